@@ -1,0 +1,184 @@
+//! Roles, users and the pure rules of accounts: password policy and login throttling.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::shared::ctx::Perm;
+use crate::shared::error::FieldError;
+use crate::shared::ids::{CommunityId, UserId};
+
+/// A built-in role of SPEC §1: (code, 中文, English, permissions, reaches every community).
+pub struct BuiltinRole {
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub perms: &'static [Perm],
+    pub all_communities: bool,
+}
+
+use Perm::*;
+pub const BUILTIN_ROLES: &[BuiltinRole] = &[
+    BuiltinRole { code: "company_admin", name_zh: "公司管理员", name_en: "Company admin",
+        perms: &[CommunityManage, RegistryRead, RegistryWrite, PiiReveal, UsersManage, AuditRead], all_communities: true },
+    BuiltinRole { code: "project_manager", name_zh: "项目经理", name_en: "Project manager",
+        perms: &[RegistryRead, RegistryWrite, PiiReveal, AuditRead], all_communities: false },
+    BuiltinRole { code: "service_agent", name_zh: "客服", name_en: "Service agent",
+        perms: &[RegistryRead, RegistryWrite, PiiReveal], all_communities: false },
+    BuiltinRole { code: "technician", name_zh: "维修工程师", name_en: "Technician",
+        perms: &[RegistryRead], all_communities: false },
+    BuiltinRole { code: "security", name_zh: "秩序维护", name_en: "Security",
+        perms: &[RegistryRead], all_communities: false },
+    BuiltinRole { code: "cleaning", name_zh: "保洁绿化", name_en: "Cleaning and greening",
+        perms: &[RegistryRead], all_communities: false },
+    BuiltinRole { code: "cashier", name_zh: "收费员", name_en: "Cashier",
+        perms: &[RegistryRead], all_communities: false },
+    BuiltinRole { code: "quality_auditor", name_zh: "品质督导", name_en: "Quality auditor",
+        perms: &[RegistryRead, AuditRead], all_communities: false },
+    BuiltinRole { code: "owner", name_zh: "业主", name_en: "Owner",
+        perms: &[], all_communities: false },
+    BuiltinRole { code: "committee", name_zh: "业主委员会", name_en: "Owners' committee",
+        perms: &[], all_communities: false },
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Role {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Comma-separated permission codes.
+    pub permissions: String,
+    pub all_communities: bool,
+    pub builtin: bool,
+}
+
+impl Role {
+    pub fn perms(&self) -> impl Iterator<Item = Perm> + '_ {
+        self.permissions.split(',').filter_map(|p| Perm::parse(p.trim()))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user with the communities assigned.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    #[serde(flatten)]
+    pub user: User,
+    pub communities: Vec<CommunityId>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct UserForCreate {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password: String,
+    #[serde(default)]
+    pub communities: Vec<CommunityId>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct UserForUpdate {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    pub communities: Option<Vec<CommunityId>>,
+    /// Sets a new password the user must change at next login.
+    pub reset_password: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ApiToken {
+    pub id: crate::shared::ids::ApiTokenId,
+    pub name: String,
+    /// The first characters of the token, to recognise it in a list.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Password policy: 8–128 characters with at least one letter and one digit.
+pub fn check_password(field: &str, p: &str) -> Result<(), FieldError> {
+    let n = p.chars().count();
+    if n < 8 {
+        return Err(FieldError::new(field, "password_too_short").with("min", 8));
+    }
+    if n > 128 {
+        return Err(FieldError::new(field, "too_long").with("max", 128));
+    }
+    if !p.chars().any(|c| c.is_alphabetic()) || !p.chars().any(|c| c.is_ascii_digit()) {
+        return Err(FieldError::new(field, "password_too_weak"));
+    }
+    Ok(())
+}
+
+/// Usernames: 3–32 of a-z, 0-9, `.`, `_`, `-`; stored lower-case.
+pub fn parse_username(field: &str, raw: &str) -> Result<String, FieldError> {
+    let s = raw.trim().to_lowercase();
+    if s.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
+    if !(3..=32).contains(&s.len())
+        || !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(FieldError::new(field, "invalid_username"));
+    }
+    Ok(s)
+}
+
+/// Failed logins allowed before the account is locked.
+pub const FREE_FAILURES: i64 = 5;
+
+/// After the `failures`-th consecutive failure: how long the account stays locked. Five failures
+/// are free; then 1, 2, 4, … minutes, at most 60.
+pub fn lock_after_failure(failures: i64) -> Option<Duration> {
+    if failures < FREE_FAILURES {
+        return None;
+    }
+    let exp = (failures - FREE_FAILURES).min(6) as u32;
+    Some(Duration::minutes((1i64 << exp).min(60)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_grows_and_caps() {
+        assert_eq!(lock_after_failure(4), None);
+        assert_eq!(lock_after_failure(5), Some(Duration::minutes(1)));
+        assert_eq!(lock_after_failure(6), Some(Duration::minutes(2)));
+        assert_eq!(lock_after_failure(8), Some(Duration::minutes(8)));
+        assert_eq!(lock_after_failure(30), Some(Duration::minutes(60)));
+    }
+
+    #[test]
+    fn passwords() {
+        assert_eq!(check_password("p", "abc12").unwrap_err().code, "password_too_short");
+        assert_eq!(check_password("p", "abcdefgh").unwrap_err().code, "password_too_weak");
+        assert!(check_password("p", "wuye2026ok").is_ok());
+        assert_eq!(parse_username("u", " Admin ").unwrap(), "admin");
+        assert_eq!(parse_username("u", "a b").unwrap_err().code, "invalid_username");
+    }
+
+    #[test]
+    fn every_role_perm_code_parses() {
+        for r in BUILTIN_ROLES {
+            for p in r.perms {
+                assert_eq!(Perm::parse(p.code()), Some(*p));
+            }
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! Database access for both backends.
+//!
+//! `Db` is an enum over a SQLite and a PostgreSQL pool. Every SQL text in the code base is written
+//! once, with PostgreSQL's numbered placeholders (`$1`, `$2`, …); for SQLite they are rewritten to
+//! `?1`, `?2`, … here, in one place. Arguments travel as [`Value`]s so that a NULL keeps its SQL
+//! type (PostgreSQL rejects an untyped NULL bound to a text column as `int8`).
+//!
+//! SQLite gets one writer connection and several readers: SQLite serialises writers anyway, and a
+//! single in-process writer that opens its transactions with `BEGIN IMMEDIATE` never sees
+//! `SQLITE_BUSY_SNAPSHOT`, which a deferred transaction upgrading from read to write can.
+
+mod value;
+
+pub use value::{Args, Value};
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::shared::error::{CoreError, CoreResult};
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A row type that decodes from both backends.
+pub trait FromBothRows:
+    for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> FromBothRows for T where
+    T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+/// The connection pools.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite {
+        reader: SqlitePool,
+        writer: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// An open transaction on either backend. Dropping it without `commit` rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Options for opening a database.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// PostgreSQL pool size.
+    pub max_connections: u32,
+    /// SQLite reader pool size.
+    pub sqlite_readers: u32,
+    /// PostgreSQL `search_path`, used by tests to give each test its own schema.
+    pub pg_schema: Option<String>,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            sqlite_readers: 4,
+            pg_schema: None,
+        }
+    }
+}
+
+/// Rewrites `$n` placeholders to SQLite's `?n`.
+pub fn to_sqlite_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for v in $args.0 {
+            q = match v {
+                Value::I64(x) => q.bind(x),
+                Value::Str(x) => q.bind(x),
+                Value::Bool(x) => q.bind(x),
+                Value::Time(x) => q.bind(x),
+                Value::Date(x) => q.bind(x),
+                Value::Bytes(x) => q.bind(x),
+            };
+        }
+        q
+    }};
+}
+
+/// Runs `$body` with `$conn` bound to the SQLite or the PostgreSQL executor and `$sql` to the
+/// backend's SQL text.
+macro_rules! dispatch {
+    ($self:expr, $sql:expr, |$conn:ident, $s:ident| $body:expr) => {
+        match $self {
+            Executor::SqlitePool($conn) => {
+                let $s = AssertSqlSafe(to_sqlite_sql($sql));
+                $body
+            }
+            Executor::PgPool($conn) => {
+                let $s = AssertSqlSafe($sql.to_string());
+                $body
+            }
+            Executor::SqliteTx($conn) => {
+                let $s = AssertSqlSafe(to_sqlite_sql($sql));
+                let $conn = &mut **$conn;
+                $body
+            }
+            Executor::PgTx($conn) => {
+                let $s = AssertSqlSafe($sql.to_string());
+                let $conn = &mut **$conn;
+                $body
+            }
+        }
+    };
+}
+
+enum Executor<'a> {
+    SqlitePool(&'a SqlitePool),
+    PgPool(&'a PgPool),
+    SqliteTx(&'a mut Transaction<'static, Sqlite>),
+    PgTx(&'a mut Transaction<'static, Postgres>),
+}
+
+impl Executor<'_> {
+    async fn fetch_all<T: FromBothRows>(self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
+        dispatch!(self, sql, |c, s| Ok(bind_all!(sqlx::query_as::<_, T>(s), args)
+            .fetch_all(c)
+            .await?))
+    }
+    async fn fetch_optional<T: FromBothRows>(
+        self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Option<T>> {
+        dispatch!(self, sql, |c, s| Ok(bind_all!(sqlx::query_as::<_, T>(s), args)
+            .fetch_optional(c)
+            .await?))
+    }
+    async fn execute(self, sql: &str, args: Args) -> CoreResult<u64> {
+        dispatch!(self, sql, |c, s| Ok(bind_all!(sqlx::query(s), args)
+            .execute(c)
+            .await?
+            .rows_affected()))
+    }
+}
+
+/// The query methods shared by [`Db`] (auto-commit, reads) and [`Tx`] (inside a transaction).
+macro_rules! query_methods {
+    () => {
+        /// All rows of a query.
+        pub async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
+            self.exec().fetch_all(sql, args).await
+        }
+        /// At most one row.
+        pub async fn fetch_optional<T: FromBothRows>(
+            &mut self,
+            sql: &str,
+            args: Args,
+        ) -> CoreResult<Option<T>> {
+            self.exec().fetch_optional(sql, args).await
+        }
+        /// Exactly one row; none is `CoreError::NotFound` for `entity`.
+        pub async fn fetch_one<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<T> {
+            self.exec()
+                .fetch_optional(sql, args)
+                .await?
+                .ok_or(CoreError::NotFound("row"))
+        }
+        /// A statement; returns the number of rows affected.
+        pub async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64> {
+            self.exec().execute(sql, args).await
+        }
+        /// An `INSERT … RETURNING id`.
+        pub async fn insert_id(&mut self, sql: &str, args: Args) -> CoreResult<i64> {
+            let (id,): (i64,) = self.fetch_one(sql, args).await?;
+            Ok(id)
+        }
+    };
+}
+
+impl Db {
+    /// Opens a database from a URL: `postgres://…` for PostgreSQL, `sqlite://path` or a plain
+    /// file path for SQLite (created when missing).
+    pub async fn connect(url: &str, opts: &DbOptions) -> CoreResult<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut co = PgConnectOptions::from_str(url)?;
+            if let Some(schema) = &opts.pg_schema {
+                co = co.options([("search_path", schema.as_str())]);
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .min_connections(0)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(co)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            Self::open_sqlite(Path::new(path), opts).await
+        }
+    }
+
+    async fn open_sqlite(path: &Path, opts: &DbOptions) -> CoreResult<Db> {
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-16000")
+            .pragma("temp_store", "memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(base.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(opts.sqlite_readers.max(1))
+            .min_connections(0)
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Db::Sqlite { reader, writer })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies pending migrations of this backend's tree.
+    pub async fn migrate(&self) -> CoreResult<()> {
+        match self {
+            Db::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite").run(writer).await?,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> CoreResult<Tx> {
+        Ok(match self {
+            Db::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A read handle: queries run on the reader pool, auto-committed.
+    pub fn read(&self) -> Reader<'_> {
+        Reader(self)
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { reader, writer } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Runs `VACUUM INTO` (SQLite only): a consistent copy while the server keeps serving.
+    pub async fn backup_sqlite(&self, dest: &Path) -> CoreResult<()> {
+        match self {
+            Db::Sqlite { writer, .. } => {
+                let dest = dest.to_string_lossy().to_string();
+                sqlx::query("VACUUM INTO ?1")
+                    .bind(dest)
+                    .execute(writer)
+                    .await?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(CoreError::Invalid(vec![crate::shared::error::FieldError::new(
+                "database_url",
+                "backup_postgres_unsupported",
+            )])),
+        }
+    }
+
+    /// The SQLite pools, for bulk paths that need backend-specific SQL.
+    pub fn sqlite_writer(&self) -> Option<&SqlitePool> {
+        match self {
+            Db::Sqlite { writer, .. } => Some(writer),
+            Db::Postgres(_) => None,
+        }
+    }
+}
+
+/// Auto-committed reads (SQLite: the reader pool).
+pub struct Reader<'a>(&'a Db);
+
+impl Reader<'_> {
+    fn exec(&mut self) -> Executor<'_> {
+        match self.0 {
+            Db::Sqlite { reader, .. } => Executor::SqlitePool(reader),
+            Db::Postgres(p) => Executor::PgPool(p),
+        }
+    }
+    query_methods!();
+}
+
+impl Tx {
+    fn exec(&mut self) -> Executor<'_> {
+        match self {
+            Tx::Sqlite(t) => Executor::SqliteTx(t),
+            Tx::Postgres(t) => Executor::PgTx(t),
+        }
+    }
+    query_methods!();
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> CoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_become_sqlite_numbered() {
+        assert_eq!(
+            to_sqlite_sql("SELECT a FROM t WHERE x = $1 AND y = $12 OR z = $1"),
+            "SELECT a FROM t WHERE x = ?1 AND y = ?12 OR z = ?1"
+        );
+        assert_eq!(to_sqlite_sql("SELECT '$' || a"), "SELECT '$' || a");
+    }
+}

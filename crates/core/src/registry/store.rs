@@ -1,0 +1,109 @@
+//! SQL of the registry. Row types here are what the tables hold; the service turns them into
+//! the model's types (codes parsed, areas typed, personal data masked).
+
+use chrono::{DateTime, Utc};
+
+use crate::args;
+use crate::db::{Args, Db};
+use crate::shared::error::CoreResult;
+use crate::shared::ids::*;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct UnitRow {
+    pub id: UnitId,
+    pub community_id: CommunityId,
+    pub building_id: BuildingId,
+    pub building_name: String,
+    pub unit_no: String,
+    pub floor: i64,
+    pub building_area: i64,
+    pub inner_area: Option<i64>,
+    pub use_kind: String,
+    pub state: String,
+    pub keeper_user_id: Option<UserId>,
+    pub keeper_name: Option<String>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub(super) const UNIT_SELECT: &str = "SELECT u.id, u.community_id, u.building_id, b.name AS building_name, u.unit_no, \
+    u.floor, u.building_area, u.inner_area, u.use_kind, u.state, u.keeper_user_id, k.display_name AS keeper_name, \
+    u.note, u.created_at, u.updated_at FROM units u JOIN buildings b ON b.id = u.building_id \
+    LEFT JOIN users k ON k.id = u.keeper_user_id";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct PersonRow {
+    pub id: PersonId,
+    pub community_id: CommunityId,
+    pub name: String,
+    pub phone_enc: Option<Vec<u8>>,
+    pub id_no_enc: Option<Vec<u8>>,
+    pub is_key_customer: bool,
+    pub key_customer_note: Option<String>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub(super) const PERSON_SELECT: &str = "SELECT p.id, p.community_id, p.name, p.phone_enc, p.id_no_enc, \
+    p.is_key_customer, p.key_customer_note, p.note, p.created_at, p.updated_at FROM people p";
+
+pub(super) const BUILDING_SELECT: &str = "SELECT b.id, b.community_id, b.name, b.floors, b.note, \
+    (SELECT COUNT(*) FROM units u WHERE u.building_id = b.id) AS unit_count, b.created_at, b.updated_at FROM buildings b";
+
+pub(super) const SPACE_SELECT: &str = "SELECT s.id, s.community_id, s.code, s.state, s.unit_id, s.person_id, \
+    p.name AS holder_name, s.note, s.created_at, s.updated_at FROM parking_spaces s LEFT JOIN people p ON p.id = s.person_id";
+
+pub(super) const VEHICLE_SELECT: &str = "SELECT v.id, v.community_id, v.plate, v.person_id, p.name AS person_name, \
+    v.unit_id, v.space_id, s.code AS space_code, v.brand, v.color, v.created_at, v.updated_at FROM vehicles v \
+    LEFT JOIN people p ON p.id = v.person_id LEFT JOIN parking_spaces s ON s.id = v.space_id";
+
+pub(super) const LINK_SELECT: &str = "SELECT up.id AS link_id, up.unit_id, up.person_id, \
+    b.name || '-' || u.unit_no AS label, up.relation FROM unit_people up JOIN units u ON u.id = up.unit_id \
+    JOIN buildings b ON b.id = u.building_id";
+
+/// `col IN ($a, $b, …)` over the given ids; an empty list matches nothing.
+pub(super) fn in_list(a: &mut Args, col: &str, ids: &[CommunityId]) -> String {
+    if ids.is_empty() {
+        return "1 = 0".into();
+    }
+    let ph: Vec<String> = ids.iter().map(|c| a.push(*c)).collect();
+    format!("{col} IN ({})", ph.join(","))
+}
+
+pub(super) async fn unit_row(db: &Db, id: UnitId) -> CoreResult<Option<UnitRow>> {
+    db.read()
+        .fetch_optional(&format!("{UNIT_SELECT} WHERE u.id = $1"), args![id])
+        .await
+}
+
+pub(super) async fn person_row(db: &Db, id: PersonId) -> CoreResult<Option<PersonRow>> {
+    db.read()
+        .fetch_optional(&format!("{PERSON_SELECT} WHERE p.id = $1"), args![id])
+        .await
+}
+
+/// The unit links of the given people, for the person cards.
+pub(super) async fn links_of_people(
+    db: &Db,
+    people: &[PersonId],
+) -> CoreResult<Vec<super::model::PersonUnit>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = Args::new();
+    let ph: Vec<String> = people.iter().map(|p| a.push(*p)).collect();
+    db.read()
+        .fetch_all(
+            &format!("{LINK_SELECT} WHERE up.person_id IN ({}) ORDER BY up.id", ph.join(",")),
+            a,
+        )
+        .await
+}
+
+/// Rows counted by a `SELECT COUNT(*) …`.
+pub(super) async fn count(db: &Db, sql: &str, a: Args) -> CoreResult<i64> {
+    let (n,): (i64,) = db.read().fetch_one(sql, a).await?;
+    Ok(n)
+}

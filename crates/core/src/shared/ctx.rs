@@ -1,0 +1,125 @@
+//! Who acts, with which permissions, for which communities.
+//!
+//! Every service call takes a `Ctx`; authorization happens in services, so the console and the
+//! API cannot disagree. A community the actor is not assigned to answers `NotFound`, not
+//! `Forbidden`: its existence is not the actor's business.
+
+use std::collections::BTreeSet;
+
+use super::error::{CoreError, CoreResult};
+use super::ids::{CommunityId, CompanyId, UserId};
+
+/// A permission a role may grant. Stored in the `roles` table as its `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Perm {
+    /// Create and edit communities and buildings.
+    CommunityManage,
+    /// Read the registry (units, people, vehicles, parking).
+    RegistryRead,
+    /// Create, edit, delete and import registry records.
+    RegistryWrite,
+    /// See phone and ID numbers in clear (each reveal is audit-logged).
+    PiiReveal,
+    /// Manage users, roles and their community assignments.
+    UsersManage,
+    /// Browse the audit log.
+    AuditRead,
+}
+
+impl Perm {
+    pub const ALL: [Perm; 6] = [
+        Perm::CommunityManage,
+        Perm::RegistryRead,
+        Perm::RegistryWrite,
+        Perm::PiiReveal,
+        Perm::UsersManage,
+        Perm::AuditRead,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Perm::CommunityManage => "community.manage",
+            Perm::RegistryRead => "registry.read",
+            Perm::RegistryWrite => "registry.write",
+            Perm::PiiReveal => "pii.reveal",
+            Perm::UsersManage => "users.manage",
+            Perm::AuditRead => "audit.read",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Perm> {
+        Perm::ALL.into_iter().find(|p| p.code() == s)
+    }
+}
+
+/// The communities an actor reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every community of the company (company admin).
+    All,
+    Only(BTreeSet<CommunityId>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub user_id: UserId,
+    pub company_id: CompanyId,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub perms: BTreeSet<Perm>,
+    pub scope: Scope,
+}
+
+impl Ctx {
+    /// The system itself (demo seeding, CLI import run by the operator): every permission.
+    pub fn system(company_id: CompanyId) -> Ctx {
+        Ctx {
+            user_id: UserId(0),
+            company_id,
+            username: "system".into(),
+            display_name: "system".into(),
+            role: "company_admin".into(),
+            perms: Perm::ALL.into_iter().collect(),
+            scope: Scope::All,
+        }
+    }
+
+    pub fn has(&self, p: Perm) -> bool {
+        self.perms.contains(&p)
+    }
+
+    pub fn require(&self, p: Perm) -> CoreResult<()> {
+        if self.has(p) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden)
+        }
+    }
+
+    pub fn reaches(&self, c: CommunityId) -> bool {
+        match &self.scope {
+            Scope::All => true,
+            Scope::Only(set) => set.contains(&c),
+        }
+    }
+
+    /// The permission, in this community. An unreachable community is `NotFound`.
+    pub fn require_in(&self, p: Perm, c: CommunityId) -> CoreResult<()> {
+        if !self.reaches(c) {
+            return Err(CoreError::NotFound("community"));
+        }
+        self.require(p)
+    }
+
+    /// Ids for a `community_id IN (…)` filter; `None` means every community of the company.
+    pub fn community_ids(&self) -> Option<Vec<CommunityId>> {
+        match &self.scope {
+            Scope::All => None,
+            Scope::Only(set) => Some(set.iter().copied().collect()),
+        }
+    }
+
+    /// Actor id for `created_by` columns and the audit log (`None` for the system).
+    pub fn actor(&self) -> Option<UserId> {
+        (self.user_id.0 != 0).then_some(self.user_id)
+    }
+}

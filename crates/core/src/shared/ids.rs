@@ -1,0 +1,48 @@
+//! Typed ids: a unit id cannot be passed where a person id is wanted.
+
+macro_rules! id_type {
+    ($($name:ident),+ $(,)?) => {$(
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, sqlx::Type, utoipa::ToSchema,
+        )]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(pub i64);
+
+        impl From<$name> for crate::db::Value {
+            fn from(v: $name) -> Self {
+                crate::db::Value::I64(Some(v.0))
+            }
+        }
+        impl From<Option<$name>> for crate::db::Value {
+            fn from(v: Option<$name>) -> Self {
+                crate::db::Value::I64(v.map(|x| x.0))
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map($name)
+            }
+        }
+    )+};
+}
+
+id_type!(
+    CompanyId,
+    CommunityId,
+    BuildingId,
+    UnitId,
+    PersonId,
+    VehicleId,
+    ParkingSpaceId,
+    UserId,
+    ApiTokenId,
+    InspectionId,
+);
