@@ -1,0 +1,215 @@
+//! Login, logout, password, language, the home page with the user's communities, and search.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde::Deserialize;
+use wuye_core::registry::{self, Community, SearchHit};
+use wuye_core::{CoreError, auth};
+
+use super::{FreshCsrf, Shell, error_page, page};
+use crate::AppState;
+use crate::extract::{CSRF_COOKIE, ConsoleUser, CsrfForm, LANG_COOKIE, SESSION_COOKIE, cookie, locale_of, set_cookie};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/password", get(password_page).post(password))
+        .route("/lang/{code}", get(lang))
+        .route("/search", get(search))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    s: Shell,
+    next: String,
+    username: String,
+}
+
+#[derive(Deserialize)]
+struct NextQ {
+    next: Option<String>,
+}
+
+/// Only same-site relative targets: never an open redirect.
+fn safe_next(n: Option<&str>) -> String {
+    match n {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/".into(),
+    }
+}
+
+async fn login_page(headers: HeaderMap, fresh: Option<Extension<FreshCsrf>>, Query(q): Query<NextQ>) -> Response {
+    let l = locale_of(&headers);
+    let csrf = super::csrf_of(fresh.as_ref().map(|e| &e.0), cookie(&headers, CSRF_COOKIE).unwrap_or(""));
+    page(&LoginPage { s: Shell::anon(l, csrf), next: safe_next(q.next.as_deref()), username: String::new() })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(State(st): State<AppState>, headers: HeaderMap, CsrfForm(f): CsrfForm<LoginForm>) -> Response {
+    let l = locale_of(&headers);
+    let previous = cookie(&headers, SESSION_COOKIE);
+    match auth::login(&st.core, &f.username, &f.password, previous).await {
+        Ok(ok) => {
+            let target = if ok.must_change_password { "/password".to_string() } else { safe_next(f.next.as_deref()) };
+            let mut r = Redirect::to(&target).into_response();
+            let secure = st.cfg.secure_cookies;
+            let max_age = st.core.settings.session_max.num_seconds();
+            let new_csrf = wuye_core::shared::crypto::random_token();
+            for c in [
+                set_cookie(SESSION_COOKIE, &ok.token, Some(max_age), secure, "Lax"),
+                set_cookie(CSRF_COOKIE, &new_csrf, None, secure, "Strict"),
+            ] {
+                if let Ok(v) = HeaderValue::from_str(&c) {
+                    r.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            r
+        }
+        Err(e) => {
+            let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or("").to_string();
+            let status = crate::error::describe(&e, l).0;
+            let mut r = page(&LoginPage {
+                s: Shell::anon(l, csrf).with_error(&e),
+                next: safe_next(f.next.as_deref()),
+                username: f.username,
+            });
+            *r.status_mut() = status;
+            r
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn logout(State(st): State<AppState>, headers: HeaderMap, CsrfForm(_): CsrfForm<Empty>) -> Response {
+    if let Some(t) = cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = auth::logout(&st.core, t).await {
+            tracing::warn!(error = %e, "logout failed");
+        }
+    }
+    let mut r = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(SESSION_COOKIE, "", Some(0), st.cfg.secure_cookies, "Lax")) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+async fn lang(axum::extract::Path(code): axum::extract::Path<String>, headers: HeaderMap) -> Response {
+    let code = if code == "en" { "en" } else { "zh-CN" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .unwrap_or_else(|| "/".into());
+    let mut r = Redirect::to(&safe_next(Some(&back))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("{LANG_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax")) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    s: Shell,
+    must_change: bool,
+    err: Option<CoreError>,
+}
+
+async fn password_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    let must_change = auth::get_user(&st.core, &u.ctx, u.ctx.user_id).await.map(|v| v.user.must_change_password).unwrap_or(false);
+    page(&PasswordPage { s: Shell::of(&u), must_change, err: None })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    old_password: String,
+    new_password: String,
+}
+
+async fn password(State(st): State<AppState>, u: ConsoleUser, CsrfForm(f): CsrfForm<PasswordForm>) -> Response {
+    match auth::change_password(&st.core, &u.ctx, &f.old_password, &f.new_password).await {
+        Ok(()) => {
+            let mut s = Shell::of(&u);
+            s.notice = Some(u.locale.t("password.changed").into());
+            page(&PasswordPage { s, must_change: false, err: None })
+        }
+        Err(e) => {
+            let status = crate::error::describe(&e, u.locale).0;
+            let mut r = page(&PasswordPage { s: Shell::of(&u).with_error(&e), must_change: false, err: Some(e) });
+            *r.status_mut() = status;
+            r
+        }
+    }
+}
+
+pub struct CommunityCard {
+    pub c: Community,
+    pub counts: [i64; 5],
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    s: Shell,
+    cards: Vec<CommunityCard>,
+}
+
+async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    let list = match registry::list_communities(&st.core, &u.ctx).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&u, e),
+    };
+    let mut cards = Vec::with_capacity(list.len());
+    for c in list {
+        let counts = registry::community_counts(&st.core, &u.ctx, c.id).await.unwrap_or([0; 5]);
+        cards.push(CommunityCard { c, counts });
+    }
+    page(&HomePage { s: Shell::of(&u), cards })
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    s: Shell,
+    q: String,
+    hits: Vec<SearchHit>,
+    searched: bool,
+}
+
+#[derive(Deserialize)]
+struct SearchQ {
+    q: Option<String>,
+}
+
+async fn search(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<SearchQ>) -> Response {
+    let text = q.q.unwrap_or_default();
+    let mut s = Shell::of(&u);
+    let hits = if text.trim().is_empty() {
+        Vec::new()
+    } else {
+        match registry::search(&st.core, &u.ctx, &text, None, 20).await {
+            Ok(h) => h,
+            Err(e) => {
+                s = s.with_error(&e);
+                Vec::new()
+            }
+        }
+    };
+    let searched = !text.trim().is_empty();
+    page(&SearchPage { s, q: text, hits, searched })
+}

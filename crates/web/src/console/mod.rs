@@ -1,0 +1,176 @@
+//! The web console: server-rendered pages (askama templates compiled into the binary), plain
+//! HTML forms that work without JavaScript. Every form carries the CSRF token; every page is
+//! rendered in the user's language from the locale files.
+
+mod admin;
+mod home;
+mod registry;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use wuye_core::{CoreError, Ctx, Perm};
+
+use crate::AppState;
+use crate::error::describe;
+use crate::extract::{CSRF_COOKIE, ConsoleUser, cookie, locale_of, set_cookie};
+use crate::locale::Locale;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(registry::router())
+        .merge(admin::router())
+        .route("/static/app.css", axum::routing::get(css))
+        .layer(middleware::from_fn(ensure_csrf_cookie))
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/app.css"),
+    )
+}
+
+/// The CSRF token of a browser that has none yet, for the page being rendered.
+#[derive(Clone)]
+pub struct FreshCsrf(pub String);
+
+/// Gives every browser a CSRF cookie before it sees its first form.
+async fn ensure_csrf_cookie(mut req: Request, next: Next) -> Response {
+    if cookie(req.headers(), CSRF_COOKIE).is_some_and(|c| !c.is_empty()) {
+        return next.run(req).await;
+    }
+    let token = wuye_core::shared::crypto::random_token();
+    req.extensions_mut().insert(FreshCsrf(token.clone()));
+    let mut resp = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(CSRF_COOKIE, &token, None, false, "Strict")) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// What the layout needs: language, user, CSRF token, and a message to show once.
+pub struct Shell {
+    pub l: Locale,
+    pub user_name: Option<String>,
+    pub role: String,
+    pub csrf: String,
+    pub can_users: bool,
+    pub can_audit: bool,
+    pub can_write: bool,
+    pub can_reveal: bool,
+    pub can_manage: bool,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+impl Shell {
+    pub fn anon(l: Locale, csrf: String) -> Self {
+        Shell {
+            l,
+            user_name: None,
+            role: String::new(),
+            csrf,
+            can_users: false,
+            can_audit: false,
+            can_write: false,
+            can_reveal: false,
+            can_manage: false,
+            error: None,
+            notice: None,
+        }
+    }
+    pub fn of(u: &ConsoleUser) -> Self {
+        Self::for_ctx(&u.ctx, u.locale, u.csrf.clone())
+    }
+    pub fn for_ctx(c: &Ctx, l: Locale, csrf: String) -> Self {
+        Shell {
+            l,
+            user_name: Some(c.display_name.clone()),
+            role: l.t(&format!("role.{}", c.role)).to_string(),
+            csrf,
+            can_users: c.has(Perm::UsersManage),
+            can_audit: c.has(Perm::AuditRead),
+            can_write: c.has(Perm::RegistryWrite),
+            can_reveal: c.has(Perm::PiiReveal),
+            can_manage: c.has(Perm::CommunityManage),
+            error: None,
+            notice: None,
+        }
+    }
+    pub fn t(&self, key: &str) -> &'static str {
+        self.l.t(key)
+    }
+    pub fn with_error(mut self, e: &CoreError) -> Self {
+        self.error = Some(describe(e, self.l).3);
+        self
+    }
+    /// The error text of one field, for showing beside the input.
+    pub fn field_err(&self, e: Option<&CoreError>, field: &str) -> String {
+        match e {
+            Some(CoreError::Invalid(errs)) => errs
+                .iter()
+                .filter(|x| x.field == field)
+                .map(|x| crate::error::field_message(self.l, x))
+                .collect::<Vec<_>>()
+                .join("；"),
+            Some(CoreError::Conflict(x)) if x.field == field => crate::error::field_message(self.l, x),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Renders a template, or a plain error page when rendering fails.
+pub fn page(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    s: Shell,
+    message: String,
+}
+
+/// A page that only says something (CSRF failure, not found, forbidden).
+pub fn render_message(l: Locale, msg: &str) -> Response {
+    page(&MessagePage { s: Shell::anon(l, String::new()), message: msg.to_string() })
+}
+
+/// A service error as a console page with the right status; validation errors are shown on
+/// their forms by the handlers instead.
+pub fn error_page(u: &ConsoleUser, e: CoreError) -> Response {
+    let (status, _, _, msg) = describe(&e, u.locale);
+    let mut r = page(&MessagePage { s: Shell::of(u), message: msg });
+    *r.status_mut() = status;
+    r
+}
+
+pub async fn not_found(req: Request) -> Response {
+    let l = locale_of(req.headers());
+    if req.uri().path().starts_with("/api/") {
+        return crate::error::AppError::from(CoreError::NotFound("page")).in_locale(l).into_response();
+    }
+    let mut r = render_message(l, &l.tf("err.not_found", &[("entity", l.t("entity.page"))]));
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+/// The CSRF token for the page: the cookie's, or the one just issued.
+pub fn csrf_of(req_ext: Option<&FreshCsrf>, cookie_val: &str) -> String {
+    if cookie_val.is_empty() {
+        req_ext.map(|f| f.0.clone()).unwrap_or_default()
+    } else {
+        cookie_val.to_string()
+    }
+}

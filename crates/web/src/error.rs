@@ -1,0 +1,117 @@
+//! One error type at the edge. Each kind maps explicitly to a status and a stable snake_case
+//! `code`; the message is translated from the code in one table (the locale files). An
+//! infrastructure failure is logged with the request id and answered generically: internal
+//! error text never reaches a client.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use wuye_core::{CoreError, FieldError};
+
+use crate::locale::Locale;
+
+#[derive(Debug)]
+pub struct AppError {
+    pub kind: CoreError,
+    pub locale: Locale,
+}
+
+impl From<CoreError> for AppError {
+    fn from(kind: CoreError) -> Self {
+        Self { kind, locale: Locale::Zh }
+    }
+}
+
+impl AppError {
+    pub fn in_locale(mut self, l: Locale) -> Self {
+        self.locale = l;
+        self
+    }
+    /// A bad request that did not reach a service (JSON, path, query, upload).
+    pub fn bad(field: &str, code: &'static str) -> Self {
+        CoreError::invalid(field, code).into()
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable snake_case code, e.g. `duplicate_unit_no`.
+    pub code: String,
+    /// Human message in the request's language.
+    pub message: String,
+    /// The offending input field, when there is one.
+    pub field: Option<String>,
+    /// Every field error, when the input had several.
+    pub errors: Vec<FieldErrorBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+pub fn field_message(l: Locale, e: &FieldError) -> String {
+    l.field_error(&e.field, e.code, &e.params)
+}
+
+/// Status, code, field errors and message of an error, shared by the JSON and the HTML renderings.
+pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldError>, String) {
+    match kind {
+        CoreError::Invalid(errs) => {
+            let (status, code) = match errs.first().map(|e| e.code) {
+                Some("file_too_large") => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
+                Some(c) => (StatusCode::UNPROCESSABLE_ENTITY, c),
+                None => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            };
+            let msg = errs.iter().map(|e| field_message(l, e)).collect::<Vec<_>>().join("；");
+            (status, code.to_string(), errs.clone(), msg)
+        }
+        CoreError::Conflict(e) => (StatusCode::CONFLICT, e.code.to_string(), vec![e.clone()], field_message(l, e)),
+        CoreError::NotFound(entity) => {
+            let ent = l.t(&format!("entity.{entity}"));
+            (StatusCode::NOT_FOUND, "not_found".into(), vec![], l.tf("err.not_found", &[("entity", ent)]))
+        }
+        CoreError::Forbidden => (StatusCode::FORBIDDEN, "forbidden".into(), vec![], l.t("err.forbidden").into()),
+        CoreError::Unauthorized(code) => {
+            let status = if *code == "account_locked" { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
+            (status, code.to_string(), vec![], l.t(&format!("err.{code}")).into())
+        }
+        CoreError::Db(_) | CoreError::Migrate(_) | CoreError::Internal(_) => {
+            let rid = crate::crypto_request_id();
+            tracing::error!(request_ref = %rid, error = %kind, "request failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal".into(),
+                vec![],
+                l.tf("err.internal", &[("request_id", rid.as_str())]),
+            )
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, errs, message) = describe(&self.kind, self.locale);
+        let body = ErrorBody {
+            code,
+            message,
+            field: errs.first().map(|e| e.field.clone()).filter(|f| !f.is_empty()),
+            errors: errs
+                .iter()
+                .map(|e| FieldErrorBody {
+                    field: e.field.clone(),
+                    code: e.code.to_string(),
+                    message: field_message(self.locale, e),
+                })
+                .collect(),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, AppError>;

@@ -1,0 +1,253 @@
+//! Request extractors: the caller's language, the API caller (bearer token), the console user
+//! (session cookie), and bodies whose rejections become our JSON errors naming the field.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+use wuye_core::{CoreError, Ctx, FieldError, auth};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::locale::Locale;
+
+pub const SESSION_COOKIE: &str = "wuye_session";
+pub const CSRF_COOKIE: &str = "wuye_csrf";
+pub const LANG_COOKIE: &str = "lang";
+
+/// The value of a cookie.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value. `max_age = Some(0)` deletes the cookie.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool, same_site: &str) -> String {
+    let mut s = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
+    if let Some(a) = max_age {
+        s.push_str(&format!("; Max-Age={a}"));
+    }
+    if secure {
+        s.push_str("; Secure");
+    }
+    s
+}
+
+pub fn locale_of(headers: &HeaderMap) -> Locale {
+    Locale::detect(
+        cookie(headers, LANG_COOKIE),
+        headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// The caller's language.
+pub struct Lang(pub Locale);
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang(locale_of(&parts.headers)))
+    }
+}
+
+/// An API caller, authenticated by `Authorization: Bearer <token>`.
+pub struct ApiCtx {
+    pub ctx: Ctx,
+    pub locale: Locale,
+}
+
+impl FromRequestParts<AppState> for ApiCtx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let locale = locale_of(&parts.headers);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let Some(token) = token else {
+            return Err(AppError::from(CoreError::Unauthorized("invalid_token")).in_locale(locale));
+        };
+        let ctx = auth::token_ctx(&state.core, token)
+            .await
+            .map_err(|e| AppError::from(e).in_locale(locale))?;
+        Ok(ApiCtx { ctx, locale })
+    }
+}
+
+/// The field named in a serde error path ("building_area: invalid type…" → building_area).
+fn field_of(msg: &str) -> (String, &'static str) {
+    if let Some(rest) = msg.split("missing field `").nth(1) {
+        return (rest.split('`').next().unwrap_or("").to_string(), "required");
+    }
+    let tail = msg.split("target type: ").nth(1).unwrap_or(msg);
+    match tail.split_once(": ") {
+        Some((path, _)) if !path.contains(' ') && path != "." => (path.to_string(), "invalid_type"),
+        _ => ("body".to_string(), "invalid_json"),
+    }
+}
+
+/// A JSON body; a rejection names the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let locale = locale_of(req.headers());
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let (field, code) = field_of(&e.body_text());
+                Err(AppError::from(CoreError::Invalid(vec![FieldError::new(field, code)])).in_locale(locale))
+            }
+            Err(JsonRejection::BytesRejection(_)) => {
+                Err(AppError::from(CoreError::Invalid(vec![FieldError::new("body", "file_too_large").with("max", "")])).in_locale(locale))
+            }
+            Err(_) => Err(AppError::bad("body", "invalid_json").in_locale(locale)),
+        }
+    }
+}
+
+/// A path parameter; a malformed id is a 422 naming `id`, not axum's plain-text 400.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let locale = locale_of(&parts.headers);
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|_: PathRejection| AppError::bad("id", "invalid_path").in_locale(locale))
+    }
+}
+
+/// Query parameters; a rejection names the parameter when it can.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let locale = locale_of(&parts.headers);
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e: QueryRejection| {
+                let text = e.body_text();
+                let field = text
+                    .split("Failed to deserialize query string: ")
+                    .nth(1)
+                    .and_then(|t| t.split('`').nth(1))
+                    .unwrap_or("query")
+                    .to_string();
+                AppError::from(CoreError::Invalid(vec![FieldError::new(field, "invalid_query")])).in_locale(locale)
+            })
+    }
+}
+
+/// A logged-in console user. Without a valid session: a redirect to the login page.
+pub struct ConsoleUser {
+    pub ctx: Ctx,
+    pub locale: Locale,
+    pub csrf: String,
+}
+
+pub struct LoginRedirect(String);
+
+impl IntoResponse for LoginRedirect {
+    fn into_response(self) -> Response {
+        Redirect::to(&format!("/login?next={}", urlencode(&self.0))).into_response()
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|v| v.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for ConsoleUser {
+    type Rejection = LoginRedirect;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let locale = locale_of(&parts.headers);
+        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(LoginRedirect(next));
+        };
+        let ctx = auth::session_ctx(&state.core, token).await.map_err(|_| LoginRedirect(next))?;
+        let csrf = cookie(&parts.headers, CSRF_COOKIE)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .or_else(|| parts.extensions.get::<crate::console::FreshCsrf>().map(|f| f.0.clone()))
+            .unwrap_or_default();
+        Ok(ConsoleUser { ctx, locale, csrf })
+    }
+}
+
+/// A console form whose `_csrf` field must equal the CSRF cookie (double-submit; the cookie is
+/// `SameSite=Strict` and HttpOnly, so another site can neither send nor read it).
+pub struct CsrfForm<T>(pub T);
+
+pub struct CsrfRejected(pub Locale);
+
+impl IntoResponse for CsrfRejected {
+    fn into_response(self) -> Response {
+        let body = crate::console::render_message(self.0, self.0.t("err.csrf_failed"));
+        (axum::http::StatusCode::FORBIDDEN, body).into_response()
+    }
+}
+
+pub fn csrf_ok(headers: &HeaderMap, submitted: Option<&str>) -> bool {
+    match (cookie(headers, CSRF_COOKIE), submitted) {
+        (Some(c), Some(s)) if !c.is_empty() => constant_time_eq(c.as_bytes(), s.as_bytes()),
+        _ => false,
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let locale = locale_of(req.headers());
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let submitted = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
+        if !csrf_ok(&headers, submitted) {
+            return Err(CsrfRejected(locale).into_response());
+        }
+        serde_urlencoded::from_bytes::<T>(&bytes)
+            .map(CsrfForm)
+            .map_err(|_| AppError::bad("body", "invalid_json").in_locale(locale).into_response())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_paths_become_fields() {
+        assert_eq!(
+            field_of("Failed to deserialize the JSON body into the target type: building_area: invalid type: boolean `true`, expected a string at line 1 column 2").0,
+            "building_area"
+        );
+        assert_eq!(
+            field_of("Failed to deserialize the JSON body into the target type: missing field `unit_no` at line 1 column 2"),
+            ("unit_no".to_string(), "required")
+        );
+    }
+}

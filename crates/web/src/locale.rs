@@ -1,0 +1,112 @@
+//! UI text in Simplified Chinese (default) and English, from `locale/*.txt` compiled into the
+//! binary (one general file per language plus one per console area). A file is `key = value` lines; `{name}` in a value is replaced by a parameter.
+//! Error codes are looked up as `err.<code>`, field names as `field.<name>`.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    Zh,
+    En,
+}
+
+fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {
+    src.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect()
+}
+
+fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
+    static ZH: OnceLock<HashMap<&str, &str>> = OnceLock::new();
+    static EN: OnceLock<HashMap<&str, &str>> = OnceLock::new();
+    match l {
+        Locale::Zh => ZH.get_or_init(|| {
+            let mut t = parse(include_str!("../locale/zh-CN.txt"));
+            t.extend(parse(include_str!("../locale/zh-CN.registry.txt")));
+            t
+        }),
+        Locale::En => EN.get_or_init(|| {
+            let mut t = parse(include_str!("../locale/en.txt"));
+            t.extend(parse(include_str!("../locale/en.registry.txt")));
+            t
+        }),
+    }
+}
+
+impl Locale {
+    /// From a `lang` cookie or an `Accept-Language` header: English only when asked for.
+    pub fn detect(cookie: Option<&str>, accept: Option<&str>) -> Locale {
+        match cookie {
+            Some("en") => return Locale::En,
+            Some("zh-CN") => return Locale::Zh,
+            _ => {}
+        }
+        match accept {
+            Some(a) if a.trim_start().starts_with("en") => Locale::En,
+            _ => Locale::Zh,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    /// The text of a key; a missing key falls back to Chinese, then to the key itself.
+    pub fn t(self, key: &str) -> &'static str {
+        table(self)
+            .get(key)
+            .or_else(|| table(Locale::Zh).get(key))
+            .copied()
+            .unwrap_or_else(|| Box::leak(key.to_string().into_boxed_str()))
+    }
+
+    /// A text with `{param}` placeholders filled in.
+    pub fn tf(self, key: &str, params: &[(impl AsRef<str>, impl AsRef<str>)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (k, v) in params {
+            s = s.replace(&format!("{{{}}}", k.as_ref()), v.as_ref());
+        }
+        s
+    }
+
+    /// The message of an error code for a field: "房号：格式不正确".
+    pub fn field_error(self, field: &str, code: &str, params: &[(impl AsRef<str>, impl AsRef<str>)]) -> String {
+        let msg = self.tf(&format!("err.{code}"), params);
+        if field.is_empty() {
+            return msg;
+        }
+        let label = self.t(&format!("field.{field}"));
+        match self {
+            Locale::Zh => format!("{label}：{msg}"),
+            Locale::En => format!("{label}: {msg}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_locales_have_the_same_keys() {
+        let zh = table(Locale::Zh);
+        let en = table(Locale::En);
+        let mut missing: Vec<_> = zh.keys().filter(|k| !en.contains_key(*k)).collect();
+        missing.extend(en.keys().filter(|k| !zh.contains_key(*k)));
+        assert!(missing.is_empty(), "keys in one locale only: {missing:?}");
+    }
+
+    #[test]
+    fn messages_interpolate() {
+        let p = [("max", "20")];
+        assert_eq!(Locale::Zh.field_error("unit_no", "too_long", &p), "房号：不能超过 20 个字符");
+        assert_eq!(Locale::En.field_error("unit_no", "too_long", &p), "Unit number: at most 20 characters");
+    }
+}
