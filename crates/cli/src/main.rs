@@ -1,1 +1,287 @@
-fn main() {}
+//! The `wuye` binary: serve, migrate, backup, import, user, bench.
+
+mod config;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use wuye_core::auth::{self, UserForCreate};
+use wuye_core::db::{Db, DbOptions};
+use wuye_core::shared::crypto::Crypto;
+use wuye_core::shared::ids::CommunityId;
+use wuye_core::{Core, CoreRef, Ctx, Settings, args, demo, registry};
+
+use config::{Common, Resolved};
+
+#[derive(Parser)]
+#[command(name = "wuye", version, about = "wuye 物业 — property service centre system")]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Runs the web console and the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "WUYE_LISTEN")]
+        listen: Option<String>,
+        /// Seeds invented demo data into an empty database.
+        #[arg(long, env = "WUYE_DEMO")]
+        demo: bool,
+        /// Marks cookies Secure (behind HTTPS).
+        #[arg(long, env = "WUYE_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Applies database migrations and exits.
+    Migrate,
+    /// Copies the SQLite database consistently while it serves (VACUUM INTO).
+    Backup { file: PathBuf },
+    /// Imports from a spreadsheet.
+    Import {
+        #[command(subcommand)]
+        what: ImportCmd,
+    },
+    /// Manages users.
+    User {
+        #[command(subcommand)]
+        what: UserCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Imports units with their owners from .xlsx (all rows or none).
+    Units {
+        file: PathBuf,
+        /// Community code (e.g. YGHY) or id.
+        #[arg(long)]
+        community: String,
+    },
+    /// Writes the import template.
+    Template { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Creates a user (the first one creates the company too).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// company_admin, project_manager, service_agent, technician, security, cleaning, cashier, quality_auditor, owner, committee
+        #[arg(long, default_value = "company_admin")]
+        role: String,
+        #[arg(long, env = "WUYE_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Community codes or ids (repeatable).
+        #[arg(long)]
+        community: Vec<String>,
+    },
+    /// Creates an API token for a user and prints it.
+    Token {
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WUYE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("错误 / error: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Loads the personal-data key: configured, or the data dir's key file, created on first use.
+fn load_key(r: &Resolved) -> AnyResult<Crypto> {
+    if let Some(k) = &r.key {
+        return Ok(Crypto::from_hex(k)?);
+    }
+    let path = r.data_dir.join("wuye.key");
+    if path.exists() {
+        return Ok(Crypto::from_hex(&std::fs::read_to_string(&path)?)?);
+    }
+    std::fs::create_dir_all(&r.data_dir)?;
+    let key = Crypto::generate_key_hex();
+    write_private(&path, &key)?;
+    tracing::warn!(
+        path = %path.display(),
+        "no key configured: generated a new personal-data key file. Back it up — without it phone and ID numbers cannot be read."
+    );
+    Ok(Crypto::from_hex(&key)?)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+pub async fn open(r: &Resolved) -> AnyResult<CoreRef> {
+    if !r.database_url.starts_with("postgres") {
+        std::fs::create_dir_all(&r.data_dir)?;
+    }
+    let db = Db::connect(&r.database_url, &DbOptions::default()).await?;
+    db.migrate().await?;
+    let crypto = load_key(r)?;
+    let core = Core::new(db, crypto, Settings::default());
+    auth::ensure_roles(&core).await?;
+    Ok(core)
+}
+
+async fn community_by_ref(core: &Core, r: &str) -> AnyResult<(CommunityId, wuye_core::shared::ids::CompanyId)> {
+    let row: Option<(CommunityId, wuye_core::shared::ids::CompanyId)> = match r.parse::<i64>() {
+        Ok(id) => core.db.read().fetch_optional("SELECT id, company_id FROM communities WHERE id = $1", args![id]).await?,
+        Err(_) => {
+            core.db
+                .read()
+                .fetch_optional("SELECT id, company_id FROM communities WHERE code = $1", args![r.to_uppercase()])
+                .await?
+        }
+    };
+    row.ok_or_else(|| format!("unknown community: {r}").into())
+}
+
+async fn run(cli: Cli) -> AnyResult<()> {
+    let r = cli.common.resolve()?;
+    match cli.cmd {
+        Cmd::Serve { listen, demo: want_demo, secure_cookies } => {
+            let started = Instant::now();
+            let listen = r.or_file(listen, "WUYE_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
+            let want_demo = want_demo || r.file.get("WUYE_DEMO").is_some_and(|v| v == "true" || v == "1");
+            let core = open(&r).await?;
+            if want_demo && !demo::is_seeded(&core).await? {
+                println!("正在生成演示数据 / seeding demo data …");
+                let t = Instant::now();
+                demo::seed(&core).await?;
+                println!("演示数据已生成 / demo data ready in {:.1} s", t.elapsed().as_secs_f64());
+            }
+            let cfg = wuye_web::WebConfig { secure_cookies, ..Default::default() };
+            let app = wuye_web::app(Arc::clone(&core), cfg);
+            let listener = tokio::net::TcpListener::bind(&listen).await?;
+            let addr = listener.local_addr()?;
+            let backend = if r.database_url.starts_with("postgres") { "PostgreSQL".to_string() } else { format!("SQLite {}", r.database_url) };
+            println!("wuye 已启动 / listening on http://{addr}  ({backend}, ready in {} ms)", started.elapsed().as_millis());
+            println!("API 文档 / API docs: http://{addr}/api/docs");
+            if want_demo {
+                println!("演示账号 / demo logins (password: {}):", demo::DEMO_PASSWORD);
+                for (u, name, role) in demo::DEMO_USERS {
+                    println!("  {u:<10} {name}  ({role})");
+                }
+            }
+            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+            core.db.close().await;
+        }
+        Cmd::Migrate => {
+            open(&r).await?;
+            println!("migrations applied");
+        }
+        Cmd::Backup { file } => {
+            if file.exists() {
+                return Err(format!("{} exists already", file.display()).into());
+            }
+            let core = open(&r).await?;
+            core.db.backup_sqlite(&file).await?;
+            println!("backup written to {}", file.display());
+        }
+        Cmd::Import { what: ImportCmd::Template { file } } => {
+            std::fs::write(&file, registry::import::template_xlsx()?)?;
+            println!("template written to {}", file.display());
+        }
+        Cmd::Import { what: ImportCmd::Units { file, community } } => {
+            let core = open(&r).await?;
+            let (community, company) = community_by_ref(&core, &community).await?;
+            let bytes = std::fs::read(&file)?;
+            let bar = ProgressBar::new(0);
+            bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({elapsed})")?.progress_chars("=> "));
+            bar.set_message("导入中 / importing");
+            let b2 = bar.clone();
+            let progress = move |done: usize, total: usize| {
+                b2.set_length(total as u64);
+                b2.set_position(done as u64);
+            };
+            let t = Instant::now();
+            let report = registry::import::import_units_xlsx(&core, &Ctx::system(company), community, &bytes, &progress).await?;
+            bar.finish_and_clear();
+            if report.errors.is_empty() {
+                println!(
+                    "导入成功 / imported: {} rows, {} buildings, {} units, {} people in {:.2} s",
+                    report.rows, report.buildings_created, report.units_created, report.people_created, t.elapsed().as_secs_f64()
+                );
+            } else {
+                let l = wuye_web::locale::Locale::Zh;
+                println!("未导入任何数据 / nothing imported: {} errors", report.errors.len());
+                for e in &report.errors {
+                    println!("  第 {} 行 [{}] {}", e.row, e.column, l.field_error("", &e.code, &e.params));
+                }
+                std::process::exit(2);
+            }
+        }
+        Cmd::User { what: UserCmd::Create { username, name, role, password, community } } => {
+            let core = open(&r).await?;
+            let company = auth::ensure_company(&core, "物业服务公司").await?;
+            let mut communities = Vec::new();
+            for c in &community {
+                communities.push(community_by_ref(&core, c).await?.0);
+            }
+            let u = auth::create_user_as_system(
+                &core,
+                company,
+                UserForCreate { username, display_name: name, role, password, communities },
+            )
+            .await?;
+            println!("user {} created (id {}); the password must be changed at first login", u.user.username, u.user.id);
+        }
+        Cmd::User { what: UserCmd::Token { username, name } } => {
+            let core = open(&r).await?;
+            let id: Option<(wuye_core::shared::ids::UserId,)> =
+                core.db.read().fetch_optional("SELECT id FROM users WHERE username = $1", args![username.to_lowercase()]).await?;
+            let (id,) = id.ok_or("unknown user")?;
+            let ctx = auth::load_ctx(&core, id).await?;
+            let (_, token) = auth::create_api_token(&core, &ctx, &name).await?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -997,3 +997,426 @@ pub fn export_people_xlsx(people: &[Person]) -> CoreResult<Vec<u8>> {
     }
     wb.save_to_buffer().map_err(xlsx_err)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+
+    use super::*;
+    use crate::auth;
+    use crate::db::{Db, DbOptions};
+    use crate::registry::{self, CommunityForCreate, HitKind, PersonFilter, UnitFilter};
+    use crate::shared::crypto::Crypto;
+    use crate::{CoreRef, PasswordCost, Settings};
+
+    struct Env {
+        core: CoreRef,
+        ctx: Ctx,
+        community: CommunityId,
+        path: PathBuf,
+    }
+
+    impl Drop for Env {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = self.path.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+
+    async fn env(name: &str) -> Env {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let path = std::env::temp_dir().join(format!("wuye-import-{name}-{}-{nanos}.db", std::process::id()));
+        let db = Db::connect(&path.to_string_lossy(), &DbOptions::default()).await.unwrap();
+        db.migrate().await.unwrap();
+        let core = Core::new(
+            db,
+            Crypto::new(&[1u8; 32]),
+            Settings { password_cost: PasswordCost::Low, ..Default::default() },
+        );
+        auth::ensure_roles(&core).await.unwrap();
+        let company = auth::ensure_company(&core, "测试物业").await.unwrap();
+        let ctx = Ctx::system(company);
+        let c = registry::create_community(
+            &core,
+            &ctx,
+            CommunityForCreate { code: "C1".into(), name: "测试小区".into(), address: None, timezone: None },
+        )
+        .await
+        .unwrap();
+        Env { core, ctx, community: c.id, path }
+    }
+
+    fn no_progress() -> impl Fn(usize, usize) + Send + Sync {
+        |_, _| {}
+    }
+
+    /// A cell to write in a test workbook.
+    enum V {
+        S(&'static str),
+        T(String),
+        N(f64),
+        E,
+    }
+
+    fn workbook(rows: &[Vec<V>]) -> Vec<u8> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v {
+                    V::S(s) => ws.write_string(r, c, *s).map(|_| ()).unwrap(),
+                    V::T(s) => ws.write_string(r, c, s.as_str()).map(|_| ()).unwrap(),
+                    V::N(n) => ws.write_number(r, c, *n).map(|_| ()).unwrap(),
+                    V::E => {}
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    fn header() -> Vec<V> {
+        COLUMNS.iter().map(|c| V::S(c.header)).collect()
+    }
+
+    /// 楼栋, 房号, 楼层, 建筑面积, 套内面积, 用途, 状态, 业主姓名, 业主电话, 证件号码, 备注.
+    fn unit_row(b: &'static str, no: &'static str, floor: f64, area: f64, owner: V, phone: V, id: V) -> Vec<V> {
+        vec![V::S(b), V::S(no), V::N(floor), V::N(area), V::E, V::E, V::E, owner, phone, id, V::E]
+    }
+
+    async fn counts(e: &Env) -> [i64; 5] {
+        registry::community_counts(&e.core, &e.ctx, e.community).await.unwrap()
+    }
+
+    async fn links(e: &Env) -> i64 {
+        let (n,): (i64,) = e
+            .core
+            .db
+            .read()
+            .fetch_one("SELECT COUNT(*) FROM unit_people WHERE community_id = $1", args![e.community])
+            .await
+            .unwrap();
+        n
+    }
+
+    fn read_sheet(bytes: &[u8]) -> Vec<Vec<String>> {
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+        let range = wb.worksheet_range_at(0).unwrap().unwrap();
+        range.rows().map(|r| r.iter().map(|d| d.to_string()).collect()).collect()
+    }
+
+    fn errs(report: &ImportReport) -> Vec<(usize, &str, &str)> {
+        report.errors.iter().map(|e| (e.row, e.column.as_str(), e.code.as_str())).collect()
+    }
+
+    fn file_error(r: CoreResult<ImportReport>) -> FieldError {
+        match r {
+            Err(CoreError::Invalid(mut v)) if v.len() == 1 => v.remove(0),
+            other => panic!("expected one file error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn template_example_row_imports() {
+        let e = env("template").await;
+        let template = template_xlsx().unwrap();
+        // The template has the explanation sheet.
+        let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(template.clone())).unwrap();
+        assert_eq!(wb.sheet_names(), vec!["房屋".to_string(), "说明".to_string()]);
+
+        let calls = AtomicUsize::new(0);
+        let last = std::sync::Mutex::new((0, 0));
+        let progress = |d: usize, t: usize| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            *last.lock().unwrap() = (d, t);
+        };
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &template, &progress).await.unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!((r.rows, r.buildings_created, r.units_created, r.people_created), (1, 1, 1, 1));
+        assert_eq!(*last.lock().unwrap(), (2, 2));
+        assert!(calls.load(Ordering::Relaxed) >= 2);
+
+        let units = registry::list_units(&e.core, &e.ctx, &UnitFilter { community_id: Some(e.community), ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(units.len(), 1);
+        let u = &units[0];
+        assert_eq!((u.building_name.as_str(), u.unit_no.as_str(), u.floor), ("1栋", "101", 1));
+        assert_eq!((u.building_area, u.inner_area), (Area(8950), Some(Area(7230))));
+        assert_eq!((u.use_kind, u.state), (UnitUse::Residential, UnitState::Occupied));
+        assert_eq!(u.note.as_deref(), Some("示例行,导入前请删除"));
+
+        let d = registry::unit_detail(&e.core, &e.ctx, u.id).await.unwrap();
+        assert_eq!(d.people.len(), 1);
+        assert_eq!(d.people[0].relation, Relation::Owner);
+        assert_eq!(d.people[0].person.name, "张三");
+        assert_eq!(d.people[0].person.phone.as_deref(), Some("138****5678"));
+        assert_eq!(d.people[0].person.id_number.as_deref(), Some("110105********002X"));
+        let clear = registry::reveal_person(&e.core, &e.ctx, d.people[0].person.id).await.unwrap();
+        assert_eq!(clear.phone.as_deref(), Some("13812345678"));
+        assert_eq!(clear.id_number.as_deref(), Some("11010519491231002X"));
+
+        let hits = registry::search(&e.core, &e.ctx, "13812345678", Some(e.community), 10).await.unwrap();
+        assert_eq!(hits.len(), 1);
+        assert!(matches!(hits[0].kind, HitKind::Person));
+        assert_eq!((hits[0].title.as_str(), hits[0].unit_id), ("张三", Some(u.id)));
+
+        let log = crate::audit::list(
+            &e.core.db,
+            &e.ctx,
+            &crate::audit::AuditFilter { action: Some("import".into()), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!((log[0].entity.as_str(), log[0].entity_id, log[0].community_id), ("unit", None, Some(e.community.0)));
+        let after: serde_json::Value = serde_json::from_str(log[0].after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            after,
+            serde_json::json!({"rows": 1, "buildings_created": 1, "units_created": 1, "people_created": 1})
+        );
+
+        // The same file again: the unit exists now, nothing is written.
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &template, &no_progress()).await.unwrap();
+        assert_eq!(errs(&r), vec![(2, "房号", "duplicate_unit_no")]);
+        assert_eq!(r.errors[0].params, vec![("existing".to_string(), "1".to_string())]);
+        assert_eq!(counts(&e).await, [1, 1, 1, 0, 0]);
+    }
+
+    #[tokio::test]
+    async fn bad_rows_are_all_reported_and_nothing_is_written() {
+        let e = env("bad").await;
+        let seed = workbook(&[header(), unit_row("1栋", "101", 1.0, 90.0, V::S("赵一"), V::E, V::E)]);
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &seed, &no_progress()).await.unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let before = counts(&e).await;
+        assert_eq!(before, [1, 1, 1, 0, 0]);
+
+        let mut inner_too_big = unit_row("2栋", "301", 3.0, 80.0, V::E, V::E, V::E);
+        inner_too_big[4] = V::N(80.01);
+        let mut many = unit_row("2栋", "302", 3.5, 1.234, V::E, V::S("138"), V::N(110105194912310020.0));
+        many[5] = V::S("别墅");
+        let bad = workbook(&[
+            header(),
+            unit_row("1栋", "201", 2.0, -89.0, V::E, V::E, V::E),
+            unit_row("1栋", "202", 2.0, 89.123, V::E, V::E, V::E),
+            unit_row("1栋", "203", 2.0, 90.0, V::S("李四"), V::S("1381234"), V::E),
+            unit_row("1栋", "204", 2.0, 90.0, V::S("王五"), V::E, V::S("110105194912310021")),
+            unit_row("1栋", "205", 2.0, 90.0, V::S("钱六"), V::S("13900001111"), V::E),
+            unit_row("1栋", "205", 2.0, 90.0, V::E, V::E, V::E),
+            unit_row("1栋", "101", 1.0, 90.0, V::E, V::E, V::E),
+            unit_row("1栋", "206", 2.0, 90.0, V::E, V::S("13900002222"), V::E),
+            vec![],
+            inner_too_big,
+            many,
+            vec![V::E, V::S("a b"), V::S("x"), V::E],
+        ]);
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &bad, &no_progress()).await.unwrap();
+        assert_eq!(r.rows, 11, "the empty row 10 is skipped");
+        assert_eq!((r.buildings_created, r.units_created, r.people_created), (0, 0, 0));
+        assert_eq!(
+            errs(&r),
+            vec![
+                (2, "建筑面积", "must_be_positive"),
+                (3, "建筑面积", "too_many_decimals"),
+                (4, "业主电话", "invalid_phone"),
+                (5, "证件号码", "id_number_check_digit"),
+                (7, "房号", "duplicate_unit_no"),
+                (8, "房号", "duplicate_unit_no"),
+                (9, "业主姓名", "required"),
+                (11, "套内面积", "inner_area_exceeds_building_area"),
+                (12, "楼层", "not_an_integer"),
+                (12, "建筑面积", "too_many_decimals"),
+                (12, "用途", "unknown_unit_use"),
+                (12, "业主电话", "invalid_phone"),
+                (12, "证件号码", "invalid_id_number"),
+                (12, "业主姓名", "required"),
+                (13, "楼栋", "required"),
+                (13, "房号", "invalid_code"),
+                (13, "楼层", "not_a_number"),
+                (13, "建筑面积", "required"),
+            ]
+        );
+        let e7 = &r.errors[4];
+        assert_eq!((e7.field.as_str(), e7.params.clone()), ("unit_no", vec![("first_row".to_string(), "6".to_string())]));
+        assert_eq!(r.errors[5].params, vec![("existing".to_string(), "1".to_string())]);
+        assert_eq!(r.errors[2].field, "owner_phone");
+        assert_eq!(r.errors[2].params, Vec::<(String, String)>::new());
+        assert_eq!(r.errors[1].params, vec![("max".to_string(), "2".to_string())]);
+        assert_eq!(counts(&e).await, before, "nothing half-written");
+        assert_eq!(links(&e).await, 1);
+    }
+
+    #[tokio::test]
+    async fn structural_problems_are_file_errors() {
+        let e = env("structure").await;
+        let fe = file_error(import_units_xlsx(&e.core, &e.ctx, e.community, b"not a workbook", &no_progress()).await);
+        assert_eq!((fe.field.as_str(), fe.code), ("file", "not_xlsx"));
+
+        let no_unit_no = workbook(&[
+            vec![V::S("楼栋"), V::S("楼层"), V::S("建筑面积")],
+            vec![V::S("1栋"), V::N(1.0), V::N(90.0)],
+        ]);
+        let fe = file_error(import_units_xlsx(&e.core, &e.ctx, e.community, &no_unit_no, &no_progress()).await);
+        assert_eq!((fe.code, fe.params.clone()), ("missing_columns", vec![("columns", "房号".to_string())]));
+
+        let no_headers = workbook(&[vec![V::S("a"), V::S("b")], vec![V::S("1"), V::S("2")]]);
+        let fe = file_error(import_units_xlsx(&e.core, &e.ctx, e.community, &no_headers, &no_progress()).await);
+        assert_eq!((fe.code, fe.params.clone()), ("missing_columns", vec![("columns", "楼栋,房号,楼层,建筑面积".to_string())]));
+
+        let header_only = workbook(&[header(), vec![], vec![V::S(" ")]]);
+        let fe = file_error(import_units_xlsx(&e.core, &e.ctx, e.community, &header_only, &no_progress()).await);
+        assert_eq!(fe.code, "empty_file");
+
+        let mut reader = e.ctx.clone();
+        reader.perms.remove(&Perm::RegistryWrite);
+        let r = import_units_xlsx(&e.core, &reader, e.community, &template_xlsx().unwrap(), &no_progress()).await;
+        assert!(matches!(r, Err(CoreError::Forbidden)), "{r:?}");
+        let r = import_units_xlsx(&e.core, &e.ctx, CommunityId(999), &template_xlsx().unwrap(), &no_progress()).await;
+        assert!(matches!(r, Err(CoreError::NotFound("community"))), "{r:?}");
+        assert_eq!(counts(&e).await, [0, 0, 0, 0, 0]);
+    }
+
+    #[tokio::test]
+    async fn numbers_spaces_column_order_and_shared_owners() {
+        let e = env("cells").await;
+        // Shuffled columns, padded headers, a title row above, numeric cells, an empty row.
+        let file = workbook(&[
+            vec![V::S("某某小区房屋清单")],
+            vec![V::S(" 房号 "), V::S("业主电话"), V::S("楼栋"), V::S("建筑面积"), V::S("楼层 "), V::S("业主姓名"), V::S("证件号码"), V::S("用途"), V::S("其他列")],
+            vec![V::N(301.0), V::N(13700001111.0), V::S("A座"), V::N(89.5), V::N(3.0), V::S("孙七"), V::E, V::S("shop"), V::S("x")],
+            vec![],
+            vec![V::S("302"), V::N(13700001111.0), V::S("A座"), V::S("100"), V::S("3"), V::S("孙七"), V::E, V::E, V::E],
+            vec![V::S("b1-01"), V::E, V::S("B座"), V::N(30.0), V::N(-1.0), V::E, V::E, V::S("车库"), V::E],
+        ]);
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &file, &no_progress()).await.unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!((r.rows, r.buildings_created, r.units_created, r.people_created), (3, 2, 3, 1));
+        let units = registry::list_units(&e.core, &e.ctx, &UnitFilter { community_id: Some(e.community), ..Default::default() })
+            .await
+            .unwrap();
+        let got: Vec<_> = units
+            .iter()
+            .map(|u| (u.building_name.as_str(), u.unit_no.as_str(), u.floor, u.building_area.0, u.use_kind, u.state))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("A座", "301", 3, 8950, UnitUse::Shop, UnitState::Vacant),
+                ("A座", "302", 3, 10000, UnitUse::Residential, UnitState::Vacant),
+                ("B座", "B1-01", -1, 3000, UnitUse::Parking, UnitState::Vacant),
+            ]
+        );
+        let hits = registry::search(&e.core, &e.ctx, "13700001111", Some(e.community), 10).await.unwrap();
+        assert_eq!(hits.len(), 1);
+        let p = registry::get_person(&e.core, &e.ctx, PersonId(hits[0].id)).await.unwrap();
+        let labels: Vec<&str> = p.units.iter().map(|u| u.label.as_str()).collect();
+        assert_eq!(labels, vec!["A座-301", "A座-302"], "one owner of two units");
+        assert_eq!(links(&e).await, 2);
+    }
+
+    #[tokio::test]
+    async fn exports_mask_personal_data() {
+        let e = env("export").await;
+        import_units_xlsx(&e.core, &e.ctx, e.community, &template_xlsx().unwrap(), &no_progress()).await.unwrap();
+        let units = registry::list_units(&e.core, &e.ctx, &UnitFilter { community_id: Some(e.community), ..Default::default() })
+            .await
+            .unwrap();
+        let mut owners = unit_owner_labels(&e.core, &e.ctx, e.community).await.unwrap();
+        assert_eq!(owners.get(&units[0].id), Some(&vec!["张三 138****5678".to_string()]));
+        // A careless caller passing a clear number still gets it masked.
+        owners.entry(units[0].id).or_default().push("李四 13900001111 11010519491231002X".into());
+        let sheet = read_sheet(&export_units_xlsx(&units, &owners).unwrap());
+        assert_eq!(
+            sheet,
+            vec![
+                vec!["楼栋", "房号", "楼层", "建筑面积", "套内面积", "用途", "状态", "业主", "备注"],
+                vec!["1栋", "101", "1", "89.5", "72.3", "住宅", "自住", "张三 138****5678、李四 139****1111 110105********002X", "示例行,导入前请删除"],
+            ]
+        );
+
+        let people = registry::list_people(&e.core, &e.ctx, &PersonFilter { community_id: Some(e.community), ..Default::default() })
+            .await
+            .unwrap();
+        let sheet = read_sheet(&export_people_xlsx(&people).unwrap());
+        assert_eq!(
+            sheet,
+            vec![
+                vec!["姓名", "电话", "证件号码", "重点客户", "房屋", "备注"],
+                vec!["张三", "138****5678", "110105********002X", "否", "1栋-101", ""],
+            ]
+        );
+        for cell in sheet.iter().flatten() {
+            assert!(!cell.contains("13812345678") && !cell.contains("1231002"), "{cell}");
+        }
+    }
+
+    /// Rows with an owner each (phone and ID number): `buildings` buildings of `per` units.
+    fn generated(buildings: usize, per: usize) -> Vec<u8> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, col) in COLUMNS.iter().enumerate() {
+            ws.write_string(0, c as u16, col.header).unwrap();
+        }
+        let mut r = 1u32;
+        for b in 0..buildings {
+            let bname = format!("{}栋", b + 1);
+            for u in 0..per {
+                let floor = (u / 10 + 1) as f64;
+                let no = format!("{}{:02}", u / 10 + 1, u % 10 + 1);
+                let serial = r as usize;
+                let id = IdNumber::with_check_digit(&format!("110105198001{:02}{:03}", serial % 28 + 1, serial % 1000));
+                ws.write_string(r, 0, bname.as_str()).unwrap();
+                ws.write_string(r, 1, no.as_str()).unwrap();
+                ws.write_number(r, 2, floor).unwrap();
+                ws.write_number(r, 3, 80.0 + (serial % 4000) as f64 / 100.0).unwrap();
+                ws.write_number(r, 4, 70.5).unwrap();
+                ws.write_string(r, 5, "住宅").unwrap();
+                ws.write_string(r, 6, "自住").unwrap();
+                ws.write_string(r, 7, format!("业主{serial}")).unwrap();
+                ws.write_string(r, 8, format!("139{serial:08}")).unwrap();
+                ws.write_string(r, 9, id).unwrap();
+                r += 1;
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    async fn import_generated(name: &str, buildings: usize, per: usize) {
+        let e = env(name).await;
+        let file = generated(buildings, per);
+        let n = buildings * per;
+        let started = Instant::now();
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &file, &no_progress()).await.unwrap();
+        let elapsed = started.elapsed();
+        eprintln!("imported {n} units with owners ({} KiB .xlsx) in {elapsed:?}", file.len() / 1024);
+        assert!(r.errors.is_empty(), "{:?}", &r.errors[..r.errors.len().min(5)]);
+        assert_eq!((r.rows, r.buildings_created, r.units_created, r.people_created), (n, buildings, n, n));
+        assert_eq!(counts(&e).await, [buildings as i64, n as i64, n as i64, 0, 0]);
+        assert_eq!(links(&e).await, n as i64);
+        let phone = format!("139{:08}", n / 2);
+        let hits = registry::search(&e.core, &e.ctx, &phone, Some(e.community), 10).await.unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].title, format!("业主{}", n / 2));
+    }
+
+    #[tokio::test]
+    async fn imports_5000_rows() {
+        import_generated("5k", 10, 500).await;
+    }
+
+    /// `cargo test -p wuye-core --release -- --ignored bench_import_100k --nocapture`
+    #[tokio::test]
+    #[ignore]
+    async fn bench_import_100k() {
+        import_generated("100k", 100, 1000).await;
+    }
+}

@@ -1,0 +1,249 @@
+//! Invented demo data: one company, two communities, 7 buildings and 1,056 units with owners,
+//! household members, tenants, vehicles and parking spaces, and one user per role of SPEC §1.
+//! Everything goes through the ordinary services, so the demo obeys the same rules as real use.
+//! All names, phone numbers and ID numbers are generated; none belongs to a real person.
+
+use chrono::{Duration, Utc};
+
+use crate::auth::{self, UserForCreate};
+use crate::registry::{self, *};
+use crate::shared::ids::CommunityId;
+use crate::shared::values::IdNumber;
+use crate::{Core, CoreResult, Ctx, args};
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "wuye2026demo";
+
+/// (username, display name, role).
+pub const DEMO_USERS: &[(&str, &str, &str)] = &[
+    ("admin", "王总", "company_admin"),
+    ("manager", "李经理", "project_manager"),
+    ("agent", "陈客服", "service_agent"),
+    ("tech", "赵师傅", "technician"),
+    ("security", "孙队长", "security"),
+    ("cleaner", "周阿姨", "cleaning"),
+    ("cashier", "吴出纳", "cashier"),
+    ("auditor", "郑督导", "quality_auditor"),
+    ("owner", "钱业主", "owner"),
+    ("committee", "冯主任", "committee"),
+];
+
+/// A small deterministic generator: the same demo on every machine.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a>(&mut self, xs: &'a [&'a str]) -> &'a str {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
+const SURNAMES: &[&str] = &["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"];
+const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "桂英", "建华", "晓东", "海燕", "志强", "文博"];
+const PLATE_LETTERS: &[&str] = &["A", "B", "C", "D", "E", "F", "G", "H", "J", "K"];
+const BRANDS: &[&str] = &["大众", "丰田", "本田", "比亚迪", "别克", "宝马", "特斯拉", "吉利"];
+const COLORS: &[&str] = &["白", "黑", "银", "灰", "蓝", "红"];
+
+/// Whether the database already holds a company (then nothing is seeded).
+pub async fn is_seeded(core: &Core) -> CoreResult<bool> {
+    let row: Option<(i64,)> = core.db.read().fetch_optional("SELECT id FROM companies LIMIT 1", args![]).await?;
+    Ok(row.is_some())
+}
+
+/// Seeds the demo company. Call on an empty database only (see [`is_seeded`]).
+pub async fn seed(core: &Core) -> CoreResult<()> {
+    auth::ensure_roles(core).await?;
+    let company = auth::ensure_company(core, "示例物业服务有限公司").await?;
+    let sys = Ctx::system(company);
+    let mut rng = Lcg(20261122);
+
+    let specs: [(&str, &str, &str, &[&str], i64, i64); 2] = [
+        ("YGHY", "阳光花园", "上海市浦东新区示例路 88 号", &["1栋", "2栋", "3栋", "5栋"], 18, 8),
+        ("CHY", "翠湖苑", "上海市闵行区样板路 16 号", &["A座", "B座", "C座"], 20, 8),
+    ];
+    let mut communities: Vec<CommunityId> = Vec::new();
+    for (ci, (code, name, address, buildings, floors, per_floor)) in specs.iter().enumerate() {
+        let c = registry::create_community(
+            core,
+            &sys,
+            CommunityForCreate { code: code.to_string(), name: name.to_string(), address: Some(address.to_string()), timezone: None },
+        )
+        .await?;
+        communities.push(c.id);
+        let mut space_no = 0;
+        for b in buildings.iter() {
+            let bld = registry::create_building(
+                core,
+                &sys,
+                BuildingForCreate { community_id: c.id, name: b.to_string(), floors: Some(*floors), note: None },
+            )
+            .await?;
+            for floor in 1..=*floors {
+                for n in 1..=*per_floor {
+                    let area = 6500 + (n % 4) as i64 * 2150 + rng.below(300) as i64;
+                    let r = rng.below(100);
+                    let state = match r {
+                        0..=4 => "unsold",
+                        5..=14 => "vacant",
+                        15..=29 => "rented",
+                        30..=32 => "decorating",
+                        _ => "occupied",
+                    };
+                    let use_kind = if floor == 1 && n <= 2 && ci == 0 { "shop" } else { "residential" };
+                    let unit = registry::create_unit(
+                        core,
+                        &sys,
+                        UnitForCreate {
+                            building_id: bld.id,
+                            unit_no: format!("{}{:02}", floor, n),
+                            floor,
+                            building_area: Decimal::Text(format!("{}.{:02}", area / 100, area % 100)),
+                            inner_area: Some(Decimal::Text(format!("{}.{:02}", area * 8 / 1000, (area * 8 / 10) % 100))),
+                            use_kind: use_kind.into(),
+                            state: state.into(),
+                            note: None,
+                        },
+                    )
+                    .await?;
+                    if state == "unsold" {
+                        continue;
+                    }
+                    let owner = create_demo_person(core, &sys, &mut rng, c.id, unit.id, "owner", r < 3).await?;
+                    if state == "occupied" && rng.below(2) == 0 {
+                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "member", false).await?;
+                    }
+                    if state == "rented" {
+                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "tenant", false).await?;
+                    }
+                    if rng.below(100) < 30 {
+                        space_no += 1;
+                        let space = registry::create_space(
+                            core,
+                            &sys,
+                            ParkingSpaceForCreate {
+                                community_id: c.id,
+                                code: format!("B1-{space_no:03}"),
+                                state: if rng.below(3) == 0 { "rented".into() } else { "sold".into() },
+                                unit_id: Some(unit.id),
+                                person_id: Some(owner),
+                                note: None,
+                            },
+                        )
+                        .await?;
+                        let plate = format!(
+                            "{}{}{}{:04}",
+                            if ci == 0 { "沪" } else { "苏" },
+                            rng.pick(PLATE_LETTERS),
+                            rng.pick(PLATE_LETTERS),
+                            rng.below(10000)
+                        );
+                        // A generated plate may repeat: skip the duplicate rather than fail the demo.
+                        let _ = registry::create_vehicle(
+                            core,
+                            &sys,
+                            VehicleForCreate {
+                                community_id: c.id,
+                                plate,
+                                person_id: Some(owner),
+                                unit_id: Some(unit.id),
+                                space_id: Some(space.id),
+                                brand: Some(rng.pick(BRANDS).into()),
+                                color: Some(rng.pick(COLORS).into()),
+                            },
+                        )
+                        .await;
+                    }
+                }
+            }
+        }
+        for i in 0..20 {
+            registry::create_space(
+                core,
+                &sys,
+                ParkingSpaceForCreate {
+                    community_id: c.id,
+                    code: format!("T-{:02}", i + 1),
+                    state: "temporary".into(),
+                    unit_id: None,
+                    person_id: None,
+                    note: Some("临时车位".into()),
+                },
+            )
+            .await?;
+        }
+    }
+
+    for (username, display, role) in DEMO_USERS {
+        let user = auth::create_user_as_system(
+            core,
+            company,
+            UserForCreate {
+                username: username.to_string(),
+                display_name: display.to_string(),
+                role: role.to_string(),
+                password: DEMO_PASSWORD.into(),
+                communities: if *role == "technician" || *role == "cleaning" { vec![communities[0]] } else { communities.clone() },
+            },
+        )
+        .await?;
+        // Demo users keep the published password.
+        let mut tx = core.db.begin().await?;
+        tx.execute("UPDATE users SET must_change_password = $1 WHERE id = $2", args![false, user.user.id]).await?;
+        tx.commit().await?;
+    }
+
+    // A few inspections of vacant units, recorded by the manager a while ago.
+    let vacant = registry::list_units(core, &sys, &UnitFilter { state: Some("vacant".into()), limit: Some(5), ..Default::default() }).await?;
+    for (i, u) in vacant.iter().enumerate() {
+        registry::add_inspection(
+            core,
+            &sys,
+            u.id,
+            InspectionForCreate {
+                inspected_on: (Utc::now() - Duration::days(7 * (i as i64 + 1))).date_naive(),
+                findings: "门窗完好，无渗漏，已开窗通风".into(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn create_demo_person(
+    core: &Core,
+    sys: &Ctx,
+    rng: &mut Lcg,
+    community: CommunityId,
+    unit: crate::shared::ids::UnitId,
+    relation: &str,
+    key: bool,
+) -> CoreResult<crate::shared::ids::PersonId> {
+    let name = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
+    let phone = format!("1{}{:09}", [3, 5, 7, 8, 9][rng.below(5) as usize], rng.below(1_000_000_000));
+    let year = 1950 + rng.below(50);
+    let month = 1 + rng.below(12);
+    let day = 1 + rng.below(28);
+    let id_number = IdNumber::with_check_digit(&format!("310115{year}{month:02}{day:02}{:03}", rng.below(1000)));
+    let p = registry::create_person(
+        core,
+        sys,
+        PersonForCreate {
+            community_id: community,
+            name,
+            phone: Some(phone),
+            id_number: Some(id_number),
+            is_key_customer: key,
+            key_customer_note: key.then(|| "曾多次投诉，回访需项目经理参与".to_string()),
+            note: None,
+            unit_id: Some(unit),
+            relation: Some(relation.into()),
+        },
+    )
+    .await?;
+    Ok(p.id)
+}
