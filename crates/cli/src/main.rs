@@ -1,5 +1,6 @@
 //! The `wuye` binary: serve, migrate, backup, import, user, bench.
 
+mod bench;
 mod config;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +53,11 @@ enum Cmd {
     User {
         #[command(subcommand)]
         what: UserCmd,
+    },
+    /// Runs a benchmark and prints its figures.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCmd,
     },
 }
 
@@ -266,6 +272,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             let (_, token) = auth::create_api_token(&core, &ctx, &name).await?;
             println!("{token}");
         }
+        Cmd::Bench { what } => bench::run(&r, what).await?,
     }
     Ok(())
 }

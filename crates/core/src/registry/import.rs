@@ -583,10 +583,12 @@ pub async fn import_units_xlsx(
     ctx.require_in(Perm::RegistryWrite, community)?;
     get_community(core, ctx, community).await?;
 
+    let t0 = std::time::Instant::now();
     let owned = bytes.to_vec();
     let range = tokio::task::spawn_blocking(move || parse_workbook(owned))
         .await
         .map_err(CoreError::internal)??;
+    eprintln!("PROF parse {:?}", t0.elapsed());
     if range.is_empty() {
         return Err(invalid_file("empty_file"));
     }
@@ -625,8 +627,10 @@ pub async fn import_units_xlsx(
         )
         .await?;
     let existing: HashSet<(String, String)> = existing.into_iter().collect();
+    eprintln!("PROF existing {:?}", t0.elapsed());
     let checked = check_sheet(&range, header, &map, count, &existing, progress);
     drop(range);
+    eprintln!("PROF checked {:?}", t0.elapsed());
     if !checked.errors.0.is_empty() {
         return Ok(ImportReport { rows: checked.count, errors: checked.errors.0, ..Default::default() });
     }
@@ -652,7 +656,9 @@ pub async fn import_units_xlsx(
         },
     )
     .await?;
+    eprintln!("PROF written {:?}", t0.elapsed());
     tx.commit().await?;
+    eprintln!("PROF committed {:?}", t0.elapsed());
     progress(total, total);
     Ok(report)
 }
@@ -749,6 +755,8 @@ async fn write_rows(
     }
     drop(seen);
 
+    let t0 = std::time::Instant::now();
+    let (mut tu, mut tp, mut tl, mut tb) = (std::time::Duration::ZERO, std::time::Duration::ZERO, std::time::Duration::ZERO, std::time::Duration::ZERO);
     let unit_ids = reserve_ids(tx, "units", rows.len()).await?;
     let person_ids = reserve_ids(tx, "people", first_of.len()).await?;
     let mut next_person = 0;
@@ -775,6 +783,7 @@ async fn write_rows(
                 a.push(u.note.clone()),
             ));
         }
+        let t1 = std::time::Instant::now();
         tx.execute(
             &format!(
                 "INSERT INTO units (id, community_id, building_id, unit_no, floor, building_area, inner_area, use_kind, \
@@ -785,6 +794,7 @@ async fn write_rows(
         )
         .await
         .map_err(|e| if e.is_unique_violation() { CoreError::conflict("unit_no", "duplicate_unit_no") } else { e })?;
+        tu += t1.elapsed();
 
         // The people first seen in this chunk (a person's first row never lies in a later chunk).
         let end = base + chunk.len();
@@ -793,6 +803,7 @@ async fn write_rows(
             next_person += 1;
         }
         if next_person > start_person {
+            let t1 = std::time::Instant::now();
             let mut a = Args::with_capacity((next_person - start_person) * 6 + 3);
             let (cm, at, no) = (a.push(community), a.push(now), a.push(false));
             let mut values = Vec::with_capacity(next_person - start_person);
@@ -812,6 +823,8 @@ async fn write_rows(
                     a.push(idn.map(|v| core.crypto.blind_index("id_number", v))),
                 ));
             }
+            tb += t1.elapsed();
+            let t1 = std::time::Instant::now();
             tx.execute(
                 &format!(
                     "INSERT INTO people (id, community_id, name, phone_enc, phone_hash, id_no_enc, id_no_hash, \
@@ -821,8 +834,10 @@ async fn write_rows(
                 a,
             )
             .await?;
+            tp += t1.elapsed();
         }
 
+        let t1 = std::time::Instant::now();
         let mut a = Args::with_capacity(chunk.len() * 2 + 3);
         let (cm, at, rel) = (a.push(community), a.push(now), a.push(Relation::Owner.code()));
         let mut values = Vec::with_capacity(chunk.len());
@@ -841,8 +856,10 @@ async fn write_rows(
             )
             .await?;
         }
+        tl += t1.elapsed();
         progress(count + end, total);
     }
+    eprintln!("PROF write total {:?} units {tu:?} people-build {tb:?} people-insert {tp:?} links {tl:?}", t0.elapsed());
     let report = ImportReport { buildings_created, units_created: rows.len(), ..Default::default() };
     Ok((report, first_of.len()))
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod auth;
+pub mod import;
 mod registry;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -19,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(registry::router())
         .merge(admin::router())
         .merge(audit::router())
+        .merge(import::router())
 }
 
 /// Attaches the caller's language to a service error.

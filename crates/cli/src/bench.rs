@@ -1,0 +1,976 @@
+//! `wuye bench …`: the benchmarks of issue #2, runnable by anyone on their own machine.
+//!
+//! Each benchmark works in a fresh working directory (default: the system temp dir's
+//! `wuye-bench-<name>-<pid>`; a given `--dir` must be absent or empty) on its own SQLite database
+//! and key, never in the configured data dir, and deletes it at the end unless `--keep`. Each
+//! prints its figures and PASS/FAIL against the target, and exits non-zero when a target is
+//! missed. The figures only mean something for a release build (`cargo build --release`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use clap::Subcommand;
+use rust_xlsxwriter::{Format, Workbook};
+use wuye_core::auth::{self, UserForCreate};
+use wuye_core::db::{Args, Db, DbOptions};
+use wuye_core::registry::{self, CommunityForCreate, HitKind, Relation};
+use wuye_core::shared::crypto::Crypto;
+use wuye_core::shared::ids::{CommunityId, CompanyId};
+use wuye_core::shared::values::IdNumber;
+use wuye_core::{Core, CoreRef, Ctx, Settings, args};
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Where a benchmark works.
+#[derive(clap::Args, Debug, Clone)]
+pub struct WorkDirArgs {
+    /// Working directory; must be absent or empty, and is deleted afterwards
+    /// (default: <temp dir>/wuye-bench-<name>-<pid>).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Keeps the working directory (database, key, workbook, server logs) afterwards.
+    #[arg(long)]
+    keep: bool,
+}
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// Imports a generated .xlsx of units with owners (target: 100,000 rows in ≤ 10 s).
+    Import {
+        /// Data rows (units, each with an owner).
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        #[command(flatten)]
+        work: WorkDirArgs,
+    },
+    /// Searches a registry of 1,000,000 people in 2 communities (target: p99 ≤ 20 ms).
+    Search {
+        /// People to populate (units: 2 per 5 people).
+        #[arg(long, default_value_t = 1_000_000)]
+        people: usize,
+        /// Queries to time: 1/3 unit-number prefixes, 1/3 name prefixes, 1/3 phones.
+        #[arg(long, default_value_t = 2000)]
+        queries: usize,
+        /// Skips ANALYZE after populating (what a database that never ran it sees).
+        #[arg(long)]
+        no_analyze: bool,
+        #[command(flatten)]
+        work: WorkDirArgs,
+    },
+    /// Starts `wuye serve` on a large database, 3 times (targets: ready ≤ 1 s, idle RSS ≤ 60 MB).
+    Startup {
+        /// Database size to build, in MiB.
+        #[arg(long, default_value_t = 1024)]
+        size_mb: u64,
+        #[command(flatten)]
+        work: WorkDirArgs,
+    },
+}
+
+pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
+    if r.database_url.starts_with("postgres") {
+        println!("note: benchmarks always run on SQLite in their own directory; the configured database is not used");
+    }
+    if cfg!(debug_assertions) {
+        println!("WARNING: debug build — the figures are not representative; use `cargo build --release`");
+    }
+    println!("machine: {} cores, load average {}", cores(), load_average());
+    match cmd {
+        BenchCmd::Import { rows, work } => bench_import(rows, &work).await,
+        BenchCmd::Search { people, queries, no_analyze, work } => bench_search(people, queries, !no_analyze, &work).await,
+        BenchCmd::Startup { size_mb, work } => bench_startup(size_mb, &work).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Working directory, fresh core, machine figures
+
+/// The benchmark's directory; deleted on drop (errors included) unless kept.
+struct WorkDir {
+    path: PathBuf,
+    keep: bool,
+    /// Created by us (removed whole) or given empty (only its contents removed).
+    created: bool,
+}
+
+impl WorkDir {
+    fn new(name: &str, a: &WorkDirArgs) -> AnyResult<WorkDir> {
+        let path = match &a.dir {
+            Some(d) => d.clone(),
+            None => std::env::temp_dir().join(format!("wuye-bench-{name}-{}", std::process::id())),
+        };
+        let created = if path.exists() {
+            if std::fs::read_dir(&path)?.next().is_some() {
+                return Err(format!(
+                    "{} is not empty: a benchmark needs a fresh directory (it deletes its contents afterwards)",
+                    path.display()
+                )
+                .into());
+            }
+            false
+        } else {
+            std::fs::create_dir_all(&path)?;
+            true
+        };
+        println!("working directory: {}{}", path.display(), if a.keep { " (kept)" } else { " (deleted at the end)" });
+        Ok(WorkDir { path, keep: a.keep, created })
+    }
+
+    fn db_path(&self) -> PathBuf {
+        self.path.join("wuye.db")
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if self.keep {
+            println!("kept {}", self.path.display());
+            return;
+        }
+        let res = if self.created {
+            std::fs::remove_dir_all(&self.path)
+        } else {
+            std::fs::read_dir(&self.path).and_then(|entries| {
+                for e in entries {
+                    let p = e?.path();
+                    if p.is_dir() { std::fs::remove_dir_all(&p)? } else { std::fs::remove_file(&p)? }
+                }
+                Ok(())
+            })
+        };
+        if let Err(e) = res {
+            eprintln!("could not delete {}: {e}", self.path.display());
+        }
+    }
+}
+
+/// A migrated database in `dir` with a fresh key (written to `wuye.key` as `wuye serve` reads
+/// it), the roles and one company — what `open()` does for a data dir.
+async fn fresh_core(wd: &WorkDir) -> AnyResult<(CoreRef, CompanyId)> {
+    let key = Crypto::generate_key_hex();
+    std::fs::write(wd.path.join("wuye.key"), &key)?;
+    let db = Db::connect(&wd.db_path().to_string_lossy(), &DbOptions::default()).await?;
+    db.migrate().await?;
+    let core = Core::new(db, Crypto::from_hex(&key)?, Settings::default());
+    auth::ensure_roles(&core).await?;
+    let company = auth::ensure_company(&core, "基准测试物业公司").await?;
+    Ok((core, company))
+}
+
+async fn new_community(core: &Core, company: CompanyId, code: &str, name: &str) -> AnyResult<CommunityId> {
+    let c = registry::create_community(
+        core,
+        &Ctx::system(company),
+        CommunityForCreate { code: code.into(), name: name.into(), address: None, timezone: None },
+    )
+    .await?;
+    Ok(c.id)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// A `kB` figure of /proc/<pid>/status (`None` = this process).
+fn proc_status_kb(pid: Option<u32>, key: &str) -> Option<u64> {
+    let path = match pid {
+        Some(p) => format!("/proc/{p}/status"),
+        None => "/proc/self/status".to_string(),
+    };
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn mib_kb(kb: Option<u64>) -> String {
+    kb.map_or_else(|| "n/a".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+}
+
+fn pass(ok: bool) -> &'static str {
+    if ok { "PASS" } else { "FAIL" }
+}
+
+fn file_mib(p: &Path) -> f64 {
+    std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1_048_576.0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Realistic data
+
+/// splitmix64: small, fast, deterministic (the same data on every run).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (`n` > 0).
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// The 100 commonest Chinese surnames with their approximate share (in 1/10,000 of the
+/// population), so a surname prefix is as selective as in a real registry (王 ≈ 7 %).
+const SURNAMES: [(&str, u32); 100] = [
+    ("王", 712), ("李", 700), ("张", 674), ("刘", 510), ("陈", 461), ("杨", 322), ("黄", 245), ("赵", 219),
+    ("吴", 205), ("周", 193), ("徐", 145), ("孙", 138), ("马", 129), ("朱", 128), ("胡", 116), ("郭", 113),
+    ("何", 106), ("林", 101), ("高", 100), ("罗", 95), ("郑", 81), ("梁", 81), ("谢", 71), ("宋", 63),
+    ("唐", 62), ("许", 60), ("韩", 58), ("冯", 56), ("邓", 55), ("曹", 54), ("彭", 51), ("曾", 50),
+    ("肖", 49), ("田", 46), ("董", 45), ("袁", 42), ("潘", 42), ("于", 41), ("蒋", 40), ("蔡", 39),
+    ("余", 38), ("杜", 37), ("叶", 36), ("程", 35), ("苏", 34), ("魏", 34), ("吕", 33), ("丁", 32),
+    ("任", 31), ("沈", 30), ("姚", 29), ("卢", 29), ("姜", 28), ("崔", 27), ("钟", 27), ("谭", 26),
+    ("陆", 25), ("汪", 25), ("范", 24), ("金", 24), ("石", 24), ("廖", 23), ("贾", 23), ("夏", 22),
+    ("韦", 22), ("付", 21), ("方", 21), ("白", 20), ("邹", 20), ("孟", 19), ("熊", 19), ("秦", 19),
+    ("邱", 18), ("江", 18), ("尹", 17), ("薛", 17), ("闫", 17), ("段", 16), ("雷", 16), ("侯", 15),
+    ("龙", 15), ("史", 15), ("陶", 14), ("黎", 14), ("贺", 14), ("顾", 13), ("毛", 13), ("郝", 13),
+    ("龚", 12), ("邵", 12), ("万", 12), ("钱", 11), ("严", 11), ("覃", 11), ("武", 11), ("戴", 10),
+    ("莫", 10), ("孔", 10), ("向", 10), ("常", 10),
+];
+
+/// Common characters of given names.
+const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国文红玉志海春晓燕宇浩鹏辉飞林斌波宁欣琳婷雪梅俊峰亮成东新云龙佳慧颖萍荣凤莉鑫博睿子轩梓涵怡晨阳雨思嘉一欢瑞凯琪璐倩悦晶丹健帅昊天泽诗馨蕾可然源彬毅达辰航淑珍玲霖德永金福生军庆民光学忠立荣家祥振";
+
+struct Names {
+    cum: Vec<u32>,
+    total: u32,
+    given: Vec<char>,
+}
+
+impl Names {
+    fn new() -> Names {
+        let mut cum = Vec::with_capacity(SURNAMES.len());
+        let mut total = 0;
+        for (_, w) in SURNAMES {
+            total += w;
+            cum.push(total);
+        }
+        Names { cum, total, given: GIVEN.chars().collect() }
+    }
+    /// A surname drawn by its frequency.
+    fn surname(&self, rng: &mut Rng) -> &'static str {
+        let r = rng.below(u64::from(self.total)) as u32;
+        let i = self.cum.partition_point(|&c| c <= r).min(SURNAMES.len() - 1);
+        SURNAMES[i].0
+    }
+    fn given_char(&self, rng: &mut Rng) -> char {
+        self.given[rng.below(self.given.len() as u64) as usize]
+    }
+    /// Surname + one (30 %) or two given characters.
+    fn with_surname(&self, rng: &mut Rng, surname: &str) -> String {
+        let mut s = String::with_capacity(12);
+        s.push_str(surname);
+        s.push(self.given_char(rng));
+        if rng.chance(70) {
+            s.push(self.given_char(rng));
+        }
+        s
+    }
+    fn name(&self, rng: &mut Rng) -> String {
+        let s = self.surname(rng);
+        self.with_surname(rng, s)
+    }
+}
+
+/// The mobile number of person `i`: distinct for distinct `i` (below 800,000,000).
+fn phone_of(i: u64) -> String {
+    const PREFIXES: [&str; 8] = ["139", "138", "137", "136", "135", "158", "186", "188"];
+    let p = PREFIXES[(i % 8) as usize];
+    // Multiplying by a number coprime with 10^8 permutes the 8-digit numbers.
+    let n = (i / 8).wrapping_mul(7_919_333) % 100_000_000;
+    format!("{p}{n:08}")
+}
+
+/// A valid resident ID number for person `i`, distinct for `i` below 16.8 million.
+fn id_number_of(i: u64) -> String {
+    const REGIONS: [&str; 6] = ["110105", "310104", "440305", "330106", "510107", "420106"];
+    let region = REGIONS[(i % 6) as usize];
+    let seq = i % 1000;
+    let rest = i / 1000;
+    let year = 1950 + rest % 50;
+    let month = 1 + (rest / 50) % 12;
+    let day = 1 + (rest / 600) % 28;
+    IdNumber::with_check_digit(&format!("{region}{year:04}{month:02}{day:02}{seq:03}"))
+}
+
+const UNITS_PER_BUILDING: usize = 500;
+const UNITS_PER_FLOOR: usize = 20;
+
+/// Floor and number ("1801") of the `k`-th unit of a building: 25 floors of 20 units.
+fn unit_no_of(k: usize) -> (i64, String) {
+    let floor = k / UNITS_PER_FLOOR + 1;
+    (floor as i64, format!("{floor}{:02}", k % UNITS_PER_FLOOR + 1))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Import
+
+const IMPORT_HEADERS: [&str; 11] =
+    ["楼栋", "房号", "楼层", "建筑面积", "套内面积", "用途", "状态", "业主姓名", "业主电话", "证件号码", "备注"];
+
+/// A workbook like the import template filled in: `rows` units in buildings of 500, each with
+/// an owner (name, mobile, ID number as text cells).
+fn import_workbook(rows: usize) -> AnyResult<Vec<u8>> {
+    let names = Names::new();
+    let mut rng = Rng(0x5EED_0001);
+    let mut wb = Workbook::new();
+    let text = Format::new().set_num_format("@");
+    let ws = wb.add_worksheet();
+    ws.set_name("房屋")?;
+    for (c, h) in IMPORT_HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h)?;
+    }
+    const STATES: [&str; 4] = ["自住", "自住", "空置", "出租"];
+    for i in 0..rows {
+        let r = i as u32 + 1;
+        let building = format!("{}栋", i / UNITS_PER_BUILDING + 1);
+        let (floor, unit_no) = unit_no_of(i % UNITS_PER_BUILDING);
+        let area_cents = 6_000 + rng.below(12_000); // 60.00 – 179.99 m²
+        let inner_cents = area_cents * 78 / 100;
+        ws.write_string(r, 0, &building)?;
+        ws.write_string_with_format(r, 1, &unit_no, &text)?;
+        ws.write_number(r, 2, floor as f64)?;
+        ws.write_number(r, 3, area_cents as f64 / 100.0)?;
+        ws.write_number(r, 4, inner_cents as f64 / 100.0)?;
+        ws.write_string(r, 5, "住宅")?;
+        ws.write_string(r, 6, STATES[rng.below(4) as usize])?;
+        ws.write_string(r, 7, names.name(&mut rng))?;
+        ws.write_string_with_format(r, 8, phone_of(i as u64), &text)?;
+        ws.write_string_with_format(r, 9, id_number_of(i as u64), &text)?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+async fn bench_import(rows: usize, work: &WorkDirArgs) -> AnyResult<()> {
+    println!("== bench import: {rows} units with owners from .xlsx (SQLite) ==");
+    let wd = WorkDir::new("import", work)?;
+    let t = Instant::now();
+    let bytes = import_workbook(rows)?;
+    let file = wd.path.join("units.xlsx");
+    std::fs::write(&file, &bytes)?;
+    drop(bytes);
+    let gen_secs = t.elapsed().as_secs_f64();
+    let (core, company) = fresh_core(&wd).await?;
+    let community = new_community(&core, company, "BENCH", "基准小区").await?;
+    let bytes = std::fs::read(&file)?;
+    // Resets the peak RSS (VmHWM) so it covers the import only, not the workbook generation.
+    let hwm_reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let rss_before = proc_status_kb(None, "VmRSS:");
+
+    let t = Instant::now();
+    let report =
+        registry::import::import_units_xlsx(&core, &Ctx::system(company), community, &bytes, &|_, _| {}).await?;
+    let secs = t.elapsed().as_secs_f64();
+    let hwm = proc_status_kb(None, "VmHWM:");
+    core.db.close().await;
+    if !report.errors.is_empty() {
+        for e in report.errors.iter().take(5) {
+            println!("  row {} [{}] {}", e.row, e.column, e.code);
+        }
+        return Err(format!("the generated workbook was refused: {} errors", report.errors.len()).into());
+    }
+    let target = 10.0 * rows as f64 / 100_000.0;
+    let ok = secs <= target;
+    println!("  workbook          {:.1} MiB, generated in {gen_secs:.1} s (not timed)", file_mib(&file));
+    println!(
+        "  rows              {} (buildings {}, units {}, people {})",
+        report.rows, report.buildings_created, report.units_created, report.people_created
+    );
+    println!("  import time       {secs:.2} s (import_units_xlsx only: parse, validate, write, commit)");
+    println!("  rate              {:.0} rows/s", rows as f64 / secs.max(1e-9));
+    println!(
+        "  peak RSS          {} ({}; RSS before import {})",
+        mib_kb(hwm),
+        if hwm_reset { "VmHWM reset before the import" } else { "VmHWM of the whole run, generation included" },
+        mib_kb(rss_before)
+    );
+    println!(
+        "  target            ≤ {target:.1} s{}: {}",
+        if rows == 100_000 { "" } else { " (10 s per 100,000 rows, scaled)" },
+        pass(ok)
+    );
+    if ok { Ok(()) } else { Err(format!("import target missed: {secs:.2} s > {target:.1} s").into()) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk population (search and startup fixtures)
+
+struct Population {
+    buildings: usize,
+    units: usize,
+    people: usize,
+    links: usize,
+}
+
+async fn max_id(core: &Core, table: &str) -> AnyResult<i64> {
+    let (m,): (i64,) = core.db.read().fetch_one(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), args![]).await?;
+    Ok(m)
+}
+
+/// Sets the writer connection's page cache (KiB): big while bulk-loading a fixture, back to the
+/// production setting afterwards.
+async fn writer_cache_kib(core: &Core, kib: i64) -> AnyResult<()> {
+    if let Some(w) = core.db.sqlite_writer() {
+        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}"))).execute(w).await?;
+    }
+    Ok(())
+}
+
+/// Units per statement: units bind 8 values a row, people 6; a batch of units with 3 people each
+/// stays far below SQLite's 32,766 parameters.
+const BATCH_UNITS: usize = 400;
+const UNITS_PER_TX: usize = 50_000;
+
+/// Bulk-inserts `units` units (buildings of 500, spread evenly over `communities`) and `people`
+/// people, each linked to one unit (its first person as owner, the others as household
+/// members), with multi-row INSERTs in big transactions. Phones are encrypted and
+/// blind-indexed exactly like `insert_person`; owners also get an ID number.
+async fn populate(core: &Core, communities: &[CommunityId], units: usize, people: usize) -> AnyResult<Population> {
+    let names = Names::new();
+    let mut rng = Rng(0x5EED_0002);
+    let now = Utc::now();
+    let ncomm = communities.len().max(1);
+    let per_comm = units.div_ceil(ncomm);
+    let (b0, u0, p0) = (max_id(core, "buildings").await?, max_id(core, "units").await?, max_id(core, "people").await?);
+
+    // Buildings: ids b0+1 … in (community, building) order.
+    let per_comm_buildings = per_comm.div_ceil(UNITS_PER_BUILDING);
+    let mut tx = core.db.begin().await?;
+    let mut buildings = 0;
+    for (k, c) in communities.iter().enumerate() {
+        let in_comm = units.saturating_sub(k * per_comm).min(per_comm);
+        let nb = in_comm.div_ceil(UNITS_PER_BUILDING);
+        for chunk in (0..nb).collect::<Vec<_>>().chunks(500) {
+            let mut a = Args::new();
+            let (cm, at) = (a.push(*c), a.push(now));
+            let values: Vec<String> = chunk
+                .iter()
+                .map(|b| {
+                    let id = b0 + (k * per_comm_buildings + b) as i64 + 1;
+                    format!("({},{cm},{},{},{at},{at})", a.push(id), a.push(format!("{}栋", b + 1)), a.push(25))
+                })
+                .collect();
+            tx.execute(
+                &format!("INSERT INTO buildings (id, community_id, name, floors, created_at, updated_at) VALUES {}", values.join(",")),
+                a,
+            )
+            .await?;
+            buildings += chunk.len();
+        }
+    }
+    tx.commit().await?;
+
+    const STATES: [&str; 4] = ["occupied", "occupied", "vacant", "rented"];
+    let mut next_person = p0;
+    let mut links = 0;
+    let mut tx = core.db.begin().await?;
+    let mut start = 0;
+    while start < units {
+        let end = (start + BATCH_UNITS).min(units);
+        // Units of the batch (a batch may straddle two communities: grouped per community).
+        let mut ua = Args::new();
+        let (u_at, u_use) = (ua.push(now), ua.push("residential"));
+        let mut uvals = Vec::with_capacity(end - start);
+        let mut pa = Args::new();
+        let (p_at, p_no) = (pa.push(now), pa.push(false));
+        let mut pvals = Vec::new();
+        let mut la = Args::new();
+        let (l_at, l_owner, l_member) = (la.push(now), la.push(Relation::Owner.code()), la.push(Relation::Member.code()));
+        let mut lvals = Vec::new();
+        for j in start..end {
+            let k = j / per_comm;
+            let community = communities.get(k).copied().ok_or("community index out of range")?;
+            let local = j % per_comm;
+            let b = local / UNITS_PER_BUILDING;
+            let building = b0 + (k * per_comm_buildings + b) as i64 + 1;
+            let (floor, unit_no) = unit_no_of(local % UNITS_PER_BUILDING);
+            let unit_id = u0 + j as i64 + 1;
+            let area = 6_000 + rng.below(12_000) as i64;
+            uvals.push(format!(
+                "({},{},{},{},{},{},{},{u_use},{},NULL,{u_at},{u_at})",
+                ua.push(unit_id),
+                ua.push(community),
+                ua.push(building),
+                ua.push(unit_no),
+                ua.push(floor),
+                ua.push(area),
+                ua.push(area * 78 / 100),
+                ua.push(STATES[rng.below(4) as usize]),
+            ));
+            // People of this unit: `people` spread evenly over the units.
+            let here = (people as u128 * (j as u128 + 1) / units as u128 - people as u128 * j as u128 / units as u128) as usize;
+            let family = names.surname(&mut rng);
+            for n in 0..here {
+                next_person += 1;
+                let pidx = (next_person - p0 - 1) as u64;
+                let name = if n == 0 || rng.chance(60) { names.with_surname(&mut rng, family) } else { names.name(&mut rng) };
+                let phone = phone_of(pidx);
+                let (id_enc, id_hash) = if n == 0 {
+                    let idn = id_number_of(pidx);
+                    (Some(core.crypto.encrypt(&idn)), Some(core.crypto.blind_index("id_number", &idn)))
+                } else {
+                    (None, None)
+                };
+                pvals.push(format!(
+                    "({},{},{},{},{},{},{},{p_no},{p_at},{p_at})",
+                    pa.push(next_person),
+                    pa.push(community),
+                    pa.push(name),
+                    pa.push(core.crypto.encrypt(&phone)),
+                    pa.push(core.crypto.blind_index("phone", &phone)),
+                    pa.push(id_enc),
+                    pa.push(id_hash),
+                ));
+                lvals.push(format!(
+                    "({},{},{},{},{l_at})",
+                    la.push(community),
+                    la.push(unit_id),
+                    la.push(next_person),
+                    if n == 0 { &l_owner } else { &l_member },
+                ));
+            }
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO units (id, community_id, building_id, unit_no, floor, building_area, inner_area, use_kind, state, \
+                 note, created_at, updated_at) VALUES {}",
+                uvals.join(",")
+            ),
+            ua,
+        )
+        .await?;
+        if !pvals.is_empty() {
+            tx.execute(
+                &format!(
+                    "INSERT INTO people (id, community_id, name, phone_enc, phone_hash, id_no_enc, id_no_hash, is_key_customer, \
+                     created_at, updated_at) VALUES {}",
+                    pvals.join(",")
+                ),
+                pa,
+            )
+            .await?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO unit_people (community_id, unit_id, person_id, relation, created_at) VALUES {}",
+                    lvals.join(",")
+                ),
+                la,
+            )
+            .await?;
+            links += lvals.len();
+        }
+        if end / UNITS_PER_TX != start / UNITS_PER_TX || end == units {
+            tx.commit().await?;
+            eprint!("\r  populating: {end}/{units} units, {} people", next_person - p0);
+            tx = core.db.begin().await?;
+        }
+        start = end;
+    }
+    tx.commit().await?;
+    eprintln!();
+    Ok(Population { buildings, units, people: (next_person - p0) as usize, links })
+}
+
+/// `PRAGMA wal_checkpoint(TRUNCATE)`: the bulk load moved into the database file.
+async fn checkpoint(core: &Core) -> AnyResult<()> {
+    if let Some(w) = core.db.sqlite_writer() {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(w).await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Search
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QueryKind {
+    Unit,
+    Name,
+    Phone,
+}
+
+impl QueryKind {
+    fn label(self) -> &'static str {
+        match self {
+            QueryKind::Unit => "unit-number prefix",
+            QueryKind::Name => "name prefix",
+            QueryKind::Phone => "full phone",
+        }
+    }
+}
+
+/// The query mix: a third unit-number prefixes ("1801", "18", "180", "3"), a third name
+/// prefixes (bare surnames and surname + first given character, surnames by frequency), a third
+/// phones of existing people; shuffled.
+fn search_queries(n: usize, people: usize) -> Vec<(QueryKind, String)> {
+    let names = Names::new();
+    let mut rng = Rng(0x5EED_0003);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let q = match i % 3 {
+            0 => {
+                let (_, no) = unit_no_of(rng.below(UNITS_PER_BUILDING as u64) as usize);
+                let len = match rng.below(10) {
+                    0..=4 => no.len(),
+                    5..=7 => no.len() - 2,
+                    _ => (no.len() - 1).max(1),
+                };
+                (QueryKind::Unit, no[..len].to_string())
+            }
+            1 => {
+                let s = names.surname(&mut rng);
+                let q = if rng.chance(50) { s.to_string() } else { format!("{s}{}", names.given_char(&mut rng)) };
+                (QueryKind::Name, q)
+            }
+            _ => (QueryKind::Phone, phone_of(rng.below(people.max(1) as u64))),
+        };
+        out.push(q);
+    }
+    // Fisher–Yates, so the kinds interleave irregularly.
+    for i in (1..out.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        out.swap(i, j);
+    }
+    out
+}
+
+/// Nearest-rank percentile of sorted durations, in ms.
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
+}
+
+async fn bench_search(people: usize, queries: usize, analyze: bool, work: &WorkDirArgs) -> AnyResult<()> {
+    let units = people * 2 / 5;
+    println!("== bench search: {people} people, {units} units in 2 communities, {queries} queries (SQLite) ==");
+    let wd = WorkDir::new("search", work)?;
+    let (core, company) = fresh_core(&wd).await?;
+    let c1 = new_community(&core, company, "BENCHA", "基准一期").await?;
+    let c2 = new_community(&core, company, "BENCHB", "基准二期").await?;
+
+    let t = Instant::now();
+    writer_cache_kib(&core, 256 * 1024).await?;
+    let pop = populate(&core, &[c1, c2], units, people).await?;
+    let pop_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    if analyze {
+        let mut tx = core.db.begin().await?;
+        tx.execute("ANALYZE", args![]).await?;
+        tx.commit().await?;
+    }
+    checkpoint(&core).await?;
+    writer_cache_kib(&core, 4096).await?;
+    let analyze_secs = t.elapsed().as_secs_f64();
+    println!(
+        "  population        {} buildings, {} units, {} people, {} links in {pop_secs:.1} s ({:.0} rows/s); {} + checkpoint {analyze_secs:.1} s; database {:.0} MiB",
+        pop.buildings,
+        pop.units,
+        pop.people,
+        pop.links,
+        (pop.units + pop.people + pop.links) as f64 / pop_secs.max(1e-9),
+        if analyze { "ANALYZE" } else { "no ANALYZE" },
+        file_mib(&wd.db_path()),
+    );
+
+    // A company administrator: scoped (by load_ctx) to the company's two communities.
+    let user = auth::create_user_as_system(
+        &core,
+        company,
+        UserForCreate {
+            username: "bench_admin".into(),
+            display_name: "基准管理员".into(),
+            role: "company_admin".into(),
+            password: "bench-password-2026".into(),
+            communities: vec![],
+        },
+    )
+    .await?;
+    let ctx = auth::load_ctx(&core, user.user.id).await?;
+
+    let qs = search_queries(queries, pop.people);
+    let mut timed: Vec<(QueryKind, Duration, usize, &str)> = Vec::with_capacity(qs.len());
+    let deadline = Instant::now() + Duration::from_secs(600);
+    for (kind, q) in &qs {
+        if Instant::now() > deadline {
+            println!("  (stopped after 10 minutes)");
+            break;
+        }
+        let t = Instant::now();
+        let hits = registry::search(&core, &ctx, q, None, 20).await?;
+        let d = t.elapsed();
+        let n = match kind {
+            QueryKind::Unit => hits.iter().filter(|h| matches!(h.kind, HitKind::Unit)).count(),
+            _ => hits.iter().filter(|h| matches!(h.kind, HitKind::Person)).count(),
+        };
+        timed.push((*kind, d, n, q.as_str()));
+    }
+
+    println!("  {:<20} {:>6} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}", "query kind", "count", "p50 ms", "p95 ms", "p99 ms", "max ms", "avg hits", "no hit");
+    let mut overall_p99 = 0.0;
+    for kind in [Some(QueryKind::Unit), Some(QueryKind::Name), Some(QueryKind::Phone), None] {
+        let sel: Vec<&(QueryKind, Duration, usize, &str)> = timed.iter().filter(|t| kind.is_none_or(|k| t.0 == k)).collect();
+        let mut d: Vec<Duration> = sel.iter().map(|t| t.1).collect();
+        d.sort();
+        let hits: usize = sel.iter().map(|t| t.2).sum();
+        let none = sel.iter().filter(|t| t.2 == 0).count();
+        let p99 = pct(&d, 99.0);
+        if kind.is_none() {
+            overall_p99 = p99;
+        }
+        println!(
+            "  {:<20} {:>6} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9.1} {:>8}",
+            kind.map_or("all", QueryKind::label),
+            d.len(),
+            pct(&d, 50.0),
+            pct(&d, 95.0),
+            p99,
+            pct(&d, 100.0),
+            hits as f64 / d.len().max(1) as f64,
+            none
+        );
+    }
+    let mut slowest: Vec<&(QueryKind, Duration, usize, &str)> = timed.iter().collect();
+    slowest.sort_by_key(|t| std::cmp::Reverse(t.1));
+    let list: Vec<String> =
+        slowest.iter().take(5).map(|t| format!("{:?} {:.1} ms", t.3, t.1.as_secs_f64() * 1000.0)).collect();
+    println!("  slowest           {}", list.join(", "));
+    core.db.close().await;
+    let ok = overall_p99 <= 20.0;
+    println!("  target            p99 ≤ 20 ms over all queries: {} ({overall_p99:.2} ms)", pass(ok));
+    if ok { Ok(()) } else { Err(format!("search target missed: p99 {overall_p99:.2} ms > 20 ms").into()) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Startup
+
+/// Fills `audit_log` with update entries carrying ~1 KB before and after JSON until the
+/// database reaches `target` bytes. Returns the rows written.
+async fn fill_audit(core: &Core, company: CompanyId, communities: &[CommunityId], target: u64) -> AnyResult<usize> {
+    const ROWS_PER_STMT: usize = 500;
+    const STMTS_PER_TX: usize = 40;
+    let mut rng = Rng(0x5EED_0004);
+    let names = Names::new();
+    let notes: Vec<String> = (0..256)
+        .map(|_| (0..260).map(|_| names.given_char(&mut rng)).collect::<String>())
+        .collect();
+    let started = Instant::now();
+    let now = Utc::now();
+    let max_tx = (target / (ROWS_PER_STMT * STMTS_PER_TX * 1500) as u64) as usize * 2 + 10;
+    let mut rows = 0;
+    for _ in 0..max_tx {
+        let (size,): (i64,) = core
+            .db
+            .read()
+            .fetch_one("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", args![])
+            .await?;
+        eprint!("\r  filling: {} MiB of {} MiB", size / 1_048_576, target / 1_048_576);
+        if size as u64 >= target {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(3600) {
+            return Err("building the database took more than an hour".into());
+        }
+        let mut tx = core.db.begin().await?;
+        for _ in 0..STMTS_PER_TX {
+            let mut a = Args::with_capacity(ROWS_PER_STMT * 7 + 5);
+            let (co, actor, act, ent) = (a.push(company), a.push("基准管理员"), a.push("update"), a.push("unit"));
+            let mut values = Vec::with_capacity(ROWS_PER_STMT);
+            for _ in 0..ROWS_PER_STMT {
+                rows += 1;
+                let community = communities[rows % communities.len().max(1)];
+                let unit = rng.below(100_000) + 1;
+                let at = now - chrono::Duration::seconds(rows as i64 * 97);
+                let mk = |state: &str, note: &str, area: u64| {
+                    serde_json::json!({
+                        "id": unit, "community_id": community, "building_name": format!("{}栋", unit / 500 + 1),
+                        "unit_no": unit_no_of(unit as usize % 500).1, "floor": unit % 25 + 1,
+                        "building_area": format!("{}.{:02}", area / 100, area % 100), "use_kind": "residential",
+                        "state": state, "note": note, "updated_at": at,
+                    })
+                    .to_string()
+                };
+                let area = 6_000 + rng.below(12_000);
+                let before = mk("vacant", &notes[rng.below(256) as usize], area);
+                let after = mk("occupied", &notes[rng.below(256) as usize], area);
+                values.push(format!(
+                    "({co},{},NULL,{actor},{},{act},{ent},{},{},{})",
+                    a.push(community),
+                    a.push(at),
+                    a.push(unit as i64),
+                    a.push(before),
+                    a.push(after)
+                ));
+            }
+            tx.execute(
+                &format!(
+                    "INSERT INTO audit_log (company_id, community_id, actor_id, actor_name, at, action, entity, entity_id, \
+                     before_json, after_json) VALUES {}",
+                    values.join(",")
+                ),
+                a,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    eprintln!();
+    Ok(rows)
+}
+
+/// Kills the server it holds when dropped (errors included).
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> AnyResult<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// One raw `GET path` on 127.0.0.1: the status code of the answer.
+async fn http_status(port: u16, path: &str) -> std::io::Result<u16> {
+    let s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let mut sent = 0;
+    while sent < req.len() {
+        s.writable().await?;
+        match s.try_write(&req.as_bytes()[sent..]) {
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(2).any(|w| w == b"\r\n") && buf.len() < 16 * 1024 {
+        s.readable().await?;
+        match s.try_read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // "HTTP/1.1 200 OK"
+    let line = String::from_utf8_lossy(&buf);
+    line.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP answer: {:?}", line.lines().next().unwrap_or(""))))
+}
+
+struct StartupRun {
+    ready: Duration,
+    polls: usize,
+    idle_rss_kb: Option<u64>,
+    hwm_kb: Option<u64>,
+}
+
+/// Spawns `wuye --data-dir <dir> serve --listen 127.0.0.1:<port>`, times it until `GET /login`
+/// answers 200, waits 2 s idle, reads its RSS, kills it.
+async fn startup_once(exe: &Path, dir: &Path, n: usize) -> AnyResult<StartupRun> {
+    let port = free_port()?;
+    let log = dir.join(format!("serve-{n}.log"));
+    let out = std::fs::File::create(&log)?;
+    let err = out.try_clone()?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .arg("serve")
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .env("WUYE_LOG", "warn");
+    // Only the benchmark's directory: nothing configured elsewhere may redirect the server.
+    for v in ["WUYE_CONFIG", "WUYE_DATABASE_URL", "WUYE_KEY", "WUYE_DATA_DIR", "WUYE_LISTEN", "WUYE_DEMO"] {
+        cmd.env_remove(v);
+    }
+    cmd.stdin(std::process::Stdio::null()).stdout(out).stderr(err);
+    let started = Instant::now();
+    let mut server = Server(cmd.spawn()?);
+    let deadline = started + Duration::from_secs(30);
+    let mut polls = 0;
+    let ready = loop {
+        polls += 1;
+        if let Ok(Ok(200)) = tokio::time::timeout(Duration::from_secs(2), http_status(port, "/login")).await {
+            break started.elapsed();
+        }
+        if let Some(status) = server.0.try_wait()? {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            return Err(format!("the server exited ({status}) before answering:\n{text}").into());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the server did not answer GET /login with 200 within 30 s (log: {})", log.display()).into());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let pid = server.0.id();
+    let idle_rss_kb = proc_status_kb(Some(pid), "VmRSS:");
+    let hwm_kb = proc_status_kb(Some(pid), "VmHWM:");
+    drop(server);
+    Ok(StartupRun { ready, polls, idle_rss_kb, hwm_kb })
+}
+
+async fn bench_startup(size_mb: u64, work: &WorkDirArgs) -> AnyResult<()> {
+    println!("== bench startup: `wuye serve` on a {size_mb} MiB SQLite database, 3 starts ==");
+    let wd = WorkDir::new("startup", work)?;
+    let exe = std::env::current_exe()?;
+    let (core, company) = fresh_core(&wd).await?;
+    let c1 = new_community(&core, company, "BENCHA", "基准一期").await?;
+    let c2 = new_community(&core, company, "BENCHB", "基准二期").await?;
+    let t = Instant::now();
+    writer_cache_kib(&core, 256 * 1024).await?;
+    // Registry rows in proportion (≈ 5 % of the file), the rest audit history.
+    let people = ((size_mb as usize) * 100).clamp(1_000, 1_000_000);
+    let pop = populate(&core, &[c1, c2], people * 2 / 5, people).await?;
+    let audit_rows = fill_audit(&core, company, &[c1, c2], size_mb * 1_048_576).await?;
+    checkpoint(&core).await?;
+    core.db.close().await;
+    drop(core);
+    println!(
+        "  database          {:.0} MiB: {} units, {} people, {audit_rows} audit entries (~2 KB JSON each), built in {:.1} s (not timed)",
+        file_mib(&wd.db_path()),
+        pop.units,
+        pop.people,
+        t.elapsed().as_secs_f64()
+    );
+    println!("  server            {} --data-dir {} serve --listen 127.0.0.1:<free port>", exe.display(), wd.path.display());
+    println!("  {:<5} {:>10} {:>7} {:>14} {:>14}", "run", "ready ms", "polls", "idle RSS", "peak RSS");
+    let mut ok = true;
+    for n in 1..=3 {
+        let r = startup_once(&exe, &wd.path, n).await?;
+        let rss_ok = r.idle_rss_kb.is_some_and(|k| k <= 60 * 1024);
+        ok &= r.ready <= Duration::from_secs(1) && rss_ok;
+        println!(
+            "  {n:<5} {:>10.0} {:>7} {:>14} {:>14}",
+            r.ready.as_secs_f64() * 1000.0,
+            r.polls,
+            mib_kb(r.idle_rss_kb),
+            mib_kb(r.hwm_kb)
+        );
+    }
+    println!("  target            ready ≤ 1000 ms and idle RSS ≤ 60 MiB on every run: {}", pass(ok));
+    if ok { Ok(()) } else { Err("startup target missed".into()) }
+}

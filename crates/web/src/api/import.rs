@@ -1,0 +1,171 @@
+//! Spreadsheets over the API: the import template, importing units with owners (all rows or
+//! none, with a per-row error report), and .xlsx exports of registry lists.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use wuye_core::registry::import::{self, ImportReport};
+use wuye_core::registry::{self, PersonFilter, UnitFilter};
+use wuye_core::shared::ids::CommunityId;
+use wuye_core::{CoreError, CoreResult, Ctx, FieldError};
+
+use super::InLocale;
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiCtx, ApiPath};
+use crate::locale::Locale;
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(template))
+        .routes(routes!(import_units))
+        .routes(routes!(export_units))
+        .routes(routes!(export_people))
+}
+
+/// An .xlsx download.
+pub fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Human size of a byte limit ("20 MB").
+pub fn size_label(bytes: usize) -> String {
+    format!("{} MB", bytes / (1024 * 1024))
+}
+
+/// Reads an upload body up to the configured limit; over it is `file_too_large`, not a 500.
+pub async fn read_limited(body: Body, limit: usize) -> CoreResult<Vec<u8>> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map(|b| b.to_vec())
+        .map_err(|_| CoreError::Invalid(vec![FieldError::new("file", "file_too_large").with("max", size_label(limit))]))
+}
+
+/// The template for importing units with owners.
+#[utoipa::path(get, path = "/api/v1/import/units/template.xlsx", tag = "import", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the template")))]
+async fn template(a: ApiCtx) -> ApiResult<Response> {
+    Ok(xlsx(import::template_xlsx().loc(a.locale)?, "units-template.xlsx"))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportRejected {
+    /// `import_rows_invalid`
+    pub code: String,
+    pub message: String,
+    /// Every bad cell: row, column, field, code; each with its message.
+    pub errors: Vec<RowErrorBody>,
+    pub report: ImportReport,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RowErrorBody {
+    pub row: usize,
+    pub column: String,
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+pub fn row_message(l: Locale, e: &import::ImportRowError) -> String {
+    l.field_error("", &e.code, &e.params)
+}
+
+/// Imports units with owners from the .xlsx sent as the request body. Either every row is
+/// applied or none: row errors answer 422 with the report of every bad cell.
+#[utoipa::path(post, path = "/api/v1/communities/{id}/import/units", tag = "import", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ImportReport), (status = 413, body = ErrorBody), (status = 422, body = ImportRejected)))]
+async fn import_units(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>, req: Request) -> ApiResult<Response> {
+    let bytes = read_limited(req.into_body(), s.cfg.max_upload_bytes).await.loc(a.locale)?;
+    let report = import::import_units_xlsx(&s.core, &a.ctx, CommunityId(id), &bytes, &|_, _| {}).await.loc(a.locale)?;
+    if report.errors.is_empty() {
+        return Ok(Json(report).into_response());
+    }
+    let errors: Vec<RowErrorBody> = report
+        .errors
+        .iter()
+        .map(|e| RowErrorBody {
+            row: e.row,
+            column: e.column.clone(),
+            field: e.field.clone(),
+            code: e.code.clone(),
+            message: a.locale.tf(
+                "err.import_row",
+                &[("row", e.row.to_string()), ("column", e.column.clone()), ("message", row_message(a.locale, e))],
+            ),
+        })
+        .collect();
+    let body = ImportRejected {
+        code: "import_rows_invalid".into(),
+        message: a.locale.tf("err.import_rows_invalid", &[("count", report.errors.len().to_string())]),
+        errors,
+        report,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+}
+
+/// All units of a community, page by page.
+pub async fn all_units(s: &AppState, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<registry::Unit>> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let f = UnitFilter { community_id: Some(c), after_id: after, limit: Some(10_000), ..Default::default() };
+        let page = registry::list_units(&s.core, ctx, &f).await?;
+        let done = page.len() < 10_000;
+        after = page.last().map(|u| u.id.0);
+        out.extend(page);
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+/// All people of a community, page by page.
+pub async fn all_people(s: &AppState, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<registry::Person>> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let f = PersonFilter { community_id: Some(c), after_id: after, limit: Some(10_000), ..Default::default() };
+        let page = registry::list_people(&s.core, ctx, &f).await?;
+        let done = page.len() < 10_000;
+        after = page.last().map(|p| p.id.0);
+        out.extend(page);
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+/// The community's units as .xlsx (owners' phones masked).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/units.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "units"), (status = 404, body = ErrorBody)))]
+async fn export_units(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Response> {
+    let c = CommunityId(id);
+    let units = all_units(&s, &a.ctx, c).await.loc(a.locale)?;
+    let owners = import::unit_owner_labels(&s.core, &a.ctx, c).await.loc(a.locale)?;
+    Ok(xlsx(import::export_units_xlsx(&units, &owners).loc(a.locale)?, "units.xlsx"))
+}
+
+/// The community's people as .xlsx (phones and ID numbers masked).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/people.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "people"), (status = 404, body = ErrorBody)))]
+async fn export_people(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Response> {
+    let people = all_people(&s, &a.ctx, CommunityId(id)).await.loc(a.locale)?;
+    Ok(xlsx(import::export_people_xlsx(&people).loc(a.locale)?, "people.xlsx"))
+}

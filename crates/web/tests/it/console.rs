@@ -1,0 +1,98 @@
+//! The console over plain HTTP: CSRF, login, sessions, scoping.
+
+use wuye_testkit::PASSWORD;
+
+use crate::{app, new_unit};
+
+fn csrf_from(html: &str) -> String {
+    let i = html.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+    html[i..i + 64].to_string()
+}
+
+#[tokio::test]
+async fn login_needs_csrf_and_rotates_the_session() {
+    let app = app().await;
+    app.user("qian", "service_agent", &[app.community_a]).await;
+    let c = app.browser_client();
+    let r = c.get(format!("{}/", app.base)).send().await.expect("get");
+    assert_eq!(r.status(), 303, "not logged in: to the login page");
+    assert!(r.headers()["location"].to_str().unwrap_or("").starts_with("/login"));
+    let html = c.get(format!("{}/login", app.base)).send().await.expect("login").text().await.expect("body");
+    assert!(html.contains("登录"));
+    let token = csrf_from(&html);
+
+    // A forged token is refused and nothing happens.
+    let r = c.post(format!("{}/login", app.base))
+        .form(&[("_csrf", "f".repeat(64).as_str()), ("username", "qian"), ("password", PASSWORD)])
+        .send().await.expect("post");
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count("sessions").await, 0);
+
+    // Wrong password: the form again, with the message.
+    let r = c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "qian"), ("password", "bad")]).send().await.expect("post");
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.expect("body").contains("用户名或密码错误"));
+
+    let r = c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "qian"), ("password", PASSWORD), ("next", "/search")]).send().await.expect("post");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/search");
+    assert_eq!(app.count("sessions").await, 1);
+    let home = c.get(format!("{}/", app.base)).send().await.expect("home").text().await.expect("body");
+    assert!(home.contains("甲小区"));
+    assert!(!home.contains("乙小区"), "community B is not this user's");
+
+    // Logging in again replaces the session; logging out ends it.
+    let html = c.get(format!("{}/login", app.base)).send().await.expect("login").text().await.expect("body");
+    let token = csrf_from(&html);
+    c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "qian"), ("password", PASSWORD)]).send().await.expect("post");
+    assert_eq!(app.count("sessions").await, 1, "the old session was ended at login");
+    // The CSRF token was rotated at login: the old one no longer works.
+    let r = c.post(format!("{}/logout", app.base)).form(&[("_csrf", token.as_str())]).send().await.expect("logout");
+    assert_eq!(r.status(), 403);
+    let home = c.get(format!("{}/", app.base)).send().await.expect("home").text().await.expect("body");
+    let token = csrf_from(&home);
+    let r = c.post(format!("{}/logout", app.base)).form(&[("_csrf", token.as_str())]).send().await.expect("logout");
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.count("sessions").await, 0);
+    let r = c.get(format!("{}/", app.base)).send().await.expect("get");
+    assert_eq!(r.status(), 303);
+
+    // An open redirect through `next` is not possible.
+    let html = c.get(format!("{}/login", app.base)).send().await.expect("login").text().await.expect("body");
+    let token = csrf_from(&html);
+    let r = c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "qian"), ("password", PASSWORD), ("next", "//evil.example")]).send().await.expect("post");
+    assert_eq!(r.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn idle_sessions_expire() {
+    let app = app().await;
+    app.user("sun", "technician", &[app.community_a]).await;
+    let c = app.browser_client();
+    let html = c.get(format!("{}/login", app.base)).send().await.expect("get").text().await.expect("body");
+    let token = csrf_from(&html);
+    c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "sun"), ("password", PASSWORD)]).send().await.expect("post");
+    assert_eq!(c.get(format!("{}/", app.base)).send().await.expect("get").status(), 200);
+    let stale = chrono::Utc::now() - chrono::Duration::hours(3);
+    let mut tx = app.core.db.begin().await.expect("tx");
+    tx.execute("UPDATE sessions SET last_seen_at = $1", wuye_core::args![stale]).await.expect("age");
+    tx.commit().await.expect("commit");
+    assert_eq!(c.get(format!("{}/", app.base)).send().await.expect("get").status(), 303);
+    assert_eq!(app.count("sessions").await, 0, "the expired session is deleted");
+}
+
+#[tokio::test]
+async fn console_pages_hide_other_communities_units() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let b_unit = new_unit(&admin, app.building_b.0, "909").await;
+    app.user("zhou", "service_agent", &[app.community_a]).await;
+    let c = app.browser_client();
+    let html = c.get(format!("{}/login", app.base)).send().await.expect("get").text().await.expect("body");
+    let token = csrf_from(&html);
+    c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "zhou"), ("password", PASSWORD)]).send().await.expect("post");
+    let r = c.get(format!("{}/units/{b_unit}", app.base)).send().await.expect("get");
+    assert_eq!(r.status(), 404);
+    let r = c.get(format!("{}/search?q=909", app.base)).send().await.expect("get");
+    assert!(!r.text().await.expect("body").contains("909\u{003c}"), "no hit from community B");
+}

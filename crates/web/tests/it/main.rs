@@ -1,0 +1,45 @@
+//! The integration suite: the whole application on a fresh database per test, over HTTP.
+//! Runs on SQLite by default and on PostgreSQL when WUYE_TEST_DATABASE_URL is set (CI does both).
+
+mod access;
+mod accounts;
+mod audit;
+mod browser;
+mod console;
+mod import;
+mod openapi;
+mod pii;
+mod registry;
+mod schema;
+
+use serde_json::{Value, json};
+use wuye_testkit::{Api, TestApp};
+
+/// Creates a unit through the API and returns its id.
+pub async fn new_unit(api: &Api, building: i64, unit_no: &str) -> i64 {
+    let (st, v) = api
+        .post(
+            "/api/v1/units",
+            json!({"building_id": building, "unit_no": unit_no, "floor": 3, "building_area": "89.50",
+                   "inner_area": "72.30", "use_kind": "residential", "state": "occupied"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{v}");
+    v["id"].as_i64().expect("unit id")
+}
+
+/// The codes of the field errors of an error body, in order.
+pub fn error_fields(v: &Value) -> Vec<(String, String)> {
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| (e["field"].as_str().unwrap_or("").to_string(), e["code"].as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn app() -> TestApp {
+    wuye_testkit::spawn_app().await
+}
