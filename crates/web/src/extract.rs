@@ -235,6 +235,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
     }
 }
 
+/// The raw body of a console form whose CSRF token checked out, for forms with repeated fields
+/// (checkbox lists), which `serde_urlencoded` cannot decode into a struct.
+pub struct CsrfBody(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for CsrfBody {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let locale = locale_of(req.headers());
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let submitted = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
+        if !csrf_ok(&headers, submitted) {
+            return Err(CsrfRejected(locale).into_response());
+        }
+        Ok(CsrfBody(String::from_utf8_lossy(&bytes).into_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

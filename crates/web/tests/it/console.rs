@@ -96,3 +96,57 @@ async fn console_pages_hide_other_communities_units() {
     let r = c.get(format!("{}/search?q=909", app.base)).send().await.expect("get");
     assert!(!r.text().await.expect("body").contains("909\u{003c}"), "no hit from community B");
 }
+
+async fn console_login(app: &wuye_testkit::TestApp, user: &str) -> (reqwest::Client, String) {
+    let c = app.browser_client();
+    let html = c.get(format!("{}/login", app.base)).send().await.expect("get").text().await.expect("body");
+    let token = csrf_from(&html);
+    let r = c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", user), ("password", PASSWORD)]).send().await.expect("post");
+    assert_eq!(r.status(), 303);
+    let home = c.get(format!("{}/", app.base)).send().await.expect("home").text().await.expect("body");
+    let token = csrf_from(&home);
+    (c, token)
+}
+
+#[tokio::test]
+async fn admin_pages_create_users_and_browse_the_audit_log() {
+    let app = app().await;
+    app.user("boss", "company_admin", &[]).await;
+    let (c, token) = console_login(&app, "boss").await;
+    let page = c.get(format!("{}/admin/users", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(page.contains("boss") && page.contains("项目经理"));
+
+    // Bad input: the form comes back with the field's message, nothing created.
+    let body = format!("_csrf={token}&username=x&display_name=&role=service_agent&password=short&communities={}", app.community_a.0);
+    let r = c.post(format!("{}/admin/users", app.base)).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.expect("post");
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("用户名须为 3–32 位") && html.contains("密码至少 8 位"), "{html}");
+    assert_eq!(app.count("users").await, 1);
+
+    // Two communities ticked.
+    let body = format!(
+        "_csrf={token}&username=xiaowu&display_name=%E5%B0%8F%E5%90%B4&role=service_agent&password=wuye2026ok&communities={}&communities={}",
+        app.community_a.0, app.community_b.0
+    );
+    let r = c.post(format!("{}/admin/users", app.base)).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.expect("post");
+    assert_eq!(r.status(), 303);
+    let (n,): (i64,) = app.core.db.read().fetch_one("SELECT COUNT(*) FROM user_communities uc JOIN users u ON u.id = uc.user_id WHERE u.username = $1", wuye_core::args!["xiaowu"]).await.expect("count");
+    assert_eq!(n, 2);
+
+    // The audit page shows the creation; a user without audit.read is refused.
+    let audit = c.get(format!("{}/audit?entity=user&action=create", app.base)).send().await.expect("get").text().await.expect("body");
+    assert!(audit.contains("xiaowu"), "{audit}");
+    app.user("cleaner", "cleaning", &[app.community_a]).await;
+    let (c2, _) = console_login(&app, "cleaner").await;
+    assert_eq!(c2.get(format!("{}/audit", app.base)).send().await.expect("get").status(), 403);
+    assert_eq!(c2.get(format!("{}/admin/users", app.base)).send().await.expect("get").status(), 403);
+
+    // Tokens page: a new token is shown once and works.
+    let r = c.post(format!("{}/tokens", app.base)).form(&[("_csrf", token.as_str()), ("name", "门禁系统")]).send().await.expect("post");
+    let html = r.text().await.expect("body");
+    let i = html.find("<code>wy_").expect("token shown") + 6;
+    let tok = html[i..i + 67].to_string();
+    let (st, _) = app.api(Some(tok)).get("/api/v1/me").await;
+    assert_eq!(st, 200);
+}
