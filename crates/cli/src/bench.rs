@@ -70,15 +70,28 @@ pub enum BenchCmd {
 
 pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
     if r.database_url.starts_with("postgres") {
-        println!("note: benchmarks always run on SQLite in their own directory; the configured database is not used");
+        println!(
+            "note: benchmarks always run on SQLite in their own directory; the configured database is not used"
+        );
     }
     if cfg!(debug_assertions) {
-        println!("WARNING: debug build — the figures are not representative; use `cargo build --release`");
+        println!(
+            "WARNING: debug build — the figures are not representative; use `cargo build --release`"
+        );
     }
-    println!("machine: {} cores, load average {}", cores(), load_average());
+    println!(
+        "machine: {} cores, load average {}",
+        cores(),
+        load_average()
+    );
     match cmd {
         BenchCmd::Import { rows, work } => bench_import(rows, &work).await,
-        BenchCmd::Search { people, queries, no_analyze, work } => bench_search(people, queries, !no_analyze, &work).await,
+        BenchCmd::Search {
+            people,
+            queries,
+            no_analyze,
+            work,
+        } => bench_search(people, queries, !no_analyze, &work).await,
         BenchCmd::Startup { size_mb, work } => bench_startup(size_mb, &work).await,
     }
 }
@@ -113,8 +126,20 @@ impl WorkDir {
             std::fs::create_dir_all(&path)?;
             true
         };
-        println!("working directory: {}{}", path.display(), if a.keep { " (kept)" } else { " (deleted at the end)" });
-        Ok(WorkDir { path, keep: a.keep, created })
+        println!(
+            "working directory: {}{}",
+            path.display(),
+            if a.keep {
+                " (kept)"
+            } else {
+                " (deleted at the end)"
+            }
+        );
+        Ok(WorkDir {
+            path,
+            keep: a.keep,
+            created,
+        })
     }
 
     fn db_path(&self) -> PathBuf {
@@ -134,7 +159,11 @@ impl Drop for WorkDir {
             std::fs::read_dir(&self.path).and_then(|entries| {
                 for e in entries {
                     let p = e?.path();
-                    if p.is_dir() { std::fs::remove_dir_all(&p)? } else { std::fs::remove_file(&p)? }
+                    if p.is_dir() {
+                        std::fs::remove_dir_all(&p)?
+                    } else {
+                        std::fs::remove_file(&p)?
+                    }
                 }
                 Ok(())
             })
@@ -158,11 +187,21 @@ async fn fresh_core(wd: &WorkDir) -> AnyResult<(CoreRef, CompanyId)> {
     Ok((core, company))
 }
 
-async fn new_community(core: &Core, company: CompanyId, code: &str, name: &str) -> AnyResult<CommunityId> {
+async fn new_community(
+    core: &Core,
+    company: CompanyId,
+    code: &str,
+    name: &str,
+) -> AnyResult<CommunityId> {
     let c = registry::create_community(
         core,
         &Ctx::system(company),
-        CommunityForCreate { code: code.into(), name: name.into(), address: None, timezone: None },
+        CommunityForCreate {
+            code: code.into(),
+            name: name.into(),
+            address: None,
+            timezone: None,
+        },
     )
     .await?;
     Ok(c.id)
@@ -190,7 +229,10 @@ fn proc_status_kb(pid: Option<u32>, key: &str) -> Option<u64> {
 }
 
 fn mib_kb(kb: Option<u64>) -> String {
-    kb.map_or_else(|| "n/a".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+    kb.map_or_else(
+        || "n/a".to_string(),
+        |k| format!("{:.1} MiB", k as f64 / 1024.0),
+    )
 }
 
 fn pass(ok: bool) -> &'static str {
@@ -227,19 +269,106 @@ impl Rng {
 /// The 100 commonest Chinese surnames with their approximate share (in 1/10,000 of the
 /// population), so a surname prefix is as selective as in a real registry (王 ≈ 7 %).
 const SURNAMES: [(&str, u32); 100] = [
-    ("王", 712), ("李", 700), ("张", 674), ("刘", 510), ("陈", 461), ("杨", 322), ("黄", 245), ("赵", 219),
-    ("吴", 205), ("周", 193), ("徐", 145), ("孙", 138), ("马", 129), ("朱", 128), ("胡", 116), ("郭", 113),
-    ("何", 106), ("林", 101), ("高", 100), ("罗", 95), ("郑", 81), ("梁", 81), ("谢", 71), ("宋", 63),
-    ("唐", 62), ("许", 60), ("韩", 58), ("冯", 56), ("邓", 55), ("曹", 54), ("彭", 51), ("曾", 50),
-    ("肖", 49), ("田", 46), ("董", 45), ("袁", 42), ("潘", 42), ("于", 41), ("蒋", 40), ("蔡", 39),
-    ("余", 38), ("杜", 37), ("叶", 36), ("程", 35), ("苏", 34), ("魏", 34), ("吕", 33), ("丁", 32),
-    ("任", 31), ("沈", 30), ("姚", 29), ("卢", 29), ("姜", 28), ("崔", 27), ("钟", 27), ("谭", 26),
-    ("陆", 25), ("汪", 25), ("范", 24), ("金", 24), ("石", 24), ("廖", 23), ("贾", 23), ("夏", 22),
-    ("韦", 22), ("付", 21), ("方", 21), ("白", 20), ("邹", 20), ("孟", 19), ("熊", 19), ("秦", 19),
-    ("邱", 18), ("江", 18), ("尹", 17), ("薛", 17), ("闫", 17), ("段", 16), ("雷", 16), ("侯", 15),
-    ("龙", 15), ("史", 15), ("陶", 14), ("黎", 14), ("贺", 14), ("顾", 13), ("毛", 13), ("郝", 13),
-    ("龚", 12), ("邵", 12), ("万", 12), ("钱", 11), ("严", 11), ("覃", 11), ("武", 11), ("戴", 10),
-    ("莫", 10), ("孔", 10), ("向", 10), ("常", 10),
+    ("王", 712),
+    ("李", 700),
+    ("张", 674),
+    ("刘", 510),
+    ("陈", 461),
+    ("杨", 322),
+    ("黄", 245),
+    ("赵", 219),
+    ("吴", 205),
+    ("周", 193),
+    ("徐", 145),
+    ("孙", 138),
+    ("马", 129),
+    ("朱", 128),
+    ("胡", 116),
+    ("郭", 113),
+    ("何", 106),
+    ("林", 101),
+    ("高", 100),
+    ("罗", 95),
+    ("郑", 81),
+    ("梁", 81),
+    ("谢", 71),
+    ("宋", 63),
+    ("唐", 62),
+    ("许", 60),
+    ("韩", 58),
+    ("冯", 56),
+    ("邓", 55),
+    ("曹", 54),
+    ("彭", 51),
+    ("曾", 50),
+    ("肖", 49),
+    ("田", 46),
+    ("董", 45),
+    ("袁", 42),
+    ("潘", 42),
+    ("于", 41),
+    ("蒋", 40),
+    ("蔡", 39),
+    ("余", 38),
+    ("杜", 37),
+    ("叶", 36),
+    ("程", 35),
+    ("苏", 34),
+    ("魏", 34),
+    ("吕", 33),
+    ("丁", 32),
+    ("任", 31),
+    ("沈", 30),
+    ("姚", 29),
+    ("卢", 29),
+    ("姜", 28),
+    ("崔", 27),
+    ("钟", 27),
+    ("谭", 26),
+    ("陆", 25),
+    ("汪", 25),
+    ("范", 24),
+    ("金", 24),
+    ("石", 24),
+    ("廖", 23),
+    ("贾", 23),
+    ("夏", 22),
+    ("韦", 22),
+    ("付", 21),
+    ("方", 21),
+    ("白", 20),
+    ("邹", 20),
+    ("孟", 19),
+    ("熊", 19),
+    ("秦", 19),
+    ("邱", 18),
+    ("江", 18),
+    ("尹", 17),
+    ("薛", 17),
+    ("闫", 17),
+    ("段", 16),
+    ("雷", 16),
+    ("侯", 15),
+    ("龙", 15),
+    ("史", 15),
+    ("陶", 14),
+    ("黎", 14),
+    ("贺", 14),
+    ("顾", 13),
+    ("毛", 13),
+    ("郝", 13),
+    ("龚", 12),
+    ("邵", 12),
+    ("万", 12),
+    ("钱", 11),
+    ("严", 11),
+    ("覃", 11),
+    ("武", 11),
+    ("戴", 10),
+    ("莫", 10),
+    ("孔", 10),
+    ("向", 10),
+    ("常", 10),
 ];
 
 /// Common characters of given names.
@@ -259,12 +388,19 @@ impl Names {
             total += w;
             cum.push(total);
         }
-        Names { cum, total, given: GIVEN.chars().collect() }
+        Names {
+            cum,
+            total,
+            given: GIVEN.chars().collect(),
+        }
     }
     /// A surname drawn by its frequency.
     fn surname(&self, rng: &mut Rng) -> &'static str {
         let r = rng.below(u64::from(self.total)) as u32;
-        let i = self.cum.partition_point(|&c| c <= r).min(SURNAMES.len() - 1);
+        let i = self
+            .cum
+            .partition_point(|&c| c <= r)
+            .min(SURNAMES.len() - 1);
         SURNAMES[i].0
     }
     fn given_char(&self, rng: &mut Rng) -> char {
@@ -313,14 +449,28 @@ const UNITS_PER_FLOOR: usize = 20;
 /// Floor and number ("1801") of the `k`-th unit of a building: 25 floors of 20 units.
 fn unit_no_of(k: usize) -> (i64, String) {
     let floor = k / UNITS_PER_FLOOR + 1;
-    (floor as i64, format!("{floor}{:02}", k % UNITS_PER_FLOOR + 1))
+    (
+        floor as i64,
+        format!("{floor}{:02}", k % UNITS_PER_FLOOR + 1),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
 // 1. Import
 
-const IMPORT_HEADERS: [&str; 11] =
-    ["楼栋", "房号", "楼层", "建筑面积", "套内面积", "用途", "状态", "业主姓名", "业主电话", "证件号码", "备注"];
+const IMPORT_HEADERS: [&str; 11] = [
+    "楼栋",
+    "房号",
+    "楼层",
+    "建筑面积",
+    "套内面积",
+    "用途",
+    "状态",
+    "业主姓名",
+    "业主电话",
+    "证件号码",
+    "备注",
+];
 
 /// A workbook like the import template filled in: `rows` units in buildings of 500, each with
 /// an owner (name, mobile, ID number as text cells).
@@ -376,8 +526,14 @@ async fn bench_import(rows: usize, work: &WorkDirArgs) -> AnyResult<()> {
     let rss_before = proc_status_kb(None, "VmRSS:");
 
     let t = Instant::now();
-    let report =
-        registry::import::import_units_xlsx(&core, &Ctx::system(company), community, &bytes, &|_, _| {}).await?;
+    let report = registry::import::import_units_xlsx(
+        &core,
+        &Ctx::system(company),
+        community,
+        &bytes,
+        &|_, _| {},
+    )
+    .await?;
     let secs = t.elapsed().as_secs_f64();
     let hwm = proc_status_kb(None, "VmHWM:");
     core.db.close().await;
@@ -385,32 +541,59 @@ async fn bench_import(rows: usize, work: &WorkDirArgs) -> AnyResult<()> {
         for e in report.errors.iter().take(5) {
             println!("  row {} [{}] {}", e.row, e.column, e.code);
         }
-        return Err(format!("the generated workbook was refused: {} errors", report.errors.len()).into());
+        return Err(format!(
+            "the generated workbook was refused: {} errors",
+            report.errors.len()
+        )
+        .into());
     }
     let target = 10.0 * rows as f64 / 100_000.0;
     let ok = secs <= target;
-    println!("  workbook          {:.1} MiB, generated in {gen_secs:.1} s (not timed)", file_mib(&file));
+    println!(
+        "  workbook          {:.1} MiB, generated in {gen_secs:.1} s (not timed)",
+        file_mib(&file)
+    );
     println!(
         "  rows              {} (buildings {}, units {}, people {})",
         report.rows, report.buildings_created, report.units_created, report.people_created
     );
-    println!("  import time       {secs:.2} s (import_units_xlsx only: parse, validate, write, commit)");
-    println!("  rate              {:.0} rows/s", rows as f64 / secs.max(1e-9));
+    println!(
+        "  import time       {secs:.2} s (import_units_xlsx only: parse, validate, write, commit)"
+    );
+    println!(
+        "  rate              {:.0} rows/s",
+        rows as f64 / secs.max(1e-9)
+    );
     let above = match (hwm, rss_before) {
-        (Some(h), Some(b)) if hwm_reset => format!("; {} above the RSS before the import", mib_kb(Some(h.saturating_sub(b)))),
+        (Some(h), Some(b)) if hwm_reset => format!(
+            "; {} above the RSS before the import",
+            mib_kb(Some(h.saturating_sub(b)))
+        ),
         _ => String::new(),
     };
     println!(
         "  peak RSS          {} ({}{above})",
         mib_kb(hwm),
-        if hwm_reset { "VmHWM during the import" } else { "VmHWM of the whole run, generation included" },
+        if hwm_reset {
+            "VmHWM during the import"
+        } else {
+            "VmHWM of the whole run, generation included"
+        },
     );
     println!(
         "  target            ≤ {target:.1} s{}: {}",
-        if rows == 100_000 { "" } else { " (10 s per 100,000 rows, scaled)" },
+        if rows == 100_000 {
+            ""
+        } else {
+            " (10 s per 100,000 rows, scaled)"
+        },
         pass(ok)
     );
-    if ok { Ok(()) } else { Err(format!("import target missed: {secs:.2} s > {target:.1} s").into()) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("import target missed: {secs:.2} s > {target:.1} s").into())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,7 +607,14 @@ struct Population {
 }
 
 async fn max_id(core: &Core, table: &str) -> AnyResult<i64> {
-    let (m,): (i64,) = core.db.read().fetch_one(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), args![]).await?;
+    let (m,): (i64,) = core
+        .db
+        .read()
+        .fetch_one(
+            &format!("SELECT COALESCE(MAX(id), 0) FROM {table}"),
+            args![],
+        )
+        .await?;
     Ok(m)
 }
 
@@ -432,7 +622,9 @@ async fn max_id(core: &Core, table: &str) -> AnyResult<i64> {
 /// production setting afterwards.
 async fn writer_cache_kib(core: &Core, kib: i64) -> AnyResult<()> {
     if let Some(w) = core.db.sqlite_writer() {
-        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}"))).execute(w).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
+            .execute(w)
+            .await?;
     }
     Ok(())
 }
@@ -446,13 +638,22 @@ const UNITS_PER_TX: usize = 50_000;
 /// people, each linked to one unit (its first person as owner, the others as household
 /// members), with multi-row INSERTs in big transactions. Phones are encrypted and
 /// blind-indexed exactly like `insert_person`; owners also get an ID number.
-async fn populate(core: &Core, communities: &[CommunityId], units: usize, people: usize) -> AnyResult<Population> {
+async fn populate(
+    core: &Core,
+    communities: &[CommunityId],
+    units: usize,
+    people: usize,
+) -> AnyResult<Population> {
     let names = Names::new();
     let mut rng = Rng(0x5EED_0002);
     let now = Utc::now();
     let ncomm = communities.len().max(1);
     let per_comm = units.div_ceil(ncomm);
-    let (b0, u0, p0) = (max_id(core, "buildings").await?, max_id(core, "units").await?, max_id(core, "people").await?);
+    let (b0, u0, p0) = (
+        max_id(core, "buildings").await?,
+        max_id(core, "units").await?,
+        max_id(core, "people").await?,
+    );
 
     // Buildings: ids b0+1 … in (community, building) order.
     let per_comm_buildings = per_comm.div_ceil(UNITS_PER_BUILDING);
@@ -468,7 +669,12 @@ async fn populate(core: &Core, communities: &[CommunityId], units: usize, people
                 .iter()
                 .map(|b| {
                     let id = b0 + (k * per_comm_buildings + b) as i64 + 1;
-                    format!("({},{cm},{},{},{at},{at})", a.push(id), a.push(format!("{}栋", b + 1)), a.push(25))
+                    format!(
+                        "({},{cm},{},{},{at},{at})",
+                        a.push(id),
+                        a.push(format!("{}栋", b + 1)),
+                        a.push(25)
+                    )
                 })
                 .collect();
             tx.execute(
@@ -496,11 +702,18 @@ async fn populate(core: &Core, communities: &[CommunityId], units: usize, people
         let (p_at, p_no) = (pa.push(now), pa.push(false));
         let mut pvals = Vec::new();
         let mut la = Args::new();
-        let (l_at, l_owner, l_member) = (la.push(now), la.push(Relation::Owner.code()), la.push(Relation::Member.code()));
+        let (l_at, l_owner, l_member) = (
+            la.push(now),
+            la.push(Relation::Owner.code()),
+            la.push(Relation::Member.code()),
+        );
         let mut lvals = Vec::new();
         for j in start..end {
             let k = j / per_comm;
-            let community = communities.get(k).copied().ok_or("community index out of range")?;
+            let community = communities
+                .get(k)
+                .copied()
+                .ok_or("community index out of range")?;
             let local = j % per_comm;
             let b = local / UNITS_PER_BUILDING;
             let building = b0 + (k * per_comm_buildings + b) as i64 + 1;
@@ -519,16 +732,24 @@ async fn populate(core: &Core, communities: &[CommunityId], units: usize, people
                 ua.push(STATES[rng.below(4) as usize]),
             ));
             // People of this unit: `people` spread evenly over the units.
-            let here = (people as u128 * (j as u128 + 1) / units as u128 - people as u128 * j as u128 / units as u128) as usize;
+            let here = (people as u128 * (j as u128 + 1) / units as u128
+                - people as u128 * j as u128 / units as u128) as usize;
             let family = names.surname(&mut rng);
             for n in 0..here {
                 next_person += 1;
                 let pidx = (next_person - p0 - 1) as u64;
-                let name = if n == 0 || rng.chance(60) { names.with_surname(&mut rng, family) } else { names.name(&mut rng) };
+                let name = if n == 0 || rng.chance(60) {
+                    names.with_surname(&mut rng, family)
+                } else {
+                    names.name(&mut rng)
+                };
                 let phone = phone_of(pidx);
                 let (id_enc, id_hash) = if n == 0 {
                     let idn = id_number_of(pidx);
-                    (Some(core.crypto.encrypt(&idn)), Some(core.crypto.blind_index("id_number", &idn)))
+                    (
+                        Some(core.crypto.encrypt(&idn)),
+                        Some(core.crypto.blind_index("id_number", &idn)),
+                    )
                 } else {
                     (None, None)
                 };
@@ -582,20 +803,30 @@ async fn populate(core: &Core, communities: &[CommunityId], units: usize, people
         }
         if end / UNITS_PER_TX != start / UNITS_PER_TX || end == units {
             tx.commit().await?;
-            eprint!("\r  populating: {end}/{units} units, {} people", next_person - p0);
+            eprint!(
+                "\r  populating: {end}/{units} units, {} people",
+                next_person - p0
+            );
             tx = core.db.begin().await?;
         }
         start = end;
     }
     tx.commit().await?;
     eprintln!();
-    Ok(Population { buildings, units, people: (next_person - p0) as usize, links })
+    Ok(Population {
+        buildings,
+        units,
+        people: (next_person - p0) as usize,
+        links,
+    })
 }
 
 /// `PRAGMA wal_checkpoint(TRUNCATE)`: the bulk load moved into the database file.
 async fn checkpoint(core: &Core) -> AnyResult<()> {
     if let Some(w) = core.db.sqlite_writer() {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(w).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(w)
+            .await?;
     }
     Ok(())
 }
@@ -640,7 +871,11 @@ fn search_queries(n: usize, people: usize) -> Vec<(QueryKind, String)> {
             }
             1 => {
                 let s = names.surname(&mut rng);
-                let q = if rng.chance(50) { s.to_string() } else { format!("{s}{}", names.given_char(&mut rng)) };
+                let q = if rng.chance(50) {
+                    s.to_string()
+                } else {
+                    format!("{s}{}", names.given_char(&mut rng))
+                };
                 (QueryKind::Name, q)
             }
             _ => (QueryKind::Phone, phone_of(rng.below(people.max(1) as u64))),
@@ -664,9 +899,16 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
 }
 
-async fn bench_search(people: usize, queries: usize, analyze: bool, work: &WorkDirArgs) -> AnyResult<()> {
+async fn bench_search(
+    people: usize,
+    queries: usize,
+    analyze: bool,
+    work: &WorkDirArgs,
+) -> AnyResult<()> {
     let units = people * 2 / 5;
-    println!("== bench search: {people} people, {units} units in 2 communities, {queries} queries (SQLite) ==");
+    println!(
+        "== bench search: {people} people, {units} units in 2 communities, {queries} queries (SQLite) =="
+    );
     let wd = WorkDir::new("search", work)?;
     let (core, company) = fresh_core(&wd).await?;
     let c1 = new_community(&core, company, "BENCHA", "基准一期").await?;
@@ -723,16 +965,33 @@ async fn bench_search(people: usize, queries: usize, analyze: bool, work: &WorkD
         let hits = registry::search(&core, &ctx, q, None, 20).await?;
         let d = t.elapsed();
         let n = match kind {
-            QueryKind::Unit => hits.iter().filter(|h| matches!(h.kind, HitKind::Unit)).count(),
-            _ => hits.iter().filter(|h| matches!(h.kind, HitKind::Person)).count(),
+            QueryKind::Unit => hits
+                .iter()
+                .filter(|h| matches!(h.kind, HitKind::Unit))
+                .count(),
+            _ => hits
+                .iter()
+                .filter(|h| matches!(h.kind, HitKind::Person))
+                .count(),
         };
         timed.push((*kind, d, n, q.as_str()));
     }
 
-    println!("  {:<20} {:>6} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}", "query kind", "count", "p50 ms", "p95 ms", "p99 ms", "max ms", "avg hits", "no hit");
+    println!(
+        "  {:<20} {:>6} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}",
+        "query kind", "count", "p50 ms", "p95 ms", "p99 ms", "max ms", "avg hits", "no hit"
+    );
     let mut overall_p99 = 0.0;
-    for kind in [Some(QueryKind::Unit), Some(QueryKind::Name), Some(QueryKind::Phone), None] {
-        let sel: Vec<&(QueryKind, Duration, usize, &str)> = timed.iter().filter(|t| kind.is_none_or(|k| t.0 == k)).collect();
+    for kind in [
+        Some(QueryKind::Unit),
+        Some(QueryKind::Name),
+        Some(QueryKind::Phone),
+        None,
+    ] {
+        let sel: Vec<&(QueryKind, Duration, usize, &str)> = timed
+            .iter()
+            .filter(|t| kind.is_none_or(|k| t.0 == k))
+            .collect();
         let mut d: Vec<Duration> = sel.iter().map(|t| t.1).collect();
         d.sort();
         let hits: usize = sel.iter().map(|t| t.2).sum();
@@ -755,13 +1014,23 @@ async fn bench_search(people: usize, queries: usize, analyze: bool, work: &WorkD
     }
     let mut slowest: Vec<&(QueryKind, Duration, usize, &str)> = timed.iter().collect();
     slowest.sort_by_key(|t| std::cmp::Reverse(t.1));
-    let list: Vec<String> =
-        slowest.iter().take(5).map(|t| format!("{:?} {:.1} ms", t.3, t.1.as_secs_f64() * 1000.0)).collect();
+    let list: Vec<String> = slowest
+        .iter()
+        .take(5)
+        .map(|t| format!("{:?} {:.1} ms", t.3, t.1.as_secs_f64() * 1000.0))
+        .collect();
     println!("  slowest           {}", list.join(", "));
     core.db.close().await;
     let ok = overall_p99 <= 20.0;
-    println!("  target            p99 ≤ 20 ms over all queries: {} ({overall_p99:.2} ms)", pass(ok));
-    if ok { Ok(()) } else { Err(format!("search target missed: p99 {overall_p99:.2} ms > 20 ms").into()) }
+    println!(
+        "  target            p99 ≤ 20 ms over all queries: {} ({overall_p99:.2} ms)",
+        pass(ok)
+    );
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("search target missed: p99 {overall_p99:.2} ms > 20 ms").into())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -769,13 +1038,22 @@ async fn bench_search(people: usize, queries: usize, analyze: bool, work: &WorkD
 
 /// Fills `audit_log` with update entries carrying ~1 KB before and after JSON until the
 /// database reaches `target` bytes. Returns the rows written.
-async fn fill_audit(core: &Core, company: CompanyId, communities: &[CommunityId], target: u64) -> AnyResult<usize> {
+async fn fill_audit(
+    core: &Core,
+    company: CompanyId,
+    communities: &[CommunityId],
+    target: u64,
+) -> AnyResult<usize> {
     const ROWS_PER_STMT: usize = 500;
     const STMTS_PER_TX: usize = 40;
     let mut rng = Rng(0x5EED_0004);
     let names = Names::new();
     let notes: Vec<String> = (0..256)
-        .map(|_| (0..260).map(|_| names.given_char(&mut rng)).collect::<String>())
+        .map(|_| {
+            (0..260)
+                .map(|_| names.given_char(&mut rng))
+                .collect::<String>()
+        })
         .collect();
     let started = Instant::now();
     let now = Utc::now();
@@ -785,9 +1063,16 @@ async fn fill_audit(core: &Core, company: CompanyId, communities: &[CommunityId]
         let (size,): (i64,) = core
             .db
             .read()
-            .fetch_one("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", args![])
+            .fetch_one(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                args![],
+            )
             .await?;
-        eprint!("\r  filling: {} MiB of {} MiB", size / 1_048_576, target / 1_048_576);
+        eprint!(
+            "\r  filling: {} MiB of {} MiB",
+            size / 1_048_576,
+            target / 1_048_576
+        );
         if size as u64 >= target {
             break;
         }
@@ -797,7 +1082,12 @@ async fn fill_audit(core: &Core, company: CompanyId, communities: &[CommunityId]
         let mut tx = core.db.begin().await?;
         for _ in 0..STMTS_PER_TX {
             let mut a = Args::with_capacity(ROWS_PER_STMT * 7 + 5);
-            let (co, actor, act, ent) = (a.push(company), a.push("基准管理员"), a.push("update"), a.push("unit"));
+            let (co, actor, act, ent) = (
+                a.push(company),
+                a.push("基准管理员"),
+                a.push("update"),
+                a.push("unit"),
+            );
             let mut values = Vec::with_capacity(ROWS_PER_STMT);
             for _ in 0..ROWS_PER_STMT {
                 rows += 1;
@@ -885,7 +1175,12 @@ async fn http_status(port: u16, path: &str) -> std::io::Result<u16> {
     line.split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("not an HTTP answer: {:?}", line.lines().next().unwrap_or(""))))
+        .ok_or_else(|| {
+            std::io::Error::other(format!(
+                "not an HTTP answer: {:?}",
+                line.lines().next().unwrap_or("")
+            ))
+        })
 }
 
 struct StartupRun {
@@ -910,17 +1205,28 @@ async fn startup_once(exe: &Path, dir: &Path, n: usize) -> AnyResult<StartupRun>
         .arg(format!("127.0.0.1:{port}"))
         .env("WUYE_LOG", "warn");
     // Only the benchmark's directory: nothing configured elsewhere may redirect the server.
-    for v in ["WUYE_CONFIG", "WUYE_DATABASE_URL", "WUYE_KEY", "WUYE_DATA_DIR", "WUYE_LISTEN", "WUYE_DEMO"] {
+    for v in [
+        "WUYE_CONFIG",
+        "WUYE_DATABASE_URL",
+        "WUYE_KEY",
+        "WUYE_DATA_DIR",
+        "WUYE_LISTEN",
+        "WUYE_DEMO",
+    ] {
         cmd.env_remove(v);
     }
-    cmd.stdin(std::process::Stdio::null()).stdout(out).stderr(err);
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(out)
+        .stderr(err);
     let started = Instant::now();
     let mut server = Server(cmd.spawn()?);
     let deadline = started + Duration::from_secs(30);
     let mut polls = 0;
     let ready = loop {
         polls += 1;
-        if let Ok(Ok(200)) = tokio::time::timeout(Duration::from_secs(2), http_status(port, "/login")).await {
+        if let Ok(Ok(200)) =
+            tokio::time::timeout(Duration::from_secs(2), http_status(port, "/login")).await
+        {
             break started.elapsed();
         }
         if let Some(status) = server.0.try_wait()? {
@@ -928,7 +1234,11 @@ async fn startup_once(exe: &Path, dir: &Path, n: usize) -> AnyResult<StartupRun>
             return Err(format!("the server exited ({status}) before answering:\n{text}").into());
         }
         if Instant::now() > deadline {
-            return Err(format!("the server did not answer GET /login with 200 within 30 s (log: {})", log.display()).into());
+            return Err(format!(
+                "the server did not answer GET /login with 200 within 30 s (log: {})",
+                log.display()
+            )
+            .into());
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
@@ -937,7 +1247,12 @@ async fn startup_once(exe: &Path, dir: &Path, n: usize) -> AnyResult<StartupRun>
     let idle_rss_kb = proc_status_kb(Some(pid), "VmRSS:");
     let hwm_kb = proc_status_kb(Some(pid), "VmHWM:");
     drop(server);
-    Ok(StartupRun { ready, polls, idle_rss_kb, hwm_kb })
+    Ok(StartupRun {
+        ready,
+        polls,
+        idle_rss_kb,
+        hwm_kb,
+    })
 }
 
 async fn bench_startup(size_mb: u64, work: &WorkDirArgs) -> AnyResult<()> {
@@ -963,8 +1278,15 @@ async fn bench_startup(size_mb: u64, work: &WorkDirArgs) -> AnyResult<()> {
         pop.people,
         t.elapsed().as_secs_f64()
     );
-    println!("  server            {} --data-dir {} serve --listen 127.0.0.1:<free port>", exe.display(), wd.path.display());
-    println!("  {:<5} {:>10} {:>7} {:>14} {:>14}", "run", "ready ms", "polls", "idle RSS", "peak RSS");
+    println!(
+        "  server            {} --data-dir {} serve --listen 127.0.0.1:<free port>",
+        exe.display(),
+        wd.path.display()
+    );
+    println!(
+        "  {:<5} {:>10} {:>7} {:>14} {:>14}",
+        "run", "ready ms", "polls", "idle RSS", "peak RSS"
+    );
     let mut ok = true;
     for n in 1..=3 {
         let r = startup_once(&exe, &wd.path, n).await?;
@@ -978,6 +1300,13 @@ async fn bench_startup(size_mb: u64, work: &WorkDirArgs) -> AnyResult<()> {
             mib_kb(r.hwm_kb)
         );
     }
-    println!("  target            ready ≤ 1000 ms and idle RSS ≤ 60 MiB on every run: {}", pass(ok));
-    if ok { Ok(()) } else { Err("startup target missed".into()) }
+    println!(
+        "  target            ready ≤ 1000 ms and idle RSS ≤ 60 MiB on every run: {}",
+        pass(ok)
+    );
+    if ok {
+        Ok(())
+    } else {
+        Err("startup target missed".into())
+    }
 }

@@ -32,7 +32,8 @@ pub struct Resolved {
 }
 
 fn read_file(path: &Path) -> Result<HashMap<String, String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
     Ok(text
         .lines()
         .map(str::trim)
@@ -59,7 +60,12 @@ impl Common {
             .or_else(|| file.get("WUYE_DATABASE_URL").cloned())
             .unwrap_or_else(|| data_dir.join("wuye.db").to_string_lossy().to_string());
         let key = self.key.clone().or_else(|| file.get("WUYE_KEY").cloned());
-        Ok(Resolved { data_dir, database_url, key, file })
+        Ok(Resolved {
+            data_dir,
+            database_url,
+            key,
+            file,
+        })
     }
 }
 

@@ -18,7 +18,11 @@ use wuye_core::{Core, CoreRef, Ctx, Settings, args, demo, registry};
 use config::{Common, Resolved};
 
 #[derive(Parser)]
-#[command(name = "wuye", version, about = "wuye 物业 — property service centre system")]
+#[command(
+    name = "wuye",
+    version,
+    about = "wuye 物业 — property service centre system"
+)]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -105,8 +109,9 @@ type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WUYE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+            tracing_subscriber::EnvFilter::try_from_env("WUYE_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")
+            }),
         )
         .init();
     let cli = Cli::parse();
@@ -139,7 +144,11 @@ fn load_key(r: &Resolved) -> AnyResult<Crypto> {
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(content.as_bytes())
 }
 
@@ -160,13 +169,27 @@ pub async fn open(r: &Resolved) -> AnyResult<CoreRef> {
     Ok(core)
 }
 
-async fn community_by_ref(core: &Core, r: &str) -> AnyResult<(CommunityId, wuye_core::shared::ids::CompanyId)> {
+async fn community_by_ref(
+    core: &Core,
+    r: &str,
+) -> AnyResult<(CommunityId, wuye_core::shared::ids::CompanyId)> {
     let row: Option<(CommunityId, wuye_core::shared::ids::CompanyId)> = match r.parse::<i64>() {
-        Ok(id) => core.db.read().fetch_optional("SELECT id, company_id FROM communities WHERE id = $1", args![id]).await?,
+        Ok(id) => {
+            core.db
+                .read()
+                .fetch_optional(
+                    "SELECT id, company_id FROM communities WHERE id = $1",
+                    args![id],
+                )
+                .await?
+        }
         Err(_) => {
             core.db
                 .read()
-                .fetch_optional("SELECT id, company_id FROM communities WHERE code = $1", args![r.to_uppercase()])
+                .fetch_optional(
+                    "SELECT id, company_id FROM communities WHERE code = $1",
+                    args![r.to_uppercase()],
+                )
                 .await?
         }
     };
@@ -176,31 +199,58 @@ async fn community_by_ref(core: &Core, r: &str) -> AnyResult<(CommunityId, wuye_
 async fn run(cli: Cli) -> AnyResult<()> {
     let r = cli.common.resolve()?;
     match cli.cmd {
-        Cmd::Serve { listen, demo: want_demo, secure_cookies } => {
+        Cmd::Serve {
+            listen,
+            demo: want_demo,
+            secure_cookies,
+        } => {
             let started = Instant::now();
-            let listen = r.or_file(listen, "WUYE_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
-            let want_demo = want_demo || r.file.get("WUYE_DEMO").is_some_and(|v| v == "true" || v == "1");
+            let listen = r
+                .or_file(listen, "WUYE_LISTEN")
+                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            let want_demo = want_demo
+                || r.file
+                    .get("WUYE_DEMO")
+                    .is_some_and(|v| v == "true" || v == "1");
             let core = open(&r).await?;
             if want_demo && !demo::is_seeded(&core).await? {
                 println!("正在生成演示数据 / seeding demo data …");
                 let t = Instant::now();
                 demo::seed(&core).await?;
-                println!("演示数据已生成 / demo data ready in {:.1} s", t.elapsed().as_secs_f64());
+                println!(
+                    "演示数据已生成 / demo data ready in {:.1} s",
+                    t.elapsed().as_secs_f64()
+                );
             }
-            let cfg = wuye_web::WebConfig { secure_cookies, ..Default::default() };
+            let cfg = wuye_web::WebConfig {
+                secure_cookies,
+                ..Default::default()
+            };
             let app = wuye_web::app(Arc::clone(&core), cfg);
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             let addr = listener.local_addr()?;
-            let backend = if r.database_url.starts_with("postgres") { "PostgreSQL".to_string() } else { format!("SQLite {}", r.database_url) };
-            println!("wuye 已启动 / listening on http://{addr}  ({backend}, ready in {} ms)", started.elapsed().as_millis());
+            let backend = if r.database_url.starts_with("postgres") {
+                "PostgreSQL".to_string()
+            } else {
+                format!("SQLite {}", r.database_url)
+            };
+            println!(
+                "wuye 已启动 / listening on http://{addr}  ({backend}, ready in {} ms)",
+                started.elapsed().as_millis()
+            );
             println!("API 文档 / API docs: http://{addr}/api/docs");
             if want_demo {
-                println!("演示账号 / demo logins (password: {}):", demo::DEMO_PASSWORD);
+                println!(
+                    "演示账号 / demo logins (password: {}):",
+                    demo::DEMO_PASSWORD
+                );
                 for (u, name, role) in demo::DEMO_USERS {
                     println!("  {u:<10} {name}  ({role})");
                 }
             }
-            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown())
+                .await?;
             core.db.close().await;
         }
         Cmd::Migrate => {
@@ -215,16 +265,23 @@ async fn run(cli: Cli) -> AnyResult<()> {
             core.db.backup_sqlite(&file).await?;
             println!("backup written to {}", file.display());
         }
-        Cmd::Import { what: ImportCmd::Template { file } } => {
+        Cmd::Import {
+            what: ImportCmd::Template { file },
+        } => {
             std::fs::write(&file, registry::import::template_xlsx()?)?;
             println!("template written to {}", file.display());
         }
-        Cmd::Import { what: ImportCmd::Units { file, community } } => {
+        Cmd::Import {
+            what: ImportCmd::Units { file, community },
+        } => {
             let core = open(&r).await?;
             let (community, company) = community_by_ref(&core, &community).await?;
             let bytes = std::fs::read(&file)?;
             let bar = ProgressBar::new(0);
-            bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({elapsed})")?.progress_chars("=> "));
+            bar.set_style(
+                ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({elapsed})")?
+                    .progress_chars("=> "),
+            );
             bar.set_message("导入中 / importing");
             let b2 = bar.clone();
             let progress = move |done: usize, total: usize| {
@@ -232,23 +289,51 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 b2.set_position(done as u64);
             };
             let t = Instant::now();
-            let report = registry::import::import_units_xlsx(&core, &Ctx::system(company), community, &bytes, &progress).await?;
+            let report = registry::import::import_units_xlsx(
+                &core,
+                &Ctx::system(company),
+                community,
+                &bytes,
+                &progress,
+            )
+            .await?;
             bar.finish_and_clear();
             if report.errors.is_empty() {
                 println!(
                     "导入成功 / imported: {} rows, {} buildings, {} units, {} people in {:.2} s",
-                    report.rows, report.buildings_created, report.units_created, report.people_created, t.elapsed().as_secs_f64()
+                    report.rows,
+                    report.buildings_created,
+                    report.units_created,
+                    report.people_created,
+                    t.elapsed().as_secs_f64()
                 );
             } else {
                 let l = wuye_web::locale::Locale::Zh;
-                println!("未导入任何数据 / nothing imported: {} errors", report.errors.len());
+                println!(
+                    "未导入任何数据 / nothing imported: {} errors",
+                    report.errors.len()
+                );
                 for e in &report.errors {
-                    println!("  第 {} 行 [{}] {}", e.row, e.column, l.field_error("", &e.code, &e.params));
+                    println!(
+                        "  第 {} 行 [{}] {}",
+                        e.row,
+                        e.column,
+                        l.field_error("", &e.code, &e.params)
+                    );
                 }
                 std::process::exit(2);
             }
         }
-        Cmd::User { what: UserCmd::Create { username, name, role, password, community } } => {
+        Cmd::User {
+            what:
+                UserCmd::Create {
+                    username,
+                    name,
+                    role,
+                    password,
+                    community,
+                },
+        } => {
             let core = open(&r).await?;
             let company = auth::ensure_company(&core, "物业服务公司").await?;
             let mut communities = Vec::new();
@@ -258,15 +343,32 @@ async fn run(cli: Cli) -> AnyResult<()> {
             let u = auth::create_user_as_system(
                 &core,
                 company,
-                UserForCreate { username, display_name: name, role, password, communities },
+                UserForCreate {
+                    username,
+                    display_name: name,
+                    role,
+                    password,
+                    communities,
+                },
             )
             .await?;
-            println!("user {} created (id {}); the password must be changed at first login", u.user.username, u.user.id);
+            println!(
+                "user {} created (id {}); the password must be changed at first login",
+                u.user.username, u.user.id
+            );
         }
-        Cmd::User { what: UserCmd::Token { username, name } } => {
+        Cmd::User {
+            what: UserCmd::Token { username, name },
+        } => {
             let core = open(&r).await?;
-            let id: Option<(wuye_core::shared::ids::UserId,)> =
-                core.db.read().fetch_optional("SELECT id FROM users WHERE username = $1", args![username.to_lowercase()]).await?;
+            let id: Option<(wuye_core::shared::ids::UserId,)> = core
+                .db
+                .read()
+                .fetch_optional(
+                    "SELECT id FROM users WHERE username = $1",
+                    args![username.to_lowercase()],
+                )
+                .await?;
             let (id,) = id.ok_or("unknown user")?;
             let ctx = auth::load_ctx(&core, id).await?;
             let (_, token) = auth::create_api_token(&core, &ctx, &name).await?;
@@ -283,7 +385,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

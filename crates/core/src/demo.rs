@@ -32,7 +32,10 @@ pub const DEMO_USERS: &[(&str, &str, &str)] = &[
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -43,15 +46,44 @@ impl Lcg {
     }
 }
 
-const SURNAMES: &[&str] = &["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "桂英", "建华", "晓东", "海燕", "志强", "文博"];
+const SURNAMES: &[&str] = &[
+    "张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "高", "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "桂英", "建华", "晓东", "海燕", "志强", "文博",
+];
 const PLATE_LETTERS: &[&str] = &["A", "B", "C", "D", "E", "F", "G", "H", "J", "K"];
-const BRANDS: &[&str] = &["大众", "丰田", "本田", "比亚迪", "别克", "宝马", "特斯拉", "吉利"];
+const BRANDS: &[&str] = &[
+    "大众",
+    "丰田",
+    "本田",
+    "比亚迪",
+    "别克",
+    "宝马",
+    "特斯拉",
+    "吉利",
+];
 const COLORS: &[&str] = &["白", "黑", "银", "灰", "蓝", "红"];
+
+/// code, name, address, buildings, floors, units per floor.
+type CommunitySpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    i64,
+    i64,
+);
 
 /// Whether the database already holds a company (then nothing is seeded).
 pub async fn is_seeded(core: &Core) -> CoreResult<bool> {
-    let row: Option<(i64,)> = core.db.read().fetch_optional("SELECT id FROM companies LIMIT 1", args![]).await?;
+    let row: Option<(i64,)> = core
+        .db
+        .read()
+        .fetch_optional("SELECT id FROM companies LIMIT 1", args![])
+        .await?;
     Ok(row.is_some())
 }
 
@@ -62,16 +94,35 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     let sys = Ctx::system(company);
     let mut rng = Lcg(20261122);
 
-    let specs: [(&str, &str, &str, &[&str], i64, i64); 2] = [
-        ("YGHY", "阳光花园", "上海市浦东新区示例路 88 号", &["1栋", "2栋", "3栋", "5栋"], 18, 8),
-        ("CHY", "翠湖苑", "上海市闵行区样板路 16 号", &["A座", "B座", "C座"], 20, 8),
+    let specs: [CommunitySpec; 2] = [
+        (
+            "YGHY",
+            "阳光花园",
+            "上海市浦东新区示例路 88 号",
+            &["1栋", "2栋", "3栋", "5栋"],
+            18,
+            8,
+        ),
+        (
+            "CHY",
+            "翠湖苑",
+            "上海市闵行区样板路 16 号",
+            &["A座", "B座", "C座"],
+            20,
+            8,
+        ),
     ];
     let mut communities: Vec<CommunityId> = Vec::new();
     for (ci, (code, name, address, buildings, floors, per_floor)) in specs.iter().enumerate() {
         let c = registry::create_community(
             core,
             &sys,
-            CommunityForCreate { code: code.to_string(), name: name.to_string(), address: Some(address.to_string()), timezone: None },
+            CommunityForCreate {
+                code: code.to_string(),
+                name: name.to_string(),
+                address: Some(address.to_string()),
+                timezone: None,
+            },
         )
         .await?;
         communities.push(c.id);
@@ -80,12 +131,17 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
             let bld = registry::create_building(
                 core,
                 &sys,
-                BuildingForCreate { community_id: c.id, name: b.to_string(), floors: Some(*floors), note: None },
+                BuildingForCreate {
+                    community_id: c.id,
+                    name: b.to_string(),
+                    floors: Some(*floors),
+                    note: None,
+                },
             )
             .await?;
             for floor in 1..=*floors {
                 for n in 1..=*per_floor {
-                    let area = 6500 + (n % 4) as i64 * 2150 + rng.below(300) as i64;
+                    let area = 6500 + (n % 4) * 2150 + rng.below(300) as i64;
                     let r = rng.below(100);
                     let state = match r {
                         0..=4 => "unsold",
@@ -94,7 +150,11 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
                         30..=32 => "decorating",
                         _ => "occupied",
                     };
-                    let use_kind = if floor == 1 && n <= 2 && ci == 0 { "shop" } else { "residential" };
+                    let use_kind = if floor == 1 && n <= 2 && ci == 0 {
+                        "shop"
+                    } else {
+                        "residential"
+                    };
                     let unit = registry::create_unit(
                         core,
                         &sys,
@@ -102,8 +162,16 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
                             building_id: bld.id,
                             unit_no: format!("{}{:02}", floor, n),
                             floor,
-                            building_area: Decimal::Text(format!("{}.{:02}", area / 100, area % 100)),
-                            inner_area: Some(Decimal::Text(format!("{}.{:02}", area * 8 / 1000, (area * 8 / 10) % 100))),
+                            building_area: Decimal::Text(format!(
+                                "{}.{:02}",
+                                area / 100,
+                                area % 100
+                            )),
+                            inner_area: Some(Decimal::Text(format!(
+                                "{}.{:02}",
+                                area * 8 / 1000,
+                                (area * 8 / 10) % 100
+                            ))),
                             use_kind: use_kind.into(),
                             state: state.into(),
                             note: None,
@@ -113,12 +181,16 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
                     if state == "unsold" {
                         continue;
                     }
-                    let owner = create_demo_person(core, &sys, &mut rng, c.id, unit.id, "owner", r < 3).await?;
+                    let owner =
+                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "owner", r < 3)
+                            .await?;
                     if state == "occupied" && rng.below(2) == 0 {
-                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "member", false).await?;
+                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "member", false)
+                            .await?;
                     }
                     if state == "rented" {
-                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "tenant", false).await?;
+                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "tenant", false)
+                            .await?;
                     }
                     if rng.below(100) < 30 {
                         space_no += 1;
@@ -128,7 +200,11 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
                             ParkingSpaceForCreate {
                                 community_id: c.id,
                                 code: format!("B1-{space_no:03}"),
-                                state: if rng.below(3) == 0 { "rented".into() } else { "sold".into() },
+                                state: if rng.below(3) == 0 {
+                                    "rented".into()
+                                } else {
+                                    "sold".into()
+                                },
                                 unit_id: Some(unit.id),
                                 person_id: Some(owner),
                                 note: None,
@@ -187,18 +263,35 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
                 display_name: display.to_string(),
                 role: role.to_string(),
                 password: DEMO_PASSWORD.into(),
-                communities: if *role == "technician" || *role == "cleaning" { vec![communities[0]] } else { communities.clone() },
+                communities: if *role == "technician" || *role == "cleaning" {
+                    vec![communities[0]]
+                } else {
+                    communities.clone()
+                },
             },
         )
         .await?;
         // Demo users keep the published password.
         let mut tx = core.db.begin().await?;
-        tx.execute("UPDATE users SET must_change_password = $1 WHERE id = $2", args![false, user.user.id]).await?;
+        tx.execute(
+            "UPDATE users SET must_change_password = $1 WHERE id = $2",
+            args![false, user.user.id],
+        )
+        .await?;
         tx.commit().await?;
     }
 
     // A few inspections of vacant units, recorded by the manager a while ago.
-    let vacant = registry::list_units(core, &sys, &UnitFilter { state: Some("vacant".into()), limit: Some(5), ..Default::default() }).await?;
+    let vacant = registry::list_units(
+        core,
+        &sys,
+        &UnitFilter {
+            state: Some("vacant".into()),
+            limit: Some(5),
+            ..Default::default()
+        },
+    )
+    .await?;
     for (i, u) in vacant.iter().enumerate() {
         registry::add_inspection(
             core,
@@ -224,11 +317,18 @@ async fn create_demo_person(
     key: bool,
 ) -> CoreResult<crate::shared::ids::PersonId> {
     let name = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
-    let phone = format!("1{}{:09}", [3, 5, 7, 8, 9][rng.below(5) as usize], rng.below(1_000_000_000));
+    let phone = format!(
+        "1{}{:09}",
+        [3, 5, 7, 8, 9][rng.below(5) as usize],
+        rng.below(1_000_000_000)
+    );
     let year = 1950 + rng.below(50);
     let month = 1 + rng.below(12);
     let day = 1 + rng.below(28);
-    let id_number = IdNumber::with_check_digit(&format!("310115{year}{month:02}{day:02}{:03}", rng.below(1000)));
+    let id_number = IdNumber::with_check_digit(&format!(
+        "310115{year}{month:02}{day:02}{:03}",
+        rng.below(1000)
+    ));
     let p = registry::create_person(
         core,
         sys,

@@ -7,7 +7,9 @@ use serde_json::json;
 
 /// A new browser session, or `None` when no WebDriver is configured.
 pub async fn session() -> Option<Client> {
-    let url = std::env::var("WUYE_WEBDRIVER_URL").ok().filter(|u| !u.is_empty())?;
+    let url = std::env::var("WUYE_WEBDRIVER_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
     let binary = std::env::var("WUYE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let caps = json!({
         "browserName": "chrome",
@@ -15,7 +17,9 @@ pub async fn session() -> Option<Client> {
             "binary": binary,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--lang=zh-CN"]
+                     "--no-first-run", "--lang=zh-CN"],
+            // Headless Chromium sends Accept-Language from this preference, not from --lang.
+            "prefs": { "intl.accept_languages": "zh-CN,zh" }
         }
     });
     let caps = match caps {

@@ -55,19 +55,34 @@ fn unique() -> String {
 
 /// Opens a fresh, migrated database: SQLite in `dir`, or a new schema on `WUYE_TEST_DATABASE_URL`.
 pub async fn fresh_db(dir: &std::path::Path) -> (Db, Option<PathBuf>, Option<String>) {
-    match std::env::var("WUYE_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+    match std::env::var("WUYE_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
         Some(url) => {
             let schema = format!("t_{}", unique());
-            let admin = Db::connect(&url, &DbOptions { max_connections: 1, ..Default::default() })
-                .await
-                .expect("connect to WUYE_TEST_DATABASE_URL");
+            let admin = Db::connect(
+                &url,
+                &DbOptions {
+                    max_connections: 1,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("connect to WUYE_TEST_DATABASE_URL");
             let mut tx = admin.begin().await.expect("begin");
-            tx.execute(&format!("CREATE SCHEMA {schema}"), wuye_core::args![]).await.expect("create schema");
+            tx.execute(&format!("CREATE SCHEMA {schema}"), wuye_core::args![])
+                .await
+                .expect("create schema");
             tx.commit().await.expect("commit");
             admin.close().await;
             let db = Db::connect(
                 &url,
-                &DbOptions { max_connections: 5, pg_schema: Some(schema.clone()), ..Default::default() },
+                &DbOptions {
+                    max_connections: 5,
+                    pg_schema: Some(schema.clone()),
+                    ..Default::default()
+                },
             )
             .await
             .expect("connect to the test schema");
@@ -76,7 +91,9 @@ pub async fn fresh_db(dir: &std::path::Path) -> (Db, Option<PathBuf>, Option<Str
         }
         None => {
             let path = dir.join("test.db");
-            let db = Db::connect(&path.to_string_lossy(), &DbOptions::default()).await.expect("open SQLite");
+            let db = Db::connect(&path.to_string_lossy(), &DbOptions::default())
+                .await
+                .expect("open SQLite");
             db.migrate().await.expect("migrate SQLite");
             (db, Some(path), None)
         }
@@ -93,10 +110,15 @@ pub async fn spawn_app() -> TestApp {
     let core = Core::new(
         db,
         Crypto::new(&key),
-        Settings { password_cost: PasswordCost::Low, ..Default::default() },
+        Settings {
+            password_cost: PasswordCost::Low,
+            ..Default::default()
+        },
     );
     auth::ensure_roles(&core).await.expect("roles");
-    let company = auth::ensure_company(&core, "测试物业公司").await.expect("company");
+    let company = auth::ensure_company(&core, "测试物业公司")
+        .await
+        .expect("company");
     let sys = Ctx::system(company);
     let mk = |code: &str, name: &str| CommunityForCreate {
         code: code.into(),
@@ -104,14 +126,35 @@ pub async fn spawn_app() -> TestApp {
         address: None,
         timezone: None,
     };
-    let a = registry::create_community(&core, &sys, mk("A", "甲小区")).await.expect("community A");
-    let b = registry::create_community(&core, &sys, mk("B", "乙小区")).await.expect("community B");
-    let bld = |c: CommunityId| BuildingForCreate { community_id: c, name: "1栋".into(), floors: Some(18), note: None };
-    let ba = registry::create_building(&core, &sys, bld(a.id)).await.expect("building A");
-    let bb = registry::create_building(&core, &sys, bld(b.id)).await.expect("building B");
+    let a = registry::create_community(&core, &sys, mk("A", "甲小区"))
+        .await
+        .expect("community A");
+    let b = registry::create_community(&core, &sys, mk("B", "乙小区"))
+        .await
+        .expect("community B");
+    let bld = |c: CommunityId| BuildingForCreate {
+        community_id: c,
+        name: "1栋".into(),
+        floors: Some(18),
+        note: None,
+    };
+    let ba = registry::create_building(&core, &sys, bld(a.id))
+        .await
+        .expect("building A");
+    let bb = registry::create_building(&core, &sys, bld(b.id))
+        .await
+        .expect("building B");
 
-    let app = wuye_web::app(core.clone(), wuye_web::WebConfig { max_upload_bytes: 2 * 1024 * 1024, ..Default::default() });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let app = wuye_web::app(
+        core.clone(),
+        wuye_web::WebConfig {
+            max_upload_bytes: 2 * 1024 * 1024,
+            ..Default::default()
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -133,7 +176,12 @@ pub async fn spawn_app() -> TestApp {
 
 impl TestApp {
     /// Creates a user of `role` in `communities` (password [`PASSWORD`], no forced change).
-    pub async fn user(&self, username: &str, role: &str, communities: &[CommunityId]) -> wuye_core::shared::ids::UserId {
+    pub async fn user(
+        &self,
+        username: &str,
+        role: &str,
+        communities: &[CommunityId],
+    ) -> wuye_core::shared::ids::UserId {
         let u = auth::create_user_as_system(
             &self.core,
             self.company,
@@ -148,9 +196,12 @@ impl TestApp {
         .await
         .expect("create user");
         let mut tx = self.core.db.begin().await.expect("begin");
-        tx.execute("UPDATE users SET must_change_password = $1 WHERE id = $2", wuye_core::args![false, u.user.id])
-            .await
-            .expect("update");
+        tx.execute(
+            "UPDATE users SET must_change_password = $1 WHERE id = $2",
+            wuye_core::args![false, u.user.id],
+        )
+        .await
+        .expect("update");
         tx.commit().await.expect("commit");
         u.user.id
     }
@@ -159,7 +210,9 @@ impl TestApp {
     pub async fn api_as(&self, username: &str, role: &str, communities: &[CommunityId]) -> Api {
         let id = self.user(username, role, communities).await;
         let ctx = auth::load_ctx(&self.core, id).await.expect("ctx");
-        let (_, token) = auth::create_api_token(&self.core, &ctx, "test").await.expect("token");
+        let (_, token) = auth::create_api_token(&self.core, &ctx, "test")
+            .await
+            .expect("token");
         self.api(Some(token))
     }
 
@@ -229,7 +282,11 @@ impl Api {
         let resp = r.send().await.expect("request");
         let status = resp.status();
         let text = resp.text().await.expect("body");
-        let v = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let v = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, v)
     }
 
@@ -237,18 +294,31 @@ impl Api {
         self.send(self.req(reqwest::Method::GET, path)).await
     }
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.req(reqwest::Method::POST, path).json(&body)).await
+        self.send(self.req(reqwest::Method::POST, path).json(&body))
+            .await
     }
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.req(reqwest::Method::PATCH, path).json(&body)).await
+        self.send(self.req(reqwest::Method::PATCH, path).json(&body))
+            .await
     }
     pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.req(reqwest::Method::PUT, path).json(&body)).await
+        self.send(self.req(reqwest::Method::PUT, path).json(&body))
+            .await
     }
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.send(self.req(reqwest::Method::DELETE, path)).await
     }
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-        self.send(self.req(reqwest::Method::POST, path).header("content-type", content_type).body(body)).await
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        self.send(
+            self.req(reqwest::Method::POST, path)
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
     }
 }

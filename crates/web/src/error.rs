@@ -20,7 +20,10 @@ pub struct AppError {
 
 impl From<CoreError> for AppError {
     fn from(kind: CoreError) -> Self {
-        Self { kind, locale: Locale::Zh }
+        Self {
+            kind,
+            locale: Locale::Zh,
+        }
     }
 }
 
@@ -68,18 +71,46 @@ pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldEr
                 Some(c) => (StatusCode::UNPROCESSABLE_ENTITY, c),
                 None => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             };
-            let msg = errs.iter().map(|e| field_message(l, e)).collect::<Vec<_>>().join("；");
+            let msg = errs
+                .iter()
+                .map(|e| field_message(l, e))
+                .collect::<Vec<_>>()
+                .join("；");
             (status, code.to_string(), errs.clone(), msg)
         }
-        CoreError::Conflict(e) => (StatusCode::CONFLICT, e.code.to_string(), vec![e.clone()], field_message(l, e)),
+        CoreError::Conflict(e) => (
+            StatusCode::CONFLICT,
+            e.code.to_string(),
+            vec![e.clone()],
+            field_message(l, e),
+        ),
         CoreError::NotFound(entity) => {
             let ent = l.t(&format!("entity.{entity}"));
-            (StatusCode::NOT_FOUND, "not_found".into(), vec![], l.tf("err.not_found", &[("entity", ent)]))
+            (
+                StatusCode::NOT_FOUND,
+                "not_found".into(),
+                vec![],
+                l.tf("err.not_found", &[("entity", ent)]),
+            )
         }
-        CoreError::Forbidden => (StatusCode::FORBIDDEN, "forbidden".into(), vec![], l.t("err.forbidden").into()),
+        CoreError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "forbidden".into(),
+            vec![],
+            l.t("err.forbidden").into(),
+        ),
         CoreError::Unauthorized(code) => {
-            let status = if *code == "account_locked" { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
-            (status, code.to_string(), vec![], l.t(&format!("err.{code}")).into())
+            let status = if *code == "account_locked" {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            (
+                status,
+                code.to_string(),
+                vec![],
+                l.t(&format!("err.{code}")).into(),
+            )
         }
         CoreError::Db(_) | CoreError::Migrate(_) | CoreError::Internal(_) => {
             let rid = crate::crypto_request_id();
@@ -100,7 +131,10 @@ impl IntoResponse for AppError {
         let body = ErrorBody {
             code,
             message,
-            field: errs.first().map(|e| e.field.clone()).filter(|f| !f.is_empty()),
+            field: errs
+                .first()
+                .map(|e| e.field.clone())
+                .filter(|f| !f.is_empty()),
             errors: errs
                 .iter()
                 .map(|e| FieldErrorBody {

@@ -31,7 +31,13 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// A `Set-Cookie` value. `max_age = Some(0)` deletes the cookie.
-pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool, same_site: &str) -> String {
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    secure: bool,
+    same_site: &str,
+) -> String {
     let mut s = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
     if let Some(a) = max_age {
         s.push_str(&format!("; Max-Age={a}"));
@@ -45,7 +51,9 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool, s
 pub fn locale_of(headers: &HeaderMap) -> Locale {
     Locale::detect(
         cookie(headers, LANG_COOKIE),
-        headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
     )
 }
 
@@ -67,7 +75,10 @@ pub struct ApiCtx {
 
 impl FromRequestParts<AppState> for ApiCtx {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let locale = locale_of(&parts.headers);
         let token = parts
             .headers
@@ -108,11 +119,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(JsonRejection::JsonDataError(e)) => {
                 let (field, code) = field_of(&e.body_text());
-                Err(AppError::from(CoreError::Invalid(vec![FieldError::new(field, code)])).in_locale(locale))
+                Err(
+                    AppError::from(CoreError::Invalid(vec![FieldError::new(field, code)]))
+                        .in_locale(locale),
+                )
             }
-            Err(JsonRejection::BytesRejection(_)) => {
-                Err(AppError::from(CoreError::Invalid(vec![FieldError::new("body", "file_too_large").with("max", "")])).in_locale(locale))
-            }
+            Err(JsonRejection::BytesRejection(_)) => Err(AppError::from(CoreError::Invalid(vec![
+                FieldError::new("body", "file_too_large").with("max", ""),
+            ]))
+            .in_locale(locale)),
             Err(_) => Err(AppError::bad("body", "invalid_json").in_locale(locale)),
         }
     }
@@ -150,7 +165,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                     .and_then(|t| t.split('`').nth(1))
                     .unwrap_or("query")
                     .to_string();
-                AppError::from(CoreError::Invalid(vec![FieldError::new(field, "invalid_query")])).in_locale(locale)
+                AppError::from(CoreError::Invalid(vec![FieldError::new(
+                    field,
+                    "invalid_query",
+                )]))
+                .in_locale(locale)
             })
     }
 }
@@ -178,17 +197,32 @@ pub fn urlencode(s: &str) -> String {
 
 impl FromRequestParts<AppState> for ConsoleUser {
     type Rejection = LoginRedirect;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let locale = locale_of(&parts.headers);
-        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+            .to_string();
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(LoginRedirect(next));
         };
-        let ctx = auth::session_ctx(&state.core, token).await.map_err(|_| LoginRedirect(next))?;
+        let ctx = auth::session_ctx(&state.core, token)
+            .await
+            .map_err(|_| LoginRedirect(next))?;
         let csrf = cookie(&parts.headers, CSRF_COOKIE)
             .filter(|c| !c.is_empty())
             .map(str::to_string)
-            .or_else(|| parts.extensions.get::<crate::console::FreshCsrf>().map(|f| f.0.clone()))
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<crate::console::FreshCsrf>()
+                    .map(|f| f.0.clone())
+            })
             .unwrap_or_default();
         Ok(ConsoleUser { ctx, locale, csrf })
     }
@@ -223,15 +257,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let locale = locale_of(req.headers());
         let headers = req.headers().clone();
-        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-        let submitted = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
+        let submitted = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str());
         if !csrf_ok(&headers, submitted) {
             return Err(CsrfRejected(locale).into_response());
         }
         serde_urlencoded::from_bytes::<T>(&bytes)
             .map(CsrfForm)
-            .map_err(|_| AppError::bad("body", "invalid_json").in_locale(locale).into_response())
+            .map_err(|_| {
+                AppError::bad("body", "invalid_json")
+                    .in_locale(locale)
+                    .into_response()
+            })
     }
 }
 
@@ -244,9 +287,14 @@ impl<S: Send + Sync> FromRequest<S> for CsrfBody {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let locale = locale_of(req.headers());
         let headers = req.headers().clone();
-        let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-        let submitted = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
+        let submitted = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str());
         if !csrf_ok(&headers, submitted) {
             return Err(CsrfRejected(locale).into_response());
         }
@@ -265,7 +313,9 @@ mod tests {
             "building_area"
         );
         assert_eq!(
-            field_of("Failed to deserialize the JSON body into the target type: missing field `unit_no` at line 1 column 2"),
+            field_of(
+                "Failed to deserialize the JSON body into the target type: missing field `unit_no` at line 1 column 2"
+            ),
             ("unit_no".to_string(), "required")
         );
     }

@@ -77,9 +77,15 @@ impl Locale {
     }
 
     /// The message of an error code for a field: "房号：格式不正确".
-    pub fn field_error(self, field: &str, code: &str, params: &[(impl AsRef<str>, impl AsRef<str>)]) -> String {
+    pub fn field_error(
+        self,
+        field: &str,
+        code: &str,
+        params: &[(impl AsRef<str>, impl AsRef<str>)],
+    ) -> String {
         let msg = self.tf(&format!("err.{code}"), params);
-        if field.is_empty() {
+        // The record's own id is no input the user typed: its message needs no label.
+        if field.is_empty() || field == "id" {
             return msg;
         }
         let label = self.t(&format!("field.{field}"));
@@ -106,7 +112,13 @@ mod tests {
     #[test]
     fn messages_interpolate() {
         let p = [("max", "20")];
-        assert_eq!(Locale::Zh.field_error("unit_no", "too_long", &p), "房号：不能超过 20 个字符");
-        assert_eq!(Locale::En.field_error("unit_no", "too_long", &p), "Unit number: at most 20 characters");
+        assert_eq!(
+            Locale::Zh.field_error("unit_no", "too_long", &p),
+            "房号：不能超过 20 个字符"
+        );
+        assert_eq!(
+            Locale::En.field_error("unit_no", "too_long", &p),
+            "Unit number: at most 20 characters"
+        );
     }
 }

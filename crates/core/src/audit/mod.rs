@@ -141,8 +141,16 @@ pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter) -> CoreResult<Vec<AuditRe
     if let Some(ids) = ctx.community_ids() {
         let list: Vec<String> = ids.into_iter().map(|c| a.push(c)).collect();
         // Company-level entries (users, roles, tokens) have no community: user managers see them.
-        let company_level = if ctx.has(Perm::UsersManage) { " OR community_id IS NULL" } else { "" };
-        let in_list = if list.is_empty() { "1 = 0".to_string() } else { format!("community_id IN ({})", list.join(",")) };
+        let company_level = if ctx.has(Perm::UsersManage) {
+            " OR community_id IS NULL"
+        } else {
+            ""
+        };
+        let in_list = if list.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("community_id IN ({})", list.join(","))
+        };
         sql.push_str(&format!(" AND ({in_list}{company_level})"));
     }
     if let Some(c) = f.community_id {

@@ -18,26 +18,83 @@ pub struct BuiltinRole {
 
 use Perm::*;
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[
-    BuiltinRole { code: "company_admin", name_zh: "公司管理员", name_en: "Company admin",
-        perms: &[CommunityManage, RegistryRead, RegistryWrite, PiiReveal, UsersManage, AuditRead], all_communities: true },
-    BuiltinRole { code: "project_manager", name_zh: "项目经理", name_en: "Project manager",
-        perms: &[RegistryRead, RegistryWrite, PiiReveal, AuditRead], all_communities: false },
-    BuiltinRole { code: "service_agent", name_zh: "客服", name_en: "Service agent",
-        perms: &[RegistryRead, RegistryWrite, PiiReveal], all_communities: false },
-    BuiltinRole { code: "technician", name_zh: "维修工程师", name_en: "Technician",
-        perms: &[RegistryRead], all_communities: false },
-    BuiltinRole { code: "security", name_zh: "秩序维护", name_en: "Security",
-        perms: &[RegistryRead], all_communities: false },
-    BuiltinRole { code: "cleaning", name_zh: "保洁绿化", name_en: "Cleaning and greening",
-        perms: &[RegistryRead], all_communities: false },
-    BuiltinRole { code: "cashier", name_zh: "收费员", name_en: "Cashier",
-        perms: &[RegistryRead], all_communities: false },
-    BuiltinRole { code: "quality_auditor", name_zh: "品质督导", name_en: "Quality auditor",
-        perms: &[RegistryRead, AuditRead], all_communities: false },
-    BuiltinRole { code: "owner", name_zh: "业主", name_en: "Owner",
-        perms: &[], all_communities: false },
-    BuiltinRole { code: "committee", name_zh: "业主委员会", name_en: "Owners' committee",
-        perms: &[], all_communities: false },
+    BuiltinRole {
+        code: "company_admin",
+        name_zh: "公司管理员",
+        name_en: "Company admin",
+        perms: &[
+            CommunityManage,
+            RegistryRead,
+            RegistryWrite,
+            PiiReveal,
+            UsersManage,
+            AuditRead,
+        ],
+        all_communities: true,
+    },
+    BuiltinRole {
+        code: "project_manager",
+        name_zh: "项目经理",
+        name_en: "Project manager",
+        perms: &[RegistryRead, RegistryWrite, PiiReveal, AuditRead],
+        all_communities: false,
+    },
+    BuiltinRole {
+        code: "service_agent",
+        name_zh: "客服",
+        name_en: "Service agent",
+        perms: &[RegistryRead, RegistryWrite, PiiReveal],
+        all_communities: false,
+    },
+    BuiltinRole {
+        code: "technician",
+        name_zh: "维修工程师",
+        name_en: "Technician",
+        perms: &[RegistryRead],
+        all_communities: false,
+    },
+    BuiltinRole {
+        code: "security",
+        name_zh: "秩序维护",
+        name_en: "Security",
+        perms: &[RegistryRead],
+        all_communities: false,
+    },
+    BuiltinRole {
+        code: "cleaning",
+        name_zh: "保洁绿化",
+        name_en: "Cleaning and greening",
+        perms: &[RegistryRead],
+        all_communities: false,
+    },
+    BuiltinRole {
+        code: "cashier",
+        name_zh: "收费员",
+        name_en: "Cashier",
+        perms: &[RegistryRead],
+        all_communities: false,
+    },
+    BuiltinRole {
+        code: "quality_auditor",
+        name_zh: "品质督导",
+        name_en: "Quality auditor",
+        perms: &[RegistryRead, AuditRead],
+        all_communities: false,
+    },
+    BuiltinRole {
+        code: "owner",
+        name_zh: "业主",
+        name_en: "Owner",
+        perms: &[],
+        all_communities: false,
+    },
+    BuiltinRole {
+        code: "committee",
+        name_zh: "业主委员会",
+        name_en: "Owners' committee",
+        perms: &[],
+        all_communities: false,
+    },
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -53,7 +110,9 @@ pub struct Role {
 
 impl Role {
     pub fn perms(&self) -> impl Iterator<Item = Perm> + '_ {
-        self.permissions.split(',').filter_map(|p| Perm::parse(p.trim()))
+        self.permissions
+            .split(',')
+            .filter_map(|p| Perm::parse(p.trim()))
     }
 }
 
@@ -131,7 +190,9 @@ pub fn parse_username(field: &str, raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, "required"));
     }
     if !(3..=32).contains(&s.len())
-        || !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
     {
         return Err(FieldError::new(field, "invalid_username"));
     }
@@ -166,11 +227,20 @@ mod tests {
 
     #[test]
     fn passwords() {
-        assert_eq!(check_password("p", "abc12").unwrap_err().code, "password_too_short");
-        assert_eq!(check_password("p", "abcdefgh").unwrap_err().code, "password_too_weak");
+        assert_eq!(
+            check_password("p", "abc12").unwrap_err().code,
+            "password_too_short"
+        );
+        assert_eq!(
+            check_password("p", "abcdefgh").unwrap_err().code,
+            "password_too_weak"
+        );
         assert!(check_password("p", "wuye2026ok").is_ok());
         assert_eq!(parse_username("u", " Admin ").unwrap(), "admin");
-        assert_eq!(parse_username("u", "a b").unwrap_err().code, "invalid_username");
+        assert_eq!(
+            parse_username("u", "a b").unwrap_err().code,
+            "invalid_username"
+        );
     }
 
     #[test]

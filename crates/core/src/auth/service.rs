@@ -45,7 +45,9 @@ pub async fn hash_password(cost: PasswordCost, password: &str) -> CoreResult<Str
 pub async fn verify_password(hash: &str, password: &str) -> bool {
     let (h, pw) = (hash.to_owned(), password.to_owned());
     tokio::task::spawn_blocking(move || {
-        Argon2::default().verify_password(pw.as_bytes(), h.as_str()).is_ok()
+        Argon2::default()
+            .verify_password(pw.as_bytes(), h.as_str())
+            .is_ok()
     })
     .await
     .unwrap_or(false)
@@ -59,7 +61,14 @@ pub async fn ensure_roles(core: &Core) -> CoreResult<()> {
         tx.execute(
             "INSERT INTO roles (code, name_zh, name_en, permissions, all_communities, builtin) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING",
-            args![r.code, r.name_zh, r.name_en, perms.join(","), r.all_communities, true],
+            args![
+                r.code,
+                r.name_zh,
+                r.name_en,
+                perms.join(","),
+                r.all_communities,
+                true
+            ],
         )
         .await?;
     }
@@ -85,7 +94,11 @@ fn system_ctx_for(company: CompanyId, user: UserId, username: &str) -> Ctx {
 
 /// Checks the password and verifies the account is usable. Every failure answers the same
 /// `bad_credentials` (no hint whether the user exists) except a locked account.
-async fn authenticate(core: &Core, username: &str, password: &str) -> CoreResult<(UserId, CompanyId)> {
+async fn authenticate(
+    core: &Core,
+    username: &str,
+    password: &str,
+) -> CoreResult<(UserId, CompanyId)> {
     let username = username.trim().to_lowercase();
     let row = store::login_row(&core.db, &username).await?;
     let Some(row) = row else {
@@ -153,8 +166,11 @@ pub async fn login(
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
     if let Some(prev) = previous {
-        tx.execute("DELETE FROM sessions WHERE token_hash = $1", args![token_hash(prev)])
-            .await?;
+        tx.execute(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            args![token_hash(prev)],
+        )
+        .await?;
     }
     // Expired sessions of this user are cleared at each login, so the table does not grow.
     tx.execute(
@@ -196,11 +212,19 @@ pub async fn load_ctx(core: &Core, user: UserId) -> CoreResult<Ctx> {
         let ids: Vec<(CommunityId,)> = core
             .db
             .read()
-            .fetch_all("SELECT id FROM communities WHERE company_id = $1", args![row.company_id])
+            .fetch_all(
+                "SELECT id FROM communities WHERE company_id = $1",
+                args![row.company_id],
+            )
             .await?;
         Scope::Only(ids.into_iter().map(|r| r.0).collect())
     } else {
-        Scope::Only(store::user_communities(&core.db, row.id).await?.into_iter().collect())
+        Scope::Only(
+            store::user_communities(&core.db, row.id)
+                .await?
+                .into_iter()
+                .collect(),
+        )
     };
     Ok(Ctx {
         user_id: row.id,
@@ -236,7 +260,8 @@ pub async fn session_ctx(core: &Core, token: &str) -> CoreResult<Ctx> {
     let now = Utc::now();
     if now >= s.expires_at || now - s.last_seen_at > core.settings.session_idle {
         let mut tx = core.db.begin().await?;
-        tx.execute("DELETE FROM sessions WHERE token_hash = $1", args![h]).await?;
+        tx.execute("DELETE FROM sessions WHERE token_hash = $1", args![h])
+            .await?;
         tx.commit().await?;
         return Err(CoreError::Unauthorized("session_expired"));
     }
@@ -255,8 +280,11 @@ pub async fn session_ctx(core: &Core, token: &str) -> CoreResult<Ctx> {
 
 pub async fn logout(core: &Core, token: &str) -> CoreResult<()> {
     let mut tx = core.db.begin().await?;
-    tx.execute("DELETE FROM sessions WHERE token_hash = $1", args![token_hash(token)])
-        .await?;
+    tx.execute(
+        "DELETE FROM sessions WHERE token_hash = $1",
+        args![token_hash(token)],
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -278,10 +306,15 @@ pub async fn token_ctx(core: &Core, token: &str) -> CoreResult<Ctx> {
         .await?;
     let t = t.ok_or(CoreError::Unauthorized("invalid_token"))?;
     let now = Utc::now();
-    if t.last_used_at.is_none_or(|l| now - l > Duration::seconds(60)) {
+    if t.last_used_at
+        .is_none_or(|l| now - l > Duration::seconds(60))
+    {
         let mut tx = core.db.begin().await?;
-        tx.execute("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", args![now, t.id])
-            .await?;
+        tx.execute(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+            args![now, t.id],
+        )
+        .await?;
         tx.commit().await?;
     }
     load_ctx(core, t.user_id)
@@ -290,7 +323,11 @@ pub async fn token_ctx(core: &Core, token: &str) -> CoreResult<Ctx> {
 }
 
 /// Creates an API token for the acting user; the clear token is returned once, only its hash kept.
-pub async fn create_api_token(core: &Core, ctx: &Ctx, name: &str) -> CoreResult<(ApiToken, String)> {
+pub async fn create_api_token(
+    core: &Core,
+    ctx: &Ctx,
+    name: &str,
+) -> CoreResult<(ApiToken, String)> {
     let name = required_text("name", name, 64).map_err(|e| CoreError::Invalid(vec![e]))?;
     let token = format!("wy_{}", random_token());
     let now = Utc::now();
@@ -302,14 +339,24 @@ pub async fn create_api_token(core: &Core, ctx: &Ctx, name: &str) -> CoreResult<
             args![ctx.user_id, name, token_hash(&token), token[..10].to_string(), now],
         )
         .await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Create, "api_token", t.id.0).after(&t)).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "api_token", t.id.0).after(&t),
+    )
+    .await?;
     tx.commit().await?;
     Ok((t, token))
 }
 
 /// Logs in with a password and returns a new API token (for integrations that start from a
 /// username and password). Throttled like the console login.
-pub async fn password_token(core: &Core, username: &str, password: &str, name: &str) -> CoreResult<(ApiToken, String)> {
+pub async fn password_token(
+    core: &Core,
+    username: &str,
+    password: &str,
+    name: &str,
+) -> CoreResult<(ApiToken, String)> {
     let (user, _) = authenticate(core, username, password).await?;
     let ctx = load_ctx(core, user).await?;
     create_api_token(core, &ctx, name).await
@@ -361,7 +408,10 @@ pub async fn change_password(core: &Core, ctx: &Ctx, old: &str, new: &str) -> Co
     let h: H = core
         .db
         .read()
-        .fetch_optional("SELECT password_hash FROM users WHERE id = $1", args![ctx.user_id])
+        .fetch_optional(
+            "SELECT password_hash FROM users WHERE id = $1",
+            args![ctx.user_id],
+        )
         .await?
         .ok_or(CoreError::NotFound("user"))?;
     if !verify_password(&h.password_hash, old).await {
@@ -400,22 +450,43 @@ pub async fn list_roles(core: &Core) -> CoreResult<Vec<Role>> {
 
 /// Sets the permissions of a role. The company admin role keeps user management, so the
 /// company can never lock itself out.
-pub async fn update_role_perms(core: &Core, ctx: &Ctx, code: &str, perms: &[String]) -> CoreResult<Role> {
+pub async fn update_role_perms(
+    core: &Core,
+    ctx: &Ctx,
+    code: &str,
+    perms: &[String],
+) -> CoreResult<Role> {
     ctx.require(Perm::UsersManage)?;
-    let before = store::get_role(&core.db, code).await?.ok_or(CoreError::NotFound("role"))?;
+    let before = store::get_role(&core.db, code)
+        .await?
+        .ok_or(CoreError::NotFound("role"))?;
     let mut set = BTreeSet::new();
     for p in perms {
-        set.insert(Perm::parse(p).ok_or_else(|| CoreError::invalid("permissions", "unknown_permission"))?);
+        set.insert(
+            Perm::parse(p)
+                .ok_or_else(|| CoreError::invalid("permissions", "unknown_permission"))?,
+        );
     }
     if code == "company_admin" && !set.contains(&Perm::UsersManage) {
-        return Err(CoreError::invalid("permissions", "admin_keeps_users_manage"));
+        return Err(CoreError::invalid(
+            "permissions",
+            "admin_keeps_users_manage",
+        ));
     }
     let joined: Vec<&str> = set.iter().map(|p| p.code()).collect();
     let mut tx = core.db.begin().await?;
-    tx.execute("UPDATE roles SET permissions = $1 WHERE code = $2", args![joined.join(","), code])
-        .await?;
-    let after = Role { permissions: joined.join(","), ..before.clone() };
-    let mut e = Entry::new(Action::Update, "role", 0).before(&before).after(&after);
+    tx.execute(
+        "UPDATE roles SET permissions = $1 WHERE code = $2",
+        args![joined.join(","), code],
+    )
+    .await?;
+    let after = Role {
+        permissions: joined.join(","),
+        ..before.clone()
+    };
+    let mut e = Entry::new(Action::Update, "role", 0)
+        .before(&before)
+        .after(&after);
     e.entity_id = None;
     audit::record(&mut tx, ctx, e).await?;
     tx.commit().await?;
@@ -445,7 +516,10 @@ pub async fn list_users(core: &Core, ctx: &Ctx) -> CoreResult<Vec<UserView>> {
         .into_iter()
         .map(|u| {
             let communities = links.iter().filter(|l| l.0 == u.id).map(|l| l.1).collect();
-            UserView { user: u, communities }
+            UserView {
+                user: u,
+                communities,
+            }
         })
         .collect())
 }
@@ -488,7 +562,14 @@ pub async fn create_user(core: &Core, ctx: &Ctx, input: UserForCreate) -> CoreRe
     let username = checks.take(parse_username("username", &input.username));
     let display = checks.take(required_text("display_name", &input.display_name, 50));
     checks.take(check_password("password", &input.password));
-    check_role_and_communities(core, ctx, &mut checks, Some(&input.role), Some(&input.communities)).await?;
+    check_role_and_communities(
+        core,
+        ctx,
+        &mut checks,
+        Some(&input.role),
+        Some(&input.communities),
+    )
+    .await?;
     checks.finish()?;
     let (Some(username), Some(display)) = (username, display) else {
         return Err(CoreError::internal("validated fields missing"));
@@ -496,7 +577,10 @@ pub async fn create_user(core: &Core, ctx: &Ctx, input: UserForCreate) -> CoreRe
     let exists: Option<(UserId,)> = core
         .db
         .read()
-        .fetch_optional("SELECT id FROM users WHERE username = $1", args![username.as_str()])
+        .fetch_optional(
+            "SELECT id FROM users WHERE username = $1",
+            args![username.as_str()],
+        )
         .await?;
     if exists.is_some() {
         return Err(CoreError::conflict("username", "duplicate_username"));
@@ -526,7 +610,12 @@ pub async fn create_user(core: &Core, ctx: &Ctx, input: UserForCreate) -> CoreRe
     get_user(core, ctx, id).await
 }
 
-pub async fn update_user(core: &Core, ctx: &Ctx, id: UserId, input: UserForUpdate) -> CoreResult<UserView> {
+pub async fn update_user(
+    core: &Core,
+    ctx: &Ctx,
+    id: UserId,
+    input: UserForUpdate,
+) -> CoreResult<UserView> {
     ctx.require(Perm::UsersManage)?;
     let before = get_user(core, ctx, id).await?;
     let mut checks = Checks::new();
@@ -540,7 +629,14 @@ pub async fn update_user(core: &Core, ctx: &Ctx, id: UserId, input: UserForUpdat
     if id == ctx.user_id && input.active == Some(false) {
         checks.push(FieldError::new("active", "cannot_deactivate_self"));
     }
-    check_role_and_communities(core, ctx, &mut checks, input.role.as_deref(), input.communities.as_deref()).await?;
+    check_role_and_communities(
+        core,
+        ctx,
+        &mut checks,
+        input.role.as_deref(),
+        input.communities.as_deref(),
+    )
+    .await?;
     checks.finish()?;
     let hash = match input.reset_password.as_deref() {
         Some(p) => Some(hash_password(core.settings.password_cost, p).await?),
@@ -561,10 +657,12 @@ pub async fn update_user(core: &Core, ctx: &Ctx, id: UserId, input: UserForUpdat
         )
         .await?;
         // A reset password ends every open session of the user.
-        tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id]).await?;
+        tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id])
+            .await?;
     }
     if input.active == Some(false) {
-        tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id]).await?;
+        tx.execute("DELETE FROM sessions WHERE user_id = $1", args![id])
+            .await?;
     }
     if let Some(cs) = &input.communities {
         store::set_communities(&mut tx, id, cs).await?;
@@ -573,7 +671,14 @@ pub async fn update_user(core: &Core, ctx: &Ctx, id: UserId, input: UserForUpdat
         "display_name": input.display_name, "role": input.role, "active": input.active,
         "communities": input.communities, "password_reset": input.reset_password.is_some(),
     });
-    audit::record(&mut tx, ctx, Entry::new(Action::Update, "user", id.0).before(&before).after(&after)).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "user", id.0)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
     tx.commit().await?;
     get_user(core, ctx, id).await
 }
@@ -600,6 +705,10 @@ pub async fn ensure_company(core: &Core, name: &str) -> CoreResult<CompanyId> {
 }
 
 /// Creates a user as the system (CLI `wuye user create`, demo data): no permission check.
-pub async fn create_user_as_system(core: &Core, company: CompanyId, input: UserForCreate) -> CoreResult<UserView> {
+pub async fn create_user_as_system(
+    core: &Core,
+    company: CompanyId,
+    input: UserForCreate,
+) -> CoreResult<UserView> {
     create_user(core, &Ctx::system(company), input).await
 }

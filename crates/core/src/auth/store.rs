@@ -86,8 +86,11 @@ pub(super) async fn set_communities(
     user: UserId,
     communities: &[CommunityId],
 ) -> CoreResult<()> {
-    tx.execute("DELETE FROM user_communities WHERE user_id = $1", args![user])
-        .await?;
+    tx.execute(
+        "DELETE FROM user_communities WHERE user_id = $1",
+        args![user],
+    )
+    .await?;
     for c in communities {
         tx.execute(
             "INSERT INTO user_communities (user_id, community_id) VALUES ($1, $2)",

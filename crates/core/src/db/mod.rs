@@ -146,18 +146,20 @@ enum Executor<'a> {
 
 impl Executor<'_> {
     async fn fetch_all<T: FromBothRows>(self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
-        dispatch!(self, sql, |c, s| Ok(bind_all!(sqlx::query_as::<_, T>(s), args)
-            .fetch_all(c)
-            .await?))
+        dispatch!(self, sql, |c, s| Ok(bind_all!(
+            sqlx::query_as::<_, T>(s),
+            args
+        )
+        .fetch_all(c)
+        .await?))
     }
-    async fn fetch_optional<T: FromBothRows>(
-        self,
-        sql: &str,
-        args: Args,
-    ) -> CoreResult<Option<T>> {
-        dispatch!(self, sql, |c, s| Ok(bind_all!(sqlx::query_as::<_, T>(s), args)
-            .fetch_optional(c)
-            .await?))
+    async fn fetch_optional<T: FromBothRows>(self, sql: &str, args: Args) -> CoreResult<Option<T>> {
+        dispatch!(self, sql, |c, s| Ok(bind_all!(
+            sqlx::query_as::<_, T>(s),
+            args
+        )
+        .fetch_optional(c)
+        .await?))
     }
     async fn execute(self, sql: &str, args: Args) -> CoreResult<u64> {
         dispatch!(self, sql, |c, s| Ok(bind_all!(sqlx::query(s), args)
@@ -171,7 +173,11 @@ impl Executor<'_> {
 macro_rules! query_methods {
     () => {
         /// All rows of a query.
-        pub async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
+        pub async fn fetch_all<T: FromBothRows>(
+            &mut self,
+            sql: &str,
+            args: Args,
+        ) -> CoreResult<Vec<T>> {
             self.exec().fetch_all(sql, args).await
         }
         /// At most one row.
@@ -296,10 +302,12 @@ impl Db {
                     .await?;
                 Ok(())
             }
-            Db::Postgres(_) => Err(CoreError::Invalid(vec![crate::shared::error::FieldError::new(
-                "database_url",
-                "backup_postgres_unsupported",
-            )])),
+            Db::Postgres(_) => Err(CoreError::Invalid(vec![
+                crate::shared::error::FieldError::new(
+                    "database_url",
+                    "backup_postgres_unsupported",
+                ),
+            ])),
         }
     }
 

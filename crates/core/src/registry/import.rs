@@ -64,7 +64,7 @@ pub const MAX_IMPORT_ERRORS: usize = 1_000;
 const PROGRESS_EVERY: usize = 1_000;
 /// Rows per multi-row INSERT. The widest statement (units) binds 9 values per row plus a few
 /// shared ones: ~4,500 parameters, far under SQLite's 32,766 and PostgreSQL's 65,535.
-const CHUNK_ROWS: usize = 500;
+const CHUNK_ROWS: usize = 2000;
 /// The header is looked for in the first rows, so a title line above it is tolerated.
 const HEADER_SEARCH_ROWS: usize = 10;
 
@@ -79,17 +79,83 @@ struct Column {
 }
 
 const COLUMNS: [Column; 11] = [
-    Column { header: "楼栋", field: "building_name", required: true, width: 10.0, help: "必填。楼栋名称,不超过30个字,如“1栋”。系统中还没有的楼栋会自动创建。" },
-    Column { header: "房号", field: "unit_no", required: true, width: 10.0, help: "必填。字母、数字和“-”,不超过20个字符,如“101”“A-1203”;同一楼栋内不能重复,也不能与系统中已有的房屋重复。" },
-    Column { header: "楼层", field: "floor", required: true, width: 8.0, help: "必填。整数,-5到200,不能为0;地下室用负数,如-1。" },
-    Column { header: "建筑面积", field: "building_area", required: true, width: 12.0, help: "必填。平方米,大于0,最多两位小数,如89.50。" },
-    Column { header: "套内面积", field: "inner_area", required: false, width: 12.0, help: "选填。平方米,最多两位小数,不能大于建筑面积。" },
-    Column { header: "用途", field: "use_kind", required: false, width: 8.0, help: "选填,默认“住宅”。" },
-    Column { header: "状态", field: "state", required: false, width: 8.0, help: "选填,默认“空置”。" },
-    Column { header: "业主姓名", field: "owner_name", required: false, width: 12.0, help: "选填。不超过50个字;填写后创建该业主并关联为此房屋的业主。填了电话或证件号码时必填。同一文件中姓名和证件号码(或电话)相同的业主只创建一次。" },
-    Column { header: "业主电话", field: "owner_phone", required: false, width: 16.0, help: "选填。11位手机号,或带区号的固定电话(如021-62345678)。请以文本格式填写。" },
-    Column { header: "证件号码", field: "owner_id_number", required: false, width: 22.0, help: "选填。18位居民身份证号码,校验位须正确。必须以文本格式填写,否则Excel会丢失末几位数字。" },
-    Column { header: "备注", field: "note", required: false, width: 20.0, help: "选填。不超过500个字。" },
+    Column {
+        header: "楼栋",
+        field: "building_name",
+        required: true,
+        width: 10.0,
+        help: "必填。楼栋名称,不超过30个字,如“1栋”。系统中还没有的楼栋会自动创建。",
+    },
+    Column {
+        header: "房号",
+        field: "unit_no",
+        required: true,
+        width: 10.0,
+        help: "必填。字母、数字和“-”,不超过20个字符,如“101”“A-1203”;同一楼栋内不能重复,也不能与系统中已有的房屋重复。",
+    },
+    Column {
+        header: "楼层",
+        field: "floor",
+        required: true,
+        width: 8.0,
+        help: "必填。整数,-5到200,不能为0;地下室用负数,如-1。",
+    },
+    Column {
+        header: "建筑面积",
+        field: "building_area",
+        required: true,
+        width: 12.0,
+        help: "必填。平方米,大于0,最多两位小数,如89.50。",
+    },
+    Column {
+        header: "套内面积",
+        field: "inner_area",
+        required: false,
+        width: 12.0,
+        help: "选填。平方米,最多两位小数,不能大于建筑面积。",
+    },
+    Column {
+        header: "用途",
+        field: "use_kind",
+        required: false,
+        width: 8.0,
+        help: "选填,默认“住宅”。",
+    },
+    Column {
+        header: "状态",
+        field: "state",
+        required: false,
+        width: 8.0,
+        help: "选填,默认“空置”。",
+    },
+    Column {
+        header: "业主姓名",
+        field: "owner_name",
+        required: false,
+        width: 12.0,
+        help: "选填。不超过50个字;填写后创建该业主并关联为此房屋的业主。填了电话或证件号码时必填。同一文件中姓名和证件号码(或电话)相同的业主只创建一次。",
+    },
+    Column {
+        header: "业主电话",
+        field: "owner_phone",
+        required: false,
+        width: 16.0,
+        help: "选填。11位手机号,或带区号的固定电话(如021-62345678)。请以文本格式填写。",
+    },
+    Column {
+        header: "证件号码",
+        field: "owner_id_number",
+        required: false,
+        width: 22.0,
+        help: "选填。18位居民身份证号码,校验位须正确。必须以文本格式填写,否则Excel会丢失末几位数字。",
+    },
+    Column {
+        header: "备注",
+        field: "note",
+        required: false,
+        width: 20.0,
+        help: "选填。不超过500个字。",
+    },
 ];
 const BUILDING: usize = 0;
 const UNIT_NO: usize = 1;
@@ -138,8 +204,13 @@ pub fn template_xlsx() -> CoreResult<Vec<u8>> {
         for (i, c) in COLUMNS.iter().enumerate() {
             let col = i as u16;
             ws.set_column_width(col, c.width).map_err(xlsx_err)?;
-            ws.write_string_with_format(0, col, c.header, if c.required { &required } else { &optional })
-                .map_err(xlsx_err)?;
+            ws.write_string_with_format(
+                0,
+                col,
+                c.header,
+                if c.required { &required } else { &optional },
+            )
+            .map_err(xlsx_err)?;
         }
         // Text cells, so a phone, an ID number or a unit number typed in keeps its digits.
         for col in [UNIT_NO, OWNER_PHONE, OWNER_ID] {
@@ -147,8 +218,11 @@ pub fn template_xlsx() -> CoreResult<Vec<u8>> {
         }
         let last = MAX_IMPORT_ROWS as u32;
         for (col, list) in [(USE_KIND, &uses), (STATE, &states)] {
-            let dv = DataValidation::new().allow_list_strings(list).map_err(xlsx_err)?;
-            ws.add_data_validation(1, col as u16, last, col as u16, &dv).map_err(xlsx_err)?;
+            let dv = DataValidation::new()
+                .allow_list_strings(list)
+                .map_err(xlsx_err)?;
+            ws.add_data_validation(1, col as u16, last, col as u16, &dv)
+                .map_err(xlsx_err)?;
         }
         ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
         write_example(ws, &text)?;
@@ -157,9 +231,18 @@ pub fn template_xlsx() -> CoreResult<Vec<u8>> {
         let ws = wb.add_worksheet();
         ws.set_name("说明").map_err(xlsx_err)?;
         let wrap = Format::new().set_text_wrap();
-        for (i, (h, w)) in [("列名", 12.0), ("是否必填", 10.0), ("说明", 60.0), ("可选值", 40.0)].into_iter().enumerate() {
+        for (i, (h, w)) in [
+            ("列名", 12.0),
+            ("是否必填", 10.0),
+            ("说明", 60.0),
+            ("可选值", 40.0),
+        ]
+        .into_iter()
+        .enumerate()
+        {
             ws.set_column_width(i as u16, w).map_err(xlsx_err)?;
-            ws.write_string_with_format(0, i as u16, h, &optional).map_err(xlsx_err)?;
+            ws.write_string_with_format(0, i as u16, h, &optional)
+                .map_err(xlsx_err)?;
         }
         for (i, c) in COLUMNS.iter().enumerate() {
             let row = i as u32 + 1;
@@ -169,8 +252,10 @@ pub fn template_xlsx() -> CoreResult<Vec<u8>> {
                 _ => String::new(),
             };
             ws.write_string(row, 0, c.header).map_err(xlsx_err)?;
-            ws.write_string(row, 1, if c.required { "是" } else { "否" }).map_err(xlsx_err)?;
-            ws.write_string_with_format(row, 2, c.help, &wrap).map_err(xlsx_err)?;
+            ws.write_string(row, 1, if c.required { "是" } else { "否" })
+                .map_err(xlsx_err)?;
+            ws.write_string_with_format(row, 2, c.help, &wrap)
+                .map_err(xlsx_err)?;
             ws.write_string(row, 3, allowed).map_err(xlsx_err)?;
         }
         let notes = [
@@ -188,17 +273,27 @@ pub fn template_xlsx() -> CoreResult<Vec<u8>> {
 
 fn write_example(ws: &mut Worksheet, text: &Format) -> CoreResult<()> {
     let r = 1;
-    ws.write_string(r, BUILDING as u16, "1栋").map_err(xlsx_err)?;
-    ws.write_string_with_format(r, UNIT_NO as u16, "101", text).map_err(xlsx_err)?;
+    ws.write_string(r, BUILDING as u16, "1栋")
+        .map_err(xlsx_err)?;
+    ws.write_string_with_format(r, UNIT_NO as u16, "101", text)
+        .map_err(xlsx_err)?;
     ws.write_number(r, FLOOR as u16, 1.0).map_err(xlsx_err)?;
-    ws.write_number(r, BUILDING_AREA as u16, 89.5).map_err(xlsx_err)?;
-    ws.write_number(r, INNER_AREA as u16, 72.3).map_err(xlsx_err)?;
-    ws.write_string(r, USE_KIND as u16, UnitUse::Residential.zh()).map_err(xlsx_err)?;
-    ws.write_string(r, STATE as u16, UnitState::Occupied.zh()).map_err(xlsx_err)?;
-    ws.write_string(r, OWNER_NAME as u16, "张三").map_err(xlsx_err)?;
-    ws.write_string_with_format(r, OWNER_PHONE as u16, "13812345678", text).map_err(xlsx_err)?;
-    ws.write_string_with_format(r, OWNER_ID as u16, "11010519491231002X", text).map_err(xlsx_err)?;
-    ws.write_string(r, NOTE as u16, "示例行,导入前请删除").map_err(xlsx_err)?;
+    ws.write_number(r, BUILDING_AREA as u16, 89.5)
+        .map_err(xlsx_err)?;
+    ws.write_number(r, INNER_AREA as u16, 72.3)
+        .map_err(xlsx_err)?;
+    ws.write_string(r, USE_KIND as u16, UnitUse::Residential.zh())
+        .map_err(xlsx_err)?;
+    ws.write_string(r, STATE as u16, UnitState::Occupied.zh())
+        .map_err(xlsx_err)?;
+    ws.write_string(r, OWNER_NAME as u16, "张三")
+        .map_err(xlsx_err)?;
+    ws.write_string_with_format(r, OWNER_PHONE as u16, "13812345678", text)
+        .map_err(xlsx_err)?;
+    ws.write_string_with_format(r, OWNER_ID as u16, "11010519491231002X", text)
+        .map_err(xlsx_err)?;
+    ws.write_string(r, NOTE as u16, "示例行,导入前请删除")
+        .map_err(xlsx_err)?;
     Ok(())
 }
 
@@ -222,7 +317,11 @@ fn cell(d: Option<&Data>) -> Cell<'_> {
         None | Some(Data::Empty) => Cell::Empty,
         Some(Data::String(s)) => {
             let t = s.trim();
-            if t.is_empty() { Cell::Empty } else { Cell::Text(t) }
+            if t.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(t)
+            }
         }
         Some(Data::Int(i)) => Cell::Int(*i),
         Some(Data::Float(f)) => Cell::Float(*f),
@@ -295,7 +394,8 @@ fn find_header(range: &Range<Data>) -> (usize, [Option<usize>; NCOLS]) {
 }
 
 fn parse_workbook(bytes: Vec<u8>) -> CoreResult<Range<Data>> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| invalid_file("not_xlsx"))?;
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| invalid_file("not_xlsx"))?;
     match wb.worksheet_range_at(0) {
         None => Err(invalid_file("empty_file")),
         Some(Err(_)) => Err(invalid_file("not_xlsx")),
@@ -324,7 +424,11 @@ impl Errors {
             column: c.header.to_string(),
             field: c.field.to_string(),
             code: e.code.to_string(),
-            params: e.params.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            params: e
+                .params
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
         });
     }
     /// Keeps the value of an `Ok`, records the error of an `Err` against `col`.
@@ -452,10 +556,18 @@ fn check_row(errs: &mut Errors, n: usize, c: &RowCells) -> Option<RowData> {
     let unit_no = required_cell(errs, n, c, UNIT_NO)
         .and_then(|s| errs.take(n, UNIT_NO, parse_code(field(UNIT_NO), &s, 20)));
     let floor = errs.take(n, FLOOR, parse_floor(c.get(FLOOR)));
-    let ba = match errs.take(n, BUILDING_AREA, parse_area(BUILDING_AREA, c.get(BUILDING_AREA))) {
+    let ba = match errs.take(
+        n,
+        BUILDING_AREA,
+        parse_area(BUILDING_AREA, c.get(BUILDING_AREA)),
+    ) {
         Some(Some(a)) => Some(a),
         Some(None) => {
-            errs.push(n, BUILDING_AREA, FieldError::new(field(BUILDING_AREA), "required"));
+            errs.push(
+                n,
+                BUILDING_AREA,
+                FieldError::new(field(BUILDING_AREA), "required"),
+            );
             None
         }
         None => None,
@@ -472,43 +584,79 @@ fn check_row(errs: &mut Errors, n: usize, c: &RowCells) -> Option<RowData> {
         None => Some(UnitState::Vacant),
         Some(s) => errs.take(n, STATE, UnitState::parse(field(STATE), &s)),
     });
-    let owner_name = text_cell(errs, n, c, OWNER_NAME)
-        .and_then(|s| errs.take(n, OWNER_NAME, optional_text(field(OWNER_NAME), s.as_deref(), 50)));
+    let owner_name = text_cell(errs, n, c, OWNER_NAME).and_then(|s| {
+        errs.take(
+            n,
+            OWNER_NAME,
+            optional_text(field(OWNER_NAME), s.as_deref(), 50),
+        )
+    });
     let phone_cell = c.get(OWNER_PHONE);
     let has_phone = !phone_cell.is_empty();
     let phone = match phone_cell {
         Cell::Error => {
-            errs.push(n, OWNER_PHONE, FieldError::new(field(OWNER_PHONE), "cell_error"));
+            errs.push(
+                n,
+                OWNER_PHONE,
+                FieldError::new(field(OWNER_PHONE), "cell_error"),
+            );
             None
         }
         other => match other.text() {
             None => Some(None),
-            Some(s) => errs.take(n, OWNER_PHONE, Phone::parse(field(OWNER_PHONE), &s)).map(Some),
+            Some(s) => errs
+                .take(n, OWNER_PHONE, Phone::parse(field(OWNER_PHONE), &s))
+                .map(Some),
         },
     };
     let id_cell = c.get(OWNER_ID);
     let has_id = !id_cell.is_empty();
     let id_number = errs.take(n, OWNER_ID, parse_id_number(id_cell));
     if (has_phone || has_id) && matches!(owner_name, Some(None)) {
-        errs.push(n, OWNER_NAME, FieldError::new(field(OWNER_NAME), "required"));
+        errs.push(
+            n,
+            OWNER_NAME,
+            FieldError::new(field(OWNER_NAME), "required"),
+        );
     }
     let note = text_cell(errs, n, c, NOTE)
         .and_then(|s| errs.take(n, NOTE, optional_text(field(NOTE), s.as_deref(), 500)));
     if errs.0.len() != before || errs.full() {
         return None;
     }
-    let (Some(building), Some(unit_no), Some(floor), Some(building_area), Some(inner_area), Some(use_kind), Some(state)) =
-        (building, unit_no, floor, ba, ia, use_kind, state)
+    let (
+        Some(building),
+        Some(unit_no),
+        Some(floor),
+        Some(building_area),
+        Some(inner_area),
+        Some(use_kind),
+        Some(state),
+    ) = (building, unit_no, floor, ba, ia, use_kind, state)
     else {
         return None;
     };
-    let (Some(owner_name), Some(phone), Some(id_number), Some(note)) = (owner_name, phone, id_number, note) else {
+    let (Some(owner_name), Some(phone), Some(id_number), Some(note)) =
+        (owner_name, phone, id_number, note)
+    else {
         return None;
     };
     Some(RowData {
         building,
-        unit: UnitFields { unit_no, floor, building_area, inner_area, use_kind, state, note },
-        owner: owner_name.map(|name| PersonFields { name, phone, id_number }),
+        unit: UnitFields {
+            unit_no,
+            floor,
+            building_area,
+            inner_area,
+            use_kind,
+            state,
+            note,
+        },
+        owner: owner_name.map(|name| PersonFields {
+            name,
+            phone,
+            id_number,
+        }),
     })
 }
 
@@ -546,18 +694,30 @@ fn check_sheet(
         };
         let key = (r.building.clone(), r.unit.unit_no.clone());
         if existing.contains(&key) {
-            errs.push(n, UNIT_NO, FieldError::new(field(UNIT_NO), "duplicate_unit_no").with("existing", 1));
+            errs.push(
+                n,
+                UNIT_NO,
+                FieldError::new(field(UNIT_NO), "duplicate_unit_no").with("existing", 1),
+            );
             continue;
         }
         if let Some(first) = first_seen.get(&key) {
-            errs.push(n, UNIT_NO, FieldError::new(field(UNIT_NO), "duplicate_unit_no").with("first_row", first));
+            errs.push(
+                n,
+                UNIT_NO,
+                FieldError::new(field(UNIT_NO), "duplicate_unit_no").with("first_row", first),
+            );
             continue;
         }
         first_seen.insert(key, n);
         rows.push(r);
     }
     progress(count, total);
-    Checked { rows, count, errors: errs }
+    Checked {
+        rows,
+        count,
+        errors: errs,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -604,7 +764,11 @@ pub async fn import_units_xlsx(
             FieldError::new("file", "missing_columns").with("columns", missing.join(",")),
         ]));
     }
-    let count = range.rows().skip(header + 1).filter(|r| !row_is_empty(r)).count();
+    let count = range
+        .rows()
+        .skip(header + 1)
+        .filter(|r| !row_is_empty(r))
+        .count();
     if count == 0 {
         return Err(invalid_file("empty_file"));
     }
@@ -632,12 +796,21 @@ pub async fn import_units_xlsx(
     drop(range);
     eprintln!("PROF checked {:?}", t0.elapsed());
     if !checked.errors.0.is_empty() {
-        return Ok(ImportReport { rows: checked.count, errors: checked.errors.0, ..Default::default() });
+        return Ok(ImportReport {
+            rows: checked.count,
+            errors: checked.errors.0,
+            ..Default::default()
+        });
     }
 
     let mut tx = core.db.begin().await?;
-    let (report, people) = write_rows(core, &mut tx, community, &checked.rows, count, progress).await?;
-    let report = ImportReport { rows: checked.count, people_created: people, ..report };
+    let (report, people) =
+        write_rows(core, &mut tx, community, &checked.rows, count, progress).await?;
+    let report = ImportReport {
+        rows: checked.count,
+        people_created: people,
+        ..report
+    };
     audit::record(
         &mut tx,
         ctx,
@@ -674,7 +847,10 @@ async fn reserve_ids(tx: &mut Tx, table: &'static str, n: usize) -> CoreResult<V
     match tx.backend() {
         Backend::Sqlite => {
             let (max,): (i64,) = tx
-                .fetch_one(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), Args::new())
+                .fetch_one(
+                    &format!("SELECT COALESCE(MAX(id), 0) FROM {table}"),
+                    Args::new(),
+                )
                 .await?;
             Ok((1..=n as i64).map(|i| max + i).collect())
         }
@@ -711,7 +887,12 @@ impl Values {
     fn new(backend: Backend, head: &str, params: usize) -> Self {
         let mut sql = String::with_capacity(head.len() + params * 7);
         sql.push_str(head);
-        Self { backend, sql, args: Args::with_capacity(params), rows: 0 }
+        Self {
+            backend,
+            sql,
+            args: Args::with_capacity(params),
+            rows: 0,
+        }
     }
 
     fn row<const N: usize>(&mut self, vals: [Value; N]) {
@@ -761,9 +942,13 @@ async fn write_rows(
 
     // Buildings: the few missing ones one by one.
     let known: Vec<(BuildingId, String)> = tx
-        .fetch_all("SELECT id, name FROM buildings WHERE community_id = $1", args![community])
+        .fetch_all(
+            "SELECT id, name FROM buildings WHERE community_id = $1",
+            args![community],
+        )
         .await?;
-    let mut buildings: HashMap<String, BuildingId> = known.into_iter().map(|(id, name)| (name, id)).collect();
+    let mut buildings: HashMap<String, BuildingId> =
+        known.into_iter().map(|(id, name)| (name, id)).collect();
     let mut buildings_created = 0;
     for r in rows {
         if !buildings.contains_key(&r.building) {
@@ -813,7 +998,12 @@ async fn write_rows(
     let person_ids = reserve_ids(tx, "people", first_of.len()).await?;
     let backend = tx.backend();
     let t0 = std::time::Instant::now();
-    let (mut tu, mut tp, mut tl, mut tb) = (std::time::Duration::ZERO, std::time::Duration::ZERO, std::time::Duration::ZERO, std::time::Duration::ZERO);
+    let (mut tu, mut tp, mut tl, mut tb) = (
+        std::time::Duration::ZERO,
+        std::time::Duration::ZERO,
+        std::time::Duration::ZERO,
+        std::time::Duration::ZERO,
+    );
     let mut next_person = 0;
     for (c, chunk) in rows.chunks(CHUNK_ROWS).enumerate() {
         let base = c * CHUNK_ROWS;
@@ -826,7 +1016,10 @@ async fn write_rows(
             chunk.len() * 12,
         );
         for (r, id) in chunk.iter().zip(ids) {
-            let b = buildings.get(&r.building).copied().ok_or_else(|| CoreError::internal("building id missing"))?;
+            let b = buildings
+                .get(&r.building)
+                .copied()
+                .ok_or_else(|| CoreError::internal("building id missing"))?;
             let u = &r.unit;
             v.row([
                 (*id).into(),
@@ -844,9 +1037,13 @@ async fn write_rows(
             ]);
         }
         let t1 = std::time::Instant::now();
-        v.execute(tx)
-            .await
-            .map_err(|e| if e.is_unique_violation() { CoreError::conflict("unit_no", "duplicate_unit_no") } else { e })?;
+        v.execute(tx).await.map_err(|e| {
+            if e.is_unique_violation() {
+                CoreError::conflict("unit_no", "duplicate_unit_no")
+            } else {
+                e
+            }
+        })?;
         tu += t1.elapsed();
 
         // The people first seen in this chunk (a person's first row never lies in a later chunk).
@@ -862,7 +1059,12 @@ async fn write_rows(
              is_key_customer, created_at, updated_at) VALUES ",
             (next_person - start_person) * 10,
         );
-        for (p, row) in first_of.iter().enumerate().take(next_person).skip(start_person) {
+        for (p, row) in first_of
+            .iter()
+            .enumerate()
+            .take(next_person)
+            .skip(start_person)
+        {
             let Some(o) = &rows[*row].owner else {
                 return Err(CoreError::internal("owner missing"));
             };
@@ -894,15 +1096,28 @@ async fn write_rows(
         );
         for (i, id) in ids.iter().enumerate() {
             if let Some(p) = owner_of[base + i] {
-                v.row([community.into(), (*id).into(), person_ids[p].into(), Relation::Owner.code().into(), now.into()]);
+                v.row([
+                    community.into(),
+                    (*id).into(),
+                    person_ids[p].into(),
+                    Relation::Owner.code().into(),
+                    now.into(),
+                ]);
             }
         }
         v.execute(tx).await?;
         tl += t1.elapsed();
         progress(count + end, total);
     }
-    eprintln!("PROF write total {:?} units {tu:?} people-build {tb:?} people-insert {tp:?} links {tl:?}", t0.elapsed());
-    let report = ImportReport { buildings_created, units_created: rows.len(), ..Default::default() };
+    eprintln!(
+        "PROF write total {:?} units {tu:?} people-build {tb:?} people-insert {tp:?} links {tl:?}",
+        t0.elapsed()
+    );
+    let report = ImportReport {
+        buildings_created,
+        units_created: rows.len(),
+        ..Default::default()
+    };
     Ok((report, first_of.len()))
 }
 
@@ -945,7 +1160,8 @@ fn write_headers(ws: &mut Worksheet, headers: &[(&str, f64)]) -> CoreResult<()> 
     let f = header_format();
     for (i, (h, w)) in headers.iter().enumerate() {
         ws.set_column_width(i as u16, *w).map_err(xlsx_err)?;
-        ws.write_string_with_format(0, i as u16, *h, &f).map_err(xlsx_err)?;
+        ws.write_string_with_format(0, i as u16, *h, &f)
+            .map_err(xlsx_err)?;
     }
     ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
     Ok(())
@@ -986,7 +1202,10 @@ pub async fn unit_owner_labels(
 /// .xlsx of units: one row each, the template's unit columns with Chinese headers and labels,
 /// the owners (as given, e.g. by [`unit_owner_labels`]) joined with "、" in one 业主 column;
 /// any clear phone or ID number in them is masked.
-pub fn export_units_xlsx(units: &[Unit], owners: &HashMap<UnitId, Vec<String>>) -> CoreResult<Vec<u8>> {
+pub fn export_units_xlsx(
+    units: &[Unit],
+    owners: &HashMap<UnitId, Vec<String>>,
+) -> CoreResult<Vec<u8>> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("房屋").map_err(xlsx_err)?;
@@ -1007,12 +1226,16 @@ pub fn export_units_xlsx(units: &[Unit], owners: &HashMap<UnitId, Vec<String>>) 
     let area = Format::new().set_num_format("0.00");
     for (i, u) in units.iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string(r, 0, u.building_name.as_str()).map_err(xlsx_err)?;
-        ws.write_string(r, 1, u.unit_no.as_str()).map_err(xlsx_err)?;
+        ws.write_string(r, 0, u.building_name.as_str())
+            .map_err(xlsx_err)?;
+        ws.write_string(r, 1, u.unit_no.as_str())
+            .map_err(xlsx_err)?;
         ws.write_number(r, 2, u.floor as f64).map_err(xlsx_err)?;
-        ws.write_number_with_format(r, 3, area_number(u.building_area), &area).map_err(xlsx_err)?;
+        ws.write_number_with_format(r, 3, area_number(u.building_area), &area)
+            .map_err(xlsx_err)?;
         if let Some(a) = u.inner_area {
-            ws.write_number_with_format(r, 4, area_number(a), &area).map_err(xlsx_err)?;
+            ws.write_number_with_format(r, 4, area_number(a), &area)
+                .map_err(xlsx_err)?;
         }
         ws.write_string(r, 5, u.use_kind.zh()).map_err(xlsx_err)?;
         ws.write_string(r, 6, u.state.zh()).map_err(xlsx_err)?;
@@ -1034,7 +1257,14 @@ pub fn export_people_xlsx(people: &[Person]) -> CoreResult<Vec<u8>> {
     ws.set_name("人员").map_err(xlsx_err)?;
     write_headers(
         ws,
-        &[("姓名", 12.0), ("电话", 16.0), ("证件号码", 22.0), ("重点客户", 10.0), ("房屋", 30.0), ("备注", 20.0)],
+        &[
+            ("姓名", 12.0),
+            ("电话", 16.0),
+            ("证件号码", 22.0),
+            ("重点客户", 10.0),
+            ("房屋", 30.0),
+            ("备注", 20.0),
+        ],
     )?;
     for (i, p) in people.iter().enumerate() {
         let r = i as u32 + 1;
@@ -1045,9 +1275,11 @@ pub fn export_people_xlsx(people: &[Person]) -> CoreResult<Vec<u8>> {
             ws.write_string(r, 1, mask_phone(ph)).map_err(xlsx_err)?;
         }
         if let Some(id) = &p.id_number {
-            ws.write_string(r, 2, mask_id_number(id)).map_err(xlsx_err)?;
+            ws.write_string(r, 2, mask_id_number(id))
+                .map_err(xlsx_err)?;
         }
-        ws.write_string(r, 3, if p.is_key_customer { "是" } else { "否" }).map_err(xlsx_err)?;
+        ws.write_string(r, 3, if p.is_key_customer { "是" } else { "否" })
+            .map_err(xlsx_err)?;
         let units: Vec<&str> = p.units.iter().map(|u| u.label.as_str()).collect();
         ws.write_string(r, 4, units.join("、")).map_err(xlsx_err)?;
         if let Some(n) = &p.note {
@@ -1092,13 +1324,21 @@ mod tests {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!("wuye-import-{name}-{}-{nanos}.db", std::process::id()));
-        let db = Db::connect(&path.to_string_lossy(), &DbOptions::default()).await.unwrap();
+        let path = std::env::temp_dir().join(format!(
+            "wuye-import-{name}-{}-{nanos}.db",
+            std::process::id()
+        ));
+        let db = Db::connect(&path.to_string_lossy(), &DbOptions::default())
+            .await
+            .unwrap();
         db.migrate().await.unwrap();
         let core = Core::new(
             db,
             Crypto::new(&[1u8; 32]),
-            Settings { password_cost: PasswordCost::Low, ..Default::default() },
+            Settings {
+                password_cost: PasswordCost::Low,
+                ..Default::default()
+            },
         );
         auth::ensure_roles(&core).await.unwrap();
         let company = auth::ensure_company(&core, "测试物业").await.unwrap();
@@ -1106,11 +1346,21 @@ mod tests {
         let c = registry::create_community(
             &core,
             &ctx,
-            CommunityForCreate { code: "C1".into(), name: "测试小区".into(), address: None, timezone: None },
+            CommunityForCreate {
+                code: "C1".into(),
+                name: "测试小区".into(),
+                address: None,
+                timezone: None,
+            },
         )
         .await
         .unwrap();
-        Env { core, ctx, community: c.id, path }
+        Env {
+            core,
+            ctx,
+            community: c.id,
+            path,
+        }
     }
 
     fn no_progress() -> impl Fn(usize, usize) + Send + Sync {
@@ -1147,12 +1397,34 @@ mod tests {
     }
 
     /// 楼栋, 房号, 楼层, 建筑面积, 套内面积, 用途, 状态, 业主姓名, 业主电话, 证件号码, 备注.
-    fn unit_row(b: &'static str, no: &'static str, floor: f64, area: f64, owner: V, phone: V, id: V) -> Vec<V> {
-        vec![V::S(b), V::S(no), V::N(floor), V::N(area), V::E, V::E, V::E, owner, phone, id, V::E]
+    fn unit_row(
+        b: &'static str,
+        no: &'static str,
+        floor: f64,
+        area: f64,
+        owner: V,
+        phone: V,
+        id: V,
+    ) -> Vec<V> {
+        vec![
+            V::S(b),
+            V::S(no),
+            V::N(floor),
+            V::N(area),
+            V::E,
+            V::E,
+            V::E,
+            owner,
+            phone,
+            id,
+            V::E,
+        ]
     }
 
     async fn counts(e: &Env) -> [i64; 5] {
-        registry::community_counts(&e.core, &e.ctx, e.community).await.unwrap()
+        registry::community_counts(&e.core, &e.ctx, e.community)
+            .await
+            .unwrap()
     }
 
     async fn links(e: &Env) -> i64 {
@@ -1160,7 +1432,10 @@ mod tests {
             .core
             .db
             .read()
-            .fetch_one("SELECT COUNT(*) FROM unit_people WHERE community_id = $1", args![e.community])
+            .fetch_one(
+                "SELECT COUNT(*) FROM unit_people WHERE community_id = $1",
+                args![e.community],
+            )
             .await
             .unwrap();
         n
@@ -1169,11 +1444,18 @@ mod tests {
     fn read_sheet(bytes: &[u8]) -> Vec<Vec<String>> {
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
         let range = wb.worksheet_range_at(0).unwrap().unwrap();
-        range.rows().map(|r| r.iter().map(|d| d.to_string()).collect()).collect()
+        range
+            .rows()
+            .map(|r| r.iter().map(|d| d.to_string()).collect())
+            .collect()
     }
 
     fn errs(report: &ImportReport) -> Vec<(usize, &str, &str)> {
-        report.errors.iter().map(|e| (e.row, e.column.as_str(), e.code.as_str())).collect()
+        report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.code.as_str()))
+            .collect()
     }
 
     fn file_error(r: CoreResult<ImportReport>) -> FieldError {
@@ -1189,7 +1471,10 @@ mod tests {
         let template = template_xlsx().unwrap();
         // The template has the explanation sheet.
         let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(template.clone())).unwrap();
-        assert_eq!(wb.sheet_names(), vec!["房屋".to_string(), "说明".to_string()]);
+        assert_eq!(
+            wb.sheet_names(),
+            vec!["房屋".to_string(), "说明".to_string()]
+        );
 
         let calls = AtomicUsize::new(0);
         let last = std::sync::Mutex::new((0, 0));
@@ -1197,20 +1482,46 @@ mod tests {
             calls.fetch_add(1, Ordering::Relaxed);
             *last.lock().unwrap() = (d, t);
         };
-        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &template, &progress).await.unwrap();
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &template, &progress)
+            .await
+            .unwrap();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
-        assert_eq!((r.rows, r.buildings_created, r.units_created, r.people_created), (1, 1, 1, 1));
+        assert_eq!(
+            (
+                r.rows,
+                r.buildings_created,
+                r.units_created,
+                r.people_created
+            ),
+            (1, 1, 1, 1)
+        );
         assert_eq!(*last.lock().unwrap(), (2, 2));
         assert!(calls.load(Ordering::Relaxed) >= 2);
 
-        let units = registry::list_units(&e.core, &e.ctx, &UnitFilter { community_id: Some(e.community), ..Default::default() })
-            .await
-            .unwrap();
+        let units = registry::list_units(
+            &e.core,
+            &e.ctx,
+            &UnitFilter {
+                community_id: Some(e.community),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(units.len(), 1);
         let u = &units[0];
-        assert_eq!((u.building_name.as_str(), u.unit_no.as_str(), u.floor), ("1栋", "101", 1));
-        assert_eq!((u.building_area, u.inner_area), (Area(8950), Some(Area(7230))));
-        assert_eq!((u.use_kind, u.state), (UnitUse::Residential, UnitState::Occupied));
+        assert_eq!(
+            (u.building_name.as_str(), u.unit_no.as_str(), u.floor),
+            ("1栋", "101", 1)
+        );
+        assert_eq!(
+            (u.building_area, u.inner_area),
+            (Area(8950), Some(Area(7230)))
+        );
+        assert_eq!(
+            (u.use_kind, u.state),
+            (UnitUse::Residential, UnitState::Occupied)
+        );
         assert_eq!(u.note.as_deref(), Some("示例行,导入前请删除"));
 
         let d = registry::unit_detail(&e.core, &e.ctx, u.id).await.unwrap();
@@ -1218,58 +1529,113 @@ mod tests {
         assert_eq!(d.people[0].relation, Relation::Owner);
         assert_eq!(d.people[0].person.name, "张三");
         assert_eq!(d.people[0].person.phone.as_deref(), Some("138****5678"));
-        assert_eq!(d.people[0].person.id_number.as_deref(), Some("110105********002X"));
-        let clear = registry::reveal_person(&e.core, &e.ctx, d.people[0].person.id).await.unwrap();
+        assert_eq!(
+            d.people[0].person.id_number.as_deref(),
+            Some("110105********002X")
+        );
+        let clear = registry::reveal_person(&e.core, &e.ctx, d.people[0].person.id)
+            .await
+            .unwrap();
         assert_eq!(clear.phone.as_deref(), Some("13812345678"));
         assert_eq!(clear.id_number.as_deref(), Some("11010519491231002X"));
 
-        let hits = registry::search(&e.core, &e.ctx, "13812345678", Some(e.community), 10).await.unwrap();
+        let hits = registry::search(&e.core, &e.ctx, "13812345678", Some(e.community), 10)
+            .await
+            .unwrap();
         assert_eq!(hits.len(), 1);
         assert!(matches!(hits[0].kind, HitKind::Person));
-        assert_eq!((hits[0].title.as_str(), hits[0].unit_id), ("张三", Some(u.id)));
+        assert_eq!(
+            (hits[0].title.as_str(), hits[0].unit_id),
+            ("张三", Some(u.id))
+        );
 
         let log = crate::audit::list(
             &e.core.db,
             &e.ctx,
-            &crate::audit::AuditFilter { action: Some("import".into()), ..Default::default() },
+            &crate::audit::AuditFilter {
+                action: Some("import".into()),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
         assert_eq!(log.len(), 1);
-        assert_eq!((log[0].entity.as_str(), log[0].entity_id, log[0].community_id), ("unit", None, Some(e.community.0)));
-        let after: serde_json::Value = serde_json::from_str(log[0].after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            (
+                log[0].entity.as_str(),
+                log[0].entity_id,
+                log[0].community_id
+            ),
+            ("unit", None, Some(e.community.0))
+        );
+        let after: serde_json::Value =
+            serde_json::from_str(log[0].after_json.as_deref().unwrap()).unwrap();
         assert_eq!(
             after,
             serde_json::json!({"rows": 1, "buildings_created": 1, "units_created": 1, "people_created": 1})
         );
 
         // The same file again: the unit exists now, nothing is written.
-        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &template, &no_progress()).await.unwrap();
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &template, &no_progress())
+            .await
+            .unwrap();
         assert_eq!(errs(&r), vec![(2, "房号", "duplicate_unit_no")]);
-        assert_eq!(r.errors[0].params, vec![("existing".to_string(), "1".to_string())]);
+        assert_eq!(
+            r.errors[0].params,
+            vec![("existing".to_string(), "1".to_string())]
+        );
         assert_eq!(counts(&e).await, [1, 1, 1, 0, 0]);
     }
 
     #[tokio::test]
     async fn bad_rows_are_all_reported_and_nothing_is_written() {
         let e = env("bad").await;
-        let seed = workbook(&[header(), unit_row("1栋", "101", 1.0, 90.0, V::S("赵一"), V::E, V::E)]);
-        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &seed, &no_progress()).await.unwrap();
+        let seed = workbook(&[
+            header(),
+            unit_row("1栋", "101", 1.0, 90.0, V::S("赵一"), V::E, V::E),
+        ]);
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &seed, &no_progress())
+            .await
+            .unwrap();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         let before = counts(&e).await;
         assert_eq!(before, [1, 1, 1, 0, 0]);
 
         let mut inner_too_big = unit_row("2栋", "301", 3.0, 80.0, V::E, V::E, V::E);
         inner_too_big[4] = V::N(80.01);
-        let mut many = unit_row("2栋", "302", 3.5, 1.234, V::E, V::S("138"), V::N(110105194912310020.0));
+        let mut many = unit_row(
+            "2栋",
+            "302",
+            3.5,
+            1.234,
+            V::E,
+            V::S("138"),
+            V::N(110105194912310020.0),
+        );
         many[5] = V::S("别墅");
         let bad = workbook(&[
             header(),
             unit_row("1栋", "201", 2.0, -89.0, V::E, V::E, V::E),
             unit_row("1栋", "202", 2.0, 89.123, V::E, V::E, V::E),
             unit_row("1栋", "203", 2.0, 90.0, V::S("李四"), V::S("1381234"), V::E),
-            unit_row("1栋", "204", 2.0, 90.0, V::S("王五"), V::E, V::S("110105194912310021")),
-            unit_row("1栋", "205", 2.0, 90.0, V::S("钱六"), V::S("13900001111"), V::E),
+            unit_row(
+                "1栋",
+                "204",
+                2.0,
+                90.0,
+                V::S("王五"),
+                V::E,
+                V::S("110105194912310021"),
+            ),
+            unit_row(
+                "1栋",
+                "205",
+                2.0,
+                90.0,
+                V::S("钱六"),
+                V::S("13900001111"),
+                V::E,
+            ),
             unit_row("1栋", "205", 2.0, 90.0, V::E, V::E, V::E),
             unit_row("1栋", "101", 1.0, 90.0, V::E, V::E, V::E),
             unit_row("1栋", "206", 2.0, 90.0, V::E, V::S("13900002222"), V::E),
@@ -1278,9 +1644,14 @@ mod tests {
             many,
             vec![V::E, V::S("a b"), V::S("x"), V::E],
         ]);
-        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &bad, &no_progress()).await.unwrap();
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &bad, &no_progress())
+            .await
+            .unwrap();
         assert_eq!(r.rows, 11, "the empty row 10 is skipped");
-        assert_eq!((r.buildings_created, r.units_created, r.people_created), (0, 0, 0));
+        assert_eq!(
+            (r.buildings_created, r.units_created, r.people_created),
+            (0, 0, 0)
+        );
         assert_eq!(
             errs(&r),
             vec![
@@ -1305,11 +1676,20 @@ mod tests {
             ]
         );
         let e7 = &r.errors[4];
-        assert_eq!((e7.field.as_str(), e7.params.clone()), ("unit_no", vec![("first_row".to_string(), "6".to_string())]));
-        assert_eq!(r.errors[5].params, vec![("existing".to_string(), "1".to_string())]);
+        assert_eq!(
+            (e7.field.as_str(), e7.params.clone()),
+            ("unit_no", vec![("first_row".to_string(), "6".to_string())])
+        );
+        assert_eq!(
+            r.errors[5].params,
+            vec![("existing".to_string(), "1".to_string())]
+        );
         assert_eq!(r.errors[2].field, "owner_phone");
         assert_eq!(r.errors[2].params, Vec::<(String, String)>::new());
-        assert_eq!(r.errors[1].params, vec![("max".to_string(), "2".to_string())]);
+        assert_eq!(
+            r.errors[1].params,
+            vec![("max".to_string(), "2".to_string())]
+        );
         assert_eq!(counts(&e).await, before, "nothing half-written");
         assert_eq!(links(&e).await, 1);
     }
@@ -1317,29 +1697,67 @@ mod tests {
     #[tokio::test]
     async fn structural_problems_are_file_errors() {
         let e = env("structure").await;
-        let fe = file_error(import_units_xlsx(&e.core, &e.ctx, e.community, b"not a workbook", &no_progress()).await);
+        let fe = file_error(
+            import_units_xlsx(
+                &e.core,
+                &e.ctx,
+                e.community,
+                b"not a workbook",
+                &no_progress(),
+            )
+            .await,
+        );
         assert_eq!((fe.field.as_str(), fe.code), ("file", "not_xlsx"));
 
         let no_unit_no = workbook(&[
             vec![V::S("楼栋"), V::S("楼层"), V::S("建筑面积")],
             vec![V::S("1栋"), V::N(1.0), V::N(90.0)],
         ]);
-        let fe = file_error(import_units_xlsx(&e.core, &e.ctx, e.community, &no_unit_no, &no_progress()).await);
-        assert_eq!((fe.code, fe.params.clone()), ("missing_columns", vec![("columns", "房号".to_string())]));
+        let fe = file_error(
+            import_units_xlsx(&e.core, &e.ctx, e.community, &no_unit_no, &no_progress()).await,
+        );
+        assert_eq!(
+            (fe.code, fe.params.clone()),
+            ("missing_columns", vec![("columns", "房号".to_string())])
+        );
 
         let no_headers = workbook(&[vec![V::S("a"), V::S("b")], vec![V::S("1"), V::S("2")]]);
-        let fe = file_error(import_units_xlsx(&e.core, &e.ctx, e.community, &no_headers, &no_progress()).await);
-        assert_eq!((fe.code, fe.params.clone()), ("missing_columns", vec![("columns", "楼栋,房号,楼层,建筑面积".to_string())]));
+        let fe = file_error(
+            import_units_xlsx(&e.core, &e.ctx, e.community, &no_headers, &no_progress()).await,
+        );
+        assert_eq!(
+            (fe.code, fe.params.clone()),
+            (
+                "missing_columns",
+                vec![("columns", "楼栋,房号,楼层,建筑面积".to_string())]
+            )
+        );
 
         let header_only = workbook(&[header(), vec![], vec![V::S(" ")]]);
-        let fe = file_error(import_units_xlsx(&e.core, &e.ctx, e.community, &header_only, &no_progress()).await);
+        let fe = file_error(
+            import_units_xlsx(&e.core, &e.ctx, e.community, &header_only, &no_progress()).await,
+        );
         assert_eq!(fe.code, "empty_file");
 
         let mut reader = e.ctx.clone();
         reader.perms.remove(&Perm::RegistryWrite);
-        let r = import_units_xlsx(&e.core, &reader, e.community, &template_xlsx().unwrap(), &no_progress()).await;
+        let r = import_units_xlsx(
+            &e.core,
+            &reader,
+            e.community,
+            &template_xlsx().unwrap(),
+            &no_progress(),
+        )
+        .await;
         assert!(matches!(r, Err(CoreError::Forbidden)), "{r:?}");
-        let r = import_units_xlsx(&e.core, &e.ctx, CommunityId(999), &template_xlsx().unwrap(), &no_progress()).await;
+        let r = import_units_xlsx(
+            &e.core,
+            &e.ctx,
+            CommunityId(999),
+            &template_xlsx().unwrap(),
+            &no_progress(),
+        )
+        .await;
         assert!(matches!(r, Err(CoreError::NotFound("community"))), "{r:?}");
         assert_eq!(counts(&e).await, [0, 0, 0, 0, 0]);
     }
@@ -1350,33 +1768,117 @@ mod tests {
         // Shuffled columns, padded headers, a title row above, numeric cells, an empty row.
         let file = workbook(&[
             vec![V::S("某某小区房屋清单")],
-            vec![V::S(" 房号 "), V::S("业主电话"), V::S("楼栋"), V::S("建筑面积"), V::S("楼层 "), V::S("业主姓名"), V::S("证件号码"), V::S("用途"), V::S("其他列")],
-            vec![V::N(301.0), V::N(13700001111.0), V::S("A座"), V::N(89.5), V::N(3.0), V::S("孙七"), V::E, V::S("shop"), V::S("x")],
+            vec![
+                V::S(" 房号 "),
+                V::S("业主电话"),
+                V::S("楼栋"),
+                V::S("建筑面积"),
+                V::S("楼层 "),
+                V::S("业主姓名"),
+                V::S("证件号码"),
+                V::S("用途"),
+                V::S("其他列"),
+            ],
+            vec![
+                V::N(301.0),
+                V::N(13700001111.0),
+                V::S("A座"),
+                V::N(89.5),
+                V::N(3.0),
+                V::S("孙七"),
+                V::E,
+                V::S("shop"),
+                V::S("x"),
+            ],
             vec![],
-            vec![V::S("302"), V::N(13700001111.0), V::S("A座"), V::S("100"), V::S("3"), V::S("孙七"), V::E, V::E, V::E],
-            vec![V::S("b1-01"), V::E, V::S("B座"), V::N(30.0), V::N(-1.0), V::E, V::E, V::S("车库"), V::E],
+            vec![
+                V::S("302"),
+                V::N(13700001111.0),
+                V::S("A座"),
+                V::S("100"),
+                V::S("3"),
+                V::S("孙七"),
+                V::E,
+                V::E,
+                V::E,
+            ],
+            vec![
+                V::S("b1-01"),
+                V::E,
+                V::S("B座"),
+                V::N(30.0),
+                V::N(-1.0),
+                V::E,
+                V::E,
+                V::S("车库"),
+                V::E,
+            ],
         ]);
-        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &file, &no_progress()).await.unwrap();
-        assert!(r.errors.is_empty(), "{:?}", r.errors);
-        assert_eq!((r.rows, r.buildings_created, r.units_created, r.people_created), (3, 2, 3, 1));
-        let units = registry::list_units(&e.core, &e.ctx, &UnitFilter { community_id: Some(e.community), ..Default::default() })
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &file, &no_progress())
             .await
             .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(
+            (
+                r.rows,
+                r.buildings_created,
+                r.units_created,
+                r.people_created
+            ),
+            (3, 2, 3, 1)
+        );
+        let units = registry::list_units(
+            &e.core,
+            &e.ctx,
+            &UnitFilter {
+                community_id: Some(e.community),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         let got: Vec<_> = units
             .iter()
-            .map(|u| (u.building_name.as_str(), u.unit_no.as_str(), u.floor, u.building_area.0, u.use_kind, u.state))
+            .map(|u| {
+                (
+                    u.building_name.as_str(),
+                    u.unit_no.as_str(),
+                    u.floor,
+                    u.building_area.0,
+                    u.use_kind,
+                    u.state,
+                )
+            })
             .collect();
         assert_eq!(
             got,
             vec![
                 ("A座", "301", 3, 8950, UnitUse::Shop, UnitState::Vacant),
-                ("A座", "302", 3, 10000, UnitUse::Residential, UnitState::Vacant),
-                ("B座", "B1-01", -1, 3000, UnitUse::Parking, UnitState::Vacant),
+                (
+                    "A座",
+                    "302",
+                    3,
+                    10000,
+                    UnitUse::Residential,
+                    UnitState::Vacant
+                ),
+                (
+                    "B座",
+                    "B1-01",
+                    -1,
+                    3000,
+                    UnitUse::Parking,
+                    UnitState::Vacant
+                ),
             ]
         );
-        let hits = registry::search(&e.core, &e.ctx, "13700001111", Some(e.community), 10).await.unwrap();
+        let hits = registry::search(&e.core, &e.ctx, "13700001111", Some(e.community), 10)
+            .await
+            .unwrap();
         assert_eq!(hits.len(), 1);
-        let p = registry::get_person(&e.core, &e.ctx, PersonId(hits[0].id)).await.unwrap();
+        let p = registry::get_person(&e.core, &e.ctx, PersonId(hits[0].id))
+            .await
+            .unwrap();
         let labels: Vec<&str> = p.units.iter().map(|u| u.label.as_str()).collect();
         assert_eq!(labels, vec!["A座-301", "A座-302"], "one owner of two units");
         assert_eq!(links(&e).await, 2);
@@ -1385,36 +1887,96 @@ mod tests {
     #[tokio::test]
     async fn exports_mask_personal_data() {
         let e = env("export").await;
-        import_units_xlsx(&e.core, &e.ctx, e.community, &template_xlsx().unwrap(), &no_progress()).await.unwrap();
-        let units = registry::list_units(&e.core, &e.ctx, &UnitFilter { community_id: Some(e.community), ..Default::default() })
+        import_units_xlsx(
+            &e.core,
+            &e.ctx,
+            e.community,
+            &template_xlsx().unwrap(),
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+        let units = registry::list_units(
+            &e.core,
+            &e.ctx,
+            &UnitFilter {
+                community_id: Some(e.community),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut owners = unit_owner_labels(&e.core, &e.ctx, e.community)
             .await
             .unwrap();
-        let mut owners = unit_owner_labels(&e.core, &e.ctx, e.community).await.unwrap();
-        assert_eq!(owners.get(&units[0].id), Some(&vec!["张三 138****5678".to_string()]));
+        assert_eq!(
+            owners.get(&units[0].id),
+            Some(&vec!["张三 138****5678".to_string()])
+        );
         // A careless caller passing a clear number still gets it masked.
-        owners.entry(units[0].id).or_default().push("李四 13900001111 11010519491231002X".into());
+        owners
+            .entry(units[0].id)
+            .or_default()
+            .push("李四 13900001111 11010519491231002X".into());
         let sheet = read_sheet(&export_units_xlsx(&units, &owners).unwrap());
         assert_eq!(
             sheet,
             vec![
-                vec!["楼栋", "房号", "楼层", "建筑面积", "套内面积", "用途", "状态", "业主", "备注"],
-                vec!["1栋", "101", "1", "89.5", "72.3", "住宅", "自住", "张三 138****5678、李四 139****1111 110105********002X", "示例行,导入前请删除"],
+                vec![
+                    "楼栋",
+                    "房号",
+                    "楼层",
+                    "建筑面积",
+                    "套内面积",
+                    "用途",
+                    "状态",
+                    "业主",
+                    "备注"
+                ],
+                vec![
+                    "1栋",
+                    "101",
+                    "1",
+                    "89.5",
+                    "72.3",
+                    "住宅",
+                    "自住",
+                    "张三 138****5678、李四 139****1111 110105********002X",
+                    "示例行,导入前请删除"
+                ],
             ]
         );
 
-        let people = registry::list_people(&e.core, &e.ctx, &PersonFilter { community_id: Some(e.community), ..Default::default() })
-            .await
-            .unwrap();
+        let people = registry::list_people(
+            &e.core,
+            &e.ctx,
+            &PersonFilter {
+                community_id: Some(e.community),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         let sheet = read_sheet(&export_people_xlsx(&people).unwrap());
         assert_eq!(
             sheet,
             vec![
                 vec!["姓名", "电话", "证件号码", "重点客户", "房屋", "备注"],
-                vec!["张三", "138****5678", "110105********002X", "否", "1栋-101", ""],
+                vec![
+                    "张三",
+                    "138****5678",
+                    "110105********002X",
+                    "否",
+                    "1栋-101",
+                    ""
+                ],
             ]
         );
         for cell in sheet.iter().flatten() {
-            assert!(!cell.contains("13812345678") && !cell.contains("1231002"), "{cell}");
+            assert!(
+                !cell.contains("13812345678") && !cell.contains("1231002"),
+                "{cell}"
+            );
         }
     }
 
@@ -1432,11 +1994,16 @@ mod tests {
                 let floor = (u / 10 + 1) as f64;
                 let no = format!("{}{:02}", u / 10 + 1, u % 10 + 1);
                 let serial = r as usize;
-                let id = IdNumber::with_check_digit(&format!("110105198001{:02}{:03}", serial % 28 + 1, serial % 1000));
+                let id = IdNumber::with_check_digit(&format!(
+                    "110105198001{:02}{:03}",
+                    serial % 28 + 1,
+                    serial % 1000
+                ));
                 ws.write_string(r, 0, bname.as_str()).unwrap();
                 ws.write_string(r, 1, no.as_str()).unwrap();
                 ws.write_number(r, 2, floor).unwrap();
-                ws.write_number(r, 3, 80.0 + (serial % 4000) as f64 / 100.0).unwrap();
+                ws.write_number(r, 3, 80.0 + (serial % 4000) as f64 / 100.0)
+                    .unwrap();
                 ws.write_number(r, 4, 70.5).unwrap();
                 ws.write_string(r, 5, "住宅").unwrap();
                 ws.write_string(r, 6, "自住").unwrap();
@@ -1454,15 +2021,37 @@ mod tests {
         let file = generated(buildings, per);
         let n = buildings * per;
         let started = Instant::now();
-        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &file, &no_progress()).await.unwrap();
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &file, &no_progress())
+            .await
+            .unwrap();
         let elapsed = started.elapsed();
-        eprintln!("imported {n} units with owners ({} KiB .xlsx) in {elapsed:?}", file.len() / 1024);
-        assert!(r.errors.is_empty(), "{:?}", &r.errors[..r.errors.len().min(5)]);
-        assert_eq!((r.rows, r.buildings_created, r.units_created, r.people_created), (n, buildings, n, n));
-        assert_eq!(counts(&e).await, [buildings as i64, n as i64, n as i64, 0, 0]);
+        eprintln!(
+            "imported {n} units with owners ({} KiB .xlsx) in {elapsed:?}",
+            file.len() / 1024
+        );
+        assert!(
+            r.errors.is_empty(),
+            "{:?}",
+            &r.errors[..r.errors.len().min(5)]
+        );
+        assert_eq!(
+            (
+                r.rows,
+                r.buildings_created,
+                r.units_created,
+                r.people_created
+            ),
+            (n, buildings, n, n)
+        );
+        assert_eq!(
+            counts(&e).await,
+            [buildings as i64, n as i64, n as i64, 0, 0]
+        );
         assert_eq!(links(&e).await, n as i64);
         let phone = format!("139{:08}", n / 2);
-        let hits = registry::search(&e.core, &e.ctx, &phone, Some(e.community), 10).await.unwrap();
+        let hits = registry::search(&e.core, &e.ctx, &phone, Some(e.community), 10)
+            .await
+            .unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].title, format!("业主{}", n / 2));
     }

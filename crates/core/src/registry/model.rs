@@ -382,14 +382,19 @@ pub fn check_floor(field: &str, f: i64) -> Result<i64, FieldError> {
     if (-5..=200).contains(&f) && f != 0 {
         Ok(f)
     } else {
-        Err(FieldError::new(field, "floor_out_of_range").with("min", -5).with("max", 200))
+        Err(FieldError::new(field, "floor_out_of_range")
+            .with("min", -5)
+            .with("max", 200))
     }
 }
 
 /// Inner area (套内) can never exceed building area (建筑面积).
 pub fn check_areas(building: Area, inner: Option<Area>) -> Result<(), FieldError> {
     match inner {
-        Some(i) if i > building => Err(FieldError::new("inner_area", "inner_area_exceeds_building_area")),
+        Some(i) if i > building => Err(FieldError::new(
+            "inner_area",
+            "inner_area_exceeds_building_area",
+        )),
         _ => Ok(()),
     }
 }
@@ -403,7 +408,10 @@ mod tests {
         assert_eq!(UnitState::parse("s", "空置").unwrap(), UnitState::Vacant);
         assert_eq!(UnitState::parse("s", "vacant").unwrap(), UnitState::Vacant);
         assert_eq!(UnitUse::parse("u", "商铺").unwrap(), UnitUse::Shop);
-        assert_eq!(Relation::parse("r", "x").unwrap_err().code, "unknown_relation");
+        assert_eq!(
+            Relation::parse("r", "x").unwrap_err().code,
+            "unknown_relation"
+        );
     }
 
     #[test]

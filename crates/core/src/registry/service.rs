@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 
+use crate::Core;
 use crate::args;
 use crate::audit::{self, Action, AuditRecord, Entry};
 use crate::db::{Args, Tx};
@@ -13,7 +14,6 @@ use crate::shared::ids::*;
 use crate::shared::values::{
     Area, IdNumber, Phone, optional_text, parse_code, parse_plate, required_text,
 };
-use crate::Core;
 
 use super::model::*;
 use super::store::{self, *};
@@ -53,7 +53,10 @@ fn reach(ctx: &Ctx, c: CommunityId, entity: &'static str) -> CoreResult<()> {
 const COMMUNITY_COLS: &str = "id, code, name, address, timezone, created_at, updated_at";
 
 fn check_timezone(tz: Option<&str>) -> Result<String, FieldError> {
-    let tz = tz.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("Asia/Shanghai");
+    let tz = tz
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("Asia/Shanghai");
     tz.parse::<chrono_tz::Tz>()
         .map(|_| tz.to_string())
         .map_err(|_| FieldError::new("timezone", "unknown_timezone"))
@@ -85,7 +88,11 @@ pub async fn get_community(core: &Core, ctx: &Ctx, id: CommunityId) -> CoreResul
         .ok_or(CoreError::NotFound("community"))
 }
 
-pub async fn create_community(core: &Core, ctx: &Ctx, input: CommunityForCreate) -> CoreResult<Community> {
+pub async fn create_community(
+    core: &Core,
+    ctx: &Ctx,
+    input: CommunityForCreate,
+) -> CoreResult<Community> {
     ctx.require(Perm::CommunityManage)?;
     let mut c = Checks::new();
     let code = c.take(parse_code("code", &input.code, 20));
@@ -116,7 +123,14 @@ pub async fn create_community(core: &Core, ctx: &Ctx, input: CommunityForCreate)
             args![ctx.company_id, code, name, address, tz, now],
         )
         .await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Create, "community", row.id.0).community(row.id).after(&row)).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "community", row.id.0)
+            .community(row.id)
+            .after(&row),
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -153,7 +167,15 @@ pub async fn update_community(
             args![name, address.flatten(), tz, Utc::now(), id],
         )
         .await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Update, "community", id.0).community(id).before(&before).after(&row)).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "community", id.0)
+            .community(id)
+            .before(&before)
+            .after(&row),
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -161,11 +183,18 @@ pub async fn update_community(
 // ---------------------------------------------------------------------------------------------
 // Buildings
 
-pub async fn list_buildings(core: &Core, ctx: &Ctx, community: CommunityId) -> CoreResult<Vec<Building>> {
+pub async fn list_buildings(
+    core: &Core,
+    ctx: &Ctx,
+    community: CommunityId,
+) -> CoreResult<Vec<Building>> {
     ctx.require_in(Perm::RegistryRead, community)?;
     core.db
         .read()
-        .fetch_all(&format!("{BUILDING_SELECT} WHERE b.community_id = $1 ORDER BY b.name"), args![community])
+        .fetch_all(
+            &format!("{BUILDING_SELECT} WHERE b.community_id = $1 ORDER BY b.name"),
+            args![community],
+        )
         .await
 }
 
@@ -183,14 +212,18 @@ pub async fn get_building(core: &Core, ctx: &Ctx, id: BuildingId) -> CoreResult<
 
 fn check_floors(f: Option<i64>) -> Result<Option<i64>, FieldError> {
     match f {
-        Some(n) if !(1..=200).contains(&n) => {
-            Err(FieldError::new("floors", "floor_out_of_range").with("min", 1).with("max", 200))
-        }
+        Some(n) if !(1..=200).contains(&n) => Err(FieldError::new("floors", "floor_out_of_range")
+            .with("min", 1)
+            .with("max", 200)),
         other => Ok(other),
     }
 }
 
-pub async fn create_building(core: &Core, ctx: &Ctx, input: BuildingForCreate) -> CoreResult<Building> {
+pub async fn create_building(
+    core: &Core,
+    ctx: &Ctx,
+    input: BuildingForCreate,
+) -> CoreResult<Building> {
     ctx.require_in(Perm::RegistryWrite, input.community_id)?;
     get_community(core, ctx, input.community_id).await?;
     let mut c = Checks::new();
@@ -215,13 +248,27 @@ pub async fn create_building(core: &Core, ctx: &Ctx, input: BuildingForCreate) -
             args![input.community_id, name, floors.flatten(), note.flatten(), now],
         )
         .await?;
-    let b: Building = tx.fetch_one(&format!("{BUILDING_SELECT} WHERE b.id = $1"), args![id]).await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Create, "building", id).community(b.community_id).after(&b)).await?;
+    let b: Building = tx
+        .fetch_one(&format!("{BUILDING_SELECT} WHERE b.id = $1"), args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "building", id)
+            .community(b.community_id)
+            .after(&b),
+    )
+    .await?;
     tx.commit().await?;
     Ok(b)
 }
 
-pub async fn update_building(core: &Core, ctx: &Ctx, id: BuildingId, input: BuildingForUpdate) -> CoreResult<Building> {
+pub async fn update_building(
+    core: &Core,
+    ctx: &Ctx,
+    id: BuildingId,
+    input: BuildingForUpdate,
+) -> CoreResult<Building> {
     let before = get_building(core, ctx, id).await?;
     ctx.require_in(Perm::RegistryWrite, before.community_id)?;
     let mut c = Checks::new();
@@ -253,8 +300,18 @@ pub async fn update_building(core: &Core, ctx: &Ctx, id: BuildingId, input: Buil
         args![name, floors, note, Utc::now(), id],
     )
     .await?;
-    let b: Building = tx.fetch_one(&format!("{BUILDING_SELECT} WHERE b.id = $1"), args![id]).await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Update, "building", id.0).community(b.community_id).before(&before).after(&b)).await?;
+    let b: Building = tx
+        .fetch_one(&format!("{BUILDING_SELECT} WHERE b.id = $1"), args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "building", id.0)
+            .community(b.community_id)
+            .before(&before)
+            .after(&b),
+    )
+    .await?;
     tx.commit().await?;
     Ok(b)
 }
@@ -263,12 +320,27 @@ pub async fn delete_building(core: &Core, ctx: &Ctx, id: BuildingId) -> CoreResu
     let before = get_building(core, ctx, id).await?;
     ctx.require_in(Perm::RegistryWrite, before.community_id)?;
     let mut tx = core.db.begin().await?;
-    let (n,): (i64,) = tx.fetch_one("SELECT COUNT(*) FROM units WHERE building_id = $1", args![id]).await?;
+    let (n,): (i64,) = tx
+        .fetch_one(
+            "SELECT COUNT(*) FROM units WHERE building_id = $1",
+            args![id],
+        )
+        .await?;
     if n > 0 {
-        return Err(CoreError::Conflict(FieldError::new("id", "building_has_units").with("count", n)));
+        return Err(CoreError::Conflict(
+            FieldError::new("id", "building_has_units").with("count", n),
+        ));
     }
-    tx.execute("DELETE FROM buildings WHERE id = $1", args![id]).await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Delete, "building", id.0).community(before.community_id).before(&before)).await?;
+    tx.execute("DELETE FROM buildings WHERE id = $1", args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Delete, "building", id.0)
+            .community(before.community_id)
+            .before(&before),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -296,7 +368,9 @@ fn unit_from_row(r: UnitRow) -> Unit {
 }
 
 pub async fn get_unit(core: &Core, ctx: &Ctx, id: UnitId) -> CoreResult<Unit> {
-    let r = store::unit_row(&core.db, id).await?.ok_or(CoreError::NotFound("unit"))?;
+    let r = store::unit_row(&core.db, id)
+        .await?
+        .ok_or(CoreError::NotFound("unit"))?;
     reach(ctx, r.community_id, "unit")?;
     ctx.require(Perm::RegistryRead)?;
     Ok(unit_from_row(r))
@@ -312,7 +386,10 @@ pub async fn list_units(core: &Core, ctx: &Ctx, f: &UnitFilter) -> CoreResult<Ve
         None => reachable_communities(core, ctx).await?,
     };
     let mut a = Args::new();
-    let mut sql = format!("{UNIT_SELECT} WHERE {}", in_list(&mut a, "u.community_id", &ids));
+    let mut sql = format!(
+        "{UNIT_SELECT} WHERE {}",
+        in_list(&mut a, "u.community_id", &ids)
+    );
     if let Some(b) = f.building_id {
         sql.push_str(&format!(" AND u.building_id = {}", a.push(b)));
     }
@@ -324,7 +401,12 @@ pub async fn list_units(core: &Core, ctx: &Ctx, f: &UnitFilter) -> CoreResult<Ve
         let s = UnitUse::parse("use_kind", s).map_err(|e| CoreError::Invalid(vec![e]))?;
         sql.push_str(&format!(" AND u.use_kind = {}", a.push(s.code())));
     }
-    if let Some(p) = f.unit_no.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(p) = f
+        .unit_no
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let p = p.to_uppercase();
         let lo = a.push(p.as_str());
         let hi = a.push(prefix_end(&p));
@@ -366,11 +448,23 @@ pub fn validate_unit(input: &UnitForCreate) -> Result<UnitFields, Vec<FieldError
         c.take(check_areas(b, i));
     }
     match (unit_no, floor, ba, ia, use_kind, state, note) {
-        (Some(unit_no), Some(floor), Some(building_area), Some(inner_area), Some(use_kind), Some(state), Some(note))
-            if c.0.is_empty() =>
-        {
-            Ok(UnitFields { unit_no, floor, building_area, inner_area, use_kind, state, note })
-        }
+        (
+            Some(unit_no),
+            Some(floor),
+            Some(building_area),
+            Some(inner_area),
+            Some(use_kind),
+            Some(state),
+            Some(note),
+        ) if c.0.is_empty() => Ok(UnitFields {
+            unit_no,
+            floor,
+            building_area,
+            inner_area,
+            use_kind,
+            state,
+            note,
+        }),
         _ => Err(c.0),
     }
 }
@@ -386,9 +480,18 @@ pub async fn create_unit(core: &Core, ctx: &Ctx, input: UnitForCreate) -> CoreRe
     let f = validate_unit(&input).map_err(CoreError::Invalid)?;
     let mut tx = core.db.begin().await?;
     let id = insert_unit(&mut tx, building.community_id, building.id, &f).await?;
-    let row: UnitRow = tx.fetch_one(&format!("{UNIT_SELECT} WHERE u.id = $1"), args![id]).await?;
+    let row: UnitRow = tx
+        .fetch_one(&format!("{UNIT_SELECT} WHERE u.id = $1"), args![id])
+        .await?;
     let unit = unit_from_row(row);
-    audit::record(&mut tx, ctx, Entry::new(Action::Create, "unit", id.0).community(unit.community_id).after(&unit)).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "unit", id.0)
+            .community(unit.community_id)
+            .after(&unit),
+    )
+    .await?;
     tx.commit().await?;
     Ok(unit)
 }
@@ -432,7 +535,12 @@ pub(super) async fn insert_unit(
     Ok(UnitId(id))
 }
 
-pub async fn update_unit(core: &Core, ctx: &Ctx, id: UnitId, input: UnitForUpdate) -> CoreResult<Unit> {
+pub async fn update_unit(
+    core: &Core,
+    ctx: &Ctx,
+    id: UnitId,
+    input: UnitForUpdate,
+) -> CoreResult<Unit> {
     let before = get_unit(core, ctx, id).await?;
     ctx.require_in(Perm::RegistryWrite, before.community_id)?;
     let mut c = Checks::new();
@@ -508,9 +616,19 @@ pub async fn update_unit(core: &Core, ctx: &Ctx, id: UnitId, input: UnitForUpdat
         args![unit_no, floor, ba.0, ia.map(|a| a.0), use_kind.code(), state.code(), keeper, note, Utc::now(), id],
     )
     .await?;
-    let row: UnitRow = tx.fetch_one(&format!("{UNIT_SELECT} WHERE u.id = $1"), args![id]).await?;
+    let row: UnitRow = tx
+        .fetch_one(&format!("{UNIT_SELECT} WHERE u.id = $1"), args![id])
+        .await?;
     let unit = unit_from_row(row);
-    audit::record(&mut tx, ctx, Entry::new(Action::Update, "unit", id.0).community(unit.community_id).before(&before).after(&unit)).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "unit", id.0)
+            .community(unit.community_id)
+            .before(&before)
+            .after(&unit),
+    )
+    .await?;
     tx.commit().await?;
     Ok(unit)
 }
@@ -530,9 +648,21 @@ pub async fn delete_unit(core: &Core, ctx: &Ctx, id: UnitId) -> CoreResult<()> {
     if n > 0 {
         return Err(CoreError::conflict("id", "unit_has_people"));
     }
-    tx.execute("DELETE FROM vacant_inspections WHERE unit_id = $1", args![id]).await?;
-    tx.execute("DELETE FROM units WHERE id = $1", args![id]).await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Delete, "unit", id.0).community(before.community_id).before(&before)).await?;
+    tx.execute(
+        "DELETE FROM vacant_inspections WHERE unit_id = $1",
+        args![id],
+    )
+    .await?;
+    tx.execute("DELETE FROM units WHERE id = $1", args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Delete, "unit", id.0)
+            .community(before.community_id)
+            .before(&before),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -578,19 +708,36 @@ pub async fn unit_detail(core: &Core, ctx: &Ctx, id: UnitId) -> CoreResult<UnitD
     let parking = core
         .db
         .read()
-        .fetch_all(&format!("{SPACE_SELECT} WHERE s.unit_id = $1 ORDER BY s.code"), args![id])
+        .fetch_all(
+            &format!("{SPACE_SELECT} WHERE s.unit_id = $1 ORDER BY s.code"),
+            args![id],
+        )
         .await?;
     let inspections = list_inspections(core, id).await?;
-    let history: Vec<AuditRecord> = audit::history(&core.db, unit.community_id, "unit", id.0).await?;
-    Ok(UnitDetail { unit, people, vehicles, parking, inspections, history })
+    let history: Vec<AuditRecord> =
+        audit::history(&core.db, unit.community_id, "unit", id.0).await?;
+    Ok(UnitDetail {
+        unit,
+        people,
+        vehicles,
+        parking,
+        inspections,
+        history,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // People
 
 fn person_from_row(core: &Core, r: PersonRow, units: Vec<PersonUnit>) -> Person {
-    let phone = r.phone_enc.and_then(|b| core.crypto.decrypt(&b).ok()).map(|p| mask_phone(&p));
-    let id_number = r.id_no_enc.and_then(|b| core.crypto.decrypt(&b).ok()).map(|p| mask_id_number(&p));
+    let phone = r
+        .phone_enc
+        .and_then(|b| core.crypto.decrypt(&b).ok())
+        .map(|p| mask_phone(&p));
+    let id_number = r
+        .id_no_enc
+        .and_then(|b| core.crypto.decrypt(&b).ok())
+        .map(|p| mask_id_number(&p));
     Person {
         id: r.id,
         community_id: r.community_id,
@@ -615,7 +762,10 @@ async fn people_by_ids(core: &Core, ids: &[PersonId]) -> CoreResult<Vec<Person>>
     let rows: Vec<PersonRow> = core
         .db
         .read()
-        .fetch_all(&format!("{PERSON_SELECT} WHERE p.id IN ({})", ph.join(",")), a)
+        .fetch_all(
+            &format!("{PERSON_SELECT} WHERE p.id IN ({})", ph.join(",")),
+            a,
+        )
         .await?;
     people_with_links(core, rows).await
 }
@@ -626,14 +776,20 @@ async fn people_with_links(core: &Core, rows: Vec<PersonRow>) -> CoreResult<Vec<
     Ok(rows
         .into_iter()
         .map(|r| {
-            let mine = links.iter().filter(|l| l.person_id == r.id).cloned().collect();
+            let mine = links
+                .iter()
+                .filter(|l| l.person_id == r.id)
+                .cloned()
+                .collect();
             person_from_row(core, r, mine)
         })
         .collect())
 }
 
 pub async fn get_person(core: &Core, ctx: &Ctx, id: PersonId) -> CoreResult<Person> {
-    let r = store::person_row(&core.db, id).await?.ok_or(CoreError::NotFound("person"))?;
+    let r = store::person_row(&core.db, id)
+        .await?
+        .ok_or(CoreError::NotFound("person"))?;
     reach(ctx, r.community_id, "person")?;
     ctx.require(Perm::RegistryRead)?;
     let links = store::links_of_people(&core.db, &[id]).await?;
@@ -660,7 +816,10 @@ pub async fn list_people(core: &Core, ctx: &Ctx, f: &PersonFilter) -> CoreResult
         None => reachable_communities(core, ctx).await?,
     };
     let mut a = Args::new();
-    let mut sql = format!("{PERSON_SELECT} WHERE {}", in_list(&mut a, "p.community_id", &ids));
+    let mut sql = format!(
+        "{PERSON_SELECT} WHERE {}",
+        in_list(&mut a, "p.community_id", &ids)
+    );
     if let Some(n) = f.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let lo = a.push(n);
         let hi = a.push(prefix_end(n));
@@ -685,7 +844,11 @@ pub struct PersonFields {
     pub id_number: Option<IdNumber>,
 }
 
-pub fn validate_person_core(name: &str, phone: Option<&str>, id_no: Option<&str>) -> Result<PersonFields, Vec<FieldError>> {
+pub fn validate_person_core(
+    name: &str,
+    phone: Option<&str>,
+    id_no: Option<&str>,
+) -> Result<PersonFields, Vec<FieldError>> {
     let mut c = Checks::new();
     let name = c.take(required_text("name", name, 50));
     let phone = match phone.map(str::trim).filter(|s| !s.is_empty()) {
@@ -697,7 +860,11 @@ pub fn validate_person_core(name: &str, phone: Option<&str>, id_no: Option<&str>
         None => Some(None),
     };
     match (name, phone, id_number) {
-        (Some(name), Some(phone), Some(id_number)) if c.0.is_empty() => Ok(PersonFields { name, phone, id_number }),
+        (Some(name), Some(phone), Some(id_number)) if c.0.is_empty() => Ok(PersonFields {
+            name,
+            phone,
+            id_number,
+        }),
         _ => Err(c.0),
     }
 }
@@ -713,7 +880,11 @@ pub(super) async fn insert_person(
     note: Option<String>,
 ) -> CoreResult<PersonId> {
     let (phone_enc, phone_hash) = encrypt_opt(core, "phone", f.phone.as_ref().map(Phone::as_str));
-    let (id_enc, id_hash) = encrypt_opt(core, "id_number", f.id_number.as_ref().map(IdNumber::as_str));
+    let (id_enc, id_hash) = encrypt_opt(
+        core,
+        "id_number",
+        f.id_number.as_ref().map(IdNumber::as_str),
+    );
     let now = Utc::now();
     let id = tx
         .insert_id(
@@ -727,7 +898,10 @@ pub(super) async fn insert_person(
 
 fn encrypt_opt(core: &Core, kind: &str, v: Option<&str>) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
     match v {
-        Some(v) => (Some(core.crypto.encrypt(v)), Some(core.crypto.blind_index(kind, v))),
+        Some(v) => (
+            Some(core.crypto.encrypt(v)),
+            Some(core.crypto.blind_index(kind, v)),
+        ),
         None => (None, None),
     }
 }
@@ -735,12 +909,20 @@ fn encrypt_opt(core: &Core, kind: &str, v: Option<&str>) -> (Option<Vec<u8>>, Op
 pub async fn create_person(core: &Core, ctx: &Ctx, input: PersonForCreate) -> CoreResult<Person> {
     ctx.require_in(Perm::RegistryWrite, input.community_id)?;
     get_community(core, ctx, input.community_id).await?;
-    let mut errors = match validate_person_core(&input.name, input.phone.as_deref(), input.id_number.as_deref()) {
+    let mut errors = match validate_person_core(
+        &input.name,
+        input.phone.as_deref(),
+        input.id_number.as_deref(),
+    ) {
         Ok(_) => Vec::new(),
         Err(e) => e,
     };
     let mut c = Checks::new();
-    let key_note = c.take(optional_text("key_customer_note", input.key_customer_note.as_deref(), 500));
+    let key_note = c.take(optional_text(
+        "key_customer_note",
+        input.key_customer_note.as_deref(),
+        500,
+    ));
     let note = c.take(optional_text("note", input.note.as_deref(), 500));
     let relation = match (&input.unit_id, input.relation.as_deref()) {
         (Some(_), Some(r)) => c.take(Relation::parse("relation", r).map(Some)),
@@ -760,28 +942,47 @@ pub async fn create_person(core: &Core, ctx: &Ctx, input: PersonForCreate) -> Co
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }
-    let f = validate_person_core(&input.name, input.phone.as_deref(), input.id_number.as_deref())
-        .map_err(CoreError::Invalid)?;
+    let f = validate_person_core(
+        &input.name,
+        input.phone.as_deref(),
+        input.id_number.as_deref(),
+    )
+    .map_err(CoreError::Invalid)?;
     let mut tx = core.db.begin().await?;
-    let id = insert_person(core, &mut tx, input.community_id, &f, input.is_key_customer, key_note.flatten(), note.flatten()).await?;
+    let id = insert_person(
+        core,
+        &mut tx,
+        input.community_id,
+        &f,
+        input.is_key_customer,
+        key_note.flatten(),
+        note.flatten(),
+    )
+    .await?;
     if let (Some(unit), Some(Some(rel))) = (input.unit_id, relation) {
         insert_link(&mut tx, input.community_id, unit, id, rel).await?;
     }
-    let row: PersonRow = tx.fetch_one(&format!("{PERSON_SELECT} WHERE p.id = $1"), args![id]).await?;
+    let row: PersonRow = tx
+        .fetch_one(&format!("{PERSON_SELECT} WHERE p.id = $1"), args![id])
+        .await?;
     let person = person_from_row(core, row, Vec::new());
     audit::record(
         &mut tx,
         ctx,
-        Entry::new(Action::Create, "person", id.0).community(input.community_id).after(&person),
+        Entry::new(Action::Create, "person", id.0)
+            .community(input.community_id)
+            .after(&person),
     )
     .await?;
     if let Some(unit) = input.unit_id {
         audit::record(
             &mut tx,
             ctx,
-            Entry::new(Action::Update, "unit", unit.0).community(input.community_id).after(&serde_json::json!({
-                "person_added": person.name, "person_id": id, "relation": input.relation,
-            })),
+            Entry::new(Action::Update, "unit", unit.0)
+                .community(input.community_id)
+                .after(&serde_json::json!({
+                    "person_added": person.name, "person_id": id, "relation": input.relation,
+                })),
         )
         .await?;
     }
@@ -789,9 +990,18 @@ pub async fn create_person(core: &Core, ctx: &Ctx, input: PersonForCreate) -> Co
     get_person(core, ctx, id).await
 }
 
-async fn insert_link(tx: &mut Tx, community: CommunityId, unit: UnitId, person: PersonId, rel: Relation) -> CoreResult<i64> {
+async fn insert_link(
+    tx: &mut Tx,
+    community: CommunityId,
+    unit: UnitId,
+    person: PersonId,
+    rel: Relation,
+) -> CoreResult<i64> {
     let dup: Option<(i64,)> = tx
-        .fetch_optional("SELECT id FROM unit_people WHERE unit_id = $1 AND person_id = $2", args![unit, person])
+        .fetch_optional(
+            "SELECT id FROM unit_people WHERE unit_id = $1 AND person_id = $2",
+            args![unit, person],
+        )
         .await?;
     if dup.is_some() {
         return Err(CoreError::conflict("person_id", "already_linked"));
@@ -803,7 +1013,12 @@ async fn insert_link(tx: &mut Tx, community: CommunityId, unit: UnitId, person: 
     .await
 }
 
-pub async fn update_person(core: &Core, ctx: &Ctx, id: PersonId, input: PersonForUpdate) -> CoreResult<Person> {
+pub async fn update_person(
+    core: &Core,
+    ctx: &Ctx,
+    id: PersonId,
+    input: PersonForUpdate,
+) -> CoreResult<Person> {
     let before = get_person(core, ctx, id).await?;
     ctx.require_in(Perm::RegistryWrite, before.community_id)?;
     let mut c = Checks::new();
@@ -823,7 +1038,9 @@ pub async fn update_person(core: &Core, ctx: &Ctx, id: PersonId, input: PersonFo
         None => None,
     };
     let key_note = match input.key_customer_note.as_deref() {
-        Some(n) => c.take(optional_text("key_customer_note", Some(n), 500)).flatten(),
+        Some(n) => c
+            .take(optional_text("key_customer_note", Some(n), 500))
+            .flatten(),
         None => before.key_customer_note.clone(),
     };
     let note = match input.note.as_deref() {
@@ -839,15 +1056,33 @@ pub async fn update_person(core: &Core, ctx: &Ctx, id: PersonId, input: PersonFo
     .await?;
     if let Some(p) = phone {
         let (enc, hash) = encrypt_opt(core, "phone", p.as_ref().map(Phone::as_str));
-        tx.execute("UPDATE people SET phone_enc = $1, phone_hash = $2 WHERE id = $3", args![enc, hash, id]).await?;
+        tx.execute(
+            "UPDATE people SET phone_enc = $1, phone_hash = $2 WHERE id = $3",
+            args![enc, hash, id],
+        )
+        .await?;
     }
     if let Some(p) = id_no {
         let (enc, hash) = encrypt_opt(core, "id_number", p.as_ref().map(IdNumber::as_str));
-        tx.execute("UPDATE people SET id_no_enc = $1, id_no_hash = $2 WHERE id = $3", args![enc, hash, id]).await?;
+        tx.execute(
+            "UPDATE people SET id_no_enc = $1, id_no_hash = $2 WHERE id = $3",
+            args![enc, hash, id],
+        )
+        .await?;
     }
-    let row: PersonRow = tx.fetch_one(&format!("{PERSON_SELECT} WHERE p.id = $1"), args![id]).await?;
+    let row: PersonRow = tx
+        .fetch_one(&format!("{PERSON_SELECT} WHERE p.id = $1"), args![id])
+        .await?;
     let after = person_from_row(core, row, before.units.clone());
-    audit::record(&mut tx, ctx, Entry::new(Action::Update, "person", id.0).community(before.community_id).before(&before).after(&after)).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "person", id.0)
+            .community(before.community_id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -856,21 +1091,48 @@ pub async fn delete_person(core: &Core, ctx: &Ctx, id: PersonId) -> CoreResult<(
     let before = get_person(core, ctx, id).await?;
     ctx.require_in(Perm::RegistryWrite, before.community_id)?;
     let mut tx = core.db.begin().await?;
-    tx.execute("DELETE FROM unit_people WHERE person_id = $1", args![id]).await?;
-    tx.execute("UPDATE vehicles SET person_id = NULL WHERE person_id = $1", args![id]).await?;
-    tx.execute("UPDATE parking_spaces SET person_id = NULL WHERE person_id = $1", args![id]).await?;
-    tx.execute("DELETE FROM people WHERE id = $1", args![id]).await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Delete, "person", id.0).community(before.community_id).before(&before)).await?;
+    tx.execute("DELETE FROM unit_people WHERE person_id = $1", args![id])
+        .await?;
+    tx.execute(
+        "UPDATE vehicles SET person_id = NULL WHERE person_id = $1",
+        args![id],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE parking_spaces SET person_id = NULL WHERE person_id = $1",
+        args![id],
+    )
+    .await?;
+    tx.execute("DELETE FROM people WHERE id = $1", args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Delete, "person", id.0)
+            .community(before.community_id)
+            .before(&before),
+    )
+    .await?;
     tx.commit().await
 }
 
 /// The clear phone and ID number, for roles with `pii.reveal`; every call is audit-logged.
 pub async fn reveal_person(core: &Core, ctx: &Ctx, id: PersonId) -> CoreResult<PersonClear> {
-    let r = store::person_row(&core.db, id).await?.ok_or(CoreError::NotFound("person"))?;
+    let r = store::person_row(&core.db, id)
+        .await?
+        .ok_or(CoreError::NotFound("person"))?;
     reach(ctx, r.community_id, "person")?;
     ctx.require(Perm::PiiReveal)?;
-    let phone = r.phone_enc.as_deref().map(|b| core.crypto.decrypt(b)).transpose()?;
-    let id_number = r.id_no_enc.as_deref().map(|b| core.crypto.decrypt(b)).transpose()?;
+    let phone = r
+        .phone_enc
+        .as_deref()
+        .map(|b| core.crypto.decrypt(b))
+        .transpose()?;
+    let id_number = r
+        .id_no_enc
+        .as_deref()
+        .map(|b| core.crypto.decrypt(b))
+        .transpose()?;
     let mut tx = core.db.begin().await?;
     audit::record(
         &mut tx,
@@ -881,13 +1143,23 @@ pub async fn reveal_person(core: &Core, ctx: &Ctx, id: PersonId) -> CoreResult<P
     )
     .await?;
     tx.commit().await?;
-    Ok(PersonClear { id, phone, id_number })
+    Ok(PersonClear {
+        id,
+        phone,
+        id_number,
+    })
 }
 
-pub async fn link_person(core: &Core, ctx: &Ctx, unit: UnitId, input: LinkForCreate) -> CoreResult<UnitDetail> {
+pub async fn link_person(
+    core: &Core,
+    ctx: &Ctx,
+    unit: UnitId,
+    input: LinkForCreate,
+) -> CoreResult<UnitDetail> {
     let u = get_unit(core, ctx, unit).await?;
     ctx.require_in(Perm::RegistryWrite, u.community_id)?;
-    let rel = Relation::parse("relation", &input.relation).map_err(|e| CoreError::Invalid(vec![e]))?;
+    let rel =
+        Relation::parse("relation", &input.relation).map_err(|e| CoreError::Invalid(vec![e]))?;
     let p = store::person_row(&core.db, input.person_id).await?;
     let Some(p) = p.filter(|p| p.community_id == u.community_id) else {
         return Err(CoreError::invalid("person_id", "unknown_person"));
@@ -897,9 +1169,11 @@ pub async fn link_person(core: &Core, ctx: &Ctx, unit: UnitId, input: LinkForCre
     audit::record(
         &mut tx,
         ctx,
-        Entry::new(Action::Update, "unit", unit.0).community(u.community_id).after(&serde_json::json!({
-            "person_added": p.name, "person_id": p.id, "relation": rel.code(), "link_id": link,
-        })),
+        Entry::new(Action::Update, "unit", unit.0)
+            .community(u.community_id)
+            .after(&serde_json::json!({
+                "person_added": p.name, "person_id": p.id, "relation": rel.code(), "link_id": link,
+            })),
     )
     .await?;
     tx.commit().await?;
@@ -911,18 +1185,24 @@ pub async fn unlink_person(core: &Core, ctx: &Ctx, unit: UnitId, link_id: i64) -
     ctx.require_in(Perm::RegistryWrite, u.community_id)?;
     let mut tx = core.db.begin().await?;
     let link: Option<(PersonId, String)> = tx
-        .fetch_optional("SELECT person_id, relation FROM unit_people WHERE id = $1 AND unit_id = $2", args![link_id, unit])
+        .fetch_optional(
+            "SELECT person_id, relation FROM unit_people WHERE id = $1 AND unit_id = $2",
+            args![link_id, unit],
+        )
         .await?;
     let Some((person, relation)) = link else {
         return Err(CoreError::NotFound("link"));
     };
-    tx.execute("DELETE FROM unit_people WHERE id = $1", args![link_id]).await?;
+    tx.execute("DELETE FROM unit_people WHERE id = $1", args![link_id])
+        .await?;
     audit::record(
         &mut tx,
         ctx,
-        Entry::new(Action::Update, "unit", unit.0).community(u.community_id).before(&serde_json::json!({
-            "person_removed": person, "relation": relation,
-        })),
+        Entry::new(Action::Update, "unit", unit.0)
+            .community(u.community_id)
+            .before(&serde_json::json!({
+                "person_removed": person, "relation": relation,
+            })),
     )
     .await?;
     tx.commit().await
@@ -931,43 +1211,74 @@ pub async fn unlink_person(core: &Core, ctx: &Ctx, unit: UnitId, link_id: i64) -
 // ---------------------------------------------------------------------------------------------
 // Parking spaces and vehicles
 
-async fn check_holder(core: &Core, c: &mut Checks, community: CommunityId, unit: Option<UnitId>, person: Option<PersonId>) -> CoreResult<()> {
+async fn check_holder(
+    core: &Core,
+    c: &mut Checks,
+    community: CommunityId,
+    unit: Option<UnitId>,
+    person: Option<PersonId>,
+) -> CoreResult<()> {
     if let Some(u) = unit
-        && !store::unit_row(&core.db, u).await?.is_some_and(|r| r.community_id == community)
+        && store::unit_row(&core.db, u)
+            .await?
+            .is_none_or(|r| r.community_id != community)
     {
         c.push(FieldError::new("unit_id", "unknown_unit"));
     }
     if let Some(p) = person
-        && !store::person_row(&core.db, p).await?.is_some_and(|r| r.community_id == community)
+        && store::person_row(&core.db, p)
+            .await?
+            .is_none_or(|r| r.community_id != community)
     {
         c.push(FieldError::new("person_id", "unknown_person"));
     }
     Ok(())
 }
 
-pub async fn list_spaces(core: &Core, ctx: &Ctx, community: CommunityId) -> CoreResult<Vec<ParkingSpace>> {
+pub async fn list_spaces(
+    core: &Core,
+    ctx: &Ctx,
+    community: CommunityId,
+) -> CoreResult<Vec<ParkingSpace>> {
     ctx.require_in(Perm::RegistryRead, community)?;
     core.db
         .read()
-        .fetch_all(&format!("{SPACE_SELECT} WHERE s.community_id = $1 ORDER BY s.code LIMIT 5000"), args![community])
+        .fetch_all(
+            &format!("{SPACE_SELECT} WHERE s.community_id = $1 ORDER BY s.code LIMIT 5000"),
+            args![community],
+        )
         .await
 }
 
-pub async fn create_space(core: &Core, ctx: &Ctx, input: ParkingSpaceForCreate) -> CoreResult<ParkingSpace> {
+pub async fn create_space(
+    core: &Core,
+    ctx: &Ctx,
+    input: ParkingSpaceForCreate,
+) -> CoreResult<ParkingSpace> {
     ctx.require_in(Perm::RegistryWrite, input.community_id)?;
     get_community(core, ctx, input.community_id).await?;
     let mut c = Checks::new();
     let code = c.take(parse_code("code", &input.code, 20));
     let state = c.take(SpaceState::parse("state", &input.state));
     let note = c.take(optional_text("note", input.note.as_deref(), 500));
-    check_holder(core, &mut c, input.community_id, input.unit_id, input.person_id).await?;
+    check_holder(
+        core,
+        &mut c,
+        input.community_id,
+        input.unit_id,
+        input.person_id,
+    )
+    .await?;
     c.finish()?;
     let (Some(code), Some(state)) = (code, state) else {
         return Err(CoreError::internal("validated fields missing"));
     };
     let mut tx = core.db.begin().await?;
     let dup: Option<(i64,)> = tx
-        .fetch_optional("SELECT id FROM parking_spaces WHERE community_id = $1 AND code = $2", args![input.community_id, code.as_str()])
+        .fetch_optional(
+            "SELECT id FROM parking_spaces WHERE community_id = $1 AND code = $2",
+            args![input.community_id, code.as_str()],
+        )
         .await?;
     if dup.is_some() {
         return Err(CoreError::conflict("code", "duplicate_space_code"));
@@ -980,8 +1291,17 @@ pub async fn create_space(core: &Core, ctx: &Ctx, input: ParkingSpaceForCreate) 
             args![input.community_id, code, state.code(), input.unit_id, input.person_id, note.flatten(), now],
         )
         .await?;
-    let s: ParkingSpace = tx.fetch_one(&format!("{SPACE_SELECT} WHERE s.id = $1"), args![id]).await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Create, "parking_space", id).community(s.community_id).after(&s)).await?;
+    let s: ParkingSpace = tx
+        .fetch_one(&format!("{SPACE_SELECT} WHERE s.id = $1"), args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "parking_space", id)
+            .community(s.community_id)
+            .after(&s),
+    )
+    .await?;
     tx.commit().await?;
     Ok(s)
 }
@@ -996,33 +1316,66 @@ pub async fn delete_space(core: &Core, ctx: &Ctx, id: ParkingSpaceId) -> CoreRes
     reach(ctx, s.community_id, "parking_space")?;
     ctx.require(Perm::RegistryWrite)?;
     let mut tx = core.db.begin().await?;
-    tx.execute("UPDATE vehicles SET space_id = NULL WHERE space_id = $1", args![id]).await?;
-    tx.execute("DELETE FROM parking_spaces WHERE id = $1", args![id]).await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Delete, "parking_space", id.0).community(s.community_id).before(&s)).await?;
+    tx.execute(
+        "UPDATE vehicles SET space_id = NULL WHERE space_id = $1",
+        args![id],
+    )
+    .await?;
+    tx.execute("DELETE FROM parking_spaces WHERE id = $1", args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Delete, "parking_space", id.0)
+            .community(s.community_id)
+            .before(&s),
+    )
+    .await?;
     tx.commit().await
 }
 
-pub async fn list_vehicles(core: &Core, ctx: &Ctx, community: CommunityId) -> CoreResult<Vec<Vehicle>> {
+pub async fn list_vehicles(
+    core: &Core,
+    ctx: &Ctx,
+    community: CommunityId,
+) -> CoreResult<Vec<Vehicle>> {
     ctx.require_in(Perm::RegistryRead, community)?;
     core.db
         .read()
-        .fetch_all(&format!("{VEHICLE_SELECT} WHERE v.community_id = $1 ORDER BY v.plate LIMIT 5000"), args![community])
+        .fetch_all(
+            &format!("{VEHICLE_SELECT} WHERE v.community_id = $1 ORDER BY v.plate LIMIT 5000"),
+            args![community],
+        )
         .await
 }
 
-pub async fn create_vehicle(core: &Core, ctx: &Ctx, input: VehicleForCreate) -> CoreResult<Vehicle> {
+pub async fn create_vehicle(
+    core: &Core,
+    ctx: &Ctx,
+    input: VehicleForCreate,
+) -> CoreResult<Vehicle> {
     ctx.require_in(Perm::RegistryWrite, input.community_id)?;
     get_community(core, ctx, input.community_id).await?;
     let mut c = Checks::new();
     let plate = c.take(parse_plate("plate", &input.plate));
     let brand = c.take(optional_text("brand", input.brand.as_deref(), 30));
     let color = c.take(optional_text("color", input.color.as_deref(), 10));
-    check_holder(core, &mut c, input.community_id, input.unit_id, input.person_id).await?;
+    check_holder(
+        core,
+        &mut c,
+        input.community_id,
+        input.unit_id,
+        input.person_id,
+    )
+    .await?;
     if let Some(s) = input.space_id {
         let ok: Option<(i64,)> = core
             .db
             .read()
-            .fetch_optional("SELECT id FROM parking_spaces WHERE id = $1 AND community_id = $2", args![s, input.community_id])
+            .fetch_optional(
+                "SELECT id FROM parking_spaces WHERE id = $1 AND community_id = $2",
+                args![s, input.community_id],
+            )
             .await?;
         if ok.is_none() {
             c.push(FieldError::new("space_id", "unknown_space"));
@@ -1034,7 +1387,10 @@ pub async fn create_vehicle(core: &Core, ctx: &Ctx, input: VehicleForCreate) -> 
     };
     let mut tx = core.db.begin().await?;
     let dup: Option<(i64,)> = tx
-        .fetch_optional("SELECT id FROM vehicles WHERE community_id = $1 AND plate = $2", args![input.community_id, plate.as_str()])
+        .fetch_optional(
+            "SELECT id FROM vehicles WHERE community_id = $1 AND plate = $2",
+            args![input.community_id, plate.as_str()],
+        )
         .await?;
     if dup.is_some() {
         return Err(CoreError::conflict("plate", "duplicate_plate"));
@@ -1047,8 +1403,17 @@ pub async fn create_vehicle(core: &Core, ctx: &Ctx, input: VehicleForCreate) -> 
             args![input.community_id, plate, input.person_id, input.unit_id, input.space_id, brand.flatten(), color.flatten(), now],
         )
         .await?;
-    let v: Vehicle = tx.fetch_one(&format!("{VEHICLE_SELECT} WHERE v.id = $1"), args![id]).await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Create, "vehicle", id).community(v.community_id).after(&v)).await?;
+    let v: Vehicle = tx
+        .fetch_one(&format!("{VEHICLE_SELECT} WHERE v.id = $1"), args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "vehicle", id)
+            .community(v.community_id)
+            .after(&v),
+    )
+    .await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -1063,8 +1428,16 @@ pub async fn delete_vehicle(core: &Core, ctx: &Ctx, id: VehicleId) -> CoreResult
     reach(ctx, v.community_id, "vehicle")?;
     ctx.require(Perm::RegistryWrite)?;
     let mut tx = core.db.begin().await?;
-    tx.execute("DELETE FROM vehicles WHERE id = $1", args![id]).await?;
-    audit::record(&mut tx, ctx, Entry::new(Action::Delete, "vehicle", id.0).community(v.community_id).before(&v)).await?;
+    tx.execute("DELETE FROM vehicles WHERE id = $1", args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Delete, "vehicle", id.0)
+            .community(v.community_id)
+            .before(&v),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -1083,7 +1456,12 @@ async fn list_inspections(core: &Core, unit: UnitId) -> CoreResult<Vec<VacantIns
 }
 
 /// Records an inspection of a vacant unit (空置房巡查) by the acting user.
-pub async fn add_inspection(core: &Core, ctx: &Ctx, unit: UnitId, input: InspectionForCreate) -> CoreResult<VacantInspection> {
+pub async fn add_inspection(
+    core: &Core,
+    ctx: &Ctx,
+    unit: UnitId,
+    input: InspectionForCreate,
+) -> CoreResult<VacantInspection> {
     let u = get_unit(core, ctx, unit).await?;
     ctx.require_in(Perm::RegistryWrite, u.community_id)?;
     let mut c = Checks::new();
@@ -1104,9 +1482,11 @@ pub async fn add_inspection(core: &Core, ctx: &Ctx, unit: UnitId, input: Inspect
     audit::record(
         &mut tx,
         ctx,
-        Entry::new(Action::Update, "unit", unit.0).community(u.community_id).after(&serde_json::json!({
-            "inspection_id": id, "inspected_on": input.inspected_on,
-        })),
+        Entry::new(Action::Update, "unit", unit.0)
+            .community(u.community_id)
+            .after(&serde_json::json!({
+                "inspection_id": id, "inspected_on": input.inspected_on,
+            })),
     )
     .await?;
     tx.commit().await?;
@@ -1122,14 +1502,22 @@ pub async fn add_inspection(core: &Core, ctx: &Ctx, unit: UnitId, input: Inspect
 
 /// Finds units by number prefix, people by name prefix or exact phone, vehicles by plate
 /// prefix, within the actor's communities (or one of them). At most `limit` hits of each kind.
-pub async fn search(core: &Core, ctx: &Ctx, q: &str, community: Option<CommunityId>, limit: i64) -> CoreResult<Vec<SearchHit>> {
+pub async fn search(
+    core: &Core,
+    ctx: &Ctx,
+    q: &str,
+    community: Option<CommunityId>,
+    limit: i64,
+) -> CoreResult<Vec<SearchHit>> {
     ctx.require(Perm::RegistryRead)?;
     let q = q.trim();
     if q.is_empty() {
         return Ok(Vec::new());
     }
     if q.chars().count() > 50 {
-        return Err(CoreError::Invalid(vec![FieldError::new("q", "too_long").with("max", 50)]));
+        return Err(CoreError::Invalid(vec![
+            FieldError::new("q", "too_long").with("max", 50),
+        ]));
     }
     let ids = match community {
         Some(c) => {
@@ -1149,7 +1537,13 @@ pub async fn search(core: &Core, ctx: &Ctx, q: &str, community: Option<Community
         let rows: Vec<PersonRow> = core
             .db
             .read()
-            .fetch_all(&format!("{PERSON_SELECT} WHERE {cond} AND p.phone_hash = {h} LIMIT {}", a.push(limit)), a)
+            .fetch_all(
+                &format!(
+                    "{PERSON_SELECT} WHERE {cond} AND p.phone_hash = {h} LIMIT {}",
+                    a.push(limit)
+                ),
+                a,
+            )
             .await?;
         push_people(core, &mut hits, rows).await?;
     }
@@ -1173,7 +1567,13 @@ pub async fn search(core: &Core, ctx: &Ctx, q: &str, community: Option<Community
                 id: r.id.0,
                 community_id: r.community_id,
                 title: format!("{}-{}", r.building_name, r.unit_no),
-                detail: format!("{} {}", UnitUse::parse("", &r.use_kind).map(|u| u.zh()).unwrap_or(""), UnitState::parse("", &r.state).map(|s| s.zh()).unwrap_or("")),
+                detail: format!(
+                    "{} {}",
+                    UnitUse::parse("", &r.use_kind)
+                        .map(|u| u.zh())
+                        .unwrap_or(""),
+                    UnitState::parse("", &r.state).map(|s| s.zh()).unwrap_or("")
+                ),
                 unit_id: Some(r.id),
             });
         }
@@ -1194,7 +1594,11 @@ pub async fn search(core: &Core, ctx: &Ctx, q: &str, community: Option<Community
         push_people(core, &mut hits, rows).await?;
     }
     // Vehicles by plate prefix (a plate starts with a province character).
-    let plate_q: String = q.chars().filter(|c| !matches!(c, ' ' | '-' | '·')).collect::<String>().to_uppercase();
+    let plate_q: String = q
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '·'))
+        .collect::<String>()
+        .to_uppercase();
     if plate_q.chars().next().is_some_and(|c| !c.is_ascii()) && plate_q.chars().count() >= 2 {
         let mut a = Args::new();
         let cond = in_list(&mut a, "v.community_id", &ids);
@@ -1221,9 +1625,16 @@ pub async fn search(core: &Core, ctx: &Ctx, q: &str, community: Option<Community
     Ok(hits)
 }
 
-async fn push_people(core: &Core, hits: &mut Vec<SearchHit>, rows: Vec<PersonRow>) -> CoreResult<()> {
+async fn push_people(
+    core: &Core,
+    hits: &mut Vec<SearchHit>,
+    rows: Vec<PersonRow>,
+) -> CoreResult<()> {
     for p in people_with_links(core, rows).await? {
-        if hits.iter().any(|h| matches!(h.kind, HitKind::Person) && h.id == p.id.0) {
+        if hits
+            .iter()
+            .any(|h| matches!(h.kind, HitKind::Person) && h.id == p.id.0)
+        {
             continue;
         }
         let units: Vec<&str> = p.units.iter().map(|u| u.label.as_str()).collect();
@@ -1232,7 +1643,11 @@ async fn push_people(core: &Core, hits: &mut Vec<SearchHit>, rows: Vec<PersonRow
             id: p.id.0,
             community_id: p.community_id,
             title: p.name.clone(),
-            detail: format!("{} {}", p.phone.clone().unwrap_or_default(), units.join(" ")),
+            detail: format!(
+                "{} {}",
+                p.phone.clone().unwrap_or_default(),
+                units.join(" ")
+            ),
             unit_id: p.units.first().map(|u| u.unit_id),
         });
     }
@@ -1243,8 +1658,16 @@ async fn push_people(core: &Core, hits: &mut Vec<SearchHit>, rows: Vec<PersonRow
 pub async fn community_counts(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<[i64; 5]> {
     ctx.require_in(Perm::RegistryRead, c)?;
     let mut out = [0; 5];
-    for (i, t) in ["buildings", "units", "people", "vehicles", "parking_spaces"].iter().enumerate() {
-        out[i] = store::count(&core.db, &format!("SELECT COUNT(*) FROM {t} WHERE community_id = $1"), args![c]).await?;
+    for (i, t) in ["buildings", "units", "people", "vehicles", "parking_spaces"]
+        .iter()
+        .enumerate()
+    {
+        out[i] = store::count(
+            &core.db,
+            &format!("SELECT COUNT(*) FROM {t} WHERE community_id = $1"),
+            args![c],
+        )
+        .await?;
     }
     Ok(out)
 }

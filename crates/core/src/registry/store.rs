@@ -96,7 +96,10 @@ pub(super) async fn links_of_people(
     let ph: Vec<String> = people.iter().map(|p| a.push(*p)).collect();
     db.read()
         .fetch_all(
-            &format!("{LINK_SELECT} WHERE up.person_id IN ({}) ORDER BY up.id", ph.join(",")),
+            &format!(
+                "{LINK_SELECT} WHERE up.person_id IN ({}) ORDER BY up.id",
+                ph.join(",")
+            ),
             a,
         )
         .await

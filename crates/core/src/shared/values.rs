@@ -21,7 +21,11 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, Field
 }
 
 /// Like [`required_text`], but empty is `None`.
-pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+pub fn optional_text(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => required_text(field, s, max).map(Some),
@@ -68,11 +72,15 @@ impl Area {
         if int.len() > 9 {
             return Err(FieldError::new(field, "too_large").with("max", Area::MAX));
         }
-        let i: i64 = int.parse().map_err(|_| FieldError::new(field, "not_a_number"))?;
+        let i: i64 = int
+            .parse()
+            .map_err(|_| FieldError::new(field, "not_a_number"))?;
         let f: i64 = if frac.is_empty() {
             0
         } else {
-            format!("{frac:0<2}").parse().map_err(|_| FieldError::new(field, "not_a_number"))?
+            format!("{frac:0<2}")
+                .parse()
+                .map_err(|_| FieldError::new(field, "not_a_number"))?
         };
         let v = Area(i * 100 + f);
         if v.0 <= 0 {
@@ -211,7 +219,11 @@ pub fn parse_plate(field: &str, raw: &str) -> Result<String, FieldError> {
                         || (i == rest.len() - 1 && matches!(c, '学' | '警' | '港' | '澳' | '挂'))
                 })
         };
-    if ok { Ok(s) } else { Err(FieldError::new(field, "invalid_plate")) }
+    if ok {
+        Ok(s)
+    } else {
+        Err(FieldError::new(field, "invalid_plate"))
+    }
 }
 
 /// A unit or building code: letters, digits and dashes, 1..=max, stored upper-case.
@@ -235,22 +247,47 @@ mod tests {
         assert_eq!(Area::parse("a", "0.01").unwrap(), Area(1));
         assert_eq!(Area::parse("a", "-3").unwrap_err().code, "must_be_positive");
         assert_eq!(Area::parse("a", "0").unwrap_err().code, "must_be_positive");
-        assert_eq!(Area::parse("a", "1.234").unwrap_err().code, "too_many_decimals");
+        assert_eq!(
+            Area::parse("a", "1.234").unwrap_err().code,
+            "too_many_decimals"
+        );
         assert_eq!(Area::parse("a", "abc").unwrap_err().code, "not_a_number");
         assert_eq!(Area::parse("a", "100000.01").unwrap_err().code, "too_large");
-        assert_eq!(Area::parse("a", "99999999999").unwrap_err().code, "too_large");
+        assert_eq!(
+            Area::parse("a", "99999999999").unwrap_err().code,
+            "too_large"
+        );
         assert_eq!(Area::from_f64("a", 89.5).unwrap(), Area(8950));
-        assert_eq!(Area::from_f64("a", 89.125).unwrap_err().code, "too_many_decimals");
+        assert_eq!(
+            Area::from_f64("a", 89.125).unwrap_err().code,
+            "too_many_decimals"
+        );
     }
 
     #[test]
     fn phones() {
-        assert_eq!(Phone::parse("p", "138 1234 5678").unwrap().as_str(), "13812345678");
-        assert_eq!(Phone::parse("p", "+8613812345678").unwrap().as_str(), "13812345678");
-        assert_eq!(Phone::parse("p", "021-62345678").unwrap().as_str(), "021-62345678");
-        assert_eq!(Phone::parse("p", "075512345678").unwrap().as_str(), "0755-12345678");
+        assert_eq!(
+            Phone::parse("p", "138 1234 5678").unwrap().as_str(),
+            "13812345678"
+        );
+        assert_eq!(
+            Phone::parse("p", "+8613812345678").unwrap().as_str(),
+            "13812345678"
+        );
+        assert_eq!(
+            Phone::parse("p", "021-62345678").unwrap().as_str(),
+            "021-62345678"
+        );
+        assert_eq!(
+            Phone::parse("p", "075512345678").unwrap().as_str(),
+            "0755-12345678"
+        );
         for bad in ["12812345678", "1381234567", "13812345678a", "12345", "abc"] {
-            assert_eq!(Phone::parse("p", bad).unwrap_err().code, "invalid_phone", "{bad}");
+            assert_eq!(
+                Phone::parse("p", bad).unwrap_err().code,
+                "invalid_phone",
+                "{bad}"
+            );
         }
     }
 
@@ -263,25 +300,43 @@ mod tests {
             IdNumber::parse("i", "110105194912310021").unwrap_err().code,
             "id_number_check_digit"
         );
-        assert_eq!(IdNumber::with_check_digit("11010519491231002"), "11010519491231002X");
+        assert_eq!(
+            IdNumber::with_check_digit("11010519491231002"),
+            "11010519491231002X"
+        );
         // Valid check digit, impossible date (Feb 30).
         let bad_date = IdNumber::with_check_digit("11010519900230002");
-        assert_eq!(IdNumber::parse("i", &bad_date).unwrap_err().code, "invalid_id_number");
-        assert_eq!(IdNumber::parse("i", "1234").unwrap_err().code, "invalid_id_number");
+        assert_eq!(
+            IdNumber::parse("i", &bad_date).unwrap_err().code,
+            "invalid_id_number"
+        );
+        assert_eq!(
+            IdNumber::parse("i", "1234").unwrap_err().code,
+            "invalid_id_number"
+        );
     }
 
     #[test]
     fn plates() {
         assert_eq!(parse_plate("v", "沪A·12345").unwrap(), "沪A12345");
         assert_eq!(parse_plate("v", "粤b d12345").unwrap(), "粤BD12345");
-        assert_eq!(parse_plate("v", "A12345").unwrap_err().code, "invalid_plate");
-        assert_eq!(parse_plate("v", "沪A123").unwrap_err().code, "invalid_plate");
+        assert_eq!(
+            parse_plate("v", "A12345").unwrap_err().code,
+            "invalid_plate"
+        );
+        assert_eq!(
+            parse_plate("v", "沪A123").unwrap_err().code,
+            "invalid_plate"
+        );
     }
 
     #[test]
     fn text() {
         assert_eq!(required_text("n", "  张三 ", 2).unwrap(), "张三");
-        assert_eq!(required_text("n", "张三丰", 2).unwrap_err().code, "too_long");
+        assert_eq!(
+            required_text("n", "张三丰", 2).unwrap_err().code,
+            "too_long"
+        );
         assert_eq!(required_text("n", "  ", 2).unwrap_err().code, "required");
         assert_eq!(optional_text("n", Some(" "), 2).unwrap(), None);
     }

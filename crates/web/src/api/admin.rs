@@ -32,21 +32,45 @@ async fn list_users(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<
 /// Creates a user; the password must be changed at first login.
 #[utoipa::path(post, path = "/api/v1/users", tag = "admin", security(("bearer" = [])), request_body = UserForCreate,
     responses((status = 201, body = UserView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_user(State(s): State<AppState>, a: ApiCtx, ApiJson(b): ApiJson<UserForCreate>) -> ApiResult<(StatusCode, Json<UserView>)> {
-    Ok((StatusCode::CREATED, Json(auth::create_user(&s.core, &a.ctx, b).await.loc(a.locale)?)))
+async fn create_user(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<UserForCreate>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(auth::create_user(&s.core, &a.ctx, b).await.loc(a.locale)?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
-async fn get_user(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<UserView>> {
-    Ok(Json(auth::get_user(&s.core, &a.ctx, UserId(id)).await.loc(a.locale)?))
+async fn get_user(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(
+        auth::get_user(&s.core, &a.ctx, UserId(id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 /// Changes a user's name, role, active flag, communities, or resets the password.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UserForUpdate,
     responses((status = 200, body = UserView), (status = 422, body = ErrorBody)))]
-async fn update_user(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<UserForUpdate>) -> ApiResult<Json<UserView>> {
-    Ok(Json(auth::update_user(&s.core, &a.ctx, UserId(id), b).await.loc(a.locale)?))
+async fn update_user(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<UserForUpdate>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(
+        auth::update_user(&s.core, &a.ctx, UserId(id), b)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/roles", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<Role>)))]
@@ -63,6 +87,15 @@ pub struct RolePerms {
 /// Sets a role's permissions.
 #[utoipa::path(put, path = "/api/v1/roles/{code}", tag = "admin", security(("bearer" = [])), params(("code" = String, Path)), request_body = RolePerms,
     responses((status = 200, body = Role), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_role(State(s): State<AppState>, a: ApiCtx, ApiPath(code): ApiPath<String>, ApiJson(b): ApiJson<RolePerms>) -> ApiResult<Json<Role>> {
-    Ok(Json(auth::update_role_perms(&s.core, &a.ctx, &code, &b.permissions).await.loc(a.locale)?))
+async fn update_role(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(b): ApiJson<RolePerms>,
+) -> ApiResult<Json<Role>> {
+    Ok(Json(
+        auth::update_role_perms(&s.core, &a.ctx, &code, &b.permissions)
+            .await
+            .loc(a.locale)?,
+    ))
 }

@@ -17,6 +17,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Audit entries, newest first (needs `audit.read`; limited to the caller's communities).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditFilter),
     responses((status = 200, body = Vec<AuditRecord>), (status = 403, body = ErrorBody)))]
-async fn list(State(s): State<AppState>, a: ApiCtx, ApiQuery(f): ApiQuery<AuditFilter>) -> ApiResult<Json<Vec<AuditRecord>>> {
-    Ok(Json(audit::list(&s.core.db, &a.ctx, &f).await.loc(a.locale)?))
+async fn list(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(f): ApiQuery<AuditFilter>,
+) -> ApiResult<Json<Vec<AuditRecord>>> {
+    Ok(Json(
+        audit::list(&s.core.db, &a.ctx, &f).await.loc(a.locale)?,
+    ))
 }

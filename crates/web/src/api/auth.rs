@@ -42,9 +42,15 @@ pub struct NewToken {
 /// Exchanges a username and password for a new API token (throttled like the console login).
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = LoginForToken,
     responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-async fn login_token(State(s): State<AppState>, Lang(l): Lang, ApiJson(b): ApiJson<LoginForToken>) -> ApiResult<(StatusCode, Json<NewToken>)> {
+async fn login_token(
+    State(s): State<AppState>,
+    Lang(l): Lang,
+    ApiJson(b): ApiJson<LoginForToken>,
+) -> ApiResult<(StatusCode, Json<NewToken>)> {
     let name = b.token_name.unwrap_or_else(|| "api".into());
-    let (info, token) = auth::password_token(&s.core, &b.username, &b.password, &name).await.loc(l)?;
+    let (info, token) = auth::password_token(&s.core, &b.username, &b.password, &name)
+        .await
+        .loc(l)?;
     Ok((StatusCode::CREATED, Json(NewToken { token, info })))
 }
 
@@ -68,7 +74,12 @@ async fn me(a: ApiCtx) -> Json<Me> {
         display_name: c.display_name.clone(),
         role: c.role.clone(),
         permissions: c.perms.iter().map(|p| p.code().to_string()).collect(),
-        communities: c.community_ids().unwrap_or_default().iter().map(|c| c.0).collect(),
+        communities: c
+            .community_ids()
+            .unwrap_or_default()
+            .iter()
+            .map(|c| c.0)
+            .collect(),
     })
 }
 
@@ -81,15 +92,23 @@ pub struct PasswordChange {
 /// Changes the caller's password.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
     responses((status = 204), (status = 422, body = ErrorBody)))]
-async fn change_password(State(s): State<AppState>, a: ApiCtx, ApiJson(b): ApiJson<PasswordChange>) -> ApiResult<StatusCode> {
-    auth::change_password(&s.core, &a.ctx, &b.old_password, &b.new_password).await.loc(a.locale)?;
+async fn change_password(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    auth::change_password(&s.core, &a.ctx, &b.old_password, &b.new_password)
+        .await
+        .loc(a.locale)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The caller's API tokens.
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Vec<ApiToken>)))]
 async fn list_tokens(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<ApiToken>>> {
-    Ok(Json(auth::list_api_tokens(&s.core, &a.ctx).await.loc(a.locale)?))
+    Ok(Json(
+        auth::list_api_tokens(&s.core, &a.ctx).await.loc(a.locale)?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -100,15 +119,27 @@ pub struct TokenForCreate {
 /// Creates an API token for the caller.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "auth", security(("bearer" = [])), request_body = TokenForCreate,
     responses((status = 201, body = NewToken), (status = 422, body = ErrorBody)))]
-async fn create_token(State(s): State<AppState>, a: ApiCtx, ApiJson(b): ApiJson<TokenForCreate>) -> ApiResult<(StatusCode, Json<NewToken>)> {
-    let (info, token) = auth::create_api_token(&s.core, &a.ctx, &b.name).await.loc(a.locale)?;
+async fn create_token(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<TokenForCreate>,
+) -> ApiResult<(StatusCode, Json<NewToken>)> {
+    let (info, token) = auth::create_api_token(&s.core, &a.ctx, &b.name)
+        .await
+        .loc(a.locale)?;
     Ok((StatusCode::CREATED, Json(NewToken { token, info })))
 }
 
 /// Revokes a token (the caller's own; a user manager may revoke anyone's).
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn revoke_token(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
-    auth::revoke_api_token(&s.core, &a.ctx, ApiTokenId(id)).await.loc(a.locale)?;
+async fn revoke_token(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    auth::revoke_api_token(&s.core, &a.ctx, ApiTokenId(id))
+        .await
+        .loc(a.locale)?;
     Ok(StatusCode::NO_CONTENT)
 }

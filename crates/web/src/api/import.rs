@@ -35,7 +35,10 @@ pub fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, XLSX.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         bytes,
     )
@@ -52,14 +55,21 @@ pub async fn read_limited(body: Body, limit: usize) -> CoreResult<Vec<u8>> {
     axum::body::to_bytes(body, limit)
         .await
         .map(|b| b.to_vec())
-        .map_err(|_| CoreError::Invalid(vec![FieldError::new("file", "file_too_large").with("max", size_label(limit))]))
+        .map_err(|_| {
+            CoreError::Invalid(vec![
+                FieldError::new("file", "file_too_large").with("max", size_label(limit)),
+            ])
+        })
 }
 
 /// The template for importing units with owners.
 #[utoipa::path(get, path = "/api/v1/import/units/template.xlsx", tag = "import", security(("bearer" = [])),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the template")))]
 async fn template(a: ApiCtx) -> ApiResult<Response> {
-    Ok(xlsx(import::template_xlsx().loc(a.locale)?, "units-template.xlsx"))
+    Ok(xlsx(
+        import::template_xlsx().loc(a.locale)?,
+        "units-template.xlsx",
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,9 +101,18 @@ pub fn row_message(l: Locale, e: &import::ImportRowError) -> String {
     params(("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     responses((status = 200, body = ImportReport), (status = 413, body = ErrorBody), (status = 422, body = ImportRejected)))]
-async fn import_units(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>, req: Request) -> ApiResult<Response> {
-    let bytes = read_limited(req.into_body(), s.cfg.max_upload_bytes).await.loc(a.locale)?;
-    let report = import::import_units_xlsx(&s.core, &a.ctx, CommunityId(id), &bytes, &|_, _| {}).await.loc(a.locale)?;
+async fn import_units(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    req: Request,
+) -> ApiResult<Response> {
+    let bytes = read_limited(req.into_body(), s.cfg.max_upload_bytes)
+        .await
+        .loc(a.locale)?;
+    let report = import::import_units_xlsx(&s.core, &a.ctx, CommunityId(id), &bytes, &|_, _| {})
+        .await
+        .loc(a.locale)?;
     if report.errors.is_empty() {
         return Ok(Json(report).into_response());
     }
@@ -107,13 +126,20 @@ async fn import_units(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath
             code: e.code.clone(),
             message: a.locale.tf(
                 "err.import_row",
-                &[("row", e.row.to_string()), ("column", e.column.clone()), ("message", row_message(a.locale, e))],
+                &[
+                    ("row", e.row.to_string()),
+                    ("column", e.column.clone()),
+                    ("message", row_message(a.locale, e)),
+                ],
             ),
         })
         .collect();
     let body = ImportRejected {
         code: "import_rows_invalid".into(),
-        message: a.locale.tf("err.import_rows_invalid", &[("count", report.errors.len().to_string())]),
+        message: a.locale.tf(
+            "err.import_rows_invalid",
+            &[("count", report.errors.len().to_string())],
+        ),
         errors,
         report,
     };
@@ -125,7 +151,12 @@ pub async fn all_units(s: &AppState, ctx: &Ctx, c: CommunityId) -> CoreResult<Ve
     let mut out = Vec::new();
     let mut after = None;
     loop {
-        let f = UnitFilter { community_id: Some(c), after_id: after, limit: Some(10_000), ..Default::default() };
+        let f = UnitFilter {
+            community_id: Some(c),
+            after_id: after,
+            limit: Some(10_000),
+            ..Default::default()
+        };
         let page = registry::list_units(&s.core, ctx, &f).await?;
         let done = page.len() < 10_000;
         after = page.last().map(|u| u.id.0);
@@ -137,11 +168,20 @@ pub async fn all_units(s: &AppState, ctx: &Ctx, c: CommunityId) -> CoreResult<Ve
 }
 
 /// All people of a community, page by page.
-pub async fn all_people(s: &AppState, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<registry::Person>> {
+pub async fn all_people(
+    s: &AppState,
+    ctx: &Ctx,
+    c: CommunityId,
+) -> CoreResult<Vec<registry::Person>> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
-        let f = PersonFilter { community_id: Some(c), after_id: after, limit: Some(10_000), ..Default::default() };
+        let f = PersonFilter {
+            community_id: Some(c),
+            after_id: after,
+            limit: Some(10_000),
+            ..Default::default()
+        };
         let page = registry::list_people(&s.core, ctx, &f).await?;
         let done = page.len() < 10_000;
         after = page.last().map(|p| p.id.0);
@@ -155,17 +195,35 @@ pub async fn all_people(s: &AppState, ctx: &Ctx, c: CommunityId) -> CoreResult<V
 /// The community's units as .xlsx (owners' phones masked).
 #[utoipa::path(get, path = "/api/v1/communities/{id}/units.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "units"), (status = 404, body = ErrorBody)))]
-async fn export_units(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Response> {
+async fn export_units(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
     let c = CommunityId(id);
     let units = all_units(&s, &a.ctx, c).await.loc(a.locale)?;
-    let owners = import::unit_owner_labels(&s.core, &a.ctx, c).await.loc(a.locale)?;
-    Ok(xlsx(import::export_units_xlsx(&units, &owners).loc(a.locale)?, "units.xlsx"))
+    let owners = import::unit_owner_labels(&s.core, &a.ctx, c)
+        .await
+        .loc(a.locale)?;
+    Ok(xlsx(
+        import::export_units_xlsx(&units, &owners).loc(a.locale)?,
+        "units.xlsx",
+    ))
 }
 
 /// The community's people as .xlsx (phones and ID numbers masked).
 #[utoipa::path(get, path = "/api/v1/communities/{id}/people.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "people"), (status = 404, body = ErrorBody)))]
-async fn export_people(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Response> {
-    let people = all_people(&s, &a.ctx, CommunityId(id)).await.loc(a.locale)?;
-    Ok(xlsx(import::export_people_xlsx(&people).loc(a.locale)?, "people.xlsx"))
+async fn export_people(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    let people = all_people(&s, &a.ctx, CommunityId(id))
+        .await
+        .loc(a.locale)?;
+    Ok(xlsx(
+        import::export_people_xlsx(&people).loc(a.locale)?,
+        "people.xlsx",
+    ))
 }

@@ -41,155 +41,351 @@ type Created<T> = ApiResult<(StatusCode, Json<T>)>;
 /// Communities the caller reaches.
 #[utoipa::path(get, path = "/api/v1/communities", tag = "registry", security(("bearer" = [])), responses((status = 200, body = Vec<Community>)))]
 async fn list_communities(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<Community>>> {
-    Ok(Json(registry::list_communities(&s.core, &a.ctx).await.loc(a.locale)?))
+    Ok(Json(
+        registry::list_communities(&s.core, &a.ctx)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 /// Creates a community (needs `community.manage`).
 #[utoipa::path(post, path = "/api/v1/communities", tag = "registry", security(("bearer" = [])), request_body = CommunityForCreate,
     responses((status = 201, body = Community), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_community(State(s): State<AppState>, a: ApiCtx, ApiJson(b): ApiJson<CommunityForCreate>) -> Created<Community> {
-    Ok((StatusCode::CREATED, Json(registry::create_community(&s.core, &a.ctx, b).await.loc(a.locale)?)))
+async fn create_community(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<CommunityForCreate>,
+) -> Created<Community> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            registry::create_community(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/communities/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Community), (status = 404, body = ErrorBody)))]
-async fn get_community(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Community>> {
-    Ok(Json(registry::get_community(&s.core, &a.ctx, CommunityId(id)).await.loc(a.locale)?))
+async fn get_community(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Community>> {
+    Ok(Json(
+        registry::get_community(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(patch, path = "/api/v1/communities/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)), request_body = CommunityForUpdate,
     responses((status = 200, body = Community), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_community(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<CommunityForUpdate>) -> ApiResult<Json<Community>> {
-    Ok(Json(registry::update_community(&s.core, &a.ctx, CommunityId(id), b).await.loc(a.locale)?))
+async fn update_community(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CommunityForUpdate>,
+) -> ApiResult<Json<Community>> {
+    Ok(Json(
+        registry::update_community(&s.core, &a.ctx, CommunityId(id), b)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 /// Buildings of a community.
 #[utoipa::path(get, path = "/api/v1/communities/{id}/buildings", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Building>), (status = 404, body = ErrorBody)))]
-async fn list_buildings(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<Building>>> {
-    Ok(Json(registry::list_buildings(&s.core, &a.ctx, CommunityId(id)).await.loc(a.locale)?))
+async fn list_buildings(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<Building>>> {
+    Ok(Json(
+        registry::list_buildings(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/buildings", tag = "registry", security(("bearer" = [])), request_body = BuildingForCreate,
     responses((status = 201, body = Building), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_building(State(s): State<AppState>, a: ApiCtx, ApiJson(b): ApiJson<BuildingForCreate>) -> Created<Building> {
-    Ok((StatusCode::CREATED, Json(registry::create_building(&s.core, &a.ctx, b).await.loc(a.locale)?)))
+async fn create_building(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<BuildingForCreate>,
+) -> Created<Building> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            registry::create_building(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/buildings/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Building), (status = 404, body = ErrorBody)))]
-async fn get_building(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Building>> {
-    Ok(Json(registry::get_building(&s.core, &a.ctx, BuildingId(id)).await.loc(a.locale)?))
+async fn get_building(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Building>> {
+    Ok(Json(
+        registry::get_building(&s.core, &a.ctx, BuildingId(id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(patch, path = "/api/v1/buildings/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)), request_body = BuildingForUpdate,
     responses((status = 200, body = Building), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_building(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<BuildingForUpdate>) -> ApiResult<Json<Building>> {
-    Ok(Json(registry::update_building(&s.core, &a.ctx, BuildingId(id), b).await.loc(a.locale)?))
+async fn update_building(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<BuildingForUpdate>,
+) -> ApiResult<Json<Building>> {
+    Ok(Json(
+        registry::update_building(&s.core, &a.ctx, BuildingId(id), b)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 /// Deletes an empty building.
 #[utoipa::path(delete, path = "/api/v1/buildings/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 409, body = ErrorBody)))]
-async fn delete_building(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
-    registry::delete_building(&s.core, &a.ctx, BuildingId(id)).await.loc(a.locale)?;
+async fn delete_building(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    registry::delete_building(&s.core, &a.ctx, BuildingId(id))
+        .await
+        .loc(a.locale)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Units, filtered; paged by `after_id`.
 #[utoipa::path(get, path = "/api/v1/units", tag = "registry", security(("bearer" = [])), params(UnitFilter),
     responses((status = 200, body = Vec<Unit>), (status = 404, body = ErrorBody)))]
-async fn list_units(State(s): State<AppState>, a: ApiCtx, ApiQuery(f): ApiQuery<UnitFilter>) -> ApiResult<Json<Vec<Unit>>> {
-    Ok(Json(registry::list_units(&s.core, &a.ctx, &f).await.loc(a.locale)?))
+async fn list_units(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(f): ApiQuery<UnitFilter>,
+) -> ApiResult<Json<Vec<Unit>>> {
+    Ok(Json(
+        registry::list_units(&s.core, &a.ctx, &f)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/units", tag = "registry", security(("bearer" = [])), request_body = UnitForCreate,
     responses((status = 201, body = Unit), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_unit(State(s): State<AppState>, a: ApiCtx, ApiJson(b): ApiJson<UnitForCreate>) -> Created<Unit> {
-    Ok((StatusCode::CREATED, Json(registry::create_unit(&s.core, &a.ctx, b).await.loc(a.locale)?)))
+async fn create_unit(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<UnitForCreate>,
+) -> Created<Unit> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            registry::create_unit(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
 }
 
 /// A unit with its people, vehicles, parking, inspections and change history.
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = UnitDetail), (status = 404, body = ErrorBody)))]
-async fn get_unit(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<UnitDetail>> {
-    Ok(Json(registry::unit_detail(&s.core, &a.ctx, UnitId(id)).await.loc(a.locale)?))
+async fn get_unit(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<UnitDetail>> {
+    Ok(Json(
+        registry::unit_detail(&s.core, &a.ctx, UnitId(id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UnitForUpdate,
     responses((status = 200, body = Unit), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_unit(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<UnitForUpdate>) -> ApiResult<Json<Unit>> {
-    Ok(Json(registry::update_unit(&s.core, &a.ctx, UnitId(id), b).await.loc(a.locale)?))
+async fn update_unit(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<UnitForUpdate>,
+) -> ApiResult<Json<Unit>> {
+    Ok(Json(
+        registry::update_unit(&s.core, &a.ctx, UnitId(id), b)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 /// Deletes a unit that has no people, vehicles or parking spaces.
 #[utoipa::path(delete, path = "/api/v1/units/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 409, body = ErrorBody)))]
-async fn delete_unit(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
-    registry::delete_unit(&s.core, &a.ctx, UnitId(id)).await.loc(a.locale)?;
+async fn delete_unit(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    registry::delete_unit(&s.core, &a.ctx, UnitId(id))
+        .await
+        .loc(a.locale)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Links a person to a unit as owner, household member or tenant.
 #[utoipa::path(post, path = "/api/v1/units/{id}/people", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)), request_body = LinkForCreate,
     responses((status = 201, body = UnitDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn link_person(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<LinkForCreate>) -> Created<UnitDetail> {
-    Ok((StatusCode::CREATED, Json(registry::link_person(&s.core, &a.ctx, UnitId(id), b).await.loc(a.locale)?)))
+async fn link_person(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<LinkForCreate>,
+) -> Created<UnitDetail> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            registry::link_person(&s.core, &a.ctx, UnitId(id), b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
 }
 
 /// Removes a person's link to a unit.
 #[utoipa::path(delete, path = "/api/v1/units/{id}/people/{link_id}", tag = "registry", security(("bearer" = [])),
     params(("id" = i64, Path), ("link_id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn unlink_person(State(s): State<AppState>, a: ApiCtx, ApiPath((id, link)): ApiPath<(i64, i64)>) -> ApiResult<StatusCode> {
-    registry::unlink_person(&s.core, &a.ctx, UnitId(id), link).await.loc(a.locale)?;
+async fn unlink_person(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath((id, link)): ApiPath<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    registry::unlink_person(&s.core, &a.ctx, UnitId(id), link)
+        .await
+        .loc(a.locale)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Records an inspection of a vacant unit.
 #[utoipa::path(post, path = "/api/v1/units/{id}/inspections", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = InspectionForCreate, responses((status = 201, body = VacantInspection), (status = 422, body = ErrorBody)))]
-async fn add_inspection(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<InspectionForCreate>) -> Created<VacantInspection> {
-    Ok((StatusCode::CREATED, Json(registry::add_inspection(&s.core, &a.ctx, UnitId(id), b).await.loc(a.locale)?)))
+async fn add_inspection(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<InspectionForCreate>,
+) -> Created<VacantInspection> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            registry::add_inspection(&s.core, &a.ctx, UnitId(id), b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
 }
 
 /// People (phone and ID number masked).
 #[utoipa::path(get, path = "/api/v1/people", tag = "registry", security(("bearer" = [])), params(PersonFilter),
     responses((status = 200, body = Vec<Person>)))]
-async fn list_people(State(s): State<AppState>, a: ApiCtx, ApiQuery(f): ApiQuery<PersonFilter>) -> ApiResult<Json<Vec<Person>>> {
-    Ok(Json(registry::list_people(&s.core, &a.ctx, &f).await.loc(a.locale)?))
+async fn list_people(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(f): ApiQuery<PersonFilter>,
+) -> ApiResult<Json<Vec<Person>>> {
+    Ok(Json(
+        registry::list_people(&s.core, &a.ctx, &f)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 /// Creates a person, optionally linked to a unit at once.
 #[utoipa::path(post, path = "/api/v1/people", tag = "registry", security(("bearer" = [])), request_body = PersonForCreate,
     responses((status = 201, body = Person), (status = 422, body = ErrorBody)))]
-async fn create_person(State(s): State<AppState>, a: ApiCtx, ApiJson(b): ApiJson<PersonForCreate>) -> Created<Person> {
-    Ok((StatusCode::CREATED, Json(registry::create_person(&s.core, &a.ctx, b).await.loc(a.locale)?)))
+async fn create_person(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<PersonForCreate>,
+) -> Created<Person> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            registry::create_person(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Person), (status = 404, body = ErrorBody)))]
-async fn get_person(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Person>> {
-    Ok(Json(registry::get_person(&s.core, &a.ctx, PersonId(id)).await.loc(a.locale)?))
+async fn get_person(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Person>> {
+    Ok(Json(
+        registry::get_person(&s.core, &a.ctx, PersonId(id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PersonForUpdate,
     responses((status = 200, body = Person), (status = 422, body = ErrorBody)))]
-async fn update_person(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<PersonForUpdate>) -> ApiResult<Json<Person>> {
-    Ok(Json(registry::update_person(&s.core, &a.ctx, PersonId(id), b).await.loc(a.locale)?))
+async fn update_person(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<PersonForUpdate>,
+) -> ApiResult<Json<Person>> {
+    Ok(Json(
+        registry::update_person(&s.core, &a.ctx, PersonId(id), b)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete_person(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
-    registry::delete_person(&s.core, &a.ctx, PersonId(id)).await.loc(a.locale)?;
+async fn delete_person(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    registry::delete_person(&s.core, &a.ctx, PersonId(id))
+        .await
+        .loc(a.locale)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The clear phone and ID number (needs `pii.reveal`; every call is audit-logged).
 #[utoipa::path(post, path = "/api/v1/people/{id}/reveal", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PersonClear), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn reveal_person(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<PersonClear>> {
-    Ok(Json(registry::reveal_person(&s.core, &a.ctx, PersonId(id)).await.loc(a.locale)?))
+async fn reveal_person(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<PersonClear>> {
+    Ok(Json(
+        registry::reveal_person(&s.core, &a.ctx, PersonId(id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -199,39 +395,89 @@ struct CommunityQuery {
 
 #[utoipa::path(get, path = "/api/v1/vehicles", tag = "registry", security(("bearer" = [])), params(CommunityQuery),
     responses((status = 200, body = Vec<Vehicle>)))]
-async fn list_vehicles(State(s): State<AppState>, a: ApiCtx, ApiQuery(q): ApiQuery<CommunityQuery>) -> ApiResult<Json<Vec<Vehicle>>> {
-    Ok(Json(registry::list_vehicles(&s.core, &a.ctx, CommunityId(q.community_id)).await.loc(a.locale)?))
+async fn list_vehicles(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<CommunityQuery>,
+) -> ApiResult<Json<Vec<Vehicle>>> {
+    Ok(Json(
+        registry::list_vehicles(&s.core, &a.ctx, CommunityId(q.community_id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/vehicles", tag = "registry", security(("bearer" = [])), request_body = VehicleForCreate,
     responses((status = 201, body = Vehicle), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_vehicle(State(s): State<AppState>, a: ApiCtx, ApiJson(b): ApiJson<VehicleForCreate>) -> Created<Vehicle> {
-    Ok((StatusCode::CREATED, Json(registry::create_vehicle(&s.core, &a.ctx, b).await.loc(a.locale)?)))
+async fn create_vehicle(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<VehicleForCreate>,
+) -> Created<Vehicle> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            registry::create_vehicle(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/vehicles/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete_vehicle(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
-    registry::delete_vehicle(&s.core, &a.ctx, VehicleId(id)).await.loc(a.locale)?;
+async fn delete_vehicle(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    registry::delete_vehicle(&s.core, &a.ctx, VehicleId(id))
+        .await
+        .loc(a.locale)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/parking-spaces", tag = "registry", security(("bearer" = [])), params(CommunityQuery),
     responses((status = 200, body = Vec<ParkingSpace>)))]
-async fn list_spaces(State(s): State<AppState>, a: ApiCtx, ApiQuery(q): ApiQuery<CommunityQuery>) -> ApiResult<Json<Vec<ParkingSpace>>> {
-    Ok(Json(registry::list_spaces(&s.core, &a.ctx, CommunityId(q.community_id)).await.loc(a.locale)?))
+async fn list_spaces(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<CommunityQuery>,
+) -> ApiResult<Json<Vec<ParkingSpace>>> {
+    Ok(Json(
+        registry::list_spaces(&s.core, &a.ctx, CommunityId(q.community_id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/parking-spaces", tag = "registry", security(("bearer" = [])), request_body = ParkingSpaceForCreate,
     responses((status = 201, body = ParkingSpace), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_space(State(s): State<AppState>, a: ApiCtx, ApiJson(b): ApiJson<ParkingSpaceForCreate>) -> Created<ParkingSpace> {
-    Ok((StatusCode::CREATED, Json(registry::create_space(&s.core, &a.ctx, b).await.loc(a.locale)?)))
+async fn create_space(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<ParkingSpaceForCreate>,
+) -> Created<ParkingSpace> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            registry::create_space(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/parking-spaces/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete_space(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
-    registry::delete_space(&s.core, &a.ctx, ParkingSpaceId(id)).await.loc(a.locale)?;
+async fn delete_space(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    registry::delete_space(&s.core, &a.ctx, ParkingSpaceId(id))
+        .await
+        .loc(a.locale)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -246,7 +492,19 @@ pub struct SearchQuery {
 /// Finds units, people and vehicles.
 #[utoipa::path(get, path = "/api/v1/search", tag = "registry", security(("bearer" = [])), params(SearchQuery),
     responses((status = 200, body = Vec<SearchHit>), (status = 422, body = ErrorBody)))]
-async fn search(State(s): State<AppState>, a: ApiCtx, ApiQuery(q): ApiQuery<SearchQuery>) -> ApiResult<Json<Vec<SearchHit>>> {
-    let hits = registry::search(&s.core, &a.ctx, &q.q, q.community_id.map(CommunityId), q.limit.unwrap_or(20)).await.loc(a.locale)?;
+async fn search(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<Vec<SearchHit>>> {
+    let hits = registry::search(
+        &s.core,
+        &a.ctx,
+        &q.q,
+        q.community_id.map(CommunityId),
+        q.limit.unwrap_or(20),
+    )
+    .await
+    .loc(a.locale)?;
     Ok(Json(hits))
 }

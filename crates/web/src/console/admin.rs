@@ -31,7 +31,10 @@ pub fn router() -> Router<AppState> {
 
 /// Shanghai wall-clock time for display.
 pub fn local_time(t: &DateTime<Utc>) -> String {
-    chrono_tz::Asia::Shanghai.from_utc_datetime(&t.naive_utc()).format("%Y-%m-%d %H:%M").to_string()
+    chrono_tz::Asia::Shanghai
+        .from_utc_datetime(&t.naive_utc())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 fn with_status(e: &CoreError, u: &ConsoleUser, mut r: Response) -> Response {
@@ -62,7 +65,12 @@ impl UsersPage {
     }
     fn community_names(&self, ids: &[CommunityId]) -> String {
         ids.iter()
-            .filter_map(|id| self.communities.iter().find(|c| c.id == *id).map(|c| c.name.clone()))
+            .filter_map(|id| {
+                self.communities
+                    .iter()
+                    .find(|c| c.id == *id)
+                    .map(|c| c.name.clone())
+            })
             .collect::<Vec<_>>()
             .join("、")
     }
@@ -83,7 +91,12 @@ struct NewUserForm {
     communities: Vec<i64>,
 }
 
-async fn users_page(st: &AppState, u: &ConsoleUser, err: Option<CoreError>, form: NewUserForm) -> Response {
+async fn users_page(
+    st: &AppState,
+    u: &ConsoleUser,
+    err: Option<CoreError>,
+    form: NewUserForm,
+) -> Response {
     let users = match auth::list_users(&st.core, &u.ctx).await {
         Ok(x) => x,
         Err(e) => return error_page(u, e),
@@ -94,17 +107,36 @@ async fn users_page(st: &AppState, u: &ConsoleUser, err: Option<CoreError>, form
         .map(|r| {
             let perms = Perm::ALL
                 .iter()
-                .map(|p| (p.code(), u.locale.t(&format!("perm.{}", p.code())), r.perms().any(|x| x == *p)))
+                .map(|p| {
+                    (
+                        p.code(),
+                        u.locale.t(&format!("perm.{}", p.code())),
+                        r.perms().any(|x| x == *p),
+                    )
+                })
                 .collect();
-            RoleRow { label: u.locale.t(&format!("role.{}", r.code)).to_string(), role: r, perms }
+            RoleRow {
+                label: u.locale.t(&format!("role.{}", r.code)).to_string(),
+                role: r,
+                perms,
+            }
         })
         .collect();
-    let communities = registry::list_communities(&st.core, &u.ctx).await.unwrap_or_default();
+    let communities = registry::list_communities(&st.core, &u.ctx)
+        .await
+        .unwrap_or_default();
     let mut s = Shell::of(u);
     if let Some(e) = &err {
         s = s.with_error(e);
     }
-    let r = page(&UsersPage { s, users, roles, communities, err: err.clone_shallow(), form });
+    let r = page(&UsersPage {
+        s,
+        users,
+        roles,
+        communities,
+        err: err.clone_shallow(),
+        form,
+    });
     match &err {
         Some(e) => with_status(e, u, r),
         None => r,
@@ -126,7 +158,16 @@ impl CloneShallow for Option<CoreError> {
 }
 
 async fn users(State(st): State<AppState>, u: ConsoleUser) -> Response {
-    users_page(&st, &u, None, NewUserForm { role: "service_agent".into(), ..Default::default() }).await
+    users_page(
+        &st,
+        &u,
+        None,
+        NewUserForm {
+            role: "service_agent".into(),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// Parses a form whose `communities` field may repeat.
@@ -148,7 +189,10 @@ fn serde_html_form_lite<T: serde::de::DeserializeOwned>(raw: &str) -> Option<T> 
             serde_json::Value::String(v)
         };
         if k == "communities" {
-            map.entry(k).or_insert_with(|| serde_json::Value::Array(vec![])).as_array_mut()?.push(val);
+            map.entry(k)
+                .or_insert_with(|| serde_json::Value::Array(vec![]))
+                .as_array_mut()?
+                .push(val);
         } else {
             map.insert(k, val);
         }
@@ -156,7 +200,11 @@ fn serde_html_form_lite<T: serde::de::DeserializeOwned>(raw: &str) -> Option<T> 
     serde_json::from_value(serde_json::Value::Object(map)).ok()
 }
 
-async fn create_user(State(st): State<AppState>, u: ConsoleUser, CsrfBody(raw): CsrfBody) -> Response {
+async fn create_user(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfBody(raw): CsrfBody,
+) -> Response {
     let Some(form): Option<NewUserForm> = parse_multi(&raw) else {
         return error_page(&u, CoreError::invalid("body", "invalid_json"));
     };
@@ -170,7 +218,16 @@ async fn create_user(State(st): State<AppState>, u: ConsoleUser, CsrfBody(raw): 
     match auth::create_user(&st.core, &u.ctx, input).await {
         Ok(v) => Redirect::to(&format!("/admin/users/{}?created=1", v.user.id)).into_response(),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
-            users_page(&st, &u, Some(e), NewUserForm { password: String::new(), ..form }).await
+            users_page(
+                &st,
+                &u,
+                Some(e),
+                NewUserForm {
+                    password: String::new(),
+                    ..form
+                },
+            )
+            .await
         }
         Err(e) => error_page(&u, e),
     }
@@ -198,7 +255,13 @@ struct CreatedQ {
     saved: Option<String>,
 }
 
-async fn user_page_render(st: &AppState, u: &ConsoleUser, id: UserId, err: Option<CoreError>, notice: Option<String>) -> Response {
+async fn user_page_render(
+    st: &AppState,
+    u: &ConsoleUser,
+    id: UserId,
+    err: Option<CoreError>,
+    notice: Option<String>,
+) -> Response {
     let v = match auth::get_user(&st.core, &u.ctx, id).await {
         Ok(v) => v,
         Err(e) => return error_page(u, e),
@@ -207,20 +270,33 @@ async fn user_page_render(st: &AppState, u: &ConsoleUser, id: UserId, err: Optio
         return error_page(u, CoreError::Forbidden);
     }
     let roles = auth::list_roles(&st.core).await.unwrap_or_default();
-    let communities = registry::list_communities(&st.core, &u.ctx).await.unwrap_or_default();
+    let communities = registry::list_communities(&st.core, &u.ctx)
+        .await
+        .unwrap_or_default();
     let mut s = Shell::of(u);
     s.notice = notice;
     if let Some(e) = &err {
         s = s.with_error(e);
     }
-    let r = page(&UserPage { s, v, roles, communities, err: err.clone_shallow() });
+    let r = page(&UserPage {
+        s,
+        v,
+        roles,
+        communities,
+        err: err.clone_shallow(),
+    });
     match &err {
         Some(e) => with_status(e, u, r),
         None => r,
     }
 }
 
-async fn user_page(State(st): State<AppState>, u: ConsoleUser, Path(id): Path<i64>, Query(q): Query<CreatedQ>) -> Response {
+async fn user_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<i64>,
+    Query(q): Query<CreatedQ>,
+) -> Response {
     let notice = if q.created.is_some() {
         Some(u.locale.t("users.created").to_string())
     } else if q.saved.is_some() {
@@ -245,7 +321,12 @@ struct EditUserForm {
     reset_password: String,
 }
 
-async fn update_user(State(st): State<AppState>, u: ConsoleUser, Path(id): Path<i64>, CsrfBody(raw): CsrfBody) -> Response {
+async fn update_user(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<i64>,
+    CsrfBody(raw): CsrfBody,
+) -> Response {
     let Some(f): Option<EditUserForm> = parse_multi(&raw) else {
         return error_page(&u, CoreError::invalid("body", "invalid_json"));
     };
@@ -258,17 +339,30 @@ async fn update_user(State(st): State<AppState>, u: ConsoleUser, Path(id): Path<
     };
     match auth::update_user(&st.core, &u.ctx, UserId(id), input).await {
         Ok(_) => Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response(),
-        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => user_page_render(&st, &u, UserId(id), Some(e), None).await,
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            user_page_render(&st, &u, UserId(id), Some(e), None).await
+        }
         Err(e) => error_page(&u, e),
     }
 }
 
-async fn update_role(State(st): State<AppState>, u: ConsoleUser, Path(code): Path<String>, CsrfBody(raw): CsrfBody) -> Response {
+async fn update_role(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(code): Path<String>,
+    CsrfBody(raw): CsrfBody,
+) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
-    let perms: Vec<String> = pairs.into_iter().filter(|(k, _)| k == "perm").map(|(_, v)| v).collect();
+    let perms: Vec<String> = pairs
+        .into_iter()
+        .filter(|(k, _)| k == "perm")
+        .map(|(_, v)| v)
+        .collect();
     match auth::update_role_perms(&st.core, &u.ctx, &code, &perms).await {
         Ok(_) => Redirect::to("/admin/users#roles").into_response(),
-        Err(e @ CoreError::Invalid(_)) => users_page(&st, &u, Some(e), NewUserForm::default()).await,
+        Err(e @ CoreError::Invalid(_)) => {
+            users_page(&st, &u, Some(e), NewUserForm::default()).await
+        }
         Err(e) => error_page(&u, e),
     }
 }
@@ -290,7 +384,12 @@ impl TokensPage {
     }
 }
 
-async fn tokens_render(st: &AppState, u: &ConsoleUser, new_token: Option<String>, err: Option<CoreError>) -> Response {
+async fn tokens_render(
+    st: &AppState,
+    u: &ConsoleUser,
+    new_token: Option<String>,
+    err: Option<CoreError>,
+) -> Response {
     let tokens = match auth::list_api_tokens(&st.core, &u.ctx).await {
         Ok(t) => t,
         Err(e) => return error_page(u, e),
@@ -299,7 +398,11 @@ async fn tokens_render(st: &AppState, u: &ConsoleUser, new_token: Option<String>
     if let Some(e) = &err {
         s = s.with_error(e);
     }
-    page(&TokensPage { s, tokens, new_token })
+    page(&TokensPage {
+        s,
+        tokens,
+        new_token,
+    })
 }
 
 async fn tokens(State(st): State<AppState>, u: ConsoleUser) -> Response {
@@ -312,7 +415,11 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(st): State<AppState>, u: ConsoleUser, CsrfForm(f): CsrfForm<TokenForm>) -> Response {
+async fn create_token(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<TokenForm>,
+) -> Response {
     match auth::create_api_token(&st.core, &u.ctx, &f.name).await {
         // The token is shown once, on this response; it is never stored in clear.
         Ok((_, token)) => tokens_render(&st, &u, Some(token), None).await,
@@ -339,7 +446,12 @@ impl CloneInvalid for CoreError {
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn revoke_token(State(st): State<AppState>, u: ConsoleUser, Path(id): Path<i64>, CsrfForm(_): CsrfForm<Empty>) -> Response {
+async fn revoke_token(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Response {
     match auth::revoke_api_token(&st.core, &u.ctx, ApiTokenId(id)).await {
         Ok(()) => Redirect::to("/tokens").into_response(),
         Err(e) => error_page(&u, e),
@@ -361,7 +473,9 @@ impl AuditPage {
         local_time(t)
     }
     fn community(&self, id: &Option<i64>) -> String {
-        id.and_then(|i| self.communities.iter().find(|c| c.id.0 == i)).map(|c| c.name.clone()).unwrap_or_default()
+        id.and_then(|i| self.communities.iter().find(|c| c.id.0 == i))
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
     }
     fn action(&self, a: &str) -> &'static str {
         self.s.l.t(&format!("audit.action.{a}"))
@@ -377,12 +491,22 @@ impl AuditPage {
     }
     fn next_link(&self, before: &i64) -> String {
         let mut q = vec![("before_id".to_string(), before.to_string())];
-        for (k, v) in [("community_id", &self.q.community_id), ("entity", &self.q.entity), ("action", &self.q.action), ("actor", &self.q.actor), ("from", &self.q.from), ("to", &self.q.to)] {
+        for (k, v) in [
+            ("community_id", &self.q.community_id),
+            ("entity", &self.q.entity),
+            ("action", &self.q.action),
+            ("actor", &self.q.actor),
+            ("from", &self.q.from),
+            ("to", &self.q.to),
+        ] {
             if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
                 q.push((k.to_string(), v.clone()));
             }
         }
-        format!("/audit?{}", serde_urlencoded::to_string(q).unwrap_or_default())
+        format!(
+            "/audit?{}",
+            serde_urlencoded::to_string(q).unwrap_or_default()
+        )
     }
 }
 
@@ -407,7 +531,11 @@ fn day_start(d: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-async fn audit_page(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<AuditQ>) -> Response {
+async fn audit_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<AuditQ>,
+) -> Response {
     let f = AuditFilter {
         community_id: q.community_id.as_deref().and_then(|c| c.parse().ok()),
         entity: q.entity.clone(),
@@ -415,7 +543,11 @@ async fn audit_page(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<
         action: q.action.clone(),
         actor: q.actor.clone().filter(|a| !a.trim().is_empty()),
         from: q.from.as_deref().and_then(day_start),
-        to: q.to.as_deref().and_then(day_start).map(|t| t + chrono::Duration::days(1)),
+        to: q
+            .to
+            .as_deref()
+            .and_then(day_start)
+            .map(|t| t + chrono::Duration::days(1)),
         before_id: q.before_id,
         limit: Some(100),
     };
@@ -423,7 +555,19 @@ async fn audit_page(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<
         Ok(r) => r,
         Err(e) => return error_page(&u, e),
     };
-    let next_before = if rows.len() == 100 { rows.last().map(|r| r.id) } else { None };
-    let communities = registry::list_communities(&st.core, &u.ctx).await.unwrap_or_default();
-    page(&AuditPage { s: Shell::of(&u), rows, communities, q, next_before })
+    let next_before = if rows.len() == 100 {
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
+    let communities = registry::list_communities(&st.core, &u.ctx)
+        .await
+        .unwrap_or_default();
+    page(&AuditPage {
+        s: Shell::of(&u),
+        rows,
+        communities,
+        q,
+        next_before,
+    })
 }

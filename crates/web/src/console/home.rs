@@ -12,7 +12,9 @@ use wuye_core::{CoreError, auth};
 
 use super::{FreshCsrf, Shell, error_page, page};
 use crate::AppState;
-use crate::extract::{CSRF_COOKIE, ConsoleUser, CsrfForm, LANG_COOKIE, SESSION_COOKIE, cookie, locale_of, set_cookie};
+use crate::extract::{
+    CSRF_COOKIE, ConsoleUser, CsrfForm, LANG_COOKIE, SESSION_COOKIE, cookie, locale_of, set_cookie,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,10 +47,21 @@ fn safe_next(n: Option<&str>) -> String {
     }
 }
 
-async fn login_page(headers: HeaderMap, fresh: Option<Extension<FreshCsrf>>, Query(q): Query<NextQ>) -> Response {
+async fn login_page(
+    headers: HeaderMap,
+    fresh: Option<Extension<FreshCsrf>>,
+    Query(q): Query<NextQ>,
+) -> Response {
     let l = locale_of(&headers);
-    let csrf = super::csrf_of(fresh.as_ref().map(|e| &e.0), cookie(&headers, CSRF_COOKIE).unwrap_or(""));
-    page(&LoginPage { s: Shell::anon(l, csrf), next: safe_next(q.next.as_deref()), username: String::new() })
+    let csrf = super::csrf_of(
+        fresh.as_ref().map(|e| &e.0),
+        cookie(&headers, CSRF_COOKIE).unwrap_or(""),
+    );
+    page(&LoginPage {
+        s: Shell::anon(l, csrf),
+        next: safe_next(q.next.as_deref()),
+        username: String::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -58,12 +71,20 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(st): State<AppState>, headers: HeaderMap, CsrfForm(f): CsrfForm<LoginForm>) -> Response {
+async fn login(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(f): CsrfForm<LoginForm>,
+) -> Response {
     let l = locale_of(&headers);
     let previous = cookie(&headers, SESSION_COOKIE);
     match auth::login(&st.core, &f.username, &f.password, previous).await {
         Ok(ok) => {
-            let target = if ok.must_change_password { "/password".to_string() } else { safe_next(f.next.as_deref()) };
+            let target = if ok.must_change_password {
+                "/password".to_string()
+            } else {
+                safe_next(f.next.as_deref())
+            };
             let mut r = Redirect::to(&target).into_response();
             let secure = st.cfg.secure_cookies;
             let max_age = st.core.settings.session_max.num_seconds();
@@ -95,28 +116,46 @@ async fn login(State(st): State<AppState>, headers: HeaderMap, CsrfForm(f): Csrf
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn logout(State(st): State<AppState>, headers: HeaderMap, CsrfForm(_): CsrfForm<Empty>) -> Response {
-    if let Some(t) = cookie(&headers, SESSION_COOKIE) {
-        if let Err(e) = auth::logout(&st.core, t).await {
-            tracing::warn!(error = %e, "logout failed");
-        }
+async fn logout(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Response {
+    if let Some(t) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = auth::logout(&st.core, t).await
+    {
+        tracing::warn!(error = %e, "logout failed");
     }
     let mut r = Redirect::to("/login").into_response();
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(SESSION_COOKIE, "", Some(0), st.cfg.secure_cookies, "Lax")) {
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(
+        SESSION_COOKIE,
+        "",
+        Some(0),
+        st.cfg.secure_cookies,
+        "Lax",
+    )) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
 }
 
-async fn lang(axum::extract::Path(code): axum::extract::Path<String>, headers: HeaderMap) -> Response {
+async fn lang(
+    axum::extract::Path(code): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let code = if code == "en" { "en" } else { "zh-CN" };
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
+        })
         .unwrap_or_else(|| "/".into());
     let mut r = Redirect::to(&safe_next(Some(&back))).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("{LANG_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax")) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax"
+    )) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
@@ -131,8 +170,15 @@ struct PasswordPage {
 }
 
 async fn password_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
-    let must_change = auth::get_user(&st.core, &u.ctx, u.ctx.user_id).await.map(|v| v.user.must_change_password).unwrap_or(false);
-    page(&PasswordPage { s: Shell::of(&u), must_change, err: None })
+    let must_change = auth::get_user(&st.core, &u.ctx, u.ctx.user_id)
+        .await
+        .map(|v| v.user.must_change_password)
+        .unwrap_or(false);
+    page(&PasswordPage {
+        s: Shell::of(&u),
+        must_change,
+        err: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -141,16 +187,28 @@ struct PasswordForm {
     new_password: String,
 }
 
-async fn password(State(st): State<AppState>, u: ConsoleUser, CsrfForm(f): CsrfForm<PasswordForm>) -> Response {
+async fn password(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<PasswordForm>,
+) -> Response {
     match auth::change_password(&st.core, &u.ctx, &f.old_password, &f.new_password).await {
         Ok(()) => {
             let mut s = Shell::of(&u);
             s.notice = Some(u.locale.t("password.changed").into());
-            page(&PasswordPage { s, must_change: false, err: None })
+            page(&PasswordPage {
+                s,
+                must_change: false,
+                err: None,
+            })
         }
         Err(e) => {
             let status = crate::error::describe(&e, u.locale).0;
-            let mut r = page(&PasswordPage { s: Shell::of(&u).with_error(&e), must_change: false, err: Some(e) });
+            let mut r = page(&PasswordPage {
+                s: Shell::of(&u).with_error(&e),
+                must_change: false,
+                err: Some(e),
+            });
             *r.status_mut() = status;
             r
         }
@@ -176,10 +234,15 @@ async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
     };
     let mut cards = Vec::with_capacity(list.len());
     for c in list {
-        let counts = registry::community_counts(&st.core, &u.ctx, c.id).await.unwrap_or([0; 5]);
+        let counts = registry::community_counts(&st.core, &u.ctx, c.id)
+            .await
+            .unwrap_or([0; 5]);
         cards.push(CommunityCard { c, counts });
     }
-    page(&HomePage { s: Shell::of(&u), cards })
+    page(&HomePage {
+        s: Shell::of(&u),
+        cards,
+    })
 }
 
 #[derive(Template)]
@@ -211,5 +274,10 @@ async fn search(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<Sear
         }
     };
     let searched = !text.trim().is_empty();
-    page(&SearchPage { s, q: text, hits, searched })
+    page(&SearchPage {
+        s,
+        q: text,
+        hits,
+        searched,
+    })
 }

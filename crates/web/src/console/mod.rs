@@ -30,7 +30,10 @@ pub fn router() -> Router<AppState> {
 
 async fn css() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../static/app.css"),
     )
 }
@@ -118,7 +121,9 @@ impl Shell {
                 .map(|x| crate::error::field_message(self.l, x))
                 .collect::<Vec<_>>()
                 .join("；"),
-            Some(CoreError::Conflict(x)) if x.field == field => crate::error::field_message(self.l, x),
+            Some(CoreError::Conflict(x)) if x.field == field => {
+                crate::error::field_message(self.l, x)
+            }
             _ => String::new(),
         }
     }
@@ -144,14 +149,20 @@ struct MessagePage {
 
 /// A page that only says something (CSRF failure, not found, forbidden).
 pub fn render_message(l: Locale, msg: &str) -> Response {
-    page(&MessagePage { s: Shell::anon(l, String::new()), message: msg.to_string() })
+    page(&MessagePage {
+        s: Shell::anon(l, String::new()),
+        message: msg.to_string(),
+    })
 }
 
 /// A service error as a console page with the right status; validation errors are shown on
 /// their forms by the handlers instead.
 pub fn error_page(u: &ConsoleUser, e: CoreError) -> Response {
     let (status, _, _, msg) = describe(&e, u.locale);
-    let mut r = page(&MessagePage { s: Shell::of(u), message: msg });
+    let mut r = page(&MessagePage {
+        s: Shell::of(u),
+        message: msg,
+    });
     *r.status_mut() = status;
     r
 }
@@ -159,7 +170,9 @@ pub fn error_page(u: &ConsoleUser, e: CoreError) -> Response {
 pub async fn not_found(req: Request) -> Response {
     let l = locale_of(req.headers());
     if req.uri().path().starts_with("/api/") {
-        return crate::error::AppError::from(CoreError::NotFound("page")).in_locale(l).into_response();
+        return crate::error::AppError::from(CoreError::NotFound("page"))
+            .in_locale(l)
+            .into_response();
     }
     let mut r = render_message(l, &l.tf("err.not_found", &[("entity", l.t("entity.page"))]));
     *r.status_mut() = StatusCode::NOT_FOUND;

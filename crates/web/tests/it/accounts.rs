@@ -11,24 +11,73 @@ async fn failed_logins_are_throttled() {
     app.user("zhang", "service_agent", &[app.community_a]).await;
     let anon = app.api(None);
     for i in 1..=4 {
-        let (st, v) = anon.post("/api/v1/auth/token", json!({"username": "zhang", "password": "wrong-pass-1"})).await;
-        assert_eq!((st.as_u16(), v["code"].as_str()), (401, Some("bad_credentials")), "attempt {i}");
+        let (st, v) = anon
+            .post(
+                "/api/v1/auth/token",
+                json!({"username": "zhang", "password": "wrong-pass-1"}),
+            )
+            .await;
+        assert_eq!(
+            (st.as_u16(), v["code"].as_str()),
+            (401, Some("bad_credentials")),
+            "attempt {i}"
+        );
     }
     // The fifth failure locks the account; even the right password is refused while locked.
-    let (st, v) = anon.post("/api/v1/auth/token", json!({"username": "zhang", "password": "wrong-pass-1"})).await;
-    assert_eq!((st.as_u16(), v["code"].as_str()), (429, Some("account_locked")));
-    let (st, _) = anon.post("/api/v1/auth/token", json!({"username": "zhang", "password": PASSWORD})).await;
+    let (st, v) = anon
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": "zhang", "password": "wrong-pass-1"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (429, Some("account_locked"))
+    );
+    let (st, _) = anon
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": "zhang", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(st, 429);
     // Unknown users get the same answer as a wrong password.
-    let (st, v) = anon.post("/api/v1/auth/token", json!({"username": "nobody", "password": "x"})).await;
-    assert_eq!((st.as_u16(), v["code"].as_str()), (401, Some("bad_credentials")));
+    let (st, v) = anon
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": "nobody", "password": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (401, Some("bad_credentials"))
+    );
     // Once the lock has passed, the right password works and resets the counter.
     let mut tx = app.core.db.begin().await.expect("tx");
-    tx.execute("UPDATE users SET locked_until = NULL WHERE username = $1", wuye_core::args!["zhang"]).await.expect("unlock");
+    tx.execute(
+        "UPDATE users SET locked_until = NULL WHERE username = $1",
+        wuye_core::args!["zhang"],
+    )
+    .await
+    .expect("unlock");
     tx.commit().await.expect("commit");
-    let (st, _) = anon.post("/api/v1/auth/token", json!({"username": "zhang", "password": PASSWORD})).await;
+    let (st, _) = anon
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": "zhang", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(st, 201);
-    let (n,): (i64,) = app.core.db.read().fetch_one("SELECT failed_logins FROM users WHERE username = $1", wuye_core::args!["zhang"]).await.expect("row");
+    let (n,): (i64,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT failed_logins FROM users WHERE username = $1",
+            wuye_core::args!["zhang"],
+        )
+        .await
+        .expect("row");
     assert_eq!(n, 0);
 }
 
@@ -36,14 +85,21 @@ async fn failed_logins_are_throttled() {
 async fn tokens_can_be_created_listed_and_revoked() {
     let app = app().await;
     let api = app.api_as("lisi", "cashier", &[app.community_a]).await;
-    let (st, v) = api.post("/api/v1/me/tokens", json!({"name": "对账系统"})).await;
+    let (st, v) = api
+        .post("/api/v1/me/tokens", json!({"name": "对账系统"}))
+        .await;
     assert_eq!(st, 201);
     let second = app.api(v["token"].as_str().map(String::from));
     let (st, _) = second.get("/api/v1/me").await;
     assert_eq!(st, 200);
     let (_, list) = api.get("/api/v1/me/tokens").await;
     assert_eq!(list.as_array().expect("list").len(), 2);
-    assert!(list.to_string().find(v["token"].as_str().unwrap_or("-")).is_none(), "the list never shows a token");
+    assert!(
+        list.to_string()
+            .find(v["token"].as_str().unwrap_or("-"))
+            .is_none(),
+        "the list never shows a token"
+    );
     let (st, _) = api.delete(&format!("/api/v1/tokens/{}", v["id"])).await;
     assert_eq!(st, 204);
     let (st, _) = second.get("/api/v1/me").await;
@@ -61,13 +117,40 @@ async fn tokens_can_be_created_listed_and_revoked() {
 async fn password_change_rules() {
     let app = app().await;
     let api = app.api_as("zhao", "technician", &[app.community_a]).await;
-    let (st, v) = api.post("/api/v1/me/password", json!({"old_password": "nope", "new_password": "newpass2026"})).await;
-    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("old_password")));
-    let (st, v) = api.post("/api/v1/me/password", json!({"old_password": PASSWORD, "new_password": "short"})).await;
-    assert_eq!((st.as_u16(), v["code"].as_str()), (422, Some("password_too_short")));
-    let (st, _) = api.post("/api/v1/me/password", json!({"old_password": PASSWORD, "new_password": "newpass2026"})).await;
+    let (st, v) = api
+        .post(
+            "/api/v1/me/password",
+            json!({"old_password": "nope", "new_password": "newpass2026"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["field"].as_str()),
+        (422, Some("old_password"))
+    );
+    let (st, v) = api
+        .post(
+            "/api/v1/me/password",
+            json!({"old_password": PASSWORD, "new_password": "short"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (422, Some("password_too_short"))
+    );
+    let (st, _) = api
+        .post(
+            "/api/v1/me/password",
+            json!({"old_password": PASSWORD, "new_password": "newpass2026"}),
+        )
+        .await;
     assert_eq!(st, 204);
-    let (st, _) = app.api(None).post("/api/v1/auth/token", json!({"username": "zhao", "password": "newpass2026"})).await;
+    let (st, _) = app
+        .api(None)
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": "zhao", "password": "newpass2026"}),
+        )
+        .await;
     assert_eq!(st, 201);
 }
 
@@ -75,15 +158,35 @@ async fn password_change_rules() {
 async fn errors_speak_the_callers_language_and_name_the_field() {
     let app = app().await;
     let api = app.admin().await.english();
-    let (st, v) = api.post("/api/v1/people", json!({"community_id": app.community_a.0, "name": "A", "phone": "123"})).await;
+    let (st, v) = api
+        .post(
+            "/api/v1/people",
+            json!({"community_id": app.community_a.0, "name": "A", "phone": "123"}),
+        )
+        .await;
     assert_eq!(st, 422);
-    assert_eq!(v["message"], "Phone: is not a valid phone number (11-digit mobile or area code-number)");
+    assert_eq!(
+        v["message"],
+        "Phone: is not a valid phone number (11-digit mobile or area code-number)"
+    );
     // Malformed JSON, wrong types and bad path ids are clear 4xx, never 500.
-    let raw = api.client.post(format!("{}/api/v1/units", app.base)).bearer_auth(api.token.clone().unwrap_or_default())
-        .header("content-type", "application/json").body("{not json").send().await.expect("send");
+    let raw = api
+        .client
+        .post(format!("{}/api/v1/units", app.base))
+        .bearer_auth(api.token.clone().unwrap_or_default())
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(raw.status(), 422);
-    let (st, v) = api.post("/api/v1/units", json!({"building_id": "abc"})).await;
-    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("building_id")));
+    let (st, v) = api
+        .post("/api/v1/units", json!({"building_id": "abc"}))
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["field"].as_str()),
+        (422, Some("building_id"))
+    );
     let (st, v) = api.post("/api/v1/units", json!({})).await;
     assert_eq!((st.as_u16(), v["code"].as_str()), (422, Some("required")));
     let (st, _) = api.get("/api/v1/units/not-a-number").await;
@@ -92,6 +195,8 @@ async fn errors_speak_the_callers_language_and_name_the_field() {
     assert_eq!(st, 422);
     let (st, v) = api.get("/api/v1/nope").await;
     assert_eq!((st.as_u16(), v["code"].as_str()), (404, Some("not_found")));
-    let (st, v) = api.get(&format!("/api/v1/search?q={}", "9".repeat(60))).await;
+    let (st, v) = api
+        .get(&format!("/api/v1/search?q={}", "9".repeat(60)))
+        .await;
     assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("q")));
 }

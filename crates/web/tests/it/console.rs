@@ -16,51 +16,149 @@ async fn login_needs_csrf_and_rotates_the_session() {
     let c = app.browser_client();
     let r = c.get(format!("{}/", app.base)).send().await.expect("get");
     assert_eq!(r.status(), 303, "not logged in: to the login page");
-    assert!(r.headers()["location"].to_str().unwrap_or("").starts_with("/login"));
-    let html = c.get(format!("{}/login", app.base)).send().await.expect("login").text().await.expect("body");
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("/login")
+    );
+    let html = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("login")
+        .text()
+        .await
+        .expect("body");
     assert!(html.contains("登录"));
     let token = csrf_from(&html);
 
     // A forged token is refused and nothing happens.
-    let r = c.post(format!("{}/login", app.base))
-        .form(&[("_csrf", "f".repeat(64).as_str()), ("username", "qian"), ("password", PASSWORD)])
-        .send().await.expect("post");
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", "f".repeat(64).as_str()),
+            ("username", "qian"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 403);
     assert_eq!(app.count("sessions").await, 0);
 
     // Wrong password: the form again, with the message.
-    let r = c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "qian"), ("password", "bad")]).send().await.expect("post");
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "qian"),
+            ("password", "bad"),
+        ])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 401);
     assert!(r.text().await.expect("body").contains("用户名或密码错误"));
 
-    let r = c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "qian"), ("password", PASSWORD), ("next", "/search")]).send().await.expect("post");
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "qian"),
+            ("password", PASSWORD),
+            ("next", "/search"),
+        ])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/search");
     assert_eq!(app.count("sessions").await, 1);
-    let home = c.get(format!("{}/", app.base)).send().await.expect("home").text().await.expect("body");
+    let home = c
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("body");
     assert!(home.contains("甲小区"));
     assert!(!home.contains("乙小区"), "community B is not this user's");
 
     // Logging in again replaces the session; logging out ends it.
-    let html = c.get(format!("{}/login", app.base)).send().await.expect("login").text().await.expect("body");
+    let html = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("login")
+        .text()
+        .await
+        .expect("body");
     let token = csrf_from(&html);
-    c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "qian"), ("password", PASSWORD)]).send().await.expect("post");
-    assert_eq!(app.count("sessions").await, 1, "the old session was ended at login");
+    c.post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "qian"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        app.count("sessions").await,
+        1,
+        "the old session was ended at login"
+    );
     // The CSRF token was rotated at login: the old one no longer works.
-    let r = c.post(format!("{}/logout", app.base)).form(&[("_csrf", token.as_str())]).send().await.expect("logout");
+    let r = c
+        .post(format!("{}/logout", app.base))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .expect("logout");
     assert_eq!(r.status(), 403);
-    let home = c.get(format!("{}/", app.base)).send().await.expect("home").text().await.expect("body");
+    let home = c
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("body");
     let token = csrf_from(&home);
-    let r = c.post(format!("{}/logout", app.base)).form(&[("_csrf", token.as_str())]).send().await.expect("logout");
+    let r = c
+        .post(format!("{}/logout", app.base))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .expect("logout");
     assert_eq!(r.status(), 303);
     assert_eq!(app.count("sessions").await, 0);
     let r = c.get(format!("{}/", app.base)).send().await.expect("get");
     assert_eq!(r.status(), 303);
 
     // An open redirect through `next` is not possible.
-    let html = c.get(format!("{}/login", app.base)).send().await.expect("login").text().await.expect("body");
+    let html = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("login")
+        .text()
+        .await
+        .expect("body");
     let token = csrf_from(&html);
-    let r = c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "qian"), ("password", PASSWORD), ("next", "//evil.example")]).send().await.expect("post");
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "qian"),
+            ("password", PASSWORD),
+            ("next", "//evil.example"),
+        ])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.headers()["location"], "/");
 }
 
@@ -69,16 +167,54 @@ async fn idle_sessions_expire() {
     let app = app().await;
     app.user("sun", "technician", &[app.community_a]).await;
     let c = app.browser_client();
-    let html = c.get(format!("{}/login", app.base)).send().await.expect("get").text().await.expect("body");
+    let html = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     let token = csrf_from(&html);
-    c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "sun"), ("password", PASSWORD)]).send().await.expect("post");
-    assert_eq!(c.get(format!("{}/", app.base)).send().await.expect("get").status(), 200);
+    c.post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "sun"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        c.get(format!("{}/", app.base))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
     let stale = chrono::Utc::now() - chrono::Duration::hours(3);
     let mut tx = app.core.db.begin().await.expect("tx");
-    tx.execute("UPDATE sessions SET last_seen_at = $1", wuye_core::args![stale]).await.expect("age");
+    tx.execute(
+        "UPDATE sessions SET last_seen_at = $1",
+        wuye_core::args![stale],
+    )
+    .await
+    .expect("age");
     tx.commit().await.expect("commit");
-    assert_eq!(c.get(format!("{}/", app.base)).send().await.expect("get").status(), 303);
-    assert_eq!(app.count("sessions").await, 0, "the expired session is deleted");
+    assert_eq!(
+        c.get(format!("{}/", app.base))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.count("sessions").await,
+        0,
+        "the expired session is deleted"
+    );
 }
 
 #[tokio::test]
@@ -88,22 +224,71 @@ async fn console_pages_hide_other_communities_units() {
     let b_unit = new_unit(&admin, app.building_b.0, "909").await;
     app.user("zhou", "service_agent", &[app.community_a]).await;
     let c = app.browser_client();
-    let html = c.get(format!("{}/login", app.base)).send().await.expect("get").text().await.expect("body");
+    let html = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     let token = csrf_from(&html);
-    c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", "zhou"), ("password", PASSWORD)]).send().await.expect("post");
-    let r = c.get(format!("{}/units/{b_unit}", app.base)).send().await.expect("get");
+    c.post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "zhou"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    let r = c
+        .get(format!("{}/units/{b_unit}", app.base))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 404);
-    let r = c.get(format!("{}/search?q=909", app.base)).send().await.expect("get");
-    assert!(!r.text().await.expect("body").contains("909\u{003c}"), "no hit from community B");
+    let r = c
+        .get(format!("{}/search?q=909", app.base))
+        .send()
+        .await
+        .expect("get");
+    assert!(
+        !r.text().await.expect("body").contains("909\u{003c}"),
+        "no hit from community B"
+    );
 }
 
 async fn console_login(app: &wuye_testkit::TestApp, user: &str) -> (reqwest::Client, String) {
     let c = app.browser_client();
-    let html = c.get(format!("{}/login", app.base)).send().await.expect("get").text().await.expect("body");
+    let html = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     let token = csrf_from(&html);
-    let r = c.post(format!("{}/login", app.base)).form(&[("_csrf", token.as_str()), ("username", user), ("password", PASSWORD)]).send().await.expect("post");
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", user),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 303);
-    let home = c.get(format!("{}/", app.base)).send().await.expect("home").text().await.expect("body");
+    let home = c
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("body");
     let token = csrf_from(&home);
     (c, token)
 }
@@ -113,15 +298,34 @@ async fn admin_pages_create_users_and_browse_the_audit_log() {
     let app = app().await;
     app.user("boss", "company_admin", &[]).await;
     let (c, token) = console_login(&app, "boss").await;
-    let page = c.get(format!("{}/admin/users", app.base)).send().await.expect("get").text().await.expect("body");
+    let page = c
+        .get(format!("{}/admin/users", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(page.contains("boss") && page.contains("项目经理"));
 
     // Bad input: the form comes back with the field's message, nothing created.
-    let body = format!("_csrf={token}&username=x&display_name=&role=service_agent&password=short&communities={}", app.community_a.0);
-    let r = c.post(format!("{}/admin/users", app.base)).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.expect("post");
+    let body = format!(
+        "_csrf={token}&username=x&display_name=&role=service_agent&password=short&communities={}",
+        app.community_a.0
+    );
+    let r = c
+        .post(format!("{}/admin/users", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 422);
     let html = r.text().await.expect("body");
-    assert!(html.contains("用户名须为 3–32 位") && html.contains("密码至少 8 位"), "{html}");
+    assert!(
+        html.contains("用户名须为 3–32 位") && html.contains("密码至少 8 位"),
+        "{html}"
+    );
     assert_eq!(app.count("users").await, 1);
 
     // Two communities ticked.
@@ -129,21 +333,53 @@ async fn admin_pages_create_users_and_browse_the_audit_log() {
         "_csrf={token}&username=xiaowu&display_name=%E5%B0%8F%E5%90%B4&role=service_agent&password=wuye2026ok&communities={}&communities={}",
         app.community_a.0, app.community_b.0
     );
-    let r = c.post(format!("{}/admin/users", app.base)).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.expect("post");
+    let r = c
+        .post(format!("{}/admin/users", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 303);
     let (n,): (i64,) = app.core.db.read().fetch_one("SELECT COUNT(*) FROM user_communities uc JOIN users u ON u.id = uc.user_id WHERE u.username = $1", wuye_core::args!["xiaowu"]).await.expect("count");
     assert_eq!(n, 2);
 
     // The audit page shows the creation; a user without audit.read is refused.
-    let audit = c.get(format!("{}/audit?entity=user&action=create", app.base)).send().await.expect("get").text().await.expect("body");
+    let audit = c
+        .get(format!("{}/audit?entity=user&action=create", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(audit.contains("xiaowu"), "{audit}");
     app.user("cleaner", "cleaning", &[app.community_a]).await;
     let (c2, _) = console_login(&app, "cleaner").await;
-    assert_eq!(c2.get(format!("{}/audit", app.base)).send().await.expect("get").status(), 403);
-    assert_eq!(c2.get(format!("{}/admin/users", app.base)).send().await.expect("get").status(), 403);
+    assert_eq!(
+        c2.get(format!("{}/audit", app.base))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        403
+    );
+    assert_eq!(
+        c2.get(format!("{}/admin/users", app.base))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        403
+    );
 
     // Tokens page: a new token is shown once and works.
-    let r = c.post(format!("{}/tokens", app.base)).form(&[("_csrf", token.as_str()), ("name", "门禁系统")]).send().await.expect("post");
+    let r = c
+        .post(format!("{}/tokens", app.base))
+        .form(&[("_csrf", token.as_str()), ("name", "门禁系统")])
+        .send()
+        .await
+        .expect("post");
     let html = r.text().await.expect("body");
     let i = html.find("<code>wy_").expect("token shown") + 6;
     let tok = html[i..i + 67].to_string();

@@ -8,20 +8,54 @@ async fn every_route_is_documented() {
     assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3."));
     let paths = doc["paths"].as_object().expect("paths");
     for p in [
-        "/api/v1/auth/token", "/api/v1/me", "/api/v1/me/password", "/api/v1/me/tokens", "/api/v1/tokens/{id}",
-        "/api/v1/communities", "/api/v1/communities/{id}", "/api/v1/communities/{id}/buildings", "/api/v1/buildings",
-        "/api/v1/buildings/{id}", "/api/v1/units", "/api/v1/units/{id}", "/api/v1/units/{id}/people",
-        "/api/v1/units/{id}/people/{link_id}", "/api/v1/units/{id}/inspections", "/api/v1/people", "/api/v1/people/{id}",
-        "/api/v1/people/{id}/reveal", "/api/v1/vehicles", "/api/v1/vehicles/{id}", "/api/v1/parking-spaces",
-        "/api/v1/parking-spaces/{id}", "/api/v1/search", "/api/v1/users", "/api/v1/users/{id}", "/api/v1/roles",
-        "/api/v1/roles/{code}", "/api/v1/audit", "/api/v1/import/units/template.xlsx",
-        "/api/v1/communities/{id}/import/units", "/api/v1/communities/{id}/units.xlsx", "/api/v1/communities/{id}/people.xlsx",
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/me/password",
+        "/api/v1/me/tokens",
+        "/api/v1/tokens/{id}",
+        "/api/v1/communities",
+        "/api/v1/communities/{id}",
+        "/api/v1/communities/{id}/buildings",
+        "/api/v1/buildings",
+        "/api/v1/buildings/{id}",
+        "/api/v1/units",
+        "/api/v1/units/{id}",
+        "/api/v1/units/{id}/people",
+        "/api/v1/units/{id}/people/{link_id}",
+        "/api/v1/units/{id}/inspections",
+        "/api/v1/people",
+        "/api/v1/people/{id}",
+        "/api/v1/people/{id}/reveal",
+        "/api/v1/vehicles",
+        "/api/v1/vehicles/{id}",
+        "/api/v1/parking-spaces",
+        "/api/v1/parking-spaces/{id}",
+        "/api/v1/search",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/roles",
+        "/api/v1/roles/{code}",
+        "/api/v1/audit",
+        "/api/v1/import/units/template.xlsx",
+        "/api/v1/communities/{id}/import/units",
+        "/api/v1/communities/{id}/units.xlsx",
+        "/api/v1/communities/{id}/people.xlsx",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
-    assert_eq!(paths.len(), 32, "a new route must be added to this list: {:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(
+        paths.len(),
+        32,
+        "a new route must be added to this list: {:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
-    let page = reqwest::get(format!("{}/api/docs/", app.base)).await.expect("docs");
+    let page = reqwest::get(format!("{}/api/docs/", app.base))
+        .await
+        .expect("docs");
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap_or_default().contains("swagger"), "the bundled Swagger UI");
+    assert!(
+        page.text().await.unwrap_or_default().contains("swagger"),
+        "the bundled Swagger UI"
+    );
 }

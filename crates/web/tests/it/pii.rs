@@ -17,11 +17,23 @@ async fn no_clear_phone_or_id_number_at_rest() {
         .await;
     assert_eq!(st, 201);
     // Updates and reveals write the audit log too: it must not hold clear values either.
-    let (st, _) = api.patch(&format!("/api/v1/people/{}", p["id"]), json!({"phone": "13987654322"})).await;
+    let (st, _) = api
+        .patch(
+            &format!("/api/v1/people/{}", p["id"]),
+            json!({"phone": "13987654322"}),
+        )
+        .await;
     assert_eq!(st, 200);
-    let (st, _) = api.patch(&format!("/api/v1/people/{}", p["id"]), json!({"phone": PHONE})).await;
+    let (st, _) = api
+        .patch(
+            &format!("/api/v1/people/{}", p["id"]),
+            json!({"phone": PHONE}),
+        )
+        .await;
     assert_eq!(st, 200);
-    let (st, clear) = api.post(&format!("/api/v1/people/{}/reveal", p["id"]), json!({})).await;
+    let (st, clear) = api
+        .post(&format!("/api/v1/people/{}/reveal", p["id"]), json!({}))
+        .await;
     assert_eq!(st, 200);
     assert_eq!(clear["phone"], PHONE, "the key decrypts what was stored");
 
@@ -34,10 +46,16 @@ async fn no_clear_phone_or_id_number_at_rest() {
         }
         assert!(bytes.len() > 4096);
         for needle in [PHONE, "13987654322", ID_NO, "19491231"] {
-            assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} found in the SQLite files");
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} found in the SQLite files"
+            );
         }
         // The test is able to fail: a plain column would be found.
-        assert!(bytes.windows("孙七".len()).any(|w| w == "孙七".as_bytes()), "names are stored in clear, so the scan sees the data");
+        assert!(
+            bytes.windows("孙七".len()).any(|w| w == "孙七".as_bytes()),
+            "names are stored in clear, so the scan sees the data"
+        );
     } else {
         // Every row of every table, as text.
         let tables: Vec<(String,)> = app
@@ -54,7 +72,10 @@ async fn no_clear_phone_or_id_number_at_rest() {
                 .core
                 .db
                 .read()
-                .fetch_all(&format!("SELECT CAST(x AS TEXT) FROM {t} x"), wuye_core::args![])
+                .fetch_all(
+                    &format!("SELECT CAST(x AS TEXT) FROM {t} x"),
+                    wuye_core::args![],
+                )
                 .await
                 .expect("rows");
             for (r,) in rows {
@@ -76,21 +97,35 @@ async fn masked_for_all_revealed_only_with_permission_and_logged() {
         .post("/api/v1/people", json!({"community_id": app.community_a.0, "name": "周八", "phone": PHONE, "id_number": ID_NO}))
         .await;
     let id = p["id"].as_i64().expect("id");
-    let agent = app.api_as("agent", "service_agent", &[app.community_a]).await;
+    let agent = app
+        .api_as("agent", "service_agent", &[app.community_a])
+        .await;
     let tech = app.api_as("tech", "technician", &[app.community_a]).await;
     for api in [&agent, &tech] {
         let (_, v) = api.get(&format!("/api/v1/people/{id}")).await;
         assert_eq!(v["phone"], "139****4321");
         assert_eq!(v["id_number"], "110105********002X");
     }
-    let (st, _) = tech.post(&format!("/api/v1/people/{id}/reveal"), json!({})).await;
+    let (st, _) = tech
+        .post(&format!("/api/v1/people/{id}/reveal"), json!({}))
+        .await;
     assert_eq!(st, 403);
-    let (st, v) = agent.post(&format!("/api/v1/people/{id}/reveal"), json!({})).await;
+    let (st, v) = agent
+        .post(&format!("/api/v1/people/{id}/reveal"), json!({}))
+        .await;
     assert_eq!(st, 200);
     assert_eq!(v["phone"], PHONE);
     assert_eq!(v["id_number"], ID_NO);
-    let (_, log) = admin.get(&format!("/api/v1/audit?entity=person&entity_id={id}&action=reveal")).await;
+    let (_, log) = admin
+        .get(&format!(
+            "/api/v1/audit?entity=person&entity_id={id}&action=reveal"
+        ))
+        .await;
     let log = log.as_array().expect("log");
-    assert_eq!(log.len(), 1, "one reveal, one entry (the refused one is not a reveal)");
+    assert_eq!(
+        log.len(),
+        1,
+        "one reveal, one entry (the refused one is not a reveal)"
+    );
     assert_eq!(log[0]["actor_name"], "agent姓名");
 }

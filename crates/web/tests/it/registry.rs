@@ -46,7 +46,10 @@ async fn units_are_created_validated_updated_and_deleted() {
         ("use_kind", "unknown_unit_use"),
         ("state", "unknown_unit_state"),
     ] {
-        assert!(fields.contains(&(f.to_string(), c.to_string())), "{f}/{c} missing in {fields:?}");
+        assert!(
+            fields.contains(&(f.to_string(), c.to_string())),
+            "{f}/{c} missing in {fields:?}"
+        );
     }
     assert_eq!(app.count("units").await, before);
 
@@ -55,7 +58,13 @@ async fn units_are_created_validated_updated_and_deleted() {
         .post("/api/v1/units", json!({"building_id": b, "unit_no": "X".repeat(21), "floor": 2, "building_area": "100000.01", "use_kind": "shop", "state": "vacant"}))
         .await;
     assert_eq!(st, 422);
-    assert_eq!(error_fields(&v), vec![("unit_no".into(), "too_long".into()), ("building_area".into(), "too_large".into())]);
+    assert_eq!(
+        error_fields(&v),
+        vec![
+            ("unit_no".into(), "too_long".into()),
+            ("building_area".into(), "too_large".into())
+        ]
+    );
     let (st, v) = api
         .post("/api/v1/units", json!({"building_id": b, "unit_no": "302", "floor": 3, "building_area": "80", "inner_area": "80.01", "use_kind": "shop", "state": "vacant"}))
         .await;
@@ -67,10 +76,18 @@ async fn units_are_created_validated_updated_and_deleted() {
     let (st, v) = api
         .post("/api/v1/units", json!({"building_id": 999999, "unit_no": "1", "floor": 1, "building_area": "50", "use_kind": "shop", "state": "vacant"}))
         .await;
-    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("building_id")));
+    assert_eq!(
+        (st.as_u16(), v["field"].as_str()),
+        (422, Some("building_id"))
+    );
 
     // Update: state and area change, history keeps before and after.
-    let (st, v) = api.patch(&format!("/api/v1/units/{id}"), json!({"state": "rented", "building_area": "90.25"})).await;
+    let (st, v) = api
+        .patch(
+            &format!("/api/v1/units/{id}"),
+            json!({"state": "rented", "building_area": "90.25"}),
+        )
+        .await;
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["state"], "rented");
     assert_eq!(v["building_area"], "90.25");
@@ -78,8 +95,10 @@ async fn units_are_created_validated_updated_and_deleted() {
     let history = d["history"].as_array().expect("history");
     assert_eq!(history.len(), 2, "create + update");
     assert_eq!(history[0]["action"], "update");
-    let before: serde_json::Value = serde_json::from_str(history[0]["before_json"].as_str().expect("before")).expect("json");
-    let after: serde_json::Value = serde_json::from_str(history[0]["after_json"].as_str().expect("after")).expect("json");
+    let before: serde_json::Value =
+        serde_json::from_str(history[0]["before_json"].as_str().expect("before")).expect("json");
+    let after: serde_json::Value =
+        serde_json::from_str(history[0]["after_json"].as_str().expect("after")).expect("json");
     assert_eq!(before["state"], "occupied");
     assert_eq!(after["state"], "rented");
     assert_eq!(after["building_area"], "90.25");
@@ -90,7 +109,10 @@ async fn units_are_created_validated_updated_and_deleted() {
         .await;
     assert_eq!(st, 201);
     let (st, v) = api.delete(&format!("/api/v1/units/{id}")).await;
-    assert_eq!((st.as_u16(), v["code"].as_str()), (409, Some("unit_has_people")));
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (409, Some("unit_has_people"))
+    );
     let other = new_unit(&api, b, "303").await;
     let (st, _) = api.delete(&format!("/api/v1/units/{other}")).await;
     assert_eq!(st, 204);
@@ -116,15 +138,33 @@ async fn people_vehicles_parking_and_search() {
     assert_eq!(p["is_key_customer"], true);
     let li = p["id"].as_i64().expect("id");
     let unit2 = new_unit(&api, app.building_a.0, "1802").await;
-    let (st, d) = api.post(&format!("/api/v1/units/{unit2}/people"), json!({"person_id": li, "relation": "owner"})).await;
+    let (st, d) = api
+        .post(
+            &format!("/api/v1/units/{unit2}/people"),
+            json!({"person_id": li, "relation": "owner"}),
+        )
+        .await;
     assert_eq!(st, 201, "{d}");
-    let (st, _) = api.post(&format!("/api/v1/units/{unit2}/people"), json!({"person_id": li, "relation": "tenant"})).await;
+    let (st, _) = api
+        .post(
+            &format!("/api/v1/units/{unit2}/people"),
+            json!({"person_id": li, "relation": "tenant"}),
+        )
+        .await;
     assert_eq!(st, 409, "linked twice");
     let (_, w) = api
-        .post("/api/v1/people", json!({"community_id": c, "name": "王五", "unit_id": unit, "relation": "owner"}))
+        .post(
+            "/api/v1/people",
+            json!({"community_id": c, "name": "王五", "unit_id": unit, "relation": "owner"}),
+        )
         .await;
     let (_, d) = api.get(&format!("/api/v1/units/{unit}")).await;
-    let names: Vec<&str> = d["people"].as_array().expect("people").iter().map(|p| p["person"]["name"].as_str().unwrap_or("")).collect();
+    let names: Vec<&str> = d["people"]
+        .as_array()
+        .expect("people")
+        .iter()
+        .map(|p| p["person"]["name"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(names, vec!["李四", "王五"]);
     let (_, person) = api.get(&format!("/api/v1/people/{li}")).await;
     assert_eq!(person["units"].as_array().expect("units").len(), 2);
@@ -137,10 +177,19 @@ async fn people_vehicles_parking_and_search() {
     assert_eq!(st, 422);
     assert_eq!(
         error_fields(&v),
-        vec![("name".into(), "required".into()), ("phone".into(), "invalid_phone".into()), ("id_number".into(), "id_number_check_digit".into())]
+        vec![
+            ("name".into(), "required".into()),
+            ("phone".into(), "invalid_phone".into()),
+            ("id_number".into(), "id_number_check_digit".into())
+        ]
     );
     assert_eq!(app.count("people").await, before);
-    let (st, v) = api.post("/api/v1/people", json!({"community_id": 424242, "name": "赵六"})).await;
+    let (st, v) = api
+        .post(
+            "/api/v1/people",
+            json!({"community_id": 424242, "name": "赵六"}),
+        )
+        .await;
     assert_eq!((st.as_u16(), v["code"].as_str()), (404, Some("not_found")));
 
     // Parking and vehicles.
@@ -155,14 +204,32 @@ async fn people_vehicles_parking_and_search() {
     assert_eq!(st, 201, "{v}");
     assert_eq!(v["plate"], "沪A12345");
     assert_eq!(v["space_code"], "B1-001");
-    let (st, v) = api.post("/api/v1/vehicles", json!({"community_id": c, "plate": "沪A12345"})).await;
+    let (st, v) = api
+        .post(
+            "/api/v1/vehicles",
+            json!({"community_id": c, "plate": "沪A12345"}),
+        )
+        .await;
     assert_eq!((st.as_u16(), v["field"].as_str()), (409, Some("plate")));
-    let (st, v) = api.post("/api/v1/vehicles", json!({"community_id": c, "plate": "ABC"})).await;
-    assert_eq!((st.as_u16(), v["code"].as_str()), (422, Some("invalid_plate")));
+    let (st, v) = api
+        .post(
+            "/api/v1/vehicles",
+            json!({"community_id": c, "plate": "ABC"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (422, Some("invalid_plate"))
+    );
 
     // Search: unit number prefix, name prefix, exact phone, plate.
     let (_, hits) = api.get("/api/v1/search?q=180").await;
-    let titles: Vec<&str> = hits.as_array().expect("hits").iter().map(|h| h["title"].as_str().unwrap_or("")).collect();
+    let titles: Vec<&str> = hits
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["title"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(titles, vec!["1栋-1801", "1栋-1802"]);
     let (_, hits) = api.get("/api/v1/search?q=%E6%9D%8E").await; // 李
     assert_eq!(hits[0]["title"], "李四");
@@ -177,19 +244,39 @@ async fn people_vehicles_parking_and_search() {
     assert_eq!(hits[0]["title"], "沪A12345");
 
     // Vacant unit: keeper and inspections.
-    let (st, v) = api.patch(&format!("/api/v1/units/{unit2}"), json!({"state": "vacant", "keeper_user_id": 1})).await;
+    let (st, v) = api
+        .patch(
+            &format!("/api/v1/units/{unit2}"),
+            json!({"state": "vacant", "keeper_user_id": 1}),
+        )
+        .await;
     assert_eq!(st, 200, "{v}");
-    let (st, v) = api.post(&format!("/api/v1/units/{unit2}/inspections"), json!({"inspected_on": "2026-11-01", "findings": "门窗完好"})).await;
+    let (st, v) = api
+        .post(
+            &format!("/api/v1/units/{unit2}/inspections"),
+            json!({"inspected_on": "2026-11-01", "findings": "门窗完好"}),
+        )
+        .await;
     assert_eq!(st, 201, "{v}");
-    let (st, v) = api.post(&format!("/api/v1/units/{unit2}/inspections"), json!({"inspected_on": "2099-01-01", "findings": "x"})).await;
-    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("inspected_on")));
+    let (st, v) = api
+        .post(
+            &format!("/api/v1/units/{unit2}/inspections"),
+            json!({"inspected_on": "2099-01-01", "findings": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["field"].as_str()),
+        (422, Some("inspected_on"))
+    );
     let (_, d) = api.get(&format!("/api/v1/units/{unit2}")).await;
     assert_eq!(d["inspections"][0]["findings"], "门窗完好");
     assert_eq!(d["unit"]["keeper_user_id"], 1);
 
     // Unlink and delete.
     let link = d["people"][0]["link_id"].as_i64().expect("link");
-    let (st, _) = api.delete(&format!("/api/v1/units/{unit2}/people/{link}")).await;
+    let (st, _) = api
+        .delete(&format!("/api/v1/units/{unit2}/people/{link}"))
+        .await;
     assert_eq!(st, 204);
     let (st, _) = api.delete(&format!("/api/v1/people/{}", w["id"])).await;
     assert_eq!(st, 204);
@@ -199,25 +286,52 @@ async fn people_vehicles_parking_and_search() {
 async fn buildings_and_communities() {
     let app = app().await;
     let api = app.admin().await;
-    let (st, v) = api.post("/api/v1/communities", json!({"code": "nw", "name": "新湾", "timezone": "Mars/Olympus"})).await;
+    let (st, v) = api
+        .post(
+            "/api/v1/communities",
+            json!({"code": "nw", "name": "新湾", "timezone": "Mars/Olympus"}),
+        )
+        .await;
     assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("timezone")));
-    let (st, v) = api.post("/api/v1/communities", json!({"code": "nw", "name": "新湾"})).await;
+    let (st, v) = api
+        .post("/api/v1/communities", json!({"code": "nw", "name": "新湾"}))
+        .await;
     assert_eq!(st, 201);
     assert_eq!(v["code"], "NW");
     assert_eq!(v["timezone"], "Asia/Shanghai");
-    let (st, _) = api.post("/api/v1/communities", json!({"code": "NW", "name": "重复"})).await;
+    let (st, _) = api
+        .post("/api/v1/communities", json!({"code": "NW", "name": "重复"}))
+        .await;
     assert_eq!(st, 409);
     let c = v["id"].as_i64().expect("id");
-    let (st, b) = api.post("/api/v1/buildings", json!({"community_id": c, "name": "9栋", "floors": 30})).await;
+    let (st, b) = api
+        .post(
+            "/api/v1/buildings",
+            json!({"community_id": c, "name": "9栋", "floors": 30}),
+        )
+        .await;
     assert_eq!(st, 201);
-    let (st, _) = api.post("/api/v1/buildings", json!({"community_id": c, "name": "9栋"})).await;
+    let (st, _) = api
+        .post(
+            "/api/v1/buildings",
+            json!({"community_id": c, "name": "9栋"}),
+        )
+        .await;
     assert_eq!(st, 409);
-    let (st, v) = api.post("/api/v1/buildings", json!({"community_id": c, "name": "10栋", "floors": 500})).await;
+    let (st, v) = api
+        .post(
+            "/api/v1/buildings",
+            json!({"community_id": c, "name": "10栋", "floors": 500}),
+        )
+        .await;
     assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("floors")));
     let bid = b["id"].as_i64().expect("id");
     new_unit(&api, bid, "101").await;
     let (st, v) = api.delete(&format!("/api/v1/buildings/{bid}")).await;
-    assert_eq!((st.as_u16(), v["code"].as_str()), (409, Some("building_has_units")));
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (409, Some("building_has_units"))
+    );
     let (_, list) = api.get(&format!("/api/v1/communities/{c}/buildings")).await;
     assert_eq!(list[0]["unit_count"], 1);
 }

@@ -6,13 +6,20 @@ fn tables_of(sql: &str) -> BTreeMap<String, BTreeSet<String>> {
     let mut out = BTreeMap::new();
     for stmt in sql.split(';') {
         let s = stmt.trim();
-        let Some(rest) = s.find("CREATE TABLE ").map(|i| &s[i + 13..]) else { continue };
+        let Some(rest) = s.find("CREATE TABLE ").map(|i| &s[i + 13..]) else {
+            continue;
+        };
         let name = rest.split_whitespace().next().unwrap_or("").to_string();
         let body = &rest[rest.find('(').unwrap_or(0) + 1..rest.rfind(')').unwrap_or(rest.len())];
         let cols = body
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with("UNIQUE") && !l.starts_with("PRIMARY KEY") && !l.starts_with("--"))
+            .filter(|l| {
+                !l.is_empty()
+                    && !l.starts_with("UNIQUE")
+                    && !l.starts_with("PRIMARY KEY")
+                    && !l.starts_with("--")
+            })
             .filter_map(|l| l.split_whitespace().next())
             .map(str::to_string)
             .collect();
@@ -25,7 +32,11 @@ fn tables_of(sql: &str) -> BTreeMap<String, BTreeSet<String>> {
 fn both_trees_have_the_same_files_tables_and_columns() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/migrations");
     let names = |d: &str| -> BTreeSet<String> {
-        std::fs::read_dir(root.join(d)).expect("dir").filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).collect()
+        std::fs::read_dir(root.join(d))
+            .expect("dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect()
     };
     assert_eq!(names("sqlite"), names("postgres"));
     for f in names("sqlite") {
@@ -44,9 +55,15 @@ async fn live_schema_matches_a_fresh_sqlite() {
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("s.db");
     let _ = std::fs::remove_file(&path);
-    let sqlite = wuye_core::db::Db::connect(&path.to_string_lossy(), &Default::default()).await.expect("sqlite");
+    let sqlite = wuye_core::db::Db::connect(&path.to_string_lossy(), &Default::default())
+        .await
+        .expect("sqlite");
     sqlite.migrate().await.expect("migrate");
-    let cols = |rows: Vec<(String, String)>| -> BTreeSet<(String, String)> { rows.into_iter().filter(|(t, _)| !t.starts_with("_sqlx")).collect() };
+    let cols = |rows: Vec<(String, String)>| -> BTreeSet<(String, String)> {
+        rows.into_iter()
+            .filter(|(t, _)| !t.starts_with("_sqlx"))
+            .collect()
+    };
     let reference = cols(
         sqlite
             .read()
