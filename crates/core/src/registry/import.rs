@@ -64,7 +64,7 @@ pub const MAX_IMPORT_ERRORS: usize = 1_000;
 const PROGRESS_EVERY: usize = 1_000;
 /// Rows per multi-row INSERT. The widest statement (units) binds 9 values per row plus a few
 /// shared ones: ~4,500 parameters, far under SQLite's 32,766 and PostgreSQL's 65,535.
-const CHUNK_ROWS: usize = 2000;
+const CHUNK_ROWS: usize = 500;
 /// The header is looked for in the first rows, so a title line above it is tolerated.
 const HEADER_SEARCH_ROWS: usize = 10;
 

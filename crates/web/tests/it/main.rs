@@ -8,6 +8,7 @@ mod browser;
 mod console;
 mod import;
 mod openapi;
+mod ops;
 mod pii;
 mod registry;
 mod schema;
