@@ -79,13 +79,39 @@ impl Default for DbOptions {
     }
 }
 
-/// Rewrites `$n` placeholders to SQLite's `?n`.
+/// Rewrites `$n` placeholders for SQLite. When they appear exactly as `$1, $2, …, $n` in order
+/// (the common case, and every bulk insert), they become plain `?`: SQLite resolves a numbered
+/// `?NNN` by a linear search of the statement's parameter names on each bind, which makes a
+/// statement with thousands of parameters bind in quadratic time. Otherwise (a number repeated
+/// or out of order) they become `?n`.
 pub fn to_sqlite_sql(sql: &str) -> String {
+    let bytes = sql.as_bytes();
+    let mut numbers = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            let start = i + 1;
+            let mut j = start;
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                j += 1;
+            }
+            numbers.push(sql[start..j].parse::<usize>().unwrap_or(0));
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    let sequential = numbers.iter().enumerate().all(|(k, n)| *n == k + 1);
     let mut out = String::with_capacity(sql.len());
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '$' && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
             out.push('?');
+            if sequential {
+                while chars.peek().is_some_and(|n| n.is_ascii_digit()) {
+                    chars.next();
+                }
+            }
         } else {
             out.push(c);
         }
@@ -367,6 +393,14 @@ mod tests {
         assert_eq!(
             to_sqlite_sql("SELECT a FROM t WHERE x = $1 AND y = $12 OR z = $1"),
             "SELECT a FROM t WHERE x = ?1 AND y = ?12 OR z = ?1"
+        );
+        assert_eq!(
+            to_sqlite_sql("INSERT INTO t VALUES ($1, $2), ($3, $4)"),
+            "INSERT INTO t VALUES (?, ?), (?, ?)"
+        );
+        assert_eq!(
+            to_sqlite_sql("UPDATE t SET a = $2 WHERE b = $1"),
+            "UPDATE t SET a = ?2 WHERE b = ?1"
         );
         assert_eq!(to_sqlite_sql("SELECT '$' || a"), "SELECT '$' || a");
     }

@@ -548,8 +548,13 @@ enum OwnerKey {
     Phone(String, String),
 }
 
-/// Validates one non-empty row; `None` when any cell is bad (the errors are in `errs`).
-fn check_row(errs: &mut Errors, n: usize, c: &RowCells) -> Option<RowData> {
+/// Validates one non-empty row. Returns the row's (building, unit number) when both are valid,
+/// for the duplicate checks, and the row when every cell is (the errors are in `errs`).
+fn check_row(
+    errs: &mut Errors,
+    n: usize,
+    c: &RowCells,
+) -> (Option<(String, String)>, Option<RowData>) {
     let before = errs.0.len();
     let building = required_cell(errs, n, c, BUILDING)
         .and_then(|s| errs.take(n, BUILDING, required_text(field(BUILDING), &s, 30)));
@@ -621,8 +626,12 @@ fn check_row(errs: &mut Errors, n: usize, c: &RowCells) -> Option<RowData> {
     }
     let note = text_cell(errs, n, c, NOTE)
         .and_then(|s| errs.take(n, NOTE, optional_text(field(NOTE), s.as_deref(), 500)));
+    let key = match (&building, &unit_no) {
+        (Some(b), Some(u)) => Some((b.clone(), u.clone())),
+        _ => None,
+    };
     if errs.0.len() != before || errs.full() {
-        return None;
+        return (key, None);
     }
     let (
         Some(building),
@@ -634,14 +643,14 @@ fn check_row(errs: &mut Errors, n: usize, c: &RowCells) -> Option<RowData> {
         Some(state),
     ) = (building, unit_no, floor, ba, ia, use_kind, state)
     else {
-        return None;
+        return (key, None);
     };
     let (Some(owner_name), Some(phone), Some(id_number), Some(note)) =
         (owner_name, phone, id_number, note)
     else {
-        return None;
+        return (key, None);
     };
-    Some(RowData {
+    let row = RowData {
         building,
         unit: UnitFields {
             unit_no,
@@ -657,7 +666,8 @@ fn check_row(errs: &mut Errors, n: usize, c: &RowCells) -> Option<RowData> {
             phone,
             id_number,
         }),
-    })
+    };
+    (key, Some(row))
 }
 
 /// Validates every data row below the header. `existing` holds (building name, unit number) of
@@ -689,10 +699,11 @@ fn check_sheet(
         if done % PROGRESS_EVERY == 0 {
             progress(done, total);
         }
-        let Some(r) = check_row(&mut errs, n, &RowCells { row, map }) else {
+        let (key, checked) = check_row(&mut errs, n, &RowCells { row, map });
+        // Duplicates are checked even on a row with other errors, so every problem shows at once.
+        let Some(key) = key else {
             continue;
         };
-        let key = (r.building.clone(), r.unit.unit_no.clone());
         if existing.contains(&key) {
             errs.push(
                 n,
@@ -710,7 +721,9 @@ fn check_sheet(
             continue;
         }
         first_seen.insert(key, n);
-        rows.push(r);
+        if let Some(r) = checked {
+            rows.push(r);
+        }
     }
     progress(count, total);
     Checked {
@@ -743,12 +756,10 @@ pub async fn import_units_xlsx(
     ctx.require_in(Perm::RegistryWrite, community)?;
     get_community(core, ctx, community).await?;
 
-    let t0 = std::time::Instant::now();
     let owned = bytes.to_vec();
     let range = tokio::task::spawn_blocking(move || parse_workbook(owned))
         .await
         .map_err(CoreError::internal)??;
-    eprintln!("PROF parse {:?}", t0.elapsed());
     if range.is_empty() {
         return Err(invalid_file("empty_file"));
     }
@@ -791,10 +802,8 @@ pub async fn import_units_xlsx(
         )
         .await?;
     let existing: HashSet<(String, String)> = existing.into_iter().collect();
-    eprintln!("PROF existing {:?}", t0.elapsed());
     let checked = check_sheet(&range, header, &map, count, &existing, progress);
     drop(range);
-    eprintln!("PROF checked {:?}", t0.elapsed());
     if !checked.errors.0.is_empty() {
         return Ok(ImportReport {
             rows: checked.count,
@@ -829,9 +838,7 @@ pub async fn import_units_xlsx(
         },
     )
     .await?;
-    eprintln!("PROF written {:?}", t0.elapsed());
     tx.commit().await?;
-    eprintln!("PROF committed {:?}", t0.elapsed());
     progress(total, total);
     Ok(report)
 }
@@ -871,24 +878,19 @@ async fn reserve_ids(tx: &mut Tx, table: &'static str, n: usize) -> CoreResult<V
 
 /// A multi-row `INSERT … VALUES (…),(…)` under construction.
 ///
-/// SQLite gets anonymous `?` placeholders rather than the numbered `?NNN` that the db layer
-/// makes of `$n`: SQLite finds a numbered parameter's name by a linear scan
-/// (`sqlite3_bind_parameter_name`, which sqlx calls for every parameter), so a statement with
-/// thousands of them binds in quadratic time — 58% of a 100k-row import before this. PostgreSQL
-/// gets `$n`. Each value is bound once per use, in text order.
+/// Placeholders are `$1, $2, …` in text order, which the db layer hands SQLite as plain `?`
+/// (see `db::to_sqlite_sql`: numbered `?NNN` bind in quadratic time — 58% of a 100k-row import).
 struct Values {
-    backend: Backend,
     sql: String,
     args: Args,
     rows: usize,
 }
 
 impl Values {
-    fn new(backend: Backend, head: &str, params: usize) -> Self {
+    fn new(head: &str, params: usize) -> Self {
         let mut sql = String::with_capacity(head.len() + params * 7);
         sql.push_str(head);
         Self {
-            backend,
             sql,
             args: Args::with_capacity(params),
             rows: 0,
@@ -905,16 +907,10 @@ impl Values {
             if i > 0 {
                 self.sql.push(',');
             }
-            match self.backend {
-                Backend::Sqlite => {
-                    self.args.0.push(v);
-                    self.sql.push('?');
-                }
-                Backend::Postgres => {
-                    let p = self.args.push(v);
-                    self.sql.push_str(&p);
-                }
-            }
+            // `$n` in order: the db layer turns them into plain `?` for SQLite, which binds
+            // thousands of parameters in linear time.
+            let p = self.args.push(v);
+            self.sql.push_str(&p);
         }
         self.sql.push(')');
     }
@@ -996,21 +992,12 @@ async fn write_rows(
 
     let unit_ids = reserve_ids(tx, "units", rows.len()).await?;
     let person_ids = reserve_ids(tx, "people", first_of.len()).await?;
-    let backend = tx.backend();
-    let t0 = std::time::Instant::now();
-    let (mut tu, mut tp, mut tl, mut tb) = (
-        std::time::Duration::ZERO,
-        std::time::Duration::ZERO,
-        std::time::Duration::ZERO,
-        std::time::Duration::ZERO,
-    );
     let mut next_person = 0;
     for (c, chunk) in rows.chunks(CHUNK_ROWS).enumerate() {
         let base = c * CHUNK_ROWS;
         let ids = &unit_ids[base..base + chunk.len()];
 
         let mut v = Values::new(
-            backend,
             "INSERT INTO units (id, community_id, building_id, unit_no, floor, building_area, inner_area, use_kind, \
              state, note, created_at, updated_at) VALUES ",
             chunk.len() * 12,
@@ -1036,7 +1023,6 @@ async fn write_rows(
                 now.into(),
             ]);
         }
-        let t1 = std::time::Instant::now();
         v.execute(tx).await.map_err(|e| {
             if e.is_unique_violation() {
                 CoreError::conflict("unit_no", "duplicate_unit_no")
@@ -1044,7 +1030,6 @@ async fn write_rows(
                 e
             }
         })?;
-        tu += t1.elapsed();
 
         // The people first seen in this chunk (a person's first row never lies in a later chunk).
         let end = base + chunk.len();
@@ -1052,9 +1037,7 @@ async fn write_rows(
         while next_person < first_of.len() && first_of[next_person] < end {
             next_person += 1;
         }
-        let t1 = std::time::Instant::now();
         let mut v = Values::new(
-            backend,
             "INSERT INTO people (id, community_id, name, phone_enc, phone_hash, id_no_enc, id_no_hash, \
              is_key_customer, created_at, updated_at) VALUES ",
             (next_person - start_person) * 10,
@@ -1083,14 +1066,9 @@ async fn write_rows(
                 now.into(),
             ]);
         }
-        tb += t1.elapsed();
-        let t1 = std::time::Instant::now();
         v.execute(tx).await?;
-        tp += t1.elapsed();
 
-        let t1 = std::time::Instant::now();
         let mut v = Values::new(
-            backend,
             "INSERT INTO unit_people (community_id, unit_id, person_id, relation, created_at) VALUES ",
             chunk.len() * 5,
         );
@@ -1106,13 +1084,8 @@ async fn write_rows(
             }
         }
         v.execute(tx).await?;
-        tl += t1.elapsed();
         progress(count + end, total);
     }
-    eprintln!(
-        "PROF write total {:?} units {tu:?} people-build {tb:?} people-insert {tp:?} links {tl:?}",
-        t0.elapsed()
-    );
     let report = ImportReport {
         buildings_created,
         units_created: rows.len(),
@@ -1311,6 +1284,9 @@ mod tests {
 
     impl Drop for Env {
         fn drop(&mut self) {
+            if self.path.as_os_str().is_empty() {
+                return;
+            }
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = self.path.clone().into_os_string();
                 p.push(suffix);
@@ -1319,19 +1295,44 @@ mod tests {
         }
     }
 
-    async fn env(name: &str) -> Env {
+    /// A fresh database: a SQLite file in the temp dir, or — when `WUYE_TEST_DATABASE_URL` names
+    /// a PostgreSQL server — a schema of its own there.
+    async fn open_db(name: &str) -> (Db, PathBuf) {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!(
-            "wuye-import-{name}-{}-{nanos}.db",
-            std::process::id()
-        ));
+        let unique = format!("{name}_{}_{nanos}", std::process::id());
+        if let Some(url) = std::env::var("WUYE_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+        {
+            let schema = format!("t_import_{unique}");
+            let admin = Db::connect(&url, &DbOptions::default()).await.unwrap();
+            let mut tx = admin.begin().await.unwrap();
+            tx.execute(&format!("CREATE SCHEMA {schema}"), args![])
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            admin.close().await;
+            let opts = DbOptions {
+                pg_schema: Some(schema),
+                ..Default::default()
+            };
+            let db = Db::connect(&url, &opts).await.unwrap();
+            db.migrate().await.unwrap();
+            return (db, PathBuf::new());
+        }
+        let path = std::env::temp_dir().join(format!("wuye-import-{unique}.db"));
         let db = Db::connect(&path.to_string_lossy(), &DbOptions::default())
             .await
             .unwrap();
         db.migrate().await.unwrap();
+        (db, path)
+    }
+
+    async fn env(name: &str) -> Env {
+        let (db, path) = open_db(name).await;
         let core = Core::new(
             db,
             Crypto::new(&[1u8; 32]),
@@ -1370,7 +1371,6 @@ mod tests {
     /// A cell to write in a test workbook.
     enum V {
         S(&'static str),
-        T(String),
         N(f64),
         E,
     }
@@ -1383,7 +1383,6 @@ mod tests {
                 let (r, c) = (r as u32, c as u16);
                 match v {
                     V::S(s) => ws.write_string(r, c, *s).map(|_| ()).unwrap(),
-                    V::T(s) => ws.write_string(r, c, s.as_str()).map(|_| ()).unwrap(),
                     V::N(n) => ws.write_number(r, c, *n).map(|_| ()).unwrap(),
                     V::E => {}
                 }
@@ -1497,6 +1496,29 @@ mod tests {
         );
         assert_eq!(*last.lock().unwrap(), (2, 2));
         assert!(calls.load(Ordering::Relaxed) >= 2);
+
+        // Ids taken by the import do not collide with ordinary inserts afterwards.
+        let later = registry::create_person(
+            &e.core,
+            &e.ctx,
+            registry::PersonForCreate {
+                community_id: e.community,
+                name: "李四".into(),
+                phone: None,
+                id_number: None,
+                is_key_customer: false,
+                key_customer_note: None,
+                note: None,
+                unit_id: None,
+                relation: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(counts(&e).await, [1, 1, 2, 0, 0]);
+        registry::delete_person(&e.core, &e.ctx, later.id)
+            .await
+            .unwrap();
 
         let units = registry::list_units(
             &e.core,
@@ -1643,11 +1665,14 @@ mod tests {
             inner_too_big,
             many,
             vec![V::E, V::S("a b"), V::S("x"), V::E],
+            // Duplicates of and on rows with other errors are reported too.
+            unit_row("1栋", "201", 2.0, 90.0, V::E, V::E, V::E),
+            unit_row("1栋", "101", 0.0, 90.0, V::E, V::E, V::E),
         ]);
         let r = import_units_xlsx(&e.core, &e.ctx, e.community, &bad, &no_progress())
             .await
             .unwrap();
-        assert_eq!(r.rows, 11, "the empty row 10 is skipped");
+        assert_eq!(r.rows, 13, "the empty row 10 is skipped");
         assert_eq!(
             (r.buildings_created, r.units_created, r.people_created),
             (0, 0, 0)
@@ -1673,6 +1698,9 @@ mod tests {
                 (13, "房号", "invalid_code"),
                 (13, "楼层", "not_a_number"),
                 (13, "建筑面积", "required"),
+                (14, "房号", "duplicate_unit_no"),
+                (15, "楼层", "floor_out_of_range"),
+                (15, "房号", "duplicate_unit_no"),
             ]
         );
         let e7 = &r.errors[4];
@@ -1690,8 +1718,46 @@ mod tests {
             r.errors[1].params,
             vec![("max".to_string(), "2".to_string())]
         );
+        assert_eq!(
+            r.errors[18].params,
+            vec![("first_row".to_string(), "2".to_string())]
+        );
+        assert_eq!(
+            r.errors[20].params,
+            vec![("existing".to_string(), "1".to_string())]
+        );
         assert_eq!(counts(&e).await, before, "nothing half-written");
         assert_eq!(links(&e).await, 1);
+    }
+
+    #[tokio::test]
+    async fn errors_are_capped() {
+        let e = env("cap").await;
+        let mut rows = vec![header()];
+        // Two bad cells per row (floor 0, bad phone), 600 rows: 1,200 errors.
+        rows.extend(
+            (0..600).map(|_| unit_row("1栋", "101", 0.0, 90.0, V::S("周八"), V::S("x"), V::E)),
+        );
+        let r = import_units_xlsx(
+            &e.core,
+            &e.ctx,
+            e.community,
+            &workbook(&rows),
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.rows, 600);
+        assert_eq!(r.errors.len(), MAX_IMPORT_ERRORS);
+        assert_eq!(
+            errs(&r)[..3],
+            [
+                (2, "楼层", "floor_out_of_range"),
+                (2, "业主电话", "invalid_phone"),
+                (3, "楼层", "floor_out_of_range")
+            ]
+        );
+        assert_eq!(counts(&e).await, [0, 0, 0, 0, 0]);
     }
 
     #[tokio::test]

@@ -115,8 +115,12 @@ pub fn mask_phone(p: &str) -> String {
     if chars.len() <= 7 {
         return "*".repeat(chars.len());
     }
+    // A landline keeps its area code and the dash after it.
     let head = if chars[0] == '0' {
-        chars.iter().position(|c| *c == '-').unwrap_or(3).min(4)
+        chars
+            .iter()
+            .position(|c| *c == '-')
+            .map_or(3, |d| d.min(4) + 1)
     } else {
         3
     };
