@@ -253,12 +253,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Reads a form body and checks its `_csrf` field against the cookie.
-async fn checked_form_body<S: Send + Sync>(req: Request, state: &S) -> Result<(Bytes, Locale), Response> {
+async fn checked_form_body<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<(Bytes, Locale), Response> {
     let locale = locale_of(req.headers());
     let headers = req.headers().clone();
-    let bytes = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+    let bytes = Bytes::from_request(req, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-    let submitted = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
+    let submitted = pairs
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str());
     if !csrf_ok(&headers, submitted) {
         return Err(CsrfRejected(locale).into_response());
     }
@@ -271,7 +279,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
         let (bytes, locale) = checked_form_body(req, state).await?;
         serde_urlencoded::from_bytes::<T>(&bytes)
             .map(CsrfForm)
-            .map_err(|_| AppError::bad("body", "invalid_json").in_locale(locale).into_response())
+            .map_err(|_| {
+                AppError::bad("body", "invalid_json")
+                    .in_locale(locale)
+                    .into_response()
+            })
     }
 }
 

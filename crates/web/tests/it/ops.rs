@@ -11,7 +11,12 @@ async fn backup_copies_the_database_while_serving() {
     let Some(path) = app.sqlite_path.clone() else {
         // PostgreSQL is backed up with pg_dump; the service says so instead of failing obscurely.
         let dest = std::env::temp_dir().join("wuye-never-written.db");
-        let e = app.core.db.backup_sqlite(&dest).await.expect_err("no VACUUM INTO on PostgreSQL");
+        let e = app
+            .core
+            .db
+            .backup_sqlite(&dest)
+            .await
+            .expect_err("no VACUUM INTO on PostgreSQL");
         assert!(matches!(e, wuye_core::CoreError::Invalid(_)));
         return;
     };
@@ -32,10 +37,23 @@ async fn backup_copies_the_database_while_serving() {
     let dest = path.with_file_name("backup.db");
     app.core.db.backup_sqlite(&dest).await.expect("backup");
     writer.await.expect("writer");
-    let copy = Db::connect(&dest.to_string_lossy(), &DbOptions::default()).await.expect("open the copy");
-    let (n,): (i64,) = copy.read().fetch_one("SELECT COUNT(*) FROM units", wuye_core::args![]).await.expect("count");
-    assert!((20..=40).contains(&n), "a consistent snapshot between 20 and 40 units, got {n}");
-    let (ok,): (String,) = copy.read().fetch_one("PRAGMA integrity_check", wuye_core::args![]).await.expect("check");
+    let copy = Db::connect(&dest.to_string_lossy(), &DbOptions::default())
+        .await
+        .expect("open the copy");
+    let (n,): (i64,) = copy
+        .read()
+        .fetch_one("SELECT COUNT(*) FROM units", wuye_core::args![])
+        .await
+        .expect("count");
+    assert!(
+        (20..=40).contains(&n),
+        "a consistent snapshot between 20 and 40 units, got {n}"
+    );
+    let (ok,): (String,) = copy
+        .read()
+        .fetch_one("PRAGMA integrity_check", wuye_core::args![])
+        .await
+        .expect("check");
     assert_eq!(ok, "ok");
     copy.close().await;
 }
