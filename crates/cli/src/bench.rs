@@ -13,7 +13,7 @@ use chrono::Utc;
 use clap::Subcommand;
 use rust_xlsxwriter::{Format, Workbook};
 use wuye_core::auth::{self, UserForCreate};
-use wuye_core::db::{Args, Db, DbOptions};
+use wuye_core::db::{Args, Db, DbOptions, Value};
 use wuye_core::registry::{self, CommunityForCreate, HitKind, Relation};
 use wuye_core::shared::crypto::Crypto;
 use wuye_core::shared::ids::{CommunityId, CompanyId};
@@ -629,6 +629,19 @@ async fn writer_cache_kib(core: &Core, kib: i64) -> AnyResult<()> {
     Ok(())
 }
 
+/// Binds `v` to an anonymous `?` placeholder (SQLite only; bound in textual order).
+///
+/// SQLite reports the name of a numbered `?NNN` parameter by a linear search of the statement's
+/// parameter list, and sqlx (0.9, `SqliteArguments::bind`) asks for the name of every parameter
+/// while binding, so a statement with `n` numbered parameters costs O(n²) to bind — at a few
+/// thousand parameters that dominates a multi-row INSERT. Anonymous `?` parameters have no name
+/// to look up; the fixtures write them directly so their speed does not depend on how
+/// `to_sqlite_sql` rewrites `$n`.
+fn bind(a: &mut Args, v: impl Into<Value>) -> &'static str {
+    a.0.push(v.into());
+    "?"
+}
+
 /// Units per statement: units bind 8 values a row, people 6; a batch of units with 3 people each
 /// stays far below SQLite's 32,766 parameters.
 const BATCH_UNITS: usize = 400;
@@ -664,16 +677,18 @@ async fn populate(
         let nb = in_comm.div_ceil(UNITS_PER_BUILDING);
         for chunk in (0..nb).collect::<Vec<_>>().chunks(500) {
             let mut a = Args::new();
-            let (cm, at) = (a.push(*c), a.push(now));
             let values: Vec<String> = chunk
                 .iter()
                 .map(|b| {
                     let id = b0 + (k * per_comm_buildings + b) as i64 + 1;
                     format!(
-                        "({},{cm},{},{},{at},{at})",
-                        a.push(id),
-                        a.push(format!("{}栋", b + 1)),
-                        a.push(25)
+                        "({},{},{},{},{},{})",
+                        bind(&mut a, id),
+                        bind(&mut a, *c),
+                        bind(&mut a, format!("{}栋", b + 1)),
+                        bind(&mut a, 25),
+                        bind(&mut a, now),
+                        bind(&mut a, now)
                     )
                 })
                 .collect();
@@ -696,17 +711,10 @@ async fn populate(
         let end = (start + BATCH_UNITS).min(units);
         // Units of the batch (a batch may straddle two communities: grouped per community).
         let mut ua = Args::new();
-        let (u_at, u_use) = (ua.push(now), ua.push("residential"));
         let mut uvals = Vec::with_capacity(end - start);
         let mut pa = Args::new();
-        let (p_at, p_no) = (pa.push(now), pa.push(false));
         let mut pvals = Vec::new();
         let mut la = Args::new();
-        let (l_at, l_owner, l_member) = (
-            la.push(now),
-            la.push(Relation::Owner.code()),
-            la.push(Relation::Member.code()),
-        );
         let mut lvals = Vec::new();
         for j in start..end {
             let k = j / per_comm;
@@ -721,15 +729,18 @@ async fn populate(
             let unit_id = u0 + j as i64 + 1;
             let area = 6_000 + rng.below(12_000) as i64;
             uvals.push(format!(
-                "({},{},{},{},{},{},{},{u_use},{},NULL,{u_at},{u_at})",
-                ua.push(unit_id),
-                ua.push(community),
-                ua.push(building),
-                ua.push(unit_no),
-                ua.push(floor),
-                ua.push(area),
-                ua.push(area * 78 / 100),
-                ua.push(STATES[rng.below(4) as usize]),
+                "({},{},{},{},{},{},{},{},{},NULL,{},{})",
+                bind(&mut ua, unit_id),
+                bind(&mut ua, community),
+                bind(&mut ua, building),
+                bind(&mut ua, unit_no),
+                bind(&mut ua, floor),
+                bind(&mut ua, area),
+                bind(&mut ua, area * 78 / 100),
+                bind(&mut ua, "residential"),
+                bind(&mut ua, STATES[rng.below(4) as usize]),
+                bind(&mut ua, now),
+                bind(&mut ua, now),
             ));
             // People of this unit: `people` spread evenly over the units.
             let here = (people as u128 * (j as u128 + 1) / units as u128
@@ -754,21 +765,32 @@ async fn populate(
                     (None, None)
                 };
                 pvals.push(format!(
-                    "({},{},{},{},{},{},{},{p_no},{p_at},{p_at})",
-                    pa.push(next_person),
-                    pa.push(community),
-                    pa.push(name),
-                    pa.push(core.crypto.encrypt(&phone)),
-                    pa.push(core.crypto.blind_index("phone", &phone)),
-                    pa.push(id_enc),
-                    pa.push(id_hash),
+                    "({},{},{},{},{},{},{},{},{},{})",
+                    bind(&mut pa, next_person),
+                    bind(&mut pa, community),
+                    bind(&mut pa, name),
+                    bind(&mut pa, core.crypto.encrypt(&phone)),
+                    bind(&mut pa, core.crypto.blind_index("phone", &phone)),
+                    bind(&mut pa, id_enc),
+                    bind(&mut pa, id_hash),
+                    bind(&mut pa, false),
+                    bind(&mut pa, now),
+                    bind(&mut pa, now),
                 ));
                 lvals.push(format!(
-                    "({},{},{},{},{l_at})",
-                    la.push(community),
-                    la.push(unit_id),
-                    la.push(next_person),
-                    if n == 0 { &l_owner } else { &l_member },
+                    "({},{},{},{},{})",
+                    bind(&mut la, community),
+                    bind(&mut la, unit_id),
+                    bind(&mut la, next_person),
+                    bind(
+                        &mut la,
+                        if n == 0 {
+                            Relation::Owner.code()
+                        } else {
+                            Relation::Member.code()
+                        }
+                    ),
+                    bind(&mut la, now),
                 ));
             }
         }
@@ -1081,17 +1103,14 @@ async fn fill_audit(
         }
         let mut tx = core.db.begin().await?;
         for _ in 0..STMTS_PER_TX {
-            let mut a = Args::with_capacity(ROWS_PER_STMT * 7 + 5);
-            let (co, actor, act, ent) = (
-                a.push(company),
-                a.push("基准管理员"),
-                a.push("update"),
-                a.push("unit"),
-            );
+            let mut a = Args::with_capacity(ROWS_PER_STMT * 10);
             let mut values = Vec::with_capacity(ROWS_PER_STMT);
             for _ in 0..ROWS_PER_STMT {
                 rows += 1;
-                let community = communities[rows % communities.len().max(1)];
+                let community = communities
+                    .get(rows % communities.len().max(1))
+                    .copied()
+                    .ok_or("no community")?;
                 let unit = rng.below(100_000) + 1;
                 let at = now - chrono::Duration::seconds(rows as i64 * 97);
                 let mk = |state: &str, note: &str, area: u64| {
@@ -1107,12 +1126,16 @@ async fn fill_audit(
                 let before = mk("vacant", &notes[rng.below(256) as usize], area);
                 let after = mk("occupied", &notes[rng.below(256) as usize], area);
                 values.push(format!(
-                    "({co},{},NULL,{actor},{},{act},{ent},{},{},{})",
-                    a.push(community),
-                    a.push(at),
-                    a.push(unit as i64),
-                    a.push(before),
-                    a.push(after)
+                    "({},{},NULL,{},{},{},{},{},{},{})",
+                    bind(&mut a, company),
+                    bind(&mut a, community),
+                    bind(&mut a, "基准管理员"),
+                    bind(&mut a, at),
+                    bind(&mut a, "update"),
+                    bind(&mut a, "unit"),
+                    bind(&mut a, unit as i64),
+                    bind(&mut a, before),
+                    bind(&mut a, after)
                 ));
             }
             tx.execute(

@@ -144,6 +144,9 @@ CREATE TABLE unit_people (
     UNIQUE (unit_id, person_id)
 );
 CREATE INDEX unit_people_person ON unit_people (community_id, person_id);
+-- A person's units (search results, person cards, deleting a person, ON DELETE CASCADE from
+-- people): by person alone, without knowing the community.
+CREATE INDEX unit_people_person_id ON unit_people (person_id);
 
 CREATE TABLE parking_spaces (
     id INTEGER PRIMARY KEY,

@@ -1553,11 +1553,12 @@ pub async fn search(
         let mut a = Args::new();
         let cond = in_list(&mut a, "u.community_id", &ids);
         let (lo, hi) = (a.push(p.as_str()), a.push(prefix_end(&p)));
+        let select = UNIT_SELECT;
         let rows: Vec<UnitRow> = core
             .db
             .read()
             .fetch_all(
-                &format!("{UNIT_SELECT} WHERE {cond} AND u.unit_no >= {lo} AND u.unit_no < {hi} ORDER BY u.community_id, u.unit_no LIMIT {}", a.push(limit)),
+                &format!("{select} WHERE {cond} AND u.unit_no >= {lo} AND u.unit_no < {hi} ORDER BY u.community_id, u.unit_no LIMIT {}", a.push(limit)),
                 a,
             )
             .await?;
