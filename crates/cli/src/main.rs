@@ -13,7 +13,7 @@ use wuye_core::auth::{self, UserForCreate};
 use wuye_core::db::{Db, DbOptions};
 use wuye_core::shared::crypto::Crypto;
 use wuye_core::shared::ids::CommunityId;
-use wuye_core::{Core, CoreRef, Ctx, Settings, args, demo, registry};
+use wuye_core::{Core, CoreRef, Ctx, Settings, args, demo, keys, registry};
 
 use config::{Common, Resolved};
 
@@ -38,10 +38,10 @@ enum Cmd {
         #[arg(long, env = "WUYE_LISTEN")]
         listen: Option<String>,
         /// Seeds invented demo data into an empty database.
-        #[arg(long, env = "WUYE_DEMO")]
+        #[arg(long, env = "WUYE_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
         demo: bool,
         /// Marks cookies Secure (behind HTTPS).
-        #[arg(long, env = "WUYE_SECURE_COOKIES")]
+        #[arg(long, env = "WUYE_SECURE_COOKIES", value_parser = clap::builder::FalseyValueParser::new())]
         secure_cookies: bool,
     },
     /// Applies database migrations and exits.
@@ -105,6 +105,25 @@ enum UserCmd {
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
+/// An error as the operator should read it: input problems in Chinese, naming the field.
+fn describe(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
+    let l = wuye_web::locale::Locale::Zh;
+    match e.downcast_ref::<wuye_core::CoreError>() {
+        Some(wuye_core::CoreError::Invalid(errs)) => errs
+            .iter()
+            .map(|f| l.field_error(&f.field, f.code, &f.params))
+            .collect::<Vec<_>>()
+            .join("；"),
+        Some(wuye_core::CoreError::Conflict(f)) => l.field_error(&f.field, f.code, &f.params),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads a file, naming it when that fails.
+fn read_file(path: &Path) -> AnyResult<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
@@ -116,19 +135,30 @@ async fn main() {
         .init();
     let cli = Cli::parse();
     if let Err(e) = run(cli).await {
-        eprintln!("错误 / error: {e}");
+        eprintln!("错误 / error: {}", describe(e.as_ref()));
         std::process::exit(1);
     }
 }
 
 /// Loads the personal-data key: configured, or the data dir's key file, created on first use.
-fn load_key(r: &Resolved) -> AnyResult<Crypto> {
+/// Loads the personal-data key: configured, or the data dir's key file. A fresh database gets a
+/// generated key file; a database that already holds encrypted data never does (its key must be
+/// restored, or every phone and ID number in it would be lost).
+async fn load_key(r: &Resolved, db: &Db) -> AnyResult<Crypto> {
     if let Some(k) = &r.key {
         return Ok(Crypto::from_hex(k)?);
     }
     let path = r.data_dir.join("wuye.key");
     if path.exists() {
         return Ok(Crypto::from_hex(&std::fs::read_to_string(&path)?)?);
+    }
+    if keys::stored_fingerprint(db).await?.is_some() || keys::has_encrypted_data(db).await? {
+        return Err(format!(
+            "no personal-data key: {} is missing and WUYE_KEY is not set, but this database holds data \
+             encrypted with a key. Restore the key file from your backup (or set WUYE_KEY).",
+            path.display()
+        )
+        .into());
     }
     std::fs::create_dir_all(&r.data_dir)?;
     let key = Crypto::generate_key_hex();
@@ -160,10 +190,21 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 pub async fn open(r: &Resolved) -> AnyResult<CoreRef> {
     if !r.database_url.starts_with("postgres") {
         std::fs::create_dir_all(&r.data_dir)?;
+        // The database holds personal data: readable by its owner only (SQLite gives the WAL
+        // and shared-memory files the same mode).
+        let file = Path::new(
+            r.database_url
+                .strip_prefix("sqlite://")
+                .unwrap_or(&r.database_url),
+        );
+        if !file.exists() {
+            write_private(file, "")?;
+        }
     }
     let db = Db::connect(&r.database_url, &DbOptions::default()).await?;
     db.migrate().await?;
-    let crypto = load_key(r)?;
+    let crypto = load_key(r, &db).await?;
+    keys::check(&db, &crypto).await?;
     let core = Core::new(db, crypto, Settings::default());
     auth::ensure_roles(&core).await?;
     Ok(core)
@@ -208,10 +249,13 @@ async fn run(cli: Cli) -> AnyResult<()> {
             let listen = r
                 .or_file(listen, "WUYE_LISTEN")
                 .unwrap_or_else(|| "127.0.0.1:8080".into());
-            let want_demo = want_demo
-                || r.file
-                    .get("WUYE_DEMO")
-                    .is_some_and(|v| v == "true" || v == "1");
+            let truthy = |name: &str| {
+                r.file
+                    .get(name)
+                    .is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes" | "on"))
+            };
+            let want_demo = want_demo || truthy("WUYE_DEMO");
+            let secure_cookies = secure_cookies || truthy("WUYE_SECURE_COOKIES");
             let core = open(&r).await?;
             if want_demo && !demo::is_seeded(&core).await? {
                 println!("正在生成演示数据 / seeding demo data …");
@@ -276,7 +320,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
         } => {
             let core = open(&r).await?;
             let (community, company) = community_by_ref(&core, &community).await?;
-            let bytes = std::fs::read(&file)?;
+            let bytes = read_file(&file)?;
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({elapsed})")?

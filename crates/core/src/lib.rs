@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod db;
 pub mod demo;
+pub mod keys;
 
 pub mod registry;
 pub mod shared;

@@ -179,13 +179,25 @@ pub struct ConsoleUser {
     pub ctx: Ctx,
     pub locale: Locale,
     pub csrf: String,
+    /// The session token (kept when the user changes the password).
+    pub session: String,
 }
 
-pub struct LoginRedirect(String);
+/// Where a console request without a usable session goes.
+pub enum LoginRedirect {
+    Login(String),
+    /// The user must first change the initial password.
+    Password,
+}
 
 impl IntoResponse for LoginRedirect {
     fn into_response(self) -> Response {
-        Redirect::to(&format!("/login?next={}", urlencode(&self.0))).into_response()
+        match self {
+            LoginRedirect::Login(next) => {
+                Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response()
+            }
+            LoginRedirect::Password => Redirect::to("/password").into_response(),
+        }
     }
 }
 
@@ -209,11 +221,16 @@ impl FromRequestParts<AppState> for ConsoleUser {
             .unwrap_or("/")
             .to_string();
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(LoginRedirect(next));
+            return Err(LoginRedirect::Login(next));
         };
         let ctx = auth::session_ctx(&state.core, token)
             .await
-            .map_err(|_| LoginRedirect(next))?;
+            .map_err(|_| LoginRedirect::Login(next))?;
+        // With the initial password, the only pages are the password form and logout.
+        let path = parts.uri.path();
+        if ctx.must_change_password && path != "/password" && path != "/logout" {
+            return Err(LoginRedirect::Password);
+        }
         let csrf = cookie(&parts.headers, CSRF_COOKIE)
             .filter(|c| !c.is_empty())
             .map(str::to_string)
@@ -224,7 +241,12 @@ impl FromRequestParts<AppState> for ConsoleUser {
                     .map(|f| f.0.clone())
             })
             .unwrap_or_default();
-        Ok(ConsoleUser { ctx, locale, csrf })
+        Ok(ConsoleUser {
+            ctx,
+            locale,
+            csrf,
+            session: token.to_string(),
+        })
     }
 }
 

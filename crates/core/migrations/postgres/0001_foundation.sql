@@ -187,3 +187,10 @@ CREATE TABLE vacant_inspections (
     created_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX vacant_inspections_unit ON vacant_inspections (community_id, unit_id, inspected_on);
+
+-- Settings the system keeps about itself, e.g. the fingerprint of the personal-data key, so a
+-- wrong or lost key is refused at start instead of silently making phone numbers unreadable.
+CREATE TABLE system_settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

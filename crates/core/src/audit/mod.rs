@@ -12,6 +12,7 @@ use crate::db::{Args, Db, Tx};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::CommunityId;
+use crate::shared::values::query_text;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +134,15 @@ const AUDIT_COLS: &str = "id, community_id, actor_id, actor_name, at, action, en
 /// some communities sees only their entries.
 pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter) -> CoreResult<Vec<AuditRecord>> {
     ctx.require(Perm::AuditRead)?;
+    let mut checks = crate::shared::error::Checks::new();
+    for (field, v) in [
+        ("entity", &f.entity),
+        ("action", &f.action),
+        ("actor", &f.actor),
+    ] {
+        checks.take(query_text(field, v.as_deref().unwrap_or(""), 50));
+    }
+    checks.finish()?;
     let mut a = Args::new();
     let mut sql = format!(
         "SELECT {AUDIT_COLS} FROM audit_log WHERE company_id = {}",

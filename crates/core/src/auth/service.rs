@@ -100,6 +100,9 @@ async fn authenticate(
     password: &str,
 ) -> CoreResult<(UserId, CompanyId)> {
     let username = username.trim().to_lowercase();
+    if username.is_empty() || username.len() > 64 || username.chars().any(char::is_control) {
+        return Err(CoreError::Unauthorized("bad_credentials"));
+    }
     let row = store::login_row(&core.db, &username).await?;
     let Some(row) = row else {
         // Spend the same time as a real check so timing does not reveal unknown users.
@@ -122,13 +125,22 @@ async fn authenticate(
     let actor = system_ctx_for(row.company_id, row.id, &username);
     let mut tx = core.db.begin().await?;
     if !ok || !row.active {
-        let failures = row.failed_logins + 1;
+        // Counted in the database, not from the value read before the password check: parallel
+        // guesses each add one, so a burst of them cannot all see the same count and slip by.
+        let (failures,): (i64,) = tx
+            .fetch_one(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+                args![row.id],
+            )
+            .await?;
         let locked = lock_after_failure(failures).map(|d| now + d);
-        tx.execute(
-            "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
-            args![failures, locked, row.id],
-        )
-        .await?;
+        if locked.is_some() {
+            tx.execute(
+                "UPDATE users SET locked_until = $1 WHERE id = $2",
+                args![locked, row.id],
+            )
+            .await?;
+        }
         audit::record(
             &mut tx,
             &actor,
@@ -234,6 +246,7 @@ pub async fn load_ctx(core: &Core, user: UserId) -> CoreResult<Ctx> {
         role: row.role,
         perms,
         scope,
+        must_change_password: row.must_change_password,
     })
 }
 
@@ -357,7 +370,13 @@ pub async fn password_token(
     password: &str,
     name: &str,
 ) -> CoreResult<(ApiToken, String)> {
-    let (user, _) = authenticate(core, username, password).await?;
+    let (user, company) = authenticate(core, username, password).await?;
+    if store::get_user(&core.db, company, user)
+        .await?
+        .is_some_and(|u| u.must_change_password)
+    {
+        return Err(CoreError::Unauthorized("password_change_required"));
+    }
     let ctx = load_ctx(core, user).await?;
     create_api_token(core, &ctx, name).await
 }
@@ -400,7 +419,16 @@ pub async fn revoke_api_token(core: &Core, ctx: &Ctx, id: ApiTokenId) -> CoreRes
     tx.commit().await
 }
 
-pub async fn change_password(core: &Core, ctx: &Ctx, old: &str, new: &str) -> CoreResult<()> {
+/// Changes the acting user's password. Every other session of the user ends (a stolen session
+/// must not outlive the password it was opened with); `keep_session` is the token of the session
+/// making the change, if it is a console session.
+pub async fn change_password(
+    core: &Core,
+    ctx: &Ctx,
+    old: &str,
+    new: &str,
+    keep_session: Option<&str>,
+) -> CoreResult<()> {
     #[derive(sqlx::FromRow)]
     struct H {
         password_hash: String,
@@ -426,6 +454,14 @@ pub async fn change_password(core: &Core, ctx: &Ctx, old: &str, new: &str) -> Co
     tx.execute(
         "UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4",
         args![hash, false, Utc::now(), ctx.user_id],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+        args![
+            ctx.user_id,
+            keep_session.map(token_hash).unwrap_or_default()
+        ],
     )
     .await?;
     audit::record(

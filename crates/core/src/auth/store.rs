@@ -17,7 +17,6 @@ pub(super) struct LoginRow {
     pub company_id: CompanyId,
     pub password_hash: String,
     pub active: bool,
-    pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
 }
 
@@ -29,6 +28,7 @@ pub(super) struct CtxRow {
     pub display_name: String,
     pub role: String,
     pub active: bool,
+    pub must_change_password: bool,
     pub permissions: String,
     pub all_communities: bool,
 }
@@ -36,7 +36,7 @@ pub(super) struct CtxRow {
 pub(super) async fn login_row(db: &Db, username: &str) -> CoreResult<Option<LoginRow>> {
     db.read()
         .fetch_optional(
-            "SELECT id, company_id, password_hash, active, failed_logins, locked_until FROM users WHERE username = $1",
+            "SELECT id, company_id, password_hash, active, locked_until FROM users WHERE username = $1",
             args![username],
         )
         .await
@@ -45,7 +45,7 @@ pub(super) async fn login_row(db: &Db, username: &str) -> CoreResult<Option<Logi
 pub(super) async fn ctx_row_read(db: &Db, user: UserId) -> CoreResult<Option<CtxRow>> {
     db.read()
         .fetch_optional(
-            "SELECT u.id, u.company_id, u.username, u.display_name, u.role, u.active, r.permissions, r.all_communities \
+            "SELECT u.id, u.company_id, u.username, u.display_name, u.role, u.active, u.must_change_password, r.permissions, r.all_communities \
              FROM users u JOIN roles r ON r.code = u.role WHERE u.id = $1",
             args![user],
         )

@@ -12,7 +12,7 @@ use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::values::{
-    Area, IdNumber, Phone, optional_text, parse_code, parse_plate, required_text,
+    Area, IdNumber, Phone, optional_text, parse_code, parse_plate, query_text, required_text,
 };
 
 use super::model::*;
@@ -122,7 +122,8 @@ pub async fn create_community(
             ),
             args![ctx.company_id, code, name, address, tz, now],
         )
-        .await?;
+        .await
+        .map_err(|e| e.or_conflict("code", "duplicate_community_code"))?;
     audit::record(
         &mut tx,
         ctx,
@@ -247,7 +248,8 @@ pub async fn create_building(
             "INSERT INTO buildings (community_id, name, floors, note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
             args![input.community_id, name, floors.flatten(), note.flatten(), now],
         )
-        .await?;
+        .await
+        .map_err(|e| e.or_conflict("name", "duplicate_building"))?;
     let b: Building = tx
         .fetch_one(&format!("{BUILDING_SELECT} WHERE b.id = $1"), args![id])
         .await?;
@@ -299,7 +301,8 @@ pub async fn update_building(
         "UPDATE buildings SET name = $1, floors = $2, note = $3, updated_at = $4 WHERE id = $5",
         args![name, floors, note, Utc::now(), id],
     )
-    .await?;
+    .await
+    .map_err(|e| e.or_conflict("name", "duplicate_building"))?;
     let b: Building = tx
         .fetch_one(&format!("{BUILDING_SELECT} WHERE b.id = $1"), args![id])
         .await?;
@@ -401,13 +404,10 @@ pub async fn list_units(core: &Core, ctx: &Ctx, f: &UnitFilter) -> CoreResult<Ve
         let s = UnitUse::parse("use_kind", s).map_err(|e| CoreError::Invalid(vec![e]))?;
         sql.push_str(&format!(" AND u.use_kind = {}", a.push(s.code())));
     }
-    if let Some(p) = f
-        .unit_no
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let p = p.to_uppercase();
+    let unit_no = query_text("unit_no", f.unit_no.as_deref().unwrap_or(""), 20)
+        .map_err(|e| CoreError::Invalid(vec![e]))?;
+    if !unit_no.is_empty() {
+        let p = unit_no.to_uppercase();
         let lo = a.push(p.as_str());
         let hi = a.push(prefix_end(&p));
         sql.push_str(&format!(" AND u.unit_no >= {lo} AND u.unit_no < {hi}"));
@@ -615,7 +615,8 @@ pub async fn update_unit(
          keeper_user_id = $7, note = $8, updated_at = $9 WHERE id = $10",
         args![unit_no, floor, ba.0, ia.map(|a| a.0), use_kind.code(), state.code(), keeper, note, Utc::now(), id],
     )
-    .await?;
+    .await
+    .map_err(|e| e.or_conflict("unit_no", "duplicate_unit_no"))?;
     let row: UnitRow = tx
         .fetch_one(&format!("{UNIT_SELECT} WHERE u.id = $1"), args![id])
         .await?;
@@ -820,7 +821,9 @@ pub async fn list_people(core: &Core, ctx: &Ctx, f: &PersonFilter) -> CoreResult
         "{PERSON_SELECT} WHERE {}",
         in_list(&mut a, "p.community_id", &ids)
     );
-    if let Some(n) = f.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let name = query_text("name", f.name.as_deref().unwrap_or(""), 50)
+        .map_err(|e| CoreError::Invalid(vec![e]))?;
+    if let Some(n) = Some(name).filter(|s| !s.is_empty()) {
         let lo = a.push(n);
         let hi = a.push(prefix_end(n));
         sql.push_str(&format!(" AND p.name >= {lo} AND p.name < {hi}"));
@@ -1011,6 +1014,7 @@ async fn insert_link(
         args![community, unit, person, rel.code(), Utc::now()],
     )
     .await
+    .map_err(|e| e.or_conflict("person_id", "already_linked"))
 }
 
 pub async fn update_person(
@@ -1290,7 +1294,8 @@ pub async fn create_space(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
             args![input.community_id, code, state.code(), input.unit_id, input.person_id, note.flatten(), now],
         )
-        .await?;
+        .await
+        .map_err(|e| e.or_conflict("code", "duplicate_space_code"))?;
     let s: ParkingSpace = tx
         .fetch_one(&format!("{SPACE_SELECT} WHERE s.id = $1"), args![id])
         .await?;
@@ -1402,7 +1407,8 @@ pub async fn create_vehicle(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
             args![input.community_id, plate, input.person_id, input.unit_id, input.space_id, brand.flatten(), color.flatten(), now],
         )
-        .await?;
+        .await
+        .map_err(|e| e.or_conflict("plate", "duplicate_plate"))?;
     let v: Vehicle = tx
         .fetch_one(&format!("{VEHICLE_SELECT} WHERE v.id = $1"), args![id])
         .await?;
@@ -1510,14 +1516,9 @@ pub async fn search(
     limit: i64,
 ) -> CoreResult<Vec<SearchHit>> {
     ctx.require(Perm::RegistryRead)?;
-    let q = q.trim();
+    let q = query_text("q", q, 50).map_err(|e| CoreError::Invalid(vec![e]))?;
     if q.is_empty() {
         return Ok(Vec::new());
-    }
-    if q.chars().count() > 50 {
-        return Err(CoreError::Invalid(vec![
-            FieldError::new("q", "too_long").with("max", 50),
-        ]));
     }
     let ids = match community {
         Some(c) => {

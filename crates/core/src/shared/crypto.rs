@@ -54,6 +54,12 @@ impl Crypto {
         hex::encode(random_bytes::<32>())
     }
 
+    /// Identifies the key without revealing it: stored in the database at first use, compared
+    /// at every start.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(&hmac256(&self.index_key, b"wuye/key-fingerprint/v1")[..16])
+    }
+
     /// nonce ‖ ciphertext ‖ tag.
     pub fn encrypt(&self, plain: &str) -> Vec<u8> {
         let nonce_bytes = random_bytes::<NONCE_LEN>();

@@ -67,6 +67,9 @@ pub struct Ctx {
     pub role: String,
     pub perms: BTreeSet<Perm>,
     pub scope: Scope,
+    /// The user still has the initial password an admin set; the console allows nothing but
+    /// changing it.
+    pub must_change_password: bool,
 }
 
 impl Ctx {
@@ -80,6 +83,7 @@ impl Ctx {
             role: "company_admin".into(),
             perms: Perm::ALL.into_iter().collect(),
             scope: Scope::All,
+            must_change_password: false,
         }
     }
 

@@ -67,6 +67,16 @@ impl CoreError {
     pub fn internal(e: impl fmt::Display) -> Self {
         CoreError::Internal(e.to_string())
     }
+    /// A duplicate key refused by the database (a concurrent insert that passed the explicit
+    /// check) becomes the same conflict the check would have given; other errors pass through.
+    pub fn or_conflict(self, field: &str, code: &'static str) -> CoreError {
+        if self.is_unique_violation() {
+            CoreError::conflict(field, code)
+        } else {
+            self
+        }
+    }
+
     /// True when the database refused a duplicate key (a race that passed the explicit check).
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, CoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())

@@ -20,6 +20,19 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, Field
     Ok(s.to_string())
 }
 
+/// Text typed into a search or filter box: at most `max` characters, no control characters
+/// (PostgreSQL refuses a NUL byte in text, which would otherwise surface as a server error).
+pub fn query_text<'a>(field: &str, raw: &'a str, max: usize) -> Result<&'a str, FieldError> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(FieldError::new(field, "too_long").with("max", max));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "invalid_characters"));
+    }
+    Ok(s)
+}
+
 /// Like [`required_text`], but empty is `None`.
 pub fn optional_text(
     field: &str,

@@ -97,7 +97,7 @@ async fn change_password(
     a: ApiCtx,
     ApiJson(b): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    auth::change_password(&s.core, &a.ctx, &b.old_password, &b.new_password)
+    auth::change_password(&s.core, &a.ctx, &b.old_password, &b.new_password, None)
         .await
         .loc(a.locale)?;
     Ok(StatusCode::NO_CONTENT)

@@ -26,6 +26,31 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(search))
 }
 
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_never_another_site() {
+        assert_eq!(
+            safe_next(Some("/units/12?tab=people")),
+            "/units/12?tab=people"
+        );
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/ /x",
+            "",
+            "units",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}
+
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
@@ -39,10 +64,18 @@ struct NextQ {
     next: Option<String>,
 }
 
-/// Only same-site relative targets: never an open redirect.
+/// Only same-site relative targets: never an open redirect. A path of plain URL characters that
+/// starts with one `/`; anything else (`//host`, `/\thost` which browsers read as `//host`,
+/// backslashes, control or space characters) goes home.
 fn safe_next(n: Option<&str>) -> String {
+    let ok = |p: &str| {
+        p.starts_with('/')
+            && !p.starts_with("//")
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%+,".contains(&b))
+    };
     match n {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        Some(p) if ok(p) => p.to_string(),
         _ => "/".into(),
     }
 }
@@ -192,7 +225,15 @@ async fn password(
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> Response {
-    match auth::change_password(&st.core, &u.ctx, &f.old_password, &f.new_password).await {
+    match auth::change_password(
+        &st.core,
+        &u.ctx,
+        &f.old_password,
+        &f.new_password,
+        Some(&u.session),
+    )
+    .await
+    {
         Ok(()) => {
             let mut s = Shell::of(&u);
             s.notice = Some(u.locale.t("password.changed").into());

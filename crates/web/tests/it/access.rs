@@ -125,12 +125,29 @@ async fn admin_manages_users_roles_and_assignments() {
         .await;
     assert_eq!(st, 409);
 
+    // With the initial password there is no API token: it must be changed first.
+    let login = json!({"username": "xiaoli", "password": "wuye2026ok"});
+    let (st, v) = app
+        .api(None)
+        .post("/api/v1/auth/token", login.clone())
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (401, Some("password_change_required"))
+    );
+    let ctx = wuye_core::auth::load_ctx(&app.core, wuye_core::shared::ids::UserId(id))
+        .await
+        .expect("ctx");
+    wuye_core::auth::change_password(&app.core, &ctx, "wuye2026ok", "mine2026ok", None)
+        .await
+        .expect("change");
+
     // The new user sees A only; reassigned to B, sees B only.
     let (st, tok) = app
         .api(None)
         .post(
             "/api/v1/auth/token",
-            json!({"username": "xiaoli", "password": "wuye2026ok"}),
+            json!({"username": "xiaoli", "password": "mine2026ok"}),
         )
         .await;
     assert_eq!(st, 201);

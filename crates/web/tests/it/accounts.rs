@@ -200,3 +200,80 @@ async fn errors_speak_the_callers_language_and_name_the_field() {
         .await;
     assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("q")));
 }
+
+#[tokio::test]
+async fn parallel_guesses_are_all_counted() {
+    let app = app().await;
+    app.user("wuliu", "cashier", &[app.community_a]).await;
+    let anon = app.api(None);
+    let guesses = (0..12).map(|i| {
+        let anon = anon.clone();
+        async move {
+            anon.post(
+                "/api/v1/auth/token",
+                json!({"username": "wuliu", "password": format!("guess-{i}")}),
+            )
+            .await
+        }
+    });
+    let results = futures_join_all(guesses).await;
+    assert!(
+        results
+            .iter()
+            .all(|(st, _)| st.as_u16() == 401 || st.as_u16() == 429)
+    );
+    let (n, locked): (i64, Option<chrono::DateTime<chrono::Utc>>) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT failed_logins, locked_until FROM users WHERE username = $1",
+            wuye_core::args!["wuliu"],
+        )
+        .await
+        .expect("row");
+    assert_eq!(n, 12, "every parallel failure counted");
+    assert!(locked.is_some(), "and the account is locked");
+}
+
+/// Runs futures concurrently on the test's runtime.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    fs: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = fs.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn control_characters_in_queries_are_refused_not_500() {
+    let app = app().await;
+    let api = app.admin().await;
+    for path in [
+        "/api/v1/search?q=%00",
+        "/api/v1/units?unit_no=%00",
+        "/api/v1/people?name=%E5%BC%A0%00",
+        "/api/v1/audit?actor=%00",
+    ] {
+        let (st, v) = api.get(path).await;
+        assert_eq!(
+            (st.as_u16(), v["code"].as_str()),
+            (422, Some("invalid_characters")),
+            "{path}"
+        );
+    }
+    let (st, _) = app
+        .api(None)
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": "ad\u{0}min", "password": "x"}),
+        )
+        .await;
+    assert_eq!(st, 401);
+}

@@ -386,3 +386,126 @@ async fn admin_pages_create_users_and_browse_the_audit_log() {
     let (st, _) = app.api(Some(tok)).get("/api/v1/me").await;
     assert_eq!(st, 200);
 }
+
+#[tokio::test]
+async fn initial_password_must_be_changed_and_a_change_ends_other_sessions() {
+    let app = app().await;
+    let id = app
+        .user("newbie", "service_agent", &[app.community_a])
+        .await;
+    let mut tx = app.core.db.begin().await.expect("tx");
+    tx.execute(
+        "UPDATE users SET must_change_password = $1 WHERE id = $2",
+        wuye_core::args![true, id],
+    )
+    .await
+    .expect("flag");
+    tx.commit().await.expect("commit");
+
+    let c = app.browser_client();
+    let html = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    let token = csrf_from(&html);
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "newbie"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.headers()["location"], "/password");
+    // Every other page sends the user back to the password form.
+    for p in [
+        "/",
+        "/search?q=1",
+        &format!("/communities/{}", app.community_a.0),
+    ] {
+        let r = c
+            .get(format!("{}{}", app.base, p))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(
+            (
+                r.status().as_u16(),
+                r.headers()["location"].to_str().unwrap_or("")
+            ),
+            (303, "/password"),
+            "{p}"
+        );
+    }
+    // A second session of the same user, opened elsewhere.
+    let other = app.browser_client();
+    let html = other
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    let t2 = csrf_from(&html);
+    other
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", t2.as_str()),
+            ("username", "newbie"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(app.count("sessions").await, 2);
+
+    let page = c
+        .get(format!("{}/password", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    let token = csrf_from(&page);
+    let r = c
+        .post(format!("{}/password", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("old_password", PASSWORD),
+            ("new_password", "fresh2026pw"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.count("sessions").await,
+        1,
+        "the other session ended, this one stays"
+    );
+    assert_eq!(
+        c.get(format!("{}/", app.base))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
+    assert_eq!(
+        other
+            .get(format!("{}/", app.base))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        303
+    );
+}
