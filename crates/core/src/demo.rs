@@ -127,6 +127,7 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
         .await?;
         communities.push(c.id);
         let mut space_no = 0;
+        let mut prev_owner = None;
         for b in buildings.iter() {
             let bld = registry::create_building(
                 core,
@@ -181,9 +182,30 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
                     if state == "unsold" {
                         continue;
                     }
+                    // Every twentieth owner is a key customer (重点客户).
+                    let key = rng.below(20) == 0;
                     let owner =
-                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "owner", r < 3)
+                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "owner", key)
                             .await?;
+                    // Some units have two owners (a couple on the deed) …
+                    if state == "occupied" && rng.below(10) == 0 {
+                        create_demo_person(core, &sys, &mut rng, c.id, unit.id, "owner", false)
+                            .await?;
+                    }
+                    // … and some owners hold a second unit: the previous one's owner buys this too.
+                    if let Some(prev) = prev_owner.filter(|_| rng.below(25) == 0) {
+                        registry::link_person(
+                            core,
+                            &sys,
+                            unit.id,
+                            LinkForCreate {
+                                person_id: prev,
+                                relation: "owner".into(),
+                            },
+                        )
+                        .await?;
+                    }
+                    prev_owner = Some(owner);
                     if state == "occupied" && rng.below(2) == 0 {
                         create_demo_person(core, &sys, &mut rng, c.id, unit.id, "member", false)
                             .await?;
@@ -281,17 +303,37 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
         tx.commit().await?;
     }
 
-    // A few inspections of vacant units, recorded by the manager a while ago.
+    // The project manager keeps the vacant units (空置房看管) and inspected a few a while ago.
+    let manager: Option<(crate::shared::ids::UserId,)> = core
+        .db
+        .read()
+        .fetch_optional("SELECT id FROM users WHERE username = $1", args!["manager"])
+        .await?;
     let vacant = registry::list_units(
         core,
         &sys,
         &UnitFilter {
             state: Some("vacant".into()),
-            limit: Some(5),
+            limit: Some(5000),
             ..Default::default()
         },
     )
     .await?;
+    if let Some((m,)) = manager {
+        for u in &vacant {
+            registry::update_unit(
+                core,
+                &sys,
+                u.id,
+                UnitForUpdate {
+                    keeper_user_id: Some(m.0),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+    }
+    let vacant: Vec<_> = vacant.into_iter().take(5).collect();
     for (i, u) in vacant.iter().enumerate() {
         registry::add_inspection(
             core,
@@ -322,28 +364,40 @@ async fn create_demo_person(
         [3, 5, 7, 8, 9][rng.below(5) as usize],
         rng.below(1_000_000_000)
     );
-    let year = 1950 + rng.below(50);
-    let month = 1 + rng.below(12);
-    let day = 1 + rng.below(28);
-    let id_number = IdNumber::with_check_digit(&format!(
-        "310115{year}{month:02}{day:02}{:03}",
-        rng.below(1000)
-    ));
-    let p = registry::create_person(
-        core,
-        sys,
-        PersonForCreate {
-            community_id: community,
-            name,
-            phone: Some(phone),
-            id_number: Some(id_number),
-            is_key_customer: key,
-            key_customer_note: key.then(|| "曾多次投诉，回访需项目经理参与".to_string()),
-            note: None,
-            unit_id: Some(unit),
-            relation: Some(relation.into()),
-        },
-    )
-    .await?;
-    Ok(p.id)
+    // A generated ID number may repeat one already used: draw again.
+    let mut attempt = 0;
+    loop {
+        let year = 1950 + rng.below(50);
+        let month = 1 + rng.below(12);
+        let day = 1 + rng.below(28);
+        let id_number = IdNumber::with_check_digit(&format!(
+            "310115{year}{month:02}{day:02}{:03}",
+            rng.below(1000)
+        ));
+        let r = registry::create_person(
+            core,
+            sys,
+            PersonForCreate {
+                community_id: community,
+                name: name.clone(),
+                phone: Some(phone.clone()),
+                id_number: Some(id_number),
+                is_key_customer: key,
+                key_customer_note: key.then(|| "曾多次投诉，回访需项目经理参与".to_string()),
+                note: None,
+                unit_id: Some(unit),
+                relation: Some(relation.into()),
+            },
+        )
+        .await;
+        match r {
+            Ok(p) => return Ok(p.id),
+            Err(crate::CoreError::Conflict(f))
+                if f.code == "duplicate_id_number" && attempt < 5 =>
+            {
+                attempt += 1
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }

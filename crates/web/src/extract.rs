@@ -103,7 +103,9 @@ fn field_of(msg: &str) -> (String, &'static str) {
     }
     let tail = msg.split("target type: ").nth(1).unwrap_or(msg);
     match tail.split_once(": ") {
-        Some((path, _)) if !path.contains(' ') && path != "." => (path.to_string(), "invalid_type"),
+        Some((path, _)) if !path.contains(' ') && path != "." && !path.starts_with('[') => {
+            (path.to_string(), "invalid_type")
+        }
         _ => ("body".to_string(), "invalid_json"),
     }
 }
@@ -159,10 +161,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .map(|Query(v)| ApiQuery(v))
             .map_err(|e: QueryRejection| {
                 let text = e.body_text();
+                // "Failed to deserialize query string: limit: invalid digit found in string"
                 let field = text
-                    .split("Failed to deserialize query string: ")
+                    .split("query string: ")
                     .nth(1)
-                    .and_then(|t| t.split('`').nth(1))
+                    .and_then(|t| t.split_once(": "))
+                    .map(|(f, _)| f.trim())
+                    .filter(|f| {
+                        !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    })
                     .unwrap_or("query")
                     .to_string();
                 AppError::from(CoreError::Invalid(vec![FieldError::new(

@@ -38,6 +38,10 @@ impl Default for WebConfig {
     }
 }
 
+/// Whether cookies are marked `Secure`, for middleware that runs without the state.
+#[derive(Clone, Copy)]
+pub struct SecureCookies(pub bool);
+
 #[derive(Clone)]
 pub struct AppState {
     pub core: CoreRef,
@@ -52,6 +56,7 @@ pub fn crypto_request_id() -> String {
 /// The whole application.
 pub fn app(core: CoreRef, cfg: WebConfig) -> Router {
     let limit = cfg.max_upload_bytes;
+    let secure = SecureCookies(cfg.secure_cookies);
     let state = AppState {
         core,
         cfg: Arc::new(cfg),
@@ -64,6 +69,7 @@ pub fn app(core: CoreRef, cfg: WebConfig) -> Router {
         .merge(console::router())
         .fallback(console::not_found)
         .with_state(state)
+        .layer(axum::Extension(secure))
         // The body limit is checked by the handlers that take uploads; this is the hard stop.
         .layer(DefaultBodyLimit::max(limit + 64 * 1024))
         .layer(TimeoutLayer::with_status_code(

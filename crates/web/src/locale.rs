@@ -58,13 +58,22 @@ impl Locale {
         }
     }
 
-    /// The text of a key; a missing key falls back to Chinese, then to the key itself.
-    pub fn t(self, key: &str) -> &'static str {
+    /// The text of a key, if either locale has it (this one first, then Chinese).
+    pub fn get(self, key: &str) -> Option<&'static str> {
         table(self)
             .get(key)
             .or_else(|| table(Locale::Zh).get(key))
             .copied()
-            .unwrap_or_else(|| Box::leak(key.to_string().into_boxed_str()))
+    }
+
+    /// The text of a key. A missing key is a bug (the locale test checks the files agree, not
+    /// that every code has a text): it is logged and shown as a neutral mark, never as memory
+    /// leaked per request for keys an input could invent.
+    pub fn t(self, key: &str) -> &'static str {
+        self.get(key).unwrap_or_else(|| {
+            tracing::warn!(key, "missing locale key");
+            "…"
+        })
     }
 
     /// A text with `{param}` placeholders filled in.
@@ -88,7 +97,11 @@ impl Locale {
         if field.is_empty() || field == "id" {
             return msg;
         }
-        let label = self.t(&format!("field.{field}"));
+        // An unknown field name (from a client's own JSON) is shown as it came.
+        let label = self
+            .get(&format!("field.{field}"))
+            .map(str::to_string)
+            .unwrap_or_else(|| field.to_string());
         match self {
             Locale::Zh => format!("{label}：{msg}"),
             Locale::En => format!("{label}: {msg}"),

@@ -369,6 +369,11 @@ pub struct SearchHit {
     pub detail: String,
     /// The unit to open for this hit, when there is one.
     pub unit_id: Option<UnitId>,
+    /// A unit hit's use and state (for the caller to label in its language).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_kind: Option<UnitUse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<UnitState>,
 }
 
 /// The exclusive upper bound of a prefix range: every string starting with `p` sorts in

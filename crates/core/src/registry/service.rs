@@ -63,6 +63,7 @@ fn check_timezone(tz: Option<&str>) -> Result<String, FieldError> {
 }
 
 pub async fn list_communities(core: &Core, ctx: &Ctx) -> CoreResult<Vec<Community>> {
+    ctx.require(Perm::RegistryRead)?;
     let ids = reachable_communities(core, ctx).await?;
     let mut a = Args::new();
     let company = a.push(ctx.company_id);
@@ -576,12 +577,16 @@ pub async fn update_unit(
     let keeper = match input.keeper_user_id {
         Some(0) => None,
         Some(k) => {
+            // A keeper is active staff who reaches this community (not an owner or committee
+            // member: their roles read nothing of the registry).
             let ok: Option<(i64,)> = core
                 .db
                 .read()
                 .fetch_optional(
-                    "SELECT id FROM users WHERE id = $1 AND company_id = $2 AND active = $3",
-                    args![k, ctx.company_id, true],
+                    "SELECT u.id FROM users u JOIN roles r ON r.code = u.role WHERE u.id = $1 AND u.company_id = $2 \
+                     AND u.active = $3 AND r.permissions LIKE $4 AND (r.all_communities = $3 OR EXISTS \
+                     (SELECT 1 FROM user_communities uc WHERE uc.user_id = u.id AND uc.community_id = $5))",
+                    args![k, ctx.company_id, true, "%registry.read%", before.community_id],
                 )
                 .await?;
             if ok.is_none() {
@@ -951,6 +956,24 @@ pub async fn create_person(core: &Core, ctx: &Ctx, input: PersonForCreate) -> Co
         input.id_number.as_deref(),
     )
     .map_err(CoreError::Invalid)?;
+    // One person, one record: an ID number already registered in the community is that person
+    // (link them to the unit instead).
+    if let Some(id_no) = &f.id_number {
+        let hash = core.crypto.blind_index("id_number", id_no.as_str());
+        let existing: Option<(PersonId,)> = core
+            .db
+            .read()
+            .fetch_optional(
+                "SELECT id FROM people WHERE community_id = $1 AND id_no_hash = $2 LIMIT 1",
+                args![input.community_id, hash],
+            )
+            .await?;
+        if let Some((pid,)) = existing {
+            return Err(CoreError::Conflict(
+                FieldError::new("id_number", "duplicate_id_number").with("person_id", pid),
+            ));
+        }
+    }
     let mut tx = core.db.begin().await?;
     let id = insert_person(
         core,
@@ -1548,35 +1571,54 @@ pub async fn search(
             .await?;
         push_people(core, &mut hits, rows).await?;
     }
-    // Units by number prefix.
+    // Units by number prefix, or by the label the system shows ("1栋-1801", "A座-101"): a
+    // building name (with or without its 栋/座/号楼 suffix), a dash, a unit number prefix.
+    // Both readings of "1-1801": unit number "1-1801", and unit "1801" of building "1"/"1栋".
+    let mut unit_queries: Vec<(Option<String>, String)> = Vec::new();
     if q.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        let p = q.to_uppercase();
+        unit_queries.push((None, q.to_uppercase()));
+    }
+    if let Some((b, u)) = q.rsplit_once('-')
+        && !b.trim().is_empty()
+        && !u.is_empty()
+        && u.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        unit_queries.push((Some(b.trim().to_string()), u.to_uppercase()));
+    }
+    for (building, p) in unit_queries {
         let mut a = Args::new();
         let cond = in_list(&mut a, "u.community_id", &ids);
         let (lo, hi) = (a.push(p.as_str()), a.push(prefix_end(&p)));
-        let select = UNIT_SELECT;
-        let rows: Vec<UnitRow> = core
-            .db
-            .read()
-            .fetch_all(
-                &format!("{select} WHERE {cond} AND u.unit_no >= {lo} AND u.unit_no < {hi} ORDER BY u.community_id, u.unit_no LIMIT {}", a.push(limit)),
-                a,
-            )
-            .await?;
+        let mut sql =
+            format!("{UNIT_SELECT} WHERE {cond} AND u.unit_no >= {lo} AND u.unit_no < {hi}");
+        if let Some(b) = building {
+            let names: Vec<String> = ["", "栋", "座", "号楼"]
+                .iter()
+                .map(|suffix| a.push(format!("{b}{suffix}")))
+                .collect();
+            sql.push_str(&format!(" AND b.name IN ({})", names.join(",")));
+        }
+        sql.push_str(&format!(
+            " ORDER BY u.community_id, u.unit_no LIMIT {}",
+            a.push(limit)
+        ));
+        let rows: Vec<UnitRow> = core.db.read().fetch_all(&sql, a).await?;
         for r in rows {
+            if hits
+                .iter()
+                .any(|h: &SearchHit| matches!(h.kind, HitKind::Unit) && h.id == r.id.0)
+            {
+                continue;
+            }
             hits.push(SearchHit {
                 kind: HitKind::Unit,
                 id: r.id.0,
                 community_id: r.community_id,
                 title: format!("{}-{}", r.building_name, r.unit_no),
-                detail: format!(
-                    "{} {}",
-                    UnitUse::parse("", &r.use_kind)
-                        .map(|u| u.zh())
-                        .unwrap_or(""),
-                    UnitState::parse("", &r.state).map(|s| s.zh()).unwrap_or("")
-                ),
+                detail: String::new(),
                 unit_id: Some(r.id),
+                use_kind: UnitUse::parse("use_kind", &r.use_kind).ok(),
+                state: UnitState::parse("state", &r.state).ok(),
             });
         }
     }
@@ -1621,6 +1663,8 @@ pub async fn search(
                 title: v.plate,
                 detail: v.person_name.unwrap_or_default(),
                 unit_id: v.unit_id,
+                use_kind: None,
+                state: None,
             });
         }
     }
@@ -1651,6 +1695,8 @@ async fn push_people(
                 units.join(" ")
             ),
             unit_id: p.units.first().map(|u| u.unit_id),
+            use_kind: None,
+            state: None,
         });
     }
     Ok(())

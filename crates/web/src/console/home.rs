@@ -269,6 +269,16 @@ struct HomePage {
 }
 
 async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    // Owners and the owners' committee have no staff pages (their portal comes with requests
+    // and billing): say so instead of showing a console they cannot use.
+    if !u.ctx.has(wuye_core::Perm::RegistryRead) {
+        let mut s = Shell::of(&u);
+        s.notice = Some(u.locale.t("home.no_staff_access").into());
+        return page(&HomePage {
+            s,
+            cards: Vec::new(),
+        });
+    }
     let list = match registry::list_communities(&st.core, &u.ctx).await {
         Ok(l) => l,
         Err(e) => return error_page(&u, e),

@@ -49,8 +49,12 @@ async fn ensure_csrf_cookie(mut req: Request, next: Next) -> Response {
     }
     let token = wuye_core::shared::crypto::random_token();
     req.extensions_mut().insert(FreshCsrf(token.clone()));
+    let secure = req
+        .extensions()
+        .get::<crate::SecureCookies>()
+        .is_some_and(|s| s.0);
     let mut resp = next.run(req).await;
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(CSRF_COOKIE, &token, None, false, "Strict")) {
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(CSRF_COOKIE, &token, None, secure, "Strict")) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp
@@ -62,6 +66,7 @@ pub struct Shell {
     pub user_name: Option<String>,
     pub role: String,
     pub csrf: String,
+    pub can_read: bool,
     pub can_users: bool,
     pub can_audit: bool,
     pub can_write: bool,
@@ -78,6 +83,7 @@ impl Shell {
             user_name: None,
             role: String::new(),
             csrf,
+            can_read: false,
             can_users: false,
             can_audit: false,
             can_write: false,
@@ -96,6 +102,7 @@ impl Shell {
             user_name: Some(c.display_name.clone()),
             role: l.t(&format!("role.{}", c.role)).to_string(),
             csrf,
+            can_read: c.has(Perm::RegistryRead),
             can_users: c.has(Perm::UsersManage),
             can_audit: c.has(Perm::AuditRead),
             can_write: c.has(Perm::RegistryWrite),

@@ -335,3 +335,90 @@ async fn buildings_and_communities() {
     let (_, list) = api.get(&format!("/api/v1/communities/{c}/buildings")).await;
     assert_eq!(list[0]["unit_count"], 1);
 }
+
+#[tokio::test]
+async fn labels_duplicates_and_keepers() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let u1 = new_unit(&api, app.building_a.0, "1801").await;
+    new_unit(&api, app.building_a.0, "1802").await;
+    new_unit(&api, app.building_b.0, "1801").await;
+
+    // The label the system shows finds the unit; the building suffix may be left out.
+    for (q, n) in [
+        ("1栋-180", 2),
+        ("1栋-1801", 1),
+        ("1-1801", 1),
+        ("9栋-1801", 0),
+    ] {
+        let (st, hits) = api
+            .get(&format!(
+                "/api/v1/search?q={}&community_id={c}",
+                wuye_web::extract::urlencode(q)
+            ))
+            .await;
+        assert_eq!(st, 200);
+        assert_eq!(hits.as_array().map(Vec::len), Some(n), "{q}: {hits}");
+    }
+    let (_, hits) = api
+        .get(&format!("/api/v1/search?q=1801&community_id={c}"))
+        .await;
+    assert_eq!(hits[0]["use_kind"], "residential");
+    assert_eq!(hits[0]["state"], "occupied");
+
+    // One person, one record: the same ID number again is a conflict naming the existing person.
+    let (st, p) = api
+        .post("/api/v1/people", json!({"community_id": c, "name": "郑一", "id_number": "11010519491231002X", "unit_id": u1, "relation": "owner"}))
+        .await;
+    assert_eq!(st, 201);
+    let (st, v) = api
+        .post(
+            "/api/v1/people",
+            json!({"community_id": c, "name": "郑一", "id_number": "11010519491231002x"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["field"].as_str(), v["code"].as_str()),
+        (409, Some("id_number"), Some("duplicate_id_number"))
+    );
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&p["id"].to_string()),
+        "{v}"
+    );
+    // In another community the same person is a separate record.
+    let (st, _) = api.post("/api/v1/people", json!({"community_id": app.community_b.0, "name": "郑一", "id_number": "11010519491231002X"})).await;
+    assert_eq!(st, 201);
+
+    // A keeper is staff of the unit's community: not an owner account, not staff of B only.
+    let owner = app.user("owner9", "owner", &[app.community_a]).await;
+    let b_only = app
+        .user("agentb", "service_agent", &[app.community_b])
+        .await;
+    let a_agent = app
+        .user("agenta", "service_agent", &[app.community_a])
+        .await;
+    for bad in [owner, b_only] {
+        let (st, v) = api
+            .patch(
+                &format!("/api/v1/units/{u1}"),
+                json!({"keeper_user_id": bad.0}),
+            )
+            .await;
+        assert_eq!(
+            (st.as_u16(), v["field"].as_str()),
+            (422, Some("keeper_user_id"))
+        );
+    }
+    let (st, v) = api
+        .patch(
+            &format!("/api/v1/units/{u1}"),
+            json!({"keeper_user_id": a_agent.0}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(v["keeper_name"], "agenta姓名");
+}
