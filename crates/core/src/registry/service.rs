@@ -12,7 +12,8 @@ use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::values::{
-    Area, IdNumber, Phone, optional_text, parse_code, parse_plate, query_text, required_text,
+    Area, IdNumber, Phone, optional_multiline, optional_text, parse_code, parse_plate, query_text,
+    required_multiline, required_text,
 };
 
 use super::model::*;
@@ -98,7 +99,7 @@ pub async fn create_community(
     let mut c = Checks::new();
     let code = c.take(parse_code("code", &input.code, 20));
     let name = c.take(required_text("name", &input.name, 50));
-    let address = c.take(optional_text("address", input.address.as_deref(), 200));
+    let address = c.take(optional_multiline("address", input.address.as_deref(), 200));
     let tz = c.take(check_timezone(input.timezone.as_deref()));
     c.finish()?;
     let (Some(code), Some(name), Some(address), Some(tz)) = (code, name, address, tz) else {
@@ -151,7 +152,7 @@ pub async fn update_community(
         None => Some(before.name.clone()),
     };
     let address = match input.address.as_deref() {
-        Some(a) => c.take(optional_text("address", Some(a), 200)),
+        Some(a) => c.take(optional_multiline("address", Some(a), 200)),
         None => Some(before.address.clone()),
     };
     let tz = match input.timezone.as_deref() {
@@ -231,7 +232,7 @@ pub async fn create_building(
     let mut c = Checks::new();
     let name = c.take(required_text("name", &input.name, 30));
     let floors = c.take(check_floors(input.floors));
-    let note = c.take(optional_text("note", input.note.as_deref(), 500));
+    let note = c.take(optional_multiline("note", input.note.as_deref(), 500));
     c.finish()?;
     let mut tx = core.db.begin().await?;
     let dup: Option<(i64,)> = tx
@@ -284,7 +285,7 @@ pub async fn update_building(
         None => before.floors,
     };
     let note = match input.note.as_deref() {
-        Some(n) => c.take(optional_text("note", Some(n), 500)).flatten(),
+        Some(n) => c.take(optional_multiline("note", Some(n), 500)).flatten(),
         None => before.note.clone(),
     };
     c.finish()?;
@@ -444,7 +445,7 @@ pub fn validate_unit(input: &UnitForCreate) -> Result<UnitFields, Vec<FieldError
     };
     let use_kind = c.take(UnitUse::parse("use_kind", &input.use_kind));
     let state = c.take(UnitState::parse("state", &input.state));
-    let note = c.take(optional_text("note", input.note.as_deref(), 500));
+    let note = c.take(optional_multiline("note", input.note.as_deref(), 500));
     if let (Some(b), Some(i)) = (ba, ia) {
         c.take(check_areas(b, i));
     }
@@ -571,7 +572,7 @@ pub async fn update_unit(
         None => Some(before.state),
     };
     let note = match input.note.as_deref() {
-        Some(n) => c.take(optional_text("note", Some(n), 500)).flatten(),
+        Some(n) => c.take(optional_multiline("note", Some(n), 500)).flatten(),
         None => before.note.clone(),
     };
     let keeper = match input.keeper_user_id {
@@ -926,12 +927,12 @@ pub async fn create_person(core: &Core, ctx: &Ctx, input: PersonForCreate) -> Co
         Err(e) => e,
     };
     let mut c = Checks::new();
-    let key_note = c.take(optional_text(
+    let key_note = c.take(optional_multiline(
         "key_customer_note",
         input.key_customer_note.as_deref(),
         500,
     ));
-    let note = c.take(optional_text("note", input.note.as_deref(), 500));
+    let note = c.take(optional_multiline("note", input.note.as_deref(), 500));
     let relation = match (&input.unit_id, input.relation.as_deref()) {
         (Some(_), Some(r)) => c.take(Relation::parse("relation", r).map(Some)),
         (Some(_), None) => {
@@ -1066,12 +1067,12 @@ pub async fn update_person(
     };
     let key_note = match input.key_customer_note.as_deref() {
         Some(n) => c
-            .take(optional_text("key_customer_note", Some(n), 500))
+            .take(optional_multiline("key_customer_note", Some(n), 500))
             .flatten(),
         None => before.key_customer_note.clone(),
     };
     let note = match input.note.as_deref() {
-        Some(n) => c.take(optional_text("note", Some(n), 500)).flatten(),
+        Some(n) => c.take(optional_multiline("note", Some(n), 500)).flatten(),
         None => before.note.clone(),
     };
     c.finish()?;
@@ -1287,7 +1288,7 @@ pub async fn create_space(
     let mut c = Checks::new();
     let code = c.take(parse_code("code", &input.code, 20));
     let state = c.take(SpaceState::parse("state", &input.state));
-    let note = c.take(optional_text("note", input.note.as_deref(), 500));
+    let note = c.take(optional_multiline("note", input.note.as_deref(), 500));
     check_holder(
         core,
         &mut c,
@@ -1494,7 +1495,7 @@ pub async fn add_inspection(
     let u = get_unit(core, ctx, unit).await?;
     ctx.require_in(Perm::RegistryWrite, u.community_id)?;
     let mut c = Checks::new();
-    let findings = c.take(required_text("findings", &input.findings, 1000));
+    let findings = c.take(required_multiline("findings", &input.findings, 1000));
     let today = Utc::now().date_naive();
     if input.inspected_on > today + chrono::Duration::days(1) {
         c.push(FieldError::new("inspected_on", "date_in_future"));

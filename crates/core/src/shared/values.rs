@@ -1,11 +1,33 @@
 //! Values parsed once at the edge and valid from then on.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::error::FieldError;
 
-/// Trimmed text of 1..=max characters (counting characters, not bytes: 张三 is 2).
+/// Trimmed one-line text of 1..=max characters (counting characters, not bytes: 张三 is 2).
 pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    text(field, raw, max, false)
+}
+
+/// Like [`required_text`], but line breaks and tabs are kept (notes, findings, addresses: what
+/// people type with Enter, or Alt+Enter in a spreadsheet cell).
+pub fn required_multiline(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    text(field, raw, max, true)
+}
+
+/// Like [`required_multiline`], but empty is `None`.
+pub fn optional_multiline(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => text(field, s, max, true).map(Some),
+    }
+}
+
+fn text(field: &str, raw: &str, max: usize, multiline: bool) -> Result<String, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(FieldError::new(field, "required"));
@@ -14,7 +36,8 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, Field
     if n > max {
         return Err(FieldError::new(field, "too_long").with("max", max));
     }
-    if s.chars().any(|c| c.is_control()) {
+    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
+    if s.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err(FieldError::new(field, "invalid_characters"));
     }
     Ok(s.to_string())
@@ -185,8 +208,15 @@ impl IdNumber {
         if b[17] != Self::CHECK[(sum % 11) as usize] {
             return Err(FieldError::new(field, "id_number_check_digit"));
         }
-        let date = &s[6..14];
-        if NaiveDate::parse_from_str(date, "%Y%m%d").is_err() {
+        // Region codes start with 1–8 (GB/T 2260); the birth date is a real day between 1900
+        // and today.
+        if !(b'1'..=b'8').contains(&b[0]) {
+            return Err(FieldError::new(field, "invalid_id_number"));
+        }
+        let born = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d")
+            .map_err(|_| FieldError::new(field, "invalid_id_number"))?;
+        let today = chrono::Utc::now().date_naive();
+        if born.year() < 1900 || born > today {
             return Err(FieldError::new(field, "invalid_id_number"));
         }
         Ok(IdNumber(s))
@@ -327,6 +357,19 @@ mod tests {
             IdNumber::parse("i", "1234").unwrap_err().code,
             "invalid_id_number"
         );
+        // Born in 2199 or 1800, or region code 9xxxxx: impossible even with a right check digit.
+        for first17 in [
+            "11010521991231002",
+            "11010518001231002",
+            "91010519491231002",
+        ] {
+            let n = IdNumber::with_check_digit(first17);
+            assert_eq!(
+                IdNumber::parse("i", &n).unwrap_err().code,
+                "invalid_id_number",
+                "{n}"
+            );
+        }
     }
 
     #[test]
@@ -352,5 +395,17 @@ mod tests {
         );
         assert_eq!(required_text("n", "  ", 2).unwrap_err().code, "required");
         assert_eq!(optional_text("n", Some(" "), 2).unwrap(), None);
+        assert_eq!(
+            required_text("n", "a\nb", 9).unwrap_err().code,
+            "invalid_characters"
+        );
+        assert_eq!(
+            required_multiline("n", "门窗完好\n水电正常", 20).unwrap(),
+            "门窗完好\n水电正常"
+        );
+        assert_eq!(
+            required_multiline("n", "a\u{0}b", 9).unwrap_err().code,
+            "invalid_characters"
+        );
     }
 }
