@@ -10,6 +10,9 @@ use crate::shared::error::{CoreError, CoreResult};
 
 const NAME: &str = "key_fingerprint";
 
+/// A person's encrypted phone and ID number.
+type EncryptedPair = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// The fingerprint the database holds, if any.
 pub async fn stored_fingerprint(db: &Db) -> CoreResult<Option<String>> {
     let row: Option<(String,)> = db
@@ -45,7 +48,7 @@ pub async fn check(db: &Db, crypto: &Crypto) -> CoreResult<()> {
              encrypted with; restore the right key from your backup",
         )),
         None => {
-            let sample: Option<(Option<Vec<u8>>, Option<Vec<u8>>)> = db
+            let sample: Option<EncryptedPair> = db
                 .read()
                 .fetch_optional(
                     "SELECT phone_enc, id_no_enc FROM people WHERE phone_enc IS NOT NULL OR id_no_enc IS NOT NULL LIMIT 1",

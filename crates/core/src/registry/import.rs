@@ -4,30 +4,41 @@
 //! The import is all-or-nothing: every row is validated with the same rules as the forms
 //! (`parse_code`, `check_floor`, `Area`, `Phone`, `IdNumber`, …), every bad cell is reported with
 //! its spreadsheet row and Chinese column header, and only a file without a single error is
-//! written — in one transaction, with one audit entry.
+//! written — in one transaction, with a `create` audit entry per unit and per person created (so a
+//! unit's history starts with its import) and one `import` entry summing up.
+//!
+//! An owner already in the community's register (same ID number; for an owner given without
+//! one, same phone and name) is linked to the new unit, not created a second time.
+//!
+//! A zip bomb is refused before it is unpacked: the declared sizes of the archive's entries must
+//! add up to at most [`MAX_UNPACKED`] bytes (the zip reader refuses to inflate an entry beyond its
+//! declared size, so the declaration bounds what parsing can unpack).
 //!
 //! Speed: the per-row services cost one statement per row (~40k rows/s on SQLite), too slow for a
 //! community of 100k units, their owners and the links between them. The import writes multi-row
 //! `INSERT … VALUES (…),(…)` chunks instead and assigns ids itself ([`reserve_ids`]), so units,
-//! people and links go in without reading anything back. The workbook is parsed on a blocking
+//! people, links and audit entries go in without reading anything back; existing owners are
+//! looked up by chunks of blind indexes. The workbook is parsed on a blocking
 //! thread so a large upload does not stall the async runtime.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
-use chrono::Utc;
+use chrono::{DateTime, SubsecRound, Utc};
 use rust_xlsxwriter::{DataValidation, Format, Workbook, Worksheet, XlsxError};
 
 use crate::Core;
 use crate::args;
-use crate::audit::{self, Action, Entry};
+use crate::audit::Action;
 use crate::db::{Args, Backend, Tx, Value};
 use crate::shared::crypto::{mask_id_number, mask_phone};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
-use crate::shared::values::{Area, IdNumber, Phone, optional_text, parse_code, required_text};
+use crate::shared::values::{
+    Area, IdNumber, Phone, optional_multiline, optional_text, parse_code, required_text,
+};
 
 use super::model::*;
 use super::service::{PersonFields, UnitFields, get_community};
@@ -53,6 +64,9 @@ pub struct ImportReport {
     pub buildings_created: usize,
     pub units_created: usize,
     pub people_created: usize,
+    /// Owners already in the community's register (same ID number, or without one the same
+    /// phone and name), linked to their new units instead of created again; counted once each.
+    pub people_linked: usize,
     /// Non-empty = nothing was written.
     pub errors: Vec<ImportRowError>,
 }
@@ -67,6 +81,12 @@ const PROGRESS_EVERY: usize = 1_000;
 const CHUNK_ROWS: usize = 500;
 /// The header is looked for in the first rows, so a title line above it is tolerated.
 const HEADER_SEARCH_ROWS: usize = 10;
+/// Hashes per lookup of existing people (one bound parameter each).
+const LOOKUP_CHUNK: usize = 1_000;
+/// An .xlsx whose entries unpack to more than this (200 MiB) in total is refused unread. A
+/// sheet of [`MAX_IMPORT_ROWS`] rows like the 100k bench's (an owner with phone and ID number on
+/// every row) unpacks to about 85 MB.
+pub const MAX_UNPACKED: u64 = 200 * 1024 * 1024;
 
 /// One column of the template.
 struct Column {
@@ -84,70 +104,70 @@ const COLUMNS: [Column; 11] = [
         field: "building_name",
         required: true,
         width: 10.0,
-        help: "必填。楼栋名称,不超过30个字,如“1栋”。系统中还没有的楼栋会自动创建。",
+        help: "必填。楼栋名称，不超过30个字，如“1栋”。系统中还没有的楼栋会自动创建。",
     },
     Column {
         header: "房号",
         field: "unit_no",
         required: true,
         width: 10.0,
-        help: "必填。字母、数字和“-”,不超过20个字符,如“101”“A-1203”;同一楼栋内不能重复,也不能与系统中已有的房屋重复。",
+        help: "必填。字母、数字和“-”，不超过20个字符，如“101”“A-1203”；同一楼栋内不能重复，也不能与系统中已有的房屋重复。",
     },
     Column {
         header: "楼层",
         field: "floor",
         required: true,
         width: 8.0,
-        help: "必填。整数,-5到200,不能为0;地下室用负数,如-1。",
+        help: "必填。整数，-5到200，不能为0；地下室用负数，如-1。",
     },
     Column {
         header: "建筑面积",
         field: "building_area",
         required: true,
         width: 12.0,
-        help: "必填。平方米,大于0,最多两位小数,如89.50。",
+        help: "必填。平方米，大于0，最多两位小数，如89.50。",
     },
     Column {
         header: "套内面积",
         field: "inner_area",
         required: false,
         width: 12.0,
-        help: "选填。平方米,最多两位小数,不能大于建筑面积。",
+        help: "选填。平方米，最多两位小数，不能大于建筑面积。",
     },
     Column {
         header: "用途",
         field: "use_kind",
         required: false,
         width: 8.0,
-        help: "选填,默认“住宅”。",
+        help: "选填，默认“住宅”。",
     },
     Column {
         header: "状态",
         field: "state",
         required: false,
         width: 8.0,
-        help: "选填,默认“空置”。",
+        help: "选填，默认“空置”。",
     },
     Column {
         header: "业主姓名",
         field: "owner_name",
         required: false,
         width: 12.0,
-        help: "选填。不超过50个字;填写后创建该业主并关联为此房屋的业主。填了电话或证件号码时必填。同一文件中姓名和证件号码(或电话)相同的业主只创建一次。",
+        help: "选填。不超过50个字；填写后关联为此房屋的业主：本小区已有证件号码相同的人员（未填证件号码时：姓名和电话都相同的人员）就关联该人员，否则新建。填了电话或证件号码时必填。同一文件中姓名和证件号码（或电话）相同的业主只创建一次。",
     },
     Column {
         header: "业主电话",
         field: "owner_phone",
         required: false,
         width: 16.0,
-        help: "选填。11位手机号,或带区号的固定电话(如021-62345678)。请以文本格式填写。",
+        help: "选填。11位手机号，或带区号的固定电话（如021-62345678）。请以文本格式填写。",
     },
     Column {
         header: "证件号码",
         field: "owner_id_number",
         required: false,
         width: 22.0,
-        help: "选填。18位居民身份证号码,校验位须正确。必须以文本格式填写,否则Excel会丢失末几位数字。",
+        help: "选填。18位居民身份证号码，校验位须正确。必须以文本格式填写，否则Excel会丢失末几位数字。",
     },
     Column {
         header: "备注",
@@ -259,9 +279,9 @@ pub fn template_xlsx() -> CoreResult<Vec<u8>> {
             ws.write_string(row, 3, allowed).map_err(xlsx_err)?;
         }
         let notes = [
-            "第一个工作表的第一行是列名,列的顺序可以调整;多余的列会被忽略。第2行是示例,导入前请删除或改成真实数据。",
-            "导入时先检查全部行:只要有一处错误,整个文件都不会导入,并逐行列出错误(行号、列名、原因)。",
-            "一次最多导入200,000行;空行会被跳过。",
+            "第一个工作表的第一行是列名，列的顺序可以调整；多余的列会被忽略。第2行是示例，导入前请删除或改成真实数据。",
+            "导入时先检查全部行：只要有一处错误，整个文件都不会导入，并逐行列出错误（行号、列名、原因）。",
+            "一次最多导入20万行；空行会被跳过。文件解压后不能超过200 MB。",
         ];
         let base = COLUMNS.len() as u32 + 2;
         for (i, n) in notes.iter().enumerate() {
@@ -292,7 +312,7 @@ fn write_example(ws: &mut Worksheet, text: &Format) -> CoreResult<()> {
         .map_err(xlsx_err)?;
     ws.write_string_with_format(r, OWNER_ID as u16, "11010519491231002X", text)
         .map_err(xlsx_err)?;
-    ws.write_string(r, NOTE as u16, "示例行,导入前请删除")
+    ws.write_string(r, NOTE as u16, "示例行，导入前请删除")
         .map_err(xlsx_err)?;
     Ok(())
 }
@@ -393,7 +413,35 @@ fn find_header(range: &Range<Data>) -> (usize, [Option<usize>; NCOLS]) {
     (0, [None; NCOLS])
 }
 
+/// The uncompressed size the archive declares: the sum over the entries of its central
+/// directory, read by the same zip reader (version and settings) calamine opens it with, which
+/// refuses to inflate an entry beyond its declared size — so this bounds what parsing unpacks.
+/// `None`: not a zip archive.
+fn declared_unpacked_size(bytes: &[u8]) -> Option<u64> {
+    let zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let meta = zip.metadata();
+    let mut total = 0u64;
+    for i in 0..meta.len() {
+        total = total.saturating_add(meta.entry(i).ok()?.size());
+    }
+    Some(total)
+}
+
+/// Refuses an archive that unpacks to more than `max` bytes (a zip bomb) before anything is
+/// inflated; returns the declared total.
+fn check_unpacked_size(bytes: &[u8], max: u64) -> CoreResult<u64> {
+    let total = declared_unpacked_size(bytes).ok_or_else(|| invalid_file("not_xlsx"))?;
+    if total > max {
+        return Err(CoreError::Invalid(vec![
+            FieldError::new("file", "file_too_large_unpacked")
+                .with("max", format!("{} MB", max / (1024 * 1024))),
+        ]));
+    }
+    Ok(total)
+}
+
 fn parse_workbook(bytes: Vec<u8>) -> CoreResult<Range<Data>> {
+    check_unpacked_size(&bytes, MAX_UNPACKED)?;
     let mut wb: Xlsx<_> =
         open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| invalid_file("not_xlsx"))?;
     match wb.worksheet_range_at(0) {
@@ -625,7 +673,7 @@ fn check_row(
         );
     }
     let note = text_cell(errs, n, c, NOTE)
-        .and_then(|s| errs.take(n, NOTE, optional_text(field(NOTE), s.as_deref(), 500)));
+        .and_then(|s| errs.take(n, NOTE, optional_multiline(field(NOTE), s.as_deref(), 500)));
     let key = match (&building, &unit_no) {
         (Some(b), Some(u)) => Some((b.clone(), u.clone())),
         _ => None,
@@ -738,11 +786,16 @@ fn check_sheet(
 
 /// Validates every row, then applies ALL rows in ONE transaction or none.
 ///
-/// Structural problems (bytes are not an .xlsx workbook, no sheet, missing required header
-/// columns, no data rows, more than [`MAX_IMPORT_ROWS`] rows) are `CoreError::Invalid` on the
-/// field `file`: `not_xlsx`, `empty_file`, `missing_columns` (param `columns`: the missing
-/// headers joined with ","), `too_many_rows` (param `max`). Row-level problems are returned as
-/// `Ok(report)` with `errors` filled and nothing written.
+/// Structural problems (bytes are not an .xlsx workbook, it would unpack to more than
+/// [`MAX_UNPACKED`] bytes, no sheet, missing required header columns, no data rows, more than
+/// [`MAX_IMPORT_ROWS`] rows) are `CoreError::Invalid` on the field `file`: `not_xlsx`,
+/// `file_too_large_unpacked` (param `max`: "200 MB"), `empty_file`, `missing_columns` (param
+/// `columns`: the missing headers joined with "、"), `too_many_rows` (param `max`). Row-level
+/// problems are returned as `Ok(report)` with `errors` filled and nothing written.
+///
+/// Written with the data, at one time and by `ctx`'s actor: a `create` audit entry per unit
+/// (after = the unit as [`Unit`]) and per person created (after = the person as [`Person`], phone
+/// and ID number masked), then one `import` entry with the counts.
 ///
 /// `progress(done, total)` is called now and then: `total` is twice the data rows; the first
 /// half counts rows validated, the second rows written.
@@ -772,7 +825,7 @@ pub async fn import_units_xlsx(
         .collect();
     if !missing.is_empty() {
         return Err(CoreError::Invalid(vec![
-            FieldError::new("file", "missing_columns").with("columns", missing.join(",")),
+            FieldError::new("file", "missing_columns").with("columns", missing.join("、")),
         ]));
     }
     let count = range
@@ -812,32 +865,37 @@ pub async fn import_units_xlsx(
         });
     }
 
+    // Microseconds, as PostgreSQL keeps them: the audit entries show exactly what is stored.
+    let now = Utc::now().trunc_subsecs(6);
     let mut tx = core.db.begin().await?;
-    let (report, people) =
-        write_rows(core, &mut tx, community, &checked.rows, count, progress).await?;
-    let report = ImportReport {
-        rows: checked.count,
-        people_created: people,
-        ..report
-    };
-    audit::record(
+    let report = write_rows(
+        core,
         &mut tx,
         ctx,
-        Entry {
-            community_id: Some(community),
-            action: Action::Import,
-            entity: "unit",
-            entity_id: None,
-            before: None,
-            after: Some(serde_json::json!({
-                "rows": report.rows,
-                "buildings_created": report.buildings_created,
-                "units_created": report.units_created,
-                "people_created": report.people_created,
-            })),
-        },
+        community,
+        &checked.rows,
+        count,
+        now,
+        progress,
     )
     .await?;
+    let report = ImportReport {
+        rows: checked.count,
+        ..report
+    };
+    let mut summary = AuditRows::new(ctx, community, now, Action::Import, "unit", 1);
+    summary.push(
+        None,
+        serde_json::json!({
+            "rows": report.rows,
+            "buildings_created": report.buildings_created,
+            "units_created": report.units_created,
+            "people_created": report.people_created,
+            "people_linked": report.people_linked,
+        })
+        .to_string(),
+    );
+    summary.execute(&mut tx).await?;
     tx.commit().await?;
     progress(total, total);
     Ok(report)
@@ -884,16 +942,24 @@ struct Values {
     sql: String,
     args: Args,
     rows: usize,
+    /// Appended after the last row.
+    tail: &'static str,
 }
 
 impl Values {
     fn new(head: &str, params: usize) -> Self {
-        let mut sql = String::with_capacity(head.len() + params * 7);
+        Self::with_args(head, Args::with_capacity(params), "", params)
+    }
+
+    /// After `args` already bound by `head`, with `tail` after the rows.
+    fn with_args(head: &str, args: Args, tail: &'static str, params: usize) -> Self {
+        let mut sql = String::with_capacity(head.len() + params * 7 + tail.len());
         sql.push_str(head);
         Self {
             sql,
-            args: Args::with_capacity(params),
+            args,
             rows: 0,
+            tail,
         }
     }
 
@@ -916,24 +982,157 @@ impl Values {
     }
 
     /// Runs the statement; no rows, no statement.
-    async fn execute(self, tx: &mut Tx) -> CoreResult<u64> {
+    async fn execute(mut self, tx: &mut Tx) -> CoreResult<u64> {
         if self.rows == 0 {
             return Ok(0);
         }
+        self.sql.push_str(self.tail);
         tx.execute(&self.sql, self.args).await
     }
 }
 
-/// Writes the validated rows; returns the counts (people separately).
-async fn write_rows(
-    core: &Core,
+/// Audit entries of one action on one kind of entity, written like the data: many per
+/// statement, with the import's actor, community and time bound once and only the entity id and
+/// the after-image per entry — the rows `audit::record` writes one at a time:
+///
+/// `INSERT INTO audit_log (…) SELECT $1, …, $7, column1, NULL, column2
+/// FROM (VALUES ($8, $9), …) AS v` — SQLite and PostgreSQL both name the columns of a VALUES
+/// list `column1`, `column2`, ….
+struct AuditRows(Values);
+
+impl AuditRows {
+    fn new(
+        ctx: &Ctx,
+        community: CommunityId,
+        at: DateTime<Utc>,
+        action: Action,
+        entity: &'static str,
+        rows: usize,
+    ) -> Self {
+        let mut args = Args::with_capacity(7 + rows * 2);
+        let shared = [
+            args.push(ctx.company_id),
+            args.push(community),
+            args.push(ctx.actor()),
+            args.push(ctx.display_name.as_str()),
+            args.push(at),
+            args.push(action.code()),
+            args.push(entity),
+        ];
+        let head = format!(
+            "INSERT INTO audit_log (company_id, community_id, actor_id, actor_name, at, action, \
+             entity, entity_id, before_json, after_json) \
+             SELECT {}, column1, NULL, column2 FROM (VALUES ",
+            shared.join(", ")
+        );
+        Self(Values::with_args(&head, args, ") AS v", rows * 2))
+    }
+
+    /// An entry on the entity `id` (`None`: on the kind as a whole, like the import summary).
+    fn push(&mut self, id: Option<i64>, after: String) {
+        self.0.row([id.into(), after.into()]);
+    }
+
+    async fn execute(self, tx: &mut Tx) -> CoreResult<u64> {
+        self.0.execute(tx).await
+    }
+}
+
+fn json(v: &impl serde::Serialize) -> CoreResult<String> {
+    serde_json::to_string(v).map_err(CoreError::internal)
+}
+
+/// One distinct owner named in the file.
+struct Owner {
+    /// The first row naming them.
+    first: usize,
+    id_hash: Option<Vec<u8>>,
+    phone_hash: Option<Vec<u8>>,
+    /// The person of the community's register they are, if any.
+    existing: Option<PersonId>,
+}
+
+/// `SELECT id, <key column>[, name] FROM people WHERE community_id = … AND <key column> IN (…)`
+/// over chunks of `hashes`, lowest id first.
+async fn people_by_hash<T: crate::db::FromBothRows>(
+    tx: &mut Tx,
+    community: CommunityId,
+    select: &str,
+    column: &str,
+    hashes: &[&Vec<u8>],
+) -> CoreResult<Vec<T>> {
+    let mut out = Vec::new();
+    for chunk in hashes.chunks(LOOKUP_CHUNK) {
+        let mut a = Args::with_capacity(chunk.len() + 1);
+        let c = a.push(community);
+        let list: Vec<String> = chunk.iter().map(|h| a.push((*h).clone())).collect();
+        let sql = format!(
+            "SELECT {select} FROM people WHERE community_id = {c} AND {column} IN ({}) ORDER BY id",
+            list.join(",")
+        );
+        out.extend(tx.fetch_all::<T>(&sql, a).await?);
+    }
+    Ok(out)
+}
+
+/// Finds the owners already in the community's register: the person with the same ID number
+/// (the one created first when there are several); for an owner without an ID number, the person
+/// with the same phone AND the same name. One query per [`LOOKUP_CHUNK`] hashes.
+async fn find_existing(
     tx: &mut Tx,
     community: CommunityId,
     rows: &[RowData],
+    owners: &mut [Owner],
+) -> CoreResult<()> {
+    let mut ids: Vec<&Vec<u8>> = owners.iter().filter_map(|o| o.id_hash.as_ref()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let found: Vec<(PersonId, Vec<u8>)> =
+        people_by_hash(tx, community, "id, id_no_hash", "id_no_hash", &ids).await?;
+    let mut by_id: HashMap<Vec<u8>, PersonId> = HashMap::with_capacity(found.len());
+    for (p, h) in found {
+        by_id.entry(h).or_insert(p);
+    }
+
+    let mut phones: Vec<&Vec<u8>> = owners
+        .iter()
+        .filter(|o| o.id_hash.is_none())
+        .filter_map(|o| o.phone_hash.as_ref())
+        .collect();
+    phones.sort_unstable();
+    phones.dedup();
+    let found: Vec<(PersonId, String, Vec<u8>)> =
+        people_by_hash(tx, community, "id, name, phone_hash", "phone_hash", &phones).await?;
+    let mut by_phone: HashMap<(Vec<u8>, String), PersonId> = HashMap::with_capacity(found.len());
+    for (p, name, h) in found {
+        by_phone.entry((h, name)).or_insert(p);
+    }
+
+    for o in owners.iter_mut() {
+        o.existing = match (&o.id_hash, &o.phone_hash) {
+            (Some(id), _) => by_id.get(id).copied(),
+            (None, Some(phone)) => {
+                let name = rows[o.first].owner.as_ref().map(|p| p.name.clone());
+                name.and_then(|n| by_phone.get(&(phone.clone(), n)).copied())
+            }
+            (None, None) => None,
+        };
+    }
+    Ok(())
+}
+
+/// Writes the validated rows with their audit entries; returns the counts (all but `rows`).
+#[allow(clippy::too_many_arguments)]
+async fn write_rows(
+    core: &Core,
+    tx: &mut Tx,
+    ctx: &Ctx,
+    community: CommunityId,
+    rows: &[RowData],
     count: usize,
+    now: DateTime<Utc>,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
-) -> CoreResult<(ImportReport, usize)> {
-    let now = Utc::now();
+) -> CoreResult<ImportReport> {
     let total = count * 2;
 
     // Buildings: the few missing ones one by one.
@@ -959,10 +1158,9 @@ async fn write_rows(
         }
     }
 
-    // Owners: one person per distinct owner of the file; `owner_of[i]` is row i's person index
-    // and `first_of[p]` the row that creates person p.
+    // Owners: one per distinct owner of the file; `owner_of[i]` is row i's owner index.
     let mut owner_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
-    let mut first_of: Vec<usize> = Vec::new();
+    let mut owners: Vec<Owner> = Vec::new();
     let mut seen: HashMap<OwnerKey, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         let Some(o) = &r.owner else {
@@ -974,28 +1172,60 @@ async fn write_rows(
             (None, Some(p)) => Some(OwnerKey::Phone(o.name.clone(), p.as_str().to_string())),
             (None, None) => None,
         };
-        let p = match key.map(|k| seen.get(&k).copied().ok_or(k)) {
-            Some(Ok(p)) => p,
-            Some(Err(k)) => {
-                seen.insert(k, first_of.len());
-                first_of.push(i);
-                first_of.len() - 1
-            }
+        let known = match &key {
+            Some(k) => seen.get(k).copied(),
+            None => None,
+        };
+        let p = match known {
+            Some(p) => p,
             None => {
-                first_of.push(i);
-                first_of.len() - 1
+                if let Some(k) = key {
+                    seen.insert(k, owners.len());
+                }
+                owners.push(Owner {
+                    first: i,
+                    id_hash: o
+                        .id_number
+                        .as_ref()
+                        .map(|x| core.crypto.blind_index("id_number", x.as_str())),
+                    phone_hash: o
+                        .phone
+                        .as_ref()
+                        .map(|x| core.crypto.blind_index("phone", x.as_str())),
+                    existing: None,
+                });
+                owners.len() - 1
             }
         };
         owner_of.push(Some(p));
     }
     drop(seen);
+    find_existing(tx, community, rows, &mut owners).await?;
 
+    // Ids: the new people (in the order of their first rows) get reserved ones.
+    let new_owners: Vec<usize> = (0..owners.len())
+        .filter(|p| owners[*p].existing.is_none())
+        .collect();
     let unit_ids = reserve_ids(tx, "units", rows.len()).await?;
-    let person_ids = reserve_ids(tx, "people", first_of.len()).await?;
-    let mut next_person = 0;
+    let new_ids = reserve_ids(tx, "people", new_owners.len()).await?;
+    let mut person_of: Vec<PersonId> = owners
+        .iter()
+        .map(|o| o.existing.unwrap_or(PersonId(0)))
+        .collect();
+    for (p, id) in new_owners.iter().zip(&new_ids) {
+        person_of[*p] = PersonId(*id);
+    }
+    let people_linked = owners
+        .iter()
+        .filter_map(|o| o.existing)
+        .collect::<HashSet<_>>()
+        .len();
+
+    let mut next_new = 0;
     for (c, chunk) in rows.chunks(CHUNK_ROWS).enumerate() {
         let base = c * CHUNK_ROWS;
         let ids = &unit_ids[base..base + chunk.len()];
+        let mut unit_log = AuditRows::new(ctx, community, now, Action::Create, "unit", chunk.len());
 
         let mut v = Values::new(
             "INSERT INTO units (id, community_id, building_id, unit_no, floor, building_area, inner_area, use_kind, \
@@ -1022,6 +1252,25 @@ async fn write_rows(
                 now.into(),
                 now.into(),
             ]);
+            // The unit as `create_unit` logs it.
+            let unit = Unit {
+                id: UnitId(*id),
+                community_id: community,
+                building_id: b,
+                building_name: r.building.clone(),
+                unit_no: u.unit_no.clone(),
+                floor: u.floor,
+                building_area: u.building_area,
+                inner_area: u.inner_area,
+                use_kind: u.use_kind,
+                state: u.state,
+                keeper_user_id: None,
+                keeper_name: None,
+                note: u.note.clone(),
+                created_at: now,
+                updated_at: now,
+            };
+            unit_log.push(Some(unit.id.0), json(&unit)?);
         }
         v.execute(tx).await.map_err(|e| {
             if e.is_unique_violation() {
@@ -1031,40 +1280,61 @@ async fn write_rows(
             }
         })?;
 
-        // The people first seen in this chunk (a person's first row never lies in a later chunk).
+        // The new people first named in this chunk (a person's first row never lies in a later
+        // chunk than their other rows).
         let end = base + chunk.len();
-        let start_person = next_person;
-        while next_person < first_of.len() && first_of[next_person] < end {
-            next_person += 1;
+        let start_new = next_new;
+        while next_new < new_owners.len() && owners[new_owners[next_new]].first < end {
+            next_new += 1;
         }
+        let mut person_log = AuditRows::new(
+            ctx,
+            community,
+            now,
+            Action::Create,
+            "person",
+            next_new - start_new,
+        );
         let mut v = Values::new(
             "INSERT INTO people (id, community_id, name, phone_enc, phone_hash, id_no_enc, id_no_hash, \
              is_key_customer, created_at, updated_at) VALUES ",
-            (next_person - start_person) * 10,
+            (next_new - start_new) * 10,
         );
-        for (p, row) in first_of
-            .iter()
-            .enumerate()
-            .take(next_person)
-            .skip(start_person)
-        {
-            let Some(o) = &rows[*row].owner else {
+        for &p in &new_owners[start_new..next_new] {
+            let owner = &owners[p];
+            let Some(o) = &rows[owner.first].owner else {
                 return Err(CoreError::internal("owner missing"));
             };
             let phone = o.phone.as_ref().map(Phone::as_str);
             let idn = o.id_number.as_ref().map(IdNumber::as_str);
+            let id = person_of[p];
             v.row([
-                person_ids[p].into(),
+                id.into(),
                 community.into(),
                 o.name.as_str().into(),
                 phone.map(|x| core.crypto.encrypt(x)).into(),
-                phone.map(|x| core.crypto.blind_index("phone", x)).into(),
+                owner.phone_hash.clone().into(),
                 idn.map(|x| core.crypto.encrypt(x)).into(),
-                idn.map(|x| core.crypto.blind_index("id_number", x)).into(),
+                owner.id_hash.clone().into(),
                 false.into(),
                 now.into(),
                 now.into(),
             ]);
+            // The person as `create_person` logs it: phone and ID number masked.
+            let person = Person {
+                id,
+                community_id: community,
+                name: o.name.clone(),
+                phone: phone.map(mask_phone),
+                id_number: idn.map(mask_id_number),
+                is_key_customer: false,
+                key_customer_note: None,
+                note: None,
+                units: Vec::new(),
+                created_at: now,
+                updated_at: now,
+            };
+            person_log.push(Some(id.0), json(&person)?);
         }
         v.execute(tx).await?;
 
@@ -1077,21 +1347,24 @@ async fn write_rows(
                 v.row([
                     community.into(),
                     (*id).into(),
-                    person_ids[p].into(),
+                    person_of[p].into(),
                     Relation::Owner.code().into(),
                     now.into(),
                 ]);
             }
         }
         v.execute(tx).await?;
+        unit_log.execute(tx).await?;
+        person_log.execute(tx).await?;
         progress(count + end, total);
     }
-    let report = ImportReport {
+    Ok(ImportReport {
         buildings_created,
         units_created: rows.len(),
+        people_created: new_owners.len(),
+        people_linked,
         ..Default::default()
-    };
-    Ok((report, first_of.len()))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1440,6 +1713,20 @@ mod tests {
         n
     }
 
+    /// (entity, action, entries) of the community's audit log on units and people.
+    async fn audit_counts(e: &Env) -> Vec<(String, String, i64)> {
+        e.core
+            .db
+            .read()
+            .fetch_all(
+                "SELECT entity, action, COUNT(*) FROM audit_log WHERE community_id = $1 \
+                 AND entity IN ('unit', 'person') GROUP BY entity, action ORDER BY entity, action",
+                args![e.community],
+            )
+            .await
+            .unwrap()
+    }
+
     fn read_sheet(bytes: &[u8]) -> Vec<Vec<String>> {
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
         let range = wb.worksheet_range_at(0).unwrap().unwrap();
@@ -1457,7 +1744,7 @@ mod tests {
             .collect()
     }
 
-    fn file_error(r: CoreResult<ImportReport>) -> FieldError {
+    fn file_error<T: std::fmt::Debug>(r: CoreResult<T>) -> FieldError {
         match r {
             Err(CoreError::Invalid(mut v)) if v.len() == 1 => v.remove(0),
             other => panic!("expected one file error, got {other:?}"),
@@ -1544,7 +1831,7 @@ mod tests {
             (u.use_kind, u.state),
             (UnitUse::Residential, UnitState::Occupied)
         );
-        assert_eq!(u.note.as_deref(), Some("示例行,导入前请删除"));
+        assert_eq!(u.note.as_deref(), Some("示例行，导入前请删除"));
 
         let d = registry::unit_detail(&e.core, &e.ctx, u.id).await.unwrap();
         assert_eq!(d.people.len(), 1);
@@ -1594,7 +1881,10 @@ mod tests {
             serde_json::from_str(log[0].after_json.as_deref().unwrap()).unwrap();
         assert_eq!(
             after,
-            serde_json::json!({"rows": 1, "buildings_created": 1, "units_created": 1, "people_created": 1})
+            serde_json::json!({
+                "rows": 1, "buildings_created": 1, "units_created": 1, "people_created": 1,
+                "people_linked": 0,
+            })
         );
 
         // The same file again: the unit exists now, nothing is written.
@@ -1795,7 +2085,7 @@ mod tests {
             (fe.code, fe.params.clone()),
             (
                 "missing_columns",
-                vec![("columns", "楼栋,房号,楼层,建筑面积".to_string())]
+                vec![("columns", "楼栋、房号、楼层、建筑面积".to_string())]
             )
         );
 
@@ -2008,7 +2298,7 @@ mod tests {
                     "住宅",
                     "自住",
                     "张三 138****5678、李四 139****1111 110105********002X",
-                    "示例行,导入前请删除"
+                    "示例行，导入前请删除"
                 ],
             ]
         );
@@ -2044,6 +2334,490 @@ mod tests {
                 "{cell}"
             );
         }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Zip bombs
+
+    /// What each entry of the archive really inflates to.
+    fn real_unpacked_sizes(bytes: &[u8]) -> Vec<u64> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        (0..zip.len())
+            .map(|i| std::io::copy(&mut zip.by_index(i).unwrap(), &mut std::io::sink()).unwrap())
+            .collect()
+    }
+
+    fn u16_at(b: &[u8], i: usize) -> usize {
+        u16::from_le_bytes([b[i], b[i + 1]]) as usize
+    }
+
+    fn u32_at(b: &[u8], i: usize) -> usize {
+        u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize
+    }
+
+    /// `bytes` with the uncompressed sizes the central directory declares for the named entries
+    /// replaced, the data left as it is: walks the End-of-Central-Directory record (0x06054b50)
+    /// to the directory's entries (0x02014b50, uncompressed size at offset 24).
+    fn declare_sizes(bytes: &[u8], sizes: &[(&str, u32)]) -> Vec<u8> {
+        let mut out = bytes.to_vec();
+        let eocd = (0..=out.len() - 22)
+            .rev()
+            .find(|i| out[*i..*i + 4] == 0x0605_4b50u32.to_le_bytes())
+            .unwrap();
+        let entries = u16_at(&out, eocd + 10);
+        let mut at = u32_at(&out, eocd + 16);
+        let mut patched = 0;
+        for _ in 0..entries {
+            assert_eq!(out[at..at + 4], 0x0201_4b50u32.to_le_bytes());
+            let (name_len, extra, comment) = (
+                u16_at(&out, at + 28),
+                u16_at(&out, at + 30),
+                u16_at(&out, at + 32),
+            );
+            let name = String::from_utf8(out[at + 46..at + 46 + name_len].to_vec()).unwrap();
+            if let Some((_, size)) = sizes.iter().find(|(n, _)| *n == name) {
+                out[at + 24..at + 28].copy_from_slice(&size.to_le_bytes());
+                patched += 1;
+            }
+            at += 46 + name_len + extra + comment;
+        }
+        assert_eq!(patched, sizes.len(), "entries not found");
+        out
+    }
+
+    #[test]
+    fn unpacked_size_is_the_real_sum_and_is_capped() {
+        assert_eq!(MAX_UNPACKED, 200 * 1024 * 1024);
+        // 20,000 alike rows: the sheet compresses many times over.
+        let mut rows = vec![header()];
+        rows.extend((0..20_000).map(|_| {
+            unit_row(
+                "1栋",
+                "101",
+                1.0,
+                90.0,
+                V::S("张三"),
+                V::S("13812345678"),
+                V::E,
+            )
+        }));
+        let file = workbook(&rows);
+        let real = real_unpacked_sizes(&file);
+        let total: u64 = real.iter().sum();
+        assert!(real.len() > 5, "{real:?}");
+        assert_eq!(declared_unpacked_size(&file), Some(total));
+        assert!(
+            total > 8 * file.len() as u64 && total > 1 << 20,
+            "{total} bytes from {}",
+            file.len()
+        );
+
+        assert_eq!(check_unpacked_size(&file, total).unwrap(), total);
+        assert_eq!(check_unpacked_size(&file, MAX_UNPACKED).unwrap(), total);
+        let fe = file_error(check_unpacked_size(&file, total - 1));
+        assert_eq!(
+            (fe.field.as_str(), fe.code),
+            ("file", "file_too_large_unpacked")
+        );
+        let fe = file_error(check_unpacked_size(&file, 1024 * 1024));
+        assert_eq!(
+            (fe.code, fe.params),
+            ("file_too_large_unpacked", vec![("max", "1 MB".to_string())])
+        );
+
+        for junk in [&b""[..], b"not a workbook", b"PK\x03\x04\x14\x00\x00\x00"] {
+            let fe = file_error(check_unpacked_size(junk, MAX_UNPACKED));
+            assert_eq!((fe.field.as_str(), fe.code), ("file", "not_xlsx"));
+        }
+    }
+
+    #[tokio::test]
+    async fn zip_bombs_are_refused_unread() {
+        let e = env("bomb").await;
+        let template = template_xlsx().unwrap();
+        let sheet = "xl/worksheets/sheet1.xml";
+        let strings = "xl/sharedStrings.xml";
+        let refused = |fe: FieldError| {
+            assert_eq!(
+                (fe.field.as_str(), fe.code, fe.params),
+                (
+                    "file",
+                    "file_too_large_unpacked",
+                    vec![("max", "200 MB".to_string())]
+                )
+            );
+        };
+        // One entry over the limit.
+        let bomb = declare_sizes(&template, &[(sheet, 300 << 20)]);
+        assert!(declared_unpacked_size(&bomb).unwrap() > MAX_UNPACKED);
+        refused(file_error(
+            import_units_xlsx(&e.core, &e.ctx, e.community, &bomb, &no_progress()).await,
+        ));
+        // Entries each under the limit, together over it.
+        let bomb = declare_sizes(&template, &[(sheet, 150 << 20), (strings, 60 << 20)]);
+        refused(file_error(
+            import_units_xlsx(&e.core, &e.ctx, e.community, &bomb, &no_progress()).await,
+        ));
+        // Declaring less than the entry holds does not get more past: the zip reader stops at
+        // the declared size, and the workbook is not readable.
+        let liar = declare_sizes(&template, &[(sheet, 100)]);
+        assert!(
+            declared_unpacked_size(&liar).unwrap() < declared_unpacked_size(&template).unwrap()
+        );
+        let fe = file_error(
+            import_units_xlsx(&e.core, &e.ctx, e.community, &liar, &no_progress()).await,
+        );
+        assert_eq!((fe.field.as_str(), fe.code), ("file", "not_xlsx"));
+        assert_eq!(counts(&e).await, [0, 0, 0, 0, 0]);
+        assert_eq!(audit_counts(&e).await, vec![]);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Audit, existing owners, wording
+
+    #[tokio::test]
+    async fn every_unit_and_person_created_is_audited() {
+        let e = env("audit").await;
+        let mut ctx = e.ctx.clone();
+        ctx.user_id = UserId(42);
+        ctx.display_name = "王经理".into();
+        let r = import_units_xlsx(
+            &e.core,
+            &ctx,
+            e.community,
+            &template_xlsx().unwrap(),
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.units_created, r.people_created), (1, 1));
+        let units = registry::list_units(
+            &e.core,
+            &e.ctx,
+            &UnitFilter {
+                community_id: Some(e.community),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let u = &units[0];
+
+        // The unit's history starts with its creation, logged as `create_unit` logs it.
+        let d = registry::unit_detail(&e.core, &e.ctx, u.id).await.unwrap();
+        assert_eq!(d.history.len(), 1);
+        let h = &d.history[0];
+        assert_eq!(
+            (
+                h.action.as_str(),
+                h.entity.as_str(),
+                h.entity_id,
+                h.community_id,
+                h.actor_id,
+                h.actor_name.as_str(),
+                h.before_json.as_deref(),
+            ),
+            (
+                "create",
+                "unit",
+                Some(u.id.0),
+                Some(e.community.0),
+                Some(42),
+                "王经理",
+                None
+            )
+        );
+        let after: serde_json::Value =
+            serde_json::from_str(h.after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(after, serde_json::to_value(u).unwrap());
+        let fields: Vec<&serde_json::Value> = [
+            "unit_no",
+            "building_name",
+            "floor",
+            "building_area",
+            "inner_area",
+            "use_kind",
+            "state",
+        ]
+        .iter()
+        .map(|k| &after[k])
+        .collect();
+        assert_eq!(
+            serde_json::json!(fields),
+            serde_json::json!(["101", "1栋", 1, "89.50", "72.30", "residential", "occupied"])
+        );
+        assert_eq!(h.at, u.created_at);
+
+        // The person: masked, never clear.
+        let log: Vec<_> = crate::audit::list(
+            &e.core.db,
+            &e.ctx,
+            &crate::audit::AuditFilter {
+                community_id: Some(e.community.0),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.entity != "community")
+        .collect();
+        let got: Vec<_> = log
+            .iter()
+            .map(|l| (l.action.as_str(), l.entity.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("import", "unit"), ("create", "person"), ("create", "unit")]
+        );
+        let p = registry::get_person(&e.core, &e.ctx, PersonId(log[1].entity_id.unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(p.name, "张三");
+        let json = log[1].after_json.as_deref().unwrap();
+        let after: serde_json::Value = serde_json::from_str(json).unwrap();
+        let mut expected = serde_json::to_value(&p).unwrap();
+        expected["units"] = serde_json::json!([]);
+        assert_eq!(after, expected);
+        assert_eq!(
+            (&after["phone"], &after["id_number"]),
+            (
+                &serde_json::json!("138****5678"),
+                &serde_json::json!("110105********002X")
+            )
+        );
+        for clear in ["13812345678", "11010519491231002X", "1231002"] {
+            assert!(!json.contains(clear), "{json}");
+        }
+        // One actor, one time, one company for all three.
+        for l in &log {
+            assert_eq!(
+                (l.actor_id, l.actor_name.as_str(), l.at),
+                (Some(42), "王经理", u.created_at)
+            );
+        }
+        let (n,): (i64,) = e
+            .core
+            .db
+            .read()
+            .fetch_one(
+                "SELECT COUNT(*) FROM audit_log WHERE company_id = $1 AND community_id = $2 \
+                 AND entity <> 'community'",
+                args![e.ctx.company_id, e.community],
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 3);
+    }
+
+    fn leak(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
+
+    async fn person(
+        e: &Env,
+        c: CommunityId,
+        name: &str,
+        phone: Option<&str>,
+        id: Option<&str>,
+    ) -> PersonId {
+        registry::create_person(
+            &e.core,
+            &e.ctx,
+            registry::PersonForCreate {
+                community_id: c,
+                name: name.into(),
+                phone: phone.map(Into::into),
+                id_number: id.map(Into::into),
+                is_key_customer: false,
+                key_customer_note: None,
+                note: None,
+                unit_id: None,
+                relation: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    #[tokio::test]
+    async fn existing_owners_are_linked_not_duplicated() {
+        let e = env("existing").await;
+        let other = registry::create_community(
+            &e.core,
+            &e.ctx,
+            CommunityForCreate {
+                code: "C2".into(),
+                name: "别的小区".into(),
+                address: None,
+                timezone: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+        let idn = |n: u32| leak(IdNumber::with_check_digit(&format!("11010519800101{n:03}")));
+        let a = person(&e, e.community, "张三", Some("13800000001"), Some(idn(1))).await;
+        let b = person(&e, e.community, "李四", Some("13800000002"), None).await;
+        let c = person(&e, e.community, "王五", Some("13800000003"), None).await;
+        let d = person(&e, e.community, "钱七", Some("13800000004"), Some(idn(4))).await;
+        // Same ID number, but in another community: not this community's person.
+        person(&e, other, "赵六", None, Some(idn(5))).await;
+        assert_eq!(counts(&e).await, [0, 0, 4, 0, 0]);
+
+        let file = workbook(&[
+            header(),
+            // Same ID number (the name as typed differs): A.
+            unit_row("1栋", "101", 1.0, 90.0, V::S("张三丰"), V::E, V::S(idn(1))),
+            // No ID number, same phone and name: B, twice.
+            unit_row(
+                "1栋",
+                "102",
+                1.0,
+                90.0,
+                V::S("李四"),
+                V::S("13800000002"),
+                V::E,
+            ),
+            unit_row(
+                "1栋",
+                "103",
+                1.0,
+                90.0,
+                V::S("李四"),
+                V::S("13800000002"),
+                V::E,
+            ),
+            // Same phone, another name: new.
+            unit_row(
+                "1栋",
+                "104",
+                1.0,
+                90.0,
+                V::S("王五五"),
+                V::S("13800000003"),
+                V::E,
+            ),
+            // An ID number known only in the other community: new.
+            unit_row("1栋", "105", 1.0, 90.0, V::S("赵六"), V::E, V::S(idn(5))),
+            // An unknown ID number with B's phone and name: new (the ID number decides).
+            unit_row(
+                "1栋",
+                "106",
+                1.0,
+                90.0,
+                V::S("李四"),
+                V::S("13800000002"),
+                V::S(idn(6)),
+            ),
+            // No ID number, same phone and name as D (who has one): D.
+            unit_row(
+                "1栋",
+                "107",
+                1.0,
+                90.0,
+                V::S("钱七"),
+                V::S("13800000004"),
+                V::E,
+            ),
+            // No owner.
+            unit_row("1栋", "108", 1.0, 90.0, V::E, V::E, V::E),
+        ]);
+        let r = import_units_xlsx(&e.core, &e.ctx, e.community, &file, &no_progress())
+            .await
+            .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(
+            (r.rows, r.units_created, r.people_created, r.people_linked),
+            (8, 8, 3, 3)
+        );
+        assert_eq!(counts(&e).await, [1, 8, 7, 0, 0]);
+
+        let owners: Vec<(String, PersonId)> = e
+            .core
+            .db
+            .read()
+            .fetch_all(
+                "SELECT u.unit_no, up.person_id FROM unit_people up JOIN units u ON u.id = up.unit_id \
+                 WHERE up.community_id = $1 AND up.relation = 'owner' ORDER BY u.unit_no",
+                args![e.community],
+            )
+            .await
+            .unwrap();
+        let of = |no: &str| owners.iter().find(|(n, _)| n == no).map(|(_, p)| *p);
+        assert_eq!(owners.len(), 7);
+        assert_eq!(
+            [of("101"), of("102"), of("103"), of("107")],
+            [Some(a), Some(b), Some(b), Some(d)]
+        );
+        let new: HashSet<PersonId> = [of("104"), of("105"), of("106")]
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(new.len(), 3);
+        assert!(new.iter().all(|p| ![a, b, c, d].contains(p)), "{new:?}");
+        // An existing person is linked as they are.
+        let pa = registry::get_person(&e.core, &e.ctx, a).await.unwrap();
+        assert_eq!(pa.name, "张三");
+        let labels: Vec<&str> = pa.units.iter().map(|u| u.label.as_str()).collect();
+        assert_eq!(labels, vec!["1栋-101"]);
+
+        // 4 people created before, 3 by the import; 8 units; the import.
+        assert_eq!(
+            audit_counts(&e).await,
+            vec![
+                ("person".to_string(), "create".to_string(), 7),
+                ("unit".to_string(), "create".to_string(), 8),
+                ("unit".to_string(), "import".to_string(), 1),
+            ]
+        );
+        let log = crate::audit::list(
+            &e.core.db,
+            &e.ctx,
+            &crate::audit::AuditFilter {
+                action: Some("import".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let after: serde_json::Value =
+            serde_json::from_str(log[0].after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            after,
+            serde_json::json!({
+                "rows": 8, "buildings_created": 1, "units_created": 8, "people_created": 3,
+                "people_linked": 3,
+            })
+        );
+    }
+
+    #[test]
+    fn explanations_use_chinese_punctuation() {
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(template_xlsx().unwrap())).unwrap();
+        let range = wb.worksheet_range("说明").unwrap();
+        let chinese: Vec<&String> = range
+            .used_cells()
+            .filter_map(|(_, _, d)| match d {
+                Data::String(s) if s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => {
+                    Some(s)
+                }
+                _ => None,
+            })
+            .collect();
+        let sentences: Vec<&&String> = chinese.iter().filter(|s| s.ends_with('。')).collect();
+        assert_eq!(sentences.len(), COLUMNS.len() + 3, "{chinese:?}");
+        for s in &chinese {
+            for ascii in [',', ';', ':', '(', ')'] {
+                assert!(!s.contains(ascii), "{s:?} has {ascii:?}");
+            }
+        }
+        assert!(chinese.iter().any(|s| s.contains('，')));
+        assert!(chinese.iter().any(|s| s.contains('；')));
+        assert!(chinese.iter().any(|s| s.contains('：')));
+        assert!(chinese.iter().any(|s| s.contains("住宅、")));
+        assert_eq!(MAX_IMPORT_ROWS, 200_000, "the notes say 20万行");
     }
 
     /// Rows with an owner each (phone and ID number): `buildings` buildings of `per` units.
@@ -2092,8 +2866,9 @@ mod tests {
             .unwrap();
         let elapsed = started.elapsed();
         eprintln!(
-            "imported {n} units with owners ({} KiB .xlsx) in {elapsed:?}",
-            file.len() / 1024
+            "imported {n} units with owners ({} KiB .xlsx, {} KiB unpacked) in {elapsed:?}",
+            file.len() / 1024,
+            declared_unpacked_size(&file).unwrap_or(0) / 1024
         );
         assert!(
             r.errors.is_empty(),
@@ -2109,11 +2884,20 @@ mod tests {
             ),
             (n, buildings, n, n)
         );
+        assert_eq!(r.people_linked, 0);
         assert_eq!(
             counts(&e).await,
             [buildings as i64, n as i64, n as i64, 0, 0]
         );
         assert_eq!(links(&e).await, n as i64);
+        assert_eq!(
+            audit_counts(&e).await,
+            vec![
+                ("person".to_string(), "create".to_string(), n as i64),
+                ("unit".to_string(), "create".to_string(), n as i64),
+                ("unit".to_string(), "import".to_string(), 1),
+            ]
+        );
         let phone = format!("139{:08}", n / 2);
         let hits = registry::search(&e.core, &e.ctx, &phone, Some(e.community), 10)
             .await

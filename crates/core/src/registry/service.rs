@@ -215,7 +215,7 @@ pub async fn get_building(core: &Core, ctx: &Ctx, id: BuildingId) -> CoreResult<
 
 fn check_floors(f: Option<i64>) -> Result<Option<i64>, FieldError> {
     match f {
-        Some(n) if !(1..=200).contains(&n) => Err(FieldError::new("floors", "floor_out_of_range")
+        Some(n) if !(1..=200).contains(&n) => Err(FieldError::new("floors", "floors_out_of_range")
             .with("min", 1)
             .with("max", 200)),
         other => Ok(other),
