@@ -344,11 +344,12 @@ async fn run(cli: Cli) -> AnyResult<()> {
             bar.finish_and_clear();
             if report.errors.is_empty() {
                 println!(
-                    "导入成功 / imported: {} rows, {} buildings, {} units, {} people in {:.2} s",
+                    "导入成功 / imported: {} rows, {} buildings, {} units, {} new people, {} existing people linked in {:.2} s",
                     report.rows,
                     report.buildings_created,
                     report.units_created,
                     report.people_created,
+                    report.people_linked,
                     t.elapsed().as_secs_f64()
                 );
             } else {
