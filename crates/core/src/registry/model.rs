@@ -289,6 +289,19 @@ pub struct ParkingSpaceForCreate {
     pub note: Option<String>,
 }
 
+/// Changes to a parking space; an absent field keeps its value.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ParkingSpaceForUpdate {
+    /// sold | rented | temporary | vacant (or 已售/出租/临时/空闲).
+    pub state: Option<String>,
+    /// The unit the space belongs to; 0 clears it.
+    pub unit_id: Option<i64>,
+    /// The person who holds the space; 0 clears it.
+    pub person_id: Option<i64>,
+    /// Empty string clears it.
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
 pub struct Vehicle {
     pub id: VehicleId,
@@ -313,6 +326,22 @@ pub struct VehicleForCreate {
     pub unit_id: Option<UnitId>,
     pub space_id: Option<ParkingSpaceId>,
     pub brand: Option<String>,
+    pub color: Option<String>,
+}
+
+/// Changes to a vehicle; an absent field keeps its value.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct VehicleForUpdate {
+    pub plate: Option<String>,
+    /// The owner; 0 clears it.
+    pub person_id: Option<i64>,
+    /// 0 clears it.
+    pub unit_id: Option<i64>,
+    /// 0 clears it.
+    pub space_id: Option<i64>,
+    /// Empty string clears it.
+    pub brand: Option<String>,
+    /// Empty string clears it.
     pub color: Option<String>,
 }
 

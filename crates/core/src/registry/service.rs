@@ -1335,6 +1335,89 @@ pub async fn create_space(
     Ok(s)
 }
 
+pub async fn get_space(core: &Core, ctx: &Ctx, id: ParkingSpaceId) -> CoreResult<ParkingSpace> {
+    let s: ParkingSpace = core
+        .db
+        .read()
+        .fetch_optional(&format!("{SPACE_SELECT} WHERE s.id = $1"), args![id])
+        .await?
+        .ok_or(CoreError::NotFound("parking_space"))?;
+    reach(ctx, s.community_id, "parking_space")?;
+    ctx.require(Perm::RegistryRead)?;
+    Ok(s)
+}
+
+/// An id field of an update: absent keeps the value before, 0 clears it, another replaces it.
+fn id_change<T>(input: Option<i64>, before: Option<T>, wrap: fn(i64) -> T) -> Option<T> {
+    match input {
+        None => before,
+        Some(0) => None,
+        Some(n) => Some(wrap(n)),
+    }
+}
+
+/// The id an update sets anew (not kept, not cleared): the one to check.
+fn id_set<T>(input: Option<i64>, wrap: fn(i64) -> T) -> Option<T> {
+    input.filter(|n| *n != 0).map(wrap)
+}
+
+/// Changes a space's state (已售/出租/临时/空闲), unit, holder or note; the audit entry keeps
+/// the space before and after, so its history survives the change.
+pub async fn update_space(
+    core: &Core,
+    ctx: &Ctx,
+    id: ParkingSpaceId,
+    input: ParkingSpaceForUpdate,
+) -> CoreResult<ParkingSpace> {
+    let before = get_space(core, ctx, id).await?;
+    ctx.require_in(Perm::RegistryWrite, before.community_id)?;
+    let mut c = Checks::new();
+    let state = match input.state.as_deref() {
+        Some(s) => c
+            .take(SpaceState::parse("state", s))
+            .map(|s| s.code().to_string()),
+        None => Some(before.state.clone()),
+    };
+    let note = match input.note.as_deref() {
+        Some(n) => c.take(optional_multiline("note", Some(n), 500)).flatten(),
+        None => before.note.clone(),
+    };
+    check_holder(
+        core,
+        &mut c,
+        before.community_id,
+        id_set(input.unit_id, UnitId),
+        id_set(input.person_id, PersonId),
+    )
+    .await?;
+    c.finish()?;
+    let Some(state) = state else {
+        return Err(CoreError::internal("validated fields missing"));
+    };
+    let unit = id_change(input.unit_id, before.unit_id, UnitId);
+    let person = id_change(input.person_id, before.person_id, PersonId);
+    let mut tx = core.db.begin().await?;
+    tx.execute(
+        "UPDATE parking_spaces SET state = $1, unit_id = $2, person_id = $3, note = $4, updated_at = $5 WHERE id = $6",
+        args![state, unit, person, note, Utc::now(), id],
+    )
+    .await?;
+    let after: ParkingSpace = tx
+        .fetch_one(&format!("{SPACE_SELECT} WHERE s.id = $1"), args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "parking_space", id.0)
+            .community(after.community_id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 pub async fn delete_space(core: &Core, ctx: &Ctx, id: ParkingSpaceId) -> CoreResult<()> {
     let s: ParkingSpace = core
         .db
@@ -1446,6 +1529,103 @@ pub async fn create_vehicle(
     .await?;
     tx.commit().await?;
     Ok(v)
+}
+
+pub async fn get_vehicle(core: &Core, ctx: &Ctx, id: VehicleId) -> CoreResult<Vehicle> {
+    let v: Vehicle = core
+        .db
+        .read()
+        .fetch_optional(&format!("{VEHICLE_SELECT} WHERE v.id = $1"), args![id])
+        .await?
+        .ok_or(CoreError::NotFound("vehicle"))?;
+    reach(ctx, v.community_id, "vehicle")?;
+    ctx.require(Perm::RegistryRead)?;
+    Ok(v)
+}
+
+/// Changes a vehicle's plate, owner, unit, space, brand or colour, with the same checks as
+/// [`create_vehicle`]; a plate another vehicle of the community has is a conflict.
+pub async fn update_vehicle(
+    core: &Core,
+    ctx: &Ctx,
+    id: VehicleId,
+    input: VehicleForUpdate,
+) -> CoreResult<Vehicle> {
+    let before = get_vehicle(core, ctx, id).await?;
+    ctx.require_in(Perm::RegistryWrite, before.community_id)?;
+    let community = before.community_id;
+    let mut c = Checks::new();
+    let plate = match input.plate.as_deref() {
+        Some(p) => c.take(parse_plate("plate", p)),
+        None => Some(before.plate.clone()),
+    };
+    let brand = match input.brand.as_deref() {
+        Some(b) => c.take(optional_text("brand", Some(b), 30)).flatten(),
+        None => before.brand.clone(),
+    };
+    let color = match input.color.as_deref() {
+        Some(b) => c.take(optional_text("color", Some(b), 10)).flatten(),
+        None => before.color.clone(),
+    };
+    check_holder(
+        core,
+        &mut c,
+        community,
+        id_set(input.unit_id, UnitId),
+        id_set(input.person_id, PersonId),
+    )
+    .await?;
+    if let Some(s) = id_set(input.space_id, ParkingSpaceId) {
+        let ok: Option<(i64,)> = core
+            .db
+            .read()
+            .fetch_optional(
+                "SELECT id FROM parking_spaces WHERE id = $1 AND community_id = $2",
+                args![s, community],
+            )
+            .await?;
+        if ok.is_none() {
+            c.push(FieldError::new("space_id", "unknown_space"));
+        }
+    }
+    c.finish()?;
+    let Some(plate) = plate else {
+        return Err(CoreError::internal("validated fields missing"));
+    };
+    let person = id_change(input.person_id, before.person_id, PersonId);
+    let unit = id_change(input.unit_id, before.unit_id, UnitId);
+    let space = id_change(input.space_id, before.space_id, ParkingSpaceId);
+    let mut tx = core.db.begin().await?;
+    let dup: Option<(i64,)> = tx
+        .fetch_optional(
+            "SELECT id FROM vehicles WHERE community_id = $1 AND plate = $2 AND id <> $3",
+            args![community, plate.as_str(), id],
+        )
+        .await?;
+    if dup.is_some() {
+        return Err(CoreError::conflict("plate", "duplicate_plate"));
+    }
+    tx.execute(
+        "UPDATE vehicles SET plate = $1, person_id = $2, unit_id = $3, space_id = $4, brand = $5, color = $6, \
+         updated_at = $7 WHERE id = $8",
+        args![plate, person, unit, space, brand, color, Utc::now(), id],
+    )
+    .await
+    .map_err(|e| e.or_conflict("plate", "duplicate_plate"))?;
+    let after: Vehicle = tx
+        .fetch_one(&format!("{VEHICLE_SELECT} WHERE v.id = $1"), args![id])
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "vehicle", id.0)
+            .community(community)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 pub async fn delete_vehicle(core: &Core, ctx: &Ctx, id: VehicleId) -> CoreResult<()> {

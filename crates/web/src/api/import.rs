@@ -6,18 +6,19 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
+use wuye_core::registry::export;
 use wuye_core::registry::import::{self, ImportReport};
 use wuye_core::registry::{self, PersonFilter, UnitFilter};
-use wuye_core::shared::ids::CommunityId;
+use wuye_core::shared::ids::{BuildingId, CommunityId};
 use wuye_core::{CoreError, CoreResult, Ctx, FieldError};
 
 use super::InLocale;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiCtx, ApiPath};
+use crate::extract::{ApiCtx, ApiPath, ApiQuery};
 use crate::locale::Locale;
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -28,9 +29,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import_units))
         .routes(routes!(export_units))
         .routes(routes!(export_people))
+        .routes(routes!(export_buildings))
+        .routes(routes!(export_vehicles))
+        .routes(routes!(export_spaces))
+        .routes(routes!(export_key_customers))
+        .routes(routes!(export_vacant_units))
 }
 
-/// An .xlsx download.
+/// An .xlsx download (not cached: exports carry personal data, masked or not).
 pub fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
     (
         [
@@ -39,6 +45,7 @@ pub fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),
             ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         bytes,
     )
@@ -148,6 +155,17 @@ async fn import_units(
 
 /// All units of a community, page by page.
 pub async fn all_units(s: &AppState, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<registry::Unit>> {
+    all_units_where(s, ctx, c, UnitFilter::default()).await
+}
+
+/// All units of a community that pass the filter's building, state, use and number prefix,
+/// page by page.
+pub async fn all_units_where(
+    s: &AppState,
+    ctx: &Ctx,
+    c: CommunityId,
+    filter: UnitFilter,
+) -> CoreResult<Vec<registry::Unit>> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
@@ -155,7 +173,7 @@ pub async fn all_units(s: &AppState, ctx: &Ctx, c: CommunityId) -> CoreResult<Ve
             community_id: Some(c),
             after_id: after,
             limit: Some(10_000),
-            ..Default::default()
+            ..filter.clone()
         };
         let page = registry::list_units(&s.core, ctx, &f).await?;
         let done = page.len() < 10_000;
@@ -192,16 +210,39 @@ pub async fn all_people(
     }
 }
 
-/// The community's units as .xlsx (owners' phones masked).
-#[utoipa::path(get, path = "/api/v1/communities/{id}/units.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "units"), (status = 404, body = ErrorBody)))]
+/// Which units an export holds: all of the community's, or those of one building, state, use or
+/// number prefix (the filters of the console's unit list).
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct UnitsExportQuery {
+    pub building_id: Option<i64>,
+    /// unsold | vacant | occupied | rented | decorating
+    pub state: Option<String>,
+    /// residential | shop | office | parking | other
+    pub use_kind: Option<String>,
+    /// Unit number prefix.
+    pub unit_no: Option<String>,
+}
+
+/// The community's units as .xlsx (owners' phones masked), optionally only those of one
+/// building, state, use or number prefix.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/units.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path), UnitsExportQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "units"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn export_units(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<UnitsExportQuery>,
 ) -> ApiResult<Response> {
     let c = CommunityId(id);
-    let units = all_units(&s, &a.ctx, c).await.loc(a.locale)?;
+    let filter = UnitFilter {
+        building_id: q.building_id.map(BuildingId),
+        state: q.state,
+        use_kind: q.use_kind,
+        unit_no: q.unit_no,
+        ..Default::default()
+    };
+    let units = all_units_where(&s, &a.ctx, c, filter).await.loc(a.locale)?;
     let owners = import::unit_owner_labels(&s.core, &a.ctx, c)
         .await
         .loc(a.locale)?;
@@ -225,5 +266,86 @@ async fn export_people(
     Ok(xlsx(
         import::export_people_xlsx(&people).loc(a.locale)?,
         "people.xlsx",
+    ))
+}
+
+/// The community's buildings as .xlsx.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/buildings.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "buildings"), (status = 404, body = ErrorBody)))]
+async fn export_buildings(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(xlsx(
+        export::buildings_xlsx(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+        "buildings.xlsx",
+    ))
+}
+
+/// The community's vehicles as .xlsx (owners' phones masked).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/vehicles.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "vehicles"), (status = 404, body = ErrorBody)))]
+async fn export_vehicles(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(xlsx(
+        export::vehicles_xlsx(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+        "vehicles.xlsx",
+    ))
+}
+
+/// The community's parking spaces as .xlsx (holders' phones masked).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/parking-spaces.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "parking spaces"), (status = 404, body = ErrorBody)))]
+async fn export_spaces(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(xlsx(
+        export::spaces_xlsx(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+        "parking-spaces.xlsx",
+    ))
+}
+
+/// The community's key customers (重点客户) as .xlsx (phones masked).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/key-customers.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "key customers"), (status = 404, body = ErrorBody)))]
+async fn export_key_customers(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(xlsx(
+        export::key_customers_xlsx(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+        "key-customers.xlsx",
+    ))
+}
+
+/// The community's vacant units (空置房) with owners (phones masked), keeper and last
+/// inspection as .xlsx.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/vacant-units.xlsx", tag = "import", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "vacant units"), (status = 404, body = ErrorBody)))]
+async fn export_vacant_units(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(xlsx(
+        export::vacant_units_xlsx(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+        "vacant-units.xlsx",
     ))
 }

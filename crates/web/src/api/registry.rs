@@ -30,9 +30,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_person, update_person, delete_person))
         .routes(routes!(reveal_person))
         .routes(routes!(list_vehicles, create_vehicle))
-        .routes(routes!(delete_vehicle))
+        .routes(routes!(get_vehicle, update_vehicle, delete_vehicle))
         .routes(routes!(list_spaces, create_space))
-        .routes(routes!(delete_space))
+        .routes(routes!(get_space, update_space, delete_space))
         .routes(routes!(search))
 }
 
@@ -424,6 +424,38 @@ async fn create_vehicle(
     ))
 }
 
+/// One vehicle.
+#[utoipa::path(get, path = "/api/v1/vehicles/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vehicle), (status = 404, body = ErrorBody)))]
+async fn get_vehicle(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vehicle>> {
+    Ok(Json(
+        registry::get_vehicle(&s.core, &a.ctx, VehicleId(id))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Changes a vehicle's plate, owner, unit, space, brand or colour (0 clears an id; the change is
+/// audit-logged with before and after).
+#[utoipa::path(patch, path = "/api/v1/vehicles/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)), request_body = VehicleForUpdate,
+    responses((status = 200, body = Vehicle), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_vehicle(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<VehicleForUpdate>,
+) -> ApiResult<Json<Vehicle>> {
+    Ok(Json(
+        registry::update_vehicle(&s.core, &a.ctx, VehicleId(id), b)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
 #[utoipa::path(delete, path = "/api/v1/vehicles/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn delete_vehicle(
@@ -465,6 +497,38 @@ async fn create_space(
                 .await
                 .loc(a.locale)?,
         ),
+    ))
+}
+
+/// One parking space.
+#[utoipa::path(get, path = "/api/v1/parking-spaces/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = ParkingSpace), (status = 404, body = ErrorBody)))]
+async fn get_space(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<ParkingSpace>> {
+    Ok(Json(
+        registry::get_space(&s.core, &a.ctx, ParkingSpaceId(id))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Changes a space's state (sold, rented, temporary, vacant), unit, holder or note (0 clears an
+/// id; the change is audit-logged with before and after).
+#[utoipa::path(patch, path = "/api/v1/parking-spaces/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ParkingSpaceForUpdate,
+    responses((status = 200, body = ParkingSpace), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_space(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ParkingSpaceForUpdate>,
+) -> ApiResult<Json<ParkingSpace>> {
+    Ok(Json(
+        registry::update_space(&s.core, &a.ctx, ParkingSpaceId(id), b)
+            .await
+            .loc(a.locale)?,
     ))
 }
 

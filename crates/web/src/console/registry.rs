@@ -27,13 +27,14 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use wuye_core::audit::AuditRecord;
+use wuye_core::registry::export;
 use wuye_core::registry::import::{self, ImportRowError, MAX_IMPORT_ERRORS};
 use wuye_core::registry::{
     self, Building, BuildingForCreate, BuildingForUpdate, Community, CommunityForCreate,
     CommunityForUpdate, Decimal, InspectionForCreate, LinkForCreate, ParkingSpace,
-    ParkingSpaceForCreate, Person, PersonFilter, PersonForCreate, PersonForUpdate, Relation,
-    SpaceState, Unit, UnitFilter, UnitForCreate, UnitForUpdate, UnitState, UnitUse,
-    VacantInspection, Vehicle, VehicleForCreate,
+    ParkingSpaceForCreate, ParkingSpaceForUpdate, Person, PersonFilter, PersonForCreate,
+    PersonForUpdate, Relation, SpaceState, Unit, UnitFilter, UnitForCreate, UnitForUpdate,
+    UnitState, UnitUse, VacantInspection, Vehicle, VehicleForCreate, VehicleForUpdate,
 };
 use wuye_core::shared::ids::{
     BuildingId, CommunityId, ParkingSpaceId, PersonId, UnitId, VehicleId,
@@ -66,6 +67,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/communities/{id}/units.xlsx", get(export_units))
         .route("/communities/{id}/people.xlsx", get(export_people))
+        .route("/communities/{id}/buildings.xlsx", get(export_buildings))
+        .route("/communities/{id}/vehicles.xlsx", get(export_vehicles))
+        .route("/communities/{id}/parking-spaces.xlsx", get(export_spaces))
+        .route(
+            "/communities/{id}/key-customers.xlsx",
+            get(export_key_customers),
+        )
+        .route(
+            "/communities/{id}/vacant-units.xlsx",
+            get(export_vacant_units),
+        )
         .route("/buildings/{id}", get(building_page))
         .route("/buildings/{id}/edit", post(building_update))
         .route("/buildings/{id}/delete", post(building_delete))
@@ -85,7 +97,11 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/edit", post(person_update))
         .route("/people/{id}/delete", post(person_delete))
         .route("/people/{id}/reveal", post(person_reveal))
+        .route("/vehicles/{id}", get(vehicle_page))
+        .route("/vehicles/{id}/edit", post(vehicle_update))
         .route("/vehicles/{id}/delete", post(vehicle_delete))
+        .route("/parking/{id}", get(space_page))
+        .route("/parking/{id}/edit", post(space_update))
         .route("/parking/{id}/delete", post(space_delete))
         .route("/import", get(import_page).post(import_upload))
         .route("/import/template.xlsx", get(import_template))
@@ -798,6 +814,7 @@ struct UnitsPage {
     next: Option<String>,
     uses: Vec<Opt>,
     states: Vec<Opt>,
+    export_href: String,
 }
 
 async fn units_page(
@@ -853,6 +870,7 @@ async fn units_page(
     let units = units.iter().map(|x| unit_row(x, &owners, l)).collect();
     let p = UnitsPage {
         s,
+        export_href: units_export_href(c.id, &q),
         c,
         buildings,
         q,
@@ -1081,70 +1099,265 @@ fn inspection_row(i: &VacantInspection) -> InspectionRow {
     }
 }
 
-/// One change of the unit: when, who, what, and the values before and after.
+/// One change of a record: when (in the community's time zone), who, what, and what it changed
+/// in words.
 pub struct HistoryRow {
     pub at: String,
     pub actor: String,
     pub action: &'static str,
-    pub before: String,
-    pub after: String,
+    pub lines: Vec<String>,
+}
+
+/// How a recorded value reads.
+#[derive(Clone, Copy, PartialEq)]
+enum Shown {
+    Plain,
+    UnitUse,
+    UnitState,
+    SpaceState,
+    /// A record id, shown as "#12".
+    Id,
+}
+
+/// A field of a record as its history shows it: its key in the recorded JSON, the locale key of
+/// its label, how its value reads, and whether it is one of the key facts of a created record.
+struct Field {
+    key: &'static str,
+    label: &'static str,
+    shown: Shown,
+    fact: bool,
+}
+
+const fn field(key: &'static str, label: &'static str, shown: Shown, fact: bool) -> Field {
+    Field {
+        key,
+        label,
+        shown,
+        fact,
+    }
+}
+
+/// The fields a unit's history shows. The keeper is shown by name (the id says nothing to a
+/// reader); ids, times and the community are left out.
+const UNIT_FIELDS: &[Field] = &[
+    field("building_name", "field.building", Shown::Plain, true),
+    field("unit_no", "field.unit_no", Shown::Plain, true),
+    field("floor", "field.floor", Shown::Plain, true),
+    field("building_area", "field.building_area", Shown::Plain, true),
+    field("inner_area", "field.inner_area", Shown::Plain, false),
+    field("use_kind", "field.use_kind", Shown::UnitUse, true),
+    field("state", "field.state", Shown::UnitState, true),
+    field("keeper_name", "field.keeper_user_id", Shown::Plain, false),
+    field("note", "field.note", Shown::Plain, false),
+];
+
+const VEHICLE_FIELDS: &[Field] = &[
+    field("plate", "field.plate", Shown::Plain, true),
+    field("brand", "field.brand", Shown::Plain, true),
+    field("color", "field.color", Shown::Plain, true),
+    field("person_name", "reg.vehicle_owner", Shown::Plain, true),
+    field("unit_id", "field.unit_id", Shown::Id, true),
+    field("space_code", "field.space_id", Shown::Plain, true),
+];
+
+const SPACE_FIELDS: &[Field] = &[
+    field("code", "field.code", Shown::Plain, true),
+    field("state", "field.state", Shown::SpaceState, true),
+    field("unit_id", "field.unit_id", Shown::Id, true),
+    field("holder_name", "reg.space_holder", Shown::Plain, true),
+    field("note", "field.note", Shown::Plain, true),
+];
+
+/// A recorded value in words: codes as their labels, nothing as "—".
+fn shown(how: Shown, v: &Value, l: Locale) -> String {
+    let keyed = |prefix: &str, code: &str| {
+        l.get(&format!("{prefix}.{code}"))
+            .map_or_else(|| code.to_string(), str::to_string)
+    };
+    match v {
+        Value::Null => "—".to_string(),
+        Value::String(t) if t.is_empty() => "—".to_string(),
+        Value::String(t) => match how {
+            Shown::UnitUse => keyed("unit_use", t),
+            Shown::UnitState => keyed("unit_state", t),
+            Shown::SpaceState => label_code(SpaceState::ALL, t, l),
+            Shown::Plain | Shown::Id => t.clone(),
+        },
+        Value::Number(n) if how == Shown::Id => format!("#{n}"),
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// "建筑面积：89.50" / "Building area: 89.50".
+fn labelled(l: Locale, label: &str, value: &str) -> String {
+    match l {
+        Locale::Zh => format!("{label}：{value}"),
+        Locale::En => format!("{label}: {value}"),
+    }
+}
+
+/// The relation of a link entry ("owner", or the Chinese label a spreadsheet gave) in words.
+fn relation_words(v: Option<&Value>, l: Locale) -> &'static str {
+    v.and_then(Value::as_str)
+        .and_then(|r| Relation::parse("relation", r).ok())
+        .map_or_else(|| l.t("reg.people"), |r| label(Relation::ALL, &r, l))
 }
 
 /// Keys that change with every write and say nothing to a reader.
 const NOISE: [&str; 2] = ["created_at", "updated_at"];
 
-fn quiet(m: &Map<String, Value>) -> Map<String, Value> {
-    m.iter()
-        .filter(|(k, _)| !NOISE.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// Before and after as compact JSON: of an update only the keys that changed.
-fn diff(before: Option<Value>, after: Option<Value>) -> (String, String) {
+/// What one audit entry did, in lines a reader understands: of an update only the fields that
+/// changed ("建筑面积：89.50 → 90.25", codes as labels), of a created or deleted record its key
+/// facts, of a person linked to or removed from a unit "添加业主 张三" / "移除租户 李四".
+/// `names` names the people an entry knows only by id. An entry of another shape is shown as
+/// its JSON, so nothing recorded is hidden.
+fn change_lines(
+    fields: &[Field],
+    before: Option<&Value>,
+    after: Option<&Value>,
+    l: Locale,
+    names: &HashMap<i64, String>,
+) -> Vec<String> {
+    if let Some(a) = after {
+        if let Some(name) = a.get("person_added") {
+            let who = name.as_str().unwrap_or_default();
+            return vec![l.tf(
+                "reg.history_person_added",
+                &[
+                    ("relation", relation_words(a.get("relation"), l)),
+                    ("name", who),
+                ],
+            )];
+        }
+        if let (Some(_), Some(day)) = (a.get("inspection_id"), a.get("inspected_on")) {
+            return vec![l.tf(
+                "reg.history_inspection",
+                &[("date", shown(Shown::Plain, day, l))],
+            )];
+        }
+    }
+    if let Some(id) = before.and_then(|b| b.get("person_removed")) {
+        let who = id
+            .as_i64()
+            .and_then(|i| names.get(&i).cloned())
+            .unwrap_or_else(|| shown(Shown::Id, id, l));
+        let relation = relation_words(before.and_then(|b| b.get("relation")), l);
+        return vec![l.tf(
+            "reg.history_person_removed",
+            &[("relation", relation), ("name", who.as_str())],
+        )];
+    }
+    let lines: Vec<String> = match (before, after) {
+        (Some(Value::Object(b)), Some(Value::Object(a))) => fields
+            .iter()
+            .filter_map(|f| {
+                let (x, y) = (
+                    b.get(f.key).unwrap_or(&Value::Null),
+                    a.get(f.key).unwrap_or(&Value::Null),
+                );
+                (shown(f.shown, x, l) != shown(f.shown, y, l)).then(|| {
+                    let change = format!("{} → {}", shown(f.shown, x, l), shown(f.shown, y, l));
+                    labelled(l, l.t(f.label), &change)
+                })
+            })
+            .collect(),
+        (None, Some(Value::Object(m))) | (Some(Value::Object(m)), None) => fields
+            .iter()
+            .filter(|f| f.fact)
+            .filter_map(|f| {
+                let v = m.get(f.key).filter(|v| !v.is_null())?;
+                Some(labelled(l, l.t(f.label), &shown(f.shown, v, l)))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !lines.is_empty() {
+        return lines;
+    }
+    // Nothing the field list knows: the raw record, without the timestamps.
+    let raw = |v: Option<&Value>| match v {
+        Some(Value::Object(m)) => {
+            let quiet: Map<String, Value> = m
+                .iter()
+                .filter(|(k, _)| !NOISE.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            (!quiet.is_empty()).then(|| Value::Object(quiet).to_string())
+        }
+        Some(Value::Null) | None => None,
+        Some(v) => Some(v.to_string()),
+    };
     match (before, after) {
-        (Some(Value::Object(b)), Some(Value::Object(a))) => {
-            let (mut bo, mut ao) = (Map::new(), Map::new());
-            for k in b.keys().chain(a.keys()) {
-                if NOISE.contains(&k.as_str()) || bo.contains_key(k) || ao.contains_key(k) {
-                    continue;
-                }
-                let (x, y) = (b.get(k), a.get(k));
-                if x != y {
-                    bo.insert(k.clone(), x.cloned().unwrap_or(Value::Null));
-                    ao.insert(k.clone(), y.cloned().unwrap_or(Value::Null));
-                }
-            }
-            (Value::Object(bo).to_string(), Value::Object(ao).to_string())
-        }
-        (b, a) => {
-            let show = |v: Option<Value>| match v {
-                Some(Value::Object(m)) => Value::Object(quiet(&m)).to_string(),
-                Some(v) => v.to_string(),
-                None => String::new(),
-            };
-            (show(b), show(a))
-        }
+        // An update that changed nothing shown (e.g. a keeper replaced by a namesake).
+        (Some(Value::Object(_)), Some(Value::Object(_))) => Vec::new(),
+        (b, a) => raw(b).into_iter().chain(raw(a)).collect(),
     }
 }
 
-fn history_rows(h: &[AuditRecord], tz: Tz, l: Locale) -> Vec<HistoryRow> {
-    let parse = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(|t| serde_json::from_str::<Value>(t).ok())
-    };
+fn parse_json(s: &Option<String>) -> Option<Value> {
+    s.as_deref()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+}
+
+fn history_rows(
+    h: &[AuditRecord],
+    fields: &[Field],
+    tz: Tz,
+    l: Locale,
+    names: &HashMap<i64, String>,
+) -> Vec<HistoryRow> {
     h.iter()
         .map(|r| {
-            let (before, after) = diff(parse(&r.before_json), parse(&r.after_json));
+            let (before, after) = (parse_json(&r.before_json), parse_json(&r.after_json));
             HistoryRow {
                 at: local_time(r.at, tz),
                 actor: r.actor_name.clone(),
                 action: l.t(&format!("history.{}", r.action)),
-                before,
-                after,
+                lines: change_lines(fields, before.as_ref(), after.as_ref(), l, names),
             }
         })
         .collect()
+}
+
+/// Names of the people a unit's history mentions: those linked now, those it added, and, for
+/// anyone removed since, their record if it still exists ("#id" otherwise).
+async fn history_names(
+    st: &AppState,
+    u: &ConsoleUser,
+    h: &[AuditRecord],
+    linked: &[registry::UnitPerson],
+) -> HashMap<i64, String> {
+    let mut names: HashMap<i64, String> = linked
+        .iter()
+        .map(|p| (p.person.id.0, p.person.name.clone()))
+        .collect();
+    let mut removed = Vec::new();
+    for r in h {
+        if let Some(a) = parse_json(&r.after_json)
+            && let (Some(id), Some(name)) = (
+                a.get("person_id").and_then(Value::as_i64),
+                a.get("person_added").and_then(Value::as_str),
+            )
+        {
+            names.entry(id).or_insert_with(|| name.to_string());
+        }
+        if let Some(id) =
+            parse_json(&r.before_json).and_then(|b| b.get("person_removed").and_then(Value::as_i64))
+        {
+            removed.push(id);
+        }
+    }
+    // A history holds at most 200 entries; look up only the few names still missing.
+    for id in removed.into_iter().take(50) {
+        if names.contains_key(&id) {
+            continue;
+        }
+        if let Ok(p) = registry::get_person(&st.core, &u.ctx, PersonId(id)).await {
+            names.insert(id, p.name);
+        }
+    }
+    names
 }
 
 #[derive(Template)]
@@ -1186,6 +1399,7 @@ async fn render_unit(
     };
     let l = u.locale;
     let tz = tz_of(&c);
+    let names = history_names(st, u, &d.history, &d.people).await;
     let mut f = UnitForms::new(&d.unit, tz);
     let name = f.apply(form);
     let (s, fe, status) = shell_for(u, name, err);
@@ -1212,7 +1426,7 @@ async fn render_unit(
         vehicles: d.vehicles.iter().map(vehicle_row).collect(),
         spaces: d.parking.iter().map(|x| space_row(x, l)).collect(),
         inspections: d.inspections.iter().map(inspection_row).collect(),
-        history: history_rows(&d.history, tz, l),
+        history: history_rows(&d.history, UNIT_FIELDS, tz, l, &names),
         unit: d.unit,
         c,
         f,
@@ -1808,6 +2022,142 @@ async fn vehicle_delete(
     }
 }
 
+/// Where an edit page was opened from (`?back=/units/12`), to return there after saving.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct BackQ {
+    back: String,
+}
+
+/// An id typed in an edit form: empty clears it (0 to the service), text that is not a number
+/// is an error on the field.
+fn id_or_clear(errs: &mut Vec<FieldError>, field: &str, raw: &str) -> Option<i64> {
+    Some(int(errs, field, raw).unwrap_or(0))
+}
+
+fn id_text<T: std::fmt::Display>(id: Option<T>) -> String {
+    id.map(|x| x.to_string()).unwrap_or_default()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct VehicleEditInput {
+    plate: String,
+    brand: String,
+    color: String,
+    person_id: String,
+    unit_id: String,
+    space_id: String,
+    back: String,
+}
+
+impl VehicleEditInput {
+    fn of(v: &Vehicle, back: String) -> Self {
+        VehicleEditInput {
+            plate: v.plate.clone(),
+            brand: text(&v.brand),
+            color: text(&v.color),
+            person_id: id_text(v.person_id),
+            unit_id: id_text(v.unit_id),
+            space_id: id_text(v.space_id),
+            back,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry/vehicle.html")]
+struct VehiclePage {
+    s: Shell,
+    c: Community,
+    v: VehicleRow,
+    f: VehicleEditInput,
+    spaces: Vec<SpaceRow>,
+    history: Vec<HistoryRow>,
+    back: String,
+    fe: FormErr,
+}
+
+async fn render_vehicle(
+    st: &AppState,
+    u: &ConsoleUser,
+    id: VehicleId,
+    input: Option<VehicleEditInput>,
+    back: &str,
+    err: Option<CoreError>,
+) -> Response {
+    let v = match registry::get_vehicle(&st.core, &u.ctx, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(u, e),
+    };
+    let c = match registry::get_community(&st.core, &u.ctx, v.community_id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(u, e),
+    };
+    let spaces = match registry::list_spaces(&st.core, &u.ctx, c.id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let history = match wuye_core::audit::history(&st.core.db, c.id, "vehicle", id.0).await {
+        Ok(h) => h,
+        Err(e) => return error_page(u, e),
+    };
+    let l = u.locale;
+    let back = safe_back(back, &format!("/communities/{}/vehicles", c.id));
+    let f = input.unwrap_or_else(|| VehicleEditInput::of(&v, back.clone()));
+    let (s, fe, status) = shell_for(u, "vehicle", err);
+    let p = VehiclePage {
+        s,
+        v: vehicle_row(&v),
+        spaces: spaces.iter().map(|x| space_row(x, l)).collect(),
+        history: history_rows(&history, VEHICLE_FIELDS, tz_of(&c), l, &HashMap::new()),
+        c,
+        f,
+        back,
+        fe,
+    };
+    with_status(page(&p), status)
+}
+
+async fn vehicle_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    q: Result<Query<BackQ>, QueryRejection>,
+) -> Response {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    render_vehicle(&st, &u, VehicleId(id), None, &q.back, None).await
+}
+
+async fn vehicle_update(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<VehicleEditInput>,
+) -> Response {
+    let id = VehicleId(id);
+    let mut errs = Vec::new();
+    let input = VehicleForUpdate {
+        plate: Some(f.plate.clone()),
+        person_id: id_or_clear(&mut errs, "person_id", &f.person_id),
+        unit_id: id_or_clear(&mut errs, "unit_id", &f.unit_id),
+        space_id: id_or_clear(&mut errs, "space_id", &f.space_id),
+        brand: Some(f.brand.clone()),
+        color: Some(f.color.clone()),
+    };
+    match unless(errs, registry::update_vehicle(&st.core, &u.ctx, id, input)).await {
+        Ok(v) => see(&safe_back(
+            &f.back,
+            &format!("/communities/{}/vehicles", v.community_id),
+        )),
+        Err(e) if is_form_error(&e) => {
+            let back = f.back.clone();
+            render_vehicle(&st, &u, id, Some(f), &back, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "registry/parking.html")]
 struct ParkingPage {
@@ -1886,6 +2236,115 @@ async fn space_delete(
 ) -> Response {
     match registry::delete_space(&st.core, &u.ctx, ParkingSpaceId(id)).await {
         Ok(()) => see(&safe_back(&f.back, "/")),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SpaceEditInput {
+    state: String,
+    unit_id: String,
+    person_id: String,
+    note: String,
+    back: String,
+}
+
+impl SpaceEditInput {
+    fn of(p: &ParkingSpace, back: String) -> Self {
+        SpaceEditInput {
+            state: p.state.clone(),
+            unit_id: id_text(p.unit_id),
+            person_id: id_text(p.person_id),
+            note: text(&p.note),
+            back,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry/space.html")]
+struct SpacePage {
+    s: Shell,
+    c: Community,
+    p: SpaceRow,
+    f: SpaceEditInput,
+    states: Vec<Opt>,
+    history: Vec<HistoryRow>,
+    back: String,
+    fe: FormErr,
+}
+
+async fn render_space(
+    st: &AppState,
+    u: &ConsoleUser,
+    id: ParkingSpaceId,
+    input: Option<SpaceEditInput>,
+    back: &str,
+    err: Option<CoreError>,
+) -> Response {
+    let p = match registry::get_space(&st.core, &u.ctx, id).await {
+        Ok(p) => p,
+        Err(e) => return error_page(u, e),
+    };
+    let c = match registry::get_community(&st.core, &u.ctx, p.community_id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(u, e),
+    };
+    let history = match wuye_core::audit::history(&st.core.db, c.id, "parking_space", id.0).await {
+        Ok(h) => h,
+        Err(e) => return error_page(u, e),
+    };
+    let l = u.locale;
+    let back = safe_back(back, &format!("/communities/{}/parking", c.id));
+    let f = input.unwrap_or_else(|| SpaceEditInput::of(&p, back.clone()));
+    let (s, fe, status) = shell_for(u, "space", err);
+    let page_ = SpacePage {
+        s,
+        p: space_row(&p, l),
+        states: options(SpaceState::ALL, l),
+        history: history_rows(&history, SPACE_FIELDS, tz_of(&c), l, &HashMap::new()),
+        c,
+        f,
+        back,
+        fe,
+    };
+    with_status(page(&page_), status)
+}
+
+async fn space_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    q: Result<Query<BackQ>, QueryRejection>,
+) -> Response {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    render_space(&st, &u, ParkingSpaceId(id), None, &q.back, None).await
+}
+
+async fn space_update(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<SpaceEditInput>,
+) -> Response {
+    let id = ParkingSpaceId(id);
+    let mut errs = Vec::new();
+    let input = ParkingSpaceForUpdate {
+        state: Some(f.state.clone()),
+        unit_id: id_or_clear(&mut errs, "unit_id", &f.unit_id),
+        person_id: id_or_clear(&mut errs, "person_id", &f.person_id),
+        note: Some(f.note.clone()),
+    };
+    match unless(errs, registry::update_space(&st.core, &u.ctx, id, input)).await {
+        Ok(p) => see(&safe_back(
+            &f.back,
+            &format!("/communities/{}/parking", p.community_id),
+        )),
+        Err(e) if is_form_error(&e) => {
+            let back = f.back.clone();
+            render_space(&st, &u, id, Some(f), &back, Some(e)).await
+        }
         Err(e) => error_page(&u, e),
     }
 }
@@ -2173,8 +2632,27 @@ async fn import_upload(
 // ---------------------------------------------------------------------------------------------
 // Export
 
-async fn export_units(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+/// The units list's filters as the query of its export link: the export holds what the list
+/// shows, every page of it.
+fn units_export_href(c: CommunityId, q: &UnitsQ) -> String {
+    format!(
+        "/communities/{c}/units.xlsx?building_id={}&state={}&use_kind={}&unit_no={}",
+        urlencode(&q.building_id),
+        urlencode(&q.state),
+        urlencode(&q.use_kind),
+        urlencode(&q.unit_no)
+    )
+}
+
+async fn export_units(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    q: Result<Query<UnitsQ>, QueryRejection>,
+) -> Response {
     let id = CommunityId(id);
+    // A malformed query string exports every unit.
+    let q = q.map(|Query(q)| q).unwrap_or_default();
     let c = match registry::get_community(&st.core, &u.ctx, id).await {
         Ok(c) => c,
         Err(e) => return error_page(&u, e),
@@ -2184,9 +2662,12 @@ async fn export_units(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) ->
     loop {
         let f = UnitFilter {
             community_id: Some(id),
+            building_id: q.building_id.trim().parse().ok().map(BuildingId),
+            state: opt(&q.state),
+            use_kind: opt(&q.use_kind),
+            unit_no: opt(&q.unit_no),
             after_id: after,
             limit: Some(EXPORT_PAGE),
-            ..Default::default()
         };
         let batch = match registry::list_units(&st.core, &u.ctx, &f).await {
             Ok(b) => b,
@@ -2244,6 +2725,61 @@ async fn export_people(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -
     }
 }
 
+/// The registry lists exported by `wuye_core::registry::export`.
+#[derive(Clone, Copy)]
+enum List {
+    Buildings,
+    Vehicles,
+    Spaces,
+    KeyCustomers,
+    VacantUnits,
+}
+
+async fn export_list(st: &AppState, u: &ConsoleUser, id: CommunityId, list: List) -> Response {
+    let c = match registry::get_community(&st.core, &u.ctx, id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(u, e),
+    };
+    let (core, ctx) = (&st.core, &u.ctx);
+    let (res, name) = match list {
+        List::Buildings => (export::buildings_xlsx(core, ctx, id).await, "buildings"),
+        List::Vehicles => (export::vehicles_xlsx(core, ctx, id).await, "vehicles"),
+        List::Spaces => (export::spaces_xlsx(core, ctx, id).await, "parking-spaces"),
+        List::KeyCustomers => (
+            export::key_customers_xlsx(core, ctx, id).await,
+            "key-customers",
+        ),
+        List::VacantUnits => (
+            export::vacant_units_xlsx(core, ctx, id).await,
+            "vacant-units",
+        ),
+    };
+    match res {
+        Ok(bytes) => xlsx_response(bytes, &format!("{name}-{}.xlsx", c.code)),
+        Err(e) => error_page(u, e),
+    }
+}
+
+async fn export_buildings(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    export_list(&st, &u, CommunityId(id), List::Buildings).await
+}
+
+async fn export_vehicles(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    export_list(&st, &u, CommunityId(id), List::Vehicles).await
+}
+
+async fn export_spaces(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    export_list(&st, &u, CommunityId(id), List::Spaces).await
+}
+
+async fn export_key_customers(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    export_list(&st, &u, CommunityId(id), List::KeyCustomers).await
+}
+
+async fn export_vacant_units(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    export_list(&st, &u, CommunityId(id), List::VacantUnits).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2255,18 +2791,121 @@ mod tests {
         assert_eq!(size_label(1000), "1 KB");
     }
 
+    fn lines(before: Option<Value>, after: Option<Value>, l: Locale) -> Vec<String> {
+        let names = HashMap::from([(7, "李四".to_string())]);
+        change_lines(UNIT_FIELDS, before.as_ref(), after.as_ref(), l, &names)
+    }
+
     #[test]
-    fn history_shows_only_what_changed() {
-        let before = serde_json::json!({"floor": 3, "unit_no": "301", "updated_at": "x"});
-        let after = serde_json::json!({"floor": 4, "unit_no": "301", "updated_at": "y"});
+    fn history_shows_only_what_changed_in_words() {
+        let before = serde_json::json!({"id": 3, "unit_no": "301", "floor": 3, "building_area": "89.50",
+            "use_kind": "residential", "state": "occupied", "keeper_user_id": null, "keeper_name": null,
+            "note": null, "updated_at": "2026-01-01T00:00:00Z"});
+        let mut after = before.clone();
+        after["building_area"] = "90.25".into();
+        after["state"] = "rented".into();
+        after["updated_at"] = "2026-02-01T00:00:00Z".into();
         assert_eq!(
-            diff(Some(before), Some(after)),
-            (r#"{"floor":3}"#.to_string(), r#"{"floor":4}"#.to_string())
+            lines(Some(before.clone()), Some(after.clone()), Locale::Zh),
+            vec!["建筑面积：89.50 → 90.25", "状态：自住 → 出租"]
         );
-        let created = serde_json::json!({"unit_no": "301", "created_at": "x"});
         assert_eq!(
-            diff(None, Some(created)),
-            (String::new(), r#"{"unit_no":"301"}"#.to_string())
+            lines(Some(before.clone()), Some(after), Locale::En),
+            vec!["Building area: 89.50 → 90.25", "State: Occupied → Rented"]
+        );
+        // A keeper appears by name; clearing a note reads as "—".
+        let mut kept = before.clone();
+        kept["keeper_user_id"] = 5.into();
+        kept["keeper_name"] = "小李".into();
+        kept["note"] = "钥匙在前台".into();
+        let mut cleared = kept.clone();
+        cleared["note"] = Value::Null;
+        assert_eq!(
+            lines(Some(before), Some(kept.clone()), Locale::Zh),
+            vec!["空置房看管人：— → 小李", "备注：— → 钥匙在前台"]
+        );
+        assert_eq!(
+            lines(Some(kept), Some(cleared), Locale::Zh),
+            vec!["备注：钥匙在前台 → —"]
+        );
+    }
+
+    #[test]
+    fn history_shows_a_created_units_key_facts() {
+        let created = serde_json::json!({"id": 3, "building_name": "1栋", "unit_no": "301", "floor": 3,
+            "building_area": "89.50", "inner_area": "72.30", "use_kind": "shop", "state": "vacant",
+            "keeper_name": null, "created_at": "x"});
+        assert_eq!(
+            lines(None, Some(created), Locale::Zh),
+            vec![
+                "楼栋：1栋",
+                "房号：301",
+                "楼层：3",
+                "建筑面积：89.50",
+                "用途：商铺",
+                "状态：空置"
+            ]
+        );
+    }
+
+    #[test]
+    fn history_shows_people_linked_and_removed_by_name() {
+        let added = serde_json::json!({"person_added": "张三", "person_id": 6, "relation": "owner", "link_id": 1});
+        assert_eq!(lines(None, Some(added), Locale::Zh), vec!["添加业主 张三"]);
+        // The form may have sent the Chinese label.
+        let added = serde_json::json!({"person_added": "王五", "person_id": 8, "relation": "租户"});
+        assert_eq!(lines(None, Some(added), Locale::Zh), vec!["添加租户 王五"]);
+        let removed = serde_json::json!({"person_removed": 7, "relation": "tenant"});
+        assert_eq!(
+            lines(Some(removed), None, Locale::Zh),
+            vec!["移除租户 李四"]
+        );
+        let unknown = serde_json::json!({"person_removed": 99, "relation": "member"});
+        assert_eq!(
+            lines(Some(unknown), None, Locale::Zh),
+            vec!["移除家庭成员 #99"]
+        );
+        let inspected = serde_json::json!({"inspection_id": 4, "inspected_on": "2026-03-05"});
+        assert_eq!(
+            lines(None, Some(inspected), Locale::Zh),
+            vec!["添加巡查记录（2026-03-05）"]
+        );
+    }
+
+    #[test]
+    fn history_of_spaces_and_vehicles_uses_their_labels() {
+        let names = HashMap::new();
+        let before = serde_json::json!({"code": "B2-017", "state": "vacant", "unit_id": null, "holder_name": null});
+        let after = serde_json::json!({"code": "B2-017", "state": "rented", "unit_id": 12, "holder_name": "张三"});
+        assert_eq!(
+            change_lines(
+                SPACE_FIELDS,
+                Some(&before),
+                Some(&after),
+                Locale::Zh,
+                &names
+            ),
+            vec!["状态：空闲 → 出租", "房屋：— → #12", "使用人：— → 张三"]
+        );
+        let before =
+            serde_json::json!({"plate": "沪A12345", "person_name": "张三", "space_code": null});
+        let after =
+            serde_json::json!({"plate": "沪A12346", "person_name": "张三", "space_code": "B2-017"});
+        assert_eq!(
+            change_lines(
+                VEHICLE_FIELDS,
+                Some(&before),
+                Some(&after),
+                Locale::Zh,
+                &names
+            ),
+            vec!["车牌号：沪A12345 → 沪A12346", "车位：— → B2-017"]
+        );
+        // An entry of a shape no field list knows is shown as recorded, not dropped.
+        let odd = serde_json::json!({"merged_into": 5, "updated_at": "x"});
+        assert_eq!(
+            change_lines(UNIT_FIELDS, None, Some(&odd), Locale::Zh, &names),
+            vec![r#"{"merged_into":5}"#]
         );
     }
 

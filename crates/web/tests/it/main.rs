@@ -9,6 +9,7 @@ mod console;
 mod import;
 mod openapi;
 mod ops;
+mod parking;
 mod pii;
 mod registry;
 mod schema;

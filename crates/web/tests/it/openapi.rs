@@ -40,12 +40,17 @@ async fn every_route_is_documented() {
         "/api/v1/communities/{id}/import/units",
         "/api/v1/communities/{id}/units.xlsx",
         "/api/v1/communities/{id}/people.xlsx",
+        "/api/v1/communities/{id}/buildings.xlsx",
+        "/api/v1/communities/{id}/vehicles.xlsx",
+        "/api/v1/communities/{id}/parking-spaces.xlsx",
+        "/api/v1/communities/{id}/key-customers.xlsx",
+        "/api/v1/communities/{id}/vacant-units.xlsx",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        32,
+        37,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
