@@ -1419,14 +1419,8 @@ pub async fn update_space(
 }
 
 pub async fn delete_space(core: &Core, ctx: &Ctx, id: ParkingSpaceId) -> CoreResult<()> {
-    let s: ParkingSpace = core
-        .db
-        .read()
-        .fetch_optional(&format!("{SPACE_SELECT} WHERE s.id = $1"), args![id])
-        .await?
-        .ok_or(CoreError::NotFound("parking_space"))?;
-    reach(ctx, s.community_id, "parking_space")?;
-    ctx.require(Perm::RegistryWrite)?;
+    let s = get_space(core, ctx, id).await?;
+    ctx.require_in(Perm::RegistryWrite, s.community_id)?;
     let mut tx = core.db.begin().await?;
     tx.execute(
         "UPDATE vehicles SET space_id = NULL WHERE space_id = $1",
@@ -1629,14 +1623,8 @@ pub async fn update_vehicle(
 }
 
 pub async fn delete_vehicle(core: &Core, ctx: &Ctx, id: VehicleId) -> CoreResult<()> {
-    let v: Vehicle = core
-        .db
-        .read()
-        .fetch_optional(&format!("{VEHICLE_SELECT} WHERE v.id = $1"), args![id])
-        .await?
-        .ok_or(CoreError::NotFound("vehicle"))?;
-    reach(ctx, v.community_id, "vehicle")?;
-    ctx.require(Perm::RegistryWrite)?;
+    let v = get_vehicle(core, ctx, id).await?;
+    ctx.require_in(Perm::RegistryWrite, v.community_id)?;
     let mut tx = core.db.begin().await?;
     tx.execute("DELETE FROM vehicles WHERE id = $1", args![id])
         .await?;
