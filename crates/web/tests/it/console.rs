@@ -4,7 +4,8 @@ use wuye_testkit::PASSWORD;
 
 use crate::{app, new_unit};
 
-fn csrf_from(html: &str) -> String {
+/// The CSRF token in a page's forms.
+pub fn csrf_from(html: &str) -> String {
     let i = html.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
     html[i..i + 64].to_string()
 }
@@ -259,7 +260,8 @@ async fn console_pages_hide_other_communities_units() {
     );
 }
 
-async fn console_login(app: &wuye_testkit::TestApp, user: &str) -> (reqwest::Client, String) {
+/// A logged-in console client and the CSRF token for its forms.
+pub async fn console_login(app: &wuye_testkit::TestApp, user: &str) -> (reqwest::Client, String) {
     let c = app.browser_client();
     let html = c
         .get(format!("{}/login", app.base))

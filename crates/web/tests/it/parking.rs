@@ -1,11 +1,12 @@
 //! Editing parking spaces and vehicles (with their history), the .xlsx exports of every registry
 //! list, and the unit page's readable change history.
 
+use crate::console::console_login;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use serde_json::{Value, json};
-use wuye_testkit::{Api, PASSWORD, TestApp};
+use wuye_testkit::{Api, TestApp};
 
 use crate::{app, error_fields, new_unit};
 
@@ -609,44 +610,6 @@ async fn every_registry_list_exports_to_xlsx_with_phones_masked() {
         let (st, ..) = download(&app, &owner, &format!("/api/v1/communities/{c}/{l}")).await;
         assert_eq!(st, 403, "{l} for an owner");
     }
-}
-
-fn csrf_from(html: &str) -> String {
-    let i = html.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
-    html[i..i + 64].to_string()
-}
-
-async fn console_login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
-    let c = app.browser_client();
-    let html = c
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
-    let token = csrf_from(&html);
-    let r = c
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", user),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(r.status(), 303);
-    let home = c
-        .get(format!("{}/", app.base))
-        .send()
-        .await
-        .expect("home")
-        .text()
-        .await
-        .expect("body");
-    (c, csrf_from(&home))
 }
 
 async fn page(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
