@@ -166,7 +166,12 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Tokens obtained with a password expire; tokens created for an integration do not.
+    pub expires_at: Option<DateTime<Utc>>,
 }
+
+/// How long a token obtained with a password (`POST /api/v1/auth/token`) lasts.
+pub const PASSWORD_TOKEN_DAYS: i64 = 30;
 
 /// Password policy: 8–128 characters with at least one letter and one digit.
 pub fn check_password(field: &str, p: &str) -> Result<(), FieldError> {

@@ -313,8 +313,9 @@ pub async fn token_ctx(core: &Core, token: &str) -> CoreResult<Ctx> {
         .db
         .read()
         .fetch_optional(
-            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-            args![token_hash(token)],
+            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL \
+             AND (expires_at IS NULL OR expires_at > $2)",
+            args![token_hash(token), Utc::now()],
         )
         .await?;
     let t = t.ok_or(CoreError::Unauthorized("invalid_token"))?;
@@ -341,15 +342,24 @@ pub async fn create_api_token(
     ctx: &Ctx,
     name: &str,
 ) -> CoreResult<(ApiToken, String)> {
+    insert_api_token(core, ctx, name, None).await
+}
+
+async fn insert_api_token(
+    core: &Core,
+    ctx: &Ctx,
+    name: &str,
+    expires_at: Option<chrono::DateTime<Utc>>,
+) -> CoreResult<(ApiToken, String)> {
     let name = required_text("name", name, 64).map_err(|e| CoreError::Invalid(vec![e]))?;
     let token = format!("wy_{}", random_token());
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
     let t: ApiToken = tx
         .fetch_one(
-            "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) \
-             RETURNING id, name, prefix, created_at, last_used_at, revoked_at",
-            args![ctx.user_id, name, token_hash(&token), token[..10].to_string(), now],
+            "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             RETURNING id, name, prefix, created_at, last_used_at, revoked_at, expires_at",
+            args![ctx.user_id, name, token_hash(&token), token[..10].to_string(), now, expires_at],
         )
         .await?;
     audit::record(
@@ -378,14 +388,15 @@ pub async fn password_token(
         return Err(CoreError::Unauthorized("password_change_required"));
     }
     let ctx = load_ctx(core, user).await?;
-    create_api_token(core, &ctx, name).await
+    let expires = Utc::now() + Duration::days(PASSWORD_TOKEN_DAYS);
+    insert_api_token(core, &ctx, name, Some(expires)).await
 }
 
 pub async fn list_api_tokens(core: &Core, ctx: &Ctx) -> CoreResult<Vec<ApiToken>> {
     core.db
         .read()
         .fetch_all(
-            "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+            "SELECT id, name, prefix, created_at, last_used_at, revoked_at, expires_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
             args![ctx.user_id],
         )
         .await

@@ -469,8 +469,15 @@ struct AuditPage {
 }
 
 impl AuditPage {
-    fn time(&self, t: &DateTime<Utc>) -> String {
-        local_time(t)
+    /// The entry's time in its community's time zone (company-level entries: Asia/Shanghai).
+    fn time(&self, t: &DateTime<Utc>, community: &Option<i64>) -> String {
+        let tz: chrono_tz::Tz = community
+            .and_then(|i| self.communities.iter().find(|c| c.id.0 == i))
+            .and_then(|c| c.timezone.parse().ok())
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        tz.from_utc_datetime(&t.naive_utc())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
     fn community(&self, id: &Option<i64>) -> String {
         id.and_then(|i| self.communities.iter().find(|c| c.id.0 == i))

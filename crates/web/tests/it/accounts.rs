@@ -286,3 +286,46 @@ async fn control_characters_in_queries_are_refused_not_500() {
         .await;
     assert_eq!(st, 401);
 }
+
+#[tokio::test]
+async fn password_tokens_expire_integration_tokens_do_not() {
+    let app = app().await;
+    let api = app.api_as("zhengjun", "cashier", &[app.community_a]).await;
+    let (st, v) = app
+        .api(None)
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": "zhengjun", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let expires = chrono::DateTime::parse_from_rfc3339(v["expires_at"].as_str().expect("expiry"))
+        .expect("time");
+    let days = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours();
+    assert!(
+        (30 * 24 - 1..=30 * 24).contains(&days),
+        "30 days, got {days} h"
+    );
+    let (_, made) = api.post("/api/v1/me/tokens", json!({"name": "门禁"})).await;
+    assert_eq!(made["expires_at"], serde_json::Value::Null);
+
+    // Past its expiry the token is refused.
+    let pw = app.api(v["token"].as_str().map(String::from));
+    assert_eq!(pw.get("/api/v1/me").await.0, 200);
+    let mut tx = app.core.db.begin().await.expect("tx");
+    tx.execute(
+        "UPDATE api_tokens SET expires_at = $1 WHERE id = $2",
+        wuye_core::args![
+            chrono::Utc::now() - chrono::Duration::minutes(1),
+            v["id"].as_i64().expect("id")
+        ],
+    )
+    .await
+    .expect("age");
+    tx.commit().await.expect("commit");
+    let (st, e) = pw.get("/api/v1/me").await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (401, Some("invalid_token"))
+    );
+}
