@@ -291,13 +291,22 @@ pub async fn session_ctx(core: &Core, token: &str) -> CoreResult<Ctx> {
     load_ctx(core, s.user_id).await
 }
 
+/// Ends a session; the logout is audit-logged for the session's user.
 pub async fn logout(core: &Core, token: &str) -> CoreResult<()> {
+    let h = token_hash(token);
     let mut tx = core.db.begin().await?;
-    tx.execute(
-        "DELETE FROM sessions WHERE token_hash = $1",
-        args![token_hash(token)],
-    )
-    .await?;
+    let user: Option<(UserId, CompanyId, String)> = tx
+        .fetch_optional(
+            "SELECT u.id, u.company_id, u.username FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+            args![h.as_str()],
+        )
+        .await?;
+    tx.execute("DELETE FROM sessions WHERE token_hash = $1", args![h])
+        .await?;
+    if let Some((id, company, username)) = user {
+        let actor = system_ctx_for(company, id, &username);
+        audit::record(&mut tx, &actor, Entry::new(Action::Logout, "user", id.0)).await?;
+    }
     tx.commit().await
 }
 

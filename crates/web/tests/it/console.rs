@@ -136,6 +136,17 @@ async fn login_needs_csrf_and_rotates_the_session() {
         .expect("logout");
     assert_eq!(r.status(), 303);
     assert_eq!(app.count("sessions").await, 0);
+    let (n,): (i64,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT COUNT(*) FROM audit_log WHERE action = $1",
+            wuye_core::args!["logout"],
+        )
+        .await
+        .expect("count");
+    assert_eq!(n, 1, "the logout is audit-logged");
     let r = c.get(format!("{}/", app.base)).send().await.expect("get");
     assert_eq!(r.status(), 303);
 
