@@ -97,9 +97,15 @@ impl Locale {
         if field.is_empty() || field == "id" {
             return msg;
         }
-        // An unknown field name (from a client's own JSON) is shown as it came.
+        // A field error may name its label (a person's `name` is 姓名, a building's 名称); an
+        // unknown field name (from a client's own JSON) is shown as it came.
+        let label_key = params
+            .iter()
+            .find(|(k, _)| k.as_ref() == "label")
+            .map(|(_, v)| v.as_ref())
+            .unwrap_or(field);
         let label = self
-            .get(&format!("field.{field}"))
+            .get(&format!("field.{label_key}"))
             .map(str::to_string)
             .unwrap_or_else(|| field.to_string());
         match self {

@@ -853,13 +853,18 @@ pub struct PersonFields {
     pub id_number: Option<IdNumber>,
 }
 
+/// A person's `name` is labelled 姓名 in messages, where a community's or building's is 名称.
+fn person_name(e: FieldError) -> FieldError {
+    e.with("label", "person_name")
+}
+
 pub fn validate_person_core(
     name: &str,
     phone: Option<&str>,
     id_no: Option<&str>,
 ) -> Result<PersonFields, Vec<FieldError>> {
     let mut c = Checks::new();
-    let name = c.take(required_text("name", name, 50));
+    let name = c.take(required_text("name", name, 50).map_err(person_name));
     let phone = match phone.map(str::trim).filter(|s| !s.is_empty()) {
         Some(p) => c.take(Phone::parse("phone", p).map(Some)),
         None => Some(None),
@@ -1051,7 +1056,7 @@ pub async fn update_person(
     ctx.require_in(Perm::RegistryWrite, before.community_id)?;
     let mut c = Checks::new();
     let name = match input.name.as_deref() {
-        Some(n) => c.take(required_text("name", n, 50)),
+        Some(n) => c.take(required_text("name", n, 50).map_err(person_name)),
         None => Some(before.name.clone()),
     };
     // Some(None) = clear, Some(Some(v)) = set, None = keep.

@@ -183,6 +183,8 @@ async fn people_vehicles_parking_and_search() {
             ("id_number".into(), "id_number_check_digit".into())
         ]
     );
+    let name_msg = v["errors"][0]["message"].as_str().unwrap_or("").to_string();
+    assert_eq!(name_msg, "姓名：必填", "a person's name is labelled 姓名");
     assert_eq!(app.count("people").await, before);
     let (st, v) = api
         .post(
