@@ -207,6 +207,7 @@ pub async fn open(r: &Resolved) -> AnyResult<CoreRef> {
     keys::check(&db, &crypto).await?;
     let core = Core::new(db, crypto, Settings::default());
     auth::ensure_roles(&core).await?;
+    wuye_core::tickets::ensure_categories(&core).await?;
     Ok(core)
 }
 
@@ -292,9 +293,15 @@ async fn run(cli: Cli) -> AnyResult<()> {
                     println!("  {u:<10} {name}  ({role})");
                 }
             }
+            // Every node runs the SLA scanner; the job lease lets one of them scan at a time.
+            let scanner = wuye_core::tickets::spawn_scanner(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(30),
+            );
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown())
                 .await?;
+            scanner.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

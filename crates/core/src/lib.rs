@@ -10,6 +10,7 @@ pub mod keys;
 
 pub mod registry;
 pub mod shared;
+pub mod tickets;
 
 pub use shared::ctx::{Ctx, Perm};
 pub use shared::error::{CoreError, CoreResult, FieldError};

@@ -239,6 +239,31 @@ impl TestApp {
             .expect("client")
     }
 
+    /// A second application core on the same database, as a second `serve` process would have
+    /// (its own pools): for tests of what several nodes do at once.
+    pub async fn second_core(&self) -> CoreRef {
+        let db = match (&self.sqlite_path, &self.pg_schema) {
+            (Some(path), _) => Db::connect(&path.to_string_lossy(), &DbOptions::default())
+                .await
+                .expect("open SQLite again"),
+            (None, Some(schema)) => {
+                let url = std::env::var("WUYE_TEST_DATABASE_URL").expect("PostgreSQL URL");
+                Db::connect(
+                    &url,
+                    &DbOptions {
+                        max_connections: 5,
+                        pg_schema: Some(schema.clone()),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .expect("connect to the test schema")
+            }
+            (None, None) => panic!("no database"),
+        };
+        Core::new(db, self.core.crypto.clone(), self.core.settings.clone())
+    }
+
     /// Counts rows of a table (to prove nothing was written).
     pub async fn count(&self, table: &str) -> i64 {
         let (n,): (i64,) = self

@@ -746,18 +746,21 @@ pub async fn ensure_company(core: &Core, name: &str) -> CoreResult<CompanyId> {
         .read()
         .fetch_optional("SELECT id FROM companies ORDER BY id LIMIT 1", args![])
         .await?;
-    if let Some((id,)) = existing {
-        return Ok(id);
-    }
     let mut tx = core.db.begin().await?;
-    let id = tx
-        .insert_id(
-            "INSERT INTO companies (name, created_at) VALUES ($1, $2) RETURNING id",
-            args![name, Utc::now()],
-        )
-        .await?;
+    let id = match existing {
+        Some((id,)) => id,
+        None => CompanyId(
+            tx.insert_id(
+                "INSERT INTO companies (name, created_at) VALUES ($1, $2) RETURNING id",
+                args![name, Utc::now()],
+            )
+            .await?,
+        ),
+    };
+    // Request categories came with the tickets module: a company from before it gets them too.
+    crate::tickets::store::seed_categories(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(CompanyId(id))
+    Ok(id)
 }
 
 /// Creates a user as the system (CLI `wuye user create`, demo data): no permission check.

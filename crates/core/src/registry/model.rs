@@ -8,33 +8,7 @@ use crate::shared::error::FieldError;
 use crate::shared::ids::*;
 use crate::shared::values::Area;
 
-/// A closed set of codes stored as text; `ALL` lists (code, 中文, English).
-macro_rules! code_enum {
-    ($name:ident, $field:literal, { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [($name, &'static str, &'static str, &'static str)] =
-                &[$(($name::$variant, $code, $zh, $en)),+];
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-            pub fn zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
-            }
-            /// Accepts the code or the Chinese label (as typed in a spreadsheet).
-            pub fn parse(field: &str, raw: &str) -> Result<$name, FieldError> {
-                let s = raw.trim();
-                Self::ALL
-                    .iter()
-                    .find(|(_, c, zh, _)| *c == s || *zh == s)
-                    .map(|(v, ..)| *v)
-                    .ok_or_else(|| FieldError::new(field, $field))
-            }
-        }
-    };
-}
+use crate::shared::code_enum;
 
 code_enum!(UnitUse, "unknown_unit_use", {
     Residential = "residential", "住宅", "Residential";

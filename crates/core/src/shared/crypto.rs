@@ -14,6 +14,7 @@ use super::error::{CoreError, CoreResult};
 
 const NONCE_LEN: usize = 12;
 
+#[derive(Clone)]
 pub struct Crypto {
     cipher: Aes256Gcm,
     index_key: [u8; 32],

@@ -24,16 +24,28 @@ pub enum Perm {
     UsersManage,
     /// Browse the audit log.
     AuditRead,
+    /// Register service requests and follow the ones one registered (首问责任).
+    TicketsRegister,
+    /// Dispatch, transfer, hold, escalate, visit and close any request of the community.
+    TicketsDispatch,
+    /// Work orders: grab from the pool, accept, on site, done.
+    TicketsWork,
+    /// SLA settings, categories, the calendar, the manager's board and statistics.
+    TicketsManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 6] = [
+    pub const ALL: [Perm; 10] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
         Perm::PiiReveal,
         Perm::UsersManage,
         Perm::AuditRead,
+        Perm::TicketsRegister,
+        Perm::TicketsDispatch,
+        Perm::TicketsWork,
+        Perm::TicketsManage,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -43,6 +55,10 @@ impl Perm {
             Perm::PiiReveal => "pii.reveal",
             Perm::UsersManage => "users.manage",
             Perm::AuditRead => "audit.read",
+            Perm::TicketsRegister => "tickets.register",
+            Perm::TicketsDispatch => "tickets.dispatch",
+            Perm::TicketsWork => "tickets.work",
+            Perm::TicketsManage => "tickets.manage",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

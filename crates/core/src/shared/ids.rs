@@ -45,4 +45,7 @@ id_type!(
     UserId,
     ApiTokenId,
     InspectionId,
+    RequestId,
+    CategoryId,
+    NotificationId,
 );

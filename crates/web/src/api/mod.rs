@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 pub mod import;
 mod registry;
+mod tickets;
 
 use utoipa_axum::router::OpenApiRouter;
 use wuye_core::CoreResult;
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(admin::router())
         .merge(audit::router())
         .merge(import::router())
+        .merge(tickets::router())
 }
 
 /// Attaches the caller's language to a service error.

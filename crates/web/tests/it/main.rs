@@ -13,6 +13,7 @@ mod parking;
 mod pii;
 mod registry;
 mod schema;
+mod tickets;
 
 use serde_json::{Value, json};
 use wuye_testkit::{Api, TestApp};

@@ -1,0 +1,165 @@
+-- Service requests and work orders (报事报修 · 投诉 · 工单), their SLA clocks and timeline, the
+-- company calendar of working days, notifications, and the lease table of background jobs.
+
+-- Per-community counters (request numbers now; receipt numbers later): one row per name,
+-- incremented with an atomic upsert so concurrent writers never draw the same number.
+CREATE TABLE community_counters (
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    name TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (community_id, name)
+);
+
+-- Holidays and make-up working days (调休上班) of a company; other days follow the week.
+CREATE TABLE calendar_days (
+    company_id INTEGER NOT NULL REFERENCES companies(id),
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (company_id, day)
+);
+
+-- Request categories (water, power, elevator, …), configurable per company: how requests of
+-- the category are dispatched and when a return visit is due.
+CREATE TABLE ticket_categories (
+    id INTEGER PRIMARY KEY,
+    company_id INTEGER NOT NULL REFERENCES companies(id),
+    code TEXT NOT NULL,
+    name_zh TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    dispatch_mode TEXT NOT NULL,
+    visit_policy TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    sort INTEGER NOT NULL,
+    UNIQUE (company_id, code)
+);
+
+-- Overrides of the default SLA clocks, per community and category ('*' = every category).
+CREATE TABLE sla_overrides (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    category TEXT NOT NULL,
+    clock TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    minutes INTEGER,
+    working_days INTEGER,
+    pauses_on_hold INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (community_id, category, clock)
+);
+
+CREATE TABLE requests (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    number TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    urgency TEXT NOT NULL,
+    complex INTEGER NOT NULL,
+    unit_id INTEGER REFERENCES units(id),
+    person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    location TEXT,
+    contact_name TEXT,
+    contact_phone_enc BLOB,
+    description TEXT NOT NULL,
+    state TEXT NOT NULL,
+    hold_from TEXT,
+    hold_reason TEXT,
+    hold_since TEXT,
+    first_responder_id INTEGER NOT NULL REFERENCES users(id),
+    assignee_id INTEGER REFERENCES users(id),
+    promise_at TEXT NOT NULL,
+    promise_postponed INTEGER NOT NULL,
+    escalations INTEGER NOT NULL,
+    reopen_count INTEGER NOT NULL,
+    materials TEXT,
+    labour_minutes INTEGER,
+    charge_fen INTEGER,
+    satisfaction INTEGER,
+    rating_comment TEXT,
+    rated_via TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    accepted_at TEXT,
+    on_site_at TEXT,
+    done_at TEXT,
+    closed_at TEXT,
+    UNIQUE (community_id, number)
+);
+CREATE INDEX requests_state ON requests (community_id, state, created_at);
+CREATE INDEX requests_first_responder ON requests (community_id, first_responder_id, state);
+CREATE INDEX requests_assignee ON requests (community_id, assignee_id, state);
+CREATE INDEX requests_unit ON requests (community_id, unit_id);
+CREATE INDEX requests_created ON requests (community_id, created_at);
+
+-- One row per clock of a request. The scanner finds clocks to warn about or to escalate through
+-- the two partial indexes; warned_at and breached_at are set once, by a conditional UPDATE.
+CREATE TABLE request_clocks (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    clock TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    warn_at TEXT NOT NULL,
+    pauses_on_hold INTEGER NOT NULL,
+    paused_since TEXT,
+    met_at TEXT,
+    warned_at TEXT,
+    breached_at TEXT,
+    UNIQUE (request_id, clock)
+);
+CREATE INDEX request_clocks_request ON request_clocks (community_id, request_id);
+CREATE INDEX request_clocks_to_warn ON request_clocks (warn_at)
+    WHERE met_at IS NULL AND warned_at IS NULL AND paused_since IS NULL;
+CREATE INDEX request_clocks_to_breach ON request_clocks (due_at)
+    WHERE met_at IS NULL AND breached_at IS NULL AND paused_since IS NULL;
+
+-- The timeline of a request: every state change and action, who, when, notes.
+CREATE TABLE request_events (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    actor_id INTEGER,
+    actor_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT,
+    note TEXT,
+    assignee_id INTEGER
+);
+CREATE INDEX request_events_request ON request_events (community_id, request_id, id);
+
+-- Messages to staff: clock warnings, escalations, assignments.
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    request_id INTEGER REFERENCES requests(id) ON DELETE CASCADE,
+    clock TEXT,
+    read_at TEXT
+);
+CREATE INDEX notifications_user ON notifications (user_id, read_at, id);
+
+-- Background jobs: a node runs a job only while it holds the lease.
+CREATE TABLE jobs (
+    name TEXT PRIMARY KEY,
+    lease_owner TEXT,
+    lease_until TEXT,
+    last_run_at TEXT,
+    last_result TEXT
+);
+
+-- The built-in roles of databases created before this migration get the request permissions
+-- (a fresh database gets them when the roles are first written).
+UPDATE roles SET permissions = permissions || ',tickets.register,tickets.dispatch,tickets.work,tickets.manage'
+    WHERE code = 'company_admin';
+UPDATE roles SET permissions = permissions || ',tickets.register,tickets.dispatch,tickets.manage'
+    WHERE code = 'project_manager';
+UPDATE roles SET permissions = permissions || ',tickets.register,tickets.dispatch' WHERE code = 'service_agent';
+UPDATE roles SET permissions = permissions || ',tickets.work' WHERE code IN ('technician', 'cleaning');
+UPDATE roles SET permissions = permissions || ',tickets.register' WHERE code = 'security';

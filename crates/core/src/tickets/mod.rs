@@ -1,0 +1,16 @@
+//! Service requests and work orders (报事报修 · 投诉 · 工单): registering a request at the desk, on
+//! the hotline or in the owner portal; dispatching it by hand, in turn or through a pool;
+//! the technician's accept / on site / done; hold, transfer, escalation; the promise to the
+//! customer (首问责任制); the SLA clocks of SPEC §3 over the company calendar, and the background
+//! scanner that warns before a clock breaks and escalates once when it does; the return visit
+//! that closes the loop or reopens the request; the timeline of every request.
+
+pub mod model;
+pub mod service;
+pub mod sla;
+pub mod store;
+
+pub use model::*;
+pub use service::*;
+pub use sla::*;
+pub use store::{ensure_categories, next_counter};

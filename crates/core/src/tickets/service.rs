@@ -1,0 +1,1365 @@
+//! Use cases of requests and work orders. Every write authorizes with `Ctx`, validates the whole
+//! input, runs in one transaction that also writes the timeline and the audit log, and guards
+//! its UPDATE with the state it read, so two people acting at once cannot both succeed (two
+//! technicians grabbing one order: exactly one wins, the other gets `request_already_taken`).
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use crate::Core;
+use crate::args;
+use crate::audit::{self, Action, Entry};
+use crate::db::{Args, Tx};
+use crate::shared::crypto::mask_phone;
+use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
+use crate::shared::ids::*;
+use crate::shared::values::{Phone, optional_multiline, optional_text, required_multiline};
+
+use super::model::*;
+use super::store::{self, *};
+
+fn invalid(field: &str, code: &'static str) -> CoreError {
+    CoreError::invalid(field, code)
+}
+
+fn tz_of(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// The community's company check and time zone; an unreachable community is `NotFound`.
+async fn community_tz(tx: &mut Tx, ctx: &Ctx, c: CommunityId) -> CoreResult<Tz> {
+    if !ctx.reaches(c) {
+        return Err(CoreError::NotFound("community"));
+    }
+    let row: Option<(String,)> = tx
+        .fetch_optional(
+            "SELECT timezone FROM communities WHERE id = $1 AND company_id = $2",
+            args![c, ctx.company_id],
+        )
+        .await?;
+    row.map(|(t,)| tz_of(&t))
+        .ok_or(CoreError::NotFound("community"))
+}
+
+/// May the actor see this request? Dispatchers and managers see every request of their
+/// communities; others see what they registered, what is assigned to them, and the pool.
+fn may_see(ctx: &Ctx, r: &RequestRow) -> bool {
+    if !ctx.reaches(r.community_id) {
+        return false;
+    }
+    ctx.has(Perm::TicketsDispatch)
+        || ctx.has(Perm::TicketsManage)
+        || r.first_responder_id == ctx.user_id
+        || r.assignee_id == Some(ctx.user_id)
+        || (r.state == RequestState::Pooled.code() && ctx.has(Perm::TicketsWork))
+}
+
+fn clock_from_row(c: &ClockRow, now: DateTime<Utc>) -> Option<Clock> {
+    let kind = ClockKind::parse("clock", &c.clock).ok()?;
+    let paused = c.paused_since.is_some();
+    // A paused clock's remaining time is frozen at the moment it stopped.
+    let reference = c.paused_since.unwrap_or(now);
+    Some(Clock {
+        clock: kind,
+        started_at: c.started_at,
+        due_at: c.due_at,
+        warn_at: c.warn_at,
+        met_at: c.met_at,
+        paused,
+        status: clock_status(now, c.due_at, c.warn_at, c.met_at, paused),
+        remaining_seconds: c
+            .met_at
+            .is_none()
+            .then(|| (c.due_at - reference).num_seconds()),
+    })
+}
+
+/// Worst first: breached, at risk, running, paused, met; then by due time.
+fn clock_rank(c: &Clock) -> (u8, DateTime<Utc>) {
+    let r = match c.status {
+        ClockStatus::Breached if c.met_at.is_none() => 0,
+        ClockStatus::AtRisk => 1,
+        ClockStatus::Running => 2,
+        ClockStatus::Paused => 3,
+        ClockStatus::Breached => 4,
+        ClockStatus::Met => 5,
+    };
+    (r, c.due_at)
+}
+
+fn request_from_row(core: &Core, r: RequestRow, clocks: Vec<Clock>) -> Request {
+    let phone = r
+        .contact_phone_enc
+        .as_deref()
+        .and_then(|b| core.crypto.decrypt(b).ok())
+        .map(|p| mask_phone(&p));
+    Request {
+        id: r.id,
+        community_id: r.community_id,
+        number: r.number,
+        kind: RequestKind::parse("kind", &r.kind).unwrap_or(RequestKind::Help),
+        category: r.category,
+        channel: Channel::parse("channel", &r.channel).unwrap_or(Channel::Internal),
+        urgency: Urgency::parse("urgency", &r.urgency).unwrap_or(Urgency::Normal),
+        complex: r.complex,
+        unit_id: r.unit_id,
+        unit_label: r.unit_label,
+        person_id: r.person_id,
+        location: r.location,
+        contact_name: r.contact_name,
+        contact_phone: phone,
+        description: r.description,
+        state: RequestState::parse("state", &r.state).unwrap_or(RequestState::Registered),
+        hold_reason: r.hold_reason,
+        first_responder_id: r.first_responder_id,
+        first_responder_name: r.first_responder_name,
+        assignee_id: r.assignee_id,
+        assignee_name: r.assignee_name,
+        promise_at: r.promise_at,
+        promise_postponed: r.promise_postponed,
+        escalations: r.escalations,
+        reopen_count: r.reopen_count,
+        materials: r.materials,
+        labour_minutes: r.labour_minutes,
+        charge_fen: r.charge_fen,
+        satisfaction: r.satisfaction,
+        rating_comment: r.rating_comment,
+        rated_via: r.rated_via,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        accepted_at: r.accepted_at,
+        on_site_at: r.on_site_at,
+        done_at: r.done_at,
+        closed_at: r.closed_at,
+        clocks,
+    }
+}
+
+/// Requests with their clocks (one query for all the clocks of the page).
+async fn with_clocks(
+    core: &Core,
+    rows: Vec<RequestRow>,
+    now: DateTime<Utc>,
+) -> CoreResult<Vec<Request>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = Args::new();
+    let ids: Vec<RequestId> = rows.iter().map(|r| r.id).collect();
+    let communities: Vec<CommunityId> = {
+        let mut c: Vec<CommunityId> = rows.iter().map(|r| r.community_id).collect();
+        c.sort();
+        c.dedup();
+        c
+    };
+    let cc = in_list(&mut a, "community_id", &communities);
+    let rc = in_list(&mut a, "request_id", &ids);
+    let clocks: Vec<ClockRow> = core
+        .db
+        .read()
+        .fetch_all(
+            &format!("SELECT {CLOCK_COLS} FROM request_clocks WHERE {cc} AND {rc}"),
+            a,
+        )
+        .await?;
+    let mut by_req: std::collections::HashMap<RequestId, Vec<Clock>> = Default::default();
+    for c in &clocks {
+        if let Some(k) = clock_from_row(c, now) {
+            by_req.entry(c.request_id).or_default().push(k);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut cl = by_req.remove(&r.id).unwrap_or_default();
+            cl.sort_by_key(clock_rank);
+            request_from_row(core, r, cl)
+        })
+        .collect())
+}
+
+async fn load_row(core: &Core, id: RequestId) -> CoreResult<Option<RequestRow>> {
+    core.db
+        .read()
+        .fetch_optional(&format!("{REQUEST_SELECT} WHERE r.id = $1"), args![id])
+        .await
+}
+
+pub async fn get_request(core: &Core, ctx: &Ctx, id: RequestId) -> CoreResult<Request> {
+    let row = load_row(core, id)
+        .await?
+        .filter(|r| may_see(ctx, r))
+        .ok_or(CoreError::NotFound("request"))?;
+    with_clocks(core, vec![row], Utc::now())
+        .await?
+        .pop()
+        .ok_or(CoreError::NotFound("request"))
+}
+
+pub async fn timeline(core: &Core, ctx: &Ctx, id: RequestId) -> CoreResult<Vec<Event>> {
+    let r = get_request(core, ctx, id).await?;
+    core.db
+        .read()
+        .fetch_all(
+            "SELECT id, at, actor_id, actor_name, action, from_state, to_state, note, assignee_id \
+             FROM request_events WHERE community_id = $1 AND request_id = $2 ORDER BY id",
+            args![r.community_id, id],
+        )
+        .await
+}
+
+/// Requests the actor may see, newest first. `view`: `mine` (I registered them, 首问),
+/// `assigned` (my work orders), `pool` (open to grab), or all the actor may see.
+pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreResult<Vec<Request>> {
+    let ids = match f.community_id {
+        Some(c) => {
+            if !ctx.reaches(c) {
+                return Err(CoreError::NotFound("community"));
+            }
+            vec![c]
+        }
+        None => crate::registry::reachable_communities(core, ctx).await?,
+    };
+    let sees_all = ctx.has(Perm::TicketsDispatch) || ctx.has(Perm::TicketsManage);
+    if !sees_all && !ctx.has(Perm::TicketsRegister) && !ctx.has(Perm::TicketsWork) {
+        return Err(CoreError::Forbidden);
+    }
+    let mut a = Args::new();
+    let mut sql = format!(
+        "{REQUEST_SELECT} WHERE {}",
+        in_list(&mut a, "r.community_id", &ids)
+    );
+    let me = ctx.user_id;
+    match f.view.as_deref().unwrap_or("") {
+        "mine" => sql.push_str(&format!(" AND r.first_responder_id = {}", a.push(me))),
+        "assigned" => sql.push_str(&format!(" AND r.assignee_id = {}", a.push(me))),
+        "pool" => sql.push_str(&format!(
+            " AND r.state = {}",
+            a.push(RequestState::Pooled.code())
+        )),
+        "" | "all" => {
+            if !sees_all {
+                let m1 = a.push(me);
+                let m2 = a.push(me);
+                let pool = if ctx.has(Perm::TicketsWork) {
+                    format!(" OR r.state = {}", a.push(RequestState::Pooled.code()))
+                } else {
+                    String::new()
+                };
+                sql.push_str(&format!(
+                    " AND (r.first_responder_id = {m1} OR r.assignee_id = {m2}{pool})"
+                ));
+            }
+        }
+        _ => return Err(invalid("view", "unknown_view")),
+    }
+    if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
+        let s = RequestState::parse("state", s).map_err(|e| CoreError::Invalid(vec![e]))?;
+        sql.push_str(&format!(" AND r.state = {}", a.push(s.code())));
+    } else if f.open.unwrap_or(false) {
+        sql.push_str(&format!(
+            " AND r.state NOT IN ({}, {})",
+            a.push(RequestState::Closed.code()),
+            a.push(RequestState::Cancelled.code())
+        ));
+    }
+    if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
+        let k = RequestKind::parse("kind", k).map_err(|e| CoreError::Invalid(vec![e]))?;
+        sql.push_str(&format!(" AND r.kind = {}", a.push(k.code())));
+    }
+    if let Some(c) = f.category.as_deref().filter(|s| !s.is_empty()) {
+        let c = crate::shared::values::query_text("category", c, 30)
+            .map_err(|e| CoreError::Invalid(vec![e]))?;
+        sql.push_str(&format!(" AND r.category = {}", a.push(c)));
+    }
+    if let Some(u) = f.assignee_id {
+        sql.push_str(&format!(" AND r.assignee_id = {}", a.push(u)));
+    }
+    if let Some(u) = f.unit_id {
+        sql.push_str(&format!(" AND r.unit_id = {}", a.push(u)));
+    }
+    if let Some(b) = f.before_id {
+        sql.push_str(&format!(" AND r.id < {}", a.push(b)));
+    }
+    let limit = f.limit.unwrap_or(100).clamp(1, 500);
+    sql.push_str(&format!(" ORDER BY r.id DESC LIMIT {}", a.push(limit)));
+    let rows: Vec<RequestRow> = core.db.read().fetch_all(&sql, a).await?;
+    with_clocks(core, rows, Utc::now()).await
+}
+
+/// The manager's board: open requests, breached clocks first, then at-risk ones, then by the
+/// nearest deadline.
+pub async fn board(core: &Core, ctx: &Ctx, mut f: RequestFilter) -> CoreResult<Vec<Request>> {
+    if !(ctx.has(Perm::TicketsDispatch) || ctx.has(Perm::TicketsManage)) {
+        return Err(CoreError::Forbidden);
+    }
+    f.open = Some(true);
+    f.limit = Some(f.limit.unwrap_or(500));
+    let mut v = list_requests(core, ctx, &f).await?;
+    v.sort_by_key(|r| {
+        r.clocks
+            .first()
+            .map(clock_rank)
+            .unwrap_or((9, DateTime::<Utc>::MAX_UTC))
+    });
+    Ok(v)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Categories
+
+pub async fn list_categories(core: &Core, ctx: &Ctx) -> CoreResult<Vec<Category>> {
+    core.db
+        .read()
+        .fetch_all(
+            "SELECT id, code, name_zh, name_en, dispatch_mode, visit_policy, active, sort \
+             FROM ticket_categories WHERE company_id = $1 ORDER BY sort, id",
+            args![ctx.company_id],
+        )
+        .await
+}
+
+/// Creates or updates a category by its code (needs `tickets.manage`).
+pub async fn save_category(core: &Core, ctx: &Ctx, input: CategoryForSave) -> CoreResult<Category> {
+    ctx.require(Perm::TicketsManage)?;
+    let mut c = Checks::new();
+    let code = c.take(crate::shared::values::parse_code("code", &input.code, 30));
+    let zh = c.take(crate::shared::values::required_text(
+        "name_zh",
+        &input.name_zh,
+        30,
+    ));
+    let en = c.take(optional_text("name_en", input.name_en.as_deref(), 50));
+    let mode = c.take(DispatchMode::parse("dispatch_mode", &input.dispatch_mode));
+    let visit = c.take(VisitPolicy::parse("visit_policy", &input.visit_policy));
+    c.finish()?;
+    let (Some(code), Some(zh), Some(en), Some(mode), Some(visit)) = (code, zh, en, mode, visit)
+    else {
+        return Err(CoreError::internal("validated category"));
+    };
+    let code = code.to_lowercase();
+    let mut tx = core.db.begin().await?;
+    let before: Option<Category> = tx
+        .fetch_optional(
+            "SELECT id, code, name_zh, name_en, dispatch_mode, visit_policy, active, sort \
+             FROM ticket_categories WHERE company_id = $1 AND code = $2",
+            args![ctx.company_id, code.as_str()],
+        )
+        .await?;
+    let en = en.unwrap_or_else(|| code.clone());
+    let active = input.active.unwrap_or(true);
+    let id = match &before {
+        Some(b) => {
+            tx.execute(
+                "UPDATE ticket_categories SET name_zh = $1, name_en = $2, dispatch_mode = $3, \
+                 visit_policy = $4, active = $5 WHERE id = $6",
+                args![zh.as_str(), en.as_str(), mode.code(), visit.code(), active, b.id],
+            )
+            .await?;
+            b.id
+        }
+        None => CategoryId(
+            tx.insert_id(
+                "INSERT INTO ticket_categories (company_id, code, name_zh, name_en, dispatch_mode, \
+                 visit_policy, active, sort) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                 (SELECT COALESCE(MAX(sort), 0) + 10 FROM ticket_categories WHERE company_id = $1)) \
+                 RETURNING id",
+                args![
+                    ctx.company_id,
+                    code.as_str(),
+                    zh.as_str(),
+                    en.as_str(),
+                    mode.code(),
+                    visit.code(),
+                    active
+                ],
+            )
+            .await
+            .map_err(|e| e.or_conflict("code", "duplicate_category"))?,
+        ),
+    };
+    let after: Category = tx
+        .fetch_one(
+            "SELECT id, code, name_zh, name_en, dispatch_mode, visit_policy, active, sort \
+             FROM ticket_categories WHERE id = $1",
+            args![id],
+        )
+        .await?;
+    let mut e = Entry::new(
+        if before.is_some() {
+            Action::Update
+        } else {
+            Action::Create
+        },
+        "request_category",
+        id.0,
+    )
+    .after(&after);
+    if let Some(b) = &before {
+        e = e.before(b);
+    }
+    audit::record(&mut tx, ctx, e).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+async fn find_category(
+    tx: &mut Tx,
+    company: CompanyId,
+    code: &str,
+) -> CoreResult<Option<Category>> {
+    tx.fetch_optional(
+        "SELECT id, code, name_zh, name_en, dispatch_mode, visit_policy, active, sort \
+         FROM ticket_categories WHERE company_id = $1 AND code = $2",
+        args![company, code],
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLA settings
+
+pub async fn list_overrides(
+    core: &Core,
+    ctx: &Ctx,
+    community: CommunityId,
+) -> CoreResult<Vec<SlaOverride>> {
+    ctx.require_in(Perm::TicketsManage, community)?;
+    core.db
+        .read()
+        .fetch_all(
+            "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
+             FROM sla_overrides WHERE community_id = $1 ORDER BY category, clock",
+            args![community],
+        )
+        .await
+}
+
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct SlaOverrideForSave {
+    pub community_id: CommunityId,
+    /// A category code, or `*` for every category.
+    pub category: String,
+    /// `feedback`, `on_site`, `resolve`, `reply`, `solution`, `hotline`.
+    pub clock: String,
+    pub enabled: bool,
+    /// Length in minutes, or …
+    pub minutes: Option<i64>,
+    /// … in working days (exactly one of the two when enabled).
+    pub working_days: Option<i64>,
+    #[serde(default)]
+    pub pauses_on_hold: bool,
+}
+
+/// Sets one clock of one category for a community (needs `tickets.manage` there).
+pub async fn save_override(
+    core: &Core,
+    ctx: &Ctx,
+    input: SlaOverrideForSave,
+) -> CoreResult<SlaOverride> {
+    ctx.require_in(Perm::TicketsManage, input.community_id)?;
+    let mut c = Checks::new();
+    let clock = c.take(ClockKind::parse("clock", &input.clock));
+    let category = input.category.trim().to_lowercase();
+    let mut tx = core.db.begin().await?;
+    community_tz(&mut tx, ctx, input.community_id).await?;
+    if category != "*"
+        && find_category(&mut tx, ctx.company_id, &category)
+            .await?
+            .is_none()
+    {
+        c.push(FieldError::new("category", "unknown_category"));
+    }
+    if input.enabled {
+        match (input.minutes, input.working_days) {
+            (Some(m), None) if (1..=60 * 24 * 60).contains(&m) => {}
+            (None, Some(d)) if (1..=60).contains(&d) => {}
+            (Some(_), None) => c.push(FieldError::new("minutes", "out_of_range")),
+            (None, Some(_)) => c.push(FieldError::new("working_days", "out_of_range")),
+            _ => c.push(FieldError::new("minutes", "minutes_or_working_days")),
+        }
+    }
+    c.finish()?;
+    let clock = clock.ok_or_else(|| CoreError::internal("validated clock"))?;
+    let (minutes, days) = if input.enabled {
+        (input.minutes, input.working_days)
+    } else {
+        (None, None)
+    };
+    tx.execute(
+        "INSERT INTO sla_overrides (community_id, category, clock, enabled, minutes, working_days, \
+         pauses_on_hold, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (community_id, category, clock) DO UPDATE SET enabled = $4, minutes = $5, \
+         working_days = $6, pauses_on_hold = $7, updated_at = $8",
+        args![
+            input.community_id,
+            category.as_str(),
+            clock.code(),
+            input.enabled,
+            minutes,
+            days,
+            input.pauses_on_hold,
+            Utc::now()
+        ],
+    )
+    .await?;
+    let saved: SlaOverride = tx
+        .fetch_one(
+            "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
+             FROM sla_overrides WHERE community_id = $1 AND category = $2 AND clock = $3",
+            args![input.community_id, category.as_str(), clock.code()],
+        )
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "sla_override", saved.id)
+            .community(input.community_id)
+            .after(&saved),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registering
+
+/// Users a request of the community can be dispatched to (their role works orders).
+pub async fn assignable_users(
+    core: &Core,
+    ctx: &Ctx,
+    community: CommunityId,
+) -> CoreResult<Vec<(UserId, String)>> {
+    if !ctx.reaches(community) {
+        return Err(CoreError::NotFound("community"));
+    }
+    let mut tx = core.db.begin().await?;
+    let v =
+        store::users_with_perm(&mut tx, ctx.company_id, community, "tickets.work", false).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+async fn check_assignee(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    community: CommunityId,
+    user: UserId,
+) -> CoreResult<()> {
+    let ok = store::users_with_perm(tx, ctx.company_id, community, "tickets.work", false)
+        .await?
+        .iter()
+        .any(|(u, _)| *u == user);
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("assignee_id", "not_assignable"))
+    }
+}
+
+/// Round-robin: the worker of the community whose last assignment is the oldest (never
+/// assigned first), so work goes round in turn.
+async fn next_in_turn(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    community: CommunityId,
+) -> CoreResult<Option<UserId>> {
+    let workers =
+        store::users_with_perm(tx, ctx.company_id, community, "tickets.work", false).await?;
+    if workers.is_empty() {
+        return Ok(None);
+    }
+    let mut a = Args::new();
+    let c = a.push(community);
+    let list = in_list(
+        &mut a,
+        "assignee_id",
+        &workers.iter().map(|w| w.0).collect::<Vec<_>>(),
+    );
+    let last: Vec<(UserId, i64)> = tx
+        .fetch_all(
+            &format!(
+                "SELECT assignee_id, MAX(id) FROM request_events WHERE community_id = {c} \
+                 AND action IN ('dispatch', 'transfer') AND {list} GROUP BY assignee_id"
+            ),
+            a,
+        )
+        .await?;
+    let pick = workers
+        .iter()
+        .map(|(u, _)| {
+            let at = last.iter().find(|(x, _)| x == u).map(|(_, id)| *id);
+            (at, *u)
+        })
+        .min()
+        .map(|(_, u)| u);
+    Ok(pick)
+}
+
+struct Validated {
+    kind: RequestKind,
+    category: Category,
+    channel: Channel,
+    urgency: Urgency,
+    location: Option<String>,
+    contact_name: Option<String>,
+    contact_phone: Option<Phone>,
+    description: String,
+}
+
+pub async fn create_request(
+    core: &Core,
+    ctx: &Ctx,
+    input: RequestForCreate,
+) -> CoreResult<Request> {
+    let community = input.community_id;
+    ctx.require_in(Perm::TicketsRegister, community)?;
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    let tz = community_tz(&mut tx, ctx, community).await?;
+
+    let mut c = Checks::new();
+    let kind = c.take(RequestKind::parse("kind", &input.kind));
+    let channel = c.take(Channel::parse("channel", &input.channel));
+    let urgency = c.take(Urgency::parse(
+        "urgency",
+        input
+            .urgency
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("normal"),
+    ));
+    let location = c.take(optional_text("location", input.location.as_deref(), 100));
+    let mut contact_name = c.take(optional_text(
+        "contact_name",
+        input.contact_name.as_deref(),
+        50,
+    ));
+    let contact_phone = match input.contact_phone.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(p) => c.take(Phone::parse("contact_phone", p).map(Some)),
+    };
+    let description = c.take(required_multiline("description", &input.description, 2000));
+    let cat_code = input.category.trim().to_lowercase();
+    let category = match find_category(&mut tx, ctx.company_id, &cat_code).await? {
+        Some(cat) if cat.active => Some(cat),
+        _ => {
+            c.push(FieldError::new("category", "unknown_category"));
+            None
+        }
+    };
+    // The unit must be one of this community's; one the actor cannot reach does not exist.
+    let mut unit_people: Vec<PersonId> = Vec::new();
+    if let Some(u) = input.unit_id {
+        let row: Option<(CommunityId,)> = tx
+            .fetch_optional("SELECT community_id FROM units WHERE id = $1", args![u])
+            .await?;
+        match row {
+            Some((uc,)) if uc == community => {
+                let ps: Vec<(PersonId,)> = tx
+                    .fetch_all(
+                        "SELECT person_id FROM unit_people WHERE community_id = $1 AND unit_id = $2",
+                        args![community, u],
+                    )
+                    .await?;
+                unit_people = ps.into_iter().map(|p| p.0).collect();
+            }
+            Some((uc,)) if ctx.reaches(uc) => {
+                c.push(FieldError::new("unit_id", "unit_not_in_community"))
+            }
+            _ => c.push(FieldError::new("unit_id", "unknown_unit")),
+        }
+    } else if kind == Some(RequestKind::RepairUnit) {
+        c.push(FieldError::new("unit_id", "unit_required_for_repair"));
+    }
+    let mut person_phone: Option<Vec<u8>> = None;
+    if let Some(p) = input.person_id {
+        let row: Option<(CommunityId, String, Option<Vec<u8>>)> = tx
+            .fetch_optional(
+                "SELECT community_id, name, phone_enc FROM people WHERE id = $1",
+                args![p],
+            )
+            .await?;
+        match row {
+            Some((pc, name, phone)) if pc == community => {
+                if input.unit_id.is_some() && !unit_people.contains(&p) {
+                    c.push(FieldError::new("person_id", "person_not_of_unit"));
+                }
+                if contact_name.as_ref().is_some_and(Option::is_none) {
+                    contact_name = Some(Some(name));
+                }
+                person_phone = phone;
+            }
+            _ => c.push(FieldError::new("person_id", "unknown_person")),
+        }
+    }
+    let promise = input.promise_at.unwrap_or(now + DEFAULT_PROMISE);
+    if let Err(code) = check_promise(now, promise, now) {
+        c.push(FieldError::new("promise_at", code));
+    }
+    if let Some(a) = input.assignee_id {
+        if !ctx.has(Perm::TicketsDispatch) {
+            return Err(CoreError::Forbidden);
+        }
+        match check_assignee(&mut tx, ctx, community, a).await {
+            Ok(()) => {}
+            Err(CoreError::Invalid(e)) => c.0.extend(e),
+            Err(e) => return Err(e),
+        }
+    }
+    c.finish()?;
+    let (
+        Some(kind),
+        Some(channel),
+        Some(urgency),
+        Some(location),
+        Some(contact_name),
+        Some(contact_phone),
+        Some(description),
+        Some(category),
+    ) = (
+        kind,
+        channel,
+        urgency,
+        location,
+        contact_name,
+        contact_phone,
+        description,
+        category,
+    )
+    else {
+        return Err(CoreError::internal("validated request"));
+    };
+    let v = Validated {
+        kind,
+        category,
+        channel,
+        urgency,
+        location,
+        contact_name,
+        contact_phone,
+        description,
+    };
+
+    // Where the request goes first: the named assignee, else the category's mode.
+    let mode = DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode)
+        .unwrap_or(DispatchMode::Manual);
+    let (state, assignee) = match (input.assignee_id, mode) {
+        (Some(a), _) => (RequestState::Dispatched, Some(a)),
+        (None, DispatchMode::Pool) => (RequestState::Pooled, None),
+        (None, DispatchMode::RoundRobin) => match next_in_turn(&mut tx, ctx, community).await? {
+            Some(a) => (RequestState::Dispatched, Some(a)),
+            None => (RequestState::Registered, None),
+        },
+        (None, DispatchMode::Manual) => (RequestState::Registered, None),
+    };
+
+    let n = store::next_counter(&mut tx, community, "request").await?;
+    let prefix = if v.kind.is_repair() {
+        "BX"
+    } else if v.kind.is_complaint() {
+        "TS"
+    } else {
+        "FW"
+    };
+    let number = format!("{prefix}-{n:06}");
+    let phone_enc = match &v.contact_phone {
+        Some(p) => Some(core.crypto.encrypt(p.as_str())),
+        None => person_phone,
+    };
+    let id = RequestId(
+        tx.insert_id(
+            "INSERT INTO requests (community_id, number, kind, category, channel, urgency, complex, \
+             unit_id, person_id, location, contact_name, contact_phone_enc, description, state, \
+             first_responder_id, assignee_id, promise_at, promise_postponed, escalations, \
+             reopen_count, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
+            args![
+                community,
+                number.as_str(),
+                v.kind.code(),
+                v.category.code.as_str(),
+                v.channel.code(),
+                v.urgency.code(),
+                input.complex.unwrap_or(false),
+                input.unit_id,
+                input.person_id,
+                v.location.clone(),
+                v.contact_name.clone(),
+                phone_enc,
+                v.description.as_str(),
+                state.code(),
+                ctx.user_id,
+                assignee,
+                promise,
+                false,
+                0i64,
+                0i64,
+                now,
+                now
+            ],
+        )
+        .await?,
+    );
+
+    // The clocks start now.
+    let overrides: Vec<SlaOverride> = tx
+        .fetch_all(
+            "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
+             FROM sla_overrides WHERE community_id = $1",
+            args![community],
+        )
+        .await?;
+    let rules = effective_clocks(
+        ClockInput {
+            kind: v.kind,
+            category: &v.category.code,
+            urgency: v.urgency,
+            channel: v.channel,
+            complex: input.complex.unwrap_or(false),
+        },
+        &overrides,
+    );
+    if !rules.is_empty() {
+        let cal = if rules.iter().any(|r| matches!(r.span, Span::WorkingDays(_))) {
+            store::calendar_near(&mut tx, ctx.company_id, now).await?
+        } else {
+            Default::default()
+        };
+        let mut a = Args::with_capacity(rules.len() * 7);
+        let mut values = Vec::new();
+        for r in &rules {
+            let due = due_at(now, r.span, &cal, tz);
+            let warn = warn_at(now, due);
+            values.push(format!(
+                "({}, {}, {}, {}, {}, {}, {})",
+                a.push(community),
+                a.push(id),
+                a.push(r.clock.code()),
+                a.push(now),
+                a.push(due),
+                a.push(warn),
+                a.push(r.pauses_on_hold)
+            ));
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO request_clocks (community_id, request_id, clock, started_at, due_at, \
+                 warn_at, pauses_on_hold) VALUES {}",
+                values.join(", ")
+            ),
+            a,
+        )
+        .await?;
+    }
+
+    let actor = ctx.actor();
+    let name = ctx.display_name.as_str();
+    store::event(
+        &mut tx,
+        community,
+        id,
+        now,
+        actor,
+        name,
+        EventAction::Register.code(),
+        None,
+        Some(RequestState::Registered.code()),
+        None,
+        None,
+    )
+    .await?;
+    if state != RequestState::Registered {
+        let action = if state == RequestState::Pooled {
+            EventAction::ToPool
+        } else {
+            EventAction::Dispatch
+        };
+        store::event(
+            &mut tx,
+            community,
+            id,
+            now,
+            actor,
+            name,
+            action.code(),
+            Some(RequestState::Registered.code()),
+            Some(state.code()),
+            None,
+            assignee,
+        )
+        .await?;
+    }
+    if let Some(a) = assignee {
+        store::notify(&mut tx, community, a, now, "assigned", id, None).await?;
+    }
+    let row: RequestRow = tx
+        .fetch_one(&format!("{REQUEST_SELECT} WHERE r.id = $1"), args![id])
+        .await?;
+    let created = request_from_row(core, row, Vec::new());
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "request", id.0)
+            .community(community)
+            .after(&created),
+    )
+    .await?;
+    tx.commit().await?;
+    get_request(core, ctx, id).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Acting on a request
+
+/// The money a paid service charges, typed in yuan with at most two decimals.
+fn parse_charge(raw: &str) -> Result<i64, FieldError> {
+    let s = raw.trim();
+    let (yuan, fen) = s.split_once('.').unwrap_or((s, ""));
+    if yuan.is_empty()
+        || !yuan.chars().all(|c| c.is_ascii_digit())
+        || !fen.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(FieldError::new("charge", "not_a_number"));
+    }
+    if fen.len() > 2 {
+        return Err(FieldError::new("charge", "too_many_decimals").with("max", 2));
+    }
+    let y: i64 = yuan
+        .parse()
+        .map_err(|_| FieldError::new("charge", "too_large"))?;
+    let f: i64 = format!("{fen:0<2}").parse().unwrap_or(0);
+    let total = y
+        .checked_mul(100)
+        .and_then(|v| v.checked_add(f))
+        .filter(|v| *v <= 100_000_000)
+        .ok_or_else(|| FieldError::new("charge", "too_large"))?;
+    Ok(total)
+}
+
+fn note_required(input: &RequestAction) -> CoreResult<String> {
+    match optional_multiline("note", input.note.as_deref(), 500)
+        .map_err(|e| CoreError::Invalid(vec![e]))?
+    {
+        Some(n) => Ok(n),
+        None => Err(invalid("note", "reason_required")),
+    }
+}
+
+/// Runs one action on a request (see [`RequestAction`]) and returns the request as it is now.
+pub async fn act(
+    core: &Core,
+    ctx: &Ctx,
+    id: RequestId,
+    input: RequestAction,
+) -> CoreResult<Request> {
+    act_at(core, ctx, id, input, Utc::now()).await
+}
+
+/// [`act`] at a given time (the owner portal's rating and tests use it).
+pub async fn act_at(
+    core: &Core,
+    ctx: &Ctx,
+    id: RequestId,
+    input: RequestAction,
+    now: DateTime<Utc>,
+) -> CoreResult<Request> {
+    let action =
+        EventAction::parse("action", &input.action).map_err(|e| CoreError::Invalid(vec![e]))?;
+    if matches!(
+        action,
+        EventAction::Register
+            | EventAction::Rate
+            | EventAction::Reopen
+            | EventAction::ClockWarning
+            | EventAction::ClockBreach
+    ) {
+        return Err(invalid("action", "unknown_action"));
+    }
+    let mut tx = core.db.begin().await?;
+    let row: RequestRow = tx
+        .fetch_optional(&format!("{REQUEST_SELECT} WHERE r.id = $1"), args![id])
+        .await?
+        // A worker who lost a race for a pooled order learns it was taken, not that it vanished.
+        .filter(|r| {
+            may_see(ctx, r)
+                || (action == EventAction::Grab
+                    && ctx.reaches(r.community_id)
+                    && ctx.has(Perm::TicketsWork))
+        })
+        .ok_or(CoreError::NotFound("request"))?;
+    let community = row.community_id;
+    let state = RequestState::parse("state", &row.state).unwrap_or(RequestState::Registered);
+    let me = ctx.user_id;
+    let is_dispatcher = ctx.has(Perm::TicketsDispatch) || ctx.has(Perm::TicketsManage);
+    let is_assignee = row.assignee_id == Some(me);
+    let is_owner = row.first_responder_id == me;
+
+    // Who may do what.
+    use EventAction as A;
+    let allowed = match action {
+        A::Dispatch | A::Transfer | A::Cancel | A::Visit | A::Close => is_dispatcher,
+        A::ToPool | A::Hold | A::Resume => is_dispatcher || is_assignee,
+        A::Escalate | A::Feedback | A::Postpone => is_dispatcher || is_owner,
+        A::Grab => ctx.has(Perm::TicketsWork),
+        A::Accept | A::OnSite => ctx.has(Perm::TicketsWork),
+        // The assignee finishes the work; at the desk, a request never dispatched (an inquiry
+        // answered on the spot) may be finished by its dispatcher.
+        A::Done => is_assignee || (is_dispatcher && state == RequestState::Registered),
+        _ => false,
+    };
+    if !allowed {
+        return Err(CoreError::Forbidden);
+    }
+    if matches!(action, A::Accept | A::OnSite) && !is_assignee {
+        return Err(CoreError::conflict(
+            "assignee_id",
+            "assigned_to_someone_else",
+        ));
+    }
+
+    let next = if action == A::Resume {
+        if state != RequestState::OnHold {
+            return Err(CoreError::conflict("state", "request_not_on_hold"));
+        }
+        row.hold_from
+            .as_deref()
+            .and_then(|s| RequestState::parse("state", s).ok())
+            .unwrap_or(RequestState::Registered)
+    } else {
+        let dispatch_action = if action == A::Dispatch
+            && row.assignee_id.is_some()
+            && state != RequestState::Pooled
+        {
+            A::Transfer
+        } else {
+            action
+        };
+        transition(state, dispatch_action).map_err(|code| {
+            let code = if action == A::Grab {
+                "request_already_taken"
+            } else {
+                code
+            };
+            CoreError::conflict("state", code)
+        })?
+    };
+
+    // The columns this action sets, besides state and updated_at.
+    let mut sets: Vec<(&str, crate::db::Value)> = Vec::new();
+    let mut note: Option<String> = optional_multiline("note", input.note.as_deref(), 500)
+        .map_err(|e| CoreError::Invalid(vec![e]))?;
+    let mut assignee_event: Option<UserId> = None;
+    let mut notify_user: Option<UserId> = None;
+    let mut final_state = next;
+    match action {
+        A::Dispatch | A::Transfer => {
+            let a = input
+                .assignee_id
+                .ok_or_else(|| invalid("assignee_id", "required"))?;
+            check_assignee(&mut tx, ctx, community, a).await?;
+            if row.assignee_id == Some(a) && state != RequestState::Pooled {
+                return Err(invalid("assignee_id", "already_assigned"));
+            }
+            sets.push(("assignee_id", a.into()));
+            sets.push(("accepted_at", Option::<DateTime<Utc>>::None.into()));
+            assignee_event = Some(a);
+            notify_user = Some(a);
+        }
+        A::ToPool => {
+            note = Some(note_required(&input)?);
+            sets.push(("assignee_id", Option::<UserId>::None.into()));
+        }
+        A::Grab => {
+            sets.push(("assignee_id", me.into()));
+            sets.push(("accepted_at", now.into()));
+            assignee_event = Some(me);
+        }
+        A::Accept => sets.push(("accepted_at", now.into())),
+        A::OnSite => sets.push(("on_site_at", now.into())),
+        A::Done => {
+            let mut c = Checks::new();
+            let materials = c.take(optional_multiline(
+                "materials",
+                input.materials.as_deref(),
+                500,
+            ));
+            if let Some(m) = input.labour_minutes
+                && !(0..=10_000).contains(&m)
+            {
+                c.push(FieldError::new("labour_minutes", "out_of_range"));
+            }
+            let charge = match input.charge.as_deref().map(str::trim) {
+                None | Some("") => Some(None),
+                Some(s) => c.take(parse_charge(s).map(Some)),
+            };
+            c.finish()?;
+            sets.push(("materials", materials.flatten().into()));
+            sets.push(("labour_minutes", input.labour_minutes.into()));
+            sets.push(("charge_fen", charge.flatten().into()));
+            sets.push(("done_at", now.into()));
+            notify_user = Some(row.first_responder_id).filter(|u| *u != me);
+        }
+        A::Hold => {
+            note = Some(note_required(&input)?);
+            sets.push(("hold_from", state.code().into()));
+            sets.push(("hold_reason", note.clone().into()));
+            sets.push(("hold_since", now.into()));
+        }
+        A::Resume => {
+            sets.push(("hold_from", Option::<String>::None.into()));
+            sets.push(("hold_reason", Option::<String>::None.into()));
+            sets.push(("hold_since", Option::<DateTime<Utc>>::None.into()));
+        }
+        A::Escalate => {
+            sets.push(("escalations", (row.escalations + 1).into()));
+        }
+        A::Postpone => {
+            note = Some(note_required(&input)?);
+            if row.promise_postponed {
+                return Err(CoreError::conflict(
+                    "promise_at",
+                    "promise_already_postponed",
+                ));
+            }
+            let p = input
+                .promise_at
+                .ok_or_else(|| invalid("promise_at", "required"))?;
+            if p <= row.promise_at {
+                return Err(invalid("promise_at", "promise_not_later"));
+            }
+            check_promise(row.created_at, p, now).map_err(|code| invalid("promise_at", code))?;
+            sets.push(("promise_at", p.into()));
+            sets.push(("promise_postponed", true.into()));
+        }
+        A::Visit => {
+            let score = input
+                .satisfaction
+                .ok_or_else(|| invalid("satisfaction", "required"))?;
+            if !(1..=5).contains(&score) {
+                return Err(invalid("satisfaction", "satisfaction_out_of_range"));
+            }
+            let via = VisitChannel::parse(
+                "visit_channel",
+                input.visit_channel.as_deref().unwrap_or("phone"),
+            )
+            .map_err(|e| CoreError::Invalid(vec![e]))?;
+            sets.push(("satisfaction", score.into()));
+            sets.push(("rating_comment", note.clone().into()));
+            sets.push(("rated_via", via.code().into()));
+            if score < SATISFIED_FROM {
+                final_state = RequestState::Registered;
+                sets.push(("reopen_count", (row.reopen_count + 1).into()));
+                sets.push(("done_at", Option::<DateTime<Utc>>::None.into()));
+            } else {
+                final_state = RequestState::Closed;
+                sets.push(("closed_at", now.into()));
+            }
+        }
+        A::Close => sets.push(("closed_at", now.into())),
+        A::Cancel => {
+            note = Some(note_required(&input)?);
+            sets.push(("closed_at", now.into()));
+        }
+        A::Feedback if note.is_none() => return Err(invalid("note", "required")),
+        _ => {}
+    }
+
+    // The guarded update: it applies only if nobody changed the request since it was read.
+    let mut a = Args::new();
+    let mut sql = format!(
+        "UPDATE requests SET state = {}, updated_at = {}",
+        a.push(final_state.code()),
+        a.push(now)
+    );
+    for (col, v) in sets {
+        sql.push_str(&format!(", {col} = {}", a.push(v)));
+    }
+    sql.push_str(&format!(
+        " WHERE id = {} AND state = {} AND updated_at = {}",
+        a.push(id),
+        a.push(state.code()),
+        a.push(row.updated_at)
+    ));
+    if tx.execute(&sql, a).await? != 1 {
+        let code = if action == A::Grab {
+            "request_already_taken"
+        } else {
+            "request_changed"
+        };
+        return Err(CoreError::conflict("state", code));
+    }
+
+    // Clocks.
+    let met = clocks_met_by(action);
+    if !met.is_empty() {
+        let mut a = Args::new();
+        let at = a.push(now);
+        let (c, r) = (a.push(community), a.push(id));
+        let list = in_list(
+            &mut a,
+            "clock",
+            &met.iter().map(|k| k.code()).collect::<Vec<_>>(),
+        );
+        tx.execute(
+            &format!(
+                "UPDATE request_clocks SET met_at = {at} WHERE community_id = {c} AND request_id = {r} \
+                 AND met_at IS NULL AND {list}"
+            ),
+            a,
+        )
+        .await?;
+    }
+    match action {
+        A::Hold => {
+            tx.execute(
+                "UPDATE request_clocks SET paused_since = $1 WHERE community_id = $2 AND request_id = $3 \
+                 AND met_at IS NULL AND pauses_on_hold = $4 AND paused_since IS NULL",
+                args![now, community, id, true],
+            )
+            .await?;
+        }
+        A::Resume => resume_clocks(&mut tx, community, id, now).await?,
+        A::Cancel => {
+            tx.execute(
+                "UPDATE request_clocks SET paused_since = $1 WHERE community_id = $2 AND request_id = $3 \
+                 AND met_at IS NULL AND paused_since IS NULL",
+                args![now, community, id],
+            )
+            .await?;
+        }
+        _ => {}
+    }
+
+    // Timeline, notifications, audit.
+    let actor = ctx.actor();
+    let name = ctx.display_name.as_str();
+    let event_action =
+        if action == A::Dispatch && row.assignee_id.is_some() && state != RequestState::Pooled {
+            A::Transfer
+        } else {
+            action
+        };
+    store::event(
+        &mut tx,
+        community,
+        id,
+        now,
+        actor,
+        name,
+        event_action.code(),
+        Some(state.code()),
+        Some(if final_state == RequestState::Closed {
+            final_state.code()
+        } else {
+            next.code()
+        }),
+        note.as_deref(),
+        assignee_event,
+    )
+    .await?;
+    if action == A::Visit && final_state == RequestState::Registered {
+        store::event(
+            &mut tx,
+            community,
+            id,
+            now,
+            actor,
+            name,
+            A::Reopen.code(),
+            Some(next.code()),
+            Some(final_state.code()),
+            None,
+            None,
+        )
+        .await?;
+        notify_user = Some(row.first_responder_id);
+    }
+    if let Some(u) = notify_user {
+        let kind = match action {
+            A::Done => "done",
+            A::Visit => "reopened",
+            _ => "assigned",
+        };
+        store::notify(&mut tx, community, u, now, kind, id, None).await?;
+    }
+    if action == A::Escalate {
+        for (m, _) in
+            store::users_with_perm(&mut tx, ctx.company_id, community, "tickets.manage", false)
+                .await?
+        {
+            store::notify(&mut tx, community, m, now, "escalated", id, None).await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "request", id.0)
+            .community(community)
+            .before(&serde_json::json!({
+                "state": state.code(),
+                "assignee_id": row.assignee_id,
+                "promise_at": row.promise_at,
+            }))
+            .after(&serde_json::json!({
+                "action": event_action.code(),
+                "state": final_state.code(),
+                "assignee_id": assignee_event.or(if action == A::ToPool { None } else { row.assignee_id }),
+                "note": note,
+            })),
+    )
+    .await?;
+    tx.commit().await?;
+    get_request(core, ctx, id).await
+}
+
+/// Restarts the clocks stopped by a hold: each deadline (and its warning) moves later by the
+/// time the clock stood still.
+async fn resume_clocks(
+    tx: &mut Tx,
+    community: CommunityId,
+    id: RequestId,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    type Paused = (i64, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>);
+    let paused: Vec<Paused> = tx
+        .fetch_all(
+            "SELECT id, paused_since, due_at, warn_at FROM request_clocks WHERE community_id = $1 \
+             AND request_id = $2 AND paused_since IS NOT NULL AND met_at IS NULL",
+            args![community, id],
+        )
+        .await?;
+    for (cid, since, due, warn) in paused {
+        let held = (now - since).max(Duration::zero());
+        tx.execute(
+            "UPDATE request_clocks SET paused_since = NULL, due_at = $1, warn_at = $2 WHERE id = $3",
+            args![due + held, warn + held, cid],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charges_are_exact_fen() {
+        assert_eq!(parse_charge("120"), Ok(12000));
+        assert_eq!(parse_charge("0.5"), Ok(50));
+        assert_eq!(parse_charge("35.05"), Ok(3505));
+        assert_eq!(
+            parse_charge("1.234").map_err(|e| e.code),
+            Err("too_many_decimals")
+        );
+        assert_eq!(parse_charge("-3").map_err(|e| e.code), Err("not_a_number"));
+        assert_eq!(parse_charge("abc").map_err(|e| e.code), Err("not_a_number"));
+        assert_eq!(
+            parse_charge("99999999999").map_err(|e| e.code),
+            Err("too_large")
+        );
+    }
+}

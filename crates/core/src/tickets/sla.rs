@@ -1,0 +1,450 @@
+//! The SLA scanner, the job lease that keeps it to one node at a time, staff notifications, and
+//! the company calendar the working-day clocks count on.
+//!
+//! Exactly once per clock: a warning is recorded by `UPDATE … SET warned_at = now WHERE …
+//! warned_at IS NULL RETURNING …` and the messages are written in the same transaction, so a
+//! clock whose update found it already warned sends nothing. On PostgreSQL a second node's
+//! UPDATE waits for the first's row locks and then re-checks `warned_at IS NULL`, which no longer
+//! holds; on SQLite there is one writer. The lease (`jobs`) only saves the work of running the
+//! scan twice: correctness does not depend on it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+
+use crate::args;
+use crate::audit::{self, Action, Entry};
+use crate::db::Args;
+use crate::shared::calendar::{CalendarDay, CalendarLineError, DayKind, parse_calendar_file};
+use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::error::{CoreError, CoreResult, FieldError};
+use crate::shared::ids::*;
+use crate::{Core, CoreRef};
+
+use super::model::EventAction;
+use super::store::{self, in_list};
+
+/// What one pass of the scanner did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ScanReport {
+    pub warned: usize,
+    pub breached: usize,
+}
+
+/// Clocks handled per transaction.
+const SCAN_BATCH: i64 = 500;
+
+#[derive(sqlx::FromRow)]
+struct Flagged {
+    community_id: CommunityId,
+    request_id: RequestId,
+    clock: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Target {
+    id: RequestId,
+    company_id: CompanyId,
+    first_responder_id: UserId,
+    assignee_id: Option<UserId>,
+}
+
+/// One pass: warns the owner (and the assignee) of every clock past its warning time, and
+/// escalates every clock past its deadline to the community's managers, each exactly once.
+pub async fn scan_clocks(core: &Core, now: DateTime<Utc>) -> CoreResult<ScanReport> {
+    let mut report = ScanReport::default();
+    let mut managers: HashMap<CommunityId, Vec<UserId>> = HashMap::new();
+    for breach in [false, true] {
+        loop {
+            let mut tx = core.db.begin().await?;
+            let flagged: Vec<Flagged> = if breach {
+                tx.fetch_all(
+                    "UPDATE request_clocks SET breached_at = $1, warned_at = COALESCE(warned_at, $1) \
+                     WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
+                     AND breached_at IS NULL AND paused_since IS NULL AND due_at <= $1 \
+                     ORDER BY due_at LIMIT $2) AND breached_at IS NULL \
+                     RETURNING community_id, request_id, clock",
+                    args![now, SCAN_BATCH],
+                )
+                .await?
+            } else {
+                tx.fetch_all(
+                    "UPDATE request_clocks SET warned_at = $1 \
+                     WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
+                     AND warned_at IS NULL AND paused_since IS NULL AND warn_at <= $1 \
+                     AND due_at > $1 ORDER BY warn_at LIMIT $2) AND warned_at IS NULL \
+                     RETURNING community_id, request_id, clock",
+                    args![now, SCAN_BATCH],
+                )
+                .await?
+            };
+            if flagged.is_empty() {
+                break;
+            }
+            let n = flagged.len();
+            let mut a = Args::new();
+            let ids: Vec<RequestId> = flagged.iter().map(|f| f.request_id).collect();
+            let cond = in_list(&mut a, "r.id", &ids);
+            let targets: Vec<Target> = tx
+                .fetch_all(
+                    &format!(
+                        "SELECT r.id, c.company_id, r.first_responder_id, r.assignee_id \
+                         FROM requests r JOIN communities c ON c.id = r.community_id WHERE {cond}"
+                    ),
+                    a,
+                )
+                .await?;
+            for f in &flagged {
+                let Some(t) = targets.iter().find(|t| t.id == f.request_id) else {
+                    continue;
+                };
+                let (kind, action) = if breach {
+                    ("sla_breach", EventAction::ClockBreach)
+                } else {
+                    ("sla_warning", EventAction::ClockWarning)
+                };
+                let mut to: Vec<UserId> = if breach {
+                    match managers.get(&f.community_id) {
+                        Some(m) => m.clone(),
+                        None => {
+                            let mut m = store::users_with_perm(
+                                &mut tx,
+                                t.company_id,
+                                f.community_id,
+                                "tickets.manage",
+                                false,
+                            )
+                            .await?;
+                            if m.is_empty() {
+                                // No manager assigned: the company's admins hear of it.
+                                m = store::users_with_perm(
+                                    &mut tx,
+                                    t.company_id,
+                                    f.community_id,
+                                    "tickets.manage",
+                                    true,
+                                )
+                                .await?;
+                            }
+                            let ids: Vec<UserId> = m.into_iter().map(|x| x.0).collect();
+                            managers.insert(f.community_id, ids.clone());
+                            ids
+                        }
+                    }
+                } else {
+                    let mut v = vec![t.first_responder_id];
+                    v.extend(t.assignee_id.filter(|a| *a != t.first_responder_id));
+                    v
+                };
+                to.dedup();
+                for u in to {
+                    store::notify(
+                        &mut tx,
+                        f.community_id,
+                        u,
+                        now,
+                        kind,
+                        f.request_id,
+                        Some(&f.clock),
+                    )
+                    .await?;
+                }
+                store::event(
+                    &mut tx,
+                    f.community_id,
+                    f.request_id,
+                    now,
+                    None,
+                    "system",
+                    action.code(),
+                    None,
+                    None,
+                    Some(&f.clock),
+                    None,
+                )
+                .await?;
+                if breach {
+                    tx.execute(
+                        "UPDATE requests SET escalations = escalations + 1 WHERE id = $1",
+                        args![f.request_id],
+                    )
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            if breach {
+                report.breached += n;
+            } else {
+                report.warned += n;
+            }
+            if (n as i64) < SCAN_BATCH {
+                break;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Takes (or renews) the lease of a job for `lease`; `false` when another node holds it.
+pub async fn claim_job(
+    core: &Core,
+    name: &str,
+    owner: &str,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> CoreResult<bool> {
+    let mut tx = core.db.begin().await?;
+    tx.execute(
+        "INSERT INTO jobs (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+        args![name],
+    )
+    .await?;
+    let n = tx
+        .execute(
+            "UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE name = $3 \
+             AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $1)",
+            args![owner, now + lease, name, now],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+async fn finish_job(core: &Core, name: &str, owner: &str, result: &str) -> CoreResult<()> {
+    let mut tx = core.db.begin().await?;
+    tx.execute(
+        "UPDATE jobs SET last_run_at = $1, last_result = $2 WHERE name = $3 AND lease_owner = $4",
+        args![Utc::now(), result, name, owner],
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// One scheduled run of the scanner on this node: runs a pass if it gets the lease.
+pub async fn run_scanner_once(core: &Core, node: &str) -> CoreResult<Option<ScanReport>> {
+    let now = Utc::now();
+    if !claim_job(core, "sla_scanner", node, Duration::seconds(120), now).await? {
+        return Ok(None);
+    }
+    let r = scan_clocks(core, now).await?;
+    finish_job(
+        core,
+        "sla_scanner",
+        node,
+        &format!("warned {} breached {}", r.warned, r.breached),
+    )
+    .await?;
+    Ok(Some(r))
+}
+
+/// Runs the scanner every `every` until the process ends.
+pub fn spawn_scanner(core: CoreRef, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    let node = format!(
+        "{}-{}",
+        std::process::id(),
+        hex::encode(crate::shared::crypto::random_bytes::<4>())
+    );
+    let core = Arc::clone(&core);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match run_scanner_once(&core, &node).await {
+                Ok(Some(r)) if r.warned + r.breached > 0 => {
+                    tracing::info!(warned = r.warned, breached = r.breached, "SLA scan")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "SLA scan failed"),
+            }
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct Notification {
+    pub id: NotificationId,
+    pub community_id: CommunityId,
+    pub at: DateTime<Utc>,
+    /// `assigned`, `done`, `reopened`, `escalated`, `sla_warning`, `sla_breach`.
+    pub kind: String,
+    pub request_id: Option<RequestId>,
+    pub request_number: Option<String>,
+    pub clock: Option<String>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// The actor's messages, newest first (unread only when asked).
+pub async fn notifications(
+    core: &Core,
+    ctx: &Ctx,
+    unread_only: bool,
+) -> CoreResult<Vec<Notification>> {
+    let unread = if unread_only {
+        " AND n.read_at IS NULL"
+    } else {
+        ""
+    };
+    core.db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT n.id, n.community_id, n.at, n.kind, n.request_id, r.number AS request_number, \
+                 n.clock, n.read_at FROM notifications n LEFT JOIN requests r ON r.id = n.request_id \
+                 WHERE n.user_id = $1{unread} ORDER BY n.id DESC LIMIT 200"
+            ),
+            args![ctx.user_id],
+        )
+        .await
+}
+
+pub async fn unread_count(core: &Core, ctx: &Ctx) -> CoreResult<i64> {
+    let (n,): (i64,) = core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+            args![ctx.user_id],
+        )
+        .await?;
+    Ok(n)
+}
+
+/// Marks all of the actor's messages read.
+pub async fn mark_read(core: &Core, ctx: &Ctx) -> CoreResult<u64> {
+    let mut tx = core.db.begin().await?;
+    let n = tx
+        .execute(
+            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
+            args![Utc::now(), ctx.user_id],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The company calendar
+
+/// The listed days of a year (holidays and make-up working days).
+pub async fn calendar_year(core: &Core, ctx: &Ctx, year: i32) -> CoreResult<Vec<CalendarDay>> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| CoreError::invalid("year", "invalid_date"))?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31)
+        .ok_or_else(|| CoreError::invalid("year", "invalid_date"))?;
+    let rows: Vec<(NaiveDate, String, String)> = core
+        .db
+        .read()
+        .fetch_all(
+            "SELECT day, kind, name FROM calendar_days WHERE company_id = $1 AND day >= $2 \
+             AND day <= $3 ORDER BY day",
+            args![ctx.company_id, from, to],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(day, kind, name)| CalendarDay {
+            day,
+            kind: if kind == "workday" {
+                DayKind::Workday
+            } else {
+                DayKind::Holiday
+            },
+            name,
+        })
+        .collect())
+}
+
+/// Sets days of the calendar (an import or one edited day). Needs `community.manage` (the
+/// calendar is the company's). Days already listed are replaced.
+pub async fn save_calendar_days(core: &Core, ctx: &Ctx, days: &[CalendarDay]) -> CoreResult<usize> {
+    ctx.require(Perm::CommunityManage)?;
+    for d in days {
+        if d.name.chars().count() > 50 || d.name.chars().any(char::is_control) {
+            return Err(CoreError::invalid("name", "calendar_name_invalid"));
+        }
+        if !(1900..=2200).contains(&d.day.year()) {
+            return Err(CoreError::invalid("day", "invalid_date"));
+        }
+    }
+    let mut tx = core.db.begin().await?;
+    for d in days {
+        tx.execute(
+            "INSERT INTO calendar_days (company_id, day, kind, name) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (company_id, day) DO UPDATE SET kind = $3, name = $4",
+            args![ctx.company_id, d.day, d.kind.code(), d.name.as_str()],
+        )
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry {
+            community_id: None,
+            action: Action::Update,
+            entity: "calendar",
+            entity_id: None,
+            before: None,
+            after: serde_json::to_value(days).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(days.len())
+}
+
+/// Removes a listed day (it follows the plain week again).
+pub async fn delete_calendar_day(core: &Core, ctx: &Ctx, day: NaiveDate) -> CoreResult<()> {
+    ctx.require(Perm::CommunityManage)?;
+    let mut tx = core.db.begin().await?;
+    let n = tx
+        .execute(
+            "DELETE FROM calendar_days WHERE company_id = $1 AND day = $2",
+            args![ctx.company_id, day],
+        )
+        .await?;
+    if n == 0 {
+        return Err(CoreError::NotFound("calendar_day"));
+    }
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry {
+            community_id: None,
+            action: Action::Delete,
+            entity: "calendar",
+            entity_id: None,
+            before: Some(serde_json::json!({ "day": day })),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Why a calendar file was refused: every bad line.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CalendarImportErrors {
+    pub lines: Vec<CalendarLineError>,
+}
+
+/// Imports a calendar file (see [`parse_calendar_file`]): all lines or none.
+pub async fn import_calendar(
+    core: &Core,
+    ctx: &Ctx,
+    text: &str,
+) -> CoreResult<Result<usize, Vec<CalendarLineError>>> {
+    ctx.require(Perm::CommunityManage)?;
+    match parse_calendar_file(text) {
+        Ok(days) if days.is_empty() => Err(CoreError::Invalid(vec![FieldError::new(
+            "file",
+            "calendar_file_empty",
+        )])),
+        Ok(days) => Ok(Ok(save_calendar_days(core, ctx, &days).await?)),
+        Err(lines) => Ok(Err(lines)),
+    }
+}

@@ -1,0 +1,342 @@
+//! Service requests and work orders over the API: registering, the lists (mine, assigned, the
+//! pool, the manager's board), actions, timelines, categories, SLA settings, notifications and
+//! the company calendar.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use wuye_core::CoreError;
+use wuye_core::shared::calendar::{CalendarDay, CalendarLineError};
+use wuye_core::shared::ids::*;
+use wuye_core::tickets::{self, *};
+
+use super::InLocale;
+use crate::AppState;
+use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::extract::{ApiCtx, ApiJson, ApiPath, ApiQuery};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_requests, create_request))
+        .routes(routes!(board))
+        .routes(routes!(get_request))
+        .routes(routes!(act))
+        .routes(routes!(timeline))
+        .routes(routes!(list_categories, save_category))
+        .routes(routes!(list_sla, save_sla))
+        .routes(routes!(assignees))
+        .routes(routes!(list_notifications))
+        .routes(routes!(read_notifications))
+        .routes(routes!(calendar_year, save_calendar_days))
+        .routes(routes!(delete_calendar_day))
+        .routes(routes!(import_calendar))
+}
+
+type Created<T> = ApiResult<(StatusCode, Json<T>)>;
+
+/// Requests the caller may see, newest first: `view=mine` (registered by me, 首问), `assigned`
+/// (my work orders), `pool` (open to grab).
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])), params(RequestFilter),
+    responses((status = 200, body = Vec<Request>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_requests(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(f): ApiQuery<RequestFilter>,
+) -> ApiResult<Json<Vec<Request>>> {
+    Ok(Json(
+        tickets::list_requests(&s.core, &a.ctx, &f)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Registers a request; the caller becomes its first responder (首问责任人).
+#[utoipa::path(post, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])), request_body = RequestForCreate,
+    responses((status = 201, body = Request), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_request(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<RequestForCreate>,
+) -> Created<Request> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            tickets::create_request(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
+}
+
+/// The manager's board: open requests, breached clocks first, then at-risk ones.
+#[utoipa::path(get, path = "/api/v1/requests/board", tag = "requests", security(("bearer" = [])), params(RequestFilter),
+    responses((status = 200, body = Vec<Request>), (status = 403, body = ErrorBody)))]
+async fn board(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(f): ApiQuery<RequestFilter>,
+) -> ApiResult<Json<Vec<Request>>> {
+    Ok(Json(
+        tickets::board(&s.core, &a.ctx, f).await.loc(a.locale)?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Request), (status = 404, body = ErrorBody)))]
+async fn get_request(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Request>> {
+    Ok(Json(
+        tickets::get_request(&s.core, &a.ctx, RequestId(id))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Acts on a request: `dispatch`, `transfer`, `to_pool`, `grab`, `accept`, `on_site`, `done`,
+/// `hold`, `resume`, `escalate`, `feedback`, `postpone`, `visit`, `close`, `cancel`. An action the
+/// request's state does not allow is 409 with the reason as `code`.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/actions", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RequestAction,
+    responses((status = 200, body = Request), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn act(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RequestAction>,
+) -> ApiResult<Json<Request>> {
+    Ok(Json(
+        tickets::act(&s.core, &a.ctx, RequestId(id), b)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Every state change and action of a request, oldest first.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/timeline", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Event>), (status = 404, body = ErrorBody)))]
+async fn timeline(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<Event>>> {
+    Ok(Json(
+        tickets::timeline(&s.core, &a.ctx, RequestId(id))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// The company's request categories.
+#[utoipa::path(get, path = "/api/v1/request-categories", tag = "requests", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Category>)))]
+async fn list_categories(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<Category>>> {
+    Ok(Json(
+        tickets::list_categories(&s.core, &a.ctx)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Creates or updates a category by code (needs `tickets.manage`).
+#[utoipa::path(put, path = "/api/v1/request-categories", tag = "requests", security(("bearer" = [])), request_body = CategoryForSave,
+    responses((status = 200, body = Category), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_category(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<CategoryForSave>,
+) -> ApiResult<Json<Category>> {
+    Ok(Json(
+        tickets::save_category(&s.core, &a.ctx, b)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// A community's SLA settings (overrides of the default clocks).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/sla", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<SlaOverride>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_sla(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<SlaOverride>>> {
+    Ok(Json(
+        tickets::list_overrides(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Sets one clock for one category (or `*`) of a community (needs `tickets.manage`).
+#[utoipa::path(put, path = "/api/v1/communities/{id}/sla", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)), request_body = SlaOverrideForSave,
+    responses((status = 200, body = SlaOverride), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_sla(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(mut b): ApiJson<SlaOverrideForSave>,
+) -> ApiResult<Json<SlaOverride>> {
+    b.community_id = CommunityId(id);
+    Ok(Json(
+        tickets::save_override(&s.core, &a.ctx, b)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Assignee {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// The staff a request of the community can be dispatched to.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/assignees", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Assignee>), (status = 404, body = ErrorBody)))]
+async fn assignees(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<Assignee>>> {
+    let v = tickets::assignable_users(&s.core, &a.ctx, CommunityId(id))
+        .await
+        .loc(a.locale)?;
+    Ok(Json(
+        v.into_iter()
+            .map(|(id, name)| Assignee { id, name })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationQuery {
+    /// Only the unread ones.
+    pub unread: Option<bool>,
+}
+
+/// The caller's messages: assignments, clock warnings, escalations.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "requests", security(("bearer" = [])), params(NotificationQuery),
+    responses((status = 200, body = Vec<Notification>)))]
+async fn list_notifications(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<NotificationQuery>,
+) -> ApiResult<Json<Vec<Notification>>> {
+    Ok(Json(
+        tickets::notifications(&s.core, &a.ctx, q.unread.unwrap_or(false))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Marks all of the caller's messages read.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "requests", security(("bearer" = [])),
+    responses((status = 204)))]
+async fn read_notifications(State(s): State<AppState>, a: ApiCtx) -> ApiResult<StatusCode> {
+    tickets::mark_read(&s.core, &a.ctx).await.loc(a.locale)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    pub year: i32,
+}
+
+/// The holidays and make-up working days of a year of the company calendar.
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "requests", security(("bearer" = [])), params(YearQuery),
+    responses((status = 200, body = Vec<CalendarDay>)))]
+async fn calendar_year(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<Vec<CalendarDay>>> {
+    Ok(Json(
+        tickets::calendar_year(&s.core, &a.ctx, q.year)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Saved {
+    pub saved: usize,
+}
+
+/// Sets days of the calendar (needs `community.manage`); listed days are replaced.
+#[utoipa::path(put, path = "/api/v1/calendar", tag = "requests", security(("bearer" = [])), request_body = Vec<CalendarDay>,
+    responses((status = 200, body = Saved), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_calendar_days(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(days): ApiJson<Vec<CalendarDay>>,
+) -> ApiResult<Json<Saved>> {
+    let saved = tickets::save_calendar_days(&s.core, &a.ctx, &days)
+        .await
+        .loc(a.locale)?;
+    Ok(Json(Saved { saved }))
+}
+
+/// Removes a day from the calendar (it follows the plain week again).
+#[utoipa::path(delete, path = "/api/v1/calendar/{day}", tag = "requests", security(("bearer" = [])), params(("day" = String, Path, format = Date)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_calendar_day(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(day): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .map_err(|_| AppError::bad("day", "invalid_date").in_locale(a.locale))?;
+    tickets::delete_calendar_day(&s.core, &a.ctx, day)
+        .await
+        .loc(a.locale)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CalendarImport {
+    /// The file's text: `DATE,KIND,NAME` or `FROM..TO,KIND,NAME` per line, KIND `休`/`holiday`
+    /// or `班`/`workday`; `#` starts a comment.
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarImportResult {
+    pub saved: usize,
+    /// The bad lines (nothing was saved when there are any).
+    pub errors: Vec<CalendarLineError>,
+}
+
+/// Imports a calendar file (e.g. the State Council's annual schedule): all lines or none; 422
+/// with every bad line otherwise.
+#[utoipa::path(post, path = "/api/v1/calendar/import", tag = "requests", security(("bearer" = [])), request_body = CalendarImport,
+    responses((status = 200, body = CalendarImportResult), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_calendar(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<CalendarImport>,
+) -> ApiResult<Json<CalendarImportResult>> {
+    match tickets::import_calendar(&s.core, &a.ctx, &b.text)
+        .await
+        .loc(a.locale)?
+    {
+        Ok(saved) => Ok(Json(CalendarImportResult {
+            saved,
+            errors: vec![],
+        })),
+        Err(lines) => Err(AppError::from(CoreError::Invalid(
+            lines
+                .iter()
+                .map(|l| wuye_core::FieldError::new(format!("line {}", l.line), l.code))
+                .collect(),
+        ))
+        .in_locale(a.locale)),
+    }
+}

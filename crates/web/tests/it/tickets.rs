@@ -1,0 +1,763 @@
+//! Service requests and work orders through the API: the whole flow, who may do what, the bad
+//! inputs, the pool race, hold pausing a clock, and the SLA scanner on two nodes.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+use wuye_core::args;
+use wuye_testkit::{Api, TestApp};
+
+use crate::{app, error_fields, new_unit};
+
+/// Creates a request through the API and returns it.
+async fn register(api: &Api, body: Value) -> Value {
+    let (st, v) = api.post("/api/v1/requests", body).await;
+    assert_eq!(st, 201, "{v}");
+    v
+}
+
+async fn act(api: &Api, id: i64, body: Value) -> (u16, Value) {
+    let (st, v) = api
+        .post(&format!("/api/v1/requests/{id}/actions"), body)
+        .await;
+    (st.as_u16(), v)
+}
+
+fn time(v: &Value) -> DateTime<Utc> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| panic!("a time: {v}"))
+}
+
+fn clock<'a>(r: &'a Value, name: &str) -> &'a Value {
+    r["clocks"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["clock"] == name))
+        .unwrap_or_else(|| panic!("clock {name} in {r}"))
+}
+
+struct Crew {
+    admin: Api,
+    agent: Api,
+    tech: Api,
+    tech_id: i64,
+    unit: i64,
+}
+
+async fn crew(app: &TestApp) -> Crew {
+    let admin = app.admin().await;
+    let unit = new_unit(&admin, app.building_a.0, "1801").await;
+    let agent = app
+        .api_as("agent", "service_agent", &[app.community_a])
+        .await;
+    let tech = app.api_as("tech", "technician", &[app.community_a]).await;
+    let (_, list) = agent
+        .get(&format!(
+            "/api/v1/communities/{}/assignees",
+            app.community_a.0
+        ))
+        .await;
+    let tech_id = list[0]["id"]
+        .as_i64()
+        .expect("the technician is assignable");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    Crew {
+        admin,
+        agent,
+        tech,
+        tech_id,
+        unit,
+    }
+}
+
+#[tokio::test]
+async fn register_dispatch_work_and_close_with_a_return_visit() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let r = register(
+        &c.agent,
+        json!({"community_id": app.community_a.0, "kind": "repair_unit", "category": "water",
+               "channel": "hotline", "unit_id": c.unit, "contact_name": "王先生",
+               "contact_phone": "13812345678", "description": "厨房水管漏水"}),
+    )
+    .await;
+    let id = r["id"].as_i64().expect("id");
+    assert_eq!(r["number"], "BX-000001");
+    assert_eq!(r["state"], "registered");
+    assert_eq!(r["unit_label"], "1栋-1801");
+    assert_eq!(r["contact_phone"], "138****5678", "masked");
+    // The promise defaults to two days; water faults need someone on site in 30 min; the
+    // hotline answers in 48 h; any request is fed back in 4 h.
+    let created = time(&r["created_at"]);
+    assert_eq!(time(&r["promise_at"]) - created, Duration::days(2));
+    assert_eq!(
+        time(&clock(&r, "on_site")["due_at"]) - created,
+        Duration::minutes(30)
+    );
+    assert_eq!(
+        time(&clock(&r, "feedback")["due_at"]) - created,
+        Duration::hours(4)
+    );
+    assert_eq!(
+        time(&clock(&r, "hotline")["due_at"]) - created,
+        Duration::hours(48)
+    );
+    assert_eq!(clock(&r, "on_site")["status"], "running");
+    assert_eq!(r["clocks"].as_array().map(Vec::len), Some(3));
+
+    // Not yet done: no visit, no closing.
+    let (st, v) = act(&c.agent, id, json!({"action": "close"})).await;
+    assert_eq!((st, v["code"].as_str()), (409, Some("request_not_done")));
+    let (st, v) = act(&c.agent, id, json!({"action": "visit", "satisfaction": 5})).await;
+    assert_eq!((st, v["code"].as_str()), (409, Some("request_not_done")));
+
+    // The technician sees nothing before it is his.
+    let (st, _) = c.tech.get(&format!("/api/v1/requests/{id}")).await;
+    assert_eq!(st, 404);
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "dispatch", "assignee_id": c.tech_id}),
+    )
+    .await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("dispatched")), "{v}");
+    let (_, mine) = c.tech.get("/api/v1/requests?view=assigned").await;
+    assert_eq!(mine[0]["id"], id);
+    let (_, notes) = c.tech.get("/api/v1/notifications?unread=true").await;
+    assert_eq!(notes[0]["kind"], "assigned");
+
+    let (st, v) = act(&c.tech, id, json!({"action": "on_site"})).await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (409, Some("request_not_assignable"))
+    );
+    let (st, _) = act(&c.tech, id, json!({"action": "accept"})).await;
+    assert_eq!(st, 200);
+    let (st, v) = act(&c.tech, id, json!({"action": "on_site"})).await;
+    assert_eq!(st, 200);
+    assert_eq!(clock(&v, "on_site")["status"], "met");
+    let (st, v) = act(
+        &c.tech,
+        id,
+        json!({"action": "done", "materials": "三通 1 个", "labour_minutes": 40, "charge": "35.50",
+               "note": "更换三通"}),
+    )
+    .await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("done")), "{v}");
+    assert_eq!(v["charge_fen"], 3550);
+    assert_eq!(v["labour_minutes"], 40);
+    for k in ["feedback", "on_site", "hotline"] {
+        assert_eq!(clock(&v, k)["status"], "met", "{k}");
+    }
+    // The first responder sees it in "my requests" with the work's state.
+    let (_, mine) = c.agent.get("/api/v1/requests?view=mine").await;
+    assert_eq!(
+        (mine[0]["id"].as_i64(), mine[0]["state"].as_str()),
+        (Some(id), Some("done"))
+    );
+
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "visit", "satisfaction": 5, "note": "很满意"}),
+    )
+    .await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("closed")), "{v}");
+    assert_eq!(v["rated_via"], "phone");
+
+    // The whole story, in the timeline and in the audit log.
+    let (_, tl) = c
+        .agent
+        .get(&format!("/api/v1/requests/{id}/timeline"))
+        .await;
+    let actions: Vec<&str> = tl
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        actions,
+        ["register", "dispatch", "accept", "on_site", "done", "visit"]
+    );
+    assert_eq!(tl[1]["actor_name"], "agent姓名");
+    assert_eq!(tl[4]["note"], "更换三通");
+    assert_eq!(tl[5]["to_state"], "closed");
+    let (n,): (i64,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'request' AND entity_id = $1",
+            args![id],
+        )
+        .await
+        .expect("count");
+    assert_eq!(n, 6, "one audit entry per change");
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_nothing_is_written() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let admin = c.admin.clone();
+    let unit_b = new_unit(&admin, app.building_b.0, "101").await;
+    let base = json!({"community_id": app.community_a.0, "kind": "repair_unit", "category": "water",
+                      "channel": "front_desk", "description": "漏水"});
+    let with = |extra: Value| {
+        let mut b = base.clone();
+        for (k, v) in extra.as_object().expect("object") {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let before = app.count("requests").await;
+
+    // Several problems at once, each named.
+    let (st, v) = admin
+        .post(
+            "/api/v1/requests",
+            with(
+                json!({"kind": "party", "category": "magic", "channel": "", "description": " ",
+                        "contact_phone": "12"}),
+            ),
+        )
+        .await;
+    assert_eq!(st, 422, "{v}");
+    let fields: Vec<String> = error_fields(&v).into_iter().map(|f| f.0).collect();
+    for f in [
+        "kind",
+        "channel",
+        "contact_phone",
+        "description",
+        "category",
+    ] {
+        assert!(fields.contains(&f.to_string()), "{f} in {v}");
+    }
+    // An in-unit repair needs a unit; an unknown unit; a unit of another community.
+    let (_, v) = admin.post("/api/v1/requests", base.clone()).await;
+    assert_eq!(
+        error_fields(&v),
+        [("unit_id".into(), "unit_required_for_repair".into())]
+    );
+    let (_, v) = admin
+        .post("/api/v1/requests", with(json!({"unit_id": 999999})))
+        .await;
+    assert_eq!(
+        error_fields(&v),
+        [("unit_id".into(), "unknown_unit".into())]
+    );
+    let (_, v) = admin
+        .post("/api/v1/requests", with(json!({"unit_id": unit_b})))
+        .await;
+    assert_eq!(
+        error_fields(&v),
+        [("unit_id".into(), "unit_not_in_community".into())]
+    );
+    // The agent of community A does not know community B's unit exists.
+    let (_, v) = c
+        .agent
+        .post("/api/v1/requests", with(json!({"unit_id": unit_b})))
+        .await;
+    assert_eq!(
+        error_fields(&v),
+        [("unit_id".into(), "unknown_unit".into())]
+    );
+    // A promise beyond seven days.
+    let far = (Utc::now() + Duration::days(8)).to_rfc3339();
+    let (st, v) = c
+        .agent
+        .post(
+            "/api/v1/requests",
+            with(json!({"unit_id": c.unit, "promise_at": far})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["field"].as_str(), v["code"].as_str()),
+        (422, Some("promise_at"), Some("promise_beyond_7_days"))
+    );
+    assert!(v["message"].as_str().unwrap_or("").contains("7 天"), "{v}");
+    // Another community entirely.
+    let (st, _) = c
+        .agent
+        .post(
+            "/api/v1/requests",
+            with(json!({"community_id": app.community_b.0})),
+        )
+        .await;
+    assert_eq!(st, 404);
+    // A technician does not register requests.
+    let (st, _) = c
+        .tech
+        .post("/api/v1/requests", with(json!({"unit_id": c.unit})))
+        .await;
+    assert_eq!(st, 403);
+    // Wrong JSON types name the field.
+    let (st, v) = c
+        .agent
+        .post("/api/v1/requests", with(json!({"unit_id": "abc"})))
+        .await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("unit_id")));
+    assert_eq!(app.count("requests").await, before, "nothing written");
+    assert_eq!(app.count("request_clocks").await, 0);
+    assert_eq!(app.count("request_events").await, 0);
+
+    // The promise: postponed once with a reason, never twice, never beyond the week.
+    let r = register(&c.agent, with(json!({"unit_id": c.unit}))).await;
+    let id = r["id"].as_i64().expect("id");
+    let created = time(&r["created_at"]);
+    let later = (created + Duration::days(5)).to_rfc3339();
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "postpone", "promise_at": later}),
+    )
+    .await;
+    assert_eq!((st, v["code"].as_str()), (422, Some("reason_required")));
+    let too_far = (created + Duration::days(7) + Duration::hours(1)).to_rfc3339();
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "postpone", "promise_at": too_far, "note": "等配件"}),
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (422, Some("promise_beyond_7_days"))
+    );
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "postpone", "promise_at": later, "note": "等配件"}),
+    )
+    .await;
+    assert_eq!(
+        (st, v["promise_postponed"].as_bool()),
+        (200, Some(true)),
+        "{v}"
+    );
+    let even_later = (created + Duration::days(6)).to_rfc3339();
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "postpone", "promise_at": even_later, "note": "还要等"}),
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (409, Some("promise_already_postponed"))
+    );
+    let (_, r2) = c.agent.get(&format!("/api/v1/requests/{id}")).await;
+    assert_eq!(time(&r2["promise_at"]), created + Duration::days(5));
+
+    // Accepting an order assigned to someone else.
+    let other = app.api_as("tech2", "technician", &[app.community_a]).await;
+    act(
+        &c.agent,
+        id,
+        json!({"action": "dispatch", "assignee_id": c.tech_id}),
+    )
+    .await;
+    let (st, _) = act(&other, id, json!({"action": "accept"})).await;
+    assert_eq!(st, 404, "tech2 does not even see tech's order");
+    let (_, v) = admin
+        .get(&format!(
+            "/api/v1/communities/{}/assignees",
+            app.community_a.0
+        ))
+        .await;
+    let tech2_id = v
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|u| u["name"] == "tech2姓名")
+        .and_then(|u| u["id"].as_i64())
+        .expect("tech2");
+    let manager = app
+        .api_as("boss", "project_manager", &[app.community_a])
+        .await;
+    let (st, v) = act(&manager, id, json!({"action": "accept"})).await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (403, Some("forbidden")),
+        "a manager does not work orders"
+    );
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "dispatch", "assignee_id": tech2_id}),
+    )
+    .await;
+    assert_eq!(
+        (st, v["state"].as_str()),
+        (200, Some("dispatched")),
+        "a second dispatch is a transfer"
+    );
+    let (st, v) = act(&c.tech, id, json!({"action": "accept"})).await;
+    assert_eq!(st, 404, "transferred away from tech: {v}");
+    let (_, tl) = c
+        .agent
+        .get(&format!("/api/v1/requests/{id}/timeline"))
+        .await;
+    assert_eq!(
+        tl.as_array()
+            .and_then(|a| a.last())
+            .map(|e| e["action"].clone()),
+        Some(json!("transfer"))
+    );
+    // Unknown action; satisfaction out of range.
+    let (st, v) = act(&c.agent, id, json!({"action": "explode"})).await;
+    assert_eq!((st, v["field"].as_str()), (422, Some("action")));
+}
+
+#[tokio::test]
+async fn two_technicians_grab_one_order_and_exactly_one_wins() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let tech2 = app.api_as("tech2", "technician", &[app.community_a]).await;
+    // Lighting goes to the pool by default.
+    let r = register(
+        &c.agent,
+        json!({"community_id": app.community_a.0, "kind": "repair_common", "category": "lighting",
+               "channel": "patrol", "location": "3栋电梯厅", "description": "灯不亮"}),
+    )
+    .await;
+    assert_eq!(r["state"], "pooled");
+    let id = r["id"].as_i64().expect("id");
+    let (_, pool) = tech2.get("/api/v1/requests?view=pool").await;
+    assert_eq!(pool[0]["id"], id);
+    for _round in 0..3 {
+        let (a, b) = tokio::join!(
+            act(&c.tech, id, json!({"action": "grab"})),
+            act(&tech2, id, json!({"action": "grab"}))
+        );
+        let mut codes = [a.0, b.0];
+        codes.sort();
+        assert_eq!(codes, [200, 409], "{a:?} {b:?}");
+        let loser = if a.0 == 409 { &a.1 } else { &b.1 };
+        assert_eq!(loser["code"], "request_already_taken");
+        let winner = if a.0 == 200 { &c.tech } else { &tech2 };
+        let (st, v) = act(
+            winner,
+            id,
+            json!({"action": "to_pool", "note": "缺少灯管，退回"}),
+        )
+        .await;
+        assert_eq!((st, v["state"].as_str()), (200, Some("pooled")), "{v}");
+    }
+    let (n,): (i64,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT COUNT(*) FROM request_events WHERE request_id = $1 AND action = 'grab'",
+            args![id],
+        )
+        .await
+        .expect("count");
+    assert_eq!(n, 3, "one grab recorded per round");
+}
+
+#[tokio::test]
+async fn an_unsatisfied_owner_reopens_the_request() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let r = register(
+        &c.agent,
+        json!({"community_id": app.community_a.0, "kind": "complaint_general", "category": "noise",
+               "channel": "front_desk", "unit_id": c.unit, "description": "楼上装修噪音"}),
+    )
+    .await;
+    let id = r["id"].as_i64().expect("id");
+    assert_eq!(r["number"], "TS-000001");
+    let created = time(&r["created_at"]);
+    assert_eq!(
+        time(&clock(&r, "on_site")["due_at"]) - created,
+        Duration::hours(1)
+    );
+    assert_eq!(
+        time(&clock(&r, "resolve")["due_at"]) - created,
+        Duration::hours(8)
+    );
+    act(
+        &c.agent,
+        id,
+        json!({"action": "dispatch", "assignee_id": c.tech_id}),
+    )
+    .await;
+    act(&c.tech, id, json!({"action": "accept"})).await;
+    let (st, _) = act(&c.tech, id, json!({"action": "done", "note": "已协调"})).await;
+    assert_eq!(st, 200);
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "visit", "satisfaction": 2, "note": "仍然很吵"}),
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["state"], "registered");
+    assert_eq!(v["reopen_count"], 1);
+    assert_eq!(v["satisfaction"], 2);
+    let (st, v) = act(&c.agent, id, json!({"action": "visit", "satisfaction": 9})).await;
+    assert_eq!((st, v["code"].as_str()), (409, Some("request_not_done")));
+    let (_, notes) = c.agent.get("/api/v1/notifications").await;
+    assert!(
+        notes
+            .as_array()
+            .expect("notes")
+            .iter()
+            .any(|n| n["kind"] == "reopened" && n["request_id"] == id),
+        "{notes}"
+    );
+}
+
+#[tokio::test]
+async fn a_clock_configured_to_pause_stops_while_on_hold() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let manager = app
+        .api_as("boss", "project_manager", &[app.community_a])
+        .await;
+    let path = format!("/api/v1/communities/{}/sla", app.community_a.0);
+    // Bad settings name their field.
+    let (st, v) = manager
+        .put(
+            &path,
+            json!({"community_id": 0, "category": "noise", "clock": "resolve", "enabled": true}),
+        )
+        .await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("minutes")));
+    let (st, v) = manager
+        .put(&path, json!({"community_id": 0, "category": "nothing", "clock": "resolve", "enabled": true, "minutes": 60}))
+        .await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("category")));
+    let (st, _) = c
+        .agent
+        .put(&path, json!({"community_id": 0, "category": "noise", "clock": "resolve", "enabled": true, "minutes": 600}))
+        .await;
+    assert_eq!(st, 403, "agents do not set the clocks");
+    // Noise complaints here: resolved in 10 h, paused while on hold.
+    let (st, v) = manager
+        .put(
+            &path,
+            json!({"community_id": 0, "category": "noise", "clock": "resolve", "enabled": true,
+                           "minutes": 600, "pauses_on_hold": true}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let r = register(
+        &c.agent,
+        json!({"community_id": app.community_a.0, "kind": "complaint_general", "category": "noise",
+               "channel": "front_desk", "description": "夜间施工"}),
+    )
+    .await;
+    let id = r["id"].as_i64().expect("id");
+    let created = time(&r["created_at"]);
+    let due = time(&clock(&r, "resolve")["due_at"]);
+    assert_eq!(due - created, Duration::hours(10));
+    let on_site_due = time(&clock(&r, "on_site")["due_at"]);
+
+    let (st, v) = act(&c.agent, id, json!({"action": "hold"})).await;
+    assert_eq!((st, v["code"].as_str()), (422, Some("reason_required")));
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "hold", "note": "等业主回家"}),
+    )
+    .await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("on_hold")), "{v}");
+    assert_eq!(clock(&v, "resolve")["status"], "paused");
+    assert_eq!(
+        clock(&v, "on_site")["paused"],
+        false,
+        "on_site does not pause"
+    );
+    // Two hours on hold (moved back in the database rather than waited for).
+    let mut tx = app.core.db.begin().await.expect("begin");
+    tx.execute(
+        "UPDATE request_clocks SET paused_since = $1 WHERE request_id = $2 AND clock = 'resolve'",
+        args![Utc::now() - Duration::hours(2), id],
+    )
+    .await
+    .expect("backdate");
+    tx.commit().await.expect("commit");
+    let (st, v) = act(&c.agent, id, json!({"action": "resume"})).await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("registered")), "{v}");
+    let moved = time(&clock(&v, "resolve")["due_at"]) - due;
+    assert!(
+        moved >= Duration::hours(2) && moved < Duration::hours(2) + Duration::seconds(30),
+        "the deadline moved by the time held: {moved}"
+    );
+    assert_eq!(time(&clock(&v, "on_site")["due_at"]), on_site_due);
+    let (st, v) = act(&c.agent, id, json!({"action": "resume"})).await;
+    assert_eq!((st, v["code"].as_str()), (409, Some("request_not_on_hold")));
+}
+
+#[tokio::test]
+async fn the_scanner_warns_and_escalates_exactly_once_across_two_nodes() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let _manager = app
+        .api_as("boss", "project_manager", &[app.community_a])
+        .await;
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let r = register(
+            &c.agent,
+            json!({"community_id": app.community_a.0, "kind": "repair_common", "category": "elevator",
+                   "channel": "front_desk", "location": format!("{i}号电梯"), "description": "困人"}),
+        )
+        .await;
+        ids.push(r["id"].as_i64().expect("id"));
+    }
+    // 30 requests × (feedback 4 h, on site 30 min) = 60 clocks.
+    let second = app.second_core().await;
+    // 26 minutes on: every on-site clock (30 min, warned 6 min before) is at risk.
+    let at = Utc::now() + Duration::minutes(26);
+    let (a, b) = tokio::join!(
+        wuye_core::tickets::scan_clocks(&app.core, at),
+        wuye_core::tickets::scan_clocks(&second, at)
+    );
+    let (a, b) = (a.expect("scan 1"), b.expect("scan 2"));
+    assert_eq!(a.warned + b.warned, 30, "{a:?} {b:?}");
+    assert_eq!(a.breached + b.breached, 0);
+    // 5 hours on: all 60 clocks breached; the feedback clocks (warned at 4 h − 48 min) were
+    // never warned before their breach: the breach stands for both.
+    let at = Utc::now() + Duration::hours(5);
+    let (a, b) = tokio::join!(
+        wuye_core::tickets::scan_clocks(&app.core, at),
+        wuye_core::tickets::scan_clocks(&second, at)
+    );
+    let (a, b) = (a.expect("scan 1"), b.expect("scan 2"));
+    assert_eq!(
+        (a.breached + b.breached, a.warned + b.warned),
+        (60, 0),
+        "{a:?} {b:?}"
+    );
+    let again = wuye_core::tickets::scan_clocks(&app.core, at + Duration::hours(1))
+        .await
+        .expect("scan");
+    assert_eq!(again, Default::default(), "nothing twice");
+
+    let count = |sql: &'static str| {
+        let core = app.core.clone();
+        async move {
+            let (n,): (i64,) = core.db.read().fetch_one(sql, args![]).await.expect("count");
+            n
+        }
+    };
+    // Warnings go to the owner (agent) and the assignee (none here); breaches to the manager.
+    assert_eq!(
+        count("SELECT COUNT(*) FROM notifications WHERE kind = 'sla_warning'").await,
+        30
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM notifications WHERE kind = 'sla_breach'").await,
+        60
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM request_events WHERE action = 'clock_breach'").await,
+        60
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM requests WHERE escalations = 2").await,
+        30
+    );
+    let (_, r) = c.agent.get(&format!("/api/v1/requests/{}", ids[0])).await;
+    // Still open and past due (the breach time was simulated; real time has not passed): the
+    // clock is running, and the board shows breached and at-risk first.
+    assert_eq!(r["escalations"], 2);
+    // The lease: one node holds the job, the other is refused until it expires.
+    let now = Utc::now();
+    assert!(
+        wuye_core::tickets::claim_job(
+            &app.core,
+            "sla_scanner",
+            "node-a",
+            Duration::seconds(60),
+            now
+        )
+        .await
+        .expect("claim")
+    );
+    assert!(
+        !wuye_core::tickets::claim_job(
+            &second,
+            "sla_scanner",
+            "node-b",
+            Duration::seconds(60),
+            now
+        )
+        .await
+        .expect("claim")
+    );
+    assert!(
+        wuye_core::tickets::claim_job(
+            &second,
+            "sla_scanner",
+            "node-b",
+            Duration::seconds(60),
+            now + Duration::seconds(61)
+        )
+        .await
+        .expect("claim")
+    );
+    second.db.close().await;
+}
+
+#[tokio::test]
+async fn round_robin_and_the_board() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let t2 = app.user("tech2", "technician", &[app.community_a]).await;
+    // Sanitation goes round in turn.
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        let r = register(
+            &c.agent,
+            json!({"community_id": app.community_a.0, "kind": "repair_common", "category": "sanitation",
+                   "channel": "front_desk", "location": "地库", "description": "有垃圾"}),
+        )
+        .await;
+        assert_eq!(r["state"], "dispatched");
+        got.push(r["assignee_id"].as_i64().expect("assignee"));
+    }
+    assert_eq!(got, [c.tech_id, t2.0, c.tech_id, t2.0]);
+    let (st, board) = c.agent.get("/api/v1/requests/board").await;
+    assert_eq!(st, 200);
+    assert_eq!(board.as_array().map(Vec::len), Some(4));
+    let (st, _) = c.tech.get("/api/v1/requests/board").await;
+    assert_eq!(st, 403);
+}
+
+#[tokio::test]
+async fn the_calendar_imports_from_a_file_and_feeds_working_day_clocks() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let file = "# 2026 国庆节\n2026-10-01..2026-10-07,休,国庆节\n2026-09-20,班,国庆节调休\n2026-10-10,班,国庆节调休\n";
+    let (st, v) = admin
+        .post("/api/v1/calendar/import", json!({"text": file}))
+        .await;
+    assert_eq!((st.as_u16(), v["saved"].as_i64()), (200, Some(9)), "{v}");
+    let (_, year) = admin.get("/api/v1/calendar?year=2026").await;
+    assert_eq!(year.as_array().map(Vec::len), Some(9));
+    assert_eq!(year[0]["day"], "2026-09-20");
+    assert_eq!(year[0]["kind"], "workday");
+    let bad = "2026-10-01,休,国庆\n2026-02-30,休,x\n";
+    let (st, v) = admin
+        .post("/api/v1/calendar/import", json!({"text": bad}))
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(error_fields(&v), [("line 2".into(), "invalid_date".into())]);
+    let agent = app
+        .api_as("agent", "service_agent", &[app.community_a])
+        .await;
+    let (st, _) = agent
+        .post("/api/v1/calendar/import", json!({"text": file}))
+        .await;
+    assert_eq!(st, 403);
+    let (st, _) = admin.delete("/api/v1/calendar/2026-10-10").await;
+    assert_eq!(st, 204);
+    let (st, _) = admin.delete("/api/v1/calendar/2026-10-10").await;
+    assert_eq!(st, 404);
+}
