@@ -156,7 +156,7 @@ CREATE TABLE jobs (
 
 -- The built-in roles of databases created before this migration get the request permissions
 -- (a fresh database gets them when the roles are first written).
-UPDATE roles SET permissions = permissions || ',tickets.register,tickets.dispatch,tickets.work,tickets.manage'
+UPDATE roles SET permissions = permissions || ',tickets.register,tickets.dispatch,tickets.manage'
     WHERE code = 'company_admin';
 UPDATE roles SET permissions = permissions || ',tickets.register,tickets.dispatch,tickets.manage'
     WHERE code = 'project_manager';

@@ -31,7 +31,6 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             AuditRead,
             TicketsRegister,
             TicketsDispatch,
-            TicketsWork,
             TicketsManage,
         ],
         all_communities: true,

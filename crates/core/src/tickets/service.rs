@@ -948,6 +948,14 @@ fn note_required(input: &RequestAction) -> CoreResult<String> {
     }
 }
 
+/// A worker holds the order: dispatching it again is a transfer.
+fn is_in_hand(s: RequestState) -> bool {
+    matches!(
+        s,
+        RequestState::Dispatched | RequestState::Accepted | RequestState::OnSite
+    )
+}
+
 /// Runs one action on a request (see [`RequestAction`]) and returns the request as it is now.
 pub async fn act(
     core: &Core,
@@ -1029,10 +1037,7 @@ pub async fn act_at(
             .and_then(|s| RequestState::parse("state", s).ok())
             .unwrap_or(RequestState::Registered)
     } else {
-        let dispatch_action = if action == A::Dispatch
-            && row.assignee_id.is_some()
-            && state != RequestState::Pooled
-        {
+        let dispatch_action = if action == A::Dispatch && is_in_hand(state) {
             A::Transfer
         } else {
             action
@@ -1060,7 +1065,7 @@ pub async fn act_at(
                 .assignee_id
                 .ok_or_else(|| invalid("assignee_id", "required"))?;
             check_assignee(&mut tx, ctx, community, a).await?;
-            if row.assignee_id == Some(a) && state != RequestState::Pooled {
+            if row.assignee_id == Some(a) && is_in_hand(state) {
                 return Err(invalid("assignee_id", "already_assigned"));
             }
             sets.push(("assignee_id", a.into()));
@@ -1150,7 +1155,9 @@ pub async fn act_at(
             sets.push(("rating_comment", note.clone().into()));
             sets.push(("rated_via", via.code().into()));
             if score < SATISFIED_FROM {
+                // Reopened: back to the desk, to be dispatched again (to anyone).
                 final_state = RequestState::Registered;
+                sets.push(("assignee_id", Option::<UserId>::None.into()));
                 sets.push(("reopen_count", (row.reopen_count + 1).into()));
                 sets.push(("done_at", Option::<DateTime<Utc>>::None.into()));
             } else {
@@ -1236,12 +1243,11 @@ pub async fn act_at(
     // Timeline, notifications, audit.
     let actor = ctx.actor();
     let name = ctx.display_name.as_str();
-    let event_action =
-        if action == A::Dispatch && row.assignee_id.is_some() && state != RequestState::Pooled {
-            A::Transfer
-        } else {
-            action
-        };
+    let event_action = if action == A::Dispatch && is_in_hand(state) {
+        A::Transfer
+    } else {
+        action
+    };
     store::event(
         &mut tx,
         community,

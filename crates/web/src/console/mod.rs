@@ -5,6 +5,7 @@
 mod admin;
 mod home;
 mod registry;
+mod tickets;
 
 use askama::Template;
 use axum::Router;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(registry::router())
         .merge(admin::router())
+        .merge(tickets::router())
         .route("/static/app.css", axum::routing::get(css))
         .layer(middleware::from_fn(ensure_csrf_cookie))
 }
@@ -72,6 +74,9 @@ pub struct Shell {
     pub can_write: bool,
     pub can_reveal: bool,
     pub can_manage: bool,
+    pub can_register: bool,
+    pub can_dispatch: bool,
+    pub can_work: bool,
     pub error: Option<String>,
     pub notice: Option<String>,
 }
@@ -89,6 +94,9 @@ impl Shell {
             can_write: false,
             can_reveal: false,
             can_manage: false,
+            can_register: false,
+            can_dispatch: false,
+            can_work: false,
             error: None,
             notice: None,
         }
@@ -108,6 +116,9 @@ impl Shell {
             can_write: c.has(Perm::RegistryWrite),
             can_reveal: c.has(Perm::PiiReveal),
             can_manage: c.has(Perm::CommunityManage),
+            can_register: c.has(Perm::TicketsRegister),
+            can_dispatch: c.has(Perm::TicketsDispatch) || c.has(Perm::TicketsManage),
+            can_work: c.has(Perm::TicketsWork),
             error: None,
             notice: None,
         }

@@ -193,3 +193,168 @@ async fn log_in_create_a_unit_import_and_see_row_errors() {
     b.close().await.expect("close");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+async fn log_in(b: &fantoccini::Client, base: &str, user: &str) {
+    b.goto(&format!("{base}/login")).await.expect("login page");
+    fill(b, "username", user).await;
+    fill(b, "password", PASSWORD).await;
+    b.find(Locator::Id("login"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    b.wait()
+        .for_element(Locator::Css("header nav"))
+        .await
+        .expect("logged in");
+}
+
+async fn click(b: &fantoccini::Client, id: &str) {
+    b.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("#{id} on the page"))
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn body(b: &fantoccini::Client) -> String {
+    b.find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .text()
+        .await
+        .expect("text")
+}
+
+#[tokio::test]
+async fn desk_registers_dispatches_technician_completes_desk_visits() {
+    let Some(b) = wuye_testkit::browser::session().await else {
+        eprintln!("skipped: WUYE_WEBDRIVER_URL is not set (CI sets it)");
+        return;
+    };
+    let app = crate::app().await;
+    let admin = app.admin().await;
+    crate::new_unit(&admin, app.building_a.0, "1801").await;
+    app.user("desk", "service_agent", &[app.community_a]).await;
+    app.user("wang", "technician", &[app.community_a]).await;
+
+    // The desk registers a water leak by typing the unit as people say it.
+    log_in(&b, &app.base, "desk").await;
+    b.goto(&format!("{}/requests/new", app.base))
+        .await
+        .expect("form");
+    b.find(Locator::Css("#kind option[value='repair_unit']"))
+        .await
+        .expect("kind")
+        .click()
+        .await
+        .expect("pick");
+    b.find(Locator::Css("#category option[value='water']"))
+        .await
+        .expect("category")
+        .click()
+        .await
+        .expect("pick");
+    fill(&b, "unit", "1栋-1801").await;
+    fill(&b, "contact_name", "王先生").await;
+    fill(&b, "description", "厨房水管漏水").await;
+    click(&b, "register").await;
+    b.wait()
+        .for_element(Locator::Id("timeline"))
+        .await
+        .expect("the request's page");
+    let text = body(&b).await;
+    assert!(
+        text.contains("BX-000001") && text.contains("1栋-1801") && text.contains("待派工"),
+        "{text}"
+    );
+    assert!(
+        text.contains("到场") && text.contains("计时中"),
+        "the clocks show: {text}"
+    );
+
+    // Dispatch to the technician.
+    b.find(Locator::Css("#dispatch_to option"))
+        .await
+        .expect("assignee")
+        .click()
+        .await
+        .expect("pick");
+    click(&b, "do-dispatch").await;
+    b.wait()
+        .for_element(Locator::XPath("//span[@id='state' and text()='已派工']"))
+        .await
+        .expect("dispatched");
+    let url = b.current_url().await.expect("url");
+    let request_path = url.path().to_string();
+
+    // The technician, on his phone page: accept, on site, done with materials and a charge.
+    b.delete_all_cookies().await.expect("log out");
+    log_in(&b, &app.base, "wang").await;
+    b.goto(&format!("{}/m/orders", app.base))
+        .await
+        .expect("orders");
+    let id = request_path.trim_start_matches("/requests/");
+    click(&b, &format!("accept-{id}")).await;
+    b.wait()
+        .for_element(Locator::Id(&format!("on-site-{id}")))
+        .await
+        .expect("accepted");
+    click(&b, &format!("on-site-{id}")).await;
+    b.wait()
+        .for_element(Locator::Id(&format!("finish-{id}")))
+        .await
+        .expect("on site");
+    click(&b, &format!("finish-{id}")).await;
+    b.wait()
+        .for_element(Locator::Id("done-form"))
+        .await
+        .expect("done form");
+    fill(&b, "materials", "PPR 三通 1 个").await;
+    fill(&b, "labour_minutes", "40").await;
+    fill(&b, "charge_input", "35.50").await;
+    click(&b, "do-done").await;
+    b.wait()
+        .for_element(Locator::Id("no-orders"))
+        .await
+        .expect("nothing left to do");
+
+    // The desk calls the owner back: satisfied, closed.
+    b.delete_all_cookies().await.expect("log out");
+    log_in(&b, &app.base, "desk").await;
+    b.goto(&format!("{}{request_path}", app.base))
+        .await
+        .expect("request page");
+    let text = body(&b).await;
+    assert!(text.contains("待回访") && text.contains("¥35.50"), "{text}");
+    fill(&b, "visit_note", "业主很满意").await;
+    click(&b, "do-visit").await;
+    b.wait()
+        .for_element(Locator::XPath("//span[@id='state' and text()='已关闭']"))
+        .await
+        .expect("closed");
+    let timeline = b
+        .find(Locator::Id("timeline"))
+        .await
+        .expect("timeline")
+        .text()
+        .await
+        .expect("text");
+    for step in ["登记", "派工", "接单", "到场", "完成", "回访"] {
+        assert!(timeline.contains(step), "{step} in {timeline}");
+    }
+    let (state, charge): (String, Option<i64>) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT state, charge_fen FROM requests WHERE number = $1",
+            wuye_core::args!["BX-000001"],
+        )
+        .await
+        .expect("request");
+    assert_eq!((state.as_str(), charge), ("closed", Some(3550)));
+    b.close().await.expect("close");
+}

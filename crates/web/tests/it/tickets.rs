@@ -498,8 +498,17 @@ async fn an_unsatisfied_owner_reopens_the_request() {
     assert_eq!(v["state"], "registered");
     assert_eq!(v["reopen_count"], 1);
     assert_eq!(v["satisfaction"], 2);
+    assert_eq!(v["assignee_id"], Value::Null, "back to the desk");
     let (st, v) = act(&c.agent, id, json!({"action": "visit", "satisfaction": 9})).await;
     assert_eq!((st, v["code"].as_str()), (409, Some("request_not_done")));
+    // Dispatched again, to the same technician.
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "dispatch", "assignee_id": c.tech_id}),
+    )
+    .await;
+    assert_eq!((st, v["state"].as_str()), (200, Some("dispatched")), "{v}");
     let (_, notes) = c.agent.get("/api/v1/notifications").await;
     assert!(
         notes
@@ -760,4 +769,83 @@ async fn the_calendar_imports_from_a_file_and_feeds_working_day_clocks() {
     assert_eq!(st, 204);
     let (st, _) = admin.delete("/api/v1/calendar/2026-10-10").await;
     assert_eq!(st, 404);
+}
+
+#[tokio::test]
+async fn the_desk_form_finds_the_unit_by_label_or_by_phone() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let (st, p) = c
+        .admin
+        .post(
+            "/api/v1/people",
+            json!({"community_id": app.community_a.0, "name": "李四", "phone": "13900001111",
+                   "unit_id": c.unit, "relation": "owner"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    let (web, token) = crate::console::console_login(&app, "agent").await;
+    let post = |form: Vec<(&'static str, String)>| {
+        let web = web.clone();
+        let url = format!("{}/requests/new", app.base);
+        async move {
+            let r = web.post(url).form(&form).send().await.expect("post");
+            let status = r.status().as_u16();
+            let loc = r
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            (status, loc, r.text().await.unwrap_or_default())
+        }
+    };
+    let base = |unit: &str, phone: &str| {
+        vec![
+            ("_csrf", token.clone()),
+            ("community_id", app.community_a.0.to_string()),
+            ("kind", "repair_unit".to_string()),
+            ("category", "water".to_string()),
+            ("channel", "hotline".to_string()),
+            ("urgency", "normal".to_string()),
+            ("unit", unit.to_string()),
+            ("contact_phone", phone.to_string()),
+            ("description", "卫生间漏水".to_string()),
+        ]
+    };
+    // An unknown unit: the form comes back with the message beside the field.
+    let (st, _, html) = post(base("9栋-9999", "")).await;
+    assert_eq!(st, 422);
+    assert!(html.contains("房屋（楼栋-房号）：房屋不存在"), "{html}");
+    assert_eq!(app.count("requests").await, 0);
+    // By label.
+    let (st, loc, _) = post(base("1栋-1801", "")).await;
+    assert_eq!((st, loc.starts_with("/requests/")), (303, true));
+    // By the owner's phone alone: the owner and the unit are found.
+    let (st, loc, _) = post(base("", "13900001111")).await;
+    assert_eq!(st, 303);
+    let id: i64 = loc.trim_start_matches("/requests/").parse().expect("id");
+    let (_, r) = c.agent.get(&format!("/api/v1/requests/{id}")).await;
+    assert_eq!(r["unit_id"], c.unit);
+    assert_eq!(r["person_id"], p["id"]);
+    assert_eq!(
+        r["contact_name"], "李四",
+        "the person's name fills the contact"
+    );
+    assert_eq!(r["contact_phone"], "139****1111");
+    // The request's page and the lists render.
+    for path in [
+        format!("/requests/{id}"),
+        "/requests".to_string(),
+        "/requests?view=mine".to_string(),
+    ] {
+        let r = web
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(r.status(), 200, "{path}");
+        let html = r.text().await.unwrap_or_default();
+        assert!(html.contains("BX-000002"), "{path}: {html}");
+    }
 }

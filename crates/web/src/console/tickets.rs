@@ -1,0 +1,1155 @@
+//! Request pages (报事报修) of the console: the lists (my requests, my work orders, the pool, the
+//! board), registering at the desk or the hotline, a request's page with its clocks, actions and
+//! timeline, the technician's phone page, messages, and the company calendar.
+//!
+//! Every rule lives in `wuye_core::tickets`; these handlers turn form text into the service's
+//! inputs (a unit typed as "1栋-1801", a local date-time in the community's time zone) and render.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use wuye_core::registry::{self, Community, HitKind};
+use wuye_core::shared::calendar::{CalendarDay, local_to_utc};
+use wuye_core::shared::ids::*;
+use wuye_core::tickets::{self, *};
+use wuye_core::{CoreError, FieldError, Perm};
+
+use super::{Shell, error_page, page};
+use crate::AppState;
+use crate::error::describe;
+use crate::extract::{ConsoleUser, CsrfForm};
+use crate::locale::Locale;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/requests", get(list_page))
+        .route("/requests/new", get(new_page).post(create))
+        .route("/requests/{id}", get(detail_page))
+        .route("/requests/{id}/act", post(act))
+        .route("/m/orders", get(orders_page))
+        .route("/notifications", get(notifications_page))
+        .route("/notifications/read", post(notifications_read))
+        .route("/calendar", get(calendar_page))
+        .route("/calendar/import", post(calendar_import))
+        .route("/calendar/{day}/delete", post(calendar_delete))
+}
+
+type Table<T> = [(T, &'static str, &'static str, &'static str)];
+
+fn label_of<T>(all: &'static Table<T>, code: &str, l: Locale) -> String {
+    all.iter()
+        .find(|(_, c, ..)| *c == code)
+        .map(|(_, _, zh, en)| if l == Locale::En { *en } else { *zh })
+        .unwrap_or(code)
+        .to_string()
+}
+
+/// One option of a select.
+pub struct Opt {
+    pub code: String,
+    pub label: String,
+}
+
+fn opts<T>(all: &'static Table<T>, l: Locale) -> Vec<Opt> {
+    all.iter()
+        .map(|(_, code, zh, en)| Opt {
+            code: code.to_string(),
+            label: if l == Locale::En { en } else { zh }.to_string(),
+        })
+        .collect()
+}
+
+fn tz_of(c: &Community) -> Tz {
+    c.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// "2 小时 5 分" / "2 h 5 min"; negative spans are "overdue".
+fn span_text(secs: i64, l: Locale) -> String {
+    let m = secs.abs() / 60;
+    let (d, h, mi) = (m / 1440, (m % 1440) / 60, m % 60);
+    let mut s = String::new();
+    let en = l == Locale::En;
+    if d > 0 {
+        s.push_str(&format!("{d}{}", if en { " d " } else { " 天 " }));
+    }
+    if h > 0 || d > 0 {
+        s.push_str(&format!("{h}{}", if en { " h " } else { " 小时 " }));
+    }
+    s.push_str(&format!("{mi}{}", if en { " min" } else { " 分" }));
+    if secs < 0 {
+        if en {
+            format!("overdue {s}")
+        } else {
+            format!("超时 {s}")
+        }
+    } else {
+        s
+    }
+}
+
+/// A clock as a page shows it.
+pub struct ClockView {
+    pub name: String,
+    pub due: String,
+    pub remaining: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+}
+
+fn clock_view(c: &Clock, tz: Tz, l: Locale) -> ClockView {
+    let status = match c.status {
+        ClockStatus::Running => "running",
+        ClockStatus::AtRisk => "at_risk",
+        ClockStatus::Paused => "paused",
+        ClockStatus::Met => "met",
+        ClockStatus::Breached => "breached",
+    };
+    ClockView {
+        name: label_of(ClockKind::ALL, c.clock.code(), l),
+        due: local(c.due_at, tz),
+        remaining: match (c.met_at, c.remaining_seconds) {
+            (Some(m), _) => local(m, tz),
+            (None, Some(s)) => span_text(s, l),
+            _ => String::new(),
+        },
+        status,
+        status_label: l.t(&format!("tk.clock.{status}")),
+    }
+}
+
+/// A request as a list row or a page shows it.
+pub struct RequestView {
+    pub r: Request,
+    pub community: String,
+    pub kind: String,
+    pub category: String,
+    pub channel: String,
+    pub state: String,
+    pub urgent: bool,
+    pub created: String,
+    pub promise: String,
+    pub clocks: Vec<ClockView>,
+    pub place: String,
+}
+
+struct Lookup {
+    communities: HashMap<CommunityId, Community>,
+    categories: Vec<Category>,
+}
+
+impl Lookup {
+    async fn load(st: &AppState, u: &ConsoleUser) -> Result<Lookup, CoreError> {
+        let cs = registry::list_communities(&st.core, &u.ctx)
+            .await
+            .unwrap_or_default();
+        let categories = tickets::list_categories(&st.core, &u.ctx).await?;
+        Ok(Lookup {
+            communities: cs.into_iter().map(|c| (c.id, c)).collect(),
+            categories,
+        })
+    }
+    fn tz(&self, c: CommunityId) -> Tz {
+        self.communities
+            .get(&c)
+            .map(tz_of)
+            .unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+    fn category(&self, code: &str, l: Locale) -> String {
+        self.categories
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| {
+                if l == Locale::En {
+                    c.name_en.clone()
+                } else {
+                    c.name_zh.clone()
+                }
+            })
+            .unwrap_or_else(|| code.to_string())
+    }
+    fn view(&self, r: Request, l: Locale) -> RequestView {
+        let tz = self.tz(r.community_id);
+        RequestView {
+            community: self
+                .communities
+                .get(&r.community_id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            kind: label_of(RequestKind::ALL, r.kind.code(), l),
+            category: self.category(&r.category, l),
+            channel: label_of(Channel::ALL, r.channel.code(), l),
+            state: label_of(RequestState::ALL, r.state.code(), l),
+            urgent: r.urgency == Urgency::Urgent,
+            created: local(r.created_at, tz),
+            promise: local(r.promise_at, tz),
+            clocks: r.clocks.iter().map(|c| clock_view(c, tz, l)).collect(),
+            place: r
+                .unit_label
+                .clone()
+                .or_else(|| r.location.clone())
+                .unwrap_or_default(),
+            r,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    view: String,
+    community_id: String,
+    state: String,
+    kind: String,
+    category: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/list.html")]
+struct ListPage {
+    s: Shell,
+    view: String,
+    rows: Vec<RequestView>,
+    q_community: String,
+    q_state: String,
+    q_kind: String,
+    q_category: String,
+    communities: Vec<Opt>,
+    states: Vec<Opt>,
+    kinds: Vec<Opt>,
+    categories: Vec<Opt>,
+}
+
+fn category_opts(cats: &[Category], l: Locale) -> Vec<Opt> {
+    cats.iter()
+        .filter(|c| c.active)
+        .map(|c| Opt {
+            code: c.code.clone(),
+            label: if l == Locale::En {
+                c.name_en.clone()
+            } else {
+                c.name_zh.clone()
+            },
+        })
+        .collect()
+}
+
+fn community_opts(lk: &Lookup) -> Vec<Opt> {
+    let mut v: Vec<&Community> = lk.communities.values().collect();
+    v.sort_by_key(|c| c.id);
+    v.into_iter()
+        .map(|c| Opt {
+            code: c.id.to_string(),
+            label: c.name.clone(),
+        })
+        .collect()
+}
+
+async fn list_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let l = u.locale;
+    let sees_all = u.ctx.has(Perm::TicketsDispatch) || u.ctx.has(Perm::TicketsManage);
+    let view = match q.view.as_str() {
+        "" if sees_all => "board".to_string(),
+        "" => "mine".to_string(),
+        v => v.to_string(),
+    };
+    let mut errs = Vec::new();
+    let community_id = match q.community_id.trim() {
+        "" => None,
+        s => match s.parse() {
+            Ok(n) => Some(CommunityId(n)),
+            Err(_) => {
+                errs.push(FieldError::new("community_id", "not_a_number"));
+                None
+            }
+        },
+    };
+    if !errs.is_empty() {
+        return error_page(&u, CoreError::Invalid(errs));
+    }
+    let f = RequestFilter {
+        community_id,
+        view: Some(if view == "board" {
+            String::new()
+        } else {
+            view.clone()
+        }),
+        state: Some(q.state.clone()),
+        open: None,
+        kind: Some(q.kind.clone()),
+        category: Some(q.category.clone()),
+        assignee_id: None,
+        unit_id: None,
+        before_id: None,
+        limit: Some(200),
+    };
+    let res = if view == "board" {
+        tickets::board(&st.core, &u.ctx, f).await
+    } else {
+        tickets::list_requests(&st.core, &u.ctx, &f).await
+    };
+    let lk = match Lookup::load(&st, &u).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&u, e),
+    };
+    match res {
+        Ok(rows) => page(&ListPage {
+            s: Shell::of(&u),
+            view,
+            rows: rows.into_iter().map(|r| lk.view(r, l)).collect(),
+            q_community: q.community_id,
+            q_state: q.state,
+            q_kind: q.kind,
+            q_category: q.category,
+            communities: community_opts(&lk),
+            states: opts(RequestState::ALL, l),
+            kinds: opts(RequestKind::ALL, l),
+            categories: category_opts(&lk.categories, l),
+        }),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registering
+
+/// The register form as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct NewForm {
+    community_id: String,
+    kind: String,
+    category: String,
+    channel: String,
+    urgency: String,
+    complex: Option<String>,
+    /// "1栋-1801", "1-1801" or a unit number; or empty.
+    unit: String,
+    unit_id: String,
+    location: String,
+    contact_name: String,
+    contact_phone: String,
+    description: String,
+    /// Local date-time (`datetime-local`), empty for the default.
+    promise_at: String,
+    assignee_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/new.html")]
+struct NewPage {
+    s: Shell,
+    f: NewForm,
+    errs: Vec<FieldError>,
+    communities: Vec<Opt>,
+    kinds: Vec<Opt>,
+    categories: Vec<Opt>,
+    channels: Vec<Opt>,
+    assignees: Vec<Opt>,
+}
+
+impl NewPage {
+    fn err(&self, field: &str) -> String {
+        self.errs
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| crate::error::field_message(self.s.l, e))
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+}
+
+async fn render_new(
+    st: &AppState,
+    u: &ConsoleUser,
+    f: NewForm,
+    err: Option<CoreError>,
+) -> Response {
+    let l = u.locale;
+    let lk = match Lookup::load(st, u).await {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let community = f.community_id.parse().ok().map(CommunityId).or_else(|| {
+        let mut ids: Vec<CommunityId> = lk.communities.keys().copied().collect();
+        ids.sort();
+        ids.first().copied()
+    });
+    let assignees = match community {
+        Some(c) if u.ctx.has(Perm::TicketsDispatch) => {
+            tickets::assignable_users(&st.core, &u.ctx, c)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, name)| Opt {
+                    code: id.to_string(),
+                    label: name,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let (mut s, errs, status) = match err {
+        Some(e) => {
+            let status = describe(&e, l).0;
+            let errs = match &e {
+                CoreError::Invalid(v) => v.clone(),
+                CoreError::Conflict(x) => vec![x.clone()],
+                _ => Vec::new(),
+            };
+            (Shell::of(u).with_error(&e), errs, status)
+        }
+        None => (Shell::of(u), Vec::new(), axum::http::StatusCode::OK),
+    };
+    if errs.is_empty() && s.error.is_some() {
+        s.notice = None;
+    }
+    let mut r = page(&NewPage {
+        s,
+        f,
+        errs,
+        communities: community_opts(&lk),
+        kinds: opts(RequestKind::ALL, l),
+        categories: category_opts(&lk.categories, l),
+        channels: opts(Channel::ALL, l),
+        assignees,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    unit_id: String,
+    community_id: String,
+}
+
+async fn new_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    if !u.ctx.has(Perm::TicketsRegister) {
+        return error_page(&u, CoreError::Forbidden);
+    }
+    let mut f = NewForm {
+        channel: "front_desk".into(),
+        urgency: "normal".into(),
+        community_id: q.community_id,
+        ..Default::default()
+    };
+    if let Ok(id) = q.unit_id.parse::<i64>()
+        && let Ok(unit) = registry::get_unit(&st.core, &u.ctx, UnitId(id)).await
+    {
+        f.unit_id = id.to_string();
+        f.unit = format!("{}-{}", unit.building_name, unit.unit_no);
+        f.community_id = unit.community_id.to_string();
+        f.kind = "repair_unit".into();
+    }
+    render_new(&st, &u, f, None).await
+}
+
+/// Finds the unit typed on the form ("1栋-1801", "1-1801", "1801") in the community, and the
+/// person of a typed phone number; each problem is an error on its field.
+async fn resolve_unit_and_person(
+    st: &AppState,
+    u: &ConsoleUser,
+    community: CommunityId,
+    f: &NewForm,
+    errs: &mut Vec<FieldError>,
+) -> (Option<UnitId>, Option<PersonId>) {
+    let mut unit = None;
+    if let Ok(id) = f.unit_id.trim().parse::<i64>() {
+        unit = Some(UnitId(id));
+    } else if !f.unit.trim().is_empty() {
+        let q = f.unit.trim();
+        match registry::search(&st.core, &u.ctx, q, Some(community), 20).await {
+            Ok(hits) => {
+                let units: Vec<_> = hits
+                    .iter()
+                    .filter(|h| matches!(h.kind, HitKind::Unit))
+                    .collect();
+                // An exact label or number wins over prefix matches.
+                let exact: Vec<_> = units
+                    .iter()
+                    .filter(|h| {
+                        h.title == q
+                            || h.title.ends_with(&format!("-{}", q.to_uppercase()))
+                            || h.title.replace(['栋', '座'], "") == q.replace(['栋', '座'], "")
+                    })
+                    .collect();
+                match (exact.len(), units.len()) {
+                    (1, _) => unit = exact[0].unit_id,
+                    (0, 1) => unit = units[0].unit_id,
+                    (0, 0) => errs.push(FieldError::new("unit", "unknown_unit")),
+                    _ => errs.push(FieldError::new("unit", "unit_ambiguous")),
+                }
+            }
+            Err(CoreError::Invalid(e)) => errs.extend(e.into_iter().map(|mut x| {
+                x.field = "unit".into();
+                x
+            })),
+            Err(_) => errs.push(FieldError::new("unit", "unknown_unit")),
+        }
+    }
+    // A phone number of a registered person links the person (and gives the unit when none
+    // was typed and the person has one).
+    let mut person = None;
+    let phone = f.contact_phone.trim();
+    if !phone.is_empty()
+        && let Ok(hits) = registry::search(&st.core, &u.ctx, phone, Some(community), 5).await
+    {
+        let people: Vec<_> = hits
+            .iter()
+            .filter(|h| matches!(h.kind, HitKind::Person))
+            .collect();
+        if let [p] = people.as_slice() {
+            if unit.is_none() {
+                unit = p.unit_id;
+            }
+            if unit.is_none() || unit == p.unit_id {
+                person = Some(PersonId(p.id));
+            }
+        }
+    }
+    (unit, person)
+}
+
+async fn create(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<NewForm>,
+) -> Response {
+    let mut errs = Vec::new();
+    let community = match f.community_id.trim().parse::<i64>() {
+        Ok(n) => CommunityId(n),
+        Err(_) => {
+            errs.push(FieldError::new("community_id", "required"));
+            return render_new(&st, &u, f, Some(CoreError::Invalid(errs))).await;
+        }
+    };
+    let tz = match registry::get_community(&st.core, &u.ctx, community).await {
+        Ok(c) => tz_of(&c),
+        Err(e) => return render_new(&st, &u, f, Some(e)).await,
+    };
+    let (unit_id, person_id) = resolve_unit_and_person(&st, &u, community, &f, &mut errs).await;
+    let promise_at = match f.promise_at.trim() {
+        "" => None,
+        s => match NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
+            Ok(n) => Some(local_to_utc(tz, n.date(), n.time())),
+            Err(_) => {
+                errs.push(FieldError::new("promise_at", "invalid_date"));
+                None
+            }
+        },
+    };
+    let assignee_id = match f.assignee_id.trim() {
+        "" => None,
+        s => match s.parse() {
+            Ok(n) => Some(UserId(n)),
+            Err(_) => {
+                errs.push(FieldError::new("assignee_id", "not_a_number"));
+                None
+            }
+        },
+    };
+    let input = RequestForCreate {
+        community_id: community,
+        kind: f.kind.clone(),
+        category: f.category.clone(),
+        channel: f.channel.clone(),
+        urgency: Some(f.urgency.clone()),
+        complex: Some(f.complex.is_some()),
+        unit_id,
+        person_id,
+        location: Some(f.location.clone()),
+        contact_name: Some(f.contact_name.clone()),
+        contact_phone: Some(f.contact_phone.clone()),
+        description: f.description.clone(),
+        promise_at,
+        assignee_id,
+    };
+    let res = if errs.is_empty() {
+        tickets::create_request(&st.core, &u.ctx, input).await
+    } else {
+        // Report the form's own problems together with the service's.
+        match tickets::create_request(&st.core, &u.ctx, input).await {
+            Err(CoreError::Invalid(mut more)) => {
+                more.retain(|e| e.field != "unit_id" || errs.iter().all(|x| x.field != "unit"));
+                errs.extend(more);
+                Err(CoreError::Invalid(errs))
+            }
+            _ => Err(CoreError::Invalid(errs)),
+        }
+    };
+    match res {
+        Ok(r) => Redirect::to(&format!("/requests/{}", r.id)).into_response(),
+        Err(e) if matches!(e, CoreError::Invalid(_) | CoreError::Conflict(_)) => {
+            render_new(&st, &u, f, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One request
+
+#[derive(Template)]
+#[template(path = "tickets/detail.html")]
+struct DetailPage {
+    s: Shell,
+    v: RequestView,
+    charge: String,
+    events: Vec<EventView>,
+    assignees: Vec<Opt>,
+    /// Which actions to offer.
+    can: HashMap<&'static str, bool>,
+    mobile: bool,
+}
+
+impl DetailPage {
+    fn can(&self, a: &str) -> bool {
+        self.can.get(a).copied().unwrap_or(false)
+    }
+}
+
+pub struct EventView {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub change: String,
+    pub note: String,
+}
+
+fn fen_text(f: i64) -> String {
+    format!("{}.{:02}", f / 100, f % 100)
+}
+
+/// The actions a page offers: those the state allows and the user may take. The service
+/// decides again when one is sent.
+fn offered(u: &ConsoleUser, r: &Request) -> HashMap<&'static str, bool> {
+    use RequestState as S;
+    let c = &u.ctx;
+    let dispatcher = c.has(Perm::TicketsDispatch) || c.has(Perm::TicketsManage);
+    let me = c.user_id;
+    let assignee = r.assignee_id == Some(me);
+    let owner = r.first_responder_id == me;
+    let st = r.state;
+    let open = st.is_open();
+    let mut m = HashMap::new();
+    m.insert(
+        "dispatch",
+        dispatcher
+            && matches!(
+                st,
+                S::Registered | S::Pooled | S::Dispatched | S::Accepted | S::OnSite
+            ),
+    );
+    m.insert(
+        "to_pool",
+        (dispatcher || assignee) && matches!(st, S::Registered | S::Dispatched | S::Accepted),
+    );
+    m.insert("grab", c.has(Perm::TicketsWork) && st == S::Pooled);
+    m.insert("accept", assignee && st == S::Dispatched);
+    m.insert("on_site", assignee && st == S::Accepted);
+    m.insert(
+        "done",
+        (assignee && matches!(st, S::Dispatched | S::Accepted | S::OnSite))
+            || (dispatcher && st == S::Registered),
+    );
+    m.insert(
+        "hold",
+        (dispatcher || assignee)
+            && matches!(
+                st,
+                S::Registered | S::Pooled | S::Dispatched | S::Accepted | S::OnSite
+            ),
+    );
+    m.insert("resume", (dispatcher || assignee) && st == S::OnHold);
+    m.insert("feedback", (dispatcher || owner) && open);
+    m.insert("escalate", (dispatcher || owner) && open);
+    m.insert(
+        "postpone",
+        (dispatcher || owner) && open && !r.promise_postponed,
+    );
+    m.insert("visit", dispatcher && st == S::Done);
+    m.insert(
+        "cancel",
+        dispatcher && matches!(st, S::Registered | S::Pooled | S::Dispatched | S::OnHold),
+    );
+    m
+}
+
+async fn render_detail(
+    st: &AppState,
+    u: &ConsoleUser,
+    id: RequestId,
+    err: Option<CoreError>,
+    mobile: bool,
+) -> Response {
+    let l = u.locale;
+    let r = match tickets::get_request(&st.core, &u.ctx, id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(u, e),
+    };
+    let events = match tickets::timeline(&st.core, &u.ctx, id).await {
+        Ok(e) => e,
+        Err(e) => return error_page(u, e),
+    };
+    let lk = match Lookup::load(st, u).await {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let tz = lk.tz(r.community_id);
+    let assignees = if u.ctx.has(Perm::TicketsDispatch) {
+        tickets::assignable_users(&st.core, &u.ctx, r.community_id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, name)| Opt {
+                code: id.to_string(),
+                label: name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let state_label = |s: &Option<String>| {
+        s.as_deref()
+            .map(|x| label_of(RequestState::ALL, x, l))
+            .unwrap_or_default()
+    };
+    let events = events
+        .into_iter()
+        .map(|e| {
+            let change = match (&e.from_state, &e.to_state) {
+                (Some(a), Some(b)) if a != b => format!(
+                    "{} → {}",
+                    state_label(&e.from_state),
+                    state_label(&e.to_state)
+                ),
+                (None, Some(_)) => state_label(&e.to_state),
+                _ => String::new(),
+            };
+            let note = match e.action.as_str() {
+                "clock_warning" | "clock_breach" => e
+                    .note
+                    .as_deref()
+                    .map(|c| label_of(ClockKind::ALL, c, l))
+                    .unwrap_or_default(),
+                _ => e.note.clone().unwrap_or_default(),
+            };
+            EventView {
+                at: local(e.at, tz),
+                who: if e.actor_id.is_none() {
+                    l.t("tk.system").to_string()
+                } else {
+                    e.actor_name.clone()
+                },
+                action: label_of(EventAction::ALL, &e.action, l),
+                change,
+                note,
+            }
+        })
+        .collect();
+    let can = offered(u, &r);
+    let charge = r.charge_fen.map(fen_text).unwrap_or_default();
+    let (s, status) = match &err {
+        Some(e) => (Shell::of(u).with_error(e), describe(e, l).0),
+        None => (Shell::of(u), axum::http::StatusCode::OK),
+    };
+    let mut resp = page(&DetailPage {
+        s,
+        v: lk.view(r, l),
+        charge,
+        events,
+        assignees,
+        can,
+        mobile,
+    });
+    *resp.status_mut() = status;
+    resp
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DetailQuery {
+    m: String,
+}
+
+async fn detail_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&u, CoreError::NotFound("request"));
+    };
+    render_detail(&st, &u, RequestId(id), None, q.m == "1").await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ActForm {
+    action: String,
+    note: String,
+    assignee_id: String,
+    promise_at: String,
+    materials: String,
+    labour_minutes: String,
+    charge: String,
+    satisfaction: String,
+    visit_channel: String,
+    /// `1` when sent from the phone page (go back there).
+    m: String,
+}
+
+async fn act(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<ActForm>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&u, CoreError::NotFound("request"));
+    };
+    let id = RequestId(id);
+    let mobile = f.m == "1";
+    let mut errs = Vec::new();
+    let num = |errs: &mut Vec<FieldError>, field: &str, raw: &str| -> Option<i64> {
+        match raw.trim() {
+            "" => None,
+            s => s
+                .parse()
+                .map_err(|_| errs.push(FieldError::new(field, "not_a_number")))
+                .ok(),
+        }
+    };
+    let assignee_id = num(&mut errs, "assignee_id", &f.assignee_id).map(UserId);
+    let labour_minutes = num(&mut errs, "labour_minutes", &f.labour_minutes);
+    let satisfaction = num(&mut errs, "satisfaction", &f.satisfaction);
+    let promise_at = if f.promise_at.trim().is_empty() {
+        None
+    } else {
+        let tz = match tickets::get_request(&st.core, &u.ctx, id).await {
+            Ok(r) => match registry::get_community(&st.core, &u.ctx, r.community_id).await {
+                Ok(c) => tz_of(&c),
+                Err(e) => return error_page(&u, e),
+            },
+            Err(e) => return error_page(&u, e),
+        };
+        match NaiveDateTime::parse_from_str(f.promise_at.trim(), "%Y-%m-%dT%H:%M") {
+            Ok(n) => Some(local_to_utc(tz, n.date(), n.time())),
+            Err(_) => {
+                errs.push(FieldError::new("promise_at", "invalid_date"));
+                None
+            }
+        }
+    };
+    if !errs.is_empty() {
+        return render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await;
+    }
+    let input = RequestAction {
+        action: f.action.clone(),
+        note: Some(f.note.clone()),
+        assignee_id,
+        promise_at,
+        materials: Some(f.materials.clone()),
+        labour_minutes,
+        charge: Some(f.charge.clone()),
+        satisfaction,
+        visit_channel: Some(f.visit_channel.clone()).filter(|s| !s.is_empty()),
+    };
+    match tickets::act(&st.core, &u.ctx, id, input).await {
+        Ok(_) if mobile => Redirect::to("/m/orders").into_response(),
+        Ok(_) => Redirect::to(&format!("/requests/{id}")).into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_detail(&st, &u, id, Some(e), mobile).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The technician's phone page
+
+#[derive(Template)]
+#[template(path = "tickets/orders.html")]
+struct OrdersPage {
+    s: Shell,
+    mine: Vec<RequestView>,
+    pool: Vec<RequestView>,
+}
+
+async fn orders_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    let l = u.locale;
+    let lk = match Lookup::load(&st, &u).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&u, e),
+    };
+    let list = |view: &str| RequestFilter {
+        community_id: None,
+        view: Some(view.into()),
+        state: None,
+        open: Some(true),
+        kind: None,
+        category: None,
+        assignee_id: None,
+        unit_id: None,
+        before_id: None,
+        limit: Some(100),
+    };
+    let mine = match tickets::list_requests(&st.core, &u.ctx, &list("assigned")).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&u, e),
+    };
+    let pool = if u.ctx.has(Perm::TicketsWork) {
+        tickets::list_requests(&st.core, &u.ctx, &list("pool"))
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    page(&OrdersPage {
+        s: Shell::of(&u),
+        mine: mine
+            .into_iter()
+            .filter(|r| r.state != RequestState::Done)
+            .map(|r| lk.view(r, l))
+            .collect(),
+        pool: pool.into_iter().map(|r| lk.view(r, l)).collect(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+pub struct NoteView {
+    pub at: String,
+    pub text: String,
+    pub request_id: Option<RequestId>,
+    pub number: String,
+    pub unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/notifications.html")]
+struct NotesPage {
+    s: Shell,
+    notes: Vec<NoteView>,
+}
+
+async fn notifications_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    let l = u.locale;
+    let notes = match tickets::notifications(&st.core, &u.ctx, false).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&u, e),
+    };
+    let lk = match Lookup::load(&st, &u).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&u, e),
+    };
+    let notes = notes
+        .into_iter()
+        .map(|n| {
+            let clock = n
+                .clock
+                .as_deref()
+                .map(|c| label_of(ClockKind::ALL, c, l))
+                .unwrap_or_default();
+            NoteView {
+                at: local(n.at, lk.tz(n.community_id)),
+                text: l.tf(&format!("tk.note.{}", n.kind), &[("clock", clock)]),
+                request_id: n.request_id,
+                number: n.request_number.unwrap_or_default(),
+                unread: n.read_at.is_none(),
+            }
+        })
+        .collect();
+    page(&NotesPage {
+        s: Shell::of(&u),
+        notes,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn notifications_read(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Response {
+    match tickets::mark_read(&st.core, &u.ctx).await {
+        Ok(_) => Redirect::to("/notifications").into_response(),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The company calendar
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct YearQuery {
+    year: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/calendar.html")]
+struct CalendarPage {
+    s: Shell,
+    year: i32,
+    days: Vec<CalendarDay>,
+    text: String,
+    line_errors: Vec<String>,
+}
+
+async fn render_calendar(
+    st: &AppState,
+    u: &ConsoleUser,
+    year: i32,
+    text: String,
+    line_errors: Vec<String>,
+    err: Option<CoreError>,
+) -> Response {
+    let days = match tickets::calendar_year(&st.core, &u.ctx, year).await {
+        Ok(d) => d,
+        Err(e) => return error_page(u, e),
+    };
+    let mut s = Shell::of(u);
+    let mut status = axum::http::StatusCode::OK;
+    if let Some(e) = &err {
+        s = s.with_error(e);
+        status = describe(e, u.locale).0;
+    }
+    let mut r = page(&CalendarPage {
+        s,
+        year,
+        days,
+        text,
+        line_errors,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+fn this_year() -> i32 {
+    use chrono::Datelike;
+    Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).year()
+}
+
+async fn calendar_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<YearQuery>,
+) -> Response {
+    let year = q
+        .year
+        .parse()
+        .ok()
+        .filter(|y| (1900..=2200).contains(y))
+        .unwrap_or_else(this_year);
+    render_calendar(&st, &u, year, String::new(), Vec::new(), None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ImportForm {
+    text: String,
+    year: String,
+}
+
+async fn calendar_import(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<ImportForm>,
+) -> Response {
+    let year = f
+        .year
+        .parse()
+        .ok()
+        .filter(|y| (1900..=2200).contains(y))
+        .unwrap_or_else(this_year);
+    let l = u.locale;
+    match tickets::import_calendar(&st.core, &u.ctx, &f.text).await {
+        Ok(Ok(n)) => {
+            let mut r = render_calendar(&st, &u, year, String::new(), Vec::new(), None).await;
+            if n > 0 {
+                // Show what the import saved: the year of the file's first day.
+                if let Some(y) = wuye_core::shared::calendar::parse_calendar_file(&f.text)
+                    .ok()
+                    .and_then(|d| {
+                        d.first().map(|x| {
+                            use chrono::Datelike;
+                            x.day.year()
+                        })
+                    })
+                    && y != year
+                {
+                    r = Redirect::to(&format!("/calendar?year={y}")).into_response();
+                } else {
+                    r = Redirect::to(&format!("/calendar?year={year}")).into_response();
+                }
+            }
+            r
+        }
+        Ok(Err(lines)) => {
+            let msgs = lines
+                .iter()
+                .map(|e| {
+                    l.tf(
+                        "tk.calendar.line_error",
+                        &[
+                            ("line", e.line.to_string()),
+                            ("msg", l.t(&format!("err.{}", e.code)).to_string()),
+                        ],
+                    )
+                })
+                .collect();
+            let e = CoreError::invalid("file", "calendar_file_invalid");
+            render_calendar(&st, &u, year, f.text, msgs, Some(e)).await
+        }
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_calendar(&st, &u, year, f.text, Vec::new(), Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+async fn calendar_delete(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(day): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Response {
+    let Ok(d) = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
+        return error_page(&u, CoreError::NotFound("calendar_day"));
+    };
+    match tickets::delete_calendar_day(&st.core, &u.ctx, d).await {
+        Ok(()) => {
+            use chrono::Datelike;
+            Redirect::to(&format!("/calendar?year={}", d.year())).into_response()
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
