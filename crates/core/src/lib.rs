@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod keys;
 
+pub mod portal;
 pub mod registry;
 pub mod shared;
 pub mod tickets;

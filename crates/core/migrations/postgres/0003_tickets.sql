@@ -163,3 +163,17 @@ UPDATE roles SET permissions = permissions || ',tickets.register,tickets.dispatc
 UPDATE roles SET permissions = permissions || ',tickets.register,tickets.dispatch' WHERE code = 'service_agent';
 UPDATE roles SET permissions = permissions || ',tickets.work' WHERE code IN ('technician', 'cleaning');
 UPDATE roles SET permissions = permissions || ',tickets.register' WHERE code = 'security';
+
+-- Owner portal accounts (业主端): a user of role owner tied to one registry person, inactive until
+-- the owner sets a password with the activation code the centre printed or sent.
+CREATE TABLE owner_accounts (
+    user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    company_id BIGINT NOT NULL REFERENCES companies(id),
+    community_id BIGINT NOT NULL REFERENCES communities(id),
+    person_id BIGINT NOT NULL UNIQUE REFERENCES people(id) ON DELETE CASCADE,
+    activation_hash TEXT,
+    activation_expires_at TIMESTAMPTZ,
+    activated_at TIMESTAMPTZ,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX owner_accounts_community ON owner_accounts (community_id, person_id);

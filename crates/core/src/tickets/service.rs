@@ -609,13 +609,25 @@ struct Validated {
     description: String,
 }
 
+/// Registers a request; the actor becomes its first responder (首问责任人).
 pub async fn create_request(
     core: &Core,
     ctx: &Ctx,
     input: RequestForCreate,
 ) -> CoreResult<Request> {
+    ctx.require_in(Perm::TicketsRegister, input.community_id)?;
+    create_request_for(core, ctx, input, ctx.user_id).await
+}
+
+/// Registers a request whose first responder is `first_responder` (the owner portal: the
+/// actor is the owner, the request belongs to the service desk). The caller authorizes.
+pub async fn create_request_for(
+    core: &Core,
+    ctx: &Ctx,
+    input: RequestForCreate,
+    first_responder: UserId,
+) -> CoreResult<Request> {
     let community = input.community_id;
-    ctx.require_in(Perm::TicketsRegister, community)?;
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
     let tz = community_tz(&mut tx, ctx, community).await?;
@@ -791,7 +803,7 @@ pub async fn create_request(
                 phone_enc,
                 v.description.as_str(),
                 state.code(),
-                ctx.user_id,
+                first_responder,
                 assignee,
                 promise,
                 false,
@@ -908,7 +920,81 @@ pub async fn create_request(
     )
     .await?;
     tx.commit().await?;
-    get_request(core, ctx, id).await
+    fetch_request(core, id).await
+}
+
+/// A request by id with its clocks, without an access check (the caller has made it).
+async fn fetch_request(core: &Core, id: RequestId) -> CoreResult<Request> {
+    let row = load_row(core, id)
+        .await?
+        .ok_or(CoreError::NotFound("request"))?;
+    with_clocks(core, vec![row], Utc::now())
+        .await?
+        .pop()
+        .ok_or(CoreError::NotFound("request"))
+}
+
+/// An owner's requests: reported by the person or about one of the units, newest first.
+pub async fn list_for_owner(
+    core: &Core,
+    community: CommunityId,
+    person: PersonId,
+    units: &[UnitId],
+) -> CoreResult<Vec<Request>> {
+    let mut a = Args::new();
+    let c = a.push(community);
+    let p = a.push(person);
+    let u = in_list(&mut a, "r.unit_id", units);
+    let rows: Vec<RequestRow> = core
+        .db
+        .read()
+        .fetch_all(
+            &format!(
+                "{REQUEST_SELECT} WHERE r.community_id = {c} AND (r.person_id = {p} OR {u}) \
+                 ORDER BY r.id DESC LIMIT 100"
+            ),
+            a,
+        )
+        .await?;
+    with_clocks(core, rows, Utc::now()).await
+}
+
+/// Writes a timeline line for an action taken outside [`act`] (the owner's rating).
+pub async fn record_event(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    r: &Request,
+    at: DateTime<Utc>,
+    action: EventAction,
+    from: RequestState,
+    to: RequestState,
+) -> CoreResult<()> {
+    store::event(
+        tx,
+        r.community_id,
+        r.id,
+        at,
+        ctx.actor(),
+        &ctx.display_name,
+        action.code(),
+        Some(from.code()),
+        Some(to.code()),
+        None,
+        None,
+    )
+    .await
+}
+
+/// A message to one staff member about a request.
+pub async fn notify_user(
+    tx: &mut Tx,
+    community: CommunityId,
+    user: UserId,
+    at: DateTime<Utc>,
+    kind: &str,
+    request: RequestId,
+) -> CoreResult<()> {
+    store::notify(tx, community, user, at, kind, request, None).await
 }
 
 // ---------------------------------------------------------------------------------------------

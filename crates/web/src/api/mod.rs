@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod auth;
 pub mod import;
+mod portal;
 mod registry;
 mod tickets;
 
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(import::router())
         .merge(tickets::router())
+        .merge(portal::router())
 }
 
 /// Attaches the caller's language to a service error.

@@ -53,10 +53,23 @@ mod tests {
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
+pub(super) struct LoginPage {
     s: Shell,
     next: String,
     username: String,
+}
+
+/// The login page, for other modules (the portal shows it after an activation).
+pub(super) type LoginPageFor = LoginPage;
+
+impl LoginPage {
+    pub(super) fn new(s: Shell, next: &str, username: &str) -> Self {
+        LoginPage {
+            s,
+            next: next.to_string(),
+            username: username.to_string(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -271,6 +284,9 @@ struct HomePage {
 async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
     // Owners and the owners' committee have no staff pages (their portal comes with requests
     // and billing): say so instead of showing a console they cannot use.
+    if u.ctx.role == "owner" {
+        return axum::response::Redirect::to("/portal").into_response();
+    }
     if !u.ctx.has(wuye_core::Perm::RegistryRead) {
         let mut s = Shell::of(&u);
         s.notice = Some(u.locale.t("home.no_staff_access").into());

@@ -4,6 +4,7 @@
 
 mod admin;
 mod home;
+mod portal;
 mod registry;
 mod tickets;
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(registry::router())
         .merge(admin::router())
         .merge(tickets::router())
+        .merge(portal::router())
         .route("/static/app.css", axum::routing::get(css))
         .layer(middleware::from_fn(ensure_csrf_cookie))
 }
@@ -77,6 +79,7 @@ pub struct Shell {
     pub can_register: bool,
     pub can_dispatch: bool,
     pub can_work: bool,
+    pub is_owner: bool,
     pub error: Option<String>,
     pub notice: Option<String>,
 }
@@ -97,6 +100,7 @@ impl Shell {
             can_register: false,
             can_dispatch: false,
             can_work: false,
+            is_owner: false,
             error: None,
             notice: None,
         }
@@ -119,6 +123,7 @@ impl Shell {
             can_register: c.has(Perm::TicketsRegister),
             can_dispatch: c.has(Perm::TicketsDispatch) || c.has(Perm::TicketsManage),
             can_work: c.has(Perm::TicketsWork),
+            is_owner: c.role == "owner",
             error: None,
             notice: None,
         }

@@ -43,7 +43,7 @@ pub fn router() -> Router<AppState> {
 
 type Table<T> = [(T, &'static str, &'static str, &'static str)];
 
-fn label_of<T>(all: &'static Table<T>, code: &str, l: Locale) -> String {
+pub(super) fn label_of<T>(all: &'static Table<T>, code: &str, l: Locale) -> String {
     all.iter()
         .find(|(_, c, ..)| *c == code)
         .map(|(_, _, zh, en)| if l == Locale::En { *en } else { *zh })

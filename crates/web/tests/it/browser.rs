@@ -229,16 +229,31 @@ async fn body(b: &fantoccini::Client) -> String {
 }
 
 #[tokio::test]
-async fn desk_registers_dispatches_technician_completes_desk_visits() {
+async fn desk_registers_dispatches_technician_completes_owner_rates() {
     let Some(b) = wuye_testkit::browser::session().await else {
         eprintln!("skipped: WUYE_WEBDRIVER_URL is not set (CI sets it)");
         return;
     };
     let app = crate::app().await;
     let admin = app.admin().await;
-    crate::new_unit(&admin, app.building_a.0, "1801").await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1801").await;
     app.user("desk", "service_agent", &[app.community_a]).await;
     app.user("wang", "technician", &[app.community_a]).await;
+    // The owner of 1801 has a portal account the centre opened and he activated.
+    let (_, p) = admin
+        .post(
+            "/api/v1/people",
+            serde_json::json!({"community_id": app.community_a.0, "name": "王先生",
+                               "phone": "13812345678", "unit_id": unit, "relation": "owner"}),
+        )
+        .await;
+    let (_, slip) = admin
+        .post(
+            &format!("/api/v1/people/{}/portal-account", p["id"]),
+            serde_json::json!({}),
+        )
+        .await;
+    let owner_login = slip["username"].as_str().expect("username").to_string();
 
     // The desk registers a water leak by typing the unit as people say it.
     log_in(&b, &app.base, "desk").await;
@@ -321,20 +336,64 @@ async fn desk_registers_dispatches_technician_completes_desk_visits() {
         .await
         .expect("nothing left to do");
 
-    // The desk calls the owner back: satisfied, closed.
+    // The owner activates his account on his phone, finds the request done and rates it.
+    b.delete_all_cookies().await.expect("log out");
+    b.goto(&format!("{}/portal/activate", app.base))
+        .await
+        .expect("activation page");
+    fill(&b, "username", &owner_login).await;
+    fill(
+        &b,
+        "activation_code",
+        slip["activation_code"].as_str().expect("code"),
+    )
+    .await;
+    fill(&b, "password", "owner2026pw").await;
+    click(&b, "activate").await;
+    b.wait()
+        .for_element(Locator::Id("login"))
+        .await
+        .expect("back to the login page");
+    fill(&b, "password", "owner2026pw").await;
+    click(&b, "login").await;
+    b.wait()
+        .for_element(Locator::Id("portal-requests"))
+        .await
+        .expect("the owner's requests");
+    let id = request_path.trim_start_matches("/requests/");
+    click(&b, &format!("portal-req-{id}")).await;
+    b.wait()
+        .for_element(Locator::Id("rate-form"))
+        .await
+        .expect("a done request can be rated");
+    let progress = b
+        .find(Locator::Id("progress"))
+        .await
+        .expect("progress")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        progress.contains("接单") && progress.contains("完成"),
+        "{progress}"
+    );
+    click(&b, "star-4").await;
+    fill(&b, "comment", "师傅很专业").await;
+    click(&b, "rate").await;
+    b.wait()
+        .for_element(Locator::XPath("//span[@id='state' and text()='已关闭']"))
+        .await
+        .expect("closed by the rating");
+    assert!(body(&b).await.contains("4 / 5"));
+
+    // The desk sees the whole story.
     b.delete_all_cookies().await.expect("log out");
     log_in(&b, &app.base, "desk").await;
     b.goto(&format!("{}{request_path}", app.base))
         .await
         .expect("request page");
     let text = body(&b).await;
-    assert!(text.contains("待回访") && text.contains("¥35.50"), "{text}");
-    fill(&b, "visit_note", "业主很满意").await;
-    click(&b, "do-visit").await;
-    b.wait()
-        .for_element(Locator::XPath("//span[@id='state' and text()='已关闭']"))
-        .await
-        .expect("closed");
+    assert!(text.contains("已关闭") && text.contains("¥35.50"), "{text}");
     let timeline = b
         .find(Locator::Id("timeline"))
         .await
@@ -342,7 +401,7 @@ async fn desk_registers_dispatches_technician_completes_desk_visits() {
         .text()
         .await
         .expect("text");
-    for step in ["登记", "派工", "接单", "到场", "完成", "回访"] {
+    for step in ["登记", "派工", "接单", "到场", "完成", "业主评价"] {
         assert!(timeline.contains(step), "{step} in {timeline}");
     }
     let (state, charge): (String, Option<i64>) = app

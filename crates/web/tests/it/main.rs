@@ -11,6 +11,7 @@ mod openapi;
 mod ops;
 mod parking;
 mod pii;
+mod portal;
 mod registry;
 mod schema;
 mod tickets;

@@ -1,0 +1,444 @@
+//! The owner portal's pages (业主端), made for a phone: the owner's requests and their progress,
+//! reporting a new one, rating a finished one; the activation page of a new account; and the
+//! staff's activation slip.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Extension, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use wuye_core::CoreError;
+use wuye_core::portal::{self, Activation, ActivationSlip, PortalRequestForCreate, Rating};
+use wuye_core::shared::ids::*;
+use wuye_core::tickets::{self, Category, RequestKind, RequestState};
+
+use super::tickets::{Opt, label_of};
+use super::{FreshCsrf, Shell, csrf_of, error_page, page};
+use crate::AppState;
+use crate::error::describe;
+use crate::extract::{CSRF_COOKIE, ConsoleUser, CsrfForm, cookie, locale_of};
+use crate::locale::Locale;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(home))
+        .route("/portal/new", get(new_page).post(report))
+        .route("/portal/requests/{id}", get(detail))
+        .route("/portal/requests/{id}/rate", post(rate))
+        .route("/portal/activate", get(activate_page).post(activate))
+        .route("/people/{id}/portal-account", post(open_account))
+}
+
+fn local(t: DateTime<Utc>) -> String {
+    let tz: Tz = chrono_tz::Asia::Shanghai;
+    t.with_timezone(&tz).format("%m-%d %H:%M").to_string()
+}
+
+/// The kinds an owner may choose (a serious complaint is the centre's classification).
+fn owner_kinds(l: Locale) -> Vec<Opt> {
+    RequestKind::ALL
+        .iter()
+        .filter(|(k, ..)| *k != RequestKind::ComplaintSerious)
+        .map(|(_, code, zh, en)| Opt {
+            code: code.to_string(),
+            label: if l == Locale::En { en } else { zh }.to_string(),
+        })
+        .collect()
+}
+
+fn category_name(cats: &[Category], code: &str, l: Locale) -> String {
+    cats.iter()
+        .find(|c| c.code == code)
+        .map(|c| {
+            if l == Locale::En {
+                c.name_en.clone()
+            } else {
+                c.name_zh.clone()
+            }
+        })
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub struct Row {
+    pub id: RequestId,
+    pub number: String,
+    pub what: String,
+    pub place: String,
+    pub state: String,
+    pub state_code: &'static str,
+    pub at: String,
+    pub description: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    s: Shell,
+    name: String,
+    rows: Vec<Row>,
+}
+
+async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    let l = u.locale;
+    let me = match portal::profile(&st.core, &u.ctx).await {
+        Ok(m) => m,
+        Err(e) => return error_page(&u, e),
+    };
+    let reqs = match portal::my_requests(&st.core, &u.ctx).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&u, e),
+    };
+    let cats = tickets::list_categories(&st.core, &u.ctx)
+        .await
+        .unwrap_or_default();
+    let rows = reqs
+        .into_iter()
+        .map(|r| Row {
+            id: r.id,
+            number: r.number.clone(),
+            what: format!(
+                "{} · {}",
+                label_of(RequestKind::ALL, r.kind.code(), l),
+                category_name(&cats, &r.category, l)
+            ),
+            place: r
+                .unit_label
+                .clone()
+                .or(r.location.clone())
+                .unwrap_or_default(),
+            state: label_of(RequestState::ALL, r.state.code(), l),
+            state_code: r.state.code(),
+            at: local(r.created_at),
+            description: r.description,
+        })
+        .collect();
+    page(&HomePage {
+        s: Shell::of(&u),
+        name: me.name,
+        rows,
+    })
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ReportForm {
+    unit_id: String,
+    kind: String,
+    category: String,
+    location: String,
+    description: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/new.html")]
+struct NewPage {
+    s: Shell,
+    f: ReportForm,
+    units: Vec<Opt>,
+    kinds: Vec<Opt>,
+    categories: Vec<Opt>,
+    err: Option<CoreError>,
+}
+
+impl NewPage {
+    fn ferr(&self, field: &str) -> String {
+        self.s.field_err(self.err.as_ref(), field)
+    }
+}
+
+async fn render_new(
+    st: &AppState,
+    u: &ConsoleUser,
+    f: ReportForm,
+    err: Option<CoreError>,
+) -> Response {
+    let l = u.locale;
+    let me = match portal::profile(&st.core, &u.ctx).await {
+        Ok(m) => m,
+        Err(e) => return error_page(u, e),
+    };
+    let cats = tickets::list_categories(&st.core, &u.ctx)
+        .await
+        .unwrap_or_default();
+    let (s, status) = match &err {
+        Some(e) => (Shell::of(u).with_error(e), describe(e, l).0),
+        None => (Shell::of(u), axum::http::StatusCode::OK),
+    };
+    let mut r = page(&NewPage {
+        s,
+        f,
+        units: me
+            .units
+            .iter()
+            .map(|x| Opt {
+                code: x.unit_id.to_string(),
+                label: x.label.clone(),
+            })
+            .collect(),
+        kinds: owner_kinds(l),
+        categories: cats
+            .iter()
+            .filter(|c| c.active)
+            .map(|c| Opt {
+                code: c.code.clone(),
+                label: if l == Locale::En {
+                    c.name_en.clone()
+                } else {
+                    c.name_zh.clone()
+                },
+            })
+            .collect(),
+        err,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+async fn new_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    let f = ReportForm {
+        kind: "repair_unit".into(),
+        ..Default::default()
+    };
+    render_new(&st, &u, f, None).await
+}
+
+async fn report(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<ReportForm>,
+) -> Response {
+    let Ok(unit) = f.unit_id.trim().parse::<i64>() else {
+        let e = CoreError::invalid("unit_id", "required");
+        return render_new(&st, &u, f, Some(e)).await;
+    };
+    let input = PortalRequestForCreate {
+        unit_id: UnitId(unit),
+        kind: f.kind.clone(),
+        category: f.category.clone(),
+        description: f.description.clone(),
+        location: Some(f.location.clone()),
+    };
+    match portal::report(&st.core, &u.ctx, input).await {
+        Ok(r) => Redirect::to(&format!("/portal/requests/{}", r.id)).into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_new(&st, &u, f, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+pub struct Step {
+    pub at: String,
+    pub what: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/detail.html")]
+struct DetailPage {
+    s: Shell,
+    r: Row,
+    steps: Vec<Step>,
+    can_rate: bool,
+    satisfaction: Option<i64>,
+    assignee: String,
+    promise: String,
+}
+
+async fn render_detail(
+    st: &AppState,
+    u: &ConsoleUser,
+    id: RequestId,
+    err: Option<CoreError>,
+) -> Response {
+    let l = u.locale;
+    let (r, events) = match portal::my_request(&st.core, &u.ctx, id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let cats = tickets::list_categories(&st.core, &u.ctx)
+        .await
+        .unwrap_or_default();
+    let steps = events
+        .iter()
+        .map(|e| Step {
+            at: local(e.at),
+            what: label_of(tickets::EventAction::ALL, &e.action, l),
+        })
+        .collect();
+    let (s, status) = match &err {
+        Some(e) => (Shell::of(u).with_error(e), describe(e, l).0),
+        None => (Shell::of(u), axum::http::StatusCode::OK),
+    };
+    let can_rate = r.state == RequestState::Done && r.rated_via.as_deref() != Some("portal");
+    let mut resp = page(&DetailPage {
+        s,
+        can_rate,
+        satisfaction: r.satisfaction,
+        assignee: r.assignee_name.clone().unwrap_or_default(),
+        promise: local(r.promise_at),
+        steps,
+        r: Row {
+            id: r.id,
+            number: r.number.clone(),
+            what: format!(
+                "{} · {}",
+                label_of(RequestKind::ALL, r.kind.code(), l),
+                category_name(&cats, &r.category, l)
+            ),
+            place: r
+                .unit_label
+                .clone()
+                .or(r.location.clone())
+                .unwrap_or_default(),
+            state: label_of(RequestState::ALL, r.state.code(), l),
+            state_code: r.state.code(),
+            at: local(r.created_at),
+            description: r.description.clone(),
+        },
+    });
+    *resp.status_mut() = status;
+    resp
+}
+
+async fn detail(State(st): State<AppState>, u: ConsoleUser, Path(id): Path<String>) -> Response {
+    match id.parse::<i64>() {
+        Ok(id) => render_detail(&st, &u, RequestId(id), None).await,
+        Err(_) => error_page(&u, CoreError::NotFound("request")),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RateForm {
+    satisfaction: String,
+    comment: String,
+}
+
+async fn rate(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<RateForm>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&u, CoreError::NotFound("request"));
+    };
+    let id = RequestId(id);
+    let Ok(score) = f.satisfaction.trim().parse::<i64>() else {
+        return render_detail(
+            &st,
+            &u,
+            id,
+            Some(CoreError::invalid("satisfaction", "required")),
+        )
+        .await;
+    };
+    let input = Rating {
+        satisfaction: score,
+        comment: Some(f.comment),
+    };
+    match portal::rate(&st.core, &u.ctx, id, input).await {
+        Ok(_) => Redirect::to(&format!("/portal/requests/{id}")).into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_detail(&st, &u, id, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activation (no session yet)
+
+#[derive(Template)]
+#[template(path = "portal/activate.html")]
+struct ActivatePage {
+    s: Shell,
+    username: String,
+    err: Option<CoreError>,
+}
+
+impl ActivatePage {
+    fn ferr(&self, field: &str) -> String {
+        self.s.field_err(self.err.as_ref(), field)
+    }
+}
+
+async fn activate_page(headers: HeaderMap, fresh: Option<Extension<FreshCsrf>>) -> Response {
+    let l = locale_of(&headers);
+    let csrf = csrf_of(
+        fresh.as_ref().map(|e| &e.0),
+        cookie(&headers, CSRF_COOKIE).unwrap_or(""),
+    );
+    page(&ActivatePage {
+        s: Shell::anon(l, csrf),
+        username: String::new(),
+        err: None,
+    })
+}
+
+async fn activate(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(f): CsrfForm<Activation>,
+) -> Response {
+    let l = locale_of(&headers);
+    let username = f.username.clone();
+    match portal::activate(&st.core, f).await {
+        Ok(()) => {
+            let mut s = Shell::anon(l, cookie(&headers, CSRF_COOKIE).unwrap_or("").to_string());
+            s.notice = Some(l.t("portal.activated").to_string());
+            page(&super::home::LoginPageFor::new(s, "/portal", &username))
+        }
+        Err(e) => {
+            let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or("").to_string();
+            let status = describe(&e, l).0;
+            let mut r = page(&ActivatePage {
+                s: Shell::anon(l, csrf).with_error(&e),
+                username,
+                err: Some(e),
+            });
+            *r.status_mut() = status;
+            r
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The staff's side: the activation slip
+
+#[derive(Template)]
+#[template(path = "portal/slip.html")]
+struct SlipPage {
+    s: Shell,
+    slip: ActivationSlip,
+    expires: String,
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn open_account(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&u, CoreError::NotFound("person"));
+    };
+    match portal::open_account(&st.core, &u.ctx, PersonId(id)).await {
+        Ok(slip) => {
+            let expires = local(slip.expires_at);
+            page(&SlipPage {
+                s: Shell::of(&u),
+                slip,
+                expires,
+            })
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
