@@ -453,7 +453,7 @@ pub async fn rate(core: &Core, ctx: &Ctx, id: RequestId, input: Rating) -> CoreR
     match next {
         RequestState::Closed => sql.push_str(&format!(", closed_at = {}", a.push(now))),
         RequestState::Registered => sql.push_str(&format!(
-            ", assignee_id = NULL, done_at = NULL, reopen_count = reopen_count + {}",
+            ", done_at = NULL, reopen_count = reopen_count + {}",
             a.push(1i64)
         )),
         _ => {}

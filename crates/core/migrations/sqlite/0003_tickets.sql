@@ -85,6 +85,11 @@ CREATE TABLE requests (
     on_site_at TEXT,
     done_at TEXT,
     closed_at TEXT,
+    -- The local date of registration (YYYY-MM-DD in the community's time zone), for statistics
+    -- by day, month and quarter with SQL both databases share.
+    created_day TEXT NOT NULL,
+    -- Seconds from registration to done, set when the work is done.
+    handling_seconds INTEGER,
     UNIQUE (community_id, number)
 );
 CREATE INDEX requests_state ON requests (community_id, state, created_at);
@@ -92,6 +97,7 @@ CREATE INDEX requests_first_responder ON requests (community_id, first_responder
 CREATE INDEX requests_assignee ON requests (community_id, assignee_id, state);
 CREATE INDEX requests_unit ON requests (community_id, unit_id);
 CREATE INDEX requests_created ON requests (community_id, created_at);
+CREATE INDEX requests_day ON requests (community_id, created_day);
 
 -- One row per clock of a request. The scanner finds clocks to warn about or to escalate through
 -- the two partial indexes; warned_at and breached_at are set once, by a conditional UPDATE.
@@ -108,9 +114,11 @@ CREATE TABLE request_clocks (
     met_at TEXT,
     warned_at TEXT,
     breached_at TEXT,
+    created_day TEXT NOT NULL,
     UNIQUE (request_id, clock)
 );
 CREATE INDEX request_clocks_request ON request_clocks (community_id, request_id);
+CREATE INDEX request_clocks_day ON request_clocks (community_id, created_day, clock);
 CREATE INDEX request_clocks_to_warn ON request_clocks (warn_at)
     WHERE met_at IS NULL AND warned_at IS NULL AND paused_since IS NULL;
 CREATE INDEX request_clocks_to_breach ON request_clocks (due_at)
@@ -177,3 +185,21 @@ CREATE TABLE owner_accounts (
     created_at TEXT NOT NULL
 );
 CREATE INDEX owner_accounts_community ON owner_accounts (community_id, person_id);
+
+-- The hotline call log (热线来电登记): time, caller, number, content, result, transferred to; a
+-- call can become a request.
+CREATE TABLE hotline_calls (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    call_at TEXT NOT NULL,
+    call_day TEXT NOT NULL,
+    caller_name TEXT,
+    caller_phone_enc BLOB,
+    content TEXT NOT NULL,
+    result TEXT,
+    transferred_to TEXT,
+    taken_by INTEGER NOT NULL REFERENCES users(id),
+    request_id INTEGER REFERENCES requests(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX hotline_calls_day ON hotline_calls (community_id, call_day);

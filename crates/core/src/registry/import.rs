@@ -1373,7 +1373,7 @@ async fn write_rows(
 /// Masks every clear phone or ID number inside free text (runs of 7+ digits; 18-character ID
 /// numbers ending in X included), so an export cannot leak one whatever the caller passes in.
 /// Masked text ("138****5678") passes unchanged. Shared with the other exports.
-pub(super) fn mask_numbers(s: &str) -> String {
+pub fn mask_numbers(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;

@@ -5,12 +5,16 @@
 //! scanner that warns before a clock breaks and escalates once when it does; the return visit
 //! that closes the loop or reopens the request; the timeline of every request.
 
+pub mod calls;
 pub mod model;
 pub mod service;
 pub mod sla;
+pub mod stats;
 pub mod store;
 
+pub use calls::*;
 pub use model::*;
 pub use service::*;
 pub use sla::*;
+pub use stats::*;
 pub use store::{ensure_categories, next_counter};

@@ -769,6 +769,7 @@ pub async fn create_request_for(
     };
 
     let n = store::next_counter(&mut tx, community, "request").await?;
+    let day = now.with_timezone(&tz).format("%Y-%m-%d").to_string();
     let prefix = if v.kind.is_repair() {
         "BX"
     } else if v.kind.is_complaint() {
@@ -786,8 +787,9 @@ pub async fn create_request_for(
             "INSERT INTO requests (community_id, number, kind, category, channel, urgency, complex, \
              unit_id, person_id, location, contact_name, contact_phone_enc, description, state, \
              first_responder_id, assignee_id, promise_at, promise_postponed, escalations, \
-             reopen_count, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
+             reopen_count, created_at, updated_at, created_day) VALUES ($1, $2, $3, $4, $5, $6, \
+             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
+             RETURNING id",
             args![
                 community,
                 number.as_str(),
@@ -810,7 +812,8 @@ pub async fn create_request_for(
                 0i64,
                 0i64,
                 now,
-                now
+                now,
+                day.as_str()
             ],
         )
         .await?,
@@ -840,26 +843,27 @@ pub async fn create_request_for(
         } else {
             Default::default()
         };
-        let mut a = Args::with_capacity(rules.len() * 7);
+        let mut a = Args::with_capacity(rules.len() * 8);
         let mut values = Vec::new();
         for r in &rules {
             let due = due_at(now, r.span, &cal, tz);
             let warn = warn_at(now, due);
             values.push(format!(
-                "({}, {}, {}, {}, {}, {}, {})",
+                "({}, {}, {}, {}, {}, {}, {}, {})",
                 a.push(community),
                 a.push(id),
                 a.push(r.clock.code()),
                 a.push(now),
                 a.push(due),
                 a.push(warn),
-                a.push(r.pauses_on_hold)
+                a.push(r.pauses_on_hold),
+                a.push(day.as_str())
             ));
         }
         tx.execute(
             &format!(
                 "INSERT INTO request_clocks (community_id, request_id, clock, started_at, due_at, \
-                 warn_at, pauses_on_hold) VALUES {}",
+                 warn_at, pauses_on_hold, created_day) VALUES {}",
                 values.join(", ")
             ),
             a,
@@ -1191,6 +1195,10 @@ pub async fn act_at(
             sets.push(("labour_minutes", input.labour_minutes.into()));
             sets.push(("charge_fen", charge.flatten().into()));
             sets.push(("done_at", now.into()));
+            sets.push((
+                "handling_seconds",
+                (now - row.created_at).num_seconds().max(0).into(),
+            ));
             notify_user = Some(row.first_responder_id).filter(|u| *u != me);
         }
         A::Hold => {
@@ -1241,9 +1249,9 @@ pub async fn act_at(
             sets.push(("rating_comment", note.clone().into()));
             sets.push(("rated_via", via.code().into()));
             if score < SATISFIED_FROM {
-                // Reopened: back to the desk, to be dispatched again (to anyone).
+                // Reopened: back to the desk, to be dispatched again (to the same technician or
+                // another); the last assignee stays on record until then.
                 final_state = RequestState::Registered;
-                sets.push(("assignee_id", Option::<UserId>::None.into()));
                 sets.push(("reopen_count", (row.reopen_count + 1).into()));
                 sets.push(("done_at", Option::<DateTime<Utc>>::None.into()));
             } else {

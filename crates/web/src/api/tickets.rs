@@ -34,6 +34,124 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar_year, save_calendar_days))
         .routes(routes!(delete_calendar_day))
         .routes(routes!(import_calendar))
+        .routes(routes!(stats))
+        .routes(routes!(kpis))
+        .routes(routes!(complaint_analysis))
+        .routes(routes!(complaint_analysis_xlsx))
+        .routes(routes!(list_calls, log_call))
+        .routes(routes!(call_to_request))
+}
+
+/// Statistics of a period: counts and rates by type, category, channel, person or community,
+/// the on-time rate of each clock, and a trend (needs `tickets.manage`).
+#[utoipa::path(get, path = "/api/v1/requests/stats", tag = "requests", security(("bearer" = [])), params(StatsQuery),
+    responses((status = 200, body = Stats), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn stats(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<Stats>> {
+    Ok(Json(
+        tickets::stats(&s.core, &a.ctx, &q).await.loc(a.locale)?,
+    ))
+}
+
+/// Staff KPIs of a period: calls answered, requests registered, work orders resolved,
+/// complaint rate, satisfaction (needs `tickets.manage`).
+#[utoipa::path(get, path = "/api/v1/requests/kpis", tag = "requests", security(("bearer" = [])), params(StatsQuery),
+    responses((status = 200, body = Vec<StaffKpi>), (status = 403, body = ErrorBody)))]
+async fn kpis(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<Vec<StaffKpi>>> {
+    Ok(Json(
+        tickets::staff_kpis(&s.core, &a.ctx, &q)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// The quarterly complaint analysis (季度投诉汇总分析).
+#[utoipa::path(get, path = "/api/v1/requests/complaint-analysis", tag = "requests", security(("bearer" = [])), params(QuarterQuery),
+    responses((status = 200, body = ComplaintAnalysis), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn complaint_analysis(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<QuarterQuery>,
+) -> ApiResult<Json<ComplaintAnalysis>> {
+    Ok(Json(
+        tickets::complaint_analysis(&s.core, &a.ctx, &q)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// The quarterly complaint analysis as .xlsx (a summary sheet and the complaints).
+#[utoipa::path(get, path = "/api/v1/requests/complaint-analysis.xlsx", tag = "requests", security(("bearer" = [])), params(QuarterQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ErrorBody)))]
+async fn complaint_analysis_xlsx(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<QuarterQuery>,
+) -> ApiResult<axum::response::Response> {
+    let an = tickets::complaint_analysis(&s.core, &a.ctx, &q)
+        .await
+        .loc(a.locale)?;
+    let labels = tickets::sheet_labels(&s.core, &a.ctx).await.loc(a.locale)?;
+    let bytes = tickets::complaint_analysis_xlsx(&an, &labels).loc(a.locale)?;
+    Ok(super::import::xlsx(
+        bytes,
+        &format!("complaints-{}-q{}.xlsx", q.year, q.quarter),
+    ))
+}
+
+/// The hotline call log of a community (a day, or the latest 200 calls).
+#[utoipa::path(get, path = "/api/v1/hotline-calls", tag = "requests", security(("bearer" = [])), params(CallFilter),
+    responses((status = 200, body = Vec<HotlineCall>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_calls(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(f): ApiQuery<CallFilter>,
+) -> ApiResult<Json<Vec<HotlineCall>>> {
+    Ok(Json(
+        tickets::list_calls(&s.core, &a.ctx, &f)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Logs a hotline call.
+#[utoipa::path(post, path = "/api/v1/hotline-calls", tag = "requests", security(("bearer" = [])), request_body = CallForCreate,
+    responses((status = 201, body = HotlineCall), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn log_call(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<CallForCreate>,
+) -> Created<HotlineCall> {
+    Ok((
+        StatusCode::CREATED,
+        Json(tickets::log_call(&s.core, &a.ctx, b).await.loc(a.locale)?),
+    ))
+}
+
+/// Turns a logged call into a request (channel hotline, the call's content and caller).
+#[utoipa::path(post, path = "/api/v1/hotline-calls/{id}/request", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)), request_body = CallToRequest,
+    responses((status = 201, body = Request), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn call_to_request(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CallToRequest>,
+) -> Created<Request> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            tickets::call_to_request(&s.core, &a.ctx, id, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
 }
 
 type Created<T> = ApiResult<(StatusCode, Json<T>)>;

@@ -498,7 +498,10 @@ async fn an_unsatisfied_owner_reopens_the_request() {
     assert_eq!(v["state"], "registered");
     assert_eq!(v["reopen_count"], 1);
     assert_eq!(v["satisfaction"], 2);
-    assert_eq!(v["assignee_id"], Value::Null, "back to the desk");
+    assert_eq!(
+        v["assignee_id"], c.tech_id,
+        "the last assignee stays on record"
+    );
     let (st, v) = act(&c.agent, id, json!({"action": "visit", "satisfaction": 9})).await;
     assert_eq!((st, v["code"].as_str()), (409, Some("request_not_done")));
     // Dispatched again, to the same technician.
@@ -848,4 +851,309 @@ async fn the_desk_form_finds_the_unit_by_label_or_by_phone() {
         let html = r.text().await.unwrap_or_default();
         assert!(html.contains("BX-000002"), "{path}: {html}");
     }
+}
+
+#[tokio::test]
+async fn statistics_quarterly_complaints_kpis_and_the_call_log() {
+    use chrono::Datelike;
+    let app = app().await;
+    let c = crew(&app).await;
+    let manager = app
+        .api_as("boss", "project_manager", &[app.community_a])
+        .await;
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let quarter = (today.month() - 1) / 3 + 1;
+    let (year, prev_q) = if quarter == 1 {
+        (today.year() - 1, 4)
+    } else {
+        (today.year(), quarter - 1)
+    };
+    let prev_day = wuye_core::tickets::quarter_range(year, prev_q)
+        .expect("quarter")
+        .0
+        .format("%Y-%m-%d")
+        .to_string();
+
+    let reg = |kind: &'static str, category: &'static str, unit: Option<i64>| {
+        let agent = c.agent.clone();
+        let community = app.community_a.0;
+        async move {
+            let mut b = json!({"community_id": community, "kind": kind, "category": category,
+                               "channel": "front_desk", "location": "大堂", "description": "测试"});
+            if let Some(u) = unit {
+                b["unit_id"] = json!(u);
+            }
+            register(&agent, b).await["id"].as_i64().expect("id")
+        }
+    };
+    let noise1 = reg("complaint_general", "noise", Some(c.unit)).await;
+    let noise2 = reg("complaint_general", "noise", Some(c.unit)).await;
+    let serious = reg("complaint_serious", "water", None).await;
+    let leak1 = reg("repair_unit", "water", Some(c.unit)).await;
+    let _leak2 = reg("repair_unit", "water", Some(c.unit)).await;
+    let old = reg("complaint_general", "noise", None).await;
+    let mut tx = app.core.db.begin().await.expect("begin");
+    for t in ["requests", "request_clocks"] {
+        let col = if t == "requests" { "id" } else { "request_id" };
+        tx.execute(
+            &format!("UPDATE {t} SET created_day = $1 WHERE {col} = $2"),
+            args![prev_day.as_str(), old],
+        )
+        .await
+        .expect("move to the previous quarter");
+    }
+    tx.commit().await.expect("commit");
+
+    // noise1 closed satisfied, noise2 reopened, leak1 closed satisfied.
+    for (id, score) in [(noise1, 5), (noise2, 2), (leak1, 5)] {
+        act(
+            &c.agent,
+            id,
+            json!({"action": "dispatch", "assignee_id": c.tech_id}),
+        )
+        .await;
+        act(&c.tech, id, json!({"action": "accept"})).await;
+        let (st, _) = act(&c.tech, id, json!({"action": "done"})).await;
+        assert_eq!(st, 200);
+        let (st, _) = act(
+            &c.agent,
+            id,
+            json!({"action": "visit", "satisfaction": score}),
+        )
+        .await;
+        assert_eq!(st, 200);
+    }
+
+    let (from, to) = wuye_core::tickets::quarter_range(today.year(), quarter).expect("quarter");
+    let q = format!(
+        "/api/v1/requests/stats?community_id={}&from={from}&to={to}",
+        app.community_a.0
+    );
+    let (st, s) = manager.get(&q).await;
+    assert_eq!(st, 200, "{s}");
+    let total = &s["total"];
+    assert_eq!(total["count"], 5);
+    assert_eq!(total["closed"], 2);
+    assert_eq!(total["first_time_fixed"], 2);
+    assert_eq!(total["reopened"], 1);
+    assert_eq!(total["rated"], 3);
+    assert_eq!(total["unsatisfied"], 1);
+    assert_eq!(total["satisfaction"], 4.0, "(5 + 2 + 5) / 3");
+    assert_eq!(total["reopen_rate"], 0.2);
+    assert_eq!(total["first_time_fix_rate"], 1.0);
+    let kinds: Vec<(String, i64)> = s["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap_or("").to_string(),
+                g["count"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("complaint_general".to_string(), 2),
+            ("repair_unit".to_string(), 2),
+            ("complaint_serious".to_string(), 1)
+        ]
+    );
+    assert_eq!(kinds.len(), 3);
+    let feedback = s["clocks"]
+        .as_array()
+        .expect("clocks")
+        .iter()
+        .find(|c| c["clock"] == "feedback")
+        .expect("feedback clock");
+    // Three done within 4 h: met on time; two still running. (The reopened one stays met.)
+    assert_eq!(
+        (
+            feedback["met_on_time"].as_i64(),
+            feedback["running"].as_i64(),
+            feedback["on_time_rate"].as_f64()
+        ),
+        (Some(3), Some(2), Some(1.0))
+    );
+    let trend_total: i64 = s["trend"]
+        .as_array()
+        .expect("trend")
+        .iter()
+        .map(|p| p["count"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(trend_total, 5);
+    let (st, by) = manager.get(&format!("{q}&group_by=assignee")).await;
+    assert_eq!(st, 200);
+    assert!(
+        by["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .any(|g| g["name"] == "tech姓名" && g["count"] == 3),
+        "{by}"
+    );
+    // Bad periods and groupings name their field; agents see no statistics.
+    let (st, v) = manager
+        .get(&format!("/api/v1/requests/stats?from={to}&to={from}"))
+        .await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("to")));
+    let (st, v) = manager.get(&format!("{q}&group_by=mood")).await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("group_by")));
+    let (st, v) = manager
+        .get("/api/v1/requests/stats?from=2026-13-01&to=2026-12-31")
+        .await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("from")));
+    let (st, _) = c.agent.get(&q).await;
+    assert_eq!(st, 403);
+
+    // The quarter's complaints against the previous quarter.
+    let qa = format!(
+        "/api/v1/requests/complaint-analysis?community_id={}&year={}&quarter={quarter}",
+        app.community_a.0,
+        today.year()
+    );
+    let (st, a) = manager.get(&qa).await;
+    assert_eq!(st, 200, "{a}");
+    assert_eq!(a["total"]["count"], 3);
+    assert_eq!(a["serious"], 1);
+    assert_eq!(a["previous_total"], 1);
+    assert_eq!(a["change_rate"], 2.0);
+    assert_eq!(a["repeat_units"][0]["unit_label"], "1栋-1801");
+    assert_eq!(a["repeat_units"][0]["complaints"], 2);
+    assert_eq!(a["items"].as_array().map(Vec::len), Some(3));
+    assert!(serious > 0);
+    let resp = manager
+        .client
+        .get(format!(
+            "{}{}",
+            app.base,
+            qa.replace("complaint-analysis", "complaint-analysis.xlsx")
+        ))
+        .bearer_auth(manager.token.clone().unwrap_or_default())
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.expect("bytes");
+    assert_eq!(&bytes[..2], b"PK", "an .xlsx (zip) file");
+    let (st, v) = manager
+        .get(&format!(
+            "/api/v1/requests/complaint-analysis?year={}&quarter=5",
+            today.year()
+        ))
+        .await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("quarter")));
+
+    // The hotline call log; one call becomes a request.
+    let (st, call) = c
+        .agent
+        .post(
+            "/api/v1/hotline-calls",
+            json!({"community_id": app.community_a.0, "caller_name": "周女士", "caller_phone": "13600001234",
+                   "content": "咨询停车月卡办理", "result": "已答复", "transferred_to": "停车场"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{call}");
+    assert_eq!(call["caller_phone"], "136****1234");
+    let (st, v) = c
+        .agent
+        .post(
+            "/api/v1/hotline-calls",
+            json!({"community_id": app.community_a.0, "content": " ", "caller_phone": "123"}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    let fields: Vec<String> = error_fields(&v).into_iter().map(|f| f.0).collect();
+    assert_eq!(fields, ["caller_phone", "content"]);
+    let (_, call2) = c
+        .agent
+        .post(
+            "/api/v1/hotline-calls",
+            json!({"community_id": app.community_a.0, "caller_name": "吴先生", "caller_phone": "13600005678",
+                   "content": "楼道灯坏了"}),
+        )
+        .await;
+    let path = format!("/api/v1/hotline-calls/{}/request", call2["id"]);
+    let (st, r) = c
+        .agent
+        .post(
+            &path,
+            json!({"kind": "repair_common", "category": "lighting", "location": "2栋3楼"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    assert_eq!(
+        (
+            r["channel"].as_str(),
+            r["description"].as_str(),
+            r["contact_name"].as_str(),
+            r["contact_phone"].as_str()
+        ),
+        (
+            Some("hotline"),
+            Some("楼道灯坏了"),
+            Some("吴先生"),
+            Some("136****5678")
+        )
+    );
+    let (st, v) = c
+        .agent
+        .post(
+            &path,
+            json!({"kind": "repair_common", "category": "lighting"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (409, Some("call_already_converted"))
+    );
+    let (_, calls) = c
+        .agent
+        .get(&format!(
+            "/api/v1/hotline-calls?community_id={}",
+            app.community_a.0
+        ))
+        .await;
+    assert_eq!(calls.as_array().map(Vec::len), Some(2));
+    assert_eq!(calls[0]["request_number"], r["number"]);
+
+    // Staff KPIs.
+    let (st, k) = manager
+        .get(&format!(
+            "/api/v1/requests/kpis?community_id={}&from={from}&to={to}",
+            app.community_a.0
+        ))
+        .await;
+    assert_eq!(st, 200, "{k}");
+    let agent = k
+        .as_array()
+        .expect("kpis")
+        .iter()
+        .find(|x| x["name"] == "agent姓名")
+        .expect("agent");
+    assert_eq!(
+        (
+            agent["registered"].as_i64(),
+            agent["calls_answered"].as_i64()
+        ),
+        (Some(6), Some(2))
+    );
+    let tech = k
+        .as_array()
+        .expect("kpis")
+        .iter()
+        .find(|x| x["name"] == "tech姓名")
+        .expect("tech");
+    assert_eq!(
+        (tech["assigned"].as_i64(), tech["resolved"].as_i64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(
+        tech["complaint_rate"].as_f64(),
+        Some(0.3333),
+        "1 unsatisfied of 3 rated"
+    );
 }

@@ -1,0 +1,280 @@
+//! The hotline call log (热线来电登记, 热线管理制度): every call with its time, caller, number,
+//! content, result and where it was transferred; a call that needs work becomes a request in
+//! one step, linked both ways.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::Core;
+use crate::args;
+use crate::audit::{self, Action, Entry};
+use crate::shared::crypto::mask_phone;
+use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::error::{Checks, CoreError, CoreResult};
+use crate::shared::ids::*;
+use crate::shared::values::{Phone, optional_multiline, optional_text, required_multiline};
+
+use super::model::{Request, RequestForCreate};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HotlineCall {
+    pub id: i64,
+    pub community_id: CommunityId,
+    pub call_at: DateTime<Utc>,
+    pub caller_name: Option<String>,
+    /// Masked.
+    pub caller_phone: Option<String>,
+    pub content: String,
+    pub result: Option<String>,
+    pub transferred_to: Option<String>,
+    pub taken_by: UserId,
+    pub taken_by_name: String,
+    pub request_id: Option<RequestId>,
+    pub request_number: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CallRow {
+    id: i64,
+    community_id: CommunityId,
+    call_at: DateTime<Utc>,
+    caller_name: Option<String>,
+    caller_phone_enc: Option<Vec<u8>>,
+    content: String,
+    result: Option<String>,
+    transferred_to: Option<String>,
+    taken_by: UserId,
+    taken_by_name: String,
+    request_id: Option<RequestId>,
+    request_number: Option<String>,
+}
+
+const CALL_SELECT: &str = "SELECT h.id, h.community_id, h.call_at, h.caller_name, h.caller_phone_enc, \
+    h.content, h.result, h.transferred_to, h.taken_by, u.display_name AS taken_by_name, h.request_id, \
+    r.number AS request_number FROM hotline_calls h JOIN users u ON u.id = h.taken_by \
+    LEFT JOIN requests r ON r.id = h.request_id";
+
+fn from_row(core: &Core, r: CallRow) -> HotlineCall {
+    HotlineCall {
+        id: r.id,
+        community_id: r.community_id,
+        call_at: r.call_at,
+        caller_name: r.caller_name,
+        caller_phone: r
+            .caller_phone_enc
+            .as_deref()
+            .and_then(|b| core.crypto.decrypt(b).ok())
+            .map(|p| mask_phone(&p)),
+        content: r.content,
+        result: r.result,
+        transferred_to: r.transferred_to,
+        taken_by: r.taken_by,
+        taken_by_name: r.taken_by_name,
+        request_id: r.request_id,
+        request_number: r.request_number,
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CallForCreate {
+    pub community_id: CommunityId,
+    /// When the call came in; default now.
+    pub call_at: Option<DateTime<Utc>>,
+    pub caller_name: Option<String>,
+    pub caller_phone: Option<String>,
+    pub content: String,
+    pub result: Option<String>,
+    pub transferred_to: Option<String>,
+}
+
+/// Logs a call (needs `tickets.register` in the community).
+pub async fn log_call(core: &Core, ctx: &Ctx, input: CallForCreate) -> CoreResult<HotlineCall> {
+    ctx.require_in(Perm::TicketsRegister, input.community_id)?;
+    let now = Utc::now();
+    let mut c = Checks::new();
+    let name = c.take(optional_text(
+        "caller_name",
+        input.caller_name.as_deref(),
+        50,
+    ));
+    let phone = match input.caller_phone.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(p) => c.take(Phone::parse("caller_phone", p).map(Some)),
+    };
+    let content = c.take(required_multiline("content", &input.content, 2000));
+    let result = c.take(optional_multiline("result", input.result.as_deref(), 500));
+    let transferred = c.take(optional_text(
+        "transferred_to",
+        input.transferred_to.as_deref(),
+        50,
+    ));
+    let call_at = input.call_at.unwrap_or(now);
+    if call_at > now + chrono::Duration::minutes(5) {
+        c.push(crate::FieldError::new("call_at", "call_in_future"));
+    }
+    c.finish()?;
+    let (Some(name), Some(phone), Some(content), Some(result), Some(transferred)) =
+        (name, phone, content, result, transferred)
+    else {
+        return Err(CoreError::internal("validated call"));
+    };
+    let mut tx = core.db.begin().await?;
+    let (tz,): (String,) = tx
+        .fetch_one(
+            "SELECT timezone FROM communities WHERE id = $1",
+            args![input.community_id],
+        )
+        .await?;
+    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    let day = call_at.with_timezone(&tz).format("%Y-%m-%d").to_string();
+    let id = tx
+        .insert_id(
+            "INSERT INTO hotline_calls (community_id, call_at, call_day, caller_name, caller_phone_enc, \
+             content, result, transferred_to, taken_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            args![
+                input.community_id,
+                call_at,
+                day.as_str(),
+                name,
+                phone.map(|p| core.crypto.encrypt(p.as_str())),
+                content.as_str(),
+                result,
+                transferred,
+                ctx.user_id,
+                now
+            ],
+        )
+        .await?;
+    let row: CallRow = tx
+        .fetch_one(&format!("{CALL_SELECT} WHERE h.id = $1"), args![id])
+        .await?;
+    let call = from_row(core, row);
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "hotline_call", id)
+            .community(input.community_id)
+            .after(&call),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(call)
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallFilter {
+    pub community_id: CommunityId,
+    /// Calls of this local day (YYYY-MM-DD); default: the latest 200.
+    pub day: Option<String>,
+}
+
+pub async fn list_calls(core: &Core, ctx: &Ctx, f: &CallFilter) -> CoreResult<Vec<HotlineCall>> {
+    ctx.require_in(Perm::TicketsRegister, f.community_id)?;
+    let rows: Vec<CallRow> = match f.day.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| CoreError::invalid("day", "invalid_date"))?;
+            core.db
+                .read()
+                .fetch_all(
+                    &format!("{CALL_SELECT} WHERE h.community_id = $1 AND h.call_day = $2 ORDER BY h.call_at DESC"),
+                    args![f.community_id, d],
+                )
+                .await?
+        }
+        None => {
+            core.db
+                .read()
+                .fetch_all(
+                    &format!(
+                        "{CALL_SELECT} WHERE h.community_id = $1 ORDER BY h.id DESC LIMIT 200"
+                    ),
+                    args![f.community_id],
+                )
+                .await?
+        }
+    };
+    Ok(rows.into_iter().map(|r| from_row(core, r)).collect())
+}
+
+/// What the agent picks when a call becomes a request.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CallToRequest {
+    pub kind: String,
+    pub category: String,
+    pub unit_id: Option<UnitId>,
+    pub location: Option<String>,
+    pub urgency: Option<String>,
+}
+
+/// Turns a logged call into a request (channel hotline, the call's content, caller and time),
+/// and links the two. A call becomes one request at most.
+pub async fn call_to_request(
+    core: &Core,
+    ctx: &Ctx,
+    call: i64,
+    input: CallToRequest,
+) -> CoreResult<Request> {
+    let row: Option<CallRow> = core
+        .db
+        .read()
+        .fetch_optional(&format!("{CALL_SELECT} WHERE h.id = $1"), args![call])
+        .await?;
+    let row = row
+        .filter(|r| ctx.reaches(r.community_id))
+        .ok_or(CoreError::NotFound("hotline_call"))?;
+    ctx.require_in(Perm::TicketsRegister, row.community_id)?;
+    if row.request_id.is_some() {
+        return Err(CoreError::conflict("call_id", "call_already_converted"));
+    }
+    let phone = row
+        .caller_phone_enc
+        .as_deref()
+        .and_then(|b| core.crypto.decrypt(b).ok());
+    let req = super::service::create_request(
+        core,
+        ctx,
+        RequestForCreate {
+            community_id: row.community_id,
+            kind: input.kind,
+            category: input.category,
+            channel: "hotline".into(),
+            urgency: input.urgency,
+            complex: None,
+            unit_id: input.unit_id,
+            person_id: None,
+            location: input.location,
+            contact_name: row.caller_name.clone(),
+            contact_phone: phone,
+            description: row.content.clone(),
+            promise_at: None,
+            assignee_id: None,
+        },
+    )
+    .await?;
+    let mut tx = core.db.begin().await?;
+    let n = tx
+        .execute(
+            "UPDATE hotline_calls SET request_id = $1 WHERE id = $2 AND request_id IS NULL",
+            args![req.id, call],
+        )
+        .await?;
+    if n != 1 {
+        // Converted at the same moment by someone else: the request just made stays (it is in
+        // the audit log); say so rather than link twice.
+        return Err(CoreError::conflict("call_id", "call_already_converted"));
+    }
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "hotline_call", call)
+            .community(row.community_id)
+            .after(&serde_json::json!({ "request_id": req.id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(req)
+}

@@ -1,0 +1,970 @@
+//! Statistics of requests: counts and rates by period, community, type, category, channel and
+//! person; the on-time rate of each clock; a trend by day or month; the quarterly complaint
+//! analysis (季度投诉汇总分析) with its .xlsx; staff KPIs.
+//!
+//! Periods are local dates (`created_day`, written at registration in the community's time
+//! zone), so a quarter is a range of text keys both databases compare and index alike, and one
+//! aggregate pass over the period answers each table.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use rust_xlsxwriter::{Format, Workbook};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::Core;
+use crate::args;
+use crate::db::Args;
+use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::error::{CoreError, CoreResult};
+use crate::shared::ids::*;
+
+use super::model::*;
+use super::store::in_list;
+
+#[derive(Debug, Clone, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// One community, or every community the caller reaches.
+    pub community_id: Option<CommunityId>,
+    /// First day (local), inclusive.
+    #[param(value_type = String, format = Date)]
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    /// Last day (local), inclusive.
+    #[param(value_type = String, format = Date)]
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    /// `kind` (default), `category`, `channel`, `assignee`, `first_responder`, `community`.
+    pub group_by: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+}
+
+/// Counts and rates of one group (or of the whole period).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct StatsRow {
+    pub key: String,
+    /// A readable name for person and community keys (codes are labelled by the caller).
+    pub name: Option<String>,
+    pub count: i64,
+    /// Done or closed.
+    pub resolved: i64,
+    pub closed: i64,
+    /// Closed without ever being reopened.
+    pub first_time_fixed: i64,
+    pub reopened: i64,
+    pub rated: i64,
+    /// Ratings below 3.
+    pub unsatisfied: i64,
+    /// Average satisfaction (1–5) of the rated ones.
+    pub satisfaction: Option<f64>,
+    /// Average minutes from registration to done.
+    pub avg_handling_minutes: Option<i64>,
+    /// resolved / count.
+    pub resolution_rate: Option<f64>,
+    /// first_time_fixed / closed.
+    pub first_time_fix_rate: Option<f64>,
+    /// reopened / count.
+    pub reopen_rate: Option<f64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AggRow {
+    key: String,
+    count: i64,
+    resolved: i64,
+    closed: i64,
+    first_time_fixed: i64,
+    reopened: i64,
+    rated: i64,
+    unsatisfied: i64,
+    satisfaction_sum: i64,
+    handled: i64,
+    handling_sum: i64,
+}
+
+fn ratio(a: i64, b: i64) -> Option<f64> {
+    (b > 0).then(|| (a as f64 / b as f64 * 10_000.0).round() / 10_000.0)
+}
+
+impl From<AggRow> for StatsRow {
+    fn from(r: AggRow) -> Self {
+        StatsRow {
+            name: None,
+            satisfaction: (r.rated > 0)
+                .then(|| (r.satisfaction_sum as f64 / r.rated as f64 * 100.0).round() / 100.0),
+            avg_handling_minutes: (r.handled > 0).then(|| r.handling_sum / r.handled / 60),
+            resolution_rate: ratio(r.resolved, r.count),
+            first_time_fix_rate: ratio(r.first_time_fixed, r.closed),
+            reopen_rate: ratio(r.reopened, r.count),
+            key: r.key,
+            count: r.count,
+            resolved: r.resolved,
+            closed: r.closed,
+            first_time_fixed: r.first_time_fixed,
+            reopened: r.reopened,
+            rated: r.rated,
+            unsatisfied: r.unsatisfied,
+        }
+    }
+}
+
+/// The on-time record of one clock over the period.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ClockStat {
+    pub clock: String,
+    pub met_on_time: i64,
+    pub met_late: i64,
+    /// Not met and past due.
+    pub overdue: i64,
+    /// Not met and not yet due.
+    pub running: i64,
+    #[sqlx(skip)]
+    /// met_on_time / (met_on_time + met_late + overdue).
+    pub on_time_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrendPoint {
+    /// `2026-12-01` (by day) or `2026-12` (by month).
+    pub period: String,
+    pub count: i64,
+    pub resolved: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Stats {
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    pub group_by: String,
+    pub total: StatsRow,
+    pub groups: Vec<StatsRow>,
+    pub clocks: Vec<ClockStat>,
+    pub trend: Vec<TrendPoint>,
+}
+
+const AGG: &str = "COUNT(*) AS count, \
+    SUM(CASE WHEN r.done_at IS NOT NULL OR r.state = 'closed' THEN 1 ELSE 0 END) AS resolved, \
+    SUM(CASE WHEN r.state = 'closed' THEN 1 ELSE 0 END) AS closed, \
+    SUM(CASE WHEN r.state = 'closed' AND r.reopen_count = 0 THEN 1 ELSE 0 END) AS first_time_fixed, \
+    SUM(CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END) AS reopened, \
+    SUM(CASE WHEN r.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
+    SUM(CASE WHEN r.satisfaction < 3 THEN 1 ELSE 0 END) AS unsatisfied, \
+    CAST(COALESCE(SUM(r.satisfaction), 0) AS BIGINT) AS satisfaction_sum, \
+    SUM(CASE WHEN r.handling_seconds IS NOT NULL THEN 1 ELSE 0 END) AS handled, \
+    CAST(COALESCE(SUM(r.handling_seconds), 0) AS BIGINT) AS handling_sum";
+
+/// The longest period one query covers (a year and a bit: year-on-year views).
+const MAX_DAYS: i64 = 400;
+
+struct Scope {
+    communities: Vec<CommunityId>,
+    from: String,
+    to: String,
+    kind: Option<String>,
+    category: Option<String>,
+}
+
+impl Scope {
+    /// `WHERE` conditions on requests `r` over the scope.
+    fn conditions(&self, a: &mut Args) -> String {
+        let mut w = format!(
+            "{} AND r.created_day >= {} AND r.created_day <= {} AND r.state <> {}",
+            in_list(a, "r.community_id", &self.communities),
+            a.push(self.from.as_str()),
+            a.push(self.to.as_str()),
+            a.push(RequestState::Cancelled.code())
+        );
+        if let Some(k) = &self.kind {
+            w.push_str(&format!(" AND r.kind = {}", a.push(k.as_str())));
+        }
+        if let Some(c) = &self.category {
+            w.push_str(&format!(" AND r.category = {}", a.push(c.as_str())));
+        }
+        w
+    }
+}
+
+async fn scope(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Scope> {
+    if !ctx.has(Perm::TicketsManage) {
+        return Err(CoreError::Forbidden);
+    }
+    let communities = match q.community_id {
+        Some(c) if ctx.reaches(c) => vec![c],
+        Some(_) => return Err(CoreError::NotFound("community")),
+        None => crate::registry::reachable_communities(core, ctx).await?,
+    };
+    if q.to < q.from {
+        return Err(CoreError::invalid("to", "period_reversed"));
+    }
+    if (q.to - q.from).num_days() > MAX_DAYS {
+        return Err(CoreError::Invalid(vec![
+            crate::shared::error::FieldError::new("to", "period_too_long").with("max", MAX_DAYS),
+        ]));
+    }
+    let kind = match q.kind.as_deref().filter(|s| !s.is_empty()) {
+        Some(k) => Some(
+            RequestKind::parse("kind", k)
+                .map_err(|e| CoreError::Invalid(vec![e]))?
+                .code()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let category = match q.category.as_deref().filter(|s| !s.is_empty()) {
+        Some(c) => Some(
+            crate::shared::values::query_text("category", c, 30)
+                .map_err(|e| CoreError::Invalid(vec![e]))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    Ok(Scope {
+        communities,
+        from: q.from.format("%Y-%m-%d").to_string(),
+        to: q.to.format("%Y-%m-%d").to_string(),
+        kind,
+        category,
+    })
+}
+
+/// The statistics of a period (needs `tickets.manage`).
+pub async fn stats(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Stats> {
+    let sc = scope(core, ctx, q).await?;
+    let group_by = q.group_by.as_deref().unwrap_or("kind").to_string();
+    let key = match group_by.as_str() {
+        "kind" => "r.kind",
+        "category" => "r.category",
+        "channel" => "r.channel",
+        "assignee" => "COALESCE(CAST(r.assignee_id AS TEXT), '')",
+        "first_responder" => "CAST(r.first_responder_id AS TEXT)",
+        "community" => "CAST(r.community_id AS TEXT)",
+        _ => return Err(CoreError::invalid("group_by", "unknown_group_by")),
+    };
+    let db = &core.db;
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let rows: Vec<AggRow> = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {key} AS key, {AGG} FROM requests r WHERE {w} GROUP BY {key} ORDER BY count DESC, key"
+            ),
+            a,
+        )
+        .await?;
+    let mut groups: Vec<StatsRow> = rows.into_iter().map(StatsRow::from).collect();
+    let total = total_of(&groups);
+    match group_by.as_str() {
+        "assignee" | "first_responder" => name_users(core, &mut groups).await?,
+        "community" => name_communities(core, ctx, &mut groups).await?,
+        _ => {}
+    }
+
+    // Clocks: one pass over the period's clock rows (no join unless a filter needs one).
+    let mut a = Args::new();
+    let now = a.push(Utc::now());
+    let (from_sql, w) = if sc.kind.is_some() || sc.category.is_some() {
+        let w = sc.conditions(&mut a);
+        (
+            "request_clocks c JOIN requests r ON r.id = c.request_id",
+            format!("{w} AND c.community_id = r.community_id"),
+        )
+    } else {
+        let w = format!(
+            "{} AND c.created_day >= {} AND c.created_day <= {}",
+            in_list(&mut a, "c.community_id", &sc.communities),
+            a.push(sc.from.as_str()),
+            a.push(sc.to.as_str())
+        );
+        ("request_clocks c", w)
+    };
+    let mut clocks: Vec<ClockStat> = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT c.clock, \
+                 SUM(CASE WHEN c.met_at IS NOT NULL AND c.met_at <= c.due_at THEN 1 ELSE 0 END) AS met_on_time, \
+                 SUM(CASE WHEN c.met_at IS NOT NULL AND c.met_at > c.due_at THEN 1 ELSE 0 END) AS met_late, \
+                 SUM(CASE WHEN c.met_at IS NULL AND c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) AS overdue, \
+                 SUM(CASE WHEN c.met_at IS NULL AND (c.paused_since IS NOT NULL OR c.due_at >= {now}) THEN 1 ELSE 0 END) AS running \
+                 FROM {from_sql} WHERE {w} GROUP BY c.clock"
+            ),
+            a,
+        )
+        .await?;
+    for c in &mut clocks {
+        c.on_time_rate = ratio(c.met_on_time, c.met_on_time + c.met_late + c.overdue);
+    }
+    clocks.sort_by_key(|c| {
+        ClockKind::ALL
+            .iter()
+            .position(|(_, code, ..)| *code == c.clock)
+            .unwrap_or(99)
+    });
+
+    // Trend: by day over two months or less, else by month.
+    let by_day = (q.to - q.from).num_days() <= 62;
+    let period = if by_day {
+        "r.created_day"
+    } else {
+        "SUBSTR(r.created_day, 1, 7)"
+    };
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let rows: Vec<AggRow> = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {period} AS key, {AGG} FROM requests r WHERE {w} GROUP BY {period} ORDER BY key"
+            ),
+            a,
+        )
+        .await?;
+    let mut have: HashMap<String, (i64, i64)> = rows
+        .into_iter()
+        .map(|r| (r.key, (r.count, r.resolved)))
+        .collect();
+    let mut trend = Vec::new();
+    let mut d = q.from;
+    while d <= q.to {
+        let key = if by_day {
+            d.format("%Y-%m-%d").to_string()
+        } else {
+            d.format("%Y-%m").to_string()
+        };
+        if trend.last().is_none_or(|p: &TrendPoint| p.period != key) {
+            let (count, resolved) = have.remove(&key).unwrap_or((0, 0));
+            trend.push(TrendPoint {
+                period: key,
+                count,
+                resolved,
+            });
+        }
+        d = match d.succ_opt() {
+            Some(n) => n,
+            None => break,
+        };
+    }
+    Ok(Stats {
+        from: q.from,
+        to: q.to,
+        group_by,
+        total,
+        groups,
+        clocks,
+        trend,
+    })
+}
+
+fn total_of(groups: &[StatsRow]) -> StatsRow {
+    let sum = |f: fn(&StatsRow) -> i64| groups.iter().map(f).sum::<i64>();
+    let handled_minutes: i64 = groups
+        .iter()
+        .filter_map(|g| g.avg_handling_minutes.map(|m| m * g.resolved))
+        .sum();
+    let handled: i64 = groups
+        .iter()
+        .filter(|g| g.avg_handling_minutes.is_some())
+        .map(|g| g.resolved)
+        .sum();
+    let sat: f64 = groups
+        .iter()
+        .filter_map(|g| g.satisfaction.map(|s| s * g.rated as f64))
+        .sum();
+    let r = AggRow {
+        key: "total".into(),
+        count: sum(|g| g.count),
+        resolved: sum(|g| g.resolved),
+        closed: sum(|g| g.closed),
+        first_time_fixed: sum(|g| g.first_time_fixed),
+        reopened: sum(|g| g.reopened),
+        rated: sum(|g| g.rated),
+        unsatisfied: sum(|g| g.unsatisfied),
+        satisfaction_sum: 0,
+        handled: 0,
+        handling_sum: 0,
+    };
+    let rated = r.rated;
+    let mut row = StatsRow::from(r);
+    row.satisfaction = (rated > 0).then(|| (sat / rated as f64 * 100.0).round() / 100.0);
+    row.avg_handling_minutes = (handled > 0).then(|| handled_minutes / handled);
+    row
+}
+
+async fn name_users(core: &Core, groups: &mut [StatsRow]) -> CoreResult<()> {
+    let ids: Vec<i64> = groups.iter().filter_map(|g| g.key.parse().ok()).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut a = Args::new();
+    let cond = in_list(&mut a, "id", &ids);
+    let names: Vec<(i64, String)> = core
+        .db
+        .read()
+        .fetch_all(
+            &format!("SELECT id, display_name FROM users WHERE {cond}"),
+            a,
+        )
+        .await?;
+    for g in groups {
+        g.name = g
+            .key
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()));
+    }
+    Ok(())
+}
+
+async fn name_communities(core: &Core, ctx: &Ctx, groups: &mut [StatsRow]) -> CoreResult<()> {
+    let names: Vec<(i64, String)> = core
+        .db
+        .read()
+        .fetch_all(
+            "SELECT id, name FROM communities WHERE company_id = $1",
+            args![ctx.company_id],
+        )
+        .await?;
+    for g in groups {
+        g.name = g
+            .key
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff KPIs
+
+/// One staff member's record over a period.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct StaffKpi {
+    pub user_id: UserId,
+    pub name: String,
+    /// Hotline calls logged.
+    pub calls_answered: i64,
+    /// Requests registered (first responder).
+    pub registered: i64,
+    /// Work orders assigned.
+    pub assigned: i64,
+    /// Of those, done or closed.
+    pub resolved: i64,
+    pub resolution_rate: Option<f64>,
+    /// Of the rated work orders, the share rated below 3 (the owner complained of the work).
+    pub complaint_rate: Option<f64>,
+    pub satisfaction: Option<f64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserCount {
+    user_id: i64,
+    n: i64,
+}
+
+/// Staff KPIs of a period: calls answered, requests registered, work orders resolved, complaint
+/// rate and satisfaction (needs `tickets.manage`).
+pub async fn staff_kpis(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Vec<StaffKpi>> {
+    let sc = scope(core, ctx, q).await?;
+    let db = &core.db;
+    let mut out: HashMap<i64, StaffKpi> = HashMap::new();
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let assigned: Vec<AggRow> = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT CAST(r.assignee_id AS TEXT) AS key, {AGG} FROM requests r \
+                 WHERE {w} AND r.assignee_id IS NOT NULL GROUP BY r.assignee_id"
+            ),
+            a,
+        )
+        .await?;
+    for r in assigned {
+        let Ok(id) = r.key.parse::<i64>() else {
+            continue;
+        };
+        let row = StatsRow::from(r);
+        let k = out.entry(id).or_default();
+        k.assigned = row.count;
+        k.resolved = row.resolved;
+        k.resolution_rate = row.resolution_rate;
+        k.complaint_rate = ratio(row.unsatisfied, row.rated);
+        k.satisfaction = row.satisfaction;
+    }
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let registered: Vec<UserCount> = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT r.first_responder_id AS user_id, COUNT(*) AS n FROM requests r WHERE {w} \
+                 GROUP BY r.first_responder_id"
+            ),
+            a,
+        )
+        .await?;
+    for r in registered {
+        out.entry(r.user_id).or_default().registered = r.n;
+    }
+    let mut a = Args::new();
+    let cond = in_list(&mut a, "community_id", &sc.communities);
+    let (f, t) = (a.push(sc.from.as_str()), a.push(sc.to.as_str()));
+    let calls: Vec<UserCount> = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT taken_by AS user_id, COUNT(*) AS n FROM hotline_calls WHERE {cond} \
+                 AND call_day >= {f} AND call_day <= {t} GROUP BY taken_by"
+            ),
+            a,
+        )
+        .await?;
+    for r in calls {
+        out.entry(r.user_id).or_default().calls_answered = r.n;
+    }
+    let ids: Vec<i64> = out.keys().copied().collect();
+    if !ids.is_empty() {
+        let mut a = Args::new();
+        let cond = in_list(&mut a, "id", &ids);
+        let names: Vec<(i64, String)> = db
+            .read()
+            .fetch_all(
+                &format!("SELECT id, display_name FROM users WHERE {cond}"),
+                a,
+            )
+            .await?;
+        for (id, n) in names {
+            if let Some(k) = out.get_mut(&id) {
+                k.name = n;
+                k.user_id = UserId(id);
+            }
+        }
+    }
+    let mut v: Vec<StaffKpi> = out.into_values().filter(|k| !k.name.is_empty()).collect();
+    v.sort_by(|a, b| {
+        b.registered
+            .cmp(&a.registered)
+            .then(b.assigned.cmp(&a.assigned))
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(v)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quarterly complaint analysis
+
+/// One complaint of the quarter.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ComplaintLine {
+    pub id: RequestId,
+    pub number: String,
+    pub created_day: String,
+    pub kind: String,
+    pub category: String,
+    pub unit_label: Option<String>,
+    pub location: Option<String>,
+    pub description: String,
+    pub state: String,
+    pub satisfaction: Option<i64>,
+    pub handling_seconds: Option<i64>,
+    pub reopen_count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RepeatUnit {
+    pub unit_label: String,
+    pub complaints: i64,
+}
+
+/// 季度投诉汇总分析: the quarter's complaints by category, against the previous quarter, with
+/// the resolve clock's on-time rate, satisfaction, the units that complained repeatedly, and
+/// every complaint.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ComplaintAnalysis {
+    pub year: i32,
+    pub quarter: u32,
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    pub total: StatsRow,
+    pub serious: i64,
+    pub previous_total: i64,
+    /// (total − previous) / previous.
+    pub change_rate: Option<f64>,
+    pub by_category: Vec<StatsRow>,
+    pub clocks: Vec<ClockStat>,
+    pub repeat_units: Vec<RepeatUnit>,
+    pub items: Vec<ComplaintLine>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QuarterQuery {
+    pub community_id: Option<CommunityId>,
+    pub year: i32,
+    /// 1–4.
+    pub quarter: u32,
+}
+
+pub fn quarter_range(year: i32, quarter: u32) -> CoreResult<(NaiveDate, NaiveDate)> {
+    if !(1..=4).contains(&quarter) {
+        return Err(CoreError::invalid("quarter", "quarter_out_of_range"));
+    }
+    let start = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1)
+        .ok_or_else(|| CoreError::invalid("year", "invalid_date"))?;
+    let next = if quarter == 4 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, quarter * 3 + 1, 1)
+    }
+    .ok_or_else(|| CoreError::invalid("year", "invalid_date"))?;
+    Ok((start, next.pred_opt().unwrap_or(next)))
+}
+
+pub async fn complaint_analysis(
+    core: &Core,
+    ctx: &Ctx,
+    q: &QuarterQuery,
+) -> CoreResult<ComplaintAnalysis> {
+    if !(2000..=2200).contains(&q.year) {
+        return Err(CoreError::invalid("year", "invalid_date"));
+    }
+    let (from, to) = quarter_range(q.year, q.quarter)?;
+    let (py, pq) = if q.quarter == 1 {
+        (q.year - 1, 4)
+    } else {
+        (q.year, q.quarter - 1)
+    };
+    let (pfrom, pto) = quarter_range(py, pq)?;
+    let base = |from, to, group: &str| StatsQuery {
+        community_id: q.community_id,
+        from,
+        to,
+        group_by: Some(group.into()),
+        kind: None,
+        category: None,
+    };
+    let sc = scope(core, ctx, &base(from, to, "category")).await?;
+    let complaints = [
+        RequestKind::ComplaintGeneral.code(),
+        RequestKind::ComplaintSerious.code(),
+    ];
+    let db = &core.db;
+    let kind_cond = |a: &mut Args| in_list(a, "r.kind", &complaints);
+
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let k = kind_cond(&mut a);
+    let rows: Vec<AggRow> = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT r.category AS key, {AGG} FROM requests r WHERE {w} AND {k} \
+                 GROUP BY r.category ORDER BY count DESC, key"
+            ),
+            a,
+        )
+        .await?;
+    let by_category: Vec<StatsRow> = rows.into_iter().map(StatsRow::from).collect();
+    let total = total_of(&by_category);
+
+    let prev = scope(core, ctx, &base(pfrom, pto, "category")).await?;
+    let mut a = Args::new();
+    let w = prev.conditions(&mut a);
+    let k = kind_cond(&mut a);
+    let (previous_total,): (i64,) = db
+        .read()
+        .fetch_one(
+            &format!("SELECT COUNT(*) FROM requests r WHERE {w} AND {k}"),
+            a,
+        )
+        .await?;
+
+    let mut a = Args::new();
+    let now = a.push(Utc::now());
+    let w = sc.conditions(&mut a);
+    let k = kind_cond(&mut a);
+    let mut clocks: Vec<ClockStat> = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT c.clock, \
+                 SUM(CASE WHEN c.met_at IS NOT NULL AND c.met_at <= c.due_at THEN 1 ELSE 0 END) AS met_on_time, \
+                 SUM(CASE WHEN c.met_at IS NOT NULL AND c.met_at > c.due_at THEN 1 ELSE 0 END) AS met_late, \
+                 SUM(CASE WHEN c.met_at IS NULL AND c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) AS overdue, \
+                 SUM(CASE WHEN c.met_at IS NULL AND (c.paused_since IS NOT NULL OR c.due_at >= {now}) THEN 1 ELSE 0 END) AS running \
+                 FROM request_clocks c JOIN requests r ON r.id = c.request_id \
+                 WHERE {w} AND {k} GROUP BY c.clock"
+            ),
+            a,
+        )
+        .await?;
+    for c in &mut clocks {
+        c.on_time_rate = ratio(c.met_on_time, c.met_on_time + c.met_late + c.overdue);
+    }
+
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let k = kind_cond(&mut a);
+    let items: Vec<ComplaintLine> = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT r.id, r.number, r.created_day, r.kind, r.category, \
+                 CASE WHEN u.id IS NULL THEN NULL ELSE b.name || '-' || u.unit_no END AS unit_label, \
+                 r.location, r.description, r.state, r.satisfaction, r.handling_seconds, r.reopen_count \
+                 FROM requests r LEFT JOIN units u ON u.id = r.unit_id \
+                 LEFT JOIN buildings b ON b.id = u.building_id \
+                 WHERE {w} AND {k} ORDER BY r.created_day, r.id LIMIT 5000"
+            ),
+            a,
+        )
+        .await?;
+    let serious = items
+        .iter()
+        .filter(|i| i.kind == RequestKind::ComplaintSerious.code())
+        .count() as i64;
+    let mut per_unit: HashMap<String, i64> = HashMap::new();
+    for i in &items {
+        if let Some(u) = &i.unit_label {
+            *per_unit.entry(u.clone()).or_default() += 1;
+        }
+    }
+    let mut repeat_units: Vec<RepeatUnit> = per_unit
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(unit_label, complaints)| RepeatUnit {
+            unit_label,
+            complaints,
+        })
+        .collect();
+    repeat_units.sort_by(|a, b| {
+        b.complaints
+            .cmp(&a.complaints)
+            .then(a.unit_label.cmp(&b.unit_label))
+    });
+    Ok(ComplaintAnalysis {
+        year: q.year,
+        quarter: q.quarter,
+        from,
+        to,
+        change_rate: (previous_total > 0).then(|| {
+            ((total.count - previous_total) as f64 / previous_total as f64 * 10_000.0).round()
+                / 10_000.0
+        }),
+        total,
+        serious,
+        previous_total,
+        by_category,
+        clocks,
+        repeat_units,
+        items,
+    })
+}
+
+/// The labels the workbook needs, in the caller's language.
+pub struct SheetLabels {
+    pub category: HashMap<String, String>,
+    pub kind: HashMap<String, String>,
+    pub state: HashMap<String, String>,
+    pub clock: HashMap<String, String>,
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> CoreError {
+    CoreError::internal(e)
+}
+
+fn pct(r: Option<f64>) -> String {
+    r.map(|x| format!("{:.1}%", x * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The quarterly complaint analysis as .xlsx: a summary sheet and the list of complaints.
+pub fn complaint_analysis_xlsx(a: &ComplaintAnalysis, l: &SheetLabels) -> CoreResult<Vec<u8>> {
+    let label =
+        |m: &HashMap<String, String>, k: &str| m.get(k).cloned().unwrap_or_else(|| k.to_string());
+    let mut wb = Workbook::new();
+    let head = Format::new().set_bold().set_background_color(0xD9E1F2);
+    let title = Format::new().set_bold().set_font_size(14);
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("汇总").map_err(xlsx_err)?;
+        ws.set_column_width(0, 18).map_err(xlsx_err)?;
+        for c in 1..8 {
+            ws.set_column_width(c, 12).map_err(xlsx_err)?;
+        }
+        ws.write_string_with_format(
+            0,
+            0,
+            format!("{} 年第 {} 季度投诉汇总分析", a.year, a.quarter),
+            &title,
+        )
+        .map_err(xlsx_err)?;
+        ws.write_string(1, 0, format!("统计期间：{} 至 {}", a.from, a.to))
+            .map_err(xlsx_err)?;
+        let facts: [(&str, String); 6] = [
+            ("投诉总数", a.total.count.to_string()),
+            ("其中重大投诉", a.serious.to_string()),
+            ("上季度投诉数", a.previous_total.to_string()),
+            ("环比变化", pct(a.change_rate)),
+            (
+                "满意度（平均分）",
+                a.total
+                    .satisfaction
+                    .map(|s| format!("{s:.2}"))
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            ("重新打开率", pct(a.total.reopen_rate)),
+        ];
+        for (i, (k, v)) in facts.iter().enumerate() {
+            ws.write_string(3 + i as u32, 0, *k).map_err(xlsx_err)?;
+            ws.write_string(3 + i as u32, 1, v).map_err(xlsx_err)?;
+        }
+        let mut r = 10u32;
+        for (c, h) in [
+            "类别",
+            "投诉数",
+            "已解决",
+            "解决率",
+            "一次解决率",
+            "满意度",
+            "平均处理（分钟）",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(r, c as u16, *h, &head)
+                .map_err(xlsx_err)?;
+        }
+        for g in &a.by_category {
+            r += 1;
+            ws.write_string(r, 0, label(&l.category, &g.key))
+                .map_err(xlsx_err)?;
+            ws.write_number(r, 1, g.count as f64).map_err(xlsx_err)?;
+            ws.write_number(r, 2, g.resolved as f64).map_err(xlsx_err)?;
+            ws.write_string(r, 3, pct(g.resolution_rate))
+                .map_err(xlsx_err)?;
+            ws.write_string(r, 4, pct(g.first_time_fix_rate))
+                .map_err(xlsx_err)?;
+            ws.write_string(
+                r,
+                5,
+                g.satisfaction
+                    .map(|s| format!("{s:.2}"))
+                    .unwrap_or_default(),
+            )
+            .map_err(xlsx_err)?;
+            if let Some(m) = g.avg_handling_minutes {
+                ws.write_number(r, 6, m as f64).map_err(xlsx_err)?;
+            }
+        }
+        r += 2;
+        for (c, h) in ["时限", "按时", "超时完成", "超时未完成", "按时率"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string_with_format(r, c as u16, *h, &head)
+                .map_err(xlsx_err)?;
+        }
+        for c in &a.clocks {
+            r += 1;
+            ws.write_string(r, 0, label(&l.clock, &c.clock))
+                .map_err(xlsx_err)?;
+            ws.write_number(r, 1, c.met_on_time as f64)
+                .map_err(xlsx_err)?;
+            ws.write_number(r, 2, c.met_late as f64).map_err(xlsx_err)?;
+            ws.write_number(r, 3, c.overdue as f64).map_err(xlsx_err)?;
+            ws.write_string(r, 4, pct(c.on_time_rate))
+                .map_err(xlsx_err)?;
+        }
+        r += 2;
+        for (c, h) in ["重复投诉房屋", "投诉次数"].iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, *h, &head)
+                .map_err(xlsx_err)?;
+        }
+        for u in &a.repeat_units {
+            r += 1;
+            ws.write_string(r, 0, &u.unit_label).map_err(xlsx_err)?;
+            ws.write_number(r, 1, u.complaints as f64)
+                .map_err(xlsx_err)?;
+        }
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("投诉明细").map_err(xlsx_err)?;
+        let heads = [
+            ("单号", 12.0),
+            ("日期", 12.0),
+            ("类型", 10.0),
+            ("类别", 10.0),
+            ("房屋/位置", 14.0),
+            ("内容", 40.0),
+            ("状态", 10.0),
+            ("满意度", 8.0),
+            ("处理时长（分钟）", 14.0),
+            ("重开次数", 8.0),
+        ];
+        for (c, (h, w)) in heads.iter().enumerate() {
+            ws.set_column_width(c as u16, *w).map_err(xlsx_err)?;
+            ws.write_string_with_format(0, c as u16, *h, &head)
+                .map_err(xlsx_err)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        for (i, it) in a.items.iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string(r, 0, &it.number).map_err(xlsx_err)?;
+            ws.write_string(r, 1, &it.created_day).map_err(xlsx_err)?;
+            ws.write_string(r, 2, label(&l.kind, &it.kind))
+                .map_err(xlsx_err)?;
+            ws.write_string(r, 3, label(&l.category, &it.category))
+                .map_err(xlsx_err)?;
+            ws.write_string(
+                r,
+                4,
+                it.unit_label
+                    .clone()
+                    .or(it.location.clone())
+                    .unwrap_or_default(),
+            )
+            .map_err(xlsx_err)?;
+            ws.write_string(r, 5, crate::registry::import::mask_numbers(&it.description))
+                .map_err(xlsx_err)?;
+            ws.write_string(r, 6, label(&l.state, &it.state))
+                .map_err(xlsx_err)?;
+            if let Some(s) = it.satisfaction {
+                ws.write_number(r, 7, s as f64).map_err(xlsx_err)?;
+            }
+            if let Some(s) = it.handling_seconds {
+                ws.write_number(r, 8, (s / 60) as f64).map_err(xlsx_err)?;
+            }
+            ws.write_number(r, 9, it.reopen_count as f64)
+                .map_err(xlsx_err)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
+fn table<T>(all: &[(T, &str, &str, &str)]) -> HashMap<String, String> {
+    all.iter()
+        .map(|(_, c, zh, _)| (c.to_string(), zh.to_string()))
+        .collect()
+}
+
+/// Default labels (Chinese) from the code tables and the company's categories.
+pub async fn sheet_labels(core: &Core, ctx: &Ctx) -> CoreResult<SheetLabels> {
+    let cats = super::service::list_categories(core, ctx).await?;
+    Ok(SheetLabels {
+        category: cats.into_iter().map(|c| (c.code, c.name_zh)).collect(),
+        kind: table(RequestKind::ALL),
+        state: table(RequestState::ALL),
+        clock: table(ClockKind::ALL),
+    })
+}
