@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use serde::Serialize;
 
 use crate::Core;
 use crate::args;
@@ -1462,4 +1463,66 @@ mod tests {
             Err("too_large")
         );
     }
+}
+
+/// One request a bulk reassignment could not move, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BulkFailure {
+    pub id: RequestId,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct BulkResult {
+    pub moved: Vec<RequestId>,
+    pub failed: Vec<BulkFailure>,
+}
+
+/// Reassigns several requests to one worker (the manager's board): each is dispatched or
+/// transferred in its own transaction, with its own timeline line and audit entry; one that
+/// cannot move (closed, already his, out of reach) is reported, the others still move.
+pub async fn bulk_reassign(
+    core: &Core,
+    ctx: &Ctx,
+    ids: &[RequestId],
+    assignee: UserId,
+    note: Option<String>,
+) -> CoreResult<BulkResult> {
+    if !(ctx.has(Perm::TicketsDispatch) || ctx.has(Perm::TicketsManage)) {
+        return Err(CoreError::Forbidden);
+    }
+    if ids.is_empty() {
+        return Err(invalid("ids", "required"));
+    }
+    if ids.len() > 500 {
+        return Err(CoreError::Invalid(vec![
+            FieldError::new("ids", "too_many").with("max", 500),
+        ]));
+    }
+    let mut out = BulkResult::default();
+    for id in ids {
+        let input = RequestAction {
+            action: EventAction::Dispatch.code().into(),
+            assignee_id: Some(assignee),
+            note: note.clone(),
+            ..Default::default()
+        };
+        match act(core, ctx, *id, input).await {
+            Ok(_) => out.moved.push(*id),
+            Err(e) => {
+                let code = match &e {
+                    CoreError::Invalid(v) => v.first().map(|f| f.code).unwrap_or("invalid"),
+                    CoreError::Conflict(f) => f.code,
+                    CoreError::NotFound(_) => "not_found",
+                    CoreError::Forbidden => "forbidden",
+                    _ => return Err(e),
+                };
+                out.failed.push(BulkFailure {
+                    id: *id,
+                    code: code.to_string(),
+                });
+            }
+        }
+    }
+    Ok(out)
 }

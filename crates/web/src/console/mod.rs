@@ -3,9 +3,11 @@
 //! rendered in the user's language from the locale files.
 
 mod admin;
+mod desk;
 mod home;
 mod portal;
 mod registry;
+mod reports;
 mod tickets;
 
 use askama::Template;
@@ -28,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(tickets::router())
         .merge(portal::router())
+        .merge(reports::router())
+        .merge(desk::router())
         .route("/static/app.css", axum::routing::get(css))
         .layer(middleware::from_fn(ensure_csrf_cookie))
 }
@@ -80,6 +84,7 @@ pub struct Shell {
     pub can_dispatch: bool,
     pub can_work: bool,
     pub is_owner: bool,
+    pub can_tickets_manage: bool,
     pub error: Option<String>,
     pub notice: Option<String>,
 }
@@ -101,6 +106,7 @@ impl Shell {
             can_dispatch: false,
             can_work: false,
             is_owner: false,
+            can_tickets_manage: false,
             error: None,
             notice: None,
         }
@@ -124,6 +130,7 @@ impl Shell {
             can_dispatch: c.has(Perm::TicketsDispatch) || c.has(Perm::TicketsManage),
             can_work: c.has(Perm::TicketsWork),
             is_owner: c.role == "owner",
+            can_tickets_manage: c.has(Perm::TicketsManage),
             error: None,
             notice: None,
         }

@@ -231,6 +231,8 @@ struct ListPage {
     states: Vec<Opt>,
     kinds: Vec<Opt>,
     categories: Vec<Opt>,
+    /// Who the board's selected requests can be reassigned to.
+    assignees: Vec<Opt>,
 }
 
 fn category_opts(cats: &[Category], l: Locale) -> Vec<Opt> {
@@ -309,8 +311,37 @@ async fn list_page(
         Ok(x) => x,
         Err(e) => return error_page(&u, e),
     };
+    // The board reassigns within one community: the filtered one, or the user's first.
+    let mut assignees = Vec::new();
+    if view == "board" {
+        let mut ids: Vec<CommunityId> = lk.communities.keys().copied().collect();
+        ids.sort();
+        if let Some(c) = community_id.or(ids.first().copied()) {
+            for (id, name) in tickets::assignable_users(&st.core, &u.ctx, c)
+                .await
+                .unwrap_or_default()
+            {
+                let label = if community_id.is_none() && ids.len() > 1 {
+                    format!(
+                        "{name}（{}）",
+                        lk.communities
+                            .get(&c)
+                            .map(|x| x.name.as_str())
+                            .unwrap_or("")
+                    )
+                } else {
+                    name
+                };
+                assignees.push(Opt {
+                    code: id.to_string(),
+                    label,
+                });
+            }
+        }
+    }
     match res {
         Ok(rows) => page(&ListPage {
+            assignees,
             s: Shell::of(&u),
             view,
             rows: rows.into_iter().map(|r| lk.view(r, l)).collect(),

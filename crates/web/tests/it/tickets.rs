@@ -1157,3 +1157,185 @@ async fn statistics_quarterly_complaints_kpis_and_the_call_log() {
         "1 unsatisfied of 3 rated"
     );
 }
+
+#[tokio::test]
+async fn console_reports_calls_settings_and_bulk_reassign() {
+    let app = app().await;
+    let c = crew(&app).await;
+    app.user("boss", "project_manager", &[app.community_a])
+        .await;
+    let (web, token) = crate::console::console_login(&app, "boss").await;
+    let get = |path: &'static str| {
+        let web = web.clone();
+        let url = format!("{}{path}", app.base);
+        async move {
+            let r = web.get(url).send().await.expect("get");
+            (r.status().as_u16(), r.text().await.unwrap_or_default())
+        }
+    };
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let web = web.clone();
+        let url = format!("{}{path}", app.base);
+        async move {
+            let r = web.post(url).form(&form).send().await.expect("post");
+            let loc = r
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            (r.status().as_u16(), loc, r.text().await.unwrap_or_default())
+        }
+    };
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let r = register(
+            &c.agent,
+            json!({"community_id": app.community_a.0, "kind": "complaint_general", "category": "noise",
+                   "channel": "front_desk", "unit_id": c.unit, "description": "噪音"}),
+        )
+        .await;
+        ids.push(r["id"].as_i64().expect("id"));
+    }
+    act(
+        &c.agent,
+        ids[2],
+        json!({"action": "cancel", "note": "重复登记"}),
+    )
+    .await;
+
+    // The board reassigns the selected requests; a cancelled one is reported, not moved.
+    let (st, _, html) = post(
+        "/requests/bulk".into(),
+        vec![
+            ("_csrf", token.clone()),
+            ("ids", ids[0].to_string()),
+            ("ids", ids[1].to_string()),
+            ("ids", ids[2].to_string()),
+            ("assignee_id", c.tech_id.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert!(html.contains("已转派：2"), "{html}");
+    assert!(html.contains("工单当前状态不允许此操作"), "{html}");
+    let (_, mine) = c.tech.get("/api/v1/requests?view=assigned").await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(2));
+
+    let (st, html) = get("/requests?view=board").await;
+    assert_eq!(st, 200);
+    assert!(
+        html.contains("bulk-reassign") && html.contains("tech姓名"),
+        "{html}"
+    );
+    let (st, html) = get("/requests/stats").await;
+    assert_eq!(st, 200);
+    assert!(
+        html.contains("<svg id=\"trend\"") && html.contains("id=\"stat-count\">2<"),
+        "{html}"
+    );
+    let (st, html) = get("/requests/complaints").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("id=\"complaints-total\">2<"), "{html}");
+    let r = web
+        .get(format!("{}/requests/complaints.xlsx", app.base))
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(r.status(), 200);
+    assert_eq!(&r.bytes().await.expect("bytes")[..2], b"PK");
+
+    // Settings: a category and a clock.
+    let (st, loc, _) = post(
+        "/request-settings/categories".into(),
+        vec![
+            ("_csrf", token.clone()),
+            ("code", "gas".into()),
+            ("name_zh", "燃气".into()),
+            ("name_en", "Gas".into()),
+            ("dispatch_mode", "pool".into()),
+            ("visit_policy", "always".into()),
+            ("active", "on".into()),
+        ],
+    )
+    .await;
+    assert_eq!((st, loc.as_str()), (303, "/request-settings"));
+    let (st, _, html) = post(
+        "/request-settings/sla".into(),
+        vec![
+            ("_csrf", token.clone()),
+            ("community_id", app.community_a.0.to_string()),
+            ("category", "gas".into()),
+            ("clock", "on_site".into()),
+            ("enabled", "on".into()),
+            ("minutes", "abc".into()),
+        ],
+    )
+    .await;
+    assert_eq!(st, 422);
+    assert!(html.contains("分钟数：不是有效的数字"), "{html}");
+    let (st, _, _) = post(
+        "/request-settings/sla".into(),
+        vec![
+            ("_csrf", token.clone()),
+            ("community_id", app.community_a.0.to_string()),
+            ("category", "gas".into()),
+            ("clock", "on_site".into()),
+            ("enabled", "on".into()),
+            ("minutes", "20".into()),
+        ],
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, html) = get("/request-settings").await;
+    assert!(html.contains("燃气") && html.contains("20 分钟"), "{html}");
+    let r = register(
+        &c.agent,
+        json!({"community_id": app.community_a.0, "kind": "repair_unit", "category": "gas",
+               "channel": "front_desk", "unit_id": c.unit, "description": "燃气味道"}),
+    )
+    .await;
+    assert_eq!(r["state"], "pooled");
+    assert_eq!(
+        time(&clock(&r, "on_site")["due_at"]) - time(&r["created_at"]),
+        Duration::minutes(20)
+    );
+
+    // The call log: log a call, then make it a request in one click.
+    let (st, loc, _) = post(
+        "/calls".into(),
+        vec![
+            ("_csrf", token.clone()),
+            ("community_id", app.community_a.0.to_string()),
+            ("caller_name", "冯先生".into()),
+            ("caller_phone", "13500001111".into()),
+            ("content", "地库照明不亮".into()),
+        ],
+    )
+    .await;
+    assert_eq!(st, 303, "{loc}");
+    let (_, calls) = c
+        .agent
+        .get(&format!(
+            "/api/v1/hotline-calls?community_id={}",
+            app.community_a.0
+        ))
+        .await;
+    let call = calls[0]["id"].as_i64().expect("call");
+    let (st, loc, _) = post(
+        format!("/calls/{call}/request"),
+        vec![
+            ("_csrf", token.clone()),
+            ("community_id", app.community_a.0.to_string()),
+            ("kind", "repair_common".into()),
+            ("category", "lighting".into()),
+            ("location", "地库".into()),
+        ],
+    )
+    .await;
+    assert_eq!(st, 303);
+    assert!(loc.starts_with("/requests/"), "{loc}");
+    let (st, html) = get("/calls").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("冯先生") && html.contains("BX-"), "{html}");
+}

@@ -1,0 +1,554 @@
+//! The service desk's other request pages: the hotline call log (a call becomes a request in
+//! one click), the manager's bulk reassignment from the board, and the settings of request
+//! categories and of each community's clocks.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use wuye_core::registry;
+use wuye_core::shared::ids::*;
+use wuye_core::tickets::{
+    self, CallFilter, CallForCreate, CallToRequest, CategoryForSave, ClockKind, DispatchMode,
+    RequestKind, SlaOverrideForSave, VisitPolicy,
+};
+use wuye_core::{CoreError, FieldError, Perm};
+
+use super::tickets::{Opt, label_of};
+use super::{Shell, error_page, page};
+use crate::AppState;
+use crate::error::describe;
+use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
+use crate::locale::Locale;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calls", get(calls_page).post(log_call))
+        .route("/calls/{id}/request", post(call_to_request))
+        .route("/requests/bulk", post(bulk))
+        .route("/request-settings", get(settings_page))
+        .route("/request-settings/categories", post(save_category))
+        .route("/request-settings/sla", post(save_sla))
+}
+
+fn opts<T>(all: &'static [(T, &'static str, &'static str, &'static str)], l: Locale) -> Vec<Opt> {
+    all.iter()
+        .map(|(_, c, zh, en)| Opt {
+            code: c.to_string(),
+            label: if l == Locale::En { en } else { zh }.to_string(),
+        })
+        .collect()
+}
+
+async fn communities(st: &AppState, u: &ConsoleUser) -> Vec<(CommunityId, String, chrono_tz::Tz)> {
+    registry::list_communities(&st.core, &u.ctx)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            let tz = c.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+            (c.id, c.name, tz)
+        })
+        .collect()
+}
+
+fn status_of(e: &CoreError, l: Locale) -> axum::http::StatusCode {
+    describe(e, l).0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hotline calls
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct CallsQuery {
+    community_id: String,
+    day: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct CallForm {
+    community_id: String,
+    caller_name: String,
+    caller_phone: String,
+    content: String,
+    result: String,
+    transferred_to: String,
+}
+
+pub struct CallView {
+    pub id: i64,
+    pub at: String,
+    pub caller: String,
+    pub phone: String,
+    pub content: String,
+    pub result: String,
+    pub transferred_to: String,
+    pub taken_by: String,
+    pub request_id: Option<RequestId>,
+    pub request_number: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/calls.html")]
+struct CallsPage {
+    s: Shell,
+    community_id: String,
+    day: String,
+    communities: Vec<Opt>,
+    calls: Vec<CallView>,
+    f: CallForm,
+    err: Option<CoreError>,
+    kinds: Vec<Opt>,
+    categories: Vec<Opt>,
+}
+
+impl CallsPage {
+    fn ferr(&self, field: &str) -> String {
+        self.s.field_err(self.err.as_ref(), field)
+    }
+}
+
+async fn render_calls(
+    st: &AppState,
+    u: &ConsoleUser,
+    q: CallsQuery,
+    f: CallForm,
+    err: Option<CoreError>,
+) -> Response {
+    let l = u.locale;
+    let cs = communities(st, u).await;
+    let community = q
+        .community_id
+        .parse()
+        .ok()
+        .map(CommunityId)
+        .or_else(|| cs.first().map(|c| c.0));
+    let Some(community) = community else {
+        return error_page(u, CoreError::NotFound("community"));
+    };
+    let tz = cs
+        .iter()
+        .find(|c| c.0 == community)
+        .map(|c| c.2)
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let filter = CallFilter {
+        community_id: community,
+        day: Some(q.day.clone()),
+    };
+    let calls = match tickets::list_calls(&st.core, &u.ctx, &filter).await {
+        Ok(c) => c,
+        Err(e) => return error_page(u, e),
+    };
+    let cats = tickets::list_categories(&st.core, &u.ctx)
+        .await
+        .unwrap_or_default();
+    let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%m-%d %H:%M").to_string();
+    let (s, status) = match &err {
+        Some(e) => (Shell::of(u).with_error(e), status_of(e, l)),
+        None => (Shell::of(u), axum::http::StatusCode::OK),
+    };
+    let mut r = page(&CallsPage {
+        s,
+        community_id: community.to_string(),
+        day: q.day,
+        communities: cs
+            .iter()
+            .map(|c| Opt {
+                code: c.0.to_string(),
+                label: c.1.clone(),
+            })
+            .collect(),
+        calls: calls
+            .into_iter()
+            .map(|c| CallView {
+                id: c.id,
+                at: local(c.call_at),
+                caller: c.caller_name.unwrap_or_default(),
+                phone: c.caller_phone.unwrap_or_default(),
+                content: c.content,
+                result: c.result.unwrap_or_default(),
+                transferred_to: c.transferred_to.unwrap_or_default(),
+                taken_by: c.taken_by_name,
+                request_id: c.request_id,
+                request_number: c.request_number.unwrap_or_default(),
+            })
+            .collect(),
+        f,
+        err,
+        kinds: opts(RequestKind::ALL, l),
+        categories: cats
+            .iter()
+            .filter(|c| c.active)
+            .map(|c| Opt {
+                code: c.code.clone(),
+                label: if l == Locale::En {
+                    c.name_en.clone()
+                } else {
+                    c.name_zh.clone()
+                },
+            })
+            .collect(),
+    });
+    *r.status_mut() = status;
+    r
+}
+
+async fn calls_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<CallsQuery>,
+) -> Response {
+    if !u.ctx.has(Perm::TicketsRegister) {
+        return error_page(&u, CoreError::Forbidden);
+    }
+    let f = CallForm {
+        community_id: q.community_id.clone(),
+        ..Default::default()
+    };
+    render_calls(&st, &u, q, f, None).await
+}
+
+async fn log_call(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<CallForm>,
+) -> Response {
+    let q = CallsQuery {
+        community_id: f.community_id.clone(),
+        day: String::new(),
+    };
+    let Ok(community) = f.community_id.trim().parse::<i64>() else {
+        return render_calls(
+            &st,
+            &u,
+            q,
+            f,
+            Some(CoreError::invalid("community_id", "required")),
+        )
+        .await;
+    };
+    let input = CallForCreate {
+        community_id: CommunityId(community),
+        call_at: None,
+        caller_name: Some(f.caller_name.clone()),
+        caller_phone: Some(f.caller_phone.clone()),
+        content: f.content.clone(),
+        result: Some(f.result.clone()),
+        transferred_to: Some(f.transferred_to.clone()),
+    };
+    match tickets::log_call(&st.core, &u.ctx, input).await {
+        Ok(_) => Redirect::to(&format!("/calls?community_id={community}")).into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_calls(&st, &u, q, f, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ConvertForm {
+    kind: String,
+    category: String,
+    location: String,
+    community_id: String,
+}
+
+async fn call_to_request(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<ConvertForm>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&u, CoreError::NotFound("hotline_call"));
+    };
+    let input = CallToRequest {
+        kind: f.kind.clone(),
+        category: f.category.clone(),
+        unit_id: None,
+        location: Some(f.location.clone()),
+        urgency: None,
+    };
+    match tickets::call_to_request(&st.core, &u.ctx, id, input).await {
+        Ok(r) => Redirect::to(&format!("/requests/{}", r.id)).into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            let q = CallsQuery {
+                community_id: f.community_id.clone(),
+                day: String::new(),
+            };
+            let cf = CallForm {
+                community_id: f.community_id,
+                ..Default::default()
+            };
+            render_calls(&st, &u, q, cf, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk reassignment
+
+#[derive(Template)]
+#[template(path = "tickets/bulk.html")]
+struct BulkPage {
+    s: Shell,
+    moved: usize,
+    failed: Vec<(i64, String)>,
+}
+
+/// The board's form: `ids` repeated (checkboxes), `assignee_id`, `note`.
+async fn bulk(State(st): State<AppState>, u: ConsoleUser, CsrfBody(body): CsrfBody) -> Response {
+    let l = u.locale;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let mut errs = Vec::new();
+    let mut ids = Vec::new();
+    let mut assignee = None;
+    let mut note = None;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "ids" => match v.parse() {
+                Ok(n) => ids.push(RequestId(n)),
+                Err(_) => errs.push(FieldError::new("ids", "not_a_number")),
+            },
+            "assignee_id" => match v.parse() {
+                Ok(n) => assignee = Some(UserId(n)),
+                Err(_) => errs.push(FieldError::new("assignee_id", "required")),
+            },
+            "note" if !v.trim().is_empty() => note = Some(v),
+            _ => {}
+        }
+    }
+    let Some(assignee) = assignee else {
+        errs.push(FieldError::new("assignee_id", "required"));
+        return error_page(&u, CoreError::Invalid(errs));
+    };
+    if !errs.is_empty() {
+        return error_page(&u, CoreError::Invalid(errs));
+    }
+    match tickets::bulk_reassign(&st.core, &u.ctx, &ids, assignee, note).await {
+        Ok(r) => page(&BulkPage {
+            s: Shell::of(&u),
+            moved: r.moved.len(),
+            failed: r
+                .failed
+                .into_iter()
+                .map(|f| (f.id.0, l.t(&format!("err.{}", f.code)).to_string()))
+                .collect(),
+        }),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+pub struct CategoryView {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub mode: String,
+    pub visit: String,
+    pub active: bool,
+}
+
+pub struct OverrideView {
+    pub community: String,
+    pub category: String,
+    pub clock: String,
+    pub setting: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/settings.html")]
+struct SettingsPage {
+    s: Shell,
+    categories: Vec<CategoryView>,
+    modes: Vec<Opt>,
+    visits: Vec<Opt>,
+    clocks: Vec<Opt>,
+    communities: Vec<Opt>,
+    overrides: Vec<OverrideView>,
+}
+
+async fn render_settings(st: &AppState, u: &ConsoleUser, err: Option<CoreError>) -> Response {
+    let l = u.locale;
+    if !u.ctx.has(Perm::TicketsManage) {
+        return error_page(u, CoreError::Forbidden);
+    }
+    let cats = match tickets::list_categories(&st.core, &u.ctx).await {
+        Ok(c) => c,
+        Err(e) => return error_page(u, e),
+    };
+    let cs = communities(st, u).await;
+    let mut overrides = Vec::new();
+    for (id, name, _) in &cs {
+        for o in tickets::list_overrides(&st.core, &u.ctx, *id)
+            .await
+            .unwrap_or_default()
+        {
+            let setting = if !o.enabled {
+                l.t("tk.clock_off").to_string()
+            } else {
+                let span = match (o.minutes, o.working_days) {
+                    (Some(m), _) => l.tf("tk.minutes_n", &[("n", m.to_string())]),
+                    (_, Some(d)) => l.tf("tk.working_days_n", &[("n", d.to_string())]),
+                    _ => String::new(),
+                };
+                if o.pauses_on_hold {
+                    format!("{span}（{}）", l.t("tk.pauses_on_hold"))
+                } else {
+                    span
+                }
+            };
+            overrides.push(OverrideView {
+                community: name.clone(),
+                category: if o.category == "*" {
+                    l.t("tk.every_category").to_string()
+                } else {
+                    cats.iter()
+                        .find(|c| c.code == o.category)
+                        .map(|c| {
+                            if l == Locale::En {
+                                c.name_en.clone()
+                            } else {
+                                c.name_zh.clone()
+                            }
+                        })
+                        .unwrap_or(o.category.clone())
+                },
+                clock: label_of(ClockKind::ALL, &o.clock, l),
+                setting,
+            });
+        }
+    }
+    let (s, status) = match &err {
+        Some(e) => (Shell::of(u).with_error(e), status_of(e, l)),
+        None => (Shell::of(u), axum::http::StatusCode::OK),
+    };
+    let mut r = page(&SettingsPage {
+        s,
+        categories: cats
+            .into_iter()
+            .map(|c| CategoryView {
+                mode: c.dispatch_mode,
+                visit: c.visit_policy,
+                active: c.active,
+                code: c.code,
+                name_zh: c.name_zh,
+                name_en: c.name_en,
+            })
+            .collect(),
+        modes: opts(DispatchMode::ALL, l),
+        visits: opts(VisitPolicy::ALL, l),
+        clocks: opts(ClockKind::ALL, l),
+        communities: cs
+            .iter()
+            .map(|c| Opt {
+                code: c.0.to_string(),
+                label: c.1.clone(),
+            })
+            .collect(),
+        overrides,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+async fn settings_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    render_settings(&st, &u, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CategoryForm {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    dispatch_mode: String,
+    visit_policy: String,
+    active: Option<String>,
+}
+
+async fn save_category(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<CategoryForm>,
+) -> Response {
+    let input = CategoryForSave {
+        code: f.code,
+        name_zh: f.name_zh,
+        name_en: Some(f.name_en),
+        dispatch_mode: f.dispatch_mode,
+        visit_policy: f.visit_policy,
+        active: Some(f.active.is_some()),
+    };
+    match tickets::save_category(&st.core, &u.ctx, input).await {
+        Ok(_) => Redirect::to("/request-settings").into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_settings(&st, &u, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SlaForm {
+    community_id: String,
+    category: String,
+    clock: String,
+    enabled: Option<String>,
+    minutes: String,
+    working_days: String,
+    pauses_on_hold: Option<String>,
+}
+
+async fn save_sla(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<SlaForm>,
+) -> Response {
+    let mut errs = Vec::new();
+    let num = |errs: &mut Vec<FieldError>, field: &str, raw: &str| -> Option<i64> {
+        match raw.trim() {
+            "" => None,
+            s => s
+                .parse()
+                .map_err(|_| errs.push(FieldError::new(field, "not_a_number")))
+                .ok(),
+        }
+    };
+    let minutes = num(&mut errs, "minutes", &f.minutes);
+    let working_days = num(&mut errs, "working_days", &f.working_days);
+    let community = num(&mut errs, "community_id", &f.community_id);
+    let Some(community) = community else {
+        errs.push(FieldError::new("community_id", "required"));
+        return render_settings(&st, &u, Some(CoreError::Invalid(errs))).await;
+    };
+    if !errs.is_empty() {
+        return render_settings(&st, &u, Some(CoreError::Invalid(errs))).await;
+    }
+    let input = SlaOverrideForSave {
+        community_id: CommunityId(community),
+        category: f.category,
+        clock: f.clock,
+        enabled: f.enabled.is_some(),
+        minutes,
+        working_days,
+        pauses_on_hold: f.pauses_on_hold.is_some(),
+    };
+    match tickets::save_override(&st.core, &u.ctx, input).await {
+        Ok(_) => Redirect::to("/request-settings").into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_settings(&st, &u, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
