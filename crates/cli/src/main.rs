@@ -205,7 +205,14 @@ pub async fn open(r: &Resolved) -> AnyResult<CoreRef> {
     db.migrate().await?;
     let crypto = load_key(r, &db).await?;
     keys::check(&db, &crypto).await?;
-    let core = Core::new(db, crypto, Settings::default());
+    let core = Core::new(
+        db,
+        crypto,
+        Settings {
+            files_dir: r.data_dir.join("files"),
+            ..Settings::default()
+        },
+    );
     auth::ensure_roles(&core).await?;
     wuye_core::tickets::ensure_categories(&core).await?;
     Ok(core)

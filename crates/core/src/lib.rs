@@ -39,6 +39,8 @@ pub struct Settings {
     pub session_idle: Duration,
     /// A session expires this long after login, used or not.
     pub session_max: Duration,
+    /// Where uploaded files (request photos) are kept: `<data dir>/files`.
+    pub files_dir: std::path::PathBuf,
 }
 
 impl Default for Settings {
@@ -47,6 +49,7 @@ impl Default for Settings {
             password_cost: PasswordCost::Standard,
             session_idle: Duration::hours(2),
             session_max: Duration::hours(12),
+            files_dir: std::path::PathBuf::from("data/files"),
         }
     }
 }

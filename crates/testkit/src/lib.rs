@@ -112,6 +112,7 @@ pub async fn spawn_app() -> TestApp {
         Crypto::new(&key),
         Settings {
             password_cost: PasswordCost::Low,
+            files_dir: dir.join("files"),
             ..Default::default()
         },
     );

@@ -203,3 +203,18 @@ CREATE TABLE hotline_calls (
     created_at TEXT NOT NULL
 );
 CREATE INDEX hotline_calls_day ON hotline_calls (community_id, call_day);
+
+-- Photos of a request (reported, or of the finished work), stored as files under the data
+-- directory: <files>/requests/<community>/<request>/<file_name>.
+CREATE TABLE request_photos (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    stage TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    uploaded_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX request_photos_request ON request_photos (community_id, request_id);

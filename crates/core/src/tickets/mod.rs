@@ -7,6 +7,7 @@
 
 pub mod calls;
 pub mod model;
+pub mod photos;
 pub mod service;
 pub mod sla;
 pub mod stats;
@@ -14,6 +15,7 @@ pub mod store;
 
 pub use calls::*;
 pub use model::*;
+pub use photos::*;
 pub use service::*;
 pub use sla::*;
 pub use stats::*;

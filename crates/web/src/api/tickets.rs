@@ -40,6 +40,74 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complaint_analysis_xlsx))
         .routes(routes!(list_calls, log_call))
         .routes(routes!(call_to_request))
+        .routes(routes!(list_photos, add_photo))
+        .routes(routes!(get_photo))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PhotoQuery {
+    /// `report` (default) or `done`.
+    pub stage: Option<String>,
+}
+
+/// The photos of a request (staff who may see it, or its owner).
+#[utoipa::path(get, path = "/api/v1/requests/{id}/photos", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Photo>), (status = 404, body = ErrorBody)))]
+async fn list_photos(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<Photo>>> {
+    Ok(Json(
+        tickets::list_photos(&s.core, &a.ctx, RequestId(id))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Adds a photo: the image itself is the request body (JPEG, PNG or WebP, at most 5 MB; the
+/// type is read from the file, not from its name or header).
+#[utoipa::path(post, path = "/api/v1/requests/{id}/photos", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path), PhotoQuery),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 201, body = Photo), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_photo(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<PhotoQuery>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Created<Photo> {
+    let stage = q.stage.unwrap_or_else(|| "report".into());
+    // Over the server's body limit: the same answer as over the photo limit, as JSON.
+    let body = body.map_err(|_| {
+        AppError::from(CoreError::Invalid(vec![
+            wuye_core::FieldError::new("photo", "file_too_large").with("max", "5 MB"),
+        ]))
+        .in_locale(a.locale)
+    })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            tickets::add_photo(&s.core, &a.ctx, RequestId(id), &stage, &body)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
+}
+
+/// One photo's image.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/photos/{photo}", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path), ("photo" = i64, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 404, body = ErrorBody)))]
+async fn get_photo(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath((id, photo)): ApiPath<(i64, i64)>,
+) -> ApiResult<axum::response::Response> {
+    let (ct, bytes) = tickets::photo_file(&s.core, &a.ctx, RequestId(id), photo)
+        .await
+        .loc(a.locale)?;
+    Ok(crate::console::image_response(ct, bytes))
 }
 
 /// Statistics of a period: counts and rates by type, category, channel, person or community,

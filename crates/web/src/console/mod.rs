@@ -159,6 +159,19 @@ impl Shell {
     }
 }
 
+/// An image from the request photos: private (never cached by shared caches), typed by what the
+/// file is.
+pub fn image_response(content_type: String, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// Renders a template, or a plain error page when rendering fails.
 pub fn page(t: &impl Template) -> Response {
     match t.render() {

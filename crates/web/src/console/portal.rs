@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/portal/new", get(new_page).post(report))
         .route("/portal/requests/{id}", get(detail))
         .route("/portal/requests/{id}/rate", post(rate))
+        .route("/portal/requests/{id}/photos", post(upload_photos))
         .route("/portal/activate", get(activate_page).post(activate))
         .route("/people/{id}/portal-account", post(open_account))
 }
@@ -246,6 +247,8 @@ struct DetailPage {
     satisfaction: Option<i64>,
     assignee: String,
     promise: String,
+    photos: Vec<tickets::Photo>,
+    can_upload: bool,
 }
 
 async fn render_detail(
@@ -274,12 +277,18 @@ async fn render_detail(
         None => (Shell::of(u), axum::http::StatusCode::OK),
     };
     let can_rate = r.state == RequestState::Done && r.rated_via.as_deref() != Some("portal");
+    let photos = tickets::list_photos(&st.core, &u.ctx, id)
+        .await
+        .unwrap_or_default();
+    let can_upload = r.state.is_open();
     let mut resp = page(&DetailPage {
         s,
         can_rate,
         satisfaction: r.satisfaction,
         assignee: r.assignee_name.clone().unwrap_or_default(),
         promise: local(r.promise_at),
+        photos,
+        can_upload,
         steps,
         r: Row {
             id: r.id,
@@ -348,6 +357,45 @@ async fn rate(
         }
         Err(e) => error_page(&u, e),
     }
+}
+
+async fn upload_photos(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&u, CoreError::NotFound("request"));
+    };
+    let id = RequestId(id);
+    let Ok(mp) = mp else {
+        return render_detail(&st, &u, id, Some(CoreError::invalid("photo", "required"))).await;
+    };
+    let up = super::tickets::read_photos(mp).await;
+    if !up.too_large && !crate::extract::csrf_ok(&headers, up.csrf.as_deref()) {
+        return crate::extract::CsrfRejected(u.locale).into_response();
+    }
+    if up.too_large {
+        let e = CoreError::Invalid(vec![
+            wuye_core::FieldError::new("photo", "file_too_large").with("max", "5 MB"),
+        ]);
+        return render_detail(&st, &u, id, Some(e)).await;
+    }
+    if up.files.is_empty() {
+        return render_detail(&st, &u, id, Some(CoreError::invalid("photo", "required"))).await;
+    }
+    for f in &up.files {
+        match tickets::add_photo(&st.core, &u.ctx, id, "report", f).await {
+            Ok(_) => {}
+            Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+                return render_detail(&st, &u, id, Some(e)).await;
+            }
+            Err(e) => return error_page(&u, e),
+        }
+    }
+    Redirect::to(&format!("/portal/requests/{id}")).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/requests/new", get(new_page).post(create))
         .route("/requests/{id}", get(detail_page))
         .route("/requests/{id}/act", post(act))
+        .route("/requests/{id}/photos", post(upload_photos))
+        .route("/requests/{id}/photos/{photo}", get(photo))
         .route("/m/orders", get(orders_page))
         .route("/notifications", get(notifications_page))
         .route("/notifications/read", post(notifications_read))
@@ -654,6 +656,8 @@ struct DetailPage {
     /// Which actions to offer.
     can: HashMap<&'static str, bool>,
     mobile: bool,
+    photos: Vec<Photo>,
+    can_upload: bool,
 }
 
 impl DetailPage {
@@ -802,6 +806,10 @@ async fn render_detail(
         })
         .collect();
     let can = offered(u, &r);
+    let photos = tickets::list_photos(&st.core, &u.ctx, id)
+        .await
+        .unwrap_or_default();
+    let can_upload = r.state.is_open();
     let charge = r.charge_fen.map(fen_text).unwrap_or_default();
     let (s, status) = match &err {
         Some(e) => (Shell::of(u).with_error(e), describe(e, l).0),
@@ -815,9 +823,165 @@ async fn render_detail(
         assignees,
         can,
         mobile,
+        photos,
+        can_upload,
     });
     *resp.status_mut() = status;
     resp
+}
+
+/// The photos of an upload form (`photo`, repeated), with its `stage`, `m` and CSRF token.
+pub(super) struct PhotoUpload {
+    pub csrf: Option<String>,
+    pub stage: String,
+    pub mobile: bool,
+    pub files: Vec<Vec<u8>>,
+    pub too_large: bool,
+    pub broken: bool,
+}
+
+pub(super) async fn read_photos(mut mp: axum::extract::Multipart) -> PhotoUpload {
+    let mut up = PhotoUpload {
+        csrf: None,
+        stage: "report".into(),
+        mobile: false,
+        files: Vec::new(),
+        too_large: false,
+        broken: false,
+    };
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    up.too_large = true;
+                } else {
+                    up.broken = true;
+                }
+                break;
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let cap = if name == "photo" {
+            MAX_PHOTO_BYTES
+        } else {
+            4096
+        };
+        let mut buf: Vec<u8> = Vec::new();
+        let mut over = false;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if buf.len() + chunk.len() > cap {
+                        over = true;
+                        buf.clear();
+                        continue;
+                    }
+                    if !over {
+                        buf.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    up.broken = true;
+                    return up;
+                }
+            }
+        }
+        match name.as_str() {
+            "_csrf" => up.csrf = Some(String::from_utf8_lossy(&buf).into_owned()),
+            "stage" => up.stage = String::from_utf8_lossy(&buf).into_owned(),
+            "m" => up.mobile = buf == b"1",
+            "photo" if over => up.too_large = true,
+            // A file input left empty sends one empty part.
+            "photo" if !buf.is_empty() => up.files.push(buf),
+            _ => {}
+        }
+    }
+    up
+}
+
+/// Checks an upload and adds its photos; the first problem stops it (photos before it stay).
+pub(super) async fn save_photos(
+    st: &AppState,
+    u: &ConsoleUser,
+    headers: &axum::http::HeaderMap,
+    id: RequestId,
+    up: &PhotoUpload,
+) -> Result<(), Response> {
+    if !up.too_large && !crate::extract::csrf_ok(headers, up.csrf.as_deref()) {
+        return Err(crate::extract::CsrfRejected(u.locale).into_response());
+    }
+    let err = if up.too_large {
+        Some(CoreError::Invalid(vec![
+            FieldError::new("photo", "file_too_large").with("max", "5 MB"),
+        ]))
+    } else if up.broken || up.files.is_empty() {
+        Some(CoreError::invalid("photo", "required"))
+    } else {
+        None
+    };
+    if let Some(e) = err {
+        return Err(render_detail(st, u, id, Some(e), up.mobile).await);
+    }
+    for f in &up.files {
+        if let Err(e) = tickets::add_photo(&st.core, &u.ctx, id, &up.stage, f).await {
+            return Err(match e {
+                CoreError::Invalid(_) | CoreError::Conflict(_) => {
+                    render_detail(st, u, id, Some(e), up.mobile).await
+                }
+                e => error_page(u, e),
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn upload_photos(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&u, CoreError::NotFound("request"));
+    };
+    let id = RequestId(id);
+    let up = match mp {
+        Ok(mp) => read_photos(mp).await,
+        Err(_) => PhotoUpload {
+            csrf: None,
+            stage: "report".into(),
+            mobile: false,
+            files: Vec::new(),
+            too_large: false,
+            broken: true,
+        },
+    };
+    match save_photos(&st, &u, &headers, id, &up).await {
+        Ok(()) => Redirect::to(&format!(
+            "/requests/{id}{}",
+            if up.mobile { "?m=1" } else { "" }
+        ))
+        .into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn photo(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path((id, p)): Path<(String, String)>,
+) -> Response {
+    let (Ok(id), Ok(p)) = (id.parse::<i64>(), p.parse::<i64>()) else {
+        return error_page(&u, CoreError::NotFound("photo"));
+    };
+    match tickets::photo_file(&st.core, &u.ctx, RequestId(id), p).await {
+        Ok((ct, bytes)) => super::image_response(ct, bytes),
+        Err(e) => error_page(&u, e),
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -70,12 +70,14 @@ async fn every_route_is_documented() {
         "/api/v1/requests/complaint-analysis.xlsx",
         "/api/v1/hotline-calls",
         "/api/v1/hotline-calls/{id}/request",
+        "/api/v1/requests/{id}/photos",
+        "/api/v1/requests/{id}/photos/{photo}",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        62,
+        64,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -836,6 +836,36 @@ async fn the_desk_form_finds_the_unit_by_label_or_by_phone() {
         "the person's name fills the contact"
     );
     assert_eq!(r["contact_phone"], "139****1111");
+    // Photos from the request's page (multipart form); a text file is refused on the page.
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let web = web.clone();
+        let token = token.clone();
+        let url = format!("{}/requests/{id}/photos", app.base);
+        async move {
+            let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
+            let form = reqwest::multipart::Form::new()
+                .text("_csrf", token)
+                .text("stage", "report")
+                .part("photo", part);
+            let r = web.post(url).multipart(form).send().await.expect("upload");
+            (r.status().as_u16(), r.text().await.unwrap_or_default())
+        }
+    };
+    let (st, html) = upload("notes.jpg", b"just text".to_vec()).await;
+    assert_eq!(st, 422);
+    assert!(html.contains("不是图片"), "{html}");
+    let (st, _) = upload("leak.jpg", vec![0xFF, 0xD8, 0xFF, 0xE1, 1, 2, 3]).await;
+    assert_eq!(st, 303);
+    let page = web
+        .get(format!("{}/requests/{id}", app.base))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains(&format!("/requests/{id}/photos/")), "{page}");
+
     // The request's page and the lists render.
     for path in [
         format!("/requests/{id}"),
@@ -1338,4 +1368,115 @@ async fn console_reports_calls_settings_and_bulk_reassign() {
     let (st, html) = get("/calls").await;
     assert_eq!(st, 200);
     assert!(html.contains("冯先生") && html.contains("BX-"), "{html}");
+}
+
+#[tokio::test]
+async fn photos_are_checked_stored_and_shown_only_to_who_may_see_the_request() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let r = register(
+        &c.agent,
+        json!({"community_id": app.community_a.0, "kind": "repair_unit", "category": "water",
+               "channel": "front_desk", "unit_id": c.unit, "description": "天花板渗水"}),
+    )
+    .await;
+    let id = r["id"].as_i64().expect("id");
+    let url = format!("{}/api/v1/requests/{id}/photos", app.base);
+    let send = |api: &Api, body: Vec<u8>, stage: &str| {
+        let req = api
+            .client
+            .post(format!("{url}?stage={stage}"))
+            .bearer_auth(api.token.clone().unwrap_or_default())
+            .header("content-type", "image/jpeg")
+            .body(body);
+        let api = api.clone();
+        async move { api.send(req).await }
+    };
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    jpeg.extend_from_slice(&[7u8; 2000]);
+    let (st, p) = send(&c.agent, jpeg.clone(), "report").await;
+    assert_eq!(st, 201, "{p}");
+    assert_eq!(
+        (p["content_type"].as_str(), p["size_bytes"].as_i64()),
+        (Some("image/jpeg"), Some(2004))
+    );
+    // A PDF named as a JPEG, an empty body, a 6 MB image, an unknown stage.
+    let (st, v) = send(&c.agent, b"%PDF-1.7 fake".to_vec(), "report").await;
+    assert_eq!(
+        (st.as_u16(), v["field"].as_str(), v["code"].as_str()),
+        (422, Some("photo"), Some("not_an_image"))
+    );
+    let (st, v) = send(&c.agent, Vec::new(), "report").await;
+    assert_eq!((st.as_u16(), v["code"].as_str()), (422, Some("required")));
+    let mut big = vec![0xFF, 0xD8, 0xFF];
+    big.resize(6 * 1024 * 1024, 1);
+    let (st, v) = send(&c.agent, big, "report").await;
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (413, Some("file_too_large"))
+    );
+    let (st, v) = send(&c.agent, jpeg.clone(), "selfie").await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("stage")));
+    assert_eq!(app.count("request_photos").await, 1, "only the good one");
+    let files: usize = walk(&app.core.settings.files_dir);
+    assert_eq!(files, 1, "one file on disk");
+
+    // The technician sees it only once it is his.
+    let (st, _) = c.tech.get(&format!("/api/v1/requests/{id}/photos")).await;
+    assert_eq!(st, 404);
+    act(
+        &c.agent,
+        id,
+        json!({"action": "dispatch", "assignee_id": c.tech_id}),
+    )
+    .await;
+    let (st, list) = c.tech.get(&format!("/api/v1/requests/{id}/photos")).await;
+    assert_eq!((st.as_u16(), list.as_array().map(Vec::len)), (200, Some(1)));
+    let (st, done) = send(&c.tech, b"\x89PNG\r\n\x1a\n0000".to_vec(), "done").await;
+    assert_eq!((st.as_u16(), done["stage"].as_str()), (201, Some("done")));
+    let resp = c
+        .tech
+        .client
+        .get(format!("{url}/{}", done["id"]))
+        .bearer_auth(c.tech.token.clone().unwrap_or_default())
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert_eq!(&resp.bytes().await.expect("bytes")[..4], b"\x89PNG");
+    // Another community's staff: not found.
+    let other = app
+        .api_as("agent_b", "service_agent", &[app.community_b])
+        .await;
+    let (st, _) = other
+        .get(&format!("/api/v1/requests/{id}/photos/{}", p["id"]))
+        .await;
+    assert_eq!(st, 404);
+    // Closed: no more photos.
+    act(&c.tech, id, json!({"action": "accept"})).await;
+    act(&c.tech, id, json!({"action": "done"})).await;
+    act(&c.agent, id, json!({"action": "visit", "satisfaction": 5})).await;
+    let (st, v) = send(&c.agent, jpeg, "report").await;
+    assert_eq!(
+        (st.as_u16(), v["code"].as_str()),
+        (409, Some("request_closed"))
+    );
+}
+
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() { walk(&p) } else { 1 }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }
