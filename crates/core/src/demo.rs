@@ -456,10 +456,42 @@ async fn seed_requests(
             CoreResult::Ok(r.id)
         }
     };
-    let done = |materials: &str, minutes: i64, charge: Option<&str>| RequestAction {
+    // The community's published price list of paid services (明码标价).
+    let sys = Ctx::system(agent.company_id);
+    let mut prices = Vec::new();
+    for (code, name, unit, price) in [
+        ("DRAIN", "疏通地漏/下水管", "次", "80.00"),
+        ("TAP", "更换水龙头（不含材料）", "个", "35.50"),
+        ("BULB", "更换户内灯泡（不含材料）", "个", "15.00"),
+        ("LOCK", "更换门锁锁芯（不含材料）", "个", "120.00"),
+        ("TOILET", "马桶维修", "次", "60.00"),
+        ("SWITCH", "更换开关插座面板（不含材料）", "个", "20.00"),
+    ] {
+        let svc = tickets::save_service(
+            core,
+            &sys,
+            tickets::PaidServiceForSave {
+                community_id: community,
+                code: code.into(),
+                name: name.into(),
+                unit_name: unit.into(),
+                price: price.into(),
+                active: Some(true),
+            },
+        )
+        .await?;
+        prices.push(svc.id);
+    }
+    let done = |materials: &str, minutes: i64, service: Option<(usize, i64)>| RequestAction {
         materials: Some(materials.into()),
         labour_minutes: Some(minutes),
-        charge: charge.map(Into::into),
+        services: service
+            .map(|(i, quantity)| tickets::ServiceLineInput {
+                service_id: prices[i],
+                quantity,
+            })
+            .into_iter()
+            .collect(),
         ..action("done")
     };
 
@@ -520,7 +552,7 @@ async fn seed_requests(
         core,
         &tech_ctx,
         id,
-        done("电动疏通机疏通，更换地漏芯 1 个", 40, Some("80.00")),
+        done("电动疏通机疏通，更换地漏芯 1 个", 40, Some((0, 1))),
     )
     .await?;
 

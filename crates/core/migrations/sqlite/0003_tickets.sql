@@ -218,3 +218,46 @@ CREATE TABLE request_photos (
     created_at TEXT NOT NULL
 );
 CREATE INDEX request_photos_request ON request_photos (community_id, request_id);
+
+-- The community's published price list of paid services (有偿服务明码标价).
+CREATE TABLE paid_services (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    price_fen INTEGER NOT NULL,
+    active INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (community_id, code)
+);
+
+-- The lines of a paid service done on a request, priced from the list when done.
+CREATE TABLE request_charge_lines (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    service_id INTEGER NOT NULL REFERENCES paid_services(id),
+    name TEXT NOT NULL,
+    unit_price_fen INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    amount_fen INTEGER NOT NULL
+);
+CREATE INDEX request_charge_lines_request ON request_charge_lines (community_id, request_id);
+
+-- The hand-over to billing: amounts other modules raise on a unit (a request's paid service
+-- now). Billing posts each as a charge (应收) exactly once and records it in charge_id; until
+-- then the source may replace it (a request done again after a reopen).
+CREATE TABLE pending_charges (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    source TEXT NOT NULL,
+    source_id INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    charge_id INTEGER
+);
+CREATE INDEX pending_charges_open ON pending_charges (community_id, charge_id);
+CREATE INDEX pending_charges_source ON pending_charges (community_id, source, source_id);

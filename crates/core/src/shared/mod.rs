@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod ctx;
 pub mod error;
 pub mod ids;
+pub mod money;
 pub mod values;
 
 /// An enum of stored codes, each with a Chinese and an English label: `ALL` lists them (for

@@ -611,12 +611,20 @@ pub struct RequestAction {
     /// For done.
     pub materials: Option<String>,
     pub labour_minutes: Option<i64>,
-    /// For done: the charge of a paid service, in yuan ("120.00").
-    pub charge: Option<String>,
+    /// For done: the paid services performed, priced from the community's list.
+    #[serde(default)]
+    pub services: Vec<ServiceLineInput>,
     /// For visit: 1–5.
     pub satisfaction: Option<i64>,
     /// For visit: `phone` (default) or `visit`.
     pub visit_channel: Option<String>,
+}
+
+/// One paid service done: an item of the price list and how many.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ServiceLineInput {
+    pub service_id: i64,
+    pub quantity: i64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, IntoParams)]

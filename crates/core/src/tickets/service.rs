@@ -1005,31 +1005,6 @@ pub async fn notify_user(
 // ---------------------------------------------------------------------------------------------
 // Acting on a request
 
-/// The money a paid service charges, typed in yuan with at most two decimals.
-fn parse_charge(raw: &str) -> Result<i64, FieldError> {
-    let s = raw.trim();
-    let (yuan, fen) = s.split_once('.').unwrap_or((s, ""));
-    if yuan.is_empty()
-        || !yuan.chars().all(|c| c.is_ascii_digit())
-        || !fen.chars().all(|c| c.is_ascii_digit())
-    {
-        return Err(FieldError::new("charge", "not_a_number"));
-    }
-    if fen.len() > 2 {
-        return Err(FieldError::new("charge", "too_many_decimals").with("max", 2));
-    }
-    let y: i64 = yuan
-        .parse()
-        .map_err(|_| FieldError::new("charge", "too_large"))?;
-    let f: i64 = format!("{fen:0<2}").parse().unwrap_or(0);
-    let total = y
-        .checked_mul(100)
-        .and_then(|v| v.checked_add(f))
-        .filter(|v| *v <= 100_000_000)
-        .ok_or_else(|| FieldError::new("charge", "too_large"))?;
-    Ok(total)
-}
-
 fn note_required(input: &RequestAction) -> CoreResult<String> {
     match optional_multiline("note", input.note.as_deref(), 500)
         .map_err(|e| CoreError::Invalid(vec![e]))?
@@ -1150,6 +1125,7 @@ pub async fn act_at(
     let mut assignee_event: Option<UserId> = None;
     let mut notify_user: Option<UserId> = None;
     let mut final_state = next;
+    let mut charge_lines: Option<Vec<super::services::ChargeLine>> = None;
     match action {
         A::Dispatch | A::Transfer => {
             let a = input
@@ -1187,14 +1163,16 @@ pub async fn act_at(
             {
                 c.push(FieldError::new("labour_minutes", "out_of_range"));
             }
-            let charge = match input.charge.as_deref().map(str::trim) {
-                None | Some("") => Some(None),
-                Some(s) => c.take(parse_charge(s).map(Some)),
-            };
             c.finish()?;
+            let lines = super::services::price_lines(&mut tx, community, &input.services).await?;
+            if !lines.is_empty() && row.unit_id.is_none() {
+                return Err(invalid("services", "charge_needs_unit"));
+            }
+            let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
             sets.push(("materials", materials.flatten().into()));
             sets.push(("labour_minutes", input.labour_minutes.into()));
-            sets.push(("charge_fen", charge.flatten().into()));
+            sets.push(("charge_fen", (!lines.is_empty()).then_some(total).into()));
+            charge_lines = Some(lines);
             sets.push(("done_at", now.into()));
             sets.push((
                 "handling_seconds",
@@ -1292,6 +1270,10 @@ pub async fn act_at(
             "request_changed"
         };
         return Err(CoreError::conflict("state", code));
+    }
+
+    if let Some(lines) = &charge_lines {
+        super::services::record_lines(&mut tx, community, &row, lines, now).await?;
     }
 
     // Clocks.
@@ -1441,28 +1423,6 @@ async fn resume_clocks(
         .await?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn charges_are_exact_fen() {
-        assert_eq!(parse_charge("120"), Ok(12000));
-        assert_eq!(parse_charge("0.5"), Ok(50));
-        assert_eq!(parse_charge("35.05"), Ok(3505));
-        assert_eq!(
-            parse_charge("1.234").map_err(|e| e.code),
-            Err("too_many_decimals")
-        );
-        assert_eq!(parse_charge("-3").map_err(|e| e.code), Err("not_a_number"));
-        assert_eq!(parse_charge("abc").map_err(|e| e.code), Err("not_a_number"));
-        assert_eq!(
-            parse_charge("99999999999").map_err(|e| e.code),
-            Err("too_large")
-        );
-    }
 }
 
 /// One request a bulk reassignment could not move, and why.

@@ -42,6 +42,79 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(call_to_request))
         .routes(routes!(list_photos, add_photo))
         .routes(routes!(get_photo))
+        .routes(routes!(list_services, save_service))
+        .routes(routes!(charge_lines))
+        .routes(routes!(pending_charges))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ServicesQuery {
+    /// Include inactive items (for managers editing the list).
+    pub all: Option<bool>,
+}
+
+/// The community's published price list of paid services (有偿服务明码标价).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/paid-services", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path), ServicesQuery),
+    responses((status = 200, body = Vec<PaidService>), (status = 404, body = ErrorBody)))]
+async fn list_services(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ServicesQuery>,
+) -> ApiResult<Json<Vec<PaidService>>> {
+    Ok(Json(
+        tickets::list_services(&s.core, &a.ctx, CommunityId(id), !q.all.unwrap_or(false))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Creates or updates an item of the price list by its code (needs `tickets.manage`).
+#[utoipa::path(put, path = "/api/v1/communities/{id}/paid-services", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PaidServiceForSave,
+    responses((status = 200, body = PaidService), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_service(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(mut b): ApiJson<PaidServiceForSave>,
+) -> ApiResult<Json<PaidService>> {
+    b.community_id = CommunityId(id);
+    Ok(Json(
+        tickets::save_service(&s.core, &a.ctx, b)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// The paid-service lines of a request, priced from the list when the work was done.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/charges", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<ChargeLine>), (status = 404, body = ErrorBody)))]
+async fn charge_lines(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<ChargeLine>>> {
+    Ok(Json(
+        tickets::charge_lines(&s.core, &a.ctx, RequestId(id))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Charges handed over to billing and not yet posted (paid services of done requests).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/pending-charges", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<PendingCharge>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn pending_charges(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<PendingCharge>>> {
+    Ok(Json(
+        tickets::pending_charges(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

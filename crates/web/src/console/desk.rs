@@ -32,6 +32,137 @@ pub fn router() -> Router<AppState> {
         .route("/request-settings", get(settings_page))
         .route("/request-settings/categories", post(save_category))
         .route("/request-settings/sla", post(save_sla))
+        .route(
+            "/communities/{id}/price-list",
+            get(price_list).post(save_price),
+        )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The price list of paid services (有偿服务明码标价)
+
+pub struct PriceView {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub price: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/prices.html")]
+pub(super) struct PricesPage {
+    pub s: Shell,
+    pub community_id: i64,
+    pub community: String,
+    pub items: Vec<PriceView>,
+    pub can_edit: bool,
+    pub back: String,
+}
+
+pub(super) async fn price_view(
+    st: &AppState,
+    u: &ConsoleUser,
+    community: CommunityId,
+    all: bool,
+) -> Result<(String, Vec<PriceView>), CoreError> {
+    let items = tickets::list_services(&st.core, &u.ctx, community, !all).await?;
+    let name: Option<(String,)> = st
+        .core
+        .db
+        .read()
+        .fetch_optional(
+            "SELECT name FROM communities WHERE id = $1",
+            wuye_core::args![community],
+        )
+        .await?;
+    Ok((
+        name.map(|n| n.0).unwrap_or_default(),
+        items
+            .into_iter()
+            .map(|p| PriceView {
+                code: p.code,
+                name: p.name,
+                unit: p.unit,
+                price: wuye_core::shared::money::Money(p.price_fen).to_string(),
+                active: p.active,
+            })
+            .collect(),
+    ))
+}
+
+async fn render_prices(
+    st: &AppState,
+    u: &ConsoleUser,
+    community: CommunityId,
+    err: Option<CoreError>,
+) -> Response {
+    let can_edit = u.ctx.has(Perm::TicketsManage);
+    let (name, items) = match price_view(st, u, community, can_edit).await {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let (s, status) = match &err {
+        Some(e) => (Shell::of(u).with_error(e), status_of(e, u.locale)),
+        None => (Shell::of(u), axum::http::StatusCode::OK),
+    };
+    let mut r = page(&PricesPage {
+        s,
+        community_id: community.0,
+        community: name,
+        items,
+        can_edit,
+        back: format!("/communities/{community}"),
+    });
+    *r.status_mut() = status;
+    r
+}
+
+async fn price_list(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+) -> Response {
+    match id.parse::<i64>() {
+        Ok(id) => render_prices(&st, &u, CommunityId(id), None).await,
+        Err(_) => error_page(&u, CoreError::NotFound("community")),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PriceForm {
+    code: String,
+    name: String,
+    unit_name: String,
+    price: String,
+    active: Option<String>,
+}
+
+async fn save_price(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<PriceForm>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&u, CoreError::NotFound("community"));
+    };
+    let input = tickets::PaidServiceForSave {
+        community_id: CommunityId(id),
+        code: f.code,
+        name: f.name,
+        unit_name: f.unit_name,
+        price: f.price,
+        active: Some(f.active.is_some()),
+    };
+    match tickets::save_service(&st.core, &u.ctx, input).await {
+        Ok(_) => Redirect::to(&format!("/communities/{id}/price-list")).into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_prices(&st, &u, CommunityId(id), Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
 }
 
 fn opts<T>(all: &'static [(T, &'static str, &'static str, &'static str)], l: Locale) -> Vec<Opt> {

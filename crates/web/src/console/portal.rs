@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/portal/requests/{id}/rate", post(rate))
         .route("/portal/requests/{id}/photos", post(upload_photos))
         .route("/portal/activate", get(activate_page).post(activate))
+        .route("/portal/prices", get(prices))
         .route("/people/{id}/portal-account", post(open_account))
 }
 
@@ -396,6 +397,25 @@ async fn upload_photos(
         }
     }
     Redirect::to(&format!("/portal/requests/{id}")).into_response()
+}
+
+/// The price list of paid services of the owner's community (明码标价).
+async fn prices(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    let me = match portal::profile(&st.core, &u.ctx).await {
+        Ok(m) => m,
+        Err(e) => return error_page(&u, e),
+    };
+    match super::desk::price_view(&st, &u, me.community_id, false).await {
+        Ok((community, items)) => page(&super::desk::PricesPage {
+            s: Shell::of(&u),
+            community_id: me.community_id.0,
+            community,
+            items,
+            can_edit: false,
+            back: "/portal".into(),
+        }),
+        Err(e) => error_page(&u, e),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -658,6 +658,15 @@ struct DetailPage {
     mobile: bool,
     photos: Vec<Photo>,
     can_upload: bool,
+    /// The community's active price list (for the done form).
+    services: Vec<Opt>,
+    lines: Vec<ChargeLine>,
+}
+
+impl DetailPage {
+    fn yuan(&self, fen: &i64) -> String {
+        fen_text(*fen)
+    }
 }
 
 impl DetailPage {
@@ -810,6 +819,22 @@ async fn render_detail(
         .await
         .unwrap_or_default();
     let can_upload = r.state.is_open();
+    let services = if can.get("done").copied().unwrap_or(false) {
+        tickets::list_services(&st.core, &u.ctx, r.community_id, true)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| Opt {
+                code: p.id.to_string(),
+                label: format!("{} ¥{}/{}", p.name, fen_text(p.price_fen), p.unit),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let lines = tickets::charge_lines(&st.core, &u.ctx, id)
+        .await
+        .unwrap_or_default();
     let charge = r.charge_fen.map(fen_text).unwrap_or_default();
     let (s, status) = match &err {
         Some(e) => (Shell::of(u).with_error(e), describe(e, l).0),
@@ -825,6 +850,8 @@ async fn render_detail(
         mobile,
         photos,
         can_upload,
+        services,
+        lines,
     });
     *resp.status_mut() = status;
     resp
@@ -1011,7 +1038,12 @@ struct ActForm {
     promise_at: String,
     materials: String,
     labour_minutes: String,
-    charge: String,
+    service_1: String,
+    quantity_1: String,
+    service_2: String,
+    quantity_2: String,
+    service_3: String,
+    quantity_3: String,
     satisfaction: String,
     visit_channel: String,
     /// `1` when sent from the phone page (go back there).
@@ -1063,6 +1095,26 @@ async fn act(
     if !errs.is_empty() {
         return render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await;
     }
+    let mut services = Vec::new();
+    for (i, (svc, qty)) in [
+        (&f.service_1, &f.quantity_1),
+        (&f.service_2, &f.quantity_2),
+        (&f.service_3, &f.quantity_3),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if let Some(service_id) = num(&mut errs, &format!("services[{i}].service_id"), svc) {
+            let quantity = num(&mut errs, &format!("services[{i}].quantity"), qty).unwrap_or(1);
+            services.push(ServiceLineInput {
+                service_id,
+                quantity,
+            });
+        }
+    }
+    if !errs.is_empty() {
+        return render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await;
+    }
     let input = RequestAction {
         action: f.action.clone(),
         note: Some(f.note.clone()),
@@ -1070,7 +1122,7 @@ async fn act(
         promise_at,
         materials: Some(f.materials.clone()),
         labour_minutes,
-        charge: Some(f.charge.clone()),
+        services,
         satisfaction,
         visit_channel: Some(f.visit_channel.clone()).filter(|s| !s.is_empty()),
     };

@@ -239,6 +239,14 @@ async fn desk_registers_dispatches_technician_completes_owner_rates() {
     let unit = crate::new_unit(&admin, app.building_a.0, "1801").await;
     app.user("desk", "service_agent", &[app.community_a]).await;
     app.user("wang", "technician", &[app.community_a]).await;
+    let (st, _) = admin
+        .put(
+            &format!("/api/v1/communities/{}/paid-services", app.community_a.0),
+            serde_json::json!({"community_id": 0, "code": "tap", "name": "更换水龙头",
+                               "unit_name": "个", "price": "35.50"}),
+        )
+        .await;
+    assert_eq!(st, 200);
     // The owner of 1801 has a portal account the centre opened and he activated.
     let (_, p) = admin
         .post(
@@ -329,7 +337,12 @@ async fn desk_registers_dispatches_technician_completes_owner_rates() {
         .expect("done form");
     fill(&b, "materials", "PPR 三通 1 个").await;
     fill(&b, "labour_minutes", "40").await;
-    fill(&b, "charge_input", "35.50").await;
+    b.find(Locator::Css("#service_1 option:nth-child(2)"))
+        .await
+        .expect("a priced service")
+        .click()
+        .await
+        .expect("pick");
     click(&b, "do-done").await;
     b.wait()
         .for_element(Locator::Id("no-orders"))

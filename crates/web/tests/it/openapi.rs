@@ -72,12 +72,15 @@ async fn every_route_is_documented() {
         "/api/v1/hotline-calls/{id}/request",
         "/api/v1/requests/{id}/photos",
         "/api/v1/requests/{id}/photos/{photo}",
+        "/api/v1/communities/{id}/paid-services",
+        "/api/v1/requests/{id}/charges",
+        "/api/v1/communities/{id}/pending-charges",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        64,
+        67,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

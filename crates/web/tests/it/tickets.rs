@@ -42,6 +42,8 @@ struct Crew {
     tech: Api,
     tech_id: i64,
     unit: i64,
+    /// "更换水龙头" at ¥35.50 on community A's price list.
+    tap: i64,
 }
 
 async fn crew(app: &TestApp) -> Crew {
@@ -61,7 +63,15 @@ async fn crew(app: &TestApp) -> Crew {
         .as_i64()
         .expect("the technician is assignable");
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    let (st, tap) = admin
+        .put(
+            &format!("/api/v1/communities/{}/paid-services", app.community_a.0),
+            json!({"community_id": 0, "code": "tap", "name": "更换水龙头", "unit_name": "个", "price": "35.50"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{tap}");
     Crew {
+        tap: tap["id"].as_i64().expect("service id"),
         admin,
         agent,
         tech,
@@ -139,12 +149,47 @@ async fn register_dispatch_work_and_close_with_a_return_visit() {
     let (st, v) = act(
         &c.tech,
         id,
-        json!({"action": "done", "materials": "三通 1 个", "labour_minutes": 40, "charge": "35.50",
-               "note": "更换三通"}),
+        json!({"action": "done", "materials": "三通 1 个", "labour_minutes": 40,
+               "services": [{"service_id": 999999, "quantity": 1}, {"service_id": c.tap, "quantity": 0}]}),
+    )
+    .await;
+    assert_eq!(st, 422, "{v}");
+    assert_eq!(
+        error_fields(&v),
+        [
+            ("services[0].service_id".into(), "unknown_service".into()),
+            ("services[1].quantity".into(), "out_of_range".into())
+        ]
+    );
+    let (st, v) = act(
+        &c.tech,
+        id,
+        json!({"action": "done", "materials": "三通 1 个", "labour_minutes": 40,
+               "services": [{"service_id": c.tap, "quantity": 2}], "note": "更换三通"}),
     )
     .await;
     assert_eq!((st, v["state"].as_str()), (200, Some("done")), "{v}");
-    assert_eq!(v["charge_fen"], 3550);
+    assert_eq!(v["charge_fen"], 7100, "2 × ¥35.50");
+    // Handed over to billing: one pending charge on the unit.
+    let (_, pending) = c
+        .admin
+        .get(&format!(
+            "/api/v1/communities/{}/pending-charges",
+            app.community_a.0
+        ))
+        .await;
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
+    assert_eq!(
+        (
+            pending[0]["unit_id"].as_i64(),
+            pending[0]["amount_fen"].as_i64(),
+            pending[0]["source"].as_str()
+        ),
+        (Some(c.unit), Some(7100), Some("request"))
+    );
+    let (_, lines) = c.agent.get(&format!("/api/v1/requests/{id}/charges")).await;
+    assert_eq!(lines[0]["name"], "更换水龙头");
+    assert_eq!(lines[0]["amount_fen"], 7100);
     assert_eq!(v["labour_minutes"], 40);
     for k in ["feedback", "on_site", "hotline"] {
         assert_eq!(clock(&v, k)["status"], "met", "{k}");
@@ -1479,4 +1524,79 @@ fn walk(dir: &std::path::Path) -> usize {
                 .sum()
         })
         .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_price_list_is_published_and_a_paid_service_needs_a_unit() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let path = format!("/api/v1/communities/{}/paid-services", app.community_a.0);
+    let (st, v) = c
+        .admin
+        .put(
+            &path,
+            json!({"community_id": 0, "code": "x y", "name": "", "unit_name": "个", "price": "1.234"}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&v),
+        [
+            ("code".into(), "invalid_code".into()),
+            ("name".into(), "required".into()),
+            ("price".into(), "too_many_decimals".into())
+        ]
+    );
+    let (st, _) = c
+        .agent
+        .put(
+            &path,
+            json!({"community_id": 0, "code": "bulb", "name": "换灯泡", "unit_name": "个", "price": "15"}),
+        )
+        .await;
+    assert_eq!(st, 403, "agents read the list, managers keep it");
+    let (st, list) = c.agent.get(&path).await;
+    assert_eq!(
+        (st.as_u16(), list[0]["price_fen"].as_i64()),
+        (200, Some(3550))
+    );
+    // Another community's staff do not see it.
+    let other = app
+        .api_as("agent_b", "service_agent", &[app.community_b])
+        .await;
+    let (st, _) = other.get(&path).await;
+    assert_eq!(st, 404);
+
+    // A common-area request has no unit to charge.
+    let r = register(
+        &c.agent,
+        json!({"community_id": app.community_a.0, "kind": "repair_common", "category": "water",
+               "channel": "patrol", "location": "地库", "description": "水管滴水"}),
+    )
+    .await;
+    let id = r["id"].as_i64().expect("id");
+    act(
+        &c.agent,
+        id,
+        json!({"action": "dispatch", "assignee_id": c.tech_id}),
+    )
+    .await;
+    act(&c.tech, id, json!({"action": "accept"})).await;
+    let (st, v) = act(
+        &c.tech,
+        id,
+        json!({"action": "done", "services": [{"service_id": c.tap, "quantity": 1}]}),
+    )
+    .await;
+    assert_eq!(
+        (st, v["field"].as_str(), v["code"].as_str()),
+        (422, Some("services"), Some("charge_needs_unit"))
+    );
+    let (st, v) = act(&c.tech, id, json!({"action": "done"})).await;
+    assert_eq!(
+        (st, v["charge_fen"].clone()),
+        (200, Value::Null),
+        "free service"
+    );
+    assert_eq!(app.count("pending_charges").await, 0);
 }
