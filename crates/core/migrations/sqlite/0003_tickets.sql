@@ -48,6 +48,28 @@ CREATE TABLE sla_overrides (
     UNIQUE (community_id, category, clock)
 );
 
+-- Teams of a community (工程组, 保洁组 …): their members, and the categories each one handles
+-- (round-robin and the pool of a category go to its team).
+CREATE TABLE teams (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (community_id, name)
+);
+CREATE TABLE team_members (
+    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_user ON team_members (user_id);
+CREATE TABLE team_categories (
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    category TEXT NOT NULL,
+    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    PRIMARY KEY (community_id, category)
+);
+
 CREATE TABLE requests (
     id INTEGER PRIMARY KEY,
     community_id INTEGER NOT NULL REFERENCES communities(id),
@@ -69,6 +91,7 @@ CREATE TABLE requests (
     hold_since TEXT,
     first_responder_id INTEGER NOT NULL REFERENCES users(id),
     assignee_id INTEGER REFERENCES users(id),
+    team_id INTEGER REFERENCES teams(id),
     promise_at TEXT NOT NULL,
     promise_postponed INTEGER NOT NULL,
     escalations INTEGER NOT NULL,

@@ -13,6 +13,7 @@ pub mod services;
 pub mod sla;
 pub mod stats;
 pub mod store;
+pub mod teams;
 
 pub use calls::*;
 pub use model::*;
@@ -22,3 +23,4 @@ pub use services::*;
 pub use sla::*;
 pub use stats::*;
 pub use store::{ensure_categories, next_counter};
+pub use teams::*;

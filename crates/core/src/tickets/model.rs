@@ -520,6 +520,9 @@ pub struct Request {
     pub first_responder_name: String,
     pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
+    /// The team the request is routed to (its pool, its round-robin).
+    pub team_id: Option<i64>,
+    pub team_name: Option<String>,
     pub promise_at: DateTime<Utc>,
     pub promise_postponed: bool,
     pub escalations: i64,
@@ -604,8 +607,10 @@ pub struct RequestAction {
     pub action: String,
     /// Reason or note (required for to_pool, hold, postpone, cancel).
     pub note: Option<String>,
-    /// For dispatch and transfer.
+    /// For dispatch and transfer: a person …
     pub assignee_id: Option<UserId>,
+    /// … or a team (the request goes to the team's pool).
+    pub team_id: Option<i64>,
     /// For postpone.
     pub promise_at: Option<DateTime<Utc>>,
     /// For done.
@@ -618,6 +623,34 @@ pub struct RequestAction {
     pub satisfaction: Option<i64>,
     /// For visit: `phone` (default) or `visit`.
     pub visit_channel: Option<String>,
+}
+
+/// A team of a community: its members and the categories it handles.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Team {
+    pub id: i64,
+    pub community_id: CommunityId,
+    pub name: String,
+    pub members: Vec<TeamMember>,
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct TeamMember {
+    pub user_id: UserId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct TeamForSave {
+    pub community_id: CommunityId,
+    pub name: String,
+    /// Staff of the community who work orders.
+    #[serde(default)]
+    pub member_ids: Vec<UserId>,
+    /// Category codes this team handles in its community (a category has one team).
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 /// One paid service done: an item of the price list and how many.

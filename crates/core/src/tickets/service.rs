@@ -117,6 +117,8 @@ fn request_from_row(core: &Core, r: RequestRow, clocks: Vec<Clock>) -> Request {
         first_responder_name: r.first_responder_name,
         assignee_id: r.assignee_id,
         assignee_name: r.assignee_name,
+        team_id: r.team_id,
+        team_name: r.team_name,
         promise_at: r.promise_at,
         promise_postponed: r.promise_postponed,
         escalations: r.escalations,
@@ -235,10 +237,11 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
     match f.view.as_deref().unwrap_or("") {
         "mine" => sql.push_str(&format!(" AND r.first_responder_id = {}", a.push(me))),
         "assigned" => sql.push_str(&format!(" AND r.assignee_id = {}", a.push(me))),
-        "pool" => sql.push_str(&format!(
-            " AND r.state = {}",
-            a.push(RequestState::Pooled.code())
-        )),
+        "pool" => {
+            let st = a.push(RequestState::Pooled.code());
+            let mine = super::teams::pool_condition(&mut a, me);
+            sql.push_str(&format!(" AND r.state = {st} AND {mine}"));
+        }
         "" | "all" => {
             if !sees_all {
                 let m1 = a.push(me);
@@ -566,9 +569,17 @@ async fn next_in_turn(
     tx: &mut Tx,
     ctx: &Ctx,
     community: CommunityId,
+    team: Option<i64>,
 ) -> CoreResult<Option<UserId>> {
-    let workers =
+    let mut workers =
         store::users_with_perm(tx, ctx.company_id, community, "tickets.work", false).await?;
+    // A category with a team goes round the team's members (all workers when it has none).
+    if let Some(t) = team
+        && let Some(members) = super::teams::members(tx, community, t).await?
+        && !members.is_empty()
+    {
+        workers.retain(|(u, _)| members.contains(u));
+    }
     if workers.is_empty() {
         return Ok(None);
     }
@@ -759,13 +770,16 @@ pub async fn create_request_for(
     // Where the request goes first: the named assignee, else the category's mode.
     let mode = DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode)
         .unwrap_or(DispatchMode::Manual);
+    let team = super::teams::team_of(&mut tx, community, &v.category.code).await?;
     let (state, assignee) = match (input.assignee_id, mode) {
         (Some(a), _) => (RequestState::Dispatched, Some(a)),
         (None, DispatchMode::Pool) => (RequestState::Pooled, None),
-        (None, DispatchMode::RoundRobin) => match next_in_turn(&mut tx, ctx, community).await? {
-            Some(a) => (RequestState::Dispatched, Some(a)),
-            None => (RequestState::Registered, None),
-        },
+        (None, DispatchMode::RoundRobin) => {
+            match next_in_turn(&mut tx, ctx, community, team).await? {
+                Some(a) => (RequestState::Dispatched, Some(a)),
+                None => (RequestState::Registered, None),
+            }
+        }
         (None, DispatchMode::Manual) => (RequestState::Registered, None),
     };
 
@@ -788,9 +802,9 @@ pub async fn create_request_for(
             "INSERT INTO requests (community_id, number, kind, category, channel, urgency, complex, \
              unit_id, person_id, location, contact_name, contact_phone_enc, description, state, \
              first_responder_id, assignee_id, promise_at, promise_postponed, escalations, \
-             reopen_count, created_at, updated_at, created_day) VALUES ($1, $2, $3, $4, $5, $6, \
-             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
-             RETURNING id",
+             reopen_count, created_at, updated_at, created_day, team_id) VALUES ($1, $2, $3, $4, \
+             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+             $23, $24) RETURNING id",
             args![
                 community,
                 number.as_str(),
@@ -814,7 +828,8 @@ pub async fn create_request_for(
                 0i64,
                 now,
                 now,
-                day.as_str()
+                day.as_str(),
+                team
             ],
         )
         .await?,
@@ -1127,6 +1142,20 @@ pub async fn act_at(
     let mut final_state = next;
     let mut charge_lines: Option<Vec<super::services::ChargeLine>> = None;
     match action {
+        A::Dispatch | A::Transfer if input.assignee_id.is_none() && input.team_id.is_some() => {
+            // To a team: into the team's pool.
+            let t = input.team_id.unwrap_or_default();
+            if super::teams::members(&mut tx, community, t)
+                .await?
+                .is_none()
+            {
+                return Err(invalid("team_id", "unknown_team"));
+            }
+            final_state = RequestState::Pooled;
+            sets.push(("team_id", t.into()));
+            sets.push(("assignee_id", Option::<UserId>::None.into()));
+            sets.push(("accepted_at", Option::<DateTime<Utc>>::None.into()));
+        }
         A::Dispatch | A::Transfer => {
             let a = input
                 .assignee_id
@@ -1145,6 +1174,14 @@ pub async fn act_at(
             sets.push(("assignee_id", Option::<UserId>::None.into()));
         }
         A::Grab => {
+            // A team's pool is for the team's members.
+            if let Some(t) = row.team_id
+                && let Some(members) = super::teams::members(&mut tx, community, t).await?
+                && !members.is_empty()
+                && !members.contains(&me)
+            {
+                return Err(CoreError::conflict("team_id", "not_in_team"));
+            }
             sets.push(("assignee_id", me.into()));
             sets.push(("accepted_at", now.into()));
             assignee_event = Some(me);
@@ -1334,11 +1371,14 @@ pub async fn act_at(
         name,
         event_action.code(),
         Some(state.code()),
-        Some(if final_state == RequestState::Closed {
-            final_state.code()
-        } else {
-            next.code()
-        }),
+        // A visit that reopens shows "done" here and the reopening on its own line.
+        Some(
+            if action == A::Visit && final_state == RequestState::Registered {
+                next.code()
+            } else {
+                final_state.code()
+            },
+        ),
         note.as_deref(),
         assignee_event,
     )

@@ -35,6 +35,8 @@ pub(super) struct RequestRow {
     pub first_responder_name: String,
     pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
+    pub team_id: Option<i64>,
+    pub team_name: Option<String>,
     pub promise_at: DateTime<Utc>,
     pub promise_postponed: bool,
     pub escalations: i64,
@@ -58,11 +60,11 @@ pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.community_id, r.number, 
     CASE WHEN u.id IS NULL THEN NULL ELSE b.name || '-' || u.unit_no END AS unit_label, \
     r.person_id, r.location, r.contact_name, r.contact_phone_enc, r.description, r.state, r.hold_from, \
     r.hold_reason, r.first_responder_id, fr.display_name AS first_responder_name, r.assignee_id, \
-    asg.display_name AS assignee_name, r.promise_at, r.promise_postponed, r.escalations, \
+    asg.display_name AS assignee_name, r.team_id, tm.name AS team_name, r.promise_at, r.promise_postponed, r.escalations, \
     r.reopen_count, r.materials, r.labour_minutes, r.charge_fen, r.satisfaction, r.rating_comment, \
     r.rated_via, r.created_at, r.updated_at, r.accepted_at, r.on_site_at, r.done_at, r.closed_at \
     FROM requests r JOIN users fr ON fr.id = r.first_responder_id \
-    LEFT JOIN users asg ON asg.id = r.assignee_id \
+    LEFT JOIN users asg ON asg.id = r.assignee_id LEFT JOIN teams tm ON tm.id = r.team_id \
     LEFT JOIN units u ON u.id = r.unit_id LEFT JOIN buildings b ON b.id = u.building_id";
 
 #[derive(sqlx::FromRow)]

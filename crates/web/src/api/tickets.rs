@@ -45,6 +45,59 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_services, save_service))
         .routes(routes!(charge_lines))
         .routes(routes!(pending_charges))
+        .routes(routes!(list_teams, create_team))
+        .routes(routes!(update_team))
+}
+
+/// The teams of a community, with members and the categories they handle.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/teams", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Team>), (status = 404, body = ErrorBody)))]
+async fn list_teams(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<Team>>> {
+    Ok(Json(
+        tickets::list_teams(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Creates a team (needs `tickets.manage`).
+#[utoipa::path(post, path = "/api/v1/communities/{id}/teams", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)), request_body = TeamForSave,
+    responses((status = 201, body = Team), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_team(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(mut b): ApiJson<TeamForSave>,
+) -> Created<Team> {
+    b.community_id = CommunityId(id);
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            tickets::save_team(&s.core, &a.ctx, None, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
+}
+
+/// Replaces a team's name, members and categories (needs `tickets.manage`).
+#[utoipa::path(put, path = "/api/v1/teams/{id}", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)), request_body = TeamForSave,
+    responses((status = 200, body = Team), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_team(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<TeamForSave>,
+) -> ApiResult<Json<Team>> {
+    Ok(Json(
+        tickets::save_team(&s.core, &a.ctx, Some(id), b)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/request-settings", get(settings_page))
         .route("/request-settings/categories", post(save_category))
         .route("/request-settings/sla", post(save_sla))
+        .route("/request-settings/teams", post(save_team))
         .route(
             "/communities/{id}/price-list",
             get(price_list).post(save_price),
@@ -506,6 +507,18 @@ struct SettingsPage {
     clocks: Vec<Opt>,
     communities: Vec<Opt>,
     overrides: Vec<OverrideView>,
+    teams: Vec<TeamView>,
+}
+
+pub struct TeamView {
+    pub id: i64,
+    pub community_id: i64,
+    pub community: String,
+    pub name: String,
+    /// (user id, name, is a member)
+    pub workers: Vec<(i64, String, bool)>,
+    /// (category code, name, handled by this team)
+    pub categories: Vec<(String, String, bool)>,
 }
 
 async fn render_settings(st: &AppState, u: &ConsoleUser, err: Option<CoreError>) -> Response {
@@ -559,11 +572,52 @@ async fn render_settings(st: &AppState, u: &ConsoleUser, err: Option<CoreError>)
             });
         }
     }
+    // Teams of each community, and a blank one to create, with its possible members.
+    let mut teams = Vec::new();
+    for (id, name, _) in &cs {
+        let workers = tickets::assignable_users(&st.core, &u.ctx, *id)
+            .await
+            .unwrap_or_default();
+        let mut list = tickets::list_teams(&st.core, &u.ctx, *id)
+            .await
+            .unwrap_or_default();
+        list.push(tickets::Team {
+            id: 0,
+            community_id: *id,
+            name: String::new(),
+            members: Vec::new(),
+            categories: Vec::new(),
+        });
+        for t in list {
+            teams.push(TeamView {
+                id: t.id,
+                community_id: id.0,
+                community: name.clone(),
+                workers: workers
+                    .iter()
+                    .map(|(w, n)| (w.0, n.clone(), t.members.iter().any(|m| m.user_id == *w)))
+                    .collect(),
+                categories: cats
+                    .iter()
+                    .filter(|c| c.active)
+                    .map(|c| {
+                        (
+                            c.code.clone(),
+                            c.name_zh.clone(),
+                            t.categories.contains(&c.code),
+                        )
+                    })
+                    .collect(),
+                name: t.name,
+            });
+        }
+    }
     let (s, status) = match &err {
         Some(e) => (Shell::of(u).with_error(e), status_of(e, l)),
         None => (Shell::of(u), axum::http::StatusCode::OK),
     };
     let mut r = page(&SettingsPage {
+        teams,
         s,
         categories: cats
             .into_iter()
@@ -590,6 +644,58 @@ async fn render_settings(st: &AppState, u: &ConsoleUser, err: Option<CoreError>)
     });
     *r.status_mut() = status;
     r
+}
+
+/// A team's form: `id` (0 = new), `community_id`, `name`, `members` and `categories` repeated.
+async fn save_team(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfBody(body): CsrfBody,
+) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let mut id = 0i64;
+    let mut community = None;
+    let mut name = String::new();
+    let mut members = Vec::new();
+    let mut categories = Vec::new();
+    let mut errs = Vec::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "id" => id = v.parse().unwrap_or(0),
+            "community_id" => community = v.parse().ok().map(CommunityId),
+            "name" => name = v,
+            "members" => match v.parse() {
+                Ok(n) => members.push(UserId(n)),
+                Err(_) => errs.push(FieldError::new("member_ids", "not_a_number")),
+            },
+            "categories" => categories.push(v),
+            _ => {}
+        }
+    }
+    let Some(community) = community else {
+        return render_settings(
+            &st,
+            &u,
+            Some(CoreError::invalid("community_id", "required")),
+        )
+        .await;
+    };
+    if !errs.is_empty() {
+        return render_settings(&st, &u, Some(CoreError::Invalid(errs))).await;
+    }
+    let input = tickets::TeamForSave {
+        community_id: community,
+        name,
+        member_ids: members,
+        categories,
+    };
+    match tickets::save_team(&st.core, &u.ctx, (id > 0).then_some(id), input).await {
+        Ok(_) => Redirect::to("/request-settings").into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_settings(&st, &u, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
 }
 
 async fn settings_page(State(st): State<AppState>, u: ConsoleUser) -> Response {

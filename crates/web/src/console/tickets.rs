@@ -661,6 +661,7 @@ struct DetailPage {
     /// The community's active price list (for the done form).
     services: Vec<Opt>,
     lines: Vec<ChargeLine>,
+    teams: Vec<Opt>,
 }
 
 impl DetailPage {
@@ -835,6 +836,19 @@ async fn render_detail(
     let lines = tickets::charge_lines(&st.core, &u.ctx, id)
         .await
         .unwrap_or_default();
+    let teams = if u.ctx.has(Perm::TicketsDispatch) {
+        tickets::list_teams(&st.core, &u.ctx, r.community_id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| Opt {
+                code: t.id.to_string(),
+                label: t.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let charge = r.charge_fen.map(fen_text).unwrap_or_default();
     let (s, status) = match &err {
         Some(e) => (Shell::of(u).with_error(e), describe(e, l).0),
@@ -852,6 +866,7 @@ async fn render_detail(
         can_upload,
         services,
         lines,
+        teams,
     });
     *resp.status_mut() = status;
     resp
@@ -1035,6 +1050,7 @@ struct ActForm {
     action: String,
     note: String,
     assignee_id: String,
+    team_id: String,
     promise_at: String,
     materials: String,
     labour_minutes: String,
@@ -1072,6 +1088,7 @@ async fn act(
         }
     };
     let assignee_id = num(&mut errs, "assignee_id", &f.assignee_id).map(UserId);
+    let team_id = num(&mut errs, "team_id", &f.team_id);
     let labour_minutes = num(&mut errs, "labour_minutes", &f.labour_minutes);
     let satisfaction = num(&mut errs, "satisfaction", &f.satisfaction);
     let promise_at = if f.promise_at.trim().is_empty() {
@@ -1119,6 +1136,7 @@ async fn act(
         action: f.action.clone(),
         note: Some(f.note.clone()),
         assignee_id,
+        team_id,
         promise_at,
         materials: Some(f.materials.clone()),
         labour_minutes,

@@ -75,12 +75,14 @@ async fn every_route_is_documented() {
         "/api/v1/communities/{id}/paid-services",
         "/api/v1/requests/{id}/charges",
         "/api/v1/communities/{id}/pending-charges",
+        "/api/v1/communities/{id}/teams",
+        "/api/v1/teams/{id}",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        67,
+        69,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

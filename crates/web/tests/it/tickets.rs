@@ -1600,3 +1600,137 @@ async fn the_price_list_is_published_and_a_paid_service_needs_a_unit() {
     );
     assert_eq!(app.count("pending_charges").await, 0);
 }
+
+#[tokio::test]
+async fn teams_route_round_robin_and_pools_and_take_dispatches() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let t2 = app.api_as("tech2", "technician", &[app.community_a]).await;
+    let t3 = app.user("tech3", "technician", &[app.community_a]).await;
+    let manager = app
+        .api_as("boss", "project_manager", &[app.community_a])
+        .await;
+    let path = format!("/api/v1/communities/{}/teams", app.community_a.0);
+    let (st, v) = manager
+        .post(
+            &path,
+            json!({"community_id": 0, "name": "", "member_ids": [999999], "categories": ["nope"]}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&v),
+        [
+            ("name".into(), "required".into()),
+            ("member_ids[0]".into(), "not_assignable".into()),
+            ("categories[0]".into(), "unknown_category".into())
+        ]
+    );
+    // 工程组: tech and tech3; handles sanitation (round-robin) and lighting (pool).
+    let (st, team) = manager
+        .post(
+            &path,
+            json!({"community_id": 0, "name": "工程组", "member_ids": [c.tech_id, t3.0],
+                   "categories": ["sanitation", "lighting"]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{team}");
+    let team_id = team["id"].as_i64().expect("team");
+    let (st, _) = manager
+        .post(&path, json!({"community_id": 0, "name": "工程组"}))
+        .await;
+    assert_eq!(st, 409, "one name per community");
+
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        let r = register(
+            &c.agent,
+            json!({"community_id": app.community_a.0, "kind": "repair_common", "category": "sanitation",
+                   "channel": "front_desk", "location": "地库", "description": "有垃圾"}),
+        )
+        .await;
+        assert_eq!(r["team_id"], team_id);
+        got.push(r["assignee_id"].as_i64().expect("assignee"));
+    }
+    assert_eq!(
+        got,
+        [c.tech_id, t3.0, c.tech_id, t3.0],
+        "tech2 is not in the team"
+    );
+
+    // Lighting goes to the team's pool: tech2 neither sees it there nor can grab it.
+    let r = register(
+        &c.agent,
+        json!({"community_id": app.community_a.0, "kind": "repair_common", "category": "lighting",
+               "channel": "patrol", "location": "2栋", "description": "灯不亮"}),
+    )
+    .await;
+    let id = r["id"].as_i64().expect("id");
+    assert_eq!(
+        (r["state"].as_str(), r["team_name"].as_str()),
+        (Some("pooled"), Some("工程组"))
+    );
+    let (_, pool2) = t2.get("/api/v1/requests?view=pool").await;
+    assert_eq!(pool2.as_array().map(Vec::len), Some(0));
+    let (_, pool1) = c.tech.get("/api/v1/requests?view=pool").await;
+    assert_eq!(pool1[0]["id"], id);
+    let (st, v) = act(&t2, id, json!({"action": "grab"})).await;
+    assert_eq!((st, v["code"].as_str()), (409, Some("not_in_team")));
+    let (st, v) = act(&c.tech, id, json!({"action": "grab"})).await;
+    assert_eq!((st, v["assignee_id"].as_i64()), (200, Some(c.tech_id)));
+
+    // Dispatch by hand to a team: into its pool.
+    let r = register(
+        &c.agent,
+        json!({"community_id": app.community_a.0, "kind": "repair_unit", "category": "water",
+               "channel": "front_desk", "unit_id": c.unit, "description": "漏水"}),
+    )
+    .await;
+    let id = r["id"].as_i64().expect("id");
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "dispatch", "team_id": 999999}),
+    )
+    .await;
+    assert_eq!((st, v["field"].as_str()), (422, Some("team_id")));
+    let (st, v) = act(
+        &c.agent,
+        id,
+        json!({"action": "dispatch", "team_id": team_id}),
+    )
+    .await;
+    assert_eq!(
+        (st, v["state"].as_str(), v["team_id"].as_i64()),
+        (200, Some("pooled"), Some(team_id)),
+        "{v}"
+    );
+    let (_, tl) = c
+        .agent
+        .get(&format!("/api/v1/requests/{id}/timeline"))
+        .await;
+    assert_eq!(tl[1]["to_state"], "pooled");
+    // The team's membership changes: tech2 joins, tech3 leaves.
+    let (st, t) = manager
+        .put(
+            &format!("/api/v1/teams/{team_id}"),
+            json!({"community_id": app.community_a.0, "name": "工程一组", "member_ids": [c.tech_id, t2_id(&app).await],
+                   "categories": ["lighting"]}),
+        )
+        .await;
+    assert_eq!(st, 200, "{t}");
+    assert_eq!(t["categories"], json!(["lighting"]));
+    let (st, v) = act(&t2, id, json!({"action": "grab"})).await;
+    assert_eq!(st, 200, "{v}");
+}
+
+async fn t2_id(app: &TestApp) -> i64 {
+    let (id,): (i64,) = app
+        .core
+        .db
+        .read()
+        .fetch_one("SELECT id FROM users WHERE username = $1", args!["tech2"])
+        .await
+        .expect("tech2");
+    id
+}
