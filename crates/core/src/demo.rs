@@ -363,6 +363,11 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
         .await?;
     }
 
+    // The company calendar: the State Council's 2026 holidays and make-up working days.
+    if let Ok(days) = crate::shared::calendar::parse_calendar_file(CALENDAR_2026) {
+        tickets::save_calendar_days(core, &sys, &days).await?;
+    }
+
     seed_requests(
         core,
         communities[0],
@@ -374,6 +379,9 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     .await?;
     Ok(())
 }
+
+/// The 2026 schedule of public holidays (国务院办公厅关于2026年部分节假日安排的通知).
+pub const CALENDAR_2026: &str = include_str!("../data/calendar-2026.txt");
 
 /// A request registered in `community`; the caller fills in what else it needs.
 fn request(

@@ -311,6 +311,22 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_2026_schedule_reads() {
+        let days = parse_calendar_file(crate::demo::CALENDAR_2026).expect("the 2026 file");
+        let c = Calendar::new(days.iter().map(|d| (d.day, d.kind)));
+        // 3 + 9 + 3 + 5 + 3 + 3 + 7 days off, 6 make-up working days.
+        assert_eq!(days.len(), 33 + 6);
+        assert!(!c.is_working_day(d("2026-02-23")), "Monday, last day of Spring Festival");
+        assert!(c.is_working_day(d("2026-02-28")), "Saturday, made a workday");
+        // A serious complaint on Friday 2026-02-13 10:00: 5 working days are 02-14 (Sat, worked),
+        // 02-24, 02-25, 02-26, 02-27.
+        assert_eq!(
+            c.add_working_days(sh("2026-02-13 10:00"), 5, SH),
+            sh("2026-02-27 10:00")
+        );
+    }
+
+    #[test]
     fn calendar_file_errors_name_the_line() {
         let bad = "2026-10-01,休,国庆\nnonsense\n2026-13-01,休,x\n2026-10-01,玩,x\n2026-10-08..2026-10-01,休,x";
         assert_eq!(
