@@ -363,6 +363,24 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
         .await?;
     }
 
+    // The demo owner (钱业主) is the owner of the first household, with an activated portal
+    // account: he logs in with the demo password.
+    if let Some((_, person)) = households.first() {
+        let mut tx = core.db.begin().await?;
+        tx.execute(
+            "INSERT INTO owner_accounts (user_id, company_id, community_id, person_id, activated_at, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $5)",
+            args![user_id("owner")?, company, communities[0], *person, Utc::now()],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE people SET name = $1 WHERE id = $2",
+            args!["钱业主", *person],
+        )
+        .await?;
+        tx.commit().await?;
+    }
+
     // The company calendar: the State Council's 2026 holidays and make-up working days.
     if let Ok(days) = crate::shared::calendar::parse_calendar_file(CALENDAR_2026) {
         tickets::save_calendar_days(core, &sys, &days).await?;

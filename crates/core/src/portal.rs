@@ -179,6 +179,11 @@ pub struct Activation {
 pub async fn activate(core: &Core, input: Activation) -> CoreResult<()> {
     let username = input.username.trim().to_lowercase();
     let bad = || CoreError::invalid("activation_code", "bad_activation_code");
+    if crate::auth::parse_username("username", &username).is_err()
+        || input.activation_code.chars().any(char::is_control)
+    {
+        return Err(bad());
+    }
     #[derive(sqlx::FromRow)]
     struct Pending {
         id: UserId,
@@ -210,20 +215,23 @@ pub async fn activate(core: &Core, input: Activation) -> CoreResult<()> {
     };
     check_password("password", &input.password).map_err(|e| CoreError::Invalid(vec![e]))?;
     let now = Utc::now();
-    let valid = hash.as_deref()
+    let matches = hash.as_deref()
         == Some(code_hash(&username, input.activation_code.trim()).as_str())
-        && expires.is_some_and(|t| t > now)
-        && failures < MAX_ACTIVATION_FAILURES;
+        && expires.is_some_and(|t| t > now);
     let mut actor = Ctx::system(company);
     actor.user_id = user;
     actor.display_name = username.clone();
     let mut tx = core.db.begin().await?;
-    if !valid {
-        tx.execute(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1",
-            args![user],
+    // Every try is counted first, in the database: parallel guesses cannot all slip under the
+    // limit by reading the same count.
+    let counted: Option<(i64,)> = tx
+        .fetch_optional(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 AND failed_logins < $2 \
+             RETURNING failed_logins",
+            args![user, MAX_ACTIVATION_FAILURES],
         )
         .await?;
+    if counted.is_none() || !matches || failures >= MAX_ACTIVATION_FAILURES {
         tx.commit().await?;
         return Err(bad());
     }
@@ -371,7 +379,7 @@ pub async fn report(core: &Core, ctx: &Ctx, input: PortalRequestForCreate) -> Co
 pub async fn my_requests(core: &Core, ctx: &Ctx) -> CoreResult<Vec<Request>> {
     let me = profile(core, ctx).await?;
     let units: Vec<UnitId> = me.units.iter().map(|u| u.unit_id).collect();
-    tickets::list_for_owner(core, me.community_id, me.person_id, &units).await
+    tickets::list_for_owner(core, me.community_id, me.person_id, &units, None).await
 }
 
 /// One of the owner's requests with its timeline (actions and times; internal notes are not
@@ -381,10 +389,11 @@ pub async fn my_request(
     ctx: &Ctx,
     id: RequestId,
 ) -> CoreResult<(Request, Vec<Event>)> {
-    let r = my_requests(core, ctx)
+    let me = profile(core, ctx).await?;
+    let units: Vec<UnitId> = me.units.iter().map(|u| u.unit_id).collect();
+    let r = tickets::list_for_owner(core, me.community_id, me.person_id, &units, Some(id))
         .await?
-        .into_iter()
-        .find(|r| r.id == id)
+        .pop()
         .ok_or(CoreError::NotFound("request"))?;
     let events: Vec<Event> = core
         .db
@@ -411,6 +420,11 @@ pub struct Rating {
 /// the request is reopened and goes back to the desk.
 pub async fn rate(core: &Core, ctx: &Ctx, id: RequestId, input: Rating) -> CoreResult<Request> {
     let (r, _) = my_request(core, ctx, id).await?;
+    // Only who reported it rates it (a repair of his unit reported by his tenant is theirs).
+    let me = profile(core, ctx).await?;
+    if r.person_id != Some(me.person_id) {
+        return Err(CoreError::Forbidden);
+    }
     let mut c = Checks::new();
     if !(1..=5).contains(&input.satisfaction) {
         c.push(FieldError::new("satisfaction", "satisfaction_out_of_range"));
@@ -448,7 +462,8 @@ pub async fn rate(core: &Core, ctx: &Ctx, id: RequestId, input: Rating) -> CoreR
         a.push(now),
         a.push(input.satisfaction),
         a.push(comment.flatten()),
-        a.push("portal")
+        // Reopened: the owner rates again when the work is done again.
+        a.push((next != RequestState::Registered).then_some("portal"))
     );
     match next {
         RequestState::Closed => sql.push_str(&format!(", closed_at = {}", a.push(now))),

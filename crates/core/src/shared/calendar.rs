@@ -316,8 +316,14 @@ mod tests {
         let c = Calendar::new(days.iter().map(|d| (d.day, d.kind)));
         // 3 + 9 + 3 + 5 + 3 + 3 + 7 days off, 6 make-up working days.
         assert_eq!(days.len(), 33 + 6);
-        assert!(!c.is_working_day(d("2026-02-23")), "Monday, last day of Spring Festival");
-        assert!(c.is_working_day(d("2026-02-28")), "Saturday, made a workday");
+        assert!(
+            !c.is_working_day(d("2026-02-23")),
+            "Monday, last day of Spring Festival"
+        );
+        assert!(
+            c.is_working_day(d("2026-02-28")),
+            "Saturday, made a workday"
+        );
         // A serious complaint on Friday 2026-02-13 10:00: 5 working days are 02-14 (Sat, worked),
         // 02-24, 02-25, 02-26, 02-27.
         assert_eq!(

@@ -121,11 +121,12 @@ pub async fn log_call(core: &Core, ctx: &Ctx, input: CallForCreate) -> CoreResul
     };
     let mut tx = core.db.begin().await?;
     let (tz,): (String,) = tx
-        .fetch_one(
-            "SELECT timezone FROM communities WHERE id = $1",
-            args![input.community_id],
+        .fetch_optional(
+            "SELECT timezone FROM communities WHERE id = $1 AND company_id = $2",
+            args![input.community_id, ctx.company_id],
         )
-        .await?;
+        .await?
+        .ok_or(CoreError::NotFound("community"))?;
     let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
     let day = call_at.with_timezone(&tz).format("%Y-%m-%d").to_string();
     let id = tx
@@ -234,37 +235,34 @@ pub async fn call_to_request(
         .caller_phone_enc
         .as_deref()
         .and_then(|b| core.crypto.decrypt(b).ok());
-    let req = super::service::create_request(
-        core,
-        ctx,
-        RequestForCreate {
-            community_id: row.community_id,
-            kind: input.kind,
-            category: input.category,
-            channel: "hotline".into(),
-            urgency: input.urgency,
-            complex: None,
-            unit_id: input.unit_id,
-            person_id: None,
-            location: input.location,
-            contact_name: row.caller_name.clone(),
-            contact_phone: phone,
-            description: row.content.clone(),
-            promise_at: None,
-            assignee_id: None,
-        },
-    )
-    .await?;
+    let input = RequestForCreate {
+        community_id: row.community_id,
+        kind: input.kind,
+        category: input.category,
+        channel: "hotline".into(),
+        urgency: input.urgency,
+        complex: None,
+        unit_id: input.unit_id,
+        person_id: None,
+        location: input.location,
+        contact_name: row.caller_name.clone(),
+        contact_phone: phone,
+        description: row.content.clone(),
+        promise_at: None,
+        assignee_id: None,
+    };
+    // The request and the call's link commit together: of two clicks at once, the second finds
+    // the call taken (PostgreSQL re-checks `request_id IS NULL` after the first commits) and
+    // rolls its request back.
     let mut tx = core.db.begin().await?;
+    let id = super::service::create_in(core, ctx, &mut tx, input, ctx.user_id).await?;
     let n = tx
         .execute(
             "UPDATE hotline_calls SET request_id = $1 WHERE id = $2 AND request_id IS NULL",
-            args![req.id, call],
+            args![id, call],
         )
         .await?;
     if n != 1 {
-        // Converted at the same moment by someone else: the request just made stays (it is in
-        // the audit log); say so rather than link twice.
         return Err(CoreError::conflict("call_id", "call_already_converted"));
     }
     audit::record(
@@ -272,9 +270,9 @@ pub async fn call_to_request(
         ctx,
         Entry::new(Action::Update, "hotline_call", call)
             .community(row.community_id)
-            .after(&serde_json::json!({ "request_id": req.id })),
+            .after(&serde_json::json!({ "request_id": id })),
     )
     .await?;
     tx.commit().await?;
-    Ok(req)
+    super::service::get_request(core, ctx, id).await
 }

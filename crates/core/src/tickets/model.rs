@@ -361,19 +361,22 @@ pub enum ClockStatus {
     Breached,
 }
 
+/// A clock paused since `paused_since` is judged at that moment: its deadline moves when it
+/// resumes, so time on hold counts neither toward a breach nor toward the warning.
 pub fn clock_status(
     now: DateTime<Utc>,
     due: DateTime<Utc>,
     warn: DateTime<Utc>,
     met: Option<DateTime<Utc>>,
-    paused: bool,
+    paused_since: Option<DateTime<Utc>>,
 ) -> ClockStatus {
+    let at = paused_since.unwrap_or(now);
     match met {
         Some(m) if m <= due => ClockStatus::Met,
         Some(_) => ClockStatus::Breached,
-        None if now > due => ClockStatus::Breached,
-        None if paused => ClockStatus::Paused,
-        None if now >= warn => ClockStatus::AtRisk,
+        None if at > due => ClockStatus::Breached,
+        None if paused_since.is_some() => ClockStatus::Paused,
+        None if at >= warn => ClockStatus::AtRisk,
         None => ClockStatus::Running,
     }
 }
@@ -525,6 +528,7 @@ pub struct Request {
     pub team_name: Option<String>,
     pub promise_at: DateTime<Utc>,
     pub promise_postponed: bool,
+    /// Escalations by hand plus clocks escalated by the scanner.
     pub escalations: i64,
     pub reopen_count: i64,
     pub materials: Option<String>,
@@ -553,6 +557,8 @@ pub struct Clock {
     pub warn_at: DateTime<Utc>,
     pub met_at: Option<DateTime<Utc>>,
     pub paused: bool,
+    /// The scanner escalated it to the managers when it broke.
+    pub escalated: bool,
     pub status: ClockStatus,
     /// Seconds until due (negative: overdue); `None` once met.
     pub remaining_seconds: Option<i64>,
@@ -836,19 +842,32 @@ mod tests {
     fn clock_status() {
         let due = sh("2026-12-01 12:00");
         let warn = sh("2026-12-01 11:00");
-        let st = |now: &str, met: Option<&str>, paused| {
-            super::clock_status(sh(now), due, warn, met.map(sh), paused)
+        let st = |now: &str, met: Option<&str>, paused: Option<&str>| {
+            super::clock_status(sh(now), due, warn, met.map(sh), paused.map(sh))
         };
-        assert_eq!(st("2026-12-01 10:00", None, false), ClockStatus::Running);
-        assert_eq!(st("2026-12-01 11:30", None, false), ClockStatus::AtRisk);
-        assert_eq!(st("2026-12-01 11:30", None, true), ClockStatus::Paused);
-        assert_eq!(st("2026-12-01 12:01", None, false), ClockStatus::Breached);
+        assert_eq!(st("2026-12-01 10:00", None, None), ClockStatus::Running);
+        assert_eq!(st("2026-12-01 11:30", None, None), ClockStatus::AtRisk);
         assert_eq!(
-            st("2026-12-02 00:00", Some("2026-12-01 12:00"), false),
+            st("2026-12-01 11:30", None, Some("2026-12-01 10:30")),
+            ClockStatus::Paused
+        );
+        // Paused before its deadline: still paused long after the deadline has passed.
+        assert_eq!(
+            st("2026-12-03 09:00", None, Some("2026-12-01 10:30")),
+            ClockStatus::Paused
+        );
+        // Paused after it broke: breached.
+        assert_eq!(
+            st("2026-12-03 09:00", None, Some("2026-12-01 12:30")),
+            ClockStatus::Breached
+        );
+        assert_eq!(st("2026-12-01 12:01", None, None), ClockStatus::Breached);
+        assert_eq!(
+            st("2026-12-02 00:00", Some("2026-12-01 12:00"), None),
             ClockStatus::Met
         );
         assert_eq!(
-            st("2026-12-02 00:00", Some("2026-12-01 12:01"), false),
+            st("2026-12-02 00:00", Some("2026-12-01 12:01"), None),
             ClockStatus::Breached
         );
     }

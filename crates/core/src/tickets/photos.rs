@@ -98,19 +98,6 @@ pub async fn add_photo(
     if matches!(r.state, RequestState::Closed | RequestState::Cancelled) {
         return Err(CoreError::conflict("state", "request_closed"));
     }
-    let (count,): (i64,) = core
-        .db
-        .read()
-        .fetch_one(
-            "SELECT COUNT(*) FROM request_photos WHERE community_id = $1 AND request_id = $2",
-            args![r.community_id, id],
-        )
-        .await?;
-    if count >= MAX_PHOTOS {
-        return Err(CoreError::Invalid(vec![
-            FieldError::new("photo", "too_many_photos").with("max", MAX_PHOTOS),
-        ]));
-    }
     let dir = dir_of(core, &r);
     let name = format!("{}.{ext}", hex::encode(random_bytes::<12>()));
     let path = dir.join(&name);
@@ -125,6 +112,18 @@ pub async fn add_photo(
     .map_err(CoreError::internal)?;
     let saved = async {
         let mut tx = core.db.begin().await?;
+        // Counted inside the transaction that adds the row.
+        let (count,): (i64,) = tx
+            .fetch_one(
+                "SELECT COUNT(*) FROM request_photos WHERE community_id = $1 AND request_id = $2",
+                args![r.community_id, id],
+            )
+            .await?;
+        if count >= MAX_PHOTOS {
+            return Err(CoreError::Invalid(vec![
+                FieldError::new("photo", "too_many_photos").with("max", MAX_PHOTOS),
+            ]));
+        }
         let pid = tx
             .insert_id(
                 "INSERT INTO request_photos (community_id, request_id, stage, file_name, content_type, \

@@ -24,6 +24,34 @@ fn invalid(field: &str, code: &'static str) -> CoreError {
     CoreError::invalid(field, code)
 }
 
+/// A category code: 1–30 of a-z, 0-9, `_`, `-` (stored lower-case; `doors_locks`).
+pub fn parse_category_code(field: &str, raw: &str) -> Result<String, FieldError> {
+    let s = raw.trim().to_lowercase();
+    if s.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
+    if s.chars().count() > 30
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    {
+        return Err(FieldError::new(field, "invalid_code"));
+    }
+    Ok(s)
+}
+
+/// Staff who deal with requests (owners are not).
+pub fn is_staff(ctx: &Ctx) -> bool {
+    [
+        Perm::TicketsRegister,
+        Perm::TicketsDispatch,
+        Perm::TicketsWork,
+        Perm::TicketsManage,
+    ]
+    .into_iter()
+    .any(|p| ctx.has(p))
+}
+
 fn tz_of(name: &str) -> Tz {
     name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
 }
@@ -68,7 +96,8 @@ fn clock_from_row(c: &ClockRow, now: DateTime<Utc>) -> Option<Clock> {
         warn_at: c.warn_at,
         met_at: c.met_at,
         paused,
-        status: clock_status(now, c.due_at, c.warn_at, c.met_at, paused),
+        escalated: c.breached_at.is_some(),
+        status: clock_status(now, c.due_at, c.warn_at, c.met_at, c.paused_since),
         remaining_seconds: c
             .met_at
             .is_none()
@@ -90,6 +119,9 @@ fn clock_rank(c: &Clock) -> (u8, DateTime<Utc>) {
 }
 
 fn request_from_row(core: &Core, r: RequestRow, clocks: Vec<Clock>) -> Request {
+    // The scanner does not write the request row (it would lock it after the clock rows, the
+    // other order from an action's): its escalations are counted from the clocks.
+    let escalations = r.escalations + clocks.iter().filter(|c| c.escalated).count() as i64;
     let phone = r
         .contact_phone_enc
         .as_deref()
@@ -121,7 +153,7 @@ fn request_from_row(core: &Core, r: RequestRow, clocks: Vec<Clock>) -> Request {
         team_name: r.team_name,
         promise_at: r.promise_at,
         promise_postponed: r.promise_postponed,
-        escalations: r.escalations,
+        escalations,
         reopen_count: r.reopen_count,
         materials: r.materials,
         labour_minutes: r.labour_minutes,
@@ -238,6 +270,9 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
         "mine" => sql.push_str(&format!(" AND r.first_responder_id = {}", a.push(me))),
         "assigned" => sql.push_str(&format!(" AND r.assignee_id = {}", a.push(me))),
         "pool" => {
+            if !ctx.has(Perm::TicketsWork) {
+                return Err(CoreError::Forbidden);
+            }
             let st = a.push(RequestState::Pooled.code());
             let mine = super::teams::pool_condition(&mut a, me);
             sql.push_str(&format!(" AND r.state = {st} AND {mine}"));
@@ -324,11 +359,14 @@ pub async fn list_categories(core: &Core, ctx: &Ctx) -> CoreResult<Vec<Category>
         .await
 }
 
-/// Creates or updates a category by its code (needs `tickets.manage`).
+/// Creates or updates a category by its code (needs `tickets.manage` and `community.manage`).
 pub async fn save_category(core: &Core, ctx: &Ctx, input: CategoryForSave) -> CoreResult<Category> {
     ctx.require(Perm::TicketsManage)?;
+    // Categories are the company's: one community's manager does not change them for all
+    // (company-level settings go with `community.manage`, as communities do).
+    ctx.require(Perm::CommunityManage)?;
     let mut c = Checks::new();
-    let code = c.take(crate::shared::values::parse_code("code", &input.code, 30));
+    let code = c.take(parse_category_code("code", &input.code));
     let zh = c.take(crate::shared::values::required_text(
         "name_zh",
         &input.name_zh,
@@ -468,11 +506,12 @@ pub async fn save_override(
     let category = input.category.trim().to_lowercase();
     let mut tx = core.db.begin().await?;
     community_tz(&mut tx, ctx, input.community_id).await?;
-    if category != "*"
-        && find_category(&mut tx, ctx.company_id, &category)
-            .await?
-            .is_none()
-    {
+    let known = category == "*"
+        || (parse_category_code("category", &category).is_ok()
+            && find_category(&mut tx, ctx.company_id, &category)
+                .await?
+                .is_some());
+    if !known {
         c.push(FieldError::new("category", "unknown_category"));
     }
     if input.enabled {
@@ -538,6 +577,9 @@ pub async fn assignable_users(
 ) -> CoreResult<Vec<(UserId, String)>> {
     if !ctx.reaches(community) {
         return Err(CoreError::NotFound("community"));
+    }
+    if !is_staff(ctx) {
+        return Err(CoreError::Forbidden);
     }
     let mut tx = core.db.begin().await?;
     let v =
@@ -639,10 +681,24 @@ pub async fn create_request_for(
     input: RequestForCreate,
     first_responder: UserId,
 ) -> CoreResult<Request> {
+    let mut tx = core.db.begin().await?;
+    let id = create_in(core, ctx, &mut tx, input, first_responder).await?;
+    tx.commit().await?;
+    fetch_request(core, id).await
+}
+
+/// Registers a request inside the caller's transaction (a hotline call becomes a request and
+/// is marked converted in one transaction).
+pub(super) async fn create_in(
+    core: &Core,
+    ctx: &Ctx,
+    tx: &mut Tx,
+    input: RequestForCreate,
+    first_responder: UserId,
+) -> CoreResult<RequestId> {
     let community = input.community_id;
     let now = Utc::now();
-    let mut tx = core.db.begin().await?;
-    let tz = community_tz(&mut tx, ctx, community).await?;
+    let tz = community_tz(tx, ctx, community).await?;
 
     let mut c = Checks::new();
     let kind = c.take(RequestKind::parse("kind", &input.kind));
@@ -667,7 +723,11 @@ pub async fn create_request_for(
     };
     let description = c.take(required_multiline("description", &input.description, 2000));
     let cat_code = input.category.trim().to_lowercase();
-    let category = match find_category(&mut tx, ctx.company_id, &cat_code).await? {
+    let found = match parse_category_code("category", &cat_code) {
+        Ok(code) => find_category(tx, ctx.company_id, &code).await?,
+        Err(_) => None,
+    };
+    let category = match found {
         Some(cat) if cat.active => Some(cat),
         _ => {
             c.push(FieldError::new("category", "unknown_category"));
@@ -727,7 +787,7 @@ pub async fn create_request_for(
         if !ctx.has(Perm::TicketsDispatch) {
             return Err(CoreError::Forbidden);
         }
-        match check_assignee(&mut tx, ctx, community, a).await {
+        match check_assignee(tx, ctx, community, a).await {
             Ok(()) => {}
             Err(CoreError::Invalid(e)) => c.0.extend(e),
             Err(e) => return Err(e),
@@ -770,20 +830,18 @@ pub async fn create_request_for(
     // Where the request goes first: the named assignee, else the category's mode.
     let mode = DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode)
         .unwrap_or(DispatchMode::Manual);
-    let team = super::teams::team_of(&mut tx, community, &v.category.code).await?;
+    let team = super::teams::team_of(tx, community, &v.category.code).await?;
     let (state, assignee) = match (input.assignee_id, mode) {
         (Some(a), _) => (RequestState::Dispatched, Some(a)),
         (None, DispatchMode::Pool) => (RequestState::Pooled, None),
-        (None, DispatchMode::RoundRobin) => {
-            match next_in_turn(&mut tx, ctx, community, team).await? {
-                Some(a) => (RequestState::Dispatched, Some(a)),
-                None => (RequestState::Registered, None),
-            }
-        }
+        (None, DispatchMode::RoundRobin) => match next_in_turn(tx, ctx, community, team).await? {
+            Some(a) => (RequestState::Dispatched, Some(a)),
+            None => (RequestState::Registered, None),
+        },
         (None, DispatchMode::Manual) => (RequestState::Registered, None),
     };
 
-    let n = store::next_counter(&mut tx, community, "request").await?;
+    let n = store::next_counter(tx, community, "request").await?;
     let day = now.with_timezone(&tz).format("%Y-%m-%d").to_string();
     let prefix = if v.kind.is_repair() {
         "BX"
@@ -855,7 +913,7 @@ pub async fn create_request_for(
     );
     if !rules.is_empty() {
         let cal = if rules.iter().any(|r| matches!(r.span, Span::WorkingDays(_))) {
-            store::calendar_near(&mut tx, ctx.company_id, now).await?
+            store::calendar_near(tx, ctx.company_id, now).await?
         } else {
             Default::default()
         };
@@ -890,7 +948,7 @@ pub async fn create_request_for(
     let actor = ctx.actor();
     let name = ctx.display_name.as_str();
     store::event(
-        &mut tx,
+        tx,
         community,
         id,
         now,
@@ -910,7 +968,7 @@ pub async fn create_request_for(
             EventAction::Dispatch
         };
         store::event(
-            &mut tx,
+            tx,
             community,
             id,
             now,
@@ -925,22 +983,21 @@ pub async fn create_request_for(
         .await?;
     }
     if let Some(a) = assignee {
-        store::notify(&mut tx, community, a, now, "assigned", id, None).await?;
+        store::notify(tx, community, a, now, "assigned", id, None).await?;
     }
     let row: RequestRow = tx
         .fetch_one(&format!("{REQUEST_SELECT} WHERE r.id = $1"), args![id])
         .await?;
     let created = request_from_row(core, row, Vec::new());
     audit::record(
-        &mut tx,
+        tx,
         ctx,
         Entry::new(Action::Create, "request", id.0)
             .community(community)
             .after(&created),
     )
     .await?;
-    tx.commit().await?;
-    fetch_request(core, id).await
+    Ok(id)
 }
 
 /// A request by id with its clocks, without an access check (the caller has made it).
@@ -954,29 +1011,46 @@ async fn fetch_request(core: &Core, id: RequestId) -> CoreResult<Request> {
         .ok_or(CoreError::NotFound("request"))
 }
 
-/// An owner's requests: reported by the person or about one of the units, newest first.
+/// An owner's requests: those he reported, and the in-unit repairs of his units (a complaint
+/// about a unit is not its owner's business), newest first; `only` picks one by id.
 pub async fn list_for_owner(
     core: &Core,
     community: CommunityId,
     person: PersonId,
     units: &[UnitId],
+    only: Option<RequestId>,
 ) -> CoreResult<Vec<Request>> {
     let mut a = Args::new();
     let c = a.push(community);
     let p = a.push(person);
     let u = in_list(&mut a, "r.unit_id", units);
+    let k = a.push(RequestKind::RepairUnit.code());
+    let one = match only {
+        Some(id) => format!(" AND r.id = {}", a.push(id)),
+        None => String::new(),
+    };
     let rows: Vec<RequestRow> = core
         .db
         .read()
         .fetch_all(
             &format!(
-                "{REQUEST_SELECT} WHERE r.community_id = {c} AND (r.person_id = {p} OR {u}) \
+                "{REQUEST_SELECT} WHERE r.community_id = {c} AND (r.person_id = {p} OR ({u} AND r.kind = {k})){one} \
                  ORDER BY r.id DESC LIMIT 100"
             ),
             a,
         )
         .await?;
-    with_clocks(core, rows, Utc::now()).await
+    let mut v = with_clocks(core, rows, Utc::now()).await?;
+    for r in &mut v {
+        // What the owner sees: no internal notes, no other household member's contact.
+        r.hold_reason = None;
+        r.materials = None;
+        if r.person_id != Some(person) {
+            r.contact_name = None;
+            r.contact_phone = None;
+        }
+    }
+    Ok(v)
 }
 
 /// Writes a timeline line for an action taken outside [`act`] (the owner's rating).
@@ -1090,13 +1164,18 @@ pub async fn act_at(
     use EventAction as A;
     let allowed = match action {
         A::Dispatch | A::Transfer | A::Cancel | A::Visit | A::Close => is_dispatcher,
-        A::ToPool | A::Hold | A::Resume => is_dispatcher || is_assignee,
+        // A request back at the desk (reopened) is not the last assignee's until dispatched again.
+        A::ToPool | A::Hold => is_dispatcher || (is_assignee && is_in_hand(state)),
+        A::Resume => is_dispatcher || is_assignee,
         A::Escalate | A::Feedback | A::Postpone => is_dispatcher || is_owner,
         A::Grab => ctx.has(Perm::TicketsWork),
         A::Accept | A::OnSite => ctx.has(Perm::TicketsWork),
         // The assignee finishes the work; at the desk, a request never dispatched (an inquiry
         // answered on the spot) may be finished by its dispatcher.
-        A::Done => is_assignee || (is_dispatcher && state == RequestState::Registered),
+        A::Done => {
+            (is_assignee && is_in_hand(state))
+                || (is_dispatcher && state == RequestState::Registered)
+        }
         _ => false,
     };
     if !allowed {
@@ -1344,10 +1423,10 @@ pub async fn act_at(
         }
         A::Resume => resume_clocks(&mut tx, community, id, now).await?,
         A::Cancel => {
+            // A cancelled request (a duplicate, a mistake) has no clocks to meet or to count.
             tx.execute(
-                "UPDATE request_clocks SET paused_since = $1 WHERE community_id = $2 AND request_id = $3 \
-                 AND met_at IS NULL AND paused_since IS NULL",
-                args![now, community, id],
+                "DELETE FROM request_clocks WHERE community_id = $1 AND request_id = $2",
+                args![community, id],
             )
             .await?;
         }

@@ -164,13 +164,6 @@ pub async fn scan_clocks(core: &Core, now: DateTime<Utc>) -> CoreResult<ScanRepo
                     None,
                 )
                 .await?;
-                if breach {
-                    tx.execute(
-                        "UPDATE requests SET escalations = escalations + 1 WHERE id = $1",
-                        args![f.request_id],
-                    )
-                    .await?;
-                }
             }
             tx.commit().await?;
             if breach {

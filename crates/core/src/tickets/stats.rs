@@ -64,6 +64,9 @@ pub struct StatsRow {
     pub avg_handling_minutes: Option<i64>,
     /// resolved / count.
     pub resolution_rate: Option<f64>,
+    /// Sums behind the averages, so totals weigh each group by what it averaged.
+    #[serde(skip)]
+    sums: (i64, i64, i64),
     /// first_time_fixed / closed.
     pub first_time_fix_rate: Option<f64>,
     /// reopened / count.
@@ -107,6 +110,7 @@ impl From<AggRow> for StatsRow {
             reopened: r.reopened,
             rated: r.rated,
             unsatisfied: r.unsatisfied,
+            sums: (r.satisfaction_sum, r.handled, r.handling_sum),
         }
     }
 }
@@ -363,20 +367,7 @@ pub async fn stats(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Stats> 
 
 fn total_of(groups: &[StatsRow]) -> StatsRow {
     let sum = |f: fn(&StatsRow) -> i64| groups.iter().map(f).sum::<i64>();
-    let handled_minutes: i64 = groups
-        .iter()
-        .filter_map(|g| g.avg_handling_minutes.map(|m| m * g.resolved))
-        .sum();
-    let handled: i64 = groups
-        .iter()
-        .filter(|g| g.avg_handling_minutes.is_some())
-        .map(|g| g.resolved)
-        .sum();
-    let sat: f64 = groups
-        .iter()
-        .filter_map(|g| g.satisfaction.map(|s| s * g.rated as f64))
-        .sum();
-    let r = AggRow {
+    StatsRow::from(AggRow {
         key: "total".into(),
         count: sum(|g| g.count),
         resolved: sum(|g| g.resolved),
@@ -385,15 +376,10 @@ fn total_of(groups: &[StatsRow]) -> StatsRow {
         reopened: sum(|g| g.reopened),
         rated: sum(|g| g.rated),
         unsatisfied: sum(|g| g.unsatisfied),
-        satisfaction_sum: 0,
-        handled: 0,
-        handling_sum: 0,
-    };
-    let rated = r.rated;
-    let mut row = StatsRow::from(r);
-    row.satisfaction = (rated > 0).then(|| (sat / rated as f64 * 100.0).round() / 100.0);
-    row.avg_handling_minutes = (handled > 0).then(|| handled_minutes / handled);
-    row
+        satisfaction_sum: sum(|g| g.sums.0),
+        handled: sum(|g| g.sums.1),
+        handling_sum: sum(|g| g.sums.2),
+    })
 }
 
 async fn name_users(core: &Core, groups: &mut [StatsRow]) -> CoreResult<()> {

@@ -76,10 +76,11 @@ pub(super) struct ClockRow {
     pub warn_at: DateTime<Utc>,
     pub met_at: Option<DateTime<Utc>>,
     pub paused_since: Option<DateTime<Utc>>,
+    pub breached_at: Option<DateTime<Utc>>,
 }
 
 pub(super) const CLOCK_COLS: &str =
-    "request_id, clock, started_at, due_at, warn_at, met_at, paused_since";
+    "request_id, clock, started_at, due_at, warn_at, met_at, paused_since, breached_at";
 
 /// `col IN ($…)` over ids; an empty list matches nothing.
 pub(super) fn in_list<T: Copy + Into<crate::db::Value>>(

@@ -60,6 +60,9 @@ pub async fn list_teams(core: &Core, ctx: &Ctx, community: CommunityId) -> CoreR
     if !ctx.reaches(community) {
         return Err(CoreError::NotFound("community"));
     }
+    if !super::service::is_staff(ctx) {
+        return Err(CoreError::Forbidden);
+    }
     let mut tx = core.db.begin().await?;
     let v = load(&mut tx, community, None).await?;
     tx.commit().await?;
@@ -98,6 +101,13 @@ pub async fn save_team(
         }
     }
     for (i, cat) in input.categories.iter().enumerate() {
+        if super::service::parse_category_code("category", cat).is_err() {
+            c.push(FieldError::new(
+                format!("categories[{i}]"),
+                "unknown_category",
+            ));
+            continue;
+        }
         let known: Option<(i64,)> = tx
             .fetch_optional(
                 "SELECT id FROM ticket_categories WHERE company_id = $1 AND code = $2",

@@ -114,7 +114,8 @@ fn bars(s: &Stats) -> (Vec<Bar>, i64) {
     let n = s.trend.len().max(1) as i64;
     let max = s.trend.iter().map(|p| p.count).max().unwrap_or(0).max(1);
     let plot_w = CHART_W - CHART_LEFT - 8;
-    let slot = (plot_w / n).max(2);
+    // A few bars stay slim; many share the width.
+    let slot = (plot_w / n).clamp(2, 48);
     let w = (slot * 7 / 10).max(1);
     let every = (n / 12).max(1);
     let bars = s

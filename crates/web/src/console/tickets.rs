@@ -674,6 +674,9 @@ impl DetailPage {
     fn can(&self, a: &str) -> bool {
         self.can.get(a).copied().unwrap_or(false)
     }
+    fn any_action(&self) -> bool {
+        self.can.values().any(|x| *x)
+    }
 }
 
 pub struct EventView {

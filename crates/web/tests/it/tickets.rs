@@ -279,6 +279,22 @@ async fn bad_input_is_refused_and_nothing_is_written() {
     ] {
         assert!(fields.contains(&f.to_string()), "{f} in {v}");
     }
+    // A NUL byte (PostgreSQL refuses it in text) is an unknown category, not a server error.
+    let (st, v) = admin
+        .post(
+            "/api/v1/requests",
+            with(json!({"category": "wa\u{0}ter", "unit_id": c.unit})),
+        )
+        .await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("category")));
+    let (st, _) = app
+        .api(None)
+        .post(
+            "/api/v1/portal/activate",
+            json!({"username": "yz\u{0}1", "activation_code": "1\u{0}", "password": "owner2026pw"}),
+        )
+        .await;
+    assert_eq!(st, 422);
     // An in-unit repair needs a unit; an unknown unit; a unit of another community.
     let (_, v) = admin.post("/api/v1/requests", base.clone()).await;
     assert_eq!(
@@ -549,6 +565,22 @@ async fn an_unsatisfied_owner_reopens_the_request() {
     );
     let (st, v) = act(&c.agent, id, json!({"action": "visit", "satisfaction": 9})).await;
     assert_eq!((st, v["code"].as_str()), (409, Some("request_not_done")));
+    // Back at the desk: the last technician cannot finish or hold it until it is dispatched again.
+    let (st, _) = act(&c.tech, id, json!({"action": "done"})).await;
+    assert_eq!(st, 403);
+    let (st, _) = act(&c.tech, id, json!({"action": "hold", "note": "x"})).await;
+    assert_eq!(st, 403);
+    // A register-only role does not browse the pool.
+    let guard = app.api_as("guard", "security", &[app.community_a]).await;
+    let (st, _) = guard.get("/api/v1/requests?view=pool").await;
+    assert_eq!(st, 403);
+    let (st, _) = guard
+        .get(&format!(
+            "/api/v1/communities/{}/assignees",
+            app.community_a.0
+        ))
+        .await;
+    assert_eq!(st, 200, "the desk roles may see whom to dispatch to");
     // Dispatched again, to the same technician.
     let (st, v) = act(
         &c.agent,
@@ -717,8 +749,8 @@ async fn the_scanner_warns_and_escalates_exactly_once_across_two_nodes() {
         60
     );
     assert_eq!(
-        count("SELECT COUNT(*) FROM requests WHERE escalations = 2").await,
-        30
+        count("SELECT COUNT(*) FROM request_clocks WHERE breached_at IS NOT NULL").await,
+        60
     );
     let (_, r) = c.agent.get(&format!("/api/v1/requests/{}", ids[0])).await;
     // Still open and past due (the breach time was simulated; real time has not passed): the
@@ -1320,7 +1352,44 @@ async fn console_reports_calls_settings_and_bulk_reassign() {
     assert_eq!(r.status(), 200);
     assert_eq!(&r.bytes().await.expect("bytes")[..2], b"PK");
 
-    // Settings: a category and a clock.
+    // Settings: categories are the company's (a community's manager may not change them), clocks
+    // are the community's.
+    let (st, _, _) = post(
+        "/request-settings/categories".into(),
+        vec![
+            ("_csrf", token.clone()),
+            ("code", "doors_locks".into()),
+            ("name_zh", "门锁".into()),
+            ("dispatch_mode", "manual".into()),
+            ("visit_policy", "always".into()),
+        ],
+    )
+    .await;
+    assert_eq!(st, 403);
+    let (st, v) = c
+        .admin
+        .put(
+            "/api/v1/request-categories",
+            json!({"code": "doors_locks", "name_zh": "门窗门锁", "dispatch_mode": "pool", "visit_policy": "unrated", "active": true}),
+        )
+        .await;
+    assert_eq!(st, 200, "a seeded code with an underscore saves: {v}");
+    app.user("chief", "company_admin", &[]).await;
+    let (web, token) = crate::console::console_login(&app, "chief").await;
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let web = web.clone();
+        let url = format!("{}{path}", app.base);
+        async move {
+            let r = web.post(url).form(&form).send().await.expect("post");
+            let loc = r
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            (r.status().as_u16(), loc, r.text().await.unwrap_or_default())
+        }
+    };
     let (st, loc, _) = post(
         "/request-settings/categories".into(),
         vec![
