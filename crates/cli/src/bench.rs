@@ -1,4 +1,5 @@
-//! `wuye bench …`: the benchmarks of issue #2, runnable by anyone on their own machine.
+//! `wuye bench …`: the benchmarks of issue #2, and `requests` of the requests and work orders
+//! issue, runnable by anyone on their own machine.
 //!
 //! Each benchmark works in a fresh working directory (default: the system temp dir's
 //! `wuye-bench-<name>-<pid>`; a given `--dir` must be absent or empty) on its own SQLite database
@@ -66,6 +67,24 @@ pub enum BenchCmd {
         #[command(flatten)]
         work: WorkDirArgs,
     },
+    /// Requests and work orders: registering over the API (target ≥ 3,000/s, p99 ≤ 50 ms), the
+    /// agent's open requests (≥ 5,000/s), and an SLA scanner pass over 1,000,000 requests (≤ 1 s).
+    Requests {
+        /// Seconds of load for each API benchmark, after a 1.5 s warm-up.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent keep-alive connections, each with one request in flight.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Requests (two clocks each) to populate for the scanner, spread over a year.
+        #[arg(long, default_value_t = 1_000_000)]
+        requests: usize,
+        /// Of which still open.
+        #[arg(long, default_value_t = 50_000)]
+        open: usize,
+        #[command(flatten)]
+        work: WorkDirArgs,
+    },
 }
 
 pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
@@ -93,6 +112,13 @@ pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
             work,
         } => bench_search(people, queries, !no_analyze, &work).await,
         BenchCmd::Startup { size_mb, work } => bench_startup(size_mb, &work).await,
+        BenchCmd::Requests {
+            seconds,
+            connections,
+            requests,
+            open,
+            work,
+        } => bench_requests(seconds, connections.max(1), requests, open, &work).await,
     }
 }
 
@@ -1331,5 +1357,1160 @@ async fn bench_startup(size_mb: u64, work: &WorkDirArgs) -> AnyResult<()> {
         Ok(())
     } else {
         Err("startup target missed".into())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Requests (service requests and work orders)
+
+/// Load on the API: `--connections` keep-alive connections, each with one request in flight at
+/// a time, for a warm-up and then the timed window.
+const WARMUP: Duration = Duration::from_millis(1500);
+
+/// Clocks the SLA fixture leaves due at "now" (past their warning or deadline, not yet handled).
+const DUE_CLOCKS: usize = 1000;
+
+/// Requests per multi-row INSERT (30 bound values a row; clocks: 2 rows of 10 per request) and
+/// per transaction.
+const REQ_BATCH: usize = 500;
+const REQ_PER_TX: usize = 10_000;
+
+/// The kinds of request a desk registers, with their share in percent, and the categories each
+/// draws from.
+const REQUEST_MIX: [(&str, u64, &[&str]); 7] = [
+    (
+        "repair_unit",
+        45,
+        &["water", "water", "power", "doors_locks", "other"],
+    ),
+    (
+        "repair_common",
+        20,
+        &[
+            "elevator",
+            "lighting",
+            "lighting",
+            "water",
+            "power",
+            "doors_locks",
+        ],
+    ),
+    (
+        "complaint_general",
+        10,
+        &["noise", "sanitation", "parking", "greening"],
+    ),
+    ("complaint_serious", 2, &["noise", "other"]),
+    ("inquiry", 13, &["fees", "fees", "other"]),
+    ("suggestion", 5, &["greening", "sanitation", "other"]),
+    ("help", 5, &["other", "doors_locks"]),
+];
+
+fn description_of(category: &str, rng: &mut Rng) -> &'static str {
+    let list: &[&str] = match category {
+        "water" => &[
+            "卫生间下水道堵塞，马桶冲水不畅",
+            "厨房水龙头漏水，关不紧",
+            "楼上渗水，卧室天花板有水渍",
+            "热水器进水阀滴水",
+        ],
+        "power" => &[
+            "家里跳闸，空开合不上",
+            "客厅插座没电",
+            "入户电表箱有焦味，请尽快派人查看",
+        ],
+        "elevator" => &[
+            "2号电梯门关不上，反复开合",
+            "电梯运行时有异响",
+            "电梯18楼按钮失灵",
+        ],
+        "lighting" => &["楼道声控灯不亮", "地下车库B2区灯管闪烁", "单元门口路灯不亮"],
+        "doors_locks" => &[
+            "单元门门禁刷卡无反应",
+            "入户门锁芯卡住，钥匙拧不动",
+            "消防通道门闭门器损坏",
+        ],
+        "noise" => &[
+            "楼上夜间装修噪音，影响休息",
+            "小区广场舞音响太吵",
+            "隔壁空调外机噪音大",
+        ],
+        "sanitation" => &[
+            "垃圾桶满溢未及时清运",
+            "楼道有杂物堆放，存在消防隐患",
+            "地库有积水和异味",
+        ],
+        "greening" => &["绿化带杂草过高", "树枝遮挡窗户，请修剪"],
+        "parking" => &["车位被外来车辆占用", "道闸不识别车牌，抬杆慢"],
+        "fees" => &[
+            "咨询物业费缴费方式",
+            "物业费发票如何开具",
+            "水电费账单金额有疑问",
+        ],
+        _ => &[
+            "快递柜无法取件",
+            "咨询装修申请流程",
+            "门口有流浪猫，请协助处理",
+        ],
+    };
+    list[rng.below(list.len() as u64) as usize]
+}
+
+const LOCATIONS: [&str; 6] = [
+    "1栋电梯厅",
+    "3栋一单元楼道",
+    "地下车库B2区",
+    "东门岗亭旁",
+    "中心花园",
+    "5栋架空层",
+];
+
+/// What a request is about: kind, category, channel, urgency, complex, description, location.
+struct Topic {
+    kind: &'static str,
+    category: &'static str,
+    channel: &'static str,
+    urgency: &'static str,
+    complex: bool,
+    description: &'static str,
+    location: Option<&'static str>,
+}
+
+fn topic(rng: &mut Rng) -> Topic {
+    let mut r = rng.below(100);
+    let mut pick = REQUEST_MIX[0];
+    for m in REQUEST_MIX {
+        if r < m.1 {
+            pick = m;
+            break;
+        }
+        r -= m.1;
+    }
+    let (kind, _, cats) = pick;
+    let category = cats[rng.below(cats.len() as u64) as usize];
+    let channel = match rng.below(10) {
+        0..=3 => "front_desk",
+        4..=7 => "hotline",
+        _ => "wechat",
+    };
+    Topic {
+        kind,
+        category,
+        channel,
+        urgency: if rng.chance(8) { "urgent" } else { "normal" },
+        complex: category == "lighting" && rng.chance(20),
+        description: description_of(category, rng),
+        location: (kind != "repair_unit").then(|| LOCATIONS[rng.below(6) as usize]),
+    }
+}
+
+/// One keep-alive HTTP/1.1 connection that sends a request and reads its answer (just enough
+/// HTTP for our own server: `Content-Length` or chunked bodies).
+struct HttpConn {
+    s: tokio::net::TcpStream,
+    buf: Vec<u8>,
+    chunk: Vec<u8>,
+}
+
+impl HttpConn {
+    async fn connect(addr: std::net::SocketAddr) -> std::io::Result<HttpConn> {
+        let s = tokio::net::TcpStream::connect(addr).await?;
+        s.set_nodelay(true)?;
+        Ok(HttpConn {
+            s,
+            buf: Vec::with_capacity(64 * 1024),
+            chunk: vec![0; 64 * 1024],
+        })
+    }
+
+    async fn write_all(&self, mut data: &[u8]) -> std::io::Result<()> {
+        while !data.is_empty() {
+            self.s.writable().await?;
+            match self.s.try_write(data) {
+                Ok(n) => data = &data[n..],
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    async fn fill(&mut self) -> std::io::Result<()> {
+        loop {
+            self.s.readable().await?;
+            match self.s.try_read(&mut self.chunk) {
+                Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => {
+                    self.buf.extend_from_slice(&self.chunk[..n]);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Sends `req` (a whole HTTP/1.1 request) and returns the answer's status and body.
+    async fn exchange(&mut self, req: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+        self.write_all(req).await?;
+        let head_end = loop {
+            if let Some(p) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p + 4;
+            }
+            self.fill().await?;
+        };
+        let head = String::from_utf8_lossy(&self.buf[..head_end]).to_ascii_lowercase();
+        let status: u16 = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| std::io::Error::other("not an HTTP answer"))?;
+        let length = head.lines().find_map(|l| {
+            l.strip_prefix("content-length:")
+                .and_then(|v| v.trim().parse::<usize>().ok())
+        });
+        let chunked = head
+            .lines()
+            .any(|l| l.starts_with("transfer-encoding:") && l.contains("chunked"));
+        let (consumed, body) = match (length, chunked) {
+            (Some(n), _) => {
+                while self.buf.len() < head_end + n {
+                    self.fill().await?;
+                }
+                (head_end + n, self.buf[head_end..head_end + n].to_vec())
+            }
+            (None, true) => loop {
+                if let Some((used, body)) = dechunk(&self.buf[head_end..]) {
+                    break (head_end + used, body);
+                }
+                self.fill().await?;
+            },
+            (None, false) => (head_end, Vec::new()),
+        };
+        self.buf.drain(..consumed);
+        Ok((status, body))
+    }
+}
+
+/// A complete chunked body at the start of `b`: the bytes it takes and the body, or `None`
+/// while incomplete.
+fn dechunk(b: &[u8]) -> Option<(usize, Vec<u8>)> {
+    let mut pos = 0;
+    let mut body = Vec::new();
+    loop {
+        let line_end = pos + b[pos..].windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&b[pos..line_end]).ok()?;
+        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+        let data = line_end + 2;
+        if size == 0 {
+            // No trailers from our server: the body ends with an empty line.
+            return (b.len() >= data + 2).then_some((data + 2, body));
+        }
+        if b.len() < data + size + 2 {
+            return None;
+        }
+        body.extend_from_slice(&b[data..data + size]);
+        pos = data + size + 2;
+    }
+}
+
+fn http_request(
+    method: &str,
+    addr: std::net::SocketAddr,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> Vec<u8> {
+    let mut r = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n"
+    );
+    match body {
+        Some(b) => {
+            r.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
+                b.len()
+            ));
+        }
+        None => r.push_str("\r\n"),
+    }
+    r.into_bytes()
+}
+
+/// Builds the `seq`-th request of connection `conn`.
+type RequestGen = std::sync::Arc<dyn Fn(usize, u64) -> Vec<u8> + Send + Sync>;
+
+struct LoadReport {
+    /// Latencies of the answers completed inside the timed window, sorted.
+    lat: Vec<Duration>,
+    window: Duration,
+    /// Every answer by status, warm-up and tail included.
+    statuses: std::collections::BTreeMap<u16, u64>,
+    io_errors: u64,
+    peak_in_flight: usize,
+    /// The body of the first unexpected answer.
+    sample: Option<String>,
+}
+
+impl LoadReport {
+    fn rate(&self) -> f64 {
+        self.lat.len() as f64 / self.window.as_secs_f64()
+    }
+    fn total(&self) -> u64 {
+        self.statuses.values().sum()
+    }
+    fn unexpected(&self, expect: u16) -> u64 {
+        self.statuses
+            .iter()
+            .filter(|(s, _)| **s != expect)
+            .map(|(_, n)| n)
+            .sum::<u64>()
+            + self.io_errors
+    }
+}
+
+/// Runs `conns` connections against `addr`, each sending the next request as soon as the last
+/// answer arrived, for `WARMUP` + `window`.
+async fn load(
+    addr: std::net::SocketAddr,
+    conns: usize,
+    window: Duration,
+    expect: u16,
+    make: RequestGen,
+) -> AnyResult<LoadReport> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut connected = Vec::with_capacity(conns);
+    for _ in 0..conns {
+        connected.push(HttpConn::connect(addr).await?);
+    }
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let t0 = Instant::now();
+    let (m0, m1) = (t0 + WARMUP, t0 + WARMUP + window);
+    let mut tasks = Vec::with_capacity(conns);
+    for (k, mut c) in connected.into_iter().enumerate() {
+        let make = Arc::clone(&make);
+        let (in_flight, peak) = (Arc::clone(&in_flight), Arc::clone(&peak));
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(1 << 16);
+            let mut statuses = std::collections::BTreeMap::<u16, u64>::new();
+            let mut io_errors = 0;
+            let mut sample = None;
+            let mut seq = 0;
+            loop {
+                let start = Instant::now();
+                if start >= m1 {
+                    break;
+                }
+                let req = make(k, seq);
+                seq += 1;
+                let n = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+                peak.fetch_max(n, Ordering::Relaxed);
+                let res = c.exchange(&req).await;
+                in_flight.fetch_sub(1, Ordering::Relaxed);
+                let end = Instant::now();
+                match res {
+                    Ok((status, body)) => {
+                        *statuses.entry(status).or_default() += 1;
+                        if status != expect && sample.is_none() {
+                            sample = Some(format!(
+                                "{status} {}",
+                                String::from_utf8_lossy(&body[..body.len().min(300)])
+                            ));
+                        }
+                        if end >= m0 && end <= m1 {
+                            lat.push(end - start);
+                        }
+                    }
+                    Err(e) => {
+                        io_errors += 1;
+                        if sample.is_none() {
+                            sample = Some(format!("I/O error: {e}"));
+                        }
+                        match HttpConn::connect(addr).await {
+                            Ok(fresh) => c = fresh,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            (lat, statuses, io_errors, sample)
+        }));
+    }
+    let mut r = LoadReport {
+        lat: Vec::new(),
+        window,
+        statuses: Default::default(),
+        io_errors: 0,
+        peak_in_flight: 0,
+        sample: None,
+    };
+    for t in tasks {
+        let (lat, statuses, io_errors, sample) = t.await?;
+        r.lat.extend(lat);
+        for (s, n) in statuses {
+            *r.statuses.entry(s).or_default() += n;
+        }
+        r.io_errors += io_errors;
+        r.sample = r.sample.or(sample);
+    }
+    r.lat.sort();
+    r.peak_in_flight = peak.load(Ordering::Relaxed);
+    Ok(r)
+}
+
+fn print_load(label: &str, r: &LoadReport, expect: u16) {
+    let statuses: Vec<String> = r.statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
+    println!(
+        "  {label:<17} {:.0} requests/s over {:.1} s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; \
+         peak in flight {}; answers {} ({}), I/O errors {}",
+        r.rate(),
+        r.window.as_secs_f64(),
+        pct(&r.lat, 50.0),
+        pct(&r.lat, 99.0),
+        pct(&r.lat, 100.0),
+        r.peak_in_flight,
+        r.total(),
+        statuses.join(", "),
+        r.io_errors
+    );
+    if let Some(s) = &r.sample
+        && r.unexpected(expect) > 0
+    {
+        println!("  first unexpected  {s}");
+    }
+}
+
+/// The staff of one community: desk agents (first responders), technicians and cleaners
+/// (assignees), a project manager (escalations).
+struct Staff {
+    community: CommunityId,
+    agents: Vec<wuye_core::shared::ids::UserId>,
+    workers: Vec<wuye_core::shared::ids::UserId>,
+    units: Vec<i64>,
+}
+
+async fn staff_user(
+    core: &Core,
+    company: CompanyId,
+    username: String,
+    role: &str,
+    community: CommunityId,
+) -> AnyResult<wuye_core::shared::ids::UserId> {
+    let u = auth::create_user_as_system(
+        core,
+        company,
+        UserForCreate {
+            display_name: format!("{}{}", role, &username[username.len() - 2..]),
+            username,
+            role: role.into(),
+            password: "bench-password-2026".into(),
+            communities: vec![community],
+        },
+    )
+    .await?;
+    let mut tx = core.db.begin().await?;
+    tx.execute(
+        "UPDATE users SET must_change_password = $1 WHERE id = $2",
+        args![false, u.user.id],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(u.user.id)
+}
+
+/// When the open/closed request `i` of `n` was registered: evenly over the year before `now`
+/// (ids follow time), with some jitter.
+fn created_at_of(
+    i: usize,
+    n: usize,
+    now: chrono::DateTime<Utc>,
+    rng: &mut Rng,
+) -> chrono::DateTime<Utc> {
+    let span_ms = 365 * 86_400_000i64 - 60_000;
+    let step = span_ms as f64 / n.max(1) as f64;
+    let jitter = (rng.below(1000) as f64 / 1000.0 - 0.5) * step * 0.8;
+    let ms = ((i as f64 + 0.5) * step + jitter) as i64;
+    now - chrono::Duration::milliseconds(span_ms) + chrono::Duration::milliseconds(ms)
+}
+
+/// Whether request `i` of `n` is still open: the newest four fifths of `open`, and one fifth
+/// spread over the older ones (on hold, or done and waiting for the return visit).
+fn is_open_at(i: usize, n: usize, open: usize) -> bool {
+    let old = open / 5;
+    let recent = open - old;
+    if i + recent >= n {
+        return true;
+    }
+    let span = n - recent;
+    if old == 0 {
+        return false;
+    }
+    let stride = (span / old).max(1);
+    i % stride == stride - 1 && i / stride < old
+}
+
+type Ts = chrono::DateTime<Utc>;
+
+/// One bulk-loaded clock: its times and what the scanner has recorded.
+struct PlannedClock {
+    clock: &'static str,
+    start: Ts,
+    due: Ts,
+    warn: Ts,
+    met: Option<Ts>,
+    paused: Option<Ts>,
+}
+
+/// One bulk-loaded request, deterministic in its index.
+struct PlannedRequest {
+    community: usize,
+    topic: Topic,
+    unit: Option<i64>,
+    contact: String,
+    state: &'static str,
+    responder: i64,
+    assignee: Option<i64>,
+    created: Ts,
+    accepted: Option<Ts>,
+    on_site: Option<Ts>,
+    done: Option<Ts>,
+    closed: Option<Ts>,
+    hold_since: Option<Ts>,
+    satisfaction: Option<i64>,
+    labour: Option<i64>,
+    clocks: [PlannedClock; 2],
+}
+
+fn minutes(rng: &mut Rng, from: i64, to: i64) -> chrono::Duration {
+    chrono::Duration::seconds(from * 60 + rng.below(((to - from) * 60).max(1) as u64) as i64)
+}
+
+fn plan_request(
+    i: usize,
+    n: usize,
+    open: bool,
+    now: Ts,
+    staff: &[Staff],
+    names: &Names,
+) -> PlannedRequest {
+    let mut rng = Rng(0x5EED_0005 ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let created = created_at_of(i, n, now, &mut rng);
+    let community = rng.below(staff.len() as u64) as usize;
+    let st = &staff[community];
+    let topic = topic(&mut rng);
+    let unit = (topic.kind == "repair_unit" && !st.units.is_empty())
+        .then(|| st.units[rng.below(st.units.len() as u64) as usize]);
+    let responder = st.agents[rng.below(st.agents.len() as u64) as usize].0;
+    let worker = st.workers[rng.below(st.workers.len() as u64) as usize].0;
+    let on_site_span = if topic.kind.starts_with("complaint") {
+        60
+    } else {
+        30
+    };
+    let spans = [("feedback", 240), ("on_site", on_site_span)];
+    let latest = now - chrono::Duration::minutes(1);
+    // When each clock would be met, if at all (feedback given; technician on site).
+    let mut met = [
+        rng.chance(if open { 65 } else { 100 })
+            .then(|| created + minutes(&mut rng, 10, 330)),
+        rng.chance(if open { 60 } else { 100 })
+            .then(|| created + minutes(&mut rng, 5, 80)),
+    ];
+    let state;
+    let (mut accepted, mut on_site, mut done, mut closed, mut hold_since) =
+        (None, None, None, None, None);
+    let mut satisfaction = None;
+    let mut labour = None;
+    let mut paused = [None, None];
+    if open {
+        for m in &mut met {
+            *m = m.filter(|t| *t <= latest);
+        }
+        let all_met = met.iter().all(Option::is_some);
+        let r = rng.below(100);
+        state = if all_met && r < 45 {
+            "done"
+        } else if met[1].is_some() {
+            if r.is_multiple_of(10) {
+                "on_hold"
+            } else {
+                "on_site"
+            }
+        } else {
+            match r % 10 {
+                0 => "registered",
+                1 => "pooled",
+                2..=4 => "dispatched",
+                5..=7 => "accepted",
+                _ => "on_hold",
+            }
+        };
+        if state != "registered" && state != "pooled" && state != "dispatched" {
+            accepted = Some((created + minutes(&mut rng, 1, 5)).min(latest));
+        }
+        on_site = met[1];
+        if state == "done" {
+            let last = met.iter().flatten().max().copied().unwrap_or(created);
+            done = Some((last + minutes(&mut rng, 10, 180)).min(latest));
+            labour = Some(15 + rng.below(120) as i64);
+        }
+        if state == "on_hold" {
+            hold_since = Some(accepted.or(on_site).unwrap_or(created).max(created));
+        }
+    } else {
+        let last = met.iter().flatten().max().copied().unwrap_or(created);
+        if rng.chance(3) {
+            // Cancelled at the desk: the running clocks stop.
+            state = "cancelled";
+            let at = (created + minutes(&mut rng, 5, 120)).min(latest);
+            closed = Some(at);
+            for (k, m) in met.iter_mut().enumerate() {
+                if m.is_some_and(|t| t > at) {
+                    *m = None;
+                }
+                if m.is_none() {
+                    paused[k] = Some(at);
+                }
+            }
+        } else {
+            state = "closed";
+            accepted = Some((created + minutes(&mut rng, 1, 5)).min(latest));
+            on_site = met[1].map(|t| t.min(latest));
+            let d = (last + minutes(&mut rng, 10, 2 * 1440)).min(latest);
+            done = Some(d);
+            closed = Some((d + minutes(&mut rng, 60, 3 * 1440)).min(latest));
+            for m in &mut met {
+                *m = m.map(|t| t.min(d));
+            }
+            satisfaction = Some([5, 5, 5, 4, 4, 3][rng.below(6) as usize]);
+            labour = Some(15 + rng.below(120) as i64);
+        }
+    }
+    let assignee = (!matches!(state, "registered" | "pooled" | "cancelled")).then_some(worker);
+    let clocks = [0, 1].map(|k| {
+        let (clock, span) = spans[k];
+        let due = created + chrono::Duration::minutes(span);
+        PlannedClock {
+            clock,
+            start: created,
+            due,
+            warn: wuye_core::tickets::warn_at(created, due),
+            met: met[k],
+            paused: paused[k],
+        }
+    });
+    PlannedRequest {
+        community,
+        contact: names.name(&mut rng),
+        topic,
+        unit,
+        state,
+        responder,
+        assignee,
+        created,
+        accepted,
+        on_site,
+        done,
+        closed,
+        hold_since,
+        satisfaction,
+        labour,
+        clocks,
+    }
+}
+
+/// The time a clock last crossed a threshold (warning or deadline) by `now`, while running.
+fn last_crossing(c: &PlannedClock, now: Ts) -> Option<Ts> {
+    if c.met.is_some() || c.paused.is_some() {
+        return None;
+    }
+    if c.due <= now {
+        Some(c.due)
+    } else if c.warn <= now {
+        Some(c.warn)
+    } else {
+        None
+    }
+}
+
+/// What the scanner recorded by its last pass at `last_scan`: (warned_at, breached_at).
+fn scanner_marks(c: &PlannedClock, last_scan: Ts) -> (Option<Ts>, Option<Ts>) {
+    // Running until it was met, paused, or until now.
+    let until = c.met.or(c.paused).unwrap_or(last_scan).min(last_scan);
+    let warned = (c.warn <= until).then_some(c.warn);
+    let breached = (c.due <= until).then_some(c.due);
+    (warned, breached)
+}
+
+struct RequestPopulation {
+    requests: usize,
+    clocks: usize,
+    last_scan: Ts,
+}
+
+/// Bulk-inserts `n` requests (`open` of them open) with two clocks each over the year before
+/// `now`, as if the scanner ran until `last_scan`, chosen so that `DUE_CLOCKS` clocks crossed a
+/// threshold since.
+async fn populate_requests(
+    core: &Core,
+    staff: &[Staff],
+    n: usize,
+    open: usize,
+    now: Ts,
+) -> AnyResult<RequestPopulation> {
+    let names = Names::new();
+    // The scanner's last pass: the DUE_CLOCKS-th latest crossing of an open request's clock.
+    let mut crossings: Vec<Ts> = (0..n)
+        .filter(|i| is_open_at(*i, n, open))
+        .flat_map(|i| {
+            let p = plan_request(i, n, true, now, staff, &names);
+            p.clocks
+                .iter()
+                .filter_map(|c| last_crossing(c, now))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    crossings.sort_by(|a, b| b.cmp(a));
+    let last_scan = match crossings.get(DUE_CLOCKS) {
+        Some(t) => *t,
+        None => crossings
+            .last()
+            .map_or(now, |t| *t - chrono::Duration::seconds(1)),
+    };
+
+    let mut counters = Vec::with_capacity(staff.len());
+    for s in staff {
+        let v: Option<(i64,)> = core
+            .db
+            .read()
+            .fetch_optional(
+                "SELECT value FROM community_counters WHERE community_id = $1 AND name = $2",
+                args![s.community, "request"],
+            )
+            .await?;
+        counters.push(v.map_or(0, |v| v.0));
+    }
+    let r0 = max_id(core, "requests").await?;
+    let mut clocks = 0;
+    let mut tx = core.db.begin().await?;
+    let mut start = 0;
+    while start < n {
+        let end = (start + REQ_BATCH).min(n);
+        let mut ra = Args::with_capacity((end - start) * 30);
+        let mut rvals = Vec::with_capacity(end - start);
+        let mut ca = Args::with_capacity((end - start) * 20);
+        let mut cvals = Vec::with_capacity((end - start) * 2);
+        for i in start..end {
+            let p = plan_request(i, n, is_open_at(i, n, open), now, staff, &names);
+            let id = r0 + i as i64 + 1;
+            let community = staff[p.community].community;
+            counters[p.community] += 1;
+            let prefix = match p.topic.kind {
+                k if k.starts_with("repair") => "BX",
+                k if k.starts_with("complaint") => "TS",
+                _ => "FW",
+            };
+            // The local date in the communities' zone (Asia/Shanghai, UTC+8 all year).
+            let day = (p.created + chrono::Duration::hours(8))
+                .format("%Y-%m-%d")
+                .to_string();
+            let mut escalations = 0i64;
+            for c in &p.clocks {
+                let (warned, breached) = scanner_marks(c, last_scan);
+                escalations += i64::from(breached.is_some());
+                cvals.push(format!(
+                    "({},{},{},{},{},{},0,{},{},{},{},{})",
+                    bind(&mut ca, community),
+                    bind(&mut ca, id),
+                    bind(&mut ca, c.clock),
+                    bind(&mut ca, c.start),
+                    bind(&mut ca, c.due),
+                    bind(&mut ca, c.warn),
+                    bind(&mut ca, c.paused),
+                    bind(&mut ca, c.met),
+                    bind(&mut ca, warned),
+                    bind(&mut ca, breached),
+                    bind(&mut ca, day.as_str()),
+                ));
+                clocks += 1;
+            }
+            let updated = [p.accepted, p.on_site, p.done, p.closed, p.hold_since]
+                .into_iter()
+                .flatten()
+                .chain(p.clocks.iter().filter_map(|c| c.met))
+                .max()
+                .unwrap_or(p.created)
+                .max(p.created);
+            let held = p.hold_since.is_some();
+            rvals.push(format!(
+                "({},{},{},{},{},{},{},{},{},NULL,{},{},NULL,{},{},{},{},{},{},{},{},0,{},0,NULL,{},NULL,{},NULL,{},{},{},{},{},{},{},{},{})",
+                bind(&mut ra, id),
+                bind(&mut ra, community),
+                bind(&mut ra, format!("{prefix}-{:06}", counters[p.community])),
+                bind(&mut ra, p.topic.kind),
+                bind(&mut ra, p.topic.category),
+                bind(&mut ra, p.topic.channel),
+                bind(&mut ra, p.topic.urgency),
+                bind(&mut ra, p.topic.complex),
+                bind(&mut ra, p.unit),
+                bind(&mut ra, p.topic.location),
+                bind(&mut ra, p.contact),
+                bind(&mut ra, p.topic.description),
+                bind(&mut ra, p.state),
+                bind(&mut ra, held.then_some("accepted")),
+                bind(&mut ra, held.then_some("等待业主在家")),
+                bind(&mut ra, p.hold_since),
+                bind(&mut ra, p.responder),
+                bind(&mut ra, p.assignee),
+                bind(&mut ra, p.created + chrono::Duration::days(2)),
+                bind(&mut ra, escalations),
+                bind(&mut ra, p.labour),
+                bind(&mut ra, p.satisfaction),
+                bind(&mut ra, p.satisfaction.map(|_| "phone")),
+                bind(&mut ra, p.created),
+                bind(&mut ra, updated),
+                bind(&mut ra, p.accepted),
+                bind(&mut ra, p.on_site),
+                bind(&mut ra, p.done),
+                bind(&mut ra, p.closed),
+                bind(&mut ra, day),
+                bind(&mut ra, p.done.map(|d| (d - p.created).num_seconds())),
+            ));
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO requests (id, community_id, number, kind, category, channel, urgency, complex, \
+                 unit_id, person_id, location, contact_name, contact_phone_enc, description, state, hold_from, \
+                 hold_reason, hold_since, first_responder_id, assignee_id, promise_at, promise_postponed, \
+                 escalations, reopen_count, materials, labour_minutes, charge_fen, satisfaction, rating_comment, \
+                 rated_via, created_at, updated_at, accepted_at, on_site_at, done_at, closed_at, created_day, \
+                 handling_seconds) VALUES {}",
+                rvals.join(",")
+            ),
+            ra,
+        )
+        .await?;
+        tx.execute(
+            &format!(
+                "INSERT INTO request_clocks (community_id, request_id, clock, started_at, due_at, warn_at, \
+                 pauses_on_hold, paused_since, met_at, warned_at, breached_at, created_day) VALUES {}",
+                cvals.join(",")
+            ),
+            ca,
+        )
+        .await?;
+        if end / REQ_PER_TX != start / REQ_PER_TX || end == n {
+            tx.commit().await?;
+            eprint!("\r  populating: {end}/{n} requests");
+            tx = core.db.begin().await?;
+        }
+        start = end;
+    }
+    for (s, v) in staff.iter().zip(&counters) {
+        tx.execute(
+            "INSERT INTO community_counters (community_id, name, value) VALUES ($1, $2, $3) \
+             ON CONFLICT (community_id, name) DO UPDATE SET value = $3",
+            args![s.community, "request", *v],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    eprintln!();
+    Ok(RequestPopulation {
+        requests: n,
+        clocks,
+        last_scan,
+    })
+}
+
+async fn count(core: &Core, sql: &str, a: Args) -> AnyResult<i64> {
+    let (n,): (i64,) = core.db.read().fetch_one(sql, a).await?;
+    Ok(n)
+}
+
+/// In order, on one database: (1) the real application on a loopback port, a desk agent with an
+/// API token registering a realistic mix of requests on `connections` connections (then every 201
+/// must be a row); (2) the same agent's "my open requests" page over what was registered; (3) a
+/// year of requests bulk-loaded as if the scanner last ran hours ago, so that ~1,000 clocks are
+/// due, and two timed passes of `scan_clocks`; (4) the list again among the million rows, for
+/// information (no target of its own).
+async fn bench_requests(
+    seconds: u64,
+    connections: usize,
+    requests: usize,
+    open: usize,
+    work: &WorkDirArgs,
+) -> AnyResult<()> {
+    use std::sync::Arc;
+    let open = open.min(requests);
+    println!(
+        "== bench requests: the requests API ({connections} connections, {seconds} s after {:.1} s warm-up) \
+         and the SLA scanner over {requests} requests, {open} open (SQLite) ==",
+        WARMUP.as_secs_f64()
+    );
+    let window = Duration::from_secs(seconds.max(1));
+    let wd = WorkDir::new("requests", work)?;
+    let (core, company) = fresh_core(&wd).await?;
+    let codes = [
+        ("BENCHA", "基准一期"),
+        ("BENCHB", "基准二期"),
+        ("BENCHC", "基准三期"),
+        ("BENCHD", "基准四期"),
+    ];
+    let mut communities = Vec::new();
+    for (code, name) in codes {
+        communities.push(new_community(&core, company, code, name).await?);
+    }
+    let t = Instant::now();
+    populate(
+        &core,
+        &communities,
+        2_000 * communities.len(),
+        5_000 * communities.len(),
+    )
+    .await?;
+    let mut staff = Vec::new();
+    for (k, c) in communities.iter().enumerate() {
+        let mut agents = Vec::new();
+        for a in 0..3 {
+            agents.push(
+                staff_user(&core, company, format!("agent{k}{a}"), "service_agent", *c).await?,
+            );
+        }
+        let mut workers = Vec::new();
+        for w in 0..3 {
+            workers
+                .push(staff_user(&core, company, format!("tech{k}{w}"), "technician", *c).await?);
+        }
+        workers.push(staff_user(&core, company, format!("clean{k}0"), "cleaning", *c).await?);
+        staff_user(
+            &core,
+            company,
+            format!("manager{k}0"),
+            "project_manager",
+            *c,
+        )
+        .await?;
+        let units: Vec<(i64,)> = core
+            .db
+            .read()
+            .fetch_all(
+                "SELECT id FROM units WHERE community_id = $1 ORDER BY id",
+                args![*c],
+            )
+            .await?;
+        staff.push(Staff {
+            community: *c,
+            agents,
+            workers,
+            units: units.into_iter().map(|u| u.0).collect(),
+        });
+    }
+    let agent = staff[0].agents[0];
+    let ctx = auth::load_ctx(&core, agent).await?;
+    let (_, token) = auth::create_api_token(&core, &ctx, "bench").await?;
+    let pairs: Vec<(i64, i64)> = core
+        .db
+        .read()
+        .fetch_all(
+            "SELECT unit_id, person_id FROM unit_people WHERE community_id = $1",
+            args![communities[0]],
+        )
+        .await?;
+    println!(
+        "  fixture           {} communities, {} units, {} people, {} staff (desk agents, technicians, cleaners, managers) in {:.1} s",
+        communities.len(),
+        2_000 * communities.len(),
+        5_000 * communities.len(),
+        staff.len() * 8,
+        t.elapsed().as_secs_f64()
+    );
+
+    // The application, served in this process on a free loopback port.
+    let app = wuye_web::app(Arc::clone(&core), wuye_web::WebConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    println!("  server            wuye_web::app on http://{addr} (in this process)");
+
+    // 1. Registering requests.
+    let c1 = communities[0];
+    let tok = token.clone();
+    let make: RequestGen = Arc::new(move |conn, seq| {
+        let names = Names::new();
+        let mut rng = Rng(0x5EED_0006 ^ ((conn as u64) << 40) ^ seq);
+        let t = topic(&mut rng);
+        let (unit, person) = match t.kind {
+            "repair_unit" if !pairs.is_empty() => {
+                let (u, p) = pairs[rng.below(pairs.len() as u64) as usize];
+                (Some(u), rng.chance(50).then_some(p))
+            }
+            _ => (None, None),
+        };
+        let body = serde_json::json!({
+            "community_id": c1,
+            "kind": t.kind,
+            "category": t.category,
+            "channel": t.channel,
+            "urgency": t.urgency,
+            "complex": t.complex,
+            "unit_id": unit,
+            "person_id": person,
+            "location": t.location,
+            "contact_name": names.name(&mut rng),
+            "contact_phone": phone_of(rng.below(1_000_000)),
+            "description": t.description,
+        })
+        .to_string();
+        http_request("POST", addr, "/api/v1/requests", &tok, Some(&body))
+    });
+    let create = load(addr, connections, window, 201, make).await?;
+    print_load("create", &create, 201);
+    let rows = count(&core, "SELECT COUNT(*) FROM requests", args![]).await?;
+    let created = create.statuses.get(&201).copied().unwrap_or(0);
+    let consistent = rows == created as i64 && create.unexpected(201) == 0;
+    println!(
+        "  check             {rows} rows in requests, {created} answers 201, {} other answers or errors: {}",
+        create.unexpected(201),
+        pass(consistent)
+    );
+    let create_ok = create.rate() >= 3000.0 && pct(&create.lat, 99.0) <= 50.0 && consistent;
+    println!(
+        "  target            create ≥ 3,000 requests/s, p99 ≤ 50 ms, every answer 201: {}",
+        pass(create_ok)
+    );
+
+    // 2. "My open requests".
+    let list_path = "/api/v1/requests?view=mine&open=true&limit=20";
+    let mut probe = HttpConn::connect(addr).await?;
+    let (status, body) = probe
+        .exchange(&http_request("GET", addr, list_path, &token, None))
+        .await?;
+    drop(probe);
+    let page: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap_or_default();
+    let mine = page
+        .iter()
+        .filter(|r| r["first_responder_id"] == serde_json::json!(agent.0))
+        .count();
+    println!(
+        "  list probe        GET {list_path}: {status}, {} requests ({mine} registered by the agent)",
+        page.len()
+    );
+    let tok = token.clone();
+    let list_gen: RequestGen =
+        Arc::new(move |_, _| http_request("GET", addr, list_path, &tok, None));
+    let list = load(addr, connections, window, 200, Arc::clone(&list_gen)).await?;
+    print_load("list mine/open", &list, 200);
+    let list_ok = list.rate() >= 5000.0 && list.unexpected(200) == 0 && page.len() == 20;
+    println!(
+        "  target            list ≥ 5,000 requests/s, every answer 200 with 20 requests: {} (p99 {:.2} ms)",
+        pass(list_ok),
+        pct(&list.lat, 99.0)
+    );
+
+    // 3. The SLA scanner over a year of requests.
+    let now = Utc::now();
+    let t = Instant::now();
+    writer_cache_kib(&core, 256 * 1024).await?;
+    let pop = populate_requests(&core, &staff, requests, open, now).await?;
+    let load_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut tx = core.db.begin().await?;
+    tx.execute("ANALYZE", args![]).await?;
+    tx.commit().await?;
+    checkpoint(&core).await?;
+    writer_cache_kib(&core, 4096).await?;
+    let analyze_secs = t.elapsed().as_secs_f64();
+    let open_rows = count(
+        &core,
+        "SELECT COUNT(*) FROM requests WHERE state NOT IN ('closed', 'cancelled')",
+        args![],
+    )
+    .await?;
+    let to_warn = count(
+        &core,
+        "SELECT COUNT(*) FROM request_clocks WHERE met_at IS NULL AND paused_since IS NULL \
+         AND warned_at IS NULL AND warn_at <= $1 AND due_at > $1",
+        args![now],
+    )
+    .await?;
+    let to_breach = count(
+        &core,
+        "SELECT COUNT(*) FROM request_clocks WHERE met_at IS NULL AND paused_since IS NULL \
+         AND breached_at IS NULL AND due_at <= $1",
+        args![now],
+    )
+    .await?;
+    println!(
+        "  population        {} requests + {} clocks in {load_secs:.1} s ({:.0} rows/s); ANALYZE + checkpoint {analyze_secs:.1} s; \
+         database {:.0} MiB",
+        pop.requests,
+        pop.clocks,
+        (pop.requests + pop.clocks) as f64 / load_secs.max(1e-9),
+        file_mib(&wd.db_path())
+    );
+    println!(
+        "  due at now        {open_rows} open requests in all; last scan {:.1} h before now; {to_warn} clocks to warn, \
+         {to_breach} to escalate",
+        (now - pop.last_scan).num_seconds() as f64 / 3600.0
+    );
+    let notes0 = count(&core, "SELECT COUNT(*) FROM notifications", args![]).await?;
+    let t = Instant::now();
+    let first = wuye_core::tickets::scan_clocks(&core, now).await?;
+    let first_secs = t.elapsed().as_secs_f64();
+    let notes = count(&core, "SELECT COUNT(*) FROM notifications", args![]).await? - notes0;
+    let t = Instant::now();
+    let second = wuye_core::tickets::scan_clocks(&core, now).await?;
+    let second_secs = t.elapsed().as_secs_f64();
+    println!(
+        "  scan pass 1       {:.3} s: warned {}, escalated {}, {notes} notifications written",
+        first_secs, first.warned, first.breached
+    );
+    println!(
+        "  scan pass 2       {:.3} s: warned {}, escalated {} (steady state)",
+        second_secs, second.warned, second.breached
+    );
+    let handled = first.warned as i64 == to_warn && first.breached as i64 == to_breach;
+    let scan_ok =
+        first_secs <= 1.0 && second_secs <= 1.0 && handled && second == Default::default();
+    println!(
+        "  target            a scanner pass ≤ 1 s, every due clock handled once: {}",
+        pass(scan_ok)
+    );
+
+    // 4. "My open requests" again, now among a year of requests (for information).
+    let list2 = load(addr, connections, window, 200, list_gen).await?;
+    print_load("list at scale", &list2, 200);
+    println!(
+        "  (information)     list ≥ 5,000 requests/s with {} requests in the database: {}",
+        count(&core, "SELECT COUNT(*) FROM requests", args![]).await?,
+        pass(list2.rate() >= 5000.0 && list2.unexpected(200) == 0)
+    );
+
+    let _ = stop.send(());
+    server.await??;
+    core.db.close().await;
+    let mut missed = Vec::new();
+    if !create_ok {
+        missed.push("create");
+    }
+    if !list_ok {
+        missed.push("list");
+    }
+    if !scan_ok {
+        missed.push("scanner");
+    }
+    if missed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("requests targets missed: {}", missed.join(", ")).into())
     }
 }
