@@ -116,11 +116,16 @@ CREATE TABLE requests (
     UNIQUE (community_id, number)
 );
 CREATE INDEX requests_state ON requests (community_id, state, created_at);
-CREATE INDEX requests_first_responder ON requests (community_id, first_responder_id, state);
-CREATE INDEX requests_assignee ON requests (community_id, assignee_id, state);
+-- "My requests" and "my work orders", newest first: walked backwards in id order, stopping at
+-- the page size (a state column here made SQLite read and sort all of a person's requests).
+CREATE INDEX requests_first_responder ON requests (community_id, first_responder_id, id);
+CREATE INDEX requests_assignee ON requests (community_id, assignee_id, id);
+CREATE INDEX requests_person ON requests (community_id, person_id);
 CREATE INDEX requests_unit ON requests (community_id, unit_id);
 CREATE INDEX requests_created ON requests (community_id, created_at);
-CREATE INDEX requests_day ON requests (community_id, created_day);
+-- Statistics of a period read this index alone (every column they count is in it).
+CREATE INDEX requests_stats ON requests (community_id, created_day, kind, category, channel, state,
+    reopen_count, satisfaction, handling_seconds);
 
 -- One row per clock of a request. The scanner finds clocks to warn about or to escalate through
 -- the two partial indexes; warned_at and breached_at are set once, by a conditional UPDATE.
@@ -138,10 +143,15 @@ CREATE TABLE request_clocks (
     warned_at TIMESTAMPTZ,
     breached_at TIMESTAMPTZ,
     created_day TEXT NOT NULL,
+    -- Copied from the request (neither changes), and 1/0 once met late/on time: statistics read
+    -- the clocks of a period from one index, without the request rows.
+    kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    met_late BIGINT,
     UNIQUE (request_id, clock)
 );
 CREATE INDEX request_clocks_request ON request_clocks (community_id, request_id);
-CREATE INDEX request_clocks_day ON request_clocks (community_id, created_day, clock);
+CREATE INDEX request_clocks_stats ON request_clocks (community_id, created_day, kind, category, clock, met_late);
 CREATE INDEX request_clocks_to_warn ON request_clocks (warn_at)
     WHERE met_at IS NULL AND warned_at IS NULL AND paused_since IS NULL;
 CREATE INDEX request_clocks_to_breach ON request_clocks (due_at)
@@ -162,6 +172,8 @@ CREATE TABLE request_events (
     assignee_id BIGINT
 );
 CREATE INDEX request_events_request ON request_events (community_id, request_id, id);
+-- Round-robin: each worker's latest assignment, one seek.
+CREATE INDEX request_events_assignee ON request_events (community_id, assignee_id, id);
 
 -- Messages to staff: clock warnings, escalations, assignments.
 CREATE TABLE notifications (

@@ -384,6 +384,50 @@ impl Tx {
     }
 }
 
+/// Reads that work on a [`Reader`] (auto-committed, the reader pool) and on a [`Tx`] alike, so a
+/// use case can do its lookups before opening a write transaction (on SQLite they then run
+/// beside other writers instead of queueing on the one writer connection).
+#[allow(async_fn_in_trait)]
+pub trait Queries {
+    async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>>;
+    async fn fetch_optional<T: FromBothRows>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Option<T>>;
+    async fn fetch_one<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<T> {
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or(CoreError::NotFound("row"))
+    }
+}
+
+impl Queries for Reader<'_> {
+    async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
+        self.exec().fetch_all(sql, args).await
+    }
+    async fn fetch_optional<T: FromBothRows>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Option<T>> {
+        self.exec().fetch_optional(sql, args).await
+    }
+}
+
+impl Queries for Tx {
+    async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
+        self.exec().fetch_all(sql, args).await
+    }
+    async fn fetch_optional<T: FromBothRows>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Option<T>> {
+        self.exec().fetch_optional(sql, args).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -255,7 +255,8 @@ pub async fn call_to_request(
     // the call taken (PostgreSQL re-checks `request_id IS NULL` after the first commits) and
     // rolls its request back.
     let mut tx = core.db.begin().await?;
-    let id = super::service::create_in(core, ctx, &mut tx, input, ctx.user_id).await?;
+    let created = super::service::create_in(core, ctx, &mut tx, input, ctx.user_id).await?;
+    let id = created.id;
     let n = tx
         .execute(
             "UPDATE hotline_calls SET request_id = $1 WHERE id = $2 AND request_id IS NULL",
@@ -274,5 +275,5 @@ pub async fn call_to_request(
     )
     .await?;
     tx.commit().await?;
-    super::service::get_request(core, ctx, id).await
+    Ok(created)
 }

@@ -3,14 +3,14 @@
 //! its UPDATE with the state it read, so two people acting at once cannot both succeed (two
 //! technicians grabbing one order: exactly one wins, the other gets `request_already_taken`).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::Core;
 use crate::args;
 use crate::audit::{self, Action, Entry};
-use crate::db::{Args, Tx};
+use crate::db::{Args, Queries, Tx};
 use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
@@ -57,7 +57,7 @@ fn tz_of(name: &str) -> Tz {
 }
 
 /// The community's company check and time zone; an unreachable community is `NotFound`.
-async fn community_tz(tx: &mut Tx, ctx: &Ctx, c: CommunityId) -> CoreResult<Tz> {
+async fn community_tz(tx: &mut impl Queries, ctx: &Ctx, c: CommunityId) -> CoreResult<Tz> {
     if !ctx.reaches(c) {
         return Err(CoreError::NotFound("community"));
     }
@@ -447,7 +447,7 @@ pub async fn save_category(core: &Core, ctx: &Ctx, input: CategoryForSave) -> Co
 }
 
 async fn find_category(
-    tx: &mut Tx,
+    tx: &mut impl Queries,
     company: CompanyId,
     code: &str,
 ) -> CoreResult<Option<Category>> {
@@ -588,31 +588,29 @@ pub async fn assignable_users(
     Ok(v)
 }
 
+/// The assignee's name, when he may take work orders in the community.
 async fn check_assignee(
-    tx: &mut Tx,
+    tx: &mut impl Queries,
     ctx: &Ctx,
     community: CommunityId,
     user: UserId,
-) -> CoreResult<()> {
-    let ok = store::users_with_perm(tx, ctx.company_id, community, "tickets.work", false)
+) -> CoreResult<String> {
+    store::users_with_perm(tx, ctx.company_id, community, "tickets.work", false)
         .await?
-        .iter()
-        .any(|(u, _)| *u == user);
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid("assignee_id", "not_assignable"))
-    }
+        .into_iter()
+        .find(|(u, _)| *u == user)
+        .map(|(_, n)| n)
+        .ok_or_else(|| invalid("assignee_id", "not_assignable"))
 }
 
 /// Round-robin: the worker of the community whose last assignment is the oldest (never
 /// assigned first), so work goes round in turn.
 async fn next_in_turn(
-    tx: &mut Tx,
+    tx: &mut impl Queries,
     ctx: &Ctx,
     community: CommunityId,
     team: Option<i64>,
-) -> CoreResult<Option<UserId>> {
+) -> CoreResult<Option<(UserId, String)>> {
     let mut workers =
         store::users_with_perm(tx, ctx.company_id, community, "tickets.work", false).await?;
     // A category with a team goes round the team's members (all workers when it has none).
@@ -625,31 +623,21 @@ async fn next_in_turn(
     if workers.is_empty() {
         return Ok(None);
     }
-    let mut a = Args::new();
-    let c = a.push(community);
-    let list = in_list(
-        &mut a,
-        "assignee_id",
-        &workers.iter().map(|w| w.0).collect::<Vec<_>>(),
-    );
-    let last: Vec<(UserId, i64)> = tx
-        .fetch_all(
-            &format!(
-                "SELECT assignee_id, MAX(id) FROM request_events WHERE community_id = {c} \
-                 AND action IN ('dispatch', 'transfer') AND {list} GROUP BY assignee_id"
-            ),
-            a,
-        )
-        .await?;
-    let pick = workers
-        .iter()
-        .map(|(u, _)| {
-            let at = last.iter().find(|(x, _)| x == u).map(|(_, id)| *id);
-            (at, *u)
-        })
-        .min()
-        .map(|(_, u)| u);
-    Ok(pick)
+    // Each worker's latest assignment (dispatch, transfer or grab: the timeline lines that name
+    // an assignee), one index seek each on request_events_assignee.
+    let mut pick: Option<(Option<i64>, UserId, String)> = None;
+    for (u, name) in workers {
+        let (last,): (Option<i64>,) = tx
+            .fetch_one(
+                "SELECT MAX(id) FROM request_events WHERE community_id = $1 AND assignee_id = $2",
+                args![community, u],
+            )
+            .await?;
+        if pick.as_ref().is_none_or(|(l, p, _)| (last, u) < (*l, *p)) {
+            pick = Some((last, u, name));
+        }
+    }
+    Ok(pick.map(|(_, u, n)| (u, n)))
 }
 
 struct Validated {
@@ -682,9 +670,9 @@ pub async fn create_request_for(
     first_responder: UserId,
 ) -> CoreResult<Request> {
     let mut tx = core.db.begin().await?;
-    let id = create_in(core, ctx, &mut tx, input, first_responder).await?;
+    let created = create_in(core, ctx, &mut tx, input, first_responder).await?;
     tx.commit().await?;
-    fetch_request(core, id).await
+    Ok(created)
 }
 
 /// Registers a request inside the caller's transaction (a hotline call becomes a request and
@@ -695,10 +683,13 @@ pub(super) async fn create_in(
     tx: &mut Tx,
     input: RequestForCreate,
     first_responder: UserId,
-) -> CoreResult<RequestId> {
+) -> CoreResult<Request> {
     let community = input.community_id;
-    let now = Utc::now();
-    let tz = community_tz(tx, ctx, community).await?;
+    // Microseconds, as PostgreSQL keeps them: the request returned is the one read later.
+    let now = Utc::now().trunc_subsecs(6);
+    // Every lookup runs before the write transaction's first statement, on the reader pool.
+    let mut rd = core.db.read();
+    let tz = community_tz(&mut rd, ctx, community).await?;
 
     let mut c = Checks::new();
     let kind = c.take(RequestKind::parse("kind", &input.kind));
@@ -724,7 +715,7 @@ pub(super) async fn create_in(
     let description = c.take(required_multiline("description", &input.description, 2000));
     let cat_code = input.category.trim().to_lowercase();
     let found = match parse_category_code("category", &cat_code) {
-        Ok(code) => find_category(tx, ctx.company_id, &code).await?,
+        Ok(code) => find_category(&mut rd, ctx.company_id, &code).await?,
         Err(_) => None,
     };
     let category = match found {
@@ -736,21 +727,28 @@ pub(super) async fn create_in(
     };
     // The unit must be one of this community's; one the actor cannot reach does not exist.
     let mut unit_people: Vec<PersonId> = Vec::new();
+    let mut unit_label: Option<String> = None;
     if let Some(u) = input.unit_id {
-        let row: Option<(CommunityId,)> = tx
-            .fetch_optional("SELECT community_id FROM units WHERE id = $1", args![u])
+        let row: Option<(CommunityId, String)> = rd
+            .fetch_optional(
+                "SELECT u.community_id, b.name || '-' || u.unit_no FROM units u \
+                 JOIN buildings b ON b.id = u.building_id WHERE u.id = $1",
+                args![u],
+            )
             .await?;
         match row {
-            Some((uc,)) if uc == community => {
-                let ps: Vec<(PersonId,)> = tx
+            Some((uc, label)) if uc == community => {
+                // By the unit alone: the (unit_id, person_id) key serves it.
+                let ps: Vec<(PersonId,)> = rd
                     .fetch_all(
-                        "SELECT person_id FROM unit_people WHERE community_id = $1 AND unit_id = $2",
-                        args![community, u],
+                        "SELECT person_id FROM unit_people WHERE unit_id = $1",
+                        args![u],
                     )
                     .await?;
                 unit_people = ps.into_iter().map(|p| p.0).collect();
+                unit_label = Some(label);
             }
-            Some((uc,)) if ctx.reaches(uc) => {
+            Some((uc, _)) if ctx.reaches(uc) => {
                 c.push(FieldError::new("unit_id", "unit_not_in_community"))
             }
             _ => c.push(FieldError::new("unit_id", "unknown_unit")),
@@ -760,7 +758,7 @@ pub(super) async fn create_in(
     }
     let mut person_phone: Option<Vec<u8>> = None;
     if let Some(p) = input.person_id {
-        let row: Option<(CommunityId, String, Option<Vec<u8>>)> = tx
+        let row: Option<(CommunityId, String, Option<Vec<u8>>)> = rd
             .fetch_optional(
                 "SELECT community_id, name, phone_enc FROM people WHERE id = $1",
                 args![p],
@@ -779,16 +777,20 @@ pub(super) async fn create_in(
             _ => c.push(FieldError::new("person_id", "unknown_person")),
         }
     }
-    let promise = input.promise_at.unwrap_or(now + DEFAULT_PROMISE);
+    let promise = input
+        .promise_at
+        .map(|p| p.trunc_subsecs(6))
+        .unwrap_or(now + DEFAULT_PROMISE);
     if let Err(code) = check_promise(now, promise, now) {
         c.push(FieldError::new("promise_at", code));
     }
+    let mut assignee_name: Option<String> = None;
     if let Some(a) = input.assignee_id {
         if !ctx.has(Perm::TicketsDispatch) {
             return Err(CoreError::Forbidden);
         }
-        match check_assignee(tx, ctx, community, a).await {
-            Ok(()) => {}
+        match check_assignee(&mut rd, ctx, community, a).await {
+            Ok(name) => assignee_name = Some(name),
             Err(CoreError::Invalid(e)) => c.0.extend(e),
             Err(e) => return Err(e),
         }
@@ -830,16 +832,62 @@ pub(super) async fn create_in(
     // Where the request goes first: the named assignee, else the category's mode.
     let mode = DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode)
         .unwrap_or(DispatchMode::Manual);
-    let team = super::teams::team_of(tx, community, &v.category.code).await?;
+    let team = super::teams::team_of(&mut rd, community, &v.category.code).await?;
     let (state, assignee) = match (input.assignee_id, mode) {
         (Some(a), _) => (RequestState::Dispatched, Some(a)),
         (None, DispatchMode::Pool) => (RequestState::Pooled, None),
-        (None, DispatchMode::RoundRobin) => match next_in_turn(tx, ctx, community, team).await? {
-            Some(a) => (RequestState::Dispatched, Some(a)),
-            None => (RequestState::Registered, None),
-        },
+        (None, DispatchMode::RoundRobin) => {
+            match next_in_turn(&mut rd, ctx, community, team.as_ref().map(|t| t.0)).await? {
+                Some((a, name)) => {
+                    assignee_name = Some(name);
+                    (RequestState::Dispatched, Some(a))
+                }
+                None => (RequestState::Registered, None),
+            }
+        }
         (None, DispatchMode::Manual) => (RequestState::Registered, None),
     };
+    let first_responder_name = if first_responder == ctx.user_id {
+        ctx.display_name.clone()
+    } else {
+        let (n,): (String,) = rd
+            .fetch_one(
+                "SELECT display_name FROM users WHERE id = $1",
+                args![first_responder],
+            )
+            .await?;
+        n
+    };
+    // The clocks start now.
+    let overrides: Vec<SlaOverride> = rd
+        .fetch_all(
+            "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
+             FROM sla_overrides WHERE community_id = $1",
+            args![community],
+        )
+        .await?;
+    let rules = effective_clocks(
+        ClockInput {
+            kind: v.kind,
+            category: &v.category.code,
+            urgency: v.urgency,
+            channel: v.channel,
+            complex: input.complex.unwrap_or(false),
+        },
+        &overrides,
+    );
+    let cal = if rules.iter().any(|r| matches!(r.span, Span::WorkingDays(_))) {
+        store::calendar_near(&mut rd, ctx.company_id, now).await?
+    } else {
+        Default::default()
+    };
+    let clocks: Vec<(ClockRule, DateTime<Utc>, DateTime<Utc>)> = rules
+        .iter()
+        .map(|r| {
+            let due = due_at(now, r.span, &cal, tz);
+            (*r, due, warn_at(now, due))
+        })
+        .collect();
 
     let n = store::next_counter(tx, community, "request").await?;
     let day = now.with_timezone(&tz).format("%Y-%m-%d").to_string();
@@ -875,7 +923,7 @@ pub(super) async fn create_in(
                 input.person_id,
                 v.location.clone(),
                 v.contact_name.clone(),
-                phone_enc,
+                phone_enc.clone(),
                 v.description.as_str(),
                 state.code(),
                 first_responder,
@@ -887,57 +935,34 @@ pub(super) async fn create_in(
                 now,
                 now,
                 day.as_str(),
-                team
+                team.as_ref().map(|t| t.0)
             ],
         )
         .await?,
     );
 
-    // The clocks start now.
-    let overrides: Vec<SlaOverride> = tx
-        .fetch_all(
-            "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
-             FROM sla_overrides WHERE community_id = $1",
-            args![community],
-        )
-        .await?;
-    let rules = effective_clocks(
-        ClockInput {
-            kind: v.kind,
-            category: &v.category.code,
-            urgency: v.urgency,
-            channel: v.channel,
-            complex: input.complex.unwrap_or(false),
-        },
-        &overrides,
-    );
-    if !rules.is_empty() {
-        let cal = if rules.iter().any(|r| matches!(r.span, Span::WorkingDays(_))) {
-            store::calendar_near(tx, ctx.company_id, now).await?
-        } else {
-            Default::default()
-        };
-        let mut a = Args::with_capacity(rules.len() * 8);
+    if !clocks.is_empty() {
+        let mut a = Args::with_capacity(clocks.len() * 10);
         let mut values = Vec::new();
-        for r in &rules {
-            let due = due_at(now, r.span, &cal, tz);
-            let warn = warn_at(now, due);
+        for (r, due, warn) in &clocks {
             values.push(format!(
-                "({}, {}, {}, {}, {}, {}, {}, {})",
+                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
                 a.push(community),
                 a.push(id),
                 a.push(r.clock.code()),
                 a.push(now),
-                a.push(due),
-                a.push(warn),
+                a.push(*due),
+                a.push(*warn),
                 a.push(r.pauses_on_hold),
-                a.push(day.as_str())
+                a.push(day.as_str()),
+                a.push(v.kind.code()),
+                a.push(v.category.code.as_str())
             ));
         }
         tx.execute(
             &format!(
                 "INSERT INTO request_clocks (community_id, request_id, clock, started_at, due_at, \
-                 warn_at, pauses_on_hold, created_day) VALUES {}",
+                 warn_at, pauses_on_hold, created_day, kind, category) VALUES {}",
                 values.join(", ")
             ),
             a,
@@ -945,50 +970,115 @@ pub(super) async fn create_in(
         .await?;
     }
 
+    // Its first lines of timeline, in one statement.
     let actor = ctx.actor();
     let name = ctx.display_name.as_str();
-    store::event(
-        tx,
-        community,
-        id,
-        now,
-        actor,
-        name,
-        EventAction::Register.code(),
-        None,
-        Some(RequestState::Registered.code()),
-        None,
-        None,
-    )
-    .await?;
+    let mut a = Args::with_capacity(20);
+    let mut rows = vec![format!(
+        "({}, {}, {}, {}, {}, {}, NULL, {}, NULL, NULL)",
+        a.push(community),
+        a.push(id),
+        a.push(now),
+        a.push(actor),
+        a.push(name),
+        a.push(EventAction::Register.code()),
+        a.push(RequestState::Registered.code())
+    )];
     if state != RequestState::Registered {
         let action = if state == RequestState::Pooled {
             EventAction::ToPool
         } else {
             EventAction::Dispatch
         };
-        store::event(
-            tx,
-            community,
-            id,
-            now,
-            actor,
-            name,
-            action.code(),
-            Some(RequestState::Registered.code()),
-            Some(state.code()),
-            None,
-            assignee,
-        )
-        .await?;
+        rows.push(format!(
+            "({}, {}, {}, {}, {}, {}, {}, {}, NULL, {})",
+            a.push(community),
+            a.push(id),
+            a.push(now),
+            a.push(actor),
+            a.push(name),
+            a.push(action.code()),
+            a.push(RequestState::Registered.code()),
+            a.push(state.code()),
+            a.push(assignee)
+        ));
     }
+    tx.execute(
+        &format!(
+            "INSERT INTO request_events (community_id, request_id, at, actor_id, actor_name, action, \
+             from_state, to_state, note, assignee_id) VALUES {}",
+            rows.join(", ")
+        ),
+        a,
+    )
+    .await?;
     if let Some(a) = assignee {
         store::notify(tx, community, a, now, "assigned", id, None).await?;
     }
-    let row: RequestRow = tx
-        .fetch_one(&format!("{REQUEST_SELECT} WHERE r.id = $1"), args![id])
-        .await?;
-    let created = request_from_row(core, row, Vec::new());
+    let contact_phone = match &v.contact_phone {
+        Some(p) => Some(mask_phone(p.as_str())),
+        None => phone_enc
+            .as_deref()
+            .and_then(|b| core.crypto.decrypt(b).ok())
+            .map(|p| mask_phone(&p)),
+    };
+    let mut clock_views: Vec<Clock> = clocks
+        .iter()
+        .map(|(r, due, warn)| Clock {
+            clock: r.clock,
+            started_at: now,
+            due_at: *due,
+            warn_at: *warn,
+            met_at: None,
+            paused: false,
+            escalated: false,
+            status: clock_status(now, *due, *warn, None, None),
+            remaining_seconds: Some((*due - now).num_seconds()),
+        })
+        .collect();
+    clock_views.sort_by_key(clock_rank);
+    let created = Request {
+        id,
+        community_id: community,
+        number,
+        kind: v.kind,
+        category: v.category.code.clone(),
+        channel: v.channel,
+        urgency: v.urgency,
+        complex: input.complex.unwrap_or(false),
+        unit_id: input.unit_id,
+        unit_label,
+        person_id: input.person_id,
+        location: v.location,
+        contact_name: v.contact_name,
+        contact_phone,
+        description: v.description,
+        state,
+        hold_reason: None,
+        first_responder_id: first_responder,
+        first_responder_name,
+        assignee_id: assignee,
+        assignee_name,
+        team_id: team.as_ref().map(|t| t.0),
+        team_name: team.map(|t| t.1),
+        promise_at: promise,
+        promise_postponed: false,
+        escalations: 0,
+        reopen_count: 0,
+        materials: None,
+        labour_minutes: None,
+        charge_fen: None,
+        satisfaction: None,
+        rating_comment: None,
+        rated_via: None,
+        created_at: now,
+        updated_at: now,
+        accepted_at: None,
+        on_site_at: None,
+        done_at: None,
+        closed_at: None,
+        clocks: clock_views,
+    };
     audit::record(
         tx,
         ctx,
@@ -997,18 +1087,7 @@ pub(super) async fn create_in(
             .after(&created),
     )
     .await?;
-    Ok(id)
-}
-
-/// A request by id with its clocks, without an access check (the caller has made it).
-async fn fetch_request(core: &Core, id: RequestId) -> CoreResult<Request> {
-    let row = load_row(core, id)
-        .await?
-        .ok_or(CoreError::NotFound("request"))?;
-    with_clocks(core, vec![row], Utc::now())
-        .await?
-        .pop()
-        .ok_or(CoreError::NotFound("request"))
+    Ok(created)
 }
 
 /// An owner's requests: those he reported, and the in-unit repairs of his units (a complaint
@@ -1405,7 +1484,7 @@ pub async fn act_at(
         );
         tx.execute(
             &format!(
-                "UPDATE request_clocks SET met_at = {at} WHERE community_id = {c} AND request_id = {r} \
+                "UPDATE request_clocks SET met_at = {at}, met_late = CASE WHEN due_at < {at} THEN 1 ELSE 0 END WHERE community_id = {c} AND request_id = {r} \
                  AND met_at IS NULL AND {list}"
             ),
             a,

@@ -76,6 +76,9 @@ pub struct StatsRow {
 #[derive(sqlx::FromRow)]
 struct AggRow {
     key: String,
+    /// The trend's day or month, when the query grouped by it too.
+    #[sqlx(default)]
+    period: Option<String>,
     count: i64,
     resolved: i64,
     closed: i64,
@@ -152,7 +155,7 @@ pub struct Stats {
 }
 
 const AGG: &str = "COUNT(*) AS count, \
-    SUM(CASE WHEN r.done_at IS NOT NULL OR r.state = 'closed' THEN 1 ELSE 0 END) AS resolved, \
+    SUM(CASE WHEN r.state IN ('done', 'closed') THEN 1 ELSE 0 END) AS resolved, \
     SUM(CASE WHEN r.state = 'closed' THEN 1 ELSE 0 END) AS closed, \
     SUM(CASE WHEN r.state = 'closed' AND r.reopen_count = 0 THEN 1 ELSE 0 END) AS first_time_fixed, \
     SUM(CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END) AS reopened, \
@@ -249,90 +252,58 @@ pub async fn stats(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Stats> 
         "community" => "CAST(r.community_id AS TEXT)",
         _ => return Err(CoreError::invalid("group_by", "unknown_group_by")),
     };
-    let db = &core.db;
-    let mut a = Args::new();
-    let w = sc.conditions(&mut a);
-    let rows: Vec<AggRow> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT {key} AS key, {AGG} FROM requests r WHERE {w} GROUP BY {key} ORDER BY count DESC, key"
-            ),
-            a,
-        )
-        .await?;
-    let mut groups: Vec<StatsRow> = rows.into_iter().map(StatsRow::from).collect();
-    let total = total_of(&groups);
-    match group_by.as_str() {
-        "assignee" | "first_responder" => name_users(core, &mut groups).await?,
-        "community" => name_communities(core, ctx, &mut groups).await?,
-        _ => {}
-    }
-
-    // Clocks: one pass over the period's clock rows (no join unless a filter needs one).
-    let mut a = Args::new();
-    let now = a.push(Utc::now());
-    let (from_sql, w) = if sc.kind.is_some() || sc.category.is_some() {
-        let w = sc.conditions(&mut a);
-        (
-            "request_clocks c JOIN requests r ON r.id = c.request_id",
-            format!("{w} AND c.community_id = r.community_id"),
-        )
-    } else {
-        let w = format!(
-            "{} AND c.created_day >= {} AND c.created_day <= {}",
-            in_list(&mut a, "c.community_id", &sc.communities),
-            a.push(sc.from.as_str()),
-            a.push(sc.to.as_str())
-        );
-        ("request_clocks c", w)
-    };
-    let mut clocks: Vec<ClockStat> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT c.clock, \
-                 SUM(CASE WHEN c.met_at IS NOT NULL AND c.met_at <= c.due_at THEN 1 ELSE 0 END) AS met_on_time, \
-                 SUM(CASE WHEN c.met_at IS NOT NULL AND c.met_at > c.due_at THEN 1 ELSE 0 END) AS met_late, \
-                 SUM(CASE WHEN c.met_at IS NULL AND c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) AS overdue, \
-                 SUM(CASE WHEN c.met_at IS NULL AND (c.paused_since IS NOT NULL OR c.due_at >= {now}) THEN 1 ELSE 0 END) AS running \
-                 FROM {from_sql} WHERE {w} GROUP BY c.clock"
-            ),
-            a,
-        )
-        .await?;
-    for c in &mut clocks {
-        c.on_time_rate = ratio(c.met_on_time, c.met_on_time + c.met_late + c.overdue);
-    }
-    clocks.sort_by_key(|c| {
-        ClockKind::ALL
-            .iter()
-            .position(|(_, code, ..)| *code == c.clock)
-            .unwrap_or(99)
-    });
-
-    // Trend: by day over two months or less, else by month.
+    // Trend by day over two months or less, else by month.
     let by_day = (q.to - q.from).num_days() <= 62;
     let period = if by_day {
         "r.created_day"
     } else {
         "SUBSTR(r.created_day, 1, 7)"
     };
+    // One pass over the period's requests gives both the groups and the trend (grouped by
+    // both, folded here); the clocks are read at the same time on another connection.
     let mut a = Args::new();
     let w = sc.conditions(&mut a);
-    let rows: Vec<AggRow> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT {period} AS key, {AGG} FROM requests r WHERE {w} GROUP BY {period} ORDER BY key"
-            ),
-            a,
-        )
-        .await?;
-    let mut have: HashMap<String, (i64, i64)> = rows
-        .into_iter()
-        .map(|r| (r.key, (r.count, r.resolved)))
-        .collect();
+    let sql = format!(
+        "SELECT {key} AS key, {period} AS period, {AGG} FROM requests r WHERE {w} \
+         GROUP BY {key}, {period}"
+    );
+    let db = &core.db;
+    let (rows, clocks) = tokio::try_join!(
+        async { db.read().fetch_all::<AggRow>(&sql, a).await },
+        clock_stats(core, &sc, None)
+    )?;
+    let mut by_key: Vec<AggRow> = Vec::new();
+    let mut have: HashMap<String, (i64, i64)> = HashMap::new();
+    for r in rows {
+        let t = have
+            .entry(r.period.clone().unwrap_or_default())
+            .or_default();
+        t.0 += r.count;
+        t.1 += r.resolved;
+        match by_key.iter_mut().find(|g| g.key == r.key) {
+            Some(g) => {
+                g.count += r.count;
+                g.resolved += r.resolved;
+                g.closed += r.closed;
+                g.first_time_fixed += r.first_time_fixed;
+                g.reopened += r.reopened;
+                g.rated += r.rated;
+                g.unsatisfied += r.unsatisfied;
+                g.satisfaction_sum += r.satisfaction_sum;
+                g.handled += r.handled;
+                g.handling_sum += r.handling_sum;
+            }
+            None => by_key.push(r),
+        }
+    }
+    by_key.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    let mut groups: Vec<StatsRow> = by_key.into_iter().map(StatsRow::from).collect();
+    let total = total_of(&groups);
+    match group_by.as_str() {
+        "assignee" | "first_responder" => name_users(core, &mut groups).await?,
+        "community" => name_communities(core, ctx, &mut groups).await?,
+        _ => {}
+    }
     let mut trend = Vec::new();
     let mut d = q.from;
     while d <= q.to {
@@ -365,10 +336,111 @@ pub async fn stats(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Stats> 
     })
 }
 
+#[derive(sqlx::FromRow)]
+struct ClockCount {
+    clock: String,
+    met_late: Option<i64>,
+    n: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenClocks {
+    clock: String,
+    overdue: i64,
+    n: i64,
+}
+
+/// The on-time record of each clock of the scope's requests (`kinds` narrows them further):
+/// met clocks are counted from the `request_clocks_stats` index alone (`met_late` is set when a
+/// clock is met); only the few still running are read for their deadlines.
+async fn clock_stats(
+    core: &Core,
+    sc: &Scope,
+    kinds: Option<&[&str]>,
+) -> CoreResult<Vec<ClockStat>> {
+    let filter = |a: &mut Args| {
+        let mut w = format!(
+            "{} AND c.created_day >= {} AND c.created_day <= {}",
+            in_list(a, "c.community_id", &sc.communities),
+            a.push(sc.from.as_str()),
+            a.push(sc.to.as_str())
+        );
+        if let Some(k) = &sc.kind {
+            w.push_str(&format!(" AND c.kind = {}", a.push(k.as_str())));
+        }
+        if let Some(ks) = kinds {
+            w.push_str(&format!(" AND {}", in_list(a, "c.kind", ks)));
+        }
+        if let Some(cat) = &sc.category {
+            w.push_str(&format!(" AND c.category = {}", a.push(cat.as_str())));
+        }
+        w
+    };
+    let mut a = Args::new();
+    let w = filter(&mut a);
+    let met_sql = format!(
+        "SELECT c.clock, c.met_late, COUNT(*) AS n FROM request_clocks c WHERE {w} \
+         GROUP BY c.clock, c.met_late"
+    );
+    let mut b = Args::new();
+    let now = b.push(Utc::now());
+    let w = filter(&mut b);
+    let open_sql = format!(
+        "SELECT c.clock, SUM(CASE WHEN c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) \
+         AS overdue, COUNT(*) AS n FROM request_clocks c WHERE {w} AND c.met_late IS NULL GROUP BY c.clock"
+    );
+    let db = &core.db;
+    let (met, open) = tokio::try_join!(
+        async { db.read().fetch_all::<ClockCount>(&met_sql, a).await },
+        async { db.read().fetch_all::<OpenClocks>(&open_sql, b).await }
+    )?;
+    let mut out: Vec<ClockStat> = Vec::new();
+    let entry = |out: &mut Vec<ClockStat>, clock: &str| -> usize {
+        match out.iter().position(|c| c.clock == clock) {
+            Some(i) => i,
+            None => {
+                out.push(ClockStat {
+                    clock: clock.to_string(),
+                    met_on_time: 0,
+                    met_late: 0,
+                    overdue: 0,
+                    running: 0,
+                    on_time_rate: None,
+                });
+                out.len() - 1
+            }
+        }
+    };
+    for m in met {
+        let i = entry(&mut out, &m.clock);
+        match m.met_late {
+            Some(0) => out[i].met_on_time += m.n,
+            Some(_) => out[i].met_late += m.n,
+            None => {}
+        }
+    }
+    for o in open {
+        let i = entry(&mut out, &o.clock);
+        out[i].overdue += o.overdue;
+        out[i].running += o.n - o.overdue;
+    }
+    for c in &mut out {
+        c.on_time_rate = ratio(c.met_on_time, c.met_on_time + c.met_late + c.overdue);
+    }
+    out.sort_by_key(|c| {
+        ClockKind::ALL
+            .iter()
+            .position(|(_, code, ..)| *code == c.clock)
+            .unwrap_or(99)
+    });
+    Ok(out)
+}
+
 fn total_of(groups: &[StatsRow]) -> StatsRow {
     let sum = |f: fn(&StatsRow) -> i64| groups.iter().map(f).sum::<i64>();
     StatsRow::from(AggRow {
         key: "total".into(),
+        period: None,
         count: sum(|g| g.count),
         resolved: sum(|g| g.resolved),
         closed: sum(|g| g.closed),
@@ -674,28 +746,7 @@ pub async fn complaint_analysis(
         )
         .await?;
 
-    let mut a = Args::new();
-    let now = a.push(Utc::now());
-    let w = sc.conditions(&mut a);
-    let k = kind_cond(&mut a);
-    let mut clocks: Vec<ClockStat> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT c.clock, \
-                 SUM(CASE WHEN c.met_at IS NOT NULL AND c.met_at <= c.due_at THEN 1 ELSE 0 END) AS met_on_time, \
-                 SUM(CASE WHEN c.met_at IS NOT NULL AND c.met_at > c.due_at THEN 1 ELSE 0 END) AS met_late, \
-                 SUM(CASE WHEN c.met_at IS NULL AND c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) AS overdue, \
-                 SUM(CASE WHEN c.met_at IS NULL AND (c.paused_since IS NOT NULL OR c.due_at >= {now}) THEN 1 ELSE 0 END) AS running \
-                 FROM request_clocks c JOIN requests r ON r.id = c.request_id \
-                 WHERE {w} AND {k} GROUP BY c.clock"
-            ),
-            a,
-        )
-        .await?;
-    for c in &mut clocks {
-        c.on_time_rate = ratio(c.met_on_time, c.met_on_time + c.met_late + c.overdue);
-    }
+    let clocks = clock_stats(core, &sc, Some(&complaints)).await?;
 
     let mut a = Args::new();
     let w = sc.conditions(&mut a);

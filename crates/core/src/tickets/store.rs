@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::args;
-use crate::db::{Args, Tx};
+use crate::db::{Args, Queries, Tx};
 use crate::shared::calendar::{Calendar, DayKind};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
@@ -113,7 +113,7 @@ pub async fn next_counter(tx: &mut Tx, community: CommunityId, name: &str) -> Co
 /// The company calendar around `start`: the listed days from a week before to a year after
 /// (a working-day clock never reaches further).
 pub(super) async fn calendar_near(
-    tx: &mut Tx,
+    tx: &mut impl Queries,
     company: CompanyId,
     start: DateTime<Utc>,
 ) -> CoreResult<Calendar> {
@@ -224,7 +224,7 @@ pub(super) async fn notify(
 /// Active users of a community whose role has `perm` (assigned to it, or reaching every
 /// community of the company).
 pub(super) async fn users_with_perm(
-    tx: &mut Tx,
+    tx: &mut impl Queries,
     company: CompanyId,
     community: CommunityId,
     perm: &str,

@@ -7,7 +7,7 @@ use chrono::Utc;
 use crate::Core;
 use crate::args;
 use crate::audit::{self, Action, Entry};
-use crate::db::{Args, Tx};
+use crate::db::{Args, Queries, Tx};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
@@ -195,22 +195,21 @@ pub async fn save_team(
 
 /// The team that handles a category in a community, if one does.
 pub(super) async fn team_of(
-    tx: &mut Tx,
+    tx: &mut impl Queries,
     community: CommunityId,
     category: &str,
-) -> CoreResult<Option<i64>> {
-    let row: Option<(i64,)> = tx
-        .fetch_optional(
-            "SELECT team_id FROM team_categories WHERE community_id = $1 AND category = $2",
-            args![community, category],
-        )
-        .await?;
-    Ok(row.map(|r| r.0))
+) -> CoreResult<Option<(i64, String)>> {
+    tx.fetch_optional(
+        "SELECT t.id, t.name FROM team_categories c JOIN teams t ON t.id = c.team_id \
+         WHERE c.community_id = $1 AND c.category = $2",
+        args![community, category],
+    )
+    .await
 }
 
 /// A team's members (users), if the team is of this community.
 pub(super) async fn members(
-    tx: &mut Tx,
+    tx: &mut impl Queries,
     community: CommunityId,
     team: i64,
 ) -> CoreResult<Option<Vec<UserId>>> {
