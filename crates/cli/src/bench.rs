@@ -2530,7 +2530,7 @@ async fn bench_requests(
     }
     println!(
         "  quarter stats     {qy} Q{qq} ({from} – {to}): {counted} requests; {:.0} ms by type over every community; \
-         {:.0} ms for one category (clocks joined)",
+         {:.0} ms for one category",
         best * 1000.0,
         best_cat * 1000.0
     );

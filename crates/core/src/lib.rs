@@ -41,6 +41,10 @@ pub struct Settings {
     pub session_max: Duration,
     /// Where uploaded files (request photos) are kept: `<data dir>/files`.
     pub files_dir: std::path::PathBuf,
+    /// How long a node reuses the context of an API token without reading it again. Changes to
+    /// users, roles, tokens and communities clear it on the node that makes them; other nodes
+    /// see them after at most this long.
+    pub token_ctx_ttl: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -50,6 +54,7 @@ impl Default for Settings {
             session_idle: Duration::hours(2),
             session_max: Duration::hours(12),
             files_dir: std::path::PathBuf::from("data/files"),
+            token_ctx_ttl: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -60,6 +65,8 @@ pub struct Core {
     pub db: Db,
     pub crypto: Crypto,
     pub settings: Settings,
+    /// API token (its hash) → the caller's context, for `settings.token_ctx_ttl`.
+    token_ctx: std::sync::Mutex<std::collections::HashMap<String, (Ctx, std::time::Instant)>>,
 }
 
 pub type CoreRef = Arc<Core>;
@@ -70,6 +77,37 @@ impl Core {
             db,
             crypto,
             settings,
+            token_ctx: Default::default(),
         })
+    }
+
+    /// The cached context of a token (by its hash), if fresh.
+    pub(crate) fn cached_ctx(&self, token_hash: &str) -> Option<Ctx> {
+        let ttl = self.settings.token_ctx_ttl;
+        let map = self.token_ctx.lock().ok()?;
+        map.get(token_hash)
+            .filter(|(_, at)| at.elapsed() < ttl)
+            .map(|(c, _)| c.clone())
+    }
+
+    pub(crate) fn cache_ctx(&self, token_hash: String, ctx: &Ctx) {
+        if self.settings.token_ctx_ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut map) = self.token_ctx.lock() {
+            // Bounded: a burst of distinct tokens cannot grow it without end.
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.insert(token_hash, (ctx.clone(), std::time::Instant::now()));
+        }
+    }
+
+    /// Forgets every cached token context (after a change to users, roles, tokens or
+    /// communities).
+    pub fn forget_ctx(&self) {
+        if let Ok(mut map) = self.token_ctx.lock() {
+            map.clear();
+        }
     }
 }

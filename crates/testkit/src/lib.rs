@@ -113,6 +113,9 @@ pub async fn spawn_app() -> TestApp {
         Settings {
             password_cost: PasswordCost::Low,
             files_dir: dir.join("files"),
+            // Tests change tokens and users behind the services' back (SQL) and expect the next
+            // call to see it: no reuse of token contexts here.
+            token_ctx_ttl: std::time::Duration::ZERO,
             ..Default::default()
         },
     );

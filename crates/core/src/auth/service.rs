@@ -312,6 +312,16 @@ pub async fn logout(core: &Core, token: &str) -> CoreResult<()> {
 
 /// The context of an API bearer token.
 pub async fn token_ctx(core: &Core, token: &str) -> CoreResult<Ctx> {
+    let hash = token_hash(token);
+    if let Some(c) = core.cached_ctx(&hash) {
+        return Ok(c);
+    }
+    let ctx = token_ctx_read(core, token).await?;
+    core.cache_ctx(hash, &ctx);
+    Ok(ctx)
+}
+
+async fn token_ctx_read(core: &Core, token: &str) -> CoreResult<Ctx> {
     #[derive(sqlx::FromRow)]
     struct T {
         id: ApiTokenId,
@@ -436,7 +446,9 @@ pub async fn revoke_api_token(core: &Core, ctx: &Ctx, id: ApiTokenId) -> CoreRes
         return Err(CoreError::conflict("id", "already_revoked"));
     }
     audit::record(&mut tx, ctx, Entry::new(Action::Delete, "api_token", id.0)).await?;
-    tx.commit().await
+    tx.commit().await?;
+    core.forget_ctx();
+    Ok(())
 }
 
 /// Changes the acting user's password. Every other session of the user ends (a stolen session
@@ -491,7 +503,9 @@ pub async fn change_password(
             .after(&serde_json::json!({ "password": "changed" })),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    core.forget_ctx();
+    Ok(())
 }
 
 pub async fn list_roles(core: &Core) -> CoreResult<Vec<Role>> {
@@ -546,6 +560,7 @@ pub async fn update_role_perms(
     e.entity_id = None;
     audit::record(&mut tx, ctx, e).await?;
     tx.commit().await?;
+    core.forget_ctx();
     Ok(after)
 }
 
@@ -736,6 +751,7 @@ pub async fn update_user(
     )
     .await?;
     tx.commit().await?;
+    core.forget_ctx();
     get_user(core, ctx, id).await
 }
 

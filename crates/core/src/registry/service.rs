@@ -135,6 +135,8 @@ pub async fn create_community(
     )
     .await?;
     tx.commit().await?;
+    // The company admins' contexts list the communities they reach.
+    core.forget_ctx();
     Ok(row)
 }
 
