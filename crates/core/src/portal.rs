@@ -420,9 +420,12 @@ pub struct Rating {
 /// the request is reopened and goes back to the desk.
 pub async fn rate(core: &Core, ctx: &Ctx, id: RequestId, input: Rating) -> CoreResult<Request> {
     let (r, _) = my_request(core, ctx, id).await?;
-    // Only who reported it rates it (a repair of his unit reported by his tenant is theirs).
+    // Who reported it rates it; a repair of his unit registered without a reporter (a call
+    // taken at the desk) is his to rate too, one reported by his tenant is the tenant's.
     let me = profile(core, ctx).await?;
-    if r.person_id != Some(me.person_id) {
+    let his = r.person_id == Some(me.person_id)
+        || (r.person_id.is_none() && r.kind == RequestKind::RepairUnit);
+    if !his {
         return Err(CoreError::Forbidden);
     }
     let mut c = Checks::new();

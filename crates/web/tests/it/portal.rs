@@ -301,3 +301,116 @@ async fn owner_activates_reports_follows_and_rates() {
     let (_, l2) = owner2.get("/api/v1/portal/requests").await;
     assert_eq!(l2.as_array().map(Vec::len), Some(0));
 }
+
+#[tokio::test]
+async fn an_owner_rates_his_units_repairs_but_not_a_tenants_or_a_complaint_about_him() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let unit = new_unit(&admin, app.building_a.0, "1801").await;
+    let agent = app
+        .api_as("agent", "service_agent", &[app.community_a])
+        .await;
+    let (_, owner_p) = agent
+        .post(
+            "/api/v1/people",
+            json!({"community_id": app.community_a.0, "name": "孙业主", "unit_id": unit, "relation": "owner"}),
+        )
+        .await;
+    let (_, tenant) = agent
+        .post(
+            "/api/v1/people",
+            json!({"community_id": app.community_a.0, "name": "李租户", "unit_id": unit, "relation": "tenant"}),
+        )
+        .await;
+    let (_, slip) = agent
+        .post(
+            &format!("/api/v1/people/{}/portal-account", owner_p["id"]),
+            json!({}),
+        )
+        .await;
+    let anon = app.api(None);
+    anon.post(
+        "/api/v1/portal/activate",
+        json!({"username": slip["username"], "activation_code": slip["activation_code"], "password": "owner2026pw"}),
+    )
+    .await;
+    let (_, t) = anon
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": slip["username"], "password": "owner2026pw"}),
+        )
+        .await;
+    let owner = app.api(t["token"].as_str().map(str::to_string));
+    let reg = |body: Value| {
+        let agent = agent.clone();
+        async move {
+            let (st, r) = agent.post("/api/v1/requests", body).await;
+            assert_eq!(st, 201, "{r}");
+            let id = r["id"].as_i64().expect("id");
+            // Done at the desk (never dispatched).
+            let (st, v) = act(&agent, id, json!({"action": "done"})).await;
+            assert_eq!(st, 200, "{v}");
+            id
+        }
+    };
+    let base = json!({"community_id": app.community_a.0, "category": "water", "channel": "hotline",
+                      "unit_id": unit, "description": "测试"});
+    let with = |extra: Value| {
+        let mut b = base.clone();
+        for (k, v) in extra.as_object().expect("object") {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let desk_call = reg(with(json!({"kind": "repair_unit"}))).await;
+    let by_tenant = reg(with(
+        json!({"kind": "repair_unit", "person_id": tenant["id"]}),
+    ))
+    .await;
+    let complaint = reg(with(
+        json!({"kind": "complaint_general", "category": "noise"}),
+    ))
+    .await;
+
+    let (_, mine) = owner.get("/api/v1/portal/requests").await;
+    let ids: Vec<i64> = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![by_tenant, desk_call],
+        "in-unit repairs only, newest first"
+    );
+    let tenant_view = &mine[0];
+    assert_eq!(
+        tenant_view["contact_name"],
+        Value::Null,
+        "not the tenant's contact"
+    );
+    let (st, _) = owner
+        .get(&format!("/api/v1/portal/requests/{complaint}"))
+        .await;
+    assert_eq!(st, 404, "a complaint about his unit is not his");
+    let rate = |id: i64| {
+        let owner = owner.clone();
+        async move {
+            owner
+                .post(
+                    &format!("/api/v1/portal/requests/{id}/rate"),
+                    json!({"satisfaction": 5}),
+                )
+                .await
+        }
+    };
+    let (st, _) = rate(by_tenant).await;
+    assert_eq!(st, 403, "the tenant rates his own report");
+    let (st, v) = rate(desk_call).await;
+    assert_eq!(
+        (st.as_u16(), v["state"].as_str()),
+        (200, Some("closed")),
+        "{v}"
+    );
+}
