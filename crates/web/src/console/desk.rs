@@ -17,7 +17,7 @@ use wuye_core::tickets::{
 };
 use wuye_core::{CoreError, FieldError, Perm};
 
-use super::tickets::{Opt, label_of};
+use super::tickets::{Opt, label_of, opts};
 use super::{Shell, error_page, page};
 use crate::AppState;
 use crate::error::describe;
@@ -164,15 +164,6 @@ async fn save_price(
         }
         Err(e) => error_page(&u, e),
     }
-}
-
-fn opts<T>(all: &'static [(T, &'static str, &'static str, &'static str)], l: Locale) -> Vec<Opt> {
-    all.iter()
-        .map(|(_, c, zh, en)| Opt {
-            code: c.to_string(),
-            label: if l == Locale::En { en } else { zh }.to_string(),
-        })
-        .collect()
 }
 
 async fn communities(st: &AppState, u: &ConsoleUser) -> Vec<(CommunityId, String, chrono_tz::Tz)> {

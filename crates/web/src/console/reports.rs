@@ -17,7 +17,7 @@ use wuye_core::tickets::{
 };
 use wuye_core::{CoreError, FieldError};
 
-use super::tickets::{Opt, label_of};
+use super::tickets::{Opt, label_of, opts};
 use super::{Shell, error_page, page};
 use crate::AppState;
 use crate::extract::ConsoleUser;
@@ -351,13 +351,7 @@ async fn stats_page(
     page(&StatsPage {
         s: Shell::of(&u),
         communities: community_opts(&st, &u).await,
-        kinds: RequestKind::ALL
-            .iter()
-            .map(|(_, c, zh, en)| Opt {
-                code: c.to_string(),
-                label: if l == Locale::En { en } else { zh }.to_string(),
-            })
-            .collect(),
+        kinds: opts(RequestKind::ALL, l),
         categories: cats
             .iter()
             .map(|c| Opt {

@@ -59,7 +59,7 @@ pub struct Opt {
     pub label: String,
 }
 
-fn opts<T>(all: &'static Table<T>, l: Locale) -> Vec<Opt> {
+pub(super) fn opts<T>(all: &'static Table<T>, l: Locale) -> Vec<Opt> {
     all.iter()
         .map(|(_, code, zh, en)| Opt {
             code: code.to_string(),
