@@ -21,31 +21,10 @@ async fn log_in_create_a_unit_import_and_see_row_errors() {
     let app = crate::app().await;
     app.user("desk", "service_agent", &[app.community_a]).await;
 
-    // Log in.
-    b.goto(&format!("{}/login", app.base))
-        .await
-        .expect("login page");
-    fill(&b, "username", "desk").await;
-    fill(&b, "password", PASSWORD).await;
-    b.find(Locator::Id("login"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
-    // Only a logged-in page has the navigation bar.
-    b.wait()
-        .for_element(Locator::Css("header nav"))
-        .await
-        .expect("home page");
-    let body = b
-        .find(Locator::Css("body"))
-        .await
-        .expect("body")
-        .text()
-        .await
-        .expect("text");
-    assert!(body.contains("甲小区"), "home lists the community: {body}");
+    // Log in (only a logged-in page has the navigation bar).
+    log_in(&b, &app.base, "desk").await;
+    let text = body(&b).await;
+    assert!(text.contains("甲小区"), "home lists the community: {text}");
 
     // Create a unit on the building page.
     b.goto(&format!("{}/buildings/{}", app.base, app.building_a.0))
@@ -54,26 +33,15 @@ async fn log_in_create_a_unit_import_and_see_row_errors() {
     fill(&b, "unit_no", "1203").await;
     fill(&b, "floor", "12").await;
     fill(&b, "building_area", "95.60").await;
-    b.find(Locator::Css("#create-unit"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    click(&b, "create-unit").await;
     b.wait()
         .for_element(Locator::Id("history"))
         .await
         .expect("the new unit's page");
-    let body = b
-        .find(Locator::Css("body"))
-        .await
-        .expect("body")
-        .text()
-        .await
-        .expect("text");
+    let text = body(&b).await;
     assert!(
-        body.contains("1203") && body.contains("95.60"),
-        "the unit page shows the new unit: {body}"
+        text.contains("1203") && text.contains("95.60"),
+        "the unit page shows the new unit: {text}"
     );
     let (n,): (i64,) = app
         .core
@@ -124,12 +92,7 @@ async fn log_in_create_a_unit_import_and_see_row_errors() {
         .send_keys(&good.to_string_lossy())
         .await
         .expect("choose");
-    b.find(Locator::Id("import"))
-        .await
-        .expect("import button")
-        .click()
-        .await
-        .expect("click");
+    click(&b, "import").await;
     let ok = b
         .wait()
         .for_element(Locator::Id("import-ok"))
@@ -160,12 +123,7 @@ async fn log_in_create_a_unit_import_and_see_row_errors() {
         .send_keys(&bad.to_string_lossy())
         .await
         .expect("choose");
-    b.find(Locator::Id("import"))
-        .await
-        .expect("import button")
-        .click()
-        .await
-        .expect("click");
+    click(&b, "import").await;
     let table = b
         .wait()
         .for_element(Locator::Id("import-errors"))
@@ -210,13 +168,21 @@ async fn log_in(b: &fantoccini::Client, base: &str, user: &str) {
         .expect("logged in");
 }
 
+/// Clicks `#id`, polling for up to 5 s: right after a navigation the element found may belong to
+/// the page being replaced ("node does not belong to the document").
 async fn click(b: &fantoccini::Client, id: &str) {
-    b.find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("#{id} on the page"))
-        .click()
-        .await
-        .expect("click");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let tried = match b.find(Locator::Id(id)).await {
+            Ok(e) => e.click().await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match tried {
+            Ok(()) => return,
+            Err(e) if std::time::Instant::now() > deadline => panic!("click #{id}: {e}"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
 }
 
 async fn body(b: &fantoccini::Client) -> String {
