@@ -1684,3 +1684,33 @@ pub async fn bulk_reassign(
     }
     Ok(out)
 }
+
+/// The contact's phone in full, for whoever must call the customer: the request's assignee
+/// (the technician on his way) or staff with `pii.reveal`. Every reveal is audit-logged.
+pub async fn reveal_contact(core: &Core, ctx: &Ctx, id: RequestId) -> CoreResult<Option<String>> {
+    let row = load_row(core, id)
+        .await?
+        .filter(|r| may_see(ctx, r))
+        .ok_or(CoreError::NotFound("request"))?;
+    let open = RequestState::parse("state", &row.state).is_ok_and(RequestState::is_open);
+    let assignee = row.assignee_id == Some(ctx.user_id) && open;
+    if !(assignee || ctx.has(Perm::PiiReveal)) {
+        return Err(CoreError::Forbidden);
+    }
+    let phone = row
+        .contact_phone_enc
+        .as_deref()
+        .map(|b| core.crypto.decrypt(b))
+        .transpose()?;
+    let mut tx = core.db.begin().await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Reveal, "request", id.0)
+            .community(row.community_id)
+            .after(&serde_json::json!({ "field": "contact_phone" })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(phone)
+}

@@ -47,6 +47,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pending_charges))
         .routes(routes!(list_teams, create_team))
         .routes(routes!(update_team))
+        .routes(routes!(reveal_contact))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ContactPhone {
+    /// In full (the reveal is audit-logged).
+    pub contact_phone: Option<String>,
+}
+
+/// The contact's phone in full, for the request's assignee (to call the customer) or staff
+/// with `pii.reveal`; audit-logged.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/contact", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = ContactPhone), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn reveal_contact(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<ContactPhone>> {
+    let contact_phone = tickets::reveal_contact(&s.core, &a.ctx, RequestId(id))
+        .await
+        .loc(a.locale)?;
+    Ok(Json(ContactPhone { contact_phone }))
 }
 
 /// The teams of a community, with members and the categories they handle.

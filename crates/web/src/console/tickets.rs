@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}", get(detail_page))
         .route("/requests/{id}/act", post(act))
         .route("/requests/{id}/photos", post(upload_photos))
+        .route("/requests/{id}/contact", post(contact_page))
         .route("/requests/{id}/photos/{photo}", get(photo))
         .route("/m/orders", get(orders_page))
         .route("/notifications", get(notifications_page))
@@ -662,6 +663,9 @@ struct DetailPage {
     services: Vec<Opt>,
     lines: Vec<ChargeLine>,
     teams: Vec<Opt>,
+    /// The contact's phone in full, just revealed.
+    revealed: Option<String>,
+    can_reveal_contact: bool,
 }
 
 impl DetailPage {
@@ -752,6 +756,17 @@ async fn render_detail(
     id: RequestId,
     err: Option<CoreError>,
     mobile: bool,
+) -> Response {
+    render_detail_with(st, u, id, err, mobile, None).await
+}
+
+async fn render_detail_with(
+    st: &AppState,
+    u: &ConsoleUser,
+    id: RequestId,
+    err: Option<CoreError>,
+    mobile: bool,
+    revealed: Option<String>,
 ) -> Response {
     let l = u.locale;
     let r = match tickets::get_request(&st.core, &u.ctx, id).await {
@@ -853,6 +868,10 @@ async fn render_detail(
         Vec::new()
     };
     let charge = r.charge_fen.map(fen_text).unwrap_or_default();
+    let can_reveal_contact = r.contact_phone.is_some()
+        && revealed.is_none()
+        && ((r.assignee_id == Some(u.ctx.user_id) && r.state.is_open())
+            || u.ctx.has(Perm::PiiReveal));
     let (s, status) = match &err {
         Some(e) => (Shell::of(u).with_error(e), describe(e, l).0),
         None => (Shell::of(u), axum::http::StatusCode::OK),
@@ -870,6 +889,8 @@ async fn render_detail(
         services,
         lines,
         teams,
+        revealed,
+        can_reveal_contact,
     });
     *resp.status_mut() = status;
     resp
@@ -1012,6 +1033,29 @@ async fn upload_photos(
         ))
         .into_response(),
         Err(r) => r,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RevealForm {
+    m: String,
+}
+
+/// Shows the contact's phone in full (the technician calling the customer); audit-logged.
+async fn contact_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<RevealForm>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&u, CoreError::NotFound("request"));
+    };
+    let id = RequestId(id);
+    match tickets::reveal_contact(&st.core, &u.ctx, id).await {
+        Ok(phone) => render_detail_with(&st, &u, id, None, f.m == "1", phone).await,
+        Err(e) => error_page(&u, e),
     }
 }
 

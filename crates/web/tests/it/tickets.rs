@@ -141,6 +141,31 @@ async fn register_dispatch_work_and_close_with_a_return_visit() {
         (st, v["code"].as_str()),
         (409, Some("request_not_assignable"))
     );
+    // The technician on his way may see the customer's number in full (audit-logged).
+    let (st, v) = c
+        .tech
+        .post(&format!("/api/v1/requests/{id}/contact"), json!({}))
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["contact_phone"].as_str()),
+        (200, Some("13812345678"))
+    );
+    let (n,): (i64,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'request' AND action = 'reveal' AND entity_id = $1",
+            args![id],
+        )
+        .await
+        .expect("count");
+    assert_eq!(n, 1);
+    let other = app.api_as("tech_x", "technician", &[app.community_a]).await;
+    let (st, _) = other
+        .post(&format!("/api/v1/requests/{id}/contact"), json!({}))
+        .await;
+    assert_eq!(st, 404, "not his order: he does not see it at all");
     let (st, _) = act(&c.tech, id, json!({"action": "accept"})).await;
     assert_eq!(st, 200);
     let (st, v) = act(&c.tech, id, json!({"action": "on_site"})).await;
@@ -238,7 +263,7 @@ async fn register_dispatch_work_and_close_with_a_return_visit() {
         )
         .await
         .expect("count");
-    assert_eq!(n, 6, "one audit entry per change");
+    assert_eq!(n, 7, "one audit entry per change, and the reveal");
 }
 
 #[tokio::test]
