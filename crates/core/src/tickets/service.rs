@@ -669,21 +669,22 @@ pub async fn create_request_for(
     input: RequestForCreate,
     first_responder: UserId,
 ) -> CoreResult<Request> {
-    let mut tx = core.db.begin().await?;
-    let created = create_in(core, ctx, &mut tx, input, first_responder).await?;
+    let (tx, created) = create_in(core, ctx, input, first_responder).await?;
     tx.commit().await?;
     Ok(created)
 }
 
-/// Registers a request inside the caller's transaction (a hotline call becomes a request and
-/// is marked converted in one transaction).
+/// Registers a request: every lookup first (on the reader pool), then the writes in a
+/// transaction it hands back uncommitted, so the caller may add to it (a hotline call is marked
+/// converted in the same transaction). A write transaction never waits for a read connection
+/// (on PostgreSQL, a full pool of transactions each waiting for one more connection would
+/// stall).
 pub(super) async fn create_in(
     core: &Core,
     ctx: &Ctx,
-    tx: &mut Tx,
     input: RequestForCreate,
     first_responder: UserId,
-) -> CoreResult<Request> {
+) -> CoreResult<(Tx, Request)> {
     let community = input.community_id;
     // Microseconds, as PostgreSQL keeps them: the request returned is the one read later.
     let now = Utc::now().trunc_subsecs(6);
@@ -889,6 +890,8 @@ pub(super) async fn create_in(
         })
         .collect();
 
+    let mut write = core.db.begin().await?;
+    let tx = &mut write;
     let n = store::next_counter(tx, community, "request").await?;
     let day = now.with_timezone(&tz).format("%Y-%m-%d").to_string();
     let prefix = if v.kind.is_repair() {
@@ -1087,7 +1090,7 @@ pub(super) async fn create_in(
             .after(&created),
     )
     .await?;
-    Ok(created)
+    Ok((write, created))
 }
 
 /// An owner's requests: those he reported, and the in-unit repairs of his units (a complaint
