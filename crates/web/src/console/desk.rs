@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
@@ -18,7 +18,7 @@ use wuye_core::tickets::{
 use wuye_core::{CoreError, FieldError, Perm};
 
 use super::tickets::{Opt, label_of, opts};
-use super::{Shell, error_page, page};
+use super::{Id, Shell, error_page, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
@@ -119,15 +119,8 @@ async fn render_prices(
     r
 }
 
-async fn price_list(
-    State(st): State<AppState>,
-    u: ConsoleUser,
-    Path(id): Path<String>,
-) -> Response {
-    match id.parse::<i64>() {
-        Ok(id) => render_prices(&st, &u, CommunityId(id), None).await,
-        Err(_) => error_page(&u, CoreError::NotFound("community")),
-    }
+async fn price_list(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    render_prices(&st, &u, CommunityId(id), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -143,12 +136,9 @@ struct PriceForm {
 async fn save_price(
     State(st): State<AppState>,
     u: ConsoleUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(f): CsrfForm<PriceForm>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(&u, CoreError::NotFound("community"));
-    };
     let input = tickets::PaidServiceForSave {
         community_id: CommunityId(id),
         code: f.code,
@@ -385,12 +375,9 @@ struct ConvertForm {
 async fn call_to_request(
     State(st): State<AppState>,
     u: ConsoleUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(f): CsrfForm<ConvertForm>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(&u, CoreError::NotFound("hotline_call"));
-    };
     let input = CallToRequest {
         kind: f.kind.clone(),
         category: f.category.clone(),

@@ -12,7 +12,8 @@ mod tickets;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -210,6 +211,39 @@ pub fn error_page(u: &ConsoleUser, e: CoreError) -> Response {
     r
 }
 
+/// The console's not-found page.
+pub(super) fn not_found_page(l: Locale) -> Response {
+    let mut r = render_message(l, &l.tf("err.not_found", &[("entity", l.t("entity.page"))]));
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+/// A numeric path id; a malformed one is the console's not-found page, not axum's plain 400.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<i64>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(Id(v)),
+            Err(_) => Err(not_found_page(locale_of(&parts.headers))),
+        }
+    }
+}
+
+/// Two numeric path ids (`/units/{id}/links/{link}/…`).
+pub struct Ids(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<(i64, i64)>::from_request_parts(parts, state).await {
+            Ok(Path((a, b))) => Ok(Ids(a, b)),
+            Err(_) => Err(not_found_page(locale_of(&parts.headers))),
+        }
+    }
+}
+
 pub async fn not_found(req: Request) -> Response {
     let l = locale_of(req.headers());
     if req.uri().path().starts_with("/api/") {
@@ -217,9 +251,7 @@ pub async fn not_found(req: Request) -> Response {
             .in_locale(l)
             .into_response();
     }
-    let mut r = render_message(l, &l.tf("err.not_found", &[("entity", l.t("entity.page"))]));
-    *r.status_mut() = StatusCode::NOT_FOUND;
-    r
+    not_found_page(l)
 }
 
 /// The CSRF token for the page: the cookie's, or the one just issued.

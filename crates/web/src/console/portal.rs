@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,7 +17,7 @@ use wuye_core::shared::ids::*;
 use wuye_core::tickets::{self, Category, RequestKind, RequestState};
 
 use super::tickets::{Opt, label_of};
-use super::{FreshCsrf, Shell, csrf_of, error_page, page};
+use super::{FreshCsrf, Id, Shell, csrf_of, error_page, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{CSRF_COOKIE, ConsoleUser, CsrfForm, cookie, locale_of};
@@ -314,11 +314,8 @@ async fn render_detail(
     resp
 }
 
-async fn detail(State(st): State<AppState>, u: ConsoleUser, Path(id): Path<String>) -> Response {
-    match id.parse::<i64>() {
-        Ok(id) => render_detail(&st, &u, RequestId(id), None).await,
-        Err(_) => error_page(&u, CoreError::NotFound("request")),
-    }
+async fn detail(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    render_detail(&st, &u, RequestId(id), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -331,12 +328,9 @@ struct RateForm {
 async fn rate(
     State(st): State<AppState>,
     u: ConsoleUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(f): CsrfForm<RateForm>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(&u, CoreError::NotFound("request"));
-    };
     let id = RequestId(id);
     let Ok(score) = f.satisfaction.trim().parse::<i64>() else {
         return render_detail(
@@ -363,13 +357,10 @@ async fn rate(
 async fn upload_photos(
     State(st): State<AppState>,
     u: ConsoleUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     headers: HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(&u, CoreError::NotFound("request"));
-    };
     let id = RequestId(id);
     let Ok(mp) = mp else {
         return render_detail(&st, &u, id, Some(CoreError::invalid("photo", "required"))).await;
@@ -492,12 +483,9 @@ struct Empty {}
 async fn open_account(
     State(st): State<AppState>,
     u: ConsoleUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(&u, CoreError::NotFound("person"));
-    };
     match portal::open_account(&st.core, &u.ctx, PersonId(id)).await {
         Ok(slip) => {
             let expires = local(slip.expires_at);

@@ -17,8 +17,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -41,10 +40,10 @@ use wuye_core::shared::ids::{
 };
 use wuye_core::{CoreError, CoreResult, FieldError};
 
-use super::{Shell, error_page, page, render_message};
+use super::{Id, Ids, Shell, error_page, page};
 use crate::AppState;
 use crate::error::{describe, field_message};
-use crate::extract::{ConsoleUser, CsrfForm, CsrfRejected, csrf_ok, locale_of, urlencode};
+use crate::extract::{ConsoleUser, CsrfForm, CsrfRejected, csrf_ok, urlencode};
 use crate::locale::Locale;
 
 pub fn router() -> Router<AppState> {
@@ -116,38 +115,6 @@ const LIST_PAGE: i64 = 200;
 const EXPORT_PAGE: i64 = 10_000;
 /// A building page lists every unit of the building.
 const BUILDING_UNITS: i64 = 2_000;
-
-fn not_found(l: Locale) -> Response {
-    let mut r = render_message(l, &l.tf("err.not_found", &[("entity", l.t("entity.page"))]));
-    *r.status_mut() = StatusCode::NOT_FOUND;
-    r
-}
-
-/// A numeric path id; a malformed one is the console's not-found page, not axum's plain 400.
-struct Id(i64);
-
-impl<S: Send + Sync> FromRequestParts<S> for Id {
-    type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Path::<i64>::from_request_parts(parts, state).await {
-            Ok(Path(v)) => Ok(Id(v)),
-            Err(_) => Err(not_found(locale_of(&parts.headers))),
-        }
-    }
-}
-
-/// Two numeric path ids (`/units/{id}/links/{link}/…`).
-struct Ids(i64, i64);
-
-impl<S: Send + Sync> FromRequestParts<S> for Ids {
-    type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Path::<(i64, i64)>::from_request_parts(parts, state).await {
-            Ok(Path((a, b))) => Ok(Ids(a, b)),
-            Err(_) => Err(not_found(locale_of(&parts.headers))),
-        }
-    }
-}
 
 fn see(path: &str) -> Response {
     Redirect::to(path).into_response()

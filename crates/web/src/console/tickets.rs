@@ -21,7 +21,7 @@ use wuye_core::shared::ids::*;
 use wuye_core::tickets::{self, *};
 use wuye_core::{CoreError, FieldError, Perm};
 
-use super::{Shell, error_page, page};
+use super::{Id, Ids, Shell, error_page, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfForm};
@@ -1007,13 +1007,10 @@ pub(super) async fn save_photos(
 async fn upload_photos(
     State(st): State<AppState>,
     u: ConsoleUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     headers: axum::http::HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(&u, CoreError::NotFound("request"));
-    };
     let id = RequestId(id);
     let up = match mp {
         Ok(mp) => read_photos(mp).await,
@@ -1046,12 +1043,9 @@ struct RevealForm {
 async fn contact_page(
     State(st): State<AppState>,
     u: ConsoleUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(f): CsrfForm<RevealForm>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(&u, CoreError::NotFound("request"));
-    };
     let id = RequestId(id);
     match tickets::reveal_contact(&st.core, &u.ctx, id).await {
         Ok(phone) => render_detail_with(&st, &u, id, None, f.m == "1", phone).await,
@@ -1059,14 +1053,7 @@ async fn contact_page(
     }
 }
 
-async fn photo(
-    State(st): State<AppState>,
-    u: ConsoleUser,
-    Path((id, p)): Path<(String, String)>,
-) -> Response {
-    let (Ok(id), Ok(p)) = (id.parse::<i64>(), p.parse::<i64>()) else {
-        return error_page(&u, CoreError::NotFound("photo"));
-    };
+async fn photo(State(st): State<AppState>, u: ConsoleUser, Ids(id, p): Ids) -> Response {
     match tickets::photo_file(&st.core, &u.ctx, RequestId(id), p).await {
         Ok((ct, bytes)) => super::image_response(ct, bytes),
         Err(e) => error_page(&u, e),
@@ -1082,12 +1069,9 @@ struct DetailQuery {
 async fn detail_page(
     State(st): State<AppState>,
     u: ConsoleUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<DetailQuery>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(&u, CoreError::NotFound("request"));
-    };
     render_detail(&st, &u, RequestId(id), None, q.m == "1").await
 }
 
@@ -1116,12 +1100,9 @@ struct ActForm {
 async fn act(
     State(st): State<AppState>,
     u: ConsoleUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     CsrfForm(f): CsrfForm<ActForm>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return error_page(&u, CoreError::NotFound("request"));
-    };
     let id = RequestId(id);
     let mobile = f.m == "1";
     let mut errs = Vec::new();
