@@ -365,29 +365,14 @@ async fn upload_photos(
     let Ok(mp) = mp else {
         return render_detail(&st, &u, id, Some(CoreError::invalid("photo", "required"))).await;
     };
-    let up = super::tickets::read_photos(mp).await;
-    if !up.too_large && !crate::extract::csrf_ok(&headers, up.csrf.as_deref()) {
-        return crate::extract::CsrfRejected(u.locale).into_response();
+    let mut up = super::tickets::read_photos(mp).await;
+    // An owner's photos show what he reports.
+    up.stage = "report".into();
+    match super::tickets::save_photos(&st, &u, &headers, id, &up).await {
+        Ok(()) => Redirect::to(&format!("/portal/requests/{id}")).into_response(),
+        Err(super::tickets::Refused::Form(e)) => render_detail(&st, &u, id, Some(e)).await,
+        Err(super::tickets::Refused::Page(r)) => r,
     }
-    if up.too_large {
-        let e = CoreError::Invalid(vec![
-            wuye_core::FieldError::new("photo", "file_too_large").with("max", "5 MB"),
-        ]);
-        return render_detail(&st, &u, id, Some(e)).await;
-    }
-    if up.files.is_empty() {
-        return render_detail(&st, &u, id, Some(CoreError::invalid("photo", "required"))).await;
-    }
-    for f in &up.files {
-        match tickets::add_photo(&st.core, &u.ctx, id, "report", f).await {
-            Ok(_) => {}
-            Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
-                return render_detail(&st, &u, id, Some(e)).await;
-            }
-            Err(e) => return error_page(&u, e),
-        }
-    }
-    Redirect::to(&format!("/portal/requests/{id}")).into_response()
 }
 
 /// The price list of paid services of the owner's community (明码标价).

@@ -968,6 +968,12 @@ pub(super) async fn read_photos(mut mp: axum::extract::Multipart) -> PhotoUpload
     up
 }
 
+/// Why an upload was refused: a page to send as it is, or a problem to show on the form.
+pub(super) enum Refused {
+    Page(Response),
+    Form(CoreError),
+}
+
 /// Checks an upload and adds its photos; the first problem stops it (photos before it stay).
 pub(super) async fn save_photos(
     st: &AppState,
@@ -975,30 +981,27 @@ pub(super) async fn save_photos(
     headers: &axum::http::HeaderMap,
     id: RequestId,
     up: &PhotoUpload,
-) -> Result<(), Response> {
+) -> Result<(), Refused> {
     if !up.too_large && !crate::extract::csrf_ok(headers, up.csrf.as_deref()) {
-        return Err(crate::extract::CsrfRejected(u.locale).into_response());
+        return Err(Refused::Page(
+            crate::extract::CsrfRejected(u.locale).into_response(),
+        ));
     }
-    let err = if up.too_large {
-        Some(CoreError::Invalid(vec![
+    if up.too_large {
+        return Err(Refused::Form(CoreError::Invalid(vec![
             FieldError::new("photo", "file_too_large").with("max", "5 MB"),
-        ]))
-    } else if up.broken || up.files.is_empty() {
-        Some(CoreError::invalid("photo", "required"))
-    } else {
-        None
-    };
-    if let Some(e) = err {
-        return Err(render_detail(st, u, id, Some(e), up.mobile).await);
+        ])));
+    }
+    if up.broken || up.files.is_empty() {
+        return Err(Refused::Form(CoreError::invalid("photo", "required")));
     }
     for f in &up.files {
-        if let Err(e) = tickets::add_photo(&st.core, &u.ctx, id, &up.stage, f).await {
-            return Err(match e {
-                CoreError::Invalid(_) | CoreError::Conflict(_) => {
-                    render_detail(st, u, id, Some(e), up.mobile).await
-                }
-                e => error_page(u, e),
-            });
+        match tickets::add_photo(&st.core, &u.ctx, id, &up.stage, f).await {
+            Ok(_) => {}
+            Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+                return Err(Refused::Form(e));
+            }
+            Err(e) => return Err(Refused::Page(error_page(u, e))),
         }
     }
     Ok(())
@@ -1029,7 +1032,8 @@ async fn upload_photos(
             if up.mobile { "?m=1" } else { "" }
         ))
         .into_response(),
-        Err(r) => r,
+        Err(Refused::Form(e)) => render_detail(&st, &u, id, Some(e), up.mobile).await,
+        Err(Refused::Page(r)) => r,
     }
 }
 
