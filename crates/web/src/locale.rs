@@ -28,12 +28,14 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             let mut t = parse(include_str!("../locale/zh-CN.txt"));
             t.extend(parse(include_str!("../locale/zh-CN.registry.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.tickets.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.billing.txt")));
             t
         }),
         Locale::En => EN.get_or_init(|| {
             let mut t = parse(include_str!("../locale/en.txt"));
             t.extend(parse(include_str!("../locale/en.registry.txt")));
             t.extend(parse(include_str!("../locale/en.tickets.txt")));
+            t.extend(parse(include_str!("../locale/en.billing.txt")));
             t
         }),
     }

@@ -662,8 +662,16 @@ pub async fn delete_unit(core: &Core, ctx: &Ctx, id: UnitId) -> CoreResult<()> {
         args![id],
     )
     .await?;
+    // Requests, charges and payments keep their unit: such a unit is never deleted.
     tx.execute("DELETE FROM units WHERE id = $1", args![id])
-        .await?;
+        .await
+        .map_err(|e| {
+            if e.is_foreign_key_violation() {
+                CoreError::conflict("id", "unit_has_records")
+            } else {
+                e
+            }
+        })?;
     audit::record(
         &mut tx,
         ctx,

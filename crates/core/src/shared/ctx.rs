@@ -32,10 +32,14 @@ pub enum Perm {
     TicketsWork,
     /// SLA settings, categories, the calendar, the manager's board and statistics.
     TicketsManage,
+    /// The cashier's desk: what a unit owes, payments and receipts, the daily close.
+    BillingCollect,
+    /// Fee items and standards, bill runs, reversals and refunds, confirming daily closes.
+    BillingManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 10] = [
+    pub const ALL: [Perm; 12] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -46,6 +50,8 @@ impl Perm {
         Perm::TicketsDispatch,
         Perm::TicketsWork,
         Perm::TicketsManage,
+        Perm::BillingCollect,
+        Perm::BillingManage,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -59,6 +65,8 @@ impl Perm {
             Perm::TicketsDispatch => "tickets.dispatch",
             Perm::TicketsWork => "tickets.work",
             Perm::TicketsManage => "tickets.manage",
+            Perm::BillingCollect => "billing.collect",
+            Perm::BillingManage => "billing.manage",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

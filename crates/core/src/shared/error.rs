@@ -77,6 +77,11 @@ impl CoreError {
         }
     }
 
+    /// True when the database refused a row still referenced elsewhere (a unit with charges).
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, CoreError::Db(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
+    }
+
     /// True when the database refused a duplicate key (a race that passed the explicit check).
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, CoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())

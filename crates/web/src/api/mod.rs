@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod auth;
+mod billing;
 pub mod import;
 mod portal;
 mod registry;
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(import::router())
         .merge(tickets::router())
         .merge(portal::router())
+        .merge(billing::router())
 }
 
 /// Attaches the caller's language to a service error.

@@ -1,0 +1,185 @@
+-- Billing and collection (收费管理): fee items and charge standards, unit accounts with the
+-- prepaid balance (预存), bill runs, charges (应收), payments (实收) with their receipts, the
+-- settlements that tie payments to charges, and the cashier's day (日结).
+--
+-- Money is integer fen. Charges are immutable once posted: a correction is a reversal (红冲)
+-- row that points at the original, never an edit; the only columns that change are the
+-- running `settled_fen` and the `reversed_by` link, both kept equal to the ledger rows.
+
+-- The cashier takes payments and closes his day; the manager sets fees and runs bills.
+UPDATE roles SET permissions = permissions || ',billing.collect' WHERE code = 'cashier' AND builtin = 1;
+UPDATE roles SET permissions = permissions || ',billing.collect,billing.manage'
+    WHERE code IN ('company_admin', 'project_manager') AND builtin = 1;
+
+CREATE TABLE billing_settings (
+    community_id INTEGER PRIMARY KEY REFERENCES communities(id),
+    prepaid_enabled INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE fee_items (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    -- Late fee (滞纳金): a daily rate in parts per million of the overdue principal
+    -- (0.05 % a day = 500), after a grace period, capped at a percentage of the principal.
+    late_fee_ppm INTEGER NOT NULL,
+    late_fee_grace_days INTEGER NOT NULL,
+    late_fee_cap_pct INTEGER,
+    active INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (community_id, code)
+);
+
+CREATE TABLE charge_standards (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    fee_item_id INTEGER NOT NULL REFERENCES fee_items(id),
+    name TEXT NOT NULL,
+    method TEXT NOT NULL,
+    -- Price in yuan × 10 000 (¥2.35 = 23500), per month for fixed, area and space standards.
+    price_e4 INTEGER NOT NULL,
+    tiers TEXT NOT NULL,
+    cycle TEXT NOT NULL,
+    cycle_start_month INTEGER NOT NULL,
+    due_day INTEGER NOT NULL,
+    rounding TEXT NOT NULL,
+    -- Which units or spaces: comma-separated lists, empty = all.
+    building_ids TEXT NOT NULL,
+    use_kinds TEXT NOT NULL,
+    unit_states TEXT NOT NULL,
+    space_states TEXT NOT NULL,
+    -- Percent of the amount a vacant unit pays (100 = no discount).
+    vacant_pct INTEGER NOT NULL,
+    active INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX charge_standards_item ON charge_standards (community_id, fee_item_id);
+
+-- Per unit: the prepaid balance, and the days it is charged for (交房/入伙 to 迁出).
+CREATE TABLE billing_accounts (
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    prepaid_fen INTEGER NOT NULL,
+    billing_from TEXT,
+    billing_until TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (community_id, unit_id)
+);
+
+CREATE TABLE bill_runs (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    period TEXT NOT NULL,
+    charges INTEGER NOT NULL,
+    total_fen INTEGER NOT NULL,
+    prepaid_applied_fen INTEGER NOT NULL,
+    created_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    UNIQUE (community_id, period)
+);
+
+CREATE TABLE charges (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    fee_item_id INTEGER NOT NULL REFERENCES fee_items(id),
+    standard_id INTEGER,
+    space_id INTEGER,
+    bill_run_id INTEGER,
+    kind TEXT NOT NULL,
+    period TEXT,
+    period_from TEXT,
+    period_to TEXT,
+    description TEXT NOT NULL,
+    basis TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    settled_fen INTEGER NOT NULL,
+    due_date TEXT NOT NULL,
+    -- A bill run's charge is unique per standard, period and unit or space: running twice
+    -- writes nothing twice.
+    dedupe_key TEXT,
+    reverses_id INTEGER,
+    reversed_by INTEGER,
+    reason TEXT,
+    created_by INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX charges_dedupe ON charges (community_id, dedupe_key);
+CREATE INDEX charges_unit ON charges (community_id, unit_id, due_date);
+CREATE INDEX charges_period ON charges (community_id, period, fee_item_id);
+
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    receipt_no INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    method TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    to_prepaid_fen INTEGER NOT NULL,
+    payer TEXT NOT NULL,
+    note TEXT,
+    reason TEXT,
+    reverses_id INTEGER,
+    reversed_by INTEGER,
+    idempotency_key TEXT,
+    request_digest TEXT,
+    cashier_id INTEGER,
+    cashier_name TEXT NOT NULL,
+    business_date TEXT NOT NULL,
+    paid_at TEXT NOT NULL,
+    UNIQUE (community_id, receipt_no),
+    UNIQUE (community_id, idempotency_key)
+);
+CREATE INDEX payments_unit ON payments (community_id, unit_id, paid_at);
+CREATE INDEX payments_day ON payments (community_id, business_date, cashier_id);
+
+-- What settled which charge: a payment's share, a prepaid deduction, or the undoing of
+-- either when a payment is reversed (negative).
+CREATE TABLE settlements (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    charge_id INTEGER NOT NULL REFERENCES charges(id),
+    payment_id INTEGER REFERENCES payments(id),
+    source TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX settlements_charge ON settlements (community_id, charge_id);
+CREATE INDEX settlements_payment ON settlements (community_id, payment_id);
+
+-- Every movement of a unit's prepaid balance.
+CREATE TABLE prepaid_entries (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    payment_id INTEGER,
+    charge_id INTEGER,
+    at TEXT NOT NULL
+);
+CREATE INDEX prepaid_entries_unit ON prepaid_entries (community_id, unit_id, at);
+
+-- A cashier's business day. Every payment upserts its row first, so a close (which updates
+-- the same row) and a payment never interleave; a closed day takes no more payments.
+CREATE TABLE cashier_days (
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    cashier_id INTEGER NOT NULL,
+    business_date TEXT NOT NULL,
+    payments INTEGER NOT NULL,
+    closed_at TEXT,
+    totals_json TEXT,
+    cash_fen INTEGER,
+    total_fen INTEGER,
+    note TEXT,
+    confirmed_by INTEGER REFERENCES users(id),
+    confirmed_at TEXT,
+    PRIMARY KEY (community_id, cashier_id, business_date)
+);
+CREATE INDEX cashier_days_open ON cashier_days (community_id, closed_at, business_date);

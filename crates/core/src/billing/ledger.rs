@@ -1,0 +1,573 @@
+//! The ledger of a unit: charges (应收) — posted by bill runs, by hand, from paid services or as
+//! late fees — and their reversals (红冲); what a unit owes (oldest first) and its statement; the
+//! prepaid balance (预存) settling new charges as they post.
+//!
+//! A charge's amount never changes. What it still owes is `amount − settled`, zero once it is
+//! reversed; `settled_fen` moves only together with a `settlements` row, in one transaction,
+//! through a conditional UPDATE that refuses to settle more than the charge owes — so two
+//! cashiers settling one charge at the same moment settle it once.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::Core;
+use crate::args;
+use crate::audit::{self, Action, Entry};
+use crate::db::{Queries, Tx};
+use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
+use crate::shared::ids::*;
+use crate::shared::money::Money;
+use crate::shared::values::{optional_text, required_text};
+
+use super::model::*;
+use super::setup::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct Charge {
+    pub id: i64,
+    pub community_id: CommunityId,
+    pub unit_id: UnitId,
+    pub fee_item_id: i64,
+    pub standard_id: Option<i64>,
+    pub space_id: Option<i64>,
+    pub bill_run_id: Option<i64>,
+    /// bill, manual, service, late_fee, reversal.
+    pub kind: String,
+    /// "2026-07": the period's first month.
+    pub period: Option<String>,
+    pub period_from: Option<NaiveDate>,
+    pub period_to: Option<NaiveDate>,
+    pub description: String,
+    /// How the amount was computed: "89.50 ㎡ × ¥2.35 × 3 月".
+    pub basis: String,
+    pub amount_fen: i64,
+    pub settled_fen: i64,
+    pub due_date: NaiveDate,
+    pub reverses_id: Option<i64>,
+    pub reversed_by: Option<i64>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Charge {
+    /// What is still owed on it.
+    pub fn outstanding(&self) -> i64 {
+        if self.reversed_by.is_some() || self.kind == ChargeKind::Reversal.code() {
+            0
+        } else {
+            self.amount_fen - self.settled_fen
+        }
+    }
+}
+
+pub(super) const CHARGE_COLS: &str = "id, community_id, unit_id, fee_item_id, standard_id, space_id, \
+     bill_run_id, kind, period, period_from, period_to, description, basis, amount_fen, settled_fen, \
+     due_date, reverses_id, reversed_by, reason, created_at";
+
+/// Open charges of a unit, oldest due first.
+pub(super) async fn open_charges(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Vec<Charge>> {
+    q.fetch_all(
+        &format!(
+            "SELECT {CHARGE_COLS} FROM charges WHERE community_id = $1 AND unit_id = $2 \
+             AND reversed_by IS NULL AND kind <> 'reversal' AND settled_fen < amount_fen \
+             ORDER BY due_date, id"
+        ),
+        args![c, unit],
+    )
+    .await
+}
+
+/// Settles `amount` of a charge, refusing to settle more than it owes (a concurrent settlement
+/// got there first: 409, and the caller's transaction is dropped).
+pub(super) async fn settle(
+    tx: &mut Tx,
+    c: CommunityId,
+    charge: i64,
+    payment: Option<i64>,
+    source: &str,
+    amount: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    let n = tx
+        .execute(
+            "UPDATE charges SET settled_fen = settled_fen + $1 WHERE id = $2 AND community_id = $3 \
+             AND reversed_by IS NULL AND settled_fen + $1 <= amount_fen AND settled_fen + $1 >= 0",
+            args![amount, charge, c],
+        )
+        .await?;
+    if n != 1 {
+        return Err(CoreError::conflict("charge_ids", "charge_already_settled"));
+    }
+    tx.execute(
+        "INSERT INTO settlements (community_id, charge_id, payment_id, source, amount_fen, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        args![c, charge, payment, source, amount, now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves a unit's prepaid balance by `delta` (recording why), refusing to go below zero.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn move_prepaid(
+    tx: &mut Tx,
+    c: CommunityId,
+    unit: UnitId,
+    kind: &str,
+    delta: i64,
+    payment: Option<i64>,
+    charge: Option<i64>,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    if delta == 0 {
+        return Ok(());
+    }
+    let row: Option<(i64,)> = tx
+        .fetch_optional(
+            "INSERT INTO billing_accounts (community_id, unit_id, prepaid_fen, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (community_id, unit_id) DO UPDATE SET \
+             prepaid_fen = billing_accounts.prepaid_fen + $3, updated_at = $4 RETURNING prepaid_fen",
+            args![c, unit, delta, now],
+        )
+        .await?;
+    if row.is_none_or(|(p,)| p < 0) {
+        return Err(CoreError::conflict("amount", "prepaid_already_used"));
+    }
+    tx.execute(
+        "INSERT INTO prepaid_entries (community_id, unit_id, kind, amount_fen, payment_id, charge_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        args![c, unit, kind, delta, payment, charge, now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Lets the unit's prepaid balance settle its open charges, oldest first. Returns the amount
+/// applied.
+pub(super) async fn apply_prepaid(
+    tx: &mut Tx,
+    c: CommunityId,
+    unit: UnitId,
+    now: DateTime<Utc>,
+) -> CoreResult<i64> {
+    let acc = account_in(tx, c, unit).await?;
+    if acc.prepaid_fen <= 0 {
+        return Ok(0);
+    }
+    let open = open_charges(tx, c, unit).await?;
+    let owed: Vec<(i64, i64)> = open.iter().map(|ch| (ch.id, ch.outstanding())).collect();
+    let (shares, _) = allocate(&owed, acc.prepaid_fen);
+    let mut applied = 0;
+    for (id, amt) in shares {
+        settle(tx, c, id, None, "prepaid", amt, now).await?;
+        move_prepaid(tx, c, unit, "deduction", -amt, None, Some(id), now).await?;
+        applied += amt;
+    }
+    Ok(applied)
+}
+
+/// What a unit owes now: its open charges oldest first, their total, and the prepaid balance.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Owed {
+    pub unit_id: UnitId,
+    pub community_id: CommunityId,
+    /// "1栋-1801".
+    pub unit_label: String,
+    pub charges: Vec<Charge>,
+    pub total_fen: i64,
+    pub prepaid_fen: i64,
+    pub prepaid_enabled: bool,
+}
+
+pub(super) async fn unit_label(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<String> {
+    let (b, u): (String, String) = q
+        .fetch_one(
+            "SELECT b.name, u.unit_no FROM units u JOIN buildings b ON b.id = u.building_id \
+             WHERE u.id = $1 AND u.community_id = $2",
+            args![unit, c],
+        )
+        .await?;
+    Ok(format!("{b}-{u}"))
+}
+
+pub async fn owed(core: &Core, ctx: &Ctx, unit: UnitId) -> CoreResult<Owed> {
+    let mut r = core.db.read();
+    let c = unit_community(&mut r, ctx, unit).await?;
+    require_billing(ctx, c)?;
+    owed_in(&mut r, c, unit).await
+}
+
+pub(super) async fn owed_in(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Owed> {
+    let charges = open_charges(q, c, unit).await?;
+    let acc = account_in(q, c, unit).await?;
+    let settings = settings_in(q, c).await?;
+    Ok(Owed {
+        unit_id: unit,
+        community_id: c,
+        unit_label: unit_label(q, c, unit).await?,
+        total_fen: charges.iter().map(Charge::outstanding).sum(),
+        charges,
+        prepaid_fen: acc.prepaid_fen,
+        prepaid_enabled: settings.prepaid_enabled,
+    })
+}
+
+/// A unit's statement (对账单): every charge and every payment, with the running totals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Statement {
+    pub unit_id: UnitId,
+    pub unit_label: String,
+    pub charges: Vec<Charge>,
+    pub payments: Vec<super::payments::Payment>,
+    /// Σ charges (reversals included, negative).
+    pub charged_fen: i64,
+    /// Σ payments (reversals and refunds included, negative).
+    pub paid_fen: i64,
+    /// What is owed now (Σ outstanding).
+    pub owed_fen: i64,
+    pub prepaid_fen: i64,
+    /// charged − paid = owed − prepaid.
+    pub balance_fen: i64,
+}
+
+pub async fn statement(core: &Core, ctx: &Ctx, unit: UnitId) -> CoreResult<Statement> {
+    let mut r = core.db.read();
+    let c = unit_community(&mut r, ctx, unit).await?;
+    require_billing(ctx, c)?;
+    statement_in(&mut r, c, unit).await
+}
+
+pub(crate) async fn statement_in(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Statement> {
+    let charges: Vec<Charge> = q
+        .fetch_all(
+            &format!(
+                "SELECT {CHARGE_COLS} FROM charges WHERE community_id = $1 AND unit_id = $2 \
+                 ORDER BY due_date, id"
+            ),
+            args![c, unit],
+        )
+        .await?;
+    let payments = super::payments::unit_payments(q, c, unit).await?;
+    let acc = account_in(q, c, unit).await?;
+    let charged: i64 = charges.iter().map(|c| c.amount_fen).sum();
+    let paid: i64 = payments.iter().map(|p| p.amount_fen).sum();
+    let owed: i64 = charges.iter().map(Charge::outstanding).sum();
+    Ok(Statement {
+        unit_id: unit,
+        unit_label: unit_label(q, c, unit).await?,
+        charges,
+        payments,
+        charged_fen: charged,
+        paid_fen: paid,
+        owed_fen: owed,
+        prepaid_fen: acc.prepaid_fen,
+        balance_fen: charged - paid,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ChargeForCreate {
+    pub unit_id: UnitId,
+    pub fee_item_id: i64,
+    /// Yuan, at most two decimals.
+    pub amount: String,
+    pub description: String,
+    /// Default: today.
+    pub due_date: Option<NaiveDate>,
+    /// Why it is charged by hand (an adjustment, a one-off fee).
+    pub reason: Option<String>,
+}
+
+/// Parses a positive amount of money (zero and negative amounts are refused by name).
+pub fn positive_money(field: &str, raw: &str) -> Result<Money, FieldError> {
+    if raw.trim().starts_with('-') {
+        return Err(FieldError::new(field, "must_be_positive"));
+    }
+    let m = Money::from_yuan_str(field, raw)?;
+    if m.0 <= 0 {
+        return Err(FieldError::new(field, "must_be_positive"));
+    }
+    Ok(m)
+}
+
+pub(super) async fn get_charge_in(
+    q: &mut impl Queries,
+    c: CommunityId,
+    id: i64,
+) -> CoreResult<Charge> {
+    q.fetch_optional(
+        &format!("SELECT {CHARGE_COLS} FROM charges WHERE id = $1 AND community_id = $2"),
+        args![id, c],
+    )
+    .await?
+    .ok_or(CoreError::NotFound("charge"))
+}
+
+/// Posts a charge by hand (an adjustment or a one-off fee); the unit's prepaid balance settles
+/// it at once if it can.
+pub async fn create_charge(core: &Core, ctx: &Ctx, input: ChargeForCreate) -> CoreResult<Charge> {
+    let mut ch = Checks::new();
+    let amount = ch.take(positive_money("amount", &input.amount));
+    let desc = ch.take(required_text("description", &input.description, 100));
+    let reason = ch.take(optional_text("reason", input.reason.as_deref(), 200));
+    ch.finish()?;
+    let (Some(amount), Some(desc), Some(reason)) = (amount, desc, reason) else {
+        return Err(CoreError::internal("validated charge"));
+    };
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    let c = unit_community(&mut tx, ctx, input.unit_id).await?;
+    ctx.require_in(Perm::BillingManage, c)?;
+    if fee_item_in(&mut tx, c, input.fee_item_id).await?.is_none() {
+        return Err(CoreError::invalid("fee_item_id", "unknown_fee_item"));
+    }
+    let tz = community_tz(&mut tx, ctx, c).await?;
+    let due = input.due_date.unwrap_or_else(|| today_in(tz));
+    let id = tx
+        .insert_id(
+            "INSERT INTO charges (community_id, unit_id, fee_item_id, kind, description, basis, amount_fen, \
+             settled_fen, due_date, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, \
+             $8, $9, $10, $11) RETURNING id",
+            args![
+                c,
+                input.unit_id,
+                input.fee_item_id,
+                ChargeKind::Manual.code(),
+                desc.as_str(),
+                format!("¥{amount}"),
+                amount.0,
+                due,
+                reason,
+                ctx.actor(),
+                now
+            ],
+        )
+        .await?;
+    apply_prepaid(&mut tx, c, input.unit_id, now).await?;
+    let after = get_charge_in(&mut tx, c, id).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "charge", id)
+            .community(c)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Reason {
+    pub reason: String,
+}
+
+/// Reverses a charge (红冲): a counter-charge of the opposite amount, pointing at the original,
+/// which owes nothing from then on. A charge with money on it is reversed after that payment
+/// is; a reversal is never reversed.
+pub async fn reverse_charge(core: &Core, ctx: &Ctx, id: i64, input: Reason) -> CoreResult<Charge> {
+    let reason =
+        required_text("reason", &input.reason, 200).map_err(|e| CoreError::Invalid(vec![e]))?;
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    let c: Option<(CommunityId,)> = tx
+        .fetch_optional(
+            "SELECT ch.community_id FROM charges ch JOIN communities c ON c.id = ch.community_id \
+             WHERE ch.id = $1 AND c.company_id = $2",
+            args![id, ctx.company_id],
+        )
+        .await?;
+    let c = match c {
+        Some((c,)) if ctx.reaches(c) => c,
+        _ => return Err(CoreError::NotFound("charge")),
+    };
+    ctx.require_in(Perm::BillingManage, c)?;
+    let orig = get_charge_in(&mut tx, c, id).await?;
+    if orig.kind == ChargeKind::Reversal.code() {
+        return Err(CoreError::conflict("id", "cannot_reverse_reversal"));
+    }
+    if orig.reversed_by.is_some() {
+        return Err(CoreError::conflict("id", "already_reversed"));
+    }
+    if orig.settled_fen != 0 {
+        return Err(CoreError::conflict("id", "charge_has_payments"));
+    }
+    let tz = community_tz(&mut tx, ctx, c).await?;
+    let rid = tx
+        .insert_id(
+            "INSERT INTO charges (community_id, unit_id, fee_item_id, standard_id, space_id, kind, period, \
+             period_from, period_to, description, basis, amount_fen, settled_fen, due_date, reverses_id, \
+             reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, \
+             $13, $14, $15, $16, $17) RETURNING id",
+            args![
+                c,
+                orig.unit_id,
+                orig.fee_item_id,
+                orig.standard_id,
+                orig.space_id,
+                ChargeKind::Reversal.code(),
+                orig.period.as_deref(),
+                orig.period_from,
+                orig.period_to,
+                format!("红冲：{}", orig.description),
+                orig.basis.as_str(),
+                -orig.amount_fen,
+                today_in(tz),
+                id,
+                reason.as_str(),
+                ctx.actor(),
+                now
+            ],
+        )
+        .await?;
+    let n = tx
+        .execute(
+            "UPDATE charges SET reversed_by = $1 WHERE id = $2 AND reversed_by IS NULL AND settled_fen = 0",
+            args![rid, id],
+        )
+        .await?;
+    if n != 1 {
+        return Err(CoreError::conflict("id", "already_reversed"));
+    }
+    let after = get_charge_in(&mut tx, c, rid).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "charge_reversal", rid)
+            .community(c)
+            .before(&orig)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The fee item paid services are charged under; created on first use.
+async fn service_fee_item(tx: &mut Tx, c: CommunityId, now: DateTime<Utc>) -> CoreResult<i64> {
+    let row: Option<(i64,)> = tx
+        .fetch_optional(
+            "SELECT id FROM fee_items WHERE community_id = $1 AND kind = 'service' ORDER BY id",
+            args![c],
+        )
+        .await?;
+    if let Some((id,)) = row {
+        return Ok(id);
+    }
+    tx.insert_id(
+        "INSERT INTO fee_items (community_id, code, name, kind, late_fee_ppm, late_fee_grace_days, \
+         active, created_at, updated_at) VALUES ($1, 'SERVICE', '有偿服务', 'service', 0, 0, $2, $3, $3) \
+         ON CONFLICT (community_id, code) DO UPDATE SET updated_at = $3 RETURNING id",
+        args![c, true, now],
+    )
+    .await
+}
+
+/// Posts the paid services that requests handed over (`pending_charges`) as charges of their
+/// units, each exactly once: the hand-over row is claimed by a conditional UPDATE before its
+/// charge is written, in one transaction. Returns the number posted.
+pub(super) async fn post_pending_in(
+    tx: &mut Tx,
+    c: CommunityId,
+    actor: Option<UserId>,
+    due: NaiveDate,
+    now: DateTime<Utc>,
+) -> CoreResult<Vec<(UnitId, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct P {
+        id: i64,
+        unit_id: UnitId,
+        source: String,
+        description: String,
+        amount_fen: i64,
+    }
+    let rows: Vec<P> = tx
+        .fetch_all(
+            "SELECT id, unit_id, source, description, amount_fen FROM pending_charges \
+             WHERE community_id = $1 AND charge_id IS NULL ORDER BY id",
+            args![c],
+        )
+        .await?;
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let item = service_fee_item(tx, c, now).await?;
+    let mut out = Vec::new();
+    for p in rows {
+        let cid = tx
+            .insert_id(
+                "INSERT INTO charges (community_id, unit_id, fee_item_id, kind, description, basis, amount_fen, \
+                 settled_fen, due_date, dedupe_key, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                 0, $8, $9, $10, $11) RETURNING id",
+                args![
+                    c,
+                    p.unit_id,
+                    item,
+                    ChargeKind::Service.code(),
+                    p.description.as_str(),
+                    format!("¥{}", Money(p.amount_fen)),
+                    p.amount_fen,
+                    due,
+                    format!("{}:{}", p.source, p.id),
+                    actor,
+                    now
+                ],
+            )
+            .await?;
+        let n = tx
+            .execute(
+                "UPDATE pending_charges SET charge_id = $1 WHERE id = $2 AND charge_id IS NULL",
+                args![cid, p.id],
+            )
+            .await?;
+        if n != 1 {
+            return Err(CoreError::conflict("pending", "pending_already_posted"));
+        }
+        out.push((p.unit_id, cid));
+    }
+    Ok(out)
+}
+
+/// Posts the community's pending paid services now (they are also posted by every bill run).
+pub async fn post_pending(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<i64> {
+    ctx.require_in(Perm::BillingManage, c)?;
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    let tz = community_tz(&mut tx, ctx, c).await?;
+    let posted = post_pending_in(&mut tx, c, ctx.actor(), today_in(tz), now)
+        .await
+        .map_err(|e| e.or_conflict("pending", "pending_already_posted"))?;
+    for (unit, _) in &posted {
+        apply_prepaid(&mut tx, c, *unit, now).await?;
+    }
+    if !posted.is_empty() {
+        audit::record(
+            &mut tx,
+            ctx,
+            Entry::new(Action::Create, "pending_charges_posted", c.0)
+                .community(c)
+                .after(&serde_json::json!({ "charges": posted.iter().map(|p| p.1).collect::<Vec<_>>() })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(posted.len() as i64)
+}

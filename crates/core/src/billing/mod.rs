@@ -1,0 +1,19 @@
+//! Billing and collection (收费管理): fee items and charge standards, bill runs, the ledger of
+//! each unit (charges, reversals, the prepaid balance), payments at the desk with numbered
+//! receipts, refunds, and the cashier's daily close. Money is i64 fen everywhere; every rule
+//! of arithmetic lives in `model.rs` with hand-computed tests.
+//!
+//! Paid services done on requests arrive through `pending_charges` (see `tickets::services`):
+//! a bill run, or `post_pending`, turns each row into one charge and writes its id back.
+
+pub mod ledger;
+pub mod model;
+pub mod payments;
+pub mod runs;
+pub mod setup;
+
+pub use ledger::*;
+pub use model::*;
+pub use payments::*;
+pub use runs::*;
+pub use setup::*;

@@ -1,0 +1,751 @@
+//! Setting the fees: a community's billing settings, fee items (收费项目) with their late-fee
+//! rule, charge standards (收费标准) with the units or spaces they apply to, each unit's billing
+//! dates, and the published fee schedule (明码标价).
+
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::Core;
+use crate::args;
+use crate::audit::{self, Action, Entry};
+use crate::db::Queries;
+use crate::registry::SpaceState;
+use crate::registry::{UnitState, UnitUse};
+use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
+use crate::shared::ids::*;
+use crate::shared::values::{parse_code, required_text};
+
+use super::model::*;
+
+/// May the actor see a community's billing (the cashier's desk or the manager's pages)?
+pub fn require_billing(ctx: &Ctx, c: CommunityId) -> CoreResult<()> {
+    if !ctx.reaches(c) {
+        return Err(CoreError::NotFound("community"));
+    }
+    if ctx.has(Perm::BillingCollect) || ctx.has(Perm::BillingManage) {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden)
+    }
+}
+
+pub(super) fn tz_of(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// The community's time zone (the company check included).
+pub(super) async fn community_tz(
+    q: &mut impl Queries,
+    ctx: &Ctx,
+    c: CommunityId,
+) -> CoreResult<Tz> {
+    let row: Option<(String,)> = q
+        .fetch_optional(
+            "SELECT timezone FROM communities WHERE id = $1 AND company_id = $2",
+            args![c, ctx.company_id],
+        )
+        .await?;
+    row.map(|(t,)| tz_of(&t))
+        .ok_or(CoreError::NotFound("community"))
+}
+
+/// Today in the community's time zone.
+pub(super) fn today_in(tz: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&tz).date_naive()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BillingSettings {
+    /// An overpayment goes to the unit's prepaid balance (预存); when off, it is refused.
+    pub prepaid_enabled: bool,
+}
+
+pub async fn settings(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<BillingSettings> {
+    require_billing(ctx, c)?;
+    settings_in(&mut core.db.read(), c).await
+}
+
+pub(super) async fn settings_in(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<BillingSettings> {
+    let row: Option<(bool,)> = q
+        .fetch_optional(
+            "SELECT prepaid_enabled FROM billing_settings WHERE community_id = $1",
+            args![c],
+        )
+        .await?;
+    Ok(BillingSettings {
+        prepaid_enabled: row.is_none_or(|(p,)| p),
+    })
+}
+
+pub async fn save_settings(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    s: BillingSettings,
+) -> CoreResult<BillingSettings> {
+    ctx.require_in(Perm::BillingManage, c)?;
+    let mut tx = core.db.begin().await?;
+    community_tz(&mut tx, ctx, c).await?;
+    let before = settings_in(&mut tx, c).await?;
+    tx.execute(
+        "INSERT INTO billing_settings (community_id, prepaid_enabled, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (community_id) DO UPDATE SET prepaid_enabled = $2, updated_at = $3",
+        args![c, s.prepaid_enabled, Utc::now()],
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "billing_settings", c.0)
+            .community(c)
+            .before(&before)
+            .after(&s),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fee items
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct FeeItem {
+    pub id: i64,
+    pub community_id: CommunityId,
+    pub code: String,
+    pub name: String,
+    /// property, parking, water, electricity, gas, shared, decoration, service, agency, fund,
+    /// one_off, other.
+    pub kind: String,
+    /// Late fee per day in parts per million of the overdue principal (0.05 % = 500).
+    pub late_fee_ppm: i64,
+    pub late_fee_grace_days: i64,
+    /// At most this percent of the principal; none = no cap.
+    pub late_fee_cap_pct: Option<i64>,
+    pub active: bool,
+}
+
+impl FeeItem {
+    pub fn late_fee_rule(&self) -> LateFeeRule {
+        LateFeeRule {
+            ppm_per_day: self.late_fee_ppm,
+            grace_days: self.late_fee_grace_days,
+            cap_pct: self.late_fee_cap_pct,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct FeeItemForSave {
+    pub community_id: CommunityId,
+    /// Letters, digits, dashes: `WYF`, `PARK`.
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    /// Late fee in percent of the principal per day ("0.05"); empty or "0" = none.
+    pub late_fee_rate: Option<String>,
+    pub late_fee_grace_days: Option<i64>,
+    /// Percent of the principal the late fee never exceeds ("100"); empty = no cap.
+    pub late_fee_cap_pct: Option<i64>,
+    pub active: Option<bool>,
+}
+
+pub(super) const ITEM_COLS: &str = "id, community_id, code, name, kind, late_fee_ppm, \
+     late_fee_grace_days, late_fee_cap_pct, active";
+
+pub async fn list_fee_items(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<FeeItem>> {
+    if !ctx.reaches(c) {
+        return Err(CoreError::NotFound("community"));
+    }
+    core.db
+        .read()
+        .fetch_all(
+            &format!("SELECT {ITEM_COLS} FROM fee_items WHERE community_id = $1 ORDER BY code"),
+            args![c],
+        )
+        .await
+}
+
+pub(super) async fn fee_item_in(
+    q: &mut impl Queries,
+    c: CommunityId,
+    id: i64,
+) -> CoreResult<Option<FeeItem>> {
+    q.fetch_optional(
+        &format!("SELECT {ITEM_COLS} FROM fee_items WHERE id = $1 AND community_id = $2"),
+        args![id, c],
+    )
+    .await
+}
+
+/// Creates or updates a fee item by its code.
+pub async fn save_fee_item(core: &Core, ctx: &Ctx, input: FeeItemForSave) -> CoreResult<FeeItem> {
+    ctx.require_in(Perm::BillingManage, input.community_id)?;
+    let mut c = Checks::new();
+    let code = c.take(parse_code("code", &input.code, 20));
+    let name = c.take(required_text("name", &input.name, 40));
+    let kind = c.take(FeeKind::parse("kind", &input.kind));
+    let ppm = c.take(LateFeeRule::parse_rate_pct(
+        "late_fee_rate",
+        input.late_fee_rate.as_deref().unwrap_or(""),
+    ));
+    let grace = input.late_fee_grace_days.unwrap_or(0);
+    if !(0..=365).contains(&grace) {
+        c.push(FieldError::new("late_fee_grace_days", "out_of_range"));
+    }
+    if let Some(p) = input.late_fee_cap_pct
+        && !(1..=100).contains(&p)
+    {
+        c.push(FieldError::new("late_fee_cap_pct", "out_of_range"));
+    }
+    c.finish()?;
+    let (Some(code), Some(name), Some(kind), Some(ppm)) = (code, name, kind, ppm) else {
+        return Err(CoreError::internal("validated fee item"));
+    };
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    community_tz(&mut tx, ctx, input.community_id).await?;
+    let before: Option<FeeItem> = tx
+        .fetch_optional(
+            &format!("SELECT {ITEM_COLS} FROM fee_items WHERE community_id = $1 AND code = $2"),
+            args![input.community_id, code.as_str()],
+        )
+        .await?;
+    tx.execute(
+        "INSERT INTO fee_items (community_id, code, name, kind, late_fee_ppm, late_fee_grace_days, \
+         late_fee_cap_pct, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+         ON CONFLICT (community_id, code) DO UPDATE SET name = $3, kind = $4, late_fee_ppm = $5, \
+         late_fee_grace_days = $6, late_fee_cap_pct = $7, active = $8, updated_at = $9",
+        args![
+            input.community_id,
+            code.as_str(),
+            name.as_str(),
+            kind.code(),
+            ppm,
+            grace,
+            input.late_fee_cap_pct,
+            input.active.unwrap_or(true),
+            now
+        ],
+    )
+    .await?;
+    let after: FeeItem = tx
+        .fetch_one(
+            &format!("SELECT {ITEM_COLS} FROM fee_items WHERE community_id = $1 AND code = $2"),
+            args![input.community_id, code.as_str()],
+        )
+        .await?;
+    let mut e = Entry::new(
+        if before.is_some() {
+            Action::Update
+        } else {
+            Action::Create
+        },
+        "fee_item",
+        after.id,
+    )
+    .community(input.community_id)
+    .after(&after);
+    if let Some(b) = &before {
+        e = e.before(b);
+    }
+    audit::record(&mut tx, ctx, e).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charge standards
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Standard {
+    pub id: i64,
+    pub community_id: CommunityId,
+    pub fee_item_id: i64,
+    pub name: String,
+    /// fixed, building_area, inner_area, meter, per_space, one_off.
+    pub method: String,
+    /// Yuan × 10 000 (¥2.35 = 23500); per month except for one-off standards.
+    pub price_e4: i64,
+    pub cycle: String,
+    pub cycle_start_month: i64,
+    pub due_day: i64,
+    pub rounding: String,
+    /// Comma-separated building ids; empty = every building.
+    pub building_ids: String,
+    pub use_kinds: String,
+    pub unit_states: String,
+    pub space_states: String,
+    pub vacant_pct: i64,
+    pub active: bool,
+}
+
+impl Standard {
+    pub fn method(&self) -> Method {
+        Method::parse("method", &self.method).unwrap_or(Method::Fixed)
+    }
+    pub fn cycle(&self) -> Cycle {
+        Cycle::parse("cycle", &self.cycle).unwrap_or(Cycle::Once)
+    }
+    pub fn rounding(&self) -> Rounding {
+        Rounding::parse("rounding", &self.rounding).unwrap_or(Rounding::HalfUp)
+    }
+    /// "¥2.35 /㎡·月 × 建筑面积" — how the schedule prints it.
+    pub fn price_text(&self) -> String {
+        let p = Price(self.price_e4);
+        match self.method() {
+            Method::BuildingArea => format!("¥{p} /㎡·月（建筑面积）"),
+            Method::InnerArea => format!("¥{p} /㎡·月（套内面积）"),
+            Method::Fixed => format!("¥{p} /户·月"),
+            Method::PerSpace => format!("¥{p} /个·月"),
+            Method::Meter => format!("¥{p} /用量"),
+            Method::OneOff => format!("¥{p} /次"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct StandardForSave {
+    pub community_id: CommunityId,
+    pub fee_item_id: i64,
+    pub name: String,
+    pub method: String,
+    /// Yuan, at most four decimals ("2.35").
+    pub price: String,
+    /// monthly (default), quarterly, yearly, once.
+    pub cycle: Option<String>,
+    /// The month a quarterly or yearly cycle starts (1–12, default 1).
+    pub cycle_start_month: Option<i64>,
+    /// Day of the period's first month the charge is due (1–31, default 15).
+    pub due_day: Option<i64>,
+    /// half_up (default), down, up.
+    pub rounding: Option<String>,
+    /// Only these buildings; empty = all.
+    #[serde(default)]
+    pub building_ids: Vec<i64>,
+    /// Only units of these uses (residential, shop, …); empty = all.
+    #[serde(default)]
+    pub use_kinds: Vec<String>,
+    /// Only units in these states (occupied, vacant, …); empty = all but unsold.
+    #[serde(default)]
+    pub unit_states: Vec<String>,
+    /// Per-space standards: only spaces in these states (sold, rented, …); empty = sold and rented.
+    #[serde(default)]
+    pub space_states: Vec<String>,
+    /// Percent of the amount a vacant unit pays (default 100).
+    pub vacant_pct: Option<i64>,
+    pub active: Option<bool>,
+}
+
+pub(super) const STD_COLS: &str = "id, community_id, fee_item_id, name, method, price_e4, cycle, \
+     cycle_start_month, due_day, rounding, building_ids, use_kinds, unit_states, space_states, \
+     vacant_pct, active";
+
+pub async fn list_standards(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<Standard>> {
+    if !ctx.reaches(c) {
+        return Err(CoreError::NotFound("community"));
+    }
+    core.db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {STD_COLS} FROM charge_standards WHERE community_id = $1 ORDER BY fee_item_id, id"
+            ),
+            args![c],
+        )
+        .await
+}
+
+struct ValidStandard {
+    name: String,
+    method: Method,
+    price: Price,
+    cycle: Cycle,
+    start: i64,
+    due_day: i64,
+    rounding: Rounding,
+    buildings: String,
+    uses: String,
+    states: String,
+    spaces: String,
+    vacant_pct: i64,
+}
+
+fn join_codes<T>(
+    c: &mut Checks,
+    field: &str,
+    raw: &[String],
+    parse: impl Fn(&str, &str) -> Result<T, FieldError>,
+) -> String {
+    let mut out = Vec::new();
+    for (i, s) in raw.iter().enumerate() {
+        if c.take(parse(&format!("{field}[{i}]"), s)).is_some() {
+            out.push(s.trim().to_string());
+        }
+    }
+    out.join(",")
+}
+
+fn validate_standard(input: &StandardForSave) -> CoreResult<ValidStandard> {
+    let mut c = Checks::new();
+    let name = c.take(required_text("name", &input.name, 40));
+    let method = c.take(Method::parse("method", &input.method));
+    let price = c.take(Price::parse("price", &input.price));
+    let cycle = match method {
+        Some(Method::OneOff) => Some(Cycle::Once),
+        _ => c.take(Cycle::parse(
+            "cycle",
+            input.cycle.as_deref().unwrap_or("monthly"),
+        )),
+    };
+    if method.is_some_and(|m| m != Method::OneOff) && cycle == Some(Cycle::Once) {
+        c.push(FieldError::new("cycle", "cycle_needs_period"));
+    }
+    let rounding = c.take(Rounding::parse(
+        "rounding",
+        input.rounding.as_deref().unwrap_or("half_up"),
+    ));
+    let start = input.cycle_start_month.unwrap_or(1);
+    if !(1..=12).contains(&start) {
+        c.push(FieldError::new("cycle_start_month", "out_of_range"));
+    }
+    let due_day = input.due_day.unwrap_or(15);
+    if !(1..=31).contains(&due_day) {
+        c.push(FieldError::new("due_day", "out_of_range"));
+    }
+    let vacant_pct = input.vacant_pct.unwrap_or(100);
+    if !(0..=100).contains(&vacant_pct) {
+        c.push(FieldError::new("vacant_pct", "out_of_range"));
+    }
+    let uses = join_codes(&mut c, "use_kinds", &input.use_kinds, |f, s| {
+        UnitUse::parse(f, s).map(|u| u.code())
+    });
+    let states = join_codes(&mut c, "unit_states", &input.unit_states, |f, s| {
+        UnitState::parse(f, s).map(|u| u.code())
+    });
+    let spaces = join_codes(&mut c, "space_states", &input.space_states, |f, s| {
+        SpaceState::parse(f, s).map(|u| u.code())
+    });
+    c.finish()?;
+    // Codes typed as Chinese labels are stored as codes.
+    let uses = canon(&uses, |s| UnitUse::parse("", s).map(|v| v.code()));
+    let states = canon(&states, |s| UnitState::parse("", s).map(|v| v.code()));
+    let spaces = canon(&spaces, |s| SpaceState::parse("", s).map(|v| v.code()));
+    let (Some(name), Some(method), Some(price), Some(cycle), Some(rounding)) =
+        (name, method, price, cycle, rounding)
+    else {
+        return Err(CoreError::internal("validated standard"));
+    };
+    let buildings: Vec<String> = input.building_ids.iter().map(|b| b.to_string()).collect();
+    Ok(ValidStandard {
+        name,
+        method,
+        price,
+        cycle,
+        start,
+        due_day,
+        rounding,
+        buildings: buildings.join(","),
+        uses,
+        states,
+        spaces,
+        vacant_pct,
+    })
+}
+
+fn canon(list: &str, f: impl Fn(&str) -> Result<&'static str, FieldError>) -> String {
+    list.split(',')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| f(s).ok())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Creates a standard (`id` none) or replaces one. Charges already posted keep their amounts.
+pub async fn save_standard(
+    core: &Core,
+    ctx: &Ctx,
+    id: Option<i64>,
+    input: StandardForSave,
+) -> CoreResult<Standard> {
+    let c = input.community_id;
+    ctx.require_in(Perm::BillingManage, c)?;
+    let v = validate_standard(&input)?;
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    community_tz(&mut tx, ctx, c).await?;
+    if fee_item_in(&mut tx, c, input.fee_item_id).await?.is_none() {
+        return Err(CoreError::invalid("fee_item_id", "unknown_fee_item"));
+    }
+    for (i, b) in input.building_ids.iter().enumerate() {
+        let ok: Option<(i64,)> = tx
+            .fetch_optional(
+                "SELECT id FROM buildings WHERE id = $1 AND community_id = $2",
+                args![*b, c],
+            )
+            .await?;
+        if ok.is_none() {
+            return Err(CoreError::invalid(
+                format!("building_ids[{i}]"),
+                "unknown_building",
+            ));
+        }
+    }
+    let cols = args![
+        c,
+        input.fee_item_id,
+        v.name.as_str(),
+        v.method.code(),
+        v.price.0,
+        "",
+        v.cycle.code(),
+        v.start,
+        v.due_day,
+        v.rounding.code(),
+        v.buildings.as_str(),
+        v.uses.as_str(),
+        v.states.as_str(),
+        v.spaces.as_str(),
+        v.vacant_pct,
+        input.active.unwrap_or(true),
+        now
+    ];
+    let (before, sid) = match id {
+        None => {
+            let sid = tx
+                .insert_id(
+                    "INSERT INTO charge_standards (community_id, fee_item_id, name, method, price_e4, tiers, \
+                     cycle, cycle_start_month, due_day, rounding, building_ids, use_kinds, unit_states, \
+                     space_states, vacant_pct, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
+                     $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+                    cols,
+                )
+                .await?;
+            (None, sid)
+        }
+        Some(id) => {
+            let before: Standard = tx
+                .fetch_optional(
+                    &format!(
+                        "SELECT {STD_COLS} FROM charge_standards WHERE id = $1 AND community_id = $2"
+                    ),
+                    args![id, c],
+                )
+                .await?
+                .ok_or(CoreError::NotFound("charge_standard"))?;
+            let mut a = cols;
+            a.push(id);
+            tx.execute(
+                "UPDATE charge_standards SET community_id = $1, fee_item_id = $2, name = $3, method = $4, \
+                 price_e4 = $5, tiers = $6, cycle = $7, cycle_start_month = $8, due_day = $9, rounding = $10, \
+                 building_ids = $11, use_kinds = $12, unit_states = $13, space_states = $14, vacant_pct = $15, \
+                 active = $16, updated_at = $17 WHERE id = $18",
+                a,
+            )
+            .await?;
+            (Some(before), id)
+        }
+    };
+    let after: Standard = tx
+        .fetch_one(
+            &format!("SELECT {STD_COLS} FROM charge_standards WHERE id = $1"),
+            args![sid],
+        )
+        .await?;
+    let mut e = Entry::new(
+        if before.is_some() {
+            Action::Update
+        } else {
+            Action::Create
+        },
+        "charge_standard",
+        sid,
+    )
+    .community(c)
+    .after(&after);
+    if let Some(b) = &before {
+        e = e.before(b);
+    }
+    audit::record(&mut tx, ctx, e).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit accounts: billing dates and the prepaid balance
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct Account {
+    pub community_id: CommunityId,
+    pub unit_id: UnitId,
+    pub prepaid_fen: i64,
+    /// First day charged (交房/入伙); none = always.
+    pub billing_from: Option<NaiveDate>,
+    /// Last day charged (迁出); none = still charged.
+    pub billing_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AccountForUpdate {
+    pub billing_from: Option<NaiveDate>,
+    pub billing_until: Option<NaiveDate>,
+}
+
+/// The unit's community (its company checked, reachable by the actor).
+pub(super) async fn unit_community(
+    q: &mut impl Queries,
+    ctx: &Ctx,
+    unit: UnitId,
+) -> CoreResult<CommunityId> {
+    let row: Option<(CommunityId,)> = q
+        .fetch_optional(
+            "SELECT u.community_id FROM units u JOIN communities c ON c.id = u.community_id \
+             WHERE u.id = $1 AND c.company_id = $2",
+            args![unit, ctx.company_id],
+        )
+        .await?;
+    match row {
+        Some((c,)) if ctx.reaches(c) => Ok(c),
+        _ => Err(CoreError::NotFound("unit")),
+    }
+}
+
+pub(super) async fn account_in(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Account> {
+    let row: Option<Account> = q
+        .fetch_optional(
+            "SELECT community_id, unit_id, prepaid_fen, billing_from, billing_until FROM billing_accounts \
+             WHERE community_id = $1 AND unit_id = $2",
+            args![c, unit],
+        )
+        .await?;
+    Ok(row.unwrap_or(Account {
+        community_id: c,
+        unit_id: unit,
+        prepaid_fen: 0,
+        billing_from: None,
+        billing_until: None,
+    }))
+}
+
+pub async fn account(core: &Core, ctx: &Ctx, unit: UnitId) -> CoreResult<Account> {
+    let mut r = core.db.read();
+    let c = unit_community(&mut r, ctx, unit).await?;
+    require_billing(ctx, c)?;
+    account_in(&mut r, c, unit).await
+}
+
+/// Sets the days a unit is charged for; bill runs prorate a period by them.
+pub async fn update_account(
+    core: &Core,
+    ctx: &Ctx,
+    unit: UnitId,
+    input: AccountForUpdate,
+) -> CoreResult<Account> {
+    let mut tx = core.db.begin().await?;
+    let c = unit_community(&mut tx, ctx, unit).await?;
+    ctx.require_in(Perm::BillingManage, c)?;
+    if let (Some(f), Some(u)) = (input.billing_from, input.billing_until)
+        && u < f
+    {
+        return Err(CoreError::invalid("billing_until", "until_before_from"));
+    }
+    let before = account_in(&mut tx, c, unit).await?;
+    tx.execute(
+        "INSERT INTO billing_accounts (community_id, unit_id, prepaid_fen, billing_from, billing_until, updated_at) \
+         VALUES ($1, $2, 0, $3, $4, $5) ON CONFLICT (community_id, unit_id) DO UPDATE SET \
+         billing_from = $3, billing_until = $4, updated_at = $5",
+        args![c, unit, input.billing_from, input.billing_until, Utc::now()],
+    )
+    .await?;
+    let after = account_in(&mut tx, c, unit).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "billing_account", unit.0)
+            .community(c)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The published fee schedule (明码标价)
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScheduleLine {
+    pub fee_item: String,
+    pub kind: String,
+    pub standard: String,
+    /// "¥2.35 /㎡·月（建筑面积）".
+    pub price: String,
+    pub cycle: String,
+    pub due_day: i64,
+    /// "逾期 10 天后每日 0.05%，不超过本金" or empty.
+    pub late_fee: String,
+    /// "空置房按 70% 收取" or empty.
+    pub note: String,
+}
+
+/// The community's active standards as the notice board shows them; every user who reaches
+/// the community (owners included) may read it.
+pub async fn schedule(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<ScheduleLine>> {
+    if !ctx.reaches(c) {
+        return Err(CoreError::NotFound("community"));
+    }
+    let items = list_fee_items(core, ctx, c).await?;
+    let stds = list_standards(core, ctx, c).await?;
+    let mut out = Vec::new();
+    for s in stds.iter().filter(|s| s.active) {
+        let Some(item) = items.iter().find(|i| i.id == s.fee_item_id && i.active) else {
+            continue;
+        };
+        let r = item.late_fee_rule();
+        let late_fee = if r.ppm_per_day > 0 {
+            let cap = match r.cap_pct {
+                Some(100) => "，不超过本金".to_string(),
+                Some(p) => format!("，不超过本金的 {p}%"),
+                None => String::new(),
+            };
+            format!(
+                "逾期 {} 天后每日 {}%{cap}",
+                r.grace_days,
+                rate_pct(r.ppm_per_day)
+            )
+        } else {
+            String::new()
+        };
+        let note = if s.vacant_pct < 100 {
+            format!("空置房按 {}% 收取", s.vacant_pct)
+        } else {
+            String::new()
+        };
+        out.push(ScheduleLine {
+            fee_item: item.name.clone(),
+            kind: FeeKind::parse("", &item.kind)
+                .map(|k| k.zh())
+                .unwrap_or("")
+                .to_string(),
+            standard: s.name.clone(),
+            price: s.price_text(),
+            cycle: s.cycle().zh().to_string(),
+            due_day: s.due_day,
+            late_fee,
+            note,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,833 @@
+//! Billing: fee items and standards, bill runs (preview, post once, proration, vacant discount),
+//! payments oldest first with receipts numbered without gaps, prepaid balances, idempotent
+//! retries, reversals and refunds, the daily close, two cashiers on one charge, paid services
+//! handed over by requests, and the ledger invariant over a random sequence of operations.
+
+use serde_json::{Value, json};
+use wuye_testkit::Api;
+
+use crate::{app, error_fields, new_unit};
+
+/// A unit with the given state (area 89.50, inner 72.30).
+async fn unit_in_state(api: &Api, building: i64, no: &str, state: &str) -> i64 {
+    let (st, v) = api
+        .post(
+            "/api/v1/units",
+            json!({"building_id": building, "unit_no": no, "floor": 3, "building_area": "89.50",
+                   "inner_area": "72.30", "use_kind": "residential", "state": state}),
+        )
+        .await;
+    assert_eq!(st, 201, "{v}");
+    v["id"].as_i64().expect("unit id")
+}
+
+/// Property fee: building area × ¥2.35 a month, billed quarterly from January, due on the
+/// 15th, vacant units at 70 %, late fee 0.05 % a day after 10 days capped at the principal.
+async fn property_fee(api: &Api, c: i64) -> (i64, i64) {
+    let (st, item) = api
+        .put(
+            "/api/v1/fee-items",
+            json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property",
+                   "late_fee_rate": "0.05", "late_fee_grace_days": 10, "late_fee_cap_pct": 100}),
+        )
+        .await;
+    assert_eq!(st, 200, "{item}");
+    assert_eq!(item["code"], "WYF");
+    assert_eq!(item["late_fee_ppm"], 500);
+    let (st, std) = api
+        .post(
+            "/api/v1/charge-standards",
+            json!({"community_id": c, "fee_item_id": item["id"], "name": "住宅物业费",
+                   "method": "building_area", "price": "2.35", "cycle": "quarterly",
+                   "due_day": 15, "vacant_pct": 70}),
+        )
+        .await;
+    assert_eq!(st, 201, "{std}");
+    assert_eq!(std["price_e4"], 23500);
+    (
+        item["id"].as_i64().expect("item"),
+        std["id"].as_i64().expect("std"),
+    )
+}
+
+async fn owed(api: &Api, unit: i64) -> Value {
+    let (st, v) = api.get(&format!("/api/v1/units/{unit}/owed")).await;
+    assert_eq!(st, 200, "{v}");
+    v
+}
+
+async fn pay(api: &Api, unit: i64, amount: &str, extra: Value) -> (u16, Value) {
+    let mut body = json!({"unit_id": unit, "method": "cash", "amount": amount, "payer": "张三"});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    let (st, v) = api.post("/api/v1/payments", body).await;
+    (st.as_u16(), v)
+}
+
+/// charged − paid = owed − prepaid, from the statement's own rows.
+async fn assert_balanced(api: &Api, unit: i64) -> Value {
+    let (st, s) = api.get(&format!("/api/v1/units/{unit}/statement")).await;
+    assert_eq!(st, 200, "{s}");
+    let sum = |k: &str, f: &str| -> i64 {
+        s[k].as_array()
+            .map(|a| a.iter().filter_map(|x| x[f].as_i64()).sum())
+            .unwrap_or(0)
+    };
+    let charged = sum("charges", "amount_fen");
+    let paid = sum("payments", "amount_fen");
+    let owed: i64 = s["charges"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|c| c["reversed_by"].is_null() && c["kind"] != "reversal")
+                .map(|c| {
+                    c["amount_fen"].as_i64().unwrap_or(0) - c["settled_fen"].as_i64().unwrap_or(0)
+                })
+                .sum()
+        })
+        .unwrap_or(0);
+    assert_eq!(s["charged_fen"].as_i64(), Some(charged));
+    assert_eq!(s["paid_fen"].as_i64(), Some(paid));
+    assert_eq!(s["owed_fen"].as_i64(), Some(owed));
+    assert_eq!(
+        charged - paid,
+        owed - s["prepaid_fen"].as_i64().unwrap_or(0),
+        "unit {unit}: {s}"
+    );
+    s
+}
+
+#[tokio::test]
+async fn bill_run_prorates_discounts_and_posts_once() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let b = app.building_a.0;
+    let (item, _) = property_fee(&api, c).await;
+    let u1 = new_unit(&api, b, "101").await;
+    let u2 = new_unit(&api, b, "102").await;
+    let u3 = unit_in_state(&api, b, "103", "vacant").await;
+    // Unsold units are not billed.
+    unit_in_state(&api, b, "104", "unsold").await;
+    // 102 was handed over on 1 August: 61 of the quarter's 92 days.
+    let (st, v) = api
+        .put(
+            &format!("/api/v1/units/{u2}/billing-account"),
+            json!({"billing_from": "2026-08-01"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (st, bad) = api
+        .put(
+            &format!("/api/v1/units/{u2}/billing-account"),
+            json!({"billing_from": "2026-08-01", "billing_until": "2026-07-01"}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&bad),
+        [("billing_until".into(), "until_before_from".into())]
+    );
+
+    let run = json!({"community_id": c, "period": "2026-07"});
+    let (st, p) = api.post("/api/v1/bill-runs/preview", run.clone()).await;
+    assert_eq!(st, 200, "{p}");
+    // 89.50 × 2.35 × 3 = 630.975 → 630.98; × 61/92 → 418.36; × 70 % → 441.68.
+    assert_eq!(p["charges"], 3);
+    assert_eq!(p["total_fen"], 63098 + 41836 + 44168);
+    assert_eq!(p["items"][0]["fee_item_id"], item);
+    assert_eq!(p["already_posted"], false);
+    assert_eq!(app.count("charges").await, 0, "a preview writes nothing");
+    // A month that starts no quarter bills nothing.
+    let (_, aug) = api
+        .post(
+            "/api/v1/bill-runs/preview",
+            json!({"community_id": c, "period": "2026-08"}),
+        )
+        .await;
+    assert_eq!(aug["charges"], 0);
+
+    let (st, r) = api.post("/api/v1/bill-runs", run.clone()).await;
+    assert_eq!(st, 201, "{r}");
+    assert_eq!(r["charges"], 3);
+    assert_eq!(r["total_fen"], 149_102);
+    let (st, again) = api.post("/api/v1/bill-runs", run.clone()).await;
+    assert_eq!(st, 409, "{again}");
+    assert_eq!(again["code"], "period_already_posted");
+    assert_eq!(app.count("charges").await, 3);
+    let (_, p) = api.post("/api/v1/bill-runs/preview", run).await;
+    assert_eq!(p["already_posted"], true);
+
+    let o = owed(&api, u2).await;
+    assert_eq!(o["total_fen"], 41836);
+    let ch = &o["charges"][0];
+    assert_eq!(ch["basis"], "89.50 ㎡ × ¥2.35 × 3 月 × 61/92 天");
+    assert_eq!(ch["due_date"], "2026-07-15");
+    assert_eq!(ch["period_from"], "2026-07-01");
+    assert_eq!(ch["period_to"], "2026-09-30");
+    assert_eq!(owed(&api, u1).await["total_fen"], 63098);
+    assert_eq!(
+        owed(&api, u3).await["charges"][0]["basis"],
+        "89.50 ㎡ × ¥2.35 × 3 月 × 70%"
+    );
+
+    // Bad input names its field and writes nothing.
+    let (st, e) = api
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-13"}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&e),
+        [("period".into(), "invalid_period".into())]
+    );
+    let (st, e) = api
+        .post(
+            "/api/v1/charge-standards",
+            json!({"community_id": c, "fee_item_id": 999_999, "name": "x", "method": "area",
+                   "price": "1.23456", "due_day": 40}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    let f = error_fields(&e);
+    assert!(
+        f.contains(&("method".into(), "unknown_charge_method".into())),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&("price".into(), "too_many_decimals".into())),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&("due_day".into(), "out_of_range".into())),
+        "{f:?}"
+    );
+
+    // The published schedule.
+    let (st, sch) = api
+        .get(&format!("/api/v1/communities/{c}/fee-schedule"))
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(sch[0]["price"], "¥2.35 /㎡·月（建筑面积）");
+    assert_eq!(sch[0]["late_fee"], "逾期 10 天后每日 0.05%，不超过本金");
+    assert_eq!(sch[0]["note"], "空置房按 70% 收取");
+
+    // A unit with charges on record is never deleted.
+    let (st, e) = api.delete(&format!("/api/v1/units/{u1}")).await;
+    assert_eq!(st, 409, "{e}");
+    assert_eq!(e["code"], "unit_has_records");
+}
+
+#[tokio::test]
+async fn payments_settle_oldest_first_with_receipts_and_prepaid() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let b = app.building_a.0;
+    property_fee(&api, c).await;
+    let u1 = new_unit(&api, b, "201").await;
+    for period in ["2026-07", "2026-10"] {
+        let (st, v) = api
+            .post(
+                "/api/v1/bill-runs",
+                json!({"community_id": c, "period": period}),
+            )
+            .await;
+        assert_eq!(st, 201, "{v}");
+    }
+    let o = owed(&api, u1).await;
+    assert_eq!(o["total_fen"], 2 * 63098);
+    let july = o["charges"][0]["id"].as_i64().expect("id");
+    let october = o["charges"][1]["id"].as_i64().expect("id");
+
+    // ¥700.00 settles July (630.98) and 69.02 of October.
+    let (st, p1) = pay(&api, u1, "700", json!({})).await;
+    assert_eq!(st, 201, "{p1}");
+    assert_eq!(p1["payment"]["receipt_no"], 1);
+    assert_eq!(p1["settled"][0]["charge_id"], july);
+    assert_eq!(p1["settled"][0]["amount_fen"], 63098);
+    assert_eq!(p1["settled"][1]["charge_id"], october);
+    assert_eq!(p1["settled"][1]["amount_fen"], 6902);
+    assert_eq!(p1["payment"]["to_prepaid_fen"], 0);
+    assert_eq!(owed(&api, u1).await["total_fen"], 63098 - 6902);
+
+    // ¥600.00: 561.96 settles October, 38.04 goes to the prepaid balance.
+    let (st, p2) = pay(&api, u1, "600.00", json!({"method": "wechat"})).await;
+    assert_eq!(st, 201, "{p2}");
+    assert_eq!(p2["payment"]["receipt_no"], 2);
+    assert_eq!(p2["payment"]["to_prepaid_fen"], 3804);
+    let o = owed(&api, u1).await;
+    assert_eq!(o["total_fen"], 0);
+    assert_eq!(o["prepaid_fen"], 3804);
+
+    // The receipt, with the amount in capitals.
+    let pid = p1["payment"]["id"].as_i64().expect("pid");
+    let (st, r) = api.get(&format!("/api/v1/payments/{pid}/receipt")).await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["receipt_no"], "NO.00000001");
+    assert_eq!(r["amount_capitals"], "柒佰元整");
+    assert_eq!(r["unit_label"], "1栋-201");
+    assert_eq!(r["lines"].as_array().map(Vec::len), Some(2));
+
+    // A new charge is settled from the prepaid balance as it posts: 38.04 of ¥100.
+    let (_, items) = api.get(&format!("/api/v1/communities/{c}/fee-items")).await;
+    let (st, ch) = api
+        .post(
+            "/api/v1/charges",
+            json!({"unit_id": u1, "fee_item_id": items[0]["id"], "amount": "100",
+                   "description": "门禁卡补办", "reason": "业主申请"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{ch}");
+    assert_eq!(ch["settled_fen"], 3804);
+    let o = owed(&api, u1).await;
+    assert_eq!(o["total_fen"], 10000 - 3804);
+    assert_eq!(o["prepaid_fen"], 0);
+
+    // Paying a chosen charge instead of the oldest.
+    let (st, p3) = pay(
+        &api,
+        u1,
+        "61.96",
+        json!({"charge_ids": [ch["id"]], "method": "alipay"}),
+    )
+    .await;
+    assert_eq!(st, 201, "{p3}");
+    assert_eq!(p3["settled"][0]["charge_id"], ch["id"]);
+
+    // Bad amounts name the field; nothing is written.
+    let before = app.count("payments").await;
+    for (amount, code) in [
+        ("0", "must_be_positive"),
+        ("-5", "must_be_positive"),
+        ("1.234", "too_many_decimals"),
+        ("abc", "not_a_number"),
+    ] {
+        let (st, e) = pay(&api, u1, amount, json!({})).await;
+        assert_eq!(st, 422, "{amount}: {e}");
+        assert_eq!(
+            error_fields(&e),
+            [("amount".into(), code.into())],
+            "{amount}"
+        );
+    }
+    let (st, e) = pay(&api, u1, "10", json!({"method": "bitcoin"})).await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&e),
+        [("method".into(), "unknown_pay_method".into())]
+    );
+    let (st, e) = pay(&api, u1, "10", json!({"charge_ids": [july]})).await;
+    assert_eq!(st, 409, "{e}");
+    assert_eq!(e["code"], "charge_already_settled");
+    assert_eq!(app.count("payments").await, before);
+
+    // With prepaid off, paying more than is owed is refused.
+    let (st, _) = api
+        .put(
+            &format!("/api/v1/communities/{c}/billing-settings"),
+            json!({"prepaid_enabled": false}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (st, e) = pay(&api, u1, "1", json!({})).await;
+    assert_eq!(st, 422, "{e}");
+    assert_eq!(
+        error_fields(&e),
+        [("amount".into(), "amount_exceeds_owed".into())]
+    );
+    assert_eq!(app.count("payments").await, before);
+    assert_balanced(&api, u1).await;
+}
+
+#[tokio::test]
+async fn retries_reversals_refunds_and_receipt_continuity() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let b = app.building_a.0;
+    property_fee(&api, c).await;
+    let u1 = new_unit(&api, b, "301").await;
+    let u2 = new_unit(&api, b, "302").await;
+    let (st, _) = api
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-07"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+
+    // The same payment sent twice with one key is recorded once.
+    let key = json!({"idempotency_key": "pos-20261201-0001"});
+    let (st, first) = pay(&api, u1, "700", key.clone()).await;
+    assert_eq!(st, 201, "{first}");
+    let (st, again) = pay(&api, u1, "700", key.clone()).await;
+    assert_eq!(st, 200, "{again}");
+    assert_eq!(again["replayed"], true);
+    assert_eq!(again["payment"]["id"], first["payment"]["id"]);
+    assert_eq!(app.count("payments").await, 1);
+    let (st, e) = pay(&api, u1, "701", key).await;
+    assert_eq!(st, 409);
+    assert_eq!(e["code"], "idempotency_key_reused");
+    assert_eq!(owed(&api, u1).await["prepaid_fen"], 70000 - 63098);
+
+    // Reversing the payment: the charge owes again and the prepaid part comes out.
+    let pid = first["payment"]["id"].as_i64().expect("pid");
+    let (st, e) = api
+        .post(
+            &format!("/api/v1/payments/{pid}/reverse"),
+            json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(error_fields(&e), [("reason".into(), "required".into())]);
+    let (st, rev) = api
+        .post(
+            &format!("/api/v1/payments/{pid}/reverse"),
+            json!({"reason": "收错房号"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{rev}");
+    assert_eq!(rev["payment"]["amount_fen"], -70000);
+    assert_eq!(rev["payment"]["receipt_no"], 2);
+    assert_eq!(rev["settled"][0]["amount_fen"], -63098);
+    let o = owed(&api, u1).await;
+    assert_eq!(o["total_fen"], 63098);
+    assert_eq!(o["prepaid_fen"], 0);
+    let rid = rev["payment"]["id"].as_i64().expect("rid");
+    let (st, e) = api
+        .post(
+            &format!("/api/v1/payments/{rid}/reverse"),
+            json!({"reason": "再冲"}),
+        )
+        .await;
+    assert_eq!(st, 409);
+    assert_eq!(e["code"], "cannot_reverse_reversal");
+    let (st, e) = api
+        .post(
+            &format!("/api/v1/payments/{pid}/reverse"),
+            json!({"reason": "再冲"}),
+        )
+        .await;
+    assert_eq!(st, 409);
+    assert_eq!(e["code"], "already_reversed");
+
+    // Reversing a charge: a counter-charge; the original owes nothing.
+    let ch = owed(&api, u2).await["charges"][0]["id"]
+        .as_i64()
+        .expect("charge");
+    let (st, cr) = api
+        .post(
+            &format!("/api/v1/charges/{ch}/reverse"),
+            json!({"reason": "面积录错"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{cr}");
+    assert_eq!(cr["amount_fen"], -63098);
+    assert_eq!(cr["reverses_id"], ch);
+    assert_eq!(owed(&api, u2).await["total_fen"], 0);
+    let crid = cr["id"].as_i64().expect("id");
+    let (st, e) = api
+        .post(
+            &format!("/api/v1/charges/{crid}/reverse"),
+            json!({"reason": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (409, Some("cannot_reverse_reversal"))
+    );
+    let (st, e) = api
+        .post(
+            &format!("/api/v1/charges/{ch}/reverse"),
+            json!({"reason": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (409, Some("already_reversed"))
+    );
+    // A charge with money on it is reversed after its payment.
+    let (st, _) = pay(&api, u1, "10", json!({})).await;
+    assert_eq!(st, 201);
+    let ch1 = owed(&api, u1).await["charges"][0]["id"]
+        .as_i64()
+        .expect("charge");
+    let (st, e) = api
+        .post(
+            &format!("/api/v1/charges/{ch1}/reverse"),
+            json!({"reason": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (409, Some("charge_has_payments"))
+    );
+
+    // A refund pays back prepaid money, never more than there is.
+    let (st, _) = pay(&api, u2, "50", json!({})).await;
+    assert_eq!(st, 201);
+    let (st, e) = api
+        .post(
+            "/api/v1/refunds",
+            json!({"unit_id": u2, "method": "cash", "amount": "50.01", "reason": "迁出退费"}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&e),
+        [("amount".into(), "amount_exceeds_prepaid".into())]
+    );
+    let (st, rf) = api
+        .post(
+            "/api/v1/refunds",
+            json!({"unit_id": u2, "method": "cash", "amount": "50", "reason": "迁出退费"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{rf}");
+    assert_eq!(rf["amount_fen"], -5000);
+    assert_eq!(owed(&api, u2).await["prepaid_fen"], 0);
+
+    // Every entry has a receipt number; none repeats, none is skipped.
+    let (st, list) = api.get(&format!("/api/v1/payments?community_id={c}")).await;
+    assert_eq!(st, 200, "{list}");
+    let nos: Vec<i64> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p["receipt_no"].as_i64())
+        .collect();
+    assert_eq!(nos, (1..=nos.len() as i64).collect::<Vec<_>>());
+    assert_eq!(nos.len(), 5);
+    assert_balanced(&api, u1).await;
+    assert_balanced(&api, u2).await;
+}
+
+#[tokio::test]
+async fn daily_close_locks_the_day_and_access_is_by_role() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let c = app.community_a.0;
+    let b = app.building_a.0;
+    property_fee(&admin, c).await;
+    let u1 = new_unit(&admin, b, "401").await;
+    let (st, _) = admin
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-07"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let cashier = app.api_as("cashier1", "cashier", &[app.community_a]).await;
+    let other = app.api_as("cashier2", "cashier", &[app.community_b]).await;
+    let tech = app.api_as("tech1", "technician", &[app.community_a]).await;
+
+    // Who may do what.
+    let (st, _) = cashier
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-10"}),
+        )
+        .await;
+    assert_eq!(st, 403, "a cashier does not run bills");
+    let (st, _) = tech.get(&format!("/api/v1/units/{u1}/owed")).await;
+    assert_eq!(st, 403, "a technician does not see what a unit owes");
+    let (st, _) = other.get(&format!("/api/v1/units/{u1}/owed")).await;
+    assert_eq!(
+        st, 404,
+        "another community's cashier does not know the unit"
+    );
+
+    let (st, p) = pay(&cashier, u1, "100", json!({})).await;
+    assert_eq!(st, 201, "{p}");
+    let (st, p) = pay(&cashier, u1, "30.50", json!({"method": "wechat"})).await;
+    assert_eq!(st, 201, "{p}");
+    let (st, day) = cashier
+        .post(
+            "/api/v1/daily-closes",
+            json!({"community_id": c, "note": "现金已交"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{day}");
+    assert_eq!(day["payments"], 2);
+    assert_eq!(day["total_fen"], 13050);
+    assert_eq!(day["cash_fen"], 10000);
+    assert!(day["closed_at"].is_string());
+    let (st, e) = pay(&cashier, u1, "1", json!({})).await;
+    assert_eq!(st, 409, "{e}");
+    assert_eq!(e["code"], "day_closed");
+    assert_eq!(app.count("payments").await, 2);
+    let (st, e) = cashier
+        .post("/api/v1/daily-closes", json!({"community_id": c}))
+        .await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (409, Some("day_already_closed"))
+    );
+    // The admin's own day is still open.
+    let (st, _) = pay(&admin, u1, "1", json!({})).await;
+    assert_eq!(st, 201);
+
+    // The manager confirms the hand-over, once.
+    let confirm =
+        json!({"community_id": c, "cashier_id": day["cashier_id"], "date": day["business_date"]});
+    let (st, _) = cashier
+        .post("/api/v1/daily-closes/confirm", confirm.clone())
+        .await;
+    assert_eq!(st, 403);
+    let (st, v) = admin
+        .post("/api/v1/daily-closes/confirm", confirm.clone())
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v["confirmed_at"].is_string());
+    let (st, e) = admin.post("/api/v1/daily-closes/confirm", confirm).await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (409, Some("day_already_confirmed"))
+    );
+    let (st, days) = admin
+        .get(&format!("/api/v1/daily-closes?community_id={c}"))
+        .await;
+    assert_eq!(st, 200, "{days}");
+    assert_eq!(days.as_array().map(Vec::len), Some(2), "{days}");
+    let (st, mine) = cashier
+        .get(&format!("/api/v1/daily-closes?community_id={c}"))
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        mine.as_array().map(Vec::len),
+        Some(1),
+        "a cashier sees his own days"
+    );
+}
+
+#[tokio::test]
+async fn two_cashiers_settle_one_charge_once() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let c = app.community_a.0;
+    property_fee(&admin, c).await;
+    let u1 = new_unit(&admin, app.building_a.0, "501").await;
+    let (st, _) = admin
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-07"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let ch = owed(&admin, u1).await["charges"][0]["id"].clone();
+    let a = app.api_as("cash_a", "cashier", &[app.community_a]).await;
+    let b = app.api_as("cash_b", "cashier", &[app.community_a]).await;
+    for round in 0..3 {
+        if round > 0 {
+            // Undo the winner, so the charge owes again.
+            let (_, list) = admin
+                .get(&format!("/api/v1/payments?community_id={c}"))
+                .await;
+            let last = list
+                .as_array()
+                .and_then(|l| {
+                    l.iter()
+                        .rev()
+                        .find(|p| p["kind"] == "payment" && p["reversed_by"].is_null())
+                })
+                .map(|p| p["id"].clone())
+                .expect("a payment");
+            let (st, _) = admin
+                .post(
+                    &format!("/api/v1/payments/{last}/reverse"),
+                    json!({"reason": "重试"}),
+                )
+                .await;
+            assert_eq!(st, 201);
+        }
+        let body = json!({"charge_ids": [ch]});
+        let (ra, rb) = tokio::join!(
+            pay(&a, u1, "630.98", body.clone()),
+            pay(&b, u1, "630.98", body)
+        );
+        let mut codes = [ra.0, rb.0];
+        codes.sort();
+        assert_eq!(codes, [201, 409], "{ra:?} {rb:?}");
+        let loser = if ra.0 == 409 { &ra.1 } else { &rb.1 };
+        assert_eq!(loser["code"], "charge_already_settled");
+        let o = owed(&admin, u1).await;
+        assert_eq!(o["total_fen"], 0);
+        assert_eq!(o["prepaid_fen"], 0);
+    }
+    assert_balanced(&admin, u1).await;
+}
+
+#[tokio::test]
+async fn paid_services_from_requests_post_once() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let c = app.community_a;
+    let u1 = new_unit(&admin, app.building_a.0, "601").await;
+    // What a finished request with paid services hands over (see tickets::services).
+    let mut tx = app.core.db.begin().await.expect("begin");
+    tx.execute(
+        "INSERT INTO pending_charges (community_id, unit_id, source, source_id, description, amount_fen, created_at) \
+         VALUES ($1, $2, 'request', 7, '有偿服务 BX-1：更换水龙头×1', 3500, $3)",
+        wuye_core::args![c, u1, chrono::Utc::now()],
+    )
+    .await
+    .expect("insert");
+    tx.commit().await.expect("commit");
+    let (st, v) = admin
+        .post(
+            &format!("/api/v1/communities/{}/pending-charges/post", c.0),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["posted"], 1);
+    let (_, v) = admin
+        .post(
+            &format!("/api/v1/communities/{}/pending-charges/post", c.0),
+            json!({}),
+        )
+        .await;
+    assert_eq!(v["posted"], 0, "posted once");
+    let o = owed(&admin, u1).await;
+    assert_eq!(o["total_fen"], 3500);
+    assert_eq!(o["charges"][0]["kind"], "service");
+    let (_, pending) = admin
+        .get(&format!("/api/v1/communities/{}/pending-charges", c.0))
+        .await;
+    assert_eq!(pending.as_array().map(Vec::len), Some(0), "{pending}");
+}
+
+/// A deterministic xorshift generator: the sequence is the same on every run and backend.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// After a random sequence of charges, payments, reversals and refunds, every unit's balance
+/// is charges − payments + refunds (= owed − prepaid), and receipt numbers run 1..n.
+#[tokio::test]
+async fn ledger_stays_balanced_under_random_operations() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let (item, _) = property_fee(&api, c).await;
+    let mut units = Vec::new();
+    for no in ["701", "702", "703"] {
+        units.push(new_unit(&api, app.building_a.0, no).await);
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut ok = [0usize; 5];
+    for _ in 0..60 {
+        let u = units[rng.below(3) as usize];
+        match rng.below(5) {
+            0 => {
+                let amount = format!("{}.{:02}", 1 + rng.below(300), rng.below(100));
+                let (st, v) = api
+                    .post(
+                        "/api/v1/charges",
+                        json!({"unit_id": u, "fee_item_id": item, "amount": amount, "description": "随机应收"}),
+                    )
+                    .await;
+                assert_eq!(st, 201, "{v}");
+                ok[0] += 1;
+            }
+            1 => {
+                let amount = format!("{}.{:02}", 1 + rng.below(400), rng.below(100));
+                let (st, v) = pay(&api, u, &amount, json!({})).await;
+                assert_eq!(st, 201, "{v}");
+                ok[1] += 1;
+            }
+            2 => {
+                let (_, s) = api.get(&format!("/api/v1/units/{u}/statement")).await;
+                let open: Vec<i64> = s["payments"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter(|p| p["kind"] == "payment" && p["reversed_by"].is_null())
+                            .filter_map(|p| p["id"].as_i64())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(&p) = open.get(rng.below(open.len().max(1) as u64) as usize) {
+                    let (st, v) = api
+                        .post(
+                            &format!("/api/v1/payments/{p}/reverse"),
+                            json!({"reason": "随机红冲"}),
+                        )
+                        .await;
+                    // Its prepaid part may already have settled newer charges.
+                    assert!(
+                        st == 201 || (st == 409 && v["code"] == "prepaid_already_used"),
+                        "{v}"
+                    );
+                    if st == 201 {
+                        ok[2] += 1;
+                    }
+                }
+            }
+            3 => {
+                let o = owed(&api, u).await;
+                let unpaid: Vec<i64> = o["charges"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter(|c| c["settled_fen"] == 0)
+                            .filter_map(|c| c["id"].as_i64())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(ch) = unpaid.first() {
+                    let (st, v) = api
+                        .post(
+                            &format!("/api/v1/charges/{ch}/reverse"),
+                            json!({"reason": "随机红冲"}),
+                        )
+                        .await;
+                    assert_eq!(st, 201, "{v}");
+                    ok[3] += 1;
+                }
+            }
+            _ => {
+                let prepaid = owed(&api, u).await["prepaid_fen"].as_i64().unwrap_or(0);
+                if prepaid > 0 {
+                    let amt = 1 + rng.below(prepaid as u64) as i64;
+                    let (st, v) = api
+                        .post(
+                            "/api/v1/refunds",
+                            json!({"unit_id": u, "method": "bank",
+                                   "amount": format!("{}.{:02}", amt / 100, amt % 100), "reason": "随机退款"}),
+                        )
+                        .await;
+                    assert_eq!(st, 201, "{v}");
+                    ok[4] += 1;
+                }
+            }
+        }
+        for &u in &units {
+            assert_balanced(&api, u).await;
+        }
+    }
+    assert!(
+        ok.iter().all(|n| *n > 0),
+        "every kind of operation ran: {ok:?}"
+    );
+    let (_, list) = api.get(&format!("/api/v1/payments?community_id={c}")).await;
+    let nos: Vec<i64> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p["receipt_no"].as_i64())
+        .collect();
+    assert_eq!(nos, (1..=nos.len() as i64).collect::<Vec<_>>());
+}
