@@ -3,6 +3,7 @@
 //! rendered in the user's language from the locale files.
 
 mod admin;
+mod billing;
 mod desk;
 mod home;
 mod portal;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(portal::router())
         .merge(reports::router())
         .merge(desk::router())
+        .merge(billing::router())
         .route("/static/app.css", axum::routing::get(css))
         .layer(middleware::from_fn(ensure_csrf_cookie))
 }
@@ -86,6 +88,8 @@ pub struct Shell {
     pub can_work: bool,
     pub is_owner: bool,
     pub can_tickets_manage: bool,
+    pub can_collect: bool,
+    pub can_bill: bool,
     pub error: Option<String>,
     pub notice: Option<String>,
 }
@@ -108,6 +112,8 @@ impl Shell {
             can_work: false,
             is_owner: false,
             can_tickets_manage: false,
+            can_collect: false,
+            can_bill: false,
             error: None,
             notice: None,
         }
@@ -132,6 +138,8 @@ impl Shell {
             can_work: c.has(Perm::TicketsWork),
             is_owner: c.role == "owner",
             can_tickets_manage: c.has(Perm::TicketsManage),
+            can_collect: c.has(Perm::BillingCollect),
+            can_bill: c.has(Perm::BillingManage),
             error: None,
             notice: None,
         }

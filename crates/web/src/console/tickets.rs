@@ -503,6 +503,48 @@ async fn new_page(
 
 /// Finds the unit typed on the form ("1栋-1801", "1-1801", "1801") in the community, and the
 /// person of a typed phone number; each problem is an error on its field.
+/// A unit typed as people say it ("1栋-1801", "1-1801", "1801"), in one community; the field
+/// errors are named `unit`.
+pub(super) async fn unit_by_label(
+    st: &AppState,
+    u: &ConsoleUser,
+    community: CommunityId,
+    q: &str,
+) -> Result<UnitId, Vec<FieldError>> {
+    match registry::search(&st.core, &u.ctx, q, Some(community), 20).await {
+        Ok(hits) => {
+            let units: Vec<_> = hits
+                .iter()
+                .filter(|h| matches!(h.kind, HitKind::Unit))
+                .collect();
+            // An exact label or number wins over prefix matches.
+            let exact: Vec<_> = units
+                .iter()
+                .filter(|h| {
+                    h.title == q
+                        || h.title.ends_with(&format!("-{}", q.to_uppercase()))
+                        || h.title.replace(['栋', '座'], "") == q.replace(['栋', '座'], "")
+                })
+                .collect();
+            let found = match (exact.len(), units.len()) {
+                (1, _) => exact[0].unit_id,
+                (0, 1) => units[0].unit_id,
+                (0, 0) => None,
+                _ => return Err(vec![FieldError::new("unit", "unit_ambiguous")]),
+            };
+            found.ok_or_else(|| vec![FieldError::new("unit", "unknown_unit")])
+        }
+        Err(CoreError::Invalid(e)) => Err(e
+            .into_iter()
+            .map(|mut x| {
+                x.field = "unit".into();
+                x
+            })
+            .collect()),
+        Err(_) => Err(vec![FieldError::new("unit", "unknown_unit")]),
+    }
+}
+
 async fn resolve_unit_and_person(
     st: &AppState,
     u: &ConsoleUser,
@@ -514,34 +556,9 @@ async fn resolve_unit_and_person(
     if let Ok(id) = f.unit_id.trim().parse::<i64>() {
         unit = Some(UnitId(id));
     } else if !f.unit.trim().is_empty() {
-        let q = f.unit.trim();
-        match registry::search(&st.core, &u.ctx, q, Some(community), 20).await {
-            Ok(hits) => {
-                let units: Vec<_> = hits
-                    .iter()
-                    .filter(|h| matches!(h.kind, HitKind::Unit))
-                    .collect();
-                // An exact label or number wins over prefix matches.
-                let exact: Vec<_> = units
-                    .iter()
-                    .filter(|h| {
-                        h.title == q
-                            || h.title.ends_with(&format!("-{}", q.to_uppercase()))
-                            || h.title.replace(['栋', '座'], "") == q.replace(['栋', '座'], "")
-                    })
-                    .collect();
-                match (exact.len(), units.len()) {
-                    (1, _) => unit = exact[0].unit_id,
-                    (0, 1) => unit = units[0].unit_id,
-                    (0, 0) => errs.push(FieldError::new("unit", "unknown_unit")),
-                    _ => errs.push(FieldError::new("unit", "unit_ambiguous")),
-                }
-            }
-            Err(CoreError::Invalid(e)) => errs.extend(e.into_iter().map(|mut x| {
-                x.field = "unit".into();
-                x
-            })),
-            Err(_) => errs.push(FieldError::new("unit", "unknown_unit")),
+        match unit_by_label(st, u, community, f.unit.trim()).await {
+            Ok(id) => unit = Some(id),
+            Err(e) => errs.extend(e),
         }
     }
     // A phone number of a registered person links the person (and gives the unit when none

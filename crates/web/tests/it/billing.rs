@@ -831,3 +831,130 @@ async fn ledger_stays_balanced_under_random_operations() {
         .collect();
     assert_eq!(nos, (1..=nos.len() as i64).collect::<Vec<_>>());
 }
+
+/// The console: the manager previews and posts a run, the cashier finds the unit by its
+/// label, takes a payment (a double submit of the same form records it once) and gets a
+/// receipt with the amount in capitals, then closes the day.
+#[tokio::test]
+async fn console_run_cashier_receipt_and_close() {
+    use crate::console::console_login;
+    let app = app().await;
+    let admin = app.admin().await;
+    let c = app.community_a.0;
+    property_fee(&admin, c).await;
+    let unit = new_unit(&admin, app.building_a.0, "801").await;
+    app.user("boss", "project_manager", &[app.community_a])
+        .await;
+    app.user("cash", "cashier", &[app.community_a]).await;
+
+    let (m, token) = console_login(&app, "boss").await;
+    let html = m
+        .get(format!("{}/billing?community={c}&period=2026-07", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("id=\"preview\""), "{html}");
+    assert!(html.contains("¥630.98"), "the preview's total");
+    let r = m
+        .post(format!("{}/billing/runs", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("community_id", &c.to_string()),
+            ("period", "2026-07"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.count("charges").await, 1);
+
+    let (k, token) = console_login(&app, "cash").await;
+    let html = k
+        .get(format!("{}/cashier?community={c}&unit=1栋-801", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("id=\"owed-total\">¥630.98"), "{html}");
+    let key = {
+        let i = html.find("name=\"idempotency_key\" value=\"").expect("key") + 30;
+        html[i..i + 64].to_string()
+    };
+    let form = [
+        ("_csrf", token.as_str()),
+        ("community_id", &c.to_string()),
+        ("unit_id", &unit.to_string()),
+        ("idempotency_key", key.as_str()),
+        ("method", "cash"),
+        ("amount", "630.98"),
+        ("payer", "王五"),
+    ];
+    let mut receipts = Vec::new();
+    for _ in 0..2 {
+        let r = k
+            .post(format!("{}/cashier/pay", app.base))
+            .form(&form)
+            .send()
+            .await
+            .expect("pay");
+        assert_eq!(r.status(), 303);
+        receipts.push(
+            r.headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string(),
+        );
+    }
+    assert_eq!(receipts[0], receipts[1], "a double submit is one payment");
+    assert_eq!(app.count("payments").await, 1);
+    let html = k
+        .get(format!("{}{}", app.base, receipts[0]))
+        .send()
+        .await
+        .expect("receipt")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("陆佰叁拾元玖角捌分"), "{html}");
+    assert!(html.contains("NO.00000001"));
+    // A bad amount is shown on the form, nothing written.
+    let r = k
+        .post(format!("{}/cashier/pay", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("community_id", &c.to_string()),
+            ("unit_id", &unit.to_string()),
+            ("idempotency_key", "k2"),
+            ("method", "cash"),
+            ("amount", "-1"),
+            ("payer", "王五"),
+        ])
+        .send()
+        .await
+        .expect("pay");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap_or_default().contains("必须大于 0"));
+    let r = k
+        .post(format!("{}/daily-close", app.base))
+        .form(&[("_csrf", token.as_str()), ("community_id", &c.to_string())])
+        .send()
+        .await
+        .expect("close");
+    assert_eq!(r.status(), 303);
+    let html = k
+        .get(format!("{}/daily-close?community={c}", app.base))
+        .send()
+        .await
+        .expect("days")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("已日结，待确认交接"), "{html}");
+    assert!(html.contains("¥630.98"));
+}
