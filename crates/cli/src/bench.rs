@@ -85,6 +85,22 @@ pub enum BenchCmd {
         #[command(flatten)]
         work: WorkDirArgs,
     },
+    /// Billing: a bill run of 200,000 units × 5 items (target ≤ 5 s and ≤ 2× a plain batched
+    /// INSERT of the same rows, peak RSS ≤ 300 MB), and what a unit owes and its statement
+    /// (p99 ≤ 10 ms).
+    Billing {
+        #[arg(long, default_value_t = 200_000)]
+        units: usize,
+        /// Monthly runs stored before the lookups (10 × 1,000,000 charges by default); the
+        /// baseline's rows stay in place of the first run's.
+        #[arg(long, default_value_t = 10)]
+        periods: usize,
+        /// Units looked up for the owed and statement timings.
+        #[arg(long, default_value_t = 2000)]
+        lookups: usize,
+        #[command(flatten)]
+        work: WorkDirArgs,
+    },
 }
 
 pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
@@ -119,6 +135,15 @@ pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
             open,
             work,
         } => bench_requests(seconds, connections.max(1), requests, open, &work).await,
+        BenchCmd::Billing {
+            units,
+            periods,
+            lookups,
+            work,
+        } => {
+            crate::bench_billing::bench_billing(units, periods.clamp(1, 12), lookups.max(1), &work)
+                .await
+        }
     }
 }
 
@@ -126,7 +151,7 @@ pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
 // Working directory, fresh core, machine figures
 
 /// The benchmark's directory; deleted on drop (errors included) unless kept.
-struct WorkDir {
+pub(crate) struct WorkDir {
     path: PathBuf,
     keep: bool,
     /// Created by us (removed whole) or given empty (only its contents removed).
@@ -134,7 +159,7 @@ struct WorkDir {
 }
 
 impl WorkDir {
-    fn new(name: &str, a: &WorkDirArgs) -> AnyResult<WorkDir> {
+    pub(crate) fn new(name: &str, a: &WorkDirArgs) -> AnyResult<WorkDir> {
         let path = match &a.dir {
             Some(d) => d.clone(),
             None => std::env::temp_dir().join(format!("wuye-bench-{name}-{}", std::process::id())),
@@ -168,7 +193,7 @@ impl WorkDir {
         })
     }
 
-    fn db_path(&self) -> PathBuf {
+    pub(crate) fn db_path(&self) -> PathBuf {
         self.path.join("wuye.db")
     }
 }
@@ -202,7 +227,7 @@ impl Drop for WorkDir {
 
 /// A migrated database in `dir` with a fresh key (written to `wuye.key` as `wuye serve` reads
 /// it), the roles and one company — what `open()` does for a data dir.
-async fn fresh_core(wd: &WorkDir) -> AnyResult<(CoreRef, CompanyId)> {
+pub(crate) async fn fresh_core(wd: &WorkDir) -> AnyResult<(CoreRef, CompanyId)> {
     let key = Crypto::generate_key_hex();
     std::fs::write(wd.path.join("wuye.key"), &key)?;
     let db = Db::connect(&wd.db_path().to_string_lossy(), &DbOptions::default()).await?;
@@ -213,7 +238,7 @@ async fn fresh_core(wd: &WorkDir) -> AnyResult<(CoreRef, CompanyId)> {
     Ok((core, company))
 }
 
-async fn new_community(
+pub(crate) async fn new_community(
     core: &Core,
     company: CompanyId,
     code: &str,
@@ -244,7 +269,7 @@ fn load_average() -> String {
 }
 
 /// A `kB` figure of /proc/<pid>/status (`None` = this process).
-fn proc_status_kb(pid: Option<u32>, key: &str) -> Option<u64> {
+pub(crate) fn proc_status_kb(pid: Option<u32>, key: &str) -> Option<u64> {
     let path = match pid {
         Some(p) => format!("/proc/{p}/status"),
         None => "/proc/self/status".to_string(),
@@ -254,18 +279,18 @@ fn proc_status_kb(pid: Option<u32>, key: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn mib_kb(kb: Option<u64>) -> String {
+pub(crate) fn mib_kb(kb: Option<u64>) -> String {
     kb.map_or_else(
         || "n/a".to_string(),
         |k| format!("{:.1} MiB", k as f64 / 1024.0),
     )
 }
 
-fn pass(ok: bool) -> &'static str {
+pub(crate) fn pass(ok: bool) -> &'static str {
     if ok { "PASS" } else { "FAIL" }
 }
 
-fn file_mib(p: &Path) -> f64 {
+pub(crate) fn file_mib(p: &Path) -> f64 {
     std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1_048_576.0)
 }
 
@@ -625,7 +650,7 @@ async fn bench_import(rows: usize, work: &WorkDirArgs) -> AnyResult<()> {
 // ---------------------------------------------------------------------------------------------
 // Bulk population (search and startup fixtures)
 
-struct Population {
+pub(crate) struct Population {
     buildings: usize,
     units: usize,
     people: usize,
@@ -677,7 +702,7 @@ const UNITS_PER_TX: usize = 50_000;
 /// people, each linked to one unit (its first person as owner, the others as household
 /// members), with multi-row INSERTs in big transactions. Phones are encrypted and
 /// blind-indexed exactly like `insert_person`; owners also get an ID number.
-async fn populate(
+pub(crate) async fn populate(
     core: &Core,
     communities: &[CommunityId],
     units: usize,
@@ -870,7 +895,7 @@ async fn populate(
 }
 
 /// `PRAGMA wal_checkpoint(TRUNCATE)`: the bulk load moved into the database file.
-async fn checkpoint(core: &Core) -> AnyResult<()> {
+pub(crate) async fn checkpoint(core: &Core) -> AnyResult<()> {
     if let Some(w) = core.db.sqlite_writer() {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(w)
@@ -939,7 +964,7 @@ fn search_queries(n: usize, people: usize) -> Vec<(QueryKind, String)> {
 }
 
 /// Nearest-rank percentile of sorted durations, in ms.
-fn pct(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn pct(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

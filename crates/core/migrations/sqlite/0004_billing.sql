@@ -71,6 +71,8 @@ CREATE TABLE billing_accounts (
     PRIMARY KEY (community_id, unit_id)
 );
 
+-- One run per community and period: a bill run's charges are written in the transaction that
+-- inserts its row, so running a period twice writes nothing twice.
 CREATE TABLE bill_runs (
     id INTEGER PRIMARY KEY,
     community_id INTEGER NOT NULL REFERENCES communities(id),
@@ -100,16 +102,12 @@ CREATE TABLE charges (
     amount_fen INTEGER NOT NULL,
     settled_fen INTEGER NOT NULL,
     due_date TEXT NOT NULL,
-    -- A bill run's charge is unique per standard, period and unit or space: running twice
-    -- writes nothing twice.
-    dedupe_key TEXT,
     reverses_id INTEGER,
     reversed_by INTEGER,
     reason TEXT,
     created_by INTEGER,
     created_at TEXT NOT NULL
 );
-CREATE UNIQUE INDEX charges_dedupe ON charges (community_id, dedupe_key);
 CREATE INDEX charges_unit ON charges (community_id, unit_id, due_date);
 CREATE INDEX charges_period ON charges (community_id, period, fee_item_id);
 

@@ -495,13 +495,12 @@ pub(super) async fn post_pending_in(
     struct P {
         id: i64,
         unit_id: UnitId,
-        source: String,
         description: String,
         amount_fen: i64,
     }
     let rows: Vec<P> = tx
         .fetch_all(
-            "SELECT id, unit_id, source, description, amount_fen FROM pending_charges \
+            "SELECT id, unit_id, description, amount_fen FROM pending_charges \
              WHERE community_id = $1 AND charge_id IS NULL ORDER BY id",
             args![c],
         )
@@ -515,8 +514,8 @@ pub(super) async fn post_pending_in(
         let cid = tx
             .insert_id(
                 "INSERT INTO charges (community_id, unit_id, fee_item_id, kind, description, basis, amount_fen, \
-                 settled_fen, due_date, dedupe_key, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-                 0, $8, $9, $10, $11) RETURNING id",
+                 settled_fen, due_date, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                 0, $8, $9, $10) RETURNING id",
                 args![
                     c,
                     p.unit_id,
@@ -526,7 +525,6 @@ pub(super) async fn post_pending_in(
                     format!("¥{}", Money(p.amount_fen)),
                     p.amount_fen,
                     due,
-                    format!("{}:{}", p.source, p.id),
                     actor,
                     now
                 ],

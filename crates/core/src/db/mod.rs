@@ -389,6 +389,7 @@ impl Tx {
 /// beside other writers instead of queueing on the one writer connection).
 #[allow(async_fn_in_trait)]
 pub trait Queries {
+    fn backend(&self) -> Backend;
     async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>>;
     async fn fetch_optional<T: FromBothRows>(
         &mut self,
@@ -403,6 +404,9 @@ pub trait Queries {
 }
 
 impl Queries for Reader<'_> {
+    fn backend(&self) -> Backend {
+        self.0.backend()
+    }
     async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
         self.exec().fetch_all(sql, args).await
     }
@@ -416,6 +420,9 @@ impl Queries for Reader<'_> {
 }
 
 impl Queries for Tx {
+    fn backend(&self) -> Backend {
+        Tx::backend(self)
+    }
     async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
         self.exec().fetch_all(sql, args).await
     }

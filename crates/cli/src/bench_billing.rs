@@ -1,0 +1,245 @@
+//! `wuye bench billing`: a bill run of 200,000 units × 5 fee items (1,000,000 charges) against
+//! a plain batched INSERT of the same rows into the same table, with the run's peak memory;
+//! late-fee accrual over the open charges; and the cashier's "what is owed" view and a unit's
+//! statement over a table of many millions of charges.
+
+use std::time::Instant;
+
+use wuye_core::billing::{self, BillRunForCreate, FeeItemForSave, StandardForSave};
+use wuye_core::shared::ids::{CommunityId, UnitId};
+use wuye_core::{Core, Ctx, args};
+
+use crate::bench::{
+    WorkDir, WorkDirArgs, checkpoint, fresh_core, mib_kb, new_community, pass, pct, populate,
+    proc_status_kb,
+};
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Five monthly standards that apply to every unit sold.
+async fn fees(core: &Core, ctx: &Ctx, c: CommunityId) -> AnyResult<()> {
+    let defs = [
+        ("WYF", "物业费", "property", "building_area", "2.35"),
+        ("DTF", "电梯费", "shared", "building_area", "0.35"),
+        ("LJF", "生活垃圾处理费", "other", "fixed", "15"),
+        ("GTD", "公共照明电费", "shared", "building_area", "0.12"),
+        ("ECGS", "二次供水费", "water", "fixed", "5.5"),
+    ];
+    for (code, name, kind, method, price) in defs {
+        let item = billing::save_fee_item(
+            core,
+            ctx,
+            FeeItemForSave {
+                community_id: c,
+                code: code.into(),
+                name: name.into(),
+                kind: kind.into(),
+                late_fee_rate: Some("0.05".into()),
+                late_fee_grace_days: Some(10),
+                late_fee_cap_pct: Some(100),
+                active: Some(true),
+            },
+        )
+        .await?;
+        billing::save_standard(
+            core,
+            ctx,
+            None,
+            StandardForSave {
+                community_id: c,
+                fee_item_id: item.id,
+                name: name.into(),
+                method: method.into(),
+                price: price.into(),
+                cycle: Some("monthly".into()),
+                cycle_start_month: None,
+                due_day: Some(15),
+                rounding: None,
+                building_ids: vec![],
+                use_kinds: vec![],
+                unit_states: vec![],
+                space_states: vec![],
+                vacant_pct: None,
+                active: Some(true),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Resets this process's peak RSS (VmHWM), so the next reading is the peak of what follows.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+pub async fn bench_billing(
+    units: usize,
+    periods: usize,
+    lookups: usize,
+    work: &WorkDirArgs,
+) -> AnyResult<()> {
+    let wd = WorkDir::new("billing", work)?;
+    let (core, company) = fresh_core(&wd).await?;
+    let ctx = Ctx::system(company);
+    let c = new_community(&core, company, "BILL", "基准收费小区").await?;
+    let t = Instant::now();
+    populate(&core, &[c], units, 0).await?;
+    // Everything sold: every unit is billed for every item.
+    let mut tx = core.db.begin().await?;
+    tx.execute(
+        "UPDATE units SET state = 'occupied' WHERE community_id = $1 AND state = 'unsold'",
+        args![c],
+    )
+    .await?;
+    tx.commit().await?;
+    fees(&core, &ctx, c).await?;
+    checkpoint(&core).await?;
+    println!(
+        "population: {units} units in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    // 1. The bill run: compute, insert, pending services, prepaid, audit — one transaction.
+    reset_peak_rss();
+    let rss_before = proc_status_kb(None, "VmRSS:");
+    let t = Instant::now();
+    let run = billing::post(
+        &core,
+        &ctx,
+        BillRunForCreate {
+            community_id: c,
+            period: "2026-01".into(),
+        },
+    )
+    .await?;
+    let secs = t.elapsed().as_secs_f64();
+    let peak = proc_status_kb(None, "VmHWM:");
+    checkpoint(&core).await?;
+
+    // 2. The baseline: the same rows, computed beforehand, in plain batched INSERTs of the
+    //    same statement into the same table and indexes (emptied first).
+    let mut tx = core.db.begin().await?;
+    tx.execute("DELETE FROM charges WHERE community_id = $1", args![c])
+        .await?;
+    tx.commit().await?;
+    checkpoint(&core).await?;
+    let lines = billing::lines_for(&core, &ctx, c, "2026-01").await?;
+    let n = lines.len();
+    let t = Instant::now();
+    let mut tx = core.db.begin().await?;
+    billing::bulk_cache(&mut tx, true).await?;
+    billing::insert_charges(&mut tx, c, 0, "2026-01", None, chrono::Utc::now(), lines).await?;
+    billing::bulk_cache(&mut tx, false).await?;
+    tx.commit().await?;
+    let plain = t.elapsed().as_secs_f64();
+    checkpoint(&core).await?;
+
+    let ratio = secs / plain;
+    println!(
+        "bill run of {} charges, total ¥{}",
+        run.charges,
+        wuye_core::shared::money::Money(run.total_fen)
+    );
+    println!(
+        "  bill run              {secs:.2} s ({:.0} rows/s)",
+        run.charges as f64 / secs
+    );
+    println!(
+        "  plain batched INSERT  {plain:.2} s ({:.0} rows/s, {n} rows)",
+        n as f64 / plain
+    );
+    let ok_time = secs <= 5.0 * (run.charges as f64 / 1_000_000.0).max(0.2);
+    println!("  target ≤ 5 s per 1,000,000: {}", pass(ok_time));
+    println!(
+        "  run / plain = {ratio:.2} (target ≤ 2): {}",
+        pass(ratio <= 2.0)
+    );
+    println!(
+        "  peak RSS during the run {} (before it {}; target ≤ 300 MB): {}",
+        mib_kb(peak),
+        mib_kb(rss_before),
+        pass(peak.is_some_and(|k| k <= 300 * 1024))
+    );
+
+    // 3. More periods, so the table holds `periods` × the run (10,000,000 charges by default).
+    let t = Instant::now();
+    for m in 2..=periods {
+        billing::post(
+            &core,
+            &ctx,
+            BillRunForCreate {
+                community_id: c,
+                period: format!("2026-{m:02}"),
+            },
+        )
+        .await?;
+        checkpoint(&core).await?;
+    }
+    let (stored,): (i64,) = core
+        .db
+        .read()
+        .fetch_one("SELECT COUNT(*) FROM charges", args![])
+        .await?;
+    println!(
+        "stored {stored} charges ({} more runs in {:.1} s, database {:.0} MiB)",
+        periods.saturating_sub(1),
+        t.elapsed().as_secs_f64(),
+        crate::bench::file_mib(&wd.db_path())
+    );
+
+    // 4. What is owed and the statement, for random units.
+    let mut rng = 0x5EED_0004_u64;
+    let (min_u, max_u): (i64, i64) = core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT MIN(id), MAX(id) FROM units WHERE community_id = $1",
+            args![c],
+        )
+        .await?;
+    let mut owed_t = Vec::with_capacity(lookups);
+    let mut stmt_t = Vec::with_capacity(lookups);
+    for _ in 0..lookups {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let u = UnitId(min_u + (rng % (max_u - min_u + 1) as u64) as i64);
+        let t = Instant::now();
+        let o = billing::owed(&core, &ctx, u).await?;
+        owed_t.push(t.elapsed());
+        let t = Instant::now();
+        let s = billing::statement(&core, &ctx, u).await?;
+        stmt_t.push(t.elapsed());
+        if o.charges.len() != 5 * periods || s.charges.len() != 5 * periods {
+            return Err(format!(
+                "unit {u}: {} owed, {} in statement",
+                o.charges.len(),
+                s.charges.len()
+            )
+            .into());
+        }
+    }
+    owed_t.sort();
+    stmt_t.sort();
+    let p99o = pct(&owed_t, 99.0);
+    let p99s = pct(&stmt_t, 99.0);
+    println!(
+        "what is owed: p50 {:.2} ms, p99 {p99o:.2} ms; statement: p50 {:.2} ms, p99 {p99s:.2} ms ({lookups} units, {stored} charges stored): {}",
+        pct(&owed_t, 50.0),
+        pct(&stmt_t, 50.0),
+        pass(p99o <= 10.0 && p99s <= 10.0)
+    );
+    core.db.close().await;
+    let ok = ok_time
+        && ratio <= 2.0
+        && peak.is_some_and(|k| k <= 300 * 1024)
+        && p99o <= 10.0
+        && p99s <= 10.0;
+    drop(wd);
+    if ok {
+        Ok(())
+    } else {
+        Err("a billing target was missed".into())
+    }
+}
