@@ -162,7 +162,29 @@ pub async fn bench_billing(
         pass(peak.is_some_and(|k| k <= 300 * 1024))
     );
 
-    // 3. More periods, so the table holds `periods` × the run (10,000,000 charges by default).
+    // 3. Late fees: every one of the 1,000,000 charges is overdue; the first day inserts an
+    //    accrual per charge, the next day updates them all.
+    let mut accrual = Vec::new();
+    for day in ["2026-03-01", "2026-03-02"] {
+        let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")?;
+        let t = Instant::now();
+        let mut tx = core.db.begin().await?;
+        let n = billing::accrue_in(&mut tx, c, day).await?;
+        tx.commit().await?;
+        accrual.push((day, n, t.elapsed().as_secs_f64()));
+        checkpoint(&core).await?;
+    }
+    for (day, n, secs) in &accrual {
+        println!(
+            "late-fee accrual as of {day}: {n} open charges in {secs:.2} s (target ≤ 3 s per 1,000,000): {}",
+            pass(*secs <= 3.0 * (*n as f64 / 1_000_000.0).max(0.2))
+        );
+    }
+    let ok_fees = accrual
+        .iter()
+        .all(|(_, n, secs)| *secs <= 3.0 * (*n as f64 / 1_000_000.0).max(0.2));
+
+    // 4. More periods, so the table holds `periods` × the run (10,000,000 charges by default).
     let t = Instant::now();
     for m in 2..=periods {
         billing::post(
@@ -188,7 +210,7 @@ pub async fn bench_billing(
         crate::bench::file_mib(&wd.db_path())
     );
 
-    // 4. What is owed and the statement, for random units.
+    // 5. What is owed and the statement, for random units.
     let mut rng = 0x5EED_0004_u64;
     let (min_u, max_u): (i64, i64) = core
         .db
@@ -232,6 +254,7 @@ pub async fn bench_billing(
     );
     core.db.close().await;
     let ok = ok_time
+        && ok_fees
         && ratio <= 2.0
         && peak.is_some_and(|k| k <= 300 * 1024)
         && p99o <= 10.0

@@ -306,10 +306,16 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Arc::clone(&core),
                 std::time::Duration::from_secs(30),
             );
+            // Late fees accrue once a day per community (the claim is in the database).
+            let late_fees = wuye_core::billing::spawn_late_fees(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(600),
+            );
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown())
                 .await?;
             scanner.abort();
+            late_fees.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

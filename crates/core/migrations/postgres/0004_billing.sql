@@ -181,3 +181,28 @@ CREATE TABLE cashier_days (
     PRIMARY KEY (community_id, cashier_id, business_date)
 );
 CREATE INDEX cashier_days_open ON cashier_days (community_id, closed_at, business_date);
+
+-- Late fees (滞纳金) accruing on an overdue charge: days counted after the grace period, and
+-- the fee so far in fen × 10⁶ (each day adds outstanding × rate, so a part payment slows it
+-- exactly). A payment posts what has accrued as a late-fee charge (posted_fen); a manager may
+-- waive it (waived_*), which stops it.
+CREATE TABLE late_fees (
+    community_id BIGINT NOT NULL,
+    charge_id BIGINT NOT NULL,
+    days BIGINT NOT NULL,
+    accrued_e6 BIGINT NOT NULL,
+    posted_fen BIGINT NOT NULL,
+    waived_at TIMESTAMPTZ,
+    waived_by BIGINT,
+    waived_reason TEXT,
+    PRIMARY KEY (community_id, charge_id)
+);
+
+-- The day up to which each community's late fees have accrued: the daily job claims a day by
+-- moving it forward, so several nodes accrue each day once.
+CREATE TABLE late_fee_runs (
+    community_id BIGINT PRIMARY KEY REFERENCES communities(id),
+    as_of DATE NOT NULL,
+    charges BIGINT NOT NULL,
+    ran_at TIMESTAMPTZ NOT NULL
+);

@@ -181,3 +181,28 @@ CREATE TABLE cashier_days (
     PRIMARY KEY (community_id, cashier_id, business_date)
 );
 CREATE INDEX cashier_days_open ON cashier_days (community_id, closed_at, business_date);
+
+-- Late fees (滞纳金) accruing on an overdue charge: days counted after the grace period, and
+-- the fee so far in fen × 10⁶ (each day adds outstanding × rate, so a part payment slows it
+-- exactly). A payment posts what has accrued as a late-fee charge (posted_fen); a manager may
+-- waive it (waived_*), which stops it.
+CREATE TABLE late_fees (
+    community_id INTEGER NOT NULL,
+    charge_id INTEGER NOT NULL,
+    days INTEGER NOT NULL,
+    accrued_e6 INTEGER NOT NULL,
+    posted_fen INTEGER NOT NULL,
+    waived_at TEXT,
+    waived_by INTEGER,
+    waived_reason TEXT,
+    PRIMARY KEY (community_id, charge_id)
+) WITHOUT ROWID;
+
+-- The day up to which each community's late fees have accrued: the daily job claims a day by
+-- moving it forward, so several nodes accrue each day once.
+CREATE TABLE late_fee_runs (
+    community_id INTEGER PRIMARY KEY REFERENCES communities(id),
+    as_of TEXT NOT NULL,
+    charges INTEGER NOT NULL,
+    ran_at TEXT NOT NULL
+);

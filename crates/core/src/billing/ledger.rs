@@ -180,7 +180,11 @@ pub struct Owed {
     /// "1栋-1801".
     pub unit_label: String,
     pub charges: Vec<Charge>,
+    /// Σ outstanding of the charges.
     pub total_fen: i64,
+    /// Late fees accrued on them, not yet posted (a payment posts them first).
+    pub late_fees: Vec<super::latefees::LateFeeLine>,
+    pub late_fee_fen: i64,
     pub prepaid_fen: i64,
     pub prepaid_enabled: bool,
 }
@@ -215,11 +219,18 @@ pub(super) async fn owed_in(
     let charges = open_charges(q, c, unit).await?;
     let acc = account_in(q, c, unit).await?;
     let settings = settings_in(q, c).await?;
+    let late_fees: Vec<_> = super::latefees::unit_late_fees(q, c, unit)
+        .await?
+        .into_iter()
+        .filter(|l| l.accrued_fen > 0)
+        .collect();
     Ok(Owed {
         unit_id: unit,
         community_id: c,
         unit_label: unit_label(q, c, unit).await?,
         total_fen: charges.iter().map(Charge::outstanding).sum(),
+        late_fee_fen: late_fees.iter().map(|l| l.accrued_fen).sum(),
+        late_fees,
         charges,
         prepaid_fen: acc.prepaid_fen,
         prepaid_enabled: settings.prepaid_enabled,

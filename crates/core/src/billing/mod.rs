@@ -6,12 +6,14 @@
 //! Paid services done on requests arrive through `pending_charges` (see `tickets::services`):
 //! a bill run, or `post_pending`, turns each row into one charge and writes its id back.
 
+pub mod latefees;
 pub mod ledger;
 pub mod model;
 pub mod payments;
 pub mod runs;
 pub mod setup;
 
+pub use latefees::*;
 pub use ledger::*;
 pub use model::*;
 pub use payments::*;

@@ -292,6 +292,8 @@ async fn pay_once(
     let day = today_in(tz);
     let cashier = ctx.actor().map_or(0, |u| u.0);
     open_day(&mut tx, c, cashier, day).await?;
+    // What has accrued as late fees becomes charges the payment can settle.
+    super::latefees::post_accrued(&mut tx, c, input.unit_id, ctx.actor(), now).await?;
     let open = open_charges(&mut tx, c, input.unit_id).await?;
     let order: Vec<(i64, i64)> = if input.charge_ids.is_empty() {
         open.iter().map(|ch| (ch.id, ch.outstanding())).collect()

@@ -38,6 +38,45 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(refund))
         .routes(routes!(list_days, close_day))
         .routes(routes!(confirm_day))
+        .routes(routes!(accrue_late_fees))
+        .routes(routes!(waive_late_fee))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Accrued {
+    /// Charges whose late fee was accrued.
+    pub charges: u64,
+}
+
+/// Accrues the community's late fees as of today now (the daily job does it too).
+#[utoipa::path(post, path = "/api/v1/communities/{id}/late-fees/accrue", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Accrued), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn accrue_late_fees(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Accrued>> {
+    Ok(Json(Accrued {
+        charges: billing::accrue_now(&s.core, &a.ctx, CommunityId(id))
+            .await
+            .loc(a.locale)?,
+    }))
+}
+
+/// Waives a charge's late fee with a reason (audit-logged); it stops accruing.
+#[utoipa::path(post, path = "/api/v1/charges/{id}/waive-late-fee", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = Reason,
+    responses((status = 200, body = LateFeeLine), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn waive_late_fee(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<Reason>,
+) -> ApiResult<Json<LateFeeLine>> {
+    Ok(Json(
+        billing::waive_late_fee(&s.core, &a.ctx, id, b)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 /// A community's billing settings (prepaid on or off).

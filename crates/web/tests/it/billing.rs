@@ -958,3 +958,119 @@ async fn console_run_cashier_receipt_and_close() {
     assert!(html.contains("已日结，待确认交接"), "{html}");
     assert!(html.contains("¥630.98"));
 }
+
+/// Accrues a community's late fees as of `day` (what the daily job does on that day).
+async fn accrue(app: &wuye_testkit::TestApp, c: i64, day: &str) -> u64 {
+    let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("date");
+    let mut tx = app.core.db.begin().await.expect("begin");
+    let n = wuye_core::billing::accrue_in(&mut tx, wuye_core::shared::ids::CommunityId(c), day)
+        .await
+        .expect("accrue");
+    tx.commit().await.expect("commit");
+    n
+}
+
+#[tokio::test]
+async fn late_fees_accrue_post_with_payment_cap_and_waive() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    property_fee(&api, c).await;
+    let u1 = new_unit(&api, app.building_a.0, "901").await;
+    let u2 = new_unit(&api, app.building_a.0, "902").await;
+    let (st, _) = api
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-07"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    // Due 15 July, 10 days of grace: nothing until the 26th.
+    assert_eq!(accrue(&app, c, "2026-07-25").await, 0);
+    assert_eq!(accrue(&app, c, "2026-08-24").await, 2);
+    // 40 days overdue − 10 of grace = 30 days: 630.98 × 0.05 % × 30 = 9.4647 → ¥9.46.
+    let o = owed(&api, u1).await;
+    assert_eq!(o["late_fee_fen"], 946, "{o}");
+    assert_eq!(o["late_fees"][0]["days"], 30);
+    assert_eq!(
+        o["late_fees"][0]["rule"],
+        "0.05%/天，宽限 10 天，不超过本金"
+    );
+    // The same day again adds nothing.
+    accrue(&app, c, "2026-08-24").await;
+    assert_eq!(owed(&api, u1).await["late_fee_fen"], 946);
+
+    // A payment first posts the late fee as its own charge, then settles oldest first: the
+    // principal takes the ¥100.
+    let (st, p) = pay(&api, u1, "100", json!({})).await;
+    assert_eq!(st, 201, "{p}");
+    let o = owed(&api, u1).await;
+    assert_eq!(o["late_fee_fen"], 0);
+    let kinds: Vec<(&str, i64)> = o["charges"]
+        .as_array()
+        .expect("charges")
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or(""),
+                c["amount_fen"].as_i64().unwrap_or(0) - c["settled_fen"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, [("bill", 53098), ("late_fee", 946)]);
+    // Five more days on the ¥530.98 left: 530.98 × 0.05 % × 5 = 1.32745 → ¥1.33.
+    accrue(&app, c, "2026-08-29").await;
+    assert_eq!(owed(&api, u1).await["late_fee_fen"], 133);
+    // Ten years on, the cap: never above the principal, less what was posted.
+    accrue(&app, c, "2036-08-29").await;
+    assert_eq!(owed(&api, u1).await["late_fee_fen"], 63098 - 946);
+
+    // A manager waives u2's late fee; it stops.
+    let ch2 = owed(&api, u2).await["charges"][0]["id"]
+        .as_i64()
+        .expect("charge");
+    let cashier = app.api_as("lf_cash", "cashier", &[app.community_a]).await;
+    let (st, _) = cashier
+        .post(
+            &format!("/api/v1/charges/{ch2}/waive-late-fee"),
+            json!({"reason": "困难户"}),
+        )
+        .await;
+    assert_eq!(st, 403);
+    let (st, w) = api
+        .post(
+            &format!("/api/v1/charges/{ch2}/waive-late-fee"),
+            json!({"reason": "困难户"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{w}");
+    assert_eq!(w["waived"], true);
+    assert_eq!(w["accrued_fen"], 0);
+    accrue(&app, c, "2037-01-01").await;
+    assert_eq!(owed(&api, u2).await["late_fee_fen"], 0);
+    let (st, e) = api
+        .post(
+            &format!("/api/v1/charges/{ch2}/waive-late-fee"),
+            json!({"reason": "再次"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (409, Some("late_fee_already_waived"))
+    );
+    let (_, log) = api
+        .get(&format!(
+            "/api/v1/audit?entity=late_fee_waiver&entity_id={ch2}"
+        ))
+        .await;
+    assert_eq!(log.as_array().map(Vec::len), Some(1), "{log}");
+    assert_balanced(&api, u1).await;
+    // The API's manual accrual (as of today).
+    let (st, v) = api
+        .post(
+            &format!("/api/v1/communities/{c}/late-fees/accrue"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+}
