@@ -206,3 +206,34 @@ CREATE TABLE late_fee_runs (
     charges INTEGER NOT NULL,
     ran_at TEXT NOT NULL
 );
+
+-- The reminder log (费用催缴记录表): each time the centre chased a unit for arrears.
+CREATE TABLE reminders (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    owed_fen INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    next_step TEXT,
+    by_id INTEGER,
+    by_name TEXT NOT NULL
+);
+CREATE INDEX reminders_unit ON reminders (community_id, unit_id, at);
+CREATE INDEX reminders_at ON reminders (community_id, at);
+
+-- Expenses finance enters for the quarterly publication of income and expenses (每季度公布收支),
+-- and the movements of the common maintenance fund (共有资金) that are not fee income.
+CREATE TABLE expenses (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    spent_on TEXT NOT NULL,
+    category TEXT NOT NULL,
+    description TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    from_fund INTEGER NOT NULL,
+    created_by INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX expenses_day ON expenses (community_id, spent_on);

@@ -6,16 +6,20 @@
 //! Paid services done on requests arrive through `pending_charges` (see `tickets::services`):
 //! a bill run, or `post_pending`, turns each row into one charge and writes its id back.
 
+pub mod arrears;
 pub mod latefees;
 pub mod ledger;
 pub mod model;
 pub mod payments;
+pub mod reports;
 pub mod runs;
 pub mod setup;
 
+pub use arrears::*;
 pub use latefees::*;
 pub use ledger::*;
 pub use model::*;
 pub use payments::*;
+pub use reports::*;
 pub use runs::*;
 pub use setup::*;

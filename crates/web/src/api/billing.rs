@@ -40,6 +40,226 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(confirm_day))
         .routes(routes!(accrue_late_fees))
         .routes(routes!(waive_late_fee))
+        .routes(routes!(ageing))
+        .routes(routes!(arrears_units))
+        .routes(routes!(issue_notices))
+        .routes(routes!(record_reminder))
+        .routes(routes!(unit_reminders))
+        .routes(routes!(collection_rate))
+        .routes(routes!(collection_report))
+        .routes(routes!(create_expense))
+        .routes(routes!(publication))
+        .routes(routes!(fund_statement))
+        .routes(routes!(export_xlsx))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// Default: today.
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// Arrears ageing by building (0–30, 31–90, 91–180, over 180 days).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/arrears/ageing", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), AsOfQuery),
+    responses((status = 200, body = Ageing), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn ageing(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
+) -> ApiResult<Json<Ageing>> {
+    Ok(Json(
+        billing::ageing(&s.core, &a.ctx, CommunityId(id), q.as_of)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// The units in arrears, most owed first.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/arrears/units", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ArrearsFilter),
+    responses((status = 200, body = Vec<ArrearsUnit>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn arrears_units(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(f): ApiQuery<ArrearsFilter>,
+) -> ApiResult<Json<Vec<ArrearsUnit>>> {
+    Ok(Json(
+        billing::arrears_units(&s.core, &a.ctx, CommunityId(id), &f)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Issues reminder notices (催缴通知单) to the units in arrears matching the filter, each
+/// recorded in the reminder log; returns them for printing.
+#[utoipa::path(post, path = "/api/v1/communities/{id}/reminder-notices", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ArrearsFilter,
+    responses((status = 200, body = NoticeBatch), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn issue_notices(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<ArrearsFilter>,
+) -> ApiResult<Json<NoticeBatch>> {
+    Ok(Json(
+        billing::issue_notices(&s.core, &a.ctx, CommunityId(id), f)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Records a reminder in the log (费用催缴记录: method, result, next step).
+#[utoipa::path(post, path = "/api/v1/reminders", tag = "billing", security(("bearer" = [])), request_body = ReminderForCreate,
+    responses((status = 201, body = Reminder), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_reminder(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<ReminderForCreate>,
+) -> ApiResult<(StatusCode, Json<Reminder>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            billing::record_reminder(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
+}
+
+/// A unit's reminder log, newest first.
+#[utoipa::path(get, path = "/api/v1/units/{id}/reminders", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Reminder>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn unit_reminders(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<Reminder>>> {
+    Ok(Json(
+        billing::unit_reminders(&s.core, &a.ctx, UnitId(id))
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// "2026-07".
+    pub period: String,
+}
+
+/// The collection rate (收缴率) of a period: collected of what it billed, by item and building.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/collection-rate", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), PeriodQuery),
+    responses((status = 200, body = CollectionRate), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn collection_rate(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<CollectionRate>> {
+    Ok(Json(
+        billing::collection_rate(&s.core, &a.ctx, CommunityId(id), &q.period)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SpanQuery {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+/// The collection report of a span of days (daily or monthly report): payments by day and
+/// method, income by fee item.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/reports/collection", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), SpanQuery),
+    responses((status = 200, body = CollectionReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn collection_report(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SpanQuery>,
+) -> ApiResult<Json<CollectionReport>> {
+    Ok(Json(
+        billing::collection_report(&s.core, &a.ctx, CommunityId(id), q.from, q.to)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Enters an expense for the quarterly publication, or spent from the common fund.
+#[utoipa::path(post, path = "/api/v1/expenses", tag = "billing", security(("bearer" = [])), request_body = ExpenseForCreate,
+    responses((status = 201, body = Expense), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_expense(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<ExpenseForCreate>,
+) -> ApiResult<(StatusCode, Json<Expense>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            billing::create_expense(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QuarterQuery {
+    /// "2026-Q3".
+    pub quarter: String,
+}
+
+/// The quarterly publication of income and expenses (每季度公布收支), readable by owners.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/reports/publication", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), QuarterQuery),
+    responses((status = 200, body = Publication), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn publication(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<QuarterQuery>,
+) -> ApiResult<Json<Publication>> {
+    Ok(Json(
+        billing::publication(&s.core, &a.ctx, CommunityId(id), &q.quarter)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// The common maintenance fund's account statement (共有资金).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/reports/fund", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), SpanQuery),
+    responses((status = 200, body = FundStatement), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn fund_statement(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SpanQuery>,
+) -> ApiResult<Json<FundStatement>> {
+    Ok(Json(
+        billing::fund_statement(&s.core, &a.ctx, CommunityId(id), q.from, q.to)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Any billing report as .xlsx: `report` = collection (from, to), publication (quarter), fund
+/// (from, to), ageing (as_of), arrears (as_of), rate (period).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/billing-reports.xlsx", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ReportQuery),
+    responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export_xlsx(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<axum::response::Response> {
+    let (name, bytes) = billing::export_xlsx(&s.core, &a.ctx, CommunityId(id), &q)
+        .await
+        .loc(a.locale)?;
+    Ok(super::import::xlsx(bytes, &name))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -1074,3 +1074,275 @@ async fn late_fees_accrue_post_with_payment_cap_and_waive() {
         .await;
     assert_eq!(st, 200, "{v}");
 }
+
+/// Today in the communities' zone (Asia/Shanghai), as the services see it.
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+}
+
+#[tokio::test]
+async fn arrears_ageing_reminders_rate_and_reports() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let (item, _) = property_fee(&api, c).await;
+    let (st, b2) = api
+        .post(
+            "/api/v1/buildings",
+            json!({"community_id": c, "name": "2栋", "floors": 18}),
+        )
+        .await;
+    assert_eq!(st, 201, "{b2}");
+    let u1 = new_unit(&api, app.building_a.0, "1001").await;
+    let u2 = new_unit(&api, b2["id"].as_i64().expect("b2"), "1002").await;
+    let (st, _) = api
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-07"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let (st, _) = pay(&api, u1, "630.98", json!({})).await;
+    assert_eq!(st, 201);
+
+    // Collection rate: half of what July's quarter billed is in.
+    let (st, r) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/collection-rate?period=2026-07"
+        ))
+        .await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["billed_fen"], 2 * 63098);
+    assert_eq!(r["collected_fen"], 63098);
+    assert_eq!(r["rate_bp"], 5000);
+    assert_eq!(r["by_item"][0]["key_id"], item);
+    let by_b: Vec<(String, i64)> = r["by_building"]
+        .as_array()
+        .expect("buildings")
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap_or("").to_string(),
+                b["rate_bp"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(by_b, [("1栋".to_string(), 10000), ("2栋".to_string(), 0)]);
+    let (st, e) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/collection-rate?period=2026-7"
+        ))
+        .await;
+    assert_eq!(st, 422, "{e}");
+
+    // Ageing: on 1 September 1002 is 48 days overdue; on 1 February 201 days.
+    let (st, a) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/arrears/ageing?as_of=2026-09-01"
+        ))
+        .await;
+    assert_eq!(st, 200, "{a}");
+    assert_eq!(a["total"]["d31_90_fen"], 63098);
+    assert_eq!(a["total"]["d0_30_fen"], 0);
+    assert_eq!(a["total"]["units"], 1);
+    assert_eq!(a["buildings"][0]["building"], "2栋");
+    let (_, a) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/arrears/ageing?as_of=2027-02-01"
+        ))
+        .await;
+    assert_eq!(a["total"]["over_180_fen"], 63098);
+    let (_, a) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/arrears/ageing?as_of=2026-07-15"
+        ))
+        .await;
+    assert_eq!(a["total"]["total_fen"], 0, "not overdue on its due day");
+    let (st, us) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/arrears/units?as_of=2026-09-01&min_days=30"
+        ))
+        .await;
+    assert_eq!(st, 200, "{us}");
+    assert_eq!(us[0]["unit_label"], "2栋-1002");
+    assert_eq!(us[0]["days"], 48);
+    assert_eq!(us[0]["owed_fen"], 63098);
+    let (_, none) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/arrears/units?as_of=2026-09-01&min_days=60"
+        ))
+        .await;
+    assert_eq!(none.as_array().map(Vec::len), Some(0));
+
+    // The reminder log and a batch of notices.
+    let (st, e) = api
+        .post(
+            "/api/v1/reminders",
+            json!({"unit_id": u2, "method": "fax", "result": "x"}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&e),
+        [("method".into(), "unknown_reminder_method".into())]
+    );
+    let (st, rm) = api
+        .post(
+            "/api/v1/reminders",
+            json!({"unit_id": u2, "method": "phone", "result": "业主答应月底前缴清", "next_step": "月底未缴则上门"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{rm}");
+    assert_eq!(rm["owed_fen"], 63098);
+    let (st, batch) = api
+        .post(
+            &format!("/api/v1/communities/{c}/reminder-notices"),
+            json!({"as_of": "2026-09-01", "min_days": 30}),
+        )
+        .await;
+    assert_eq!(st, 200, "{batch}");
+    assert_eq!(batch["notices"].as_array().map(Vec::len), Some(1));
+    assert_eq!(batch["notices"][0]["owed_fen"], 63098);
+    let (_, log) = api.get(&format!("/api/v1/units/{u2}/reminders")).await;
+    let methods: Vec<&str> = log
+        .as_array()
+        .expect("log")
+        .iter()
+        .filter_map(|r| r["method"].as_str())
+        .collect();
+    assert_eq!(methods, ["notice", "phone"]);
+
+    // Reports: today's collection, the quarter's publication with an expense, the fund.
+    let d = today();
+    let (st, rep) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/reports/collection?from={d}&to={d}"
+        ))
+        .await;
+    assert_eq!(st, 200, "{rep}");
+    assert_eq!(rep["total_fen"], 63098);
+    assert_eq!(rep["by_item"][0]["total_fen"], 63098);
+    let (st, e) = api
+        .post(
+            "/api/v1/expenses",
+            json!({"community_id": c, "spent_on": d, "category": "人工费", "description": "保洁工资", "amount": "0"}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&e),
+        [("amount".into(), "must_be_positive".into())]
+    );
+    let (st, _) = api
+        .post(
+            "/api/v1/expenses",
+            json!({"community_id": c, "spent_on": d, "category": "人工费", "description": "保洁工资", "amount": "200"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let quarter = format!(
+        "{}-Q{}",
+        chrono::Datelike::year(&d),
+        (chrono::Datelike::month(&d) - 1) / 3 + 1
+    );
+    let (st, p) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/reports/publication?quarter={quarter}"
+        ))
+        .await;
+    assert_eq!(st, 200, "{p}");
+    assert_eq!(p["income_fen"], 63098);
+    assert_eq!(p["expense_fen"], 20000);
+    assert_eq!(p["balance_fen"], 43098);
+    let (st, e) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/reports/publication?quarter=2026-Q5"
+        ))
+        .await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (422, Some("invalid_quarter"))
+    );
+    // The fund: a fund charge paid in, a repair paid out of it.
+    let (_, fund) = api
+        .put(
+            "/api/v1/fee-items",
+            json!({"community_id": c, "code": "ZXWX", "name": "专项维修资金", "kind": "fund"}),
+        )
+        .await;
+    let (st, ch) = api
+        .post(
+            "/api/v1/charges",
+            json!({"unit_id": u2, "fee_item_id": fund["id"], "amount": "500", "description": "专项维修资金续筹"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{ch}");
+    let (st, _) = pay(&api, u2, "500", json!({"charge_ids": [ch["id"]]})).await;
+    assert_eq!(st, 201);
+    let (st, _) = api
+        .post(
+            "/api/v1/expenses",
+            json!({"community_id": c, "spent_on": d, "category": "电梯大修", "description": "2栋电梯更换钢丝绳", "amount": "120", "from_fund": true}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let (st, f) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/reports/fund?from={d}&to={d}"
+        ))
+        .await;
+    assert_eq!(st, 200, "{f}");
+    assert_eq!(f["opening_fen"], 0);
+    assert_eq!(f["closing_fen"], 50000 - 12000);
+    let (_, p) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/reports/publication?quarter={quarter}"
+        ))
+        .await;
+    assert_eq!(
+        p["income_fen"], 63098,
+        "the fund is not the service's income"
+    );
+    assert_eq!(p["expense_fen"], 20000);
+
+    // Every report as .xlsx.
+    for q in [
+        format!("report=collection&from={d}&to={d}"),
+        format!("report=publication&quarter={quarter}"),
+        format!("report=fund&from={d}&to={d}"),
+        "report=ageing&as_of=2026-09-01".to_string(),
+        "report=arrears".to_string(),
+        "report=rate&period=2026-07".to_string(),
+    ] {
+        let r = api
+            .client
+            .get(format!(
+                "{}/api/v1/communities/{c}/billing-reports.xlsx?{q}",
+                app.base
+            ))
+            .bearer_auth(api.token.as_deref().unwrap_or(""))
+            .send()
+            .await
+            .expect("xlsx");
+        assert_eq!(r.status(), 200, "{q}");
+        let bytes = r.bytes().await.expect("bytes");
+        assert_eq!(&bytes[..2], b"PK", "{q}");
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+                .expect("workbook");
+        use calamine::Reader;
+        let sheet = wb.worksheet_range_at(0).expect("sheet").expect("range");
+        assert!(sheet.height() >= 3, "{q}");
+    }
+    let (st, e) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/billing-reports.xlsx?report=nope"
+        ))
+        .await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (422, Some("unknown_report"))
+    );
+}

@@ -1,0 +1,435 @@
+//! Chasing arrears (欠费催缴): the ageing of what is overdue (0–30, 31–90, 91–180, over 180
+//! days) by building, the units in arrears, reminder notices (催缴通知单) in batches, the
+//! reminder log (费用催缴记录表: method, result, next step), and the collection rate (收缴率)
+//! of a period — collected of what was billed for it — by fee item and by building.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::Core;
+use crate::args;
+use crate::audit::{self, Action, Entry};
+use crate::db::{Backend, Queries};
+use crate::shared::code_enum;
+use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::error::{Checks, CoreError, CoreResult};
+use crate::shared::ids::*;
+use crate::shared::values::{optional_text, required_text};
+
+use super::ledger::{Charge, open_charges, unit_label};
+use super::model::Period;
+use super::setup::*;
+
+code_enum!(ReminderMethod, "unknown_reminder_method", {
+    Phone = "phone", "电话", "Phone";
+    Notice = "notice", "催缴通知单", "Reminder notice";
+    Visit = "visit", "上门", "Visit";
+    Sms = "sms", "短信", "SMS";
+    Wechat = "wechat", "微信", "WeChat";
+});
+
+/// `as_of − due_date` in days, as each backend subtracts dates (`$2` is the as-of date).
+fn age_expr(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "CAST(julianday($2) - julianday(ch.due_date) AS INTEGER)",
+        Backend::Postgres => "($2 - ch.due_date)",
+    }
+}
+
+const OPEN: &str =
+    "ch.reversed_by IS NULL AND ch.kind <> 'reversal' AND ch.settled_fen < ch.amount_fen";
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema, sqlx::FromRow)]
+pub struct AgeingRow {
+    pub building_id: Option<i64>,
+    /// Empty for the community's total.
+    pub building: String,
+    pub units: i64,
+    pub d0_30_fen: i64,
+    pub d31_90_fen: i64,
+    pub d91_180_fen: i64,
+    pub over_180_fen: i64,
+    pub total_fen: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Ageing {
+    pub community_id: CommunityId,
+    pub as_of: NaiveDate,
+    pub buildings: Vec<AgeingRow>,
+    pub total: AgeingRow,
+}
+
+/// Arrears ageing by building as of a day (default today): what is overdue, by how long.
+pub async fn ageing(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    as_of: Option<NaiveDate>,
+) -> CoreResult<Ageing> {
+    require_billing(ctx, c)?;
+    let mut r = core.db.read();
+    let tz = community_tz(&mut r, ctx, c).await?;
+    let as_of = as_of.unwrap_or_else(|| today_in(tz));
+    let age = age_expr(r.backend());
+    let owed = "(ch.amount_fen - ch.settled_fen)";
+    let buildings: Vec<AgeingRow> = r
+        .fetch_all(
+            &format!(
+                "SELECT u.building_id, b.name AS building, COUNT(DISTINCT ch.unit_id) AS units, \
+                 CAST(SUM(CASE WHEN {age} <= 30 THEN {owed} ELSE 0 END) AS BIGINT) AS d0_30_fen, \
+                 CAST(SUM(CASE WHEN {age} > 30 AND {age} <= 90 THEN {owed} ELSE 0 END) AS BIGINT) AS d31_90_fen, \
+                 CAST(SUM(CASE WHEN {age} > 90 AND {age} <= 180 THEN {owed} ELSE 0 END) AS BIGINT) AS d91_180_fen, \
+                 CAST(SUM(CASE WHEN {age} > 180 THEN {owed} ELSE 0 END) AS BIGINT) AS over_180_fen, \
+                 CAST(SUM({owed}) AS BIGINT) AS total_fen \
+                 FROM charges ch JOIN units u ON u.id = ch.unit_id JOIN buildings b ON b.id = u.building_id \
+                 WHERE ch.community_id = $1 AND {OPEN} AND ch.due_date < $2 \
+                 GROUP BY u.building_id, b.name ORDER BY b.name"
+            ),
+            args![c, as_of],
+        )
+        .await?;
+    let mut total = AgeingRow::default();
+    for b in &buildings {
+        total.units += b.units;
+        total.d0_30_fen += b.d0_30_fen;
+        total.d31_90_fen += b.d31_90_fen;
+        total.d91_180_fen += b.d91_180_fen;
+        total.over_180_fen += b.over_180_fen;
+        total.total_fen += b.total_fen;
+    }
+    Ok(Ageing {
+        community_id: c,
+        as_of,
+        buildings,
+        total,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ArrearsUnit {
+    pub unit_id: UnitId,
+    pub building_id: i64,
+    /// "1栋-1801".
+    pub unit_label: String,
+    pub charges: i64,
+    pub owed_fen: i64,
+    pub oldest_due: NaiveDate,
+    /// Days since the oldest overdue charge was due.
+    pub days: i64,
+    pub last_reminder_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArrearsFilter {
+    pub building_id: Option<i64>,
+    /// Only units whose oldest overdue charge is at least this many days old.
+    pub min_days: Option<i64>,
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The units in arrears (overdue charges), most owed first.
+pub async fn arrears_units(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    f: &ArrearsFilter,
+) -> CoreResult<Vec<ArrearsUnit>> {
+    require_billing(ctx, c)?;
+    let mut r = core.db.read();
+    let tz = community_tz(&mut r, ctx, c).await?;
+    let as_of = f.as_of.unwrap_or_else(|| today_in(tz));
+    let age = age_expr(r.backend()).replace("ch.due_date", "MIN(ch.due_date)");
+    r.fetch_all(
+        &format!(
+            "SELECT ch.unit_id, u.building_id, b.name || '-' || u.unit_no AS unit_label, COUNT(*) AS charges, \
+             CAST(SUM(ch.amount_fen - ch.settled_fen) AS BIGINT) AS owed_fen, MIN(ch.due_date) AS oldest_due, \
+             CAST({age} AS BIGINT) AS days, \
+             (SELECT MAX(rm.at) FROM reminders rm WHERE rm.community_id = ch.community_id AND rm.unit_id = ch.unit_id) AS last_reminder_at \
+             FROM charges ch JOIN units u ON u.id = ch.unit_id JOIN buildings b ON b.id = u.building_id \
+             WHERE ch.community_id = $1 AND {OPEN} AND ch.due_date < $2 AND ($3 IS NULL OR u.building_id = $3) \
+             GROUP BY ch.community_id, ch.unit_id, u.building_id, b.name, u.unit_no \
+             HAVING {age} >= $4 ORDER BY owed_fen DESC, unit_label LIMIT 2000"
+        ),
+        args![c, as_of, f.building_id, f.min_days.unwrap_or(0)],
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reminder log and notices
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Reminder {
+    pub id: i64,
+    pub community_id: CommunityId,
+    pub unit_id: UnitId,
+    pub at: DateTime<Utc>,
+    /// phone, notice, visit, sms, wechat.
+    pub method: String,
+    /// What the unit owed when chased.
+    pub owed_fen: i64,
+    pub result: String,
+    pub next_step: Option<String>,
+    pub by_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReminderForCreate {
+    pub unit_id: UnitId,
+    pub method: String,
+    /// What the owner said or what happened ("答应月底前缴清").
+    pub result: String,
+    pub next_step: Option<String>,
+}
+
+const REM_COLS: &str =
+    "id, community_id, unit_id, at, method, owed_fen, result, next_step, by_name";
+
+async fn owed_now(q: &mut impl Queries, c: CommunityId, unit: UnitId) -> CoreResult<i64> {
+    Ok(open_charges(q, c, unit)
+        .await?
+        .iter()
+        .map(Charge::outstanding)
+        .sum())
+}
+
+/// Records a reminder (催缴记录) in the log.
+pub async fn record_reminder(
+    core: &Core,
+    ctx: &Ctx,
+    input: ReminderForCreate,
+) -> CoreResult<Reminder> {
+    let mut ch = Checks::new();
+    let method = ch.take(ReminderMethod::parse("method", &input.method));
+    let result = ch.take(required_text("result", &input.result, 200));
+    let next = ch.take(optional_text("next_step", input.next_step.as_deref(), 200));
+    ch.finish()?;
+    let (Some(method), Some(result), Some(next)) = (method, result, next) else {
+        return Err(CoreError::internal("validated reminder"));
+    };
+    let mut tx = core.db.begin().await?;
+    let c = unit_community(&mut tx, ctx, input.unit_id).await?;
+    ctx.require_in(Perm::BillingCollect, c)?;
+    let owed = owed_now(&mut tx, c, input.unit_id).await?;
+    let id = tx
+        .insert_id(
+            "INSERT INTO reminders (community_id, unit_id, at, method, owed_fen, result, next_step, by_id, by_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            args![
+                c,
+                input.unit_id,
+                Utc::now(),
+                method.code(),
+                owed,
+                result.as_str(),
+                next,
+                ctx.actor(),
+                ctx.display_name.as_str()
+            ],
+        )
+        .await?;
+    let r: Reminder = tx
+        .fetch_one(
+            &format!("SELECT {REM_COLS} FROM reminders WHERE id = $1"),
+            args![id],
+        )
+        .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "reminder", id)
+            .community(c)
+            .after(&r),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// A unit's reminder log, newest first.
+pub async fn unit_reminders(core: &Core, ctx: &Ctx, unit: UnitId) -> CoreResult<Vec<Reminder>> {
+    let mut r = core.db.read();
+    let c = unit_community(&mut r, ctx, unit).await?;
+    require_billing(ctx, c)?;
+    r.fetch_all(
+        &format!(
+            "SELECT {REM_COLS} FROM reminders WHERE community_id = $1 AND unit_id = $2 ORDER BY at DESC, id DESC"
+        ),
+        args![c, unit],
+    )
+    .await
+}
+
+/// One reminder notice (催缴通知单): the unit, its overdue charges and the total.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notice {
+    pub unit_id: UnitId,
+    pub unit_label: String,
+    pub charges: Vec<Charge>,
+    pub owed_fen: i64,
+    pub reminder_id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoticeBatch {
+    pub company: String,
+    pub community: String,
+    pub as_of: NaiveDate,
+    pub notices: Vec<Notice>,
+}
+
+/// Issues reminder notices to the units in arrears that match the filter (at most 500 at a
+/// time), each recorded in the reminder log with method `notice`; returns them for printing.
+pub async fn issue_notices(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    f: ArrearsFilter,
+) -> CoreResult<NoticeBatch> {
+    ctx.require_in(Perm::BillingCollect, c)?;
+    let units = arrears_units(core, ctx, c, &f).await?;
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    let tz = community_tz(&mut tx, ctx, c).await?;
+    let as_of = f.as_of.unwrap_or_else(|| today_in(tz));
+    let (company, community): (String, String) = tx
+        .fetch_one(
+            "SELECT co.name, c.name FROM communities c JOIN companies co ON co.id = c.company_id WHERE c.id = $1",
+            args![c],
+        )
+        .await?;
+    let mut notices = Vec::new();
+    for u in units.into_iter().take(500) {
+        let charges: Vec<Charge> = open_charges(&mut tx, c, u.unit_id)
+            .await?
+            .into_iter()
+            .filter(|ch| ch.due_date < as_of)
+            .collect();
+        let owed: i64 = charges.iter().map(Charge::outstanding).sum();
+        let id = tx
+            .insert_id(
+                "INSERT INTO reminders (community_id, unit_id, at, method, owed_fen, result, next_step, by_id, by_name) \
+                 VALUES ($1, $2, $3, 'notice', $4, $5, NULL, $6, $7) RETURNING id",
+                args![
+                    c,
+                    u.unit_id,
+                    now,
+                    owed,
+                    "已发催缴通知单",
+                    ctx.actor(),
+                    ctx.display_name.as_str()
+                ],
+            )
+            .await?;
+        notices.push(Notice {
+            unit_id: u.unit_id,
+            unit_label: unit_label(&mut tx, c, u.unit_id).await?,
+            charges,
+            owed_fen: owed,
+            reminder_id: id,
+        });
+    }
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "reminder_notices", c.0)
+            .community(c)
+            .after(&serde_json::json!({ "units": notices.iter().map(|n| n.unit_id).collect::<Vec<_>>() })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NoticeBatch {
+        company,
+        community,
+        as_of,
+        notices,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Collection rate (收缴率)
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct RateRow {
+    pub key_id: i64,
+    pub name: String,
+    pub billed_fen: i64,
+    pub collected_fen: i64,
+    /// Collected of billed in basis points (9512 = 95.12 %); none when nothing was billed.
+    #[sqlx(skip)]
+    pub rate_bp: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CollectionRate {
+    pub community_id: CommunityId,
+    pub period: String,
+    pub billed_fen: i64,
+    pub collected_fen: i64,
+    pub rate_bp: Option<i64>,
+    pub by_item: Vec<RateRow>,
+    pub by_building: Vec<RateRow>,
+}
+
+fn rate(billed: i64, collected: i64) -> Option<i64> {
+    (billed > 0).then(|| {
+        super::model::Rounding::HalfUp.div(i128::from(collected) * 10_000, i128::from(billed))
+    })
+}
+
+/// The collection rate of a period's bills: what the period billed (bill runs, reversals
+/// excluded) and how much of it is collected so far.
+pub async fn collection_rate(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    period: &str,
+) -> CoreResult<CollectionRate> {
+    require_billing(ctx, c)?;
+    let (y, m) = Period::parse_month("period", period).map_err(|e| CoreError::Invalid(vec![e]))?;
+    let key = format!("{y:04}-{m:02}");
+    let mut r = core.db.read();
+    community_tz(&mut r, ctx, c).await?;
+    let base = "FROM charges ch WHERE ch.community_id = $1 AND ch.period = $2 AND ch.kind = 'bill' \
+                AND ch.reversed_by IS NULL";
+    let mut by_item: Vec<RateRow> = r
+        .fetch_all(
+            &format!(
+                "SELECT ch.fee_item_id AS key_id, f.name, CAST(SUM(ch.amount_fen) AS BIGINT) AS billed_fen, \
+                 CAST(SUM(ch.settled_fen) AS BIGINT) AS collected_fen {} GROUP BY ch.fee_item_id, f.name ORDER BY f.name",
+                base.replace("FROM charges ch", "FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id")
+            ),
+            args![c, key.as_str()],
+        )
+        .await?;
+    let mut by_building: Vec<RateRow> = r
+        .fetch_all(
+            &format!(
+                "SELECT u.building_id AS key_id, b.name, CAST(SUM(ch.amount_fen) AS BIGINT) AS billed_fen, \
+                 CAST(SUM(ch.settled_fen) AS BIGINT) AS collected_fen {} GROUP BY u.building_id, b.name ORDER BY b.name",
+                base.replace(
+                    "FROM charges ch",
+                    "FROM charges ch JOIN units u ON u.id = ch.unit_id JOIN buildings b ON b.id = u.building_id"
+                )
+            ),
+            args![c, key.as_str()],
+        )
+        .await?;
+    for row in by_item.iter_mut().chain(by_building.iter_mut()) {
+        row.rate_bp = rate(row.billed_fen, row.collected_fen);
+    }
+    let billed = by_item.iter().map(|x| x.billed_fen).sum();
+    let collected = by_item.iter().map(|x| x.collected_fen).sum();
+    Ok(CollectionRate {
+        community_id: c,
+        period: key,
+        billed_fen: billed,
+        collected_fen: collected,
+        rate_bp: rate(billed, collected),
+        by_item,
+        by_building,
+    })
+}
