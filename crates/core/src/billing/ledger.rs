@@ -211,7 +211,7 @@ pub async fn owed(core: &Core, ctx: &Ctx, unit: UnitId) -> CoreResult<Owed> {
     owed_in(&mut r, c, unit).await
 }
 
-pub(super) async fn owed_in(
+pub(crate) async fn owed_in(
     q: &mut impl Queries,
     c: CommunityId,
     unit: UnitId,

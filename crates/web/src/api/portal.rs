@@ -26,6 +26,38 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_requests, report))
         .routes(routes!(my_request))
         .routes(routes!(rate))
+        .routes(routes!(my_billing))
+        .routes(routes!(my_receipt))
+}
+
+/// The owner's units: what each owes (late fees included), its prepaid balance, its charges
+/// and payments.
+#[utoipa::path(get, path = "/api/v1/portal/billing", tag = "portal", security(("bearer" = [])),
+    responses((status = 200, body = Vec<wuye_core::billing::OwnerBill>), (status = 403, body = ErrorBody)))]
+async fn my_billing(
+    State(s): State<AppState>,
+    a: ApiCtx,
+) -> ApiResult<Json<Vec<wuye_core::billing::OwnerBill>>> {
+    Ok(Json(
+        wuye_core::billing::owner_billing(&s.core, &a.ctx)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// A receipt of one of the owner's units.
+#[utoipa::path(get, path = "/api/v1/portal/receipts/{id}", tag = "portal", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = wuye_core::billing::Receipt), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn my_receipt(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<wuye_core::billing::Receipt>> {
+    Ok(Json(
+        wuye_core::billing::owner_receipt(&s.core, &a.ctx, id)
+            .await
+            .loc(a.locale)?,
+    ))
 }
 
 /// Opens an owner's portal account, or issues a new activation code (needs `registry.write`).

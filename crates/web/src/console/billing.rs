@@ -36,6 +36,16 @@ pub fn router() -> Router<AppState> {
         .route("/charges/{id}/reverse", post(reverse_charge))
         .route("/daily-close", get(days_page).post(close_day))
         .route("/daily-close/confirm", post(confirm_day))
+        .route("/billing/arrears", get(arrears_page))
+        .route("/billing/notices", post(issue_notices))
+        .route("/billing/reports", get(reports_page))
+        .route("/billing/expenses", post(add_expense))
+        .route("/billing/export.xlsx", get(export))
+        .route("/units/{id}/reminders", post(add_reminder))
+        .route("/charges/{id}/waive", post(waive))
+        .route("/portal/billing", get(owner_page))
+        .route("/portal/receipts/{id}", get(owner_receipt))
+        .route("/portal/fees", get(owner_fees))
 }
 
 /// `self.yuan(fen)` in the templates: yuan with two decimals.
@@ -48,7 +58,17 @@ macro_rules! yuan_in_templates {
         }
     )+};
 }
-yuan_in_templates!(SetupPage, CashierPage, ReceiptPage, StatementPage, DaysPage);
+yuan_in_templates!(
+    SetupPage,
+    CashierPage,
+    ReceiptPage,
+    StatementPage,
+    DaysPage,
+    OwnerPage,
+    ArrearsPage,
+    NoticesPage,
+    ReportsPage
+);
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -676,6 +696,9 @@ struct StatementPage {
     s: Shell,
     st: Statement,
     can_reverse: bool,
+    late_fees: Vec<LateFeeLine>,
+    reminders: Vec<Reminder>,
+    methods: Vec<(&'static str, &'static str)>,
 }
 
 async fn render_statement(
@@ -684,16 +707,37 @@ async fn render_statement(
     id: i64,
     err: Option<CoreError>,
 ) -> Response {
-    match billing::statement(&st.core, &u.ctx, UnitId(id)).await {
-        Ok(s_) => page(&StatementPage {
+    let loaded = async {
+        Ok::<_, CoreError>((
+            billing::statement(&st.core, &u.ctx, UnitId(id)).await?,
+            billing::owed(&st.core, &u.ctx, UnitId(id)).await?,
+            billing::unit_reminders(&st.core, &u.ctx, UnitId(id)).await?,
+        ))
+    }
+    .await;
+    match loaded {
+        Ok((s_, owed, reminders)) => page(&StatementPage {
             s: match &err {
                 Some(e) => Shell::of(u).with_error(e),
                 None => Shell::of(u),
             },
             st: s_,
             can_reverse: u.ctx.has(Perm::BillingManage),
+            late_fees: owed.late_fees,
+            reminders,
+            methods: labels(ReminderMethod::ALL, u.locale),
         }),
         Err(e) => error_page(u, e),
+    }
+}
+
+impl StatementPage {
+    fn method_label(&self, code: &str) -> String {
+        self.methods
+            .iter()
+            .find(|m| m.0 == code)
+            .map_or(code, |m| m.1)
+            .to_string()
     }
 }
 
@@ -876,5 +920,390 @@ async fn days_after(st: &AppState, u: &ConsoleUser, c: i64, r: Result<(), CoreEr
             render_days(st, u, Some(c), Some(e)).await
         }
         Err(e) => error_page(u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReminderForm {
+    method: String,
+    result: String,
+    next_step: String,
+}
+
+async fn add_reminder(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<ReminderForm>,
+) -> Response {
+    let r = billing::record_reminder(
+        &st.core,
+        &u.ctx,
+        ReminderForCreate {
+            unit_id: UnitId(id),
+            method: f.method,
+            result: f.result,
+            next_step: Some(f.next_step),
+        },
+    )
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/units/{id}/statement")).into_response(),
+        Err(e @ CoreError::Invalid(_)) => render_statement(&st, &u, id, Some(e)).await,
+        Err(e) => error_page(&u, e),
+    }
+}
+
+async fn waive(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<ReasonForm>,
+) -> Response {
+    match billing::waive_late_fee(&st.core, &u.ctx, id, Reason { reason: f.reason }).await {
+        Ok(_) => {
+            let unit: Option<(i64,)> = st
+                .core
+                .db
+                .read()
+                .fetch_optional(
+                    "SELECT unit_id FROM charges WHERE id = $1",
+                    wuye_core::args![id],
+                )
+                .await
+                .ok()
+                .flatten();
+            Redirect::to(&format!("/units/{}/statement", unit.map_or(0, |u| u.0))).into_response()
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arrears, notices, reports
+
+#[derive(Template)]
+#[template(path = "billing/arrears.html")]
+struct ArrearsPage {
+    s: Shell,
+    communities: Vec<(i64, String)>,
+    community: i64,
+    ageing: Ageing,
+    units: Vec<ArrearsUnit>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReportsQuery {
+    community: Option<i64>,
+    as_of: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    period: Option<String>,
+    quarter: Option<String>,
+}
+
+fn opt_date(raw: &Option<String>) -> Result<Option<chrono::NaiveDate>, CoreError> {
+    parse_date(raw.as_deref().unwrap_or(""))
+}
+
+async fn arrears_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ReportsQuery>,
+) -> Response {
+    let (communities, c) = match pick(&st, &u, q.community).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&u, e),
+    };
+    let loaded = async {
+        let as_of = opt_date(&q.as_of)?;
+        let ageing = billing::ageing(&st.core, &u.ctx, c, as_of).await?;
+        let units = billing::arrears_units(
+            &st.core,
+            &u.ctx,
+            c,
+            &ArrearsFilter {
+                as_of,
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok::<_, CoreError>((ageing, units))
+    }
+    .await;
+    match loaded {
+        Ok((ageing, units)) => page(&ArrearsPage {
+            s: Shell::of(&u),
+            communities,
+            community: c.0,
+            ageing,
+            units,
+        }),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "billing/notices.html")]
+struct NoticesPage {
+    s: Shell,
+    batch: NoticeBatch,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoticesForm {
+    community_id: i64,
+    as_of: String,
+    min_days: String,
+}
+
+async fn issue_notices(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<NoticesForm>,
+) -> Response {
+    let mut errs = Vec::new();
+    let min_days = opt_int("min_days", &f.min_days, &mut errs);
+    let as_of = match parse_date(&f.as_of) {
+        Ok(d) => d,
+        Err(e) => return error_page(&u, e),
+    };
+    if !errs.is_empty() {
+        return error_page(&u, CoreError::Invalid(errs));
+    }
+    match billing::issue_notices(
+        &st.core,
+        &u.ctx,
+        CommunityId(f.community_id),
+        ArrearsFilter {
+            building_id: None,
+            min_days,
+            as_of,
+        },
+    )
+    .await
+    {
+        Ok(batch) => page(&NoticesPage {
+            s: Shell::of(&u),
+            batch,
+        }),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "billing/reports.html")]
+struct ReportsPage {
+    s: Shell,
+    communities: Vec<(i64, String)>,
+    community: i64,
+    report: CollectionReport,
+    rate: CollectionRate,
+    publication: Option<Publication>,
+    quarter: String,
+    can_manage: bool,
+}
+
+impl ReportsPage {
+    fn method(&self, code: &str) -> String {
+        billing::method_zh(code).to_string()
+    }
+    fn pct(&self, bp: &Option<i64>) -> String {
+        bp.map(|b| format!("{}.{:02}%", b / 100, b % 100))
+            .unwrap_or_else(|| "—".into())
+    }
+}
+
+async fn reports_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ReportsQuery>,
+) -> Response {
+    let (communities, c) = match pick(&st, &u, q.community).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&u, e),
+    };
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let loaded = async {
+        let from = opt_date(&q.from)?
+            .unwrap_or_else(|| chrono::Datelike::with_day(&today, 1).unwrap_or(today));
+        let to = opt_date(&q.to)?.unwrap_or(today);
+        let report = billing::collection_report(&st.core, &u.ctx, c, from, to).await?;
+        let period = q
+            .period
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or_else(|| today.format("%Y-%m").to_string());
+        let rate = billing::collection_rate(&st.core, &u.ctx, c, &period).await?;
+        let quarter = q
+            .quarter
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or_else(|| billing::quarter_of(today));
+        let publication = billing::publication(&st.core, &u.ctx, c, &quarter).await?;
+        Ok::<_, CoreError>((report, rate, publication, quarter))
+    }
+    .await;
+    match loaded {
+        Ok((report, rate, publication, quarter)) => page(&ReportsPage {
+            s: Shell::of(&u),
+            communities,
+            community: c.0,
+            report,
+            rate,
+            publication: Some(publication),
+            quarter,
+            can_manage: u.ctx.has(Perm::BillingManage),
+        }),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ExpenseForm {
+    community_id: i64,
+    spent_on: String,
+    category: String,
+    description: String,
+    amount: String,
+    from_fund: Option<String>,
+}
+
+async fn add_expense(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<ExpenseForm>,
+) -> Response {
+    let day = match parse_date(&f.spent_on) {
+        Ok(Some(d)) => d,
+        Ok(None) => return error_page(&u, CoreError::invalid("spent_on", "required")),
+        Err(e) => return error_page(&u, e),
+    };
+    match billing::create_expense(
+        &st.core,
+        &u.ctx,
+        ExpenseForCreate {
+            community_id: CommunityId(f.community_id),
+            spent_on: day,
+            category: f.category,
+            description: f.description,
+            amount: f.amount,
+            from_fund: f.from_fund.is_some(),
+        },
+    )
+    .await
+    {
+        Ok(_) => {
+            Redirect::to(&format!("/billing/reports?community={}", f.community_id)).into_response()
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ExportQuery {
+    community: i64,
+    report: String,
+    from: Option<String>,
+    to: Option<String>,
+    period: Option<String>,
+    quarter: Option<String>,
+    as_of: Option<String>,
+}
+
+async fn export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let parsed = (|| {
+        Ok::<_, CoreError>(ReportQuery {
+            report: q.report.clone(),
+            from: opt_date(&q.from)?,
+            to: opt_date(&q.to)?,
+            period: q.period.clone(),
+            quarter: q.quarter.clone(),
+            as_of: opt_date(&q.as_of)?,
+        })
+    })();
+    let rq = match parsed {
+        Ok(r) => r,
+        Err(e) => return error_page(&u, e),
+    };
+    match billing::export_xlsx(&st.core, &u.ctx, CommunityId(q.community), &rq).await {
+        Ok((name, bytes)) => crate::api::import::xlsx(bytes, &name),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The owner's pages
+
+#[derive(Template)]
+#[template(path = "billing/owner.html")]
+struct OwnerPage {
+    s: Shell,
+    bills: Vec<OwnerBill>,
+}
+
+async fn owner_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    match billing::owner_billing(&st.core, &u.ctx).await {
+        Ok(bills) => page(&OwnerPage {
+            s: Shell::of(&u),
+            bills,
+        }),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+async fn owner_receipt(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    match billing::owner_receipt(&st.core, &u.ctx, id).await {
+        Ok(r) => {
+            let method = PayMethod::parse("", &r.payment.method)
+                .map(|m| m.zh())
+                .unwrap_or("")
+                .to_string();
+            page(&ReceiptPage {
+                s: Shell::of(&u),
+                r,
+                method,
+                kind_label: String::new(),
+                can_reverse: false,
+            })
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+async fn owner_fees(State(st): State<AppState>, u: ConsoleUser) -> Response {
+    let loaded = async {
+        let me = wuye_core::portal::profile(&st.core, &u.ctx).await?;
+        let lines = billing::schedule(&st.core, &u.ctx, me.community_id).await?;
+        let (name,): (String,) = st
+            .core
+            .db
+            .read()
+            .fetch_one(
+                "SELECT name FROM communities WHERE id = $1",
+                wuye_core::args![me.community_id],
+            )
+            .await?;
+        Ok::<_, CoreError>((name, lines))
+    }
+    .await;
+    match loaded {
+        Ok((community, lines)) => page(&SchedulePage {
+            s: Shell::of(&u),
+            community,
+            lines,
+        }),
+        Err(e) => error_page(&u, e),
     }
 }

@@ -1346,3 +1346,180 @@ async fn arrears_ageing_reminders_rate_and_reports() {
         (422, Some("unknown_report"))
     );
 }
+
+/// An owner's portal API client for a new owner of `unit`.
+async fn owner_of(app: &wuye_testkit::TestApp, admin: &Api, unit: i64, name: &str) -> Api {
+    let (st, p) = admin
+        .post(
+            "/api/v1/people",
+            json!({"community_id": app.community_a.0, "name": name, "unit_id": unit, "relation": "owner"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    let (_, slip) = admin
+        .post(
+            &format!("/api/v1/people/{}/portal-account", p["id"]),
+            json!({}),
+        )
+        .await;
+    let anon = app.api(None);
+    let (st, _) = anon
+        .post(
+            "/api/v1/portal/activate",
+            json!({"username": slip["username"], "activation_code": slip["activation_code"], "password": "owner2026pw"}),
+        )
+        .await;
+    assert_eq!(st, 204);
+    let (_, t) = anon
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": slip["username"], "password": "owner2026pw"}),
+        )
+        .await;
+    app.api(t["token"].as_str().map(str::to_string))
+}
+
+#[tokio::test]
+async fn owners_see_their_own_units_bills_and_receipts_only() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let c = app.community_a.0;
+    property_fee(&admin, c).await;
+    let mine = new_unit(&admin, app.building_a.0, "1101").await;
+    let theirs = new_unit(&admin, app.building_a.0, "1102").await;
+    let (st, _) = admin
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-07"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let (_, p_mine) = pay(&admin, mine, "700", json!({})).await;
+    let (_, p_theirs) = pay(&admin, theirs, "100", json!({})).await;
+    let owner = owner_of(&app, &admin, mine, "周业主").await;
+
+    let (st, bills) = owner.get("/api/v1/portal/billing").await;
+    assert_eq!(st, 200, "{bills}");
+    let bills = bills.as_array().expect("bills");
+    assert_eq!(bills.len(), 1);
+    assert_eq!(bills[0]["unit_label"], "1栋-1101");
+    assert_eq!(bills[0]["owed"]["total_fen"], 0);
+    assert_eq!(bills[0]["owed"]["prepaid_fen"], 70000 - 63098);
+    assert_eq!(
+        bills[0]["statement"]["payments"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let (st, r) = owner
+        .get(&format!(
+            "/api/v1/portal/receipts/{}",
+            p_mine["payment"]["id"]
+        ))
+        .await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["amount_capitals"], "柒佰元整");
+    let (st, _) = owner
+        .get(&format!(
+            "/api/v1/portal/receipts/{}",
+            p_theirs["payment"]["id"]
+        ))
+        .await;
+    assert_eq!(st, 404, "another unit's receipt");
+    // The staff API stays closed to owners.
+    let (st, _) = owner.get(&format!("/api/v1/units/{mine}/owed")).await;
+    assert_eq!(st, 403);
+    let (st, sch) = owner
+        .get(&format!("/api/v1/communities/{c}/fee-schedule"))
+        .await;
+    assert_eq!(st, 200, "the published schedule: {sch}");
+    let quarter = "2026-Q3";
+    let (st, _) = owner
+        .get(&format!(
+            "/api/v1/communities/{c}/reports/publication?quarter={quarter}"
+        ))
+        .await;
+    assert_eq!(st, 200, "the quarterly publication is for owners too");
+}
+
+/// The console's arrears, reports, statement and owner pages render what the API computes.
+#[tokio::test]
+async fn console_arrears_reports_statement_and_owner_pages() {
+    use crate::console::console_login;
+    let app = app().await;
+    let admin = app.admin().await;
+    let c = app.community_a.0;
+    property_fee(&admin, c).await;
+    let unit = new_unit(&admin, app.building_a.0, "1201").await;
+    let (st, _) = admin
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-07"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    accrue(&app, c, "2026-08-24").await;
+    app.user("boss2", "project_manager", &[app.community_a])
+        .await;
+    let (m, token) = console_login(&app, "boss2").await;
+    let get = |path: String| {
+        let m = m.clone();
+        let base = app.base.clone();
+        async move {
+            let r = m.get(format!("{base}{path}")).send().await.expect("get");
+            let st = r.status();
+            (st, r.text().await.expect("body"))
+        }
+    };
+    let (st, html) = get(format!("/billing/arrears?community={c}&as_of=2026-09-01")).await;
+    assert_eq!(st, 200, "{html}");
+    assert!(html.contains("id=\"ageing-total\">¥630.98"), "{html}");
+    assert!(html.contains("1栋-1201"));
+    let (st, html) = get(format!("/units/{unit}/statement")).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("¥9.46"), "the accrued late fee: {html}");
+    let r = m
+        .post(format!("{}/units/{unit}/reminders", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("method", "phone"),
+            ("result", "无人接听"),
+            ("next_step", "明日再打"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let (_, html) = get(format!("/units/{unit}/statement")).await;
+    assert!(html.contains("无人接听"));
+    let r = m
+        .post(format!("{}/billing/notices", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("community_id", &c.to_string()),
+            ("as_of", "2026-09-01"),
+            ("min_days", "30"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("body");
+    assert!(html.contains(&format!("id=\"notice-{unit}\"")), "{html}");
+    let (st, html) = get(format!("/billing/reports?community={c}&period=2026-07")).await;
+    assert_eq!(st, 200, "{html}");
+    assert!(html.contains("id=\"rate-total\">0.00%"), "{html}");
+    let r = m
+        .get(format!(
+            "{}/billing/export.xlsx?community={c}&report=ageing&as_of=2026-09-01",
+            app.base
+        ))
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(r.status(), 200);
+
+    // What the owner's page shows.
+    let owner = owner_of(&app, &admin, unit, "吴业主").await;
+    let (st, bills) = owner.get("/api/v1/portal/billing").await;
+    assert_eq!(st, 200);
+    assert_eq!(bills[0]["owed"]["late_fee_fen"], 946);
+}

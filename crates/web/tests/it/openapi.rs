@@ -113,12 +113,14 @@ async fn every_route_is_documented() {
         "/api/v1/communities/{id}/reports/publication",
         "/api/v1/communities/{id}/reports/fund",
         "/api/v1/communities/{id}/billing-reports.xlsx",
+        "/api/v1/portal/billing",
+        "/api/v1/portal/receipts/{id}",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        105,
+        107,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
