@@ -51,6 +51,7 @@ async fn fees(core: &Core, ctx: &Ctx, c: CommunityId) -> AnyResult<()> {
                 name: name.into(),
                 method: method.into(),
                 price: price.into(),
+                tiers: None,
                 cycle: Some("monthly".into()),
                 cycle_start_month: None,
                 due_day: Some(15),

@@ -429,6 +429,7 @@ async fn seed_billing(
             name: name.into(),
             method: method.into(),
             price: price.into(),
+            tiers: None,
             cycle: Some(cycle.into()),
             cycle_start_month: Some(1),
             due_day: Some(15),

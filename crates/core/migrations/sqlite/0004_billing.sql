@@ -14,6 +14,8 @@ UPDATE roles SET permissions = permissions || ',billing.collect,billing.manage'
 CREATE TABLE billing_settings (
     community_id INTEGER PRIMARY KEY REFERENCES communities(id),
     prepaid_enabled INTEGER NOT NULL,
+    -- A meter's usage above this many times its recent average is flagged for confirmation.
+    meter_jump_factor INTEGER NOT NULL,
     updated_at TEXT NOT NULL
 );
 
@@ -237,3 +239,36 @@ CREATE TABLE expenses (
     created_at TEXT NOT NULL
 );
 CREATE INDEX expenses_day ON expenses (community_id, spent_on);
+
+-- Meters (水表、电表、燃气表) of units, each priced by a charge standard of method `meter`; the last
+-- reading carries forward to the next period.
+CREATE TABLE meters (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL,
+    standard_id INTEGER NOT NULL REFERENCES charge_standards(id),
+    last_value INTEGER NOT NULL,
+    active INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (community_id, unit_id, kind)
+);
+
+-- Readings (抄表), one per meter and period, values in hundredths. A reading below the last one or
+-- a jump beyond the community's factor is flagged and charges nothing until confirmed.
+CREATE TABLE meter_readings (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    meter_id INTEGER NOT NULL REFERENCES meters(id),
+    period TEXT NOT NULL,
+    prev_value INTEGER NOT NULL,
+    value INTEGER NOT NULL,
+    usage INTEGER NOT NULL,
+    flag TEXT,
+    confirmed_by INTEGER,
+    confirmed_at TEXT,
+    charge_id INTEGER,
+    created_by INTEGER,
+    created_at TEXT NOT NULL,
+    UNIQUE (community_id, meter_id, period)
+);

@@ -9,6 +9,7 @@
 pub mod arrears;
 pub mod latefees;
 pub mod ledger;
+pub mod meters;
 pub mod model;
 pub mod owner;
 pub mod payments;
@@ -19,6 +20,7 @@ pub mod setup;
 pub use arrears::*;
 pub use latefees::*;
 pub use ledger::*;
+pub use meters::*;
 pub use model::*;
 pub use owner::*;
 pub use payments::*;

@@ -434,6 +434,114 @@ fn group_capitals(g: u64) -> String {
     s
 }
 
+/// A meter value or usage in hundredths ("1234.5" m³ = 123450): not negative, two decimals.
+pub fn parse_reading(field: &str, raw: &str) -> Result<i64, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
+    if s.starts_with('-') {
+        return Err(FieldError::new(field, "must_not_be_negative"));
+    }
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(FieldError::new(field, "not_a_number"));
+    }
+    if frac.len() > 2 {
+        return Err(FieldError::new(field, "too_many_decimals").with("max", 2));
+    }
+    let i: i64 = int
+        .parse()
+        .map_err(|_| FieldError::new(field, "too_large"))?;
+    let f: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
+    i.checked_mul(100)
+        .and_then(|v| v.checked_add(f))
+        .filter(|v| *v < 10_000_000_000)
+        .ok_or_else(|| FieldError::new(field, "too_large"))
+}
+
+/// "1234.50" for 123450 hundredths.
+pub fn reading_text(v: i64) -> String {
+    format!("{}.{:02}", v / 100, v % 100)
+}
+
+/// Tiered prices (阶梯价) of a meter standard: "10:3.45;20:4.83;*:5.83" is ¥3.45 up to 10 units
+/// a period, ¥4.83 above 10 up to 20, ¥5.83 above 20. Empty = the standard's one price.
+pub fn parse_tiers(field: &str, raw: &str) -> Result<Vec<(Option<i64>, Price)>, FieldError> {
+    let mut out = Vec::new();
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(out);
+    }
+    let mut last = 0;
+    let parts: Vec<&str> = s
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    for (i, part) in parts.iter().enumerate() {
+        let (upto, price) = part
+            .split_once(':')
+            .ok_or_else(|| FieldError::new(field, "invalid_tiers"))?;
+        let price =
+            Price::parse(field, price).map_err(|_| FieldError::new(field, "invalid_tiers"))?;
+        let upto = if upto.trim() == "*" {
+            if i + 1 != parts.len() {
+                return Err(FieldError::new(field, "invalid_tiers"));
+            }
+            None
+        } else {
+            let u =
+                parse_reading(field, upto).map_err(|_| FieldError::new(field, "invalid_tiers"))?;
+            if u <= last {
+                return Err(FieldError::new(field, "invalid_tiers"));
+            }
+            last = u;
+            Some(u)
+        };
+        out.push((upto, price));
+    }
+    if out.last().is_some_and(|t| t.0.is_some()) {
+        return Err(FieldError::new(field, "invalid_tiers"));
+    }
+    Ok(out)
+}
+
+/// The amount of a usage (hundredths) at the tiers (or the flat price), rounded once, and how
+/// it was computed ("10.00 × ¥3.45 + 5.50 × ¥4.83").
+pub fn usage_amount(
+    usage: i64,
+    tiers: &[(Option<i64>, Price)],
+    flat: Price,
+    rounding: Rounding,
+) -> (i64, String) {
+    let mut parts = Vec::new();
+    let mut exact: i128 = 0;
+    if tiers.is_empty() {
+        exact = i128::from(usage) * i128::from(flat.0);
+        parts.push(format!("{} × ¥{flat}", reading_text(usage)));
+    } else {
+        let mut from = 0;
+        for (upto, price) in tiers {
+            if usage <= from {
+                break;
+            }
+            let top = upto.map_or(usage, |u| u.min(usage));
+            let q = top - from;
+            if q > 0 {
+                exact += i128::from(q) * i128::from(price.0);
+                parts.push(format!("{} × ¥{price}", reading_text(q)));
+            }
+            from = top;
+        }
+    }
+    // hundredths × yuan×10⁴ = fen × 10⁴.
+    (rounding.div(exact, 10_000), parts.join(" + "))
+}
+
 /// A comma-separated filter list ("" = all) contains `v`.
 pub fn list_allows(list: &str, v: &str) -> bool {
     list.trim().is_empty() || list.split(',').any(|x| x.trim() == v)
@@ -618,6 +726,39 @@ mod tests {
         assert_eq!(capitals(10_000_000_100), "壹亿零壹元整");
         assert_eq!(capitals(630_975), "陆仟叁佰零玖元柒角伍分");
         assert_eq!(capitals(-5000), "负伍拾元整");
+    }
+
+    #[test]
+    fn tiered_usage_by_hand() {
+        let tiers = parse_tiers("tiers", "10:3.45;20:4.83;*:5.83").expect("tiers");
+        // 15.50 m³: 10 × 3.45 + 5.50 × 4.83 = 34.50 + 26.565 = 61.065 → ¥61.07.
+        assert_eq!(
+            usage_amount(1550, &tiers, Price(0), Rounding::HalfUp),
+            (6107, "10.00 × ¥3.45 + 5.50 × ¥4.83".to_string())
+        );
+        // 25 m³: 34.50 + 48.30 + 5 × 5.83 = 111.95.
+        assert_eq!(
+            usage_amount(2500, &tiers, Price(0), Rounding::HalfUp).0,
+            11195
+        );
+        assert_eq!(usage_amount(0, &tiers, Price(0), Rounding::HalfUp).0, 0);
+        // A flat ¥0.617 a kWh, 123.4 kWh = 76.1378 → ¥76.14.
+        assert_eq!(
+            usage_amount(12340, &[], Price(6170), Rounding::HalfUp).0,
+            7614
+        );
+        for bad in [
+            "10:3.45",
+            "10:3.45;5:4.0;*:5",
+            "*:1;10:2",
+            "x:1;*:2",
+            "10-3.45",
+        ] {
+            assert!(parse_tiers("tiers", bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_reading("v", "1234.5"), Ok(123_450));
+        assert!(parse_reading("v", "-1").is_err());
+        assert!(parse_reading("v", "1.234").is_err());
     }
 
     #[test]

@@ -61,6 +61,14 @@ pub(super) fn today_in(tz: Tz) -> NaiveDate {
 pub struct BillingSettings {
     /// An overpayment goes to the unit's prepaid balance (预存); when off, it is refused.
     pub prepaid_enabled: bool,
+    /// A meter reading whose usage is above this many times the meter's recent average is
+    /// flagged for confirmation (2–20, default 3).
+    #[serde(default = "default_jump")]
+    pub meter_jump_factor: i64,
+}
+
+fn default_jump() -> i64 {
+    3
 }
 
 pub async fn settings(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<BillingSettings> {
@@ -72,14 +80,21 @@ pub(super) async fn settings_in(
     q: &mut impl Queries,
     c: CommunityId,
 ) -> CoreResult<BillingSettings> {
-    let row: Option<(bool,)> = q
+    let row: Option<(bool, i64)> = q
         .fetch_optional(
-            "SELECT prepaid_enabled FROM billing_settings WHERE community_id = $1",
+            "SELECT prepaid_enabled, meter_jump_factor FROM billing_settings WHERE community_id = $1",
             args![c],
         )
         .await?;
-    Ok(BillingSettings {
-        prepaid_enabled: row.is_none_or(|(p,)| p),
+    Ok(match row {
+        Some((prepaid_enabled, meter_jump_factor)) => BillingSettings {
+            prepaid_enabled,
+            meter_jump_factor,
+        },
+        None => BillingSettings {
+            prepaid_enabled: true,
+            meter_jump_factor: default_jump(),
+        },
     })
 }
 
@@ -90,13 +105,17 @@ pub async fn save_settings(
     s: BillingSettings,
 ) -> CoreResult<BillingSettings> {
     ctx.require_in(Perm::BillingManage, c)?;
+    if !(2..=20).contains(&s.meter_jump_factor) {
+        return Err(CoreError::invalid("meter_jump_factor", "out_of_range"));
+    }
     let mut tx = core.db.begin().await?;
     community_tz(&mut tx, ctx, c).await?;
     let before = settings_in(&mut tx, c).await?;
     tx.execute(
-        "INSERT INTO billing_settings (community_id, prepaid_enabled, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (community_id) DO UPDATE SET prepaid_enabled = $2, updated_at = $3",
-        args![c, s.prepaid_enabled, Utc::now()],
+        "INSERT INTO billing_settings (community_id, prepaid_enabled, meter_jump_factor, updated_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (community_id) DO UPDATE SET prepaid_enabled = $2, \
+         meter_jump_factor = $3, updated_at = $4",
+        args![c, s.prepaid_enabled, s.meter_jump_factor, Utc::now()],
     )
     .await?;
     audit::record(
@@ -272,8 +291,10 @@ pub struct Standard {
     pub name: String,
     /// fixed, building_area, inner_area, meter, per_space, one_off.
     pub method: String,
-    /// Yuan × 10 000 (¥2.35 = 23500); per month except for one-off standards.
+    /// Yuan × 10 000 (¥2.35 = 23500); per month except for one-off and meter standards.
     pub price_e4: i64,
+    /// Meter standards: tiered prices per period, "10:3.45;20:4.83;*:5.83" (empty = one price).
+    pub tiers: String,
     pub cycle: String,
     pub cycle_start_month: i64,
     pub due_day: i64,
@@ -319,6 +340,8 @@ pub struct StandardForSave {
     pub method: String,
     /// Yuan, at most four decimals ("2.35").
     pub price: String,
+    /// Meter standards: tiered prices per period, "10:3.45;20:4.83;*:5.83".
+    pub tiers: Option<String>,
     /// monthly (default), quarterly, yearly, once.
     pub cycle: Option<String>,
     /// The month a quarterly or yearly cycle starts (1–12, default 1).
@@ -344,7 +367,7 @@ pub struct StandardForSave {
     pub active: Option<bool>,
 }
 
-pub(super) const STD_COLS: &str = "id, community_id, fee_item_id, name, method, price_e4, cycle, \
+pub(super) const STD_COLS: &str = "id, community_id, fee_item_id, name, method, price_e4, tiers, cycle, \
      cycle_start_month, due_day, rounding, building_ids, use_kinds, unit_states, space_states, \
      vacant_pct, active";
 
@@ -364,6 +387,7 @@ pub async fn list_standards(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResul
 }
 
 struct ValidStandard {
+    tiers: String,
     name: String,
     method: Method,
     price: Price,
@@ -412,6 +436,13 @@ fn validate_standard(input: &StandardForSave) -> CoreResult<ValidStandard> {
         "rounding",
         input.rounding.as_deref().unwrap_or("half_up"),
     ));
+    let tiers_raw = input.tiers.as_deref().unwrap_or("").trim().to_string();
+    if c.take(parse_tiers("tiers", &tiers_raw)).is_some()
+        && !tiers_raw.is_empty()
+        && method.is_some_and(|m| m != Method::Meter)
+    {
+        c.push(FieldError::new("tiers", "tiers_need_meter"));
+    }
     let start = input.cycle_start_month.unwrap_or(1);
     if !(1..=12).contains(&start) {
         c.push(FieldError::new("cycle_start_month", "out_of_range"));
@@ -445,6 +476,7 @@ fn validate_standard(input: &StandardForSave) -> CoreResult<ValidStandard> {
     };
     let buildings: Vec<String> = input.building_ids.iter().map(|b| b.to_string()).collect();
     Ok(ValidStandard {
+        tiers: tiers_raw,
         name,
         method,
         price,
@@ -504,7 +536,7 @@ pub async fn save_standard(
         v.name.as_str(),
         v.method.code(),
         v.price.0,
-        "",
+        v.tiers.as_str(),
         v.cycle.code(),
         v.start,
         v.due_day,

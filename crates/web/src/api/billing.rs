@@ -51,6 +51,106 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(publication))
         .routes(routes!(fund_statement))
         .routes(routes!(export_xlsx))
+        .routes(routes!(create_meter))
+        .routes(routes!(list_meters))
+        .routes(routes!(save_readings))
+        .routes(routes!(confirm_reading))
+        .routes(routes!(import_readings))
+}
+
+/// Installs a meter on a unit, priced by a standard of method `meter`.
+#[utoipa::path(post, path = "/api/v1/meters", tag = "billing", security(("bearer" = [])), request_body = MeterForCreate,
+    responses((status = 201, body = Meter), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_meter(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<MeterForCreate>,
+) -> ApiResult<(StatusCode, Json<Meter>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            billing::create_meter(&s.core, &a.ctx, b)
+                .await
+                .loc(a.locale)?,
+        ),
+    ))
+}
+
+/// The meters of a community, building by building, with their last readings.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/meters", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), MeterFilter),
+    responses((status = 200, body = Vec<Meter>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_meters(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(f): ApiQuery<MeterFilter>,
+) -> ApiResult<Json<Vec<Meter>>> {
+    Ok(Json(
+        billing::list_meters(&s.core, &a.ctx, CommunityId(id), &f)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Saves a period's readings (all or none); normal ones post their usage charge, flagged ones
+/// (below the last reading, or a jump) wait for a manager's confirmation.
+#[utoipa::path(post, path = "/api/v1/meter-readings", tag = "billing", security(("bearer" = [])), request_body = ReadingsForSave,
+    responses((status = 200, body = Vec<Reading>), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_readings(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<ReadingsForSave>,
+) -> ApiResult<Json<Vec<Reading>>> {
+    Ok(Json(
+        billing::save_readings(&s.core, &a.ctx, b)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Confirms a flagged reading: its usage is charged.
+#[utoipa::path(post, path = "/api/v1/meter-readings/{id}/confirm", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Reading), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn confirm_reading(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Reading>> {
+    Ok(Json(
+        billing::confirm_reading(&s.core, &a.ctx, id)
+            .await
+            .loc(a.locale)?,
+    ))
+}
+
+/// Imports a period's readings from .xlsx (columns 房屋, 表类型, 本期读数; one header row).
+#[utoipa::path(post, path = "/api/v1/communities/{id}/meter-readings/import", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), PeriodQuery),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = Vec<Reading>), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_readings(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Vec<Reading>>> {
+    let c = CommunityId(id);
+    let readings = billing::readings_from_xlsx(&s.core, &a.ctx, c, &body)
+        .await
+        .loc(a.locale)?;
+    Ok(Json(
+        billing::save_readings(
+            &s.core,
+            &a.ctx,
+            ReadingsForSave {
+                community_id: c,
+                period: q.period,
+                readings,
+            },
+        )
+        .await
+        .loc(a.locale)?,
+    ))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

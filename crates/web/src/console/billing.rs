@@ -46,6 +46,11 @@ pub fn router() -> Router<AppState> {
         .route("/portal/billing", get(owner_page))
         .route("/portal/receipts/{id}", get(owner_receipt))
         .route("/portal/fees", get(owner_fees))
+        .route(
+            "/billing/meters",
+            get(meters_page).post(save_meter_readings),
+        )
+        .route("/billing/meters/{id}/confirm", post(confirm_meter_reading))
 }
 
 /// `self.yuan(fen)` in the templates: yuan with two decimals.
@@ -275,6 +280,7 @@ async fn after(
 struct SettingsForm {
     community_id: i64,
     prepaid_enabled: Option<String>,
+    meter_jump_factor: String,
 }
 
 async fn save_settings(
@@ -288,6 +294,7 @@ async fn save_settings(
         CommunityId(f.community_id),
         BillingSettings {
             prepaid_enabled: f.prepaid_enabled.is_some(),
+            meter_jump_factor: f.meter_jump_factor.trim().parse().unwrap_or(0),
         },
     )
     .await
@@ -391,6 +398,7 @@ async fn save_standard(
                 name: get("name"),
                 method: get("method"),
                 price: get("price"),
+                tiers: Some(get("tiers")),
                 cycle: Some(get("cycle")),
                 cycle_start_month: start,
                 due_day,
@@ -1304,6 +1312,178 @@ async fn owner_fees(State(st): State<AppState>, u: ConsoleUser) -> Response {
             community,
             lines,
         }),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Meter readings
+
+struct MeterRow {
+    id: i64,
+    unit_label: String,
+    kind: String,
+    prev: String,
+    value: String,
+    usage: String,
+    flag: Option<String>,
+    reading_id: Option<i64>,
+    done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "billing/meters.html")]
+struct MetersPage {
+    s: Shell,
+    communities: Vec<(i64, String)>,
+    community: i64,
+    period: String,
+    rows: Vec<MeterRow>,
+    can_confirm: bool,
+}
+
+async fn render_meters(
+    st: &AppState,
+    u: &ConsoleUser,
+    want: Option<i64>,
+    period: Option<String>,
+    err: Option<CoreError>,
+) -> Response {
+    let (communities, c) = match pick(st, u, want).await {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let period = period.filter(|p| !p.trim().is_empty()).unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y-%m")
+            .to_string()
+    });
+    let loaded = async {
+        let meters = billing::list_meters(&st.core, &u.ctx, c, &MeterFilter::default()).await?;
+        let readings = billing::period_readings(&st.core, &u.ctx, c, &period).await?;
+        Ok::<_, CoreError>((meters, readings))
+    }
+    .await;
+    let (meters, readings) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let flag_label = |f: &str| u.locale.t(&format!("bl.flag.{f}")).to_string();
+    let rows = meters
+        .into_iter()
+        .map(|m| {
+            let r = readings.get(&m.id);
+            MeterRow {
+                id: m.id,
+                unit_label: m.unit_label,
+                kind: MeterKind::parse("", &m.kind)
+                    .map(|k| k.zh())
+                    .unwrap_or("")
+                    .to_string(),
+                prev: reading_text(r.map_or(m.last_value, |r| r.prev_value)),
+                value: r.map(|r| reading_text(r.value)).unwrap_or_default(),
+                usage: r.map(|r| reading_text(r.usage)).unwrap_or_default(),
+                flag: r.and_then(|r| r.flag.as_deref()).map(flag_label),
+                reading_id: r.map(|r| r.id),
+                done: r.is_some_and(|r| {
+                    r.charge_id.is_some() || r.confirmed_at.is_some() || r.flag.is_none()
+                }),
+            }
+        })
+        .collect();
+    let (s, status) = match &err {
+        Some(e) => (Shell::of(u).with_error(e), status_of(e, u.locale)),
+        None => (Shell::of(u), axum::http::StatusCode::OK),
+    };
+    let mut r = page(&MetersPage {
+        s,
+        communities,
+        community: c.0,
+        period,
+        rows,
+        can_confirm: u.ctx.has(Perm::BillingManage),
+    });
+    *r.status_mut() = status;
+    r
+}
+
+async fn meters_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<CommunityQuery>,
+) -> Response {
+    render_meters(&st, &u, q.community, q.period, None).await
+}
+
+async fn save_meter_readings(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfBody(body): CsrfBody,
+) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let c: i64 = get("community_id").parse().unwrap_or(0);
+    let period = get("period");
+    let readings: Vec<ReadingInput> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            let id = k.strip_prefix("v_")?.parse().ok()?;
+            (!v.trim().is_empty()).then(|| ReadingInput {
+                meter_id: id,
+                value: v.clone(),
+                confirm: false,
+            })
+        })
+        .collect();
+    let r = billing::save_readings(
+        &st.core,
+        &u.ctx,
+        ReadingsForSave {
+            community_id: CommunityId(c),
+            period: period.clone(),
+            readings,
+        },
+    )
+    .await;
+    match r {
+        Ok(_) => {
+            Redirect::to(&format!("/billing/meters?community={c}&period={period}")).into_response()
+        }
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_meters(&st, &u, Some(c), Some(period), Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+async fn confirm_meter_reading(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfBody(body): CsrfBody,
+) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    match billing::confirm_reading(&st.core, &u.ctx, id).await {
+        Ok(_) => Redirect::to(&format!(
+            "/billing/meters?community={}&period={}",
+            get("community_id"),
+            get("period")
+        ))
+        .into_response(),
         Err(e) => error_page(&u, e),
     }
 }

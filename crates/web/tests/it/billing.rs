@@ -1523,3 +1523,238 @@ async fn console_arrears_reports_statement_and_owner_pages() {
     assert_eq!(st, 200);
     assert_eq!(bills[0]["owed"]["late_fee_fen"], 946);
 }
+
+#[tokio::test]
+async fn meter_readings_carry_forward_flag_and_charge_by_tiers() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let unit = new_unit(&api, app.building_a.0, "1301").await;
+    let (_, item) = api
+        .put(
+            "/api/v1/fee-items",
+            json!({"community_id": c, "code": "SF", "name": "水费", "kind": "water"}),
+        )
+        .await;
+    let (st, e) = api
+        .post(
+            "/api/v1/charge-standards",
+            json!({"community_id": c, "fee_item_id": item["id"], "name": "居民水费", "method": "fixed",
+                   "price": "3.45", "tiers": "10:3.45;*:4"}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&e),
+        [("tiers".into(), "tiers_need_meter".into())]
+    );
+    let (st, std) = api
+        .post(
+            "/api/v1/charge-standards",
+            json!({"community_id": c, "fee_item_id": item["id"], "name": "居民阶梯水价", "method": "meter",
+                   "price": "0", "tiers": "10:3.45;20:4.83;*:5.83", "due_day": 20}),
+        )
+        .await;
+    assert_eq!(st, 201, "{std}");
+    let (st, m) = api
+        .post(
+            "/api/v1/meters",
+            json!({"unit_id": unit, "kind": "water", "standard_id": std["id"], "initial_value": "100"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{m}");
+    let meter = m["id"].as_i64().expect("meter");
+    let (st, _) = api
+        .post(
+            "/api/v1/meters",
+            json!({"unit_id": unit, "kind": "water", "standard_id": std["id"]}),
+        )
+        .await;
+    assert_eq!(st, 409, "one water meter per unit");
+    let read = |period: &str, value: &str, confirm: bool| json!({"community_id": c, "period": period, "readings": [{"meter_id": meter, "value": value, "confirm": confirm}]});
+    // 100 → 115.50: 15.50 m³ = 10 × 3.45 + 5.50 × 4.83 = 61.065 → ¥61.07.
+    let (st, r) = api
+        .post("/api/v1/meter-readings", read("2026-07", "115.5", false))
+        .await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r[0]["usage"], 1550);
+    assert!(r[0]["flag"].is_null());
+    let o = owed(&api, unit).await;
+    assert_eq!(o["total_fen"], 6107);
+    assert_eq!(o["charges"][0]["basis"], "10.00 × ¥3.45 + 5.50 × ¥4.83");
+    assert_eq!(o["charges"][0]["due_date"], "2026-07-20");
+    // The last reading carries forward: 115.50 → 120: 4.50 × 3.45 = 15.525 → ¥15.53.
+    let (_, meters) = api.get(&format!("/api/v1/communities/{c}/meters")).await;
+    assert_eq!(meters[0]["last_value"], 11550);
+    let (st, _) = api
+        .post("/api/v1/meter-readings", read("2026-08", "120", false))
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(owed(&api, unit).await["total_fen"], 6107 + 1553);
+    let (st, e) = api
+        .post("/api/v1/meter-readings", read("2026-08", "121", false))
+        .await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (409, Some("reading_already_charged"))
+    );
+
+    // 80 m³ against an average of 10: a jump, flagged, nothing charged until confirmed.
+    let (_, r) = api
+        .post("/api/v1/meter-readings", read("2026-09", "200", false))
+        .await;
+    assert_eq!(r[0]["flag"], "jump");
+    assert!(r[0]["charge_id"].is_null());
+    assert_eq!(owed(&api, unit).await["total_fen"], 6107 + 1553);
+    let cashier = app.api_as("reader", "cashier", &[app.community_a]).await;
+    let rid = r[0]["id"].as_i64().expect("reading");
+    let (st, _) = cashier
+        .post(&format!("/api/v1/meter-readings/{rid}/confirm"), json!({}))
+        .await;
+    assert_eq!(st, 403);
+    let (st, r) = api
+        .post(&format!("/api/v1/meter-readings/{rid}/confirm"), json!({}))
+        .await;
+    assert_eq!(st, 200, "{r}");
+    // 10 × 3.45 + 10 × 4.83 + 60 × 5.83 = 432.60.
+    assert_eq!(owed(&api, unit).await["total_fen"], 6107 + 1553 + 43260);
+    // Below the last reading: the meter was replaced; a manager confirms at once.
+    let (st, e) = cashier
+        .post("/api/v1/meter-readings", read("2026-10", "50", true))
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(
+        error_fields(&e),
+        [("readings[0].confirm".into(), "confirm_needs_manager".into())]
+    );
+    let (_, r) = cashier
+        .post("/api/v1/meter-readings", read("2026-10", "50", false))
+        .await;
+    assert_eq!(r[0]["flag"], "below_last");
+    let (_, r) = api
+        .post("/api/v1/meter-readings", read("2026-10", "50", true))
+        .await;
+    assert_eq!(r[0]["usage"], 5000);
+    assert!(r[0]["charge_id"].is_i64());
+    // 10 × 3.45 + 10 × 4.83 + 30 × 5.83 = 257.70.
+    assert_eq!(
+        owed(&api, unit).await["total_fen"],
+        6107 + 1553 + 43260 + 25770
+    );
+
+    // Bad input names the row; nothing is written.
+    let before = app.count("meter_readings").await;
+    let (st, e) = api
+        .post(
+            "/api/v1/meter-readings",
+            json!({"community_id": c, "period": "2026-11", "readings": [
+                {"meter_id": meter, "value": "-1"}, {"meter_id": 999_999, "value": "1"}]}),
+        )
+        .await;
+    assert_eq!(st, 422, "{e}");
+    assert_eq!(
+        error_fields(&e),
+        [("readings[0].value".into(), "must_not_be_negative".into())]
+    );
+    let (st, e) = api
+        .post(
+            "/api/v1/meter-readings",
+            json!({"community_id": c, "period": "2026-11", "readings": [{"meter_id": 999_999, "value": "1"}]}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), error_fields(&e)),
+        (
+            422,
+            vec![("readings[0].meter_id".into(), "unknown_meter".into())]
+        )
+    );
+    assert_eq!(app.count("meter_readings").await, before);
+
+    // An .xlsx of readings: 50 → 56.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (col, h) in ["房屋", "表类型", "本期读数"].iter().enumerate() {
+        ws.write_string(0, col as u16, *h).expect("h");
+    }
+    ws.write_string(1, 0, "1栋-1301").expect("c");
+    ws.write_string(1, 1, "水表").expect("c");
+    ws.write_number(1, 2, 56.0).expect("c");
+    let bytes = wb.save_to_buffer().expect("xlsx");
+    let r = api
+        .client
+        .post(format!(
+            "{}/api/v1/communities/{c}/meter-readings/import?period=2026-11",
+            app.base
+        ))
+        .bearer_auth(api.token.as_deref().unwrap_or(""))
+        .body(bytes)
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v[0]["usage"], 600);
+    // 6 × 3.45 = 20.70.
+    assert_eq!(
+        owed(&api, unit).await["total_fen"],
+        6107 + 1553 + 43260 + 25770 + 2070
+    );
+    assert_balanced(&api, unit).await;
+}
+
+/// The meter page: readings typed by building, saved and charged.
+#[tokio::test]
+async fn console_meter_page_saves_readings() {
+    use crate::console::console_login;
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let unit = new_unit(&api, app.building_a.0, "1401").await;
+    let (_, item) = api
+        .put(
+            "/api/v1/fee-items",
+            json!({"community_id": c, "code": "DF", "name": "电费", "kind": "electricity"}),
+        )
+        .await;
+    let (_, std) = api
+        .post(
+            "/api/v1/charge-standards",
+            json!({"community_id": c, "fee_item_id": item["id"], "name": "居民电价", "method": "meter", "price": "0.617"}),
+        )
+        .await;
+    let (_, m) = api
+        .post(
+            "/api/v1/meters",
+            json!({"unit_id": unit, "kind": "electricity", "standard_id": std["id"]}),
+        )
+        .await;
+    app.user("reader2", "cashier", &[app.community_a]).await;
+    let (k, token) = console_login(&app, "reader2").await;
+    let html = k
+        .get(format!(
+            "{}/billing/meters?community={c}&period=2026-07",
+            app.base
+        ))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains(&format!("name=\"v_{}\"", m["id"])), "{html}");
+    let r = k
+        .post(format!("{}/billing/meters", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("community_id", &c.to_string()),
+            ("period", "2026-07"),
+            (&format!("v_{}", m["id"]), "123.4"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    // 123.40 kWh × ¥0.617 = 76.1378 → ¥76.14.
+    assert_eq!(owed(&api, unit).await["total_fen"], 7614);
+}

@@ -115,12 +115,17 @@ async fn every_route_is_documented() {
         "/api/v1/communities/{id}/billing-reports.xlsx",
         "/api/v1/portal/billing",
         "/api/v1/portal/receipts/{id}",
+        "/api/v1/meters",
+        "/api/v1/communities/{id}/meters",
+        "/api/v1/meter-readings",
+        "/api/v1/meter-readings/{id}/confirm",
+        "/api/v1/communities/{id}/meter-readings/import",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        107,
+        112,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
