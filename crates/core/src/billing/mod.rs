@@ -13,6 +13,7 @@ pub mod meters;
 pub mod model;
 pub mod owner;
 pub mod payments;
+pub mod pdf;
 pub mod reports;
 pub mod runs;
 pub mod setup;

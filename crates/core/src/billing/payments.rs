@@ -934,3 +934,19 @@ pub async fn list_days(core: &Core, ctx: &Ctx, f: DayFilter) -> CoreResult<Vec<C
     }
     Ok(out)
 }
+
+/// The receipt as a PDF file (Chinese text): (file name, bytes).
+pub fn receipt_file(r: &Receipt) -> (String, Vec<u8>) {
+    let method = PayMethod::parse("", &r.payment.method)
+        .map(|m| m.zh())
+        .unwrap_or("");
+    let kind = PaymentKind::parse("", &r.payment.kind)
+        .ok()
+        .filter(|k| *k != PaymentKind::Payment)
+        .map(|k| k.zh())
+        .unwrap_or("");
+    (
+        format!("receipt-{}.pdf", r.receipt_no),
+        super::pdf::receipt_pdf(r, method, kind),
+    )
+}

@@ -56,6 +56,56 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(save_readings))
         .routes(routes!(confirm_reading))
         .routes(routes!(import_readings))
+        .routes(routes!(receipt_pdf))
+        .routes(routes!(notices_pdf))
+}
+
+/// A PDF file download.
+pub fn pdf(bytes: Vec<u8>, filename: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A payment's receipt as a PDF file with Chinese text.
+#[utoipa::path(get, path = "/api/v1/payments/{id}/receipt.pdf", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, description = "the receipt", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn receipt_pdf(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::response::Response> {
+    let r = billing::receipt(&s.core, &a.ctx, id).await.loc(a.locale)?;
+    let (name, bytes) = billing::receipt_file(&r);
+    Ok(pdf(bytes, &name))
+}
+
+/// Issues reminder notices like `reminder-notices` and answers them as one PDF, a page each.
+#[utoipa::path(post, path = "/api/v1/communities/{id}/reminder-notices.pdf", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ArrearsFilter,
+    responses((status = 200, description = "the notices", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn notices_pdf(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<ArrearsFilter>,
+) -> ApiResult<axum::response::Response> {
+    let b = billing::issue_notices(&s.core, &a.ctx, CommunityId(id), f)
+        .await
+        .loc(a.locale)?;
+    Ok(pdf(
+        billing::pdf::notices_pdf(&b),
+        &format!("notices-{}.pdf", b.as_of),
+    ))
 }
 
 /// Installs a meter on a unit, priced by a standard of method `meter`.

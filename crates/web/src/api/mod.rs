@@ -4,7 +4,7 @@
 mod admin;
 mod audit;
 mod auth;
-mod billing;
+pub(crate) mod billing;
 pub mod import;
 mod portal;
 mod registry;

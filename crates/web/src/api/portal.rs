@@ -28,6 +28,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rate))
         .routes(routes!(my_billing))
         .routes(routes!(my_receipt))
+        .routes(routes!(my_receipt_pdf))
+}
+
+/// A receipt of one of the owner's units as a PDF file.
+#[utoipa::path(get, path = "/api/v1/portal/receipts/{id}/pdf", tag = "portal", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, description = "the receipt", content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
+async fn my_receipt_pdf(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::response::Response> {
+    let r = wuye_core::billing::owner_receipt(&s.core, &a.ctx, id)
+        .await
+        .loc(a.locale)?;
+    let (name, bytes) = wuye_core::billing::receipt_file(&r);
+    Ok(super::billing::pdf(bytes, &name))
 }
 
 /// The owner's units: what each owes (late fees included), its prepaid balance, its charges

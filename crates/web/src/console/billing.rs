@@ -51,6 +51,57 @@ pub fn router() -> Router<AppState> {
             get(meters_page).post(save_meter_readings),
         )
         .route("/billing/meters/{id}/confirm", post(confirm_meter_reading))
+        .route("/receipts/{id}/pdf", get(receipt_pdf))
+        .route("/portal/receipts/{id}/pdf", get(owner_receipt_pdf))
+        .route("/billing/notices.pdf", post(notices_pdf))
+}
+
+async fn receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    match billing::receipt(&st.core, &u.ctx, id).await {
+        Ok(r) => {
+            let (name, bytes) = billing::receipt_file(&r);
+            crate::api::billing::pdf(bytes, &name)
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+async fn owner_receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    match billing::owner_receipt(&st.core, &u.ctx, id).await {
+        Ok(r) => {
+            let (name, bytes) = billing::receipt_file(&r);
+            crate::api::billing::pdf(bytes, &name)
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+async fn notices_pdf(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<NoticesForm>,
+) -> Response {
+    let mut errs = Vec::new();
+    let min_days = opt_int("min_days", &f.min_days, &mut errs);
+    let as_of = match parse_date(&f.as_of) {
+        Ok(d) => d,
+        Err(e) => return error_page(&u, e),
+    };
+    if !errs.is_empty() {
+        return error_page(&u, CoreError::Invalid(errs));
+    }
+    let filter = ArrearsFilter {
+        building_id: None,
+        min_days,
+        as_of,
+    };
+    match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
+        Ok(b) => crate::api::billing::pdf(
+            billing::pdf::notices_pdf(&b),
+            &format!("notices-{}.pdf", b.as_of),
+        ),
+        Err(e) => error_page(&u, e),
+    }
 }
 
 /// `self.yuan(fen)` in the templates: yuan with two decimals.

@@ -273,6 +273,25 @@ async fn payments_settle_oldest_first_with_receipts_and_prepaid() {
     assert_eq!(r["amount_capitals"], "柒佰元整");
     assert_eq!(r["unit_label"], "1栋-201");
     assert_eq!(r["lines"].as_array().map(Vec::len), Some(2));
+    // The same receipt as a PDF file: 柒佰元整 is U+67D2 U+4F70 U+5143 U+6574.
+    let pdf = api
+        .client
+        .get(format!("{}/api/v1/payments/{pid}/receipt.pdf", app.base))
+        .bearer_auth(api.token.as_deref().unwrap_or(""))
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(
+        pdf.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let bytes = pdf.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"%PDF-1.4"));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("67D24F7051436574"), "the amount in capitals");
 
     // A new charge is settled from the prepaid balance as it posts: 38.04 of ¥100.
     let (_, items) = api.get(&format!("/api/v1/communities/{c}/fee-items")).await;
@@ -1205,6 +1224,23 @@ async fn arrears_ageing_reminders_rate_and_reports() {
     assert_eq!(st, 200, "{batch}");
     assert_eq!(batch["notices"].as_array().map(Vec::len), Some(1));
     assert_eq!(batch["notices"][0]["owed_fen"], 63098);
+    let r = api
+        .client
+        .post(format!(
+            "{}/api/v1/communities/{c}/reminder-notices.pdf",
+            app.base
+        ))
+        .bearer_auth(api.token.as_deref().unwrap_or(""))
+        .json(&json!({"as_of": "2026-09-01", "min_days": 30}))
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.expect("bytes");
+    assert!(
+        String::from_utf8_lossy(&bytes).contains("/Count 1 "),
+        "one page a unit"
+    );
     let (_, log) = api.get(&format!("/api/v1/units/{u2}/reminders")).await;
     let methods: Vec<&str> = log
         .as_array()
@@ -1212,7 +1248,7 @@ async fn arrears_ageing_reminders_rate_and_reports() {
         .iter()
         .filter_map(|r| r["method"].as_str())
         .collect();
-    assert_eq!(methods, ["notice", "phone"]);
+    assert_eq!(methods, ["notice", "notice", "phone"]);
 
     // Reports: today's collection, the quarter's publication with an expense, the fund.
     let d = today();
@@ -1424,6 +1460,17 @@ async fn owners_see_their_own_units_bills_and_receipts_only() {
         ))
         .await;
     assert_eq!(st, 404, "another unit's receipt");
+    let r = owner
+        .client
+        .get(format!(
+            "{}/api/v1/portal/receipts/{}/pdf",
+            app.base, p_mine["payment"]["id"]
+        ))
+        .bearer_auth(owner.token.as_deref().unwrap_or(""))
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(r.status(), 200);
     // The staff API stays closed to owners.
     let (st, _) = owner.get(&format!("/api/v1/units/{mine}/owed")).await;
     assert_eq!(st, 403);
