@@ -104,7 +104,7 @@ pub fn document(pages: &[Page]) -> Vec<u8> {
     let xref = out.len();
     let mut x = format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1);
     for o in &offsets {
-        let _ = write!(x, "{o:010} 00000 n \n");
+        let _ = writeln!(x, "{o:010} 00000 n ");
     }
     let _ = write!(
         x,
