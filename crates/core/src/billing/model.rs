@@ -95,6 +95,36 @@ impl Rounding {
     }
 }
 
+/// A non-negative decimal typed by a person ("2.35", "0.4883", "120") as an integer scaled by
+/// 10^`places` (at most `places` decimals), refused above `max`.
+fn scaled(field: &str, raw: &str, places: usize, max: i64) -> Result<i64, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
+    if s.starts_with('-') {
+        return Err(FieldError::new(field, "must_not_be_negative"));
+    }
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(FieldError::new(field, "not_a_number"));
+    }
+    if frac.len() > places {
+        return Err(FieldError::new(field, "too_many_decimals").with("max", places));
+    }
+    let i: i64 = int
+        .parse()
+        .map_err(|_| FieldError::new(field, "too_large"))?;
+    let f: i64 = format!("{frac:0<places$}").parse().unwrap_or(0);
+    i.checked_mul(10_i64.pow(places as u32))
+        .and_then(|v| v.checked_add(f))
+        .filter(|v| *v <= max)
+        .ok_or_else(|| FieldError::new(field, "too_large"))
+}
+
 /// A price in yuan × 10 000: ¥2.35 is `Price(23500)`, ¥0.4883 (a kWh) is `Price(4883)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Price(pub i64);
@@ -105,29 +135,7 @@ impl Price {
 
     /// Parses yuan with at most four decimals ("2.35", "0.4883", "120").
     pub fn parse(field: &str, raw: &str) -> Result<Price, FieldError> {
-        let s = raw.trim();
-        if s.is_empty() {
-            return Err(FieldError::new(field, "required"));
-        }
-        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-        if int.is_empty()
-            || !int.bytes().all(|b| b.is_ascii_digit())
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err(FieldError::new(field, "not_a_number"));
-        }
-        if frac.len() > 4 {
-            return Err(FieldError::new(field, "too_many_decimals").with("max", 4));
-        }
-        let i: i64 = int
-            .parse()
-            .map_err(|_| FieldError::new(field, "too_large"))?;
-        let f: i64 = format!("{frac:0<4}").parse().unwrap_or(0);
-        i.checked_mul(10_000)
-            .and_then(|v| v.checked_add(f))
-            .filter(|v| *v <= Price::MAX)
-            .map(Price)
-            .ok_or_else(|| FieldError::new(field, "too_large"))
+        scaled(field, raw, 4, Price::MAX).map(Price)
     }
 }
 
@@ -301,32 +309,19 @@ impl LateFeeRule {
         }
     }
 
-    /// Parses a daily rate typed in percent ("0.05" = 0.05 % a day = 500 ppm).
+    /// Parses a daily rate typed in percent ("0.05" = 0.05 % a day = 500 ppm); empty is none.
     pub fn parse_rate_pct(field: &str, raw: &str) -> Result<i64, FieldError> {
-        let s = raw.trim();
-        if s.is_empty() {
+        if raw.trim().is_empty() {
             return Ok(0);
         }
-        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-        if int.is_empty()
-            || !int.bytes().all(|b| b.is_ascii_digit())
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err(FieldError::new(field, "not_a_number"));
-        }
-        if frac.len() > 4 {
-            return Err(FieldError::new(field, "too_many_decimals").with("max", 4));
-        }
-        let i: i64 = int
-            .parse()
-            .map_err(|_| FieldError::new(field, "too_large"))?;
-        let f: i64 = format!("{frac:0<4}").parse().unwrap_or(0);
-        let ppm = i * 10_000 + f;
         // More than 1 % a day is not a late fee any court would uphold.
-        if i > 1 || ppm > 10_000 {
-            return Err(FieldError::new(field, "out_of_range"));
-        }
-        Ok(ppm)
+        scaled(field, raw, 4, i64::MAX).and_then(|ppm| {
+            if ppm > 10_000 {
+                Err(FieldError::new(field, "out_of_range"))
+            } else {
+                Ok(ppm)
+            }
+        })
     }
 }
 
@@ -436,31 +431,7 @@ fn group_capitals(g: u64) -> String {
 
 /// A meter value or usage in hundredths ("1234.5" m³ = 123450): not negative, two decimals.
 pub fn parse_reading(field: &str, raw: &str) -> Result<i64, FieldError> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Err(FieldError::new(field, "required"));
-    }
-    if s.starts_with('-') {
-        return Err(FieldError::new(field, "must_not_be_negative"));
-    }
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(FieldError::new(field, "not_a_number"));
-    }
-    if frac.len() > 2 {
-        return Err(FieldError::new(field, "too_many_decimals").with("max", 2));
-    }
-    let i: i64 = int
-        .parse()
-        .map_err(|_| FieldError::new(field, "too_large"))?;
-    let f: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
-    i.checked_mul(100)
-        .and_then(|v| v.checked_add(f))
-        .filter(|v| *v < 10_000_000_000)
-        .ok_or_else(|| FieldError::new(field, "too_large"))
+    scaled(field, raw, 2, 9_999_999_999)
 }
 
 /// "1234.50" for 123450 hundredths.
@@ -562,7 +533,7 @@ mod tests {
         assert_eq!(p("0.4883"), Ok(Price(4883)));
         assert_eq!(p("120"), Ok(Price(1_200_000)));
         assert_eq!(p("0.12345"), Err("too_many_decimals"));
-        assert_eq!(p("-1"), Err("not_a_number"));
+        assert_eq!(p("-1"), Err("must_not_be_negative"));
         assert_eq!(p("100000.0001"), Err("too_large"));
         assert_eq!(Price(23500).to_string(), "2.35");
         assert_eq!(Price(4883).to_string(), "0.4883");
