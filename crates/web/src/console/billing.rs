@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
             get(meters_page).post(save_meter_readings),
         )
         .route("/billing/meters/{id}/confirm", post(confirm_meter_reading))
+        .route("/billing/meters/import", post(import_meter_readings))
         .route("/receipts/{id}/pdf", get(receipt_pdf))
         .route("/portal/receipts/{id}/pdf", get(owner_receipt_pdf))
         .route("/billing/notices.pdf", post(notices_pdf))
@@ -1535,6 +1536,70 @@ async fn confirm_meter_reading(
             get("period")
         ))
         .into_response(),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+/// The readings of a period from an .xlsx upload (房屋, 表类型, 本期读数).
+async fn import_meter_readings(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    headers: axum::http::HeaderMap,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let up = match mp {
+        Ok(mp) => super::registry::read_upload(mp, st.cfg.max_upload_bytes, false).await,
+        Err(_) => super::registry::Upload {
+            broken: true,
+            ..Default::default()
+        },
+    };
+    if !crate::extract::csrf_ok(&headers, up.csrf.as_deref()) {
+        return crate::extract::CsrfRejected(u.locale).into_response();
+    }
+    let c: i64 = up
+        .community
+        .as_deref()
+        .and_then(|c| c.trim().parse().ok())
+        .unwrap_or(0);
+    let period = up
+        .other
+        .iter()
+        .find(|(k, _)| k == "period")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let r = if up.too_large || up.broken || up.file.is_empty() {
+        Err(CoreError::invalid(
+            "file",
+            if up.too_large {
+                "file_too_large"
+            } else {
+                "not_xlsx"
+            },
+        ))
+    } else {
+        match billing::readings_from_xlsx(&st.core, &u.ctx, CommunityId(c), &up.file).await {
+            Ok(readings) => billing::save_readings(
+                &st.core,
+                &u.ctx,
+                ReadingsForSave {
+                    community_id: CommunityId(c),
+                    period: period.clone(),
+                    readings,
+                },
+            )
+            .await
+            .map(|_| ()),
+            Err(e) => Err(e),
+        }
+    };
+    match r {
+        Ok(()) => {
+            Redirect::to(&format!("/billing/meters?community={c}&period={period}")).into_response()
+        }
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_meters(&st, &u, Some(c), Some(period), Some(e)).await
+        }
         Err(e) => error_page(&u, e),
     }
 }

@@ -2445,21 +2445,23 @@ fn too_large(max: usize) -> CoreError {
     ])
 }
 
-/// The fields of the upload form.
+/// The fields of an upload form.
 #[derive(Default)]
-struct Upload {
-    csrf: Option<String>,
-    community: Option<String>,
-    file: Vec<u8>,
-    too_large: bool,
+pub(super) struct Upload {
+    pub csrf: Option<String>,
+    pub community: Option<String>,
+    pub file: Vec<u8>,
+    pub too_large: bool,
     /// The body could not be read as a form (not a size problem).
-    broken: bool,
+    pub broken: bool,
+    /// The form's other small fields.
+    pub other: Vec<(String, String)>,
 }
 
 /// Reads the upload, keeping at most `max` bytes of the file. Past the limit the rest is read
 /// and dropped (up to the server's hard stop), so the browser gets the answer rather than a
 /// connection reset mid-upload.
-async fn read_upload(mut mp: Multipart, max: usize, declared_too_large: bool) -> Upload {
+pub(super) async fn read_upload(mut mp: Multipart, max: usize, declared_too_large: bool) -> Upload {
     let mut up = Upload {
         too_large: declared_too_large,
         ..Default::default()
@@ -2511,7 +2513,10 @@ async fn read_upload(mut mp: Multipart, max: usize, declared_too_large: bool) ->
             "_csrf" => up.csrf = Some(String::from_utf8_lossy(&buf).into_owned()),
             "community_id" => up.community = Some(String::from_utf8_lossy(&buf).into_owned()),
             "file" if !up.too_large => up.file = buf,
-            _ => {}
+            "file" => {}
+            _ => up
+                .other
+                .push((name, String::from_utf8_lossy(&buf).into_owned())),
         }
     }
     up

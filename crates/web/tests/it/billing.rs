@@ -1804,4 +1804,30 @@ async fn console_meter_page_saves_readings() {
     assert_eq!(r.status(), 303);
     // 123.40 kWh × ¥0.617 = 76.1378 → ¥76.14.
     assert_eq!(owed(&api, unit).await["total_fen"], 7614);
+    // The next period from an .xlsx upload: 123.40 → 130, 6.60 × 0.617 = 4.0722 → ¥4.07.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (col, h) in ["房屋", "表类型", "本期读数"].iter().enumerate() {
+        ws.write_string(0, col as u16, *h).expect("h");
+    }
+    ws.write_string(1, 0, "1栋-1401").expect("c");
+    ws.write_string(1, 1, "电表").expect("c");
+    ws.write_number(1, 2, 130.0).expect("c");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
+        .text("community_id", c.to_string())
+        .text("period", "2026-08")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(wb.save_to_buffer().expect("xlsx"))
+                .file_name("readings.xlsx"),
+        );
+    let r = k
+        .post(format!("{}/billing/meters/import", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 303, "{:?}", r.text().await);
+    assert_eq!(owed(&api, unit).await["total_fen"], 7614 + 407);
 }
