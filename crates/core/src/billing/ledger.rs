@@ -298,8 +298,12 @@ pub(crate) async fn statement_in(
 pub struct ChargeForCreate {
     pub unit_id: UnitId,
     pub fee_item_id: i64,
-    /// Yuan, at most two decimals.
+    /// Yuan, at most two decimals; may be left empty when `standard_id` names a one-off
+    /// standard, whose price it then is.
+    #[serde(default)]
     pub amount: String,
+    /// A one-off standard of the schedule (装修押金, 门禁卡工本费 …).
+    pub standard_id: Option<i64>,
     pub description: String,
     /// Default: today.
     pub due_date: Option<NaiveDate>,
@@ -334,7 +338,30 @@ pub(super) async fn get_charge_in(
 
 /// Posts a charge by hand (an adjustment or a one-off fee); the unit's prepaid balance settles
 /// it at once if it can.
-pub async fn create_charge(core: &Core, ctx: &Ctx, input: ChargeForCreate) -> CoreResult<Charge> {
+pub async fn create_charge(
+    core: &Core,
+    ctx: &Ctx,
+    mut input: ChargeForCreate,
+) -> CoreResult<Charge> {
+    if let Some(sid) = input.standard_id {
+        let mut r = core.db.read();
+        let c = unit_community(&mut r, ctx, input.unit_id).await?;
+        let s: Option<Standard> = r
+            .fetch_optional(
+                &format!(
+                    "SELECT {STD_COLS} FROM charge_standards WHERE id = $1 AND community_id = $2"
+                ),
+                args![sid, c],
+            )
+            .await?;
+        let Some(s) = s.filter(|s| s.method() == Method::OneOff) else {
+            return Err(CoreError::invalid("standard_id", "not_a_one_off_standard"));
+        };
+        input.fee_item_id = s.fee_item_id;
+        if input.amount.trim().is_empty() {
+            input.amount = Money(Rounding::HalfUp.div(i128::from(s.price_e4), 100)).to_string();
+        }
+    }
     let mut ch = Checks::new();
     let amount = ch.take(positive_money("amount", &input.amount));
     let desc = ch.take(required_text("description", &input.description, 100));

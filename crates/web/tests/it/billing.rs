@@ -217,6 +217,47 @@ async fn bill_run_prorates_discounts_and_posts_once() {
     assert_eq!(sch[0]["late_fee"], "逾期 10 天后每日 0.05%，不超过本金");
     assert_eq!(sch[0]["note"], "空置房按 70% 收取");
 
+    // A one-off fee of the schedule, charged by naming its standard.
+    let (st, dep) = api
+        .post(
+            "/api/v1/charge-standards",
+            json!({"community_id": c, "fee_item_id": item, "name": "装修押金", "method": "one_off", "price": "2000"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{dep}");
+    assert_eq!(dep["cycle"], "once");
+    let (st, ch) = api
+        .post(
+            "/api/v1/charges",
+            json!({"unit_id": u1, "fee_item_id": 0, "standard_id": dep["id"], "description": "装修押金"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{ch}");
+    assert_eq!(ch["amount_fen"], 200_000);
+    let (_, stds) = api
+        .get(&format!("/api/v1/communities/{c}/charge-standards"))
+        .await;
+    let (st, e) = api
+        .post(
+            "/api/v1/charges",
+            json!({"unit_id": u1, "fee_item_id": 0, "standard_id": stds[0]["id"], "description": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), error_fields(&e)),
+        (
+            422,
+            vec![("standard_id".into(), "not_a_one_off_standard".into())]
+        )
+    );
+    let (_, p) = api
+        .post(
+            "/api/v1/bill-runs/preview",
+            json!({"community_id": c, "period": "2026-10"}),
+        )
+        .await;
+    assert_eq!(p["charges"], 3, "bill runs skip one-off standards: {p}");
+
     // A unit with charges on record is never deleted.
     let (st, e) = api.delete(&format!("/api/v1/units/{u1}")).await;
     assert_eq!(st, 409, "{e}");
