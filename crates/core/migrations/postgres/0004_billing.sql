@@ -148,8 +148,11 @@ CREATE TABLE settlements (
     payment_id BIGINT REFERENCES payments(id),
     source TEXT NOT NULL,
     amount_fen BIGINT NOT NULL,
-    at TEXT NOT NULL
+    at TIMESTAMPTZ NOT NULL,
+    -- The community's business day it happened on: income is counted by it.
+    on_date DATE NOT NULL
 );
+CREATE INDEX settlements_day ON settlements (community_id, on_date);
 CREATE INDEX settlements_charge ON settlements (community_id, charge_id);
 CREATE INDEX settlements_payment ON settlements (community_id, payment_id);
 
@@ -162,7 +165,7 @@ CREATE TABLE prepaid_entries (
     amount_fen BIGINT NOT NULL,
     payment_id BIGINT,
     charge_id BIGINT,
-    at TEXT NOT NULL
+    at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX prepaid_entries_unit ON prepaid_entries (community_id, unit_id, at);
 

@@ -148,8 +148,11 @@ CREATE TABLE settlements (
     payment_id INTEGER REFERENCES payments(id),
     source TEXT NOT NULL,
     amount_fen INTEGER NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    -- The community's business day it happened on: income is counted by it.
+    on_date TEXT NOT NULL
 );
+CREATE INDEX settlements_day ON settlements (community_id, on_date);
 CREATE INDEX settlements_charge ON settlements (community_id, charge_id);
 CREATE INDEX settlements_payment ON settlements (community_id, payment_id);
 

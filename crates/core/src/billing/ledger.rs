@@ -85,6 +85,7 @@ pub(super) async fn open_charges(
 
 /// Settles `amount` of a charge, refusing to settle more than it owes (a concurrent settlement
 /// got there first: 409, and the caller's transaction is dropped).
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn settle(
     tx: &mut Tx,
     c: CommunityId,
@@ -93,6 +94,7 @@ pub(super) async fn settle(
     source: &str,
     amount: i64,
     now: DateTime<Utc>,
+    day: NaiveDate,
 ) -> CoreResult<()> {
     let n = tx
         .execute(
@@ -105,9 +107,9 @@ pub(super) async fn settle(
         return Err(CoreError::conflict("charge_ids", "charge_already_settled"));
     }
     tx.execute(
-        "INSERT INTO settlements (community_id, charge_id, payment_id, source, amount_fen, at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        args![c, charge, payment, source, amount, now],
+        "INSERT INTO settlements (community_id, charge_id, payment_id, source, amount_fen, at, on_date) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        args![c, charge, payment, source, amount, now, day],
     )
     .await?;
     Ok(())
@@ -163,9 +165,16 @@ pub(super) async fn apply_prepaid(
     let open = open_charges(tx, c, unit).await?;
     let owed: Vec<(i64, i64)> = open.iter().map(|ch| (ch.id, ch.outstanding())).collect();
     let (shares, _) = allocate(&owed, acc.prepaid_fen);
+    if shares.is_empty() {
+        return Ok(0);
+    }
+    let (tz,): (String,) = tx
+        .fetch_one("SELECT timezone FROM communities WHERE id = $1", args![c])
+        .await?;
+    let day = now.with_timezone(&tz_of(&tz)).date_naive();
     let mut applied = 0;
     for (id, amt) in shares {
-        settle(tx, c, id, None, "prepaid", amt, now).await?;
+        settle(tx, c, id, None, "prepaid", amt, now, day).await?;
         move_prepaid(tx, c, unit, "deduction", -amt, None, Some(id), now).await?;
         applied += amt;
     }

@@ -353,7 +353,7 @@ async fn pay_once(
         )
         .await?;
     for (cid, amt) in &shares {
-        settle(&mut tx, c, *cid, Some(pid), "payment", *amt, now).await?;
+        settle(&mut tx, c, *cid, Some(pid), "payment", *amt, now, day).await?;
     }
     move_prepaid(
         &mut tx,
@@ -463,7 +463,7 @@ pub async fn reverse_payment(
         )
         .await?;
     for (cid, amt) in shares {
-        settle(&mut tx, c, cid, Some(rid), "reversal", -amt, now).await?;
+        settle(&mut tx, c, cid, Some(rid), "reversal", -amt, now, day).await?;
     }
     move_prepaid(
         &mut tx,

@@ -45,7 +45,8 @@ pub struct CollectionReport {
     pub days: Vec<DayMethod>,
     /// Money taken (payments less reversals and refunds).
     pub total_fen: i64,
-    /// What the money settled, by fee item (prepaid deposits are not income yet).
+    /// What was settled on charges those days, by fee item — by payments and from prepaid
+    /// balances (money paid into a prepaid balance is income when it settles a charge).
     pub by_item: Vec<ItemIncome>,
     /// Net movement of prepaid balances in the span.
     pub prepaid_fen: i64,
@@ -61,7 +62,9 @@ fn check_span(from: NaiveDate, to: NaiveDate) -> CoreResult<()> {
     Ok(())
 }
 
-/// Income by fee item in a span: what payments (less their reversals) settled, by item.
+/// Income by fee item in a span: what was settled on charges (by payments, less their
+/// reversals, and from prepaid balances) on the span's business days, by item. Money paid into
+/// a prepaid balance becomes income when it settles a charge.
 async fn income_by_item(
     core: &Core,
     c: CommunityId,
@@ -73,9 +76,9 @@ async fn income_by_item(
         .read()
         .fetch_all(
             "SELECT ch.fee_item_id, f.name AS fee_item, f.kind, CAST(SUM(s.amount_fen) AS BIGINT) AS total_fen \
-             FROM settlements s JOIN payments p ON p.id = s.payment_id JOIN charges ch ON ch.id = s.charge_id \
-             JOIN fee_items f ON f.id = ch.fee_item_id WHERE s.community_id = $1 AND p.business_date >= $2 \
-             AND p.business_date <= $3 AND ($4 IS NULL OR f.kind = $4) \
+             FROM settlements s JOIN charges ch ON ch.id = s.charge_id \
+             JOIN fee_items f ON f.id = ch.fee_item_id WHERE s.community_id = $1 AND s.on_date >= $2 \
+             AND s.on_date <= $3 AND ($4 IS NULL OR f.kind = $4) \
              GROUP BY ch.fee_item_id, f.name, f.kind ORDER BY f.name",
             args![c, from, to, kind],
         )
@@ -335,9 +338,9 @@ pub async fn fund_statement(
         .db
         .read()
         .fetch_all(
-            "SELECT p.business_date, CAST(SUM(s.amount_fen) AS BIGINT) FROM settlements s JOIN payments p ON p.id = s.payment_id \
+            "SELECT s.on_date, CAST(SUM(s.amount_fen) AS BIGINT) FROM settlements s \
              JOIN charges ch ON ch.id = s.charge_id JOIN fee_items f ON f.id = ch.fee_item_id \
-             WHERE s.community_id = $1 AND f.kind = 'fund' AND p.business_date <= $2 GROUP BY p.business_date",
+             WHERE s.community_id = $1 AND f.kind = 'fund' AND s.on_date <= $2 GROUP BY s.on_date",
             args![c, to],
         )
         .await?;

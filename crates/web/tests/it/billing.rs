@@ -359,6 +359,17 @@ async fn payments_settle_oldest_first_with_receipts_and_prepaid() {
     .await;
     assert_eq!(st, 201, "{p3}");
     assert_eq!(p3["settled"][0]["charge_id"], ch["id"]);
+    // Today's income counts the ¥38.04 when the prepaid balance settled the card fee, not when
+    // it was paid in: 630.98 + 69.02 + 561.96 + 38.04 + 61.96 = 1,361.96.
+    let d = today();
+    let (_, rep) = api
+        .get(&format!(
+            "/api/v1/communities/{c}/reports/collection?from={d}&to={d}"
+        ))
+        .await;
+    assert_eq!(rep["total_fen"], 70000 + 60000 + 6196);
+    assert_eq!(rep["by_item"][0]["total_fen"], 136_196);
+    assert_eq!(rep["prepaid_fen"], 3804);
 
     // Bad amounts name the field; nothing is written.
     let before = app.count("payments").await;
