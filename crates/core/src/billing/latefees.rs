@@ -209,7 +209,8 @@ pub(super) async fn unit_late_fees(
     let rows: Vec<LfRow> = q
         .fetch_all(
             &format!(
-                "{LF_SELECT} WHERE ch.community_id = $1 AND ch.unit_id = $2 ORDER BY ch.due_date, ch.id"
+                "{LF_SELECT} WHERE ch.community_id = $1 AND ch.unit_id = $2 AND ch.reversed_by IS NULL \
+                 ORDER BY ch.due_date, ch.id"
             ),
             args![c, unit],
         )
@@ -230,7 +231,7 @@ pub(super) async fn post_accrued(
         .fetch_all(
             &format!(
                 "{LF_SELECT} WHERE ch.community_id = $1 AND ch.unit_id = $2 AND lf.waived_at IS NULL \
-                 AND lf.accrued_e6 > 0 ORDER BY ch.due_date, ch.id"
+                 AND ch.reversed_by IS NULL AND lf.accrued_e6 > 0 ORDER BY ch.id"
             ),
             args![c, unit],
         )
@@ -311,12 +312,17 @@ pub async fn waive_late_fee(
     if before.waived_at.is_some() {
         return Err(CoreError::conflict("id", "late_fee_already_waived"));
     }
-    tx.execute(
-        "UPDATE late_fees SET waived_at = $1, waived_by = $2, waived_reason = $3, accrued_e6 = 0 \
-         WHERE community_id = $4 AND charge_id = $5 AND waived_at IS NULL",
-        args![now, ctx.actor(), reason.as_str(), c, charge],
-    )
-    .await?;
+    // What was read is what is waived: a payment that posted it meanwhile makes this a 409.
+    let n = tx
+        .execute(
+            "UPDATE late_fees SET waived_at = $1, waived_by = $2, waived_reason = $3, accrued_e6 = 0 \
+             WHERE community_id = $4 AND charge_id = $5 AND waived_at IS NULL AND accrued_e6 = $6",
+            args![now, ctx.actor(), reason.as_str(), c, charge, before.accrued_e6],
+        )
+        .await?;
+    if n != 1 {
+        return Err(CoreError::conflict("id", "late_fee_changed"));
+    }
     let after: LfRow = tx
         .fetch_one(
             &format!("{LF_SELECT} WHERE lf.community_id = $1 AND lf.charge_id = $2"),

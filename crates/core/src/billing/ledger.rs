@@ -519,13 +519,17 @@ async fn service_fee_item(tx: &mut Tx, c: CommunityId, now: DateTime<Utc>) -> Co
     if let Some((id,)) = row {
         return Ok(id);
     }
-    tx.insert_id(
-        "INSERT INTO fee_items (community_id, code, name, kind, late_fee_ppm, late_fee_grace_days, \
-         active, created_at, updated_at) VALUES ($1, 'SERVICE', '有偿服务', 'service', 0, 0, $2, $3, $3) \
-         ON CONFLICT (community_id, code) DO UPDATE SET updated_at = $3 RETURNING id",
-        args![c, true, now],
-    )
-    .await
+    let row: Option<(i64,)> = tx
+        .fetch_optional(
+            "INSERT INTO fee_items (community_id, code, name, kind, late_fee_ppm, late_fee_grace_days, \
+             active, created_at, updated_at) VALUES ($1, 'SERVICE', '有偿服务', 'service', 0, 0, $2, $3, $3) \
+             ON CONFLICT (community_id, code) DO NOTHING RETURNING id",
+            args![c, true, now],
+        )
+        .await?;
+    // The code is taken by an item of another kind: the manager must make a service item.
+    row.map(|(id,)| id)
+        .ok_or_else(|| CoreError::conflict("pending", "service_item_code_taken"))
 }
 
 /// Posts the paid services that requests handed over (`pending_charges`) as charges of their

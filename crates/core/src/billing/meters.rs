@@ -192,11 +192,17 @@ async fn charge_reading(
     let s = meter_standard(tx, c, m.standard_id, "standard_id").await?;
     let tiers = parse_tiers("tiers", &s.tiers).map_err(|e| CoreError::Invalid(vec![e]))?;
     let (amount, basis) = usage_amount(usage, &tiers, Price(s.price_e4), s.rounding());
-    tx.execute(
-        "UPDATE meters SET last_value = $1 WHERE id = $2",
-        args![value, m.id],
-    )
-    .await?;
+    // Moves the meter only from the reading this one follows: a concurrent confirmation or
+    // entry of the same meter gets a 409 instead of a second charge.
+    let n = tx
+        .execute(
+            "UPDATE meters SET last_value = $1 WHERE id = $2 AND last_value = $3",
+            args![value, m.id, prev],
+        )
+        .await?;
+    if n != 1 {
+        return Err(CoreError::conflict("meter_id", "reading_outdated"));
+    }
     if amount <= 0 {
         return Ok(None);
     }
@@ -229,7 +235,15 @@ async fn charge_reading(
                 ),
                 basis,
                 amount,
-                due_date(period, s.due_day as u32),
+                // A period's usage is known at its end: it is due in the next month.
+                due_date(
+                    &Period {
+                        year: add_months(period.year, period.month, 1).0,
+                        month: add_months(period.year, period.month, 1).1,
+                        months: 1,
+                    },
+                    s.due_day as u32
+                ),
                 actor,
                 Utc::now()
             ],
@@ -316,6 +330,19 @@ pub async fn save_readings(
             return Err(CoreError::conflict(
                 format!("readings[{i}].meter_id"),
                 "reading_already_charged",
+            ));
+        }
+        let later: Option<(String,)> = tx
+            .fetch_optional(
+                "SELECT period FROM meter_readings WHERE community_id = $1 AND meter_id = $2 AND period > $3 \
+                 AND (flag IS NULL OR confirmed_at IS NOT NULL) ORDER BY period DESC LIMIT 1",
+                args![c, m.id, period.key()],
+            )
+            .await?;
+        if later.is_some() {
+            return Err(CoreError::conflict(
+                format!("readings[{i}].meter_id"),
+                "reading_period_passed",
             ));
         }
         let prev = m.last_value;

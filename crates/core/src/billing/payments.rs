@@ -112,13 +112,14 @@ async fn open_day(tx: &mut Tx, c: CommunityId, cashier: i64, day: NaiveDate) -> 
     Ok(())
 }
 
-fn digest(input: &PaymentForCreate) -> String {
+/// What makes two requests the same payment: "100" and "100.00" are one amount.
+fn digest(input: &PaymentForCreate, amount_fen: i64) -> String {
     let mut h = Sha256::new();
     h.update(format!(
         "{}|{}|{}|{}|{:?}",
         input.unit_id,
         input.method.trim(),
-        input.amount.trim(),
+        amount_fen,
         input.payer.trim(),
         input.charge_ids
     ));
@@ -217,6 +218,15 @@ pub async fn pay(core: &Core, ctx: &Ctx, input: PaymentForCreate) -> CoreResult<
     if input.charge_ids.len() > 200 {
         ch.push(FieldError::new("charge_ids", "too_many").with("max", 200));
     }
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in input.charge_ids.iter().enumerate() {
+        if !seen.insert(*id) {
+            ch.push(FieldError::new(
+                format!("charge_ids[{i}]"),
+                "duplicate_charge",
+            ));
+        }
+    }
     ch.finish()?;
     let (Some(method), Some(amount), Some(payer), Some(note), Some(key)) =
         (method, amount, payer, note, key)
@@ -225,7 +235,7 @@ pub async fn pay(core: &Core, ctx: &Ctx, input: PaymentForCreate) -> CoreResult<
     };
     let c = unit_community(&mut core.db.read(), ctx, input.unit_id).await?;
     ctx.require_in(Perm::BillingCollect, c)?;
-    let dig = digest(&input);
+    let dig = digest(&input, amount.0);
     if let Some(k) = &key
         && let Some(done) = replay(core, c, k, &dig).await?
     {

@@ -393,6 +393,12 @@ async fn payments_settle_oldest_first_with_receipts_and_prepaid() {
         error_fields(&e),
         [("method".into(), "unknown_pay_method".into())]
     );
+    let (st, e) = pay(&api, u1, "10", json!({"charge_ids": [october, october]})).await;
+    assert_eq!(st, 422, "{e}");
+    assert_eq!(
+        error_fields(&e),
+        [("charge_ids[1]".into(), "duplicate_charge".into())]
+    );
     let (st, e) = pay(&api, u1, "10", json!({"charge_ids": [july]})).await;
     assert_eq!(st, 409, "{e}");
     assert_eq!(e["code"], "charge_already_settled");
@@ -437,7 +443,8 @@ async fn retries_reversals_refunds_and_receipt_continuity() {
     let key = json!({"idempotency_key": "pos-20261201-0001"});
     let (st, first) = pay(&api, u1, "700", key.clone()).await;
     assert_eq!(st, 201, "{first}");
-    let (st, again) = pay(&api, u1, "700", key.clone()).await;
+    // "700.00" is the same amount as "700".
+    let (st, again) = pay(&api, u1, "700.00", key.clone()).await;
     assert_eq!(st, 200, "{again}");
     assert_eq!(again["replayed"], true);
     assert_eq!(again["payment"]["id"], first["payment"]["id"]);
@@ -1049,6 +1056,7 @@ async fn late_fees_accrue_post_with_payment_cap_and_waive() {
     property_fee(&api, c).await;
     let u1 = new_unit(&api, app.building_a.0, "901").await;
     let u2 = new_unit(&api, app.building_a.0, "902").await;
+    let u3 = new_unit(&api, app.building_a.0, "903").await;
     let (st, _) = api
         .post(
             "/api/v1/bill-runs",
@@ -1058,7 +1066,26 @@ async fn late_fees_accrue_post_with_payment_cap_and_waive() {
     assert_eq!(st, 201);
     // Due 15 July, 10 days of grace: nothing until the 26th.
     assert_eq!(accrue(&app, c, "2026-07-25").await, 0);
-    assert_eq!(accrue(&app, c, "2026-08-24").await, 2);
+    assert_eq!(accrue(&app, c, "2026-08-24").await, 3);
+    // A charge reversed as a billing error takes its late fee with it.
+    assert_eq!(owed(&api, u3).await["late_fee_fen"], 946);
+    let ch3 = owed(&api, u3).await["charges"][0]["id"]
+        .as_i64()
+        .expect("charge");
+    let (st, _) = api
+        .post(
+            &format!("/api/v1/charges/{ch3}/reverse"),
+            json!({"reason": "面积录错"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    assert_eq!(owed(&api, u3).await["late_fee_fen"], 0);
+    let (st, p3) = pay(&api, u3, "1", json!({})).await;
+    assert_eq!(st, 201);
+    assert_eq!(
+        p3["payment"]["to_prepaid_fen"], 100,
+        "nothing to settle, no late fee posted"
+    );
     // 40 days overdue − 10 of grace = 30 days: 630.98 × 0.05 % × 30 = 9.4647 → ¥9.46.
     let o = owed(&api, u1).await;
     assert_eq!(o["late_fee_fen"], 946, "{o}");
@@ -1681,7 +1708,8 @@ async fn meter_readings_carry_forward_flag_and_charge_by_tiers() {
     let o = owed(&api, unit).await;
     assert_eq!(o["total_fen"], 6107);
     assert_eq!(o["charges"][0]["basis"], "10.00 × ¥3.45 + 5.50 × ¥4.83");
-    assert_eq!(o["charges"][0]["due_date"], "2026-07-20");
+    // A period's usage is known at its end: due on the 20th of the next month.
+    assert_eq!(o["charges"][0]["due_date"], "2026-08-20");
     // The last reading carries forward: 115.50 → 120: 4.50 × 3.45 = 15.525 → ¥15.53.
     let (_, meters) = api.get(&format!("/api/v1/communities/{c}/meters")).await;
     assert_eq!(meters[0]["last_value"], 11550);
