@@ -44,7 +44,7 @@ pub async fn accrue_in(tx: &mut Tx, c: CommunityId, today: NaiveDate) -> CoreRes
              SELECT ch.community_id, ch.id, {days}, (ch.amount_fen - ch.settled_fen) * f.late_fee_ppm * {days}, 0 \
              FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id \
              WHERE ch.community_id = $1 AND ch.reversed_by IS NULL AND ch.kind IN ('bill', 'manual', 'service') \
-             AND ch.settled_fen < ch.amount_fen AND f.late_fee_ppm > 0 AND {days} > 0 \
+             AND ch.settled_fen < ch.amount_fen AND f.late_fee_ppm > 0 AND {days} > 0 ORDER BY ch.id \
              ON CONFLICT (community_id, charge_id) DO UPDATE SET \
              accrued_e6 = late_fees.accrued_e6 + (excluded.accrued_e6 / excluded.days) * (excluded.days - late_fees.days), \
              days = excluded.days \
@@ -219,7 +219,8 @@ pub(super) async fn unit_late_fees(
 }
 
 /// Posts what has accrued on a unit's charges as late-fee charges (before a payment settles
-/// them). Each accrual is claimed by a conditional UPDATE, so two desks never post it twice.
+/// them). Each accrual is claimed by a conditional UPDATE, so two desks never post it twice;
+/// rows are taken in charge order, as the daily accrual takes them, so the two never deadlock.
 pub(super) async fn post_accrued(
     tx: &mut Tx,
     c: CommunityId,

@@ -601,6 +601,8 @@ pub struct Receipt {
     /// 大写: "贰佰壹拾元叁角叁分".
     pub amount_capitals: String,
     pub prepaid_after_fen: i64,
+    /// When it was paid, in the community's time zone: "2026-12-02 09:05:17".
+    pub paid_at_local: String,
 }
 
 pub fn receipt_no_text(n: i64) -> String {
@@ -628,6 +630,14 @@ pub(crate) async fn receipt_in(
         .await?;
     let lines = settled_lines(r, c, id).await?;
     let acc = account_in(r, c, p.unit_id).await?;
+    let (tz,): (String,) = r
+        .fetch_one("SELECT timezone FROM communities WHERE id = $1", args![c])
+        .await?;
+    let paid_at_local = p
+        .paid_at
+        .with_timezone(&tz_of(&tz))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
     Ok(Receipt {
         company,
         community,
@@ -637,6 +647,7 @@ pub(crate) async fn receipt_in(
         payment: p,
         lines,
         prepaid_after_fen: acc.prepaid_fen,
+        paid_at_local,
     })
 }
 

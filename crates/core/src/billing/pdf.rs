@@ -185,9 +185,8 @@ pub fn receipt_pdf(r: &Receipt, method: &str, kind: &str) -> Vec<u8> {
         y,
         10.0,
         &format!(
-            "收款人：{}    时间：{} (UTC){reason}",
-            r.payment.cashier_name,
-            r.payment.paid_at.format("%Y-%m-%d %H:%M:%S")
+            "收款人：{}    时间：{}{reason}",
+            r.payment.cashier_name, r.paid_at_local
         ),
     );
     y -= 16.0;
