@@ -82,19 +82,9 @@ async fn notices_pdf(
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<NoticesForm>,
 ) -> Response {
-    let mut errs = Vec::new();
-    let min_days = opt_int("min_days", &f.min_days, &mut errs);
-    let as_of = match parse_date(&f.as_of) {
-        Ok(d) => d,
+    let filter = match notice_filter(&f) {
+        Ok(x) => x,
         Err(e) => return error_page(&u, e),
-    };
-    if !errs.is_empty() {
-        return error_page(&u, CoreError::Invalid(errs));
-    }
-    let filter = ArrearsFilter {
-        building_id: None,
-        min_days,
-        as_of,
     };
     match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
         Ok(b) => crate::api::billing::pdf(
@@ -103,6 +93,15 @@ async fn notices_pdf(
         ),
         Err(e) => error_page(&u, e),
     }
+}
+
+/// The first value of a field of a form with repeated fields ("" when absent).
+fn field(pairs: &[(String, String)], k: &str) -> String {
+    pairs
+        .iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 /// `self.yuan(fen)` in the templates: yuan with two decimals.
@@ -418,13 +417,7 @@ async fn save_standard(
     CsrfBody(body): CsrfBody,
 ) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| field(&pairs, k);
     let all = |k: &str| -> Vec<String> {
         pairs
             .iter()
@@ -636,13 +629,7 @@ async fn cashier_page(
 
 async fn pay(State(st): State<AppState>, u: ConsoleUser, CsrfBody(body): CsrfBody) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| field(&pairs, k);
     let unit: i64 = get("unit_id").parse().unwrap_or(0);
     let c: i64 = get("community_id").parse().unwrap_or(0);
     let charge_ids: Vec<i64> = pairs
@@ -1120,32 +1107,31 @@ struct NoticesForm {
     min_days: String,
 }
 
+/// The arrears filter of the notices form.
+fn notice_filter(f: &NoticesForm) -> Result<ArrearsFilter, CoreError> {
+    let mut errs = Vec::new();
+    let min_days = opt_int("min_days", &f.min_days, &mut errs);
+    let as_of = parse_date(&f.as_of)?;
+    if !errs.is_empty() {
+        return Err(CoreError::Invalid(errs));
+    }
+    Ok(ArrearsFilter {
+        building_id: None,
+        min_days,
+        as_of,
+    })
+}
+
 async fn issue_notices(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<NoticesForm>,
 ) -> Response {
-    let mut errs = Vec::new();
-    let min_days = opt_int("min_days", &f.min_days, &mut errs);
-    let as_of = match parse_date(&f.as_of) {
-        Ok(d) => d,
+    let filter = match notice_filter(&f) {
+        Ok(x) => x,
         Err(e) => return error_page(&u, e),
     };
-    if !errs.is_empty() {
-        return error_page(&u, CoreError::Invalid(errs));
-    }
-    match billing::issue_notices(
-        &st.core,
-        &u.ctx,
-        CommunityId(f.community_id),
-        ArrearsFilter {
-            building_id: None,
-            min_days,
-            as_of,
-        },
-    )
-    .await
-    {
+    match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
         Ok(batch) => page(&NoticesPage {
             s: Shell::of(&u),
             batch,
@@ -1474,13 +1460,7 @@ async fn save_meter_readings(
     CsrfBody(body): CsrfBody,
 ) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| field(&pairs, k);
     let c: i64 = get("community_id").parse().unwrap_or(0);
     let period = get("period");
     let readings: Vec<ReadingInput> = pairs
@@ -1522,13 +1502,7 @@ async fn confirm_meter_reading(
     CsrfBody(body): CsrfBody,
 ) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| field(&pairs, k);
     match billing::confirm_reading(&st.core, &u.ctx, id).await {
         Ok(_) => Redirect::to(&format!(
             "/billing/meters?community={}&period={}",
