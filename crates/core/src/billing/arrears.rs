@@ -293,14 +293,9 @@ pub async fn issue_notices(
     let units = arrears_units(core, ctx, c, &f).await?;
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
-    let tz = community_tz(&mut tx, ctx, c).await?;
+    community_tz(&mut tx, ctx, c).await?;
+    let (company, community, tz) = community_header(&mut tx, c).await?;
     let as_of = f.as_of.unwrap_or_else(|| today_in(tz));
-    let (company, community): (String, String) = tx
-        .fetch_one(
-            "SELECT co.name, c.name FROM communities c JOIN companies co ON co.id = c.company_id WHERE c.id = $1",
-            args![c],
-        )
-        .await?;
     let mut notices = Vec::new();
     for u in units.into_iter().take(500) {
         let charges: Vec<Charge> = open_charges(&mut tx, c, u.unit_id)

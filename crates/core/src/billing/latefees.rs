@@ -347,12 +347,7 @@ pub async fn waive_late_fee(
 /// Accrues a community's late fees now, as of today (a manager; the daily job does the same).
 pub async fn accrue_now(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<u64> {
     ctx.require_in(Perm::BillingManage, c)?;
-    let mut r = core.db.read();
-    community_tz(&mut r, ctx, c).await?;
-    let (tz,): (String,) = r
-        .fetch_one("SELECT timezone FROM communities WHERE id = $1", args![c])
-        .await?;
-    let today = today_in(tz_of(&tz));
+    let today = today_in(community_tz(&mut core.db.read(), ctx, c).await?);
     let mut tx = core.db.begin().await?;
     let n = accrue_in(&mut tx, c, today).await?;
     tx.execute(

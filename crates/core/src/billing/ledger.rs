@@ -168,10 +168,8 @@ pub(super) async fn apply_prepaid(
     if shares.is_empty() {
         return Ok(0);
     }
-    let (tz,): (String,) = tx
-        .fetch_one("SELECT timezone FROM communities WHERE id = $1", args![c])
-        .await?;
-    let day = now.with_timezone(&tz_of(&tz)).date_naive();
+    let (_, _, tz) = community_header(tx, c).await?;
+    let day = now.with_timezone(&tz).date_naive();
     let mut applied = 0;
     for (id, amt) in shares {
         settle(tx, c, id, None, "prepaid", amt, now, day).await?;

@@ -622,20 +622,12 @@ pub(crate) async fn receipt_in(
     id: i64,
 ) -> CoreResult<Receipt> {
     let p = payment_in(r, c, id).await?;
-    let (company, community): (String, String) = r
-        .fetch_one(
-            "SELECT co.name, c.name FROM communities c JOIN companies co ON co.id = c.company_id WHERE c.id = $1",
-            args![c],
-        )
-        .await?;
+    let (company, community, tz) = community_header(r, c).await?;
     let lines = settled_lines(r, c, id).await?;
     let acc = account_in(r, c, p.unit_id).await?;
-    let (tz,): (String,) = r
-        .fetch_one("SELECT timezone FROM communities WHERE id = $1", args![c])
-        .await?;
     let paid_at_local = p
         .paid_at
-        .with_timezone(&tz_of(&tz))
+        .with_timezone(&tz)
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
     Ok(Receipt {

@@ -52,6 +52,22 @@ pub(super) async fn community_tz(
         .ok_or(CoreError::NotFound("community"))
 }
 
+/// The company's and the community's names and the community's time zone, as receipts and
+/// notices print them (no access check: callers have made theirs).
+pub(super) async fn community_header(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<(String, String, Tz)> {
+    let (company, community, tz): (String, String, String) = q
+        .fetch_one(
+            "SELECT co.name, c.name, c.timezone FROM communities c JOIN companies co ON co.id = c.company_id \
+             WHERE c.id = $1",
+            args![c],
+        )
+        .await?;
+    Ok((company, community, tz_of(&tz)))
+}
+
 /// Today in the community's time zone.
 pub(super) fn today_in(tz: Tz) -> NaiveDate {
     Utc::now().with_timezone(&tz).date_naive()
