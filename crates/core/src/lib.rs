@@ -68,6 +68,8 @@ pub struct Core {
     pub settings: Settings,
     /// API token (its hash) → the caller's context, for `settings.token_ctx_ttl`.
     token_ctx: std::sync::Mutex<std::collections::HashMap<String, (Ctx, std::time::Instant)>>,
+    /// Registrations waiting to be written together (group commit).
+    pub(crate) requests: tickets::create::RequestQueue,
 }
 
 pub type CoreRef = Arc<Core>;
@@ -79,6 +81,7 @@ impl Core {
             crypto,
             settings,
             token_ctx: Default::default(),
+            requests: tickets::create::request_queue(),
         })
     }
 

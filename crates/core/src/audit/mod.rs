@@ -11,7 +11,7 @@ use crate::args;
 use crate::db::{Args, Db, Tx};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::CoreResult;
-use crate::shared::ids::CommunityId;
+use crate::shared::ids::{CommunityId, CompanyId, UserId};
 use crate::shared::values::query_text;
 
 /// What happened.
@@ -78,23 +78,59 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// Who an entry names as its actor: the acting user (none for the system) in his company.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub company_id: CompanyId,
+    pub actor: Option<UserId>,
+    pub name: String,
+}
+
+impl Who {
+    pub fn of(ctx: &Ctx) -> Self {
+        Self {
+            company_id: ctx.company_id,
+            actor: ctx.actor(),
+            name: ctx.display_name.clone(),
+        }
+    }
+}
+
 /// Records an entry inside the caller's transaction.
 pub async fn record(tx: &mut Tx, ctx: &Ctx, e: Entry<'_>) -> CoreResult<()> {
+    record_all(tx, &[(&Who::of(ctx), e)]).await
+}
+
+/// Records entries inside the caller's transaction, in one statement.
+pub async fn record_all(tx: &mut Tx, entries: &[(&Who, Entry<'_>)]) -> CoreResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let at = Utc::now();
+    let mut a = Args::with_capacity(entries.len() * 10);
+    let mut rows = Vec::with_capacity(entries.len());
+    for (who, e) in entries {
+        let cols = [
+            a.push(who.company_id.0),
+            a.push(e.community_id),
+            a.push(who.actor),
+            a.push(who.name.as_str()),
+            a.push(at),
+            a.push(e.action.code()),
+            a.push(e.entity),
+            a.push(e.entity_id),
+            a.push(e.before.as_ref().map(|v| v.to_string())),
+            a.push(e.after.as_ref().map(|v| v.to_string())),
+        ];
+        rows.push(format!("({})", cols.join(", ")));
+    }
     tx.execute(
-        "INSERT INTO audit_log (company_id, community_id, actor_id, actor_name, at, action, entity, \
-         entity_id, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        args![
-            ctx.company_id.0,
-            e.community_id,
-            ctx.actor(),
-            ctx.display_name.as_str(),
-            Utc::now(),
-            e.action.code(),
-            e.entity,
-            e.entity_id,
-            e.before.map(|v| v.to_string()),
-            e.after.map(|v| v.to_string()),
-        ],
+        &format!(
+            "INSERT INTO audit_log (company_id, community_id, actor_id, actor_name, at, action, \
+             entity, entity_id, before_json, after_json) VALUES {}",
+            rows.join(", ")
+        ),
+        a,
     )
     .await?;
     Ok(())
@@ -188,7 +224,7 @@ pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter) -> CoreResult<Vec<AuditRe
         sql.push_str(&format!(" AND id < {}", a.push(b)));
     }
     let limit = f.limit.unwrap_or(100).clamp(1, 1000);
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", a.push(limit)));
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
     db.read().fetch_all(&sql, a).await
 }
 

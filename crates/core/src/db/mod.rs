@@ -8,7 +8,12 @@
 //! SQLite gets one writer connection and several readers: SQLite serialises writers anyway, and a
 //! single in-process writer that opens its transactions with `BEGIN IMMEDIATE` never sees
 //! `SQLITE_BUSY_SNAPSHOT`, which a deferred transaction upgrading from read to write can.
+//!
+//! `LIMIT` is written as a literal (a clamped integer), never bound: SQLite (3.51) compiles a
+//! bound LIMIT into the plan and marks the statement expired whenever that parameter is bound
+//! again, so a cached statement with `LIMIT $n` was parsed and planned anew on every run.
 
+pub mod group;
 mod value;
 
 pub use value::{Args, Value};
@@ -265,14 +270,19 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-4096")
             .pragma("temp_store", "memory");
+        // No ping before handing out a connection (sqlx's default): a connection to a local
+        // file cannot be lost the way a network one can, and the ping is one more round trip
+        // to the connection's worker thread for every query.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .connect_with(base.clone())
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(opts.sqlite_readers.max(1))
             .min_connections(0)
+            .test_before_acquire(false)
             .connect_with(base.read_only(true))
             .await?;
         Ok(Db::Sqlite { reader, writer })

@@ -420,7 +420,7 @@ pub async fn list_units(core: &Core, ctx: &Ctx, f: &UnitFilter) -> CoreResult<Ve
         sql.push_str(&format!(" AND u.id > {}", a.push(after)));
     }
     let limit = f.limit.unwrap_or(200).clamp(1, 10_000);
-    sql.push_str(&format!(" ORDER BY u.id LIMIT {}", a.push(limit)));
+    sql.push_str(&format!(" ORDER BY u.id LIMIT {limit}"));
     let rows: Vec<UnitRow> = core.db.read().fetch_all(&sql, a).await?;
     Ok(rows.into_iter().map(unit_from_row).collect())
 }
@@ -851,7 +851,7 @@ pub async fn list_people(core: &Core, ctx: &Ctx, f: &PersonFilter) -> CoreResult
         sql.push_str(&format!(" AND p.id > {}", a.push(after)));
     }
     let limit = f.limit.unwrap_or(200).clamp(1, 10_000);
-    sql.push_str(&format!(" ORDER BY p.id LIMIT {}", a.push(limit)));
+    sql.push_str(&format!(" ORDER BY p.id LIMIT {limit}"));
     let rows: Vec<PersonRow> = core.db.read().fetch_all(&sql, a).await?;
     people_with_links(core, rows).await
 }
@@ -1746,10 +1746,7 @@ pub async fn search(
             .db
             .read()
             .fetch_all(
-                &format!(
-                    "{PERSON_SELECT} WHERE {cond} AND p.phone_hash = {h} LIMIT {}",
-                    a.push(limit)
-                ),
+                &format!("{PERSON_SELECT} WHERE {cond} AND p.phone_hash = {h} LIMIT {limit}"),
                 a,
             )
             .await?;
@@ -1783,8 +1780,7 @@ pub async fn search(
             sql.push_str(&format!(" AND b.name IN ({})", names.join(",")));
         }
         sql.push_str(&format!(
-            " ORDER BY u.community_id, u.unit_no LIMIT {}",
-            a.push(limit)
+            " ORDER BY u.community_id, u.unit_no LIMIT {limit}"
         ));
         let rows: Vec<UnitRow> = core.db.read().fetch_all(&sql, a).await?;
         for r in rows {
@@ -1815,7 +1811,7 @@ pub async fn search(
             .db
             .read()
             .fetch_all(
-                &format!("{PERSON_SELECT} WHERE {cond} AND p.name >= {lo} AND p.name < {hi} ORDER BY p.community_id, p.name LIMIT {}", a.push(limit)),
+                &format!("{PERSON_SELECT} WHERE {cond} AND p.name >= {lo} AND p.name < {hi} ORDER BY p.community_id, p.name LIMIT {limit}"),
                 a,
             )
             .await?;
@@ -1835,7 +1831,7 @@ pub async fn search(
             .db
             .read()
             .fetch_all(
-                &format!("{VEHICLE_SELECT} WHERE {cond} AND v.plate >= {lo} AND v.plate < {hi} ORDER BY v.community_id, v.plate LIMIT {}", a.push(limit)),
+                &format!("{VEHICLE_SELECT} WHERE {cond} AND v.plate >= {lo} AND v.plate < {hi} ORDER BY v.community_id, v.plate LIMIT {limit}"),
                 a,
             )
             .await?;

@@ -254,7 +254,7 @@ pub async fn call_to_request(
     // The request and the call's link commit together: of two clicks at once, the second finds
     // the call taken (PostgreSQL re-checks `request_id IS NULL` after the first commits) and
     // rolls its request back.
-    let (mut tx, created) = super::service::create_in(core, ctx, input, ctx.user_id).await?;
+    let (mut tx, created) = super::create::create_in(core, ctx, input, ctx.user_id).await?;
     let id = created.id;
     let n = tx
         .execute(

@@ -6,6 +6,7 @@
 //! that closes the loop or reopens the request; the timeline of every request.
 
 pub mod calls;
+pub mod create;
 pub mod model;
 pub mod photos;
 pub mod service;
@@ -16,6 +17,7 @@ pub mod store;
 pub mod teams;
 
 pub use calls::*;
+pub use create::{create_request, create_request_for};
 pub use model::*;
 pub use photos::*;
 pub use service::*;

@@ -3,7 +3,7 @@
 //! its UPDATE with the state it read, so two people acting at once cannot both succeed (two
 //! technicians grabbing one order: exactly one wins, the other gets `request_already_taken`).
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -15,12 +15,12 @@ use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
-use crate::shared::values::{Phone, optional_multiline, optional_text, required_multiline};
+use crate::shared::values::{optional_multiline, optional_text};
 
 use super::model::*;
 use super::store::{self, *};
 
-fn invalid(field: &str, code: &'static str) -> CoreError {
+pub(super) fn invalid(field: &str, code: &'static str) -> CoreError {
     CoreError::invalid(field, code)
 }
 
@@ -57,7 +57,11 @@ fn tz_of(name: &str) -> Tz {
 }
 
 /// The community's company check and time zone; an unreachable community is `NotFound`.
-async fn community_tz(tx: &mut impl Queries, ctx: &Ctx, c: CommunityId) -> CoreResult<Tz> {
+pub(super) async fn community_tz(
+    tx: &mut impl Queries,
+    ctx: &Ctx,
+    c: CommunityId,
+) -> CoreResult<Tz> {
     if !ctx.reaches(c) {
         return Err(CoreError::NotFound("community"));
     }
@@ -106,7 +110,7 @@ fn clock_from_row(c: &ClockRow, now: DateTime<Utc>) -> Option<Clock> {
 }
 
 /// Worst first: breached, at risk, running, paused, met; then by due time.
-fn clock_rank(c: &Clock) -> (u8, DateTime<Utc>) {
+pub(super) fn clock_rank(c: &Clock) -> (u8, DateTime<Utc>) {
     let r = match c.status {
         ClockStatus::Breached if c.met_at.is_none() => 0,
         ClockStatus::AtRisk => 1,
@@ -322,7 +326,7 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
         sql.push_str(&format!(" AND r.id < {}", a.push(b)));
     }
     let limit = f.limit.unwrap_or(100).clamp(1, 500);
-    sql.push_str(&format!(" ORDER BY r.id DESC LIMIT {}", a.push(limit)));
+    sql.push_str(&format!(" ORDER BY r.id DESC LIMIT {limit}"));
     let rows: Vec<RequestRow> = core.db.read().fetch_all(&sql, a).await?;
     with_clocks(core, rows, Utc::now()).await
 }
@@ -446,7 +450,7 @@ pub async fn save_category(core: &Core, ctx: &Ctx, input: CategoryForSave) -> Co
     Ok(after)
 }
 
-async fn find_category(
+pub(super) async fn find_category(
     tx: &mut impl Queries,
     company: CompanyId,
     code: &str,
@@ -589,7 +593,7 @@ pub async fn assignable_users(
 }
 
 /// The assignee's name, when he may take work orders in the community.
-async fn check_assignee(
+pub(super) async fn check_assignee(
     tx: &mut impl Queries,
     ctx: &Ctx,
     community: CommunityId,
@@ -605,7 +609,7 @@ async fn check_assignee(
 
 /// Round-robin: the worker of the community whose last assignment is the oldest (never
 /// assigned first), so work goes round in turn.
-async fn next_in_turn(
+pub(super) async fn next_in_turn(
     tx: &mut impl Queries,
     ctx: &Ctx,
     community: CommunityId,
@@ -638,459 +642,6 @@ async fn next_in_turn(
         }
     }
     Ok(pick.map(|(_, u, n)| (u, n)))
-}
-
-struct Validated {
-    kind: RequestKind,
-    category: Category,
-    channel: Channel,
-    urgency: Urgency,
-    location: Option<String>,
-    contact_name: Option<String>,
-    contact_phone: Option<Phone>,
-    description: String,
-}
-
-/// Registers a request; the actor becomes its first responder (首问责任人).
-pub async fn create_request(
-    core: &Core,
-    ctx: &Ctx,
-    input: RequestForCreate,
-) -> CoreResult<Request> {
-    ctx.require_in(Perm::TicketsRegister, input.community_id)?;
-    create_request_for(core, ctx, input, ctx.user_id).await
-}
-
-/// Registers a request whose first responder is `first_responder` (the owner portal: the
-/// actor is the owner, the request belongs to the service desk). The caller authorizes.
-pub async fn create_request_for(
-    core: &Core,
-    ctx: &Ctx,
-    input: RequestForCreate,
-    first_responder: UserId,
-) -> CoreResult<Request> {
-    let (tx, created) = create_in(core, ctx, input, first_responder).await?;
-    tx.commit().await?;
-    Ok(created)
-}
-
-/// Registers a request: every lookup first (on the reader pool), then the writes in a
-/// transaction it hands back uncommitted, so the caller may add to it (a hotline call is marked
-/// converted in the same transaction). A write transaction never waits for a read connection
-/// (on PostgreSQL, a full pool of transactions each waiting for one more connection would
-/// stall).
-pub(super) async fn create_in(
-    core: &Core,
-    ctx: &Ctx,
-    input: RequestForCreate,
-    first_responder: UserId,
-) -> CoreResult<(Tx, Request)> {
-    let community = input.community_id;
-    // Microseconds, as PostgreSQL keeps them: the request returned is the one read later.
-    let now = Utc::now().trunc_subsecs(6);
-    // Every lookup runs before the write transaction's first statement, on the reader pool.
-    let mut rd = core.db.read();
-    let tz = community_tz(&mut rd, ctx, community).await?;
-
-    let mut c = Checks::new();
-    let kind = c.take(RequestKind::parse("kind", &input.kind));
-    let channel = c.take(Channel::parse("channel", &input.channel));
-    let urgency = c.take(Urgency::parse(
-        "urgency",
-        input
-            .urgency
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .unwrap_or("normal"),
-    ));
-    let location = c.take(optional_text("location", input.location.as_deref(), 100));
-    let mut contact_name = c.take(optional_text(
-        "contact_name",
-        input.contact_name.as_deref(),
-        50,
-    ));
-    let contact_phone = match input.contact_phone.as_deref().map(str::trim) {
-        None | Some("") => Some(None),
-        Some(p) => c.take(Phone::parse("contact_phone", p).map(Some)),
-    };
-    let description = c.take(required_multiline("description", &input.description, 2000));
-    let cat_code = input.category.trim().to_lowercase();
-    let found = match parse_category_code("category", &cat_code) {
-        Ok(code) => find_category(&mut rd, ctx.company_id, &code).await?,
-        Err(_) => None,
-    };
-    let category = match found {
-        Some(cat) if cat.active => Some(cat),
-        _ => {
-            c.push(FieldError::new("category", "unknown_category"));
-            None
-        }
-    };
-    // The unit must be one of this community's; one the actor cannot reach does not exist.
-    let mut unit_people: Vec<PersonId> = Vec::new();
-    let mut unit_label: Option<String> = None;
-    if let Some(u) = input.unit_id {
-        let row: Option<(CommunityId, String)> = rd
-            .fetch_optional(
-                "SELECT u.community_id, b.name || '-' || u.unit_no FROM units u \
-                 JOIN buildings b ON b.id = u.building_id WHERE u.id = $1",
-                args![u],
-            )
-            .await?;
-        match row {
-            Some((uc, label)) if uc == community => {
-                // By the unit alone: the (unit_id, person_id) key serves it.
-                let ps: Vec<(PersonId,)> = rd
-                    .fetch_all(
-                        "SELECT person_id FROM unit_people WHERE unit_id = $1",
-                        args![u],
-                    )
-                    .await?;
-                unit_people = ps.into_iter().map(|p| p.0).collect();
-                unit_label = Some(label);
-            }
-            Some((uc, _)) if ctx.reaches(uc) => {
-                c.push(FieldError::new("unit_id", "unit_not_in_community"))
-            }
-            _ => c.push(FieldError::new("unit_id", "unknown_unit")),
-        }
-    } else if kind == Some(RequestKind::RepairUnit) {
-        c.push(FieldError::new("unit_id", "unit_required_for_repair"));
-    }
-    let mut person_phone: Option<Vec<u8>> = None;
-    if let Some(p) = input.person_id {
-        let row: Option<(CommunityId, String, Option<Vec<u8>>)> = rd
-            .fetch_optional(
-                "SELECT community_id, name, phone_enc FROM people WHERE id = $1",
-                args![p],
-            )
-            .await?;
-        match row {
-            Some((pc, name, phone)) if pc == community => {
-                if input.unit_id.is_some() && !unit_people.contains(&p) {
-                    c.push(FieldError::new("person_id", "person_not_of_unit"));
-                }
-                if contact_name.as_ref().is_some_and(Option::is_none) {
-                    contact_name = Some(Some(name));
-                }
-                person_phone = phone;
-            }
-            _ => c.push(FieldError::new("person_id", "unknown_person")),
-        }
-    }
-    let promise = input
-        .promise_at
-        .map(|p| p.trunc_subsecs(6))
-        .unwrap_or(now + DEFAULT_PROMISE);
-    if let Err(code) = check_promise(now, promise, now) {
-        c.push(FieldError::new("promise_at", code));
-    }
-    let mut assignee_name: Option<String> = None;
-    if let Some(a) = input.assignee_id {
-        if !ctx.has(Perm::TicketsDispatch) {
-            return Err(CoreError::Forbidden);
-        }
-        match check_assignee(&mut rd, ctx, community, a).await {
-            Ok(name) => assignee_name = Some(name),
-            Err(CoreError::Invalid(e)) => c.0.extend(e),
-            Err(e) => return Err(e),
-        }
-    }
-    c.finish()?;
-    let (
-        Some(kind),
-        Some(channel),
-        Some(urgency),
-        Some(location),
-        Some(contact_name),
-        Some(contact_phone),
-        Some(description),
-        Some(category),
-    ) = (
-        kind,
-        channel,
-        urgency,
-        location,
-        contact_name,
-        contact_phone,
-        description,
-        category,
-    )
-    else {
-        return Err(CoreError::internal("validated request"));
-    };
-    let v = Validated {
-        kind,
-        category,
-        channel,
-        urgency,
-        location,
-        contact_name,
-        contact_phone,
-        description,
-    };
-
-    // Where the request goes first: the named assignee, else the category's mode.
-    let mode = DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode)
-        .unwrap_or(DispatchMode::Manual);
-    let team = super::teams::team_of(&mut rd, community, &v.category.code).await?;
-    let (state, assignee) = match (input.assignee_id, mode) {
-        (Some(a), _) => (RequestState::Dispatched, Some(a)),
-        (None, DispatchMode::Pool) => (RequestState::Pooled, None),
-        (None, DispatchMode::RoundRobin) => {
-            match next_in_turn(&mut rd, ctx, community, team.as_ref().map(|t| t.0)).await? {
-                Some((a, name)) => {
-                    assignee_name = Some(name);
-                    (RequestState::Dispatched, Some(a))
-                }
-                None => (RequestState::Registered, None),
-            }
-        }
-        (None, DispatchMode::Manual) => (RequestState::Registered, None),
-    };
-    let first_responder_name = if first_responder == ctx.user_id {
-        ctx.display_name.clone()
-    } else {
-        let (n,): (String,) = rd
-            .fetch_one(
-                "SELECT display_name FROM users WHERE id = $1",
-                args![first_responder],
-            )
-            .await?;
-        n
-    };
-    // The clocks start now.
-    let overrides: Vec<SlaOverride> = rd
-        .fetch_all(
-            "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
-             FROM sla_overrides WHERE community_id = $1",
-            args![community],
-        )
-        .await?;
-    let rules = effective_clocks(
-        ClockInput {
-            kind: v.kind,
-            category: &v.category.code,
-            urgency: v.urgency,
-            channel: v.channel,
-            complex: input.complex.unwrap_or(false),
-        },
-        &overrides,
-    );
-    let cal = if rules.iter().any(|r| matches!(r.span, Span::WorkingDays(_))) {
-        store::calendar_near(&mut rd, ctx.company_id, now).await?
-    } else {
-        Default::default()
-    };
-    let clocks: Vec<(ClockRule, DateTime<Utc>, DateTime<Utc>)> = rules
-        .iter()
-        .map(|r| {
-            let due = due_at(now, r.span, &cal, tz);
-            (*r, due, warn_at(now, due))
-        })
-        .collect();
-
-    let mut write = core.db.begin().await?;
-    let tx = &mut write;
-    let n = store::next_counter(tx, community, "request").await?;
-    let day = now.with_timezone(&tz).format("%Y-%m-%d").to_string();
-    let prefix = if v.kind.is_repair() {
-        "BX"
-    } else if v.kind.is_complaint() {
-        "TS"
-    } else {
-        "FW"
-    };
-    let number = format!("{prefix}-{n:06}");
-    let phone_enc = match &v.contact_phone {
-        Some(p) => Some(core.crypto.encrypt(p.as_str())),
-        None => person_phone,
-    };
-    let id = RequestId(
-        tx.insert_id(
-            "INSERT INTO requests (community_id, number, kind, category, channel, urgency, complex, \
-             unit_id, person_id, location, contact_name, contact_phone_enc, description, state, \
-             first_responder_id, assignee_id, promise_at, promise_postponed, escalations, \
-             reopen_count, created_at, updated_at, created_day, team_id) VALUES ($1, $2, $3, $4, \
-             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-             $23, $24) RETURNING id",
-            args![
-                community,
-                number.as_str(),
-                v.kind.code(),
-                v.category.code.as_str(),
-                v.channel.code(),
-                v.urgency.code(),
-                input.complex.unwrap_or(false),
-                input.unit_id,
-                input.person_id,
-                v.location.clone(),
-                v.contact_name.clone(),
-                phone_enc.clone(),
-                v.description.as_str(),
-                state.code(),
-                first_responder,
-                assignee,
-                promise,
-                false,
-                0i64,
-                0i64,
-                now,
-                now,
-                day.as_str(),
-                team.as_ref().map(|t| t.0)
-            ],
-        )
-        .await?,
-    );
-
-    if !clocks.is_empty() {
-        let mut a = Args::with_capacity(clocks.len() * 10);
-        let mut values = Vec::new();
-        for (r, due, warn) in &clocks {
-            values.push(format!(
-                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
-                a.push(community),
-                a.push(id),
-                a.push(r.clock.code()),
-                a.push(now),
-                a.push(*due),
-                a.push(*warn),
-                a.push(r.pauses_on_hold),
-                a.push(day.as_str()),
-                a.push(v.kind.code()),
-                a.push(v.category.code.as_str())
-            ));
-        }
-        tx.execute(
-            &format!(
-                "INSERT INTO request_clocks (community_id, request_id, clock, started_at, due_at, \
-                 warn_at, pauses_on_hold, created_day, kind, category) VALUES {}",
-                values.join(", ")
-            ),
-            a,
-        )
-        .await?;
-    }
-
-    // Its first lines of timeline, in one statement.
-    let actor = ctx.actor();
-    let name = ctx.display_name.as_str();
-    let mut a = Args::with_capacity(20);
-    let mut rows = vec![format!(
-        "({}, {}, {}, {}, {}, {}, NULL, {}, NULL, NULL)",
-        a.push(community),
-        a.push(id),
-        a.push(now),
-        a.push(actor),
-        a.push(name),
-        a.push(EventAction::Register.code()),
-        a.push(RequestState::Registered.code())
-    )];
-    if state != RequestState::Registered {
-        let action = if state == RequestState::Pooled {
-            EventAction::ToPool
-        } else {
-            EventAction::Dispatch
-        };
-        rows.push(format!(
-            "({}, {}, {}, {}, {}, {}, {}, {}, NULL, {})",
-            a.push(community),
-            a.push(id),
-            a.push(now),
-            a.push(actor),
-            a.push(name),
-            a.push(action.code()),
-            a.push(RequestState::Registered.code()),
-            a.push(state.code()),
-            a.push(assignee)
-        ));
-    }
-    tx.execute(
-        &format!(
-            "INSERT INTO request_events (community_id, request_id, at, actor_id, actor_name, action, \
-             from_state, to_state, note, assignee_id) VALUES {}",
-            rows.join(", ")
-        ),
-        a,
-    )
-    .await?;
-    if let Some(a) = assignee {
-        store::notify(tx, community, a, now, "assigned", id, None).await?;
-    }
-    let contact_phone = match &v.contact_phone {
-        Some(p) => Some(mask_phone(p.as_str())),
-        None => phone_enc
-            .as_deref()
-            .and_then(|b| core.crypto.decrypt(b).ok())
-            .map(|p| mask_phone(&p)),
-    };
-    let mut clock_views: Vec<Clock> = clocks
-        .iter()
-        .map(|(r, due, warn)| Clock {
-            clock: r.clock,
-            started_at: now,
-            due_at: *due,
-            warn_at: *warn,
-            met_at: None,
-            paused: false,
-            escalated: false,
-            status: clock_status(now, *due, *warn, None, None),
-            remaining_seconds: Some((*due - now).num_seconds()),
-        })
-        .collect();
-    clock_views.sort_by_key(clock_rank);
-    let created = Request {
-        id,
-        community_id: community,
-        number,
-        kind: v.kind,
-        category: v.category.code.clone(),
-        channel: v.channel,
-        urgency: v.urgency,
-        complex: input.complex.unwrap_or(false),
-        unit_id: input.unit_id,
-        unit_label,
-        person_id: input.person_id,
-        location: v.location,
-        contact_name: v.contact_name,
-        contact_phone,
-        description: v.description,
-        state,
-        hold_reason: None,
-        first_responder_id: first_responder,
-        first_responder_name,
-        assignee_id: assignee,
-        assignee_name,
-        team_id: team.as_ref().map(|t| t.0),
-        team_name: team.map(|t| t.1),
-        promise_at: promise,
-        promise_postponed: false,
-        escalations: 0,
-        reopen_count: 0,
-        materials: None,
-        labour_minutes: None,
-        charge_fen: None,
-        satisfaction: None,
-        rating_comment: None,
-        rated_via: None,
-        created_at: now,
-        updated_at: now,
-        accepted_at: None,
-        on_site_at: None,
-        done_at: None,
-        closed_at: None,
-        clocks: clock_views,
-    };
-    audit::record(
-        tx,
-        ctx,
-        Entry::new(Action::Create, "request", id.0)
-            .community(community)
-            .after(&created),
-    )
-    .await?;
-    Ok((write, created))
 }
 
 /// An owner's requests: those he reported, and the in-unit repairs of his units (a complaint

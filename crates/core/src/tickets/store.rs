@@ -99,12 +99,23 @@ pub(super) fn in_list<T: Copy + Into<crate::db::Value>>(
 /// the caller's transaction: the upsert is atomic on both databases, so concurrent writers
 /// never draw the same value, and a rolled-back transaction gives its number back.
 pub async fn next_counter(tx: &mut Tx, community: CommunityId, name: &str) -> CoreResult<i64> {
+    advance_counter(tx, community, name, 1).await
+}
+
+/// Moves a community's counter on by `k` (≥ 1) and returns its new value: the numbers
+/// `value - k + 1 ..= value` are the caller's.
+pub async fn advance_counter(
+    tx: &mut Tx,
+    community: CommunityId,
+    name: &str,
+    k: i64,
+) -> CoreResult<i64> {
     let (n,): (i64,) = tx
         .fetch_one(
-            "INSERT INTO community_counters (community_id, name, value) VALUES ($1, $2, 1) \
-             ON CONFLICT (community_id, name) DO UPDATE SET value = community_counters.value + 1 \
+            "INSERT INTO community_counters (community_id, name, value) VALUES ($1, $2, $3) \
+             ON CONFLICT (community_id, name) DO UPDATE SET value = community_counters.value + excluded.value \
              RETURNING value",
-            args![community, name],
+            args![community, name, k],
         )
         .await?;
     Ok(n)

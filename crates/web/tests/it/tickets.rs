@@ -545,6 +545,93 @@ async fn two_technicians_grab_one_order_and_exactly_one_wins() {
 }
 
 #[tokio::test]
+async fn registrations_arriving_together_are_numbered_without_gaps_and_written_whole() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let ca = app.community_a.0;
+    let mut set = tokio::task::JoinSet::new();
+    for k in 0..40 {
+        let agent = c.agent.clone();
+        let body = match k % 4 {
+            0 => json!({"community_id": ca, "kind": "repair_unit", "category": "water",
+                        "channel": "front_desk", "unit_id": c.unit, "description": format!("漏水 {k}")}),
+            1 => json!({"community_id": ca, "kind": "complaint_general", "category": "noise",
+                        "channel": "hotline", "description": format!("夜间噪音 {k}")}),
+            // Lighting goes to the pool: a second timeline line.
+            2 => json!({"community_id": ca, "kind": "repair_common", "category": "lighting",
+                        "channel": "patrol", "location": "2栋大堂", "description": format!("灯不亮 {k}")}),
+            _ => json!({"community_id": ca, "kind": "inquiry", "category": "fees",
+                        "channel": "wechat", "description": format!("咨询物业费 {k}")}),
+        };
+        set.spawn(async move { (k, agent.post("/api/v1/requests", body).await) });
+    }
+    let mut numbers = Vec::new();
+    let mut answers = Vec::new();
+    while let Some(done) = set.join_next().await {
+        let (k, (st, v)) = done.expect("task");
+        assert_eq!(st, 201, "{v}");
+        let number = v["number"].as_str().expect("number").to_string();
+        let prefix = ["BX", "TS", "BX", "FW"][k % 4];
+        assert!(number.starts_with(&format!("{prefix}-")), "{k}: {number}");
+        assert_eq!(
+            v["description"]
+                .as_str()
+                .map(|d| d.ends_with(&format!(" {k}"))),
+            Some(true)
+        );
+        numbers.push(number[3..].parse::<i64>().expect("numeric part"));
+        answers.push((k, v));
+    }
+    numbers.sort();
+    assert_eq!(
+        numbers,
+        (1..=40).collect::<Vec<i64>>(),
+        "gapless, each once"
+    );
+    for (k, v) in &answers {
+        let id = v["id"].as_i64().expect("id");
+        // What was answered is what was stored.
+        let (st, stored) = c.agent.get(&format!("/api/v1/requests/{id}")).await;
+        assert_eq!(st, 200);
+        assert_eq!(stored["number"], v["number"]);
+        assert_eq!(stored["state"], v["state"]);
+        assert_eq!(
+            stored["clocks"].as_array().map(Vec::len),
+            v["clocks"].as_array().map(Vec::len)
+        );
+        assert!(!v["clocks"].as_array().expect("clocks").is_empty());
+        let (_, tl) = c
+            .agent
+            .get(&format!("/api/v1/requests/{id}/timeline"))
+            .await;
+        let actions: Vec<&str> = tl
+            .as_array()
+            .expect("timeline")
+            .iter()
+            .map(|e| e["action"].as_str().unwrap_or(""))
+            .collect();
+        let expected: &[&str] = if k % 4 == 2 {
+            &["register", "to_pool"]
+        } else {
+            &["register"]
+        };
+        assert_eq!(actions, expected, "{k}");
+        assert_eq!(v["state"], if k % 4 == 2 { "pooled" } else { "registered" });
+    }
+    let (n,): (i64,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'request' AND action = 'create'",
+            args![],
+        )
+        .await
+        .expect("count");
+    assert_eq!(n, 40, "one audit entry each");
+}
+
+#[tokio::test]
 async fn an_unsatisfied_owner_reopens_the_request() {
     let app = app().await;
     let c = crew(&app).await;

@@ -1,0 +1,705 @@
+//! Registering a request (登记). Every check and lookup runs first, on the reader pool; then
+//! the write. The desk, the API and the portal hand their prepared request to a group commit
+//! (`db::group`), so registrations arriving together share one transaction and one statement
+//! per table; a hotline call converted into a request writes alone, in a transaction the caller
+//! finishes (the call is marked converted in it).
+//!
+//! A request's number comes from the community's counter, advanced once per batch by the
+//! number of its requests there, so numbers stay gapless and in the order the batch lists them.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::Core;
+use crate::args;
+use crate::audit::{self, Action, Entry, Who};
+use crate::db::group::GroupCommit;
+use crate::db::{Args, Db, Tx};
+use crate::shared::crypto::mask_phone;
+use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
+use crate::shared::ids::*;
+use crate::shared::values::{Phone, optional_text, required_multiline};
+
+use super::model::*;
+use super::service::{
+    check_assignee, clock_rank, community_tz, find_category, next_in_turn, parse_category_code,
+};
+use super::store;
+
+/// Registrations written together at most (the INSERT of requests binds 24 values a row).
+const MAX_BATCH: usize = 64;
+
+/// The queue of registrations waiting for the writer.
+pub type RequestQueue = GroupCommit<Prepared, Request>;
+
+pub fn request_queue() -> RequestQueue {
+    GroupCommit::new(MAX_BATCH, write_batch)
+}
+
+struct Validated {
+    kind: RequestKind,
+    category: Category,
+    channel: Channel,
+    urgency: Urgency,
+    location: Option<String>,
+    contact_name: Option<String>,
+    contact_phone: Option<Phone>,
+    description: String,
+}
+
+/// A request checked and looked up, ready to be written.
+pub struct Prepared {
+    who: Who,
+    community: CommunityId,
+    now: DateTime<Utc>,
+    /// The day of `now` in the community's time zone (`YYYY-MM-DD`), for statistics.
+    day: String,
+    prefix: &'static str,
+    kind: RequestKind,
+    category: String,
+    channel: Channel,
+    urgency: Urgency,
+    complex: bool,
+    unit_id: Option<UnitId>,
+    unit_label: Option<String>,
+    person_id: Option<PersonId>,
+    location: Option<String>,
+    contact_name: Option<String>,
+    phone_enc: Option<Vec<u8>>,
+    /// The contact's number as shown (masked).
+    contact_phone: Option<String>,
+    description: String,
+    state: RequestState,
+    first_responder: UserId,
+    first_responder_name: String,
+    assignee: Option<UserId>,
+    assignee_name: Option<String>,
+    team: Option<(i64, String)>,
+    promise: DateTime<Utc>,
+    clocks: Vec<(ClockRule, DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// Registers a request; the actor becomes its first responder (首问责任人).
+pub async fn create_request(
+    core: &Core,
+    ctx: &Ctx,
+    input: RequestForCreate,
+) -> CoreResult<Request> {
+    ctx.require_in(Perm::TicketsRegister, input.community_id)?;
+    create_request_for(core, ctx, input, ctx.user_id).await
+}
+
+/// Registers a request whose first responder is `first_responder` (the owner portal: the
+/// actor is the owner, the request belongs to the service desk). The caller authorizes.
+pub async fn create_request_for(
+    core: &Core,
+    ctx: &Ctx,
+    input: RequestForCreate,
+    first_responder: UserId,
+) -> CoreResult<Request> {
+    let p = prepare(core, ctx, input, first_responder).await?;
+    core.requests.submit(&core.db, p).await
+}
+
+/// Registers a request in a transaction handed back uncommitted, so the caller may add to it.
+pub(super) async fn create_in(
+    core: &Core,
+    ctx: &Ctx,
+    input: RequestForCreate,
+    first_responder: UserId,
+) -> CoreResult<(Tx, Request)> {
+    let p = prepare(core, ctx, input, first_responder).await?;
+    let mut tx = core.db.begin().await?;
+    let created = write_in(&mut tx, std::slice::from_ref(&p))
+        .await?
+        .pop()
+        .ok_or_else(|| CoreError::internal("registered request"))?;
+    Ok((tx, created))
+}
+
+/// Checks the input and does every lookup, on the reader pool (a write transaction never
+/// waits for a read connection: on PostgreSQL, a full pool of transactions each waiting for one
+/// more connection would stall).
+async fn prepare(
+    core: &Core,
+    ctx: &Ctx,
+    input: RequestForCreate,
+    first_responder: UserId,
+) -> CoreResult<Prepared> {
+    let community = input.community_id;
+    // Microseconds, as PostgreSQL keeps them: the request returned is the one read later.
+    let now = Utc::now().trunc_subsecs(6);
+    // Every lookup runs before the write transaction's first statement, on the reader pool.
+    let mut rd = core.db.read();
+    let tz = community_tz(&mut rd, ctx, community).await?;
+
+    let mut c = Checks::new();
+    let kind = c.take(RequestKind::parse("kind", &input.kind));
+    let channel = c.take(Channel::parse("channel", &input.channel));
+    let urgency = c.take(Urgency::parse(
+        "urgency",
+        input
+            .urgency
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("normal"),
+    ));
+    let location = c.take(optional_text("location", input.location.as_deref(), 100));
+    let mut contact_name = c.take(optional_text(
+        "contact_name",
+        input.contact_name.as_deref(),
+        50,
+    ));
+    let contact_phone = match input.contact_phone.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(p) => c.take(Phone::parse("contact_phone", p).map(Some)),
+    };
+    let description = c.take(required_multiline("description", &input.description, 2000));
+    let cat_code = input.category.trim().to_lowercase();
+    let found = match parse_category_code("category", &cat_code) {
+        Ok(code) => find_category(&mut rd, ctx.company_id, &code).await?,
+        Err(_) => None,
+    };
+    let category = match found {
+        Some(cat) if cat.active => Some(cat),
+        _ => {
+            c.push(FieldError::new("category", "unknown_category"));
+            None
+        }
+    };
+    // The unit must be one of this community's; one the actor cannot reach does not exist.
+    let mut unit_people: Vec<PersonId> = Vec::new();
+    let mut unit_label: Option<String> = None;
+    if let Some(u) = input.unit_id {
+        let row: Option<(CommunityId, String)> = rd
+            .fetch_optional(
+                "SELECT u.community_id, b.name || '-' || u.unit_no FROM units u \
+                 JOIN buildings b ON b.id = u.building_id WHERE u.id = $1",
+                args![u],
+            )
+            .await?;
+        match row {
+            Some((uc, label)) if uc == community => {
+                // By the unit alone: the (unit_id, person_id) key serves it.
+                let ps: Vec<(PersonId,)> = rd
+                    .fetch_all(
+                        "SELECT person_id FROM unit_people WHERE unit_id = $1",
+                        args![u],
+                    )
+                    .await?;
+                unit_people = ps.into_iter().map(|p| p.0).collect();
+                unit_label = Some(label);
+            }
+            Some((uc, _)) if ctx.reaches(uc) => {
+                c.push(FieldError::new("unit_id", "unit_not_in_community"))
+            }
+            _ => c.push(FieldError::new("unit_id", "unknown_unit")),
+        }
+    } else if kind == Some(RequestKind::RepairUnit) {
+        c.push(FieldError::new("unit_id", "unit_required_for_repair"));
+    }
+    let mut person_phone: Option<Vec<u8>> = None;
+    if let Some(p) = input.person_id {
+        let row: Option<(CommunityId, String, Option<Vec<u8>>)> = rd
+            .fetch_optional(
+                "SELECT community_id, name, phone_enc FROM people WHERE id = $1",
+                args![p],
+            )
+            .await?;
+        match row {
+            Some((pc, name, phone)) if pc == community => {
+                if input.unit_id.is_some() && !unit_people.contains(&p) {
+                    c.push(FieldError::new("person_id", "person_not_of_unit"));
+                }
+                if contact_name.as_ref().is_some_and(Option::is_none) {
+                    contact_name = Some(Some(name));
+                }
+                person_phone = phone;
+            }
+            _ => c.push(FieldError::new("person_id", "unknown_person")),
+        }
+    }
+    let promise = input
+        .promise_at
+        .map(|p| p.trunc_subsecs(6))
+        .unwrap_or(now + DEFAULT_PROMISE);
+    if let Err(code) = check_promise(now, promise, now) {
+        c.push(FieldError::new("promise_at", code));
+    }
+    let mut assignee_name: Option<String> = None;
+    if let Some(a) = input.assignee_id {
+        if !ctx.has(Perm::TicketsDispatch) {
+            return Err(CoreError::Forbidden);
+        }
+        match check_assignee(&mut rd, ctx, community, a).await {
+            Ok(name) => assignee_name = Some(name),
+            Err(CoreError::Invalid(e)) => c.0.extend(e),
+            Err(e) => return Err(e),
+        }
+    }
+    c.finish()?;
+    let (
+        Some(kind),
+        Some(channel),
+        Some(urgency),
+        Some(location),
+        Some(contact_name),
+        Some(contact_phone),
+        Some(description),
+        Some(category),
+    ) = (
+        kind,
+        channel,
+        urgency,
+        location,
+        contact_name,
+        contact_phone,
+        description,
+        category,
+    )
+    else {
+        return Err(CoreError::internal("validated request"));
+    };
+    let v = Validated {
+        kind,
+        category,
+        channel,
+        urgency,
+        location,
+        contact_name,
+        contact_phone,
+        description,
+    };
+
+    // Where the request goes first: the named assignee, else the category's mode.
+    let mode = DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode)
+        .unwrap_or(DispatchMode::Manual);
+    let team = super::teams::team_of(&mut rd, community, &v.category.code).await?;
+    let (state, assignee) = match (input.assignee_id, mode) {
+        (Some(a), _) => (RequestState::Dispatched, Some(a)),
+        (None, DispatchMode::Pool) => (RequestState::Pooled, None),
+        (None, DispatchMode::RoundRobin) => {
+            match next_in_turn(&mut rd, ctx, community, team.as_ref().map(|t| t.0)).await? {
+                Some((a, name)) => {
+                    assignee_name = Some(name);
+                    (RequestState::Dispatched, Some(a))
+                }
+                None => (RequestState::Registered, None),
+            }
+        }
+        (None, DispatchMode::Manual) => (RequestState::Registered, None),
+    };
+    let first_responder_name = if first_responder == ctx.user_id {
+        ctx.display_name.clone()
+    } else {
+        let (n,): (String,) = rd
+            .fetch_one(
+                "SELECT display_name FROM users WHERE id = $1",
+                args![first_responder],
+            )
+            .await?;
+        n
+    };
+    // The clocks start now.
+    let overrides: Vec<SlaOverride> = rd
+        .fetch_all(
+            "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
+             FROM sla_overrides WHERE community_id = $1",
+            args![community],
+        )
+        .await?;
+    let rules = effective_clocks(
+        ClockInput {
+            kind: v.kind,
+            category: &v.category.code,
+            urgency: v.urgency,
+            channel: v.channel,
+            complex: input.complex.unwrap_or(false),
+        },
+        &overrides,
+    );
+    let cal = if rules.iter().any(|r| matches!(r.span, Span::WorkingDays(_))) {
+        store::calendar_near(&mut rd, ctx.company_id, now).await?
+    } else {
+        Default::default()
+    };
+    let clocks: Vec<(ClockRule, DateTime<Utc>, DateTime<Utc>)> = rules
+        .iter()
+        .map(|r| {
+            let due = due_at(now, r.span, &cal, tz);
+            (*r, due, warn_at(now, due))
+        })
+        .collect();
+
+    let day = now.with_timezone(&tz).format("%Y-%m-%d").to_string();
+    let prefix = if v.kind.is_repair() {
+        "BX"
+    } else if v.kind.is_complaint() {
+        "TS"
+    } else {
+        "FW"
+    };
+    let phone_enc = match &v.contact_phone {
+        Some(p) => Some(core.crypto.encrypt(p.as_str())),
+        None => person_phone,
+    };
+    let contact_phone = match &v.contact_phone {
+        Some(p) => Some(mask_phone(p.as_str())),
+        None => phone_enc
+            .as_deref()
+            .and_then(|b| core.crypto.decrypt(b).ok())
+            .map(|p| mask_phone(&p)),
+    };
+    Ok(Prepared {
+        who: Who::of(ctx),
+        community,
+        now,
+        day,
+        prefix,
+        kind: v.kind,
+        category: v.category.code,
+        channel: v.channel,
+        urgency: v.urgency,
+        complex: input.complex.unwrap_or(false),
+        unit_id: input.unit_id,
+        unit_label,
+        person_id: input.person_id,
+        location: v.location,
+        contact_name: v.contact_name,
+        phone_enc,
+        contact_phone,
+        description: v.description,
+        state,
+        first_responder,
+        first_responder_name,
+        assignee,
+        assignee_name,
+        team,
+        promise,
+        clocks,
+    })
+}
+
+fn write_batch(
+    db: Db,
+    jobs: Vec<Prepared>,
+) -> Pin<Box<dyn Future<Output = Vec<CoreResult<Request>>> + Send>> {
+    Box::pin(async move {
+        if jobs.len() > 1 {
+            match write_committed(&db, &jobs).await {
+                Ok(done) => return done.into_iter().map(Ok).collect(),
+                // Something in the batch failed (a unit deleted meanwhile, say): each is
+                // written alone below, so one request's problem is its own.
+                Err(e) => {
+                    tracing::debug!(error = %e, "batch of {} registrations retried one by one", jobs.len())
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(jobs.len());
+        for j in &jobs {
+            out.push(
+                write_committed(&db, std::slice::from_ref(j))
+                    .await
+                    .and_then(|mut v| {
+                        v.pop()
+                            .ok_or_else(|| CoreError::internal("registered request"))
+                    }),
+            );
+        }
+        out
+    })
+}
+
+async fn write_committed(db: &Db, jobs: &[Prepared]) -> CoreResult<Vec<Request>> {
+    let mut tx = db.begin().await?;
+    let done = write_in(&mut tx, jobs).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Appends `values` as one parenthesised row of placeholders.
+fn row(a: &mut Args, values: Vec<crate::db::Value>) -> String {
+    let ph: Vec<String> = values.into_iter().map(|v| a.push(v)).collect();
+    format!("({})", ph.join(", "))
+}
+
+/// Writes prepared requests: their numbers, rows, clocks, first timeline lines, notices to the
+/// assignees and audit entries, one statement each for the whole batch.
+async fn write_in(tx: &mut Tx, jobs: &[Prepared]) -> CoreResult<Vec<Request>> {
+    use crate::db::Value as V;
+    // Numbers: the counter of each community moves once, by its count in the batch.
+    let mut next_no: HashMap<CommunityId, i64> = HashMap::new();
+    for j in jobs {
+        if next_no.contains_key(&j.community) {
+            continue;
+        }
+        let k = jobs.iter().filter(|x| x.community == j.community).count() as i64;
+        let last = store::advance_counter(tx, j.community, "request", k).await?;
+        next_no.insert(j.community, last - k + 1);
+    }
+    let mut numbers = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        let n = next_no.entry(j.community).or_default();
+        numbers.push(format!("{}-{:06}", j.prefix, *n));
+        *n += 1;
+    }
+
+    let mut a = Args::with_capacity(jobs.len() * 24);
+    let mut rows = Vec::with_capacity(jobs.len());
+    for (j, number) in jobs.iter().zip(&numbers) {
+        rows.push(row(
+            &mut a,
+            vec![
+                V::from(j.community),
+                V::from(number.as_str()),
+                V::from(j.kind.code()),
+                V::from(j.category.as_str()),
+                V::from(j.channel.code()),
+                V::from(j.urgency.code()),
+                V::from(j.complex),
+                V::from(j.unit_id),
+                V::from(j.person_id),
+                V::from(j.location.clone()),
+                V::from(j.contact_name.clone()),
+                V::from(j.phone_enc.clone()),
+                V::from(j.description.as_str()),
+                V::from(j.state.code()),
+                V::from(j.first_responder),
+                V::from(j.assignee),
+                V::from(j.promise),
+                V::from(false),
+                V::from(0i64),
+                V::from(0i64),
+                V::from(j.now),
+                V::from(j.now),
+                V::from(j.day.as_str()),
+                V::from(j.team.as_ref().map(|t| t.0)),
+            ],
+        ));
+    }
+    let ids: Vec<(RequestId, CommunityId, String)> = tx
+        .fetch_all(
+            &format!(
+                "INSERT INTO requests (community_id, number, kind, category, channel, urgency, \
+                 complex, unit_id, person_id, location, contact_name, contact_phone_enc, \
+                 description, state, first_responder_id, assignee_id, promise_at, \
+                 promise_postponed, escalations, reopen_count, created_at, updated_at, \
+                 created_day, team_id) VALUES {} RETURNING id, community_id, number",
+                rows.join(", ")
+            ),
+            a,
+        )
+        .await?;
+    // RETURNING does not promise the order of VALUES: match by the unique number.
+    let by_number: HashMap<(CommunityId, &str), RequestId> = ids
+        .iter()
+        .map(|(id, c, n)| ((*c, n.as_str()), *id))
+        .collect();
+    let mut req_ids = Vec::with_capacity(jobs.len());
+    for (j, number) in jobs.iter().zip(&numbers) {
+        let id = by_number
+            .get(&(j.community, number.as_str()))
+            .copied()
+            .ok_or_else(|| CoreError::internal("inserted request"))?;
+        req_ids.push(id);
+    }
+
+    let mut a = Args::new();
+    let mut rows = Vec::new();
+    for (j, id) in jobs.iter().zip(&req_ids) {
+        for (r, due, warn) in &j.clocks {
+            rows.push(row(
+                &mut a,
+                vec![
+                    V::from(j.community),
+                    V::from(*id),
+                    V::from(r.clock.code()),
+                    V::from(j.now),
+                    V::from(*due),
+                    V::from(*warn),
+                    V::from(r.pauses_on_hold),
+                    V::from(j.day.as_str()),
+                    V::from(j.kind.code()),
+                    V::from(j.category.as_str()),
+                ],
+            ));
+        }
+    }
+    if !rows.is_empty() {
+        tx.execute(
+            &format!(
+                "INSERT INTO request_clocks (community_id, request_id, clock, started_at, due_at, \
+                 warn_at, pauses_on_hold, created_day, kind, category) VALUES {}",
+                rows.join(", ")
+            ),
+            a,
+        )
+        .await?;
+    }
+
+    // The first lines of each timeline: registered, then dispatched or pooled.
+    let mut a = Args::new();
+    let mut rows = Vec::new();
+    for (j, id) in jobs.iter().zip(&req_ids) {
+        let registered = RequestState::Registered.code();
+        rows.push(row(
+            &mut a,
+            vec![
+                V::from(j.community),
+                V::from(*id),
+                V::from(j.now),
+                V::from(j.who.actor),
+                V::from(j.who.name.as_str()),
+                V::from(EventAction::Register.code()),
+                V::Str(None),
+                V::from(registered),
+                V::I64(None),
+            ],
+        ));
+        if j.state != RequestState::Registered {
+            let action = if j.state == RequestState::Pooled {
+                EventAction::ToPool
+            } else {
+                EventAction::Dispatch
+            };
+            rows.push(row(
+                &mut a,
+                vec![
+                    V::from(j.community),
+                    V::from(*id),
+                    V::from(j.now),
+                    V::from(j.who.actor),
+                    V::from(j.who.name.as_str()),
+                    V::from(action.code()),
+                    V::from(registered),
+                    V::from(j.state.code()),
+                    V::from(j.assignee),
+                ],
+            ));
+        }
+    }
+    tx.execute(
+        &format!(
+            "INSERT INTO request_events (community_id, request_id, at, actor_id, actor_name, \
+             action, from_state, to_state, assignee_id) VALUES {}",
+            rows.join(", ")
+        ),
+        a,
+    )
+    .await?;
+
+    let mut a = Args::new();
+    let mut rows = Vec::new();
+    for (j, id) in jobs.iter().zip(&req_ids) {
+        if let Some(u) = j.assignee {
+            rows.push(row(
+                &mut a,
+                vec![
+                    V::from(j.community),
+                    V::from(u),
+                    V::from(j.now),
+                    V::from("assigned"),
+                    V::from(*id),
+                ],
+            ));
+        }
+    }
+    if !rows.is_empty() {
+        tx.execute(
+            &format!(
+                "INSERT INTO notifications (community_id, user_id, at, kind, request_id) VALUES {}",
+                rows.join(", ")
+            ),
+            a,
+        )
+        .await?;
+    }
+
+    let created: Vec<Request> = jobs
+        .iter()
+        .zip(req_ids)
+        .zip(numbers)
+        .map(|((j, id), number)| view(j, id, number))
+        .collect();
+    let entries: Vec<(&Who, Entry<'_>)> = jobs
+        .iter()
+        .zip(&created)
+        .map(|(j, r)| {
+            (
+                &j.who,
+                Entry::new(Action::Create, "request", r.id.0)
+                    .community(j.community)
+                    .after(r),
+            )
+        })
+        .collect();
+    audit::record_all(tx, &entries).await?;
+    Ok(created)
+}
+
+/// The request as written, with its clocks just started.
+fn view(j: &Prepared, id: RequestId, number: String) -> Request {
+    let now = j.now;
+    let mut clocks: Vec<Clock> = j
+        .clocks
+        .iter()
+        .map(|(r, due, warn)| Clock {
+            clock: r.clock,
+            started_at: now,
+            due_at: *due,
+            warn_at: *warn,
+            met_at: None,
+            paused: false,
+            escalated: false,
+            status: clock_status(now, *due, *warn, None, None),
+            remaining_seconds: Some((*due - now).num_seconds()),
+        })
+        .collect();
+    clocks.sort_by_key(clock_rank);
+    Request {
+        id,
+        community_id: j.community,
+        number,
+        kind: j.kind,
+        category: j.category.clone(),
+        channel: j.channel,
+        urgency: j.urgency,
+        complex: j.complex,
+        unit_id: j.unit_id,
+        unit_label: j.unit_label.clone(),
+        person_id: j.person_id,
+        location: j.location.clone(),
+        contact_name: j.contact_name.clone(),
+        contact_phone: j.contact_phone.clone(),
+        description: j.description.clone(),
+        state: j.state,
+        hold_reason: None,
+        first_responder_id: j.first_responder,
+        first_responder_name: j.first_responder_name.clone(),
+        assignee_id: j.assignee,
+        assignee_name: j.assignee_name.clone(),
+        team_id: j.team.as_ref().map(|t| t.0),
+        team_name: j.team.as_ref().map(|t| t.1.clone()),
+        promise_at: j.promise,
+        promise_postponed: false,
+        escalations: 0,
+        reopen_count: 0,
+        materials: None,
+        labour_minutes: None,
+        charge_fen: None,
+        satisfaction: None,
+        rating_comment: None,
+        rated_via: None,
+        created_at: now,
+        updated_at: now,
+        accepted_at: None,
+        on_site_at: None,
+        done_at: None,
+        closed_at: None,
+        clocks,
+    }
+}
