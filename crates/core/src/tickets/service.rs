@@ -196,8 +196,7 @@ async fn with_clocks(
     let rc = in_list(&mut a, "request_id", &ids);
     let clocks: Vec<ClockRow> = core
         .db
-        .read()
-        .fetch_all(
+        .fetch_all_inline(
             &format!("SELECT {CLOCK_COLS} FROM request_clocks WHERE {cc} AND {rc}"),
             a,
         )
@@ -327,7 +326,7 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
     }
     let limit = f.limit.unwrap_or(100).clamp(1, 500);
     sql.push_str(&format!(" ORDER BY r.id DESC LIMIT {limit}"));
-    let rows: Vec<RequestRow> = core.db.read().fetch_all(&sql, a).await?;
+    let rows: Vec<RequestRow> = core.db.fetch_all_inline(&sql, a).await?;
     with_clocks(core, rows, Utc::now()).await
 }
 

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::args;
-use crate::db::{Args, Queries, Tx};
+use crate::db::inline::Cols;
+use crate::db::{Args, FromInline, Queries, Tx};
 use crate::shared::calendar::{Calendar, DayKind};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
@@ -55,6 +56,55 @@ pub(super) struct RequestRow {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+impl FromInline for RequestRow {
+    fn from_inline(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        // In the order of REQUEST_SELECT.
+        let mut c = Cols::new(r);
+        Ok(RequestRow {
+            id: c.get("id")?,
+            community_id: c.get("community_id")?,
+            number: c.get("number")?,
+            kind: c.get("kind")?,
+            category: c.get("category")?,
+            channel: c.get("channel")?,
+            urgency: c.get("urgency")?,
+            complex: c.flag("complex")?,
+            unit_id: c.get("unit_id")?,
+            unit_label: c.get("unit_label")?,
+            person_id: c.get("person_id")?,
+            location: c.get("location")?,
+            contact_name: c.get("contact_name")?,
+            contact_phone_enc: c.get("contact_phone_enc")?,
+            description: c.get("description")?,
+            state: c.get("state")?,
+            hold_from: c.get("hold_from")?,
+            hold_reason: c.get("hold_reason")?,
+            first_responder_id: c.get("first_responder_id")?,
+            first_responder_name: c.get("first_responder_name")?,
+            assignee_id: c.get("assignee_id")?,
+            assignee_name: c.get("assignee_name")?,
+            team_id: c.get("team_id")?,
+            team_name: c.get("team_name")?,
+            promise_at: c.time("promise_at")?,
+            promise_postponed: c.flag("promise_postponed")?,
+            escalations: c.get("escalations")?,
+            reopen_count: c.get("reopen_count")?,
+            materials: c.get("materials")?,
+            labour_minutes: c.get("labour_minutes")?,
+            charge_fen: c.get("charge_fen")?,
+            satisfaction: c.get("satisfaction")?,
+            rating_comment: c.get("rating_comment")?,
+            rated_via: c.get("rated_via")?,
+            created_at: c.time("created_at")?,
+            updated_at: c.time("updated_at")?,
+            accepted_at: c.opt_time("accepted_at")?,
+            on_site_at: c.opt_time("on_site_at")?,
+            done_at: c.opt_time("done_at")?,
+            closed_at: c.opt_time("closed_at")?,
+        })
+    }
+}
+
 pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.community_id, r.number, r.kind, r.category, \
     r.channel, r.urgency, r.complex, r.unit_id, \
     CASE WHEN u.id IS NULL THEN NULL ELSE b.name || '-' || u.unit_no END AS unit_label, \
@@ -77,6 +127,23 @@ pub(super) struct ClockRow {
     pub met_at: Option<DateTime<Utc>>,
     pub paused_since: Option<DateTime<Utc>>,
     pub breached_at: Option<DateTime<Utc>>,
+}
+
+impl FromInline for ClockRow {
+    fn from_inline(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        // In the order of CLOCK_COLS.
+        let mut c = Cols::new(r);
+        Ok(ClockRow {
+            request_id: c.get("request_id")?,
+            clock: c.get("clock")?,
+            started_at: c.time("started_at")?,
+            due_at: c.time("due_at")?,
+            warn_at: c.time("warn_at")?,
+            met_at: c.opt_time("met_at")?,
+            paused_since: c.opt_time("paused_since")?,
+            breached_at: c.opt_time("breached_at")?,
+        })
+    }
 }
 
 pub(super) const CLOCK_COLS: &str =
