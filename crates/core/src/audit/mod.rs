@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::args;
-use crate::db::{Args, Db, Tx};
+use crate::db::{Args, Db, Tx, Writes};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::{CommunityId, CompanyId, UserId};
@@ -102,7 +102,7 @@ pub async fn record(tx: &mut Tx, ctx: &Ctx, e: Entry<'_>) -> CoreResult<()> {
 }
 
 /// Records entries inside the caller's transaction, in one statement.
-pub async fn record_all(tx: &mut Tx, entries: &[(&Who, Entry<'_>)]) -> CoreResult<()> {
+pub async fn record_all(tx: &mut impl Writes, entries: &[(&Who, Entry<'_>)]) -> CoreResult<()> {
     if entries.is_empty() {
         return Ok(());
     }

@@ -111,6 +111,116 @@ impl Inline<'_> {
     }
 }
 
+/// The SQLite file's second write connection, for group commits (`db::group`): a batch is
+/// written on the calling thread in one go instead of a message to sqlx's writer thread per
+/// statement. It is used only while the sqlx writer connection is held (`Db::write_inline`),
+/// so the two never hold SQLite's write lock at once.
+pub struct InlineWriter {
+    path: PathBuf,
+    conn: Mutex<Option<rusqlite::Connection>>,
+}
+
+impl std::fmt::Debug for InlineWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InlineWriter")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InlineWriter {
+    pub fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            conn: Mutex::new(None),
+        }
+    }
+
+    fn open(&self) -> CoreResult<rusqlite::Connection> {
+        let c = rusqlite::Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sqlite_err)?;
+        c.busy_timeout(Duration::from_secs(10))
+            .map_err(sqlite_err)?;
+        // As the sqlx writer is configured (`Db::open_sqlite`).
+        c.execute_batch(&format!(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; \
+             PRAGMA temp_store = memory; PRAGMA wal_autocheckpoint = {}; \
+             PRAGMA journal_size_limit = 67108864;",
+            super::checkpoint::BACKSTOP_PAGES
+        ))
+        .map_err(sqlite_err)?;
+        // Batches of different sizes are different statements.
+        c.set_prepared_statement_cache_capacity(512);
+        Ok(c)
+    }
+
+    /// Opens a write transaction (`BEGIN IMMEDIATE`). The caller holds the sqlx writer.
+    pub(super) fn begin(self: &std::sync::Arc<Self>) -> CoreResult<InlineTx> {
+        let taken = self.conn.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let conn = match taken {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite_err)?;
+        Ok(InlineTx {
+            conn: Some(conn),
+            home: std::sync::Arc::clone(self),
+            open: true,
+        })
+    }
+}
+
+/// A write transaction of the [`InlineWriter`]; dropped without `commit`, it rolls back.
+pub struct InlineTx {
+    conn: Option<rusqlite::Connection>,
+    home: std::sync::Arc<InlineWriter>,
+    open: bool,
+}
+
+impl InlineTx {
+    fn conn(&self) -> CoreResult<&rusqlite::Connection> {
+        self.conn
+            .as_ref()
+            .ok_or_else(|| CoreError::internal("inline transaction used after its end"))
+    }
+
+    pub fn execute(&mut self, sql: &str, args: &Args) -> CoreResult<u64> {
+        let conn = self.conn()?;
+        let mut st = conn
+            .prepare_cached(&super::to_sqlite_sql(sql))
+            .map_err(sqlite_err)?;
+        let n = st
+            .execute(rusqlite::params_from_iter(args.0.iter()))
+            .map_err(sqlite_err)?;
+        Ok(n as u64)
+    }
+
+    pub fn fetch_all<T: FromInline>(&mut self, sql: &str, args: &Args) -> CoreResult<Vec<T>> {
+        Inline(self.conn()?).fetch_all(sql, args)
+    }
+
+    pub fn commit(mut self) -> CoreResult<()> {
+        self.conn()?.execute_batch("COMMIT").map_err(sqlite_err)?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for InlineTx {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            if self.open && conn.execute_batch("ROLLBACK").is_err() {
+                // A connection in an unknown state is not reused.
+                return;
+            }
+            *self.home.conn.lock().unwrap_or_else(|e| e.into_inner()) = Some(conn);
+        }
+    }
+}
+
 /// Bound exactly as sqlx binds the same value, so a text column compares the same either way.
 impl ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {

@@ -13,11 +13,12 @@
 //! bound LIMIT into the plan and marks the statement expired whenever that parameter is bound
 //! again, so a cached statement with `LIMIT $n` was parsed and planned anew on every run.
 
+mod checkpoint;
 pub mod group;
 pub mod inline;
 mod value;
 
-pub use inline::FromInline;
+pub use inline::{FromInline, InlineTx};
 pub use value::{Args, Value};
 
 use std::path::Path;
@@ -57,6 +58,10 @@ pub enum Db {
         writer: SqlitePool,
         /// Read-only connections used on the calling thread (`inline`); none in memory.
         inline: Option<std::sync::Arc<inline::InlinePool>>,
+        /// The thread checkpointing the WAL (`checkpoint`); none in memory.
+        checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
+        /// The second write connection, for group commits (`Db::begin_inline`).
+        inline_writer: Option<std::sync::Arc<inline::InlineWriter>>,
     },
     Postgres(PgPool),
 }
@@ -277,23 +282,41 @@ impl Db {
         // No ping before handing out a connection (sqlx's default): a connection to a local
         // file cannot be lost the way a network one can, and the ping is one more round trip
         // to the connection's worker thread for every query.
+        let inline = inline::InlinePool::for_file(path).map(std::sync::Arc::new);
+        // A file database gets its checkpoints from a thread of its own (`checkpoint`); the
+        // writer's own is a backstop. The WAL is cut back to 64 MiB after a checkpoint.
+        let wbase = if inline.is_some() {
+            base.clone()
+                .pragma("wal_autocheckpoint", checkpoint::BACKSTOP_PAGES.to_string())
+                .pragma("journal_size_limit", "67108864")
+        } else {
+            base.clone()
+        };
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .test_before_acquire(false)
-            .connect_with(base.clone())
+            .connect_with(wbase)
             .await?;
+        let checkpointer = match inline {
+            Some(_) => checkpoint::Checkpointer::start(path),
+            None => None,
+        };
         let reader = SqlitePoolOptions::new()
             .max_connections(opts.sqlite_readers.max(1))
             .min_connections(0)
             .test_before_acquire(false)
             .connect_with(base.read_only(true))
             .await?;
-        let inline = inline::InlinePool::for_file(path).map(std::sync::Arc::new);
+        let inline_writer = inline
+            .as_ref()
+            .map(|_| std::sync::Arc::new(inline::InlineWriter::new(path)));
         Ok(Db::Sqlite {
             reader,
             writer,
             inline,
+            checkpointer,
+            inline_writer,
         })
     }
 
@@ -336,6 +359,23 @@ impl Db {
         }
     }
 
+    /// A write transaction run on the calling thread (SQLite file databases, see
+    /// [`inline::InlineWriter`]), or `None`: use [`Db::begin`]. The returned guard holds the
+    /// sqlx writer connection, so no other write runs meanwhile; keep it until the commit.
+    pub async fn begin_inline(&self) -> CoreResult<Option<(WriterSlot, InlineTx)>> {
+        match self {
+            Db::Sqlite {
+                writer,
+                inline_writer: Some(w),
+                ..
+            } => {
+                let slot = WriterSlot(writer.acquire().await?);
+                Ok(Some((slot, w.begin()?)))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// A read handle: queries run on the reader pool, auto-committed.
     pub fn read(&self) -> Reader<'_> {
         Reader(self)
@@ -343,7 +383,15 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { reader, writer, .. } => {
+            Db::Sqlite {
+                reader,
+                writer,
+                checkpointer,
+                ..
+            } => {
+                if let Some(c) = checkpointer {
+                    c.stop();
+                }
                 reader.close().await;
                 writer.close().await;
             }
@@ -466,6 +514,46 @@ impl Queries for Tx {
         args: Args,
     ) -> CoreResult<Option<T>> {
         self.exec().fetch_optional(sql, args).await
+    }
+}
+
+/// The sqlx writer connection, held while an [`InlineTx`] writes.
+pub struct WriterSlot(#[allow(dead_code)] sqlx::pool::PoolConnection<Sqlite>);
+
+/// The writes of a use case that runs either in a [`Tx`] or in an [`InlineTx`] (group commits).
+#[allow(async_fn_in_trait)]
+pub trait Writes {
+    async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64>;
+    async fn fetch_all<T: FromBothRows + FromInline>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Vec<T>>;
+}
+
+impl Writes for Tx {
+    async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64> {
+        Tx::execute(self, sql, args).await
+    }
+    async fn fetch_all<T: FromBothRows + FromInline>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Vec<T>> {
+        Tx::fetch_all(self, sql, args).await
+    }
+}
+
+impl Writes for InlineTx {
+    async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64> {
+        InlineTx::execute(self, sql, &args)
+    }
+    async fn fetch_all<T: FromBothRows + FromInline>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Vec<T>> {
+        InlineTx::fetch_all(self, sql, &args)
     }
 }
 

@@ -17,7 +17,8 @@ use crate::Core;
 use crate::args;
 use crate::audit::{self, Action, Entry, Who};
 use crate::db::group::GroupCommit;
-use crate::db::{Args, Db, Tx};
+use crate::db::inline::Cols;
+use crate::db::{Args, Db, FromInline, Tx, Writes};
 use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
@@ -25,9 +26,7 @@ use crate::shared::ids::*;
 use crate::shared::values::{Phone, optional_text, required_multiline};
 
 use super::model::*;
-use super::service::{
-    check_assignee, clock_rank, community_tz, find_category, next_in_turn, parse_category_code,
-};
+use super::service::{check_assignee, clock_rank, next_in_turn, parse_category_code, tz_of};
 use super::store;
 
 /// Registrations written together at most (the INSERT of requests binds 24 values a row).
@@ -38,6 +37,69 @@ pub type RequestQueue = GroupCommit<Prepared, Request>;
 
 pub fn request_queue() -> RequestQueue {
     GroupCommit::new(MAX_BATCH, write_batch)
+}
+
+/// The community's time zone, with the category asked for and its team when they exist.
+const SETTING_SQL: &str = "SELECT c.timezone, t.id AS team_id, t.name AS team_name, \
+     k.id AS category_id, k.code, k.name_zh, k.name_en, k.dispatch_mode, k.visit_policy, k.active, k.sort \
+     FROM communities c \
+     LEFT JOIN ticket_categories k ON k.company_id = c.company_id AND k.code = $3 \
+     LEFT JOIN team_categories tc ON tc.community_id = c.id AND tc.category = $3 \
+     LEFT JOIN teams t ON t.id = tc.team_id \
+     WHERE c.id = $1 AND c.company_id = $2";
+
+#[derive(sqlx::FromRow)]
+struct Setting {
+    timezone: String,
+    team_id: Option<i64>,
+    team_name: Option<String>,
+    category_id: Option<CategoryId>,
+    code: Option<String>,
+    name_zh: Option<String>,
+    name_en: Option<String>,
+    dispatch_mode: Option<String>,
+    visit_policy: Option<String>,
+    active: Option<bool>,
+    sort: Option<i64>,
+}
+
+impl Setting {
+    fn category(&self) -> Option<Category> {
+        Some(Category {
+            id: self.category_id?,
+            code: self.code.clone()?,
+            name_zh: self.name_zh.clone()?,
+            name_en: self.name_en.clone()?,
+            dispatch_mode: self.dispatch_mode.clone()?,
+            visit_policy: self.visit_policy.clone()?,
+            active: self.active?,
+            sort: self.sort?,
+        })
+    }
+
+    fn team(&self) -> Option<(i64, String)> {
+        Some((self.team_id?, self.team_name.clone()?))
+    }
+}
+
+impl FromInline for Setting {
+    fn from_inline(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        // In the order of SETTING_SQL.
+        let mut c = Cols::new(r);
+        Ok(Setting {
+            timezone: c.get("timezone")?,
+            team_id: c.get("team_id")?,
+            team_name: c.get("team_name")?,
+            category_id: c.get("category_id")?,
+            code: c.get("code")?,
+            name_zh: c.get("name_zh")?,
+            name_en: c.get("name_en")?,
+            dispatch_mode: c.get("dispatch_mode")?,
+            visit_policy: c.get("visit_policy")?,
+            active: c.get::<Option<i64>>("active")?.map(|v| v != 0),
+            sort: c.get("sort")?,
+        })
+    }
 }
 
 struct Validated {
@@ -133,9 +195,24 @@ async fn prepare(
     let community = input.community_id;
     // Microseconds, as PostgreSQL keeps them: the request returned is the one read later.
     let now = Utc::now().trunc_subsecs(6);
-    // Every lookup runs before the write transaction's first statement, on the reader pool.
+    // Every lookup runs before the write transaction's first statement, on the reader pool
+    // (the frequent ones inline on SQLite: `db::inline`).
     let mut rd = core.db.read();
-    let tz = community_tz(&mut rd, ctx, community).await?;
+    if !ctx.reaches(community) {
+        return Err(CoreError::NotFound("community"));
+    }
+    let cat_code = parse_category_code("category", &input.category).unwrap_or_default();
+    // The community's time zone, the category and the team that handles it, in one query.
+    let setting = core
+        .db
+        .fetch_all_inline::<Setting>(
+            SETTING_SQL,
+            args![community, ctx.company_id, cat_code.as_str()],
+        )
+        .await?
+        .pop()
+        .ok_or(CoreError::NotFound("community"))?;
+    let tz = tz_of(&setting.timezone);
 
     let mut c = Checks::new();
     let kind = c.take(RequestKind::parse("kind", &input.kind));
@@ -159,12 +236,7 @@ async fn prepare(
         Some(p) => c.take(Phone::parse("contact_phone", p).map(Some)),
     };
     let description = c.take(required_multiline("description", &input.description, 2000));
-    let cat_code = input.category.trim().to_lowercase();
-    let found = match parse_category_code("category", &cat_code) {
-        Ok(code) => find_category(&mut rd, ctx.company_id, &code).await?,
-        Err(_) => None,
-    };
-    let category = match found {
+    let category = match setting.category() {
         Some(cat) if cat.active => Some(cat),
         _ => {
             c.push(FieldError::new("category", "unknown_category"));
@@ -175,26 +247,20 @@ async fn prepare(
     let mut unit_people: Vec<PersonId> = Vec::new();
     let mut unit_label: Option<String> = None;
     if let Some(u) = input.unit_id {
-        let row: Option<(CommunityId, String)> = rd
-            .fetch_optional(
-                "SELECT u.community_id, b.name || '-' || u.unit_no FROM units u \
-                 JOIN buildings b ON b.id = u.building_id WHERE u.id = $1",
+        // The unit with its people, a row each (the (unit_id, person_id) key serves the join).
+        let rows: Vec<(CommunityId, String, Option<PersonId>)> = core
+            .db
+            .fetch_all_inline(
+                "SELECT u.community_id, b.name || '-' || u.unit_no, up.person_id FROM units u \
+                 JOIN buildings b ON b.id = u.building_id \
+                 LEFT JOIN unit_people up ON up.unit_id = u.id WHERE u.id = $1",
                 args![u],
             )
             .await?;
-        match row {
-            Some((uc, label)) if uc == community => {
-                // By the unit alone: the (unit_id, person_id) key serves it.
-                let ps: Vec<(PersonId,)> = rd
-                    .fetch_all(
-                        "SELECT person_id FROM unit_people WHERE unit_id = $1",
-                        args![u],
-                    )
-                    .await?;
-                unit_people = ps.into_iter().map(|p| p.0).collect();
-                unit_label = Some(label);
-            }
-            Some((uc, _)) if ctx.reaches(uc) => {
+        unit_people = rows.iter().filter_map(|r| r.2).collect();
+        match rows.into_iter().next() {
+            Some((uc, label, _)) if uc == community => unit_label = Some(label),
+            Some((uc, _, _)) if ctx.reaches(uc) => {
                 c.push(FieldError::new("unit_id", "unit_not_in_community"))
             }
             _ => c.push(FieldError::new("unit_id", "unknown_unit")),
@@ -204,12 +270,14 @@ async fn prepare(
     }
     let mut person_phone: Option<Vec<u8>> = None;
     if let Some(p) = input.person_id {
-        let row: Option<(CommunityId, String, Option<Vec<u8>>)> = rd
-            .fetch_optional(
+        let row: Option<(CommunityId, String, Option<Vec<u8>>)> = core
+            .db
+            .fetch_all_inline(
                 "SELECT community_id, name, phone_enc FROM people WHERE id = $1",
                 args![p],
             )
-            .await?;
+            .await?
+            .pop();
         match row {
             Some((pc, name, phone)) if pc == community => {
                 if input.unit_id.is_some() && !unit_people.contains(&p) {
@@ -278,7 +346,7 @@ async fn prepare(
     // Where the request goes first: the named assignee, else the category's mode.
     let mode = DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode)
         .unwrap_or(DispatchMode::Manual);
-    let team = super::teams::team_of(&mut rd, community, &v.category.code).await?;
+    let team = setting.team();
     let (state, assignee) = match (input.assignee_id, mode) {
         (Some(a), _) => (RequestState::Dispatched, Some(a)),
         (None, DispatchMode::Pool) => (RequestState::Pooled, None),
@@ -305,8 +373,9 @@ async fn prepare(
         n
     };
     // The clocks start now.
-    let overrides: Vec<SlaOverride> = rd
-        .fetch_all(
+    let overrides: Vec<SlaOverride> = core
+        .db
+        .fetch_all_inline(
             "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
              FROM sla_overrides WHERE community_id = $1",
             args![community],
@@ -415,6 +484,11 @@ fn write_batch(
 }
 
 async fn write_committed(db: &Db, jobs: &[Prepared]) -> CoreResult<Vec<Request>> {
+    if let Some((_slot, mut tx)) = db.begin_inline().await? {
+        let done = write_in(&mut tx, jobs).await?;
+        tx.commit()?;
+        return Ok(done);
+    }
     let mut tx = db.begin().await?;
     let done = write_in(&mut tx, jobs).await?;
     tx.commit().await?;
@@ -429,7 +503,7 @@ fn row(a: &mut Args, values: Vec<crate::db::Value>) -> String {
 
 /// Writes prepared requests: their numbers, rows, clocks, first timeline lines, notices to the
 /// assignees and audit entries, one statement each for the whole batch.
-async fn write_in(tx: &mut Tx, jobs: &[Prepared]) -> CoreResult<Vec<Request>> {
+async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Request>> {
     use crate::db::Value as V;
     // Numbers: the counter of each community moves once, by its count in the batch.
     let mut next_no: HashMap<CommunityId, i64> = HashMap::new();

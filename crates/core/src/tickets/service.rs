@@ -52,7 +52,7 @@ pub fn is_staff(ctx: &Ctx) -> bool {
     .any(|p| ctx.has(p))
 }
 
-fn tz_of(name: &str) -> Tz {
+pub(super) fn tz_of(name: &str) -> Tz {
     name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
 }
 

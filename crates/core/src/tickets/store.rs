@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::args;
 use crate::db::inline::Cols;
-use crate::db::{Args, FromInline, Queries, Tx};
+use crate::db::{Args, FromInline, Queries, Tx, Writes};
 use crate::shared::calendar::{Calendar, DayKind};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
@@ -146,6 +146,23 @@ impl FromInline for ClockRow {
     }
 }
 
+impl FromInline for super::model::SlaOverride {
+    fn from_inline(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        // id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold
+        let mut c = Cols::new(r);
+        Ok(super::model::SlaOverride {
+            id: c.get("id")?,
+            community_id: c.get("community_id")?,
+            category: c.get("category")?,
+            clock: c.get("clock")?,
+            enabled: c.flag("enabled")?,
+            minutes: c.get("minutes")?,
+            working_days: c.get("working_days")?,
+            pauses_on_hold: c.flag("pauses_on_hold")?,
+        })
+    }
+}
+
 pub(super) const CLOCK_COLS: &str =
     "request_id, clock, started_at, due_at, warn_at, met_at, paused_since, breached_at";
 
@@ -172,20 +189,22 @@ pub async fn next_counter(tx: &mut Tx, community: CommunityId, name: &str) -> Co
 /// Moves a community's counter on by `k` (≥ 1) and returns its new value: the numbers
 /// `value - k + 1 ..= value` are the caller's.
 pub async fn advance_counter(
-    tx: &mut Tx,
+    tx: &mut impl Writes,
     community: CommunityId,
     name: &str,
     k: i64,
 ) -> CoreResult<i64> {
-    let (n,): (i64,) = tx
-        .fetch_one(
+    let rows: Vec<(i64,)> = tx
+        .fetch_all(
             "INSERT INTO community_counters (community_id, name, value) VALUES ($1, $2, $3) \
              ON CONFLICT (community_id, name) DO UPDATE SET value = community_counters.value + excluded.value \
              RETURNING value",
             args![community, name, k],
         )
         .await?;
-    Ok(n)
+    rows.first()
+        .map(|r| r.0)
+        .ok_or_else(|| crate::shared::error::CoreError::internal("counter"))
 }
 
 /// The company calendar around `start`: the listed days from a week before to a year after

@@ -193,20 +193,6 @@ pub async fn save_team(
     Ok(after)
 }
 
-/// The team that handles a category in a community, if one does.
-pub(super) async fn team_of(
-    tx: &mut impl Queries,
-    community: CommunityId,
-    category: &str,
-) -> CoreResult<Option<(i64, String)>> {
-    tx.fetch_optional(
-        "SELECT t.id, t.name FROM team_categories c JOIN teams t ON t.id = c.team_id \
-         WHERE c.community_id = $1 AND c.category = $2",
-        args![community, category],
-    )
-    .await
-}
-
 /// A team's members (users), if the team is of this community.
 pub(super) async fn members(
     tx: &mut impl Queries,
