@@ -620,27 +620,8 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
     let mut rows = Vec::new();
     for (j, id) in jobs.iter().zip(&req_ids) {
         let registered = RequestState::Registered.code();
-        rows.push(row(
-            &mut a,
-            vec![
-                V::from(j.community),
-                V::from(*id),
-                V::from(j.now),
-                V::from(j.who.actor),
-                V::from(j.who.name.as_str()),
-                V::from(EventAction::Register.code()),
-                V::Str(None),
-                V::from(registered),
-                V::I64(None),
-            ],
-        ));
-        if j.state != RequestState::Registered {
-            let action = if j.state == RequestState::Pooled {
-                EventAction::ToPool
-            } else {
-                EventAction::Dispatch
-            };
-            rows.push(row(
+        let mut line = |action: EventAction, from: Option<&str>, to: &str, who: Option<UserId>| {
+            row(
                 &mut a,
                 vec![
                     V::from(j.community),
@@ -649,11 +630,20 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
                     V::from(j.who.actor),
                     V::from(j.who.name.as_str()),
                     V::from(action.code()),
-                    V::from(registered),
-                    V::from(j.state.code()),
-                    V::from(j.assignee),
+                    V::from(from),
+                    V::from(to),
+                    V::from(who),
                 ],
-            ));
+            )
+        };
+        rows.push(line(EventAction::Register, None, registered, None));
+        if j.state != RequestState::Registered {
+            let action = if j.state == RequestState::Pooled {
+                EventAction::ToPool
+            } else {
+                EventAction::Dispatch
+            };
+            rows.push(line(action, Some(registered), j.state.code(), j.assignee));
         }
     }
     tx.execute(
