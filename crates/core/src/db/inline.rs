@@ -74,6 +74,11 @@ impl InlinePool {
         Ok(c)
     }
 
+    /// Closes the idle connections (`Db::close`).
+    pub fn close(&self) {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     /// Runs `f` on an idle connection (or a new one), on this thread.
     pub fn run<T>(&self, f: impl FnOnce(&Inline<'_>) -> CoreResult<T>) -> CoreResult<T> {
         let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
@@ -155,6 +160,11 @@ impl InlineWriter {
         // Batches of different sizes are different statements.
         c.set_prepared_statement_cache_capacity(512);
         Ok(c)
+    }
+
+    /// Closes the connection if idle (`Db::close`).
+    pub fn close(&self) {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 
     /// Opens a write transaction (`BEGIN IMMEDIATE`). The caller holds the sqlx writer.

@@ -279,9 +279,6 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-4096")
             .pragma("temp_store", "memory");
-        // No ping before handing out a connection (sqlx's default): a connection to a local
-        // file cannot be lost the way a network one can, and the ping is one more round trip
-        // to the connection's worker thread for every query.
         let inline = inline::InlinePool::for_file(path).map(std::sync::Arc::new);
         // A file database gets its checkpoints from a thread of its own (`checkpoint`); the
         // writer's own is a backstop. The WAL is cut back to 64 MiB after a checkpoint.
@@ -292,6 +289,9 @@ impl Db {
         } else {
             base.clone()
         };
+        // No ping before handing out a connection (sqlx's default): a connection to a local
+        // file cannot be lost the way a network one can, and the ping is one more round trip
+        // to the connection's worker thread for every query.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -387,10 +387,17 @@ impl Db {
                 reader,
                 writer,
                 checkpointer,
-                ..
+                inline,
+                inline_writer,
             } => {
                 if let Some(c) = checkpointer {
                     c.stop();
+                }
+                if let Some(p) = inline {
+                    p.close();
+                }
+                if let Some(w) = inline_writer {
+                    w.close();
                 }
                 reader.close().await;
                 writer.close().await;
