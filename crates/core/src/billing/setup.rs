@@ -32,9 +32,7 @@ pub fn require_billing(ctx: &Ctx, c: CommunityId) -> CoreResult<()> {
     }
 }
 
-pub(super) fn tz_of(name: &str) -> Tz {
-    name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
-}
+pub(super) use crate::shared::calendar::zone as tz_of;
 
 /// The community's time zone (the company check included).
 pub(super) async fn community_tz(

@@ -30,12 +30,14 @@ impl Checkpointer {
     /// Starts the thread for the database at `path`; `None` if it cannot open it (the writer's
     /// automatic checkpoint then does the work, as it would without this).
     pub fn start(path: &Path) -> Option<Arc<Checkpointer>> {
-        let conn = rusqlite::Connection::open_with_flags(
+        let conn = super::inline::connect(
             path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE,
+            Duration::from_secs(1),
+            "",
+            4,
         )
         .ok()?;
-        conn.busy_timeout(Duration::from_secs(1)).ok()?;
         let me = Arc::new(Checkpointer::default());
         let weak: Weak<Checkpointer> = Arc::downgrade(&me);
         std::thread::Builder::new()

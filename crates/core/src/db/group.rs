@@ -14,11 +14,11 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use super::Db;
+use super::{Db, lock};
 use crate::shared::error::{CoreError, CoreResult};
 
 /// Writes a batch in one go; returns one result per job, in the jobs' order.
@@ -46,11 +46,6 @@ impl<J, R> std::fmt::Debug for GroupCommit<J, R> {
             .field("max_batch", &self.max_batch)
             .finish_non_exhaustive()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding the lock leaves the queue itself consistent (push and drain only).
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl<J: Send + 'static, R: Send + 'static> GroupCommit<J, R> {

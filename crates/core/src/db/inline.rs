@@ -48,6 +48,22 @@ fn sqlite_err(e: rusqlite::Error) -> CoreError {
     CoreError::internal(format!("sqlite: {e}"))
 }
 
+/// Opens a connection of ours to the file (no SQLite mutex: one thread uses it at a time).
+pub(super) fn connect(
+    path: &Path,
+    flags: OpenFlags,
+    busy: Duration,
+    pragmas: &str,
+    statements: usize,
+) -> CoreResult<rusqlite::Connection> {
+    let c = rusqlite::Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(sqlite_err)?;
+    c.busy_timeout(busy).map_err(sqlite_err)?;
+    c.execute_batch(pragmas).map_err(sqlite_err)?;
+    c.set_prepared_statement_cache_capacity(statements);
+    Ok(c)
+}
+
 impl InlinePool {
     /// `None` for a database only one connection can see (in memory).
     pub fn for_file(path: &Path) -> Option<InlinePool> {
@@ -62,32 +78,29 @@ impl InlinePool {
     }
 
     fn open(&self) -> CoreResult<rusqlite::Connection> {
-        let c = rusqlite::Connection::open_with_flags(
+        connect(
             &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_ONLY,
+            Duration::from_secs(5),
+            "PRAGMA cache_size = -4096; PRAGMA temp_store = memory;",
+            64,
         )
-        .map_err(sqlite_err)?;
-        c.busy_timeout(Duration::from_secs(5)).map_err(sqlite_err)?;
-        c.execute_batch("PRAGMA cache_size = -4096; PRAGMA temp_store = memory;")
-            .map_err(sqlite_err)?;
-        c.set_prepared_statement_cache_capacity(64);
-        Ok(c)
     }
 
     /// Closes the idle connections (`Db::close`).
     pub fn close(&self) {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        super::lock(&self.idle).clear();
     }
 
     /// Runs `f` on an idle connection (or a new one), on this thread.
     pub fn run<T>(&self, f: impl FnOnce(&Inline<'_>) -> CoreResult<T>) -> CoreResult<T> {
-        let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let taken = super::lock(&self.idle).pop();
         let conn = match taken {
             Some(c) => c,
             None => self.open()?,
         };
         let out = f(&Inline(&conn));
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let mut idle = super::lock(&self.idle);
         if idle.len() < KEEP_IDLE {
             idle.push(conn);
         }
@@ -142,34 +155,30 @@ impl InlineWriter {
     }
 
     fn open(&self) -> CoreResult<rusqlite::Connection> {
-        let c = rusqlite::Connection::open_with_flags(
+        // As the sqlx writer is configured (`Db::open_sqlite`); batches of different sizes are
+        // different statements, hence the large statement cache.
+        connect(
             &self.path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE,
+            Duration::from_secs(10),
+            &format!(
+                "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; \
+                 PRAGMA temp_store = memory; PRAGMA wal_autocheckpoint = {}; \
+                 PRAGMA journal_size_limit = 67108864;",
+                super::checkpoint::BACKSTOP_PAGES
+            ),
+            512,
         )
-        .map_err(sqlite_err)?;
-        c.busy_timeout(Duration::from_secs(10))
-            .map_err(sqlite_err)?;
-        // As the sqlx writer is configured (`Db::open_sqlite`).
-        c.execute_batch(&format!(
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; \
-             PRAGMA temp_store = memory; PRAGMA wal_autocheckpoint = {}; \
-             PRAGMA journal_size_limit = 67108864;",
-            super::checkpoint::BACKSTOP_PAGES
-        ))
-        .map_err(sqlite_err)?;
-        // Batches of different sizes are different statements.
-        c.set_prepared_statement_cache_capacity(512);
-        Ok(c)
     }
 
     /// Closes the connection if idle (`Db::close`).
     pub fn close(&self) {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner()).take();
+        super::lock(&self.conn).take();
     }
 
     /// Opens a write transaction (`BEGIN IMMEDIATE`). The caller holds the sqlx writer.
     pub(super) fn begin(self: &std::sync::Arc<Self>) -> CoreResult<InlineTx> {
-        let taken = self.conn.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let taken = super::lock(&self.conn).take();
         let conn = match taken {
             Some(c) => c,
             None => self.open()?,
@@ -226,7 +235,7 @@ impl Drop for InlineTx {
                 // A connection in an unknown state is not reused.
                 return;
             }
-            *self.home.conn.lock().unwrap_or_else(|e| e.into_inner()) = Some(conn);
+            *super::lock(&self.home.conn) = Some(conn);
         }
     }
 }

@@ -33,6 +33,12 @@ use sqlx::{AssertSqlSafe, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::shared::error::{CoreError, CoreResult};
 
+/// Takes a lock of this module's in-process state (queues, idle connections), which a panic
+/// while holding it cannot leave half-changed (a push, a pop, a take).
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Which database a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

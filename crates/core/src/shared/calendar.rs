@@ -109,6 +109,12 @@ impl Calendar {
     }
 }
 
+/// A community's time zone from its stored name; Asia/Shanghai (the default of SPEC) when the
+/// name is not one chrono-tz knows.
+pub fn zone(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
 /// A local date and time as UTC. A time skipped by a daylight-saving change moves forward by an
 /// hour; an ambiguous one takes the earlier instant. (China has no DST; other zones may.)
 pub fn local_to_utc(tz: Tz, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {

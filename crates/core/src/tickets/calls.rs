@@ -127,7 +127,7 @@ pub async fn log_call(core: &Core, ctx: &Ctx, input: CallForCreate) -> CoreResul
         )
         .await?
         .ok_or(CoreError::NotFound("community"))?;
-    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = crate::shared::calendar::zone(&tz);
     let day = call_at.with_timezone(&tz).format("%Y-%m-%d").to_string();
     let id = tx
         .insert_id(

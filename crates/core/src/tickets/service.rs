@@ -52,9 +52,7 @@ pub fn is_staff(ctx: &Ctx) -> bool {
     .any(|p| ctx.has(p))
 }
 
-pub(super) fn tz_of(name: &str) -> Tz {
-    name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
-}
+pub(super) use crate::shared::calendar::zone as tz_of;
 
 /// The community's company check and time zone; an unreachable community is `NotFound`.
 pub(super) async fn community_tz(

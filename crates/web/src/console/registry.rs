@@ -281,7 +281,7 @@ fn options<T>(all: &'static CodeTable<T>, l: Locale) -> Vec<Opt> {
 }
 
 fn tz_of(c: &Community) -> Tz {
-    c.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+    wuye_core::shared::calendar::zone(&c.timezone)
 }
 
 fn local_time(t: DateTime<Utc>, tz: Tz) -> String {

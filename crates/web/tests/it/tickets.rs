@@ -22,6 +22,16 @@ async fn act(api: &Api, id: i64, body: Value) -> (u16, Value) {
     (st.as_u16(), v)
 }
 
+/// The actions of a timeline, in order.
+fn actions(timeline: &Value) -> Vec<&str> {
+    timeline
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or(""))
+        .collect()
+}
+
 fn time(v: &Value) -> DateTime<Utc> {
     v.as_str()
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
@@ -240,12 +250,7 @@ async fn register_dispatch_work_and_close_with_a_return_visit() {
         .agent
         .get(&format!("/api/v1/requests/{id}/timeline"))
         .await;
-    let actions: Vec<&str> = tl
-        .as_array()
-        .expect("timeline")
-        .iter()
-        .map(|e| e["action"].as_str().unwrap_or(""))
-        .collect();
+    let actions = actions(&tl);
     assert_eq!(
         actions,
         ["register", "dispatch", "accept", "on_site", "done", "visit"]
@@ -604,12 +609,7 @@ async fn registrations_arriving_together_are_numbered_without_gaps_and_written_w
             .agent
             .get(&format!("/api/v1/requests/{id}/timeline"))
             .await;
-        let actions: Vec<&str> = tl
-            .as_array()
-            .expect("timeline")
-            .iter()
-            .map(|e| e["action"].as_str().unwrap_or(""))
-            .collect();
+        let actions = actions(&tl);
         let expected: &[&str] = if k % 4 == 2 {
             &["register", "to_pool"]
         } else {
