@@ -15,7 +15,18 @@ pub mod shared;
 pub mod tickets;
 
 pub use shared::ctx::{Ctx, Perm};
-pub use shared::error::{CoreError, CoreResult, FieldError};
+pub use shared::error::{CoreError, CoreResult, ErrorCode, FieldError};
+
+/// Every error code of every module, as clients see them: each must have zh-CN and en text.
+pub const ERROR_CODES: &[&[&str]] = &[
+    shared::error::CommonCode::CODES,
+    audit::error::AuditCode::CODES,
+    auth::error::AuthCode::CODES,
+    billing::error::BillingCode::CODES,
+    portal::error::PortalCode::CODES,
+    registry::error::RegistryCode::CODES,
+    tickets::error::TicketCode::CODES,
+];
 
 use std::sync::Arc;
 

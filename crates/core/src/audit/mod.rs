@@ -4,6 +4,7 @@
 //! Entries are written inside the same transaction as the change they describe, so a change and
 //! its record commit or roll back together.
 
+pub mod error;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

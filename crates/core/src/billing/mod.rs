@@ -7,6 +7,7 @@
 //! a bill run, or `post_pending`, turns each row into one charge and writes its id back.
 
 pub mod arrears;
+pub mod error;
 pub mod latefees;
 pub mod ledger;
 pub mod meters;
@@ -17,6 +18,7 @@ pub mod pdf;
 pub mod reports;
 pub mod runs;
 pub mod setup;
+pub mod store;
 
 pub use arrears::*;
 pub use latefees::*;

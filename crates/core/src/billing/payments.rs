@@ -337,7 +337,7 @@ async fn pay_once(
                 .with("owed", crate::shared::money::Money(amount - left)),
         ]));
     }
-    let receipt = crate::tickets::next_counter(&mut tx, c, "receipt").await?;
+    let receipt = crate::shared::store::next_counter(&mut tx, c, "receipt").await?;
     let pid = tx
         .insert_id(
             "INSERT INTO payments (community_id, unit_id, receipt_no, kind, method, amount_fen, to_prepaid_fen, \
@@ -432,7 +432,7 @@ pub async fn reverse_payment(
     let tz = community_tz(&mut tx, ctx, c).await?;
     let day = today_in(tz);
     open_day(&mut tx, c, ctx.actor().map_or(0, |u| u.0), day).await?;
-    let receipt = crate::tickets::next_counter(&mut tx, c, "receipt").await?;
+    let receipt = crate::shared::store::next_counter(&mut tx, c, "receipt").await?;
     let rid = tx
         .insert_id(
             "INSERT INTO payments (community_id, unit_id, receipt_no, kind, method, amount_fen, to_prepaid_fen, \
@@ -539,7 +539,7 @@ pub async fn refund(core: &Core, ctx: &Ctx, input: RefundForCreate) -> CoreResul
     let tz = community_tz(&mut tx, ctx, c).await?;
     let day = today_in(tz);
     open_day(&mut tx, c, ctx.actor().map_or(0, |u| u.0), day).await?;
-    let receipt = crate::tickets::next_counter(&mut tx, c, "receipt").await?;
+    let receipt = crate::shared::store::next_counter(&mut tx, c, "receipt").await?;
     let rid = tx
         .insert_id(
             "INSERT INTO payments (community_id, unit_id, receipt_no, kind, method, amount_fen, to_prepaid_fen, \

@@ -3,11 +3,12 @@
 //! Phone and ID numbers are stored encrypted with a blind index; they leave this module masked,
 //! and only `reveal_person` returns them in clear (audit-logged).
 
+pub mod error;
 pub mod export;
 pub mod import;
 pub mod model;
 pub mod service;
-mod store;
+pub(crate) mod store;
 
 pub use model::*;
 pub use service::*;

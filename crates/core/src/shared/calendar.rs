@@ -10,6 +10,7 @@
 //! that starts on a rest day starts at 00:00 of the next working day (registered Saturday 10:00,
 //! one working day: due Tuesday 00:00, i.e. the end of Monday).
 
+use crate::shared::error::{CommonCode, ErrorCode as _};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
@@ -38,7 +39,7 @@ impl DayKind {
         match s.trim() {
             "holiday" | "休" | "假" | "休息" | "放假" => Ok(DayKind::Holiday),
             "workday" | "班" | "上班" | "调休上班" => Ok(DayKind::Workday),
-            _ => Err(FieldError::new(field, "unknown_day_kind")),
+            _ => Err(FieldError::new(field, CommonCode::UnknownDayKind)),
         }
     }
 }
@@ -171,18 +172,21 @@ pub fn parse_calendar_file(text: &str) -> Result<Vec<CalendarDay>, Vec<CalendarL
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .collect();
-        let err = |code| CalendarLineError { line: i + 1, code };
+        let err = |code: CommonCode| CalendarLineError {
+            line: i + 1,
+            code: code.as_str(),
+        };
         if parts.len() < 2 {
-            errs.push(err("calendar_line_format"));
+            errs.push(err(CommonCode::CalendarLineFormat));
             continue;
         }
         let Ok(kind) = DayKind::parse("kind", parts[1]) else {
-            errs.push(err("unknown_day_kind"));
+            errs.push(err(CommonCode::UnknownDayKind));
             continue;
         };
         let name = parts[2..].join(" ");
         if name.chars().count() > 50 || name.chars().any(char::is_control) {
-            errs.push(err("calendar_name_invalid"));
+            errs.push(err(CommonCode::CalendarNameInvalid));
             continue;
         }
         let (from, to) = match parts[0].split_once("..") {
@@ -190,11 +194,11 @@ pub fn parse_calendar_file(text: &str) -> Result<Vec<CalendarDay>, Vec<CalendarL
             None => (parse_day(parts[0]), parse_day(parts[0])),
         };
         let (Some(from), Some(to)) = (from, to) else {
-            errs.push(err("invalid_date"));
+            errs.push(err(CommonCode::InvalidDate));
             continue;
         };
         if to < from || (to - from).num_days() > 31 {
-            errs.push(err("calendar_range_invalid"));
+            errs.push(err(CommonCode::CalendarRangeInvalid));
             continue;
         }
         let mut d = from;

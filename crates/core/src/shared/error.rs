@@ -1,11 +1,92 @@
-//! The error every service returns.
+//! The error every service returns, and the codes it carries.
 //!
-//! Each variant maps to one HTTP status at the edge; the `code` strings are stable, snake_case,
-//! and translated in the web crate's locale files. Modules add their own codes (see each module's
-//! `error.rs`) rather than their own enum: the edge needs exactly these shapes and nothing more,
+//! Each `CoreError` variant maps to one HTTP status at the edge. The codes inside it (which field
+//! is wrong and why, which conflict) are enum variants: each module declares its own with
+//! [`error_codes!`](crate::error_codes) in its `error.rs`, so the compiler knows every code and a
+//! test proves each has zh-CN and en text. The strings they serialise to are stable snake_case.
+//! Modules add codes rather than error types: the edge needs exactly the shapes of `CoreError`,
 //! and one type keeps `?` working across module boundaries.
 
 use std::fmt;
+
+/// A stable snake_case error code: a variant of one module's code enum.
+pub trait ErrorCode: Copy + Send + Sync + 'static {
+    /// The stable string clients see and the locale files key on.
+    fn as_str(self) -> &'static str;
+}
+
+// Codes still written as string literals where they are raised; each module's literals move
+// to its code enum, after which this impl goes.
+impl ErrorCode for &'static str {
+    fn as_str(self) -> &'static str {
+        self
+    }
+}
+
+/// Declares a module's error codes: an enum whose variants serialise to the given stable
+/// strings, with `CODES` listing every string (for the locale test).
+///
+/// ```ignore
+/// wuye_core::error_codes! {
+///     /// Billing's codes.
+///     pub enum BillingCode {
+///         PeriodAlreadyPosted = "period_already_posted",
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! error_codes {
+    ($(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name { $($(#[$vm])* $variant,)* }
+        impl $name {
+            /// Every code of this enum, as clients see it.
+            pub const CODES: &'static [&'static str] = &[$($code,)*];
+        }
+        impl $crate::shared::error::ErrorCode for $name {
+            fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code,)* }
+            }
+        }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str($crate::shared::error::ErrorCode::as_str(*self))
+            }
+        }
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($crate::shared::error::ErrorCode::as_str(*self))
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// Codes every module may raise: the shape of a value (shared validated types) and the
+    /// generic refusals.
+    pub enum CommonCode {
+        Required = "required",
+        TooLong = "too_long",
+        InvalidCharacters = "invalid_characters",
+        MustBePositive = "must_be_positive",
+        NotANumber = "not_a_number",
+        TooManyDecimals = "too_many_decimals",
+        TooLarge = "too_large",
+        InvalidPhone = "invalid_phone",
+        InvalidIdNumber = "invalid_id_number",
+        IdNumberCheckDigit = "id_number_check_digit",
+        InvalidPlate = "invalid_plate",
+        InvalidCode = "invalid_code",
+        InvalidDate = "invalid_date",
+        UnknownDayKind = "unknown_day_kind",
+        CalendarLineFormat = "calendar_line_format",
+        CalendarNameInvalid = "calendar_name_invalid",
+        CalendarRangeInvalid = "calendar_range_invalid",
+        Invalid = "invalid",
+        FileTooLarge = "file_too_large",
+    }
+}
 
 /// One problem with one input field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -17,10 +98,10 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &'static str) -> Self {
+    pub fn new(field: impl Into<String>, code: impl ErrorCode) -> Self {
         Self {
             field: field.into(),
-            code,
+            code: code.as_str(),
             params: Vec::new(),
         }
     }
@@ -58,18 +139,22 @@ pub enum CoreError {
 pub type CoreResult<T> = Result<T, CoreError>;
 
 impl CoreError {
-    pub fn invalid(field: impl Into<String>, code: &'static str) -> Self {
+    pub fn invalid(field: impl Into<String>, code: impl ErrorCode) -> Self {
         CoreError::Invalid(vec![FieldError::new(field, code)])
     }
-    pub fn conflict(field: impl Into<String>, code: &'static str) -> Self {
+    pub fn conflict(field: impl Into<String>, code: impl ErrorCode) -> Self {
         CoreError::Conflict(FieldError::new(field, code))
+    }
+    /// Not logged in, bad credentials, locked account, expired session.
+    pub fn unauthorized(code: impl ErrorCode) -> Self {
+        CoreError::Unauthorized(code.as_str())
     }
     pub fn internal(e: impl fmt::Display) -> Self {
         CoreError::Internal(e.to_string())
     }
     /// A duplicate key refused by the database (a concurrent insert that passed the explicit
     /// check) becomes the same conflict the check would have given; other errors pass through.
-    pub fn or_conflict(self, field: &str, code: &'static str) -> CoreError {
+    pub fn or_conflict(self, field: &str, code: impl ErrorCode) -> CoreError {
         if self.is_unique_violation() {
             CoreError::conflict(field, code)
         } else {

@@ -7,7 +7,10 @@ pub mod ctx;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod resolve;
+pub mod store;
 pub mod values;
+pub mod xlsx;
 
 /// An enum of stored codes, each with a Chinese and an English label: `ALL` lists them (for
 /// selects and label lookups), `code()` is what is stored, `parse` accepts the code or the

@@ -1,5 +1,6 @@
 //! Money: CNY as integer fen (分), never floating point.
 
+use crate::shared::error::CommonCode;
 use std::fmt;
 
 use super::error::FieldError;
@@ -21,20 +22,20 @@ impl Money {
             || !yuan.chars().all(|c| c.is_ascii_digit())
             || !fen.chars().all(|c| c.is_ascii_digit())
         {
-            return Err(FieldError::new(field, "not_a_number"));
+            return Err(FieldError::new(field, CommonCode::NotANumber));
         }
         if fen.len() > 2 {
-            return Err(FieldError::new(field, "too_many_decimals").with("max", 2));
+            return Err(FieldError::new(field, CommonCode::TooManyDecimals).with("max", 2));
         }
         let y: i64 = yuan
             .parse()
-            .map_err(|_| FieldError::new(field, "too_large"))?;
+            .map_err(|_| FieldError::new(field, CommonCode::TooLarge))?;
         let f: i64 = format!("{fen:0<2}").parse().unwrap_or(0);
         y.checked_mul(100)
             .and_then(|v| v.checked_add(f))
             .filter(|v| *v <= MAX_TYPED)
             .map(Money)
-            .ok_or_else(|| FieldError::new(field, "too_large"))
+            .ok_or_else(|| FieldError::new(field, CommonCode::TooLarge))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Values parsed once at the edge and valid from then on.
 
+use crate::shared::error::CommonCode;
 use chrono::{Datelike, NaiveDate};
 
 use super::error::FieldError;
@@ -30,15 +31,15 @@ pub fn optional_multiline(
 fn text(field: &str, raw: &str, max: usize, multiline: bool) -> Result<String, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(FieldError::new(field, "required"));
+        return Err(FieldError::new(field, CommonCode::Required));
     }
     let n = s.chars().count();
     if n > max {
-        return Err(FieldError::new(field, "too_long").with("max", max));
+        return Err(FieldError::new(field, CommonCode::TooLong).with("max", max));
     }
     let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
     if s.chars().any(|c| c.is_control() && !allowed(c)) {
-        return Err(FieldError::new(field, "invalid_characters"));
+        return Err(FieldError::new(field, CommonCode::InvalidCharacters));
     }
     Ok(s.to_string())
 }
@@ -48,10 +49,10 @@ fn text(field: &str, raw: &str, max: usize, multiline: bool) -> Result<String, F
 pub fn query_text<'a>(field: &str, raw: &'a str, max: usize) -> Result<&'a str, FieldError> {
     let s = raw.trim();
     if s.chars().count() > max {
-        return Err(FieldError::new(field, "too_long").with("max", max));
+        return Err(FieldError::new(field, CommonCode::TooLong).with("max", max));
     }
     if s.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "invalid_characters"));
+        return Err(FieldError::new(field, CommonCode::InvalidCharacters));
     }
     Ok(s)
 }
@@ -87,10 +88,10 @@ impl Area {
     pub fn parse(field: &str, raw: &str) -> Result<Area, FieldError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(FieldError::new(field, "required"));
+            return Err(FieldError::new(field, CommonCode::Required));
         }
         if s.starts_with('-') {
-            return Err(FieldError::new(field, "must_be_positive"));
+            return Err(FieldError::new(field, CommonCode::MustBePositive));
         }
         let (int, frac) = match s.split_once('.') {
             Some((i, f)) => (i, f),
@@ -100,30 +101,30 @@ impl Area {
             || !int.bytes().all(|b| b.is_ascii_digit())
             || !frac.bytes().all(|b| b.is_ascii_digit())
         {
-            return Err(FieldError::new(field, "not_a_number"));
+            return Err(FieldError::new(field, CommonCode::NotANumber));
         }
         if frac.len() > 2 {
-            return Err(FieldError::new(field, "too_many_decimals").with("max", 2));
+            return Err(FieldError::new(field, CommonCode::TooManyDecimals).with("max", 2));
         }
         if int.len() > 9 {
-            return Err(FieldError::new(field, "too_large").with("max", Area::MAX));
+            return Err(FieldError::new(field, CommonCode::TooLarge).with("max", Area::MAX));
         }
         let i: i64 = int
             .parse()
-            .map_err(|_| FieldError::new(field, "not_a_number"))?;
+            .map_err(|_| FieldError::new(field, CommonCode::NotANumber))?;
         let f: i64 = if frac.is_empty() {
             0
         } else {
             format!("{frac:0<2}")
                 .parse()
-                .map_err(|_| FieldError::new(field, "not_a_number"))?
+                .map_err(|_| FieldError::new(field, CommonCode::NotANumber))?
         };
         let v = Area(i * 100 + f);
         if v.0 <= 0 {
-            return Err(FieldError::new(field, "must_be_positive"));
+            return Err(FieldError::new(field, CommonCode::MustBePositive));
         }
         if v > Area::MAX {
-            return Err(FieldError::new(field, "too_large").with("max", Area::MAX));
+            return Err(FieldError::new(field, CommonCode::TooLarge).with("max", Area::MAX));
         }
         Ok(v)
     }
@@ -131,11 +132,11 @@ impl Area {
     /// From a float read from a spreadsheet cell: rounded to the hundredth.
     pub fn from_f64(field: &str, v: f64) -> Result<Area, FieldError> {
         if !v.is_finite() {
-            return Err(FieldError::new(field, "not_a_number"));
+            return Err(FieldError::new(field, CommonCode::NotANumber));
         }
         let hundredths = (v * 100.0).round();
         if (v * 100.0 - hundredths).abs() > 1e-6 {
-            return Err(FieldError::new(field, "too_many_decimals").with("max", 2));
+            return Err(FieldError::new(field, CommonCode::TooManyDecimals).with("max", 2));
         }
         Self::parse(field, &format!("{:.2}", hundredths / 100.0))
     }
@@ -157,11 +158,11 @@ impl Phone {
         let s: String = raw.trim().chars().filter(|c| *c != ' ').collect();
         let s = s.strip_prefix("+86").unwrap_or(&s).to_string();
         if s.is_empty() {
-            return Err(FieldError::new(field, "required"));
+            return Err(FieldError::new(field, CommonCode::Required));
         }
         let digits: String = s.chars().filter(|c| *c != '-').collect();
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(FieldError::new(field, "invalid_phone"));
+            return Err(FieldError::new(field, CommonCode::InvalidPhone));
         }
         let b = digits.as_bytes();
         if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
@@ -175,7 +176,7 @@ impl Phone {
                 return Ok(Phone(format!("{area}-{num}")));
             }
         }
-        Err(FieldError::new(field, "invalid_phone"))
+        Err(FieldError::new(field, CommonCode::InvalidPhone))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -194,11 +195,11 @@ impl IdNumber {
     pub fn parse(field: &str, raw: &str) -> Result<IdNumber, FieldError> {
         let s = raw.trim().to_ascii_uppercase();
         if s.is_empty() {
-            return Err(FieldError::new(field, "required"));
+            return Err(FieldError::new(field, CommonCode::Required));
         }
         let b = s.as_bytes();
         if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
-            return Err(FieldError::new(field, "invalid_id_number"));
+            return Err(FieldError::new(field, CommonCode::InvalidIdNumber));
         }
         let sum: u32 = b[..17]
             .iter()
@@ -206,18 +207,18 @@ impl IdNumber {
             .map(|(d, w)| u32::from(d - b'0') * w)
             .sum();
         if b[17] != Self::CHECK[(sum % 11) as usize] {
-            return Err(FieldError::new(field, "id_number_check_digit"));
+            return Err(FieldError::new(field, CommonCode::IdNumberCheckDigit));
         }
         // Region codes start with 1–8 (GB/T 2260); the birth date is a real day between 1900
         // and today.
         if !(b'1'..=b'8').contains(&b[0]) {
-            return Err(FieldError::new(field, "invalid_id_number"));
+            return Err(FieldError::new(field, CommonCode::InvalidIdNumber));
         }
         let born = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d")
-            .map_err(|_| FieldError::new(field, "invalid_id_number"))?;
+            .map_err(|_| FieldError::new(field, CommonCode::InvalidIdNumber))?;
         let today = chrono::Utc::now().date_naive();
         if born.year() < 1900 || born > today {
-            return Err(FieldError::new(field, "invalid_id_number"));
+            return Err(FieldError::new(field, CommonCode::InvalidIdNumber));
         }
         Ok(IdNumber(s))
     }
@@ -247,7 +248,7 @@ pub fn parse_plate(field: &str, raw: &str) -> Result<String, FieldError> {
         .collect::<String>()
         .to_uppercase();
     if s.is_empty() {
-        return Err(FieldError::new(field, "required"));
+        return Err(FieldError::new(field, CommonCode::Required));
     }
     const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领";
     let mut chars = s.chars();
@@ -265,7 +266,7 @@ pub fn parse_plate(field: &str, raw: &str) -> Result<String, FieldError> {
     if ok {
         Ok(s)
     } else {
-        Err(FieldError::new(field, "invalid_plate"))
+        Err(FieldError::new(field, CommonCode::InvalidPlate))
     }
 }
 
@@ -273,7 +274,7 @@ pub fn parse_plate(field: &str, raw: &str) -> Result<String, FieldError> {
 pub fn parse_code(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let s = required_text(field, raw, max)?.to_uppercase();
     if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(FieldError::new(field, "invalid_code"));
+        return Err(FieldError::new(field, CommonCode::InvalidCode));
     }
     Ok(s)
 }

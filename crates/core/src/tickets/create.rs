@@ -512,7 +512,7 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
             continue;
         }
         let k = jobs.iter().filter(|x| x.community == j.community).count() as i64;
-        let last = store::advance_counter(tx, j.community, "request", k).await?;
+        let last = crate::shared::store::advance_counter(tx, j.community, "request", k).await?;
         next_no.insert(j.community, last - k + 1);
     }
     let mut numbers = Vec::with_capacity(jobs.len());

@@ -7,6 +7,7 @@
 
 pub mod calls;
 pub mod create;
+pub mod error;
 pub mod model;
 pub mod photos;
 pub mod service;
@@ -24,5 +25,5 @@ pub use service::*;
 pub use services::*;
 pub use sla::*;
 pub use stats::*;
-pub use store::{ensure_categories, next_counter};
+pub use store::ensure_categories;
 pub use teams::*;

@@ -8,6 +8,7 @@
 //! sets a password with the activation code; five wrong codes void it (the centre issues a new
 //! one). An owner sees requests about his units or that he reported, nothing else.
 
+pub mod error;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

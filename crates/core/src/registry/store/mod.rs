@@ -1,6 +1,11 @@
 //! SQL of the registry. Row types here are what the tables hold; the service turns them into
 //! the model's types (codes parsed, areas typed, personal data masked).
 
+pub mod for_billing;
+pub mod for_desk;
+pub mod for_portal;
+pub mod for_tickets;
+
 use chrono::{DateTime, Utc};
 
 use crate::args;

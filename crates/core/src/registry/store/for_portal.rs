@@ -1,0 +1,1 @@
+//! What the owner portal reads of the registry: the units a person owns or lives in.

@@ -1,0 +1,1 @@
+//! What billing reads and writes of the requests' paid services (`pending_charges`).

@@ -1,0 +1,1 @@
+//! What the owner portal reads of service requests: an owner's own requests and their timeline.
