@@ -1,5 +1,8 @@
 //! SQL of accounts.
 
+pub mod for_registry;
+pub mod for_tickets;
+
 use chrono::{DateTime, Utc};
 
 use crate::args;

@@ -1,0 +1,1 @@
+//! What the registry reads of accounts (a vacant unit's keeper, the users of a community).
