@@ -113,8 +113,8 @@ pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldEr
             )
         }
         CoreError::Db(_) | CoreError::Migrate(_) | CoreError::Internal(_) => {
-            let rid = crate::crypto_request_id();
-            tracing::error!(request_ref = %rid, error = %kind, "request failed");
+            let rid = crate::request_id();
+            tracing::error!(request_id = %rid, error = %kind, "request failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal".into(),

@@ -48,9 +48,40 @@ pub struct AppState {
     pub cfg: Arc<WebConfig>,
 }
 
-/// A short random reference that ties a generic error message to its log line.
-pub fn crypto_request_id() -> String {
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served. Every log line of the request carries it (the `request`
+/// span), the response carries it in `x-request-id`, and an internal error shows it to the user
+/// as the reference to quote, so support finds the one failure in the logs.
+pub fn request_id() -> String {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| new_request_id())
+}
+
+fn new_request_id() -> String {
     hex::encode(wuye_core::shared::crypto::random_bytes::<6>())
+}
+
+/// Gives each request its id: a client-sent `x-request-id` is not trusted (it would let a caller
+/// forge the reference of another's failure), so one is always made here.
+async fn with_request_id(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tracing::Instrument;
+    let id = new_request_id();
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut resp = REQUEST_ID
+        .scope(id.clone(), next.run(req).instrument(span))
+        .await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), v);
+    }
+    resp
 }
 
 /// The whole application.
@@ -95,4 +126,47 @@ pub fn app(core: CoreRef, cfg: WebConfig) -> Router {
             ),
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(with_request_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use crate::error::{ApiResult, AppError};
+
+    async fn fails() -> ApiResult<()> {
+        Err(AppError::from(wuye_core::CoreError::internal(
+            "disk on fire",
+        )))
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_names_the_request_id_it_was_logged_with() {
+        let app = axum::Router::new()
+            .route("/x", get(fails))
+            .layer(axum::middleware::from_fn(super::with_request_id));
+        let resp = app
+            .oneshot(Request::get("/x").body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let id = resp.headers()["x-request-id"]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert_eq!(id.len(), 12);
+        let body = axum::body::to_bytes(resp.into_body(), 4096)
+            .await
+            .expect("body");
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains(&id), "{text} names {id}");
+        assert!(
+            !text.contains("disk on fire"),
+            "internal text leaked: {text}"
+        );
+    }
 }
