@@ -144,15 +144,13 @@ pub(super) async fn seed_communities(core: &Core, sys: &Ctx, rng: &mut Lcg) -> C
                     // Every twentieth owner is a key customer (重点客户).
                     let key = rng.below(20) == 0;
                     let owner =
-                        create_demo_person(core, sys, rng, c.id, unit.id, "owner", key)
-                            .await?;
+                        create_demo_person(core, sys, rng, c.id, unit.id, "owner", key).await?;
                     if ci == 0 && state == "occupied" {
                         households.push((unit.id, owner));
                     }
                     // Some units have two owners (a couple on the deed) …
                     if state == "occupied" && rng.below(10) == 0 {
-                        create_demo_person(core, sys, rng, c.id, unit.id, "owner", false)
-                            .await?;
+                        create_demo_person(core, sys, rng, c.id, unit.id, "owner", false).await?;
                     }
                     // … and some owners hold a second unit: the previous one's owner buys this too.
                     if let Some(prev) = prev_owner.filter(|_| rng.below(25) == 0) {
@@ -169,12 +167,10 @@ pub(super) async fn seed_communities(core: &Core, sys: &Ctx, rng: &mut Lcg) -> C
                     }
                     prev_owner = Some(owner);
                     if state == "occupied" && rng.below(2) == 0 {
-                        create_demo_person(core, sys, rng, c.id, unit.id, "member", false)
-                            .await?;
+                        create_demo_person(core, sys, rng, c.id, unit.id, "member", false).await?;
                     }
                     if state == "rented" {
-                        create_demo_person(core, sys, rng, c.id, unit.id, "tenant", false)
-                            .await?;
+                        create_demo_person(core, sys, rng, c.id, unit.id, "tenant", false).await?;
                     }
                     if rng.below(100) < 30 {
                         space_no += 1;

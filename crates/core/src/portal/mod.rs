@@ -8,7 +8,6 @@
 //! sets a password with the activation code; five wrong codes void it (the centre issues a new
 //! one). An owner sees requests about his units or that he reported, nothing else.
 
-
 pub mod error;
 mod service;
 pub(crate) mod store;

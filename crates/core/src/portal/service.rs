@@ -12,11 +12,11 @@ use crate::audit::{self, Action, Entry};
 use crate::auth::store::for_portal as accounts;
 use crate::auth::{check_password, hash_password};
 use crate::registry::store::for_portal as registry;
-use crate::tickets::store::for_portal as requests;
 use crate::shared::crypto::{random_bytes, token_hash};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
+use crate::tickets::store::for_portal as requests;
 use crate::tickets::{
     self, Category, Event, EventAction, Request, RequestForCreate, RequestKind, RequestState,
     SATISFIED_FROM, VisitPolicy,
@@ -331,7 +331,10 @@ pub async fn rate(core: &Core, ctx: &Ctx, id: RequestId, input: Rating) -> CoreR
     }
     let mut c = Checks::new();
     if !(1..=5).contains(&input.satisfaction) {
-        c.push(FieldError::new("satisfaction", PortalCode::SatisfactionOutOfRange));
+        c.push(FieldError::new(
+            "satisfaction",
+            PortalCode::SatisfactionOutOfRange,
+        ));
     }
     let comment = c.take(crate::shared::values::optional_multiline(
         "comment",
@@ -343,14 +346,20 @@ pub async fn rate(core: &Core, ctx: &Ctx, id: RequestId, input: Rating) -> CoreR
         return Err(CoreError::conflict("state", PortalCode::RequestNotDone));
     }
     if r.rated_via.as_deref() == Some("portal") {
-        return Err(CoreError::conflict("satisfaction", PortalCode::AlreadyRated));
+        return Err(CoreError::conflict(
+            "satisfaction",
+            PortalCode::AlreadyRated,
+        ));
     }
     let cats: Vec<Category> = tickets::list_categories(core, ctx).await?;
     // A category no longer listed visits every request; a stored policy that does not decode is
     // an internal error, never quietly taken for "always".
     let policy = match cats.iter().find(|x| x.code == r.category) {
         Some(x) => VisitPolicy::parse("visit_policy", &x.visit_policy).map_err(|e| {
-            CoreError::internal(format!("stored visit policy {:?}: {}", x.visit_policy, e.code))
+            CoreError::internal(format!(
+                "stored visit policy {:?}: {}",
+                x.visit_policy, e.code
+            ))
         })?,
         None => VisitPolicy::Always,
     };

@@ -103,7 +103,11 @@ pub(super) async fn pending(db: &Db, username: &str) -> CoreResult<Option<Pendin
 }
 
 /// The code is spent: the account is active from `now`.
-pub(super) async fn mark_activated(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> CoreResult<()> {
+pub(super) async fn mark_activated(
+    tx: &mut Tx,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
     tx.execute(
         "UPDATE owner_accounts SET activation_hash = NULL, activation_expires_at = NULL, \
          activated_at = $1 WHERE user_id = $2",

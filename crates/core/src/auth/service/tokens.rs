@@ -15,8 +15,8 @@ use crate::shared::values::required_text;
 use super::super::error::AuthCode;
 use super::super::model::*;
 use super::super::store;
-use super::login::authenticate;
 use super::load_ctx;
+use super::login::authenticate;
 
 /// The context of an API bearer token.
 pub async fn token_ctx(core: &Core, token: &str) -> CoreResult<Ctx> {

@@ -133,10 +133,7 @@ pub async fn create_user(core: &Core, ctx: &Ctx, input: UserForCreate) -> CoreRe
         .await?
         .is_some()
     {
-        return Err(CoreError::conflict(
-            "username",
-            AuthCode::DuplicateUsername,
-        ));
+        return Err(CoreError::conflict("username", AuthCode::DuplicateUsername));
     }
     let hash = hash_password(core.settings.password_cost, &input.password).await?;
     let now = Utc::now();

@@ -33,7 +33,16 @@ pub async fn insert_owner_user(
             "INSERT INTO users (company_id, username, display_name, role, password_hash, active, \
              must_change_password, failed_logins, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8) RETURNING id",
-            args![company, username, name, "owner", placeholder, false, false, now],
+            args![
+                company,
+                username,
+                name,
+                "owner",
+                placeholder,
+                false,
+                false,
+                now
+            ],
         )
         .await?,
     ))

@@ -43,7 +43,11 @@ pub(crate) async fn list_roles(db: &Db) -> CoreResult<Vec<Role>> {
         .await
 }
 
-pub(crate) async fn set_permissions(tx: &mut Tx, code: &str, permissions: String) -> CoreResult<()> {
+pub(crate) async fn set_permissions(
+    tx: &mut Tx,
+    code: &str,
+    permissions: String,
+) -> CoreResult<()> {
     tx.execute(
         "UPDATE roles SET permissions = $1 WHERE code = $2",
         args![permissions, code],

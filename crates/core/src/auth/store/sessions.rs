@@ -43,7 +43,11 @@ pub(crate) async fn delete(tx: &mut Tx, hash: &str) -> CoreResult<()> {
 }
 
 /// Clears the user's expired sessions, so the table does not grow.
-pub(crate) async fn delete_expired(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> CoreResult<()> {
+pub(crate) async fn delete_expired(
+    tx: &mut Tx,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
     tx.execute(
         "DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2",
         args![user, now],

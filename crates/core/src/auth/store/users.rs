@@ -84,10 +84,7 @@ pub(crate) async fn id_by_username(db: &Db, username: &str) -> CoreResult<Option
 pub(crate) async fn password_hash(db: &Db, user: UserId) -> CoreResult<Option<String>> {
     let row: Option<(String,)> = db
         .read()
-        .fetch_optional(
-            "SELECT password_hash FROM users WHERE id = $1",
-            args![user],
-        )
+        .fetch_optional("SELECT password_hash FROM users WHERE id = $1", args![user])
         .await?;
     Ok(row.map(|r| r.0))
 }

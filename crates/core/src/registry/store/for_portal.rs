@@ -16,11 +16,7 @@ pub async fn person(db: &Db, person: PersonId) -> CoreResult<Option<(CommunityId
 }
 
 /// How many units the person is linked to (any relation).
-pub async fn unit_link_count(
-    db: &Db,
-    community: CommunityId,
-    person: PersonId,
-) -> CoreResult<i64> {
+pub async fn unit_link_count(db: &Db, community: CommunityId, person: PersonId) -> CoreResult<i64> {
     let (links,): (i64,) = db
         .read()
         .fetch_one(
