@@ -2,39 +2,25 @@
 //! and ID numbers were encrypted with, and refuses another one. Without this, a lost key file
 //! would be replaced by a fresh key at start, old records would read as empty and new ones
 //! would be encrypted under a different key than the old ones.
+//!
+//! The SQL lives in accounts' store (`auth/store/keys.rs`): the check is a security guard like
+//! sessions and tokens.
 
-use crate::args;
+use crate::auth::store::keys as store;
 use crate::db::Db;
 use crate::shared::crypto::Crypto;
 use crate::shared::error::{CoreError, CoreResult};
 
 const NAME: &str = "key_fingerprint";
 
-/// A person's encrypted phone and ID number.
-type EncryptedPair = (Option<Vec<u8>>, Option<Vec<u8>>);
-
 /// The fingerprint the database holds, if any.
 pub async fn stored_fingerprint(db: &Db) -> CoreResult<Option<String>> {
-    let row: Option<(String,)> = db
-        .read()
-        .fetch_optional(
-            "SELECT value FROM system_settings WHERE name = $1",
-            args![NAME],
-        )
-        .await?;
-    Ok(row.map(|r| r.0))
+    store::setting(db, NAME).await
 }
 
 /// Whether any personal data is stored encrypted.
 pub async fn has_encrypted_data(db: &Db) -> CoreResult<bool> {
-    let row: Option<(i64,)> = db
-        .read()
-        .fetch_optional(
-            "SELECT id FROM people WHERE phone_enc IS NOT NULL OR id_no_enc IS NOT NULL LIMIT 1",
-            args![],
-        )
-        .await?;
-    Ok(row.is_some())
+    store::has_encrypted_data(db).await
 }
 
 /// Checks `crypto` against the database, recording its fingerprint on first use. A database
@@ -48,13 +34,7 @@ pub async fn check(db: &Db, crypto: &Crypto) -> CoreResult<()> {
              encrypted with; restore the right key from your backup",
         )),
         None => {
-            let sample: Option<EncryptedPair> = db
-                .read()
-                .fetch_optional(
-                    "SELECT phone_enc, id_no_enc FROM people WHERE phone_enc IS NOT NULL OR id_no_enc IS NOT NULL LIMIT 1",
-                    args![],
-                )
-                .await?;
+            let sample = store::encrypted_sample(db).await?;
             if let Some((phone, id)) = sample
                 && let Some(blob) = phone.or(id)
                 && crypto.decrypt(&blob).is_err()
@@ -64,11 +44,7 @@ pub async fn check(db: &Db, crypto: &Crypto) -> CoreResult<()> {
                 ));
             }
             let mut tx = db.begin().await?;
-            tx.execute(
-                "INSERT INTO system_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-                args![NAME, fp],
-            )
-            .await?;
+            store::insert_setting(&mut tx, NAME, fp).await?;
             tx.commit().await
         }
     }

@@ -5,11 +5,12 @@
 //! its record commit or roll back together.
 
 pub mod error;
+mod store;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::args;
-use crate::db::{Args, Db, Tx, Writes};
+use crate::db::{Db, Tx, Writes};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::{CommunityId, CompanyId, UserId};
@@ -107,34 +108,7 @@ pub async fn record_all(tx: &mut impl Writes, entries: &[(&Who, Entry<'_>)]) -> 
     if entries.is_empty() {
         return Ok(());
     }
-    let at = Utc::now();
-    let mut a = Args::with_capacity(entries.len() * 10);
-    let mut rows = Vec::with_capacity(entries.len());
-    for (who, e) in entries {
-        let cols = [
-            a.push(who.company_id.0),
-            a.push(e.community_id),
-            a.push(who.actor),
-            a.push(who.name.as_str()),
-            a.push(at),
-            a.push(e.action.code()),
-            a.push(e.entity),
-            a.push(e.entity_id),
-            a.push(e.before.as_ref().map(|v| v.to_string())),
-            a.push(e.after.as_ref().map(|v| v.to_string())),
-        ];
-        rows.push(format!("({})", cols.join(", ")));
-    }
-    tx.execute(
-        &format!(
-            "INSERT INTO audit_log (company_id, community_id, actor_id, actor_name, at, action, \
-             entity, entity_id, before_json, after_json) VALUES {}",
-            rows.join(", ")
-        ),
-        a,
-    )
-    .await?;
-    Ok(())
+    store::insert_entries(tx, Utc::now(), entries).await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -165,8 +139,6 @@ pub struct AuditFilter {
     pub limit: Option<i64>,
 }
 
-const AUDIT_COLS: &str = "id, community_id, actor_id, actor_name, at, action, entity, entity_id, before_json, after_json";
-
 /// Browses the log, newest first. A user without `audit.read` sees nothing; a user limited to
 /// some communities sees only their entries.
 pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter) -> CoreResult<Vec<AuditRecord>> {
@@ -180,53 +152,12 @@ pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter) -> CoreResult<Vec<AuditRe
         checks.take(query_text(field, v.as_deref().unwrap_or(""), 50));
     }
     checks.finish()?;
-    let mut a = Args::new();
-    let mut sql = format!(
-        "SELECT {AUDIT_COLS} FROM audit_log WHERE company_id = {}",
-        a.push(ctx.company_id.0)
-    );
-    if let Some(ids) = ctx.community_ids() {
-        let list: Vec<String> = ids.into_iter().map(|c| a.push(c)).collect();
+    let scope = ctx.community_ids().map(|ids| store::Scope {
+        communities: ids.into_iter().collect(),
         // Company-level entries (users, roles, tokens) have no community: user managers see them.
-        let company_level = if ctx.has(Perm::UsersManage) {
-            " OR community_id IS NULL"
-        } else {
-            ""
-        };
-        let in_list = if list.is_empty() {
-            "1 = 0".to_string()
-        } else {
-            format!("community_id IN ({})", list.join(","))
-        };
-        sql.push_str(&format!(" AND ({in_list}{company_level})"));
-    }
-    if let Some(c) = f.community_id {
-        sql.push_str(&format!(" AND community_id = {}", a.push(c)));
-    }
-    if let Some(e) = f.entity.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(&format!(" AND entity = {}", a.push(e)));
-    }
-    if let Some(id) = f.entity_id {
-        sql.push_str(&format!(" AND entity_id = {}", a.push(id)));
-    }
-    if let Some(ac) = f.action.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(&format!(" AND action = {}", a.push(ac)));
-    }
-    if let Some(n) = f.actor.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(&format!(" AND actor_name = {}", a.push(n)));
-    }
-    if let Some(t) = f.from {
-        sql.push_str(&format!(" AND at >= {}", a.push(t)));
-    }
-    if let Some(t) = f.to {
-        sql.push_str(&format!(" AND at < {}", a.push(t)));
-    }
-    if let Some(b) = f.before_id {
-        sql.push_str(&format!(" AND id < {}", a.push(b)));
-    }
-    let limit = f.limit.unwrap_or(100).clamp(1, 1000);
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
-    db.read().fetch_all(&sql, a).await
+        company_level: ctx.has(Perm::UsersManage),
+    });
+    store::list(db, ctx.company_id, scope.as_ref(), f).await
 }
 
 /// The change history of one entity (a unit page shows it).
@@ -236,13 +167,5 @@ pub async fn history(
     entity: &str,
     entity_id: i64,
 ) -> CoreResult<Vec<AuditRecord>> {
-    db.read()
-        .fetch_all(
-            &format!(
-                "SELECT {AUDIT_COLS} FROM audit_log WHERE community_id = $1 AND entity = $2 \
-                 AND entity_id = $3 ORDER BY id DESC LIMIT 200"
-            ),
-            args![community, entity, entity_id],
-        )
-        .await
+    store::history(db, community, entity, entity_id).await
 }

@@ -4,8 +4,12 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::shared::ctx::Perm;
-use crate::shared::error::FieldError;
+use std::collections::BTreeSet;
+
+use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::{CommunityId, UserId};
+
+use super::error::AuthCode;
 
 /// A built-in role of SPEC §1: (code, 中文, English, permissions, reaches every community).
 pub struct BuiltinRole {
@@ -198,13 +202,13 @@ pub const PASSWORD_TOKEN_DAYS: i64 = 30;
 pub fn check_password(field: &str, p: &str) -> Result<(), FieldError> {
     let n = p.chars().count();
     if n < 8 {
-        return Err(FieldError::new(field, "password_too_short").with("min", 8));
+        return Err(FieldError::new(field, AuthCode::PasswordTooShort).with("min", 8));
     }
     if n > 128 {
-        return Err(FieldError::new(field, "too_long").with("max", 128));
+        return Err(FieldError::new(field, CommonCode::TooLong).with("max", 128));
     }
     if !p.chars().any(|c| c.is_alphabetic()) || !p.chars().any(|c| c.is_ascii_digit()) {
-        return Err(FieldError::new(field, "password_too_weak"));
+        return Err(FieldError::new(field, AuthCode::PasswordTooWeak));
     }
     Ok(())
 }
@@ -213,16 +217,31 @@ pub fn check_password(field: &str, p: &str) -> Result<(), FieldError> {
 pub fn parse_username(field: &str, raw: &str) -> Result<String, FieldError> {
     let s = raw.trim().to_lowercase();
     if s.is_empty() {
-        return Err(FieldError::new(field, "required"));
+        return Err(FieldError::new(field, CommonCode::Required));
     }
     if !(3..=32).contains(&s.len())
         || !s
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
     {
-        return Err(FieldError::new(field, "invalid_username"));
+        return Err(FieldError::new(field, AuthCode::InvalidUsername));
     }
     Ok(s)
+}
+
+/// Decodes a role's stored permission codes. Empty items are skipped (a migration that appended
+/// `,code` to an empty list leaves one); an unknown code is an internal error, never dropped: a
+/// role silently losing a permission would be a wrong answer no one sees.
+pub fn decode_perms(stored: &str) -> CoreResult<BTreeSet<Perm>> {
+    stored
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            Perm::parse(p)
+                .ok_or_else(|| CoreError::internal(format!("unknown stored permission {p:?}")))
+        })
+        .collect()
 }
 
 /// Failed logins allowed before the account is locked.
@@ -267,6 +286,16 @@ mod tests {
             parse_username("u", "a b").unwrap_err().code,
             "invalid_username"
         );
+    }
+
+    #[test]
+    fn stored_permissions_decode_strictly() {
+        assert_eq!(
+            decode_perms(",tickets.work, registry.read").unwrap(),
+            BTreeSet::from([Perm::TicketsWork, Perm::RegistryRead])
+        );
+        assert!(decode_perms("").unwrap().is_empty());
+        assert!(decode_perms("registry.read,no.such").is_err());
     }
 
     #[test]

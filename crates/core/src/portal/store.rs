@@ -1,0 +1,132 @@
+//! SQL of owner accounts (`owner_accounts`): which registry person a portal user is, and the
+//! pending activation code. The users table behind them is accounts' (`auth/store/for_portal.rs`).
+
+use chrono::{DateTime, Utc};
+
+use crate::args;
+use crate::db::{Db, Tx};
+use crate::shared::error::CoreResult;
+use crate::shared::ids::{CommunityId, CompanyId, PersonId, UserId};
+
+/// An account waiting for its activation code.
+#[derive(sqlx::FromRow)]
+pub(super) struct Pending {
+    pub id: UserId,
+    pub company_id: CompanyId,
+    pub community_id: CommunityId,
+    pub activation_hash: Option<String>,
+    pub activation_expires_at: Option<DateTime<Utc>>,
+    pub failed_logins: i64,
+}
+
+pub(super) async fn account_of_person(tx: &mut Tx, person: PersonId) -> CoreResult<Option<UserId>> {
+    let row: Option<(UserId,)> = tx
+        .fetch_optional(
+            "SELECT user_id FROM owner_accounts WHERE person_id = $1",
+            args![person],
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// A new activation code replaces the old one.
+pub(super) async fn reissue(
+    tx: &mut Tx,
+    user: UserId,
+    code_hash: String,
+    expires: DateTime<Utc>,
+) -> CoreResult<()> {
+    tx.execute(
+        "UPDATE owner_accounts SET activation_hash = $1, activation_expires_at = $2 \
+         WHERE user_id = $3",
+        args![code_hash, expires, user],
+    )
+    .await?;
+    Ok(())
+}
+
+/// What ties a new portal user to his person, with the pending activation code.
+pub(super) struct NewAccount {
+    pub user: UserId,
+    pub company: CompanyId,
+    pub community: CommunityId,
+    pub person: PersonId,
+    pub code_hash: String,
+    pub expires: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+pub(super) async fn insert(tx: &mut Tx, n: NewAccount) -> CoreResult<()> {
+    tx.execute(
+        "INSERT INTO owner_accounts (user_id, company_id, community_id, person_id, \
+         activation_hash, activation_expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        args![
+            n.user,
+            n.company,
+            n.community,
+            n.person,
+            n.code_hash,
+            n.expires,
+            n.now
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An account already activated (the demo owner logs in with the published password).
+pub(crate) async fn insert_activated(
+    tx: &mut Tx,
+    user: UserId,
+    company: CompanyId,
+    community: CommunityId,
+    person: PersonId,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    tx.execute(
+        "INSERT INTO owner_accounts (user_id, company_id, community_id, person_id, activated_at, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        args![user, company, community, person, now],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn pending(db: &Db, username: &str) -> CoreResult<Option<Pending>> {
+    db.read()
+        .fetch_optional(
+            "SELECT u.id, u.company_id, o.community_id, o.activation_hash, o.activation_expires_at, \
+             u.failed_logins FROM users u JOIN owner_accounts o ON o.user_id = u.id WHERE u.username = $1",
+            args![username],
+        )
+        .await
+}
+
+/// The code is spent: the account is active from `now`.
+pub(super) async fn mark_activated(
+    tx: &mut Tx,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    tx.execute(
+        "UPDATE owner_accounts SET activation_hash = NULL, activation_expires_at = NULL, \
+         activated_at = $1 WHERE user_id = $2",
+        args![now, user],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The person behind a portal user: (person, community, the person's name).
+pub(super) async fn owner_of(
+    db: &Db,
+    user: UserId,
+) -> CoreResult<Option<(PersonId, CommunityId, String)>> {
+    db.read()
+        .fetch_optional(
+            "SELECT o.person_id, o.community_id, p.name FROM owner_accounts o \
+             JOIN people p ON p.id = o.person_id WHERE o.user_id = $1",
+            args![user],
+        )
+        .await
+}
