@@ -39,7 +39,7 @@ impl Conn {
     pub(super) async fn connect(addr: SocketAddr) -> AnyResult<Conn> {
         let s = tokio::net::TcpStream::connect(addr).await?;
         s.set_nodelay(true)?;
-        let (tx, conn) = http1::handshake(TokioIo::new(s)).await?;
+        let (tx, conn) = handshake(s).await?;
         // Drives the connection; it ends by itself once `tx` is dropped or the peer closes.
         tokio::spawn(async move {
             let _ = conn.await;
@@ -55,6 +55,20 @@ impl Conn {
         let body = res.into_body().collect().await?.to_bytes();
         Ok((status, body))
     }
+}
+
+/// Opens HTTP/1.1 on `s` with title-case header names, as the hand-written client before it
+/// sent them: byte for byte the requests the earlier figures were measured with.
+async fn handshake(
+    s: tokio::net::TcpStream,
+) -> hyper::Result<(
+    SendRequest<Body>,
+    http1::Connection<TokioIo<tokio::net::TcpStream>, Body>,
+)> {
+    http1::Builder::new()
+        .title_case_headers(true)
+        .handshake(TokioIo::new(s))
+        .await
 }
 
 /// A request as an API client sends it: the bearer token, JSON accepted, and a JSON body when
@@ -85,7 +99,7 @@ pub(super) fn api_request(
 /// One `GET path` on 127.0.0.1 on a connection of its own: the status code of the answer.
 pub(super) async fn http_status(port: u16, path: &str) -> AnyResult<u16> {
     let s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
-    let (mut tx, conn) = http1::handshake::<_, Body>(TokioIo::new(s)).await?;
+    let (mut tx, conn) = handshake(s).await?;
     let task = tokio::spawn(conn);
     let req = Request::get(path)
         .header(HOST, format!("127.0.0.1:{port}"))
@@ -237,5 +251,91 @@ pub(super) fn print_load(label: &str, r: &LoadReport, expect: u16) {
         && r.unexpected(expect) > 0
     {
         println!("  first unexpected  {s}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// Reads one request (head, and the body its `content-length` announces) off `s`.
+    async fn read_request(s: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> AnyResult<String> {
+        let mut chunk = [0u8; 4096];
+        loop {
+            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..p + 4]).to_string();
+                let length = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length: ")
+                            .map(str::to_string)
+                    })
+                    .map_or(Ok(0), |v| v.parse::<usize>())?;
+                if buf.len() >= p + 4 + length {
+                    let whole = String::from_utf8_lossy(&buf[..p + 4 + length]).to_string();
+                    buf.drain(..p + 4 + length);
+                    return Ok(whole);
+                }
+            }
+            let n = s.read(&mut chunk).await?;
+            if n == 0 {
+                return Err("connection closed mid-request".into());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// What the server sees: the headers an API client sends, a body only on POST, and both
+    /// requests on one kept-alive connection.
+    #[tokio::test]
+    async fn requests_keep_their_shape_on_one_connection() -> AnyResult<()> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await?;
+            let mut buf = Vec::new();
+            let mut seen = Vec::new();
+            for _ in 0..2 {
+                seen.push(read_request(&mut s, &mut buf).await?);
+                s.write_all(b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok")
+                    .await?;
+            }
+            AnyResult::Ok(seen)
+        });
+        let mut c = Conn::connect(addr).await?;
+        let body = r#"{"a":1}"#.to_string();
+        let post = c
+            .exchange(api_request(
+                Method::POST,
+                addr,
+                "/api/v1/x",
+                "t0k",
+                Some(body),
+            ))
+            .await?;
+        let get = c
+            .exchange(api_request(Method::GET, addr, "/api/v1/x?y=1", "t0k", None))
+            .await?;
+        assert_eq!((post.0, &post.1[..]), (201, &b"ok"[..]));
+        assert_eq!((get.0, &get.1[..]), (201, &b"ok"[..]));
+        let seen = server.await??;
+        assert_eq!(
+            seen[0],
+            format!(
+                "POST /api/v1/x HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer t0k\r\n\
+                 Accept: application/json\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{{\"a\":1}}"
+            )
+        );
+        assert_eq!(
+            seen[1],
+            format!(
+                "GET /api/v1/x?y=1 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer t0k\r\n\
+                 Accept: application/json\r\n\r\n"
+            )
+        );
+        Ok(())
     }
 }
