@@ -1,7 +1,6 @@
 //! The `wuye` binary: serve, migrate, backup, import, user, bench.
 
 mod bench;
-mod bench_billing;
 mod config;
 
 use std::path::{Path, PathBuf};

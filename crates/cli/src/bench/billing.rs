@@ -7,14 +7,13 @@ use std::time::Instant;
 
 use wuye_core::billing::{self, BillRunForCreate, FeeItemForSave, StandardForSave};
 use wuye_core::shared::ids::{CommunityId, UnitId};
-use wuye_core::{Core, Ctx, args};
+use wuye_core::{Core, Ctx};
 
-use crate::bench::{
-    WorkDir, WorkDirArgs, checkpoint, fresh_core, mib_kb, new_community, pass, pct, populate,
-    proc_status_kb,
-};
-
-type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+use super::populate::populate;
+use super::report::{file_mib, mib_kb, pass, pct, proc_status_kb};
+use super::store::{self, checkpoint};
+use super::workdir::{WorkDir, fresh_core, new_community};
+use super::{AnyResult, WorkDirArgs};
 
 /// Five monthly standards that apply to every unit sold.
 async fn fees(core: &Core, ctx: &Ctx, c: CommunityId) -> AnyResult<()> {
@@ -74,7 +73,7 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-pub async fn bench_billing(
+pub(super) async fn bench_billing(
     units: usize,
     periods: usize,
     lookups: usize,
@@ -87,13 +86,7 @@ pub async fn bench_billing(
     let t = Instant::now();
     populate(&core, &[c], units, 0).await?;
     // Everything sold: every unit is billed for every item.
-    let mut tx = core.db.begin().await?;
-    tx.execute(
-        "UPDATE units SET state = 'occupied' WHERE community_id = $1 AND state = 'unsold'",
-        args![c],
-    )
-    .await?;
-    tx.commit().await?;
+    store::sell_all_units(&core, c).await?;
     fees(&core, &ctx, c).await?;
     checkpoint(&core).await?;
     println!(
@@ -120,10 +113,7 @@ pub async fn bench_billing(
 
     // 2. The baseline: the same rows, computed beforehand, in plain batched INSERTs of the
     //    same statement into the same table and indexes (emptied first).
-    let mut tx = core.db.begin().await?;
-    tx.execute("DELETE FROM charges WHERE community_id = $1", args![c])
-        .await?;
-    tx.commit().await?;
+    store::delete_charges(&core, c).await?;
     checkpoint(&core).await?;
     let lines = billing::lines_for(&core, &ctx, c, "2026-01").await?;
     let n = lines.len();
@@ -199,28 +189,17 @@ pub async fn bench_billing(
         .await?;
         checkpoint(&core).await?;
     }
-    let (stored,): (i64,) = core
-        .db
-        .read()
-        .fetch_one("SELECT COUNT(*) FROM charges", args![])
-        .await?;
+    let stored = store::count_charges(&core).await?;
     println!(
         "stored {stored} charges ({} more runs in {:.1} s, database {:.0} MiB)",
         periods.saturating_sub(1),
         t.elapsed().as_secs_f64(),
-        crate::bench::file_mib(&wd.db_path())
+        file_mib(&wd.db_path())
     );
 
     // 5. What is owed and the statement, for random units.
     let mut rng = 0x5EED_0004_u64;
-    let (min_u, max_u): (i64, i64) = core
-        .db
-        .read()
-        .fetch_one(
-            "SELECT MIN(id), MAX(id) FROM units WHERE community_id = $1",
-            args![c],
-        )
-        .await?;
+    let (min_u, max_u) = store::unit_id_range(&core, c).await?;
     let mut owed_t = Vec::with_capacity(lookups);
     let mut stmt_t = Vec::with_capacity(lookups);
     for _ in 0..lookups {
