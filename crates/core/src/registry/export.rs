@@ -523,19 +523,18 @@ pub fn spaces_sheet(spaces: &[SpaceLine]) -> CoreResult<Vec<u8>> {
     let rows = spaces
         .iter()
         .map(|s| {
-            let state = SpaceState::parse("state", &s.state)
-                .map(|x| x.zh().to_string())
-                .unwrap_or_else(|_| s.state.clone());
-            vec![
+            // The state as stored: an unknown one is an internal error, never shown raw.
+            let state = stored(SpaceState::ALL, "space state", &s.state)?;
+            Ok(vec![
                 text(&s.code),
-                Cell::Text(state),
+                text(state.zh()),
                 opt(&s.unit),
                 opt(&s.holder),
                 phone(&s.holder_phone),
                 free(&s.note),
-            ]
+            ])
         })
-        .collect();
+        .collect::<CoreResult<_>>()?;
     sheet(
         "车位",
         &[

@@ -43,7 +43,12 @@ impl Errors {
         });
     }
     /// Keeps the value of an `Ok`, records the error of an `Err` against `col`.
-    pub(super) fn take<T>(&mut self, row: usize, col: usize, r: Result<T, FieldError>) -> Option<T> {
+    pub(super) fn take<T>(
+        &mut self,
+        row: usize,
+        col: usize,
+        r: Result<T, FieldError>,
+    ) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
@@ -327,7 +332,8 @@ pub(super) fn check_sheet(
             errs.push(
                 n,
                 UNIT_NO,
-                FieldError::new(field(UNIT_NO), RegistryCode::DuplicateUnitNo).with("first_row", first),
+                FieldError::new(field(UNIT_NO), RegistryCode::DuplicateUnitNo)
+                    .with("first_row", first),
             );
             continue;
         }

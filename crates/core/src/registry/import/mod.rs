@@ -242,7 +242,8 @@ pub async fn import_units_xlsx(
         .collect();
     if !missing.is_empty() {
         return Err(CoreError::Invalid(vec![
-            FieldError::new("file", RegistryCode::MissingColumns).with("columns", missing.join("、")),
+            FieldError::new("file", RegistryCode::MissingColumns)
+                .with("columns", missing.join("、")),
         ]));
     }
     let count = range

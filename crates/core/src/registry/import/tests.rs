@@ -12,13 +12,13 @@ use rust_xlsxwriter::Workbook;
 use super::parse::check_unpacked_size;
 use super::*;
 use crate::args;
-use crate::registry::model::*;
-use crate::shared::values::{Area, IdNumber};
-use crate::shared::xlsx::declared_unpacked_size;
 use crate::auth;
 use crate::db::{Db, DbOptions};
+use crate::registry::model::*;
 use crate::registry::{self, CommunityForCreate, HitKind, PersonFilter, UnitFilter};
 use crate::shared::crypto::Crypto;
+use crate::shared::values::{Area, IdNumber};
+use crate::shared::xlsx::declared_unpacked_size;
 use crate::{CoreRef, PasswordCost, Settings};
 
 struct Env {
@@ -498,9 +498,7 @@ async fn errors_are_capped() {
     let e = env("cap").await;
     let mut rows = vec![header()];
     // Two bad cells per row (floor 0, bad phone), 600 rows: 1,200 errors.
-    rows.extend(
-        (0..600).map(|_| unit_row("1栋", "101", 0.0, 90.0, V::S("周八"), V::S("x"), V::E)),
-    );
+    rows.extend((0..600).map(|_| unit_row("1栋", "101", 0.0, 90.0, V::S("周八"), V::S("x"), V::E)));
     let r = import_units_xlsx(
         &e.core,
         &e.ctx,
@@ -934,12 +932,9 @@ async fn zip_bombs_are_refused_unread() {
     // Declaring less than the entry holds does not get more past: the zip reader stops at
     // the declared size, and the workbook is not readable.
     let liar = declare_sizes(&template, &[(sheet, 100)]);
-    assert!(
-        declared_unpacked_size(&liar).unwrap() < declared_unpacked_size(&template).unwrap()
-    );
-    let fe = file_error(
-        import_units_xlsx(&e.core, &e.ctx, e.community, &liar, &no_progress()).await,
-    );
+    assert!(declared_unpacked_size(&liar).unwrap() < declared_unpacked_size(&template).unwrap());
+    let fe =
+        file_error(import_units_xlsx(&e.core, &e.ctx, e.community, &liar, &no_progress()).await);
     assert_eq!((fe.field.as_str(), fe.code), ("file", "not_xlsx"));
     assert_eq!(counts(&e).await, [0, 0, 0, 0, 0]);
     assert_eq!(audit_counts(&e).await, vec![]);
@@ -1000,8 +995,7 @@ async fn every_unit_and_person_created_is_audited() {
             None
         )
     );
-    let after: serde_json::Value =
-        serde_json::from_str(h.after_json.as_deref().unwrap()).unwrap();
+    let after: serde_json::Value = serde_json::from_str(h.after_json.as_deref().unwrap()).unwrap();
     assert_eq!(after, serde_json::to_value(u).unwrap());
     let fields: Vec<&serde_json::Value> = [
         "unit_no",
@@ -1273,9 +1267,7 @@ fn explanations_use_chinese_punctuation() {
     let chinese: Vec<&String> = range
         .used_cells()
         .filter_map(|(_, _, d)| match d {
-            Data::String(s) if s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => {
-                Some(s)
-            }
+            Data::String(s) if s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => Some(s),
             _ => None,
         })
         .collect();

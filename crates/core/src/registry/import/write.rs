@@ -102,7 +102,8 @@ pub(super) async fn write_rows(
     let mut buildings_created = 0;
     for r in rows {
         if !buildings.contains_key(&r.building) {
-            let id = store::import::insert_building(tx, community, r.building.as_str(), now).await?;
+            let id =
+                store::import::insert_building(tx, community, r.building.as_str(), now).await?;
             buildings.insert(r.building.clone(), BuildingId(id));
             buildings_created += 1;
         }

@@ -46,7 +46,11 @@ fn reach(ctx: &Ctx, c: CommunityId, entity: &'static str) -> CoreResult<()> {
 }
 
 /// The communities a list covers: the one asked for (in reach), or all the actor reaches.
-async fn scope(core: &Core, ctx: &Ctx, community: Option<CommunityId>) -> CoreResult<Vec<CommunityId>> {
+async fn scope(
+    core: &Core,
+    ctx: &Ctx,
+    community: Option<CommunityId>,
+) -> CoreResult<Vec<CommunityId>> {
     match community {
         Some(c) => {
             reach(ctx, c, "community")?;

@@ -21,7 +21,11 @@ use crate::shared::values::{IdNumber, Phone, optional_multiline, query_text, req
 
 use super::{get_community, get_unit, reach, scope, unit_detail};
 
-pub(in crate::registry) fn person_from_row(core: &Core, r: PersonRow, units: Vec<PersonUnit>) -> Person {
+pub(in crate::registry) fn person_from_row(
+    core: &Core,
+    r: PersonRow,
+    units: Vec<PersonUnit>,
+) -> Person {
     let phone = r
         .phone_enc
         .and_then(|b| core.crypto.decrypt(&b).ok())
@@ -45,7 +49,10 @@ pub(in crate::registry) fn person_from_row(core: &Core, r: PersonRow, units: Vec
     }
 }
 
-pub(in crate::registry) async fn people_by_ids(core: &Core, ids: &[PersonId]) -> CoreResult<Vec<Person>> {
+pub(in crate::registry) async fn people_by_ids(
+    core: &Core,
+    ids: &[PersonId],
+) -> CoreResult<Vec<Person>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -53,7 +60,10 @@ pub(in crate::registry) async fn people_by_ids(core: &Core, ids: &[PersonId]) ->
     people_with_links(core, rows).await
 }
 
-pub(in crate::registry) async fn people_with_links(core: &Core, rows: Vec<PersonRow>) -> CoreResult<Vec<Person>> {
+pub(in crate::registry) async fn people_with_links(
+    core: &Core,
+    rows: Vec<PersonRow>,
+) -> CoreResult<Vec<Person>> {
     let ids: Vec<PersonId> = rows.iter().map(|r| r.id).collect();
     let links = store::links_of_people(&core.db, &ids).await?;
     Ok(rows
@@ -229,8 +239,7 @@ pub async fn create_person(core: &Core, ctx: &Ctx, input: PersonForCreate) -> Co
     // (link them to the unit instead).
     if let Some(id_no) = &f.id_number {
         let hash = core.crypto.blind_index("id_number", id_no.as_str());
-        let existing =
-            store::people::by_id_number_hash(&core.db, input.community_id, hash).await?;
+        let existing = store::people::by_id_number_hash(&core.db, input.community_id, hash).await?;
         if let Some(pid) = existing {
             return Err(CoreError::Conflict(
                 FieldError::new("id_number", RegistryCode::DuplicateIdNumber)
@@ -427,10 +436,7 @@ pub async fn link_person(
         Relation::parse("relation", &input.relation).map_err(|e| CoreError::Invalid(vec![e]))?;
     let p = store::person_row(&core.db, input.person_id).await?;
     let Some(p) = p.filter(|p| p.community_id == u.community_id) else {
-        return Err(CoreError::invalid(
-            "person_id",
-            RegistryCode::UnknownPerson,
-        ));
+        return Err(CoreError::invalid("person_id", RegistryCode::UnknownPerson));
     };
     let mut tx = core.db.begin().await?;
     let link = insert_link(&mut tx, u.community_id, unit, p.id, rel).await?;

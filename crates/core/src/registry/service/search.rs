@@ -82,8 +82,7 @@ pub async fn search(
         .collect::<String>()
         .to_uppercase();
     if plate_q.chars().next().is_some_and(|c| !c.is_ascii()) && plate_q.chars().count() >= 2 {
-        let rows =
-            store::search::vehicles_by_plate_prefix(&core.db, &ids, &plate_q, limit).await?;
+        let rows = store::search::vehicles_by_plate_prefix(&core.db, &ids, &plate_q, limit).await?;
         for v in rows {
             hits.push(SearchHit {
                 kind: HitKind::Vehicle,

@@ -11,7 +11,10 @@ use crate::shared::ids::*;
 
 use super::BUILDING_SELECT;
 
-pub(in crate::registry) async fn list(db: &Db, community: CommunityId) -> CoreResult<Vec<Building>> {
+pub(in crate::registry) async fn list(
+    db: &Db,
+    community: CommunityId,
+) -> CoreResult<Vec<Building>> {
     db.read()
         .fetch_all(
             &format!("{BUILDING_SELECT} WHERE b.community_id = $1 ORDER BY b.name"),

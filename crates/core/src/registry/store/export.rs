@@ -79,7 +79,10 @@ pub(in crate::registry) async fn held_units(
 }
 
 /// Every vehicle of the community, by plate.
-pub(in crate::registry) async fn vehicles(db: &Db, community: CommunityId) -> CoreResult<Vec<Vehicle>> {
+pub(in crate::registry) async fn vehicles(
+    db: &Db,
+    community: CommunityId,
+) -> CoreResult<Vec<Vehicle>> {
     db.read()
         .fetch_all(
             &format!("{VEHICLE_SELECT} WHERE v.community_id = $1 ORDER BY v.plate"),
@@ -89,7 +92,10 @@ pub(in crate::registry) async fn vehicles(db: &Db, community: CommunityId) -> Co
 }
 
 /// Every parking space of the community, by code.
-pub(in crate::registry) async fn spaces(db: &Db, community: CommunityId) -> CoreResult<Vec<ParkingSpace>> {
+pub(in crate::registry) async fn spaces(
+    db: &Db,
+    community: CommunityId,
+) -> CoreResult<Vec<ParkingSpace>> {
     db.read()
         .fetch_all(
             &format!("{SPACE_SELECT} WHERE s.community_id = $1 ORDER BY s.code"),

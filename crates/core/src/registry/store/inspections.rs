@@ -10,7 +10,10 @@ use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
 /// The unit's inspections, newest first.
-pub(in crate::registry) async fn of_unit(db: &Db, unit: UnitId) -> CoreResult<Vec<VacantInspection>> {
+pub(in crate::registry) async fn of_unit(
+    db: &Db,
+    unit: UnitId,
+) -> CoreResult<Vec<VacantInspection>> {
     db.read()
         .fetch_all(
             "SELECT i.id, i.unit_id, i.inspected_on, i.inspector_id, u.display_name AS inspector_name, i.findings, i.created_at \

@@ -15,7 +15,10 @@ use super::{SPACE_SELECT, VEHICLE_SELECT};
 // Parking spaces
 
 /// The community's spaces by code, capped for the page.
-pub(in crate::registry) async fn spaces(db: &Db, community: CommunityId) -> CoreResult<Vec<ParkingSpace>> {
+pub(in crate::registry) async fn spaces(
+    db: &Db,
+    community: CommunityId,
+) -> CoreResult<Vec<ParkingSpace>> {
     db.read()
         .fetch_all(
             &format!("{SPACE_SELECT} WHERE s.community_id = $1 ORDER BY s.code LIMIT 5000"),
@@ -24,14 +27,20 @@ pub(in crate::registry) async fn spaces(db: &Db, community: CommunityId) -> Core
         .await
 }
 
-pub(in crate::registry) async fn space(db: &Db, id: ParkingSpaceId) -> CoreResult<Option<ParkingSpace>> {
+pub(in crate::registry) async fn space(
+    db: &Db,
+    id: ParkingSpaceId,
+) -> CoreResult<Option<ParkingSpace>> {
     db.read()
         .fetch_optional(&format!("{SPACE_SELECT} WHERE s.id = $1"), args![id])
         .await
 }
 
 /// The space as the transaction sees it (just written).
-pub(in crate::registry) async fn space_in(tx: &mut Tx, id: ParkingSpaceId) -> CoreResult<ParkingSpace> {
+pub(in crate::registry) async fn space_in(
+    tx: &mut Tx,
+    id: ParkingSpaceId,
+) -> CoreResult<ParkingSpace> {
     tx.fetch_one(&format!("{SPACE_SELECT} WHERE s.id = $1"), args![id])
         .await
 }
@@ -118,7 +127,10 @@ pub(in crate::registry) async fn delete_space(tx: &mut Tx, id: ParkingSpaceId) -
 // Vehicles
 
 /// The community's vehicles by plate, capped for the page.
-pub(in crate::registry) async fn vehicles(db: &Db, community: CommunityId) -> CoreResult<Vec<Vehicle>> {
+pub(in crate::registry) async fn vehicles(
+    db: &Db,
+    community: CommunityId,
+) -> CoreResult<Vec<Vehicle>> {
     db.read()
         .fetch_all(
             &format!("{VEHICLE_SELECT} WHERE v.community_id = $1 ORDER BY v.plate LIMIT 5000"),

@@ -38,8 +38,7 @@ pub(in crate::registry) async fn units_by_prefix(
     let mut a = Args::new();
     let cond = in_list(&mut a, "u.community_id", ids);
     let (lo, hi) = (a.push(p), a.push(prefix_end(p)));
-    let mut sql =
-        format!("{UNIT_SELECT} WHERE {cond} AND u.unit_no >= {lo} AND u.unit_no < {hi}");
+    let mut sql = format!("{UNIT_SELECT} WHERE {cond} AND u.unit_no >= {lo} AND u.unit_no < {hi}");
     if let Some(b) = building {
         let names: Vec<String> = ["", "栋", "座", "号楼"]
             .iter()
