@@ -1,6 +1,6 @@
-//! .xlsx exports of the registry lists besides units and people (those two live with the import,
-//! which shares their columns): buildings, vehicles, parking spaces, key customers, and vacant
-//! units with their keeper and last inspection.
+//! .xlsx exports of the registry lists: units and people (with the import template's columns;
+//! `registry::import` re-exports them), buildings, vehicles, parking spaces, key customers, and
+//! vacant units with their keeper and last inspection.
 //!
 //! Each export is an async function that gathers one community's rows — `registry.read` in that
 //! community; another community is not found — and a pure builder that writes the sheet, so the
@@ -14,17 +14,20 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::Core;
-use crate::args;
-use crate::shared::crypto::mask_phone;
+use crate::shared::crypto::{mask_id_number, mask_phone};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{CoreError, CoreResult};
 use crate::shared::ids::*;
 use crate::shared::values::Area;
+use crate::shared::xlsx::{write_header_row, xlsx_err};
 
-use super::import::{mask_numbers, unit_owner_labels, xlsx_err};
+use super::import::{
+    BUILDING, BUILDING_AREA, COLUMNS, FLOOR, INNER_AREA, NOTE, STATE, UNIT_NO, USE_KIND,
+};
 use super::model::*;
 use super::service::{get_community, list_buildings, list_people};
-use super::store::{SPACE_SELECT, UNIT_SELECT, UnitRow, VEHICLE_SELECT};
+use super::store;
+use super::store::export::HeldBy;
 
 // ---------------------------------------------------------------------------------------------
 // Rows
@@ -79,19 +82,9 @@ async fn readable(core: &Core, ctx: &Ctx, community: CommunityId) -> CoreResult<
 async fn masked_phones(
     core: &Core,
     community: CommunityId,
-    of: &str,
+    of: HeldBy,
 ) -> CoreResult<HashMap<PersonId, String>> {
-    let rows: Vec<(PersonId, Option<Vec<u8>>)> = core
-        .db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT p.id, p.phone_enc FROM people p WHERE p.community_id = $1 AND p.id IN \
-                 (SELECT person_id FROM {of} WHERE community_id = $1)"
-            ),
-            args![community],
-        )
-        .await?;
+    let rows = store::export::holder_phones(&core.db, community, of).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, enc)| {
@@ -105,19 +98,9 @@ async fn masked_phones(
 async fn unit_labels(
     core: &Core,
     community: CommunityId,
-    of: &str,
+    of: HeldBy,
 ) -> CoreResult<HashMap<UnitId, String>> {
-    let rows: Vec<(UnitId, String, String)> = core
-        .db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT u.id, b.name, u.unit_no FROM units u JOIN buildings b ON b.id = u.building_id \
-                 WHERE u.community_id = $1 AND u.id IN (SELECT unit_id FROM {of} WHERE community_id = $1)"
-            ),
-            args![community],
-        )
-        .await?;
+    let rows = store::export::held_units(&core.db, community, of).await?;
     Ok(rows
         .into_iter()
         .map(|(id, b, u)| (id, format!("{b}-{u}")))
@@ -147,16 +130,9 @@ pub async fn vehicle_lines(
     community: CommunityId,
 ) -> CoreResult<Vec<VehicleLine>> {
     readable(core, ctx, community).await?;
-    let vehicles: Vec<Vehicle> = core
-        .db
-        .read()
-        .fetch_all(
-            &format!("{VEHICLE_SELECT} WHERE v.community_id = $1 ORDER BY v.plate"),
-            args![community],
-        )
-        .await?;
-    let phones = masked_phones(core, community, "vehicles").await?;
-    let units = unit_labels(core, community, "vehicles").await?;
+    let vehicles = store::export::vehicles(&core.db, community).await?;
+    let phones = masked_phones(core, community, HeldBy::Vehicles).await?;
+    let units = unit_labels(core, community, HeldBy::Vehicles).await?;
     Ok(vehicles
         .into_iter()
         .map(|v| VehicleLine {
@@ -184,16 +160,9 @@ pub async fn space_lines(
     community: CommunityId,
 ) -> CoreResult<Vec<SpaceLine>> {
     readable(core, ctx, community).await?;
-    let spaces: Vec<ParkingSpace> = core
-        .db
-        .read()
-        .fetch_all(
-            &format!("{SPACE_SELECT} WHERE s.community_id = $1 ORDER BY s.code"),
-            args![community],
-        )
-        .await?;
-    let phones = masked_phones(core, community, "parking_spaces").await?;
-    let units = unit_labels(core, community, "parking_spaces").await?;
+    let spaces = store::export::spaces(&core.db, community).await?;
+    let phones = masked_phones(core, community, HeldBy::ParkingSpaces).await?;
+    let units = unit_labels(core, community, HeldBy::ParkingSpaces).await?;
     Ok(spaces
         .into_iter()
         .map(|s| SpaceLine {
@@ -250,27 +219,10 @@ pub async fn vacant_unit_lines(
 ) -> CoreResult<Vec<VacantUnitLine>> {
     readable(core, ctx, community).await?;
     let vacant = UnitState::Vacant.code();
-    let units: Vec<UnitRow> = core
-        .db
-        .read()
-        .fetch_all(
-            &format!(
-                "{UNIT_SELECT} WHERE u.community_id = $1 AND u.state = $2 ORDER BY b.name, u.unit_no"
-            ),
-            args![community, vacant],
-        )
-        .await?;
+    let units = store::export::units_in_state(&core.db, community, vacant).await?;
     // Newest first per unit: the first seen is the last inspection.
-    let inspections: Vec<(UnitId, NaiveDate, String)> = core
-        .db
-        .read()
-        .fetch_all(
-            "SELECT i.unit_id, i.inspected_on, i.findings FROM vacant_inspections i \
-             WHERE i.community_id = $1 AND i.unit_id IN (SELECT id FROM units WHERE community_id = $1 AND state = $2) \
-             ORDER BY i.unit_id, i.inspected_on DESC, i.id DESC",
-            args![community, vacant],
-        )
-        .await?;
+    let inspections =
+        store::export::inspections_of_units_in_state(&core.db, community, vacant).await?;
     let mut last: HashMap<UnitId, (NaiveDate, String)> = HashMap::new();
     for (unit, day, findings) in inspections {
         last.entry(unit).or_insert((day, findings));
@@ -303,6 +255,155 @@ pub async fn vacant_units_xlsx(
 ) -> CoreResult<Vec<u8>> {
     let rows = vacant_unit_lines(core, ctx, community).await?;
     off_thread(move || vacant_units_sheet(&rows)).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Units and people
+
+/// Masks every clear phone or ID number inside free text (runs of 7+ digits; 18-character ID
+/// numbers ending in X included), so an export cannot leak one whatever the caller passes in.
+/// Masked text ("138****5678") passes unchanged. Shared with the other exports.
+pub fn mask_numbers(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - start == 17 && chars.get(i).is_some_and(|c| matches!(c, 'X' | 'x')) {
+            i += 1;
+        }
+        let run: String = chars[start..i].iter().collect();
+        if run.len() >= 15 {
+            out.push_str(&mask_id_number(&run));
+        } else if run.len() >= 7 {
+            out.push_str(&mask_phone(&run));
+        } else {
+            out.push_str(&run);
+        }
+    }
+    out
+}
+
+fn area_number(a: Area) -> f64 {
+    a.0 as f64 / 100.0
+}
+
+/// The owners of each unit of a community as export labels: "张三 138****5678" (phone masked,
+/// omitted when unknown), in link order. For [`export_units_xlsx`].
+pub async fn unit_owner_labels(
+    core: &Core,
+    ctx: &Ctx,
+    community: CommunityId,
+) -> CoreResult<HashMap<UnitId, Vec<String>>> {
+    ctx.require_in(Perm::RegistryRead, community)?;
+    let rows = store::export::owner_links(&core.db, community, Relation::Owner.code()).await?;
+    let mut out: HashMap<UnitId, Vec<String>> = HashMap::new();
+    for (unit, name, phone) in rows {
+        let label = match phone.and_then(|b| core.crypto.decrypt(&b).ok()) {
+            Some(p) => format!("{name} {}", mask_phone(&p)),
+            None => name,
+        };
+        out.entry(unit).or_default().push(label);
+    }
+    Ok(out)
+}
+
+/// .xlsx of units: one row each, the template's unit columns with Chinese headers and labels,
+/// the owners (as given, e.g. by [`unit_owner_labels`]) joined with "、" in one 业主 column;
+/// any clear phone or ID number in them is masked.
+pub fn export_units_xlsx(
+    units: &[Unit],
+    owners: &HashMap<UnitId, Vec<String>>,
+) -> CoreResult<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("房屋").map_err(xlsx_err)?;
+    write_header_row(
+        ws,
+        &[
+            (COLUMNS[BUILDING].header, 10.0),
+            (COLUMNS[UNIT_NO].header, 10.0),
+            (COLUMNS[FLOOR].header, 8.0),
+            (COLUMNS[BUILDING_AREA].header, 12.0),
+            (COLUMNS[INNER_AREA].header, 12.0),
+            (COLUMNS[USE_KIND].header, 8.0),
+            (COLUMNS[STATE].header, 8.0),
+            ("业主", 30.0),
+            (COLUMNS[NOTE].header, 20.0),
+        ],
+    )?;
+    let area = Format::new().set_num_format("0.00");
+    for (i, u) in units.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, u.building_name.as_str())
+            .map_err(xlsx_err)?;
+        ws.write_string(r, 1, u.unit_no.as_str())
+            .map_err(xlsx_err)?;
+        ws.write_number(r, 2, u.floor as f64).map_err(xlsx_err)?;
+        ws.write_number_with_format(r, 3, area_number(u.building_area), &area)
+            .map_err(xlsx_err)?;
+        if let Some(a) = u.inner_area {
+            ws.write_number_with_format(r, 4, area_number(a), &area)
+                .map_err(xlsx_err)?;
+        }
+        ws.write_string(r, 5, u.use_kind.zh()).map_err(xlsx_err)?;
+        ws.write_string(r, 6, u.state.zh()).map_err(xlsx_err)?;
+        if let Some(o) = owners.get(&u.id).filter(|o| !o.is_empty()) {
+            let joined: Vec<String> = o.iter().map(|s| mask_numbers(s)).collect();
+            ws.write_string(r, 7, joined.join("、")).map_err(xlsx_err)?;
+        }
+        if let Some(n) = &u.note {
+            ws.write_string(r, 8, mask_numbers(n)).map_err(xlsx_err)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
+/// .xlsx of people: name, masked phone, masked ID number, key customer 是/否, units, note.
+pub fn export_people_xlsx(people: &[Person]) -> CoreResult<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("人员").map_err(xlsx_err)?;
+    write_header_row(
+        ws,
+        &[
+            ("姓名", 12.0),
+            ("电话", 16.0),
+            ("证件号码", 22.0),
+            ("重点客户", 10.0),
+            ("房屋", 30.0),
+            ("备注", 20.0),
+        ],
+    )?;
+    for (i, p) in people.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, p.name.as_str()).map_err(xlsx_err)?;
+        // `Person` carries masked values already; masking again is idempotent and guards a
+        // caller that filled in clear ones.
+        if let Some(ph) = &p.phone {
+            ws.write_string(r, 1, mask_phone(ph)).map_err(xlsx_err)?;
+        }
+        if let Some(id) = &p.id_number {
+            ws.write_string(r, 2, mask_id_number(id))
+                .map_err(xlsx_err)?;
+        }
+        ws.write_string(r, 3, if p.is_key_customer { "是" } else { "否" })
+            .map_err(xlsx_err)?;
+        let units: Vec<&str> = p.units.iter().map(|u| u.label.as_str()).collect();
+        ws.write_string(r, 4, units.join("、")).map_err(xlsx_err)?;
+        if let Some(n) = &p.note {
+            ws.write_string(r, 5, mask_numbers(n)).map_err(xlsx_err)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xlsx_err)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -341,13 +442,7 @@ fn sheet(name: &str, headers: &[(&str, f64)], rows: Vec<Vec<Cell>>) -> CoreResul
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(name).map_err(xlsx_err)?;
-    let head = Format::new().set_bold().set_background_color(0xD9E1F2);
-    for (i, (h, w)) in headers.iter().enumerate() {
-        ws.set_column_width(i as u16, *w).map_err(xlsx_err)?;
-        ws.write_string_with_format(0, i as u16, *h, &head)
-            .map_err(xlsx_err)?;
-    }
-    ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    write_header_row(ws, headers)?;
     let area = Format::new().set_num_format("0.00");
     for (i, row) in rows.into_iter().enumerate() {
         let r = i as u32 + 1;
@@ -428,19 +523,18 @@ pub fn spaces_sheet(spaces: &[SpaceLine]) -> CoreResult<Vec<u8>> {
     let rows = spaces
         .iter()
         .map(|s| {
-            let state = SpaceState::parse("state", &s.state)
-                .map(|x| x.zh().to_string())
-                .unwrap_or_else(|_| s.state.clone());
-            vec![
+            // The state as stored: an unknown one is an internal error, never shown raw.
+            let state = stored(SpaceState::ALL, "space state", &s.state)?;
+            Ok(vec![
                 text(&s.code),
-                Cell::Text(state),
+                text(state.zh()),
                 opt(&s.unit),
                 opt(&s.holder),
                 phone(&s.holder_phone),
                 free(&s.note),
-            ]
+            ])
         })
-        .collect();
+        .collect::<CoreResult<_>>()?;
     sheet(
         "车位",
         &[

@@ -4,11 +4,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::shared::error::FieldError;
+use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::values::Area;
 
 use crate::shared::code_enum;
+
+use super::error::RegistryCode;
 
 code_enum!(UnitUse, "unknown_unit_use", {
     Residential = "residential", "住宅", "Residential";
@@ -379,6 +381,20 @@ pub struct SearchHit {
     pub state: Option<UnitState>,
 }
 
+/// A code read back from the database (`ALL` of a `code_enum!`): only the exact stored code is
+/// accepted, not a Chinese label, and an unknown one is an internal error — a value this build
+/// never writes means the data or the build is wrong, which a silent default would hide.
+pub(crate) fn stored<T: Copy>(
+    all: &[(T, &'static str, &'static str, &'static str)],
+    what: &str,
+    raw: &str,
+) -> CoreResult<T> {
+    all.iter()
+        .find(|(_, code, ..)| *code == raw)
+        .map(|(v, ..)| *v)
+        .ok_or_else(|| CoreError::internal(format!("unknown stored {what}: {raw:?}")))
+}
+
 /// The exclusive upper bound of a prefix range: every string starting with `p` sorts in
 /// `[p, prefix_end(p))` under byte-wise collation (SQLite's default, PostgreSQL's "C").
 pub fn prefix_end(p: &str) -> String {
@@ -390,7 +406,7 @@ pub fn check_floor(field: &str, f: i64) -> Result<i64, FieldError> {
     if (-5..=200).contains(&f) && f != 0 {
         Ok(f)
     } else {
-        Err(FieldError::new(field, "floor_out_of_range")
+        Err(FieldError::new(field, RegistryCode::FloorOutOfRange)
             .with("min", -5)
             .with("max", 200))
     }
@@ -401,7 +417,7 @@ pub fn check_areas(building: Area, inner: Option<Area>) -> Result<(), FieldError
     match inner {
         Some(i) if i > building => Err(FieldError::new(
             "inner_area",
-            "inner_area_exceeds_building_area",
+            RegistryCode::InnerAreaExceedsBuildingArea,
         )),
         _ => Ok(()),
     }

@@ -1,10 +1,21 @@
-//! SQL of the registry. Row types here are what the tables hold; the service turns them into
-//! the model's types (codes parsed, areas typed, personal data masked).
+//! SQL of the registry: every statement of the module is here, one file per entity, so the
+//! tuned texts live in one place and the services keep only rules. Row types here are what the
+//! tables hold; the service turns them into the model's types (codes decoded strictly, areas
+//! typed, personal data masked). The `for_*` files are what other modules read of our tables.
 
+pub mod buildings;
+pub mod communities;
+pub mod export;
 pub mod for_billing;
 pub mod for_desk;
 pub mod for_portal;
 pub mod for_tickets;
+pub mod import;
+pub mod inspections;
+pub mod parking;
+pub mod people;
+pub mod search;
+pub mod units;
 
 use chrono::{DateTime, Utc};
 
@@ -113,6 +124,24 @@ pub(super) async fn links_of_people(
             a,
         )
         .await
+}
+
+/// The sizes of a community's register for its overview: buildings, units, people, vehicles,
+/// parking spaces.
+pub(in crate::registry) async fn community_counts(db: &Db, c: CommunityId) -> CoreResult<[i64; 5]> {
+    let mut out = [0; 5];
+    for (i, t) in ["buildings", "units", "people", "vehicles", "parking_spaces"]
+        .iter()
+        .enumerate()
+    {
+        out[i] = count(
+            db,
+            &format!("SELECT COUNT(*) FROM {t} WHERE community_id = $1"),
+            args![c],
+        )
+        .await?;
+    }
+    Ok(out)
 }
 
 /// Rows counted by a `SELECT COUNT(*) …`.
