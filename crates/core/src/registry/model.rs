@@ -12,7 +12,7 @@ use crate::shared::code_enum;
 
 use super::error::RegistryCode;
 
-code_enum!(UnitUse, "unknown_unit_use", {
+code_enum!(UnitUse, RegistryCode::UnknownUnitUse, {
     Residential = "residential", "住宅", "Residential";
     Shop = "shop", "商铺", "Shop";
     Office = "office", "办公", "Office";
@@ -20,7 +20,7 @@ code_enum!(UnitUse, "unknown_unit_use", {
     Other = "other", "其他", "Other";
 });
 
-code_enum!(UnitState, "unknown_unit_state", {
+code_enum!(UnitState, RegistryCode::UnknownUnitState, {
     Unsold = "unsold", "未售", "Unsold";
     Vacant = "vacant", "空置", "Vacant";
     Occupied = "occupied", "自住", "Occupied";
@@ -28,13 +28,13 @@ code_enum!(UnitState, "unknown_unit_state", {
     Decorating = "decorating", "装修中", "Decorating";
 });
 
-code_enum!(Relation, "unknown_relation", {
+code_enum!(Relation, RegistryCode::UnknownRelation, {
     Owner = "owner", "业主", "Owner";
     Member = "member", "家庭成员", "Household member";
     Tenant = "tenant", "租户", "Tenant";
 });
 
-code_enum!(SpaceState, "unknown_space_state", {
+code_enum!(SpaceState, RegistryCode::UnknownSpaceState, {
     Sold = "sold", "已售", "Sold";
     Rented = "rented", "出租", "Rented";
     Temporary = "temporary", "临时", "Temporary";

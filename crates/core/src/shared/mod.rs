@@ -16,7 +16,7 @@ pub mod xlsx;
 /// selects and label lookups), `code()` is what is stored, `parse` accepts the code or the
 /// Chinese label (as typed in a spreadsheet) and names `field` with `$err` otherwise.
 macro_rules! code_enum {
-    ($name:ident, $err:literal, { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
+    ($name:ident, $err:expr, { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
