@@ -184,7 +184,7 @@ pub async fn record_reminder(
         },
     )
     .await?;
-    let r = store::reminders::get(&mut tx, id).await?;
+    let r = store::reminders::get(&mut tx, ReminderId(id)).await?;
     audit::record(
         &mut tx,
         ctx,

@@ -161,7 +161,8 @@ pub(super) async fn post_accrued(
     let rows = store::late_fees::postable(tx, c, unit).await?;
     for r in rows {
         let amt = r.accrued();
-        let n = store::late_fees::claim_posting(tx, c, r.charge_id, amt, r.accrued_e6).await?;
+        let n = store::late_fees::claim_posting(tx, c, ChargeId(r.charge_id), amt, r.accrued_e6)
+            .await?;
         if n != 1 {
             return Err(CoreError::conflict(
                 "charge_ids",
@@ -205,13 +206,13 @@ pub async fn waive_late_fee(
         required_text("reason", &input.reason, 200).map_err(|e| CoreError::Invalid(vec![e]))?;
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
-    let c = match store::charges::community_of(&mut tx, charge, ctx.company_id).await? {
+    let c = match store::charges::community_of(&mut tx, ChargeId(charge), ctx.company_id).await? {
         Some(c) if ctx.reaches(c) => c,
         _ => return Err(CoreError::NotFound("charge")),
     };
     ctx.require_in(Perm::BillingManage, c)?;
     get_charge_in(&mut tx, c, charge).await?;
-    let Some(before) = store::late_fees::of_charge(&mut tx, c, charge).await? else {
+    let Some(before) = store::late_fees::of_charge(&mut tx, c, ChargeId(charge)).await? else {
         return Err(CoreError::conflict("id", BillingCode::NoLateFee));
     };
     if before.waived_at.is_some() {
@@ -221,7 +222,7 @@ pub async fn waive_late_fee(
     let n = store::late_fees::waive(
         &mut tx,
         c,
-        charge,
+        ChargeId(charge),
         before.accrued_e6,
         ctx.actor(),
         &reason,
@@ -231,7 +232,7 @@ pub async fn waive_late_fee(
     if n != 1 {
         return Err(CoreError::conflict("id", BillingCode::LateFeeChanged));
     }
-    let after = store::late_fees::of_charge(&mut tx, c, charge)
+    let after = store::late_fees::of_charge(&mut tx, c, ChargeId(charge))
         .await?
         .ok_or(CoreError::NotFound("row"))?;
     let (b, a) = (before.line(), after.line());

@@ -78,8 +78,8 @@ pub(super) async fn open_charges(
 pub(super) async fn settle(
     tx: &mut Tx,
     c: CommunityId,
-    charge: i64,
-    payment: Option<i64>,
+    charge: ChargeId,
+    payment: Option<PaymentId>,
     source: &str,
     amount: i64,
     now: DateTime<Utc>,
@@ -141,7 +141,7 @@ pub(super) async fn apply_prepaid(
     let day = now.with_timezone(&tz).date_naive();
     let mut applied = 0;
     for (id, amt) in shares {
-        settle(tx, c, id, None, "prepaid", amt, now, day).await?;
+        settle(tx, c, ChargeId(id), None, "prepaid", amt, now, day).await?;
         move_prepaid(tx, c, unit, "deduction", -amt, None, Some(id), now).await?;
         applied += amt;
     }
@@ -290,7 +290,7 @@ pub(super) async fn get_charge_in(
     c: CommunityId,
     id: i64,
 ) -> CoreResult<Charge> {
-    store::charges::get(q, c, id)
+    store::charges::get(q, c, ChargeId(id))
         .await?
         .ok_or(CoreError::NotFound("charge"))
 }
@@ -305,7 +305,7 @@ pub async fn create_charge(
     if let Some(sid) = input.standard_id {
         let mut r = core.db.read();
         let c = unit_community(&mut r, ctx, input.unit_id).await?;
-        let s = match store::standards::in_community(&mut r, c, sid).await? {
+        let s = match store::standards::in_community(&mut r, c, StandardId(sid)).await? {
             Some(s) if s.method()? == Method::OneOff => s,
             _ => {
                 return Err(CoreError::invalid(
@@ -383,7 +383,7 @@ pub async fn reverse_charge(core: &Core, ctx: &Ctx, id: i64, input: Reason) -> C
         required_text("reason", &input.reason, 200).map_err(|e| CoreError::Invalid(vec![e]))?;
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
-    let c = match store::charges::community_of(&mut tx, id, ctx.company_id).await? {
+    let c = match store::charges::community_of(&mut tx, ChargeId(id), ctx.company_id).await? {
         Some(c) if ctx.reaches(c) => c,
         _ => return Err(CoreError::NotFound("charge")),
     };
@@ -414,7 +414,7 @@ pub async fn reverse_charge(core: &Core, ctx: &Ctx, id: i64, input: Reason) -> C
         now,
     )
     .await?;
-    if store::charges::mark_reversed(&mut tx, id, rid).await? != 1 {
+    if store::charges::mark_reversed(&mut tx, ChargeId(id), ChargeId(rid)).await? != 1 {
         return Err(CoreError::conflict("id", BillingCode::AlreadyReversed));
     }
     let after = get_charge_in(&mut tx, c, rid).await?;

@@ -81,7 +81,7 @@ pub async fn create_meter(core: &Core, ctx: &Ctx, input: MeterForCreate) -> Core
     )
     .await
     .map_err(|e| e.or_conflict("kind", BillingCode::DuplicateMeter))?;
-    let m = store::meters::get(&mut tx, id).await?;
+    let m = store::meters::get(&mut tx, MeterId(id)).await?;
     audit::record(
         &mut tx,
         ctx,
@@ -100,7 +100,7 @@ async fn meter_standard(
     id: i64,
     field: &str,
 ) -> CoreResult<Standard> {
-    match store::standards::in_community(q, c, id).await? {
+    match store::standards::in_community(q, c, StandardId(id)).await? {
         Some(s) if s.method()? == Method::Meter => Ok(s),
         _ => Err(CoreError::invalid(field, BillingCode::NotAMeterStandard)),
     }
@@ -174,7 +174,7 @@ async fn charge_reading(
     let (amount, basis) = usage_amount(usage, &tiers, Price(s.price_e4), s.rounding()?);
     // Moves the meter only from the reading this one follows: a concurrent confirmation or
     // entry of the same meter gets a 409 instead of a second charge.
-    if store::meters::advance(tx, m.id, prev, value).await? != 1 {
+    if store::meters::advance(tx, MeterId(m.id), prev, value).await? != 1 {
         return Err(CoreError::conflict(
             "meter_id",
             BillingCode::ReadingOutdated,
@@ -183,7 +183,7 @@ async fn charge_reading(
     if amount <= 0 {
         return Ok(None);
     }
-    let item = store::fee_items::name(tx, s.fee_item_id).await?;
+    let item = store::fee_items::name(tx, FeeItemId(s.fee_item_id)).await?;
     let kind = stored("meter kind", &m.kind, MeterKind::parse)?.zh();
     // A period's usage is known at its end: it is due in the next month.
     let (ny, nm) = add_months(period.year, period.month, 1);
@@ -276,7 +276,7 @@ pub async fn save_readings(
     let mut charged = 0;
     for (i, (r, value)) in input.readings.iter().zip(values).enumerate() {
         let key = period.key();
-        let Some(m) = store::meters::in_community(&mut tx, c, r.meter_id).await? else {
+        let Some(m) = store::meters::in_community(&mut tx, c, MeterId(r.meter_id)).await? else {
             return Err(CoreError::invalid(
                 format!("readings[{i}].meter_id"),
                 BillingCode::UnknownMeter,
@@ -364,18 +364,19 @@ pub async fn save_readings(
 /// Confirms a flagged reading (a manager): its usage is charged (for a reading below the last
 /// one, the meter was replaced and the usage is the new reading).
 pub async fn confirm_reading(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<Reading> {
-    let row = store::meters::reading_community(&mut core.db.read(), id, ctx.company_id).await?;
+    let row = store::meters::reading_community(&mut core.db.read(), ReadingId(id), ctx.company_id)
+        .await?;
     let c = match row {
         Some(c) if ctx.reaches(c) => c,
         _ => return Err(CoreError::NotFound("meter_reading")),
     };
     ctx.require_in(Perm::BillingManage, c)?;
     let mut tx = core.db.begin().await?;
-    let r = store::meters::reading(&mut tx, id).await?;
+    let r = store::meters::reading(&mut tx, ReadingId(id)).await?;
     if r.flag.is_none() || r.confirmed_at.is_some() || r.charge_id.is_some() {
         return Err(CoreError::conflict("id", BillingCode::ReadingNotFlagged));
     }
-    let m = store::meters::get(&mut tx, r.meter_id).await?;
+    let m = store::meters::get(&mut tx, MeterId(r.meter_id)).await?;
     if m.last_value != r.prev_value {
         return Err(CoreError::conflict("id", BillingCode::ReadingOutdated));
     }
@@ -397,8 +398,8 @@ pub async fn confirm_reading(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<Read
         ctx.actor(),
     )
     .await?;
-    store::meters::confirm_reading(&mut tx, id, ctx.actor(), Utc::now(), charge).await?;
-    let after = store::meters::reading(&mut tx, id).await?;
+    store::meters::confirm_reading(&mut tx, ReadingId(id), ctx.actor(), Utc::now(), charge).await?;
+    let after = store::meters::reading(&mut tx, ReadingId(id)).await?;
     audit::record(
         &mut tx,
         ctx,

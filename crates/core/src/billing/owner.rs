@@ -54,7 +54,7 @@ pub async fn owner_billing(core: &Core, ctx: &Ctx) -> CoreResult<Vec<OwnerBill>>
 pub async fn owner_receipt(core: &Core, ctx: &Ctx, payment: i64) -> CoreResult<Receipt> {
     let (c, units) = owned_units(core, ctx).await?;
     let mut r = core.db.read();
-    match super::store::payments::unit_of(&mut r, c, payment).await? {
+    match super::store::payments::unit_of(&mut r, c, PaymentId(payment)).await? {
         Some(u) if units.contains(&u) => receipt_in(&mut r, c, payment).await,
         _ => Err(CoreError::NotFound("payment")),
     }

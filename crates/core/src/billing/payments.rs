@@ -63,7 +63,7 @@ pub(super) async fn payment_in(
     c: CommunityId,
     id: i64,
 ) -> CoreResult<Payment> {
-    store::payments::get(q, c, id)
+    store::payments::get(q, c, PaymentId(id))
         .await?
         .ok_or(CoreError::NotFound("payment"))
 }
@@ -135,7 +135,7 @@ pub(super) async fn settled_lines(
     c: CommunityId,
     payment: i64,
 ) -> CoreResult<Vec<SettledLine>> {
-    store::payments::settled_lines(q, c, payment).await
+    store::payments::settled_lines(q, c, PaymentId(payment)).await
 }
 
 async fn by_key(
@@ -146,7 +146,7 @@ async fn by_key(
     let Some(p) = store::payments::by_key(q, c, key).await? else {
         return Ok(None);
     };
-    let d = store::payments::request_digest(q, p.id).await?;
+    let d = store::payments::request_digest(q, PaymentId(p.id)).await?;
     Ok(Some((p, d)))
 }
 
@@ -286,7 +286,8 @@ async fn pay_once(
                 None => {
                     // Not this unit's, or nothing left to settle on it.
                     let exists =
-                        store::charges::of_unit_exists(&mut tx, c, input.unit_id, *id).await?;
+                        store::charges::of_unit_exists(&mut tx, c, input.unit_id, ChargeId(*id))
+                            .await?;
                     return Err(if exists {
                         CoreError::conflict(
                             format!("charge_ids[{i}]"),
@@ -332,7 +333,17 @@ async fn pay_once(
     )
     .await?;
     for (cid, amt) in &shares {
-        settle(&mut tx, c, *cid, Some(pid), "payment", *amt, now, day).await?;
+        settle(
+            &mut tx,
+            c,
+            ChargeId(*cid),
+            Some(PaymentId(pid)),
+            "payment",
+            *amt,
+            now,
+            day,
+        )
+        .await?;
     }
     move_prepaid(
         &mut tx,
@@ -368,7 +379,7 @@ pub(super) async fn payment_community(
     ctx: &Ctx,
     id: i64,
 ) -> CoreResult<CommunityId> {
-    match store::payments::community_of(q, id, ctx.company_id).await? {
+    match store::payments::community_of(q, PaymentId(id), ctx.company_id).await? {
         Some(c) if ctx.reaches(c) => Ok(c),
         _ => Err(CoreError::NotFound("payment")),
     }
@@ -417,13 +428,23 @@ pub async fn reverse_payment(
         },
     )
     .await?;
-    let n = store::payments::mark_reversed(&mut tx, id, rid).await?;
+    let n = store::payments::mark_reversed(&mut tx, PaymentId(id), PaymentId(rid)).await?;
     if n != 1 {
         return Err(CoreError::conflict("id", BillingCode::AlreadyReversed));
     }
-    let shares = store::payments::payment_shares(&mut tx, c, id).await?;
+    let shares = store::payments::payment_shares(&mut tx, c, PaymentId(id)).await?;
     for (cid, amt) in shares {
-        settle(&mut tx, c, cid, Some(rid), "reversal", -amt, now, day).await?;
+        settle(
+            &mut tx,
+            c,
+            cid,
+            Some(PaymentId(rid)),
+            "reversal",
+            -amt,
+            now,
+            day,
+        )
+        .await?;
     }
     move_prepaid(
         &mut tx,

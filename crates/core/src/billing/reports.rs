@@ -160,7 +160,7 @@ pub async fn create_expense(
         Utc::now(),
     )
     .await?;
-    let e = store::reports::expense(&mut tx, id).await?;
+    let e = store::reports::expense(&mut tx, ExpenseId(id)).await?;
     audit::record(
         &mut tx,
         ctx,

@@ -401,8 +401,8 @@ pub async fn post(core: &Core, ctx: &Ctx, input: BillRunForCreate) -> CoreResult
     for (unit,) in prepaid {
         applied += apply_prepaid(&mut tx, c, unit, now).await?;
     }
-    store::runs::set_totals(&mut tx, run, t.charges, t.total, applied).await?;
-    let after = store::runs::get(&mut tx, run).await?;
+    store::runs::set_totals(&mut tx, BillRunId(run), t.charges, t.total, applied).await?;
+    let after = store::runs::get(&mut tx, BillRunId(run)).await?;
     audit::record(
         &mut tx,
         ctx,

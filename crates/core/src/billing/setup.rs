@@ -192,7 +192,7 @@ pub(super) async fn fee_item_in(
     c: CommunityId,
     id: i64,
 ) -> CoreResult<Option<FeeItem>> {
-    store::fee_items::by_id(q, c, id).await
+    store::fee_items::by_id(q, c, FeeItemId(id)).await
 }
 
 /// Creates or updates a fee item by its code.
@@ -521,14 +521,14 @@ pub async fn save_standard(
     let (before, sid) = match id {
         None => (None, store::standards::insert(&mut tx, c, &w, now).await?),
         Some(id) => {
-            let before = store::standards::in_community(&mut tx, c, id)
+            let before = store::standards::in_community(&mut tx, c, StandardId(id))
                 .await?
                 .ok_or(CoreError::NotFound("charge_standard"))?;
-            store::standards::update(&mut tx, c, id, &w, now).await?;
+            store::standards::update(&mut tx, c, StandardId(id), &w, now).await?;
             (Some(before), id)
         }
     };
-    let after = store::standards::by_id(&mut tx, sid).await?;
+    let after = store::standards::by_id(&mut tx, StandardId(sid)).await?;
     let mut e = Entry::new(
         if before.is_some() {
             Action::Update

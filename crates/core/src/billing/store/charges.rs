@@ -50,7 +50,7 @@ pub(crate) async fn of_unit(
 pub(crate) async fn get(
     q: &mut impl Queries,
     c: CommunityId,
-    id: i64,
+    id: ChargeId,
 ) -> CoreResult<Option<Charge>> {
     q.fetch_optional(
         &format!("SELECT {CHARGE_COLS} FROM charges WHERE id = $1 AND community_id = $2"),
@@ -62,7 +62,7 @@ pub(crate) async fn get(
 /// The charge's community, when it belongs to the company.
 pub(crate) async fn community_of(
     q: &mut impl Queries,
-    id: i64,
+    id: ChargeId,
     company: CompanyId,
 ) -> CoreResult<Option<CommunityId>> {
     let c: Option<(CommunityId,)> = q
@@ -80,7 +80,7 @@ pub(crate) async fn of_unit_exists(
     q: &mut impl Queries,
     c: CommunityId,
     unit: UnitId,
-    id: i64,
+    id: ChargeId,
 ) -> CoreResult<bool> {
     let exists: Option<(i64,)> = q
         .fetch_optional(
@@ -96,7 +96,7 @@ pub(crate) async fn of_unit_exists(
 pub(crate) async fn add_settled(
     tx: &mut Tx,
     c: CommunityId,
-    charge: i64,
+    charge: ChargeId,
     amount: i64,
 ) -> CoreResult<u64> {
     tx.execute(
@@ -111,8 +111,8 @@ pub(crate) async fn add_settled(
 pub(crate) async fn insert_settlement(
     tx: &mut Tx,
     c: CommunityId,
-    charge: i64,
-    payment: Option<i64>,
+    charge: ChargeId,
+    payment: Option<PaymentId>,
     source: &str,
     amount: i64,
     now: DateTime<Utc>,
@@ -209,7 +209,7 @@ pub(crate) async fn insert_reversal(
 }
 
 /// Marks a charge reversed by `by`, unless it is already or has money on it; 0 rows then.
-pub(crate) async fn mark_reversed(tx: &mut Tx, id: i64, by: i64) -> CoreResult<u64> {
+pub(crate) async fn mark_reversed(tx: &mut Tx, id: ChargeId, by: ChargeId) -> CoreResult<u64> {
     tx.execute(
         "UPDATE charges SET reversed_by = $1 WHERE id = $2 AND reversed_by IS NULL AND settled_fen = 0",
         args![by, id],

@@ -23,7 +23,7 @@ pub(crate) async fn list(q: &mut impl Queries, c: CommunityId) -> CoreResult<Vec
 pub(crate) async fn by_id(
     q: &mut impl Queries,
     c: CommunityId,
-    id: i64,
+    id: FeeItemId,
 ) -> CoreResult<Option<FeeItem>> {
     q.fetch_optional(
         &format!("SELECT {ITEM_COLS} FROM fee_items WHERE id = $1 AND community_id = $2"),
@@ -92,7 +92,7 @@ pub(crate) async fn names(q: &mut impl Queries, c: CommunityId) -> CoreResult<Ve
     .await
 }
 
-pub(crate) async fn name(q: &mut impl Queries, id: i64) -> CoreResult<String> {
+pub(crate) async fn name(q: &mut impl Queries, id: FeeItemId) -> CoreResult<String> {
     let (item,): (String,) = q
         .fetch_one("SELECT name FROM fee_items WHERE id = $1", args![id])
         .await?;

@@ -137,7 +137,7 @@ pub(crate) async fn postable(tx: &mut Tx, c: CommunityId, unit: UnitId) -> CoreR
 pub(crate) async fn claim_posting(
     tx: &mut Tx,
     c: CommunityId,
-    charge: i64,
+    charge: ChargeId,
     amount: i64,
     accrued_e6: i64,
 ) -> CoreResult<u64> {
@@ -152,7 +152,7 @@ pub(crate) async fn claim_posting(
 pub(crate) async fn of_charge(
     tx: &mut Tx,
     c: CommunityId,
-    charge: i64,
+    charge: ChargeId,
 ) -> CoreResult<Option<LfRow>> {
     tx.fetch_optional(
         &format!("{LF_SELECT} WHERE lf.community_id = $1 AND lf.charge_id = $2"),
@@ -166,7 +166,7 @@ pub(crate) async fn of_charge(
 pub(crate) async fn waive(
     tx: &mut Tx,
     c: CommunityId,
-    charge: i64,
+    charge: ChargeId,
     accrued_e6: i64,
     by: Option<UserId>,
     reason: &str,

@@ -34,7 +34,7 @@ pub(crate) async fn insert(
     .await
 }
 
-pub(crate) async fn get(q: &mut impl Queries, id: i64) -> CoreResult<Meter> {
+pub(crate) async fn get(q: &mut impl Queries, id: MeterId) -> CoreResult<Meter> {
     q.fetch_one(&format!("{METER_SELECT} WHERE m.id = $1"), args![id])
         .await
 }
@@ -42,7 +42,7 @@ pub(crate) async fn get(q: &mut impl Queries, id: i64) -> CoreResult<Meter> {
 pub(crate) async fn in_community(
     q: &mut impl Queries,
     c: CommunityId,
-    id: i64,
+    id: MeterId,
 ) -> CoreResult<Option<Meter>> {
     q.fetch_optional(
         &format!("{METER_SELECT} WHERE m.id = $1 AND m.community_id = $2"),
@@ -69,7 +69,7 @@ pub(crate) async fn list(
 }
 
 /// Moves the meter to `value` only from `prev`; 0 rows when it has moved meanwhile.
-pub(crate) async fn advance(tx: &mut Tx, id: i64, prev: i64, value: i64) -> CoreResult<u64> {
+pub(crate) async fn advance(tx: &mut Tx, id: MeterId, prev: i64, value: i64) -> CoreResult<u64> {
     tx.execute(
         "UPDATE meters SET last_value = $1 WHERE id = $2 AND last_value = $3",
         args![value, id, prev],
@@ -172,7 +172,7 @@ pub(crate) async fn insert_reading(
 /// The reading's community, when it belongs to the company.
 pub(crate) async fn reading_community(
     q: &mut impl Queries,
-    id: i64,
+    id: ReadingId,
     company: CompanyId,
 ) -> CoreResult<Option<CommunityId>> {
     let row: Option<(CommunityId,)> = q
@@ -185,7 +185,7 @@ pub(crate) async fn reading_community(
     Ok(row.map(|(c,)| c))
 }
 
-pub(crate) async fn reading(q: &mut impl Queries, id: i64) -> CoreResult<Reading> {
+pub(crate) async fn reading(q: &mut impl Queries, id: ReadingId) -> CoreResult<Reading> {
     q.fetch_one(
         &format!("SELECT {READING_COLS} FROM meter_readings WHERE id = $1"),
         args![id],
@@ -195,7 +195,7 @@ pub(crate) async fn reading(q: &mut impl Queries, id: i64) -> CoreResult<Reading
 
 pub(crate) async fn confirm_reading(
     tx: &mut Tx,
-    id: i64,
+    id: ReadingId,
     by: Option<UserId>,
     now: DateTime<Utc>,
     charge: Option<i64>,

@@ -29,7 +29,7 @@ pub(crate) async fn of_unit(
 pub(crate) async fn get(
     q: &mut impl Queries,
     c: CommunityId,
-    id: i64,
+    id: PaymentId,
 ) -> CoreResult<Option<Payment>> {
     q.fetch_optional(
         &format!("SELECT {PAY_COLS} FROM payments WHERE id = $1 AND community_id = $2"),
@@ -54,7 +54,10 @@ pub(crate) async fn by_key(
 }
 
 /// The digest of the request that recorded the payment.
-pub(crate) async fn request_digest(q: &mut impl Queries, id: i64) -> CoreResult<Option<String>> {
+pub(crate) async fn request_digest(
+    q: &mut impl Queries,
+    id: PaymentId,
+) -> CoreResult<Option<String>> {
     let (d,): (Option<String>,) = q
         .fetch_one(
             "SELECT request_digest FROM payments WHERE id = $1",
@@ -67,7 +70,7 @@ pub(crate) async fn request_digest(q: &mut impl Queries, id: i64) -> CoreResult<
 pub(crate) async fn settled_lines(
     q: &mut impl Queries,
     c: CommunityId,
-    payment: i64,
+    payment: PaymentId,
 ) -> CoreResult<Vec<SettledLine>> {
     q.fetch_all(
         "SELECT s.charge_id, ch.description, ch.period, s.amount_fen FROM settlements s \
@@ -81,8 +84,8 @@ pub(crate) async fn settled_lines(
 pub(crate) async fn payment_shares(
     tx: &mut Tx,
     c: CommunityId,
-    payment: i64,
-) -> CoreResult<Vec<(i64, i64)>> {
+    payment: PaymentId,
+) -> CoreResult<Vec<(ChargeId, i64)>> {
     tx.fetch_all(
         "SELECT charge_id, amount_fen FROM settlements WHERE community_id = $1 AND payment_id = $2 \
          AND source = 'payment' ORDER BY id",
@@ -94,7 +97,7 @@ pub(crate) async fn payment_shares(
 /// The payment's community, when it belongs to the company.
 pub(crate) async fn community_of(
     q: &mut impl Queries,
-    id: i64,
+    id: PaymentId,
     company: CompanyId,
 ) -> CoreResult<Option<CommunityId>> {
     let c: Option<(CommunityId,)> = q
@@ -111,7 +114,7 @@ pub(crate) async fn community_of(
 pub(crate) async fn unit_of(
     q: &mut impl Queries,
     c: CommunityId,
-    id: i64,
+    id: PaymentId,
 ) -> CoreResult<Option<UnitId>> {
     let unit: Option<(UnitId,)> = q
         .fetch_optional(
@@ -267,7 +270,7 @@ pub(crate) async fn insert_refund(
 }
 
 /// Marks a payment reversed by `by`, unless it already is; 0 rows then.
-pub(crate) async fn mark_reversed(tx: &mut Tx, id: i64, by: i64) -> CoreResult<u64> {
+pub(crate) async fn mark_reversed(tx: &mut Tx, id: PaymentId, by: PaymentId) -> CoreResult<u64> {
     tx.execute(
         "UPDATE payments SET reversed_by = $1 WHERE id = $2 AND reversed_by IS NULL",
         args![by, id],

@@ -117,7 +117,7 @@ pub(crate) async fn insert_notice(
     .await
 }
 
-pub(crate) async fn get(tx: &mut Tx, id: i64) -> CoreResult<Reminder> {
+pub(crate) async fn get(tx: &mut Tx, id: ReminderId) -> CoreResult<Reminder> {
     tx.fetch_one(
         &format!("SELECT {REM_COLS} FROM reminders WHERE id = $1"),
         args![id],

@@ -95,7 +95,7 @@ pub(crate) async fn insert_expense(
     .await
 }
 
-pub(crate) async fn expense(tx: &mut Tx, id: i64) -> CoreResult<Expense> {
+pub(crate) async fn expense(tx: &mut Tx, id: ExpenseId) -> CoreResult<Expense> {
     tx.fetch_one(
         "SELECT id, community_id, spent_on, category, description, amount_fen, from_fund FROM expenses WHERE id = $1",
         args![id],

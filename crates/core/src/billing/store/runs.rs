@@ -40,7 +40,7 @@ pub(crate) async fn insert(
 
 pub(crate) async fn set_totals(
     tx: &mut Tx,
-    run: i64,
+    run: BillRunId,
     charges: i64,
     total: i64,
     applied: i64,
@@ -53,7 +53,7 @@ pub(crate) async fn set_totals(
     Ok(())
 }
 
-pub(crate) async fn get(tx: &mut Tx, run: i64) -> CoreResult<BillRun> {
+pub(crate) async fn get(tx: &mut Tx, run: BillRunId) -> CoreResult<BillRun> {
     tx.fetch_one(
         "SELECT id, community_id, period, charges, total_fen, prepaid_applied_fen, created_at \
          FROM bill_runs WHERE id = $1",

@@ -26,7 +26,7 @@ pub(crate) async fn list(q: &mut impl Queries, c: CommunityId) -> CoreResult<Vec
 pub(crate) async fn in_community(
     q: &mut impl Queries,
     c: CommunityId,
-    id: i64,
+    id: StandardId,
 ) -> CoreResult<Option<Standard>> {
     q.fetch_optional(
         &format!("SELECT {STD_COLS} FROM charge_standards WHERE id = $1 AND community_id = $2"),
@@ -35,7 +35,7 @@ pub(crate) async fn in_community(
     .await
 }
 
-pub(crate) async fn by_id(q: &mut impl Queries, id: i64) -> CoreResult<Standard> {
+pub(crate) async fn by_id(q: &mut impl Queries, id: StandardId) -> CoreResult<Standard> {
     q.fetch_one(
         &format!("SELECT {STD_COLS} FROM charge_standards WHERE id = $1"),
         args![id],
@@ -116,7 +116,7 @@ pub(crate) async fn insert(
 pub(crate) async fn update(
     tx: &mut Tx,
     c: CommunityId,
-    id: i64,
+    id: StandardId,
     w: &StandardWrite<'_>,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
