@@ -51,6 +51,9 @@ pub(crate) async fn receipt_in(
     id: i64,
 ) -> CoreResult<Receipt> {
     let p = payment_in(r, c, id).await?;
+    // Decoded strictly here, so the receipt's file can print their labels without a fallback.
+    stored("payment method", &p.method, PayMethod::parse)?;
+    stored("payment kind", &p.kind, PaymentKind::parse)?;
     let (company, community, tz) = community_header(r, c).await?;
     let lines = settled_lines(r, c, id).await?;
     let acc = account_in(r, c, p.unit_id).await?;
@@ -91,7 +94,8 @@ pub async fn list_payments(core: &Core, ctx: &Ctx, f: PaymentFilter) -> CoreResu
     store::payments::of_day(&mut r, f.community_id, day, f.cashier_id).await
 }
 
-/// The receipt as a PDF file (Chinese text): (file name, bytes).
+/// The receipt as a PDF file (Chinese text): (file name, bytes). `receipt_in` has decoded the
+/// payment's method and kind strictly, so the fallbacks below never apply to a stored receipt.
 pub fn receipt_file(r: &Receipt) -> (String, Vec<u8>) {
     let method = PayMethod::parse("", &r.payment.method)
         .map(|m| m.zh())
