@@ -8,9 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Core;
-use crate::args;
 use crate::audit::{self, Action, Entry};
-use crate::db::{Backend, Queries};
+use crate::db::Queries;
 use crate::shared::code_enum;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult};
@@ -20,6 +19,7 @@ use crate::shared::values::{optional_text, required_text};
 use super::ledger::{Charge, open_charges, unit_label};
 use super::model::Period;
 use super::setup::*;
+use super::store;
 
 code_enum!(ReminderMethod, "unknown_reminder_method", {
     Phone = "phone", "电话", "Phone";
@@ -28,17 +28,6 @@ code_enum!(ReminderMethod, "unknown_reminder_method", {
     Sms = "sms", "短信", "SMS";
     Wechat = "wechat", "微信", "WeChat";
 });
-
-/// `as_of − due_date` in days, as each backend subtracts dates (`$2` is the as-of date).
-fn age_expr(b: Backend) -> &'static str {
-    match b {
-        Backend::Sqlite => "CAST(julianday($2) - julianday(ch.due_date) AS INTEGER)",
-        Backend::Postgres => "($2 - ch.due_date)",
-    }
-}
-
-const OPEN: &str =
-    "ch.reversed_by IS NULL AND ch.kind <> 'reversal' AND ch.settled_fen < ch.amount_fen";
 
 #[derive(Debug, Clone, Default, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AgeingRow {
@@ -72,24 +61,7 @@ pub async fn ageing(
     let mut r = core.db.read();
     let tz = community_tz(&mut r, ctx, c).await?;
     let as_of = as_of.unwrap_or_else(|| today_in(tz));
-    let age = age_expr(r.backend());
-    let owed = "(ch.amount_fen - ch.settled_fen)";
-    let buildings: Vec<AgeingRow> = r
-        .fetch_all(
-            &format!(
-                "SELECT u.building_id, b.name AS building, COUNT(DISTINCT ch.unit_id) AS units, \
-                 CAST(SUM(CASE WHEN {age} <= 30 THEN {owed} ELSE 0 END) AS BIGINT) AS d0_30_fen, \
-                 CAST(SUM(CASE WHEN {age} > 30 AND {age} <= 90 THEN {owed} ELSE 0 END) AS BIGINT) AS d31_90_fen, \
-                 CAST(SUM(CASE WHEN {age} > 90 AND {age} <= 180 THEN {owed} ELSE 0 END) AS BIGINT) AS d91_180_fen, \
-                 CAST(SUM(CASE WHEN {age} > 180 THEN {owed} ELSE 0 END) AS BIGINT) AS over_180_fen, \
-                 CAST(SUM({owed}) AS BIGINT) AS total_fen \
-                 FROM charges ch JOIN units u ON u.id = ch.unit_id JOIN buildings b ON b.id = u.building_id \
-                 WHERE ch.community_id = $1 AND {OPEN} AND ch.due_date < $2 \
-                 GROUP BY u.building_id, b.name ORDER BY b.name"
-            ),
-            args![c, as_of],
-        )
-        .await?;
+    let buildings = store::reminders::ageing(&mut r, c, as_of).await?;
     let mut total = AgeingRow::default();
     for b in &buildings {
         total.units += b.units;
@@ -141,21 +113,7 @@ pub async fn arrears_units(
     let mut r = core.db.read();
     let tz = community_tz(&mut r, ctx, c).await?;
     let as_of = f.as_of.unwrap_or_else(|| today_in(tz));
-    let age = age_expr(r.backend()).replace("ch.due_date", "MIN(ch.due_date)");
-    r.fetch_all(
-        &format!(
-            "SELECT ch.unit_id, u.building_id, b.name || '-' || u.unit_no AS unit_label, COUNT(*) AS charges, \
-             CAST(SUM(ch.amount_fen - ch.settled_fen) AS BIGINT) AS owed_fen, MIN(ch.due_date) AS oldest_due, \
-             CAST({age} AS BIGINT) AS days, \
-             (SELECT MAX(rm.at) FROM reminders rm WHERE rm.community_id = ch.community_id AND rm.unit_id = ch.unit_id) AS last_reminder_at \
-             FROM charges ch JOIN units u ON u.id = ch.unit_id JOIN buildings b ON b.id = u.building_id \
-             WHERE ch.community_id = $1 AND {OPEN} AND ch.due_date < $2 AND ($3 IS NULL OR u.building_id = $3) \
-             GROUP BY ch.community_id, ch.unit_id, u.building_id, b.name, u.unit_no \
-             HAVING {age} >= $4 ORDER BY owed_fen DESC, unit_label LIMIT 2000"
-        ),
-        args![c, as_of, f.building_id, f.min_days.unwrap_or(0)],
-    )
-    .await
+    store::reminders::arrears_units(&mut r, c, as_of, f.building_id, f.min_days.unwrap_or(0)).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,9 +143,6 @@ pub struct ReminderForCreate {
     pub next_step: Option<String>,
 }
 
-const REM_COLS: &str =
-    "id, community_id, unit_id, at, method, owed_fen, result, next_step, by_name";
-
 async fn owed_now(q: &mut impl Queries, c: CommunityId, unit: UnitId) -> CoreResult<i64> {
     Ok(open_charges(q, c, unit)
         .await?
@@ -214,29 +169,22 @@ pub async fn record_reminder(
     let c = unit_community(&mut tx, ctx, input.unit_id).await?;
     ctx.require_in(Perm::BillingCollect, c)?;
     let owed = owed_now(&mut tx, c, input.unit_id).await?;
-    let id = tx
-        .insert_id(
-            "INSERT INTO reminders (community_id, unit_id, at, method, owed_fen, result, next_step, by_id, by_name) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            args![
-                c,
-                input.unit_id,
-                Utc::now(),
-                method.code(),
-                owed,
-                result.as_str(),
-                next,
-                ctx.actor(),
-                ctx.display_name.as_str()
-            ],
-        )
-        .await?;
-    let r: Reminder = tx
-        .fetch_one(
-            &format!("SELECT {REM_COLS} FROM reminders WHERE id = $1"),
-            args![id],
-        )
-        .await?;
+    let id = store::reminders::insert(
+        &mut tx,
+        c,
+        input.unit_id,
+        Utc::now(),
+        method.code(),
+        owed,
+        &result,
+        next,
+        store::reminders::By {
+            id: ctx.actor(),
+            name: &ctx.display_name,
+        },
+    )
+    .await?;
+    let r = store::reminders::get(&mut tx, ReminderId(id)).await?;
     audit::record(
         &mut tx,
         ctx,
@@ -254,13 +202,7 @@ pub async fn unit_reminders(core: &Core, ctx: &Ctx, unit: UnitId) -> CoreResult<
     let mut r = core.db.read();
     let c = unit_community(&mut r, ctx, unit).await?;
     require_billing(ctx, c)?;
-    r.fetch_all(
-        &format!(
-            "SELECT {REM_COLS} FROM reminders WHERE community_id = $1 AND unit_id = $2 ORDER BY at DESC, id DESC"
-        ),
-        args![c, unit],
-    )
-    .await
+    store::reminders::of_unit(&mut r, c, unit).await
 }
 
 /// One reminder notice (催缴通知单): the unit, its overdue charges and the total.
@@ -304,21 +246,19 @@ pub async fn issue_notices(
             .filter(|ch| ch.due_date < as_of)
             .collect();
         let owed: i64 = charges.iter().map(Charge::outstanding).sum();
-        let id = tx
-            .insert_id(
-                "INSERT INTO reminders (community_id, unit_id, at, method, owed_fen, result, next_step, by_id, by_name) \
-                 VALUES ($1, $2, $3, 'notice', $4, $5, NULL, $6, $7) RETURNING id",
-                args![
-                    c,
-                    u.unit_id,
-                    now,
-                    owed,
-                    "已发催缴通知单",
-                    ctx.actor(),
-                    ctx.display_name.as_str()
-                ],
-            )
-            .await?;
+        let id = store::reminders::insert_notice(
+            &mut tx,
+            c,
+            u.unit_id,
+            now,
+            owed,
+            "已发催缴通知单",
+            store::reminders::By {
+                id: ctx.actor(),
+                name: &ctx.display_name,
+            },
+        )
+        .await?;
         notices.push(Notice {
             unit_id: u.unit_id,
             unit_label: unit_label(&mut tx, c, u.unit_id).await?,
@@ -388,31 +328,8 @@ pub async fn collection_rate(
     let key = format!("{y:04}-{m:02}");
     let mut r = core.db.read();
     community_tz(&mut r, ctx, c).await?;
-    let base = "FROM charges ch WHERE ch.community_id = $1 AND ch.period = $2 AND ch.kind = 'bill' \
-                AND ch.reversed_by IS NULL";
-    let mut by_item: Vec<RateRow> = r
-        .fetch_all(
-            &format!(
-                "SELECT ch.fee_item_id AS key_id, f.name, CAST(SUM(ch.amount_fen) AS BIGINT) AS billed_fen, \
-                 CAST(SUM(ch.settled_fen) AS BIGINT) AS collected_fen {} GROUP BY ch.fee_item_id, f.name ORDER BY f.name",
-                base.replace("FROM charges ch", "FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id")
-            ),
-            args![c, key.as_str()],
-        )
-        .await?;
-    let mut by_building: Vec<RateRow> = r
-        .fetch_all(
-            &format!(
-                "SELECT u.building_id AS key_id, b.name, CAST(SUM(ch.amount_fen) AS BIGINT) AS billed_fen, \
-                 CAST(SUM(ch.settled_fen) AS BIGINT) AS collected_fen {} GROUP BY u.building_id, b.name ORDER BY b.name",
-                base.replace(
-                    "FROM charges ch",
-                    "FROM charges ch JOIN units u ON u.id = ch.unit_id JOIN buildings b ON b.id = u.building_id"
-                )
-            ),
-            args![c, key.as_str()],
-        )
-        .await?;
+    let mut by_item = store::reports::rate_by_item(&mut r, c, &key).await?;
+    let mut by_building = store::reports::rate_by_building(&mut r, c, &key).await?;
     for row in by_item.iter_mut().chain(by_building.iter_mut()) {
         row.rate_bp = rate(row.billed_fen, row.collected_fen);
     }

@@ -16,44 +16,22 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::args;
 use crate::audit::{self, Action, Entry};
-use crate::db::{Backend, Queries, Tx};
+use crate::db::{Queries, Tx};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{CoreError, CoreResult};
 use crate::shared::ids::*;
 use crate::shared::values::required_text;
 use crate::{Core, CoreRef};
 
+use super::error::BillingCode;
 use super::ledger::{Reason, get_charge_in};
 use super::model::*;
 use super::setup::*;
+use super::store;
+use super::store::late_fees::LfRow;
 
-/// Accrues a community's late fees up to `today` inside `tx`. Returns the charges touched.
-pub async fn accrue_in(tx: &mut Tx, c: CommunityId, today: NaiveDate) -> CoreResult<u64> {
-    // Days past the grace period, as each backend subtracts dates.
-    let days = match tx.backend() {
-        Backend::Sqlite => {
-            "(CAST(julianday($2) - julianday(ch.due_date) AS INTEGER) - f.late_fee_grace_days)"
-        }
-        Backend::Postgres => "(($2 - ch.due_date) - f.late_fee_grace_days)",
-    };
-    tx.execute(
-        &format!(
-            "INSERT INTO late_fees (community_id, charge_id, days, accrued_e6, posted_fen) \
-             SELECT ch.community_id, ch.id, {days}, (ch.amount_fen - ch.settled_fen) * f.late_fee_ppm * {days}, 0 \
-             FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id \
-             WHERE ch.community_id = $1 AND ch.reversed_by IS NULL AND ch.kind IN ('bill', 'manual', 'service') \
-             AND ch.settled_fen < ch.amount_fen AND f.late_fee_ppm > 0 AND {days} > 0 ORDER BY ch.id \
-             ON CONFLICT (community_id, charge_id) DO UPDATE SET \
-             accrued_e6 = late_fees.accrued_e6 + (excluded.accrued_e6 / excluded.days) * (excluded.days - late_fees.days), \
-             days = excluded.days \
-             WHERE late_fees.waived_at IS NULL AND excluded.days > late_fees.days"
-        ),
-        args![c, today],
-    )
-    .await
-}
+pub use super::store::late_fees::accrue_in;
 
 /// Accrues a community's late fees up to today, unless that day was already accrued. Returns
 /// `None` when it was.
@@ -61,34 +39,18 @@ pub async fn accrue_today(core: &Core, c: CommunityId, tz_name: &str) -> CoreRes
     let today = today_in(tz_of(tz_name));
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
-    let claimed: Option<(NaiveDate,)> = tx
-        .fetch_optional(
-            "INSERT INTO late_fee_runs (community_id, as_of, charges, ran_at) VALUES ($1, $2, 0, $3) \
-             ON CONFLICT (community_id) DO UPDATE SET as_of = $2, ran_at = $3 \
-             WHERE late_fee_runs.as_of < $2 RETURNING as_of",
-            args![c, today, now],
-        )
-        .await?;
-    if claimed.is_none() {
+    if !store::late_fees::claim_day(&mut tx, c, today, now).await? {
         return Ok(None);
     }
     let n = accrue_in(&mut tx, c, today).await?;
-    tx.execute(
-        "UPDATE late_fee_runs SET charges = $1 WHERE community_id = $2",
-        args![n as i64, c],
-    )
-    .await?;
+    store::late_fees::set_run_charges(&mut tx, c, n as i64).await?;
     tx.commit().await?;
     Ok(Some(n))
 }
 
 /// Accrues every community whose day is due; returns (communities, charges).
 pub async fn run_late_fees(core: &Core) -> CoreResult<(u64, u64)> {
-    let all: Vec<(CommunityId, String)> = core
-        .db
-        .read()
-        .fetch_all("SELECT id, timezone FROM communities ORDER BY id", args![])
-        .await?;
+    let all = crate::registry::store::for_billing::all_communities(&mut core.db.read()).await?;
     let mut done = (0, 0);
     for (c, tz) in all {
         if let Some(n) = accrue_today(core, c, &tz).await? {
@@ -136,30 +98,6 @@ pub struct LateFeeLine {
     pub waived: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct LfRow {
-    charge_id: i64,
-    days: i64,
-    accrued_e6: i64,
-    posted_fen: i64,
-    waived_at: Option<DateTime<Utc>>,
-    description: String,
-    due_date: NaiveDate,
-    amount_fen: i64,
-    settled_fen: i64,
-    fee_item_id: i64,
-    period: Option<String>,
-    late_fee_ppm: i64,
-    late_fee_grace_days: i64,
-    late_fee_cap_pct: Option<i64>,
-}
-
-const LF_SELECT: &str = "SELECT lf.charge_id, lf.days, lf.accrued_e6, lf.posted_fen, lf.waived_at, \
-     ch.description, ch.due_date, ch.amount_fen, ch.settled_fen, ch.fee_item_id, ch.period, \
-     f.late_fee_ppm, f.late_fee_grace_days, f.late_fee_cap_pct FROM late_fees lf \
-     JOIN charges ch ON ch.id = lf.charge_id AND ch.community_id = lf.community_id \
-     JOIN fee_items f ON f.id = ch.fee_item_id";
-
 impl LfRow {
     /// The accrued fee in fen, within what the cap leaves.
     fn accrued(&self) -> i64 {
@@ -206,15 +144,7 @@ pub(super) async fn unit_late_fees(
     c: CommunityId,
     unit: UnitId,
 ) -> CoreResult<Vec<LateFeeLine>> {
-    let rows: Vec<LfRow> = q
-        .fetch_all(
-            &format!(
-                "{LF_SELECT} WHERE ch.community_id = $1 AND ch.unit_id = $2 AND ch.reversed_by IS NULL \
-                 ORDER BY ch.due_date, ch.id"
-            ),
-            args![c, unit],
-        )
-        .await?;
+    let rows = store::late_fees::of_unit(q, c, unit).await?;
     Ok(rows.iter().map(LfRow::line).collect())
 }
 
@@ -228,48 +158,36 @@ pub(super) async fn post_accrued(
     actor: Option<UserId>,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    let rows: Vec<LfRow> = tx
-        .fetch_all(
-            &format!(
-                "{LF_SELECT} WHERE ch.community_id = $1 AND ch.unit_id = $2 AND lf.waived_at IS NULL \
-                 AND ch.reversed_by IS NULL AND lf.accrued_e6 > 0 ORDER BY ch.id"
-            ),
-            args![c, unit],
-        )
-        .await?;
+    let rows = store::late_fees::postable(tx, c, unit).await?;
     for r in rows {
         let amt = r.accrued();
-        let n = tx
-            .execute(
-                "UPDATE late_fees SET accrued_e6 = 0, posted_fen = posted_fen + $1 WHERE community_id = $2 \
-                 AND charge_id = $3 AND accrued_e6 = $4 AND waived_at IS NULL",
-                args![amt, c, r.charge_id, r.accrued_e6],
-            )
+        let n = store::late_fees::claim_posting(tx, c, ChargeId(r.charge_id), amt, r.accrued_e6)
             .await?;
         if n != 1 {
-            return Err(CoreError::conflict("charge_ids", "charge_already_settled"));
+            return Err(CoreError::conflict(
+                "charge_ids",
+                BillingCode::ChargeAlreadySettled,
+            ));
         }
         if amt == 0 {
             continue;
         }
         let line = r.line();
-        tx.execute(
-            "INSERT INTO charges (community_id, unit_id, fee_item_id, kind, period, description, basis, \
-             amount_fen, settled_fen, due_date, reverses_id, created_by, created_at) VALUES ($1, $2, $3, $4, \
-             $5, $6, $7, $8, 0, $9, NULL, $10, $11)",
-            args![
-                c,
-                unit,
-                r.fee_item_id,
-                ChargeKind::LateFee.code(),
-                r.period.as_deref(),
-                format!("滞纳金：{}", r.description),
-                format!("逾期 {} 天 × {}", r.days, line.rule),
-                amt,
-                r.due_date,
-                actor,
-                now
-            ],
+        store::charges::insert_late_fee(
+            tx,
+            c,
+            store::charges::LateFeeCharge {
+                unit_id: unit,
+                fee_item_id: r.fee_item_id,
+                kind: ChargeKind::LateFee.code(),
+                period: r.period.as_deref(),
+                description: format!("滞纳金：{}", r.description),
+                basis: format!("逾期 {} 天 × {}", r.days, line.rule),
+                amount_fen: amt,
+                due_date: r.due_date,
+            },
+            actor,
+            now,
         )
         .await?;
     }
@@ -288,48 +206,35 @@ pub async fn waive_late_fee(
         required_text("reason", &input.reason, 200).map_err(|e| CoreError::Invalid(vec![e]))?;
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
-    let c: Option<(CommunityId,)> = tx
-        .fetch_optional(
-            "SELECT ch.community_id FROM charges ch JOIN communities c ON c.id = ch.community_id \
-             WHERE ch.id = $1 AND c.company_id = $2",
-            args![charge, ctx.company_id],
-        )
-        .await?;
-    let c = match c {
-        Some((c,)) if ctx.reaches(c) => c,
+    let c = match store::charges::community_of(&mut tx, ChargeId(charge), ctx.company_id).await? {
+        Some(c) if ctx.reaches(c) => c,
         _ => return Err(CoreError::NotFound("charge")),
     };
     ctx.require_in(Perm::BillingManage, c)?;
     get_charge_in(&mut tx, c, charge).await?;
-    let before: Option<LfRow> = tx
-        .fetch_optional(
-            &format!("{LF_SELECT} WHERE lf.community_id = $1 AND lf.charge_id = $2"),
-            args![c, charge],
-        )
-        .await?;
-    let Some(before) = before else {
-        return Err(CoreError::conflict("id", "no_late_fee"));
+    let Some(before) = store::late_fees::of_charge(&mut tx, c, ChargeId(charge)).await? else {
+        return Err(CoreError::conflict("id", BillingCode::NoLateFee));
     };
     if before.waived_at.is_some() {
-        return Err(CoreError::conflict("id", "late_fee_already_waived"));
+        return Err(CoreError::conflict("id", BillingCode::LateFeeAlreadyWaived));
     }
     // What was read is what is waived: a payment that posted it meanwhile makes this a 409.
-    let n = tx
-        .execute(
-            "UPDATE late_fees SET waived_at = $1, waived_by = $2, waived_reason = $3, accrued_e6 = 0 \
-             WHERE community_id = $4 AND charge_id = $5 AND waived_at IS NULL AND accrued_e6 = $6",
-            args![now, ctx.actor(), reason.as_str(), c, charge, before.accrued_e6],
-        )
-        .await?;
+    let n = store::late_fees::waive(
+        &mut tx,
+        c,
+        ChargeId(charge),
+        before.accrued_e6,
+        ctx.actor(),
+        &reason,
+        now,
+    )
+    .await?;
     if n != 1 {
-        return Err(CoreError::conflict("id", "late_fee_changed"));
+        return Err(CoreError::conflict("id", BillingCode::LateFeeChanged));
     }
-    let after: LfRow = tx
-        .fetch_one(
-            &format!("{LF_SELECT} WHERE lf.community_id = $1 AND lf.charge_id = $2"),
-            args![c, charge],
-        )
-        .await?;
+    let after = store::late_fees::of_charge(&mut tx, c, ChargeId(charge))
+        .await?
+        .ok_or(CoreError::NotFound("row"))?;
     let (b, a) = (before.line(), after.line());
     audit::record(
         &mut tx,
@@ -350,12 +255,7 @@ pub async fn accrue_now(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<u6
     let today = today_in(community_tz(&mut core.db.read(), ctx, c).await?);
     let mut tx = core.db.begin().await?;
     let n = accrue_in(&mut tx, c, today).await?;
-    tx.execute(
-        "INSERT INTO late_fee_runs (community_id, as_of, charges, ran_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (community_id) DO UPDATE SET as_of = $2, charges = $3, ran_at = $4",
-        args![c, today, n as i64, Utc::now()],
-    )
-    .await?;
+    store::late_fees::record_run(&mut tx, c, today, n as i64, Utc::now()).await?;
     tx.commit().await?;
     Ok(n)
 }

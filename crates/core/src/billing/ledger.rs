@@ -12,17 +12,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Core;
-use crate::args;
 use crate::audit::{self, Action, Entry};
 use crate::db::{Queries, Tx};
 use crate::shared::ctx::{Ctx, Perm};
-use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
+use crate::shared::error::{Checks, CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::money::Money;
 use crate::shared::values::{optional_text, required_text};
 
+use super::error::BillingCode;
 use super::model::*;
 use super::setup::*;
+use super::store;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct Charge {
@@ -62,25 +63,13 @@ impl Charge {
     }
 }
 
-pub(super) const CHARGE_COLS: &str = "id, community_id, unit_id, fee_item_id, standard_id, space_id, \
-     bill_run_id, kind, period, period_from, period_to, description, basis, amount_fen, settled_fen, \
-     due_date, reverses_id, reversed_by, reason, created_at";
-
 /// Open charges of a unit, oldest due first.
 pub(super) async fn open_charges(
     q: &mut impl Queries,
     c: CommunityId,
     unit: UnitId,
 ) -> CoreResult<Vec<Charge>> {
-    q.fetch_all(
-        &format!(
-            "SELECT {CHARGE_COLS} FROM charges WHERE community_id = $1 AND unit_id = $2 \
-             AND reversed_by IS NULL AND kind <> 'reversal' AND settled_fen < amount_fen \
-             ORDER BY due_date, id"
-        ),
-        args![c, unit],
-    )
-    .await
+    store::charges::open(q, c, unit).await
 }
 
 /// Settles `amount` of a charge, refusing to settle more than it owes (a concurrent settlement
@@ -89,30 +78,20 @@ pub(super) async fn open_charges(
 pub(super) async fn settle(
     tx: &mut Tx,
     c: CommunityId,
-    charge: i64,
-    payment: Option<i64>,
+    charge: ChargeId,
+    payment: Option<PaymentId>,
     source: &str,
     amount: i64,
     now: DateTime<Utc>,
     day: NaiveDate,
 ) -> CoreResult<()> {
-    let n = tx
-        .execute(
-            "UPDATE charges SET settled_fen = settled_fen + $1 WHERE id = $2 AND community_id = $3 \
-             AND reversed_by IS NULL AND settled_fen + $1 <= amount_fen AND settled_fen + $1 >= 0",
-            args![amount, charge, c],
-        )
-        .await?;
-    if n != 1 {
-        return Err(CoreError::conflict("charge_ids", "charge_already_settled"));
+    if store::charges::add_settled(tx, c, charge, amount).await? != 1 {
+        return Err(CoreError::conflict(
+            "charge_ids",
+            BillingCode::ChargeAlreadySettled,
+        ));
     }
-    tx.execute(
-        "INSERT INTO settlements (community_id, charge_id, payment_id, source, amount_fen, at, on_date) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        args![c, charge, payment, source, amount, now, day],
-    )
-    .await?;
-    Ok(())
+    store::charges::insert_settlement(tx, c, charge, payment, source, amount, now, day).await
 }
 
 /// Moves a unit's prepaid balance by `delta` (recording why), refusing to go below zero.
@@ -130,24 +109,14 @@ pub(super) async fn move_prepaid(
     if delta == 0 {
         return Ok(());
     }
-    let row: Option<(i64,)> = tx
-        .fetch_optional(
-            "INSERT INTO billing_accounts (community_id, unit_id, prepaid_fen, updated_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (community_id, unit_id) DO UPDATE SET \
-             prepaid_fen = billing_accounts.prepaid_fen + $3, updated_at = $4 RETURNING prepaid_fen",
-            args![c, unit, delta, now],
-        )
-        .await?;
-    if row.is_none_or(|(p,)| p < 0) {
-        return Err(CoreError::conflict("amount", "prepaid_already_used"));
+    let balance = store::accounts::add_prepaid(tx, c, unit, delta, now).await?;
+    if balance.is_none_or(|p| p < 0) {
+        return Err(CoreError::conflict(
+            "amount",
+            BillingCode::PrepaidAlreadyUsed,
+        ));
     }
-    tx.execute(
-        "INSERT INTO prepaid_entries (community_id, unit_id, kind, amount_fen, payment_id, charge_id, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        args![c, unit, kind, delta, payment, charge, now],
-    )
-    .await?;
-    Ok(())
+    store::accounts::insert_entry(tx, c, unit, kind, delta, payment, charge, now).await
 }
 
 /// Lets the unit's prepaid balance settle its open charges, oldest first. Returns the amount
@@ -172,7 +141,7 @@ pub(super) async fn apply_prepaid(
     let day = now.with_timezone(&tz).date_naive();
     let mut applied = 0;
     for (id, amt) in shares {
-        settle(tx, c, id, None, "prepaid", amt, now, day).await?;
+        settle(tx, c, ChargeId(id), None, "prepaid", amt, now, day).await?;
         move_prepaid(tx, c, unit, "deduction", -amt, None, Some(id), now).await?;
         applied += amt;
     }
@@ -201,13 +170,7 @@ pub(super) async fn unit_label(
     c: CommunityId,
     unit: UnitId,
 ) -> CoreResult<String> {
-    let (b, u): (String, String) = q
-        .fetch_one(
-            "SELECT b.name, u.unit_no FROM units u JOIN buildings b ON b.id = u.building_id \
-             WHERE u.id = $1 AND u.community_id = $2",
-            args![unit, c],
-        )
-        .await?;
+    let (b, u) = crate::registry::store::for_billing::unit_names(q, c, unit).await?;
     Ok(format!("{b}-{u}"))
 }
 
@@ -274,15 +237,7 @@ pub(crate) async fn statement_in(
     c: CommunityId,
     unit: UnitId,
 ) -> CoreResult<Statement> {
-    let charges: Vec<Charge> = q
-        .fetch_all(
-            &format!(
-                "SELECT {CHARGE_COLS} FROM charges WHERE community_id = $1 AND unit_id = $2 \
-                 ORDER BY due_date, id"
-            ),
-            args![c, unit],
-        )
-        .await?;
+    let charges = store::charges::of_unit(q, c, unit).await?;
     let payments = super::payments::unit_payments(q, c, unit).await?;
     let acc = account_in(q, c, unit).await?;
     let charged: i64 = charges.iter().map(|c| c.amount_fen).sum();
@@ -321,11 +276,11 @@ pub struct ChargeForCreate {
 /// Parses a positive amount of money (zero and negative amounts are refused by name).
 pub fn positive_money(field: &str, raw: &str) -> Result<Money, FieldError> {
     if raw.trim().starts_with('-') {
-        return Err(FieldError::new(field, "must_be_positive"));
+        return Err(FieldError::new(field, CommonCode::MustBePositive));
     }
     let m = Money::from_yuan_str(field, raw)?;
     if m.0 <= 0 {
-        return Err(FieldError::new(field, "must_be_positive"));
+        return Err(FieldError::new(field, CommonCode::MustBePositive));
     }
     Ok(m)
 }
@@ -335,12 +290,9 @@ pub(super) async fn get_charge_in(
     c: CommunityId,
     id: i64,
 ) -> CoreResult<Charge> {
-    q.fetch_optional(
-        &format!("SELECT {CHARGE_COLS} FROM charges WHERE id = $1 AND community_id = $2"),
-        args![id, c],
-    )
-    .await?
-    .ok_or(CoreError::NotFound("charge"))
+    store::charges::get(q, c, ChargeId(id))
+        .await?
+        .ok_or(CoreError::NotFound("charge"))
 }
 
 /// Posts a charge by hand (an adjustment or a one-off fee); the unit's prepaid balance settles
@@ -353,16 +305,14 @@ pub async fn create_charge(
     if let Some(sid) = input.standard_id {
         let mut r = core.db.read();
         let c = unit_community(&mut r, ctx, input.unit_id).await?;
-        let s: Option<Standard> = r
-            .fetch_optional(
-                &format!(
-                    "SELECT {STD_COLS} FROM charge_standards WHERE id = $1 AND community_id = $2"
-                ),
-                args![sid, c],
-            )
-            .await?;
-        let Some(s) = s.filter(|s| s.method() == Method::OneOff) else {
-            return Err(CoreError::invalid("standard_id", "not_a_one_off_standard"));
+        let s = match store::standards::in_community(&mut r, c, StandardId(sid)).await? {
+            Some(s) if s.method()? == Method::OneOff => s,
+            _ => {
+                return Err(CoreError::invalid(
+                    "standard_id",
+                    BillingCode::NotAOneOffStandard,
+                ));
+            }
         };
         input.fee_item_id = s.fee_item_id;
         if input.amount.trim().is_empty() {
@@ -382,30 +332,30 @@ pub async fn create_charge(
     let c = unit_community(&mut tx, ctx, input.unit_id).await?;
     ctx.require_in(Perm::BillingManage, c)?;
     if fee_item_in(&mut tx, c, input.fee_item_id).await?.is_none() {
-        return Err(CoreError::invalid("fee_item_id", "unknown_fee_item"));
+        return Err(CoreError::invalid(
+            "fee_item_id",
+            BillingCode::UnknownFeeItem,
+        ));
     }
     let tz = community_tz(&mut tx, ctx, c).await?;
     let due = input.due_date.unwrap_or_else(|| today_in(tz));
-    let id = tx
-        .insert_id(
-            "INSERT INTO charges (community_id, unit_id, fee_item_id, kind, description, basis, amount_fen, \
-             settled_fen, due_date, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, \
-             $8, $9, $10, $11) RETURNING id",
-            args![
-                c,
-                input.unit_id,
-                input.fee_item_id,
-                ChargeKind::Manual.code(),
-                desc.as_str(),
-                format!("¥{amount}"),
-                amount.0,
-                due,
-                reason,
-                ctx.actor(),
-                now
-            ],
-        )
-        .await?;
+    let id = store::charges::insert_manual(
+        &mut tx,
+        c,
+        store::charges::ManualCharge {
+            unit_id: input.unit_id,
+            fee_item_id: input.fee_item_id,
+            kind: ChargeKind::Manual.code(),
+            description: &desc,
+            basis: format!("¥{amount}"),
+            amount_fen: amount.0,
+            due_date: due,
+            reason,
+        },
+        ctx.actor(),
+        now,
+    )
+    .await?;
     apply_prepaid(&mut tx, c, input.unit_id, now).await?;
     let after = get_charge_in(&mut tx, c, id).await?;
     audit::record(
@@ -433,64 +383,39 @@ pub async fn reverse_charge(core: &Core, ctx: &Ctx, id: i64, input: Reason) -> C
         required_text("reason", &input.reason, 200).map_err(|e| CoreError::Invalid(vec![e]))?;
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
-    let c: Option<(CommunityId,)> = tx
-        .fetch_optional(
-            "SELECT ch.community_id FROM charges ch JOIN communities c ON c.id = ch.community_id \
-             WHERE ch.id = $1 AND c.company_id = $2",
-            args![id, ctx.company_id],
-        )
-        .await?;
-    let c = match c {
-        Some((c,)) if ctx.reaches(c) => c,
+    let c = match store::charges::community_of(&mut tx, ChargeId(id), ctx.company_id).await? {
+        Some(c) if ctx.reaches(c) => c,
         _ => return Err(CoreError::NotFound("charge")),
     };
     ctx.require_in(Perm::BillingManage, c)?;
     let orig = get_charge_in(&mut tx, c, id).await?;
     if orig.kind == ChargeKind::Reversal.code() {
-        return Err(CoreError::conflict("id", "cannot_reverse_reversal"));
+        return Err(CoreError::conflict(
+            "id",
+            BillingCode::CannotReverseReversal,
+        ));
     }
     if orig.reversed_by.is_some() {
-        return Err(CoreError::conflict("id", "already_reversed"));
+        return Err(CoreError::conflict("id", BillingCode::AlreadyReversed));
     }
     if orig.settled_fen != 0 {
-        return Err(CoreError::conflict("id", "charge_has_payments"));
+        return Err(CoreError::conflict("id", BillingCode::ChargeHasPayments));
     }
     let tz = community_tz(&mut tx, ctx, c).await?;
-    let rid = tx
-        .insert_id(
-            "INSERT INTO charges (community_id, unit_id, fee_item_id, standard_id, space_id, kind, period, \
-             period_from, period_to, description, basis, amount_fen, settled_fen, due_date, reverses_id, \
-             reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, \
-             $13, $14, $15, $16, $17) RETURNING id",
-            args![
-                c,
-                orig.unit_id,
-                orig.fee_item_id,
-                orig.standard_id,
-                orig.space_id,
-                ChargeKind::Reversal.code(),
-                orig.period.as_deref(),
-                orig.period_from,
-                orig.period_to,
-                format!("红冲：{}", orig.description),
-                orig.basis.as_str(),
-                -orig.amount_fen,
-                today_in(tz),
-                id,
-                reason.as_str(),
-                ctx.actor(),
-                now
-            ],
-        )
-        .await?;
-    let n = tx
-        .execute(
-            "UPDATE charges SET reversed_by = $1 WHERE id = $2 AND reversed_by IS NULL AND settled_fen = 0",
-            args![rid, id],
-        )
-        .await?;
-    if n != 1 {
-        return Err(CoreError::conflict("id", "already_reversed"));
+    let rid = store::charges::insert_reversal(
+        &mut tx,
+        c,
+        &orig,
+        ChargeKind::Reversal.code(),
+        format!("红冲：{}", orig.description),
+        today_in(tz),
+        &reason,
+        ctx.actor(),
+        now,
+    )
+    .await?;
+    if store::charges::mark_reversed(&mut tx, ChargeId(id), ChargeId(rid)).await? != 1 {
+        return Err(CoreError::conflict("id", BillingCode::AlreadyReversed));
     }
     let after = get_charge_in(&mut tx, c, rid).await?;
     audit::record(
@@ -508,26 +433,13 @@ pub async fn reverse_charge(core: &Core, ctx: &Ctx, id: i64, input: Reason) -> C
 
 /// The fee item paid services are charged under; created on first use.
 async fn service_fee_item(tx: &mut Tx, c: CommunityId, now: DateTime<Utc>) -> CoreResult<i64> {
-    let row: Option<(i64,)> = tx
-        .fetch_optional(
-            "SELECT id FROM fee_items WHERE community_id = $1 AND kind = 'service' ORDER BY id",
-            args![c],
-        )
-        .await?;
-    if let Some((id,)) = row {
+    if let Some(id) = store::fee_items::service_item(tx, c).await? {
         return Ok(id);
     }
-    let row: Option<(i64,)> = tx
-        .fetch_optional(
-            "INSERT INTO fee_items (community_id, code, name, kind, late_fee_ppm, late_fee_grace_days, \
-             active, created_at, updated_at) VALUES ($1, 'SERVICE', '有偿服务', 'service', 0, 0, $2, $3, $3) \
-             ON CONFLICT (community_id, code) DO NOTHING RETURNING id",
-            args![c, true, now],
-        )
-        .await?;
     // The code is taken by an item of another kind: the manager must make a service item.
-    row.map(|(id,)| id)
-        .ok_or_else(|| CoreError::conflict("pending", "service_item_code_taken"))
+    store::fee_items::create_service_item(tx, c, now)
+        .await?
+        .ok_or_else(|| CoreError::conflict("pending", BillingCode::ServiceItemCodeTaken))
 }
 
 /// Posts the paid services that requests handed over (`pending_charges`) as charges of their
@@ -540,53 +452,32 @@ pub(super) async fn post_pending_in(
     due: NaiveDate,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<(UnitId, i64)>> {
-    #[derive(sqlx::FromRow)]
-    struct P {
-        id: i64,
-        unit_id: UnitId,
-        description: String,
-        amount_fen: i64,
-    }
-    let rows: Vec<P> = tx
-        .fetch_all(
-            "SELECT id, unit_id, description, amount_fen FROM pending_charges \
-             WHERE community_id = $1 AND charge_id IS NULL ORDER BY id",
-            args![c],
-        )
-        .await?;
+    let rows = crate::tickets::store::for_billing::unposted(tx, c).await?;
     if rows.is_empty() {
         return Ok(vec![]);
     }
     let item = service_fee_item(tx, c, now).await?;
     let mut out = Vec::new();
     for p in rows {
-        let cid = tx
-            .insert_id(
-                "INSERT INTO charges (community_id, unit_id, fee_item_id, kind, description, basis, amount_fen, \
-                 settled_fen, due_date, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-                 0, $8, $9, $10) RETURNING id",
-                args![
-                    c,
-                    p.unit_id,
-                    item,
-                    ChargeKind::Service.code(),
-                    p.description.as_str(),
-                    format!("¥{}", Money(p.amount_fen)),
-                    p.amount_fen,
-                    due,
-                    actor,
-                    now
-                ],
-            )
-            .await?;
-        let n = tx
-            .execute(
-                "UPDATE pending_charges SET charge_id = $1 WHERE id = $2 AND charge_id IS NULL",
-                args![cid, p.id],
-            )
-            .await?;
-        if n != 1 {
-            return Err(CoreError::conflict("pending", "pending_already_posted"));
+        let cid = store::charges::insert_service(
+            tx,
+            c,
+            p.unit_id,
+            item,
+            ChargeKind::Service.code(),
+            &p.description,
+            format!("¥{}", Money(p.amount_fen)),
+            p.amount_fen,
+            due,
+            actor,
+            now,
+        )
+        .await?;
+        if crate::tickets::store::for_billing::mark_posted(tx, p.id, cid).await? != 1 {
+            return Err(CoreError::conflict(
+                "pending",
+                BillingCode::PendingAlreadyPosted,
+            ));
         }
         out.push((p.unit_id, cid));
     }
@@ -601,7 +492,7 @@ pub async fn post_pending(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<
     let tz = community_tz(&mut tx, ctx, c).await?;
     let posted = post_pending_in(&mut tx, c, ctx.actor(), today_in(tz), now)
         .await
-        .map_err(|e| e.or_conflict("pending", "pending_already_posted"))?;
+        .map_err(|e| e.or_conflict("pending", BillingCode::PendingAlreadyPosted))?;
     for (unit, _) in &posted {
         apply_prepaid(&mut tx, c, *unit, now).await?;
     }

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Core;
-use crate::args;
 use crate::audit::{self, Action, Entry};
 use crate::db::{Queries, Tx};
 use crate::shared::code_enum;
@@ -21,9 +20,11 @@ use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 
+use super::error::BillingCode;
 use super::ledger::apply_prepaid;
 use super::model::*;
 use super::setup::*;
+use super::store;
 
 code_enum!(MeterKind, "unknown_meter_kind", {
     Water = "water", "水表", "Water meter";
@@ -47,10 +48,6 @@ pub struct Meter {
     pub active: bool,
 }
 
-const METER_SELECT: &str = "SELECT m.id, m.community_id, m.unit_id, b.name || '-' || u.unit_no AS unit_label, \
-     u.building_id, m.kind, m.standard_id, m.last_value, m.active FROM meters m \
-     JOIN units u ON u.id = m.unit_id JOIN buildings b ON b.id = u.building_id";
-
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct MeterForCreate {
     pub unit_id: UnitId,
@@ -73,17 +70,18 @@ pub async fn create_meter(core: &Core, ctx: &Ctx, input: MeterForCreate) -> Core
     let c = unit_community(&mut tx, ctx, input.unit_id).await?;
     ctx.require_in(Perm::BillingManage, c)?;
     meter_standard(&mut tx, c, input.standard_id, "standard_id").await?;
-    let id = tx
-        .insert_id(
-            "INSERT INTO meters (community_id, unit_id, kind, standard_id, last_value, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            args![c, input.unit_id, kind.code(), input.standard_id, initial, true, Utc::now()],
-        )
-        .await
-        .map_err(|e| e.or_conflict("kind", "duplicate_meter"))?;
-    let m: Meter = tx
-        .fetch_one(&format!("{METER_SELECT} WHERE m.id = $1"), args![id])
-        .await?;
+    let id = store::meters::insert(
+        &mut tx,
+        c,
+        input.unit_id,
+        kind.code(),
+        input.standard_id,
+        initial,
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| e.or_conflict("kind", BillingCode::DuplicateMeter))?;
+    let m = store::meters::get(&mut tx, MeterId(id)).await?;
     audit::record(
         &mut tx,
         ctx,
@@ -102,15 +100,9 @@ async fn meter_standard(
     id: i64,
     field: &str,
 ) -> CoreResult<Standard> {
-    let s: Option<Standard> = q
-        .fetch_optional(
-            &format!("SELECT {STD_COLS} FROM charge_standards WHERE id = $1 AND community_id = $2"),
-            args![id, c],
-        )
-        .await?;
-    match s {
-        Some(s) if s.method() == Method::Meter => Ok(s),
-        _ => Err(CoreError::invalid(field, "not_a_meter_standard")),
+    match store::standards::in_community(q, c, StandardId(id)).await? {
+        Some(s) if s.method()? == Method::Meter => Ok(s),
+        _ => Err(CoreError::invalid(field, BillingCode::NotAMeterStandard)),
     }
 }
 
@@ -129,16 +121,7 @@ pub async fn list_meters(
     f: &MeterFilter,
 ) -> CoreResult<Vec<Meter>> {
     require_billing(ctx, c)?;
-    core.db
-        .read()
-        .fetch_all(
-            &format!(
-                "{METER_SELECT} WHERE m.community_id = $1 AND ($2 IS NULL OR u.building_id = $2) \
-                 AND ($3 IS NULL OR m.kind = $3) ORDER BY b.name, u.floor, u.unit_no, m.kind"
-            ),
-            args![c, f.building_id, f.kind.as_deref()],
-        )
-        .await
+    store::meters::list(&mut core.db.read(), c, f.building_id, f.kind.as_deref()).await
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -174,9 +157,6 @@ pub struct Reading {
     pub charge_id: Option<i64>,
 }
 
-const READING_COLS: &str =
-    "id, meter_id, period, prev_value, value, usage, flag, confirmed_at, charge_id";
-
 /// Posts a reading's usage charge and moves the meter forward.
 #[allow(clippy::too_many_arguments)]
 async fn charge_reading(
@@ -191,64 +171,54 @@ async fn charge_reading(
 ) -> CoreResult<Option<i64>> {
     let s = meter_standard(tx, c, m.standard_id, "standard_id").await?;
     let tiers = parse_tiers("tiers", &s.tiers).map_err(|e| CoreError::Invalid(vec![e]))?;
-    let (amount, basis) = usage_amount(usage, &tiers, Price(s.price_e4), s.rounding());
+    let (amount, basis) = usage_amount(usage, &tiers, Price(s.price_e4), s.rounding()?);
     // Moves the meter only from the reading this one follows: a concurrent confirmation or
     // entry of the same meter gets a 409 instead of a second charge.
-    let n = tx
-        .execute(
-            "UPDATE meters SET last_value = $1 WHERE id = $2 AND last_value = $3",
-            args![value, m.id, prev],
-        )
-        .await?;
-    if n != 1 {
-        return Err(CoreError::conflict("meter_id", "reading_outdated"));
+    if store::meters::advance(tx, MeterId(m.id), prev, value).await? != 1 {
+        return Err(CoreError::conflict(
+            "meter_id",
+            BillingCode::ReadingOutdated,
+        ));
     }
     if amount <= 0 {
         return Ok(None);
     }
-    let (item,): (String,) = tx
-        .fetch_one(
-            "SELECT name FROM fee_items WHERE id = $1",
-            args![s.fee_item_id],
-        )
-        .await?;
-    let kind = MeterKind::parse("", &m.kind).map(|k| k.zh()).unwrap_or("");
-    let id = tx
-        .insert_id(
-            "INSERT INTO charges (community_id, unit_id, fee_item_id, standard_id, kind, period, period_from, \
-             period_to, description, basis, amount_fen, settled_fen, due_date, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14) RETURNING id",
-            args![
-                c,
-                m.unit_id,
-                s.fee_item_id,
-                s.id,
-                ChargeKind::Bill.code(),
+    let item = store::fee_items::name(tx, FeeItemId(s.fee_item_id)).await?;
+    let kind = stored("meter kind", &m.kind, MeterKind::parse)?.zh();
+    // A period's usage is known at its end: it is due in the next month.
+    let (ny, nm) = add_months(period.year, period.month, 1);
+    let id = store::charges::insert_usage(
+        tx,
+        c,
+        store::charges::UsageCharge {
+            unit_id: m.unit_id,
+            fee_item_id: s.fee_item_id,
+            standard_id: s.id,
+            kind: ChargeKind::Bill.code(),
+            period: period.key(),
+            period_from: period.first_day(),
+            period_to: period.last_day(),
+            description: format!(
+                "{item} {}（{kind} {} → {}）",
                 period.key(),
-                period.first_day(),
-                period.last_day(),
-                format!(
-                    "{item} {}（{kind} {} → {}）",
-                    period.key(),
-                    reading_text(prev),
-                    reading_text(value)
-                ),
-                basis,
-                amount,
-                // A period's usage is known at its end: it is due in the next month.
-                due_date(
-                    &Period {
-                        year: add_months(period.year, period.month, 1).0,
-                        month: add_months(period.year, period.month, 1).1,
-                        months: 1,
-                    },
-                    s.due_day as u32
-                ),
-                actor,
-                Utc::now()
-            ],
-        )
-        .await?;
+                reading_text(prev),
+                reading_text(value)
+            ),
+            basis,
+            amount_fen: amount,
+            due_date: due_date(
+                &Period {
+                    year: ny,
+                    month: nm,
+                    months: 1,
+                },
+                s.due_day as u32,
+            ),
+        },
+        actor,
+        Utc::now(),
+    )
+    .await?;
     apply_prepaid(tx, c, m.unit_id, Utc::now()).await?;
     Ok(Some(id))
 }
@@ -270,7 +240,7 @@ pub async fn save_readings(
         months: 1,
     };
     if input.readings.is_empty() || input.readings.len() > 5000 {
-        return Err(CoreError::invalid("readings", "out_of_range"));
+        return Err(CoreError::invalid("readings", BillingCode::OutOfRange));
     }
     let mut errs = Vec::new();
     let mut values = Vec::new();
@@ -286,13 +256,13 @@ pub async fn save_readings(
         if !seen.insert(r.meter_id) {
             errs.push(FieldError::new(
                 format!("readings[{i}].meter_id"),
-                "duplicate_meter",
+                BillingCode::DuplicateMeter,
             ));
         }
         if r.confirm && !ctx.has(Perm::BillingManage) {
             errs.push(FieldError::new(
                 format!("readings[{i}].confirm"),
-                "confirm_needs_manager",
+                BillingCode::ConfirmNeedsManager,
             ));
         }
     }
@@ -305,54 +275,31 @@ pub async fn save_readings(
     let mut out = Vec::new();
     let mut charged = 0;
     for (i, (r, value)) in input.readings.iter().zip(values).enumerate() {
-        let m: Option<Meter> = tx
-            .fetch_optional(
-                &format!("{METER_SELECT} WHERE m.id = $1 AND m.community_id = $2"),
-                args![r.meter_id, c],
-            )
-            .await?;
-        let Some(m) = m else {
+        let key = period.key();
+        let Some(m) = store::meters::in_community(&mut tx, c, MeterId(r.meter_id)).await? else {
             return Err(CoreError::invalid(
                 format!("readings[{i}].meter_id"),
-                "unknown_meter",
+                BillingCode::UnknownMeter,
             ));
         };
-        let existing: Option<Reading> = tx
-            .fetch_optional(
-                &format!("SELECT {READING_COLS} FROM meter_readings WHERE community_id = $1 AND meter_id = $2 AND period = $3"),
-                args![c, m.id, period.key()],
-            )
-            .await?;
+        let existing = store::meters::reading_of_period(&mut tx, c, m.id, &key).await?;
         if existing
             .as_ref()
             .is_some_and(|e| e.charge_id.is_some() || e.confirmed_at.is_some())
         {
             return Err(CoreError::conflict(
                 format!("readings[{i}].meter_id"),
-                "reading_already_charged",
+                BillingCode::ReadingAlreadyCharged,
             ));
         }
-        let later: Option<(String,)> = tx
-            .fetch_optional(
-                "SELECT period FROM meter_readings WHERE community_id = $1 AND meter_id = $2 AND period > $3 \
-                 AND (flag IS NULL OR confirmed_at IS NOT NULL) ORDER BY period DESC LIMIT 1",
-                args![c, m.id, period.key()],
-            )
-            .await?;
-        if later.is_some() {
+        if store::meters::later_reading(&mut tx, c, m.id, &key).await? {
             return Err(CoreError::conflict(
                 format!("readings[{i}].meter_id"),
-                "reading_period_passed",
+                BillingCode::ReadingPeriodPassed,
             ));
         }
         let prev = m.last_value;
-        let recent: Vec<(i64,)> = tx
-            .fetch_all(
-                "SELECT usage FROM meter_readings WHERE community_id = $1 AND meter_id = $2 AND period < $3 \
-                 AND (flag IS NULL OR confirmed_at IS NOT NULL) ORDER BY period DESC LIMIT 3",
-                args![c, m.id, period.key()],
-            )
-            .await?;
+        let recent = store::meters::recent_usages(&mut tx, c, m.id, &key).await?;
         let (usage, flag) = if value < prev {
             (value, Some("below_last"))
         } else {
@@ -380,29 +327,25 @@ pub async fn save_readings(
         } else {
             (None, None)
         };
+        let w = store::meters::ReadingWrite {
+            prev,
+            value,
+            usage,
+            flag,
+            confirmed_by,
+            confirmed_at,
+            charge,
+            actor: ctx.actor(),
+            now,
+        };
         if existing.is_some() {
-            tx.execute(
-                "UPDATE meter_readings SET prev_value = $1, value = $2, usage = $3, flag = $4, confirmed_by = $5, \
-                 confirmed_at = $6, charge_id = $7, created_by = $8, created_at = $9 \
-                 WHERE community_id = $10 AND meter_id = $11 AND period = $12",
-                args![prev, value, usage, flag, confirmed_by, confirmed_at, charge, ctx.actor(), now, c, m.id, period.key()],
-            )
-            .await?;
+            store::meters::update_reading(&mut tx, c, m.id, &key, w).await?;
         } else {
-            tx.execute(
-                "INSERT INTO meter_readings (community_id, meter_id, period, prev_value, value, usage, flag, \
-                 confirmed_by, confirmed_at, charge_id, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                args![c, m.id, period.key(), prev, value, usage, flag, confirmed_by, confirmed_at, charge, ctx.actor(), now],
-            )
-            .await?;
+            store::meters::insert_reading(&mut tx, c, m.id, &key, w).await?;
         }
-        let saved: Reading = tx
-            .fetch_one(
-                &format!("SELECT {READING_COLS} FROM meter_readings WHERE community_id = $1 AND meter_id = $2 AND period = $3"),
-                args![c, m.id, period.key()],
-            )
-            .await?;
+        let saved = store::meters::reading_of_period(&mut tx, c, m.id, &key)
+            .await?
+            .ok_or(CoreError::NotFound("row"))?;
         out.push(saved);
     }
     audit::record(
@@ -421,38 +364,21 @@ pub async fn save_readings(
 /// Confirms a flagged reading (a manager): its usage is charged (for a reading below the last
 /// one, the meter was replaced and the usage is the new reading).
 pub async fn confirm_reading(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<Reading> {
-    let row: Option<(CommunityId,)> = core
-        .db
-        .read()
-        .fetch_optional(
-            "SELECT r.community_id FROM meter_readings r JOIN communities c ON c.id = r.community_id \
-             WHERE r.id = $1 AND c.company_id = $2",
-            args![id, ctx.company_id],
-        )
+    let row = store::meters::reading_community(&mut core.db.read(), ReadingId(id), ctx.company_id)
         .await?;
     let c = match row {
-        Some((c,)) if ctx.reaches(c) => c,
+        Some(c) if ctx.reaches(c) => c,
         _ => return Err(CoreError::NotFound("meter_reading")),
     };
     ctx.require_in(Perm::BillingManage, c)?;
     let mut tx = core.db.begin().await?;
-    let r: Reading = tx
-        .fetch_one(
-            &format!("SELECT {READING_COLS} FROM meter_readings WHERE id = $1"),
-            args![id],
-        )
-        .await?;
+    let r = store::meters::reading(&mut tx, ReadingId(id)).await?;
     if r.flag.is_none() || r.confirmed_at.is_some() || r.charge_id.is_some() {
-        return Err(CoreError::conflict("id", "reading_not_flagged"));
+        return Err(CoreError::conflict("id", BillingCode::ReadingNotFlagged));
     }
-    let m: Meter = tx
-        .fetch_one(
-            &format!("{METER_SELECT} WHERE m.id = $1"),
-            args![r.meter_id],
-        )
-        .await?;
+    let m = store::meters::get(&mut tx, MeterId(r.meter_id)).await?;
     if m.last_value != r.prev_value {
-        return Err(CoreError::conflict("id", "reading_outdated"));
+        return Err(CoreError::conflict("id", BillingCode::ReadingOutdated));
     }
     let (y, mo) =
         Period::parse_month("period", &r.period).map_err(|e| CoreError::Invalid(vec![e]))?;
@@ -472,17 +398,8 @@ pub async fn confirm_reading(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<Read
         ctx.actor(),
     )
     .await?;
-    tx.execute(
-        "UPDATE meter_readings SET confirmed_by = $1, confirmed_at = $2, charge_id = $3 WHERE id = $4",
-        args![ctx.actor(), Utc::now(), charge, id],
-    )
-    .await?;
-    let after: Reading = tx
-        .fetch_one(
-            &format!("SELECT {READING_COLS} FROM meter_readings WHERE id = $1"),
-            args![id],
-        )
-        .await?;
+    store::meters::confirm_reading(&mut tx, ReadingId(id), ctx.actor(), Utc::now(), charge).await?;
+    let after = store::meters::reading(&mut tx, ReadingId(id)).await?;
     audit::record(
         &mut tx,
         ctx,
@@ -504,16 +421,7 @@ pub async fn period_readings(
     period: &str,
 ) -> CoreResult<HashMap<i64, Reading>> {
     require_billing(ctx, c)?;
-    let rows: Vec<Reading> = core
-        .db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT {READING_COLS} FROM meter_readings WHERE community_id = $1 AND period = $2"
-            ),
-            args![c, period],
-        )
-        .await?;
+    let rows = store::meters::readings_of_period(&mut core.db.read(), c, period).await?;
     Ok(rows.into_iter().map(|r| (r.meter_id, r)).collect())
 }
 
@@ -527,11 +435,11 @@ pub async fn readings_from_xlsx(
 ) -> CoreResult<Vec<ReadingInput>> {
     use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
     let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|_| CoreError::invalid("file", "not_xlsx"))?;
+        .map_err(|_| CoreError::invalid("file", BillingCode::NotXlsx))?;
     let range = wb
         .worksheet_range_at(0)
-        .ok_or_else(|| CoreError::invalid("file", "not_xlsx"))?
-        .map_err(|_| CoreError::invalid("file", "not_xlsx"))?;
+        .ok_or_else(|| CoreError::invalid("file", BillingCode::NotXlsx))?
+        .map_err(|_| CoreError::invalid("file", BillingCode::NotXlsx))?;
     let meters = list_meters(core, ctx, c, &MeterFilter::default()).await?;
     let by_key: HashMap<(String, String), i64> = meters
         .iter()
@@ -572,7 +480,7 @@ pub async fn readings_from_xlsx(
             }),
             None => errs.push(FieldError::new(
                 format!("rows[{}].unit", i + 1),
-                "unknown_meter",
+                BillingCode::UnknownMeter,
             )),
         }
     }

@@ -7,6 +7,7 @@
 //! a bill run, or `post_pending`, turns each row into one charge and writes its id back.
 
 pub mod arrears;
+pub mod cashier;
 pub mod error;
 pub mod latefees;
 pub mod ledger;
@@ -15,18 +16,21 @@ pub mod model;
 pub mod owner;
 pub mod payments;
 pub mod pdf;
+pub mod receipts;
 pub mod reports;
 pub mod runs;
 pub mod setup;
 pub mod store;
 
 pub use arrears::*;
+pub use cashier::*;
 pub use latefees::*;
 pub use ledger::*;
 pub use meters::*;
 pub use model::*;
 pub use owner::*;
 pub use payments::*;
+pub use receipts::*;
 pub use reports::*;
 pub use runs::*;
 pub use setup::*;

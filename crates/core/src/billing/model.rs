@@ -7,7 +7,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::shared::code_enum;
-use crate::shared::error::FieldError;
+use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
+
+use super::error::BillingCode;
+
+/// Decodes a code stored in the database strictly: a value no code enum knows is a broken
+/// row (an internal error), never a silent default.
+pub(crate) fn stored<T>(
+    what: &str,
+    raw: &str,
+    parse: impl Fn(&str, &str) -> Result<T, FieldError>,
+) -> CoreResult<T> {
+    parse(what, raw).map_err(|_| CoreError::internal(format!("unknown stored {what}: {raw:?}")))
+}
 
 code_enum!(FeeKind, "unknown_fee_kind", {
     Property = "property", "物业费", "Property fee";
@@ -100,29 +112,29 @@ impl Rounding {
 fn scaled(field: &str, raw: &str, places: usize, max: i64) -> Result<i64, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(FieldError::new(field, "required"));
+        return Err(FieldError::new(field, CommonCode::Required));
     }
     if s.starts_with('-') {
-        return Err(FieldError::new(field, "must_not_be_negative"));
+        return Err(FieldError::new(field, BillingCode::MustNotBeNegative));
     }
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     if int.is_empty()
         || !int.bytes().all(|b| b.is_ascii_digit())
         || !frac.bytes().all(|b| b.is_ascii_digit())
     {
-        return Err(FieldError::new(field, "not_a_number"));
+        return Err(FieldError::new(field, CommonCode::NotANumber));
     }
     if frac.len() > places {
-        return Err(FieldError::new(field, "too_many_decimals").with("max", places));
+        return Err(FieldError::new(field, CommonCode::TooManyDecimals).with("max", places));
     }
     let i: i64 = int
         .parse()
-        .map_err(|_| FieldError::new(field, "too_large"))?;
+        .map_err(|_| FieldError::new(field, CommonCode::TooLarge))?;
     let f: i64 = format!("{frac:0<places$}").parse().unwrap_or(0);
     i.checked_mul(10_i64.pow(places as u32))
         .and_then(|v| v.checked_add(f))
         .filter(|v| *v <= max)
-        .ok_or_else(|| FieldError::new(field, "too_large"))
+        .ok_or_else(|| FieldError::new(field, CommonCode::TooLarge))
 }
 
 /// A price in yuan × 10 000: ¥2.35 is `Price(23500)`, ¥0.4883 (a kWh) is `Price(4883)`.
@@ -164,7 +176,7 @@ impl Period {
     /// Parses "2026-07" (the period's first month).
     pub fn parse_month(field: &str, raw: &str) -> Result<(i32, u32), FieldError> {
         let s = raw.trim();
-        let bad = || FieldError::new(field, "invalid_period");
+        let bad = || FieldError::new(field, BillingCode::InvalidPeriod);
         let (y, m) = s.split_once('-').ok_or_else(bad)?;
         if y.len() != 4 || m.len() != 2 {
             return Err(bad());
@@ -317,7 +329,7 @@ impl LateFeeRule {
         // More than 1 % a day is not a late fee any court would uphold.
         scaled(field, raw, 4, i64::MAX).and_then(|ppm| {
             if ppm > 10_000 {
-                Err(FieldError::new(field, "out_of_range"))
+                Err(FieldError::new(field, BillingCode::OutOfRange))
             } else {
                 Ok(ppm)
             }
@@ -456,19 +468,19 @@ pub fn parse_tiers(field: &str, raw: &str) -> Result<Vec<(Option<i64>, Price)>, 
     for (i, part) in parts.iter().enumerate() {
         let (upto, price) = part
             .split_once(':')
-            .ok_or_else(|| FieldError::new(field, "invalid_tiers"))?;
-        let price =
-            Price::parse(field, price).map_err(|_| FieldError::new(field, "invalid_tiers"))?;
+            .ok_or_else(|| FieldError::new(field, BillingCode::InvalidTiers))?;
+        let price = Price::parse(field, price)
+            .map_err(|_| FieldError::new(field, BillingCode::InvalidTiers))?;
         let upto = if upto.trim() == "*" {
             if i + 1 != parts.len() {
-                return Err(FieldError::new(field, "invalid_tiers"));
+                return Err(FieldError::new(field, BillingCode::InvalidTiers));
             }
             None
         } else {
-            let u =
-                parse_reading(field, upto).map_err(|_| FieldError::new(field, "invalid_tiers"))?;
+            let u = parse_reading(field, upto)
+                .map_err(|_| FieldError::new(field, BillingCode::InvalidTiers))?;
             if u <= last {
-                return Err(FieldError::new(field, "invalid_tiers"));
+                return Err(FieldError::new(field, BillingCode::InvalidTiers));
             }
             last = u;
             Some(u)
@@ -476,7 +488,7 @@ pub fn parse_tiers(field: &str, raw: &str) -> Result<Vec<(Option<i64>, Price)>, 
         out.push((upto, price));
     }
     if out.last().is_some_and(|t| t.0.is_some()) {
-        return Err(FieldError::new(field, "invalid_tiers"));
+        return Err(FieldError::new(field, BillingCode::InvalidTiers));
     }
     Ok(out)
 }

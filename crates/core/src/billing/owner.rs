@@ -5,13 +5,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::Core;
-use crate::args;
 use crate::shared::ctx::Ctx;
 use crate::shared::error::{CoreError, CoreResult};
 use crate::shared::ids::*;
 
 use super::ledger::{Owed, Statement, owed_in, statement_in};
-use super::payments::{Receipt, receipt_in};
+use super::receipts::{Receipt, receipt_in};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OwnerBill {
@@ -55,14 +54,8 @@ pub async fn owner_billing(core: &Core, ctx: &Ctx) -> CoreResult<Vec<OwnerBill>>
 pub async fn owner_receipt(core: &Core, ctx: &Ctx, payment: i64) -> CoreResult<Receipt> {
     let (c, units) = owned_units(core, ctx).await?;
     let mut r = core.db.read();
-    let unit: Option<(UnitId,)> = r
-        .fetch_optional(
-            "SELECT unit_id FROM payments WHERE id = $1 AND community_id = $2",
-            args![payment, c],
-        )
-        .await?;
-    match unit {
-        Some((u,)) if units.contains(&u) => receipt_in(&mut r, c, payment).await,
+    match super::store::payments::unit_of(&mut r, c, PaymentId(payment)).await? {
+        Some(u) if units.contains(&u) => receipt_in(&mut r, c, payment).await,
         _ => Err(CoreError::NotFound("payment")),
     }
 }

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use super::arrears::NoticeBatch;
 use super::ledger::Charge;
 use super::model::capitals;
-use super::payments::Receipt;
+use super::receipts::Receipt;
 use crate::shared::money::Money;
 
 /// A4 in points.

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Core;
-use crate::args;
 use crate::audit::{self, Action, Entry};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
@@ -17,9 +16,11 @@ use crate::shared::ids::*;
 use crate::shared::money::Money;
 use crate::shared::values::required_text;
 
+use super::error::BillingCode;
 use super::ledger::positive_money;
 use super::model::{FeeKind, PayMethod};
 use super::setup::*;
+use super::store;
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct DayMethod {
@@ -54,10 +55,10 @@ pub struct CollectionReport {
 
 fn check_span(from: NaiveDate, to: NaiveDate) -> CoreResult<()> {
     if to < from {
-        return Err(CoreError::invalid("to", "until_before_from"));
+        return Err(CoreError::invalid("to", BillingCode::UntilBeforeFrom));
     }
     if (to - from).num_days() > 366 {
-        return Err(CoreError::invalid("to", "span_too_long"));
+        return Err(CoreError::invalid("to", BillingCode::SpanTooLong));
     }
     Ok(())
 }
@@ -72,17 +73,7 @@ async fn income_by_item(
     to: NaiveDate,
     kind: Option<&str>,
 ) -> CoreResult<Vec<ItemIncome>> {
-    core.db
-        .read()
-        .fetch_all(
-            "SELECT ch.fee_item_id, f.name AS fee_item, f.kind, CAST(SUM(s.amount_fen) AS BIGINT) AS total_fen \
-             FROM settlements s JOIN charges ch ON ch.id = s.charge_id \
-             JOIN fee_items f ON f.id = ch.fee_item_id WHERE s.community_id = $1 AND s.on_date >= $2 \
-             AND s.on_date <= $3 AND ($4 IS NULL OR f.kind = $4) \
-             GROUP BY ch.fee_item_id, f.name, f.kind ORDER BY f.name",
-            args![c, from, to, kind],
-        )
-        .await
+    store::reports::income_by_item(&mut core.db.read(), c, from, to, kind).await
 }
 
 /// The collection report of a span (a day for the daily report, a month for the monthly).
@@ -96,25 +87,8 @@ pub async fn collection_report(
     require_billing(ctx, c)?;
     check_span(from, to)?;
     community_tz(&mut core.db.read(), ctx, c).await?;
-    let days: Vec<DayMethod> = core
-        .db
-        .read()
-        .fetch_all(
-            "SELECT business_date, method, COUNT(*) AS count, CAST(SUM(amount_fen) AS BIGINT) AS total_fen \
-             FROM payments WHERE community_id = $1 AND business_date >= $2 AND business_date <= $3 \
-             GROUP BY business_date, method ORDER BY business_date, method",
-            args![c, from, to],
-        )
-        .await?;
-    let (prepaid,): (Option<i64>,) = core
-        .db
-        .read()
-        .fetch_one(
-            "SELECT CAST(SUM(to_prepaid_fen) AS BIGINT) FROM payments WHERE community_id = $1 \
-             AND business_date >= $2 AND business_date <= $3",
-            args![c, from, to],
-        )
-        .await?;
+    let days = store::reports::payments_by_day(&mut core.db.read(), c, from, to).await?;
+    let prepaid = store::reports::prepaid_moved(&mut core.db.read(), c, from, to).await?;
     Ok(CollectionReport {
         community_id: c,
         from,
@@ -172,28 +146,21 @@ pub async fn create_expense(
     };
     let mut tx = core.db.begin().await?;
     community_tz(&mut tx, ctx, c).await?;
-    let id = tx
-        .insert_id(
-            "INSERT INTO expenses (community_id, spent_on, category, description, amount_fen, from_fund, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            args![
-                c,
-                input.spent_on,
-                cat.as_str(),
-                desc.as_str(),
-                amount.0,
-                input.from_fund,
-                ctx.actor(),
-                Utc::now()
-            ],
-        )
-        .await?;
-    let e: Expense = tx
-        .fetch_one(
-            "SELECT id, community_id, spent_on, category, description, amount_fen, from_fund FROM expenses WHERE id = $1",
-            args![id],
-        )
-        .await?;
+    let id = store::reports::insert_expense(
+        &mut tx,
+        c,
+        store::reports::ExpenseWrite {
+            spent_on: input.spent_on,
+            category: &cat,
+            description: &desc,
+            amount_fen: amount.0,
+            from_fund: input.from_fund,
+        },
+        ctx.actor(),
+        Utc::now(),
+    )
+    .await?;
+    let e = store::reports::expense(&mut tx, ExpenseId(id)).await?;
     audit::record(
         &mut tx,
         ctx,
@@ -233,7 +200,7 @@ pub fn parse_quarter(
     field: &str,
     raw: &str,
 ) -> Result<(i32, u32, NaiveDate, NaiveDate), FieldError> {
-    let bad = || FieldError::new(field, "invalid_quarter");
+    let bad = || FieldError::new(field, BillingCode::InvalidQuarter);
     let (y, q) = raw.trim().split_once("-Q").ok_or_else(bad)?;
     let y: i32 = y.parse().map_err(|_| bad())?;
     let q: u32 = q.parse().map_err(|_| bad())?;
@@ -261,30 +228,18 @@ pub async fn publication(
     }
     let (y, q, from, to) =
         parse_quarter("quarter", quarter).map_err(|e| CoreError::Invalid(vec![e]))?;
-    let (community,): (String,) = core
-        .db
-        .read()
-        .fetch_optional(
-            "SELECT name FROM communities WHERE id = $1 AND company_id = $2",
-            args![c, ctx.company_id],
-        )
-        .await?
-        .ok_or(CoreError::NotFound("community"))?;
+    let community =
+        crate::registry::store::for_billing::community_name(&mut core.db.read(), c, ctx.company_id)
+            .await?
+            .ok_or(CoreError::NotFound("community"))?;
     // The fund is its own account: neither its income nor its spending is the service's.
     let income: Vec<ItemIncome> = income_by_item(core, c, from, to, None)
         .await?
         .into_iter()
         .filter(|i| i.kind != FeeKind::Fund.code())
         .collect();
-    let expenses: Vec<CategoryTotal> = core
-        .db
-        .read()
-        .fetch_all(
-            "SELECT category, CAST(SUM(amount_fen) AS BIGINT) AS total_fen FROM expenses WHERE community_id = $1 \
-             AND spent_on >= $2 AND spent_on <= $3 AND from_fund = $4 GROUP BY category ORDER BY category",
-            args![c, from, to, false],
-        )
-        .await?;
+    let expenses =
+        store::reports::expenses_by_category(&mut core.db.read(), c, from, to, false).await?;
     let income_fen = income.iter().map(|i| i.total_fen).sum();
     let expense_fen = expenses.iter().map(|e| e.total_fen).sum();
     Ok(Publication {
@@ -334,25 +289,8 @@ pub async fn fund_statement(
     }
     check_span(from, to)?;
     community_tz(&mut core.db.read(), ctx, c).await?;
-    let ins: Vec<(NaiveDate, i64)> = core
-        .db
-        .read()
-        .fetch_all(
-            "SELECT s.on_date, CAST(SUM(s.amount_fen) AS BIGINT) FROM settlements s \
-             JOIN charges ch ON ch.id = s.charge_id JOIN fee_items f ON f.id = ch.fee_item_id \
-             WHERE s.community_id = $1 AND f.kind = 'fund' AND s.on_date <= $2 GROUP BY s.on_date",
-            args![c, to],
-        )
-        .await?;
-    let outs: Vec<(NaiveDate, String, i64)> = core
-        .db
-        .read()
-        .fetch_all(
-            "SELECT spent_on, description, amount_fen FROM expenses WHERE community_id = $1 AND from_fund = $2 \
-             AND spent_on <= $3 ORDER BY spent_on, id",
-            args![c, true, to],
-        )
-        .await?;
+    let ins = store::reports::fund_collected(&mut core.db.read(), c, to).await?;
+    let outs = store::reports::fund_spent(&mut core.db.read(), c, true, to).await?;
     let mut moves: Vec<(NaiveDate, String, i64)> = ins
         .into_iter()
         .map(|(d, a)| (d, "共有资金收缴".to_string(), a))
@@ -660,6 +598,6 @@ pub async fn export_xlsx(
                 )?,
             ))
         }
-        _ => Err(CoreError::invalid("report", "unknown_report")),
+        _ => Err(CoreError::invalid("report", BillingCode::UnknownReport)),
     }
 }

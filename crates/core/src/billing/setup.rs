@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Core;
-use crate::args;
 use crate::audit::{self, Action, Entry};
 use crate::db::Queries;
 use crate::registry::SpaceState;
@@ -18,7 +17,10 @@ use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::values::{parse_code, required_text};
 
+use super::error::BillingCode;
 use super::model::*;
+use super::store;
+use crate::registry::store::for_billing;
 
 /// May the actor see a community's billing (the cashier's desk or the manager's pages)?
 pub fn require_billing(ctx: &Ctx, c: CommunityId) -> CoreResult<()> {
@@ -40,13 +42,9 @@ pub(super) async fn community_tz(
     ctx: &Ctx,
     c: CommunityId,
 ) -> CoreResult<Tz> {
-    let row: Option<(String,)> = q
-        .fetch_optional(
-            "SELECT timezone FROM communities WHERE id = $1 AND company_id = $2",
-            args![c, ctx.company_id],
-        )
-        .await?;
-    row.map(|(t,)| tz_of(&t))
+    for_billing::community_timezone(q, c, ctx.company_id)
+        .await?
+        .map(|t| tz_of(&t))
         .ok_or(CoreError::NotFound("community"))
 }
 
@@ -56,13 +54,7 @@ pub(super) async fn community_header(
     q: &mut impl Queries,
     c: CommunityId,
 ) -> CoreResult<(String, String, Tz)> {
-    let (company, community, tz): (String, String, String) = q
-        .fetch_one(
-            "SELECT co.name, c.name, c.timezone FROM communities c JOIN companies co ON co.id = c.company_id \
-             WHERE c.id = $1",
-            args![c],
-        )
-        .await?;
+    let (company, community, tz) = for_billing::community_header(q, c).await?;
     Ok((company, community, tz_of(&tz)))
 }
 
@@ -94,13 +86,7 @@ pub(super) async fn settings_in(
     q: &mut impl Queries,
     c: CommunityId,
 ) -> CoreResult<BillingSettings> {
-    let row: Option<(bool, i64)> = q
-        .fetch_optional(
-            "SELECT prepaid_enabled, meter_jump_factor FROM billing_settings WHERE community_id = $1",
-            args![c],
-        )
-        .await?;
-    Ok(match row {
+    Ok(match store::settings::get(q, c).await? {
         Some((prepaid_enabled, meter_jump_factor)) => BillingSettings {
             prepaid_enabled,
             meter_jump_factor,
@@ -120,16 +106,20 @@ pub async fn save_settings(
 ) -> CoreResult<BillingSettings> {
     ctx.require_in(Perm::BillingManage, c)?;
     if !(2..=20).contains(&s.meter_jump_factor) {
-        return Err(CoreError::invalid("meter_jump_factor", "out_of_range"));
+        return Err(CoreError::invalid(
+            "meter_jump_factor",
+            BillingCode::OutOfRange,
+        ));
     }
     let mut tx = core.db.begin().await?;
     community_tz(&mut tx, ctx, c).await?;
     let before = settings_in(&mut tx, c).await?;
-    tx.execute(
-        "INSERT INTO billing_settings (community_id, prepaid_enabled, meter_jump_factor, updated_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (community_id) DO UPDATE SET prepaid_enabled = $2, \
-         meter_jump_factor = $3, updated_at = $4",
-        args![c, s.prepaid_enabled, s.meter_jump_factor, Utc::now()],
+    store::settings::save(
+        &mut tx,
+        c,
+        s.prepaid_enabled,
+        s.meter_jump_factor,
+        Utc::now(),
     )
     .await?;
     audit::record(
@@ -190,20 +180,11 @@ pub struct FeeItemForSave {
     pub active: Option<bool>,
 }
 
-pub(super) const ITEM_COLS: &str = "id, community_id, code, name, kind, late_fee_ppm, \
-     late_fee_grace_days, late_fee_cap_pct, active";
-
 pub async fn list_fee_items(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<FeeItem>> {
     if !ctx.reaches(c) {
         return Err(CoreError::NotFound("community"));
     }
-    core.db
-        .read()
-        .fetch_all(
-            &format!("SELECT {ITEM_COLS} FROM fee_items WHERE community_id = $1 ORDER BY code"),
-            args![c],
-        )
-        .await
+    store::fee_items::list(&mut core.db.read(), c).await
 }
 
 pub(super) async fn fee_item_in(
@@ -211,11 +192,7 @@ pub(super) async fn fee_item_in(
     c: CommunityId,
     id: i64,
 ) -> CoreResult<Option<FeeItem>> {
-    q.fetch_optional(
-        &format!("SELECT {ITEM_COLS} FROM fee_items WHERE id = $1 AND community_id = $2"),
-        args![id, c],
-    )
-    .await
+    store::fee_items::by_id(q, c, FeeItemId(id)).await
 }
 
 /// Creates or updates a fee item by its code.
@@ -231,12 +208,15 @@ pub async fn save_fee_item(core: &Core, ctx: &Ctx, input: FeeItemForSave) -> Cor
     ));
     let grace = input.late_fee_grace_days.unwrap_or(0);
     if !(0..=365).contains(&grace) {
-        c.push(FieldError::new("late_fee_grace_days", "out_of_range"));
+        c.push(FieldError::new(
+            "late_fee_grace_days",
+            BillingCode::OutOfRange,
+        ));
     }
     if let Some(p) = input.late_fee_cap_pct
         && !(1..=100).contains(&p)
     {
-        c.push(FieldError::new("late_fee_cap_pct", "out_of_range"));
+        c.push(FieldError::new("late_fee_cap_pct", BillingCode::OutOfRange));
     }
     c.finish()?;
     let (Some(code), Some(name), Some(kind), Some(ppm)) = (code, name, kind, ppm) else {
@@ -245,36 +225,25 @@ pub async fn save_fee_item(core: &Core, ctx: &Ctx, input: FeeItemForSave) -> Cor
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
     community_tz(&mut tx, ctx, input.community_id).await?;
-    let before: Option<FeeItem> = tx
-        .fetch_optional(
-            &format!("SELECT {ITEM_COLS} FROM fee_items WHERE community_id = $1 AND code = $2"),
-            args![input.community_id, code.as_str()],
-        )
-        .await?;
-    tx.execute(
-        "INSERT INTO fee_items (community_id, code, name, kind, late_fee_ppm, late_fee_grace_days, \
-         late_fee_cap_pct, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
-         ON CONFLICT (community_id, code) DO UPDATE SET name = $3, kind = $4, late_fee_ppm = $5, \
-         late_fee_grace_days = $6, late_fee_cap_pct = $7, active = $8, updated_at = $9",
-        args![
-            input.community_id,
-            code.as_str(),
-            name.as_str(),
-            kind.code(),
-            ppm,
-            grace,
-            input.late_fee_cap_pct,
-            input.active.unwrap_or(true),
-            now
-        ],
+    let before = store::fee_items::by_code(&mut tx, input.community_id, &code).await?;
+    store::fee_items::upsert(
+        &mut tx,
+        input.community_id,
+        store::fee_items::ItemWrite {
+            code: &code,
+            name: &name,
+            kind: kind.code(),
+            late_fee_ppm: ppm,
+            late_fee_grace_days: grace,
+            late_fee_cap_pct: input.late_fee_cap_pct,
+            active: input.active.unwrap_or(true),
+        },
+        now,
     )
     .await?;
-    let after: FeeItem = tx
-        .fetch_one(
-            &format!("SELECT {ITEM_COLS} FROM fee_items WHERE community_id = $1 AND code = $2"),
-            args![input.community_id, code.as_str()],
-        )
-        .await?;
+    let after = store::fee_items::by_code(&mut tx, input.community_id, &code)
+        .await?
+        .ok_or(CoreError::NotFound("row"))?;
     let mut e = Entry::new(
         if before.is_some() {
             Action::Update
@@ -323,26 +292,26 @@ pub struct Standard {
 }
 
 impl Standard {
-    pub fn method(&self) -> Method {
-        Method::parse("method", &self.method).unwrap_or(Method::Fixed)
+    pub fn method(&self) -> CoreResult<Method> {
+        stored("charge method", &self.method, Method::parse)
     }
-    pub fn cycle(&self) -> Cycle {
-        Cycle::parse("cycle", &self.cycle).unwrap_or(Cycle::Once)
+    pub fn cycle(&self) -> CoreResult<Cycle> {
+        stored("cycle", &self.cycle, Cycle::parse)
     }
-    pub fn rounding(&self) -> Rounding {
-        Rounding::parse("rounding", &self.rounding).unwrap_or(Rounding::HalfUp)
+    pub fn rounding(&self) -> CoreResult<Rounding> {
+        stored("rounding", &self.rounding, Rounding::parse)
     }
     /// "¥2.35 /㎡·月 × 建筑面积" — how the schedule prints it.
-    pub fn price_text(&self) -> String {
+    pub fn price_text(&self) -> CoreResult<String> {
         let p = Price(self.price_e4);
-        match self.method() {
+        Ok(match self.method()? {
             Method::BuildingArea => format!("¥{p} /㎡·月（建筑面积）"),
             Method::InnerArea => format!("¥{p} /㎡·月（套内面积）"),
             Method::Fixed => format!("¥{p} /户·月"),
             Method::PerSpace => format!("¥{p} /个·月"),
             Method::Meter => format!("¥{p} /用量"),
             Method::OneOff => format!("¥{p} /次"),
-        }
+        })
     }
 }
 
@@ -381,23 +350,11 @@ pub struct StandardForSave {
     pub active: Option<bool>,
 }
 
-pub(super) const STD_COLS: &str = "id, community_id, fee_item_id, name, method, price_e4, tiers, cycle, \
-     cycle_start_month, due_day, rounding, building_ids, use_kinds, unit_states, space_states, \
-     vacant_pct, active";
-
 pub async fn list_standards(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<Standard>> {
     if !ctx.reaches(c) {
         return Err(CoreError::NotFound("community"));
     }
-    core.db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT {STD_COLS} FROM charge_standards WHERE community_id = $1 ORDER BY fee_item_id, id"
-            ),
-            args![c],
-        )
-        .await
+    store::standards::list(&mut core.db.read(), c).await
 }
 
 struct ValidStandard {
@@ -444,7 +401,7 @@ fn validate_standard(input: &StandardForSave) -> CoreResult<ValidStandard> {
         )),
     };
     if method.is_some_and(|m| m != Method::OneOff) && cycle == Some(Cycle::Once) {
-        c.push(FieldError::new("cycle", "cycle_needs_period"));
+        c.push(FieldError::new("cycle", BillingCode::CycleNeedsPeriod));
     }
     let rounding = c.take(Rounding::parse(
         "rounding",
@@ -455,19 +412,22 @@ fn validate_standard(input: &StandardForSave) -> CoreResult<ValidStandard> {
         && !tiers_raw.is_empty()
         && method.is_some_and(|m| m != Method::Meter)
     {
-        c.push(FieldError::new("tiers", "tiers_need_meter"));
+        c.push(FieldError::new("tiers", BillingCode::TiersNeedMeter));
     }
     let start = input.cycle_start_month.unwrap_or(1);
     if !(1..=12).contains(&start) {
-        c.push(FieldError::new("cycle_start_month", "out_of_range"));
+        c.push(FieldError::new(
+            "cycle_start_month",
+            BillingCode::OutOfRange,
+        ));
     }
     let due_day = input.due_day.unwrap_or(15);
     if !(1..=31).contains(&due_day) {
-        c.push(FieldError::new("due_day", "out_of_range"));
+        c.push(FieldError::new("due_day", BillingCode::OutOfRange));
     }
     let vacant_pct = input.vacant_pct.unwrap_or(100);
     if !(0..=100).contains(&vacant_pct) {
-        c.push(FieldError::new("vacant_pct", "out_of_range"));
+        c.push(FieldError::new("vacant_pct", BillingCode::OutOfRange));
     }
     let uses = join_codes(&mut c, "use_kinds", &input.use_kinds, |f, s| {
         UnitUse::parse(f, s).map(|u| u.code())
@@ -528,83 +488,47 @@ pub async fn save_standard(
     let mut tx = core.db.begin().await?;
     community_tz(&mut tx, ctx, c).await?;
     if fee_item_in(&mut tx, c, input.fee_item_id).await?.is_none() {
-        return Err(CoreError::invalid("fee_item_id", "unknown_fee_item"));
+        return Err(CoreError::invalid(
+            "fee_item_id",
+            BillingCode::UnknownFeeItem,
+        ));
     }
     for (i, b) in input.building_ids.iter().enumerate() {
-        let ok: Option<(i64,)> = tx
-            .fetch_optional(
-                "SELECT id FROM buildings WHERE id = $1 AND community_id = $2",
-                args![*b, c],
-            )
-            .await?;
-        if ok.is_none() {
+        if !for_billing::building_exists(&mut tx, c, *b).await? {
             return Err(CoreError::invalid(
                 format!("building_ids[{i}]"),
-                "unknown_building",
+                BillingCode::UnknownBuilding,
             ));
         }
     }
-    let cols = args![
-        c,
-        input.fee_item_id,
-        v.name.as_str(),
-        v.method.code(),
-        v.price.0,
-        v.tiers.as_str(),
-        v.cycle.code(),
-        v.start,
-        v.due_day,
-        v.rounding.code(),
-        v.buildings.as_str(),
-        v.uses.as_str(),
-        v.states.as_str(),
-        v.spaces.as_str(),
-        v.vacant_pct,
-        input.active.unwrap_or(true),
-        now
-    ];
+    let w = store::standards::StandardWrite {
+        fee_item_id: input.fee_item_id,
+        name: &v.name,
+        method: v.method.code(),
+        price_e4: v.price.0,
+        tiers: &v.tiers,
+        cycle: v.cycle.code(),
+        cycle_start_month: v.start,
+        due_day: v.due_day,
+        rounding: v.rounding.code(),
+        building_ids: &v.buildings,
+        use_kinds: &v.uses,
+        unit_states: &v.states,
+        space_states: &v.spaces,
+        vacant_pct: v.vacant_pct,
+        active: input.active.unwrap_or(true),
+    };
     let (before, sid) = match id {
-        None => {
-            let sid = tx
-                .insert_id(
-                    "INSERT INTO charge_standards (community_id, fee_item_id, name, method, price_e4, tiers, \
-                     cycle, cycle_start_month, due_day, rounding, building_ids, use_kinds, unit_states, \
-                     space_states, vacant_pct, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
-                     $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
-                    cols,
-                )
-                .await?;
-            (None, sid)
-        }
+        None => (None, store::standards::insert(&mut tx, c, &w, now).await?),
         Some(id) => {
-            let before: Standard = tx
-                .fetch_optional(
-                    &format!(
-                        "SELECT {STD_COLS} FROM charge_standards WHERE id = $1 AND community_id = $2"
-                    ),
-                    args![id, c],
-                )
+            let before = store::standards::in_community(&mut tx, c, StandardId(id))
                 .await?
                 .ok_or(CoreError::NotFound("charge_standard"))?;
-            let mut a = cols;
-            a.push(id);
-            tx.execute(
-                "UPDATE charge_standards SET community_id = $1, fee_item_id = $2, name = $3, method = $4, \
-                 price_e4 = $5, tiers = $6, cycle = $7, cycle_start_month = $8, due_day = $9, rounding = $10, \
-                 building_ids = $11, use_kinds = $12, unit_states = $13, space_states = $14, vacant_pct = $15, \
-                 active = $16, updated_at = $17 WHERE id = $18",
-                a,
-            )
-            .await?;
+            store::standards::update(&mut tx, c, StandardId(id), &w, now).await?;
             (Some(before), id)
         }
     };
-    let after: Standard = tx
-        .fetch_one(
-            &format!("SELECT {STD_COLS} FROM charge_standards WHERE id = $1"),
-            args![sid],
-        )
-        .await?;
+    let after = store::standards::by_id(&mut tx, StandardId(sid)).await?;
     let mut e = Entry::new(
         if before.is_some() {
             Action::Update
@@ -650,15 +574,8 @@ pub(super) async fn unit_community(
     ctx: &Ctx,
     unit: UnitId,
 ) -> CoreResult<CommunityId> {
-    let row: Option<(CommunityId,)> = q
-        .fetch_optional(
-            "SELECT u.community_id FROM units u JOIN communities c ON c.id = u.community_id \
-             WHERE u.id = $1 AND c.company_id = $2",
-            args![unit, ctx.company_id],
-        )
-        .await?;
-    match row {
-        Some((c,)) if ctx.reaches(c) => Ok(c),
+    match for_billing::unit_community(q, unit, ctx.company_id).await? {
+        Some(c) if ctx.reaches(c) => Ok(c),
         _ => Err(CoreError::NotFound("unit")),
     }
 }
@@ -668,13 +585,7 @@ pub(super) async fn account_in(
     c: CommunityId,
     unit: UnitId,
 ) -> CoreResult<Account> {
-    let row: Option<Account> = q
-        .fetch_optional(
-            "SELECT community_id, unit_id, prepaid_fen, billing_from, billing_until FROM billing_accounts \
-             WHERE community_id = $1 AND unit_id = $2",
-            args![c, unit],
-        )
-        .await?;
+    let row = store::accounts::get(q, c, unit).await?;
     Ok(row.unwrap_or(Account {
         community_id: c,
         unit_id: unit,
@@ -704,14 +615,19 @@ pub async fn update_account(
     if let (Some(f), Some(u)) = (input.billing_from, input.billing_until)
         && u < f
     {
-        return Err(CoreError::invalid("billing_until", "until_before_from"));
+        return Err(CoreError::invalid(
+            "billing_until",
+            BillingCode::UntilBeforeFrom,
+        ));
     }
     let before = account_in(&mut tx, c, unit).await?;
-    tx.execute(
-        "INSERT INTO billing_accounts (community_id, unit_id, prepaid_fen, billing_from, billing_until, updated_at) \
-         VALUES ($1, $2, 0, $3, $4, $5) ON CONFLICT (community_id, unit_id) DO UPDATE SET \
-         billing_from = $3, billing_until = $4, updated_at = $5",
-        args![c, unit, input.billing_from, input.billing_until, Utc::now()],
+    store::accounts::set_dates(
+        &mut tx,
+        c,
+        unit,
+        input.billing_from,
+        input.billing_until,
+        Utc::now(),
     )
     .await?;
     let after = account_in(&mut tx, c, unit).await?;
@@ -781,13 +697,12 @@ pub async fn schedule(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<
         };
         out.push(ScheduleLine {
             fee_item: item.name.clone(),
-            kind: FeeKind::parse("", &item.kind)
-                .map(|k| k.zh())
-                .unwrap_or("")
+            kind: stored("fee kind", &item.kind, FeeKind::parse)?
+                .zh()
                 .to_string(),
             standard: s.name.clone(),
-            price: s.price_text(),
-            cycle: s.cycle().zh().to_string(),
+            price: s.price_text()?,
+            cycle: s.cycle()?.zh().to_string(),
             due_day: s.due_day,
             late_fee,
             note,

@@ -53,4 +53,15 @@ id_type!(
     RequestId,
     CategoryId,
     NotificationId,
+    // Billing's: taken by its store functions, so a charge id cannot be passed where a payment
+    // id is wanted. Its API types keep plain integers, which leaves the OpenAPI document as it is.
+    ChargeId,
+    PaymentId,
+    FeeItemId,
+    StandardId,
+    BillRunId,
+    MeterId,
+    ReadingId,
+    ReminderId,
+    ExpenseId,
 );

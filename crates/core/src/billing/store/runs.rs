@@ -1,0 +1,168 @@
+//! Bill runs (`bill_runs`) and the bulk write of a run's charges. The bulk statement's shape
+//! (what is bound once per statement, what per row, the chunk size) is tuned against the
+//! benchmark's plain batched INSERT: change it only with the benchmark at hand.
+
+use chrono::{DateTime, Utc};
+
+use crate::args;
+use crate::billing::model::ChargeKind;
+use crate::billing::{BillRun, NewCharge};
+use crate::db::{Args, Queries, Tx};
+use crate::shared::error::CoreResult;
+use crate::shared::ids::*;
+
+/// The run of a period, when one is posted.
+pub(crate) async fn posted(q: &mut impl Queries, c: CommunityId, period: &str) -> CoreResult<bool> {
+    let posted: Option<(i64,)> = q
+        .fetch_optional(
+            "SELECT id FROM bill_runs WHERE community_id = $1 AND period = $2",
+            args![c, period],
+        )
+        .await?;
+    Ok(posted.is_some())
+}
+
+/// Starts the period's run (a unique key refuses a second one).
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    c: CommunityId,
+    period: &str,
+    actor: Option<UserId>,
+    now: DateTime<Utc>,
+) -> CoreResult<i64> {
+    tx.insert_id(
+        "INSERT INTO bill_runs (community_id, period, charges, total_fen, prepaid_applied_fen, created_by, created_at) \
+         VALUES ($1, $2, 0, 0, 0, $3, $4) RETURNING id",
+        args![c, period, actor, now],
+    )
+    .await
+}
+
+pub(crate) async fn set_totals(
+    tx: &mut Tx,
+    run: BillRunId,
+    charges: i64,
+    total: i64,
+    applied: i64,
+) -> CoreResult<()> {
+    tx.execute(
+        "UPDATE bill_runs SET charges = $1, total_fen = $2, prepaid_applied_fen = $3 WHERE id = $4",
+        args![charges, total, applied, run],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn get(tx: &mut Tx, run: BillRunId) -> CoreResult<BillRun> {
+    tx.fetch_one(
+        "SELECT id, community_id, period, charges, total_fen, prepaid_applied_fen, created_at \
+         FROM bill_runs WHERE id = $1",
+        args![run],
+    )
+    .await
+}
+
+pub(crate) async fn list(q: &mut impl Queries, c: CommunityId) -> CoreResult<Vec<BillRun>> {
+    q.fetch_all(
+        "SELECT id, community_id, period, charges, total_fen, prepaid_applied_fen, created_at \
+         FROM bill_runs WHERE community_id = $1 ORDER BY period DESC",
+        args![c],
+    )
+    .await
+}
+
+/// On SQLite, a bulk insert keeps the charges' indexes in a larger page cache (64 MiB instead
+/// of 4) while it runs: a run's second standard inserts into the middle of the unit index, and
+/// with the small cache each of those pages is read back from the OS over and over.
+pub async fn bulk_cache(tx: &mut Tx, on: bool) -> CoreResult<()> {
+    if tx.backend() == crate::db::Backend::Sqlite {
+        let kib = if on { -65_536 } else { -4_096 };
+        tx.execute(&format!("PRAGMA cache_size = {kib}"), args![])
+            .await?;
+    }
+    Ok(())
+}
+
+/// Rows per INSERT statement.
+const CHUNK: usize = 1000;
+
+/// Writes lines as multi-row INSERTs. What a run's lines share (community, item, standard,
+/// period, due date, who, when) is bound once per statement and selected beside a `VALUES`
+/// list of what differs, so a row costs five bound values instead of seventeen.
+pub async fn insert_charges(
+    tx: &mut Tx,
+    c: CommunityId,
+    run: i64,
+    period: &str,
+    actor: Option<UserId>,
+    now: DateTime<Utc>,
+    lines: Vec<NewCharge>,
+) -> CoreResult<()> {
+    let mut rest = lines.into_iter().peekable();
+    while let Some(first) = rest.next() {
+        let shared = (
+            first.fee_item_id,
+            first.standard_id,
+            first.period_from,
+            first.period_to,
+            first.due_date,
+        );
+        let mut chunk = vec![first];
+        while chunk.len() < CHUNK
+            && rest.peek().is_some_and(|l| {
+                (
+                    l.fee_item_id,
+                    l.standard_id,
+                    l.period_from,
+                    l.period_to,
+                    l.due_date,
+                ) == shared
+            })
+        {
+            if let Some(l) = rest.next() {
+                chunk.push(l);
+            }
+        }
+        let mut a = Args::with_capacity(11 + chunk.len() * 5);
+        let mut sql = String::with_capacity(400 + chunk.len() * 32);
+        sql.push_str(
+            "INSERT INTO charges (community_id, fee_item_id, standard_id, bill_run_id, kind, period, \
+             period_from, period_to, due_date, created_by, created_at, settled_fen, unit_id, space_id, \
+             description, basis, amount_fen) SELECT ",
+        );
+        let consts: [crate::db::Value; 11] = [
+            c.into(),
+            shared.0.into(),
+            shared.1.into(),
+            run.into(),
+            ChargeKind::Bill.code().into(),
+            period.into(),
+            shared.2.into(),
+            shared.3.into(),
+            shared.4.into(),
+            actor.map(|u| u.0).into(),
+            now.into(),
+        ];
+        for v in consts {
+            sql.push_str(&a.push(v));
+            sql.push_str(", ");
+        }
+        sql.push_str("0, v.column1, v.column2, v.column3, v.column4, v.column5 FROM (VALUES ");
+        for (i, l) in chunk.into_iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let (u, sp, d, b, m) = (
+                a.push(l.unit_id),
+                a.push(l.space_id),
+                a.push(l.description),
+                a.push(l.basis),
+                a.push(l.amount_fen),
+            );
+            sql.push_str(&format!("({u}, {sp}, {d}, {b}, {m})"));
+        }
+        sql.push_str(") AS v");
+        tx.execute(&sql, a).await?;
+    }
+    Ok(())
+}
