@@ -3,6 +3,7 @@
 //! reminder log (费用催缴记录表: method, result, next step), and the collection rate (收缴率)
 //! of a period — collected of what was billed for it — by fee item and by building.
 
+use super::error::BillingCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,7 +22,7 @@ use super::model::Period;
 use super::setup::*;
 use super::store;
 
-code_enum!(ReminderMethod, "unknown_reminder_method", {
+code_enum!(ReminderMethod, BillingCode::UnknownReminderMethod, {
     Phone = "phone", "电话", "Phone";
     Notice = "notice", "催缴通知单", "Reminder notice";
     Visit = "visit", "上门", "Visit";

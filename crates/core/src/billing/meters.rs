@@ -26,7 +26,7 @@ use super::model::*;
 use super::setup::*;
 use super::store;
 
-code_enum!(MeterKind, "unknown_meter_kind", {
+code_enum!(MeterKind, BillingCode::UnknownMeterKind, {
     Water = "water", "水表", "Water meter";
     Electricity = "electricity", "电表", "Electricity meter";
     Gas = "gas", "燃气表", "Gas meter";

@@ -21,7 +21,7 @@ pub(crate) fn stored<T>(
     parse(what, raw).map_err(|_| CoreError::internal(format!("unknown stored {what}: {raw:?}")))
 }
 
-code_enum!(FeeKind, "unknown_fee_kind", {
+code_enum!(FeeKind, BillingCode::UnknownFeeKind, {
     Property = "property", "物业费", "Property fee";
     Parking = "parking", "停车费", "Parking";
     Water = "water", "水费", "Water";
@@ -36,7 +36,7 @@ code_enum!(FeeKind, "unknown_fee_kind", {
     Other = "other", "其他", "Other";
 });
 
-code_enum!(Method, "unknown_charge_method", {
+code_enum!(Method, BillingCode::UnknownChargeMethod, {
     Fixed = "fixed", "按户定额", "Fixed per unit";
     BuildingArea = "building_area", "建筑面积×单价", "Building area × price";
     InnerArea = "inner_area", "套内面积×单价", "Inner area × price";
@@ -45,20 +45,20 @@ code_enum!(Method, "unknown_charge_method", {
     OneOff = "one_off", "一次性", "One-off";
 });
 
-code_enum!(Cycle, "unknown_cycle", {
+code_enum!(Cycle, BillingCode::UnknownCycle, {
     Monthly = "monthly", "按月", "Monthly";
     Quarterly = "quarterly", "按季", "Quarterly";
     Yearly = "yearly", "按年", "Yearly";
     Once = "once", "一次性", "Once";
 });
 
-code_enum!(Rounding, "unknown_rounding", {
+code_enum!(Rounding, BillingCode::UnknownRounding, {
     HalfUp = "half_up", "四舍五入到分", "Half up, to the fen";
     Down = "down", "舍去到分", "Down, to the fen";
     Up = "up", "进位到分", "Up, to the fen";
 });
 
-code_enum!(PayMethod, "unknown_pay_method", {
+code_enum!(PayMethod, BillingCode::UnknownPayMethod, {
     Cash = "cash", "现金", "Cash";
     Wechat = "wechat", "微信支付", "WeChat Pay";
     Alipay = "alipay", "支付宝", "Alipay";
@@ -66,7 +66,7 @@ code_enum!(PayMethod, "unknown_pay_method", {
     Pos = "pos", "POS 刷卡", "POS";
 });
 
-code_enum!(ChargeKind, "unknown_charge_kind", {
+code_enum!(ChargeKind, BillingCode::UnknownChargeKind, {
     Bill = "bill", "账单", "Bill";
     Manual = "manual", "手工应收", "Manual charge";
     Service = "service", "有偿服务", "Paid service";
@@ -74,7 +74,7 @@ code_enum!(ChargeKind, "unknown_charge_kind", {
     Reversal = "reversal", "红冲", "Reversal";
 });
 
-code_enum!(PaymentKind, "unknown_payment_kind", {
+code_enum!(PaymentKind, BillingCode::UnknownPaymentKind, {
     Payment = "payment", "收款", "Payment";
     Reversal = "reversal", "红冲", "Reversal";
     Refund = "refund", "退款", "Refund";
