@@ -8,20 +8,22 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::Core;
-use crate::args;
-use crate::db::Args;
 use crate::shared::ctx::{Ctx, Perm};
-use crate::shared::error::{CoreError, CoreResult};
+use crate::shared::error::{CommonCode, CoreError, CoreResult};
 use crate::shared::ids::*;
 
 use super::model::*;
-use super::store::in_list;
+use super::error::TicketCode;
+use super::store::{
+    self,
+    stats::{AggRow, Scope, group_key},
+};
 
 #[derive(Debug, Clone, Deserialize, ToSchema, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -71,24 +73,6 @@ pub struct StatsRow {
     pub first_time_fix_rate: Option<f64>,
     /// reopened / count.
     pub reopen_rate: Option<f64>,
-}
-
-#[derive(sqlx::FromRow)]
-struct AggRow {
-    key: String,
-    /// The trend's day or month, when the query grouped by it too.
-    #[sqlx(default)]
-    period: Option<String>,
-    count: i64,
-    resolved: i64,
-    closed: i64,
-    first_time_fixed: i64,
-    reopened: i64,
-    rated: i64,
-    unsatisfied: i64,
-    satisfaction_sum: i64,
-    handled: i64,
-    handling_sum: i64,
 }
 
 fn ratio(a: i64, b: i64) -> Option<f64> {
@@ -154,47 +138,8 @@ pub struct Stats {
     pub trend: Vec<TrendPoint>,
 }
 
-const AGG: &str = "COUNT(*) AS count, \
-    SUM(CASE WHEN r.state IN ('done', 'closed') THEN 1 ELSE 0 END) AS resolved, \
-    SUM(CASE WHEN r.state = 'closed' THEN 1 ELSE 0 END) AS closed, \
-    SUM(CASE WHEN r.state = 'closed' AND r.reopen_count = 0 THEN 1 ELSE 0 END) AS first_time_fixed, \
-    SUM(CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END) AS reopened, \
-    SUM(CASE WHEN r.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
-    SUM(CASE WHEN r.satisfaction < 3 THEN 1 ELSE 0 END) AS unsatisfied, \
-    CAST(COALESCE(SUM(r.satisfaction), 0) AS BIGINT) AS satisfaction_sum, \
-    SUM(CASE WHEN r.handling_seconds IS NOT NULL THEN 1 ELSE 0 END) AS handled, \
-    CAST(COALESCE(SUM(r.handling_seconds), 0) AS BIGINT) AS handling_sum";
-
 /// The longest period one query covers (a year and a bit: year-on-year views).
 const MAX_DAYS: i64 = 400;
-
-struct Scope {
-    communities: Vec<CommunityId>,
-    from: String,
-    to: String,
-    kind: Option<String>,
-    category: Option<String>,
-}
-
-impl Scope {
-    /// `WHERE` conditions on requests `r` over the scope.
-    fn conditions(&self, a: &mut Args) -> String {
-        let mut w = format!(
-            "{} AND r.created_day >= {} AND r.created_day <= {} AND r.state <> {}",
-            in_list(a, "r.community_id", &self.communities),
-            a.push(self.from.as_str()),
-            a.push(self.to.as_str()),
-            a.push(RequestState::Cancelled.code())
-        );
-        if let Some(k) = &self.kind {
-            w.push_str(&format!(" AND r.kind = {}", a.push(k.as_str())));
-        }
-        if let Some(c) = &self.category {
-            w.push_str(&format!(" AND r.category = {}", a.push(c.as_str())));
-        }
-        w
-    }
-}
 
 async fn scope(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Scope> {
     if !ctx.has(Perm::TicketsManage) {
@@ -206,11 +151,11 @@ async fn scope(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Scope> {
         None => crate::registry::reachable_communities(core, ctx).await?,
     };
     if q.to < q.from {
-        return Err(CoreError::invalid("to", "period_reversed"));
+        return Err(CoreError::invalid("to", TicketCode::PeriodReversed));
     }
     if (q.to - q.from).num_days() > MAX_DAYS {
         return Err(CoreError::Invalid(vec![
-            crate::shared::error::FieldError::new("to", "period_too_long").with("max", MAX_DAYS),
+            crate::shared::error::FieldError::new("to", TicketCode::PeriodTooLong).with("max", MAX_DAYS),
         ]));
     }
     let kind = match q.kind.as_deref().filter(|s| !s.is_empty()) {
@@ -236,6 +181,7 @@ async fn scope(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Scope> {
         to: q.to.format("%Y-%m-%d").to_string(),
         kind,
         category,
+        cancelled: RequestState::Cancelled.code(),
     })
 }
 
@@ -243,30 +189,15 @@ async fn scope(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Scope> {
 pub async fn stats(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Stats> {
     let sc = scope(core, ctx, q).await?;
     let group_by = q.group_by.as_deref().unwrap_or("kind").to_string();
-    let key = match group_by.as_str() {
-        "kind" => "r.kind",
-        "category" => "r.category",
-        "channel" => "r.channel",
-        "assignee" => "COALESCE(CAST(r.assignee_id AS TEXT), '')",
-        "first_responder" => "CAST(r.first_responder_id AS TEXT)",
-        "community" => "CAST(r.community_id AS TEXT)",
-        _ => return Err(CoreError::invalid("group_by", "unknown_group_by")),
-    };
+    let key = group_key(&group_by)
+        .ok_or_else(|| CoreError::invalid("group_by", TicketCode::UnknownGroupBy))?;
     // Trend by day over two months or less, else by month (folded from days here: no string
     // function runs on every row).
     let by_day = (q.to - q.from).num_days() <= 62;
-    let period = "r.created_day";
     // One pass over the period's requests gives both the groups and the trend (grouped by
     // both, folded here); the clocks are read at the same time on another connection.
-    let mut a = Args::new();
-    let w = sc.conditions(&mut a);
-    let sql = format!(
-        "SELECT {key} AS key, {period} AS period, {AGG} FROM requests r WHERE {w} \
-         GROUP BY {key}, {period}"
-    );
-    let db = &core.db;
     let (rows, clocks) = tokio::try_join!(
-        async { db.read().fetch_all::<AggRow>(&sql, a).await },
+        store::stats::by_key_and_day(&core.db, &sc, key),
         clock_stats(core, &sc, None)
     )?;
     let mut by_key: Vec<AggRow> = Vec::new();
@@ -335,20 +266,6 @@ pub async fn stats(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Stats> 
     })
 }
 
-#[derive(sqlx::FromRow)]
-struct ClockCount {
-    clock: String,
-    met_late: Option<i64>,
-    n: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct OpenClocks {
-    clock: String,
-    overdue: i64,
-    n: i64,
-}
-
 /// The on-time record of each clock of the scope's requests (`kinds` narrows them further):
 /// met clocks are counted from the `request_clocks_stats` index alone (`met_late` is set when a
 /// clock is met); only the few still running are read for their deadlines.
@@ -357,42 +274,7 @@ async fn clock_stats(
     sc: &Scope,
     kinds: Option<&[&str]>,
 ) -> CoreResult<Vec<ClockStat>> {
-    let filter = |a: &mut Args| {
-        let mut w = format!(
-            "{} AND c.created_day >= {} AND c.created_day <= {}",
-            in_list(a, "c.community_id", &sc.communities),
-            a.push(sc.from.as_str()),
-            a.push(sc.to.as_str())
-        );
-        if let Some(k) = &sc.kind {
-            w.push_str(&format!(" AND c.kind = {}", a.push(k.as_str())));
-        }
-        if let Some(ks) = kinds {
-            w.push_str(&format!(" AND {}", in_list(a, "c.kind", ks)));
-        }
-        if let Some(cat) = &sc.category {
-            w.push_str(&format!(" AND c.category = {}", a.push(cat.as_str())));
-        }
-        w
-    };
-    let mut a = Args::new();
-    let w = filter(&mut a);
-    let met_sql = format!(
-        "SELECT c.clock, c.met_late, COUNT(*) AS n FROM request_clocks c WHERE {w} \
-         GROUP BY c.clock, c.met_late"
-    );
-    let mut b = Args::new();
-    let now = b.push(Utc::now());
-    let w = filter(&mut b);
-    let open_sql = format!(
-        "SELECT c.clock, SUM(CASE WHEN c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) \
-         AS overdue, COUNT(*) AS n FROM request_clocks c WHERE {w} AND c.met_late IS NULL GROUP BY c.clock"
-    );
-    let db = &core.db;
-    let (met, open) = tokio::try_join!(
-        async { db.read().fetch_all::<ClockCount>(&met_sql, a).await },
-        async { db.read().fetch_all::<OpenClocks>(&open_sql, b).await }
-    )?;
+    let (met, open) = store::stats::clock_counts(&core.db, sc, kinds).await?;
     let mut out: Vec<ClockStat> = Vec::new();
     let entry = |out: &mut Vec<ClockStat>, clock: &str| -> usize {
         match out.iter().position(|c| c.clock == clock) {
@@ -458,35 +340,19 @@ async fn name_users(core: &Core, groups: &mut [StatsRow]) -> CoreResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let mut a = Args::new();
-    let cond = in_list(&mut a, "id", &ids);
-    let names: Vec<(i64, String)> = core
-        .db
-        .read()
-        .fetch_all(
-            &format!("SELECT id, display_name FROM users WHERE {cond}"),
-            a,
-        )
-        .await?;
-    for g in groups {
-        g.name = g
-            .key
-            .parse::<i64>()
-            .ok()
-            .and_then(|id| names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()));
-    }
+    let names = crate::auth::store::for_tickets::display_names(&core.db, &ids).await?;
+    name_groups(groups, &names);
     Ok(())
 }
 
 async fn name_communities(core: &Core, ctx: &Ctx, groups: &mut [StatsRow]) -> CoreResult<()> {
-    let names: Vec<(i64, String)> = core
-        .db
-        .read()
-        .fetch_all(
-            "SELECT id, name FROM communities WHERE company_id = $1",
-            args![ctx.company_id],
-        )
-        .await?;
+    let names = crate::registry::store::for_tickets::community_names(&core.db, ctx.company_id).await?;
+    name_groups(groups, &names);
+    Ok(())
+}
+
+/// Names the groups whose key is one of the ids.
+fn name_groups(groups: &mut [StatsRow], names: &[(i64, String)]) {
     for g in groups {
         g.name = g
             .key
@@ -494,7 +360,6 @@ async fn name_communities(core: &Core, ctx: &Ctx, groups: &mut [StatsRow]) -> Co
             .ok()
             .and_then(|id| names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()));
     }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,30 +384,13 @@ pub struct StaffKpi {
     pub satisfaction: Option<f64>,
 }
 
-#[derive(sqlx::FromRow)]
-struct UserCount {
-    user_id: i64,
-    n: i64,
-}
-
 /// Staff KPIs of a period: calls answered, requests registered, work orders resolved, complaint
 /// rate and satisfaction (needs `tickets.manage`).
 pub async fn staff_kpis(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Vec<StaffKpi>> {
     let sc = scope(core, ctx, q).await?;
     let db = &core.db;
     let mut out: HashMap<i64, StaffKpi> = HashMap::new();
-    let mut a = Args::new();
-    let w = sc.conditions(&mut a);
-    let assigned: Vec<AggRow> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT CAST(r.assignee_id AS TEXT) AS key, {AGG} FROM requests r \
-                 WHERE {w} AND r.assignee_id IS NOT NULL GROUP BY r.assignee_id"
-            ),
-            a,
-        )
-        .await?;
+    let assigned = store::stats::by_assignee(db, &sc).await?;
     for r in assigned {
         let Ok(id) = r.key.parse::<i64>() else {
             continue;
@@ -555,48 +403,17 @@ pub async fn staff_kpis(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Ve
         k.complaint_rate = ratio(row.unsatisfied, row.rated);
         k.satisfaction = row.satisfaction;
     }
-    let mut a = Args::new();
-    let w = sc.conditions(&mut a);
-    let registered: Vec<UserCount> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT r.first_responder_id AS user_id, COUNT(*) AS n FROM requests r WHERE {w} \
-                 GROUP BY r.first_responder_id"
-            ),
-            a,
-        )
-        .await?;
+    let registered = store::stats::by_first_responder(db, &sc).await?;
     for r in registered {
         out.entry(r.user_id).or_default().registered = r.n;
     }
-    let mut a = Args::new();
-    let cond = in_list(&mut a, "community_id", &sc.communities);
-    let (f, t) = (a.push(sc.from.as_str()), a.push(sc.to.as_str()));
-    let calls: Vec<UserCount> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT taken_by AS user_id, COUNT(*) AS n FROM hotline_calls WHERE {cond} \
-                 AND call_day >= {f} AND call_day <= {t} GROUP BY taken_by"
-            ),
-            a,
-        )
-        .await?;
+    let calls = store::stats::calls_by_taker(db, &sc).await?;
     for r in calls {
         out.entry(r.user_id).or_default().calls_answered = r.n;
     }
     let ids: Vec<i64> = out.keys().copied().collect();
     if !ids.is_empty() {
-        let mut a = Args::new();
-        let cond = in_list(&mut a, "id", &ids);
-        let names: Vec<(i64, String)> = db
-            .read()
-            .fetch_all(
-                &format!("SELECT id, display_name FROM users WHERE {cond}"),
-                a,
-            )
-            .await?;
+        let names = crate::auth::store::for_tickets::display_names(db, &ids).await?;
         for (id, n) in names {
             if let Some(k) = out.get_mut(&id) {
                 k.name = n;
@@ -673,16 +490,16 @@ pub struct QuarterQuery {
 
 pub fn quarter_range(year: i32, quarter: u32) -> CoreResult<(NaiveDate, NaiveDate)> {
     if !(1..=4).contains(&quarter) {
-        return Err(CoreError::invalid("quarter", "quarter_out_of_range"));
+        return Err(CoreError::invalid("quarter", TicketCode::QuarterOutOfRange));
     }
     let start = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1)
-        .ok_or_else(|| CoreError::invalid("year", "invalid_date"))?;
+        .ok_or_else(|| CoreError::invalid("year", CommonCode::InvalidDate))?;
     let next = if quarter == 4 {
         NaiveDate::from_ymd_opt(year + 1, 1, 1)
     } else {
         NaiveDate::from_ymd_opt(year, quarter * 3 + 1, 1)
     }
-    .ok_or_else(|| CoreError::invalid("year", "invalid_date"))?;
+    .ok_or_else(|| CoreError::invalid("year", CommonCode::InvalidDate))?;
     Ok((start, next.pred_opt().unwrap_or(next)))
 }
 
@@ -692,7 +509,7 @@ pub async fn complaint_analysis(
     q: &QuarterQuery,
 ) -> CoreResult<ComplaintAnalysis> {
     if !(2000..=2200).contains(&q.year) {
-        return Err(CoreError::invalid("year", "invalid_date"));
+        return Err(CoreError::invalid("year", CommonCode::InvalidDate));
     }
     let (from, to) = quarter_range(q.year, q.quarter)?;
     let (py, pq) = if q.quarter == 1 {
@@ -715,55 +532,13 @@ pub async fn complaint_analysis(
         RequestKind::ComplaintSerious.code(),
     ];
     let db = &core.db;
-    let kind_cond = |a: &mut Args| in_list(a, "r.kind", &complaints);
-
-    let mut a = Args::new();
-    let w = sc.conditions(&mut a);
-    let k = kind_cond(&mut a);
-    let rows: Vec<AggRow> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT r.category AS key, {AGG} FROM requests r WHERE {w} AND {k} \
-                 GROUP BY r.category ORDER BY count DESC, key"
-            ),
-            a,
-        )
-        .await?;
+    let rows = store::stats::by_category(db, &sc, &complaints).await?;
     let by_category: Vec<StatsRow> = rows.into_iter().map(StatsRow::from).collect();
     let total = total_of(&by_category);
-
     let prev = scope(core, ctx, &base(pfrom, pto, "category")).await?;
-    let mut a = Args::new();
-    let w = prev.conditions(&mut a);
-    let k = kind_cond(&mut a);
-    let (previous_total,): (i64,) = db
-        .read()
-        .fetch_one(
-            &format!("SELECT COUNT(*) FROM requests r WHERE {w} AND {k}"),
-            a,
-        )
-        .await?;
-
+    let previous_total = store::stats::count(db, &prev, &complaints).await?;
     let clocks = clock_stats(core, &sc, Some(&complaints)).await?;
-
-    let mut a = Args::new();
-    let w = sc.conditions(&mut a);
-    let k = kind_cond(&mut a);
-    let items: Vec<ComplaintLine> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT r.id, r.number, r.created_day, r.kind, r.category, \
-                 CASE WHEN u.id IS NULL THEN NULL ELSE b.name || '-' || u.unit_no END AS unit_label, \
-                 r.location, r.description, r.state, r.satisfaction, r.handling_seconds, r.reopen_count \
-                 FROM requests r LEFT JOIN units u ON u.id = r.unit_id \
-                 LEFT JOIN buildings b ON b.id = u.building_id \
-                 WHERE {w} AND {k} ORDER BY r.created_day, r.id LIMIT 5000"
-            ),
-            a,
-        )
-        .await?;
+    let items = store::stats::lines(db, &sc, &complaints).await?;
     let serious = items
         .iter()
         .filter(|i| i.kind == RequestKind::ComplaintSerious.code())
@@ -996,7 +771,7 @@ fn table<T>(all: &[(T, &str, &str, &str)]) -> HashMap<String, String> {
 
 /// Default labels (Chinese) from the code tables and the company's categories.
 pub async fn sheet_labels(core: &Core, ctx: &Ctx) -> CoreResult<SheetLabels> {
-    let cats = super::service::list_categories(core, ctx).await?;
+    let cats = super::settings::list_categories(core, ctx).await?;
     Ok(SheetLabels {
         category: cats.into_iter().map(|c| (c.code, c.name_zh)).collect(),
         kind: table(RequestKind::ALL),
