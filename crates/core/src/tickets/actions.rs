@@ -440,10 +440,7 @@ async fn effects(
                 .satisfaction
                 .ok_or_else(|| invalid("satisfaction", CommonCode::Required))?;
             if !(1..=5).contains(&score) {
-                return Err(invalid(
-                    "satisfaction",
-                    TicketCode::SatisfactionOutOfRange,
-                ));
+                return Err(invalid("satisfaction", TicketCode::SatisfactionOutOfRange));
             }
             let via = VisitChannel::parse(
                 "visit_channel",
@@ -524,7 +521,10 @@ pub async fn bulk_reassign(
             Err(e) => {
                 // The failure's own code, as a client would have seen it acting on this one.
                 let code = match &e {
-                    CoreError::Invalid(v) => v.first().map(|f| f.code).unwrap_or(CommonCode::Invalid.as_str()),
+                    CoreError::Invalid(v) => v
+                        .first()
+                        .map(|f| f.code)
+                        .unwrap_or(CommonCode::Invalid.as_str()),
                     CoreError::Conflict(f) => f.code,
                     CoreError::NotFound(_) => "not_found",
                     CoreError::Forbidden => "forbidden",

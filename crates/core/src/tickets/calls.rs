@@ -184,7 +184,10 @@ pub async fn call_to_request(
         .ok_or(CoreError::NotFound("hotline_call"))?;
     ctx.require_in(Perm::TicketsRegister, row.community_id)?;
     if row.request_id.is_some() {
-        return Err(CoreError::conflict("call_id", TicketCode::CallAlreadyConverted));
+        return Err(CoreError::conflict(
+            "call_id",
+            TicketCode::CallAlreadyConverted,
+        ));
     }
     let phone = row
         .caller_phone_enc
@@ -212,7 +215,10 @@ pub async fn call_to_request(
     let (mut tx, created) = super::create::create_in(core, ctx, input, ctx.user_id).await?;
     let id = created.id;
     if !store::calls::link_request(&mut tx, call, id).await? {
-        return Err(CoreError::conflict("call_id", TicketCode::CallAlreadyConverted));
+        return Err(CoreError::conflict(
+            "call_id",
+            TicketCode::CallAlreadyConverted,
+        ));
     }
     audit::record(
         &mut tx,

@@ -21,9 +21,9 @@ use crate::db::{Db, Tx, Writes};
 use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
-use crate::{auth, registry};
 use crate::shared::ids::*;
 use crate::shared::values::{Phone, optional_text, required_multiline};
+use crate::{auth, registry};
 
 use super::error::TicketCode;
 use super::model::*;
@@ -212,7 +212,10 @@ async fn prepare(
             _ => c.push(FieldError::new("unit_id", TicketCode::UnknownUnit)),
         }
     } else if kind == Some(RequestKind::RepairUnit) {
-        c.push(FieldError::new("unit_id", TicketCode::UnitRequiredForRepair));
+        c.push(FieldError::new(
+            "unit_id",
+            TicketCode::UnitRequiredForRepair,
+        ));
     }
     let mut person_phone: Option<Vec<u8>> = None;
     if let Some(p) = input.person_id {

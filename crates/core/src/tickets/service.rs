@@ -82,7 +82,11 @@ pub(super) fn may_see(ctx: &Ctx, r: &RequestRow) -> bool {
 
 /// A stored request's state, strictly.
 pub(super) fn state_of(r: &RequestRow) -> CoreResult<RequestState> {
-    stored(RequestState::parse("state", &r.state), "request state", &r.state)
+    stored(
+        RequestState::parse("state", &r.state),
+        "request state",
+        &r.state,
+    )
 }
 
 fn clock_from_row(c: &ClockRow, now: DateTime<Utc>) -> CoreResult<Clock> {

@@ -20,8 +20,8 @@ use crate::shared::ids::*;
 use crate::shared::money::Money;
 use crate::shared::values::{parse_code, required_text};
 
-use super::model::ServiceLineInput;
 use super::error::TicketCode;
+use super::model::ServiceLineInput;
 use super::store::{self, requests::RequestRow};
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]

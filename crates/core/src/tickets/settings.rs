@@ -134,10 +134,7 @@ pub async fn save_override(
             (None, Some(d)) if (1..=60).contains(&d) => {}
             (Some(_), None) => c.push(FieldError::new("minutes", TicketCode::OutOfRange)),
             (None, Some(_)) => c.push(FieldError::new("working_days", TicketCode::OutOfRange)),
-            _ => c.push(FieldError::new(
-                "minutes",
-                TicketCode::MinutesOrWorkingDays,
-            )),
+            _ => c.push(FieldError::new("minutes", TicketCode::MinutesOrWorkingDays)),
         }
     }
     c.finish()?;

@@ -20,8 +20,8 @@ use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::{Core, CoreRef};
 
-use super::model::EventAction;
 use super::error::TicketCode;
+use super::model::EventAction;
 use super::store;
 
 /// What one pass of the scanner did.

@@ -13,8 +13,8 @@ use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::values::required_text;
 
-use super::model::{Team, TeamForSave};
 use super::error::TicketCode;
+use super::model::{Team, TeamForSave};
 use super::store;
 
 async fn load(tx: &mut Tx, community: CommunityId, only: Option<i64>) -> CoreResult<Vec<Team>> {

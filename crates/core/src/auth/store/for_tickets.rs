@@ -36,10 +36,7 @@ pub async fn users_with_perm(
 /// A user's display name (the user exists: `NotFound` otherwise).
 pub async fn display_name(tx: &mut impl Queries, user: UserId) -> CoreResult<String> {
     let (n,): (String,) = tx
-        .fetch_one(
-            "SELECT display_name FROM users WHERE id = $1",
-            args![user],
-        )
+        .fetch_one("SELECT display_name FROM users WHERE id = $1", args![user])
         .await?;
     Ok(n)
 }

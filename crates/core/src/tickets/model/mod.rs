@@ -223,7 +223,9 @@ pub fn transition(state: RequestState, action: EventAction) -> Result<RequestSta
     let next = match (action, state) {
         (A::Dispatch, S::Registered | S::Pooled) => S::Dispatched,
         (A::Transfer, S::Dispatched | S::Accepted | S::OnSite) => S::Dispatched,
-        (A::Dispatch, S::Dispatched | S::Accepted | S::OnSite) => return Err(TicketCode::UseTransfer.as_str()),
+        (A::Dispatch, S::Dispatched | S::Accepted | S::OnSite) => {
+            return Err(TicketCode::UseTransfer.as_str());
+        }
         (A::ToPool, S::Registered | S::Dispatched | S::Accepted) => S::Pooled,
         (A::Grab, S::Pooled) => S::Accepted,
         (A::Accept, S::Dispatched) => S::Accepted,
@@ -235,7 +237,9 @@ pub fn transition(state: RequestState, action: EventAction) -> Result<RequestSta
         (A::Reopen, S::Done | S::Closed) => S::Registered,
         (A::Close, S::Done) => S::Closed,
         (A::Cancel, S::Registered | S::Pooled | S::Dispatched | S::OnHold) => S::Cancelled,
-        (A::Accept | A::OnSite | A::Grab, _) => return Err(TicketCode::RequestNotAssignable.as_str()),
+        (A::Accept | A::OnSite | A::Grab, _) => {
+            return Err(TicketCode::RequestNotAssignable.as_str());
+        }
         (A::Close | A::Visit | A::Rate, _) => return Err(TicketCode::RequestNotDone.as_str()),
         // Resuming returns to the state the request was held in, which the caller knows.
         (A::Resume, _) => return Err(TicketCode::RequestNotOnHold.as_str()),

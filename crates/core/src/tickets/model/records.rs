@@ -9,7 +9,6 @@ use crate::shared::ids::*;
 
 use super::{Channel, ClockKind, ClockStatus, RequestKind, RequestState, Urgency};
 
-
 /// A category as configured for a company.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct Category {

@@ -83,7 +83,10 @@ pub(in crate::tickets) async fn of_day(
 }
 
 /// A community's latest 200 calls.
-pub(in crate::tickets) async fn latest(db: &Db, community: CommunityId) -> CoreResult<Vec<CallRow>> {
+pub(in crate::tickets) async fn latest(
+    db: &Db,
+    community: CommunityId,
+) -> CoreResult<Vec<CallRow>> {
     db.read()
         .fetch_all(
             &format!("{CALL_SELECT} WHERE h.community_id = $1 ORDER BY h.id DESC LIMIT 200"),

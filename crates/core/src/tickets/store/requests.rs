@@ -77,7 +77,10 @@ pub(in crate::tickets) async fn load(db: &Db, id: RequestId) -> CoreResult<Optio
 }
 
 /// One request, read inside the transaction that will update it.
-pub(in crate::tickets) async fn load_in(tx: &mut Tx, id: RequestId) -> CoreResult<Option<RequestRow>> {
+pub(in crate::tickets) async fn load_in(
+    tx: &mut Tx,
+    id: RequestId,
+) -> CoreResult<Option<RequestRow>> {
     tx.fetch_optional(&format!("{REQUEST_SELECT} WHERE r.id = $1"), args![id])
         .await
 }

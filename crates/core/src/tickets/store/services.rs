@@ -73,12 +73,23 @@ pub(in crate::tickets) struct ServiceForWrite<'a> {
 }
 
 /// Writes an item (replacing the one of the same code) and reads it back.
-pub(in crate::tickets) async fn save(tx: &mut Tx, s: ServiceForWrite<'_>) -> CoreResult<PaidService> {
+pub(in crate::tickets) async fn save(
+    tx: &mut Tx,
+    s: ServiceForWrite<'_>,
+) -> CoreResult<PaidService> {
     tx.execute(
         "INSERT INTO paid_services (community_id, code, name, unit, price_fen, active, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (community_id, code) DO UPDATE SET \
          name = $3, unit = $4, price_fen = $5, active = $6, updated_at = $7",
-        args![s.community, s.code, s.name, s.unit, s.price_fen, s.active, s.at],
+        args![
+            s.community,
+            s.code,
+            s.name,
+            s.unit,
+            s.price_fen,
+            s.active,
+            s.at
+        ],
     )
     .await?;
     tx.fetch_one(

@@ -184,7 +184,10 @@ pub(in crate::tickets) struct UserCount {
 }
 
 /// Requests registered per first responder over the scope.
-pub(in crate::tickets) async fn by_first_responder(db: &Db, sc: &Scope) -> CoreResult<Vec<UserCount>> {
+pub(in crate::tickets) async fn by_first_responder(
+    db: &Db,
+    sc: &Scope,
+) -> CoreResult<Vec<UserCount>> {
     let mut a = Args::new();
     let w = sc.conditions(&mut a);
     db.read()

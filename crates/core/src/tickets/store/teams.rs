@@ -13,7 +13,10 @@ use super::super::model::{Category, DEFAULT_CATEGORIES, TeamMember};
 const CATEGORY_COLS: &str = "id, code, name_zh, name_en, dispatch_mode, visit_policy, active, sort";
 
 /// The company's categories in their order.
-pub(in crate::tickets) async fn categories(db: &Db, company: CompanyId) -> CoreResult<Vec<Category>> {
+pub(in crate::tickets) async fn categories(
+    db: &Db,
+    company: CompanyId,
+) -> CoreResult<Vec<Category>> {
     db.read()
         .fetch_all(
             &format!(
@@ -31,7 +34,9 @@ pub(in crate::tickets) async fn category(
     code: &str,
 ) -> CoreResult<Option<Category>> {
     tx.fetch_optional(
-        &format!("SELECT {CATEGORY_COLS} FROM ticket_categories WHERE company_id = $1 AND code = $2"),
+        &format!(
+            "SELECT {CATEGORY_COLS} FROM ticket_categories WHERE company_id = $1 AND code = $2"
+        ),
         args![company, code],
     )
     .await
@@ -69,7 +74,14 @@ pub(in crate::tickets) async fn update_category(
     tx.execute(
         "UPDATE ticket_categories SET name_zh = $1, name_en = $2, dispatch_mode = $3, \
          visit_policy = $4, active = $5 WHERE id = $6",
-        args![c.name_zh, c.name_en, c.dispatch_mode, c.visit_policy, c.active, id],
+        args![
+            c.name_zh,
+            c.name_en,
+            c.dispatch_mode,
+            c.visit_policy,
+            c.active,
+            id
+        ],
     )
     .await?;
     Ok(())
@@ -103,7 +115,10 @@ pub(in crate::tickets) async fn insert_category(
     ))
 }
 
-pub(in crate::tickets) async fn category_by_id(tx: &mut Tx, id: CategoryId) -> CoreResult<Category> {
+pub(in crate::tickets) async fn category_by_id(
+    tx: &mut Tx,
+    id: CategoryId,
+) -> CoreResult<Category> {
     tx.fetch_one(
         &format!("SELECT {CATEGORY_COLS} FROM ticket_categories WHERE id = $1"),
         args![id],
@@ -169,7 +184,10 @@ pub(in crate::tickets) async fn teams(
 }
 
 /// A team's members with their names.
-pub(in crate::tickets) async fn team_members(tx: &mut Tx, team: i64) -> CoreResult<Vec<TeamMember>> {
+pub(in crate::tickets) async fn team_members(
+    tx: &mut Tx,
+    team: i64,
+) -> CoreResult<Vec<TeamMember>> {
     tx.fetch_all(
         "SELECT u.id AS user_id, u.display_name AS name FROM team_members m \
          JOIN users u ON u.id = m.user_id WHERE m.team_id = $1 ORDER BY u.id",

@@ -9,17 +9,16 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Format, Workbook};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::Core;
 use crate::shared::ctx::{Ctx, Perm};
-use crate::shared::error::{CommonCode, CoreError, CoreResult};
+use crate::shared::error::{CoreError, CoreResult};
 use crate::shared::ids::*;
 
-use super::model::*;
 use super::error::TicketCode;
+use super::model::*;
 use super::store::{
     self,
     stats::{AggRow, Scope, group_key},
@@ -155,7 +154,8 @@ async fn scope(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Scope> {
     }
     if (q.to - q.from).num_days() > MAX_DAYS {
         return Err(CoreError::Invalid(vec![
-            crate::shared::error::FieldError::new("to", TicketCode::PeriodTooLong).with("max", MAX_DAYS),
+            crate::shared::error::FieldError::new("to", TicketCode::PeriodTooLong)
+                .with("max", MAX_DAYS),
         ]));
     }
     let kind = match q.kind.as_deref().filter(|s| !s.is_empty()) {
@@ -346,7 +346,8 @@ async fn name_users(core: &Core, groups: &mut [StatsRow]) -> CoreResult<()> {
 }
 
 async fn name_communities(core: &Core, ctx: &Ctx, groups: &mut [StatsRow]) -> CoreResult<()> {
-    let names = crate::registry::store::for_tickets::community_names(&core.db, ctx.company_id).await?;
+    let names =
+        crate::registry::store::for_tickets::community_names(&core.db, ctx.company_id).await?;
     name_groups(groups, &names);
     Ok(())
 }
@@ -431,351 +432,8 @@ pub async fn staff_kpis(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Ve
     Ok(v)
 }
 
-// ---------------------------------------------------------------------------------------------
-// Quarterly complaint analysis
+mod complaints;
+mod xlsx;
 
-/// One complaint of the quarter.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct ComplaintLine {
-    pub id: RequestId,
-    pub number: String,
-    pub created_day: String,
-    pub kind: String,
-    pub category: String,
-    pub unit_label: Option<String>,
-    pub location: Option<String>,
-    pub description: String,
-    pub state: String,
-    pub satisfaction: Option<i64>,
-    pub handling_seconds: Option<i64>,
-    pub reopen_count: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RepeatUnit {
-    pub unit_label: String,
-    pub complaints: i64,
-}
-
-/// 季度投诉汇总分析: the quarter's complaints by category, against the previous quarter, with
-/// the resolve clock's on-time rate, satisfaction, the units that complained repeatedly, and
-/// every complaint.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ComplaintAnalysis {
-    pub year: i32,
-    pub quarter: u32,
-    #[schema(value_type = String, format = Date)]
-    pub from: NaiveDate,
-    #[schema(value_type = String, format = Date)]
-    pub to: NaiveDate,
-    pub total: StatsRow,
-    pub serious: i64,
-    pub previous_total: i64,
-    /// (total − previous) / previous.
-    pub change_rate: Option<f64>,
-    pub by_category: Vec<StatsRow>,
-    pub clocks: Vec<ClockStat>,
-    pub repeat_units: Vec<RepeatUnit>,
-    pub items: Vec<ComplaintLine>,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct QuarterQuery {
-    pub community_id: Option<CommunityId>,
-    pub year: i32,
-    /// 1–4.
-    pub quarter: u32,
-}
-
-pub fn quarter_range(year: i32, quarter: u32) -> CoreResult<(NaiveDate, NaiveDate)> {
-    if !(1..=4).contains(&quarter) {
-        return Err(CoreError::invalid("quarter", TicketCode::QuarterOutOfRange));
-    }
-    let start = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1)
-        .ok_or_else(|| CoreError::invalid("year", CommonCode::InvalidDate))?;
-    let next = if quarter == 4 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, quarter * 3 + 1, 1)
-    }
-    .ok_or_else(|| CoreError::invalid("year", CommonCode::InvalidDate))?;
-    Ok((start, next.pred_opt().unwrap_or(next)))
-}
-
-pub async fn complaint_analysis(
-    core: &Core,
-    ctx: &Ctx,
-    q: &QuarterQuery,
-) -> CoreResult<ComplaintAnalysis> {
-    if !(2000..=2200).contains(&q.year) {
-        return Err(CoreError::invalid("year", CommonCode::InvalidDate));
-    }
-    let (from, to) = quarter_range(q.year, q.quarter)?;
-    let (py, pq) = if q.quarter == 1 {
-        (q.year - 1, 4)
-    } else {
-        (q.year, q.quarter - 1)
-    };
-    let (pfrom, pto) = quarter_range(py, pq)?;
-    let base = |from, to, group: &str| StatsQuery {
-        community_id: q.community_id,
-        from,
-        to,
-        group_by: Some(group.into()),
-        kind: None,
-        category: None,
-    };
-    let sc = scope(core, ctx, &base(from, to, "category")).await?;
-    let complaints = [
-        RequestKind::ComplaintGeneral.code(),
-        RequestKind::ComplaintSerious.code(),
-    ];
-    let db = &core.db;
-    let rows = store::stats::by_category(db, &sc, &complaints).await?;
-    let by_category: Vec<StatsRow> = rows.into_iter().map(StatsRow::from).collect();
-    let total = total_of(&by_category);
-    let prev = scope(core, ctx, &base(pfrom, pto, "category")).await?;
-    let previous_total = store::stats::count(db, &prev, &complaints).await?;
-    let clocks = clock_stats(core, &sc, Some(&complaints)).await?;
-    let items = store::stats::lines(db, &sc, &complaints).await?;
-    let serious = items
-        .iter()
-        .filter(|i| i.kind == RequestKind::ComplaintSerious.code())
-        .count() as i64;
-    let mut per_unit: HashMap<String, i64> = HashMap::new();
-    for i in &items {
-        if let Some(u) = &i.unit_label {
-            *per_unit.entry(u.clone()).or_default() += 1;
-        }
-    }
-    let mut repeat_units: Vec<RepeatUnit> = per_unit
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(unit_label, complaints)| RepeatUnit {
-            unit_label,
-            complaints,
-        })
-        .collect();
-    repeat_units.sort_by(|a, b| {
-        b.complaints
-            .cmp(&a.complaints)
-            .then(a.unit_label.cmp(&b.unit_label))
-    });
-    Ok(ComplaintAnalysis {
-        year: q.year,
-        quarter: q.quarter,
-        from,
-        to,
-        change_rate: (previous_total > 0).then(|| {
-            ((total.count - previous_total) as f64 / previous_total as f64 * 10_000.0).round()
-                / 10_000.0
-        }),
-        total,
-        serious,
-        previous_total,
-        by_category,
-        clocks,
-        repeat_units,
-        items,
-    })
-}
-
-/// The labels the workbook needs, in the caller's language.
-pub struct SheetLabels {
-    pub category: HashMap<String, String>,
-    pub kind: HashMap<String, String>,
-    pub state: HashMap<String, String>,
-    pub clock: HashMap<String, String>,
-}
-
-fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> CoreError {
-    CoreError::internal(e)
-}
-
-fn pct(r: Option<f64>) -> String {
-    r.map(|x| format!("{:.1}%", x * 100.0))
-        .unwrap_or_else(|| "—".into())
-}
-
-/// The quarterly complaint analysis as .xlsx: a summary sheet and the list of complaints.
-pub fn complaint_analysis_xlsx(a: &ComplaintAnalysis, l: &SheetLabels) -> CoreResult<Vec<u8>> {
-    let label =
-        |m: &HashMap<String, String>, k: &str| m.get(k).cloned().unwrap_or_else(|| k.to_string());
-    let mut wb = Workbook::new();
-    let head = Format::new().set_bold().set_background_color(0xD9E1F2);
-    let title = Format::new().set_bold().set_font_size(14);
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("汇总").map_err(xlsx_err)?;
-        ws.set_column_width(0, 18).map_err(xlsx_err)?;
-        for c in 1..8 {
-            ws.set_column_width(c, 12).map_err(xlsx_err)?;
-        }
-        ws.write_string_with_format(
-            0,
-            0,
-            format!("{} 年第 {} 季度投诉汇总分析", a.year, a.quarter),
-            &title,
-        )
-        .map_err(xlsx_err)?;
-        ws.write_string(1, 0, format!("统计期间：{} 至 {}", a.from, a.to))
-            .map_err(xlsx_err)?;
-        let facts: [(&str, String); 6] = [
-            ("投诉总数", a.total.count.to_string()),
-            ("其中重大投诉", a.serious.to_string()),
-            ("上季度投诉数", a.previous_total.to_string()),
-            ("环比变化", pct(a.change_rate)),
-            (
-                "满意度（平均分）",
-                a.total
-                    .satisfaction
-                    .map(|s| format!("{s:.2}"))
-                    .unwrap_or_else(|| "—".into()),
-            ),
-            ("重新打开率", pct(a.total.reopen_rate)),
-        ];
-        for (i, (k, v)) in facts.iter().enumerate() {
-            ws.write_string(3 + i as u32, 0, *k).map_err(xlsx_err)?;
-            ws.write_string(3 + i as u32, 1, v).map_err(xlsx_err)?;
-        }
-        let mut r = 10u32;
-        for (c, h) in [
-            "类别",
-            "投诉数",
-            "已解决",
-            "解决率",
-            "一次解决率",
-            "满意度",
-            "平均处理（分钟）",
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(r, c as u16, *h, &head)
-                .map_err(xlsx_err)?;
-        }
-        for g in &a.by_category {
-            r += 1;
-            ws.write_string(r, 0, label(&l.category, &g.key))
-                .map_err(xlsx_err)?;
-            ws.write_number(r, 1, g.count as f64).map_err(xlsx_err)?;
-            ws.write_number(r, 2, g.resolved as f64).map_err(xlsx_err)?;
-            ws.write_string(r, 3, pct(g.resolution_rate))
-                .map_err(xlsx_err)?;
-            ws.write_string(r, 4, pct(g.first_time_fix_rate))
-                .map_err(xlsx_err)?;
-            ws.write_string(
-                r,
-                5,
-                g.satisfaction
-                    .map(|s| format!("{s:.2}"))
-                    .unwrap_or_default(),
-            )
-            .map_err(xlsx_err)?;
-            if let Some(m) = g.avg_handling_minutes {
-                ws.write_number(r, 6, m as f64).map_err(xlsx_err)?;
-            }
-        }
-        r += 2;
-        for (c, h) in ["时限", "按时", "超时完成", "超时未完成", "按时率"]
-            .iter()
-            .enumerate()
-        {
-            ws.write_string_with_format(r, c as u16, *h, &head)
-                .map_err(xlsx_err)?;
-        }
-        for c in &a.clocks {
-            r += 1;
-            ws.write_string(r, 0, label(&l.clock, &c.clock))
-                .map_err(xlsx_err)?;
-            ws.write_number(r, 1, c.met_on_time as f64)
-                .map_err(xlsx_err)?;
-            ws.write_number(r, 2, c.met_late as f64).map_err(xlsx_err)?;
-            ws.write_number(r, 3, c.overdue as f64).map_err(xlsx_err)?;
-            ws.write_string(r, 4, pct(c.on_time_rate))
-                .map_err(xlsx_err)?;
-        }
-        r += 2;
-        for (c, h) in ["重复投诉房屋", "投诉次数"].iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *h, &head)
-                .map_err(xlsx_err)?;
-        }
-        for u in &a.repeat_units {
-            r += 1;
-            ws.write_string(r, 0, &u.unit_label).map_err(xlsx_err)?;
-            ws.write_number(r, 1, u.complaints as f64)
-                .map_err(xlsx_err)?;
-        }
-    }
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("投诉明细").map_err(xlsx_err)?;
-        let heads = [
-            ("单号", 12.0),
-            ("日期", 12.0),
-            ("类型", 10.0),
-            ("类别", 10.0),
-            ("房屋/位置", 14.0),
-            ("内容", 40.0),
-            ("状态", 10.0),
-            ("满意度", 8.0),
-            ("处理时长（分钟）", 14.0),
-            ("重开次数", 8.0),
-        ];
-        for (c, (h, w)) in heads.iter().enumerate() {
-            ws.set_column_width(c as u16, *w).map_err(xlsx_err)?;
-            ws.write_string_with_format(0, c as u16, *h, &head)
-                .map_err(xlsx_err)?;
-        }
-        ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
-        for (i, it) in a.items.iter().enumerate() {
-            let r = i as u32 + 1;
-            ws.write_string(r, 0, &it.number).map_err(xlsx_err)?;
-            ws.write_string(r, 1, &it.created_day).map_err(xlsx_err)?;
-            ws.write_string(r, 2, label(&l.kind, &it.kind))
-                .map_err(xlsx_err)?;
-            ws.write_string(r, 3, label(&l.category, &it.category))
-                .map_err(xlsx_err)?;
-            ws.write_string(
-                r,
-                4,
-                it.unit_label
-                    .clone()
-                    .or(it.location.clone())
-                    .unwrap_or_default(),
-            )
-            .map_err(xlsx_err)?;
-            ws.write_string(r, 5, crate::registry::import::mask_numbers(&it.description))
-                .map_err(xlsx_err)?;
-            ws.write_string(r, 6, label(&l.state, &it.state))
-                .map_err(xlsx_err)?;
-            if let Some(s) = it.satisfaction {
-                ws.write_number(r, 7, s as f64).map_err(xlsx_err)?;
-            }
-            if let Some(s) = it.handling_seconds {
-                ws.write_number(r, 8, (s / 60) as f64).map_err(xlsx_err)?;
-            }
-            ws.write_number(r, 9, it.reopen_count as f64)
-                .map_err(xlsx_err)?;
-        }
-    }
-    wb.save_to_buffer().map_err(xlsx_err)
-}
-
-fn table<T>(all: &[(T, &str, &str, &str)]) -> HashMap<String, String> {
-    all.iter()
-        .map(|(_, c, zh, _)| (c.to_string(), zh.to_string()))
-        .collect()
-}
-
-/// Default labels (Chinese) from the code tables and the company's categories.
-pub async fn sheet_labels(core: &Core, ctx: &Ctx) -> CoreResult<SheetLabels> {
-    let cats = super::settings::list_categories(core, ctx).await?;
-    Ok(SheetLabels {
-        category: cats.into_iter().map(|c| (c.code, c.name_zh)).collect(),
-        kind: table(RequestKind::ALL),
-        state: table(RequestState::ALL),
-        clock: table(ClockKind::ALL),
-    })
-}
+pub use complaints::*;
+pub use xlsx::*;
