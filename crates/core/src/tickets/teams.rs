@@ -57,10 +57,10 @@ pub async fn save_team(
     let mut c = Checks::new();
     let name = c.take(required_text("name", &input.name, 30));
     let mut tx = core.db.begin().await?;
-    if let Some(id) = id {
-        if store::teams::team_community(&mut tx, id).await? != Some(community) {
-            return Err(CoreError::NotFound("team"));
-        }
+    if let Some(id) = id
+        && store::teams::team_community(&mut tx, id).await? != Some(community)
+    {
+        return Err(CoreError::NotFound("team"));
     }
     let workers = super::service::workers(&mut tx, ctx, community).await?;
     for (i, m) in input.member_ids.iter().enumerate() {
