@@ -13,7 +13,8 @@
 //!     b.row([Value::from(r.a), Value::from(r.b), Value::from(r.c)]);
 //! }
 //! if !b.is_empty() {
-//!     let (sql, args) = b.finish("INSERT INTO t (a, b, c)", "");
+//!     // HEAD: the statement up to its column list, e.g. `INSERT INTO t (a, b, c)`.
+//!     let (sql, args) = b.finish(HEAD, "");
 //!     tx.execute(&sql, args).await?;
 //! }
 //! ```

@@ -51,6 +51,16 @@ crate::error_codes! {
         UnknownPhotoStage = "unknown_photo_stage",
         NotAnImage = "not_an_image",
         TooManyPhotos = "too_many_photos",
+        // Unknown values of the model's code enums: raised by their `parse` (`code_enum!`
+        // names them there), listed here so the locale test covers them too.
+        UnknownRequestKind = "unknown_request_kind",
+        UnknownChannel = "unknown_channel",
+        UnknownUrgency = "unknown_urgency",
+        UnknownRequestState = "unknown_request_state",
+        UnknownClock = "unknown_clock",
+        UnknownDispatchMode = "unknown_dispatch_mode",
+        UnknownVisitPolicy = "unknown_visit_policy",
+        UnknownVisitChannel = "unknown_visit_channel",
         // Statistics.
         PeriodReversed = "period_reversed",
         PeriodTooLong = "period_too_long",

@@ -18,8 +18,10 @@ pub(in crate::tickets) async fn overrides_for_new(
     db: &Db,
     community: CommunityId,
 ) -> CoreResult<Vec<SlaOverride>> {
+    // A literal, not built from OVERRIDE_COLS: this runs with every registration.
     db.fetch_all_inline(
-        &format!("SELECT {OVERRIDE_COLS} FROM sla_overrides WHERE community_id = $1"),
+        "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
+         FROM sla_overrides WHERE community_id = $1",
         args![community],
     )
     .await
