@@ -13,11 +13,14 @@
 //! bound LIMIT into the plan and marks the statement expired whenever that parameter is bound
 //! again, so a cached statement with `LIMIT $n` was parsed and planned anew on every run.
 
+pub mod bulk;
 mod checkpoint;
 pub mod group;
 pub mod inline;
+pub mod row;
 mod value;
 
+pub use bulk::Bulk;
 pub use inline::{FromInline, InlineTx};
 pub use value::{Args, Value};
 

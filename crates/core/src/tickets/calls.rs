@@ -7,15 +7,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::Core;
-use crate::args;
 use crate::audit::{self, Action, Entry};
 use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
-use crate::shared::error::{Checks, CoreError, CoreResult};
+use crate::shared::error::{Checks, CommonCode, CoreError, CoreResult};
 use crate::shared::ids::*;
 use crate::shared::values::{Phone, optional_multiline, optional_text, required_multiline};
 
+use super::error::TicketCode;
 use super::model::{Request, RequestForCreate};
+use super::store::{self, calls::CallRow};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HotlineCall {
@@ -33,27 +34,6 @@ pub struct HotlineCall {
     pub request_id: Option<RequestId>,
     pub request_number: Option<String>,
 }
-
-#[derive(sqlx::FromRow)]
-struct CallRow {
-    id: i64,
-    community_id: CommunityId,
-    call_at: DateTime<Utc>,
-    caller_name: Option<String>,
-    caller_phone_enc: Option<Vec<u8>>,
-    content: String,
-    result: Option<String>,
-    transferred_to: Option<String>,
-    taken_by: UserId,
-    taken_by_name: String,
-    request_id: Option<RequestId>,
-    request_number: Option<String>,
-}
-
-const CALL_SELECT: &str = "SELECT h.id, h.community_id, h.call_at, h.caller_name, h.caller_phone_enc, \
-    h.content, h.result, h.transferred_to, h.taken_by, u.display_name AS taken_by_name, h.request_id, \
-    r.number AS request_number FROM hotline_calls h JOIN users u ON u.id = h.taken_by \
-    LEFT JOIN requests r ON r.id = h.request_id";
 
 fn from_row(core: &Core, r: CallRow) -> HotlineCall {
     HotlineCall {
@@ -111,7 +91,7 @@ pub async fn log_call(core: &Core, ctx: &Ctx, input: CallForCreate) -> CoreResul
     ));
     let call_at = input.call_at.unwrap_or(now);
     if call_at > now + chrono::Duration::minutes(5) {
-        c.push(crate::FieldError::new("call_at", "call_in_future"));
+        c.push(crate::FieldError::new("call_at", TicketCode::CallInFuture));
     }
     c.finish()?;
     let (Some(name), Some(phone), Some(content), Some(result), Some(transferred)) =
@@ -120,37 +100,32 @@ pub async fn log_call(core: &Core, ctx: &Ctx, input: CallForCreate) -> CoreResul
         return Err(CoreError::internal("validated call"));
     };
     let mut tx = core.db.begin().await?;
-    let (tz,): (String,) = tx
-        .fetch_optional(
-            "SELECT timezone FROM communities WHERE id = $1 AND company_id = $2",
-            args![input.community_id, ctx.company_id],
-        )
-        .await?
-        .ok_or(CoreError::NotFound("community"))?;
+    let tz = crate::registry::store::for_tickets::community_timezone(
+        &mut tx,
+        input.community_id,
+        ctx.company_id,
+    )
+    .await?
+    .ok_or(CoreError::NotFound("community"))?;
     let tz = crate::shared::calendar::zone(&tz);
     let day = call_at.with_timezone(&tz).format("%Y-%m-%d").to_string();
-    let id = tx
-        .insert_id(
-            "INSERT INTO hotline_calls (community_id, call_at, call_day, caller_name, caller_phone_enc, \
-             content, result, transferred_to, taken_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            args![
-                input.community_id,
-                call_at,
-                day.as_str(),
-                name,
-                phone.map(|p| core.crypto.encrypt(p.as_str())),
-                content.as_str(),
-                result,
-                transferred,
-                ctx.user_id,
-                now
-            ],
-        )
-        .await?;
-    let row: CallRow = tx
-        .fetch_one(&format!("{CALL_SELECT} WHERE h.id = $1"), args![id])
-        .await?;
+    let row = store::calls::insert(
+        &mut tx,
+        store::calls::NewCall {
+            community: input.community_id,
+            call_at,
+            day: &day,
+            caller_name: name,
+            phone_enc: phone.map(|p| core.crypto.encrypt(p.as_str())),
+            content: &content,
+            result,
+            transferred_to: transferred,
+            taken_by: ctx.user_id,
+            at: now,
+        },
+    )
+    .await?;
+    let id = row.id;
     let call = from_row(core, row);
     audit::record(
         &mut tx,
@@ -174,29 +149,13 @@ pub struct CallFilter {
 
 pub async fn list_calls(core: &Core, ctx: &Ctx, f: &CallFilter) -> CoreResult<Vec<HotlineCall>> {
     ctx.require_in(Perm::TicketsRegister, f.community_id)?;
-    let rows: Vec<CallRow> = match f.day.as_deref().filter(|d| !d.is_empty()) {
+    let rows = match f.day.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => {
             chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| CoreError::invalid("day", "invalid_date"))?;
-            core.db
-                .read()
-                .fetch_all(
-                    &format!("{CALL_SELECT} WHERE h.community_id = $1 AND h.call_day = $2 ORDER BY h.call_at DESC"),
-                    args![f.community_id, d],
-                )
-                .await?
+                .map_err(|_| CoreError::invalid("day", CommonCode::InvalidDate))?;
+            store::calls::of_day(&core.db, f.community_id, d).await?
         }
-        None => {
-            core.db
-                .read()
-                .fetch_all(
-                    &format!(
-                        "{CALL_SELECT} WHERE h.community_id = $1 ORDER BY h.id DESC LIMIT 200"
-                    ),
-                    args![f.community_id],
-                )
-                .await?
-        }
+        None => store::calls::latest(&core.db, f.community_id).await?,
     };
     Ok(rows.into_iter().map(|r| from_row(core, r)).collect())
 }
@@ -219,17 +178,16 @@ pub async fn call_to_request(
     call: i64,
     input: CallToRequest,
 ) -> CoreResult<Request> {
-    let row: Option<CallRow> = core
-        .db
-        .read()
-        .fetch_optional(&format!("{CALL_SELECT} WHERE h.id = $1"), args![call])
-        .await?;
-    let row = row
+    let row = store::calls::get(&core.db, call)
+        .await?
         .filter(|r| ctx.reaches(r.community_id))
         .ok_or(CoreError::NotFound("hotline_call"))?;
     ctx.require_in(Perm::TicketsRegister, row.community_id)?;
     if row.request_id.is_some() {
-        return Err(CoreError::conflict("call_id", "call_already_converted"));
+        return Err(CoreError::conflict(
+            "call_id",
+            TicketCode::CallAlreadyConverted,
+        ));
     }
     let phone = row
         .caller_phone_enc
@@ -256,14 +214,11 @@ pub async fn call_to_request(
     // rolls its request back.
     let (mut tx, created) = super::create::create_in(core, ctx, input, ctx.user_id).await?;
     let id = created.id;
-    let n = tx
-        .execute(
-            "UPDATE hotline_calls SET request_id = $1 WHERE id = $2 AND request_id IS NULL",
-            args![id, call],
-        )
-        .await?;
-    if n != 1 {
-        return Err(CoreError::conflict("call_id", "call_already_converted"));
+    if !store::calls::link_request(&mut tx, call, id).await? {
+        return Err(CoreError::conflict(
+            "call_id",
+            TicketCode::CallAlreadyConverted,
+        ));
     }
     audit::record(
         &mut tx,

@@ -14,20 +14,24 @@ use std::pin::Pin;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::Core;
-use crate::args;
 use crate::audit::{self, Action, Entry, Who};
 use crate::db::group::GroupCommit;
-use crate::db::inline::Cols;
-use crate::db::{Args, Db, FromInline, Tx, Writes};
+use crate::db::row::stored;
+use crate::db::{Db, Tx, Writes};
 use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::values::{Phone, optional_text, required_multiline};
+use crate::{auth, registry};
 
+use super::error::TicketCode;
 use super::model::*;
 use super::service::{check_assignee, clock_rank, next_in_turn, parse_category_code, tz_of};
-use super::store;
+use super::store::{
+    self, clocks::NewClock, events::NewEvent, events::NewNotice, requests::NewRequest,
+    requests::Setting,
+};
 
 /// Registrations written together at most (the INSERT of requests binds 24 values a row).
 const MAX_BATCH: usize = 64;
@@ -37,30 +41,6 @@ pub type RequestQueue = GroupCommit<Prepared, Request>;
 
 pub fn request_queue() -> RequestQueue {
     GroupCommit::new(MAX_BATCH, write_batch)
-}
-
-/// The community's time zone, with the category asked for and its team when they exist.
-const SETTING_SQL: &str = "SELECT c.timezone, t.id AS team_id, t.name AS team_name, \
-     k.id AS category_id, k.code, k.name_zh, k.name_en, k.dispatch_mode, k.visit_policy, k.active, k.sort \
-     FROM communities c \
-     LEFT JOIN ticket_categories k ON k.company_id = c.company_id AND k.code = $3 \
-     LEFT JOIN team_categories tc ON tc.community_id = c.id AND tc.category = $3 \
-     LEFT JOIN teams t ON t.id = tc.team_id \
-     WHERE c.id = $1 AND c.company_id = $2";
-
-#[derive(sqlx::FromRow)]
-struct Setting {
-    timezone: String,
-    team_id: Option<i64>,
-    team_name: Option<String>,
-    category_id: Option<CategoryId>,
-    code: Option<String>,
-    name_zh: Option<String>,
-    name_en: Option<String>,
-    dispatch_mode: Option<String>,
-    visit_policy: Option<String>,
-    active: Option<bool>,
-    sort: Option<i64>,
 }
 
 impl Setting {
@@ -79,26 +59,6 @@ impl Setting {
 
     fn team(&self) -> Option<(i64, String)> {
         Some((self.team_id?, self.team_name.clone()?))
-    }
-}
-
-impl FromInline for Setting {
-    fn from_inline(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        // In the order of SETTING_SQL.
-        let mut c = Cols::new(r);
-        Ok(Setting {
-            timezone: c.get("timezone")?,
-            team_id: c.get("team_id")?,
-            team_name: c.get("team_name")?,
-            category_id: c.get("category_id")?,
-            code: c.get("code")?,
-            name_zh: c.get("name_zh")?,
-            name_en: c.get("name_en")?,
-            dispatch_mode: c.get("dispatch_mode")?,
-            visit_policy: c.get("visit_policy")?,
-            active: c.get::<Option<i64>>("active")?.map(|v| v != 0),
-            sort: c.get("sort")?,
-        })
     }
 }
 
@@ -203,14 +163,8 @@ async fn prepare(
     }
     let cat_code = parse_category_code("category", &input.category).unwrap_or_default();
     // The community's time zone, the category and the team that handles it, in one query.
-    let setting = core
-        .db
-        .fetch_all_inline::<Setting>(
-            SETTING_SQL,
-            args![community, ctx.company_id, cat_code.as_str()],
-        )
+    let setting = store::requests::setting(&core.db, community, ctx.company_id, &cat_code)
         .await?
-        .pop()
         .ok_or(CoreError::NotFound("community"))?;
     let tz = tz_of(&setting.timezone);
 
@@ -239,7 +193,7 @@ async fn prepare(
     let category = match setting.category() {
         Some(cat) if cat.active => Some(cat),
         _ => {
-            c.push(FieldError::new("category", "unknown_category"));
+            c.push(FieldError::new("category", TicketCode::UnknownCategory));
             None
         }
     };
@@ -247,48 +201,36 @@ async fn prepare(
     let mut unit_people: Vec<PersonId> = Vec::new();
     let mut unit_label: Option<String> = None;
     if let Some(u) = input.unit_id {
-        // The unit with its people, a row each (the (unit_id, person_id) key serves the join).
-        let rows: Vec<(CommunityId, String, Option<PersonId>)> = core
-            .db
-            .fetch_all_inline(
-                "SELECT u.community_id, b.name || '-' || u.unit_no, up.person_id FROM units u \
-                 JOIN buildings b ON b.id = u.building_id \
-                 LEFT JOIN unit_people up ON up.unit_id = u.id WHERE u.id = $1",
-                args![u],
-            )
-            .await?;
+        // The unit with its people, a row each.
+        let rows = registry::store::for_tickets::unit_with_people(&core.db, u).await?;
         unit_people = rows.iter().filter_map(|r| r.2).collect();
         match rows.into_iter().next() {
             Some((uc, label, _)) if uc == community => unit_label = Some(label),
             Some((uc, _, _)) if ctx.reaches(uc) => {
-                c.push(FieldError::new("unit_id", "unit_not_in_community"))
+                c.push(FieldError::new("unit_id", TicketCode::UnitNotInCommunity))
             }
-            _ => c.push(FieldError::new("unit_id", "unknown_unit")),
+            _ => c.push(FieldError::new("unit_id", TicketCode::UnknownUnit)),
         }
     } else if kind == Some(RequestKind::RepairUnit) {
-        c.push(FieldError::new("unit_id", "unit_required_for_repair"));
+        c.push(FieldError::new(
+            "unit_id",
+            TicketCode::UnitRequiredForRepair,
+        ));
     }
     let mut person_phone: Option<Vec<u8>> = None;
     if let Some(p) = input.person_id {
-        let row: Option<(CommunityId, String, Option<Vec<u8>>)> = core
-            .db
-            .fetch_all_inline(
-                "SELECT community_id, name, phone_enc FROM people WHERE id = $1",
-                args![p],
-            )
-            .await?
-            .pop();
+        let row = registry::store::for_tickets::person(&core.db, p).await?;
         match row {
             Some((pc, name, phone)) if pc == community => {
                 if input.unit_id.is_some() && !unit_people.contains(&p) {
-                    c.push(FieldError::new("person_id", "person_not_of_unit"));
+                    c.push(FieldError::new("person_id", TicketCode::PersonNotOfUnit));
                 }
                 if contact_name.as_ref().is_some_and(Option::is_none) {
                     contact_name = Some(Some(name));
                 }
                 person_phone = phone;
             }
-            _ => c.push(FieldError::new("person_id", "unknown_person")),
+            _ => c.push(FieldError::new("person_id", TicketCode::UnknownPerson)),
         }
     }
     let promise = input
@@ -344,8 +286,11 @@ async fn prepare(
     };
 
     // Where the request goes first: the named assignee, else the category's mode.
-    let mode = DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode)
-        .unwrap_or(DispatchMode::Manual);
+    let mode = stored(
+        DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode),
+        "dispatch_mode",
+        &v.category.dispatch_mode,
+    )?;
     let team = setting.team();
     let (state, assignee) = match (input.assignee_id, mode) {
         (Some(a), _) => (RequestState::Dispatched, Some(a)),
@@ -364,23 +309,10 @@ async fn prepare(
     let first_responder_name = if first_responder == ctx.user_id {
         ctx.display_name.clone()
     } else {
-        let (n,): (String,) = rd
-            .fetch_one(
-                "SELECT display_name FROM users WHERE id = $1",
-                args![first_responder],
-            )
-            .await?;
-        n
+        auth::store::for_tickets::display_name(&mut rd, first_responder).await?
     };
     // The clocks start now.
-    let overrides: Vec<SlaOverride> = core
-        .db
-        .fetch_all_inline(
-            "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
-             FROM sla_overrides WHERE community_id = $1",
-            args![community],
-        )
-        .await?;
+    let overrides = store::settings::overrides_for_new(&core.db, community).await?;
     let rules = effective_clocks(
         ClockInput {
             kind: v.kind,
@@ -392,7 +324,7 @@ async fn prepare(
         &overrides,
     );
     let cal = if rules.iter().any(|r| matches!(r.span, Span::WorkingDays(_))) {
-        store::calendar_near(&mut rd, ctx.company_id, now).await?
+        super::sla::calendar_near(&mut rd, ctx.company_id, now).await?
     } else {
         Default::default()
     };
@@ -495,16 +427,9 @@ async fn write_committed(db: &Db, jobs: &[Prepared]) -> CoreResult<Vec<Request>>
     Ok(done)
 }
 
-/// Appends `values` as one parenthesised row of placeholders.
-fn row(a: &mut Args, values: Vec<crate::db::Value>) -> String {
-    let ph: Vec<String> = values.into_iter().map(|v| a.push(v)).collect();
-    format!("({})", ph.join(", "))
-}
-
 /// Writes prepared requests: their numbers, rows, clocks, first timeline lines, notices to the
 /// assignees and audit entries, one statement each for the whole batch.
 async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Request>> {
-    use crate::db::Value as V;
     // Numbers: the counter of each community moves once, by its count in the batch.
     let mut next_no: HashMap<CommunityId, i64> = HashMap::new();
     for j in jobs {
@@ -522,52 +447,33 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
         *n += 1;
     }
 
-    let mut a = Args::with_capacity(jobs.len() * 24);
-    let mut rows = Vec::with_capacity(jobs.len());
-    for (j, number) in jobs.iter().zip(&numbers) {
-        rows.push(row(
-            &mut a,
-            vec![
-                V::from(j.community),
-                V::from(number.as_str()),
-                V::from(j.kind.code()),
-                V::from(j.category.as_str()),
-                V::from(j.channel.code()),
-                V::from(j.urgency.code()),
-                V::from(j.complex),
-                V::from(j.unit_id),
-                V::from(j.person_id),
-                V::from(j.location.clone()),
-                V::from(j.contact_name.clone()),
-                V::from(j.phone_enc.clone()),
-                V::from(j.description.as_str()),
-                V::from(j.state.code()),
-                V::from(j.first_responder),
-                V::from(j.assignee),
-                V::from(j.promise),
-                V::from(false),
-                V::from(0i64),
-                V::from(0i64),
-                V::from(j.now),
-                V::from(j.now),
-                V::from(j.day.as_str()),
-                V::from(j.team.as_ref().map(|t| t.0)),
-            ],
-        ));
-    }
-    let ids: Vec<(RequestId, CommunityId, String)> = tx
-        .fetch_all(
-            &format!(
-                "INSERT INTO requests (community_id, number, kind, category, channel, urgency, \
-                 complex, unit_id, person_id, location, contact_name, contact_phone_enc, \
-                 description, state, first_responder_id, assignee_id, promise_at, \
-                 promise_postponed, escalations, reopen_count, created_at, updated_at, \
-                 created_day, team_id) VALUES {} RETURNING id, community_id, number",
-                rows.join(", ")
-            ),
-            a,
-        )
-        .await?;
+    let rows: Vec<NewRequest<'_>> = jobs
+        .iter()
+        .zip(&numbers)
+        .map(|(j, number)| NewRequest {
+            community: j.community,
+            number,
+            kind: j.kind.code(),
+            category: &j.category,
+            channel: j.channel.code(),
+            urgency: j.urgency.code(),
+            complex: j.complex,
+            unit: j.unit_id,
+            person: j.person_id,
+            location: j.location.clone(),
+            contact_name: j.contact_name.clone(),
+            phone_enc: j.phone_enc.clone(),
+            description: &j.description,
+            state: j.state.code(),
+            first_responder: j.first_responder,
+            assignee: j.assignee,
+            promise: j.promise,
+            now: j.now,
+            day: &j.day,
+            team: j.team.as_ref().map(|t| t.0),
+        })
+        .collect();
+    let ids = store::requests::insert_batch(tx, &rows).await?;
     // RETURNING does not promise the order of VALUES: match by the unique number.
     let by_number: HashMap<(CommunityId, &str), RequestId> = ids
         .iter()
@@ -582,106 +488,66 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
         req_ids.push(id);
     }
 
-    let mut a = Args::new();
-    let mut rows = Vec::new();
+    let mut clocks = Vec::new();
     for (j, id) in jobs.iter().zip(&req_ids) {
         for (r, due, warn) in &j.clocks {
-            rows.push(row(
-                &mut a,
-                vec![
-                    V::from(j.community),
-                    V::from(*id),
-                    V::from(r.clock.code()),
-                    V::from(j.now),
-                    V::from(*due),
-                    V::from(*warn),
-                    V::from(r.pauses_on_hold),
-                    V::from(j.day.as_str()),
-                    V::from(j.kind.code()),
-                    V::from(j.category.as_str()),
-                ],
-            ));
+            clocks.push(NewClock {
+                community: j.community,
+                request: *id,
+                clock: r.clock.code(),
+                started: j.now,
+                due: *due,
+                warn: *warn,
+                pauses_on_hold: r.pauses_on_hold,
+                day: &j.day,
+                kind: j.kind.code(),
+                category: &j.category,
+            });
         }
     }
-    if !rows.is_empty() {
-        tx.execute(
-            &format!(
-                "INSERT INTO request_clocks (community_id, request_id, clock, started_at, due_at, \
-                 warn_at, pauses_on_hold, created_day, kind, category) VALUES {}",
-                rows.join(", ")
-            ),
-            a,
-        )
-        .await?;
-    }
+    store::clocks::insert_batch(tx, &clocks).await?;
 
     // The first lines of each timeline: registered, then dispatched or pooled.
-    let mut a = Args::new();
-    let mut rows = Vec::new();
+    let registered = RequestState::Registered.code();
+    let mut lines = Vec::with_capacity(jobs.len() * 2);
     for (j, id) in jobs.iter().zip(&req_ids) {
-        let registered = RequestState::Registered.code();
-        let mut line = |action: EventAction, from: Option<&str>, to: &str, who: Option<UserId>| {
-            row(
-                &mut a,
-                vec![
-                    V::from(j.community),
-                    V::from(*id),
-                    V::from(j.now),
-                    V::from(j.who.actor),
-                    V::from(j.who.name.as_str()),
-                    V::from(action.code()),
-                    V::from(from),
-                    V::from(to),
-                    V::from(who),
-                ],
-            )
+        let line = |action: EventAction, from: Option<&'static str>, to, who| NewEvent {
+            community: j.community,
+            request: *id,
+            at: j.now,
+            actor: j.who.actor,
+            actor_name: &j.who.name,
+            action: action.code(),
+            from,
+            to,
+            assignee: who,
         };
-        rows.push(line(EventAction::Register, None, registered, None));
+        lines.push(line(EventAction::Register, None, registered, None));
         if j.state != RequestState::Registered {
             let action = if j.state == RequestState::Pooled {
                 EventAction::ToPool
             } else {
                 EventAction::Dispatch
             };
-            rows.push(line(action, Some(registered), j.state.code(), j.assignee));
+            lines.push(line(action, Some(registered), j.state.code(), j.assignee));
         }
     }
-    tx.execute(
-        &format!(
-            "INSERT INTO request_events (community_id, request_id, at, actor_id, actor_name, \
-             action, from_state, to_state, assignee_id) VALUES {}",
-            rows.join(", ")
-        ),
-        a,
-    )
-    .await?;
+    store::events::insert_events(tx, &lines).await?;
 
-    let mut a = Args::new();
-    let mut rows = Vec::new();
-    for (j, id) in jobs.iter().zip(&req_ids) {
-        if let Some(u) = j.assignee {
-            rows.push(row(
-                &mut a,
-                vec![
-                    V::from(j.community),
-                    V::from(u),
-                    V::from(j.now),
-                    V::from("assigned"),
-                    V::from(*id),
-                ],
-            ));
-        }
-    }
-    if !rows.is_empty() {
-        tx.execute(
-            &format!(
-                "INSERT INTO notifications (community_id, user_id, at, kind, request_id) VALUES {}",
-                rows.join(", ")
-            ),
-            a,
-        )
-        .await?;
-    }
+    let notices: Vec<NewNotice<'_>> = jobs
+        .iter()
+        .zip(&req_ids)
+        .filter_map(|(j, id)| {
+            j.assignee.map(|u| NewNotice {
+                community: j.community,
+                user: u,
+                at: j.now,
+                kind: "assigned",
+                request: *id,
+            })
+        })
+        .collect();
+    store::events::insert_notices(tx, &notices).await?;
 
     let created: Vec<Request> = jobs
         .iter()

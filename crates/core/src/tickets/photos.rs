@@ -10,14 +10,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::Core;
-use crate::args;
 use crate::audit::{self, Action, Entry};
 use crate::shared::crypto::random_bytes;
 use crate::shared::ctx::Ctx;
-use crate::shared::error::{CoreError, CoreResult, FieldError};
+use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 
+use super::error::TicketCode;
 use super::model::{Request, RequestState};
+use super::store;
 
 /// Largest photo accepted.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
@@ -49,10 +50,6 @@ pub struct Photo {
     pub created_at: DateTime<Utc>,
 }
 
-const PHOTO_SELECT: &str = "SELECT p.id, p.request_id, p.stage, p.content_type, p.size_bytes, \
-    u.display_name AS uploaded_by_name, p.created_at FROM request_photos p \
-    JOIN users u ON u.id = p.uploaded_by";
-
 fn dir_of(core: &Core, r: &Request) -> PathBuf {
     core.settings
         .files_dir
@@ -82,21 +79,21 @@ pub async fn add_photo(
 ) -> CoreResult<Photo> {
     let r = visible(core, ctx, id).await?;
     if !matches!(stage, "report" | "done") {
-        return Err(CoreError::invalid("stage", "unknown_photo_stage"));
+        return Err(CoreError::invalid("stage", TicketCode::UnknownPhotoStage));
     }
     if bytes.is_empty() {
-        return Err(CoreError::invalid("photo", "required"));
+        return Err(CoreError::invalid("photo", CommonCode::Required));
     }
     if bytes.len() > MAX_PHOTO_BYTES {
         return Err(CoreError::Invalid(vec![
-            FieldError::new("photo", "file_too_large").with("max", "5 MB"),
+            FieldError::new("photo", CommonCode::FileTooLarge).with("max", "5 MB"),
         ]));
     }
     let Some((content_type, ext)) = sniff_image(bytes) else {
-        return Err(CoreError::invalid("photo", "not_an_image"));
+        return Err(CoreError::invalid("photo", TicketCode::NotAnImage));
     };
     if matches!(r.state, RequestState::Closed | RequestState::Cancelled) {
-        return Err(CoreError::conflict("state", "request_closed"));
+        return Err(CoreError::conflict("state", TicketCode::RequestClosed));
     }
     let dir = dir_of(core, &r);
     let name = format!("{}.{ext}", hex::encode(random_bytes::<12>()));
@@ -113,36 +110,27 @@ pub async fn add_photo(
     let saved = async {
         let mut tx = core.db.begin().await?;
         // Counted inside the transaction that adds the row.
-        let (count,): (i64,) = tx
-            .fetch_one(
-                "SELECT COUNT(*) FROM request_photos WHERE community_id = $1 AND request_id = $2",
-                args![r.community_id, id],
-            )
-            .await?;
+        let count = store::photos::count(&mut tx, r.community_id, id).await?;
         if count >= MAX_PHOTOS {
             return Err(CoreError::Invalid(vec![
-                FieldError::new("photo", "too_many_photos").with("max", MAX_PHOTOS),
+                FieldError::new("photo", TicketCode::TooManyPhotos).with("max", MAX_PHOTOS),
             ]));
         }
-        let pid = tx
-            .insert_id(
-                "INSERT INTO request_photos (community_id, request_id, stage, file_name, content_type, \
-                 size_bytes, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                args![
-                    r.community_id,
-                    id,
-                    stage,
-                    name.as_str(),
-                    content_type,
-                    bytes.len() as i64,
-                    ctx.user_id,
-                    Utc::now()
-                ],
-            )
-            .await?;
-        let photo: Photo = tx
-            .fetch_one(&format!("{PHOTO_SELECT} WHERE p.id = $1"), args![pid])
-            .await?;
+        let photo = store::photos::insert(
+            &mut tx,
+            store::photos::NewPhoto {
+                community: r.community_id,
+                request: id,
+                stage,
+                file_name: &name,
+                content_type,
+                size: bytes.len() as i64,
+                by: ctx.user_id,
+                at: Utc::now(),
+            },
+        )
+        .await?;
+        let pid = photo.id;
         audit::record(
             &mut tx,
             ctx,
@@ -163,15 +151,7 @@ pub async fn add_photo(
 
 pub async fn list_photos(core: &Core, ctx: &Ctx, id: RequestId) -> CoreResult<Vec<Photo>> {
     let r = visible(core, ctx, id).await?;
-    core.db
-        .read()
-        .fetch_all(
-            &format!(
-                "{PHOTO_SELECT} WHERE p.community_id = $1 AND p.request_id = $2 ORDER BY p.id"
-            ),
-            args![r.community_id, id],
-        )
-        .await
+    store::photos::of_request(&core.db, r.community_id, id).await
 }
 
 /// A photo's bytes and type, for whoever may see its request.
@@ -182,15 +162,7 @@ pub async fn photo_file(
     photo: i64,
 ) -> CoreResult<(String, Vec<u8>)> {
     let r = visible(core, ctx, id).await?;
-    let row: Option<(String, String)> = core
-        .db
-        .read()
-        .fetch_optional(
-            "SELECT file_name, content_type FROM request_photos WHERE community_id = $1 \
-             AND request_id = $2 AND id = $3",
-            args![r.community_id, id, photo],
-        )
-        .await?;
+    let row = store::photos::file_of(&core.db, r.community_id, id, photo).await?;
     let (name, content_type) = row.ok_or(CoreError::NotFound("photo"))?;
     let bytes = tokio::fs::read(dir_of(core, &r).join(name))
         .await

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Core;
-use crate::args;
 use crate::audit::{self, Action, Entry};
 use crate::db::Tx;
 use crate::shared::ctx::{Ctx, Perm};
@@ -21,8 +20,9 @@ use crate::shared::ids::*;
 use crate::shared::money::Money;
 use crate::shared::values::{parse_code, required_text};
 
+use super::error::TicketCode;
 use super::model::ServiceLineInput;
-use super::store::RequestRow;
+use super::store::{self, requests::RequestRow};
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct PaidService {
@@ -48,8 +48,6 @@ pub struct PaidServiceForSave {
     pub active: Option<bool>,
 }
 
-const SERVICE_COLS: &str = "id, community_id, code, name, unit, price_fen, active";
-
 /// The community's price list: published, so every user who reaches the community (owners
 /// included) may read it.
 pub async fn list_services(
@@ -61,20 +59,7 @@ pub async fn list_services(
     if !ctx.reaches(community) {
         return Err(CoreError::NotFound("community"));
     }
-    let only = if active_only {
-        " AND active = $2"
-    } else {
-        " AND $2 = $2"
-    };
-    core.db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT {SERVICE_COLS} FROM paid_services WHERE community_id = $1{only} ORDER BY code"
-            ),
-            args![community, true],
-        )
-        .await
+    store::services::list(&core.db, community, active_only).await
 }
 
 /// Creates or updates an item of the price list by its code (needs `tickets.manage`).
@@ -94,37 +79,20 @@ pub async fn save_service(
         return Err(CoreError::internal("validated service"));
     };
     let mut tx = core.db.begin().await?;
-    let before: Option<PaidService> = tx
-        .fetch_optional(
-            &format!(
-                "SELECT {SERVICE_COLS} FROM paid_services WHERE community_id = $1 AND code = $2"
-            ),
-            args![input.community_id, code.as_str()],
-        )
-        .await?;
-    tx.execute(
-        "INSERT INTO paid_services (community_id, code, name, unit, price_fen, active, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (community_id, code) DO UPDATE SET \
-         name = $3, unit = $4, price_fen = $5, active = $6, updated_at = $7",
-        args![
-            input.community_id,
-            code.as_str(),
-            name.as_str(),
-            unit.as_str(),
-            price.0,
-            input.active.unwrap_or(true),
-            Utc::now()
-        ],
+    let before = store::services::by_code(&mut tx, input.community_id, &code).await?;
+    let after = store::services::save(
+        &mut tx,
+        store::services::ServiceForWrite {
+            community: input.community_id,
+            code: &code,
+            name: &name,
+            unit: &unit,
+            price_fen: price.0,
+            active: input.active.unwrap_or(true),
+            at: Utc::now(),
+        },
     )
     .await?;
-    let after: PaidService = tx
-        .fetch_one(
-            &format!(
-                "SELECT {SERVICE_COLS} FROM paid_services WHERE community_id = $1 AND code = $2"
-            ),
-            args![input.community_id, code.as_str()],
-        )
-        .await?;
     let mut e = Entry::new(
         if before.is_some() {
             Action::Update
@@ -165,29 +133,22 @@ pub(super) async fn price_lines(
     let mut errs = Vec::new();
     if input.len() > 20 {
         return Err(CoreError::Invalid(vec![
-            FieldError::new("services", "too_many").with("max", 20),
+            FieldError::new("services", TicketCode::TooMany).with("max", 20),
         ]));
     }
     for (i, l) in input.iter().enumerate() {
-        let svc: Option<PaidService> = tx
-            .fetch_optional(
-                &format!(
-                    "SELECT {SERVICE_COLS} FROM paid_services WHERE id = $1 AND community_id = $2 AND active = $3"
-                ),
-                args![l.service_id, community, true],
-            )
-            .await?;
+        let svc = store::services::active_by_id(tx, community, l.service_id).await?;
         let Some(svc) = svc else {
             errs.push(FieldError::new(
                 format!("services[{i}].service_id"),
-                "unknown_service",
+                TicketCode::UnknownService,
             ));
             continue;
         };
         if !(1..=999).contains(&l.quantity) {
             errs.push(FieldError::new(
                 format!("services[{i}].quantity"),
-                "out_of_range",
+                TicketCode::OutOfRange,
             ));
             continue;
         }
@@ -215,32 +176,9 @@ pub(super) async fn record_lines(
     lines: &[ChargeLine],
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    tx.execute(
-        "DELETE FROM request_charge_lines WHERE community_id = $1 AND request_id = $2",
-        args![community, r.id],
-    )
-    .await?;
-    tx.execute(
-        "DELETE FROM pending_charges WHERE community_id = $1 AND source = $2 AND source_id = $3 \
-         AND charge_id IS NULL",
-        args![community, "request", r.id.0],
-    )
-    .await?;
+    store::services::clear_lines(tx, community, r.id).await?;
     for l in lines {
-        tx.execute(
-            "INSERT INTO request_charge_lines (community_id, request_id, service_id, name, \
-             unit_price_fen, quantity, amount_fen) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            args![
-                community,
-                r.id,
-                l.service_id,
-                l.name.as_str(),
-                l.unit_price_fen,
-                l.quantity,
-                l.amount_fen
-            ],
-        )
-        .await?;
+        store::services::insert_line(tx, community, r.id, l).await?;
     }
     let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
     if let (Some(unit), true) = (r.unit_id, total > 0) {
@@ -248,18 +186,14 @@ pub(super) async fn record_lines(
             .iter()
             .map(|l| format!("{}×{}", l.name, l.quantity))
             .collect();
-        tx.execute(
-            "INSERT INTO pending_charges (community_id, unit_id, source, source_id, description, \
-             amount_fen, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            args![
-                community,
-                unit,
-                "request",
-                r.id.0,
-                format!("有偿服务 {}：{}", r.number, what.join("、")),
-                total,
-                now
-            ],
+        store::services::insert_pending(
+            tx,
+            community,
+            unit,
+            r.id,
+            format!("有偿服务 {}：{}", r.number, what.join("、")),
+            total,
+            now,
         )
         .await?;
     }
@@ -269,14 +203,7 @@ pub(super) async fn record_lines(
 /// The priced lines of a request.
 pub async fn charge_lines(core: &Core, ctx: &Ctx, id: RequestId) -> CoreResult<Vec<ChargeLine>> {
     let r = super::service::get_request(core, ctx, id).await?;
-    core.db
-        .read()
-        .fetch_all(
-            "SELECT service_id, name, unit_price_fen, quantity, amount_fen FROM request_charge_lines \
-             WHERE community_id = $1 AND request_id = $2 ORDER BY id",
-            args![r.community_id, id],
-        )
-        .await
+    store::services::lines(&core.db, r.community_id, id).await
 }
 
 /// A charge waiting for billing.
@@ -300,12 +227,5 @@ pub async fn pending_charges(
     community: CommunityId,
 ) -> CoreResult<Vec<PendingCharge>> {
     ctx.require_in(Perm::TicketsManage, community)?;
-    core.db
-        .read()
-        .fetch_all(
-            "SELECT id, community_id, unit_id, source, source_id, description, amount_fen, created_at, \
-             charge_id FROM pending_charges WHERE community_id = $1 AND charge_id IS NULL ORDER BY id",
-            args![community],
-        )
-        .await
+    store::services::pending(&core.db, community).await
 }

@@ -13,17 +13,16 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
-use crate::args;
 use crate::audit::{self, Action, Entry};
-use crate::db::Args;
 use crate::shared::calendar::{CalendarDay, CalendarLineError, DayKind, parse_calendar_file};
 use crate::shared::ctx::{Ctx, Perm};
-use crate::shared::error::{CoreError, CoreResult, FieldError};
+use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::{Core, CoreRef};
 
+use super::error::TicketCode;
 use super::model::EventAction;
-use super::store::{self, in_list};
+use super::store;
 
 /// What one pass of the scanner did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -35,21 +34,6 @@ pub struct ScanReport {
 /// Clocks handled per transaction.
 const SCAN_BATCH: i64 = 500;
 
-#[derive(sqlx::FromRow)]
-struct Flagged {
-    community_id: CommunityId,
-    request_id: RequestId,
-    clock: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct Target {
-    id: RequestId,
-    company_id: CompanyId,
-    first_responder_id: UserId,
-    assignee_id: Option<UserId>,
-}
-
 /// One pass: warns the owner (and the assignee) of every clock past its warning time, and
 /// escalates every clock past its deadline to the community's managers, each exactly once.
 pub async fn scan_clocks(core: &Core, now: DateTime<Utc>) -> CoreResult<ScanReport> {
@@ -58,43 +42,17 @@ pub async fn scan_clocks(core: &Core, now: DateTime<Utc>) -> CoreResult<ScanRepo
     for breach in [false, true] {
         loop {
             let mut tx = core.db.begin().await?;
-            let flagged: Vec<Flagged> = if breach {
-                tx.fetch_all(
-                    "UPDATE request_clocks SET breached_at = $1, warned_at = COALESCE(warned_at, $1) \
-                     WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
-                     AND breached_at IS NULL AND paused_since IS NULL AND due_at <= $1 \
-                     ORDER BY due_at LIMIT $2) AND breached_at IS NULL \
-                     RETURNING community_id, request_id, clock",
-                    args![now, SCAN_BATCH],
-                )
-                .await?
+            let flagged = if breach {
+                store::clocks::flag_breached(&mut tx, now, SCAN_BATCH).await?
             } else {
-                tx.fetch_all(
-                    "UPDATE request_clocks SET warned_at = $1 \
-                     WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
-                     AND warned_at IS NULL AND paused_since IS NULL AND warn_at <= $1 \
-                     AND due_at > $1 ORDER BY warn_at LIMIT $2) AND warned_at IS NULL \
-                     RETURNING community_id, request_id, clock",
-                    args![now, SCAN_BATCH],
-                )
-                .await?
+                store::clocks::flag_warned(&mut tx, now, SCAN_BATCH).await?
             };
             if flagged.is_empty() {
                 break;
             }
             let n = flagged.len();
-            let mut a = Args::new();
             let ids: Vec<RequestId> = flagged.iter().map(|f| f.request_id).collect();
-            let cond = in_list(&mut a, "r.id", &ids);
-            let targets: Vec<Target> = tx
-                .fetch_all(
-                    &format!(
-                        "SELECT r.id, c.company_id, r.first_responder_id, r.assignee_id \
-                         FROM requests r JOIN communities c ON c.id = r.community_id WHERE {cond}"
-                    ),
-                    a,
-                )
-                .await?;
+            let targets = store::clocks::targets(&mut tx, &ids).await?;
             for f in &flagged {
                 let Some(t) = targets.iter().find(|t| t.id == f.request_id) else {
                     continue;
@@ -108,7 +66,7 @@ pub async fn scan_clocks(core: &Core, now: DateTime<Utc>) -> CoreResult<ScanRepo
                     match managers.get(&f.community_id) {
                         Some(m) => m.clone(),
                         None => {
-                            let mut m = store::users_with_perm(
+                            let mut m = crate::auth::store::for_tickets::users_with_perm(
                                 &mut tx,
                                 t.company_id,
                                 f.community_id,
@@ -118,7 +76,7 @@ pub async fn scan_clocks(core: &Core, now: DateTime<Utc>) -> CoreResult<ScanRepo
                             .await?;
                             if m.is_empty() {
                                 // No manager assigned: the company's admins hear of it.
-                                m = store::users_with_perm(
+                                m = crate::auth::store::for_tickets::users_with_perm(
                                     &mut tx,
                                     t.company_id,
                                     f.community_id,
@@ -139,7 +97,7 @@ pub async fn scan_clocks(core: &Core, now: DateTime<Utc>) -> CoreResult<ScanRepo
                 };
                 to.dedup();
                 for u in to {
-                    store::notify(
+                    store::events::notify(
                         &mut tx,
                         f.community_id,
                         u,
@@ -150,7 +108,7 @@ pub async fn scan_clocks(core: &Core, now: DateTime<Utc>) -> CoreResult<ScanRepo
                     )
                     .await?;
                 }
-                store::event(
+                store::events::event(
                     &mut tx,
                     f.community_id,
                     f.request_id,
@@ -188,29 +146,14 @@ pub async fn claim_job(
     now: DateTime<Utc>,
 ) -> CoreResult<bool> {
     let mut tx = core.db.begin().await?;
-    tx.execute(
-        "INSERT INTO jobs (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-        args![name],
-    )
-    .await?;
-    let n = tx
-        .execute(
-            "UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE name = $3 \
-             AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $1)",
-            args![owner, now + lease, name, now],
-        )
-        .await?;
+    let claimed = store::settings::claim_job(&mut tx, name, owner, now + lease, now).await?;
     tx.commit().await?;
-    Ok(n == 1)
+    Ok(claimed)
 }
 
 async fn finish_job(core: &Core, name: &str, owner: &str, result: &str) -> CoreResult<()> {
     let mut tx = core.db.begin().await?;
-    tx.execute(
-        "UPDATE jobs SET last_run_at = $1, last_result = $2 WHERE name = $3 AND lease_owner = $4",
-        args![Utc::now(), result, name, owner],
-    )
-    .await?;
+    store::settings::finish_job(&mut tx, name, owner, result, Utc::now()).await?;
     tx.commit().await
 }
 
@@ -277,45 +220,17 @@ pub async fn notifications(
     ctx: &Ctx,
     unread_only: bool,
 ) -> CoreResult<Vec<Notification>> {
-    let unread = if unread_only {
-        " AND n.read_at IS NULL"
-    } else {
-        ""
-    };
-    core.db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT n.id, n.community_id, n.at, n.kind, n.request_id, r.number AS request_number, \
-                 n.clock, n.read_at FROM notifications n LEFT JOIN requests r ON r.id = n.request_id \
-                 WHERE n.user_id = $1{unread} ORDER BY n.id DESC LIMIT 200"
-            ),
-            args![ctx.user_id],
-        )
-        .await
+    store::events::notifications(&core.db, ctx.user_id, unread_only).await
 }
 
 pub async fn unread_count(core: &Core, ctx: &Ctx) -> CoreResult<i64> {
-    let (n,): (i64,) = core
-        .db
-        .read()
-        .fetch_one(
-            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
-            args![ctx.user_id],
-        )
-        .await?;
-    Ok(n)
+    store::events::unread_count(&core.db, ctx.user_id).await
 }
 
 /// Marks all of the actor's messages read.
 pub async fn mark_read(core: &Core, ctx: &Ctx) -> CoreResult<u64> {
     let mut tx = core.db.begin().await?;
-    let n = tx
-        .execute(
-            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
-            args![Utc::now(), ctx.user_id],
-        )
-        .await?;
+    let n = store::events::mark_read(&mut tx, ctx.user_id, Utc::now()).await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -326,30 +241,20 @@ pub async fn mark_read(core: &Core, ctx: &Ctx) -> CoreResult<u64> {
 /// The listed days of a year (holidays and make-up working days).
 pub async fn calendar_year(core: &Core, ctx: &Ctx, year: i32) -> CoreResult<Vec<CalendarDay>> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1)
-        .ok_or_else(|| CoreError::invalid("year", "invalid_date"))?;
+        .ok_or_else(|| CoreError::invalid("year", CommonCode::InvalidDate))?;
     let to = NaiveDate::from_ymd_opt(year, 12, 31)
-        .ok_or_else(|| CoreError::invalid("year", "invalid_date"))?;
-    let rows: Vec<(NaiveDate, String, String)> = core
-        .db
-        .read()
-        .fetch_all(
-            "SELECT day, kind, name FROM calendar_days WHERE company_id = $1 AND day >= $2 \
-             AND day <= $3 ORDER BY day",
-            args![ctx.company_id, from, to],
-        )
-        .await?;
-    Ok(rows
+        .ok_or_else(|| CoreError::invalid("year", CommonCode::InvalidDate))?;
+    store::settings::calendar_days(&core.db, ctx.company_id, from, to)
+        .await?
         .into_iter()
-        .map(|(day, kind, name)| CalendarDay {
-            day,
-            kind: if kind == "workday" {
-                DayKind::Workday
-            } else {
-                DayKind::Holiday
-            },
-            name,
+        .map(|(day, kind, name)| {
+            Ok(CalendarDay {
+                day,
+                kind: day_kind(&kind)?,
+                name,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Sets days of the calendar (an import or one edited day). Needs `community.manage` (the
@@ -358,20 +263,16 @@ pub async fn save_calendar_days(core: &Core, ctx: &Ctx, days: &[CalendarDay]) ->
     ctx.require(Perm::CommunityManage)?;
     for d in days {
         if d.name.chars().count() > 50 || d.name.chars().any(char::is_control) {
-            return Err(CoreError::invalid("name", "calendar_name_invalid"));
+            return Err(CoreError::invalid("name", CommonCode::CalendarNameInvalid));
         }
         if !(1900..=2200).contains(&d.day.year()) {
-            return Err(CoreError::invalid("day", "invalid_date"));
+            return Err(CoreError::invalid("day", CommonCode::InvalidDate));
         }
     }
     let mut tx = core.db.begin().await?;
     for d in days {
-        tx.execute(
-            "INSERT INTO calendar_days (company_id, day, kind, name) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (company_id, day) DO UPDATE SET kind = $3, name = $4",
-            args![ctx.company_id, d.day, d.kind.code(), d.name.as_str()],
-        )
-        .await?;
+        store::settings::save_calendar_day(&mut tx, ctx.company_id, d.day, d.kind.code(), &d.name)
+            .await?;
     }
     audit::record(
         &mut tx,
@@ -394,12 +295,7 @@ pub async fn save_calendar_days(core: &Core, ctx: &Ctx, days: &[CalendarDay]) ->
 pub async fn delete_calendar_day(core: &Core, ctx: &Ctx, day: NaiveDate) -> CoreResult<()> {
     ctx.require(Perm::CommunityManage)?;
     let mut tx = core.db.begin().await?;
-    let n = tx
-        .execute(
-            "DELETE FROM calendar_days WHERE company_id = $1 AND day = $2",
-            args![ctx.company_id, day],
-        )
-        .await?;
+    let n = store::settings::delete_calendar_day(&mut tx, ctx.company_id, day).await?;
     if n == 0 {
         return Err(CoreError::NotFound("calendar_day"));
     }
@@ -435,9 +331,37 @@ pub async fn import_calendar(
     match parse_calendar_file(text) {
         Ok(days) if days.is_empty() => Err(CoreError::Invalid(vec![FieldError::new(
             "file",
-            "calendar_file_empty",
+            TicketCode::CalendarFileEmpty,
         )])),
         Ok(days) => Ok(Ok(save_calendar_days(core, ctx, &days).await?)),
         Err(lines) => Ok(Err(lines)),
     }
+}
+
+/// A stored calendar day's kind, strictly (the codes `DayKind::code` writes).
+pub(super) fn day_kind(code: &str) -> CoreResult<DayKind> {
+    match code {
+        "workday" => Ok(DayKind::Workday),
+        "holiday" => Ok(DayKind::Holiday),
+        _ => Err(CoreError::internal(format!(
+            "unknown stored calendar day kind: {code:?}"
+        ))),
+    }
+}
+
+/// The company calendar around `start`: the listed days from a week before to a year after
+/// (a working-day clock never reaches further).
+pub(super) async fn calendar_near(
+    tx: &mut impl crate::db::Queries,
+    company: CompanyId,
+    start: DateTime<Utc>,
+) -> CoreResult<crate::shared::calendar::Calendar> {
+    let from = (start - Duration::days(7)).date_naive();
+    let to = (start + Duration::days(366)).date_naive();
+    let rows = store::settings::calendar_kinds(tx, company, from, to).await?;
+    let mut days = Vec::with_capacity(rows.len());
+    for (d, k) in rows {
+        days.push((d, day_kind(&k)?));
+    }
+    Ok(crate::shared::calendar::Calendar::new(days))
 }

@@ -1,0 +1,121 @@
+//! Row types declared once: [`row!`](crate::row) writes the struct, derives its sqlx decoder
+//! and generates the inline rusqlite decoder from the same field list, so the two can never
+//! disagree on a column (the hot reads go inline on SQLite and through sqlx elsewhere).
+//!
+//! The inline decoder reads the columns by position, in the order of the fields, through
+//! [`Cols`]: release builds never compare names (a lookup by name was a third of a page's cost),
+//! debug builds check each column's name against its field, so a SELECT whose order drifted
+//! from the struct fails its tests loudly. Each field type says how its column decodes through
+//! [`InlineColumn`]: 0/1 integers as `bool`, text timestamps as `DateTime<Utc>`, the rest as
+//! rusqlite reads them.
+
+use chrono::{DateTime, Utc};
+
+use super::inline::Cols;
+use crate::shared::error::{CoreError, CoreResult};
+use crate::shared::ids::*;
+
+/// How one column of an inline row decodes into a field of this type.
+pub trait InlineColumn: Sized {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self>;
+}
+
+impl InlineColumn for bool {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        c.flag(name)
+    }
+}
+
+impl InlineColumn for Option<bool> {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        Ok(c.get::<Option<i64>>(name)?.map(|v| v != 0))
+    }
+}
+
+impl InlineColumn for DateTime<Utc> {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        c.time(name)
+    }
+}
+
+impl InlineColumn for Option<DateTime<Utc>> {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        c.opt_time(name)
+    }
+}
+
+/// Types rusqlite reads as they are (and their `Option`s, for nullable columns).
+macro_rules! plain_columns {
+    ($($t:ty),+ $(,)?) => {$(
+        impl InlineColumn for $t {
+            fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+                c.get(name)
+            }
+        }
+        impl InlineColumn for Option<$t> {
+            fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+                c.get(name)
+            }
+        }
+    )+};
+}
+
+plain_columns!(
+    i64,
+    String,
+    Vec<u8>,
+    CompanyId,
+    CommunityId,
+    UnitId,
+    PersonId,
+    UserId,
+    RequestId,
+    CategoryId,
+);
+
+/// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and
+/// its [`FromInline`](crate::db::FromInline) reading the columns in field order (see the module
+/// docs). The SELECT that feeds it lists its columns in the same order, named as the fields.
+///
+/// ```ignore
+/// crate::row! {
+///     /// A clock of a request.
+///     pub(super) struct ClockRow {
+///         pub request_id: RequestId,
+///         pub due_at: DateTime<Utc>,
+///         pub met_at: Option<DateTime<Utc>>,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! row {
+    (
+        $(#[$m:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)?
+        }
+    ) => {
+        $(#[$m])*
+        #[derive(sqlx::FromRow)]
+        $vis struct $name {
+            $($(#[$fm])* $fvis $field: $ty),*
+        }
+        impl $crate::db::FromInline for $name {
+            fn from_inline(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                let mut c = $crate::db::inline::Cols::new(r);
+                Ok($name {
+                    $($field: <$ty as $crate::db::row::InlineColumn>::read(
+                        &mut c,
+                        stringify!($field),
+                    )?),*
+                })
+            }
+        }
+    };
+}
+
+/// A stored code decoded strictly: a value the code no longer knows is an internal error (a
+/// migration or a hand edit went wrong), never a silent default that would hide it.
+pub fn stored<T, E>(parsed: Result<T, E>, column: &str, raw: &str) -> CoreResult<T> {
+    parsed.map_err(|_| CoreError::internal(format!("unknown stored {column}: {raw:?}")))
+}

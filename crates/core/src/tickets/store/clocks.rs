@@ -1,0 +1,243 @@
+//! The SLA clocks of requests (`request_clocks`): started with a registration batch, met,
+//! paused and resumed by actions, dropped with a cancelled request, and flagged by the scanner
+//! (warned, breached) exactly once each.
+
+use chrono::{DateTime, Utc};
+
+use crate::args;
+use crate::db::{Args, Bulk, Db, Tx, Value, Writes};
+use crate::shared::error::CoreResult;
+use crate::shared::ids::*;
+
+use super::in_list;
+
+crate::row! {
+    /// A clock as stored, in the order of [`CLOCK_COLS`].
+    pub(in crate::tickets) struct ClockRow {
+        pub request_id: RequestId,
+        pub clock: String,
+        pub started_at: DateTime<Utc>,
+        pub due_at: DateTime<Utc>,
+        pub warn_at: DateTime<Utc>,
+        pub met_at: Option<DateTime<Utc>>,
+        pub paused_since: Option<DateTime<Utc>>,
+        pub breached_at: Option<DateTime<Utc>>,
+    }
+}
+
+const CLOCK_COLS: &str =
+    "request_id, clock, started_at, due_at, warn_at, met_at, paused_since, breached_at";
+
+/// The clocks of a page of requests, in one query (inline on SQLite: read with every page).
+pub(in crate::tickets) async fn of_requests(
+    db: &Db,
+    communities: &[CommunityId],
+    ids: &[RequestId],
+) -> CoreResult<Vec<ClockRow>> {
+    let mut a = Args::new();
+    let cc = in_list(&mut a, "community_id", communities);
+    let rc = in_list(&mut a, "request_id", ids);
+    db.fetch_all_inline(
+        &format!("SELECT {CLOCK_COLS} FROM request_clocks WHERE {cc} AND {rc}"),
+        a,
+    )
+    .await
+}
+
+/// A clock of a registration batch.
+pub(in crate::tickets) struct NewClock<'a> {
+    pub community: CommunityId,
+    pub request: RequestId,
+    pub clock: &'a str,
+    pub started: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+    pub warn: DateTime<Utc>,
+    pub pauses_on_hold: bool,
+    /// The request's local day, kind and category, for statistics from the clocks alone.
+    pub day: &'a str,
+    pub kind: &'a str,
+    pub category: &'a str,
+}
+
+/// Starts clocks in one statement (none: nothing is written).
+pub(in crate::tickets) async fn insert_batch(
+    tx: &mut impl Writes,
+    clocks: &[NewClock<'_>],
+) -> CoreResult<()> {
+    if clocks.is_empty() {
+        return Ok(());
+    }
+    let mut b = Bulk::with_capacity(clocks.len(), 10);
+    for c in clocks {
+        b.row([
+            Value::from(c.community),
+            Value::from(c.request),
+            Value::from(c.clock),
+            Value::from(c.started),
+            Value::from(c.due),
+            Value::from(c.warn),
+            Value::from(c.pauses_on_hold),
+            Value::from(c.day),
+            Value::from(c.kind),
+            Value::from(c.category),
+        ]);
+    }
+    let (sql, a) = b.finish(
+        "INSERT INTO request_clocks (community_id, request_id, clock, started_at, due_at, \
+         warn_at, pauses_on_hold, created_day, kind, category)",
+        "",
+    );
+    tx.execute(&sql, a).await?;
+    Ok(())
+}
+
+/// Meets a request's running clocks of the given kinds at `now` (late if past due).
+pub(in crate::tickets) async fn meet(
+    tx: &mut Tx,
+    community: CommunityId,
+    id: RequestId,
+    now: DateTime<Utc>,
+    clocks: &[&str],
+) -> CoreResult<()> {
+    let mut a = Args::new();
+    let at = a.push(now);
+    let (c, r) = (a.push(community), a.push(id));
+    let list = in_list(&mut a, "clock", clocks);
+    tx.execute(
+        &format!(
+            "UPDATE request_clocks SET met_at = {at}, met_late = CASE WHEN due_at < {at} THEN 1 ELSE 0 END WHERE community_id = {c} AND request_id = {r} \
+             AND met_at IS NULL AND {list}"
+        ),
+        a,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Stops the running clocks that pause while the request is on hold.
+pub(in crate::tickets) async fn pause(
+    tx: &mut Tx,
+    community: CommunityId,
+    id: RequestId,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    tx.execute(
+        "UPDATE request_clocks SET paused_since = $1 WHERE community_id = $2 AND request_id = $3 \
+         AND met_at IS NULL AND pauses_on_hold = $4 AND paused_since IS NULL",
+        args![now, community, id, true],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A paused clock: (id, paused since, due, warn).
+pub(in crate::tickets) type Paused = (i64, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>);
+
+/// The request's paused clocks not yet met.
+pub(in crate::tickets) async fn paused(
+    tx: &mut Tx,
+    community: CommunityId,
+    id: RequestId,
+) -> CoreResult<Vec<Paused>> {
+    tx.fetch_all(
+        "SELECT id, paused_since, due_at, warn_at FROM request_clocks WHERE community_id = $1 \
+         AND request_id = $2 AND paused_since IS NOT NULL AND met_at IS NULL",
+        args![community, id],
+    )
+    .await
+}
+
+/// Restarts one paused clock with its moved deadline and warning.
+pub(in crate::tickets) async fn restart(
+    tx: &mut Tx,
+    clock: i64,
+    due: DateTime<Utc>,
+    warn: DateTime<Utc>,
+) -> CoreResult<()> {
+    tx.execute(
+        "UPDATE request_clocks SET paused_since = NULL, due_at = $1, warn_at = $2 WHERE id = $3",
+        args![due, warn, clock],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Drops a request's clocks (a cancelled request has none to meet or to count).
+pub(in crate::tickets) async fn delete_of(
+    tx: &mut Tx,
+    community: CommunityId,
+    id: RequestId,
+) -> CoreResult<()> {
+    tx.execute(
+        "DELETE FROM request_clocks WHERE community_id = $1 AND request_id = $2",
+        args![community, id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A clock the scanner flagged.
+#[derive(sqlx::FromRow)]
+pub(in crate::tickets) struct Flagged {
+    pub community_id: CommunityId,
+    pub request_id: RequestId,
+    pub clock: String,
+}
+
+/// Flags at most `batch` clocks past their deadline as breached (and warned, if they were
+/// not), each once: the UPDATE re-checks `breached_at IS NULL`.
+pub(in crate::tickets) async fn flag_breached(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    batch: i64,
+) -> CoreResult<Vec<Flagged>> {
+    tx.fetch_all(
+        "UPDATE request_clocks SET breached_at = $1, warned_at = COALESCE(warned_at, $1) \
+         WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
+         AND breached_at IS NULL AND paused_since IS NULL AND due_at <= $1 \
+         ORDER BY due_at LIMIT $2) AND breached_at IS NULL \
+         RETURNING community_id, request_id, clock",
+        args![now, batch],
+    )
+    .await
+}
+
+/// Flags at most `batch` clocks past their warning time (not yet due) as warned, each once.
+pub(in crate::tickets) async fn flag_warned(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    batch: i64,
+) -> CoreResult<Vec<Flagged>> {
+    tx.fetch_all(
+        "UPDATE request_clocks SET warned_at = $1 \
+         WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
+         AND warned_at IS NULL AND paused_since IS NULL AND warn_at <= $1 \
+         AND due_at > $1 ORDER BY warn_at LIMIT $2) AND warned_at IS NULL \
+         RETURNING community_id, request_id, clock",
+        args![now, batch],
+    )
+    .await
+}
+
+/// Who hears of a flagged clock's request.
+#[derive(sqlx::FromRow)]
+pub(in crate::tickets) struct Target {
+    pub id: RequestId,
+    pub company_id: CompanyId,
+    pub first_responder_id: UserId,
+    pub assignee_id: Option<UserId>,
+}
+
+/// The requests of flagged clocks with their company (joined from the community).
+pub(in crate::tickets) async fn targets(tx: &mut Tx, ids: &[RequestId]) -> CoreResult<Vec<Target>> {
+    let mut a = Args::new();
+    let cond = in_list(&mut a, "r.id", ids);
+    tx.fetch_all(
+        &format!(
+            "SELECT r.id, c.company_id, r.first_responder_id, r.assignee_id \
+             FROM requests r JOIN communities c ON c.id = r.community_id WHERE {cond}"
+        ),
+        a,
+    )
+    .await
+}

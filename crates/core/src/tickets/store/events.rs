@@ -1,0 +1,212 @@
+//! A request's timeline (`request_events`) and the staff's notices (`notifications`): single
+//! lines written by actions and the scanner, the multi-row writes of a registration batch, and
+//! the reads of both.
+
+use chrono::{DateTime, Utc};
+
+use crate::args;
+use crate::db::{Bulk, Db, Queries, Tx, Value, Writes};
+use crate::shared::error::CoreResult;
+use crate::shared::ids::*;
+
+use super::super::model::Event;
+use super::super::sla::Notification;
+
+/// Writes one line of a request's timeline.
+#[allow(clippy::too_many_arguments)]
+pub(in crate::tickets) async fn event(
+    tx: &mut Tx,
+    community: CommunityId,
+    request: RequestId,
+    at: DateTime<Utc>,
+    actor: Option<UserId>,
+    actor_name: &str,
+    action: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    note: Option<&str>,
+    assignee: Option<UserId>,
+) -> CoreResult<()> {
+    tx.execute(
+        "INSERT INTO request_events (community_id, request_id, at, actor_id, actor_name, action, \
+         from_state, to_state, note, assignee_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        args![
+            community, request, at, actor, actor_name, action, from, to, note, assignee
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A timeline line of a registration batch.
+pub(in crate::tickets) struct NewEvent<'a> {
+    pub community: CommunityId,
+    pub request: RequestId,
+    pub at: DateTime<Utc>,
+    pub actor: Option<UserId>,
+    pub actor_name: &'a str,
+    pub action: &'a str,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub assignee: Option<UserId>,
+}
+
+/// Writes timeline lines in one statement.
+pub(in crate::tickets) async fn insert_events(
+    tx: &mut impl Writes,
+    lines: &[NewEvent<'_>],
+) -> CoreResult<()> {
+    let mut b = Bulk::with_capacity(lines.len(), 9);
+    for l in lines {
+        b.row([
+            Value::from(l.community),
+            Value::from(l.request),
+            Value::from(l.at),
+            Value::from(l.actor),
+            Value::from(l.actor_name),
+            Value::from(l.action),
+            Value::from(l.from),
+            Value::from(l.to),
+            Value::from(l.assignee),
+        ]);
+    }
+    let (sql, a) = b.finish(
+        "INSERT INTO request_events (community_id, request_id, at, actor_id, actor_name, \
+         action, from_state, to_state, assignee_id)",
+        "",
+    );
+    tx.execute(&sql, a).await?;
+    Ok(())
+}
+
+/// A request's timeline, oldest first.
+pub(in crate::tickets) async fn timeline(
+    db: &Db,
+    community: CommunityId,
+    id: RequestId,
+) -> CoreResult<Vec<Event>> {
+    db.read()
+        .fetch_all(
+            "SELECT id, at, actor_id, actor_name, action, from_state, to_state, note, assignee_id \
+             FROM request_events WHERE community_id = $1 AND request_id = $2 ORDER BY id",
+            args![community, id],
+        )
+        .await
+}
+
+/// The id of the latest timeline line that assigned work to `user` (dispatch, transfer or
+/// grab), one index seek on request_events_assignee; `None` if he never got any.
+pub(in crate::tickets) async fn last_assignment(
+    tx: &mut impl Queries,
+    community: CommunityId,
+    user: UserId,
+) -> CoreResult<Option<i64>> {
+    let (last,): (Option<i64>,) = tx
+        .fetch_one(
+            "SELECT MAX(id) FROM request_events WHERE community_id = $1 AND assignee_id = $2",
+            args![community, user],
+        )
+        .await?;
+    Ok(last)
+}
+
+/// A message to one staff member.
+pub(in crate::tickets) async fn notify(
+    tx: &mut Tx,
+    community: CommunityId,
+    user: UserId,
+    at: DateTime<Utc>,
+    kind: &str,
+    request: RequestId,
+    clock: Option<&str>,
+) -> CoreResult<()> {
+    tx.execute(
+        "INSERT INTO notifications (community_id, user_id, at, kind, request_id, clock) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        args![community, user, at, kind, request, clock],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A notice of a registration batch (no clock).
+pub(in crate::tickets) struct NewNotice<'a> {
+    pub community: CommunityId,
+    pub user: UserId,
+    pub at: DateTime<Utc>,
+    pub kind: &'a str,
+    pub request: RequestId,
+}
+
+/// Writes notices in one statement (none: nothing is written).
+pub(in crate::tickets) async fn insert_notices(
+    tx: &mut impl Writes,
+    notices: &[NewNotice<'_>],
+) -> CoreResult<()> {
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let mut b = Bulk::with_capacity(notices.len(), 5);
+    for n in notices {
+        b.row([
+            Value::from(n.community),
+            Value::from(n.user),
+            Value::from(n.at),
+            Value::from(n.kind),
+            Value::from(n.request),
+        ]);
+    }
+    let (sql, a) = b.finish(
+        "INSERT INTO notifications (community_id, user_id, at, kind, request_id)",
+        "",
+    );
+    tx.execute(&sql, a).await?;
+    Ok(())
+}
+
+/// A user's notices, newest first, at most 200.
+pub(in crate::tickets) async fn notifications(
+    db: &Db,
+    user: UserId,
+    unread_only: bool,
+) -> CoreResult<Vec<Notification>> {
+    let unread = if unread_only {
+        " AND n.read_at IS NULL"
+    } else {
+        ""
+    };
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT n.id, n.community_id, n.at, n.kind, n.request_id, r.number AS request_number, \
+                 n.clock, n.read_at FROM notifications n LEFT JOIN requests r ON r.id = n.request_id \
+                 WHERE n.user_id = $1{unread} ORDER BY n.id DESC LIMIT 200"
+            ),
+            args![user],
+        )
+        .await
+}
+
+pub(in crate::tickets) async fn unread_count(db: &Db, user: UserId) -> CoreResult<i64> {
+    let (n,): (i64,) = db
+        .read()
+        .fetch_one(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+            args![user],
+        )
+        .await?;
+    Ok(n)
+}
+
+/// Marks a user's unread notices read; returns how many.
+pub(in crate::tickets) async fn mark_read(
+    tx: &mut Tx,
+    user: UserId,
+    at: DateTime<Utc>,
+) -> CoreResult<u64> {
+    tx.execute(
+        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
+        args![at, user],
+    )
+    .await
+}

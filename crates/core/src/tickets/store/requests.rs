@@ -1,0 +1,347 @@
+//! The requests table: the row as the table holds it (with the names of the people, team and
+//! unit it points to), the reads of one request and of a page, the guarded update of an action,
+//! and the multi-row insert of a batch of registrations.
+
+use chrono::{DateTime, Utc};
+
+use crate::args;
+use crate::db::{Args, Bulk, Db, Tx, Value, Writes};
+use crate::shared::error::CoreResult;
+use crate::shared::ids::*;
+
+use super::in_list;
+
+crate::row! {
+    /// A request as stored, in the column order of [`REQUEST_SELECT`].
+    pub(in crate::tickets) struct RequestRow {
+        pub id: RequestId,
+        pub community_id: CommunityId,
+        pub number: String,
+        pub kind: String,
+        pub category: String,
+        pub channel: String,
+        pub urgency: String,
+        pub complex: bool,
+        pub unit_id: Option<UnitId>,
+        pub unit_label: Option<String>,
+        pub person_id: Option<PersonId>,
+        pub location: Option<String>,
+        pub contact_name: Option<String>,
+        pub contact_phone_enc: Option<Vec<u8>>,
+        pub description: String,
+        pub state: String,
+        pub hold_from: Option<String>,
+        pub hold_reason: Option<String>,
+        pub first_responder_id: UserId,
+        pub first_responder_name: String,
+        pub assignee_id: Option<UserId>,
+        pub assignee_name: Option<String>,
+        pub team_id: Option<i64>,
+        pub team_name: Option<String>,
+        pub promise_at: DateTime<Utc>,
+        pub promise_postponed: bool,
+        pub escalations: i64,
+        pub reopen_count: i64,
+        pub materials: Option<String>,
+        pub labour_minutes: Option<i64>,
+        pub charge_fen: Option<i64>,
+        pub satisfaction: Option<i64>,
+        pub rating_comment: Option<String>,
+        pub rated_via: Option<String>,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        pub accepted_at: Option<DateTime<Utc>>,
+        pub on_site_at: Option<DateTime<Utc>>,
+        pub done_at: Option<DateTime<Utc>>,
+        pub closed_at: Option<DateTime<Utc>>,
+    }
+}
+
+pub(in crate::tickets) const REQUEST_SELECT: &str = "SELECT r.id, r.community_id, r.number, r.kind, r.category, \
+    r.channel, r.urgency, r.complex, r.unit_id, \
+    CASE WHEN u.id IS NULL THEN NULL ELSE b.name || '-' || u.unit_no END AS unit_label, \
+    r.person_id, r.location, r.contact_name, r.contact_phone_enc, r.description, r.state, r.hold_from, \
+    r.hold_reason, r.first_responder_id, fr.display_name AS first_responder_name, r.assignee_id, \
+    asg.display_name AS assignee_name, r.team_id, tm.name AS team_name, r.promise_at, r.promise_postponed, r.escalations, \
+    r.reopen_count, r.materials, r.labour_minutes, r.charge_fen, r.satisfaction, r.rating_comment, \
+    r.rated_via, r.created_at, r.updated_at, r.accepted_at, r.on_site_at, r.done_at, r.closed_at \
+    FROM requests r JOIN users fr ON fr.id = r.first_responder_id \
+    LEFT JOIN users asg ON asg.id = r.assignee_id LEFT JOIN teams tm ON tm.id = r.team_id \
+    LEFT JOIN units u ON u.id = r.unit_id LEFT JOIN buildings b ON b.id = u.building_id";
+
+/// One request, on the reader pool.
+pub(in crate::tickets) async fn load(db: &Db, id: RequestId) -> CoreResult<Option<RequestRow>> {
+    db.read()
+        .fetch_optional(&format!("{REQUEST_SELECT} WHERE r.id = $1"), args![id])
+        .await
+}
+
+/// One request, read inside the transaction that will update it.
+pub(in crate::tickets) async fn load_in(
+    tx: &mut Tx,
+    id: RequestId,
+) -> CoreResult<Option<RequestRow>> {
+    tx.fetch_optional(&format!("{REQUEST_SELECT} WHERE r.id = $1"), args![id])
+        .await
+}
+
+/// Which requests of a page a user sees.
+pub(in crate::tickets) enum Seen<'a> {
+    /// Every request of the communities.
+    All,
+    /// Those he registered (首问).
+    Mine(UserId),
+    /// His work orders.
+    Assigned(UserId),
+    /// The pool he may grab from: `state` pooled, unrouted or routed to his teams.
+    Pool { me: UserId, pooled: &'a str },
+    /// What he registered or holds, and the pool when he works orders.
+    Own { me: UserId, pooled: Option<&'a str> },
+}
+
+/// The filters of a page of requests, already validated.
+pub(in crate::tickets) struct Page<'a> {
+    pub communities: &'a [CommunityId],
+    pub seen: Seen<'a>,
+    pub state: Option<&'a str>,
+    /// States left out (closed and cancelled, for open requests only).
+    pub not_in: Option<[&'a str; 2]>,
+    pub kind: Option<&'a str>,
+    pub category: Option<String>,
+    pub assignee: Option<UserId>,
+    pub unit: Option<UnitId>,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// A page of requests, newest first (inline on SQLite: the console's busiest read).
+pub(in crate::tickets) async fn page(db: &Db, p: Page<'_>) -> CoreResult<Vec<RequestRow>> {
+    let mut a = Args::new();
+    let mut sql = format!(
+        "{REQUEST_SELECT} WHERE {}",
+        in_list(&mut a, "r.community_id", p.communities)
+    );
+    match p.seen {
+        Seen::All => {}
+        Seen::Mine(me) => sql.push_str(&format!(" AND r.first_responder_id = {}", a.push(me))),
+        Seen::Assigned(me) => sql.push_str(&format!(" AND r.assignee_id = {}", a.push(me))),
+        Seen::Pool { me, pooled } => {
+            let st = a.push(pooled);
+            let mine = super::teams::pool_condition(&mut a, me);
+            sql.push_str(&format!(" AND r.state = {st} AND {mine}"));
+        }
+        Seen::Own { me, pooled } => {
+            let m1 = a.push(me);
+            let m2 = a.push(me);
+            let pool = match pooled {
+                Some(s) => format!(" OR r.state = {}", a.push(s)),
+                None => String::new(),
+            };
+            sql.push_str(&format!(
+                " AND (r.first_responder_id = {m1} OR r.assignee_id = {m2}{pool})"
+            ));
+        }
+    }
+    if let Some(s) = p.state {
+        sql.push_str(&format!(" AND r.state = {}", a.push(s)));
+    } else if let Some([x, y]) = p.not_in {
+        sql.push_str(&format!(
+            " AND r.state NOT IN ({}, {})",
+            a.push(x),
+            a.push(y)
+        ));
+    }
+    if let Some(k) = p.kind {
+        sql.push_str(&format!(" AND r.kind = {}", a.push(k)));
+    }
+    if let Some(c) = p.category {
+        sql.push_str(&format!(" AND r.category = {}", a.push(c)));
+    }
+    if let Some(u) = p.assignee {
+        sql.push_str(&format!(" AND r.assignee_id = {}", a.push(u)));
+    }
+    if let Some(u) = p.unit {
+        sql.push_str(&format!(" AND r.unit_id = {}", a.push(u)));
+    }
+    if let Some(b) = p.before {
+        sql.push_str(&format!(" AND r.id < {}", a.push(b)));
+    }
+    sql.push_str(&format!(" ORDER BY r.id DESC LIMIT {}", p.limit));
+    db.fetch_all_inline(&sql, a).await
+}
+
+/// An owner's requests: those he reported, and the requests of `kind` on his units; newest
+/// first, at most 100; `only` picks one by id.
+pub(in crate::tickets) async fn of_owner(
+    db: &Db,
+    community: CommunityId,
+    person: PersonId,
+    units: &[UnitId],
+    kind: &str,
+    only: Option<RequestId>,
+) -> CoreResult<Vec<RequestRow>> {
+    let mut a = Args::new();
+    let c = a.push(community);
+    let p = a.push(person);
+    let u = in_list(&mut a, "r.unit_id", units);
+    let k = a.push(kind);
+    let one = match only {
+        Some(id) => format!(" AND r.id = {}", a.push(id)),
+        None => String::new(),
+    };
+    db.read()
+        .fetch_all(
+            &format!(
+                "{REQUEST_SELECT} WHERE r.community_id = {c} AND (r.person_id = {p} OR ({u} AND r.kind = {k})){one} \
+                 ORDER BY r.id DESC LIMIT 100"
+            ),
+            a,
+        )
+        .await
+}
+
+/// The columns an action sets besides state and updated_at (named by the action's rules in
+/// the service; the names are the requests table's columns).
+pub(in crate::tickets) type Sets = Vec<(&'static str, Value)>;
+
+/// The guarded update of an action: it applies only if nobody changed the request since it
+/// was read (same state, same `updated_at`). Returns the rows changed (1, or 0 on a race).
+#[allow(clippy::too_many_arguments)]
+pub(in crate::tickets) async fn update_guarded(
+    tx: &mut Tx,
+    id: RequestId,
+    read_state: &str,
+    read_updated_at: DateTime<Utc>,
+    state: &str,
+    now: DateTime<Utc>,
+    sets: Sets,
+) -> CoreResult<u64> {
+    let mut a = Args::new();
+    let mut sql = format!(
+        "UPDATE requests SET state = {}, updated_at = {}",
+        a.push(state),
+        a.push(now)
+    );
+    for (col, v) in sets {
+        sql.push_str(&format!(", {col} = {}", a.push(v)));
+    }
+    sql.push_str(&format!(
+        " WHERE id = {} AND state = {} AND updated_at = {}",
+        a.push(id),
+        a.push(read_state),
+        a.push(read_updated_at)
+    ));
+    tx.execute(&sql, a).await
+}
+
+/// A request to insert, as its columns take it.
+pub(in crate::tickets) struct NewRequest<'a> {
+    pub community: CommunityId,
+    pub number: &'a str,
+    pub kind: &'a str,
+    pub category: &'a str,
+    pub channel: &'a str,
+    pub urgency: &'a str,
+    pub complex: bool,
+    pub unit: Option<UnitId>,
+    pub person: Option<PersonId>,
+    pub location: Option<String>,
+    pub contact_name: Option<String>,
+    pub phone_enc: Option<Vec<u8>>,
+    pub description: &'a str,
+    pub state: &'a str,
+    pub first_responder: UserId,
+    pub assignee: Option<UserId>,
+    pub promise: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+    /// The local day of `now`, for statistics.
+    pub day: &'a str,
+    pub team: Option<i64>,
+}
+
+/// Inserts a batch of requests in one statement; returns (id, community, number) of each, in
+/// no promised order (RETURNING does not keep the order of VALUES).
+pub(in crate::tickets) async fn insert_batch(
+    tx: &mut impl Writes,
+    rows: &[NewRequest<'_>],
+) -> CoreResult<Vec<(RequestId, CommunityId, String)>> {
+    let mut b = Bulk::with_capacity(rows.len(), 24);
+    for r in rows {
+        b.row([
+            Value::from(r.community),
+            Value::from(r.number),
+            Value::from(r.kind),
+            Value::from(r.category),
+            Value::from(r.channel),
+            Value::from(r.urgency),
+            Value::from(r.complex),
+            Value::from(r.unit),
+            Value::from(r.person),
+            Value::from(r.location.clone()),
+            Value::from(r.contact_name.clone()),
+            Value::from(r.phone_enc.clone()),
+            Value::from(r.description),
+            Value::from(r.state),
+            Value::from(r.first_responder),
+            Value::from(r.assignee),
+            Value::from(r.promise),
+            Value::from(false),
+            Value::from(0i64),
+            Value::from(0i64),
+            Value::from(r.now),
+            Value::from(r.now),
+            Value::from(r.day),
+            Value::from(r.team),
+        ]);
+    }
+    let (sql, a) = b.finish(
+        "INSERT INTO requests (community_id, number, kind, category, channel, urgency, \
+         complex, unit_id, person_id, location, contact_name, contact_phone_enc, \
+         description, state, first_responder_id, assignee_id, promise_at, \
+         promise_postponed, escalations, reopen_count, created_at, updated_at, \
+         created_day, team_id)",
+        " RETURNING id, community_id, number",
+    );
+    tx.fetch_all(&sql, a).await
+}
+
+crate::row! {
+    /// What registering needs of a community in one query: its time zone, the category asked
+    /// for and the team that handles it (the community row joined to the requests' tables).
+    pub(in crate::tickets) struct Setting {
+        pub timezone: String,
+        pub team_id: Option<i64>,
+        pub team_name: Option<String>,
+        pub category_id: Option<CategoryId>,
+        pub code: Option<String>,
+        pub name_zh: Option<String>,
+        pub name_en: Option<String>,
+        pub dispatch_mode: Option<String>,
+        pub visit_policy: Option<String>,
+        pub active: Option<bool>,
+        pub sort: Option<i64>,
+    }
+}
+
+/// The community's setting for a new request of `category` (inline on SQLite: every
+/// registration reads it).
+pub(in crate::tickets) async fn setting(
+    db: &Db,
+    community: CommunityId,
+    company: CompanyId,
+    category: &str,
+) -> CoreResult<Option<Setting>> {
+    Ok(db
+        .fetch_all_inline::<Setting>(
+            "SELECT c.timezone, t.id AS team_id, t.name AS team_name, \
+             k.id AS category_id, k.code, k.name_zh, k.name_en, k.dispatch_mode, k.visit_policy, k.active, k.sort \
+             FROM communities c \
+             LEFT JOIN ticket_categories k ON k.company_id = c.company_id AND k.code = $3 \
+             LEFT JOIN team_categories tc ON tc.community_id = c.id AND tc.category = $3 \
+             LEFT JOIN teams t ON t.id = tc.team_id \
+             WHERE c.id = $1 AND c.company_id = $2",
+            args![community, company, category],
+        )
+        .await?
+        .pop())
+}

@@ -1,0 +1,277 @@
+//! The aggregate reads behind the statistics: one pass over a period's requests grouped as
+//! asked, the clocks' on-time counts, per-person counts for the KPIs, and the quarter's
+//! complaints. Every query is scoped by [`Scope`] (communities, local days, kind, category).
+
+use chrono::Utc;
+
+use crate::db::{Args, Db};
+use crate::shared::error::CoreResult;
+use crate::shared::ids::*;
+
+use super::super::stats::ComplaintLine;
+use super::in_list;
+
+/// The requests a statistic covers; days are local `YYYY-MM-DD` keys.
+pub(in crate::tickets) struct Scope {
+    pub communities: Vec<CommunityId>,
+    pub from: String,
+    pub to: String,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    /// The cancelled state, left out of every count.
+    pub cancelled: &'static str,
+}
+
+impl Scope {
+    /// `WHERE` conditions on requests `r` over the scope.
+    fn conditions(&self, a: &mut Args) -> String {
+        let mut w = format!(
+            "{} AND r.created_day >= {} AND r.created_day <= {} AND r.state <> {}",
+            in_list(a, "r.community_id", &self.communities),
+            a.push(self.from.as_str()),
+            a.push(self.to.as_str()),
+            a.push(self.cancelled)
+        );
+        if let Some(k) = &self.kind {
+            w.push_str(&format!(" AND r.kind = {}", a.push(k.as_str())));
+        }
+        if let Some(c) = &self.category {
+            w.push_str(&format!(" AND r.category = {}", a.push(c.as_str())));
+        }
+        w
+    }
+}
+
+/// Counts and sums of one group, as one aggregate pass returns them.
+#[derive(sqlx::FromRow)]
+pub(in crate::tickets) struct AggRow {
+    pub key: String,
+    /// The trend's day or month, when the query grouped by it too.
+    #[sqlx(default)]
+    pub period: Option<String>,
+    pub count: i64,
+    pub resolved: i64,
+    pub closed: i64,
+    pub first_time_fixed: i64,
+    pub reopened: i64,
+    pub rated: i64,
+    pub unsatisfied: i64,
+    pub satisfaction_sum: i64,
+    pub handled: i64,
+    pub handling_sum: i64,
+}
+
+const AGG: &str = "COUNT(*) AS count, \
+    SUM(CASE WHEN r.state IN ('done', 'closed') THEN 1 ELSE 0 END) AS resolved, \
+    SUM(CASE WHEN r.state = 'closed' THEN 1 ELSE 0 END) AS closed, \
+    SUM(CASE WHEN r.state = 'closed' AND r.reopen_count = 0 THEN 1 ELSE 0 END) AS first_time_fixed, \
+    SUM(CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END) AS reopened, \
+    SUM(CASE WHEN r.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
+    SUM(CASE WHEN r.satisfaction < 3 THEN 1 ELSE 0 END) AS unsatisfied, \
+    CAST(COALESCE(SUM(r.satisfaction), 0) AS BIGINT) AS satisfaction_sum, \
+    SUM(CASE WHEN r.handling_seconds IS NOT NULL THEN 1 ELSE 0 END) AS handled, \
+    CAST(COALESCE(SUM(r.handling_seconds), 0) AS BIGINT) AS handling_sum";
+
+/// The grouping key of a `group_by` choice, or `None` for an unknown one.
+pub(in crate::tickets) fn group_key(group_by: &str) -> Option<&'static str> {
+    Some(match group_by {
+        "kind" => "r.kind",
+        "category" => "r.category",
+        "channel" => "r.channel",
+        "assignee" => "COALESCE(CAST(r.assignee_id AS TEXT), '')",
+        "first_responder" => "CAST(r.first_responder_id AS TEXT)",
+        "community" => "CAST(r.community_id AS TEXT)",
+        _ => return None,
+    })
+}
+
+/// One pass over the scope's requests grouped by `key` (from [`group_key`]) and local day.
+pub(in crate::tickets) async fn by_key_and_day(
+    db: &Db,
+    sc: &Scope,
+    key: &str,
+) -> CoreResult<Vec<AggRow>> {
+    let period = "r.created_day";
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let sql = format!(
+        "SELECT {key} AS key, {period} AS period, {AGG} FROM requests r WHERE {w} \
+         GROUP BY {key}, {period}"
+    );
+    db.read().fetch_all::<AggRow>(&sql, a).await
+}
+
+/// Met clocks by (clock, late) and running ones by clock.
+#[derive(sqlx::FromRow)]
+pub(in crate::tickets) struct ClockCount {
+    pub clock: String,
+    pub met_late: Option<i64>,
+    pub n: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(in crate::tickets) struct OpenClocks {
+    pub clock: String,
+    pub overdue: i64,
+    pub n: i64,
+}
+
+/// The clocks of the scope's requests (`kinds` narrows them further): met ones counted from
+/// the `request_clocks_stats` index alone (`met_late` is set when a clock is met), and the few
+/// still running with how many are past due; the two read on two connections at once.
+pub(in crate::tickets) async fn clock_counts(
+    db: &Db,
+    sc: &Scope,
+    kinds: Option<&[&str]>,
+) -> CoreResult<(Vec<ClockCount>, Vec<OpenClocks>)> {
+    let filter = |a: &mut Args| {
+        let mut w = format!(
+            "{} AND c.created_day >= {} AND c.created_day <= {}",
+            in_list(a, "c.community_id", &sc.communities),
+            a.push(sc.from.as_str()),
+            a.push(sc.to.as_str())
+        );
+        if let Some(k) = &sc.kind {
+            w.push_str(&format!(" AND c.kind = {}", a.push(k.as_str())));
+        }
+        if let Some(ks) = kinds {
+            w.push_str(&format!(" AND {}", in_list(a, "c.kind", ks)));
+        }
+        if let Some(cat) = &sc.category {
+            w.push_str(&format!(" AND c.category = {}", a.push(cat.as_str())));
+        }
+        w
+    };
+    let mut a = Args::new();
+    let w = filter(&mut a);
+    let met_sql = format!(
+        "SELECT c.clock, c.met_late, COUNT(*) AS n FROM request_clocks c WHERE {w} \
+         GROUP BY c.clock, c.met_late"
+    );
+    let mut b = Args::new();
+    let now = b.push(Utc::now());
+    let w = filter(&mut b);
+    let open_sql = format!(
+        "SELECT c.clock, SUM(CASE WHEN c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) \
+         AS overdue, COUNT(*) AS n FROM request_clocks c WHERE {w} AND c.met_late IS NULL GROUP BY c.clock"
+    );
+    tokio::try_join!(
+        async { db.read().fetch_all::<ClockCount>(&met_sql, a).await },
+        async { db.read().fetch_all::<OpenClocks>(&open_sql, b).await }
+    )
+}
+
+/// Counts per assignee over the scope.
+pub(in crate::tickets) async fn by_assignee(db: &Db, sc: &Scope) -> CoreResult<Vec<AggRow>> {
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT CAST(r.assignee_id AS TEXT) AS key, {AGG} FROM requests r \
+                 WHERE {w} AND r.assignee_id IS NOT NULL GROUP BY r.assignee_id"
+            ),
+            a,
+        )
+        .await
+}
+
+/// A count per user.
+#[derive(sqlx::FromRow)]
+pub(in crate::tickets) struct UserCount {
+    pub user_id: i64,
+    pub n: i64,
+}
+
+/// Requests registered per first responder over the scope.
+pub(in crate::tickets) async fn by_first_responder(
+    db: &Db,
+    sc: &Scope,
+) -> CoreResult<Vec<UserCount>> {
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT r.first_responder_id AS user_id, COUNT(*) AS n FROM requests r WHERE {w} \
+                 GROUP BY r.first_responder_id"
+            ),
+            a,
+        )
+        .await
+}
+
+/// Hotline calls logged per taker over the scope's communities and days.
+pub(in crate::tickets) async fn calls_by_taker(db: &Db, sc: &Scope) -> CoreResult<Vec<UserCount>> {
+    let mut a = Args::new();
+    let cond = in_list(&mut a, "community_id", &sc.communities);
+    let (f, t) = (a.push(sc.from.as_str()), a.push(sc.to.as_str()));
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT taken_by AS user_id, COUNT(*) AS n FROM hotline_calls WHERE {cond} \
+                 AND call_day >= {f} AND call_day <= {t} GROUP BY taken_by"
+            ),
+            a,
+        )
+        .await
+}
+
+/// Requests of `kinds` over the scope by category, the largest first.
+pub(in crate::tickets) async fn by_category(
+    db: &Db,
+    sc: &Scope,
+    kinds: &[&str],
+) -> CoreResult<Vec<AggRow>> {
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let k = in_list(&mut a, "r.kind", kinds);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT r.category AS key, {AGG} FROM requests r WHERE {w} AND {k} \
+                 GROUP BY r.category ORDER BY count DESC, key"
+            ),
+            a,
+        )
+        .await
+}
+
+/// How many requests of `kinds` the scope has.
+pub(in crate::tickets) async fn count(db: &Db, sc: &Scope, kinds: &[&str]) -> CoreResult<i64> {
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let k = in_list(&mut a, "r.kind", kinds);
+    let (n,): (i64,) = db
+        .read()
+        .fetch_one(
+            &format!("SELECT COUNT(*) FROM requests r WHERE {w} AND {k}"),
+            a,
+        )
+        .await?;
+    Ok(n)
+}
+
+/// The requests of `kinds` over the scope, oldest first, at most 5,000.
+pub(in crate::tickets) async fn lines(
+    db: &Db,
+    sc: &Scope,
+    kinds: &[&str],
+) -> CoreResult<Vec<ComplaintLine>> {
+    let mut a = Args::new();
+    let w = sc.conditions(&mut a);
+    let k = in_list(&mut a, "r.kind", kinds);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT r.id, r.number, r.created_day, r.kind, r.category, \
+                 CASE WHEN u.id IS NULL THEN NULL ELSE b.name || '-' || u.unit_no END AS unit_label, \
+                 r.location, r.description, r.state, r.satisfaction, r.handling_seconds, r.reopen_count \
+                 FROM requests r LEFT JOIN units u ON u.id = r.unit_id \
+                 LEFT JOIN buildings b ON b.id = u.building_id \
+                 WHERE {w} AND {k} ORDER BY r.created_day, r.id LIMIT 5000"
+            ),
+            a,
+        )
+        .await
+}
