@@ -184,7 +184,7 @@ async fn charge_reading(
         return Ok(None);
     }
     let item = store::fee_items::name(tx, FeeItemId(s.fee_item_id)).await?;
-    let kind = stored("meter kind", &m.kind, MeterKind::parse)?.zh();
+    let kind = MeterKind::from_stored(&m.kind)?.zh();
     // A period's usage is known at its end: it is due in the next month.
     let (ny, nm) = add_months(period.year, period.month, 1);
     let id = store::charges::insert_usage(

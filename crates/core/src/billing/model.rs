@@ -7,19 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::shared::code_enum;
-use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
+use crate::shared::error::{CommonCode, FieldError};
 
 use super::error::BillingCode;
-
-/// Decodes a code stored in the database strictly: a value no code enum knows is a broken
-/// row (an internal error), never a silent default.
-pub(crate) fn stored<T>(
-    what: &str,
-    raw: &str,
-    parse: impl Fn(&str, &str) -> Result<T, FieldError>,
-) -> CoreResult<T> {
-    parse(what, raw).map_err(|_| CoreError::internal(format!("unknown stored {what}: {raw:?}")))
-}
 
 code_enum!(FeeKind, BillingCode::UnknownFeeKind, {
     Property = "property", "物业费", "Property fee";

@@ -52,8 +52,8 @@ pub(crate) async fn receipt_in(
 ) -> CoreResult<Receipt> {
     let p = payment_in(r, c, id).await?;
     // Decoded strictly here, so the receipt's file can print their labels without a fallback.
-    stored("payment method", &p.method, PayMethod::parse)?;
-    stored("payment kind", &p.kind, PaymentKind::parse)?;
+    PayMethod::from_stored(&p.method)?;
+    PaymentKind::from_stored(&p.kind)?;
     let (company, community, tz) = community_header(r, c).await?;
     let lines = settled_lines(r, c, id).await?;
     let acc = account_in(r, c, p.unit_id).await?;

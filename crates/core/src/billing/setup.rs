@@ -293,13 +293,13 @@ pub struct Standard {
 
 impl Standard {
     pub fn method(&self) -> CoreResult<Method> {
-        stored("charge method", &self.method, Method::parse)
+        Method::from_stored(&self.method)
     }
     pub fn cycle(&self) -> CoreResult<Cycle> {
-        stored("cycle", &self.cycle, Cycle::parse)
+        Cycle::from_stored(&self.cycle)
     }
     pub fn rounding(&self) -> CoreResult<Rounding> {
-        stored("rounding", &self.rounding, Rounding::parse)
+        Rounding::from_stored(&self.rounding)
     }
     /// "¥2.35 /㎡·月 × 建筑面积" — how the schedule prints it.
     pub fn price_text(&self) -> CoreResult<String> {
@@ -697,9 +697,7 @@ pub async fn schedule(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<
         };
         out.push(ScheduleLine {
             fee_item: item.name.clone(),
-            kind: stored("fee kind", &item.kind, FeeKind::parse)?
-                .zh()
-                .to_string(),
+            kind: FeeKind::from_stored(&item.kind)?.zh().to_string(),
             standard: s.name.clone(),
             price: s.price_text()?,
             cycle: s.cycle()?.zh().to_string(),

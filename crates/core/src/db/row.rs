@@ -12,7 +12,6 @@
 use chrono::{DateTime, Utc};
 
 use super::inline::Cols;
-use crate::shared::error::{CoreError, CoreResult};
 use crate::shared::ids::*;
 
 /// How one column of an inline row decodes into a field of this type.
@@ -112,10 +111,4 @@ macro_rules! row {
             }
         }
     };
-}
-
-/// A stored code decoded strictly: a value the code no longer knows is an internal error (a
-/// migration or a hand edit went wrong), never a silent default that would hide it.
-pub fn stored<T, E>(parsed: Result<T, E>, column: &str, raw: &str) -> CoreResult<T> {
-    parsed.map_err(|_| CoreError::internal(format!("unknown stored {column}: {raw:?}")))
 }

@@ -524,7 +524,7 @@ pub fn spaces_sheet(spaces: &[SpaceLine]) -> CoreResult<Vec<u8>> {
         .iter()
         .map(|s| {
             // The state as stored: an unknown one is an internal error, never shown raw.
-            let state = stored(SpaceState::ALL, "space state", &s.state)?;
+            let state = SpaceState::from_stored(&s.state)?;
             Ok(vec![
                 text(&s.code),
                 text(state.zh()),

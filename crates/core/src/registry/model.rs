@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::shared::error::{CoreError, CoreResult, FieldError};
+use crate::shared::error::FieldError;
 use crate::shared::ids::*;
 use crate::shared::values::Area;
 
@@ -379,20 +379,6 @@ pub struct SearchHit {
     pub use_kind: Option<UnitUse>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<UnitState>,
-}
-
-/// A code read back from the database (`ALL` of a `code_enum!`): only the exact stored code is
-/// accepted, not a Chinese label, and an unknown one is an internal error — a value this build
-/// never writes means the data or the build is wrong, which a silent default would hide.
-pub(crate) fn stored<T: Copy>(
-    all: &[(T, &'static str, &'static str, &'static str)],
-    what: &str,
-    raw: &str,
-) -> CoreResult<T> {
-    all.iter()
-        .find(|(_, code, ..)| *code == raw)
-        .map(|(v, ..)| *v)
-        .ok_or_else(|| CoreError::internal(format!("unknown stored {what}: {raw:?}")))
 }
 
 /// The exclusive upper bound of a prefix range: every string starting with `p` sorts in

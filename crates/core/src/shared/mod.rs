@@ -14,7 +14,8 @@ pub mod xlsx;
 
 /// An enum of stored codes, each with a Chinese and an English label: `ALL` lists them (for
 /// selects and label lookups), `code()` is what is stored, `parse` accepts the code or the
-/// Chinese label (as typed in a spreadsheet) and names `field` with `$err` otherwise.
+/// Chinese label (as typed in a spreadsheet) and names `field` with `$err` otherwise;
+/// `from_stored` decodes what the database holds, strictly.
 macro_rules! code_enum {
     ($name:ident, $err:expr, { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
         #[derive(
@@ -42,6 +43,21 @@ macro_rules! code_enum {
                     .find(|(_, c, zh, _)| *c == s || *zh == s)
                     .map(|(v, ..)| *v)
                     .ok_or_else(|| $crate::shared::error::FieldError::new(field, $err))
+            }
+            /// A code read back from the database: only the exact stored code is accepted (not
+            /// a Chinese label), and an unknown one is an internal error — a value this build
+            /// never writes means the data or the build is wrong, which a default would hide.
+            pub fn from_stored(raw: &str) -> $crate::shared::error::CoreResult<$name> {
+                Self::ALL
+                    .iter()
+                    .find(|(_, c, ..)| *c == raw)
+                    .map(|(v, ..)| *v)
+                    .ok_or_else(|| {
+                        $crate::shared::error::CoreError::internal(format!(
+                            "unknown stored {}: {raw:?}",
+                            stringify!($name)
+                        ))
+                    })
             }
         }
     };

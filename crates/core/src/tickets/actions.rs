@@ -302,7 +302,7 @@ pub async fn act_at(
 
 /// A state stored in `hold_from`, strictly.
 fn stored_state(s: &str) -> CoreResult<RequestState> {
-    crate::db::row::stored(RequestState::parse("state", s), "hold_from", s)
+    RequestState::from_stored(s)
 }
 
 /// Validates the action's input and works out what it changes (see [`Effects`]).

@@ -16,7 +16,6 @@ use chrono::{DateTime, SubsecRound, Utc};
 use crate::Core;
 use crate::audit::{self, Action, Entry, Who};
 use crate::db::group::GroupCommit;
-use crate::db::row::stored;
 use crate::db::{Db, Tx, Writes};
 use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
@@ -286,11 +285,7 @@ async fn prepare(
     };
 
     // Where the request goes first: the named assignee, else the category's mode.
-    let mode = stored(
-        DispatchMode::parse("dispatch_mode", &v.category.dispatch_mode),
-        "dispatch_mode",
-        &v.category.dispatch_mode,
-    )?;
+    let mode = DispatchMode::from_stored(&v.category.dispatch_mode)?;
     let team = setting.team();
     let (state, assignee) = match (input.assignee_id, mode) {
         (Some(a), _) => (RequestState::Dispatched, Some(a)),

@@ -8,7 +8,6 @@ use chrono_tz::Tz;
 
 use crate::Core;
 use crate::db::Queries;
-use crate::db::row::stored;
 use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{CommonCode, CoreError, CoreResult, ErrorCode, FieldError};
@@ -82,15 +81,11 @@ pub(super) fn may_see(ctx: &Ctx, r: &RequestRow) -> bool {
 
 /// A stored request's state, strictly.
 pub(super) fn state_of(r: &RequestRow) -> CoreResult<RequestState> {
-    stored(
-        RequestState::parse("state", &r.state),
-        "request state",
-        &r.state,
-    )
+    RequestState::from_stored(&r.state)
 }
 
 fn clock_from_row(c: &ClockRow, now: DateTime<Utc>) -> CoreResult<Clock> {
-    let kind = stored(ClockKind::parse("clock", &c.clock), "clock", &c.clock)?;
+    let kind = ClockKind::from_stored(&c.clock)?;
     let paused = c.paused_since.is_some();
     // A paused clock's remaining time is frozen at the moment it stopped.
     let reference = c.paused_since.unwrap_or(now);
@@ -135,9 +130,9 @@ fn request_from_row(core: &Core, r: RequestRow, clocks: Vec<Clock>) -> CoreResul
     Ok(Request {
         id: r.id,
         community_id: r.community_id,
-        kind: stored(RequestKind::parse("kind", &r.kind), "request kind", &r.kind)?,
-        channel: stored(Channel::parse("channel", &r.channel), "channel", &r.channel)?,
-        urgency: stored(Urgency::parse("urgency", &r.urgency), "urgency", &r.urgency)?,
+        kind: RequestKind::from_stored(&r.kind)?,
+        channel: Channel::from_stored(&r.channel)?,
+        urgency: Urgency::from_stored(&r.urgency)?,
         state: state_of(&r)?,
         number: r.number,
         category: r.category,

@@ -65,8 +65,8 @@ pub async fn search(
                 title: format!("{}-{}", r.building_name, r.unit_no),
                 detail: String::new(),
                 unit_id: Some(r.id),
-                use_kind: Some(stored(UnitUse::ALL, "unit use", &r.use_kind)?),
-                state: Some(stored(UnitState::ALL, "unit state", &r.state)?),
+                use_kind: Some(UnitUse::from_stored(&r.use_kind)?),
+                state: Some(UnitState::from_stored(&r.state)?),
             });
         }
     }

@@ -23,8 +23,8 @@ use super::{get_building, list_inspections, people_by_ids, reach, scope};
 /// The unit of a stored row; an unknown stored use or state is an internal error.
 pub(in crate::registry) fn unit_from_row(r: UnitRow) -> CoreResult<Unit> {
     Ok(Unit {
-        use_kind: stored(UnitUse::ALL, "unit use", &r.use_kind)?,
-        state: stored(UnitState::ALL, "unit state", &r.state)?,
+        use_kind: UnitUse::from_stored(&r.use_kind)?,
+        state: UnitState::from_stored(&r.state)?,
         id: r.id,
         community_id: r.community_id,
         building_id: r.building_id,
@@ -338,7 +338,7 @@ pub async fn unit_detail(core: &Core, ctx: &Ctx, id: UnitId) -> CoreResult<UnitD
         };
         linked.push(UnitPerson {
             link_id: l.link_id,
-            relation: stored(Relation::ALL, "relation", &l.relation)?,
+            relation: Relation::from_stored(&l.relation)?,
             person,
         });
     }

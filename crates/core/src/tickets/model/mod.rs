@@ -18,7 +18,7 @@ mod tests;
 pub use clocks::*;
 pub use records::*;
 
-code_enum!(RequestKind, "unknown_request_kind", {
+code_enum!(RequestKind, TicketCode::UnknownRequestKind, {
     RepairUnit = "repair_unit", "户内报修", "Repair (in unit)";
     RepairCommon = "repair_common", "公共报修", "Repair (common area)";
     ComplaintGeneral = "complaint_general", "一般投诉", "Complaint (general)";
@@ -40,7 +40,7 @@ impl RequestKind {
     }
 }
 
-code_enum!(Channel, "unknown_channel", {
+code_enum!(Channel, TicketCode::UnknownChannel, {
     FrontDesk = "front_desk", "前台", "Front desk";
     Hotline = "hotline", "热线", "Hotline";
     Portal = "portal", "业主端", "Owner portal";
@@ -49,12 +49,12 @@ code_enum!(Channel, "unknown_channel", {
     Internal = "internal", "内部", "Internal";
 });
 
-code_enum!(Urgency, "unknown_urgency", {
+code_enum!(Urgency, TicketCode::UnknownUrgency, {
     Normal = "normal", "一般", "Normal";
     Urgent = "urgent", "紧急", "Urgent";
 });
 
-code_enum!(RequestState, "unknown_request_state", {
+code_enum!(RequestState, TicketCode::UnknownRequestState, {
     Registered = "registered", "待派工", "Registered";
     Pooled = "pooled", "待抢单", "In the pool";
     Dispatched = "dispatched", "已派工", "Dispatched";
@@ -84,7 +84,7 @@ impl RequestState {
     }
 }
 
-code_enum!(ClockKind, "unknown_clock", {
+code_enum!(ClockKind, TicketCode::UnknownClock, {
     Feedback = "feedback", "反馈客户", "Feedback to customer";
     OnSite = "on_site", "到场", "On site";
     Resolve = "resolve", "处理完成", "Resolved";
@@ -93,18 +93,18 @@ code_enum!(ClockKind, "unknown_clock", {
     Hotline = "hotline", "热线办结", "Hotline answered";
 });
 
-code_enum!(DispatchMode, "unknown_dispatch_mode", {
+code_enum!(DispatchMode, TicketCode::UnknownDispatchMode, {
     Manual = "manual", "人工派工", "By hand";
     RoundRobin = "round_robin", "轮流派工", "Round-robin";
     Pool = "pool", "抢单", "Pool (grab)";
 });
 
-code_enum!(VisitPolicy, "unknown_visit_policy", {
+code_enum!(VisitPolicy, TicketCode::UnknownVisitPolicy, {
     Always = "always", "每单回访", "Always visit";
     Unrated = "unrated", "业主未评价时回访", "Visit when the owner did not rate";
 });
 
-code_enum!(VisitChannel, "unknown_visit_channel", {
+code_enum!(VisitChannel, TicketCode::UnknownVisitChannel, {
     Phone = "phone", "电话回访", "Phone";
     Portal = "portal", "业主评价", "Owner's rating";
     Visit = "visit", "上门回访", "In person";
@@ -191,7 +191,7 @@ pub const DEFAULT_CATEGORIES: &[(&str, &str, &str, DispatchMode, VisitPolicy)] =
     ),
 ];
 
-code_enum!(EventAction, "unknown_action", {
+code_enum!(EventAction, TicketCode::UnknownAction, {
     Register = "register", "登记", "Registered";
     Dispatch = "dispatch", "派工", "Dispatched";
     Transfer = "transfer", "转派", "Transferred";
