@@ -12,6 +12,19 @@ use wuye_core::{CoreError, FieldError};
 
 use crate::locale::Locale;
 
+wuye_core::error_codes! {
+    /// Codes of the edge itself: input refused before it reached a service.
+    pub enum WebCode {
+        InvalidJson = "invalid_json",
+        InvalidType = "invalid_type",
+        InvalidPath = "invalid_path",
+        InvalidQuery = "invalid_query",
+    }
+}
+
+/// The codes the web crate raises itself (beside `wuye_core::ERROR_CODES`), for the locale test.
+pub const EDGE_CODES: &[&[&str]] = &[WebCode::CODES];
+
 #[derive(Debug)]
 pub struct AppError {
     pub kind: CoreError,
@@ -33,7 +46,7 @@ impl AppError {
         self
     }
     /// A bad request that did not reach a service (JSON, path, query, upload).
-    pub fn bad(field: &str, code: &'static str) -> Self {
+    pub fn bad(field: &str, code: impl wuye_core::ErrorCode) -> Self {
         CoreError::invalid(field, code).into()
     }
 }

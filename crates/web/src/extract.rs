@@ -8,10 +8,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
+use wuye_core::auth::error::AuthCode;
+use wuye_core::shared::error::CommonCode;
 use wuye_core::{CoreError, Ctx, FieldError, auth};
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, WebCode};
 use crate::locale::Locale;
 
 pub const SESSION_COOKIE: &str = "wuye_session";
@@ -87,7 +89,9 @@ impl FromRequestParts<AppState> for ApiCtx {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         let Some(token) = token else {
-            return Err(AppError::from(CoreError::Unauthorized("invalid_token")).in_locale(locale));
+            return Err(
+                AppError::from(CoreError::unauthorized(AuthCode::InvalidToken)).in_locale(locale),
+            );
         };
         let ctx = auth::token_ctx(&state.core, token)
             .await
@@ -97,16 +101,16 @@ impl FromRequestParts<AppState> for ApiCtx {
 }
 
 /// The field named in a serde error path ("building_area: invalid type…" → building_area).
-fn field_of(msg: &str) -> (String, &'static str) {
+fn field_of(msg: &str) -> FieldError {
     if let Some(rest) = msg.split("missing field `").nth(1) {
-        return (rest.split('`').next().unwrap_or("").to_string(), "required");
+        return FieldError::new(rest.split('`').next().unwrap_or(""), CommonCode::Required);
     }
     let tail = msg.split("target type: ").nth(1).unwrap_or(msg);
     match tail.split_once(": ") {
         Some((path, _)) if !path.contains(' ') && path != "." && !path.starts_with('[') => {
-            (path.to_string(), "invalid_type")
+            FieldError::new(path, WebCode::InvalidType)
         }
-        _ => ("body".to_string(), "invalid_json"),
+        _ => FieldError::new("body", WebCode::InvalidJson),
     }
 }
 
@@ -120,17 +124,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(JsonRejection::JsonDataError(e)) => {
-                let (field, code) = field_of(&e.body_text());
-                Err(
-                    AppError::from(CoreError::Invalid(vec![FieldError::new(field, code)]))
-                        .in_locale(locale),
-                )
+                let e = field_of(&e.body_text());
+                Err(AppError::from(CoreError::Invalid(vec![e])).in_locale(locale))
             }
             Err(JsonRejection::BytesRejection(_)) => Err(AppError::from(CoreError::Invalid(vec![
-                FieldError::new("body", "file_too_large").with("max", ""),
+                FieldError::new("body", CommonCode::FileTooLarge).with("max", ""),
             ]))
             .in_locale(locale)),
-            Err(_) => Err(AppError::bad("body", "invalid_json").in_locale(locale)),
+            Err(_) => Err(AppError::bad("body", WebCode::InvalidJson).in_locale(locale)),
         }
     }
 }
@@ -145,7 +146,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(v)| ApiPath(v))
-            .map_err(|_: PathRejection| AppError::bad("id", "invalid_path").in_locale(locale))
+            .map_err(|_: PathRejection| AppError::bad("id", WebCode::InvalidPath).in_locale(locale))
     }
 }
 
@@ -174,7 +175,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                     .to_string();
                 AppError::from(CoreError::Invalid(vec![FieldError::new(
                     field,
-                    "invalid_query",
+                    WebCode::InvalidQuery,
                 )]))
                 .in_locale(locale)
             })
@@ -309,7 +310,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
         serde_urlencoded::from_bytes::<T>(&bytes)
             .map(CsrfForm)
             .map_err(|_| {
-                AppError::bad("body", "invalid_json")
+                AppError::bad("body", WebCode::InvalidJson)
                     .in_locale(locale)
                     .into_response()
             })
@@ -335,14 +336,14 @@ mod tests {
     #[test]
     fn serde_paths_become_fields() {
         assert_eq!(
-            field_of("Failed to deserialize the JSON body into the target type: building_area: invalid type: boolean `true`, expected a string at line 1 column 2").0,
+            field_of("Failed to deserialize the JSON body into the target type: building_area: invalid type: boolean `true`, expected a string at line 1 column 2").field,
             "building_area"
         );
         assert_eq!(
             field_of(
                 "Failed to deserialize the JSON body into the target type: missing field `unit_no` at line 1 column 2"
             ),
-            ("unit_no".to_string(), "required")
+            FieldError::new("unit_no", CommonCode::Required)
         );
     }
 }

@@ -135,7 +135,10 @@ mod tests {
     #[test]
     fn every_error_code_has_text_in_both_locales() {
         let mut missing = Vec::new();
-        for code in wuye_core::ERROR_CODES.iter().flat_map(|set| set.iter()) {
+        let sets = wuye_core::ERROR_CODES
+            .iter()
+            .chain(crate::error::EDGE_CODES.iter());
+        for code in sets.flat_map(|set| set.iter()) {
             for l in [Locale::Zh, Locale::En] {
                 if l.get(&format!("err.{code}")).is_none() {
                     missing.push(format!("{}: err.{code}", l.code()));

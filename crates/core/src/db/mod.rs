@@ -429,7 +429,7 @@ impl Db {
             Db::Postgres(_) => Err(CoreError::Invalid(vec![
                 crate::shared::error::FieldError::new(
                     "database_url",
-                    "backup_postgres_unsupported",
+                    crate::shared::error::CommonCode::BackupPostgresUnsupported,
                 ),
             ])),
         }

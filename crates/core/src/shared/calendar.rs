@@ -10,7 +10,7 @@
 //! that starts on a rest day starts at 00:00 of the next working day (registered Saturday 10:00,
 //! one working day: due Tuesday 00:00, i.e. the end of Monday).
 
-use crate::shared::error::{CommonCode, ErrorCode as _};
+use crate::shared::error::CommonCode;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
@@ -146,7 +146,8 @@ pub struct CalendarDay {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct CalendarLineError {
     pub line: usize,
-    pub code: &'static str,
+    #[schema(value_type = String)]
+    pub code: CommonCode,
 }
 
 /// Reads a calendar file: one entry per line, `DATE,KIND,NAME` or `FROM..TO,KIND,NAME` (commas,
@@ -172,10 +173,7 @@ pub fn parse_calendar_file(text: &str) -> Result<Vec<CalendarDay>, Vec<CalendarL
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .collect();
-        let err = |code: CommonCode| CalendarLineError {
-            line: i + 1,
-            code: code.as_str(),
-        };
+        let err = |code: CommonCode| CalendarLineError { line: i + 1, code };
         if parts.len() < 2 {
             errs.push(err(CommonCode::CalendarLineFormat));
             continue;
@@ -350,19 +348,19 @@ mod tests {
             vec![
                 CalendarLineError {
                     line: 2,
-                    code: "calendar_line_format"
+                    code: CommonCode::CalendarLineFormat
                 },
                 CalendarLineError {
                     line: 3,
-                    code: "invalid_date"
+                    code: CommonCode::InvalidDate
                 },
                 CalendarLineError {
                     line: 4,
-                    code: "unknown_day_kind"
+                    code: CommonCode::UnknownDayKind
                 },
                 CalendarLineError {
                     line: 5,
-                    code: "calendar_range_invalid"
+                    code: CommonCode::CalendarRangeInvalid
                 },
             ]
         );

@@ -15,8 +15,8 @@ pub trait ErrorCode: Copy + Send + Sync + 'static {
     fn as_str(self) -> &'static str;
 }
 
-// Codes still written as string literals where they are raised; each module's literals move
-// to its code enum, after which this impl goes.
+// Console handlers still raise some codes as string literals; they move to enums next, and
+// this impl goes.
 impl ErrorCode for &'static str {
     fn as_str(self) -> &'static str {
         self
@@ -85,6 +85,7 @@ error_codes! {
         CalendarRangeInvalid = "calendar_range_invalid",
         Invalid = "invalid",
         FileTooLarge = "file_too_large",
+        BackupPostgresUnsupported = "backup_postgres_unsupported",
     }
 }
 

@@ -12,6 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::registry::export;
 use wuye_core::registry::import::{self, ImportReport};
 use wuye_core::registry::{self, PersonFilter, UnitFilter};
+use wuye_core::shared::error::CommonCode;
 use wuye_core::shared::ids::{BuildingId, CommunityId};
 use wuye_core::{CoreError, CoreResult, Ctx, FieldError};
 
@@ -64,7 +65,7 @@ pub async fn read_limited(body: Body, limit: usize) -> CoreResult<Vec<u8>> {
         .map(|b| b.to_vec())
         .map_err(|_| {
             CoreError::Invalid(vec![
-                FieldError::new("file", "file_too_large").with("max", size_label(limit)),
+                FieldError::new("file", CommonCode::FileTooLarge).with("max", size_label(limit)),
             ])
         })
 }

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::CoreError;
 use wuye_core::shared::calendar::{CalendarDay, CalendarLineError};
+use wuye_core::shared::error::CommonCode;
 use wuye_core::shared::ids::*;
 use wuye_core::tickets::{self, *};
 
@@ -230,7 +231,7 @@ async fn add_photo(
     // Over the server's body limit: the same answer as over the photo limit, as JSON.
     let body = body.map_err(|_| {
         AppError::from(CoreError::Invalid(vec![
-            wuye_core::FieldError::new("photo", "file_too_large").with("max", "5 MB"),
+            wuye_core::FieldError::new("photo", CommonCode::FileTooLarge).with("max", "5 MB"),
         ]))
         .in_locale(a.locale)
     })?;
@@ -627,7 +628,7 @@ async fn delete_calendar_day(
     ApiPath(day): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-        .map_err(|_| AppError::bad("day", "invalid_date").in_locale(a.locale))?;
+        .map_err(|_| AppError::bad("day", CommonCode::InvalidDate).in_locale(a.locale))?;
     tickets::delete_calendar_day(&s.core, &a.ctx, day)
         .await
         .loc(a.locale)?;

@@ -6,7 +6,6 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::shared::code_enum;
-use crate::shared::error::ErrorCode;
 
 use super::error::TicketCode;
 
@@ -217,14 +216,14 @@ code_enum!(EventAction, TicketCode::UnknownAction, {
 /// The state after `action` in `state`, or the error code (a [`TicketCode`]'s) of an illegal
 /// transition. (Who may
 /// act is checked by the service; this is only the order of the work.)
-pub fn transition(state: RequestState, action: EventAction) -> Result<RequestState, &'static str> {
+pub fn transition(state: RequestState, action: EventAction) -> Result<RequestState, TicketCode> {
     use EventAction as A;
     use RequestState as S;
     let next = match (action, state) {
         (A::Dispatch, S::Registered | S::Pooled) => S::Dispatched,
         (A::Transfer, S::Dispatched | S::Accepted | S::OnSite) => S::Dispatched,
         (A::Dispatch, S::Dispatched | S::Accepted | S::OnSite) => {
-            return Err(TicketCode::UseTransfer.as_str());
+            return Err(TicketCode::UseTransfer);
         }
         (A::ToPool, S::Registered | S::Dispatched | S::Accepted) => S::Pooled,
         (A::Grab, S::Pooled) => S::Accepted,
@@ -238,12 +237,12 @@ pub fn transition(state: RequestState, action: EventAction) -> Result<RequestSta
         (A::Close, S::Done) => S::Closed,
         (A::Cancel, S::Registered | S::Pooled | S::Dispatched | S::OnHold) => S::Cancelled,
         (A::Accept | A::OnSite | A::Grab, _) => {
-            return Err(TicketCode::RequestNotAssignable.as_str());
+            return Err(TicketCode::RequestNotAssignable);
         }
-        (A::Close | A::Visit | A::Rate, _) => return Err(TicketCode::RequestNotDone.as_str()),
+        (A::Close | A::Visit | A::Rate, _) => return Err(TicketCode::RequestNotDone),
         // Resuming returns to the state the request was held in, which the caller knows.
-        (A::Resume, _) => return Err(TicketCode::RequestNotOnHold.as_str()),
-        _ => return Err(TicketCode::IllegalTransition.as_str()),
+        (A::Resume, _) => return Err(TicketCode::RequestNotOnHold),
+        _ => return Err(TicketCode::IllegalTransition),
     };
     Ok(next)
 }
@@ -258,12 +257,12 @@ pub fn check_promise(
     created: DateTime<Utc>,
     promise: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<(), &'static str> {
+) -> Result<(), TicketCode> {
     if promise > created + MAX_PROMISE {
-        return Err(TicketCode::PromiseBeyond7Days.as_str());
+        return Err(TicketCode::PromiseBeyond7Days);
     }
     if promise <= now {
-        return Err(TicketCode::PromiseInPast.as_str());
+        return Err(TicketCode::PromiseInPast);
     }
     Ok(())
 }

@@ -204,18 +204,33 @@ fn transitions() {
     assert_eq!(transition(S::Done, A::Reopen), Ok(S::Registered));
     assert_eq!(transition(S::Registered, A::Hold), Ok(S::OnHold));
     // Illegal ones.
-    assert_eq!(transition(S::Dispatched, A::Close), Err("request_not_done"));
-    assert_eq!(transition(S::Registered, A::Visit), Err("request_not_done"));
+    assert_eq!(
+        transition(S::Dispatched, A::Close),
+        Err(TicketCode::RequestNotDone)
+    );
+    assert_eq!(
+        transition(S::Registered, A::Visit),
+        Err(TicketCode::RequestNotDone)
+    );
     assert_eq!(
         transition(S::Accepted, A::Grab),
-        Err("request_not_assignable")
+        Err(TicketCode::RequestNotAssignable)
     );
-    assert_eq!(transition(S::Closed, A::Done), Err("illegal_transition"));
-    assert_eq!(transition(S::Pooled, A::Done), Err("illegal_transition"));
-    assert_eq!(transition(S::Done, A::Hold), Err("illegal_transition"));
+    assert_eq!(
+        transition(S::Closed, A::Done),
+        Err(TicketCode::IllegalTransition)
+    );
+    assert_eq!(
+        transition(S::Pooled, A::Done),
+        Err(TicketCode::IllegalTransition)
+    );
+    assert_eq!(
+        transition(S::Done, A::Hold),
+        Err(TicketCode::IllegalTransition)
+    );
     assert_eq!(
         transition(S::Closed, A::Escalate),
-        Err("illegal_transition")
+        Err(TicketCode::IllegalTransition)
     );
 }
 
@@ -226,11 +241,11 @@ fn promises_stay_within_a_week() {
     assert_eq!(check_promise(c, c + Duration::days(7), c), Ok(()));
     assert_eq!(
         check_promise(c, c + Duration::days(7) + Duration::minutes(1), c),
-        Err("promise_beyond_7_days")
+        Err(TicketCode::PromiseBeyond7Days)
     );
     assert_eq!(
         check_promise(c, c - Duration::hours(1), c),
-        Err("promise_in_past")
+        Err(TicketCode::PromiseInPast)
     );
 }
 
