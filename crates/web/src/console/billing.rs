@@ -574,7 +574,16 @@ async fn render_cashier(
     if !unit_q.trim().is_empty() {
         let id = match unit_q.trim().parse::<i64>() {
             Ok(id) => Ok(UnitId(id)),
-            Err(_) => super::tickets::unit_by_label(st, u, c, unit_q.trim()).await,
+            Err(_) => {
+                wuye_core::shared::resolve::unit_by_label(
+                    &st.core,
+                    &u.ctx,
+                    c,
+                    unit_q.trim(),
+                    "unit",
+                )
+                .await
+            }
         };
         match id {
             Ok(id) => match billing::owed(&st.core, &u.ctx, id).await {

@@ -15,9 +15,10 @@ use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
-use wuye_core::registry::{self, Community, HitKind};
+use wuye_core::registry::{self, Community};
 use wuye_core::shared::calendar::{CalendarDay, local_to_utc};
 use wuye_core::shared::ids::*;
+use wuye_core::shared::resolve::{self, CallerInput};
 use wuye_core::tickets::{self, *};
 use wuye_core::{CoreError, FieldError, Perm};
 
@@ -501,89 +502,6 @@ async fn new_page(
     render_new(&st, &u, f, None).await
 }
 
-/// Finds the unit typed on the form ("1栋-1801", "1-1801", "1801") in the community, and the
-/// person of a typed phone number; each problem is an error on its field.
-/// A unit typed as people say it ("1栋-1801", "1-1801", "1801"), in one community; the field
-/// errors are named `unit`.
-pub(super) async fn unit_by_label(
-    st: &AppState,
-    u: &ConsoleUser,
-    community: CommunityId,
-    q: &str,
-) -> Result<UnitId, Vec<FieldError>> {
-    match registry::search(&st.core, &u.ctx, q, Some(community), 20).await {
-        Ok(hits) => {
-            let units: Vec<_> = hits
-                .iter()
-                .filter(|h| matches!(h.kind, HitKind::Unit))
-                .collect();
-            // An exact label or number wins over prefix matches.
-            let exact: Vec<_> = units
-                .iter()
-                .filter(|h| {
-                    h.title == q
-                        || h.title.ends_with(&format!("-{}", q.to_uppercase()))
-                        || h.title.replace(['栋', '座'], "") == q.replace(['栋', '座'], "")
-                })
-                .collect();
-            let found = match (exact.len(), units.len()) {
-                (1, _) => exact[0].unit_id,
-                (0, 1) => units[0].unit_id,
-                (0, 0) => None,
-                _ => return Err(vec![FieldError::new("unit", "unit_ambiguous")]),
-            };
-            found.ok_or_else(|| vec![FieldError::new("unit", "unknown_unit")])
-        }
-        Err(CoreError::Invalid(e)) => Err(e
-            .into_iter()
-            .map(|mut x| {
-                x.field = "unit".into();
-                x
-            })
-            .collect()),
-        Err(_) => Err(vec![FieldError::new("unit", "unknown_unit")]),
-    }
-}
-
-async fn resolve_unit_and_person(
-    st: &AppState,
-    u: &ConsoleUser,
-    community: CommunityId,
-    f: &NewForm,
-    errs: &mut Vec<FieldError>,
-) -> (Option<UnitId>, Option<PersonId>) {
-    let mut unit = None;
-    if let Ok(id) = f.unit_id.trim().parse::<i64>() {
-        unit = Some(UnitId(id));
-    } else if !f.unit.trim().is_empty() {
-        match unit_by_label(st, u, community, f.unit.trim()).await {
-            Ok(id) => unit = Some(id),
-            Err(e) => errs.extend(e),
-        }
-    }
-    // A phone number of a registered person links the person (and gives the unit when none
-    // was typed and the person has one).
-    let mut person = None;
-    let phone = f.contact_phone.trim();
-    if !phone.is_empty()
-        && let Ok(hits) = registry::search(&st.core, &u.ctx, phone, Some(community), 5).await
-    {
-        let people: Vec<_> = hits
-            .iter()
-            .filter(|h| matches!(h.kind, HitKind::Person))
-            .collect();
-        if let [p] = people.as_slice() {
-            if unit.is_none() {
-                unit = p.unit_id;
-            }
-            if unit.is_none() || unit == p.unit_id {
-                person = Some(PersonId(p.id));
-            }
-        }
-    }
-    (unit, person)
-}
-
 async fn create(
     State(st): State<AppState>,
     u: ConsoleUser,
@@ -601,7 +519,19 @@ async fn create(
         Ok(c) => tz_of(&c),
         Err(e) => return render_new(&st, &u, f, Some(e)).await,
     };
-    let (unit_id, person_id) = resolve_unit_and_person(&st, &u, community, &f, &mut errs).await;
+    let caller = resolve::caller(
+        &st.core,
+        &u.ctx,
+        community,
+        CallerInput {
+            unit_id: f.unit_id.trim().parse::<i64>().ok().map(UnitId),
+            unit_label: &f.unit,
+            phone: &f.contact_phone,
+        },
+    )
+    .await;
+    errs.extend(caller.errors);
+    let (unit_id, person_id) = (caller.unit, caller.person);
     let promise_at = match f.promise_at.trim() {
         "" => None,
         s => match NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
