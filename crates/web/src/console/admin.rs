@@ -29,9 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit_page))
 }
 
-/// Shanghai wall-clock time for display.
+/// Company-level wall-clock time for display (the default zone).
 pub fn local_time(t: &DateTime<Utc>) -> String {
-    chrono_tz::Asia::Shanghai
+    super::forms::default_zone()
         .from_utc_datetime(&t.naive_utc())
         .format("%Y-%m-%d %H:%M")
         .to_string()
@@ -473,8 +473,8 @@ impl AuditPage {
     fn time(&self, t: &DateTime<Utc>, community: &Option<i64>) -> String {
         let tz: chrono_tz::Tz = community
             .and_then(|i| self.communities.iter().find(|c| c.id.0 == i))
-            .and_then(|c| c.timezone.parse().ok())
-            .unwrap_or(chrono_tz::Asia::Shanghai);
+            .map(super::forms::tz_of)
+            .unwrap_or_else(super::forms::default_zone);
         tz.from_utc_datetime(&t.naive_utc())
             .format("%Y-%m-%d %H:%M")
             .to_string()
@@ -532,7 +532,7 @@ struct AuditQ {
 
 fn day_start(d: &str) -> Option<DateTime<Utc>> {
     let date = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()?;
-    chrono_tz::Asia::Shanghai
+    super::forms::default_zone()
         .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
         .single()
         .map(|t| t.with_timezone(&Utc))

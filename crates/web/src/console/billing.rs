@@ -1182,7 +1182,7 @@ async fn reports_page(
         Err(e) => return error_page(&u, e),
     };
     let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .with_timezone(&super::forms::default_zone())
         .date_naive();
     let loaded = async {
         let from = opt_date(&q.from)?
@@ -1402,7 +1402,7 @@ async fn render_meters(
     };
     let period = period.filter(|p| !p.trim().is_empty()).unwrap_or_else(|| {
         chrono::Utc::now()
-            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .with_timezone(&super::forms::default_zone())
             .format("%Y-%m")
             .to_string()
     });

@@ -17,7 +17,7 @@ use wuye_core::tickets::{
 };
 use wuye_core::{CoreError, FieldError, Perm};
 
-use super::tickets::{Opt, label_of, opts};
+use super::forms::{Opt, label_of, opts};
 use super::{Id, Shell, error_page, page};
 use crate::AppState;
 use crate::error::describe;
@@ -162,7 +162,7 @@ async fn communities(st: &AppState, u: &ConsoleUser) -> Vec<(CommunityId, String
         .unwrap_or_default()
         .into_iter()
         .map(|c| {
-            let tz = c.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+            let tz = super::forms::tz_of(&c);
             (c.id, c.name, tz)
         })
         .collect()
@@ -248,7 +248,7 @@ async fn render_calls(
         .iter()
         .find(|c| c.0 == community)
         .map(|c| c.2)
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+        .unwrap_or_else(super::forms::default_zone);
     let filter = CallFilter {
         community_id: community,
         day: Some(q.day.clone()),

@@ -5,6 +5,7 @@
 mod admin;
 mod billing;
 mod desk;
+mod forms;
 mod home;
 mod portal;
 mod registry;

@@ -16,7 +16,7 @@ use wuye_core::portal::{self, Activation, ActivationSlip, PortalRequestForCreate
 use wuye_core::shared::ids::*;
 use wuye_core::tickets::{self, Category, RequestKind, RequestState};
 
-use super::tickets::{Opt, label_of};
+use super::forms::{Opt, label_of};
 use super::{FreshCsrf, Id, Shell, csrf_of, error_page, page};
 use crate::AppState;
 use crate::error::describe;
@@ -36,7 +36,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn local(t: DateTime<Utc>) -> String {
-    let tz: Tz = chrono_tz::Asia::Shanghai;
+    let tz: Tz = super::forms::default_zone();
     t.with_timezone(&tz).format("%m-%d %H:%M").to_string()
 }
 

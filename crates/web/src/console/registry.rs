@@ -21,7 +21,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -40,6 +40,7 @@ use wuye_core::shared::ids::{
 };
 use wuye_core::{CoreError, CoreResult, FieldError};
 
+use super::forms::{Opt, label, label_of as label_code, local_time, opts as options, tz_of};
 use super::{Id, Ids, Shell, error_page, page};
 use crate::AppState;
 use crate::error::{describe, field_message};
@@ -241,51 +242,6 @@ fn safe_back(b: &str, fallback: &str) -> String {
 #[serde(default)]
 struct BackForm {
     back: String,
-}
-
-type CodeTable<T> = [(T, &'static str, &'static str, &'static str)];
-
-fn pick(l: Locale, zh: &'static str, en: &'static str) -> &'static str {
-    if l == Locale::En { en } else { zh }
-}
-
-/// The label of a code value in the user's language.
-fn label<T: PartialEq>(all: &'static CodeTable<T>, v: &T, l: Locale) -> &'static str {
-    all.iter()
-        .find(|(x, ..)| x == v)
-        .map(|(_, _, zh, en)| pick(l, zh, en))
-        .unwrap_or("")
-}
-
-/// The label of a code stored as text; an unknown code is shown as it is.
-fn label_code<T>(all: &'static CodeTable<T>, code: &str, l: Locale) -> String {
-    all.iter()
-        .find(|(_, c, ..)| *c == code)
-        .map(|(_, _, zh, en)| pick(l, zh, en).to_string())
-        .unwrap_or_else(|| code.to_string())
-}
-
-/// One option of a select.
-pub struct Opt {
-    pub code: &'static str,
-    pub label: &'static str,
-}
-
-fn options<T>(all: &'static CodeTable<T>, l: Locale) -> Vec<Opt> {
-    all.iter()
-        .map(|(_, code, zh, en)| Opt {
-            code,
-            label: pick(l, zh, en),
-        })
-        .collect()
-}
-
-fn tz_of(c: &Community) -> Tz {
-    wuye_core::shared::calendar::zone(&c.timezone)
-}
-
-fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn today(tz: Tz) -> String {

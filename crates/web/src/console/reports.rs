@@ -17,7 +17,7 @@ use wuye_core::tickets::{
 };
 use wuye_core::{CoreError, FieldError};
 
-use super::tickets::{Opt, label_of, opts};
+use super::forms::{Opt, label_of, opts};
 use super::{Shell, error_page, page};
 use crate::AppState;
 use crate::extract::ConsoleUser;
@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
 
 fn today() -> NaiveDate {
     Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .with_timezone(&super::forms::default_zone())
         .date_naive()
 }
 

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use wuye_core::registry::{self, Community};
@@ -22,6 +22,7 @@ use wuye_core::shared::resolve::{self, CallerInput};
 use wuye_core::tickets::{self, *};
 use wuye_core::{CoreError, FieldError, Perm};
 
+use super::forms::{Opt, default_zone, label_of, local_time as local, opts, tz_of};
 use super::{Id, Ids, Shell, error_page, page};
 use crate::AppState;
 use crate::error::describe;
@@ -43,39 +44,6 @@ pub fn router() -> Router<AppState> {
         .route("/calendar", get(calendar_page))
         .route("/calendar/import", post(calendar_import))
         .route("/calendar/{day}/delete", post(calendar_delete))
-}
-
-type Table<T> = [(T, &'static str, &'static str, &'static str)];
-
-pub(super) fn label_of<T>(all: &'static Table<T>, code: &str, l: Locale) -> String {
-    all.iter()
-        .find(|(_, c, ..)| *c == code)
-        .map(|(_, _, zh, en)| if l == Locale::En { *en } else { *zh })
-        .unwrap_or(code)
-        .to_string()
-}
-
-/// One option of a select.
-pub struct Opt {
-    pub code: String,
-    pub label: String,
-}
-
-pub(super) fn opts<T>(all: &'static Table<T>, l: Locale) -> Vec<Opt> {
-    all.iter()
-        .map(|(_, code, zh, en)| Opt {
-            code: code.to_string(),
-            label: if l == Locale::En { en } else { zh }.to_string(),
-        })
-        .collect()
-}
-
-fn tz_of(c: &Community) -> Tz {
-    c.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
-}
-
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// "2 小时 5 分" / "2 h 5 min"; negative spans are "overdue".
@@ -167,7 +135,7 @@ impl Lookup {
         self.communities
             .get(&c)
             .map(tz_of)
-            .unwrap_or(chrono_tz::Asia::Shanghai)
+            .unwrap_or_else(default_zone)
     }
     fn category(&self, code: &str, l: Locale) -> String {
         self.categories
@@ -1299,7 +1267,7 @@ async fn render_calendar(
 
 fn this_year() -> i32 {
     use chrono::Datelike;
-    Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).year()
+    Utc::now().with_timezone(&default_zone()).year()
 }
 
 async fn calendar_page(
