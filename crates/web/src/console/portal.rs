@@ -2,6 +2,7 @@
 //! reporting a new one, rating a finished one; the activation page of a new account; and the
 //! staff's activation slip.
 
+use crate::console::forms::CommonCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Extension, State};
@@ -214,7 +215,7 @@ async fn report(
     CsrfForm(f): CsrfForm<ReportForm>,
 ) -> Response {
     let Ok(unit) = f.unit_id.trim().parse::<i64>() else {
-        let e = CoreError::invalid("unit_id", "required");
+        let e = CoreError::invalid("unit_id", CommonCode::Required);
         return render_new(&st, &u, f, Some(e)).await;
     };
     let input = PortalRequestForCreate {
@@ -337,7 +338,7 @@ async fn rate(
             &st,
             &u,
             id,
-            Some(CoreError::invalid("satisfaction", "required")),
+            Some(CoreError::invalid("satisfaction", CommonCode::Required)),
         )
         .await;
     };
@@ -363,7 +364,13 @@ async fn upload_photos(
 ) -> Response {
     let id = RequestId(id);
     let Ok(mp) = mp else {
-        return render_detail(&st, &u, id, Some(CoreError::invalid("photo", "required"))).await;
+        return render_detail(
+            &st,
+            &u,
+            id,
+            Some(CoreError::invalid("photo", CommonCode::Required)),
+        )
+        .await;
     };
     let mut up = super::tickets::read_photos(mp).await;
     // An owner's photos show what he reports.

@@ -2,6 +2,7 @@
 //! trend chart (SVG drawn here, no script) and staff KPIs; the quarterly complaint analysis
 //! (季度投诉汇总分析) and its .xlsx.
 
+use crate::console::forms::CommonCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -205,7 +206,7 @@ fn parse_day(errs: &mut Vec<FieldError>, field: &str, raw: &str) -> Option<Naive
     match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            errs.push(FieldError::new(field, "invalid_date"));
+            errs.push(FieldError::new(field, CommonCode::InvalidDate));
             None
         }
     }
@@ -217,7 +218,7 @@ fn community(errs: &mut Vec<FieldError>, raw: &str) -> Option<CommunityId> {
         s => match s.parse() {
             Ok(n) => Some(CommunityId(n)),
             Err(_) => {
-                errs.push(FieldError::new("community_id", "not_a_number"));
+                errs.push(FieldError::new("community_id", CommonCode::NotANumber));
                 None
             }
         },
@@ -388,14 +389,14 @@ impl QuarterForm {
         let year = match self.year.trim() {
             "" => t.year(),
             s => s.parse().unwrap_or_else(|_| {
-                errs.push(FieldError::new("year", "not_a_number"));
+                errs.push(FieldError::new("year", CommonCode::NotANumber));
                 t.year()
             }),
         };
         let quarter = match self.quarter.trim() {
             "" => (t.month() - 1) / 3 + 1,
             s => s.parse().unwrap_or_else(|_| {
-                errs.push(FieldError::new("quarter", "not_a_number"));
+                errs.push(FieldError::new("quarter", CommonCode::NotANumber));
                 1
             }),
         };

@@ -2,6 +2,7 @@
 //! pages that read the ledger across units rather than for one.
 
 use super::*;
+use crate::console::forms::CommonCode;
 
 // Arrears, notices, reports
 
@@ -203,7 +204,7 @@ pub(super) async fn add_expense(
 ) -> Response {
     let day = match parse_date(&f.spent_on) {
         Ok(Some(d)) => d,
-        Ok(None) => return error_page(&u, CoreError::invalid("spent_on", "required")),
+        Ok(None) => return error_page(&u, CoreError::invalid("spent_on", CommonCode::Required)),
         Err(e) => return error_page(&u, e),
     };
     match billing::create_expense(

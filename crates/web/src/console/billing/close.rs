@@ -2,6 +2,7 @@
 //! recorded against it.
 
 use super::*;
+use crate::console::forms::CommonCode;
 
 // The daily close
 
@@ -110,7 +111,7 @@ pub(super) fn parse_date(raw: &str) -> Result<Option<chrono::NaiveDate>, CoreErr
     }
     chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .map(Some)
-        .map_err(|_| CoreError::invalid("date", "invalid_date"))
+        .map_err(|_| CoreError::invalid("date", CommonCode::InvalidDate))
 }
 
 pub(super) async fn close_day(
@@ -152,7 +153,7 @@ pub(super) async fn confirm_day(
         )
         .await
         .map(|_| ()),
-        Ok(None) => Err(CoreError::invalid("date", "required")),
+        Ok(None) => Err(CoreError::invalid("date", CommonCode::Required)),
         Err(e) => Err(e),
     };
     days_after(&st, &u, f.community_id, r).await

@@ -1,6 +1,7 @@
 //! Meter readings: the page, saving and confirming readings, and their Excel import.
 
 use super::*;
+use crate::console::forms::{CommonCode, ConsoleCode};
 
 // Meter readings
 
@@ -190,14 +191,11 @@ pub(super) async fn import_meter_readings(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let r = if up.too_large || up.broken || up.file.is_empty() {
-        Err(CoreError::invalid(
-            "file",
-            if up.too_large {
-                "file_too_large"
-            } else {
-                "not_xlsx"
-            },
-        ))
+        Err(if up.too_large {
+            CoreError::invalid("file", CommonCode::FileTooLarge)
+        } else {
+            CoreError::invalid("file", ConsoleCode::NotXlsx)
+        })
     } else {
         match billing::readings_from_xlsx(&st.core, &u.ctx, CommunityId(c), &up.file).await {
             Ok(readings) => billing::save_readings(

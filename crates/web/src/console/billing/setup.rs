@@ -2,6 +2,7 @@
 //! published fee schedule that shows the same standards to everyone.
 
 use super::*;
+use crate::console::forms::CommonCode;
 
 // The manager's setup page
 
@@ -220,7 +221,7 @@ pub(super) fn opt_int(field: &str, raw: &str, errs: &mut Vec<FieldError>) -> Opt
     match s.parse() {
         Ok(v) => Some(v),
         Err(_) => {
-            errs.push(FieldError::new(field, "not_a_number"));
+            errs.push(FieldError::new(field, CommonCode::NotANumber));
             None
         }
     }

@@ -2,6 +2,7 @@
 //! multipart reader the meter import of billing shares.
 
 use super::*;
+use crate::console::forms::{CommonCode, ConsoleCode};
 
 // Import
 
@@ -127,7 +128,7 @@ pub(super) async fn import_template(u: ConsoleUser) -> Response {
 
 pub(super) fn too_large(max: usize) -> CoreError {
     CoreError::Invalid(vec![
-        FieldError::new("file", "file_too_large").with("max", size_label(max)),
+        FieldError::new("file", CommonCode::FileTooLarge).with("max", size_label(max)),
     ])
 }
 
@@ -246,11 +247,11 @@ pub(super) async fn import_upload(
     let err = if up.too_large {
         Some(too_large(max))
     } else if up.broken {
-        Some(CoreError::invalid("file", "invalid_json"))
+        Some(CoreError::invalid("file", ConsoleCode::InvalidJson))
     } else if selected.is_none() {
-        Some(CoreError::invalid("community_id", "required"))
+        Some(CoreError::invalid("community_id", CommonCode::Required))
     } else if up.file.is_empty() {
-        Some(CoreError::invalid("file", "required"))
+        Some(CoreError::invalid("file", CommonCode::Required))
     } else {
         None
     };
@@ -264,7 +265,7 @@ pub(super) async fn import_upload(
             None,
             None,
             None,
-            Some(CoreError::invalid("community_id", "required")),
+            Some(CoreError::invalid("community_id", CommonCode::Required)),
         )
         .await;
     };

@@ -15,6 +15,7 @@
 //! import, the exports, the change histories); this file holds the router and the pieces they
 //! share (form conversions, the per-form error, the unit row).
 
+use crate::console::forms::CommonCode;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -225,7 +226,7 @@ fn int(errs: &mut Vec<FieldError>, field: &str, raw: &str) -> Option<i64> {
     match t.parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            errs.push(FieldError::new(field, "not_a_number"));
+            errs.push(FieldError::new(field, CommonCode::NotANumber));
             None
         }
     }
@@ -234,7 +235,7 @@ fn int(errs: &mut Vec<FieldError>, field: &str, raw: &str) -> Option<i64> {
 /// A required integer: empty is `required`.
 fn required_int(errs: &mut Vec<FieldError>, field: &str, raw: &str) -> Option<i64> {
     if raw.trim().is_empty() {
-        errs.push(FieldError::new(field, "required"));
+        errs.push(FieldError::new(field, CommonCode::Required));
         return None;
     }
     int(errs, field, raw)

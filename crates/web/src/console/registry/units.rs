@@ -2,6 +2,7 @@
 //! vehicles, spaces, inspections, keeper): the desk's main working page.
 
 use super::*;
+use crate::console::forms::CommonCode;
 
 // Units list of a community
 
@@ -581,13 +582,13 @@ pub(super) async fn unit_inspection(
     let mut errs = Vec::new();
     let day = match f.inspected_on.trim() {
         "" => {
-            errs.push(FieldError::new("inspected_on", "required"));
+            errs.push(FieldError::new("inspected_on", CommonCode::Required));
             None
         }
         t => match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                errs.push(FieldError::new("inspected_on", "invalid_date"));
+                errs.push(FieldError::new("inspected_on", CommonCode::InvalidDate));
                 None
             }
         },

@@ -2,6 +2,7 @@
 //! and the audit-logged reveal of the contact's phone.
 
 use super::*;
+use crate::console::forms::CommonCode;
 
 // One request
 
@@ -333,7 +334,7 @@ pub(super) async fn act(
             "" => None,
             s => s
                 .parse()
-                .map_err(|_| errs.push(FieldError::new(field, "not_a_number")))
+                .map_err(|_| errs.push(FieldError::new(field, CommonCode::NotANumber)))
                 .ok(),
         }
     };
@@ -354,7 +355,7 @@ pub(super) async fn act(
         match NaiveDateTime::parse_from_str(f.promise_at.trim(), "%Y-%m-%dT%H:%M") {
             Ok(n) => Some(local_to_utc(tz, n.date(), n.time())),
             Err(_) => {
-                errs.push(FieldError::new("promise_at", "invalid_date"));
+                errs.push(FieldError::new("promise_at", CommonCode::InvalidDate));
                 None
             }
         }

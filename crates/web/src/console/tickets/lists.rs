@@ -2,6 +2,7 @@
 //! phone page of open work orders: every page that shows many requests as rows.
 
 use super::*;
+use crate::console::forms::CommonCode;
 
 // Lists
 
@@ -76,7 +77,7 @@ pub(super) async fn list_page(
         s => match s.parse() {
             Ok(n) => Some(CommunityId(n)),
             Err(_) => {
-                errs.push(FieldError::new("community_id", "not_a_number"));
+                errs.push(FieldError::new("community_id", CommonCode::NotANumber));
                 None
             }
         },

@@ -2,6 +2,7 @@
 //! photos. Shared with the owner's portal, whose upload goes the same way.
 
 use super::*;
+use crate::console::forms::CommonCode;
 
 /// The photos of an upload form (`photo`, repeated), with its `stage`, `m` and CSRF token.
 pub(in crate::console) struct PhotoUpload {
@@ -96,11 +97,14 @@ pub(in crate::console) async fn save_photos(
     }
     if up.too_large {
         return Err(Refused::Form(CoreError::Invalid(vec![
-            FieldError::new("photo", "file_too_large").with("max", "5 MB"),
+            FieldError::new("photo", CommonCode::FileTooLarge).with("max", "5 MB"),
         ])));
     }
     if up.broken || up.files.is_empty() {
-        return Err(Refused::Form(CoreError::invalid("photo", "required")));
+        return Err(Refused::Form(CoreError::invalid(
+            "photo",
+            CommonCode::Required,
+        )));
     }
     for f in &up.files {
         match tickets::add_photo(&st.core, &u.ctx, id, &up.stage, f).await {

@@ -2,6 +2,7 @@
 //! unit label, a caller's phone, a local promise time) into the service's input.
 
 use super::*;
+use crate::console::forms::CommonCode;
 
 // Registering
 
@@ -151,7 +152,7 @@ pub(super) async fn create(
     let community = match f.community_id.trim().parse::<i64>() {
         Ok(n) => CommunityId(n),
         Err(_) => {
-            errs.push(FieldError::new("community_id", "required"));
+            errs.push(FieldError::new("community_id", CommonCode::Required));
             return render_new(&st, &u, f, Some(CoreError::Invalid(errs))).await;
         }
     };
@@ -177,7 +178,7 @@ pub(super) async fn create(
         s => match NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
             Ok(n) => Some(local_to_utc(tz, n.date(), n.time())),
             Err(_) => {
-                errs.push(FieldError::new("promise_at", "invalid_date"));
+                errs.push(FieldError::new("promise_at", CommonCode::InvalidDate));
                 None
             }
         },
@@ -187,7 +188,7 @@ pub(super) async fn create(
         s => match s.parse() {
             Ok(n) => Some(UserId(n)),
             Err(_) => {
-                errs.push(FieldError::new("assignee_id", "not_a_number"));
+                errs.push(FieldError::new("assignee_id", CommonCode::NotANumber));
                 None
             }
         },
