@@ -15,7 +15,7 @@ use wuye_core::registry::{self, Community};
 use wuye_core::shared::ids::{ApiTokenId, CommunityId, UserId};
 use wuye_core::{CoreError, Perm};
 
-use super::{Shell, error_page, page};
+use super::{OrPage, PageResult, Shell, error_page, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
@@ -543,7 +543,7 @@ async fn audit_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<AuditQ>,
-) -> Response {
+) -> PageResult {
     let f = AuditFilter {
         community_id: q.community_id.as_deref().and_then(|c| c.parse().ok()),
         entity: q.entity.clone(),
@@ -559,10 +559,7 @@ async fn audit_page(
         before_id: q.before_id,
         limit: Some(100),
     };
-    let rows = match audit::list(&st.core.db, &u.ctx, &f).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&u, e),
-    };
+    let rows = audit::list(&st.core.db, &u.ctx, &f).await.or_page(&u)?;
     let next_before = if rows.len() == 100 {
         rows.last().map(|r| r.id)
     } else {
@@ -571,11 +568,11 @@ async fn audit_page(
     let communities = registry::list_communities(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
-    page(&AuditPage {
+    Ok(page(&AuditPage {
         s: Shell::of(&u),
         rows,
         communities,
         q,
         next_before,
-    })
+    }))
 }

@@ -18,7 +18,7 @@ use wuye_core::shared::ids::*;
 use wuye_core::tickets::{self, Category, RequestKind, RequestState};
 
 use super::forms::{Opt, label_of};
-use super::{FreshCsrf, Id, Shell, csrf_of, error_page, page};
+use super::{FreshCsrf, Id, OrPage, PageResult, Shell, csrf_of, error_page, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{CSRF_COOKIE, ConsoleUser, CsrfForm, cookie, locale_of};
@@ -85,16 +85,10 @@ struct HomePage {
     rows: Vec<Row>,
 }
 
-async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
+async fn home(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     let l = u.locale;
-    let me = match portal::profile(&st.core, &u.ctx).await {
-        Ok(m) => m,
-        Err(e) => return error_page(&u, e),
-    };
-    let reqs = match portal::my_requests(&st.core, &u.ctx).await {
-        Ok(v) => v,
-        Err(e) => return error_page(&u, e),
-    };
+    let me = portal::profile(&st.core, &u.ctx).await.or_page(&u)?;
+    let reqs = portal::my_requests(&st.core, &u.ctx).await.or_page(&u)?;
     let cats = tickets::list_categories(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
@@ -119,11 +113,11 @@ async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
             description: r.description,
         })
         .collect();
-    page(&HomePage {
+    Ok(page(&HomePage {
         s: Shell::of(&u),
         name: me.name,
         rows,
-    })
+    }))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -383,22 +377,21 @@ async fn upload_photos(
 }
 
 /// The price list of paid services of the owner's community (明码标价).
-async fn prices(State(st): State<AppState>, u: ConsoleUser) -> Response {
-    let me = match portal::profile(&st.core, &u.ctx).await {
-        Ok(m) => m,
-        Err(e) => return error_page(&u, e),
-    };
-    match super::desk::price_view(&st, &u, me.community_id, false).await {
-        Ok((community, items)) => page(&super::desk::PricesPage {
-            s: Shell::of(&u),
-            community_id: me.community_id.0,
-            community,
-            items,
-            can_edit: false,
-            back: "/portal".into(),
-        }),
-        Err(e) => error_page(&u, e),
-    }
+async fn prices(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
+    let me = portal::profile(&st.core, &u.ctx).await.or_page(&u)?;
+    Ok(
+        match super::desk::price_view(&st, &u, me.community_id, false).await {
+            Ok((community, items)) => page(&super::desk::PricesPage {
+                s: Shell::of(&u),
+                community_id: me.community_id.0,
+                community,
+                items,
+                can_edit: false,
+                back: "/portal".into(),
+            }),
+            Err(e) => error_page(&u, e),
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

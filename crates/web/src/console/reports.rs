@@ -19,7 +19,7 @@ use wuye_core::tickets::{
 use wuye_core::{CoreError, FieldError};
 
 use super::forms::{Opt, label_of, opts};
-use super::{Shell, error_page, page};
+use super::{OrPage, PageResult, Shell, error_page, page};
 use crate::AppState;
 use crate::extract::ConsoleUser;
 use crate::locale::Locale;
@@ -241,7 +241,7 @@ async fn stats_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(mut f): Query<StatsForm>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
     let t = today();
     if f.from.is_empty() {
@@ -258,10 +258,10 @@ async fn stats_page(
     let to = parse_day(&mut errs, "to", &f.to);
     let community_id = community(&mut errs, &f.community_id);
     let (Some(from), Some(to)) = (from, to) else {
-        return error_page(&u, CoreError::Invalid(errs));
+        return Ok(error_page(&u, CoreError::Invalid(errs)));
     };
     if !errs.is_empty() {
-        return error_page(&u, CoreError::Invalid(errs));
+        return Ok(error_page(&u, CoreError::Invalid(errs)));
     }
     let q = StatsQuery {
         community_id,
@@ -271,10 +271,7 @@ async fn stats_page(
         kind: Some(f.kind.clone()),
         category: Some(f.category.clone()),
     };
-    let s = match tickets::stats(&st.core, &u.ctx, &q).await {
-        Ok(s) => s,
-        Err(e) => return error_page(&u, e),
-    };
+    let s = tickets::stats(&st.core, &u.ctx, &q).await.or_page(&u)?;
     let kpis = tickets::staff_kpis(&st.core, &u.ctx, &q)
         .await
         .unwrap_or_default();
@@ -349,7 +346,7 @@ async fn stats_page(
         label: l.t(&format!("tk.group.{g}")).to_string(),
     })
     .collect();
-    page(&StatsPage {
+    Ok(page(&StatsPage {
         s: Shell::of(&u),
         communities: community_opts(&st, &u).await,
         kinds: opts(RequestKind::ALL, l),
@@ -372,7 +369,7 @@ async fn stats_page(
         bars,
         max,
         kpis,
-    })
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -438,17 +435,16 @@ async fn complaints_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(f): Query<QuarterForm>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
     let mut errs = Vec::new();
     let q = f.query(&mut errs);
     if !errs.is_empty() {
-        return error_page(&u, CoreError::Invalid(errs));
+        return Ok(error_page(&u, CoreError::Invalid(errs)));
     }
-    let a = match tickets::complaint_analysis(&st.core, &u.ctx, &q).await {
-        Ok(a) => a,
-        Err(e) => return error_page(&u, e),
-    };
+    let a = tickets::complaint_analysis(&st.core, &u.ctx, &q)
+        .await
+        .or_page(&u)?;
     let cats = tickets::list_categories(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
@@ -502,7 +498,7 @@ async fn complaints_page(
         .collect();
     let change = pct(a.change_rate);
     let satisfaction = sat(a.total.satisfaction);
-    page(&ComplaintsPage {
+    Ok(page(&ComplaintsPage {
         s: Shell::of(&u),
         community_id: f.community_id,
         communities: community_opts(&st, &u).await,
@@ -512,7 +508,7 @@ async fn complaints_page(
         change,
         satisfaction,
         a,
-    })
+    }))
 }
 
 async fn complaints_xlsx(

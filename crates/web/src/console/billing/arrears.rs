@@ -102,18 +102,17 @@ pub(super) async fn issue_notices(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<NoticesForm>,
-) -> Response {
-    let filter = match notice_filter(&f) {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
-    match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
-        Ok(batch) => page(&NoticesPage {
-            s: Shell::of(&u),
-            batch,
-        }),
-        Err(e) => error_page(&u, e),
-    }
+) -> PageResult {
+    let filter = notice_filter(&f).or_page(&u)?;
+    Ok(
+        match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
+            Ok(batch) => page(&NoticesPage {
+                s: Shell::of(&u),
+                batch,
+            }),
+            Err(e) => error_page(&u, e),
+        },
+    )
 }
 
 #[derive(Template)]
@@ -244,7 +243,7 @@ pub(super) async fn export(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<ExportQuery>,
-) -> Response {
+) -> PageResult {
     let parsed = (|| {
         Ok::<_, CoreError>(ReportQuery {
             report: q.report.clone(),
@@ -255,12 +254,11 @@ pub(super) async fn export(
             as_of: opt_date(&q.as_of)?,
         })
     })();
-    let rq = match parsed {
-        Ok(r) => r,
-        Err(e) => return error_page(&u, e),
-    };
-    match billing::export_xlsx(&st.core, &u.ctx, CommunityId(q.community), &rq).await {
-        Ok((name, bytes)) => crate::api::import::xlsx(bytes, &name),
-        Err(e) => error_page(&u, e),
-    }
+    let rq = parsed.or_page(&u)?;
+    Ok(
+        match billing::export_xlsx(&st.core, &u.ctx, CommunityId(q.community), &rq).await {
+            Ok((name, bytes)) => crate::api::import::xlsx(bytes, &name),
+            Err(e) => error_page(&u, e),
+        },
+    )
 }

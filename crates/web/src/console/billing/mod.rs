@@ -18,7 +18,7 @@ use wuye_core::shared::ids::*;
 use wuye_core::shared::money::Money;
 use wuye_core::{CoreError, FieldError, Perm};
 
-use super::{Id, Shell, error_page, page};
+use super::{Id, OrPage, PageResult, Shell, error_page, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
@@ -104,18 +104,17 @@ async fn notices_pdf(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<NoticesForm>,
-) -> Response {
-    let filter = match notice_filter(&f) {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
-    match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
-        Ok(b) => crate::api::billing::pdf(
-            billing::pdf::notices_pdf(&b),
-            &format!("notices-{}.pdf", b.as_of),
-        ),
-        Err(e) => error_page(&u, e),
-    }
+) -> PageResult {
+    let filter = notice_filter(&f).or_page(&u)?;
+    Ok(
+        match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
+            Ok(b) => crate::api::billing::pdf(
+                billing::pdf::notices_pdf(&b),
+                &format!("notices-{}.pdf", b.as_of),
+            ),
+            Err(e) => error_page(&u, e),
+        },
+    )
 }
 
 /// The first value of a field of a form with repeated fields ("" when absent).

@@ -362,12 +362,9 @@ pub(super) async fn schedule_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<CommunityQuery>,
-) -> Response {
-    let (list, c) = match pick(&st, &u, q.community).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
-    match billing::schedule(&st.core, &u.ctx, c).await {
+) -> PageResult {
+    let (list, c) = pick(&st, &u, q.community).await.or_page(&u)?;
+    Ok(match billing::schedule(&st.core, &u.ctx, c).await {
         Ok(lines) => page(&SchedulePage {
             s: Shell::of(&u),
             community: list
@@ -378,5 +375,5 @@ pub(super) async fn schedule_page(
             lines,
         }),
         Err(e) => error_page(&u, e),
-    }
+    })
 }

@@ -369,19 +369,20 @@ pub(super) async fn building_delete(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
+) -> PageResult {
     let id = BuildingId(id);
-    let b = match registry::get_building(&st.core, &u.ctx, id).await {
-        Ok(b) => b,
-        Err(e) => return error_page(&u, e),
-    };
-    match registry::delete_building(&st.core, &u.ctx, id).await {
-        Ok(()) => see(&format!("/communities/{}", b.community_id)),
-        Err(e) if is_form_error(&e) => {
-            render_building(&st, &u, id, BuildingForm::Delete, Some(e)).await
-        }
-        Err(e) => error_page(&u, e),
-    }
+    let b = registry::get_building(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
+    Ok(
+        match registry::delete_building(&st.core, &u.ctx, id).await {
+            Ok(()) => see(&format!("/communities/{}", b.community_id)),
+            Err(e) if is_form_error(&e) => {
+                render_building(&st, &u, id, BuildingForm::Delete, Some(e)).await
+            }
+            Err(e) => error_page(&u, e),
+        },
+    )
 }
 
 pub(super) async fn unit_create(

@@ -22,14 +22,13 @@ pub(super) async fn export_units(
     u: ConsoleUser,
     Id(id): Id,
     q: Result<Query<UnitsQ>, QueryRejection>,
-) -> Response {
+) -> PageResult {
     let id = CommunityId(id);
     // A malformed query string exports every unit.
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let c = match registry::get_community(&st.core, &u.ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&u, e),
-    };
+    let c = registry::get_community(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
     let mut units: Vec<Unit> = Vec::new();
     let mut after = None;
     loop {
@@ -42,10 +41,9 @@ pub(super) async fn export_units(
             after_id: after,
             limit: Some(EXPORT_PAGE),
         };
-        let batch = match registry::list_units(&st.core, &u.ctx, &f).await {
-            Ok(b) => b,
-            Err(e) => return error_page(&u, e),
-        };
+        let batch = registry::list_units(&st.core, &u.ctx, &f)
+            .await
+            .or_page(&u)?;
         let n = batch.len() as i64;
         after = batch.last().map(|x| x.id.0);
         units.extend(batch);
@@ -53,28 +51,26 @@ pub(super) async fn export_units(
             break;
         }
     }
-    let owners = match import::unit_owner_labels(&st.core, &u.ctx, id).await {
-        Ok(o) => o,
-        Err(e) => return error_page(&u, e),
-    };
+    let owners = import::unit_owner_labels(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
     // Writing a large workbook is CPU work: off the async threads.
     let res = tokio::task::spawn_blocking(move || import::export_units_xlsx(&units, &owners)).await;
-    match res.map_err(CoreError::internal).and_then(|r| r) {
+    Ok(match res.map_err(CoreError::internal).and_then(|r| r) {
         Ok(bytes) => xlsx_response(bytes, &format!("units-{}.xlsx", c.code)),
         Err(e) => error_page(&u, e),
-    }
+    })
 }
 
 pub(super) async fn export_people(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     let id = CommunityId(id);
-    let c = match registry::get_community(&st.core, &u.ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&u, e),
-    };
+    let c = registry::get_community(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
     let mut people: Vec<Person> = Vec::new();
     let mut after = None;
     loop {
@@ -84,10 +80,9 @@ pub(super) async fn export_people(
             limit: Some(EXPORT_PAGE),
             ..Default::default()
         };
-        let batch = match registry::list_people(&st.core, &u.ctx, &f).await {
-            Ok(b) => b,
-            Err(e) => return error_page(&u, e),
-        };
+        let batch = registry::list_people(&st.core, &u.ctx, &f)
+            .await
+            .or_page(&u)?;
         let n = batch.len() as i64;
         after = batch.last().map(|x| x.id.0);
         people.extend(batch);
@@ -96,10 +91,10 @@ pub(super) async fn export_people(
         }
     }
     let res = tokio::task::spawn_blocking(move || import::export_people_xlsx(&people)).await;
-    match res.map_err(CoreError::internal).and_then(|r| r) {
+    Ok(match res.map_err(CoreError::internal).and_then(|r| r) {
         Ok(bytes) => xlsx_response(bytes, &format!("people-{}.xlsx", c.code)),
         Err(e) => error_page(&u, e),
-    }
+    })
 }
 
 /// The registry lists exported by `wuye_core::registry::export`.

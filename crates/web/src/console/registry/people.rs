@@ -236,17 +236,16 @@ pub(super) async fn person_delete(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
+) -> PageResult {
     let id = PersonId(id);
-    let p = match registry::get_person(&st.core, &u.ctx, id).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&u, e),
-    };
-    match registry::delete_person(&st.core, &u.ctx, id).await {
+    let p = registry::get_person(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
+    Ok(match registry::delete_person(&st.core, &u.ctx, id).await {
         Ok(()) => see(&format!("/people?community_id={}", p.community_id)),
         Err(e) if is_form_error(&e) => render_person(&st, &u, id, None, Some(e)).await,
         Err(e) => error_page(&u, e),
-    }
+    })
 }
 
 #[derive(Template)]
@@ -265,16 +264,14 @@ pub(super) async fn person_reveal(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
+) -> PageResult {
     let id = PersonId(id);
-    let clear = match registry::reveal_person(&st.core, &u.ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&u, e),
-    };
-    let p = match registry::get_person(&st.core, &u.ctx, id).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&u, e),
-    };
+    let clear = registry::reveal_person(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
+    let p = registry::get_person(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
     let mut r = page(&RevealPage {
         s: Shell::of(&u),
         p,
@@ -283,5 +280,5 @@ pub(super) async fn person_reveal(
     });
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
+    Ok(r)
 }

@@ -457,17 +457,14 @@ pub(super) async fn unit_delete(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
+) -> PageResult {
     let id = UnitId(id);
-    let unit = match registry::get_unit(&st.core, &u.ctx, id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
-    match registry::delete_unit(&st.core, &u.ctx, id).await {
+    let unit = registry::get_unit(&st.core, &u.ctx, id).await.or_page(&u)?;
+    Ok(match registry::delete_unit(&st.core, &u.ctx, id).await {
         Ok(()) => see(&format!("/buildings/{}", unit.building_id)),
         Err(e) if is_form_error(&e) => render_unit(&st, &u, id, UnitForm::Delete, Some(e)).await,
         Err(e) => error_page(&u, e),
-    }
+    })
 }
 
 pub(super) async fn unit_person_create(
@@ -475,12 +472,9 @@ pub(super) async fn unit_person_create(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<PersonInput>,
-) -> Response {
+) -> PageResult {
     let id = UnitId(id);
-    let unit = match registry::get_unit(&st.core, &u.ctx, id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
+    let unit = registry::get_unit(&st.core, &u.ctx, id).await.or_page(&u)?;
     let input = PersonForCreate {
         community_id: unit.community_id,
         name: f.name.clone(),
@@ -493,7 +487,7 @@ pub(super) async fn unit_person_create(
         relation: Some(f.relation.clone()),
     };
     let res = registry::create_person(&st.core, &u.ctx, input).await;
-    unit_done(&st, &u, id, res, UnitForm::Person(f)).await
+    Ok(unit_done(&st, &u, id, res, UnitForm::Person(f)).await)
 }
 
 pub(super) async fn unit_link(
@@ -529,12 +523,9 @@ pub(super) async fn unit_vehicle_create(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<VehicleInput>,
-) -> Response {
+) -> PageResult {
     let id = UnitId(id);
-    let unit = match registry::get_unit(&st.core, &u.ctx, id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
+    let unit = registry::get_unit(&st.core, &u.ctx, id).await.or_page(&u)?;
     let mut errs = Vec::new();
     let input = VehicleForCreate {
         community_id: unit.community_id,
@@ -546,7 +537,7 @@ pub(super) async fn unit_vehicle_create(
         color: opt(&f.color),
     };
     let res = unless(errs, registry::create_vehicle(&st.core, &u.ctx, input)).await;
-    unit_done(&st, &u, id, res, UnitForm::Vehicle(f)).await
+    Ok(unit_done(&st, &u, id, res, UnitForm::Vehicle(f)).await)
 }
 
 pub(super) async fn unit_space_create(
@@ -554,12 +545,9 @@ pub(super) async fn unit_space_create(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<SpaceInput>,
-) -> Response {
+) -> PageResult {
     let id = UnitId(id);
-    let unit = match registry::get_unit(&st.core, &u.ctx, id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
+    let unit = registry::get_unit(&st.core, &u.ctx, id).await.or_page(&u)?;
     let input = ParkingSpaceForCreate {
         community_id: unit.community_id,
         code: f.code.clone(),
@@ -569,7 +557,7 @@ pub(super) async fn unit_space_create(
         note: opt(&f.note),
     };
     let res = registry::create_space(&st.core, &u.ctx, input).await;
-    unit_done(&st, &u, id, res, UnitForm::Space(f)).await
+    Ok(unit_done(&st, &u, id, res, UnitForm::Space(f)).await)
 }
 
 pub(super) async fn unit_inspection(

@@ -168,12 +168,9 @@ pub(super) struct OrdersPage {
     pub(super) pool: Vec<RequestView>,
 }
 
-pub(super) async fn orders_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+pub(super) async fn orders_page(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     let l = u.locale;
-    let lk = match Lookup::load(&st, &u).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
+    let lk = Lookup::load(&st, &u).await.or_page(&u)?;
     let list = |view: &str| RequestFilter {
         community_id: None,
         view: Some(view.into()),
@@ -186,10 +183,9 @@ pub(super) async fn orders_page(State(st): State<AppState>, u: ConsoleUser) -> R
         before_id: None,
         limit: Some(100),
     };
-    let mine = match tickets::list_requests(&st.core, &u.ctx, &list("assigned")).await {
-        Ok(v) => v,
-        Err(e) => return error_page(&u, e),
-    };
+    let mine = tickets::list_requests(&st.core, &u.ctx, &list("assigned"))
+        .await
+        .or_page(&u)?;
     let pool = if u.ctx.has(Perm::TicketsWork) {
         tickets::list_requests(&st.core, &u.ctx, &list("pool"))
             .await
@@ -197,7 +193,7 @@ pub(super) async fn orders_page(State(st): State<AppState>, u: ConsoleUser) -> R
     } else {
         Vec::new()
     };
-    page(&OrdersPage {
+    Ok(page(&OrdersPage {
         s: Shell::of(&u),
         mine: mine
             .into_iter()
@@ -205,5 +201,5 @@ pub(super) async fn orders_page(State(st): State<AppState>, u: ConsoleUser) -> R
             .map(|r| lk.view(r, l))
             .collect(),
         pool: pool.into_iter().map(|r| lk.view(r, l)).collect(),
-    })
+    }))
 }

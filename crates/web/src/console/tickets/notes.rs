@@ -19,16 +19,12 @@ pub(super) struct NotesPage {
     pub(super) notes: Vec<NoteView>,
 }
 
-pub(super) async fn notifications_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+pub(super) async fn notifications_page(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     let l = u.locale;
-    let notes = match tickets::notifications(&st.core, &u.ctx, false).await {
-        Ok(v) => v,
-        Err(e) => return error_page(&u, e),
-    };
-    let lk = match Lookup::load(&st, &u).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
+    let notes = tickets::notifications(&st.core, &u.ctx, false)
+        .await
+        .or_page(&u)?;
+    let lk = Lookup::load(&st, &u).await.or_page(&u)?;
     let notes = notes
         .into_iter()
         .map(|n| {
@@ -46,10 +42,10 @@ pub(super) async fn notifications_page(State(st): State<AppState>, u: ConsoleUse
             }
         })
         .collect();
-    page(&NotesPage {
+    Ok(page(&NotesPage {
         s: Shell::of(&u),
         notes,
-    })
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -59,9 +55,7 @@ pub(super) async fn notifications_read(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
-    match tickets::mark_read(&st.core, &u.ctx).await {
-        Ok(_) => Redirect::to("/notifications").into_response(),
-        Err(e) => error_page(&u, e),
-    }
+) -> PageResult {
+    tickets::mark_read(&st.core, &u.ctx).await.or_page(&u)?;
+    Ok(Redirect::to("/notifications").into_response())
 }
