@@ -58,13 +58,12 @@ pub(super) async fn people_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     q: Result<Query<PeopleQ>, QueryRejection>,
-) -> Response {
+) -> PageResult {
     // A malformed query string shows the unfiltered page.
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let communities = match registry::list_communities(&st.core, &u.ctx).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&u, e),
-    };
+    let communities = registry::list_communities(&st.core, &u.ctx)
+        .await
+        .or_page(&u)?;
     let l = u.locale;
     let selected: Option<CommunityId> = q.community_id.trim().parse().ok().map(CommunityId);
     let key_only = !q.key.is_empty();
@@ -83,7 +82,7 @@ pub(super) async fn people_page(
             s = s.with_error(&e);
             (Vec::new(), status)
         }
-        Err(e) => return error_page(&u, e),
+        Err(e) => return Err(PageError::new(&u, e)),
     };
     let next = (people.len() as i64 >= LIST_PAGE)
         .then(|| people.last().map(|p| p.id))
@@ -115,7 +114,7 @@ pub(super) async fn people_page(
         })
         .collect();
     let selected = selected.unwrap_or(CommunityId(0));
-    with_status(
+    Ok(with_status(
         page(&PeoplePage {
             s,
             communities,
@@ -126,7 +125,7 @@ pub(super) async fn people_page(
             next,
         }),
         status,
-    )
+    ))
 }
 
 #[derive(Deserialize, Default)]

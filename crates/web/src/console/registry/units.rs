@@ -35,18 +35,16 @@ pub(super) async fn units_page(
     u: ConsoleUser,
     Id(id): Id,
     q: Result<Query<UnitsQ>, QueryRejection>,
-) -> Response {
+) -> PageResult {
     let id = CommunityId(id);
     // A malformed query string shows the unfiltered page.
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let c = match registry::get_community(&st.core, &u.ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&u, e),
-    };
-    let buildings = match registry::list_buildings(&st.core, &u.ctx, id).await {
-        Ok(b) => b,
-        Err(e) => return error_page(&u, e),
-    };
+    let c = registry::get_community(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
+    let buildings = registry::list_buildings(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
     let l = u.locale;
     let mut s = Shell::of(&u);
     let filter = UnitFilter {
@@ -65,7 +63,7 @@ pub(super) async fn units_page(
             s = s.with_error(&e);
             (Vec::new(), status)
         }
-        Err(e) => return error_page(&u, e),
+        Err(e) => return Err(PageError::new(&u, e)),
     };
     let next = (units.len() as i64 >= LIST_PAGE).then(|| units.last().map(|x| x.id)).flatten().map(|last| {
         format!(
@@ -76,10 +74,9 @@ pub(super) async fn units_page(
             urlencode(&q.unit_no)
         )
     });
-    let owners = match import::unit_owner_labels(&st.core, &u.ctx, id).await {
-        Ok(o) => o,
-        Err(e) => return error_page(&u, e),
-    };
+    let owners = import::unit_owner_labels(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
     let units = units.iter().map(|x| unit_row(x, &owners, l)).collect();
     let p = UnitsPage {
         s,
@@ -92,7 +89,7 @@ pub(super) async fn units_page(
         uses: options(UnitUse::ALL, l),
         states: options(UnitState::ALL, l),
     };
-    with_status(page(&p), status)
+    Ok(with_status(page(&p), status))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -325,7 +325,7 @@ pub(super) async fn act(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<ActForm>,
-) -> Response {
+) -> PageResult {
     let id = RequestId(id);
     let mobile = f.m == "1";
     let mut errs = Vec::new();
@@ -345,13 +345,13 @@ pub(super) async fn act(
     let promise_at = if f.promise_at.trim().is_empty() {
         None
     } else {
-        let tz = match tickets::get_request(&st.core, &u.ctx, id).await {
-            Ok(r) => match registry::get_community(&st.core, &u.ctx, r.community_id).await {
-                Ok(c) => tz_of(&c),
-                Err(e) => return error_page(&u, e),
-            },
-            Err(e) => return error_page(&u, e),
-        };
+        let r = tickets::get_request(&st.core, &u.ctx, id)
+            .await
+            .or_page(&u)?;
+        let c = registry::get_community(&st.core, &u.ctx, r.community_id)
+            .await
+            .or_page(&u)?;
+        let tz = tz_of(&c);
         match NaiveDateTime::parse_from_str(f.promise_at.trim(), "%Y-%m-%dT%H:%M") {
             Ok(n) => Some(local_to_utc(tz, n.date(), n.time())),
             Err(_) => {
@@ -361,7 +361,7 @@ pub(super) async fn act(
         }
     };
     if !errs.is_empty() {
-        return render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await;
+        return Ok(render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await);
     }
     let mut services = Vec::new();
     for (i, (svc, qty)) in [
@@ -381,7 +381,7 @@ pub(super) async fn act(
         }
     }
     if !errs.is_empty() {
-        return render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await;
+        return Ok(render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await);
     }
     let input = RequestAction {
         action: f.action.clone(),
@@ -395,12 +395,12 @@ pub(super) async fn act(
         satisfaction,
         visit_channel: Some(f.visit_channel.clone()).filter(|s| !s.is_empty()),
     };
-    match tickets::act(&st.core, &u.ctx, id, input).await {
+    Ok(match tickets::act(&st.core, &u.ctx, id, input).await {
         Ok(_) if mobile => Redirect::to("/m/orders").into_response(),
         Ok(_) => Redirect::to(&format!("/requests/{id}")).into_response(),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_detail(&st, &u, id, Some(e), mobile).await
         }
         Err(e) => error_page(&u, e),
-    }
+    })
 }

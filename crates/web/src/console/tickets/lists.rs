@@ -63,7 +63,7 @@ pub(super) async fn list_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
     let sees_all = u.ctx.has(Perm::TicketsDispatch) || u.ctx.has(Perm::TicketsManage);
     let view = match q.view.as_str() {
@@ -83,7 +83,7 @@ pub(super) async fn list_page(
         },
     };
     if !errs.is_empty() {
-        return error_page(&u, CoreError::Invalid(errs));
+        return Err(PageError::new(&u, CoreError::Invalid(errs)));
     }
     let f = RequestFilter {
         community_id,
@@ -106,10 +106,7 @@ pub(super) async fn list_page(
     } else {
         tickets::list_requests(&st.core, &u.ctx, &f).await
     };
-    let lk = match Lookup::load(&st, &u).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
+    let lk = Lookup::load(&st, &u).await.or_page(&u)?;
     // The board reassigns within one community: the filtered one, or the user's first.
     let mut assignees = Vec::new();
     if view == "board" {
@@ -138,7 +135,7 @@ pub(super) async fn list_page(
             }
         }
     }
-    match res {
+    Ok(match res {
         Ok(rows) => page(&ListPage {
             assignees,
             s: Shell::of(&u),
@@ -154,7 +151,7 @@ pub(super) async fn list_page(
             categories: category_opts(&lk.categories, l),
         }),
         Err(e) => error_page(&u, e),
-    }
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
