@@ -1,6 +1,7 @@
 //! Administration pages: users and their roles and communities, role permissions, the user's
 //! own API tokens, and the audit log browser.
 
+use crate::console::forms::ConsoleCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -14,7 +15,7 @@ use wuye_core::registry::{self, Community};
 use wuye_core::shared::ids::{ApiTokenId, CommunityId, UserId};
 use wuye_core::{CoreError, Perm};
 
-use super::{Shell, error_page, page};
+use super::{OrPage, PageResult, Shell, error_page, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
@@ -29,9 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit_page))
 }
 
-/// Shanghai wall-clock time for display.
+/// Company-level wall-clock time for display (the default zone).
 pub fn local_time(t: &DateTime<Utc>) -> String {
-    chrono_tz::Asia::Shanghai
+    super::forms::default_zone()
         .from_utc_datetime(&t.naive_utc())
         .format("%Y-%m-%d %H:%M")
         .to_string()
@@ -206,7 +207,7 @@ async fn create_user(
     CsrfBody(raw): CsrfBody,
 ) -> Response {
     let Some(form): Option<NewUserForm> = parse_multi(&raw) else {
-        return error_page(&u, CoreError::invalid("body", "invalid_json"));
+        return error_page(&u, CoreError::invalid("body", ConsoleCode::InvalidJson));
     };
     let input = UserForCreate {
         username: form.username.clone(),
@@ -328,7 +329,7 @@ async fn update_user(
     CsrfBody(raw): CsrfBody,
 ) -> Response {
     let Some(f): Option<EditUserForm> = parse_multi(&raw) else {
-        return error_page(&u, CoreError::invalid("body", "invalid_json"));
+        return error_page(&u, CoreError::invalid("body", ConsoleCode::InvalidJson));
     };
     let input = UserForUpdate {
         display_name: Some(f.display_name),
@@ -473,8 +474,8 @@ impl AuditPage {
     fn time(&self, t: &DateTime<Utc>, community: &Option<i64>) -> String {
         let tz: chrono_tz::Tz = community
             .and_then(|i| self.communities.iter().find(|c| c.id.0 == i))
-            .and_then(|c| c.timezone.parse().ok())
-            .unwrap_or(chrono_tz::Asia::Shanghai);
+            .map(super::forms::tz_of)
+            .unwrap_or_else(super::forms::default_zone);
         tz.from_utc_datetime(&t.naive_utc())
             .format("%Y-%m-%d %H:%M")
             .to_string()
@@ -532,7 +533,7 @@ struct AuditQ {
 
 fn day_start(d: &str) -> Option<DateTime<Utc>> {
     let date = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()?;
-    chrono_tz::Asia::Shanghai
+    super::forms::default_zone()
         .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
         .single()
         .map(|t| t.with_timezone(&Utc))
@@ -542,7 +543,7 @@ async fn audit_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<AuditQ>,
-) -> Response {
+) -> PageResult {
     let f = AuditFilter {
         community_id: q.community_id.as_deref().and_then(|c| c.parse().ok()),
         entity: q.entity.clone(),
@@ -558,10 +559,7 @@ async fn audit_page(
         before_id: q.before_id,
         limit: Some(100),
     };
-    let rows = match audit::list(&st.core.db, &u.ctx, &f).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&u, e),
-    };
+    let rows = audit::list(&st.core.db, &u.ctx, &f).await.or_page(&u)?;
     let next_before = if rows.len() == 100 {
         rows.last().map(|r| r.id)
     } else {
@@ -570,11 +568,11 @@ async fn audit_page(
     let communities = registry::list_communities(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
-    page(&AuditPage {
+    Ok(page(&AuditPage {
         s: Shell::of(&u),
         rows,
         communities,
         q,
         next_before,
-    })
+    }))
 }

@@ -2,6 +2,7 @@
 //! one click), the manager's bulk reassignment from the board, and the settings of request
 //! categories and of each community's clocks.
 
+use crate::console::forms::CommonCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -17,7 +18,7 @@ use wuye_core::tickets::{
 };
 use wuye_core::{CoreError, FieldError, Perm};
 
-use super::tickets::{Opt, label_of, opts};
+use super::forms::{Opt, label_of, opts};
 use super::{Id, Shell, error_page, page};
 use crate::AppState;
 use crate::error::describe;
@@ -162,7 +163,7 @@ async fn communities(st: &AppState, u: &ConsoleUser) -> Vec<(CommunityId, String
         .unwrap_or_default()
         .into_iter()
         .map(|c| {
-            let tz = c.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+            let tz = super::forms::tz_of(&c);
             (c.id, c.name, tz)
         })
         .collect()
@@ -248,7 +249,7 @@ async fn render_calls(
         .iter()
         .find(|c| c.0 == community)
         .map(|c| c.2)
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+        .unwrap_or_else(super::forms::default_zone);
     let filter = CallFilter {
         community_id: community,
         day: Some(q.day.clone()),
@@ -341,7 +342,7 @@ async fn log_call(
             &u,
             q,
             f,
-            Some(CoreError::invalid("community_id", "required")),
+            Some(CoreError::invalid("community_id", CommonCode::Required)),
         )
         .await;
     };
@@ -425,18 +426,18 @@ async fn bulk(State(st): State<AppState>, u: ConsoleUser, CsrfBody(body): CsrfBo
         match k.as_str() {
             "ids" => match v.parse() {
                 Ok(n) => ids.push(RequestId(n)),
-                Err(_) => errs.push(FieldError::new("ids", "not_a_number")),
+                Err(_) => errs.push(FieldError::new("ids", CommonCode::NotANumber)),
             },
             "assignee_id" => match v.parse() {
                 Ok(n) => assignee = Some(UserId(n)),
-                Err(_) => errs.push(FieldError::new("assignee_id", "required")),
+                Err(_) => errs.push(FieldError::new("assignee_id", CommonCode::Required)),
             },
             "note" if !v.trim().is_empty() => note = Some(v),
             _ => {}
         }
     }
     let Some(assignee) = assignee else {
-        errs.push(FieldError::new("assignee_id", "required"));
+        errs.push(FieldError::new("assignee_id", CommonCode::Required));
         return error_page(&u, CoreError::Invalid(errs));
     };
     if !errs.is_empty() {
@@ -644,7 +645,7 @@ async fn save_team(
             "name" => name = v,
             "members" => match v.parse() {
                 Ok(n) => members.push(UserId(n)),
-                Err(_) => errs.push(FieldError::new("member_ids", "not_a_number")),
+                Err(_) => errs.push(FieldError::new("member_ids", CommonCode::NotANumber)),
             },
             "categories" => categories.push(v),
             _ => {}
@@ -654,7 +655,7 @@ async fn save_team(
         return render_settings(
             &st,
             &u,
-            Some(CoreError::invalid("community_id", "required")),
+            Some(CoreError::invalid("community_id", CommonCode::Required)),
         )
         .await;
     };
@@ -736,7 +737,7 @@ async fn save_sla(
             "" => None,
             s => s
                 .parse()
-                .map_err(|_| errs.push(FieldError::new(field, "not_a_number")))
+                .map_err(|_| errs.push(FieldError::new(field, CommonCode::NotANumber)))
                 .ok(),
         }
     };
@@ -744,7 +745,7 @@ async fn save_sla(
     let working_days = num(&mut errs, "working_days", &f.working_days);
     let community = num(&mut errs, "community_id", &f.community_id);
     let Some(community) = community else {
-        errs.push(FieldError::new("community_id", "required"));
+        errs.push(FieldError::new("community_id", CommonCode::Required));
         return render_settings(&st, &u, Some(CoreError::Invalid(errs))).await;
     };
     if !errs.is_empty() {

@@ -5,6 +5,7 @@
 mod admin;
 mod billing;
 mod desk;
+mod forms;
 mod home;
 mod portal;
 mod registry;
@@ -210,13 +211,44 @@ pub fn render_message(l: Locale, msg: &str) -> Response {
 /// A service error as a console page with the right status; validation errors are shown on
 /// their forms by the handlers instead.
 pub fn error_page(u: &ConsoleUser, e: CoreError) -> Response {
-    let (status, _, _, msg) = describe(&e, u.locale);
-    let mut r = page(&MessagePage {
-        s: Shell::of(u),
-        message: msg,
-    });
-    *r.status_mut() = status;
-    r
+    PageError::new(u, e).into_response()
+}
+
+/// A service error on its way to the user as the console's error page: it carries the layout of
+/// the user who asked, so a handler can end with `?` (`service(..).await.or_page(&u)?`) and the
+/// user still sees a page in his language with the error's status, never a bare code.
+/// Validation errors a form shows beside its fields are handled before they get here.
+/// Boxed: the layout is large, and an error travels up every `?` of a handler.
+pub struct PageError(Box<(Shell, CoreError)>);
+
+impl PageError {
+    pub fn new(u: &ConsoleUser, err: CoreError) -> Self {
+        PageError(Box::new((Shell::of(u), err)))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (s, err) = *self.0;
+        let (status, _, _, msg) = describe(&err, s.l);
+        let mut r = page(&MessagePage { s, message: msg });
+        *r.status_mut() = status;
+        r
+    }
+}
+
+/// What a console handler returns when it uses `?` on service calls.
+pub type PageResult = Result<Response, PageError>;
+
+/// Turns a service result into one a console handler can `?`.
+pub trait OrPage<T> {
+    fn or_page(self, u: &ConsoleUser) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, CoreError> {
+    fn or_page(self, u: &ConsoleUser) -> Result<T, PageError> {
+        self.map_err(|e| PageError::new(u, e))
+    }
 }
 
 /// The console's not-found page.

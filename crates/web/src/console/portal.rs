@@ -2,6 +2,7 @@
 //! reporting a new one, rating a finished one; the activation page of a new account; and the
 //! staff's activation slip.
 
+use crate::console::forms::CommonCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Extension, State};
@@ -16,8 +17,8 @@ use wuye_core::portal::{self, Activation, ActivationSlip, PortalRequestForCreate
 use wuye_core::shared::ids::*;
 use wuye_core::tickets::{self, Category, RequestKind, RequestState};
 
-use super::tickets::{Opt, label_of};
-use super::{FreshCsrf, Id, Shell, csrf_of, error_page, page};
+use super::forms::{Opt, label_of};
+use super::{FreshCsrf, Id, OrPage, PageResult, Shell, csrf_of, error_page, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{CSRF_COOKIE, ConsoleUser, CsrfForm, cookie, locale_of};
@@ -36,7 +37,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn local(t: DateTime<Utc>) -> String {
-    let tz: Tz = chrono_tz::Asia::Shanghai;
+    let tz: Tz = super::forms::default_zone();
     t.with_timezone(&tz).format("%m-%d %H:%M").to_string()
 }
 
@@ -84,16 +85,10 @@ struct HomePage {
     rows: Vec<Row>,
 }
 
-async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
+async fn home(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     let l = u.locale;
-    let me = match portal::profile(&st.core, &u.ctx).await {
-        Ok(m) => m,
-        Err(e) => return error_page(&u, e),
-    };
-    let reqs = match portal::my_requests(&st.core, &u.ctx).await {
-        Ok(v) => v,
-        Err(e) => return error_page(&u, e),
-    };
+    let me = portal::profile(&st.core, &u.ctx).await.or_page(&u)?;
+    let reqs = portal::my_requests(&st.core, &u.ctx).await.or_page(&u)?;
     let cats = tickets::list_categories(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
@@ -118,11 +113,11 @@ async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
             description: r.description,
         })
         .collect();
-    page(&HomePage {
+    Ok(page(&HomePage {
         s: Shell::of(&u),
         name: me.name,
         rows,
-    })
+    }))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -214,7 +209,7 @@ async fn report(
     CsrfForm(f): CsrfForm<ReportForm>,
 ) -> Response {
     let Ok(unit) = f.unit_id.trim().parse::<i64>() else {
-        let e = CoreError::invalid("unit_id", "required");
+        let e = CoreError::invalid("unit_id", CommonCode::Required);
         return render_new(&st, &u, f, Some(e)).await;
     };
     let input = PortalRequestForCreate {
@@ -337,7 +332,7 @@ async fn rate(
             &st,
             &u,
             id,
-            Some(CoreError::invalid("satisfaction", "required")),
+            Some(CoreError::invalid("satisfaction", CommonCode::Required)),
         )
         .await;
     };
@@ -363,7 +358,13 @@ async fn upload_photos(
 ) -> Response {
     let id = RequestId(id);
     let Ok(mp) = mp else {
-        return render_detail(&st, &u, id, Some(CoreError::invalid("photo", "required"))).await;
+        return render_detail(
+            &st,
+            &u,
+            id,
+            Some(CoreError::invalid("photo", CommonCode::Required)),
+        )
+        .await;
     };
     let mut up = super::tickets::read_photos(mp).await;
     // An owner's photos show what he reports.
@@ -376,22 +377,21 @@ async fn upload_photos(
 }
 
 /// The price list of paid services of the owner's community (明码标价).
-async fn prices(State(st): State<AppState>, u: ConsoleUser) -> Response {
-    let me = match portal::profile(&st.core, &u.ctx).await {
-        Ok(m) => m,
-        Err(e) => return error_page(&u, e),
-    };
-    match super::desk::price_view(&st, &u, me.community_id, false).await {
-        Ok((community, items)) => page(&super::desk::PricesPage {
-            s: Shell::of(&u),
-            community_id: me.community_id.0,
-            community,
-            items,
-            can_edit: false,
-            back: "/portal".into(),
-        }),
-        Err(e) => error_page(&u, e),
-    }
+async fn prices(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
+    let me = portal::profile(&st.core, &u.ctx).await.or_page(&u)?;
+    Ok(
+        match super::desk::price_view(&st, &u, me.community_id, false).await {
+            Ok((community, items)) => page(&super::desk::PricesPage {
+                s: Shell::of(&u),
+                community_id: me.community_id.0,
+                community,
+                items,
+                can_edit: false,
+                back: "/portal".into(),
+            }),
+            Err(e) => error_page(&u, e),
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 //! trend chart (SVG drawn here, no script) and staff KPIs; the quarterly complaint analysis
 //! (季度投诉汇总分析) and its .xlsx.
 
+use crate::console::forms::CommonCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -17,8 +18,8 @@ use wuye_core::tickets::{
 };
 use wuye_core::{CoreError, FieldError};
 
-use super::tickets::{Opt, label_of, opts};
-use super::{Shell, error_page, page};
+use super::forms::{Opt, label_of, opts};
+use super::{OrPage, PageResult, Shell, error_page, page};
 use crate::AppState;
 use crate::extract::ConsoleUser;
 use crate::locale::Locale;
@@ -32,7 +33,7 @@ pub fn router() -> Router<AppState> {
 
 fn today() -> NaiveDate {
     Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .with_timezone(&super::forms::default_zone())
         .date_naive()
 }
 
@@ -205,7 +206,7 @@ fn parse_day(errs: &mut Vec<FieldError>, field: &str, raw: &str) -> Option<Naive
     match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            errs.push(FieldError::new(field, "invalid_date"));
+            errs.push(FieldError::new(field, CommonCode::InvalidDate));
             None
         }
     }
@@ -217,7 +218,7 @@ fn community(errs: &mut Vec<FieldError>, raw: &str) -> Option<CommunityId> {
         s => match s.parse() {
             Ok(n) => Some(CommunityId(n)),
             Err(_) => {
-                errs.push(FieldError::new("community_id", "not_a_number"));
+                errs.push(FieldError::new("community_id", CommonCode::NotANumber));
                 None
             }
         },
@@ -240,7 +241,7 @@ async fn stats_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(mut f): Query<StatsForm>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
     let t = today();
     if f.from.is_empty() {
@@ -257,10 +258,10 @@ async fn stats_page(
     let to = parse_day(&mut errs, "to", &f.to);
     let community_id = community(&mut errs, &f.community_id);
     let (Some(from), Some(to)) = (from, to) else {
-        return error_page(&u, CoreError::Invalid(errs));
+        return Ok(error_page(&u, CoreError::Invalid(errs)));
     };
     if !errs.is_empty() {
-        return error_page(&u, CoreError::Invalid(errs));
+        return Ok(error_page(&u, CoreError::Invalid(errs)));
     }
     let q = StatsQuery {
         community_id,
@@ -270,10 +271,7 @@ async fn stats_page(
         kind: Some(f.kind.clone()),
         category: Some(f.category.clone()),
     };
-    let s = match tickets::stats(&st.core, &u.ctx, &q).await {
-        Ok(s) => s,
-        Err(e) => return error_page(&u, e),
-    };
+    let s = tickets::stats(&st.core, &u.ctx, &q).await.or_page(&u)?;
     let kpis = tickets::staff_kpis(&st.core, &u.ctx, &q)
         .await
         .unwrap_or_default();
@@ -348,7 +346,7 @@ async fn stats_page(
         label: l.t(&format!("tk.group.{g}")).to_string(),
     })
     .collect();
-    page(&StatsPage {
+    Ok(page(&StatsPage {
         s: Shell::of(&u),
         communities: community_opts(&st, &u).await,
         kinds: opts(RequestKind::ALL, l),
@@ -371,7 +369,7 @@ async fn stats_page(
         bars,
         max,
         kpis,
-    })
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -388,14 +386,14 @@ impl QuarterForm {
         let year = match self.year.trim() {
             "" => t.year(),
             s => s.parse().unwrap_or_else(|_| {
-                errs.push(FieldError::new("year", "not_a_number"));
+                errs.push(FieldError::new("year", CommonCode::NotANumber));
                 t.year()
             }),
         };
         let quarter = match self.quarter.trim() {
             "" => (t.month() - 1) / 3 + 1,
             s => s.parse().unwrap_or_else(|_| {
-                errs.push(FieldError::new("quarter", "not_a_number"));
+                errs.push(FieldError::new("quarter", CommonCode::NotANumber));
                 1
             }),
         };
@@ -437,17 +435,16 @@ async fn complaints_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(f): Query<QuarterForm>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
     let mut errs = Vec::new();
     let q = f.query(&mut errs);
     if !errs.is_empty() {
-        return error_page(&u, CoreError::Invalid(errs));
+        return Ok(error_page(&u, CoreError::Invalid(errs)));
     }
-    let a = match tickets::complaint_analysis(&st.core, &u.ctx, &q).await {
-        Ok(a) => a,
-        Err(e) => return error_page(&u, e),
-    };
+    let a = tickets::complaint_analysis(&st.core, &u.ctx, &q)
+        .await
+        .or_page(&u)?;
     let cats = tickets::list_categories(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
@@ -501,7 +498,7 @@ async fn complaints_page(
         .collect();
     let change = pct(a.change_rate);
     let satisfaction = sat(a.total.satisfaction);
-    page(&ComplaintsPage {
+    Ok(page(&ComplaintsPage {
         s: Shell::of(&u),
         community_id: f.community_id,
         communities: community_opts(&st, &u).await,
@@ -511,7 +508,7 @@ async fn complaints_page(
         change,
         satisfaction,
         a,
-    })
+    }))
 }
 
 async fn complaints_xlsx(

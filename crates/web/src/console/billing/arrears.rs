@@ -1,0 +1,264 @@
+//! Arrears, payment notices and the reports (collection rate, expenses, the Excel export): the
+//! pages that read the ledger across units rather than for one.
+
+use super::*;
+use crate::console::forms::CommonCode;
+
+// Arrears, notices, reports
+
+#[derive(Template)]
+#[template(path = "billing/arrears.html")]
+pub(super) struct ArrearsPage {
+    pub(super) s: Shell,
+    pub(super) communities: Vec<(i64, String)>,
+    pub(super) community: i64,
+    pub(super) ageing: Ageing,
+    pub(super) units: Vec<ArrearsUnit>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ReportsQuery {
+    pub(super) community: Option<i64>,
+    pub(super) as_of: Option<String>,
+    pub(super) from: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) period: Option<String>,
+    pub(super) quarter: Option<String>,
+}
+
+pub(super) fn opt_date(raw: &Option<String>) -> Result<Option<chrono::NaiveDate>, CoreError> {
+    parse_date(raw.as_deref().unwrap_or(""))
+}
+
+pub(super) async fn arrears_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ReportsQuery>,
+) -> Response {
+    let (communities, c) = match pick(&st, &u, q.community).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&u, e),
+    };
+    let loaded = async {
+        let as_of = opt_date(&q.as_of)?;
+        let ageing = billing::ageing(&st.core, &u.ctx, c, as_of).await?;
+        let units = billing::arrears_units(
+            &st.core,
+            &u.ctx,
+            c,
+            &ArrearsFilter {
+                as_of,
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok::<_, CoreError>((ageing, units))
+    }
+    .await;
+    match loaded {
+        Ok((ageing, units)) => page(&ArrearsPage {
+            s: Shell::of(&u),
+            communities,
+            community: c.0,
+            ageing,
+            units,
+        }),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "billing/notices.html")]
+pub(super) struct NoticesPage {
+    pub(super) s: Shell,
+    pub(super) batch: NoticeBatch,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct NoticesForm {
+    pub(super) community_id: i64,
+    pub(super) as_of: String,
+    pub(super) min_days: String,
+}
+
+/// The arrears filter of the notices form.
+pub(super) fn notice_filter(f: &NoticesForm) -> Result<ArrearsFilter, CoreError> {
+    let mut errs = Vec::new();
+    let min_days = opt_int("min_days", &f.min_days, &mut errs);
+    let as_of = parse_date(&f.as_of)?;
+    if !errs.is_empty() {
+        return Err(CoreError::Invalid(errs));
+    }
+    Ok(ArrearsFilter {
+        building_id: None,
+        min_days,
+        as_of,
+    })
+}
+
+pub(super) async fn issue_notices(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<NoticesForm>,
+) -> PageResult {
+    let filter = notice_filter(&f).or_page(&u)?;
+    Ok(
+        match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
+            Ok(batch) => page(&NoticesPage {
+                s: Shell::of(&u),
+                batch,
+            }),
+            Err(e) => error_page(&u, e),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "billing/reports.html")]
+pub(super) struct ReportsPage {
+    pub(super) s: Shell,
+    pub(super) communities: Vec<(i64, String)>,
+    pub(super) community: i64,
+    pub(super) report: CollectionReport,
+    pub(super) rate: CollectionRate,
+    pub(super) publication: Option<Publication>,
+    pub(super) quarter: String,
+    pub(super) can_manage: bool,
+}
+
+impl ReportsPage {
+    fn method(&self, code: &str) -> String {
+        billing::method_zh(code).to_string()
+    }
+    fn pct(&self, bp: &Option<i64>) -> String {
+        bp.map(|b| format!("{}.{:02}%", b / 100, b % 100))
+            .unwrap_or_else(|| "—".into())
+    }
+}
+
+pub(super) async fn reports_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ReportsQuery>,
+) -> Response {
+    let (communities, c) = match pick(&st, &u, q.community).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&u, e),
+    };
+    let today = chrono::Utc::now()
+        .with_timezone(&crate::console::forms::default_zone())
+        .date_naive();
+    let loaded = async {
+        let from = opt_date(&q.from)?
+            .unwrap_or_else(|| chrono::Datelike::with_day(&today, 1).unwrap_or(today));
+        let to = opt_date(&q.to)?.unwrap_or(today);
+        let report = billing::collection_report(&st.core, &u.ctx, c, from, to).await?;
+        let period = q
+            .period
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or_else(|| today.format("%Y-%m").to_string());
+        let rate = billing::collection_rate(&st.core, &u.ctx, c, &period).await?;
+        let quarter = q
+            .quarter
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or_else(|| billing::quarter_of(today));
+        let publication = billing::publication(&st.core, &u.ctx, c, &quarter).await?;
+        Ok::<_, CoreError>((report, rate, publication, quarter))
+    }
+    .await;
+    match loaded {
+        Ok((report, rate, publication, quarter)) => page(&ReportsPage {
+            s: Shell::of(&u),
+            communities,
+            community: c.0,
+            report,
+            rate,
+            publication: Some(publication),
+            quarter,
+            can_manage: u.ctx.has(Perm::BillingManage),
+        }),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ExpenseForm {
+    pub(super) community_id: i64,
+    pub(super) spent_on: String,
+    pub(super) category: String,
+    pub(super) description: String,
+    pub(super) amount: String,
+    pub(super) from_fund: Option<String>,
+}
+
+pub(super) async fn add_expense(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<ExpenseForm>,
+) -> Response {
+    let day = match parse_date(&f.spent_on) {
+        Ok(Some(d)) => d,
+        Ok(None) => return error_page(&u, CoreError::invalid("spent_on", CommonCode::Required)),
+        Err(e) => return error_page(&u, e),
+    };
+    match billing::create_expense(
+        &st.core,
+        &u.ctx,
+        ExpenseForCreate {
+            community_id: CommunityId(f.community_id),
+            spent_on: day,
+            category: f.category,
+            description: f.description,
+            amount: f.amount,
+            from_fund: f.from_fund.is_some(),
+        },
+    )
+    .await
+    {
+        Ok(_) => {
+            Redirect::to(&format!("/billing/reports?community={}", f.community_id)).into_response()
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ExportQuery {
+    pub(super) community: i64,
+    pub(super) report: String,
+    pub(super) from: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) period: Option<String>,
+    pub(super) quarter: Option<String>,
+    pub(super) as_of: Option<String>,
+}
+
+pub(super) async fn export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ExportQuery>,
+) -> PageResult {
+    let parsed = (|| {
+        Ok::<_, CoreError>(ReportQuery {
+            report: q.report.clone(),
+            from: opt_date(&q.from)?,
+            to: opt_date(&q.to)?,
+            period: q.period.clone(),
+            quarter: q.quarter.clone(),
+            as_of: opt_date(&q.as_of)?,
+        })
+    })();
+    let rq = parsed.or_page(&u)?;
+    Ok(
+        match billing::export_xlsx(&st.core, &u.ctx, CommunityId(q.community), &rq).await {
+            Ok((name, bytes)) => crate::api::import::xlsx(bytes, &name),
+            Err(e) => error_page(&u, e),
+        },
+    )
+}

@@ -1,0 +1,232 @@
+//! The daily close: the days' totals, closing and confirming a day, reminders and waivers
+//! recorded against it.
+
+use super::*;
+use crate::console::forms::CommonCode;
+
+// The daily close
+
+#[derive(Template)]
+#[template(path = "billing/days.html")]
+pub(super) struct DaysPage {
+    pub(super) s: Shell,
+    pub(super) communities: Vec<(i64, String)>,
+    pub(super) community: i64,
+    pub(super) days: Vec<CashierDay>,
+    pub(super) today: Vec<Payment>,
+    pub(super) can_confirm: bool,
+    pub(super) my_id: i64,
+}
+
+impl DaysPage {
+    fn method_label(&self, code: &str) -> String {
+        PayMethod::parse("", code)
+            .map(|m| {
+                if self.s.l == crate::locale::Locale::En {
+                    PayMethod::ALL.iter().find(|x| x.0 == m).map_or("", |x| x.3)
+                } else {
+                    m.zh()
+                }
+            })
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+pub(super) async fn render_days(
+    st: &AppState,
+    u: &ConsoleUser,
+    want: Option<i64>,
+    err: Option<CoreError>,
+) -> Response {
+    let (communities, c) = match pick(st, u, want).await {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let loaded = async {
+        Ok::<_, CoreError>((
+            billing::list_days(
+                &st.core,
+                &u.ctx,
+                DayFilter {
+                    community_id: c,
+                    from: None,
+                },
+            )
+            .await?,
+            billing::list_payments(
+                &st.core,
+                &u.ctx,
+                PaymentFilter {
+                    community_id: c,
+                    date: None,
+                    cashier_id: u.ctx.actor().map(|x| x.0),
+                },
+            )
+            .await?,
+        ))
+    }
+    .await;
+    let (days, today) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let (s, status) = match &err {
+        Some(e) => (Shell::of(u).with_error(e), status_of(e, u.locale)),
+        None => (Shell::of(u), axum::http::StatusCode::OK),
+    };
+    let mut r = page(&DaysPage {
+        s,
+        communities,
+        community: c.0,
+        days,
+        today,
+        can_confirm: u.ctx.has(Perm::BillingManage),
+        my_id: u.ctx.actor().map_or(0, |x| x.0),
+    });
+    *r.status_mut() = status;
+    r
+}
+
+pub(super) async fn days_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<CommunityQuery>,
+) -> Response {
+    render_days(&st, &u, q.community, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CloseForm {
+    pub(super) community_id: i64,
+    pub(super) date: String,
+    pub(super) note: String,
+    pub(super) cashier_id: i64,
+}
+
+pub(super) fn parse_date(raw: &str) -> Result<Option<chrono::NaiveDate>, CoreError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| CoreError::invalid("date", CommonCode::InvalidDate))
+}
+
+pub(super) async fn close_day(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<CloseForm>,
+) -> Response {
+    let r = match parse_date(&f.date) {
+        Ok(date) => billing::close_day(
+            &st.core,
+            &u.ctx,
+            DayClose {
+                community_id: CommunityId(f.community_id),
+                date,
+                note: Some(f.note),
+            },
+        )
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    days_after(&st, &u, f.community_id, r).await
+}
+
+pub(super) async fn confirm_day(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<CloseForm>,
+) -> Response {
+    let r = match parse_date(&f.date) {
+        Ok(Some(date)) => billing::confirm_day(
+            &st.core,
+            &u.ctx,
+            DayConfirm {
+                community_id: CommunityId(f.community_id),
+                cashier_id: f.cashier_id,
+                date,
+            },
+        )
+        .await
+        .map(|_| ()),
+        Ok(None) => Err(CoreError::invalid("date", CommonCode::Required)),
+        Err(e) => Err(e),
+    };
+    days_after(&st, &u, f.community_id, r).await
+}
+
+pub(super) async fn days_after(
+    st: &AppState,
+    u: &ConsoleUser,
+    c: i64,
+    r: Result<(), CoreError>,
+) -> Response {
+    match r {
+        Ok(()) => Redirect::to(&format!("/daily-close?community={c}")).into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_days(st, u, Some(c), Some(e)).await
+        }
+        Err(e) => error_page(u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ReminderForm {
+    pub(super) method: String,
+    pub(super) result: String,
+    pub(super) next_step: String,
+}
+
+pub(super) async fn add_reminder(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<ReminderForm>,
+) -> Response {
+    let r = billing::record_reminder(
+        &st.core,
+        &u.ctx,
+        ReminderForCreate {
+            unit_id: UnitId(id),
+            method: f.method,
+            result: f.result,
+            next_step: Some(f.next_step),
+        },
+    )
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/units/{id}/statement")).into_response(),
+        Err(e @ CoreError::Invalid(_)) => render_statement(&st, &u, id, Some(e)).await,
+        Err(e) => error_page(&u, e),
+    }
+}
+
+pub(super) async fn waive(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<ReasonForm>,
+) -> Response {
+    match billing::waive_late_fee(&st.core, &u.ctx, id, Reason { reason: f.reason }).await {
+        Ok(_) => {
+            let unit: Option<(i64,)> = st
+                .core
+                .db
+                .read()
+                .fetch_optional(
+                    "SELECT unit_id FROM charges WHERE id = $1",
+                    wuye_core::args![id],
+                )
+                .await
+                .ok()
+                .flatten();
+            Redirect::to(&format!("/units/{}/statement", unit.map_or(0, |u| u.0))).into_response()
+        }
+        Err(e) => error_page(&u, e),
+    }
+}

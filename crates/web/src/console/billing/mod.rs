@@ -1,0 +1,179 @@
+//! Billing in the console: the manager's fee setup and bill runs (`/billing`), the cashier's
+//! desk (`/cashier`: find a unit, see what it owes, take a payment), printable receipts, the
+//! unit statement, the daily close (`/daily-close`) and the published fee schedule.
+//!
+//! One file per page group (setup and schedule, cashier and receipts, the daily close, arrears
+//! and reports, the owner's pages, meters); this file holds the router, the PDF downloads and the
+//! community picker they share.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use wuye_core::billing::{self, *};
+use wuye_core::registry;
+use wuye_core::shared::ids::*;
+use wuye_core::shared::money::Money;
+use wuye_core::{CoreError, FieldError, Perm};
+
+use super::{Id, OrPage, PageResult, Shell, error_page, page};
+use crate::AppState;
+use crate::error::describe;
+use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
+
+mod arrears;
+mod cashier;
+mod close;
+mod meters;
+mod owner;
+mod setup;
+
+use arrears::*;
+use cashier::*;
+use close::*;
+use owner::*;
+use setup::*;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/billing", get(setup::setup_page))
+        .route("/billing/settings", post(setup::save_settings))
+        .route("/billing/fee-items", post(setup::save_item))
+        .route("/billing/standards", post(setup::save_standard))
+        .route("/billing/runs", post(setup::post_run))
+        .route("/billing/pending", post(setup::post_pending))
+        .route("/billing/schedule", get(setup::schedule_page))
+        .route("/cashier", get(cashier::cashier_page))
+        .route("/cashier/pay", post(cashier::pay))
+        .route("/receipts/{id}", get(cashier::receipt_page))
+        .route("/receipts/{id}/reverse", post(cashier::reverse_payment))
+        .route("/units/{id}/statement", get(cashier::statement_page))
+        .route("/charges/{id}/reverse", post(cashier::reverse_charge))
+        .route("/daily-close", get(close::days_page).post(close::close_day))
+        .route("/daily-close/confirm", post(close::confirm_day))
+        .route("/billing/arrears", get(arrears::arrears_page))
+        .route("/billing/notices", post(arrears::issue_notices))
+        .route("/billing/reports", get(arrears::reports_page))
+        .route("/billing/expenses", post(arrears::add_expense))
+        .route("/billing/export.xlsx", get(arrears::export))
+        .route("/units/{id}/reminders", post(close::add_reminder))
+        .route("/charges/{id}/waive", post(close::waive))
+        .route("/portal/billing", get(owner::owner_page))
+        .route("/portal/receipts/{id}", get(owner::owner_receipt))
+        .route("/portal/fees", get(owner::owner_fees))
+        .route(
+            "/billing/meters",
+            get(meters::meters_page).post(meters::save_meter_readings),
+        )
+        .route(
+            "/billing/meters/{id}/confirm",
+            post(meters::confirm_meter_reading),
+        )
+        .route(
+            "/billing/meters/import",
+            post(meters::import_meter_readings),
+        )
+        .route("/receipts/{id}/pdf", get(receipt_pdf))
+        .route("/portal/receipts/{id}/pdf", get(owner_receipt_pdf))
+        .route("/billing/notices.pdf", post(notices_pdf))
+}
+
+async fn receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    match billing::receipt(&st.core, &u.ctx, id).await {
+        Ok(r) => {
+            let (name, bytes) = billing::receipt_file(&r);
+            crate::api::billing::pdf(bytes, &name)
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+async fn owner_receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+    match billing::owner_receipt(&st.core, &u.ctx, id).await {
+        Ok(r) => {
+            let (name, bytes) = billing::receipt_file(&r);
+            crate::api::billing::pdf(bytes, &name)
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
+
+async fn notices_pdf(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<NoticesForm>,
+) -> PageResult {
+    let filter = notice_filter(&f).or_page(&u)?;
+    Ok(
+        match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
+            Ok(b) => crate::api::billing::pdf(
+                billing::pdf::notices_pdf(&b),
+                &format!("notices-{}.pdf", b.as_of),
+            ),
+            Err(e) => error_page(&u, e),
+        },
+    )
+}
+
+/// The first value of a field of a form with repeated fields ("" when absent).
+fn field(pairs: &[(String, String)], k: &str) -> String {
+    pairs
+        .iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// `self.yuan(fen)` in the templates: yuan with two decimals.
+macro_rules! yuan_in_templates {
+    ($($t:ty),+) => {$(
+        impl $t {
+            fn yuan(&self, fen: impl std::borrow::Borrow<i64>) -> String {
+                Money(*fen.borrow()).to_string()
+            }
+        }
+    )+};
+}
+yuan_in_templates!(
+    SetupPage,
+    CashierPage,
+    ReceiptPage,
+    StatementPage,
+    DaysPage,
+    OwnerPage,
+    ArrearsPage,
+    NoticesPage,
+    ReportsPage
+);
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CommunityQuery {
+    community: Option<i64>,
+    unit: Option<String>,
+    period: Option<String>,
+}
+
+/// The communities the user reaches, and the one picked (the first by default).
+async fn pick(
+    st: &AppState,
+    u: &ConsoleUser,
+    want: Option<i64>,
+) -> Result<(Vec<(i64, String)>, CommunityId), CoreError> {
+    let list: Vec<(i64, String)> = registry::list_communities(&st.core, &u.ctx)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.0, c.name))
+        .collect();
+    let id = want
+        .filter(|w| list.iter().any(|(i, _)| i == w))
+        .or_else(|| list.first().map(|c| c.0))
+        .ok_or(CoreError::NotFound("community"))?;
+    Ok((list, CommunityId(id)))
+}
+
+fn status_of(e: &CoreError, l: crate::locale::Locale) -> axum::http::StatusCode {
+    describe(e, l).0
+}

@@ -1,0 +1,406 @@
+//! One request's page: its clocks, timeline and photos, the actions the user may take on it,
+//! and the audit-logged reveal of the contact's phone.
+
+use super::*;
+use crate::console::forms::CommonCode;
+
+// One request
+
+#[derive(Template)]
+#[template(path = "tickets/detail.html")]
+pub(super) struct DetailPage {
+    pub(super) s: Shell,
+    pub(super) v: RequestView,
+    pub(super) charge: String,
+    pub(super) events: Vec<EventView>,
+    pub(super) assignees: Vec<Opt>,
+    /// Which actions to offer.
+    pub(super) can: HashMap<&'static str, bool>,
+    pub(super) mobile: bool,
+    pub(super) photos: Vec<Photo>,
+    pub(super) can_upload: bool,
+    /// The community's active price list (for the done form).
+    pub(super) services: Vec<Opt>,
+    pub(super) lines: Vec<ChargeLine>,
+    pub(super) teams: Vec<Opt>,
+    /// The contact's phone in full, just revealed.
+    pub(super) revealed: Option<String>,
+    pub(super) can_reveal_contact: bool,
+}
+
+impl DetailPage {
+    fn yuan(&self, fen: &i64) -> String {
+        fen_text(*fen)
+    }
+}
+
+impl DetailPage {
+    fn can(&self, a: &str) -> bool {
+        self.can.get(a).copied().unwrap_or(false)
+    }
+    fn any_action(&self) -> bool {
+        self.can.values().any(|x| *x)
+    }
+}
+
+pub struct EventView {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub change: String,
+    pub note: String,
+}
+
+pub(super) fn fen_text(f: i64) -> String {
+    format!("{}.{:02}", f / 100, f % 100)
+}
+
+/// The actions a page offers: those the state allows and the user may take. The service
+/// decides again when one is sent.
+pub(super) fn offered(u: &ConsoleUser, r: &Request) -> HashMap<&'static str, bool> {
+    use RequestState as S;
+    let c = &u.ctx;
+    let dispatcher = c.has(Perm::TicketsDispatch) || c.has(Perm::TicketsManage);
+    let me = c.user_id;
+    let assignee = r.assignee_id == Some(me);
+    let owner = r.first_responder_id == me;
+    let st = r.state;
+    let open = st.is_open();
+    let mut m = HashMap::new();
+    m.insert(
+        "dispatch",
+        dispatcher
+            && matches!(
+                st,
+                S::Registered | S::Pooled | S::Dispatched | S::Accepted | S::OnSite
+            ),
+    );
+    m.insert(
+        "to_pool",
+        (dispatcher || assignee) && matches!(st, S::Registered | S::Dispatched | S::Accepted),
+    );
+    m.insert("grab", c.has(Perm::TicketsWork) && st == S::Pooled);
+    m.insert("accept", assignee && st == S::Dispatched);
+    m.insert("on_site", assignee && st == S::Accepted);
+    m.insert(
+        "done",
+        (assignee && matches!(st, S::Dispatched | S::Accepted | S::OnSite))
+            || (dispatcher && st == S::Registered),
+    );
+    m.insert(
+        "hold",
+        (dispatcher || assignee)
+            && matches!(
+                st,
+                S::Registered | S::Pooled | S::Dispatched | S::Accepted | S::OnSite
+            ),
+    );
+    m.insert("resume", (dispatcher || assignee) && st == S::OnHold);
+    m.insert("feedback", (dispatcher || owner) && open);
+    m.insert("escalate", (dispatcher || owner) && open);
+    m.insert(
+        "postpone",
+        (dispatcher || owner) && open && !r.promise_postponed,
+    );
+    m.insert("visit", dispatcher && st == S::Done);
+    m.insert(
+        "cancel",
+        dispatcher && matches!(st, S::Registered | S::Pooled | S::Dispatched | S::OnHold),
+    );
+    m
+}
+
+pub(super) async fn render_detail(
+    st: &AppState,
+    u: &ConsoleUser,
+    id: RequestId,
+    err: Option<CoreError>,
+    mobile: bool,
+) -> Response {
+    render_detail_with(st, u, id, err, mobile, None).await
+}
+
+pub(super) async fn render_detail_with(
+    st: &AppState,
+    u: &ConsoleUser,
+    id: RequestId,
+    err: Option<CoreError>,
+    mobile: bool,
+    revealed: Option<String>,
+) -> Response {
+    let l = u.locale;
+    let r = match tickets::get_request(&st.core, &u.ctx, id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(u, e),
+    };
+    let events = match tickets::timeline(&st.core, &u.ctx, id).await {
+        Ok(e) => e,
+        Err(e) => return error_page(u, e),
+    };
+    let lk = match Lookup::load(st, u).await {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let tz = lk.tz(r.community_id);
+    let assignees = if u.ctx.has(Perm::TicketsDispatch) {
+        tickets::assignable_users(&st.core, &u.ctx, r.community_id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, name)| Opt {
+                code: id.to_string(),
+                label: name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let state_label = |s: &Option<String>| {
+        s.as_deref()
+            .map(|x| label_of(RequestState::ALL, x, l))
+            .unwrap_or_default()
+    };
+    let events = events
+        .into_iter()
+        .map(|e| {
+            let change = match (&e.from_state, &e.to_state) {
+                (Some(a), Some(b)) if a != b => format!(
+                    "{} → {}",
+                    state_label(&e.from_state),
+                    state_label(&e.to_state)
+                ),
+                (None, Some(_)) => state_label(&e.to_state),
+                _ => String::new(),
+            };
+            let note = match e.action.as_str() {
+                "clock_warning" | "clock_breach" => e
+                    .note
+                    .as_deref()
+                    .map(|c| label_of(ClockKind::ALL, c, l))
+                    .unwrap_or_default(),
+                _ => e.note.clone().unwrap_or_default(),
+            };
+            EventView {
+                at: local(e.at, tz),
+                who: if e.actor_id.is_none() {
+                    l.t("tk.system").to_string()
+                } else {
+                    e.actor_name.clone()
+                },
+                action: label_of(EventAction::ALL, &e.action, l),
+                change,
+                note,
+            }
+        })
+        .collect();
+    let can = offered(u, &r);
+    let photos = tickets::list_photos(&st.core, &u.ctx, id)
+        .await
+        .unwrap_or_default();
+    let can_upload = r.state.is_open();
+    let services = if can.get("done").copied().unwrap_or(false) {
+        tickets::list_services(&st.core, &u.ctx, r.community_id, true)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| Opt {
+                code: p.id.to_string(),
+                label: format!("{} ¥{}/{}", p.name, fen_text(p.price_fen), p.unit),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let lines = tickets::charge_lines(&st.core, &u.ctx, id)
+        .await
+        .unwrap_or_default();
+    let teams = if u.ctx.has(Perm::TicketsDispatch) {
+        tickets::list_teams(&st.core, &u.ctx, r.community_id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| Opt {
+                code: t.id.to_string(),
+                label: t.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let charge = r.charge_fen.map(fen_text).unwrap_or_default();
+    let can_reveal_contact = r.contact_phone.is_some()
+        && revealed.is_none()
+        && ((r.assignee_id == Some(u.ctx.user_id) && r.state.is_open())
+            || u.ctx.has(Perm::PiiReveal));
+    let (s, status) = match &err {
+        Some(e) => (Shell::of(u).with_error(e), describe(e, l).0),
+        None => (Shell::of(u), axum::http::StatusCode::OK),
+    };
+    let mut resp = page(&DetailPage {
+        s,
+        v: lk.view(r, l),
+        charge,
+        events,
+        assignees,
+        can,
+        mobile,
+        photos,
+        can_upload,
+        services,
+        lines,
+        teams,
+        revealed,
+        can_reveal_contact,
+    });
+    *resp.status_mut() = status;
+    resp
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RevealForm {
+    pub(super) m: String,
+}
+
+/// Shows the contact's phone in full (the technician calling the customer); audit-logged.
+pub(super) async fn contact_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<RevealForm>,
+) -> Response {
+    let id = RequestId(id);
+    match tickets::reveal_contact(&st.core, &u.ctx, id).await {
+        Ok(phone) => render_detail_with(&st, &u, id, None, f.m == "1", phone).await,
+        Err(e) => error_page(&u, e),
+    }
+}
+
+pub(super) async fn photo(State(st): State<AppState>, u: ConsoleUser, Ids(id, p): Ids) -> Response {
+    match tickets::photo_file(&st.core, &u.ctx, RequestId(id), p).await {
+        Ok((ct, bytes)) => crate::console::image_response(ct, bytes),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct DetailQuery {
+    pub(super) m: String,
+}
+
+pub(super) async fn detail_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    Query(q): Query<DetailQuery>,
+) -> Response {
+    render_detail(&st, &u, RequestId(id), None, q.m == "1").await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ActForm {
+    pub(super) action: String,
+    pub(super) note: String,
+    pub(super) assignee_id: String,
+    pub(super) team_id: String,
+    pub(super) promise_at: String,
+    pub(super) materials: String,
+    pub(super) labour_minutes: String,
+    pub(super) service_1: String,
+    pub(super) quantity_1: String,
+    pub(super) service_2: String,
+    pub(super) quantity_2: String,
+    pub(super) service_3: String,
+    pub(super) quantity_3: String,
+    pub(super) satisfaction: String,
+    pub(super) visit_channel: String,
+    /// `1` when sent from the phone page (go back there).
+    pub(super) m: String,
+}
+
+pub(super) async fn act(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<ActForm>,
+) -> PageResult {
+    let id = RequestId(id);
+    let mobile = f.m == "1";
+    let mut errs = Vec::new();
+    let num = |errs: &mut Vec<FieldError>, field: &str, raw: &str| -> Option<i64> {
+        match raw.trim() {
+            "" => None,
+            s => s
+                .parse()
+                .map_err(|_| errs.push(FieldError::new(field, CommonCode::NotANumber)))
+                .ok(),
+        }
+    };
+    let assignee_id = num(&mut errs, "assignee_id", &f.assignee_id).map(UserId);
+    let team_id = num(&mut errs, "team_id", &f.team_id);
+    let labour_minutes = num(&mut errs, "labour_minutes", &f.labour_minutes);
+    let satisfaction = num(&mut errs, "satisfaction", &f.satisfaction);
+    let promise_at = if f.promise_at.trim().is_empty() {
+        None
+    } else {
+        let r = tickets::get_request(&st.core, &u.ctx, id)
+            .await
+            .or_page(&u)?;
+        let c = registry::get_community(&st.core, &u.ctx, r.community_id)
+            .await
+            .or_page(&u)?;
+        let tz = tz_of(&c);
+        match NaiveDateTime::parse_from_str(f.promise_at.trim(), "%Y-%m-%dT%H:%M") {
+            Ok(n) => Some(local_to_utc(tz, n.date(), n.time())),
+            Err(_) => {
+                errs.push(FieldError::new("promise_at", CommonCode::InvalidDate));
+                None
+            }
+        }
+    };
+    if !errs.is_empty() {
+        return Ok(render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await);
+    }
+    let mut services = Vec::new();
+    for (i, (svc, qty)) in [
+        (&f.service_1, &f.quantity_1),
+        (&f.service_2, &f.quantity_2),
+        (&f.service_3, &f.quantity_3),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if let Some(service_id) = num(&mut errs, &format!("services[{i}].service_id"), svc) {
+            let quantity = num(&mut errs, &format!("services[{i}].quantity"), qty).unwrap_or(1);
+            services.push(ServiceLineInput {
+                service_id,
+                quantity,
+            });
+        }
+    }
+    if !errs.is_empty() {
+        return Ok(render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await);
+    }
+    let input = RequestAction {
+        action: f.action.clone(),
+        note: Some(f.note.clone()),
+        assignee_id,
+        team_id,
+        promise_at,
+        materials: Some(f.materials.clone()),
+        labour_minutes,
+        services,
+        satisfaction,
+        visit_channel: Some(f.visit_channel.clone()).filter(|s| !s.is_empty()),
+    };
+    Ok(match tickets::act(&st.core, &u.ctx, id, input).await {
+        Ok(_) if mobile => Redirect::to("/m/orders").into_response(),
+        Ok(_) => Redirect::to(&format!("/requests/{id}")).into_response(),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_detail(&st, &u, id, Some(e), mobile).await
+        }
+        Err(e) => error_page(&u, e),
+    })
+}

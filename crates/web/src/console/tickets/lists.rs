@@ -1,0 +1,202 @@
+//! The request lists (mine, assigned, the pool, the dispatcher's board) and the technician's
+//! phone page of open work orders: every page that shows many requests as rows.
+
+use super::*;
+use crate::console::forms::CommonCode;
+
+// Lists
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ListQuery {
+    pub(super) view: String,
+    pub(super) community_id: String,
+    pub(super) state: String,
+    pub(super) kind: String,
+    pub(super) category: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/list.html")]
+pub(super) struct ListPage {
+    pub(super) s: Shell,
+    pub(super) view: String,
+    pub(super) rows: Vec<RequestView>,
+    pub(super) q_community: String,
+    pub(super) q_state: String,
+    pub(super) q_kind: String,
+    pub(super) q_category: String,
+    pub(super) communities: Vec<Opt>,
+    pub(super) states: Vec<Opt>,
+    pub(super) kinds: Vec<Opt>,
+    pub(super) categories: Vec<Opt>,
+    /// Who the board's selected requests can be reassigned to.
+    pub(super) assignees: Vec<Opt>,
+}
+
+pub(super) fn category_opts(cats: &[Category], l: Locale) -> Vec<Opt> {
+    cats.iter()
+        .filter(|c| c.active)
+        .map(|c| Opt {
+            code: c.code.clone(),
+            label: if l == Locale::En {
+                c.name_en.clone()
+            } else {
+                c.name_zh.clone()
+            },
+        })
+        .collect()
+}
+
+pub(super) fn community_opts(lk: &Lookup) -> Vec<Opt> {
+    let mut v: Vec<&Community> = lk.communities.values().collect();
+    v.sort_by_key(|c| c.id);
+    v.into_iter()
+        .map(|c| Opt {
+            code: c.id.to_string(),
+            label: c.name.clone(),
+        })
+        .collect()
+}
+
+pub(super) async fn list_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let l = u.locale;
+    let sees_all = u.ctx.has(Perm::TicketsDispatch) || u.ctx.has(Perm::TicketsManage);
+    let view = match q.view.as_str() {
+        "" if sees_all => "board".to_string(),
+        "" => "mine".to_string(),
+        v => v.to_string(),
+    };
+    let mut errs = Vec::new();
+    let community_id = match q.community_id.trim() {
+        "" => None,
+        s => match s.parse() {
+            Ok(n) => Some(CommunityId(n)),
+            Err(_) => {
+                errs.push(FieldError::new("community_id", CommonCode::NotANumber));
+                None
+            }
+        },
+    };
+    if !errs.is_empty() {
+        return Err(PageError::new(&u, CoreError::Invalid(errs)));
+    }
+    let f = RequestFilter {
+        community_id,
+        view: Some(if view == "board" {
+            String::new()
+        } else {
+            view.clone()
+        }),
+        state: Some(q.state.clone()),
+        open: None,
+        kind: Some(q.kind.clone()),
+        category: Some(q.category.clone()),
+        assignee_id: None,
+        unit_id: None,
+        before_id: None,
+        limit: Some(200),
+    };
+    let res = if view == "board" {
+        tickets::board(&st.core, &u.ctx, f).await
+    } else {
+        tickets::list_requests(&st.core, &u.ctx, &f).await
+    };
+    let lk = Lookup::load(&st, &u).await.or_page(&u)?;
+    // The board reassigns within one community: the filtered one, or the user's first.
+    let mut assignees = Vec::new();
+    if view == "board" {
+        let mut ids: Vec<CommunityId> = lk.communities.keys().copied().collect();
+        ids.sort();
+        if let Some(c) = community_id.or(ids.first().copied()) {
+            for (id, name) in tickets::assignable_users(&st.core, &u.ctx, c)
+                .await
+                .unwrap_or_default()
+            {
+                let label = if community_id.is_none() && ids.len() > 1 {
+                    format!(
+                        "{name}（{}）",
+                        lk.communities
+                            .get(&c)
+                            .map(|x| x.name.as_str())
+                            .unwrap_or("")
+                    )
+                } else {
+                    name
+                };
+                assignees.push(Opt {
+                    code: id.to_string(),
+                    label,
+                });
+            }
+        }
+    }
+    Ok(match res {
+        Ok(rows) => page(&ListPage {
+            assignees,
+            s: Shell::of(&u),
+            view,
+            rows: rows.into_iter().map(|r| lk.view(r, l)).collect(),
+            q_community: q.community_id,
+            q_state: q.state,
+            q_kind: q.kind,
+            q_category: q.category,
+            communities: community_opts(&lk),
+            states: opts(RequestState::ALL, l),
+            kinds: opts(RequestKind::ALL, l),
+            categories: category_opts(&lk.categories, l),
+        }),
+        Err(e) => error_page(&u, e),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The technician's phone page
+
+#[derive(Template)]
+#[template(path = "tickets/orders.html")]
+pub(super) struct OrdersPage {
+    pub(super) s: Shell,
+    pub(super) mine: Vec<RequestView>,
+    pub(super) pool: Vec<RequestView>,
+}
+
+pub(super) async fn orders_page(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
+    let l = u.locale;
+    let lk = Lookup::load(&st, &u).await.or_page(&u)?;
+    let list = |view: &str| RequestFilter {
+        community_id: None,
+        view: Some(view.into()),
+        state: None,
+        open: Some(true),
+        kind: None,
+        category: None,
+        assignee_id: None,
+        unit_id: None,
+        before_id: None,
+        limit: Some(100),
+    };
+    let mine = tickets::list_requests(&st.core, &u.ctx, &list("assigned"))
+        .await
+        .or_page(&u)?;
+    let pool = if u.ctx.has(Perm::TicketsWork) {
+        tickets::list_requests(&st.core, &u.ctx, &list("pool"))
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    Ok(page(&OrdersPage {
+        s: Shell::of(&u),
+        mine: mine
+            .into_iter()
+            .filter(|r| r.state != RequestState::Done)
+            .map(|r| lk.view(r, l))
+            .collect(),
+        pool: pool.into_iter().map(|r| lk.view(r, l)).collect(),
+    }))
+}

@@ -1,0 +1,232 @@
+//! Registering a request at the desk or the hotline: the form, and turning what was typed (a
+//! unit label, a caller's phone, a local promise time) into the service's input.
+
+use super::*;
+use crate::console::forms::CommonCode;
+
+// Registering
+
+/// The register form as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub(super) struct NewForm {
+    pub(super) community_id: String,
+    pub(super) kind: String,
+    pub(super) category: String,
+    pub(super) channel: String,
+    pub(super) urgency: String,
+    pub(super) complex: Option<String>,
+    /// "1栋-1801", "1-1801" or a unit number; or empty.
+    pub(super) unit: String,
+    pub(super) unit_id: String,
+    pub(super) location: String,
+    pub(super) contact_name: String,
+    pub(super) contact_phone: String,
+    pub(super) description: String,
+    /// Local date-time (`datetime-local`), empty for the default.
+    pub(super) promise_at: String,
+    pub(super) assignee_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/new.html")]
+pub(super) struct NewPage {
+    pub(super) s: Shell,
+    pub(super) f: NewForm,
+    pub(super) errs: Vec<FieldError>,
+    pub(super) communities: Vec<Opt>,
+    pub(super) kinds: Vec<Opt>,
+    pub(super) categories: Vec<Opt>,
+    pub(super) channels: Vec<Opt>,
+    pub(super) assignees: Vec<Opt>,
+}
+
+impl NewPage {
+    fn err(&self, field: &str) -> String {
+        self.errs
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| crate::error::field_message(self.s.l, e))
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+}
+
+pub(super) async fn render_new(
+    st: &AppState,
+    u: &ConsoleUser,
+    f: NewForm,
+    err: Option<CoreError>,
+) -> Response {
+    let l = u.locale;
+    let lk = match Lookup::load(st, u).await {
+        Ok(x) => x,
+        Err(e) => return error_page(u, e),
+    };
+    let community = f.community_id.parse().ok().map(CommunityId).or_else(|| {
+        let mut ids: Vec<CommunityId> = lk.communities.keys().copied().collect();
+        ids.sort();
+        ids.first().copied()
+    });
+    let assignees = match community {
+        Some(c) if u.ctx.has(Perm::TicketsDispatch) => {
+            tickets::assignable_users(&st.core, &u.ctx, c)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, name)| Opt {
+                    code: id.to_string(),
+                    label: name,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let (mut s, errs, status) = match err {
+        Some(e) => {
+            let status = describe(&e, l).0;
+            let errs = match &e {
+                CoreError::Invalid(v) => v.clone(),
+                CoreError::Conflict(x) => vec![x.clone()],
+                _ => Vec::new(),
+            };
+            (Shell::of(u).with_error(&e), errs, status)
+        }
+        None => (Shell::of(u), Vec::new(), axum::http::StatusCode::OK),
+    };
+    if errs.is_empty() && s.error.is_some() {
+        s.notice = None;
+    }
+    let mut r = page(&NewPage {
+        s,
+        f,
+        errs,
+        communities: community_opts(&lk),
+        kinds: opts(RequestKind::ALL, l),
+        categories: category_opts(&lk.categories, l),
+        channels: opts(Channel::ALL, l),
+        assignees,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct NewQuery {
+    pub(super) unit_id: String,
+    pub(super) community_id: String,
+}
+
+pub(super) async fn new_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    if !u.ctx.has(Perm::TicketsRegister) {
+        return error_page(&u, CoreError::Forbidden);
+    }
+    let mut f = NewForm {
+        channel: "front_desk".into(),
+        urgency: "normal".into(),
+        community_id: q.community_id,
+        ..Default::default()
+    };
+    if let Ok(id) = q.unit_id.parse::<i64>()
+        && let Ok(unit) = registry::get_unit(&st.core, &u.ctx, UnitId(id)).await
+    {
+        f.unit_id = id.to_string();
+        f.unit = format!("{}-{}", unit.building_name, unit.unit_no);
+        f.community_id = unit.community_id.to_string();
+        f.kind = "repair_unit".into();
+    }
+    render_new(&st, &u, f, None).await
+}
+
+pub(super) async fn create(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<NewForm>,
+) -> Response {
+    let mut errs = Vec::new();
+    let community = match f.community_id.trim().parse::<i64>() {
+        Ok(n) => CommunityId(n),
+        Err(_) => {
+            errs.push(FieldError::new("community_id", CommonCode::Required));
+            return render_new(&st, &u, f, Some(CoreError::Invalid(errs))).await;
+        }
+    };
+    let tz = match registry::get_community(&st.core, &u.ctx, community).await {
+        Ok(c) => tz_of(&c),
+        Err(e) => return render_new(&st, &u, f, Some(e)).await,
+    };
+    let caller = resolve::caller(
+        &st.core,
+        &u.ctx,
+        community,
+        CallerInput {
+            unit_id: f.unit_id.trim().parse::<i64>().ok().map(UnitId),
+            unit_label: &f.unit,
+            phone: &f.contact_phone,
+        },
+    )
+    .await;
+    errs.extend(caller.errors);
+    let (unit_id, person_id) = (caller.unit, caller.person);
+    let promise_at = match f.promise_at.trim() {
+        "" => None,
+        s => match NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
+            Ok(n) => Some(local_to_utc(tz, n.date(), n.time())),
+            Err(_) => {
+                errs.push(FieldError::new("promise_at", CommonCode::InvalidDate));
+                None
+            }
+        },
+    };
+    let assignee_id = match f.assignee_id.trim() {
+        "" => None,
+        s => match s.parse() {
+            Ok(n) => Some(UserId(n)),
+            Err(_) => {
+                errs.push(FieldError::new("assignee_id", CommonCode::NotANumber));
+                None
+            }
+        },
+    };
+    let input = RequestForCreate {
+        community_id: community,
+        kind: f.kind.clone(),
+        category: f.category.clone(),
+        channel: f.channel.clone(),
+        urgency: Some(f.urgency.clone()),
+        complex: Some(f.complex.is_some()),
+        unit_id,
+        person_id,
+        location: Some(f.location.clone()),
+        contact_name: Some(f.contact_name.clone()),
+        contact_phone: Some(f.contact_phone.clone()),
+        description: f.description.clone(),
+        promise_at,
+        assignee_id,
+    };
+    let res = if errs.is_empty() {
+        tickets::create_request(&st.core, &u.ctx, input).await
+    } else {
+        // Report the form's own problems together with the service's.
+        match tickets::create_request(&st.core, &u.ctx, input).await {
+            Err(CoreError::Invalid(mut more)) => {
+                more.retain(|e| e.field != "unit_id" || errs.iter().all(|x| x.field != "unit"));
+                errs.extend(more);
+                Err(CoreError::Invalid(errs))
+            }
+            _ => Err(CoreError::Invalid(errs)),
+        }
+    };
+    match res {
+        Ok(r) => Redirect::to(&format!("/requests/{}", r.id)).into_response(),
+        Err(e) if matches!(e, CoreError::Invalid(_) | CoreError::Conflict(_)) => {
+            render_new(&st, &u, f, Some(e)).await
+        }
+        Err(e) => error_page(&u, e),
+    }
+}
