@@ -25,6 +25,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     billing::error::BillingCode::CODES,
     portal::error::PortalCode::CODES,
     registry::error::RegistryCode::CODES,
+    shared::resolve::ResolveCode::CODES,
     tickets::error::TicketCode::CODES,
 ];
 

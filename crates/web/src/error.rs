@@ -19,6 +19,8 @@ wuye_core::error_codes! {
         InvalidType = "invalid_type",
         InvalidPath = "invalid_path",
         InvalidQuery = "invalid_query",
+        CalendarFileInvalid = "calendar_file_invalid",
+        NotXlsx = "not_xlsx",
     }
 }
 

@@ -15,14 +15,6 @@ pub trait ErrorCode: Copy + Send + Sync + 'static {
     fn as_str(self) -> &'static str;
 }
 
-// Console handlers still raise some codes as string literals; they move to enums next, and
-// this impl goes.
-impl ErrorCode for &'static str {
-    fn as_str(self) -> &'static str {
-        self
-    }
-}
-
 /// Declares a module's error codes: an enum whose variants serialise to the given stable
 /// strings, with `CODES` listing every string (for the locale test).
 ///

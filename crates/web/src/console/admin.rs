@@ -1,7 +1,7 @@
 //! Administration pages: users and their roles and communities, role permissions, the user's
 //! own API tokens, and the audit log browser.
 
-use crate::console::forms::ConsoleCode;
+use crate::error::WebCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -207,7 +207,7 @@ async fn create_user(
     CsrfBody(raw): CsrfBody,
 ) -> Response {
     let Some(form): Option<NewUserForm> = parse_multi(&raw) else {
-        return error_page(&u, CoreError::invalid("body", ConsoleCode::InvalidJson));
+        return error_page(&u, CoreError::invalid("body", WebCode::InvalidJson));
     };
     let input = UserForCreate {
         username: form.username.clone(),
@@ -329,7 +329,7 @@ async fn update_user(
     CsrfBody(raw): CsrfBody,
 ) -> Response {
     let Some(f): Option<EditUserForm> = parse_multi(&raw) else {
-        return error_page(&u, CoreError::invalid("body", ConsoleCode::InvalidJson));
+        return error_page(&u, CoreError::invalid("body", WebCode::InvalidJson));
     };
     let input = UserForUpdate {
         display_name: Some(f.display_name),

@@ -10,16 +10,6 @@ use crate::locale::Locale;
 
 pub use wuye_core::shared::error::CommonCode;
 
-wuye_core::error_codes! {
-    /// Codes the console itself raises about what a browser sent (a form the services never
-    /// see). The shared shapes (required, not a number, a date) are `CommonCode`.
-    pub enum ConsoleCode {
-        InvalidJson = "invalid_json",
-        CalendarFileInvalid = "calendar_file_invalid",
-        NotXlsx = "not_xlsx",
-    }
-}
-
 /// A table of stored codes with their Chinese and English labels (the core's `ALL` constants).
 pub type CodeTable<T> = [(T, &'static str, &'static str, &'static str)];
 
@@ -74,23 +64,4 @@ pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
 /// pages, "this year"): the core's default, what a community with an unknown zone gets too.
 pub fn default_zone() -> Tz {
     wuye_core::shared::calendar::zone("")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The console's codes and the resolver's are not in the core's `ERROR_CODES` list the
-    /// locale test walks (the resolver's until `lib.rs` lists it), so they are checked here.
-    #[test]
-    fn console_and_resolver_codes_have_text_in_both_locales() {
-        let codes = ConsoleCode::CODES
-            .iter()
-            .chain(wuye_core::shared::resolve::ResolveCode::CODES);
-        for code in codes {
-            for l in [Locale::Zh, Locale::En] {
-                assert!(l.get(&format!("err.{code}")).is_some(), "{code}");
-            }
-        }
-    }
 }

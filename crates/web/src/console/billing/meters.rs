@@ -1,7 +1,8 @@
 //! Meter readings: the page, saving and confirming readings, and their Excel import.
 
+use crate::error::WebCode;
 use super::*;
-use crate::console::forms::{CommonCode, ConsoleCode};
+use crate::console::forms::{CommonCode};
 
 // Meter readings
 
@@ -194,7 +195,7 @@ pub(super) async fn import_meter_readings(
         Err(if up.too_large {
             CoreError::invalid("file", CommonCode::FileTooLarge)
         } else {
-            CoreError::invalid("file", ConsoleCode::NotXlsx)
+            CoreError::invalid("file", WebCode::NotXlsx)
         })
     } else {
         match billing::readings_from_xlsx(&st.core, &u.ctx, CommunityId(c), &up.file).await {

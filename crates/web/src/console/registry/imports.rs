@@ -1,8 +1,9 @@
 //! The Excel import of the registry: the page, the template download and the upload, whose
 //! multipart reader the meter import of billing shares.
 
+use crate::error::WebCode;
 use super::*;
-use crate::console::forms::{CommonCode, ConsoleCode};
+use crate::console::forms::{CommonCode};
 
 // Import
 
@@ -247,7 +248,7 @@ pub(super) async fn import_upload(
     let err = if up.too_large {
         Some(too_large(max))
     } else if up.broken {
-        Some(CoreError::invalid("file", ConsoleCode::InvalidJson))
+        Some(CoreError::invalid("file", WebCode::InvalidJson))
     } else if selected.is_none() {
         Some(CoreError::invalid("community_id", CommonCode::Required))
     } else if up.file.is_empty() {

@@ -2,7 +2,7 @@
 //! the import of a holiday file, and deleting a day.
 
 use super::*;
-use crate::console::forms::ConsoleCode;
+use crate::error::WebCode;
 
 // The company calendar
 
@@ -124,7 +124,7 @@ pub(super) async fn calendar_import(
                     )
                 })
                 .collect();
-            let e = CoreError::invalid("file", ConsoleCode::CalendarFileInvalid);
+            let e = CoreError::invalid("file", WebCode::CalendarFileInvalid);
             render_calendar(&st, &u, year, f.text, msgs, Some(e)).await
         }
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
