@@ -232,6 +232,17 @@ pub async fn statement(core: &Core, ctx: &Ctx, unit: UnitId) -> CoreResult<State
     statement_in(&mut r, c, unit).await
 }
 
+/// The unit a charge belongs to, for a page that goes back to that unit's statement.
+pub async fn charge_unit(core: &Core, ctx: &Ctx, charge: i64) -> CoreResult<UnitId> {
+    let mut r = core.db.read();
+    let c = match store::charges::community_of(&mut r, ChargeId(charge), ctx.company_id).await? {
+        Some(c) if ctx.reaches(c) => c,
+        _ => return Err(CoreError::NotFound("charge")),
+    };
+    require_billing(ctx, c)?;
+    Ok(get_charge_in(&mut r, c, charge).await?.unit_id)
+}
+
 pub(crate) async fn statement_in(
     q: &mut impl Queries,
     c: CommunityId,

@@ -69,17 +69,9 @@ pub(super) async fn price_view(
     all: bool,
 ) -> Result<(String, Vec<PriceView>), CoreError> {
     let items = tickets::list_services(&st.core, &u.ctx, community, !all).await?;
-    let name: Option<(String,)> = st
-        .core
-        .db
-        .read()
-        .fetch_optional(
-            "SELECT name FROM communities WHERE id = $1",
-            wuye_core::args![community],
-        )
-        .await?;
+    let name = wuye_core::registry::community_name(&st.core, &u.ctx, community).await?;
     Ok((
-        name.map(|n| n.0).unwrap_or_default(),
+        name,
         items
             .into_iter()
             .map(|p| PriceView {

@@ -38,6 +38,18 @@ pub async fn get_community(core: &Core, ctx: &Ctx, id: CommunityId) -> CoreResul
         .ok_or(CoreError::NotFound("community"))
 }
 
+/// A community's name, for a page whose own service answers for another module (a price list,
+/// a fee schedule). Any caller who reaches the community may read it, owners included.
+pub async fn community_name(core: &Core, ctx: &Ctx, id: CommunityId) -> CoreResult<String> {
+    if !ctx.reaches(id) {
+        return Err(CoreError::NotFound("community"));
+    }
+    store::communities::get(&core.db, id, ctx.company_id)
+        .await?
+        .map(|c| c.name)
+        .ok_or(CoreError::NotFound("community"))
+}
+
 pub async fn create_community(
     core: &Core,
     ctx: &Ctx,

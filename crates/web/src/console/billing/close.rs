@@ -213,20 +213,10 @@ pub(super) async fn waive(
     CsrfForm(f): CsrfForm<ReasonForm>,
 ) -> Response {
     match billing::waive_late_fee(&st.core, &u.ctx, id, Reason { reason: f.reason }).await {
-        Ok(_) => {
-            let unit: Option<(i64,)> = st
-                .core
-                .db
-                .read()
-                .fetch_optional(
-                    "SELECT unit_id FROM charges WHERE id = $1",
-                    wuye_core::args![id],
-                )
-                .await
-                .ok()
-                .flatten();
-            Redirect::to(&format!("/units/{}/statement", unit.map_or(0, |u| u.0))).into_response()
-        }
+        Ok(_) => match billing::charge_unit(&st.core, &u.ctx, id).await {
+            Ok(unit) => Redirect::to(&format!("/units/{unit}/statement")).into_response(),
+            Err(e) => error_page(&u, e),
+        },
         Err(e) => error_page(&u, e),
     }
 }

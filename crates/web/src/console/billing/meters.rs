@@ -1,8 +1,8 @@
 //! Meter readings: the page, saving and confirming readings, and their Excel import.
 
-use crate::error::WebCode;
 use super::*;
-use crate::console::forms::{CommonCode};
+use crate::console::forms::CommonCode;
+use crate::error::WebCode;
 
 // Meter readings
 

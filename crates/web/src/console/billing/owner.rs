@@ -48,15 +48,7 @@ pub(super) async fn owner_fees(State(st): State<AppState>, u: ConsoleUser) -> Re
     let loaded = async {
         let me = wuye_core::portal::profile(&st.core, &u.ctx).await?;
         let lines = billing::schedule(&st.core, &u.ctx, me.community_id).await?;
-        let (name,): (String,) = st
-            .core
-            .db
-            .read()
-            .fetch_one(
-                "SELECT name FROM communities WHERE id = $1",
-                wuye_core::args![me.community_id],
-            )
-            .await?;
+        let name = wuye_core::registry::community_name(&st.core, &u.ctx, me.community_id).await?;
         Ok::<_, CoreError>((name, lines))
     }
     .await;

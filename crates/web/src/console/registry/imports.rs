@@ -1,9 +1,9 @@
 //! The Excel import of the registry: the page, the template download and the upload, whose
 //! multipart reader the meter import of billing shares.
 
-use crate::error::WebCode;
 use super::*;
-use crate::console::forms::{CommonCode};
+use crate::console::forms::CommonCode;
+use crate::error::WebCode;
 
 // Import
 
