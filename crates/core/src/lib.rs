@@ -8,6 +8,7 @@ pub mod billing;
 pub mod db;
 pub mod demo;
 pub mod keys;
+mod layout;
 
 pub mod portal;
 pub mod registry;

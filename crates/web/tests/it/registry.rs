@@ -1,3 +1,6 @@
+//! The registry over the API: communities, buildings, units, people, vehicles, parking and
+//! search, keepers and unit labels, with validation that names the field.
+
 use serde_json::json;
 
 use crate::{app, error_fields, new_unit};
