@@ -20,7 +20,7 @@ pub async fn stored_fingerprint(db: &Db) -> CoreResult<Option<String>> {
 
 /// Whether any personal data is stored encrypted.
 pub async fn has_encrypted_data(db: &Db) -> CoreResult<bool> {
-    store::has_encrypted_data(db).await
+    crate::registry::store::for_auth::has_encrypted_data(db).await
 }
 
 /// Checks `crypto` against the database, recording its fingerprint on first use. A database
@@ -34,7 +34,7 @@ pub async fn check(db: &Db, crypto: &Crypto) -> CoreResult<()> {
              encrypted with; restore the right key from your backup",
         )),
         None => {
-            let sample = store::encrypted_sample(db).await?;
+            let sample = crate::registry::store::for_auth::encrypted_sample(db).await?;
             if let Some((phone, id)) = sample
                 && let Some(blob) = phone.or(id)
                 && crypto.decrypt(&blob).is_err()

@@ -74,7 +74,7 @@ async fn day_view(
     today: NaiveDate,
 ) -> CoreResult<CashierDay> {
     let (by_method, n) = day_totals(q, c, row.cashier_id, row.business_date).await?;
-    let name = store::cashier_days::cashier_name(q, row.cashier_id).await?;
+    let name = crate::auth::store::for_billing::cashier_name(q, row.cashier_id).await?;
     Ok(CashierDay {
         community_id: c,
         cashier_id: row.cashier_id,

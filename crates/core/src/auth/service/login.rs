@@ -135,7 +135,7 @@ pub async fn load_ctx(core: &Core, user: UserId) -> CoreResult<Ctx> {
     // let a user of one company into another company's community.
     let scope = if row.all_communities {
         Scope::Only(
-            store::communities::company_communities(&core.db, row.company_id)
+            crate::registry::store::for_auth::company_communities(&core.db, row.company_id)
                 .await?
                 .into_iter()
                 .collect(),

@@ -103,7 +103,9 @@ async fn check_role_and_communities(
         checks.push(FieldError::new("role", AuthCode::UnknownRole));
     }
     if let Some(cs) = communities {
-        let found = store::communities::existing_communities(&core.db, ctx.company_id, cs).await?;
+        let found =
+            crate::registry::store::for_auth::existing_communities(&core.db, ctx.company_id, cs)
+                .await?;
         if found.len() != cs.iter().collect::<BTreeSet<_>>().len() {
             checks.push(FieldError::new("communities", AuthCode::UnknownCommunity));
         }

@@ -4,7 +4,7 @@
 //! yet); they resolve a user's scope and validate an assignment, both rules of accounts.
 
 use crate::args;
-use crate::db::{Args, Db, Tx};
+use crate::db::{Db, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::{CommunityId, CompanyId, UserId};
 
@@ -61,44 +61,4 @@ pub(crate) async fn add_community(
     )
     .await?;
     Ok(())
-}
-
-/// Every community of the company (a role that reaches all of them).
-pub(crate) async fn company_communities(
-    db: &Db,
-    company: CompanyId,
-) -> CoreResult<Vec<CommunityId>> {
-    let ids: Vec<(CommunityId,)> = db
-        .read()
-        .fetch_all(
-            "SELECT id FROM communities WHERE company_id = $1",
-            args![company],
-        )
-        .await?;
-    Ok(ids.into_iter().map(|r| r.0).collect())
-}
-
-/// Community ids among `ids` that exist in the company.
-pub(crate) async fn existing_communities(
-    db: &Db,
-    company: CompanyId,
-    ids: &[CommunityId],
-) -> CoreResult<Vec<CommunityId>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut a = Args::new();
-    let company_ph = a.push(company);
-    let list: Vec<String> = ids.iter().map(|c| a.push(*c)).collect();
-    let rows: Vec<(CommunityId,)> = db
-        .read()
-        .fetch_all(
-            &format!(
-                "SELECT id FROM communities WHERE company_id = {company_ph} AND id IN ({})",
-                list.join(",")
-            ),
-            a,
-        )
-        .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
 }

@@ -5,6 +5,7 @@
 
 pub mod communities;
 pub mod companies;
+pub mod for_billing;
 pub mod for_portal;
 pub mod for_registry;
 pub mod for_tickets;
@@ -16,7 +17,7 @@ pub mod users;
 
 // The paths other files of this module used before the store was split by entity.
 #[allow(unused_imports)]
-pub(crate) use communities::{existing_communities, set_communities, user_communities};
+pub(crate) use communities::{set_communities, user_communities};
 #[allow(unused_imports)]
 pub(crate) use roles::get_role;
 #[allow(unused_imports)]

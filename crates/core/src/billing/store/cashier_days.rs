@@ -54,18 +54,6 @@ pub(crate) async fn totals(
     .await
 }
 
-/// The cashier's display name. The accounts module has no store file for billing yet, so
-/// this one read of `users` stays here.
-pub(crate) async fn cashier_name(q: &mut impl Queries, cashier: i64) -> CoreResult<Option<String>> {
-    let name: Option<(String,)> = q
-        .fetch_optional(
-            "SELECT display_name FROM users WHERE id = $1",
-            args![cashier],
-        )
-        .await?;
-    Ok(name.map(|n| n.0))
-}
-
 /// Closes the day (creating its row if no payment did); none when it was already closed.
 pub(crate) async fn close(
     tx: &mut Tx,

@@ -10,7 +10,6 @@ pub mod accounts;
 pub mod cashier_days;
 pub mod charges;
 pub mod fee_items;
-pub mod for_portal;
 pub mod late_fees;
 pub mod meters;
 pub mod payments;

@@ -14,10 +14,7 @@ use super::in_list;
 const COMMUNITY_COLS: &str = "id, code, name, address, timezone, created_at, updated_at";
 
 /// Every community of a company, in id order.
-pub(in crate::registry) async fn ids_of_company(
-    db: &Db,
-    company: CompanyId,
-) -> CoreResult<Vec<CommunityId>> {
+pub(crate) async fn ids_of_company(db: &Db, company: CompanyId) -> CoreResult<Vec<CommunityId>> {
     let rows: Vec<(CommunityId,)> = db
         .read()
         .fetch_all(

@@ -6,8 +6,8 @@
 pub mod buildings;
 pub mod communities;
 pub mod export;
+pub mod for_auth;
 pub mod for_billing;
-pub mod for_desk;
 pub mod for_portal;
 pub mod for_tickets;
 pub mod import;
