@@ -37,7 +37,7 @@ impl From<CoreError> for AppError {
     fn from(kind: CoreError) -> Self {
         Self {
             kind,
-            locale: Locale::Zh,
+            locale: crate::request_locale(),
         }
     }
 }

@@ -50,6 +50,14 @@ pub struct AppState {
 
 tokio::task_local! {
     static REQUEST_ID: String;
+    static LOCALE: locale::Locale;
+}
+
+/// The language of the request being served (its cookie, else `Accept-Language`), so an error
+/// raised anywhere in it is answered in the caller's language without each handler passing it
+/// along; outside a request, Chinese.
+pub fn request_locale() -> locale::Locale {
+    LOCALE.try_with(|l| *l).unwrap_or(locale::Locale::Zh)
 }
 
 /// The id of the request being served. Every log line of the request carries it (the `request`
@@ -65,8 +73,8 @@ fn new_request_id() -> String {
     hex::encode(wuye_core::shared::crypto::random_bytes::<6>())
 }
 
-/// Gives each request its id: a client-sent `x-request-id` is not trusted (it would let a caller
-/// forge the reference of another's failure), so one is always made here.
+/// Gives each request its id and its language. A client-sent `x-request-id` is not trusted (it
+/// would let a caller forge the reference of another's failure), so one is always made here.
 async fn with_request_id(
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -74,8 +82,12 @@ async fn with_request_id(
     use tracing::Instrument;
     let id = new_request_id();
     let span = tracing::info_span!("request", request_id = %id);
+    let locale = extract::locale_of(req.headers());
     let mut resp = REQUEST_ID
-        .scope(id.clone(), next.run(req).instrument(span))
+        .scope(
+            id.clone(),
+            LOCALE.scope(locale, next.run(req).instrument(span)),
+        )
         .await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut()

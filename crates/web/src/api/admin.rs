@@ -9,7 +9,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::auth::{self, Role, UserForCreate, UserForUpdate, UserView};
 use wuye_core::shared::ids::UserId;
 
-use super::InLocale;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, ApiJson, ApiPath};
@@ -26,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/users", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
 async fn list_users(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<UserView>>> {
-    Ok(Json(auth::list_users(&s.core, &a.ctx).await.loc(a.locale)?))
+    Ok(Json(auth::list_users(&s.core, &a.ctx).await?))
 }
 
 /// Creates a user; the password must be changed at first login.
@@ -39,7 +38,7 @@ async fn create_user(
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(auth::create_user(&s.core, &a.ctx, b).await.loc(a.locale)?),
+        Json(auth::create_user(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -50,11 +49,7 @@ async fn get_user(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<UserView>> {
-    Ok(Json(
-        auth::get_user(&s.core, &a.ctx, UserId(id))
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(auth::get_user(&s.core, &a.ctx, UserId(id)).await?))
 }
 
 /// Changes a user's name, role, active flag, communities, or resets the password.
@@ -67,15 +62,13 @@ async fn update_user(
     ApiJson(b): ApiJson<UserForUpdate>,
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
-        auth::update_user(&s.core, &a.ctx, UserId(id), b)
-            .await
-            .loc(a.locale)?,
+        auth::update_user(&s.core, &a.ctx, UserId(id), b).await?,
     ))
 }
 
 #[utoipa::path(get, path = "/api/v1/roles", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<Role>)))]
-async fn list_roles(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<Role>>> {
-    Ok(Json(auth::list_roles(&s.core).await.loc(a.locale)?))
+async fn list_roles(State(s): State<AppState>, _caller: ApiCtx) -> ApiResult<Json<Vec<Role>>> {
+    Ok(Json(auth::list_roles(&s.core).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -94,8 +87,6 @@ async fn update_role(
     ApiJson(b): ApiJson<RolePerms>,
 ) -> ApiResult<Json<Role>> {
     Ok(Json(
-        auth::update_role_perms(&s.core, &a.ctx, &code, &b.permissions)
-            .await
-            .loc(a.locale)?,
+        auth::update_role_perms(&s.core, &a.ctx, &code, &b.permissions).await?,
     ))
 }

@@ -5,7 +5,6 @@ use axum::extract::State;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::audit::{self, AuditFilter, AuditRecord};
 
-use super::InLocale;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, ApiQuery};
@@ -22,7 +21,5 @@ async fn list(
     a: ApiCtx,
     ApiQuery(f): ApiQuery<AuditFilter>,
 ) -> ApiResult<Json<Vec<AuditRecord>>> {
-    Ok(Json(
-        audit::list(&s.core.db, &a.ctx, &f).await.loc(a.locale)?,
-    ))
+    Ok(Json(audit::list(&s.core.db, &a.ctx, &f).await?))
 }

@@ -9,10 +9,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::auth::{self, ApiToken};
 use wuye_core::shared::ids::ApiTokenId;
 
-use super::InLocale;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiCtx, ApiJson, ApiPath, Lang};
+use crate::extract::{ApiCtx, ApiJson, ApiPath};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -44,13 +43,10 @@ pub struct NewToken {
     responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn login_token(
     State(s): State<AppState>,
-    Lang(l): Lang,
     ApiJson(b): ApiJson<LoginForToken>,
 ) -> ApiResult<(StatusCode, Json<NewToken>)> {
     let name = b.token_name.unwrap_or_else(|| "api".into());
-    let (info, token) = auth::password_token(&s.core, &b.username, &b.password, &name)
-        .await
-        .loc(l)?;
+    let (info, token) = auth::password_token(&s.core, &b.username, &b.password, &name).await?;
     Ok((StatusCode::CREATED, Json(NewToken { token, info })))
 }
 
@@ -97,18 +93,14 @@ async fn change_password(
     a: ApiCtx,
     ApiJson(b): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    auth::change_password(&s.core, &a.ctx, &b.old_password, &b.new_password, None)
-        .await
-        .loc(a.locale)?;
+    auth::change_password(&s.core, &a.ctx, &b.old_password, &b.new_password, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The caller's API tokens.
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Vec<ApiToken>)))]
 async fn list_tokens(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<ApiToken>>> {
-    Ok(Json(
-        auth::list_api_tokens(&s.core, &a.ctx).await.loc(a.locale)?,
-    ))
+    Ok(Json(auth::list_api_tokens(&s.core, &a.ctx).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -124,9 +116,7 @@ async fn create_token(
     a: ApiCtx,
     ApiJson(b): ApiJson<TokenForCreate>,
 ) -> ApiResult<(StatusCode, Json<NewToken>)> {
-    let (info, token) = auth::create_api_token(&s.core, &a.ctx, &b.name)
-        .await
-        .loc(a.locale)?;
+    let (info, token) = auth::create_api_token(&s.core, &a.ctx, &b.name).await?;
     Ok((StatusCode::CREATED, Json(NewToken { token, info })))
 }
 
@@ -138,8 +128,6 @@ async fn revoke_token(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    auth::revoke_api_token(&s.core, &a.ctx, ApiTokenId(id))
-        .await
-        .loc(a.locale)?;
+    auth::revoke_api_token(&s.core, &a.ctx, ApiTokenId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::billing::{self, *};
 use wuye_core::shared::ids::*;
 
-use super::InLocale;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, ApiJson, ApiPath, ApiQuery};
@@ -85,7 +84,7 @@ async fn receipt_pdf(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<axum::response::Response> {
-    let r = billing::receipt(&s.core, &a.ctx, id).await.loc(a.locale)?;
+    let r = billing::receipt(&s.core, &a.ctx, id).await?;
     let (name, bytes) = billing::receipt_file(&r);
     Ok(pdf(bytes, &name))
 }
@@ -99,9 +98,7 @@ async fn notices_pdf(
     ApiPath(id): ApiPath<i64>,
     ApiJson(f): ApiJson<ArrearsFilter>,
 ) -> ApiResult<axum::response::Response> {
-    let b = billing::issue_notices(&s.core, &a.ctx, CommunityId(id), f)
-        .await
-        .loc(a.locale)?;
+    let b = billing::issue_notices(&s.core, &a.ctx, CommunityId(id), f).await?;
     Ok(pdf(
         billing::pdf::notices_pdf(&b),
         &format!("notices-{}.pdf", b.as_of),
@@ -118,11 +115,7 @@ async fn create_meter(
 ) -> ApiResult<(StatusCode, Json<Meter>)> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            billing::create_meter(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(billing::create_meter(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -136,9 +129,7 @@ async fn list_meters(
     ApiQuery(f): ApiQuery<MeterFilter>,
 ) -> ApiResult<Json<Vec<Meter>>> {
     Ok(Json(
-        billing::list_meters(&s.core, &a.ctx, CommunityId(id), &f)
-            .await
-            .loc(a.locale)?,
+        billing::list_meters(&s.core, &a.ctx, CommunityId(id), &f).await?,
     ))
 }
 
@@ -151,11 +142,7 @@ async fn save_readings(
     a: ApiCtx,
     ApiJson(b): ApiJson<ReadingsForSave>,
 ) -> ApiResult<Json<Vec<Reading>>> {
-    Ok(Json(
-        billing::save_readings(&s.core, &a.ctx, b)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(billing::save_readings(&s.core, &a.ctx, b).await?))
 }
 
 /// Confirms a flagged reading: its usage is charged.
@@ -166,11 +153,7 @@ async fn confirm_reading(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Reading>> {
-    Ok(Json(
-        billing::confirm_reading(&s.core, &a.ctx, id)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(billing::confirm_reading(&s.core, &a.ctx, id).await?))
 }
 
 /// Imports a period's readings from .xlsx (columns 房屋, 表类型, 本期读数; one header row).
@@ -185,9 +168,7 @@ async fn import_readings(
     body: axum::body::Bytes,
 ) -> ApiResult<Json<Vec<Reading>>> {
     let c = CommunityId(id);
-    let readings = billing::readings_from_xlsx(&s.core, &a.ctx, c, &body)
-        .await
-        .loc(a.locale)?;
+    let readings = billing::readings_from_xlsx(&s.core, &a.ctx, c, &body).await?;
     Ok(Json(
         billing::save_readings(
             &s.core,
@@ -198,8 +179,7 @@ async fn import_readings(
                 readings,
             },
         )
-        .await
-        .loc(a.locale)?,
+        .await?,
     ))
 }
 
@@ -220,9 +200,7 @@ async fn ageing(
     ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> ApiResult<Json<Ageing>> {
     Ok(Json(
-        billing::ageing(&s.core, &a.ctx, CommunityId(id), q.as_of)
-            .await
-            .loc(a.locale)?,
+        billing::ageing(&s.core, &a.ctx, CommunityId(id), q.as_of).await?,
     ))
 }
 
@@ -236,9 +214,7 @@ async fn arrears_units(
     ApiQuery(f): ApiQuery<ArrearsFilter>,
 ) -> ApiResult<Json<Vec<ArrearsUnit>>> {
     Ok(Json(
-        billing::arrears_units(&s.core, &a.ctx, CommunityId(id), &f)
-            .await
-            .loc(a.locale)?,
+        billing::arrears_units(&s.core, &a.ctx, CommunityId(id), &f).await?,
     ))
 }
 
@@ -253,9 +229,7 @@ async fn issue_notices(
     ApiJson(f): ApiJson<ArrearsFilter>,
 ) -> ApiResult<Json<NoticeBatch>> {
     Ok(Json(
-        billing::issue_notices(&s.core, &a.ctx, CommunityId(id), f)
-            .await
-            .loc(a.locale)?,
+        billing::issue_notices(&s.core, &a.ctx, CommunityId(id), f).await?,
     ))
 }
 
@@ -269,11 +243,7 @@ async fn record_reminder(
 ) -> ApiResult<(StatusCode, Json<Reminder>)> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            billing::record_reminder(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(billing::record_reminder(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -286,9 +256,7 @@ async fn unit_reminders(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<Reminder>>> {
     Ok(Json(
-        billing::unit_reminders(&s.core, &a.ctx, UnitId(id))
-            .await
-            .loc(a.locale)?,
+        billing::unit_reminders(&s.core, &a.ctx, UnitId(id)).await?,
     ))
 }
 
@@ -309,9 +277,7 @@ async fn collection_rate(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<CollectionRate>> {
     Ok(Json(
-        billing::collection_rate(&s.core, &a.ctx, CommunityId(id), &q.period)
-            .await
-            .loc(a.locale)?,
+        billing::collection_rate(&s.core, &a.ctx, CommunityId(id), &q.period).await?,
     ))
 }
 
@@ -333,9 +299,7 @@ async fn collection_report(
     ApiQuery(q): ApiQuery<SpanQuery>,
 ) -> ApiResult<Json<CollectionReport>> {
     Ok(Json(
-        billing::collection_report(&s.core, &a.ctx, CommunityId(id), q.from, q.to)
-            .await
-            .loc(a.locale)?,
+        billing::collection_report(&s.core, &a.ctx, CommunityId(id), q.from, q.to).await?,
     ))
 }
 
@@ -349,11 +313,7 @@ async fn create_expense(
 ) -> ApiResult<(StatusCode, Json<Expense>)> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            billing::create_expense(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(billing::create_expense(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -374,9 +334,7 @@ async fn publication(
     ApiQuery(q): ApiQuery<QuarterQuery>,
 ) -> ApiResult<Json<Publication>> {
     Ok(Json(
-        billing::publication(&s.core, &a.ctx, CommunityId(id), &q.quarter)
-            .await
-            .loc(a.locale)?,
+        billing::publication(&s.core, &a.ctx, CommunityId(id), &q.quarter).await?,
     ))
 }
 
@@ -390,9 +348,7 @@ async fn fund_statement(
     ApiQuery(q): ApiQuery<SpanQuery>,
 ) -> ApiResult<Json<FundStatement>> {
     Ok(Json(
-        billing::fund_statement(&s.core, &a.ctx, CommunityId(id), q.from, q.to)
-            .await
-            .loc(a.locale)?,
+        billing::fund_statement(&s.core, &a.ctx, CommunityId(id), q.from, q.to).await?,
     ))
 }
 
@@ -406,9 +362,7 @@ async fn export_xlsx(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<axum::response::Response> {
-    let (name, bytes) = billing::export_xlsx(&s.core, &a.ctx, CommunityId(id), &q)
-        .await
-        .loc(a.locale)?;
+    let (name, bytes) = billing::export_xlsx(&s.core, &a.ctx, CommunityId(id), &q).await?;
     Ok(super::import::xlsx(bytes, &name))
 }
 
@@ -427,9 +381,7 @@ async fn accrue_late_fees(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Accrued>> {
     Ok(Json(Accrued {
-        charges: billing::accrue_now(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        charges: billing::accrue_now(&s.core, &a.ctx, CommunityId(id)).await?,
     }))
 }
 
@@ -442,11 +394,7 @@ async fn waive_late_fee(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<Reason>,
 ) -> ApiResult<Json<LateFeeLine>> {
-    Ok(Json(
-        billing::waive_late_fee(&s.core, &a.ctx, id, b)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(billing::waive_late_fee(&s.core, &a.ctx, id, b).await?))
 }
 
 /// A community's billing settings (prepaid on or off).
@@ -458,9 +406,7 @@ async fn get_settings(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<BillingSettings>> {
     Ok(Json(
-        billing::settings(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        billing::settings(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -474,9 +420,7 @@ async fn put_settings(
     ApiJson(b): ApiJson<BillingSettings>,
 ) -> ApiResult<Json<BillingSettings>> {
     Ok(Json(
-        billing::save_settings(&s.core, &a.ctx, CommunityId(id), b)
-            .await
-            .loc(a.locale)?,
+        billing::save_settings(&s.core, &a.ctx, CommunityId(id), b).await?,
     ))
 }
 
@@ -489,9 +433,7 @@ async fn list_fee_items(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<FeeItem>>> {
     Ok(Json(
-        billing::list_fee_items(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        billing::list_fee_items(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -503,11 +445,7 @@ async fn save_fee_item(
     a: ApiCtx,
     ApiJson(b): ApiJson<FeeItemForSave>,
 ) -> ApiResult<Json<FeeItem>> {
-    Ok(Json(
-        billing::save_fee_item(&s.core, &a.ctx, b)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(billing::save_fee_item(&s.core, &a.ctx, b).await?))
 }
 
 /// The charge standards (收费标准) of a community.
@@ -519,9 +457,7 @@ async fn list_standards(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<Standard>>> {
     Ok(Json(
-        billing::list_standards(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        billing::list_standards(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -535,11 +471,7 @@ async fn create_standard(
 ) -> ApiResult<(StatusCode, Json<Standard>)> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            billing::save_standard(&s.core, &a.ctx, None, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(billing::save_standard(&s.core, &a.ctx, None, b).await?),
     ))
 }
 
@@ -553,9 +485,7 @@ async fn update_standard(
     ApiJson(b): ApiJson<StandardForSave>,
 ) -> ApiResult<Json<Standard>> {
     Ok(Json(
-        billing::save_standard(&s.core, &a.ctx, Some(id), b)
-            .await
-            .loc(a.locale)?,
+        billing::save_standard(&s.core, &a.ctx, Some(id), b).await?,
     ))
 }
 
@@ -568,9 +498,7 @@ async fn fee_schedule(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<ScheduleLine>>> {
     Ok(Json(
-        billing::schedule(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        billing::schedule(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -582,11 +510,7 @@ async fn get_account(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Account>> {
-    Ok(Json(
-        billing::account(&s.core, &a.ctx, UnitId(id))
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(billing::account(&s.core, &a.ctx, UnitId(id)).await?))
 }
 
 /// Sets the days a unit is charged for (交房/入伙 to 迁出); bill runs prorate by them.
@@ -599,9 +523,7 @@ async fn put_account(
     ApiJson(b): ApiJson<AccountForUpdate>,
 ) -> ApiResult<Json<Account>> {
     Ok(Json(
-        billing::update_account(&s.core, &a.ctx, UnitId(id), b)
-            .await
-            .loc(a.locale)?,
+        billing::update_account(&s.core, &a.ctx, UnitId(id), b).await?,
     ))
 }
 
@@ -613,9 +535,7 @@ async fn preview_run(
     a: ApiCtx,
     ApiJson(b): ApiJson<BillRunForCreate>,
 ) -> ApiResult<Json<RunPreview>> {
-    Ok(Json(
-        billing::preview(&s.core, &a.ctx, b).await.loc(a.locale)?,
-    ))
+    Ok(Json(billing::preview(&s.core, &a.ctx, b).await?))
 }
 
 /// Posts a period's bills for a community; a second run for the period is 409.
@@ -628,7 +548,7 @@ async fn post_run(
 ) -> ApiResult<(StatusCode, Json<BillRun>)> {
     Ok((
         StatusCode::CREATED,
-        Json(billing::post(&s.core, &a.ctx, b).await.loc(a.locale)?),
+        Json(billing::post(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -641,9 +561,7 @@ async fn list_runs(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<BillRun>>> {
     Ok(Json(
-        billing::list_runs(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        billing::list_runs(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -661,9 +579,7 @@ async fn post_pending(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Posted>> {
     Ok(Json(Posted {
-        posted: billing::post_pending(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        posted: billing::post_pending(&s.core, &a.ctx, CommunityId(id)).await?,
     }))
 }
 
@@ -675,11 +591,7 @@ async fn owed(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Owed>> {
-    Ok(Json(
-        billing::owed(&s.core, &a.ctx, UnitId(id))
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(billing::owed(&s.core, &a.ctx, UnitId(id)).await?))
 }
 
 /// A unit's statement (对账单): every charge and payment and the balance.
@@ -690,11 +602,7 @@ async fn statement(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Statement>> {
-    Ok(Json(
-        billing::statement(&s.core, &a.ctx, UnitId(id))
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(billing::statement(&s.core, &a.ctx, UnitId(id)).await?))
 }
 
 /// Posts a charge by hand (an adjustment or one-off fee; needs `billing.manage`).
@@ -707,11 +615,7 @@ async fn create_charge(
 ) -> ApiResult<(StatusCode, Json<Charge>)> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            billing::create_charge(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(billing::create_charge(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -726,11 +630,7 @@ async fn reverse_charge(
 ) -> ApiResult<(StatusCode, Json<Charge>)> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            billing::reverse_charge(&s.core, &a.ctx, id, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(billing::reverse_charge(&s.core, &a.ctx, id, b).await?),
     ))
 }
 
@@ -742,11 +642,7 @@ async fn list_payments(
     a: ApiCtx,
     ApiQuery(f): ApiQuery<PaymentFilter>,
 ) -> ApiResult<Json<Vec<Payment>>> {
-    Ok(Json(
-        billing::list_payments(&s.core, &a.ctx, f)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(billing::list_payments(&s.core, &a.ctx, f).await?))
 }
 
 /// Takes a payment: settles the oldest charges first (or `charge_ids`), the excess goes to the
@@ -758,7 +654,7 @@ async fn pay(
     a: ApiCtx,
     ApiJson(b): ApiJson<PaymentForCreate>,
 ) -> ApiResult<(StatusCode, Json<PaymentDone>)> {
-    let done = billing::pay(&s.core, &a.ctx, b).await.loc(a.locale)?;
+    let done = billing::pay(&s.core, &a.ctx, b).await?;
     let st = if done.replayed {
         StatusCode::OK
     } else {
@@ -775,9 +671,7 @@ async fn receipt(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Receipt>> {
-    Ok(Json(
-        billing::receipt(&s.core, &a.ctx, id).await.loc(a.locale)?,
-    ))
+    Ok(Json(billing::receipt(&s.core, &a.ctx, id).await?))
 }
 
 /// Reverses a payment (红冲): a counter-entry with its own receipt number.
@@ -791,11 +685,7 @@ async fn reverse_payment(
 ) -> ApiResult<(StatusCode, Json<PaymentDone>)> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            billing::reverse_payment(&s.core, &a.ctx, id, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(billing::reverse_payment(&s.core, &a.ctx, id, b).await?),
     ))
 }
 
@@ -809,7 +699,7 @@ async fn refund(
 ) -> ApiResult<(StatusCode, Json<Payment>)> {
     Ok((
         StatusCode::CREATED,
-        Json(billing::refund(&s.core, &a.ctx, b).await.loc(a.locale)?),
+        Json(billing::refund(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -822,9 +712,7 @@ async fn list_days(
     a: ApiCtx,
     ApiQuery(f): ApiQuery<DayFilter>,
 ) -> ApiResult<Json<Vec<CashierDay>>> {
-    Ok(Json(
-        billing::list_days(&s.core, &a.ctx, f).await.loc(a.locale)?,
-    ))
+    Ok(Json(billing::list_days(&s.core, &a.ctx, f).await?))
 }
 
 /// Closes the caller's business day: no more payments on it.
@@ -835,9 +723,7 @@ async fn close_day(
     a: ApiCtx,
     ApiJson(b): ApiJson<DayClose>,
 ) -> ApiResult<Json<CashierDay>> {
-    Ok(Json(
-        billing::close_day(&s.core, &a.ctx, b).await.loc(a.locale)?,
-    ))
+    Ok(Json(billing::close_day(&s.core, &a.ctx, b).await?))
 }
 
 /// The manager confirms a closed day's hand-over.
@@ -848,9 +734,5 @@ async fn confirm_day(
     a: ApiCtx,
     ApiJson(b): ApiJson<DayConfirm>,
 ) -> ApiResult<Json<CashierDay>> {
-    Ok(Json(
-        billing::confirm_day(&s.core, &a.ctx, b)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(billing::confirm_day(&s.core, &a.ctx, b).await?))
 }

@@ -16,7 +16,6 @@ use wuye_core::shared::error::CommonCode;
 use wuye_core::shared::ids::{BuildingId, CommunityId};
 use wuye_core::{CoreError, CoreResult, Ctx, FieldError};
 
-use super::InLocale;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, ApiPath, ApiQuery};
@@ -73,11 +72,8 @@ pub async fn read_limited(body: Body, limit: usize) -> CoreResult<Vec<u8>> {
 /// The template for importing units with owners.
 #[utoipa::path(get, path = "/api/v1/import/units/template.xlsx", tag = "import", security(("bearer" = [])),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the template")))]
-async fn template(a: ApiCtx) -> ApiResult<Response> {
-    Ok(xlsx(
-        import::template_xlsx().loc(a.locale)?,
-        "units-template.xlsx",
-    ))
+async fn template(_caller: ApiCtx) -> ApiResult<Response> {
+    Ok(xlsx(import::template_xlsx()?, "units-template.xlsx"))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -115,12 +111,9 @@ async fn import_units(
     ApiPath(id): ApiPath<i64>,
     req: Request,
 ) -> ApiResult<Response> {
-    let bytes = read_limited(req.into_body(), s.cfg.max_upload_bytes)
-        .await
-        .loc(a.locale)?;
-    let report = import::import_units_xlsx(&s.core, &a.ctx, CommunityId(id), &bytes, &|_, _| {})
-        .await
-        .loc(a.locale)?;
+    let bytes = read_limited(req.into_body(), s.cfg.max_upload_bytes).await?;
+    let report =
+        import::import_units_xlsx(&s.core, &a.ctx, CommunityId(id), &bytes, &|_, _| {}).await?;
     if report.errors.is_empty() {
         return Ok(Json(report).into_response());
     }
@@ -243,12 +236,10 @@ async fn export_units(
         unit_no: q.unit_no,
         ..Default::default()
     };
-    let units = all_units_where(&s, &a.ctx, c, filter).await.loc(a.locale)?;
-    let owners = import::unit_owner_labels(&s.core, &a.ctx, c)
-        .await
-        .loc(a.locale)?;
+    let units = all_units_where(&s, &a.ctx, c, filter).await?;
+    let owners = import::unit_owner_labels(&s.core, &a.ctx, c).await?;
     Ok(xlsx(
-        import::export_units_xlsx(&units, &owners).loc(a.locale)?,
+        import::export_units_xlsx(&units, &owners)?,
         "units.xlsx",
     ))
 }
@@ -261,13 +252,8 @@ async fn export_people(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    let people = all_people(&s, &a.ctx, CommunityId(id))
-        .await
-        .loc(a.locale)?;
-    Ok(xlsx(
-        import::export_people_xlsx(&people).loc(a.locale)?,
-        "people.xlsx",
-    ))
+    let people = all_people(&s, &a.ctx, CommunityId(id)).await?;
+    Ok(xlsx(import::export_people_xlsx(&people)?, "people.xlsx"))
 }
 
 /// The community's buildings as .xlsx.
@@ -279,9 +265,7 @@ async fn export_buildings(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     Ok(xlsx(
-        export::buildings_xlsx(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        export::buildings_xlsx(&s.core, &a.ctx, CommunityId(id)).await?,
         "buildings.xlsx",
     ))
 }
@@ -295,9 +279,7 @@ async fn export_vehicles(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     Ok(xlsx(
-        export::vehicles_xlsx(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        export::vehicles_xlsx(&s.core, &a.ctx, CommunityId(id)).await?,
         "vehicles.xlsx",
     ))
 }
@@ -311,9 +293,7 @@ async fn export_spaces(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     Ok(xlsx(
-        export::spaces_xlsx(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        export::spaces_xlsx(&s.core, &a.ctx, CommunityId(id)).await?,
         "parking-spaces.xlsx",
     ))
 }
@@ -327,9 +307,7 @@ async fn export_key_customers(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     Ok(xlsx(
-        export::key_customers_xlsx(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        export::key_customers_xlsx(&s.core, &a.ctx, CommunityId(id)).await?,
         "key-customers.xlsx",
     ))
 }
@@ -344,9 +322,7 @@ async fn export_vacant_units(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     Ok(xlsx(
-        export::vacant_units_xlsx(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        export::vacant_units_xlsx(&s.core, &a.ctx, CommunityId(id)).await?,
         "vacant-units.xlsx",
     ))
 }

@@ -11,11 +11,8 @@ mod registry;
 mod tickets;
 
 use utoipa_axum::router::OpenApiRouter;
-use wuye_core::CoreResult;
 
 use crate::AppState;
-use crate::error::{ApiResult, AppError};
-use crate::locale::Locale;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,15 +24,4 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tickets::router())
         .merge(portal::router())
         .merge(billing::router())
-}
-
-/// Attaches the caller's language to a service error.
-pub(crate) trait InLocale<T> {
-    fn loc(self, l: Locale) -> ApiResult<T>;
-}
-
-impl<T> InLocale<T> for CoreResult<T> {
-    fn loc(self, l: Locale) -> ApiResult<T> {
-        self.map_err(|e| AppError::from(e).in_locale(l))
-    }
 }

@@ -13,10 +13,9 @@ use wuye_core::portal::{
 use wuye_core::shared::ids::*;
 use wuye_core::tickets::{Event, Request};
 
-use super::InLocale;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiCtx, ApiJson, ApiPath, Lang};
+use crate::extract::{ApiCtx, ApiJson, ApiPath};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -39,9 +38,7 @@ async fn my_receipt_pdf(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<axum::response::Response> {
-    let r = wuye_core::billing::owner_receipt(&s.core, &a.ctx, id)
-        .await
-        .loc(a.locale)?;
+    let r = wuye_core::billing::owner_receipt(&s.core, &a.ctx, id).await?;
     let (name, bytes) = wuye_core::billing::receipt_file(&r);
     Ok(super::billing::pdf(bytes, &name))
 }
@@ -55,9 +52,7 @@ async fn my_billing(
     a: ApiCtx,
 ) -> ApiResult<Json<Vec<wuye_core::billing::OwnerBill>>> {
     Ok(Json(
-        wuye_core::billing::owner_billing(&s.core, &a.ctx)
-            .await
-            .loc(a.locale)?,
+        wuye_core::billing::owner_billing(&s.core, &a.ctx).await?,
     ))
 }
 
@@ -70,9 +65,7 @@ async fn my_receipt(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<wuye_core::billing::Receipt>> {
     Ok(Json(
-        wuye_core::billing::owner_receipt(&s.core, &a.ctx, id)
-            .await
-            .loc(a.locale)?,
+        wuye_core::billing::owner_receipt(&s.core, &a.ctx, id).await?,
     ))
 }
 
@@ -86,9 +79,7 @@ async fn open_account(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ActivationSlip>> {
     Ok(Json(
-        portal::open_account(&s.core, &a.ctx, PersonId(id))
-            .await
-            .loc(a.locale)?,
+        portal::open_account(&s.core, &a.ctx, PersonId(id)).await?,
     ))
 }
 
@@ -97,10 +88,9 @@ async fn open_account(
     responses((status = 204), (status = 422, body = ErrorBody)))]
 async fn activate(
     State(s): State<AppState>,
-    Lang(l): Lang,
     ApiJson(b): ApiJson<Activation>,
 ) -> ApiResult<StatusCode> {
-    portal::activate(&s.core, b).await.loc(l)?;
+    portal::activate(&s.core, b).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -108,16 +98,14 @@ async fn activate(
 #[utoipa::path(get, path = "/api/v1/portal/me", tag = "portal", security(("bearer" = [])),
     responses((status = 200, body = OwnerProfile), (status = 403, body = ErrorBody)))]
 async fn profile(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<OwnerProfile>> {
-    Ok(Json(portal::profile(&s.core, &a.ctx).await.loc(a.locale)?))
+    Ok(Json(portal::profile(&s.core, &a.ctx).await?))
 }
 
 /// The owner's requests: reported by him or about his units.
 #[utoipa::path(get, path = "/api/v1/portal/requests", tag = "portal", security(("bearer" = [])),
     responses((status = 200, body = Vec<Request>), (status = 403, body = ErrorBody)))]
 async fn my_requests(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<Request>>> {
-    Ok(Json(
-        portal::my_requests(&s.core, &a.ctx).await.loc(a.locale)?,
-    ))
+    Ok(Json(portal::my_requests(&s.core, &a.ctx).await?))
 }
 
 /// Reports a request for one of the owner's units.
@@ -130,7 +118,7 @@ async fn report(
 ) -> ApiResult<(StatusCode, Json<Request>)> {
     Ok((
         StatusCode::CREATED,
-        Json(portal::report(&s.core, &a.ctx, b).await.loc(a.locale)?),
+        Json(portal::report(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -148,9 +136,7 @@ async fn my_request(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<PortalRequest>> {
-    let (request, timeline) = portal::my_request(&s.core, &a.ctx, RequestId(id))
-        .await
-        .loc(a.locale)?;
+    let (request, timeline) = portal::my_request(&s.core, &a.ctx, RequestId(id)).await?;
     Ok(Json(PortalRequest { request, timeline }))
 }
 
@@ -163,9 +149,5 @@ async fn rate(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<Rating>,
 ) -> ApiResult<Json<Request>> {
-    Ok(Json(
-        portal::rate(&s.core, &a.ctx, RequestId(id), b)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(portal::rate(&s.core, &a.ctx, RequestId(id), b).await?))
 }

@@ -10,7 +10,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::registry::{self, *};
 use wuye_core::shared::ids::*;
 
-use super::InLocale;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, ApiJson, ApiPath, ApiQuery};
@@ -41,11 +40,7 @@ type Created<T> = ApiResult<(StatusCode, Json<T>)>;
 /// Communities the caller reaches.
 #[utoipa::path(get, path = "/api/v1/communities", tag = "registry", security(("bearer" = [])), responses((status = 200, body = Vec<Community>)))]
 async fn list_communities(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<Community>>> {
-    Ok(Json(
-        registry::list_communities(&s.core, &a.ctx)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(registry::list_communities(&s.core, &a.ctx).await?))
 }
 
 /// Creates a community (needs `community.manage`).
@@ -58,11 +53,7 @@ async fn create_community(
 ) -> Created<Community> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            registry::create_community(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(registry::create_community(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -74,9 +65,7 @@ async fn get_community(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Community>> {
     Ok(Json(
-        registry::get_community(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        registry::get_community(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -89,9 +78,7 @@ async fn update_community(
     ApiJson(b): ApiJson<CommunityForUpdate>,
 ) -> ApiResult<Json<Community>> {
     Ok(Json(
-        registry::update_community(&s.core, &a.ctx, CommunityId(id), b)
-            .await
-            .loc(a.locale)?,
+        registry::update_community(&s.core, &a.ctx, CommunityId(id), b).await?,
     ))
 }
 
@@ -104,9 +91,7 @@ async fn list_buildings(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<Building>>> {
     Ok(Json(
-        registry::list_buildings(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        registry::list_buildings(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -119,11 +104,7 @@ async fn create_building(
 ) -> Created<Building> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            registry::create_building(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(registry::create_building(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -135,9 +116,7 @@ async fn get_building(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Building>> {
     Ok(Json(
-        registry::get_building(&s.core, &a.ctx, BuildingId(id))
-            .await
-            .loc(a.locale)?,
+        registry::get_building(&s.core, &a.ctx, BuildingId(id)).await?,
     ))
 }
 
@@ -150,9 +129,7 @@ async fn update_building(
     ApiJson(b): ApiJson<BuildingForUpdate>,
 ) -> ApiResult<Json<Building>> {
     Ok(Json(
-        registry::update_building(&s.core, &a.ctx, BuildingId(id), b)
-            .await
-            .loc(a.locale)?,
+        registry::update_building(&s.core, &a.ctx, BuildingId(id), b).await?,
     ))
 }
 
@@ -164,9 +141,7 @@ async fn delete_building(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    registry::delete_building(&s.core, &a.ctx, BuildingId(id))
-        .await
-        .loc(a.locale)?;
+    registry::delete_building(&s.core, &a.ctx, BuildingId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -178,11 +153,7 @@ async fn list_units(
     a: ApiCtx,
     ApiQuery(f): ApiQuery<UnitFilter>,
 ) -> ApiResult<Json<Vec<Unit>>> {
-    Ok(Json(
-        registry::list_units(&s.core, &a.ctx, &f)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(registry::list_units(&s.core, &a.ctx, &f).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/units", tag = "registry", security(("bearer" = [])), request_body = UnitForCreate,
@@ -194,11 +165,7 @@ async fn create_unit(
 ) -> Created<Unit> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            registry::create_unit(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(registry::create_unit(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -211,9 +178,7 @@ async fn get_unit(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<UnitDetail>> {
     Ok(Json(
-        registry::unit_detail(&s.core, &a.ctx, UnitId(id))
-            .await
-            .loc(a.locale)?,
+        registry::unit_detail(&s.core, &a.ctx, UnitId(id)).await?,
     ))
 }
 
@@ -226,9 +191,7 @@ async fn update_unit(
     ApiJson(b): ApiJson<UnitForUpdate>,
 ) -> ApiResult<Json<Unit>> {
     Ok(Json(
-        registry::update_unit(&s.core, &a.ctx, UnitId(id), b)
-            .await
-            .loc(a.locale)?,
+        registry::update_unit(&s.core, &a.ctx, UnitId(id), b).await?,
     ))
 }
 
@@ -240,9 +203,7 @@ async fn delete_unit(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    registry::delete_unit(&s.core, &a.ctx, UnitId(id))
-        .await
-        .loc(a.locale)?;
+    registry::delete_unit(&s.core, &a.ctx, UnitId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -257,11 +218,7 @@ async fn link_person(
 ) -> Created<UnitDetail> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            registry::link_person(&s.core, &a.ctx, UnitId(id), b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(registry::link_person(&s.core, &a.ctx, UnitId(id), b).await?),
     ))
 }
 
@@ -273,9 +230,7 @@ async fn unlink_person(
     a: ApiCtx,
     ApiPath((id, link)): ApiPath<(i64, i64)>,
 ) -> ApiResult<StatusCode> {
-    registry::unlink_person(&s.core, &a.ctx, UnitId(id), link)
-        .await
-        .loc(a.locale)?;
+    registry::unlink_person(&s.core, &a.ctx, UnitId(id), link).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -290,11 +245,7 @@ async fn add_inspection(
 ) -> Created<VacantInspection> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            registry::add_inspection(&s.core, &a.ctx, UnitId(id), b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(registry::add_inspection(&s.core, &a.ctx, UnitId(id), b).await?),
     ))
 }
 
@@ -306,11 +257,7 @@ async fn list_people(
     a: ApiCtx,
     ApiQuery(f): ApiQuery<PersonFilter>,
 ) -> ApiResult<Json<Vec<Person>>> {
-    Ok(Json(
-        registry::list_people(&s.core, &a.ctx, &f)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(registry::list_people(&s.core, &a.ctx, &f).await?))
 }
 
 /// Creates a person, optionally linked to a unit at once.
@@ -323,11 +270,7 @@ async fn create_person(
 ) -> Created<Person> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            registry::create_person(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(registry::create_person(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -339,9 +282,7 @@ async fn get_person(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Person>> {
     Ok(Json(
-        registry::get_person(&s.core, &a.ctx, PersonId(id))
-            .await
-            .loc(a.locale)?,
+        registry::get_person(&s.core, &a.ctx, PersonId(id)).await?,
     ))
 }
 
@@ -354,9 +295,7 @@ async fn update_person(
     ApiJson(b): ApiJson<PersonForUpdate>,
 ) -> ApiResult<Json<Person>> {
     Ok(Json(
-        registry::update_person(&s.core, &a.ctx, PersonId(id), b)
-            .await
-            .loc(a.locale)?,
+        registry::update_person(&s.core, &a.ctx, PersonId(id), b).await?,
     ))
 }
 
@@ -367,9 +306,7 @@ async fn delete_person(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    registry::delete_person(&s.core, &a.ctx, PersonId(id))
-        .await
-        .loc(a.locale)?;
+    registry::delete_person(&s.core, &a.ctx, PersonId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -382,9 +319,7 @@ async fn reveal_person(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<PersonClear>> {
     Ok(Json(
-        registry::reveal_person(&s.core, &a.ctx, PersonId(id))
-            .await
-            .loc(a.locale)?,
+        registry::reveal_person(&s.core, &a.ctx, PersonId(id)).await?,
     ))
 }
 
@@ -401,9 +336,7 @@ async fn list_vehicles(
     ApiQuery(q): ApiQuery<CommunityQuery>,
 ) -> ApiResult<Json<Vec<Vehicle>>> {
     Ok(Json(
-        registry::list_vehicles(&s.core, &a.ctx, CommunityId(q.community_id))
-            .await
-            .loc(a.locale)?,
+        registry::list_vehicles(&s.core, &a.ctx, CommunityId(q.community_id)).await?,
     ))
 }
 
@@ -416,11 +349,7 @@ async fn create_vehicle(
 ) -> Created<Vehicle> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            registry::create_vehicle(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(registry::create_vehicle(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -433,9 +362,7 @@ async fn get_vehicle(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vehicle>> {
     Ok(Json(
-        registry::get_vehicle(&s.core, &a.ctx, VehicleId(id))
-            .await
-            .loc(a.locale)?,
+        registry::get_vehicle(&s.core, &a.ctx, VehicleId(id)).await?,
     ))
 }
 
@@ -450,9 +377,7 @@ async fn update_vehicle(
     ApiJson(b): ApiJson<VehicleForUpdate>,
 ) -> ApiResult<Json<Vehicle>> {
     Ok(Json(
-        registry::update_vehicle(&s.core, &a.ctx, VehicleId(id), b)
-            .await
-            .loc(a.locale)?,
+        registry::update_vehicle(&s.core, &a.ctx, VehicleId(id), b).await?,
     ))
 }
 
@@ -463,9 +388,7 @@ async fn delete_vehicle(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    registry::delete_vehicle(&s.core, &a.ctx, VehicleId(id))
-        .await
-        .loc(a.locale)?;
+    registry::delete_vehicle(&s.core, &a.ctx, VehicleId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -477,9 +400,7 @@ async fn list_spaces(
     ApiQuery(q): ApiQuery<CommunityQuery>,
 ) -> ApiResult<Json<Vec<ParkingSpace>>> {
     Ok(Json(
-        registry::list_spaces(&s.core, &a.ctx, CommunityId(q.community_id))
-            .await
-            .loc(a.locale)?,
+        registry::list_spaces(&s.core, &a.ctx, CommunityId(q.community_id)).await?,
     ))
 }
 
@@ -492,11 +413,7 @@ async fn create_space(
 ) -> Created<ParkingSpace> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            registry::create_space(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(registry::create_space(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -509,9 +426,7 @@ async fn get_space(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ParkingSpace>> {
     Ok(Json(
-        registry::get_space(&s.core, &a.ctx, ParkingSpaceId(id))
-            .await
-            .loc(a.locale)?,
+        registry::get_space(&s.core, &a.ctx, ParkingSpaceId(id)).await?,
     ))
 }
 
@@ -526,9 +441,7 @@ async fn update_space(
     ApiJson(b): ApiJson<ParkingSpaceForUpdate>,
 ) -> ApiResult<Json<ParkingSpace>> {
     Ok(Json(
-        registry::update_space(&s.core, &a.ctx, ParkingSpaceId(id), b)
-            .await
-            .loc(a.locale)?,
+        registry::update_space(&s.core, &a.ctx, ParkingSpaceId(id), b).await?,
     ))
 }
 
@@ -539,9 +452,7 @@ async fn delete_space(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    registry::delete_space(&s.core, &a.ctx, ParkingSpaceId(id))
-        .await
-        .loc(a.locale)?;
+    registry::delete_space(&s.core, &a.ctx, ParkingSpaceId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -568,7 +479,6 @@ async fn search(
         q.community_id.map(CommunityId),
         q.limit.unwrap_or(20),
     )
-    .await
-    .loc(a.locale)?;
+    .await?;
     Ok(Json(hits))
 }

@@ -15,7 +15,6 @@ use wuye_core::shared::error::CommonCode;
 use wuye_core::shared::ids::*;
 use wuye_core::tickets::{self, *};
 
-use super::InLocale;
 use crate::AppState;
 use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::extract::{ApiCtx, ApiJson, ApiPath, ApiQuery};
@@ -66,9 +65,7 @@ async fn reveal_contact(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ContactPhone>> {
-    let contact_phone = tickets::reveal_contact(&s.core, &a.ctx, RequestId(id))
-        .await
-        .loc(a.locale)?;
+    let contact_phone = tickets::reveal_contact(&s.core, &a.ctx, RequestId(id)).await?;
     Ok(Json(ContactPhone { contact_phone }))
 }
 
@@ -81,9 +78,7 @@ async fn list_teams(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<Team>>> {
     Ok(Json(
-        tickets::list_teams(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        tickets::list_teams(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -99,11 +94,7 @@ async fn create_team(
     b.community_id = CommunityId(id);
     Ok((
         StatusCode::CREATED,
-        Json(
-            tickets::save_team(&s.core, &a.ctx, None, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(tickets::save_team(&s.core, &a.ctx, None, b).await?),
     ))
 }
 
@@ -117,9 +108,7 @@ async fn update_team(
     ApiJson(b): ApiJson<TeamForSave>,
 ) -> ApiResult<Json<Team>> {
     Ok(Json(
-        tickets::save_team(&s.core, &a.ctx, Some(id), b)
-            .await
-            .loc(a.locale)?,
+        tickets::save_team(&s.core, &a.ctx, Some(id), b).await?,
     ))
 }
 
@@ -140,9 +129,7 @@ async fn list_services(
     ApiQuery(q): ApiQuery<ServicesQuery>,
 ) -> ApiResult<Json<Vec<PaidService>>> {
     Ok(Json(
-        tickets::list_services(&s.core, &a.ctx, CommunityId(id), !q.all.unwrap_or(false))
-            .await
-            .loc(a.locale)?,
+        tickets::list_services(&s.core, &a.ctx, CommunityId(id), !q.all.unwrap_or(false)).await?,
     ))
 }
 
@@ -156,11 +143,7 @@ async fn save_service(
     ApiJson(mut b): ApiJson<PaidServiceForSave>,
 ) -> ApiResult<Json<PaidService>> {
     b.community_id = CommunityId(id);
-    Ok(Json(
-        tickets::save_service(&s.core, &a.ctx, b)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(tickets::save_service(&s.core, &a.ctx, b).await?))
 }
 
 /// The paid-service lines of a request, priced from the list when the work was done.
@@ -172,9 +155,7 @@ async fn charge_lines(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<ChargeLine>>> {
     Ok(Json(
-        tickets::charge_lines(&s.core, &a.ctx, RequestId(id))
-            .await
-            .loc(a.locale)?,
+        tickets::charge_lines(&s.core, &a.ctx, RequestId(id)).await?,
     ))
 }
 
@@ -187,9 +168,7 @@ async fn pending_charges(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<PendingCharge>>> {
     Ok(Json(
-        tickets::pending_charges(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        tickets::pending_charges(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -209,9 +188,7 @@ async fn list_photos(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<Photo>>> {
     Ok(Json(
-        tickets::list_photos(&s.core, &a.ctx, RequestId(id))
-            .await
-            .loc(a.locale)?,
+        tickets::list_photos(&s.core, &a.ctx, RequestId(id)).await?,
     ))
 }
 
@@ -237,11 +214,7 @@ async fn add_photo(
     })?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            tickets::add_photo(&s.core, &a.ctx, RequestId(id), &stage, &body)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(tickets::add_photo(&s.core, &a.ctx, RequestId(id), &stage, &body).await?),
     ))
 }
 
@@ -253,9 +226,7 @@ async fn get_photo(
     a: ApiCtx,
     ApiPath((id, photo)): ApiPath<(i64, i64)>,
 ) -> ApiResult<axum::response::Response> {
-    let (ct, bytes) = tickets::photo_file(&s.core, &a.ctx, RequestId(id), photo)
-        .await
-        .loc(a.locale)?;
+    let (ct, bytes) = tickets::photo_file(&s.core, &a.ctx, RequestId(id), photo).await?;
     Ok(crate::console::image_response(ct, bytes))
 }
 
@@ -268,9 +239,7 @@ async fn stats(
     a: ApiCtx,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<Stats>> {
-    Ok(Json(
-        tickets::stats(&s.core, &a.ctx, &q).await.loc(a.locale)?,
-    ))
+    Ok(Json(tickets::stats(&s.core, &a.ctx, &q).await?))
 }
 
 /// Staff KPIs of a period: calls answered, requests registered, work orders resolved,
@@ -282,11 +251,7 @@ async fn kpis(
     a: ApiCtx,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<Vec<StaffKpi>>> {
-    Ok(Json(
-        tickets::staff_kpis(&s.core, &a.ctx, &q)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(tickets::staff_kpis(&s.core, &a.ctx, &q).await?))
 }
 
 /// The quarterly complaint analysis (季度投诉汇总分析).
@@ -298,9 +263,7 @@ async fn complaint_analysis(
     ApiQuery(q): ApiQuery<QuarterQuery>,
 ) -> ApiResult<Json<ComplaintAnalysis>> {
     Ok(Json(
-        tickets::complaint_analysis(&s.core, &a.ctx, &q)
-            .await
-            .loc(a.locale)?,
+        tickets::complaint_analysis(&s.core, &a.ctx, &q).await?,
     ))
 }
 
@@ -312,11 +275,9 @@ async fn complaint_analysis_xlsx(
     a: ApiCtx,
     ApiQuery(q): ApiQuery<QuarterQuery>,
 ) -> ApiResult<axum::response::Response> {
-    let an = tickets::complaint_analysis(&s.core, &a.ctx, &q)
-        .await
-        .loc(a.locale)?;
-    let labels = tickets::sheet_labels(&s.core, &a.ctx).await.loc(a.locale)?;
-    let bytes = tickets::complaint_analysis_xlsx(&an, &labels).loc(a.locale)?;
+    let an = tickets::complaint_analysis(&s.core, &a.ctx, &q).await?;
+    let labels = tickets::sheet_labels(&s.core, &a.ctx).await?;
+    let bytes = tickets::complaint_analysis_xlsx(&an, &labels)?;
     Ok(super::import::xlsx(
         bytes,
         &format!("complaints-{}-q{}.xlsx", q.year, q.quarter),
@@ -331,11 +292,7 @@ async fn list_calls(
     a: ApiCtx,
     ApiQuery(f): ApiQuery<CallFilter>,
 ) -> ApiResult<Json<Vec<HotlineCall>>> {
-    Ok(Json(
-        tickets::list_calls(&s.core, &a.ctx, &f)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(tickets::list_calls(&s.core, &a.ctx, &f).await?))
 }
 
 /// Logs a hotline call.
@@ -348,7 +305,7 @@ async fn log_call(
 ) -> Created<HotlineCall> {
     Ok((
         StatusCode::CREATED,
-        Json(tickets::log_call(&s.core, &a.ctx, b).await.loc(a.locale)?),
+        Json(tickets::log_call(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -363,11 +320,7 @@ async fn call_to_request(
 ) -> Created<Request> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            tickets::call_to_request(&s.core, &a.ctx, id, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(tickets::call_to_request(&s.core, &a.ctx, id, b).await?),
     ))
 }
 
@@ -382,11 +335,7 @@ async fn list_requests(
     a: ApiCtx,
     ApiQuery(f): ApiQuery<RequestFilter>,
 ) -> ApiResult<Json<Vec<Request>>> {
-    Ok(Json(
-        tickets::list_requests(&s.core, &a.ctx, &f)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(tickets::list_requests(&s.core, &a.ctx, &f).await?))
 }
 
 /// Registers a request; the caller becomes its first responder (首问责任人).
@@ -399,11 +348,7 @@ async fn create_request(
 ) -> Created<Request> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            tickets::create_request(&s.core, &a.ctx, b)
-                .await
-                .loc(a.locale)?,
-        ),
+        Json(tickets::create_request(&s.core, &a.ctx, b).await?),
     ))
 }
 
@@ -415,9 +360,7 @@ async fn board(
     a: ApiCtx,
     ApiQuery(f): ApiQuery<RequestFilter>,
 ) -> ApiResult<Json<Vec<Request>>> {
-    Ok(Json(
-        tickets::board(&s.core, &a.ctx, f).await.loc(a.locale)?,
-    ))
+    Ok(Json(tickets::board(&s.core, &a.ctx, f).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -428,9 +371,7 @@ async fn get_request(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Request>> {
     Ok(Json(
-        tickets::get_request(&s.core, &a.ctx, RequestId(id))
-            .await
-            .loc(a.locale)?,
+        tickets::get_request(&s.core, &a.ctx, RequestId(id)).await?,
     ))
 }
 
@@ -445,11 +386,7 @@ async fn act(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<RequestAction>,
 ) -> ApiResult<Json<Request>> {
-    Ok(Json(
-        tickets::act(&s.core, &a.ctx, RequestId(id), b)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(tickets::act(&s.core, &a.ctx, RequestId(id), b).await?))
 }
 
 /// Every state change and action of a request, oldest first.
@@ -461,9 +398,7 @@ async fn timeline(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<Event>>> {
     Ok(Json(
-        tickets::timeline(&s.core, &a.ctx, RequestId(id))
-            .await
-            .loc(a.locale)?,
+        tickets::timeline(&s.core, &a.ctx, RequestId(id)).await?,
     ))
 }
 
@@ -471,11 +406,7 @@ async fn timeline(
 #[utoipa::path(get, path = "/api/v1/request-categories", tag = "requests", security(("bearer" = [])),
     responses((status = 200, body = Vec<Category>)))]
 async fn list_categories(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<Category>>> {
-    Ok(Json(
-        tickets::list_categories(&s.core, &a.ctx)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(tickets::list_categories(&s.core, &a.ctx).await?))
 }
 
 /// Creates or updates a category by code (needs `tickets.manage`).
@@ -486,11 +417,7 @@ async fn save_category(
     a: ApiCtx,
     ApiJson(b): ApiJson<CategoryForSave>,
 ) -> ApiResult<Json<Category>> {
-    Ok(Json(
-        tickets::save_category(&s.core, &a.ctx, b)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(tickets::save_category(&s.core, &a.ctx, b).await?))
 }
 
 /// A community's SLA settings (overrides of the default clocks).
@@ -502,9 +429,7 @@ async fn list_sla(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<SlaOverride>>> {
     Ok(Json(
-        tickets::list_overrides(&s.core, &a.ctx, CommunityId(id))
-            .await
-            .loc(a.locale)?,
+        tickets::list_overrides(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
 }
 
@@ -518,11 +443,7 @@ async fn save_sla(
     ApiJson(mut b): ApiJson<SlaOverrideForSave>,
 ) -> ApiResult<Json<SlaOverride>> {
     b.community_id = CommunityId(id);
-    Ok(Json(
-        tickets::save_override(&s.core, &a.ctx, b)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(tickets::save_override(&s.core, &a.ctx, b).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -539,9 +460,7 @@ async fn assignees(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<Assignee>>> {
-    let v = tickets::assignable_users(&s.core, &a.ctx, CommunityId(id))
-        .await
-        .loc(a.locale)?;
+    let v = tickets::assignable_users(&s.core, &a.ctx, CommunityId(id)).await?;
     Ok(Json(
         v.into_iter()
             .map(|(id, name)| Assignee { id, name })
@@ -565,9 +484,7 @@ async fn list_notifications(
     ApiQuery(q): ApiQuery<NotificationQuery>,
 ) -> ApiResult<Json<Vec<Notification>>> {
     Ok(Json(
-        tickets::notifications(&s.core, &a.ctx, q.unread.unwrap_or(false))
-            .await
-            .loc(a.locale)?,
+        tickets::notifications(&s.core, &a.ctx, q.unread.unwrap_or(false)).await?,
     ))
 }
 
@@ -575,7 +492,7 @@ async fn list_notifications(
 #[utoipa::path(post, path = "/api/v1/notifications/read", tag = "requests", security(("bearer" = [])),
     responses((status = 204)))]
 async fn read_notifications(State(s): State<AppState>, a: ApiCtx) -> ApiResult<StatusCode> {
-    tickets::mark_read(&s.core, &a.ctx).await.loc(a.locale)?;
+    tickets::mark_read(&s.core, &a.ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -593,11 +510,7 @@ async fn calendar_year(
     a: ApiCtx,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Vec<CalendarDay>>> {
-    Ok(Json(
-        tickets::calendar_year(&s.core, &a.ctx, q.year)
-            .await
-            .loc(a.locale)?,
-    ))
+    Ok(Json(tickets::calendar_year(&s.core, &a.ctx, q.year).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -613,9 +526,7 @@ async fn save_calendar_days(
     a: ApiCtx,
     ApiJson(days): ApiJson<Vec<CalendarDay>>,
 ) -> ApiResult<Json<Saved>> {
-    let saved = tickets::save_calendar_days(&s.core, &a.ctx, &days)
-        .await
-        .loc(a.locale)?;
+    let saved = tickets::save_calendar_days(&s.core, &a.ctx, &days).await?;
     Ok(Json(Saved { saved }))
 }
 
@@ -629,9 +540,7 @@ async fn delete_calendar_day(
 ) -> ApiResult<StatusCode> {
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
         .map_err(|_| AppError::bad("day", CommonCode::InvalidDate).in_locale(a.locale))?;
-    tickets::delete_calendar_day(&s.core, &a.ctx, day)
-        .await
-        .loc(a.locale)?;
+    tickets::delete_calendar_day(&s.core, &a.ctx, day).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -658,10 +567,7 @@ async fn import_calendar(
     a: ApiCtx,
     ApiJson(b): ApiJson<CalendarImport>,
 ) -> ApiResult<Json<CalendarImportResult>> {
-    match tickets::import_calendar(&s.core, &a.ctx, &b.text)
-        .await
-        .loc(a.locale)?
-    {
+    match tickets::import_calendar(&s.core, &a.ctx, &b.text).await? {
         Ok(saved) => Ok(Json(CalendarImportResult {
             saved,
             errors: vec![],
