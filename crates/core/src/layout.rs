@@ -65,11 +65,10 @@ mod tests {
             return true;
         }
         let words: Vec<&str> = s.split_whitespace().take(4).collect();
-        match words.as_slice() {
-            ["UPDATE", _, "SET", ..] | ["UPDATE", _, _, "SET"] => true,
-            ["WITH", _, "AS", ..] => true,
-            _ => false,
-        }
+        matches!(
+            words.as_slice(),
+            ["UPDATE", _, "SET", ..] | ["UPDATE", _, _, "SET"] | ["WITH", _, "AS", ..]
+        )
     }
 
     fn sql_lines(src: &str) -> Vec<usize> {
