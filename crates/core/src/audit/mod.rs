@@ -10,7 +10,7 @@ mod store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::db::{Db, Tx, Writes};
+use crate::db::{Bulk, Db, Tx, Value, Writes};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::{CommunityId, CompanyId, UserId};
@@ -109,6 +109,45 @@ pub async fn record_all(tx: &mut impl Writes, entries: &[(&Who, Entry<'_>)]) -> 
         return Ok(());
     }
     store::insert_entries(tx, Utc::now(), entries).await
+}
+
+/// Entries of one action on one kind of entity, by one actor in one community at one time, that
+/// differ only in the entity id and the after-image: a bulk write's entries (the registry
+/// import's `create`s). They are the rows [`record`] writes; the shared values are bound once
+/// per statement, so a batch of n entries binds 7 + 2n values. Keep a batch under PostgreSQL's
+/// 65,535 parameters (the import writes one per chunk of rows).
+pub struct Batch(Bulk);
+
+impl Batch {
+    /// An empty batch with room for `rows` entries.
+    pub fn new(
+        ctx: &Ctx,
+        community: CommunityId,
+        at: DateTime<Utc>,
+        action: Action,
+        entity: &'static str,
+        rows: usize,
+    ) -> Self {
+        Self(store::batch_rows(
+            &Who::of(ctx),
+            community,
+            at,
+            action,
+            entity,
+            rows,
+        ))
+    }
+
+    /// An entry on the entity `id` (`None`: on the kind as a whole, like an import's summary),
+    /// its after-image already serialised.
+    pub fn push(&mut self, id: Option<i64>, after: String) {
+        self.0.row([Value::from(id), Value::from(after)]);
+    }
+}
+
+/// Records a batch inside the caller's transaction, in one statement (none when it is empty).
+pub async fn record_batch(tx: &mut impl Writes, batch: Batch) -> CoreResult<()> {
+    store::insert_batch(tx, batch.0).await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]

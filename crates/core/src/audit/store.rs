@@ -1,15 +1,15 @@
-//! SQL of the audit log: the one multi-row insert every module's entries go through (kept
-//! verbatim here; a later step moves it onto the db layer's one bulk VALUES builder), the
-//! filtered browse and one entity's history.
+//! SQL of the audit log: the multi-row inserts every module's entries go through (single
+//! entries and mixed lists, and the batches of bulk writes that bind their shared values once),
+//! both on the db layer's one bulk VALUES builder; the filtered browse and one entity's history.
 
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Args, Db, Writes};
+use crate::db::{Args, Bulk, Db, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::{CommunityId, CompanyId};
 
-use super::{AuditFilter, AuditRecord, Entry, Who};
+use super::{Action, AuditFilter, AuditRecord, Entry, Who};
 
 const AUDIT_COLS: &str = "id, community_id, actor_id, actor_name, at, action, entity, entity_id, before_json, after_json";
 
@@ -26,32 +26,66 @@ pub(super) async fn insert_entries(
     at: DateTime<Utc>,
     entries: &[(&Who, Entry<'_>)],
 ) -> CoreResult<()> {
-    let mut a = Args::with_capacity(entries.len() * 10);
-    let mut rows = Vec::with_capacity(entries.len());
+    let mut b = Bulk::with_capacity(entries.len(), 10);
     for (who, e) in entries {
-        let cols = [
-            a.push(who.company_id.0),
-            a.push(e.community_id),
-            a.push(who.actor),
-            a.push(who.name.as_str()),
-            a.push(at),
-            a.push(e.action.code()),
-            a.push(e.entity),
-            a.push(e.entity_id),
-            a.push(e.before.as_ref().map(|v| v.to_string())),
-            a.push(e.after.as_ref().map(|v| v.to_string())),
-        ];
-        rows.push(format!("({})", cols.join(", ")));
+        b.row([
+            Value::from(who.company_id.0),
+            Value::from(e.community_id),
+            Value::from(who.actor),
+            Value::from(who.name.as_str()),
+            Value::from(at),
+            Value::from(e.action.code()),
+            Value::from(e.entity),
+            Value::from(e.entity_id),
+            Value::from(e.before.as_ref().map(|v| v.to_string())),
+            Value::from(e.after.as_ref().map(|v| v.to_string())),
+        ]);
     }
-    tx.execute(
-        &format!(
-            "INSERT INTO audit_log (company_id, community_id, actor_id, actor_name, at, action, \
-             entity, entity_id, before_json, after_json) VALUES {}",
-            rows.join(", ")
-        ),
-        a,
-    )
-    .await?;
+    let (sql, a) = b.finish(
+        "INSERT INTO audit_log (company_id, community_id, actor_id, actor_name, at, action, \
+         entity, entity_id, before_json, after_json)",
+        "",
+    );
+    tx.execute(&sql, a).await?;
+    Ok(())
+}
+
+/// The rows of a [`Batch`](super::Batch): its shared values bound once as `$1` … `$7`, in the
+/// order [`insert_batch`] names them, then per entry the entity id and the after-image.
+pub(super) fn batch_rows(
+    who: &Who,
+    community: CommunityId,
+    at: DateTime<Utc>,
+    action: Action,
+    entity: &'static str,
+    rows: usize,
+) -> Bulk {
+    let shared = args![
+        who.company_id.0,
+        community,
+        who.actor,
+        who.name.as_str(),
+        at,
+        action.code(),
+        entity
+    ];
+    Bulk::after(shared, rows, 2)
+}
+
+/// Writes a batch's entries in one statement: the rows [`insert_entries`] writes, with the
+/// shared values bound once (`column1`, `column2` are the VALUES list's columns on both
+/// backends); no entries, no statement.
+pub(super) async fn insert_batch(tx: &mut impl Writes, rows: Bulk) -> CoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let (sql, a) = rows.finish(
+        "INSERT INTO audit_log (company_id, community_id, actor_id, actor_name, at, action, \
+         entity, entity_id, before_json, after_json) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, column1, NULL, column2 FROM (",
+        ") AS v",
+    );
+    tx.execute(&sql, a).await?;
     Ok(())
 }
 

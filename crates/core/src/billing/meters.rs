@@ -19,6 +19,7 @@ use crate::shared::code_enum;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
+use crate::shared::xlsx::first_sheet;
 
 use super::error::BillingCode;
 use super::ledger::apply_prepaid;
@@ -433,12 +434,9 @@ pub async fn readings_from_xlsx(
     c: CommunityId,
     bytes: &[u8],
 ) -> CoreResult<Vec<ReadingInput>> {
-    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|_| CoreError::invalid("file", BillingCode::NotXlsx))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| CoreError::invalid("file", BillingCode::NotXlsx))?
+    use calamine::Data;
+    // A workbook without a sheet is as unusable here as a file that is no workbook.
+    let range = first_sheet(bytes.to_vec())
         .map_err(|_| CoreError::invalid("file", BillingCode::NotXlsx))?;
     let meters = list_meters(core, ctx, c, &MeterFilter::default()).await?;
     let by_key: HashMap<(String, String), i64> = meters

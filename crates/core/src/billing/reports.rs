@@ -15,6 +15,7 @@ use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::money::Money;
 use crate::shared::values::required_text;
+use crate::shared::xlsx::{write_header_cells, xlsx_err};
 
 use super::error::BillingCode;
 use super::ledger::positive_money;
@@ -333,10 +334,6 @@ pub enum Cell {
     Fen(i64),
 }
 
-fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> CoreError {
-    CoreError::internal(e)
-}
-
 /// One sheet: a title row, a header row, the rows.
 pub fn sheet_xlsx(title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> CoreResult<Vec<u8>> {
     let mut wb = Workbook::new();
@@ -345,9 +342,8 @@ pub fn sheet_xlsx(title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> CoreResu
     let money = Format::new().set_num_format("#,##0.00");
     ws.write_string_with_format(0, 0, title, &bold)
         .map_err(xlsx_err)?;
-    for (i, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(2, i as u16, *h, &bold)
-            .map_err(xlsx_err)?;
+    write_header_cells(ws, 2, headers, &bold)?;
+    for i in 0..headers.len() {
         ws.set_column_width(i as u16, 16).map_err(xlsx_err)?;
     }
     for (r, row) in rows.iter().enumerate() {

@@ -6,7 +6,12 @@
 //! `$1, $2, …` without a gap, the form `to_sqlite_sql` turns into plain `?` (no quadratic
 //! parameter lookup on statements with thousands of parameters).
 //!
-//! How to adopt it on another bulk path (registry import, bill runs, audit batches):
+//! Values every row shares can be bound once ahead of the rows ([`Bulk::after`]): the head
+//! then names them (`INSERT … SELECT $1, $2, column1, column2 FROM (` with the tail `) AS v`;
+//! SQLite and PostgreSQL both name a VALUES list's columns `column1`, `column2`, …), which
+//! keeps a wide row with few varying values cheap to bind.
+//!
+//! Its users are ticket registrations, audit batches and the registry import. The shape:
 //! ```ignore
 //! let mut b = Bulk::with_capacity(rows.len(), 3);
 //! for r in rows {
@@ -44,6 +49,17 @@ impl Bulk {
     pub fn with_capacity(rows: usize, cols: usize) -> Self {
         Self {
             args: Args::with_capacity(rows * cols),
+            rows: String::with_capacity(rows * cols * 5),
+            n: 0,
+        }
+    }
+
+    /// Rows numbered after `shared`, the values the head binds once (`$1` … `$k`).
+    pub fn after(shared: Args, rows: usize, cols: usize) -> Self {
+        let mut args = shared;
+        args.0.reserve(rows * cols);
+        Self {
+            args,
             rows: String::with_capacity(rows * cols * 5),
             n: 0,
         }
@@ -102,5 +118,22 @@ mod tests {
             super::super::to_sqlite_sql(&sql),
             "INSERT INTO t (x, y) VALUES (?, ?), (?, ?) RETURNING id"
         );
+    }
+
+    #[test]
+    fn rows_after_shared_values_number_on_from_them() {
+        let mut shared = Args::new();
+        shared.push(7i64);
+        let mut b = Bulk::after(shared, 1, 2);
+        b.row([Value::from(1i64), Value::from("a")]);
+        let (sql, args) = b.finish(
+            "INSERT INTO t (k, x, y) SELECT $1, column1, column2 FROM (",
+            ") AS v",
+        );
+        assert_eq!(
+            sql,
+            "INSERT INTO t (k, x, y) SELECT $1, column1, column2 FROM ( VALUES ($2, $3)) AS v"
+        );
+        assert_eq!(args.len(), 3);
     }
 }

@@ -1,5 +1,6 @@
 //! Spreadsheet helpers every module's imports and exports share (rust_xlsxwriter to write,
-//! calamine to read): the header row, the write error, opening an upload's first sheet and
+//! calamine to read): the header row (and the header cells of a table further down), the write
+//! error, opening an upload's first sheet and
 //! measuring what an upload would unpack to. They raise no error code of their own: what a
 //! refused file is called (`not_xlsx`, …) is the calling module's code, so the caller maps
 //! [`SheetError`] to it.
@@ -30,7 +31,29 @@ pub fn write_header_row(ws: &mut Worksheet, headers: &[(&str, f64)]) -> CoreResu
         ws.write_string_with_format(0, i as u16, *h, &f)
             .map_err(xlsx_err)?;
     }
+    freeze_header(ws)
+}
+
+/// Freezes row 0, so the header stays in view while scrolling a long sheet (for a header
+/// written cell by cell, e.g. one whose columns differ in look).
+pub fn freeze_header(ws: &mut Worksheet) -> CoreResult<()> {
     ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    Ok(())
+}
+
+/// Writes `headers` into `row` from column 0 in format `f`: the header of a table that does
+/// not start the sheet (below a title, or one of several tables), so nothing is frozen and
+/// the widths are the caller's.
+pub fn write_header_cells(
+    ws: &mut Worksheet,
+    row: u32,
+    headers: &[&str],
+    f: &Format,
+) -> CoreResult<()> {
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(row, i as u16, *h, f)
+            .map_err(xlsx_err)?;
+    }
     Ok(())
 }
 

@@ -18,7 +18,8 @@
 //!
 //! Speed: the per-row services cost one statement per row (~40k rows/s on SQLite), too slow for a
 //! community of 100k units, their owners and the links between them. The import writes multi-row
-//! `INSERT … VALUES (…),(…)` chunks instead and assigns ids itself (`store::import::reserve_ids`), so units,
+//! `INSERT … VALUES (…),(…)` chunks instead (`db::Bulk`, and `audit::Batch` for the entries)
+//! and assigns ids itself (`store::import::reserve_ids`), so units,
 //! people, links and audit entries go in without reading anything back; existing owners are
 //! looked up by chunks of blind indexes. The workbook is parsed on a blocking
 //! thread so a large upload does not stall the async runtime.
@@ -36,7 +37,7 @@ use std::collections::HashSet;
 use chrono::{SubsecRound, Utc};
 
 use crate::Core;
-use crate::audit::Action;
+use crate::audit::{self, Action};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
@@ -44,7 +45,6 @@ use crate::shared::ids::*;
 use super::error::RegistryCode;
 use super::service::get_community;
 use super::store;
-use super::store::import::AuditRows;
 
 pub use super::export::{export_people_xlsx, export_units_xlsx, mask_numbers, unit_owner_labels};
 pub use template::template_xlsx;
@@ -82,8 +82,8 @@ pub const MAX_IMPORT_ROWS: usize = 200_000;
 /// The report stops collecting errors here; a file this broken needs fixing at the source.
 pub const MAX_IMPORT_ERRORS: usize = 1_000;
 const PROGRESS_EVERY: usize = 1_000;
-/// Rows per multi-row INSERT. The widest statement (units) binds 9 values per row plus a few
-/// shared ones: ~4,500 parameters, far under SQLite's 32,766 and PostgreSQL's 65,535.
+/// Rows per multi-row INSERT. The widest statement (units) binds 12 values per row: 6,000
+/// parameters, far under SQLite's 32,766 and PostgreSQL's 65,535.
 const CHUNK_ROWS: usize = 500;
 /// The header is looked for in the first rows, so a title line above it is tolerated.
 const HEADER_SEARCH_ROWS: usize = 10;
@@ -294,7 +294,7 @@ pub async fn import_units_xlsx(
         rows: checked.count,
         ..report
     };
-    let mut summary = AuditRows::new(ctx, community, now, Action::Import, "unit", 1);
+    let mut summary = audit::Batch::new(ctx, community, now, Action::Import, "unit", 1);
     summary.push(
         None,
         serde_json::json!({
@@ -306,7 +306,7 @@ pub async fn import_units_xlsx(
         })
         .to_string(),
     );
-    summary.execute(&mut tx).await?;
+    audit::record_batch(&mut tx, summary).await?;
     tx.commit().await?;
     progress(total, total);
     Ok(report)

@@ -6,7 +6,7 @@ use rust_xlsxwriter::{DataValidation, Format, Workbook, Worksheet};
 
 use crate::registry::model::*;
 use crate::shared::error::CoreResult;
-use crate::shared::xlsx::{header_format, xlsx_err};
+use crate::shared::xlsx::{freeze_header, header_format, xlsx_err};
 
 use super::*;
 
@@ -49,7 +49,7 @@ pub fn template_xlsx() -> CoreResult<Vec<u8>> {
             ws.add_data_validation(1, col as u16, last, col as u16, &dv)
                 .map_err(xlsx_err)?;
         }
-        ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        freeze_header(ws)?;
         write_example(ws, &text)?;
     }
     {

@@ -1,19 +1,18 @@
 //! The import's write: every row of a checked file in one transaction, as multi-row inserts with
 //! ids reserved ahead (the statements are in `store::import`). Existing owners are recognised
 //! and linked instead of created twice; each unit and person created gets its `create` audit
-//! entry, written in bulk like the data. `wuye bench import` (100k rows) measures this path.
+//! entry, written in bulk like the data (`audit::Batch`). `wuye bench import` (100k rows) measures this path.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use crate::Core;
-use crate::audit::Action;
-use crate::db::Tx;
+use crate::audit::{self, Action, Batch};
+use crate::db::{Bulk, Tx, Value};
 use crate::registry::error::RegistryCode;
 use crate::registry::model::*;
 use crate::registry::store;
-use crate::registry::store::import::AuditRows;
 use crate::shared::crypto::{mask_id_number, mask_phone};
 use crate::shared::ctx::Ctx;
 use crate::shared::error::{CoreError, CoreResult};
@@ -176,9 +175,9 @@ pub(super) async fn write_rows(
     for (c, chunk) in rows.chunks(CHUNK_ROWS).enumerate() {
         let base = c * CHUNK_ROWS;
         let ids = &unit_ids[base..base + chunk.len()];
-        let mut unit_log = AuditRows::new(ctx, community, now, Action::Create, "unit", chunk.len());
+        let mut unit_log = Batch::new(ctx, community, now, Action::Create, "unit", chunk.len());
 
-        let mut v = store::import::unit_rows(chunk.len());
+        let mut v = Bulk::with_capacity(chunk.len(), 12);
         for (r, id) in chunk.iter().zip(ids) {
             let b = buildings
                 .get(&r.building)
@@ -186,7 +185,7 @@ pub(super) async fn write_rows(
                 .ok_or_else(|| CoreError::internal("building id missing"))?;
             let u = &r.unit;
             v.row([
-                (*id).into(),
+                Value::from(*id),
                 community.into(),
                 b.into(),
                 u.unit_no.as_str().into(),
@@ -219,7 +218,7 @@ pub(super) async fn write_rows(
             };
             unit_log.push(Some(unit.id.0), json(&unit)?);
         }
-        v.execute(tx).await.map_err(|e| {
+        store::import::insert_units(tx, v).await.map_err(|e| {
             if e.is_unique_violation() {
                 CoreError::conflict("unit_no", RegistryCode::DuplicateUnitNo)
             } else {
@@ -234,7 +233,7 @@ pub(super) async fn write_rows(
         while next_new < new_owners.len() && owners[new_owners[next_new]].first < end {
             next_new += 1;
         }
-        let mut person_log = AuditRows::new(
+        let mut person_log = Batch::new(
             ctx,
             community,
             now,
@@ -242,7 +241,7 @@ pub(super) async fn write_rows(
             "person",
             next_new - start_new,
         );
-        let mut v = store::import::person_rows(next_new - start_new);
+        let mut v = Bulk::with_capacity(next_new - start_new, 10);
         for &p in &new_owners[start_new..next_new] {
             let owner = &owners[p];
             let Some(o) = &rows[owner.first].owner else {
@@ -252,7 +251,7 @@ pub(super) async fn write_rows(
             let idn = o.id_number.as_ref().map(IdNumber::as_str);
             let id = person_of[p];
             v.row([
-                id.into(),
+                Value::from(id),
                 community.into(),
                 o.name.as_str().into(),
                 phone.map(|x| core.crypto.encrypt(x)).into(),
@@ -279,13 +278,13 @@ pub(super) async fn write_rows(
             };
             person_log.push(Some(id.0), json(&person)?);
         }
-        v.execute(tx).await?;
+        store::import::insert_people(tx, v).await?;
 
-        let mut v = store::import::link_rows(chunk.len());
+        let mut v = Bulk::with_capacity(chunk.len(), 5);
         for (i, id) in ids.iter().enumerate() {
             if let Some(p) = owner_of[base + i] {
                 v.row([
-                    community.into(),
+                    Value::from(community),
                     (*id).into(),
                     person_of[p].into(),
                     Relation::Owner.code().into(),
@@ -293,9 +292,9 @@ pub(super) async fn write_rows(
                 ]);
             }
         }
-        v.execute(tx).await?;
-        unit_log.execute(tx).await?;
-        person_log.execute(tx).await?;
+        store::import::insert_links(tx, v).await?;
+        audit::record_batch(tx, unit_log).await?;
+        audit::record_batch(tx, person_log).await?;
         progress(count + end, total);
     }
     Ok(ImportReport {

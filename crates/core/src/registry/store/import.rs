@@ -1,17 +1,13 @@
-//! SQL of the spreadsheet import's bulk write: ids reserved ahead, multi-row `INSERT … VALUES`
-//! chunks for units, people, links and their audit entries, and the lookups of what exists
-//! already. The statements are built by hand here because the 100k-row import (`wuye bench
-//! import`, ≤ 6 s) depends on their exact shape; see `registry::import` for the numbers.
-//!
-//! The audit entries are written here rather than through `audit::record` one at a time: the
-//! rows are exactly those `audit::record` writes, many per statement.
+//! SQL of the spreadsheet import's bulk write: ids reserved ahead, the multi-row inserts of
+//! units, people and links (one per chunk of rows, their rows built by the caller on the db
+//! layer's [`Bulk`]), and the lookups of what exists already. The 100k-row import (`wuye bench
+//! import`) measures these statements; see `registry::import` for the numbers. Their audit
+//! entries go through `audit::Batch`.
 
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::audit::Action;
-use crate::db::{Args, Backend, Db, Tx, Value};
-use crate::shared::ctx::Ctx;
+use crate::db::{Args, Backend, Bulk, Db, Tx};
 use crate::shared::error::{CoreError, CoreResult};
 use crate::shared::ids::*;
 
@@ -94,137 +90,48 @@ pub(in crate::registry) async fn reserve_ids(
     }
 }
 
-/// A multi-row `INSERT … VALUES (…),(…)` under construction.
-///
-/// Placeholders are `$1, $2, …` in text order, which the db layer hands SQLite as plain `?`
-/// (see `db::to_sqlite_sql`: numbered `?NNN` bind in quadratic time — 58% of a 100k-row import).
-pub(in crate::registry) struct Values {
-    sql: String,
-    args: Args,
-    rows: usize,
-    /// Appended after the last row.
-    tail: &'static str,
-}
-
-impl Values {
-    fn new(head: &str, params: usize) -> Self {
-        Self::with_args(head, Args::with_capacity(params), "", params)
-    }
-
-    /// After `args` already bound by `head`, with `tail` after the rows.
-    fn with_args(head: &str, args: Args, tail: &'static str, params: usize) -> Self {
-        let mut sql = String::with_capacity(head.len() + params * 7 + tail.len());
-        sql.push_str(head);
-        Self {
-            sql,
-            args,
-            rows: 0,
-            tail,
-        }
-    }
-
-    pub(in crate::registry) fn row<const N: usize>(&mut self, vals: [Value; N]) {
-        if self.rows > 0 {
-            self.sql.push(',');
-        }
-        self.rows += 1;
-        self.sql.push('(');
-        for (i, v) in vals.into_iter().enumerate() {
-            if i > 0 {
-                self.sql.push(',');
-            }
-            // `$n` in order: the db layer turns them into plain `?` for SQLite, which binds
-            // thousands of parameters in linear time.
-            let p = self.args.push(v);
-            self.sql.push_str(&p);
-        }
-        self.sql.push(')');
-    }
-
-    /// Runs the statement; no rows, no statement.
-    pub(in crate::registry) async fn execute(mut self, tx: &mut Tx) -> CoreResult<u64> {
-        if self.rows == 0 {
-            return Ok(0);
-        }
-        self.sql.push_str(self.tail);
-        tx.execute(&self.sql, self.args).await
-    }
-}
-
-/// Audit entries of one action on one kind of entity, written like the data: many per
-/// statement, with the import's actor, community and time bound once and only the entity id and
-/// the after-image per entry — the rows `audit::record` writes one at a time:
-///
-/// `INSERT INTO audit_log (…) SELECT $1, …, $7, column1, NULL, column2
-/// FROM (VALUES ($8, $9), …) AS v` — SQLite and PostgreSQL both name the columns of a VALUES
-/// list `column1`, `column2`, ….
-pub(in crate::registry) struct AuditRows(Values);
-
-impl AuditRows {
-    pub(in crate::registry) fn new(
-        ctx: &Ctx,
-        community: CommunityId,
-        at: DateTime<Utc>,
-        action: Action,
-        entity: &'static str,
-        rows: usize,
-    ) -> Self {
-        let mut args = Args::with_capacity(7 + rows * 2);
-        let shared = [
-            args.push(ctx.company_id),
-            args.push(community),
-            args.push(ctx.actor()),
-            args.push(ctx.display_name.as_str()),
-            args.push(at),
-            args.push(action.code()),
-            args.push(entity),
-        ];
-        let head = format!(
-            "INSERT INTO audit_log (company_id, community_id, actor_id, actor_name, at, action, \
-             entity, entity_id, before_json, after_json) \
-             SELECT {}, column1, NULL, column2 FROM (VALUES ",
-            shared.join(", ")
-        );
-        Self(Values::with_args(&head, args, ") AS v", rows * 2))
-    }
-
-    /// An entry on the entity `id` (`None`: on the kind as a whole, like the import summary).
-    pub(in crate::registry) fn push(&mut self, id: Option<i64>, after: String) {
-        self.0.row([id.into(), after.into()]);
-    }
-
-    pub(in crate::registry) async fn execute(self, tx: &mut Tx) -> CoreResult<u64> {
-        self.0.execute(tx).await
-    }
-}
-
-/// The units of one chunk: per row `id, community_id, building_id, unit_no, floor,
-/// building_area, inner_area, use_kind, state, note, created_at, updated_at`.
-pub(in crate::registry) fn unit_rows(rows: usize) -> Values {
-    Values::new(
+/// The units of one chunk, built by the caller with one row per unit:
+/// `id, community_id, building_id, unit_no, floor, building_area, inner_area, use_kind, state,
+/// note, created_at, updated_at`. No rows, no statement.
+pub(in crate::registry) async fn insert_units(tx: &mut Tx, rows: Bulk) -> CoreResult<u64> {
+    insert(
+        tx,
+        rows,
         "INSERT INTO units (id, community_id, building_id, unit_no, floor, building_area, inner_area, use_kind, \
-         state, note, created_at, updated_at) VALUES ",
-        rows * 12,
+         state, note, created_at, updated_at)",
     )
+    .await
 }
 
-/// The new people of one chunk: per row `id, community_id, name, phone_enc, phone_hash,
-/// id_no_enc, id_no_hash, is_key_customer, created_at, updated_at`.
-pub(in crate::registry) fn person_rows(rows: usize) -> Values {
-    Values::new(
+/// The new people of one chunk, one row per person: `id, community_id, name, phone_enc,
+/// phone_hash, id_no_enc, id_no_hash, is_key_customer, created_at, updated_at`.
+pub(in crate::registry) async fn insert_people(tx: &mut Tx, rows: Bulk) -> CoreResult<u64> {
+    insert(
+        tx,
+        rows,
         "INSERT INTO people (id, community_id, name, phone_enc, phone_hash, id_no_enc, id_no_hash, \
-         is_key_customer, created_at, updated_at) VALUES ",
-        rows * 10,
+         is_key_customer, created_at, updated_at)",
     )
+    .await
 }
 
-/// The unit links of one chunk: per row `community_id, unit_id, person_id, relation,
+/// The unit links of one chunk, one row per link: `community_id, unit_id, person_id, relation,
 /// created_at`.
-pub(in crate::registry) fn link_rows(rows: usize) -> Values {
-    Values::new(
-        "INSERT INTO unit_people (community_id, unit_id, person_id, relation, created_at) VALUES ",
-        rows * 5,
+pub(in crate::registry) async fn insert_links(tx: &mut Tx, rows: Bulk) -> CoreResult<u64> {
+    insert(
+        tx,
+        rows,
+        "INSERT INTO unit_people (community_id, unit_id, person_id, relation, created_at)",
     )
+    .await
+}
+
+async fn insert(tx: &mut Tx, rows: Bulk, head: &str) -> CoreResult<u64> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let (sql, a) = rows.finish(head, "");
+    tx.execute(&sql, a).await
 }
 
 /// `SELECT id, <key column>[, name] FROM people WHERE community_id = … AND <key column> IN (…)`

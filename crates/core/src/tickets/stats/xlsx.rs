@@ -7,7 +7,8 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use crate::Core;
 use crate::shared::ctx::Ctx;
-use crate::shared::error::{CoreError, CoreResult};
+use crate::shared::error::CoreResult;
+use crate::shared::xlsx::{header_format, write_header_cells, write_header_row, xlsx_err};
 
 use super::super::model::{ClockKind, RequestKind, RequestState};
 use super::ComplaintAnalysis;
@@ -20,10 +21,6 @@ pub struct SheetLabels {
     pub clock: HashMap<String, String>,
 }
 
-fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> CoreError {
-    CoreError::internal(e)
-}
-
 fn pct(r: Option<f64>) -> String {
     r.map(|x| format!("{:.1}%", x * 100.0))
         .unwrap_or_else(|| "—".into())
@@ -34,7 +31,7 @@ pub fn complaint_analysis_xlsx(a: &ComplaintAnalysis, l: &SheetLabels) -> CoreRe
     let label =
         |m: &HashMap<String, String>, k: &str| m.get(k).cloned().unwrap_or_else(|| k.to_string());
     let mut wb = Workbook::new();
-    let head = Format::new().set_bold().set_background_color(0xD9E1F2);
+    let head = header_format();
     let title = Format::new().set_bold().set_font_size(14);
     {
         let ws = wb.add_worksheet();
@@ -71,21 +68,20 @@ pub fn complaint_analysis_xlsx(a: &ComplaintAnalysis, l: &SheetLabels) -> CoreRe
             ws.write_string(3 + i as u32, 1, v).map_err(xlsx_err)?;
         }
         let mut r = 10u32;
-        for (c, h) in [
-            "类别",
-            "投诉数",
-            "已解决",
-            "解决率",
-            "一次解决率",
-            "满意度",
-            "平均处理（分钟）",
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(r, c as u16, *h, &head)
-                .map_err(xlsx_err)?;
-        }
+        write_header_cells(
+            ws,
+            r,
+            &[
+                "类别",
+                "投诉数",
+                "已解决",
+                "解决率",
+                "一次解决率",
+                "满意度",
+                "平均处理（分钟）",
+            ],
+            &head,
+        )?;
         for g in &a.by_category {
             r += 1;
             ws.write_string(r, 0, label(&l.category, &g.key))
@@ -109,13 +105,12 @@ pub fn complaint_analysis_xlsx(a: &ComplaintAnalysis, l: &SheetLabels) -> CoreRe
             }
         }
         r += 2;
-        for (c, h) in ["时限", "按时", "超时完成", "超时未完成", "按时率"]
-            .iter()
-            .enumerate()
-        {
-            ws.write_string_with_format(r, c as u16, *h, &head)
-                .map_err(xlsx_err)?;
-        }
+        write_header_cells(
+            ws,
+            r,
+            &["时限", "按时", "超时完成", "超时未完成", "按时率"],
+            &head,
+        )?;
         for c in &a.clocks {
             r += 1;
             ws.write_string(r, 0, label(&l.clock, &c.clock))
@@ -128,10 +123,7 @@ pub fn complaint_analysis_xlsx(a: &ComplaintAnalysis, l: &SheetLabels) -> CoreRe
                 .map_err(xlsx_err)?;
         }
         r += 2;
-        for (c, h) in ["重复投诉房屋", "投诉次数"].iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *h, &head)
-                .map_err(xlsx_err)?;
-        }
+        write_header_cells(ws, r, &["重复投诉房屋", "投诉次数"], &head)?;
         for u in &a.repeat_units {
             r += 1;
             ws.write_string(r, 0, &u.unit_label).map_err(xlsx_err)?;
@@ -142,24 +134,21 @@ pub fn complaint_analysis_xlsx(a: &ComplaintAnalysis, l: &SheetLabels) -> CoreRe
     {
         let ws = wb.add_worksheet();
         ws.set_name("投诉明细").map_err(xlsx_err)?;
-        let heads = [
-            ("单号", 12.0),
-            ("日期", 12.0),
-            ("类型", 10.0),
-            ("类别", 10.0),
-            ("房屋/位置", 14.0),
-            ("内容", 40.0),
-            ("状态", 10.0),
-            ("满意度", 8.0),
-            ("处理时长（分钟）", 14.0),
-            ("重开次数", 8.0),
-        ];
-        for (c, (h, w)) in heads.iter().enumerate() {
-            ws.set_column_width(c as u16, *w).map_err(xlsx_err)?;
-            ws.write_string_with_format(0, c as u16, *h, &head)
-                .map_err(xlsx_err)?;
-        }
-        ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        write_header_row(
+            ws,
+            &[
+                ("单号", 12.0),
+                ("日期", 12.0),
+                ("类型", 10.0),
+                ("类别", 10.0),
+                ("房屋/位置", 14.0),
+                ("内容", 40.0),
+                ("状态", 10.0),
+                ("满意度", 8.0),
+                ("处理时长（分钟）", 14.0),
+                ("重开次数", 8.0),
+            ],
+        )?;
         for (i, it) in a.items.iter().enumerate() {
             let r = i as u32 + 1;
             ws.write_string(r, 0, &it.number).map_err(xlsx_err)?;
