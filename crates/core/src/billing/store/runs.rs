@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::args;
 use crate::billing::model::ChargeKind;
 use crate::billing::{BillRun, NewCharge};
-use crate::db::{Args, Queries, Tx};
+use crate::db::{Args, Bulk, Queries, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -123,9 +123,9 @@ pub async fn insert_charges(
                 chunk.push(l);
             }
         }
-        let mut a = Args::with_capacity(11 + chunk.len() * 5);
-        let mut sql = String::with_capacity(400 + chunk.len() * 32);
-        sql.push_str(
+        let mut shared_args = Args::with_capacity(11);
+        let mut head = String::with_capacity(400);
+        head.push_str(
             "INSERT INTO charges (community_id, fee_item_id, standard_id, bill_run_id, kind, period, \
              period_from, period_to, due_date, created_by, created_at, settled_fen, unit_id, space_id, \
              description, basis, amount_fen) SELECT ",
@@ -144,24 +144,21 @@ pub async fn insert_charges(
             now.into(),
         ];
         for v in consts {
-            sql.push_str(&a.push(v));
-            sql.push_str(", ");
+            head.push_str(&shared_args.push(v));
+            head.push_str(", ");
         }
-        sql.push_str("0, v.column1, v.column2, v.column3, v.column4, v.column5 FROM (VALUES ");
-        for (i, l) in chunk.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let (u, sp, d, b, m) = (
-                a.push(l.unit_id),
-                a.push(l.space_id),
-                a.push(l.description),
-                a.push(l.basis),
-                a.push(l.amount_fen),
-            );
-            sql.push_str(&format!("({u}, {sp}, {d}, {b}, {m})"));
+        head.push_str("0, v.column1, v.column2, v.column3, v.column4, v.column5 FROM (");
+        let mut rows = Bulk::after(shared_args, chunk.len(), 5);
+        for l in chunk {
+            rows.row([
+                l.unit_id.into(),
+                l.space_id.into(),
+                l.description.into(),
+                l.basis.into(),
+                l.amount_fen.into(),
+            ]);
         }
-        sql.push_str(") AS v");
+        let (sql, a) = rows.finish(&head, ") AS v");
         tx.execute(&sql, a).await?;
     }
     Ok(())
