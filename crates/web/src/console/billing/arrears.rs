@@ -189,16 +189,9 @@ pub(super) async fn add_expense(
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<ExpenseForm>,
 ) -> PageResult {
-    let day = match parse_date(&f.spent_on) {
-        Ok(Some(d)) => d,
-        Ok(None) => {
-            return Err(PageError::new(
-                &u,
-                CoreError::invalid("spent_on", CommonCode::Required),
-            ));
-        }
-        Err(e) => return Err(PageError::new(&u, e)),
-    };
+    let day = parse_date(&f.spent_on)
+        .or_page(&u)?
+        .ok_or_else(|| PageError::new(&u, CoreError::invalid("spent_on", CommonCode::Required)))?;
     billing::create_expense(
         &st.core,
         &u.ctx,
