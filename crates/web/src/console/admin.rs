@@ -15,7 +15,7 @@ use wuye_core::registry::{self, Community};
 use wuye_core::shared::ids::{ApiTokenId, CommunityId, UserId};
 use wuye_core::{CoreError, Perm};
 
-use super::{OrPage, PageResult, Shell, error_page, page};
+use super::{OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
@@ -97,11 +97,8 @@ async fn users_page(
     u: &ConsoleUser,
     err: Option<CoreError>,
     form: NewUserForm,
-) -> Response {
-    let users = match auth::list_users(&st.core, &u.ctx).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let users = auth::list_users(&st.core, &u.ctx).await.or_page(u)?;
     let roles = auth::list_roles(&st.core).await.unwrap_or_default();
     let roles = roles
         .into_iter()
@@ -139,8 +136,8 @@ async fn users_page(
         form,
     });
     match &err {
-        Some(e) => with_status(e, u, r),
-        None => r,
+        Some(e) => Ok(with_status(e, u, r)),
+        None => Ok(r),
     }
 }
 
@@ -158,7 +155,7 @@ impl CloneShallow for Option<CoreError> {
     }
 }
 
-async fn users(State(st): State<AppState>, u: ConsoleUser) -> Response {
+async fn users(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     users_page(
         &st,
         &u,
@@ -205,9 +202,12 @@ async fn create_user(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfBody(raw): CsrfBody,
-) -> Response {
+) -> PageResult {
     let Some(form): Option<NewUserForm> = parse_multi(&raw) else {
-        return error_page(&u, CoreError::invalid("body", WebCode::InvalidJson));
+        return Err(PageError::new(
+            &u,
+            CoreError::invalid("body", WebCode::InvalidJson),
+        ));
     };
     let input = UserForCreate {
         username: form.username.clone(),
@@ -217,7 +217,7 @@ async fn create_user(
         communities: form.communities.iter().map(|c| CommunityId(*c)).collect(),
     };
     match auth::create_user(&st.core, &u.ctx, input).await {
-        Ok(v) => Redirect::to(&format!("/admin/users/{}?created=1", v.user.id)).into_response(),
+        Ok(v) => Ok(Redirect::to(&format!("/admin/users/{}?created=1", v.user.id)).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             users_page(
                 &st,
@@ -230,7 +230,7 @@ async fn create_user(
             )
             .await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -262,13 +262,10 @@ async fn user_page_render(
     id: UserId,
     err: Option<CoreError>,
     notice: Option<String>,
-) -> Response {
-    let v = match auth::get_user(&st.core, &u.ctx, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let v = auth::get_user(&st.core, &u.ctx, id).await.or_page(u)?;
     if !u.ctx.has(Perm::UsersManage) {
-        return error_page(u, CoreError::Forbidden);
+        return Err(PageError::new(u, CoreError::Forbidden));
     }
     let roles = auth::list_roles(&st.core).await.unwrap_or_default();
     let communities = registry::list_communities(&st.core, &u.ctx)
@@ -287,8 +284,8 @@ async fn user_page_render(
         err: err.clone_shallow(),
     });
     match &err {
-        Some(e) => with_status(e, u, r),
-        None => r,
+        Some(e) => Ok(with_status(e, u, r)),
+        None => Ok(r),
     }
 }
 
@@ -297,7 +294,7 @@ async fn user_page(
     u: ConsoleUser,
     Path(id): Path<i64>,
     Query(q): Query<CreatedQ>,
-) -> Response {
+) -> PageResult {
     let notice = if q.created.is_some() {
         Some(u.locale.t("users.created").to_string())
     } else if q.saved.is_some() {
@@ -327,9 +324,12 @@ async fn update_user(
     u: ConsoleUser,
     Path(id): Path<i64>,
     CsrfBody(raw): CsrfBody,
-) -> Response {
+) -> PageResult {
     let Some(f): Option<EditUserForm> = parse_multi(&raw) else {
-        return error_page(&u, CoreError::invalid("body", WebCode::InvalidJson));
+        return Err(PageError::new(
+            &u,
+            CoreError::invalid("body", WebCode::InvalidJson),
+        ));
     };
     let input = UserForUpdate {
         display_name: Some(f.display_name),
@@ -339,11 +339,11 @@ async fn update_user(
         reset_password: Some(f.reset_password).filter(|p| !p.is_empty()),
     };
     match auth::update_user(&st.core, &u.ctx, UserId(id), input).await {
-        Ok(_) => Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             user_page_render(&st, &u, UserId(id), Some(e), None).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -352,7 +352,7 @@ async fn update_role(
     u: ConsoleUser,
     Path(code): Path<String>,
     CsrfBody(raw): CsrfBody,
-) -> Response {
+) -> PageResult {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
     let perms: Vec<String> = pairs
         .into_iter()
@@ -360,11 +360,11 @@ async fn update_role(
         .map(|(_, v)| v)
         .collect();
     match auth::update_role_perms(&st.core, &u.ctx, &code, &perms).await {
-        Ok(_) => Redirect::to("/admin/users#roles").into_response(),
+        Ok(_) => Ok(Redirect::to("/admin/users#roles").into_response()),
         Err(e @ CoreError::Invalid(_)) => {
             users_page(&st, &u, Some(e), NewUserForm::default()).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -390,23 +390,20 @@ async fn tokens_render(
     u: &ConsoleUser,
     new_token: Option<String>,
     err: Option<CoreError>,
-) -> Response {
-    let tokens = match auth::list_api_tokens(&st.core, &u.ctx).await {
-        Ok(t) => t,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let tokens = auth::list_api_tokens(&st.core, &u.ctx).await.or_page(u)?;
     let mut s = Shell::of(u);
     if let Some(e) = &err {
         s = s.with_error(e);
     }
-    page(&TokensPage {
+    Ok(page(&TokensPage {
         s,
         tokens,
         new_token,
-    })
+    }))
 }
 
-async fn tokens(State(st): State<AppState>, u: ConsoleUser) -> Response {
+async fn tokens(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     tokens_render(&st, &u, None, None).await
 }
 
@@ -420,15 +417,18 @@ async fn create_token(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<TokenForm>,
-) -> Response {
+) -> PageResult {
     match auth::create_api_token(&st.core, &u.ctx, &f.name).await {
         // The token is shown once, on this response; it is never stored in clear.
         Ok((_, token)) => tokens_render(&st, &u, Some(token), None).await,
         Err(e @ CoreError::Invalid(_)) => {
-            let r = tokens_render(&st, &u, None, Some(e.clone_invalid())).await;
-            with_status(&e, &u, r)
+            let r = tokens_render(&st, &u, None, Some(e.clone_invalid()))
+                .await
+                // A failed re-render keeps the status of the rejected form, as it always has.
+                .unwrap_or_else(IntoResponse::into_response);
+            Ok(with_status(&e, &u, r))
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -452,11 +452,11 @@ async fn revoke_token(
     u: ConsoleUser,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
-    match auth::revoke_api_token(&st.core, &u.ctx, ApiTokenId(id)).await {
-        Ok(()) => Redirect::to("/tokens").into_response(),
-        Err(e) => error_page(&u, e),
-    }
+) -> PageResult {
+    auth::revoke_api_token(&st.core, &u.ctx, ApiTokenId(id))
+        .await
+        .or_page(&u)?;
+    Ok(Redirect::to("/tokens").into_response())
 }
 
 #[derive(Template)]

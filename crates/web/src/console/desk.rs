@@ -6,7 +6,7 @@ use crate::console::forms::CommonCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use wuye_core::tickets::{
 use wuye_core::{CoreError, FieldError, Perm};
 
 use super::forms::{Opt, label_of, opts};
-use super::{Id, Shell, error_page, page};
+use super::{Id, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
@@ -90,12 +90,9 @@ async fn render_prices(
     u: &ConsoleUser,
     community: CommunityId,
     err: Option<CoreError>,
-) -> Response {
+) -> PageResult {
     let can_edit = u.ctx.has(Perm::TicketsManage);
-    let (name, items) = match price_view(st, u, community, can_edit).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+    let (name, items) = price_view(st, u, community, can_edit).await.or_page(u)?;
     let (s, status) = match &err {
         Some(e) => (Shell::of(u).with_error(e), status_of(e, u.locale)),
         None => (Shell::of(u), axum::http::StatusCode::OK),
@@ -109,10 +106,10 @@ async fn render_prices(
         back: format!("/communities/{community}"),
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
-async fn price_list(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+async fn price_list(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> PageResult {
     render_prices(&st, &u, CommunityId(id), None).await
 }
 
@@ -131,7 +128,7 @@ async fn save_price(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<PriceForm>,
-) -> Response {
+) -> PageResult {
     let input = tickets::PaidServiceForSave {
         community_id: CommunityId(id),
         code: f.code,
@@ -141,11 +138,11 @@ async fn save_price(
         active: Some(f.active.is_some()),
     };
     match tickets::save_service(&st.core, &u.ctx, input).await {
-        Ok(_) => Redirect::to(&format!("/communities/{id}/price-list")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/communities/{id}/price-list")).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_prices(&st, &u, CommunityId(id), Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -225,7 +222,7 @@ async fn render_calls(
     q: CallsQuery,
     f: CallForm,
     err: Option<CoreError>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
     let cs = communities(st, u).await;
     let community = q
@@ -235,7 +232,7 @@ async fn render_calls(
         .map(CommunityId)
         .or_else(|| cs.first().map(|c| c.0));
     let Some(community) = community else {
-        return error_page(u, CoreError::NotFound("community"));
+        return Err(PageError::new(u, CoreError::NotFound("community")));
     };
     let tz = cs
         .iter()
@@ -246,10 +243,9 @@ async fn render_calls(
         community_id: community,
         day: Some(q.day.clone()),
     };
-    let calls = match tickets::list_calls(&st.core, &u.ctx, &filter).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
+    let calls = tickets::list_calls(&st.core, &u.ctx, &filter)
+        .await
+        .or_page(u)?;
     let cats = tickets::list_categories(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
@@ -301,16 +297,16 @@ async fn render_calls(
             .collect(),
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 async fn calls_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<CallsQuery>,
-) -> Response {
+) -> PageResult {
     if !u.ctx.has(Perm::TicketsRegister) {
-        return error_page(&u, CoreError::Forbidden);
+        return Err(PageError::new(&u, CoreError::Forbidden));
     }
     let f = CallForm {
         community_id: q.community_id.clone(),
@@ -323,7 +319,7 @@ async fn log_call(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<CallForm>,
-) -> Response {
+) -> PageResult {
     let q = CallsQuery {
         community_id: f.community_id.clone(),
         day: String::new(),
@@ -348,11 +344,11 @@ async fn log_call(
         transferred_to: Some(f.transferred_to.clone()),
     };
     match tickets::log_call(&st.core, &u.ctx, input).await {
-        Ok(_) => Redirect::to(&format!("/calls?community_id={community}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/calls?community_id={community}")).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_calls(&st, &u, q, f, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -370,7 +366,7 @@ async fn call_to_request(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<ConvertForm>,
-) -> Response {
+) -> PageResult {
     let input = CallToRequest {
         kind: f.kind.clone(),
         category: f.category.clone(),
@@ -379,7 +375,7 @@ async fn call_to_request(
         urgency: None,
     };
     match tickets::call_to_request(&st.core, &u.ctx, id, input).await {
-        Ok(r) => Redirect::to(&format!("/requests/{}", r.id)).into_response(),
+        Ok(r) => Ok(Redirect::to(&format!("/requests/{}", r.id)).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             let q = CallsQuery {
                 community_id: f.community_id.clone(),
@@ -391,7 +387,7 @@ async fn call_to_request(
             };
             render_calls(&st, &u, q, cf, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -407,7 +403,7 @@ struct BulkPage {
 }
 
 /// The board's form: `ids` repeated (checkboxes), `assignee_id`, `note`.
-async fn bulk(State(st): State<AppState>, u: ConsoleUser, CsrfBody(body): CsrfBody) -> Response {
+async fn bulk(State(st): State<AppState>, u: ConsoleUser, CsrfBody(body): CsrfBody) -> PageResult {
     let l = u.locale;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
     let mut errs = Vec::new();
@@ -430,23 +426,23 @@ async fn bulk(State(st): State<AppState>, u: ConsoleUser, CsrfBody(body): CsrfBo
     }
     let Some(assignee) = assignee else {
         errs.push(FieldError::new("assignee_id", CommonCode::Required));
-        return error_page(&u, CoreError::Invalid(errs));
+        return Err(PageError::new(&u, CoreError::Invalid(errs)));
     };
     if !errs.is_empty() {
-        return error_page(&u, CoreError::Invalid(errs));
+        return Err(PageError::new(&u, CoreError::Invalid(errs)));
     }
-    match tickets::bulk_reassign(&st.core, &u.ctx, &ids, assignee, note).await {
-        Ok(r) => page(&BulkPage {
-            s: Shell::of(&u),
-            moved: r.moved.len(),
-            failed: r
-                .failed
-                .into_iter()
-                .map(|f| (f.id.0, l.t(&format!("err.{}", f.code)).to_string()))
-                .collect(),
-        }),
-        Err(e) => error_page(&u, e),
-    }
+    let r = tickets::bulk_reassign(&st.core, &u.ctx, &ids, assignee, note)
+        .await
+        .or_page(&u)?;
+    Ok(page(&BulkPage {
+        s: Shell::of(&u),
+        moved: r.moved.len(),
+        failed: r
+            .failed
+            .into_iter()
+            .map(|f| (f.id.0, l.t(&format!("err.{}", f.code)).to_string()))
+            .collect(),
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -492,15 +488,14 @@ pub struct TeamView {
     pub categories: Vec<(String, String, bool)>,
 }
 
-async fn render_settings(st: &AppState, u: &ConsoleUser, err: Option<CoreError>) -> Response {
+async fn render_settings(st: &AppState, u: &ConsoleUser, err: Option<CoreError>) -> PageResult {
     let l = u.locale;
     if !u.ctx.has(Perm::TicketsManage) {
-        return error_page(u, CoreError::Forbidden);
+        return Err(PageError::new(u, CoreError::Forbidden));
     }
-    let cats = match tickets::list_categories(&st.core, &u.ctx).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
+    let cats = tickets::list_categories(&st.core, &u.ctx)
+        .await
+        .or_page(u)?;
     let cs = communities(st, u).await;
     let mut overrides = Vec::new();
     for (id, name, _) in &cs {
@@ -614,7 +609,7 @@ async fn render_settings(st: &AppState, u: &ConsoleUser, err: Option<CoreError>)
         overrides,
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 /// A team's form: `id` (0 = new), `community_id`, `name`, `members` and `categories` repeated.
@@ -622,7 +617,7 @@ async fn save_team(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfBody(body): CsrfBody,
-) -> Response {
+) -> PageResult {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
     let mut id = 0i64;
     let mut community = None;
@@ -661,15 +656,15 @@ async fn save_team(
         categories,
     };
     match tickets::save_team(&st.core, &u.ctx, (id > 0).then_some(id), input).await {
-        Ok(_) => Redirect::to("/request-settings").into_response(),
+        Ok(_) => Ok(Redirect::to("/request-settings").into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_settings(&st, &u, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
-async fn settings_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+async fn settings_page(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     render_settings(&st, &u, None).await
 }
 
@@ -688,7 +683,7 @@ async fn save_category(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<CategoryForm>,
-) -> Response {
+) -> PageResult {
     let input = CategoryForSave {
         code: f.code,
         name_zh: f.name_zh,
@@ -698,11 +693,11 @@ async fn save_category(
         active: Some(f.active.is_some()),
     };
     match tickets::save_category(&st.core, &u.ctx, input).await {
-        Ok(_) => Redirect::to("/request-settings").into_response(),
+        Ok(_) => Ok(Redirect::to("/request-settings").into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_settings(&st, &u, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -722,7 +717,7 @@ async fn save_sla(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<SlaForm>,
-) -> Response {
+) -> PageResult {
     let mut errs = Vec::new();
     let num = |errs: &mut Vec<FieldError>, field: &str, raw: &str| -> Option<i64> {
         match raw.trim() {
@@ -753,10 +748,10 @@ async fn save_sla(
         pauses_on_hold: f.pauses_on_hold.is_some(),
     };
     match tickets::save_override(&st.core, &u.ctx, input).await {
-        Ok(_) => Redirect::to("/request-settings").into_response(),
+        Ok(_) => Ok(Redirect::to("/request-settings").into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_settings(&st, &u, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use wuye_core::registry::{self, Community, SearchHit};
 use wuye_core::{CoreError, auth};
 
-use super::{FreshCsrf, Shell, error_page, page};
+use super::{FreshCsrf, OrPage, PageResult, Shell, page};
 use crate::AppState;
 use crate::extract::{
     CSRF_COOKIE, ConsoleUser, CsrfForm, LANG_COOKIE, SESSION_COOKIE, cookie, locale_of, set_cookie,
@@ -281,24 +281,23 @@ struct HomePage {
     cards: Vec<CommunityCard>,
 }
 
-async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
+async fn home(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     // Owners and the owners' committee have no staff pages (their portal comes with requests
     // and billing): say so instead of showing a console they cannot use.
     if u.ctx.role == "owner" {
-        return axum::response::Redirect::to("/portal").into_response();
+        return Ok(axum::response::Redirect::to("/portal").into_response());
     }
     if !u.ctx.has(wuye_core::Perm::RegistryRead) {
         let mut s = Shell::of(&u);
         s.notice = Some(u.locale.t("home.no_staff_access").into());
-        return page(&HomePage {
+        return Ok(page(&HomePage {
             s,
             cards: Vec::new(),
-        });
+        }));
     }
-    let list = match registry::list_communities(&st.core, &u.ctx).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&u, e),
-    };
+    let list = registry::list_communities(&st.core, &u.ctx)
+        .await
+        .or_page(&u)?;
     let mut cards = Vec::with_capacity(list.len());
     for c in list {
         let counts = registry::community_counts(&st.core, &u.ctx, c.id)
@@ -306,10 +305,10 @@ async fn home(State(st): State<AppState>, u: ConsoleUser) -> Response {
             .unwrap_or([0; 5]);
         cards.push(CommunityCard { c, counts });
     }
-    page(&HomePage {
+    Ok(page(&HomePage {
         s: Shell::of(&u),
         cards,
-    })
+    }))
 }
 
 #[derive(Template)]

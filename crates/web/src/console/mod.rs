@@ -208,12 +208,6 @@ pub fn render_message(l: Locale, msg: &str) -> Response {
     })
 }
 
-/// A service error as a console page with the right status; validation errors are shown on
-/// their forms by the handlers instead.
-pub fn error_page(u: &ConsoleUser, e: CoreError) -> Response {
-    PageError::new(u, e).into_response()
-}
-
 /// A service error on its way to the user as the console's error page: it carries the layout of
 /// the user who asked, so a handler can end with `?` (`service(..).await.or_page(&u)?`) and the
 /// user still sees a page in his language with the error's status, never a bare code.

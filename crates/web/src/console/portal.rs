@@ -18,7 +18,7 @@ use wuye_core::shared::ids::*;
 use wuye_core::tickets::{self, Category, RequestKind, RequestState};
 
 use super::forms::{Opt, label_of};
-use super::{FreshCsrf, Id, OrPage, PageResult, Shell, csrf_of, error_page, page};
+use super::{FreshCsrf, Id, OrPage, PageError, PageResult, Shell, csrf_of, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{CSRF_COOKIE, ConsoleUser, CsrfForm, cookie, locale_of};
@@ -152,12 +152,9 @@ async fn render_new(
     u: &ConsoleUser,
     f: ReportForm,
     err: Option<CoreError>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
-    let me = match portal::profile(&st.core, &u.ctx).await {
-        Ok(m) => m,
-        Err(e) => return error_page(u, e),
-    };
+    let me = portal::profile(&st.core, &u.ctx).await.or_page(u)?;
     let cats = tickets::list_categories(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
@@ -192,10 +189,10 @@ async fn render_new(
         err,
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
-async fn new_page(State(st): State<AppState>, u: ConsoleUser) -> Response {
+async fn new_page(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     let f = ReportForm {
         kind: "repair_unit".into(),
         ..Default::default()
@@ -207,7 +204,7 @@ async fn report(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<ReportForm>,
-) -> Response {
+) -> PageResult {
     let Ok(unit) = f.unit_id.trim().parse::<i64>() else {
         let e = CoreError::invalid("unit_id", CommonCode::Required);
         return render_new(&st, &u, f, Some(e)).await;
@@ -220,11 +217,11 @@ async fn report(
         location: Some(f.location.clone()),
     };
     match portal::report(&st.core, &u.ctx, input).await {
-        Ok(r) => Redirect::to(&format!("/portal/requests/{}", r.id)).into_response(),
+        Ok(r) => Ok(Redirect::to(&format!("/portal/requests/{}", r.id)).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_new(&st, &u, f, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -252,12 +249,9 @@ async fn render_detail(
     u: &ConsoleUser,
     id: RequestId,
     err: Option<CoreError>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
-    let (r, events) = match portal::my_request(&st.core, &u.ctx, id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+    let (r, events) = portal::my_request(&st.core, &u.ctx, id).await.or_page(u)?;
     let cats = tickets::list_categories(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
@@ -306,10 +300,10 @@ async fn render_detail(
         },
     });
     *resp.status_mut() = status;
-    resp
+    Ok(resp)
 }
 
-async fn detail(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+async fn detail(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> PageResult {
     render_detail(&st, &u, RequestId(id), None).await
 }
 
@@ -325,7 +319,7 @@ async fn rate(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<RateForm>,
-) -> Response {
+) -> PageResult {
     let id = RequestId(id);
     let Ok(score) = f.satisfaction.trim().parse::<i64>() else {
         return render_detail(
@@ -341,11 +335,11 @@ async fn rate(
         comment: Some(f.comment),
     };
     match portal::rate(&st.core, &u.ctx, id, input).await {
-        Ok(_) => Redirect::to(&format!("/portal/requests/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/portal/requests/{id}")).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_detail(&st, &u, id, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -355,7 +349,7 @@ async fn upload_photos(
     Id(id): Id,
     headers: HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
+) -> PageResult {
     let id = RequestId(id);
     let Ok(mp) = mp else {
         return render_detail(
@@ -370,28 +364,26 @@ async fn upload_photos(
     // An owner's photos show what he reports.
     up.stage = "report".into();
     match super::tickets::save_photos(&st, &u, &headers, id, &up).await {
-        Ok(()) => Redirect::to(&format!("/portal/requests/{id}")).into_response(),
+        Ok(()) => Ok(Redirect::to(&format!("/portal/requests/{id}")).into_response()),
         Err(super::tickets::Refused::Form(e)) => render_detail(&st, &u, id, Some(e)).await,
-        Err(super::tickets::Refused::Page(r)) => r,
+        Err(super::tickets::Refused::Page(r)) => Ok(r),
     }
 }
 
 /// The price list of paid services of the owner's community (明码标价).
 async fn prices(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     let me = portal::profile(&st.core, &u.ctx).await.or_page(&u)?;
-    Ok(
-        match super::desk::price_view(&st, &u, me.community_id, false).await {
-            Ok((community, items)) => page(&super::desk::PricesPage {
-                s: Shell::of(&u),
-                community_id: me.community_id.0,
-                community,
-                items,
-                can_edit: false,
-                back: "/portal".into(),
-            }),
-            Err(e) => error_page(&u, e),
-        },
-    )
+    let (community, items) = super::desk::price_view(&st, &u, me.community_id, false)
+        .await
+        .or_page(&u)?;
+    Ok(page(&super::desk::PricesPage {
+        s: Shell::of(&u),
+        community_id: me.community_id.0,
+        community,
+        items,
+        can_edit: false,
+        back: "/portal".into(),
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,16 +462,14 @@ async fn open_account(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
-    match portal::open_account(&st.core, &u.ctx, PersonId(id)).await {
-        Ok(slip) => {
-            let expires = local(slip.expires_at);
-            page(&SlipPage {
-                s: Shell::of(&u),
-                slip,
-                expires,
-            })
-        }
-        Err(e) => error_page(&u, e),
-    }
+) -> PageResult {
+    let slip = portal::open_account(&st.core, &u.ctx, PersonId(id))
+        .await
+        .or_page(&u)?;
+    let expires = local(slip.expires_at);
+    Ok(page(&SlipPage {
+        s: Shell::of(&u),
+        slip,
+        expires,
+    }))
 }

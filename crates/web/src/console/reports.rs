@@ -6,7 +6,6 @@ use crate::console::forms::CommonCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::Response;
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate, Utc};
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use wuye_core::tickets::{
 use wuye_core::{CoreError, FieldError};
 
 use super::forms::{Opt, label_of, opts};
-use super::{OrPage, PageResult, Shell, error_page, page};
+use super::{OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::extract::ConsoleUser;
 use crate::locale::Locale;
@@ -258,10 +257,10 @@ async fn stats_page(
     let to = parse_day(&mut errs, "to", &f.to);
     let community_id = community(&mut errs, &f.community_id);
     let (Some(from), Some(to)) = (from, to) else {
-        return Ok(error_page(&u, CoreError::Invalid(errs)));
+        return Err(PageError::new(&u, CoreError::Invalid(errs)));
     };
     if !errs.is_empty() {
-        return Ok(error_page(&u, CoreError::Invalid(errs)));
+        return Err(PageError::new(&u, CoreError::Invalid(errs)));
     }
     let q = StatsQuery {
         community_id,
@@ -440,7 +439,7 @@ async fn complaints_page(
     let mut errs = Vec::new();
     let q = f.query(&mut errs);
     if !errs.is_empty() {
-        return Ok(error_page(&u, CoreError::Invalid(errs)));
+        return Err(PageError::new(&u, CoreError::Invalid(errs)));
     }
     let a = tickets::complaint_analysis(&st.core, &u.ctx, &q)
         .await
@@ -515,11 +514,11 @@ async fn complaints_xlsx(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(f): Query<QuarterForm>,
-) -> Response {
+) -> PageResult {
     let mut errs = Vec::new();
     let q = f.query(&mut errs);
     if !errs.is_empty() {
-        return error_page(&u, CoreError::Invalid(errs));
+        return Err(PageError::new(&u, CoreError::Invalid(errs)));
     }
     let res = async {
         let a = tickets::complaint_analysis(&st.core, &u.ctx, &q).await?;
@@ -527,10 +526,9 @@ async fn complaints_xlsx(
         tickets::complaint_analysis_xlsx(&a, &labels)
     }
     .await;
-    match res {
-        Ok(bytes) => {
-            crate::api::import::xlsx(bytes, &format!("complaints-{}-q{}.xlsx", q.year, q.quarter))
-        }
-        Err(e) => error_page(&u, e),
-    }
+    let bytes = res.or_page(&u)?;
+    Ok(crate::api::import::xlsx(
+        bytes,
+        &format!("complaints-{}-q{}.xlsx", q.year, q.quarter),
+    ))
 }

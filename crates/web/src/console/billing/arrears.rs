@@ -35,11 +35,8 @@ pub(super) async fn arrears_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<ReportsQuery>,
-) -> Response {
-    let (communities, c) = match pick(&st, &u, q.community).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
+) -> PageResult {
+    let (communities, c) = pick(&st, &u, q.community).await.or_page(&u)?;
     let loaded = async {
         let as_of = opt_date(&q.as_of)?;
         let ageing = billing::ageing(&st.core, &u.ctx, c, as_of).await?;
@@ -56,16 +53,14 @@ pub(super) async fn arrears_page(
         Ok::<_, CoreError>((ageing, units))
     }
     .await;
-    match loaded {
-        Ok((ageing, units)) => page(&ArrearsPage {
-            s: Shell::of(&u),
-            communities,
-            community: c.0,
-            ageing,
-            units,
-        }),
-        Err(e) => error_page(&u, e),
-    }
+    let (ageing, units) = loaded.or_page(&u)?;
+    Ok(page(&ArrearsPage {
+        s: Shell::of(&u),
+        communities,
+        community: c.0,
+        ageing,
+        units,
+    }))
 }
 
 #[derive(Template)]
@@ -104,15 +99,13 @@ pub(super) async fn issue_notices(
     CsrfForm(f): CsrfForm<NoticesForm>,
 ) -> PageResult {
     let filter = notice_filter(&f).or_page(&u)?;
-    Ok(
-        match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
-            Ok(batch) => page(&NoticesPage {
-                s: Shell::of(&u),
-                batch,
-            }),
-            Err(e) => error_page(&u, e),
-        },
-    )
+    let batch = billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter)
+        .await
+        .or_page(&u)?;
+    Ok(page(&NoticesPage {
+        s: Shell::of(&u),
+        batch,
+    }))
 }
 
 #[derive(Template)]
@@ -142,11 +135,8 @@ pub(super) async fn reports_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<ReportsQuery>,
-) -> Response {
-    let (communities, c) = match pick(&st, &u, q.community).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&u, e),
-    };
+) -> PageResult {
+    let (communities, c) = pick(&st, &u, q.community).await.or_page(&u)?;
     let today = chrono::Utc::now()
         .with_timezone(&crate::console::forms::default_zone())
         .date_naive();
@@ -170,19 +160,17 @@ pub(super) async fn reports_page(
         Ok::<_, CoreError>((report, rate, publication, quarter))
     }
     .await;
-    match loaded {
-        Ok((report, rate, publication, quarter)) => page(&ReportsPage {
-            s: Shell::of(&u),
-            communities,
-            community: c.0,
-            report,
-            rate,
-            publication: Some(publication),
-            quarter,
-            can_manage: u.ctx.has(Perm::BillingManage),
-        }),
-        Err(e) => error_page(&u, e),
-    }
+    let (report, rate, publication, quarter) = loaded.or_page(&u)?;
+    Ok(page(&ReportsPage {
+        s: Shell::of(&u),
+        communities,
+        community: c.0,
+        report,
+        rate,
+        publication: Some(publication),
+        quarter,
+        can_manage: u.ctx.has(Perm::BillingManage),
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -200,13 +188,11 @@ pub(super) async fn add_expense(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<ExpenseForm>,
-) -> Response {
-    let day = match parse_date(&f.spent_on) {
-        Ok(Some(d)) => d,
-        Ok(None) => return error_page(&u, CoreError::invalid("spent_on", CommonCode::Required)),
-        Err(e) => return error_page(&u, e),
-    };
-    match billing::create_expense(
+) -> PageResult {
+    let day = parse_date(&f.spent_on)
+        .or_page(&u)?
+        .ok_or_else(|| PageError::new(&u, CoreError::invalid("spent_on", CommonCode::Required)))?;
+    billing::create_expense(
         &st.core,
         &u.ctx,
         ExpenseForCreate {
@@ -219,12 +205,8 @@ pub(super) async fn add_expense(
         },
     )
     .await
-    {
-        Ok(_) => {
-            Redirect::to(&format!("/billing/reports?community={}", f.community_id)).into_response()
-        }
-        Err(e) => error_page(&u, e),
-    }
+    .or_page(&u)?;
+    Ok(Redirect::to(&format!("/billing/reports?community={}", f.community_id)).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -255,10 +237,8 @@ pub(super) async fn export(
         })
     })();
     let rq = parsed.or_page(&u)?;
-    Ok(
-        match billing::export_xlsx(&st.core, &u.ctx, CommunityId(q.community), &rq).await {
-            Ok((name, bytes)) => crate::api::import::xlsx(bytes, &name),
-            Err(e) => error_page(&u, e),
-        },
-    )
+    let (name, bytes) = billing::export_xlsx(&st.core, &u.ctx, CommunityId(q.community), &rq)
+        .await
+        .or_page(&u)?;
+    Ok(crate::api::import::xlsx(bytes, &name))
 }

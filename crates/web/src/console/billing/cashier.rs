@@ -29,14 +29,11 @@ pub(super) async fn render_cashier(
     err: Option<CoreError>,
     amount: String,
     payer: String,
-) -> Response {
+) -> PageResult {
     if !u.ctx.has(Perm::BillingCollect) {
-        return error_page(u, CoreError::Forbidden);
+        return Err(PageError::new(u, CoreError::Forbidden));
     }
-    let (communities, c) = match pick(st, u, want).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+    let (communities, c) = pick(st, u, want).await.or_page(u)?;
     let mut unit_err = String::new();
     let mut owed = None;
     if !unit_q.trim().is_empty() {
@@ -54,10 +51,7 @@ pub(super) async fn render_cashier(
             }
         };
         match id {
-            Ok(id) => match billing::owed(&st.core, &u.ctx, id).await {
-                Ok(o) => owed = Some(o),
-                Err(e) => return error_page(u, e),
-            },
+            Ok(id) => owed = Some(billing::owed(&st.core, &u.ctx, id).await.or_page(u)?),
             Err(e) => {
                 unit_err = e
                     .iter()
@@ -84,14 +78,14 @@ pub(super) async fn render_cashier(
         unit_err,
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 pub(super) async fn cashier_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<CommunityQuery>,
-) -> Response {
+) -> PageResult {
     render_cashier(
         &st,
         &u,
@@ -108,7 +102,7 @@ pub(super) async fn pay(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfBody(body): CsrfBody,
-) -> Response {
+) -> PageResult {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
     let get = |k: &str| field(&pairs, k);
     let unit: i64 = get("unit_id").parse().unwrap_or(0);
@@ -128,7 +122,7 @@ pub(super) async fn pay(
         idempotency_key: Some(get("idempotency_key")),
     };
     match billing::pay(&st.core, &u.ctx, input).await {
-        Ok(done) => Redirect::to(&format!("/receipts/{}", done.payment.id)).into_response(),
+        Ok(done) => Ok(Redirect::to(&format!("/receipts/{}", done.payment.id)).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_cashier(
                 &st,
@@ -141,7 +135,7 @@ pub(super) async fn pay(
             )
             .await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -163,41 +157,37 @@ pub(super) async fn render_receipt(
     u: &ConsoleUser,
     id: i64,
     err: Option<CoreError>,
-) -> Response {
-    match billing::receipt(&st.core, &u.ctx, id).await {
-        Ok(r) => {
-            let method = PayMethod::parse("", &r.payment.method)
-                .map(|m| m.zh())
-                .unwrap_or("")
-                .to_string();
-            let can_reverse = u.ctx.has(Perm::BillingManage)
-                && r.payment.kind == "payment"
-                && r.payment.reversed_by.is_none();
-            let s = match &err {
-                Some(e) => Shell::of(u).with_error(e),
-                None => Shell::of(u),
-            };
-            let kind_label = match r.payment.kind.as_str() {
-                "payment" => String::new(),
-                k => u.locale.t(&format!("bl.kind.{k}")).to_string(),
-            };
-            page(&ReceiptPage {
-                s,
-                r,
-                method,
-                kind_label,
-                can_reverse,
-            })
-        }
-        Err(e) => error_page(u, e),
-    }
+) -> PageResult {
+    let r = billing::receipt(&st.core, &u.ctx, id).await.or_page(u)?;
+    let method = PayMethod::parse("", &r.payment.method)
+        .map(|m| m.zh())
+        .unwrap_or("")
+        .to_string();
+    let can_reverse = u.ctx.has(Perm::BillingManage)
+        && r.payment.kind == "payment"
+        && r.payment.reversed_by.is_none();
+    let s = match &err {
+        Some(e) => Shell::of(u).with_error(e),
+        None => Shell::of(u),
+    };
+    let kind_label = match r.payment.kind.as_str() {
+        "payment" => String::new(),
+        k => u.locale.t(&format!("bl.kind.{k}")).to_string(),
+    };
+    Ok(page(&ReceiptPage {
+        s,
+        r,
+        method,
+        kind_label,
+        can_reverse,
+    }))
 }
 
 pub(super) async fn receipt_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     render_receipt(&st, &u, id, None).await
 }
 
@@ -212,13 +202,13 @@ pub(super) async fn reverse_payment(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<ReasonForm>,
-) -> Response {
+) -> PageResult {
     match billing::reverse_payment(&st.core, &u.ctx, id, Reason { reason: f.reason }).await {
-        Ok(done) => Redirect::to(&format!("/receipts/{}", done.payment.id)).into_response(),
+        Ok(done) => Ok(Redirect::to(&format!("/receipts/{}", done.payment.id)).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_receipt(&st, &u, id, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -238,7 +228,7 @@ pub(super) async fn render_statement(
     u: &ConsoleUser,
     id: i64,
     err: Option<CoreError>,
-) -> Response {
+) -> PageResult {
     let loaded = async {
         Ok::<_, CoreError>((
             billing::statement(&st.core, &u.ctx, UnitId(id)).await?,
@@ -247,20 +237,18 @@ pub(super) async fn render_statement(
         ))
     }
     .await;
-    match loaded {
-        Ok((s_, owed, reminders)) => page(&StatementPage {
-            s: match &err {
-                Some(e) => Shell::of(u).with_error(e),
-                None => Shell::of(u),
-            },
-            st: s_,
-            can_reverse: u.ctx.has(Perm::BillingManage),
-            late_fees: owed.late_fees,
-            reminders,
-            methods: labels(ReminderMethod::ALL, u.locale),
-        }),
-        Err(e) => error_page(u, e),
-    }
+    let (s_, owed, reminders) = loaded.or_page(u)?;
+    Ok(page(&StatementPage {
+        s: match &err {
+            Some(e) => Shell::of(u).with_error(e),
+            None => Shell::of(u),
+        },
+        st: s_,
+        can_reverse: u.ctx.has(Perm::BillingManage),
+        late_fees: owed.late_fees,
+        reminders,
+        methods: labels(ReminderMethod::ALL, u.locale),
+    }))
 }
 
 impl StatementPage {
@@ -277,7 +265,7 @@ pub(super) async fn statement_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     render_statement(&st, &u, id, None).await
 }
 
@@ -286,9 +274,9 @@ pub(super) async fn reverse_charge(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<ReasonForm>,
-) -> Response {
-    match billing::reverse_charge(&st.core, &u.ctx, id, Reason { reason: f.reason }).await {
-        Ok(c) => Redirect::to(&format!("/units/{}/statement", c.unit_id)).into_response(),
-        Err(e) => error_page(&u, e),
-    }
+) -> PageResult {
+    let c = billing::reverse_charge(&st.core, &u.ctx, id, Reason { reason: f.reason })
+        .await
+        .or_page(&u)?;
+    Ok(Redirect::to(&format!("/units/{}/statement", c.unit_id)).into_response())
 }

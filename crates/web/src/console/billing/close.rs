@@ -38,11 +38,8 @@ pub(super) async fn render_days(
     u: &ConsoleUser,
     want: Option<i64>,
     err: Option<CoreError>,
-) -> Response {
-    let (communities, c) = match pick(st, u, want).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let (communities, c) = pick(st, u, want).await.or_page(u)?;
     let loaded = async {
         Ok::<_, CoreError>((
             billing::list_days(
@@ -67,10 +64,7 @@ pub(super) async fn render_days(
         ))
     }
     .await;
-    let (days, today) = match loaded {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+    let (days, today) = loaded.or_page(u)?;
     let (s, status) = match &err {
         Some(e) => (Shell::of(u).with_error(e), status_of(e, u.locale)),
         None => (Shell::of(u), axum::http::StatusCode::OK),
@@ -85,14 +79,14 @@ pub(super) async fn render_days(
         my_id: u.ctx.actor().map_or(0, |x| x.0),
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 pub(super) async fn days_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<CommunityQuery>,
-) -> Response {
+) -> PageResult {
     render_days(&st, &u, q.community, None).await
 }
 
@@ -118,7 +112,7 @@ pub(super) async fn close_day(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<CloseForm>,
-) -> Response {
+) -> PageResult {
     let r = match parse_date(&f.date) {
         Ok(date) => billing::close_day(
             &st.core,
@@ -140,7 +134,7 @@ pub(super) async fn confirm_day(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<CloseForm>,
-) -> Response {
+) -> PageResult {
     let r = match parse_date(&f.date) {
         Ok(Some(date)) => billing::confirm_day(
             &st.core,
@@ -164,13 +158,13 @@ pub(super) async fn days_after(
     u: &ConsoleUser,
     c: i64,
     r: Result<(), CoreError>,
-) -> Response {
+) -> PageResult {
     match r {
-        Ok(()) => Redirect::to(&format!("/daily-close?community={c}")).into_response(),
+        Ok(()) => Ok(Redirect::to(&format!("/daily-close?community={c}")).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_days(st, u, Some(c), Some(e)).await
         }
-        Err(e) => error_page(u, e),
+        Err(e) => Err(PageError::new(u, e)),
     }
 }
 
@@ -187,7 +181,7 @@ pub(super) async fn add_reminder(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<ReminderForm>,
-) -> Response {
+) -> PageResult {
     let r = billing::record_reminder(
         &st.core,
         &u.ctx,
@@ -200,9 +194,9 @@ pub(super) async fn add_reminder(
     )
     .await;
     match r {
-        Ok(_) => Redirect::to(&format!("/units/{id}/statement")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/units/{id}/statement")).into_response()),
         Err(e @ CoreError::Invalid(_)) => render_statement(&st, &u, id, Some(e)).await,
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -211,12 +205,12 @@ pub(super) async fn waive(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<ReasonForm>,
-) -> Response {
-    match billing::waive_late_fee(&st.core, &u.ctx, id, Reason { reason: f.reason }).await {
-        Ok(_) => match billing::charge_unit(&st.core, &u.ctx, id).await {
-            Ok(unit) => Redirect::to(&format!("/units/{unit}/statement")).into_response(),
-            Err(e) => error_page(&u, e),
-        },
-        Err(e) => error_page(&u, e),
-    }
+) -> PageResult {
+    billing::waive_late_fee(&st.core, &u.ctx, id, Reason { reason: f.reason })
+        .await
+        .or_page(&u)?;
+    let unit = billing::charge_unit(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
+    Ok(Redirect::to(&format!("/units/{unit}/statement")).into_response())
 }

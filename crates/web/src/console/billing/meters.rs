@@ -35,11 +35,8 @@ pub(super) async fn render_meters(
     want: Option<i64>,
     period: Option<String>,
     err: Option<CoreError>,
-) -> Response {
-    let (communities, c) = match pick(st, u, want).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let (communities, c) = pick(st, u, want).await.or_page(u)?;
     let period = period.filter(|p| !p.trim().is_empty()).unwrap_or_else(|| {
         chrono::Utc::now()
             .with_timezone(&crate::console::forms::default_zone())
@@ -52,10 +49,7 @@ pub(super) async fn render_meters(
         Ok::<_, CoreError>((meters, readings))
     }
     .await;
-    let (meters, readings) = match loaded {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+    let (meters, readings) = loaded.or_page(u)?;
     let flag_label = |f: &str| u.locale.t(&format!("bl.flag.{f}")).to_string();
     let rows = meters
         .into_iter()
@@ -92,14 +86,14 @@ pub(super) async fn render_meters(
         can_confirm: u.ctx.has(Perm::BillingManage),
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 pub(super) async fn meters_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<CommunityQuery>,
-) -> Response {
+) -> PageResult {
     render_meters(&st, &u, q.community, q.period, None).await
 }
 
@@ -107,7 +101,7 @@ pub(super) async fn save_meter_readings(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfBody(body): CsrfBody,
-) -> Response {
+) -> PageResult {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
     let get = |k: &str| field(&pairs, k);
     let c: i64 = get("community_id").parse().unwrap_or(0);
@@ -134,13 +128,13 @@ pub(super) async fn save_meter_readings(
     )
     .await;
     match r {
-        Ok(_) => {
-            Redirect::to(&format!("/billing/meters?community={c}&period={period}")).into_response()
-        }
+        Ok(_) => Ok(
+            Redirect::to(&format!("/billing/meters?community={c}&period={period}")).into_response(),
+        ),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_meters(&st, &u, Some(c), Some(period), Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -149,18 +143,18 @@ pub(super) async fn confirm_meter_reading(
     u: ConsoleUser,
     Id(id): Id,
     CsrfBody(body): CsrfBody,
-) -> Response {
+) -> PageResult {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
     let get = |k: &str| field(&pairs, k);
-    match billing::confirm_reading(&st.core, &u.ctx, id).await {
-        Ok(_) => Redirect::to(&format!(
-            "/billing/meters?community={}&period={}",
-            get("community_id"),
-            get("period")
-        ))
-        .into_response(),
-        Err(e) => error_page(&u, e),
-    }
+    billing::confirm_reading(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
+    Ok(Redirect::to(&format!(
+        "/billing/meters?community={}&period={}",
+        get("community_id"),
+        get("period")
+    ))
+    .into_response())
 }
 
 /// The readings of a period from an .xlsx upload (房屋, 表类型, 本期读数).
@@ -169,7 +163,7 @@ pub(super) async fn import_meter_readings(
     u: ConsoleUser,
     headers: axum::http::HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
+) -> PageResult {
     let up = match mp {
         Ok(mp) => crate::console::registry::read_upload(mp, st.cfg.max_upload_bytes, false).await,
         Err(_) => crate::console::registry::Upload {
@@ -178,7 +172,7 @@ pub(super) async fn import_meter_readings(
         },
     };
     if !crate::extract::csrf_ok(&headers, up.csrf.as_deref()) {
-        return crate::extract::CsrfRejected(u.locale).into_response();
+        return Ok(crate::extract::CsrfRejected(u.locale).into_response());
     }
     let c: i64 = up
         .community
@@ -214,12 +208,12 @@ pub(super) async fn import_meter_readings(
         }
     };
     match r {
-        Ok(()) => {
-            Redirect::to(&format!("/billing/meters?community={c}&period={period}")).into_response()
-        }
+        Ok(()) => Ok(
+            Redirect::to(&format!("/billing/meters?community={c}&period={period}")).into_response(),
+        ),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_meters(&st, &u, Some(c), Some(period), Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }

@@ -18,7 +18,7 @@ use wuye_core::shared::ids::*;
 use wuye_core::shared::money::Money;
 use wuye_core::{CoreError, FieldError, Perm};
 
-use super::{Id, OrPage, PageResult, Shell, error_page, page};
+use super::{Id, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
@@ -80,24 +80,18 @@ pub fn router() -> Router<AppState> {
         .route("/billing/notices.pdf", post(notices_pdf))
 }
 
-async fn receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
-    match billing::receipt(&st.core, &u.ctx, id).await {
-        Ok(r) => {
-            let (name, bytes) = billing::receipt_file(&r);
-            crate::api::billing::pdf(bytes, &name)
-        }
-        Err(e) => error_page(&u, e),
-    }
+async fn receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> PageResult {
+    let r = billing::receipt(&st.core, &u.ctx, id).await.or_page(&u)?;
+    let (name, bytes) = billing::receipt_file(&r);
+    Ok(crate::api::billing::pdf(bytes, &name))
 }
 
-async fn owner_receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
-    match billing::owner_receipt(&st.core, &u.ctx, id).await {
-        Ok(r) => {
-            let (name, bytes) = billing::receipt_file(&r);
-            crate::api::billing::pdf(bytes, &name)
-        }
-        Err(e) => error_page(&u, e),
-    }
+async fn owner_receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> PageResult {
+    let r = billing::owner_receipt(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
+    let (name, bytes) = billing::receipt_file(&r);
+    Ok(crate::api::billing::pdf(bytes, &name))
 }
 
 async fn notices_pdf(
@@ -106,15 +100,13 @@ async fn notices_pdf(
     CsrfForm(f): CsrfForm<NoticesForm>,
 ) -> PageResult {
     let filter = notice_filter(&f).or_page(&u)?;
-    Ok(
-        match billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter).await {
-            Ok(b) => crate::api::billing::pdf(
-                billing::pdf::notices_pdf(&b),
-                &format!("notices-{}.pdf", b.as_of),
-            ),
-            Err(e) => error_page(&u, e),
-        },
-    )
+    let b = billing::issue_notices(&st.core, &u.ctx, CommunityId(f.community_id), filter)
+        .await
+        .or_page(&u)?;
+    Ok(crate::api::billing::pdf(
+        billing::pdf::notices_pdf(&b),
+        &format!("notices-{}.pdf", b.as_of),
+    ))
 }
 
 /// The first value of a field of a form with repeated fields ("" when absent).

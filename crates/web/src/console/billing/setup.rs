@@ -77,14 +77,11 @@ pub(super) async fn render_setup(
     want: Option<i64>,
     period: Option<String>,
     err: Option<CoreError>,
-) -> Response {
+) -> PageResult {
     if !u.ctx.has(Perm::BillingManage) {
-        return error_page(u, CoreError::Forbidden);
+        return Err(PageError::new(u, CoreError::Forbidden));
     }
-    let (communities, c) = match pick(st, u, want).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+    let (communities, c) = pick(st, u, want).await.or_page(u)?;
     let core = &st.core;
     let loaded = async {
         Ok::<_, CoreError>((
@@ -99,10 +96,7 @@ pub(super) async fn render_setup(
         ))
     }
     .await;
-    let (settings, items, standards, runs, pending) = match loaded {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+    let (settings, items, standards, runs, pending) = loaded.or_page(u)?;
     let mut preview = None;
     let mut err = err;
     if let Some(p) = period.as_ref().filter(|p| !p.trim().is_empty()) {
@@ -142,14 +136,14 @@ pub(super) async fn render_setup(
         roundings: labels(Rounding::ALL, l),
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 pub(super) async fn setup_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<CommunityQuery>,
-) -> Response {
+) -> PageResult {
     render_setup(&st, &u, q.community, q.period, None).await
 }
 
@@ -163,13 +157,13 @@ pub(super) async fn after(
     c: i64,
     r: Result<(), CoreError>,
     to: Response,
-) -> Response {
+) -> PageResult {
     match r {
-        Ok(()) => to,
+        Ok(()) => Ok(to),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_setup(st, u, Some(c), None, Some(e)).await
         }
-        Err(e) => error_page(u, e),
+        Err(e) => Err(PageError::new(u, e)),
     }
 }
 
@@ -185,7 +179,7 @@ pub(super) async fn save_settings(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<SettingsForm>,
-) -> Response {
+) -> PageResult {
     let r = billing::save_settings(
         &st.core,
         &u.ctx,
@@ -231,7 +225,7 @@ pub(super) async fn save_item(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<ItemForm>,
-) -> Response {
+) -> PageResult {
     let mut errs = Vec::new();
     let grace = opt_int("late_fee_grace_days", &f.late_fee_grace_days, &mut errs);
     let cap = opt_int("late_fee_cap_pct", &f.late_fee_cap_pct, &mut errs);
@@ -262,7 +256,7 @@ pub(super) async fn save_standard(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfBody(body): CsrfBody,
-) -> Response {
+) -> PageResult {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
     let get = |k: &str| field(&pairs, k);
     let all = |k: &str| -> Vec<String> {
@@ -322,7 +316,7 @@ pub(super) async fn post_run(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<RunForm>,
-) -> Response {
+) -> PageResult {
     let r = billing::post(
         &st.core,
         &u.ctx,
@@ -340,7 +334,7 @@ pub(super) async fn post_pending(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<RunForm>,
-) -> Response {
+) -> PageResult {
     let r = billing::post_pending(&st.core, &u.ctx, CommunityId(f.community_id))
         .await
         .map(|_| ());
@@ -364,16 +358,14 @@ pub(super) async fn schedule_page(
     Query(q): Query<CommunityQuery>,
 ) -> PageResult {
     let (list, c) = pick(&st, &u, q.community).await.or_page(&u)?;
-    Ok(match billing::schedule(&st.core, &u.ctx, c).await {
-        Ok(lines) => page(&SchedulePage {
-            s: Shell::of(&u),
-            community: list
-                .into_iter()
-                .find(|x| x.0 == c.0)
-                .map(|x| x.1)
-                .unwrap_or_default(),
-            lines,
-        }),
-        Err(e) => error_page(&u, e),
-    })
+    let lines = billing::schedule(&st.core, &u.ctx, c).await.or_page(&u)?;
+    Ok(page(&SchedulePage {
+        s: Shell::of(&u),
+        community: list
+            .into_iter()
+            .find(|x| x.0 == c.0)
+            .map(|x| x.1)
+            .unwrap_or_default(),
+        lines,
+    }))
 }

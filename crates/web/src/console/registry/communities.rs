@@ -33,23 +33,23 @@ pub(super) struct CommunityNewPage {
     pub(super) err: Option<CoreError>,
 }
 
-pub(super) async fn community_new_page(u: ConsoleUser) -> Response {
+pub(super) async fn community_new_page(u: ConsoleUser) -> PageResult {
     let s = Shell::of(&u);
     if !s.can_manage {
-        return error_page(&u, CoreError::Forbidden);
+        return Err(PageError::new(&u, CoreError::Forbidden));
     }
     let f = CommunityInput {
         timezone: "Asia/Shanghai".into(),
         ..Default::default()
     };
-    page(&CommunityNewPage { s, f, err: None })
+    Ok(page(&CommunityNewPage { s, f, err: None }))
 }
 
 pub(super) async fn community_create(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<CommunityInput>,
-) -> Response {
+) -> PageResult {
     let input = CommunityForCreate {
         code: f.code.clone(),
         name: f.name.clone(),
@@ -57,19 +57,19 @@ pub(super) async fn community_create(
         timezone: opt(&f.timezone),
     };
     match registry::create_community(&st.core, &u.ctx, input).await {
-        Ok(c) => see(&format!("/communities/{}", c.id)),
+        Ok(c) => Ok(see(&format!("/communities/{}", c.id))),
         Err(e) if is_form_error(&e) => {
             let status = describe(&e, u.locale).0;
-            with_status(
+            Ok(with_status(
                 page(&CommunityNewPage {
                     s: Shell::of(&u).with_error(&e),
                     f,
                     err: Some(e),
                 }),
                 status,
-            )
+            ))
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -115,19 +115,16 @@ pub(super) async fn render_community(
     id: CommunityId,
     form: CommunityForm,
     err: Option<CoreError>,
-) -> Response {
-    let c = match registry::get_community(&st.core, &u.ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
-    let counts = match registry::community_counts(&st.core, &u.ctx, id).await {
-        Ok(n) => n,
-        Err(e) => return error_page(u, e),
-    };
-    let buildings = match registry::list_buildings(&st.core, &u.ctx, id).await {
-        Ok(b) => b,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let c = registry::get_community(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let counts = registry::community_counts(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let buildings = registry::list_buildings(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
     let mut b = BuildingInput::default();
     let mut edit = CommunityInput::of(&c);
     let name = match form {
@@ -145,7 +142,7 @@ pub(super) async fn render_community(
         }
     };
     let (s, fe, status) = shell_for(u, name, err);
-    with_status(
+    Ok(with_status(
         page(&CommunityPage {
             s,
             c,
@@ -156,14 +153,14 @@ pub(super) async fn render_community(
             fe,
         }),
         status,
-    )
+    ))
 }
 
 pub(super) async fn community_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     render_community(&st, &u, CommunityId(id), CommunityForm::None, None).await
 }
 
@@ -172,7 +169,7 @@ pub(super) async fn community_update(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<CommunityInput>,
-) -> Response {
+) -> PageResult {
     let id = CommunityId(id);
     let input = CommunityForUpdate {
         name: Some(f.name.clone()),
@@ -180,11 +177,11 @@ pub(super) async fn community_update(
         timezone: Some(f.timezone.clone()),
     };
     match registry::update_community(&st.core, &u.ctx, id, input).await {
-        Ok(_) => see(&format!("/communities/{id}")),
+        Ok(_) => Ok(see(&format!("/communities/{id}"))),
         Err(e) if is_form_error(&e) => {
             render_community(&st, &u, id, CommunityForm::Edit(f), Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -193,7 +190,7 @@ pub(super) async fn building_create(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<BuildingInput>,
-) -> Response {
+) -> PageResult {
     let id = CommunityId(id);
     let mut errs = Vec::new();
     let floors = int(&mut errs, "floors", &f.floors);
@@ -204,11 +201,11 @@ pub(super) async fn building_create(
         note: opt(&f.note),
     };
     match unless(errs, registry::create_building(&st.core, &u.ctx, input)).await {
-        Ok(b) => see(&format!("/buildings/{}", b.id)),
+        Ok(b) => Ok(see(&format!("/buildings/{}", b.id))),
         Err(e) if is_form_error(&e) => {
             render_community(&st, &u, id, CommunityForm::Building(f), Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -276,29 +273,25 @@ pub(super) async fn render_building(
     id: BuildingId,
     form: BuildingForm,
     err: Option<CoreError>,
-) -> Response {
-    let b = match registry::get_building(&st.core, &u.ctx, id).await {
-        Ok(b) => b,
-        Err(e) => return error_page(u, e),
-    };
-    let c = match registry::get_community(&st.core, &u.ctx, b.community_id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let b = registry::get_building(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let c = registry::get_community(&st.core, &u.ctx, b.community_id)
+        .await
+        .or_page(u)?;
     let filter = UnitFilter {
         community_id: Some(b.community_id),
         building_id: Some(b.id),
         limit: Some(BUILDING_UNITS),
         ..Default::default()
     };
-    let units = match registry::list_units(&st.core, &u.ctx, &filter).await {
-        Ok(v) => v,
-        Err(e) => return error_page(u, e),
-    };
-    let owners = match import::unit_owner_labels(&st.core, &u.ctx, b.community_id).await {
-        Ok(o) => o,
-        Err(e) => return error_page(u, e),
-    };
+    let units = registry::list_units(&st.core, &u.ctx, &filter)
+        .await
+        .or_page(u)?;
+    let owners = import::unit_owner_labels(&st.core, &u.ctx, b.community_id)
+        .await
+        .or_page(u)?;
     let l = u.locale;
     let truncated = units.len() as i64 >= BUILDING_UNITS;
     let mut units: Vec<UnitRow> = units.iter().map(|x| unit_row(x, &owners, l)).collect();
@@ -330,14 +323,14 @@ pub(super) async fn render_building(
         states: options(UnitState::ALL, l),
         fe,
     };
-    with_status(page(&page_), status)
+    Ok(with_status(page(&page_), status))
 }
 
 pub(super) async fn building_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     render_building(&st, &u, BuildingId(id), BuildingForm::None, None).await
 }
 
@@ -346,7 +339,7 @@ pub(super) async fn building_update(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<BuildingInput>,
-) -> Response {
+) -> PageResult {
     let id = BuildingId(id);
     let mut errs = Vec::new();
     let floors = int(&mut errs, "floors", &f.floors);
@@ -356,11 +349,11 @@ pub(super) async fn building_update(
         note: Some(f.note.clone()),
     };
     match unless(errs, registry::update_building(&st.core, &u.ctx, id, input)).await {
-        Ok(_) => see(&format!("/buildings/{id}")),
+        Ok(_) => Ok(see(&format!("/buildings/{id}"))),
         Err(e) if is_form_error(&e) => {
             render_building(&st, &u, id, BuildingForm::Edit(f), Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -374,15 +367,13 @@ pub(super) async fn building_delete(
     let b = registry::get_building(&st.core, &u.ctx, id)
         .await
         .or_page(&u)?;
-    Ok(
-        match registry::delete_building(&st.core, &u.ctx, id).await {
-            Ok(()) => see(&format!("/communities/{}", b.community_id)),
-            Err(e) if is_form_error(&e) => {
-                render_building(&st, &u, id, BuildingForm::Delete, Some(e)).await
-            }
-            Err(e) => error_page(&u, e),
-        },
-    )
+    match registry::delete_building(&st.core, &u.ctx, id).await {
+        Ok(()) => Ok(see(&format!("/communities/{}", b.community_id))),
+        Err(e) if is_form_error(&e) => {
+            render_building(&st, &u, id, BuildingForm::Delete, Some(e)).await
+        }
+        Err(e) => Err(PageError::new(&u, e)),
+    }
 }
 
 pub(super) async fn unit_create(
@@ -390,7 +381,7 @@ pub(super) async fn unit_create(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<UnitInput>,
-) -> Response {
+) -> PageResult {
     let id = BuildingId(id);
     let mut errs = Vec::new();
     let floor = required_int(&mut errs, "floor", &f.floor);
@@ -412,10 +403,10 @@ pub(super) async fn unit_create(
         }
     }
     match unless(errs, registry::create_unit(&st.core, &u.ctx, input)).await {
-        Ok(unit) => see(&format!("/units/{}", unit.id)),
+        Ok(unit) => Ok(see(&format!("/units/{}", unit.id))),
         Err(e) if is_form_error(&e) => {
             render_building(&st, &u, id, BuildingForm::Unit(f), Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }

@@ -56,10 +56,11 @@ pub(super) async fn export_units(
         .or_page(&u)?;
     // Writing a large workbook is CPU work: off the async threads.
     let res = tokio::task::spawn_blocking(move || import::export_units_xlsx(&units, &owners)).await;
-    Ok(match res.map_err(CoreError::internal).and_then(|r| r) {
-        Ok(bytes) => xlsx_response(bytes, &format!("units-{}.xlsx", c.code)),
-        Err(e) => error_page(&u, e),
-    })
+    let bytes = res
+        .map_err(CoreError::internal)
+        .and_then(|r| r)
+        .or_page(&u)?;
+    Ok(xlsx_response(bytes, &format!("units-{}.xlsx", c.code)))
 }
 
 pub(super) async fn export_people(
@@ -91,10 +92,11 @@ pub(super) async fn export_people(
         }
     }
     let res = tokio::task::spawn_blocking(move || import::export_people_xlsx(&people)).await;
-    Ok(match res.map_err(CoreError::internal).and_then(|r| r) {
-        Ok(bytes) => xlsx_response(bytes, &format!("people-{}.xlsx", c.code)),
-        Err(e) => error_page(&u, e),
-    })
+    let bytes = res
+        .map_err(CoreError::internal)
+        .and_then(|r| r)
+        .or_page(&u)?;
+    Ok(xlsx_response(bytes, &format!("people-{}.xlsx", c.code)))
 }
 
 /// The registry lists exported by `wuye_core::registry::export`.
@@ -112,11 +114,10 @@ pub(super) async fn export_list(
     u: &ConsoleUser,
     id: CommunityId,
     list: List,
-) -> Response {
-    let c = match registry::get_community(&st.core, &u.ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let c = registry::get_community(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
     let (core, ctx) = (&st.core, &u.ctx);
     let (res, name) = match list {
         List::Buildings => (export::buildings_xlsx(core, ctx, id).await, "buildings"),
@@ -131,17 +132,15 @@ pub(super) async fn export_list(
             "vacant-units",
         ),
     };
-    match res {
-        Ok(bytes) => xlsx_response(bytes, &format!("{name}-{}.xlsx", c.code)),
-        Err(e) => error_page(u, e),
-    }
+    let bytes = res.or_page(u)?;
+    Ok(xlsx_response(bytes, &format!("{name}-{}.xlsx", c.code)))
 }
 
 pub(super) async fn export_buildings(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     export_list(&st, &u, CommunityId(id), List::Buildings).await
 }
 
@@ -149,7 +148,7 @@ pub(super) async fn export_vehicles(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     export_list(&st, &u, CommunityId(id), List::Vehicles).await
 }
 
@@ -157,7 +156,7 @@ pub(super) async fn export_spaces(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     export_list(&st, &u, CommunityId(id), List::Spaces).await
 }
 
@@ -165,7 +164,7 @@ pub(super) async fn export_key_customers(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     export_list(&st, &u, CommunityId(id), List::KeyCustomers).await
 }
 
@@ -173,6 +172,6 @@ pub(super) async fn export_vacant_units(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     export_list(&st, &u, CommunityId(id), List::VacantUnits).await
 }

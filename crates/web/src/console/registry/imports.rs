@@ -53,11 +53,10 @@ pub(super) async fn render_import(
     ok: Option<ImportOk>,
     report: Option<(usize, Vec<ImportRowError>)>,
     err: Option<CoreError>,
-) -> Response {
-    let communities = match registry::list_communities(&st.core, &u.ctx).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let communities = registry::list_communities(&st.core, &u.ctx)
+        .await
+        .or_page(u)?;
     let l = u.locale;
     let (s, fe, mut status) = shell_for(u, "import", err);
     let (rows, errs) = report.unwrap_or_default();
@@ -90,14 +89,14 @@ pub(super) async fn render_import(
         truncated,
         fe,
     };
-    with_status(page(&p), status)
+    Ok(with_status(page(&p), status))
 }
 
 pub(super) async fn import_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     q: Result<Query<ImportQ>, QueryRejection>,
-) -> Response {
+) -> PageResult {
     // A malformed query string shows the unfiltered page.
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let selected: Option<CommunityId> = q.community_id.trim().parse().ok().map(CommunityId);
@@ -120,11 +119,9 @@ pub(super) async fn import_page(
     render_import(&st, &u, selected, ok, None, None).await
 }
 
-pub(super) async fn import_template(u: ConsoleUser) -> Response {
-    match import::template_xlsx() {
-        Ok(bytes) => xlsx_response(bytes, "units-template.xlsx"),
-        Err(e) => error_page(&u, e),
-    }
+pub(super) async fn import_template(u: ConsoleUser) -> PageResult {
+    let bytes = import::template_xlsx().or_page(&u)?;
+    Ok(xlsx_response(bytes, "units-template.xlsx"))
 }
 
 pub(super) fn too_large(max: usize) -> CoreError {
@@ -219,7 +216,7 @@ pub(super) async fn import_upload(
     u: ConsoleUser,
     headers: HeaderMap,
     mp: Result<Multipart, MultipartRejection>,
-) -> Response {
+) -> PageResult {
     let max = st.cfg.max_upload_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -238,7 +235,7 @@ pub(super) async fn import_upload(
     // A form cut short by the size limit may have lost its token too; a too-large upload changes
     // nothing, so it is answered with its own message either way.
     if !up.too_large && !csrf_ok(&headers, up.csrf.as_deref()) {
-        return CsrfRejected(u.locale).into_response();
+        return Ok(CsrfRejected(u.locale).into_response());
     }
     let selected: Option<CommunityId> = up
         .community
@@ -271,10 +268,10 @@ pub(super) async fn import_upload(
         .await;
     };
     match import::import_units_xlsx(&st.core, &u.ctx, community, &up.file, &|_, _| {}).await {
-        Ok(r) if r.errors.is_empty() => see(&format!(
+        Ok(r) if r.errors.is_empty() => Ok(see(&format!(
             "/import?community_id={community}&done=1&rows={}&buildings={}&units={}&people={}",
             r.rows, r.buildings_created, r.units_created, r.people_created
-        )),
+        ))),
         Ok(r) => {
             render_import(
                 &st,
@@ -289,6 +286,6 @@ pub(super) async fn import_upload(
         Err(e) if is_form_error(&e) => {
             render_import(&st, &u, Some(community), None, None, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }

@@ -46,7 +46,7 @@ use wuye_core::shared::ids::{
 use wuye_core::{CoreError, CoreResult, FieldError};
 
 use super::forms::{Opt, label, label_of as label_code, local_time, opts as options, tz_of};
-use super::{Id, Ids, OrPage, PageError, PageResult, Shell, error_page, page};
+use super::{Id, Ids, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::error::{describe, field_message};
 use crate::extract::{ConsoleUser, CsrfForm, CsrfRejected, csrf_ok, urlencode};

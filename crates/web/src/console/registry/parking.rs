@@ -22,19 +22,16 @@ pub(super) async fn render_vehicles(
     id: CommunityId,
     f: VehicleInput,
     err: Option<CoreError>,
-) -> Response {
-    let c = match registry::get_community(&st.core, &u.ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
-    let vehicles = match registry::list_vehicles(&st.core, &u.ctx, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(u, e),
-    };
-    let spaces = match registry::list_spaces(&st.core, &u.ctx, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let c = registry::get_community(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let vehicles = registry::list_vehicles(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let spaces = registry::list_spaces(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
     let l = u.locale;
     let (s, fe, status) = shell_for(u, "vehicle", err);
     let p = VehiclesPage {
@@ -45,14 +42,14 @@ pub(super) async fn render_vehicles(
         f,
         fe,
     };
-    with_status(page(&p), status)
+    Ok(with_status(page(&p), status))
 }
 
 pub(super) async fn vehicles_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     render_vehicles(&st, &u, CommunityId(id), VehicleInput::default(), None).await
 }
 
@@ -61,7 +58,7 @@ pub(super) async fn vehicle_create(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<VehicleInput>,
-) -> Response {
+) -> PageResult {
     let id = CommunityId(id);
     let mut errs = Vec::new();
     let input = VehicleForCreate {
@@ -74,9 +71,9 @@ pub(super) async fn vehicle_create(
         color: opt(&f.color),
     };
     match unless(errs, registry::create_vehicle(&st.core, &u.ctx, input)).await {
-        Ok(_) => see(&format!("/communities/{id}/vehicles")),
+        Ok(_) => Ok(see(&format!("/communities/{id}/vehicles"))),
         Err(e) if is_form_error(&e) => render_vehicles(&st, &u, id, f, Some(e)).await,
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -85,11 +82,11 @@ pub(super) async fn vehicle_delete(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<BackForm>,
-) -> Response {
-    match registry::delete_vehicle(&st.core, &u.ctx, VehicleId(id)).await {
-        Ok(()) => see(&safe_back(&f.back, "/")),
-        Err(e) => error_page(&u, e),
-    }
+) -> PageResult {
+    registry::delete_vehicle(&st.core, &u.ctx, VehicleId(id))
+        .await
+        .or_page(&u)?;
+    Ok(see(&safe_back(&f.back, "/")))
 }
 
 /// Where an edit page was opened from (`?back=/units/12`), to return there after saving.
@@ -155,23 +152,19 @@ pub(super) async fn render_vehicle(
     input: Option<VehicleEditInput>,
     back: &str,
     err: Option<CoreError>,
-) -> Response {
-    let v = match registry::get_vehicle(&st.core, &u.ctx, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(u, e),
-    };
-    let c = match registry::get_community(&st.core, &u.ctx, v.community_id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
-    let spaces = match registry::list_spaces(&st.core, &u.ctx, c.id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
-    let history = match wuye_core::audit::history(&st.core.db, c.id, "vehicle", id.0).await {
-        Ok(h) => h,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let v = registry::get_vehicle(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let c = registry::get_community(&st.core, &u.ctx, v.community_id)
+        .await
+        .or_page(u)?;
+    let spaces = registry::list_spaces(&st.core, &u.ctx, c.id)
+        .await
+        .or_page(u)?;
+    let history = wuye_core::audit::history(&st.core.db, c.id, "vehicle", id.0)
+        .await
+        .or_page(u)?;
     let l = u.locale;
     let back = safe_back(back, &format!("/communities/{}/vehicles", c.id));
     let f = input.unwrap_or_else(|| VehicleEditInput::of(&v, back.clone()));
@@ -186,7 +179,7 @@ pub(super) async fn render_vehicle(
         back,
         fe,
     };
-    with_status(page(&p), status)
+    Ok(with_status(page(&p), status))
 }
 
 pub(super) async fn vehicle_page(
@@ -194,7 +187,7 @@ pub(super) async fn vehicle_page(
     u: ConsoleUser,
     Id(id): Id,
     q: Result<Query<BackQ>, QueryRejection>,
-) -> Response {
+) -> PageResult {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     render_vehicle(&st, &u, VehicleId(id), None, &q.back, None).await
 }
@@ -204,7 +197,7 @@ pub(super) async fn vehicle_update(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<VehicleEditInput>,
-) -> Response {
+) -> PageResult {
     let id = VehicleId(id);
     let mut errs = Vec::new();
     let input = VehicleForUpdate {
@@ -216,15 +209,15 @@ pub(super) async fn vehicle_update(
         color: Some(f.color.clone()),
     };
     match unless(errs, registry::update_vehicle(&st.core, &u.ctx, id, input)).await {
-        Ok(v) => see(&safe_back(
+        Ok(v) => Ok(see(&safe_back(
             &f.back,
             &format!("/communities/{}/vehicles", v.community_id),
-        )),
+        ))),
         Err(e) if is_form_error(&e) => {
             let back = f.back.clone();
             render_vehicle(&st, &u, id, Some(f), &back, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -245,15 +238,13 @@ pub(super) async fn render_parking(
     id: CommunityId,
     f: SpaceInput,
     err: Option<CoreError>,
-) -> Response {
-    let c = match registry::get_community(&st.core, &u.ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
-    let spaces = match registry::list_spaces(&st.core, &u.ctx, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let c = registry::get_community(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let spaces = registry::list_spaces(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
     let l = u.locale;
     let (s, fe, status) = shell_for(u, "space", err);
     let p = ParkingPage {
@@ -264,14 +255,14 @@ pub(super) async fn render_parking(
         states: options(SpaceState::ALL, l),
         fe,
     };
-    with_status(page(&p), status)
+    Ok(with_status(page(&p), status))
 }
 
 pub(super) async fn parking_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     let f = SpaceInput {
         state: SpaceState::Sold.code().into(),
         ..Default::default()
@@ -284,7 +275,7 @@ pub(super) async fn space_create(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<SpaceInput>,
-) -> Response {
+) -> PageResult {
     let id = CommunityId(id);
     let mut errs = Vec::new();
     let input = ParkingSpaceForCreate {
@@ -296,9 +287,9 @@ pub(super) async fn space_create(
         note: opt(&f.note),
     };
     match unless(errs, registry::create_space(&st.core, &u.ctx, input)).await {
-        Ok(_) => see(&format!("/communities/{id}/parking")),
+        Ok(_) => Ok(see(&format!("/communities/{id}/parking"))),
         Err(e) if is_form_error(&e) => render_parking(&st, &u, id, f, Some(e)).await,
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -307,11 +298,11 @@ pub(super) async fn space_delete(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<BackForm>,
-) -> Response {
-    match registry::delete_space(&st.core, &u.ctx, ParkingSpaceId(id)).await {
-        Ok(()) => see(&safe_back(&f.back, "/")),
-        Err(e) => error_page(&u, e),
-    }
+) -> PageResult {
+    registry::delete_space(&st.core, &u.ctx, ParkingSpaceId(id))
+        .await
+        .or_page(&u)?;
+    Ok(see(&safe_back(&f.back, "/")))
 }
 
 #[derive(Deserialize, Default)]
@@ -356,19 +347,14 @@ pub(super) async fn render_space(
     input: Option<SpaceEditInput>,
     back: &str,
     err: Option<CoreError>,
-) -> Response {
-    let p = match registry::get_space(&st.core, &u.ctx, id).await {
-        Ok(p) => p,
-        Err(e) => return error_page(u, e),
-    };
-    let c = match registry::get_community(&st.core, &u.ctx, p.community_id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
-    let history = match wuye_core::audit::history(&st.core.db, c.id, "parking_space", id.0).await {
-        Ok(h) => h,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let p = registry::get_space(&st.core, &u.ctx, id).await.or_page(u)?;
+    let c = registry::get_community(&st.core, &u.ctx, p.community_id)
+        .await
+        .or_page(u)?;
+    let history = wuye_core::audit::history(&st.core.db, c.id, "parking_space", id.0)
+        .await
+        .or_page(u)?;
     let l = u.locale;
     let back = safe_back(back, &format!("/communities/{}/parking", c.id));
     let f = input.unwrap_or_else(|| SpaceEditInput::of(&p, back.clone()));
@@ -383,7 +369,7 @@ pub(super) async fn render_space(
         back,
         fe,
     };
-    with_status(page(&page_), status)
+    Ok(with_status(page(&page_), status))
 }
 
 pub(super) async fn space_page(
@@ -391,7 +377,7 @@ pub(super) async fn space_page(
     u: ConsoleUser,
     Id(id): Id,
     q: Result<Query<BackQ>, QueryRejection>,
-) -> Response {
+) -> PageResult {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     render_space(&st, &u, ParkingSpaceId(id), None, &q.back, None).await
 }
@@ -401,7 +387,7 @@ pub(super) async fn space_update(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<SpaceEditInput>,
-) -> Response {
+) -> PageResult {
     let id = ParkingSpaceId(id);
     let mut errs = Vec::new();
     let input = ParkingSpaceForUpdate {
@@ -411,14 +397,14 @@ pub(super) async fn space_update(
         note: Some(f.note.clone()),
     };
     match unless(errs, registry::update_space(&st.core, &u.ctx, id, input)).await {
-        Ok(p) => see(&safe_back(
+        Ok(p) => Ok(see(&safe_back(
             &f.back,
             &format!("/communities/{}/parking", p.community_id),
-        )),
+        ))),
         Err(e) if is_form_error(&e) => {
             let back = f.back.clone();
             render_space(&st, &u, id, Some(f), &back, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }

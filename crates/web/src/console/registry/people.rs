@@ -158,15 +158,13 @@ pub(super) async fn render_person(
     id: PersonId,
     input: Option<PersonEditInput>,
     err: Option<CoreError>,
-) -> Response {
-    let p = match registry::get_person(&st.core, &u.ctx, id).await {
-        Ok(p) => p,
-        Err(e) => return error_page(u, e),
-    };
-    let c = match registry::get_community(&st.core, &u.ctx, p.community_id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let p = registry::get_person(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let c = registry::get_community(&st.core, &u.ctx, p.community_id)
+        .await
+        .or_page(u)?;
     let f = input.unwrap_or_else(|| PersonEditInput {
         name: p.name.clone(),
         is_key_customer: p.is_key_customer.then(|| "on".to_string()),
@@ -177,7 +175,7 @@ pub(super) async fn render_person(
     let name = if err.is_some() { "person" } else { "" };
     let (s, fe, status) = shell_for(u, name, err);
     let units = link_rows(&p, u.locale);
-    with_status(
+    Ok(with_status(
         page(&PersonPage {
             s,
             c,
@@ -187,14 +185,14 @@ pub(super) async fn render_person(
             fe,
         }),
         status,
-    )
+    ))
 }
 
 pub(super) async fn person_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-) -> Response {
+) -> PageResult {
     render_person(&st, &u, PersonId(id), None, None).await
 }
 
@@ -213,7 +211,7 @@ pub(super) async fn person_update(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<PersonEditInput>,
-) -> Response {
+) -> PageResult {
     let id = PersonId(id);
     let input = PersonForUpdate {
         name: Some(f.name.clone()),
@@ -224,9 +222,9 @@ pub(super) async fn person_update(
         note: Some(f.note.clone()),
     };
     match registry::update_person(&st.core, &u.ctx, id, input).await {
-        Ok(_) => see(&format!("/people/{id}")),
+        Ok(_) => Ok(see(&format!("/people/{id}"))),
         Err(e) if is_form_error(&e) => render_person(&st, &u, id, Some(f), Some(e)).await,
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -240,11 +238,11 @@ pub(super) async fn person_delete(
     let p = registry::get_person(&st.core, &u.ctx, id)
         .await
         .or_page(&u)?;
-    Ok(match registry::delete_person(&st.core, &u.ctx, id).await {
-        Ok(()) => see(&format!("/people?community_id={}", p.community_id)),
+    match registry::delete_person(&st.core, &u.ctx, id).await {
+        Ok(()) => Ok(see(&format!("/people?community_id={}", p.community_id))),
         Err(e) if is_form_error(&e) => render_person(&st, &u, id, None, Some(e)).await,
-        Err(e) => error_page(&u, e),
-    })
+        Err(e) => Err(PageError::new(&u, e)),
+    }
 }
 
 #[derive(Template)]

@@ -337,15 +337,13 @@ pub(super) async fn render_unit(
     id: UnitId,
     form: UnitForm,
     err: Option<CoreError>,
-) -> Response {
-    let d = match registry::unit_detail(&st.core, &u.ctx, id).await {
-        Ok(d) => d,
-        Err(e) => return error_page(u, e),
-    };
-    let c = match registry::get_community(&st.core, &u.ctx, d.unit.community_id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let d = registry::unit_detail(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let c = registry::get_community(&st.core, &u.ctx, d.unit.community_id)
+        .await
+        .or_page(u)?;
     let l = u.locale;
     let tz = tz_of(&c);
     let names = history_names(st, u, &d.history, &d.people).await;
@@ -385,7 +383,7 @@ pub(super) async fn render_unit(
         space_states: options(SpaceState::ALL, l),
         fe,
     };
-    with_status(page(&p), status)
+    Ok(with_status(page(&p), status))
 }
 
 /// After a unit-page form: back to the unit, or the page again with the error.
@@ -395,15 +393,19 @@ pub(super) async fn unit_done<T>(
     id: UnitId,
     res: CoreResult<T>,
     form: UnitForm,
-) -> Response {
+) -> PageResult {
     match res {
-        Ok(_) => see(&format!("/units/{id}")),
+        Ok(_) => Ok(see(&format!("/units/{id}"))),
         Err(e) if is_form_error(&e) => render_unit(st, u, id, form, Some(e)).await,
-        Err(e) => error_page(u, e),
+        Err(e) => Err(PageError::new(u, e)),
     }
 }
 
-pub(super) async fn unit_page(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> Response {
+pub(super) async fn unit_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+) -> PageResult {
     render_unit(&st, &u, UnitId(id), UnitForm::None, None).await
 }
 
@@ -412,7 +414,7 @@ pub(super) async fn unit_update(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<UnitInput>,
-) -> Response {
+) -> PageResult {
     let id = UnitId(id);
     let mut errs = Vec::new();
     let floor = required_int(&mut errs, "floor", &f.floor);
@@ -436,7 +438,7 @@ pub(super) async fn unit_keeper(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<KeeperInput>,
-) -> Response {
+) -> PageResult {
     let id = UnitId(id);
     let mut errs = Vec::new();
     // Empty or 0 clears the keeper.
@@ -457,11 +459,11 @@ pub(super) async fn unit_delete(
 ) -> PageResult {
     let id = UnitId(id);
     let unit = registry::get_unit(&st.core, &u.ctx, id).await.or_page(&u)?;
-    Ok(match registry::delete_unit(&st.core, &u.ctx, id).await {
-        Ok(()) => see(&format!("/buildings/{}", unit.building_id)),
+    match registry::delete_unit(&st.core, &u.ctx, id).await {
+        Ok(()) => Ok(see(&format!("/buildings/{}", unit.building_id))),
         Err(e) if is_form_error(&e) => render_unit(&st, &u, id, UnitForm::Delete, Some(e)).await,
-        Err(e) => error_page(&u, e),
-    })
+        Err(e) => Err(PageError::new(&u, e)),
+    }
 }
 
 pub(super) async fn unit_person_create(
@@ -484,7 +486,7 @@ pub(super) async fn unit_person_create(
         relation: Some(f.relation.clone()),
     };
     let res = registry::create_person(&st.core, &u.ctx, input).await;
-    Ok(unit_done(&st, &u, id, res, UnitForm::Person(f)).await)
+    unit_done(&st, &u, id, res, UnitForm::Person(f)).await
 }
 
 pub(super) async fn unit_link(
@@ -492,7 +494,7 @@ pub(super) async fn unit_link(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<LinkInput>,
-) -> Response {
+) -> PageResult {
     let id = UnitId(id);
     let mut errs = Vec::new();
     let person = required_int(&mut errs, "person_id", &f.person_id).unwrap_or(0);
@@ -509,7 +511,7 @@ pub(super) async fn unit_unlink(
     u: ConsoleUser,
     Ids(id, link): Ids,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
+) -> PageResult {
     let id = UnitId(id);
     let res = registry::unlink_person(&st.core, &u.ctx, id, link).await;
     unit_done(&st, &u, id, res, UnitForm::None).await
@@ -534,7 +536,7 @@ pub(super) async fn unit_vehicle_create(
         color: opt(&f.color),
     };
     let res = unless(errs, registry::create_vehicle(&st.core, &u.ctx, input)).await;
-    Ok(unit_done(&st, &u, id, res, UnitForm::Vehicle(f)).await)
+    unit_done(&st, &u, id, res, UnitForm::Vehicle(f)).await
 }
 
 pub(super) async fn unit_space_create(
@@ -554,7 +556,7 @@ pub(super) async fn unit_space_create(
         note: opt(&f.note),
     };
     let res = registry::create_space(&st.core, &u.ctx, input).await;
-    Ok(unit_done(&st, &u, id, res, UnitForm::Space(f)).await)
+    unit_done(&st, &u, id, res, UnitForm::Space(f)).await
 }
 
 pub(super) async fn unit_inspection(
@@ -562,7 +564,7 @@ pub(super) async fn unit_inspection(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<InspectionInput>,
-) -> Response {
+) -> PageResult {
     let id = UnitId(id);
     let mut errs = Vec::new();
     let day = match f.inspected_on.trim() {

@@ -29,11 +29,10 @@ pub(super) async fn render_calendar(
     text: String,
     line_errors: Vec<String>,
     err: Option<CoreError>,
-) -> Response {
-    let days = match tickets::calendar_year(&st.core, &u.ctx, year).await {
-        Ok(d) => d,
-        Err(e) => return error_page(u, e),
-    };
+) -> PageResult {
+    let days = tickets::calendar_year(&st.core, &u.ctx, year)
+        .await
+        .or_page(u)?;
     let mut s = Shell::of(u);
     let mut status = axum::http::StatusCode::OK;
     if let Some(e) = &err {
@@ -48,7 +47,7 @@ pub(super) async fn render_calendar(
         line_errors,
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 pub(super) fn this_year() -> i32 {
@@ -60,7 +59,7 @@ pub(super) async fn calendar_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<YearQuery>,
-) -> Response {
+) -> PageResult {
     let year = q
         .year
         .parse()
@@ -81,7 +80,7 @@ pub(super) async fn calendar_import(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<ImportForm>,
-) -> Response {
+) -> PageResult {
     let year = f
         .year
         .parse()
@@ -104,9 +103,9 @@ pub(super) async fn calendar_import(
                     })
                     && y != year
                 {
-                    r = Redirect::to(&format!("/calendar?year={y}")).into_response();
+                    r = Ok(Redirect::to(&format!("/calendar?year={y}")).into_response());
                 } else {
-                    r = Redirect::to(&format!("/calendar?year={year}")).into_response();
+                    r = Ok(Redirect::to(&format!("/calendar?year={year}")).into_response());
                 }
             }
             r
@@ -130,7 +129,7 @@ pub(super) async fn calendar_import(
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_calendar(&st, &u, year, f.text, Vec::new(), Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
 
@@ -139,15 +138,13 @@ pub(super) async fn calendar_delete(
     u: ConsoleUser,
     Path(day): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
+) -> PageResult {
     let Ok(d) = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
-        return error_page(&u, CoreError::NotFound("calendar_day"));
+        return Err(PageError::new(&u, CoreError::NotFound("calendar_day")));
     };
-    match tickets::delete_calendar_day(&st.core, &u.ctx, d).await {
-        Ok(()) => {
-            use chrono::Datelike;
-            Redirect::to(&format!("/calendar?year={}", d.year())).into_response()
-        }
-        Err(e) => error_page(&u, e),
-    }
+    tickets::delete_calendar_day(&st.core, &u.ctx, d)
+        .await
+        .or_page(&u)?;
+    use chrono::Datelike;
+    Ok(Redirect::to(&format!("/calendar?year={}", d.year())).into_response())
 }

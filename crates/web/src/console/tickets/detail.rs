@@ -116,7 +116,7 @@ pub(super) async fn render_detail(
     id: RequestId,
     err: Option<CoreError>,
     mobile: bool,
-) -> Response {
+) -> PageResult {
     render_detail_with(st, u, id, err, mobile, None).await
 }
 
@@ -127,20 +127,13 @@ pub(super) async fn render_detail_with(
     err: Option<CoreError>,
     mobile: bool,
     revealed: Option<String>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
-    let r = match tickets::get_request(&st.core, &u.ctx, id).await {
-        Ok(r) => r,
-        Err(e) => return error_page(u, e),
-    };
-    let events = match tickets::timeline(&st.core, &u.ctx, id).await {
-        Ok(e) => e,
-        Err(e) => return error_page(u, e),
-    };
-    let lk = match Lookup::load(st, u).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+    let r = tickets::get_request(&st.core, &u.ctx, id)
+        .await
+        .or_page(u)?;
+    let events = tickets::timeline(&st.core, &u.ctx, id).await.or_page(u)?;
+    let lk = Lookup::load(st, u).await.or_page(u)?;
     let tz = lk.tz(r.community_id);
     let assignees = if u.ctx.has(Perm::TicketsDispatch) {
         tickets::assignable_users(&st.core, &u.ctx, r.community_id)
@@ -253,7 +246,7 @@ pub(super) async fn render_detail_with(
         can_reveal_contact,
     });
     *resp.status_mut() = status;
-    resp
+    Ok(resp)
 }
 
 #[derive(Deserialize, Default)]
@@ -268,19 +261,23 @@ pub(super) async fn contact_page(
     u: ConsoleUser,
     Id(id): Id,
     CsrfForm(f): CsrfForm<RevealForm>,
-) -> Response {
+) -> PageResult {
     let id = RequestId(id);
-    match tickets::reveal_contact(&st.core, &u.ctx, id).await {
-        Ok(phone) => render_detail_with(&st, &u, id, None, f.m == "1", phone).await,
-        Err(e) => error_page(&u, e),
-    }
+    let phone = tickets::reveal_contact(&st.core, &u.ctx, id)
+        .await
+        .or_page(&u)?;
+    render_detail_with(&st, &u, id, None, f.m == "1", phone).await
 }
 
-pub(super) async fn photo(State(st): State<AppState>, u: ConsoleUser, Ids(id, p): Ids) -> Response {
-    match tickets::photo_file(&st.core, &u.ctx, RequestId(id), p).await {
-        Ok((ct, bytes)) => crate::console::image_response(ct, bytes),
-        Err(e) => error_page(&u, e),
-    }
+pub(super) async fn photo(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Ids(id, p): Ids,
+) -> PageResult {
+    let (ct, bytes) = tickets::photo_file(&st.core, &u.ctx, RequestId(id), p)
+        .await
+        .or_page(&u)?;
+    Ok(crate::console::image_response(ct, bytes))
 }
 
 #[derive(Deserialize, Default)]
@@ -294,7 +291,7 @@ pub(super) async fn detail_page(
     u: ConsoleUser,
     Id(id): Id,
     Query(q): Query<DetailQuery>,
-) -> Response {
+) -> PageResult {
     render_detail(&st, &u, RequestId(id), None, q.m == "1").await
 }
 
@@ -361,7 +358,7 @@ pub(super) async fn act(
         }
     };
     if !errs.is_empty() {
-        return Ok(render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await);
+        return render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await;
     }
     let mut services = Vec::new();
     for (i, (svc, qty)) in [
@@ -381,7 +378,7 @@ pub(super) async fn act(
         }
     }
     if !errs.is_empty() {
-        return Ok(render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await);
+        return render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await;
     }
     let input = RequestAction {
         action: f.action.clone(),
@@ -395,12 +392,12 @@ pub(super) async fn act(
         satisfaction,
         visit_channel: Some(f.visit_channel.clone()).filter(|s| !s.is_empty()),
     };
-    Ok(match tickets::act(&st.core, &u.ctx, id, input).await {
-        Ok(_) if mobile => Redirect::to("/m/orders").into_response(),
-        Ok(_) => Redirect::to(&format!("/requests/{id}")).into_response(),
+    match tickets::act(&st.core, &u.ctx, id, input).await {
+        Ok(_) if mobile => Ok(Redirect::to("/m/orders").into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_detail(&st, &u, id, Some(e), mobile).await
         }
-        Err(e) => error_page(&u, e),
-    })
+        Err(e) => Err(PageError::new(&u, e)),
+    }
 }

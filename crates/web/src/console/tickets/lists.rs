@@ -135,23 +135,21 @@ pub(super) async fn list_page(
             }
         }
     }
-    Ok(match res {
-        Ok(rows) => page(&ListPage {
-            assignees,
-            s: Shell::of(&u),
-            view,
-            rows: rows.into_iter().map(|r| lk.view(r, l)).collect(),
-            q_community: q.community_id,
-            q_state: q.state,
-            q_kind: q.kind,
-            q_category: q.category,
-            communities: community_opts(&lk),
-            states: opts(RequestState::ALL, l),
-            kinds: opts(RequestKind::ALL, l),
-            categories: category_opts(&lk.categories, l),
-        }),
-        Err(e) => error_page(&u, e),
-    })
+    let rows = res.or_page(&u)?;
+    Ok(page(&ListPage {
+        assignees,
+        s: Shell::of(&u),
+        view,
+        rows: rows.into_iter().map(|r| lk.view(r, l)).collect(),
+        q_community: q.community_id,
+        q_state: q.state,
+        q_kind: q.kind,
+        q_category: q.category,
+        communities: community_opts(&lk),
+        states: opts(RequestState::ALL, l),
+        kinds: opts(RequestKind::ALL, l),
+        categories: category_opts(&lk.categories, l),
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ use wuye_core::tickets::{self, *};
 use wuye_core::{CoreError, FieldError, Perm};
 
 use super::forms::{Opt, default_zone, label_of, local_time as local, opts, tz_of};
-use super::{Id, Ids, OrPage, PageError, PageResult, Shell, error_page, page};
+use super::{Id, Ids, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfForm};

@@ -112,7 +112,7 @@ pub(in crate::console) async fn save_photos(
             Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
                 return Err(Refused::Form(e));
             }
-            Err(e) => return Err(Refused::Page(error_page(u, e))),
+            Err(e) => return Err(Refused::Page(PageError::new(u, e).into_response())),
         }
     }
     Ok(())
@@ -124,7 +124,7 @@ pub(super) async fn upload_photos(
     Id(id): Id,
     headers: axum::http::HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
+) -> PageResult {
     let id = RequestId(id);
     let up = match mp {
         Ok(mp) => read_photos(mp).await,
@@ -138,12 +138,12 @@ pub(super) async fn upload_photos(
         },
     };
     match save_photos(&st, &u, &headers, id, &up).await {
-        Ok(()) => Redirect::to(&format!(
+        Ok(()) => Ok(Redirect::to(&format!(
             "/requests/{id}{}",
             if up.mobile { "?m=1" } else { "" }
         ))
-        .into_response(),
+        .into_response()),
         Err(Refused::Form(e)) => render_detail(&st, &u, id, Some(e), up.mobile).await,
-        Err(Refused::Page(r)) => r,
+        Err(Refused::Page(r)) => Ok(r),
     }
 }

@@ -57,12 +57,9 @@ pub(super) async fn render_new(
     u: &ConsoleUser,
     f: NewForm,
     err: Option<CoreError>,
-) -> Response {
+) -> PageResult {
     let l = u.locale;
-    let lk = match Lookup::load(st, u).await {
-        Ok(x) => x,
-        Err(e) => return error_page(u, e),
-    };
+    let lk = Lookup::load(st, u).await.or_page(u)?;
     let community = f.community_id.parse().ok().map(CommunityId).or_else(|| {
         let mut ids: Vec<CommunityId> = lk.communities.keys().copied().collect();
         ids.sort();
@@ -108,7 +105,7 @@ pub(super) async fn render_new(
         assignees,
     });
     *r.status_mut() = status;
-    r
+    Ok(r)
 }
 
 #[derive(Deserialize, Default)]
@@ -122,9 +119,9 @@ pub(super) async fn new_page(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<NewQuery>,
-) -> Response {
+) -> PageResult {
     if !u.ctx.has(Perm::TicketsRegister) {
-        return error_page(&u, CoreError::Forbidden);
+        return Err(PageError::new(&u, CoreError::Forbidden));
     }
     let mut f = NewForm {
         channel: "front_desk".into(),
@@ -147,7 +144,7 @@ pub(super) async fn create(
     State(st): State<AppState>,
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<NewForm>,
-) -> Response {
+) -> PageResult {
     let mut errs = Vec::new();
     let community = match f.community_id.trim().parse::<i64>() {
         Ok(n) => CommunityId(n),
@@ -223,10 +220,10 @@ pub(super) async fn create(
         }
     };
     match res {
-        Ok(r) => Redirect::to(&format!("/requests/{}", r.id)).into_response(),
+        Ok(r) => Ok(Redirect::to(&format!("/requests/{}", r.id)).into_response()),
         Err(e) if matches!(e, CoreError::Invalid(_) | CoreError::Conflict(_)) => {
             render_new(&st, &u, f, Some(e)).await
         }
-        Err(e) => error_page(&u, e),
+        Err(e) => Err(PageError::new(&u, e)),
     }
 }
