@@ -134,10 +134,9 @@ pub struct Role {
 }
 
 impl Role {
-    pub fn perms(&self) -> impl Iterator<Item = Perm> + '_ {
-        self.permissions
-            .split(',')
-            .filter_map(|p| Perm::parse(p.trim()))
+    /// The role's permissions, strictly: an unknown stored code is an internal error.
+    pub fn perms(&self) -> CoreResult<BTreeSet<Perm>> {
+        decode_perms(&self.permissions)
     }
 }
 

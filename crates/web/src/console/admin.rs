@@ -99,27 +99,29 @@ async fn users_page(
     form: NewUserForm,
 ) -> PageResult {
     let users = auth::list_users(&st.core, &u.ctx).await.or_page(u)?;
-    let roles = auth::list_roles(&st.core).await.unwrap_or_default();
+    let roles = auth::list_roles(&st.core).await.or_page(u)?;
     let roles = roles
         .into_iter()
         .map(|r| {
+            let granted = r.perms()?;
             let perms = Perm::ALL
                 .iter()
                 .map(|p| {
                     (
                         p.code(),
                         u.locale.t(&format!("perm.{}", p.code())),
-                        r.perms().any(|x| x == *p),
+                        granted.contains(p),
                     )
                 })
                 .collect();
-            RoleRow {
+            Ok(RoleRow {
                 label: u.locale.t(&format!("role.{}", r.code)).to_string(),
                 role: r,
                 perms,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, CoreError>>()
+        .or_page(u)?;
     let communities = registry::list_communities(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
