@@ -138,7 +138,7 @@ mod tests {
     }
 
     #[test]
-    fn templates_keep_one_csrf_field_and_short_lines() {
+    fn templates_keep_one_csrf_field_short_lines_and_no_inline_script() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/templates");
         let mut found_files = Vec::new();
         files(&dir, None, &mut found_files);
@@ -158,6 +158,22 @@ mod tests {
                 }
                 if line.contains("name=\"_csrf\"") && !name.ends_with("parts/csrf.html") {
                     found.push(format!("{name}:{}: include parts/csrf.html", n + 1));
+                }
+                // The security policy blocks inline handlers: a button with one does nothing.
+                if [
+                    " onclick=",
+                    " onchange=",
+                    " onsubmit=",
+                    " onload=",
+                    "<script>",
+                ]
+                .iter()
+                .any(|h| line.contains(h))
+                {
+                    found.push(format!(
+                        "{name}:{}: inline script, use static/app.js",
+                        n + 1
+                    ));
                 }
             }
         }

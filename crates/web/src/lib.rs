@@ -69,6 +69,12 @@ pub fn request_id() -> String {
         .unwrap_or_else(|_| new_request_id())
 }
 
+/// The span of one HTTP exchange: the method and the path, never the query string, which may
+/// hold a phone number someone searched for (at every log level).
+fn http_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    tracing::debug_span!("http", method = %req.method(), path = %req.uri().path())
+}
+
 fn new_request_id() -> String {
     hex::encode(wuye_core::shared::crypto::random_bytes::<6>())
 }
@@ -137,7 +143,13 @@ pub fn app(core: CoreRef, cfg: WebConfig) -> Router {
                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
             ),
         ))
-        .layer(TraceLayer::new_for_http())
+        // Pages, JSON, PDFs and spreadsheets carry personal data: no cache keeps them (the
+        // static assets set their own, public, policy).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(http_span))
         .layer(axum::middleware::from_fn(with_request_id))
 }
 
@@ -154,6 +166,52 @@ mod tests {
         Err(AppError::from(wuye_core::CoreError::internal(
             "disk on fire",
         )))
+    }
+
+    /// A buffer the test's log lines are written to.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut b) = self.0.lock() {
+                b.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn logs_never_carry_the_query_string_even_at_trace_level() {
+        let out = Captured::default();
+        let writer = out.clone();
+        let sub = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(sub);
+        let app = axum::Router::new()
+            .route("/search", get(|| async { "ok" }))
+            .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(super::http_span))
+            .layer(axum::middleware::from_fn(super::with_request_id));
+        let resp = app
+            .oneshot(
+                Request::get("/search?q=13812345678")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert_eq!(resp.status(), StatusCode::OK);
+        let logged = String::from_utf8_lossy(&out.0.lock().expect("log").clone()).to_string();
+        assert!(logged.contains("/search"), "the path is logged: {logged}");
+        assert!(
+            !logged.contains("13812345678"),
+            "a phone was logged: {logged}"
+        );
     }
 
     #[tokio::test]

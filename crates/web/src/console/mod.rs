@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(desk::router())
         .merge(billing::router())
         .route("/static/app.css", axum::routing::get(css))
+        .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(ensure_csrf_cookie))
 }
 
@@ -47,6 +48,16 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
     )
 }
 

@@ -522,3 +522,73 @@ async fn initial_password_must_be_changed_and_a_change_ends_other_sessions() {
         303
     );
 }
+
+/// Every page loads the console's script from its own origin (the only kind the security policy
+/// runs), and the script is served as JavaScript.
+#[tokio::test]
+async fn pages_load_the_console_script_from_the_same_origin() {
+    let app = app().await;
+    let c = app.browser_client();
+    let html = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("login")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains(r#"<script src="/static/app.js" defer></script>"#));
+    let r = c
+        .get(format!("{}/static/app.js", app.base))
+        .send()
+        .await
+        .expect("script");
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/javascript")
+    );
+    assert!(r.text().await.expect("body").contains("window.print()"));
+}
+
+/// Pages and JSON that may carry personal data are never kept by a cache; the static assets are.
+#[tokio::test]
+async fn personal_data_is_not_cached() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let unit = new_unit(&admin, app.building_a.0, "0808").await;
+    let r = admin
+        .client
+        .get(format!("{}/api/v1/units/{unit}", admin.base))
+        .bearer_auth(admin.token.clone().unwrap_or_default())
+        .send()
+        .await
+        .expect("unit");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let c = app.browser_client();
+    let r = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let r = c
+        .get(format!("{}/static/app.css", app.base))
+        .send()
+        .await
+        .expect("css");
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("public")
+    );
+}
