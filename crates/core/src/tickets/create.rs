@@ -114,6 +114,13 @@ pub async fn create_request(
     create_request_for(core, ctx, input, ctx.user_id).await
 }
 
+/// Checks a request as `create_request` would, without registering it: a form with problems of
+/// its own shows them together with the service's, and nothing is written while any remain.
+pub async fn check_request(core: &Core, ctx: &Ctx, input: RequestForCreate) -> CoreResult<()> {
+    ctx.require_in(Perm::TicketsRegister, input.community_id)?;
+    prepare(core, ctx, input, ctx.user_id).await.map(|_| ())
+}
+
 /// Registers a request whose first responder is `first_responder` (the owner portal: the
 /// actor is the owner, the request belongs to the service desk). The caller authorizes.
 pub async fn create_request_for(

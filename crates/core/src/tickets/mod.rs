@@ -24,7 +24,7 @@ pub mod teams;
 
 pub use actions::*;
 pub use calls::*;
-pub use create::{create_request, create_request_for};
+pub use create::{check_request, create_request, create_request_for};
 pub use model::*;
 pub use photos::*;
 pub use service::*;

@@ -1010,6 +1010,13 @@ async fn the_desk_form_finds_the_unit_by_label_or_by_phone() {
     assert_eq!(st, 422);
     assert!(html.contains("房屋（楼栋-房号）：房屋不存在"), "{html}");
     assert_eq!(app.count("requests").await, 0);
+    // A problem of the form's own (the assignee is not a number) on an otherwise valid request:
+    // the form comes back and nothing is registered (resubmitting would make a second one).
+    let mut bad = base("1栋-1801", "");
+    bad.push(("assignee_id", "x".to_string()));
+    let (st, _, _) = post(bad).await;
+    assert_eq!(st, 422);
+    assert_eq!(app.count("requests").await, 0);
     // By label.
     let (st, loc, _) = post(base("1栋-1801", "")).await;
     assert_eq!((st, loc.starts_with("/requests/")), (303, true));

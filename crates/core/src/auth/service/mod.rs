@@ -84,10 +84,10 @@ pub async fn ensure_company(core: &Core, name: &str) -> CoreResult<CompanyId> {
         Some(id) => id,
         None => store::companies::insert_company(&mut tx, name, Utc::now()).await?,
     };
+    // A company works with request categories from its first day: they are written with it, in
+    // one transaction, by the requests module that owns them.
+    crate::tickets::store::teams::seed_categories(&mut tx, id).await?;
     tx.commit().await?;
-    // A company works with request categories from its first day; seeding them is the requests
-    // module's business (it also gives them to a company from before that module).
-    crate::tickets::ensure_categories(core).await?;
     Ok(id)
 }
 

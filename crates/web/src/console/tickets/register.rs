@@ -209,8 +209,8 @@ pub(super) async fn create(
     let res = if errs.is_empty() {
         tickets::create_request(&st.core, &u.ctx, input).await
     } else {
-        // Report the form's own problems together with the service's.
-        match tickets::create_request(&st.core, &u.ctx, input).await {
+        // Report the form's own problems together with the service's, writing nothing.
+        match tickets::check_request(&st.core, &u.ctx, input).await {
             Err(CoreError::Invalid(mut more)) => {
                 more.retain(|e| e.field != "unit_id" || errs.iter().all(|x| x.field != "unit"));
                 errs.extend(more);
