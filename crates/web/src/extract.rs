@@ -73,6 +73,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 pub struct ApiCtx {
     pub ctx: Ctx,
     pub locale: Locale,
+    /// The bearer token the call came with (a password change keeps it alive).
+    pub token: String,
 }
 
 impl FromRequestParts<AppState> for ApiCtx {
@@ -96,7 +98,11 @@ impl FromRequestParts<AppState> for ApiCtx {
         let ctx = auth::token_ctx(&state.core, token)
             .await
             .map_err(|e| AppError::from(e).in_locale(locale))?;
-        Ok(ApiCtx { ctx, locale })
+        Ok(ApiCtx {
+            ctx,
+            locale,
+            token: token.to_string(),
+        })
     }
 }
 

@@ -93,7 +93,8 @@ async fn change_password(
     a: ApiCtx,
     ApiJson(b): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    auth::change_password(&s.core, &a.ctx, &b.old_password, &b.new_password, None).await?;
+    let keep = Some(a.token.as_str());
+    auth::change_password(&s.core, &a.ctx, &b.old_password, &b.new_password, keep).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

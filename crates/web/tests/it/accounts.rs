@@ -329,3 +329,73 @@ async fn password_tokens_expire_integration_tokens_do_not() {
         (401, Some("invalid_token"))
     );
 }
+
+/// A password change ends every other credential of the user (the token making it goes on); an
+/// admin's reset or a deactivation ends them all.
+#[tokio::test]
+async fn a_new_password_revokes_the_old_credentials() {
+    let app = app().await;
+    let api = app.api_as("sun", "cashier", &[app.community_a]).await;
+    let (st, v) = api
+        .post("/api/v1/me/tokens", json!({"name": "对账系统"}))
+        .await;
+    assert_eq!(st, 201);
+    let personal = app.api(v["token"].as_str().map(String::from));
+    let (st, v) = app
+        .api(None)
+        .post(
+            "/api/v1/auth/token",
+            json!({"username": "sun", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let logged_in = app.api(v["token"].as_str().map(String::from));
+    for t in [&api, &personal, &logged_in] {
+        assert_eq!(t.get("/api/v1/me").await.0, 200);
+    }
+    let (st, _) = api
+        .post(
+            "/api/v1/me/password",
+            json!({"old_password": PASSWORD, "new_password": "newpass2026"}),
+        )
+        .await;
+    assert_eq!(st, 204);
+    assert_eq!(api.get("/api/v1/me").await.0, 200, "the token making it");
+    assert_eq!(personal.get("/api/v1/me").await.0, 401);
+    assert_eq!(logged_in.get("/api/v1/me").await.0, 401);
+
+    // An admin's reset ends the rest, and so does a deactivation.
+    let admin = app.admin().await;
+    let (_, me) = api.get("/api/v1/me").await;
+    let id = me["id"].as_i64().or(me["user"]["id"].as_i64()).expect("id");
+    let (st, v) = admin
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            json!({"reset_password": "reset2026pass"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(api.get("/api/v1/me").await.0, 401);
+    let zhou = app.api_as("zhou", "cashier", &[app.community_a]).await;
+    let (_, me) = zhou.get("/api/v1/me").await;
+    let zhou_id = me["id"].as_i64().or(me["user"]["id"].as_i64()).expect("id");
+    let (st, _) = admin
+        .patch(
+            &format!("/api/v1/users/{zhou_id}"),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(zhou.get("/api/v1/me").await.0, 401);
+    let (n,): (i64,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT COUNT(*) FROM api_tokens WHERE user_id IN ($1, $2) AND revoked_at IS NULL",
+            wuye_core::args![id, zhou_id],
+        )
+        .await
+        .expect("count");
+    assert_eq!(n, 0, "no live token is left to either");
+}

@@ -195,9 +195,9 @@ pub async fn logout(core: &Core, token: &str) -> CoreResult<()> {
     tx.commit().await
 }
 
-/// Changes the acting user's password. Every other session of the user ends (a stolen session
-/// must not outlive the password it was opened with); `keep_session` is the token of the session
-/// making the change, if it is a console session.
+/// Changes the acting user's password. Every other session and every API token of the user ends
+/// (a stolen session or token must not outlive the password it was got with); `keep_session` is
+/// the secret of the console session or the API token making the change, which goes on.
 pub async fn change_password(
     core: &Core,
     ctx: &Ctx,
@@ -221,12 +221,9 @@ pub async fn change_password(
     let hash = hash_password(core.settings.password_cost, new).await?;
     let mut tx = core.db.begin().await?;
     store::users::set_own_password(&mut tx, ctx.user_id, hash, Utc::now()).await?;
-    store::sessions::delete_others(
-        &mut tx,
-        ctx.user_id,
-        &keep_session.map(token_hash).unwrap_or_default(),
-    )
-    .await?;
+    let keep = keep_session.map(token_hash).unwrap_or_default();
+    store::sessions::delete_others(&mut tx, ctx.user_id, &keep).await?;
+    store::tokens::revoke_all_of(&mut tx, ctx.user_id, &keep, Utc::now()).await?;
     audit::record(
         &mut tx,
         ctx,

@@ -201,11 +201,11 @@ pub async fn update_user(
     store::users::update(&mut tx, id, display, input.role.clone(), input.active, now).await?;
     if let Some(h) = hash {
         store::users::reset_password(&mut tx, id, h).await?;
-        // A reset password ends every open session of the user.
-        store::sessions::delete_all_of(&mut tx, id).await?;
     }
-    if input.active == Some(false) {
+    // A reset password or a deactivation ends every session and every API token of the user.
+    if input.reset_password.is_some() || input.active == Some(false) {
         store::sessions::delete_all_of(&mut tx, id).await?;
+        store::tokens::revoke_all_of(&mut tx, id, "", now).await?;
     }
     if let Some(cs) = &input.communities {
         store::communities::set_communities(&mut tx, id, cs).await?;

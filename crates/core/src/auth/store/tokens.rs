@@ -78,6 +78,21 @@ pub(crate) async fn holder(tx: &mut Tx, id: ApiTokenId) -> CoreResult<Option<(Us
     .await
 }
 
+/// Revokes every live token of the user but the one whose hash is `keep` (none when empty).
+pub(crate) async fn revoke_all_of(
+    tx: &mut Tx,
+    user: UserId,
+    keep: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<u64> {
+    tx.execute(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
+         AND token_hash <> $3",
+        args![now, user, keep],
+    )
+    .await
+}
+
 /// Revokes the token unless it already is; returns the rows changed (0 or 1).
 pub(crate) async fn revoke(tx: &mut Tx, id: ApiTokenId, now: DateTime<Utc>) -> CoreResult<u64> {
     tx.execute(
