@@ -6,9 +6,11 @@
 //! text file such as the State Council's annual schedule (see [`parse_calendar_file`]).
 //!
 //! Working-day clocks are counted in the community's time zone: a clock of `n` working days that
-//! starts on a working day ends at the same time of day on the `n`-th working day after it; one
-//! that starts on a rest day starts at 00:00 of the next working day (registered Saturday 10:00,
-//! one working day: due Tuesday 00:00, i.e. the end of Monday).
+//! starts on a working day ends at the same time of day on the `n`-th working day after it
+//! (office hours play no part); one that starts on a rest day counts the next working day as its
+//! first and ends at the end of its `n`-th working day, the midnight after it (registered
+//! Saturday 10:00, one working day: due Tuesday 00:00, i.e. the end of Monday; five working days:
+//! due the next Saturday 00:00, the end of Friday, not Monday 00:00).
 
 use crate::shared::error::CommonCode;
 use std::collections::BTreeMap;
@@ -84,15 +86,25 @@ impl Calendar {
     /// The deadline `n` working days after `start`, in time zone `tz` (see the module docs).
     pub fn add_working_days(&self, start: DateTime<Utc>, n: u32, tz: Tz) -> DateTime<Utc> {
         let local = start.with_timezone(&tz);
-        let (mut day, time) = if self.is_working_day(local.date_naive()) {
-            (local.date_naive(), local.time())
-        } else {
-            (self.next_working_day(local.date_naive()), NaiveTime::MIN)
-        };
-        for _ in 0..n {
+        let date = local.date_naive();
+        if self.is_working_day(date) {
+            let mut day = date;
+            for _ in 0..n {
+                day = self.next_working_day(day);
+            }
+            return local_to_utc(tz, day, local.time());
+        }
+        // From a rest day the next working day is day 1, and the clock ends when day n ends:
+        // at the midnight right after it, not at the start of the next working day (which, after
+        // a Friday, would be Monday 00:00 and give the weekend away).
+        let mut day = self.next_working_day(date);
+        if n == 0 {
+            return local_to_utc(tz, day, NaiveTime::MIN);
+        }
+        for _ in 1..n {
             day = self.next_working_day(day);
         }
-        local_to_utc(tz, day, time)
+        local_to_utc(tz, day.succ_opt().unwrap_or(day), NaiveTime::MIN)
     }
 
     /// Whole working days from `a` to `b` (for statistics): working days whose start lies in
@@ -273,6 +285,31 @@ mod tests {
             c.add_working_days(sh("2026-12-05 10:00"), 1, SH),
             sh("2026-12-08 00:00")
         );
+        // A serious complaint (5 working days) registered on Saturday 12-05: Monday 12-07 is
+        // day 1, Friday 12-11 day 5; due at the end of Friday (Saturday 00:00), not Monday 00:00.
+        assert_eq!(
+            c.add_working_days(sh("2026-12-05 10:00"), 5, SH),
+            sh("2026-12-12 00:00")
+        );
+        // The same on Sunday 23:59, and 4 working days: the end of Thursday.
+        assert_eq!(
+            c.add_working_days(sh("2026-12-06 23:59"), 5, SH),
+            sh("2026-12-12 00:00")
+        );
+        assert_eq!(
+            c.add_working_days(sh("2026-12-06 23:59"), 4, SH),
+            sh("2026-12-11 00:00")
+        );
+        // A working day before and after office hours keeps its time of day: Friday 07:00 and
+        // 22:00, one working day, are due Monday 07:00 and 22:00.
+        assert_eq!(
+            c.add_working_days(sh("2026-12-04 07:00"), 1, SH),
+            sh("2026-12-07 07:00")
+        );
+        assert_eq!(
+            c.add_working_days(sh("2026-12-04 22:00"), 1, SH),
+            sh("2026-12-07 22:00")
+        );
     }
 
     #[test]
@@ -298,11 +335,29 @@ mod tests {
             c.add_working_days(sh("2026-09-24 16:00"), 1, SH),
             sh("2026-09-28 16:00")
         );
-        // Registered on 10-03 (holiday) 20:00: counting starts 10-08 00:00; 3 working days:
-        // 10-09, 10-10, 10-12, due 10-12 00:00.
+        // Registered on 10-03 (holiday) 20:00, 3 working days: 10-08 (Thu) 1, 10-09 (Fri) 2,
+        // 10-10 (Sat, make-up) 3; due at the end of 10-10, i.e. 10-11 00:00 (a Sunday), not
+        // 10-12 00:00 (the start of the 4th working day).
         assert_eq!(
             c.add_working_days(sh("2026-10-03 20:00"), 3, SH),
-            sh("2026-10-12 00:00")
+            sh("2026-10-11 00:00")
+        );
+        // On a holiday inside the block, 1 working day: the end of 10-08.
+        assert_eq!(
+            c.add_working_days(sh("2026-10-05 09:00"), 1, SH),
+            sh("2026-10-09 00:00")
+        );
+        // Registered on the make-up Saturday 10-10 at 18:30 (a working day), 1 working day: the
+        // same time on the next working day, Monday 10-12.
+        assert_eq!(
+            c.add_working_days(sh("2026-10-10 18:30"), 1, SH),
+            sh("2026-10-12 18:30")
+        );
+        // On the Mid-Autumn holiday (Friday 09-25), 2 working days: Monday 09-28 1, Tuesday
+        // 09-29 2, due at the end of Tuesday.
+        assert_eq!(
+            c.add_working_days(sh("2026-09-25 08:00"), 2, SH),
+            sh("2026-09-30 00:00")
         );
         // (09-30, 10-12]: 10-08, 10-09, 10-10, 10-12.
         assert_eq!(c.working_days_between(d("2026-09-30"), d("2026-10-12")), 4);
