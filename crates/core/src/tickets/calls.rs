@@ -212,7 +212,10 @@ pub async fn call_to_request(
     // The request and the call's link commit together: of two clicks at once, the second finds
     // the call taken (PostgreSQL re-checks `request_id IS NULL` after the first commits) and
     // rolls its request back.
-    let (mut tx, created) = super::create::create_in(core, ctx, input, ctx.user_id).await?;
+    // The caller asked at the time of the call: every clock, the hotline's 48 hours among them,
+    // runs from then, not from when the desk turned the call into a request.
+    let (mut tx, created) =
+        super::create::create_in(core, ctx, input, ctx.user_id, Some(row.call_at)).await?;
     let id = created.id;
     if !store::calls::link_request(&mut tx, call, id).await? {
         return Err(CoreError::conflict(

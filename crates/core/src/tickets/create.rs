@@ -118,7 +118,9 @@ pub async fn create_request(
 /// its own shows them together with the service's, and nothing is written while any remain.
 pub async fn check_request(core: &Core, ctx: &Ctx, input: RequestForCreate) -> CoreResult<()> {
     ctx.require_in(Perm::TicketsRegister, input.community_id)?;
-    prepare(core, ctx, input, ctx.user_id).await.map(|_| ())
+    prepare(core, ctx, input, ctx.user_id, None)
+        .await
+        .map(|_| ())
 }
 
 /// Registers a request whose first responder is `first_responder` (the owner portal: the
@@ -129,18 +131,21 @@ pub async fn create_request_for(
     input: RequestForCreate,
     first_responder: UserId,
 ) -> CoreResult<Request> {
-    let p = prepare(core, ctx, input, first_responder).await?;
+    let p = prepare(core, ctx, input, first_responder, None).await?;
     core.requests.submit(&core.db, p).await
 }
 
 /// Registers a request in a transaction handed back uncommitted, so the caller may add to it.
+/// `received` is when the request really came in (a hotline call converted later): its clocks,
+/// its registration time and its statistics day are that moment, never later than now.
 pub(super) async fn create_in(
     core: &Core,
     ctx: &Ctx,
     input: RequestForCreate,
     first_responder: UserId,
+    received: Option<DateTime<Utc>>,
 ) -> CoreResult<(Tx, Request)> {
-    let p = prepare(core, ctx, input, first_responder).await?;
+    let p = prepare(core, ctx, input, first_responder, received).await?;
     let mut tx = core.db.begin().await?;
     let created = write_in(&mut tx, std::slice::from_ref(&p))
         .await?
@@ -157,10 +162,14 @@ async fn prepare(
     ctx: &Ctx,
     input: RequestForCreate,
     first_responder: UserId,
+    received: Option<DateTime<Utc>>,
 ) -> CoreResult<Prepared> {
     let community = input.community_id;
-    // Microseconds, as PostgreSQL keeps them: the request returned is the one read later.
-    let now = Utc::now().trunc_subsecs(6);
+    // Microseconds, as PostgreSQL keeps them: the request returned is the one read later. The
+    // clocks run from when the request came in.
+    let now = received
+        .map_or_else(Utc::now, |r| r.min(Utc::now()))
+        .trunc_subsecs(6);
     // Every lookup runs before the write transaction's first statement, on the reader pool
     // (the frequent ones inline on SQLite: `db::inline`).
     let mut rd = core.db.read();

@@ -1,7 +1,7 @@
 //! Service requests and work orders through the API: the whole flow, who may do what, the bad
 //! inputs, the pool race, hold pausing a clock, and the SLA scanner on two nodes.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::{Value, json};
 use wuye_core::args;
 use wuye_testkit::{Api, TestApp};
@@ -1921,4 +1921,40 @@ async fn t2_id(app: &TestApp) -> i64 {
         .await
         .expect("tech2");
     id
+}
+
+/// A hotline call turned into a request later keeps the call's time: the request was received
+/// then, and every clock (the hotline's 48 hours, the feedback's 4) runs from the call.
+#[tokio::test]
+async fn a_converted_call_runs_its_clocks_from_the_call() {
+    let app = app().await;
+    let c = crew(&app).await;
+    let call_at = (Utc::now() - Duration::hours(3)).trunc_subsecs(0);
+    let (st, call) = c
+        .agent
+        .post(
+            "/api/v1/hotline-calls",
+            json!({"community_id": app.community_a.0, "caller_name": "吴先生",
+                   "call_at": call_at.to_rfc3339(), "content": "楼道灯坏了"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{call}");
+    let (st, r) = c
+        .agent
+        .post(
+            &format!("/api/v1/hotline-calls/{}/request", call["id"]),
+            json!({"kind": "repair_common", "category": "lighting", "location": "2栋3楼"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    assert_eq!(time(&r["created_at"]), call_at);
+    assert_eq!(
+        time(&clock(&r, "hotline")["due_at"]),
+        call_at + Duration::hours(48)
+    );
+    assert_eq!(
+        time(&clock(&r, "feedback")["due_at"]),
+        call_at + Duration::hours(4)
+    );
+    assert_eq!(time(&r["promise_at"]), call_at + Duration::days(2));
 }
