@@ -103,16 +103,11 @@ pub(super) async fn list(
         a.push(company.0)
     );
     if let Some(scope) = scope {
-        let list: Vec<String> = scope.communities.iter().map(|c| a.push(*c)).collect();
+        let in_list = crate::db::in_list(&mut a, "community_id", &scope.communities);
         let company_level = if scope.company_level {
             " OR community_id IS NULL"
         } else {
             ""
-        };
-        let in_list = if list.is_empty() {
-            "1 = 0".to_string()
-        } else {
-            format!("community_id IN ({})", list.join(","))
         };
         sql.push_str(&format!(" AND ({in_list}{company_level})"));
     }

@@ -22,7 +22,7 @@ mod value;
 
 pub use bulk::Bulk;
 pub use inline::{FromInline, InlineTx};
-pub use value::{Args, Value};
+pub use value::{Args, Value, in_list};
 
 use std::path::Path;
 use std::str::FromStr;

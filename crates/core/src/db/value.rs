@@ -80,3 +80,13 @@ impl From<Option<&String>> for Value {
         Value::Str(v.cloned())
     }
 }
+
+/// `col IN ($…)` over the given values, pushed onto `a`; an empty list matches nothing (`1 = 0`,
+/// which both databases accept where `IN ()` is a syntax error).
+pub fn in_list<T: Copy + Into<Value>>(a: &mut Args, col: &str, values: &[T]) -> String {
+    if values.is_empty() {
+        return "1 = 0".into();
+    }
+    let ph: Vec<String> = values.iter().map(|v| a.push(*v)).collect();
+    format!("{col} IN ({})", ph.join(","))
+}

@@ -47,8 +47,7 @@ pub async fn display_names(db: &Db, ids: &[i64]) -> CoreResult<Vec<(i64, String)
         return Ok(Vec::new());
     }
     let mut a = Args::new();
-    let ph: Vec<String> = ids.iter().map(|id| a.push(*id)).collect();
-    let cond = format!("id IN ({})", ph.join(","));
+    let cond = crate::db::in_list(&mut a, "id", ids);
     db.read()
         .fetch_all(
             &format!("SELECT id, display_name FROM users WHERE {cond}"),

@@ -3,7 +3,7 @@
 //! encrypted (the key check at start-up).
 
 use crate::args;
-use crate::db::{Args, Db};
+use crate::db::{Args, Db, in_list};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::{CommunityId, CompanyId};
 
@@ -29,14 +29,11 @@ pub(crate) async fn existing_communities(
     }
     let mut a = Args::new();
     let company_ph = a.push(company);
-    let list: Vec<String> = ids.iter().map(|c| a.push(*c)).collect();
+    let ids = in_list(&mut a, "id", ids);
     let rows: Vec<(CommunityId,)> = db
         .read()
         .fetch_all(
-            &format!(
-                "SELECT id FROM communities WHERE company_id = {company_ph} AND id IN ({})",
-                list.join(",")
-            ),
+            &format!("SELECT id FROM communities WHERE company_id = {company_ph} AND {ids}"),
             a,
         )
         .await?;

@@ -84,14 +84,7 @@ pub(super) const LINK_SELECT: &str = "SELECT up.id AS link_id, up.unit_id, up.pe
     b.name || '-' || u.unit_no AS label, up.relation FROM unit_people up JOIN units u ON u.id = up.unit_id \
     JOIN buildings b ON b.id = u.building_id";
 
-/// `col IN ($a, $b, …)` over the given ids; an empty list matches nothing.
-pub(super) fn in_list(a: &mut Args, col: &str, ids: &[CommunityId]) -> String {
-    if ids.is_empty() {
-        return "1 = 0".into();
-    }
-    let ph: Vec<String> = ids.iter().map(|c| a.push(*c)).collect();
-    format!("{col} IN ({})", ph.join(","))
-}
+pub(super) use crate::db::in_list;
 
 pub(super) async fn unit_row(db: &Db, id: UnitId) -> CoreResult<Option<UnitRow>> {
     db.read()
@@ -114,15 +107,9 @@ pub(super) async fn links_of_people(
         return Ok(Vec::new());
     }
     let mut a = Args::new();
-    let ph: Vec<String> = people.iter().map(|p| a.push(*p)).collect();
+    let cond = in_list(&mut a, "up.person_id", people);
     db.read()
-        .fetch_all(
-            &format!(
-                "{LINK_SELECT} WHERE up.person_id IN ({}) ORDER BY up.id",
-                ph.join(",")
-            ),
-            a,
-        )
+        .fetch_all(&format!("{LINK_SELECT} WHERE {cond} ORDER BY up.id"), a)
         .await
 }
 

@@ -19,17 +19,4 @@ pub mod teams;
 
 pub use teams::{ensure_categories, seed_categories};
 
-use crate::db::Args;
-
-/// `col IN ($…)` over ids; an empty list matches nothing.
-pub(in crate::tickets) fn in_list<T: Copy + Into<crate::db::Value>>(
-    a: &mut Args,
-    col: &str,
-    ids: &[T],
-) -> String {
-    if ids.is_empty() {
-        return "1 = 0".into();
-    }
-    let ph: Vec<String> = ids.iter().map(|c| a.push(*c)).collect();
-    format!("{col} IN ({})", ph.join(","))
-}
+pub(in crate::tickets) use crate::db::in_list;
