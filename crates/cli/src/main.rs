@@ -426,15 +426,9 @@ async fn run(cli: Cli) -> AnyResult<()> {
             what: UserCmd::Token { username, name },
         } => {
             let core = open(&r).await?;
-            let id: Option<(wuye_core::shared::ids::UserId,)> = core
-                .db
-                .read()
-                .fetch_optional(
-                    "SELECT id FROM users WHERE username = $1",
-                    args![username.to_lowercase()],
-                )
-                .await?;
-            let (id,) = id.ok_or("unknown user")?;
+            let id = auth::user_id_by_username(&core, &username)
+                .await?
+                .ok_or("unknown user")?;
             let ctx = auth::load_ctx(&core, id).await?;
             let (_, token) = auth::create_api_token(&core, &ctx, &name).await?;
             println!("{token}");

@@ -43,6 +43,13 @@ impl Drop for TestApp {
     }
 }
 
+/// A stable small hash of a tag (unit numbers of fixture owners).
+fn fxhash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
+}
+
 fn unique() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     format!(
@@ -179,13 +186,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
-    /// Creates a user of `role` in `communities` (password [`PASSWORD`], no forced change).
+    /// Creates a user of `role` in `communities` (password [`PASSWORD`], no forced change). An
+    /// owner is made as the centre makes one: a unit of the first community, a person owning it,
+    /// a portal account opened for him and activated.
     pub async fn user(
         &self,
         username: &str,
         role: &str,
         communities: &[CommunityId],
     ) -> wuye_core::shared::ids::UserId {
+        if role == auth::OWNER_ROLE {
+            return self.owner(username, communities[0]).await;
+        }
         let u = auth::create_user_as_system(
             &self.core,
             self.company,
@@ -208,6 +220,68 @@ impl TestApp {
         .expect("update");
         tx.commit().await.expect("commit");
         u.user.id
+    }
+
+    /// An owner living in a new unit of `community` (named after `tag`), with an activated
+    /// portal account: his reach is that community, from the unit he owns.
+    pub async fn owner(&self, tag: &str, community: CommunityId) -> wuye_core::shared::ids::UserId {
+        let sys = Ctx::system(self.company);
+        let building = if community == self.community_a {
+            self.building_a
+        } else {
+            self.building_b
+        };
+        let digits: String = format!("{:x}", fxhash(tag)).chars().take(6).collect();
+        let unit = registry::create_unit(
+            &self.core,
+            &sys,
+            registry::UnitForCreate {
+                building_id: building,
+                unit_no: format!("Y{digits}"),
+                floor: 1,
+                building_area: registry::Decimal::Text("88.00".into()),
+                inner_area: None,
+                use_kind: "residential".into(),
+                state: "occupied".into(),
+                note: None,
+            },
+        )
+        .await
+        .expect("owner's unit");
+        let person = registry::create_person(
+            &self.core,
+            &sys,
+            registry::PersonForCreate {
+                community_id: community,
+                name: format!("{tag}业主"),
+                phone: None,
+                id_number: None,
+                is_key_customer: false,
+                key_customer_note: None,
+                note: None,
+                unit_id: Some(unit.id),
+                relation: Some("owner".into()),
+            },
+        )
+        .await
+        .expect("owner");
+        let slip = wuye_core::portal::open_account(&self.core, &sys, person.id)
+            .await
+            .expect("portal account");
+        wuye_core::portal::activate(
+            &self.core,
+            wuye_core::portal::Activation {
+                username: slip.username.clone(),
+                activation_code: slip.activation_code,
+                password: PASSWORD.into(),
+            },
+        )
+        .await
+        .expect("activate");
+        auth::user_id_by_username(&self.core, &slip.username)
+            .await
+            .expect("owner id")
+            .expect("owner exists")
     }
 
     /// An API client for a new user of `role` in `communities`.

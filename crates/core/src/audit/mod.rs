@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::db::{Bulk, Db, Tx, Value, Writes};
 use crate::shared::ctx::{Ctx, Perm};
-use crate::shared::error::CoreResult;
+use crate::shared::error::{CoreError, CoreResult};
 use crate::shared::ids::{CommunityId, CompanyId, UserId};
 use crate::shared::values::query_text;
 
@@ -165,6 +165,7 @@ pub struct AuditRecord {
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     pub community_id: Option<i64>,
     pub entity: Option<String>,
@@ -182,6 +183,12 @@ pub struct AuditFilter {
 /// some communities sees only their entries.
 pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter) -> CoreResult<Vec<AuditRecord>> {
     ctx.require(Perm::AuditRead)?;
+    // A community one does not reach is not found, as for every other list (not an empty page).
+    if let Some(c) = f.community_id
+        && !ctx.reaches(CommunityId(c))
+    {
+        return Err(CoreError::NotFound("community"));
+    }
     let mut checks = crate::shared::error::Checks::new();
     for (field, v) in [
         ("entity", &f.entity),

@@ -23,5 +23,9 @@ crate::error_codes! {
         UnknownRole = "unknown_role",
         UnknownCommunity = "unknown_community",
         CannotDeactivateSelf = "cannot_deactivate_self",
+        /// Owner accounts are opened from the registry (a person living in a unit), not as staff.
+        OwnerAccountFromRegistry = "owner_account_from_registry",
+        /// A committee member sits for exactly one community.
+        CommitteeOneCommunity = "committee_one_community",
     }
 }

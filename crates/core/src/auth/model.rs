@@ -20,6 +20,13 @@ pub struct BuiltinRole {
     pub all_communities: bool,
 }
 
+/// The role of an owner's portal account. An owner reaches the community where his account's
+/// person lives in a unit, whatever any assignment says: what he owns decides, not a staff list.
+pub const OWNER_ROLE: &str = "owner";
+/// The role of an owners' committee member (业主委员会). A committee sits for one community
+/// (one 物业管理区域), so the user has exactly one assignment, and it is his whole reach.
+pub const COMMITTEE_ROLE: &str = "committee";
+
 use Perm::*;
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[
     BuiltinRole {
@@ -107,14 +114,14 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         all_communities: false,
     },
     BuiltinRole {
-        code: "owner",
+        code: OWNER_ROLE,
         name_zh: "业主",
         name_en: "Owner",
         perms: &[],
         all_communities: false,
     },
     BuiltinRole {
-        code: "committee",
+        code: COMMITTEE_ROLE,
         name_zh: "业主委员会",
         name_en: "Owners' committee",
         perms: &[],

@@ -120,7 +120,8 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     Ok(())
 }
 
-/// One user per role; technicians and cleaners work in the first community only. They keep the
+/// One user per role; technicians and cleaners work in the first community only, and the
+/// owners' committee sits for it. They keep the
 /// published password.
 async fn seed_users(
     core: &Core,
@@ -129,6 +130,25 @@ async fn seed_users(
 ) -> CoreResult<Vec<(&'static str, UserId)>> {
     let mut user_ids = Vec::new();
     for (username, display, role) in DEMO_USERS {
+        if *role == auth::OWNER_ROLE {
+            // An owner is no staff member: his account is tied to his unit later (see `seed`).
+            let hash = auth::hash_password(core.settings.password_cost, DEMO_PASSWORD).await?;
+            let now = Utc::now();
+            let mut tx = core.db.begin().await?;
+            let id = auth::store::for_portal::insert_owner_user(
+                &mut tx,
+                company,
+                username,
+                display,
+                String::new(),
+                now,
+            )
+            .await?;
+            auth::store::for_portal::activate_user(&mut tx, id, hash, now).await?;
+            tx.commit().await?;
+            user_ids.push((*username, id));
+            continue;
+        }
         let user = auth::create_user_as_system(
             core,
             company,
@@ -137,7 +157,10 @@ async fn seed_users(
                 display_name: display.to_string(),
                 role: role.to_string(),
                 password: DEMO_PASSWORD.into(),
-                communities: if *role == "technician" || *role == "cleaning" {
+                communities: if *role == "technician"
+                    || *role == "cleaning"
+                    || *role == auth::COMMITTEE_ROLE
+                {
                     vec![communities[0]]
                 } else {
                     communities.to_vec()

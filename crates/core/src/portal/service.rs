@@ -89,7 +89,6 @@ pub async fn open_account(core: &Core, ctx: &Ctx, person: PersonId) -> CoreResul
             )
             .await
             .map_err(|e| e.or_conflict("person_id", PortalCode::AccountExists))?;
-            crate::auth::store::communities::add_community(&mut tx, id, community).await?;
             store::insert(
                 &mut tx,
                 store::NewAccount {

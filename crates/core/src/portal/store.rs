@@ -118,6 +118,21 @@ pub(super) async fn mark_activated(
 }
 
 /// The person behind a portal user: (person, community, the person's name).
+/// The communities a portal user reaches: his account's, while its person still lives in (owns,
+/// shares or rents) a unit there. No staff assignment enters into it.
+pub(crate) async fn reach_of(db: &Db, user: UserId) -> CoreResult<Vec<CommunityId>> {
+    let rows: Vec<(CommunityId,)> = db
+        .read()
+        .fetch_all(
+            "SELECT o.community_id FROM owner_accounts o WHERE o.user_id = $1 AND EXISTS \
+             (SELECT 1 FROM unit_people up WHERE up.community_id = o.community_id \
+             AND up.person_id = o.person_id)",
+            args![user],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 pub(super) async fn owner_of(
     db: &Db,
     user: UserId,

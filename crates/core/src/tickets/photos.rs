@@ -61,7 +61,7 @@ fn dir_of(core: &Core, r: &Request) -> PathBuf {
 /// The request, if the actor may see it: staff through the request rules, an owner through
 /// his portal.
 async fn visible(core: &Core, ctx: &Ctx, id: RequestId) -> CoreResult<Request> {
-    if ctx.role == "owner" {
+    if ctx.role == crate::auth::OWNER_ROLE {
         Ok(crate::portal::my_request(core, ctx, id).await?.0)
     } else {
         super::service::get_request(core, ctx, id).await

@@ -284,7 +284,7 @@ struct HomePage {
 async fn home(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     // Owners and the owners' committee have no staff pages (their portal comes with requests
     // and billing): say so instead of showing a console they cannot use.
-    if u.ctx.role == "owner" {
+    if u.ctx.role == wuye_core::auth::OWNER_ROLE {
         return Ok(axum::response::Redirect::to("/portal").into_response());
     }
     if !u.ctx.has(wuye_core::Perm::RegistryRead) {

@@ -148,7 +148,7 @@ impl Shell {
             can_register: c.has(Perm::TicketsRegister),
             can_dispatch: c.has(Perm::TicketsDispatch) || c.has(Perm::TicketsManage),
             can_work: c.has(Perm::TicketsWork),
-            is_owner: c.role == "owner",
+            is_owner: c.role == wuye_core::auth::OWNER_ROLE,
             can_tickets_manage: c.has(Perm::TicketsManage),
             can_collect: c.has(Perm::BillingCollect),
             can_bill: c.has(Perm::BillingManage),

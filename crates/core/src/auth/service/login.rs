@@ -133,7 +133,24 @@ pub async fn load_ctx(core: &Core, user: UserId) -> CoreResult<Ctx> {
     let perms = decode_perms(&row.permissions)?;
     // "All communities" is resolved to the company's list here, so `Ctx::reaches` can never
     // let a user of one company into another company's community.
-    let scope = if row.all_communities {
+    let scope = if row.role == OWNER_ROLE {
+        // What he owns decides: the community where his account's person still has a unit.
+        Scope::Only(
+            crate::portal::store::reach_of(&core.db, row.id)
+                .await?
+                .into_iter()
+                .collect(),
+        )
+    } else if row.role == COMMITTEE_ROLE {
+        // A committee sits for one community; an account assigned to several (made before the
+        // rule) reaches none until an admin names the one.
+        let mine = store::communities::user_communities(&core.db, row.id).await?;
+        Scope::Only(if mine.len() == 1 {
+            mine.into_iter().collect()
+        } else {
+            Default::default()
+        })
+    } else if row.all_communities {
         Scope::Only(
             crate::registry::store::for_auth::company_communities(&core.db, row.company_id)
                 .await?

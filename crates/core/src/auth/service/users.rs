@@ -90,17 +90,32 @@ pub async fn get_user(core: &Core, ctx: &Ctx, id: UserId) -> CoreResult<UserView
     Ok(UserView { user, communities })
 }
 
+/// Checks a role and an assignment, `role` and `communities` being what the user will have (the
+/// new value or the one kept). Residents are not staff: an owner's reach comes from his unit, so
+/// no staff form makes one; a committee member sits for one community.
 async fn check_role_and_communities(
     core: &Core,
     ctx: &Ctx,
     checks: &mut Checks,
     role: Option<&str>,
+    became_owner: bool,
     communities: Option<&[CommunityId]>,
 ) -> CoreResult<()> {
     if let Some(role) = role
         && store::roles::get_role(&core.db, role).await?.is_none()
     {
         checks.push(FieldError::new("role", AuthCode::UnknownRole));
+    }
+    if role == Some(OWNER_ROLE) && became_owner {
+        checks.push(FieldError::new("role", AuthCode::OwnerAccountFromRegistry));
+    }
+    if role == Some(COMMITTEE_ROLE)
+        && communities.is_some_and(|cs| cs.iter().collect::<BTreeSet<_>>().len() != 1)
+    {
+        checks.push(FieldError::new(
+            "communities",
+            AuthCode::CommitteeOneCommunity,
+        ));
     }
     if let Some(cs) = communities {
         let found =
@@ -124,6 +139,7 @@ pub async fn create_user(core: &Core, ctx: &Ctx, input: UserForCreate) -> CoreRe
         ctx,
         &mut checks,
         Some(&input.role),
+        true,
         Some(&input.communities),
     )
     .await?;
@@ -183,14 +199,21 @@ pub async fn update_user(
     if id == ctx.user_id && input.active == Some(false) {
         checks.push(FieldError::new("active", AuthCode::CannotDeactivateSelf));
     }
-    check_role_and_communities(
-        core,
-        ctx,
-        &mut checks,
-        input.role.as_deref(),
-        input.communities.as_deref(),
-    )
-    .await?;
+    // The role and assignment the user will have: a change of either is checked with the other.
+    let role = input.role.as_deref().unwrap_or(before.user.role.as_str());
+    let communities = input.communities.as_deref().unwrap_or(&before.communities);
+    let became_owner = role == OWNER_ROLE && before.user.role != OWNER_ROLE;
+    if input.role.is_some() || input.communities.is_some() {
+        check_role_and_communities(
+            core,
+            ctx,
+            &mut checks,
+            Some(role),
+            became_owner,
+            Some(communities),
+        )
+        .await?;
+    }
     checks.finish()?;
     let hash = match input.reset_password.as_deref() {
         Some(p) => Some(hash_password(core.settings.password_cost, p).await?),
@@ -225,6 +248,11 @@ pub async fn update_user(
     tx.commit().await?;
     core.forget_ctx();
     get_user(core, ctx, id).await
+}
+
+/// The id of a username (case-insensitive), for the operator's CLI and test fixtures.
+pub async fn user_id_by_username(core: &Core, username: &str) -> CoreResult<Option<UserId>> {
+    store::users::id_by_username(&core.db, username.trim().to_lowercase().as_str()).await
 }
 
 /// Creates a user as the system (CLI `wuye user create`, demo data): no permission check.

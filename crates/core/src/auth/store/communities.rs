@@ -50,11 +50,7 @@ pub(crate) async fn set_communities(
     Ok(())
 }
 
-pub(crate) async fn add_community(
-    tx: &mut Tx,
-    user: UserId,
-    community: CommunityId,
-) -> CoreResult<()> {
+async fn add_community(tx: &mut Tx, user: UserId, community: CommunityId) -> CoreResult<()> {
     tx.execute(
         "INSERT INTO user_communities (user_id, community_id) VALUES ($1, $2)",
         args![user, community],

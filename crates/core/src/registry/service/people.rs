@@ -90,6 +90,7 @@ pub async fn get_person(core: &Core, ctx: &Ctx, id: PersonId) -> CoreResult<Pers
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PersonFilter {
     pub community_id: Option<CommunityId>,
     /// Name prefix.
@@ -387,7 +388,9 @@ pub async fn delete_person(core: &Core, ctx: &Ctx, id: PersonId) -> CoreResult<(
             .before(&before),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    core.forget_ctx();
+    Ok(())
 }
 
 /// The clear phone and ID number, for roles with `pii.reveal`; every call is audit-logged.
@@ -473,5 +476,8 @@ pub async fn unlink_person(core: &Core, ctx: &Ctx, unit: UnitId, link_id: i64) -
             })),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    // A portal account's reach follows its person's units: cached contexts must not outlive it.
+    core.forget_ctx();
+    Ok(())
 }

@@ -1,0 +1,490 @@
+//! Role × community isolation, generated from the OpenAPI document: every operation that names a
+//! community or an entity (a path id, a `…_id` query parameter or body property) is tried by
+//! each role, assigned to community A (an owner: living in A), against community B's ids. None
+//! may answer 2xx (or 409, which would tell B's state): a new route is probed the day it is
+//! documented, and a parameter this test cannot fill fails it, so none is forgotten.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use wuye_testkit::{Api, TestApp};
+
+use crate::{app, new_unit};
+
+/// Community B's entities, by the name a path segment or a property gives them.
+struct Other {
+    ids: BTreeMap<&'static str, i64>,
+}
+
+impl Other {
+    fn id(&self, what: &str) -> i64 {
+        *self
+            .ids
+            .get(what)
+            .unwrap_or_else(|| panic!("no entity of B for `{what}`: add it to the fixture"))
+    }
+
+    /// The entity a path parameter names: the segment before it says which. `None` for what
+    /// belongs to the company rather than a community (a calendar day, a role, a user account):
+    /// there is no other community's one to try.
+    fn for_path(&self, segments: &[&str], i: usize) -> Option<String> {
+        let name = segments[i].trim_matches(|c| c == '{' || c == '}');
+        let before = if i > 0 { segments[i - 1] } else { "" };
+        let what = match (before, name) {
+            ("calendar", _) | ("roles", _) | ("users", _) => return None,
+            (_, "link_id") => "link",
+            (_, "photo") => "photo",
+            ("communities", _) => "community",
+            ("buildings", _) => "building",
+            ("units", _) => "unit",
+            ("people", _) => "person",
+            ("vehicles", _) => "vehicle",
+            ("parking-spaces", _) => "space",
+            ("requests", _) => "request",
+            ("hotline-calls", _) => "call",
+            ("teams", _) => "team",
+            ("charge-standards", _) => "standard",
+            ("charges", _) => "charge",
+            ("payments", _) | ("receipts", _) => "payment",
+            ("meter-readings", _) => "reading",
+            ("tokens", _) => "token",
+            (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
+        };
+        Some(self.id(what).to_string())
+    }
+
+    /// The entity a `…_id` / `…_ids` property or query parameter names.
+    fn for_name(&self, name: &str) -> Option<i64> {
+        let what = match name {
+            "community_id" => "community",
+            "building_id" | "building_ids" => "building",
+            "unit_id" => "unit",
+            "person_id" => "person",
+            "space_id" => "space",
+            "fee_item_id" => "fee_item",
+            "standard_id" => "standard",
+            "charge_ids" => "charge",
+            "meter_id" => "meter",
+            "team_id" => "team",
+            "cashier_id" | "assignee_id" | "member_ids" | "keeper_user_id" | "actor" => "user",
+            "entity_id" | "before_id" | "after_id" => return None,
+            n if n.ends_with("_id") || n.ends_with("_ids") => {
+                panic!("`{n}` names an entity: map it to one of B")
+            }
+            _ => return None,
+        };
+        Some(self.id(what))
+    }
+}
+
+/// A plausible value for a required property that names no entity, so that a probe reaches the
+/// service's scope check rather than stopping at a missing field.
+fn plausible(name: &str, schema: &Value) -> Value {
+    let by_name = match name {
+        "kind" => json!("repair_unit"),
+        "category" => json!("water"),
+        "channel" => json!("front_desk"),
+        "method" => json!("cash"),
+        "amount" | "price" => json!("10.00"),
+        "period" => json!("2026-07"),
+        "date" | "spent_on" | "inspected_on" | "due_date" => json!("2026-07-01"),
+        "relation" => json!("owner"),
+        "state" => json!("vacant"),
+        "action" => json!("dispatch"),
+        "satisfaction" => json!("satisfied"),
+        "clock" => json!("respond"),
+        "readings" => json!([]),
+        _ => Value::Null,
+    };
+    if !by_name.is_null() {
+        return by_name;
+    }
+    match schema["type"].as_str() {
+        Some("integer") | Some("number") => json!(1),
+        Some("boolean") => json!(false),
+        Some("array") => json!([]),
+        Some("object") => json!({}),
+        _ => json!("测试"),
+    }
+}
+
+/// A plausible value for a required query parameter that names no entity.
+fn plausible_query(name: &str, schema: &Value) -> &'static str {
+    let integer = schema["type"] == "integer";
+    match name {
+        "year" => "2026",
+        "quarter" if integer => "3",
+        "quarter" => "2026-Q3",
+        "period" => "2026-07",
+        "from" => "2026-07-01",
+        "to" => "2026-07-31",
+        "report" => "collection",
+        "q" => "101",
+        _ if integer => "1",
+        _ => "x",
+    }
+}
+
+/// The schema behind a `$ref` (one level, as the document's components are flat).
+fn resolve<'a>(doc: &'a Value, s: &'a Value) -> &'a Value {
+    match s["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap_or("")],
+        None => s,
+    }
+}
+
+/// One probe: method, concrete path, JSON body (None: no body).
+struct Probe {
+    method: String,
+    path: String,
+    body: Option<Value>,
+}
+
+/// Every probe the document calls for; operations that name nothing of a community are left out.
+fn probes(doc: &Value, b: &Other) -> Vec<Probe> {
+    let mut out = Vec::new();
+    let paths = doc["paths"].as_object().expect("paths");
+    for (template, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            let segments: Vec<&str> = template.split('/').collect();
+            let mut names_b = false;
+            let mut path = Vec::new();
+            for (i, s) in segments.iter().enumerate() {
+                if s.starts_with('{') {
+                    match b.for_path(&segments, i) {
+                        Some(id) => {
+                            names_b = true;
+                            path.push(id);
+                        }
+                        None => path.push("1".into()),
+                    }
+                } else {
+                    path.push(s.to_string());
+                }
+            }
+            let mut path = path.join("/");
+            let mut query = Vec::new();
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] != "query" {
+                    continue;
+                }
+                let name = p["name"].as_str().unwrap_or("");
+                if let Some(id) = b.for_name(name) {
+                    names_b = true;
+                    query.push(format!("{name}={id}"));
+                } else if p["required"] == true {
+                    query.push(format!("{name}={}", plausible_query(name, &p["schema"])));
+                }
+            }
+            if !query.is_empty() {
+                path = format!("{path}?{}", query.join("&"));
+            }
+            let mut body = None;
+            if let Some(schema) = op["requestBody"]["content"]["application/json"]["schema"]
+                .as_object()
+                .map(|_| &op["requestBody"]["content"]["application/json"]["schema"])
+            {
+                let schema = resolve(doc, schema);
+                let required: Vec<&str> = schema["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                let mut obj = serde_json::Map::new();
+                for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
+                    if let Some(id) = b.for_name(name) {
+                        names_b = true;
+                        let v = if name.ends_with("_ids") {
+                            json!([id])
+                        } else {
+                            json!(id)
+                        };
+                        obj.insert(name.clone(), v);
+                    } else if required.contains(&name.as_str()) {
+                        obj.insert(name.clone(), plausible(name, resolve(doc, prop)));
+                    }
+                }
+                body = Some(Value::Object(obj));
+            }
+            if names_b {
+                out.push(Probe {
+                    method: method.to_uppercase(),
+                    path,
+                    body,
+                });
+            }
+        }
+    }
+    out
+}
+
+async fn send(api: &Api, p: &Probe) -> (u16, Value) {
+    let url = format!("{}{}", api.base, p.path);
+    let method = reqwest::Method::from_bytes(p.method.as_bytes()).expect("method");
+    let mut r = api.client.request(method, url);
+    if let Some(t) = &api.token {
+        r = r.bearer_auth(t);
+    }
+    if let Some(b) = &p.body {
+        r = r.json(b);
+    }
+    let (st, v) = api.send(r).await;
+    (st.as_u16(), v)
+}
+
+/// Community B holds one of everything, made by the company admin.
+async fn fill_b(app: &TestApp, admin: &Api) -> Other {
+    let c = app.community_b.0;
+    let mut ids = BTreeMap::new();
+    ids.insert("community", c);
+    ids.insert("building", app.building_b.0);
+    let unit = new_unit(admin, app.building_b.0, "B101").await;
+    ids.insert("unit", unit);
+    let id = |v: &Value, what: &str| v["id"].as_i64().unwrap_or_else(|| panic!("{what}: {v}"));
+    let (_, p) = admin
+        .post(
+            "/api/v1/people",
+            json!({"community_id": c, "name": "乙业主", "unit_id": unit, "relation": "owner"}),
+        )
+        .await;
+    ids.insert("person", id(&p, "person"));
+    let (_, u) = admin.get(&format!("/api/v1/units/{unit}")).await;
+    let link = u["people"][0]["link_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("link: {u}"));
+    ids.insert("link", link);
+    let (_, v) = admin
+        .post(
+            "/api/v1/vehicles",
+            json!({"community_id": c, "plate": "沪B12345", "unit_id": unit}),
+        )
+        .await;
+    ids.insert("vehicle", id(&v, "vehicle"));
+    let (_, s) = admin
+        .post(
+            "/api/v1/parking-spaces",
+            json!({"community_id": c, "code": "B-001", "state": "vacant"}),
+        )
+        .await;
+    ids.insert("space", id(&s, "space"));
+    let (_, r) = admin
+        .post(
+            "/api/v1/requests",
+            json!({"community_id": c, "kind": "repair_unit", "category": "water",
+                   "channel": "front_desk", "unit_id": unit, "description": "乙小区漏水"}),
+        )
+        .await;
+    let request = id(&r, "request");
+    ids.insert("request", request);
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    jpeg.extend_from_slice(&[7u8; 64]);
+    let (_, ph) = admin
+        .post_raw(
+            &format!("/api/v1/requests/{request}/photos"),
+            "image/jpeg",
+            jpeg,
+        )
+        .await;
+    ids.insert("photo", id(&ph, "photo"));
+    let (_, call) = admin
+        .post(
+            "/api/v1/hotline-calls",
+            json!({"community_id": c, "content": "乙小区来电"}),
+        )
+        .await;
+    ids.insert("call", id(&call, "call"));
+    let (_, t) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/teams"),
+            json!({"community_id": c, "name": "乙班组"}),
+        )
+        .await;
+    ids.insert("team", id(&t, "team"));
+    let (_, item) = admin
+        .put(
+            "/api/v1/fee-items",
+            json!({"community_id": c, "code": "WYF", "name": "物业费", "kind": "property"}),
+        )
+        .await;
+    ids.insert("fee_item", id(&item, "fee item"));
+    let (_, std) = admin
+        .post(
+            "/api/v1/charge-standards",
+            json!({"community_id": c, "fee_item_id": item["id"], "name": "乙水费", "method": "meter",
+                   "price": "3.00", "due_day": 20}),
+        )
+        .await;
+    ids.insert("standard", id(&std, "standard"));
+    let (_, m) = admin
+        .post(
+            "/api/v1/meters",
+            json!({"unit_id": unit, "kind": "water", "standard_id": std["id"], "initial_value": "1"}),
+        )
+        .await;
+    let meter = id(&m, "meter");
+    ids.insert("meter", meter);
+    let (_, rd) = admin
+        .post(
+            "/api/v1/meter-readings",
+            json!({"community_id": c, "period": "2026-07",
+                   "readings": [{"meter_id": meter, "value": "11", "confirm": false}]}),
+        )
+        .await;
+    ids.insert("reading", id(&rd[0], "reading"));
+    let (_, ch) = admin
+        .post(
+            "/api/v1/charges",
+            json!({"unit_id": unit, "fee_item_id": item["id"], "description": "乙临时费",
+                   "amount": "50.00", "due_date": "2026-07-01", "reason": "测试"}),
+        )
+        .await;
+    ids.insert("charge", id(&ch, "charge"));
+    let (_, pay) = admin
+        .post(
+            "/api/v1/payments",
+            json!({"unit_id": unit, "method": "cash", "amount": "20.00", "payer": "乙业主"}),
+        )
+        .await;
+    ids.insert(
+        "payment",
+        pay["payment"]["id"]
+            .as_i64()
+            .or_else(|| pay["id"].as_i64())
+            .unwrap_or_else(|| panic!("payment: {pay}")),
+    );
+    // Staff of B only, and an API token that is not the prober's.
+    let b_user = app.user("b_tech", "technician", &[app.community_b]).await;
+    ids.insert("user", b_user.0);
+    let (_, toks) = admin.get("/api/v1/me/tokens").await;
+    ids.insert("token", id(&toks[0], "token"));
+    Other { ids }
+}
+
+#[tokio::test]
+async fn no_role_reaches_another_communitys_ids() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let b = fill_b(&app, &admin).await;
+    let (_, doc) = app.api(None).get("/api/openapi.json").await;
+    let probes = probes(&doc, &b);
+    assert!(probes.len() > 100, "{} probes", probes.len());
+
+    // Every role but the company admin, who reaches every community of the company by design.
+    let roles = [
+        "project_manager",
+        "service_agent",
+        "technician",
+        "security",
+        "cleaning",
+        "cashier",
+        "quality_auditor",
+        "owner",
+        "committee",
+    ];
+    let mut leaks = Vec::new();
+    let mut tried = 0;
+    for role in roles {
+        let api = app
+            .api_as(&format!("iso_{role}"), role, &[app.community_a])
+            .await;
+        for p in &probes {
+            let (st, v) = send(&api, p).await;
+            tried += 1;
+            // A read must not find B's thing; a write may also stop at a field of its own.
+            let refused = match p.method.as_str() {
+                "GET" => matches!(st, 403 | 404),
+                _ => matches!(st, 403 | 404 | 422),
+            };
+            if !refused {
+                leaks.push(format!("{role} {} {} → {st} {v}", p.method, p.path));
+            }
+        }
+    }
+    eprintln!(
+        "isolation: {} probes × {} roles = {tried} requests, {} leaks",
+        probes.len(),
+        roles.len(),
+        leaks.len()
+    );
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
+}
+
+/// The owner of the issue: assigned (before the fix) to both communities, owning in A only. His
+/// reach is what he owns.
+#[tokio::test]
+async fn an_owner_reaches_the_community_he_lives_in_only() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let owner = app.api_as("yz_iso", "owner", &[app.community_a]).await;
+    let (a, b) = (app.community_a.0, app.community_b.0);
+    let (st, _) = owner.get(&format!("/api/v1/communities/{a}")).await;
+    assert_eq!(st, 200, "his own community");
+    for path in [
+        format!("/api/v1/communities/{b}"),
+        format!("/api/v1/communities/{b}/fee-items"),
+        format!("/api/v1/communities/{b}/charge-standards"),
+        format!("/api/v1/communities/{b}/fee-schedule"),
+        format!("/api/v1/communities/{b}/paid-services"),
+        format!("/api/v1/communities/{b}/reports/publication?quarter=2026-Q3"),
+        format!("/api/v1/communities/{b}/reports/fund?from=2026-07-01&to=2026-09-30"),
+    ] {
+        let (st, _) = owner.get(&path).await;
+        assert_eq!(st, 404, "{path}");
+    }
+    // No staff form makes an owner, nor gives one a community; a committee sits for one.
+    let (st, v) = admin
+        .post(
+            "/api/v1/users",
+            json!({"username": "fake_owner", "display_name": "假业主", "role": "owner",
+                   "password": "abcd12345", "communities": [a, b]}),
+        )
+        .await;
+    assert_eq!((st.as_u16(), v["field"].as_str()), (422, Some("role")));
+    let (st, v) = admin
+        .post(
+            "/api/v1/users",
+            json!({"username": "wide_committee", "display_name": "业委会", "role": "committee",
+                   "password": "abcd12345", "communities": [a, b]}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["field"].as_str(), v["code"].as_str()),
+        (422, Some("communities"), Some("committee_one_community"))
+    );
+    let (st, v) = admin
+        .post(
+            "/api/v1/users",
+            json!({"username": "committee_a", "display_name": "业委会", "role": "committee",
+                   "password": "abcd12345", "communities": [a]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{v}");
+    let (st, v) = admin
+        .patch(
+            &format!("/api/v1/users/{}", v["id"]),
+            json!({"communities": [a, b]}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), v["field"].as_str()),
+        (422, Some("communities"))
+    );
+
+    // Moving out ends his reach: the unit's link is what gives it.
+    let (_, me) = owner.get("/api/v1/portal/me").await;
+    let unit = me["units"][0]["unit_id"].as_i64().expect("unit");
+    let (_, u) = admin.get(&format!("/api/v1/units/{unit}")).await;
+    let link = u["people"][0]["link_id"].as_i64().expect("link");
+    let (st, _) = admin
+        .delete(&format!("/api/v1/units/{unit}/people/{link}"))
+        .await;
+    assert_eq!(st, 204);
+    let (st, _) = owner.get(&format!("/api/v1/communities/{a}")).await;
+    assert_eq!(st, 404, "no unit, no community");
+}
