@@ -162,6 +162,7 @@ pub struct UnitForUpdate {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnitFilter {
     pub community_id: Option<CommunityId>,
     pub building_id: Option<BuildingId>,

@@ -86,6 +86,34 @@ pub struct ImportRejected {
     pub report: ImportReport,
 }
 
+/// What the import answers with 422: the rows' errors ([`ImportRejected`]) or a refusal of the
+/// file itself, such as `not_xlsx` or a field of the request ([`ErrorBody`]). `anyOf`, not
+/// `oneOf`: a row report is also a valid error body.
+pub struct ImportRefused;
+
+impl utoipa::PartialSchema for ImportRefused {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::AnyOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("ImportRejected"))
+            .item(utoipa::openapi::Ref::from_schema_name("ErrorBody"))
+            .into()
+    }
+}
+
+impl ToSchema for ImportRefused {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push(("ImportRejected".into(), ImportRejected::schema()));
+        schemas.push(("ErrorBody".into(), ErrorBody::schema()));
+        <ImportRejected as ToSchema>::schemas(schemas);
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RowErrorBody {
     pub row: usize,
@@ -104,7 +132,7 @@ pub fn row_message(l: Locale, e: &import::ImportRowError) -> String {
 #[utoipa::path(post, path = "/api/v1/communities/{id}/import/units", tag = "import", security(("bearer" = [])),
     params(("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 200, body = ImportReport), (status = 413, body = ErrorBody), (status = 422, body = ImportRejected)))]
+    responses((status = 200, body = ImportReport), (status = 413, body = ErrorBody), (status = 422, body = ImportRefused)))]
 async fn import_units(
     State(s): State<AppState>,
     a: ApiCtx,

@@ -18,7 +18,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_communities, create_community))
         .routes(routes!(get_community, update_community))
-        .routes(routes!(list_buildings, create_building))
+        .routes(routes!(list_buildings))
+        .routes(routes!(create_building))
         .routes(routes!(get_building, update_building, delete_building))
         .routes(routes!(list_units, create_unit))
         .routes(routes!(get_unit, update_unit, delete_unit))
@@ -324,6 +325,7 @@ async fn reveal_person(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CommunityQuery {
     community_id: i64,
 }
@@ -457,6 +459,7 @@ async fn delete_space(
 }
 
 #[derive(Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Unit number prefix, name prefix, full phone number or plate prefix.
     pub q: String,

@@ -100,7 +100,7 @@ async fn create_team(
 
 /// Replaces a team's name, members and categories (needs `tickets.manage`).
 #[utoipa::path(put, path = "/api/v1/teams/{id}", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)), request_body = TeamForSave,
-    responses((status = 200, body = Team), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Team), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_team(
     State(s): State<AppState>,
     a: ApiCtx,
@@ -195,7 +195,7 @@ async fn list_photos(
 /// Adds a photo: the image itself is the request body (JPEG, PNG or WebP, at most 5 MB; the
 /// type is read from the file, not from its name or header).
 #[utoipa::path(post, path = "/api/v1/requests/{id}/photos", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path), PhotoQuery),
-    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    request_body(content(("image/jpeg"), ("image/png"), ("image/webp"))),
     responses((status = 201, body = Photo), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_photo(
     State(s): State<AppState>,
@@ -220,7 +220,7 @@ async fn add_photo(
 
 /// One photo's image.
 #[utoipa::path(get, path = "/api/v1/requests/{id}/photos/{photo}", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path), ("photo" = i64, Path)),
-    responses((status = 200, content_type = "image/jpeg"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The image, as it was uploaded", content(("image/jpeg"), ("image/png"), ("image/webp"))), (status = 404, body = ErrorBody)))]
 async fn get_photo(
     State(s): State<AppState>,
     a: ApiCtx,
