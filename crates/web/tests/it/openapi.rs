@@ -142,3 +142,41 @@ async fn every_route_is_documented() {
         "the bundled Swagger UI"
     );
 }
+
+/// The server answers exactly the documented routes: each documented method of a path is
+/// served (a bearer-protected one answers 401 without a token, before anything else), and every
+/// other method of the path is 405 — so a handler mounted on another handler's path shows here.
+#[tokio::test]
+async fn the_server_answers_the_documented_routes_and_no_others() {
+    let app = crate::app().await;
+    let anon = app.api(None);
+    let (_, doc) = anon.get("/api/openapi.json").await;
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().expect("paths") {
+        let path: String = template
+            .split('/')
+            .map(|s| if s.starts_with('{') { "1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("m");
+            let (st, v) = anon
+                .send(anon.client.request(m, format!("{}{path}", app.base)))
+                .await;
+            let op = &item[method];
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty());
+            match (op.is_object(), secured) {
+                (false, _) => assert_eq!(st, 405, "{method} {template} is not documented: {v}"),
+                (true, true) => assert_eq!(st, 401, "{method} {template}: {v}"),
+                (true, false) => assert!(
+                    !matches!(st.as_u16(), 401 | 404 | 405),
+                    "{method} {template} is public: {st} {v}"
+                ),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked}");
+}
