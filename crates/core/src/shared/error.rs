@@ -115,7 +115,8 @@ pub enum CoreError {
     /// The actor lacks the permission.
     #[error("forbidden")]
     Forbidden,
-    /// Not logged in, bad credentials, locked account, expired session; the code says which.
+    /// Not logged in, bad credentials, expired session; the code says which. (Too many failed
+    /// logins is `Throttled`: accounts are not locked.)
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
     /// Too many failed attempts (of logins) from the caller's address or at the account: the
@@ -145,7 +146,7 @@ impl CoreError {
     pub fn conflict(field: impl Into<String>, code: impl ErrorCode) -> Self {
         CoreError::Conflict(FieldError::new(field, code))
     }
-    /// Not logged in, bad credentials, locked account, expired session.
+    /// Not logged in, bad credentials, expired session.
     pub fn unauthorized(code: impl ErrorCode) -> Self {
         CoreError::Unauthorized(code.as_str())
     }
