@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use axum::http::HeaderName;
 use clap::Args;
+use wuye_core::auth::LoginThrottle;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct Common {
@@ -73,5 +75,105 @@ impl Resolved {
     /// A setting from the config file when the flag and the environment left it unset.
     pub fn or_file(&self, flag: Option<String>, name: &str) -> Option<String> {
         flag.or_else(|| self.file.get(name).cloned())
+    }
+}
+
+/// The settings of login throttling and of the reverse proxy in front (serve only).
+#[derive(Args, Debug, Clone, Default)]
+pub struct Security {
+    /// Seconds failed logins count for (the throttle's sliding window) [default: 900].
+    #[arg(long, env = "WUYE_LOGIN_WINDOW_SECS")]
+    pub login_window_secs: Option<String>,
+    /// Failed logins from one address within the window before it gets 429 (0: no limit)
+    /// [default: 20].
+    #[arg(long, env = "WUYE_LOGIN_MAX_PER_SOURCE")]
+    pub login_max_per_source: Option<String>,
+    /// Failed logins at one account from one address within the window (0: no limit)
+    /// [default: 5].
+    #[arg(long, env = "WUYE_LOGIN_MAX_PER_ACCOUNT_SOURCE")]
+    pub login_max_per_account_source: Option<String>,
+    /// Failed logins at one account from all addresses within the window: the last resort,
+    /// which holds back the real user too (0: no limit) [default: 100].
+    #[arg(long, env = "WUYE_LOGIN_MAX_PER_ACCOUNT")]
+    pub login_max_per_account: Option<String>,
+    /// The header your reverse proxy puts the client's address in (X-Forwarded-For, X-Real-IP).
+    /// Unset: the TCP peer's address, and such headers are ignored.
+    #[arg(long, env = "WUYE_TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
+    /// The site's public URL (https://wy.example.cn): the origin console forms may come from.
+    /// Unset: the request's own Host.
+    #[arg(long, env = "WUYE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+/// A whole number of a setting, or the default when unset.
+fn number(r: &Resolved, flag: Option<String>, name: &str, default: i64) -> Result<i64, String> {
+    match r.or_file(flag, name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| format!("{name} must be a whole number ≥ 0, not {v:?}")),
+    }
+}
+
+impl Security {
+    pub fn login_throttle(&self, r: &Resolved) -> Result<LoginThrottle, String> {
+        let d = LoginThrottle::default();
+        let window = number(
+            r,
+            self.login_window_secs.clone(),
+            "WUYE_LOGIN_WINDOW_SECS",
+            d.window.num_seconds(),
+        )?;
+        if window == 0 {
+            return Err("WUYE_LOGIN_WINDOW_SECS must be at least 1".into());
+        }
+        Ok(LoginThrottle {
+            window: chrono::Duration::seconds(window),
+            per_source: number(
+                r,
+                self.login_max_per_source.clone(),
+                "WUYE_LOGIN_MAX_PER_SOURCE",
+                d.per_source,
+            )?,
+            per_account_source: number(
+                r,
+                self.login_max_per_account_source.clone(),
+                "WUYE_LOGIN_MAX_PER_ACCOUNT_SOURCE",
+                d.per_account_source,
+            )?,
+            per_account: number(
+                r,
+                self.login_max_per_account.clone(),
+                "WUYE_LOGIN_MAX_PER_ACCOUNT",
+                d.per_account,
+            )?,
+        })
+    }
+
+    pub fn trusted_proxy_header(&self, r: &Resolved) -> Result<Option<HeaderName>, String> {
+        r.or_file(
+            self.trusted_proxy_header.clone(),
+            "WUYE_TRUSTED_PROXY_HEADER",
+        )
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            HeaderName::from_bytes(v.to_ascii_lowercase().as_bytes())
+                .map_err(|_| format!("WUYE_TRUSTED_PROXY_HEADER is not a header name: {v:?}"))
+        })
+        .transpose()
+    }
+
+    pub fn public_url(&self, r: &Resolved) -> Result<Option<String>, String> {
+        match r.or_file(self.public_url.clone(), "WUYE_PUBLIC_URL") {
+            Some(u) if wuye_web::csrf::public_origin(&u).is_none() => Err(format!(
+                "WUYE_PUBLIC_URL must be a URL such as https://wy.example.cn, not {u:?}"
+            )),
+            other => Ok(other.filter(|u| !u.trim().is_empty())),
+        }
     }
 }

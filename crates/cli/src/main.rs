@@ -15,7 +15,7 @@ use wuye_core::shared::crypto::Crypto;
 use wuye_core::shared::ids::CommunityId;
 use wuye_core::{Core, CoreRef, Ctx, Settings, args, demo, keys, registry};
 
-use config::{Common, Resolved};
+use config::{Common, Resolved, Security};
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +43,8 @@ enum Cmd {
         /// Marks cookies Secure (behind HTTPS).
         #[arg(long, env = "WUYE_SECURE_COOKIES", value_parser = clap::builder::FalseyValueParser::new())]
         secure_cookies: bool,
+        #[command(flatten)]
+        security: Security,
     },
     /// Applies database migrations and exits.
     Migrate,
@@ -188,6 +190,11 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 }
 
 pub async fn open(r: &Resolved) -> AnyResult<CoreRef> {
+    open_with(r, auth::LoginThrottle::default()).await
+}
+
+/// Opens the database with the login throttle of `serve`'s settings.
+async fn open_with(r: &Resolved, login_throttle: auth::LoginThrottle) -> AnyResult<CoreRef> {
     if !r.database_url.starts_with("postgres") {
         std::fs::create_dir_all(&r.data_dir)?;
         // The database holds personal data: readable by its owner only (SQLite gives the WAL
@@ -210,6 +217,7 @@ pub async fn open(r: &Resolved) -> AnyResult<CoreRef> {
         crypto,
         Settings {
             files_dir: r.data_dir.join("files"),
+            login_throttle,
             ..Settings::default()
         },
     );
@@ -252,6 +260,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             listen,
             demo: want_demo,
             secure_cookies,
+            security,
         } => {
             let started = Instant::now();
             let listen = r
@@ -264,7 +273,10 @@ async fn run(cli: Cli) -> AnyResult<()> {
             };
             let want_demo = want_demo || truthy("WUYE_DEMO");
             let secure_cookies = secure_cookies || truthy("WUYE_SECURE_COOKIES");
-            let core = open(&r).await?;
+            let login_throttle = security.login_throttle(&r)?;
+            let trusted_proxy_header = security.trusted_proxy_header(&r)?;
+            let public_url = security.public_url(&r)?;
+            let core = open_with(&r, login_throttle).await?;
             if want_demo && !demo::is_seeded(&core).await? {
                 println!("正在生成演示数据 / seeding demo data …");
                 let t = Instant::now();
@@ -276,6 +288,8 @@ async fn run(cli: Cli) -> AnyResult<()> {
             }
             let cfg = wuye_web::WebConfig {
                 secure_cookies,
+                trusted_proxy_header,
+                public_url,
                 ..Default::default()
             };
             let app = wuye_web::app(Arc::clone(&core), cfg);
@@ -310,6 +324,8 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Arc::clone(&core),
                 std::time::Duration::from_secs(600),
             );
+            // The peer address is the login throttle's source when no proxy header is trusted.
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown())
                 .await?;

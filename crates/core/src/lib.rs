@@ -59,6 +59,8 @@ pub struct Settings {
     /// users, roles, tokens and communities clear it on the node that makes them; other nodes
     /// see them after at most this long.
     pub token_ctx_ttl: std::time::Duration,
+    /// The limits of failed logins per source address and account (`WUYE_LOGIN_*`).
+    pub login_throttle: auth::LoginThrottle,
 }
 
 impl Default for Settings {
@@ -69,6 +71,7 @@ impl Default for Settings {
             session_max: Duration::hours(12),
             files_dir: std::path::PathBuf::from("data/files"),
             token_ctx_ttl: std::time::Duration::from_secs(2),
+            login_throttle: auth::LoginThrottle::default(),
         }
     }
 }

@@ -109,23 +109,34 @@ pub async fn fresh_db(dir: &std::path::Path) -> (Db, Option<PathBuf>, Option<Str
 
 /// The application on a fresh database, served on a free port, with the fixtures.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_, _| {}).await
+}
+
+/// [`spawn_app`] with settings of the test's own (`configure` changes the defaults the tests
+/// run with). The server gives handlers the peer address, as `wuye serve` does, so a client
+/// bound to another loopback address (127.0.0.2, see [`TestApp::client_from`]) is another source.
+pub async fn spawn_app_with(
+    configure: impl FnOnce(&mut Settings, &mut wuye_web::WebConfig),
+) -> TestApp {
     let dir = std::env::temp_dir().join(format!("wuye-test-{}", unique()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (db, sqlite_path, pg_schema) = fresh_db(&dir).await;
     let backend = db.backend();
     let key = wuye_core::shared::crypto::random_bytes::<32>();
-    let core = Core::new(
-        db,
-        Crypto::new(&key),
-        Settings {
-            password_cost: PasswordCost::Low,
-            files_dir: dir.join("files"),
-            // Tests change tokens and users behind the services' back (SQL) and expect the next
-            // call to see it: no reuse of token contexts here.
-            token_ctx_ttl: std::time::Duration::ZERO,
-            ..Default::default()
-        },
-    );
+    let mut settings = Settings {
+        password_cost: PasswordCost::Low,
+        files_dir: dir.join("files"),
+        // Tests change tokens and users behind the services' back (SQL) and expect the next
+        // call to see it: no reuse of token contexts here.
+        token_ctx_ttl: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let mut web = wuye_web::WebConfig {
+        max_upload_bytes: 2 * 1024 * 1024,
+        ..Default::default()
+    };
+    configure(&mut settings, &mut web);
+    let core = Core::new(db, Crypto::new(&key), settings);
     auth::ensure_roles(&core).await.expect("roles");
     let company = auth::ensure_company(&core, "测试物业公司")
         .await
@@ -156,13 +167,8 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("building B");
 
-    let app = wuye_web::app(
-        core.clone(),
-        wuye_web::WebConfig {
-            max_upload_bytes: 2 * 1024 * 1024,
-            ..Default::default()
-        },
-    );
+    let app = wuye_web::app(core.clone(), web)
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -315,6 +321,27 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client")
+    }
+
+    /// A client with a cookie store (as [`TestApp::browser_client`]) whose connections come
+    /// from the loopback address `ip` (127.0.0.2, …): another source for the login throttle.
+    pub fn client_from(&self, ip: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(ip.parse::<std::net::IpAddr>().expect("an IP address"))
+            .build()
+            .expect("client")
+    }
+
+    /// A JSON API client without a token whose connections come from the loopback address `ip`.
+    pub fn api_from(&self, ip: &str) -> Api {
+        Api {
+            client: self.client_from(ip),
+            base: self.base.clone(),
+            token: None,
+            lang: None,
+        }
     }
 
     /// A second application core on the same database, as a second `serve` process would have

@@ -4,7 +4,7 @@
 //! error text never reaches a client.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -114,17 +114,19 @@ pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldEr
             vec![],
             l.t("err.forbidden").into(),
         ),
-        CoreError::Unauthorized(code) => {
-            let status = if *code == "account_locked" {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNAUTHORIZED
-            };
+        CoreError::Unauthorized(code) => (
+            StatusCode::UNAUTHORIZED,
+            code.to_string(),
+            vec![],
+            l.t(&format!("err.{code}")).into(),
+        ),
+        CoreError::Throttled { code, retry_after } => {
+            let minutes = retry_after.div_ceil(60).max(1).to_string();
             (
-                status,
+                StatusCode::TOO_MANY_REQUESTS,
                 code.to_string(),
                 vec![],
-                l.t(&format!("err.{code}")).into(),
+                l.tf(&format!("err.{code}"), &[("minutes", minutes.as_str())]),
             )
         }
         CoreError::Db(_) | CoreError::Migrate(_) | CoreError::Internal(_) => {
@@ -137,6 +139,21 @@ pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldEr
                 l.tf("err.internal", &[("request_id", rid.as_str())]),
             )
         }
+    }
+}
+
+/// The `Retry-After` value (seconds) of a throttled request.
+pub fn retry_after(kind: &CoreError) -> Option<HeaderValue> {
+    match kind {
+        CoreError::Throttled { retry_after, .. } => Some(HeaderValue::from(*retry_after)),
+        _ => None,
+    }
+}
+
+/// Tells a throttled client when to come back.
+pub fn add_retry_after(kind: &CoreError, r: &mut Response) {
+    if let Some(v) = retry_after(kind) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
     }
 }
 
@@ -159,7 +176,9 @@ impl IntoResponse for AppError {
                 })
                 .collect(),
         };
-        (status, Json(body)).into_response()
+        let mut r = (status, Json(body)).into_response();
+        add_retry_after(&self.kind, &mut r);
+        r
     }
 }
 

@@ -1,13 +1,17 @@
-//! Request extractors: the caller's language, the API caller (bearer token), the console user
-//! (session cookie), and bodies whose rejections become our JSON errors naming the field.
+//! Request extractors: the caller's language and address, the API caller (bearer token), the
+//! console user (session cookie), forms checked against CSRF (the rules are in `csrf.rs`), and
+//! bodies whose rejections become our JSON errors naming the field.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
+use wuye_core::auth::LoginSource;
 use wuye_core::auth::error::AuthCode;
 use wuye_core::shared::error::CommonCode;
 use wuye_core::{CoreError, Ctx, FieldError, auth};
@@ -66,6 +70,49 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Lang(locale_of(&parts.headers)))
+    }
+}
+
+/// Where the request comes from, for the login throttle: the address in the trusted proxy's
+/// header when one is configured (`WUYE_TRUSTED_PROXY_HEADER`), else the TCP peer. A header is
+/// never believed unless configured: anyone can send `X-Forwarded-For`, and a believed forgery
+/// would give each guess a fresh address. Without a peer address (a router served without
+/// connect info) every request is the one source `unknown`, limited like any other.
+pub struct ClientSource(pub LoginSource);
+
+/// The client address a trusted proxy header names: the last entry of a list (the one the
+/// proxy itself appended; earlier ones come from the client and may be forged), with or without
+/// a port.
+pub fn address_in_header(value: &str) -> Option<IpAddr> {
+    let last = value.rsplit(',').next()?.trim();
+    last.parse::<IpAddr>()
+        .ok()
+        .or_else(|| last.parse::<SocketAddr>().ok().map(|a| a.ip()))
+}
+
+impl FromRequestParts<AppState> for ClientSource {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let from_header = state.cfg.trusted_proxy_header.as_ref().and_then(|h| {
+            parts
+                .headers
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .and_then(address_in_header)
+        });
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientSource(
+            from_header
+                .or(peer)
+                .map(LoginSource::of_ip)
+                .unwrap_or_else(LoginSource::unknown),
+        ))
     }
 }
 
@@ -245,16 +292,8 @@ impl FromRequestParts<AppState> for ConsoleUser {
         if ctx.must_change_password && path != "/password" && path != "/logout" {
             return Err(LoginRedirect::Password);
         }
-        let csrf = cookie(&parts.headers, CSRF_COOKIE)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .or_else(|| {
-                parts
-                    .extensions
-                    .get::<crate::console::FreshCsrf>()
-                    .map(|f| f.0.clone())
-            })
-            .unwrap_or_default();
+        // Bound to the session this request acts in (see `csrf.rs`).
+        let csrf = state.core.crypto.csrf_token(token);
         Ok(ConsoleUser {
             ctx,
             locale,
@@ -264,8 +303,21 @@ impl FromRequestParts<AppState> for ConsoleUser {
     }
 }
 
-/// A console form whose `_csrf` field must equal the CSRF cookie (double-submit; the cookie is
-/// `SameSite=Strict` and HttpOnly, so another site can neither send nor read it).
+impl ConsoleUser {
+    /// Whether a submitted CSRF token is this session's (for multipart forms, read by hand).
+    pub fn csrf_matches(&self, submitted: Option<&str>) -> bool {
+        submitted.is_some_and(|s| {
+            s.len() == self.csrf.len()
+                && s.bytes()
+                    .zip(self.csrf.bytes())
+                    .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                    == 0
+        })
+    }
+}
+
+/// A console form whose `_csrf` field must be the token of the browser's session (see
+/// `csrf.rs`: a keyed hash of the session or pre-session cookie).
 pub struct CsrfForm<T>(pub T);
 
 pub struct CsrfRejected(pub Locale);
@@ -277,22 +329,8 @@ impl IntoResponse for CsrfRejected {
     }
 }
 
-pub fn csrf_ok(headers: &HeaderMap, submitted: Option<&str>) -> bool {
-    match (cookie(headers, CSRF_COOKIE), submitted) {
-        (Some(c), Some(s)) if !c.is_empty() => constant_time_eq(c.as_bytes(), s.as_bytes()),
-        _ => false,
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Reads a form body and checks its `_csrf` field against the cookie.
-async fn checked_form_body<S: Send + Sync>(
-    req: Request,
-    state: &S,
-) -> Result<(Bytes, Locale), Response> {
+/// Reads a form body and checks its `_csrf` field against the browser's session.
+async fn checked_form_body(req: Request, state: &AppState) -> Result<(Bytes, Locale), Response> {
     let locale = locale_of(req.headers());
     let headers = req.headers().clone();
     let bytes = Bytes::from_request(req, state)
@@ -303,15 +341,15 @@ async fn checked_form_body<S: Send + Sync>(
         .iter()
         .find(|(k, _)| k == "_csrf")
         .map(|(_, v)| v.as_str());
-    if !csrf_ok(&headers, submitted) {
+    if !crate::csrf::token_ok(&state.core.crypto, &headers, submitted) {
         return Err(CsrfRejected(locale).into_response());
     }
     Ok((bytes, locale))
 }
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = Response;
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (bytes, locale) = checked_form_body(req, state).await?;
         serde_urlencoded::from_bytes::<T>(&bytes)
             .map(CsrfForm)
@@ -327,9 +365,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
 /// (checkbox lists), which `serde_urlencoded` cannot decode into a struct.
 pub struct CsrfBody(pub String);
 
-impl<S: Send + Sync> FromRequest<S> for CsrfBody {
+impl FromRequest<AppState> for CsrfBody {
     type Rejection = Response;
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (bytes, _) = checked_form_body(req, state).await?;
         Ok(CsrfBody(String::from_utf8_lossy(&bytes).into_owned()))
     }
@@ -338,6 +376,20 @@ impl<S: Send + Sync> FromRequest<S> for CsrfBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_proxy_header_names_the_last_address() {
+        let ip = |s: &str| s.parse::<IpAddr>().ok();
+        assert_eq!(address_in_header("203.0.113.9"), ip("203.0.113.9"));
+        assert_eq!(
+            address_in_header("1.2.3.4, 198.51.100.7"),
+            ip("198.51.100.7"),
+            "the client's own entries come first and may be forged"
+        );
+        assert_eq!(address_in_header("198.51.100.7:5123"), ip("198.51.100.7"));
+        assert_eq!(address_in_header("[2001:db8::1]:443"), ip("2001:db8::1"));
+        assert_eq!(address_in_header("unknown"), None);
+    }
 
     #[test]
     fn serde_paths_become_fields() {

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod console;
+pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod locale;
@@ -27,6 +28,13 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest upload accepted (spreadsheets), in bytes.
     pub max_upload_bytes: usize,
+    /// The header a reverse proxy puts the client's address in (`X-Forwarded-For`,
+    /// `X-Real-IP`), for the login throttle. `None`: the TCP peer's address, and any such header
+    /// is ignored (a client could forge it).
+    pub trusted_proxy_header: Option<HeaderName>,
+    /// The site's public URL (`https://wy.example.cn`): the one origin console forms may be
+    /// posted from. `None`: the request's own `Host`.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -34,9 +42,16 @@ impl Default for WebConfig {
         Self {
             secure_cookies: false,
             max_upload_bytes: 20 * 1024 * 1024,
+            trusted_proxy_header: None,
+            public_url: None,
         }
     }
 }
+
+/// The origin console forms may come from (`csrf::public_origin` of the public URL), for the
+/// middleware that checks it.
+#[derive(Clone)]
+pub struct PublicOrigin(pub Option<String>);
 
 /// Whether cookies are marked `Secure`, for middleware that runs without the state.
 #[derive(Clone, Copy)]
@@ -106,6 +121,7 @@ async fn with_request_id(
 pub fn app(core: CoreRef, cfg: WebConfig) -> Router {
     let limit = cfg.max_upload_bytes;
     let secure = SecureCookies(cfg.secure_cookies);
+    let public = PublicOrigin(cfg.public_url.as_deref().and_then(csrf::public_origin));
     let state = AppState {
         core,
         cfg: Arc::new(cfg),
@@ -119,6 +135,7 @@ pub fn app(core: CoreRef, cfg: WebConfig) -> Router {
         .fallback(console::not_found)
         .with_state(state)
         .layer(axum::Extension(secure))
+        .layer(axum::Extension(public))
         // The body limit is checked by the handlers that take uploads; this is the hard stop.
         .layer(DefaultBodyLimit::max(limit + 64 * 1024))
         .layer(TimeoutLayer::with_status_code(

@@ -7,7 +7,8 @@ crate::error_codes! {
     pub enum AuthCode {
         /// Unknown user, wrong password or inactive account: deliberately one code.
         BadCredentials = "bad_credentials",
-        AccountLocked = "account_locked",
+        /// Too many failed logins from the caller's address (or at the account): throttled.
+        TooManyAttempts = "too_many_attempts",
         SessionExpired = "session_expired",
         InvalidToken = "invalid_token",
         PasswordChangeRequired = "password_change_required",

@@ -1,6 +1,7 @@
-//! Roles, users and the pure rules of accounts: password policy and login throttling.
+//! Roles, users and the pure rules of accounts: the password policy. Login throttling's rules
+//! are in `throttle.rs`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::shared::ctx::Perm;
@@ -250,31 +251,9 @@ pub fn decode_perms(stored: &str) -> CoreResult<BTreeSet<Perm>> {
         .collect()
 }
 
-/// Failed logins allowed before the account is locked.
-pub const FREE_FAILURES: i64 = 5;
-
-/// After the `failures`-th consecutive failure: how long the account stays locked. Five failures
-/// are free; then 1, 2, 4, … minutes, at most 60.
-pub fn lock_after_failure(failures: i64) -> Option<Duration> {
-    if failures < FREE_FAILURES {
-        return None;
-    }
-    let exp = (failures - FREE_FAILURES).min(6) as u32;
-    Some(Duration::minutes((1i64 << exp).min(60)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn throttling_grows_and_caps() {
-        assert_eq!(lock_after_failure(4), None);
-        assert_eq!(lock_after_failure(5), Some(Duration::minutes(1)));
-        assert_eq!(lock_after_failure(6), Some(Duration::minutes(2)));
-        assert_eq!(lock_after_failure(8), Some(Duration::minutes(8)));
-        assert_eq!(lock_after_failure(30), Some(Duration::minutes(60)));
-    }
 
     #[test]
     fn passwords() {

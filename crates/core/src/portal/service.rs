@@ -9,8 +9,9 @@ use utoipa::ToSchema;
 
 use crate::Core;
 use crate::audit::{self, Action, Entry};
+use crate::auth::service::attempts;
 use crate::auth::store::for_portal as accounts;
-use crate::auth::{check_password, hash_password};
+use crate::auth::{LoginSource, check_password, hash_password};
 use crate::registry::store::for_portal as registry;
 use crate::shared::crypto::{random_bytes, token_hash};
 use crate::shared::ctx::{Ctx, Perm};
@@ -129,10 +130,15 @@ pub struct Activation {
     pub password: String,
 }
 
-/// The owner's first login: the activation code sets his password and opens the account.
-pub async fn activate(core: &Core, input: Activation) -> CoreResult<()> {
+/// The owner's first login: the activation code sets his password and opens the account. A code
+/// is a secret like a password: its guesses go through the login throttle of `source` (the
+/// client's address), beside the account's own cap on tries.
+pub async fn activate(core: &Core, input: Activation, source: &LoginSource) -> CoreResult<()> {
     let username = input.username.trim().to_lowercase();
     let bad = || CoreError::invalid("activation_code", PortalCode::BadActivationCode);
+    // The new password's policy first: a too-short password is a typing matter, not a guess.
+    check_password("password", &input.password).map_err(|e| CoreError::Invalid(vec![e]))?;
+    let attempt = attempts::begin(core, source, &username).await?;
     if crate::auth::parse_username("username", &username).is_err()
         || input.activation_code.chars().any(char::is_control)
     {
@@ -150,7 +156,6 @@ pub async fn activate(core: &Core, input: Activation) -> CoreResult<()> {
     else {
         return Err(bad());
     };
-    check_password("password", &input.password).map_err(|e| CoreError::Invalid(vec![e]))?;
     let now = Utc::now();
     let matches = hash.as_deref()
         == Some(code_hash(&username, input.activation_code.trim()).as_str())
@@ -168,6 +173,7 @@ pub async fn activate(core: &Core, input: Activation) -> CoreResult<()> {
     }
     let hash = hash_password(core.settings.password_cost, &input.password).await?;
     accounts::activate_user(&mut tx, user, hash, now).await?;
+    attempts::succeeded(&mut tx, &attempt).await?;
     store::mark_activated(&mut tx, user, now).await?;
     audit::record(
         &mut tx,

@@ -3,7 +3,7 @@
 //!
 //! One 32-byte master key comes from config, the environment or the data dir's key file; the
 //! encryption and index keys are derived from it with HMAC under distinct labels, so the index
-//! reveals nothing about the cipher key.
+//! reveals nothing about the cipher key. The CSRF tokens' key is derived the same way.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -18,6 +18,7 @@ const NONCE_LEN: usize = 12;
 pub struct Crypto {
     cipher: Aes256Gcm,
     index_key: [u8; 32],
+    csrf_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Crypto {
@@ -37,8 +38,13 @@ impl Crypto {
     pub fn new(master: &[u8; 32]) -> Self {
         let enc = hmac256(master, b"wuye/pii-encryption/v1");
         let index_key = hmac256(master, b"wuye/pii-blind-index/v1");
+        let csrf_key = hmac256(master, b"wuye/csrf/v1");
         let cipher = Aes256Gcm::new_from_slice(&enc).expect("32-byte key");
-        Self { cipher, index_key }
+        Self {
+            cipher,
+            index_key,
+            csrf_key,
+        }
     }
 
     /// Parses a master key given as 64 hex digits.
@@ -96,6 +102,15 @@ impl Crypto {
         data.push(0);
         data.extend_from_slice(normalized.as_bytes());
         hmac256(&self.index_key, &data)[..16].to_vec()
+    }
+}
+
+impl Crypto {
+    /// The CSRF token of a browser session: a keyed hash of the secret it is bound to (the
+    /// session cookie, or before login the pre-session cookie). Every node derives the same key
+    /// from the master key, and no one without it can make a token for a cookie of his choice.
+    pub fn csrf_token(&self, binding: &str) -> String {
+        hex::encode(hmac256(&self.csrf_key, binding.as_bytes()))
     }
 }
 

@@ -115,9 +115,17 @@ pub enum CoreError {
     /// The actor lacks the permission.
     #[error("forbidden")]
     Forbidden,
-    /// Not logged in, bad credentials, locked account, expired session; the code says which.
+    /// Not logged in, bad credentials, expired session; the code says which. (Too many failed
+    /// logins is `Throttled`: accounts are not locked.)
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
+    /// Too many failed attempts (of logins) from the caller's address or at the account: the
+    /// code says which kind; the caller may try again after `retry_after` seconds.
+    #[error("throttled: {code}, retry after {retry_after} s")]
+    Throttled {
+        code: &'static str,
+        retry_after: u64,
+    },
     /// The write conflicts with existing data (a duplicate, a stale state).
     #[error("conflict: {0:?}")]
     Conflict(FieldError),
@@ -138,9 +146,16 @@ impl CoreError {
     pub fn conflict(field: impl Into<String>, code: impl ErrorCode) -> Self {
         CoreError::Conflict(FieldError::new(field, code))
     }
-    /// Not logged in, bad credentials, locked account, expired session.
+    /// Not logged in, bad credentials, expired session.
     pub fn unauthorized(code: impl ErrorCode) -> Self {
         CoreError::Unauthorized(code.as_str())
+    }
+    /// Too many attempts; the next is heard after `retry_after` seconds.
+    pub fn throttled(code: impl ErrorCode, retry_after: u64) -> Self {
+        CoreError::Throttled {
+            code: code.as_str(),
+            retry_after,
+        }
     }
     pub fn internal(e: impl fmt::Display) -> Self {
         CoreError::Internal(e.to_string())

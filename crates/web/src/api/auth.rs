@@ -11,7 +11,7 @@ use wuye_core::shared::ids::ApiTokenId;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiCtx, ApiJson, ApiPath};
+use crate::extract::{ApiCtx, ApiJson, ApiPath, ClientSource};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -38,15 +38,23 @@ pub struct NewToken {
     pub info: ApiToken,
 }
 
-/// Exchanges a username and password for a new API token (throttled like the console login).
+/// Exchanges a username and password for a new API token. Throttled like the console login:
+/// after too many failures from the caller's address (at all, or at this account) the answer is
+/// 429 `too_many_attempts` with `Retry-After`, whatever the password, until failures leave the
+/// window. The account is never locked for other addresses.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = LoginForToken,
-    responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 201, body = NewToken),
+        (status = 401, description = "`bad_credentials`: unknown user, wrong password or inactive account", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many failed logins from this address", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is heard")))))]
 async fn login_token(
     State(s): State<AppState>,
+    ClientSource(source): ClientSource,
     ApiJson(b): ApiJson<LoginForToken>,
 ) -> ApiResult<(StatusCode, Json<NewToken>)> {
     let name = b.token_name.unwrap_or_else(|| "api".into());
-    let (info, token) = auth::password_token(&s.core, &b.username, &b.password, &name).await?;
+    let (info, token) =
+        auth::password_token(&s.core, &b.username, &b.password, &name, &source).await?;
     Ok((StatusCode::CREATED, Json(NewToken { token, info })))
 }
 

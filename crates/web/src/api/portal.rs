@@ -15,7 +15,7 @@ use wuye_core::tickets::{Event, Request};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiCtx, ApiJson, ApiPath};
+use crate::extract::{ApiCtx, ApiJson, ApiPath, ClientSource};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -84,13 +84,17 @@ async fn open_account(
 }
 
 /// The owner's first login: username and activation code from the slip, and a new password.
+/// Wrong codes count against the caller's address like failed logins.
 #[utoipa::path(post, path = "/api/v1/portal/activate", tag = "portal", request_body = Activation,
-    responses((status = 204), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 422, body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many failed attempts from this address", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is heard")))))]
 async fn activate(
     State(s): State<AppState>,
+    ClientSource(source): ClientSource,
     ApiJson(b): ApiJson<Activation>,
 ) -> ApiResult<StatusCode> {
-    portal::activate(&s.core, b).await?;
+    portal::activate(&s.core, b, &source).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -13,7 +13,8 @@ use wuye_core::{CoreError, auth};
 use super::{FreshCsrf, OrPage, PageResult, Shell, page};
 use crate::AppState;
 use crate::extract::{
-    CSRF_COOKIE, ConsoleUser, CsrfForm, LANG_COOKIE, SESSION_COOKIE, cookie, locale_of, set_cookie,
+    CSRF_COOKIE, ClientSource, ConsoleUser, CsrfForm, LANG_COOKIE, SESSION_COOKIE, cookie,
+    locale_of, set_cookie,
 };
 
 pub fn router() -> Router<AppState> {
@@ -94,15 +95,13 @@ fn safe_next(n: Option<&str>) -> String {
 }
 
 async fn login_page(
+    State(st): State<AppState>,
     headers: HeaderMap,
     fresh: Option<Extension<FreshCsrf>>,
     Query(q): Query<NextQ>,
 ) -> Response {
     let l = locale_of(&headers);
-    let csrf = super::csrf_of(
-        fresh.as_ref().map(|e| &e.0),
-        cookie(&headers, CSRF_COOKIE).unwrap_or(""),
-    );
+    let csrf = super::csrf_of(&st.core, &headers, fresh.as_ref().map(|e| &e.0));
     page(&LoginPage {
         s: Shell::anon(l, csrf),
         next: safe_next(q.next.as_deref()),
@@ -120,11 +119,12 @@ struct LoginForm {
 async fn login(
     State(st): State<AppState>,
     headers: HeaderMap,
+    ClientSource(source): ClientSource,
     CsrfForm(f): CsrfForm<LoginForm>,
 ) -> Response {
     let l = locale_of(&headers);
     let previous = cookie(&headers, SESSION_COOKIE);
-    match auth::login(&st.core, &f.username, &f.password, previous).await {
+    match auth::login(&st.core, &f.username, &f.password, previous, &source).await {
         Ok(ok) => {
             let target = if ok.must_change_password {
                 "/password".to_string()
@@ -146,7 +146,7 @@ async fn login(
             r
         }
         Err(e) => {
-            let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or("").to_string();
+            let csrf = super::csrf_of(&st.core, &headers, None);
             let status = crate::error::describe(&e, l).0;
             let mut r = page(&LoginPage {
                 s: Shell::anon(l, csrf).with_error(&e),
@@ -154,6 +154,7 @@ async fn login(
                 username: f.username,
             });
             *r.status_mut() = status;
+            crate::error::add_retry_after(&e, &mut r);
             r
         }
     }

@@ -1,5 +1,6 @@
 //! The web console: server-rendered pages (askama templates compiled into the binary), plain
-//! HTML forms that work without JavaScript. Every form carries the CSRF token; every page is
+//! HTML forms that work without JavaScript. Every form carries the CSRF token of the browser's
+//! session and every unsafe request must come from our own origin (`csrf.rs`); every page is
 //! rendered in the user's language from the locale files.
 
 mod admin;
@@ -16,7 +17,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use wuye_core::{CoreError, Ctx, Perm};
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(ensure_csrf_cookie))
+        .layer(middleware::from_fn(crate::csrf::check_origin))
 }
 
 async fn css() -> impl IntoResponse {
@@ -61,11 +63,12 @@ async fn script() -> impl IntoResponse {
     )
 }
 
-/// The CSRF token of a browser that has none yet, for the page being rendered.
+/// The pre-session secret of a browser that has none yet, for the page being rendered.
 #[derive(Clone)]
 pub struct FreshCsrf(pub String);
 
-/// Gives every browser a CSRF cookie before it sees its first form.
+/// Gives every browser a pre-session cookie before it sees its first form: the secret the CSRF
+/// token of an anonymous page (login, activation) is bound to.
 async fn ensure_csrf_cookie(mut req: Request, next: Next) -> Response {
     if cookie(req.headers(), CSRF_COOKIE).is_some_and(|c| !c.is_empty()) {
         return next.run(req).await;
@@ -299,11 +302,8 @@ pub async fn not_found(req: Request) -> Response {
     not_found_page(l)
 }
 
-/// The CSRF token for the page: the cookie's, or the one just issued.
-pub fn csrf_of(req_ext: Option<&FreshCsrf>, cookie_val: &str) -> String {
-    if cookie_val.is_empty() {
-        req_ext.map(|f| f.0.clone()).unwrap_or_default()
-    } else {
-        cookie_val.to_string()
-    }
+/// The CSRF token for an anonymous page (login, activation): bound to the browser's session or
+/// pre-session cookie, or to the pre-session secret issued with this response.
+pub fn csrf_of(core: &wuye_core::Core, headers: &HeaderMap, fresh: Option<&FreshCsrf>) -> String {
+    crate::csrf::token_for(&core.crypto, headers, fresh.map(|f| f.0.as_str()))
 }

@@ -21,7 +21,7 @@ use super::forms::{Opt, label_of};
 use super::{FreshCsrf, Id, OrPage, PageError, PageResult, Shell, csrf_of, page};
 use crate::AppState;
 use crate::error::describe;
-use crate::extract::{CSRF_COOKIE, ConsoleUser, CsrfForm, cookie, locale_of};
+use crate::extract::{ClientSource, ConsoleUser, CsrfForm, locale_of};
 use crate::locale::Locale;
 
 pub fn router() -> Router<AppState> {
@@ -347,7 +347,6 @@ async fn upload_photos(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-    headers: HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     let id = RequestId(id);
@@ -363,7 +362,7 @@ async fn upload_photos(
     let mut up = super::tickets::read_photos(mp).await;
     // An owner's photos show what he reports.
     up.stage = "report".into();
-    match super::tickets::save_photos(&st, &u, &headers, id, &up).await {
+    match super::tickets::save_photos(&st, &u, id, &up).await {
         Ok(()) => Ok(Redirect::to(&format!("/portal/requests/{id}")).into_response()),
         Err(super::tickets::Refused::Form(e)) => render_detail(&st, &u, id, Some(e)).await,
         Err(super::tickets::Refused::Page(r)) => Ok(r),
@@ -403,12 +402,13 @@ impl ActivatePage {
     }
 }
 
-async fn activate_page(headers: HeaderMap, fresh: Option<Extension<FreshCsrf>>) -> Response {
+async fn activate_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    fresh: Option<Extension<FreshCsrf>>,
+) -> Response {
     let l = locale_of(&headers);
-    let csrf = csrf_of(
-        fresh.as_ref().map(|e| &e.0),
-        cookie(&headers, CSRF_COOKIE).unwrap_or(""),
-    );
+    let csrf = csrf_of(&st.core, &headers, fresh.as_ref().map(|e| &e.0));
     page(&ActivatePage {
         s: Shell::anon(l, csrf),
         username: String::new(),
@@ -419,25 +419,30 @@ async fn activate_page(headers: HeaderMap, fresh: Option<Extension<FreshCsrf>>) 
 async fn activate(
     State(st): State<AppState>,
     headers: HeaderMap,
+    ClientSource(source): ClientSource,
     CsrfForm(f): CsrfForm<Activation>,
 ) -> Response {
     let l = locale_of(&headers);
     let username = f.username.clone();
-    match portal::activate(&st.core, f).await {
+    let csrf = csrf_of(&st.core, &headers, None);
+    match portal::activate(&st.core, f, &source).await {
         Ok(()) => {
-            let mut s = Shell::anon(l, cookie(&headers, CSRF_COOKIE).unwrap_or("").to_string());
+            let mut s = Shell::anon(l, csrf);
             s.notice = Some(l.t("portal.activated").to_string());
             page(&super::home::LoginPageFor::new(s, "/portal", &username))
         }
         Err(e) => {
-            let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or("").to_string();
             let status = describe(&e, l).0;
+            let wait = crate::error::retry_after(&e);
             let mut r = page(&ActivatePage {
                 s: Shell::anon(l, csrf).with_error(&e),
                 username,
                 err: Some(e),
             });
             *r.status_mut() = status;
+            if let Some(v) = wait {
+                r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
             r
         }
     }

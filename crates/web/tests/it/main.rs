@@ -16,6 +16,7 @@ mod pii;
 mod portal;
 mod registry;
 mod schema;
+mod security;
 mod tickets;
 
 use serde_json::{Value, json};

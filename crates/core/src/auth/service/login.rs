@@ -1,4 +1,4 @@
-//! Password login with throttling, console sessions, the context of a logged-in user, logout
+//! Password login (throttled per source address and account, see `attempts`), console sessions, the context of a logged-in user, logout
 //! and the change of one's own password: the use cases of someone holding a password or a
 //! session cookie.
 
@@ -16,6 +16,8 @@ use crate::shared::ids::{CompanyId, UserId};
 use super::super::error::AuthCode;
 use super::super::model::*;
 use super::super::store;
+use super::super::throttle::LoginSource;
+use super::attempts;
 use super::{hash_password, system_ctx_for, verify_password};
 
 /// What a successful login hands back.
@@ -28,13 +30,17 @@ pub struct LoginOk {
 }
 
 /// Checks the password and verifies the account is usable. Every failure answers the same
-/// `bad_credentials` (no hint whether the user exists) except a locked account.
+/// `bad_credentials` (no hint whether the user exists); a source that has failed too often (at
+/// all, or at this account) is refused with `too_many_attempts` before the password is checked.
+/// The account itself is never locked: a stranger's guesses must not lock out its owner.
 pub(super) async fn authenticate(
     core: &Core,
     username: &str,
     password: &str,
+    source: &LoginSource,
 ) -> CoreResult<(UserId, CompanyId)> {
     let username = username.trim().to_lowercase();
+    let attempt = attempts::begin(core, source, &username).await?;
     if username.is_empty() || username.len() > 64 || username.chars().any(char::is_control) {
         return Err(CoreError::unauthorized(AuthCode::BadCredentials));
     }
@@ -52,35 +58,25 @@ pub(super) async fn authenticate(
         verify_password(&dummy, password).await;
         return Err(CoreError::unauthorized(AuthCode::BadCredentials));
     };
-    let now = Utc::now();
-    if row.locked_until.is_some_and(|t| t > now) {
-        return Err(CoreError::unauthorized(AuthCode::AccountLocked));
-    }
     let ok = verify_password(&row.password_hash, password).await;
     let actor = system_ctx_for(row.company_id, row.id, &username);
     let mut tx = core.db.begin().await?;
     if !ok || !row.active {
-        // Counted in the database, not from the value read before the password check: parallel
-        // guesses each add one, so a burst of them cannot all see the same count and slip by.
+        // The user's count of failures since the last success is for the administrator's eyes
+        // (and the audit entry); the throttle counts per source in `attempts`.
         let failures = store::users::count_failed_login(&mut tx, row.id).await?;
-        let locked = lock_after_failure(failures).map(|d| now + d);
-        if locked.is_some() {
-            store::users::lock_until(&mut tx, row.id, locked).await?;
-        }
         audit::record(
             &mut tx,
             &actor,
-            Entry::new(Action::LoginFailed, "user", row.id.0)
-                .after(&serde_json::json!({ "failed_logins": failures, "locked_until": locked })),
+            Entry::new(Action::LoginFailed, "user", row.id.0).after(
+                &serde_json::json!({ "failed_logins": failures, "source": source.as_str() }),
+            ),
         )
         .await?;
         tx.commit().await?;
-        return Err(CoreError::unauthorized(if locked.is_some() {
-            AuthCode::AccountLocked
-        } else {
-            AuthCode::BadCredentials
-        }));
+        return Err(CoreError::unauthorized(AuthCode::BadCredentials));
     }
+    attempts::succeeded(&mut tx, &attempt).await?;
     store::users::clear_failures(&mut tx, row.id).await?;
     audit::record(&mut tx, &actor, Entry::new(Action::Login, "user", row.id.0)).await?;
     tx.commit().await?;
@@ -88,14 +84,16 @@ pub(super) async fn authenticate(
 }
 
 /// Logs in with a password and opens a session. `previous` is the session the browser had, which
-/// is ended: a session id is never carried across a login (session fixation).
+/// is ended: a session id is never carried across a login (session fixation). `source` is the
+/// client's address, for the throttle.
 pub async fn login(
     core: &Core,
     username: &str,
     password: &str,
     previous: Option<&str>,
+    source: &LoginSource,
 ) -> CoreResult<LoginOk> {
-    let (user_id, _) = authenticate(core, username, password).await?;
+    let (user_id, _) = authenticate(core, username, password, source).await?;
     let token = random_token();
     let now = Utc::now();
     let mut tx = core.db.begin().await?;

@@ -3,6 +3,7 @@
 //! rights of a user manager (`users`). Here: password hashing, which all of them use, and the
 //! bootstrap of an empty database (built-in roles, the first company).
 
+pub(crate) mod attempts;
 mod login;
 mod tokens;
 mod users;

@@ -15,6 +15,7 @@ use crate::shared::values::required_text;
 use super::super::error::AuthCode;
 use super::super::model::*;
 use super::super::store;
+use super::super::throttle::LoginSource;
 use super::load_ctx;
 use super::login::authenticate;
 
@@ -92,8 +93,9 @@ pub async fn password_token(
     username: &str,
     password: &str,
     name: &str,
+    source: &LoginSource,
 ) -> CoreResult<(ApiToken, String)> {
-    let (user, company) = authenticate(core, username, password).await?;
+    let (user, company) = authenticate(core, username, password, source).await?;
     if store::users::get_user(&core.db, company, user)
         .await?
         .is_some_and(|u| u.must_change_password)

@@ -10,6 +10,7 @@ pub mod for_portal;
 pub mod for_registry;
 pub mod for_tickets;
 pub mod keys;
+pub mod login_failures;
 pub mod roles;
 pub mod sessions;
 pub mod tokens;

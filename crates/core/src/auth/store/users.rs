@@ -1,5 +1,5 @@
-//! SQL of the users table: the login and context reads, the failure counter that throttles
-//! password guessing, and the writes of user administration.
+//! SQL of the users table: the login and context reads, the count of failed logins shown to
+//! administrators, and the writes of user administration.
 
 use chrono::{DateTime, Utc};
 
@@ -18,7 +18,6 @@ pub(crate) struct LoginRow {
     pub company_id: CompanyId,
     pub password_hash: String,
     pub active: bool,
-    pub locked_until: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -37,7 +36,7 @@ pub(crate) struct CtxRow {
 pub(crate) async fn login_row(db: &Db, username: &str) -> CoreResult<Option<LoginRow>> {
     db.read()
         .fetch_optional(
-            "SELECT id, company_id, password_hash, active, locked_until FROM users WHERE username = $1",
+            "SELECT id, company_id, password_hash, active FROM users WHERE username = $1",
             args![username],
         )
         .await
@@ -89,8 +88,8 @@ pub(crate) async fn password_hash(db: &Db, user: UserId) -> CoreResult<Option<St
     Ok(row.map(|r| r.0))
 }
 
-/// Adds one failed login and returns the new count. Counted in the database, not from a value
-/// read earlier: parallel guesses each add one.
+/// Adds one failed login and returns the new count (the failures since the last success, shown
+/// to administrators; the throttle counts per source address in `login_failures`).
 pub(crate) async fn count_failed_login(tx: &mut Tx, user: UserId) -> CoreResult<i64> {
     let (failures,): (i64,) = tx
         .fetch_one(
@@ -101,20 +100,7 @@ pub(crate) async fn count_failed_login(tx: &mut Tx, user: UserId) -> CoreResult<
     Ok(failures)
 }
 
-pub(crate) async fn lock_until(
-    tx: &mut Tx,
-    user: UserId,
-    until: Option<DateTime<Utc>>,
-) -> CoreResult<()> {
-    tx.execute(
-        "UPDATE users SET locked_until = $1 WHERE id = $2",
-        args![until, user],
-    )
-    .await?;
-    Ok(())
-}
-
-/// A successful login forgets the failures and any lock.
+/// A successful login forgets the failures (and a lock left by an older version).
 pub(crate) async fn clear_failures(tx: &mut Tx, user: UserId) -> CoreResult<()> {
     tx.execute(
         "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",

@@ -161,7 +161,6 @@ pub(super) async fn confirm_meter_reading(
 pub(super) async fn import_meter_readings(
     State(st): State<AppState>,
     u: ConsoleUser,
-    headers: axum::http::HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     let up = match mp {
@@ -171,7 +170,7 @@ pub(super) async fn import_meter_readings(
             ..Default::default()
         },
     };
-    if !crate::extract::csrf_ok(&headers, up.csrf.as_deref()) {
+    if !u.csrf_matches(up.csrf.as_deref()) {
         return Ok(crate::extract::CsrfRejected(u.locale).into_response());
     }
     let c: i64 = up

@@ -234,7 +234,7 @@ pub(super) async fn import_upload(
     };
     // A form cut short by the size limit may have lost its token too; a too-large upload changes
     // nothing, so it is answered with its own message either way.
-    if !up.too_large && !csrf_ok(&headers, up.csrf.as_deref()) {
+    if !up.too_large && !u.csrf_matches(up.csrf.as_deref()) {
         return Ok(CsrfRejected(u.locale).into_response());
     }
     let selected: Option<CommunityId> = up

@@ -49,7 +49,7 @@ use super::forms::{Opt, label, label_of as label_code, local_time, opts as optio
 use super::{Id, Ids, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::error::{describe, field_message};
-use crate::extract::{ConsoleUser, CsrfForm, CsrfRejected, csrf_ok, urlencode};
+use crate::extract::{ConsoleUser, CsrfForm, CsrfRejected, urlencode};
 use crate::locale::Locale;
 
 mod communities;

@@ -86,11 +86,10 @@ pub(in crate::console) enum Refused {
 pub(in crate::console) async fn save_photos(
     st: &AppState,
     u: &ConsoleUser,
-    headers: &axum::http::HeaderMap,
     id: RequestId,
     up: &PhotoUpload,
 ) -> Result<(), Refused> {
-    if !up.too_large && !crate::extract::csrf_ok(headers, up.csrf.as_deref()) {
+    if !up.too_large && !u.csrf_matches(up.csrf.as_deref()) {
         return Err(Refused::Page(
             crate::extract::CsrfRejected(u.locale).into_response(),
         ));
@@ -122,7 +121,6 @@ pub(super) async fn upload_photos(
     State(st): State<AppState>,
     u: ConsoleUser,
     Id(id): Id,
-    headers: axum::http::HeaderMap,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     let id = RequestId(id);
@@ -137,7 +135,7 @@ pub(super) async fn upload_photos(
             broken: true,
         },
     };
-    match save_photos(&st, &u, &headers, id, &up).await {
+    match save_photos(&st, &u, id, &up).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/requests/{id}{}",
             if up.mobile { "?m=1" } else { "" }
