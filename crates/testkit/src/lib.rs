@@ -281,6 +281,7 @@ impl TestApp {
                 activation_code: slip.activation_code,
                 password: PASSWORD.into(),
             },
+            &auth::LoginSource::of_ip(std::net::Ipv4Addr::LOCALHOST.into()),
         )
         .await
         .expect("activate");

@@ -164,9 +164,7 @@ async fn the_server_answers_the_documented_routes_and_no_others() {
                 .send(anon.client.request(m, format!("{}{path}", app.base)))
                 .await;
             let op = &item[method];
-            let secured = op["security"]
-                .as_array()
-                .is_some_and(|s| !s.is_empty());
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
             match (op.is_object(), secured) {
                 (false, _) => assert_eq!(st, 405, "{method} {template} is not documented: {v}"),
                 (true, true) => assert_eq!(st, 401, "{method} {template}: {v}"),
