@@ -84,6 +84,7 @@ pub struct Building {
 pub struct BuildingForCreate {
     pub community_id: CommunityId,
     pub name: String,
+    #[schema(minimum = 1, maximum = 200)]
     pub floors: Option<i64>,
     pub note: Option<String>,
 }
@@ -91,6 +92,7 @@ pub struct BuildingForCreate {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct BuildingForUpdate {
     pub name: Option<String>,
+    #[schema(minimum = 1, maximum = 200)]
     pub floors: Option<i64>,
     pub note: Option<String>,
 }
@@ -140,10 +142,13 @@ impl Decimal {
 pub struct UnitForCreate {
     pub building_id: BuildingId,
     pub unit_no: String,
+    #[schema(minimum = -5, maximum = 200)]
     pub floor: i64,
     pub building_area: Decimal,
     pub inner_area: Option<Decimal>,
+    #[schema(value_type = UnitUse)]
     pub use_kind: String,
+    #[schema(value_type = UnitState)]
     pub state: String,
     pub note: Option<String>,
 }
@@ -151,10 +156,13 @@ pub struct UnitForCreate {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct UnitForUpdate {
     pub unit_no: Option<String>,
+    #[schema(minimum = -5, maximum = 200)]
     pub floor: Option<i64>,
     pub building_area: Option<Decimal>,
     pub inner_area: Option<Decimal>,
+    #[schema(value_type = Option<UnitUse>)]
     pub use_kind: Option<String>,
+    #[schema(value_type = Option<UnitState>)]
     pub state: Option<String>,
     /// 0 clears the keeper.
     pub keeper_user_id: Option<i64>,
@@ -166,7 +174,11 @@ pub struct UnitForUpdate {
 pub struct UnitFilter {
     pub community_id: Option<CommunityId>,
     pub building_id: Option<BuildingId>,
+    #[schema(value_type = Option<UnitState>)]
+    #[param(value_type = Option<UnitState>)]
     pub state: Option<String>,
+    #[schema(value_type = Option<UnitUse>)]
+    #[param(value_type = Option<UnitUse>)]
     pub use_kind: Option<String>,
     /// Unit number prefix.
     pub unit_no: Option<String>,
@@ -222,6 +234,7 @@ pub struct PersonForCreate {
     /// Links the new person to this unit at once.
     pub unit_id: Option<UnitId>,
     /// owner | member | tenant (required with unit_id).
+    #[schema(value_type = Option<Relation>)]
     pub relation: Option<String>,
 }
 
@@ -239,6 +252,7 @@ pub struct PersonForUpdate {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct LinkForCreate {
     pub person_id: PersonId,
+    #[schema(value_type = Relation)]
     pub relation: String,
 }
 
@@ -260,6 +274,7 @@ pub struct ParkingSpace {
 pub struct ParkingSpaceForCreate {
     pub community_id: CommunityId,
     pub code: String,
+    #[schema(value_type = SpaceState)]
     pub state: String,
     pub unit_id: Option<UnitId>,
     pub person_id: Option<PersonId>,
@@ -270,6 +285,7 @@ pub struct ParkingSpaceForCreate {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ParkingSpaceForUpdate {
     /// sold | rented | temporary | vacant (or 已售/出租/临时/空闲).
+    #[schema(value_type = Option<SpaceState>)]
     pub state: Option<String>,
     /// The unit the space belongs to; 0 clears it.
     pub unit_id: Option<i64>,

@@ -238,9 +238,9 @@ pub async fn all_people(
 #[into_params(parameter_in = Query)]
 pub struct UnitsExportQuery {
     pub building_id: Option<i64>,
-    /// unsold | vacant | occupied | rented | decorating
+    #[param(value_type = Option<wuye_core::registry::UnitState>)]
     pub state: Option<String>,
-    /// residential | shop | office | parking | other
+    #[param(value_type = Option<wuye_core::registry::UnitUse>)]
     pub use_kind: Option<String>,
     /// Unit number prefix.
     pub unit_no: Option<String>,
