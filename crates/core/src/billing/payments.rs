@@ -274,7 +274,7 @@ async fn pay_once(
     let cashier = ctx.actor().map_or(0, |u| u.0);
     open_day(&mut tx, c, cashier, day).await?;
     // What has accrued as late fees becomes charges the payment can settle.
-    super::latefees::post_accrued(&mut tx, c, input.unit_id, ctx.actor(), now).await?;
+    super::latefees::post_before(&mut tx, c, input.unit_id, day, ctx.actor(), now).await?;
     let open = open_charges(&mut tx, c, input.unit_id).await?;
     let order: Vec<(i64, i64)> = if input.charge_ids.is_empty() {
         open.iter().map(|ch| (ch.id, ch.outstanding())).collect()
@@ -342,9 +342,11 @@ async fn pay_once(
             *amt,
             now,
             day,
+            day,
         )
         .await?;
     }
+    super::latefees::after_settling(&mut tx, c, input.unit_id, day).await?;
     move_prepaid(
         &mut tx,
         c,
@@ -443,9 +445,12 @@ pub async fn reverse_payment(
             -amt,
             now,
             day,
+            day,
         )
         .await?;
     }
+    // The charges owe again from today on; the days before keep what the payment settled.
+    super::latefees::after_settling(&mut tx, c, orig.unit_id, day).await?;
     move_prepaid(
         &mut tx,
         c,

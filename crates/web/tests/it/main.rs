@@ -8,6 +8,7 @@ mod billing;
 mod browser;
 mod console;
 mod import;
+mod latefees;
 mod openapi;
 mod ops;
 mod parking;
