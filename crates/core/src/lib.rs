@@ -59,6 +59,9 @@ pub struct Settings {
     /// users, roles, tokens and communities clear it on the node that makes them; other nodes
     /// see them after at most this long.
     pub token_ctx_ttl: std::time::Duration,
+    /// How far back a request, a call, a return visit or a payment may be dated when entered
+    /// late (补录; `WUYE_BACKDATE_DAYS`, default 7 days).
+    pub backdate_window: Duration,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             session_max: Duration::hours(12),
             files_dir: std::path::PathBuf::from("data/files"),
             token_ctx_ttl: std::time::Duration::from_secs(2),
+            backdate_window: Duration::days(7),
         }
     }
 }

@@ -303,11 +303,30 @@ pub async fn waive_late_fee(
 
 /// Accrues a community's late fees now, as of today (a manager; the daily job does the same).
 pub async fn accrue_now(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<u64> {
+    accrue_as_of(core, ctx, c, None).await
+}
+
+/// A manager's run of the accrual as of `as_of` (default today; never later): catching up
+/// after downtime, or bringing the fees to a month end before a report. Days already accrued
+/// are left alone, so running the same date twice changes nothing; one run over several
+/// missed days gives exactly what a run on each of them, in order, would have (the fee is
+/// recomputed from the settlements' dates, see the module docs). The community's run date
+/// only moves forward.
+pub async fn accrue_as_of(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    as_of: Option<NaiveDate>,
+) -> CoreResult<u64> {
     ctx.require_in(Perm::BillingManage, c)?;
     let today = today_in(community_tz(&mut core.db.read(), ctx, c).await?);
+    let day = as_of.unwrap_or(today);
+    if day > today {
+        return Err(CoreError::invalid("as_of", BillingCode::DateInFuture));
+    }
     let mut tx = core.db.begin().await?;
-    let n = accrue_in(&mut tx, c, today).await?;
-    store::late_fees::record_run(&mut tx, c, today, n as i64, Utc::now()).await?;
+    let n = accrue_in(&mut tx, c, day).await?;
+    store::late_fees::record_run(&mut tx, c, day, n as i64, Utc::now()).await?;
     tx.commit().await?;
     Ok(n)
 }

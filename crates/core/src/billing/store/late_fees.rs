@@ -173,7 +173,7 @@ pub(crate) async fn set_run_charges(tx: &mut Tx, c: CommunityId, n: i64) -> Core
     Ok(())
 }
 
-/// Records a run made by hand as the community's day.
+/// Records a run made by hand as the community's day, if later than the one recorded.
 pub(crate) async fn record_run(
     tx: &mut Tx,
     c: CommunityId,
@@ -183,7 +183,8 @@ pub(crate) async fn record_run(
 ) -> CoreResult<()> {
     tx.execute(
         "INSERT INTO late_fee_runs (community_id, as_of, charges, ran_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (community_id) DO UPDATE SET as_of = $2, charges = $3, ran_at = $4",
+         ON CONFLICT (community_id) DO UPDATE SET as_of = $2, charges = $3, ran_at = $4 \
+         WHERE late_fee_runs.as_of < $2",
         args![c, today, n, now],
     )
     .await?;
