@@ -381,3 +381,87 @@ async fn requests_calls_and_visits_entered_late_run_their_clocks_from_then() {
     assert_eq!(v["state"], "closed");
     assert_eq!(time(&v["closed_at"]), visited);
 }
+
+/// The console shows "实际发生时间" only to those who may use it, and the cashier's form takes it
+/// as the community's wall clock (the same core service as the API).
+#[tokio::test]
+async fn the_console_forms_take_the_real_time_from_those_allowed() {
+    use crate::console::console_login;
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let item = fee_item(&api, c, "LF", 100).await;
+    let unit = new_unit(&api, app.building_a.0, "621").await;
+    charge(&api, unit, item, "630.98", days_ago(40)).await;
+    app.user("desk1", "service_agent", &[app.community_a]).await;
+    app.user("guard1", "security", &[app.community_a]).await;
+    app.user("cash9", "cashier", &[app.community_a]).await;
+    let page = |k: reqwest::Client, path: String| async move {
+        k.get(path)
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body")
+    };
+    let (desk, _) = console_login(&app, "desk1").await;
+    let (guard, _) = console_login(&app, "guard1").await;
+    let new = format!("{}/requests/new?community_id={c}", app.base);
+    assert!(
+        page(desk, new.clone())
+            .await
+            .contains("name=\"received_at\"")
+    );
+    assert!(!page(guard, new).await.contains("name=\"received_at\""));
+
+    let (k, token) = console_login(&app, "cash9").await;
+    let html = page(
+        k.clone(),
+        format!("{}/cashier?community={c}&unit={unit}", app.base),
+    )
+    .await;
+    assert!(html.contains("name=\"paid_at\""), "{html}");
+    // 10:00 five days ago, as the desk's clock shows it: the late fee follows (¥9.16, as the API).
+    let local = days_ago(5).format("%Y-%m-%dT10:00").to_string();
+    let form = [
+        ("_csrf", token.as_str()),
+        ("community_id", &c.to_string()),
+        ("unit_id", &unit.to_string()),
+        ("idempotency_key", "console-late-1"),
+        ("method", "cash"),
+        ("amount", "100"),
+        ("payer", "王五"),
+        ("paid_at", local.as_str()),
+    ];
+    accrue(&app, c, today()).await;
+    let r = k
+        .post(format!("{}/cashier/pay", app.base))
+        .form(&form)
+        .send()
+        .await
+        .expect("pay");
+    assert_eq!(r.status(), 303);
+    let (_, s) = api.get(&format!("/api/v1/units/{unit}/statement")).await;
+    assert_eq!(time(&s["payments"][0]["paid_at"]), morning(5), "{s}");
+    assert_eq!(whole_fee(&api, unit).await, 916);
+    // A malformed time is named, nothing written.
+    let bad = [
+        ("_csrf", token.as_str()),
+        ("community_id", &c.to_string()),
+        ("unit_id", &unit.to_string()),
+        ("idempotency_key", "console-late-2"),
+        ("method", "cash"),
+        ("amount", "1"),
+        ("payer", "王五"),
+        ("paid_at", "昨天"),
+    ];
+    let r = k
+        .post(format!("{}/cashier/pay", app.base))
+        .form(&bad)
+        .send()
+        .await
+        .expect("pay");
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("payments").await, 1);
+}
