@@ -76,6 +76,24 @@ impl Resolved {
     pub fn or_file(&self, flag: Option<String>, name: &str) -> Option<String> {
         flag.or_else(|| self.file.get(name).cloned())
     }
+
+    /// A whole number setting with no flag (`WUYE_SCAN_SECONDS`, `WUYE_BACKDATE_DAYS`): the
+    /// environment, then the config file, then `default`; one that is not a number in
+    /// `min..=max` stops the start with a message naming it.
+    pub fn number(&self, name: &str, default: u64, min: u64, max: u64) -> Result<u64, String> {
+        let raw = std::env::var(name)
+            .ok()
+            .or_else(|| self.file.get(name).cloned());
+        match raw.as_deref().map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(format!(
+                    "{name}={v}: expected a whole number from {min} to {max}"
+                )),
+            },
+        }
+    }
 }
 
 /// The settings of login throttling and of the reverse proxy in front (serve only).

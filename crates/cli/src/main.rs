@@ -218,6 +218,9 @@ async fn open_with(r: &Resolved, login_throttle: auth::LoginThrottle) -> AnyResu
         Settings {
             files_dir: r.data_dir.join("files"),
             login_throttle,
+            backdate_window: chrono::Duration::days(
+                r.number("WUYE_BACKDATE_DAYS", 7, 0, 366)? as i64
+            ),
             ..Settings::default()
         },
     );
@@ -314,10 +317,11 @@ async fn run(cli: Cli) -> AnyResult<()> {
                     println!("  {u:<10} {name}  ({role})");
                 }
             }
-            // Every node runs the SLA scanner; the job lease lets one of them scan at a time.
+            // Every node runs the SLA scanner (every WUYE_SCAN_SECONDS, default 30); the job
+            // lease lets one of them scan at a time.
             let scanner = wuye_core::tickets::spawn_scanner(
                 Arc::clone(&core),
-                std::time::Duration::from_secs(30),
+                std::time::Duration::from_secs(r.number("WUYE_SCAN_SECONDS", 30, 1, 86_400)?),
             );
             // Late fees accrue once a day per community (the claim is in the database).
             let late_fees = wuye_core::billing::spawn_late_fees(

@@ -61,6 +61,9 @@ pub struct Settings {
     pub token_ctx_ttl: std::time::Duration,
     /// The limits of failed logins per source address and account (`WUYE_LOGIN_*`).
     pub login_throttle: auth::LoginThrottle,
+    /// How far back a request, a call, a return visit or a payment may be dated when entered
+    /// late (补录; `WUYE_BACKDATE_DAYS`, default 7 days).
+    pub backdate_window: Duration,
 }
 
 impl Default for Settings {
@@ -72,6 +75,7 @@ impl Default for Settings {
             files_dir: std::path::PathBuf::from("data/files"),
             token_ctx_ttl: std::time::Duration::from_secs(2),
             login_throttle: auth::LoginThrottle::default(),
+            backdate_window: Duration::days(7),
         }
     }
 }

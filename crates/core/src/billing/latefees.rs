@@ -1,16 +1,29 @@
 //! Late fees (滞纳金, SPEC §4 and seed 000 逾期支付的处理方式): each fee item's daily rate on the
 //! overdue principal after its grace period, capped at a share of the principal.
 //!
-//! A daily job accrues every open charge of a community in one set-based upsert: the days past
-//! grace, and the fee in fen × 10⁶, each new day adding `outstanding × rate` — so a part
-//! payment slows the fee from that day on, and the fee of an untouched charge is exactly
-//! `principal × rate × (days overdue − grace)`. Accruals are not charges: what a unit owes
-//! shows them as their own lines, and taking a payment first posts what has accrued as a
-//! late-fee charge (immutable from then on, reversible like any charge). A manager may waive a
-//! charge's late fee with a reason; it stops accruing.
+//! **A day's fee is what was outstanding on that day × the rate**, whatever order the daily job,
+//! the payments and the nodes ran in. Day `d` of a charge is the date `due + grace + d`; what
+//! was outstanding on it is the principal less every settlement whose `paid_on` date is on or
+//! before it (a part payment on day 30 already lowers day 30). The fee is therefore not added
+//! up day by day from "the outstanding now" — which made a payment taken before the day's run
+//! shrink the days already past — but recomputed from the settlements' dates each time:
+//! - the daily job (one set-based upsert per community) advances `days` and recomputes the
+//!   unposted fee of the days since the last posting; one run after a week of downtime gives
+//!   exactly what seven runs in order would have;
+//! - a settlement (payment, prepaid deduction) first brings the unit's late fees up to the day
+//!   before its date and posts them as late-fee charges the payment can settle, then settles,
+//!   then recomputes the unposted days with the settlement in (the job may already have
+//!   accrued the payment's own day, or — a backdated payment — several days after it).
+//!
+//! Posted late-fee charges are history: a backdated payment reduces only the days not yet
+//! posted (`posted_days`); what was posted stays, and a manager corrects it by reversing that
+//! charge. Rounding (half-up at the fen) is applied to the running total (`posted_e6` + the
+//! unposted fee), so the postings of a charge add up to its whole fee rounded once.
+//! A manager may waive a charge's late fee with a reason; it stops accruing.
 //!
 //! The job claims a community's day by moving `late_fee_runs.as_of` forward in the same
-//! transaction as the upsert, so several nodes accrue each day exactly once.
+//! transaction as the upsert, so several nodes accrue each day exactly once; running the same
+//! day again changes nothing (days never go back).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -93,22 +106,29 @@ pub struct LateFeeLine {
     pub accrued_fen: i64,
     /// Already posted as late-fee charges.
     pub posted_fen: i64,
+    /// The days those postings covered (a backdated payment changes only the days after).
+    pub posted_days: i64,
     /// "0.05%/天，宽限 10 天，不超过本金".
     pub rule: String,
     pub waived: bool,
 }
 
 impl LfRow {
-    /// The accrued fee in fen, within what the cap leaves.
-    fn accrued(&self) -> i64 {
-        let fee = Rounding::HalfUp.div(i128::from(self.accrued_e6), 1_000_000);
+    /// The whole fee in fen once `more_e6` joins the posted history: rounded half-up once,
+    /// within the cap.
+    fn total_with(&self, more_e6: i64) -> i64 {
+        let fee = Rounding::HalfUp.div(i128::from(self.posted_e6) + i128::from(more_e6), 1_000_000);
         match self.late_fee_cap_pct {
             Some(p) => {
                 let cap = Rounding::Down.div(i128::from(self.amount_fen) * i128::from(p), 100);
-                fee.min((cap - self.posted_fen).max(0))
+                fee.min(cap)
             }
             None => fee,
         }
+    }
+    /// The accrued, unposted fee in fen.
+    fn accrued(&self) -> i64 {
+        (self.total_with(self.accrued_e6) - self.posted_fen).max(0)
     }
     fn line(&self) -> LateFeeLine {
         let cap = match self.late_fee_cap_pct {
@@ -128,6 +148,7 @@ impl LfRow {
                 self.accrued()
             },
             posted_fen: self.posted_fen,
+            posted_days: self.posted_days,
             rule: format!(
                 "{}%/天，宽限 {} 天{cap}",
                 rate_pct(self.late_fee_ppm),
@@ -148,22 +169,34 @@ pub(super) async fn unit_late_fees(
     Ok(rows.iter().map(LfRow::line).collect())
 }
 
-/// Posts what has accrued on a unit's charges as late-fee charges (before a payment settles
-/// them). Each accrual is claimed by a conditional UPDATE, so two desks never post it twice;
+/// Before a settlement dated `paid_on`: brings the unit's late fees up to the day before it
+/// and posts them as late-fee charges, so the payment can settle them. The days from `paid_on`
+/// on depend on what the settlement pays and stay unposted (see [`after_settling`]). Each
+/// posting is claimed by a conditional UPDATE, so two desks never post the same days twice;
 /// rows are taken in charge order, as the daily accrual takes them, so the two never deadlock.
-pub(super) async fn post_accrued(
+pub(super) async fn post_before(
     tx: &mut Tx,
     c: CommunityId,
     unit: UnitId,
+    paid_on: NaiveDate,
     actor: Option<UserId>,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    let rows = store::late_fees::postable(tx, c, unit).await?;
-    for r in rows {
-        let amt = r.accrued();
-        let n = store::late_fees::claim_posting(tx, c, ChargeId(r.charge_id), amt, r.accrued_e6)
-            .await?;
-        if n != 1 {
+    let Some(through) = paid_on.pred_opt() else {
+        return Ok(());
+    };
+    store::late_fees::refresh_unit(tx, c, unit, through).await?;
+    let posts = store::late_fees::to_post(tx, c, unit, through).await?;
+    if posts.is_empty() {
+        return Ok(());
+    }
+    let rows = store::late_fees::of_unit(tx, c, unit).await?;
+    for p in posts {
+        let Some(r) = rows.iter().find(|r| r.charge_id == p.charge_id) else {
+            continue;
+        };
+        let amt = (r.total_with(p.chunk_e6) - r.posted_fen).max(0);
+        if store::late_fees::claim_posting(tx, c, ChargeId(p.charge_id), &p, amt).await? != 1 {
             return Err(CoreError::conflict(
                 "charge_ids",
                 BillingCode::ChargeAlreadySettled,
@@ -182,7 +215,12 @@ pub(super) async fn post_accrued(
                 kind: ChargeKind::LateFee.code(),
                 period: r.period.as_deref(),
                 description: format!("滞纳金：{}", r.description),
-                basis: format!("逾期 {} 天 × {}", r.days, line.rule),
+                basis: format!(
+                    "逾期第 {}–{} 天 × {}",
+                    p.posted_days + 1,
+                    p.through_days,
+                    line.rule
+                ),
                 amount_fen: amt,
                 due_date: r.due_date,
             },
@@ -191,6 +229,20 @@ pub(super) async fn post_accrued(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// After a settlement dated `paid_on` (or its reversal): recomputes the unit's unposted late
+/// fees with it, from `paid_on` on — the job may have accrued that day already, or, for a
+/// backdated payment, several days after it.
+pub(super) async fn after_settling(
+    tx: &mut Tx,
+    c: CommunityId,
+    unit: UnitId,
+    paid_on: NaiveDate,
+) -> CoreResult<()> {
+    let through = paid_on.pred_opt().unwrap_or(paid_on);
+    store::late_fees::refresh_unit(tx, c, unit, through).await?;
     Ok(())
 }
 
@@ -251,11 +303,30 @@ pub async fn waive_late_fee(
 
 /// Accrues a community's late fees now, as of today (a manager; the daily job does the same).
 pub async fn accrue_now(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<u64> {
+    accrue_as_of(core, ctx, c, None).await
+}
+
+/// A manager's run of the accrual as of `as_of` (default today; never later): catching up
+/// after downtime, or bringing the fees to a month end before a report. Days already accrued
+/// are left alone, so running the same date twice changes nothing; one run over several
+/// missed days gives exactly what a run on each of them, in order, would have (the fee is
+/// recomputed from the settlements' dates, see the module docs). The community's run date
+/// only moves forward.
+pub async fn accrue_as_of(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    as_of: Option<NaiveDate>,
+) -> CoreResult<u64> {
     ctx.require_in(Perm::BillingManage, c)?;
     let today = today_in(community_tz(&mut core.db.read(), ctx, c).await?);
+    let day = as_of.unwrap_or(today);
+    if day > today {
+        return Err(CoreError::invalid("as_of", BillingCode::DateInFuture));
+    }
     let mut tx = core.db.begin().await?;
-    let n = accrue_in(&mut tx, c, today).await?;
-    store::late_fees::record_run(&mut tx, c, today, n as i64, Utc::now()).await?;
+    let n = accrue_in(&mut tx, c, day).await?;
+    store::late_fees::record_run(&mut tx, c, day, n as i64, Utc::now()).await?;
     tx.commit().await?;
     Ok(n)
 }

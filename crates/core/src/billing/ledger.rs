@@ -84,6 +84,7 @@ pub(super) async fn settle(
     amount: i64,
     now: DateTime<Utc>,
     day: NaiveDate,
+    paid_on: NaiveDate,
 ) -> CoreResult<()> {
     if store::charges::add_settled(tx, c, charge, amount).await? != 1 {
         return Err(CoreError::conflict(
@@ -91,7 +92,8 @@ pub(super) async fn settle(
             BillingCode::ChargeAlreadySettled,
         ));
     }
-    store::charges::insert_settlement(tx, c, charge, payment, source, amount, now, day).await
+    store::charges::insert_settlement(tx, c, charge, payment, source, amount, now, (day, paid_on))
+        .await
 }
 
 /// Moves a unit's prepaid balance by `delta` (recording why), refusing to go below zero.
@@ -131,20 +133,24 @@ pub(super) async fn apply_prepaid(
     if acc.prepaid_fen <= 0 {
         return Ok(0);
     }
+    let (_, _, tz) = community_header(tx, c).await?;
+    let day = now.with_timezone(&tz).date_naive();
+    // A deduction is a settlement like a payment: late fees up to the day before are posted
+    // first (and settled by it too), the days from today on follow what it leaves.
+    super::latefees::post_before(tx, c, unit, day, None, now).await?;
     let open = open_charges(tx, c, unit).await?;
     let owed: Vec<(i64, i64)> = open.iter().map(|ch| (ch.id, ch.outstanding())).collect();
     let (shares, _) = allocate(&owed, acc.prepaid_fen);
     if shares.is_empty() {
         return Ok(0);
     }
-    let (_, _, tz) = community_header(tx, c).await?;
-    let day = now.with_timezone(&tz).date_naive();
     let mut applied = 0;
     for (id, amt) in shares {
-        settle(tx, c, ChargeId(id), None, "prepaid", amt, now, day).await?;
+        settle(tx, c, ChargeId(id), None, "prepaid", amt, now, day, day).await?;
         move_prepaid(tx, c, unit, "deduction", -amt, None, Some(id), now).await?;
         applied += amt;
     }
+    super::latefees::after_settling(tx, c, unit, day).await?;
     Ok(applied)
 }
 

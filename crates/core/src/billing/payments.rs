@@ -83,6 +83,12 @@ pub struct PaymentForCreate {
     pub note: Option<String>,
     /// The same key sent again records nothing new and answers the first payment.
     pub idempotency_key: Option<String>,
+    /// When the money was really taken (RFC 3339), for a payment entered late (补录): at most
+    /// the backdating window back (`WUYE_BACKDATE_DAYS`, default 7 days), never in the future;
+    /// more than five minutes back needs `records.backdate`. The late fee counts the payment
+    /// from this day on; the payment is still counted in today's daily close (日结) with the
+    /// next receipt number. Default: now.
+    pub paid_at: Option<DateTime<Utc>>,
 }
 
 /// The cashier's row of the day, upserted; a closed day refuses the payment.
@@ -110,6 +116,10 @@ fn digest(input: &PaymentForCreate, amount_fen: i64) -> String {
         input.payer.trim(),
         input.charge_ids
     ));
+    // Appended only when given, so the digests of payments stored before stay valid.
+    if let Some(t) = input.paid_at {
+        h.update(format!("|{}", t.to_rfc3339()));
+    }
     hex::encode(h.finalize())
 }
 
@@ -251,6 +261,13 @@ async fn pay_once(
     dig: &str,
 ) -> CoreResult<PaymentDone> {
     let now = Utc::now();
+    let happened = crate::shared::backdate::happened(
+        ctx,
+        "paid_at",
+        input.paid_at,
+        now,
+        core.settings.backdate_window,
+    )?;
     let mut tx = core.db.begin().await?;
     // Inside the writer: a retry that raced the first request sees it now.
     if let Some(k) = key
@@ -270,11 +287,16 @@ async fn pay_once(
         });
     }
     let tz = community_tz(&mut tx, ctx, c).await?;
+    // The payment belongs to the cashier's day it is entered on (today's close, the next
+    // receipt number: both stay exact and gapless); the money counts from when it was really
+    // taken (`paid_at`): the late fee from that day on.
     let day = today_in(tz);
+    let paid_at = happened.map_or(now, |h| h.happened_at);
+    let paid_on = paid_at.with_timezone(&tz).date_naive();
     let cashier = ctx.actor().map_or(0, |u| u.0);
     open_day(&mut tx, c, cashier, day).await?;
-    // What has accrued as late fees becomes charges the payment can settle.
-    super::latefees::post_accrued(&mut tx, c, input.unit_id, ctx.actor(), now).await?;
+    // What has accrued as late fees up to the day before becomes charges the payment can settle.
+    super::latefees::post_before(&mut tx, c, input.unit_id, paid_on, ctx.actor(), now).await?;
     let open = open_charges(&mut tx, c, input.unit_id).await?;
     let order: Vec<(i64, i64)> = if input.charge_ids.is_empty() {
         open.iter().map(|ch| (ch.id, ch.outstanding())).collect()
@@ -328,7 +350,7 @@ async fn pay_once(
             cashier: ctx.actor(),
             cashier_name: &ctx.display_name,
             day,
-            now,
+            now: paid_at,
         },
     )
     .await?;
@@ -342,9 +364,11 @@ async fn pay_once(
             *amt,
             now,
             day,
+            paid_on,
         )
         .await?;
     }
+    super::latefees::after_settling(&mut tx, c, input.unit_id, paid_on).await?;
     move_prepaid(
         &mut tx,
         c,
@@ -363,7 +387,11 @@ async fn pay_once(
         ctx,
         Entry::new(Action::Create, "payment", pid)
             .community(c)
-            .after(&serde_json::json!({ "payment": &payment, "settled": &settled })),
+            .after(&serde_json::json!({
+                "payment": &payment,
+                "settled": &settled,
+                "entered_late": happened.and_then(|h| h.audit("paid_at")),
+            })),
     )
     .await?;
     tx.commit().await?;
@@ -443,9 +471,12 @@ pub async fn reverse_payment(
             -amt,
             now,
             day,
+            day,
         )
         .await?;
     }
+    // The charges owe again from today on; the days before keep what the payment settled.
+    super::latefees::after_settling(&mut tx, c, orig.unit_id, day).await?;
     move_prepaid(
         &mut tx,
         c,

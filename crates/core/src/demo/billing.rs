@@ -105,6 +105,7 @@ pub(super) async fn seed_billing(
                 charge_ids: vec![],
                 note: None,
                 idempotency_key: Some(format!("demo-{i}")),
+                paid_at: None,
             },
         )
         .await?;

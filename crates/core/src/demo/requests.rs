@@ -30,6 +30,7 @@ fn request(
         description: description.into(),
         promise_at: None,
         assignee_id: None,
+        received_at: None,
     }
 }
 

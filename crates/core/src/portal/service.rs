@@ -284,6 +284,7 @@ pub async fn report(core: &Core, ctx: &Ctx, input: PortalRequestForCreate) -> Co
             description: input.description,
             promise_at: None,
             assignee_id: None,
+            received_at: None,
         },
         desk,
     )

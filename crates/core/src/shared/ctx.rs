@@ -36,10 +36,15 @@ pub enum Perm {
     BillingCollect,
     /// Fee items and standards, bill runs, reversals and refunds, confirming daily closes.
     BillingManage,
+    /// Enter what happened earlier (补录): a request, a hotline call, a return visit or a
+    /// payment with the time it really happened, within the backdating window
+    /// (`Settings::backdate_window`). Alone it grants nothing: the record's own permission is
+    /// needed too.
+    RecordsBackdate,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 12] = [
+    pub const ALL: [Perm; 13] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -52,6 +57,7 @@ impl Perm {
         Perm::TicketsManage,
         Perm::BillingCollect,
         Perm::BillingManage,
+        Perm::RecordsBackdate,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -67,6 +73,7 @@ impl Perm {
             Perm::TicketsManage => "tickets.manage",
             Perm::BillingCollect => "billing.collect",
             Perm::BillingManage => "billing.manage",
+            Perm::RecordsBackdate => "records.backdate",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

@@ -71,6 +71,10 @@ error_codes! {
         InvalidPlate = "invalid_plate",
         InvalidCode = "invalid_code",
         InvalidDate = "invalid_date",
+        /// A time of something that happened, later than now.
+        TimeInFuture = "time_in_future",
+        /// A time entered late (补录) further back than the backdating window allows.
+        TooFarBack = "too_far_back",
         UnknownDayKind = "unknown_day_kind",
         CalendarLineFormat = "calendar_line_format",
         CalendarNameInvalid = "calendar_name_invalid",

@@ -1,6 +1,7 @@
 //! Types every module uses: errors, typed ids, the acting user's context, personal-data
 //! encryption, validated values (areas, phones, ID numbers) and the clock.
 
+pub mod backdate;
 pub mod calendar;
 pub mod crypto;
 pub mod ctx;

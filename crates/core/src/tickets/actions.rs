@@ -75,7 +75,24 @@ pub async fn act(
     id: RequestId,
     input: RequestAction,
 ) -> CoreResult<Request> {
-    act_at(core, ctx, id, input, Utc::now()).await
+    let now = Utc::now();
+    let Some(at) = input.received_at else {
+        return act_at(core, ctx, id, input, now).await;
+    };
+    // Only a return visit is entered after the fact (a call back made from a list, a visit
+    // made on site); the work order's own steps are taken as they happen.
+    if EventAction::parse("action", &input.action).ok() != Some(EventAction::Visit) {
+        return Err(invalid("received_at", TicketCode::ReceivedAtOnlyForVisit));
+    }
+    let h = crate::shared::backdate::happened(
+        ctx,
+        "received_at",
+        Some(at),
+        now,
+        core.settings.backdate_window,
+    )?
+    .ok_or_else(|| CoreError::internal("checked visit time"))?;
+    act_at(core, ctx, id, input, h.happened_at).await
 }
 
 /// What an action changes besides the state: the columns it sets, the final state, and who
@@ -293,6 +310,15 @@ pub async fn act_at(
                 "state": final_state.code(),
                 "assignee_id": assignee_event.or(if action == A::ToPool { None } else { row.assignee_id }),
                 "note": note,
+                // A return visit entered late (补录): when it took place and when it was entered.
+                "entered_late": input.received_at.and_then(|_| {
+                    crate::shared::backdate::Happened {
+                        happened_at: now,
+                        entered_at: Utc::now(),
+                        late: now < Utc::now() - crate::shared::backdate::PRESENT,
+                    }
+                    .audit("received_at")
+                }),
             })),
     )
     .await?;
@@ -436,6 +462,9 @@ async fn effects(
             sets.push(("promise_postponed", true.into()));
         }
         A::Visit => {
+            if row.done_at.is_some_and(|d| now < d) {
+                return Err(invalid("received_at", TicketCode::VisitBeforeDone));
+            }
             let score = input
                 .satisfaction
                 .ok_or_else(|| invalid("satisfaction", CommonCode::Required))?;

@@ -59,8 +59,12 @@ fn from_row(core: &Core, r: CallRow) -> HotlineCall {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CallForCreate {
     pub community_id: CommunityId,
-    /// When the call came in; default now.
-    pub call_at: Option<DateTime<Utc>>,
+    /// When the call came in (RFC 3339; `call_at` is accepted too, its former name), for a call
+    /// typed up after it ended: at most the backdating window back (`WUYE_BACKDATE_DAYS`,
+    /// default 7 days), never in the future; more than five minutes back needs
+    /// `records.backdate`. A request made of the call later keeps this time. Default: now.
+    #[serde(default, alias = "call_at")]
+    pub received_at: Option<DateTime<Utc>>,
     pub caller_name: Option<String>,
     pub caller_phone: Option<String>,
     pub content: String,
@@ -89,11 +93,26 @@ pub async fn log_call(core: &Core, ctx: &Ctx, input: CallForCreate) -> CoreResul
         input.transferred_to.as_deref(),
         50,
     ));
-    let call_at = input.call_at.unwrap_or(now);
-    if call_at > now + chrono::Duration::minutes(5) {
-        c.push(crate::FieldError::new("call_at", TicketCode::CallInFuture));
-    }
+    let happened = match input.received_at {
+        None => None,
+        Some(at) => match crate::shared::backdate::check_time(
+            "received_at",
+            at,
+            now,
+            core.settings.backdate_window,
+        ) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                c.push(e);
+                None
+            }
+        },
+    };
     c.finish()?;
+    if happened.is_some_and(|h| h.late) && !ctx.has(Perm::RecordsBackdate) {
+        return Err(CoreError::Forbidden);
+    }
+    let call_at = happened.map_or(now, |h| h.happened_at);
     let (Some(name), Some(phone), Some(content), Some(result), Some(transferred)) =
         (name, phone, content, result, transferred)
     else {
@@ -132,7 +151,10 @@ pub async fn log_call(core: &Core, ctx: &Ctx, input: CallForCreate) -> CoreResul
         ctx,
         Entry::new(Action::Create, "hotline_call", id)
             .community(input.community_id)
-            .after(&call),
+            .after(&serde_json::json!({
+                "call": &call,
+                "entered_late": happened.and_then(|h| h.audit("received_at")),
+            })),
     )
     .await?;
     tx.commit().await?;
@@ -208,6 +230,7 @@ pub async fn call_to_request(
         description: row.content.clone(),
         promise_at: None,
         assignee_id: None,
+        received_at: None,
     };
     // The request and the call's link commit together: of two clicks at once, the second finds
     // the call taken (PostgreSQL re-checks `request_id IS NULL` after the first commits) and

@@ -77,6 +77,8 @@ pub struct Prepared {
     who: Who,
     community: CommunityId,
     now: DateTime<Utc>,
+    /// For a request entered late (补录): what the audit log keeps of it.
+    late: Option<serde_json::Value>,
     /// The day of `now` in the community's time zone (`YYYY-MM-DD`), for statistics.
     day: String,
     prefix: &'static str,
@@ -165,9 +167,31 @@ async fn prepare(
     received: Option<DateTime<Utc>>,
 ) -> CoreResult<Prepared> {
     let community = input.community_id;
+    // A time the caller gives (a paper form entered late) is checked; one handed over by a
+    // converted call was checked when the call was logged.
+    let mut time_error = None;
+    let happened = match (received, input.received_at) {
+        (None, Some(at)) => match crate::shared::backdate::check_time(
+            "received_at",
+            at,
+            Utc::now(),
+            core.settings.backdate_window,
+        ) {
+            Ok(h) if h.late && !ctx.has(Perm::RecordsBackdate) => {
+                return Err(CoreError::Forbidden);
+            }
+            Ok(h) => Some(h),
+            Err(e) => {
+                time_error = Some(e);
+                None
+            }
+        },
+        _ => None,
+    };
     // Microseconds, as PostgreSQL keeps them: the request returned is the one read later. The
     // clocks run from when the request came in.
     let now = received
+        .or(happened.map(|h| h.happened_at))
         .map_or_else(Utc::now, |r| r.min(Utc::now()))
         .trunc_subsecs(6);
     // Every lookup runs before the write transaction's first statement, on the reader pool
@@ -184,6 +208,9 @@ async fn prepare(
     let tz = tz_of(&setting.timezone);
 
     let mut c = Checks::new();
+    if let Some(e) = time_error {
+        c.push(e);
+    }
     let kind = c.take(RequestKind::parse("kind", &input.kind));
     let channel = c.take(Channel::parse("channel", &input.channel));
     let urgency = c.take(Urgency::parse(
@@ -370,6 +397,7 @@ async fn prepare(
         who: Who::of(ctx),
         community,
         now,
+        late: happened.and_then(|h| h.audit("received_at")),
         day,
         prefix,
         kind: v.kind,
@@ -572,9 +600,14 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
         .map(|(j, r)| {
             (
                 &j.who,
-                Entry::new(Action::Create, "request", r.id.0)
-                    .community(j.community)
-                    .after(r),
+                match &j.late {
+                    None => Entry::new(Action::Create, "request", r.id.0)
+                        .community(j.community)
+                        .after(r),
+                    Some(late) => Entry::new(Action::Create, "request", r.id.0)
+                        .community(j.community)
+                        .after(&serde_json::json!({ "request": r, "entered_late": late })),
+                },
             )
         })
         .collect();

@@ -46,7 +46,8 @@ crate::error_codes! {
         UnknownService = "unknown_service",
         CalendarFileEmpty = "calendar_file_empty",
         // Calls and photos.
-        CallInFuture = "call_in_future",
+        ReceivedAtOnlyForVisit = "received_at_only_for_visit",
+        VisitBeforeDone = "visit_before_done",
         CallAlreadyConverted = "call_already_converted",
         UnknownPhotoStage = "unknown_photo_stage",
         NotAnImage = "not_an_image",

@@ -25,7 +25,7 @@ use super::model::EventAction;
 use super::store;
 
 /// What one pass of the scanner did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ScanReport {
     pub warned: usize,
     pub breached: usize,
@@ -37,15 +37,24 @@ const SCAN_BATCH: i64 = 500;
 /// One pass: warns the owner (and the assignee) of every clock past its warning time, and
 /// escalates every clock past its deadline to the community's managers, each exactly once.
 pub async fn scan_clocks(core: &Core, now: DateTime<Utc>) -> CoreResult<ScanReport> {
+    scan_in(core, now, None).await
+}
+
+/// [`scan_clocks`], for every community or one.
+async fn scan_in(
+    core: &Core,
+    now: DateTime<Utc>,
+    only: Option<CommunityId>,
+) -> CoreResult<ScanReport> {
     let mut report = ScanReport::default();
     let mut managers: HashMap<CommunityId, Vec<UserId>> = HashMap::new();
     for breach in [false, true] {
         loop {
             let mut tx = core.db.begin().await?;
             let flagged = if breach {
-                store::clocks::flag_breached(&mut tx, now, SCAN_BATCH).await?
+                store::clocks::flag_breached(&mut tx, now, SCAN_BATCH, only).await?
             } else {
-                store::clocks::flag_warned(&mut tx, now, SCAN_BATCH).await?
+                store::clocks::flag_warned(&mut tx, now, SCAN_BATCH, only).await?
             };
             if flagged.is_empty() {
                 break;
@@ -172,6 +181,57 @@ pub async fn run_scanner_once(core: &Core, node: &str) -> CoreResult<Option<Scan
     )
     .await?;
     Ok(Some(r))
+}
+
+/// How far back a manager's catch-up scan may start.
+pub const CATCH_UP_DAYS: i64 = 31;
+
+/// A manager's catch-up run of the scanner for one community after downtime (补扫): a pass as
+/// of the end of each day from `from` (default today) to yesterday, in order, then one as of now — so a clock
+/// that fell due on a missed day is warned or escalated as of that day, each exactly once.
+/// Running it again changes nothing (every clock it would flag is flagged).
+pub async fn scan_as_of(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    from: Option<NaiveDate>,
+) -> CoreResult<ScanReport> {
+    ctx.require_in(Perm::TicketsManage, c)?;
+    let tz = crate::registry::store::for_tickets::community_timezone(
+        &mut core.db.read(),
+        c,
+        ctx.company_id,
+    )
+    .await?
+    .ok_or(CoreError::NotFound("community"))?;
+    let tz = crate::shared::calendar::zone(&tz);
+    let now = Utc::now();
+    let today = now.with_timezone(&tz).date_naive();
+    let from = from.unwrap_or(today);
+    if from > today {
+        return Err(CoreError::invalid("as_of", CommonCode::TimeInFuture));
+    }
+    if from < today - Duration::days(CATCH_UP_DAYS) {
+        return Err(CoreError::Invalid(vec![
+            FieldError::new("as_of", CommonCode::TooFarBack).with("days", CATCH_UP_DAYS),
+        ]));
+    }
+    let mut total = ScanReport::default();
+    let mut day = from;
+    while day < today {
+        let next = day.succ_opt().ok_or(CoreError::internal("date"))?;
+        // The last moment of `day` in the community's zone.
+        let end = crate::shared::calendar::local_to_utc(tz, next, chrono::NaiveTime::MIN)
+            - Duration::microseconds(1);
+        let r = scan_in(core, end, Some(c)).await?;
+        total.warned += r.warned;
+        total.breached += r.breached;
+        day = next;
+    }
+    let r = scan_in(core, now, Some(c)).await?;
+    total.warned += r.warned;
+    total.breached += r.breached;
+    Ok(total)
 }
 
 /// Runs the scanner every `every` until the process ends.

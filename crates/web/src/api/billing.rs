@@ -372,16 +372,19 @@ pub struct Accrued {
     pub charges: u64,
 }
 
-/// Accrues the community's late fees as of today now (the daily job does it too).
-#[utoipa::path(post, path = "/api/v1/communities/{id}/late-fees/accrue", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Accrued), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// Accrues the community's late fees as of `as_of` (default today; the daily job does it too),
+/// a manager catching up after downtime. Days already accrued are left alone: the same date
+/// run twice changes nothing. `as_of` later than today: 422 `date_in_future`.
+#[utoipa::path(post, path = "/api/v1/communities/{id}/late-fees/accrue", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), AsOfQuery),
+    responses((status = 200, body = Accrued), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn accrue_late_fees(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> ApiResult<Json<Accrued>> {
     Ok(Json(Accrued {
-        charges: billing::accrue_now(&s.core, &a.ctx, CommunityId(id)).await?,
+        charges: billing::accrue_as_of(&s.core, &a.ctx, CommunityId(id), q.as_of).await?,
     }))
 }
 

@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(timeline))
         .routes(routes!(list_categories, save_category))
         .routes(routes!(list_sla, save_sla))
+        .routes(routes!(scan_sla))
         .routes(routes!(assignees))
         .routes(routes!(list_notifications))
         .routes(routes!(read_notifications))
@@ -430,6 +431,31 @@ async fn list_sla(
 ) -> ApiResult<Json<Vec<SlaOverride>>> {
     Ok(Json(
         tickets::list_overrides(&s.core, &a.ctx, CommunityId(id)).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScanQuery {
+    /// The first day missed (at most 31 days back, not after today); default today.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Runs the SLA scanner for one community as of the end of each day from `as_of` to
+/// yesterday, in order, then as of now (a manager catching up after downtime; needs
+/// `tickets.manage`). Each clock is warned and escalated once: running it again changes
+/// nothing. `as_of` after today: 422 `time_in_future`; more than 31 days back: 422
+/// `too_far_back`.
+#[utoipa::path(post, path = "/api/v1/communities/{id}/sla/scan", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path), ScanQuery),
+    responses((status = 200, body = ScanReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn scan_sla(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ScanQuery>,
+) -> ApiResult<Json<ScanReport>> {
+    Ok(Json(
+        tickets::scan_as_of(&s.core, &a.ctx, CommunityId(id), q.as_of).await?,
     ))
 }
 

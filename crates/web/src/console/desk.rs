@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/request-settings", get(settings_page))
         .route("/request-settings/categories", post(save_category))
         .route("/request-settings/sla", post(save_sla))
+        .route("/request-settings/scan", post(scan_sla))
         .route("/request-settings/teams", post(save_team))
         .route(
             "/communities/{id}/price-list",
@@ -181,6 +182,8 @@ struct CallForm {
     content: String,
     result: String,
     transferred_to: String,
+    /// When the call came in (补录), local `datetime-local`; empty for now.
+    received_at: String,
 }
 
 pub struct CallView {
@@ -334,9 +337,18 @@ async fn log_call(
         )
         .await;
     };
+    let tz = match registry::get_community(&st.core, &u.ctx, CommunityId(community)).await {
+        Ok(c) => super::forms::tz_of(&c),
+        Err(e) => return render_calls(&st, &u, q, f, Some(e)).await,
+    };
+    let mut errs = Vec::new();
+    let received_at = super::forms::form_time("received_at", &f.received_at, tz, &mut errs);
+    if !errs.is_empty() {
+        return render_calls(&st, &u, q, f, Some(CoreError::Invalid(errs))).await;
+    }
     let input = CallForCreate {
         community_id: CommunityId(community),
-        call_at: None,
+        received_at,
         caller_name: Some(f.caller_name.clone()),
         caller_phone: Some(f.caller_phone.clone()),
         content: f.content.clone(),
@@ -748,6 +760,47 @@ async fn save_sla(
         pauses_on_hold: f.pauses_on_hold.is_some(),
     };
     match tickets::save_override(&st.core, &u.ctx, input).await {
+        Ok(_) => Ok(Redirect::to("/request-settings").into_response()),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_settings(&st, &u, Some(e)).await
+        }
+        Err(e) => Err(PageError::new(&u, e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ScanForm {
+    community_id: String,
+    /// The first day missed (`YYYY-MM-DD`); empty for today.
+    as_of: String,
+}
+
+/// A manager's catch-up run of the SLA scanner (the same core service as the API's).
+async fn scan_sla(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<ScanForm>,
+) -> PageResult {
+    let mut errs = Vec::new();
+    let community = f.community_id.trim().parse::<i64>().ok();
+    if community.is_none() {
+        errs.push(FieldError::new("community_id", CommonCode::Required));
+    }
+    let as_of = match f.as_of.trim() {
+        "" => None,
+        d => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errs.push(FieldError::new("as_of", CommonCode::InvalidDate));
+                None
+            }
+        },
+    };
+    let Some(community) = community.filter(|_| errs.is_empty()) else {
+        return render_settings(&st, &u, Some(CoreError::Invalid(errs))).await;
+    };
+    match tickets::scan_as_of(&st.core, &u.ctx, CommunityId(community), as_of).await {
         Ok(_) => Ok(Redirect::to("/request-settings").into_response()),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_settings(&st, &u, Some(e)).await

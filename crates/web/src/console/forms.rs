@@ -60,6 +60,37 @@ pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A form's optional `datetime-local` field (`2026-12-04T09:30`, the community's wall clock)
+/// as a moment; a malformed one is named in `errs`. The rules on the time itself (the
+/// backdating window, the permission) are the core's.
+pub fn form_time(
+    field: &str,
+    raw: &str,
+    tz: Tz,
+    errs: &mut Vec<wuye_core::FieldError>,
+) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"));
+    match parsed {
+        Ok(n) => Some(wuye_core::shared::calendar::local_to_utc(
+            tz,
+            n.date(),
+            n.time(),
+        )),
+        Err(_) => {
+            errs.push(wuye_core::FieldError::new(
+                field,
+                wuye_core::shared::error::CommonCode::InvalidDate,
+            ));
+            None
+        }
+    }
+}
+
 /// The zone of a time that belongs to no one community (company-level entries, a user's own
 /// pages, "this year"): the core's default, what a community with an unknown zone gets too.
 pub fn default_zone() -> Tz {

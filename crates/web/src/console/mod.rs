@@ -105,6 +105,8 @@ pub struct Shell {
     pub can_tickets_manage: bool,
     pub can_collect: bool,
     pub can_bill: bool,
+    /// May enter a record late with the time it really happened (the "实际发生时间" fields).
+    pub can_backdate: bool,
     pub error: Option<String>,
     pub notice: Option<String>,
 }
@@ -129,6 +131,7 @@ impl Shell {
             can_tickets_manage: false,
             can_collect: false,
             can_bill: false,
+            can_backdate: false,
             error: None,
             notice: None,
         }
@@ -155,6 +158,7 @@ impl Shell {
             can_tickets_manage: c.has(Perm::TicketsManage),
             can_collect: c.has(Perm::BillingCollect),
             can_bill: c.has(Perm::BillingManage),
+            can_backdate: c.has(Perm::RecordsBackdate),
             error: None,
             notice: None,
         }

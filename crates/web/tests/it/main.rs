@@ -4,11 +4,13 @@
 mod access;
 mod accounts;
 mod audit;
+mod backdate;
 mod billing;
 mod browser;
 mod console;
 mod import;
 mod isolation;
+mod latefees;
 mod openapi;
 mod ops;
 mod parking;

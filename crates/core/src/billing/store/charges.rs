@@ -116,12 +116,12 @@ pub(crate) async fn insert_settlement(
     source: &str,
     amount: i64,
     now: DateTime<Utc>,
-    day: NaiveDate,
+    (day, paid_on): (NaiveDate, NaiveDate),
 ) -> CoreResult<()> {
     tx.execute(
-        "INSERT INTO settlements (community_id, charge_id, payment_id, source, amount_fen, at, on_date) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        args![c, charge, payment, source, amount, now, day],
+        "INSERT INTO settlements (community_id, charge_id, payment_id, source, amount_fen, at, on_date, paid_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        args![c, charge, payment, source, amount, now, day, paid_on],
     )
     .await?;
     Ok(())

@@ -141,6 +141,12 @@ pub struct RequestForCreate {
     pub promise_at: Option<DateTime<Utc>>,
     /// Dispatch at once to this user (else the category's mode decides).
     pub assignee_id: Option<UserId>,
+    /// When the request really came in (RFC 3339), for a paper form or a call entered late
+    /// (补录): at most the backdating window back (`WUYE_BACKDATE_DAYS`, default 7 days), never
+    /// in the future; more than five minutes back needs `records.backdate`. The request is
+    /// registered at that time and its SLA clocks run from it. Default: now.
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 /// An action on a request.
@@ -167,6 +173,11 @@ pub struct RequestAction {
     pub satisfaction: Option<i64>,
     /// For visit: `phone` (default) or `visit`.
     pub visit_channel: Option<String>,
+    /// For visit: when the return visit really took place (RFC 3339), for one entered late
+    /// (补录): not before the work was done, at most the backdating window back, never in the
+    /// future; more than five minutes back needs `records.backdate`. Default: now.
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 /// A team of a community: its members and the categories it handles.

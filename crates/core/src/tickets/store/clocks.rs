@@ -186,18 +186,21 @@ pub(in crate::tickets) struct Flagged {
 
 /// Flags at most `batch` clocks past their deadline as breached (and warned, if they were
 /// not), each once: the UPDATE re-checks `breached_at IS NULL`.
+/// `only` limits it to one community (a manager's catch-up run).
 pub(in crate::tickets) async fn flag_breached(
     tx: &mut Tx,
     now: DateTime<Utc>,
     batch: i64,
+    only: Option<CommunityId>,
 ) -> CoreResult<Vec<Flagged>> {
     tx.fetch_all(
         "UPDATE request_clocks SET breached_at = $1, warned_at = COALESCE(warned_at, $1) \
          WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
          AND breached_at IS NULL AND paused_since IS NULL AND due_at <= $1 \
+         AND ($3 IS NULL OR community_id = $3) \
          ORDER BY due_at LIMIT $2) AND breached_at IS NULL \
          RETURNING community_id, request_id, clock",
-        args![now, batch],
+        args![now, batch, only],
     )
     .await
 }
@@ -207,14 +210,15 @@ pub(in crate::tickets) async fn flag_warned(
     tx: &mut Tx,
     now: DateTime<Utc>,
     batch: i64,
+    only: Option<CommunityId>,
 ) -> CoreResult<Vec<Flagged>> {
     tx.fetch_all(
         "UPDATE request_clocks SET warned_at = $1 \
          WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
          AND warned_at IS NULL AND paused_since IS NULL AND warn_at <= $1 \
-         AND due_at > $1 ORDER BY warn_at LIMIT $2) AND warned_at IS NULL \
-         RETURNING community_id, request_id, clock",
-        args![now, batch],
+         AND due_at > $1 AND ($3 IS NULL OR community_id = $3) ORDER BY warn_at LIMIT $2) \
+         AND warned_at IS NULL RETURNING community_id, request_id, clock",
+        args![now, batch, only],
     )
     .await
 }

@@ -112,6 +112,33 @@ pub(super) async fn pay(
         .filter(|(k, _)| k == "charge_ids")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
+    // A payment entered late (补录): its time as the community's wall clock shows it.
+    let mut errs = Vec::new();
+    let paid_at = if get("paid_at").trim().is_empty() {
+        None
+    } else {
+        let community = wuye_core::registry::get_community(&st.core, &u.ctx, CommunityId(c))
+            .await
+            .or_page(&u)?;
+        crate::console::forms::form_time(
+            "paid_at",
+            &get("paid_at"),
+            crate::console::forms::tz_of(&community),
+            &mut errs,
+        )
+    };
+    if !errs.is_empty() {
+        return render_cashier(
+            &st,
+            &u,
+            Some(c),
+            unit.to_string(),
+            Some(CoreError::Invalid(errs)),
+            get("amount"),
+            get("payer"),
+        )
+        .await;
+    }
     let input = PaymentForCreate {
         unit_id: UnitId(unit),
         method: get("method"),
@@ -120,6 +147,7 @@ pub(super) async fn pay(
         charge_ids,
         note: Some(get("note")),
         idempotency_key: Some(get("idempotency_key")),
+        paid_at,
     };
     match billing::pay(&st.core, &u.ctx, input).await {
         Ok(done) => Ok(Redirect::to(&format!("/receipts/{}", done.payment.id)).into_response()),

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/billing/standards", post(setup::save_standard))
         .route("/billing/runs", post(setup::post_run))
         .route("/billing/pending", post(setup::post_pending))
+        .route("/billing/late-fees/accrue", post(setup::accrue_late_fees))
         .route("/billing/schedule", get(setup::schedule_page))
         .route("/cashier", get(cashier::cashier_page))
         .route("/cashier/pay", post(cashier::pay))

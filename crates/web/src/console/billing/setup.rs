@@ -341,6 +341,35 @@ pub(super) async fn post_pending(
     after(&st, &u, f.community_id, r, back_to_setup(f.community_id)).await
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct AccrueForm {
+    pub(super) community_id: i64,
+    /// `YYYY-MM-DD`; empty for today.
+    pub(super) as_of: String,
+}
+
+/// A manager's run of the late-fee accrual as of a date (the same core service as the API's).
+pub(super) async fn accrue_late_fees(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<AccrueForm>,
+) -> PageResult {
+    let as_of = match f.as_of.trim() {
+        "" => Ok(None),
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| CoreError::invalid("as_of", CommonCode::InvalidDate)),
+    };
+    let r = match as_of {
+        Ok(d) => billing::accrue_as_of(&st.core, &u.ctx, CommunityId(f.community_id), d)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    after(&st, &u, f.community_id, r, back_to_setup(f.community_id)).await
+}
+
 // ---------------------------------------------------------------------------------------------
 // The published schedule
 

@@ -313,6 +313,8 @@ pub(super) struct ActForm {
     pub(super) quantity_3: String,
     pub(super) satisfaction: String,
     pub(super) visit_channel: String,
+    /// When the return visit took place (补录), local `datetime-local`; empty for now.
+    pub(super) received_at: String,
     /// `1` when sent from the phone page (go back there).
     pub(super) m: String,
 }
@@ -339,6 +341,17 @@ pub(super) async fn act(
     let team_id = num(&mut errs, "team_id", &f.team_id);
     let labour_minutes = num(&mut errs, "labour_minutes", &f.labour_minutes);
     let satisfaction = num(&mut errs, "satisfaction", &f.satisfaction);
+    let received_at = if f.received_at.trim().is_empty() {
+        None
+    } else {
+        let r = tickets::get_request(&st.core, &u.ctx, id)
+            .await
+            .or_page(&u)?;
+        let c = registry::get_community(&st.core, &u.ctx, r.community_id)
+            .await
+            .or_page(&u)?;
+        crate::console::forms::form_time("received_at", &f.received_at, tz_of(&c), &mut errs)
+    };
     let promise_at = if f.promise_at.trim().is_empty() {
         None
     } else {
@@ -391,6 +404,7 @@ pub(super) async fn act(
         services,
         satisfaction,
         visit_channel: Some(f.visit_channel.clone()).filter(|s| !s.is_empty()),
+        received_at,
     };
     match tickets::act(&st.core, &u.ctx, id, input).await {
         Ok(_) if mobile => Ok(Redirect::to("/m/orders").into_response()),

@@ -26,6 +26,8 @@ pub(super) struct NewForm {
     /// Local date-time (`datetime-local`), empty for the default.
     pub(super) promise_at: String,
     pub(super) assignee_id: String,
+    /// When it really happened (补录), local `datetime-local`; empty for now.
+    pub(super) received_at: String,
 }
 
 #[derive(Template)]
@@ -180,6 +182,8 @@ pub(super) async fn create(
             }
         },
     };
+    let received_at =
+        crate::console::forms::form_time("received_at", &f.received_at, tz, &mut errs);
     let assignee_id = match f.assignee_id.trim() {
         "" => None,
         s => match s.parse() {
@@ -205,6 +209,7 @@ pub(super) async fn create(
         description: f.description.clone(),
         promise_at,
         assignee_id,
+        received_at,
     };
     let res = if errs.is_empty() {
         tickets::create_request(&st.core, &u.ctx, input).await
