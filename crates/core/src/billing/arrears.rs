@@ -138,6 +138,7 @@ pub struct Reminder {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ReminderForCreate {
     pub unit_id: UnitId,
+    #[schema(value_type = ReminderMethod)]
     pub method: String,
     /// What the owner said or what happened ("答应月底前缴清").
     pub result: String,

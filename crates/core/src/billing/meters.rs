@@ -52,6 +52,7 @@ pub struct Meter {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct MeterForCreate {
     pub unit_id: UnitId,
+    #[schema(value_type = MeterKind)]
     pub kind: String,
     /// A standard of method `meter` of the unit's community.
     pub standard_id: i64,

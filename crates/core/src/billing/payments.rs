@@ -72,6 +72,7 @@ pub(super) async fn payment_in(
 pub struct PaymentForCreate {
     pub unit_id: UnitId,
     /// cash, wechat, alipay, bank, pos.
+    #[schema(value_type = PayMethod)]
     pub method: String,
     /// Yuan, at most two decimals.
     pub amount: String,
@@ -511,6 +512,7 @@ pub async fn reverse_payment(
 pub struct RefundForCreate {
     pub unit_id: UnitId,
     /// How the money goes back: cash, wechat, alipay, bank, pos.
+    #[schema(value_type = PayMethod)]
     pub method: String,
     /// Yuan; at most the prepaid balance.
     pub amount: String,

@@ -171,6 +171,7 @@ pub struct FeeItemForSave {
     /// Letters, digits, dashes: `WYF`, `PARK`.
     pub code: String,
     pub name: String,
+    #[schema(value_type = FeeKind)]
     pub kind: String,
     /// Late fee in percent of the principal per day ("0.05"); empty or "0" = none.
     pub late_fee_rate: Option<String>,
@@ -320,18 +321,21 @@ pub struct StandardForSave {
     pub community_id: CommunityId,
     pub fee_item_id: i64,
     pub name: String,
+    #[schema(value_type = Method)]
     pub method: String,
     /// Yuan, at most four decimals ("2.35").
     pub price: String,
     /// Meter standards: tiered prices per period, "10:3.45;20:4.83;*:5.83".
     pub tiers: Option<String>,
     /// monthly (default), quarterly, yearly, once.
+    #[schema(value_type = Option<Cycle>)]
     pub cycle: Option<String>,
     /// The month a quarterly or yearly cycle starts (1–12, default 1).
     pub cycle_start_month: Option<i64>,
     /// Day of the period's first month the charge is due (1–31, default 15).
     pub due_day: Option<i64>,
     /// half_up (default), down, up.
+    #[schema(value_type = Option<Rounding>)]
     pub rounding: Option<String>,
     /// Only these buildings; empty = all.
     #[serde(default)]

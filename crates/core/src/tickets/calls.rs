@@ -185,10 +185,12 @@ pub async fn list_calls(core: &Core, ctx: &Ctx, f: &CallFilter) -> CoreResult<Ve
 /// What the agent picks when a call becomes a request.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CallToRequest {
+    #[schema(value_type = crate::tickets::RequestKind)]
     pub kind: String,
     pub category: String,
     pub unit_id: Option<UnitId>,
     pub location: Option<String>,
+    #[schema(value_type = Option<crate::tickets::Urgency>)]
     pub urgency: Option<String>,
 }
 

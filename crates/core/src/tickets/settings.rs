@@ -98,6 +98,7 @@ pub struct SlaOverrideForSave {
     /// A category code, or `*` for every category.
     pub category: String,
     /// `feedback`, `on_site`, `resolve`, `reply`, `solution`, `hotline`.
+    #[schema(value_type = crate::tickets::ClockKind)]
     pub clock: String,
     pub enabled: bool,
     /// Length in minutes, or …

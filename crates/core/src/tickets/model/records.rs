@@ -29,7 +29,9 @@ pub struct CategoryForSave {
     pub code: String,
     pub name_zh: String,
     pub name_en: Option<String>,
+    #[schema(value_type = crate::tickets::DispatchMode)]
     pub dispatch_mode: String,
+    #[schema(value_type = crate::tickets::VisitPolicy)]
     pub visit_policy: String,
     pub active: Option<bool>,
 }
@@ -121,12 +123,15 @@ pub struct RequestForCreate {
     pub community_id: CommunityId,
     /// `repair_unit`, `repair_common`, `complaint_general`, `complaint_serious`, `inquiry`,
     /// `suggestion`, `help` (or the Chinese label).
+    #[schema(value_type = crate::tickets::RequestKind)]
     pub kind: String,
     /// A category code of the company (`water`, `power`, `elevator`, …).
     pub category: String,
     /// `front_desk`, `hotline`, `portal`, `wechat`, `patrol`, `internal`.
+    #[schema(value_type = crate::tickets::Channel)]
     pub channel: String,
     /// `normal` (default) or `urgent`.
+    #[schema(value_type = Option<crate::tickets::Urgency>)]
     pub urgency: Option<String>,
     pub complex: Option<bool>,
     /// Required for in-unit repairs.
@@ -172,6 +177,7 @@ pub struct RequestAction {
     /// For visit: 1–5.
     pub satisfaction: Option<i64>,
     /// For visit: `phone` (default) or `visit`.
+    #[schema(value_type = Option<crate::tickets::VisitChannel>)]
     pub visit_channel: Option<String>,
     /// For visit: when the return visit really took place (RFC 3339), for one entered late
     /// (补录): not before the work was done, at most the backdating window back, never in the
