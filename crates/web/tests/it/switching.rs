@@ -524,3 +524,139 @@ async fn switching_is_the_managers_of_the_community() {
     assert_eq!(st, 404);
     assert_eq!(app.count("prepaid_entries").await, 0);
 }
+
+#[tokio::test]
+async fn console_page_previews_posts_and_keeps_deposits() {
+    use crate::console::console_login;
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let unit = new_unit(&api, app.building_a.0, "1801").await;
+    app.user("boss", "project_manager", &[app.community_a])
+        .await;
+    let (k, token) = console_login(&app, "boss").await;
+    let html = k
+        .get(format!("{}/billing?community={c}", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("/billing/switching?community="), "{html}");
+    let html = k
+        .get(format!("{}/billing/switching?community={c}", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains("期初预存") && html.contains("下载模板"),
+        "{html}"
+    );
+    let r = k
+        .get(format!(
+            "{}/billing/switching/meter-baselines/template.xlsx",
+            app.base
+        ))
+        .send()
+        .await
+        .expect("template");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], XLSX);
+
+    // An amount typed as a number cell reads as yuan: 500 → ¥500.00.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (col, h) in PREPAID.iter().enumerate() {
+        ws.write_string(0, col as u16, *h).expect("h");
+    }
+    ws.write_string(1, 0, "1栋-1801").expect("c");
+    ws.write_number(1, 1, 500.0).expect("c");
+    let file = wb.save_to_buffer().expect("xlsx");
+    let upload = |action: &'static str| {
+        reqwest::multipart::Form::new()
+            .text("_csrf", token.clone())
+            .text("community_id", c.to_string())
+            .text("kind", "opening-prepaid")
+            .text("action", action)
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file.clone()).file_name("prepaid.xlsx"),
+            )
+    };
+    let send = |form: reqwest::multipart::Form| {
+        k.post(format!("{}/billing/switching/import", app.base))
+            .multipart(form)
+            .send()
+    };
+    let r = send(upload("preview")).await.expect("preview");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("预览：1 行可以导入，合计 ¥500.00"), "{html}");
+    assert_eq!(app.count("prepaid_entries").await, 0);
+    let r = send(upload("post")).await.expect("post");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("body").contains("已导入 1 行"));
+    assert_eq!(owed(&api, unit).await["prepaid_fen"], 50000);
+    let r = send(upload("post")).await.expect("again");
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("该房屋已导入过期初预存"), "{html}");
+    assert_eq!(owed(&api, unit).await["prepaid_fen"], 50000);
+
+    // A deposit recorded at the desk, then refunded.
+    let r = k
+        .post(format!("{}/billing/deposits", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("community_id", &c.to_string()),
+            ("unit", "1栋-1801"),
+            ("kind", "decoration"),
+            ("amount", "100"),
+            ("payer", "张三"),
+            ("method", "cash"),
+        ])
+        .send()
+        .await
+        .expect("deposit");
+    assert_eq!(r.status(), 303);
+    let (_, list) = api.get(&format!("/api/v1/units/{unit}/deposits")).await;
+    let id = list[0]["id"].as_i64().expect("deposit");
+    let r = k
+        .post(format!("{}/billing/deposits/{id}/refund", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("community_id", &c.to_string()),
+            ("method", "cash"),
+            ("reason", "验收合格"),
+        ])
+        .send()
+        .await
+        .expect("refund");
+    assert_eq!(r.status(), 303);
+    let (_, d) = api.get(&format!("/api/v1/deposits/{id}")).await;
+    assert_eq!(d["state"], "refunded");
+    let html = k
+        .get(format!("{}/billing/switching?community={c}", app.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("已退"), "{html}");
+    // Without the token the form is refused.
+    let r = k
+        .post(format!("{}/billing/deposits", app.base))
+        .form(&[
+            ("community_id", c.to_string().as_str()),
+            ("unit", "1栋-1801"),
+        ])
+        .send()
+        .await
+        .expect("no csrf");
+    assert_eq!(r.status(), 403);
+}
