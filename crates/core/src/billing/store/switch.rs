@@ -51,3 +51,19 @@ pub(crate) async fn set_baseline(
     )
     .await
 }
+
+/// The unit's opening prepaid balance (0 when none was imported).
+pub(crate) async fn opening_of_unit(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<i64> {
+    let (n,): (i64,) = q
+        .fetch_one(
+            "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM prepaid_entries \
+             WHERE community_id = $1 AND unit_id = $2 AND kind = 'opening'",
+            args![c, unit],
+        )
+        .await?;
+    Ok(n)
+}
