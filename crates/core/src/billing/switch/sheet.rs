@@ -221,6 +221,18 @@ fn find_header(range: &Range<Data>, cols: &[Col]) -> (usize, Vec<Option<usize>>)
     (0, vec![None; cols.len()])
 }
 
+/// A date as typed: 2026-07-01, 2026/7/1, or an ISO date-time cell (2026-07-01T00:00:00).
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
+        .ok()
+        .or_else(|| {
+            s.split_once('T')
+                .and_then(|(d, _)| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        })
+}
+
 /// The row errors of one import, capped at [`MAX_IMPORT_ERRORS`].
 pub struct Errors {
     cols: &'static [Col],
@@ -287,12 +299,52 @@ impl Errors {
     /// A date cell: an Excel date, or text as 2026-07-01 or 2026/7/1.
     pub fn date(&mut self, r: &Row, col: usize) -> Option<NaiveDate> {
         let s = self.required(r, col)?;
-        let d = NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(&s, "%Y/%m/%d"))
-            .map_err(|_| FieldError::new(self.cols[col].field, CommonCode::InvalidDate));
+        let d = parse_date(&s)
+            .ok_or_else(|| FieldError::new(self.cols[col].field, CommonCode::InvalidDate));
         self.take(r.n, col, d)
     }
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_read_as_people_typed_them() {
+        assert_eq!(cell_text(Some(&Data::Float(500.0))), Ok(Some("500".into())));
+        assert_eq!(
+            cell_text(Some(&Data::Float(1234.5))),
+            Ok(Some("1234.5".into()))
+        );
+        assert_eq!(
+            cell_text(Some(&Data::Float(1.234))),
+            Ok(Some("1.234".into()))
+        );
+        assert_eq!(cell_text(Some(&Data::String("  ".into()))), Ok(None));
+        assert_eq!(cell_text(Some(&Data::Int(-5))), Ok(Some("-5".into())));
+        assert_eq!(
+            cell_text(Some(&Data::Error(calamine::CellErrorType::NA))),
+            Err(())
+        );
+        // 46096 days after 1899-12-30 is 2026-03-15.
+        let excel =
+            calamine::ExcelDateTime::new(46096.0, calamine::ExcelDateTimeType::DateTime, false);
+        assert_eq!(
+            cell_text(Some(&Data::DateTime(excel))),
+            Ok(Some("2026-03-15".into()))
+        );
+    }
+
+    #[test]
+    fn dates_in_the_usual_spellings() {
+        let d = NaiveDate::from_ymd_opt(2026, 7, 1);
+        assert_eq!(parse_date("2026-07-01"), d);
+        assert_eq!(parse_date("2026/7/1"), d);
+        assert_eq!(parse_date("2026-07-01T00:00:00"), d);
+        assert_eq!(parse_date("昨天"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
     }
 }
