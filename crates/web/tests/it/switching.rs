@@ -607,6 +607,30 @@ async fn console_page_previews_posts_and_keeps_deposits() {
     assert!(html.contains("该房屋已导入过期初预存"), "{html}");
     assert_eq!(owed(&api, unit).await["prepaid_fen"], 50000);
 
+    // The cashier's desk leads to the deposits; a cashier reads the page.
+    app.user("desk1", "cashier", &[app.community_a]).await;
+    let (desk, _) = console_login(&app, "desk1").await;
+    let html = desk
+        .get(format!("{}/cashier?community={c}", app.base))
+        .send()
+        .await
+        .expect("desk")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("/billing/switching?community="), "{html}");
+    let r = desk
+        .get(format!("{}/billing/switching?community={c}", app.base))
+        .send()
+        .await
+        .expect("deposits");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("body");
+    assert!(
+        html.contains("deposit-form") && !html.contains("import-deposits"),
+        "the desk records deposits; imports are the manager's: {html}"
+    );
+
     // A deposit recorded at the desk, then refunded.
     let r = k
         .post(format!("{}/billing/deposits", app.base))
