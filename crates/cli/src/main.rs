@@ -2,6 +2,7 @@
 
 mod bench;
 mod config;
+mod switching;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -78,6 +79,18 @@ enum ImportCmd {
     },
     /// Writes the import template.
     Template { file: PathBuf },
+    /// Imports opening prepaid balances (期初预存) from .xlsx (all rows or none).
+    OpeningPrepaid(switching::ImportArgs),
+    /// Imports deposits held (押金) from .xlsx (all rows or none).
+    Deposits(switching::ImportArgs),
+    /// Imports meter baselines (抄表基数) from .xlsx (all rows or none).
+    MeterBaselines(switching::ImportArgs),
+    /// Writes the opening prepaid template.
+    OpeningPrepaidTemplate { file: PathBuf },
+    /// Writes the deposits template.
+    DepositsTemplate { file: PathBuf },
+    /// Writes the meter baselines template.
+    MeterBaselinesTemplate { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -355,6 +368,24 @@ async fn run(cli: Cli) -> AnyResult<()> {
             std::fs::write(&file, registry::import::template_xlsx()?)?;
             println!("template written to {}", file.display());
         }
+        Cmd::Import {
+            what: ImportCmd::OpeningPrepaid(a),
+        } => switching::import(&r, switching::Kind::OpeningPrepaid, a).await?,
+        Cmd::Import {
+            what: ImportCmd::Deposits(a),
+        } => switching::import(&r, switching::Kind::Deposits, a).await?,
+        Cmd::Import {
+            what: ImportCmd::MeterBaselines(a),
+        } => switching::import(&r, switching::Kind::MeterBaselines, a).await?,
+        Cmd::Import {
+            what: ImportCmd::OpeningPrepaidTemplate { file },
+        } => switching::template(switching::Kind::OpeningPrepaid, &file)?,
+        Cmd::Import {
+            what: ImportCmd::DepositsTemplate { file },
+        } => switching::template(switching::Kind::Deposits, &file)?,
+        Cmd::Import {
+            what: ImportCmd::MeterBaselinesTemplate { file },
+        } => switching::template(switching::Kind::MeterBaselines, &file)?,
         Cmd::Import {
             what: ImportCmd::Units { file, community },
         } => {

@@ -24,6 +24,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     audit::error::AuditCode::CODES,
     auth::error::AuthCode::CODES,
     billing::error::BillingCode::CODES,
+    billing::switch::SwitchCode::CODES,
     portal::error::PortalCode::CODES,
     registry::error::RegistryCode::CODES,
     shared::resolve::ResolveCode::CODES,

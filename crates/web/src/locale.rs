@@ -29,6 +29,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/zh-CN.registry.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.tickets.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.billing.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.switch.txt")));
             t
         }),
         Locale::En => EN.get_or_init(|| {
@@ -36,6 +37,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/en.registry.txt")));
             t.extend(parse(include_str!("../locale/en.tickets.txt")));
             t.extend(parse(include_str!("../locale/en.billing.txt")));
+            t.extend(parse(include_str!("../locale/en.switch.txt")));
             t
         }),
     }

@@ -224,10 +224,12 @@ pub struct Statement {
     pub charged_fen: i64,
     /// Σ payments (reversals and refunds included, negative).
     pub paid_fen: i64,
+    /// The opening prepaid balance brought from the old system (期初预存; no payment).
+    pub opening_fen: i64,
     /// What is owed now (Σ outstanding).
     pub owed_fen: i64,
     pub prepaid_fen: i64,
-    /// charged − paid = owed − prepaid.
+    /// charged − paid − opening = owed − prepaid.
     pub balance_fen: i64,
 }
 
@@ -260,6 +262,7 @@ pub(crate) async fn statement_in(
     let charged: i64 = charges.iter().map(|c| c.amount_fen).sum();
     let paid: i64 = payments.iter().map(|p| p.amount_fen).sum();
     let owed: i64 = charges.iter().map(Charge::outstanding).sum();
+    let opening = store::switch::opening_of_unit(q, c, unit).await?;
     Ok(Statement {
         unit_id: unit,
         unit_label: unit_label(q, c, unit).await?,
@@ -267,9 +270,10 @@ pub(crate) async fn statement_in(
         payments,
         charged_fen: charged,
         paid_fen: paid,
+        opening_fen: opening,
         owed_fen: owed,
         prepaid_fen: acc.prepaid_fen,
-        balance_fen: charged - paid,
+        balance_fen: charged - paid - opening,
     })
 }
 

@@ -21,6 +21,7 @@ pub mod reports;
 pub mod runs;
 pub mod setup;
 pub mod store;
+pub mod switch;
 
 pub use arrears::*;
 pub use cashier::*;

@@ -8,6 +8,7 @@ pub(crate) mod billing;
 pub mod import;
 mod portal;
 mod registry;
+mod switching;
 mod tickets;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -24,4 +25,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tickets::router())
         .merge(portal::router())
         .merge(billing::router())
+        .merge(switching::router())
 }

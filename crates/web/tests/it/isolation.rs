@@ -47,6 +47,7 @@ impl Other {
             ("charges", _) => "charge",
             ("payments", _) | ("receipts", _) => "payment",
             ("meter-readings", _) => "reading",
+            ("deposits", _) => "deposit",
             ("tokens", _) => "token",
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
         };
@@ -353,6 +354,13 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
             .or_else(|| pay["id"].as_i64())
             .unwrap_or_else(|| panic!("payment: {pay}")),
     );
+    let (_, dep) = admin
+        .post(
+            "/api/v1/deposits",
+            json!({"unit_id": unit, "kind": "decoration", "amount": "100", "payer": "乙业主"}),
+        )
+        .await;
+    ids.insert("deposit", id(&dep, "deposit"));
     // Staff of B only, and an API token that is not the prober's.
     let b_user = app.user("b_tech", "technician", &[app.community_b]).await;
     ids.insert("user", b_user.0);

@@ -19,6 +19,7 @@ mod portal;
 mod registry;
 mod schema;
 mod security;
+mod switching;
 mod tickets;
 
 use serde_json::{Value, json};

@@ -39,7 +39,9 @@ pub(crate) async fn count_payment(
     Ok(closed)
 }
 
-/// `(method, count, total_fen)` of the cashier's payments that day, by method.
+/// `(method, count, total_fen)` of the cashier's money that day, by method: payments (refunds
+/// and reversals negative), deposits taken at the desk, and deposits refunded (negative) — a
+/// deposit is not income, but it is money in or out of the drawer the close hands over.
 pub(crate) async fn totals(
     q: &mut impl Queries,
     c: CommunityId,
@@ -47,8 +49,13 @@ pub(crate) async fn totals(
     day: NaiveDate,
 ) -> CoreResult<Vec<(String, i64, i64)>> {
     q.fetch_all(
-        "SELECT method, COUNT(*), CAST(SUM(amount_fen) AS BIGINT) FROM payments WHERE community_id = $1 \
-         AND business_date = $2 AND COALESCE(cashier_id, 0) = $3 GROUP BY method ORDER BY method",
+        "SELECT method, COUNT(*), CAST(SUM(amount_fen) AS BIGINT) FROM ( \
+         SELECT method, amount_fen FROM payments WHERE community_id = $1 \
+         AND business_date = $2 AND COALESCE(cashier_id, 0) = $3 \
+         UNION ALL SELECT received_method, amount_fen FROM deposits WHERE community_id = $1 \
+         AND received_business_date = $2 AND received_by = $3 AND received_method IS NOT NULL \
+         UNION ALL SELECT refund_method, -amount_fen FROM deposits WHERE community_id = $1 \
+         AND refund_business_date = $2 AND refunded_by = $3) m GROUP BY method ORDER BY method",
         args![c, day, cashier],
     )
     .await

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod cashier_days;
 pub mod charges;
+pub mod deposits;
 pub mod fee_items;
 pub mod late_fees;
 pub mod meters;
@@ -18,3 +19,4 @@ pub mod reports;
 pub mod runs;
 pub mod settings;
 pub mod standards;
+pub mod switch;

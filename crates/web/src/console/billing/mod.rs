@@ -29,6 +29,7 @@ mod close;
 mod meters;
 mod owner;
 mod setup;
+mod switching;
 
 use arrears::*;
 use cashier::*;
@@ -79,6 +80,17 @@ pub fn router() -> Router<AppState> {
         .route("/receipts/{id}/pdf", get(receipt_pdf))
         .route("/portal/receipts/{id}/pdf", get(owner_receipt_pdf))
         .route("/billing/notices.pdf", post(notices_pdf))
+        .route("/billing/switching", get(switching::switching_page))
+        .route("/billing/switching/import", post(switching::import))
+        .route(
+            "/billing/switching/{kind}/template.xlsx",
+            get(switching::template),
+        )
+        .route("/billing/deposits", post(switching::create_deposit))
+        .route(
+            "/billing/deposits/{id}/refund",
+            post(switching::refund_deposit),
+        )
 }
 
 async fn receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> PageResult {
