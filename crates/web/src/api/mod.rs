@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 pub(crate) mod billing;
 pub mod import;
+mod opening;
 mod portal;
 mod registry;
 mod tickets;
@@ -24,4 +25,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tickets::router())
         .merge(portal::router())
         .merge(billing::router())
+        .merge(opening::router())
 }

@@ -12,6 +12,7 @@ pub mod charges;
 pub mod fee_items;
 pub mod late_fees;
 pub mod meters;
+pub mod opening;
 pub mod payments;
 pub mod reminders;
 pub mod reports;
