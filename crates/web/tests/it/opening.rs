@@ -256,6 +256,13 @@ async fn opening_lines_post_by_due_date_and_late_fees_count_from_the_switch_date
     assert_eq!(o803["late_fee_fen"], 75, "{o803}");
     assert_eq!(o803["late_fees"][0]["posted_fen"], 4567);
 
+    // Paid in full on the switch date: the desk posts no late fee for the days before it, and
+    // the three days accrued after it fall away (the money came in before them).
+    let p = crate::latefees::pay(&api, u801, "1000", json!({})).await;
+    assert_eq!(p["settled"][0]["amount_fen"], 100000, "{p}");
+    assert!(crate::latefees::posted(&api, u801).await.is_empty());
+    assert_eq!(owed(&api, u801).await["late_fee_fen"], 0);
+
     // One audit entry for the import, with its totals.
     let (st, log) = api.get("/api/v1/audit?entity=opening_arrears").await;
     assert_eq!(st, 200, "{log}");
@@ -553,4 +560,103 @@ async fn only_a_billing_manager_of_the_community_imports() {
         .await;
     let (st, v) = import(&mgr, c, file, false).await;
     assert_eq!(st, 200, "{v}");
+}
+
+/// The page under 收费设置 downloads the template, previews an upload (nothing written), shows a
+/// bad file's errors by row, and posts.
+#[tokio::test]
+async fn the_console_page_previews_and_posts_an_upload() {
+    let Setup { app, api, c, .. } = setup().await;
+    app.user("mgr1", "project_manager", &[app.community_a])
+        .await;
+    let (k, token) = crate::console::console_login(&app, "mgr1").await;
+    let html = k
+        .get(format!("{}/billing/opening?community={c}", app.base))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("期初欠费导入"), "{html}");
+    assert!(html.contains("name=\"_csrf\""));
+    let t = k
+        .get(format!(
+            "{}/billing/opening/template.xlsx?community={c}",
+            app.base
+        ))
+        .send()
+        .await
+        .expect("template");
+    assert_eq!(t.status(), 200);
+    let range = wuye_core::shared::xlsx::first_sheet(t.bytes().await.expect("bytes").to_vec())
+        .expect("sheet");
+    assert_eq!(
+        range.get((0, 0)).map(|d| d.to_string()),
+        Some("房号".into())
+    );
+
+    let upload = |file: Vec<u8>, action: &'static str, token: String| {
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", token)
+            .text("community_id", c.to_string())
+            .text("action", action)
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file).file_name("opening.xlsx"),
+            );
+        k.post(format!("{}/billing/opening", app.base))
+            .multipart(form)
+            .send()
+    };
+    let good = workbook(&[[
+        "1栋-801",
+        "LF",
+        "2025-01",
+        "2025-03",
+        "2025-01-15",
+        "630.98",
+        "100",
+        "",
+        "",
+    ]]);
+    // Without the token: refused, nothing written.
+    let r = upload(good.clone(), "post", "f".repeat(64))
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403);
+    let r = upload(good.clone(), "preview", token.clone())
+        .await
+        .expect("preview");
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("id=\"opening-preview\""), "{body}");
+    assert!(body.contains("530.98"), "{body}");
+    assert_eq!(app.count("charges").await, 0);
+
+    let bad = workbook(&[[
+        "1栋-801",
+        "LF",
+        "2025-01",
+        "2025-03",
+        "2025-01-15",
+        "1.234",
+        "",
+        "",
+        "",
+    ]]);
+    let r = upload(bad, "post", token.clone()).await.expect("bad");
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("id=\"opening-errors\""), "{body}");
+    assert!(body.contains("<td>2</td><td>金额</td>"), "{body}");
+    assert_eq!(app.count("charges").await, 0);
+
+    let r = upload(good, "post", token).await.expect("post");
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("id=\"opening-posted\""), "{body}");
+    assert_eq!(app.count("charges").await, 1);
+    let (_, log) = api.get("/api/v1/audit?entity=opening_arrears").await;
+    assert_eq!(log.as_array().map(Vec::len), Some(1), "{log}");
 }
