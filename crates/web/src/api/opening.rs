@@ -34,7 +34,7 @@ async fn template(
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    let bytes = opening::opening_template_xlsx(&s.core, &a.ctx, Some(CommunityId(id))).await?;
+    let bytes = opening::opening_template_xlsx(&s.core, &a.ctx, CommunityId(id)).await?;
     Ok(xlsx(bytes, "opening-arrears-template.xlsx"))
 }
 

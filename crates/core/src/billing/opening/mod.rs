@@ -52,7 +52,7 @@ use super::setup::{community_tz, today_in};
 use super::store;
 use super::store::opening::{ImportRow, NewCharge, NewLateFee, NewLine};
 
-pub use template::opening_template_xlsx;
+pub use template::{blank_opening_template_xlsx, opening_template_xlsx};
 
 /// More data rows than this and the file is refused before validation.
 pub const MAX_OPENING_ROWS: usize = 1_000_000;
@@ -61,6 +61,9 @@ pub const MAX_OPENING_ERRORS: usize = 1_000;
 /// An .xlsx that unpacks to more than this (400 MiB) is refused unread; 600,000 lines like the
 /// bench's unpack to about 120 MB.
 pub const MAX_OPENING_UNPACKED: u64 = 400 * 1024 * 1024;
+
+/// Lines turned into rows and written per step of the write.
+const WRITE_CHUNK: usize = 2_000;
 
 /// One column of the template.
 pub(super) struct Column {
@@ -307,40 +310,46 @@ pub async fn import_opening_xlsx(
             .ok_or_else(|| CoreError::internal("the import vanished"))?;
         return replay(core, community, done, false, &items).await;
     };
-    let (charges, late_fees, lines) = postings(&checked.lines, &items, switch);
-    let ids = store::opening::reserve_charge_ids(&mut tx, charges.len()).await?;
-    let charges: Vec<NewCharge> = charges
-        .into_iter()
-        .zip(ids)
-        .map(|(mut c, id)| {
-            c.id = id;
-            c
-        })
-        .collect();
-    let id_of = |i: Option<usize>| i.map(|i| charges[i].id);
-    let late_fees: Vec<NewLateFee> = late_fees
-        .into_iter()
-        .map(|(i, posted_days, posted_fen)| NewLateFee {
-            charge_id: charges[i].id,
-            posted_days,
-            posted_fen,
-        })
-        .collect();
-    let lines: Vec<NewLine> = lines
-        .into_iter()
-        .map(|(mut l, principal, fee)| {
-            l.charge_id = id_of(principal);
-            l.late_fee_charge_id = id_of(fee);
-            l
-        })
-        .collect();
-    let n_lines = lines.len() as u64;
-    store::opening::insert_charges(&mut tx, community, charges, ctx.actor(), now).await?;
-    progress(sheet.count * 3 / 2, sheet.count * 2);
-    store::opening::insert_late_fees(&mut tx, community, late_fees).await?;
-    if store::opening::insert_lines(&mut tx, community, import, lines).await? != n_lines {
-        // Another file brought in one of these lines meanwhile: nothing of this one stays.
-        return Err(CoreError::conflict("file", BillingCode::AlreadyImported));
+    // Chunk by chunk, so the charges' texts of a 600,000-line file are never all in memory.
+    let total = sheet.count * 2;
+    let mut written = 0;
+    for chunk in checked.lines.chunks(WRITE_CHUNK) {
+        let (charges, late_fees, lines) = postings(chunk, &items, switch);
+        let ids = store::opening::reserve_charge_ids(&mut tx, charges.len()).await?;
+        let charges: Vec<NewCharge> = charges
+            .into_iter()
+            .zip(ids)
+            .map(|(mut c, id)| {
+                c.id = id;
+                c
+            })
+            .collect();
+        let id_of = |i: Option<usize>| i.map(|i| charges[i].id);
+        let late_fees: Vec<NewLateFee> = late_fees
+            .into_iter()
+            .map(|(i, posted_days, posted_fen)| NewLateFee {
+                charge_id: charges[i].id,
+                posted_days,
+                posted_fen,
+            })
+            .collect();
+        let lines: Vec<NewLine> = lines
+            .into_iter()
+            .map(|(mut l, principal, fee)| {
+                l.charge_id = id_of(principal);
+                l.late_fee_charge_id = id_of(fee);
+                l
+            })
+            .collect();
+        let n_lines = lines.len() as u64;
+        store::opening::insert_charges(&mut tx, community, charges, ctx.actor(), now).await?;
+        store::opening::insert_late_fees(&mut tx, community, late_fees).await?;
+        if store::opening::insert_lines(&mut tx, community, import, lines).await? != n_lines {
+            // Another file brought in one of these lines meanwhile: nothing of this one stays.
+            return Err(CoreError::conflict("file", BillingCode::AlreadyImported));
+        }
+        written += chunk.len();
+        progress(sheet.count + written, total);
     }
     let mut summary = audit::Batch::new(ctx, community, now, Action::Import, "opening_arrears", 1);
     summary.push(

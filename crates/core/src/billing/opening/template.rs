@@ -12,26 +12,25 @@ use crate::shared::xlsx::{freeze_header, header_format, xlsx_err};
 
 use super::*;
 
-/// The template with the community's fee items (names) as the drop-down of 收费项目; `None`
-/// (the CLI without a community) leaves the column free.
+/// The template with the community's active fee items (names) as the drop-down of 收费项目.
 pub async fn opening_template_xlsx(
     core: &Core,
     ctx: &Ctx,
-    community: Option<CommunityId>,
+    community: CommunityId,
 ) -> CoreResult<Vec<u8>> {
-    let names: Vec<String> = match community {
-        Some(c) => {
-            ctx.require_in(Perm::BillingManage, c)?;
-            store::fee_items::list(&mut core.db.read(), c)
-                .await?
-                .into_iter()
-                .filter(|i| i.active)
-                .map(|i| i.name)
-                .collect()
-        }
-        None => Vec::new(),
-    };
+    ctx.require_in(Perm::BillingManage, community)?;
+    let names: Vec<String> = store::fee_items::list(&mut core.db.read(), community)
+        .await?
+        .into_iter()
+        .filter(|i| i.active)
+        .map(|i| i.name)
+        .collect();
     build(&names)
+}
+
+/// The template without a community (the CLI's, before one is chosen): 收费项目 is free text.
+pub fn blank_opening_template_xlsx() -> CoreResult<Vec<u8>> {
+    build(&[])
 }
 
 fn build(items: &[String]) -> CoreResult<Vec<u8>> {

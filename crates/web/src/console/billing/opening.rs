@@ -91,7 +91,7 @@ pub(super) async fn opening_template(
     Query(q): Query<CommunityQuery>,
 ) -> PageResult {
     let (_, c) = pick(&st, &u, q.community).await.or_page(&u)?;
-    let bytes = opening::opening_template_xlsx(&st.core, &u.ctx, Some(c))
+    let bytes = opening::opening_template_xlsx(&st.core, &u.ctx, c)
         .await
         .or_page(&u)?;
     Ok(crate::api::import::xlsx(
