@@ -86,10 +86,10 @@ fn workbook(units: usize) -> AnyResult<Vec<u8>> {
                 ws.write_string_with_format(r, 3, to, &text)?;
                 ws.write_string_with_format(r, 4, due, &text)?;
                 ws.write_number(r, 5, amount)?;
-                if r % 4 == 0 {
+                if r.is_multiple_of(4) {
                     ws.write_number(r, 6, 100.0)?;
                 }
-                if r % 10 == 0 {
+                if r.is_multiple_of(10) {
                     ws.write_number(r, 7, 12.34)?;
                 }
                 r += 1;

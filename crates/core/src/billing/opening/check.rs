@@ -129,6 +129,9 @@ impl Sheet {
     }
 }
 
+/// A line's identity in a file: unit, fee item, first and last month.
+type LineKey = (i64, i64, (i32, u32), (i32, u32));
+
 /// What the rows are checked against.
 pub(super) struct Known<'a> {
     pub units: &'a UnitLabels,
@@ -210,7 +213,7 @@ pub(super) fn check_rows(
         chrono::Datelike::year(&k.switch),
         chrono::Datelike::month(&k.switch),
     );
-    let mut seen: HashMap<(i64, i64, (i32, u32), (i32, u32)), usize> = HashMap::new();
+    let mut seen: HashMap<LineKey, usize> = HashMap::new();
     let mut done = 0;
     for (i, row) in range.rows().enumerate().skip(sheet.header + 1) {
         if row_is_empty(row) {
