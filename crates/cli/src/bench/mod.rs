@@ -119,6 +119,10 @@ pub enum BenchCmd {
         /// A throwaway PostgreSQL database to run on instead of SQLite (what it writes stays).
         #[arg(long, env = "WUYE_BENCH_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
+        /// Only writes the generated workbook to this file (the benchmark runs this in a child
+        /// process, so the generator's memory is not in the import's peak).
+        #[arg(long, hide = true)]
+        generate_to: Option<PathBuf>,
         #[command(flatten)]
         work: WorkDirArgs,
     },
@@ -163,9 +167,15 @@ pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
             work,
         } => billing::bench_billing(units, periods.clamp(1, 12), lookups.max(1), &work).await,
         BenchCmd::Opening {
+            generate_to: Some(file),
+            units,
+            ..
+        } => opening::generate_to(units.max(1), &file),
+        BenchCmd::Opening {
             units,
             database_url,
             work,
+            ..
         } => opening::bench_opening(units.max(1), database_url, &work).await,
     }
 }

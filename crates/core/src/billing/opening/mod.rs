@@ -32,6 +32,8 @@ mod check;
 mod template;
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 use serde::Serialize;
@@ -252,36 +254,46 @@ pub async fn import_opening_xlsx(
         return replay(core, community, done, preview, &items).await;
     }
 
-    let owned = bytes.to_vec();
-    let range = tokio::task::spawn_blocking(move || check::parse_workbook(owned))
-        .await
-        .map_err(CoreError::internal)??;
-    let sheet = check::Sheet::locate(&range)?;
-    progress(0, sheet.count * 2);
-
-    let units = crate::shared::resolve::UnitLabels::new(
-        for_billing::unit_labels(&mut core.db.read(), community).await?,
-    );
-    let existing: HashSet<(i64, i64, NaiveDate, NaiveDate)> =
-        store::opening::existing_keys(&mut core.db.read(), community)
+    let known = check::Known {
+        units: crate::shared::resolve::UnitLabels::new(
+            for_billing::unit_labels(&mut core.db.read(), community).await?,
+        ),
+        items,
+        existing: store::opening::existing_keys(&mut core.db.read(), community)
             .await?
             .into_iter()
-            .collect();
-    let checked = check::check_rows(
-        &range,
-        &sheet,
-        &check::Known {
-            units: &units,
-            items: &items,
-            existing: &existing,
-            switch,
-        },
-        progress,
-    );
-    drop(range);
-
+            .collect(),
+        switch,
+    };
+    let owned = bytes.to_vec();
+    // The checks run on a blocking thread, which needs 'static data: their inputs move there
+    // and come back, and the thread's progress is relayed from here every 200 ms.
+    let seen = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+    let relay = seen.clone();
+    let mut task = tokio::task::spawn_blocking(move || {
+        let r = check::read_and_check(owned, &known, &|done, total| {
+            relay.0.store(done, Ordering::Relaxed);
+            relay.1.store(total, Ordering::Relaxed);
+        });
+        (r, known)
+    });
+    let (checked, known) = loop {
+        tokio::select! {
+            r = &mut task => break r.map_err(CoreError::internal)?,
+            _ = tokio::time::sleep(std::time::Duration::from_millis(200)) => {
+                let total = seen.1.load(Ordering::Relaxed);
+                if total > 0 {
+                    progress(seen.0.load(Ordering::Relaxed), total);
+                }
+            }
+        }
+    };
+    let checked = checked?;
+    let items = known.items;
+    let count = checked.count;
+    progress(count, count * 2);
     let mut report = summarise(&checked.lines, &items, switch, preview);
-    report.rows = sheet.count;
+    report.rows = count;
     if !checked.errors.is_empty() || preview {
         report.errors = checked.errors;
         return Ok(report);
@@ -311,7 +323,7 @@ pub async fn import_opening_xlsx(
         return replay(core, community, done, false, &items).await;
     };
     // Chunk by chunk, so the charges' texts of a 600,000-line file are never all in memory.
-    let total = sheet.count * 2;
+    let total = count * 2;
     let mut written = 0;
     for chunk in checked.lines.chunks(WRITE_CHUNK) {
         let (charges, late_fees, lines) = postings(chunk, &items, switch);
@@ -349,7 +361,7 @@ pub async fn import_opening_xlsx(
             return Err(CoreError::conflict("file", BillingCode::AlreadyImported));
         }
         written += chunk.len();
-        progress(sheet.count + written, total);
+        progress(count + written, total);
     }
     let mut summary = audit::Batch::new(ctx, community, now, Action::Import, "opening_arrears", 1);
     summary.push(
@@ -369,7 +381,7 @@ pub async fn import_opening_xlsx(
     );
     audit::record_batch(&mut tx, summary).await?;
     tx.commit().await?;
-    progress(sheet.count * 2, sheet.count * 2);
+    progress(count * 2, count * 2);
     report.import_id = Some(import);
     Ok(report)
 }
