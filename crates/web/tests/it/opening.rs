@@ -660,3 +660,56 @@ async fn the_console_page_previews_and_posts_an_upload() {
     let (_, log) = api.get("/api/v1/audit?entity=opening_arrears").await;
     assert_eq!(log.as_array().map(Vec::len), Some(1), "{log}");
 }
+
+/// Cells as Excel keeps what people type: amounts as numbers, dates and months as date cells,
+/// a title line above the header.
+#[tokio::test]
+async fn numbers_and_date_cells_are_read_as_typed() {
+    let Setup {
+        api,
+        c,
+        units: [u801, ..],
+        ..
+    } = setup().await;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "期初欠费").expect("title");
+    for (col, h) in HEADERS.iter().enumerate() {
+        ws.write_string(1, col as u16, *h).expect("header");
+    }
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let month = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm");
+    let d = |y, m, d| rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d).expect("date");
+    ws.write_string(2, 0, "1栋-801").expect("c");
+    ws.write_string(2, 1, "LF").expect("c");
+    ws.write_datetime_with_format(2, 2, d(2025, 3, 1), &month)
+        .expect("c");
+    ws.write_datetime_with_format(2, 3, d(2025, 5, 1), &month)
+        .expect("c");
+    ws.write_datetime_with_format(2, 4, d(2025, 3, 15), &date)
+        .expect("c");
+    ws.write_number(2, 5, 1234.56).expect("c");
+    ws.write_number(2, 6, 34.5).expect("c");
+    ws.write_number(2, 7, 7.0).expect("c");
+    let (st, v) = import(&api, c, wb.save_to_buffer().expect("xlsx"), false).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["rows"], 1);
+    // 1,234.56 − 34.50 = 1,200.06 owed, ¥7.00 of old late fee.
+    assert_eq!(v["outstanding_fen"], 120006);
+    assert_eq!(v["late_fee_fen"], 700);
+    let (st, s) = api.get(&format!("/api/v1/units/{u801}/statement")).await;
+    assert_eq!(st, 200, "{s}");
+    let opening: Vec<&Value> = s["charges"]
+        .as_array()
+        .expect("charges")
+        .iter()
+        .filter(|c| c["kind"] == "opening")
+        .collect();
+    assert_eq!(opening[0]["due_date"], "2025-03-15");
+    assert_eq!(opening[0]["period_from"], "2025-03-01");
+    assert_eq!(opening[0]["period_to"], "2025-05-31");
+    assert_eq!(
+        opening[0]["description"],
+        "期初欠费：费用LF 2025-03–2025-05"
+    );
+}
