@@ -123,6 +123,9 @@ pub enum BenchCmd {
         /// process, so the generator's memory is not in the import's peak).
         #[arg(long, hide = true)]
         generate_to: Option<PathBuf>,
+        /// Only writes the units workbook (PostgreSQL: the units come in by the registry import).
+        #[arg(long, hide = true)]
+        generate_units_to: Option<PathBuf>,
         #[command(flatten)]
         work: WorkDirArgs,
     },
@@ -171,6 +174,14 @@ pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
             units,
             ..
         } => opening::generate_to(units.max(1), &file),
+        BenchCmd::Opening {
+            generate_units_to: Some(file),
+            units,
+            ..
+        } => Ok(std::fs::write(
+            file,
+            import::import_workbook(units.max(1))?,
+        )?),
         BenchCmd::Opening {
             units,
             database_url,
