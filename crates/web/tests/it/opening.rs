@@ -665,7 +665,9 @@ async fn the_console_page_previews_and_posts_an_upload() {
 /// a title line above the header.
 #[tokio::test]
 async fn numbers_and_date_cells_are_read_as_typed() {
+    // The app is kept to the end: dropping it deletes its database.
     let Setup {
+        app: _app,
         api,
         c,
         units: [u801, ..],
