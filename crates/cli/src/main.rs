@@ -14,7 +14,7 @@ use wuye_core::auth::{self, UserForCreate};
 use wuye_core::db::{Db, DbOptions};
 use wuye_core::shared::crypto::Crypto;
 use wuye_core::shared::ids::CommunityId;
-use wuye_core::{Core, CoreRef, Ctx, Settings, args, demo, keys, registry};
+use wuye_core::{Core, CoreRef, Ctx, Settings, args, billing, demo, keys, registry};
 
 use config::{Common, Resolved, Security};
 
@@ -91,6 +91,24 @@ enum ImportCmd {
     DepositsTemplate { file: PathBuf },
     /// Writes the meter baselines template.
     MeterBaselinesTemplate { file: PathBuf },
+    /// Imports opening arrears (期初欠费) from .xlsx: all rows or none; the same file twice
+    /// posts nothing twice.
+    OpeningArrears {
+        file: PathBuf,
+        /// Community code (e.g. YGHY) or id.
+        #[arg(long)]
+        community: String,
+        /// Checks every row and prints the totals, writing nothing.
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Writes the opening-arrears template (with the community's fee items as a drop-down
+    /// when `--community` is given).
+    OpeningArrearsTemplate {
+        file: PathBuf,
+        #[arg(long)]
+        community: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -131,6 +149,65 @@ fn describe(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
             .join("；"),
         Some(wuye_core::CoreError::Conflict(f)) => l.field_error(&f.field, f.code, &f.params),
         _ => e.to_string(),
+    }
+}
+
+/// A progress bar for a long import.
+fn progress_bar(msg: &'static str) -> AnyResult<ProgressBar> {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({elapsed})")?
+            .progress_chars("=> "),
+    );
+    bar.set_message(msg);
+    Ok(bar)
+}
+
+/// What an opening-arrears import did (or, previewed, would do), or its errors by row.
+fn print_opening(r: &billing::opening::OpeningReport, secs: f64) {
+    let yuan = |f: i64| wuye_core::shared::money::Money(f).to_string();
+    if !r.errors.is_empty() {
+        let l = wuye_web::locale::Locale::Zh;
+        println!(
+            "未导入任何数据 / nothing imported: {} errors",
+            r.errors.len()
+        );
+        for e in &r.errors {
+            println!(
+                "  第 {} 行 [{}] {}",
+                e.row,
+                e.column,
+                l.field_error("", &e.code, &e.params)
+            );
+        }
+        return;
+    }
+    let what = match (r.replayed, r.preview) {
+        (true, _) => "此文件已导入过，未重复入账 / imported before, nothing posted twice",
+        (false, true) => "预览，未写入 / preview, nothing written",
+        (false, false) => "导入成功 / imported",
+    };
+    println!(
+        "{what}: {} rows, {} units, switch date {}, outstanding ¥{}, late fees ¥{} (amounts ¥{}, paid before ¥{}), {} charges + {} late-fee charges in {secs:.2} s",
+        r.rows,
+        r.units,
+        r.switch_date,
+        yuan(r.outstanding_fen),
+        yuan(r.late_fee_fen),
+        yuan(r.amount_fen),
+        yuan(r.paid_fen),
+        r.charges_created,
+        r.late_fee_charges_created,
+    );
+    for t in &r.by_fee_item {
+        println!(
+            "  {}（{}）: {} lines, ¥{} + late fees ¥{}",
+            t.name,
+            t.code,
+            t.lines,
+            yuan(t.outstanding_fen),
+            yuan(t.late_fee_fen)
+        );
     }
 }
 
@@ -437,6 +514,53 @@ async fn run(cli: Cli) -> AnyResult<()> {
                         l.field_error("", &e.code, &e.params)
                     );
                 }
+                std::process::exit(2);
+            }
+        }
+        Cmd::Import {
+            what: ImportCmd::OpeningArrearsTemplate { file, community },
+        } => {
+            let bytes = match community {
+                Some(code) => {
+                    let core = open(&r).await?;
+                    let (c, company) = community_by_ref(&core, &code).await?;
+                    billing::opening::opening_template_xlsx(&core, &Ctx::system(company), c).await?
+                }
+                None => billing::opening::blank_opening_template_xlsx()?,
+            };
+            std::fs::write(&file, bytes)?;
+            println!("template written to {}", file.display());
+        }
+        Cmd::Import {
+            what:
+                ImportCmd::OpeningArrears {
+                    file,
+                    community,
+                    preview,
+                },
+        } => {
+            let core = open(&r).await?;
+            let (community, company) = community_by_ref(&core, &community).await?;
+            let bytes = read_file(&file)?;
+            let bar = progress_bar("导入中 / importing")?;
+            let b2 = bar.clone();
+            let progress = move |done: usize, total: usize| {
+                b2.set_length(total as u64);
+                b2.set_position(done as u64);
+            };
+            let t = Instant::now();
+            let report = billing::opening::import_opening_xlsx(
+                &core,
+                &Ctx::system(company),
+                community,
+                &bytes,
+                preview,
+                &progress,
+            )
+            .await?;
+            bar.finish_and_clear();
+            print_opening(&report, t.elapsed().as_secs_f64());
+            if !report.errors.is_empty() {
                 std::process::exit(2);
             }
         }

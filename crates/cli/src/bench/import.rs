@@ -28,7 +28,7 @@ const IMPORT_HEADERS: [&str; 11] = [
 
 /// A workbook like the import template filled in: `rows` units in buildings of 500, each with
 /// an owner (name, mobile, ID number as text cells).
-fn import_workbook(rows: usize) -> AnyResult<Vec<u8>> {
+pub(super) fn import_workbook(rows: usize) -> AnyResult<Vec<u8>> {
     let names = Names::new();
     let mut rng = Rng(0x5EED_0001);
     let mut wb = Workbook::new();

@@ -7,7 +7,7 @@
 //! prints its figures and PASS/FAIL against the target, and exits non-zero when a target is
 //! missed. The figures only mean something for a release build (`cargo build --release`).
 //!
-//! One file per benchmark (`import`, `search`, `startup`, `requests/`, `billing`); what several
+//! One file per benchmark (`import`, `search`, `startup`, `requests/`, `billing`, `opening`); what several
 //! share lives once: the working directory and fresh core (`workdir`), the invented but
 //! realistic data (`data`), the registry fixture (`populate`), the load client over HTTP
 //! (`client`), figures and percentiles (`report`), and every SQL text (`store`).
@@ -16,6 +16,7 @@ mod billing;
 mod client;
 mod data;
 mod import;
+mod opening;
 mod populate;
 mod report;
 mod requests;
@@ -110,12 +111,30 @@ pub enum BenchCmd {
         #[command(flatten)]
         work: WorkDirArgs,
     },
+    /// Opening arrears: imports 600,000 lines (100,000 units × 3 items × 2 quarters) from
+    /// .xlsx (target ≤ 30 s, peak RSS ≤ 300 MB). SQLite, or the PostgreSQL database given.
+    Opening {
+        #[arg(long, default_value_t = 100_000)]
+        units: usize,
+        /// A throwaway PostgreSQL database to run on instead of SQLite (what it writes stays).
+        #[arg(long, env = "WUYE_BENCH_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        /// Only writes the generated workbook to this file (the benchmark runs this in a child
+        /// process, so the generator's memory is not in the import's peak).
+        #[arg(long, hide = true)]
+        generate_to: Option<PathBuf>,
+        /// Only writes the units workbook (PostgreSQL: the units come in by the registry import).
+        #[arg(long, hide = true)]
+        generate_units_to: Option<PathBuf>,
+        #[command(flatten)]
+        work: WorkDirArgs,
+    },
 }
 
 pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
     if r.database_url.starts_with("postgres") {
         println!(
-            "note: benchmarks always run on SQLite in their own directory; the configured database is not used"
+            "note: benchmarks run on SQLite in their own directory (bench opening: on the PostgreSQL of --database-url); the configured database is not used"
         );
     }
     if cfg!(debug_assertions) {
@@ -150,5 +169,24 @@ pub async fn run(r: &crate::config::Resolved, cmd: BenchCmd) -> AnyResult<()> {
             lookups,
             work,
         } => billing::bench_billing(units, periods.clamp(1, 12), lookups.max(1), &work).await,
+        BenchCmd::Opening {
+            generate_to: Some(file),
+            units,
+            ..
+        } => opening::generate_to(units.max(1), &file),
+        BenchCmd::Opening {
+            generate_units_to: Some(file),
+            units,
+            ..
+        } => Ok(std::fs::write(
+            file,
+            import::import_workbook(units.max(1))?,
+        )?),
+        BenchCmd::Opening {
+            units,
+            database_url,
+            work,
+            ..
+        } => opening::bench_opening(units.max(1), database_url, &work).await,
     }
 }

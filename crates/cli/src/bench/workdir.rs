@@ -120,3 +120,16 @@ pub(crate) async fn new_community(
     .await?;
     Ok(c.id)
 }
+
+/// A migrated PostgreSQL database given by URL (a throwaway one: what the benchmark writes
+/// stays), with the roles and one company; the key lives in the working directory.
+pub(crate) async fn postgres_core(wd: &WorkDir, url: &str) -> AnyResult<(CoreRef, CompanyId)> {
+    let key = Crypto::generate_key_hex();
+    std::fs::write(wd.path.join("wuye.key"), &key)?;
+    let db = Db::connect(url, &DbOptions::default()).await?;
+    db.migrate().await?;
+    let core = Core::new(db, Crypto::from_hex(&key)?, Settings::default());
+    auth::ensure_roles(&core).await?;
+    let company = auth::ensure_company(&core, "基准测试物业公司").await?;
+    Ok((core, company))
+}

@@ -13,6 +13,7 @@ pub mod latefees;
 pub mod ledger;
 pub mod meters;
 pub mod model;
+pub mod opening;
 pub mod owner;
 pub mod payments;
 pub mod pdf;

@@ -62,6 +62,7 @@ code_enum!(ChargeKind, BillingCode::UnknownChargeKind, {
     Service = "service", "有偿服务", "Paid service";
     LateFee = "late_fee", "滞纳金", "Late fee";
     Reversal = "reversal", "红冲", "Reversal";
+    Opening = "opening", "期初欠费", "Opening arrears";
 });
 
 code_enum!(PaymentKind, BillingCode::UnknownPaymentKind, {

@@ -145,24 +145,7 @@ async fn import_units(
     if report.errors.is_empty() {
         return Ok(Json(report).into_response());
     }
-    let errors: Vec<RowErrorBody> = report
-        .errors
-        .iter()
-        .map(|e| RowErrorBody {
-            row: e.row,
-            column: e.column.clone(),
-            field: e.field.clone(),
-            code: e.code.clone(),
-            message: a.locale.tf(
-                "err.import_row",
-                &[
-                    ("row", e.row.to_string()),
-                    ("column", e.column.clone()),
-                    ("message", row_message(a.locale, e)),
-                ],
-            ),
-        })
-        .collect();
+    let errors = row_error_bodies(a.locale, &report.errors);
     let body = ImportRejected {
         code: "import_rows_invalid".into(),
         message: a.locale.tf(
@@ -173,6 +156,27 @@ async fn import_units(
         report,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+}
+
+/// Each bad cell with its message ("第 3 行 [金额]：…") in the caller's language.
+pub fn row_error_bodies(l: Locale, errors: &[import::ImportRowError]) -> Vec<RowErrorBody> {
+    errors
+        .iter()
+        .map(|e| RowErrorBody {
+            row: e.row,
+            column: e.column.clone(),
+            field: e.field.clone(),
+            code: e.code.clone(),
+            message: l.tf(
+                "err.import_row",
+                &[
+                    ("row", e.row.to_string()),
+                    ("column", e.column.clone()),
+                    ("message", row_message(l, e)),
+                ],
+            ),
+        })
+        .collect()
 }
 
 /// All units of a community, page by page.

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 pub(crate) mod billing;
 pub mod import;
+mod opening;
 mod portal;
 mod registry;
 mod switching;
@@ -26,4 +27,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(portal::router())
         .merge(billing::router())
         .merge(switching::router())
+        .merge(opening::router())
 }

@@ -12,6 +12,7 @@ mod import;
 mod isolation;
 mod latefees;
 mod openapi;
+mod opening;
 mod ops;
 mod parking;
 mod pii;

@@ -80,7 +80,7 @@ fn upsert_sql(be: Backend, scope: Scope) -> String {
          f.late_fee_ppm AS ppm, f.late_fee_grace_days AS grace, {n} AS n, COALESCE(lf.posted_days, 0) AS pd \
          FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id \
          LEFT JOIN late_fees lf ON lf.community_id = ch.community_id AND lf.charge_id = ch.id \
-         WHERE ch.community_id = $1 AND ch.reversed_by IS NULL AND ch.kind IN ('bill', 'manual', 'service') \
+         WHERE ch.community_id = $1 AND ch.reversed_by IS NULL AND ch.kind IN ('bill', 'manual', 'service', 'opening') \
          AND f.late_fee_ppm > 0 AND lf.waived_at IS NULL AND {filter}) b \
          WHERE TRUE ORDER BY b.id \
          ON CONFLICT (community_id, charge_id) DO UPDATE SET \

@@ -13,6 +13,7 @@ pub mod deposits;
 pub mod fee_items;
 pub mod late_fees;
 pub mod meters;
+pub mod opening;
 pub mod payments;
 pub mod reminders;
 pub mod reports;

@@ -147,3 +147,17 @@ pub(crate) async fn unit_spaces(q: &mut impl Queries, c: CommunityId) -> CoreRes
     )
     .await
 }
+
+/// Every unit of the community with its building name and unit number (the parts of its label
+/// `1栋-1801`), for resolving the labels of a whole spreadsheet at once.
+pub(crate) async fn unit_labels(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<Vec<(i64, String, String)>> {
+    q.fetch_all(
+        "SELECT u.id, b.name, u.unit_no FROM units u JOIN buildings b ON b.id = u.building_id \
+         WHERE u.community_id = $1",
+        args![c],
+    )
+    .await
+}

@@ -27,6 +27,7 @@ mod arrears;
 mod cashier;
 mod close;
 mod meters;
+mod opening;
 mod owner;
 mod setup;
 mod switching;
@@ -47,6 +48,14 @@ pub fn router() -> Router<AppState> {
         .route("/billing/pending", post(setup::post_pending))
         .route("/billing/late-fees/accrue", post(setup::accrue_late_fees))
         .route("/billing/schedule", get(setup::schedule_page))
+        .route(
+            "/billing/opening",
+            get(opening::opening_page).post(opening::opening_upload),
+        )
+        .route(
+            "/billing/opening/template.xlsx",
+            get(opening::opening_template),
+        )
         .route("/cashier", get(cashier::cashier_page))
         .route("/cashier/pay", post(cashier::pay))
         .route("/receipts/{id}", get(cashier::receipt_page))

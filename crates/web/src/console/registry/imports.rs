@@ -124,7 +124,7 @@ pub(super) async fn import_template(u: ConsoleUser) -> PageResult {
     Ok(xlsx_response(bytes, "units-template.xlsx"))
 }
 
-pub(super) fn too_large(max: usize) -> CoreError {
+pub(in crate::console) fn too_large(max: usize) -> CoreError {
     CoreError::Invalid(vec![
         FieldError::new("file", CommonCode::FileTooLarge).with("max", size_label(max)),
     ])

@@ -66,7 +66,7 @@ use communities::*;
 use exports::*;
 use history::*;
 use imports::*;
-pub(super) use imports::{Upload, read_upload};
+pub(super) use imports::{Upload, read_upload, too_large};
 use parking::*;
 use people::*;
 use units::*;
