@@ -23,6 +23,7 @@ pub mod runs;
 pub mod setup;
 pub mod store;
 pub mod switch;
+pub mod switch_report;
 
 pub use arrears::*;
 pub use cashier::*;
@@ -36,3 +37,4 @@ pub use receipts::*;
 pub use reports::*;
 pub use runs::*;
 pub use setup::*;
+pub use switch_report::*;

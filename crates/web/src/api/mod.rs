@@ -9,6 +9,7 @@ pub mod import;
 mod opening;
 mod portal;
 mod registry;
+mod switch_report;
 mod switching;
 mod tickets;
 
@@ -28,4 +29,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(billing::router())
         .merge(switching::router())
         .merge(opening::router())
+        .merge(switch_report::router())
 }

@@ -20,6 +20,7 @@ mod portal;
 mod registry;
 mod schema;
 mod security;
+mod switch_report;
 mod switching;
 mod tickets;
 

@@ -142,7 +142,7 @@ async fn every_route_is_documented() {
     }
     assert_eq!(
         paths.len(),
-        129,
+        132,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -21,3 +21,4 @@ pub mod runs;
 pub mod settings;
 pub mod standards;
 pub mod switch;
+pub mod switch_report;

@@ -10,14 +10,14 @@ use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
 /// `as_of − due_date` in days, as each backend subtracts dates (`$2` is the as-of date).
-fn age_expr(b: Backend) -> &'static str {
+pub(super) fn age_expr(b: Backend) -> &'static str {
     match b {
         Backend::Sqlite => "CAST(julianday($2) - julianday(ch.due_date) AS INTEGER)",
         Backend::Postgres => "($2 - ch.due_date)",
     }
 }
 
-const OPEN: &str =
+pub(super) const OPEN: &str =
     "ch.reversed_by IS NULL AND ch.kind <> 'reversal' AND ch.settled_fen < ch.amount_fen";
 
 /// What is overdue as of a day, by building and by age.

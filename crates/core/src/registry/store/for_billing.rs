@@ -161,3 +161,16 @@ pub(crate) async fn unit_labels(
     )
     .await
 }
+
+/// The community's units, and the people owning at least one of them (the switch report).
+pub(crate) async fn unit_and_owner_counts(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<(i64, i64)> {
+    q.fetch_one(
+        "SELECT (SELECT COUNT(*) FROM units WHERE community_id = $1), \
+         (SELECT COUNT(DISTINCT person_id) FROM unit_people WHERE community_id = $1 AND relation = $2)",
+        args![c, "owner"],
+    )
+    .await
+}

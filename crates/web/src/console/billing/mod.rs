@@ -30,6 +30,7 @@ mod meters;
 mod opening;
 mod owner;
 mod setup;
+mod switch_report;
 mod switching;
 
 use arrears::*;
@@ -37,6 +38,7 @@ use cashier::*;
 use close::*;
 use owner::*;
 use setup::*;
+use switch_report::*;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -69,6 +71,12 @@ pub fn router() -> Router<AppState> {
         .route("/billing/reports", get(arrears::reports_page))
         .route("/billing/expenses", post(arrears::add_expense))
         .route("/billing/export.xlsx", get(arrears::export))
+        .route("/billing/switch-report", get(switch_page))
+        .route("/billing/switch-report.xlsx", get(switch_xlsx))
+        .route(
+            "/billing/switch-report/sign-off",
+            post(switch_report::sign_off),
+        )
         .route("/units/{id}/reminders", post(close::add_reminder))
         .route("/charges/{id}/waive", post(close::waive))
         .route("/portal/billing", get(owner::owner_page))
@@ -159,7 +167,8 @@ yuan_in_templates!(
     OwnerPage,
     ArrearsPage,
     NoticesPage,
-    ReportsPage
+    ReportsPage,
+    SwitchPage
 );
 
 #[derive(Deserialize, Default)]
