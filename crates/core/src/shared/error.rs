@@ -60,6 +60,8 @@ error_codes! {
     pub enum CommonCode {
         Required = "required",
         TooLong = "too_long",
+        /// A row left as the template's example.
+        ExampleRow = "example_row",
         InvalidCharacters = "invalid_characters",
         MustBePositive = "must_be_positive",
         NotANumber = "not_a_number",

@@ -10,7 +10,7 @@ use std::io::Cursor;
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
-use super::error::{CoreError, CoreResult};
+use super::error::{CoreError, CoreResult, FieldError};
 
 /// A failure writing a workbook: never the user's fault.
 pub fn xlsx_err(e: XlsxError) -> CoreError {
@@ -88,5 +88,21 @@ pub fn first_sheet(bytes: Vec<u8>) -> Result<Range<Data>, SheetError> {
         None => Err(SheetError::NoSheet),
         Some(Err(_)) => Err(SheetError::NotXlsx),
         Some(Ok(r)) => Ok(r),
+    }
+}
+
+/// The note the import templates write on their example row (row 2), and the 说明 sheet tells to
+/// delete. The money imports (opening arrears, prepaid, deposits) refuse a file with the example
+/// still in it at that row, rather than post the example's made-up figures to a real unit; the
+/// units import lets its example row create its example unit.
+pub const EXAMPLE_NOTE: &str = "示例行，导入前请删除";
+
+/// Refuses a row whose note is still the template's example marker.
+pub fn not_the_example(field: &str, note: Option<&str>) -> Result<(), FieldError> {
+    match note {
+        Some(n) if n.trim() == EXAMPLE_NOTE => {
+            Err(FieldError::new(field, super::error::CommonCode::ExampleRow))
+        }
+        _ => Ok(()),
     }
 }

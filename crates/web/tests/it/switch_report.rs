@@ -225,3 +225,51 @@ async fn the_report_sets_the_files_beside_the_ledger_and_is_signed_off() {
     assert_eq!(r.status(), 303);
     assert_eq!(app.count("switch_signoffs").await, 2);
 }
+
+/// A template imported as downloaded is refused at its example row (row 2, the note): the
+/// example's made-up figures never reach a real unit.
+#[tokio::test]
+async fn a_template_imported_unchanged_is_refused_at_its_example_row() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    fee_item(&api, c, "WY", 100).await;
+    new_unit(&api, app.building_a.0, "1801").await;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    for (template, import) in [
+        (
+            format!("/api/v1/communities/{c}/import/opening-arrears/template.xlsx"),
+            format!("/api/v1/communities/{c}/import/opening-arrears"),
+        ),
+        (
+            "/api/v1/import/opening-prepaid/template.xlsx".to_string(),
+            format!("/api/v1/communities/{c}/import/opening-prepaid"),
+        ),
+        (
+            "/api/v1/import/deposits/template.xlsx".to_string(),
+            format!("/api/v1/communities/{c}/import/deposits"),
+        ),
+    ] {
+        let file = api
+            .client
+            .get(format!("{}{template}", app.base))
+            .bearer_auth(api.token.clone().unwrap_or_default())
+            .send()
+            .await
+            .expect("template")
+            .bytes()
+            .await
+            .expect("bytes")
+            .to_vec();
+        let (st, v) = api.post_raw(&import, xlsx, file).await;
+        assert_eq!(st, 422, "{import}: {v}");
+        let example = v["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .any(|e| e["row"] == 2 && e["code"] == "example_row");
+        assert!(example, "{import}: {v}");
+    }
+    assert_eq!(app.count("charges").await, 0);
+    assert_eq!(app.count("deposits").await, 0);
+}

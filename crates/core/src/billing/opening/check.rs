@@ -412,6 +412,9 @@ impl<'a> Checker<'a> {
             errs.code(r, PAID, BillingCode::PaidExceedsAmount);
         }
         let note = cell(NOTE);
+        if let Err(e) = crate::shared::xlsx::not_the_example("note", note.as_deref()) {
+            errs.push(r, NOTE, e);
+        }
         if note.as_ref().is_some_and(|n| n.chars().count() > 200) {
             errs.push(
                 r,

@@ -120,7 +120,7 @@ fn example(ws: &mut Worksheet, text: &Format, item: &str) -> CoreResult<()> {
     ws.write_number(r, PAID as u16, 100.0).map_err(xlsx_err)?;
     ws.write_number(r, LATE_FEE as u16, 12.5)
         .map_err(xlsx_err)?;
-    ws.write_string(r, NOTE as u16, "示例行，导入前请删除")
+    ws.write_string(r, NOTE as u16, crate::shared::xlsx::EXAMPLE_NOTE)
         .map_err(xlsx_err)?;
     Ok(())
 }

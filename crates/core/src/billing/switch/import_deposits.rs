@@ -81,7 +81,7 @@ static COLS: [Col; 6] = [
         width: 24.0,
         help: "选填。不超过200个字，如收据号。",
         list: &[],
-        example: "原收据号 A00123",
+        example: crate::shared::xlsx::EXAMPLE_NOTE,
     },
 ];
 
@@ -145,9 +145,11 @@ pub async fn import_deposits(
         let payer = errs
             .required(row, PAYER)
             .and_then(|p| errs.take(row.n, PAYER, required_text("payer", &p, 50)));
-        let note = errs
-            .text(row, NOTE)
-            .and_then(|n| errs.take(row.n, NOTE, optional_text("note", n.as_deref(), 200)));
+        let note = errs.text(row, NOTE).and_then(|n| {
+            let checked = crate::shared::xlsx::not_the_example("note", n.as_deref())
+                .and_then(|_| optional_text("note", n.as_deref(), 200));
+            errs.take(row.n, NOTE, checked)
+        });
         let (Some(unit), Some(kind), Some(amount), Some(received), Some(payer), Some(note)) =
             (unit, kind, amount, received, payer, note)
         else {

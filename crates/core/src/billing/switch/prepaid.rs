@@ -51,7 +51,7 @@ static COLS: [Col; 3] = [
         width: 24.0,
         help: "选填。不超过200个字。",
         list: &[],
-        example: "原系统结转",
+        example: crate::shared::xlsx::EXAMPLE_NOTE,
     },
 ];
 
@@ -111,9 +111,11 @@ pub async fn import_opening_prepaid(
         let amount = errs
             .required(row, AMOUNT)
             .and_then(|a| errs.take(row.n, AMOUNT, positive_money("amount", &a)));
-        let note = errs
-            .text(row, NOTE)
-            .and_then(|n| errs.take(row.n, NOTE, optional_text("note", n.as_deref(), 200)));
+        let note = errs.text(row, NOTE).and_then(|n| {
+            let checked = crate::shared::xlsx::not_the_example("note", n.as_deref())
+                .and_then(|_| optional_text("note", n.as_deref(), 200));
+            errs.take(row.n, NOTE, checked)
+        });
         let Some(unit) = unit else { continue };
         if let Some(first) = seen.get(&unit) {
             errs.push(

@@ -117,7 +117,7 @@ fn write_example(ws: &mut Worksheet, text: &Format) -> CoreResult<()> {
         .map_err(xlsx_err)?;
     ws.write_string_with_format(r, OWNER_ID as u16, "11010519491231002X", text)
         .map_err(xlsx_err)?;
-    ws.write_string(r, NOTE as u16, "示例行，导入前请删除")
+    ws.write_string(r, NOTE as u16, crate::shared::xlsx::EXAMPLE_NOTE)
         .map_err(xlsx_err)?;
     Ok(())
 }
