@@ -63,7 +63,7 @@ pub struct SignOff {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SwitchReport {
+pub struct SwitchReconciliation {
     pub community_id: CommunityId,
     pub community: String,
     pub as_of: NaiveDate,
@@ -91,7 +91,7 @@ pub struct SwitchReport {
 }
 
 /// The switch report of a community (billing staff of the community).
-pub async fn switch_report(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<SwitchReport> {
+pub async fn switch_report(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<SwitchReconciliation> {
     require_billing(ctx, c)?;
     let mut r = core.db.read();
     let tz = community_tz(&mut r, ctx, c).await?;
@@ -119,7 +119,7 @@ pub async fn switch_report(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult
     let (deposits_imported, deposits_imported_fen, deposits_held, deposits_held_fen) =
         store::switch_report::deposits(&mut r, c).await?;
     let sign_offs = store::switch_report::sign_offs(&mut r, c).await?;
-    Ok(SwitchReport {
+    Ok(SwitchReconciliation {
         community_id: c,
         community,
         as_of,

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
-use wuye_core::billing::{self, SignOff, SignOffForCreate, SwitchReport};
+use wuye_core::billing::{self, SignOff, SignOffForCreate, SwitchReconciliation};
 use wuye_core::shared::ids::CommunityId;
 
 use crate::AppState;
@@ -22,12 +22,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The switch report: per fee item, the files' lines and sums beside the ledger's opening
 /// charges; the opening arrears still open by age; units, owners; the sign-offs so far.
 #[utoipa::path(get, path = "/api/v1/communities/{id}/switch-report", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = SwitchReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SwitchReconciliation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn report(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<SwitchReport>> {
+) -> ApiResult<Json<SwitchReconciliation>> {
     Ok(Json(
         billing::switch_report(&s.core, &a.ctx, CommunityId(id)).await?,
     ))

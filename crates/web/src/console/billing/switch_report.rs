@@ -16,7 +16,7 @@ pub(super) struct SwitchPage {
     pub(super) s: Shell,
     pub(super) communities: Vec<(i64, String)>,
     pub(super) community: i64,
-    pub(super) r: SwitchReport,
+    pub(super) r: SwitchReconciliation,
     pub(super) can_sign: bool,
 }
 
