@@ -91,7 +91,11 @@ pub struct SwitchReconciliation {
 }
 
 /// The switch report of a community (billing staff of the community).
-pub async fn switch_report(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<SwitchReconciliation> {
+pub async fn switch_report(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+) -> CoreResult<SwitchReconciliation> {
     require_billing(ctx, c)?;
     let mut r = core.db.read();
     let tz = community_tz(&mut r, ctx, c).await?;

@@ -18,16 +18,54 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .merge(auth::router())
-        .merge(registry::router())
-        .merge(admin::router())
-        .merge(audit::router())
-        .merge(import::router())
-        .merge(tickets::router())
-        .merge(portal::router())
-        .merge(billing::router())
-        .merge(switching::router())
-        .merge(opening::router())
-        .merge(switch_report::router())
+    modules()
+        .into_iter()
+        .fold(OpenApiRouter::new(), OpenApiRouter::merge)
+}
+
+/// Each module's routes with their docs.
+fn modules() -> Vec<OpenApiRouter<AppState>> {
+    vec![
+        auth::router(),
+        registry::router(),
+        admin::router(),
+        audit::router(),
+        import::router(),
+        tickets::router(),
+        portal::router(),
+        billing::router(),
+        switching::router(),
+        opening::router(),
+        switch_report::router(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    /// Two modules naming different schemas alike would have one silently replace the other in
+    /// the merged document (a response then violates its documented schema).
+    #[test]
+    fn no_two_modules_document_different_schemas_under_one_name() {
+        let mut seen: BTreeMap<String, (usize, serde_json::Value)> = BTreeMap::new();
+        for (i, m) in super::modules().into_iter().enumerate() {
+            let doc = m.into_openapi();
+            let Some(comps) = doc.components else {
+                continue;
+            };
+            for (name, schema) in comps.schemas {
+                let v = serde_json::to_value(&schema).expect("schema");
+                if let Some((j, other)) = seen.get(&name) {
+                    assert_eq!(
+                        other, &v,
+                        "schema {name} differs between modules {j} and {i}"
+                    );
+                } else {
+                    seen.insert(name, (i, v));
+                }
+            }
+        }
+        assert!(seen.len() > 50, "{}", seen.len());
+    }
 }
