@@ -86,32 +86,53 @@ pub struct ImportRejected {
     pub report: ImportReport,
 }
 
-/// What the import answers with 422: the rows' errors ([`ImportRejected`]) or a refusal of the
-/// file itself, such as `not_xlsx` or a field of the request ([`ErrorBody`]). `anyOf`, not
-/// `oneOf`: a row report is also a valid error body.
-pub struct ImportRefused;
+/// Declares the 422 body of a spreadsheet import: its rows' errors (`$rejected`) or a refusal
+/// of the file itself, such as `not_xlsx` ([`ErrorBody`]). `anyOf`, not `oneOf`: a row report
+/// is also a valid error body.
+macro_rules! refused_schema {
+    ($(#[$m:meta])* $name:ident, $rejected:ident) => {
+        $(#[$m])*
+        pub struct $name;
 
-impl utoipa::PartialSchema for ImportRefused {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::AnyOfBuilder::new()
-            .item(utoipa::openapi::Ref::from_schema_name("ImportRejected"))
-            .item(utoipa::openapi::Ref::from_schema_name("ErrorBody"))
-            .into()
-    }
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::AnyOfBuilder::new()
+                    .item(utoipa::openapi::Ref::from_schema_name(stringify!($rejected)))
+                    .item(utoipa::openapi::Ref::from_schema_name("ErrorBody"))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                use utoipa::PartialSchema;
+                schemas.push((stringify!($rejected).into(), $rejected::schema()));
+                schemas.push(("ErrorBody".into(), $crate::error::ErrorBody::schema()));
+                <$rejected as utoipa::ToSchema>::schemas(schemas);
+            }
+        }
+    };
 }
+pub(crate) use refused_schema;
 
-impl ToSchema for ImportRefused {
-    fn schemas(
-        schemas: &mut Vec<(
-            String,
-            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
-        )>,
-    ) {
-        use utoipa::PartialSchema;
-        schemas.push(("ImportRejected".into(), ImportRejected::schema()));
-        schemas.push(("ErrorBody".into(), ErrorBody::schema()));
-        <ImportRejected as ToSchema>::schemas(schemas);
-    }
+refused_schema!(
+    /// What the units import answers with 422.
+    ImportRefused,
+    ImportRejected
+);
+
+/// `?preview=true`: check every row and answer what would be posted, writing nothing.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewQuery {
+    /// Check every row and answer what would be posted, writing nothing.
+    #[serde(default)]
+    pub preview: bool,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -6,13 +6,13 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::billing::opening::{self, OpeningReport};
 use wuye_core::shared::ids::CommunityId;
 
-use super::import::{RowErrorBody, read_limited, row_error_bodies, xlsx};
+use super::import::{PreviewQuery, RowErrorBody, read_limited, row_error_bodies, xlsx};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, ApiPath, ApiQuery};
@@ -38,14 +38,6 @@ async fn template(
     Ok(xlsx(bytes, "opening-arrears-template.xlsx"))
 }
 
-#[derive(Deserialize, IntoParams, Default)]
-#[into_params(parameter_in = Query)]
-pub struct PreviewQuery {
-    /// Check every row and answer the counts and totals, writing nothing.
-    #[serde(default)]
-    pub preview: bool,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct OpeningRejected {
     /// `import_rows_invalid`
@@ -56,32 +48,11 @@ pub struct OpeningRejected {
     pub report: OpeningReport,
 }
 
-/// What the opening-arrears import answers with 422: the rows' errors ([`OpeningRejected`]) or
-/// a refusal of the file itself ([`ErrorBody`]); `anyOf` like the units import's.
-pub struct OpeningRefused;
-
-impl utoipa::PartialSchema for OpeningRefused {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::AnyOfBuilder::new()
-            .item(utoipa::openapi::Ref::from_schema_name("OpeningRejected"))
-            .item(utoipa::openapi::Ref::from_schema_name("ErrorBody"))
-            .into()
-    }
-}
-
-impl ToSchema for OpeningRefused {
-    fn schemas(
-        schemas: &mut Vec<(
-            String,
-            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
-        )>,
-    ) {
-        use utoipa::PartialSchema;
-        schemas.push(("OpeningRejected".into(), OpeningRejected::schema()));
-        schemas.push(("ErrorBody".into(), ErrorBody::schema()));
-        <OpeningRejected as ToSchema>::schemas(schemas);
-    }
-}
+super::import::refused_schema!(
+    /// What the opening-arrears import answers with 422.
+    OpeningRefused,
+    OpeningRejected
+);
 
 /// Imports the community's opening arrears from the .xlsx sent as the body: every row becomes
 /// a charge of kind `opening` (what is still owed, due on its original date) and, with 已计滞纳金,

@@ -6,13 +6,13 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::billing::switch::{self, *};
 use wuye_core::shared::ids::{CommunityId, UnitId};
 
-use super::import::{RowErrorBody, read_limited, row_message, xlsx};
+use super::import::{PreviewQuery, RowErrorBody, read_limited, row_message, xlsx};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, ApiJson, ApiPath, ApiQuery};
@@ -33,14 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_deposits))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PreviewQuery {
-    /// Check every row and answer what would be posted, writing nothing.
-    #[serde(default)]
-    pub preview: bool,
-}
-
 /// What a switching import answers with 422 when a row is wrong: every bad cell, and the
 /// report (nothing was written).
 #[derive(Serialize, ToSchema)]
@@ -52,33 +44,11 @@ pub struct SwitchRejected {
     pub report: SwitchReport,
 }
 
-/// 422 of a switching import: the rows' errors ([`SwitchRejected`]) or a refusal of the file
-/// itself such as `not_xlsx`, `missing_columns`, `prepaid_disabled` ([`ErrorBody`]). `anyOf`:
-/// a row report is also a valid error body.
-pub struct SwitchRefused;
-
-impl utoipa::PartialSchema for SwitchRefused {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::AnyOfBuilder::new()
-            .item(utoipa::openapi::Ref::from_schema_name("SwitchRejected"))
-            .item(utoipa::openapi::Ref::from_schema_name("ErrorBody"))
-            .into()
-    }
-}
-
-impl ToSchema for SwitchRefused {
-    fn schemas(
-        schemas: &mut Vec<(
-            String,
-            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
-        )>,
-    ) {
-        use utoipa::PartialSchema;
-        schemas.push(("SwitchRejected".into(), SwitchRejected::schema()));
-        schemas.push(("ErrorBody".into(), ErrorBody::schema()));
-        <SwitchRejected as ToSchema>::schemas(schemas);
-    }
-}
+super::import::refused_schema!(
+    /// 422 of a switching import (`missing_columns`, `prepaid_disabled` among the refusals).
+    SwitchRefused,
+    SwitchRejected
+);
 
 /// The report as the answer: 200, or 422 naming every bad cell.
 pub fn answer(l: Locale, report: SwitchReport) -> Response {
