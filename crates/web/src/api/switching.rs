@@ -12,7 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use wuye_core::billing::switch::{self, *};
 use wuye_core::shared::ids::{CommunityId, UnitId};
 
-use super::import::{PreviewQuery, RowErrorBody, read_limited, row_message, xlsx};
+use super::import::{PreviewQuery, RowErrorBody, read_limited, row_error_bodies, xlsx};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, ApiJson, ApiPath, ApiQuery};
@@ -55,24 +55,7 @@ pub fn answer(l: Locale, report: SwitchReport) -> Response {
     if report.errors.is_empty() {
         return Json(report).into_response();
     }
-    let errors = report
-        .errors
-        .iter()
-        .map(|e| RowErrorBody {
-            row: e.row,
-            column: e.column.clone(),
-            field: e.field.clone(),
-            code: e.code.clone(),
-            message: l.tf(
-                "err.import_row",
-                &[
-                    ("row", e.row.to_string()),
-                    ("column", e.column.clone()),
-                    ("message", row_message(l, e)),
-                ],
-            ),
-        })
-        .collect();
+    let errors = row_error_bodies(l, &report.errors);
     let body = SwitchRejected {
         code: "import_rows_invalid".into(),
         message: l.tf(
