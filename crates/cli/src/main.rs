@@ -1,5 +1,6 @@
-//! The `wuye` binary: serve, migrate, backup, import, user, bench.
+//! The `wuye` binary: serve, migrate, backup, restore, import, user, bench.
 
+mod backup;
 mod bench;
 mod config;
 mod switching;
@@ -49,8 +50,18 @@ enum Cmd {
     },
     /// Applies database migrations and exits.
     Migrate,
-    /// Copies the SQLite database consistently while it serves (VACUUM INTO).
-    Backup { file: PathBuf },
+    /// Backs up into a new directory, while the server keeps serving: the database (SQLite's
+    /// VACUUM INTO, or pg_dump of one snapshot), the key, uploaded files, and a manifest of row
+    /// counts and money checksums.
+    Backup {
+        dir: PathBuf,
+        /// Leaves the personal-data key out (keep it apart; the copy is unreadable without it).
+        #[arg(long)]
+        no_key: bool,
+    },
+    /// Restores a backup directory into an empty data dir (and, on PostgreSQL, an empty
+    /// database), then checks row counts and money checksums against its manifest.
+    Restore { dir: PathBuf },
     /// Imports from a spreadsheet.
     Import {
         #[command(subcommand)]
@@ -431,14 +442,8 @@ async fn run(cli: Cli) -> AnyResult<()> {
             open(&r).await?;
             println!("migrations applied");
         }
-        Cmd::Backup { file } => {
-            if file.exists() {
-                return Err(format!("{} exists already", file.display()).into());
-            }
-            let core = open(&r).await?;
-            core.db.backup_sqlite(&file).await?;
-            println!("backup written to {}", file.display());
-        }
+        Cmd::Backup { dir, no_key } => backup::backup(&r, &dir, !no_key).await?,
+        Cmd::Restore { dir } => backup::restore(&r, &dir).await?,
         Cmd::Import {
             what: ImportCmd::Template { file },
         } => {

@@ -18,6 +18,7 @@ mod checkpoint;
 pub mod group;
 pub mod inline;
 pub mod row;
+mod snapshot;
 mod value;
 
 pub use bulk::Bulk;
@@ -415,14 +416,15 @@ impl Db {
         }
     }
 
-    /// Runs `VACUUM INTO` (SQLite only): a consistent copy while the server keeps serving.
+    /// Runs `VACUUM INTO` (SQLite only) on a reader connection: a consistent, compacted copy
+    /// of one snapshot, taken while the server keeps serving (in WAL mode no writer waits).
     pub async fn backup_sqlite(&self, dest: &Path) -> CoreResult<()> {
         match self {
-            Db::Sqlite { writer, .. } => {
+            Db::Sqlite { reader, .. } => {
                 let dest = dest.to_string_lossy().to_string();
                 sqlx::query("VACUUM INTO ?1")
                     .bind(dest)
-                    .execute(writer)
+                    .execute(reader)
                     .await?;
                 Ok(())
             }
