@@ -7,6 +7,7 @@ pub mod auth;
 pub mod billing;
 pub mod db;
 pub mod demo;
+pub mod hot_lists;
 pub mod keys;
 mod layout;
 

@@ -18,6 +18,7 @@ mod checkpoint;
 pub mod group;
 pub mod inline;
 mod optimize;
+pub mod plans;
 pub mod row;
 mod value;
 

@@ -16,6 +16,7 @@ mod opening;
 mod ops;
 mod parking;
 mod pii;
+mod plans;
 mod portal;
 mod registry;
 mod schema;
