@@ -23,6 +23,7 @@ mod schema;
 mod security;
 mod switch_report;
 mod switching;
+mod tenancy;
 mod tickets;
 
 use serde_json::{Value, json};
