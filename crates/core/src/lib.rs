@@ -8,6 +8,7 @@ pub mod backup;
 pub mod billing;
 pub mod db;
 pub mod demo;
+pub mod hot_lists;
 pub mod keys;
 mod layout;
 

@@ -7,13 +7,17 @@
 //! writer or a reader), and the writer's automatic checkpoint is kept only as a backstop at
 //! `BACKSTOP_PAGES`, should this thread fall behind.
 //!
+//! The same thread refreshes the planner's statistics every few hours (`optimize`).
+//!
 //! The thread holds a weak reference: when the last clone of the `Db` is dropped, or `close`
 //! is called, it stops within one period.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use super::optimize;
 
 /// The writer's own automatic checkpoint, if this thread has not run for ~40 MB of WAL.
 pub const BACKSTOP_PAGES: u32 = 10_000;
@@ -29,7 +33,10 @@ pub struct Checkpointer {
 impl Checkpointer {
     /// Starts the thread for the database at `path`; `None` if it cannot open it (the writer's
     /// automatic checkpoint then does the work, as it would without this).
-    pub fn start(path: &Path) -> Option<Arc<Checkpointer>> {
+    pub fn start(
+        path: &Path,
+        readers: Option<Arc<super::inline::InlinePool>>,
+    ) -> Option<Arc<Checkpointer>> {
         let conn = super::inline::connect(
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE,
@@ -43,6 +50,8 @@ impl Checkpointer {
         std::thread::Builder::new()
             .name("wuye-checkpoint".into())
             .spawn(move || {
+                // The database was optimized when it was opened.
+                let mut next_optimize = Instant::now() + optimize::PERIOD;
                 loop {
                     std::thread::sleep(PERIOD);
                     match weak.upgrade() {
@@ -54,6 +63,17 @@ impl Checkpointer {
                         conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0))
                     {
                         tracing::debug!(error = %e, "checkpoint");
+                    }
+                    if Instant::now() >= next_optimize {
+                        if optimize::on_connection(&conn) {
+                            next_optimize = Instant::now() + optimize::PERIOD;
+                            // Idle inline readers would keep the statistics they loaded.
+                            if let Some(r) = &readers {
+                                r.close();
+                            }
+                        } else {
+                            next_optimize = Instant::now() + optimize::RETRY;
+                        }
                     }
                 }
             })

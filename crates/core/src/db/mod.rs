@@ -17,6 +17,8 @@ pub mod bulk;
 mod checkpoint;
 pub mod group;
 pub mod inline;
+mod optimize;
+pub mod plans;
 pub mod row;
 mod snapshot;
 mod value;
@@ -308,8 +310,10 @@ impl Db {
             .test_before_acquire(false)
             .connect_with(wbase)
             .await?;
-        let checkpointer = match inline {
-            Some(_) => checkpoint::Checkpointer::start(path),
+        // Before the readers open, so that they plan with the statistics it leaves.
+        optimize::on_writer(&writer, "open").await;
+        let checkpointer = match &inline {
+            Some(p) => checkpoint::Checkpointer::start(path, Some(p.clone())),
             None => None,
         };
         let reader = SqlitePoolOptions::new()
@@ -403,6 +407,7 @@ impl Db {
                 if let Some(c) = checkpointer {
                     c.stop();
                 }
+                optimize::on_writer(writer, "close").await;
                 if let Some(p) = inline {
                     p.close();
                 }
@@ -413,6 +418,15 @@ impl Db {
                 writer.close().await;
             }
             Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Refreshes SQLite's planner statistics where they may have gone stale (`optimize`), e.g.
+    /// after a bill run or an import wrote many rows. PostgreSQL's autovacuum analyzes by
+    /// itself: nothing to do there.
+    pub async fn optimize(&self) {
+        if let Db::Sqlite { writer, .. } = self {
+            optimize::on_writer(writer, "after a large write").await;
         }
     }
 

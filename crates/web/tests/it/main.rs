@@ -16,12 +16,14 @@ mod opening;
 mod ops;
 mod parking;
 mod pii;
+mod plans;
 mod portal;
 mod registry;
 mod schema;
 mod security;
 mod switch_report;
 mod switching;
+mod tenancy;
 mod tickets;
 
 use serde_json::{Value, json};

@@ -22,3 +22,26 @@ pub mod settings;
 pub mod standards;
 pub mod switch;
 pub mod switch_report;
+
+use crate::db::Backend;
+use crate::db::plans::{HotList, Sample};
+
+/// Billing's hot lists with the SQL their stores run (checked by the plan test, on a database
+/// without statistics): the cashier's day, arrears.
+pub fn hot_lists(s: &Sample, b: Backend) -> Vec<HotList> {
+    let c = s.community;
+    vec![
+        HotList::new("payments of a day", payments::of_day_sql(c, s.day, None)),
+        HotList::new(
+            "payments of a day, one cashier",
+            payments::of_day_sql(c, s.day, Some(s.user.0)),
+        ),
+        HotList::new("arrears ageing", reminders::ageing_sql(b, c, s.day))
+            .sorting("its buildings, by name, after grouping"),
+        HotList::new(
+            "arrears units",
+            reminders::arrears_units_sql(b, c, s.day, None, 0),
+        )
+        .sorting("its units, by what they owe, after grouping"),
+    ]
+}

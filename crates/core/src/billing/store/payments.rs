@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::args;
 use crate::billing::{Payment, SettledLine};
-use crate::db::{Queries, Tx};
+use crate::db::{Args, Queries, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -132,18 +132,23 @@ pub(crate) async fn of_day(
     day: NaiveDate,
     cashier: Option<i64>,
 ) -> CoreResult<Vec<Payment>> {
+    let (sql, a) = of_day_sql(c, day, cashier);
+    q.fetch_all(&sql, a).await
+}
+
+/// The SQL of [`of_day`] (read by the `payments_day` index in receipt order).
+pub(crate) fn of_day_sql(c: CommunityId, day: NaiveDate, cashier: Option<i64>) -> (String, Args) {
     let only = if cashier.is_some() {
         " AND cashier_id = $3"
     } else {
         " AND $3 IS NULL"
     };
-    q.fetch_all(
-        &format!(
+    (
+        format!(
             "SELECT {PAY_COLS} FROM payments WHERE community_id = $1 AND business_date = $2{only} ORDER BY receipt_no"
         ),
         args![c, day, cashier],
     )
-    .await
 }
 
 /// Who recorded a payment and when.

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::args;
 use crate::billing::{AgeingRow, ArrearsUnit, Reminder};
-use crate::db::{Backend, Queries, Tx};
+use crate::db::{Args, Backend, Queries, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -26,10 +26,16 @@ pub(crate) async fn ageing(
     c: CommunityId,
     as_of: NaiveDate,
 ) -> CoreResult<Vec<AgeingRow>> {
-    let age = age_expr(q.backend());
+    let (sql, a) = ageing_sql(q.backend(), c, as_of);
+    q.fetch_all(&sql, a).await
+}
+
+/// The SQL of [`ageing`].
+pub(crate) fn ageing_sql(b: Backend, c: CommunityId, as_of: NaiveDate) -> (String, Args) {
+    let age = age_expr(b);
     let owed = "(ch.amount_fen - ch.settled_fen)";
-    q.fetch_all(
-        &format!(
+    (
+        format!(
             "SELECT u.building_id, b.name AS building, COUNT(DISTINCT ch.unit_id) AS units, \
              CAST(SUM(CASE WHEN {age} <= 30 THEN {owed} ELSE 0 END) AS BIGINT) AS d0_30_fen, \
              CAST(SUM(CASE WHEN {age} > 30 AND {age} <= 90 THEN {owed} ELSE 0 END) AS BIGINT) AS d31_90_fen, \
@@ -42,7 +48,6 @@ pub(crate) async fn ageing(
         ),
         args![c, as_of],
     )
-    .await
 }
 
 /// The units with overdue charges, most owed first.
@@ -53,9 +58,22 @@ pub(crate) async fn arrears_units(
     building: Option<i64>,
     min_days: i64,
 ) -> CoreResult<Vec<ArrearsUnit>> {
-    let age = age_expr(q.backend()).replace("ch.due_date", "MIN(ch.due_date)");
-    q.fetch_all(
-        &format!(
+    let (sql, a) = arrears_units_sql(q.backend(), c, as_of, building, min_days);
+    q.fetch_all(&sql, a).await
+}
+
+/// The SQL of [`arrears_units`]: the open charges walked by unit (`charges_unit`), grouped
+/// per unit in that order, and only the groups sorted by what they owe.
+pub(crate) fn arrears_units_sql(
+    b: Backend,
+    c: CommunityId,
+    as_of: NaiveDate,
+    building: Option<i64>,
+    min_days: i64,
+) -> (String, Args) {
+    let age = age_expr(b).replace("ch.due_date", "MIN(ch.due_date)");
+    (
+        format!(
             "SELECT ch.unit_id, u.building_id, b.name || '-' || u.unit_no AS unit_label, COUNT(*) AS charges, \
              CAST(SUM(ch.amount_fen - ch.settled_fen) AS BIGINT) AS owed_fen, MIN(ch.due_date) AS oldest_due, \
              CAST({age} AS BIGINT) AS days, \
@@ -67,7 +85,6 @@ pub(crate) async fn arrears_units(
         ),
         args![c, as_of, building, min_days],
     )
-    .await
 }
 
 const REM_COLS: &str =

@@ -136,3 +136,24 @@ pub(super) async fn count(db: &Db, sql: &str, a: Args) -> CoreResult<i64> {
     let (n,): (i64,) = db.read().fetch_one(sql, a).await?;
     Ok(n)
 }
+
+/// The registry's hot lists with the SQL their stores run (checked by the plan test, on a
+/// database without statistics): the desk's search by unit number and by name.
+pub fn hot_lists(s: &crate::db::plans::Sample) -> Vec<crate::db::plans::HotList> {
+    use crate::db::plans::HotList;
+    let both = [s.community, s.other_community];
+    vec![
+        HotList::new(
+            "search units by number",
+            search::units_by_prefix_sql(&both, None, "18", 20),
+        ),
+        HotList::new(
+            "search units by building and number",
+            search::units_by_prefix_sql(&both, Some("1".into()), "18", 20),
+        ),
+        HotList::new(
+            "search people by name",
+            search::people_by_name_prefix_sql(&both, "王", 20),
+        ),
+    ]
+}

@@ -35,6 +35,17 @@ pub(in crate::registry) async fn units_by_prefix(
     p: &str,
     limit: i64,
 ) -> CoreResult<Vec<UnitRow>> {
+    let (sql, a) = units_by_prefix_sql(ids, building, p, limit);
+    db.read().fetch_all(&sql, a).await
+}
+
+/// The SQL of [`units_by_prefix`].
+pub(in crate::registry) fn units_by_prefix_sql(
+    ids: &[CommunityId],
+    building: Option<String>,
+    p: &str,
+    limit: i64,
+) -> (String, Args) {
     let mut a = Args::new();
     let cond = in_list(&mut a, "u.community_id", ids);
     let (lo, hi) = (a.push(p), a.push(prefix_end(p)));
@@ -49,7 +60,7 @@ pub(in crate::registry) async fn units_by_prefix(
     sql.push_str(&format!(
         " ORDER BY u.community_id, u.unit_no LIMIT {limit}"
     ));
-    db.read().fetch_all(&sql, a).await
+    (sql, a)
 }
 
 /// People whose name starts with `q`.
@@ -59,15 +70,25 @@ pub(in crate::registry) async fn people_by_name_prefix(
     q: &str,
     limit: i64,
 ) -> CoreResult<Vec<PersonRow>> {
+    let (sql, a) = people_by_name_prefix_sql(ids, q, limit);
+    db.read().fetch_all(&sql, a).await
+}
+
+/// The SQL of [`people_by_name_prefix`].
+pub(in crate::registry) fn people_by_name_prefix_sql(
+    ids: &[CommunityId],
+    q: &str,
+    limit: i64,
+) -> (String, Args) {
     let mut a = Args::new();
     let cond = in_list(&mut a, "p.community_id", ids);
     let (lo, hi) = (a.push(q), a.push(prefix_end(q)));
-    db.read()
-        .fetch_all(
-            &format!("{PERSON_SELECT} WHERE {cond} AND p.name >= {lo} AND p.name < {hi} ORDER BY p.community_id, p.name LIMIT {limit}"),
-            a,
-        )
-        .await
+    (
+        format!(
+            "{PERSON_SELECT} WHERE {cond} AND p.name >= {lo} AND p.name < {hi} ORDER BY p.community_id, p.name LIMIT {limit}"
+        ),
+        a,
+    )
 }
 
 /// Vehicles whose plate starts with `p`.

@@ -20,3 +20,110 @@ pub mod teams;
 pub use teams::{ensure_categories, seed_categories};
 
 pub(in crate::tickets) use crate::db::in_list;
+
+use crate::db::plans::{HotList, Sample};
+use crate::tickets::model::{RequestKind, RequestState};
+
+/// The hot lists of requests with the SQL their stores run (checked by the plan test, on a
+/// database without statistics): the desk's, the board, the filters, the month's statistics.
+pub fn hot_lists(s: &Sample) -> Vec<HotList> {
+    use requests::{Page, Seen, page_sql};
+    let both = [s.community, s.other_community];
+    let open = Some([RequestState::Closed.code(), RequestState::Cancelled.code()]);
+    let page = |communities, seen, limit| Page {
+        communities,
+        seen,
+        state: None,
+        not_in: None,
+        kind: None,
+        category: None,
+        assignee: None,
+        unit: None,
+        before: None,
+        limit,
+    };
+    let pooled = RequestState::Pooled.code();
+    let month = stats::Scope {
+        communities: vec![s.community],
+        from: s.day.format("%Y-%m-01").to_string(),
+        to: s.day.format("%Y-%m-28").to_string(),
+        kind: None,
+        category: None,
+        cancelled: RequestState::Cancelled.code(),
+    };
+    let (met, running) = stats::clock_counts_sql(&month, None);
+    vec![
+        HotList::new("requests", page_sql(&page(&both, Seen::All, 20))),
+        HotList::new(
+            "requests, one community",
+            page_sql(&page(&both[..1], Seen::All, 20)),
+        ),
+        HotList::new(
+            "requests, desk: mine and open",
+            page_sql(&Page {
+                not_in: open,
+                ..page(&both, Seen::Mine(s.user), 20)
+            }),
+        ),
+        HotList::new(
+            "requests, my work orders",
+            page_sql(&page(&both, Seen::Assigned(s.user), 20)),
+        ),
+        HotList::new(
+            "requests, the pool",
+            page_sql(&page(&both, Seen::Pool { me: s.user, pooled }, 20)),
+        ),
+        HotList::new(
+            "requests, own",
+            page_sql(&page(
+                &both,
+                Seen::Own {
+                    me: s.user,
+                    pooled: Some(pooled),
+                },
+                20,
+            )),
+        ),
+        HotList::new(
+            "requests by state",
+            page_sql(&Page {
+                state: Some(RequestState::Registered.code()),
+                ..page(&both, Seen::All, 20)
+            }),
+        ),
+        HotList::new(
+            "requests by kind",
+            page_sql(&Page {
+                kind: Some(RequestKind::RepairUnit.code()),
+                ..page(&both, Seen::All, 20)
+            }),
+        ),
+        HotList::new(
+            "requests of a unit",
+            page_sql(&Page {
+                unit: Some(s.unit),
+                ..page(&both, Seen::All, 20)
+            }),
+        ),
+        HotList::new(
+            "requests, next page",
+            page_sql(&Page {
+                before: Some(1_000_000),
+                ..page(&both, Seen::All, 20)
+            }),
+        ),
+        HotList::new(
+            "board",
+            page_sql(&Page {
+                not_in: open,
+                ..page(&both, Seen::All, 500)
+            }),
+        ),
+        HotList::new(
+            "month statistics",
+            stats::by_key_and_day_sql(&month, "r.kind"),
+        ),
+        HotList::new("month statistics, met clocks", met),
+        HotList::new("month statistics, running clocks", running),
+    ]
+}

@@ -114,34 +114,83 @@ pub(in crate::tickets) struct Page<'a> {
     pub limit: i64,
 }
 
-/// A page of requests, newest first (inline on SQLite: the console's busiest read).
-pub(in crate::tickets) async fn page(db: &Db, p: Page<'_>) -> CoreResult<Vec<RequestRow>> {
+/// Above this many communities a page's ids are read in one arm over all of them (and sorted):
+/// SQLite caps a compound SELECT at 500 arms, and a company-wide reader sees most rows anyway.
+const MERGED_COMMUNITIES: usize = 64;
+
+/// The SQL of a page of requests, newest first, and its arguments.
+///
+/// The page's ids are chosen first, from the indexes alone, then joined to the names. Each
+/// community (and each branch of [`Seen::Own`]) is one arm walking its index backwards in id
+/// order (`requests_community`, `requests_first_responder`, `requests_assignee`,
+/// `requests_state`), and the arms are merged in id order up to the page size: a list over
+/// two communities as the desk sees them needs no sort and reads no more than a page per arm,
+/// whatever the planner's statistics say. With `community_id IN (…)` the planner had to read
+/// and sort every row of the communities (with their joins), unless statistics told it to
+/// walk the whole table in id order instead.
+pub(in crate::tickets) fn page_sql(p: &Page<'_>) -> (String, Args) {
     let mut a = Args::new();
-    let mut sql = format!(
-        "{REQUEST_SELECT} WHERE {}",
-        in_list(&mut a, "r.community_id", p.communities)
-    );
-    match p.seen {
-        Seen::All => {}
-        Seen::Mine(me) => sql.push_str(&format!(" AND r.first_responder_id = {}", a.push(me))),
-        Seen::Assigned(me) => sql.push_str(&format!(" AND r.assignee_id = {}", a.push(me))),
-        Seen::Pool { me, pooled } => {
-            let st = a.push(pooled);
-            let mine = super::teams::pool_condition(&mut a, me);
-            sql.push_str(&format!(" AND r.state = {st} AND {mine}"));
-        }
-        Seen::Own { me, pooled } => {
-            let m1 = a.push(me);
-            let m2 = a.push(me);
-            let pool = match pooled {
-                Some(s) => format!(" OR r.state = {}", a.push(s)),
-                None => String::new(),
-            };
-            sql.push_str(&format!(
-                " AND (r.first_responder_id = {m1} OR r.assignee_id = {m2}{pool})"
+    let per_community = p.communities.len() <= MERGED_COMMUNITIES && !p.communities.is_empty();
+    let scopes: Vec<Option<CommunityId>> = if per_community {
+        p.communities.iter().copied().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let mut arms = Vec::new();
+    let mut branches = 1;
+    for scope in scopes {
+        let within = match scope {
+            Some(c) => format!("r.community_id = {}", a.push(c)),
+            None => in_list(&mut a, "r.community_id", p.communities),
+        };
+        let seen: Vec<String> = match p.seen {
+            Seen::All => vec![String::new()],
+            Seen::Mine(me) => vec![format!(" AND r.first_responder_id = {}", a.push(me))],
+            Seen::Assigned(me) => vec![format!(" AND r.assignee_id = {}", a.push(me))],
+            Seen::Pool { me, pooled } => {
+                let st = a.push(pooled);
+                let mine = super::teams::pool_condition(&mut a, me);
+                vec![format!(" AND r.state = {st} AND {mine}")]
+            }
+            // Registered by him, or his, or in the pool: one arm each (merged without
+            // duplicates), as an OR of the three could not walk any one index in order.
+            Seen::Own { me, pooled } => {
+                let mut v = vec![
+                    format!(" AND r.first_responder_id = {}", a.push(me)),
+                    format!(" AND r.assignee_id = {}", a.push(me)),
+                ];
+                if let Some(s) = pooled {
+                    v.push(format!(" AND r.state = {}", a.push(s)));
+                }
+                v
+            }
+        };
+        branches = seen.len();
+        for branch in seen {
+            let filters = page_filters(&mut a, p);
+            arms.push(format!(
+                "SELECT r.id FROM requests r WHERE {within}{branch}{filters}"
             ));
         }
     }
+    // Arms of different communities never share a row; branches of one may.
+    let union = if branches > 1 {
+        " UNION "
+    } else {
+        " UNION ALL "
+    };
+    let limit = p.limit;
+    let sql = format!(
+        "{REQUEST_SELECT} WHERE r.id IN ({} ORDER BY id DESC LIMIT {limit}) \
+         ORDER BY r.id DESC LIMIT {limit}",
+        arms.join(union)
+    );
+    (sql, a)
+}
+
+/// The conditions of a page besides its communities and who sees what.
+fn page_filters(a: &mut Args, p: &Page<'_>) -> String {
+    let mut sql = String::new();
     if let Some(s) = p.state {
         sql.push_str(&format!(" AND r.state = {}", a.push(s)));
     } else if let Some([x, y]) = p.not_in {
@@ -154,8 +203,8 @@ pub(in crate::tickets) async fn page(db: &Db, p: Page<'_>) -> CoreResult<Vec<Req
     if let Some(k) = p.kind {
         sql.push_str(&format!(" AND r.kind = {}", a.push(k)));
     }
-    if let Some(c) = p.category {
-        sql.push_str(&format!(" AND r.category = {}", a.push(c)));
+    if let Some(c) = &p.category {
+        sql.push_str(&format!(" AND r.category = {}", a.push(c.as_str())));
     }
     if let Some(u) = p.assignee {
         sql.push_str(&format!(" AND r.assignee_id = {}", a.push(u)));
@@ -166,7 +215,12 @@ pub(in crate::tickets) async fn page(db: &Db, p: Page<'_>) -> CoreResult<Vec<Req
     if let Some(b) = p.before {
         sql.push_str(&format!(" AND r.id < {}", a.push(b)));
     }
-    sql.push_str(&format!(" ORDER BY r.id DESC LIMIT {}", p.limit));
+    sql
+}
+
+/// A page of requests, newest first (inline on SQLite: the console's busiest read).
+pub(in crate::tickets) async fn page(db: &Db, p: Page<'_>) -> CoreResult<Vec<RequestRow>> {
+    let (sql, a) = page_sql(&p);
     db.fetch_all_inline(&sql, a).await
 }
 

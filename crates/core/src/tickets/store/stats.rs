@@ -91,6 +91,12 @@ pub(in crate::tickets) async fn by_key_and_day(
     sc: &Scope,
     key: &str,
 ) -> CoreResult<Vec<AggRow>> {
+    let (sql, a) = by_key_and_day_sql(sc, key);
+    db.read().fetch_all::<AggRow>(&sql, a).await
+}
+
+/// The SQL of [`by_key_and_day`].
+pub(in crate::tickets) fn by_key_and_day_sql(sc: &Scope, key: &str) -> (String, Args) {
     let period = "r.created_day";
     let mut a = Args::new();
     let w = sc.conditions(&mut a);
@@ -98,7 +104,7 @@ pub(in crate::tickets) async fn by_key_and_day(
         "SELECT {key} AS key, {period} AS period, {AGG} FROM requests r WHERE {w} \
          GROUP BY {key}, {period}"
     );
-    db.read().fetch_all::<AggRow>(&sql, a).await
+    (sql, a)
 }
 
 /// Met clocks by (clock, late) and running ones by clock.
@@ -124,6 +130,18 @@ pub(in crate::tickets) async fn clock_counts(
     sc: &Scope,
     kinds: Option<&[&str]>,
 ) -> CoreResult<(Vec<ClockCount>, Vec<OpenClocks>)> {
+    let ((met_sql, a), (open_sql, b)) = clock_counts_sql(sc, kinds);
+    tokio::try_join!(
+        async { db.read().fetch_all::<ClockCount>(&met_sql, a).await },
+        async { db.read().fetch_all::<OpenClocks>(&open_sql, b).await }
+    )
+}
+
+/// The two SQL texts of [`clock_counts`]: the met clocks, the running ones.
+pub(in crate::tickets) fn clock_counts_sql(
+    sc: &Scope,
+    kinds: Option<&[&str]>,
+) -> ((String, Args), (String, Args)) {
     let filter = |a: &mut Args| {
         let mut w = format!(
             "{} AND c.created_day >= {} AND c.created_day <= {}",
@@ -155,10 +173,7 @@ pub(in crate::tickets) async fn clock_counts(
         "SELECT c.clock, SUM(CASE WHEN c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) \
          AS overdue, COUNT(*) AS n FROM request_clocks c WHERE {w} AND c.met_late IS NULL GROUP BY c.clock"
     );
-    tokio::try_join!(
-        async { db.read().fetch_all::<ClockCount>(&met_sql, a).await },
-        async { db.read().fetch_all::<OpenClocks>(&open_sql, b).await }
-    )
+    ((met_sql, a), (open_sql, b))
 }
 
 /// Counts per assignee over the scope.

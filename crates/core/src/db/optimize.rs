@@ -1,0 +1,66 @@
+//! Planner statistics kept fresh by the server itself (SQLite), as SQLite recommends for
+//! long-lived connections: `PRAGMA optimize=0x10002` when the database is opened, again every
+//! few hours (from the checkpoint thread), after large writes ([`super::Db::optimize`]) and
+//! when it is closed.
+//!
+//! Without statistics the planner guesses, and on a community of 97,000 requests it guessed a
+//! sort of the whole community for every page (issue 18). The hot lists no longer depend on
+//! statistics (their indexes match their order, see `db::plans`), but every other query does.
+//!
+//! `0x10002`: analyze the tables that may benefit (0x02), checking every table (0x10000) rather
+//! than only those this connection has read: the connection that runs it is the writer (or
+//! the checkpoint thread's), which reads few tables. Since SQLite 3.46 `optimize` caps each
+//! ANALYZE with a temporary `analysis_limit` of its own, so it reads a bounded sample of each
+//! index however large the table: it holds the write lock for milliseconds, not seconds (see
+//! docs/scale.md for the figures on a large database).
+//!
+//! Each connection loads the statistics when it first reads the schema and keeps them: the
+//! readers opened after `optimize` see the new ones; sqlx recycles its readers within half an
+//! hour, and the inline readers kept idle are dropped after each periodic run.
+
+use std::time::{Duration, Instant};
+
+use sqlx::SqlitePool;
+
+/// What `optimize` is asked to do (see the module docs).
+pub(super) const PRAGMA: &str = "PRAGMA optimize = 0x10002";
+
+/// How often the checkpoint thread runs it.
+pub(super) const PERIOD: Duration = Duration::from_secs(4 * 3600);
+
+/// After a failed run (the database busy past the thread's timeout), the next try.
+pub(super) const RETRY: Duration = Duration::from_secs(60);
+
+fn log(moment: &'static str, took: Duration) {
+    let ms = took.as_secs_f64() * 1000.0;
+    if took > Duration::from_millis(200) {
+        tracing::info!(moment, ms, "planner statistics refreshed (PRAGMA optimize)");
+    } else {
+        tracing::debug!(moment, ms, "planner statistics refreshed (PRAGMA optimize)");
+    }
+}
+
+/// Runs it on the sqlx writer (open, close, after large writes). A failure is logged, not
+/// returned: statistics make plans better, never correct.
+pub(super) async fn on_writer(writer: &SqlitePool, moment: &'static str) {
+    let start = Instant::now();
+    match sqlx::query(PRAGMA).execute(writer).await {
+        Ok(_) => log(moment, start.elapsed()),
+        Err(e) => tracing::warn!(moment, error = %e, "PRAGMA optimize failed"),
+    }
+}
+
+/// Runs it on a connection of ours (the checkpoint thread's); `false` if it failed.
+pub(super) fn on_connection(conn: &rusqlite::Connection) -> bool {
+    let start = Instant::now();
+    match conn.execute_batch(PRAGMA) {
+        Ok(()) => {
+            log("periodic", start.elapsed());
+            true
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "PRAGMA optimize (periodic), retried later");
+            false
+        }
+    }
+}
