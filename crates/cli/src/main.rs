@@ -613,7 +613,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             let (_, token) = auth::create_api_token(&core, &ctx, &name).await?;
             println!("{token}");
         }
-        Cmd::Bench { what } => bench::run(&r, what).await?,
+        Cmd::Bench { what } => bench::run(what).await?,
     }
     Ok(())
 }

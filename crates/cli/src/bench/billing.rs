@@ -1,5 +1,6 @@
 //! `wuye bench billing`: a bill run of 200,000 units × 5 fee items (1,000,000 charges) against
-//! a plain batched INSERT of the same rows into the same table, with the run's peak memory;
+//! the engine's plain way of inserting the same rows into the same table (SQLite: batched
+//! multi-row INSERTs; PostgreSQL: `INSERT … SELECT FROM UNNEST`), with the run's peak memory;
 //! late-fee accrual over the open charges; and the cashier's "what is owed" view and a unit's
 //! statement over a table of many millions of charges.
 
@@ -10,9 +11,9 @@ use wuye_core::shared::ids::{CommunityId, UnitId};
 use wuye_core::{Core, Ctx};
 
 use super::populate::populate;
-use super::report::{file_mib, mib_kb, pass, pct, proc_status_kb};
+use super::report::{mib_kb, pass, pct, proc_status_kb};
 use super::store::{self, checkpoint};
-use super::workdir::{WorkDir, fresh_core, new_community};
+use super::workdir::{Engine, WorkDir, fresh_core, new_community, reopen};
 use super::{AnyResult, WorkDirArgs};
 
 /// Five monthly standards that apply to every unit sold.
@@ -73,14 +74,30 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+/// The run's targets on each engine: seconds per 1,000,000 charges, and the most it may take
+/// over the baseline.
+fn run_targets(engine: &Engine) -> (f64, f64, &'static str) {
+    if engine.is_postgres() {
+        (6.0, 1.5, "INSERT … SELECT FROM UNNEST")
+    } else {
+        (5.0, 2.0, "plain batched INSERT")
+    }
+}
+
 pub(super) async fn bench_billing(
     units: usize,
     periods: usize,
     lookups: usize,
     work: &WorkDirArgs,
+    engine: &Engine,
 ) -> AnyResult<()> {
+    println!(
+        "== bench billing: {units} units × 5 items, {periods} monthly runs ({}) ==",
+        engine.label()
+    );
+    let (secs_per_m, max_ratio, baseline) = run_targets(engine);
     let wd = WorkDir::new("billing", work)?;
-    let (core, company) = fresh_core(&wd).await?;
+    let (core, company) = fresh_core(&wd, engine).await?;
     let ctx = Ctx::system(company);
     let c = new_community(&core, company, "BILL", "基准收费小区").await?;
     let t = Instant::now();
@@ -111,18 +128,24 @@ pub(super) async fn bench_billing(
     let peak = proc_status_kb(None, "VmHWM:");
     checkpoint(&core).await?;
 
-    // 2. The baseline: the same rows, computed beforehand, in plain batched INSERTs of the
-    //    same statement into the same table and indexes (emptied first).
+    // 2. The baseline: the same rows, computed beforehand, into the same table and indexes
+    //    (emptied first) — SQLite: plain batched INSERTs of the run's statement; PostgreSQL:
+    //    its fastest plain INSERT, one array per column unnested.
     store::delete_charges(&core, c).await?;
+    store::vacuum_charges(&core).await?;
     checkpoint(&core).await?;
     let lines = billing::lines_for(&core, &ctx, c, "2026-01").await?;
     let n = lines.len();
     let t = Instant::now();
-    let mut tx = core.db.begin().await?;
-    billing::bulk_cache(&mut tx, true).await?;
-    billing::insert_charges(&mut tx, c, 0, "2026-01", None, chrono::Utc::now(), lines).await?;
-    billing::bulk_cache(&mut tx, false).await?;
-    tx.commit().await?;
+    if engine.is_postgres() {
+        store::unnest_charges(&core, c, "2026-01", chrono::Utc::now(), lines).await?;
+    } else {
+        let mut tx = core.db.begin().await?;
+        billing::bulk_cache(&mut tx, true).await?;
+        billing::insert_charges(&mut tx, c, 0, "2026-01", None, chrono::Utc::now(), lines).await?;
+        billing::bulk_cache(&mut tx, false).await?;
+        tx.commit().await?;
+    }
     let plain = t.elapsed().as_secs_f64();
     checkpoint(&core).await?;
 
@@ -137,14 +160,14 @@ pub(super) async fn bench_billing(
         run.charges as f64 / secs
     );
     println!(
-        "  plain batched INSERT  {plain:.2} s ({:.0} rows/s, {n} rows)",
+        "  baseline              {plain:.2} s ({:.0} rows/s, {n} rows; {baseline})",
         n as f64 / plain
     );
-    let ok_time = secs <= 5.0 * (run.charges as f64 / 1_000_000.0).max(0.2);
-    println!("  target ≤ 5 s per 1,000,000: {}", pass(ok_time));
+    let ok_time = secs <= secs_per_m * (run.charges as f64 / 1_000_000.0).max(0.2);
+    println!("  target ≤ {secs_per_m} s per 1,000,000: {}", pass(ok_time));
     println!(
-        "  run / plain = {ratio:.2} (target ≤ 2): {}",
-        pass(ratio <= 2.0)
+        "  run / baseline = {ratio:.2} (target ≤ {max_ratio}): {}",
+        pass(ratio <= max_ratio)
     );
     println!(
         "  peak RSS during the run {} (before it {}; target ≤ 300 MB): {}",
@@ -194,8 +217,10 @@ pub(super) async fn bench_billing(
         "stored {stored} charges ({} more runs in {:.1} s, database {:.0} MiB)",
         periods.saturating_sub(1),
         t.elapsed().as_secs_f64(),
-        file_mib(&wd.db_path())
+        store::database_bytes(&core).await? as f64 / 1_048_576.0
     );
+    // As a server restarted on this database opens it (the months went by meanwhile).
+    let core = reopen(core, &wd, engine).await?;
 
     // 5. What is owed and the statement, for random units.
     let mut rng = 0x5EED_0004_u64;
@@ -235,7 +260,7 @@ pub(super) async fn bench_billing(
     core.db.close().await;
     let ok = ok_time
         && ok_fees
-        && ratio <= 2.0
+        && ratio <= max_ratio
         && peak.is_some_and(|k| k <= 300 * 1024)
         && p99o <= 10.0
         && p99s <= 10.0;

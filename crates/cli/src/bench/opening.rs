@@ -1,7 +1,6 @@
 //! `wuye bench opening`: the opening-arrears import of a whole estate switching to wuye
 //! (target: 600,000 lines — 100,000 units × 6 — in ≤ 30 s and ≤ 300 MB peak RSS), timed on the
-//! import alone (parse, check, write, commit). On SQLite in the working directory, or on the
-//! PostgreSQL database of `--database-url` / `WUYE_BENCH_DATABASE_URL` (a throwaway one).
+//! import alone (parse, check, write, commit). The same target on either engine.
 
 use std::time::Instant;
 
@@ -13,7 +12,7 @@ use wuye_core::{Core, Ctx};
 use super::data::{UNITS_PER_BUILDING, unit_no_of};
 use super::populate::populate;
 use super::report::{file_mib, mib_kb, pass, proc_status_kb};
-use super::workdir::{WorkDir, fresh_core, new_community, postgres_core};
+use super::workdir::{Engine, WorkDir, fresh_core, new_community};
 use super::{AnyResult, WorkDirArgs};
 
 /// Three fee items × two quarters of 2025: six lines a unit.
@@ -107,6 +106,7 @@ fn child(units: usize, flag: &str, file: &std::path::Path) -> AnyResult<()> {
         .args(["bench", "opening", "--units", &units.to_string(), flag])
         .arg(file)
         .env_remove("WUYE_BENCH_DATABASE_URL")
+        .env_remove("WUYE_DATABASE_URL")
         .stdout(std::process::Stdio::null())
         .status()?;
     if !status.success() {
@@ -123,48 +123,21 @@ pub(super) fn generate_to(units: usize, file: &std::path::Path) -> AnyResult<()>
 
 pub(super) async fn bench_opening(
     units: usize,
-    database_url: Option<String>,
     work: &WorkDirArgs,
+    engine: &Engine,
 ) -> AnyResult<()> {
     let lines = units * ITEMS.len() * PERIODS.len();
-    let engine = if database_url.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
     println!(
-        "== bench opening: {lines} opening-arrears lines of {units} units from .xlsx ({engine}) =="
+        "== bench opening: {lines} opening-arrears lines of {units} units from .xlsx ({}) ==",
+        engine.label()
     );
     let wd = WorkDir::new("opening", work)?;
-    let (core, company) = match &database_url {
-        Some(url) => postgres_core(&wd, url).await?,
-        None => fresh_core(&wd).await?,
-    };
-    // A code of its own, so a reused PostgreSQL database takes a second run.
-    let code = format!("OPEN{}", std::process::id());
-    let community = new_community(&core, company, &code, "期初基准小区").await?;
+    let (core, company) = fresh_core(&wd, engine).await?;
+    let community = new_community(&core, company, "OPEN", "期初基准小区").await?;
     let ctx = Ctx::system(company);
     fee_items(&core, &ctx, community).await?;
     let t = Instant::now();
-    if database_url.is_some() {
-        // The fixture's bulk loader writes SQLite's anonymous parameters: on PostgreSQL the
-        // units come in through the registry's import (same labels, `12栋-1803`).
-        let file = wd.path.join("units.xlsx");
-        child(units, "--generate-units-to", &file)?;
-        let report = wuye_core::registry::import::import_units_xlsx(
-            &core,
-            &ctx,
-            community,
-            &std::fs::read(&file)?,
-            &|_, _| {},
-        )
-        .await?;
-        if !report.errors.is_empty() {
-            return Err("the units workbook was refused".into());
-        }
-    } else {
-        populate(&core, &[community], units, units).await?;
-    }
+    populate(&core, &[community], units, units).await?;
     let pop_secs = t.elapsed().as_secs_f64();
 
     let t = Instant::now();

@@ -19,8 +19,8 @@ pub(crate) struct Population {
     pub(super) links: usize,
 }
 
-/// Units per statement: units bind 8 values a row, people 6; a batch of units with 3 people each
-/// stays far below SQLite's 32,766 parameters.
+/// Units per statement: units bind 11 values a row, people 10; a batch of units with 3 people
+/// each stays far below SQLite's 32,766 parameters and PostgreSQL's 65,535.
 const BATCH_UNITS: usize = 400;
 const UNITS_PER_TX: usize = 50_000;
 
@@ -159,6 +159,7 @@ pub(crate) async fn populate(
         start = end;
     }
     tx.commit().await?;
+    store::sync_ids(core, &["buildings", "units", "people"]).await?;
     eprintln!();
     Ok(Population {
         buildings,

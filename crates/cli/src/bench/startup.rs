@@ -1,20 +1,19 @@
 //! `wuye bench startup`: how fast `wuye serve` answers and how little memory it holds idle on a
-//! large database (targets: ready ≤ 1 s, idle RSS ≤ 60 MB), measured on the real binary in a
-//! child process, three starts in a row.
+//! large database (targets on either engine: ready ≤ 1 s, idle RSS ≤ 60 MB), measured on the
+//! real binary in a child process, three starts in a row.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use wuye_core::Core;
 use wuye_core::shared::ids::{CommunityId, CompanyId};
 
-use super::client::http_status;
 use super::data::{Names, Rng, unit_no_of};
 use super::populate::populate;
-use super::report::{file_mib, mib_kb, pass, proc_status_kb};
+use super::report::{mib_kb, pass, proc_status_kb};
+use super::server;
 use super::store::{self, AuditRow, checkpoint};
-use super::workdir::{WorkDir, fresh_core, new_community};
+use super::workdir::{Engine, WorkDir, fresh_core, new_community};
 use super::{AnyResult, WorkDirArgs};
 
 /// Fills `audit_log` with update entries carrying ~1 KB before and after JSON until the
@@ -92,21 +91,6 @@ async fn fill_audit(
     Ok(rows)
 }
 
-/// Kills the server it holds when dropped (errors included).
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> AnyResult<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(l.local_addr()?.port())
-}
-
 struct StartupRun {
     ready: Duration,
     polls: usize,
@@ -114,76 +98,34 @@ struct StartupRun {
     hwm_kb: Option<u64>,
 }
 
-/// Spawns `wuye --data-dir <dir> serve --listen 127.0.0.1:<port>`, times it until `GET /login`
-/// answers 200, waits 2 s idle, reads its RSS, kills it.
-async fn startup_once(exe: &Path, dir: &Path, n: usize) -> AnyResult<StartupRun> {
-    let port = free_port()?;
-    let log = dir.join(format!("serve-{n}.log"));
-    let out = std::fs::File::create(&log)?;
-    let err = out.try_clone()?;
-    let mut cmd = std::process::Command::new(exe);
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .arg("serve")
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .env("WUYE_LOG", "warn");
-    // Only the benchmark's directory: nothing configured elsewhere may redirect the server.
-    for v in [
-        "WUYE_CONFIG",
-        "WUYE_DATABASE_URL",
-        "WUYE_KEY",
-        "WUYE_DATA_DIR",
-        "WUYE_LISTEN",
-        "WUYE_DEMO",
-    ] {
-        cmd.env_remove(v);
-    }
-    cmd.stdin(std::process::Stdio::null())
-        .stdout(out)
-        .stderr(err);
-    let started = Instant::now();
-    let mut server = Server(cmd.spawn()?);
-    let deadline = started + Duration::from_secs(30);
-    let mut polls = 0;
-    let ready = loop {
-        polls += 1;
-        if let Ok(Ok(200)) =
-            tokio::time::timeout(Duration::from_secs(2), http_status(port, "/login")).await
-        {
-            break started.elapsed();
-        }
-        if let Some(status) = server.0.try_wait()? {
-            let text = std::fs::read_to_string(&log).unwrap_or_default();
-            return Err(format!("the server exited ({status}) before answering:\n{text}").into());
-        }
-        if Instant::now() > deadline {
-            return Err(format!(
-                "the server did not answer GET /login with 200 within 30 s (log: {})",
-                log.display()
-            )
-            .into());
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    };
+/// Starts the server, times it until `GET /login` answers 200, waits 2 s idle, reads its RSS,
+/// stops it.
+async fn startup_once(engine: &Engine, wd: &WorkDir, n: usize) -> AnyResult<StartupRun> {
+    let server = server::start(engine, wd, &n.to_string()).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let pid = server.0.id();
-    let idle_rss_kb = proc_status_kb(Some(pid), "VmRSS:");
-    let hwm_kb = proc_status_kb(Some(pid), "VmHWM:");
-    drop(server);
-    Ok(StartupRun {
-        ready,
-        polls,
-        idle_rss_kb,
-        hwm_kb,
-    })
+    let pid = server.pid();
+    let run = StartupRun {
+        ready: server.ready,
+        polls: server.polls,
+        idle_rss_kb: proc_status_kb(Some(pid), "VmRSS:"),
+        hwm_kb: proc_status_kb(Some(pid), "VmHWM:"),
+    };
+    server.stop();
+    Ok(run)
 }
 
-pub(super) async fn bench_startup(size_mb: u64, work: &WorkDirArgs) -> AnyResult<()> {
-    println!("== bench startup: `wuye serve` on a {size_mb} MiB SQLite database, 3 starts ==");
+pub(super) async fn bench_startup(
+    size_mb: u64,
+    work: &WorkDirArgs,
+    engine: &Engine,
+) -> AnyResult<()> {
+    println!(
+        "== bench startup: `wuye serve` on a {size_mb} MiB {} database, 3 starts ==",
+        engine.label()
+    );
     let wd = WorkDir::new("startup", work)?;
     let exe = std::env::current_exe()?;
-    let (core, company) = fresh_core(&wd).await?;
+    let (core, company) = fresh_core(&wd, engine).await?;
     let c1 = new_community(&core, company, "BENCHA", "基准一期").await?;
     let c2 = new_community(&core, company, "BENCHB", "基准二期").await?;
     let t = Instant::now();
@@ -193,27 +135,24 @@ pub(super) async fn bench_startup(size_mb: u64, work: &WorkDirArgs) -> AnyResult
     let pop = populate(&core, &[c1, c2], people * 2 / 5, people).await?;
     let audit_rows = fill_audit(&core, company, &[c1, c2], size_mb * 1_048_576).await?;
     checkpoint(&core).await?;
+    let bytes = store::database_bytes(&core).await?;
     core.db.close().await;
     drop(core);
     println!(
         "  database          {:.0} MiB: {} units, {} people, {audit_rows} audit entries (~2 KB JSON each), built in {:.1} s (not timed)",
-        file_mib(&wd.db_path()),
+        bytes as f64 / 1_048_576.0,
         pop.units,
         pop.people,
         t.elapsed().as_secs_f64()
     );
-    println!(
-        "  server            {} --data-dir {} serve --listen 127.0.0.1:<free port>",
-        exe.display(),
-        wd.path.display()
-    );
+    println!("  server            {}", server::command_line(&exe, &wd));
     println!(
         "  {:<5} {:>10} {:>7} {:>14} {:>14}",
         "run", "ready ms", "polls", "idle RSS", "peak RSS"
     );
     let mut ok = true;
     for n in 1..=3 {
-        let r = startup_once(&exe, &wd.path, n).await?;
+        let r = startup_once(engine, &wd, n).await?;
         let rss_ok = r.idle_rss_kb.is_some_and(|k| k <= 60 * 1024);
         ok &= r.ready <= Duration::from_secs(1) && rss_ok;
         println!(

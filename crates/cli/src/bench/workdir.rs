@@ -1,6 +1,7 @@
 //! Where a benchmark runs and what it starts from: a throwaway directory (never the configured
-//! data dir, so a benchmark cannot touch real data) holding a freshly migrated database and key,
-//! set up the way `wuye serve` would find them.
+//! data dir, so a benchmark cannot touch real data) holding the key, and a freshly migrated
+//! database — SQLite in that directory, or a schema of its own in the PostgreSQL database the
+//! benchmark was given — set up the way `wuye serve` would find them.
 
 use std::path::PathBuf;
 
@@ -11,7 +12,129 @@ use wuye_core::shared::crypto::Crypto;
 use wuye_core::shared::ids::{CommunityId, CompanyId};
 use wuye_core::{Core, CoreRef, Ctx, Settings};
 
-use super::{AnyResult, WorkDirArgs};
+use super::{AnyResult, WorkDirArgs, store};
+
+/// The database engine a benchmark runs on.
+pub(crate) enum Engine {
+    Sqlite,
+    /// A schema of its own in the database of `url`, dropped by [`Engine::finish`] unless kept.
+    Postgres {
+        url: String,
+        schema: String,
+        keep: bool,
+    },
+}
+
+impl Engine {
+    pub(crate) fn of(name: &str, a: &WorkDirArgs) -> AnyResult<Engine> {
+        match &a.database_url {
+            None => Ok(Engine::Sqlite),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Engine::Postgres {
+                    url: url.clone(),
+                    // Lower-case letters, digits and `_` only: it is spliced into DDL.
+                    schema: format!("wuye_bench_{name}_{}", std::process::id()),
+                    keep: a.keep,
+                })
+            }
+            Some(_) => Err(
+                "--database-url takes a postgres:// URL (the default engine, SQLite, needs none)"
+                    .into(),
+            ),
+        }
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self, Engine::Postgres { .. })
+    }
+
+    /// "SQLite" or "PostgreSQL", for the benchmarks' headings.
+    pub(crate) fn label(&self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres { .. } => "PostgreSQL",
+        }
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Engine::Sqlite => "SQLite in the working directory".into(),
+            Engine::Postgres { schema, keep, .. } => format!(
+                "PostgreSQL, schema {schema} of the --database-url database ({})",
+                if *keep { "kept" } else { "dropped at the end" }
+            ),
+        }
+    }
+
+    /// What `wuye serve` is given as its database: the SQLite file, or the URL with the
+    /// benchmark's schema as its `search_path`.
+    pub(crate) fn server_url(&self, wd: &WorkDir) -> String {
+        match self {
+            Engine::Sqlite => wd.db_path().to_string_lossy().to_string(),
+            Engine::Postgres { url, schema, .. } => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}options[search_path]={schema}")
+            }
+        }
+    }
+
+    /// A migrated database: the SQLite file of `wd`, or a new schema of the PostgreSQL database.
+    pub(crate) async fn connect(&self, wd: &WorkDir) -> AnyResult<Db> {
+        let db = match self {
+            Engine::Sqlite => {
+                Db::connect(&wd.db_path().to_string_lossy(), &DbOptions::default()).await?
+            }
+            Engine::Postgres { url, schema, .. } => {
+                let admin = Db::connect(
+                    url,
+                    &DbOptions {
+                        max_connections: 1,
+                        ..DbOptions::default()
+                    },
+                )
+                .await?;
+                store::create_schema(&admin, schema).await?;
+                admin.close().await;
+                Db::connect(
+                    url,
+                    &DbOptions {
+                        pg_schema: Some(schema.clone()),
+                        ..DbOptions::default()
+                    },
+                )
+                .await?
+            }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Drops the benchmark's schema (unless kept); nothing to do on SQLite, whose file goes
+    /// with the working directory.
+    pub(crate) async fn finish(&self) -> AnyResult<()> {
+        if let Engine::Postgres {
+            url,
+            schema,
+            keep: false,
+        } = self
+        {
+            let admin = Db::connect(
+                url,
+                &DbOptions {
+                    max_connections: 1,
+                    ..DbOptions::default()
+                },
+            )
+            .await?;
+            store::drop_schema(&admin, schema).await?;
+            admin.close().await;
+            println!("dropped schema {schema}");
+        } else if let Engine::Postgres { schema, .. } = self {
+            println!("kept schema {schema}");
+        }
+        Ok(())
+    }
+}
 
 /// The benchmark's directory; deleted on drop (errors included) unless kept.
 pub(crate) struct WorkDir {
@@ -88,17 +211,46 @@ impl Drop for WorkDir {
     }
 }
 
-/// A migrated database in `dir` with a fresh key (written to `wuye.key` as `wuye serve` reads
-/// it), the roles and one company — what `open()` does for a data dir.
-pub(crate) async fn fresh_core(wd: &WorkDir) -> AnyResult<(CoreRef, CompanyId)> {
+/// A migrated database (see [`Engine::connect`]) with a fresh key written to `wuye.key` in the
+/// working directory, as `wuye serve` reads it, the roles and one company — what `open()` does
+/// for a data dir.
+pub(crate) async fn fresh_core(wd: &WorkDir, engine: &Engine) -> AnyResult<(CoreRef, CompanyId)> {
     let key = Crypto::generate_key_hex();
     std::fs::write(wd.path.join("wuye.key"), &key)?;
-    let db = Db::connect(&wd.db_path().to_string_lossy(), &DbOptions::default()).await?;
-    db.migrate().await?;
+    let db = engine.connect(wd).await?;
     let core = Core::new(db, Crypto::from_hex(&key)?, Settings::default());
     auth::ensure_roles(&core).await?;
     let company = auth::ensure_company(&core, "基准测试物业公司").await?;
     Ok((core, company))
+}
+
+/// The database of `wd` opened again, as a restarted `wuye serve` opens it: whatever the server
+/// does to a database at open (SQLite: its planner statistics) it then does to the populated
+/// one. Closes `core`'s pools first.
+pub(crate) async fn reopen(core: CoreRef, wd: &WorkDir, engine: &Engine) -> AnyResult<CoreRef> {
+    core.db.close().await;
+    drop(core);
+    let db = match engine {
+        Engine::Sqlite => {
+            Db::connect(&wd.db_path().to_string_lossy(), &DbOptions::default()).await?
+        }
+        Engine::Postgres { url, schema, .. } => {
+            Db::connect(
+                url,
+                &DbOptions {
+                    pg_schema: Some(schema.clone()),
+                    ..DbOptions::default()
+                },
+            )
+            .await?
+        }
+    };
+    let key = std::fs::read_to_string(wd.path.join("wuye.key"))?;
+    Ok(Core::new(
+        db,
+        Crypto::from_hex(key.trim())?,
+        Settings::default(),
+    ))
 }
 
 pub(crate) async fn new_community(
@@ -119,17 +271,4 @@ pub(crate) async fn new_community(
     )
     .await?;
     Ok(c.id)
-}
-
-/// A migrated PostgreSQL database given by URL (a throwaway one: what the benchmark writes
-/// stays), with the roles and one company; the key lives in the working directory.
-pub(crate) async fn postgres_core(wd: &WorkDir, url: &str) -> AnyResult<(CoreRef, CompanyId)> {
-    let key = Crypto::generate_key_hex();
-    std::fs::write(wd.path.join("wuye.key"), &key)?;
-    let db = Db::connect(url, &DbOptions::default()).await?;
-    db.migrate().await?;
-    let core = Core::new(db, Crypto::from_hex(&key)?, Settings::default());
-    auth::ensure_roles(&core).await?;
-    let company = auth::ensure_company(&core, "基准测试物业公司").await?;
-    Ok((core, company))
 }

@@ -447,6 +447,7 @@ pub(super) async fn populate_requests(
         store::set_request_counter(&mut tx, s.community, *v).await?;
     }
     tx.commit().await?;
+    store::sync_ids(core, &["requests"]).await?;
     eprintln!();
     Ok(RequestPopulation {
         requests: n,

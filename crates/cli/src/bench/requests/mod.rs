@@ -1,7 +1,10 @@
 //! `wuye bench requests`: requests and work orders under load — registering over the API
 //! (target ≥ 3,000/s, p99 ≤ 50 ms), the agent's open requests (≥ 5,000/s), an SLA scanner pass
-//! over a year of requests (≤ 1 s) and a quarter's statistics (≤ 300 ms). The API is measured
-//! through the real application on a loopback port, so routing, auth and JSON are in the figure.
+//! over a year of requests (≤ 1 s) and a quarter's statistics (≤ 300 ms), the same targets on
+//! either engine. The API is measured on `wuye serve` started as a child process on the
+//! benchmark's database and loaded from this process over loopback, so routing, auth and JSON
+//! are in the figure and the load generator does not share the server's runtime. No ANALYZE of
+//! its own: the planner has only the statistics the server keeps.
 
 mod fixture;
 mod topic;
@@ -16,35 +19,39 @@ use wuye_core::auth;
 use super::client::{Conn, RequestGen, WARMUP, api_request, load, print_load};
 use super::data::{Names, Rng, phone_of};
 use super::populate::populate;
-use super::report::{file_mib, pass, pct};
+use super::report::{pass, pct};
+use super::server;
 use super::store::{self, checkpoint};
-use super::workdir::{WorkDir, fresh_core, new_community};
+use super::workdir::{Engine, WorkDir, fresh_core, new_community, reopen};
 use super::{AnyResult, WorkDirArgs};
 use fixture::{hire_staff, populate_requests};
 use topic::topic;
 
-/// In order, on one database: (1) the real application on a loopback port, a desk agent with an
-/// API token registering a realistic mix of requests on `connections` connections (then every 201
+/// In order, on one database: (1) `wuye serve` in a child process, a desk agent with an API
+/// token registering a realistic mix of requests on `connections` connections (then every 201
 /// must be a row); (2) the same agent's "my open requests" page over what was registered; (3) a
 /// year of requests bulk-loaded as if the scanner last ran hours ago, so that ~1,000 clocks are
-/// due, and two timed passes of `scan_clocks`; (4) the list again among the million rows, for
-/// information (no target of its own).
+/// due, and two timed passes of `scan_clocks`; (4) a quarter's statistics; (5) the list again
+/// among the million rows on a server started afresh on them, for information (no target of
+/// its own).
 pub(super) async fn bench_requests(
     seconds: u64,
     connections: usize,
     requests: usize,
     open: usize,
     work: &WorkDirArgs,
+    engine: &Engine,
 ) -> AnyResult<()> {
     let open = open.min(requests);
     println!(
         "== bench requests: the requests API ({connections} connections, {seconds} s after {:.1} s warm-up) \
-         and the SLA scanner over {requests} requests, {open} open (SQLite) ==",
-        WARMUP.as_secs_f64()
+         and the SLA scanner over {requests} requests, {open} open ({}) ==",
+        WARMUP.as_secs_f64(),
+        engine.label()
     );
     let window = Duration::from_secs(seconds.max(1));
     let wd = WorkDir::new("requests", work)?;
-    let (core, company) = fresh_core(&wd).await?;
+    let (core, company) = fresh_core(&wd, engine).await?;
     let codes = [
         ("BENCHA", "基准一期"),
         ("BENCHB", "基准二期"),
@@ -77,19 +84,16 @@ pub(super) async fn bench_requests(
         t.elapsed().as_secs_f64()
     );
 
-    // The application, served in this process on a free loopback port.
-    let app = wuye_web::app(Arc::clone(&core), wuye_web::WebConfig::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
-    println!("  server            wuye_web::app on http://{addr} (in this process)");
+    // The server, in a process of its own on the benchmark's database.
+    let exe = std::env::current_exe()?;
+    let srv = server::start(engine, &wd, "api").await?;
+    let addr = srv.addr();
+    println!(
+        "  server            {} (pid {}, ready in {} ms; the load comes from this process)",
+        server::command_line(&exe, &wd).replace("<free port>", &addr.port().to_string()),
+        srv.pid(),
+        srv.ready.as_millis()
+    );
 
     // 1. Registering requests.
     let c1 = communities[0];
@@ -157,7 +161,7 @@ pub(super) async fn bench_requests(
     let tok = token.clone();
     let list_gen: RequestGen =
         Arc::new(move |_, _| api_request(Method::GET, addr, list_path, &tok, None));
-    let list = load(addr, connections, window, 200, Arc::clone(&list_gen)).await?;
+    let list = load(addr, connections, window, 200, list_gen).await?;
     print_load("list mine/open", &list, 200);
     let list_ok = list.rate() >= 5000.0 && list.unexpected(200) == 0 && page.len() == 20;
     println!(
@@ -166,6 +170,8 @@ pub(super) async fn bench_requests(
         pct(&list.lat, 99.0)
     );
 
+    srv.stop();
+
     // 3. The SLA scanner over a year of requests.
     let now = Utc::now();
     let t = Instant::now();
@@ -173,20 +179,21 @@ pub(super) async fn bench_requests(
     let pop = populate_requests(&core, &staff, requests, open, now).await?;
     let load_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    store::analyze(&core).await?;
     checkpoint(&core).await?;
     store::writer_cache_kib(&core, 4096).await?;
-    let analyze_secs = t.elapsed().as_secs_f64();
+    let checkpoint_secs = t.elapsed().as_secs_f64();
+    // As the server finds the database when it starts on it.
+    let core = reopen(core, &wd, engine).await?;
     let open_rows = store::count_open_requests(&core).await?;
     let to_warn = store::count_clocks_to_warn(&core, now).await?;
     let to_breach = store::count_clocks_to_breach(&core, now).await?;
     println!(
-        "  population        {} requests + {} clocks in {load_secs:.1} s ({:.0} rows/s); ANALYZE + checkpoint {analyze_secs:.1} s; \
+        "  population        {} requests + {} clocks in {load_secs:.1} s ({:.0} rows/s); checkpoint {checkpoint_secs:.1} s; \
          database {:.0} MiB",
         pop.requests,
         pop.clocks,
         (pop.requests + pop.clocks) as f64 / load_secs.max(1e-9),
-        file_mib(&wd.db_path())
+        store::database_bytes(&core).await? as f64 / 1_048_576.0
     );
     println!(
         "  due at now        {open_rows} open requests in all; last scan {:.1} h before now; {to_warn} clocks to warn, \
@@ -267,7 +274,13 @@ pub(super) async fn bench_requests(
         pass(stats_ok)
     );
 
-    // 5. "My open requests" again, now among a year of requests (for information).
+    // 5. "My open requests" again, now among a year of requests (for information), on a server
+    //    started on them.
+    let srv = server::start(engine, &wd, "at-scale").await?;
+    let addr = srv.addr();
+    let tok = token.clone();
+    let list_gen: RequestGen =
+        Arc::new(move |_, _| api_request(Method::GET, addr, list_path, &tok, None));
     let list2 = load(addr, connections, window, 200, list_gen).await?;
     print_load("list at scale", &list2, 200);
     println!(
@@ -276,8 +289,7 @@ pub(super) async fn bench_requests(
         pass(list2.rate() >= 5000.0 && list2.unexpected(200) == 0)
     );
 
-    let _ = stop.send(());
-    server.await??;
+    srv.stop();
     core.db.close().await;
     let mut missed = Vec::new();
     if !create_ok {

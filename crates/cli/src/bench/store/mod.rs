@@ -4,11 +4,19 @@
 //! schema change has one place to look in the CLI, and the benchmark files hold only what they
 //! measure.
 //!
-//! The multi-row INSERTs bind anonymous `?` placeholders (see [`bind`]), so they are SQLite-only,
-//! like the benchmarks themselves.
+//! The SQL runs on both engines. The multi-row INSERTs number their placeholders in textual
+//! order (see [`bind`]); where the engines differ (housekeeping, sizes, PostgreSQL's schema and
+//! sequences) a function picks the text by `core.db.backend()`.
+
+mod billing;
+pub(crate) mod partition;
+mod requests;
+
+pub(crate) use billing::*;
+pub(crate) use requests::*;
 
 use chrono::{DateTime, Utc};
-use wuye_core::db::{Args, Tx, Value};
+use wuye_core::db::{Args, Backend, Db, Tx, Value};
 use wuye_core::shared::ids::{CommunityId, CompanyId, UserId};
 use wuye_core::{Core, args};
 
@@ -16,17 +24,57 @@ use super::AnyResult;
 
 type Ts = DateTime<Utc>;
 
-/// Binds `v` to an anonymous `?` placeholder (SQLite only; bound in textual order).
+/// Binds `v` to the next numbered placeholder (`$n`, bound in textual order).
 ///
-/// SQLite reports the name of a numbered `?NNN` parameter by a linear search of the statement's
-/// parameter list, and sqlx (0.9, `SqliteArguments::bind`) asks for the name of every parameter
-/// while binding, so a statement with `n` numbered parameters costs O(n²) to bind — at a few
-/// thousand parameters that dominates a multi-row INSERT. Anonymous `?` parameters have no name
-/// to look up; the fixtures write them directly so their speed does not depend on how
-/// `to_sqlite_sql` rewrites `$n`.
-fn bind(a: &mut Args, v: impl Into<Value>) -> &'static str {
+/// Numbered without a gap in textual order, they are what `to_sqlite_sql` turns into anonymous
+/// `?` on SQLite: a numbered `?NNN` costs a linear search of the parameter names on each bind
+/// (quadratic over a multi-row INSERT of thousands of values), an anonymous one nothing.
+/// PostgreSQL takes the `$n` as written.
+pub(crate) fn bind(a: &mut Args, v: impl Into<Value>) -> String {
     a.0.push(v.into());
-    "?"
+    format!("${}", a.0.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL schema of a run
+
+/// The schema a benchmark works in on PostgreSQL (`name` is the benchmark's, made of lower-case
+/// letters, digits and `_`, so it can be spliced into DDL).
+pub(crate) async fn create_schema(admin: &Db, name: &str) -> AnyResult<()> {
+    let mut tx = admin.begin().await?;
+    tx.execute(&format!("CREATE SCHEMA {name}"), args![])
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn drop_schema(admin: &Db, name: &str) -> AnyResult<()> {
+    let mut tx = admin.begin().await?;
+    tx.execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"), args![])
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// After rows were bulk-loaded with their own ids: PostgreSQL's identity sequences move past
+/// them, so the services' next inserts do not collide (SQLite takes the highest rowid + 1 by
+/// itself).
+pub(crate) async fn sync_ids(core: &Core, tables: &[&str]) -> AnyResult<()> {
+    if core.db.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    let mut tx = core.db.begin().await?;
+    for t in tables {
+        tx.execute(
+            &format!(
+                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {t}), false)"
+            ),
+            args![],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,24 +114,20 @@ pub(crate) async fn checkpoint(core: &Core) -> AnyResult<()> {
     Ok(())
 }
 
-/// `ANALYZE` in its own transaction: the planner statistics a long-running database has.
-pub(super) async fn analyze(core: &Core) -> AnyResult<()> {
-    let mut tx = core.db.begin().await?;
-    tx.execute("ANALYZE", args![]).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The database's size in bytes, as SQLite counts its pages.
-pub(super) async fn database_bytes(core: &Core) -> AnyResult<i64> {
-    let (size,): (i64,) = core
-        .db
-        .read()
-        .fetch_one(
-            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
-            args![],
-        )
-        .await?;
+/// The database's size in bytes: SQLite's pages; on PostgreSQL the benchmark's schema (tables
+/// with their indexes and TOAST), not the rest of the database.
+pub(crate) async fn database_bytes(core: &Core) -> AnyResult<i64> {
+    let sql = match core.db.backend() {
+        Backend::Sqlite => {
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+        }
+        Backend::Postgres => {
+            "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::BIGINT FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')"
+        }
+    };
+    let (size,): (i64,) = core.db.read().fetch_one(sql, args![]).await?;
     Ok(size)
 }
 
@@ -349,232 +393,7 @@ pub(super) async fn insert_audit(
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------------
-// Requests fixture and its checks
-
-/// One bulk-loaded request, every column decided by the planner.
-pub(super) struct RequestRow {
-    pub id: i64,
-    pub community: CommunityId,
-    pub number: String,
-    pub kind: &'static str,
-    pub category: &'static str,
-    pub channel: &'static str,
-    pub urgency: &'static str,
-    pub complex: bool,
-    pub unit: Option<i64>,
-    pub location: Option<&'static str>,
-    pub contact: String,
-    pub description: &'static str,
-    pub state: &'static str,
-    pub hold_from: Option<&'static str>,
-    pub hold_reason: Option<&'static str>,
-    pub hold_since: Option<Ts>,
-    pub responder: i64,
-    pub assignee: Option<i64>,
-    pub promise_at: Ts,
-    pub escalations: i64,
-    pub labour: Option<i64>,
-    pub satisfaction: Option<i64>,
-    pub rated_via: Option<&'static str>,
-    pub created: Ts,
-    pub updated: Ts,
-    pub accepted: Option<Ts>,
-    pub on_site: Option<Ts>,
-    pub done: Option<Ts>,
-    pub closed: Option<Ts>,
-    pub day: String,
-    pub handling_seconds: Option<i64>,
-}
-
-/// One bulk-loaded SLA clock, with what the scanner recorded.
-pub(super) struct ClockRow {
-    pub community: CommunityId,
-    pub request: i64,
-    pub clock: &'static str,
-    pub started: Ts,
-    pub due: Ts,
-    pub warn: Ts,
-    pub paused: Option<Ts>,
-    pub met: Option<Ts>,
-    pub warned: Option<Ts>,
-    pub breached: Option<Ts>,
-    pub day: String,
-    pub kind: &'static str,
-    pub category: &'static str,
-    pub met_late: Option<i64>,
-}
-
-pub(super) async fn insert_requests(tx: &mut Tx, rows: Vec<RequestRow>) -> AnyResult<()> {
-    let mut ra = Args::with_capacity(rows.len() * 30);
-    let mut rvals = Vec::with_capacity(rows.len());
-    for r in rows {
-        rvals.push(format!(
-            "({},{},{},{},{},{},{},{},{},NULL,{},{},NULL,{},{},{},{},{},{},{},{},0,{},0,NULL,{},NULL,{},NULL,{},{},{},{},{},{},{},{},{})",
-            bind(&mut ra, r.id),
-            bind(&mut ra, r.community),
-            bind(&mut ra, r.number),
-            bind(&mut ra, r.kind),
-            bind(&mut ra, r.category),
-            bind(&mut ra, r.channel),
-            bind(&mut ra, r.urgency),
-            bind(&mut ra, r.complex),
-            bind(&mut ra, r.unit),
-            bind(&mut ra, r.location),
-            bind(&mut ra, r.contact),
-            bind(&mut ra, r.description),
-            bind(&mut ra, r.state),
-            bind(&mut ra, r.hold_from),
-            bind(&mut ra, r.hold_reason),
-            bind(&mut ra, r.hold_since),
-            bind(&mut ra, r.responder),
-            bind(&mut ra, r.assignee),
-            bind(&mut ra, r.promise_at),
-            bind(&mut ra, r.escalations),
-            bind(&mut ra, r.labour),
-            bind(&mut ra, r.satisfaction),
-            bind(&mut ra, r.rated_via),
-            bind(&mut ra, r.created),
-            bind(&mut ra, r.updated),
-            bind(&mut ra, r.accepted),
-            bind(&mut ra, r.on_site),
-            bind(&mut ra, r.done),
-            bind(&mut ra, r.closed),
-            bind(&mut ra, r.day),
-            bind(&mut ra, r.handling_seconds),
-        ));
-    }
-    tx.execute(
-        &format!(
-            "INSERT INTO requests (id, community_id, number, kind, category, channel, urgency, complex, \
-             unit_id, person_id, location, contact_name, contact_phone_enc, description, state, hold_from, \
-             hold_reason, hold_since, first_responder_id, assignee_id, promise_at, promise_postponed, \
-             escalations, reopen_count, materials, labour_minutes, charge_fen, satisfaction, rating_comment, \
-             rated_via, created_at, updated_at, accepted_at, on_site_at, done_at, closed_at, created_day, \
-             handling_seconds) VALUES {}",
-            rvals.join(",")
-        ),
-        ra,
-    )
-    .await?;
-    Ok(())
-}
-
-pub(super) async fn insert_clocks(tx: &mut Tx, rows: Vec<ClockRow>) -> AnyResult<()> {
-    let mut ca = Args::with_capacity(rows.len() * 10);
-    let mut cvals = Vec::with_capacity(rows.len());
-    for c in rows {
-        cvals.push(format!(
-            "({},{},{},{},{},{},0,{},{},{},{},{},{},{},{})",
-            bind(&mut ca, c.community),
-            bind(&mut ca, c.request),
-            bind(&mut ca, c.clock),
-            bind(&mut ca, c.started),
-            bind(&mut ca, c.due),
-            bind(&mut ca, c.warn),
-            bind(&mut ca, c.paused),
-            bind(&mut ca, c.met),
-            bind(&mut ca, c.warned),
-            bind(&mut ca, c.breached),
-            bind(&mut ca, c.day),
-            bind(&mut ca, c.kind),
-            bind(&mut ca, c.category),
-            bind(&mut ca, c.met_late),
-        ));
-    }
-    tx.execute(
-        &format!(
-            "INSERT INTO request_clocks (community_id, request_id, clock, started_at, due_at, warn_at, \
-             pauses_on_hold, paused_since, met_at, warned_at, breached_at, created_day, kind, category, \
-             met_late) VALUES {}",
-            cvals.join(",")
-        ),
-        ca,
-    )
-    .await?;
-    Ok(())
-}
-
-/// A community's request-number counter (0 before its first request).
-pub(super) async fn request_counter(core: &Core, c: CommunityId) -> AnyResult<i64> {
-    let v: Option<(i64,)> = core
-        .db
-        .read()
-        .fetch_optional(
-            "SELECT value FROM community_counters WHERE community_id = $1 AND name = $2",
-            args![c, "request"],
-        )
-        .await?;
-    Ok(v.map_or(0, |v| v.0))
-}
-
-/// Sets a community's request-number counter past the bulk-loaded numbers.
-pub(super) async fn set_request_counter(tx: &mut Tx, c: CommunityId, value: i64) -> AnyResult<()> {
-    tx.execute(
-        "INSERT INTO community_counters (community_id, name, value) VALUES ($1, $2, $3) \
-         ON CONFLICT (community_id, name) DO UPDATE SET value = $3",
-        args![c, "request", value],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn count(core: &Core, sql: &str, a: Args) -> AnyResult<i64> {
+pub(crate) async fn count(core: &Core, sql: &str, a: Args) -> AnyResult<i64> {
     let (n,): (i64,) = core.db.read().fetch_one(sql, a).await?;
     Ok(n)
-}
-
-pub(super) async fn count_requests(core: &Core) -> AnyResult<i64> {
-    count(core, "SELECT COUNT(*) FROM requests", args![]).await
-}
-
-pub(super) async fn count_open_requests(core: &Core) -> AnyResult<i64> {
-    count(
-        core,
-        "SELECT COUNT(*) FROM requests WHERE state NOT IN ('closed', 'cancelled')",
-        args![],
-    )
-    .await
-}
-
-/// Running clocks past their warning time, not yet warned, before their deadline at `now`.
-pub(super) async fn count_clocks_to_warn(core: &Core, now: Ts) -> AnyResult<i64> {
-    count(
-        core,
-        "SELECT COUNT(*) FROM request_clocks WHERE met_at IS NULL AND paused_since IS NULL \
-         AND warned_at IS NULL AND warn_at <= $1 AND due_at > $1",
-        args![now],
-    )
-    .await
-}
-
-/// Running clocks past their deadline at `now`, not yet escalated.
-pub(super) async fn count_clocks_to_breach(core: &Core, now: Ts) -> AnyResult<i64> {
-    count(
-        core,
-        "SELECT COUNT(*) FROM request_clocks WHERE met_at IS NULL AND paused_since IS NULL \
-         AND breached_at IS NULL AND due_at <= $1",
-        args![now],
-    )
-    .await
-}
-
-pub(super) async fn count_notifications(core: &Core) -> AnyResult<i64> {
-    count(core, "SELECT COUNT(*) FROM notifications", args![]).await
-}
-
-// ---------------------------------------------------------------------------------------------
-// Billing
-
-/// Empties a community's charges (the baseline re-inserts the same rows).
-pub(super) async fn delete_charges(core: &Core, c: CommunityId) -> AnyResult<()> {
-    let mut tx = core.db.begin().await?;
-    tx.execute("DELETE FROM charges WHERE community_id = $1", args![c])
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub(super) async fn count_charges(core: &Core) -> AnyResult<i64> {
-    count(core, "SELECT COUNT(*) FROM charges", args![]).await
 }
