@@ -5,10 +5,11 @@
       prints a fresh API token (POST /api/v1/auth/token).
   writeload.py run    --url BASE --token TOKEN --community ID --seconds S --threads N --out DIR
       registers service requests (POST /api/v1/requests) for S seconds from N threads, each with a
-      fresh Idempotency-Key. Every 2xx is appended to DIR/acked.jsonl (key, id, number, time); every
+      fresh Idempotency-Key. Every 2xx is appended to DIR/acked.jsonl (key, id, number, time, status); every
       failed attempt to DIR/failed.jsonl (key, time, status or error). A failed key is retried with
       the same key and body (on --retry-url when given, else --url) until it is acknowledged or
-      --retry-seconds pass after the load ends. Prints a JSON summary on stdout.
+      --retry-seconds pass after the load ends. Prints a JSON summary on stdout ("replayed": the
+      acknowledgements answered 200, i.e. by a key whose first attempt had committed).
   writeload.py verify --url BASE --token TOKEN --out DIR
       reads back every acknowledged request by id (GET /api/v1/requests/{id}) and checks that no two
       acknowledged keys share an id and no key was acknowledged with two ids. Prints a JSON summary;
@@ -89,14 +90,14 @@ class Recorder:
         self.lock = threading.Lock()
         self.acked_f = open(os.path.join(out, "acked.jsonl"), "a", encoding="utf-8")
         self.failed_f = open(os.path.join(out, "failed.jsonl"), "a", encoding="utf-8")
-        self.sent = self.acked = self.failed = self.unclean = self.retried_ok = 0
+        self.sent = self.acked = self.failed = self.unclean = self.retried_ok = self.replayed = 0
         self.ack_times = []
         self.pending = {}  # key -> body, failed and not yet acknowledged
 
-    def ack(self, key, body, rec, retried):
+    def ack(self, key, body, rec, retried, status=None):
         now = time.time()
-        line = json.dumps({"key": key, "id": rec.get("id"), "number": rec.get("number"), "t": now},
-                          ensure_ascii=False)
+        line = json.dumps({"key": key, "id": rec.get("id"), "number": rec.get("number"), "t": now,
+                           "status": status}, ensure_ascii=False)
         with self.lock:
             self.acked_f.write(line + "\n")
             self.acked_f.flush()
@@ -105,6 +106,9 @@ class Recorder:
             self.pending.pop(key, None)
             if retried:
                 self.retried_ok += 1
+            if status == 200:
+                # The key had registered before: a retry whose first attempt committed.
+                self.replayed += 1
 
     def fail(self, key, body, what, clean):
         line = json.dumps({"key": key, "t": time.time(), "error": what, "clean": clean})
@@ -131,7 +135,7 @@ def attempt(ep, rec, key, body, retried):
         rec.fail(key, body, type(e).__name__, True)
         return False
     if 200 <= status < 300 and isinstance(parsed, dict) and "id" in parsed:
-        rec.ack(key, body, parsed, retried)
+        rec.ack(key, body, parsed, retried, status)
         return True
     code = parsed.get("code") if isinstance(parsed, dict) else None
     rec.fail(key, body, "%d %s" % (status, code or ""), status in CLEAN_STATUSES)
@@ -201,6 +205,7 @@ def cmd_run(a):
         "failed_attempts": rec.failed,
         "unclean_failures": rec.unclean,
         "retried_ok": rec.retried_ok,
+        "replayed": rec.replayed,
         "never_acked": len(rec.pending),
         "acked_per_second": round(rec.acked / max(load_end - start, 1e-9), 1),
         "longest_gap_seconds": round(longest_gap(rec.ack_times, start, load_end), 2),

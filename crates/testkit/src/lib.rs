@@ -370,6 +370,21 @@ impl TestApp {
         Core::new(db, self.core.crypto.clone(), self.core.settings.clone())
     }
 
+    /// Serves the application of `core` (a [`TestApp::second_core`]) on a port of its own, as a
+    /// second `serve` process would: returns its base URL.
+    pub async fn serve_node(&self, core: CoreRef) -> String {
+        let app = wuye_web::app(core, Default::default())
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        format!("http://{addr}")
+    }
+
     /// Counts rows of a table (to prove nothing was written).
     pub async fn count(&self, table: &str) -> i64 {
         let (n,): (i64,) = self
@@ -427,6 +442,26 @@ impl Api {
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(self.req(reqwest::Method::POST, path).json(&body))
             .await
+    }
+    /// A POST with extra headers (an `Idempotency-Key`, say).
+    pub async fn post_with(
+        &self,
+        path: &str,
+        body: Value,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let mut r = self.req(reqwest::Method::POST, path).json(&body);
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        self.send(r).await
+    }
+    /// The same client against another server (a second node).
+    pub fn at(&self, base: &str) -> Api {
+        Api {
+            base: base.to_string(),
+            ..self.clone()
+        }
     }
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(self.req(reqwest::Method::PATCH, path).json(&body))

@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod ctx;
 pub mod error;
 pub mod ids;
+pub mod jobs;
 pub mod money;
 pub mod resolve;
 pub mod store;

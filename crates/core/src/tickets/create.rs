@@ -21,6 +21,7 @@ use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
+use crate::shared::store::idempotency::NewKey;
 use crate::shared::values::{Phone, optional_text, required_multiline};
 use crate::{auth, registry};
 
@@ -104,6 +105,8 @@ pub struct Prepared {
     team: Option<(i64, String)>,
     promise: DateTime<Utc>,
     clocks: Vec<(ClockRule, DateTime<Utc>, DateTime<Utc>)>,
+    /// The idempotency key the caller sent and the digest of its input, recorded with the row.
+    key: Option<(String, String)>,
 }
 
 /// Registers a request; the actor becomes its first responder (首问责任人).
@@ -135,6 +138,108 @@ pub async fn create_request_for(
 ) -> CoreResult<Request> {
     let p = prepare(core, ctx, input, first_responder, None).await?;
     core.requests.submit(&core.db, p).await
+}
+
+/// The scope of requests' idempotency keys (`idempotency_keys.scope`).
+const KEY_SCOPE: &str = "request";
+
+/// A registration and whether it was done before: the same idempotency key and input sent again
+/// (a retry whose first answer was lost, on this node or another) answer the first request.
+#[derive(Debug)]
+pub struct Registered {
+    pub request: Request,
+    pub replayed: bool,
+}
+
+/// Registers a request under an idempotency key (none: as [`create_request`]). The key is the
+/// community's: the same key with the same input answers the request it registered (however
+/// many times and on whichever node it is retried); with a different input it is refused
+/// (`idempotency_key_reused`). The key is written with the request in the group commit's
+/// transaction, so the two are committed together or not at all.
+pub async fn create_request_keyed(
+    core: &Core,
+    ctx: &Ctx,
+    input: RequestForCreate,
+    key: Option<&str>,
+) -> CoreResult<Registered> {
+    ctx.require_in(Perm::TicketsRegister, input.community_id)?;
+    let Some(raw) = key else {
+        let request = create_request_for(core, ctx, input, ctx.user_id).await?;
+        return Ok(Registered {
+            request,
+            replayed: false,
+        });
+    };
+    let key = idempotency_key(raw)?;
+    let c = input.community_id;
+    if !ctx.reaches(c) {
+        return Err(CoreError::NotFound("community"));
+    }
+    let dig = input_digest(&input)?;
+    if let Some(done) = replay(core, ctx, c, &key, &dig).await? {
+        return Ok(done);
+    }
+    let mut p = prepare(core, ctx, input, ctx.user_id, None).await?;
+    p.key = Some((key.clone(), dig.clone()));
+    match core.requests.submit(&core.db, p).await {
+        Ok(request) => Ok(Registered {
+            request,
+            replayed: false,
+        }),
+        // A concurrent attempt with the same key committed first (here or on another node):
+        // its request is the answer. Any other failure stands.
+        Err(e) => match replay(core, ctx, c, &key, &dig).await? {
+            Some(done) => Ok(done),
+            None => Err(e),
+        },
+    }
+}
+
+/// A key as sent: 1–100 visible ASCII characters (a UUID, say).
+fn idempotency_key(raw: &str) -> CoreResult<String> {
+    let k = raw.trim();
+    if k.is_empty() || k.len() > 100 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(CoreError::invalid(
+            "idempotency_key",
+            TicketCode::InvalidIdempotencyKey,
+        ));
+    }
+    Ok(k.to_string())
+}
+
+/// The digest of an input: what "the same request again" means.
+fn input_digest(input: &RequestForCreate) -> CoreResult<String> {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(input).map_err(|e| CoreError::internal(e.to_string()))?;
+    Ok(hex::encode(Sha256::digest(&json)))
+}
+
+/// What a key already registered: the request (same input), a refusal (another input), or
+/// nothing yet.
+async fn replay(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    key: &str,
+    dig: &str,
+) -> CoreResult<Option<Registered>> {
+    let Some(k) = crate::shared::store::idempotency::find(&core.db, c, KEY_SCOPE, key).await?
+    else {
+        return Ok(None);
+    };
+    let reused = || CoreError::conflict("idempotency_key", TicketCode::IdempotencyKeyReused);
+    if k.digest != dig {
+        return Err(reused());
+    }
+    match super::service::get_request(core, ctx, RequestId(k.entity_id)).await {
+        Ok(request) => Ok(Some(Registered {
+            request,
+            replayed: true,
+        })),
+        // Registered by someone whose requests the caller may not see: not the caller's retry.
+        Err(CoreError::NotFound(_)) => Err(reused()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Registers a request in a transaction handed back uncommitted, so the caller may add to it.
@@ -421,6 +526,7 @@ async fn prepare(
         team,
         promise,
         clocks,
+        key: None,
     })
 }
 
@@ -587,6 +693,20 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
         })
         .collect();
     store::events::insert_notices(tx, &notices).await?;
+
+    let keys: Vec<NewKey<'_>> = jobs
+        .iter()
+        .zip(&req_ids)
+        .filter_map(|(j, id)| {
+            j.key.as_ref().map(|(key, digest)| NewKey {
+                community: j.community,
+                key,
+                digest,
+                entity_id: id.0,
+            })
+        })
+        .collect();
+    crate::shared::store::idempotency::insert(tx, KEY_SCOPE, &keys, Utc::now()).await?;
 
     let created: Vec<Request> = jobs
         .iter()

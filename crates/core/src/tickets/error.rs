@@ -16,6 +16,9 @@ crate::error_codes! {
         NotAssignable = "not_assignable",
         PromiseBeyond7Days = "promise_beyond_7_days",
         PromiseInPast = "promise_in_past",
+        InvalidIdempotencyKey = "invalid_idempotency_key",
+        /// Shared with payments (one text): the key was used with another input.
+        IdempotencyKeyReused = "idempotency_key_reused",
         // Reading.
         UnknownView = "unknown_view",
         // Acting on a request.

@@ -1,12 +1,14 @@
-//! The SLA scanner, the job lease that keeps it to one node at a time, staff notifications, and
-//! the company calendar the working-day clocks count on.
+//! The SLA scanner (run under the job lease of `shared::jobs`), staff notifications, and the
+//! company calendar the working-day clocks count on.
 //!
 //! Exactly once per clock: a warning is recorded by `UPDATE … SET warned_at = now WHERE …
 //! warned_at IS NULL RETURNING …` and the messages are written in the same transaction, so a
-//! clock whose update found it already warned sends nothing. On PostgreSQL a second node's
-//! UPDATE waits for the first's row locks and then re-checks `warned_at IS NULL`, which no longer
-//! holds; on SQLite there is one writer. The lease (`jobs`) only saves the work of running the
-//! scan twice: correctness does not depend on it.
+//! clock whose update found it already warned sends nothing (the clock's row is the item's
+//! claim, see `shared::jobs`). On PostgreSQL a second node skips the clocks the first has
+//! locked (`SKIP LOCKED`) and takes the next ones; one it still meets re-checks
+//! `warned_at IS NULL` after the first commits, which no longer holds; on SQLite there is one
+//! writer. The lease only saves the work of running the scan twice: correctness does not
+//! depend on it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use crate::shared::calendar::{CalendarDay, CalendarLineError, DayKind, parse_cal
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
+use crate::shared::jobs;
 use crate::{Core, CoreRef};
 
 use super::error::TicketCode;
@@ -146,34 +149,19 @@ async fn scan_in(
     Ok(report)
 }
 
-/// Takes (or renews) the lease of a job for `lease`; `false` when another node holds it.
-pub async fn claim_job(
+/// One scheduled run of the scanner on this node: runs a pass if it gets the lease (held for
+/// `lease`, renewed by each of its passes).
+pub async fn run_scanner_once(
     core: &Core,
-    name: &str,
-    owner: &str,
+    node: &str,
     lease: Duration,
-    now: DateTime<Utc>,
-) -> CoreResult<bool> {
-    let mut tx = core.db.begin().await?;
-    let claimed = store::settings::claim_job(&mut tx, name, owner, now + lease, now).await?;
-    tx.commit().await?;
-    Ok(claimed)
-}
-
-async fn finish_job(core: &Core, name: &str, owner: &str, result: &str) -> CoreResult<()> {
-    let mut tx = core.db.begin().await?;
-    store::settings::finish_job(&mut tx, name, owner, result, Utc::now()).await?;
-    tx.commit().await
-}
-
-/// One scheduled run of the scanner on this node: runs a pass if it gets the lease.
-pub async fn run_scanner_once(core: &Core, node: &str) -> CoreResult<Option<ScanReport>> {
+) -> CoreResult<Option<ScanReport>> {
     let now = Utc::now();
-    if !claim_job(core, "sla_scanner", node, Duration::seconds(120), now).await? {
+    if !jobs::claim_lease(core, "sla_scanner", node, lease, now).await? {
         return Ok(None);
     }
     let r = scan_clocks(core, now).await?;
-    finish_job(
+    jobs::finish_lease(
         core,
         "sla_scanner",
         node,
@@ -236,18 +224,19 @@ pub async fn scan_as_of(
 
 /// Runs the scanner every `every` until the process ends.
 pub fn spawn_scanner(core: CoreRef, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
-    let node = format!(
-        "{}-{}",
-        std::process::id(),
-        hex::encode(crate::shared::crypto::random_bytes::<4>())
-    );
+    let node = jobs::node_name();
+    // Three periods (at least 10 s): a node that died hands the scan over soon; a pass that
+    // outlives its lease overlaps another node's, which the clocks' claims make harmless.
+    let lease = Duration::from_std(every * 3)
+        .unwrap_or(Duration::seconds(90))
+        .max(Duration::seconds(10));
     let core = Arc::clone(&core);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match run_scanner_once(&core, &node).await {
+            match run_scanner_once(&core, &node, lease).await {
                 Ok(Some(r)) if r.warned + r.breached > 0 => {
                     tracing::info!(warned = r.warned, breached = r.breached, "SLA scan")
                 }

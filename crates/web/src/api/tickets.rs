@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -340,17 +340,35 @@ async fn list_requests(
 }
 
 /// Registers a request; the caller becomes its first responder (首问责任人).
+///
+/// With an `Idempotency-Key` header, a retry is safe: the same key (per community) with the
+/// same body answers the request it registered with 200, on whichever node the retry lands;
+/// the same key with another body is refused with 409 `idempotency_key_reused`.
 #[utoipa::path(post, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])), request_body = RequestForCreate,
-    responses((status = 201, body = Request), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–100 visible ASCII characters (a UUID); makes a retried registration answer the first one")),
+    responses((status = 201, body = Request), (status = 200, description = "Registered before under this idempotency key", body = Request), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_request(
     State(s): State<AppState>,
     a: ApiCtx,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<RequestForCreate>,
 ) -> Created<Request> {
-    Ok((
-        StatusCode::CREATED,
-        Json(tickets::create_request(&s.core, &a.ctx, b).await?),
-    ))
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(v.to_str().map_err(|_| {
+            AppError::from(CoreError::invalid(
+                "idempotency_key",
+                tickets::error::TicketCode::InvalidIdempotencyKey,
+            ))
+        })?),
+    };
+    let r = tickets::create::create_request_keyed(&s.core, &a.ctx, b, key).await?;
+    let status = if r.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(r.request)))
 }
 
 /// The manager's board: open requests, breached clocks first, then at-risk ones.

@@ -11,6 +11,7 @@ mod console;
 mod import;
 mod isolation;
 mod latefees;
+mod nodes;
 mod openapi;
 mod opening;
 mod ops;

@@ -871,7 +871,7 @@ async fn the_scanner_warns_and_escalates_exactly_once_across_two_nodes() {
     // The lease: one node holds the job, the other is refused until it expires.
     let now = Utc::now();
     assert!(
-        wuye_core::tickets::claim_job(
+        wuye_core::shared::jobs::claim_lease(
             &app.core,
             "sla_scanner",
             "node-a",
@@ -882,7 +882,7 @@ async fn the_scanner_warns_and_escalates_exactly_once_across_two_nodes() {
         .expect("claim")
     );
     assert!(
-        !wuye_core::tickets::claim_job(
+        !wuye_core::shared::jobs::claim_lease(
             &second,
             "sla_scanner",
             "node-b",
@@ -893,7 +893,7 @@ async fn the_scanner_warns_and_escalates_exactly_once_across_two_nodes() {
         .expect("claim")
     );
     assert!(
-        wuye_core::tickets::claim_job(
+        wuye_core::shared::jobs::claim_lease(
             &second,
             "sla_scanner",
             "node-b",

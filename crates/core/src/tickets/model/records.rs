@@ -118,7 +118,8 @@ pub struct Event {
     pub assignee_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// Serialized only for the digest that tells a retry (the same input) from a reused key.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RequestForCreate {
     pub community_id: CommunityId,
     /// `repair_unit`, `repair_common`, `complaint_general`, `complaint_serious`, `inquiry`,

@@ -8,6 +8,7 @@ use crate::args;
 use crate::db::{Args, Bulk, Db, Tx, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
+use crate::shared::store::jobs::skip_locked;
 
 use super::in_list;
 
@@ -193,13 +194,16 @@ pub(in crate::tickets) async fn flag_breached(
     batch: i64,
     only: Option<CommunityId>,
 ) -> CoreResult<Vec<Flagged>> {
+    let lock = skip_locked(tx.backend());
     tx.fetch_all(
-        "UPDATE request_clocks SET breached_at = $1, warned_at = COALESCE(warned_at, $1) \
-         WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
-         AND breached_at IS NULL AND paused_since IS NULL AND due_at <= $1 \
-         AND ($3 IS NULL OR community_id = $3) \
-         ORDER BY due_at LIMIT $2) AND breached_at IS NULL \
-         RETURNING community_id, request_id, clock",
+        &format!(
+            "UPDATE request_clocks SET breached_at = $1, warned_at = COALESCE(warned_at, $1) \
+             WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
+             AND breached_at IS NULL AND paused_since IS NULL AND due_at <= $1 \
+             AND ($3 IS NULL OR community_id = $3) \
+             ORDER BY due_at LIMIT $2{lock}) AND breached_at IS NULL \
+             RETURNING community_id, request_id, clock"
+        ),
         args![now, batch, only],
     )
     .await
@@ -212,12 +216,15 @@ pub(in crate::tickets) async fn flag_warned(
     batch: i64,
     only: Option<CommunityId>,
 ) -> CoreResult<Vec<Flagged>> {
+    let lock = skip_locked(tx.backend());
     tx.fetch_all(
-        "UPDATE request_clocks SET warned_at = $1 \
-         WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
-         AND warned_at IS NULL AND paused_since IS NULL AND warn_at <= $1 \
-         AND due_at > $1 AND ($3 IS NULL OR community_id = $3) ORDER BY warn_at LIMIT $2) \
-         AND warned_at IS NULL RETURNING community_id, request_id, clock",
+        &format!(
+            "UPDATE request_clocks SET warned_at = $1 \
+             WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
+             AND warned_at IS NULL AND paused_since IS NULL AND warn_at <= $1 \
+             AND due_at > $1 AND ($3 IS NULL OR community_id = $3) ORDER BY warn_at \
+             LIMIT $2{lock}) AND warned_at IS NULL RETURNING community_id, request_id, clock"
+        ),
         args![now, batch, only],
     )
     .await

@@ -1,5 +1,5 @@
 //! What the clocks are set by: a community's SLA overrides, the company calendar the
-//! working-day clocks count on, and the job lease that keeps the scanner to one node.
+//! working-day clocks count on.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -143,43 +143,4 @@ pub(in crate::tickets) async fn delete_calendar_day(
         args![company, day],
     )
     .await
-}
-
-/// Takes (or renews) a job's lease until `until`; `false` when another owner holds it.
-pub(in crate::tickets) async fn claim_job(
-    tx: &mut Tx,
-    name: &str,
-    owner: &str,
-    until: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> CoreResult<bool> {
-    tx.execute(
-        "INSERT INTO jobs (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-        args![name],
-    )
-    .await?;
-    let n = tx
-        .execute(
-            "UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE name = $3 \
-             AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $1)",
-            args![owner, until, name, now],
-        )
-        .await?;
-    Ok(n == 1)
-}
-
-/// Records a job's run, if `owner` still holds its lease.
-pub(in crate::tickets) async fn finish_job(
-    tx: &mut Tx,
-    name: &str,
-    owner: &str,
-    result: &str,
-    at: DateTime<Utc>,
-) -> CoreResult<()> {
-    tx.execute(
-        "UPDATE jobs SET last_run_at = $1, last_result = $2 WHERE name = $3 AND lease_owner = $4",
-        args![at, result, name, owner],
-    )
-    .await?;
-    Ok(())
 }

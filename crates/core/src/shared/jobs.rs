@@ -1,0 +1,57 @@
+//! Background jobs on several nodes (SLA scanner, late-fee accrual; the outbox worker and
+//! patrol task generation as they come): how each due item's effect happens exactly once.
+//!
+//! Every node runs every job. Two mechanisms, with different duties:
+//! - **The lease** (`jobs` table, [`claim_lease`]) keeps a job to one node at a time. It only
+//!   saves work: a lease expires while a slow node still runs (a pause, a long batch), and then
+//!   two nodes run the same pass. Correctness must never depend on it.
+//! - **The claim of a due item**, written in the same transaction as the item's effect, is what
+//!   makes the effect happen once. Either the item's own row is the claim — a conditional
+//!   `UPDATE … SET done_at = $now WHERE … AND done_at IS NULL RETURNING …` (the SLA clocks'
+//!   `warned_at`/`breached_at`, a community's late-fee day in `late_fee_runs`) — or, when the
+//!   item has no row to mark, a row of `job_claims` keyed (community, job, item), inserted with
+//!   [`claim_item`]. A second pass's claim finds the item taken (PostgreSQL makes a concurrent
+//!   update or insert wait for the first transaction and re-check), so it writes nothing; a pass
+//!   that dies before its commit leaves the item unclaimed for the next one.
+//!
+//! On PostgreSQL the selection of due rows ends with [`skip_locked`], so a second node skips
+//! the rows the first holds and takes the next ones instead of waiting for them. SQLite has one
+//! writer, so passes never overlap there.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::Core;
+use crate::shared::error::CoreResult;
+
+pub use crate::shared::store::jobs::{claim_item, skip_locked};
+
+/// A name for this process among the nodes (its pid and a random tag), as leases record it.
+pub fn node_name() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        hex::encode(crate::shared::crypto::random_bytes::<4>())
+    )
+}
+
+/// Takes (or renews) the lease of job `name` for `lease`; `false` when another node holds it.
+pub async fn claim_lease(
+    core: &Core,
+    name: &str,
+    owner: &str,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> CoreResult<bool> {
+    let mut tx = core.db.begin().await?;
+    let claimed =
+        crate::shared::store::jobs::claim_lease(&mut tx, name, owner, now + lease, now).await?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Records the result of a run, if `owner` still holds the lease.
+pub async fn finish_lease(core: &Core, name: &str, owner: &str, result: &str) -> CoreResult<()> {
+    let mut tx = core.db.begin().await?;
+    crate::shared::store::jobs::finish_lease(&mut tx, name, owner, result, Utc::now()).await?;
+    tx.commit().await
+}
