@@ -8,7 +8,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use wuye_core::{CoreError, FieldError};
+use wuye_core::shared::error::CommonCode;
+use wuye_core::{CoreError, ErrorCode, FieldError};
 
 use crate::locale::Locale;
 
@@ -129,6 +130,18 @@ pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldEr
                 l.tf(&format!("err.{code}"), &[("minutes", minutes.as_str())]),
             )
         }
+        CoreError::Db(_) if kind.is_db_unavailable() => {
+            // Expected during a failover: no stack, no alarm, a code the client can act on.
+            let rid = crate::request_id();
+            tracing::warn!(request_id = %rid, error = %kind, "database unavailable");
+            let code = CommonCode::DatabaseUnavailable;
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                code.as_str().into(),
+                vec![],
+                l.t(&format!("err.{code}")).into(),
+            )
+        }
         CoreError::Db(_) | CoreError::Migrate(_) | CoreError::Internal(_) => {
             let rid = crate::request_id();
             tracing::error!(request_id = %rid, error = %kind, "request failed");
@@ -142,10 +155,12 @@ pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldEr
     }
 }
 
-/// The `Retry-After` value (seconds) of a throttled request.
+/// The `Retry-After` value (seconds) of a throttled request, or of one refused while the
+/// database is unavailable (a failover takes seconds, not minutes).
 pub fn retry_after(kind: &CoreError) -> Option<HeaderValue> {
     match kind {
         CoreError::Throttled { retry_after, .. } => Some(HeaderValue::from(*retry_after)),
+        k if k.is_db_unavailable() => Some(HeaderValue::from(1u64)),
         _ => None,
     }
 }
