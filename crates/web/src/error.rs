@@ -198,3 +198,26 @@ impl IntoResponse for AppError {
 }
 
 pub type ApiResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_database_is_503_with_its_code_and_a_retry_after() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for kind in [
+            CoreError::Db(sqlx::Error::Io(refused)),
+            CoreError::Db(sqlx::Error::PoolTimedOut),
+        ] {
+            let (status, code, _, message) = describe(&kind, Locale::En);
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(code, "database_unavailable");
+            assert!(message.contains("retry"), "{message}");
+            assert_eq!(retry_after(&kind), Some(HeaderValue::from(1u64)));
+        }
+        let other = CoreError::Db(sqlx::Error::RowNotFound);
+        assert_eq!(describe(&other, Locale::En).0, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(retry_after(&other), None);
+    }
+}

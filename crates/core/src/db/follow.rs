@@ -18,7 +18,7 @@
 //! or demoted server restarts under pg_auto_failover, which closes its sessions too.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgPoolOptions};
@@ -43,19 +43,27 @@ pub struct Follow {
     wake: Notify,
     /// The host the pool connects to now (an index into `hosts`).
     current: AtomicUsize,
+    /// No host was the wanted server at the last walk: queries fail at once (`ready`) rather
+    /// than each waiting out the pool's acquire timeout against a dead host.
+    lost: AtomicBool,
 }
 
 impl Follow {
+    fn new(hosts: PgHosts) -> Arc<Follow> {
+        Arc::new(Follow {
+            hosts,
+            wake: Notify::new(),
+            current: AtomicUsize::new(0),
+            lost: AtomicBool::new(false),
+        })
+    }
+
     /// Finds the wanted server, builds the pool on it, and starts the task that follows it.
     pub(super) async fn connect(
         hosts: PgHosts,
         pool: PgPoolOptions,
     ) -> CoreResult<(PgPool, Arc<Follow>)> {
-        let follow = Arc::new(Follow {
-            hosts,
-            wake: Notify::new(),
-            current: AtomicUsize::new(0),
-        });
+        let follow = Follow::new(hosts);
         let first = follow.find().await.map_err(|why| {
             CoreError::internal(format!(
                 "no {:?} PostgreSQL server among {}: {why}",
@@ -84,6 +92,18 @@ impl Follow {
         {
             self.wake.notify_one();
         }
+    }
+
+    /// Refuses a query at once while the wanted server is known to be missing (a failover under
+    /// way): the caller answers 503 now instead of after the pool's acquire timeout.
+    pub fn ready(&self) -> CoreResult<()> {
+        if self.lost.load(Ordering::Relaxed) {
+            return Err(CoreError::Db(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotConnected,
+                "no PostgreSQL primary found yet (a failover is under way)",
+            ))));
+        }
+        Ok(())
     }
 
     /// The check of a new pooled connection.
@@ -116,6 +136,7 @@ impl Follow {
                     Ok(i) => {
                         let before = self.current.swap(i, Ordering::Relaxed);
                         pool.set_connect_options(self.hosts.hosts[i].options.clone());
+                        self.lost.store(false, Ordering::Relaxed);
                         if before != i {
                             tracing::warn!(
                                 from = %self.hosts.hosts[before].label,
@@ -126,7 +147,9 @@ impl Follow {
                         break;
                     }
                     Err(why) => {
-                        tracing::warn!(%why, "no wanted PostgreSQL server yet");
+                        if !self.lost.swap(true, Ordering::Relaxed) {
+                            tracing::warn!(%why, "no wanted PostgreSQL server; looking until one is");
+                        }
                         tokio::time::sleep(pause).await;
                         pause = (pause * 2).min(RETRY_MAX);
                     }
@@ -201,6 +224,79 @@ fn is_lost_code(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::args;
+    use crate::db::{Db, DbOptions};
+
+    /// The test server's URL (`WUYE_TEST_DATABASE_URL`) with a dead host (port 1 refuses at
+    /// once) put before it: `postgres://app:app@127.0.0.1:1,127.0.0.1:55432/app`.
+    fn with_dead_host_first(extra: &str) -> Option<String> {
+        let url = std::env::var("WUYE_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))?;
+        let (head, tail) = url.split_once('@')?;
+        let sep = if tail.contains('?') { '&' } else { '?' };
+        Some(format!("{head}@127.0.0.1:1,{tail}{sep}{extra}"))
+    }
+
+    #[tokio::test]
+    async fn a_dead_first_host_is_passed_over_for_the_primary() {
+        let Some(url) = with_dead_host_first("target_session_attrs=read-write") else {
+            return; // PostgreSQL only
+        };
+        let db = Db::connect(&url, &DbOptions::default()).await.expect(&url);
+        let (one,): (i32,) = db.read().fetch_one("SELECT 1", args![]).await.unwrap();
+        assert_eq!(one, 1);
+        let mut tx = db.begin().await.unwrap();
+        let (writable,): (String,) = tx
+            .fetch_one("SHOW transaction_read_only", args![])
+            .await
+            .unwrap();
+        assert_eq!(writable, "off");
+        tx.commit().await.unwrap();
+        db.close().await;
+    }
+
+    #[tokio::test]
+    async fn no_server_of_the_wanted_kind_says_what_each_host_is() {
+        let Some(url) = with_dead_host_first("target_session_attrs=standby") else {
+            return;
+        };
+        let e = Db::connect(&url, &DbOptions::default())
+            .await
+            .expect_err("the test server is a primary, not a standby")
+            .to_string();
+        assert!(e.contains("no Standby PostgreSQL server among 127.0.0.1:1, "), "{e}");
+        assert!(e.contains("127.0.0.1:1: ") && e.contains("is read-only"), "{e}");
+        assert!(!e.contains(":app@"), "no password in the message: {e}");
+    }
+
+    #[tokio::test]
+    async fn a_lost_server_wakes_the_search_and_the_pool_follows_the_one_found() {
+        let Some(url) = with_dead_host_first("target_session_attrs=read-write") else {
+            return;
+        };
+        let hosts = PgHosts::parse(&url).unwrap();
+        let (dead, live) = (hosts.hosts[0].clone(), hosts.hosts[1].clone());
+        // The pool starts on the dead host, as after its primary was killed.
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with(dead.options.clone());
+        let follow = Follow::new(hosts);
+        tokio::spawn(Arc::clone(&follow).run(pool.clone()));
+        let lost = sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into());
+        follow.observe(&CoreError::Db(lost));
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while pool.connect_options().get_port() != live.options.get_port() {
+            assert!(std::time::Instant::now() < deadline, "the pool never moved");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(follow.current.load(Ordering::Relaxed), 1);
+        follow.ready().expect("found: queries go through");
+        let (one,): (i32,) = sqlx::query_as("SELECT 1").fetch_one(&pool).await.unwrap();
+        assert_eq!(one, 1);
+        pool.close().await;
+    }
 
     #[test]
     fn lost_codes_are_the_ones_a_failover_raises() {

@@ -88,6 +88,11 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>, Option<Arc<follow::Follow>>),
 }
 
+/// Refuses a query at once while the follower (if any) knows no primary.
+fn ready(follow: Option<&follow::Follow>) -> CoreResult<()> {
+    follow.map_or(Ok(()), follow::Follow::ready)
+}
+
 /// Tells the follower (if any) about an error, so a lost primary is looked for again.
 fn watch<T>(follow: Option<&follow::Follow>, r: CoreResult<T>) -> CoreResult<T> {
     if let (Some(f), Err(e)) = (follow, &r) {
@@ -243,6 +248,7 @@ macro_rules! query_methods {
             args: Args,
         ) -> CoreResult<Vec<T>> {
             let (e, f) = self.exec();
+            ready(f)?;
             watch(f, e.fetch_all(sql, args).await)
         }
         /// At most one row.
@@ -252,16 +258,19 @@ macro_rules! query_methods {
             args: Args,
         ) -> CoreResult<Option<T>> {
             let (e, f) = self.exec();
+            ready(f)?;
             watch(f, e.fetch_optional(sql, args).await)
         }
         /// Exactly one row; none is `CoreError::NotFound` for `entity`.
         pub async fn fetch_one<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<T> {
             let (e, f) = self.exec();
+            ready(f)?;
             watch(f, e.fetch_optional(sql, args).await)?.ok_or(CoreError::NotFound("row"))
         }
         /// A statement; returns the number of rows affected.
         pub async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64> {
             let (e, f) = self.exec();
+            ready(f)?;
             watch(f, e.execute(sql, args).await)
         }
         /// An `INSERT … RETURNING id`.
@@ -384,6 +393,7 @@ impl Db {
         Ok(match self {
             Db::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres { pool, follow } => {
+                ready(follow.as_deref())?;
                 let tx = watch(follow.as_deref(), pool.begin().await.map_err(CoreError::from))?;
                 Tx::Postgres(tx, follow.clone())
             }
@@ -546,6 +556,7 @@ impl Queries for Reader<'_> {
     }
     async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
         let (e, f) = self.exec();
+        ready(f)?;
         watch(f, e.fetch_all(sql, args).await)
     }
     async fn fetch_optional<T: FromBothRows>(
@@ -554,6 +565,7 @@ impl Queries for Reader<'_> {
         args: Args,
     ) -> CoreResult<Option<T>> {
         let (e, f) = self.exec();
+        ready(f)?;
         watch(f, e.fetch_optional(sql, args).await)
     }
 }
@@ -564,6 +576,7 @@ impl Queries for Tx {
     }
     async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
         let (e, f) = self.exec();
+        ready(f)?;
         watch(f, e.fetch_all(sql, args).await)
     }
     async fn fetch_optional<T: FromBothRows>(
@@ -572,6 +585,7 @@ impl Queries for Tx {
         args: Args,
     ) -> CoreResult<Option<T>> {
         let (e, f) = self.exec();
+        ready(f)?;
         watch(f, e.fetch_optional(sql, args).await)
     }
 }
