@@ -6,7 +6,7 @@
 # Extra packages can be added with WUYE_CI_EXTRA_PACKAGES="pkg1 pkg2".
 set -euo pipefail
 
-packages=(postgresql chromium chromium-driver fonts-wqy-microhei curl ca-certificates python3 python3-venv nginx)
+packages=(postgresql postgresql-15-auto-failover pg-auto-failover-cli chromium chromium-driver fonts-wqy-microhei curl ca-certificates python3 python3-venv nginx)
 # shellcheck disable=SC2206
 packages+=(${WUYE_CI_EXTRA_PACKAGES:-})
 

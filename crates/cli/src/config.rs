@@ -18,6 +18,8 @@ pub struct Common {
     #[arg(long, env = "WUYE_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// postgres://user:pass@host:port/db to run on PostgreSQL instead of the embedded SQLite.
+    /// Several hosts with target_session_attrs=read-write (pg_auto_failover's `pg_autoctl show
+    /// uri`) make wuye follow the primary through a failover: docs/failover.md.
     #[arg(long, env = "WUYE_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Personal-data master key, 64 hex digits (default: the data dir's key file).

@@ -8,7 +8,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use wuye_core::{CoreError, FieldError};
+use wuye_core::shared::error::CommonCode;
+use wuye_core::{CoreError, ErrorCode, FieldError};
 
 use crate::locale::Locale;
 
@@ -129,6 +130,18 @@ pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldEr
                 l.tf(&format!("err.{code}"), &[("minutes", minutes.as_str())]),
             )
         }
+        CoreError::Db(_) if kind.is_db_unavailable() => {
+            // Expected during a failover: no stack, no alarm, a code the client can act on.
+            let rid = crate::request_id();
+            tracing::warn!(request_id = %rid, error = %kind, "database unavailable");
+            let code = CommonCode::DatabaseUnavailable;
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                code.as_str().into(),
+                vec![],
+                l.t(&format!("err.{code}")).into(),
+            )
+        }
         CoreError::Db(_) | CoreError::Migrate(_) | CoreError::Internal(_) => {
             let rid = crate::request_id();
             tracing::error!(request_id = %rid, error = %kind, "request failed");
@@ -142,10 +155,12 @@ pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldEr
     }
 }
 
-/// The `Retry-After` value (seconds) of a throttled request.
+/// The `Retry-After` value (seconds) of a throttled request, or of one refused while the
+/// database is unavailable (a failover takes seconds, not minutes).
 pub fn retry_after(kind: &CoreError) -> Option<HeaderValue> {
     match kind {
         CoreError::Throttled { retry_after, .. } => Some(HeaderValue::from(*retry_after)),
+        k if k.is_db_unavailable() => Some(HeaderValue::from(1u64)),
         _ => None,
     }
 }
@@ -183,3 +198,26 @@ impl IntoResponse for AppError {
 }
 
 pub type ApiResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_database_is_503_with_its_code_and_a_retry_after() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for kind in [
+            CoreError::Db(sqlx::Error::Io(refused)),
+            CoreError::Db(sqlx::Error::PoolTimedOut),
+        ] {
+            let (status, code, _, message) = describe(&kind, Locale::En);
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(code, "database_unavailable");
+            assert!(message.contains("retry"), "{message}");
+            assert_eq!(retry_after(&kind), Some(HeaderValue::from(1u64)));
+        }
+        let other = CoreError::Db(sqlx::Error::RowNotFound);
+        assert_eq!(describe(&other, Locale::En).0, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(retry_after(&other), None);
+    }
+}

@@ -15,10 +15,12 @@
 
 pub mod bulk;
 mod checkpoint;
+pub mod follow;
 pub mod group;
 pub mod inline;
 mod optimize;
 pub mod plans;
+pub mod pg_hosts;
 pub mod row;
 mod snapshot;
 mod value;
@@ -29,6 +31,7 @@ pub use value::{Args, Value, in_list};
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
@@ -75,13 +78,30 @@ pub enum Db {
         /// The second write connection, for group commits (`Db::begin_inline`).
         inline_writer: Option<std::sync::Arc<inline::InlineWriter>>,
     },
-    Postgres(PgPool),
+    /// `follow` is set for a multi-host URL: it finds the primary again after a failover.
+    Postgres {
+        pool: PgPool,
+        follow: Option<Arc<follow::Follow>>,
+    },
 }
 
 /// An open transaction on either backend. Dropping it without `commit` rolls back.
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(Transaction<'static, Postgres>, Option<Arc<follow::Follow>>),
+}
+
+/// Refuses a query at once while the follower (if any) knows no primary.
+fn ready(follow: Option<&follow::Follow>) -> CoreResult<()> {
+    follow.map_or(Ok(()), follow::Follow::ready)
+}
+
+/// Tells the follower (if any) about an error, so a lost primary is looked for again.
+fn watch<T>(follow: Option<&follow::Follow>, r: CoreResult<T>) -> CoreResult<T> {
+    if let (Some(f), Err(e)) = (follow, &r) {
+        f.observe(e);
+    }
+    r
 }
 
 /// Options for opening a database.
@@ -230,7 +250,9 @@ macro_rules! query_methods {
             sql: &str,
             args: Args,
         ) -> CoreResult<Vec<T>> {
-            self.exec().fetch_all(sql, args).await
+            let (e, f) = self.exec();
+            ready(f)?;
+            watch(f, e.fetch_all(sql, args).await)
         }
         /// At most one row.
         pub async fn fetch_optional<T: FromBothRows>(
@@ -238,18 +260,21 @@ macro_rules! query_methods {
             sql: &str,
             args: Args,
         ) -> CoreResult<Option<T>> {
-            self.exec().fetch_optional(sql, args).await
+            let (e, f) = self.exec();
+            ready(f)?;
+            watch(f, e.fetch_optional(sql, args).await)
         }
         /// Exactly one row; none is `CoreError::NotFound` for `entity`.
         pub async fn fetch_one<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<T> {
-            self.exec()
-                .fetch_optional(sql, args)
-                .await?
-                .ok_or(CoreError::NotFound("row"))
+            let (e, f) = self.exec();
+            ready(f)?;
+            watch(f, e.fetch_optional(sql, args).await)?.ok_or(CoreError::NotFound("row"))
         }
         /// A statement; returns the number of rows affected.
         pub async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64> {
-            self.exec().execute(sql, args).await
+            let (e, f) = self.exec();
+            ready(f)?;
+            watch(f, e.execute(sql, args).await)
         }
         /// An `INSERT … RETURNING id`.
         pub async fn insert_id(&mut self, sql: &str, args: Args) -> CoreResult<i64> {
@@ -261,20 +286,36 @@ macro_rules! query_methods {
 
 impl Db {
     /// Opens a database from a URL: `postgres://…` for PostgreSQL, `sqlite://path` or a plain
-    /// file path for SQLite (created when missing).
+    /// file path for SQLite (created when missing). A PostgreSQL URL may list several hosts
+    /// with `target_session_attrs` (see [`pg_hosts`] and [`follow`]).
     pub async fn connect(url: &str, opts: &DbOptions) -> CoreResult<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let mut co = PgConnectOptions::from_str(url)?;
-            if let Some(schema) = &opts.pg_schema {
-                co = co.options([("search_path", schema.as_str())]);
-            }
+            let with_schema = |co: PgConnectOptions| match &opts.pg_schema {
+                Some(schema) => co.options([("search_path", schema.as_str())]),
+                None => co,
+            };
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .min_connections(0)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(co)
-                .await?;
-            Ok(Db::Postgres(pool))
+                .acquire_timeout(Duration::from_secs(10));
+            let mut hosts = match pg_hosts::PgHosts::parse_if_needed(url)? {
+                Some(h) => h,
+                None => {
+                    // One host, any server: sqlx's own reading of the URL, as always.
+                    let pool = pool
+                        .connect_with(with_schema(PgConnectOptions::from_str(url)?))
+                        .await?;
+                    return Ok(Db::Postgres { pool, follow: None });
+                }
+            };
+            for h in &mut hosts.hosts {
+                h.options = with_schema(h.options.clone());
+            }
+            let (pool, follow) = follow::Follow::connect(hosts, pool).await?;
+            Ok(Db::Postgres {
+                pool,
+                follow: Some(follow),
+            })
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             Self::open_sqlite(Path::new(path), opts).await
@@ -337,7 +378,7 @@ impl Db {
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite { .. } => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+            Db::Postgres { .. } => Backend::Postgres,
         }
     }
 
@@ -345,7 +386,9 @@ impl Db {
     pub async fn migrate(&self) -> CoreResult<()> {
         match self {
             Db::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite").run(writer).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Db::Postgres { pool, .. } => {
+                sqlx::migrate!("./migrations/postgres").run(pool).await?
+            }
         }
         Ok(())
     }
@@ -354,7 +397,11 @@ impl Db {
     pub async fn begin(&self) -> CoreResult<Tx> {
         Ok(match self {
             Db::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres { pool, follow } => {
+                ready(follow.as_deref())?;
+                let tx = watch(follow.as_deref(), pool.begin().await.map_err(CoreError::from))?;
+                Tx::Postgres(tx, follow.clone())
+            }
         })
     }
 
@@ -417,7 +464,7 @@ impl Db {
                 reader.close().await;
                 writer.close().await;
             }
-            Db::Postgres(p) => p.close().await,
+            Db::Postgres { pool, .. } => pool.close().await,
         }
     }
 
@@ -442,7 +489,7 @@ impl Db {
                     .await?;
                 Ok(())
             }
-            Db::Postgres(_) => Err(CoreError::Invalid(vec![
+            Db::Postgres { .. } => Err(CoreError::Invalid(vec![
                 crate::shared::error::FieldError::new(
                     "database_url",
                     crate::shared::error::CommonCode::BackupPostgresUnsupported,
@@ -455,7 +502,7 @@ impl Db {
     pub fn sqlite_writer(&self) -> Option<&SqlitePool> {
         match self {
             Db::Sqlite { writer, .. } => Some(writer),
-            Db::Postgres(_) => None,
+            Db::Postgres { .. } => None,
         }
     }
 }
@@ -464,20 +511,20 @@ impl Db {
 pub struct Reader<'a>(&'a Db);
 
 impl Reader<'_> {
-    fn exec(&mut self) -> Executor<'_> {
+    fn exec(&mut self) -> (Executor<'_>, Option<&follow::Follow>) {
         match self.0 {
-            Db::Sqlite { reader, .. } => Executor::SqlitePool(reader),
-            Db::Postgres(p) => Executor::PgPool(p),
+            Db::Sqlite { reader, .. } => (Executor::SqlitePool(reader), None),
+            Db::Postgres { pool, follow } => (Executor::PgPool(pool), follow.as_deref()),
         }
     }
     query_methods!();
 }
 
 impl Tx {
-    fn exec(&mut self) -> Executor<'_> {
+    fn exec(&mut self) -> (Executor<'_>, Option<&follow::Follow>) {
         match self {
-            Tx::Sqlite(t) => Executor::SqliteTx(t),
-            Tx::Postgres(t) => Executor::PgTx(t),
+            Tx::Sqlite(t) => (Executor::SqliteTx(t), None),
+            Tx::Postgres(t, follow) => (Executor::PgTx(t), follow.as_deref()),
         }
     }
     query_methods!();
@@ -485,14 +532,16 @@ impl Tx {
     pub fn backend(&self) -> Backend {
         match self {
             Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+            Tx::Postgres(..) => Backend::Postgres,
         }
     }
 
     pub async fn commit(self) -> CoreResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Postgres(t, follow) => {
+                watch(follow.as_deref(), t.commit().await.map_err(CoreError::from))?
+            }
         }
         Ok(())
     }
@@ -522,14 +571,18 @@ impl Queries for Reader<'_> {
         self.0.backend()
     }
     async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
-        self.exec().fetch_all(sql, args).await
+        let (e, f) = self.exec();
+        ready(f)?;
+        watch(f, e.fetch_all(sql, args).await)
     }
     async fn fetch_optional<T: FromBothRows>(
         &mut self,
         sql: &str,
         args: Args,
     ) -> CoreResult<Option<T>> {
-        self.exec().fetch_optional(sql, args).await
+        let (e, f) = self.exec();
+        ready(f)?;
+        watch(f, e.fetch_optional(sql, args).await)
     }
 }
 
@@ -538,14 +591,18 @@ impl Queries for Tx {
         Tx::backend(self)
     }
     async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
-        self.exec().fetch_all(sql, args).await
+        let (e, f) = self.exec();
+        ready(f)?;
+        watch(f, e.fetch_all(sql, args).await)
     }
     async fn fetch_optional<T: FromBothRows>(
         &mut self,
         sql: &str,
         args: Args,
     ) -> CoreResult<Option<T>> {
-        self.exec().fetch_optional(sql, args).await
+        let (e, f) = self.exec();
+        ready(f)?;
+        watch(f, e.fetch_optional(sql, args).await)
     }
 }
 

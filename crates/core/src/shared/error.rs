@@ -84,6 +84,9 @@ error_codes! {
         Invalid = "invalid",
         FileTooLarge = "file_too_large",
         BackupPostgresUnsupported = "backup_postgres_unsupported",
+        /// The database server is gone or not accepting writes (a failover under way): the
+        /// request did nothing the client can rely on and may be retried shortly.
+        DatabaseUnavailable = "database_unavailable",
     }
 }
 
@@ -179,6 +182,12 @@ impl CoreError {
     /// True when the database refused a row still referenced elsewhere (a unit with charges).
     pub fn is_foreign_key_violation(&self) -> bool {
         matches!(self, CoreError::Db(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
+    }
+
+    /// True when the database server is gone, shutting down or read-only (a failover): worth
+    /// a retry shortly, unlike other database errors.
+    pub fn is_db_unavailable(&self) -> bool {
+        matches!(self, CoreError::Db(e) if crate::db::follow::is_server_lost(e))
     }
 
     /// True when the database refused a duplicate key (a race that passed the explicit check).
