@@ -429,6 +429,11 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Arc::clone(&core),
                 std::time::Duration::from_secs(600),
             );
+            // Old idempotency keys go once they can no longer meet a retry.
+            let housekeeping = wuye_core::shared::jobs::spawn_housekeeping(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(3600),
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -436,6 +441,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 .await?;
             scanner.abort();
             late_fees.abort();
+            housekeeping.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

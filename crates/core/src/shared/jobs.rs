@@ -1,5 +1,6 @@
 //! Background jobs on several nodes (SLA scanner, late-fee accrual; the outbox worker and
-//! patrol task generation as they come): how each due item's effect happens exactly once.
+//! patrol task generation as they come): how each due item's effect happens exactly once; and
+//! the housekeeping that drops idempotency keys once no retry can need them.
 //!
 //! Every node runs every job. Two mechanisms, with different duties:
 //! - **The lease** (`jobs` table, [`claim_lease`]) keeps a job to one node at a time. It only
@@ -54,4 +55,37 @@ pub async fn finish_lease(core: &Core, name: &str, owner: &str, result: &str) ->
     let mut tx = core.db.begin().await?;
     crate::shared::store::jobs::finish_lease(&mut tx, name, owner, result, Utc::now()).await?;
     tx.commit().await
+}
+
+/// How long an idempotency key answers a retry: far longer than any client retries a write.
+pub const KEY_RETENTION_DAYS: i64 = 30;
+
+/// One pass of housekeeping: drops the idempotency keys older than [`KEY_RETENTION_DAYS`].
+/// Deleting twice is harmless, so every node runs it without a lease.
+pub async fn housekeep(core: &Core, now: DateTime<Utc>) -> CoreResult<u64> {
+    let mut tx = core.db.begin().await?;
+    let n =
+        crate::shared::store::idempotency::purge(&mut tx, now - Duration::days(KEY_RETENTION_DAYS))
+            .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Runs [`housekeep`] every `every` until the process ends.
+pub fn spawn_housekeeping(
+    core: crate::CoreRef,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match housekeep(&core, Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(keys = n, "old idempotency keys dropped"),
+                Err(e) => tracing::error!(error = %e, "housekeeping failed"),
+            }
+        }
+    })
 }

@@ -232,6 +232,23 @@ async fn a_registration_retried_under_its_idempotency_key_is_done_once() {
     let (st, e) = keyed(&agent, body.clone(), &"x".repeat(101)).await;
     assert_eq!(st, 422, "{e}");
     assert_eq!(crate::error_fields(&e)[0].1, "invalid_idempotency_key");
+    // A key is kept for KEY_RETENTION_DAYS; after that it registers anew.
+    let old = Utc::now() - Duration::days(wuye_core::shared::jobs::KEY_RETENTION_DAYS + 1);
+    let mut tx = app.core.db.begin().await.expect("begin");
+    tx.execute(
+        "UPDATE idempotency_keys SET created_at = $1 WHERE community_id = $2",
+        args![old, app.community_a.0],
+    )
+    .await
+    .expect("age the key");
+    tx.commit().await.expect("commit");
+    let dropped = wuye_core::shared::jobs::housekeep(&app.core, Utc::now())
+        .await
+        .expect("housekeep");
+    assert_eq!(dropped, 1);
+    let (st, anew) = keyed(&agent, body.clone(), "k-1").await;
+    assert_eq!(st, 201, "{anew}");
+    assert_ne!(anew["id"], first["id"]);
     // Without a key, each call registers.
     let before = app.count("requests").await;
     agent.post("/api/v1/requests", body.clone()).await;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Bulk, Db, Value, Writes};
+use crate::db::{Bulk, Db, Tx, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::CommunityId;
 
@@ -71,4 +71,13 @@ pub async fn insert(
     );
     tx.execute(&sql, a).await?;
     Ok(())
+}
+
+/// Drops the keys recorded before `before`; returns how many.
+pub async fn purge(tx: &mut Tx, before: DateTime<Utc>) -> CoreResult<u64> {
+    tx.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < $1",
+        args![before],
+    )
+    .await
 }
