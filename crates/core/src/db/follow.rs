@@ -115,7 +115,8 @@ impl Follow {
         }
         self.wake.notify_one();
         Err(sqlx::Error::Configuration(
-            format!("the server is not {attrs:?} (in recovery: {in_recovery}); looking again").into(),
+            format!("the server is not {attrs:?} (in recovery: {in_recovery}); looking again")
+                .into(),
         ))
     }
 
@@ -170,7 +171,11 @@ impl Follow {
                         return Ok(i);
                     }
                     fallback.get_or_insert(i);
-                    let kind = if in_recovery { "a standby" } else { "read-only" };
+                    let kind = if in_recovery {
+                        "a standby"
+                    } else {
+                        "read-only"
+                    };
                     said.push(format!("{} is {kind}", h.label));
                 }
                 Ok(Err(e)) => said.push(format!("{}: {e}", h.label)),
@@ -194,11 +199,9 @@ async fn probe(options: &PgConnectOptions) -> Result<(bool, bool), sqlx::Error> 
 
 /// Whether the server is in recovery (a standby) and whether it refuses writes.
 async fn server_state(conn: &mut PgConnection) -> Result<(bool, bool), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'",
-    )
-    .fetch_one(conn)
-    .await
+    sqlx::query_as("SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'")
+        .fetch_one(conn)
+        .await
 }
 
 /// Whether an error means the database server is gone, shutting down, not accepting
@@ -265,8 +268,14 @@ mod tests {
             .await
             .expect_err("the test server is a primary, not a standby")
             .to_string();
-        assert!(e.contains("no Standby PostgreSQL server among 127.0.0.1:1, "), "{e}");
-        assert!(e.contains("127.0.0.1:1: ") && e.contains("is read-only"), "{e}");
+        assert!(
+            e.contains("no Standby PostgreSQL server among 127.0.0.1:1, "),
+            "{e}"
+        );
+        assert!(
+            e.contains("127.0.0.1:1: ") && e.contains("is read-only"),
+            "{e}"
+        );
         assert!(!e.contains(":app@"), "no password in the message: {e}");
     }
 
