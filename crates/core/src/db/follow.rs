@@ -12,8 +12,9 @@
 //! - sqlx's pool re-reads its connect options on every connection attempt, so a request waiting
 //!   for a connection during the outage lands on the new primary as soon as it is found.
 //!
-//! Requests that fail meanwhile get the error as usual; the edge answers those with
-//! `503 database_unavailable` (`CoreError::is_db_unavailable`), and the client may retry.
+//! Once a walk has found no wanted server, queries are refused at once (`ready`) until one is
+//! found; the edge answers those, like the errors above, with `503 database_unavailable`
+//! (`CoreError::is_db_unavailable`), and the client may retry.
 //! A dead server's pooled connections fail sqlx's ping before use and are dropped; a promoted
 //! or demoted server restarts under pg_auto_failover, which closes its sessions too.
 
@@ -197,7 +198,10 @@ async fn probe(options: &PgConnectOptions) -> Result<(bool, bool), sqlx::Error> 
     state
 }
 
-/// Whether the server is in recovery (a standby) and whether it refuses writes.
+/// Whether the server is in recovery (a standby) and whether it refuses writes. Both are asked:
+/// pg_auto_failover keeps a just-promoted standby read-only (out of recovery, but
+/// `default_transaction_read_only` on) until the monitor confirms the old primary is gone, so
+/// `read-write` must not take it for the primary before then.
 async fn server_state(conn: &mut PgConnection) -> Result<(bool, bool), sqlx::Error> {
     sqlx::query_as("SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'")
         .fetch_one(conn)
