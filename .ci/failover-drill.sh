@@ -6,7 +6,7 @@
 # writes lost (must be 0); exits 1 when one is lost, when wuye does not recover without a
 # restart, or when a request failed uncleanly (a 500 rather than a 503 or a refused connection).
 #
-#   .ci/failover-drill.sh              WUYE_BIN=target/debug/wuye (built if missing)
+#   .ci/failover-drill.sh              builds the debug binary (or takes WUYE_BIN), runs, cleans up
 #
 # Env: WUYE_BIN; HA_PG_PORT (55450: the monitor; the nodes take the next two ports);
 #      HA_WUYE_PORT (18450); HA_LOAD_SECONDS (45 tuned, 90 default); HA_KILL_AFTER (10);
@@ -29,7 +29,7 @@ if [ "$TIMEOUTS" = "tuned" ]; then LOAD_DEFAULT=45; else LOAD_DEFAULT=90; fi
 LOAD_SECONDS="${HA_LOAD_SECONDS:-$LOAD_DEFAULT}"
 KILL_AFTER="${HA_KILL_AFTER:-10}"
 THREADS="${HA_THREADS:-4}"
-BIN="${WUYE_BIN:-target/debug/wuye}"
+BIN="${WUYE_BIN:-${CARGO_TARGET_DIR:-target}/debug/wuye}"
 BASE="http://127.0.0.1:$WUYE_PORT"
 log() { echo "drill: $(date -u +%H:%M:%S) $*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -37,7 +37,7 @@ die() { log "FAILED: $*"; exit 1; }
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 [ -x "$PGBIN/pg_ctl" ] || die "no PostgreSQL (/usr/lib/postgresql/*/bin/pg_ctl)"
 command -v pg_autoctl >/dev/null || die "no pg_autoctl: install postgresql-15-auto-failover and pg-auto-failover-cli"
-if [ ! -x "$BIN" ]; then
+if [ ! -x "$BIN" ] || [ -z "${WUYE_BIN:-}" ]; then
   log "building $BIN"
   cargo build --quiet -p wuye
 fi
@@ -164,7 +164,8 @@ in_sync() {
   s=$(states)
   grep -qx 'node1:primary:primary' <<<"$s" && grep -qx 'node2:secondary:secondary' <<<"$s"
 }
-node_state_is() { states | grep -qx "$1:$2:$2"; }
+# (grep -q on a pipe would stop reading early and fail the pipeline under pipefail.)
+node_state_is() { grep -qx "$1:$2:$2" <<<"$(states)"; }
 
 # pg_auto_failover's defaults take ~20 s to call a node unhealthy and then wait up to 30 s for
 # a primary it cannot reach to demote itself before promoting the standby. The tuned values
@@ -260,7 +261,7 @@ LOAD_PID=$!
 sleep "$KILL_AFTER"
 
 # ---------------------------------------------------------------- a node lost
-states | grep -qx 'node1:primary:primary' || die "node1 is not the primary before the kill: $(states | tr '\n' ' ')"
+grep -qx 'node1:primary:primary' <<<"$(states)" || die "node1 is not the primary before the kill: $(states | tr '\n' ' ')"
 PM=$(postmaster_pid "$DIR/node1")
 KEEPER=${RUN_PIDS[node1]}
 KILL_T=$(date +%s.%N)
@@ -269,9 +270,12 @@ kill_tree "$KEEPER"
 unset 'RUN_PIDS[node1]'
 log "killed node1: its pg_autoctl (pid $KEEPER and children) and its postmaster (pid $PM)"
 
-promoted() { states | grep -Eq '^node2:(wait_primary|primary):(wait_primary|primary)$'; }
+promoted() { grep -Eq '^node2:(wait_primary|primary):(wait_primary|primary)$' <<<"$(states)"; }
 wait_for 150 "node2 to be promoted" promoted
-PROMOTED_T=$(date +%s.%N)
+# When node2 reported the promotion done, from the monitor's event log (the poll above lags).
+PROMOTED_T=$(psql_at "$MON_PORT" pg_auto_failover -c "SELECT extract(epoch FROM min(eventtime))
+  FROM pgautofailover.event WHERE nodename = 'node2' AND reportedstate IN ('wait_primary', 'primary')
+  AND eventtime > to_timestamp($KILL_T)")
 log "node2 promoted $(python3 -c "print(round($PROMOTED_T - $KILL_T, 1))") s after the kill"
 
 set +e
@@ -298,19 +302,28 @@ print(",".join(sorted({str(json.loads(l)["id"]) for l in open(sys.argv[1]) if l.
 ON_PRIMARY=$(psql_at "$NEW_PORT" app -c "SELECT count(*) FROM requests WHERE id IN ($IDS)")
 LOAD_ROWS=$(psql_at "$NEW_PORT" app -c "SELECT count(*) FROM requests WHERE community_id = $COMMUNITY AND description LIKE '负载演练第%'")
 
-REPORT=$(python3 - "$RUN_JSON" "$VERIFY_JSON" "$KILL_T" "$PROMOTED_T" "$LOAD/acked.jsonl" "$ON_PRIMARY" "$LOAD_ROWS" "$TIMEOUTS" <<'EOF'
-import json, sys
+REPORT=$(python3 - "$RUN_JSON" "$VERIFY_JSON" "$KILL_T" "$PROMOTED_T" "$LOAD/acked.jsonl" "$ON_PRIMARY" "$LOAD_ROWS" "$TIMEOUTS" "$DIR/wuye.log" <<'EOF'
+import datetime, json, re, sys
 run, ver = json.loads(sys.argv[1]), json.loads(sys.argv[2] or "{}")
 kill_t, promoted_t = float(sys.argv[3]), float(sys.argv[4])
 acks = sorted(json.loads(l)["t"] for l in open(sys.argv[5]) if l.strip())
 distinct_ids = ver.get("distinct_ids", 0)
 on_primary, load_rows = int(sys.argv[6]), int(sys.argv[7])
 after = [t for t in acks if t > promoted_t]
+# wuye's own log line when its pool moved to the new primary.
+followed = None
+for line in open(sys.argv[9], encoding="utf-8", errors="replace"):
+    if "the pool follows it" in line:
+        m = re.search(r"\d{4}-\d\d-\d\dT[\d:.]+Z", re.sub(r"\x1b\[[0-9;]*m", "", line))
+        if m:
+            stamp = m.group(0).rstrip("Z")[:26]
+            followed = datetime.datetime.fromisoformat(stamp).replace(tzinfo=datetime.timezone.utc).timestamp()
+        break
 report = {
     "timeouts": sys.argv[8],
     "outage_seconds": run["longest_gap_seconds"],
     "failover_seconds": round(promoted_t - kill_t, 1),
-    "first_ack_after_promotion_seconds": round(after[0] - promoted_t, 2) if after else None,
+    "wuye_followed_seconds": round(followed - promoted_t, 2) if followed else None,
     "acked": run["acked"],
     "acked_after_promotion": len(after),
     "lost_through_wuye": ver.get("lost"),

@@ -217,7 +217,10 @@ mod tests {
             assert_eq!(retry_after(&kind), Some(HeaderValue::from(1u64)));
         }
         let other = CoreError::Db(sqlx::Error::RowNotFound);
-        assert_eq!(describe(&other, Locale::En).0, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            describe(&other, Locale::En).0,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
         assert_eq!(retry_after(&other), None);
     }
 }

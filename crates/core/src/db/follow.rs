@@ -12,8 +12,9 @@
 //! - sqlx's pool re-reads its connect options on every connection attempt, so a request waiting
 //!   for a connection during the outage lands on the new primary as soon as it is found.
 //!
-//! Requests that fail meanwhile get the error as usual; the edge answers those with
-//! `503 database_unavailable` (`CoreError::is_db_unavailable`), and the client may retry.
+//! Once a walk has found no wanted server, queries are refused at once (`ready`) until one is
+//! found; the edge answers those, like the errors above, with `503 database_unavailable`
+//! (`CoreError::is_db_unavailable`), and the client may retry.
 //! A dead server's pooled connections fail sqlx's ping before use and are dropped; a promoted
 //! or demoted server restarts under pg_auto_failover, which closes its sessions too.
 
@@ -115,7 +116,8 @@ impl Follow {
         }
         self.wake.notify_one();
         Err(sqlx::Error::Configuration(
-            format!("the server is not {attrs:?} (in recovery: {in_recovery}); looking again").into(),
+            format!("the server is not {attrs:?} (in recovery: {in_recovery}); looking again")
+                .into(),
         ))
     }
 
@@ -170,7 +172,11 @@ impl Follow {
                         return Ok(i);
                     }
                     fallback.get_or_insert(i);
-                    let kind = if in_recovery { "a standby" } else { "read-only" };
+                    let kind = if in_recovery {
+                        "a standby"
+                    } else {
+                        "read-only"
+                    };
                     said.push(format!("{} is {kind}", h.label));
                 }
                 Ok(Err(e)) => said.push(format!("{}: {e}", h.label)),
@@ -192,13 +198,14 @@ async fn probe(options: &PgConnectOptions) -> Result<(bool, bool), sqlx::Error> 
     state
 }
 
-/// Whether the server is in recovery (a standby) and whether it refuses writes.
+/// Whether the server is in recovery (a standby) and whether it refuses writes. Both are asked:
+/// pg_auto_failover keeps a just-promoted standby read-only (out of recovery, but
+/// `default_transaction_read_only` on) until the monitor confirms the old primary is gone, so
+/// `read-write` must not take it for the primary before then.
 async fn server_state(conn: &mut PgConnection) -> Result<(bool, bool), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'",
-    )
-    .fetch_one(conn)
-    .await
+    sqlx::query_as("SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'")
+        .fetch_one(conn)
+        .await
 }
 
 /// Whether an error means the database server is gone, shutting down, not accepting
@@ -265,8 +272,14 @@ mod tests {
             .await
             .expect_err("the test server is a primary, not a standby")
             .to_string();
-        assert!(e.contains("no Standby PostgreSQL server among 127.0.0.1:1, "), "{e}");
-        assert!(e.contains("127.0.0.1:1: ") && e.contains("is read-only"), "{e}");
+        assert!(
+            e.contains("no Standby PostgreSQL server among 127.0.0.1:1, "),
+            "{e}"
+        );
+        assert!(
+            e.contains("127.0.0.1:1: ") && e.contains("is read-only"),
+            "{e}"
+        );
         assert!(!e.contains(":app@"), "no password in the message: {e}");
     }
 

@@ -386,9 +386,7 @@ impl Db {
     pub async fn migrate(&self) -> CoreResult<()> {
         match self {
             Db::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite").run(writer).await?,
-            Db::Postgres { pool, .. } => {
-                sqlx::migrate!("./migrations/postgres").run(pool).await?
-            }
+            Db::Postgres { pool, .. } => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
@@ -399,7 +397,10 @@ impl Db {
             Db::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres { pool, follow } => {
                 ready(follow.as_deref())?;
-                let tx = watch(follow.as_deref(), pool.begin().await.map_err(CoreError::from))?;
+                let tx = watch(
+                    follow.as_deref(),
+                    pool.begin().await.map_err(CoreError::from),
+                )?;
                 Tx::Postgres(tx, follow.clone())
             }
         })

@@ -158,9 +158,9 @@ impl PgHosts {
     /// The parsed URL when it needs more than sqlx gives (several hosts, or a kind of server
     /// to check); `None` for a plain one-host URL, which is left to sqlx untouched.
     pub fn parse_if_needed(url: &str) -> CoreResult<Option<Self>> {
-        let authority = url.split_once("://").map_or("", |(_, r)| {
-            r.split(['/', '?', '#']).next().unwrap_or("")
-        });
+        let authority = url
+            .split_once("://")
+            .map_or("", |(_, r)| r.split(['/', '?', '#']).next().unwrap_or(""));
         let hostlist = authority.rsplit('@').next().unwrap_or("");
         if !hostlist.contains(',') && !url.contains("target_session_attrs") {
             return Ok(None);

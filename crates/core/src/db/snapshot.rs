@@ -17,12 +17,12 @@ impl Db {
     pub async fn begin_snapshot(&self) -> CoreResult<Tx> {
         match self {
             Db::Sqlite { reader, .. } => Ok(Tx::Sqlite(reader.begin().await?)),
-            Db::Postgres(pool) => {
+            Db::Postgres { pool, follow } => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .execute(&mut *tx)
                     .await?;
-                Ok(Tx::Postgres(tx))
+                Ok(Tx::Postgres(tx, follow.clone()))
             }
         }
     }
@@ -42,7 +42,7 @@ impl Tx {
                     n += 1;
                 }
             }
-            Tx::Postgres(t) => {
+            Tx::Postgres(t, _) => {
                 let sql = AssertSqlSafe(sql.to_string());
                 let mut rows = sqlx::query_scalar::<_, String>(sql).fetch(&mut **t);
                 while let Some(v) = rows.try_next().await? {

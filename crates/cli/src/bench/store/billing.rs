@@ -23,7 +23,7 @@ pub(crate) async fn delete_charges(core: &Core, c: CommunityId) -> AnyResult<()>
 /// PostgreSQL: frees the deleted rows' space and index entries for reuse, so the baseline
 /// writes into a table as clean as the run found (SQLite reuses freed pages by itself).
 pub(crate) async fn vacuum_charges(core: &Core) -> AnyResult<()> {
-    if let Db::Postgres(pool) = &core.db {
+    if let Db::Postgres { pool, .. } = &core.db {
         sqlx::query("VACUUM charges").execute(pool).await?;
     }
     Ok(())
@@ -47,7 +47,7 @@ pub(crate) async fn unnest_charges(
     now: DateTime<Utc>,
     lines: Vec<NewCharge>,
 ) -> AnyResult<usize> {
-    let Db::Postgres(pool) = &core.db else {
+    let Db::Postgres { pool, .. } = &core.db else {
         return Err("the UNNEST baseline is PostgreSQL's".into());
     };
     debug_assert_eq!(core.db.backend(), Backend::Postgres);
