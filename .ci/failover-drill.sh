@@ -333,7 +333,8 @@ report = {
     "retried_ok": run["retried_ok"],
     "never_acked": run["never_acked"],
     # Rows written by the load but never acknowledged under their key: a commit whose answer
-    # was lost with the primary, written again when the client retried.
+    # was lost with the primary and written again by the retry. The Idempotency-Key makes the
+    # retry answer the first request instead, so this must be 0.
     "unacked_rows": load_rows - distinct_ids,
 }
 print(json.dumps(report))
@@ -353,6 +354,8 @@ if r["unclean_failures"]:
     problems.append("requests failed uncleanly (not 503 / refused)")
 if r["never_acked"]:
     problems.append("failed writes still not acknowledged after the retry window")
+if r["unacked_rows"]:
+    problems.append("a retried write was registered twice (its Idempotency-Key did not hold)")
 for p in problems:
     print("drill: FAILED: " + p, file=sys.stderr)
 sys.exit(1 if problems else 0)
