@@ -5,7 +5,7 @@ use crate::db::Backend;
 use crate::db::plans::{HotList, Sample};
 
 pub fn all(s: &Sample, b: Backend) -> Vec<HotList> {
-    let mut v = crate::tickets::store::hot_lists(s);
+    let mut v = crate::tickets::store::hot_lists(s, b);
     v.extend(crate::billing::store::hot_lists(s, b));
     v.extend(crate::registry::store::hot_lists(s));
     v

@@ -412,6 +412,9 @@ pub async fn post(core: &Core, ctx: &Ctx, input: BillRunForCreate) -> CoreResult
     )
     .await?;
     tx.commit().await?;
+    // A run adds a month of charges at once: the planner's statistics catch up now rather
+    // than at the next periodic refresh.
+    core.db.optimize().await;
     Ok(after)
 }
 

@@ -86,12 +86,13 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// (table, column) pairs; for an index, its columns joined by commas.
+type Pairs = Vec<(String, String)>;
+
 /// (table, index columns) of every index that is not a primary key, and each table's columns.
-async fn schema(
-    app: &wuye_testkit::TestApp,
-) -> (Vec<(String, String)>, BTreeMap<String, BTreeSet<String>>) {
+async fn schema(app: &wuye_testkit::TestApp) -> (Pairs, BTreeMap<String, BTreeSet<String>>) {
     let db = &app.core.db;
-    let (indexes, columns): (Vec<(String, String)>, Vec<(String, String)>) = match app.backend {
+    let (indexes, columns): (Pairs, Pairs) = match app.backend {
         Backend::Sqlite => (
             db.read()
                 .fetch_all(

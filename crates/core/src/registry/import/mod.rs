@@ -308,6 +308,9 @@ pub async fn import_units_xlsx(
     );
     audit::record_batch(&mut tx, summary).await?;
     tx.commit().await?;
+    // An import may multiply the community's units and people: the planner's statistics catch
+    // up now rather than at the next periodic refresh.
+    core.db.optimize().await;
     progress(total, total);
     Ok(report)
 }

@@ -21,12 +21,13 @@ pub use teams::{ensure_categories, seed_categories};
 
 pub(in crate::tickets) use crate::db::in_list;
 
+use crate::db::Backend;
 use crate::db::plans::{HotList, Sample};
 use crate::tickets::model::{RequestKind, RequestState};
 
 /// The hot lists of requests with the SQL their stores run (checked by the plan test, on a
 /// database without statistics): the desk's, the board, the filters, the month's statistics.
-pub fn hot_lists(s: &Sample) -> Vec<HotList> {
+pub fn hot_lists(s: &Sample, b: Backend) -> Vec<HotList> {
     use requests::{Page, Seen, page_sql};
     let both = [s.community, s.other_community];
     let open = Some([RequestState::Closed.code(), RequestState::Cancelled.code()]);
@@ -53,71 +54,92 @@ pub fn hot_lists(s: &Sample) -> Vec<HotList> {
     };
     let (met, running) = stats::clock_counts_sql(&month, None);
     vec![
-        HotList::new("requests", page_sql(&page(&both, Seen::All, 20))),
+        HotList::new("requests", page_sql(&page(&both, Seen::All, 20), b)),
         HotList::new(
             "requests, one community",
-            page_sql(&page(&both[..1], Seen::All, 20)),
+            page_sql(&page(&both[..1], Seen::All, 20), b),
         ),
         HotList::new(
             "requests, desk: mine and open",
-            page_sql(&Page {
-                not_in: open,
-                ..page(&both, Seen::Mine(s.user), 20)
-            }),
+            page_sql(
+                &Page {
+                    not_in: open,
+                    ..page(&both, Seen::Mine(s.user), 20)
+                },
+                b,
+            ),
         ),
         HotList::new(
             "requests, my work orders",
-            page_sql(&page(&both, Seen::Assigned(s.user), 20)),
+            page_sql(&page(&both, Seen::Assigned(s.user), 20), b),
         ),
         HotList::new(
             "requests, the pool",
-            page_sql(&page(&both, Seen::Pool { me: s.user, pooled }, 20)),
+            page_sql(&page(&both, Seen::Pool { me: s.user, pooled }, 20), b),
         ),
         HotList::new(
             "requests, own",
-            page_sql(&page(
-                &both,
-                Seen::Own {
-                    me: s.user,
-                    pooled: Some(pooled),
-                },
-                20,
-            )),
+            page_sql(
+                &page(
+                    &both,
+                    Seen::Own {
+                        me: s.user,
+                        pooled: Some(pooled),
+                    },
+                    20,
+                ),
+                b,
+            ),
         ),
         HotList::new(
             "requests by state",
-            page_sql(&Page {
-                state: Some(RequestState::Registered.code()),
-                ..page(&both, Seen::All, 20)
-            }),
+            page_sql(
+                &Page {
+                    state: Some(RequestState::Registered.code()),
+                    ..page(&both, Seen::All, 20)
+                },
+                b,
+            ),
         ),
         HotList::new(
             "requests by kind",
-            page_sql(&Page {
-                kind: Some(RequestKind::RepairUnit.code()),
-                ..page(&both, Seen::All, 20)
-            }),
+            page_sql(
+                &Page {
+                    kind: Some(RequestKind::RepairUnit.code()),
+                    ..page(&both, Seen::All, 20)
+                },
+                b,
+            ),
         ),
         HotList::new(
             "requests of a unit",
-            page_sql(&Page {
-                unit: Some(s.unit),
-                ..page(&both, Seen::All, 20)
-            }),
+            page_sql(
+                &Page {
+                    unit: Some(s.unit),
+                    ..page(&both, Seen::All, 20)
+                },
+                b,
+            ),
         ),
         HotList::new(
             "requests, next page",
-            page_sql(&Page {
-                before: Some(1_000_000),
-                ..page(&both, Seen::All, 20)
-            }),
+            page_sql(
+                &Page {
+                    before: Some(1_000_000),
+                    ..page(&both, Seen::All, 20)
+                },
+                b,
+            ),
         ),
         HotList::new(
             "board",
-            page_sql(&Page {
-                not_in: open,
-                ..page(&both, Seen::All, 500)
-            }),
+            page_sql(
+                &Page {
+                    not_in: open,
+                    ..page(&both, Seen::All, 500)
+                },
+                b,
+            ),
         ),
         HotList::new(
             "month statistics",

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Args, Bulk, Db, Tx, Value, Writes};
+use crate::db::{Args, Backend, Bulk, Db, Tx, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -57,17 +57,31 @@ crate::row! {
     }
 }
 
-pub(in crate::tickets) const REQUEST_SELECT: &str = "SELECT r.id, r.community_id, r.number, r.kind, r.category, \
+/// The columns of [`RequestRow`] (a literal, so that [`REQUEST_SELECT`] is one too).
+macro_rules! request_columns {
+    () => {
+        "SELECT r.id, r.community_id, r.number, r.kind, r.category, \
     r.channel, r.urgency, r.complex, r.unit_id, \
     CASE WHEN u.id IS NULL THEN NULL ELSE b.name || '-' || u.unit_no END AS unit_label, \
     r.person_id, r.location, r.contact_name, r.contact_phone_enc, r.description, r.state, r.hold_from, \
     r.hold_reason, r.first_responder_id, fr.display_name AS first_responder_name, r.assignee_id, \
     asg.display_name AS assignee_name, r.team_id, tm.name AS team_name, r.promise_at, r.promise_postponed, r.escalations, \
     r.reopen_count, r.materials, r.labour_minutes, r.charge_fen, r.satisfaction, r.rating_comment, \
-    r.rated_via, r.created_at, r.updated_at, r.accepted_at, r.on_site_at, r.done_at, r.closed_at \
-    FROM requests r JOIN users fr ON fr.id = r.first_responder_id \
+    r.rated_via, r.created_at, r.updated_at, r.accepted_at, r.on_site_at, r.done_at, r.closed_at "
+    };
+}
+
+/// The names a request row carries, joined to `requests r`.
+macro_rules! request_joins {
+    () => {
+        "JOIN users fr ON fr.id = r.first_responder_id \
     LEFT JOIN users asg ON asg.id = r.assignee_id LEFT JOIN teams tm ON tm.id = r.team_id \
-    LEFT JOIN units u ON u.id = r.unit_id LEFT JOIN buildings b ON b.id = u.building_id";
+    LEFT JOIN units u ON u.id = r.unit_id LEFT JOIN buildings b ON b.id = u.building_id"
+    };
+}
+
+pub(in crate::tickets) const REQUEST_SELECT: &str =
+    concat!(request_columns!(), "FROM requests r ", request_joins!());
 
 /// One request, on the reader pool.
 pub(in crate::tickets) async fn load(db: &Db, id: RequestId) -> CoreResult<Option<RequestRow>> {
@@ -120,15 +134,20 @@ const MERGED_COMMUNITIES: usize = 64;
 
 /// The SQL of a page of requests, newest first, and its arguments.
 ///
-/// The page's ids are chosen first, from the indexes alone, then joined to the names. Each
-/// community (and each branch of [`Seen::Own`]) is one arm walking its index backwards in id
-/// order (`requests_community`, `requests_first_responder`, `requests_assignee`,
-/// `requests_state`), and the arms are merged in id order up to the page size: a list over
-/// two communities as the desk sees them needs no sort and reads no more than a page per arm,
-/// whatever the planner's statistics say. With `community_id IN (…)` the planner had to read
-/// and sort every row of the communities (with their joins), unless statistics told it to
-/// walk the whole table in id order instead.
-pub(in crate::tickets) fn page_sql(p: &Page<'_>) -> (String, Args) {
+/// The page's ids are chosen first, from the indexes alone, then joined to their rows and
+/// names. Each community (and each branch of [`Seen::Own`]) is one arm that walks its index
+/// backwards in id order (`requests_community`, `requests_first_responder`,
+/// `requests_assignee`, `requests_state`) and stops at the page size; the arms' ids are merged
+/// and cut to the page. A list over the two communities the desk sees thus reads at most a
+/// page per arm and sorts no community, whatever the planner's statistics say: with
+/// `community_id IN (…)` the planner had to read and sort every row of the communities (with
+/// their joins), unless statistics told it to walk the whole table in id order instead.
+///
+/// The engines merge ordered arms from different texts: SQLite from plain arms under the
+/// compound's ORDER BY (it sorts the rows of an arm written as a subquery with its own LIMIT,
+/// though they come in order), PostgreSQL only from arms that are such subqueries (it sorts
+/// plain ones).
+pub(in crate::tickets) fn page_sql(p: &Page<'_>, backend: Backend) -> (String, Args) {
     let mut a = Args::new();
     let per_community = p.communities.len() <= MERGED_COMMUNITIES && !p.communities.is_empty();
     let scopes: Vec<Option<CommunityId>> = if per_community {
@@ -136,6 +155,7 @@ pub(in crate::tickets) fn page_sql(p: &Page<'_>) -> (String, Args) {
     } else {
         vec![None]
     };
+    let limit = p.limit;
     let mut arms = Vec::new();
     let mut branches = 1;
     for scope in scopes {
@@ -173,17 +193,32 @@ pub(in crate::tickets) fn page_sql(p: &Page<'_>) -> (String, Args) {
             ));
         }
     }
-    // Arms of different communities never share a row; branches of one may.
-    let union = if branches > 1 {
-        " UNION "
+    let ids = if arms.len() == 1 {
+        format!("{} ORDER BY r.id DESC LIMIT {limit}", arms.remove(0))
     } else {
-        " UNION ALL "
+        // Arms of different communities never share a row; branches of one may.
+        let union = if branches > 1 {
+            " UNION "
+        } else {
+            " UNION ALL "
+        };
+        let arms: Vec<String> = match backend {
+            Backend::Sqlite => arms,
+            Backend::Postgres => arms
+                .into_iter()
+                .map(|arm| format!("SELECT id FROM ({arm} ORDER BY r.id DESC LIMIT {limit}) a"))
+                .collect(),
+        };
+        format!("{} ORDER BY id DESC LIMIT {limit}", arms.join(union))
     };
-    let limit = p.limit;
     let sql = format!(
-        "{REQUEST_SELECT} WHERE r.id IN ({} ORDER BY id DESC LIMIT {limit}) \
-         ORDER BY r.id DESC LIMIT {limit}",
-        arms.join(union)
+        concat!(
+            request_columns!(),
+            "FROM ({}) p JOIN requests r ON r.id = p.id ",
+            request_joins!(),
+            " ORDER BY p.id DESC LIMIT {}"
+        ),
+        ids, limit
     );
     (sql, a)
 }
@@ -220,7 +255,7 @@ fn page_filters(a: &mut Args, p: &Page<'_>) -> String {
 
 /// A page of requests, newest first (inline on SQLite: the console's busiest read).
 pub(in crate::tickets) async fn page(db: &Db, p: Page<'_>) -> CoreResult<Vec<RequestRow>> {
-    let (sql, a) = page_sql(&p);
+    let (sql, a) = page_sql(&p, db.backend());
     db.fetch_all_inline(&sql, a).await
 }
 
