@@ -237,6 +237,9 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        assert_eq!(partitions_in(&two, "charges"), ["charges_p0", "charges_p12"]);
+        assert_eq!(
+            partitions_in(&two, "charges"),
+            ["charges_p0", "charges_p12"]
+        );
     }
 }
