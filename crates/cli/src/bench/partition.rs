@@ -213,3 +213,33 @@ pub(super) async fn bench_partition(
         Err("a hot query touches more than one partition".into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::partitions_in;
+
+    #[test]
+    fn a_plan_names_its_partitions_once_each() {
+        let plan: Vec<String> = [
+            "Limit",
+            "  ->  Index Scan Backward using requests_p3_pkey on requests_p3 r",
+            "        Index Cond: (community_id = 5)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(partitions_in(&plan, "requests"), ["requests_p3"]);
+        let two: Vec<String> = [
+            "Append",
+            "  ->  Seq Scan on charges_p0 charges_1",
+            "  ->  Seq Scan on charges_p12 charges_2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            partitions_in(&two, "charges"),
+            ["charges_p0", "charges_p12"]
+        );
+    }
+}

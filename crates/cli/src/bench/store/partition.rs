@@ -320,3 +320,26 @@ impl Hot {
         Ok(lines.into_iter().map(|l| l.0).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::index_on;
+
+    #[test]
+    fn an_index_moves_to_the_partitioned_table_unnamed() {
+        assert_eq!(
+            index_on(
+                "CREATE UNIQUE INDEX requests_community_id_number_key ON wuye_bench_partition_1.requests USING btree (community_id, number)",
+                "requests"
+            ),
+            "CREATE UNIQUE INDEX ON requests USING btree (community_id, number)"
+        );
+        assert_eq!(
+            index_on(
+                "CREATE INDEX charges_open ON s.charges USING btree (community_id, unit_id) WHERE (settled_fen < amount_fen)",
+                "charges"
+            ),
+            "CREATE INDEX ON charges USING btree (community_id, unit_id) WHERE (settled_fen < amount_fen)"
+        );
+    }
+}
