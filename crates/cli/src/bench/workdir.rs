@@ -14,6 +14,29 @@ use wuye_core::{Core, CoreRef, Ctx, Settings};
 
 use super::{AnyResult, WorkDirArgs, store};
 
+/// The PostgreSQL URL the user chose for the benchmark: `--database-url` on the command line,
+/// else `WUYE_BENCH_DATABASE_URL`. The parsed value alone cannot tell: `--database-url` is also
+/// the global option of every command, whose environment variable (`WUYE_DATABASE_URL`, the
+/// configured server's database) clap hands down to the subcommand's option of the same name —
+/// and a benchmark must never run on the configured database because it happens to be set.
+fn chosen_url(parsed: Option<&str>) -> Option<String> {
+    let on_command_line =
+        std::env::args().any(|a| a == "--database-url" || a.starts_with("--database-url="));
+    if on_command_line {
+        return parsed.map(str::to_string);
+    }
+    let own = std::env::var("WUYE_BENCH_DATABASE_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    if own.is_none() && parsed.is_some() {
+        println!(
+            "note: WUYE_DATABASE_URL (the configured database) is not used by benchmarks; \
+             give --database-url or WUYE_BENCH_DATABASE_URL to run on PostgreSQL"
+        );
+    }
+    own
+}
+
 /// The database engine a benchmark runs on.
 pub(crate) enum Engine {
     Sqlite,
@@ -27,7 +50,7 @@ pub(crate) enum Engine {
 
 impl Engine {
     pub(crate) fn of(name: &str, a: &WorkDirArgs) -> AnyResult<Engine> {
-        match &a.database_url {
+        match &chosen_url(a.database_url.as_deref()) {
             None => Ok(Engine::Sqlite),
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Ok(Engine::Postgres {
