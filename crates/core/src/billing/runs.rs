@@ -77,6 +77,32 @@ pub struct NewCharge {
     pub due_date: NaiveDate,
 }
 
+impl NewCharge {
+    /// What a statement binds once for all its rows: item, standard, period and due date.
+    pub fn terms(&self) -> (i64, i64, NaiveDate, NaiveDate, NaiveDate) {
+        (
+            self.fee_item_id,
+            self.standard_id,
+            self.period_from,
+            self.period_to,
+            self.due_date,
+        )
+    }
+
+    /// Splits a run's lines into runs of consecutive lines sharing their terms, at most `max`
+    /// each: one INSERT per chunk binds the terms once.
+    pub fn chunks_sharing_terms(lines: Vec<NewCharge>, max: usize) -> Vec<Vec<NewCharge>> {
+        let mut out: Vec<Vec<NewCharge>> = Vec::new();
+        for l in lines {
+            match out.last_mut() {
+                Some(c) if c.len() < max && c[0].terms() == l.terms() => c.push(l),
+                _ => out.push(vec![l]),
+            }
+        }
+        out
+    }
+}
+
 struct UnitRow {
     id: i64,
     building_id: i64,
@@ -439,4 +465,43 @@ pub async fn lines_for(
         all.extend(lines_of(&d, s, p)?.0);
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(unit: i64, item: i64) -> NewCharge {
+        let d = |m| NaiveDate::from_ymd_opt(2026, m, 1).expect("a date");
+        NewCharge {
+            unit_id: unit,
+            fee_item_id: item,
+            standard_id: item,
+            space_id: None,
+            period_from: d(1),
+            period_to: d(2),
+            description: String::new(),
+            basis: String::new(),
+            amount_fen: 100,
+            due_date: d(2),
+        }
+    }
+
+    #[test]
+    fn chunks_keep_order_share_their_terms_and_respect_the_size() {
+        let lines = vec![line(1, 7), line(2, 7), line(3, 7), line(1, 8), line(2, 7)];
+        let chunks: Vec<Vec<(i64, i64)>> = NewCharge::chunks_sharing_terms(lines, 2)
+            .into_iter()
+            .map(|c| c.iter().map(|l| (l.unit_id, l.fee_item_id)).collect())
+            .collect();
+        assert_eq!(
+            chunks,
+            vec![
+                vec![(1, 7), (2, 7)],
+                vec![(3, 7)],
+                vec![(1, 8)],
+                vec![(2, 7)]
+            ]
+        );
+    }
 }

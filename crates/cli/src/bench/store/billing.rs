@@ -53,31 +53,8 @@ pub(crate) async fn unnest_charges(
     debug_assert_eq!(core.db.backend(), Backend::Postgres);
     let n = lines.len();
     let mut tx = pool.begin().await?;
-    let mut rest = lines.into_iter().peekable();
-    while let Some(first) = rest.next() {
-        let shared = (
-            first.fee_item_id,
-            first.standard_id,
-            first.period_from,
-            first.period_to,
-            first.due_date,
-        );
-        let mut chunk = vec![first];
-        while chunk.len() < UNNEST_ROWS
-            && rest.peek().is_some_and(|l| {
-                (
-                    l.fee_item_id,
-                    l.standard_id,
-                    l.period_from,
-                    l.period_to,
-                    l.due_date,
-                ) == shared
-            })
-        {
-            if let Some(l) = rest.next() {
-                chunk.push(l);
-            }
-        }
+    for chunk in NewCharge::chunks_sharing_terms(lines, UNNEST_ROWS) {
+        let shared = chunk[0].terms();
         let mut units = Vec::with_capacity(chunk.len());
         let mut spaces = Vec::with_capacity(chunk.len());
         let mut descriptions = Vec::with_capacity(chunk.len());

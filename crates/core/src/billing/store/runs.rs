@@ -98,31 +98,8 @@ pub async fn insert_charges(
     now: DateTime<Utc>,
     lines: Vec<NewCharge>,
 ) -> CoreResult<()> {
-    let mut rest = lines.into_iter().peekable();
-    while let Some(first) = rest.next() {
-        let shared = (
-            first.fee_item_id,
-            first.standard_id,
-            first.period_from,
-            first.period_to,
-            first.due_date,
-        );
-        let mut chunk = vec![first];
-        while chunk.len() < CHUNK
-            && rest.peek().is_some_and(|l| {
-                (
-                    l.fee_item_id,
-                    l.standard_id,
-                    l.period_from,
-                    l.period_to,
-                    l.due_date,
-                ) == shared
-            })
-        {
-            if let Some(l) = rest.next() {
-                chunk.push(l);
-            }
-        }
+    for chunk in NewCharge::chunks_sharing_terms(lines, CHUNK) {
+        let shared = chunk[0].terms();
         let mut shared_args = Args::with_capacity(11);
         let mut head = String::with_capacity(400);
         head.push_str(
