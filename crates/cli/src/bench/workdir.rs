@@ -108,14 +108,7 @@ impl Engine {
                 Db::connect(&wd.db_path().to_string_lossy(), &DbOptions::default()).await?
             }
             Engine::Postgres { url, schema, .. } => {
-                let admin = Db::connect(
-                    url,
-                    &DbOptions {
-                        max_connections: 1,
-                        ..DbOptions::default()
-                    },
-                )
-                .await?;
+                let admin = admin(url).await?;
                 store::create_schema(&admin, schema).await?;
                 admin.close().await;
                 Db::connect(
@@ -141,14 +134,7 @@ impl Engine {
             keep: false,
         } = self
         {
-            let admin = Db::connect(
-                url,
-                &DbOptions {
-                    max_connections: 1,
-                    ..DbOptions::default()
-                },
-            )
-            .await?;
+            let admin = admin(url).await?;
             store::drop_schema(&admin, schema).await?;
             admin.close().await;
             println!("dropped schema {schema}");
@@ -157,6 +143,15 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// One connection to the PostgreSQL database itself, to create or drop a benchmark's schema.
+async fn admin(url: &str) -> AnyResult<Db> {
+    let one = DbOptions {
+        max_connections: 1,
+        ..DbOptions::default()
+    };
+    Ok(Db::connect(url, &one).await?)
 }
 
 /// The benchmark's directory; deleted on drop (errors included) unless kept.
