@@ -227,6 +227,12 @@ fn read_file(path: &Path) -> AnyResult<Vec<u8>> {
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
+// The server allocates for every request (rows, JSON, HTTP buffers) on two threads; mimalloc's
+// thread-local free lists took glibc malloc's 7–8 % of the server's CPU under the request
+// benchmarks (docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()

@@ -15,8 +15,9 @@
 //! Once a walk has found no wanted server, queries are refused at once (`ready`) until one is
 //! found; the edge answers those, like the errors above, with `503 database_unavailable`
 //! (`CoreError::is_db_unavailable`), and the client may retry.
-//! A dead server's pooled connections fail sqlx's ping before use and are dropped; a promoted
-//! or demoted server restarts under pg_auto_failover, which closes its sessions too.
+//! A dead server's pooled connections fail their next query (or, idle for a while, sqlx's ping
+//! before use) and are dropped; a promoted or demoted server restarts under pg_auto_failover,
+//! which closes its sessions too.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

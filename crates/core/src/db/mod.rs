@@ -191,8 +191,9 @@ macro_rules! dispatch {
                 let $s = AssertSqlSafe(to_sqlite_sql($sql));
                 $body
             }
-            Executor::PgPool($conn) => {
+            Executor::PgConn($conn) => {
                 let $s = AssertSqlSafe($sql.to_string());
+                let $conn = &mut **$conn;
                 $body
             }
             Executor::SqliteTx($conn) => {
@@ -211,7 +212,7 @@ macro_rules! dispatch {
 
 enum Executor<'a> {
     SqlitePool(&'a SqlitePool),
-    PgPool(&'a PgPool),
+    PgConn(&'a mut sqlx::pool::PoolConnection<Postgres>),
     SqliteTx(&'a mut Transaction<'static, Sqlite>),
     PgTx(&'a mut Transaction<'static, Postgres>),
 }
@@ -250,7 +251,7 @@ macro_rules! query_methods {
             sql: &str,
             args: Args,
         ) -> CoreResult<Vec<T>> {
-            let (e, f) = self.exec();
+            let (e, f) = self.exec().await?;
             ready(f)?;
             watch(f, e.fetch_all(sql, args).await)
         }
@@ -260,19 +261,19 @@ macro_rules! query_methods {
             sql: &str,
             args: Args,
         ) -> CoreResult<Option<T>> {
-            let (e, f) = self.exec();
+            let (e, f) = self.exec().await?;
             ready(f)?;
             watch(f, e.fetch_optional(sql, args).await)
         }
         /// Exactly one row; none is `CoreError::NotFound` for `entity`.
         pub async fn fetch_one<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<T> {
-            let (e, f) = self.exec();
+            let (e, f) = self.exec().await?;
             ready(f)?;
             watch(f, e.fetch_optional(sql, args).await)?.ok_or(CoreError::NotFound("row"))
         }
         /// A statement; returns the number of rows affected.
         pub async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64> {
-            let (e, f) = self.exec();
+            let (e, f) = self.exec().await?;
             ready(f)?;
             watch(f, e.execute(sql, args).await)
         }
@@ -283,6 +284,9 @@ macro_rules! query_methods {
         }
     };
 }
+
+/// How long a pooled PostgreSQL connection may sit idle before it is pinged when taken.
+const PING_IDLE: Duration = Duration::from_secs(5);
 
 impl Db {
     /// Opens a database from a URL: `postgres://…` for PostgreSQL, `sqlite://path` or a plain
@@ -297,6 +301,20 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .min_connections(0)
+                // sqlx pings a connection on every acquire by default: a round trip per query
+                // on a busy server. A connection in use within the last seconds is known to
+                // work; one idle longer is pinged first, so one to a server that went away is
+                // replaced before a query fails on it (a busy one fails its query instead, and
+                // `follow` answers 503).
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > PING_IDLE {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .acquire_timeout(Duration::from_secs(10));
             let mut hosts = match pg_hosts::PgHosts::parse_if_needed(url)? {
                 Some(h) => h,
@@ -413,12 +431,7 @@ impl Db {
         sql: &str,
         args: Args,
     ) -> CoreResult<Vec<T>> {
-        match self {
-            Db::Sqlite {
-                inline: Some(p), ..
-            } => p.run(|c| c.fetch_all(sql, &args)),
-            _ => self.read().fetch_all(sql, args).await,
-        }
+        self.read().fetch_all_inline(sql, args).await
     }
 
     /// A write transaction run on the calling thread (SQLite file databases, see
@@ -440,7 +453,7 @@ impl Db {
 
     /// A read handle: queries run on the reader pool, auto-committed.
     pub fn read(&self) -> Reader<'_> {
-        Reader(self)
+        Reader { db: self, pg: None }
     }
 
     pub async fn close(&self) {
@@ -509,24 +522,56 @@ impl Db {
 }
 
 /// Auto-committed reads (SQLite: the reader pool).
-pub struct Reader<'a>(&'a Db);
+pub struct Reader<'a> {
+    db: &'a Db,
+    /// The PostgreSQL connection taken at the first query (see [`Reader::exec`]).
+    pg: Option<sqlx::pool::PoolConnection<Postgres>>,
+}
 
 impl Reader<'_> {
-    fn exec(&mut self) -> (Executor<'_>, Option<&follow::Follow>) {
-        match self.0 {
-            Db::Sqlite { reader, .. } => (Executor::SqlitePool(reader), None),
-            Db::Postgres { pool, follow } => (Executor::PgPool(pool), follow.as_deref()),
+    /// On PostgreSQL the reader takes one pooled connection at its first query and keeps it for
+    /// the next ones: sqlx pings a connection each time it goes back to the pool, so a use case
+    /// reading three times would otherwise pay three extra round trips.
+    async fn exec(&mut self) -> CoreResult<(Executor<'_>, Option<&follow::Follow>)> {
+        match self.db {
+            Db::Sqlite { reader, .. } => Ok((Executor::SqlitePool(reader), None)),
+            Db::Postgres { pool, follow } => {
+                let follow = follow.as_deref();
+                if self.pg.is_none() {
+                    ready(follow)?;
+                    let conn = watch(follow, pool.acquire().await.map_err(CoreError::from))?;
+                    self.pg = Some(conn);
+                }
+                let conn = self.pg.as_mut().expect("acquired above");
+                Ok((Executor::PgConn(conn), follow))
+            }
         }
     }
     query_methods!();
+
+    /// All rows of a short read, run on the calling thread on SQLite (see [`inline`]), on this
+    /// reader's connection on PostgreSQL. For hot paths whose query takes well under a
+    /// millisecond.
+    pub async fn fetch_all_inline<T: FromBothRows + FromInline>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Vec<T>> {
+        match self.db {
+            Db::Sqlite {
+                inline: Some(p), ..
+            } => p.run(|c| c.fetch_all(sql, &args)),
+            _ => self.fetch_all(sql, args).await,
+        }
+    }
 }
 
 impl Tx {
-    fn exec(&mut self) -> (Executor<'_>, Option<&follow::Follow>) {
-        match self {
+    async fn exec(&mut self) -> CoreResult<(Executor<'_>, Option<&follow::Follow>)> {
+        Ok(match self {
             Tx::Sqlite(t) => (Executor::SqliteTx(t), None),
             Tx::Postgres(t, follow) => (Executor::PgTx(t), follow.as_deref()),
-        }
+        })
     }
     query_methods!();
 
@@ -569,10 +614,10 @@ pub trait Queries {
 
 impl Queries for Reader<'_> {
     fn backend(&self) -> Backend {
-        self.0.backend()
+        self.db.backend()
     }
     async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
-        let (e, f) = self.exec();
+        let (e, f) = self.exec().await?;
         ready(f)?;
         watch(f, e.fetch_all(sql, args).await)
     }
@@ -581,7 +626,7 @@ impl Queries for Reader<'_> {
         sql: &str,
         args: Args,
     ) -> CoreResult<Option<T>> {
-        let (e, f) = self.exec();
+        let (e, f) = self.exec().await?;
         ready(f)?;
         watch(f, e.fetch_optional(sql, args).await)
     }
@@ -592,7 +637,7 @@ impl Queries for Tx {
         Tx::backend(self)
     }
     async fn fetch_all<T: FromBothRows>(&mut self, sql: &str, args: Args) -> CoreResult<Vec<T>> {
-        let (e, f) = self.exec();
+        let (e, f) = self.exec().await?;
         ready(f)?;
         watch(f, e.fetch_all(sql, args).await)
     }
@@ -601,7 +646,7 @@ impl Queries for Tx {
         sql: &str,
         args: Args,
     ) -> CoreResult<Option<T>> {
-        let (e, f) = self.exec();
+        let (e, f) = self.exec().await?;
         ready(f)?;
         watch(f, e.fetch_optional(sql, args).await)
     }

@@ -307,7 +307,7 @@ async fn prepare(
     }
     let cat_code = parse_category_code("category", &input.category).unwrap_or_default();
     // The community's time zone, the category and the team that handles it, in one query.
-    let setting = store::requests::setting(&core.db, community, ctx.company_id, &cat_code)
+    let setting = store::requests::setting(&mut rd, community, ctx.company_id, &cat_code)
         .await?
         .ok_or(CoreError::NotFound("community"))?;
     let tz = tz_of(&setting.timezone);
@@ -349,7 +349,7 @@ async fn prepare(
     let mut unit_label: Option<String> = None;
     if let Some(u) = input.unit_id {
         // The unit with its people, a row each.
-        let rows = registry::store::for_tickets::unit_with_people(&core.db, u).await?;
+        let rows = registry::store::for_tickets::unit_with_people(&mut rd, u).await?;
         unit_people = rows.iter().filter_map(|r| r.2).collect();
         match rows.into_iter().next() {
             Some((uc, label, _)) if uc == community => unit_label = Some(label),
@@ -366,7 +366,7 @@ async fn prepare(
     }
     let mut person_phone: Option<Vec<u8>> = None;
     if let Some(p) = input.person_id {
-        let row = registry::store::for_tickets::person(&core.db, p).await?;
+        let row = registry::store::for_tickets::person(&mut rd, p).await?;
         match row {
             Some((pc, name, phone)) if pc == community => {
                 if input.unit_id.is_some() && !unit_people.contains(&p) {
@@ -455,7 +455,7 @@ async fn prepare(
         auth::store::for_tickets::display_name(&mut rd, first_responder).await?
     };
     // The clocks start now.
-    let overrides = store::settings::overrides_for_new(&core.db, community).await?;
+    let overrides = store::settings::overrides_for_new(&mut rd, community).await?;
     let rules = effective_clocks(
         ClockInput {
             kind: v.kind,

@@ -174,6 +174,7 @@ fn request_from_row(core: &Core, r: RequestRow, clocks: Vec<Clock>) -> CoreResul
 /// Requests with their clocks (one query for all the clocks of the page).
 async fn with_clocks(
     core: &Core,
+    r: &mut crate::db::Reader<'_>,
     rows: Vec<RequestRow>,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<Request>> {
@@ -187,7 +188,7 @@ async fn with_clocks(
         c.dedup();
         c
     };
-    let clocks = store::clocks::of_requests(&core.db, &communities, &ids).await?;
+    let clocks = store::clocks::of_requests(r, &communities, &ids).await?;
     let mut by_req: std::collections::HashMap<RequestId, Vec<Clock>> = Default::default();
     for c in &clocks {
         by_req
@@ -214,7 +215,7 @@ pub(super) async fn visible_row(core: &Core, ctx: &Ctx, id: RequestId) -> CoreRe
 
 pub async fn get_request(core: &Core, ctx: &Ctx, id: RequestId) -> CoreResult<Request> {
     let row = visible_row(core, ctx, id).await?;
-    with_clocks(core, vec![row], Utc::now())
+    with_clocks(core, &mut core.db.read(), vec![row], Utc::now())
         .await?
         .pop()
         .ok_or(CoreError::NotFound("request"))
@@ -284,8 +285,9 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
         ),
         None => None,
     };
+    let mut r = core.db.read();
     let rows = store::requests::page(
-        &core.db,
+        &mut r,
         store::requests::Page {
             communities: &ids,
             seen,
@@ -300,7 +302,7 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
         },
     )
     .await?;
-    with_clocks(core, rows, Utc::now()).await
+    with_clocks(core, &mut r, rows, Utc::now()).await
 }
 
 /// The manager's board: open requests, breached clocks first, then at-risk ones, then by the
@@ -420,7 +422,7 @@ pub async fn list_for_owner(
         only,
     )
     .await?;
-    let mut v = with_clocks(core, rows, Utc::now()).await?;
+    let mut v = with_clocks(core, &mut core.db.read(), rows, Utc::now()).await?;
     for r in &mut v {
         // What the owner sees: no internal notes, no other household member's contact.
         r.hold_reason = None;

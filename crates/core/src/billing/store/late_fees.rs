@@ -36,56 +36,81 @@ fn fee_sql(be: Backend, a: &str, n: &str) -> String {
     )
 }
 
-/// Which charges an upsert of the accrual takes.
-#[derive(Clone, Copy)]
-enum Scope {
-    /// The daily job: the community's open charges whose days advance.
-    Job,
-    /// Before and after a settlement: one unit's open charges, and every charge of it that has
-    /// a late fee already (a fully settled one keeps its days; its unposted fee is recomputed).
-    Unit,
-}
-
-fn upsert_sql(be: Backend, scope: Scope) -> String {
+/// The community's open charges that are overdue as of `$2`, with what the fee needs: `n` is
+/// the day index of `$2` (day 1 is the first day after the grace period).
+fn overdue_sql(be: Backend) -> String {
     let k = format!(
         "({} - f.late_fee_grace_days)",
         days_between(be, "$2", "ch.due_date")
     );
-    let (n, filter, guard) = match scope {
-        Scope::Job => (
-            k.clone(),
-            format!(
-                "ch.settled_fen < ch.amount_fen AND {k} > 0 AND (lf.days IS NULL OR lf.days < {k})"
-            ),
-            // Only forward, and not over a posting that committed after this statement read
-            // the row (PostgreSQL): that charge is recomputed on the next day's run.
-            " AND excluded.days > late_fees.days AND late_fees.posted_days = excluded.posted_days",
-        ),
-        Scope::Unit => (
-            format!(
-                "CASE WHEN ch.settled_fen < ch.amount_fen AND {k} > COALESCE(lf.days, 0) \
-                 THEN {k} ELSE COALESCE(lf.days, 0) END"
-            ),
-            format!(
-                "ch.unit_id = $3 AND (lf.charge_id IS NOT NULL OR (ch.settled_fen < ch.amount_fen AND {k} > 0))"
-            ),
-            "",
-        ),
-    };
+    format!(
+        "SELECT ch.community_id AS cid, ch.id, ch.amount_fen AS amt, ch.due_date AS due, \
+         f.late_fee_ppm AS ppm, f.late_fee_grace_days AS grace, {k} AS n \
+         FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id \
+         WHERE ch.community_id = $1 AND ch.reversed_by IS NULL AND ch.kind IN ('bill', 'manual', 'service', 'opening') \
+         AND f.late_fee_ppm > 0 AND ch.settled_fen < ch.amount_fen AND {k} > 0"
+    )
+}
+
+/// The daily job's first statement: the late fees already accruing move forward to day `n`.
+/// A plain UPDATE (each row read and rewritten once) costs a third of what the same rows cost
+/// through an upsert's conflict path on PostgreSQL, and `late_fees` leaves room on its pages
+/// (fillfactor, migration 0012) so the daily rewrite stays on the page (HOT). A row a
+/// settlement's refresh already brought to day `n` is left alone (`days < n`, re-checked by
+/// PostgreSQL against a row that changed under the statement).
+fn job_update_sql(be: Backend) -> String {
+    let fee = fee_sql(be, "late_fees.posted_days", "b.n");
+    format!(
+        "UPDATE late_fees SET days = b.n, accrued_e6 = {fee} FROM ({}) b \
+         WHERE late_fees.community_id = b.cid AND late_fees.charge_id = b.id \
+         AND late_fees.waived_at IS NULL AND late_fees.days < b.n",
+        overdue_sql(be)
+    )
+}
+
+/// The daily job's second statement: the charges overdue for the first time start accruing.
+/// A settlement's refresh may insert the same row meanwhile (PostgreSQL): the conflict then
+/// takes the further of the two, as the unit's upsert does.
+fn job_insert_sql(be: Backend) -> String {
+    let fee = fee_sql(be, "0", "b.n");
+    format!(
+        "INSERT INTO late_fees (community_id, charge_id, days, accrued_e6, posted_fen, posted_days, posted_e6) \
+         SELECT b.cid, b.id, b.n, {fee}, 0, 0, 0 FROM ({}) b \
+         WHERE NOT EXISTS (SELECT 1 FROM late_fees lf WHERE lf.community_id = b.cid AND lf.charge_id = b.id) \
+         ORDER BY b.id \
+         ON CONFLICT (community_id, charge_id) DO UPDATE SET \
+         accrued_e6 = excluded.accrued_e6, days = excluded.days \
+         WHERE late_fees.waived_at IS NULL AND excluded.days > late_fees.days \
+         AND late_fees.posted_days = excluded.posted_days",
+        overdue_sql(be)
+    )
+}
+
+/// The upsert of one unit's late fees through `$2`: its open charges, and every charge of it
+/// that has a late fee already (a fully settled one keeps its days; its unposted fee is
+/// recomputed from the settlements).
+fn unit_upsert_sql(be: Backend) -> String {
+    let k = format!(
+        "({} - f.late_fee_grace_days)",
+        days_between(be, "$2", "ch.due_date")
+    );
     let fee = fee_sql(be, "b.pd", "b.n");
     format!(
         "INSERT INTO late_fees (community_id, charge_id, days, accrued_e6, posted_fen, posted_days, posted_e6) \
          SELECT b.cid, b.id, b.n, {fee}, 0, b.pd, 0 FROM (\
          SELECT ch.community_id AS cid, ch.id, ch.amount_fen AS amt, ch.due_date AS due, \
-         f.late_fee_ppm AS ppm, f.late_fee_grace_days AS grace, {n} AS n, COALESCE(lf.posted_days, 0) AS pd \
+         f.late_fee_ppm AS ppm, f.late_fee_grace_days AS grace, \
+         CASE WHEN ch.settled_fen < ch.amount_fen AND {k} > COALESCE(lf.days, 0) \
+         THEN {k} ELSE COALESCE(lf.days, 0) END AS n, COALESCE(lf.posted_days, 0) AS pd \
          FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id \
          LEFT JOIN late_fees lf ON lf.community_id = ch.community_id AND lf.charge_id = ch.id \
          WHERE ch.community_id = $1 AND ch.reversed_by IS NULL AND ch.kind IN ('bill', 'manual', 'service', 'opening') \
-         AND f.late_fee_ppm > 0 AND lf.waived_at IS NULL AND {filter}) b \
+         AND f.late_fee_ppm > 0 AND lf.waived_at IS NULL \
+         AND ch.unit_id = $3 AND (lf.charge_id IS NOT NULL OR (ch.settled_fen < ch.amount_fen AND {k} > 0))) b \
          WHERE TRUE ORDER BY b.id \
          ON CONFLICT (community_id, charge_id) DO UPDATE SET \
          accrued_e6 = excluded.accrued_e6, days = excluded.days \
-         WHERE late_fees.waived_at IS NULL{guard}"
+         WHERE late_fees.waived_at IS NULL"
     )
 }
 
@@ -96,8 +121,10 @@ fn upsert_sql(be: Backend, scope: Scope) -> String {
 /// run after days of downtime gives exactly what a run on each missed day in order would have,
 /// and a settlement that committed out of order (a backdated payment) is taken at its date.
 pub async fn accrue_in(tx: &mut Tx, c: CommunityId, today: NaiveDate) -> CoreResult<u64> {
-    let sql = upsert_sql(tx.backend(), Scope::Job);
-    tx.execute(&sql, args![c, today]).await
+    let be = tx.backend();
+    let moved = tx.execute(&job_update_sql(be), args![c, today]).await?;
+    let started = tx.execute(&job_insert_sql(be), args![c, today]).await?;
+    Ok(moved + started)
 }
 
 /// Brings the late fees of a unit's charges up to `through` (at least; days accrued beyond it
@@ -108,8 +135,8 @@ pub(crate) async fn refresh_unit(
     unit: UnitId,
     through: NaiveDate,
 ) -> CoreResult<u64> {
-    let sql = upsert_sql(tx.backend(), Scope::Unit);
-    tx.execute(&sql, args![c, through, unit]).await
+    tx.execute(&unit_upsert_sql(tx.backend()), args![c, through, unit])
+        .await
 }
 
 /// A unit's late fees with what is to be posted through `through`: the fee of the days

@@ -157,6 +157,7 @@ pub(crate) async fn insert_charges(
     by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
+    super::charges::hold_units(tx, c, rows.iter().map(|r| r.unit_id)).await?;
     let mut rest = rows.into_iter().peekable();
     while rest.peek().is_some() {
         let shared = args![c, by, now];

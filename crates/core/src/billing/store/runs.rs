@@ -98,6 +98,7 @@ pub async fn insert_charges(
     now: DateTime<Utc>,
     lines: Vec<NewCharge>,
 ) -> CoreResult<()> {
+    super::charges::hold_units(tx, c, lines.iter().map(|l| l.unit_id)).await?;
     for chunk in NewCharge::chunks_sharing_terms(lines, CHUNK) {
         let shared = chunk[0].terms();
         let mut shared_args = Args::with_capacity(11);

@@ -2,7 +2,7 @@
 //! that the requests' own SQL never queries the registry's tables by itself.
 
 use crate::args;
-use crate::db::{Db, Queries};
+use crate::db::{Db, Queries, Reader};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -25,10 +25,10 @@ pub async fn community_timezone(
 /// no person when it has none; no row when the unit does not exist). Inline on SQLite: every
 /// registration of a unit's request reads it, and the (unit_id, person_id) key serves the join.
 pub async fn unit_with_people(
-    db: &Db,
+    r: &mut Reader<'_>,
     unit: UnitId,
 ) -> CoreResult<Vec<(CommunityId, String, Option<PersonId>)>> {
-    db.fetch_all_inline(
+    r.fetch_all_inline(
         "SELECT u.community_id, b.name || '-' || u.unit_no, up.person_id FROM units u \
          JOIN buildings b ON b.id = u.building_id \
          LEFT JOIN unit_people up ON up.unit_id = u.id WHERE u.id = $1",
@@ -39,16 +39,15 @@ pub async fn unit_with_people(
 
 /// A person's community, name and encrypted phone (inline on SQLite, as above).
 pub async fn person(
-    db: &Db,
+    r: &mut Reader<'_>,
     person: PersonId,
 ) -> CoreResult<Option<(CommunityId, String, Option<Vec<u8>>)>> {
-    Ok(db
-        .fetch_all_inline(
-            "SELECT community_id, name, phone_enc FROM people WHERE id = $1",
-            args![person],
-        )
-        .await?
-        .pop())
+    Ok(r.fetch_all_inline(
+        "SELECT community_id, name, phone_enc FROM people WHERE id = $1",
+        args![person],
+    )
+    .await?
+    .pop())
 }
 
 /// The names of the company's communities by id (statistics by community).

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Args, Bulk, Db, Tx, Value, Writes};
+use crate::db::{Args, Bulk, Reader, Tx, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 use crate::shared::store::jobs::skip_locked;
@@ -31,14 +31,14 @@ const CLOCK_COLS: &str =
 
 /// The clocks of a page of requests, in one query (inline on SQLite: read with every page).
 pub(in crate::tickets) async fn of_requests(
-    db: &Db,
+    r: &mut Reader<'_>,
     communities: &[CommunityId],
     ids: &[RequestId],
 ) -> CoreResult<Vec<ClockRow>> {
     let mut a = Args::new();
     let cc = in_list(&mut a, "community_id", communities);
     let rc = in_list(&mut a, "request_id", ids);
-    db.fetch_all_inline(
+    r.fetch_all_inline(
         &format!("SELECT {CLOCK_COLS} FROM request_clocks WHERE {cc} AND {rc}"),
         a,
     )

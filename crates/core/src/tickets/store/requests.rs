@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Args, Backend, Bulk, Db, Tx, Value, Writes};
+use crate::db::{Args, Backend, Bulk, Db, Queries, Reader, Tx, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -254,9 +254,12 @@ fn page_filters(a: &mut Args, p: &Page<'_>) -> String {
 }
 
 /// A page of requests, newest first (inline on SQLite: the console's busiest read).
-pub(in crate::tickets) async fn page(db: &Db, p: Page<'_>) -> CoreResult<Vec<RequestRow>> {
-    let (sql, a) = page_sql(&p, db.backend());
-    db.fetch_all_inline(&sql, a).await
+pub(in crate::tickets) async fn page(
+    r: &mut Reader<'_>,
+    p: Page<'_>,
+) -> CoreResult<Vec<RequestRow>> {
+    let (sql, a) = page_sql(&p, r.backend());
+    r.fetch_all_inline(&sql, a).await
 }
 
 /// An owner's requests: those he reported, and the requests of `kind` on his units; newest
@@ -415,12 +418,12 @@ crate::row! {
 /// The community's setting for a new request of `category` (inline on SQLite: every
 /// registration reads it).
 pub(in crate::tickets) async fn setting(
-    db: &Db,
+    r: &mut Reader<'_>,
     community: CommunityId,
     company: CompanyId,
     category: &str,
 ) -> CoreResult<Option<Setting>> {
-    Ok(db
+    Ok(r
         .fetch_all_inline::<Setting>(
             "SELECT c.timezone, t.id AS team_id, t.name AS team_name, \
              k.id AS category_id, k.code, k.name_zh, k.name_en, k.dispatch_mode, k.visit_policy, k.active, k.sort \

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::args;
-use crate::db::{Db, Queries, Tx};
+use crate::db::{Db, Queries, Reader, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -15,11 +15,11 @@ const OVERRIDE_COLS: &str =
 
 /// A community's overrides, as registering reads them (inline on SQLite: every registration).
 pub(in crate::tickets) async fn overrides_for_new(
-    db: &Db,
+    r: &mut Reader<'_>,
     community: CommunityId,
 ) -> CoreResult<Vec<SlaOverride>> {
     // A literal, not built from OVERRIDE_COLS: this runs with every registration.
-    db.fetch_all_inline(
+    r.fetch_all_inline(
         "SELECT id, community_id, category, clock, enabled, minutes, working_days, pauses_on_hold \
          FROM sla_overrides WHERE community_id = $1",
         args![community],
