@@ -323,6 +323,7 @@ impl Db {
                     let pool = pool
                         .connect_with(with_schema(PgConnectOptions::from_str(url)?))
                         .await?;
+                    optimize::on_postgres(&pool, "open").await;
                     return Ok(Db::Postgres { pool, follow: None });
                 }
             };
@@ -330,6 +331,7 @@ impl Db {
                 h.options = with_schema(h.options.clone());
             }
             let (pool, follow) = follow::Follow::connect(hosts, pool).await?;
+            optimize::on_postgres(&pool, "open").await;
             Ok(Db::Postgres {
                 pool,
                 follow: Some(follow),
@@ -482,12 +484,13 @@ impl Db {
         }
     }
 
-    /// Refreshes SQLite's planner statistics where they may have gone stale (`optimize`), e.g.
-    /// after a bill run or an import wrote many rows. PostgreSQL's autovacuum analyzes by
-    /// itself: nothing to do there.
+    /// Refreshes the planner statistics where they may have gone stale (`optimize`), e.g.
+    /// after a bill run or an import wrote many rows: SQLite's `PRAGMA optimize`, PostgreSQL's
+    /// ANALYZE of the tables autovacuum would analyze on its next round.
     pub async fn optimize(&self) {
-        if let Db::Sqlite { writer, .. } = self {
-            optimize::on_writer(writer, "after a large write").await;
+        match self {
+            Db::Sqlite { writer, .. } => optimize::on_writer(writer, "after a large write").await,
+            Db::Postgres { pool, .. } => optimize::on_postgres(pool, "after a large write").await,
         }
     }
 
