@@ -191,6 +191,10 @@ macro_rules! dispatch {
                 let $s = AssertSqlSafe(to_sqlite_sql($sql));
                 $body
             }
+            Executor::PgPool($conn) => {
+                let $s = AssertSqlSafe($sql.to_string());
+                $body
+            }
             Executor::PgConn($conn) => {
                 let $s = AssertSqlSafe($sql.to_string());
                 let $conn = &mut **$conn;
@@ -212,6 +216,7 @@ macro_rules! dispatch {
 
 enum Executor<'a> {
     SqlitePool(&'a SqlitePool),
+    PgPool(&'a PgPool),
     PgConn(&'a mut sqlx::pool::PoolConnection<Postgres>),
     SqliteTx(&'a mut Transaction<'static, Sqlite>),
     PgTx(&'a mut Transaction<'static, Postgres>),
@@ -455,7 +460,24 @@ impl Db {
 
     /// A read handle: queries run on the reader pool, auto-committed.
     pub fn read(&self) -> Reader<'_> {
-        Reader { db: self, pg: None }
+        Reader {
+            db: self,
+            pinned: false,
+            pg: None,
+        }
+    }
+
+    /// A reader that runs all its queries on one PostgreSQL connection, taken at the first and
+    /// given back when the reader is dropped (on SQLite, the same as [`Db::read`]). For hot
+    /// paths that read several times. Never keep one across [`Db::begin`] or a wait for a group
+    /// commit: a request holding a reader's connection while it waits for another could, with
+    /// enough of them, leave the pool empty.
+    pub fn read_pinned(&self) -> Reader<'_> {
+        Reader {
+            db: self,
+            pinned: true,
+            pg: None,
+        }
     }
 
     pub async fn close(&self) {
@@ -527,17 +549,23 @@ impl Db {
 /// Auto-committed reads (SQLite: the reader pool).
 pub struct Reader<'a> {
     db: &'a Db,
-    /// The PostgreSQL connection taken at the first query (see [`Reader::exec`]).
+    /// Keeps the connection of its first query (PostgreSQL, see [`Db::read_pinned`]).
+    pinned: bool,
+    /// The PostgreSQL connection taken at the first query of a pinned reader.
     pg: Option<sqlx::pool::PoolConnection<Postgres>>,
 }
 
 impl Reader<'_> {
-    /// On PostgreSQL the reader takes one pooled connection at its first query and keeps it for
-    /// the next ones: sqlx pings a connection each time it goes back to the pool, so a use case
-    /// reading three times would otherwise pay three extra round trips.
+    /// A pinned reader ([`Db::read_pinned`]) on PostgreSQL takes one pooled connection at its
+    /// first query and keeps it for the next ones: sqlx pings a connection each time it goes
+    /// back to the pool, so a use case reading three times would otherwise pay three extra
+    /// round trips.
     async fn exec(&mut self) -> CoreResult<(Executor<'_>, Option<&follow::Follow>)> {
         match self.db {
             Db::Sqlite { reader, .. } => Ok((Executor::SqlitePool(reader), None)),
+            Db::Postgres { pool, follow } if !self.pinned => {
+                Ok((Executor::PgPool(pool), follow.as_deref()))
+            }
             Db::Postgres { pool, follow } => {
                 let follow = follow.as_deref();
                 if self.pg.is_none() {

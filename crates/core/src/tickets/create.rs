@@ -301,7 +301,7 @@ async fn prepare(
         .trunc_subsecs(6);
     // Every lookup runs before the write transaction's first statement, on the reader pool
     // (the frequent ones inline on SQLite: `db::inline`).
-    let mut rd = core.db.read();
+    let mut rd = core.db.read_pinned();
     if !ctx.reaches(community) {
         return Err(CoreError::NotFound("community"));
     }

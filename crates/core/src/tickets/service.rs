@@ -285,7 +285,7 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
         ),
         None => None,
     };
-    let mut r = core.db.read();
+    let mut r = core.db.read_pinned();
     let rows = store::requests::page(
         &mut r,
         store::requests::Page {
