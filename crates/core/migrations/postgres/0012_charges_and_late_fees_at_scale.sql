@@ -14,38 +14,31 @@ ALTER TABLE charges DROP CONSTRAINT charges_community_id_fkey;
 ALTER TABLE charges DROP CONSTRAINT charges_unit_id_fkey;
 ALTER TABLE charges DROP CONSTRAINT charges_fee_item_id_fkey;
 
-CREATE FUNCTION charges_keep_unit() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION charges_keep_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    referenced boolean;
 BEGIN
-    IF EXISTS (SELECT 1 FROM charges WHERE community_id = OLD.community_id AND unit_id = OLD.id) THEN
-        RAISE EXCEPTION 'unit % has charges', OLD.id
+    IF TG_TABLE_NAME = 'units' THEN
+        referenced := EXISTS (SELECT 1 FROM charges
+            WHERE community_id = OLD.community_id AND unit_id = OLD.id);
+    ELSIF TG_TABLE_NAME = 'fee_items' THEN
+        referenced := EXISTS (SELECT 1 FROM charges
+            WHERE community_id = OLD.community_id AND fee_item_id = OLD.id);
+    ELSE
+        referenced := EXISTS (SELECT 1 FROM charges WHERE community_id = OLD.id);
+    END IF;
+    IF referenced THEN
+        RAISE EXCEPTION '% % has charges', TG_TABLE_NAME, OLD.id
             USING ERRCODE = 'foreign_key_violation', TABLE = 'charges';
     END IF;
     RETURN OLD;
 END $$;
 CREATE TRIGGER units_keep_charges BEFORE DELETE ON units
-    FOR EACH ROW EXECUTE FUNCTION charges_keep_unit();
-
-CREATE FUNCTION charges_keep_fee_item() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM charges WHERE community_id = OLD.community_id AND fee_item_id = OLD.id) THEN
-        RAISE EXCEPTION 'fee item % has charges', OLD.id
-            USING ERRCODE = 'foreign_key_violation', TABLE = 'charges';
-    END IF;
-    RETURN OLD;
-END $$;
+    FOR EACH ROW EXECUTE FUNCTION charges_keep_referenced();
 CREATE TRIGGER fee_items_keep_charges BEFORE DELETE ON fee_items
-    FOR EACH ROW EXECUTE FUNCTION charges_keep_fee_item();
-
-CREATE FUNCTION charges_keep_community() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM charges WHERE community_id = OLD.id) THEN
-        RAISE EXCEPTION 'community % has charges', OLD.id
-            USING ERRCODE = 'foreign_key_violation', TABLE = 'charges';
-    END IF;
-    RETURN OLD;
-END $$;
+    FOR EACH ROW EXECUTE FUNCTION charges_keep_referenced();
 CREATE TRIGGER communities_keep_charges BEFORE DELETE ON communities
-    FOR EACH ROW EXECUTE FUNCTION charges_keep_community();
+    FOR EACH ROW EXECUTE FUNCTION charges_keep_referenced();
 
 -- The daily accrual rewrites the late fee of every overdue charge: with half of each page left
 -- free, the new version fits beside the old one (a HOT update: no index entry, and the old

@@ -7,6 +7,7 @@ mod audit;
 mod backdate;
 mod billing;
 mod browser;
+mod charge_keys;
 mod console;
 mod import;
 mod isolation;
