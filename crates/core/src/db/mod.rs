@@ -328,7 +328,7 @@ impl Db {
                     let pool = pool
                         .connect_with(with_schema(PgConnectOptions::from_str(url)?))
                         .await?;
-                    optimize::on_postgres(&pool, "open").await;
+                    optimize::spawn_on_postgres(&pool);
                     return Ok(Db::Postgres { pool, follow: None });
                 }
             };
@@ -336,7 +336,7 @@ impl Db {
                 h.options = with_schema(h.options.clone());
             }
             let (pool, follow) = follow::Follow::connect(hosts, pool).await?;
-            optimize::on_postgres(&pool, "open").await;
+            optimize::spawn_on_postgres(&pool);
             Ok(Db::Postgres {
                 pool,
                 follow: Some(follow),

@@ -21,9 +21,9 @@
 //! PostgreSQL's autovacuum analyzes a table once a tenth of it changed, but only on its next
 //! round (a minute), and a query planned meanwhile without statistics may be planned badly: right
 //! after an import of a million people, a person card's unit links were hash-joined over every
-//! unit (88 ms instead of 0.2). So at open and after a large write ([`on_postgres`]) the server
-//! analyzes the tables of its schema that changed that much since their last analysis, the
-//! rule autovacuum applies, at once.
+//! unit (88 ms instead of 0.2). So after a large write ([`on_postgres`]), and in the background
+//! at open, the server analyzes the tables of its schema that changed that much since their last
+//! analysis, the rule autovacuum applies, at once.
 
 use std::time::{Duration, Instant};
 
@@ -78,22 +78,32 @@ const PG_STALE: &str = "SELECT relname::text FROM pg_stat_user_tables \
      WHERE schemaname = current_schema() \
      AND n_mod_since_analyze > GREATEST(1000, (n_live_tup + n_dead_tup) / 10) ORDER BY relname";
 
+/// At open, in the background: a server is ready at once, whatever there is to analyze.
+pub(super) fn spawn_on_postgres(pool: &PgPool) {
+    let pool = pool.clone();
+    tokio::spawn(async move { on_postgres(&pool, "open").await });
+}
+
 /// Analyzes the tables whose statistics are stale (see the module docs). A failure is logged,
-/// not returned.
+/// not returned (quietly when the pool was closed meanwhile).
 pub(super) async fn on_postgres(pool: &PgPool, moment: &'static str) {
     let start = Instant::now();
+    let failed = |what: &str, e: sqlx::Error| {
+        if pool.is_closed() {
+            tracing::debug!(moment, error = %e, "{what} failed (pool closed)");
+        } else {
+            tracing::warn!(moment, error = %e, "{what} failed");
+        }
+    };
     let stale: Vec<(String,)> = match sqlx::query_as(PG_STALE).fetch_all(pool).await {
         Ok(t) => t,
-        Err(e) => {
-            tracing::warn!(moment, error = %e, "reading the tables to analyze failed");
-            return;
-        }
+        Err(e) => return failed("reading the tables to analyze", e),
     };
     for (table,) in &stale {
         // A name from the catalog, quoted as an identifier.
         let sql = format!("ANALYZE \"{}\"", table.replace('"', "\"\""));
         if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await {
-            tracing::warn!(moment, table, error = %e, "ANALYZE failed");
+            failed("ANALYZE", e);
         }
     }
     if !stale.is_empty() {
