@@ -299,7 +299,8 @@ NEW_PORT=${NODE_PORTS[1]}
 IDS=$(python3 -c '
 import json, sys
 print(",".join(sorted({str(json.loads(l)["id"]) for l in open(sys.argv[1]) if l.strip()})) or "0")' "$LOAD/acked.jsonl")
-ON_PRIMARY=$(psql_at "$NEW_PORT" app -c "SELECT count(*) FROM requests WHERE id IN ($IDS)")
+# On stdin: tens of thousands of ids are more than one command-line argument may hold (128 KiB).
+ON_PRIMARY=$(printf 'SELECT count(*) FROM requests WHERE id IN (%s);\n' "$IDS" | psql_at "$NEW_PORT" app)
 LOAD_ROWS=$(psql_at "$NEW_PORT" app -c "SELECT count(*) FROM requests WHERE community_id = $COMMUNITY AND description LIKE '负载演练第%'")
 
 REPORT=$(python3 - "$RUN_JSON" "$VERIFY_JSON" "$KILL_T" "$PROMOTED_T" "$LOAD/acked.jsonl" "$ON_PRIMARY" "$LOAD_ROWS" "$TIMEOUTS" "$DIR/wuye.log" <<'EOF'

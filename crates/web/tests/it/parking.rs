@@ -818,3 +818,43 @@ async fn console_edits_spaces_and_vehicles_and_shows_history_in_words() {
         .expect("get");
     assert_eq!(r.status(), 404);
 }
+
+/// A vehicle's holder deleted while the vehicle is being given to him: the delete wins or the
+/// update does, and the loser gets a clear answer (the update 422 on `person_id`), never a 500.
+/// The window between the update's checks and its write is short: the race is run many times.
+#[tokio::test]
+async fn a_holder_deleted_under_an_update_is_a_clear_error_not_a_server_error() {
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let v = vehicle(&api, c, "沪A9R001").await;
+    for i in 0..30 {
+        let p = person(&api, c, "竞态", &format!("1390000{i:04}"), None).await;
+        let patch = tokio::spawn({
+            let api = api.clone();
+            async move {
+                api.patch(&format!("/api/v1/vehicles/{v}"), json!({ "person_id": p }))
+                    .await
+            }
+        });
+        let delete = tokio::spawn({
+            let api = api.clone();
+            async move { api.delete(&format!("/api/v1/people/{p}")).await }
+        });
+        let (st, body) = patch.await.expect("patch task");
+        match st.as_u16() {
+            200 => {}
+            422 => assert_eq!(
+                error_fields(&body),
+                vec![("person_id".into(), "unknown_person".into())],
+                "{body}"
+            ),
+            other => panic!("PATCH answered {other}: {body}"),
+        }
+        let (st, body) = delete.await.expect("delete task");
+        assert_eq!(st, 204, "{body}");
+        let (st, now) = api.get(&format!("/api/v1/vehicles/{v}")).await;
+        assert_eq!(st, 200, "{now}");
+        assert!(now["person_id"].is_null(), "the holder is gone: {now}");
+    }
+}

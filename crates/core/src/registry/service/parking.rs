@@ -57,6 +57,28 @@ async fn check_space(
     Ok(())
 }
 
+/// What a write that lost a race to a delete answers. The unit, holder and space were checked
+/// before the write transaction; one deleted meanwhile fails the write's foreign key, and is
+/// then named like one that was never there (422 on its field), not as a server error.
+async fn gone_since_checked(
+    core: &Core,
+    community: CommunityId,
+    (unit, person, space): (Option<UnitId>, Option<PersonId>, Option<ParkingSpaceId>),
+    e: CoreError,
+) -> CoreError {
+    if !e.is_foreign_key_violation() {
+        return e;
+    }
+    let mut c = Checks::new();
+    if let Err(again) = check_holder(core, &mut c, community, unit, person).await {
+        return again;
+    }
+    if let Err(again) = check_space(core, &mut c, community, space).await {
+        return again;
+    }
+    c.finish().err().unwrap_or(e)
+}
+
 /// An id field of an update: absent keeps the value before, 0 clears it, another replaces it.
 fn id_change<T>(input: Option<i64>, before: Option<T>, wrap: fn(i64) -> T) -> Option<T> {
     match input {
@@ -120,9 +142,16 @@ pub async fn create_space(
         person: input.person_id,
         note: note.flatten(),
     };
-    let id = store::parking::insert_space(&mut tx, input.community_id, code, values, now)
-        .await
-        .map_err(|e| e.or_conflict("code", RegistryCode::DuplicateSpaceCode))?;
+    let refs = (input.unit_id, input.person_id, None);
+    let id =
+        match store::parking::insert_space(&mut tx, input.community_id, code, values, now).await {
+            Ok(id) => id,
+            Err(e) => {
+                drop(tx);
+                let e = e.or_conflict("code", RegistryCode::DuplicateSpaceCode);
+                return Err(gone_since_checked(core, input.community_id, refs, e).await);
+            }
+        };
     let s = store::parking::space_in(&mut tx, ParkingSpaceId(id)).await?;
     audit::record(
         &mut tx,
@@ -184,8 +213,16 @@ pub async fn update_space(
         person: id_change(input.person_id, before.person_id, PersonId),
         note,
     };
+    let refs = (
+        id_set(input.unit_id, UnitId),
+        id_set(input.person_id, PersonId),
+        None,
+    );
     let mut tx = core.db.begin().await?;
-    store::parking::update_space(&mut tx, id, values, Utc::now()).await?;
+    if let Err(e) = store::parking::update_space(&mut tx, id, values, Utc::now()).await {
+        drop(tx);
+        return Err(gone_since_checked(core, before.community_id, refs, e).await);
+    }
     let after = store::parking::space_in(&mut tx, id).await?;
     audit::record(
         &mut tx,
@@ -265,9 +302,15 @@ pub async fn create_vehicle(
         brand: brand.flatten(),
         color: color.flatten(),
     };
-    let id = store::parking::insert_vehicle(&mut tx, input.community_id, values, now)
-        .await
-        .map_err(|e| e.or_conflict("plate", RegistryCode::DuplicatePlate))?;
+    let refs = (input.unit_id, input.person_id, input.space_id);
+    let id = match store::parking::insert_vehicle(&mut tx, input.community_id, values, now).await {
+        Ok(id) => id,
+        Err(e) => {
+            drop(tx);
+            let e = e.or_conflict("plate", RegistryCode::DuplicatePlate);
+            return Err(gone_since_checked(core, input.community_id, refs, e).await);
+        }
+    };
     let v = store::parking::vehicle_in(&mut tx, VehicleId(id)).await?;
     audit::record(
         &mut tx,
@@ -345,9 +388,16 @@ pub async fn update_vehicle(
         brand,
         color,
     };
-    store::parking::update_vehicle(&mut tx, id, values, Utc::now())
-        .await
-        .map_err(|e| e.or_conflict("plate", RegistryCode::DuplicatePlate))?;
+    let refs = (
+        id_set(input.unit_id, UnitId),
+        id_set(input.person_id, PersonId),
+        id_set(input.space_id, ParkingSpaceId),
+    );
+    if let Err(e) = store::parking::update_vehicle(&mut tx, id, values, Utc::now()).await {
+        drop(tx);
+        let e = e.or_conflict("plate", RegistryCode::DuplicatePlate);
+        return Err(gone_since_checked(core, community, refs, e).await);
+    }
     let after = store::parking::vehicle_in(&mut tx, id).await?;
     audit::record(
         &mut tx,
