@@ -412,8 +412,10 @@ pub async fn post(core: &Core, ctx: &Ctx, input: BillRunForCreate) -> CoreResult
     // on SQLite the single writer already excludes it, on PostgreSQL the unique period does.
     let mut t = Tally::default();
     bulk_cache(&mut tx, true).await?;
+    let held = store::charges::hold_community_units(&mut tx, c).await?;
     for (s, p) in &d.runnable {
         let (lines, skipped) = lines_of(&d, s, p)?;
+        held.check(lines.iter().map(|l| l.unit_id))?;
         t.charges += lines.len() as i64;
         t.total += lines.iter().map(|l| l.amount_fen).sum::<i64>();
         insert_charges(&mut tx, c, run, &key, ctx.actor(), now, lines).await?;

@@ -30,28 +30,50 @@ pub(crate) async fn hold_units(
     let mut units: Vec<i64> = units.into_iter().collect();
     units.sort_unstable();
     units.dedup();
-    if units.is_empty() {
-        return Ok(());
+    match units[..] {
+        [] => Ok(()),
+        [one] => {
+            let held: Vec<(i64,)> = tx
+                .fetch_all(
+                    "SELECT id FROM units WHERE community_id = $1 AND id = $2 FOR KEY SHARE",
+                    args![c, one],
+                )
+                .await?;
+            HeldUnits(Some(held.into_iter().map(|(id,)| id).collect())).check(units)
+        }
+        _ => hold_community_units(tx, c).await?.check(units),
     }
-    let held: Vec<(i64,)> = if let [one] = units[..] {
-        tx.fetch_all(
-            "SELECT id FROM units WHERE community_id = $1 AND id = $2 FOR KEY SHARE",
-            args![c, one],
-        )
-        .await?
-    } else {
-        tx.fetch_all(
+}
+
+/// The units of a community locked for its charges ([`hold_community_units`]); `None` on SQLite,
+/// whose foreign keys check each charge.
+pub(crate) struct HeldUnits(Option<std::collections::HashSet<i64>>);
+
+impl HeldUnits {
+    /// Refuses a unit that is not one of those held (404 `unit`).
+    pub(crate) fn check(&self, units: impl IntoIterator<Item = i64>) -> CoreResult<()> {
+        match &self.0 {
+            Some(held) if !units.into_iter().all(|u| held.contains(&u)) => {
+                Err(CoreError::NotFound("unit"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Locks every unit of the community for the charges a transaction writes (see [`hold_units`]),
+/// once for a bill run that writes item after item.
+pub(crate) async fn hold_community_units(tx: &mut Tx, c: CommunityId) -> CoreResult<HeldUnits> {
+    if tx.backend() == Backend::Sqlite {
+        return Ok(HeldUnits(None));
+    }
+    let held: Vec<(i64,)> = tx
+        .fetch_all(
             "SELECT id FROM units WHERE community_id = $1 FOR KEY SHARE",
             args![c],
         )
-        .await?
-    };
-    let held: std::collections::HashSet<i64> = held.into_iter().map(|(id,)| id).collect();
-    if units.iter().all(|u| held.contains(u)) {
-        Ok(())
-    } else {
-        Err(CoreError::NotFound("unit"))
-    }
+        .await?;
+    Ok(HeldUnits(Some(held.into_iter().map(|(id,)| id).collect())))
 }
 
 /// Open charges of a unit, oldest due first.

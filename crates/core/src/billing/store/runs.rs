@@ -88,7 +88,8 @@ const CHUNK: usize = 1000;
 
 /// Writes lines as multi-row INSERTs. What a run's lines share (community, item, standard,
 /// period, due date, who, when) is bound once per statement and selected beside a `VALUES`
-/// list of what differs, so a row costs five bound values instead of seventeen.
+/// list of what differs, so a row costs five bound values instead of seventeen. The caller has
+/// held the lines' units (`charges::hold_community_units`).
 pub async fn insert_charges(
     tx: &mut Tx,
     c: CommunityId,
@@ -98,7 +99,6 @@ pub async fn insert_charges(
     now: DateTime<Utc>,
     lines: Vec<NewCharge>,
 ) -> CoreResult<()> {
-    super::charges::hold_units(tx, c, lines.iter().map(|l| l.unit_id)).await?;
     for chunk in NewCharge::chunks_sharing_terms(lines, CHUNK) {
         let shared = chunk[0].terms();
         let mut shared_args = Args::with_capacity(11);
