@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Args, Backend, Db};
+use super::{Args, Backend, Db, Value};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::{CommunityId, UnitId, UserId};
 
@@ -72,5 +72,62 @@ impl Db {
                 Ok(rows.into_iter().map(|r| r.0).collect())
             }
         }
+    }
+
+    /// PostgreSQL: the generic plan of `sql`, the one a pooled connection runs for a prepared
+    /// statement from its sixth call on whatever the arguments, made from the statistics the
+    /// database has now (`plan_cache_mode = force_generic_plan`), with sequential scans and
+    /// sorts priced out as in [`Db::query_plan`]. `None` on SQLite, which plans
+    /// each statement once, without its arguments.
+    pub async fn generic_plan(&self, sql: &str, args: Args) -> CoreResult<Option<Vec<String>>> {
+        if self.backend() != Backend::Postgres {
+            return Ok(None);
+        }
+        // The arguments as untyped literals, which take the types PREPARE inferred.
+        let literals: Vec<String> = args
+            .0
+            .iter()
+            .map(|v| {
+                let text = match v {
+                    Value::I64(x) => x.map(|x| x.to_string()),
+                    Value::Str(x) => x.clone(),
+                    Value::Bool(x) => x.map(|x| x.to_string()),
+                    Value::Time(x) => x.map(|x| x.to_rfc3339()),
+                    Value::Date(x) => x.map(|x| x.to_string()),
+                    Value::Bytes(x) => x.as_ref().map(|b| {
+                        let hex: String = b.iter().map(|b| format!("{b:02x}")).collect();
+                        format!("\\x{hex}")
+                    }),
+                };
+                text.map_or("NULL".to_string(), |t| {
+                    format!("'{}'", t.replace('\'', "''"))
+                })
+            })
+            .collect();
+        let mut tx = self.begin().await?;
+        tx.execute(&format!("PREPARE wuye_generic_plan AS {sql}"), Args::new())
+            .await?;
+        // Sequential scans and sorts priced out, as in `query_plan`.
+        for set in [
+            "SET LOCAL plan_cache_mode = force_generic_plan",
+            "SET LOCAL enable_seqscan = off",
+            "SET LOCAL enable_sort = off",
+        ] {
+            tx.execute(set, Args::new()).await?;
+        }
+        let args = match literals.is_empty() {
+            true => String::new(),
+            false => format!("({})", literals.join(", ")),
+        };
+        let rows: Vec<(String,)> = tx
+            .fetch_all(
+                &format!("EXPLAIN (COSTS OFF) EXECUTE wuye_generic_plan{args}"),
+                Args::new(),
+            )
+            .await?;
+        // A prepared statement outlives the transaction; the connection goes back to the pool.
+        tx.execute("DEALLOCATE wuye_generic_plan", Args::new())
+            .await?;
+        Ok(Some(rows.into_iter().map(|r| r.0).collect()))
     }
 }

@@ -161,3 +161,80 @@ async fn hot_lists_walk_an_index_in_their_order_without_statistics() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// PostgreSQL runs a prepared statement with a generic plan from its sixth call on, made from
+/// average selectivities. On a database where the agent registered everything in one of his
+/// two communities (the demo's shape), the generic plan of the desk's list walked the whole
+/// table in id order for the other community, where it found nothing. Each arm must search
+/// its community's index.
+#[tokio::test]
+async fn request_lists_keep_to_their_communities_in_a_generic_plan() {
+    let app = app().await;
+    if app.backend != Backend::Postgres {
+        return;
+    }
+    let admin = app.admin().await;
+    let unit = new_unit(&admin, app.building_a.0, "1802").await;
+    let agent = app
+        .api_as(
+            "agent",
+            "service_agent",
+            &[app.community_a, app.community_b],
+        )
+        .await;
+    for i in 0..400 {
+        let (st, v) = agent
+            .post(
+                "/api/v1/requests",
+                json!({"community_id": app.community_a.0, "kind": "complaint_general",
+                       "category": "noise", "channel": "hotline", "description": format!("噪音 {i}")}),
+            )
+            .await;
+        assert_eq!(st, 201, "{v}");
+    }
+    // The statistics autovacuum would gather on such a database.
+    let mut tx = app.core.db.begin().await.expect("tx");
+    tx.execute("ANALYZE requests", args![])
+        .await
+        .expect("analyze");
+    tx.commit().await.expect("commit");
+    let (_, me) = agent.get("/api/v1/me").await;
+    let sample = Sample {
+        community: app.community_a,
+        other_community: app.community_b,
+        user: wuye_core::shared::ids::UserId(me["id"].as_i64().expect("my id")),
+        unit: wuye_core::shared::ids::UnitId(unit),
+        day: chrono::Utc::now().date_naive(),
+    };
+    let mut failures = Vec::new();
+    for h in wuye_core::hot_lists::all(&sample, app.backend)
+        .into_iter()
+        .filter(|h| h.name.starts_with("requests,") || h.name == "requests")
+    {
+        let plan = app
+            .core
+            .db
+            .generic_plan(&h.sql, h.args)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", h.name))
+            .expect("a plan on PostgreSQL");
+        // An arm (`requests r_1`, `r_2`, …) that walks the primary key or the table for any
+        // community, or for the one without requests. (For the community that holds every
+        // request, walking the table is walking the community.)
+        let other = format!("community_id = {})", app.community_b.0);
+        let walks_the_table = plan.windows(2).any(|w| {
+            w[0].contains(" on requests r_")
+                && (w[0].contains("requests_pkey") || w[0].contains("Seq Scan"))
+                && (w[1].contains("community_id = $") || w[1].contains(&other))
+        });
+        if walks_the_table {
+            failures.push(format!(
+                "{} walks the whole table:\n  {}\n  plan:\n    {}",
+                h.name,
+                h.sql,
+                plan.join("\n    ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -57,31 +57,28 @@ crate::row! {
     }
 }
 
-/// The columns of [`RequestRow`] (a literal, so that [`REQUEST_SELECT`] is one too).
+/// The columns of [`RequestRow`] (a literal, so that [`REQUEST_SELECT`] is one too). The names
+/// of the people, team and unit are scalar subqueries rather than joins: PostgreSQL plans them
+/// one by one instead of searching the orders of a seven-table join (0.23 ms instead of 1.6 ms
+/// for a page), and it plans a statement on every call when its generic plan looks no cheaper.
 macro_rules! request_columns {
     () => {
         "SELECT r.id, r.community_id, r.number, r.kind, r.category, \
     r.channel, r.urgency, r.complex, r.unit_id, \
-    CASE WHEN u.id IS NULL THEN NULL ELSE b.name || '-' || u.unit_no END AS unit_label, \
+    (SELECT b.name || '-' || u.unit_no FROM units u JOIN buildings b ON b.id = u.building_id \
+     WHERE u.id = r.unit_id) AS unit_label, \
     r.person_id, r.location, r.contact_name, r.contact_phone_enc, r.description, r.state, r.hold_from, \
-    r.hold_reason, r.first_responder_id, fr.display_name AS first_responder_name, r.assignee_id, \
-    asg.display_name AS assignee_name, r.team_id, tm.name AS team_name, r.promise_at, r.promise_postponed, r.escalations, \
+    r.hold_reason, r.first_responder_id, \
+    (SELECT display_name FROM users WHERE id = r.first_responder_id) AS first_responder_name, \
+    r.assignee_id, (SELECT display_name FROM users WHERE id = r.assignee_id) AS assignee_name, \
+    r.team_id, (SELECT name FROM teams WHERE id = r.team_id) AS team_name, r.promise_at, \
+    r.promise_postponed, r.escalations, \
     r.reopen_count, r.materials, r.labour_minutes, r.charge_fen, r.satisfaction, r.rating_comment, \
     r.rated_via, r.created_at, r.updated_at, r.accepted_at, r.on_site_at, r.done_at, r.closed_at "
     };
 }
 
-/// The names a request row carries, joined to `requests r`.
-macro_rules! request_joins {
-    () => {
-        "JOIN users fr ON fr.id = r.first_responder_id \
-    LEFT JOIN users asg ON asg.id = r.assignee_id LEFT JOIN teams tm ON tm.id = r.team_id \
-    LEFT JOIN units u ON u.id = r.unit_id LEFT JOIN buildings b ON b.id = u.building_id"
-    };
-}
-
-pub(in crate::tickets) const REQUEST_SELECT: &str =
-    concat!(request_columns!(), "FROM requests r ", request_joins!());
+pub(in crate::tickets) const REQUEST_SELECT: &str = concat!(request_columns!(), "FROM requests r");
 
 /// One request, on the reader pool.
 pub(in crate::tickets) async fn load(db: &Db, id: RequestId) -> CoreResult<Option<RequestRow>> {
@@ -147,6 +144,14 @@ const MERGED_COMMUNITIES: usize = 64;
 /// compound's ORDER BY (it sorts the rows of an arm written as a subquery with its own LIMIT,
 /// though they come in order), PostgreSQL only from arms that are such subqueries (it sorts
 /// plain ones).
+///
+/// On PostgreSQL an arm names its community as a literal, not a parameter. A pooled
+/// connection prepares each text once and, from its sixth call on, may run one generic plan
+/// made for any community; with few communities that plan walked `requests_pkey` backwards and
+/// filtered, reading the whole table for a community where the agent had registered nothing.
+/// With the community written in, the planner knows which community it plans for (from its
+/// statistics, or, before any, that it is one value among many), and a connection keeps one
+/// text per set of communities it lists.
 pub(in crate::tickets) fn page_sql(p: &Page<'_>, backend: Backend) -> (String, Args) {
     let mut a = Args::new();
     let per_community = p.communities.len() <= MERGED_COMMUNITIES && !p.communities.is_empty();
@@ -159,9 +164,10 @@ pub(in crate::tickets) fn page_sql(p: &Page<'_>, backend: Backend) -> (String, A
     let mut arms = Vec::new();
     let mut branches = 1;
     for scope in scopes {
-        let within = match scope {
-            Some(c) => format!("r.community_id = {}", a.push(c)),
-            None => in_list(&mut a, "r.community_id", p.communities),
+        let within = match (scope, backend) {
+            (Some(c), Backend::Postgres) => format!("r.community_id = {}", c.0),
+            (Some(c), Backend::Sqlite) => format!("r.community_id = {}", a.push(c)),
+            (None, _) => in_list(&mut a, "r.community_id", p.communities),
         };
         let seen: Vec<String> = match p.seen {
             Seen::All => vec![String::new()],
@@ -214,9 +220,7 @@ pub(in crate::tickets) fn page_sql(p: &Page<'_>, backend: Backend) -> (String, A
     let sql = format!(
         concat!(
             request_columns!(),
-            "FROM ({}) p JOIN requests r ON r.id = p.id ",
-            request_joins!(),
-            " ORDER BY p.id DESC LIMIT {}"
+            "FROM ({}) p JOIN requests r ON r.id = p.id ORDER BY p.id DESC LIMIT {}"
         ),
         ids, limit
     );
