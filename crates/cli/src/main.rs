@@ -315,7 +315,20 @@ async fn open_with(r: &Resolved, login_throttle: auth::LoginThrottle) -> AnyResu
             write_private(file, "")?;
         }
     }
-    let db = Db::connect(&r.database_url, &DbOptions::default()).await?;
+    let pool = r.number(
+        "WUYE_DATABASE_POOL",
+        u64::from(wuye_core::db::default_pool_size()),
+        1,
+        1_000,
+    )?;
+    let db = Db::connect(
+        &r.database_url,
+        &DbOptions {
+            max_connections: pool as u32,
+            ..DbOptions::default()
+        },
+    )
+    .await?;
     db.migrate().await?;
     let crypto = load_key(r, &db).await?;
     keys::check(&db, &crypto).await?;

@@ -394,14 +394,15 @@ pub(super) async fn next_in_turn(
     if workers.is_empty() {
         return Ok(None);
     }
-    let mut pick: Option<(Option<i64>, UserId, String)> = None;
-    for (u, name) in workers {
-        let last = store::events::last_assignment(tx, community, u).await?;
-        if pick.as_ref().is_none_or(|(l, p, _)| (last, u) < (*l, *p)) {
-            pick = Some((last, u, name));
-        }
-    }
-    Ok(pick.map(|(_, u, n)| (u, n)))
+    let users: Vec<UserId> = workers.iter().map(|(u, _)| *u).collect();
+    let last: std::collections::HashMap<UserId, Option<i64>> =
+        store::events::last_assignments(tx, community, &users)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(workers
+        .into_iter()
+        .min_by_key(|(u, _)| (last.get(u).copied().flatten(), *u)))
 }
 
 /// An owner's requests: those he reported, and the in-unit repairs of his units (a complaint

@@ -94,20 +94,30 @@ pub(in crate::tickets) async fn timeline(
         .await
 }
 
-/// The id of the latest timeline line that assigned work to `user` (dispatch, transfer or
-/// grab), one index seek on request_events_assignee; `None` if he never got any.
-pub(in crate::tickets) async fn last_assignment(
+/// For each of `users`, the id of the latest timeline line that assigned work to him
+/// (dispatch, transfer or grab), `None` if he never got any: one statement, one index seek on
+/// request_events_assignee per user (a `GROUP BY` would read every assignment of each).
+pub(in crate::tickets) async fn last_assignments(
     tx: &mut impl Queries,
     community: CommunityId,
-    user: UserId,
-) -> CoreResult<Option<i64>> {
-    let (last,): (Option<i64>,) = tx
-        .fetch_one(
-            "SELECT MAX(id) FROM request_events WHERE community_id = $1 AND assignee_id = $2",
-            args![community, user],
-        )
-        .await?;
-    Ok(last)
+    users: &[UserId],
+) -> CoreResult<Vec<(UserId, Option<i64>)>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = crate::db::Args::new();
+    let c = a.push(community);
+    let arms: Vec<String> = users
+        .iter()
+        .map(|u| {
+            let u = a.push(*u);
+            format!(
+                "SELECT {u} AS user_id, (SELECT MAX(id) FROM request_events \
+                 WHERE community_id = {c} AND assignee_id = {u}) AS last"
+            )
+        })
+        .collect();
+    tx.fetch_all(&arms.join(" UNION ALL "), a).await
 }
 
 /// A message to one staff member.
