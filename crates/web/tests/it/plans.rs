@@ -8,6 +8,8 @@ use wuye_core::args;
 use wuye_core::db::Backend;
 use wuye_core::db::plans::Sample;
 
+use wuye_testkit::TestApp;
+
 use crate::{app, new_unit};
 
 /// Why a line of a plan is wrong for a hot list, if it is. `subqueries`: the names of the
@@ -70,11 +72,16 @@ fn sort_is_bounded(plan: &[String], at: usize) -> bool {
     bounded
 }
 
-#[tokio::test]
-async fn hot_lists_walk_an_index_in_their_order_without_statistics() {
-    let app = app().await;
+/// A desk agent of both communities who registered `n` requests in the first (`body` makes the
+/// i-th), and the sample the hot lists are built for.
+async fn agent_with_requests(
+    app: &TestApp,
+    unit_no: &str,
+    n: usize,
+    body: impl Fn(i64, usize) -> serde_json::Value,
+) -> Sample {
     let admin = app.admin().await;
-    let unit = new_unit(&admin, app.building_a.0, "1801").await;
+    let unit = new_unit(&admin, app.building_a.0, unit_no).await;
     let agent = app
         .api_as(
             "agent",
@@ -82,17 +89,29 @@ async fn hot_lists_walk_an_index_in_their_order_without_statistics() {
             &[app.community_a, app.community_b],
         )
         .await;
-    for i in 0..6 {
-        let (st, v) = agent
-            .post(
-                "/api/v1/requests",
-                json!({"community_id": app.community_a.0, "kind": "repair_unit", "category": "water",
-                       "channel": "hotline", "unit_id": unit, "description": format!("漏水 {i}")}),
-            )
-            .await;
+    for i in 0..n {
+        let (st, v) = agent.post("/api/v1/requests", body(unit, i)).await;
         assert_eq!(st, 201, "{v}");
     }
     let (_, me) = agent.get("/api/v1/me").await;
+    Sample {
+        community: app.community_a,
+        other_community: app.community_b,
+        user: wuye_core::shared::ids::UserId(me["id"].as_i64().expect("my id")),
+        unit: wuye_core::shared::ids::UnitId(unit),
+        day: chrono::Utc::now().date_naive(),
+    }
+}
+
+#[tokio::test]
+async fn hot_lists_walk_an_index_in_their_order_without_statistics() {
+    let app = app().await;
+    let c = app.community_a.0;
+    let sample = agent_with_requests(&app, "1801", 6, |unit, i| {
+        json!({"community_id": c, "kind": "repair_unit", "category": "water",
+               "channel": "hotline", "unit_id": unit, "description": format!("漏水 {i}")})
+    })
+    .await;
     if app.backend == Backend::Sqlite {
         let (stats,): (i64,) = app
             .core
@@ -106,13 +125,6 @@ async fn hot_lists_walk_an_index_in_their_order_without_statistics() {
             .expect("stat tables");
         assert_eq!(stats, 0, "this test is about a database without statistics");
     }
-    let sample = Sample {
-        community: app.community_a,
-        other_community: app.community_b,
-        user: wuye_core::shared::ids::UserId(me["id"].as_i64().expect("my id")),
-        unit: wuye_core::shared::ids::UnitId(unit),
-        day: chrono::Utc::now().date_naive(),
-    };
     let lists = wuye_core::hot_lists::all(&sample, app.backend);
     assert!(lists.len() >= 15, "{}", lists.len());
     let mut failures = Vec::new();
@@ -173,39 +185,18 @@ async fn request_lists_keep_to_their_communities_in_a_generic_plan() {
     if app.backend != Backend::Postgres {
         return;
     }
-    let admin = app.admin().await;
-    let unit = new_unit(&admin, app.building_a.0, "1802").await;
-    let agent = app
-        .api_as(
-            "agent",
-            "service_agent",
-            &[app.community_a, app.community_b],
-        )
-        .await;
-    for i in 0..400 {
-        let (st, v) = agent
-            .post(
-                "/api/v1/requests",
-                json!({"community_id": app.community_a.0, "kind": "complaint_general",
-                       "category": "noise", "channel": "hotline", "description": format!("噪音 {i}")}),
-            )
-            .await;
-        assert_eq!(st, 201, "{v}");
-    }
+    let c = app.community_a.0;
+    let sample = agent_with_requests(&app, "1802", 400, |_, i| {
+        json!({"community_id": c, "kind": "complaint_general", "category": "noise",
+               "channel": "hotline", "description": format!("噪音 {i}")})
+    })
+    .await;
     // The statistics autovacuum would gather on such a database.
     let mut tx = app.core.db.begin().await.expect("tx");
     tx.execute("ANALYZE requests", args![])
         .await
         .expect("analyze");
     tx.commit().await.expect("commit");
-    let (_, me) = agent.get("/api/v1/me").await;
-    let sample = Sample {
-        community: app.community_a,
-        other_community: app.community_b,
-        user: wuye_core::shared::ids::UserId(me["id"].as_i64().expect("my id")),
-        unit: wuye_core::shared::ids::UnitId(unit),
-        day: chrono::Utc::now().date_naive(),
-    };
     let mut failures = Vec::new();
     for h in wuye_core::hot_lists::all(&sample, app.backend)
         .into_iter()
