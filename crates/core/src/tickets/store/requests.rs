@@ -129,6 +129,32 @@ pub(in crate::tickets) struct Page<'a> {
 /// SQLite caps a compound SELECT at 500 arms, and a company-wide reader sees most rows anyway.
 const MERGED_COMMUNITIES: usize = 64;
 
+/// The values of a page's SQL: on PostgreSQL ids and codes are written into the text (only
+/// integers, and strings of `a-z` and `_`, so nothing can change the statement), on SQLite
+/// everything is a parameter (it plans a statement without its arguments anyway).
+struct Written {
+    args: Args,
+    literal: bool,
+}
+
+impl Written {
+    fn push(&mut self, v: impl Into<Value>) -> String {
+        let v = v.into();
+        if self.literal {
+            match &v {
+                Value::I64(Some(x)) => return x.to_string(),
+                Value::Str(Some(s))
+                    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
+                {
+                    return format!("'{s}'");
+                }
+                _ => {}
+            }
+        }
+        self.args.push(v)
+    }
+}
+
 /// The SQL of a page of requests, newest first, and its arguments.
 ///
 /// The page's ids are chosen first, from the indexes alone, then joined to their rows and
@@ -145,15 +171,19 @@ const MERGED_COMMUNITIES: usize = 64;
 /// though they come in order), PostgreSQL only from arms that are such subqueries (it sorts
 /// plain ones).
 ///
-/// On PostgreSQL an arm names its community as a literal, not a parameter. A pooled
-/// connection prepares each text once and, from its sixth call on, may run one generic plan
-/// made for any community; with few communities that plan walked `requests_pkey` backwards and
-/// filtered, reading the whole table for a community where the agent had registered nothing.
-/// With the community written in, the planner knows which community it plans for (from its
-/// statistics, or, before any, that it is one value among many), and a connection keeps one
-/// text per set of communities it lists.
+/// On PostgreSQL the page names its communities, users and codes as literals, not parameters
+/// (see [`Written`]). A pooled connection prepares each text once and, from its sixth call on,
+/// may run one generic plan made for any arguments; with few communities the generic plan
+/// walked `requests_pkey` backwards and filtered, reading the whole table for a community where
+/// the agent had registered nothing. And when the generic plan looks dearer than the first five
+/// (as it does when the agent's own requests are most of a community), PostgreSQL plans the
+/// statement again on every call. A text without parameters is planned once per connection,
+/// for the values it names; a connection keeps one per user and set of communities it lists.
 pub(in crate::tickets) fn page_sql(p: &Page<'_>, backend: Backend) -> (String, Args) {
-    let mut a = Args::new();
+    let mut a = Written {
+        args: Args::new(),
+        literal: backend == Backend::Postgres,
+    };
     let per_community = p.communities.len() <= MERGED_COMMUNITIES && !p.communities.is_empty();
     let scopes: Vec<Option<CommunityId>> = if per_community {
         p.communities.iter().copied().map(Some).collect()
@@ -164,10 +194,9 @@ pub(in crate::tickets) fn page_sql(p: &Page<'_>, backend: Backend) -> (String, A
     let mut arms = Vec::new();
     let mut branches = 1;
     for scope in scopes {
-        let within = match (scope, backend) {
-            (Some(c), Backend::Postgres) => format!("r.community_id = {}", c.0),
-            (Some(c), Backend::Sqlite) => format!("r.community_id = {}", a.push(c)),
-            (None, _) => in_list(&mut a, "r.community_id", p.communities),
+        let within = match scope {
+            Some(c) => format!("r.community_id = {}", a.push(c)),
+            None => in_list(&mut a.args, "r.community_id", p.communities),
         };
         let seen: Vec<String> = match p.seen {
             Seen::All => vec![String::new()],
@@ -175,7 +204,7 @@ pub(in crate::tickets) fn page_sql(p: &Page<'_>, backend: Backend) -> (String, A
             Seen::Assigned(me) => vec![format!(" AND r.assignee_id = {}", a.push(me))],
             Seen::Pool { me, pooled } => {
                 let st = a.push(pooled);
-                let mine = super::teams::pool_condition(&mut a, me);
+                let mine = super::teams::pool_condition(&a.push(me));
                 vec![format!(" AND r.state = {st} AND {mine}")]
             }
             // Registered by him, or his, or in the pool: one arm each (merged without
@@ -224,11 +253,11 @@ pub(in crate::tickets) fn page_sql(p: &Page<'_>, backend: Backend) -> (String, A
         ),
         ids, limit
     );
-    (sql, a)
+    (sql, a.args)
 }
 
 /// The conditions of a page besides its communities and who sees what.
-fn page_filters(a: &mut Args, p: &Page<'_>) -> String {
+fn page_filters(a: &mut Written, p: &Page<'_>) -> String {
     let mut sql = String::new();
     if let Some(s) = p.state {
         sql.push_str(&format!(" AND r.state = {}", a.push(s)));
@@ -251,8 +280,9 @@ fn page_filters(a: &mut Args, p: &Page<'_>) -> String {
     if let Some(u) = p.unit {
         sql.push_str(&format!(" AND r.unit_id = {}", a.push(u)));
     }
+    // A parameter always: a text per page would crowd the connection's statement cache.
     if let Some(b) = p.before {
-        sql.push_str(&format!(" AND r.id < {}", a.push(b)));
+        sql.push_str(&format!(" AND r.id < {}", a.args.push(b)));
     }
     sql
 }

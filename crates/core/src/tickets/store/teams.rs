@@ -299,10 +299,10 @@ pub(in crate::tickets) async fn set_categories(
     Ok(())
 }
 
-/// `r.team_id` condition of the pool a worker sees: unrouted requests and his teams'.
-pub(in crate::tickets) fn pool_condition(a: &mut Args, me: UserId) -> String {
+/// `r.team_id` condition of the pool a worker sees: unrouted requests and his teams'. `me`: the
+/// worker's id as the statement names it (a placeholder or a literal).
+pub(in crate::tickets) fn pool_condition(me: &str) -> String {
     format!(
-        "(r.team_id IS NULL OR r.team_id IN (SELECT team_id FROM team_members WHERE user_id = {}))",
-        a.push(me)
+        "(r.team_id IS NULL OR r.team_id IN (SELECT team_id FROM team_members WHERE user_id = {me}))"
     )
 }
