@@ -124,3 +124,7 @@ create "1 node "
 nginx_with $A $B
 create "2 nodes"
 list "2 nodes"
+# Right after the registrations autovacuum is at work on the grown tables; the same list once it
+# has had a minute.
+sleep 60
+list "2 nodes, a minute later"

@@ -78,10 +78,29 @@ const PG_STALE: &str = "SELECT relname::text FROM pg_stat_user_tables \
      WHERE schemaname = current_schema() \
      AND n_mod_since_analyze > GREATEST(1000, (n_live_tup + n_dead_tup) / 10) ORDER BY relname";
 
-/// At open, in the background: a server is ready at once, whatever there is to analyze.
+/// How often a PostgreSQL server looks for stale statistics after the open.
+const PG_PERIOD: Duration = Duration::from_secs(10);
+
+/// In the background, at open (a server is ready at once, whatever there is to analyze) and then
+/// every [`PG_PERIOD`] until the pool is closed. Right after a burst of registrations the desk's
+/// list on two nodes answered 553/s (p99 137 ms) and 4,615/s a minute later, once autovacuum had
+/// analyzed: each connection had planned it for the few requests the community had before. The
+/// check is one read of `pg_stat_user_tables`; a table is analyzed only once it is stale.
 pub(super) fn spawn_on_postgres(pool: &PgPool) {
     let pool = pool.clone();
-    tokio::spawn(async move { on_postgres(&pool, "open").await });
+    tokio::spawn(async move {
+        on_postgres(&pool, "open").await;
+        let mut tick = tokio::time::interval(PG_PERIOD);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                return;
+            }
+            on_postgres(&pool, "periodic").await;
+        }
+    });
 }
 
 /// Analyzes the tables whose statistics are stale (see the module docs). A failure is logged,
