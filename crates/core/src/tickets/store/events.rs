@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Bulk, Db, Queries, Tx, Value, Writes};
+use crate::db::{Args, Bulk, Db, Queries, Tx, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -105,7 +105,7 @@ pub(in crate::tickets) async fn last_assignments(
     if users.is_empty() {
         return Ok(Vec::new());
     }
-    let mut a = crate::db::Args::new();
+    let mut a = Args::new();
     let c = a.push(community);
     let arms: Vec<String> = users
         .iter()
