@@ -7,9 +7,11 @@
 //! before it (a part payment on day 30 already lowers day 30). The fee is therefore not added
 //! up day by day from "the outstanding now" — which made a payment taken before the day's run
 //! shrink the days already past — but recomputed from the settlements' dates each time:
-//! - the daily job (one set-based upsert per community) advances `days` and recomputes the
-//!   unposted fee of the days since the last posting; one run after a week of downtime gives
-//!   exactly what seven runs in order would have;
+//! - the daily job moves the community's accrual day (`late_fee_runs.as_of`); every open
+//!   overdue charge is read as carried to that day, its unposted fee computed from the
+//!   settlements where it is read (the stored row holds it as of the last write to it). One
+//!   run after a week of downtime therefore gives exactly what seven runs in order would have,
+//!   and the job writes one row per community, not one per overdue charge;
 //! - a settlement (payment, prepaid deduction) first brings the unit's late fees up to the day
 //!   before its date and posts them as late-fee charges the payment can settle, then settles,
 //!   then recomputes the unposted days with the settlement in (the job may already have
@@ -21,9 +23,9 @@
 //! unposted fee), so the postings of a charge add up to its whole fee rounded once.
 //! A manager may waive a charge's late fee with a reason; it stops accruing.
 //!
-//! The job claims a community's day by moving `late_fee_runs.as_of` forward in the same
-//! transaction as the upsert, so several nodes accrue each day exactly once; running the same
-//! day again changes nothing (days never go back).
+//! The job claims a community's day by a conditional upsert of its `late_fee_runs` row, so
+//! several nodes accrue each day exactly once; running the same day again changes nothing
+//! (the day never goes back).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -52,13 +54,9 @@ pub async fn accrue_today(core: &Core, c: CommunityId, tz_name: &str) -> CoreRes
     let today = today_in(tz_of(tz_name));
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
-    if !store::late_fees::claim_day(&mut tx, c, today, now).await? {
-        return Ok(None);
-    }
-    let n = accrue_in(&mut tx, c, today).await?;
-    store::late_fees::set_run_charges(&mut tx, c, n as i64).await?;
+    let n = store::late_fees::advance(&mut tx, c, today, now).await?;
     tx.commit().await?;
-    Ok(Some(n))
+    Ok(n)
 }
 
 /// Accrues every community whose day is due; returns (communities, charges).
@@ -263,7 +261,8 @@ pub async fn waive_late_fee(
         _ => return Err(CoreError::NotFound("charge")),
     };
     ctx.require_in(Perm::BillingManage, c)?;
-    get_charge_in(&mut tx, c, charge).await?;
+    let ch = get_charge_in(&mut tx, c, charge).await?;
+    store::late_fees::carry_unit(&mut tx, c, ch.unit_id).await?;
     let Some(before) = store::late_fees::of_charge(&mut tx, c, ChargeId(charge)).await? else {
         return Err(CoreError::conflict("id", BillingCode::NoLateFee));
     };
@@ -326,7 +325,6 @@ pub async fn accrue_as_of(
     }
     let mut tx = core.db.begin().await?;
     let n = accrue_in(&mut tx, c, day).await?;
-    store::late_fees::record_run(&mut tx, c, day, n as i64, Utc::now()).await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -217,9 +217,6 @@ async fn the_cap_and_rounding_half_up_at_the_fen() {
     // A part payment posts the capped fee; nothing more accrues past the cap.
     pay(&api, u1, "100", json!({})).await;
     assert_eq!(posted(&api, u1).await[0].0, 6309);
-    accrue(&app, c, today() + Duration::days(30)).await;
-    assert_eq!(owed(&api, u1).await["late_fee_fen"], 0);
-    assert_eq!(whole_fee(&api, u1).await, 6309);
 
     let item = fee_item(&api, c, "LF", 100).await;
     // ¥10.00, 1 day: 0.5 fen → ¥0.01 (half-up; down or half-even would give 0).
@@ -236,4 +233,80 @@ async fn the_cap_and_rounding_half_up_at_the_fen() {
     pay(&api, u3, "10", json!({})).await;
     assert_eq!(posted(&api, u3).await[0].0, 3);
     assert_eq!(whole_fee(&api, u3).await, 4);
+
+    // Thirty days on (the community's accrual day only moves forward, so this comes last).
+    accrue(&app, c, today() + Duration::days(30)).await;
+    assert_eq!(owed(&api, u1).await["late_fee_fen"], 0);
+    assert_eq!(whole_fee(&api, u1).await, 6309);
+}
+
+#[tokio::test]
+async fn the_daily_job_moves_the_day_and_each_fee_is_read_at_it() {
+    // The job writes the community's day, not a row per overdue charge: the fee of the days
+    // since a charge's last write is computed where it is read, from the settlements.
+    let app = app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let item = fee_item(&api, c, "LF", 100).await;
+    let u = new_unit(&api, app.building_a.0, "721").await;
+    let ch = charge(&api, u, item, "630.98", days_ago(40)).await;
+    let rows = app.count("late_fees").await;
+    // 29 days × 630.98 × 0.05 % = 9.14921 → ¥9.15; a day more: 9.4647 → ¥9.46.
+    assert_eq!(accrue(&app, c, days_ago(1)).await, 1);
+    let o = owed(&api, u).await;
+    assert_eq!(
+        (
+            o["late_fee_fen"].as_i64(),
+            o["late_fees"][0]["days"].as_i64()
+        ),
+        (Some(915), Some(29)),
+        "{o}"
+    );
+    assert_eq!(accrue(&app, c, today()).await, 1);
+    let o = owed(&api, u).await;
+    assert_eq!(
+        (
+            o["late_fee_fen"].as_i64(),
+            o["late_fees"][0]["days"].as_i64()
+        ),
+        (Some(946), Some(30)),
+        "{o}"
+    );
+    assert_eq!(app.count("late_fees").await, rows);
+    // The same day again, or an earlier one, moves nothing.
+    assert_eq!(accrue(&app, c, today()).await, 0);
+    assert_eq!(accrue(&app, c, days_ago(3)).await, 0);
+    assert_eq!(owed(&api, u).await["late_fee_fen"], 946);
+
+    // A waiver writes the row as the desk was shown it (¥9.46 waived), and the fee stops.
+    let (st, w) = api
+        .post(
+            &format!("/api/v1/charges/{ch}/waive-late-fee"),
+            json!({"reason": "困难户"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{w}");
+    assert_eq!(
+        (
+            w["waived"].as_bool(),
+            w["days"].as_i64(),
+            w["accrued_fen"].as_i64()
+        ),
+        (Some(true), Some(30), Some(0)),
+        "{w}"
+    );
+    assert_eq!(app.count("late_fees").await, rows + 1);
+    let (st, log) = api
+        .get(&format!(
+            "/api/v1/audit?entity=late_fee_waiver&entity_id={ch}"
+        ))
+        .await;
+    assert_eq!(st, 200, "{log}");
+    let after: Value =
+        serde_json::from_str(log[0]["after_json"].as_str().expect("after")).expect("json");
+    assert_eq!(after["waived_fen"], 946, "{log}");
+    accrue(&app, c, today() + Duration::days(5)).await;
+    let o = owed(&api, u).await;
+    assert_eq!(o["late_fee_fen"], 0, "{o}");
+    assert_eq!(o["late_fees"], json!([]), "{o}");
 }

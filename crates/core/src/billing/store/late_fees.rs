@@ -1,7 +1,9 @@
-//! Late fees (`late_fees`, `late_fee_runs`): the set-based daily accrual, the claim of a
-//! community's day, and the rows the desk posts or a manager waives. The accrual is a
-//! benchmarked hot path: its statement is one upsert over the community's open charges, each
-//! day's fee taken at that day's outstanding from the settlements' `paid_on` dates.
+//! Late fees (`late_fees`, `late_fee_runs`): the community's accrual day, the rows a
+//! settlement brings forward and the desk posts or a manager waives, and the reads that carry
+//! each open charge's fee to the accrual day. A row stores the fee as of the last write that
+//! touched its charge (a settlement, a posting, a waiver, the opening import); the days from
+//! there to the community's day are computed where the fee is read, from the same settlements,
+//! so the daily job writes one row per community instead of rewriting every overdue charge.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -36,54 +38,52 @@ fn fee_sql(be: Backend, a: &str, n: &str) -> String {
     )
 }
 
-/// The community's open charges that are overdue as of `$2`, with what the fee needs: `n` is
-/// the day index of `$2` (day 1 is the first day after the grace period).
-fn overdue_sql(be: Backend) -> String {
+/// The charges that accrue a late fee at all, as a condition on `ch` and its fee item `f`.
+const ACCRUING: &str = "ch.reversed_by IS NULL AND ch.kind IN ('bill', 'manual', 'service', 'opening') \
+     AND f.late_fee_ppm > 0";
+
+/// Whether the charge `ch` (fee item `f`, late fee `lf`, possibly missing) moves forward to the
+/// day index `k` of the accrual day: open, not waived, and `k` past the days it has.
+fn moves_sql(k: &str) -> String {
+    format!(
+        "({ACCRUING} AND lf.waived_at IS NULL AND ch.settled_fen < ch.amount_fen \
+         AND {k} > COALESCE(lf.days, 0))"
+    )
+}
+
+/// The community's accrual day (the last day the daily job or a manager accrued to).
+pub(crate) async fn accrual_day(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<Option<NaiveDate>> {
+    let day: Option<(NaiveDate,)> = q
+        .fetch_optional(
+            "SELECT as_of FROM late_fee_runs WHERE community_id = $1",
+            args![c],
+        )
+        .await?;
+    Ok(day.map(|(d,)| d))
+}
+
+/// How many of the community's charges the day `$2` moves forward: the open charges overdue on
+/// it that have not accrued that far (what the day adds to the desk's figures).
+pub(crate) async fn count_moving(tx: &mut Tx, c: CommunityId, day: NaiveDate) -> CoreResult<u64> {
     let k = format!(
         "({} - f.late_fee_grace_days)",
-        days_between(be, "$2", "ch.due_date")
+        days_between(tx.backend(), "$2", "ch.due_date")
     );
-    format!(
-        "SELECT ch.community_id AS cid, ch.id, ch.amount_fen AS amt, ch.due_date AS due, \
-         f.late_fee_ppm AS ppm, f.late_fee_grace_days AS grace, {k} AS n \
-         FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id \
-         WHERE ch.community_id = $1 AND ch.reversed_by IS NULL AND ch.kind IN ('bill', 'manual', 'service', 'opening') \
-         AND f.late_fee_ppm > 0 AND ch.settled_fen < ch.amount_fen AND {k} > 0"
-    )
-}
-
-/// The daily job's first statement: the late fees already accruing move forward to day `n`.
-/// A plain UPDATE (each row read and rewritten once) costs a third of what the same rows cost
-/// through an upsert's conflict path on PostgreSQL, and `late_fees` leaves room on its pages
-/// (fillfactor, migration 0012) so the daily rewrite stays on the page (HOT). A row a
-/// settlement's refresh already brought to day `n` is left alone (`days < n`, re-checked by
-/// PostgreSQL against a row that changed under the statement).
-fn job_update_sql(be: Backend) -> String {
-    let fee = fee_sql(be, "late_fees.posted_days", "b.n");
-    format!(
-        "UPDATE late_fees SET days = b.n, accrued_e6 = {fee} FROM ({}) b \
-         WHERE late_fees.community_id = b.cid AND late_fees.charge_id = b.id \
-         AND late_fees.waived_at IS NULL AND late_fees.days < b.n",
-        overdue_sql(be)
-    )
-}
-
-/// The daily job's second statement: the charges overdue for the first time start accruing.
-/// A settlement's refresh may insert the same row meanwhile (PostgreSQL): the conflict then
-/// takes the further of the two, as the unit's upsert does.
-fn job_insert_sql(be: Backend) -> String {
-    let fee = fee_sql(be, "0", "b.n");
-    format!(
-        "INSERT INTO late_fees (community_id, charge_id, days, accrued_e6, posted_fen, posted_days, posted_e6) \
-         SELECT b.cid, b.id, b.n, {fee}, 0, 0, 0 FROM ({}) b \
-         WHERE NOT EXISTS (SELECT 1 FROM late_fees lf WHERE lf.community_id = b.cid AND lf.charge_id = b.id) \
-         ORDER BY b.id \
-         ON CONFLICT (community_id, charge_id) DO UPDATE SET \
-         accrued_e6 = excluded.accrued_e6, days = excluded.days \
-         WHERE late_fees.waived_at IS NULL AND excluded.days > late_fees.days \
-         AND late_fees.posted_days = excluded.posted_days",
-        overdue_sql(be)
-    )
+    let (n,): (i64,) = tx
+        .fetch_one(
+            &format!(
+                "SELECT COUNT(*) FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id \
+                 LEFT JOIN late_fees lf ON lf.community_id = ch.community_id AND lf.charge_id = ch.id \
+                 WHERE ch.community_id = $1 AND {}",
+                moves_sql(&k)
+            ),
+            args![c, day],
+        )
+        .await?;
+    Ok(n as u64)
 }
 
 /// The upsert of one unit's late fees through `$2`: its open charges, and every charge of it
@@ -104,9 +104,7 @@ fn unit_upsert_sql(be: Backend) -> String {
          THEN {k} ELSE COALESCE(lf.days, 0) END AS n, COALESCE(lf.posted_days, 0) AS pd \
          FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id \
          LEFT JOIN late_fees lf ON lf.community_id = ch.community_id AND lf.charge_id = ch.id \
-         WHERE ch.community_id = $1 AND ch.reversed_by IS NULL AND ch.kind IN ('bill', 'manual', 'service', 'opening') \
-         AND f.late_fee_ppm > 0 AND lf.waived_at IS NULL \
-         AND ch.unit_id = $3 AND (lf.charge_id IS NOT NULL OR (ch.settled_fen < ch.amount_fen AND {k} > 0))) b \
+         WHERE ch.community_id = $1 AND {ACCRUING} AND lf.waived_at IS NULL AND ch.unit_id = $3 AND (lf.charge_id IS NOT NULL OR (ch.settled_fen < ch.amount_fen AND {k} > 0))) b \
          WHERE TRUE ORDER BY b.id \
          ON CONFLICT (community_id, charge_id) DO UPDATE SET \
          accrued_e6 = excluded.accrued_e6, days = excluded.days \
@@ -114,29 +112,31 @@ fn unit_upsert_sql(be: Backend) -> String {
     )
 }
 
-/// Accrues a community's late fees up to `today` inside `tx` (days already accrued are left
-/// alone, so running a day twice changes nothing). Returns the charges touched.
-///
-/// The unposted fee is recomputed from the settlements' dates rather than added to, so one
-/// run after days of downtime gives exactly what a run on each missed day in order would have,
-/// and a settlement that committed out of order (a backdated payment) is taken at its date.
-pub async fn accrue_in(tx: &mut Tx, c: CommunityId, today: NaiveDate) -> CoreResult<u64> {
-    let be = tx.backend();
-    let moved = tx.execute(&job_update_sql(be), args![c, today]).await?;
-    let started = tx.execute(&job_insert_sql(be), args![c, today]).await?;
-    Ok(moved + started)
-}
-
-/// Brings the late fees of a unit's charges up to `through` (at least; days accrued beyond it
-/// stay) and recomputes their unposted fee from the settlements as they now stand.
+/// Brings the late fees of a unit's charges up to `through`, or to the community's accrual
+/// day if later (at least; days accrued beyond it stay), and recomputes their unposted fee from
+/// the settlements as they now stand. Carrying an open charge to the accrual day first is what
+/// a daily rewrite of every row would have done, so the fee of a charge that a settlement then
+/// closes stops at the same days whether or not the rows had been rewritten.
 pub(crate) async fn refresh_unit(
     tx: &mut Tx,
     c: CommunityId,
     unit: UnitId,
     through: NaiveDate,
 ) -> CoreResult<u64> {
+    let day = accrual_day(tx, c).await?;
+    let through = day.map_or(through, |d| d.max(through));
     tx.execute(&unit_upsert_sql(tx.backend()), args![c, through, unit])
         .await
+}
+
+/// Writes a unit's late fees as they read on the community's accrual day (nothing before the
+/// first), so a change made to the stored row starts from what the desk was shown.
+pub(crate) async fn carry_unit(tx: &mut Tx, c: CommunityId, unit: UnitId) -> CoreResult<()> {
+    if let Some(day) = accrual_day(tx, c).await? {
+        tx.execute(&unit_upsert_sql(tx.backend()), args![c, day, unit])
+            .await?;
+    }
+    Ok(())
 }
 
 /// A unit's late fees with what is to be posted through `through`: the fee of the days
@@ -173,49 +173,41 @@ pub(crate) async fn to_post(
     .await
 }
 
-/// Claims the community's day: true when `today` was not yet accrued.
-pub(crate) async fn claim_day(
+/// Moves the community's accrual day forward to `day`, unless it is there or later already
+/// (`None`). The claim is a conditional upsert of the community's one `late_fee_runs` row, so
+/// several nodes, or a node and a manager, move each day once. Returns the charges the day
+/// moves forward: every open charge overdue on it, each a day (or more) further.
+pub(crate) async fn advance(
     tx: &mut Tx,
     c: CommunityId,
-    today: NaiveDate,
+    day: NaiveDate,
     now: DateTime<Utc>,
-) -> CoreResult<bool> {
+) -> CoreResult<Option<u64>> {
     let claimed: Option<(NaiveDate,)> = tx
         .fetch_optional(
             "INSERT INTO late_fee_runs (community_id, as_of, charges, ran_at) VALUES ($1, $2, 0, $3) \
              ON CONFLICT (community_id) DO UPDATE SET as_of = $2, ran_at = $3 \
              WHERE late_fee_runs.as_of < $2 RETURNING as_of",
-            args![c, today, now],
+            args![c, day, now],
         )
         .await?;
-    Ok(claimed.is_some())
-}
-
-pub(crate) async fn set_run_charges(tx: &mut Tx, c: CommunityId, n: i64) -> CoreResult<()> {
+    if claimed.is_none() {
+        return Ok(None);
+    }
+    let n = count_moving(tx, c, day).await?;
     tx.execute(
         "UPDATE late_fee_runs SET charges = $1 WHERE community_id = $2",
-        args![n, c],
+        args![n as i64, c],
     )
     .await?;
-    Ok(())
+    Ok(Some(n))
 }
 
-/// Records a run made by hand as the community's day, if later than the one recorded.
-pub(crate) async fn record_run(
-    tx: &mut Tx,
-    c: CommunityId,
-    today: NaiveDate,
-    n: i64,
-    now: DateTime<Utc>,
-) -> CoreResult<()> {
-    tx.execute(
-        "INSERT INTO late_fee_runs (community_id, as_of, charges, ran_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (community_id) DO UPDATE SET as_of = $2, charges = $3, ran_at = $4 \
-         WHERE late_fee_runs.as_of < $2",
-        args![c, today, n, now],
-    )
-    .await?;
-    Ok(())
+/// Accrues a community's late fees up to `day` inside `tx`: moves its accrual day there (days
+/// already accrued are left alone, so running a day twice changes nothing). Returns the
+/// charges it moved forward.
+pub async fn accrue_in(tx: &mut Tx, c: CommunityId, day: NaiveDate) -> CoreResult<u64> {
+    Ok(advance(tx, c, day, Utc::now()).await?.unwrap_or(0))
 }
 
 /// A charge's late fee with what its rule and line need.
@@ -239,24 +231,45 @@ pub(crate) struct LfRow {
     pub late_fee_cap_pct: Option<i64>,
 }
 
-const LF_SELECT: &str = "SELECT lf.charge_id, lf.days, lf.accrued_e6, lf.posted_fen, lf.posted_days, lf.posted_e6, lf.waived_at, \
-     ch.description, ch.due_date, ch.amount_fen, ch.settled_fen, ch.fee_item_id, ch.period, \
-     f.late_fee_ppm, f.late_fee_grace_days, f.late_fee_cap_pct FROM late_fees lf \
-     JOIN charges ch ON ch.id = lf.charge_id AND ch.community_id = lf.community_id \
-     JOIN fee_items f ON f.id = ch.fee_item_id";
+/// A charge's late fee as of the accrual day `$3` (NULL: none yet), for the charges of
+/// `ch.community_id = $1 AND {filter}` that have a row or move forward on that day. A charge
+/// that moves has its days and unposted fee computed here, as the daily job used to write
+/// them; the others read as stored.
+fn lf_select(be: Backend, filter: &str) -> String {
+    let k = format!(
+        "({} - f.late_fee_grace_days)",
+        days_between(be, "$3", "ch.due_date")
+    );
+    let moves = moves_sql(&k);
+    let fee = fee_sql(be, "b.posted_days", "b.days");
+    format!(
+        "SELECT b.charge_id, b.days, CASE WHEN b.moves THEN {fee} ELSE b.accrued_e6 END AS accrued_e6, \
+         b.posted_fen, b.posted_days, b.posted_e6, b.waived_at, b.description, b.due_date, b.amount_fen, \
+         b.settled_fen, b.fee_item_id, b.period, b.late_fee_ppm, b.late_fee_grace_days, b.late_fee_cap_pct \
+         FROM (SELECT ch.community_id AS cid, ch.id, ch.id AS charge_id, ch.amount_fen AS amt, ch.due_date AS due, \
+         f.late_fee_ppm AS ppm, f.late_fee_grace_days AS grace, {moves} AS moves, \
+         CASE WHEN {moves} THEN {k} ELSE COALESCE(lf.days, 0) END AS days, \
+         COALESCE(lf.accrued_e6, 0) AS accrued_e6, COALESCE(lf.posted_fen, 0) AS posted_fen, \
+         COALESCE(lf.posted_days, 0) AS posted_days, COALESCE(lf.posted_e6, 0) AS posted_e6, lf.waived_at, \
+         lf.charge_id AS lf_id, ch.description, ch.due_date, ch.amount_fen, ch.settled_fen, ch.fee_item_id, \
+         ch.period, f.late_fee_ppm, f.late_fee_grace_days, f.late_fee_cap_pct \
+         FROM charges ch JOIN fee_items f ON f.id = ch.fee_item_id \
+         LEFT JOIN late_fees lf ON lf.community_id = ch.community_id AND lf.charge_id = ch.id \
+         WHERE ch.community_id = $1 AND {filter} AND ch.reversed_by IS NULL) b \
+         WHERE b.lf_id IS NOT NULL OR b.moves ORDER BY b.due_date, b.charge_id"
+    )
+}
 
-/// The late fees of a unit's live charges, oldest due first.
+/// The late fees of a unit's live charges as of the accrual day, oldest due first.
 pub(crate) async fn of_unit(
     q: &mut impl Queries,
     c: CommunityId,
     unit: UnitId,
 ) -> CoreResult<Vec<LfRow>> {
+    let day = accrual_day(q, c).await?;
     q.fetch_all(
-        &format!(
-            "{LF_SELECT} WHERE ch.community_id = $1 AND ch.unit_id = $2 AND ch.reversed_by IS NULL \
-             ORDER BY ch.due_date, ch.id"
-        ),
-        args![c, unit],
+        &lf_select(q.backend(), "ch.unit_id = $2"),
+        args![c, unit, day],
     )
     .await
 }
@@ -280,14 +293,16 @@ pub(crate) async fn claim_posting(
     .await
 }
 
+/// A charge's late fee as of the accrual day.
 pub(crate) async fn of_charge(
     tx: &mut Tx,
     c: CommunityId,
     charge: ChargeId,
 ) -> CoreResult<Option<LfRow>> {
+    let day = accrual_day(tx, c).await?;
     tx.fetch_optional(
-        &format!("{LF_SELECT} WHERE lf.community_id = $1 AND lf.charge_id = $2"),
-        args![c, charge],
+        &lf_select(tx.backend(), "ch.id = $2"),
+        args![c, charge, day],
     )
     .await
 }
