@@ -253,6 +253,11 @@ impl ToSql for Value {
             }
             Value::Date(Some(d)) => ToSqlOutput::Owned(V::Text(d.format("%F").to_string())),
             Value::Bytes(Some(b)) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            Value::Array(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "an array is bound on PostgreSQL only".into(),
+                ));
+            }
             Value::I64(None)
             | Value::Str(None)
             | Value::Bool(None)

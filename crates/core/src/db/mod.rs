@@ -27,7 +27,7 @@ mod value;
 
 pub use bulk::Bulk;
 pub use inline::{FromInline, InlineTx};
-pub use value::{Args, Value, in_list};
+pub use value::{Args, Array, Value, in_list};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -185,6 +185,7 @@ macro_rules! bind_all {
                 Value::Time(x) => q.bind(x),
                 Value::Date(x) => q.bind(x),
                 Value::Bytes(x) => q.bind(x),
+                Value::Array(x) => q.bind(x),
             };
         }
         q

@@ -98,6 +98,7 @@ impl Db {
                         let hex: String = b.iter().map(|b| format!("{b:02x}")).collect();
                         format!("\\x{hex}")
                     }),
+                    Value::Array(a) => Some(a.literal()),
                 };
                 text.map_or("NULL".to_string(), |t| {
                     format!("'{}'", t.replace('\'', "''"))

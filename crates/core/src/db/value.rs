@@ -1,6 +1,10 @@
 //! Bind arguments that keep their SQL type, NULLs included.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo};
+use sqlx::{Database, Encode, Postgres, Sqlite, Type};
 
 /// One bound argument.
 #[derive(Debug, Clone)]
@@ -11,6 +15,81 @@ pub enum Value {
     Time(Option<DateTime<Utc>>),
     Date(Option<NaiveDate>),
     Bytes(Option<Vec<u8>>),
+    /// PostgreSQL only: one column of a bulk write's rows (`UNNEST($n::BIGINT[], …)`).
+    Array(Array),
+}
+
+/// A column of values bound as one PostgreSQL array, so a bulk write's rows travel in a few
+/// arguments instead of one per value. SQLite has no arrays: binding one there is an error.
+#[derive(Debug, Clone)]
+pub enum Array {
+    I64(Vec<Option<i64>>),
+    Str(Vec<String>),
+}
+
+impl Array {
+    /// The array as PostgreSQL's text form (`{1,NULL}`, `{"a","b"}`), for a plan's literals.
+    pub fn literal(&self) -> String {
+        let items: Vec<String> = match self {
+            Array::I64(v) => v
+                .iter()
+                .map(|x| x.map_or("NULL".into(), |x| x.to_string()))
+                .collect(),
+            Array::Str(v) => v
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
+                .collect(),
+        };
+        format!("{{{}}}", items.join(","))
+    }
+}
+
+impl Type<Postgres> for Array {
+    fn type_info() -> PgTypeInfo {
+        <Vec<String> as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Array {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        match self {
+            Array::I64(v) => <Vec<Option<i64>> as Encode<Postgres>>::encode_by_ref(v, buf),
+            Array::Str(v) => <Vec<String> as Encode<Postgres>>::encode_by_ref(v, buf),
+        }
+    }
+    fn produces(&self) -> Option<PgTypeInfo> {
+        Some(match self {
+            Array::I64(_) => <Vec<Option<i64>> as Type<Postgres>>::type_info(),
+            Array::Str(_) => <Vec<String> as Type<Postgres>>::type_info(),
+        })
+    }
+}
+
+impl Type<Sqlite> for Array {
+    fn type_info() -> <Sqlite as Database>::TypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+}
+
+impl Encode<'_, Sqlite> for Array {
+    fn encode_by_ref(
+        &self,
+        _: &mut <Sqlite as Database>::ArgumentBuffer,
+    ) -> Result<IsNull, BoxDynError> {
+        Err("an array is bound on PostgreSQL only".into())
+    }
+}
+
+impl From<Vec<Option<i64>>> for Value {
+    fn from(v: Vec<Option<i64>>) -> Self {
+        Value::Array(Array::I64(v))
+    }
+}
+
+impl From<Vec<String>> for Value {
+    fn from(v: Vec<String>) -> Self {
+        Value::Array(Array::Str(v))
+    }
 }
 
 /// The arguments of one statement, in placeholder order.

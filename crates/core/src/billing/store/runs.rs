@@ -1,13 +1,14 @@
 //! Bill runs (`bill_runs`) and the bulk write of a run's charges. The bulk statement's shape
 //! (what is bound once per statement, what per row, the chunk size) is tuned against the
-//! benchmark's plain batched INSERT: change it only with the benchmark at hand.
+//! benchmark's baselines (SQLite: a plain batched INSERT; PostgreSQL: `INSERT … SELECT FROM
+//! UNNEST`): change it only with the benchmark at hand.
 
 use chrono::{DateTime, Utc};
 
 use crate::args;
 use crate::billing::model::ChargeKind;
 use crate::billing::{BillRun, NewCharge};
-use crate::db::{Args, Bulk, Queries, Tx};
+use crate::db::{Args, Backend, Bulk, Queries, Tx, Value};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -86,10 +87,45 @@ pub async fn bulk_cache(tx: &mut Tx, on: bool) -> CoreResult<()> {
 /// Rows per INSERT statement.
 const CHUNK: usize = 1000;
 
-/// Writes lines as multi-row INSERTs. What a run's lines share (community, item, standard,
-/// period, due date, who, when) is bound once per statement and selected beside a `VALUES`
-/// list of what differs, so a row costs five bound values instead of seventeen. The caller has
-/// held the lines' units (`charges::hold_community_units`).
+/// Rows per UNNEST statement on PostgreSQL: few statements, and five arrays of a few MB.
+const UNNEST_ROWS: usize = 100_000;
+
+/// The columns of a charge a run writes: first the eleven a chunk of lines shares, bound once
+/// per statement, then the five that differ by line.
+const CHARGE_INSERT: &str = "INSERT INTO charges (community_id, fee_item_id, standard_id, bill_run_id, kind, period, \
+     period_from, period_to, due_date, created_by, created_at, settled_fen, unit_id, space_id, \
+     description, basis, amount_fen) SELECT ";
+
+/// What a chunk of a run's lines shares, in `CHARGE_INSERT`'s order.
+fn shared_values(
+    c: CommunityId,
+    run: i64,
+    period: &str,
+    actor: Option<UserId>,
+    now: DateTime<Utc>,
+    l: &NewCharge,
+) -> [Value; 11] {
+    let shared = l.terms();
+    [
+        c.into(),
+        shared.0.into(),
+        shared.1.into(),
+        run.into(),
+        ChargeKind::Bill.code().into(),
+        period.into(),
+        shared.2.into(),
+        shared.3.into(),
+        shared.4.into(),
+        actor.map(|u| u.0).into(),
+        now.into(),
+    ]
+}
+
+/// Writes a run's lines: on SQLite as multi-row INSERTs, on PostgreSQL as `INSERT … SELECT FROM
+/// UNNEST` of one array per column that differs (a row then costs no parameter of its own and
+/// no planning). What a run's lines share (community, item, standard, period, due date, who,
+/// when) is bound once per statement. The caller has held the lines' units
+/// (`charges::hold_community_units`).
 pub async fn insert_charges(
     tx: &mut Tx,
     c: CommunityId,
@@ -99,29 +135,14 @@ pub async fn insert_charges(
     now: DateTime<Utc>,
     lines: Vec<NewCharge>,
 ) -> CoreResult<()> {
+    if tx.backend() == Backend::Postgres {
+        return unnest_charges(tx, c, run, period, actor, now, lines).await;
+    }
     for chunk in NewCharge::chunks_sharing_terms(lines, CHUNK) {
-        let shared = chunk[0].terms();
         let mut shared_args = Args::with_capacity(11);
         let mut head = String::with_capacity(400);
-        head.push_str(
-            "INSERT INTO charges (community_id, fee_item_id, standard_id, bill_run_id, kind, period, \
-             period_from, period_to, due_date, created_by, created_at, settled_fen, unit_id, space_id, \
-             description, basis, amount_fen) SELECT ",
-        );
-        let consts: [crate::db::Value; 11] = [
-            c.into(),
-            shared.0.into(),
-            shared.1.into(),
-            run.into(),
-            ChargeKind::Bill.code().into(),
-            period.into(),
-            shared.2.into(),
-            shared.3.into(),
-            shared.4.into(),
-            actor.map(|u| u.0).into(),
-            now.into(),
-        ];
-        for v in consts {
+        head.push_str(CHARGE_INSERT);
+        for v in shared_values(c, run, period, actor, now, &chunk[0]) {
             head.push_str(&shared_args.push(v));
             head.push_str(", ");
         }
@@ -137,6 +158,52 @@ pub async fn insert_charges(
             ]);
         }
         let (sql, a) = rows.finish(&head, ") AS v");
+        tx.execute(&sql, a).await?;
+    }
+    Ok(())
+}
+
+async fn unnest_charges(
+    tx: &mut Tx,
+    c: CommunityId,
+    run: i64,
+    period: &str,
+    actor: Option<UserId>,
+    now: DateTime<Utc>,
+    lines: Vec<NewCharge>,
+) -> CoreResult<()> {
+    let sql = format!(
+        "{CHARGE_INSERT}$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, u.unit_id, u.space_id, \
+         u.description, u.basis, u.amount_fen \
+         FROM UNNEST($12::BIGINT[], $13::BIGINT[], $14::TEXT[], $15::TEXT[], $16::BIGINT[]) \
+         AS u (unit_id, space_id, description, basis, amount_fen)"
+    );
+    for chunk in NewCharge::chunks_sharing_terms(lines, UNNEST_ROWS) {
+        let mut a = Args(shared_values(c, run, period, actor, now, &chunk[0]).into());
+        let n = chunk.len();
+        let (mut units, mut spaces, mut descriptions, mut bases, mut amounts) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for l in chunk {
+            units.push(Some(l.unit_id));
+            spaces.push(l.space_id);
+            descriptions.push(l.description);
+            bases.push(l.basis);
+            amounts.push(Some(l.amount_fen));
+        }
+        for col in [
+            units.into(),
+            spaces.into(),
+            descriptions.into(),
+            bases.into(),
+            amounts.into(),
+        ] {
+            a.0.push(col);
+        }
         tx.execute(&sql, a).await?;
     }
     Ok(())
