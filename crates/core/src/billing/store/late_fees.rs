@@ -108,7 +108,7 @@ fn unit_upsert_sql(be: Backend) -> String {
          WHERE TRUE ORDER BY b.id \
          ON CONFLICT (community_id, charge_id) DO UPDATE SET \
          accrued_e6 = excluded.accrued_e6, days = excluded.days \
-         WHERE late_fees.waived_at IS NULL"
+         WHERE late_fees.waived_at IS NULL AND late_fees.posted_days = excluded.posted_days"
     )
 }
 
@@ -131,7 +131,22 @@ pub(crate) async fn refresh_unit(
 
 /// Writes a unit's late fees as they read on the community's accrual day (nothing before the
 /// first), so a change made to the stored row starts from what the desk was shown.
+///
+/// On PostgreSQL the unit's rows are locked first: a payment on the unit still in flight is
+/// waited for, and the rows are then computed from what it committed, not from a snapshot
+/// taken before it (a row a payment posted meanwhile is left as the payment wrote it, by the
+/// upsert's `posted_days` condition). SQLite's single writer orders the two already.
 pub(crate) async fn carry_unit(tx: &mut Tx, c: CommunityId, unit: UnitId) -> CoreResult<()> {
+    if tx.backend() == Backend::Postgres {
+        let _: Vec<(i64,)> = tx
+            .fetch_all(
+                "SELECT lf.charge_id FROM late_fees lf JOIN charges ch \
+                 ON ch.community_id = lf.community_id AND ch.id = lf.charge_id \
+                 WHERE lf.community_id = $1 AND ch.unit_id = $2 ORDER BY lf.charge_id FOR UPDATE OF lf",
+                args![c, unit],
+            )
+            .await?;
+    }
     if let Some(day) = accrual_day(tx, c).await? {
         tx.execute(&unit_upsert_sql(tx.backend()), args![c, day, unit])
             .await?;
