@@ -242,6 +242,8 @@ pub struct ConsoleUser {
     pub csrf: String,
     /// The session token (kept when the user changes the password).
     pub session: String,
+    /// What the last action said, shown once on this page (`console::flash`).
+    pub flash: Option<String>,
 }
 
 /// Where a console request without a usable session goes.
@@ -294,11 +296,13 @@ impl FromRequestParts<AppState> for ConsoleUser {
         }
         // Bound to the session this request acts in (see `csrf.rs`).
         let csrf = state.core.crypto.csrf_token(token);
+        let flash = crate::console::flash::read(&state.core.crypto, &parts.headers, token);
         Ok(ConsoleUser {
             ctx,
             locale,
             csrf,
             session: token.to_string(),
+            flash,
         })
     }
 }

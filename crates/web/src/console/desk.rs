@@ -6,7 +6,6 @@ use crate::console::forms::CommonCode;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -18,6 +17,7 @@ use wuye_core::tickets::{
 };
 use wuye_core::{CoreError, FieldError, Perm};
 
+use super::flash::done;
 use super::forms::{Opt, label_of, opts};
 use super::{Id, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
@@ -139,7 +139,12 @@ async fn save_price(
         active: Some(f.active.is_some()),
     };
     match tickets::save_service(&st.core, &u.ctx, input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/communities/{id}/price-list")).into_response()),
+        Ok(p) => Ok(done(
+            &st,
+            &u,
+            &format!("/communities/{id}/price-list"),
+            u.locale.tf("flash.saved", &[("what", &p.name)]),
+        )),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_prices(&st, &u, CommunityId(id), Some(e)).await
         }
@@ -356,7 +361,12 @@ async fn log_call(
         transferred_to: Some(f.transferred_to.clone()),
     };
     match tickets::log_call(&st.core, &u.ctx, input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/calls?community_id={community}")).into_response()),
+        Ok(_) => Ok(done(
+            &st,
+            &u,
+            &format!("/calls?community_id={community}"),
+            u.locale.t("flash.call_logged"),
+        )),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_calls(&st, &u, q, f, Some(e)).await
         }
@@ -387,7 +397,10 @@ async fn call_to_request(
         urgency: None,
     };
     match tickets::call_to_request(&st.core, &u.ctx, id, input).await {
-        Ok(r) => Ok(Redirect::to(&format!("/requests/{}", r.id)).into_response()),
+        Ok(r) => {
+            let msg = u.locale.tf("flash.registered", &[("number", &r.number)]);
+            Ok(done(&st, &u, &format!("/requests/{}", r.id), msg))
+        }
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             let q = CallsQuery {
                 community_id: f.community_id.clone(),
@@ -668,7 +681,12 @@ async fn save_team(
         categories,
     };
     match tickets::save_team(&st.core, &u.ctx, (id > 0).then_some(id), input).await {
-        Ok(_) => Ok(Redirect::to("/request-settings").into_response()),
+        Ok(_) => Ok(done(
+            &st,
+            &u,
+            "/request-settings",
+            u.locale.tf("flash.saved", &[("what", "")]),
+        )),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_settings(&st, &u, Some(e)).await
         }
@@ -705,7 +723,12 @@ async fn save_category(
         active: Some(f.active.is_some()),
     };
     match tickets::save_category(&st.core, &u.ctx, input).await {
-        Ok(_) => Ok(Redirect::to("/request-settings").into_response()),
+        Ok(_) => Ok(done(
+            &st,
+            &u,
+            "/request-settings",
+            u.locale.tf("flash.saved", &[("what", "")]),
+        )),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_settings(&st, &u, Some(e)).await
         }
@@ -760,7 +783,12 @@ async fn save_sla(
         pauses_on_hold: f.pauses_on_hold.is_some(),
     };
     match tickets::save_override(&st.core, &u.ctx, input).await {
-        Ok(_) => Ok(Redirect::to("/request-settings").into_response()),
+        Ok(_) => Ok(done(
+            &st,
+            &u,
+            "/request-settings",
+            u.locale.tf("flash.saved", &[("what", "")]),
+        )),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_settings(&st, &u, Some(e)).await
         }
@@ -801,7 +829,12 @@ async fn scan_sla(
         return render_settings(&st, &u, Some(CoreError::Invalid(errs))).await;
     };
     match tickets::scan_as_of(&st.core, &u.ctx, CommunityId(community), as_of).await {
-        Ok(_) => Ok(Redirect::to("/request-settings").into_response()),
+        Ok(_) => Ok(done(
+            &st,
+            &u,
+            "/request-settings",
+            u.locale.tf("flash.saved", &[("what", "")]),
+        )),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_settings(&st, &u, Some(e)).await
         }

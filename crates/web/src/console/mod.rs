@@ -6,6 +6,7 @@
 mod admin;
 mod billing;
 mod desk;
+pub mod flash;
 mod forms;
 mod home;
 mod portal;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(billing::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
+        .layer(middleware::from_fn(flash::layer))
         .layer(middleware::from_fn(ensure_csrf_cookie))
         .layer(middleware::from_fn(crate::csrf::check_origin))
 }
@@ -137,7 +139,9 @@ impl Shell {
         }
     }
     pub fn of(u: &ConsoleUser) -> Self {
-        Self::for_ctx(&u.ctx, u.locale, u.csrf.clone())
+        let mut s = Self::for_ctx(&u.ctx, u.locale, u.csrf.clone());
+        s.notice = u.flash.clone();
+        s
     }
     pub fn for_ctx(c: &Ctx, l: Locale, csrf: String) -> Self {
         Shell {

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Extension, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -17,6 +17,7 @@ use wuye_core::portal::{self, Activation, ActivationSlip, PortalRequestForCreate
 use wuye_core::shared::ids::*;
 use wuye_core::tickets::{self, Category, RequestKind, RequestState};
 
+use super::flash::done;
 use super::forms::{Opt, label_of};
 use super::{FreshCsrf, Id, OrPage, PageError, PageResult, Shell, csrf_of, page};
 use crate::AppState;
@@ -217,7 +218,10 @@ async fn report(
         location: Some(f.location.clone()),
     };
     match portal::report(&st.core, &u.ctx, input).await {
-        Ok(r) => Ok(Redirect::to(&format!("/portal/requests/{}", r.id)).into_response()),
+        Ok(r) => {
+            let msg = u.locale.tf("flash.reported", &[("number", &r.number)]);
+            Ok(done(&st, &u, &format!("/portal/requests/{}", r.id), msg))
+        }
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_new(&st, &u, f, Some(e)).await
         }
@@ -335,7 +339,12 @@ async fn rate(
         comment: Some(f.comment),
     };
     match portal::rate(&st.core, &u.ctx, id, input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/portal/requests/{id}")).into_response()),
+        Ok(_) => Ok(done(
+            &st,
+            &u,
+            &format!("/portal/requests/{id}"),
+            u.locale.t("flash.rated"),
+        )),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_detail(&st, &u, id, Some(e)).await
         }
@@ -363,7 +372,12 @@ async fn upload_photos(
     // An owner's photos show what he reports.
     up.stage = "report".into();
     match super::tickets::save_photos(&st, &u, id, &up).await {
-        Ok(()) => Ok(Redirect::to(&format!("/portal/requests/{id}")).into_response()),
+        Ok(()) => Ok(done(
+            &st,
+            &u,
+            &format!("/portal/requests/{id}"),
+            u.locale.t("flash.photos_added"),
+        )),
         Err(super::tickets::Refused::Form(e)) => render_detail(&st, &u, id, Some(e)).await,
         Err(super::tickets::Refused::Page(r)) => Ok(r),
     }

@@ -9,6 +9,7 @@ mod billing;
 mod browser;
 mod charge_keys;
 mod console;
+mod daily_use;
 mod import;
 mod isolation;
 mod latefees;

@@ -150,7 +150,22 @@ pub(super) async fn pay(
         paid_at,
     };
     match billing::pay(&st.core, &u.ctx, input).await {
-        Ok(done) => Ok(Redirect::to(&format!("/receipts/{}", done.payment.id)).into_response()),
+        Ok(d) => {
+            let p = &d.payment;
+            let key = if d.replayed {
+                "flash.payment_replayed"
+            } else {
+                "flash.paid"
+            };
+            let msg = u.locale.tf(
+                key,
+                &[
+                    ("amount", Money(p.amount_fen).to_string()),
+                    ("receipt", p.receipt_no.to_string()),
+                ],
+            );
+            Ok(done(&st, &u, &format!("/receipts/{}", p.id), msg))
+        }
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_cashier(
                 &st,
@@ -232,7 +247,17 @@ pub(super) async fn reverse_payment(
     CsrfForm(f): CsrfForm<ReasonForm>,
 ) -> PageResult {
     match billing::reverse_payment(&st.core, &u.ctx, id, Reason { reason: f.reason }).await {
-        Ok(done) => Ok(Redirect::to(&format!("/receipts/{}", done.payment.id)).into_response()),
+        Ok(d) => {
+            let p = &d.payment;
+            let msg = u.locale.tf(
+                "flash.payment_reversed",
+                &[
+                    ("amount", Money(-p.amount_fen).to_string()),
+                    ("receipt", p.receipt_no.to_string()),
+                ],
+            );
+            Ok(done(&st, &u, &format!("/receipts/{}", p.id), msg))
+        }
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_receipt(&st, &u, id, Some(e)).await
         }
@@ -306,5 +331,17 @@ pub(super) async fn reverse_charge(
     let c = billing::reverse_charge(&st.core, &u.ctx, id, Reason { reason: f.reason })
         .await
         .or_page(&u)?;
-    Ok(Redirect::to(&format!("/units/{}/statement", c.unit_id)).into_response())
+    let msg = u.locale.tf(
+        "flash.charge_reversed",
+        &[
+            ("description", c.description.as_str()),
+            ("amount", &Money(c.amount_fen.abs()).to_string()),
+        ],
+    );
+    Ok(done(
+        &st,
+        &u,
+        &format!("/units/{}/statement", c.unit_id),
+        msg,
+    ))
 }

@@ -124,7 +124,17 @@ pub(super) async fn close_day(
             },
         )
         .await
-        .map(|_| ()),
+        .map(|d| {
+            u.locale.tf(
+                "flash.day_closed",
+                &[
+                    ("date", d.business_date.to_string()),
+                    ("n", d.payments.to_string()),
+                    ("total", Money(d.total_fen).to_string()),
+                    ("cash", Money(d.cash_fen).to_string()),
+                ],
+            )
+        }),
         Err(e) => Err(e),
     };
     days_after(&st, &u, f.community_id, r).await
@@ -146,7 +156,16 @@ pub(super) async fn confirm_day(
             },
         )
         .await
-        .map(|_| ()),
+        .map(|d| {
+            u.locale.tf(
+                "flash.day_confirmed",
+                &[
+                    ("date", d.business_date.to_string()),
+                    ("cashier", d.cashier_name),
+                    ("cash", Money(d.cash_fen).to_string()),
+                ],
+            )
+        }),
         Ok(None) => Err(CoreError::invalid("date", CommonCode::Required)),
         Err(e) => Err(e),
     };
@@ -157,10 +176,10 @@ pub(super) async fn days_after(
     st: &AppState,
     u: &ConsoleUser,
     c: i64,
-    r: Result<(), CoreError>,
+    r: Result<String, CoreError>,
 ) -> PageResult {
     match r {
-        Ok(()) => Ok(Redirect::to(&format!("/daily-close?community={c}")).into_response()),
+        Ok(msg) => Ok(done(st, u, &format!("/daily-close?community={c}"), msg)),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_days(st, u, Some(c), Some(e)).await
         }
@@ -194,7 +213,12 @@ pub(super) async fn add_reminder(
     )
     .await;
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/units/{id}/statement")).into_response()),
+        Ok(_) => Ok(done(
+            &st,
+            &u,
+            &format!("/units/{id}/statement"),
+            u.locale.t("flash.reminder_recorded"),
+        )),
         Err(e @ CoreError::Invalid(_)) => render_statement(&st, &u, id, Some(e)).await,
         Err(e) => Err(PageError::new(&u, e)),
     }
@@ -206,11 +230,15 @@ pub(super) async fn waive(
     Id(id): Id,
     CsrfForm(f): CsrfForm<ReasonForm>,
 ) -> PageResult {
-    billing::waive_late_fee(&st.core, &u.ctx, id, Reason { reason: f.reason })
+    let line = billing::waive_late_fee(&st.core, &u.ctx, id, Reason { reason: f.reason })
         .await
         .or_page(&u)?;
     let unit = billing::charge_unit(&st.core, &u.ctx, id)
         .await
         .or_page(&u)?;
-    Ok(Redirect::to(&format!("/units/{unit}/statement")).into_response())
+    let msg = u.locale.tf(
+        "flash.late_fee_waived",
+        &[("description", line.description)],
+    );
+    Ok(done(&st, &u, &format!("/units/{unit}/statement"), msg))
 }

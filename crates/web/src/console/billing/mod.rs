@@ -9,7 +9,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use wuye_core::billing::{self, *};
@@ -18,6 +18,7 @@ use wuye_core::shared::ids::*;
 use wuye_core::shared::money::Money;
 use wuye_core::{CoreError, FieldError, Perm};
 
+use super::flash::done;
 use super::{Id, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::error::describe;

@@ -147,19 +147,15 @@ pub(super) async fn setup_page(
     render_setup(&st, &u, q.community, q.period, None).await
 }
 
-pub(super) fn back_to_setup(c: i64) -> Response {
-    Redirect::to(&format!("/billing?community={c}")).into_response()
-}
-
+/// Back to the community's billing setup, saying what was done; a form's error shows on it.
 pub(super) async fn after(
     st: &AppState,
     u: &ConsoleUser,
     c: i64,
-    r: Result<(), CoreError>,
-    to: Response,
+    r: Result<String, CoreError>,
 ) -> PageResult {
     match r {
-        Ok(()) => Ok(to),
+        Ok(msg) => Ok(done(st, u, &format!("/billing?community={c}"), msg)),
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_setup(st, u, Some(c), None, Some(e)).await
         }
@@ -190,8 +186,8 @@ pub(super) async fn save_settings(
         },
     )
     .await
-    .map(|_| ());
-    after(&st, &u, f.community_id, r, back_to_setup(f.community_id)).await
+    .map(|_| u.locale.t("flash.settings_saved").to_string());
+    after(&st, &u, f.community_id, r).await
 }
 
 #[derive(Deserialize, Default)]
@@ -245,11 +241,11 @@ pub(super) async fn save_item(
             },
         )
         .await
-        .map(|_| ())
+        .map(|i| u.locale.tf("flash.fee_item_saved", &[("name", &i.name)]))
     } else {
         Err(CoreError::Invalid(errs))
     };
-    after(&st, &u, f.community_id, r, back_to_setup(f.community_id)).await
+    after(&st, &u, f.community_id, r).await
 }
 
 pub(super) async fn save_standard(
@@ -298,11 +294,11 @@ pub(super) async fn save_standard(
             },
         )
         .await
-        .map(|_| ())
+        .map(|x| u.locale.tf("flash.standard_saved", &[("name", &x.name)]))
     } else {
         Err(CoreError::Invalid(errs))
     };
-    after(&st, &u, c, r, back_to_setup(c)).await
+    after(&st, &u, c, r).await
 }
 
 #[derive(Deserialize, Default)]
@@ -326,8 +322,17 @@ pub(super) async fn post_run(
         },
     )
     .await
-    .map(|_| ());
-    after(&st, &u, f.community_id, r, back_to_setup(f.community_id)).await
+    .map(|r| {
+        u.locale.tf(
+            "flash.run_posted",
+            &[
+                ("period", r.period),
+                ("charges", r.charges.to_string()),
+                ("total", Money(r.total_fen).to_string()),
+            ],
+        )
+    });
+    after(&st, &u, f.community_id, r).await
 }
 
 pub(super) async fn post_pending(
@@ -337,8 +342,8 @@ pub(super) async fn post_pending(
 ) -> PageResult {
     let r = billing::post_pending(&st.core, &u.ctx, CommunityId(f.community_id))
         .await
-        .map(|_| ());
-    after(&st, &u, f.community_id, r, back_to_setup(f.community_id)).await
+        .map(|n| u.locale.tf("flash.pending_posted", &[("n", n.to_string())]));
+    after(&st, &u, f.community_id, r).await
 }
 
 #[derive(Deserialize, Default)]
@@ -364,10 +369,13 @@ pub(super) async fn accrue_late_fees(
     let r = match as_of {
         Ok(d) => billing::accrue_as_of(&st.core, &u.ctx, CommunityId(f.community_id), d)
             .await
-            .map(|_| ()),
+            .map(|n| {
+                u.locale
+                    .tf("flash.late_fees_accrued", &[("n", n.to_string())])
+            }),
         Err(e) => Err(e),
     };
-    after(&st, &u, f.community_id, r, back_to_setup(f.community_id)).await
+    after(&st, &u, f.community_id, r).await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,7 +57,13 @@ pub(super) async fn community_create(
         timezone: opt(&f.timezone),
     };
     match registry::create_community(&st.core, &u.ctx, input).await {
-        Ok(c) => Ok(see(&format!("/communities/{}", c.id))),
+        Ok(c) => Ok(said(
+            &st,
+            &u,
+            &format!("/communities/{}", c.id),
+            "flash.created",
+            &c.name,
+        )),
         Err(e) if is_form_error(&e) => {
             let status = describe(&e, u.locale).0;
             Ok(with_status(
@@ -177,7 +183,13 @@ pub(super) async fn community_update(
         timezone: Some(f.timezone.clone()),
     };
     match registry::update_community(&st.core, &u.ctx, id, input).await {
-        Ok(_) => Ok(see(&format!("/communities/{id}"))),
+        Ok(c) => Ok(said(
+            &st,
+            &u,
+            &format!("/communities/{id}"),
+            "flash.saved",
+            &c.name,
+        )),
         Err(e) if is_form_error(&e) => {
             render_community(&st, &u, id, CommunityForm::Edit(f), Some(e)).await
         }
@@ -201,7 +213,13 @@ pub(super) async fn building_create(
         note: opt(&f.note),
     };
     match unless(errs, registry::create_building(&st.core, &u.ctx, input)).await {
-        Ok(b) => Ok(see(&format!("/buildings/{}", b.id))),
+        Ok(b) => Ok(said(
+            &st,
+            &u,
+            &format!("/buildings/{}", b.id),
+            "flash.created",
+            &b.name,
+        )),
         Err(e) if is_form_error(&e) => {
             render_community(&st, &u, id, CommunityForm::Building(f), Some(e)).await
         }
@@ -349,7 +367,13 @@ pub(super) async fn building_update(
         note: Some(f.note.clone()),
     };
     match unless(errs, registry::update_building(&st.core, &u.ctx, id, input)).await {
-        Ok(_) => Ok(see(&format!("/buildings/{id}"))),
+        Ok(b) => Ok(said(
+            &st,
+            &u,
+            &format!("/buildings/{id}"),
+            "flash.saved",
+            &b.name,
+        )),
         Err(e) if is_form_error(&e) => {
             render_building(&st, &u, id, BuildingForm::Edit(f), Some(e)).await
         }
@@ -368,7 +392,13 @@ pub(super) async fn building_delete(
         .await
         .or_page(&u)?;
     match registry::delete_building(&st.core, &u.ctx, id).await {
-        Ok(()) => Ok(see(&format!("/communities/{}", b.community_id))),
+        Ok(()) => Ok(said(
+            &st,
+            &u,
+            &format!("/communities/{}", b.community_id),
+            "flash.deleted",
+            &b.name,
+        )),
         Err(e) if is_form_error(&e) => {
             render_building(&st, &u, id, BuildingForm::Delete, Some(e)).await
         }
@@ -403,7 +433,13 @@ pub(super) async fn unit_create(
         }
     }
     match unless(errs, registry::create_unit(&st.core, &u.ctx, input)).await {
-        Ok(unit) => Ok(see(&format!("/units/{}", unit.id))),
+        Ok(unit) => Ok(said(
+            &st,
+            &u,
+            &format!("/units/{}", unit.id),
+            "flash.created",
+            &format!("{}-{}", unit.building_name, unit.unit_no),
+        )),
         Err(e) if is_form_error(&e) => {
             render_building(&st, &u, id, BuildingForm::Unit(f), Some(e)).await
         }

@@ -145,6 +145,12 @@ fn see(path: &str) -> Response {
     Redirect::to(path).into_response()
 }
 
+/// Back to `path` after a form, saying what was done (`flash.created`, `flash.saved`,
+/// `flash.deleted`) to `what`.
+fn said(st: &AppState, u: &ConsoleUser, path: &str, key: &str, what: &str) -> Response {
+    super::flash::done(st, u, path, u.locale.tf(key, &[("what", what)]))
+}
+
 fn with_status(mut r: Response, status: StatusCode) -> Response {
     *r.status_mut() = status;
     r

@@ -71,7 +71,13 @@ pub(super) async fn vehicle_create(
         color: opt(&f.color),
     };
     match unless(errs, registry::create_vehicle(&st.core, &u.ctx, input)).await {
-        Ok(_) => Ok(see(&format!("/communities/{id}/vehicles"))),
+        Ok(v) => Ok(said(
+            &st,
+            &u,
+            &format!("/communities/{id}/vehicles"),
+            "flash.created",
+            &v.plate,
+        )),
         Err(e) if is_form_error(&e) => render_vehicles(&st, &u, id, f, Some(e)).await,
         Err(e) => Err(PageError::new(&u, e)),
     }
@@ -86,7 +92,14 @@ pub(super) async fn vehicle_delete(
     registry::delete_vehicle(&st.core, &u.ctx, VehicleId(id))
         .await
         .or_page(&u)?;
-    Ok(see(&safe_back(&f.back, "/")))
+    let what = u.locale.t("entity.vehicle");
+    Ok(said(
+        &st,
+        &u,
+        &safe_back(&f.back, "/"),
+        "flash.deleted",
+        what,
+    ))
 }
 
 /// Where an edit page was opened from (`?back=/units/12`), to return there after saving.
@@ -209,10 +222,16 @@ pub(super) async fn vehicle_update(
         color: Some(f.color.clone()),
     };
     match unless(errs, registry::update_vehicle(&st.core, &u.ctx, id, input)).await {
-        Ok(v) => Ok(see(&safe_back(
-            &f.back,
-            &format!("/communities/{}/vehicles", v.community_id),
-        ))),
+        Ok(v) => Ok(said(
+            &st,
+            &u,
+            &safe_back(
+                &f.back,
+                &format!("/communities/{}/vehicles", v.community_id),
+            ),
+            "flash.saved",
+            &v.plate,
+        )),
         Err(e) if is_form_error(&e) => {
             let back = f.back.clone();
             render_vehicle(&st, &u, id, Some(f), &back, Some(e)).await
@@ -287,7 +306,13 @@ pub(super) async fn space_create(
         note: opt(&f.note),
     };
     match unless(errs, registry::create_space(&st.core, &u.ctx, input)).await {
-        Ok(_) => Ok(see(&format!("/communities/{id}/parking"))),
+        Ok(p) => Ok(said(
+            &st,
+            &u,
+            &format!("/communities/{id}/parking"),
+            "flash.created",
+            &p.code,
+        )),
         Err(e) if is_form_error(&e) => render_parking(&st, &u, id, f, Some(e)).await,
         Err(e) => Err(PageError::new(&u, e)),
     }
@@ -302,7 +327,14 @@ pub(super) async fn space_delete(
     registry::delete_space(&st.core, &u.ctx, ParkingSpaceId(id))
         .await
         .or_page(&u)?;
-    Ok(see(&safe_back(&f.back, "/")))
+    let what = u.locale.t("entity.parking_space");
+    Ok(said(
+        &st,
+        &u,
+        &safe_back(&f.back, "/"),
+        "flash.deleted",
+        what,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -397,10 +429,13 @@ pub(super) async fn space_update(
         note: Some(f.note.clone()),
     };
     match unless(errs, registry::update_space(&st.core, &u.ctx, id, input)).await {
-        Ok(p) => Ok(see(&safe_back(
-            &f.back,
-            &format!("/communities/{}/parking", p.community_id),
-        ))),
+        Ok(p) => Ok(said(
+            &st,
+            &u,
+            &safe_back(&f.back, &format!("/communities/{}/parking", p.community_id)),
+            "flash.saved",
+            &p.code,
+        )),
         Err(e) if is_form_error(&e) => {
             let back = f.back.clone();
             render_space(&st, &u, id, Some(f), &back, Some(e)).await

@@ -222,7 +222,13 @@ pub(super) async fn person_update(
         note: Some(f.note.clone()),
     };
     match registry::update_person(&st.core, &u.ctx, id, input).await {
-        Ok(_) => Ok(see(&format!("/people/{id}"))),
+        Ok(p) => Ok(said(
+            &st,
+            &u,
+            &format!("/people/{id}"),
+            "flash.saved",
+            &p.name,
+        )),
         Err(e) if is_form_error(&e) => render_person(&st, &u, id, Some(f), Some(e)).await,
         Err(e) => Err(PageError::new(&u, e)),
     }
@@ -239,7 +245,13 @@ pub(super) async fn person_delete(
         .await
         .or_page(&u)?;
     match registry::delete_person(&st.core, &u.ctx, id).await {
-        Ok(()) => Ok(see(&format!("/people?community_id={}", p.community_id))),
+        Ok(()) => Ok(said(
+            &st,
+            &u,
+            &format!("/people?community_id={}", p.community_id),
+            "flash.deleted",
+            &p.name,
+        )),
         Err(e) if is_form_error(&e) => render_person(&st, &u, id, None, Some(e)).await,
         Err(e) => Err(PageError::new(&u, e)),
     }

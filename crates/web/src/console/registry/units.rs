@@ -395,7 +395,7 @@ pub(super) async fn unit_done<T>(
     form: UnitForm,
 ) -> PageResult {
     match res {
-        Ok(_) => Ok(see(&format!("/units/{id}"))),
+        Ok(_) => Ok(said(st, u, &format!("/units/{id}"), "flash.saved", "")),
         Err(e) if is_form_error(&e) => render_unit(st, u, id, form, Some(e)).await,
         Err(e) => Err(PageError::new(u, e)),
     }
@@ -460,7 +460,13 @@ pub(super) async fn unit_delete(
     let id = UnitId(id);
     let unit = registry::get_unit(&st.core, &u.ctx, id).await.or_page(&u)?;
     match registry::delete_unit(&st.core, &u.ctx, id).await {
-        Ok(()) => Ok(see(&format!("/buildings/{}", unit.building_id))),
+        Ok(()) => Ok(said(
+            &st,
+            &u,
+            &format!("/buildings/{}", unit.building_id),
+            "flash.deleted",
+            &format!("{}-{}", unit.building_name, unit.unit_no),
+        )),
         Err(e) if is_form_error(&e) => render_unit(&st, &u, id, UnitForm::Delete, Some(e)).await,
         Err(e) => Err(PageError::new(&u, e)),
     }

@@ -407,8 +407,26 @@ pub(super) async fn act(
         received_at,
     };
     match tickets::act(&st.core, &u.ctx, id, input).await {
-        Ok(_) if mobile => Ok(Redirect::to("/m/orders").into_response()),
-        Ok(_) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+        Ok(r) => {
+            let l = u.locale;
+            let msg = l.tf(
+                "flash.acted",
+                &[
+                    ("number", r.number.as_str()),
+                    ("action", l.t(&format!("tk.act.{}", f.action))),
+                    (
+                        "state",
+                        label_of(RequestState::ALL, r.state.code(), l).as_str(),
+                    ),
+                ],
+            );
+            let to = if mobile {
+                "/m/orders".to_string()
+            } else {
+                format!("/requests/{id}")
+            };
+            Ok(done(&st, &u, &to, msg))
+        }
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             render_detail(&st, &u, id, Some(e), mobile).await
         }

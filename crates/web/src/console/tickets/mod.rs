@@ -25,6 +25,7 @@ use wuye_core::shared::resolve::{self, CallerInput};
 use wuye_core::tickets::{self, *};
 use wuye_core::{CoreError, FieldError, Perm};
 
+use super::flash::done;
 use super::forms::{Opt, default_zone, label_of, local_time as local, opts, tz_of};
 use super::{Id, Ids, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;

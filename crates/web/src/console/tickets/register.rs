@@ -225,7 +225,10 @@ pub(super) async fn create(
         }
     };
     match res {
-        Ok(r) => Ok(Redirect::to(&format!("/requests/{}", r.id)).into_response()),
+        Ok(r) => {
+            let msg = u.locale.tf("flash.registered", &[("number", &r.number)]);
+            Ok(done(&st, &u, &format!("/requests/{}", r.id), msg))
+        }
         Err(e) if matches!(e, CoreError::Invalid(_) | CoreError::Conflict(_)) => {
             render_new(&st, &u, f, Some(e)).await
         }

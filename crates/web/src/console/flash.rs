@@ -1,0 +1,75 @@
+//! Saying what an action did, on the page it leads to (issue 12, point 1): a handler that
+//! redirects after a successful form attaches a short message ("已登记 BX-000014"), and the next
+//! page of the same session shows it once. The message rides in a cookie bound to the session
+//! by a keyed hash, so no one can make another browser show a text of his choosing; the page
+//! that shows it clears it.
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use wuye_core::shared::crypto::Crypto;
+
+use crate::extract::{ConsoleUser, SESSION_COOKIE, cookie, set_cookie, urlencode};
+
+pub const FLASH_COOKIE: &str = "wuye_flash";
+
+/// A signed message on a response, written into the cookie by [`layer`] (which knows whether
+/// cookies are `Secure`).
+#[derive(Clone)]
+struct Flash(String);
+
+fn tag(crypto: &Crypto, session: &str, msg: &str) -> String {
+    crypto.csrf_token(&format!("flash\n{session}\n{msg}"))
+}
+
+/// Redirects to `to` and says `msg` on the page there.
+pub fn done(st: &crate::AppState, u: &ConsoleUser, to: &str, msg: impl Into<String>) -> Response {
+    let msg = msg.into();
+    let value = format!(
+        "{}.{}",
+        urlencode(&msg),
+        tag(&st.core.crypto, &u.session, &msg)
+    );
+    let mut r = Redirect::to(to).into_response();
+    r.extensions_mut().insert(Flash(value));
+    r
+}
+
+/// The message this request carries for its session, if it is genuine.
+pub fn read(crypto: &Crypto, headers: &HeaderMap, session: &str) -> Option<String> {
+    let (enc, mac) = cookie(headers, FLASH_COOKIE)?.rsplit_once('.')?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&format!("m={enc}")).ok()?;
+    let msg = pairs.into_iter().next()?.1;
+    let want = tag(crypto, session, &msg);
+    let same = want.len() == mac.len()
+        && want
+            .bytes()
+            .zip(mac.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0;
+    (same && !msg.is_empty()).then_some(msg)
+}
+
+/// Writes a response's message into the cookie, and clears one that a page has now shown (any
+/// response but a redirect, which passes it on).
+pub async fn layer(req: Request, next: Next) -> Response {
+    let had = cookie(req.headers(), FLASH_COOKIE).is_some_and(|v| !v.is_empty())
+        && cookie(req.headers(), SESSION_COOKIE).is_some();
+    let secure = req
+        .extensions()
+        .get::<crate::SecureCookies>()
+        .is_some_and(|s| s.0);
+    let mut resp = next.run(req).await;
+    let set = match resp.extensions_mut().remove::<Flash>() {
+        Some(Flash(v)) => Some(set_cookie(FLASH_COOKIE, &v, Some(60), secure, "Lax")),
+        None if had && !resp.status().is_redirection() => {
+            Some(set_cookie(FLASH_COOKIE, "", Some(0), secure, "Lax"))
+        }
+        None => None,
+    };
+    if let Some(v) = set.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
