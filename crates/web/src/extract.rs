@@ -244,6 +244,8 @@ pub struct ConsoleUser {
     pub session: String,
     /// What the last action said, shown once on this page (`console::flash`).
     pub flash: Option<String>,
+    /// The community the user last chose (`console::flash::remembered_community`).
+    pub community: Option<i64>,
 }
 
 /// Where a console request without a usable session goes.
@@ -303,6 +305,7 @@ impl FromRequestParts<AppState> for ConsoleUser {
             csrf,
             session: token.to_string(),
             flash,
+            community: crate::console::flash::remembered_community(&parts.headers),
         })
     }
 }

@@ -524,6 +524,8 @@ pub async fn export_xlsx(
                 ..Default::default()
             };
             let us = super::arrears::arrears_units(core, ctx, c, &f).await?;
+            // Reminders were logged at moments; the sheet shows the community's date of each.
+            let tz = community_tz(&mut core.db.read(), ctx, c).await?;
             let rows: Vec<Vec<Cell>> = us
                 .iter()
                 .map(|u| {
@@ -535,7 +537,7 @@ pub async fn export_xlsx(
                         Cell::Int(u.days),
                         Cell::Text(
                             u.last_reminder_at
-                                .map(|d| d.format("%Y-%m-%d").to_string())
+                                .map(|d| d.with_timezone(&tz).format("%Y-%m-%d").to_string())
                                 .unwrap_or_default(),
                         ),
                     ]

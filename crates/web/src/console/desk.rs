@@ -233,11 +233,13 @@ async fn render_calls(
 ) -> PageResult {
     let l = u.locale;
     let cs = communities(st, u).await;
+    let reached = |w: &CommunityId| cs.iter().any(|c| c.0 == *w);
     let community = q
         .community_id
         .parse()
         .ok()
         .map(CommunityId)
+        .or(u.community.map(CommunityId).filter(reached))
         .or_else(|| cs.first().map(|c| c.0));
     let Some(community) = community else {
         return Err(PageError::new(u, CoreError::NotFound("community")));

@@ -73,3 +73,52 @@ pub async fn layer(req: Request, next: Next) -> Response {
     }
     resp
 }
+
+/// The community a user last chose (issue 12, point 4): any console page asked for with
+/// `community=` or `community_id=` remembers it in a cookie, and the pages that fall back to a
+/// community (the cashier, the daily close, billing setup, the hotline) start from it, so the
+/// cashier who picked 幸福里 this morning does not type `1栋-101` into another community. Only
+/// a community the user still reaches is taken (`pick`s check it).
+pub const COMMUNITY_COOKIE: &str = "wuye_community";
+
+/// The remembered community of a request.
+pub fn remembered_community(headers: &HeaderMap) -> Option<i64> {
+    cookie(headers, COMMUNITY_COOKIE)?
+        .parse()
+        .ok()
+        .filter(|c| *c > 0)
+}
+
+/// The community a request names in its query, if any.
+fn named_community(query: Option<&str>) -> Option<i64> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, v)| (k == "community" || k == "community_id") && !v.is_empty())
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .filter(|c: &i64| *c > 0)
+}
+
+/// Remembers the community a successful page was asked for.
+pub async fn remember_community(req: Request, next: Next) -> Response {
+    let named = named_community(req.uri().query())
+        .filter(|c| remembered_community(req.headers()) != Some(*c));
+    let secure = req
+        .extensions()
+        .get::<crate::SecureCookies>()
+        .is_some_and(|s| s.0);
+    let mut resp = next.run(req).await;
+    if let Some(c) = named.filter(|_| resp.status().is_success()) {
+        let v = set_cookie(
+            COMMUNITY_COOKIE,
+            &c.to_string(),
+            Some(400 * 86_400),
+            secure,
+            "Lax",
+        );
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}

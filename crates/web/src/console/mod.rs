@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
+        .layer(middleware::from_fn(flash::remember_community))
         .layer(middleware::from_fn(ensure_csrf_cookie))
         .layer(middleware::from_fn(crate::csrf::check_origin))
 }

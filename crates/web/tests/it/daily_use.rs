@@ -84,3 +84,100 @@ async fn an_action_says_what_it_did_once_on_the_next_page_and_to_that_session_on
         assert!(!page.contains("role=\"status\""), "{page}");
     }
 }
+
+/// The community `<select name="community">` of a billing page has selected.
+fn selected(page: &str) -> Option<i64> {
+    let sel = page
+        .split("<select name=\"community\"")
+        .nth(1)?
+        .split("</select>")
+        .next()?;
+    let before = sel.split(" selected>").next()?;
+    before
+        .rsplit("value=\"")
+        .next()?
+        .split('"')
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[tokio::test]
+async fn the_community_a_user_chose_is_where_the_next_pages_start() {
+    let app = crate::app().await;
+    let (a, b) = (app.community_a.0, app.community_b.0);
+    app.user("cash", "cashier", &[app.community_a, app.community_b])
+        .await;
+    let (web, _) = console_login(&app, "cash").await;
+    let first = selected(&html(&web, &app.base, "/cashier").await);
+    assert_eq!(
+        first,
+        Some(a.min(b)),
+        "the first community before any choice"
+    );
+    let other = a.max(b);
+    assert_eq!(
+        selected(&html(&web, &app.base, &format!("/cashier?community={other}")).await),
+        Some(other)
+    );
+    // The cashier's desk, the daily close: both start where he chose.
+    assert_eq!(
+        selected(&html(&web, &app.base, "/cashier").await),
+        Some(other)
+    );
+    assert_eq!(
+        selected(&html(&web, &app.base, "/daily-close").await),
+        Some(other)
+    );
+
+    // A community he does not reach is neither shown nor remembered.
+    app.user("cash_a", "cashier", &[app.community_a]).await;
+    let (only_a, _) = console_login(&app, "cash_a").await;
+    let asked = html(&only_a, &app.base, &format!("/cashier?community={b}")).await;
+    assert_eq!(selected(&asked), Some(a), "{asked}");
+    assert_eq!(
+        selected(&html(&only_a, &app.base, "/cashier").await),
+        Some(a)
+    );
+}
+
+#[tokio::test]
+async fn billing_pages_show_times_on_the_communitys_clock() {
+    let app = crate::app().await;
+    let api = app.admin().await;
+    let c = app.community_a.0;
+    let (st, item) = api
+        .put(
+            "/api/v1/fee-items",
+            serde_json::json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{item}");
+    let (st, s) = api
+        .post(
+            "/api/v1/charge-standards",
+            serde_json::json!({"community_id": c, "fee_item_id": item["id"], "name": "住宅物业费",
+                   "method": "building_area", "price": "2.35", "cycle": "monthly", "due_day": 15}),
+        )
+        .await;
+    assert_eq!(st, 201, "{s}");
+    crate::new_unit(&api, app.building_a.0, "1601").await;
+    let (st, run) = api
+        .post(
+            "/api/v1/bill-runs",
+            serde_json::json!({"community_id": c, "period": "2026-07"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{run}");
+    let at: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(run["created_at"].clone()).expect("created_at");
+    let beijing = at
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let utc = at.format("%Y-%m-%d %H:%M").to_string();
+    let (web, _) = console_login(&app, "admin").await;
+    let page = html(&web, &app.base, &format!("/billing?community={c}")).await;
+    assert!(page.contains(&beijing), "{beijing} on {page}");
+    assert!(!page.contains(&utc), "no UTC time {utc}");
+}

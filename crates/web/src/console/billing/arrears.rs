@@ -14,6 +14,14 @@ pub(super) struct ArrearsPage {
     pub(super) community: i64,
     pub(super) ageing: Ageing,
     pub(super) units: Vec<ArrearsUnit>,
+    pub(super) tz: chrono_tz::Tz,
+}
+
+impl ArrearsPage {
+    /// The community's date of a moment.
+    fn day(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.with_timezone(&self.tz).format("%Y-%m-%d").to_string()
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -37,6 +45,7 @@ pub(super) async fn arrears_page(
     Query(q): Query<ReportsQuery>,
 ) -> PageResult {
     let (communities, c) = pick(&st, &u, q.community).await.or_page(&u)?;
+    let tz = zone(&st, &u, c).await;
     let loaded = async {
         let as_of = opt_date(&q.as_of)?;
         let ageing = billing::ageing(&st.core, &u.ctx, c, as_of).await?;
@@ -60,6 +69,7 @@ pub(super) async fn arrears_page(
         community: c.0,
         ageing,
         units,
+        tz,
     }))
 }
 

@@ -180,7 +180,8 @@ struct CommunityQuery {
     period: Option<String>,
 }
 
-/// The communities the user reaches, and the one picked (the first by default).
+/// The communities the user reaches, and the one picked: the one asked for, else the one he
+/// last chose, else the first.
 async fn pick(
     st: &AppState,
     u: &ConsoleUser,
@@ -191,11 +192,22 @@ async fn pick(
         .into_iter()
         .map(|c| (c.id.0, c.name))
         .collect();
+    let reached = |w: &i64| list.iter().any(|(i, _)| i == w);
     let id = want
-        .filter(|w| list.iter().any(|(i, _)| i == w))
+        .filter(reached)
+        .or(u.community.filter(reached))
         .or_else(|| list.first().map(|c| c.0))
         .ok_or(CoreError::NotFound("community"))?;
     Ok((list, CommunityId(id)))
+}
+
+/// The community's time zone, for the times a page shows (the default zone if it cannot be
+/// read, which `pick` has just made unlikely).
+async fn zone(st: &AppState, u: &ConsoleUser, c: CommunityId) -> chrono_tz::Tz {
+    registry::get_community(&st.core, &u.ctx, c)
+        .await
+        .map(|x| super::forms::tz_of(&x))
+        .unwrap_or_else(|_| super::forms::default_zone())
 }
 
 fn status_of(e: &CoreError, l: crate::locale::Locale) -> axum::http::StatusCode {

@@ -23,9 +23,14 @@ pub(super) struct SetupPage {
     pub(super) methods: Vec<(&'static str, &'static str)>,
     pub(super) cycles: Vec<(&'static str, &'static str)>,
     pub(super) roundings: Vec<(&'static str, &'static str)>,
+    pub(super) tz: chrono_tz::Tz,
 }
 
 impl SetupPage {
+    /// A moment as the community's wall clock shows it.
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::console::forms::local_time(*t, self.tz)
+    }
     fn item_name(&self, id: &i64) -> String {
         self.items
             .iter()
@@ -82,6 +87,7 @@ pub(super) async fn render_setup(
         return Err(PageError::new(u, CoreError::Forbidden));
     }
     let (communities, c) = pick(st, u, want).await.or_page(u)?;
+    let tz = zone(st, u, c).await;
     let core = &st.core;
     let loaded = async {
         Ok::<_, CoreError>((
@@ -134,6 +140,7 @@ pub(super) async fn render_setup(
         methods: labels(Method::ALL, l),
         cycles: labels(Cycle::ALL, l),
         roundings: labels(Rounding::ALL, l),
+        tz,
     });
     *r.status_mut() = status;
     Ok(r)

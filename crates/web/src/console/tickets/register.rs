@@ -57,16 +57,24 @@ impl NewPage {
 pub(super) async fn render_new(
     st: &AppState,
     u: &ConsoleUser,
-    f: NewForm,
+    mut f: NewForm,
     err: Option<CoreError>,
 ) -> PageResult {
     let l = u.locale;
     let lk = Lookup::load(st, u).await.or_page(u)?;
     let community = f.community_id.parse().ok().map(CommunityId).or_else(|| {
+        let remembered = u.community.map(CommunityId);
         let mut ids: Vec<CommunityId> = lk.communities.keys().copied().collect();
         ids.sort();
-        ids.first().copied()
+        remembered
+            .filter(|c| lk.communities.contains_key(c))
+            .or(ids.first().copied())
     });
+    if f.community_id.is_empty()
+        && let Some(c) = community
+    {
+        f.community_id = c.0.to_string();
+    }
     let assignees = match community {
         Some(c) if u.ctx.has(Perm::TicketsDispatch) => {
             tickets::assignable_users(&st.core, &u.ctx, c)
