@@ -171,6 +171,21 @@ impl Shell {
     pub fn t(&self, key: &str) -> &'static str {
         self.l.t(key)
     }
+    /// A text with `{1}`, `{2}`, `{3}` filled in (the confirmations that say what will happen,
+    /// in numbers).
+    pub fn say(
+        &self,
+        key: &str,
+        a: impl std::fmt::Display,
+        b: impl std::fmt::Display,
+        c: impl std::fmt::Display,
+    ) -> String {
+        self.l
+            .t(key)
+            .replace("{1}", &a.to_string())
+            .replace("{2}", &b.to_string())
+            .replace("{3}", &c.to_string())
+    }
     pub fn with_error(mut self, e: &CoreError) -> Self {
         self.error = Some(describe(e, self.l).3);
         self

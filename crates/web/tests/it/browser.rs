@@ -152,7 +152,7 @@ async fn log_in_create_a_unit_import_and_see_row_errors() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-async fn log_in(b: &fantoccini::Client, base: &str, user: &str) {
+pub async fn log_in(b: &fantoccini::Client, base: &str, user: &str) {
     b.goto(&format!("{base}/login")).await.expect("login page");
     fill(b, "username", user).await;
     fill(b, "password", PASSWORD).await;
@@ -170,7 +170,7 @@ async fn log_in(b: &fantoccini::Client, base: &str, user: &str) {
 
 /// Clicks `#id`, polling for up to 5 s: right after a navigation the element found may belong to
 /// the page being replaced ("node does not belong to the document").
-async fn click(b: &fantoccini::Client, id: &str) {
+pub async fn click(b: &fantoccini::Client, id: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         let tried = match b.find(Locator::Id(id)).await {
@@ -185,7 +185,7 @@ async fn click(b: &fantoccini::Client, id: &str) {
     }
 }
 
-async fn body(b: &fantoccini::Client) -> String {
+pub async fn body(b: &fantoccini::Client) -> String {
     b.find(Locator::Css("body"))
         .await
         .expect("body")

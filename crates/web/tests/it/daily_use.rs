@@ -181,3 +181,46 @@ async fn billing_pages_show_times_on_the_communitys_clock() {
     assert!(page.contains(&beijing), "{beijing} on {page}");
     assert!(!page.contains(&utc), "no UTC time {utc}");
 }
+
+/// Deleting a person asks first, saying whom; answering no keeps him, yes deletes him and the
+/// next page says so (a real browser: the confirmation is the console's script).
+#[tokio::test]
+async fn a_delete_asks_first_and_then_says_what_it_did() {
+    use crate::browser::{body, click, log_in};
+    let Some(b) = wuye_testkit::browser::session().await else {
+        eprintln!("skipped: WUYE_WEBDRIVER_URL is not set (CI sets it)");
+        return;
+    };
+    let app = crate::app().await;
+    let api = app.admin().await;
+    let (st, p) = api
+        .post(
+            "/api/v1/people",
+            serde_json::json!({"community_id": app.community_a.0, "name": "赵临时"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    let id = p["id"].as_i64().expect("id");
+    app.user("clerk", "project_manager", &[app.community_a])
+        .await;
+    log_in(&b, &app.base, "clerk").await;
+    b.goto(&format!("{}/people/{id}", app.base))
+        .await
+        .expect("person page");
+    click(&b, "delete-person").await;
+    let asked = b.get_alert_text().await.expect("a confirmation");
+    assert!(asked.contains("赵临时"), "{asked}");
+    b.dismiss_alert().await.expect("no");
+    assert_eq!(app.count("people").await, 1, "kept when the answer is no");
+
+    click(&b, "delete-person").await;
+    b.accept_alert().await.expect("yes");
+    b.wait()
+        .for_element(fantoccini::Locator::Css("[role=status]"))
+        .await
+        .expect("a notice");
+    let text = body(&b).await;
+    assert!(text.contains("已删除：赵临时"), "{text}");
+    assert_eq!(app.count("people").await, 0);
+    b.close().await.expect("close");
+}

@@ -19,6 +19,17 @@ pub(super) struct DaysPage {
 }
 
 impl DaysPage {
+    /// Today's takings on this page: (total, of which cash), for the close's confirmation.
+    fn today_total(&self) -> i64 {
+        self.today.iter().map(|p| p.amount_fen).sum()
+    }
+    fn today_cash(&self) -> i64 {
+        self.today
+            .iter()
+            .filter(|p| p.method == "cash")
+            .map(|p| p.amount_fen)
+            .sum()
+    }
     fn method_label(&self, code: &str) -> String {
         PayMethod::parse("", code)
             .map(|m| {
