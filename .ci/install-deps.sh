@@ -6,7 +6,7 @@
 # Extra packages can be added with WUYE_CI_EXTRA_PACKAGES="pkg1 pkg2".
 set -euo pipefail
 
-packages=(postgresql postgresql-15-auto-failover pg-auto-failover-cli chromium chromium-driver fonts-wqy-microhei curl ca-certificates python3 python3-venv nginx)
+packages=(postgresql postgresql-15-auto-failover pg-auto-failover-cli chromium chromium-driver fonts-wqy-microhei poppler-utils curl ca-certificates python3 python3-venv nginx)
 # shellcheck disable=SC2206
 packages+=(${WUYE_CI_EXTRA_PACKAGES:-})
 
@@ -37,7 +37,7 @@ else
 fi
 
 # Sanity checks: fail here, clearly, rather than deep inside a test.
-for f in /usr/bin/chromium /usr/bin/chromedriver /usr/share/fonts/truetype/wqy/wqy-microhei.ttc; do
+for f in /usr/bin/chromium /usr/bin/chromedriver /usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/bin/pdffonts; do
   if [ ! -e "$f" ]; then
     echo "install-deps: expected $f after install, but it is missing" >&2
     exit 1

@@ -79,6 +79,14 @@ impl Resolved {
         flag.or_else(|| self.file.get(name).cloned())
     }
 
+    /// A text setting with no flag (`WUYE_PDF_FONT`): the environment, then the config file.
+    pub fn text(&self, name: &str) -> Option<String> {
+        std::env::var(name)
+            .ok()
+            .or_else(|| self.file.get(name).cloned())
+            .filter(|v| !v.trim().is_empty())
+    }
+
     /// A whole number setting with no flag (`WUYE_SCAN_SECONDS`, `WUYE_BACKDATE_DAYS`): the
     /// environment, then the config file, then `default`; one that is not a number in
     /// `min..=max` stops the start with a message naming it.

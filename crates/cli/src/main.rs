@@ -341,6 +341,10 @@ async fn open_with(r: &Resolved, login_throttle: auth::LoginThrottle) -> AnyResu
             backdate_window: chrono::Duration::days(
                 r.number("WUYE_BACKDATE_DAYS", 7, 0, 366)? as i64
             ),
+            pdf_font: r
+                .text("WUYE_PDF_FONT")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| Settings::default().pdf_font),
             ..Settings::default()
         },
     );

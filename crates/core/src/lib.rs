@@ -67,6 +67,9 @@ pub struct Settings {
     /// How far back a request, a call, a return visit or a payment may be dated when entered
     /// late (补录; `WUYE_BACKDATE_DAYS`, default 7 days).
     pub backdate_window: Duration,
+    /// The CJK font receipts and notices embed (`WUYE_PDF_FONT`; a TrueType or OpenType file or
+    /// collection, Debian's fonts-wqy-microhei by default).
+    pub pdf_font: std::path::PathBuf,
 }
 
 impl Default for Settings {
@@ -79,6 +82,7 @@ impl Default for Settings {
             token_ctx_ttl: std::time::Duration::from_secs(2),
             login_throttle: auth::LoginThrottle::default(),
             backdate_window: Duration::days(7),
+            pdf_font: std::path::PathBuf::from(billing::pdf::DEFAULT_FONT),
         }
     }
 }

@@ -142,6 +142,15 @@ pub fn describe(kind: &CoreError, l: Locale) -> (StatusCode, String, Vec<FieldEr
                 l.t(&format!("err.{code}")).into(),
             )
         }
+        CoreError::Unavailable { code, detail } => {
+            tracing::error!(error = %kind, "a server resource is missing");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                code.as_str().into(),
+                vec![],
+                l.tf(&format!("err.{code}"), &[("detail", detail.as_str())]),
+            )
+        }
         CoreError::Db(_) | CoreError::Migrate(_) | CoreError::Internal(_) => {
             let rid = crate::request_id();
             tracing::error!(request_id = %rid, error = %kind, "request failed");

@@ -1,127 +1,141 @@
 //! Receipts (收据) and reminder notices (催缴通知单) as PDF files with Chinese text.
 //!
-//! Written by hand rather than with a PDF crate: a receipt needs text, lines and one font, and
-//! PDF's standard CJK font `STSong-Light` with the `UniGB-UCS2-H` encoding (Adobe-GB1) needs no
-//! font file at all — every PDF reader (Acrobat, pdf.js in browsers, Poppler, phones) supplies
-//! it — so a receipt is a couple of kilobytes, the binary carries no font, and no dependency or
-//! system font is needed to make one. Text is written as UCS-2 (every Chinese character in use is
-//! in the Basic Multilingual Plane; anything outside it is written as "?").
+//! The font is embedded, as a subset of the glyphs the file uses (krilla), so a receipt prints
+//! the same in every reader: one that relied on the reader's own `STSong-Light` printed "NO."
+//! as "NQ" under Poppler. The font file is a setting (`WUYE_PDF_FONT`, Debian's
+//! fonts-wqy-microhei by default); a missing one is a clear 503 naming it, not a broken file.
 
-use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use krilla::Document;
+use krilla::geom::{PathBuilder, Point};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{Font, TextDirection};
 
 use super::arrears::NoticeBatch;
 use super::ledger::Charge;
 use super::model::capitals;
 use super::receipts::Receipt;
+use crate::shared::error::{CommonCode, CoreError, CoreResult};
 use crate::shared::money::Money;
+
+/// Where Debian's fonts-wqy-microhei puts its font (`.ci/install-deps.sh` installs it).
+pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
 
 /// A4 in points.
 const W: f64 = 595.0;
 const H: f64 = 842.0;
 
+/// One drawing operation, in points from the bottom-left corner (as a form is measured).
+enum Op {
+    Text {
+        x: f64,
+        y: f64,
+        size: f64,
+        s: String,
+    },
+    Line {
+        x1: f64,
+        y1: f64,
+        x2: f64,
+        y2: f64,
+    },
+}
+
 /// One page's drawing operations.
 #[derive(Default)]
 pub struct Page {
-    ops: String,
+    ops: Vec<Op>,
 }
 
 impl Page {
     /// Text at (x, y) from the bottom-left corner, `size` points.
     pub fn text(&mut self, x: f64, y: f64, size: f64, s: &str) {
-        let mut hex = String::with_capacity(s.len() * 4);
-        for c in s.chars() {
-            let u = u32::from(c);
-            let u = if u > 0xFFFF { u32::from('?') } else { u };
-            let _ = write!(hex, "{u:04X}");
-        }
-        let _ = writeln!(
-            self.ops,
-            "BT /F1 {size:.1} Tf {x:.1} {y:.1} Td <{hex}> Tj ET"
-        );
+        self.ops.push(Op::Text {
+            x,
+            y,
+            size,
+            s: s.to_string(),
+        });
     }
     /// A line from (x1, y1) to (x2, y2).
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64) {
-        let _ = writeln!(self.ops, "0.6 w {x1:.1} {y1:.1} m {x2:.1} {y2:.1} l S");
+        self.ops.push(Op::Line { x1, y1, x2, y2 });
     }
 }
 
-/// Assembles pages into a PDF file.
-pub fn document(pages: &[Page]) -> Vec<u8> {
-    let mut out: Vec<u8> = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::new();
-    let obj = |out: &mut Vec<u8>, offsets: &mut Vec<usize>, body: &str| {
-        offsets.push(out.len());
-        let n = offsets.len();
-        out.extend_from_slice(format!("{n} 0 obj\n{body}\nendobj\n").as_bytes());
+/// The font of `path`, read once per process (a receipt is printed many times a day).
+pub fn font(path: &Path) -> CoreResult<Font> {
+    static LOADED: Mutex<Option<(PathBuf, Font)>> = Mutex::new(None);
+    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((p, f)) = loaded.as_ref()
+        && p == path
+    {
+        return Ok(f.clone());
+    }
+    let missing = || CoreError::Unavailable {
+        code: CommonCode::PdfFontMissing,
+        detail: path.display().to_string(),
     };
-    // 1 catalog, 2 pages, 3 font, 4 descendant font, 5 descriptor; then page, content pairs.
-    let kids: Vec<String> = (0..pages.len())
-        .map(|i| format!("{} 0 R", 6 + 2 * i))
-        .collect();
-    obj(&mut out, &mut offsets, "<< /Type /Catalog /Pages 2 0 R >>");
-    obj(
-        &mut out,
-        &mut offsets,
-        &format!(
-            "<< /Type /Pages /Kids [{}] /Count {} >>",
-            kids.join(" "),
-            pages.len()
-        ),
-    );
-    obj(
-        &mut out,
-        &mut offsets,
-        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
-    );
-    obj(
-        &mut out,
-        &mut offsets,
-        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light \
-         /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 5 0 R \
-         /DW 1000 /W [1 95 500] >>",
-    );
-    obj(
-        &mut out,
-        &mut offsets,
-        "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] \
-         /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
-    );
-    for (i, p) in pages.iter().enumerate() {
-        obj(
-            &mut out,
-            &mut offsets,
-            &format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {W} {H}] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
-                7 + 2 * i
-            ),
-        );
-        obj(
-            &mut out,
-            &mut offsets,
-            &format!("<< /Length {} >>\nstream\n{}endstream", p.ops.len(), p.ops),
-        );
-    }
-    let xref = out.len();
-    let mut x = format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1);
-    for o in &offsets {
-        let _ = writeln!(x, "{o:010} 00000 n ");
-    }
-    let _ = write!(
-        x,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        offsets.len() + 1
-    );
-    out.extend_from_slice(x.as_bytes());
-    out
+    let data = std::fs::read(path).map_err(|_| missing())?;
+    let f = Font::new(data.into(), 0).ok_or_else(missing)?;
+    *loaded = Some((path.to_path_buf(), f.clone()));
+    Ok(f)
 }
 
-/// The full-width yuan sign: GB2312 has it, the half-width one is not in every reader's CMap.
+/// Assembles pages into a PDF file with `font` embedded.
+pub fn document(pages: &[Page], font: &Font) -> CoreResult<Vec<u8>> {
+    let mut doc = Document::new();
+    let size = PageSettings::from_wh(W as f32, H as f32)
+        .ok_or_else(|| CoreError::Internal("page size".into()))?;
+    for p in pages {
+        let mut page = doc.start_page_with(size.clone());
+        let mut surface = page.surface();
+        for op in &p.ops {
+            match op {
+                Op::Text { x, y, size, s } => surface.draw_text(
+                    Point::from_xy(*x as f32, (H - y) as f32),
+                    font.clone(),
+                    *size as f32,
+                    s,
+                    false,
+                    TextDirection::Auto,
+                ),
+                Op::Line { x1, y1, x2, y2 } => {
+                    let mut b = PathBuilder::new();
+                    b.move_to(*x1 as f32, (H - y1) as f32);
+                    b.line_to(*x2 as f32, (H - y2) as f32);
+                    if let Some(path) = b.finish() {
+                        // Stroked, not filled; text is filled only (a stroke set while
+                        // drawing text would outline its glyphs).
+                        surface.set_fill(None);
+                        surface.set_stroke(Some(Stroke {
+                            width: 0.6,
+                            ..Stroke::default()
+                        }));
+                        surface.draw_path(&path);
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(Fill::default()));
+                    }
+                }
+            }
+        }
+        surface.finish();
+        page.finish();
+    }
+    doc.finish()
+        .map_err(|e| CoreError::Internal(format!("PDF: {e:?}")))
+}
+
+/// The full-width yuan sign, as Chinese forms print it.
 fn yuan(f: i64) -> String {
     format!("￥{}", Money(f))
 }
 
 /// A receipt on the top half of an A4 page (the usual 收据 size, cut or folded).
-pub fn receipt_pdf(r: &Receipt, method: &str, kind: &str) -> Vec<u8> {
+pub fn receipt_pdf(r: &Receipt, method: &str, kind: &str, font: &Font) -> CoreResult<Vec<u8>> {
     let mut p = Page::default();
     let left = 50.0;
     let right = W - 50.0;
@@ -196,11 +210,11 @@ pub fn receipt_pdf(r: &Receipt, method: &str, kind: &str) -> Vec<u8> {
         10.0,
         &format!("预存余额：{}", yuan(r.prepaid_after_fen)),
     );
-    document(&[p])
+    document(&[p], font)
 }
 
 /// A batch of reminder notices, one page each.
-pub fn notices_pdf(b: &NoticeBatch) -> Vec<u8> {
+pub fn notices_pdf(b: &NoticeBatch, font: &Font) -> CoreResult<Vec<u8>> {
     let pages: Vec<Page> = b
         .notices
         .iter()
@@ -259,9 +273,9 @@ pub fn notices_pdf(b: &NoticeBatch) -> Vec<u8> {
     if pages.is_empty() {
         let mut p = Page::default();
         p.text(60.0, H - 80.0, 14.0, "没有符合条件的欠费户。");
-        return document(&[p]);
+        return document(&[p], font);
     }
-    document(&pages)
+    document(&pages, font)
 }
 
 #[cfg(test)]
@@ -269,31 +283,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pdf_with_chinese_text_and_a_consistent_xref() {
-        let mut p = Page::default();
-        p.text(50.0, 800.0, 12.0, "收据 ￥21.50 贰拾壹元伍角");
-        let pdf = document(&[p]);
-        let s = String::from_utf8_lossy(&pdf);
-        assert!(s.starts_with("%PDF-1.4"));
-        assert!(s.contains("/STSong-Light"));
-        // 收 = U+6536, 据 = U+636E.
-        assert!(s.contains("<6536636E"));
-        assert!(s.trim_end().ends_with("%%EOF"));
-        // Each xref entry points at its object.
-        let xref = s.rfind("\nxref\n").expect("xref") + 1;
-        let entries: Vec<usize> = s[xref..]
-            .lines()
-            .skip(3)
-            .take_while(|l| l.ends_with(" n "))
-            .map(|l| l[..10].parse().expect("offset"))
-            .collect();
-        assert_eq!(entries.len(), 7);
-        for (i, off) in entries.iter().enumerate() {
-            assert!(
-                pdf[*off..].starts_with(format!("{} 0 obj", i + 1).as_bytes()),
-                "object {}",
-                i + 1
-            );
+    fn a_missing_font_is_a_clear_error_naming_it() {
+        let e = font(Path::new("/nonexistent/wuye-font.ttc")).expect_err("an error");
+        match e {
+            CoreError::Unavailable { code, detail } => {
+                assert_eq!(code, CommonCode::PdfFontMissing);
+                assert_eq!(detail, "/nonexistent/wuye-font.ttc");
+            }
+            e => panic!("{e:?}"),
         }
     }
 }

@@ -96,7 +96,7 @@ pub async fn list_payments(core: &Core, ctx: &Ctx, f: PaymentFilter) -> CoreResu
 
 /// The receipt as a PDF file (Chinese text): (file name, bytes). `receipt_in` has decoded the
 /// payment's method and kind strictly, so the fallbacks below never apply to a stored receipt.
-pub fn receipt_file(r: &Receipt) -> (String, Vec<u8>) {
+pub fn receipt_file(core: &Core, r: &Receipt) -> CoreResult<(String, Vec<u8>)> {
     let method = PayMethod::parse("", &r.payment.method)
         .map(|m| m.zh())
         .unwrap_or("");
@@ -105,8 +105,15 @@ pub fn receipt_file(r: &Receipt) -> (String, Vec<u8>) {
         .filter(|k| *k != PaymentKind::Payment)
         .map(|k| k.zh())
         .unwrap_or("");
-    (
+    let font = super::pdf::font(&core.settings.pdf_font)?;
+    Ok((
         format!("receipt-{}.pdf", r.receipt_no),
-        super::pdf::receipt_pdf(r, method, kind),
-    )
+        super::pdf::receipt_pdf(r, method, kind, &font)?,
+    ))
+}
+
+/// A batch of reminder notices as a PDF file, one page each.
+pub fn notices_file(core: &Core, b: &super::arrears::NoticeBatch) -> CoreResult<Vec<u8>> {
+    let font = super::pdf::font(&core.settings.pdf_font)?;
+    super::pdf::notices_pdf(b, &font)
 }

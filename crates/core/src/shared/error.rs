@@ -87,6 +87,8 @@ error_codes! {
         /// The database server is gone or not accepting writes (a failover under way): the
         /// request did nothing the client can rely on and may be retried shortly.
         DatabaseUnavailable = "database_unavailable",
+        /// The font file receipts and notices embed is missing or unreadable (`WUYE_PDF_FONT`).
+        PdfFontMissing = "pdf_font_missing",
     }
 }
 
@@ -144,6 +146,10 @@ pub enum CoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("internal error: {0}")]
     Internal(String),
+    /// Something the server needs is missing (not the client's doing, nor a bug): the code
+    /// says what, `detail` where (a file's path), for the operator.
+    #[error("unavailable: {code}: {detail}")]
+    Unavailable { code: CommonCode, detail: String },
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;

@@ -78,20 +78,22 @@ pub fn pdf(bytes: Vec<u8>, filename: &str) -> axum::response::Response {
 
 /// A payment's receipt as a PDF file with Chinese text.
 #[utoipa::path(get, path = "/api/v1/payments/{id}/receipt.pdf", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, description = "the receipt", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the receipt", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, description = "the PDF font file is missing (`WUYE_PDF_FONT`)", body = ErrorBody)))]
 async fn receipt_pdf(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<axum::response::Response> {
     let r = billing::receipt(&s.core, &a.ctx, id).await?;
-    let (name, bytes) = billing::receipt_file(&r);
+    let (name, bytes) = billing::receipt_file(&s.core, &r)?;
     Ok(pdf(bytes, &name))
 }
 
 /// Issues reminder notices like `reminder-notices` and answers them as one PDF, a page each.
 #[utoipa::path(post, path = "/api/v1/communities/{id}/reminder-notices.pdf", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ArrearsFilter,
-    responses((status = 200, description = "the notices", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the notices", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, description = "the PDF font file is missing (`WUYE_PDF_FONT`)", body = ErrorBody)))]
 async fn notices_pdf(
     State(s): State<AppState>,
     a: ApiCtx,
@@ -100,7 +102,7 @@ async fn notices_pdf(
 ) -> ApiResult<axum::response::Response> {
     let b = billing::issue_notices(&s.core, &a.ctx, CommunityId(id), f).await?;
     Ok(pdf(
-        billing::pdf::notices_pdf(&b),
+        billing::notices_file(&s.core, &b)?,
         &format!("notices-{}.pdf", b.as_of),
     ))
 }

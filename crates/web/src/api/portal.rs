@@ -32,14 +32,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A receipt of one of the owner's units as a PDF file.
 #[utoipa::path(get, path = "/api/v1/portal/receipts/{id}/pdf", tag = "portal", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, description = "the receipt", content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the receipt", content_type = "application/pdf"), (status = 404, body = ErrorBody),
+        (status = 503, description = "the PDF font file is missing (`WUYE_PDF_FONT`)", body = ErrorBody)))]
 async fn my_receipt_pdf(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<axum::response::Response> {
     let r = wuye_core::billing::owner_receipt(&s.core, &a.ctx, id).await?;
-    let (name, bytes) = wuye_core::billing::receipt_file(&r);
+    let (name, bytes) = wuye_core::billing::receipt_file(&s.core, &r)?;
     Ok(super::billing::pdf(bytes, &name))
 }
 

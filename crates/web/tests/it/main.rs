@@ -65,3 +65,31 @@ pub fn error_fields(v: &Value) -> Vec<(String, String)> {
 pub async fn app() -> TestApp {
     wuye_testkit::spawn_app().await
 }
+
+/// A PDF's text as Poppler reads it (`pdftotext`) and its fonts (`pdffonts`): name, type,
+/// encoding, embedded, subset, Unicode map. Poppler is installed by `.ci/install-deps.sh`.
+pub fn pdf_text_and_fonts(bytes: &[u8]) -> (String, String) {
+    let path = std::env::temp_dir().join(format!(
+        "wuye-test-{}-{}.pdf",
+        std::process::id(),
+        wuye_core::shared::crypto::random_token()
+    ));
+    std::fs::write(&path, bytes).expect("write the PDF");
+    let run = |cmd: &str, args: &[&str]| {
+        let out = std::process::Command::new(cmd)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{cmd} (poppler-utils): {e}"));
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let p = path.to_string_lossy().to_string();
+    let text = run("pdftotext", &["-layout", &p, "-"]);
+    let fonts = run("pdffonts", &[&p]);
+    let _ = std::fs::remove_file(&path);
+    (text, fonts)
+}

@@ -113,7 +113,7 @@ pub fn router() -> Router<AppState> {
 
 async fn receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> PageResult {
     let r = billing::receipt(&st.core, &u.ctx, id).await.or_page(&u)?;
-    let (name, bytes) = billing::receipt_file(&r);
+    let (name, bytes) = billing::receipt_file(&st.core, &r).or_page(&u)?;
     Ok(crate::api::billing::pdf(bytes, &name))
 }
 
@@ -121,7 +121,7 @@ async fn owner_receipt_pdf(State(st): State<AppState>, u: ConsoleUser, Id(id): I
     let r = billing::owner_receipt(&st.core, &u.ctx, id)
         .await
         .or_page(&u)?;
-    let (name, bytes) = billing::receipt_file(&r);
+    let (name, bytes) = billing::receipt_file(&st.core, &r).or_page(&u)?;
     Ok(crate::api::billing::pdf(bytes, &name))
 }
 
@@ -135,7 +135,7 @@ async fn notices_pdf(
         .await
         .or_page(&u)?;
     Ok(crate::api::billing::pdf(
-        billing::pdf::notices_pdf(&b),
+        billing::notices_file(&st.core, &b).or_page(&u)?,
         &format!("notices-{}.pdf", b.as_of),
     ))
 }
