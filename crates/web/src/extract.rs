@@ -246,6 +246,8 @@ pub struct ConsoleUser {
     pub flash: Option<String>,
     /// The community the user last chose (`console::flash::remembered_community`).
     pub community: Option<i64>,
+    /// The request's path (the navigation bar marks its page).
+    pub path: String,
 }
 
 /// Where a console request without a usable session goes.
@@ -306,6 +308,7 @@ impl FromRequestParts<AppState> for ConsoleUser {
             session: token.to_string(),
             flash,
             community: crate::console::flash::remembered_community(&parts.headers),
+            path: parts.uri.path().to_string(),
         })
     }
 }

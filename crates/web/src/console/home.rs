@@ -116,6 +116,17 @@ struct LoginForm {
     next: Option<String>,
 }
 
+/// Whether the session's user works orders and neither registers nor dispatches them.
+async fn is_technician(st: &AppState, token: &str) -> bool {
+    use wuye_core::Perm;
+    auth::session_ctx(&st.core, token).await.is_ok_and(|c| {
+        c.has(Perm::TicketsWork)
+            && !c.has(Perm::TicketsRegister)
+            && !c.has(Perm::TicketsDispatch)
+            && !c.has(Perm::TicketsManage)
+    })
+}
+
 async fn login(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -129,7 +140,11 @@ async fn login(
             let target = if ok.must_change_password {
                 "/password".to_string()
             } else {
-                safe_next(f.next.as_deref())
+                match safe_next(f.next.as_deref()) {
+                    // A technician's day is his work orders: he starts there.
+                    n if n == "/" && is_technician(&st, &ok.token).await => "/m/orders".to_string(),
+                    n => n,
+                }
             };
             let mut r = Redirect::to(&target).into_response();
             let secure = st.cfg.secure_cookies;

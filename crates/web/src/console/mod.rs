@@ -9,6 +9,7 @@ mod desk;
 pub mod flash;
 mod forms;
 mod home;
+pub(crate) mod nav;
 mod portal;
 mod registry;
 mod reports;
@@ -112,6 +113,8 @@ pub struct Shell {
     pub can_backdate: bool,
     pub error: Option<String>,
     pub notice: Option<String>,
+    /// The page's path, for the navigation bar's mark of the current page.
+    pub path: String,
 }
 
 impl Shell {
@@ -137,11 +140,13 @@ impl Shell {
             can_backdate: false,
             error: None,
             notice: None,
+            path: String::new(),
         }
     }
     pub fn of(u: &ConsoleUser) -> Self {
         let mut s = Self::for_ctx(&u.ctx, u.locale, u.csrf.clone());
         s.notice = u.flash.clone();
+        s.path = u.path.clone();
         s
     }
     pub fn for_ctx(c: &Ctx, l: Locale, csrf: String) -> Self {
@@ -166,6 +171,7 @@ impl Shell {
             can_backdate: c.has(Perm::RecordsBackdate),
             error: None,
             notice: None,
+            path: String::new(),
         }
     }
     pub fn t(&self, key: &str) -> &'static str {

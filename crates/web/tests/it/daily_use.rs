@@ -224,3 +224,74 @@ async fn a_delete_asks_first_and_then_says_what_it_did() {
     assert_eq!(app.count("people").await, 0);
     b.close().await.expect("close");
 }
+
+/// The navigation bar reaches every page a role may use, marks the page it is on, and fits one
+/// line on a 1366 px screen for the role with the most pages; a technician starts at his work
+/// orders; an owner's menu has no API tokens.
+#[tokio::test]
+async fn the_navigation_bar_fits_marks_and_reaches() {
+    let app = crate::app().await;
+    app.user("pm1", "project_manager", &[app.community_a]).await;
+    let (web, _) = console_login(&app, "pm1").await;
+    let page = html(&web, &app.base, "/cashier").await;
+    for id in [
+        "nav-calendar",
+        "nav-requests",
+        "nav-cashier",
+        "nav-billing",
+        "nav-arrears",
+        "nav-tokens",
+    ] {
+        assert!(
+            page.contains(&format!("id=\"{id}\"")),
+            "{id} in the manager's bar"
+        );
+    }
+    assert!(page.contains("id=\"nav-cashier\" class=\"current\" aria-current=\"page\""));
+    assert_eq!(page.matches("aria-current=\"page\"").count(), 1);
+
+    // A technician logs in and lands on his work orders.
+    app.user("tech", "technician", &[app.community_a]).await;
+    let c = app.browser_client();
+    let login = html(&c, &app.base, "/login").await;
+    let r = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", crate::console::csrf_from(&login).as_str()),
+            ("username", "tech"),
+            ("password", wuye_testkit::PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.headers()["location"], "/m/orders");
+
+    let Some(b) = wuye_testkit::browser::session().await else {
+        eprintln!("skipped the browser half: WUYE_WEBDRIVER_URL is not set (CI sets it)");
+        return;
+    };
+    app.user("boss", "company_admin", &[]).await;
+    b.set_window_size(1366, 768).await.expect("size");
+    crate::browser::log_in(&b, &app.base, "boss").await;
+    b.goto(&format!("{}/billing/arrears", app.base))
+        .await
+        .expect("arrears");
+    let tops = b
+        .execute(
+            "return Array.from(document.querySelectorAll('header.top nav > a, header.top nav > details')).map(e => e.getBoundingClientRect().top);",
+            vec![],
+        )
+        .await
+        .expect("positions");
+    let tops: Vec<f64> = serde_json::from_value(tops).expect("numbers");
+    assert!(tops.len() >= 8, "{tops:?}");
+    let (lo, hi) = tops
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(l, h), t| (l.min(*t), h.max(*t)));
+    assert!(hi - lo < 8.0, "one line at 1366 px: {tops:?}");
+    if let Ok(dir) = std::env::var("WUYE_SCREENSHOTS") {
+        let png = b.screenshot().await.expect("screenshot");
+        std::fs::write(format!("{dir}/nav-1366.png"), png).expect("write");
+    }
+    b.close().await.expect("close");
+}

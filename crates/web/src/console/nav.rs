@@ -1,0 +1,162 @@
+//! The console's navigation bar, built in one place from what the user may do (issue 12,
+//! point 6): every page a role may use is reachable, the current page is marked, and the bar
+//! fits one line at 1366 px by keeping the daily pages on it and the rest in two menus
+//! (`<details>`, no script needed).
+
+use super::Shell;
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    /// The element id browser tests and scripts find the link by.
+    pub id: &'static str,
+    pub current: bool,
+}
+
+pub enum NavItem {
+    Link(NavLink),
+    Menu {
+        label: &'static str,
+        id: &'static str,
+        links: Vec<NavLink>,
+        current: bool,
+    },
+}
+
+/// Whether `href` is the page at `path` or one under it (`/requests/12` is under 报事报修).
+fn is_current(href: &str, path: &str) -> bool {
+    match href {
+        "/" => path == "/",
+        "/billing" => path == "/billing",
+        "/requests" => {
+            path == "/requests"
+                || (path.starts_with("/requests/")
+                    && !path.starts_with("/requests/stats")
+                    && !path.starts_with("/requests/complaints"))
+        }
+        h => path == h || path.starts_with(&format!("{h}/")),
+    }
+}
+
+impl Shell {
+    pub fn nav(&self) -> Vec<NavItem> {
+        let link = |href: &'static str, key: &str, id: &'static str| NavLink {
+            href,
+            label: self.t(key),
+            id,
+            current: is_current(href, &self.path),
+        };
+        let staff = !self.is_owner;
+        let mut bar = vec![NavItem::Link(link("/", "nav.home", "nav-home"))];
+        if self.can_read {
+            bar.push(NavItem::Link(link("/search", "nav.search", "nav-search")));
+            bar.push(NavItem::Link(link("/people", "nav.people", "nav-people")));
+        }
+        if self.is_owner {
+            bar.push(NavItem::Link(link(
+                "/portal",
+                "portal.my_requests",
+                "nav-portal",
+            )));
+        }
+        if self.can_register || self.can_dispatch {
+            bar.push(NavItem::Link(link(
+                "/requests",
+                "tk.requests",
+                "nav-requests",
+            )));
+        }
+        if self.can_register {
+            bar.push(NavItem::Link(link("/calls", "tk.calls", "nav-calls")));
+        }
+        if self.can_work {
+            bar.push(NavItem::Link(link(
+                "/m/orders",
+                "tk.my_orders",
+                "nav-orders",
+            )));
+        }
+        if self.can_register || self.can_dispatch || self.can_work {
+            bar.push(NavItem::Link(link(
+                "/notifications",
+                "tk.notifications",
+                "nav-notifications",
+            )));
+        }
+        if self.can_collect {
+            bar.push(NavItem::Link(link("/cashier", "bl.cashier", "nav-cashier")));
+        }
+        if self.can_bill {
+            bar.push(NavItem::Link(link("/billing", "bl.setup", "nav-billing")));
+        }
+        let mut billing = Vec::new();
+        if self.can_collect {
+            billing.push(link("/daily-close", "bl.daily_close", "nav-daily-close"));
+            billing.push(link("/billing/arrears", "bl.arrears", "nav-arrears"));
+            billing.push(link("/billing/reports", "bl.reports", "nav-reports"));
+            billing.push(link("/billing/meters", "bl.meters", "nav-meters"));
+        }
+        if self.can_bill {
+            billing.push(link("/billing/schedule", "bl.schedule", "nav-schedule"));
+            billing.push(link("/billing/switching", "sw.nav", "nav-switching"));
+        }
+        push_menu(&mut bar, self.t("nav.billing"), "nav-billing-menu", billing);
+        let mut manage = Vec::new();
+        if self.can_tickets_manage {
+            manage.push(link("/requests/stats", "tk.stats", "nav-stats"));
+            manage.push(link(
+                "/request-settings",
+                "tk.settings",
+                "nav-request-settings",
+            ));
+        }
+        if self.can_tickets_manage || self.can_manage || self.can_dispatch {
+            manage.push(link("/calendar", "tk.calendar", "nav-calendar"));
+        }
+        if self.can_write {
+            manage.push(link("/import", "nav.import", "nav-import"));
+        }
+        if self.can_users {
+            manage.push(link("/admin/users", "nav.users", "nav-users"));
+        }
+        if self.can_audit {
+            manage.push(link("/audit", "nav.audit", "nav-audit"));
+        }
+        if staff {
+            manage.push(link("/tokens", "nav.tokens", "nav-tokens"));
+        }
+        push_menu(&mut bar, self.t("nav.manage"), "nav-manage-menu", manage);
+        bar
+    }
+}
+
+fn push_menu(bar: &mut Vec<NavItem>, label: &'static str, id: &'static str, links: Vec<NavLink>) {
+    if links.is_empty() {
+        return;
+    }
+    let current = links.iter().any(|l| l.current);
+    bar.push(NavItem::Menu {
+        label,
+        id,
+        links,
+        current,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_current_page_is_the_one_at_or_under_its_link() {
+        assert!(is_current("/", "/"));
+        assert!(!is_current("/", "/people"));
+        assert!(is_current("/requests", "/requests/12"));
+        assert!(!is_current("/requests", "/requests/stats"));
+        assert!(is_current("/requests/stats", "/requests/stats"));
+        assert!(is_current("/billing", "/billing"));
+        assert!(!is_current("/billing", "/billing/arrears"));
+        assert!(is_current("/billing/arrears", "/billing/arrears"));
+        assert!(!is_current("/people", "/peoplex"));
+    }
+}
