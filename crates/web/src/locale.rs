@@ -114,6 +114,9 @@ impl Locale {
             .get(&format!("field.{label_key}"))
             .map(str::to_string)
             .unwrap_or_else(|| field.to_string());
+        if code == "choose" {
+            return self.tf("err.choose", &[("field", label)]);
+        }
         match self {
             Locale::Zh => format!("{label}：{msg}"),
             Locale::En => format!("{label}: {msg}"),

@@ -87,6 +87,8 @@ error_codes! {
         /// The database server is gone or not accepting writes (a failover under way): the
         /// request did nothing the client can rely on and may be retried shortly.
         DatabaseUnavailable = "database_unavailable",
+        /// A required choice left empty (a select at "—"): "请选择类型", not "unknown type".
+        Choose = "choose",
         /// The font file receipts and notices embed is missing or unreadable (`WUYE_PDF_FONT`).
         PdfFontMissing = "pdf_font_missing",
     }

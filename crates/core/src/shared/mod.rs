@@ -40,6 +40,12 @@ macro_rules! code_enum {
                 raw: &str,
             ) -> Result<$name, $crate::shared::error::FieldError> {
                 let s = raw.trim();
+                if s.is_empty() {
+                    return Err($crate::shared::error::FieldError::new(
+                        field,
+                        $crate::shared::error::CommonCode::Choose,
+                    ));
+                }
                 Self::ALL
                     .iter()
                     .find(|(_, c, zh, _)| *c == s || *zh == s)

@@ -19,7 +19,7 @@ use crate::db::group::GroupCommit;
 use crate::db::{Db, Tx, Writes};
 use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
-use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
+use crate::shared::error::{Checks, CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::store::idempotency::NewKey;
 use crate::shared::values::{Phone, optional_text, required_multiline};
@@ -339,6 +339,10 @@ async fn prepare(
     let description = c.take(required_multiline("description", &input.description, 2000));
     let category = match setting.category() {
         Some(cat) if cat.active => Some(cat),
+        _ if input.category.trim().is_empty() => {
+            c.push(FieldError::new("category", CommonCode::Choose));
+            None
+        }
         _ => {
             c.push(FieldError::new("category", TicketCode::UnknownCategory));
             None

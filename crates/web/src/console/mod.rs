@@ -115,6 +115,8 @@ pub struct Shell {
     pub notice: Option<String>,
     /// The page's path, for the navigation bar's mark of the current page.
     pub path: String,
+    /// The field errors being shown, kept so each field can show its own beside its input.
+    pub failed: Vec<wuye_core::FieldError>,
 }
 
 impl Shell {
@@ -141,6 +143,7 @@ impl Shell {
             error: None,
             notice: None,
             path: String::new(),
+            failed: Vec::new(),
         }
     }
     pub fn of(u: &ConsoleUser) -> Self {
@@ -172,6 +175,7 @@ impl Shell {
             error: None,
             notice: None,
             path: String::new(),
+            failed: Vec::new(),
         }
     }
     pub fn t(&self, key: &str) -> &'static str {
@@ -194,7 +198,21 @@ impl Shell {
     }
     pub fn with_error(mut self, e: &CoreError) -> Self {
         self.error = Some(describe(e, self.l).3);
+        self.failed = match e {
+            CoreError::Invalid(errs) => errs.clone(),
+            CoreError::Conflict(x) => vec![x.clone()],
+            _ => Vec::new(),
+        };
         self
+    }
+    /// The message of the shown error for `field`, for beside its input (empty when none).
+    pub fn ferr(&self, field: &str) -> String {
+        self.failed
+            .iter()
+            .filter(|x| x.field == field)
+            .map(|x| crate::error::field_message(self.l, x))
+            .collect::<Vec<_>>()
+            .join("；")
     }
     /// The error text of one field, for showing beside the input.
     pub fn field_err(&self, e: Option<&CoreError>, field: &str) -> String {

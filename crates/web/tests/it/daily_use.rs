@@ -295,3 +295,162 @@ async fn the_navigation_bar_fits_marks_and_reaches() {
     }
     b.close().await.expect("close");
 }
+
+/// The text of the element `tag` with `id="{id}"` (its value or its content), as the page sent it.
+fn field(page: &str, id: &str) -> String {
+    let i = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("#{id}"));
+    let rest = &page[i..];
+    if let Some(v) = rest
+        .split("value=\"")
+        .nth(1)
+        .filter(|_| rest.find("value=\"").unwrap_or(usize::MAX) < rest.find('>').unwrap_or(0))
+    {
+        return v.split('"').next().unwrap_or_default().to_string();
+    }
+    rest.split('>')
+        .nth(1)
+        .and_then(|x| x.split('<').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The message shown beside the field whose input has `id="{id}"`.
+fn message_beside(page: &str, id: &str) -> String {
+    let i = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("#{id}"));
+    page[i..]
+        .split("<span class=\"ferr\">")
+        .nth(1)
+        .and_then(|x| x.split("</span>").next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
+    let app = crate::app().await;
+    let admin = app.admin().await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1802").await;
+    let agent = app
+        .api_as("agent", "service_agent", &[app.community_a])
+        .await;
+    app.user("tech", "technician", &[app.community_a]).await;
+    let (_, list) = agent
+        .get(&format!(
+            "/api/v1/communities/{}/assignees",
+            app.community_a.0
+        ))
+        .await;
+    let tech_id = list[0]["id"].as_i64().expect("technician");
+    let (st, r) = agent
+        .post(
+            "/api/v1/requests",
+            serde_json::json!({"community_id": app.community_a.0, "kind": "repair_unit", "category": "water",
+                   "channel": "hotline", "unit_id": unit, "description": "厨房水管漏水"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    let id = r["id"].as_i64().expect("id");
+    let (st, v) = agent
+        .post(
+            &format!("/api/v1/requests/{id}/actions"),
+            serde_json::json!({"action": "dispatch", "assignee_id": tech_id}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+
+    // The technician accepts on his phone, then sends 完成 with 工时 "一小时".
+    let (web, token) = console_login(&app, "tech").await;
+    for action in ["accept", "on_site"] {
+        let r = web
+            .post(format!("{}/requests/{id}/act", app.base))
+            .form(&[("_csrf", token.as_str()), ("action", action), ("m", "1")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 303, "{action}");
+    }
+    let r = web
+        .post(format!("{}/requests/{id}/act", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("action", "done"),
+            ("m", "1"),
+            ("materials", "DN15 角阀 1 个，生料带"),
+            ("labour_minutes", "一小时"),
+            ("note", "已试水"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.expect("body");
+    assert_eq!(field(&page, "materials"), "DN15 角阀 1 个，生料带");
+    assert_eq!(field(&page, "labour_minutes"), "一小时");
+    assert_eq!(field(&page, "done_note"), "已试水");
+    assert!(
+        !message_beside(&page, "labour_minutes").is_empty(),
+        "{page}"
+    );
+    assert!(message_beside(&page, "materials").is_empty());
+
+    // The cashier's amount stays, and its error is beside it.
+    app.user("cash", "cashier", &[app.community_a]).await;
+    let (web, token) = console_login(&app, "cash").await;
+    let r = web
+        .post(format!("{}/cashier/pay", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("community_id", &app.community_a.0.to_string()),
+            ("unit", "1栋-1802"),
+            ("unit_id", &unit.to_string()),
+            ("method", "cash"),
+            ("amount", "12.345"),
+            ("payer", "王先生"),
+            ("idempotency_key", "k-daily-use-1"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.expect("body");
+    assert_eq!(field(&page, "pay_amount"), "12.345");
+    assert_eq!(field(&page, "pay_payer"), "王先生");
+    assert!(
+        message_beside(&page, "pay_amount").contains("小数"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_choice_asks_to_choose_it() {
+    let app = crate::app().await;
+    app.user("agent", "service_agent", &[app.community_a]).await;
+    let (web, token) = console_login(&app, "agent").await;
+    let r = web
+        .post(format!("{}/requests/new", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("community_id", &app.community_a.0.to_string()),
+            ("kind", ""),
+            ("category", ""),
+            ("channel", "hotline"),
+            ("urgency", "normal"),
+            ("location", "3栋大堂"),
+            ("description", "灯不亮"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.expect("body");
+    assert!(page.contains("请选择类型"), "{page}");
+    assert!(
+        !page.contains("未知"),
+        "no 'unknown' for a choice left empty: {page}"
+    );
+    assert_eq!(app.count("requests").await, 0);
+}

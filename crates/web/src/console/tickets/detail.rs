@@ -26,9 +26,50 @@ pub(super) struct DetailPage {
     /// The contact's phone in full, just revealed.
     pub(super) revealed: Option<String>,
     pub(super) can_reveal_contact: bool,
+    /// The action form just sent and refused: its form shows what was typed, and its errors
+    /// beside the fields.
+    pub(super) sent: ActForm,
 }
 
 impl DetailPage {
+    /// What was typed into `field` of the form of `action`, if that form was just refused.
+    fn kept(&self, action: &str, field: &str) -> String {
+        let f = &self.sent;
+        if f.action != action {
+            return if field.starts_with("quantity") {
+                "1".into()
+            } else {
+                String::new()
+            };
+        }
+        match field {
+            "note" => &f.note,
+            "assignee_id" => &f.assignee_id,
+            "team_id" => &f.team_id,
+            "promise_at" => &f.promise_at,
+            "materials" => &f.materials,
+            "labour_minutes" => &f.labour_minutes,
+            "service_1" => &f.service_1,
+            "quantity_1" => &f.quantity_1,
+            "service_2" => &f.service_2,
+            "quantity_2" => &f.quantity_2,
+            "service_3" => &f.service_3,
+            "quantity_3" => &f.quantity_3,
+            "satisfaction" => &f.satisfaction,
+            "visit_channel" => &f.visit_channel,
+            "received_at" => &f.received_at,
+            _ => "",
+        }
+        .to_string()
+    }
+    /// The error of `field` in the form of `action`, if that form was just refused.
+    fn ferr(&self, action: &str, field: &str) -> String {
+        if self.sent.action == action {
+            self.s.ferr(field)
+        } else {
+            String::new()
+        }
+    }
     fn yuan(&self, fen: &i64) -> String {
         fen_text(*fen)
     }
@@ -117,7 +158,7 @@ pub(super) async fn render_detail(
     err: Option<CoreError>,
     mobile: bool,
 ) -> PageResult {
-    render_detail_with(st, u, id, err, mobile, None).await
+    render_detail_with(st, u, id, err, mobile, None, None).await
 }
 
 pub(super) async fn render_detail_with(
@@ -127,6 +168,7 @@ pub(super) async fn render_detail_with(
     err: Option<CoreError>,
     mobile: bool,
     revealed: Option<String>,
+    sent: Option<&ActForm>,
 ) -> PageResult {
     let l = u.locale;
     let r = tickets::get_request(&st.core, &u.ctx, id)
@@ -244,6 +286,7 @@ pub(super) async fn render_detail_with(
         teams,
         revealed,
         can_reveal_contact,
+        sent: sent.cloned().unwrap_or_default(),
     });
     *resp.status_mut() = status;
     Ok(resp)
@@ -266,7 +309,7 @@ pub(super) async fn contact_page(
     let phone = tickets::reveal_contact(&st.core, &u.ctx, id)
         .await
         .or_page(&u)?;
-    render_detail_with(&st, &u, id, None, f.m == "1", phone).await
+    render_detail_with(&st, &u, id, None, f.m == "1", phone, None).await
 }
 
 pub(super) async fn photo(
@@ -295,7 +338,7 @@ pub(super) async fn detail_page(
     render_detail(&st, &u, RequestId(id), None, q.m == "1").await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub(super) struct ActForm {
     pub(super) action: String,
@@ -371,7 +414,16 @@ pub(super) async fn act(
         }
     };
     if !errs.is_empty() {
-        return render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await;
+        return render_detail_with(
+            &st,
+            &u,
+            id,
+            Some(CoreError::Invalid(errs)),
+            mobile,
+            None,
+            Some(&f),
+        )
+        .await;
     }
     let mut services = Vec::new();
     for (i, (svc, qty)) in [
@@ -391,7 +443,16 @@ pub(super) async fn act(
         }
     }
     if !errs.is_empty() {
-        return render_detail(&st, &u, id, Some(CoreError::Invalid(errs)), mobile).await;
+        return render_detail_with(
+            &st,
+            &u,
+            id,
+            Some(CoreError::Invalid(errs)),
+            mobile,
+            None,
+            Some(&f),
+        )
+        .await;
     }
     let input = RequestAction {
         action: f.action.clone(),
@@ -428,7 +489,7 @@ pub(super) async fn act(
             Ok(done(&st, &u, &to, msg))
         }
         Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
-            render_detail(&st, &u, id, Some(e), mobile).await
+            render_detail_with(&st, &u, id, Some(e), mobile, None, Some(&f)).await
         }
         Err(e) => Err(PageError::new(&u, e)),
     }
