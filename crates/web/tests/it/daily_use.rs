@@ -454,3 +454,73 @@ async fn an_empty_choice_asks_to_choose_it() {
     );
     assert_eq!(app.count("requests").await, 0);
 }
+
+/// The action forms a request's page offers (by their hidden `action` values).
+fn offered_actions(page: &str) -> Vec<String> {
+    let mut v: Vec<String> = page
+        .split("<input type=\"hidden\" name=\"action\" value=\"")
+        .skip(1)
+        .filter_map(|x| x.split('"').next())
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn a_requests_page_offers_what_this_user_does_in_this_state() {
+    let app = crate::app().await;
+    let admin = app.admin().await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1803").await;
+    let agent = app
+        .api_as("agent", "service_agent", &[app.community_a])
+        .await;
+    app.user("tech", "technician", &[app.community_a]).await;
+    let (st, r) = agent
+        .post(
+            "/api/v1/requests",
+            serde_json::json!({"community_id": app.community_a.0, "kind": "repair_unit", "category": "water",
+                   "channel": "hotline", "unit_id": unit, "description": "卫生间漏水"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    let id = r["id"].as_i64().expect("id");
+    let (web, _) = console_login(&app, "agent").await;
+    let page = html(&web, &app.base, &format!("/requests/{id}")).await;
+    assert_eq!(
+        offered_actions(&page),
+        ["dispatch", "feedback"],
+        "the desk on a registered repair"
+    );
+
+    // Dispatched to the technician: his page offers accepting it, not completing it yet.
+    let (_, list) = agent
+        .get(&format!(
+            "/api/v1/communities/{}/assignees",
+            app.community_a.0
+        ))
+        .await;
+    let (st, v) = agent
+        .post(
+            &format!("/api/v1/requests/{id}/actions"),
+            serde_json::json!({"action": "dispatch", "assignee_id": list[0]["id"]}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (tech, _) = console_login(&app, "tech").await;
+    let page = html(&tech, &app.base, &format!("/requests/{id}")).await;
+    let mine = offered_actions(&page);
+    assert!(mine.contains(&"accept".to_string()), "{mine:?}");
+    assert!(
+        mine.contains(&"done".to_string()),
+        "the assignee completes: {mine:?}"
+    );
+    assert!(!mine.contains(&"dispatch".to_string()), "{mine:?}");
+    // The desk no longer sees 完成 or 挂起 on someone else's work order.
+    let page = html(&web, &app.base, &format!("/requests/{id}")).await;
+    let desk = offered_actions(&page);
+    assert!(
+        !desk.contains(&"done".to_string()) && !desk.contains(&"hold".to_string()),
+        "{desk:?}"
+    );
+}

@@ -96,17 +96,24 @@ pub(super) fn fen_text(f: i64) -> String {
     format!("{}.{:02}", f / 100, f % 100)
 }
 
-/// The actions a page offers: those the state allows and the user may take. The service
-/// decides again when one is sent.
+/// The actions a page offers: those this user takes in this state, not every one the service
+/// would accept from him (issue 12, point 7): a desk agent on a registered request sees 派工
+/// and 反馈; 完成 belongs to the assignee (or, for an inquiry or a suggestion answered at the
+/// desk, to whoever registered it); holding, returning to the pool, postponing the promise
+/// and cancelling are the assignee's or the manager's. The service decides again when one is
+/// sent.
 pub(super) fn offered(u: &ConsoleUser, r: &Request) -> HashMap<&'static str, bool> {
     use RequestState as S;
     let c = &u.ctx;
-    let dispatcher = c.has(Perm::TicketsDispatch) || c.has(Perm::TicketsManage);
+    let manager = c.has(Perm::TicketsManage);
+    let dispatcher = c.has(Perm::TicketsDispatch) || manager;
     let me = c.user_id;
     let assignee = r.assignee_id == Some(me);
     let owner = r.first_responder_id == me;
     let st = r.state;
     let open = st.is_open();
+    let working = matches!(st, S::Dispatched | S::Accepted | S::OnSite);
+    let at_desk = matches!(r.kind, RequestKind::Inquiry | RequestKind::Suggestion);
     let mut m = HashMap::new();
     m.insert(
         "dispatch",
@@ -118,35 +125,33 @@ pub(super) fn offered(u: &ConsoleUser, r: &Request) -> HashMap<&'static str, boo
     );
     m.insert(
         "to_pool",
-        (dispatcher || assignee) && matches!(st, S::Registered | S::Dispatched | S::Accepted),
+        (manager || assignee) && matches!(st, S::Dispatched | S::Accepted),
     );
     m.insert("grab", c.has(Perm::TicketsWork) && st == S::Pooled);
     m.insert("accept", assignee && st == S::Dispatched);
     m.insert("on_site", assignee && st == S::Accepted);
     m.insert(
         "done",
-        (assignee && matches!(st, S::Dispatched | S::Accepted | S::OnSite))
-            || (dispatcher && st == S::Registered),
+        (assignee && working) || (st == S::Registered && at_desk && (owner || dispatcher)),
     );
     m.insert(
         "hold",
-        (dispatcher || assignee)
-            && matches!(
-                st,
-                S::Registered | S::Pooled | S::Dispatched | S::Accepted | S::OnSite
-            ),
+        (assignee && working) || (manager && (working || matches!(st, S::Registered | S::Pooled))),
     );
     m.insert("resume", (dispatcher || assignee) && st == S::OnHold);
     m.insert("feedback", (dispatcher || owner) && open);
-    m.insert("escalate", (dispatcher || owner) && open);
+    m.insert(
+        "escalate",
+        (manager || ((dispatcher || owner) && st != S::Registered)) && open,
+    );
     m.insert(
         "postpone",
-        (dispatcher || owner) && open && !r.promise_postponed,
+        open && !r.promise_postponed && (manager || ((owner || assignee) && st != S::Registered)),
     );
     m.insert("visit", dispatcher && st == S::Done);
     m.insert(
         "cancel",
-        dispatcher && matches!(st, S::Registered | S::Pooled | S::Dispatched | S::OnHold),
+        manager && matches!(st, S::Registered | S::Pooled | S::Dispatched | S::OnHold),
     );
     m
 }
