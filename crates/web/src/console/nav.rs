@@ -28,6 +28,9 @@ fn is_current(href: &str, path: &str) -> bool {
     match href {
         "/" => path == "/",
         "/billing" => path == "/billing",
+        "/portal" => {
+            path == "/portal" || path == "/portal/new" || path.starts_with("/portal/requests")
+        }
         "/requests" => {
             path == "/requests"
                 || (path.starts_with("/requests/")
@@ -57,6 +60,11 @@ impl Shell {
                 "/portal",
                 "portal.my_requests",
                 "nav-portal",
+            )));
+            bar.push(NavItem::Link(link(
+                "/portal/billing",
+                "bl.my_bills",
+                "nav-my-bills",
             )));
         }
         if self.can_register || self.can_dispatch {
@@ -158,5 +166,7 @@ mod tests {
         assert!(!is_current("/billing", "/billing/arrears"));
         assert!(is_current("/billing/arrears", "/billing/arrears"));
         assert!(!is_current("/people", "/peoplex"));
+        assert!(is_current("/portal", "/portal/requests/3"));
+        assert!(!is_current("/portal", "/portal/billing"));
     }
 }

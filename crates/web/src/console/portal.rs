@@ -67,6 +67,67 @@ fn category_name(cats: &[Category], code: &str, l: Locale) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// The words an owner sees for where his request is: not the centre's internal states
+/// (待抢单, 退回抢单池, 待回访) but 已受理, 处理中, 待评价, 已完成, 已取消.
+fn owner_state(r: &tickets::Request) -> &'static str {
+    use RequestState as S;
+    match r.state {
+        S::Registered | S::Pooled => "accepted",
+        S::Dispatched | S::Accepted | S::OnSite | S::OnHold => "in_progress",
+        S::Done if r.satisfaction.is_none() => "to_rate",
+        S::Done | S::Closed => "finished",
+        S::Cancelled => "cancelled",
+    }
+}
+
+/// A step of the progress an owner sees, or `None` for the centre's internal ones (the pool,
+/// escalations, the clocks).
+fn owner_step(action: &str) -> Option<&'static str> {
+    use tickets::EventAction as A;
+    let a = tickets::EventAction::ALL
+        .iter()
+        .find(|(_, c, ..)| *c == action)
+        .map(|(a, ..)| *a)?;
+    Some(match a {
+        A::Register => "register",
+        A::Dispatch | A::Transfer | A::Grab => "dispatch",
+        A::Accept => "accept",
+        A::OnSite => "on_site",
+        A::Done => "done",
+        A::Hold => "hold",
+        A::Resume | A::Reopen => "resume",
+        A::Feedback => "feedback",
+        A::Postpone => "postpone",
+        A::Rate => "rate",
+        A::Visit => "visit",
+        A::Close => "close",
+        A::Cancel => "cancel",
+        A::ToPool | A::Escalate | A::ClockWarning | A::ClockBreach => return None,
+    })
+}
+
+fn row(r: &tickets::Request, cats: &[Category], l: Locale) -> Row {
+    let state = owner_state(r);
+    Row {
+        id: r.id,
+        number: r.number.clone(),
+        what: format!(
+            "{} · {}",
+            label_of(RequestKind::ALL, r.kind.code(), l),
+            category_name(cats, &r.category, l)
+        ),
+        place: r
+            .unit_label
+            .clone()
+            .or(r.location.clone())
+            .unwrap_or_default(),
+        state: l.t(&format!("portal.state.{state}")).to_string(),
+        state_code: state,
+        at: local(r.created_at),
+        description: r.description.clone(),
+    }
+}
+
 pub struct Row {
     pub id: RequestId,
     pub number: String,
@@ -93,27 +154,7 @@ async fn home(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
     let cats = tickets::list_categories(&st.core, &u.ctx)
         .await
         .unwrap_or_default();
-    let rows = reqs
-        .into_iter()
-        .map(|r| Row {
-            id: r.id,
-            number: r.number.clone(),
-            what: format!(
-                "{} · {}",
-                label_of(RequestKind::ALL, r.kind.code(), l),
-                category_name(&cats, &r.category, l)
-            ),
-            place: r
-                .unit_label
-                .clone()
-                .or(r.location.clone())
-                .unwrap_or_default(),
-            state: label_of(RequestState::ALL, r.state.code(), l),
-            state_code: r.state.code(),
-            at: local(r.created_at),
-            description: r.description,
-        })
-        .collect();
+    let rows = reqs.iter().map(|r| row(r, &cats, l)).collect();
     Ok(page(&HomePage {
         s: Shell::of(&u),
         name: me.name,
@@ -242,6 +283,8 @@ struct DetailPage {
     steps: Vec<Step>,
     can_rate: bool,
     satisfaction: Option<i64>,
+    /// What he wrote with his rating, shown back to him.
+    comment: Option<String>,
     assignee: String,
     promise: String,
     photos: Vec<tickets::Photo>,
@@ -261,9 +304,11 @@ async fn render_detail(
         .unwrap_or_default();
     let steps = events
         .iter()
-        .map(|e| Step {
-            at: local(e.at),
-            what: label_of(tickets::EventAction::ALL, &e.action, l),
+        .filter_map(|e| {
+            owner_step(&e.action).map(|k| Step {
+                at: local(e.at),
+                what: l.t(&format!("portal.step.{k}")).to_string(),
+            })
         })
         .collect();
     let (s, status) = match &err {
@@ -284,24 +329,8 @@ async fn render_detail(
         photos,
         can_upload,
         steps,
-        r: Row {
-            id: r.id,
-            number: r.number.clone(),
-            what: format!(
-                "{} · {}",
-                label_of(RequestKind::ALL, r.kind.code(), l),
-                category_name(&cats, &r.category, l)
-            ),
-            place: r
-                .unit_label
-                .clone()
-                .or(r.location.clone())
-                .unwrap_or_default(),
-            state: label_of(RequestState::ALL, r.state.code(), l),
-            state_code: r.state.code(),
-            at: local(r.created_at),
-            description: r.description.clone(),
-        },
+        comment: r.rating_comment.clone().filter(|c| !c.trim().is_empty()),
+        r: row(&r, &cats, l),
     });
     *resp.status_mut() = status;
     Ok(resp)

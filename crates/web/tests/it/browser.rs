@@ -360,10 +360,18 @@ async fn desk_registers_dispatches_technician_completes_owner_rates() {
     fill(&b, "comment", "师傅很专业").await;
     click(&b, "rate").await;
     b.wait()
-        .for_element(Locator::XPath("//span[@id='state' and text()='已关闭']"))
+        .for_element(Locator::XPath("//span[@id='state' and text()='已完成']"))
         .await
-        .expect("closed by the rating");
-    assert!(body(&b).await.contains("4 / 5"));
+        .expect("closed by the rating: 已完成 in the owner's words");
+    let text = body(&b).await;
+    assert!(
+        text.contains("4 / 5") && text.contains("师傅很专业"),
+        "his rating and comment: {text}"
+    );
+    assert!(
+        !text.contains("待回访") && !text.contains("抢单"),
+        "no internal words: {text}"
+    );
 
     // The desk sees the whole story.
     b.delete_all_cookies().await.expect("log out");

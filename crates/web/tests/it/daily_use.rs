@@ -524,3 +524,81 @@ async fn a_requests_page_offers_what_this_user_does_in_this_state() {
         "{desk:?}"
     );
 }
+
+/// The owner on his phone (390 px): his bills and requests fit the screen without sideways
+/// scrolling, and his pages use his words.
+#[tokio::test]
+async fn the_owners_pages_fit_a_phone() {
+    let Some(b) = wuye_testkit::browser::session().await else {
+        eprintln!("skipped: WUYE_WEBDRIVER_URL is not set (CI sets it)");
+        return;
+    };
+    let app = crate::app().await;
+    let admin = app.admin().await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1805").await;
+    let (st, item) = admin
+        .put(
+            "/api/v1/fee-items",
+            serde_json::json!({"community_id": app.community_a.0, "code": "wyf", "name": "物业费", "kind": "property"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{item}");
+    let (st, ch) = admin
+        .post(
+            "/api/v1/charges",
+            serde_json::json!({"unit_id": unit, "fee_item_id": item["id"], "amount": "1234.56",
+                   "description": "物业服务费 2026-07 ~ 2026-09（含公共区域能耗分摊与二次供水加压费）",
+                   "reason": "补收"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{ch}");
+    let (_, p) = admin
+        .post(
+            "/api/v1/people",
+            serde_json::json!({"community_id": app.community_a.0, "name": "孙业主", "unit_id": unit, "relation": "owner"}),
+        )
+        .await;
+    let (_, slip) = admin
+        .post(
+            &format!("/api/v1/people/{}/portal-account", p["id"]),
+            serde_json::json!({}),
+        )
+        .await;
+    let user = slip["username"].as_str().expect("username").to_string();
+    let (st, v) = app
+        .api(None)
+        .post(
+            "/api/v1/portal/activate",
+            serde_json::json!({"username": user, "activation_code": slip["activation_code"],
+                               "password": wuye_testkit::PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, 204, "{v}");
+
+    b.set_window_size(390, 844).await.expect("a phone's width");
+    crate::browser::log_in(&b, &app.base, &user).await;
+    for path in ["/portal", "/portal/billing"] {
+        b.goto(&format!("{}{path}", app.base)).await.expect("page");
+        let w = b
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .expect("widths");
+        let (scroll, inner): (f64, f64) = serde_json::from_value(w).expect("numbers");
+        assert!(inner <= 420.0, "the window is a phone's: {inner}");
+        assert!(
+            scroll <= inner,
+            "{path}: no sideways scrolling ({scroll} > {inner})"
+        );
+        if let Ok(dir) = std::env::var("WUYE_SCREENSHOTS") {
+            let png = b.screenshot().await.expect("screenshot");
+            let name = path.trim_start_matches('/').replace('/', "-");
+            std::fs::write(format!("{dir}/phone-{name}.png"), png).expect("write");
+        }
+    }
+    let text = crate::browser::body(&b).await;
+    assert!(text.contains("1234.56") && !text.contains("API"), "{text}");
+    b.close().await.expect("close");
+}
