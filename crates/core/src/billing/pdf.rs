@@ -131,7 +131,7 @@ pub fn document(pages: &[Page], font: &Font) -> CoreResult<Vec<u8>> {
 
 /// The full-width yuan sign, as Chinese forms print it.
 fn yuan(f: i64) -> String {
-    format!("￥{}", Money(f))
+    format!("￥{}", Money(f).grouped())
 }
 
 /// A receipt on the top half of an A4 page (the usual 收据 size, cut or folded).
@@ -204,11 +204,16 @@ pub fn receipt_pdf(r: &Receipt, method: &str, kind: &str, font: &Font) -> CoreRe
         ),
     );
     y -= 16.0;
+    let owed = if r.still_owed_fen > 0 {
+        format!("    尚欠：{}", yuan(r.still_owed_fen))
+    } else {
+        String::new()
+    };
     p.text(
         left,
         y,
         10.0,
-        &format!("预存余额：{}", yuan(r.prepaid_after_fen)),
+        &format!("预存余额：{}{owed}", yuan(r.prepaid_after_fen)),
     );
     document(&[p], font)
 }

@@ -30,6 +30,9 @@ pub struct Receipt {
     /// 大写: "贰佰壹拾元叁角叁分".
     pub amount_capitals: String,
     pub prepaid_after_fen: i64,
+    /// What the unit still owes as the receipt is printed (charges and accrued late fees): a
+    /// part payment's receipt says what is left.
+    pub still_owed_fen: i64,
     /// When it was paid, in the community's time zone: "2026-12-02 09:05:17".
     pub paid_at_local: String,
 }
@@ -57,6 +60,7 @@ pub(crate) async fn receipt_in(
     let (company, community, tz) = community_header(r, c).await?;
     let lines = settled_lines(r, c, id).await?;
     let acc = account_in(r, c, p.unit_id).await?;
+    let owed = super::ledger::owed_in(r, c, p.unit_id).await?;
     let paid_at_local = p
         .paid_at
         .with_timezone(&tz)
@@ -71,6 +75,7 @@ pub(crate) async fn receipt_in(
         payment: p,
         lines,
         prepaid_after_fen: acc.prepaid_fen,
+        still_owed_fen: owed.total_fen + owed.late_fee_fen,
         paid_at_local,
     })
 }

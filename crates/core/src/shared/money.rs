@@ -13,11 +13,15 @@ pub struct Money(pub i64);
 pub const MAX_TYPED: i64 = 100_000_000;
 
 impl Money {
-    /// Parses yuan as typed ("120", "0.5", "35.05"): digits, at most two decimals, not
+    /// Parses yuan as typed ("120", "0.5", "35.05", or as the pages show it, "1,234.56"):
+    /// digits (thousands separators only where they belong), at most two decimals, not
     /// negative, at most ¥1,000,000.
     pub fn from_yuan_str(field: &str, raw: &str) -> Result<Money, FieldError> {
         let s = raw.trim();
-        let (yuan, fen) = s.split_once('.').unwrap_or((s, ""));
+        let (grouped, fen) = s.split_once('.').unwrap_or((s, ""));
+        let yuan =
+            ungroup(grouped).ok_or_else(|| FieldError::new(field, CommonCode::NotANumber))?;
+        let yuan = yuan.as_str();
         if yuan.is_empty()
             || !yuan.chars().all(|c| c.is_ascii_digit())
             || !fen.chars().all(|c| c.is_ascii_digit())
@@ -39,6 +43,35 @@ impl Money {
     }
 }
 
+/// "1,234,567" from "1234567"; `None` for commas out of place ("1,23", ",123").
+fn ungroup(s: &str) -> Option<String> {
+    if !s.contains(',') {
+        return Some(s.to_string());
+    }
+    let parts: Vec<&str> = s.split(',').collect();
+    let ok = (1..=3).contains(&parts[0].len())
+        && parts[1..].iter().all(|p| p.len() == 3)
+        && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()));
+    ok.then(|| parts.concat())
+}
+
+impl Money {
+    /// "1,234,567.89": yuan with thousands separators, as pages show amounts.
+    pub fn grouped(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        let digits = (a / 100).to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(d);
+        }
+        format!("{sign}{out}.{:02}", a % 100)
+    }
+}
+
 /// "35.50" (a minus sign for negative amounts).
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -51,6 +84,20 @@ impl fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_amounts_show_and_parse() {
+        assert_eq!(Money(123_456_789).grouped(), "1,234,567.89");
+        assert_eq!(Money(100_000).grouped(), "1,000.00");
+        assert_eq!(Money(99_999).grouped(), "999.99");
+        assert_eq!(Money(-105).grouped(), "-1.05");
+        assert_eq!(Money(0).grouped(), "0.00");
+        assert_eq!(Money::from_yuan_str("a", "1,234.56"), Ok(Money(123_456)));
+        assert_eq!(Money::from_yuan_str("a", "12,345"), Ok(Money(1_234_500)));
+        for bad in ["1,23", ",123", "1,2345", "1,,234", "12,34.5"] {
+            assert!(Money::from_yuan_str("a", bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn yuan_to_fen_exactly() {

@@ -602,3 +602,56 @@ async fn the_owners_pages_fit_a_phone() {
     assert!(text.contains("1234.56") && !text.contains("API"), "{text}");
     b.close().await.expect("close");
 }
+
+/// A part payment's receipt says what is still owed, on the page and in its PDF; amounts show
+/// thousands separators, and an amount typed as the pages show it ("1,000") is taken.
+#[tokio::test]
+async fn a_part_payments_receipt_says_what_is_left() {
+    let app = crate::app().await;
+    let admin = app.admin().await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1806").await;
+    let (_, item) = admin
+        .put(
+            "/api/v1/fee-items",
+            serde_json::json!({"community_id": app.community_a.0, "code": "wyf", "name": "物业费", "kind": "property"}),
+        )
+        .await;
+    let (st, ch) = admin
+        .post(
+            "/api/v1/charges",
+            serde_json::json!({"unit_id": unit, "fee_item_id": item["id"], "amount": "1234.56",
+                   "description": "物业服务费 2026-07 ~ 2026-09", "reason": "补收"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{ch}");
+    let (st, p) = admin
+        .post(
+            "/api/v1/payments",
+            serde_json::json!({"unit_id": unit, "method": "cash", "amount": "1,000", "payer": "孙先生"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    assert_eq!(p["payment"]["amount_fen"], 100_000);
+    let pid = p["payment"]["id"].as_i64().expect("id");
+    let (st, r) = admin.get(&format!("/api/v1/payments/{pid}/receipt")).await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["still_owed_fen"], 23_456);
+
+    let (web, _) = console_login(&app, "admin").await;
+    let page = html(&web, &app.base, &format!("/receipts/{pid}")).await;
+    assert!(page.contains("¥1,000.00"), "grouped: {page}");
+    assert!(page.contains("尚欠") && page.contains("¥234.56"), "{page}");
+    let pdf = web
+        .get(format!("{}/receipts/{pid}/pdf", app.base))
+        .send()
+        .await
+        .expect("pdf")
+        .bytes()
+        .await
+        .expect("bytes");
+    let (text, _) = crate::pdf_text_and_fonts(&pdf);
+    assert!(
+        text.contains("尚欠：￥234.56") && text.contains("￥1,000.00"),
+        "{text}"
+    );
+}

@@ -160,7 +160,7 @@ pub(super) async fn pay(
             let msg = u.locale.tf(
                 key,
                 &[
-                    ("amount", Money(p.amount_fen).to_string()),
+                    ("amount", Money(p.amount_fen).grouped()),
                     ("receipt", p.receipt_no.to_string()),
                 ],
             );
@@ -252,7 +252,7 @@ pub(super) async fn reverse_payment(
             let msg = u.locale.tf(
                 "flash.payment_reversed",
                 &[
-                    ("amount", Money(-p.amount_fen).to_string()),
+                    ("amount", Money(-p.amount_fen).grouped()),
                     ("receipt", p.receipt_no.to_string()),
                 ],
             );
@@ -335,7 +335,7 @@ pub(super) async fn reverse_charge(
         "flash.charge_reversed",
         &[
             ("description", c.description.as_str()),
-            ("amount", &Money(c.amount_fen.abs()).to_string()),
+            ("amount", &Money(c.amount_fen.abs()).grouped()),
         ],
     );
     Ok(done(

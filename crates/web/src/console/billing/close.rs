@@ -141,8 +141,8 @@ pub(super) async fn close_day(
                 &[
                     ("date", d.business_date.to_string()),
                     ("n", d.payments.to_string()),
-                    ("total", Money(d.total_fen).to_string()),
-                    ("cash", Money(d.cash_fen).to_string()),
+                    ("total", Money(d.total_fen).grouped()),
+                    ("cash", Money(d.cash_fen).grouped()),
                 ],
             )
         }),
@@ -173,7 +173,7 @@ pub(super) async fn confirm_day(
                 &[
                     ("date", d.business_date.to_string()),
                     ("cashier", d.cashier_name),
-                    ("cash", Money(d.cash_fen).to_string()),
+                    ("cash", Money(d.cash_fen).grouped()),
                 ],
             )
         }),

@@ -154,7 +154,7 @@ macro_rules! yuan_in_templates {
     ($($t:ty),+) => {$(
         impl $t {
             fn yuan(&self, fen: impl std::borrow::Borrow<i64>) -> String {
-                Money(*fen.borrow()).to_string()
+                Money(*fen.borrow()).grouped()
             }
         }
     )+};

@@ -30,7 +30,7 @@ pub(super) struct OpeningPage {
 
 impl OpeningPage {
     fn yuan(&self, fen: &i64) -> String {
-        Money(*fen).to_string()
+        Money(*fen).grouped()
     }
 }
 

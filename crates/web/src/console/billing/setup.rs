@@ -335,7 +335,7 @@ pub(super) async fn post_run(
             &[
                 ("period", r.period),
                 ("charges", r.charges.to_string()),
-                ("total", Money(r.total_fen).to_string()),
+                ("total", Money(r.total_fen).grouped()),
             ],
         )
     });

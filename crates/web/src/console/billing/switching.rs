@@ -33,11 +33,12 @@ pub(super) struct SwitchingPage {
 
 impl SwitchingPage {
     fn yuan(&self, fen: impl std::borrow::Borrow<i64>) -> String {
-        Money(*fen.borrow()).to_string()
+        Money(*fen.borrow()).grouped()
     }
     /// "¥500.00", or nothing for a line without an amount.
     fn amount(&self, fen: &Option<i64>) -> String {
-        fen.map(|f| format!("¥{}", Money(f))).unwrap_or_default()
+        fen.map(|f| format!("¥{}", Money(f).grouped()))
+            .unwrap_or_default()
     }
     fn kind_label(&self, code: &str) -> &'static str {
         self.kinds.iter().find(|k| k.0 == code).map_or("", |k| k.1)
