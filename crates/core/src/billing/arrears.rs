@@ -92,6 +92,36 @@ pub struct ArrearsUnit {
     /// Days since the oldest overdue charge was due.
     pub days: i64,
     pub last_reminder_at: Option<DateTime<Utc>>,
+    /// The first owner's name, and his phone masked (138****5678), for the collector.
+    #[sqlx(skip)]
+    pub owner_name: Option<String>,
+    #[sqlx(skip)]
+    pub owner_phone: Option<String>,
+}
+
+/// The first owner of each unit: name and masked phone.
+async fn owners(
+    core: &Core,
+    q: &mut impl Queries,
+    c: CommunityId,
+    units: &[i64],
+) -> CoreResult<std::collections::HashMap<i64, (String, Option<String>)>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in units.chunks(500) {
+        for (unit, name, phone) in
+            crate::registry::store::for_billing::unit_owners(q, c, chunk).await?
+        {
+            if out.contains_key(&unit) {
+                continue;
+            }
+            let phone = match phone {
+                Some(b) => Some(crate::shared::crypto::mask_phone(&core.crypto.decrypt(&b)?)),
+                None => None,
+            };
+            out.insert(unit, (name, phone));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
@@ -114,7 +144,18 @@ pub async fn arrears_units(
     let mut r = core.db.read();
     let tz = community_tz(&mut r, ctx, c).await?;
     let as_of = f.as_of.unwrap_or_else(|| today_in(tz));
-    store::reminders::arrears_units(&mut r, c, as_of, f.building_id, f.min_days.unwrap_or(0)).await
+    let mut units =
+        store::reminders::arrears_units(&mut r, c, as_of, f.building_id, f.min_days.unwrap_or(0))
+            .await?;
+    let ids: Vec<i64> = units.iter().map(|u| u.unit_id.0).collect();
+    let mut who = owners(core, &mut r, c, &ids).await?;
+    for u in &mut units {
+        if let Some((name, phone)) = who.remove(&u.unit_id.0) {
+            u.owner_name = Some(name);
+            u.owner_phone = phone;
+        }
+    }
+    Ok(units)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,8 +253,13 @@ pub async fn unit_reminders(core: &Core, ctx: &Ctx, unit: UnitId) -> CoreResult<
 pub struct Notice {
     pub unit_id: UnitId,
     pub unit_label: String,
+    /// Addressed to the first owner by name ("张三 业主").
+    pub owner_name: Option<String>,
     pub charges: Vec<Charge>,
+    /// The overdue charges' outstanding principal.
     pub owed_fen: i64,
+    /// The late fees accrued on them and not yet posted (posted ones are among the charges).
+    pub late_fee_fen: i64,
     pub reminder_id: i64,
 }
 
@@ -223,7 +269,15 @@ pub struct NoticeBatch {
     pub community: String,
     pub as_of: NaiveDate,
     pub notices: Vec<Notice>,
+    /// How many units matched: more than the notices when the batch stopped at its limit.
+    pub matched: usize,
+    /// The most notices one batch issues ([`NOTICE_LIMIT`]).
+    pub limit: usize,
 }
+
+/// The most notices one batch issues: a print run the office can handle; narrow the filter
+/// (a building, more days overdue) for the rest.
+pub const NOTICE_LIMIT: usize = 500;
 
 /// Issues reminder notices to the units in arrears that match the filter (at most 500 at a
 /// time), each recorded in the reminder log with method `notice`; returns them for printing.
@@ -240,14 +294,21 @@ pub async fn issue_notices(
     community_tz(&mut tx, ctx, c).await?;
     let (company, community, tz) = community_header(&mut tx, c).await?;
     let as_of = f.as_of.unwrap_or_else(|| today_in(tz));
+    let matched = units.len();
     let mut notices = Vec::new();
-    for u in units.into_iter().take(500) {
+    for u in units.into_iter().take(NOTICE_LIMIT) {
         let charges: Vec<Charge> = open_charges(&mut tx, c, u.unit_id)
             .await?
             .into_iter()
             .filter(|ch| ch.due_date < as_of)
             .collect();
         let owed: i64 = charges.iter().map(Charge::outstanding).sum();
+        let late_fee: i64 = super::latefees::unit_late_fees(&mut tx, c, u.unit_id)
+            .await?
+            .iter()
+            .filter(|l| !l.waived)
+            .map(|l| l.accrued_fen)
+            .sum();
         let id = store::reminders::insert_notice(
             &mut tx,
             c,
@@ -264,8 +325,10 @@ pub async fn issue_notices(
         notices.push(Notice {
             unit_id: u.unit_id,
             unit_label: unit_label(&mut tx, c, u.unit_id).await?,
+            owner_name: u.owner_name,
             charges,
             owed_fen: owed,
+            late_fee_fen: late_fee,
             reminder_id: id,
         });
     }
@@ -283,6 +346,8 @@ pub async fn issue_notices(
         community,
         as_of,
         notices,
+        matched,
+        limit: NOTICE_LIMIT,
     })
 }
 

@@ -230,7 +230,12 @@ pub fn notices_pdf(b: &NoticeBatch, font: &Font) -> CoreResult<Vec<u8>> {
             let mut y = H - 80.0;
             p.text(W / 2.0 - 54.0, y, 20.0, "催缴通知单");
             y -= 40.0;
-            p.text(left, y, 12.0, &format!("{} 业主/住户：", n.unit_label));
+            let to = n
+                .owner_name
+                .as_deref()
+                .map(|o| format!("{} {o} 业主：", n.unit_label))
+                .unwrap_or_else(|| format!("{} 业主/住户：", n.unit_label));
+            p.text(left, y, 12.0, &to);
             y -= 24.0;
             for line in [
                 format!(
@@ -254,14 +259,20 @@ pub fn notices_pdf(b: &NoticeBatch, font: &Font) -> CoreResult<Vec<u8>> {
                 p.text(right - 190.0, y, 10.5, &c.due_date.to_string());
                 p.text(right - 90.0, y, 10.5, &yuan(Charge::outstanding(c)));
             }
+            if n.late_fee_fen > 0 {
+                y -= 18.0;
+                p.text(left, y, 10.5, "滞纳金");
+                p.text(right - 90.0, y, 10.5, &yuan(n.late_fee_fen));
+            }
             y -= 10.0;
             p.line(left, y, right, y);
             y -= 20.0;
+            let total = n.owed_fen + n.late_fee_fen;
             p.text(
                 left,
                 y,
                 12.0,
-                &format!("合计：{}（{}）", yuan(n.owed_fen), capitals(n.owed_fen)),
+                &format!("合计：{}（{}）", yuan(total), capitals(total)),
             );
             y -= 40.0;
             p.text(

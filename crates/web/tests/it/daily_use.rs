@@ -655,3 +655,55 @@ async fn a_part_payments_receipt_says_what_is_left() {
         "{text}"
     );
 }
+
+/// The arrears list names each unit's owner with his phone masked; a reminder notice is
+/// addressed to him by name and adds the accrued late fee to what it asks for.
+#[tokio::test]
+async fn arrears_and_notices_name_the_owner_and_the_late_fee() {
+    use crate::latefees::{accrue, charge, days_ago, fee_item, today};
+    let app = crate::app().await;
+    let admin = app.admin().await;
+    let c = app.community_a.0;
+    let item = fee_item(&admin, c, "LF", 100).await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1807").await;
+    let (st, p) = admin
+        .post(
+            "/api/v1/people",
+            serde_json::json!({"community_id": c, "name": "周业主", "phone": "13812345678",
+                               "unit_id": unit, "relation": "owner"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    // ¥630.98 due 40 days ago, 10 days' grace: 30 × 630.98 × 0.05 % = 9.4647 → ¥9.46.
+    charge(&admin, unit, item, "630.98", days_ago(40)).await;
+    accrue(&app, c, today()).await;
+
+    let (web, token) = console_login(&app, "admin").await;
+    let page = html(&web, &app.base, &format!("/billing/arrears?community={c}")).await;
+    assert!(
+        page.contains("周业主") && page.contains("138****5678"),
+        "{page}"
+    );
+    assert!(!page.contains("13812345678"), "the phone is masked");
+
+    let r = web
+        .post(format!("{}/billing/notices", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("community_id", &c.to_string()),
+            ("min_days", "30"),
+        ])
+        .send()
+        .await
+        .expect("notices");
+    let page = r.text().await.expect("body");
+    assert!(page.contains("周业主"), "{page}");
+    assert!(
+        page.contains("¥9.46") && page.contains("¥640.44"),
+        "late fee and total: {page}"
+    );
+    assert!(
+        !page.contains("notices-limit"),
+        "no warning under the limit"
+    );
+}
