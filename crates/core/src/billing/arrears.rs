@@ -108,9 +108,7 @@ async fn owners(
 ) -> CoreResult<std::collections::HashMap<i64, (String, Option<String>)>> {
     let mut out = std::collections::HashMap::new();
     for chunk in units.chunks(500) {
-        for (unit, name, phone) in
-            crate::registry::store::for_billing::unit_owners(q, c, chunk).await?
-        {
+        for (unit, name, phone) in crate::registry::store::people::unit_owners(q, c, chunk).await? {
             if out.contains_key(&unit) {
                 continue;
             }

@@ -334,6 +334,17 @@ struct SearchPage {
     q: String,
     hits: Vec<SearchHit>,
     searched: bool,
+    /// The communities' names, for saying which community each hit belongs to.
+    communities: Vec<(i64, String)>,
+}
+
+impl SearchPage {
+    fn community(&self, id: &wuye_core::shared::ids::CommunityId) -> &str {
+        self.communities
+            .iter()
+            .find(|(i, _)| *i == id.0)
+            .map_or("", |(_, n)| n.as_str())
+    }
 }
 
 #[derive(Deserialize)]
@@ -356,10 +367,17 @@ async fn search(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<Sear
         }
     };
     let searched = !text.trim().is_empty();
+    let communities = registry::list_communities(&st.core, &u.ctx)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| (c.id.0, c.name))
+        .collect();
     page(&SearchPage {
         s,
         q: text,
         hits,
         searched,
+        communities,
     })
 }

@@ -707,3 +707,29 @@ async fn arrears_and_notices_name_the_owner_and_the_late_fee() {
         "no warning under the limit"
     );
 }
+
+#[tokio::test]
+async fn search_results_say_the_community_and_the_owner() {
+    let app = crate::app().await;
+    let admin = app.admin().await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1808").await;
+    let (st, p) = admin
+        .post(
+            "/api/v1/people",
+            serde_json::json!({"community_id": app.community_a.0, "name": "吴业主", "phone": "13912345678",
+                               "unit_id": unit, "relation": "owner"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    let (web, _) = console_login(&app, "admin").await;
+    let page = html(&web, &app.base, "/search?q=1808").await;
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains("<td>") && r.contains("1808"))
+        .unwrap_or_else(|| panic!("a hit: {page}"));
+    assert!(
+        row.contains("甲小区") && row.contains("业主：吴业主"),
+        "{row}"
+    );
+    assert!(!page.contains("13912345678"));
+}

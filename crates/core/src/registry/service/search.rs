@@ -70,6 +70,22 @@ pub async fn search(
             });
         }
     }
+    // A unit hit names its first owner, so the desk knows whose unit it is (the phone stays
+    // behind the reveal).
+    let mut by_community: std::collections::BTreeMap<CommunityId, Vec<i64>> = Default::default();
+    for h in hits.iter().filter(|h| matches!(h.kind, HitKind::Unit)) {
+        by_community.entry(h.community_id).or_default().push(h.id);
+    }
+    for (c, units) in by_community {
+        for (unit, name, _) in store::people::unit_owners(&mut core.db.read(), c, &units).await? {
+            if let Some(h) = hits
+                .iter_mut()
+                .find(|h| matches!(h.kind, HitKind::Unit) && h.id == unit && h.detail.is_empty())
+            {
+                h.detail = name;
+            }
+        }
+    }
     // People by name prefix (names have no digits).
     if !q.chars().any(|c| c.is_ascii_digit()) {
         let rows = store::search::people_by_name_prefix(&core.db, &ids, q, limit).await?;

@@ -162,26 +162,6 @@ pub(crate) async fn unit_labels(
     .await
 }
 
-/// The owners of some of the community's units, first linked first: (unit, name, encrypted
-/// phone), for the arrears list and the reminder notices.
-pub(crate) async fn unit_owners(
-    q: &mut impl Queries,
-    c: CommunityId,
-    units: &[i64],
-) -> CoreResult<Vec<(i64, String, Option<Vec<u8>>)>> {
-    let mut a = args![c, "owner"];
-    let among = crate::db::in_list(&mut a, "up.unit_id", units);
-    q.fetch_all(
-        &format!(
-            "SELECT up.unit_id, p.name, p.phone_enc FROM unit_people up \
-             JOIN people p ON p.id = up.person_id \
-             WHERE up.community_id = $1 AND up.relation = $2 AND {among} ORDER BY up.unit_id, up.id"
-        ),
-        a,
-    )
-    .await
-}
-
 /// The community's units, and the people owning at least one of them (the switch report).
 pub(crate) async fn unit_and_owner_counts(
     q: &mut impl Queries,

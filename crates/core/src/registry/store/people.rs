@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Args, Db, Tx};
+use crate::db::{Args, Db, Queries, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -212,4 +212,24 @@ pub(in crate::registry) async fn link_of_unit(
 pub(in crate::registry) async fn delete_link(tx: &mut Tx, link: i64) -> CoreResult<u64> {
     tx.execute("DELETE FROM unit_people WHERE id = $1", args![link])
         .await
+}
+
+/// The owners of some of the community's units, first linked first: (unit, name, encrypted
+/// phone), for search hits, the arrears list and the reminder notices.
+pub(crate) async fn unit_owners(
+    q: &mut impl Queries,
+    c: CommunityId,
+    units: &[i64],
+) -> CoreResult<Vec<(i64, String, Option<Vec<u8>>)>> {
+    let mut a = args![c, "owner"];
+    let among = in_list(&mut a, "up.unit_id", units);
+    q.fetch_all(
+        &format!(
+            "SELECT up.unit_id, p.name, p.phone_enc FROM unit_people up \
+             JOIN people p ON p.id = up.person_id \
+             WHERE up.community_id = $1 AND up.relation = $2 AND {among} ORDER BY up.unit_id, up.id"
+        ),
+        a,
+    )
+    .await
 }
