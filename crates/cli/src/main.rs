@@ -517,7 +517,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             let t = Instant::now();
             let report = registry::import::import_units_xlsx(
                 &core,
-                &Ctx::system(company),
+                &Ctx::system_as(company, "import"),
                 community,
                 &bytes,
                 &progress,
@@ -558,7 +558,12 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Some(code) => {
                     let core = open(&r).await?;
                     let (c, company) = community_by_ref(&core, &code).await?;
-                    billing::opening::opening_template_xlsx(&core, &Ctx::system(company), c).await?
+                    billing::opening::opening_template_xlsx(
+                        &core,
+                        &Ctx::system_as(company, "import"),
+                        c,
+                    )
+                    .await?
                 }
                 None => billing::opening::blank_opening_template_xlsx()?,
             };
@@ -585,7 +590,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             let t = Instant::now();
             let report = billing::opening::import_opening_xlsx(
                 &core,
-                &Ctx::system(company),
+                &Ctx::system_as(company, "import"),
                 community,
                 &bytes,
                 preview,

@@ -64,7 +64,7 @@ pub async fn import(r: &Resolved, kind: Kind, a: ImportArgs) -> AnyResult<()> {
         b2.set_position(done as u64);
     };
     let t = Instant::now();
-    let ctx = Ctx::system(company);
+    let ctx = Ctx::system_as(company, "import");
     let report = match kind {
         Kind::OpeningPrepaid => {
             switch::import_opening_prepaid(&core, &ctx, community, &bytes, a.preview, &progress)

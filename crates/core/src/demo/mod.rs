@@ -65,7 +65,7 @@ pub async fn is_seeded(core: &Core) -> CoreResult<bool> {
 pub async fn seed(core: &Core) -> CoreResult<()> {
     auth::ensure_roles(core).await?;
     let company = auth::ensure_company(core, "示例物业服务有限公司").await?;
-    let sys = Ctx::system(company);
+    let sys = Ctx::system_as(company, "demo");
     let mut rng = Lcg(20261122);
     let registry::Seeded {
         communities,

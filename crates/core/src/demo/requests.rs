@@ -90,7 +90,7 @@ pub(super) async fn seed_requests(
         }
     };
     // The community's published price list of paid services (明码标价).
-    let sys = Ctx::system(agent.company_id);
+    let sys = Ctx::system_as(agent.company_id, "demo");
     let mut prices = Vec::new();
     for (code, name, unit, price) in [
         ("DRAIN", "疏通地漏/下水管", "次", "80.00"),

@@ -118,6 +118,14 @@ impl Ctx {
         }
     }
 
+    /// The system doing one kind of work, named so in the audit log (`system:demo`,
+    /// `system:import`, `system:job`): the console shows 演示数据, 导入, 定时任务.
+    pub fn system_as(company_id: CompanyId, work: &str) -> Ctx {
+        let mut c = Ctx::system(company_id);
+        c.display_name = format!("system:{work}");
+        c
+    }
+
     pub fn has(&self, p: Perm) -> bool {
         self.perms.contains(&p)
     }

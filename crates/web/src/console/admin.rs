@@ -496,8 +496,21 @@ impl AuditPage {
     fn selected(&self, v: &str, cur: &Option<String>) -> bool {
         cur.as_deref() == Some(v)
     }
-    fn json(&self, j: &Option<String>) -> String {
-        j.clone().unwrap_or_default()
+    /// What an entry did, in lines a reader understands ("建筑面积：89.50 → 90.25").
+    fn changes(&self, r: &AuditRecord) -> Vec<String> {
+        let parse = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        };
+        super::registry::history::audit_lines(
+            &r.entity,
+            parse(&r.before_json).as_ref(),
+            parse(&r.after_json).as_ref(),
+            self.s.l,
+        )
+    }
+    fn actor(&self, name: &str) -> String {
+        super::forms::actor_words(name, self.s.l)
     }
     fn next_link(&self, before: &i64) -> String {
         let mut q = vec![("before_id".to_string(), before.to_string())];

@@ -50,6 +50,20 @@ pub fn opts<T>(all: &'static CodeTable<T>, l: Locale) -> Vec<Opt> {
         .collect()
 }
 
+/// Who did something, as a reader says it: a user's name, or the system's work by its name
+/// ("system:demo" → 演示数据, "system:import" → 导入, "system:job" → 定时任务, "system" → 系统).
+pub fn actor_words(name: &str, l: Locale) -> String {
+    match name.strip_prefix("system") {
+        Some("") => l.t("actor.system").to_string(),
+        Some(work) => work
+            .strip_prefix(':')
+            .and_then(|w| l.get(&format!("actor.{w}")))
+            .unwrap_or_else(|| l.t("actor.system"))
+            .to_string(),
+        None => name.to_string(),
+    }
+}
+
 /// A community's time zone: the core's one reading of the stored name.
 pub fn tz_of(c: &Community) -> Tz {
     wuye_core::shared::calendar::zone(&c.timezone)
@@ -95,4 +109,20 @@ pub fn form_time(
 /// pages, "this year"): the core's default, what a community with an unknown zone gets too.
 pub fn default_zone() -> Tz {
     wuye_core::shared::calendar::zone("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_systems_work_is_named() {
+        let l = Locale::Zh;
+        assert_eq!(actor_words("system:demo", l), "演示数据");
+        assert_eq!(actor_words("system:import", l), "导入");
+        assert_eq!(actor_words("system:job", l), "定时任务");
+        assert_eq!(actor_words("system", l), "系统");
+        assert_eq!(actor_words("system:unknown", l), "系统");
+        assert_eq!(actor_words("王经理", l), "王经理");
+    }
 }

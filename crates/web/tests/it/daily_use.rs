@@ -733,3 +733,23 @@ async fn search_results_say_the_community_and_the_owner() {
     );
     assert!(!page.contains("13912345678"));
 }
+
+/// The audit log reads as words: what changed ("建筑面积：89.50 → 90.25"), not JSON, and the
+/// system's work by its name.
+#[tokio::test]
+async fn the_audit_log_says_what_changed_in_words() {
+    let app = crate::app().await;
+    let admin = app.admin().await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1809").await;
+    let (st, v) = admin
+        .patch(
+            &format!("/api/v1/units/{unit}"),
+            serde_json::json!({"building_area": "90.25"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (web, _) = console_login(&app, "admin").await;
+    let page = html(&web, &app.base, "/audit?entity=unit").await;
+    assert!(page.contains("建筑面积：89.50 → 90.25"), "{page}");
+    assert!(!page.contains("\"building_area\""), "no raw JSON: {page}");
+}

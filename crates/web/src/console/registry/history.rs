@@ -204,6 +204,57 @@ pub(super) fn change_lines(
     }
 }
 
+/// The fields of any record for the audit log: the known lists of the registry's pages, else
+/// every key of the entry (labelled from the locale's `field.*` where it has one).
+pub(in crate::console) fn audit_lines(
+    entity: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    l: Locale,
+) -> Vec<String> {
+    let known = match entity {
+        "unit" => Some(UNIT_FIELDS),
+        "vehicle" => Some(VEHICLE_FIELDS),
+        "parking_space" => Some(SPACE_FIELDS),
+        _ => None,
+    };
+    if let Some(fields) = known {
+        return change_lines(fields, before, after, l, &HashMap::new());
+    }
+    let label = |k: &str| {
+        l.get(&format!("field.{k}"))
+            .map_or_else(|| k.to_string(), str::to_string)
+    };
+    let plain = |v: &Value| shown(Shown::Plain, v, l);
+    match (before, after) {
+        (Some(Value::Object(b)), Some(Value::Object(a))) => {
+            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter()
+                .filter(|k| !NOISE.contains(&k.as_str()))
+                .filter_map(|k| {
+                    let (x, y) = (
+                        b.get(k).unwrap_or(&Value::Null),
+                        a.get(k).unwrap_or(&Value::Null),
+                    );
+                    (x != y)
+                        .then(|| labelled(l, &label(k), &format!("{} → {}", plain(x), plain(y))))
+                })
+                .collect()
+        }
+        (None, Some(Value::Object(m))) | (Some(Value::Object(m)), None) => m
+            .iter()
+            .filter(|(k, v)| {
+                !NOISE.contains(&k.as_str()) && !v.is_null() && !v.is_object() && !v.is_array()
+            })
+            .take(12)
+            .map(|(k, v)| labelled(l, &label(k), &plain(v)))
+            .collect(),
+        (b, a) => b.into_iter().chain(a).map(Value::to_string).collect(),
+    }
+}
+
 pub(super) fn parse_json(s: &Option<String>) -> Option<Value> {
     s.as_deref()
         .and_then(|t| serde_json::from_str::<Value>(t).ok())
@@ -221,7 +272,7 @@ pub(super) fn history_rows(
             let (before, after) = (parse_json(&r.before_json), parse_json(&r.after_json));
             HistoryRow {
                 at: local_time(r.at, tz),
-                actor: r.actor_name.clone(),
+                actor: crate::console::forms::actor_words(&r.actor_name, l),
                 action: l.t(&format!("history.{}", r.action)),
                 lines: change_lines(fields, before.as_ref(), after.as_ref(), l, names),
             }

@@ -54,7 +54,7 @@ use crate::locale::Locale;
 
 mod communities;
 mod exports;
-mod history;
+pub(super) mod history;
 mod imports;
 mod parking;
 mod people;

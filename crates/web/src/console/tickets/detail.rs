@@ -225,7 +225,7 @@ pub(super) async fn render_detail_with(
                 who: if e.actor_id.is_none() {
                     l.t("tk.system").to_string()
                 } else {
-                    e.actor_name.clone()
+                    crate::console::forms::actor_words(&e.actor_name, l)
                 },
                 action: label_of(EventAction::ALL, &e.action, l),
                 change,
