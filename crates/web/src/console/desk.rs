@@ -451,6 +451,15 @@ async fn bulk(State(st): State<AppState>, u: ConsoleUser, CsrfBody(body): CsrfBo
             _ => {}
         }
     }
+    // Nothing ticked: back to the board, saying so (not an error page about a field).
+    if ids.is_empty() && errs.is_empty() {
+        return Ok(super::flash::refused(
+            &st,
+            &u,
+            "/requests?view=board",
+            l.t("tk.bulk_none_ticked"),
+        ));
+    }
     let Some(assignee) = assignee else {
         errs.push(FieldError::new("assignee_id", CommonCode::Required));
         return Err(PageError::new(&u, CoreError::Invalid(errs)));

@@ -36,6 +36,16 @@ pub fn done(st: &crate::AppState, u: &ConsoleUser, to: &str, msg: impl Into<Stri
     r
 }
 
+/// Redirects to `to` and says `msg` there as a refusal (an action that did nothing).
+pub fn refused(
+    st: &crate::AppState,
+    u: &ConsoleUser,
+    to: &str,
+    msg: impl Into<String>,
+) -> Response {
+    done(st, u, to, format!("!{}", msg.into()))
+}
+
 /// The message this request carries for its session, if it is genuine.
 pub fn read(crypto: &Crypto, headers: &HeaderMap, session: &str) -> Option<String> {
     let (enc, mac) = cookie(headers, FLASH_COOKIE)?.rsplit_once('.')?;

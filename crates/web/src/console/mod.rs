@@ -148,7 +148,11 @@ impl Shell {
     }
     pub fn of(u: &ConsoleUser) -> Self {
         let mut s = Self::for_ctx(&u.ctx, u.locale, u.csrf.clone());
-        s.notice = u.flash.clone();
+        match u.flash.as_deref().map(|f| f.strip_prefix('!').ok_or(f)) {
+            Some(Ok(refusal)) => s.error = Some(refusal.to_string()),
+            Some(Err(notice)) => s.notice = Some(notice.to_string()),
+            None => {}
+        }
         s.path = u.path.clone();
         s
     }

@@ -753,3 +753,28 @@ async fn the_audit_log_says_what_changed_in_words() {
     assert!(page.contains("建筑面积：89.50 → 90.25"), "{page}");
     assert!(!page.contains("\"building_area\""), "no raw JSON: {page}");
 }
+
+#[tokio::test]
+async fn reassigning_with_nothing_ticked_says_so_on_the_board() {
+    let app = crate::app().await;
+    app.user("boss1", "project_manager", &[app.community_a])
+        .await;
+    let (web, token) = console_login(&app, "boss1").await;
+    let r = web
+        .post(format!("{}/requests/bulk", app.base))
+        .form(&[("_csrf", token.as_str()), ("assignee_id", "1")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    assert!(to.starts_with("/requests"), "{to}");
+    let page = html(&web, &app.base, &to).await;
+    assert!(
+        page.contains("role=\"alert\">没有勾选报事"),
+        "the board says nothing was ticked: {page}"
+    );
+}
