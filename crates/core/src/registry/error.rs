@@ -18,6 +18,10 @@ crate::error_codes! {
         UnitHasPeople = "unit_has_people",
         UnitHasRecords = "unit_has_records",
         UnknownUnit = "unknown_unit",
+        /// A person typed by name or phone whom the community does not have.
+        PersonNotFound = "person_not_found",
+        /// A name several people of the community share: the phone or the number tells them apart.
+        PersonAmbiguous = "person_ambiguous",
         UnknownUser = "unknown_user",
         UnknownPerson = "unknown_person",
         DuplicateIdNumber = "duplicate_id_number",

@@ -778,3 +778,54 @@ async fn reassigning_with_nothing_ticked_says_so_on_the_board() {
         "the board says nothing was ticked: {page}"
     );
 }
+
+/// A person is linked to a unit by name or phone, as the desk knows him, not by his number.
+#[tokio::test]
+async fn a_person_is_linked_by_name_or_phone() {
+    let app = crate::app().await;
+    let admin = app.admin().await;
+    let c = app.community_a.0;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1810").await;
+    for (name, phone) in [
+        ("郑一", "13700000001"),
+        ("王同", "13700000002"),
+        ("王同", "13700000003"),
+    ] {
+        let (st, p) = admin
+            .post(
+                "/api/v1/people",
+                serde_json::json!({"community_id": c, "name": name, "phone": phone}),
+            )
+            .await;
+        assert_eq!(st, 201, "{p}");
+    }
+    let (web, token) = console_login(&app, "admin").await;
+    let link = |who: &'static str| {
+        let (web, token) = (web.clone(), token.clone());
+        let url = format!("{}/units/{unit}/links", app.base);
+        async move {
+            let r = web
+                .post(url)
+                .form(&[
+                    ("_csrf", token.as_str()),
+                    ("person_id", who),
+                    ("relation", "owner"),
+                ])
+                .send()
+                .await
+                .expect("post");
+            (r.status().as_u16(), r.text().await.unwrap_or_default())
+        }
+    };
+    assert_eq!(link("郑一").await.0, 303, "by name");
+    let (st, page) = link("王同").await;
+    assert_eq!(st, 422);
+    assert!(page.contains("有 2 位同名住户"), "{page}");
+    assert_eq!(link("13700000003").await.0, 303, "by phone");
+    let (st, page) = link("钱多多").await;
+    assert_eq!(st, 422);
+    assert!(page.contains("本项目没有这个人"), "{page}");
+    assert_eq!(app.count("unit_people").await, 2);
+    let page = html(&web, &app.base, &format!("/units/{unit}")).await;
+    assert!(page.contains("郑一") && page.contains("王同"), "{page}");
+}

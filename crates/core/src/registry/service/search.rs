@@ -145,3 +145,42 @@ async fn push_people(
     }
     Ok(())
 }
+
+/// A person of the community as the desk types him: his number ("12"), his full phone
+/// ("13812345678") or his exact name ("张三"). A name several people share is refused with how
+/// many (`person_ambiguous`), so the desk types the phone instead.
+pub async fn find_person(
+    core: &Core,
+    ctx: &Ctx,
+    community: CommunityId,
+    field: &str,
+    typed: &str,
+) -> CoreResult<PersonId> {
+    use crate::registry::error::RegistryCode;
+    let t = typed.trim();
+    if t.is_empty() {
+        return Err(CoreError::invalid(
+            field,
+            crate::shared::error::CommonCode::Required,
+        ));
+    }
+    let is_phone = t.len() == 11 && t.starts_with('1') && t.chars().all(|c| c.is_ascii_digit());
+    if !is_phone && let Ok(n) = t.parse::<i64>() {
+        return Ok(PersonId(n));
+    }
+    let hits: Vec<SearchHit> = search(core, ctx, t, Some(community), 20)
+        .await?
+        .into_iter()
+        .filter(|h| matches!(h.kind, HitKind::Person) && (is_phone || h.title == t))
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(PersonId(one.id)),
+        [] => Err(CoreError::Invalid(vec![
+            crate::shared::error::FieldError::new(field, RegistryCode::PersonNotFound),
+        ])),
+        many => Err(CoreError::Invalid(vec![
+            crate::shared::error::FieldError::new(field, RegistryCode::PersonAmbiguous)
+                .with("n", many.len()),
+        ])),
+    }
+}

@@ -502,13 +502,26 @@ pub(super) async fn unit_link(
     CsrfForm(f): CsrfForm<LinkInput>,
 ) -> PageResult {
     let id = UnitId(id);
-    let mut errs = Vec::new();
-    let person = required_int(&mut errs, "person_id", &f.person_id).unwrap_or(0);
-    let input = LinkForCreate {
-        person_id: PersonId(person),
-        relation: f.relation.clone(),
+    let unit = registry::get_unit(&st.core, &u.ctx, id).await.or_page(&u)?;
+    // The person as the desk types him: a name, a full phone, or his number.
+    let res = match registry::find_person(
+        &st.core,
+        &u.ctx,
+        unit.community_id,
+        "person_id",
+        &f.person_id,
+    )
+    .await
+    {
+        Ok(person) => {
+            let input = LinkForCreate {
+                person_id: person,
+                relation: f.relation.clone(),
+            };
+            registry::link_person(&st.core, &u.ctx, id, input).await
+        }
+        Err(e) => Err(e),
     };
-    let res = unless(errs, registry::link_person(&st.core, &u.ctx, id, input)).await;
     unit_done(&st, &u, id, res, UnitForm::Link(f)).await
 }
 
