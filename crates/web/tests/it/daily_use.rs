@@ -654,6 +654,9 @@ async fn a_part_payments_receipt_says_what_is_left() {
         text.contains("尚欠：￥234.56") && text.contains("￥1,000.00"),
         "{text}"
     );
+    if let Ok(dir) = std::env::var("WUYE_SCREENSHOTS") {
+        std::fs::write(format!("{dir}/receipt.pdf"), &pdf).expect("write");
+    }
 }
 
 /// The arrears list names each unit's owner with his phone masked; a reminder notice is
