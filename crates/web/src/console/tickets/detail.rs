@@ -418,18 +418,7 @@ pub(super) async fn act(
             }
         }
     };
-    if !errs.is_empty() {
-        return render_detail_with(
-            &st,
-            &u,
-            id,
-            Some(CoreError::Invalid(errs)),
-            mobile,
-            None,
-            Some(&f),
-        )
-        .await;
-    }
+    // The services' errors join the others: the form comes back once, with every message.
     let mut services = Vec::new();
     for (i, (svc, qty)) in [
         (&f.service_1, &f.quantity_1),
