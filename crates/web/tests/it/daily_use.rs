@@ -14,11 +14,35 @@ async fn html(web: &reqwest::Client, base: &str, path: &str) -> String {
         .expect("body")
 }
 
+/// A console form sent as the browser sends it: (status, where it redirects, the page).
+async fn send(
+    web: &reqwest::Client,
+    base: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let r = web
+        .post(format!("{base}{path}"))
+        .form(form)
+        .send()
+        .await
+        .expect("post");
+    let status = r.status().as_u16();
+    let to = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, to, r.text().await.unwrap_or_default())
+}
+
 #[tokio::test]
 async fn an_action_says_what_it_did_once_on_the_next_page_and_to_that_session_only() {
     let app = crate::app().await;
     app.user("agent", "service_agent", &[app.community_a]).await;
     let (web, token) = console_login(&app, "agent").await;
+    // Sent by hand: the flash cookie it sets is read below.
     let r = web
         .post(format!("{}/requests/new", app.base))
         .form(&[
@@ -36,11 +60,11 @@ async fn an_action_says_what_it_did_once_on_the_next_page_and_to_that_session_on
         .send()
         .await
         .expect("post");
-    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let to = r.headers()["location"]
         .to_str()
         .expect("location")
         .to_string();
+    assert_eq!(r.status(), 303);
     let cookie = r
         .headers()
         .get_all("set-cookie")
@@ -365,29 +389,30 @@ async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
     // The technician accepts on his phone, then sends 完成 with 工时 "一小时".
     let (web, token) = console_login(&app, "tech").await;
     for action in ["accept", "on_site"] {
-        let r = web
-            .post(format!("{}/requests/{id}/act", app.base))
-            .form(&[("_csrf", token.as_str()), ("action", action), ("m", "1")])
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(r.status(), 303, "{action}");
+        let (st, to, page) = send(
+            &web,
+            &app.base,
+            &format!("/requests/{id}/act"),
+            &[("_csrf", token.as_str()), ("action", action), ("m", "1")],
+        )
+        .await;
+        assert_eq!(st, 303, "{action}: {to} {page}");
     }
-    let r = web
-        .post(format!("{}/requests/{id}/act", app.base))
-        .form(&[
+    let (st, to, page) = send(
+        &web,
+        &app.base,
+        &format!("/requests/{id}/act"),
+        &[
             ("_csrf", token.as_str()),
             ("action", "done"),
             ("m", "1"),
             ("materials", "DN15 角阀 1 个，生料带"),
             ("labour_minutes", "一小时"),
             ("note", "已试水"),
-        ])
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(r.status(), 422);
-    let page = r.text().await.expect("body");
+        ],
+    )
+    .await;
+    assert_eq!(st, 422, "{to}");
     assert_eq!(field(&page, "materials"), "DN15 角阀 1 个，生料带");
     assert_eq!(field(&page, "labour_minutes"), "一小时");
     assert_eq!(field(&page, "done_note"), "已试水");
@@ -400,9 +425,11 @@ async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
     // The cashier's amount stays, and its error is beside it.
     app.user("cash", "cashier", &[app.community_a]).await;
     let (web, token) = console_login(&app, "cash").await;
-    let r = web
-        .post(format!("{}/cashier/pay", app.base))
-        .form(&[
+    let (st, to, page) = send(
+        &web,
+        &app.base,
+        "/cashier/pay",
+        &[
             ("_csrf", token.as_str()),
             ("community_id", &app.community_a.0.to_string()),
             ("unit", "1栋-1802"),
@@ -411,12 +438,10 @@ async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
             ("amount", "12.345"),
             ("payer", "王先生"),
             ("idempotency_key", "k-daily-use-1"),
-        ])
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(r.status(), 422);
-    let page = r.text().await.expect("body");
+        ],
+    )
+    .await;
+    assert_eq!(st, 422, "{to}");
     assert_eq!(field(&page, "pay_amount"), "12.345");
     assert_eq!(field(&page, "pay_payer"), "王先生");
     assert!(
@@ -430,9 +455,11 @@ async fn an_empty_choice_asks_to_choose_it() {
     let app = crate::app().await;
     app.user("agent", "service_agent", &[app.community_a]).await;
     let (web, token) = console_login(&app, "agent").await;
-    let r = web
-        .post(format!("{}/requests/new", app.base))
-        .form(&[
+    let (st, to, page) = send(
+        &web,
+        &app.base,
+        "/requests/new",
+        &[
             ("_csrf", token.as_str()),
             ("community_id", &app.community_a.0.to_string()),
             ("kind", ""),
@@ -441,12 +468,10 @@ async fn an_empty_choice_asks_to_choose_it() {
             ("urgency", "normal"),
             ("location", "3栋大堂"),
             ("description", "灯不亮"),
-        ])
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(r.status(), 422);
-    let page = r.text().await.expect("body");
+        ],
+    )
+    .await;
+    assert_eq!(st, 422, "{to}");
     assert!(page.contains("请选择类型"), "{page}");
     assert!(
         !page.contains("未知"),
@@ -689,17 +714,18 @@ async fn arrears_and_notices_name_the_owner_and_the_late_fee() {
     );
     assert!(!page.contains("13812345678"), "the phone is masked");
 
-    let r = web
-        .post(format!("{}/billing/notices", app.base))
-        .form(&[
+    let (st, to, page) = send(
+        &web,
+        &app.base,
+        "/billing/notices",
+        &[
             ("_csrf", token.as_str()),
             ("community_id", &c.to_string()),
             ("min_days", "30"),
-        ])
-        .send()
-        .await
-        .expect("notices");
-    let page = r.text().await.expect("body");
+        ],
+    )
+    .await;
+    assert_eq!(st, 200, "{to}");
     assert!(page.contains("周业主"), "{page}");
     assert!(
         page.contains("¥9.46") && page.contains("¥640.44"),
@@ -763,17 +789,14 @@ async fn reassigning_with_nothing_ticked_says_so_on_the_board() {
     app.user("boss1", "project_manager", &[app.community_a])
         .await;
     let (web, token) = console_login(&app, "boss1").await;
-    let r = web
-        .post(format!("{}/requests/bulk", app.base))
-        .form(&[("_csrf", token.as_str()), ("assignee_id", "1")])
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(r.status(), 303);
-    let to = r.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_string();
+    let (st, to, page) = send(
+        &web,
+        &app.base,
+        "/requests/bulk",
+        &[("_csrf", token.as_str()), ("assignee_id", "1")],
+    )
+    .await;
+    assert_eq!(st, 303, "{page}");
     assert!(to.starts_with("/requests"), "{to}");
     let page = html(&web, &app.base, &to).await;
     assert!(
@@ -803,21 +826,18 @@ async fn a_person_is_linked_by_name_or_phone() {
         assert_eq!(st, 201, "{p}");
     }
     let (web, token) = console_login(&app, "admin").await;
+    let path = format!("/units/{unit}/links");
     let link = |who: &'static str| {
-        let (web, token) = (web.clone(), token.clone());
-        let url = format!("{}/units/{unit}/links", app.base);
+        let (web, token, path) = (web.clone(), token.clone(), path.clone());
+        let base = app.base.clone();
         async move {
-            let r = web
-                .post(url)
-                .form(&[
-                    ("_csrf", token.as_str()),
-                    ("person_id", who),
-                    ("relation", "owner"),
-                ])
-                .send()
-                .await
-                .expect("post");
-            (r.status().as_u16(), r.text().await.unwrap_or_default())
+            let form = [
+                ("_csrf", token.as_str()),
+                ("person_id", who),
+                ("relation", "owner"),
+            ];
+            let (st, _, page) = send(&web, &base, &path, &form).await;
+            (st, page)
         }
     };
     assert_eq!(link("郑一").await.0, 303, "by name");
