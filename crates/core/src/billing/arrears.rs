@@ -410,3 +410,42 @@ pub async fn collection_rate(
         by_building,
     })
 }
+
+/// One month of the collection-rate trend.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RateMonth {
+    pub period: String,
+    pub billed_fen: i64,
+    pub collected_fen: i64,
+    pub rate_bp: Option<i64>,
+}
+
+/// The collection rate of the `months` periods up to `period` (oldest first, 1–12): what each
+/// billed and how much of it is collected so far.
+pub async fn collection_rate_trend(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    period: &str,
+    months: u32,
+) -> CoreResult<Vec<RateMonth>> {
+    require_billing(ctx, c)?;
+    let (y, m) = Period::parse_month("period", period).map_err(|e| CoreError::Invalid(vec![e]))?;
+    let mut r = core.db.read();
+    community_tz(&mut r, ctx, c).await?;
+    let last = y * 12 + m as i32 - 1;
+    let mut out = Vec::new();
+    for i in (last - months.clamp(1, 12) as i32 + 1)..=last {
+        let key = format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1);
+        let rows = store::reports::rate_by_item(&mut r, c, &key).await?;
+        let billed = rows.iter().map(|x| x.billed_fen).sum();
+        let collected = rows.iter().map(|x| x.collected_fen).sum();
+        out.push(RateMonth {
+            period: key,
+            billed_fen: billed,
+            collected_fen: collected,
+            rate_bp: rate(billed, collected),
+        });
+    }
+    Ok(out)
+}

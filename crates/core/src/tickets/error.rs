@@ -69,6 +69,7 @@ crate::error_codes! {
         PeriodReversed = "period_reversed",
         PeriodTooLong = "period_too_long",
         UnknownGroupBy = "unknown_group_by",
+        UnknownClockState = "unknown_clock_state",
         QuarterOutOfRange = "quarter_out_of_range",
     }
 }

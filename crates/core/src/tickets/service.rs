@@ -52,7 +52,7 @@ pub fn is_staff(ctx: &Ctx) -> bool {
 pub(super) use crate::shared::calendar::zone as tz_of;
 
 /// The community's company check and time zone; an unreachable community is `NotFound`.
-pub(super) async fn community_tz(
+pub(in crate::tickets) async fn community_tz(
     tx: &mut impl Queries,
     ctx: &Ctx,
     c: CommunityId,
@@ -106,7 +106,7 @@ fn clock_from_row(c: &ClockRow, now: DateTime<Utc>) -> CoreResult<Clock> {
 }
 
 /// Worst first: breached, at risk, running, paused, met; then by due time.
-pub(super) fn clock_rank(c: &Clock) -> (u8, DateTime<Utc>) {
+pub(in crate::tickets) fn clock_rank(c: &Clock) -> (u8, DateTime<Utc>) {
     let r = match c.status {
         ClockStatus::Breached if c.met_at.is_none() => 0,
         ClockStatus::AtRisk => 1,
@@ -285,6 +285,7 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
         ),
         None => None,
     };
+    let clock = clock_filter(f.clock.as_deref())?;
     let mut r = core.db.read_pinned();
     let rows = store::requests::page(
         &mut r,
@@ -297,12 +298,29 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
             category,
             assignee: f.assignee_id,
             unit: f.unit_id,
+            team: f.team_id,
             before: f.before_id,
             limit: f.limit.unwrap_or(100).clamp(1, 500),
         },
     )
     .await?;
-    with_clocks(core, &mut r, rows, Utc::now()).await
+    let mut v = with_clocks(core, &mut r, rows, Utc::now()).await?;
+    if let Some(want) = clock {
+        v.retain(|r| r.clocks.first().is_some_and(|c| c.status == want));
+    }
+    Ok(v)
+}
+
+/// A clock-state filter's value: where a request's most urgent clock stands.
+fn clock_filter(s: Option<&str>) -> CoreResult<Option<ClockStatus>> {
+    Ok(match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some("breached") => Some(ClockStatus::Breached),
+        Some("at_risk") => Some(ClockStatus::AtRisk),
+        Some("running") => Some(ClockStatus::Running),
+        Some("paused") => Some(ClockStatus::Paused),
+        Some(_) => return Err(invalid("clock", TicketCode::UnknownClockState)),
+    })
 }
 
 /// The manager's board: open requests, breached clocks first, then at-risk ones, then by the

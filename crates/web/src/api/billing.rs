@@ -45,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_reminder))
         .routes(routes!(unit_reminders))
         .routes(routes!(collection_rate))
+        .routes(routes!(collection_rate_trend))
         .routes(routes!(collection_report))
         .routes(routes!(create_expense))
         .routes(routes!(publication))
@@ -280,6 +281,37 @@ async fn collection_rate(
 ) -> ApiResult<Json<CollectionRate>> {
     Ok(Json(
         billing::collection_rate(&s.core, &a.ctx, CommunityId(id), &q.period).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendQuery {
+    /// The last period, "2026-12".
+    pub period: String,
+    /// How many periods up to it, 1–12 (default 6).
+    pub months: Option<u32>,
+}
+
+/// The collection rate of the periods up to `period`, oldest first: what each billed and how
+/// much of it is collected so far.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/collection-rate/trend", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), TrendQuery),
+    responses((status = 200, body = Vec<RateMonth>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn collection_rate_trend(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<TrendQuery>,
+) -> ApiResult<Json<Vec<RateMonth>>> {
+    Ok(Json(
+        billing::collection_rate_trend(
+            &s.core,
+            &a.ctx,
+            CommunityId(id),
+            &q.period,
+            q.months.unwrap_or(6),
+        )
+        .await?,
     ))
 }
 

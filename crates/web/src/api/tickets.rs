@@ -36,6 +36,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_calendar_day))
         .routes(routes!(import_calendar))
         .routes(routes!(stats))
+        .routes(routes!(dashboard))
+        .routes(routes!(desk_day))
         .routes(routes!(kpis))
         .routes(routes!(complaint_analysis))
         .routes(routes!(complaint_analysis_xlsx))
@@ -241,6 +243,26 @@ async fn stats(
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<Stats>> {
     Ok(Json(tickets::stats(&s.core, &a.ctx, &q).await?))
+}
+
+/// The manager's dashboard (needs `tickets.manage`): the open clocks by where they stand now,
+/// and month by month the requests registered, resolved, the on-time rate and satisfaction.
+#[utoipa::path(get, path = "/api/v1/requests/dashboard", tag = "requests", security(("bearer" = [])), params(DashboardQuery),
+    responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn dashboard(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
+) -> ApiResult<Json<Dashboard>> {
+    Ok(Json(tickets::dashboard(&s.core, &a.ctx, &q).await?))
+}
+
+/// The desk's day: the requests the caller registered today, and the open requests he sees
+/// whose clocks are breached or at risk, worst first.
+#[utoipa::path(get, path = "/api/v1/requests/desk-day", tag = "requests", security(("bearer" = [])),
+    responses((status = 200, body = DeskDay), (status = 403, body = ErrorBody)))]
+async fn desk_day(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<DeskDay>> {
+    Ok(Json(tickets::desk_day(&s.core, &a.ctx).await?))
 }
 
 /// Staff KPIs of a period: calls answered, requests registered, work orders resolved,

@@ -116,15 +116,21 @@ struct LoginForm {
     next: Option<String>,
 }
 
-/// Whether the session's user works orders and neither registers nor dispatches them.
-async fn is_technician(st: &AppState, token: &str) -> bool {
+/// Whether the user works orders and does nothing a home page shows (registering, dispatching,
+/// managing requests, collecting money): his day starts at his work orders.
+fn technician_only(c: &wuye_core::Ctx) -> bool {
     use wuye_core::Perm;
-    auth::session_ctx(&st.core, token).await.is_ok_and(|c| {
-        c.has(Perm::TicketsWork)
-            && !c.has(Perm::TicketsRegister)
-            && !c.has(Perm::TicketsDispatch)
-            && !c.has(Perm::TicketsManage)
-    })
+    c.has(Perm::TicketsWork)
+        && !c.has(Perm::TicketsRegister)
+        && !c.has(Perm::TicketsDispatch)
+        && !c.has(Perm::TicketsManage)
+        && !c.has(Perm::BillingCollect)
+}
+
+async fn is_technician(st: &AppState, token: &str) -> bool {
+    auth::session_ctx(&st.core, token)
+        .await
+        .is_ok_and(|c| technician_only(&c))
 }
 
 async fn login(
@@ -295,9 +301,19 @@ pub struct CommunityCard {
 struct HomePage {
     s: Shell,
     cards: Vec<CommunityCard>,
+    /// The panels of what this user works on; each is there when his role uses it.
+    desk: Option<super::tickets::DeskPanel>,
+    takings: Option<super::billing::TakingsPanel>,
+    request_charts: Option<super::tickets::RequestCharts>,
+    billing_charts: Option<super::billing::BillingCharts>,
 }
 
-async fn home(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
+#[derive(Deserialize)]
+struct HomeQ {
+    community: Option<i64>,
+}
+
+async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>) -> PageResult {
     // Owners and the owners' committee have no staff pages (their portal comes with requests
     // and billing): say so instead of showing a console they cannot use.
     if u.ctx.role == wuye_core::auth::OWNER_ROLE {
@@ -309,7 +325,14 @@ async fn home(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
         return Ok(page(&HomePage {
             s,
             cards: Vec::new(),
+            desk: None,
+            takings: None,
+            request_charts: None,
+            billing_charts: None,
         }));
+    }
+    if technician_only(&u.ctx) {
+        return Ok(axum::response::Redirect::to("/m/orders").into_response());
     }
     let list = registry::list_communities(&st.core, &u.ctx)
         .await
@@ -321,9 +344,20 @@ async fn home(State(st): State<AppState>, u: ConsoleUser) -> PageResult {
             .unwrap_or([0; 5]);
         cards.push(CommunityCard { c, counts });
     }
+    let (desk, takings, request_charts, billing_charts) = tokio::try_join!(
+        super::tickets::desk_panel(&st, &u),
+        super::billing::takings_panel(&st, &u, q.community),
+        super::tickets::request_charts(&st, &u),
+        super::billing::billing_charts(&st, &u, q.community),
+    )
+    .or_page(&u)?;
     Ok(page(&HomePage {
         s: Shell::of(&u),
         cards,
+        desk,
+        takings,
+        request_charts,
+        billing_charts,
     }))
 }
 

@@ -5,6 +5,7 @@
 
 mod admin;
 mod billing;
+mod charts;
 mod desk;
 pub mod flash;
 mod forms;

@@ -4,7 +4,7 @@
 use crate::console::console_login;
 
 /// The page `path` as `web` sees it.
-async fn html(web: &reqwest::Client, base: &str, path: &str) -> String {
+pub(crate) async fn html(web: &reqwest::Client, base: &str, path: &str) -> String {
     web.get(format!("{base}{path}"))
         .send()
         .await
@@ -15,7 +15,7 @@ async fn html(web: &reqwest::Client, base: &str, path: &str) -> String {
 }
 
 /// A console form sent as the browser sends it: (status, where it redirects, the page).
-async fn send(
+pub(crate) async fn send(
     web: &reqwest::Client,
     base: &str,
     path: &str,

@@ -10,6 +10,7 @@ mod browser;
 mod charge_keys;
 mod console;
 mod daily_use;
+mod home_pages;
 mod import;
 mod isolation;
 mod latefees;

@@ -67,6 +67,8 @@ async fn every_route_is_documented() {
         "/api/v1/portal/requests/{id}/rate",
         "/api/v1/requests/stats",
         "/api/v1/requests/kpis",
+        "/api/v1/requests/dashboard",
+        "/api/v1/requests/desk-day",
         "/api/v1/requests/complaint-analysis",
         "/api/v1/requests/complaint-analysis.xlsx",
         "/api/v1/hotline-calls",
@@ -109,6 +111,7 @@ async fn every_route_is_documented() {
         "/api/v1/reminders",
         "/api/v1/units/{id}/reminders",
         "/api/v1/communities/{id}/collection-rate",
+        "/api/v1/communities/{id}/collection-rate/trend",
         "/api/v1/communities/{id}/reports/collection",
         "/api/v1/expenses",
         "/api/v1/communities/{id}/reports/publication",
@@ -142,7 +145,7 @@ async fn every_route_is_documented() {
     }
     assert_eq!(
         paths.len(),
-        132,
+        135,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

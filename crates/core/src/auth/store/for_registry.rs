@@ -26,3 +26,21 @@ pub(crate) async fn is_keeper_candidate(
         .await?;
     Ok(ok.is_some())
 }
+
+/// The active staff who may keep a vacant unit of the community (those
+/// [`is_keeper_candidate`] accepts), by name: (id, display name).
+pub(crate) async fn keeper_candidates(
+    db: &Db,
+    company: CompanyId,
+    community: CommunityId,
+) -> CoreResult<Vec<(i64, String)>> {
+    db.read()
+        .fetch_all(
+            "SELECT u.id, u.display_name FROM users u JOIN roles r ON r.code = u.role \
+             WHERE u.company_id = $1 AND u.active = $2 AND r.permissions LIKE $3 \
+             AND (r.all_communities = $2 OR EXISTS (SELECT 1 FROM user_communities uc \
+             WHERE uc.user_id = u.id AND uc.community_id = $4)) ORDER BY u.display_name, u.id",
+            args![company, true, "%registry.read%", community],
+        )
+        .await
+}

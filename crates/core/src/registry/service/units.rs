@@ -356,3 +356,20 @@ pub async fn unit_detail(core: &Core, ctx: &Ctx, id: UnitId) -> CoreResult<UnitD
         history,
     })
 }
+
+/// Who may keep the unit while it is vacant (看管人): the active staff of its community, by name
+/// (needs `registry.write`, as setting one does).
+pub async fn keeper_candidates(
+    core: &Core,
+    ctx: &Ctx,
+    community: CommunityId,
+) -> CoreResult<Vec<(UserId, String)>> {
+    ctx.require_in(Perm::RegistryWrite, community)?;
+    Ok(
+        crate::auth::store::for_registry::keeper_candidates(&core.db, ctx.company_id, community)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (UserId(id), name))
+            .collect(),
+    )
+}

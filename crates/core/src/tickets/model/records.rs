@@ -235,6 +235,11 @@ pub struct RequestFilter {
     pub category: Option<String>,
     pub assignee_id: Option<UserId>,
     pub unit_id: Option<UnitId>,
+    /// Routed to this team (its pool and round-robin).
+    pub team_id: Option<i64>,
+    /// Where the request's most urgent clock stands: `breached`, `at_risk`, `running`,
+    /// `paused`. Applied to the page read (the board reads the 500 newest open requests).
+    pub clock: Option<String>,
     /// Requests with an id below this (paging backwards).
     pub before_id: Option<i64>,
     pub limit: Option<i64>,

@@ -433,7 +433,9 @@ pub async fn staff_kpis(core: &Core, ctx: &Ctx, q: &StatsQuery) -> CoreResult<Ve
 }
 
 mod complaints;
+mod dashboard;
 mod xlsx;
 
 pub use complaints::*;
+pub use dashboard::*;
 pub use xlsx::*;

@@ -40,6 +40,7 @@ pub fn hot_lists(s: &Sample, b: Backend) -> Vec<HotList> {
         category: None,
         assignee: None,
         unit: None,
+        team: None,
         before: None,
         limit,
     };
@@ -147,5 +148,8 @@ pub fn hot_lists(s: &Sample, b: Backend) -> Vec<HotList> {
         ),
         HotList::new("month statistics, met clocks", met),
         HotList::new("month statistics, running clocks", running),
+        // The dashboard's open clocks: grouped by clock, a sort of a handful of groups.
+        HotList::new("open clocks now", stats::open_clocks_now_sql(&both))
+            .sorting("groups the open clocks by kind"),
     ]
 }

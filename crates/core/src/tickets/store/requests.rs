@@ -121,6 +121,7 @@ pub(in crate::tickets) struct Page<'a> {
     pub category: Option<String>,
     pub assignee: Option<UserId>,
     pub unit: Option<UnitId>,
+    pub team: Option<i64>,
     pub before: Option<i64>,
     pub limit: i64,
 }
@@ -279,6 +280,9 @@ fn page_filters(a: &mut Written, p: &Page<'_>) -> String {
     }
     if let Some(u) = p.unit {
         sql.push_str(&format!(" AND r.unit_id = {}", a.push(u)));
+    }
+    if let Some(t) = p.team {
+        sql.push_str(&format!(" AND r.team_id = {}", a.push(t)));
     }
     // A parameter always: a text per page would crowd the connection's statement cache.
     if let Some(b) = p.before {

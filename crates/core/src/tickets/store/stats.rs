@@ -290,3 +290,87 @@ pub(in crate::tickets) async fn lines(
         )
         .await
 }
+
+// ---------------------------------------------------------------------------------------------
+// The manager's dashboard
+
+/// The open (unmet) clocks of one kind by where they stand now.
+#[derive(sqlx::FromRow)]
+pub(in crate::tickets) struct OpenNow {
+    pub clock: String,
+    pub breached: i64,
+    pub at_risk: i64,
+    pub paused: i64,
+    pub n: i64,
+}
+
+/// Every unmet clock of the communities by kind and state, from the `request_clocks_open`
+/// partial index alone: only open requests' clocks are read, whatever the table's size. One
+/// arm per community (`community_id IN (…)` led SQLite to the whole community's index), so a
+/// kind may come once per community: the caller adds them up.
+pub(in crate::tickets) async fn open_clocks_now(
+    db: &Db,
+    communities: &[CommunityId],
+) -> CoreResult<Vec<OpenNow>> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (sql, a) = open_clocks_now_sql(communities);
+    db.read().fetch_all::<OpenNow>(&sql, a).await
+}
+
+/// The SQL of [`open_clocks_now`].
+pub(in crate::tickets) fn open_clocks_now_sql(communities: &[CommunityId]) -> (String, Args) {
+    let mut a = Args::new();
+    let now = a.push(Utc::now());
+    let arm = |w: String| {
+        format!(
+            "SELECT c.clock, \
+             SUM(CASE WHEN c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) AS breached, \
+             SUM(CASE WHEN c.paused_since IS NULL AND c.due_at >= {now} AND c.warn_at < {now} THEN 1 ELSE 0 END) AS at_risk, \
+             SUM(CASE WHEN c.paused_since IS NOT NULL THEN 1 ELSE 0 END) AS paused, \
+             COUNT(*) AS n FROM request_clocks c WHERE {w} AND c.met_at IS NULL GROUP BY c.clock"
+        )
+    };
+    let sql = if communities.len() <= 64 {
+        let arms: Vec<String> = communities
+            .iter()
+            .map(|c| arm(format!("c.community_id = {}", a.push(*c))))
+            .collect();
+        arms.join(" UNION ALL ")
+    } else {
+        let w = in_list(&mut a, "c.community_id", communities);
+        arm(w)
+    };
+    (sql, a)
+}
+
+/// The clocks of the scope's requests by local day: met on time, met late, and unmet past due.
+#[derive(sqlx::FromRow)]
+pub(in crate::tickets) struct ClockDay {
+    pub day: String,
+    pub on_time: i64,
+    pub late: i64,
+    pub overdue: i64,
+}
+
+/// [`ClockDay`]s of the scope, from the `request_clocks_stats` index (and the open clocks'
+/// deadlines).
+pub(in crate::tickets) async fn clocks_by_day(db: &Db, sc: &Scope) -> CoreResult<Vec<ClockDay>> {
+    let mut a = Args::new();
+    let now = a.push(Utc::now());
+    let w = format!(
+        "{} AND c.created_day >= {} AND c.created_day <= {}",
+        in_list(&mut a, "c.community_id", &sc.communities),
+        a.push(sc.from.as_str()),
+        a.push(sc.to.as_str())
+    );
+    let sql = format!(
+        "SELECT c.created_day AS day, \
+         SUM(CASE WHEN c.met_late = 0 THEN 1 ELSE 0 END) AS on_time, \
+         SUM(CASE WHEN c.met_late = 1 THEN 1 ELSE 0 END) AS late, \
+         SUM(CASE WHEN c.met_late IS NULL AND c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) AS overdue \
+         FROM request_clocks c WHERE {w} GROUP BY c.created_day"
+    );
+    db.read().fetch_all::<ClockDay>(&sql, a).await
+}

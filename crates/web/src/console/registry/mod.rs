@@ -60,6 +60,7 @@ mod parking;
 mod people;
 #[cfg(test)]
 mod tests;
+mod unit_hub;
 mod units;
 
 use communities::*;
@@ -69,6 +70,7 @@ use imports::*;
 pub(super) use imports::{Upload, read_upload, too_large};
 use parking::*;
 use people::*;
+use unit_hub::*;
 use units::*;
 
 pub fn router() -> Router<AppState> {

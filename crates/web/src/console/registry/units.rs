@@ -329,6 +329,8 @@ pub(super) struct UnitPage {
     pub(super) relations: Vec<Opt>,
     pub(super) space_states: Vec<Opt>,
     pub(super) fe: FormErr,
+    /// Its requests, what it owes, who may keep it.
+    pub(super) hub: UnitHub,
 }
 
 pub(super) async fn render_unit(
@@ -364,7 +366,10 @@ pub(super) async fn render_unit(
             key_customer_note: text(&p.person.key_customer_note),
         })
         .collect();
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let hub = unit_hub(st, u, &d.unit, tz, today).await;
     let p = UnitPage {
+        hub,
         s,
         use_label: label(UnitUse::ALL, &d.unit.use_kind, l),
         state_label: label(UnitState::ALL, &d.unit.state, l),

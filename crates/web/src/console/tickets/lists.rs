@@ -14,6 +14,8 @@ pub(super) struct ListQuery {
     pub(super) state: String,
     pub(super) kind: String,
     pub(super) category: String,
+    pub(super) team_id: String,
+    pub(super) clock: String,
 }
 
 #[derive(Template)]
@@ -26,7 +28,11 @@ pub(super) struct ListPage {
     pub(super) q_state: String,
     pub(super) q_kind: String,
     pub(super) q_category: String,
+    pub(super) q_team: String,
+    pub(super) q_clock: String,
     pub(super) communities: Vec<Opt>,
+    pub(super) teams: Vec<Opt>,
+    pub(super) clock_states: Vec<Opt>,
     pub(super) states: Vec<Opt>,
     pub(super) kinds: Vec<Opt>,
     pub(super) categories: Vec<Opt>,
@@ -82,6 +88,16 @@ pub(super) async fn list_page(
             }
         },
     };
+    let team_id = match q.team_id.trim() {
+        "" => None,
+        s => match s.parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errs.push(FieldError::new("team_id", CommonCode::NotANumber));
+                None
+            }
+        },
+    };
     if !errs.is_empty() {
         return Err(PageError::new(&u, CoreError::Invalid(errs)));
     }
@@ -98,6 +114,8 @@ pub(super) async fn list_page(
         category: Some(q.category.clone()),
         assignee_id: None,
         unit_id: None,
+        team_id,
+        clock: Some(q.clock.clone()),
         before_id: None,
         limit: Some(200),
     };
@@ -136,6 +154,14 @@ pub(super) async fn list_page(
         }
     }
     let rows = res.or_page(&u)?;
+    let teams = team_opts(&st, &u, &lk, community_id).await;
+    let clock_states = ["breached", "at_risk", "running", "paused"]
+        .iter()
+        .map(|c| Opt {
+            code: c.to_string(),
+            label: l.t(&format!("tk.clock.{c}")).to_string(),
+        })
+        .collect();
     Ok(page(&ListPage {
         assignees,
         s: Shell::of(&u),
@@ -145,11 +171,47 @@ pub(super) async fn list_page(
         q_state: q.state,
         q_kind: q.kind,
         q_category: q.category,
+        q_team: q.team_id,
+        q_clock: q.clock,
+        teams,
+        clock_states,
         communities: community_opts(&lk),
         states: opts(RequestState::ALL, l),
         kinds: opts(RequestKind::ALL, l),
         categories: category_opts(&lk.categories, l),
     }))
+}
+
+/// The teams a list can be narrowed to: the filtered community's, else every reachable
+/// community's (named with their community when there are several).
+async fn team_opts(
+    st: &AppState,
+    u: &ConsoleUser,
+    lk: &Lookup,
+    community: Option<CommunityId>,
+) -> Vec<Opt> {
+    let mut ids: Vec<CommunityId> = match community {
+        Some(c) => vec![c],
+        None => lk.communities.keys().copied().collect(),
+    };
+    ids.sort();
+    let mut out = Vec::new();
+    for c in &ids {
+        for t in tickets::list_teams(&st.core, &u.ctx, *c)
+            .await
+            .unwrap_or_default()
+        {
+            let label = match lk.communities.get(c) {
+                Some(x) if ids.len() > 1 => format!("{}（{}）", t.name, x.name),
+                _ => t.name,
+            };
+            out.push(Opt {
+                code: t.id.to_string(),
+                label,
+            });
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,6 +237,8 @@ pub(super) async fn orders_page(State(st): State<AppState>, u: ConsoleUser) -> P
         category: None,
         assignee_id: None,
         unit_id: None,
+        team_id: None,
+        clock: None,
         before_id: None,
         limit: Some(100),
     };

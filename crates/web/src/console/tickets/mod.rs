@@ -35,6 +35,7 @@ use crate::locale::Locale;
 
 mod calendar;
 mod detail;
+mod home;
 mod lists;
 mod notes;
 mod photos;
@@ -42,6 +43,7 @@ mod register;
 
 use calendar::*;
 use detail::*;
+pub(super) use home::{DeskPanel, RequestCharts, desk_panel, request_charts};
 use lists::*;
 use notes::*;
 use photos::*;

@@ -1,0 +1,5 @@
+-- The open clocks (those of requests not yet resolved) of a community, with what says where each
+-- stands now: the dashboard counts them from this index alone, however many met clocks the
+-- table holds.
+CREATE INDEX request_clocks_open ON request_clocks (community_id, clock, paused_since, due_at, warn_at)
+    WHERE met_at IS NULL;
