@@ -129,6 +129,10 @@ pub struct ArrearsFilter {
     /// Only units whose oldest overdue charge is at least this many days old.
     pub min_days: Option<i64>,
     pub as_of: Option<NaiveDate>,
+    /// Skip this many of the list (most owed first), for paging.
+    pub offset: Option<i64>,
+    /// At most this many (default: all).
+    pub limit: Option<i64>,
 }
 
 /// The units in arrears (overdue charges), most owed first.
@@ -145,6 +149,12 @@ pub async fn arrears_units(
     let mut units =
         store::reminders::arrears_units(&mut r, c, as_of, f.building_id, f.min_days.unwrap_or(0))
             .await?;
+    // The owners' names and phones are read (and decrypted) for the page shown only.
+    let skip = usize::try_from(f.offset.unwrap_or(0).max(0)).unwrap_or(usize::MAX);
+    units.drain(..skip.min(units.len()));
+    if let Some(n) = f.limit {
+        units.truncate(usize::try_from(n.max(0)).unwrap_or(usize::MAX));
+    }
     let ids: Vec<i64> = units.iter().map(|u| u.unit_id.0).collect();
     let mut who = owners(core, &mut r, c, &ids).await?;
     for u in &mut units {

@@ -37,11 +37,23 @@ pub struct ItemTotal {
     pub total_fen: i64,
 }
 
+/// What a run bills the units of one building.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BuildingTotal {
+    pub building_id: i64,
+    pub building: String,
+    pub units: i64,
+    pub charges: i64,
+    pub total_fen: i64,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RunPreview {
     pub community_id: CommunityId,
     pub period: String,
     pub items: Vec<ItemTotal>,
+    /// The same lines by building (a parking space counts in its unit's building).
+    pub buildings: Vec<BuildingTotal>,
     pub charges: i64,
     pub total_fen: i64,
     /// Units charged at least once.
@@ -318,7 +330,8 @@ fn lines_of(d: &RunData, s: &Standard, p: &Period) -> CoreResult<(Vec<NewCharge>
 #[derive(Default)]
 struct Tally {
     by_item: BTreeMap<i64, (i64, i64)>,
-    units: std::collections::BTreeSet<i64>,
+    /// (charges, total) by unit.
+    by_unit: BTreeMap<i64, (i64, i64)>,
     charges: i64,
     total: i64,
     skipped: i64,
@@ -330,7 +343,9 @@ impl Tally {
             let e = self.by_item.entry(l.fee_item_id).or_default();
             e.0 += 1;
             e.1 += l.amount_fen;
-            self.units.insert(l.unit_id);
+            let u = self.by_unit.entry(l.unit_id).or_default();
+            u.0 += 1;
+            u.1 += l.amount_fen;
             self.total += l.amount_fen;
         }
         self.charges += lines.len() as i64;
@@ -342,9 +357,11 @@ impl Tally {
         c: CommunityId,
         period: &str,
         items: &BTreeMap<i64, String>,
+        buildings: Vec<BuildingTotal>,
         already_posted: bool,
     ) -> RunPreview {
         RunPreview {
+            buildings,
             community_id: c,
             period: period.to_string(),
             items: self
@@ -359,7 +376,7 @@ impl Tally {
                 .collect(),
             charges: self.charges,
             total_fen: self.total,
-            units: self.units.len() as i64,
+            units: self.by_unit.len() as i64,
             skipped: self.skipped,
             already_posted,
         }
@@ -385,7 +402,52 @@ pub async fn preview(core: &Core, ctx: &Ctx, input: BillRunForCreate) -> CoreRes
         let (lines, skipped) = lines_of(&d, s, p)?;
         t.add(&lines, skipped);
     }
-    Ok(t.preview(c, &key, &d.items, posted))
+    let buildings = by_building(&mut r, c, &d, &t.by_unit).await?;
+    Ok(t.preview(c, &key, &d.items, buildings, posted))
+}
+
+/// The tally's units folded into their buildings, in the buildings' order.
+async fn by_building(
+    q: &mut impl Queries,
+    c: CommunityId,
+    d: &RunData,
+    by_unit: &BTreeMap<i64, (i64, i64)>,
+) -> CoreResult<Vec<BuildingTotal>> {
+    if by_unit.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A run of parking spaces alone read no units.
+    let loaded;
+    let units = if d.units.is_empty() {
+        loaded = all_units(q, c).await?;
+        &loaded
+    } else {
+        &d.units
+    };
+    let building_of: BTreeMap<i64, i64> = units.iter().map(|u| (u.id, u.building_id)).collect();
+    let mut out: Vec<BuildingTotal> = for_billing::building_names(q, c)
+        .await?
+        .into_iter()
+        .map(|(id, name)| BuildingTotal {
+            building_id: id,
+            building: name,
+            units: 0,
+            charges: 0,
+            total_fen: 0,
+        })
+        .collect();
+    for (unit, (n, total)) in by_unit {
+        let Some(b) = building_of.get(unit) else {
+            continue;
+        };
+        if let Some(x) = out.iter_mut().find(|x| x.building_id == *b) {
+            x.units += 1;
+            x.charges += n;
+            x.total_fen += total;
+        }
+    }
+    out.retain(|b| b.charges > 0);
+    Ok(out)
 }
 
 pub use super::store::runs::{bulk_cache, insert_charges};

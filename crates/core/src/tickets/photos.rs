@@ -68,6 +68,27 @@ async fn visible(core: &Core, ctx: &Ctx, id: RequestId) -> CoreResult<Request> {
     }
 }
 
+/// Checks photos before the request they will go with is written (the registration form sends
+/// both): each an image within the size, and not more than a request may carry.
+pub fn check_photos(files: &[Vec<u8>]) -> CoreResult<()> {
+    if files.len() as i64 > MAX_PHOTOS {
+        return Err(CoreError::Invalid(vec![
+            FieldError::new("photo", TicketCode::TooManyPhotos).with("max", MAX_PHOTOS),
+        ]));
+    }
+    for f in files {
+        if f.len() > MAX_PHOTO_BYTES {
+            return Err(CoreError::Invalid(vec![
+                FieldError::new("photo", CommonCode::FileTooLarge).with("max", "5 MB"),
+            ]));
+        }
+        if sniff_image(f).is_none() {
+            return Err(CoreError::invalid("photo", TicketCode::NotAnImage));
+        }
+    }
+    Ok(())
+}
+
 /// Adds a photo to a request the actor may see and that is still open. `stage` is `report` or
 /// `done`.
 pub async fn add_photo(

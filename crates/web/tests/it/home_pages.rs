@@ -374,3 +374,56 @@ async fn the_unit_page_gathers_its_requests_and_what_it_owes() {
 fn num_of(v: &Value) -> String {
     v["number"].as_str().expect("number").to_string()
 }
+
+/// Photos go with the registration form itself, as 报修照片; a file that is no image refuses
+/// the whole form, writing nothing and keeping what was typed (point 7).
+#[tokio::test]
+async fn photos_are_attached_on_the_registration_form() {
+    let app = crate::app().await;
+    let c = app.community_a.0;
+    let agent = app
+        .api_as("desk3", "service_agent", &[app.community_a])
+        .await;
+    let (web, csrf) = console_login(&app, "desk3").await;
+    let form = |photo: Vec<u8>| {
+        reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .text("community_id", c.to_string())
+            .text("kind", "repair_common")
+            .text("category", "lighting")
+            .text("channel", "front_desk")
+            .text("urgency", "normal")
+            .text("location", "3栋电梯厅")
+            .text("description", "电梯厅灯不亮")
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(photo).file_name("a.png"),
+            )
+    };
+    let before = app.count("requests").await;
+    let r = web
+        .post(format!("{}/requests/new", app.base))
+        .multipart(form(b"not an image".to_vec()))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 422);
+    let page = r.text().await.expect("page");
+    assert!(page.contains("电梯厅灯不亮"), "kept: {page}");
+    assert_eq!(app.count("requests").await, before, "nothing written");
+    let r = web
+        .post(format!("{}/requests/new", app.base))
+        .multipart(form(b"\x89PNG\r\n\x1a\n0000".to_vec()))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 303);
+    let to = r.headers()["location"].to_str().expect("to").to_string();
+    let id: i64 = to.trim_start_matches("/requests/").parse().expect("id");
+    let (st, photos) = agent.get(&format!("/api/v1/requests/{id}/photos")).await;
+    assert_eq!(st, 200, "{photos}");
+    assert_eq!(photos.as_array().map(Vec::len), Some(1), "{photos}");
+    assert_eq!(photos[0]["stage"], "report");
+    let page = html(&web, &app.base, &to).await;
+    assert!(page.contains("附照片 1 张"), "the flash says so: {page}");
+}

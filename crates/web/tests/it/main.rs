@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod backdate;
 mod billing;
+mod billing_pages;
 mod browser;
 mod charge_keys;
 mod console;

@@ -174,3 +174,15 @@ pub(crate) async fn unit_and_owner_counts(
     )
     .await
 }
+
+/// The community's buildings: (id, name), by name.
+pub(crate) async fn building_names(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<Vec<(i64, String)>> {
+    q.fetch_all(
+        "SELECT id, name FROM buildings WHERE community_id = $1 ORDER BY name, id",
+        args![c],
+    )
+    .await
+}

@@ -15,6 +15,9 @@ pub(super) struct ArrearsPage {
     pub(super) ageing: Ageing,
     pub(super) units: Vec<ArrearsUnit>,
     pub(super) tz: chrono_tz::Tz,
+    /// This page (from 1) and how many there are.
+    pub(super) page: i64,
+    pub(super) pages: i64,
 }
 
 impl ArrearsPage {
@@ -33,7 +36,12 @@ pub(super) struct ReportsQuery {
     pub(super) to: Option<String>,
     pub(super) period: Option<String>,
     pub(super) quarter: Option<String>,
+    /// The arrears list's page, from 1.
+    pub(super) page: Option<String>,
 }
+
+/// Units on one page of the arrears list.
+const ARREARS_PAGE: i64 = 100;
 
 pub(super) fn opt_date(raw: &Option<String>) -> Result<Option<chrono::NaiveDate>, CoreError> {
     parse_date(raw.as_deref().unwrap_or(""))
@@ -46,6 +54,12 @@ pub(super) async fn arrears_page(
 ) -> PageResult {
     let (communities, c) = pick(&st, &u, q.community).await.or_page(&u)?;
     let tz = zone(&st, &u, c).await;
+    let page_no = q
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1);
     let loaded = async {
         let as_of = opt_date(&q.as_of)?;
         let ageing = billing::ageing(&st.core, &u.ctx, c, as_of).await?;
@@ -55,6 +69,8 @@ pub(super) async fn arrears_page(
             c,
             &ArrearsFilter {
                 as_of,
+                offset: Some((page_no - 1) * ARREARS_PAGE),
+                limit: Some(ARREARS_PAGE),
                 ..Default::default()
             },
         )
@@ -63,7 +79,10 @@ pub(super) async fn arrears_page(
     }
     .await;
     let (ageing, units) = loaded.or_page(&u)?;
+    let pages = ((ageing.total.units + ARREARS_PAGE - 1) / ARREARS_PAGE).max(1);
     Ok(page(&ArrearsPage {
+        page: page_no,
+        pages,
         s: Shell::of(&u),
         communities,
         community: c.0,
@@ -100,6 +119,8 @@ pub(super) fn notice_filter(f: &NoticesForm) -> Result<ArrearsFilter, CoreError>
         building_id: None,
         min_days,
         as_of,
+        offset: None,
+        limit: None,
     })
 }
 
@@ -129,6 +150,56 @@ pub(super) struct ReportsPage {
     pub(super) publication: Option<Publication>,
     pub(super) quarter: String,
     pub(super) can_manage: bool,
+    /// The collection rate of the six periods to this one, and of this one by building (SVG).
+    pub(super) rate_chart: String,
+    pub(super) building_chart: String,
+}
+
+fn rate_charts(
+    rate: &CollectionRate,
+    trend: &[RateMonth],
+    l: crate::locale::Locale,
+) -> (String, String) {
+    use crate::console::charts::{self, Bar};
+    let pct = |bp: Option<i64>| {
+        bp.map(|b| format!("{:.1}%", b as f64 / 100.0))
+            .unwrap_or_default()
+    };
+    let none = l.t("chart.none");
+    let by_month = charts::line(
+        "chart-rate-months",
+        l.t("home.chart.rate"),
+        &trend
+            .iter()
+            .map(|m| {
+                (
+                    charts::month_label(&m.period, l),
+                    m.rate_bp.map(|b| b as f64 / 10_000.0),
+                    pct(m.rate_bp),
+                )
+            })
+            .collect::<Vec<_>>(),
+        1.0,
+        none,
+    );
+    let by_building = charts::bars(
+        "chart-rate-buildings",
+        &format!("{} {}", l.t("bl.rate_by_building"), rate.period),
+        &rate
+            .by_building
+            .iter()
+            .map(|b| {
+                Bar::new(
+                    b.name.clone(),
+                    b.rate_bp.unwrap_or(0) as f64,
+                    pct(b.rate_bp),
+                )
+            })
+            .collect::<Vec<_>>(),
+        Some(10_000.0),
+        none,
+    );
+    (by_month, by_building)
 }
 
 impl ReportsPage {
@@ -155,23 +226,34 @@ pub(super) async fn reports_page(
             .unwrap_or_else(|| chrono::Datelike::with_day(&today, 1).unwrap_or(today));
         let to = opt_date(&q.to)?.unwrap_or(today);
         let report = billing::collection_report(&st.core, &u.ctx, c, from, to).await?;
-        let period = q
-            .period
-            .clone()
-            .filter(|p| !p.trim().is_empty())
-            .unwrap_or_else(|| today.format("%Y-%m").to_string());
+        // Unless asked, the latest period billed so far (bills are often quarterly: this
+        // month may have none yet).
+        let this_month = today.format("%Y-%m").to_string();
+        let period = match q.period.clone().filter(|p| !p.trim().is_empty()) {
+            Some(p) => p,
+            None => billing::list_runs(&st.core, &u.ctx, c)
+                .await?
+                .into_iter()
+                .map(|r| r.period)
+                .find(|p| *p <= this_month)
+                .unwrap_or(this_month),
+        };
         let rate = billing::collection_rate(&st.core, &u.ctx, c, &period).await?;
+        let trend = billing::collection_rate_trend(&st.core, &u.ctx, c, &rate.period, 6).await?;
         let quarter = q
             .quarter
             .clone()
             .filter(|p| !p.trim().is_empty())
             .unwrap_or_else(|| billing::quarter_of(today));
         let publication = billing::publication(&st.core, &u.ctx, c, &quarter).await?;
-        Ok::<_, CoreError>((report, rate, publication, quarter))
+        Ok::<_, CoreError>((report, rate, trend, publication, quarter))
     }
     .await;
-    let (report, rate, publication, quarter) = loaded.or_page(&u)?;
+    let (report, rate, trend, publication, quarter) = loaded.or_page(&u)?;
+    let (rate_chart, building_chart) = rate_charts(&rate, &trend, u.locale);
     Ok(page(&ReportsPage {
+        rate_chart,
+        building_chart,
         s: Shell::of(&u),
         communities,
         community: c.0,

@@ -253,3 +253,92 @@ pub(super) async fn waive(
     );
     Ok(done(&st, &u, &format!("/units/{unit}/statement"), msg))
 }
+
+// The day sheet (日结单): one cashier's day to print and sign.
+
+#[derive(Template)]
+#[template(path = "billing/day_sheet.html")]
+pub(super) struct DaySheetPage {
+    pub(super) s: Shell,
+    pub(super) community: String,
+    pub(super) day: CashierDay,
+    pub(super) payments: Vec<Payment>,
+    pub(super) tz: chrono_tz::Tz,
+}
+
+impl DaySheetPage {
+    fn yuan(&self, fen: &i64) -> String {
+        Money(*fen).grouped()
+    }
+    fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.with_timezone(&self.tz).format("%H:%M").to_string()
+    }
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::console::forms::local_time(*t, self.tz)
+    }
+    fn method_label(&self, code: &str) -> String {
+        billing::method_zh(code).to_string()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct SheetQuery {
+    pub(super) community: Option<i64>,
+    pub(super) date: String,
+    pub(super) cashier: Option<i64>,
+}
+
+pub(super) async fn day_sheet(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<SheetQuery>,
+) -> PageResult {
+    let (communities, c) = pick(&st, &u, q.community).await.or_page(&u)?;
+    let date = match parse_date(&q.date).or_page(&u)? {
+        Some(d) => d,
+        None => {
+            return Err(PageError::new(
+                &u,
+                CoreError::invalid("date", CommonCode::Required),
+            ));
+        }
+    };
+    let cashier = q.cashier.or(u.ctx.actor().map(|x| x.0)).unwrap_or(0);
+    // The days this user may see (a cashier his own, a manager everyone's): the sheet is one of them.
+    let day = billing::list_days(
+        &st.core,
+        &u.ctx,
+        DayFilter {
+            community_id: c,
+            from: Some(date),
+        },
+    )
+    .await
+    .or_page(&u)?
+    .into_iter()
+    .find(|d| d.business_date == date && d.cashier_id == cashier)
+    .ok_or_else(|| PageError::new(&u, CoreError::NotFound("cashier_day")))?;
+    let payments = billing::list_payments(
+        &st.core,
+        &u.ctx,
+        PaymentFilter {
+            community_id: c,
+            date: Some(date),
+            cashier_id: Some(cashier),
+        },
+    )
+    .await
+    .or_page(&u)?;
+    Ok(page(&DaySheetPage {
+        s: Shell::of(&u),
+        community: communities
+            .into_iter()
+            .find(|x| x.0 == c.0)
+            .map(|x| x.1)
+            .unwrap_or_default(),
+        tz: zone(&st, &u, c).await,
+        day,
+        payments,
+    }))
+}

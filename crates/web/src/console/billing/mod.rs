@@ -69,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/charges/{id}/reverse", post(cashier::reverse_charge))
         .route("/daily-close", get(close::days_page).post(close::close_day))
         .route("/daily-close/confirm", post(close::confirm_day))
+        .route("/daily-close/sheet", get(close::day_sheet))
         .route("/billing/arrears", get(arrears::arrears_page))
         .route("/billing/notices", post(arrears::issue_notices))
         .route("/billing/reports", get(arrears::reports_page))

@@ -56,6 +56,13 @@ impl SetupPage {
     fn price(&self, e4: &i64) -> String {
         Price(*e4).to_string()
     }
+    /// A stored comma-separated restriction as its values.
+    fn list<'a>(&self, csv: &'a str) -> Vec<&'a str> {
+        csv.split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .collect()
+    }
 }
 
 pub(super) fn labels<T>(
@@ -292,10 +299,14 @@ pub(super) async fn save_standard(
                 cycle_start_month: start,
                 due_day,
                 rounding: Some(get("rounding")),
-                building_ids: vec![],
+                // An edit sends the restrictions it keeps (hidden fields): none = every one.
+                building_ids: all("building_ids")
+                    .iter()
+                    .filter_map(|b| b.trim().parse().ok())
+                    .collect(),
                 use_kinds: all("use_kinds"),
                 unit_states: all("unit_states"),
-                space_states: vec![],
+                space_states: all("space_states"),
                 vacant_pct: vacant,
                 active: Some(pairs.iter().any(|(k, _)| k == "active")),
             },

@@ -12,6 +12,8 @@ pub(in crate::console) struct PhotoUpload {
     pub files: Vec<Vec<u8>>,
     pub too_large: bool,
     pub broken: bool,
+    /// The form's other fields, as sent (the registration form carries its photos too).
+    pub fields: Vec<(String, String)>,
 }
 
 pub(in crate::console) async fn read_photos(mut mp: axum::extract::Multipart) -> PhotoUpload {
@@ -22,6 +24,7 @@ pub(in crate::console) async fn read_photos(mut mp: axum::extract::Multipart) ->
         files: Vec::new(),
         too_large: false,
         broken: false,
+        fields: Vec::new(),
     };
     loop {
         let mut field = match mp.next_field().await {
@@ -70,7 +73,10 @@ pub(in crate::console) async fn read_photos(mut mp: axum::extract::Multipart) ->
             "photo" if over => up.too_large = true,
             // A file input left empty sends one empty part.
             "photo" if !buf.is_empty() => up.files.push(buf),
-            _ => {}
+            "photo" => {}
+            _ => up
+                .fields
+                .push((name, String::from_utf8_lossy(&buf).into_owned())),
         }
     }
     up
@@ -133,6 +139,7 @@ pub(super) async fn upload_photos(
             files: Vec::new(),
             too_large: false,
             broken: true,
+            fields: Vec::new(),
         },
     };
     match save_photos(&st, &u, id, &up).await {

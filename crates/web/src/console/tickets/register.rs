@@ -150,22 +150,68 @@ pub(super) async fn new_page(
     render_new(&st, &u, f, None).await
 }
 
+/// Registers a request: a plain form, or a multipart one that carries the reporter's photos
+/// (checked before anything is written, added with the request as 报修照片).
 pub(super) async fn create(
     State(st): State<AppState>,
     u: ConsoleUser,
-    CsrfForm(f): CsrfForm<NewForm>,
+    req: axum::extract::Request,
+) -> PageResult {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        return match CsrfForm::<NewForm>::from_request(req, &st).await {
+            Ok(CsrfForm(f)) => register(&st, &u, f, None).await,
+            Err(r) => Ok(r.into_response()),
+        };
+    }
+    let up = match axum::extract::Multipart::from_request(req, &st).await {
+        Ok(mp) => read_photos(mp).await,
+        Err(r) => return Ok(r.into_response()),
+    };
+    if !up.too_large && !u.csrf_matches(up.csrf.as_deref()) {
+        return Ok(crate::extract::CsrfRejected(u.locale).into_response());
+    }
+    let f: NewForm = serde_urlencoded::to_string(&up.fields)
+        .ok()
+        .and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .unwrap_or_default();
+    let checked = if up.too_large {
+        Err(CoreError::Invalid(vec![
+            FieldError::new("photo", CommonCode::FileTooLarge).with("max", "5 MB"),
+        ]))
+    } else if up.broken {
+        Err(CoreError::invalid("photo", CommonCode::Required))
+    } else {
+        tickets::check_photos(&up.files)
+    };
+    match checked {
+        Ok(()) => register(&st, &u, f, Some(&up)).await,
+        Err(e) => render_new(&st, &u, f, Some(e)).await,
+    }
+}
+
+async fn register(
+    st: &AppState,
+    u: &ConsoleUser,
+    f: NewForm,
+    photos: Option<&PhotoUpload>,
 ) -> PageResult {
     let mut errs = Vec::new();
     let community = match f.community_id.trim().parse::<i64>() {
         Ok(n) => CommunityId(n),
         Err(_) => {
             errs.push(FieldError::new("community_id", CommonCode::Required));
-            return render_new(&st, &u, f, Some(CoreError::Invalid(errs))).await;
+            return render_new(st, u, f, Some(CoreError::Invalid(errs))).await;
         }
     };
     let tz = match registry::get_community(&st.core, &u.ctx, community).await {
         Ok(c) => tz_of(&c),
-        Err(e) => return render_new(&st, &u, f, Some(e)).await,
+        Err(e) => return render_new(st, u, f, Some(e)).await,
     };
     let caller = resolve::caller(
         &st.core,
@@ -234,12 +280,29 @@ pub(super) async fn create(
     };
     match res {
         Ok(r) => {
-            let msg = u.locale.tf("flash.registered", &[("number", &r.number)]);
-            Ok(done(&st, &u, &format!("/requests/{}", r.id), msg))
+            let mut msg = u.locale.tf("flash.registered", &[("number", &r.number)]);
+            if let Some(up) = photos.filter(|p| !p.files.is_empty()) {
+                // Checked already: what can still fail is the disk, said with the number.
+                let mut added = 0;
+                for file in &up.files {
+                    match tickets::add_photo(&st.core, &u.ctx, r.id, "report", file).await {
+                        Ok(_) => added += 1,
+                        Err(e) => {
+                            tracing::warn!(error = %e, request = r.id.0, "photo at registration");
+                            msg = format!("!{msg}；{}", u.locale.t("tk.photos_not_saved"));
+                            break;
+                        }
+                    }
+                }
+                if added > 0 && !msg.starts_with('!') {
+                    msg.push_str(&u.locale.tf("tk.with_photos", &[("n", &added.to_string())]));
+                }
+            }
+            Ok(done(st, u, &format!("/requests/{}", r.id), msg))
         }
         Err(e) if matches!(e, CoreError::Invalid(_) | CoreError::Conflict(_)) => {
-            render_new(&st, &u, f, Some(e)).await
+            render_new(st, u, f, Some(e)).await
         }
-        Err(e) => Err(PageError::new(&u, e)),
+        Err(e) => Err(PageError::new(u, e)),
     }
 }
