@@ -314,10 +314,12 @@ struct HomeQ {
 }
 
 async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>) -> PageResult {
-    // Owners and the owners' committee have no staff pages (their portal comes with requests
-    // and billing): say so instead of showing a console they cannot use.
+    // Owners start at their portal, the owners' committee at the published accounts.
     if u.ctx.role == wuye_core::auth::OWNER_ROLE {
         return Ok(axum::response::Redirect::to("/portal").into_response());
+    }
+    if u.ctx.role == wuye_core::auth::COMMITTEE_ROLE {
+        return Ok(axum::response::Redirect::to("/committee").into_response());
     }
     if !u.ctx.has(wuye_core::Perm::RegistryRead) {
         let mut s = Shell::of(&u);

@@ -6,6 +6,7 @@
 mod admin;
 mod billing;
 mod charts;
+mod committee;
 mod desk;
 pub mod flash;
 mod forms;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(desk::router())
         .merge(billing::router())
+        .merge(committee::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -107,6 +109,8 @@ pub struct Shell {
     pub can_dispatch: bool,
     pub can_work: bool,
     pub is_owner: bool,
+    /// The owners' committee: its pages are the published accounts.
+    pub is_committee: bool,
     pub can_tickets_manage: bool,
     pub can_collect: bool,
     pub can_bill: bool,
@@ -137,6 +141,7 @@ impl Shell {
             can_dispatch: false,
             can_work: false,
             is_owner: false,
+            is_committee: false,
             can_tickets_manage: false,
             can_collect: false,
             can_bill: false,
@@ -173,6 +178,7 @@ impl Shell {
             can_dispatch: c.has(Perm::TicketsDispatch) || c.has(Perm::TicketsManage),
             can_work: c.has(Perm::TicketsWork),
             is_owner: c.role == wuye_core::auth::OWNER_ROLE,
+            is_committee: c.role == wuye_core::auth::COMMITTEE_ROLE,
             can_tickets_manage: c.has(Perm::TicketsManage),
             can_collect: c.has(Perm::BillingCollect),
             can_bill: c.has(Perm::BillingManage),

@@ -49,7 +49,7 @@ impl Shell {
             id,
             current: is_current(href, &self.path),
         };
-        let staff = !self.is_owner;
+        let staff = !self.is_owner && !self.is_committee;
         let mut bar = vec![NavItem::Link(link("/", "nav.home", "nav-home"))];
         if self.can_read {
             bar.push(NavItem::Link(link("/search", "nav.search", "nav-search")));
@@ -65,6 +65,13 @@ impl Shell {
                 "/portal/billing",
                 "bl.my_bills",
                 "nav-my-bills",
+            )));
+        }
+        if self.is_committee {
+            bar.push(NavItem::Link(link(
+                "/committee",
+                "cm.accounts",
+                "nav-committee",
             )));
         }
         if self.can_register || self.can_dispatch {

@@ -427,3 +427,79 @@ async fn photos_are_attached_on_the_registration_form() {
     let page = html(&web, &app.base, &to).await;
     assert!(page.contains("附照片 1 张"), "the flash says so: {page}");
 }
+
+/// The owners' committee lands on the published accounts of its community: the quarter's
+/// income by item and expenses by category, and the common fund's account; staff do not, and
+/// its menu has no API tokens (point 14).
+#[tokio::test]
+async fn the_committee_reads_the_published_accounts() {
+    let app = crate::app().await;
+    let c = app.community_a.0;
+    let admin = app.admin().await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1903").await;
+    let today = crate::latefees::today();
+    for (code, name, kind, amount) in [
+        ("wyf", "物业费", "property", "900.00"),
+        ("zxwx", "专项维修资金", "fund", "500.00"),
+    ] {
+        let (_, item) = admin
+            .put(
+                "/api/v1/fee-items",
+                json!({"community_id": c, "code": code, "name": name, "kind": kind}),
+            )
+            .await;
+        crate::latefees::charge(
+            &admin,
+            unit,
+            item["id"].as_i64().expect("item"),
+            amount,
+            today,
+        )
+        .await;
+    }
+    let (st, p) = admin
+        .post(
+            "/api/v1/payments",
+            json!({"unit_id": unit, "method": "bank", "amount": "1400.00", "payer": "周女士"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    for (category, amount, fund) in [("人工费", "300.00", false), ("电梯大修", "120.00", true)]
+    {
+        let (st, e) = admin
+            .post(
+                "/api/v1/expenses",
+                json!({"community_id": c, "spent_on": today, "category": category, "description": category,
+                       "amount": amount, "from_fund": fund}),
+            )
+            .await;
+        assert_eq!(st, 201, "{e}");
+    }
+    app.user("cm1", "committee", &[app.community_a]).await;
+    let (web, _) = console_login(&app, "cm1").await;
+    let r = web
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .expect("home");
+    assert_eq!(r.headers()["location"], "/committee");
+    let page = html(&web, &app.base, "/committee").await;
+    assert_eq!(text_of(&page, "income-total"), "¥900.00", "{page}");
+    assert_eq!(text_of(&page, "expense-total"), "¥300.00");
+    assert_eq!(text_of(&page, "balance"), "¥600.00");
+    assert_eq!(
+        text_of(&page, "fund-closing"),
+        "¥380.00",
+        "500 in, 120 out: {page}"
+    );
+    assert!(page.contains("id=\"nav-committee\"") && !page.contains("id=\"nav-tokens\""));
+    assert!(!page.contains("后续版本"), "{page}");
+    // Staff read the same in 收费报表, not here.
+    let (staff, _) = console_login(&app, "admin").await;
+    let r = staff
+        .get(format!("{}/committee", app.base))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(r.status().as_u16(), 403);
+}
