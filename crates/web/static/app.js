@@ -29,6 +29,12 @@ document.addEventListener("submit", function (e) {
     e.preventDefault();
     return;
   }
+  // An upload with data-progress (imports, photos) goes through XHR so the page can show how
+  // much is sent, then that the server is working; its answer replaces the page as a normal
+  // submit would (the redirect's page, its flash message, and its address).
+  if (form.hasAttribute("data-progress") && sendWithProgress(form, button)) {
+    e.preventDefault();
+  }
   // A sent form's buttons wait for the answer: no second payment or bill run from a double
   // click. Forms that open elsewhere (a new tab) or stay (a PDF or .xlsx download) keep theirs.
   var download = /\.(pdf|xlsx)(\?|$)/.test((button && button.getAttribute("formaction")) || form.getAttribute("action") || "");
@@ -53,3 +59,67 @@ window.addEventListener("pageshow", function () {
     });
   });
 });
+
+function sendWithProgress(form, button) {
+  var files = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (i) {
+    return i.files && i.files.length > 0;
+  });
+  if (!files || !window.FormData || !window.XMLHttpRequest) {
+    return false;
+  }
+  var box = form.querySelector(".upload-progress");
+  var bar = box && box.querySelector("progress");
+  var said = box && box.querySelector("span");
+  var started = Date.now();
+  var tick = null;
+  var data = button ? new FormData(form, button) : new FormData(form);
+  var xhr = new XMLHttpRequest();
+  // Not form.action: a field named "action" would shadow it.
+  var to = (button && button.getAttribute("formaction")) || form.getAttribute("action") || location.pathname;
+  xhr.open(form.getAttribute("method") || "post", to);
+  function show(text) {
+    if (box) {
+      box.hidden = false;
+      said.textContent = text;
+    }
+  }
+  xhr.upload.onprogress = function (ev) {
+    if (ev.lengthComputable && bar) {
+      bar.value = Math.round((ev.loaded / ev.total) * 100);
+      show(box.getAttribute("data-sending").replace("{1}", bar.value));
+    }
+  };
+  xhr.upload.onload = function () {
+    if (bar) {
+      bar.removeAttribute("value");
+    }
+    // The server checks and writes every row now: say how long it has been at it.
+    var working = function () {
+      var secs = Math.round((Date.now() - started) / 1000);
+      show(box ? box.getAttribute("data-working").replace("{1}", secs) : "");
+    };
+    working();
+    tick = setInterval(working, 1000);
+  };
+  xhr.onload = function () {
+    clearInterval(tick);
+    if (xhr.responseURL) {
+      history.replaceState(null, "", xhr.responseURL);
+    }
+    document.open();
+    document.write(xhr.responseText);
+    document.close();
+  };
+  xhr.onerror = function () {
+    clearInterval(tick);
+    show(box ? box.getAttribute("data-failed") : "");
+    form.classList.remove("busy");
+    form.querySelectorAll("[aria-busy]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("aria-busy");
+    });
+  };
+  show(box ? box.getAttribute("data-sending").replace("{1}", 0) : "");
+  xhr.send(data);
+  return true;
+}

@@ -92,6 +92,11 @@ async fn log_in_create_a_unit_import_and_see_row_errors() {
         .send_keys(&good.to_string_lossy())
         .await
         .expect("choose");
+    // A mark on this window: the upload goes through XHR with a progress bar, and its answer
+    // replaces the document in this same window (a plain submit would start a fresh one).
+    b.execute("window.wuyeStayed = 1;", vec![])
+        .await
+        .expect("mark");
     click(&b, "import").await;
     let ok = b
         .wait()
@@ -102,6 +107,11 @@ async fn log_in_create_a_unit_import_and_see_row_errors() {
         .await
         .expect("text");
     assert!(ok.contains('1'), "{ok}");
+    let stayed = b
+        .execute("return [window.wuyeStayed || 0, location.pathname];", vec![])
+        .await
+        .expect("read mark");
+    assert_eq!(stayed, serde_json::json!([1, "/import"]), "sent with progress");
     let (n,): (i64,) = app
         .core
         .db
