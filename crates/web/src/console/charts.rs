@@ -206,7 +206,8 @@ pub fn line(
 pub fn stacked(id: &str, title: &str, rows: &[Stack], series: &[Series<'_>], none: &str) -> String {
     let row_h = 30.0;
     let label_w = 96.0;
-    let height = TOP + 8.0 + row_h * rows.len().max(1) as f64 + 8.0;
+    // An empty chart keeps room under its legend for the words that say so.
+    let height = TOP + 8.0 + row_h * rows.len().max(3) as f64 + 8.0;
     let mut o = String::new();
     open(&mut o, id, title, height);
     let mut x = LEFT;
@@ -226,7 +227,7 @@ pub fn stacked(id: &str, title: &str, rows: &[Stack], series: &[Series<'_>], non
         .max()
         .unwrap_or(0);
     if top <= 0 {
-        empty(&mut o, height, none);
+        empty(&mut o, height + TOP / 2.0, none);
         o.push_str("</svg>");
         return o;
     }

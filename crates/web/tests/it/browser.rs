@@ -3,7 +3,7 @@
 use fantoccini::Locator;
 use wuye_testkit::PASSWORD;
 
-async fn fill(b: &fantoccini::Client, id: &str, value: &str) {
+pub async fn fill(b: &fantoccini::Client, id: &str, value: &str) {
     let e = b
         .find(Locator::Id(id))
         .await
@@ -108,10 +108,17 @@ async fn log_in_create_a_unit_import_and_see_row_errors() {
         .expect("text");
     assert!(ok.contains('1'), "{ok}");
     let stayed = b
-        .execute("return [window.wuyeStayed || 0, location.pathname];", vec![])
+        .execute(
+            "return [window.wuyeStayed || 0, location.pathname];",
+            vec![],
+        )
         .await
         .expect("read mark");
-    assert_eq!(stayed, serde_json::json!([1, "/import"]), "sent with progress");
+    assert_eq!(
+        stayed,
+        serde_json::json!([1, "/import"]),
+        "sent with progress"
+    );
     let (n,): (i64,) = app
         .core
         .db

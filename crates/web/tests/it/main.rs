@@ -14,6 +14,7 @@ mod daily_use;
 mod home_pages;
 mod import;
 mod isolation;
+mod journeys;
 mod latefees;
 mod nodes;
 mod openapi;
