@@ -72,7 +72,12 @@ function sendWithProgress(form, button) {
   var said = box && box.querySelector("span");
   var started = Date.now();
   var tick = null;
-  var data = button ? new FormData(form, button) : new FormData(form);
+  // The pressed button's name and value go too (FormData's own submitter argument is not in
+  // every browser a desk may run).
+  var data = new FormData(form);
+  if (button && button.name) {
+    data.append(button.name, button.value);
+  }
   var xhr = new XMLHttpRequest();
   // Not form.action: a field named "action" would shadow it.
   var to = (button && button.getAttribute("formaction")) || form.getAttribute("action") || location.pathname;

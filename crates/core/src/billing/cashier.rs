@@ -208,6 +208,67 @@ pub async fn confirm_day(core: &Core, ctx: &Ctx, input: DayConfirm) -> CoreResul
     Ok(view)
 }
 
+/// One cashier's day (his 日结单): a cashier reads his own, a manager anyone's.
+pub async fn cashier_day(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    cashier: i64,
+    date: NaiveDate,
+) -> CoreResult<CashierDay> {
+    require_billing(ctx, c)?;
+    let mut r = core.db.read();
+    let tz = community_tz(&mut r, ctx, c).await?;
+    if !ctx.has(Perm::BillingManage) && ctx.actor().map_or(0, |u| u.0) != cashier {
+        return Err(CoreError::NotFound("cashier_day"));
+    }
+    let row = store::cashier_days::get(&mut r, c, cashier, date)
+        .await?
+        .ok_or(CoreError::NotFound("cashier_day"))?;
+    day_view(&mut r, c, row, today_in(tz)).await
+}
+
+/// What the cashier's home shows: today's takings (his own, or every cashier's for a manager)
+/// and the days still open, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Takings {
+    pub community_id: CommunityId,
+    #[schema(value_type = String, format = Date)]
+    pub today: NaiveDate,
+    pub today_fen: i64,
+    pub today_payments: i64,
+    pub open_days: Vec<CashierDay>,
+}
+
+pub async fn takings(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Takings> {
+    let days = list_days(
+        core,
+        ctx,
+        DayFilter {
+            community_id: c,
+            from: None,
+        },
+    )
+    .await?;
+    let tz = community_tz(&mut core.db.read(), ctx, c).await?;
+    let today = today_in(tz);
+    let (mut today_fen, mut today_payments) = (0, 0);
+    for d in days.iter().filter(|d| d.business_date == today) {
+        today_fen += d.total_fen;
+        today_payments += d.payments;
+    }
+    let mut open_days: Vec<CashierDay> =
+        days.into_iter().filter(|d| d.closed_at.is_none()).collect();
+    open_days.sort_by_key(|d| d.business_date);
+    Ok(Takings {
+        community_id: c,
+        today,
+        today_fen,
+        today_payments,
+        open_days,
+    })
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DayFilter {

@@ -513,6 +513,21 @@ pub async fn list_runs(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec
     store::runs::list(&mut core.db.read(), c).await
 }
 
+/// The period a report opens on: the latest billed up to this month (bills are often
+/// quarterly, so this month may have none yet), else this month. `YYYY-MM`.
+pub async fn report_period(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<String> {
+    require_billing(ctx, c)?;
+    let mut r = core.db.read();
+    let tz = community_tz(&mut r, ctx, c).await?;
+    let this_month = today_in(tz).format("%Y-%m").to_string();
+    Ok(store::runs::list(&mut r, c)
+        .await?
+        .into_iter()
+        .map(|run| run.period)
+        .find(|p| *p <= this_month)
+        .unwrap_or(this_month))
+}
+
 /// Every line a run of the period would write, computed as `post` computes them (for the
 /// benchmark's baseline: a plain batched INSERT of the same rows).
 pub async fn lines_for(

@@ -299,26 +299,32 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
             assignee: f.assignee_id,
             unit: f.unit_id,
             team: f.team_id,
+            clock: clock.map(|(code, _)| (code, Utc::now())),
             before: f.before_id,
             limit: f.limit.unwrap_or(100).clamp(1, 500),
         },
     )
     .await?;
     let mut v = with_clocks(core, &mut r, rows, Utc::now()).await?;
-    if let Some(want) = clock {
-        v.retain(|r| r.clocks.first().is_some_and(|c| c.status == want));
+    // The SQL found requests with such a clock; kept are those whose most urgent clock it is.
+    if let Some((_, want)) = clock {
+        v.retain(|r| {
+            r.clocks
+                .first()
+                .is_some_and(|c| c.met_at.is_none() && c.status == want)
+        });
     }
     Ok(v)
 }
 
 /// A clock-state filter's value: where a request's most urgent clock stands.
-fn clock_filter(s: Option<&str>) -> CoreResult<Option<ClockStatus>> {
+fn clock_filter(s: Option<&str>) -> CoreResult<Option<(&'static str, ClockStatus)>> {
     Ok(match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some("breached") => Some(ClockStatus::Breached),
-        Some("at_risk") => Some(ClockStatus::AtRisk),
-        Some("running") => Some(ClockStatus::Running),
-        Some("paused") => Some(ClockStatus::Paused),
+        Some("breached") => Some(("breached", ClockStatus::Breached)),
+        Some("at_risk") => Some(("at_risk", ClockStatus::AtRisk)),
+        Some("running") => Some(("running", ClockStatus::Running)),
+        Some("paused") => Some(("paused", ClockStatus::Paused)),
         Some(_) => return Err(invalid("clock", TicketCode::UnknownClockState)),
     })
 }

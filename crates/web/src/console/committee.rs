@@ -45,7 +45,7 @@ impl AccountsPage {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct AccountsQuery {
-    community: Option<i64>,
+    community: String,
     quarter: Option<String>,
 }
 
@@ -84,6 +84,9 @@ async fn accounts_page(
     let reached = |w: &i64| communities.iter().any(|(i, _)| i == w);
     let Some(c) = q
         .community
+        .trim()
+        .parse::<i64>()
+        .ok()
         .filter(reached)
         .or(u.community.filter(reached))
         .or_else(|| communities.first().map(|c| c.0))

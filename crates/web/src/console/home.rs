@@ -310,7 +310,16 @@ struct HomePage {
 
 #[derive(Deserialize)]
 struct HomeQ {
-    community: Option<i64>,
+    /// Text, so that a mistyped address shows the page rather than a bare 400.
+    community: Option<String>,
+}
+
+/// A panel that failed is left out (and logged): the rest of the home page still shows.
+fn panel<T>(which: &str, r: Result<Option<T>, CoreError>) -> Option<T> {
+    r.unwrap_or_else(|e| {
+        tracing::warn!(panel = which, error = %e, "home page panel left out");
+        None
+    })
 }
 
 async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>) -> PageResult {
@@ -346,13 +355,16 @@ async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>
             .unwrap_or([0; 5]);
         cards.push(CommunityCard { c, counts });
     }
-    let (desk, takings, request_charts, billing_charts) = tokio::try_join!(
+    let want = q.community.and_then(|c| c.trim().parse().ok());
+    let (desk, takings, request_charts, billing_charts) = tokio::join!(
         super::tickets::desk_panel(&st, &u),
-        super::billing::takings_panel(&st, &u, q.community),
+        super::billing::takings_panel(&st, &u, want),
         super::tickets::request_charts(&st, &u),
-        super::billing::billing_charts(&st, &u, q.community),
-    )
-    .or_page(&u)?;
+        super::billing::billing_charts(&st, &u, want),
+    );
+    let (desk, takings) = (panel("desk", desk), panel("takings", takings));
+    let request_charts = panel("request charts", request_charts);
+    let billing_charts = panel("billing charts", billing_charts);
     Ok(page(&HomePage {
         s: Shell::of(&u),
         cards,

@@ -242,3 +242,81 @@ async fn the_arrears_list_pages_and_a_day_sheet_prints_the_day() {
         .expect("sheet");
     assert_eq!(r.status().as_u16(), 404);
 }
+
+/// A reminder batch stops at its limit and says so, with how many matched (point 11): 501
+/// units in arrears, 500 notices, the warning naming 501.
+#[tokio::test]
+async fn a_reminder_batch_says_when_it_stops_at_its_limit() {
+    let app = crate::app().await;
+    let c = app.community_a.0;
+    let admin = app.admin().await;
+    let rows: Vec<[String; 11]> = (0..501)
+        .map(|i| {
+            [
+                "9栋".into(),
+                format!("{}", 1001 + i),
+                "10".into(),
+                "80".into(),
+                String::new(),
+                "住宅".into(),
+                "自住".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]
+        })
+        .collect();
+    let rows: Vec<[&str; 11]> = rows
+        .iter()
+        .map(|r| std::array::from_fn(|k| r[k].as_str()))
+        .collect();
+    let (st, v) = admin
+        .post_raw(
+            &format!("/api/v1/communities/{c}/import/units"),
+            crate::import::XLSX,
+            crate::import::workbook(&rows),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["units_created"], 501);
+    let (_, item) = admin
+        .put(
+            "/api/v1/fee-items",
+            json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property"}),
+        )
+        .await;
+    let (st, std) = admin
+        .post(
+            "/api/v1/charge-standards",
+            json!({"community_id": c, "fee_item_id": item["id"], "name": "管理费", "method": "fixed",
+                   "price": "50", "cycle": "monthly", "due_day": 15}),
+        )
+        .await;
+    assert_eq!(st, 201, "{std}");
+    let (st, run) = admin
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-07"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{run}");
+    assert_eq!(run["charges"], 501);
+    let (web, csrf) = console_login(&app, "admin").await;
+    let (st, _, page) = send(
+        &web,
+        &app.base,
+        "/billing/notices",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("community_id", &c.to_string()),
+            ("min_days", "30"),
+        ],
+    )
+    .await;
+    assert_eq!(st, 200, "{page}");
+    assert!(
+        page.contains("共 501 户符合条件，本次只出了前 500 户（每批最多 500 户）"),
+        "{page}"
+    );
+}

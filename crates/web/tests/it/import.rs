@@ -18,7 +18,7 @@ const HEADERS: [&str; 11] = [
     "证件号码",
     "备注",
 ];
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub fn workbook(rows: &[[&str; 11]]) -> Vec<u8> {
     let mut wb = Workbook::new();

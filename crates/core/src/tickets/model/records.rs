@@ -237,8 +237,8 @@ pub struct RequestFilter {
     pub unit_id: Option<UnitId>,
     /// Routed to this team (its pool and round-robin).
     pub team_id: Option<i64>,
-    /// Where the request's most urgent clock stands: `breached`, `at_risk`, `running`,
-    /// `paused`. Applied to the page read (the board reads the 500 newest open requests).
+    /// Where the request's most urgent unmet clock stands now: `breached`, `at_risk`,
+    /// `running`, `paused`.
     pub clock: Option<String>,
     /// Requests with an id below this (paging backwards).
     pub before_id: Option<i64>,

@@ -163,12 +163,11 @@ pub async fn dashboard(core: &Core, ctx: &Ctx, q: &DashboardQuery) -> CoreResult
 pub struct DeskDay {
     /// Registered by the caller today (each community's local day), newest first; at most 50.
     pub registered_today: Vec<Request>,
-    /// Open requests whose most urgent clock is past due.
+    /// Requests whose most urgent clock is past due, most overdue first; at most 100.
     pub breached: Vec<Request>,
-    /// Open requests whose most urgent clock is past its warning time.
+    /// Requests whose most urgent clock is past its warning time, nearest deadline first; at
+    /// most 100.
     pub at_risk: Vec<Request>,
-    /// How many open requests were read for the two lists (the newest 200 the caller sees).
-    pub open_read: i64,
 }
 
 /// The desk's day (needs `tickets.register`, `tickets.dispatch` or `tickets.manage`).
@@ -179,14 +178,15 @@ pub async fn desk_day(core: &Core, ctx: &Ctx) -> CoreResult<DeskDay> {
     {
         return Err(CoreError::Forbidden);
     }
-    let filter = |view: &str, open: bool, limit: i64| RequestFilter {
+    let filter = |view: &str, clock: Option<&str>, limit: i64| RequestFilter {
         view: Some(view.into()),
-        open: Some(open),
+        open: Some(clock.is_some()),
+        clock: clock.map(str::to_string),
         limit: Some(limit),
         ..RequestFilter::default()
     };
     let mine = if ctx.has(Perm::TicketsRegister) {
-        list_requests(core, ctx, &filter("mine", false, 50)).await?
+        list_requests(core, ctx, &filter("mine", None, 50)).await?
     } else {
         Vec::new()
     };
@@ -206,27 +206,25 @@ pub async fn desk_day(core: &Core, ctx: &Ctx) -> CoreResult<DeskDay> {
             registered_today.push(r);
         }
     }
-    let mut open = list_requests(core, ctx, &filter("", true, 200)).await?;
-    let open_read = open.len() as i64;
-    open.sort_by_key(|r| {
-        r.clocks
-            .first()
-            .map(clock_rank)
-            .unwrap_or((9, DateTime::<Utc>::MAX_UTC))
-    });
-    let (mut breached, mut at_risk) = (Vec::new(), Vec::new());
-    for r in open {
-        match r.clocks.first().map(clock_rank) {
-            Some((0, _)) => breached.push(r),
-            Some((1, _)) => at_risk.push(r),
-            _ => {}
-        }
-    }
+    let worst_first = |mut v: Vec<Request>| {
+        v.sort_by_key(|r| {
+            r.clocks
+                .first()
+                .map(clock_rank)
+                .unwrap_or((9, DateTime::<Utc>::MAX_UTC))
+        });
+        v
+    };
+    let (b, a) = (
+        filter("", Some("breached"), 100),
+        filter("", Some("at_risk"), 100),
+    );
+    let (breached, at_risk) =
+        tokio::try_join!(list_requests(core, ctx, &b), list_requests(core, ctx, &a))?;
     Ok(DeskDay {
         registered_today,
-        breached,
-        at_risk,
-        open_read,
+        breached: worst_first(breached),
+        at_risk: worst_first(at_risk),
     })
 }
 

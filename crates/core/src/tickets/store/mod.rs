@@ -41,6 +41,7 @@ pub fn hot_lists(s: &Sample, b: Backend) -> Vec<HotList> {
         assignee: None,
         unit: None,
         team: None,
+        clock: None,
         before: None,
         limit,
     };

@@ -304,7 +304,9 @@ pub(in crate::tickets) struct OpenNow {
     pub n: i64,
 }
 
-/// Every unmet clock of the communities by kind and state, from the `request_clocks_open`
+/// Every unmet clock of the communities by kind and state as `model::clock_status` judges it (a
+/// paused clock at the moment it paused: paused after its deadline it stays breached), from the
+/// `request_clocks_open`
 /// partial index alone: only open requests' clocks are read, whatever the table's size. One
 /// arm per community (`community_id IN (…)` led SQLite to the whole community's index), so a
 /// kind may come once per community: the caller adds them up.
@@ -326,9 +328,9 @@ pub(in crate::tickets) fn open_clocks_now_sql(communities: &[CommunityId]) -> (S
     let arm = |w: String| {
         format!(
             "SELECT c.clock, \
-             SUM(CASE WHEN c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) AS breached, \
-             SUM(CASE WHEN c.paused_since IS NULL AND c.due_at >= {now} AND c.warn_at < {now} THEN 1 ELSE 0 END) AS at_risk, \
-             SUM(CASE WHEN c.paused_since IS NOT NULL THEN 1 ELSE 0 END) AS paused, \
+             SUM(CASE WHEN COALESCE(c.paused_since, {now}) > c.due_at THEN 1 ELSE 0 END) AS breached, \
+             SUM(CASE WHEN c.paused_since IS NULL AND c.due_at >= {now} AND c.warn_at <= {now} THEN 1 ELSE 0 END) AS at_risk, \
+             SUM(CASE WHEN c.paused_since IS NOT NULL AND c.paused_since <= c.due_at THEN 1 ELSE 0 END) AS paused, \
              COUNT(*) AS n FROM request_clocks c WHERE {w} AND c.met_at IS NULL GROUP BY c.clock"
         )
     };
@@ -369,7 +371,7 @@ pub(in crate::tickets) async fn clocks_by_day(db: &Db, sc: &Scope) -> CoreResult
         "SELECT c.created_day AS day, \
          SUM(CASE WHEN c.met_late = 0 THEN 1 ELSE 0 END) AS on_time, \
          SUM(CASE WHEN c.met_late = 1 THEN 1 ELSE 0 END) AS late, \
-         SUM(CASE WHEN c.met_late IS NULL AND c.paused_since IS NULL AND c.due_at < {now} THEN 1 ELSE 0 END) AS overdue \
+         SUM(CASE WHEN c.met_late IS NULL AND COALESCE(c.paused_since, {now}) > c.due_at THEN 1 ELSE 0 END) AS overdue \
          FROM request_clocks c WHERE {w} GROUP BY c.created_day"
     );
     db.read().fetch_all::<ClockDay>(&sql, a).await

@@ -54,12 +54,13 @@ pub(super) async fn arrears_page(
 ) -> PageResult {
     let (communities, c) = pick(&st, &u, q.community).await.or_page(&u)?;
     let tz = zone(&st, &u, c).await;
+    // Any number typed in the address is a page between the first and a million-th.
     let page_no = q
         .page
         .as_deref()
         .and_then(|p| p.trim().parse::<i64>().ok())
         .unwrap_or(1)
-        .max(1);
+        .clamp(1, 1_000_000);
     let loaded = async {
         let as_of = opt_date(&q.as_of)?;
         let ageing = billing::ageing(&st.core, &u.ctx, c, as_of).await?;
@@ -226,17 +227,9 @@ pub(super) async fn reports_page(
             .unwrap_or_else(|| chrono::Datelike::with_day(&today, 1).unwrap_or(today));
         let to = opt_date(&q.to)?.unwrap_or(today);
         let report = billing::collection_report(&st.core, &u.ctx, c, from, to).await?;
-        // Unless asked, the latest period billed so far (bills are often quarterly: this
-        // month may have none yet).
-        let this_month = today.format("%Y-%m").to_string();
         let period = match q.period.clone().filter(|p| !p.trim().is_empty()) {
             Some(p) => p,
-            None => billing::list_runs(&st.core, &u.ctx, c)
-                .await?
-                .into_iter()
-                .map(|r| r.period)
-                .find(|p| *p <= this_month)
-                .unwrap_or(this_month),
+            None => billing::report_period(&st.core, &u.ctx, c).await?,
         };
         let rate = billing::collection_rate(&st.core, &u.ctx, c, &period).await?;
         let trend = billing::collection_rate_trend(&st.core, &u.ctx, c, &rate.period, 6).await?;

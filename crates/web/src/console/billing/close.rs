@@ -284,9 +284,9 @@ impl DaySheetPage {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct SheetQuery {
-    pub(super) community: Option<i64>,
+    pub(super) community: String,
     pub(super) date: String,
-    pub(super) cashier: Option<i64>,
+    pub(super) cashier: String,
 }
 
 pub(super) async fn day_sheet(
@@ -294,7 +294,9 @@ pub(super) async fn day_sheet(
     u: ConsoleUser,
     Query(q): Query<SheetQuery>,
 ) -> PageResult {
-    let (communities, c) = pick(&st, &u, q.community).await.or_page(&u)?;
+    let (communities, c) = pick(&st, &u, q.community.trim().parse().ok())
+        .await
+        .or_page(&u)?;
     let date = match parse_date(&q.date).or_page(&u)? {
         Some(d) => d,
         None => {
@@ -304,21 +306,15 @@ pub(super) async fn day_sheet(
             ));
         }
     };
-    let cashier = q.cashier.or(u.ctx.actor().map(|x| x.0)).unwrap_or(0);
-    // The days this user may see (a cashier his own, a manager everyone's): the sheet is one of them.
-    let day = billing::list_days(
-        &st.core,
-        &u.ctx,
-        DayFilter {
-            community_id: c,
-            from: Some(date),
-        },
-    )
-    .await
-    .or_page(&u)?
-    .into_iter()
-    .find(|d| d.business_date == date && d.cashier_id == cashier)
-    .ok_or_else(|| PageError::new(&u, CoreError::NotFound("cashier_day")))?;
+    let cashier = match q.cashier.trim() {
+        "" => u.ctx.actor().map_or(0, |x| x.0),
+        s => s
+            .parse()
+            .map_err(|_| PageError::new(&u, CoreError::NotFound("cashier_day")))?,
+    };
+    let day = billing::cashier_day(&st.core, &u.ctx, c, cashier, date)
+        .await
+        .or_page(&u)?;
     let payments = billing::list_payments(
         &st.core,
         &u.ctx,

@@ -39,33 +39,16 @@ pub(in crate::console) async fn takings_panel(
         return Ok(None);
     }
     let (list, c) = pick(st, u, want).await?;
-    let today = today(st, u, c).await;
-    let days = billing::list_days(
-        &st.core,
-        &u.ctx,
-        DayFilter {
-            community_id: c,
-            from: None,
-        },
-    )
-    .await?;
-    let (mut today_fen, mut today_count) = (0, 0);
-    for d in days.iter().filter(|d| d.business_date == today) {
-        today_fen += d.total_fen;
-        today_count += d.payments;
-    }
-    let mut open_days: Vec<CashierDay> =
-        days.into_iter().filter(|d| d.closed_at.is_none()).collect();
-    open_days.sort_by_key(|d| d.business_date);
+    let t = billing::takings(&st.core, &u.ctx, c).await?;
     Ok(Some(TakingsPanel {
         community: list
             .into_iter()
             .find(|x| x.0 == c.0)
             .map(|x| x.1)
             .unwrap_or_default(),
-        today_fen,
-        today_count,
-        open_days,
+        today_fen: t.today_fen,
+        today_count: t.today_payments,
+        open_days: t.open_days,
     }))
 }
 

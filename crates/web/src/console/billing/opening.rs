@@ -119,10 +119,9 @@ pub(super) async fn opening_upload(
         return Ok(crate::extract::CsrfRejected(u.locale).into_response());
     }
     let c: Option<i64> = up.community.as_deref().and_then(|c| c.trim().parse().ok());
-    let preview = up
-        .other
-        .iter()
-        .any(|(k, v)| k == "action" && v == "preview");
+    // Only the 导入 button posts; anything else (a browser that drops the button's value)
+    // previews, which writes nothing.
+    let preview = !up.other.iter().any(|(k, v)| k == "action" && v == "post");
     let err = if up.too_large {
         Some(crate::console::registry::too_large(max))
     } else if up.broken {

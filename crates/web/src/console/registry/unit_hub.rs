@@ -75,7 +75,10 @@ pub(super) async fn unit_hub(
         };
         let mut v: Vec<UnitRequest> = tickets::list_requests(&st.core, &u.ctx, &f)
             .await
-            .unwrap_or_default()
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, unit = unit.id.0, "unit page: requests left out");
+                Vec::new()
+            })
             .into_iter()
             .map(|r| UnitRequest {
                 id: r.id.0,
@@ -117,13 +120,25 @@ pub(super) async fn unit_hub(
     if c.require_in(Perm::RegistryWrite, unit.community_id).is_ok() {
         hub.keepers = registry::keeper_candidates(&st.core, &u.ctx, unit.community_id)
             .await
-            .unwrap_or_default()
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, unit = unit.id.0, "unit page: keepers left out");
+                Vec::new()
+            })
             .into_iter()
             .map(|(id, name)| Opt {
                 code: id.0.to_string(),
                 label: name,
             })
             .collect();
+        // The keeper set before stays shown, though he may have left the community since.
+        if let (Some(k), Some(name)) = (unit.keeper_user_id, &unit.keeper_name)
+            && !hub.keepers.iter().any(|o| o.code == k.0.to_string())
+        {
+            hub.keepers.push(Opt {
+                code: k.0.to_string(),
+                label: name.clone(),
+            });
+        }
     }
     hub
 }

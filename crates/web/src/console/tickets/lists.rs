@@ -197,10 +197,13 @@ async fn team_opts(
     ids.sort();
     let mut out = Vec::new();
     for c in &ids {
-        for t in tickets::list_teams(&st.core, &u.ctx, *c)
+        let teams = tickets::list_teams(&st.core, &u.ctx, *c)
             .await
-            .unwrap_or_default()
-        {
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, community = c.0, "board: teams left out");
+                Vec::new()
+            });
+        for t in teams {
             let label = match lk.communities.get(c) {
                 Some(x) if ids.len() > 1 => format!("{}（{}）", t.name, x.name),
                 _ => t.name,

@@ -14,6 +14,8 @@ pub(in crate::console) struct PhotoUpload {
     pub broken: bool,
     /// The form's other fields, as sent (the registration form carries its photos too).
     pub fields: Vec<(String, String)>,
+    /// A field longer than any form takes.
+    pub too_long: Option<String>,
 }
 
 pub(in crate::console) async fn read_photos(mut mp: axum::extract::Multipart) -> PhotoUpload {
@@ -25,6 +27,7 @@ pub(in crate::console) async fn read_photos(mut mp: axum::extract::Multipart) ->
         too_large: false,
         broken: false,
         fields: Vec::new(),
+        too_long: None,
     };
     loop {
         let mut field = match mp.next_field().await {
@@ -40,10 +43,11 @@ pub(in crate::console) async fn read_photos(mut mp: axum::extract::Multipart) ->
             }
         };
         let name = field.name().unwrap_or("").to_string();
+        // A text field holds at most a description's 2,000 characters in UTF-8, with room.
         let cap = if name == "photo" {
             MAX_PHOTO_BYTES
         } else {
-            4096
+            64 * 1024
         };
         let mut buf: Vec<u8> = Vec::new();
         let mut over = false;
@@ -71,6 +75,8 @@ pub(in crate::console) async fn read_photos(mut mp: axum::extract::Multipart) ->
             "stage" => up.stage = String::from_utf8_lossy(&buf).into_owned(),
             "m" => up.mobile = buf == b"1",
             "photo" if over => up.too_large = true,
+            // Longer than any field takes: the form is refused on it, not sent with it blank.
+            _ if over => up.too_long = Some(name),
             // A file input left empty sends one empty part.
             "photo" if !buf.is_empty() => up.files.push(buf),
             "photo" => {}
@@ -140,6 +146,7 @@ pub(super) async fn upload_photos(
             too_large: false,
             broken: true,
             fields: Vec::new(),
+            too_long: None,
         },
     };
     match save_photos(&st, &u, id, &up).await {

@@ -184,6 +184,10 @@ pub(super) async fn create(
         Err(CoreError::Invalid(vec![
             FieldError::new("photo", CommonCode::FileTooLarge).with("max", "5 MB"),
         ]))
+    } else if let Some(field) = &up.too_long {
+        Err(CoreError::Invalid(vec![
+            FieldError::new(field, CommonCode::TooLong).with("max", 2000),
+        ]))
     } else if up.broken {
         Err(CoreError::invalid("photo", CommonCode::Required))
     } else {
