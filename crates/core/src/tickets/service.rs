@@ -287,6 +287,19 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
     };
     let clock = clock_filter(f.clock.as_deref())?;
     let mut r = core.db.read_pinned();
+    // A clock state is looked up in the open clocks first: the page then reads just those
+    // requests (the newest 2,000 of them), not the community's every request to find them.
+    let only = match clock {
+        Some((code, _)) => {
+            let ids =
+                store::clocks::requests_in_state(&mut r, &ids, code, Utc::now(), 2000).await?;
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            Some(ids)
+        }
+        None => None,
+    };
     let rows = store::requests::page(
         &mut r,
         store::requests::Page {
@@ -299,7 +312,7 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
             assignee: f.assignee_id,
             unit: f.unit_id,
             team: f.team_id,
-            clock: clock.map(|(code, _)| (code, Utc::now())),
+            only: only.as_deref(),
             before: f.before_id,
             limit: f.limit.unwrap_or(100).clamp(1, 500),
         },

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Args, Bulk, Reader, Tx, Value, Writes};
+use crate::db::{Args, Backend, Bulk, Queries, Reader, Tx, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 use crate::shared::store::jobs::skip_locked;
@@ -251,4 +251,60 @@ pub(in crate::tickets) async fn targets(tx: &mut Tx, ids: &[RequestId]) -> CoreR
         a,
     )
     .await
+}
+
+/// The requests of the communities with an unmet clock in `state` now (`breached`, `at_risk`,
+/// `running`, `paused`, judged as `model::clock_status` judges them), newest first, at most
+/// `limit`: read from the open clocks alone (`request_clocks_open`), so a list of breached
+/// requests costs what the open requests are, however old they and many the others.
+pub(in crate::tickets) async fn requests_in_state(
+    r: &mut Reader<'_>,
+    communities: &[CommunityId],
+    state: &str,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> CoreResult<Vec<i64>> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (sql, a) = requests_in_state_sql(communities, state, now, r.backend());
+    let rows: Vec<(i64,)> = r.fetch_all(&sql, a).await?;
+    // Sorted here: the clocks in one state are few, and a sort in SQL let the planner walk a
+    // whole index in request order instead.
+    let mut ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    ids.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(ids)
+}
+
+/// The SQL of [`requests_in_state`].
+pub(in crate::tickets) fn requests_in_state_sql(
+    communities: &[CommunityId],
+    state: &str,
+    now: DateTime<Utc>,
+    backend: Backend,
+) -> (String, Args) {
+    let mut a = Args::new();
+    let now = a.push(now);
+    let cond = match state {
+        "breached" => format!("COALESCE(c.paused_since, {now}) > c.due_at"),
+        "at_risk" => format!("c.paused_since IS NULL AND c.due_at >= {now} AND c.warn_at <= {now}"),
+        "running" => format!("c.paused_since IS NULL AND c.warn_at > {now}"),
+        _ => "c.paused_since IS NOT NULL AND c.paused_since <= c.due_at".to_string(),
+    };
+    // SQLite, without statistics, would read the communities' every clock through
+    // `request_clocks_request`; the open ones are a small part of them.
+    let indexed = match backend {
+        Backend::Sqlite => " INDEXED BY request_clocks_open",
+        Backend::Postgres => "",
+    };
+    let within = in_list(&mut a, "c.community_id", communities);
+    (
+        format!(
+            "SELECT c.request_id FROM request_clocks c{indexed} WHERE {within} \
+             AND c.met_at IS NULL AND {cond}"
+        ),
+        a,
+    )
 }

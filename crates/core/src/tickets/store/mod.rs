@@ -41,7 +41,7 @@ pub fn hot_lists(s: &Sample, b: Backend) -> Vec<HotList> {
         assignee: None,
         unit: None,
         team: None,
-        clock: None,
+        only: None,
         before: None,
         limit,
     };
@@ -149,6 +149,22 @@ pub fn hot_lists(s: &Sample, b: Backend) -> Vec<HotList> {
         ),
         HotList::new("month statistics, met clocks", met),
         HotList::new("month statistics, running clocks", running),
+        // The desk's breached requests: the few found from the open clocks, read by id.
+        HotList::new(
+            "requests, some by id",
+            page_sql(
+                &Page {
+                    not_in: open,
+                    only: Some(&[1, 2, 3]),
+                    ..page(&both, Seen::All, 100)
+                },
+                b,
+            ),
+        ),
+        HotList::new(
+            "requests with a breached clock",
+            clocks::requests_in_state_sql(&both, "breached", chrono::Utc::now(), b),
+        ),
         // The dashboard's open clocks: grouped by clock, a sort of a handful of groups.
         HotList::new("open clocks now", stats::open_clocks_now_sql(&both))
             .sorting("groups the open clocks by kind"),

@@ -122,9 +122,8 @@ pub(in crate::tickets) struct Page<'a> {
     pub assignee: Option<UserId>,
     pub unit: Option<UnitId>,
     pub team: Option<i64>,
-    /// Only requests with an unmet clock in this state now (`breached`, `at_risk`, `running`,
-    /// `paused`), and the moment "now" is.
-    pub clock: Option<(&'a str, chrono::DateTime<chrono::Utc>)>,
+    /// Only these requests (those with a clock in some state, found from the open clocks).
+    pub only: Option<&'a [i64]>,
     pub before: Option<i64>,
     pub limit: i64,
 }
@@ -188,7 +187,10 @@ pub(in crate::tickets) fn page_sql(p: &Page<'_>, backend: Backend) -> (String, A
         args: Args::new(),
         literal: backend == Backend::Postgres,
     };
-    let per_community = p.communities.len() <= MERGED_COMMUNITIES && !p.communities.is_empty();
+    // A page of given requests is one arm led by their ids (the primary key gives them in
+    // order); per-community arms would walk each community's index to find them.
+    let per_community =
+        p.communities.len() <= MERGED_COMMUNITIES && !p.communities.is_empty() && p.only.is_none();
     let scopes: Vec<Option<CommunityId>> = if per_community {
         p.communities.iter().copied().map(Some).collect()
     } else {
@@ -287,21 +289,9 @@ fn page_filters(a: &mut Written, p: &Page<'_>) -> String {
     if let Some(t) = p.team {
         sql.push_str(&format!(" AND r.team_id = {}", a.push(t)));
     }
-    // From the open clocks (the `request_clocks_open` partial index), judged as
-    // `model::clock_status` judges them: older requests are found as well as new ones.
-    if let Some((state, now)) = p.clock {
-        let now = a.push(now);
-        let cond = match state {
-            "breached" => format!("COALESCE(c.paused_since, {now}) > c.due_at"),
-            "at_risk" => {
-                format!("c.paused_since IS NULL AND c.due_at >= {now} AND c.warn_at <= {now}")
-            }
-            "running" => format!("c.paused_since IS NULL AND c.warn_at > {now}"),
-            _ => "c.paused_since IS NOT NULL AND c.paused_since <= c.due_at".to_string(),
-        };
-        sql.push_str(&format!(
-            " AND r.id IN (SELECT c.request_id FROM request_clocks c WHERE c.met_at IS NULL AND {cond})"
-        ));
+    if let Some(ids) = p.only {
+        let list: Vec<String> = ids.iter().map(|i| a.push(*i)).collect();
+        sql.push_str(&format!(" AND r.id IN ({})", list.join(", ")));
     }
     // A parameter always: a text per page would crowd the connection's statement cache.
     if let Some(b) = p.before {
