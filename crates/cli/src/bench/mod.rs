@@ -93,8 +93,9 @@ pub enum BenchCmd {
     },
     /// Requests and work orders, over HTTP to `wuye serve` in a child process: registering
     /// (target ≥ 3,000/s, p99 ≤ 50 ms), the desk agent's open requests (≥ 5,000/s), an SLA
-    /// scanner pass over 1,000,000 requests (≤ 1 s) and a quarter's statistics (≤ 300 ms). The
-    /// same targets on SQLite and on PostgreSQL.
+    /// scanner pass over 1,000,000 requests (≤ 1 s), a quarter's statistics (≤ 300 ms) and the
+    /// home pages' reads (dashboard ≤ 600 ms, desk's day ≤ 200 ms). The same targets on SQLite
+    /// and on PostgreSQL.
     Requests {
         /// Seconds of load for each API benchmark, after a 1.5 s warm-up.
         #[arg(long, default_value_t = 10)]

@@ -205,7 +205,18 @@ pub fn line(
 /// with the legend on top and each row's total at its end.
 pub fn stacked(id: &str, title: &str, rows: &[Stack], series: &[Series<'_>], none: &str) -> String {
     let row_h = 30.0;
-    let label_w = 96.0;
+    // Room for the longest label at 12 px: a Chinese character about 12 units, a Latin one 6.5.
+    let label_w = rows
+        .iter()
+        .map(|r| {
+            r.label
+                .chars()
+                .map(|c| if c.is_ascii() { 6.5 } else { 12.0 })
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max)
+        .clamp(48.0, 180.0)
+        + 10.0;
     // An empty chart keeps room under its legend for the words that say so.
     let height = TOP + 8.0 + row_h * rows.len().max(3) as f64 + 8.0;
     let mut o = String::new();

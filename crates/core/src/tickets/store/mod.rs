@@ -165,6 +165,16 @@ pub fn hot_lists(s: &Sample, b: Backend) -> Vec<HotList> {
             "requests with a breached clock",
             clocks::requests_in_state_sql(&both, "breached", chrono::Utc::now(), b),
         ),
+        HotList::new(
+            "dashboard, met clocks by day",
+            stats::clocks_by_day_sql(&month, b).0,
+        )
+        .sorting("groups a period's clocks by day"),
+        HotList::new(
+            "dashboard, open clocks past due by day",
+            stats::clocks_by_day_sql(&month, b).1,
+        )
+        .sorting("groups the open clocks by day"),
         // The dashboard's open clocks: grouped by clock, a sort of a handful of groups.
         HotList::new("open clocks now", stats::open_clocks_now_sql(&both))
             .sorting("groups the open clocks by kind"),
