@@ -7,15 +7,6 @@ use serde_json::json;
 use crate::console::console_login;
 use crate::daily_use::{html, send};
 
-/// The text of the element with `id="{id}"`.
-fn text_of(page: &str, id: &str) -> String {
-    let at = page
-        .find(&format!("id=\"{id}\""))
-        .unwrap_or_else(|| panic!("{id} on the page"));
-    let from = at + page[at..].find('>').expect("tag end") + 1;
-    page[from..from + page[from..].find('<').expect("text end")].to_string()
-}
-
 #[tokio::test]
 async fn a_run_is_previewed_by_building_and_an_edited_standard_bills_later_runs_only() {
     let app = crate::app().await;
@@ -32,16 +23,11 @@ async fn a_run_is_previewed_by_building_and_an_edited_standard_bills_later_runs_
     crate::new_unit(&admin, app.building_a.0, "101").await;
     crate::new_unit(&admin, app.building_a.0, "102").await;
     let u3 = crate::new_unit(&admin, b2, "201").await;
-    let (_, item) = admin
-        .put(
-            "/api/v1/fee-items",
-            json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property"}),
-        )
-        .await;
+    let item = crate::fee_item_of(&admin, c, "wyf", "物业费", "property").await;
     let (st, std) = admin
         .post(
             "/api/v1/charge-standards",
-            json!({"community_id": c, "fee_item_id": item["id"], "name": "住宅物业费",
+            json!({"community_id": c, "fee_item_id": item, "name": "住宅物业费",
                    "method": "building_area", "price": "2.35", "cycle": "quarterly", "due_day": 15,
                    "use_kinds": ["residential"]}),
         )
@@ -96,7 +82,7 @@ async fn a_run_is_previewed_by_building_and_an_edited_standard_bills_later_runs_
             ("_csrf", csrf.as_str()),
             ("community_id", &c.to_string()),
             ("id", &std_id.to_string()),
-            ("fee_item_id", &item["id"].to_string()),
+            ("fee_item_id", &item.to_string()),
             ("use_kinds", "residential"),
             ("name", "住宅物业费"),
             ("method", "building_area"),
@@ -143,24 +129,12 @@ async fn the_arrears_list_pages_and_a_day_sheet_prints_the_day() {
     let app = crate::app().await;
     let c = app.community_a.0;
     let admin = app.admin().await;
-    let (_, item) = admin
-        .put(
-            "/api/v1/fee-items",
-            json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property"}),
-        )
-        .await;
+    let item = crate::fee_item_of(&admin, c, "wyf", "物业费", "property").await;
     let due = crate::latefees::days_ago(40);
     let mut units = Vec::new();
     for i in 0..101 {
         let u = crate::new_unit(&admin, app.building_a.0, &format!("{}", 1000 + i)).await;
-        crate::latefees::charge(
-            &admin,
-            u,
-            item["id"].as_i64().expect("item"),
-            &format!("{}.00", 100 + i),
-            due,
-        )
-        .await;
+        crate::latefees::charge(&admin, u, item, &format!("{}.00", 100 + i), due).await;
         units.push(u);
     }
     let (web, _) = console_login(&app, "admin").await;
@@ -223,8 +197,8 @@ async fn the_arrears_list_pages_and_a_day_sheet_prints_the_day() {
         &format!("/daily-close/sheet?community={c}&date={today}&cashier={me}"),
     )
     .await;
-    assert_eq!(text_of(&sheet, "sheet-total"), "¥1,201.00");
-    assert_eq!(text_of(&sheet, "sheet-cash"), "¥100.00");
+    assert_eq!(crate::text_of(&sheet, "sheet-total"), "¥1,201.00");
+    assert_eq!(crate::text_of(&sheet, "sheet-cash"), "¥100.00");
     assert!(
         sheet.contains("收款人签字") && sheet.contains("data-print"),
         "{sheet}"
@@ -280,16 +254,11 @@ async fn a_reminder_batch_says_when_it_stops_at_its_limit() {
         .await;
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["units_created"], 501);
-    let (_, item) = admin
-        .put(
-            "/api/v1/fee-items",
-            json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property"}),
-        )
-        .await;
+    let item = crate::fee_item_of(&admin, c, "wyf", "物业费", "property").await;
     let (st, std) = admin
         .post(
             "/api/v1/charge-standards",
-            json!({"community_id": c, "fee_item_id": item["id"], "name": "管理费", "method": "fixed",
+            json!({"community_id": c, "fee_item_id": item, "name": "管理费", "method": "fixed",
                    "price": "50", "cycle": "monthly", "due_day": 15}),
         )
         .await;

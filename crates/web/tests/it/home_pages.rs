@@ -29,15 +29,6 @@ fn listed(page: &str, id: &str) -> Vec<String> {
         .collect()
 }
 
-/// The text of the element with `id="{id}"`.
-fn text_of(page: &str, id: &str) -> String {
-    let at = page
-        .find(&format!("id=\"{id}\""))
-        .unwrap_or_else(|| panic!("{id} on the page"));
-    let from = at + page[at..].find('>').expect("tag end") + 1;
-    page[from..from + page[from..].find('<').expect("text end")].to_string()
-}
-
 #[tokio::test]
 async fn each_home_shows_what_its_role_works_on() {
     let app = crate::app().await;
@@ -104,7 +95,7 @@ async fn each_home_shows_what_its_role_works_on() {
     assert_eq!(listed(&home, "at-risk"), [num(&risky)], "{home}");
     assert!(listed(&home, "today").contains(&num(&fresh)), "{home}");
     assert!(!listed(&home, "today").contains(&num(&old)));
-    assert_eq!(text_of(&home, "n-breached"), "1");
+    assert_eq!(crate::text_of(&home, "n-breached"), "1");
     assert!(
         !home.contains("id=\"dashboard\""),
         "a desk agent has no dashboard"
@@ -208,20 +199,8 @@ async fn each_home_shows_what_its_role_works_on() {
     // The cashier's home: today's takings, the day still open.
     let cashier = app.api_as("cash1", "cashier", &[app.community_a]).await;
     let unit = crate::new_unit(&admin, app.building_a.0, "1901").await;
-    let (_, item) = admin
-        .put(
-            "/api/v1/fee-items",
-            json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property"}),
-        )
-        .await;
-    let (st, ch) = admin
-        .post(
-            "/api/v1/charges",
-            json!({"unit_id": unit, "fee_item_id": item["id"], "amount": "2345.60",
-                   "description": "物业服务费", "reason": "补收"}),
-        )
-        .await;
-    assert_eq!(st, 201, "{ch}");
+    let item = crate::fee_item_of(&admin, c, "wyf", "物业费", "property").await;
+    crate::charge_of(&admin, unit, item, "2345.60", "物业服务费").await;
     let (st, p) = cashier
         .post(
             "/api/v1/payments",
@@ -231,9 +210,9 @@ async fn each_home_shows_what_its_role_works_on() {
     assert_eq!(st, 201, "{p}");
     let (web_cash, _) = console_login(&app, "cash1").await;
     let home = html(&web_cash, &app.base, "/").await;
-    assert_eq!(text_of(&home, "today-total"), "¥1,234.50", "{home}");
-    assert_eq!(text_of(&home, "today-count"), "1");
-    assert_eq!(text_of(&home, "open-days"), "1");
+    assert_eq!(crate::text_of(&home, "today-total"), "¥1,234.50", "{home}");
+    assert_eq!(crate::text_of(&home, "today-count"), "1");
+    assert_eq!(crate::text_of(&home, "open-days"), "1");
     assert!(!home.contains("id=\"desk-panel\"") && !home.contains("id=\"dashboard\""));
 
     // The manager's billing charts: the ageing bars name the overdue money.
@@ -314,20 +293,8 @@ async fn the_unit_page_gathers_its_requests_and_what_it_owes() {
         )
         .await;
     assert_eq!(st, 200, "{r}");
-    let (_, item) = admin
-        .put(
-            "/api/v1/fee-items",
-            json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property"}),
-        )
-        .await;
-    let (st, ch) = admin
-        .post(
-            "/api/v1/charges",
-            json!({"unit_id": unit, "fee_item_id": item["id"], "amount": "1500.25",
-                   "description": "物业服务费 2026 年第四季度", "reason": "补收"}),
-        )
-        .await;
-    assert_eq!(st, 201, "{ch}");
+    let item = crate::fee_item_of(&admin, c, "wyf", "物业费", "property").await;
+    crate::charge_of(&admin, unit, item, "1500.25", "物业服务费 2026 年第四季度").await;
     let keeper = app.user("guard7", "security", &[app.community_a]).await;
 
     let (web, csrf) = console_login(&app, "admin").await;
@@ -346,7 +313,7 @@ async fn the_unit_page_gathers_its_requests_and_what_it_owes() {
         page.contains(&format!("/cashier?community={c}&amp;unit=")),
         "a payment starts at the cashier on this unit: {page}"
     );
-    assert_eq!(text_of(&page, "owed-total"), "¥1,500.25");
+    assert_eq!(crate::text_of(&page, "owed-total"), "¥1,500.25");
     assert!(page.contains("物业服务费 2026 年第四季度"));
     // The keeper is chosen among the community's staff, by name.
     assert!(
@@ -469,20 +436,8 @@ async fn the_committee_reads_the_published_accounts() {
         ("wyf", "物业费", "property", "900.00"),
         ("zxwx", "专项维修资金", "fund", "500.00"),
     ] {
-        let (_, item) = admin
-            .put(
-                "/api/v1/fee-items",
-                json!({"community_id": c, "code": code, "name": name, "kind": kind}),
-            )
-            .await;
-        crate::latefees::charge(
-            &admin,
-            unit,
-            item["id"].as_i64().expect("item"),
-            amount,
-            today,
-        )
-        .await;
+        let item = crate::fee_item_of(&admin, c, code, name, kind).await;
+        crate::latefees::charge(&admin, unit, item, amount, today).await;
     }
     let (st, p) = admin
         .post(
@@ -511,11 +466,11 @@ async fn the_committee_reads_the_published_accounts() {
         .expect("home");
     assert_eq!(r.headers()["location"], "/committee");
     let page = html(&web, &app.base, "/committee").await;
-    assert_eq!(text_of(&page, "income-total"), "¥900.00", "{page}");
-    assert_eq!(text_of(&page, "expense-total"), "¥300.00");
-    assert_eq!(text_of(&page, "balance"), "¥600.00");
+    assert_eq!(crate::text_of(&page, "income-total"), "¥900.00", "{page}");
+    assert_eq!(crate::text_of(&page, "expense-total"), "¥300.00");
+    assert_eq!(crate::text_of(&page, "balance"), "¥600.00");
     assert_eq!(
-        text_of(&page, "fund-closing"),
+        crate::text_of(&page, "fund-closing"),
         "¥380.00",
         "500 in, 120 out: {page}"
     );

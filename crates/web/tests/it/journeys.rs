@@ -36,20 +36,8 @@ async fn the_cashier_takes_a_payment_in_the_community_he_chose_and_closes_the_da
     // The unit is in the second community: picking it is what the cashier must not redo.
     let c = app.community_b.0;
     let unit = crate::new_unit(&admin, app.building_b.0, "101").await;
-    let (_, item) = admin
-        .put(
-            "/api/v1/fee-items",
-            json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property"}),
-        )
-        .await;
-    let (st, ch) = admin
-        .post(
-            "/api/v1/charges",
-            json!({"unit_id": unit, "fee_item_id": item["id"], "amount": "1580.40",
-                   "description": "物业服务费 2026 年第四季度", "reason": "补收"}),
-        )
-        .await;
-    assert_eq!(st, 201, "{ch}");
+    let item = crate::fee_item_of(&admin, c, "wyf", "物业费", "property").await;
+    crate::charge_of(&admin, unit, item, "1580.40", "物业服务费 2026 年第四季度").await;
     let (_, u) = admin.get(&format!("/api/v1/units/{unit}")).await;
     let label = format!(
         "{}-101",
@@ -157,16 +145,11 @@ async fn the_manager_previews_confirms_and_posts_a_bill_run() {
     for no in ["101", "102"] {
         crate::new_unit(&admin, app.building_a.0, no).await;
     }
-    let (_, item) = admin
-        .put(
-            "/api/v1/fee-items",
-            json!({"community_id": c, "code": "wyf", "name": "物业费", "kind": "property"}),
-        )
-        .await;
+    let item = crate::fee_item_of(&admin, c, "wyf", "物业费", "property").await;
     let (st, _) = admin
         .post(
             "/api/v1/charge-standards",
-            json!({"community_id": c, "fee_item_id": item["id"], "name": "住宅物业费",
+            json!({"community_id": c, "fee_item_id": item, "name": "住宅物业费",
                    "method": "building_area", "price": "2.35", "cycle": "quarterly", "due_day": 15}),
         )
         .await;

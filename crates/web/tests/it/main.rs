@@ -96,3 +96,37 @@ pub fn pdf_text_and_fonts(bytes: &[u8]) -> (String, String) {
     let _ = std::fs::remove_file(&path);
     (text, fonts)
 }
+
+/// A fee item of the community (`code`, `name`, `kind`), created or updated; its id.
+pub async fn fee_item_of(api: &Api, community: i64, code: &str, name: &str, kind: &str) -> i64 {
+    let (st, item) = api
+        .put(
+            "/api/v1/fee-items",
+            json!({"community_id": community, "code": code, "name": name, "kind": kind}),
+        )
+        .await;
+    assert_eq!(st, 200, "{item}");
+    item["id"].as_i64().expect("fee item id")
+}
+
+/// A charge posted by hand on the unit, due today; its id.
+pub async fn charge_of(api: &Api, unit: i64, item: i64, amount: &str, description: &str) -> i64 {
+    let (st, ch) = api
+        .post(
+            "/api/v1/charges",
+            json!({"unit_id": unit, "fee_item_id": item, "amount": amount,
+                   "description": description, "reason": "补收"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{ch}");
+    ch["id"].as_i64().expect("charge id")
+}
+
+/// The text of the element with `id="{id}"` in a page, as the server sent it.
+pub fn text_of(page: &str, id: &str) -> String {
+    let at = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("{id} on the page"));
+    let from = at + page[at..].find('>').expect("tag end") + 1;
+    page[from..from + page[from..].find('<').expect("text end")].to_string()
+}
