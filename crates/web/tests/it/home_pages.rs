@@ -485,3 +485,48 @@ async fn the_committee_reads_the_published_accounts() {
         .expect("page");
     assert_eq!(r.status().as_u16(), 403);
 }
+
+/// The unit page's "all requests" opens the list narrowed to that unit, closed ones included.
+#[tokio::test]
+async fn a_units_requests_open_as_a_list() {
+    let app = crate::app().await;
+    let c = app.community_a.0;
+    let admin = app.admin().await;
+    let unit = crate::new_unit(&admin, app.building_a.0, "1904").await;
+    let other = crate::new_unit(&admin, app.building_a.0, "1905").await;
+    let mut numbers = Vec::new();
+    for u in [unit, other] {
+        let (st, r) = admin
+            .post(
+                "/api/v1/requests",
+                json!({"community_id": c, "kind": "complaint_general", "category": "noise",
+                       "channel": "front_desk", "unit_id": u, "description": "楼上噪音"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        numbers.push(num_of(&r));
+    }
+    let (web, _) = console_login(&app, "admin").await;
+    let page = html(&web, &app.base, &format!("/units/{unit}")).await;
+    assert!(
+        page.contains(&format!("href=\"/requests?view=all&amp;unit_id={unit}\"")),
+        "{page}"
+    );
+    let list = html(
+        &web,
+        &app.base,
+        &format!("/requests?view=all&unit_id={unit}"),
+    )
+    .await;
+    assert!(
+        list.contains(&numbers[0]) && !list.contains(&numbers[1]),
+        "{list}"
+    );
+    assert!(list.contains("id=\"unit-filter\""), "{list}");
+    let r = web
+        .get(format!("{}/requests?unit_id=abc", app.base))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(r.status().as_u16(), 422);
+}

@@ -31,17 +31,22 @@ impl DaysPage {
             .sum()
     }
     fn method_label(&self, code: &str) -> String {
-        PayMethod::parse("", code)
-            .map(|m| {
-                if self.s.l == crate::locale::Locale::En {
-                    PayMethod::ALL.iter().find(|x| x.0 == m).map_or("", |x| x.3)
-                } else {
-                    m.zh()
-                }
-            })
-            .unwrap_or("")
-            .to_string()
+        method_label(code, self.s.l)
     }
+}
+
+/// A payment method's name in the page's language.
+fn method_label(code: &str, l: crate::locale::Locale) -> String {
+    PayMethod::parse("", code)
+        .map(|m| {
+            if l == crate::locale::Locale::En {
+                PayMethod::ALL.iter().find(|x| x.0 == m).map_or("", |x| x.3)
+            } else {
+                m.zh()
+            }
+        })
+        .unwrap_or("")
+        .to_string()
 }
 
 pub(super) async fn render_days(
@@ -277,7 +282,7 @@ impl DaySheetPage {
         crate::console::forms::local_time(*t, self.tz)
     }
     fn method_label(&self, code: &str) -> String {
-        billing::method_zh(code).to_string()
+        method_label(code, self.s.l)
     }
 }
 

@@ -16,6 +16,8 @@ pub(super) struct ListQuery {
     pub(super) category: String,
     pub(super) team_id: String,
     pub(super) clock: String,
+    /// One unit's requests (from the unit's page).
+    pub(super) unit_id: String,
 }
 
 #[derive(Template)]
@@ -30,6 +32,8 @@ pub(super) struct ListPage {
     pub(super) q_category: String,
     pub(super) q_team: String,
     pub(super) q_clock: String,
+    /// The unit the list is narrowed to: (id, "1栋-101").
+    pub(super) unit: Option<(i64, String)>,
     pub(super) communities: Vec<Opt>,
     pub(super) teams: Vec<Opt>,
     pub(super) clock_states: Vec<Opt>,
@@ -98,6 +102,16 @@ pub(super) async fn list_page(
             }
         },
     };
+    let unit_id = match q.unit_id.trim() {
+        "" => None,
+        s => match s.parse() {
+            Ok(n) => Some(UnitId(n)),
+            Err(_) => {
+                errs.push(FieldError::new("unit_id", CommonCode::NotANumber));
+                None
+            }
+        },
+    };
     if !errs.is_empty() {
         return Err(PageError::new(&u, CoreError::Invalid(errs)));
     }
@@ -113,7 +127,7 @@ pub(super) async fn list_page(
         kind: Some(q.kind.clone()),
         category: Some(q.category.clone()),
         assignee_id: None,
-        unit_id: None,
+        unit_id,
         team_id,
         clock: Some(q.clock.clone()),
         before_id: None,
@@ -155,6 +169,13 @@ pub(super) async fn list_page(
     }
     let rows = res.or_page(&u)?;
     let teams = team_opts(&st, &u, &lk, community_id).await;
+    let unit = match unit_id {
+        Some(id) => registry::get_unit(&st.core, &u.ctx, id)
+            .await
+            .ok()
+            .map(|x| (id.0, format!("{}-{}", x.building_name, x.unit_no))),
+        None => None,
+    };
     let clock_states = ["breached", "at_risk", "running", "paused"]
         .iter()
         .map(|c| Opt {
@@ -173,6 +194,7 @@ pub(super) async fn list_page(
         q_category: q.category,
         q_team: q.team_id,
         q_clock: q.clock,
+        unit,
         teams,
         clock_states,
         communities: community_opts(&lk),
