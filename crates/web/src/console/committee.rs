@@ -81,16 +81,8 @@ async fn accounts_page(
             .or_page(&u)?;
         communities.push((c.id.0, c.name));
     }
-    let reached = |w: &i64| communities.iter().any(|(i, _)| i == w);
-    let Some(c) = q
-        .community
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(reached)
-        .or(u.community.filter(reached))
-        .or_else(|| communities.first().map(|c| c.0))
-    else {
+    let want = q.community.trim().parse::<i64>().ok();
+    let Some(c) = super::forms::chosen_community(&communities, want, u.community) else {
         return Err(PageError::new(&u, CoreError::NotFound("community")));
     };
     let today = Utc::now()

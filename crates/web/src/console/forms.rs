@@ -111,6 +111,19 @@ pub fn default_zone() -> Tz {
     wuye_core::shared::calendar::zone("")
 }
 
+/// The community a page opens on among those listed (id, name): the one asked for, else the one
+/// the user last chose (`ConsoleUser::community`), else the first; only one still listed.
+pub fn chosen_community(
+    list: &[(i64, String)],
+    want: Option<i64>,
+    remembered: Option<i64>,
+) -> Option<i64> {
+    let listed = |w: &i64| list.iter().any(|(i, _)| i == w);
+    want.filter(listed)
+        .or(remembered.filter(listed))
+        .or_else(|| list.first().map(|c| c.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

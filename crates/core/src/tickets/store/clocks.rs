@@ -279,6 +279,19 @@ pub(in crate::tickets) async fn requests_in_state(
 }
 
 /// The SQL of [`requests_in_state`].
+/// The SQL condition that an unmet clock `c` is in `state` at `now` (a placeholder or literal),
+/// as `model::clock_status` judges it: a clock paused is judged at the moment it paused, so one
+/// paused after its deadline stays breached. `state` is `breached`, `at_risk`, `running` or
+/// (anything else) `paused`. The one place the rule is written in SQL.
+pub(in crate::tickets) fn state_condition(state: &str, now: &str) -> String {
+    match state {
+        "breached" => format!("COALESCE(c.paused_since, {now}) > c.due_at"),
+        "at_risk" => format!("c.paused_since IS NULL AND c.due_at >= {now} AND c.warn_at <= {now}"),
+        "running" => format!("c.paused_since IS NULL AND c.warn_at > {now}"),
+        _ => "c.paused_since IS NOT NULL AND c.paused_since <= c.due_at".to_string(),
+    }
+}
+
 pub(in crate::tickets) fn requests_in_state_sql(
     communities: &[CommunityId],
     state: &str,
@@ -287,12 +300,7 @@ pub(in crate::tickets) fn requests_in_state_sql(
 ) -> (String, Args) {
     let mut a = Args::new();
     let now = a.push(now);
-    let cond = match state {
-        "breached" => format!("COALESCE(c.paused_since, {now}) > c.due_at"),
-        "at_risk" => format!("c.paused_since IS NULL AND c.due_at >= {now} AND c.warn_at <= {now}"),
-        "running" => format!("c.paused_since IS NULL AND c.warn_at > {now}"),
-        _ => "c.paused_since IS NOT NULL AND c.paused_since <= c.due_at".to_string(),
-    };
+    let cond = state_condition(state, &now);
     // SQLite, without statistics, would read the communities' every clock through
     // `request_clocks_request`; the open ones are a small part of them.
     let indexed = match backend {

@@ -9,6 +9,7 @@ use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
 use super::super::stats::ComplaintLine;
+use super::clocks::state_condition;
 use super::in_list;
 
 /// The requests a statistic covers; days are local `YYYY-MM-DD` keys.
@@ -325,12 +326,17 @@ pub(in crate::tickets) async fn open_clocks_now(
 pub(in crate::tickets) fn open_clocks_now_sql(communities: &[CommunityId]) -> (String, Args) {
     let mut a = Args::new();
     let now = a.push(Utc::now());
+    let (breached, at_risk, paused) = (
+        state_condition("breached", &now),
+        state_condition("at_risk", &now),
+        state_condition("paused", &now),
+    );
     let arm = |w: String| {
         format!(
             "SELECT c.clock, \
-             SUM(CASE WHEN COALESCE(c.paused_since, {now}) > c.due_at THEN 1 ELSE 0 END) AS breached, \
-             SUM(CASE WHEN c.paused_since IS NULL AND c.due_at >= {now} AND c.warn_at <= {now} THEN 1 ELSE 0 END) AS at_risk, \
-             SUM(CASE WHEN c.paused_since IS NOT NULL AND c.paused_since <= c.due_at THEN 1 ELSE 0 END) AS paused, \
+             SUM(CASE WHEN {breached} THEN 1 ELSE 0 END) AS breached, \
+             SUM(CASE WHEN {at_risk} THEN 1 ELSE 0 END) AS at_risk, \
+             SUM(CASE WHEN {paused} THEN 1 ELSE 0 END) AS paused, \
              COUNT(*) AS n FROM request_clocks c WHERE {w} AND c.met_at IS NULL GROUP BY c.clock"
         )
     };
@@ -408,7 +414,8 @@ pub(in crate::tickets) fn clocks_by_day_sql(
     let open = format!(
         "SELECT c.created_day AS day, CAST(0 AS BIGINT) AS on_time, CAST(0 AS BIGINT) AS late, COUNT(*) AS overdue \
          FROM request_clocks c{indexed} WHERE {w} AND c.met_at IS NULL \
-         AND COALESCE(c.paused_since, {now}) > c.due_at GROUP BY c.created_day"
+         AND {} GROUP BY c.created_day",
+        state_condition("breached", &now)
     );
     ((met, a), (open, b))
 }

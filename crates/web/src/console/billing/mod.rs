@@ -195,11 +195,7 @@ async fn pick(
         .into_iter()
         .map(|c| (c.id.0, c.name))
         .collect();
-    let reached = |w: &i64| list.iter().any(|(i, _)| i == w);
-    let id = want
-        .filter(reached)
-        .or(u.community.filter(reached))
-        .or_else(|| list.first().map(|c| c.0))
+    let id = super::forms::chosen_community(&list, want, u.community)
         .ok_or(CoreError::NotFound("community"))?;
     Ok((list, CommunityId(id)))
 }
