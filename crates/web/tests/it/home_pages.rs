@@ -115,7 +115,8 @@ async fn each_home_shows_what_its_role_works_on() {
     }
 
     // The manager's dashboard: the open clocks by state, the months' counts.
-    let today = Utc::now().date_naive();
+    // The dashboard counts days on the community's clock (Asia/Shanghai), not the test's UTC.
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
     let (st, d) = manager
         .get(&format!(
             "/api/v1/requests/dashboard?to={today}&community_id={c}"
