@@ -6,7 +6,7 @@
 # Extra packages can be added with WUYE_CI_EXTRA_PACKAGES="pkg1 pkg2".
 set -euo pipefail
 
-packages=(postgresql postgresql-15-auto-failover pg-auto-failover-cli chromium chromium-driver fonts-wqy-microhei poppler-utils curl ca-certificates python3 python3-venv nginx)
+packages=(postgresql postgresql-15-auto-failover pg-auto-failover-cli chromium chromium-driver fonts-wqy-microhei poppler-utils curl ca-certificates python3 python3-venv python3-aiosmtpd nginx)
 # shellcheck disable=SC2206
 packages+=(${WUYE_CI_EXTRA_PACKAGES:-})
 
@@ -43,6 +43,11 @@ for f in /usr/bin/chromium /usr/bin/chromedriver /usr/share/fonts/truetype/wqy/w
     exit 1
   fi
 done
+# The SMTP server the notification tests deliver to (.ci/smtp_sink.py) runs on Debian's Python.
+if ! /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null; then
+  echo "install-deps: /usr/bin/python3 cannot import aiosmtpd after install" >&2
+  exit 1
+fi
 if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
   echo "install-deps: no /usr/lib/postgresql/*/bin after install" >&2
   exit 1

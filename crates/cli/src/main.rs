@@ -3,6 +3,7 @@
 mod backup;
 mod bench;
 mod config;
+mod notify_config;
 mod switching;
 
 use std::path::{Path, PathBuf};
@@ -345,6 +346,7 @@ async fn open_with(r: &Resolved, login_throttle: auth::LoginThrottle) -> AnyResu
                 .text("WUYE_PDF_FONT")
                 .map(std::path::PathBuf::from)
                 .unwrap_or_else(|| Settings::default().pdf_font),
+            channels: notify_config::channels(r)?,
             ..Settings::default()
         },
     );
@@ -457,6 +459,12 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Arc::clone(&core),
                 std::time::Duration::from_secs(3600),
             );
+            // Every node sends the outbox; each message is leased to one of them at a time.
+            let outbox = wuye_core::notify::worker::spawn(
+                Arc::clone(&core),
+                wuye_core::shared::jobs::node_name(),
+                notify_config::worker(&r)?,
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -465,6 +473,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             scanner.abort();
             late_fees.abort();
             housekeeping.abort();
+            outbox.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod hot_lists;
 pub mod keys;
 mod layout;
+pub mod notify;
 
 pub mod portal;
 pub mod registry;
@@ -27,6 +28,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     auth::error::AuthCode::CODES,
     billing::error::BillingCode::CODES,
     billing::switch::SwitchCode::CODES,
+    notify::error::NotifyCode::CODES,
     portal::error::PortalCode::CODES,
     registry::error::RegistryCode::CODES,
     shared::resolve::ResolveCode::CODES,
@@ -70,6 +72,9 @@ pub struct Settings {
     /// The CJK font receipts and notices embed (`WUYE_PDF_FONT`; a TrueType or OpenType file or
     /// collection, Debian's fonts-wqy-microhei by default).
     pub pdf_font: std::path::PathBuf,
+    /// The outside channels of notifications (`WUYE_SMTP_*`, `WUYE_SMS_*`, `WUYE_WECHAT_*`);
+    /// none by default: in-app only.
+    pub channels: notify::channels::ChannelSettings,
 }
 
 impl Default for Settings {
@@ -83,6 +88,7 @@ impl Default for Settings {
             login_throttle: auth::LoginThrottle::default(),
             backdate_window: Duration::days(7),
             pdf_font: std::path::PathBuf::from(billing::pdf::DEFAULT_FONT),
+            channels: Default::default(),
         }
     }
 }
@@ -97,13 +103,24 @@ pub struct Core {
     token_ctx: std::sync::Mutex<std::collections::HashMap<String, (Ctx, std::time::Instant)>>,
     /// Registrations waiting to be written together (group commit).
     pub(crate) requests: tickets::create::RequestQueue,
+    /// The live outside channels (the outbox worker sends through them).
+    pub channels: Arc<notify::channels::Channels>,
 }
 
 pub type CoreRef = Arc<Core>;
 
 impl Core {
     pub fn new(db: Db, crypto: Crypto, settings: Settings) -> CoreRef {
+        // `serve` checks the settings before it gets here; a bad one left over is logged and
+        // its channel left out, rather than the process refusing to start.
+        let channels = notify::channels::Channels::new(&settings.channels).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "notification channels: e-mail left out");
+            let mut s = settings.channels.clone();
+            s.smtp = None;
+            notify::channels::Channels::new(&s).unwrap_or_default()
+        });
         Arc::new(Core {
+            channels: Arc::new(channels),
             db,
             crypto,
             settings,

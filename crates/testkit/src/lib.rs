@@ -4,6 +4,7 @@
 //! a building in each, and users of any role with API tokens.
 
 pub mod browser;
+pub mod sidecar;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -248,6 +248,8 @@ pub struct ConsoleUser {
     pub community: Option<i64>,
     /// The request's path (the navigation bar marks its page).
     pub path: String,
+    /// The user's unread messages (the badge beside 消息).
+    pub unread: i64,
 }
 
 /// Where a console request without a usable session goes.
@@ -301,7 +303,12 @@ impl FromRequestParts<AppState> for ConsoleUser {
         // Bound to the session this request acts in (see `csrf.rs`).
         let csrf = state.core.crypto.csrf_token(token);
         let flash = crate::console::flash::read(&state.core.crypto, &parts.headers, token);
+        // A badge is not worth failing the page for.
+        let unread = wuye_core::notify::unread_count(&state.core, &ctx)
+            .await
+            .unwrap_or(0);
         Ok(ConsoleUser {
+            unread,
             ctx,
             locale,
             csrf,

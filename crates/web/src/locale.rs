@@ -30,6 +30,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/zh-CN.tickets.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.billing.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.switch.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.notify.txt")));
             t
         }),
         Locale::En => EN.get_or_init(|| {
@@ -38,6 +39,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/en.tickets.txt")));
             t.extend(parse(include_str!("../locale/en.billing.txt")));
             t.extend(parse(include_str!("../locale/en.switch.txt")));
+            t.extend(parse(include_str!("../locale/en.notify.txt")));
             t
         }),
     }

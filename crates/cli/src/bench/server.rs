@@ -61,6 +61,16 @@ pub(crate) fn command_line(exe: &Path, wd: &WorkDir) -> String {
 /// 200. The SLA scanner is set to a day, so that a pass the benchmark times is not overlapped
 /// by the server's own.
 pub(crate) async fn start(engine: &Engine, wd: &WorkDir, label: &str) -> AnyResult<Server> {
+    start_with(engine, wd, label, &[]).await
+}
+
+/// [`start`] with settings of the benchmark's own (`WUYE_SMTP_*`, `WUYE_OUTBOX_*`).
+pub(crate) async fn start_with(
+    engine: &Engine,
+    wd: &WorkDir,
+    label: &str,
+    env: &[(&str, String)],
+) -> AnyResult<Server> {
     let exe = std::env::current_exe()?;
     let port = free_port()?;
     let log = wd.path.join(format!("serve-{label}.log"));
@@ -88,6 +98,9 @@ pub(crate) async fn start(engine: &Engine, wd: &WorkDir, label: &str) -> AnyResu
         .env("WUYE_LOG", "warn")
         .env("WUYE_SCAN_SECONDS", "86400")
         .env("WUYE_DATABASE_URL", engine.server_url(wd));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     cmd.stdin(std::process::Stdio::null())
         .stdout(out)
         .stderr(err);

@@ -233,10 +233,19 @@ impl Drop for WorkDir {
 /// working directory, as `wuye serve` reads it, the roles and one company — what `open()` does
 /// for a data dir.
 pub(crate) async fn fresh_core(wd: &WorkDir, engine: &Engine) -> AnyResult<(CoreRef, CompanyId)> {
+    fresh_core_with(wd, engine, Settings::default()).await
+}
+
+/// [`fresh_core`] with settings of the benchmark's own (the notification channels).
+pub(crate) async fn fresh_core_with(
+    wd: &WorkDir,
+    engine: &Engine,
+    settings: Settings,
+) -> AnyResult<(CoreRef, CompanyId)> {
     let key = Crypto::generate_key_hex();
     std::fs::write(wd.path.join("wuye.key"), &key)?;
     let db = engine.connect(wd).await?;
-    let core = Core::new(db, Crypto::from_hex(&key)?, Settings::default());
+    let core = Core::new(db, Crypto::from_hex(&key)?, settings);
     auth::ensure_roles(&core).await?;
     let company = auth::ensure_company(&core, "基准测试物业公司").await?;
     Ok((core, company))
@@ -248,6 +257,11 @@ pub(crate) async fn fresh_core(wd: &WorkDir, engine: &Engine) -> AnyResult<(Core
 pub(crate) async fn reopen(core: CoreRef, wd: &WorkDir, engine: &Engine) -> AnyResult<CoreRef> {
     core.db.close().await;
     drop(core);
+    reopen_plain(wd, engine).await
+}
+
+/// The database of `wd` opened again after its core was closed (or its server stopped).
+pub(crate) async fn reopen_plain(wd: &WorkDir, engine: &Engine) -> AnyResult<CoreRef> {
     let db = match engine {
         Engine::Sqlite => {
             Db::connect(&wd.db_path().to_string_lossy(), &DbOptions::default()).await?

@@ -70,6 +70,8 @@ plain_columns!(
     UserId,
     RequestId,
     CategoryId,
+    OutboxId,
+    NotificationId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -145,3 +145,37 @@ pub(super) async fn owner_of(
         )
         .await
 }
+
+/// The portal accounts of registry people (notifications to the owner who reported a request).
+pub(crate) async fn accounts_of_people(
+    q: &mut impl crate::db::Writes,
+    people: &[PersonId],
+) -> CoreResult<Vec<(PersonId, UserId)>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = crate::db::Args::new();
+    let cond = crate::db::in_list(&mut a, "person_id", people);
+    q.fetch_all(
+        &format!("SELECT person_id, user_id FROM owner_accounts WHERE {cond}"),
+        a,
+    )
+    .await
+}
+
+/// The registry person behind each of these portal accounts (their phone reaches them).
+pub(crate) async fn people_of_accounts(
+    q: &mut impl crate::db::Writes,
+    users: &[UserId],
+) -> CoreResult<Vec<(UserId, PersonId)>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = crate::db::Args::new();
+    let cond = crate::db::in_list(&mut a, "user_id", users);
+    q.fetch_all(
+        &format!("SELECT user_id, person_id FROM owner_accounts WHERE {cond}"),
+        a,
+    )
+    .await
+}

@@ -41,10 +41,12 @@ pub enum Perm {
     /// (`Settings::backdate_window`). Alone it grants nothing: the record's own permission is
     /// needed too.
     RecordsBackdate,
+    /// The wording of notifications and the delivery log (消息模板 · 发送记录).
+    NotifyManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 13] = [
+    pub const ALL: [Perm; 14] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -58,6 +60,7 @@ impl Perm {
         Perm::BillingCollect,
         Perm::BillingManage,
         Perm::RecordsBackdate,
+        Perm::NotifyManage,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -74,6 +77,7 @@ impl Perm {
             Perm::BillingCollect => "billing.collect",
             Perm::BillingManage => "billing.manage",
             Perm::RecordsBackdate => "records.backdate",
+            Perm::NotifyManage => "notify.manage",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

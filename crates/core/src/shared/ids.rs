@@ -53,6 +53,7 @@ id_type!(
     RequestId,
     CategoryId,
     NotificationId,
+    OutboxId,
     // Billing's: taken by its store functions, so a charge id cannot be passed where a payment
     // id is wanted. Its API types keep plain integers, which leaves the OpenAPI document as it is.
     ChargeId,

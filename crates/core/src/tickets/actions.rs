@@ -20,6 +20,8 @@ use super::error::TicketCode;
 use super::model::*;
 use super::service::{check_assignee, get_request, invalid, may_see, state_of, visible_row};
 use super::store::{self, requests::Sets};
+use crate::notify::model::Event as NotifyEvent;
+use crate::notify::{InApp, Note};
 
 /// Writes a timeline line for an action taken outside [`act`] (the owner's rating).
 pub async fn record_event(
@@ -56,7 +58,22 @@ pub async fn notify_user(
     kind: &str,
     request: RequestId,
 ) -> CoreResult<()> {
-    store::events::notify(tx, community, user, at, kind, request, None).await
+    crate::notify::store::inbox::insert(
+        tx,
+        &[crate::notify::store::inbox::NewInApp {
+            community,
+            user,
+            at,
+            kind,
+            request: Some(request),
+            clock: None,
+            event: None,
+            title: None,
+            body: None,
+            link: None,
+        }],
+    )
+    .await
 }
 
 fn note_required(input: &RequestAction) -> CoreResult<String> {
@@ -280,7 +297,7 @@ pub async fn act_at(
             A::Visit => "reopened",
             _ => "assigned",
         };
-        store::events::notify(&mut tx, community, u, now, kind, id, None).await?;
+        self::notify_user(&mut tx, community, u, now, kind, id).await?;
     }
     if action == A::Escalate {
         for (m, _) in crate::auth::store::for_tickets::users_with_perm(
@@ -292,7 +309,37 @@ pub async fn act_at(
         )
         .await?
         {
-            store::events::notify(&mut tx, community, m, now, "escalated", id, None).await?;
+            self::notify_user(&mut tx, community, m, now, "escalated", id).await?;
+        }
+    }
+    // The owner who reported hears that someone was sent, and that it is done.
+    let owner_event = match action {
+        A::Dispatch | A::Grab if assignee_event.is_some() && row.assignee_id != assignee_event => {
+            Some(NotifyEvent::RequestDispatched)
+        }
+        A::Done => Some(NotifyEvent::RequestDone),
+        _ => None,
+    };
+    if let (Some(event), Some(person)) = (owner_event, row.person_id) {
+        let to: Vec<UserId> = crate::notify::accounts_of_people(&mut tx, &[person])
+            .await?
+            .into_iter()
+            .map(|(_, u)| u)
+            .collect();
+        if !to.is_empty() {
+            let mut params = vec![("number".to_string(), row.number.clone())];
+            if let Some(w) = assignee_event {
+                let name = crate::auth::store::for_tickets::display_name(&mut tx, w).await?;
+                params.push(("worker".into(), name));
+            }
+            let note = Note {
+                community,
+                event,
+                params,
+                request: Some(id),
+                link: Some(format!("/portal/requests/{id}")),
+            };
+            crate::notify::enqueue(&core.channels, &mut tx, &note, &to, InApp::Write, now).await?;
         }
     }
     audit::record(

@@ -29,9 +29,11 @@ use super::error::TicketCode;
 use super::model::*;
 use super::service::{check_assignee, clock_rank, next_in_turn, parse_category_code, tz_of};
 use super::store::{
-    self, clocks::NewClock, events::NewEvent, events::NewNotice, requests::NewRequest,
-    requests::Setting,
+    self, clocks::NewClock, events::NewEvent, requests::NewRequest, requests::Setting,
 };
+use crate::notify::model::Event as NotifyEvent;
+use crate::notify::store::inbox::NewInApp;
+use crate::notify::{InApp, Note};
 
 /// Registrations written together at most (the INSERT of requests binds 24 values a row).
 const MAX_BATCH: usize = 64;
@@ -107,6 +109,8 @@ pub struct Prepared {
     clocks: Vec<(ClockRule, DateTime<Utc>, DateTime<Utc>)>,
     /// The idempotency key the caller sent and the digest of its input, recorded with the row.
     key: Option<(String, String)>,
+    /// The channels the reporting owner is told through.
+    channels: std::sync::Arc<crate::notify::channels::Channels>,
 }
 
 /// Registers a request; the actor becomes its first responder (首问责任人).
@@ -503,6 +507,7 @@ async fn prepare(
             .map(|p| mask_phone(&p)),
     };
     Ok(Prepared {
+        channels: core.channels.clone(),
         who: Who::of(ctx),
         community,
         now,
@@ -683,20 +688,57 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
     }
     store::events::insert_events(tx, &lines).await?;
 
-    let notices: Vec<NewNotice<'_>> = jobs
+    let notices: Vec<NewInApp<'_>> = jobs
         .iter()
         .zip(&req_ids)
         .filter_map(|(j, id)| {
-            j.assignee.map(|u| NewNotice {
+            j.assignee.map(|u| NewInApp {
                 community: j.community,
                 user: u,
                 at: j.now,
                 kind: "assigned",
-                request: *id,
+                request: Some(*id),
+                clock: None,
+                event: None,
+                title: None,
+                body: None,
+                link: None,
             })
         })
         .collect();
-    store::events::insert_notices(tx, &notices).await?;
+    crate::notify::store::inbox::insert(tx, &notices).await?;
+
+    // The owners who reported (those with a portal account) hear that it was received.
+    let people: Vec<PersonId> = jobs.iter().filter_map(|j| j.person_id).collect();
+    if !people.is_empty() {
+        let accounts = crate::notify::accounts_of_people(tx, &people).await?;
+        for ((j, id), number) in jobs.iter().zip(&req_ids).zip(&numbers) {
+            let to: Vec<UserId> = accounts
+                .iter()
+                .filter(|(p, _)| Some(*p) == j.person_id)
+                .map(|(_, u)| *u)
+                .collect();
+            if to.is_empty() {
+                continue;
+            }
+            let place = j
+                .unit_label
+                .clone()
+                .or_else(|| j.location.clone())
+                .unwrap_or_default();
+            let note = Note {
+                community: j.community,
+                event: NotifyEvent::RequestRegistered,
+                params: vec![
+                    ("number".into(), number.clone()),
+                    ("location".into(), place),
+                ],
+                request: Some(*id),
+                link: Some(format!("/portal/requests/{id}")),
+            };
+            crate::notify::enqueue(&j.channels, tx, &note, &to, InApp::Write, j.now).await?;
+        }
+    }
 
     let keys: Vec<NewKey<'_>> = jobs
         .iter()

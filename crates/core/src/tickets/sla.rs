@@ -24,8 +24,11 @@ use crate::shared::jobs;
 use crate::{Core, CoreRef};
 
 use super::error::TicketCode;
-use super::model::EventAction;
+use super::model::{ClockKind, EventAction};
 use super::store;
+use crate::notify::model::Event as NotifyEvent;
+use crate::notify::store::inbox::NewInApp;
+use crate::notify::{InApp, Note};
 
 /// What one pass of the scanner did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -107,19 +110,49 @@ async fn scan_in(
                     v.extend(t.assignee_id.filter(|a| *a != t.first_responder_id));
                     v
                 };
+                to.sort();
                 to.dedup();
-                for u in to {
-                    store::events::notify(
-                        &mut tx,
-                        f.community_id,
-                        u,
-                        now,
+                let rows: Vec<NewInApp<'_>> = to
+                    .iter()
+                    .map(|u| NewInApp {
+                        community: f.community_id,
+                        user: *u,
+                        at: now,
                         kind,
-                        f.request_id,
-                        Some(&f.clock),
-                    )
+                        request: Some(f.request_id),
+                        clock: Some(&f.clock),
+                        event: None,
+                        title: None,
+                        body: None,
+                        link: None,
+                    })
+                    .collect();
+                crate::notify::store::inbox::insert(&mut tx, &rows).await?;
+                let clock = ClockKind::parse("clock", &f.clock)
+                    .map(|c| c.zh().to_string())
+                    .unwrap_or_else(|_| f.clock.clone());
+                let due = f
+                    .due_at
+                    .with_timezone(&crate::shared::calendar::zone(&t.timezone))
+                    .format("%m-%d %H:%M")
+                    .to_string();
+                let note = Note {
+                    community: f.community_id,
+                    event: if breach {
+                        NotifyEvent::SlaBreach
+                    } else {
+                        NotifyEvent::SlaWarning
+                    },
+                    params: vec![
+                        ("number".into(), t.number.clone()),
+                        ("clock".into(), clock),
+                        ("due".into(), due),
+                    ],
+                    request: Some(f.request_id),
+                    link: Some(format!("/requests/{}", f.request_id)),
+                };
+                crate::notify::enqueue(&core.channels, &mut tx, &note, &to, InApp::Written, now)
                     .await?;
-                }
                 store::events::event(
                     &mut tx,
                     f.community_id,
@@ -248,40 +281,13 @@ pub fn spawn_scanner(core: CoreRef, every: std::time::Duration) -> tokio::task::
 }
 
 // ---------------------------------------------------------------------------------------------
-// Notifications
+// Notifications: the inbox is the notify module's.
 
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
-pub struct Notification {
-    pub id: NotificationId,
-    pub community_id: CommunityId,
-    pub at: DateTime<Utc>,
-    /// `assigned`, `done`, `reopened`, `escalated`, `sla_warning`, `sla_breach`.
-    pub kind: String,
-    pub request_id: Option<RequestId>,
-    pub request_number: Option<String>,
-    pub clock: Option<String>,
-    pub read_at: Option<DateTime<Utc>>,
-}
-
-/// The actor's messages, newest first (unread only when asked).
-pub async fn notifications(
-    core: &Core,
-    ctx: &Ctx,
-    unread_only: bool,
-) -> CoreResult<Vec<Notification>> {
-    store::events::notifications(&core.db, ctx.user_id, unread_only).await
-}
-
-pub async fn unread_count(core: &Core, ctx: &Ctx) -> CoreResult<i64> {
-    store::events::unread_count(&core.db, ctx.user_id).await
-}
+pub use crate::notify::{Notification, notifications, unread_count};
 
 /// Marks all of the actor's messages read.
 pub async fn mark_read(core: &Core, ctx: &Ctx) -> CoreResult<u64> {
-    let mut tx = core.db.begin().await?;
-    let n = store::events::mark_read(&mut tx, ctx.user_id, Utc::now()).await?;
-    tx.commit().await?;
-    Ok(n)
+    crate::notify::mark_read(core, ctx, None).await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 pub(crate) mod billing;
 pub mod import;
+mod notify;
 mod opening;
 mod portal;
 mod registry;
@@ -32,6 +33,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         audit::router(),
         import::router(),
         tickets::router(),
+        notify::router(),
         portal::router(),
         billing::router(),
         switching::router(),

@@ -1,6 +1,6 @@
 //! Service requests and work orders over the API: registering, the lists (mine, assigned, the
-//! pool, the manager's board), actions, timelines, categories, SLA settings, notifications and
-//! the company calendar.
+//! pool, the manager's board), actions, timelines, categories, SLA settings and the company
+//! calendar. (The inbox is `api/notify.rs`.)
 
 use axum::Json;
 use axum::extract::State;
@@ -30,8 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_sla, save_sla))
         .routes(routes!(scan_sla))
         .routes(routes!(assignees))
-        .routes(routes!(list_notifications))
-        .routes(routes!(read_notifications))
         .routes(routes!(calendar_year, save_calendar_days))
         .routes(routes!(delete_calendar_day))
         .routes(routes!(import_calendar))
@@ -532,34 +530,6 @@ async fn assignees(
             .map(|(id, name)| Assignee { id, name })
             .collect(),
     ))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct NotificationQuery {
-    /// Only the unread ones.
-    pub unread: Option<bool>,
-}
-
-/// The caller's messages: assignments, clock warnings, escalations.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "requests", security(("bearer" = [])), params(NotificationQuery),
-    responses((status = 200, body = Vec<Notification>)))]
-async fn list_notifications(
-    State(s): State<AppState>,
-    a: ApiCtx,
-    ApiQuery(q): ApiQuery<NotificationQuery>,
-) -> ApiResult<Json<Vec<Notification>>> {
-    Ok(Json(
-        tickets::notifications(&s.core, &a.ctx, q.unread.unwrap_or(false)).await?,
-    ))
-}
-
-/// Marks all of the caller's messages read.
-#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "requests", security(("bearer" = [])),
-    responses((status = 204)))]
-async fn read_notifications(State(s): State<AppState>, a: ApiCtx) -> ApiResult<StatusCode> {
-    tickets::mark_read(&s.core, &a.ctx).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, IntoParams)]

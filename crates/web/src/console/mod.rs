@@ -12,6 +12,7 @@ pub mod flash;
 mod forms;
 mod home;
 pub(crate) mod nav;
+mod notify;
 mod portal;
 mod registry;
 mod reports;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(desk::router())
         .merge(billing::router())
         .merge(committee::router())
+        .merge(notify::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -116,6 +118,10 @@ pub struct Shell {
     pub can_bill: bool,
     /// May enter a record late with the time it really happened (the "实际发生时间" fields).
     pub can_backdate: bool,
+    /// Words the notifications and reads the delivery log.
+    pub can_notify: bool,
+    /// Unread messages, for the badge.
+    pub unread: i64,
     pub error: Option<String>,
     pub notice: Option<String>,
     /// The page's path, for the navigation bar's mark of the current page.
@@ -146,6 +152,8 @@ impl Shell {
             can_collect: false,
             can_bill: false,
             can_backdate: false,
+            can_notify: false,
+            unread: 0,
             error: None,
             notice: None,
             path: String::new(),
@@ -160,6 +168,7 @@ impl Shell {
             None => {}
         }
         s.path = u.path.clone();
+        s.unread = u.unread;
         s
     }
     pub fn for_ctx(c: &Ctx, l: Locale, csrf: String) -> Self {
@@ -183,6 +192,8 @@ impl Shell {
             can_collect: c.has(Perm::BillingCollect),
             can_bill: c.has(Perm::BillingManage),
             can_backdate: c.has(Perm::RecordsBackdate),
+            can_notify: c.has(Perm::NotifyManage),
+            unread: 0,
             error: None,
             notice: None,
             path: String::new(),

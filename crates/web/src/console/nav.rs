@@ -137,6 +137,14 @@ impl Shell {
         if self.can_audit {
             manage.push(link("/audit", "nav.audit", "nav-audit"));
         }
+        if self.can_notify {
+            manage.push(link(
+                "/admin/notify/templates",
+                "nt.templates",
+                "nav-notify-templates",
+            ));
+            manage.push(link("/outbox", "nt.outbox", "nav-outbox"));
+        }
         if staff {
             manage.push(link("/tokens", "nav.tokens", "nav-tokens"));
         }

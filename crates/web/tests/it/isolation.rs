@@ -32,6 +32,10 @@ impl Other {
         let before = if i > 0 { segments[i - 1] } else { "" };
         let what = match (before, name) {
             ("calendar", _) | ("roles", _) | ("users", _) => return None,
+            // A user's own inbox (another's message id changes nothing) and the company's
+            // wording of an event.
+            ("notifications", _) | ("templates", _) | ("{event}", _) => return None,
+            ("outbox", _) => "outbox_message",
             (_, "link_id") => "link",
             (_, "photo") => "photo",
             ("communities", _) => "community",
@@ -361,6 +365,24 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("deposit", id(&dep, "deposit"));
+    // A message of B's outbox (no channel is set up here, so it is written by hand).
+    let mut tx = app.core.db.begin().await.expect("begin");
+    let m = tx
+        .insert_id(
+            "INSERT INTO outbox (community_id, event, channel, address_enc, subject, body, params, \
+             emergency, state, attempts, due_at, created_at) VALUES ($1, 'sla_breach', 'email', $2, \
+             '已超时', '乙小区', '[]', $3, 'failed', 1, $4, $4) RETURNING id",
+            wuye_core::args![
+                app.community_b,
+                app.core.crypto.encrypt("b@wuye.test"),
+                false,
+                chrono::Utc::now()
+            ],
+        )
+        .await
+        .expect("an outbox row");
+    tx.commit().await.expect("commit");
+    ids.insert("outbox_message", m);
     // Staff of B only, and an API token that is not the prober's.
     let b_user = app.user("b_tech", "technician", &[app.community_b]).await;
     ids.insert("user", b_user.0);

@@ -17,6 +17,7 @@ mod isolation;
 mod journeys;
 mod latefees;
 mod nodes;
+mod notify;
 mod openapi;
 mod opening;
 mod ops;

@@ -37,6 +37,15 @@ const SHARED: &[(&str, &str)] = &[
         "a company's holidays and make-up working days",
     ),
     ("ticket_categories", "a company's request categories"),
+    (
+        "contact_points",
+        "where a user (staff or owner) is reached, read by user whatever the community",
+    ),
+    (
+        "notify_prefs",
+        "a user's channels per event, read by user whatever the community",
+    ),
+    ("notify_templates", "a company's wording of each event"),
 ];
 
 /// Tables without a `community_id` column that belong to a tenant through their parent.
@@ -78,6 +87,11 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "unit_people",
         "person_id",
         "a person's units without knowing his community (cascade from people, person cards)",
+    ),
+    (
+        "outbox",
+        "due_at,id",
+        "the outbox worker's queue of pending messages over all communities (partial index)",
     ),
     (
         "owner_accounts",

@@ -183,6 +183,7 @@ pub(in crate::tickets) struct Flagged {
     pub community_id: CommunityId,
     pub request_id: RequestId,
     pub clock: String,
+    pub due_at: DateTime<Utc>,
 }
 
 /// Flags at most `batch` clocks past their deadline as breached (and warned, if they were
@@ -202,7 +203,7 @@ pub(in crate::tickets) async fn flag_breached(
              AND breached_at IS NULL AND paused_since IS NULL AND due_at <= $1 \
              AND ($3 IS NULL OR community_id = $3) \
              ORDER BY due_at LIMIT $2{lock}) AND breached_at IS NULL \
-             RETURNING community_id, request_id, clock"
+             RETURNING community_id, request_id, clock, due_at"
         ),
         args![now, batch, only],
     )
@@ -223,7 +224,8 @@ pub(in crate::tickets) async fn flag_warned(
              WHERE id IN (SELECT id FROM request_clocks WHERE met_at IS NULL \
              AND warned_at IS NULL AND paused_since IS NULL AND warn_at <= $1 \
              AND due_at > $1 AND ($3 IS NULL OR community_id = $3) ORDER BY warn_at \
-             LIMIT $2{lock}) AND warned_at IS NULL RETURNING community_id, request_id, clock"
+             LIMIT $2{lock}) AND warned_at IS NULL \
+             RETURNING community_id, request_id, clock, due_at"
         ),
         args![now, batch, only],
     )
@@ -237,6 +239,8 @@ pub(in crate::tickets) struct Target {
     pub company_id: CompanyId,
     pub first_responder_id: UserId,
     pub assignee_id: Option<UserId>,
+    pub number: String,
+    pub timezone: String,
 }
 
 /// The requests of flagged clocks with their company (joined from the community).
@@ -245,8 +249,8 @@ pub(in crate::tickets) async fn targets(tx: &mut Tx, ids: &[RequestId]) -> CoreR
     let cond = in_list(&mut a, "r.id", ids);
     tx.fetch_all(
         &format!(
-            "SELECT r.id, c.company_id, r.first_responder_id, r.assignee_id \
-             FROM requests r JOIN communities c ON c.id = r.community_id WHERE {cond}"
+            "SELECT r.id, c.company_id, r.first_responder_id, r.assignee_id, r.number, \
+             c.timezone FROM requests r JOIN communities c ON c.id = r.community_id WHERE {cond}"
         ),
         a,
     )

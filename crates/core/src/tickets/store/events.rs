@@ -1,6 +1,6 @@
-//! A request's timeline (`request_events`) and the staff's notices (`notifications`): single
-//! lines written by actions and the scanner, the multi-row writes of a registration batch, and
-//! the reads of both.
+//! A request's timeline (`request_events`): single lines written by actions and the scanner,
+//! the multi-row writes of a registration batch, and its reads. (The staff's messages are the
+//! notify module's inbox.)
 
 use chrono::{DateTime, Utc};
 
@@ -10,7 +10,6 @@ use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
 use super::super::model::Event;
-use super::super::sla::Notification;
 
 /// Writes one line of a request's timeline.
 #[allow(clippy::too_many_arguments)]
@@ -118,105 +117,4 @@ pub(in crate::tickets) async fn last_assignments(
         })
         .collect();
     tx.fetch_all(&arms.join(" UNION ALL "), a).await
-}
-
-/// A message to one staff member.
-pub(in crate::tickets) async fn notify(
-    tx: &mut Tx,
-    community: CommunityId,
-    user: UserId,
-    at: DateTime<Utc>,
-    kind: &str,
-    request: RequestId,
-    clock: Option<&str>,
-) -> CoreResult<()> {
-    tx.execute(
-        "INSERT INTO notifications (community_id, user_id, at, kind, request_id, clock) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        args![community, user, at, kind, request, clock],
-    )
-    .await?;
-    Ok(())
-}
-
-/// A notice of a registration batch (no clock).
-pub(in crate::tickets) struct NewNotice<'a> {
-    pub community: CommunityId,
-    pub user: UserId,
-    pub at: DateTime<Utc>,
-    pub kind: &'a str,
-    pub request: RequestId,
-}
-
-/// Writes notices in one statement (none: nothing is written).
-pub(in crate::tickets) async fn insert_notices(
-    tx: &mut impl Writes,
-    notices: &[NewNotice<'_>],
-) -> CoreResult<()> {
-    if notices.is_empty() {
-        return Ok(());
-    }
-    let mut b = Bulk::with_capacity(notices.len(), 5);
-    for n in notices {
-        b.row([
-            Value::from(n.community),
-            Value::from(n.user),
-            Value::from(n.at),
-            Value::from(n.kind),
-            Value::from(n.request),
-        ]);
-    }
-    let (sql, a) = b.finish(
-        "INSERT INTO notifications (community_id, user_id, at, kind, request_id)",
-        "",
-    );
-    tx.execute(&sql, a).await?;
-    Ok(())
-}
-
-/// A user's notices, newest first, at most 200.
-pub(in crate::tickets) async fn notifications(
-    db: &Db,
-    user: UserId,
-    unread_only: bool,
-) -> CoreResult<Vec<Notification>> {
-    let unread = if unread_only {
-        " AND n.read_at IS NULL"
-    } else {
-        ""
-    };
-    db.read()
-        .fetch_all(
-            &format!(
-                "SELECT n.id, n.community_id, n.at, n.kind, n.request_id, r.number AS request_number, \
-                 n.clock, n.read_at FROM notifications n LEFT JOIN requests r ON r.id = n.request_id \
-                 WHERE n.user_id = $1{unread} ORDER BY n.id DESC LIMIT 200"
-            ),
-            args![user],
-        )
-        .await
-}
-
-pub(in crate::tickets) async fn unread_count(db: &Db, user: UserId) -> CoreResult<i64> {
-    let (n,): (i64,) = db
-        .read()
-        .fetch_one(
-            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
-            args![user],
-        )
-        .await?;
-    Ok(n)
-}
-
-/// Marks a user's unread notices read; returns how many.
-pub(in crate::tickets) async fn mark_read(
-    tx: &mut Tx,
-    user: UserId,
-    at: DateTime<Utc>,
-) -> CoreResult<u64> {
-    tx.execute(
-        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
-        args![at, user],
-    )
-    .await
 }

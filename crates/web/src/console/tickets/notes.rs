@@ -1,4 +1,5 @@
-//! The user's messages (clock warnings, assignments) and marking them read.
+//! The user's messages (clock warnings, assignments, and every other module's events with
+//! their own words) and marking them read.
 
 use super::*;
 
@@ -6,9 +7,13 @@ use super::*;
 
 pub struct NoteView {
     pub at: String,
+    /// Another module's message: its title (the text is then its body).
+    pub title: Option<String>,
     pub text: String,
     pub request_id: Option<RequestId>,
     pub number: String,
+    /// Where another module's message leads.
+    pub link: Option<String>,
     pub unread: bool,
 }
 
@@ -33,9 +38,15 @@ pub(super) async fn notifications_page(State(st): State<AppState>, u: ConsoleUse
                 .as_deref()
                 .map(|c| label_of(ClockKind::ALL, c, l))
                 .unwrap_or_default();
+            let text = match (&n.title, &n.body) {
+                (Some(_), Some(b)) => b.clone(),
+                _ => l.tf(&format!("tk.note.{}", n.kind), &[("clock", clock)]),
+            };
             NoteView {
                 at: local(n.at, lk.tz(n.community_id)),
-                text: l.tf(&format!("tk.note.{}", n.kind), &[("clock", clock)]),
+                title: n.title,
+                text,
+                link: n.link,
                 request_id: n.request_id,
                 number: n.request_number.unwrap_or_default(),
                 unread: n.read_at.is_none(),
