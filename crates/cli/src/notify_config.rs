@@ -10,6 +10,7 @@ use wuye_core::notify::channels::smtp::{SmtpSettings, TlsMode};
 use wuye_core::notify::channels::tencent::TencentSettings;
 use wuye_core::notify::channels::wechat::WechatSettings;
 use wuye_core::notify::channels::{ChannelSettings, Secret, SmsSettings};
+use wuye_core::notify::journal::Journal;
 use wuye_core::notify::model::Event;
 use wuye_core::notify::worker::WorkerOptions;
 
@@ -112,6 +113,7 @@ pub fn channels(r: &Resolved) -> Result<ChannelSettings, String> {
 
 pub fn worker(r: &Resolved) -> Result<WorkerOptions, String> {
     let d = WorkerOptions::default();
+    std::fs::create_dir_all(&r.data_dir).map_err(|e| format!("{}: {e}", r.data_dir.display()))?;
     Ok(WorkerOptions {
         batch: r.number("WUYE_OUTBOX_BATCH", d.batch as u64, 1, 10_000)? as i64,
         concurrency: r.number("WUYE_OUTBOX_CONCURRENCY", d.concurrency as u64, 1, 256)? as usize,
@@ -127,5 +129,10 @@ pub fn worker(r: &Resolved) -> Result<WorkerOptions, String> {
             10,
             60_000,
         )?),
+        // Beside the database of this data dir: a restarted node finds what it had sent.
+        journal: Some(std::sync::Arc::new(
+            Journal::open(&r.data_dir.join("outbox-sent.journal"))
+                .map_err(|e| format!("{}: {e}", r.data_dir.display()))?,
+        )),
     })
 }

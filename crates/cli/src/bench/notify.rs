@@ -6,7 +6,9 @@
 //! what the outbox holds: every message exactly once, none missing.
 //!
 //! Target on SQLite and on PostgreSQL: ≥ 500 delivered/s while a server sends, 0 missing, 0
-//! duplicates.
+//! duplicates. Delivery is at least once with a stable Message-ID per message: a copy arrives
+//! only when the kill falls between the sink taking a message and its answer reaching the node,
+//! and the figures say how many did.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -206,7 +208,8 @@ pub(super) async fn bench_notify(
     let env: Vec<(&str, String)> = env.into_iter().collect();
     let first = server::start_with(engine, &wd, "first", &env).await?;
     let t1 = Instant::now();
-    let half = total / 2;
+    // Midway, and mid-batch (a pass leases 200): not at a pass's boundary.
+    let half = total / 2 + 101;
     let deadline = Instant::now() + Duration::from_secs(600);
     while arrivals(&sink) < half && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -264,6 +267,7 @@ pub(super) async fn bench_notify(
     let duplicates: usize = seen.values().map(|n| n - 1).sum();
     let arrivals_n: usize = seen.values().sum();
     let doubts = super::store::notify::in_doubt_attempts(&core).await?;
+    let journaled = super::store::notify::journaled_attempts(&core).await?;
     core.db.close().await;
     let rate = (before_kill + after) as f64 / (first_s + second_s).max(0.001);
     println!(
@@ -274,13 +278,19 @@ pub(super) async fn bench_notify(
         arrivals_n,
         seen.len()
     );
-    println!("messages the killed node had leased, sent again (in_doubt): {doubts}");
+    println!(
+        "messages the killed node had leased: {journaled} taken before the kill (recorded from its \
+         journal), {doubts} sent again (in_doubt)"
+    );
     let ok_rate = rate >= TARGET_PER_SECOND;
     println!(
         "delivered while a server sends: {rate:.0}/s (target ≥ {TARGET_PER_SECOND:.0}/s) {}",
         pass(ok_rate)
     );
     println!("missing: {missing} (target 0) {}", pass(missing == 0));
+    // A copy arrives only when the kill fell between the sink taking a message and its "250"
+    // reaching the node (the journal closes the wider gap up to the database's record). It
+    // carries the first one's Message-ID, by which a mail store keeps one.
     println!(
         "duplicates (same Message-ID twice): {duplicates} (target 0) {}",
         pass(duplicates == 0)

@@ -236,6 +236,33 @@ pub async fn record_reminder(
     )
     .await?;
     let r = store::reminders::get(&mut tx, ReminderId(id)).await?;
+    // A reminder by SMS or WeChat is sent through the owners' notifications (催缴).
+    if matches!(method, ReminderMethod::Sms | ReminderMethod::Wechat) {
+        let (unit_label, owners) =
+            crate::notify::unit_owner_accounts(&mut tx, input.unit_id).await?;
+        let note = crate::notify::Note {
+            community: c,
+            event: crate::notify::model::Event::BillReminder,
+            params: vec![
+                ("unit".into(), unit_label),
+                (
+                    "amount".into(),
+                    crate::shared::money::Money(owed).to_string(),
+                ),
+            ],
+            request: None,
+            link: Some("/portal/billing".into()),
+        };
+        crate::notify::enqueue(
+            &core.channels,
+            &mut tx,
+            &note,
+            &owners,
+            crate::notify::InApp::Write,
+            Utc::now(),
+        )
+        .await?;
+    }
     audit::record(
         &mut tx,
         ctx,

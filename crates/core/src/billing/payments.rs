@@ -383,6 +383,31 @@ async fn pay_once(
     .await?;
     let payment = payment_in(&mut tx, c, pid).await?;
     let settled = settled_lines(&mut tx, c, pid).await?;
+    // The unit's owners hear of the receipt.
+    let (unit_label, owners) = crate::notify::unit_owner_accounts(&mut tx, input.unit_id).await?;
+    let note = crate::notify::Note {
+        community: c,
+        event: crate::notify::model::Event::ReceiptIssued,
+        params: vec![
+            ("unit".into(), unit_label),
+            ("receipt".into(), format!("NO.{receipt}")),
+            (
+                "amount".into(),
+                crate::shared::money::Money(amount).to_string(),
+            ),
+        ],
+        request: None,
+        link: Some(format!("/portal/receipts/{pid}")),
+    };
+    crate::notify::enqueue(
+        &core.channels,
+        &mut tx,
+        &note,
+        &owners,
+        crate::notify::InApp::Write,
+        now,
+    )
+    .await?;
     audit::record(
         &mut tx,
         ctx,

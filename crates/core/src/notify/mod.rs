@@ -13,9 +13,12 @@
 
 pub mod channels;
 pub mod error;
+pub mod journal;
+mod log;
 pub mod model;
 mod service;
 pub(crate) mod store;
 pub mod worker;
 
+pub use log::*;
 pub use service::*;

@@ -10,9 +10,8 @@ use super::channels::Channels;
 use super::error::NotifyCode;
 use super::model::{self, Audience, Channel, Event, Locale};
 use super::store;
-use super::store::outbox::{LogFilter, NewMessage};
+use super::store::outbox::NewMessage;
 use crate::db::Writes;
-use crate::shared::crypto::mask_phone;
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::{Core, Ctx, Perm};
@@ -53,66 +52,76 @@ pub async fn enqueue(
     in_app: InApp,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    let mut to: Vec<UserId> = to.iter().copied().filter(|u| u.0 > 0).collect();
-    to.sort();
-    to.dedup();
-    if to.is_empty() {
+    enqueue_many(channels, tx, &[(n.clone(), to.to_vec())], in_app, now).await
+}
+
+/// Rows written per statement (SQLite takes at most 32,766 values in one).
+const CHUNK: usize = 1000;
+
+/// [`enqueue`] for many events at once (a scanner's batch, a batch of registrations): the
+/// communities, wordings, addresses and choices are read once for all of them, and the
+/// messages written in a few multi-row statements.
+pub async fn enqueue_many(
+    channels: &Channels,
+    tx: &mut impl Writes,
+    items: &[(Note, Vec<UserId>)],
+    in_app: InApp,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    let mut users: Vec<UserId> = items
+        .iter()
+        .flat_map(|(_, to)| to.iter().copied())
+        .filter(|u| u.0 > 0)
+        .collect();
+    users.sort();
+    users.dedup();
+    if users.is_empty() {
         return Ok(());
     }
-    let Some((company, name, tz)) =
-        crate::registry::store::for_notify::community(tx, n.community).await?
-    else {
-        return Err(CoreError::NotFound("community"));
-    };
-    let tz = crate::shared::calendar::zone(&tz);
-    let mut params = n.params.clone();
-    params.push(("community".into(), name));
-    // The params in the order the event declares them (SMS templates take them so).
-    let ordered: Vec<(String, String)> = n
-        .event
-        .placeholders()
-        .iter()
-        .map(|p| {
-            let v = params
-                .iter()
-                .find(|(k, _)| k == p)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
-            (p.to_string(), v)
-        })
-        .collect();
-    let params_json =
-        serde_json::to_string(&ordered).map_err(|e| CoreError::internal(format!("params: {e}")))?;
-
-    let own = store::people::templates(tx, company, Some(n.event.code())).await?;
-    let wording = |l: Locale| -> (String, String) {
-        match own.iter().find(|t| t.locale == l.code()) {
-            Some(t) => (
-                model::render(&t.subject, &ordered),
-                model::render(&t.body, &ordered),
-            ),
-            None => {
-                let (s, b) = n.event.builtin(l);
-                (model::render(s, &ordered), model::render(b, &ordered))
+    // Each community once: its company (whose wording), name and time zone (quiet hours).
+    let mut places: HashMap<CommunityId, (CompanyId, String, chrono_tz::Tz)> = HashMap::new();
+    for (n, _) in items {
+        if places.contains_key(&n.community) {
+            continue;
+        }
+        let Some((company, name, tz)) =
+            crate::registry::store::for_notify::community(tx, n.community).await?
+        else {
+            return Err(CoreError::NotFound("community"));
+        };
+        places.insert(
+            n.community,
+            (company, name, crate::shared::calendar::zone(&tz)),
+        );
+    }
+    // Each (company, event) once: the company's own wordings.
+    let mut own: HashMap<(CompanyId, Event), Vec<store::people::TemplateRow>> = HashMap::new();
+    let mut prefs: HashMap<(UserId, Event), String> = HashMap::new();
+    let mut events: Vec<Event> = Vec::new();
+    for (n, _) in items {
+        let company = places[&n.community].0;
+        if let std::collections::hash_map::Entry::Vacant(e) = own.entry((company, n.event)) {
+            e.insert(store::people::templates(tx, company, Some(n.event.code())).await?);
+        }
+        if !events.contains(&n.event) {
+            events.push(n.event);
+            for (u, list) in store::people::prefs_for(tx, &users, n.event.code()).await? {
+                prefs.insert((u, n.event), list);
             }
         }
-    };
-    let words: HashMap<Locale, (String, String)> =
-        Locale::ALL.into_iter().map(|l| (l, wording(l))).collect();
-
-    let contacts: HashMap<UserId, store::people::ContactRow> = store::people::contacts(tx, &to)
+    }
+    let contacts: HashMap<UserId, store::people::ContactRow> = store::people::contacts(tx, &users)
         .await?
         .into_iter()
         .map(|c| (c.user_id, c))
         .collect();
-    let prefs: HashMap<UserId, String> = store::people::prefs_for(tx, &to, n.event.code())
-        .await?
-        .into_iter()
-        .collect();
     // An owner without a phone of his own is reached at the registry's.
     let mut registry_phone: HashMap<UserId, Vec<u8>> = HashMap::new();
-    if n.event.audience() == Audience::Owner && channels.offers(Channel::Sms, n.event.code()) {
-        let without: Vec<UserId> = to
+    if events
+        .iter()
+        .any(|e| e.audience() == Audience::Owner && channels.offers(Channel::Sms, e.code()))
+    {
+        let without: Vec<UserId> = users
             .iter()
             .copied()
             .filter(|u| contacts.get(u).is_none_or(|c| c.phone_enc.is_none()))
@@ -131,73 +140,136 @@ pub async fn enqueue(
         }
     }
 
-    let mut inbox = Vec::new();
+    let mut inbox: Vec<(usize, UserId, String, String)> = Vec::new();
     let mut out = Vec::new();
-    for u in &to {
-        let c = contacts.get(u);
-        let locale = c
-            .and_then(|c| Locale::parse(&c.locale))
-            .unwrap_or(Locale::ZhCn);
-        let (subject, body) = &words[&locale];
-        if in_app == InApp::Write {
-            inbox.push((*u, subject.clone(), body.clone()));
-        }
-        let chosen: Vec<Channel> = match prefs.get(u) {
-            Some(list) => list.split(',').filter_map(Channel::parse).collect(),
-            None => n.event.default_channels().to_vec(),
-        };
-        for ch in chosen {
-            if !channels.offers(ch, n.event.code()) {
-                continue;
+    for (i, (n, to)) in items.iter().enumerate() {
+        let (company, name, tz) = &places[&n.community];
+        let mut params = n.params.clone();
+        params.push(("community".into(), name.clone()));
+        // The params in the order the event declares them (SMS templates take them so).
+        let ordered: Vec<(String, String)> = n
+            .event
+            .placeholders()
+            .iter()
+            .map(|p| {
+                let v = params
+                    .iter()
+                    .find(|(k, _)| k == p)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
+                (p.to_string(), v)
+            })
+            .collect();
+        let params_json = serde_json::to_string(&ordered)
+            .map_err(|e| CoreError::internal(format!("params: {e}")))?;
+        let wording = |l: Locale| -> (String, String) {
+            match own[&(*company, n.event)]
+                .iter()
+                .find(|t| t.locale == l.code())
+            {
+                Some(t) => (
+                    model::render(&t.subject, &ordered),
+                    model::render(&t.body, &ordered),
+                ),
+                None => {
+                    let (s, b) = n.event.builtin(l);
+                    (model::render(s, &ordered), model::render(b, &ordered))
+                }
             }
-            let address = match ch {
-                Channel::Email => c.and_then(|c| c.email_enc.clone()),
-                Channel::Sms => c
-                    .and_then(|c| c.phone_enc.clone())
-                    .or_else(|| registry_phone.get(u).cloned()),
-                Channel::Wechat => c.and_then(|c| c.wechat_enc.clone()),
+        };
+        let words: HashMap<Locale, (String, String)> =
+            Locale::ALL.into_iter().map(|l| (l, wording(l))).collect();
+        let mut to: Vec<UserId> = to.iter().copied().filter(|u| u.0 > 0).collect();
+        to.sort();
+        to.dedup();
+        for u in &to {
+            let c = contacts.get(u);
+            let locale = c
+                .and_then(|c| Locale::parse(&c.locale))
+                .unwrap_or(Locale::ZhCn);
+            let (subject, body) = &words[&locale];
+            if in_app == InApp::Write {
+                inbox.push((i, *u, subject.clone(), body.clone()));
+            }
+            let chosen: Vec<Channel> = match prefs.get(&(*u, n.event)) {
+                Some(list) => list.split(',').filter_map(Channel::parse).collect(),
+                None => n.event.default_channels().to_vec(),
             };
-            let Some(address_enc) = address else {
-                continue;
-            };
-            out.push(NewMessage {
-                community: n.community,
-                user: Some(*u),
-                event: n.event.code(),
-                channel: ch.code(),
-                address_enc,
-                subject: subject.clone(),
-                body: body.clone(),
-                params: params_json.clone(),
-                emergency: n.event.emergency(),
-                due_at: model::not_before(ch, n.event.emergency(), now, tz),
-                created_at: now,
-            });
+            for ch in chosen {
+                if !channels.offers(ch, n.event.code()) {
+                    continue;
+                }
+                let address = match ch {
+                    Channel::Email => c.and_then(|c| c.email_enc.clone()),
+                    Channel::Sms => c
+                        .and_then(|c| c.phone_enc.clone())
+                        .or_else(|| registry_phone.get(u).cloned()),
+                    Channel::Wechat => c.and_then(|c| c.wechat_enc.clone()),
+                };
+                let Some(address_enc) = address else {
+                    continue;
+                };
+                out.push(NewMessage {
+                    community: n.community,
+                    user: Some(*u),
+                    event: n.event.code(),
+                    channel: ch.code(),
+                    address_enc,
+                    subject: subject.clone(),
+                    body: body.clone(),
+                    params: params_json.clone(),
+                    emergency: n.event.emergency(),
+                    due_at: model::not_before(ch, n.event.emergency(), now, *tz),
+                    created_at: now,
+                });
+            }
         }
     }
     let rows: Vec<store::inbox::NewInApp<'_>> = inbox
         .iter()
-        .map(|(u, s, b)| store::inbox::NewInApp {
-            community: n.community,
-            user: *u,
-            at: now,
-            kind: n.event.code(),
-            request: n.request,
-            clock: None,
-            event: Some(n.event.code()),
-            title: Some(s),
-            body: Some(b),
-            link: n.link.as_deref(),
+        .map(|(i, u, s, b)| {
+            let n = &items[*i].0;
+            store::inbox::NewInApp {
+                community: n.community,
+                user: *u,
+                at: now,
+                kind: n.event.code(),
+                request: n.request,
+                clock: None,
+                event: Some(n.event.code()),
+                title: Some(s),
+                body: Some(b),
+                link: n.link.as_deref(),
+            }
         })
         .collect();
-    store::inbox::insert(tx, &rows).await?;
-    store::outbox::insert(tx, &out).await
+    for chunk in rows.chunks(CHUNK) {
+        store::inbox::insert(tx, chunk).await?;
+    }
+    for chunk in out.chunks(CHUNK) {
+        store::outbox::insert(tx, chunk).await?;
+    }
+    Ok(())
+}
+
+/// A unit's label (`1栋-1801`) and its owners' portal accounts, for an event about the unit
+/// (a receipt, a reminder).
+pub async fn unit_owner_accounts(
+    tx: &mut crate::db::Tx,
+    unit: UnitId,
+) -> CoreResult<(String, Vec<UserId>)> {
+    let Some((label, people)) = crate::registry::store::for_notify::unit_owners(tx, unit).await?
+    else {
+        return Err(CoreError::NotFound("unit"));
+    };
+    let accounts = crate::portal::store::accounts_of_people(tx, &people).await?;
+    Ok((label, accounts.into_iter().map(|(_, u)| u).collect()))
 }
 
 /// The portal accounts of the people who reported requests, for [`enqueue`] (people without
 /// one are skipped).
 pub async fn accounts_of_people(
-    tx: &mut impl Writes,
+    tx: &mut impl crate::db::Queries,
     people: &[PersonId],
 ) -> CoreResult<Vec<(PersonId, UserId)>> {
     crate::portal::store::accounts_of_people(tx, people).await
@@ -302,7 +374,7 @@ pub async fn contact(core: &Core, ctx: &Ctx) -> CoreResult<NotifyContact> {
     })
 }
 
-fn blank(s: Option<&str>) -> Option<&str> {
+pub(super) fn blank(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -625,223 +697,4 @@ pub async fn reset_template(core: &Core, ctx: &Ctx, event: &str, locale: &str) -
     let mut tx = core.db.begin().await?;
     store::people::delete_template(&mut tx, ctx.company_id, e.code(), l.code()).await?;
     tx.commit().await
-}
-
-// ---------------------------------------------------------------------------------------------
-// The delivery log
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct OutboxMessage {
-    pub id: OutboxId,
-    pub community_id: CommunityId,
-    pub user_id: Option<UserId>,
-    pub event: String,
-    pub channel: String,
-    /// The address, masked.
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-    /// `pending`, `sent` or `failed` (given up).
-    pub state: String,
-    pub attempts: i64,
-    pub due_at: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub provider_ref: Option<String>,
-    pub last_error: Option<String>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct OutboxAttempt {
-    pub at: DateTime<Utc>,
-    pub node: String,
-    /// `sent`, `retry`, `failed`, `in_doubt` (a worker died during the try).
-    pub outcome: String,
-    pub detail: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-pub struct OutboxFilter {
-    pub community_id: Option<i64>,
-    pub state: Option<String>,
-    pub channel: Option<String>,
-    pub event: Option<String>,
-    pub user_id: Option<i64>,
-    /// Messages older than this id (the next page).
-    pub before: Option<i64>,
-    /// 1–200, default 50.
-    pub limit: Option<i64>,
-}
-
-/// An address as the log shows it: `138****0001`, `z***@example.com`, `o-ab***`.
-fn mask(channel: &str, clear: &str) -> String {
-    match channel {
-        "sms" => mask_phone(clear),
-        "email" => match clear.split_once('@') {
-            Some((l, d)) => format!("{}***@{d}", l.chars().next().unwrap_or('*')),
-            None => "***".into(),
-        },
-        _ => format!("{}***", clear.chars().take(4).collect::<String>()),
-    }
-}
-
-fn message_view(core: &Core, r: store::outbox::MessageRow) -> OutboxMessage {
-    let to = core
-        .crypto
-        .decrypt(&r.address_enc)
-        .map(|a| mask(&r.channel, &a))
-        .unwrap_or_else(|_| "***".into());
-    OutboxMessage {
-        id: r.id,
-        community_id: r.community_id,
-        user_id: r.user_id,
-        event: r.event,
-        channel: r.channel,
-        to,
-        subject: r.subject,
-        body: r.body,
-        state: r.state,
-        attempts: r.attempts,
-        due_at: r.due_at,
-        created_at: r.created_at,
-        sent_at: r.sent_at,
-        provider_ref: r.provider_ref,
-        last_error: r.last_error,
-    }
-}
-
-/// A community's messages, newest first.
-pub async fn outbox(core: &Core, ctx: &Ctx, f: OutboxFilter) -> CoreResult<Vec<OutboxMessage>> {
-    let c = CommunityId(f.community_id.ok_or_else(|| {
-        CoreError::invalid("community_id", crate::shared::error::CommonCode::Required)
-    })?);
-    ctx.require_in(Perm::NotifyManage, c)?;
-    let mut errs = Vec::new();
-    let state = blank(f.state.as_deref());
-    if state.is_some_and(|s| !["pending", "sent", "failed"].contains(&s)) {
-        errs.push(FieldError::new(
-            "state",
-            crate::shared::error::CommonCode::Invalid,
-        ));
-    }
-    let channel = blank(f.channel.as_deref());
-    if channel.is_some_and(|c| Channel::parse(c).is_none()) {
-        errs.push(FieldError::new("channel", NotifyCode::UnknownChannel));
-    }
-    let event = blank(f.event.as_deref());
-    if event.is_some_and(|e| Event::parse(e).is_none()) {
-        errs.push(FieldError::new("event", NotifyCode::UnknownEvent));
-    }
-    let limit = f.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        errs.push(
-            FieldError::new("limit", crate::shared::error::CommonCode::Invalid)
-                .with("min", 1)
-                .with("max", 200),
-        );
-    }
-    if !errs.is_empty() {
-        return Err(CoreError::Invalid(errs));
-    }
-    let rows = store::outbox::list(
-        &core.db,
-        &LogFilter {
-            community: c,
-            state,
-            channel,
-            event,
-            user: f.user_id.map(UserId),
-            before: f.before.map(OutboxId),
-            limit,
-        },
-    )
-    .await?;
-    Ok(rows.into_iter().map(|r| message_view(core, r)).collect())
-}
-
-/// A message with each try at it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct OutboxDetail {
-    pub message: OutboxMessage,
-    pub attempts: Vec<OutboxAttempt>,
-}
-
-async fn reachable(core: &Core, ctx: &Ctx, id: OutboxId) -> CoreResult<store::outbox::MessageRow> {
-    ctx.require(Perm::NotifyManage)?;
-    let mut tx = core.db.begin().await?;
-    let row = store::outbox::get(&mut tx, id).await?;
-    drop(tx);
-    match row {
-        Some(r) if ctx.reaches(r.community_id) => Ok(r),
-        _ => Err(CoreError::NotFound("message")),
-    }
-}
-
-pub async fn outbox_message(core: &Core, ctx: &Ctx, id: OutboxId) -> CoreResult<OutboxDetail> {
-    let r = reachable(core, ctx, id).await?;
-    let attempts = store::outbox::attempts(&core.db, r.community_id, id)
-        .await?
-        .into_iter()
-        .map(|a| OutboxAttempt {
-            at: a.at,
-            node: a.node,
-            outcome: a.outcome,
-            detail: a.detail,
-        })
-        .collect();
-    Ok(OutboxDetail {
-        message: message_view(core, r),
-        attempts,
-    })
-}
-
-/// Sends a given-up message again (the number was corrected, the template approved).
-pub async fn resend(core: &Core, ctx: &Ctx, id: OutboxId) -> CoreResult<OutboxDetail> {
-    let r = reachable(core, ctx, id).await?;
-    if r.state != "failed" {
-        return Err(CoreError::invalid("id", NotifyCode::MessageAlreadySent));
-    }
-    let mut tx = core.db.begin().await?;
-    store::outbox::requeue(&mut tx, id, Utc::now()).await?;
-    crate::audit::record(
-        &mut tx,
-        ctx,
-        crate::audit::Entry::new(crate::audit::Action::Update, "outbox", id.0)
-            .community(r.community_id)
-            .before(&serde_json::json!({"state": "failed"}))
-            .after(&serde_json::json!({"state": "pending"})),
-    )
-    .await?;
-    tx.commit().await?;
-    outbox_message(core, ctx, id).await
-}
-
-/// Messages by state, in one community.
-#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
-pub struct OutboxCounts {
-    pub pending: i64,
-    pub sent: i64,
-    pub failed: i64,
-}
-
-pub async fn outbox_counts(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<OutboxCounts> {
-    ctx.require_in(Perm::NotifyManage, c)?;
-    Ok(tally(store::outbox::counts(&core.db, c).await?))
-}
-
-fn tally(rows: Vec<(String, i64)>) -> OutboxCounts {
-    let mut t = OutboxCounts::default();
-    for (s, n) in rows {
-        match s.as_str() {
-            "pending" => t.pending = n,
-            "sent" => t.sent = n,
-            _ => t.failed += n,
-        }
-    }
-    t
-}
-
-/// Every message's count by state (the benchmark's tally; no access check: the CLI's).
-pub async fn all_counts(core: &Core) -> CoreResult<OutboxCounts> {
-    Ok(tally(store::outbox::all_counts(&core.db).await?))
 }

@@ -3,11 +3,12 @@
 //! records each message's end in its own small transaction as soon as the provider answered:
 //! sent, retry later (with backoff, and never into the quiet hours for an SMS), or given up.
 //!
-//! Delivery is once per message as far as the sender can make it: a message is marked sent right
-//! after the provider took it, so a worker killed mid-batch leaves at most the messages whose
-//! answer it had not recorded. Their lease runs out, the next pass records an `in_doubt` attempt
-//! and sends them again under the same id (the e-mail's Message-ID, the SMS provider's caller
-//! reference), which is how a receiver recognises the copy (docs/notifications.md).
+//! Delivery is once per message as far as the sender can make it: the moment a provider took a
+//! message its id goes to the node's journal (`journal`), and then the row is marked sent. A
+//! worker killed mid-batch leaves its leased rows pending; the restarted node first marks sent
+//! what its journal holds, and when the lease runs out the rest are sent again with an
+//! `in_doubt` attempt, under the same id (the e-mail's Message-ID, the SMS provider's caller
+//! reference), by which a receiver can recognise a copy (docs/notifications.md).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ use chrono::{Duration, Utc};
 use chrono_tz::Tz;
 
 use super::channels::{Failure, Outgoing};
+use super::journal::Journal;
 use super::model::{self, Channel};
 use super::store;
 use super::store::outbox::{Claimed, Mark, NewAttempt};
@@ -34,6 +36,9 @@ pub struct WorkerOptions {
     pub lease: Duration,
     /// The wait after a pass that found nothing due.
     pub idle: std::time::Duration,
+    /// The journal of messages the providers took (`journal`); none: a node killed between a
+    /// provider's answer and its record sends that message again.
+    pub journal: Option<Arc<Journal>>,
 }
 
 impl Default for WorkerOptions {
@@ -43,6 +48,7 @@ impl Default for WorkerOptions {
             concurrency: 8,
             lease: Duration::seconds(120),
             idle: std::time::Duration::from_millis(500),
+            journal: None,
         }
     }
 }
@@ -55,6 +61,8 @@ pub struct Pass {
     pub failed: usize,
     /// Messages a dead worker had left, sent again.
     pub in_doubt: usize,
+    /// Messages a dead worker had sent but not recorded, recorded from the journal.
+    pub journaled: usize,
 }
 
 impl Pass {
@@ -76,10 +84,18 @@ pub async fn run_once_at(
     opts: &WorkerOptions,
     now: chrono::DateTime<Utc>,
 ) -> CoreResult<Pass> {
+    // Nothing is in flight between passes: what the journal holds is settled first.
+    let mut journaled = 0;
+    if let Some(j) = &opts.journal {
+        journaled = j.reconcile(core, now).await? as usize;
+    }
     let mut tx = core.db.begin().await?;
     let batch = store::outbox::claim(&mut tx, node, now, now + opts.lease, opts.batch).await?;
     if batch.is_empty() {
-        return Ok(Pass::default());
+        return Ok(Pass {
+            journaled,
+            ..Pass::default()
+        });
     }
     let doubts: Vec<NewAttempt<'_>> = batch
         .iter()
@@ -111,8 +127,13 @@ pub async fn run_once_at(
     let zones = Arc::new(zones);
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..opts.concurrency.max(1) {
-        let (core, queue, zones, node) =
-            (core.clone(), queue.clone(), zones.clone(), node.to_string());
+        let (core, queue, zones, node, journal) = (
+            core.clone(),
+            queue.clone(),
+            zones.clone(),
+            node.to_string(),
+            opts.journal.clone(),
+        );
         tasks.spawn(async move {
             let mut pass = Pass::default();
             loop {
@@ -122,7 +143,7 @@ pub async fn run_once_at(
                     .get(&m.community_id)
                     .copied()
                     .unwrap_or(chrono_tz::Asia::Shanghai);
-                match deliver(&core, &node, &m, tz, now).await {
+                match deliver(&core, &node, &m, tz, now, journal.as_deref()).await {
                     Ok(Outcome::Sent) => pass.sent += 1,
                     Ok(Outcome::Retry) => pass.retried += 1,
                     Ok(Outcome::Failed) => pass.failed += 1,
@@ -136,6 +157,7 @@ pub async fn run_once_at(
     }
     let mut total = Pass {
         in_doubt,
+        journaled,
         ..Pass::default()
     };
     while let Some(r) = tasks.join_next().await {
@@ -161,6 +183,7 @@ async fn deliver(
     m: &Claimed,
     tz: Tz,
     as_of: chrono::DateTime<Utc>,
+    journal: Option<&Journal>,
 ) -> CoreResult<Outcome> {
     let attempts = m.attempts + 1;
     let channel = Channel::parse(&m.channel);
@@ -180,6 +203,9 @@ async fn deliver(
             core.channels.send(ch, &out).await
         }
     };
+    if let (Ok(_), Some(j)) = (&answer, journal) {
+        j.record(m.id);
+    }
     let now = Utc::now().max(as_of);
     let (mark, outcome, detail): (Mark<'_>, Outcome, Option<String>) = match &answer {
         Ok(r) => (
@@ -234,7 +260,7 @@ pub fn spawn(core: CoreRef, node: String, opts: WorkerOptions) -> tokio::task::J
     tokio::spawn(async move {
         loop {
             match run_once(&core, &node, &opts).await {
-                Ok(p) if p.handled() > 0 || p.in_doubt > 0 => {
+                Ok(p) if p.handled() > 0 || p.in_doubt > 0 || p.journaled > 0 => {
                     tracing::debug!(?p, "outbox pass");
                 }
                 Ok(_) => tokio::time::sleep(opts.idle).await,

@@ -148,7 +148,7 @@ pub(super) async fn owner_of(
 
 /// The portal accounts of registry people (notifications to the owner who reported a request).
 pub(crate) async fn accounts_of_people(
-    q: &mut impl crate::db::Writes,
+    q: &mut impl crate::db::Queries,
     people: &[PersonId],
 ) -> CoreResult<Vec<(PersonId, UserId)>> {
     if people.is_empty() {

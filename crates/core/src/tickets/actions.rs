@@ -339,7 +339,15 @@ pub async fn act_at(
                 request: Some(id),
                 link: Some(format!("/portal/requests/{id}")),
             };
-            crate::notify::enqueue(&core.channels, &mut tx, &note, &to, InApp::Write, now).await?;
+            crate::notify::enqueue(
+                &core.channels,
+                &mut tx,
+                &note,
+                &to,
+                InApp::Write,
+                Utc::now(),
+            )
+            .await?;
         }
     }
     audit::record(

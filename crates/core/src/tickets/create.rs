@@ -111,6 +111,8 @@ pub struct Prepared {
     key: Option<(String, String)>,
     /// The channels the reporting owner is told through.
     channels: std::sync::Arc<crate::notify::channels::Channels>,
+    /// The reporter's portal account, told that the request was received.
+    reporter_account: Option<UserId>,
 }
 
 /// Registers a request; the actor becomes its first responder (首问责任人).
@@ -373,7 +375,14 @@ async fn prepare(
         ));
     }
     let mut person_phone: Option<Vec<u8>> = None;
+    // The reporter's portal account hears that it was received: looked up here, beside the
+    // other reads, so the batch writer has nothing more to read.
+    let mut reporter_account: Option<UserId> = None;
     if let Some(p) = input.person_id {
+        reporter_account = crate::notify::accounts_of_people(&mut rd, &[p])
+            .await?
+            .first()
+            .map(|(_, u)| *u);
         let row = registry::store::for_tickets::person(&mut rd, p).await?;
         match row {
             Some((pc, name, phone)) if pc == community => {
@@ -508,6 +517,7 @@ async fn prepare(
     };
     Ok(Prepared {
         channels: core.channels.clone(),
+        reporter_account,
         who: Who::of(ctx),
         community,
         now,
@@ -709,35 +719,30 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
     crate::notify::store::inbox::insert(tx, &notices).await?;
 
     // The owners who reported (those with a portal account) hear that it was received.
-    let people: Vec<PersonId> = jobs.iter().filter_map(|j| j.person_id).collect();
-    if !people.is_empty() {
-        let accounts = crate::notify::accounts_of_people(tx, &people).await?;
-        for ((j, id), number) in jobs.iter().zip(&req_ids).zip(&numbers) {
-            let to: Vec<UserId> = accounts
-                .iter()
-                .filter(|(p, _)| Some(*p) == j.person_id)
-                .map(|(_, u)| *u)
-                .collect();
-            if to.is_empty() {
-                continue;
-            }
-            let place = j
-                .unit_label
-                .clone()
-                .or_else(|| j.location.clone())
-                .unwrap_or_default();
-            let note = Note {
-                community: j.community,
-                event: NotifyEvent::RequestRegistered,
-                params: vec![
-                    ("number".into(), number.clone()),
-                    ("location".into(), place),
-                ],
-                request: Some(*id),
-                link: Some(format!("/portal/requests/{id}")),
-            };
-            crate::notify::enqueue(&j.channels, tx, &note, &to, InApp::Write, j.now).await?;
-        }
+    let mut told: Vec<(Note, Vec<UserId>)> = Vec::new();
+    for ((j, id), number) in jobs.iter().zip(&req_ids).zip(&numbers) {
+        let Some(account) = j.reporter_account else {
+            continue;
+        };
+        let place = j
+            .unit_label
+            .clone()
+            .or_else(|| j.location.clone())
+            .unwrap_or_default();
+        let note = Note {
+            community: j.community,
+            event: NotifyEvent::RequestRegistered,
+            params: vec![
+                ("number".into(), number.clone()),
+                ("location".into(), place),
+            ],
+            request: Some(*id),
+            link: Some(format!("/portal/requests/{id}")),
+        };
+        told.push((note, vec![account]));
+    }
+    if let Some(j) = jobs.first() {
+        crate::notify::enqueue_many(&j.channels, tx, &told, InApp::Write, Utc::now()).await?;
     }
 
     let keys: Vec<NewKey<'_>> = jobs

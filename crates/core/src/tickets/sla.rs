@@ -68,6 +68,8 @@ async fn scan_in(
             let n = flagged.len();
             let ids: Vec<RequestId> = flagged.iter().map(|f| f.request_id).collect();
             let targets = store::clocks::targets(&mut tx, &ids).await?;
+            // The batch's messages outside the app, written together after the loop.
+            let mut told: Vec<(Note, Vec<UserId>)> = Vec::with_capacity(flagged.len());
             for f in &flagged {
                 let Some(t) = targets.iter().find(|t| t.id == f.request_id) else {
                     continue;
@@ -151,8 +153,7 @@ async fn scan_in(
                     request: Some(f.request_id),
                     link: Some(format!("/requests/{}", f.request_id)),
                 };
-                crate::notify::enqueue(&core.channels, &mut tx, &note, &to, InApp::Written, now)
-                    .await?;
+                told.push((note, to));
                 store::events::event(
                     &mut tx,
                     f.community_id,
@@ -168,6 +169,8 @@ async fn scan_in(
                 )
                 .await?;
             }
+            crate::notify::enqueue_many(&core.channels, &mut tx, &told, InApp::Written, now)
+                .await?;
             tx.commit().await?;
             if breach {
                 report.breached += n;

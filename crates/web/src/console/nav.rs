@@ -91,13 +91,6 @@ impl Shell {
                 "nav-orders",
             )));
         }
-        if self.can_register || self.can_dispatch || self.can_work {
-            bar.push(NavItem::Link(link(
-                "/notifications",
-                "tk.notifications",
-                "nav-notifications",
-            )));
-        }
         if self.can_collect {
             bar.push(NavItem::Link(link("/cashier", "bl.cashier", "nav-cashier")));
         }

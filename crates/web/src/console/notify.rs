@@ -118,7 +118,8 @@ async fn render_settings(
                 .map(|ch| ChannelBox {
                     code: ch.code(),
                     label: channel_label(l, ch.code()),
-                    checked: p.channels.contains(&ch),
+                    // A channel this server does not offer shows unchecked: nothing goes by it.
+                    checked: p.channels.contains(&ch) && c.offered.contains(&ch),
                     offered: c.offered.contains(&ch),
                 })
                 .collect(),
@@ -180,13 +181,24 @@ async fn save_preferences(
         .get("events")
         .map(|e| e.split(',').collect())
         .unwrap_or_default();
+    // A channel the server does not offer has no box to tick: the choice kept for it stays.
+    let offered = notify::contact(&st.core, &u.ctx).await.or_page(&u)?.offered;
+    let current = notify::preferences(&st.core, &u.ctx).await.or_page(&u)?;
     let input: Vec<NotifyPreferenceForUpdate> = shown
         .iter()
         .map(|e| NotifyPreferenceForUpdate {
             event: e.to_string(),
             channels: Channel::ALL
                 .into_iter()
-                .filter(|ch| f.contains_key(&format!("ch.{e}.{}", ch.code())))
+                .filter(|ch| {
+                    if offered.contains(ch) {
+                        f.contains_key(&format!("ch.{e}.{}", ch.code()))
+                    } else {
+                        current
+                            .iter()
+                            .any(|p| p.event.code() == *e && p.channels.contains(ch))
+                    }
+                })
                 .map(|ch| ch.code().to_string())
                 .collect(),
         })

@@ -528,6 +528,24 @@ async fn the_company_words_an_event_with_its_own_placeholders_only() {
         .await;
     let (_, n) = owner.get("/api/v1/notifications/unread").await;
     assert_eq!(n["unread"], 2);
+    // On his phone: the badge, the messages with their words and links to the request.
+    let (_, who) = owner.get("/api/v1/me").await;
+    let login = who["username"].as_str().expect("username");
+    let (web, _) = crate::console::console_login(&app, login).await;
+    let page = crate::daily_use::html(&web, &app.base, "/notifications").await;
+    assert!(
+        page.contains("id=\"unread\">2<") && page.contains(&format!("已派工 {number}")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("href=\"/portal/requests/{id}\"")),
+        "{page}"
+    );
+    let page = crate::daily_use::html(&web, &app.base, "/me/notifications").await;
+    assert!(
+        !page.contains("nt.event") && page.contains("报事已完成"),
+        "{page}"
+    );
 
     // Back to the built-in wording.
     let (st, _) = pm
@@ -715,4 +733,170 @@ async fn the_console_sets_channels_words_events_and_shows_the_log() {
     let page = html(&desk, base, "/me/notifications").await;
     assert!(page.contains("id=\"contact-form\""));
     drop(sink);
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_batch_leaves_its_messages_to_the_next_once_its_lease_ends() {
+    let sink = Sidecar::smtp(&[]);
+    let port = sink.port;
+    let app = spawn_app_with(move |s, _| s.channels.smtp = Some(smtp_at(port))).await;
+    let c = app.community_a.0;
+    let agent = app
+        .api_as("desk1", "service_agent", &[app.community_a])
+        .await;
+    let pm = app
+        .api_as("pm1", "project_manager", &[app.community_a])
+        .await;
+    pm.put("/api/v1/me/contact", json!({"email": "pm1@wuye.test"}))
+        .await;
+    old_request(&agent, c, 3).await;
+    pm.post(&format!("/api/v1/communities/{c}/sla/scan"), json!({}))
+        .await;
+    // What a node killed (SIGKILL) after leasing its batch leaves: the rows pending, leased
+    // to it for two more minutes, one try counted.
+    let now = Utc::now();
+    let mut tx = app.core.db.begin().await.expect("begin");
+    let leased = tx
+        .execute(
+            "UPDATE outbox SET lease_owner = 'dead-node', lease_until = $1, attempts = 1 \
+             WHERE state = 'pending'",
+            wuye_core::args![now + Duration::minutes(2)],
+        )
+        .await
+        .expect("lease");
+    tx.commit().await.expect("commit");
+    assert!(leased >= 1);
+    // The first of them the provider had taken before the kill: the node's journal says so.
+    let (_, log) = pm.get(&format!("/api/v1/outbox?community_id={c}")).await;
+    let taken = log.as_array().expect("log").last().expect("a message")["id"]
+        .as_i64()
+        .expect("id");
+    let dir = std::env::temp_dir().join(format!("wuye-journal-{taken}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let journal = std::sync::Arc::new(
+        wuye_core::notify::journal::Journal::open(&dir.join("outbox-sent.journal"))
+            .expect("journal"),
+    );
+    journal.record(wuye_core::shared::ids::OutboxId(taken));
+    let opts = WorkerOptions {
+        journal: Some(journal),
+        ..WorkerOptions::default()
+    };
+    // Nobody sends them while the lease holds, but the journaled one is recorded sent; the next
+    // pass after the lease sends each of the others once.
+    let p = worker::run_once_at(&app.core, "test-node", &opts, now)
+        .await
+        .expect("pass");
+    assert_eq!((p.handled(), p.journaled), (0, 1), "{p:?}");
+    let p = worker::run_once_at(&app.core, "test-node", &opts, now + Duration::minutes(3))
+        .await
+        .expect("pass");
+    assert_eq!(
+        (p.sent as u64, p.in_doubt as u64),
+        (leased - 1, leased - 1),
+        "{p:?}"
+    );
+    let mail = sink
+        .wait_for(leased as usize - 1, std::time::Duration::from_secs(10))
+        .await;
+    assert_eq!(mail.len() as u64, leased - 1, "{mail:?}");
+    let copy = format!("<outbox-{taken}@wuye.test>");
+    assert!(
+        mail.iter().all(|m| m["message_id"] != copy.as_str()),
+        "{mail:?}"
+    );
+    let (_, d) = pm.get(&format!("/api/v1/outbox/{taken}")).await;
+    assert_eq!(d["message"]["state"], "sent");
+    assert_eq!(d["attempts"][0]["node"], "journal", "{d}");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(pass(&app, now + Duration::hours(1)).await.handled(), 0);
+    let (_, log) = pm.get(&format!("/api/v1/outbox?community_id={c}")).await;
+    let (_, d) = pm.get(&format!("/api/v1/outbox/{}", log[0]["id"])).await;
+    let outcomes: Vec<&str> = d["attempts"]
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .filter_map(|a| a["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes, ["in_doubt", "sent"], "{d}");
+    assert_eq!(d["attempts"][0]["node"], "dead-node");
+}
+
+#[tokio::test]
+async fn the_owner_hears_of_his_receipt_and_of_a_reminder_sent_by_sms() {
+    let stub = Sidecar::providers();
+    let url = stub.url();
+    let app = spawn_app_with(move |s, _| {
+        let mut sms = aliyun_at(url);
+        if let SmsSettings::Aliyun(a) = &mut sms {
+            a.templates
+                .insert("bill_reminder".into(), "SMS_100009".into());
+        }
+        s.channels.sms = Some(sms);
+    })
+    .await;
+    let c = app.community_a.0;
+    let owner = app.api_as("o1", "owner", &[app.community_a]).await;
+    let manager = app
+        .api_as("pm1", "project_manager", &[app.community_a])
+        .await;
+    let cashier = app.api_as("cash1", "cashier", &[app.community_a]).await;
+    let (_, me) = owner.get("/api/v1/portal/me").await;
+    let unit = me["units"][0]["unit_id"].as_i64().expect("unit");
+    let label = me["units"][0]["label"].as_str().expect("label").to_string();
+    owner
+        .put("/api/v1/me/contact", json!({"phone": "13912345678"}))
+        .await;
+    let item = crate::fee_item_of(&manager, c, "WYF", "物业费", "property").await;
+    crate::charge_of(&manager, unit, item, "300.00", "物业费 2026-11").await;
+
+    // 催缴 by SMS: the system sends it, in the app and by SMS.
+    let (st, r) = cashier
+        .post(
+            "/api/v1/reminders",
+            json!({"unit_id": unit, "method": "sms", "result": "已发短信"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    // A phone call is only logged.
+    cashier
+        .post(
+            "/api/v1/reminders",
+            json!({"unit_id": unit, "method": "phone", "result": "答应月底前缴清"}),
+        )
+        .await;
+    let (_, inbox) = owner.get("/api/v1/notifications").await;
+    assert_eq!(inbox.as_array().expect("inbox").len(), 1, "{inbox}");
+    assert_eq!(inbox[0]["title"], format!("缴费提醒 {label}"));
+    assert!(
+        inbox[0]["body"].as_str().unwrap_or("").contains("300.00"),
+        "{inbox}"
+    );
+    let p = pass(&app, Utc::now() + Duration::hours(12)).await;
+    assert_eq!(p.sent, 1, "{p:?}");
+    let sms = stub.wait_for(1, std::time::Duration::from_secs(10)).await;
+    assert_eq!(sms[0]["template"], "SMS_100009");
+    assert_eq!(sms[0]["params"]["unit"], label.as_str());
+
+    // Paid at the desk: the receipt's number in his inbox (no SMS: not his choice).
+    let (st, paid) = cashier
+        .post(
+            "/api/v1/payments",
+            json!({"unit_id": unit, "amount": "300.00", "method": "cash", "payer": "o1业主"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{paid}");
+    let no = paid["payment"]["receipt_no"].as_i64().expect("receipt no");
+    let (_, inbox) = owner.get("/api/v1/notifications").await;
+    assert_eq!(inbox[0]["title"], format!("收据 NO.{no}"), "{inbox}");
+    assert!(
+        inbox[0]["link"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("/portal/receipts/")
+    );
+    assert_eq!(
+        pass(&app, Utc::now() + Duration::days(1)).await.handled(),
+        0
+    );
 }

@@ -67,13 +67,8 @@ struct Answer {
 
 impl Aliyun {
     pub fn new(mut s: AliyunSettings) -> Self {
-        if s.endpoint.trim().is_empty() {
-            s.endpoint = DEFAULT_ENDPOINT.to_owned();
-        }
-        s.endpoint = s.endpoint.trim().trim_end_matches('/').to_owned();
-        if s.region.trim().is_empty() {
-            s.region = DEFAULT_REGION.to_owned();
-        }
+        s.endpoint = super::setting_or(&s.endpoint, DEFAULT_ENDPOINT);
+        s.region = super::setting_or(&s.region, DEFAULT_REGION);
         Self {
             settings: s,
             http: Http::new(),
@@ -86,10 +81,7 @@ impl Aliyun {
 
     pub async fn send(&self, m: &Outgoing<'_>) -> Sent {
         let s = &self.settings;
-        let template = s
-            .templates
-            .get(m.event)
-            .ok_or_else(|| Failure::GiveUp(format!("no SMS template for event {}", m.event)))?;
+        let template = super::template_for(&s.templates, m.event, "SMS")?;
         let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let mut params: BTreeMap<&str, String> = BTreeMap::new();
         params.insert("AccessKeyId", s.access_key_id.clone());

@@ -48,6 +48,23 @@ impl Failure {
 /// What a provider answered for a message it took: its own id of the message, for the record.
 pub type Sent = Result<Option<String>, Failure>;
 
+/// An endpoint or region setting as the adapters use it: `default` when empty, no trailing `/`.
+pub(crate) fn setting_or(value: &str, default: &str) -> String {
+    let v = value.trim().trim_end_matches('/');
+    if v.is_empty() { default } else { v }.to_owned()
+}
+
+/// The provider's template id of `event`; none is a message the provider can never take.
+pub(crate) fn template_for<'a>(
+    templates: &'a std::collections::HashMap<String, String>,
+    event: &str,
+    channel: &str,
+) -> Result<&'a String, Failure> {
+    templates
+        .get(event)
+        .ok_or_else(|| Failure::GiveUp(format!("no {channel} template for event {event}")))
+}
+
 /// A secret setting: never printed.
 #[derive(Clone, Default)]
 pub struct Secret(pub String);

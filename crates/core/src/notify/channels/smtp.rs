@@ -7,14 +7,17 @@
 
 use std::time::Duration;
 
+use lettre::Message;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
-use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
 
 use super::{Failure, Outgoing, Secret, Sent};
+
+/// How long one exchange with the server may take.
+const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,45 +54,92 @@ pub struct SmtpSettings {
     pub pool: u32,
 }
 
+/// The connections are lettre's, kept in a pool of our own: lettre's transport opens its TCP
+/// connections without `TCP_NODELAY`, and it writes a message's final `.` apart from its body, so
+/// Nagle's algorithm holds that dot until the server's delayed ACK — about 40 ms a message.
 pub struct Smtp {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    settings: SmtpSettings,
+    tls: Option<TlsParameters>,
+    credentials: Option<Credentials>,
+    hello: ClientId,
+    idle: tokio::sync::Mutex<Vec<AsyncSmtpConnection>>,
     from: Mailbox,
     domain: String,
 }
 
+fn failure(e: lettre::transport::smtp::Error) -> Failure {
+    if e.is_permanent() {
+        Failure::GiveUp(format!("smtp: {e}"))
+    } else {
+        Failure::Retry(format!("smtp: {e}"))
+    }
+}
+
 impl Smtp {
-    /// A transport for `s`; an unparsable sender or TLS setup is a message naming the setting.
+    /// A channel for `s`; an unparsable sender or TLS setup is a message naming the setting.
     pub fn new(s: &SmtpSettings) -> Result<Smtp, String> {
         let from: Mailbox = s
             .from
             .parse()
             .map_err(|e| format!("WUYE_SMTP_FROM={}: not an address ({e})", s.from))?;
         let tls = match s.tls {
-            TlsMode::None => Tls::None,
-            TlsMode::StartTls | TlsMode::Tls => {
-                let p = TlsParameters::new(s.host.clone())
-                    .map_err(|e| format!("WUYE_SMTP_TLS: {e}"))?;
-                if s.tls == TlsMode::Tls {
-                    Tls::Wrapper(p)
-                } else {
-                    Tls::Required(p)
-                }
-            }
+            TlsMode::None => None,
+            TlsMode::StartTls | TlsMode::Tls => Some(
+                TlsParameters::new(s.host.clone()).map_err(|e| format!("WUYE_SMTP_TLS: {e}"))?,
+            ),
         };
-        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(s.host.clone())
-            .port(s.port)
-            .tls(tls)
-            .timeout(Some(Duration::from_secs(20)))
-            .pool_config(PoolConfig::new().max_size(s.pool.max(1)));
-        if let Some(user) = &s.username {
-            b = b.credentials(Credentials::new(user.clone(), s.password.0.clone()));
-        }
         let domain = from.email.domain().to_string();
         Ok(Smtp {
-            transport: b.build(),
+            settings: s.clone(),
+            tls,
+            credentials: s
+                .username
+                .as_ref()
+                .map(|u| Credentials::new(u.clone(), s.password.0.clone())),
+            hello: ClientId::default(),
+            idle: tokio::sync::Mutex::new(Vec::new()),
             from,
             domain,
         })
+    }
+
+    async fn connect(&self) -> Result<AsyncSmtpConnection, Failure> {
+        let s = &self.settings;
+        let mut conn = if s.tls == TlsMode::Tls {
+            AsyncSmtpConnection::connect_tokio1(
+                (s.host.as_str(), s.port),
+                Some(TIMEOUT),
+                &self.hello,
+                self.tls.clone(),
+                None,
+            )
+            .await
+            .map_err(failure)?
+        } else {
+            let tcp = tokio::time::timeout(
+                TIMEOUT,
+                tokio::net::TcpStream::connect((s.host.as_str(), s.port)),
+            )
+            .await
+            .map_err(|_| Failure::Retry("smtp: connection timed out".into()))?
+            .map_err(|e| Failure::Retry(format!("smtp: {e}")))?;
+            let _ = tcp.set_nodelay(true);
+            let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
+                .await
+                .map_err(failure)?;
+            if let (TlsMode::StartTls, Some(p)) = (s.tls, &self.tls) {
+                conn.starttls(p.clone(), &self.hello)
+                    .await
+                    .map_err(failure)?;
+            }
+            conn
+        };
+        if let Some(c) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], c)
+                .await
+                .map_err(failure)?;
+        }
+        Ok(conn)
     }
 
     /// The Message-ID of outbox message `id`: the same on every try.
@@ -109,10 +159,42 @@ impl Smtp {
             .header(ContentType::TEXT_PLAIN)
             .body(m.body.to_string())
             .map_err(|e| Failure::GiveUp(format!("message: {e}")))?;
-        match self.transport.send(email).await {
-            Ok(r) => Ok(r.message().next().map(str::to_string)),
-            Err(e) if e.is_permanent() => Err(Failure::GiveUp(format!("smtp: {e}"))),
-            Err(e) => Err(Failure::Retry(format!("smtp: {e}"))),
+        let envelope = email.envelope();
+        let bytes = email.formatted();
+        // A pooled connection the server has since closed fails at once: try a fresh one.
+        let pooled = self.idle.lock().await.pop();
+        if let Some(conn) = pooled {
+            match self.send_on(conn, envelope, &bytes).await {
+                Err(Failure::Retry(_)) => {}
+                answer => return answer,
+            }
         }
+        let conn = self.connect().await?;
+        self.send_on(conn, envelope, &bytes).await
+    }
+
+    async fn send_on(
+        &self,
+        mut conn: AsyncSmtpConnection,
+        envelope: &lettre::address::Envelope,
+        bytes: &[u8],
+    ) -> Sent {
+        let answer = match tokio::time::timeout(TIMEOUT, conn.send(envelope, bytes)).await {
+            Ok(Ok(r)) => Ok(r.message().next().map(str::to_string)),
+            Ok(Err(e)) => Err(failure(e)),
+            Err(_) => Err(Failure::Retry(
+                "smtp: the server did not answer in time".into(),
+            )),
+        };
+        // A connection that answered stays for the next message; a broken one is dropped. No
+        // wait here: the worker records the answer the moment it has it.
+        if answer.is_ok()
+            && !conn.has_broken()
+            && let Ok(mut idle) = self.idle.try_lock()
+            && idle.len() < self.settings.pool.max(1) as usize
+        {
+            idle.push(conn);
+        }
+        answer
     }
 }

@@ -80,13 +80,8 @@ struct SendStatus {
 
 impl Tencent {
     pub fn new(mut s: TencentSettings) -> Self {
-        if s.endpoint.trim().is_empty() {
-            s.endpoint = DEFAULT_ENDPOINT.to_owned();
-        }
-        s.endpoint = s.endpoint.trim().trim_end_matches('/').to_owned();
-        if s.region.trim().is_empty() {
-            s.region = DEFAULT_REGION.to_owned();
-        }
+        s.endpoint = super::setting_or(&s.endpoint, DEFAULT_ENDPOINT);
+        s.region = super::setting_or(&s.region, DEFAULT_REGION);
         Self {
             settings: s,
             http: Http::new(),
@@ -99,10 +94,7 @@ impl Tencent {
 
     pub async fn send(&self, m: &Outgoing<'_>) -> Sent {
         let s = &self.settings;
-        let template = s
-            .templates
-            .get(m.event)
-            .ok_or_else(|| Failure::GiveUp(format!("no SMS template for event {}", m.event)))?;
+        let template = super::template_for(&s.templates, m.event, "SMS")?;
         let url = reqwest::Url::parse(&format!("{}/", s.endpoint)).map_err(|e| {
             Failure::GiveUp(format!("{PROVIDER}: bad endpoint {:?}: {e}", s.endpoint))
         })?;

@@ -67,10 +67,7 @@ impl Answer {
 
 impl Wechat {
     pub fn new(mut s: WechatSettings) -> Self {
-        if s.endpoint.trim().is_empty() {
-            s.endpoint = DEFAULT_ENDPOINT.to_owned();
-        }
-        s.endpoint = s.endpoint.trim().trim_end_matches('/').to_owned();
+        s.endpoint = super::setting_or(&s.endpoint, DEFAULT_ENDPOINT);
         Self {
             settings: s,
             http: Http::new(),
@@ -84,10 +81,7 @@ impl Wechat {
 
     /// `m.to` is the recipient's openid under this official account.
     pub async fn send(&self, m: &Outgoing<'_>) -> Sent {
-        let template =
-            self.settings.templates.get(m.event).ok_or_else(|| {
-                Failure::GiveUp(format!("no WeChat template for event {}", m.event))
-            })?;
+        let template = super::template_for(&self.settings.templates, m.event, "WeChat")?;
         let data: serde_json::Map<String, serde_json::Value> = m
             .params
             .iter()

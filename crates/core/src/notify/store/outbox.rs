@@ -159,6 +159,45 @@ pub(crate) async fn mark(
     Ok(n == 1)
 }
 
+/// Marks sent the messages of a restarted node's journal that are still pending (the provider
+/// took them; the node died before recording it), each with a line of its history.
+pub(crate) async fn mark_journaled(
+    tx: &mut Tx,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> CoreResult<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut a = args![now];
+    let cond = crate::db::in_list(&mut a, "id", ids);
+    let rows: Vec<(OutboxId, CommunityId)> = tx
+        .fetch_all(
+            &format!(
+                "UPDATE outbox SET state = 'sent', sent_at = $1, lease_owner = NULL, \
+                 lease_until = NULL, last_error = NULL WHERE {cond} AND state = 'pending' \
+                 RETURNING id, community_id"
+            ),
+            a,
+        )
+        .await?;
+    let lines: Vec<NewAttempt<'_>> = rows
+        .iter()
+        .map(|(id, c)| NewAttempt {
+            community: *c,
+            message: *id,
+            at: now,
+            node: "journal",
+            outcome: "sent",
+            detail: Some(
+                "taken by the provider before the node stopped; recorded from its journal",
+            ),
+        })
+        .collect();
+    insert_attempts(tx, &lines).await?;
+    Ok(rows.len() as u64)
+}
+
 /// One line of a message's history.
 pub(crate) struct NewAttempt<'a> {
     pub community: CommunityId,

@@ -37,3 +37,30 @@ pub(crate) async fn phones(
     )
     .await
 }
+
+/// A unit's label parts (building name, unit number) and its owners.
+pub(crate) async fn unit_owners(
+    q: &mut impl Writes,
+    unit: UnitId,
+) -> CoreResult<Option<(String, Vec<PersonId>)>> {
+    let label: Vec<(String, String)> = q
+        .fetch_all(
+            "SELECT b.name, u.unit_no FROM units u JOIN buildings b ON b.id = u.building_id \
+             WHERE u.id = $1",
+            args![unit],
+        )
+        .await?;
+    let Some((building, no)) = label.into_iter().next() else {
+        return Ok(None);
+    };
+    let owners: Vec<(PersonId,)> = q
+        .fetch_all(
+            "SELECT person_id FROM unit_people WHERE unit_id = $1 AND relation = 'owner'",
+            args![unit],
+        )
+        .await?;
+    Ok(Some((
+        format!("{building}-{no}"),
+        owners.into_iter().map(|(p,)| p).collect(),
+    )))
+}
