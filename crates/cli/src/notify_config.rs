@@ -129,6 +129,7 @@ pub fn worker(r: &Resolved) -> Result<WorkerOptions, String> {
             10,
             60_000,
         )?),
+        keep: chrono::Duration::days(r.number("WUYE_OUTBOX_KEEP_DAYS", 90, 1, 3650)? as i64),
         // Beside the database of this data dir: a restarted node finds what it had sent.
         journal: Some(std::sync::Arc::new(
             Journal::open(&r.data_dir.join("outbox-sent.journal"))

@@ -36,6 +36,8 @@ pub struct WorkerOptions {
     pub lease: Duration,
     /// The wait after a pass that found nothing due.
     pub idle: std::time::Duration,
+    /// How long a sent message stays in the delivery log (`WUYE_OUTBOX_KEEP_DAYS`).
+    pub keep: Duration,
     /// The journal of messages the providers took (`journal`); none: a node killed between a
     /// provider's answer and its record sends that message again.
     pub journal: Option<Arc<Journal>>,
@@ -48,6 +50,7 @@ impl Default for WorkerOptions {
             concurrency: 8,
             lease: Duration::seconds(120),
             idle: std::time::Duration::from_millis(500),
+            keep: Duration::days(90),
             journal: None,
         }
     }
@@ -254,11 +257,40 @@ async fn deliver(
     Ok(outcome)
 }
 
+/// Deletes the sent messages older than `keep`, with their attempts, a few thousand per
+/// transaction (the writer is never held long). Every node may run it: deleting twice is
+/// harmless.
+pub async fn purge_sent(
+    core: &Core,
+    keep: Duration,
+    now: chrono::DateTime<Utc>,
+) -> CoreResult<u64> {
+    let mut total = 0;
+    loop {
+        let mut tx = core.db.begin().await?;
+        let n = store::outbox::purge_sent(&mut tx, now - keep, 5000).await?;
+        tx.commit().await?;
+        total += n;
+        if n < 5000 {
+            return Ok(total);
+        }
+    }
+}
+
 /// Runs passes until the process ends: back to back while messages are due, `opts.idle` apart
-/// when none are.
+/// when none are; the old sent messages go once an hour.
 pub fn spawn(core: CoreRef, node: String, opts: WorkerOptions) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut purged_at: Option<std::time::Instant> = None;
         loop {
+            if purged_at.is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(3600)) {
+                purged_at = Some(std::time::Instant::now());
+                match purge_sent(&core, opts.keep, Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(messages = n, "old sent messages dropped"),
+                    Err(e) => tracing::error!(error = %e, "outbox purge failed"),
+                }
+            }
             match run_once(&core, &node, &opts).await {
                 Ok(p) if p.handled() > 0 || p.in_doubt > 0 || p.journaled > 0 => {
                     tracing::debug!(?p, "outbox pass");

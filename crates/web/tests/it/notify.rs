@@ -900,3 +900,43 @@ async fn the_owner_hears_of_his_receipt_and_of_a_reminder_sent_by_sms() {
         0
     );
 }
+
+#[tokio::test]
+async fn sent_messages_leave_the_log_after_the_days_kept_and_the_others_stay() {
+    let app = wuye_testkit::spawn_app().await;
+    let now = Utc::now();
+    let mut tx = app.core.db.begin().await.expect("begin");
+    for (state, days) in [
+        ("sent", 100),
+        ("sent", 10),
+        ("failed", 100),
+        ("pending", 100),
+    ] {
+        tx.execute(
+            "INSERT INTO outbox (community_id, event, channel, address_enc, subject, body, params, \
+             emergency, state, attempts, due_at, created_at) VALUES ($1, 'sla_breach', 'email', $2, \
+             '已超时', '甲小区', '[]', $3, $4, 1, $5, $5)",
+            wuye_core::args![
+                app.community_a,
+                app.core.crypto.encrypt("a@wuye.test"),
+                false,
+                state,
+                now - Duration::days(days)
+            ],
+        )
+        .await
+        .expect("a message");
+    }
+    tx.commit().await.expect("commit");
+    let n = worker::purge_sent(&app.core, Duration::days(90), now)
+        .await
+        .expect("purge");
+    assert_eq!(n, 1);
+    assert_eq!(app.count("outbox").await, 3);
+    assert_eq!(
+        worker::purge_sent(&app.core, Duration::days(90), now)
+            .await
+            .expect("purge"),
+        0
+    );
+}

@@ -362,3 +362,14 @@ pub(crate) async fn requeue(tx: &mut Tx, id: OutboxId, now: DateTime<Utc>) -> Co
         .await?;
     Ok(n == 1)
 }
+
+/// Deletes up to `limit` sent messages created before `before`, oldest first, with their
+/// attempts; returns how many. The oldest rows come first in id order, so the scan stops early.
+pub(crate) async fn purge_sent(tx: &mut Tx, before: DateTime<Utc>, limit: i64) -> CoreResult<u64> {
+    tx.execute(
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state = 'sent' \
+         AND created_at < $1 ORDER BY id LIMIT $2)",
+        args![before, limit],
+    )
+    .await
+}
