@@ -66,10 +66,9 @@ async fn old_request(api: &wuye_testkit::Api, c: i64, days: i64) -> Value {
     r
 }
 
-#[tokio::test]
-async fn a_breach_reaches_the_managers_mailbox_once_with_its_words() {
-    let sink = Sidecar::smtp(&[]);
-    let port = sink.port;
+/// An app sending e-mail to `port`, its desk agent `desk1` and its manager `pm1`, who is reached
+/// at pm1@wuye.test.
+async fn mail_desk(port: u16) -> (TestApp, i64, wuye_testkit::Api, wuye_testkit::Api) {
     let app = spawn_app_with(move |s, _| s.channels.smtp = Some(smtp_at(port))).await;
     let c = app.community_a.0;
     let agent = app
@@ -78,6 +77,17 @@ async fn a_breach_reaches_the_managers_mailbox_once_with_its_words() {
     let pm = app
         .api_as("pm1", "project_manager", &[app.community_a])
         .await;
+    let (st, me) = pm
+        .put("/api/v1/me/contact", json!({"email": "pm1@wuye.test"}))
+        .await;
+    assert_eq!(st, 200, "{me}");
+    (app, c, agent, pm)
+}
+
+#[tokio::test]
+async fn a_breach_reaches_the_managers_mailbox_once_with_its_words() {
+    let sink = Sidecar::smtp(&[]);
+    let (app, c, agent, pm) = mail_desk(sink.port).await;
     let pm_b = app
         .api_as("pm2", "project_manager", &[app.community_b])
         .await;
@@ -97,6 +107,11 @@ async fn a_breach_reaches_the_managers_mailbox_once_with_its_words() {
         .filter_map(|x| x["field"].as_str())
         .collect();
     assert_eq!(fields, ["email", "phone", "wechat_openid", "locale"], "{e}");
+    let (_, kept) = pm.get("/api/v1/me/contact").await;
+    assert_eq!(
+        kept["email"], "pm1@wuye.test",
+        "the refused form changed nothing"
+    );
     let (st, me) = pm
         .put("/api/v1/me/contact", json!({"email": "pm1@wuye.test"}))
         .await;
@@ -205,18 +220,9 @@ async fn a_server_that_is_down_gets_the_message_later_and_once() {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let app = spawn_app_with(move |s, _| s.channels.smtp = Some(smtp_at(port))).await;
-    let c = app.community_a.0;
-    let agent = app
-        .api_as("desk1", "service_agent", &[app.community_a])
-        .await;
-    let pm = app
-        .api_as("pm1", "project_manager", &[app.community_a])
-        .await;
+    let (app, c, agent, pm) = mail_desk(port).await;
     let refused = app
         .api_as("pm9", "project_manager", &[app.community_a])
-        .await;
-    pm.put("/api/v1/me/contact", json!({"email": "pm1@wuye.test"}))
         .await;
     refused
         .put(
@@ -738,17 +744,7 @@ async fn the_console_sets_channels_words_events_and_shows_the_log() {
 #[tokio::test]
 async fn a_worker_killed_mid_batch_leaves_its_messages_to_the_next_once_its_lease_ends() {
     let sink = Sidecar::smtp(&[]);
-    let port = sink.port;
-    let app = spawn_app_with(move |s, _| s.channels.smtp = Some(smtp_at(port))).await;
-    let c = app.community_a.0;
-    let agent = app
-        .api_as("desk1", "service_agent", &[app.community_a])
-        .await;
-    let pm = app
-        .api_as("pm1", "project_manager", &[app.community_a])
-        .await;
-    pm.put("/api/v1/me/contact", json!({"email": "pm1@wuye.test"}))
-        .await;
+    let (app, c, agent, pm) = mail_desk(sink.port).await;
     old_request(&agent, c, 3).await;
     pm.post(&format!("/api/v1/communities/{c}/sla/scan"), json!({}))
         .await;
