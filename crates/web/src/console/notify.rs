@@ -118,7 +118,7 @@ async fn render_settings(
                 .map(|ch| ChannelBox {
                     code: ch.code(),
                     label: channel_label(l, ch.code()),
-                    // A channel this server does not offer shows unchecked: nothing goes by it.
+                    // A channel this server does not offer has no column: nothing goes by it.
                     checked: p.channels.contains(&ch) && c.offered.contains(&ch),
                     offered: c.offered.contains(&ch),
                 })
