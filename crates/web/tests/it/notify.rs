@@ -936,3 +936,78 @@ async fn sent_messages_leave_the_log_after_the_days_kept_and_the_others_stay() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_breach_reaches_a_manager_on_wechat_through_the_worker_after_a_rate_limit() {
+    use wuye_core::notify::channels::wechat::WechatSettings;
+    let stub = Sidecar::providers();
+    let url = stub.url();
+    let app = spawn_app_with(move |s, _| {
+        s.channels.wechat = Some(WechatSettings {
+            endpoint: url,
+            app_id: "wx-test".into(),
+            app_secret: Secret("wechat-test-secret".into()),
+            templates: [("sla_breach".to_string(), "TPL-BREACH".to_string())]
+                .into_iter()
+                .collect(),
+        });
+    })
+    .await;
+    let c = app.community_a.0;
+    let agent = app
+        .api_as("desk1", "service_agent", &[app.community_a])
+        .await;
+    let pm = app
+        .api_as("pm1", "project_manager", &[app.community_a])
+        .await;
+    // This reader is rate-limited twice by the stand-in before it takes his messages.
+    let (st, me) = pm
+        .put(
+            "/api/v1/me/contact",
+            json!({"wechat_openid": "o-rate-limited"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{me}");
+    assert_eq!(me["offered"], json!(["wechat"]));
+    let r = old_request(&agent, c, 3).await;
+    let number = r["number"].as_str().expect("number").to_string();
+    pm.post(&format!("/api/v1/communities/{c}/sla/scan"), json!({}))
+        .await;
+    let (_, log) = pm
+        .get(&format!("/api/v1/outbox?community_id={c}&channel=wechat"))
+        .await;
+    let total = log.as_array().expect("log").len();
+    assert!(total >= 1, "{log}");
+    assert!(
+        log[0]["to"].as_str().unwrap_or("").starts_with("o-ra"),
+        "{log}"
+    );
+
+    let now = Utc::now();
+    let p1 = pass(&app, now).await;
+    let p2 = pass(&app, now + Duration::minutes(5)).await;
+    let p3 = pass(&app, now + Duration::hours(1)).await;
+    let sent = p1.sent + p2.sent + p3.sent;
+    assert_eq!(sent, total, "{p1:?} {p2:?} {p3:?}");
+    assert!(
+        p1.retried >= 1,
+        "the first tries meet the rate limit: {p1:?}"
+    );
+    assert_eq!(pass(&app, now + Duration::hours(3)).await.handled(), 0);
+    let got = stub
+        .wait_for(total, std::time::Duration::from_secs(10))
+        .await;
+    assert_eq!(got.len(), total, "{got:?}");
+    assert!(got.iter().all(|m| m["provider"] == "wechat"
+        && m["to"] == "o-rate-limited"
+        && m["template"] == "TPL-BREACH"
+        && m["params"]["number"] == number.as_str()));
+    let (_, d) = pm.get(&format!("/api/v1/outbox/{}", log[0]["id"])).await;
+    let outcomes: Vec<&str> = d["attempts"]
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .filter_map(|a| a["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes.last(), Some(&"sent"), "{d}");
+}
