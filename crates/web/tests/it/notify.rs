@@ -43,6 +43,16 @@ fn aliyun_at(url: String) -> SmsSettings {
     })
 }
 
+/// The outcomes of a message's attempts (`GET /api/v1/outbox/{id}`), oldest first.
+fn outcomes_of(detail: &Value) -> Vec<&str> {
+    detail["attempts"]
+        .as_array()
+        .expect("attempts")
+        .iter()
+        .filter_map(|a| a["outcome"].as_str())
+        .collect()
+}
+
 async fn pass(app: &TestApp, at: chrono::DateTime<Utc>) -> worker::Pass {
     worker::run_once_at(&app.core, "test-node", &WorkerOptions::default(), at)
         .await
@@ -296,12 +306,7 @@ async fn a_server_that_is_down_gets_the_message_later_and_once() {
         "{f}"
     );
     let (_, d) = pm.get(&format!("/api/v1/outbox/{}", f["id"])).await;
-    let outcomes: Vec<&str> = d["attempts"]
-        .as_array()
-        .expect("attempts")
-        .iter()
-        .filter_map(|a| a["outcome"].as_str())
-        .collect();
+    let outcomes = outcomes_of(&d);
     assert_eq!(outcomes, ["retry", "failed"], "{d}");
     // Sent again by hand: back in the queue; a sent one is not.
     let (st, d) = pm
@@ -808,12 +813,7 @@ async fn a_worker_killed_mid_batch_leaves_its_messages_to_the_next_once_its_leas
     assert_eq!(pass(&app, now + Duration::hours(1)).await.handled(), 0);
     let (_, log) = pm.get(&format!("/api/v1/outbox?community_id={c}")).await;
     let (_, d) = pm.get(&format!("/api/v1/outbox/{}", log[0]["id"])).await;
-    let outcomes: Vec<&str> = d["attempts"]
-        .as_array()
-        .expect("attempts")
-        .iter()
-        .filter_map(|a| a["outcome"].as_str())
-        .collect();
+    let outcomes = outcomes_of(&d);
     assert_eq!(outcomes, ["in_doubt", "sent"], "{d}");
     assert_eq!(d["attempts"][0]["node"], "dead-node");
 }
@@ -1003,11 +1003,6 @@ async fn a_breach_reaches_a_manager_on_wechat_through_the_worker_after_a_rate_li
         && m["template"] == "TPL-BREACH"
         && m["params"]["number"] == number.as_str()));
     let (_, d) = pm.get(&format!("/api/v1/outbox/{}", log[0]["id"])).await;
-    let outcomes: Vec<&str> = d["attempts"]
-        .as_array()
-        .expect("attempts")
-        .iter()
-        .filter_map(|a| a["outcome"].as_str())
-        .collect();
+    let outcomes = outcomes_of(&d);
     assert_eq!(outcomes.last(), Some(&"sent"), "{d}");
 }
