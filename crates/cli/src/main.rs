@@ -465,6 +465,11 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 wuye_core::shared::jobs::node_name(),
                 notify_config::worker(&r)?,
             );
+            // Scheduled notices tell their readers when they show (each claimed by one node).
+            let notices = wuye_core::community::announcements::spawn_scheduler(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(r.number("WUYE_NOTICE_SECONDS", 30, 1, 3600)?),
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -474,6 +479,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             late_fees.abort();
             housekeeping.abort();
             outbox.abort();
+            notices.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

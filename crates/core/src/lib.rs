@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod billing;
+pub mod community;
 pub mod db;
 pub mod demo;
 pub mod hot_lists;
@@ -28,6 +29,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     auth::error::AuthCode::CODES,
     billing::error::BillingCode::CODES,
     billing::switch::SwitchCode::CODES,
+    community::error::CommunityCode::CODES,
     notify::error::NotifyCode::CODES,
     portal::error::PortalCode::CODES,
     registry::error::RegistryCode::CODES,

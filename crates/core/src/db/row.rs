@@ -72,6 +72,7 @@ plain_columns!(
     CategoryId,
     OutboxId,
     NotificationId,
+    AnnouncementId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -179,3 +179,17 @@ pub(crate) async fn people_of_accounts(
     )
     .await
 }
+
+/// The community's portal accounts: (person, account, activated), for notices to everyone and
+/// their read counts.
+pub(crate) async fn accounts_in(
+    q: &mut impl crate::db::Queries,
+    c: CommunityId,
+) -> CoreResult<Vec<(PersonId, UserId, bool)>> {
+    q.fetch_all(
+        "SELECT person_id, user_id, activated_at IS NOT NULL FROM owner_accounts \
+         WHERE community_id = $1",
+        args![c],
+    )
+    .await
+}

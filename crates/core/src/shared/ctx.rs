@@ -43,10 +43,12 @@ pub enum Perm {
     RecordsBackdate,
     /// The wording of notifications and the delivery log (消息模板 · 发送记录).
     NotifyManage,
+    /// Notices (公告) and the community's public board (三公开公示栏).
+    AnnouncementsManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 14] = [
+    pub const ALL: [Perm; 15] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -61,6 +63,7 @@ impl Perm {
         Perm::BillingManage,
         Perm::RecordsBackdate,
         Perm::NotifyManage,
+        Perm::AnnouncementsManage,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -78,6 +81,7 @@ impl Perm {
             Perm::BillingManage => "billing.manage",
             Perm::RecordsBackdate => "records.backdate",
             Perm::NotifyManage => "notify.manage",
+            Perm::AnnouncementsManage => "announcements.manage",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

@@ -54,6 +54,7 @@ id_type!(
     CategoryId,
     NotificationId,
     OutboxId,
+    AnnouncementId,
     // Billing's: taken by its store functions, so a charge id cannot be passed where a payment
     // id is wanted. Its API types keep plain integers, which leaves the OpenAPI document as it is.
     ChargeId,

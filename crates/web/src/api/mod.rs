@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod auth;
 pub(crate) mod billing;
+mod community;
 pub mod import;
 mod notify;
 mod opening;
@@ -34,6 +35,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         import::router(),
         tickets::router(),
         notify::router(),
+        community::router(),
         portal::router(),
         billing::router(),
         switching::router(),

@@ -7,6 +7,7 @@ mod admin;
 mod billing;
 mod charts;
 mod committee;
+mod community;
 mod desk;
 pub mod flash;
 mod forms;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(billing::router())
         .merge(committee::router())
         .merge(notify::router())
+        .merge(community::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -120,6 +122,8 @@ pub struct Shell {
     pub can_backdate: bool,
     /// Words the notifications and reads the delivery log.
     pub can_notify: bool,
+    /// Publishes notices and keeps the public board.
+    pub can_announce: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -153,6 +157,7 @@ impl Shell {
             can_bill: false,
             can_backdate: false,
             can_notify: false,
+            can_announce: false,
             unread: 0,
             error: None,
             notice: None,
@@ -193,6 +198,7 @@ impl Shell {
             can_bill: c.has(Perm::BillingManage),
             can_backdate: c.has(Perm::RecordsBackdate),
             can_notify: c.has(Perm::NotifyManage),
+            can_announce: c.has(Perm::AnnouncementsManage),
             unread: 0,
             error: None,
             notice: None,
@@ -259,6 +265,31 @@ pub fn image_response(content_type: String, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A stored file (an attachment) under its own name: shown in the browser when it can be
+/// (images, PDF), with the name in RFC 5987 form so Chinese names survive.
+pub fn file_response(content_type: String, name: &str, bytes: Vec<u8>) -> Response {
+    let mut enc = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            enc.push(b as char);
+        } else {
+            enc.push_str(&format!("%{b:02X}"));
+        }
+    }
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename*=UTF-8''{enc}"),
+            ),
             (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
         ],
         bytes,

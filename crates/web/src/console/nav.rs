@@ -66,6 +66,11 @@ impl Shell {
                 "bl.my_bills",
                 "nav-my-bills",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/notices",
+                "an.nav",
+                "nav-my-notices",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -90,6 +95,9 @@ impl Shell {
                 "tk.my_orders",
                 "nav-orders",
             )));
+        }
+        if self.can_announce {
+            bar.push(NavItem::Link(link("/notices", "an.nav", "nav-notices")));
         }
         if self.can_collect {
             bar.push(NavItem::Link(link("/cashier", "bl.cashier", "nav-cashier")));
@@ -137,6 +145,9 @@ impl Shell {
                 "nav-notify-templates",
             ));
             manage.push(link("/outbox", "nt.outbox", "nav-outbox"));
+        }
+        if self.can_announce {
+            manage.push(link("/board", "an.board", "nav-board"));
         }
         if staff {
             manage.push(link("/tokens", "nav.tokens", "nav-tokens"));

@@ -36,6 +36,10 @@ impl Other {
             // wording of an event.
             ("notifications", _) | ("templates", _) | ("{event}", _) => return None,
             ("outbox", _) => "outbox_message",
+            // A board's public address: public by design, no community's secret.
+            ("boards", _) => return None,
+            ("announcements", _) => "announcement",
+            ("attachments", _) => "attachment",
             (_, "link_id") => "link",
             (_, "photo") => "photo",
             ("communities", _) => "community",
@@ -383,6 +387,34 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         .expect("an outbox row");
     tx.commit().await.expect("commit");
     ids.insert("outbox_message", m);
+    // A published notice of B with an attachment.
+    let (_, an) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/announcements"),
+            json!({"scope": "community", "category": "notice", "title": "乙小区通知", "body": "乙"}),
+        )
+        .await;
+    let notice = id(&an, "announcement");
+    let (_, f) = admin
+        .send(
+            admin
+                .client
+                .post(format!(
+                    "{}/api/v1/announcements/{notice}/attachments?name=a.pdf",
+                    app.base
+                ))
+                .bearer_auth(admin.token.clone().unwrap_or_default())
+                .body(b"%PDF-1.4\n%%EOF\n".to_vec()),
+        )
+        .await;
+    ids.insert("attachment", id(&f, "attachment"));
+    admin
+        .post(
+            &format!("/api/v1/announcements/{notice}/publish"),
+            json!({}),
+        )
+        .await;
+    ids.insert("announcement", notice);
     // Staff of B only, and an API token that is not the prober's.
     let b_user = app.user("b_tech", "technician", &[app.community_b]).await;
     ids.insert("user", b_user.0);

@@ -2,7 +2,9 @@
 //! Runs on SQLite by default and on PostgreSQL when WUYE_TEST_DATABASE_URL is set (CI does both).
 
 mod access;
+
 mod accounts;
+mod announcements;
 mod audit;
 mod backdate;
 mod billing;

@@ -54,6 +54,21 @@ const CHILDREN: &[(&str, &str)] = &[("team_members", "teams")];
 /// Indexes of tenant tables (by table and columns) that do not begin with `community_id`.
 const EXCEPTIONS: &[(&str, &str, &str)] = &[
     (
+        "announcements",
+        "series_id",
+        "the copies of a company-wide notice, one in each community (partial index)",
+    ),
+    (
+        "announcements",
+        "publish_at",
+        "the notice scheduler's queue over all communities (partial index)",
+    ),
+    (
+        "community_boards",
+        "slug",
+        "constraint: a public board is found by its address alone, before its community is known",
+    ),
+    (
         "audit_log",
         "company_id,at",
         "the company's audit trail across its communities; company-level rows have no community",

@@ -136,6 +136,8 @@ pub(in crate::console) struct Upload {
     pub csrf: Option<String>,
     pub community: Option<String>,
     pub file: Vec<u8>,
+    /// The file's name as the browser sent it.
+    pub file_name: Option<String>,
     pub too_large: bool,
     /// The body could not be read as a form (not a size problem).
     pub broken: bool,
@@ -169,6 +171,9 @@ pub(in crate::console) async fn read_upload(
             }
         };
         let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            up.file_name = field.file_name().map(str::to_string);
+        }
         let mut buf: Vec<u8> = Vec::new();
         let cap = if name == "file" { max } else { 4096 };
         loop {

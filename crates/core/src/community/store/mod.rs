@@ -1,0 +1,4 @@
+//! Every SQL text of the community module.
+
+pub(crate) mod announcements;
+pub(crate) mod board;

@@ -1,0 +1,90 @@
+//! What notices and the public board read of the registry: a community's name and time zone,
+//! the company's communities (a company-wide notice has a copy in each), the buildings, and who
+//! lives in which building (whom a notice reaches).
+
+use crate::args;
+use crate::db::Queries;
+use crate::shared::error::CoreResult;
+use crate::shared::ids::*;
+
+/// The community's name and time zone name, if it is the company's.
+pub(crate) async fn community(
+    q: &mut impl Queries,
+    c: CommunityId,
+    company: CompanyId,
+) -> CoreResult<Option<(String, String)>> {
+    q.fetch_optional(
+        "SELECT name, timezone FROM communities WHERE id = $1 AND company_id = $2",
+        args![c, company],
+    )
+    .await
+}
+
+/// The company's communities, in id order.
+pub(crate) async fn communities(
+    q: &mut impl Queries,
+    company: CompanyId,
+) -> CoreResult<Vec<CommunityId>> {
+    let rows: Vec<(CommunityId,)> = q
+        .fetch_all(
+            "SELECT id FROM communities WHERE company_id = $1 ORDER BY id",
+            args![company],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
+/// The community's buildings: (id, name), by name.
+pub(crate) async fn buildings(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<Vec<(BuildingId, String)>> {
+    q.fetch_all(
+        "SELECT id, name FROM buildings WHERE community_id = $1 ORDER BY name",
+        args![c],
+    )
+    .await
+}
+
+/// Who lives in which building (owners, residents, tenants alike): (person, building), once
+/// per pair.
+pub(crate) async fn people_by_building(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<Vec<(PersonId, BuildingId)>> {
+    q.fetch_all(
+        "SELECT DISTINCT l.person_id, u.building_id FROM unit_people l \
+         JOIN units u ON u.id = l.unit_id WHERE l.community_id = $1",
+        args![c],
+    )
+    .await
+}
+
+/// The buildings a person lives in.
+pub(crate) async fn buildings_of_person(
+    q: &mut impl Queries,
+    c: CommunityId,
+    person: PersonId,
+) -> CoreResult<Vec<BuildingId>> {
+    let rows: Vec<(BuildingId,)> = q
+        .fetch_all(
+            "SELECT DISTINCT u.building_id FROM unit_people l JOIN units u ON u.id = l.unit_id \
+             WHERE l.community_id = $1 AND l.person_id = $2",
+            args![c, person],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(b,)| b).collect())
+}
+
+/// The community's company, name and time zone name (the public board knows only its
+/// community).
+pub(crate) async fn company_of(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<Option<(CompanyId, String, String)>> {
+    q.fetch_optional(
+        "SELECT company_id, name, timezone FROM communities WHERE id = $1",
+        args![c],
+    )
+    .await
+}

@@ -1,0 +1,41 @@
+//! The community's pages (社区): notices (公告) for staff and owners, and the public board
+//! (三公开公示栏) — its editor and the page anyone reads without a login, fit for A3 print and a
+//! lobby TV, with a QR code to it. Every rule is `wuye_core::community`'s.
+
+mod board;
+mod notices;
+mod owner;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/notices", get(notices::list_page).post(notices::create))
+        .route("/notices/new", get(notices::new_page))
+        .route("/notices/{id}", get(notices::detail).post(notices::update))
+        .route("/notices/{id}/edit", get(notices::edit_page))
+        .route("/notices/{id}/publish", post(notices::publish))
+        .route("/notices/{id}/withdraw", post(notices::withdraw))
+        .route("/notices/{id}/delete", post(notices::delete))
+        .route("/notices/{id}/attachments", post(notices::upload))
+        .route("/notices/{id}/attachments/{file}", get(notices::attachment))
+        .route(
+            "/notices/{id}/attachments/{file}/delete",
+            post(notices::delete_attachment),
+        )
+        .route("/portal/notices", get(owner::list_page))
+        .route("/portal/notices/{id}", get(owner::detail))
+        .route("/board", get(board::edit_page).post(board::save))
+        .route("/board/renew", post(board::renew))
+        .route("/board/{slug}", get(board::public_page))
+        .route("/board/{slug}/qr.svg", get(board::qr))
+}
+
+/// The label of a notice's category, status or scope.
+fn label(l: crate::locale::Locale, kind: &str, code: &str) -> String {
+    l.get(&format!("an.{kind}.{code}"))
+        .map_or_else(|| code.to_string(), str::to_string)
+}
