@@ -10,6 +10,7 @@
 //! users and runs the steps in order: ids follow the order, and the demo is the same everywhere.
 
 mod billing;
+mod community;
 mod registry;
 mod requests;
 mod store;
@@ -117,6 +118,7 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     )
     .await?;
     billing::seed_billing(core, &sys, communities[0], &households, user_id("cashier")?).await?;
+    community::seed_community(core, &sys, communities[0]).await?;
     Ok(())
 }
 

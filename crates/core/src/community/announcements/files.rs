@@ -118,7 +118,7 @@ pub async fn add_attachment(
                     original_name: &original,
                     content_type,
                     size: bytes.len() as i64,
-                    by: ctx.user_id,
+                    by: ctx.actor(),
                     at: now,
                 },
             )

@@ -374,13 +374,13 @@ pub async fn create_announcement(
         pinned: input.pinned,
         expires_at: input.expires_at,
     };
-    let id = store::insert(&mut tx, c, None, &text, ctx.user_id, now).await?;
+    let id = store::insert(&mut tx, c, None, &text, ctx.actor(), now).await?;
     store::set_buildings(&mut tx, c, id, &buildings).await?;
     if scope == NoticeScope::Company {
         store::set_series(&mut tx, id).await?;
         for other in registry::communities(&mut tx, ctx.company_id).await? {
             if other != c {
-                store::insert(&mut tx, other, Some(id), &text, ctx.user_id, now).await?;
+                store::insert(&mut tx, other, Some(id), &text, ctx.actor(), now).await?;
             }
         }
     }
@@ -581,7 +581,7 @@ pub async fn publish_announcement(
     let scheduled = at > now;
     for copy in store::copies(&mut tx, &r).await? {
         let notified = (!scheduled).then_some(now);
-        store::publish(&mut tx, copy.id, at, notified, ctx.user_id, now).await?;
+        store::publish(&mut tx, copy.id, at, notified, ctx.actor(), now).await?;
         if !scheduled {
             tell(core, &mut tx, &copy, now).await?;
         }

@@ -171,7 +171,7 @@ pub async fn save_board(
             on_duty: &json(&on_duty)?,
             note,
         },
-        ctx.user_id,
+        ctx.actor(),
         now,
     )
     .await?;

@@ -49,7 +49,7 @@ pub(crate) async fn insert(
     c: CommunityId,
     series: Option<AnnouncementId>,
     t: &NoticeText<'_>,
-    by: UserId,
+    by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> CoreResult<AnnouncementId> {
     let id = tx
@@ -168,7 +168,7 @@ pub(crate) async fn publish(
     id: AnnouncementId,
     at: DateTime<Utc>,
     notified: Option<DateTime<Utc>>,
-    by: UserId,
+    by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> CoreResult<u64> {
     tx.execute(
@@ -360,7 +360,7 @@ pub(crate) struct NewFile<'a> {
     pub original_name: &'a str,
     pub content_type: &'a str,
     pub size: i64,
-    pub by: UserId,
+    pub by: Option<UserId>,
     pub at: DateTime<Utc>,
 }
 

@@ -72,7 +72,7 @@ pub(crate) async fn save(
     tx: &mut Tx,
     c: CommunityId,
     b: &BoardText<'_>,
-    by: UserId,
+    by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
     tx.execute(
