@@ -29,5 +29,26 @@ crate::error_codes! {
         /// A line of the board misses a part (its name).
         BoardItemIncomplete = "board_item_incomplete",
         TooManyBoardItems = "too_many_board_items",
+        /// Only a planned activity is edited or opened for sign-up.
+        ActivityNotPlanned = "activity_not_planned",
+        /// Sign-up, check-in and photos need an open activity (photos: or a finished one).
+        ActivityNotOpen = "activity_not_open",
+        /// The activity is finished or cancelled.
+        ActivityClosed = "activity_closed",
+        /// Past the sign-up deadline or the start.
+        SignupClosed = "signup_closed",
+        EndsBeforeStart = "ends_before_start",
+        StartsInPast = "starts_in_past",
+        /// The sign-up deadline is after the start.
+        SignupAfterStart = "signup_after_start",
+        /// A capacity is 1 to 10,000 people (or none: no limit).
+        InvalidCapacity = "invalid_capacity",
+        AlreadySignedUp = "already_signed_up",
+        NotSignedUp = "not_signed_up",
+        /// Only a confirmed sign-up is checked in.
+        SignupNotConfirmed = "signup_not_confirmed",
+        UnknownSignup = "unknown_signup",
+        /// A photo is a JPEG, PNG or WebP image.
+        NotAPhoto = "not_a_photo",
     }
 }

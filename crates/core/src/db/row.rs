@@ -73,6 +73,7 @@ plain_columns!(
     OutboxId,
     NotificationId,
     AnnouncementId,
+    ActivityId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -137,6 +137,10 @@ events! {
     ActivityOpened = "activity_opened", Owner, false, [Wechat], ["title", "date", "community"],
         "社区活动：{title}", "{community} 将于 {date} 举办“{title}”，欢迎在业主端报名。",
         "Activity: {title}", "{community} holds \"{title}\" on {date}. Sign up in the portal.";
+    /// A seat of an activity came free for the first on its waiting list.
+    ActivitySeat = "activity_seat", Owner, false, [Wechat], ["title", "date", "community"],
+        "报名成功：{title}", "{community}“{title}”（{date}）有名额空出，您已从候补转为正式报名，请准时参加。",
+        "Seat confirmed: {title}", "{community}: a seat of \"{title}\" ({date}) came free and is yours now.";
     /// A satisfaction survey opened.
     SurveyOpened = "survey_opened", Owner, false, [Wechat], ["title", "until", "community"],
         "满意度调查：{title}", "{community} 邀请您参加“{title}”，{until} 截止，请在业主端填写。",

@@ -55,6 +55,7 @@ id_type!(
     NotificationId,
     OutboxId,
     AnnouncementId,
+    ActivityId,
     // Billing's: taken by its store functions, so a charge id cannot be passed where a payment
     // id is wanted. Its API types keep plain integers, which leaves the OpenAPI document as it is.
     ChargeId,

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Each module registers its routes together with their OpenAPI
 //! docs (`routes!`), so no route can be left out of `/api/openapi.json`.
 
+mod activities;
 mod admin;
 mod audit;
 mod auth;
@@ -36,6 +37,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         tickets::router(),
         notify::router(),
         community::router(),
+        activities::router(),
         portal::router(),
         billing::router(),
         switching::router(),

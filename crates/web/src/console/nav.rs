@@ -71,6 +71,11 @@ impl Shell {
                 "an.nav",
                 "nav-my-notices",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/activities",
+                "ac.nav",
+                "nav-my-activities",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -147,6 +152,7 @@ impl Shell {
             manage.push(link("/outbox", "nt.outbox", "nav-outbox"));
         }
         if self.can_announce {
+            manage.push(link("/activities", "ac.nav", "nav-activities"));
             manage.push(link("/board", "an.board", "nav-board"));
         }
         if staff {

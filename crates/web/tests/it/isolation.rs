@@ -40,6 +40,8 @@ impl Other {
             ("boards", _) => return None,
             ("announcements", _) => "announcement",
             ("attachments", _) => "attachment",
+            ("activities", _) => "activity",
+            ("signups", _) => "signup",
             (_, "link_id") => "link",
             (_, "photo") => "photo",
             ("communities", _) => "community",
@@ -415,6 +417,31 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("announcement", notice);
+    // An open activity of B with a sign-up of B's owner.
+    let start = chrono::Utc::now() + chrono::Duration::days(5);
+    let (_, act) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/activities"),
+            json!({"title": "乙小区活动", "aim": "联谊", "place": "会所", "starts_at": start.to_rfc3339(),
+                   "ends_at": (start + chrono::Duration::hours(2)).to_rfc3339(), "capacity": 10}),
+        )
+        .await;
+    let activity = id(&act, "activity");
+    admin
+        .post(&format!("/api/v1/activities/{activity}/open"), json!({}))
+        .await;
+    let owner_b = app.api_as("iso_owner_b", "owner", &[app.community_b]).await;
+    owner_b
+        .post(
+            &format!("/api/v1/portal/activities/{activity}/signup"),
+            json!({}),
+        )
+        .await;
+    let (_, signups) = admin
+        .get(&format!("/api/v1/activities/{activity}/signups"))
+        .await;
+    ids.insert("activity", activity);
+    ids.insert("signup", id(&signups[0], "signup"));
     // Staff of B only, and an API token that is not the prober's.
     let b_user = app.user("b_tech", "technician", &[app.community_b]).await;
     ids.insert("user", b_user.0);

@@ -4,6 +4,7 @@
 mod access;
 
 mod accounts;
+mod activities;
 mod announcements;
 mod audit;
 mod backdate;

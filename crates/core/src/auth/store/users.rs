@@ -182,3 +182,21 @@ pub(crate) async fn keep_password(tx: &mut Tx, id: UserId) -> CoreResult<()> {
     .await?;
     Ok(())
 }
+
+/// The names of these users, as the console shows them (the people who signed up for an
+/// activity).
+pub(crate) async fn display_names(
+    q: &mut impl crate::db::Queries,
+    users: &[UserId],
+) -> CoreResult<Vec<(UserId, String)>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = crate::db::Args::new();
+    let cond = crate::db::in_list(&mut a, "id", users);
+    q.fetch_all(
+        &format!("SELECT id, display_name FROM users WHERE {cond}"),
+        a,
+    )
+    .await
+}

@@ -1,4 +1,5 @@
 //! Every SQL text of the community module.
 
+pub(crate) mod activities;
 pub(crate) mod announcements;
 pub(crate) mod board;

@@ -1,7 +1,8 @@
-//! The community's pages (社区): notices (公告) for staff and owners, and the public board
-//! (三公开公示栏) — its editor and the page anyone reads without a login, fit for A3 print and a
+//! The community's pages (社区): notices (公告) and activities (社区活动) for staff and owners,
+//! and the public board (三公开公示栏) — its editor and the page anyone reads without a login, fit for A3 print and a
 //! lobby TV, with a QR code to it. Every rule is `wuye_core::community`'s.
 
+mod activities;
 mod board;
 mod notices;
 mod owner;
@@ -26,6 +27,28 @@ pub fn router() -> Router<AppState> {
             "/notices/{id}/attachments/{file}/delete",
             post(notices::delete_attachment),
         )
+        .route(
+            "/activities",
+            get(activities::list_page).post(activities::create),
+        )
+        .route("/activities/new", get(activities::new_page))
+        .route(
+            "/activities/{id}",
+            get(activities::detail).post(activities::update),
+        )
+        .route("/activities/{id}/edit", get(activities::edit_page))
+        .route("/activities/{id}/open", post(activities::open))
+        .route("/activities/{id}/cancel", post(activities::cancel))
+        .route("/activities/{id}/finish", post(activities::finish))
+        .route("/activities/{id}/photos", post(activities::upload))
+        .route("/activities/{id}/photos/{photo}", get(activities::photo))
+        .route(
+            "/activities/{id}/signups/{signup}/check-in",
+            post(activities::check_in),
+        )
+        .route("/portal/activities", get(owner::activities_page))
+        .route("/portal/activities/{id}/signup", post(owner::sign_up))
+        .route("/portal/activities/{id}/give-up", post(owner::give_up))
         .route("/portal/notices", get(owner::list_page))
         .route("/portal/notices/{id}", get(owner::detail))
         .route("/board", get(board::edit_page).post(board::save))

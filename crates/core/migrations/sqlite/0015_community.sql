@@ -1,4 +1,5 @@
--- Notices (公告, issue 13 point 1) and the public board of each community (三公开公示栏, point 2).
+-- Notices (公告, issue 13 point 1), the public board of each community (三公开公示栏, point 2)
+-- and community activities (社区活动, point 3).
 
 -- A notice of one community. A company-wide notice is one copy per community, the copies sharing
 -- `series_id` (the first copy's id), so that each community's rows stay on its own shard and
@@ -76,6 +77,61 @@ CREATE TABLE community_boards (
     updated_at TEXT NOT NULL
 );
 
--- Who may publish notices and keep the board: the managers and the service desk.
+-- Community activities (社区活动, point 3): the plan (aim, place, time, budget), sign-up from the
+-- portal up to `capacity` (`taken` counts the confirmed seats, changed only by a conditional
+-- UPDATE so that two last sign-ups cannot both win), check-in, photos, and the summary that
+-- closes it. `state`: planned, open, done or cancelled. Money in fen.
+CREATE TABLE activities (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    title TEXT NOT NULL,
+    aim TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    place TEXT NOT NULL,
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    signup_until TEXT,
+    capacity INTEGER,
+    taken INTEGER NOT NULL,
+    budget_fen INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    cost_fen INTEGER,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    opened_at TEXT,
+    done_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX activities_list ON activities (community_id, starts_at);
+
+-- Who signed up: a seat (`confirmed`), the waiting list (`waiting`, in id order) or `cancelled`.
+CREATE TABLE activity_signups (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    activity_id INTEGER NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    state TEXT NOT NULL,
+    checked_in_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (community_id, activity_id, user_id)
+);
+CREATE INDEX activity_signups_of ON activity_signups (community_id, activity_id, state, id);
+
+-- Photos of an activity: the file under `<data dir>/files/activities/`.
+CREATE TABLE activity_photos (
+    id INTEGER PRIMARY KEY,
+    community_id INTEGER NOT NULL REFERENCES communities(id),
+    activity_id INTEGER NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX activity_photos_of ON activity_photos (community_id, activity_id, id);
+
+-- Who may publish notices, keep the board and run activities: the managers and the service desk.
 UPDATE roles SET permissions = permissions || ',announcements.manage'
     WHERE code IN ('company_admin', 'project_manager', 'service_agent') AND builtin = 1;
