@@ -1,6 +1,7 @@
-//! The demo community's notices and public board: a pinned reminder and a water cut showing
-//! now, a fee notice scheduled for next week and a draft, and a board filled in the way a
-//! centre fills its 三公开 board.
+//! The demo community's notices, activities and public board: a pinned reminder and a water
+//! cut showing now, a fee notice scheduled for next week and a draft; a New Year fair open for
+//! sign-up and a Spring Festival one being planned; a board filled in the way a centre fills its
+//! 三公开 board.
 
 use chrono::{Duration, Utc};
 
@@ -8,6 +9,7 @@ use crate::Core;
 use crate::community::announcements::{
     self as notices, AnnouncementForCreate, AnnouncementForPublish,
 };
+use crate::community::activities::{self, ActivityForSave};
 use crate::community::board::{self, BoardForUpdate, model::BoardItem};
 use crate::shared::ctx::Ctx;
 use crate::shared::error::CoreResult;
@@ -79,6 +81,46 @@ pub(super) async fn seed_community(core: &Core, sys: &Ctx, c: CommunityId) -> Co
         sys,
         c,
         write("activity", "元旦游园会（草稿）", "时间、地点待定。", false),
+    )
+    .await?;
+    let start = (now + Duration::days(26))
+        .date_naive()
+        .and_hms_opt(1, 30, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or(now + Duration::days(26));
+    let fair = activities::create_activity(
+        core,
+        sys,
+        c,
+        ActivityForSave {
+            title: "元旦游园会".into(),
+            aim: "辞旧迎新，邻里联谊，增进业主与服务中心的沟通".into(),
+            plan: "09:30 签到领游园卡\n10:00 猜灯谜、套圈、投壶\n11:30 凭游园卡兑换礼品\n安全：秩序维护部 4 人维持现场，医药箱置于服务台".into(),
+            place: "中心广场".into(),
+            starts_at: start,
+            ends_at: start + Duration::hours(3),
+            signup_until: Some(start - Duration::days(2)),
+            capacity: Some(80),
+            budget: Some("3000.00".into()),
+        },
+    )
+    .await?;
+    activities::open_activity(core, sys, fair.id).await?;
+    activities::create_activity(
+        core,
+        sys,
+        c,
+        ActivityForSave {
+            title: "春节写春联送福字".into(),
+            aim: "传统文化进社区".into(),
+            plan: String::new(),
+            place: "会所一楼".into(),
+            starts_at: start + Duration::days(30),
+            ends_at: start + Duration::days(30) + Duration::hours(2),
+            signup_until: None,
+            capacity: None,
+            budget: Some("800.00".into()),
+        },
     )
     .await?;
     board::save_board(
