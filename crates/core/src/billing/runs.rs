@@ -452,6 +452,55 @@ async fn by_building(
 
 pub use super::store::runs::{bulk_cache, insert_charges};
 
+/// Tells the owners with a portal account what the run posted for each of their units
+/// (`bill_posted`), in the run's transaction.
+async fn tell_owners(
+    core: &Core,
+    tx: &mut crate::db::Tx,
+    c: CommunityId,
+    period: &str,
+    per_unit: &std::collections::HashMap<i64, i64>,
+    now: chrono::DateTime<Utc>,
+) -> CoreResult<()> {
+    use crate::registry::store::for_community as registry;
+    let accounts: std::collections::HashMap<PersonId, UserId> =
+        crate::portal::store::accounts_in(tx, c)
+            .await?
+            .into_iter()
+            .map(|(p, u, _)| (p, u))
+            .collect();
+    if accounts.is_empty() || per_unit.is_empty() {
+        return Ok(());
+    }
+    let mut owners: std::collections::HashMap<UnitId, Vec<UserId>> = Default::default();
+    for (unit, person) in registry::owners_by_unit(tx, c).await? {
+        if let Some(u) = accounts.get(&person) {
+            owners.entry(unit).or_default().push(*u);
+        }
+    }
+    let labels: std::collections::HashMap<UnitId, String> =
+        registry::unit_labels(tx, c).await?.into_iter().collect();
+    let items: Vec<(crate::notify::Note, Vec<UserId>)> = owners
+        .into_iter()
+        .filter_map(|(unit, to)| {
+            let amount = *per_unit.get(&unit.0)?;
+            let note = crate::notify::Note {
+                community: c,
+                event: crate::notify::model::Event::BillPosted,
+                params: vec![
+                    ("unit".into(), labels.get(&unit).cloned().unwrap_or_default()),
+                    ("period".into(), period.to_string()),
+                    ("amount".into(), crate::shared::money::Money(amount).to_string()),
+                ],
+                request: None,
+                link: Some("/portal/billing".into()),
+            };
+            Some((note, to))
+        })
+        .collect();
+    crate::notify::enqueue_many(&core.channels, tx, &items, crate::notify::InApp::Write, now).await
+}
+
 /// Posts a period's bills: every line of the preview, the pending paid services, then each
 /// unit's prepaid balance settles what it can. A second run for the period is refused.
 pub async fn post(core: &Core, ctx: &Ctx, input: BillRunForCreate) -> CoreResult<BillRun> {
@@ -473,6 +522,8 @@ pub async fn post(core: &Core, ctx: &Ctx, input: BillRunForCreate) -> CoreResult
     // A standard or unit changed between the read and the write would make the lines stale;
     // on SQLite the single writer already excludes it, on PostgreSQL the unique period does.
     let mut t = Tally::default();
+    // What each unit owes of this run, for its owners' bill_posted message.
+    let mut per_unit: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     bulk_cache(&mut tx, true).await?;
     let held = store::charges::hold_community_units(&mut tx, c).await?;
     for (s, p) in &d.runnable {
@@ -480,6 +531,9 @@ pub async fn post(core: &Core, ctx: &Ctx, input: BillRunForCreate) -> CoreResult
         held.check(lines.iter().map(|l| l.unit_id))?;
         t.charges += lines.len() as i64;
         t.total += lines.iter().map(|l| l.amount_fen).sum::<i64>();
+        for l in &lines {
+            *per_unit.entry(l.unit_id).or_default() += l.amount_fen;
+        }
         insert_charges(&mut tx, c, run, &key, ctx.actor(), now, lines).await?;
         t.skipped += skipped;
     }
@@ -492,6 +546,7 @@ pub async fn post(core: &Core, ctx: &Ctx, input: BillRunForCreate) -> CoreResult
         applied += apply_prepaid(&mut tx, c, unit, now).await?;
     }
     store::runs::set_totals(&mut tx, BillRunId(run), t.charges, t.total, applied).await?;
+    tell_owners(core, &mut tx, c, &key, &per_unit, now).await?;
     let after = store::runs::get(&mut tx, BillRunId(run)).await?;
     audit::record(
         &mut tx,

@@ -1006,3 +1006,40 @@ async fn a_breach_reaches_a_manager_on_wechat_through_the_worker_after_a_rate_li
     let outcomes = outcomes_of(&d);
     assert_eq!(outcomes.last(), Some(&"sent"), "{d}");
 }
+
+#[tokio::test]
+async fn a_bill_run_tells_each_owner_what_his_unit_owes_for_the_period() {
+    let app = crate::app().await;
+    let c = app.community_a.0;
+    let owner = app.api_as("o1", "owner", &[app.community_a]).await;
+    let manager = app
+        .api_as("pm1", "project_manager", &[app.community_a])
+        .await;
+    let (_, me) = owner.get("/api/v1/portal/me").await;
+    let label = me["units"][0]["label"].as_str().expect("label").to_string();
+    let item = crate::fee_item_of(&manager, c, "WYF", "物业费", "property").await;
+    let (st, s) = manager
+        .post(
+            "/api/v1/charge-standards",
+            json!({"community_id": c, "fee_item_id": item, "name": "住宅物业费",
+                   "method": "building_area", "price": "2.35", "cycle": "monthly", "due_day": 15}),
+        )
+        .await;
+    assert_eq!(st, 201, "{s}");
+    let (st, r) = manager
+        .post("/api/v1/bill-runs", json!({"community_id": c, "period": "2026-11"}))
+        .await;
+    assert_eq!(st, 201, "{r}");
+    // 88.00 m² × ¥2.35 = ¥206.80 for his unit.
+    let (_, inbox) = owner.get("/api/v1/notifications").await;
+    assert_eq!(inbox.as_array().map(Vec::len), Some(1), "{inbox}");
+    assert_eq!(inbox[0]["event"], "bill_posted");
+    assert_eq!(inbox[0]["title"], format!("2026-11 账单 {label}"));
+    assert!(
+        inbox[0]["body"].as_str().unwrap_or("").contains("应缴 206.80 元"),
+        "{inbox}"
+    );
+    // The manager, who owns nothing, hears nothing.
+    let (_, theirs) = manager.get("/api/v1/notifications").await;
+    assert_eq!(theirs, json!([]));
+}

@@ -88,3 +88,28 @@ pub(crate) async fn company_of(
     )
     .await
 }
+
+/// The owners of each unit of the community: (unit, person).
+pub(crate) async fn owners_by_unit(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<Vec<(UnitId, PersonId)>> {
+    q.fetch_all(
+        "SELECT unit_id, person_id FROM unit_people WHERE community_id = $1 AND relation = 'owner'",
+        args![c],
+    )
+    .await
+}
+
+/// Each unit of the community as people name it: (unit, "1栋-1801").
+pub(crate) async fn unit_labels(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<Vec<(UnitId, String)>> {
+    q.fetch_all(
+        "SELECT u.id, b.name || '-' || u.unit_no FROM units u JOIN buildings b ON b.id = u.building_id \
+         WHERE u.community_id = $1",
+        args![c],
+    )
+    .await
+}
