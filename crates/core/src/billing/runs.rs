@@ -488,9 +488,15 @@ async fn tell_owners(
                 community: c,
                 event: crate::notify::model::Event::BillPosted,
                 params: vec![
-                    ("unit".into(), labels.get(&unit).cloned().unwrap_or_default()),
+                    (
+                        "unit".into(),
+                        labels.get(&unit).cloned().unwrap_or_default(),
+                    ),
                     ("period".into(), period.to_string()),
-                    ("amount".into(), crate::shared::money::Money(amount).to_string()),
+                    (
+                        "amount".into(),
+                        crate::shared::money::Money(amount).to_string(),
+                    ),
                 ],
                 request: None,
                 link: Some("/portal/billing".into()),

@@ -6,10 +6,10 @@
 use chrono::{Duration, Utc};
 
 use crate::Core;
+use crate::community::activities::{self, ActivityForSave};
 use crate::community::announcements::{
     self as notices, AnnouncementForCreate, AnnouncementForPublish,
 };
-use crate::community::activities::{self, ActivityForSave};
 use crate::community::board::{self, BoardForUpdate, model::BoardItem};
 use crate::shared::ctx::Ctx;
 use crate::shared::error::CoreResult;

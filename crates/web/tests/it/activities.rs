@@ -346,3 +346,120 @@ async fn an_activity_is_closed_with_its_photos_summary_and_cost() {
         assert!(page.contains(want), "{want} missing");
     }
 }
+
+/// In a real browser: the manager writes and publishes a notice and opens an activity; the owner,
+/// on a 390 px phone, reads the notice (no longer unread), signs up for the activity and sees
+/// himself signed up; neither page scrolls sideways.
+#[tokio::test]
+async fn a_manager_publishes_and_an_owner_on_his_phone_reads_and_signs_up() {
+    let Some(b) = wuye_testkit::browser::session().await else {
+        eprintln!("skipped: WUYE_WEBDRIVER_URL is not set (CI sets it)");
+        return;
+    };
+    use crate::browser::{body, click, fill, log_in};
+    let app = app().await;
+    let c = app.community_a.0;
+    app.user("pm1", "project_manager", &[app.community_a]).await;
+    let owner = app.api_as("o1", "owner", &[app.community_a]).await;
+    let (_, me) = owner.get("/api/v1/portal/me").await;
+    let owner_name = format!("yz{}", me["person_id"]);
+
+    log_in(&b, &app.base, "pm1").await;
+    b.goto(&format!("{}/notices/new?community_id={c}", app.base))
+        .await
+        .expect("form");
+    fill(&b, "title", "电梯年检通知").await;
+    fill(&b, "body", "本周五 9:00–11:00 电梯年检，请走楼梯。").await;
+    click(&b, "save").await;
+    b.wait()
+        .for_element(fantoccini::Locator::Id("publish-now"))
+        .await
+        .expect("notice page");
+    b.execute("window.confirm = function () { return true; };", vec![])
+        .await
+        .expect("confirm");
+    b.find(fantoccini::Locator::Css("#publish-now button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("publish");
+    b.wait()
+        .for_element(fantoccini::Locator::Id("reads"))
+        .await
+        .expect("published");
+    assert!(body(&b).await.contains("已发布"));
+
+    let id = planned(&manager_api(&app).await, c, plan("社区义诊", Some(20))).await;
+    b.goto(&format!("{}/activities/{id}", app.base))
+        .await
+        .expect("activity");
+    b.execute("window.confirm = function () { return true; };", vec![])
+        .await
+        .expect("confirm");
+    click(&b, "open").await;
+    b.wait()
+        .for_element(fantoccini::Locator::Id("photo-form"))
+        .await
+        .expect("opened");
+    assert!(body(&b).await.contains("报名中"));
+    b.goto(&format!("{}/logout", app.base)).await.ok();
+    b.delete_all_cookies().await.expect("cookies");
+
+    b.set_window_size(390, 844).await.expect("a phone's width");
+    log_in(&b, &app.base, &owner_name).await;
+    b.goto(&format!("{}/portal/notices", app.base))
+        .await
+        .expect("notices");
+    assert!(body(&b).await.contains("未读"));
+    b.find(fantoccini::Locator::LinkText("电梯年检通知"))
+        .await
+        .expect("link")
+        .click()
+        .await
+        .expect("open");
+    b.wait()
+        .for_element(fantoccini::Locator::Id("notice-title"))
+        .await
+        .expect("notice");
+    assert!(body(&b).await.contains("请走楼梯"));
+    b.goto(&format!("{}/portal/notices", app.base))
+        .await
+        .expect("notices");
+    assert!(!body(&b).await.contains("未读"));
+    b.goto(&format!("{}/portal/activities", app.base))
+        .await
+        .expect("activities");
+    click(&b, &format!("signup-{id}")).await;
+    b.wait()
+        .for_element(fantoccini::Locator::Id(&format!("give-up-{id}")))
+        .await
+        .expect("signed up");
+    assert!(body(&b).await.contains("您已报名"));
+    let w = b
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("widths");
+    let (scroll, inner): (f64, f64) = serde_json::from_value(w).expect("numbers");
+    assert!(
+        scroll <= inner,
+        "no sideways scrolling ({scroll} > {inner})"
+    );
+    b.close().await.ok();
+}
+
+/// The manager's API client (the browser test's manager is a console user).
+async fn manager_api(app: &TestApp) -> Api {
+    let id = wuye_core::auth::user_id_by_username(&app.core, "pm1")
+        .await
+        .expect("id")
+        .expect("pm1");
+    let ctx = wuye_core::auth::load_ctx(&app.core, id).await.expect("ctx");
+    let (_, token) = wuye_core::auth::create_api_token(&app.core, &ctx, "test")
+        .await
+        .expect("token");
+    app.api(Some(token))
+}

@@ -1027,7 +1027,10 @@ async fn a_bill_run_tells_each_owner_what_his_unit_owes_for_the_period() {
         .await;
     assert_eq!(st, 201, "{s}");
     let (st, r) = manager
-        .post("/api/v1/bill-runs", json!({"community_id": c, "period": "2026-11"}))
+        .post(
+            "/api/v1/bill-runs",
+            json!({"community_id": c, "period": "2026-11"}),
+        )
         .await;
     assert_eq!(st, 201, "{r}");
     // 88.00 m² × ¥2.35 = ¥206.80 for his unit.
@@ -1036,7 +1039,10 @@ async fn a_bill_run_tells_each_owner_what_his_unit_owes_for_the_period() {
     assert_eq!(inbox[0]["event"], "bill_posted");
     assert_eq!(inbox[0]["title"], format!("2026-11 账单 {label}"));
     assert!(
-        inbox[0]["body"].as_str().unwrap_or("").contains("应缴 206.80 元"),
+        inbox[0]["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("应缴 206.80 元"),
         "{inbox}"
     );
     // The manager, who owns nothing, hears nothing.
