@@ -72,6 +72,11 @@ plain_columns!(
     CategoryId,
     OutboxId,
     NotificationId,
+    BuildingId,
+    SurveyId,
+    QuestionId,
+    ResponseId,
+    OpinionId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -43,10 +43,13 @@ pub enum Perm {
     RecordsBackdate,
     /// The wording of notifications and the delivery log (消息模板 · 发送记录).
     NotifyManage,
+    /// Satisfaction surveys (build, open, close, read the results) and the opinion library
+    /// (满意度调查 · 意见征集库).
+    SurveysManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 14] = [
+    pub const ALL: [Perm; 15] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -61,6 +64,7 @@ impl Perm {
         Perm::BillingManage,
         Perm::RecordsBackdate,
         Perm::NotifyManage,
+        Perm::SurveysManage,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -78,6 +82,7 @@ impl Perm {
             Perm::BillingManage => "billing.manage",
             Perm::RecordsBackdate => "records.backdate",
             Perm::NotifyManage => "notify.manage",
+            Perm::SurveysManage => "surveys.manage",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

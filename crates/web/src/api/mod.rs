@@ -10,6 +10,7 @@ mod notify;
 mod opening;
 mod portal;
 mod registry;
+mod surveys;
 mod switch_report;
 mod switching;
 mod tickets;
@@ -39,6 +40,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         switching::router(),
         opening::router(),
         switch_report::router(),
+        surveys::router(),
     ]
 }
 

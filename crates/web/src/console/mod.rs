@@ -13,9 +13,12 @@ mod forms;
 mod home;
 pub(crate) mod nav;
 mod notify;
+mod opinions;
 mod portal;
+mod portal_surveys;
 mod registry;
 mod reports;
+mod surveys;
 mod tickets;
 
 use askama::Template;
@@ -44,6 +47,9 @@ pub fn router() -> Router<AppState> {
         .merge(billing::router())
         .merge(committee::router())
         .merge(notify::router())
+        .merge(surveys::router())
+        .merge(opinions::router())
+        .merge(portal_surveys::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -120,6 +126,8 @@ pub struct Shell {
     pub can_backdate: bool,
     /// Words the notifications and reads the delivery log.
     pub can_notify: bool,
+    /// Builds surveys and works the opinion library.
+    pub can_surveys: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -153,6 +161,7 @@ impl Shell {
             can_bill: false,
             can_backdate: false,
             can_notify: false,
+            can_surveys: false,
             unread: 0,
             error: None,
             notice: None,
@@ -193,6 +202,7 @@ impl Shell {
             can_bill: c.has(Perm::BillingManage),
             can_backdate: c.has(Perm::RecordsBackdate),
             can_notify: c.has(Perm::NotifyManage),
+            can_surveys: c.has(Perm::SurveysManage),
             unread: 0,
             error: None,
             notice: None,

@@ -66,6 +66,11 @@ impl Shell {
                 "bl.my_bills",
                 "nav-my-bills",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/surveys",
+                "sv.my_surveys",
+                "nav-my-surveys",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -137,6 +142,10 @@ impl Shell {
                 "nav-notify-templates",
             ));
             manage.push(link("/outbox", "nt.outbox", "nav-outbox"));
+        }
+        if self.can_surveys {
+            manage.push(link("/surveys", "sv.surveys", "nav-surveys"));
+            manage.push(link("/opinions", "sv.opinions", "nav-opinions"));
         }
         if staff {
             manage.push(link("/tokens", "nav.tokens", "nav-tokens"));
