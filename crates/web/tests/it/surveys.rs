@@ -207,6 +207,21 @@ async fn owners_answer_once_change_it_while_open_and_never_after() {
     let (_, mine) = owner.get(&format!("/api/v1/portal/surveys/{id}")).await;
     assert_eq!(mine["answers"][0]["choices"], json!([2]), "{mine}");
     assert_eq!(mine["answers"][2]["score"], 2);
+    // The analysis counts the changed sheet only (the running counts took the first one back).
+    let (_, a) = pm.get(&format!("/api/v1/surveys/{id}/analysis")).await;
+    let counts: Vec<i64> = a["questions"][0]["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .filter_map(|o| o["count"].as_i64())
+        .collect();
+    assert_eq!(counts, [0, 0, 1], "{a}");
+    assert_eq!(a["questions"][1]["answered"], 1);
+    assert_eq!(a["questions"][2]["scores"], json!([0, 1, 0, 0, 0]));
+    assert_eq!(
+        a["questions"][3]["answered"], 0,
+        "the comment was taken back"
+    );
 
     // Closed: refused, naming the survey.
     let (st, _) = pm
@@ -241,6 +256,16 @@ async fn two_first_answers_at_once_end_as_one_response() {
         answers == 3 || answers == 4,
         "one sheet's answers, not both: {answers}"
     );
+    let (_, a) = pm.get(&format!("/api/v1/surveys/{id}/analysis")).await;
+    assert_eq!(a["responses"], 1);
+    assert_eq!(a["questions"][2]["answered"], 1, "counted once: {a}");
+    let options: i64 = a["questions"][1]["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .filter_map(|o| o["count"].as_i64())
+        .sum();
+    assert_eq!(options + 2, answers, "the counts match the answer rows");
 }
 
 #[tokio::test]
@@ -646,4 +671,206 @@ async fn the_manager_is_reminded_until_a_survey_opens() {
         .get(&format!("/api/v1/communities/{a}/survey-reminder"))
         .await;
     assert_eq!(r["due"], false, "{r}");
+}
+
+/// The console's pages as a manager and an owner use them: plain forms, no script.
+#[tokio::test]
+async fn the_pages_build_publish_answer_and_show_the_analysis() {
+    use super::console::{console_login, csrf_from};
+    let app = app().await;
+    app.user("sv_pm9", "project_manager", &[app.community_a])
+        .await;
+    let owner_id = app.owner("yz_sv9", app.community_a).await;
+    let (owner_name,): (String,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT username FROM users WHERE id = $1",
+            wuye_core::args![owner_id],
+        )
+        .await
+        .expect("owner's username");
+    let base = &app.base;
+    let (pm, token) = console_login(&app, "sv_pm9").await;
+    let text =
+        |r: reqwest::Response| async move { (r.status().as_u16(), r.text().await.expect("body")) };
+
+    // Reminded on the home page and the list, as no survey ever opened.
+    let (_, home) = text(pm.get(format!("{base}/")).send().await.expect("home")).await;
+    assert!(
+        home.contains("id=\"home-survey-due\""),
+        "home page reminder"
+    );
+    let a = app.community_a.0;
+    let (st, list) = text(
+        pm.get(format!("{base}/surveys?community={a}"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert_eq!(st, 200, "{list}");
+    assert!(list.contains("id=\"sv-due\""));
+
+    // A refused builder comes back with the input and the message beside the question.
+    let form = |title: &str, options: &str| {
+        vec![
+            ("_csrf".to_string(), token.clone()),
+            ("community".into(), a.to_string()),
+            ("title".into(), title.to_string()),
+            ("audience".into(), "owners".into()),
+            ("opens_on".into(), today().to_string()),
+            (
+                "closes_on".into(),
+                (today() + Duration::days(10)).to_string(),
+            ),
+            ("q0_text".into(), "您对保洁是否满意".into()),
+            ("q0_kind".into(), "single".into()),
+            ("q0_topic".into(), "environment".into()),
+            ("q0_required".into(), "1".into()),
+            ("q0_options".into(), options.to_string()),
+            ("q1_text".into(), "".into()),
+            ("q3_text".into(), "总体评分".into()),
+            ("q3_kind".into(), "score".into()),
+            ("q3_required".into(), "1".into()),
+        ]
+    };
+    let (st, page) = text(
+        pm.post(format!("{base}/surveys/new"))
+            .form(&form("保洁调查", ""))
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(st, 422);
+    assert!(page.contains("至少需要两个选项"), "{page}");
+    assert!(page.contains("value=\"保洁调查\""), "the input is kept");
+    let r = pm
+        .post(format!("{base}/surveys/new"))
+        .form(&form("保洁调查", "满意\n不满意"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let at = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let id: i64 = at
+        .trim_start_matches("/surveys/")
+        .parse()
+        .expect("survey id");
+    let (_, draft) = text(pm.get(format!("{base}{at}")).send().await.expect("draft")).await;
+    assert!(
+        draft.contains("id=\"sv-open\""),
+        "a draft shows its builder and the publish button"
+    );
+    assert!(
+        draft.contains("总体评分"),
+        "the blank slot between closed up"
+    );
+    let r = pm
+        .post(format!("{base}/surveys/{id}/open"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .expect("open");
+    assert_eq!(r.status(), 303);
+
+    // The owner answers on his phone page; a required question left out is named beside it.
+    let (ow, _) = console_login(&app, &owner_name).await;
+    let (_, mine) = text(
+        ow.get(format!("{base}/portal/surveys"))
+            .send()
+            .await
+            .expect("mine"),
+    )
+    .await;
+    assert!(mine.contains(&format!("id=\"my-survey-{id}\"")), "{mine}");
+    let (st, sheet) = text(
+        ow.get(format!("{base}/portal/surveys/{id}"))
+            .send()
+            .await
+            .expect("sheet"),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let otoken = csrf_from(&sheet);
+    let (_, s) = app
+        .admin()
+        .await
+        .get(&format!("/api/v1/surveys/{id}"))
+        .await;
+    let q0 = s["questions"][0]["id"].as_i64().expect("q0");
+    let q1 = s["questions"][1]["id"].as_i64().expect("q1");
+    let (st, refused) = text(
+        ow.post(format!("{base}/portal/surveys/{id}"))
+            .form(&[("_csrf", otoken.as_str()), (&format!("q{q0}"), "1")])
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(st, 422);
+    assert!(refused.contains("请回答必答题“总体评分”"), "{refused}");
+    let r = ow
+        .post(format!("{base}/portal/surveys/{id}"))
+        .form(&[
+            ("_csrf", otoken.as_str()),
+            (&format!("q{q0}"), "1"),
+            (&format!("q{q1}"), "4"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let (_, after) = text(
+        ow.get(format!("{base}/portal/surveys/{id}"))
+            .send()
+            .await
+            .expect("sheet"),
+    )
+    .await;
+    assert!(after.contains("id=\"sv-answered\""), "{after}");
+
+    // The manager sees the live figures and a chart per question; the exports download.
+    let (_, detail) = text(
+        pm.get(format!("{base}/surveys/{id}"))
+            .send()
+            .await
+            .expect("detail"),
+    )
+    .await;
+    assert!(detail.contains("<b id=\"sv-responses\">1</b>"), "{detail}");
+    assert!(
+        detail.contains("<b id=\"sv-index\">100.0%</b>"),
+        "one score of 4"
+    );
+    assert!(detail.contains("<svg"), "charts");
+    let r = pm
+        .get(format!("{base}/surveys/{id}/export.xlsx"))
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(r.status(), 200);
+    assert_eq!(&r.bytes().await.expect("bytes")[..2], b"PK");
+    let r = pm
+        .get(format!("{base}/surveys/{id}/report.pdf"))
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(r.status(), 200);
+    let pdf = r.bytes().await.expect("bytes");
+    let (words, _) = super::pdf_text_and_fonts(&pdf);
+    assert!(words.contains("保洁调查"), "{words}");
+    let (st, _) = text(
+        pm.get(format!("{base}/opinions?community={a}"))
+            .send()
+            .await
+            .expect("opinions"),
+    )
+    .await;
+    assert_eq!(st, 200);
 }

@@ -73,27 +73,22 @@ fn share(n: i64, of: i64) -> f64 {
 pub async fn analysis(core: &Core, ctx: &Ctx, id: SurveyId) -> CoreResult<SurveyAnalysis> {
     let survey = get_survey(core, ctx, id).await?;
     let c = survey.community_id;
-    let counts = store::answers::value_counts(&core.db, c, id).await?;
-    let multiple: Vec<QuestionId> = survey
-        .questions
-        .iter()
-        .filter(|q| q.kind == QuestionKind::Multiple)
-        .map(|q| q.id)
-        .collect();
-    let respondents: HashMap<QuestionId, i64> =
-        store::answers::respondents(&core.db, c, id, &multiple)
-            .await?
-            .into_iter()
-            .collect();
+    let counts = store::answers::tallies(&core.db, c, id).await?;
+    let answered = |q: QuestionId| {
+        counts
+            .iter()
+            .find(|(x, v, _)| *x == q && *v == -1)
+            .map_or(0, |t| t.2)
+    };
     let mut all = ScoreCounts::default();
     let mut questions = Vec::new();
     for q in &survey.questions {
-        let mine = counts.iter().filter(|(qid, ..)| *qid == q.id);
+        let mine = counts.iter().filter(|(qid, v, _)| *qid == q.id && *v >= 0);
         let mut a = QuestionAnalysis {
             question_id: q.id,
             kind: q.kind,
             text: q.text.clone(),
-            answered: 0,
+            answered: answered(q.id),
             options: Vec::new(),
             scores: None,
             mean: None,
@@ -104,18 +99,10 @@ pub async fn analysis(core: &Core, ctx: &Ctx, id: SurveyId) -> CoreResult<Survey
             QuestionKind::Single | QuestionKind::Multiple => {
                 let mut per = vec![0i64; q.options.len()];
                 for (_, v, n) in mine {
-                    if let Some(slot) = v
-                        .and_then(|v| usize::try_from(v).ok())
-                        .and_then(|v| per.get_mut(v))
-                    {
+                    if let Some(slot) = usize::try_from(*v).ok().and_then(|v| per.get_mut(v)) {
                         *slot += n;
                     }
                 }
-                a.answered = if q.kind == QuestionKind::Multiple {
-                    respondents.get(&q.id).copied().unwrap_or(0)
-                } else {
-                    per.iter().sum()
-                };
                 a.options = q
                     .options
                     .iter()
@@ -130,18 +117,14 @@ pub async fn analysis(core: &Core, ctx: &Ctx, id: SurveyId) -> CoreResult<Survey
             QuestionKind::Score => {
                 let mut sc = ScoreCounts::default();
                 for (_, v, n) in mine {
-                    if let Some(v) = v {
-                        sc.add(*v, *n);
-                        all.add(*v, *n);
-                    }
+                    sc.add(*v, *n);
+                    all.add(*v, *n);
                 }
-                a.answered = sc.total();
                 a.scores = Some(sc.0);
                 a.mean = sc.mean();
                 a.satisfaction = sc.satisfaction();
             }
             QuestionKind::Text => {
-                a.answered = mine.filter(|(_, v, _)| v.is_none()).map(|(.., n)| n).sum();
                 a.comments =
                     store::answers::latest_texts(&core.db, c, id, q.id, COMMENTS_SHOWN).await?;
             }

@@ -212,6 +212,26 @@ pub async fn submit(
     let mut tx = core.db.begin().await?;
     let response =
         store::answers::upsert_response(&mut tx, h.community, id, ctx.user_id, now).await?;
+    // The running counts: the old sheet's taken back, the new one's added.
+    let old: Vec<NewAnswer> = store::answers::answers_in(&mut tx, h.community, response)
+        .await?
+        .into_iter()
+        .map(|(question, value)| NewAnswer {
+            question,
+            value,
+            text: None,
+        })
+        .collect();
+    let mut deltas: std::collections::BTreeMap<(QuestionId, i64), i64> = Default::default();
+    for k in store::answers::tally_keys(&old) {
+        *deltas.entry(k).or_default() -= 1;
+    }
+    for k in store::answers::tally_keys(&rows) {
+        *deltas.entry(k).or_default() += 1;
+    }
+    let deltas: Vec<(QuestionId, i64, i64)> =
+        deltas.into_iter().map(|((q, v), n)| (q, v, n)).collect();
+    store::answers::tally(&mut tx, h.community, id, &deltas).await?;
     store::answers::replace_answers(&mut tx, h.community, id, response, &rows).await?;
     store::opinions::delete_pending_of_response(&mut tx, h.community, response).await?;
     let opinions: Vec<NewOpinion> = opinions

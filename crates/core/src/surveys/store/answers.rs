@@ -10,6 +10,10 @@ use crate::db::{Bulk, Db, Tx, Value};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
+/// Rows per statement of the bulk writes (at most 6 values a row, well under both backends'
+/// limits).
+const CHUNK: usize = 2000;
+
 /// Writes the person's response (or touches the one he has) and returns its id. Two first
 /// answers at once: the second waits on the first's key and updates its row.
 pub(crate) async fn upsert_response(
@@ -134,41 +138,62 @@ pub(crate) async fn response_count(
     Ok(n)
 }
 
-/// The rows of each (question, value) of a survey, text answers under a NULL value: read from
-/// the index `survey_answers_count` alone.
-pub(crate) async fn value_counts(
-    db: &Db,
+/// A response's answer rows inside the transaction replacing them (the tallies take the old
+/// ones back).
+pub(crate) async fn answers_in(
+    tx: &mut Tx,
     community: CommunityId,
-    survey: SurveyId,
-) -> CoreResult<Vec<(QuestionId, Option<i64>, i64)>> {
-    db.read()
-        .fetch_all(
-            "SELECT question_id, value, COUNT(*) FROM survey_answers WHERE community_id = $1 \
-             AND survey_id = $2 GROUP BY question_id, value",
-            args![community, survey],
-        )
-        .await
+    response: ResponseId,
+) -> CoreResult<Vec<(QuestionId, Option<i64>)>> {
+    tx.fetch_all(
+        "SELECT question_id, value FROM survey_answers WHERE community_id = $1 AND response_id = $2",
+        args![community, response],
+    )
+    .await
 }
 
-/// How many people answered each of these (multiple choice) questions.
-pub(crate) async fn respondents(
+/// Moves the running counts by these deltas: (question, value, change), in a fixed order so
+/// that two answers written at once lock the rows alike.
+pub(crate) async fn tally(
+    tx: &mut Tx,
+    community: CommunityId,
+    survey: SurveyId,
+    deltas: &[(QuestionId, i64, i64)],
+) -> CoreResult<()> {
+    let mut d: Vec<&(QuestionId, i64, i64)> = deltas.iter().filter(|x| x.2 != 0).collect();
+    d.sort();
+    for chunk in d.chunks(CHUNK) {
+        let mut b = Bulk::with_capacity(chunk.len(), 5);
+        for (q, v, n) in chunk {
+            b.row([
+                Value::from(community),
+                Value::from(survey),
+                Value::from(*q),
+                Value::from(*v),
+                Value::from(*n),
+            ]);
+        }
+        let (sql, a) = b.finish(
+            "INSERT INTO survey_tallies (community_id, survey_id, question_id, value, n)",
+            " ON CONFLICT (community_id, survey_id, question_id, value) \
+             DO UPDATE SET n = survey_tallies.n + excluded.n",
+        );
+        tx.execute(&sql, a).await?;
+    }
+    Ok(())
+}
+
+/// A survey's running counts: (question, value, how many); value -1 counts who answered.
+pub(crate) async fn tallies(
     db: &Db,
     community: CommunityId,
     survey: SurveyId,
-    questions: &[QuestionId],
-) -> CoreResult<Vec<(QuestionId, i64)>> {
-    if questions.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut a = args![community, survey];
-    let cond = crate::db::in_list(&mut a, "question_id", questions);
+) -> CoreResult<Vec<(QuestionId, i64, i64)>> {
     db.read()
         .fetch_all(
-            &format!(
-                "SELECT question_id, COUNT(DISTINCT response_id) FROM survey_answers \
-                 WHERE community_id = $1 AND survey_id = $2 AND {cond} GROUP BY question_id"
-            ),
-            a,
+            "SELECT question_id, value, n FROM survey_tallies WHERE community_id = $1 \
+             AND survey_id = $2",
+            args![community, survey],
         )
         .await
 }
@@ -219,9 +244,6 @@ pub(crate) async fn all_rows(
         )
         .await
 }
-
-/// Rows per statement of the bulk path (6 values a row, well under both backends' limits).
-const CHUNK: usize = 2000;
 
 /// Writes many whole responses at once (the benchmark's way of growing a survey to its size):
 /// responses in one multi-row statement per chunk, then their answers likewise. Returns how
@@ -275,5 +297,28 @@ pub(crate) async fn bulk_insert(
             tx.execute(&sql, a).await?;
         }
     }
+    let mut counts: std::collections::BTreeMap<(QuestionId, i64), i64> = Default::default();
+    for (_, ans) in responses {
+        for (q, v) in tally_keys(ans) {
+            *counts.entry((q, v)).or_default() += 1;
+        }
+    }
+    let deltas: Vec<(QuestionId, i64, i64)> =
+        counts.into_iter().map(|((q, v), n)| (q, v, n)).collect();
+    tally(tx, community, survey, &deltas).await?;
     Ok(responses.len())
+}
+
+/// What one sheet adds to the running counts: each chosen option or score, and one "answered"
+/// (-1) per question it answers.
+pub(crate) fn tally_keys(rows: &[NewAnswer]) -> Vec<(QuestionId, i64)> {
+    let mut out: Vec<(QuestionId, i64)> = rows
+        .iter()
+        .filter_map(|r| r.value.map(|v| (r.question, v)))
+        .collect();
+    let mut asked: Vec<QuestionId> = rows.iter().map(|r| r.question).collect();
+    asked.sort();
+    asked.dedup();
+    out.extend(asked.into_iter().map(|q| (q, -1)));
+    out
 }
