@@ -180,6 +180,31 @@ pub(crate) async fn people_of_accounts(
     .await
 }
 
+/// The condition of [`accounts_in`] and [`count_accounts_in`], its values pushed onto `a`
+/// (the community first, as `$1`).
+fn living_in(
+    a: &mut crate::db::Args,
+    community: CommunityId,
+    owners_only: bool,
+    buildings: &[crate::shared::ids::BuildingId],
+) -> String {
+    a.push(community);
+    let mut cond = String::from(
+        "FROM owner_accounts o \
+         JOIN unit_people up ON up.community_id = o.community_id AND up.person_id = o.person_id \
+         JOIN units un ON un.id = up.unit_id \
+         WHERE o.community_id = $1 AND o.activated_at IS NOT NULL",
+    );
+    if owners_only {
+        cond.push_str(" AND up.relation = 'owner'");
+    }
+    if !buildings.is_empty() {
+        cond.push_str(" AND ");
+        cond.push_str(&crate::db::in_list(a, "un.building_id", buildings));
+    }
+    cond
+}
+
 /// The activated portal accounts of the people living in a community — owners only, or anyone
 /// linked to a unit (household members, tenants) — in these buildings (none: all): whom a
 /// survey asks.
@@ -189,27 +214,28 @@ pub(crate) async fn accounts_in(
     owners_only: bool,
     buildings: &[crate::shared::ids::BuildingId],
 ) -> CoreResult<Vec<UserId>> {
-    let mut a = args![community];
-    let mut cond = String::new();
-    if owners_only {
-        cond.push_str(" AND up.relation = 'owner'");
-    }
-    if !buildings.is_empty() {
-        cond.push_str(" AND ");
-        cond.push_str(&crate::db::in_list(&mut a, "un.building_id", buildings));
-    }
+    let mut a = crate::db::Args::new();
+    let from = living_in(&mut a, community, owners_only, buildings);
     let rows: Vec<(UserId,)> = q
-        .fetch_all(
-            &format!(
-                "SELECT DISTINCT o.user_id FROM owner_accounts o \
-                 JOIN unit_people up ON up.community_id = o.community_id AND up.person_id = o.person_id \
-                 JOIN units un ON un.id = up.unit_id \
-                 WHERE o.community_id = $1 AND o.activated_at IS NOT NULL{cond}"
-            ),
-            a,
-        )
+        .fetch_all(&format!("SELECT DISTINCT o.user_id {from}"), a)
         .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// How many accounts [`accounts_in`] would give.
+pub(crate) async fn count_accounts_in(
+    db: &Db,
+    community: CommunityId,
+    owners_only: bool,
+    buildings: &[crate::shared::ids::BuildingId],
+) -> CoreResult<i64> {
+    let mut a = crate::db::Args::new();
+    let from = living_in(&mut a, community, owners_only, buildings);
+    let (n,): (i64,) = db
+        .read()
+        .fetch_one(&format!("SELECT COUNT(DISTINCT o.user_id) {from}"), a)
+        .await?;
+    Ok(n)
 }
 
 /// Where a portal user lives: (community, building, relation) of each unit his person is linked

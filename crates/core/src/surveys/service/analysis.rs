@@ -228,7 +228,7 @@ pub async fn export_xlsx(core: &Core, ctx: &Ctx, id: SurveyId) -> CoreResult<Vec
     let names: HashMap<UserId, String> = if s.anonymous {
         HashMap::new()
     } else {
-        let mut users: Vec<UserId> = rows.iter().map(|r| r.1).collect();
+        let mut users: Vec<UserId> = rows.iter().map(|r| r.user_id).collect();
         users.sort();
         users.dedup();
         crate::portal::store::names_of_accounts(&core.db, &users)
@@ -247,72 +247,44 @@ pub async fn export_xlsx(core: &Core, ctx: &Ctx, id: SurveyId) -> CoreResult<Vec
         headers.push((&q.text, 24.0));
     }
     write_header_row(ws, &headers)?;
-    let first_q = headers.len() as u16 - s.questions.len() as u16;
+    let first_q = (headers.len() - s.questions.len()) as u16;
     let tz = super::tz_of(core, ctx, s.community_id).await?;
-    let mut r = 0u32;
-    let mut last: Option<ResponseId> = None;
-    for (resp, user, at, qid, value, text) in &rows {
-        if last != Some(*resp) {
-            last = Some(*resp);
-            r += 1;
-            ws.write_number(r, 0, f64::from(r)).map_err(xlsx_err)?;
-            let mut col = 1;
-            if !s.anonymous {
-                ws.write_string(r, col, names.get(user).map(String::as_str).unwrap_or(""))
-                    .map_err(xlsx_err)?;
-                col += 1;
-            }
-            ws.write_string(
-                r,
-                col,
-                at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-            )
-            .map_err(xlsx_err)?;
+    // One row per response: its answers are consecutive (ordered by response).
+    for (n, sheet) in rows
+        .chunk_by(|a, b| a.response_id == b.response_id)
+        .enumerate()
+    {
+        let r = n as u32 + 1;
+        let head = &sheet[0];
+        ws.write_number(r, 0, f64::from(r)).map_err(xlsx_err)?;
+        let mut col = 1;
+        if !s.anonymous {
+            let name = names.get(&head.user_id).map(String::as_str).unwrap_or("");
+            ws.write_string(r, col, name).map_err(xlsx_err)?;
+            col += 1;
         }
-        let Some((i, q)) = s.questions.iter().enumerate().find(|(_, q)| q.id == *qid) else {
-            continue;
-        };
-        let cell = match (q.kind, value) {
-            (QuestionKind::Score, Some(v)) => v.to_string(),
-            (_, Some(v)) => q.options.get(*v as usize).cloned().unwrap_or_default(),
-            (_, None) => text.clone().unwrap_or_default(),
-        };
-        // A multiple choice's options go into one cell, separated.
-        let col = first_q + i as u16;
-        let prev = multi_cell(&rows, *resp, *qid, q.kind, &q.options);
-        let text = if q.kind == QuestionKind::Multiple {
-            prev
-        } else {
-            cell
-        };
-        ws.write_string(r, col, text).map_err(xlsx_err)?;
+        let at = head.updated_at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+        ws.write_string(r, col, at.to_string()).map_err(xlsx_err)?;
+        for (i, q) in s.questions.iter().enumerate() {
+            let cells: Vec<String> = sheet
+                .iter()
+                .filter(|a| a.question_id == q.id)
+                .filter_map(|a| match (q.kind, a.value) {
+                    (QuestionKind::Score, Some(v)) => Some(v.to_string()),
+                    (_, Some(v)) => usize::try_from(v)
+                        .ok()
+                        .and_then(|v| q.options.get(v))
+                        .cloned(),
+                    (_, None) => a.text.clone(),
+                })
+                .collect();
+            if !cells.is_empty() {
+                ws.write_string(r, first_q + i as u16, cells.join("、"))
+                    .map_err(xlsx_err)?;
+            }
+        }
     }
     wb.save_to_buffer().map_err(xlsx_err)
-}
-
-/// The options a person chose in a multiple choice question, joined with "、".
-fn multi_cell(
-    rows: &[(
-        ResponseId,
-        UserId,
-        chrono::DateTime<chrono::Utc>,
-        QuestionId,
-        Option<i64>,
-        Option<String>,
-    )],
-    resp: ResponseId,
-    q: QuestionId,
-    kind: QuestionKind,
-    options: &[String],
-) -> String {
-    if kind != QuestionKind::Multiple {
-        return String::new();
-    }
-    rows.iter()
-        .filter(|r| r.0 == resp && r.3 == q)
-        .filter_map(|r| r.4.and_then(|v| options.get(v as usize)).cloned())
-        .collect::<Vec<_>>()
-        .join("、")
 }
 
 /// The analysis as a PDF report (满意度调查分析报告) with bars drawn per option and score.

@@ -168,17 +168,7 @@ pub async fn submit(
     if now < s.opens_at {
         return Err(CoreError::invalid("survey_id", SurveyCode::NotYetOpen));
     }
-    let questions: Vec<AskedQuestion> = s
-        .questions
-        .iter()
-        .map(|q| AskedQuestion {
-            id: q.id.0,
-            kind: q.kind,
-            text: q.text.clone(),
-            required: q.required,
-            options_count: q.options.len(),
-        })
-        .collect();
+    let questions = asked_questions(&s);
     let answers = model::check_answers(&questions, &input.answers).map_err(CoreError::Invalid)?;
     let rows = new_answers(&answers);
     let opinions: Vec<NewOpinion> = model::opinions_in(&questions, &answers)
@@ -259,17 +249,7 @@ pub async fn bulk_responses(
     if s.state != SurveyState::Open {
         return Err(CoreError::invalid("survey_id", SurveyCode::NotOpen));
     }
-    let questions: Vec<AskedQuestion> = s
-        .questions
-        .iter()
-        .map(|q| AskedQuestion {
-            id: q.id.0,
-            kind: q.kind,
-            text: q.text.clone(),
-            required: q.required,
-            options_count: q.options.len(),
-        })
-        .collect();
+    let questions = asked_questions(&s);
     let mut rows = Vec::with_capacity(sheets.len());
     for (user, answers) in sheets {
         let checked = model::check_answers(&questions, answers).map_err(CoreError::Invalid)?;
@@ -279,6 +259,20 @@ pub async fn bulk_responses(
     let n = store::answers::bulk_insert(&mut tx, s.community_id, id, &rows, Utc::now()).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// The questions as the answer sheet's check sees them.
+fn asked_questions(s: &Survey) -> Vec<AskedQuestion> {
+    s.questions
+        .iter()
+        .map(|q| AskedQuestion {
+            id: q.id.0,
+            kind: q.kind,
+            text: q.text.clone(),
+            required: q.required,
+            options_count: q.options.len(),
+        })
+        .collect()
 }
 
 fn new_answers(answers: &[model::Answer]) -> Vec<NewAnswer> {

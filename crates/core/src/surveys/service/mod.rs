@@ -374,12 +374,11 @@ pub async fn close_survey(core: &Core, ctx: &Ctx, id: SurveyId) -> CoreResult<Su
 
 /// How many people a survey asks now (its activated portal accounts in its target).
 pub(crate) async fn targeted(core: &Core, s: &Survey) -> CoreResult<i64> {
-    let to = crate::portal::store::accounts_in(
-        &mut core.db.read(),
+    crate::portal::store::count_accounts_in(
+        &core.db,
         s.community_id,
         s.audience == Audience::Owners,
         &s.building_ids,
     )
-    .await?;
-    Ok(to.len() as i64)
+    .await
 }

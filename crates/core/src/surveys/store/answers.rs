@@ -218,25 +218,28 @@ pub(crate) async fn latest_texts(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// Every answer row of a survey for the export, by response: (response, user, when, question,
-/// value, text). The user is the service's to hide (anonymous surveys).
+crate::row! {
+    /// One answer row of a survey with its response, for the export.
+    pub(crate) struct ExportRow {
+        pub response_id: ResponseId,
+        /// The service hides it for an anonymous survey.
+        pub user_id: UserId,
+        pub updated_at: DateTime<Utc>,
+        pub question_id: QuestionId,
+        pub value: Option<i64>,
+        pub text: Option<String>,
+    }
+}
+
+/// Every answer row of a survey, by response, for the export.
 pub(crate) async fn all_rows(
     db: &Db,
     community: CommunityId,
     survey: SurveyId,
-) -> CoreResult<
-    Vec<(
-        ResponseId,
-        UserId,
-        DateTime<Utc>,
-        QuestionId,
-        Option<i64>,
-        Option<String>,
-    )>,
-> {
+) -> CoreResult<Vec<ExportRow>> {
     db.read()
         .fetch_all(
-            "SELECT r.id, r.user_id, r.updated_at, a.question_id, a.value, a.text \
+            "SELECT r.id AS response_id, r.user_id, r.updated_at, a.question_id, a.value, a.text \
              FROM survey_responses r JOIN survey_answers a ON a.community_id = r.community_id \
              AND a.response_id = r.id WHERE r.community_id = $1 AND r.survey_id = $2 \
              ORDER BY r.id, a.question_id, a.value",
