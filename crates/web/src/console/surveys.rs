@@ -500,15 +500,8 @@ async fn open(
     Id(id): Id,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PageResult {
-    let to = format!("/surveys/{id}");
-    match surveys::open_survey(&st.core, &u.ctx, SurveyId(id)).await {
-        Ok(_) => Ok(done(&st, &u, &to, u.locale.t("sv.opened"))),
-        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
-            let msg = describe(&e, u.locale).3;
-            Ok(super::flash::refused(&st, &u, &to, msg))
-        }
-        Err(e) => Err(PageError::new(&u, e)),
-    }
+    let r = surveys::open_survey(&st.core, &u.ctx, SurveyId(id)).await;
+    said(&st, &u, id, r, "sv.opened")
 }
 
 async fn close(
@@ -517,14 +510,26 @@ async fn close(
     Id(id): Id,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PageResult {
+    let r = surveys::close_survey(&st.core, &u.ctx, SurveyId(id)).await;
+    said(&st, &u, id, r, "sv.closed")
+}
+
+/// Back to the survey's page saying what publishing or closing did, or why it did nothing.
+fn said(
+    st: &AppState,
+    u: &ConsoleUser,
+    id: i64,
+    r: Result<Survey, CoreError>,
+    key: &str,
+) -> PageResult {
     let to = format!("/surveys/{id}");
-    match surveys::close_survey(&st.core, &u.ctx, SurveyId(id)).await {
-        Ok(_) => Ok(done(&st, &u, &to, u.locale.t("sv.closed"))),
-        Err(e @ CoreError::Conflict(_)) => {
+    match r {
+        Ok(_) => Ok(done(st, u, &to, u.locale.t(key))),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
             let msg = describe(&e, u.locale).3;
-            Ok(super::flash::refused(&st, &u, &to, msg))
+            Ok(super::flash::refused(st, u, &to, msg))
         }
-        Err(e) => Err(PageError::new(&u, e)),
+        Err(e) => Err(PageError::new(u, e)),
     }
 }
 

@@ -132,7 +132,8 @@ pub async fn analysis(core: &Core, ctx: &Ctx, id: SurveyId) -> CoreResult<Survey
         questions.push(a);
     }
     let targeted = targeted(core, &survey).await?;
-    let responses = store::answers::response_count(&core.db, c, id).await?;
+    // Counted with the survey itself.
+    let responses = survey.responses;
     Ok(SurveyAnalysis {
         targeted,
         responses,

@@ -122,22 +122,6 @@ pub(crate) async fn answered(
         .await
 }
 
-/// How many answered the survey.
-pub(crate) async fn response_count(
-    db: &Db,
-    community: CommunityId,
-    survey: SurveyId,
-) -> CoreResult<i64> {
-    let (n,): (i64,) = db
-        .read()
-        .fetch_one(
-            "SELECT COUNT(*) FROM survey_responses WHERE community_id = $1 AND survey_id = $2",
-            args![community, survey],
-        )
-        .await?;
-    Ok(n)
-}
-
 /// A response's answer rows inside the transaction replacing them (the tallies take the old
 /// ones back).
 pub(crate) async fn answers_in(
