@@ -17,6 +17,7 @@ pub mod notify;
 pub mod portal;
 pub mod registry;
 pub mod shared;
+pub mod surveys;
 pub mod tickets;
 
 pub use shared::ctx::{Ctx, Perm};
@@ -34,6 +35,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     portal::error::PortalCode::CODES,
     registry::error::RegistryCode::CODES,
     shared::resolve::ResolveCode::CODES,
+    surveys::error::SurveyCode::CODES,
     tickets::error::TicketCode::CODES,
 ];
 

@@ -32,6 +32,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/zh-CN.switch.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.notify.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.community.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.surveys.txt")));
             t
         }),
         Locale::En => EN.get_or_init(|| {
@@ -42,6 +43,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/en.switch.txt")));
             t.extend(parse(include_str!("../locale/en.notify.txt")));
             t.extend(parse(include_str!("../locale/en.community.txt")));
+            t.extend(parse(include_str!("../locale/en.surveys.txt")));
             t
         }),
     }

@@ -464,7 +464,7 @@ async fn tell_owners(
 ) -> CoreResult<()> {
     use crate::registry::store::for_community as registry;
     let accounts: std::collections::HashMap<PersonId, UserId> =
-        crate::portal::store::accounts_in(tx, c)
+        crate::portal::store::community_accounts(tx, c)
             .await?
             .into_iter()
             .map(|(p, u, _)| (p, u))

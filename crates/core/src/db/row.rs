@@ -74,6 +74,11 @@ plain_columns!(
     NotificationId,
     AnnouncementId,
     ActivityId,
+    BuildingId,
+    SurveyId,
+    QuestionId,
+    ResponseId,
+    OpinionId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

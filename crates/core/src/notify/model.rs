@@ -145,6 +145,11 @@ events! {
     SurveyOpened = "survey_opened", Owner, false, [Wechat], ["title", "until", "community"],
         "满意度调查：{title}", "{community} 邀请您参加“{title}”，{until} 截止，请在业主端填写。",
         "Survey: {title}", "{community} invites you to \"{title}\" until {until}. Answer it in the portal.";
+    /// The service centre replied to an opinion the owner gave (a survey comment, a complaint,
+    /// a suggestion).
+    OpinionReplied = "opinion_replied", Owner, false, [Wechat], ["opinion", "reply", "community"],
+        "意见回复", "{community} 回复了您的意见“{opinion}”：{reply}",
+        "Reply to your opinion", "{community} replied to your opinion \"{opinion}\": {reply}";
 }
 
 /// The two languages of messages (a person's choice; zh-CN by default).

@@ -182,7 +182,7 @@ pub(crate) async fn people_of_accounts(
 
 /// The community's portal accounts: (person, account, activated), for notices to everyone and
 /// their read counts.
-pub(crate) async fn accounts_in(
+pub(crate) async fn community_accounts(
     q: &mut impl crate::db::Queries,
     c: CommunityId,
 ) -> CoreResult<Vec<(PersonId, UserId, bool)>> {
@@ -192,4 +192,100 @@ pub(crate) async fn accounts_in(
         args![c],
     )
     .await
+}
+
+/// The condition of [`accounts_in`] and [`count_accounts_in`], its values pushed onto `a`
+/// (the community first, as `$1`).
+fn living_in(
+    a: &mut crate::db::Args,
+    community: CommunityId,
+    owners_only: bool,
+    buildings: &[crate::shared::ids::BuildingId],
+) -> String {
+    a.push(community);
+    let mut cond = String::from(
+        "FROM owner_accounts o \
+         JOIN unit_people up ON up.community_id = o.community_id AND up.person_id = o.person_id \
+         JOIN units un ON un.id = up.unit_id \
+         WHERE o.community_id = $1 AND o.activated_at IS NOT NULL",
+    );
+    if owners_only {
+        cond.push_str(" AND up.relation = 'owner'");
+    }
+    if !buildings.is_empty() {
+        cond.push_str(" AND ");
+        cond.push_str(&crate::db::in_list(a, "un.building_id", buildings));
+    }
+    cond
+}
+
+/// The activated portal accounts of the people living in a community — owners only, or anyone
+/// linked to a unit (household members, tenants) — in these buildings (none: all): whom a
+/// survey asks.
+pub(crate) async fn accounts_in(
+    q: &mut impl crate::db::Queries,
+    community: CommunityId,
+    owners_only: bool,
+    buildings: &[crate::shared::ids::BuildingId],
+) -> CoreResult<Vec<UserId>> {
+    let mut a = crate::db::Args::new();
+    let from = living_in(&mut a, community, owners_only, buildings);
+    let rows: Vec<(UserId,)> = q
+        .fetch_all(&format!("SELECT DISTINCT o.user_id {from}"), a)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// How many accounts [`accounts_in`] would give.
+pub(crate) async fn count_accounts_in(
+    db: &Db,
+    community: CommunityId,
+    owners_only: bool,
+    buildings: &[crate::shared::ids::BuildingId],
+) -> CoreResult<i64> {
+    let mut a = crate::db::Args::new();
+    let from = living_in(&mut a, community, owners_only, buildings);
+    let (n,): (i64,) = db
+        .read()
+        .fetch_one(&format!("SELECT COUNT(DISTINCT o.user_id) {from}"), a)
+        .await?;
+    Ok(n)
+}
+
+/// Where a portal user lives: (community, building, relation) of each unit his person is linked
+/// to, and his name.
+pub(crate) async fn homes_of(
+    db: &Db,
+    user: UserId,
+) -> CoreResult<Vec<(CommunityId, crate::shared::ids::BuildingId, String, String)>> {
+    db.read()
+        .fetch_all(
+            "SELECT o.community_id, un.building_id, up.relation, p.name FROM owner_accounts o \
+             JOIN unit_people up ON up.community_id = o.community_id AND up.person_id = o.person_id \
+             JOIN units un ON un.id = up.unit_id JOIN people p ON p.id = o.person_id \
+             WHERE o.user_id = $1 AND o.activated_at IS NOT NULL",
+            args![user],
+        )
+        .await
+}
+
+/// The names of the people behind these portal accounts (a named survey's export).
+pub(crate) async fn names_of_accounts(
+    db: &Db,
+    users: &[UserId],
+) -> CoreResult<Vec<(UserId, String)>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = crate::db::Args::new();
+    let cond = crate::db::in_list(&mut a, "o.user_id", users);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT o.user_id, p.name FROM owner_accounts o JOIN people p ON p.id = o.person_id \
+                 WHERE {cond}"
+            ),
+            a,
+        )
+        .await
 }

@@ -45,10 +45,13 @@ pub enum Perm {
     NotifyManage,
     /// Notices (公告) and the community's public board (三公开公示栏).
     AnnouncementsManage,
+    /// Satisfaction surveys (build, open, close, read the results) and the opinion library
+    /// (满意度调查 · 意见征集库).
+    SurveysManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 15] = [
+    pub const ALL: [Perm; 16] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -64,6 +67,7 @@ impl Perm {
         Perm::RecordsBackdate,
         Perm::NotifyManage,
         Perm::AnnouncementsManage,
+        Perm::SurveysManage,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -82,6 +86,7 @@ impl Perm {
             Perm::RecordsBackdate => "records.backdate",
             Perm::NotifyManage => "notify.manage",
             Perm::AnnouncementsManage => "announcements.manage",
+            Perm::SurveysManage => "surveys.manage",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

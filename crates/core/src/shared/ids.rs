@@ -67,4 +67,9 @@ id_type!(
     ReadingId,
     ReminderId,
     ExpenseId,
+    // Surveys and the opinion library.
+    SurveyId,
+    QuestionId,
+    ResponseId,
+    OpinionId,
 );

@@ -718,6 +718,24 @@ async fn write_in(tx: &mut impl Writes, jobs: &[Prepared]) -> CoreResult<Vec<Req
         .collect();
     crate::notify::store::inbox::insert(tx, &notices).await?;
 
+    // Complaints and suggestions go to the opinion library (意见征集库) with the request.
+    let opinions: Vec<crate::surveys::RequestOpinion<'_>> = jobs
+        .iter()
+        .zip(&req_ids)
+        .filter(|(j, _)| j.kind.is_complaint() || j.kind == RequestKind::Suggestion)
+        .map(|(j, id)| crate::surveys::RequestOpinion {
+            community: j.community,
+            request: *id,
+            complaint: j.kind.is_complaint(),
+            category: &j.category,
+            description: &j.description,
+            user: j.reporter_account,
+            person_name: j.contact_name.clone(),
+            at: j.now,
+        })
+        .collect();
+    crate::surveys::from_request(tx, &opinions).await?;
+
     // The owners who reported (those with a portal account) hear that it was received.
     let mut told: Vec<(Note, Vec<UserId>)> = Vec::new();
     for ((j, id), number) in jobs.iter().zip(&req_ids).zip(&numbers) {

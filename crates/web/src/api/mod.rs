@@ -12,6 +12,7 @@ mod notify;
 mod opening;
 mod portal;
 mod registry;
+mod surveys;
 mod switch_report;
 mod switching;
 mod tickets;
@@ -43,6 +44,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         switching::router(),
         opening::router(),
         switch_report::router(),
+        surveys::router(),
     ]
 }
 

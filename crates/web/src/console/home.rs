@@ -306,6 +306,8 @@ struct HomePage {
     takings: Option<super::billing::TakingsPanel>,
     request_charts: Option<super::tickets::RequestCharts>,
     billing_charts: Option<super::billing::BillingCharts>,
+    /// The communities due for a satisfaction survey (the last over six months ago).
+    survey_due: Vec<(i64, String)>,
 }
 
 #[derive(Deserialize)]
@@ -340,6 +342,7 @@ async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>
             takings: None,
             request_charts: None,
             billing_charts: None,
+            survey_due: Vec::new(),
         }));
     }
     if technician_only(&u.ctx) {
@@ -356,11 +359,12 @@ async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>
         cards.push(CommunityCard { c, counts });
     }
     let want = q.community.and_then(|c| c.trim().parse().ok());
-    let (desk, takings, request_charts, billing_charts) = tokio::join!(
+    let (desk, takings, request_charts, billing_charts, survey_due) = tokio::join!(
         super::tickets::desk_panel(&st, &u),
         super::billing::takings_panel(&st, &u, want),
         super::tickets::request_charts(&st, &u),
         super::billing::billing_charts(&st, &u, want),
+        super::surveys::due_communities(&st, &u),
     );
     let (desk, takings) = (panel("desk", desk), panel("takings", takings));
     let request_charts = panel("request charts", request_charts);
@@ -372,6 +376,7 @@ async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>
         takings,
         request_charts,
         billing_charts,
+        survey_due,
     }))
 }
 

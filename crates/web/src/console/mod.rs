@@ -14,9 +14,12 @@ mod forms;
 mod home;
 pub(crate) mod nav;
 mod notify;
+mod opinions;
 mod portal;
+mod portal_surveys;
 mod registry;
 mod reports;
+mod surveys;
 mod tickets;
 
 use askama::Template;
@@ -46,6 +49,9 @@ pub fn router() -> Router<AppState> {
         .merge(committee::router())
         .merge(notify::router())
         .merge(community::router())
+        .merge(surveys::router())
+        .merge(opinions::router())
+        .merge(portal_surveys::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -124,6 +130,8 @@ pub struct Shell {
     pub can_notify: bool,
     /// Publishes notices and keeps the public board.
     pub can_announce: bool,
+    /// Builds surveys and works the opinion library.
+    pub can_surveys: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -158,6 +166,7 @@ impl Shell {
             can_backdate: false,
             can_notify: false,
             can_announce: false,
+            can_surveys: false,
             unread: 0,
             error: None,
             notice: None,
@@ -199,6 +208,7 @@ impl Shell {
             can_backdate: c.has(Perm::RecordsBackdate),
             can_notify: c.has(Perm::NotifyManage),
             can_announce: c.has(Perm::AnnouncementsManage),
+            can_surveys: c.has(Perm::SurveysManage),
             unread: 0,
             error: None,
             notice: None,

@@ -76,6 +76,11 @@ impl Shell {
                 "ac.nav",
                 "nav-my-activities",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/surveys",
+                "sv.my_surveys",
+                "nav-my-surveys",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -154,6 +159,10 @@ impl Shell {
         if self.can_announce {
             manage.push(link("/activities", "ac.nav", "nav-activities"));
             manage.push(link("/board", "an.board", "nav-board"));
+        }
+        if self.can_surveys {
+            manage.push(link("/surveys", "sv.surveys", "nav-surveys"));
+            manage.push(link("/opinions", "sv.opinions", "nav-opinions"));
         }
         if staff {
             manage.push(link("/tokens", "nav.tokens", "nav-tokens"));

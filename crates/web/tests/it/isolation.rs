@@ -59,6 +59,8 @@ impl Other {
             ("meter-readings", _) => "reading",
             ("deposits", _) => "deposit",
             ("tokens", _) => "token",
+            ("surveys", _) => "survey",
+            ("opinions", _) => "opinion",
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
         };
         Some(self.id(what).to_string())
@@ -77,6 +79,7 @@ impl Other {
             "charge_ids" => "charge",
             "meter_id" => "meter",
             "team_id" => "team",
+            "survey_id" => "survey",
             "cashier_id" | "assignee_id" | "member_ids" | "keeper_user_id" | "actor" => "user",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
@@ -442,6 +445,31 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         .await;
     ids.insert("activity", activity);
     ids.insert("signup", id(&signups[0], "signup"));
+    // A survey of B, published, with an owner's comment: an opinion of B.
+    let (_, sv) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/surveys"),
+            json!({"title": "乙小区调查", "audience": "owners", "opens_on": "2026-01-01",
+                   "closes_on": "2099-12-31", "questions": [{"kind": "text", "text": "意见"}]}),
+        )
+        .await;
+    let survey = id(&sv, "survey");
+    ids.insert("survey", survey);
+    let (_, sv) = admin
+        .post(&format!("/api/v1/surveys/{survey}/open"), json!({}))
+        .await;
+    let b_owner = app.api_as("b_owner", "owner", &[app.community_b]).await;
+    let (_, mine) = b_owner
+        .put(
+            &format!("/api/v1/portal/surveys/{survey}/response"),
+            json!({"answers": [{"question_id": sv["questions"][0]["id"], "text": "乙小区的意见"}]}),
+        )
+        .await;
+    assert!(mine["answered_at"].is_string(), "{mine}");
+    let (_, ops) = admin
+        .get(&format!("/api/v1/opinions?community_id={c}"))
+        .await;
+    ids.insert("opinion", id(&ops[0], "opinion"));
     // Staff of B only, and an API token that is not the prober's.
     let b_user = app.user("b_tech", "technician", &[app.community_b]).await;
     ids.insert("user", b_user.0);

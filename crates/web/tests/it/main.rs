@@ -31,6 +31,7 @@ mod portal;
 mod registry;
 mod schema;
 mod security;
+mod surveys;
 mod switch_report;
 mod switching;
 mod tenancy;

@@ -173,12 +173,26 @@ async fn every_route_is_documented() {
         "/api/v1/activities/{id}/photos/{photo}",
         "/api/v1/portal/activities",
         "/api/v1/portal/activities/{id}/signup",
+        "/api/v1/communities/{id}/surveys",
+        "/api/v1/communities/{id}/survey-reminder",
+        "/api/v1/surveys/{id}",
+        "/api/v1/surveys/{id}/open",
+        "/api/v1/surveys/{id}/close",
+        "/api/v1/surveys/{id}/analysis",
+        "/api/v1/surveys/{id}/export",
+        "/api/v1/surveys/{id}/report",
+        "/api/v1/portal/surveys",
+        "/api/v1/portal/surveys/{id}",
+        "/api/v1/portal/surveys/{id}/response",
+        "/api/v1/opinions",
+        "/api/v1/opinions/{id}",
+        "/api/v1/opinions/{id}/reply",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        168,
+        182,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

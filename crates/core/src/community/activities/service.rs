@@ -329,7 +329,7 @@ pub async fn open_activity(core: &Core, ctx: &Ctx, id: ActivityId) -> CoreResult
         .await?
         .map(|(_, tz)| crate::shared::calendar::zone(&tz))
         .ok_or(CoreError::NotFound("community"))?;
-    let owners: Vec<UserId> = crate::portal::store::accounts_in(&mut tx, r.community_id)
+    let owners: Vec<UserId> = crate::portal::store::community_accounts(&mut tx, r.community_id)
         .await?
         .into_iter()
         .map(|(_, u, _)| u)

@@ -513,7 +513,7 @@ async fn audience(
     let scope = NoticeScope::parse(&r.scope)
         .map_err(|_| CoreError::internal(format!("announcement {}: a stored scope", r.id)))?;
     let wanted: Vec<i64> = buildings.iter().map(|b| b.0).collect();
-    let accounts = crate::portal::store::accounts_in(q, r.community_id).await?;
+    let accounts = crate::portal::store::community_accounts(q, r.community_id).await?;
     Ok(accounts
         .into_iter()
         .filter_map(|(p, u, active)| {
