@@ -7,3 +7,22 @@ pub mod announcements;
 pub mod board;
 pub mod error;
 pub(crate) mod store;
+
+use crate::db::Queries;
+use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::error::{CoreError, CoreResult};
+use crate::shared::ids::CommunityId;
+
+/// The community's name, if the actor may publish in it (notices, the board, activities): he
+/// reaches it, holds `announcements.manage`, and it is his company's.
+pub(crate) async fn community_of(
+    q: &mut impl Queries,
+    ctx: &Ctx,
+    c: CommunityId,
+) -> CoreResult<String> {
+    ctx.require_in(Perm::AnnouncementsManage, c)?;
+    crate::registry::store::for_community::community(q, c, ctx.company_id)
+        .await?
+        .map(|(name, _)| name)
+        .ok_or(CoreError::NotFound("community"))
+}

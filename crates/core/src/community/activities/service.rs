@@ -10,12 +10,13 @@ use utoipa::ToSchema;
 use super::model::{self, ActivityState, Plan};
 use crate::Core;
 use crate::audit::{self, Action, Entry};
+use crate::community::community_of;
 use crate::community::error::CommunityCode;
 use crate::community::store::activities::{self as store, ActivityRow, PlanText};
 use crate::db::Queries;
 use crate::notify::{self, InApp, Note, model::Event};
 use crate::registry::store::for_community as registry;
-use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::ctx::Ctx;
 use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::money::Money;
@@ -128,14 +129,6 @@ pub(super) async fn with_counts(
     rows.iter()
         .map(|r| decode(r, counts.get(&r.id).copied().unwrap_or((0, 0)), now))
         .collect()
-}
-
-async fn community_of(q: &mut impl Queries, ctx: &Ctx, c: CommunityId) -> CoreResult<String> {
-    ctx.require_in(Perm::AnnouncementsManage, c)?;
-    registry::community(q, c, ctx.company_id)
-        .await?
-        .map(|(name, _)| name)
-        .ok_or(CoreError::NotFound("community"))
 }
 
 /// An activity the actor may run.

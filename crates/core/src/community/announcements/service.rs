@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::model::{self, NoticeCategory, NoticeScope, NoticeStatus, StoredState};
 use crate::Core;
 use crate::audit::{self, Action, Entry};
+use crate::community::community_of;
 use crate::community::error::CommunityCode;
 use crate::community::store::announcements::{self as store, NoticeRow, NoticeText};
 use crate::db::{Queries, Tx};
@@ -184,15 +185,6 @@ pub(super) async fn expand(
             )
         })
         .collect()
-}
-
-/// The community, if the actor may manage its notices.
-async fn community_of(q: &mut impl Queries, ctx: &Ctx, c: CommunityId) -> CoreResult<String> {
-    ctx.require_in(Perm::AnnouncementsManage, c)?;
-    registry::community(q, c, ctx.company_id)
-        .await?
-        .map(|(name, _)| name)
-        .ok_or(CoreError::NotFound("community"))
 }
 
 /// A notice the actor may manage.

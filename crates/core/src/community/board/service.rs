@@ -10,9 +10,8 @@ use crate::Core;
 use crate::audit::{self, Action, Entry};
 use crate::community::announcements::model::{NoticeCategory, NoticeScope};
 use crate::community::store::{announcements as notices, board as store};
-use crate::registry::store::for_community as registry;
 use crate::shared::crypto::random_bytes;
-use crate::shared::ctx::{Ctx, Perm};
+use crate::shared::ctx::Ctx;
 use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 
@@ -112,11 +111,7 @@ fn decode(r: store::BoardRow) -> CoreResult<Board> {
 }
 
 async fn managed(tx: &mut crate::db::Tx, ctx: &Ctx, c: CommunityId) -> CoreResult<()> {
-    ctx.require_in(Perm::AnnouncementsManage, c)?;
-    registry::community(tx, c, ctx.company_id)
-        .await?
-        .ok_or(CoreError::NotFound("community"))?;
-    Ok(())
+    crate::community::community_of(tx, ctx, c).await.map(|_| ())
 }
 
 /// The community's board (an empty one the first time).

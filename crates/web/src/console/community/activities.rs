@@ -8,16 +8,16 @@ use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
+use wuye_core::CoreError;
 use wuye_core::community::activities::model::ActivityState;
 use wuye_core::community::activities::{self as activities, *};
 use wuye_core::registry::{self, Community};
 use wuye_core::shared::ids::*;
-use wuye_core::{CoreError, Perm};
 
-use super::label;
+use super::{community_of, label};
 use crate::AppState;
 use crate::console::flash::done;
-use crate::console::forms::{chosen_community, form_time, local_time, tz_of};
+use crate::console::forms::{form_time, local_time, tz_of};
 use crate::console::{Id, Ids, OrPage, PageError, PageResult, Shell, page};
 use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfForm};
@@ -76,23 +76,6 @@ pub(super) fn view(a: &Activity, tz: Tz, l: crate::locale::Locale) -> ActivityVi
         signup_open: a.signup_open,
         summary: a.summary.clone(),
     }
-}
-
-async fn community_of(
-    st: &AppState,
-    u: &ConsoleUser,
-    want: Option<i64>,
-) -> Result<(Vec<Community>, Community), PageError> {
-    u.ctx.require(Perm::AnnouncementsManage).or_page(u)?;
-    let all = registry::list_communities(&st.core, &u.ctx)
-        .await
-        .or_page(u)?;
-    let listed: Vec<(i64, String)> = all.iter().map(|c| (c.id.0, c.name.clone())).collect();
-    let c = chosen_community(&listed, want, u.community)
-        .and_then(|id| all.iter().find(|c| c.id.0 == id))
-        .cloned()
-        .ok_or_else(|| PageError::new(u, CoreError::NotFound("community")))?;
-    Ok((all, c))
 }
 
 #[derive(Deserialize, Default)]

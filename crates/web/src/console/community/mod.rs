@@ -11,6 +11,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::console::OrPage;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -61,4 +62,33 @@ pub fn router() -> Router<AppState> {
 fn label(l: crate::locale::Locale, kind: &str, code: &str) -> String {
     l.get(&format!("an.{kind}.{code}"))
         .map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// The communities the user may publish in, and the one the page is about (asked for, else
+/// remembered, else the first).
+async fn community_of(
+    st: &crate::AppState,
+    u: &crate::extract::ConsoleUser,
+    want: Option<i64>,
+) -> Result<
+    (
+        Vec<wuye_core::registry::Community>,
+        wuye_core::registry::Community,
+    ),
+    crate::console::PageError,
+> {
+    u.ctx
+        .require(wuye_core::Perm::AnnouncementsManage)
+        .or_page(u)?;
+    let all = wuye_core::registry::list_communities(&st.core, &u.ctx)
+        .await
+        .or_page(u)?;
+    let listed: Vec<(i64, String)> = all.iter().map(|c| (c.id.0, c.name.clone())).collect();
+    let c = crate::console::forms::chosen_community(&listed, want, u.community)
+        .and_then(|id| all.iter().find(|c| c.id.0 == id))
+        .cloned()
+        .ok_or_else(|| {
+            crate::console::PageError::new(u, wuye_core::CoreError::NotFound("community"))
+        })?;
+    Ok((all, c))
 }
