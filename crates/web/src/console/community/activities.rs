@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -471,28 +470,14 @@ pub(super) async fn upload(
     Id(id): Id,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
-    let max = activities::MAX_ACTIVITY_PHOTO_BYTES;
-    let up = match mp {
-        Ok(mp) => crate::console::registry::read_upload(mp, max, false).await,
-        Err(_) => crate::console::registry::Upload {
-            broken: true,
-            ..Default::default()
-        },
-    };
-    if !up.too_large && !u.csrf_matches(up.csrf.as_deref()) {
-        return Ok(crate::extract::CsrfRejected(u.locale).into_response());
-    }
-    let r = if up.too_large {
-        Err(crate::console::registry::too_large(max))
-    } else if up.broken || up.file.is_empty() {
-        Err(CoreError::invalid(
-            "photo",
-            wuye_core::shared::error::CommonCode::Required,
-        ))
-    } else {
-        activities::add_activity_photo(&st.core, &u.ctx, ActivityId(id), &up.file)
-            .await
-            .map(|_| ())
+    let r = match super::one_file(&u, mp, activities::MAX_ACTIVITY_PHOTO_BYTES, "photo").await {
+        Err(refused) => return Ok(refused),
+        Ok(Err(e)) => Err(e),
+        Ok(Ok((_, bytes))) => {
+            activities::add_activity_photo(&st.core, &u.ctx, ActivityId(id), &bytes)
+                .await
+                .map(|_| ())
+        }
     };
     after(&st, &u, id, r, "ac.photo_added", None).await
 }

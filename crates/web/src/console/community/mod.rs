@@ -92,3 +92,36 @@ async fn community_of(
         })?;
     Ok((all, c))
 }
+
+/// The file of a one-file upload form (`file`), with the name the browser gave it. `Err` is the
+/// answer to a form whose CSRF token failed; `Ok(Err(..))` a refusal to show on the page, naming
+/// `field` (too large, nothing sent).
+async fn one_file(
+    u: &crate::extract::ConsoleUser,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    max: usize,
+    field: &str,
+) -> Result<Result<(String, Vec<u8>), wuye_core::CoreError>, axum::response::Response> {
+    use axum::response::IntoResponse;
+    let up = match mp {
+        Ok(mp) => crate::console::registry::read_upload(mp, max, false).await,
+        Err(_) => crate::console::registry::Upload {
+            broken: true,
+            ..Default::default()
+        },
+    };
+    // A too-large upload may have lost its token: it gets its own message instead.
+    if !up.too_large && !u.csrf_matches(up.csrf.as_deref()) {
+        return Err(crate::extract::CsrfRejected(u.locale).into_response());
+    }
+    Ok(if up.too_large {
+        Err(crate::console::registry::too_large(max))
+    } else if up.broken || up.file.is_empty() {
+        Err(wuye_core::CoreError::invalid(
+            field,
+            wuye_core::shared::error::CommonCode::Required,
+        ))
+    } else {
+        Ok((up.file_name.unwrap_or_default(), up.file))
+    })
+}
