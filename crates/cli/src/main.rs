@@ -470,6 +470,12 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Arc::clone(&core),
                 std::time::Duration::from_secs(r.number("WUYE_NOTICE_SECONDS", 30, 1, 3600)?),
             );
+            // Patrol tasks are generated a day ahead and rounds past their end swept (each
+            // community's day and each round claimed once across nodes).
+            let patrols = wuye_core::patrols::spawn_patrol_job(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(r.number("WUYE_PATROL_SECONDS", 60, 1, 3600)?),
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -480,6 +486,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             housekeeping.abort();
             outbox.abort();
             notices.abort();
+            patrols.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

@@ -14,6 +14,7 @@ pub mod keys;
 mod layout;
 pub mod notify;
 
+pub mod patrols;
 pub mod portal;
 pub mod registry;
 pub mod shared;
@@ -32,6 +33,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     billing::switch::SwitchCode::CODES,
     community::error::CommunityCode::CODES,
     notify::error::NotifyCode::CODES,
+    patrols::error::PatrolCode::CODES,
     portal::error::PortalCode::CODES,
     registry::error::RegistryCode::CODES,
     shared::resolve::ResolveCode::CODES,

@@ -42,6 +42,13 @@ enum Op {
         x2: f64,
         y2: f64,
     },
+    /// A filled black rectangle (the modules of a QR code).
+    Rect {
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+    },
 }
 
 /// One page's drawing operations.
@@ -63,6 +70,10 @@ impl Page {
     /// A line from (x1, y1) to (x2, y2).
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64) {
         self.ops.push(Op::Line { x1, y1, x2, y2 });
+    }
+    /// A filled rectangle whose top-left corner is (x, y) from the bottom-left of the page.
+    pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64) {
+        self.ops.push(Op::Rect { x, y, w, h });
     }
 }
 
@@ -118,6 +129,18 @@ pub fn document(pages: &[Page], font: &Font) -> CoreResult<Vec<u8>> {
                         surface.draw_path(&path);
                         surface.set_stroke(None);
                         surface.set_fill(Some(Fill::default()));
+                    }
+                }
+                Op::Rect { x, y, w, h } => {
+                    let mut b = PathBuilder::new();
+                    let (top, left) = ((H - y) as f32, *x as f32);
+                    b.move_to(left, top);
+                    b.line_to(left + *w as f32, top);
+                    b.line_to(left + *w as f32, top + *h as f32);
+                    b.line_to(left, top + *h as f32);
+                    b.close();
+                    if let Some(path) = b.finish() {
+                        surface.draw_path(&path);
                     }
                 }
             }

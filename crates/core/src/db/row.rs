@@ -9,7 +9,7 @@
 //! [`InlineColumn`]: 0/1 integers as `bool`, text timestamps as `DateTime<Utc>`, the rest as
 //! rusqlite reads them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::inline::Cols;
 use crate::shared::ids::*;
@@ -40,6 +40,27 @@ impl InlineColumn for DateTime<Utc> {
 impl InlineColumn for Option<DateTime<Utc>> {
     fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
         c.opt_time(name)
+    }
+}
+
+fn parse_day(raw: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Dates are stored as `YYYY-MM-DD` text on SQLite.
+impl InlineColumn for NaiveDate {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        parse_day(&c.get::<String>(name)?)
+    }
+}
+
+impl InlineColumn for Option<NaiveDate> {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        c.get::<Option<String>>(name)?
+            .map(|s| parse_day(&s))
+            .transpose()
     }
 }
 
@@ -79,6 +100,13 @@ plain_columns!(
     QuestionId,
     ResponseId,
     OpinionId,
+    CheckpointId,
+    PatrolItemId,
+    RouteId,
+    PatrolPlanId,
+    PatrolTaskId,
+    ScanId,
+    PatrolResultId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -150,6 +150,10 @@ events! {
     OpinionReplied = "opinion_replied", Owner, false, [Wechat], ["opinion", "reply", "community"],
         "意见回复", "{community} 回复了您的意见“{opinion}”：{reply}",
         "Reply to your opinion", "{community} replied to your opinion \"{opinion}\": {reply}";
+    /// A patrol round ended unfinished: its supervisor hears of it.
+    PatrolMissed = "patrol_missed", Staff, false, [Wechat], ["plan", "start", "scanned", "community"],
+        "巡检未完成：{plan}", "{community}“{plan}”（{start} 开始）到时未完成，已巡 {scanned} 个点，请跟进。",
+        "Patrol missed: {plan}", "{community}: \"{plan}\" (from {start}) ended unfinished, {scanned} checkpoints scanned.";
 }
 
 /// The two languages of messages (a person's choice; zh-CN by default).

@@ -48,10 +48,14 @@ pub enum Perm {
     /// Satisfaction surveys (build, open, close, read the results) and the opinion library
     /// (满意度调查 · 意见征集库).
     SurveysManage,
+    /// Patrol checkpoints and their labels, routes, plans, the day's board and reports (巡检).
+    PatrolsManage,
+    /// Walk patrol rounds on the phone and turn a finding into a request.
+    PatrolsWalk,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 16] = [
+    pub const ALL: [Perm; 18] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -68,6 +72,8 @@ impl Perm {
         Perm::NotifyManage,
         Perm::AnnouncementsManage,
         Perm::SurveysManage,
+        Perm::PatrolsManage,
+        Perm::PatrolsWalk,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -87,6 +93,8 @@ impl Perm {
             Perm::NotifyManage => "notify.manage",
             Perm::AnnouncementsManage => "announcements.manage",
             Perm::SurveysManage => "surveys.manage",
+            Perm::PatrolsManage => "patrols.manage",
+            Perm::PatrolsWalk => "patrols.walk",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

@@ -72,4 +72,12 @@ id_type!(
     QuestionId,
     ResponseId,
     OpinionId,
+    // Patrols.
+    CheckpointId,
+    PatrolItemId,
+    RouteId,
+    PatrolPlanId,
+    PatrolTaskId,
+    ScanId,
+    PatrolResultId,
 );

@@ -116,7 +116,35 @@ pub async fn add_photo(
     if matches!(r.state, RequestState::Closed | RequestState::Cancelled) {
         return Err(CoreError::conflict("state", TicketCode::RequestClosed));
     }
-    let dir = dir_of(core, &r);
+    write_photo(core, ctx, &r, stage, bytes, content_type, ext).await
+}
+
+/// A photo of what was reported, for a request another module has just registered on the
+/// actor's behalf (a patrol finding): the caller authorized; the image is checked here.
+pub(crate) async fn attach_report_photo(
+    core: &Core,
+    ctx: &Ctx,
+    r: &Request,
+    bytes: &[u8],
+) -> CoreResult<Photo> {
+    check_photos(&[bytes.to_vec()])?;
+    let (content_type, ext) =
+        sniff_image(bytes).ok_or_else(|| CoreError::invalid("photo", TicketCode::NotAnImage))?;
+    write_photo(core, ctx, r, "report", bytes, content_type, ext).await
+}
+
+/// Writes the file, then its row; the file goes again if the row fails.
+async fn write_photo(
+    core: &Core,
+    ctx: &Ctx,
+    r: &Request,
+    stage: &str,
+    bytes: &[u8],
+    content_type: &'static str,
+    ext: &'static str,
+) -> CoreResult<Photo> {
+    let id = r.id;
+    let dir = dir_of(core, r);
     let name = format!("{}.{ext}", hex::encode(random_bytes::<12>()));
     let path = dir.join(&name);
     let data = bytes.to_vec();

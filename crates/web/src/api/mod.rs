@@ -10,6 +10,7 @@ mod community;
 pub mod import;
 mod notify;
 mod opening;
+mod patrols;
 mod portal;
 mod registry;
 mod surveys;
@@ -45,6 +46,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         opening::router(),
         switch_report::router(),
         surveys::router(),
+        patrols::router(),
     ]
 }
 

@@ -61,6 +61,13 @@ impl Other {
             ("tokens", _) => "token",
             ("surveys", _) => "survey",
             ("opinions", _) => "opinion",
+            ("patrol-checkpoints", _) => "checkpoint",
+            ("patrol-routes", _) => "patrol_route",
+            ("patrol-plans", _) => "patrol_plan",
+            ("patrol-tasks", _) => "patrol_task",
+            ("patrol-findings", _) => "finding",
+            // A photo's id is the phone's (digits only in the fixture).
+            ("patrol-photos", _) => "patrol_photo",
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
         };
         Some(self.id(what).to_string())
@@ -80,7 +87,11 @@ impl Other {
             "meter_id" => "meter",
             "team_id" => "team",
             "survey_id" => "survey",
-            "cashier_id" | "assignee_id" | "member_ids" | "keeper_user_id" | "actor" => "user",
+            "route_id" => "patrol_route",
+            "task_id" => "patrol_task",
+            "checkpoint_ids" => "checkpoint",
+            "cashier_id" | "supervisor_id" | "assignee_id" | "member_ids" | "keeper_user_id"
+            | "actor" => "user",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
                 panic!("`{n}` names an entity: map it to one of B")
@@ -470,6 +481,81 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         .get(&format!("/api/v1/opinions?community_id={c}"))
         .await;
     ids.insert("opinion", id(&ops[0], "opinion"));
+    // Patrols of B: a checkpoint, its route and plan, a task walked with a finding, a photo.
+    let (_, k) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/patrol-checkpoints"),
+            json!({"name": "乙泵房", "items": [{"kind": "ok", "label": "运行"}]}),
+        )
+        .await;
+    let checkpoint = id(&k, "checkpoint");
+    ids.insert("checkpoint", checkpoint);
+    let (_, r) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/patrol-routes"),
+            json!({"name": "乙路线", "kind": "security", "checkpoint_ids": [checkpoint]}),
+        )
+        .await;
+    ids.insert("patrol_route", id(&r, "route"));
+    let (_, me) = admin.get("/api/v1/me").await;
+    let (_, pl) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/patrol-plans"),
+            json!({"route_id": id(&r, "route"), "name": "乙巡检", "frequency": "daily",
+                   "window_start": "00:00", "window_end": "00:00", "people": [id(&me, "me")]}),
+        )
+        .await;
+    ids.insert("patrol_plan", id(&pl, "plan"));
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        .to_string();
+    let (_, _) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/patrol-tasks/generate"),
+            json!({"from": today, "to": today}),
+        )
+        .await;
+    let (_, tasks) = admin
+        .get(&format!("/api/v1/communities/{c}/patrol-tasks"))
+        .await;
+    let task = id(&tasks[0], "task");
+    ids.insert("patrol_task", task);
+    let (secret,): (String,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT secret FROM patrol_checkpoints WHERE id = $1",
+            wuye_core::args![checkpoint],
+        )
+        .await
+        .expect("secret");
+    let item = k["items"][0]["id"].clone();
+    let (_, synced) = admin
+        .post(
+            "/api/v1/patrol/sync",
+            json!({"sent_at": chrono::Utc::now().to_rfc3339(), "scans": [{
+                "client_id": "iso-b-scan-1", "task_id": task, "method": "code",
+                "code": format!("WYP:{checkpoint}:{secret}"), "device_at": chrono::Utc::now().to_rfc3339(),
+                "results": [{"item_id": item, "ok": false}]}]}),
+        )
+        .await;
+    assert_eq!(synced["outcomes"][0]["status"], "recorded", "{synced}");
+    let (_, f) = admin
+        .get(&format!("/api/v1/communities/{c}/patrol-findings"))
+        .await;
+    ids.insert("finding", id(&f[0], "finding"));
+    let png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
+    let (st, ph) = admin
+        .post_raw(
+            &format!("/api/v1/patrol/photos?task_id={task}&client_id=87654321"),
+            "image/png",
+            png,
+        )
+        .await;
+    assert_eq!(st, 200, "{ph}");
+    ids.insert("patrol_photo", 87654321);
     // Staff of B only, and an API token that is not the prober's.
     let b_user = app.user("b_tech", "technician", &[app.community_b]).await;
     ids.insert("user", b_user.0);

@@ -25,6 +25,7 @@ mod openapi;
 mod opening;
 mod ops;
 mod parking;
+mod patrols;
 mod pii;
 mod plans;
 mod portal;

@@ -113,3 +113,18 @@ pub(crate) async fn unit_labels(
     )
     .await
 }
+
+/// The time zone names of these communities (`None`: all), by id: patrol tasks fall on each
+/// community's own clock.
+pub(crate) async fn time_zones(
+    q: &mut impl Queries,
+    communities: Option<&[i64]>,
+) -> CoreResult<Vec<(CommunityId, String)>> {
+    let mut a = crate::db::Args::new();
+    let only = match communities {
+        Some(cs) => format!(" WHERE {}", crate::db::in_list(&mut a, "id", cs)),
+        None => String::new(),
+    };
+    q.fetch_all(&format!("SELECT id, timezone FROM communities{only}"), a)
+        .await
+}

@@ -1,0 +1,530 @@
+//! Tasks: generated ahead from the plans by a job every node runs (each community's day is
+//! claimed once, in the transaction that writes its tasks; the unique key of a task makes any
+//! rerun write nothing); the phone's download of a person's rounds; the day's board; a task's
+//! scans; the sweep that finds rounds unfinished at their end and tells the supervisor; and the
+//! completion report.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::plans::schedule_of;
+use super::setup::{Checkpoint, checkpoint_of, managed};
+use crate::notify::{self, InApp, Note, model::Event};
+use crate::patrols::model::{RouteKind, TaskState};
+use crate::patrols::store::scans as scan_store;
+use crate::patrols::store::setup::{self as setup_store, PlanRow};
+use crate::patrols::store::tasks::{self as store, NewTask, TaskRow};
+use crate::shared::error::{CoreError, CoreResult};
+use crate::shared::ids::*;
+use crate::{Core, Ctx, Perm};
+
+/// The job's name in leases and item claims.
+const JOB: &str = "patrol_tasks";
+
+/// What a generation pass wrote.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Generated {
+    /// Community days generated (claimed) in this pass.
+    pub days: usize,
+    pub plans: usize,
+    /// Tasks written (those already there are not counted).
+    pub tasks: usize,
+}
+
+/// Writes the tasks of `plans` on each community's `days`; returns the number written.
+async fn write_tasks(
+    tx: &mut crate::db::Tx,
+    plans: &[PlanRow],
+    people: &HashMap<PatrolPlanId, Vec<UserId>>,
+    stops: &HashMap<RouteId, i64>,
+    days: &HashMap<CommunityId, (Tz, Vec<NaiveDate>)>,
+    not_before: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> CoreResult<usize> {
+    let mut tasks = Vec::new();
+    for p in plans {
+        let Some((tz, ds)) = days.get(&p.community_id) else {
+            continue;
+        };
+        let n = stops.get(&p.route_id).copied().unwrap_or(0);
+        if n == 0 {
+            continue;
+        }
+        let s = schedule_of(p)?;
+        for d in ds {
+            for o in s.occurrences(*tz, *d) {
+                if not_before.is_some_and(|t| o.starts_at <= t) {
+                    continue;
+                }
+                tasks.push(NewTask {
+                    community: p.community_id,
+                    plan: p.id,
+                    route: p.route_id,
+                    day: o.day,
+                    starts_at: o.starts_at,
+                    ends_at: o.ends_at,
+                    checkpoints: n,
+                });
+            }
+        }
+    }
+    let community_of: HashMap<PatrolPlanId, CommunityId> =
+        plans.iter().map(|p| (p.id, p.community_id)).collect();
+    let written = store::insert_tasks(tx, &tasks, now).await?;
+    let mut rows = Vec::new();
+    for (task, plan, starts_at) in &written {
+        let Some(c) = community_of.get(plan) else {
+            continue;
+        };
+        for u in people.get(plan).map(Vec::as_slice).unwrap_or(&[]) {
+            rows.push((*c, *task, *u, *starts_at));
+        }
+    }
+    store::insert_task_people(tx, &rows).await?;
+    Ok(written.len())
+}
+
+async fn plan_inputs(
+    q: &mut impl crate::db::Queries,
+    communities: Option<&[i64]>,
+) -> CoreResult<(
+    Vec<PlanRow>,
+    HashMap<PatrolPlanId, Vec<UserId>>,
+    HashMap<RouteId, i64>,
+)> {
+    let plans = setup_store::active_plans(q, communities).await?;
+    let mut people: HashMap<PatrolPlanId, Vec<UserId>> = HashMap::new();
+    for (p, u) in setup_store::plan_people(q, communities).await? {
+        people.entry(p).or_default().push(u);
+    }
+    let stops = setup_store::stop_counts(q, communities)
+        .await?
+        .into_iter()
+        .collect();
+    Ok((plans, people, stops))
+}
+
+/// One pass of the generation job: for every community (or `only`), its local today and
+/// tomorrow, each claimed once across nodes and passes. `now` decides which days those are.
+pub async fn generate_due(
+    core: &Core,
+    only: Option<CommunityId>,
+    now: DateTime<Utc>,
+    node: &str,
+) -> CoreResult<Generated> {
+    let ids = only.map(|c| vec![c.0]);
+    let zones =
+        crate::registry::store::for_community::time_zones(&mut core.db.read(), ids.as_deref())
+            .await?;
+    let mut tx = core.db.begin().await?;
+    let mut days: HashMap<CommunityId, (Tz, Vec<NaiveDate>)> = HashMap::new();
+    let mut claimed = 0;
+    for (c, tz_name) in zones {
+        let tz = crate::shared::calendar::zone(&tz_name);
+        let today = now.with_timezone(&tz).date_naive();
+        for d in [today, today + Duration::days(1)] {
+            if crate::shared::jobs::claim_item(&mut tx, c, JOB, &d.to_string(), node, now).await? {
+                days.entry(c).or_insert_with(|| (tz, Vec::new())).1.push(d);
+                claimed += 1;
+            }
+        }
+    }
+    if days.is_empty() {
+        tx.commit().await?;
+        return Ok(Generated::default());
+    }
+    let cs: Vec<i64> = days.keys().map(|c| c.0).collect();
+    let (plans, people, stops) = plan_inputs(&mut tx, Some(&cs)).await?;
+    let tasks = write_tasks(&mut tx, &plans, &people, &stops, &days, None, now).await?;
+    tx.commit().await?;
+    Ok(Generated {
+        days: claimed,
+        plans: plans.len(),
+        tasks,
+    })
+}
+
+/// Generates a community's tasks for the days `from..=to` (a manager catching up, or "as of" a
+/// date): only the tasks not there yet are written.
+pub async fn generate_for(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> CoreResult<Generated> {
+    let (_, tz) = managed(core, ctx, c).await?;
+    if to < from || (to - from).num_days() > 31 {
+        return Err(CoreError::invalid(
+            "to",
+            crate::patrols::error::PatrolCode::EndsBeforeStarts,
+        ));
+    }
+    let mut ds = Vec::new();
+    let mut d = from;
+    while d <= to {
+        ds.push(d);
+        d += Duration::days(1);
+    }
+    let days = HashMap::from([(c, (tz, ds.clone()))]);
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    let (plans, people, stops) = plan_inputs(&mut tx, Some(&[c.0])).await?;
+    let tasks = write_tasks(&mut tx, &plans, &people, &stops, &days, None, now).await?;
+    tx.commit().await?;
+    Ok(Generated {
+        days: ds.len(),
+        plans: plans.len(),
+        tasks,
+    })
+}
+
+/// After a plan is written: its tasks not yet begun are dropped and today's and tomorrow's
+/// written again from the plan as it is now (only those starting later than now).
+pub(crate) async fn regenerate_plan(
+    core: &Core,
+    c: CommunityId,
+    tz: Tz,
+    plan: PatrolPlanId,
+) -> CoreResult<()> {
+    let now = Utc::now();
+    let today = now.with_timezone(&tz).date_naive();
+    let mut tx = core.db.begin().await?;
+    store::drop_pending(&mut tx, c, plan, now).await?;
+    let (plans, people, stops) = plan_inputs(&mut tx, Some(&[c.0])).await?;
+    let mine: Vec<PlanRow> = plans.into_iter().filter(|p| p.id == plan).collect();
+    let days = HashMap::from([(c, (tz, vec![today, today + Duration::days(1)]))]);
+    write_tasks(&mut tx, &mine, &people, &stops, &days, Some(now), now).await?;
+    tx.commit().await
+}
+
+/// A task on the board or the phone.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PatrolTask {
+    pub id: PatrolTaskId,
+    pub community_id: CommunityId,
+    pub plan_id: PatrolPlanId,
+    pub plan_name: String,
+    pub route_id: RouteId,
+    pub route_name: String,
+    pub route_kind: RouteKind,
+    /// Scans out of the route's order are flagged.
+    pub ordered: bool,
+    #[schema(value_type = String, format = Date)]
+    pub day: NaiveDate,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub state: TaskState,
+    /// Checkpoints on the route, and how many were scanned.
+    pub checkpoints: i64,
+    pub scanned: i64,
+    /// Scans with a flag (a finding, a stale label, far away, out of the window…).
+    pub flagged: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Who walks it (names).
+    pub people: Vec<String>,
+}
+
+pub(crate) fn task_of(r: TaskRow, people: Vec<String>) -> CoreResult<PatrolTask> {
+    Ok(PatrolTask {
+        id: r.id,
+        community_id: r.community_id,
+        plan_id: r.plan_id,
+        plan_name: r.plan_name,
+        route_id: r.route_id,
+        route_name: r.route_name,
+        route_kind: RouteKind::from_stored(&r.route_kind)?,
+        ordered: r.ordered,
+        day: r.day,
+        starts_at: r.starts_at,
+        ends_at: r.ends_at,
+        state: TaskState::from_stored(&r.state)?,
+        checkpoints: r.checkpoints,
+        scanned: r.scanned,
+        flagged: r.flagged,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        people,
+    })
+}
+
+/// Tasks with the names of their people.
+async fn with_people(
+    core: &Core,
+    c: CommunityId,
+    rows: Vec<TaskRow>,
+) -> CoreResult<Vec<PatrolTask>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
+    let links = store::task_people(&mut core.db.read(), c, &ids).await?;
+    let users: Vec<i64> = links.iter().map(|(_, u)| u.0).collect();
+    let names: HashMap<i64, String> =
+        crate::auth::store::for_tickets::display_names(&core.db, &users)
+            .await?
+            .into_iter()
+            .collect();
+    rows.into_iter()
+        .map(|r| {
+            let people = links
+                .iter()
+                .filter(|(t, _)| *t == r.id)
+                .filter_map(|(_, u)| names.get(&u.0).cloned())
+                .collect();
+            task_of(r, people)
+        })
+        .collect()
+}
+
+/// The community's tasks of a day (its own calendar day), by start.
+pub async fn day_board(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    day: Option<NaiveDate>,
+    state: Option<TaskState>,
+) -> CoreResult<(NaiveDate, Vec<PatrolTask>)> {
+    let (_, tz) = managed(core, ctx, c).await?;
+    let day = day.unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
+    let rows = store::tasks_of_day(&mut core.db.read(), c, day, state.map(TaskState::code)).await?;
+    Ok((day, with_people(core, c, rows).await?))
+}
+
+/// A checkpoint of a round as the phone needs it (its label's secret is not sent: the server
+/// judges the scan).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PhoneStop {
+    pub position: i64,
+    pub checkpoint: Checkpoint,
+}
+
+/// A round on the phone: the task, its checkpoints in order with their items.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PhoneRound {
+    pub task: PatrolTask,
+    pub stops: Vec<PhoneStop>,
+    /// The checkpoints already scanned (as the server knows).
+    pub scanned: Vec<CheckpointId>,
+}
+
+/// What the phone downloads: the person's rounds from 18 hours ago to 30 hours ahead.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PhoneBundle {
+    /// The server's clock (the phone keeps its offset to it).
+    pub server_time: DateTime<Utc>,
+    pub user_id: UserId,
+    pub display_name: String,
+    pub rounds: Vec<PhoneRound>,
+}
+
+/// The rounds of the acting person, for the phone to walk with or without signal.
+pub async fn my_rounds(core: &Core, ctx: &Ctx) -> CoreResult<PhoneBundle> {
+    ctx.require(Perm::PatrolsWalk)?;
+    let now = Utc::now();
+    let communities: Vec<i64> = match ctx.community_ids() {
+        Some(cs) => cs.into_iter().map(|c| c.0).collect(),
+        None => {
+            crate::registry::store::for_community::communities(&mut core.db.read(), ctx.company_id)
+                .await?
+                .into_iter()
+                .map(|c| c.0)
+                .collect()
+        }
+    };
+    let mut q = core.db.read();
+    let rows = store::tasks_of_person(
+        &mut q,
+        &communities,
+        ctx.user_id,
+        now - Duration::hours(18),
+        now + Duration::hours(30),
+    )
+    .await?;
+    let mut by_community: BTreeMap<CommunityId, Vec<TaskRow>> = BTreeMap::new();
+    for r in rows {
+        by_community.entry(r.community_id).or_default().push(r);
+    }
+    let mut rounds = Vec::new();
+    for (c, rows) in by_community {
+        let routes: Vec<i64> = rows.iter().map(|r| r.route_id.0).collect();
+        let stops = setup_store::stops(&mut q, c, &routes).await?;
+        let cp_ids: Vec<i64> = stops.iter().map(|s| s.2.0).collect();
+        let cps = setup_store::checkpoints(&mut q, c, Some(&cp_ids)).await?;
+        let mut items: HashMap<CheckpointId, Vec<_>> = HashMap::new();
+        for i in setup_store::items_of(&mut q, c, &cp_ids).await? {
+            items.entry(i.checkpoint_id).or_default().push(i);
+        }
+        let mut checkpoints: HashMap<CheckpointId, Checkpoint> = HashMap::new();
+        for k in cps {
+            let id = k.id;
+            let own = items.remove(&id).unwrap_or_default();
+            checkpoints.insert(id, checkpoint_of(k, own)?);
+        }
+        for t in with_people(core, c, rows).await? {
+            let scanned = scan_store::scans_of_task(&mut q, c, t.id)
+                .await?
+                .into_iter()
+                .map(|s| s.checkpoint_id)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let stops = stops
+                .iter()
+                .filter(|s| s.0 == t.route_id)
+                .filter_map(|s| {
+                    checkpoints.get(&s.2).map(|k| PhoneStop {
+                        position: s.1,
+                        checkpoint: k.clone(),
+                    })
+                })
+                .collect();
+            rounds.push(PhoneRound {
+                task: t,
+                stops,
+                scanned,
+            });
+        }
+    }
+    rounds.sort_by_key(|r| (r.task.starts_at, r.task.id));
+    Ok(PhoneBundle {
+        server_time: now,
+        user_id: ctx.user_id,
+        display_name: ctx.display_name.clone(),
+        rounds,
+    })
+}
+
+/// Marks the rounds that ended unfinished as missed, each once, and tells each one's
+/// supervisor (the plan's, or the community's patrol managers) in the same transaction.
+/// Returns how many were marked.
+pub async fn sweep_missed(
+    core: &Core,
+    now: DateTime<Utc>,
+    only: Option<CommunityId>,
+) -> CoreResult<usize> {
+    let mut total = 0;
+    loop {
+        let mut tx = core.db.begin().await?;
+        let missed = store::mark_missed(&mut tx, now, 500, only).await?;
+        if missed.is_empty() {
+            tx.commit().await?;
+            return Ok(total);
+        }
+        total += missed.len();
+        let mut notes = Vec::new();
+        // Each community once: its time zone and patrol managers.
+        let mut places: HashMap<CommunityId, (Tz, Vec<UserId>)> = HashMap::new();
+        for m in &missed {
+            let Some(p) = setup_store::plan(&mut tx, m.community_id, m.plan_id).await? else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(e) = places.entry(m.community_id) {
+                let place = match crate::registry::store::for_community::company_of(
+                    &mut tx,
+                    m.community_id,
+                )
+                .await?
+                {
+                    Some((company, _, tz)) => (
+                        crate::shared::calendar::zone(&tz),
+                        crate::auth::store::for_tickets::users_with_perm(
+                            &mut tx,
+                            company,
+                            m.community_id,
+                            Perm::PatrolsManage.code(),
+                            false,
+                        )
+                        .await?
+                        .into_iter()
+                        .map(|(u, _)| u)
+                        .collect(),
+                    ),
+                    None => (chrono_tz::Asia::Shanghai, Vec::new()),
+                };
+                e.insert(place);
+            }
+            let Some((zone, managers)) = places.get(&m.community_id) else {
+                continue;
+            };
+            let to = match p.supervisor_id {
+                Some(s) => vec![s],
+                None => managers.clone(),
+            };
+            notes.push((
+                Note {
+                    community: m.community_id,
+                    event: Event::PatrolMissed,
+                    params: vec![
+                        ("plan".into(), p.name.clone()),
+                        (
+                            "start".into(),
+                            m.starts_at
+                                .with_timezone(zone)
+                                .format("%m-%d %H:%M")
+                                .to_string(),
+                        ),
+                        ("scanned".into(), format!("{}/{}", m.scanned, m.checkpoints)),
+                    ],
+                    request: None,
+                    link: Some(format!("/patrols/tasks/{}", m.id)),
+                },
+                to,
+            ));
+        }
+        notify::enqueue_many(&core.channels, &mut tx, &notes, InApp::Write, now).await?;
+        tx.commit().await?;
+    }
+}
+
+/// One pass of the patrol job on this node: generation, then the sweep.
+pub async fn run_patrol_job(
+    core: &Core,
+    now: DateTime<Utc>,
+    node: &str,
+) -> CoreResult<(Generated, usize)> {
+    let g = generate_due(core, None, now, node).await?;
+    let missed = sweep_missed(core, now, None).await?;
+    Ok((g, missed))
+}
+
+/// Runs the patrol job every `every` until the process ends (every node; the lease keeps the
+/// work to one node at a time, the claims make each effect happen once whatever the lease).
+pub fn spawn_patrol_job(
+    core: crate::CoreRef,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let node = crate::shared::jobs::node_name();
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = Utc::now();
+            let lease = chrono::Duration::from_std(every * 4).unwrap_or(Duration::minutes(5));
+            match crate::shared::jobs::claim_lease(&core, JOB, &node, lease, now).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "patrol job lease failed");
+                    continue;
+                }
+            }
+            let result = match run_patrol_job(&core, now, &node).await {
+                Ok((g, missed)) => {
+                    if g.tasks > 0 || missed > 0 {
+                        tracing::info!(tasks = g.tasks, missed, "patrol job");
+                    }
+                    format!("tasks {} missed {missed}", g.tasks)
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "patrol job failed");
+                    format!("failed: {e}")
+                }
+            };
+            let _ = crate::shared::jobs::finish_lease(&core, JOB, &node, &result).await;
+        }
+    })
+}

@@ -1,0 +1,5 @@
+//! Every SQL text of patrols.
+
+pub(crate) mod scans;
+pub(crate) mod setup;
+pub(crate) mod tasks;

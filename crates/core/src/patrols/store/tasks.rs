@@ -1,0 +1,332 @@
+//! SQL of tasks: generated ahead in bulk (a second pass writes nothing), the people of each,
+//! a person's tasks for the phone, a day's board, the sweep for tasks past their end, progress
+//! as scans arrive, and the completion report.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::args;
+use crate::db::{Args, Bulk, Queries, Tx, Value};
+use crate::shared::error::CoreResult;
+use crate::shared::ids::*;
+use crate::shared::jobs::skip_locked;
+
+/// Rows per statement (11 values a row: well under SQLite's 32,766).
+const CHUNK: usize = 1500;
+
+/// A task to generate.
+pub(crate) struct NewTask {
+    pub community: CommunityId,
+    pub plan: PatrolPlanId,
+    pub route: RouteId,
+    pub day: NaiveDate,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub checkpoints: i64,
+}
+
+/// Writes the tasks that do not exist yet; returns the new ones as (id, plan, starts_at).
+pub(crate) async fn insert_tasks(
+    tx: &mut Tx,
+    tasks: &[NewTask],
+    now: DateTime<Utc>,
+) -> CoreResult<Vec<(PatrolTaskId, PatrolPlanId, DateTime<Utc>)>> {
+    let mut out = Vec::new();
+    for chunk in tasks.chunks(CHUNK) {
+        let mut b = Bulk::with_capacity(chunk.len(), 11);
+        for t in chunk {
+            b.row([
+                Value::from(t.community),
+                Value::from(t.plan),
+                Value::from(t.route),
+                Value::from(t.day),
+                Value::from(t.starts_at),
+                Value::from(t.ends_at),
+                Value::from("pending"),
+                Value::from(t.checkpoints),
+                Value::from(0i64),
+                Value::from(0i64),
+                Value::from(now),
+            ]);
+        }
+        let (sql, a) = b.finish(
+            "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, starts_at, ends_at, \
+             state, checkpoints, scanned, flagged, created_at)",
+            " ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING \
+             RETURNING id, plan_id, starts_at",
+        );
+        let rows: Vec<(PatrolTaskId, PatrolPlanId, DateTime<Utc>)> = tx.fetch_all(&sql, a).await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Writes who walks which task.
+pub(crate) async fn insert_task_people(
+    tx: &mut Tx,
+    rows: &[(CommunityId, PatrolTaskId, UserId, DateTime<Utc>)],
+) -> CoreResult<()> {
+    for chunk in rows.chunks(CHUNK * 2) {
+        let mut b = Bulk::with_capacity(chunk.len(), 4);
+        for (c, t, u, at) in chunk {
+            b.row([
+                Value::from(*c),
+                Value::from(*t),
+                Value::from(*u),
+                Value::from(*at),
+            ]);
+        }
+        let (sql, a) = b.finish(
+            "INSERT INTO patrol_task_people (community_id, task_id, user_id, starts_at)",
+            " ON CONFLICT DO NOTHING",
+        );
+        tx.execute(&sql, a).await?;
+    }
+    Ok(())
+}
+
+crate::row! {
+    /// A task with the names of its plan and route.
+    pub(crate) struct TaskRow {
+        pub id: PatrolTaskId,
+        pub community_id: CommunityId,
+        pub plan_id: PatrolPlanId,
+        pub route_id: RouteId,
+        pub plan_name: String,
+        pub route_name: String,
+        pub route_kind: String,
+        pub ordered: bool,
+        pub day: NaiveDate,
+        pub starts_at: DateTime<Utc>,
+        pub ends_at: DateTime<Utc>,
+        pub state: String,
+        pub checkpoints: i64,
+        pub scanned: i64,
+        pub flagged: i64,
+        pub started_at: Option<DateTime<Utc>>,
+        pub finished_at: Option<DateTime<Utc>>,
+    }
+}
+
+const TASK_COLS: &str = "t.id, t.community_id, t.plan_id, t.route_id, p.name AS plan_name, \
+     r.name AS route_name, r.kind AS route_kind, r.ordered, t.day, t.starts_at, t.ends_at, \
+     t.state, t.checkpoints, t.scanned, t.flagged, t.started_at, t.finished_at";
+
+const TASK_JOINS: &str = " \
+     JOIN patrol_plans p ON p.community_id = t.community_id AND p.id = t.plan_id \
+     JOIN patrol_routes r ON r.community_id = t.community_id AND r.id = t.route_id";
+
+const TASK_FROM: &str = "patrol_tasks t";
+
+pub(crate) async fn task(
+    q: &mut impl Queries,
+    c: CommunityId,
+    id: PatrolTaskId,
+) -> CoreResult<Option<TaskRow>> {
+    q.fetch_optional(
+        &format!("SELECT {TASK_COLS} FROM {TASK_FROM}{TASK_JOINS} WHERE t.community_id = $1 AND t.id = $2"),
+        args![c, id],
+    )
+    .await
+}
+
+/// The tasks of these communities whose id is listed (a sync's tasks).
+pub(crate) async fn tasks_by_id(
+    q: &mut impl Queries,
+    communities: Option<&[i64]>,
+    ids: &[i64],
+) -> CoreResult<Vec<TaskRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = Args::new();
+    let mut cond = crate::db::in_list(&mut a, "t.id", ids);
+    if let Some(cs) = communities {
+        cond = format!(
+            "{cond} AND {}",
+            crate::db::in_list(&mut a, "t.community_id", cs)
+        );
+    }
+    q.fetch_all(
+        &format!("SELECT {TASK_COLS} FROM {TASK_FROM}{TASK_JOINS} WHERE {cond}"),
+        a,
+    )
+    .await
+}
+
+/// A person's tasks starting in [from, to), in the communities he reaches.
+pub(crate) async fn tasks_of_person(
+    q: &mut impl Queries,
+    communities: &[i64],
+    user: UserId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> CoreResult<Vec<TaskRow>> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = args![user, from, to];
+    let cond = crate::db::in_list(&mut a, "x.community_id", communities);
+    q.fetch_all(
+        &format!(
+            "SELECT {TASK_COLS} FROM patrol_task_people x JOIN patrol_tasks t \
+             ON t.community_id = x.community_id AND t.id = x.task_id{TASK_JOINS} \
+             WHERE {cond} AND x.user_id = $1 AND x.starts_at >= $2 AND x.starts_at < $3 \
+             ORDER BY t.starts_at, t.id"
+        ),
+        a,
+    )
+    .await
+}
+
+/// A community's tasks of a day, by start (`state`: only those).
+pub(crate) async fn tasks_of_day(
+    q: &mut impl Queries,
+    c: CommunityId,
+    day: NaiveDate,
+    state: Option<&str>,
+) -> CoreResult<Vec<TaskRow>> {
+    q.fetch_all(
+        &format!(
+            "SELECT {TASK_COLS} FROM {TASK_FROM}{TASK_JOINS} WHERE t.community_id = $1 AND t.day = $2 \
+             AND ($3 IS NULL OR t.state = $3) ORDER BY t.starts_at, t.id"
+        ),
+        args![c, day, state],
+    )
+    .await
+}
+
+/// The people of tasks: (task, user).
+pub(crate) async fn task_people(
+    q: &mut impl Queries,
+    c: CommunityId,
+    tasks: &[i64],
+) -> CoreResult<Vec<(PatrolTaskId, UserId)>> {
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = args![c];
+    let cond = crate::db::in_list(&mut a, "task_id", tasks);
+    q.fetch_all(
+        &format!(
+            "SELECT task_id, user_id FROM patrol_task_people WHERE community_id = $1 AND {cond} \
+             ORDER BY task_id, user_id"
+        ),
+        a,
+    )
+    .await
+}
+
+/// A task found unfinished after its end.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct Missed {
+    pub community_id: CommunityId,
+    pub id: PatrolTaskId,
+    pub plan_id: PatrolPlanId,
+    pub scanned: i64,
+    pub checkpoints: i64,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// Marks at most `batch` tasks past their end and unfinished as missed, each once (the UPDATE
+/// re-checks `missed_at IS NULL`). `only`: one community (a manager's catch-up run).
+pub(crate) async fn mark_missed(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    batch: i64,
+    only: Option<CommunityId>,
+) -> CoreResult<Vec<Missed>> {
+    let lock = skip_locked(tx.backend());
+    tx.fetch_all(
+        &format!(
+            "UPDATE patrol_tasks SET state = 'missed', missed_at = $1 \
+             WHERE id IN (SELECT id FROM patrol_tasks WHERE missed_at IS NULL \
+             AND state IN ('pending', 'active') AND ends_at <= $1 \
+             AND ($3 IS NULL OR community_id = $3) ORDER BY ends_at LIMIT $2{lock}) \
+             AND missed_at IS NULL AND state IN ('pending', 'active') \
+             RETURNING community_id, id, plan_id, scanned, checkpoints, starts_at"
+        ),
+        args![now, batch, only],
+    )
+    .await
+}
+
+/// What a task's scans add up to, written after a sync.
+pub(crate) struct Progress {
+    pub state: &'static str,
+    pub scanned: i64,
+    pub flagged: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) async fn set_progress(
+    tx: &mut Tx,
+    c: CommunityId,
+    id: PatrolTaskId,
+    p: &Progress,
+) -> CoreResult<()> {
+    tx.execute(
+        "UPDATE patrol_tasks SET state = $1, scanned = $2, flagged = $3, started_at = $4, \
+         finished_at = $5 WHERE community_id = $6 AND id = $7",
+        args![
+            p.state,
+            p.scanned,
+            p.flagged,
+            p.started_at,
+            p.finished_at,
+            c,
+            id
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// One line of the completion report: a plan's tasks of a day in one state.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct CompletionLine {
+    pub plan_id: PatrolPlanId,
+    pub day: NaiveDate,
+    pub state: String,
+    pub tasks: i64,
+    pub late: i64,
+    pub checkpoints: i64,
+    pub scanned: i64,
+    pub flagged: i64,
+}
+
+/// The tasks starting in [from, to), counted by plan, day and state.
+pub(crate) async fn completion(
+    q: &mut impl Queries,
+    c: CommunityId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> CoreResult<Vec<CompletionLine>> {
+    q.fetch_all(
+        "SELECT plan_id, day, state, COUNT(*) AS tasks, \
+         CAST(SUM(CASE WHEN finished_at > ends_at THEN 1 ELSE 0 END) AS BIGINT) AS late, \
+         CAST(SUM(checkpoints) AS BIGINT) AS checkpoints, \
+         CAST(SUM(scanned) AS BIGINT) AS scanned, CAST(SUM(flagged) AS BIGINT) AS flagged \
+         FROM patrol_tasks WHERE community_id = $1 AND starts_at >= $2 AND starts_at < $3 \
+         GROUP BY plan_id, day, state",
+        args![c, from, to],
+    )
+    .await
+}
+
+/// Drops a plan's tasks that have not begun (pending, starting after `after`), so a rewritten
+/// plan's next tasks follow it. Their people go with them.
+pub(crate) async fn drop_pending(
+    tx: &mut Tx,
+    c: CommunityId,
+    plan: PatrolPlanId,
+    after: DateTime<Utc>,
+) -> CoreResult<u64> {
+    tx.execute(
+        "DELETE FROM patrol_tasks WHERE community_id = $1 AND plan_id = $2 AND state = 'pending' \
+         AND starts_at > $3 AND scanned = 0 AND NOT EXISTS (SELECT 1 FROM patrol_scans s \
+         WHERE s.community_id = patrol_tasks.community_id AND s.task_id = patrol_tasks.id)",
+        args![c, plan, after],
+    )
+    .await
+}
