@@ -33,6 +33,8 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/zh-CN.notify.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.community.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.surveys.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.duty.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.incidents.txt")));
             t
         }),
         Locale::En => EN.get_or_init(|| {
@@ -44,6 +46,8 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/en.notify.txt")));
             t.extend(parse(include_str!("../locale/en.community.txt")));
             t.extend(parse(include_str!("../locale/en.surveys.txt")));
+            t.extend(parse(include_str!("../locale/en.duty.txt")));
+            t.extend(parse(include_str!("../locale/en.incidents.txt")));
             t
         }),
     }

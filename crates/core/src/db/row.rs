@@ -43,6 +43,27 @@ impl InlineColumn for Option<DateTime<Utc>> {
     }
 }
 
+/// Dates are stored as `YYYY-MM-DD` text on SQLite.
+fn parse_date(s: &str) -> rusqlite::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+impl InlineColumn for chrono::NaiveDate {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        parse_date(&c.get::<String>(name)?)
+    }
+}
+
+impl InlineColumn for Option<chrono::NaiveDate> {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        c.get::<Option<String>>(name)?
+            .map(|s| parse_date(&s))
+            .transpose()
+    }
+}
+
 /// Types rusqlite reads as they are (and their `Option`s, for nullable columns).
 macro_rules! plain_columns {
     ($($t:ty),+ $(,)?) => {$(
@@ -79,6 +100,14 @@ plain_columns!(
     QuestionId,
     ResponseId,
     OpinionId,
+    ShiftId,
+    LeaveId,
+    SwapId,
+    HandoverId,
+    HandoverItemId,
+    PlanId,
+    IncidentId,
+    DrillId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

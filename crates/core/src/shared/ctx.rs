@@ -48,10 +48,15 @@ pub enum Perm {
     /// Satisfaction surveys (build, open, close, read the results) and the opinion library
     /// (满意度调查 · 意见征集库).
     SurveysManage,
+    /// Shift patterns, the month rosters, swaps and leave (值班表).
+    DutyManage,
+    /// The emergency plan library, opening, escalating and closing incidents with their
+    /// analysis, drills (应急预案 · 突发事件 · 演练).
+    IncidentsManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 16] = [
+    pub const ALL: [Perm; 18] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -68,6 +73,8 @@ impl Perm {
         Perm::NotifyManage,
         Perm::AnnouncementsManage,
         Perm::SurveysManage,
+        Perm::DutyManage,
+        Perm::IncidentsManage,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -87,6 +94,8 @@ impl Perm {
             Perm::NotifyManage => "notify.manage",
             Perm::AnnouncementsManage => "announcements.manage",
             Perm::SurveysManage => "surveys.manage",
+            Perm::DutyManage => "duty.manage",
+            Perm::IncidentsManage => "incidents.manage",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

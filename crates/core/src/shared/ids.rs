@@ -72,4 +72,13 @@ id_type!(
     QuestionId,
     ResponseId,
     OpinionId,
+    // Duty rosters, handovers, emergency plans and incidents.
+    ShiftId,
+    LeaveId,
+    SwapId,
+    HandoverId,
+    HandoverItemId,
+    PlanId,
+    IncidentId,
+    DrillId,
 );

@@ -7,7 +7,9 @@ mod audit;
 mod auth;
 pub(crate) mod billing;
 mod community;
+mod duty;
 pub mod import;
+mod incidents;
 mod notify;
 mod opening;
 mod portal;
@@ -45,6 +47,8 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         opening::router(),
         switch_report::router(),
         surveys::router(),
+        duty::router(),
+        incidents::router(),
     ]
 }
 
