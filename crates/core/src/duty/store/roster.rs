@@ -200,7 +200,7 @@ pub(crate) async fn on_leave(
 ) -> CoreResult<bool> {
     let row: Option<(i64,)> = q
         .fetch_optional(
-            "SELECT 1 FROM duty_leaves WHERE community_id = $1 AND user_id = $2 \
+            "SELECT id FROM duty_leaves WHERE community_id = $1 AND user_id = $2 \
              AND starts_on <= $3 AND ends_on >= $3 LIMIT 1",
             args![c, user, day],
         )

@@ -128,7 +128,7 @@ pub(crate) async fn update(
 pub(crate) async fn any(q: &mut impl Queries, company: CompanyId) -> CoreResult<bool> {
     let row: Option<(i64,)> = q
         .fetch_optional(
-            "SELECT 1 FROM emergency_plans WHERE company_id = $1 LIMIT 1",
+            "SELECT id FROM emergency_plans WHERE company_id = $1 LIMIT 1",
             args![company],
         )
         .await?;
