@@ -352,6 +352,7 @@ async fn open_with(r: &Resolved, login_throttle: auth::LoginThrottle) -> AnyResu
     );
     auth::ensure_roles(&core).await?;
     wuye_core::tickets::ensure_categories(&core).await?;
+    wuye_core::incidents::ensure_plans(&core).await?;
     Ok(core)
 }
 
@@ -476,6 +477,12 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Arc::clone(&core),
                 std::time::Duration::from_secs(r.number("WUYE_PATROL_SECONDS", 60, 1, 3600)?),
             );
+            // Incidents nobody acknowledged in time tell the next level of their plan's ladder
+            // (under one lease, each level once).
+            let escalations = wuye_core::incidents::spawn_escalations(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(r.number("WUYE_INCIDENT_SECONDS", 30, 1, 3600)?),
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -487,6 +494,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             outbox.abort();
             notices.abort();
             patrols.abort();
+            escalations.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

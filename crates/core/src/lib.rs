@@ -9,7 +9,9 @@ pub mod billing;
 pub mod community;
 pub mod db;
 pub mod demo;
+pub mod duty;
 pub mod hot_lists;
+pub mod incidents;
 pub mod keys;
 mod layout;
 pub mod notify;
@@ -32,6 +34,8 @@ pub const ERROR_CODES: &[&[&str]] = &[
     billing::error::BillingCode::CODES,
     billing::switch::SwitchCode::CODES,
     community::error::CommunityCode::CODES,
+    duty::error::DutyCode::CODES,
+    incidents::error::IncidentCode::CODES,
     notify::error::NotifyCode::CODES,
     patrols::error::PatrolCode::CODES,
     portal::error::PortalCode::CODES,

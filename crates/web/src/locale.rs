@@ -34,6 +34,8 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/zh-CN.community.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.surveys.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.patrols.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.duty.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.incidents.txt")));
             t
         }),
         Locale::En => EN.get_or_init(|| {
@@ -46,6 +48,8 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/en.community.txt")));
             t.extend(parse(include_str!("../locale/en.surveys.txt")));
             t.extend(parse(include_str!("../locale/en.patrols.txt")));
+            t.extend(parse(include_str!("../locale/en.duty.txt")));
+            t.extend(parse(include_str!("../locale/en.incidents.txt")));
             t
         }),
     }

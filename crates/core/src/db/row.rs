@@ -43,23 +43,23 @@ impl InlineColumn for Option<DateTime<Utc>> {
     }
 }
 
-fn parse_day(raw: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| {
+/// Dates are stored as `YYYY-MM-DD` text on SQLite.
+fn parse_date(s: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
 }
 
-/// Dates are stored as `YYYY-MM-DD` text on SQLite.
 impl InlineColumn for NaiveDate {
     fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
-        parse_day(&c.get::<String>(name)?)
+        parse_date(&c.get::<String>(name)?)
     }
 }
 
 impl InlineColumn for Option<NaiveDate> {
     fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
         c.get::<Option<String>>(name)?
-            .map(|s| parse_day(&s))
+            .map(|s| parse_date(&s))
             .transpose()
     }
 }
@@ -107,6 +107,14 @@ plain_columns!(
     PatrolTaskId,
     ScanId,
     PatrolResultId,
+    ShiftId,
+    LeaveId,
+    SwapId,
+    HandoverId,
+    HandoverItemId,
+    PlanId,
+    IncidentId,
+    DrillId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -145,6 +145,14 @@ events! {
     SurveyOpened = "survey_opened", Owner, false, [Wechat], ["title", "until", "community"],
         "满意度调查：{title}", "{community} 邀请您参加“{title}”，{until} 截止，请在业主端填写。",
         "Survey: {title}", "{community} invites you to \"{title}\" until {until}. Answer it in the portal.";
+    /// An incident was reported and its plan activated: its first level is told at once.
+    IncidentOpened = "incident_opened", Staff, true, [Wechat, Sms], ["title", "place", "kind", "community"],
+        "突发事件：{title}", "{community} 发生{kind}：{title}（{place}），应急预案已启动，请立即响应。",
+        "Incident: {title}", "{community}: {kind}, {title} at {place}. The plan is active; respond now.";
+    /// Nobody acknowledged an incident in time: the next level of its ladder is told.
+    IncidentEscalated = "incident_escalated", Staff, true, [Wechat, Sms], ["title", "place", "level", "community"],
+        "突发事件升级：{title}", "{community} 突发事件“{title}”（{place}）未及时响应，已升级至第{level}级，请立即处理。",
+        "Incident escalated: {title}", "{community}: incident \"{title}\" at {place} was not acknowledged in time and is escalated to level {level}.";
     /// The service centre replied to an opinion the owner gave (a survey comment, a complaint,
     /// a suggestion).
     OpinionReplied = "opinion_replied", Owner, false, [Wechat], ["opinion", "reply", "community"],

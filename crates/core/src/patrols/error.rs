@@ -5,8 +5,8 @@ crate::error_codes! {
     /// Codes of the patrol module.
     pub enum PatrolCode {
         UnknownRouteKind = "unknown_patrol_route_kind",
-        UnknownItemKind = "unknown_patrol_item_kind",
-        UnknownFrequency = "unknown_patrol_frequency",
+        UnknownCheckKind = "unknown_patrol_item_kind",
+        UnknownPatrolFrequency = "unknown_patrol_frequency",
         UnknownTaskState = "unknown_patrol_task_state",
         UnknownScanMethod = "unknown_patrol_scan_method",
         /// A route with no checkpoint, or a plan on such a route.

@@ -19,7 +19,7 @@ code_enum!(RouteKind, PatrolCode::UnknownRouteKind, {
 });
 
 // What an item asks.
-code_enum!(ItemKind, PatrolCode::UnknownItemKind, {
+code_enum!(CheckKind, PatrolCode::UnknownCheckKind, {
     Ok = "ok", "正常/异常", "Normal / abnormal";
     Number = "number", "数值", "Number";
     Choice = "choice", "选项", "Choice";
@@ -28,7 +28,7 @@ code_enum!(ItemKind, PatrolCode::UnknownItemKind, {
 });
 
 // How often a plan's route is walked.
-code_enum!(Frequency, PatrolCode::UnknownFrequency, {
+code_enum!(PatrolFrequency, PatrolCode::UnknownPatrolFrequency, {
     Hourly = "hourly", "每隔N小时", "Every N hours";
     Daily = "daily", "每天", "Daily";
     Weekly = "weekly", "每周", "Weekly";
@@ -53,7 +53,7 @@ code_enum!(ScanMethod, PatrolCode::UnknownScanMethod, {
 /// The schedule of a plan, parsed and valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
-    pub frequency: Frequency,
+    pub frequency: PatrolFrequency,
     /// Hourly: the hours between two tasks (1–24).
     pub every_hours: u32,
     /// Weekly: the days (Monday = 1 … Sunday = 7).
@@ -102,9 +102,9 @@ impl Schedule {
             return false;
         }
         match self.frequency {
-            Frequency::Hourly | Frequency::Daily => true,
-            Frequency::Weekly => self.weekdays.contains(&day.weekday().number_from_monday()),
-            Frequency::Monthly => {
+            PatrolFrequency::Hourly | PatrolFrequency::Daily => true,
+            PatrolFrequency::Weekly => self.weekdays.contains(&day.weekday().number_from_monday()),
+            PatrolFrequency::Monthly => {
                 let last = last_day_of_month(day);
                 self.month_days.iter().any(|&d| d.min(last) == day.day())
             }
@@ -124,7 +124,7 @@ impl Schedule {
         };
         let window_end = instant(tz, end_day, self.window_end);
         match self.frequency {
-            Frequency::Hourly => {
+            PatrolFrequency::Hourly => {
                 let step = Duration::hours(i64::from(self.every_hours.max(1)));
                 let mut out = Vec::new();
                 let mut at = start;

@@ -52,10 +52,15 @@ pub enum Perm {
     PatrolsManage,
     /// Walk patrol rounds on the phone and turn a finding into a request.
     PatrolsWalk,
+    /// Shift patterns, the month rosters, swaps and leave (值班表).
+    DutyManage,
+    /// The emergency plan library, opening, escalating and closing incidents with their
+    /// analysis, drills (应急预案 · 突发事件 · 演练).
+    IncidentsManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 18] = [
+    pub const ALL: [Perm; 20] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -74,6 +79,8 @@ impl Perm {
         Perm::SurveysManage,
         Perm::PatrolsManage,
         Perm::PatrolsWalk,
+        Perm::DutyManage,
+        Perm::IncidentsManage,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -95,6 +102,8 @@ impl Perm {
             Perm::SurveysManage => "surveys.manage",
             Perm::PatrolsManage => "patrols.manage",
             Perm::PatrolsWalk => "patrols.walk",
+            Perm::DutyManage => "duty.manage",
+            Perm::IncidentsManage => "incidents.manage",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

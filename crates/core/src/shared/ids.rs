@@ -80,4 +80,13 @@ id_type!(
     PatrolTaskId,
     ScanId,
     PatrolResultId,
+    // Duty rosters, handovers, emergency plans and incidents.
+    ShiftId,
+    LeaveId,
+    SwapId,
+    HandoverId,
+    HandoverItemId,
+    PlanId,
+    IncidentId,
+    DrillId,
 );

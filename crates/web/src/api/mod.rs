@@ -7,7 +7,9 @@ mod audit;
 mod auth;
 pub(crate) mod billing;
 mod community;
+mod duty;
 pub mod import;
+mod incidents;
 mod notify;
 mod opening;
 mod patrols;
@@ -47,6 +49,8 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         switch_report::router(),
         surveys::router(),
         patrols::router(),
+        duty::router(),
+        incidents::router(),
     ]
 }
 

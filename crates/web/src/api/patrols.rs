@@ -225,12 +225,12 @@ async fn update_route(
 
 #[utoipa::path(get, path = "/api/v1/communities/{id}/patrol-plans", tag = "patrols", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Plan>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<PatrolPlan>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_plans(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Vec<Plan>>> {
+) -> ApiResult<Json<Vec<PatrolPlan>>> {
     Ok(Json(
         patrols::plans(&s.core, &a.ctx, CommunityId(id)).await?,
     ))
@@ -241,26 +241,26 @@ async fn list_plans(
 /// finished, and who walks it (people, or a duty shift). Today's and tomorrow's tasks are
 /// written at once.
 #[utoipa::path(post, path = "/api/v1/communities/{id}/patrol-plans", tag = "patrols", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = PlanForCreate,
-    responses((status = 201, body = Plan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path)), request_body = PatrolPlanForCreate,
+    responses((status = 201, body = PatrolPlan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_plan(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<PlanForCreate>,
-) -> Created<Plan> {
+    ApiJson(b): ApiJson<PatrolPlanForCreate>,
+) -> Created<PatrolPlan> {
     let v = patrols::create_plan(&s.core, &a.ctx, CommunityId(id), b).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 
 #[utoipa::path(get, path = "/api/v1/communities/{id}/patrol-plans/{plan}", tag = "patrols", security(("bearer" = [])),
     params(("id" = i64, Path), ("plan" = i64, Path)),
-    responses((status = 200, body = Plan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PatrolPlan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_plan(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath((id, p)): ApiPath<(i64, i64)>,
-) -> ApiResult<Json<Plan>> {
+) -> ApiResult<Json<PatrolPlan>> {
     Ok(Json(
         patrols::plan(&s.core, &a.ctx, CommunityId(id), PatrolPlanId(p)).await?,
     ))
@@ -268,14 +268,14 @@ async fn get_plan(
 
 /// Rewrites a plan; its tasks not yet begun are written again from it.
 #[utoipa::path(put, path = "/api/v1/communities/{id}/patrol-plans/{plan}", tag = "patrols", security(("bearer" = [])),
-    params(("id" = i64, Path), ("plan" = i64, Path)), request_body = PlanForCreate,
-    responses((status = 200, body = Plan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path), ("plan" = i64, Path)), request_body = PatrolPlanForCreate,
+    responses((status = 200, body = PatrolPlan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_plan(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath((id, p)): ApiPath<(i64, i64)>,
-    ApiJson(b): ApiJson<PlanForCreate>,
-) -> ApiResult<Json<Plan>> {
+    ApiJson(b): ApiJson<PatrolPlanForCreate>,
+) -> ApiResult<Json<PatrolPlan>> {
     Ok(Json(
         patrols::update_plan(&s.core, &a.ctx, CommunityId(id), PatrolPlanId(p), b).await?,
     ))
@@ -293,13 +293,13 @@ pub struct GenerateBody {
 /// yet: a catch-up, or tasks ahead. Running it twice writes nothing the second time.
 #[utoipa::path(post, path = "/api/v1/communities/{id}/patrol-tasks/generate", tag = "patrols", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = GenerateBody,
-    responses((status = 200, body = Generated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TasksGenerated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn generate(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<GenerateBody>,
-) -> ApiResult<Json<Generated>> {
+) -> ApiResult<Json<TasksGenerated>> {
     Ok(Json(
         patrols::generate_for(&s.core, &a.ctx, CommunityId(id), b.from, b.to).await?,
     ))

@@ -68,6 +68,16 @@ impl Other {
             ("patrol-findings", _) => "finding",
             // A photo's id is the phone's (digits only in the fixture).
             ("patrol-photos", _) => "patrol_photo",
+            // A roster's month is a date, no record; plans are the company's, read by all its
+            // communities.
+            ("rosters", _) | ("emergency-plans", _) => return None,
+            ("shifts", _) => "shift",
+            ("leaves", _) => "leave",
+            ("handovers", _) => "handover",
+            ("handover-items", _) => "handover_item",
+            ("incidents", _) => "incident",
+            ("steps", _) => "step",
+            ("drills", _) => "drill",
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
         };
         Some(self.id(what).to_string())
@@ -91,7 +101,9 @@ impl Other {
             "task_id" => "patrol_task",
             "checkpoint_ids" => "checkpoint",
             "cashier_id" | "supervisor_id" | "assignee_id" | "member_ids" | "keeper_user_id"
-            | "actor" => "user",
+            | "actor" | "user_id" | "incoming_id" | "user_a" | "user_b" => "user",
+            "unit_ids" => "unit",
+            "plan_id" => return None,
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
                 panic!("`{n}` names an entity: map it to one of B")
@@ -559,6 +571,46 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
     // Staff of B only, and an API token that is not the prober's.
     let b_user = app.user("b_tech", "technician", &[app.community_b]).await;
     ids.insert("user", b_user.0);
+    // B's duty and incident records: a shift, a leave, a handover and its item, an incident and
+    // its step, a drill.
+    let (_, sh) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/shifts/defaults"),
+            json!({}),
+        )
+        .await;
+    ids.insert("shift", id(&sh[0], "shift"));
+    let (_, lv) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/leaves"),
+            json!({"user_id": b_user.0, "starts_on": "2026-07-01", "ends_on": "2026-07-02", "kind": "annual"}),
+        )
+        .await;
+    ids.insert("leave", id(&lv, "leave"));
+    let (_, ho) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/handovers"),
+            json!({"team": "秩序维护部", "incoming_id": b_user.0, "lines": ["乙小区交接"]}),
+        )
+        .await;
+    ids.insert("handover", id(&ho, "handover"));
+    ids.insert("handover_item", id(&ho["items"][0], "handover item"));
+    let (_, inc) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/incidents"),
+            json!({"kind": "fire", "title": "乙小区火情", "place": "1栋", "severity": "minor"}),
+        )
+        .await;
+    ids.insert("incident", id(&inc, "incident"));
+    ids.insert("step", id(&inc["steps"][0], "step"));
+    let (_, dr) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/drills"),
+            json!({"plan_id": inc["plan_id"], "held_on": "2026-07-01", "place": "1栋", "participants": "乙",
+                   "findings": "正常"}),
+        )
+        .await;
+    ids.insert("drill", id(&dr, "drill"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

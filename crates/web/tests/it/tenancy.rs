@@ -46,6 +46,10 @@ const SHARED: &[(&str, &str)] = &[
         "a user's channels per event, read by user whatever the community",
     ),
     ("notify_templates", "a company's wording of each event"),
+    (
+        "emergency_plans",
+        "a company's library of emergency plans, used by all its communities",
+    ),
 ];
 
 /// Tables without a `community_id` column that belong to a tenant through their parent.

@@ -88,6 +88,8 @@ pub async fn ensure_company(core: &Core, name: &str) -> CoreResult<CompanyId> {
     // A company works with request categories from its first day: they are written with it, in
     // one transaction, by the requests module that owns them.
     crate::tickets::store::teams::seed_categories(&mut tx, id).await?;
+    // And with the shipped emergency plans (应急预案).
+    crate::incidents::seed_plans(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)
 }

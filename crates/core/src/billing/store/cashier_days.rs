@@ -148,3 +148,19 @@ pub(crate) async fn list(
     )
     .await
 }
+
+/// The cashier's days not yet daily-closed, oldest first (a handover lists the cash he holds).
+pub(crate) async fn open_days_of(
+    q: &mut impl Queries,
+    c: CommunityId,
+    cashier: i64,
+) -> CoreResult<Vec<NaiveDate>> {
+    let rows: Vec<(NaiveDate,)> = q
+        .fetch_all(
+            "SELECT business_date FROM cashier_days WHERE community_id = $1 AND cashier_id = $2 \
+             AND closed_at IS NULL ORDER BY business_date",
+            args![c, cashier],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(d,)| d).collect())
+}

@@ -329,7 +329,26 @@ pub async fn create_announcement(
     input: AnnouncementForCreate,
 ) -> CoreResult<Announcement> {
     let mut tx = core.db.begin().await?;
-    community_of(&mut tx, ctx, c).await?;
+    let id = create_in(&mut tx, ctx, c, input).await?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .ok_or(CoreError::NotFound("announcement"))?;
+    let out = expand(&mut tx, c, &[row], &[], Utc::now()).await?;
+    tx.commit().await?;
+    out.into_iter()
+        .next()
+        .ok_or(CoreError::NotFound("announcement"))
+}
+
+/// Writes a draft in the caller's transaction (an incident's notice to its affected units is
+/// written and published with the incident's timeline entry, all or nothing).
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    input: AnnouncementForCreate,
+) -> CoreResult<AnnouncementId> {
+    community_of(tx, ctx, c).await?;
     let now = Utc::now();
     let mut errs = Vec::new();
     let scope = NoticeScope::parse(input.scope.trim())
@@ -351,13 +370,13 @@ pub async fn create_announcement(
     if !errs.is_empty() {
         return Err(CoreError::Invalid(errs));
     }
-    if scope == NoticeScope::Company && !reaches_all(&mut tx, ctx).await? {
+    if scope == NoticeScope::Company && !reaches_all(&mut *tx, ctx).await? {
         return Err(CoreError::invalid(
             "scope",
             CommunityCode::CompanyScopeNeedsAll,
         ));
     }
-    let buildings = checked_buildings(&mut tx, c, scope, &input.building_ids).await?;
+    let buildings = checked_buildings(&mut *tx, c, scope, &input.building_ids).await?;
     let text = NoticeText {
         scope: scope.code(),
         category: category.code(),
@@ -366,18 +385,18 @@ pub async fn create_announcement(
         pinned: input.pinned,
         expires_at: input.expires_at,
     };
-    let id = store::insert(&mut tx, c, None, &text, ctx.actor(), now).await?;
-    store::set_buildings(&mut tx, c, id, &buildings).await?;
+    let id = store::insert(&mut *tx, c, None, &text, ctx.actor(), now).await?;
+    store::set_buildings(&mut *tx, c, id, &buildings).await?;
     if scope == NoticeScope::Company {
-        store::set_series(&mut tx, id).await?;
-        for other in registry::communities(&mut tx, ctx.company_id).await? {
+        store::set_series(&mut *tx, id).await?;
+        for other in registry::communities(&mut *tx, ctx.company_id).await? {
             if other != c {
-                store::insert(&mut tx, other, Some(id), &text, ctx.actor(), now).await?;
+                store::insert(&mut *tx, other, Some(id), &text, ctx.actor(), now).await?;
             }
         }
     }
     audit::record(
-        &mut tx,
+        &mut *tx,
         ctx,
         Entry::new(Action::Create, "announcement", id.0)
             .community(c)
@@ -387,14 +406,7 @@ pub async fn create_announcement(
             })),
     )
     .await?;
-    let row = store::get(&mut tx, id)
-        .await?
-        .ok_or(CoreError::NotFound("announcement"))?;
-    let out = expand(&mut tx, c, &[row], &[], now).await?;
-    tx.commit().await?;
-    out.into_iter()
-        .next()
-        .ok_or(CoreError::NotFound("announcement"))
+    Ok(id)
 }
 
 /// Edits a draft (every copy of a company-wide one).
@@ -552,8 +564,27 @@ pub async fn publish_announcement(
     input: AnnouncementForPublish,
 ) -> CoreResult<Announcement> {
     let mut tx = core.db.begin().await?;
-    let r = managed(&mut tx, ctx, id).await?;
-    may_change(&mut tx, ctx, &r).await?;
+    let c = publish_in(core, &mut tx, ctx, id, input).await?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .ok_or(CoreError::NotFound("announcement"))?;
+    let out = expand(&mut tx, c, &[row], &[], Utc::now()).await?;
+    tx.commit().await?;
+    out.into_iter()
+        .next()
+        .ok_or(CoreError::NotFound("announcement"))
+}
+
+/// Publishes a draft in the caller's transaction; returns its community.
+pub(crate) async fn publish_in(
+    core: &Core,
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: AnnouncementId,
+    input: AnnouncementForPublish,
+) -> CoreResult<CommunityId> {
+    let r = managed(tx, ctx, id).await?;
+    may_change(&mut *tx, ctx, &r).await?;
     if r.state != StoredState::Draft.code() {
         return Err(CoreError::conflict("state", CommunityCode::NoticeNotDraft));
     }
@@ -571,15 +602,15 @@ pub async fn publish_announcement(
         return Err(CoreError::Invalid(errs));
     }
     let scheduled = at > now;
-    for copy in store::copies(&mut tx, &r).await? {
+    for copy in store::copies(&mut *tx, &r).await? {
         let notified = (!scheduled).then_some(now);
-        store::publish(&mut tx, copy.id, at, notified, ctx.actor(), now).await?;
+        store::publish(&mut *tx, copy.id, at, notified, ctx.actor(), now).await?;
         if !scheduled {
-            tell(core, &mut tx, &copy, now).await?;
+            tell(core, &mut *tx, &copy, now).await?;
         }
     }
     audit::record(
-        &mut tx,
+        &mut *tx,
         ctx,
         Entry::new(Action::Update, "announcement", id.0)
             .community(r.community_id)
@@ -587,14 +618,7 @@ pub async fn publish_announcement(
             .after(&serde_json::json!({"state": "published", "publish_at": at})),
     )
     .await?;
-    let row = store::get(&mut tx, id)
-        .await?
-        .ok_or(CoreError::NotFound("announcement"))?;
-    let out = expand(&mut tx, r.community_id, &[row], &[], now).await?;
-    tx.commit().await?;
-    out.into_iter()
-        .next()
-        .ok_or(CoreError::NotFound("announcement"))
+    Ok(r.community_id)
 }
 
 /// Takes a published notice back (every copy of a company-wide one): owners no longer see it.

@@ -27,7 +27,8 @@ pub struct Board {
     pub contacts: Vec<BoardItem>,
     /// The complaint phone (投诉电话).
     pub complaint_phone: String,
-    /// Who is on duty now (值班人员), kept by hand until the duty roster exists.
+    /// Who is on duty now (值班人员): typed by hand; the public page shows the roster's people
+    /// on duty instead when the community keeps a roster and someone is on a shift.
     pub on_duty: Vec<BoardItem>,
     /// A line under the title (office hours, say).
     pub note: String,
@@ -228,6 +229,23 @@ pub async fn public_board(core: &Core, slug: &str) -> CoreResult<PublicBoard> {
     // The board is public by design: what it shows of billing and the price list is read with
     // the company's own reach, for this one community.
     let sys = Ctx::system(company);
+    // Who is on duty now comes from the roster when the community keeps one and somebody is
+    // on a shift (names and shift only: no phone numbers); the typed text otherwise.
+    let mut board = board;
+    let tz = crate::shared::calendar::zone(&timezone);
+    let duty = crate::duty::on_duty_at(&mut core.db.read(), &sys, c, tz, Utc::now()).await?;
+    if !duty.shifts.is_empty() {
+        board.on_duty = duty
+            .shifts
+            .iter()
+            .flat_map(|s| {
+                s.people.iter().map(move |p| BoardItem {
+                    name: p.name.clone(),
+                    detail: format!("{} {}–{}", s.name, s.starts, s.ends),
+                })
+            })
+            .collect();
+    }
     let fees = crate::billing::list_standards(core, &sys, c)
         .await?
         .into_iter()

@@ -21,7 +21,7 @@ fn utc(s: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn schedule(frequency: Frequency, start: &str, end: &str, minutes: i64) -> Schedule {
+fn schedule(frequency: PatrolFrequency, start: &str, end: &str, minutes: i64) -> Schedule {
     Schedule {
         frequency,
         every_hours: 2,
@@ -37,7 +37,7 @@ fn schedule(frequency: Frequency, start: &str, end: &str, minutes: i64) -> Sched
 
 #[test]
 fn a_night_window_runs_into_the_next_day_and_the_next_month() {
-    let s = schedule(Frequency::Hourly, "22:00", "06:00", 90);
+    let s = schedule(PatrolFrequency::Hourly, "22:00", "06:00", 90);
     let o = s.occurrences(sh(), d(2026, 1, 31));
     let starts: Vec<_> = o.iter().map(|x| x.starts_at).collect();
     assert_eq!(
@@ -56,7 +56,7 @@ fn a_night_window_runs_into_the_next_day_and_the_next_month() {
 
 #[test]
 fn every_three_hours_stops_before_the_window_ends() {
-    let mut s = schedule(Frequency::Hourly, "08:00", "17:00", 60);
+    let mut s = schedule(PatrolFrequency::Hourly, "08:00", "17:00", 60);
     s.every_hours = 3;
     let local: Vec<_> = s
         .occurrences(sh(), d(2026, 3, 2))
@@ -68,7 +68,7 @@ fn every_three_hours_stops_before_the_window_ends() {
 
 #[test]
 fn a_week_of_monday_wednesday_friday_across_the_month_end() {
-    let mut s = schedule(Frequency::Weekly, "08:00", "10:00", 120);
+    let mut s = schedule(PatrolFrequency::Weekly, "08:00", "10:00", 120);
     s.weekdays = [1, 3, 5].into_iter().collect();
     // 2026-01-28 is a Wednesday.
     let week: Vec<_> = (0..7)
@@ -100,7 +100,7 @@ fn a_week_of_monday_wednesday_friday_across_the_month_end() {
 
 #[test]
 fn the_thirty_first_falls_on_the_last_day_of_a_short_month_once() {
-    let mut s = schedule(Frequency::Monthly, "09:00", "11:00", 120);
+    let mut s = schedule(PatrolFrequency::Monthly, "09:00", "11:00", 120);
     s.month_days = [30, 31].into_iter().collect();
     let days: Vec<_> = (0..65)
         .map(|i| d(2026, 1, 28) + Duration::days(i))
@@ -120,7 +120,7 @@ fn the_thirty_first_falls_on_the_last_day_of_a_short_month_once() {
 
 #[test]
 fn a_plan_runs_only_within_its_first_and_last_day() {
-    let mut s = schedule(Frequency::Daily, "07:00", "08:00", 60);
+    let mut s = schedule(PatrolFrequency::Daily, "07:00", "08:00", 60);
     s.starts_on = d(2026, 2, 1);
     s.ends_on = Some(d(2026, 2, 3));
     let n: usize = (0..10)

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::setup::managed;
 use crate::audit::{self, Action, Entry};
 use crate::patrols::error::PatrolCode;
-use crate::patrols::model::{self, Frequency};
+use crate::patrols::model::{self, PatrolFrequency};
 use crate::patrols::store::setup::{self as store, PlanFields, PlanRow};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
@@ -19,12 +19,12 @@ use crate::{Core, Ctx, Perm};
 
 /// A plan: when a route is walked and by whom.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Plan {
+pub struct PatrolPlan {
     pub id: PatrolPlanId,
     pub community_id: CommunityId,
     pub route_id: RouteId,
     pub name: String,
-    pub frequency: Frequency,
+    pub frequency: PatrolFrequency,
     pub every_hours: Option<i64>,
     /// Weekly: 1 = Monday … 7 = Sunday.
     pub weekdays: Vec<u32>,
@@ -48,10 +48,10 @@ pub struct Plan {
 
 /// A plan to create or rewrite.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct PlanForCreate {
+pub struct PatrolPlanForCreate {
     pub route_id: RouteId,
     pub name: String,
-    pub frequency: Frequency,
+    pub frequency: PatrolFrequency,
     #[serde(default)]
     pub every_hours: Option<i64>,
     #[serde(default)]
@@ -82,7 +82,7 @@ pub struct PlanForCreate {
 pub(crate) fn schedule_of(p: &PlanRow) -> CoreResult<model::Schedule> {
     let bad = |what: &str| CoreError::internal(format!("plan {} has a bad {what}", p.id));
     Ok(model::Schedule {
-        frequency: Frequency::from_stored(&p.frequency)?,
+        frequency: PatrolFrequency::from_stored(&p.frequency)?,
         every_hours: u32::try_from(p.every_hours.unwrap_or(1)).map_err(|_| bad("every_hours"))?,
         weekdays: p
             .weekdays
@@ -117,7 +117,7 @@ async fn check_plan(
     ctx: &Ctx,
     c: CommunityId,
     tz: Tz,
-    input: &PlanForCreate,
+    input: &PatrolPlanForCreate,
 ) -> CoreResult<CheckedPlan> {
     let mut checks = Checks::new();
     checks.take(required_text("name", &input.name, 60));
@@ -148,11 +148,11 @@ async fn check_plan(
     let mut every_hours = None;
     let (mut weekdays, mut month_days) = (None, None);
     match input.frequency {
-        Frequency::Hourly => match input.every_hours {
+        PatrolFrequency::Hourly => match input.every_hours {
             Some(h) if (1..=24).contains(&h) => every_hours = Some(h),
             _ => checks.push(FieldError::new("every_hours", PatrolCode::EveryHours)),
         },
-        Frequency::Weekly => {
+        PatrolFrequency::Weekly => {
             let set: std::collections::BTreeSet<u32> = input.weekdays.iter().copied().collect();
             if set.is_empty() || set.iter().any(|d| !(1..=7).contains(d)) {
                 checks.push(FieldError::new("weekdays", PatrolCode::BadDays));
@@ -160,7 +160,7 @@ async fn check_plan(
                 weekdays = Some(model::days_text(&set));
             }
         }
-        Frequency::Monthly => {
+        PatrolFrequency::Monthly => {
             let set: std::collections::BTreeSet<u32> = input.month_days.iter().copied().collect();
             if set.is_empty() || set.iter().any(|d| !(1..=31).contains(d)) {
                 checks.push(FieldError::new("month_days", PatrolCode::BadDays));
@@ -168,7 +168,7 @@ async fn check_plan(
                 month_days = Some(model::days_text(&set));
             }
         }
-        Frequency::Daily => {}
+        PatrolFrequency::Daily => {}
     }
     let duration = input.duration_minutes.unwrap_or(match every_hours {
         Some(h) => h * 60,
@@ -225,7 +225,7 @@ async fn check_plan(
     })
 }
 
-fn plan_fields<'a>(input: &'a PlanForCreate, p: CheckedPlan) -> PlanFields<'a> {
+fn plan_fields<'a>(input: &'a PatrolPlanForCreate, p: CheckedPlan) -> PlanFields<'a> {
     PlanFields {
         route_id: input.route_id,
         name: input.name.trim(),
@@ -252,8 +252,8 @@ pub async fn create_plan(
     core: &Core,
     ctx: &Ctx,
     c: CommunityId,
-    input: PlanForCreate,
-) -> CoreResult<Plan> {
+    input: PatrolPlanForCreate,
+) -> CoreResult<PatrolPlan> {
     let (_, tz) = managed(core, ctx, c).await?;
     let checked = check_plan(core, ctx, c, tz, &input).await?;
     let fields = plan_fields(&input, checked);
@@ -277,8 +277,8 @@ pub async fn update_plan(
     ctx: &Ctx,
     c: CommunityId,
     id: PatrolPlanId,
-    input: PlanForCreate,
-) -> CoreResult<Plan> {
+    input: PatrolPlanForCreate,
+) -> CoreResult<PatrolPlan> {
     let (_, tz) = managed(core, ctx, c).await?;
     let checked = check_plan(core, ctx, c, tz, &input).await?;
     let fields = plan_fields(&input, checked);
@@ -298,18 +298,18 @@ pub async fn update_plan(
     plan(core, ctx, c, id).await
 }
 
-fn plan_of(p: PlanRow, people: Vec<UserId>) -> CoreResult<Plan> {
+fn plan_of(p: PlanRow, people: Vec<UserId>) -> CoreResult<PatrolPlan> {
     let days = |s: Option<&str>, hi| {
         s.and_then(|s| model::parse_days(s, 1, hi))
             .map(|d| d.into_iter().collect())
             .unwrap_or_default()
     };
-    Ok(Plan {
+    Ok(PatrolPlan {
         id: p.id,
         community_id: p.community_id,
         route_id: p.route_id,
         name: p.name,
-        frequency: Frequency::from_stored(&p.frequency)?,
+        frequency: PatrolFrequency::from_stored(&p.frequency)?,
         every_hours: p.every_hours,
         weekdays: days(p.weekdays.as_deref(), 7),
         month_days: days(p.month_days.as_deref(), 31),
@@ -325,7 +325,12 @@ fn plan_of(p: PlanRow, people: Vec<UserId>) -> CoreResult<Plan> {
     })
 }
 
-pub async fn plan(core: &Core, ctx: &Ctx, c: CommunityId, id: PatrolPlanId) -> CoreResult<Plan> {
+pub async fn plan(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    id: PatrolPlanId,
+) -> CoreResult<PatrolPlan> {
     managed(core, ctx, c).await?;
     let mut q = core.db.read();
     let p = store::plan(&mut q, c, id)
@@ -340,7 +345,7 @@ pub async fn plan(core: &Core, ctx: &Ctx, c: CommunityId, id: PatrolPlanId) -> C
     plan_of(p, people)
 }
 
-pub async fn plans(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<Plan>> {
+pub async fn plans(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<PatrolPlan>> {
     managed(core, ctx, c).await?;
     let mut q = core.db.read();
     let rows = store::plans(&mut q, c).await?;

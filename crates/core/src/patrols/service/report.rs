@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::setup::managed;
 use super::tasks::{PatrolTask, task_of};
 use crate::patrols::error::PatrolCode;
-use crate::patrols::model::{self, ItemKind, ScanMethod, TaskState};
+use crate::patrols::model::{self, CheckKind, ScanMethod, TaskState};
 use crate::patrols::store::scans as store;
 use crate::patrols::store::setup as setup_store;
 use crate::patrols::store::tasks as task_store;
@@ -24,7 +24,7 @@ pub struct PatrolResult {
     pub id: PatrolResultId,
     pub item_id: PatrolItemId,
     pub label: String,
-    pub kind: ItemKind,
+    pub kind: CheckKind,
     /// What was recorded, as text ("正常", "0.35 MPa", the choice, the text).
     pub value: Option<String>,
     pub text: Option<String>,
@@ -67,23 +67,23 @@ pub struct TaskDetail {
 }
 
 fn value_text(
-    kind: ItemKind,
+    kind: CheckKind,
     ok: Option<bool>,
     v: Option<i64>,
     choice: Option<&str>,
     unit: Option<&str>,
 ) -> Option<String> {
     match kind {
-        ItemKind::Ok => ok.map(|o| if o { "正常" } else { "异常" }.to_string()),
-        ItemKind::Number => v.map(|v| {
+        CheckKind::Ok => ok.map(|o| if o { "正常" } else { "异常" }.to_string()),
+        CheckKind::Number => v.map(|v| {
             format!(
                 "{}{}",
                 model::milli_text(v),
                 unit.map(|u| format!(" {u}")).unwrap_or_default()
             )
         }),
-        ItemKind::Choice => choice.map(str::to_string),
-        ItemKind::Text | ItemKind::Photo => None,
+        CheckKind::Choice => choice.map(str::to_string),
+        CheckKind::Text | CheckKind::Photo => None,
     }
 }
 
@@ -133,7 +133,7 @@ pub async fn task_detail(
                 .iter()
                 .filter(|r| r.scan_id == s.id)
                 .map(|r| {
-                    let kind = ItemKind::from_stored(&r.kind)?;
+                    let kind = CheckKind::from_stored(&r.kind)?;
                     Ok(PatrolResult {
                         id: r.id,
                         item_id: r.item_id,
@@ -212,7 +212,7 @@ pub async fn findings(
         .await?
         .into_iter()
         .map(|f| {
-            let kind = ItemKind::from_stored(&f.kind)?;
+            let kind = CheckKind::from_stored(&f.kind)?;
             Ok(Finding {
                 id: f.id,
                 community_id: f.community_id,
@@ -239,7 +239,7 @@ pub async fn findings(
 
 /// Counts of tasks: by state, late ones (finished after their end), checkpoints.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct Completion {
+pub struct PatrolCompletion {
     pub tasks: i64,
     pub done: i64,
     /// Done, but finished after the task's end.
@@ -254,7 +254,7 @@ pub struct Completion {
     pub rate: Option<f64>,
 }
 
-impl Completion {
+impl PatrolCompletion {
     fn add(&mut self, l: &task_store::CompletionLine) {
         self.tasks += l.tasks;
         match l.state.as_str() {
@@ -280,7 +280,7 @@ pub struct PlanCompletion {
     pub plan_id: PatrolPlanId,
     pub plan_name: String,
     #[serde(flatten)]
-    pub counts: Completion,
+    pub counts: PatrolCompletion,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -288,7 +288,7 @@ pub struct MonthCompletion {
     /// `YYYY-MM`.
     pub month: String,
     #[serde(flatten)]
-    pub counts: Completion,
+    pub counts: PatrolCompletion,
 }
 
 /// How the rounds of a period went, by plan and by month.
@@ -299,7 +299,7 @@ pub struct CompletionReport {
     pub from: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub to: NaiveDate,
-    pub total: Completion,
+    pub total: PatrolCompletion,
     pub plans: Vec<PlanCompletion>,
     pub months: Vec<MonthCompletion>,
 }
@@ -328,9 +328,9 @@ pub async fn completion_report(
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
-    let mut total = Completion::default();
-    let mut plans: BTreeMap<PatrolPlanId, Completion> = BTreeMap::new();
-    let mut months: BTreeMap<String, Completion> = BTreeMap::new();
+    let mut total = PatrolCompletion::default();
+    let mut plans: BTreeMap<PatrolPlanId, PatrolCompletion> = BTreeMap::new();
+    let mut months: BTreeMap<String, PatrolCompletion> = BTreeMap::new();
     for l in &lines {
         let _ = TaskState::from_stored(&l.state)?;
         total.add(l);

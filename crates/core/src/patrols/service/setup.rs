@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::audit::{self, Action, Entry};
 use crate::patrols::error::PatrolCode;
-use crate::patrols::model::{self, ItemKind, RouteKind};
+use crate::patrols::model::{self, CheckKind, RouteKind};
 use crate::patrols::store::setup::{
     self as store, CheckpointFields, CheckpointRow, ItemRow, NewItem,
 };
@@ -37,7 +37,7 @@ pub struct PatrolItem {
     /// Absent when writing.
     #[serde(default)]
     pub id: Option<PatrolItemId>,
-    pub kind: ItemKind,
+    pub kind: CheckKind,
     pub label: String,
     /// The unit of a number (MPa, kWh, ℃).
     #[serde(default)]
@@ -116,7 +116,7 @@ fn degrees(v: i64) -> f64 {
 pub(crate) fn item_of(r: ItemRow) -> CoreResult<PatrolItem> {
     Ok(PatrolItem {
         id: Some(r.id),
-        kind: ItemKind::from_stored(&r.kind)?,
+        kind: CheckKind::from_stored(&r.kind)?,
         label: r.label,
         unit: r.unit,
         min: r.min_milli.map(model::milli_text),
@@ -211,7 +211,7 @@ fn check_checkpoint(input: &CheckpointForCreate) -> CoreResult<Checked<'_>> {
             .map(|o| o.trim().to_string())
             .filter(|o| !o.is_empty())
             .collect();
-        if it.kind == ItemKind::Choice && options.len() < 2 {
+        if it.kind == CheckKind::Choice && options.len() < 2 {
             checks.push(FieldError::new(f("options"), PatrolCode::OptionsRequired));
         }
         let abnormal: Vec<String> = it
@@ -226,8 +226,8 @@ fn check_checkpoint(input: &CheckpointForCreate) -> CoreResult<Checked<'_>> {
                 PatrolCode::UnknownOption,
             ));
         }
-        let is_choice = it.kind == ItemKind::Choice;
-        let is_number = it.kind == ItemKind::Number;
+        let is_choice = it.kind == CheckKind::Choice;
+        let is_number = it.kind == CheckKind::Number;
         items.push(NewItem {
             kind: it.kind.code(),
             label: it.label.trim(),

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::patrols::error::PatrolCode;
-use crate::patrols::model::{self, ItemKind, ScanMethod, TaskState};
+use crate::patrols::model::{self, CheckKind, ScanMethod, TaskState};
 use crate::patrols::store::scans::{self as store, NewResult, NewScan};
 use crate::patrols::store::setup::{self as setup_store, CheckpointRow, ItemRow};
 use crate::patrols::store::tasks::{self as task_store, Progress, TaskRow};
@@ -153,7 +153,7 @@ fn judge_result(
     r: &ResultForSync,
     field: &str,
 ) -> Result<(NewResult, Vec<&'static str>), FieldError> {
-    let kind = ItemKind::from_stored(&item.kind)
+    let kind = CheckKind::from_stored(&item.kind)
         .map_err(|_| FieldError::new(format!("{field}.item_id"), PatrolCode::UnknownItem))?;
     let mut flags = Vec::new();
     let mut row = NewResult {
@@ -173,14 +173,14 @@ fn judge_result(
         finding: false,
     };
     match kind {
-        ItemKind::Ok => {
+        CheckKind::Ok => {
             row.ok = r.ok;
             if r.ok == Some(false) {
                 row.finding = true;
                 flags.push("abnormal");
             }
         }
-        ItemKind::Number => {
+        CheckKind::Number => {
             if let Some(v) = r.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 let v = model::parse_milli(v).ok_or_else(|| {
                     FieldError::new(format!("{field}.value"), PatrolCode::NumberInvalid)
@@ -192,7 +192,7 @@ fn judge_result(
                 }
             }
         }
-        ItemKind::Choice => {
+        CheckKind::Choice => {
             if let Some(c) = r.choice.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                 let options = model::option_lines(item.options.as_deref());
                 if !options.iter().any(|o| o == c) {
@@ -211,7 +211,7 @@ fn judge_result(
                 row.choice = Some(c.to_string());
             }
         }
-        ItemKind::Text | ItemKind::Photo => {}
+        CheckKind::Text | CheckKind::Photo => {}
     }
     Ok((row, flags))
 }

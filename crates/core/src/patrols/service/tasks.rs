@@ -27,7 +27,7 @@ const JOB: &str = "patrol_tasks";
 
 /// What a generation pass wrote.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct Generated {
+pub struct TasksGenerated {
     /// Community days generated (claimed) in this pass.
     pub days: usize,
     pub plans: usize,
@@ -115,7 +115,7 @@ pub async fn generate_due(
     only: Option<CommunityId>,
     now: DateTime<Utc>,
     node: &str,
-) -> CoreResult<Generated> {
+) -> CoreResult<TasksGenerated> {
     let ids = only.map(|c| vec![c.0]);
     let zones =
         crate::registry::store::for_community::time_zones(&mut core.db.read(), ids.as_deref())
@@ -135,13 +135,13 @@ pub async fn generate_due(
     }
     if days.is_empty() {
         tx.commit().await?;
-        return Ok(Generated::default());
+        return Ok(TasksGenerated::default());
     }
     let cs: Vec<i64> = days.keys().map(|c| c.0).collect();
     let (plans, people, stops) = plan_inputs(&mut tx, Some(&cs)).await?;
     let tasks = write_tasks(&mut tx, &plans, &people, &stops, &days, None, now).await?;
     tx.commit().await?;
-    Ok(Generated {
+    Ok(TasksGenerated {
         days: claimed,
         plans: plans.len(),
         tasks,
@@ -156,7 +156,7 @@ pub async fn generate_for(
     c: CommunityId,
     from: NaiveDate,
     to: NaiveDate,
-) -> CoreResult<Generated> {
+) -> CoreResult<TasksGenerated> {
     let (_, tz) = managed(core, ctx, c).await?;
     if to < from || (to - from).num_days() > 31 {
         return Err(CoreError::invalid(
@@ -176,7 +176,7 @@ pub async fn generate_for(
     let (plans, people, stops) = plan_inputs(&mut tx, Some(&[c.0])).await?;
     let tasks = write_tasks(&mut tx, &plans, &people, &stops, &days, None, now).await?;
     tx.commit().await?;
-    Ok(Generated {
+    Ok(TasksGenerated {
         days: ds.len(),
         plans: plans.len(),
         tasks,
@@ -484,7 +484,7 @@ pub async fn run_patrol_job(
     core: &Core,
     now: DateTime<Utc>,
     node: &str,
-) -> CoreResult<(Generated, usize)> {
+) -> CoreResult<(TasksGenerated, usize)> {
     let g = generate_due(core, None, now, node).await?;
     let missed = sweep_missed(core, now, None).await?;
     Ok((g, missed))

@@ -128,3 +128,25 @@ pub(crate) async fn time_zones(
     q.fetch_all(&format!("SELECT id, timezone FROM communities{only}"), a)
         .await
 }
+
+/// Units of the community among `ids`: (unit, its building, "1栋-1801") — an incident's affected
+/// units, checked and labelled.
+pub(crate) async fn units_among(
+    q: &mut impl Queries,
+    c: CommunityId,
+    ids: &[UnitId],
+) -> CoreResult<Vec<(UnitId, BuildingId, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = args![c];
+    let cond = crate::db::in_list(&mut a, "u.id", ids);
+    q.fetch_all(
+        &format!(
+            "SELECT u.id, u.building_id, b.name || '-' || u.unit_no FROM units u \
+             JOIN buildings b ON b.id = u.building_id WHERE u.community_id = $1 AND {cond}"
+        ),
+        a,
+    )
+    .await
+}

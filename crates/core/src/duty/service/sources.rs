@@ -1,0 +1,107 @@
+//! Where a handover's items come from besides the lines typed by hand: one function per source,
+//! each reading its module's store and giving items of one kind with a source reference (so the
+//! same record is listed once, and a carried-over item is not listed again). Adding a source
+//! (keys out, patrol findings, equipment running abnormally) is: a variant of
+//! [`ItemKind`](crate::duty::model::ItemKind), a function here, and its line in [`collect`].
+
+use crate::Core;
+use crate::db::Tx;
+use crate::duty::model::ItemKind;
+use crate::duty::store::handovers::NewItem;
+use crate::shared::error::CoreResult;
+use crate::shared::ids::*;
+use crate::shared::money::Money;
+
+/// The most open requests a handover lists (the rest are in the desk's list).
+const MAX_REQUESTS: i64 = 30;
+
+fn item(kind: ItemKind, source: String, text: String) -> NewItem {
+    NewItem {
+        kind: kind.code(),
+        source_ref: Some(source),
+        text,
+        origin: None,
+    }
+}
+
+/// The community's open requests, those whose clock ran out first, then those warned.
+async fn requests(tx: &mut Tx, c: CommunityId) -> CoreResult<Vec<NewItem>> {
+    let rows = crate::tickets::store::for_duty::open_requests(tx, c, MAX_REQUESTS).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let flag = if r.breached {
+                "【已超时】"
+            } else if r.warned {
+                "【即将超时】"
+            } else {
+                ""
+            };
+            let what: String = r.description.chars().take(60).collect();
+            let place = r.location.map(|l| format!("（{l}）")).unwrap_or_default();
+            let state = crate::tickets::model::RequestState::from_stored(&r.state)
+                .map(|s| s.zh())
+                .unwrap_or("");
+            item(
+                ItemKind::Request,
+                format!("request:{}", r.id),
+                format!("{flag}{} {state}{place} {what}", r.number),
+            )
+        })
+        .collect())
+}
+
+/// The cash the outgoing person holds as cashier: each of his days not yet daily-closed.
+async fn cash(tx: &mut Tx, c: CommunityId, outgoing: UserId) -> CoreResult<Vec<NewItem>> {
+    let mut out = Vec::new();
+    for day in crate::billing::store::cashier_days::open_days_of(tx, c, outgoing.0).await? {
+        let totals = crate::billing::store::cashier_days::totals(tx, c, outgoing.0, day).await?;
+        let cash: i64 = totals
+            .iter()
+            .filter(|(m, ..)| m == "cash")
+            .map(|(_, _, fen)| *fen)
+            .sum();
+        let all: i64 = totals.iter().map(|(_, _, fen)| *fen).sum();
+        out.push(item(
+            ItemKind::Cash,
+            format!("cash:{}:{day}", outgoing.0),
+            format!(
+                "{day} 未日结：现金 {} 元（全部 {} 元）",
+                Money(cash),
+                Money(all)
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// The community's open incidents.
+async fn incidents(tx: &mut Tx, c: CommunityId) -> CoreResult<Vec<NewItem>> {
+    Ok(crate::incidents::store::incidents::open_of(tx, c)
+        .await?
+        .into_iter()
+        .map(|(id, title, place)| {
+            item(
+                ItemKind::Incident,
+                format!("incident:{id}"),
+                format!("{title}（{place}）处理中"),
+            )
+        })
+        .collect())
+}
+
+/// Every source's items for a handover the outgoing person starts.
+pub(crate) async fn collect(
+    _core: &Core,
+    tx: &mut Tx,
+    c: CommunityId,
+    outgoing: UserId,
+) -> CoreResult<Vec<NewItem>> {
+    let mut v = requests(tx, c).await?;
+    v.extend(cash(tx, c, outgoing).await?);
+    v.extend(incidents(tx, c).await?);
+    Ok(v)
+}
+
+/// The kinds of item a handover may hold (for filters and the legend).
+pub type HandoverSource = ItemKind;
