@@ -11,6 +11,7 @@
 
 mod billing;
 mod community;
+mod duty;
 mod registry;
 mod requests;
 mod store;
@@ -119,6 +120,9 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     .await?;
     billing::seed_billing(core, &sys, communities[0], &households, user_id("cashier")?).await?;
     community::seed_community(core, &sys, communities[0]).await?;
+    let people = ["security", "agent", "manager", "cashier", "auditor"].map(user_id);
+    let [a, b, c, d, e] = people;
+    duty::seed_duty(core, &sys, communities[0], [a?, b?, c?, d?, e?]).await?;
     Ok(())
 }
 

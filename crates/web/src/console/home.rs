@@ -308,6 +308,8 @@ struct HomePage {
     billing_charts: Option<super::billing::BillingCharts>,
     /// The communities due for a satisfaction survey (the last over six months ago).
     survey_due: Vec<(i64, String)>,
+    /// Who is on duty now and the open incidents, per community of the user.
+    duty: Vec<super::incidents::DutyCard>,
 }
 
 #[derive(Deserialize)]
@@ -343,6 +345,7 @@ async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>
             request_charts: None,
             billing_charts: None,
             survey_due: Vec::new(),
+            duty: Vec::new(),
         }));
     }
     if technician_only(&u.ctx) {
@@ -359,12 +362,13 @@ async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>
         cards.push(CommunityCard { c, counts });
     }
     let want = q.community.and_then(|c| c.trim().parse().ok());
-    let (desk, takings, request_charts, billing_charts, survey_due) = tokio::join!(
+    let (desk, takings, request_charts, billing_charts, survey_due, duty) = tokio::join!(
         super::tickets::desk_panel(&st, &u),
         super::billing::takings_panel(&st, &u, want),
         super::tickets::request_charts(&st, &u),
         super::billing::billing_charts(&st, &u, want),
         super::surveys::due_communities(&st, &u),
+        super::incidents::duty_cards(&st, &u),
     );
     let (desk, takings) = (panel("desk", desk), panel("takings", takings));
     let request_charts = panel("request charts", request_charts);
@@ -377,6 +381,7 @@ async fn home(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<HomeQ>
         request_charts,
         billing_charts,
         survey_due,
+        duty,
     }))
 }
 

@@ -9,9 +9,11 @@ mod charts;
 mod committee;
 mod community;
 mod desk;
+mod duty;
 pub mod flash;
 mod forms;
 mod home;
+mod incidents;
 pub(crate) mod nav;
 mod notify;
 mod opinions;
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .merge(surveys::router())
         .merge(opinions::router())
         .merge(portal_surveys::router())
+        .merge(duty::router())
+        .merge(incidents::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -132,6 +136,8 @@ pub struct Shell {
     pub can_announce: bool,
     /// Builds surveys and works the opinion library.
     pub can_surveys: bool,
+    /// Sets the month grids and shift patterns (值班表).
+    pub can_duty: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -167,6 +173,7 @@ impl Shell {
             can_notify: false,
             can_announce: false,
             can_surveys: false,
+            can_duty: false,
             unread: 0,
             error: None,
             notice: None,
@@ -209,6 +216,7 @@ impl Shell {
             can_notify: c.has(Perm::NotifyManage),
             can_announce: c.has(Perm::AnnouncementsManage),
             can_surveys: c.has(Perm::SurveysManage),
+            can_duty: c.has(Perm::DutyManage),
             unread: 0,
             error: None,
             notice: None,

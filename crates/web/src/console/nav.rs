@@ -106,6 +106,9 @@ impl Shell {
                 "nav-orders",
             )));
         }
+        if staff {
+            bar.push(NavItem::Link(link("/duty", "du.nav", "nav-duty")));
+        }
         if self.can_announce {
             bar.push(NavItem::Link(link("/notices", "an.nav", "nav-notices")));
         }
@@ -165,6 +168,10 @@ impl Shell {
             manage.push(link("/opinions", "sv.opinions", "nav-opinions"));
         }
         if staff {
+            manage.push(link("/handovers", "du.handovers", "nav-handovers"));
+            manage.push(link("/incidents", "ic.incidents", "nav-incidents"));
+            manage.push(link("/plans", "ic.plans", "nav-plans"));
+            manage.push(link("/drills", "ic.drills", "nav-drills"));
             manage.push(link("/tokens", "nav.tokens", "nav-tokens"));
         }
         push_menu(&mut bar, self.t("nav.manage"), "nav-manage-menu", manage);
