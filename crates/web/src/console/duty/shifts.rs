@@ -178,23 +178,17 @@ async fn adopt(
 
 /// The pattern form as posted (weekdays repeat).
 fn parse(body: &str) -> (i64, ShiftForSave) {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let fields = super::Fields::of(body);
+    let get = |k: &str| fields.get(k);
     let f = ShiftForSave {
         code: get("code"),
         name: get("name"),
         starts: get("starts"),
         ends: get("ends"),
-        weekdays: pairs
+        weekdays: fields
+            .all("weekdays")
             .iter()
-            .filter(|(n, _)| n == "weekdays")
-            .filter_map(|(_, v)| v.parse().ok())
+            .filter_map(|v| v.parse().ok())
             .collect(),
         season: get("season"),
         team: get("team"),

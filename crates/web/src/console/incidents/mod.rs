@@ -134,14 +134,8 @@ struct ReportForm {
 }
 
 fn parse_report(body: &str) -> ReportForm {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let fields = super::duty::Fields::of(body);
+    let get = |k: &str| fields.get(k);
     ReportForm {
         community: get("community").parse().unwrap_or(0),
         kind: get("kind"),
@@ -150,10 +144,10 @@ fn parse_report(body: &str) -> ReportForm {
         place: get("place"),
         severity: get("severity"),
         started_at: get("started_at"),
-        building_ids: pairs
+        building_ids: fields
+            .all("building_ids")
             .iter()
-            .filter(|(n, _)| n == "building_ids")
-            .filter_map(|(_, v)| v.parse().ok())
+            .filter_map(|v| v.parse().ok())
             .collect(),
     }
 }

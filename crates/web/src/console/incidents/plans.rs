@@ -209,21 +209,9 @@ async fn detail(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> PageR
 /// The plan form as posted: blank step and level slots left out (their numbers close up so the
 /// errors' `steps[i]` match the slots shown again).
 fn parse(body: &str) -> PlanForSave {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let all = |k: &str| -> Vec<String> {
-        pairs
-            .iter()
-            .filter(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
+    let fields = super::super::duty::Fields::of(body);
+    let get = |k: &str| fields.get(k);
+    let all = |k: &str| fields.all(k);
     let mut f = PlanForSave {
         kind: get("kind"),
         name: get("name"),
