@@ -136,8 +136,6 @@ pub struct Shell {
     pub can_announce: bool,
     /// Builds surveys and works the opinion library.
     pub can_surveys: bool,
-    /// Sets the month grids and shift patterns (值班表).
-    pub can_duty: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -173,7 +171,6 @@ impl Shell {
             can_notify: false,
             can_announce: false,
             can_surveys: false,
-            can_duty: false,
             unread: 0,
             error: None,
             notice: None,
@@ -216,7 +213,6 @@ impl Shell {
             can_notify: c.has(Perm::NotifyManage),
             can_announce: c.has(Perm::AnnouncementsManage),
             can_surveys: c.has(Perm::SurveysManage),
-            can_duty: c.has(Perm::DutyManage),
             unread: 0,
             error: None,
             notice: None,
