@@ -15,6 +15,7 @@ mod home;
 pub(crate) mod nav;
 mod notify;
 mod opinions;
+mod patrols;
 mod portal;
 mod portal_surveys;
 mod registry;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(surveys::router())
         .merge(opinions::router())
         .merge(portal_surveys::router())
+        .merge(patrols::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))

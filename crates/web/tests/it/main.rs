@@ -27,6 +27,7 @@ mod openapi;
 mod opening;
 mod ops;
 mod parking;
+mod patrol_browser;
 mod patrols;
 mod pii;
 mod plans;
