@@ -470,6 +470,15 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Arc::clone(&core),
                 std::time::Duration::from_secs(r.number("WUYE_NOTICE_SECONDS", 30, 1, 3600)?),
             );
+            let maintenance = wuye_core::equipment::spawn_maintenance(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(r.number(
+                    "WUYE_MAINTENANCE_SECONDS",
+                    300,
+                    5,
+                    86_400,
+                )?),
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -480,6 +489,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             housekeeping.abort();
             outbox.abort();
             notices.abort();
+            maintenance.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

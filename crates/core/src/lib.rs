@@ -9,6 +9,7 @@ pub mod billing;
 pub mod community;
 pub mod db;
 pub mod demo;
+pub mod equipment;
 pub mod hot_lists;
 pub mod keys;
 mod layout;
@@ -31,6 +32,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     billing::error::BillingCode::CODES,
     billing::switch::SwitchCode::CODES,
     community::error::CommunityCode::CODES,
+    equipment::error::EquipmentCode::CODES,
     notify::error::NotifyCode::CODES,
     portal::error::PortalCode::CODES,
     registry::error::RegistryCode::CODES,

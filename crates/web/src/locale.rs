@@ -33,6 +33,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/zh-CN.notify.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.community.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.surveys.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.equipment.txt")));
             t
         }),
         Locale::En => EN.get_or_init(|| {
@@ -44,6 +45,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/en.notify.txt")));
             t.extend(parse(include_str!("../locale/en.community.txt")));
             t.extend(parse(include_str!("../locale/en.surveys.txt")));
+            t.extend(parse(include_str!("../locale/en.equipment.txt")));
             t
         }),
     }

@@ -43,6 +43,27 @@ impl InlineColumn for Option<DateTime<Utc>> {
     }
 }
 
+impl InlineColumn for chrono::NaiveDate {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        let s: String = c.get(name)?;
+        parse_date(&s, name)
+    }
+}
+
+impl InlineColumn for Option<chrono::NaiveDate> {
+    fn read(c: &mut Cols<'_, '_>, name: &str) -> rusqlite::Result<Self> {
+        let s: Option<String> = c.get(name)?;
+        s.map(|s| parse_date(&s, name)).transpose()
+    }
+}
+
+/// A date column as sqlx writes it on SQLite (`YYYY-MM-DD`).
+fn parse_date(s: &str, name: &str) -> rusqlite::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        rusqlite::Error::InvalidColumnType(0, name.to_string(), rusqlite::types::Type::Text)
+    })
+}
+
 /// Types rusqlite reads as they are (and their `Option`s, for nullable columns).
 macro_rules! plain_columns {
     ($($t:ty),+ $(,)?) => {$(
@@ -79,6 +100,11 @@ plain_columns!(
     QuestionId,
     ResponseId,
     OpinionId,
+    EquipmentId,
+    MaintenancePlanId,
+    MaintenanceOrderId,
+    MachineRoomId,
+    CctvId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

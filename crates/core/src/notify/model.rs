@@ -150,6 +150,10 @@ events! {
     OpinionReplied = "opinion_replied", Owner, false, [Wechat], ["opinion", "reply", "community"],
         "意见回复", "{community} 回复了您的意见“{opinion}”：{reply}",
         "Reply to your opinion", "{community} replied to your opinion \"{opinion}\": {reply}";
+    /// A maintenance order passed its due date without being done.
+    MaintenanceOverdue = "maintenance_overdue", Staff, false, [Wechat, Email], ["title", "due", "community"],
+        "保养逾期：{title}", "{community} 保养工单“{title}”已于 {due} 到期仍未完成，请尽快处理。",
+        "Maintenance overdue: {title}", "{community}: the maintenance order \"{title}\" was due on {due} and is not done.";
 }
 
 /// The two languages of messages (a person's choice; zh-CN by default).

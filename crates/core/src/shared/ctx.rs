@@ -48,10 +48,15 @@ pub enum Perm {
     /// Satisfaction surveys (build, open, close, read the results) and the opinion library
     /// (满意度调查 · 意见征集库).
     SurveysManage,
+    /// The equipment ledger, maintenance plans, accepting maintenance orders, machine rooms and
+    /// CCTV settings (设备台账 · 保养计划 · 验收).
+    EquipmentManage,
+    /// See the ledger, do maintenance orders, enter readings and machine-room logs and visits.
+    EquipmentWork,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 16] = [
+    pub const ALL: [Perm; 18] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -68,6 +73,8 @@ impl Perm {
         Perm::NotifyManage,
         Perm::AnnouncementsManage,
         Perm::SurveysManage,
+        Perm::EquipmentManage,
+        Perm::EquipmentWork,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -87,6 +94,8 @@ impl Perm {
             Perm::NotifyManage => "notify.manage",
             Perm::AnnouncementsManage => "announcements.manage",
             Perm::SurveysManage => "surveys.manage",
+            Perm::EquipmentManage => "equipment.manage",
+            Perm::EquipmentWork => "equipment.work",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

@@ -72,4 +72,10 @@ id_type!(
     QuestionId,
     ResponseId,
     OpinionId,
+    // Equipment, maintenance and machine rooms.
+    EquipmentId,
+    MaintenancePlanId,
+    MaintenanceOrderId,
+    MachineRoomId,
+    CctvId,
 );

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 pub(crate) mod billing;
 mod community;
+mod equipment;
 pub mod import;
 mod notify;
 mod opening;
@@ -45,6 +46,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         opening::router(),
         switch_report::router(),
         surveys::router(),
+        equipment::router(),
     ]
 }
 

@@ -14,6 +14,7 @@ mod browser;
 mod charge_keys;
 mod console;
 mod daily_use;
+mod equipment;
 mod home_pages;
 mod import;
 mod isolation;
