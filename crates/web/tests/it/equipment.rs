@@ -1063,3 +1063,86 @@ async fn the_console_pages_keep_the_ledger_and_do_an_order() {
     .await;
     assert!(page.contains("录像保存不足 7 天"), "{page}");
 }
+
+#[tokio::test]
+async fn the_console_imports_the_ledger_and_keeps_an_items_documents() {
+    use super::console::console_login;
+    use reqwest::multipart::{Form, Part};
+    let app = app().await;
+    let a = app.community_a.0;
+    app.user("eq_pm8", "project_manager", &[app.community_a])
+        .await;
+    let base = &app.base;
+    let (pm, token) = console_login(&app, "eq_pm8").await;
+    let upload = |path: String, name: &'static str, bytes: Vec<u8>| {
+        let form = Form::new()
+            .text("_csrf", token.clone())
+            .part("file", Part::bytes(bytes).file_name(name));
+        pm.post(format!("{base}{path}")).multipart(form).send()
+    };
+    let r = pm
+        .get(format!("{base}/equipment/import/template.xlsx"))
+        .send()
+        .await
+        .expect("template");
+    assert_eq!(r.status(), 200);
+    assert!(!r.bytes().await.expect("bytes").is_empty());
+
+    let bad = workbook(&[
+        ["BF-01", "水泵房", "water", ""],
+        ["BF-02", "水泵", "蒸汽", "BF-01"],
+    ]);
+    let r = upload(
+        format!("/equipment/import?community={a}"),
+        "ledger.xlsx",
+        bad,
+    )
+    .await
+    .expect("import");
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.expect("page");
+    assert!(
+        page.contains("第 3 行「系统」"),
+        "row and column named: {page}"
+    );
+    let good = workbook(&[
+        ["BF-01", "水泵房", "water", ""],
+        ["BF-02", "水泵", "water", "BF-01"],
+    ]);
+    let r = upload(
+        format!("/equipment/import?community={a}"),
+        "ledger.xlsx",
+        good,
+    )
+    .await
+    .expect("import");
+    assert_eq!(r.status(), 303);
+    let (_, list) = app
+        .admin()
+        .await
+        .get(&format!("/api/v1/communities/{a}/equipment?q=BF-02"))
+        .await;
+    let id = list[0]["id"].as_i64().expect("imported");
+
+    let r = upload(
+        format!("/equipment/{id}/files"),
+        "说明书.pdf",
+        b"%PDF-1.4\n".to_vec(),
+    )
+    .await
+    .expect("file");
+    assert_eq!(r.status(), 303);
+    let page = pm
+        .get(format!("{base}/equipment/{id}"))
+        .send()
+        .await
+        .expect("item")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("说明书.pdf"), "{page}");
+    let r = upload(format!("/equipment/{id}/files"), "x.txt", b"hello".to_vec())
+        .await
+        .expect("file");
+    assert_eq!(r.status(), 422);
+}

@@ -19,12 +19,20 @@ use wuye_core::shared::ids::*;
 
 use super::flash::done;
 use super::forms::{Opt, chosen_community, label, opts};
-use super::{Id, OrPage, PageError, PageResult, Shell, page};
+use super::{Id, Ids, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::extract::{ConsoleUser, CsrfForm};
 
 mod orders;
 mod rooms;
+
+/// The page frame, with the refusal of a form shown beside its fields.
+pub(super) fn shell(u: &ConsoleUser, err: Option<&CoreError>) -> Shell {
+    match err {
+        Some(e) => Shell::of(u).with_error(e),
+        None => Shell::of(u),
+    }
+}
 
 /// A page answering a refused form carries the refusal's status (422, 409), as the API would.
 pub(super) fn shown(
@@ -43,9 +51,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/equipment", get(list).post(create))
         .route("/equipment/labels", get(labels))
+        .route("/equipment/import/template.xlsx", get(template))
+        .route("/equipment/import", post(import))
         .route("/equipment/{id}", get(item))
         .route("/equipment/{id}/status", post(set_status))
         .route("/equipment/{id}/readings", post(add_reading))
+        .route("/equipment/{id}/files", post(add_file))
+        .route("/equipment/{id}/files/{file}", get(file))
         .merge(orders::router())
         .merge(rooms::router())
 }
@@ -116,6 +128,8 @@ struct ListPage {
     new: ItemForm,
     short_retention: Vec<String>,
     overdue: usize,
+    /// The refused cells of an import: "第 3 行 编码：…".
+    import_errors: Vec<String>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -169,6 +183,17 @@ async fn render_list(
     new: ItemForm,
     err: Option<&CoreError>,
 ) -> PageResult {
+    render_list_with(st, u, q, new, err, Vec::new()).await
+}
+
+async fn render_list_with(
+    st: &AppState,
+    u: &ConsoleUser,
+    q: ListQ,
+    new: ItemForm,
+    err: Option<&CoreError>,
+    import_errors: Vec<String>,
+) -> PageResult {
     let (communities, community) = community_of(st, u, q.community.as_deref()).await?;
     let c = CommunityId(community);
     let f = EquipmentFilter {
@@ -182,10 +207,7 @@ async fn render_list(
         .or_page(u)?;
     let att = eq::attention(&st.core, &u.ctx, c).await.or_page(u)?;
     let l = u.locale;
-    let s = match err {
-        Some(e) => Shell::of(u).with_error(e),
-        None => Shell::of(u),
-    };
+    let s = shell(u, err);
     Ok(shown(
         page(&ListPage {
             s,
@@ -203,6 +225,7 @@ async fn render_list(
                 .map(|c| format!("{}（{} 天）", c.name, c.retention_days))
                 .collect(),
             overdue: att.overdue.len(),
+            import_errors,
         }),
         err,
         u,
@@ -293,10 +316,7 @@ async fn render_item(
 ) -> PageResult {
     let p = eq::equipment_page(&st.core, &u.ctx, id).await.or_page(u)?;
     let l = u.locale;
-    let s = match err {
-        Some(e) => Shell::of(u).with_error(e),
-        None => Shell::of(u),
-    };
+    let s = shell(u, err);
     Ok(shown(
         page(&ItemPage {
             s,
@@ -467,4 +487,119 @@ fn qr_svg(url: &str) -> String {
             .build(),
         Err(_) => String::new(),
     }
+}
+
+async fn template(u: ConsoleUser) -> PageResult {
+    let bytes = eq::equipment_template_xlsx().or_page(&u)?;
+    Ok(crate::api::import::xlsx(bytes, "equipment-template.xlsx"))
+}
+
+#[derive(Deserialize, Default)]
+struct CommunityQ {
+    community: Option<String>,
+}
+
+/// Imports the ledger from an uploaded .xlsx: all rows or none, each refused cell listed by
+/// row and column above the ledger.
+async fn import(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<CommunityQ>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let (_, community) = community_of(&st, &u, q.community.as_deref()).await?;
+    let lq = ListQ {
+        community: Some(community.to_string()),
+        ..Default::default()
+    };
+    let bytes = match crate::console::community::one_file(&u, mp, 5 * 1024 * 1024, "file").await {
+        Err(refused) => return Ok(refused),
+        Ok(Err(e)) => return render_list(&st, &u, lq, ItemForm::default(), Some(&e)).await,
+        Ok(Ok((_, bytes))) => bytes,
+    };
+    match eq::import_equipment(&st.core, &u.ctx, CommunityId(community), bytes).await {
+        Ok(r) if r.errors.is_empty() => {
+            let msg = u
+                .locale
+                .t("eq.imported")
+                .replace("{n}", &r.created.to_string());
+            Ok(done(
+                &st,
+                &u,
+                &format!("/equipment?community={community}"),
+                msg,
+            ))
+        }
+        Ok(r) => {
+            let l = u.locale;
+            let lines = r
+                .errors
+                .iter()
+                .map(|e| {
+                    let msg = l.field_error(&e.field, &e.code, &e.params);
+                    l.t("eq.import_row")
+                        .replace("{row}", &e.row.to_string())
+                        .replace("{column}", &e.column)
+                        .replace("{message}", &msg)
+                })
+                .collect();
+            let mut resp = render_list_with(&st, &u, lq, ItemForm::default(), None, lines).await?;
+            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_list(&st, &u, lq, ItemForm::default(), Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(&u, e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct NameQ {
+    #[serde(default)]
+    name: String,
+}
+
+/// Adds a document or photo to an item (its name from the form's query, else the file's).
+async fn add_file(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    Query(q): Query<NameQ>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let id = EquipmentId(id);
+    let r = match crate::console::community::one_file(&u, mp, eq::MAX_FILE_BYTES, "file").await {
+        Err(refused) => return Ok(refused),
+        Ok(Err(e)) => Err(e),
+        Ok(Ok((name, bytes))) => {
+            let name = if q.name.trim().is_empty() {
+                name
+            } else {
+                q.name.clone()
+            };
+            eq::add_equipment_file(&st.core, &u.ctx, id, Some(&name), &bytes)
+                .await
+                .map(|_| ())
+        }
+    };
+    match r {
+        Ok(()) => Ok(done(
+            &st,
+            &u,
+            &format!("/equipment/{id}"),
+            u.locale.t("eq.attached"),
+        )),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            render_item(&st, &u, id, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(&u, e)),
+    }
+}
+
+async fn file(State(st): State<AppState>, u: ConsoleUser, Ids(id, file): Ids) -> PageResult {
+    let (ct, name, bytes) = eq::equipment_file(&st.core, &u.ctx, EquipmentId(id), file)
+        .await
+        .or_page(&u)?;
+    Ok(crate::console::file_response(ct, &name, bytes))
 }

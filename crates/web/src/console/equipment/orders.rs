@@ -13,7 +13,7 @@ use wuye_core::equipment::model::{OrderState, Performer, System};
 use wuye_core::equipment::{self as eq, MaintenanceOrder, OrderFilter, OrderWork};
 use wuye_core::shared::ids::*;
 
-use super::{community_of, shown};
+use super::{community_of, shell, shown};
 use crate::AppState;
 use crate::console::flash::done;
 use crate::console::forms::label;
@@ -147,10 +147,7 @@ async fn render(
         .iter()
         .map(|r| (r.clone(), o.files.iter().any(|f| &f.label == r), enc(r)))
         .collect();
-    let s = match err {
-        Some(e) => Shell::of(u).with_error(e),
-        None => Shell::of(u),
-    };
+    let s = shell(u, err);
     Ok(shown(
         page(&OrderPage {
             s,

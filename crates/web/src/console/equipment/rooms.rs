@@ -14,7 +14,7 @@ use wuye_core::equipment::model::{Anchor, Frequency, RoomKind, System};
 use wuye_core::equipment::{self as eq, MaintenancePlan, PlanForUpdate};
 use wuye_core::shared::ids::*;
 
-use super::{community_of, shown};
+use super::{community_of, shell, shown};
 use crate::AppState;
 use crate::console::flash::done;
 use crate::console::forms::{Opt, default_zone, label, opts};
@@ -153,10 +153,7 @@ async fn render_plans(
             active: p.active,
         })
         .collect();
-    let s = match err {
-        Some(e) => Shell::of(u).with_error(e),
-        None => Shell::of(u),
-    };
+    let s = shell(u, err);
     Ok(shown(
         page(&PlansPage {
             s,
@@ -369,10 +366,7 @@ async fn render_rooms(
             checked_on: x.checked_on.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
-    let s = match err {
-        Some(e) => Shell::of(u).with_error(e),
-        None => Shell::of(u),
-    };
+    let s = shell(u, err);
     Ok(shown(
         page(&RoomsPage {
             s,
@@ -562,10 +556,7 @@ async fn render_room(
             with: v.accompanied_by.unwrap_or_default(),
         })
         .collect();
-    let s = match err {
-        Some(e) => Shell::of(u).with_error(e),
-        None => Shell::of(u),
-    };
+    let s = shell(u, err);
     Ok(shown(
         page(&RoomPage {
             s,
