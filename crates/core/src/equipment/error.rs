@@ -15,6 +15,8 @@ crate::error_codes! {
         DuplicateCode = "equipment_duplicate_code",
         /// The parent is not an item of the same community.
         UnknownParent = "equipment_unknown_parent",
+        /// The item is not of the community.
+        UnknownItem = "equipment_unknown_item",
         /// The parent is the item itself or one of its children.
         ParentCycle = "equipment_parent_cycle",
         UnknownBuilding = "equipment_unknown_building",
@@ -31,7 +33,6 @@ crate::error_codes! {
         /// A contractor performs it: name the contractor.
         ContractorRequired = "maintenance_contractor_required",
         UnknownAssignee = "maintenance_unknown_assignee",
-        UnknownTemplate = "maintenance_unknown_template",
         /// Only an open order is done (it was done or accepted meanwhile).
         OrderNotOpen = "maintenance_order_not_open",
         /// Only a done order is accepted or returned (it was accepted by another manager).

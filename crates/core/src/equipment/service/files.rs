@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::orders::{OrderFile, seen_order_row};
+use super::orders::{OrderFile, seen_order};
 use super::seen;
 use crate::audit::{self, Action, Entry};
 use crate::db::Queries;
@@ -33,14 +33,6 @@ pub struct EquipmentFile {
     pub created_at: DateTime<Utc>,
 }
 
-/// The type of a file from its first bytes: (content type, extension).
-fn sniff(b: &[u8]) -> Option<(&'static str, &'static str)> {
-    if b.starts_with(b"%PDF-") {
-        return Some(("application/pdf", "pdf"));
-    }
-    crate::tickets::photos::sniff_image(b)
-}
-
 fn checked(field: &str, bytes: &[u8]) -> CoreResult<(&'static str, &'static str)> {
     if bytes.is_empty() {
         return Err(CoreError::invalid(field, CommonCode::Required));
@@ -50,7 +42,9 @@ fn checked(field: &str, bytes: &[u8]) -> CoreResult<(&'static str, &'static str)
             FieldError::new(field, CommonCode::FileTooLarge).with("max", "10 MB"),
         ]));
     }
-    sniff(bytes).ok_or_else(|| CoreError::invalid(field, EquipmentCode::NotADocument))
+    // The same types a notice's attachment takes: PDF, JPEG, PNG, WebP.
+    crate::community::announcements::sniff_attachment(bytes)
+        .ok_or_else(|| CoreError::invalid(field, EquipmentCode::NotADocument))
 }
 
 async fn write(path: PathBuf, bytes: Vec<u8>) -> CoreResult<()> {
@@ -183,7 +177,7 @@ pub async fn add_order_file(
     label: &str,
     bytes: &[u8],
 ) -> CoreResult<OrderFile> {
-    let r = seen_order_row(core, ctx, order).await?;
+    let r = seen_order(core, ctx, order).await?;
     ctx.require(Perm::EquipmentWork)?;
     let label = model::text("label", Some(label), true, 50)
         .map_err(|e| CoreError::Invalid(vec![e]))?
@@ -245,7 +239,7 @@ pub async fn order_file(
     order: MaintenanceOrderId,
     file: i64,
 ) -> CoreResult<(String, String, Vec<u8>)> {
-    let r = seen_order_row(core, ctx, order).await?;
+    let r = seen_order(core, ctx, order).await?;
     let f = store::maintenance::order_files(&mut core.db.read(), r.community_id, order)
         .await?
         .into_iter()

@@ -200,7 +200,11 @@ pub async fn list_orders(
     orders_where(&mut q, community, today, &query).await
 }
 
-async fn seen_order(core: &Core, ctx: &Ctx, id: MaintenanceOrderId) -> CoreResult<OrderRow> {
+pub(crate) async fn seen_order(
+    core: &Core,
+    ctx: &Ctx,
+    id: MaintenanceOrderId,
+) -> CoreResult<OrderRow> {
     let r = store::maintenance::get_order(&mut core.db.read(), id)
         .await?
         .filter(|r| ctx.reaches(r.community_id))
@@ -433,12 +437,4 @@ pub async fn return_order(
     .await?;
     tx.commit().await?;
     get_order(core, ctx, id).await
-}
-
-pub(crate) async fn seen_order_row(
-    core: &Core,
-    ctx: &Ctx,
-    id: MaintenanceOrderId,
-) -> CoreResult<OrderRow> {
-    seen_order(core, ctx, id).await
 }

@@ -234,10 +234,7 @@ async fn check_plan(
         Some(i) => match store::items::get_in(q, community, i).await? {
             Some(r) => Some(r),
             None => {
-                c.push(FieldError::new(
-                    "equipment_id",
-                    EquipmentCode::UnknownParent,
-                ));
+                c.push(FieldError::new("equipment_id", EquipmentCode::UnknownItem));
                 None
             }
         },
@@ -619,9 +616,9 @@ async fn run_community(
     }
     let mut q = core.db.read();
     let (company, _) = zone_of(&mut q, community).await?;
-    let due = store::maintenance::overdue_unnotified(&mut q, today).await?;
+    let due = store::maintenance::overdue_unnotified(&mut q, Some(community), today).await?;
     drop(q);
-    for o in due.into_iter().filter(|o| o.community_id == community) {
+    for o in due {
         let mut tx = core.db.begin().await?;
         if notify_overdue(core, &mut tx, company, &o, now).await? {
             run.notified += 1;
@@ -652,7 +649,7 @@ pub async fn run_maintenance(core: &Core, now: DateTime<Utc>) -> CoreResult<Main
     // Overdue orders of communities without calendar plans (meter orders) count too.
     let tomorrow = now.date_naive() + Duration::days(1);
     communities.extend(
-        store::maintenance::overdue_unnotified(&mut core.db.read(), tomorrow)
+        store::maintenance::overdue_unnotified(&mut core.db.read(), None, tomorrow)
             .await?
             .iter()
             .map(|o| o.community_id),

@@ -413,17 +413,23 @@ pub(crate) async fn orders(
     .await
 }
 
-/// Open orders overdue on `today` not yet notified (all communities), for the job.
+/// Open orders overdue on `today` not yet notified (of one community, or of all), for the job.
 pub(crate) async fn overdue_unnotified(
     q: &mut impl Queries,
+    community: Option<CommunityId>,
     today: NaiveDate,
 ) -> CoreResult<Vec<OrderRow>> {
+    let mut a = args![today];
+    let w = match community {
+        Some(c) => format!(" AND o.community_id = {}", a.push(c)),
+        None => String::new(),
+    };
     q.fetch_all(
         &format!(
             "SELECT {ORDER_COLS} FROM {ORDER_FROM} WHERE o.state = 'open' AND o.due_on < $1 \
-             AND o.overdue_notified_at IS NULL ORDER BY o.community_id, o.id LIMIT 1000"
+             AND o.overdue_notified_at IS NULL{w} ORDER BY o.community_id, o.id LIMIT 1000"
         ),
-        args![today],
+        a,
     )
     .await
 }
