@@ -11,6 +11,7 @@
 
 mod billing;
 mod community;
+mod equipment;
 mod registry;
 mod requests;
 mod store;
@@ -119,6 +120,7 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     .await?;
     billing::seed_billing(core, &sys, communities[0], &households, user_id("cashier")?).await?;
     community::seed_community(core, &sys, communities[0]).await?;
+    equipment::seed_equipment(core, &sys, communities[0]).await?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod charts;
 mod committee;
 mod community;
 mod desk;
+mod equipment;
 pub mod flash;
 mod forms;
 mod home;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(notify::router())
         .merge(community::router())
         .merge(surveys::router())
+        .merge(equipment::router())
         .merge(opinions::router())
         .merge(portal_surveys::router())
         .merge(patrols::router())
@@ -134,6 +136,10 @@ pub struct Shell {
     pub can_announce: bool,
     /// Builds surveys and works the opinion library.
     pub can_surveys: bool,
+    /// Sees the equipment ledger, works maintenance orders and machine-room logs.
+    pub can_equipment: bool,
+    /// Keeps the ledger and plans, accepts maintenance orders.
+    pub can_equipment_manage: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -169,6 +175,8 @@ impl Shell {
             can_notify: false,
             can_announce: false,
             can_surveys: false,
+            can_equipment: false,
+            can_equipment_manage: false,
             unread: 0,
             error: None,
             notice: None,
@@ -211,6 +219,8 @@ impl Shell {
             can_notify: c.has(Perm::NotifyManage),
             can_announce: c.has(Perm::AnnouncementsManage),
             can_surveys: c.has(Perm::SurveysManage),
+            can_equipment: c.has(Perm::EquipmentWork) || c.has(Perm::EquipmentManage),
+            can_equipment_manage: c.has(Perm::EquipmentManage),
             unread: 0,
             error: None,
             notice: None,

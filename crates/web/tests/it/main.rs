@@ -15,6 +15,7 @@ mod charge_keys;
 mod console;
 mod daily_use;
 mod duty;
+mod equipment;
 mod home_pages;
 mod import;
 mod incidents;
