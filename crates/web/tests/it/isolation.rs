@@ -109,11 +109,11 @@ impl Other {
             "cashier_id" | "supervisor_id" | "assignee_id" | "member_ids" | "keeper_user_id"
             | "actor" | "user_id" | "incoming_id" | "user_a" | "user_b" => "user",
             "unit_ids" => "unit",
-            "plan_id" => return None,
-            "equipment_id" | "parent_id" => "equipment",
+            // A maintenance plan of B (an incident's plan_id names a company-wide emergency plan:
+            // B's maintenance plan id is as foreign to A there).
             "plan_id" => "plan",
+            "equipment_id" | "parent_id" => "equipment",
             "room_id" => "machine_room",
-            "cashier_id" | "assignee_id" | "member_ids" | "keeper_user_id" | "actor" => "user",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
                 panic!("`{n}` names an entity: map it to one of B")
