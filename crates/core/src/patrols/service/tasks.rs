@@ -151,6 +151,18 @@ pub async fn generate_due(
     now: DateTime<Utc>,
     node: &str,
 ) -> CoreResult<TasksGenerated> {
+    generate_ahead(core, only, now, 0..=1, node).await
+}
+
+/// [`generate_due`] for the days `ahead` after each community's today (0 = today): each
+/// community's day claimed once, its tasks written in the same transaction.
+pub async fn generate_ahead(
+    core: &Core,
+    only: Option<CommunityId>,
+    now: DateTime<Utc>,
+    ahead: std::ops::RangeInclusive<i64>,
+    node: &str,
+) -> CoreResult<TasksGenerated> {
     let ids = only.map(|c| vec![c.0]);
     let zones =
         crate::registry::store::for_community::time_zones(&mut core.db.read(), ids.as_deref())
@@ -161,7 +173,7 @@ pub async fn generate_due(
     for (c, tz_name) in zones {
         let tz = crate::shared::calendar::zone(&tz_name);
         let today = now.with_timezone(&tz).date_naive();
-        for d in [today, today + Duration::days(1)] {
+        for d in ahead.clone().map(|n| today + Duration::days(n)) {
             if crate::shared::jobs::claim_item(&mut tx, c, JOB, &d.to_string(), node, now).await? {
                 days.entry(c).or_insert_with(|| (tz, Vec::new())).1.push(d);
                 claimed += 1;
