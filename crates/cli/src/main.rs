@@ -483,6 +483,16 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Arc::clone(&core),
                 std::time::Duration::from_secs(r.number("WUYE_INCIDENT_SECONDS", 30, 1, 3600)?),
             );
+            // Maintenance orders made ahead from the plans, overdue ones flagged and told once.
+            let maintenance = wuye_core::equipment::spawn_maintenance(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(r.number(
+                    "WUYE_MAINTENANCE_SECONDS",
+                    300,
+                    5,
+                    86_400,
+                )?),
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -495,6 +505,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             notices.abort();
             patrols.abort();
             escalations.abort();
+            maintenance.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

@@ -10,6 +10,7 @@ pub mod community;
 pub mod db;
 pub mod demo;
 pub mod duty;
+pub mod equipment;
 pub mod hot_lists;
 pub mod incidents;
 pub mod keys;
@@ -36,6 +37,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     community::error::CommunityCode::CODES,
     duty::error::DutyCode::CODES,
     incidents::error::IncidentCode::CODES,
+    equipment::error::EquipmentCode::CODES,
     notify::error::NotifyCode::CODES,
     patrols::error::PatrolCode::CODES,
     portal::error::PortalCode::CODES,

@@ -33,3 +33,52 @@ pub async fn session() -> Option<Client> {
         .expect("WUYE_WEBDRIVER_URL is set but no browser session could be started");
     Some(client)
 }
+
+/// A Chrome DevTools command sent through chromedriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &reqwest::Url,
+        session_id: Option<&str>,
+    ) -> Result<reqwest::Url, url_parse::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(json!({"cmd": self.cmd, "params": self.params}).to_string()),
+        )
+    }
+}
+
+mod url_parse {
+    pub use reqwest::Url;
+    pub type ParseError = <Url as std::str::FromStr>::Err;
+}
+
+/// Cuts the page's network (as a phone in a basement) or gives it back: its requests fail and
+/// `navigator.onLine` turns false, while pages a service worker keeps still open.
+pub async fn set_offline(b: &Client, offline: bool) {
+    b.issue_cmd(Cdp {
+        cmd: "Network.enable",
+        params: json!({}),
+    })
+    .await
+    .expect("Network.enable");
+    b.issue_cmd(Cdp {
+        cmd: "Network.emulateNetworkConditions",
+        params: json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    })
+    .await
+    .expect("emulate network conditions");
+}

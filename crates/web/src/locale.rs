@@ -36,6 +36,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/zh-CN.patrols.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.duty.txt")));
             t.extend(parse(include_str!("../locale/zh-CN.incidents.txt")));
+            t.extend(parse(include_str!("../locale/zh-CN.equipment.txt")));
             t
         }),
         Locale::En => EN.get_or_init(|| {
@@ -50,6 +51,7 @@ fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
             t.extend(parse(include_str!("../locale/en.patrols.txt")));
             t.extend(parse(include_str!("../locale/en.duty.txt")));
             t.extend(parse(include_str!("../locale/en.incidents.txt")));
+            t.extend(parse(include_str!("../locale/en.equipment.txt")));
             t
         }),
     }

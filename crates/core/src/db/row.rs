@@ -115,6 +115,11 @@ plain_columns!(
     PlanId,
     IncidentId,
     DrillId,
+    EquipmentId,
+    MaintenancePlanId,
+    MaintenanceOrderId,
+    MachineRoomId,
+    CctvId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

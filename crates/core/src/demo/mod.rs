@@ -12,6 +12,7 @@
 mod billing;
 mod community;
 mod duty;
+mod equipment;
 mod registry;
 mod requests;
 mod store;
@@ -123,6 +124,7 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     let people = ["security", "agent", "manager", "cashier", "auditor"].map(user_id);
     let [a, b, c, d, e] = people;
     duty::seed_duty(core, &sys, communities[0], [a?, b?, c?, d?, e?]).await?;
+    equipment::seed_equipment(core, &sys, communities[0]).await?;
     Ok(())
 }
 

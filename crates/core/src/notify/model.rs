@@ -162,6 +162,10 @@ events! {
     PatrolMissed = "patrol_missed", Staff, false, [Wechat], ["plan", "start", "scanned", "community"],
         "巡检未完成：{plan}", "{community}“{plan}”（{start} 开始）到时未完成，已巡 {scanned} 个点，请跟进。",
         "Patrol missed: {plan}", "{community}: \"{plan}\" (from {start}) ended unfinished, {scanned} checkpoints scanned.";
+    /// A maintenance order passed its due date without being done.
+    MaintenanceOverdue = "maintenance_overdue", Staff, false, [Wechat, Email], ["title", "due", "community"],
+        "保养逾期：{title}", "{community} 保养工单“{title}”已于 {due} 到期仍未完成，请尽快处理。",
+        "Maintenance overdue: {title}", "{community}: the maintenance order \"{title}\" was due on {due} and is not done.";
 }
 
 /// The two languages of messages (a person's choice; zh-CN by default).

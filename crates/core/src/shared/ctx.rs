@@ -57,10 +57,15 @@ pub enum Perm {
     /// The emergency plan library, opening, escalating and closing incidents with their
     /// analysis, drills (应急预案 · 突发事件 · 演练).
     IncidentsManage,
+    /// The equipment ledger, maintenance plans, accepting maintenance orders, machine rooms and
+    /// CCTV settings (设备台账 · 保养计划 · 验收).
+    EquipmentManage,
+    /// See the ledger, do maintenance orders, enter readings and machine-room logs and visits.
+    EquipmentWork,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 20] = [
+    pub const ALL: [Perm; 22] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -81,6 +86,8 @@ impl Perm {
         Perm::PatrolsWalk,
         Perm::DutyManage,
         Perm::IncidentsManage,
+        Perm::EquipmentManage,
+        Perm::EquipmentWork,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -104,6 +111,8 @@ impl Perm {
             Perm::PatrolsWalk => "patrols.walk",
             Perm::DutyManage => "duty.manage",
             Perm::IncidentsManage => "incidents.manage",
+            Perm::EquipmentManage => "equipment.manage",
+            Perm::EquipmentWork => "equipment.work",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

@@ -89,4 +89,10 @@ id_type!(
     PlanId,
     IncidentId,
     DrillId,
+    // Equipment, maintenance and machine rooms.
+    EquipmentId,
+    MaintenancePlanId,
+    MaintenanceOrderId,
+    MachineRoomId,
+    CctvId,
 );

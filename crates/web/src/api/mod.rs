@@ -8,6 +8,7 @@ mod auth;
 pub(crate) mod billing;
 mod community;
 mod duty;
+mod equipment;
 pub mod import;
 mod incidents;
 mod notify;
@@ -51,6 +52,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         patrols::router(),
         duty::router(),
         incidents::router(),
+        equipment::router(),
     ]
 }
 

@@ -10,6 +10,7 @@ mod committee;
 mod community;
 mod desk;
 mod duty;
+mod equipment;
 pub mod flash;
 mod forms;
 mod home;
@@ -17,6 +18,7 @@ mod incidents;
 pub(crate) mod nav;
 mod notify;
 mod opinions;
+mod patrols;
 mod portal;
 mod portal_surveys;
 mod registry;
@@ -52,10 +54,12 @@ pub fn router() -> Router<AppState> {
         .merge(notify::router())
         .merge(community::router())
         .merge(surveys::router())
+        .merge(equipment::router())
         .merge(opinions::router())
         .merge(portal_surveys::router())
         .merge(duty::router())
         .merge(incidents::router())
+        .merge(patrols::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -136,6 +140,10 @@ pub struct Shell {
     pub can_announce: bool,
     /// Builds surveys and works the opinion library.
     pub can_surveys: bool,
+    /// Sees the equipment ledger, works maintenance orders and machine-room logs.
+    pub can_equipment: bool,
+    /// Keeps the ledger and plans, accepts maintenance orders.
+    pub can_equipment_manage: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -171,6 +179,8 @@ impl Shell {
             can_notify: false,
             can_announce: false,
             can_surveys: false,
+            can_equipment: false,
+            can_equipment_manage: false,
             unread: 0,
             error: None,
             notice: None,
@@ -213,6 +223,8 @@ impl Shell {
             can_notify: c.has(Perm::NotifyManage),
             can_announce: c.has(Perm::AnnouncementsManage),
             can_surveys: c.has(Perm::SurveysManage),
+            can_equipment: c.has(Perm::EquipmentWork) || c.has(Perm::EquipmentManage),
+            can_equipment_manage: c.has(Perm::EquipmentManage),
             unread: 0,
             error: None,
             notice: None,

@@ -109,6 +109,14 @@ impl Shell {
         if staff {
             bar.push(NavItem::Link(link("/duty", "du.nav", "nav-duty")));
         }
+        // A technician's daily page on the bar; the managers reach it from 管理.
+        if self.can_equipment && !self.can_equipment_manage {
+            bar.push(NavItem::Link(link(
+                "/maintenance/orders",
+                "eq.nav",
+                "nav-maintenance",
+            )));
+        }
         if self.can_announce {
             bar.push(NavItem::Link(link("/notices", "an.nav", "nav-notices")));
         }
@@ -166,6 +174,22 @@ impl Shell {
         if self.can_surveys {
             manage.push(link("/surveys", "sv.surveys", "nav-surveys"));
             manage.push(link("/opinions", "sv.opinions", "nav-opinions"));
+        }
+        if self.can_equipment {
+            manage.push(link("/equipment", "eq.ledger", "nav-equipment"));
+            if self.can_equipment_manage {
+                manage.push(link(
+                    "/maintenance/orders",
+                    "eq.orders",
+                    "nav-equipment-orders",
+                ));
+            }
+            manage.push(link(
+                "/maintenance/plans",
+                "eq.plans",
+                "nav-equipment-plans",
+            ));
+            manage.push(link("/machine-rooms", "eq.rooms", "nav-machine-rooms"));
         }
         if staff {
             manage.push(link("/handovers", "du.handovers", "nav-handovers"));

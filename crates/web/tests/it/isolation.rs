@@ -78,6 +78,12 @@ impl Other {
             ("incidents", _) => "incident",
             ("steps", _) => "step",
             ("drills", _) => "drill",
+            ("equipment", _) => "equipment",
+            ("maintenance-plans", _) => "plan",
+            ("maintenance-orders", _) => "order",
+            ("machine-rooms", _) => "machine_room",
+            ("visits", _) => "visit",
+            ("cctv", _) => "cctv",
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
         };
         Some(self.id(what).to_string())
@@ -103,7 +109,11 @@ impl Other {
             "cashier_id" | "supervisor_id" | "assignee_id" | "member_ids" | "keeper_user_id"
             | "actor" | "user_id" | "incoming_id" | "user_a" | "user_b" => "user",
             "unit_ids" => "unit",
-            "plan_id" => return None,
+            // A maintenance plan of B (an incident's plan_id names a company-wide emergency plan:
+            // B's maintenance plan id is as foreign to A there).
+            "plan_id" => "plan",
+            "equipment_id" | "parent_id" => "equipment",
+            "room_id" => "machine_room",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
                 panic!("`{n}` names an entity: map it to one of B")
@@ -568,6 +578,62 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         .await;
     assert_eq!(st, 200, "{ph}");
     ids.insert("patrol_photo", 87654321);
+    // Equipment of B: an item, a plan with an order done (so an acceptance would succeed), a
+    // machine room with a visit, a CCTV system.
+    let (_, eq) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/equipment"),
+            json!({"system": "generator", "code": "B-FD", "name": "乙小区发电机"}),
+        )
+        .await;
+    let equipment = id(&eq, "equipment");
+    ids.insert("equipment", equipment);
+    let (_, pl) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/maintenance-plans"),
+            json!({"equipment_id": equipment, "title": "试运行", "frequency": "months", "start_on": "2026-01-01"}),
+        )
+        .await;
+    ids.insert("plan", id(&pl, "plan"));
+    admin
+        .post(
+            &format!("/api/v1/communities/{c}/maintenance/run"),
+            json!({"as_of": "2026-01-01"}),
+        )
+        .await;
+    let (_, os) = admin
+        .get(&format!("/api/v1/communities/{c}/maintenance-orders"))
+        .await;
+    let order = id(&os[0], "order");
+    ids.insert("order", order);
+    admin
+        .post(
+            &format!("/api/v1/maintenance-orders/{order}/complete"),
+            json!({"materials": "无", "labour": "1 人"}),
+        )
+        .await;
+    let (_, room) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/machine-rooms"),
+            json!({"kind": "power", "name": "乙配电房"}),
+        )
+        .await;
+    let room = id(&room, "machine room");
+    ids.insert("machine_room", room);
+    let (_, visit) = admin
+        .post(
+            &format!("/api/v1/machine-rooms/{room}/visits"),
+            json!({"visitor": "王", "purpose": "检修"}),
+        )
+        .await;
+    ids.insert("visit", id(&visit, "visit"));
+    let (_, cctv) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/cctv"),
+            json!({"name": "乙监控", "retention_days": 30}),
+        )
+        .await;
+    ids.insert("cctv", id(&cctv, "cctv"));
     // Staff of B only, and an API token that is not the prober's.
     let b_user = app.user("b_tech", "technician", &[app.community_b]).await;
     ids.insert("user", b_user.0);

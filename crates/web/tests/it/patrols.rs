@@ -692,3 +692,93 @@ async fn labels_print_as_a_pdf_with_each_code() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn rounds_go_to_whoever_the_roster_has_on_the_shift_and_not_to_someone_on_leave() {
+    let app = app().await;
+    let pm = manager(&app).await;
+    let a = app.community_a.0;
+    let on_shift = app
+        .api_as("guard_shift", "security", &[app.community_a])
+        .await;
+    let named = app
+        .api_as("guard_leave", "security", &[app.community_a])
+        .await;
+    let (shift_id, leave_id) = (user_id(&on_shift).await, user_id(&named).await);
+    let (_, route, _) = setup(&app, &pm, leave_id).await;
+    let (st, _) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/shifts/defaults"),
+            json!({}),
+        )
+        .await;
+    assert!(st.is_success(), "adopt the default shifts: {st}");
+    // 2027-03-10: the shift's guard is rostered on security_a; the named guard is on leave.
+    let (st, r) = pm
+        .put(
+            &format!("/api/v1/communities/{a}/rosters/2027-03"),
+            json!({"team": "秩序维护部", "assignments": [
+                {"user_id": shift_id, "day": "2027-03-10", "shift_code": "security_a"}]}),
+        )
+        .await;
+    assert_eq!(st, 200, "{r}");
+    let (st, lv) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/leaves"),
+            json!({"user_id": leave_id, "starts_on": "2027-03-10", "ends_on": "2027-03-10", "kind": "annual"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{lv}");
+    for (name, body) in [
+        ("按班次", json!({"shift_code": "security_a"})),
+        ("指定人员", json!({"people": [leave_id]})),
+    ] {
+        let mut plan = json!({"route_id": route, "name": name, "frequency": "daily",
+            "window_start": "09:00", "window_end": "10:00", "starts_on": "2027-03-09"});
+        for (k, v) in body.as_object().expect("body") {
+            plan[k] = v.clone();
+        }
+        let (st, p) = pm
+            .post(&format!("/api/v1/communities/{a}/patrol-plans"), plan)
+            .await;
+        assert_eq!(st, 201, "{p}");
+    }
+    let (st, _) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/patrol-tasks/generate"),
+            json!({"from": "2027-03-09", "to": "2027-03-10"}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let people = |tasks: &Value, plan: &str| -> Vec<Value> {
+        tasks
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .find(|t| t["plan_name"] == plan)
+            .map(|t| t["people"].as_array().expect("people").clone())
+            .unwrap_or_else(|| panic!("{plan} in {tasks}"))
+    };
+    let (_, day10) = pm
+        .get(&format!(
+            "/api/v1/communities/{a}/patrol-tasks?day=2027-03-10"
+        ))
+        .await;
+    assert_eq!(people(&day10, "按班次"), vec![json!("guard_shift姓名")]);
+    assert_eq!(
+        people(&day10, "指定人员"),
+        Vec::<Value>::new(),
+        "on leave: nobody named"
+    );
+    let (_, day9) = pm
+        .get(&format!(
+            "/api/v1/communities/{a}/patrol-tasks?day=2027-03-09"
+        ))
+        .await;
+    assert_eq!(people(&day9, "指定人员"), vec![json!("guard_leave姓名")]);
+    assert_eq!(
+        people(&day9, "按班次"),
+        Vec::<Value>::new(),
+        "nobody rostered that day"
+    );
+}

@@ -293,8 +293,6 @@ pub(crate) async fn shift_picker(tx: &mut Tx, c: CommunityId) -> CoreResult<Vec<
 
 /// The people on a shift of a day, leaving out those on leave (crate-public: patrols give
 /// rounds to them).
-// Called by the patrols module (built in parallel, merged by the lead).
-#[allow(dead_code)]
 pub(crate) async fn people_on_shift(
     tx: &mut Tx,
     community: CommunityId,
@@ -304,8 +302,18 @@ pub(crate) async fn people_on_shift(
     store::roster::people_on_shift(tx, community, shift_code, day).await
 }
 
-/// Whether a person is on leave that day (crate-public: patrols give no round to him).
-// Called by the patrols module (built in parallel, merged by the lead).
+/// Who is on leave between two days in these communities: (community, person, first day, last
+/// day) — patrols give no round to them.
+pub(crate) async fn leaves_in(
+    q: &mut impl Queries,
+    communities: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> CoreResult<Vec<(CommunityId, UserId, NaiveDate, NaiveDate)>> {
+    store::roster::leaves_in(q, communities, from, to).await
+}
+
+/// Whether a person is on leave that day.
 #[allow(dead_code)]
 pub(crate) async fn on_leave(
     tx: &mut Tx,

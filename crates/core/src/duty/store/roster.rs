@@ -231,6 +231,29 @@ pub(crate) async fn leaves_between(
     .await
 }
 
+/// Who is on leave between `from` and `to` in these communities: (community, person, first
+/// day, last day). One read for a whole generation pass of patrol tasks.
+pub(crate) async fn leaves_in(
+    q: &mut impl Queries,
+    communities: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> CoreResult<Vec<(CommunityId, UserId, NaiveDate, NaiveDate)>> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a: Args = args![from, to];
+    let cond = crate::db::in_list(&mut a, "community_id", communities);
+    q.fetch_all(
+        &format!(
+            "SELECT community_id, user_id, starts_on, ends_on FROM duty_leaves \
+             WHERE {cond} AND ends_on >= $1 AND starts_on <= $2"
+        ),
+        a,
+    )
+    .await
+}
+
 pub(crate) async fn leave(q: &mut impl Queries, id: LeaveId) -> CoreResult<Option<LeaveRow>> {
     q.fetch_optional(
         &format!("SELECT {LEAVE_COLS} FROM duty_leaves WHERE id = $1"),

@@ -45,7 +45,22 @@ async fn write_tasks(
     not_before: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
+    // Who is on leave on these days: given no round (a round left with nobody is anyone's).
+    let cs: Vec<i64> = days.keys().map(|c| c.0).collect();
+    let first = days.values().flat_map(|(_, d)| d.iter().copied()).min();
+    let last = days.values().flat_map(|(_, d)| d.iter().copied()).max();
+    let leaves = match (first, last) {
+        (Some(f), Some(l)) => crate::duty::leaves_in(tx, &cs, f, l).await?,
+        _ => Vec::new(),
+    };
+    let away = |c: CommunityId, u: UserId, d: NaiveDate| {
+        leaves
+            .iter()
+            .any(|(lc, lu, from, to)| *lc == c && *lu == u && *from <= d && d <= *to)
+    };
     let mut tasks = Vec::new();
+    // Each task's people, in the order of `tasks`.
+    let mut walkers: Vec<Vec<UserId>> = Vec::new();
     for p in plans {
         let Some((tz, ds)) = days.get(&p.community_id) else {
             continue;
@@ -55,8 +70,24 @@ async fn write_tasks(
             continue;
         }
         let s = schedule_of(p)?;
+        let named = people.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
         for d in ds {
-            for o in s.occurrences(*tz, *d) {
+            let occurrences = s.occurrences(*tz, *d);
+            if occurrences.is_empty() {
+                continue;
+            }
+            // Named people, or whoever the roster has on the plan's shift that day.
+            let who: Vec<UserId> = match (&p.shift_code, named.is_empty()) {
+                (Some(code), true) => {
+                    crate::duty::people_on_shift(tx, p.community_id, code, *d).await?
+                }
+                _ => named
+                    .iter()
+                    .copied()
+                    .filter(|u| !away(p.community_id, *u, *d))
+                    .collect(),
+            };
+            for o in occurrences {
                 if not_before.is_some_and(|t| o.starts_at <= t) {
                     continue;
                 }
@@ -69,19 +100,23 @@ async fn write_tasks(
                     ends_at: o.ends_at,
                     checkpoints: n,
                 });
+                walkers.push(who.clone());
             }
         }
     }
-    let community_of: HashMap<PatrolPlanId, CommunityId> =
-        plans.iter().map(|p| (p.id, p.community_id)).collect();
+    let index: HashMap<(PatrolPlanId, DateTime<Utc>), usize> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ((t.plan, t.starts_at), i))
+        .collect();
     let written = store::insert_tasks(tx, &tasks, now).await?;
     let mut rows = Vec::new();
     for (task, plan, starts_at) in &written {
-        let Some(c) = community_of.get(plan) else {
+        let Some(&i) = index.get(&(*plan, *starts_at)) else {
             continue;
         };
-        for u in people.get(plan).map(Vec::as_slice).unwrap_or(&[]) {
-            rows.push((*c, *task, *u, *starts_at));
+        for u in &walkers[i] {
+            rows.push((tasks[i].community, *task, *u, *starts_at));
         }
     }
     store::insert_task_people(tx, &rows).await?;
@@ -116,6 +151,18 @@ pub async fn generate_due(
     now: DateTime<Utc>,
     node: &str,
 ) -> CoreResult<TasksGenerated> {
+    generate_ahead(core, only, now, 0..=1, node).await
+}
+
+/// [`generate_due`] for the days `ahead` after each community's today (0 = today): each
+/// community's day claimed once, its tasks written in the same transaction.
+pub async fn generate_ahead(
+    core: &Core,
+    only: Option<CommunityId>,
+    now: DateTime<Utc>,
+    ahead: std::ops::RangeInclusive<i64>,
+    node: &str,
+) -> CoreResult<TasksGenerated> {
     let ids = only.map(|c| vec![c.0]);
     let zones =
         crate::registry::store::for_community::time_zones(&mut core.db.read(), ids.as_deref())
@@ -126,7 +173,7 @@ pub async fn generate_due(
     for (c, tz_name) in zones {
         let tz = crate::shared::calendar::zone(&tz_name);
         let today = now.with_timezone(&tz).date_naive();
-        for d in [today, today + Duration::days(1)] {
+        for d in ahead.clone().map(|n| today + Duration::days(n)) {
             if crate::shared::jobs::claim_item(&mut tx, c, JOB, &d.to_string(), node, now).await? {
                 days.entry(c).or_insert_with(|| (tz, Vec::new())).1.push(d);
                 claimed += 1;

@@ -96,7 +96,7 @@ async fn community_of(
 /// The file of a one-file upload form (`file`), with the name the browser gave it. `Err` is the
 /// answer to a form whose CSRF token failed; `Ok(Err(..))` a refusal to show on the page, naming
 /// `field` (too large, nothing sent).
-async fn one_file(
+pub(crate) async fn one_file(
     u: &crate::extract::ConsoleUser,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
     max: usize,

@@ -1,0 +1,8 @@
+//! Every SQL text of equipment, maintenance and machine rooms: the ledger and its files
+//! ([`items`]), plans, orders, their files and meter readings ([`maintenance`]), machine rooms,
+//! their logs and visits and the CCTV systems ([`rooms`]). Other modules reach these tables only
+//! through the functions here or the services.
+
+pub(crate) mod items;
+pub(crate) mod maintenance;
+pub(crate) mod rooms;
