@@ -528,12 +528,18 @@ async fn update_cctv(
     Ok(Json(eq::update_cctv(&s.core, &a.ctx, CctvId(id), b).await?))
 }
 
+crate::api::import::refused_schema!(
+    /// What the ledger import answers with 422: its refused cells, or a refused request.
+    EquipmentImportRefused,
+    EquipmentImportReport
+);
+
 /// Imports the ledger from .xlsx (the console offers the template), all rows or none: 422 with
 /// every refused cell's row and column, and nothing written.
 #[utoipa::path(post, path = "/api/v1/communities/{id}/equipment/import", tag = "equipment", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     responses((status = 200, body = EquipmentImportReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = EquipmentImportReport)))]
+        (status = 413, body = ErrorBody), (status = 422, body = EquipmentImportRefused)))]
 async fn import_equipment(
     State(s): State<AppState>,
     a: ApiCtx,

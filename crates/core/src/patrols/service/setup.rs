@@ -284,6 +284,25 @@ async fn check_building(core: &Core, c: CommunityId, b: Option<BuildingId>) -> C
     }
 }
 
+/// What is written of a checked checkpoint (a new one or a rewrite).
+fn checkpoint_fields<'a>(
+    input: &'a CheckpointForCreate,
+    position: Option<(i64, i64)>,
+    location: Option<&'a str>,
+    nfc_tag: Option<&'a str>,
+) -> CheckpointFields<'a> {
+    CheckpointFields {
+        name: input.name.trim(),
+        location,
+        building_id: input.building_id,
+        lat_micro: position.map(|p| p.0),
+        lng_micro: position.map(|p| p.1),
+        radius_m: input.radius_m.unwrap_or(50),
+        nfc_tag,
+        active: input.active.unwrap_or(true),
+    }
+}
+
 /// Creates a checkpoint with its items and a fresh label secret.
 pub async fn create_checkpoint(
     core: &Core,
@@ -299,7 +318,6 @@ pub async fn create_checkpoint(
     } = check_checkpoint(&input)?;
     check_building(core, c, input.building_id).await?;
     let (tag, location) = (texts.nfc_tag, texts.location);
-    let name = input.name.trim();
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
     if let Some(t) = tag.as_deref()
@@ -307,16 +325,7 @@ pub async fn create_checkpoint(
     {
         return Err(CoreError::conflict("nfc_tag", PatrolCode::NfcTagTaken));
     }
-    let fields = CheckpointFields {
-        name,
-        location: location.as_deref(),
-        building_id: input.building_id,
-        lat_micro: position.map(|p| p.0),
-        lng_micro: position.map(|p| p.1),
-        radius_m: input.radius_m.unwrap_or(50),
-        nfc_tag: tag.as_deref(),
-        active: input.active.unwrap_or(true),
-    };
+    let fields = checkpoint_fields(&input, position, location.as_deref(), tag.as_deref());
     let id = store::insert_checkpoint(&mut tx, c, &fields, &model::new_secret(), now)
         .await
         .map_err(|e| e.or_conflict("nfc_tag", PatrolCode::NfcTagTaken))?;
@@ -357,16 +366,7 @@ pub async fn update_checkpoint(
     {
         return Err(CoreError::conflict("nfc_tag", PatrolCode::NfcTagTaken));
     }
-    let fields = CheckpointFields {
-        name: input.name.trim(),
-        location: location.as_deref(),
-        building_id: input.building_id,
-        lat_micro: position.map(|p| p.0),
-        lng_micro: position.map(|p| p.1),
-        radius_m: input.radius_m.unwrap_or(50),
-        nfc_tag: tag.as_deref(),
-        active: input.active.unwrap_or(true),
-    };
+    let fields = checkpoint_fields(&input, position, location.as_deref(), tag.as_deref());
     store::update_checkpoint(&mut tx, c, id, &fields, now)
         .await
         .map_err(|e| e.or_conflict("nfc_tag", PatrolCode::NfcTagTaken))?;
