@@ -43,6 +43,8 @@ code_enum!(ItemKind, DutyCode::UnknownItemKind, {
     Request = "request", "未完成报事", "Open request";
     Cash = "cash", "未日结现金", "Cash not daily-closed";
     Incident = "incident", "突发事件", "Incident";
+    Finding = "finding", "巡检发现", "Patrol finding";
+    Equipment = "equipment", "设备异常", "Equipment needing attention";
     Note = "note", "交接事项", "Note";
 });
 

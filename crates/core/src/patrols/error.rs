@@ -63,6 +63,8 @@ crate::error_codes! {
         RadiusRange = "patrol_radius_range",
         /// A building that is not the community's.
         UnknownBuilding = "patrol_unknown_building",
+        /// An equipment item that is not the community's.
+        UnknownEquipment = "patrol_unknown_equipment",
         /// A route that is not the community's.
         UnknownRoute = "patrol_unknown_route",
         /// A device time that is no time (before 2020 or days ahead).

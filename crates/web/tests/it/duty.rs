@@ -421,3 +421,126 @@ async fn an_item_not_closed_carries_over_to_the_next_handover_by_itself() {
     let (st, _) = owner.get(&path).await;
     assert_eq!(st, 403);
 }
+
+#[tokio::test]
+async fn a_handover_lists_patrol_findings_and_equipment_needing_attention() {
+    use super::patrols::{current_round, generate_today, scan, secret};
+    let app = app().await;
+    let a = app.community_a.0;
+    let pm = app
+        .api_as("pm_handover", "project_manager", &[app.community_a])
+        .await;
+    let (g1, guard1) = staff(&app, "guard1", "security").await;
+    let (g2, _) = staff(&app, "guard2", "security").await;
+    let (st, pump) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/equipment"),
+            json!({"system": "water", "code": "SB-01", "name": "生活水泵", "location": "地下泵房",
+                   "status": "abnormal"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{pump}");
+    let (st, k) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/patrol-checkpoints"),
+            json!({"name": "水泵房", "location": "地下一层", "items": [{"kind": "ok", "label": "设备运行"}]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{k}");
+    let (kid, item) = (
+        k["id"].as_i64().unwrap(),
+        k["items"][0]["id"].as_i64().unwrap(),
+    );
+    let (st, r) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/patrol-routes"),
+            json!({"name": "泵房巡检", "kind": "engineering", "checkpoint_ids": [kid]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    let (st, p) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/patrol-plans"),
+            json!({"route_id": r["id"], "name": "泵房每小时", "frequency": "hourly", "every_hours": 1,
+                   "window_start": "00:00", "window_end": "00:00", "people": [g1.0]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    generate_today(&pm, a).await;
+    let task = current_round(&guard1).await["task"]["id"].as_i64().unwrap();
+    let code = format!("WYP:{kid}:{}", secret(&app, kid).await);
+    let (st, v) = guard1
+        .post(
+            "/api/v1/patrol/sync",
+            json!({"sent_at": Utc::now().to_rfc3339(), "scans": [
+                scan("handover-find-1", task, &code, Utc::now(), json!([{"item_id": item, "ok": false}]))]}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), &v["outcomes"][0]["status"]),
+        (200, &json!("recorded")),
+        "{v}"
+    );
+    let (_, f) = pm
+        .get(&format!(
+            "/api/v1/communities/{a}/patrol-findings?open=true"
+        ))
+        .await;
+    let finding = f[0]["id"].as_i64().expect("a finding");
+
+    let path = format!("/api/v1/communities/{a}/handovers");
+    let (st, h) = guard1
+        .post(&path, json!({"team": "工程部", "incoming_id": g2.0}))
+        .await;
+    assert_eq!(st, 201, "{h}");
+    let items = h["items"].as_array().unwrap();
+    let of = |kind: &str| -> Vec<(String, String)> {
+        items
+            .iter()
+            .filter(|i| i["kind"] == kind)
+            .map(|i| {
+                (
+                    i["source_ref"].as_str().unwrap_or("").to_string(),
+                    i["text"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let found = of("finding");
+    assert_eq!(found.len(), 1, "{items:?}");
+    assert_eq!(found[0].0, format!("finding:{finding}"));
+    assert!(
+        found[0].1.contains("水泵房") && found[0].1.contains("设备运行"),
+        "{found:?}"
+    );
+    let equipment = of("equipment");
+    assert_eq!(equipment.len(), 1, "{items:?}");
+    assert_eq!(equipment[0].0, format!("equipment:{}", pump["id"]));
+    assert!(
+        equipment[0].1.contains("生活水泵") && equipment[0].1.contains("运行异常"),
+        "{equipment:?}"
+    );
+
+    // Turned into a request, the finding is the request's business: another post's handover
+    // lists the request and no longer the finding.
+    let (st, req) = guard1
+        .post(
+            &format!("/api/v1/communities/{a}/patrol-findings/{finding}/request"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 201, "{req}");
+    let (_, h2) = guard1
+        .post(&path, json!({"team": "秩序维护部", "incoming_id": g2.0}))
+        .await;
+    let kinds: Vec<&str> = h2["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        !kinds.contains(&"finding") && kinds.contains(&"request"),
+        "{h2}"
+    );
+}

@@ -22,7 +22,7 @@ async fn manager(app: &TestApp) -> Api {
         .await
 }
 
-async fn secret(app: &TestApp, checkpoint: i64) -> String {
+pub(super) async fn secret(app: &TestApp, checkpoint: i64) -> String {
     let (s,): (String,) = app
         .core
         .db
@@ -104,7 +104,7 @@ async fn user_id(api: &Api) -> i64 {
 }
 
 /// The round of the plan that is due now.
-async fn current_round(guard: &Api) -> Value {
+pub(super) async fn current_round(guard: &Api) -> Value {
     let (st, b) = guard.get("/api/v1/patrol/rounds").await;
     assert_eq!(st, 200, "{b}");
     let now = Utc::now();
@@ -323,7 +323,24 @@ async fn a_week_of_tasks_across_a_month_end_falls_at_the_hand_computed_instants(
     );
 }
 
-fn scan(client: &str, task: i64, code: &str, at: chrono::DateTime<Utc>, results: Value) -> Value {
+/// Today's rounds, the one under way among them (a new plan writes only those still ahead).
+pub(super) async fn generate_today(pm: &Api, a: i64) {
+    let (st, v) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/patrol-tasks/generate"),
+            json!({"from": today().to_string(), "to": today().to_string()}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+}
+
+pub(super) fn scan(
+    client: &str,
+    task: i64,
+    code: &str,
+    at: chrono::DateTime<Utc>,
+    results: Value,
+) -> Value {
     json!({"client_id": client, "task_id": task, "method": "qr", "code": code,
            "device_at": at.to_rfc3339(), "lat": 31.2301, "lng": 121.4701, "accuracy_m": 8, "results": results})
 }
@@ -781,4 +798,128 @@ async fn rounds_go_to_whoever_the_roster_has_on_the_shift_and_not_to_someone_on_
         Vec::<Value>::new(),
         "nobody rostered that day"
     );
+}
+
+#[tokio::test]
+async fn a_run_hours_reading_on_a_round_goes_to_the_equipment_and_its_meter_plan() {
+    let app = app().await;
+    let pm = manager(&app).await;
+    let guard = app
+        .api_as("tech_round", "technician", &[app.community_a])
+        .await;
+    let gid = user_id(&guard).await;
+    let a = app.community_a.0;
+    let (st, e) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/equipment"),
+            json!({"system": "generator", "code": "FD-01", "name": "备用发电机", "location": "配电房"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{e}");
+    let gen_id = e["id"].as_i64().expect("id");
+    let (st, p) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/maintenance-plans"),
+            json!({"equipment_id": gen_id, "title": "发电机 250 小时保养", "frequency": "meter",
+                   "meter": "运行小时", "threshold": "250", "start_on": today().to_string()}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    let url = format!("/api/v1/communities/{a}/patrol-checkpoints");
+    // Which meter must be said; the equipment must be this community's.
+    let item = |e: Value, m: Value| json!({"kind": "number", "label": "运行小时", "equipment_id": e, "meter": m});
+    let (st, v) = pm
+        .post(
+            &url,
+            json!({"name": "配电房", "items": [item(json!(gen_id), Value::Null)]}),
+        )
+        .await;
+    assert_eq!(st, 422, "{v}");
+    assert_eq!(
+        error_fields(&v),
+        vec![("items[0].meter".into(), "required".into())]
+    );
+    let (st, v) = pm
+        .post(
+            &url,
+            json!({"name": "配电房", "items": [item(json!(gen_id + 999), json!("运行小时"))]}),
+        )
+        .await;
+    assert_eq!(st, 422, "{v}");
+    assert_eq!(
+        error_fields(&v),
+        vec![(
+            "items[0].equipment_id".into(),
+            "patrol_unknown_equipment".into()
+        )]
+    );
+    let (st, k) = pm
+        .post(
+            &url,
+            json!({"name": "配电房", "items": [item(json!(gen_id), json!("运行小时"))]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{k}");
+    let (k, it) = (
+        k["id"].as_i64().unwrap(),
+        k["items"][0]["id"].as_i64().unwrap(),
+    );
+    let (st, r) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/patrol-routes"),
+            json!({"name": "配电巡检", "kind": "engineering", "checkpoint_ids": [k]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    let (st, v) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/patrol-plans"),
+            json!({"route_id": r["id"], "name": "配电每小时", "frequency": "hourly", "every_hours": 1,
+                   "window_start": "00:00", "window_end": "00:00", "people": [gid]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{v}");
+    generate_today(&pm, a).await;
+    let round = current_round(&guard).await;
+    let task = round["task"]["id"].as_i64().unwrap();
+    let code = format!("WYP:{k}:{}", secret(&app, k).await);
+    let batch = |client: &str, value: &str| {
+        json!({"sent_at": Utc::now().to_rfc3339(), "scans": [
+            scan(client, task, &code, Utc::now(), json!([{"item_id": it, "value": value}]))]})
+    };
+    let (st, v) = guard
+        .post("/api/v1/patrol/sync", batch("gen-read-0001", "260.5"))
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["outcomes"][0]["status"], "recorded", "{v}");
+    // The same scan sent again records no second reading.
+    let (_, v) = guard
+        .post("/api/v1/patrol/sync", batch("gen-read-0001", "260.5"))
+        .await;
+    assert_eq!(v["outcomes"][0]["status"], "duplicate", "{v}");
+    let (st, rs) = pm
+        .get(&format!("/api/v1/equipment/{gen_id}/readings"))
+        .await;
+    assert_eq!(st, 200, "{rs}");
+    let rs = rs.as_array().cloned().unwrap_or_default();
+    assert_eq!(rs.len(), 1, "{rs:?}");
+    assert_eq!(
+        (rs[0]["value"].as_str(), rs[0]["source"].as_str()),
+        (Some("260.5"), Some("patrol"))
+    );
+    assert_eq!(rs[0]["read_by"], gid);
+    // 260.5 passed 250 (the plan counted from nothing read): one order; 400 is short of the
+    // next threshold, 510.5.
+    let (_, v) = guard
+        .post("/api/v1/patrol/sync", batch("gen-read-0002", "400"))
+        .await;
+    assert_eq!(v["outcomes"][0]["status"], "recorded", "{v}");
+    let (st, o) = pm
+        .get(&format!(
+            "/api/v1/communities/{a}/maintenance-orders?plan_id={}",
+            p["id"]
+        ))
+        .await;
+    assert_eq!(st, 200, "{o}");
+    assert_eq!(o.as_array().map(Vec::len), Some(1), "{o}");
 }

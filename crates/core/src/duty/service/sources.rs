@@ -1,8 +1,10 @@
 //! Where a handover's items come from besides the lines typed by hand: one function per source,
 //! each reading its module's store and giving items of one kind with a source reference (so the
 //! same record is listed once, and a carried-over item is not listed again). Adding a source
-//! (keys out, patrol findings, equipment running abnormally) is: a variant of
+//! (keys out, when the front desk has them) is: a variant of
 //! [`ItemKind`](crate::duty::model::ItemKind), a function here, and its line in [`collect`].
+
+use chrono::{DateTime, Duration, Utc};
 
 use crate::Core;
 use crate::db::Tx;
@@ -90,6 +92,66 @@ async fn incidents(tx: &mut Tx, c: CommunityId) -> CoreResult<Vec<NewItem>> {
         .collect())
 }
 
+/// Patrol findings of the last two days that nobody has turned into a request yet (older ones
+/// come back only as carried-over items, so a finding is not listed for ever).
+async fn findings(tx: &mut Tx, c: CommunityId, now: DateTime<Utc>) -> CoreResult<Vec<NewItem>> {
+    let since = now - Duration::days(2);
+    Ok(
+        crate::patrols::store::scans::findings(tx, c, true, MAX_REQUESTS)
+            .await?
+            .into_iter()
+            .filter(|f| f.scanned_at >= since)
+            .map(|f| {
+                let what = match (&f.value_milli, &f.choice) {
+                    (Some(v), _) => format!(
+                        "{} {}{}",
+                        f.label,
+                        crate::patrols::model::milli_text(*v),
+                        f.unit.as_deref().unwrap_or("")
+                    ),
+                    (None, Some(choice)) => format!("{} {choice}", f.label),
+                    (None, None) => format!("{} 异常", f.label),
+                };
+                let place = f.location.map(|l| format!("（{l}）")).unwrap_or_default();
+                item(
+                    ItemKind::Finding,
+                    format!("finding:{}", f.id),
+                    format!("{}{place} {what}，未转报事", f.checkpoint_name),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Equipment running abnormally or under repair, and maintenance orders past their due date.
+async fn equipment(tx: &mut Tx, c: CommunityId, now: DateTime<Utc>) -> CoreResult<Vec<NewItem>> {
+    let a = crate::equipment::attention_in(tx, c, now).await?;
+    let mut out: Vec<NewItem> = a
+        .abnormal
+        .into_iter()
+        .map(|e| {
+            let place = e.location.map(|l| format!("（{l}）")).unwrap_or_default();
+            item(
+                ItemKind::Equipment,
+                format!("equipment:{}", e.id.0),
+                format!("{} {}{place} {}", e.code, e.name, e.status.zh()),
+            )
+        })
+        .collect();
+    out.extend(a.overdue.into_iter().map(|o| {
+        let name = o
+            .equipment_name
+            .map(|n| format!("（{n}）"))
+            .unwrap_or_default();
+        item(
+            ItemKind::Equipment,
+            format!("maintenance_order:{}", o.id.0),
+            format!("保养逾期：{}{name}，应于 {} 完成", o.title, o.due_on),
+        )
+    }));
+    Ok(out)
+}
+
 /// Every source's items for a handover the outgoing person starts.
 pub(crate) async fn collect(
     _core: &Core,
@@ -100,6 +162,9 @@ pub(crate) async fn collect(
     let mut v = requests(tx, c).await?;
     v.extend(cash(tx, c, outgoing).await?);
     v.extend(incidents(tx, c).await?);
+    let now = Utc::now();
+    v.extend(findings(tx, c, now).await?);
+    v.extend(equipment(tx, c, now).await?);
     Ok(v)
 }
 

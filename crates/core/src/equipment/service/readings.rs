@@ -95,8 +95,9 @@ pub async fn record_reading_tx(
     record_milli_tx(tx, community, equipment, meter, milli, at, by, source).await
 }
 
+/// [`record_reading_tx`] of a value already in thousandths (a patrol's reading).
 #[allow(clippy::too_many_arguments)]
-async fn record_milli_tx(
+pub(crate) async fn record_milli_tx(
     tx: &mut Tx,
     community: CommunityId,
     equipment: EquipmentId,

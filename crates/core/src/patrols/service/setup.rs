@@ -151,7 +151,6 @@ pub(crate) fn checkpoint_of(r: CheckpointRow, items: Vec<ItemRow>) -> CoreResult
 
 const MAX_ITEMS: usize = 30;
 
-/// Checks a checkpoint's fields and items, all problems at once.
 /// A checkpoint's texts, checked.
 struct Texts {
     location: Option<String>,
@@ -165,6 +164,7 @@ struct Checked<'a> {
     texts: Texts,
 }
 
+/// Checks a checkpoint's fields and items, all problems at once.
 fn check_checkpoint(input: &CheckpointForCreate) -> CoreResult<Checked<'_>> {
     let mut checks = Checks::new();
     checks.take(required_text("name", &input.name, 60));
@@ -228,6 +228,13 @@ fn check_checkpoint(input: &CheckpointForCreate) -> CoreResult<Checked<'_>> {
         }
         let is_choice = it.kind == CheckKind::Choice;
         let is_number = it.kind == CheckKind::Number;
+        // A reading that goes to an equipment meter must say which meter.
+        if is_number
+            && it.equipment_id.is_some()
+            && it.meter.as_deref().is_none_or(|m| m.trim().is_empty())
+        {
+            checks.push(FieldError::new(f("meter"), CommonCode::Required));
+        }
         items.push(NewItem {
             kind: it.kind.code(),
             label: it.label.trim(),
@@ -265,6 +272,31 @@ fn parse_limit(checks: &mut Checks, field: &str, raw: Option<&str>) -> Option<i6
             checks.push(FieldError::new(field, PatrolCode::NumberInvalid));
             None
         }
+    }
+}
+
+/// Every equipment item a number reads must be the community's.
+async fn check_equipment(core: &Core, c: CommunityId, items: &[PatrolItem]) -> CoreResult<()> {
+    let mut q = core.db.read();
+    let mut errs = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let Some(e) = it.equipment_id.filter(|_| it.kind == CheckKind::Number) else {
+            continue;
+        };
+        if crate::equipment::store::items::get_in(&mut q, c, EquipmentId(e))
+            .await?
+            .is_none()
+        {
+            errs.push(FieldError::new(
+                format!("items[{i}].equipment_id"),
+                PatrolCode::UnknownEquipment,
+            ));
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::Invalid(errs))
     }
 }
 
@@ -317,6 +349,7 @@ pub async fn create_checkpoint(
         texts,
     } = check_checkpoint(&input)?;
     check_building(core, c, input.building_id).await?;
+    check_equipment(core, c, &input.items).await?;
     let (tag, location) = (texts.nfc_tag, texts.location);
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
@@ -355,6 +388,7 @@ pub async fn update_checkpoint(
         texts,
     } = check_checkpoint(&input)?;
     check_building(core, c, input.building_id).await?;
+    check_equipment(core, c, &input.items).await?;
     let (tag, location) = (texts.nfc_tag, texts.location);
     let now = Utc::now();
     let mut tx = core.db.begin().await?;

@@ -533,6 +533,7 @@ pub async fn sync_scans(core: &Core, ctx: &Ctx, batch: SyncBatch) -> CoreResult<
             .map(|(id, cid)| (cid, id))
             .collect();
         let mut rows = Vec::new();
+        let mut readings = Vec::new();
         let mut touched: BTreeSet<(CommunityId, PatrolTaskId)> = BTreeSet::new();
         for a in &mut accepted {
             let i = a.index;
@@ -540,6 +541,11 @@ pub async fn sync_scans(core: &Core, ctx: &Ctx, batch: SyncBatch) -> CoreResult<
                 Some(id) => {
                     for mut r in std::mem::take(&mut a.results) {
                         r.scan = *id;
+                        if let (Some(v), Some((e, meter))) =
+                            (r.value_milli, meter_of(&items, a.scan.checkpoint, r.item))
+                        {
+                            readings.push((a.scan.community, e, meter, v, a.scan.scanned_at));
+                        }
                         rows.push(r);
                     }
                     touched.insert((a.scan.community, a.scan.task));
@@ -564,6 +570,26 @@ pub async fn sync_scans(core: &Core, ctx: &Ctx, batch: SyncBatch) -> CoreResult<
             }
         }
         store::insert_results(&mut tx, &rows).await?;
+        // A reading of an equipment meter goes to the equipment with the round, and may make
+        // its meter plan's order; a field reading is never refused, so what the ledger cannot
+        // take stays on the round alone.
+        for (c, e, meter, v, at) in readings {
+            match crate::equipment::record_milli_tx(
+                &mut tx,
+                c,
+                e,
+                meter,
+                v,
+                at,
+                ctx.actor(),
+                "patrol",
+            )
+            .await
+            {
+                Ok(_) | Err(CoreError::NotFound(_) | CoreError::Invalid(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         for (c, t) in touched {
             if let Some(task) = tasks.get(&t) {
                 let route = stops.get(&task.route_id).map(Vec::as_slice).unwrap_or(&[]);
@@ -580,6 +606,16 @@ pub async fn sync_scans(core: &Core, ctx: &Ctx, batch: SyncBatch) -> CoreResult<
             .map(|o| o.unwrap_or_else(|| reject("", String::new(), CommonCode::Invalid)))
             .collect(),
     })
+}
+
+/// The equipment and meter a number item reads, if it reads one.
+fn meter_of(
+    items: &HashMap<CheckpointId, Vec<ItemRow>>,
+    checkpoint: CheckpointId,
+    item: PatrolItemId,
+) -> Option<(EquipmentId, &str)> {
+    let it = items.get(&checkpoint)?.iter().find(|it| it.id == item)?;
+    Some((EquipmentId(it.equipment_id?), it.meter.as_deref()?))
 }
 
 fn clone_scan(s: &NewScan) -> NewScan {
