@@ -11,6 +11,7 @@
 mod billing;
 pub(crate) mod notify;
 pub(crate) mod partition;
+pub(crate) mod patrols;
 mod requests;
 
 pub(crate) use billing::*;

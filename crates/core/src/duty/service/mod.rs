@@ -294,7 +294,7 @@ pub(crate) async fn shift_picker(tx: &mut Tx, c: CommunityId) -> CoreResult<Vec<
 /// The people on a shift of a day, leaving out those on leave (crate-public: patrols give
 /// rounds to them).
 pub(crate) async fn people_on_shift(
-    tx: &mut Tx,
+    tx: &mut impl Queries,
     community: CommunityId,
     shift_code: &str,
     day: NaiveDate,

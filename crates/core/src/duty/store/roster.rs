@@ -153,10 +153,8 @@ pub(crate) async fn take_day(
 
 /// The people on a shift of a day, leaving out those on leave that day (crate-public: patrol
 /// rounds are given to them).
-// Called by the patrols module (built in parallel, merged by the lead).
-#[allow(dead_code)]
 pub(crate) async fn people_on_shift(
-    tx: &mut Tx,
+    tx: &mut impl Queries,
     c: CommunityId,
     shift_code: &str,
     day: NaiveDate,

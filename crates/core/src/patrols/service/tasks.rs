@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::plans::schedule_of;
 use super::setup::{Checkpoint, checkpoint_of, managed};
+use crate::db::{Queries, Writes};
 use crate::notify::{self, InApp, Note, model::Event};
 use crate::patrols::model::{RouteKind, TaskState};
 use crate::patrols::store::scans as scan_store;
@@ -35,22 +36,22 @@ pub struct TasksGenerated {
     pub tasks: usize,
 }
 
-/// Writes the tasks of `plans` on each community's `days`; returns the number written.
-async fn write_tasks(
-    tx: &mut crate::db::Tx,
+/// The tasks of `plans` on each community's `days` (none starting at or before `not_before`),
+/// with the people who walk each, in the same order. Reads only.
+async fn plan_tasks(
+    q: &mut impl Queries,
     plans: &[PlanRow],
     people: &HashMap<PatrolPlanId, Vec<UserId>>,
     stops: &HashMap<RouteId, i64>,
     days: &HashMap<CommunityId, (Tz, Vec<NaiveDate>)>,
     not_before: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> CoreResult<usize> {
+) -> CoreResult<(Vec<NewTask>, Vec<Vec<UserId>>)> {
     // Who is on leave on these days: given no round (a round left with nobody is anyone's).
     let cs: Vec<i64> = days.keys().map(|c| c.0).collect();
     let first = days.values().flat_map(|(_, d)| d.iter().copied()).min();
     let last = days.values().flat_map(|(_, d)| d.iter().copied()).max();
     let leaves = match (first, last) {
-        (Some(f), Some(l)) => crate::duty::leaves_in(tx, &cs, f, l).await?,
+        (Some(f), Some(l)) => crate::duty::leaves_in(q, &cs, f, l).await?,
         _ => Vec::new(),
     };
     let away = |c: CommunityId, u: UserId, d: NaiveDate| {
@@ -59,7 +60,6 @@ async fn write_tasks(
             .any(|(lc, lu, from, to)| *lc == c && *lu == u && *from <= d && d <= *to)
     };
     let mut tasks = Vec::new();
-    // Each task's people, in the order of `tasks`.
     let mut walkers: Vec<Vec<UserId>> = Vec::new();
     for p in plans {
         let Some((tz, ds)) = days.get(&p.community_id) else {
@@ -79,7 +79,7 @@ async fn write_tasks(
             // Named people, or whoever the roster has on the plan's shift that day.
             let who: Vec<UserId> = match (&p.shift_code, named.is_empty()) {
                 (Some(code), true) => {
-                    crate::duty::people_on_shift(tx, p.community_id, code, *d).await?
+                    crate::duty::people_on_shift(q, p.community_id, code, *d).await?
                 }
                 _ => named
                     .iter()
@@ -104,23 +104,47 @@ async fn write_tasks(
             }
         }
     }
+    Ok((tasks, walkers))
+}
+
+/// Writes the tasks not there yet and their people; returns the number written.
+async fn store_tasks(
+    w: &mut impl Writes,
+    tasks: &[NewTask],
+    walkers: &[Vec<UserId>],
+    now: DateTime<Utc>,
+) -> CoreResult<usize> {
     let index: HashMap<(PatrolPlanId, DateTime<Utc>), usize> = tasks
         .iter()
         .enumerate()
         .map(|(i, t)| ((t.plan, t.starts_at), i))
         .collect();
-    let written = store::insert_tasks(tx, &tasks, now).await?;
+    let written = store::insert_tasks(w, tasks, now).await?;
     let mut rows = Vec::new();
-    for (task, plan, starts_at) in &written {
-        let Some(&i) = index.get(&(*plan, *starts_at)) else {
+    for t in &written {
+        let Some(&i) = index.get(&(t.plan_id, t.starts_at)) else {
             continue;
         };
         for u in &walkers[i] {
-            rows.push((tasks[i].community, *task, *u, *starts_at));
+            rows.push((tasks[i].community, t.id, *u, t.starts_at));
         }
     }
-    store::insert_task_people(tx, &rows).await?;
+    store::insert_task_people(w, &rows).await?;
     Ok(written.len())
+}
+
+/// [`plan_tasks`] and [`store_tasks`] in one transaction.
+async fn write_tasks(
+    tx: &mut crate::db::Tx,
+    plans: &[PlanRow],
+    people: &HashMap<PatrolPlanId, Vec<UserId>>,
+    stops: &HashMap<RouteId, i64>,
+    days: &HashMap<CommunityId, (Tz, Vec<NaiveDate>)>,
+    not_before: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> CoreResult<usize> {
+    let (tasks, walkers) = plan_tasks(tx, plans, people, stops, days, not_before).await?;
+    store_tasks(tx, &tasks, &walkers, now).await
 }
 
 async fn plan_inputs(
@@ -167,19 +191,30 @@ pub async fn generate_ahead(
     let zones =
         crate::registry::store::for_community::time_zones(&mut core.db.read(), ids.as_deref())
             .await?;
-    let mut tx = core.db.begin().await?;
-    let mut days: HashMap<CommunityId, (Tz, Vec<NaiveDate>)> = HashMap::new();
-    let mut claimed = 0;
-    for (c, tz_name) in zones {
-        let tz = crate::shared::calendar::zone(&tz_name);
-        let today = now.with_timezone(&tz).date_naive();
-        for d in ahead.clone().map(|n| today + Duration::days(n)) {
-            if crate::shared::jobs::claim_item(&mut tx, c, JOB, &d.to_string(), node, now).await? {
-                days.entry(c).or_insert_with(|| (tz, Vec::new())).1.push(d);
-                claimed += 1;
-            }
+    // SQLite: on the calling thread (a day of a thousand communities is some 150,000 rows, and
+    // the pool's worker thread would pass each returned row over a channel). The writer is held
+    // from the claims to the commit, so the readers see nothing change meanwhile.
+    if let Some((_slot, mut w)) = core.db.begin_inline().await? {
+        let days = claim_days(&mut w, zones, ahead, node, now).await?;
+        if days.is_empty() {
+            w.commit()?;
+            return Ok(TasksGenerated::default());
         }
+        let mut q = core.db.read();
+        let cs: Vec<i64> = days.keys().map(|c| c.0).collect();
+        let (plans, people, stops) = plan_inputs(&mut q, Some(&cs)).await?;
+        let (tasks, walkers) = plan_tasks(&mut q, &plans, &people, &stops, &days, None).await?;
+        drop(q);
+        let written = store_tasks(&mut w, &tasks, &walkers, now).await?;
+        w.commit()?;
+        return Ok(TasksGenerated {
+            days: days.values().map(|(_, d)| d.len()).sum(),
+            plans: plans.len(),
+            tasks: written,
+        });
     }
+    let mut tx = core.db.begin().await?;
+    let days = claim_days(&mut tx, zones, ahead, node, now).await?;
     if days.is_empty() {
         tx.commit().await?;
         return Ok(TasksGenerated::default());
@@ -189,10 +224,31 @@ pub async fn generate_ahead(
     let tasks = write_tasks(&mut tx, &plans, &people, &stops, &days, None, now).await?;
     tx.commit().await?;
     Ok(TasksGenerated {
-        days: claimed,
+        days: days.values().map(|(_, d)| d.len()).sum(),
         plans: plans.len(),
         tasks,
     })
+}
+
+/// Claims each community's days `ahead` of its today, each once across nodes and passes.
+async fn claim_days(
+    w: &mut impl Writes,
+    zones: Vec<(CommunityId, String)>,
+    ahead: std::ops::RangeInclusive<i64>,
+    node: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<HashMap<CommunityId, (Tz, Vec<NaiveDate>)>> {
+    let mut days: HashMap<CommunityId, (Tz, Vec<NaiveDate>)> = HashMap::new();
+    for (c, tz_name) in zones {
+        let tz = crate::shared::calendar::zone(&tz_name);
+        let today = now.with_timezone(&tz).date_naive();
+        for d in ahead.clone().map(|n| today + Duration::days(n)) {
+            if crate::shared::jobs::claim_item(w, c, JOB, &d.to_string(), node, now).await? {
+                days.entry(c).or_insert_with(|| (tz, Vec::new())).1.push(d);
+            }
+        }
+    }
+    Ok(days)
 }
 
 /// Generates a community's tasks for the days `from..=to` (a manager catching up, or "as of" a
@@ -336,7 +392,18 @@ pub async fn day_board(
 ) -> CoreResult<(NaiveDate, Vec<PatrolTask>)> {
     let (_, tz) = managed(core, ctx, c).await?;
     let day = day.unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
-    let rows = store::tasks_of_day(&mut core.db.read(), c, day, state.map(TaskState::code)).await?;
+    let bounds = (
+        crate::shared::calendar::local_to_utc(tz, day, chrono::NaiveTime::MIN),
+        crate::shared::calendar::local_to_utc(tz, day + Duration::days(2), chrono::NaiveTime::MIN),
+    );
+    let rows = store::tasks_of_day(
+        &mut core.db.read(),
+        c,
+        day,
+        bounds,
+        state.map(TaskState::code),
+    )
+    .await?;
     Ok((day, with_people(core, c, rows).await?))
 }
 

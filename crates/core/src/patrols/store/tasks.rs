@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::args;
-use crate::db::{Args, Bulk, Queries, Tx, Value};
+use crate::db::{Args, Bulk, Queries, Tx, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 use crate::shared::jobs::skip_locked;
@@ -24,12 +24,21 @@ pub(crate) struct NewTask {
     pub checkpoints: i64,
 }
 
-/// Writes the tasks that do not exist yet; returns the new ones as (id, plan, starts_at).
+crate::row! {
+    /// A task just written.
+    pub(crate) struct WrittenTask {
+        pub id: PatrolTaskId,
+        pub plan_id: PatrolPlanId,
+        pub starts_at: DateTime<Utc>,
+    }
+}
+
+/// Writes the tasks that do not exist yet; returns the new ones.
 pub(crate) async fn insert_tasks(
-    tx: &mut Tx,
+    tx: &mut impl Writes,
     tasks: &[NewTask],
     now: DateTime<Utc>,
-) -> CoreResult<Vec<(PatrolTaskId, PatrolPlanId, DateTime<Utc>)>> {
+) -> CoreResult<Vec<WrittenTask>> {
     let mut out = Vec::new();
     for chunk in tasks.chunks(CHUNK) {
         let mut b = Bulk::with_capacity(chunk.len(), 11);
@@ -54,7 +63,7 @@ pub(crate) async fn insert_tasks(
             " ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING \
              RETURNING id, plan_id, starts_at",
         );
-        let rows: Vec<(PatrolTaskId, PatrolPlanId, DateTime<Utc>)> = tx.fetch_all(&sql, a).await?;
+        let rows: Vec<WrittenTask> = tx.fetch_all(&sql, a).await?;
         out.extend(rows);
     }
     Ok(out)
@@ -62,7 +71,7 @@ pub(crate) async fn insert_tasks(
 
 /// Writes who walks which task.
 pub(crate) async fn insert_task_people(
-    tx: &mut Tx,
+    tx: &mut impl Writes,
     rows: &[(CommunityId, PatrolTaskId, UserId, DateTime<Utc>)],
 ) -> CoreResult<()> {
     for chunk in rows.chunks(CHUNK * 2) {
@@ -178,19 +187,23 @@ pub(crate) async fn tasks_of_person(
     .await
 }
 
-/// A community's tasks of a day, by start (`state`: only those).
+/// A community's tasks of a day, by start. A task starts on its day or, in a night window (which
+/// belongs to the day it opens), on the next: [`from`, `to`) — the two days' bounds in UTC —
+/// finds them on the report index.
 pub(crate) async fn tasks_of_day(
     q: &mut impl Queries,
     c: CommunityId,
     day: NaiveDate,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
     state: Option<&str>,
 ) -> CoreResult<Vec<TaskRow>> {
     q.fetch_all(
         &format!(
-            "SELECT {TASK_COLS} FROM {TASK_FROM}{TASK_JOINS} WHERE t.community_id = $1 AND t.day = $2 \
-             AND ($3 IS NULL OR t.state = $3) ORDER BY t.starts_at, t.id"
+            "SELECT {TASK_COLS} FROM {TASK_FROM}{TASK_JOINS} WHERE t.community_id = $1 \
+             AND t.starts_at >= $2 AND t.starts_at < $3 AND t.day = $4 \
+             AND ($5 IS NULL OR t.state = $5) ORDER BY t.starts_at, t.id"
         ),
-        args![c, day, state],
+        args![c, from, to, day, state],
     )
     .await
 }

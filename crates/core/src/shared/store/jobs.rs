@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Backend, Tx};
+use crate::db::{Backend, Tx, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::CommunityId;
 
@@ -51,7 +51,7 @@ pub async fn finish_lease(
 /// claimed it (on PostgreSQL a concurrent pass's insert waits for the first to commit or roll
 /// back, then finds the key taken or takes it).
 pub async fn claim_item(
-    tx: &mut Tx,
+    tx: &mut impl Writes,
     community: CommunityId,
     job: &str,
     item: &str,
