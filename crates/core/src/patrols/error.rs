@@ -65,6 +65,8 @@ crate::error_codes! {
         UnknownBuilding = "patrol_unknown_building",
         /// A route that is not the community's.
         UnknownRoute = "patrol_unknown_route",
+        /// An equipment item that is not the community's.
+        UnknownEquipment = "patrol_unknown_equipment",
         /// A device time that is no time (before 2020 or days ahead).
         BadDeviceTime = "patrol_bad_device_time",
     }

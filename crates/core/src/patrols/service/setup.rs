@@ -284,6 +284,28 @@ async fn check_building(core: &Core, c: CommunityId, b: Option<BuildingId>) -> C
     }
 }
 
+/// Each item's equipment is the community's (a meter of another community's pump is no reading
+/// of this one's).
+async fn check_equipment(core: &Core, c: CommunityId, items: &[PatrolItem]) -> CoreResult<()> {
+    let mut checks = Checks::new();
+    let mut q = core.db.read();
+    for (i, it) in items.iter().enumerate() {
+        let Some(e) = it.equipment_id.filter(|_| it.kind == CheckKind::Number) else {
+            continue;
+        };
+        if crate::equipment::store::items::get_in(&mut q, c, EquipmentId(e))
+            .await?
+            .is_none()
+        {
+            checks.push(FieldError::new(
+                format!("items[{i}].equipment_id"),
+                PatrolCode::UnknownEquipment,
+            ));
+        }
+    }
+    checks.finish()
+}
+
 /// What is written of a checked checkpoint (a new one or a rewrite).
 fn checkpoint_fields<'a>(
     input: &'a CheckpointForCreate,
@@ -317,6 +339,7 @@ pub async fn create_checkpoint(
         texts,
     } = check_checkpoint(&input)?;
     check_building(core, c, input.building_id).await?;
+    check_equipment(core, c, &input.items).await?;
     let (tag, location) = (texts.nfc_tag, texts.location);
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
@@ -355,6 +378,7 @@ pub async fn update_checkpoint(
         texts,
     } = check_checkpoint(&input)?;
     check_building(core, c, input.building_id).await?;
+    check_equipment(core, c, &input.items).await?;
     let (tag, location) = (texts.nfc_tag, texts.location);
     let now = Utc::now();
     let mut tx = core.db.begin().await?;
