@@ -2,7 +2,8 @@
 //! project manager and for no one without `patrols.manage` nor for another community's manager;
 //! a refused checkpoint comes back with each message beside its field and writes nothing; a
 //! checkpoint, a route and a plan made through the forms give rounds; a finding turned into a
-//! request with one button links both ways, and a second press makes no second request.
+//! request with one button links both ways, and a second press makes no second request; a
+//! meter is read only on the community's own equipment.
 
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
@@ -471,4 +472,80 @@ async fn a_finding_becomes_one_request_with_one_button() {
     let page = html(&web, &app.base, &format!("/patrols/{c}/report")).await;
     assert!(page.contains("id=\"report-month-"), "{page}");
     assert!(page.contains("data-print"), "{page}");
+}
+
+#[tokio::test]
+async fn a_meter_is_read_only_on_the_communitys_own_equipment() {
+    let app = crate::app().await;
+    let (a, b) = (app.community_a, app.community_b);
+    let c = a.0;
+    app.user("pm01", "project_manager", &[a]).await;
+    let pm = pm_api(&app).await;
+    let pm_b = app.api_as("pm_b_api", "project_manager", &[b]).await;
+    let mut pumps = Vec::new();
+    for (api, community) in [(&pm, a.0), (&pm_b, b.0)] {
+        let (st, e) = api
+            .post(
+                &format!("/api/v1/communities/{community}/equipment"),
+                json!({"system": "water", "code": "WS-01", "name": "生活水泵1#", "location": "地下一层"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{e}");
+        pumps.push(e["id"].as_i64().expect("equipment").to_string());
+    }
+    let (web, token) = console_login(&app, "pm01").await;
+    // The form offers A's pump only.
+    let page = html(&web, &app.base, &format!("/patrols/{c}/checkpoints/new")).await;
+    assert!(
+        page.contains(&format!("<option value=\"{}\">WS-01 生活水泵1#", pumps[0])),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("<option value=\"{}\">", pumps[1])),
+        "{page}"
+    );
+    let form = |pump: &str| {
+        vec![
+            ("_csrf", token.clone()),
+            ("rows", "6".into()),
+            ("name", "水泵房".into()),
+            ("radius_m", "50".into()),
+            ("active", "1".into()),
+            ("kind0", "number".into()),
+            ("label0", "出水压力".into()),
+            ("equipment0", pump.to_string()),
+            ("meter0", "出水压力".into()),
+        ]
+    };
+    // B's pump, sent by hand, is refused beside the item.
+    let forged = form(&pumps[1]);
+    let pairs: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (st, _, page) = send(
+        &web,
+        &app.base,
+        &format!("/patrols/{c}/checkpoints"),
+        &pairs,
+    )
+    .await;
+    assert_eq!(st, 422, "{page}");
+    assert!(
+        near(&page, "id=\"item-0\"", 3000).contains("设备不属于本项目"),
+        "{page}"
+    );
+    let mine = form(&pumps[0]);
+    let pairs: Vec<(&str, &str)> = mine.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (st, _, page) = send(
+        &web,
+        &app.base,
+        &format!("/patrols/{c}/checkpoints"),
+        &pairs,
+    )
+    .await;
+    assert_eq!(st, 303, "{page}");
+    let (_, list) = pm
+        .get(&format!("/api/v1/communities/{c}/patrol-checkpoints"))
+        .await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list[0]["items"][0]["equipment_id"].to_string(), pumps[0]);
+    assert_eq!(list[0]["items"][0]["meter"], "出水压力");
 }
