@@ -18,8 +18,8 @@ use wuye_core::shared::ids::*;
 use super::super::duty::Fields;
 use super::super::flash::done;
 use super::super::forms::{Opt, opts};
-use super::super::{Id, Ids, OrPage, PageError, PageResult, Shell, file_response, page};
-use super::{community_name, refused_shell, shown_in_form};
+use super::super::{Id, Ids, OrPage, PageResult, Shell, file_response, page};
+use super::{after_save, community_name};
 use crate::AppState;
 use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
 
@@ -354,29 +354,24 @@ async fn saved(
     form: CheckpointForm,
     r: Result<Checkpoint, CoreError>,
 ) -> PageResult {
-    match r {
-        Ok(k) => Ok(done(
-            st,
-            u,
-            &format!("/patrols/{c}/checkpoints#cp-{}", k.id),
-            format!("{}：{}", u.locale.t("pc.saved"), k.name),
-        )),
-        Err(e) if shown_in_form(&e) => {
-            let (s, status) = refused_shell(u, &e);
-            let version = if editing > 0 {
-                patrols::checkpoint(&st.core, &u.ctx, CommunityId(c), CheckpointId(editing))
-                    .await
-                    .map(|k| k.label_version)
-                    .unwrap_or(0)
-            } else {
-                0
-            };
-            let mut r = render(st, u, s, c, editing, version, form).await?;
-            *r.status_mut() = status;
-            Ok(r)
-        }
-        Err(e) => Err(PageError::new(u, e)),
-    }
+    let to = |k: &Checkpoint| {
+        (
+            format!("/patrols/{c}/checkpoints#cp-{}", k.id),
+            k.name.clone(),
+        )
+    };
+    after_save(st, u, r, to, |s| async move {
+        let version = if editing > 0 {
+            patrols::checkpoint(&st.core, &u.ctx, CommunityId(c), CheckpointId(editing))
+                .await
+                .map(|k| k.label_version)
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        render(st, u, s, c, editing, version, form).await
+    })
+    .await
 }
 
 async fn create(

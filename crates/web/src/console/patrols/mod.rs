@@ -8,7 +8,7 @@
 use axum::Router;
 use wuye_core::CoreError;
 
-use super::{PageError, Shell};
+use super::{PageError, PageResult, Shell};
 use crate::AppState;
 use crate::error::describe;
 use crate::extract::ConsoleUser;
@@ -40,13 +40,36 @@ async fn community_name(st: &AppState, u: &ConsoleUser, c: i64) -> Result<String
         .ok_or_else(|| PageError::new(u, CoreError::NotFound("community")))
 }
 
-/// Whether a service's refusal is one a form shows beside its fields (re-rendered), rather
-/// than the console's error page.
-fn shown_in_form(e: &CoreError) -> bool {
-    matches!(e, CoreError::Invalid(_) | CoreError::Conflict(_))
-}
-
 /// The page frame of a re-rendered form, and the status it is answered with.
 fn refused_shell(u: &ConsoleUser, e: &CoreError) -> (Shell, axum::http::StatusCode) {
     (Shell::of(u).with_error(e), describe(e, u.locale).0)
+}
+
+/// What a setting-up form's save leads to: saved, back to `to` saying "已保存：name"; refused
+/// field by field, the form again (`again`, given the frame with the messages) with the
+/// refusal's status; anything else, the console's error page.
+async fn after_save<T, Again>(
+    st: &AppState,
+    u: &ConsoleUser,
+    r: Result<T, CoreError>,
+    to_and_name: impl FnOnce(&T) -> (String, String),
+    again: impl FnOnce(Shell) -> Again,
+) -> PageResult
+where
+    Again: std::future::Future<Output = PageResult>,
+{
+    match r {
+        Ok(x) => {
+            let (to, name) = to_and_name(&x);
+            let said = format!("{}：{name}", u.locale.t("pc.saved"));
+            Ok(super::flash::done(st, u, &to, said))
+        }
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            let (s, status) = refused_shell(u, &e);
+            let mut r = again(s).await?;
+            *r.status_mut() = status;
+            Ok(r)
+        }
+        Err(e) => Err(PageError::new(u, e)),
+    }
 }

@@ -19,10 +19,9 @@ use wuye_core::shared::error::{CommonCode, FieldError};
 use wuye_core::shared::ids::*;
 
 use super::super::duty::Fields;
-use super::super::flash::done;
 use super::super::forms::{Opt, default_zone, label, opts};
-use super::super::{Id, Ids, OrPage, PageError, PageResult, Shell, page};
-use super::{community_name, refused_shell, shown_in_form};
+use super::super::{Id, Ids, OrPage, PageResult, Shell, page};
+use super::{after_save, community_name};
 use crate::AppState;
 use crate::extract::{ConsoleUser, CsrfBody};
 
@@ -394,21 +393,8 @@ async fn saved(
     form: PlanForm,
     r: Result<PatrolPlan, CoreError>,
 ) -> PageResult {
-    match r {
-        Ok(p) => Ok(done(
-            st,
-            u,
-            &format!("/patrols/{c}/plans#plan-{}", p.id),
-            format!("{}：{}", u.locale.t("pc.saved"), p.name),
-        )),
-        Err(e) if shown_in_form(&e) => {
-            let (s, status) = refused_shell(u, &e);
-            let mut r = render(st, u, s, c, editing, form).await?;
-            *r.status_mut() = status;
-            Ok(r)
-        }
-        Err(e) => Err(PageError::new(u, e)),
-    }
+    let to = |p: &PatrolPlan| (format!("/patrols/{c}/plans#plan-{}", p.id), p.name.clone());
+    after_save(st, u, r, to, |s| render(st, u, s, c, editing, form)).await
 }
 
 async fn create(
