@@ -216,6 +216,7 @@ async fn a_checkpoint_route_and_plan_made_through_the_forms_give_rounds() {
     app.user("pm01", "project_manager", &[a]).await;
     let guard = app.user("guard", "security", &[a]).await;
     let (web, token) = console_login(&app, "pm01").await;
+    let building = app.building_a.0.to_string();
 
     let (st, to, page) = send(
         &web,
@@ -226,6 +227,7 @@ async fn a_checkpoint_route_and_plan_made_through_the_forms_give_rounds() {
             ("rows", "6"),
             ("name", "水泵房"),
             ("location", "地下一层"),
+            ("building_id", &building),
             ("radius_m", "50"),
             ("active", "1"),
             ("kind0", "number"),
@@ -252,12 +254,19 @@ async fn a_checkpoint_route_and_plan_made_through_the_forms_give_rounds() {
         .await;
     let k = &list[0];
     assert_eq!(k["name"], "水泵房");
+    assert_eq!(k["building_id"].to_string(), building);
     assert_eq!(k["items"][0]["max"], "0.6");
     assert_eq!(k["items"][1]["options"], json!(["干燥", "积水"]));
     assert_eq!(k["items"][1]["abnormal_options"], json!(["积水"]));
     let kid = k["id"].as_i64().expect("checkpoint").to_string();
     let page = html(&web, &app.base, &to).await;
     assert!(page.contains("已保存：水泵房"), "{page}");
+    // Its page shows the building chosen, so saving it again keeps it.
+    let page = html(&web, &app.base, &format!("/patrols/{c}/checkpoints/{kid}")).await;
+    assert!(
+        near(&page, "id=\"cp-building\"", 600).contains(&format!("value=\"{building}\" selected")),
+        "{page}"
+    );
 
     let (st, to, page) = send(
         &web,

@@ -132,6 +132,8 @@ impl ItemForm {
 pub struct CheckpointForm {
     pub name: String,
     pub location: String,
+    /// The building's id ("" for none).
+    pub building: String,
     pub lat: String,
     pub lng: String,
     pub radius_m: String,
@@ -148,6 +150,7 @@ fn form_of(k: &Checkpoint) -> CheckpointForm {
     CheckpointForm {
         name: k.name.clone(),
         location: text(&k.location),
+        building: k.building_id.map(|b| b.to_string()).unwrap_or_default(),
         lat: k.lat.map(|v| v.to_string()).unwrap_or_default(),
         lng: k.lng.map(|v| v.to_string()).unwrap_or_default(),
         radius_m: k.radius_m.to_string(),
@@ -182,6 +185,7 @@ fn parse(body: &str) -> (CheckpointForm, Result<CheckpointForCreate, Vec<FieldEr
     let mut form = CheckpointForm {
         name: get("name"),
         location: get("location"),
+        building: get("building_id"),
         lat: get("lat"),
         lng: get("lng"),
         radius_m: get("radius_m"),
@@ -205,6 +209,7 @@ fn parse(body: &str) -> (CheckpointForm, Result<CheckpointForCreate, Vec<FieldEr
     let lat = number("lat", &form.lat);
     let lng = number("lng", &form.lng);
     let radius = number("radius_m", &form.radius_m).map(|r| r.round() as i64);
+    let building = number("building_id", &form.building).map(|b| BuildingId(b as i64));
     let mut items = Vec::new();
     for i in 0..rows {
         let mut row = ItemForm {
@@ -258,7 +263,7 @@ fn parse(body: &str) -> (CheckpointForm, Result<CheckpointForCreate, Vec<FieldEr
     let input = CheckpointForCreate {
         name: form.name.clone(),
         location: some(&form.location),
-        building_id: None,
+        building_id: building,
         lat,
         lng,
         radius_m: radius,
@@ -289,6 +294,8 @@ struct FormPage {
     kinds: Vec<Opt>,
     /// The community's equipment for a number's meter: (id, "code name").
     equipment: Vec<(String, String)>,
+    /// The community's buildings: (id, name).
+    buildings: Vec<(String, String)>,
 }
 
 async fn render(
@@ -313,6 +320,17 @@ async fn render(
             .into_iter()
             .map(|e| (e.id.0.to_string(), format!("{} {}", e.code, e.name)))
             .collect();
+    let mut buildings: Vec<(String, String)> =
+        wuye_core::registry::list_buildings(&st.core, &u.ctx, CommunityId(c))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|b| (b.id.to_string(), b.name))
+            .collect();
+    // A building the user may not list is kept as it is rather than dropped on saving.
+    if !f.building.is_empty() && !buildings.iter().any(|(id, _)| *id == f.building) {
+        buildings.push((f.building.clone(), format!("#{}", f.building)));
+    }
     let want = f.items.len().max(ITEM_ROWS).max(f.items.len() + SPARE_ROWS);
     f.items.resize_with(want, || ItemForm {
         kind: CheckKind::Ok.code().into(),
@@ -327,6 +345,7 @@ async fn render(
         label_version,
         f,
         equipment,
+        buildings,
     }))
 }
 
