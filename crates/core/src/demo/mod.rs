@@ -13,6 +13,7 @@ mod billing;
 mod community;
 mod duty;
 mod equipment;
+mod patrols;
 mod registry;
 mod requests;
 mod store;
@@ -125,6 +126,9 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     let [a, b, c, d, e] = people;
     duty::seed_duty(core, &sys, communities[0], [a?, b?, c?, d?, e?]).await?;
     equipment::seed_equipment(core, &sys, communities[0]).await?;
+    let patrollers = ["security", "tech", "manager"].map(user_id);
+    let [a, b, c] = patrollers;
+    patrols::seed_patrols(core, &sys, communities[0], [a?, b?, c?]).await?;
     Ok(())
 }
 

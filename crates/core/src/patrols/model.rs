@@ -147,6 +147,20 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// The first task that starts after `after`, looking at most 62 days ahead (a monthly plan
+    /// on the 31st still has one); `None` when the plan has ended or never runs in that span.
+    pub fn next_start(&self, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        // From the day before: a night window opened yesterday may still have tasks to come.
+        let first = after.with_timezone(&tz).date_naive().pred_opt()?;
+        (0..=63)
+            .filter_map(|n| first.checked_add_days(chrono::Days::new(n)))
+            .flat_map(|day| self.occurrences(tz, day))
+            .map(|o| o.starts_at)
+            .find(|s| *s > after)
+    }
+}
+
 /// Parses "1,3,5" into a set within `lo..=hi`; `None` for anything else (or nothing).
 pub fn parse_days(s: &str, lo: u32, hi: u32) -> Option<BTreeSet<u32>> {
     let mut out = BTreeSet::new();

@@ -144,6 +144,10 @@ pub struct Shell {
     pub can_equipment: bool,
     /// Keeps the ledger and plans, accepts maintenance orders.
     pub can_equipment_manage: bool,
+    /// Sets up patrols and reads their board, findings and report.
+    pub can_patrols: bool,
+    /// Walks patrol rounds with the phone app.
+    pub can_patrol_walk: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -181,6 +185,8 @@ impl Shell {
             can_surveys: false,
             can_equipment: false,
             can_equipment_manage: false,
+            can_patrols: false,
+            can_patrol_walk: false,
             unread: 0,
             error: None,
             notice: None,
@@ -225,6 +231,8 @@ impl Shell {
             can_surveys: c.has(Perm::SurveysManage),
             can_equipment: c.has(Perm::EquipmentWork) || c.has(Perm::EquipmentManage),
             can_equipment_manage: c.has(Perm::EquipmentManage),
+            can_patrols: c.has(Perm::PatrolsManage),
+            can_patrol_walk: c.has(Perm::PatrolsWalk),
             unread: 0,
             error: None,
             notice: None,

@@ -191,6 +191,11 @@ impl Shell {
             ));
             manage.push(link("/machine-rooms", "eq.rooms", "nav-machine-rooms"));
         }
+        if self.can_patrols {
+            manage.push(link("/patrols", "pc.nav", "nav-patrols"));
+        } else if self.can_patrol_walk {
+            manage.push(link("/patrol", "pt.app_title", "nav-patrol-app"));
+        }
         if staff {
             manage.push(link("/handovers", "du.handovers", "nav-handovers"));
             manage.push(link("/incidents", "ic.incidents", "nav-incidents"));

@@ -30,6 +30,7 @@ mod opening;
 mod ops;
 mod parking;
 mod patrol_browser;
+mod patrol_pages;
 mod patrols;
 mod pii;
 mod plans;

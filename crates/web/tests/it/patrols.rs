@@ -11,7 +11,7 @@ use wuye_testkit::{Api, TestApp};
 
 use super::{app, error_fields};
 
-fn today() -> chrono::NaiveDate {
+pub(crate) fn today() -> chrono::NaiveDate {
     Utc::now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive()
@@ -22,7 +22,7 @@ async fn manager(app: &TestApp) -> Api {
         .await
 }
 
-pub(super) async fn secret(app: &TestApp, checkpoint: i64) -> String {
+pub(crate) async fn secret(app: &TestApp, checkpoint: i64) -> String {
     let (s,): (String,) = app
         .core
         .db
@@ -38,7 +38,7 @@ pub(super) async fn secret(app: &TestApp, checkpoint: i64) -> String {
 
 /// Three checkpoints of A (pump room with a pressure reading, drain with a choice, a gate with
 /// text), a route over the first two in order, and an hourly plan walked by `guard`.
-async fn setup(app: &TestApp, pm: &Api, guard_id: i64) -> (Vec<i64>, i64, i64) {
+pub(crate) async fn setup(app: &TestApp, pm: &Api, guard_id: i64) -> (Vec<i64>, i64, i64) {
     let a = app.community_a.0;
     let (st, k1) = pm
         .post(
@@ -94,7 +94,7 @@ async fn setup(app: &TestApp, pm: &Api, guard_id: i64) -> (Vec<i64>, i64, i64) {
     (ids, route, p["id"].as_i64().expect("plan"))
 }
 
-async fn user_id(api: &Api) -> i64 {
+pub(crate) async fn user_id(api: &Api) -> i64 {
     let (st, me) = api.get("/api/v1/me").await;
     assert_eq!(st, 200, "{me}");
     me["id"]
@@ -104,7 +104,7 @@ async fn user_id(api: &Api) -> i64 {
 }
 
 /// The round of the plan that is due now.
-pub(super) async fn current_round(guard: &Api) -> Value {
+pub(crate) async fn current_round(guard: &Api) -> Value {
     let (st, b) = guard.get("/api/v1/patrol/rounds").await;
     assert_eq!(st, 200, "{b}");
     let now = Utc::now();
@@ -324,7 +324,7 @@ async fn a_week_of_tasks_across_a_month_end_falls_at_the_hand_computed_instants(
 }
 
 /// Today's rounds, the one under way among them (a new plan writes only those still ahead).
-pub(super) async fn generate_today(pm: &Api, a: i64) {
+pub(crate) async fn generate_today(pm: &Api, a: i64) {
     let (st, v) = pm
         .post(
             &format!("/api/v1/communities/{a}/patrol-tasks/generate"),
@@ -334,7 +334,7 @@ pub(super) async fn generate_today(pm: &Api, a: i64) {
     assert_eq!(st, 200, "{v}");
 }
 
-pub(super) fn scan(
+pub(crate) fn scan(
     client: &str,
     task: i64,
     code: &str,

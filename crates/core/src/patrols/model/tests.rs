@@ -177,3 +177,24 @@ fn readings_are_thousandths() {
     assert!(!out_of_limits(600, Some(300), Some(600)));
     assert!(out_of_limits(299, Some(300), None));
 }
+
+#[test]
+fn the_next_start_is_the_first_task_after_now() {
+    // Hourly every 2 h from 22:00 to 06:00: at 2026-03-10 01:30 local (17:30 UTC the day
+    // before) the next task is the 02:00 one of the window opened on the 9th.
+    let s = schedule(PatrolFrequency::Hourly, "22:00", "06:00", 90);
+    assert_eq!(
+        s.next_start(sh(), utc("2026-03-09T17:30:00Z")),
+        Some(utc("2026-03-09T18:00:00Z"))
+    );
+    // Monthly on the 31st, asked on 1 April: 30 April (its last day) at 09:00 local.
+    let mut m = schedule(PatrolFrequency::Monthly, "09:00", "10:00", 60);
+    m.month_days = BTreeSet::from([31]);
+    assert_eq!(
+        m.next_start(sh(), utc("2026-04-01T02:00:00Z")),
+        Some(utc("2026-04-30T01:00:00Z"))
+    );
+    // A plan that ended yesterday has none.
+    m.ends_on = Some(d(2026, 3, 31));
+    assert_eq!(m.next_start(sh(), utc("2026-04-01T02:00:00Z")), None);
+}

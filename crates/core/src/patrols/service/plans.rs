@@ -361,3 +361,68 @@ pub async fn plans(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Vec<Pat
         })
         .collect()
 }
+
+/// What a plan's form offers to choose from: the community's staff who may walk rounds, those
+/// who may supervise them, and the duty shifts in use (code, "name HH:MM–HH:MM").
+#[derive(Debug, Clone, Default)]
+pub struct PlanChoices {
+    pub walkers: Vec<(UserId, String)>,
+    pub supervisors: Vec<(UserId, String)>,
+    pub shifts: Vec<(String, String)>,
+}
+
+/// The people and shifts a manager may put on a plan of the community (the same lists the
+/// plan's checks accept).
+pub async fn plan_choices(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<PlanChoices> {
+    managed(core, ctx, c).await?;
+    let mut q = core.db.read();
+    let walkers = crate::auth::store::for_tickets::users_with_perm(
+        &mut q,
+        ctx.company_id,
+        c,
+        Perm::PatrolsWalk.code(),
+        true,
+    )
+    .await?;
+    let supervisors = crate::auth::store::for_tickets::users_with_perm(
+        &mut q,
+        ctx.company_id,
+        c,
+        Perm::PatrolsManage.code(),
+        true,
+    )
+    .await?;
+    drop(q);
+    let shifts = crate::duty::list_shifts(core, ctx, c)
+        .await?
+        .into_iter()
+        .filter(|s| s.active)
+        .map(|s| (s.code, format!("{} {}–{}", s.name, s.starts, s.ends)))
+        .collect();
+    Ok(PlanChoices {
+        walkers,
+        supervisors,
+        shifts,
+    })
+}
+
+/// When each active plan of the community next starts a round (plans with none to come are
+/// left out).
+pub async fn next_rounds(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+) -> CoreResult<std::collections::HashMap<PatrolPlanId, chrono::DateTime<Utc>>> {
+    let (_, tz) = managed(core, ctx, c).await?;
+    let now = Utc::now();
+    let mut out = std::collections::HashMap::new();
+    for p in store::plans(&mut core.db.read(), c).await? {
+        if !p.active {
+            continue;
+        }
+        if let Some(at) = schedule_of(&p)?.next_start(tz, now) {
+            out.insert(p.id, at);
+        }
+    }
+    Ok(out)
+}

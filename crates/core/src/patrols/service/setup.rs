@@ -275,31 +275,6 @@ fn parse_limit(checks: &mut Checks, field: &str, raw: Option<&str>) -> Option<i6
     }
 }
 
-/// Every equipment item a number reads must be the community's.
-async fn check_equipment(core: &Core, c: CommunityId, items: &[PatrolItem]) -> CoreResult<()> {
-    let mut q = core.db.read();
-    let mut errs = Vec::new();
-    for (i, it) in items.iter().enumerate() {
-        let Some(e) = it.equipment_id.filter(|_| it.kind == CheckKind::Number) else {
-            continue;
-        };
-        if crate::equipment::store::items::get_in(&mut q, c, EquipmentId(e))
-            .await?
-            .is_none()
-        {
-            errs.push(FieldError::new(
-                format!("items[{i}].equipment_id"),
-                PatrolCode::UnknownEquipment,
-            ));
-        }
-    }
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(CoreError::Invalid(errs))
-    }
-}
-
 async fn check_building(core: &Core, c: CommunityId, b: Option<BuildingId>) -> CoreResult<()> {
     let Some(b) = b else { return Ok(()) };
     let known = crate::registry::store::for_community::buildings(&mut core.db.read(), c)
@@ -314,6 +289,28 @@ async fn check_building(core: &Core, c: CommunityId, b: Option<BuildingId>) -> C
             PatrolCode::UnknownBuilding,
         ))
     }
+}
+
+/// Each item's equipment is the community's (a meter of another community's pump is no reading
+/// of this one's).
+async fn check_equipment(core: &Core, c: CommunityId, items: &[PatrolItem]) -> CoreResult<()> {
+    let mut checks = Checks::new();
+    let mut q = core.db.read();
+    for (i, it) in items.iter().enumerate() {
+        let Some(e) = it.equipment_id.filter(|_| it.kind == CheckKind::Number) else {
+            continue;
+        };
+        if crate::equipment::store::items::get_in(&mut q, c, EquipmentId(e))
+            .await?
+            .is_none()
+        {
+            checks.push(FieldError::new(
+                format!("items[{i}].equipment_id"),
+                PatrolCode::UnknownEquipment,
+            ));
+        }
+    }
+    checks.finish()
 }
 
 /// What is written of a checked checkpoint (a new one or a rewrite).
