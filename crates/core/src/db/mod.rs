@@ -699,6 +699,8 @@ pub struct WriterSlot(#[allow(dead_code)] sqlx::pool::PoolConnection<Sqlite>);
 /// The writes of a use case that runs either in a [`Tx`] or in an [`InlineTx`] (group commits).
 #[allow(async_fn_in_trait)]
 pub trait Writes {
+    /// Which engine runs the writes (an [`InlineTx`] is SQLite's).
+    fn engine(&self) -> Backend;
     async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64>;
     async fn fetch_all<T: FromBothRows + FromInline>(
         &mut self,
@@ -708,6 +710,9 @@ pub trait Writes {
 }
 
 impl Writes for Tx {
+    fn engine(&self) -> Backend {
+        Tx::backend(self)
+    }
     async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64> {
         Tx::execute(self, sql, args).await
     }
@@ -721,6 +726,9 @@ impl Writes for Tx {
 }
 
 impl Writes for InlineTx {
+    fn engine(&self) -> Backend {
+        Backend::Sqlite
+    }
     async fn execute(&mut self, sql: &str, args: Args) -> CoreResult<u64> {
         InlineTx::execute(self, sql, &args)
     }

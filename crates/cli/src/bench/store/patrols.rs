@@ -69,6 +69,10 @@ pub(crate) async fn walk_rounds(
     before: Ts,
 ) -> AnyResult<(u64, u64)> {
     let mut tx = core.db.begin().await?;
+    // The results go to the scans written here: those after the highest id before.
+    let (last,): (i64,) = tx
+        .fetch_one("SELECT COALESCE(MAX(id), 0) FROM patrol_scans", args![])
+        .await?;
     let scans = tx
         .execute(
             "INSERT INTO patrol_scans (community_id, task_id, checkpoint_id, client_id, user_id, \
@@ -88,9 +92,8 @@ pub(crate) async fn walk_rounds(
          CASE WHEN i.kind = 'number' THEN 450 END, i.kind = 'ok' AND sc.flags <> '' \
          FROM patrol_scans sc JOIN patrol_items i ON i.community_id = sc.community_id \
          AND i.checkpoint_id = sc.checkpoint_id \
-         WHERE sc.community_id = $1 AND sc.client_id LIKE 'y-%' AND NOT EXISTS \
-         (SELECT 1 FROM patrol_results r WHERE r.community_id = sc.community_id AND r.scan_id = sc.id)",
-        args![c],
+         WHERE sc.community_id = $1 AND sc.id > $2",
+        args![c, last],
     )
     .await?;
     let rounds = tx

@@ -5,13 +5,17 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::args;
-use crate::db::{Args, Bulk, Queries, Tx, Value, Writes};
+use crate::db::{Args, Backend, Bulk, Queries, Tx, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 use crate::shared::jobs::skip_locked;
 
 /// Rows per statement (11 values a row: well under SQLite's 32,766).
 const CHUNK: usize = 1500;
+
+/// Rows per `UNNEST` statement on PostgreSQL (one array per column: a row costs no parameter of
+/// its own and the statement no planning by its size).
+const UNNEST_ROWS: usize = 50_000;
 
 /// A task to generate.
 pub(crate) struct NewTask {
@@ -39,6 +43,9 @@ pub(crate) async fn insert_tasks(
     tasks: &[NewTask],
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<WrittenTask>> {
+    if tx.engine() == Backend::Postgres {
+        return unnest_tasks(tx, tasks, now).await;
+    }
     let mut out = Vec::new();
     for chunk in tasks.chunks(CHUNK) {
         let mut b = Bulk::with_capacity(chunk.len(), 11);
@@ -69,11 +76,74 @@ pub(crate) async fn insert_tasks(
     Ok(out)
 }
 
+/// [`insert_tasks`] on PostgreSQL.
+async fn unnest_tasks(
+    tx: &mut impl Writes,
+    tasks: &[NewTask],
+    now: DateTime<Utc>,
+) -> CoreResult<Vec<WrittenTask>> {
+    let mut out = Vec::new();
+    for chunk in tasks.chunks(UNNEST_ROWS) {
+        let ids = |f: fn(&NewTask) -> i64| -> Value {
+            chunk.iter().map(|t| Some(f(t))).collect::<Vec<_>>().into()
+        };
+        let texts =
+            |f: fn(&NewTask) -> String| -> Value { chunk.iter().map(f).collect::<Vec<_>>().into() };
+        let a = Args(vec![
+            ids(|t| t.community.0),
+            ids(|t| t.plan.0),
+            ids(|t| t.route.0),
+            texts(|t| t.day.to_string()),
+            texts(|t| t.starts_at.to_rfc3339()),
+            texts(|t| t.ends_at.to_rfc3339()),
+            ids(|t| t.checkpoints),
+            Value::from(now),
+        ]);
+        let rows: Vec<WrittenTask> = tx
+            .fetch_all(
+                "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, starts_at, ends_at, \
+                 state, checkpoints, scanned, flagged, created_at) \
+                 SELECT x.c, x.p, x.r, x.d::DATE, x.s::TIMESTAMPTZ, x.e::TIMESTAMPTZ, 'pending', x.n, 0, 0, $8 \
+                 FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], \
+                 $6::TEXT[], $7::BIGINT[]) AS x (c, p, r, d, s, e, n) \
+                 ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING \
+                 RETURNING id, plan_id, starts_at",
+                a,
+            )
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Writes who walks which task.
 pub(crate) async fn insert_task_people(
     tx: &mut impl Writes,
     rows: &[(CommunityId, PatrolTaskId, UserId, DateTime<Utc>)],
 ) -> CoreResult<()> {
+    if tx.engine() == Backend::Postgres {
+        for chunk in rows.chunks(UNNEST_ROWS) {
+            let a = Args(vec![
+                chunk.iter().map(|r| Some(r.0.0)).collect::<Vec<_>>().into(),
+                chunk.iter().map(|r| Some(r.1.0)).collect::<Vec<_>>().into(),
+                chunk.iter().map(|r| Some(r.2.0)).collect::<Vec<_>>().into(),
+                chunk
+                    .iter()
+                    .map(|r| r.3.to_rfc3339())
+                    .collect::<Vec<_>>()
+                    .into(),
+            ]);
+            tx.execute(
+                "INSERT INTO patrol_task_people (community_id, task_id, user_id, starts_at) \
+                 SELECT x.c, x.t, x.u, x.s::TIMESTAMPTZ \
+                 FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[]) AS x (c, t, u, s) \
+                 ON CONFLICT DO NOTHING",
+                a,
+            )
+            .await?;
+        }
+        return Ok(());
+    }
     for chunk in rows.chunks(CHUNK * 2) {
         let mut b = Bulk::with_capacity(chunk.len(), 4);
         for (c, t, u, at) in chunk {
