@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::args;
-use crate::db::{Queries, Tx};
+use crate::db::{Args, Queries, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -64,6 +64,31 @@ pub(crate) struct PlanFields {
     pub active: bool,
 }
 
+/// A plan's written columns, in the order both the INSERT and the UPDATE list them.
+fn plan_values(f: &PlanFields, meter_next: Option<i64>) -> Args {
+    args![
+        f.equipment_id,
+        f.system.as_str(),
+        f.title.as_str(),
+        f.frequency.as_str(),
+        f.interval_n,
+        f.months.clone(),
+        f.day_of_month,
+        f.anchor.as_str(),
+        f.start_on,
+        f.meter.clone(),
+        f.threshold_milli,
+        meter_next,
+        f.checklist.as_str(),
+        f.required_attachments.as_str(),
+        f.performer.as_str(),
+        f.contractor.clone(),
+        f.assignee_id,
+        f.lead_days,
+        f.active,
+    ]
+}
+
 /// Writes a plan; with a template key, a second adoption of the same default writes nothing
 /// (`None`).
 pub(crate) async fn insert_plan(
@@ -84,31 +109,12 @@ pub(crate) async fn insert_plan(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
              $18, $19, $20, $21, $22, $23, $23) \
              ON CONFLICT (community_id, template_key) DO NOTHING RETURNING id",
-            args![
-                community,
-                f.equipment_id,
-                f.system.as_str(),
-                f.title.as_str(),
-                f.frequency.as_str(),
-                f.interval_n,
-                f.months.clone(),
-                f.day_of_month,
-                f.anchor.as_str(),
-                f.start_on,
-                f.meter.clone(),
-                f.threshold_milli,
-                meter_next,
-                f.checklist.as_str(),
-                f.required_attachments.as_str(),
-                f.performer.as_str(),
-                f.contractor.clone(),
-                f.assignee_id,
-                f.lead_days,
-                f.active,
-                template_key,
-                by,
-                now
-            ],
+            {
+                let mut a = args![community];
+                a.0.extend(plan_values(f, meter_next).0);
+                a.0.extend(args![template_key, by, now].0);
+                a
+            },
         )
         .await?;
     Ok(r.map(|(i,)| i))
@@ -128,30 +134,11 @@ pub(crate) async fn update_plan(
          threshold_milli = $11, meter_next_milli = $12, checklist = $13, \
          required_attachments = $14, performer = $15, contractor = $16, assignee_id = $17, \
          lead_days = $18, active = $19, updated_at = $20 WHERE community_id = $21 AND id = $22",
-        args![
-            f.equipment_id,
-            f.system.as_str(),
-            f.title.as_str(),
-            f.frequency.as_str(),
-            f.interval_n,
-            f.months.clone(),
-            f.day_of_month,
-            f.anchor.as_str(),
-            f.start_on,
-            f.meter.clone(),
-            f.threshold_milli,
-            meter_next,
-            f.checklist.as_str(),
-            f.required_attachments.as_str(),
-            f.performer.as_str(),
-            f.contractor.clone(),
-            f.assignee_id,
-            f.lead_days,
-            f.active,
-            now,
-            community,
-            id
-        ],
+        {
+            let mut a = plan_values(f, meter_next);
+            a.0.extend(args![now, community, id].0);
+            a
+        },
     )
     .await
 }
