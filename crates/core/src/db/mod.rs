@@ -741,6 +741,48 @@ impl Writes for InlineTx {
     }
 }
 
+/// Rows read alike by a [`Reader`], a [`Tx`] and an [`InlineTx`]: for reads that feed a bulk
+/// write, which on SQLite then reads on the inline writer's own connection (on the calling
+/// thread, without a message per row).
+#[allow(async_fn_in_trait)]
+pub trait Rows {
+    async fn rows<T: FromBothRows + FromInline>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Vec<T>>;
+}
+
+impl Rows for Reader<'_> {
+    async fn rows<T: FromBothRows + FromInline>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Vec<T>> {
+        Queries::fetch_all(self, sql, args).await
+    }
+}
+
+impl Rows for Tx {
+    async fn rows<T: FromBothRows + FromInline>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Vec<T>> {
+        Queries::fetch_all(self, sql, args).await
+    }
+}
+
+impl Rows for InlineTx {
+    async fn rows<T: FromBothRows + FromInline>(
+        &mut self,
+        sql: &str,
+        args: Args,
+    ) -> CoreResult<Vec<T>> {
+        InlineTx::fetch_all(self, sql, &args)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

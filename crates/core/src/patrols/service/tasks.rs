@@ -36,6 +36,10 @@ pub struct TasksGenerated {
     pub tasks: usize,
 }
 
+/// Who walks a task: its plan's people, or these (the roster's shift that day, or the plan's
+/// people less those on leave).
+type Walkers = Option<Vec<UserId>>;
+
 /// The tasks of `plans` on each community's `days` (none starting at or before `not_before`),
 /// with the people who walk each, in the same order. Reads only.
 async fn plan_tasks(
@@ -45,22 +49,24 @@ async fn plan_tasks(
     stops: &HashMap<RouteId, i64>,
     days: &HashMap<CommunityId, (Tz, Vec<NaiveDate>)>,
     not_before: Option<DateTime<Utc>>,
-) -> CoreResult<(Vec<NewTask>, Vec<Vec<UserId>>)> {
+) -> CoreResult<(Vec<NewTask>, Vec<Walkers>)> {
     // Who is on leave on these days: given no round (a round left with nobody is anyone's).
     let cs: Vec<i64> = days.keys().map(|c| c.0).collect();
     let first = days.values().flat_map(|(_, d)| d.iter().copied()).min();
     let last = days.values().flat_map(|(_, d)| d.iter().copied()).max();
-    let leaves = match (first, last) {
-        (Some(f), Some(l)) => crate::duty::leaves_in(q, &cs, f, l).await?,
-        _ => Vec::new(),
-    };
+    let mut leaves: HashMap<(CommunityId, UserId), Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    if let (Some(f), Some(l)) = (first, last) {
+        for (c, u, from, to) in crate::duty::leaves_in(q, &cs, f, l).await? {
+            leaves.entry((c, u)).or_default().push((from, to));
+        }
+    }
     let away = |c: CommunityId, u: UserId, d: NaiveDate| {
         leaves
-            .iter()
-            .any(|(lc, lu, from, to)| *lc == c && *lu == u && *from <= d && d <= *to)
+            .get(&(c, u))
+            .is_some_and(|l| l.iter().any(|(from, to)| *from <= d && d <= *to))
     };
     let mut tasks = Vec::new();
-    let mut walkers: Vec<Vec<UserId>> = Vec::new();
+    let mut walkers: Vec<Walkers> = Vec::new();
     for p in plans {
         let Some((tz, ds)) = days.get(&p.community_id) else {
             continue;
@@ -77,15 +83,18 @@ async fn plan_tasks(
                 continue;
             }
             // Named people, or whoever the roster has on the plan's shift that day.
-            let who: Vec<UserId> = match (&p.shift_code, named.is_empty()) {
+            let who: Walkers = match (&p.shift_code, named.is_empty()) {
                 (Some(code), true) => {
-                    crate::duty::people_on_shift(q, p.community_id, code, *d).await?
+                    Some(crate::duty::people_on_shift(q, p.community_id, code, *d).await?)
                 }
-                _ => named
-                    .iter()
-                    .copied()
-                    .filter(|u| !away(p.community_id, *u, *d))
-                    .collect(),
+                _ if named.iter().any(|u| away(p.community_id, *u, *d)) => Some(
+                    named
+                        .iter()
+                        .copied()
+                        .filter(|u| !away(p.community_id, *u, *d))
+                        .collect(),
+                ),
+                _ => None,
             };
             for o in occurrences {
                 if not_before.is_some_and(|t| o.starts_at <= t) {
@@ -107,30 +116,46 @@ async fn plan_tasks(
     Ok((tasks, walkers))
 }
 
-/// Writes the tasks not there yet and their people; returns the number written.
+/// Writes the tasks not there yet and their people; returns the number written. Most tasks are
+/// walked by their plan's people, written alongside in bulk; the others return their ids.
 async fn store_tasks(
     w: &mut impl Writes,
-    tasks: &[NewTask],
-    walkers: &[Vec<UserId>],
+    tasks: Vec<NewTask>,
+    walkers: Vec<Walkers>,
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
-    let index: HashMap<(PatrolPlanId, DateTime<Utc>), usize> = tasks
+    let mut plain = Vec::with_capacity(tasks.len());
+    let mut named = Vec::new();
+    let mut who = Vec::new();
+    for (t, w) in tasks.into_iter().zip(walkers) {
+        match w {
+            None => plain.push(t),
+            Some(people) => {
+                named.push(t);
+                who.push(people);
+            }
+        }
+    }
+    // The plan's people first: on SQLite they follow the tasks written after the highest id.
+    let mut count = store::insert_plan_tasks(w, &plain, now).await?;
+    let index: HashMap<(PatrolPlanId, DateTime<Utc>), usize> = named
         .iter()
         .enumerate()
         .map(|(i, t)| ((t.plan, t.starts_at), i))
         .collect();
-    let written = store::insert_tasks(w, tasks, now).await?;
+    let written = store::insert_tasks(w, &named, now).await?;
     let mut rows = Vec::new();
     for t in &written {
         let Some(&i) = index.get(&(t.plan_id, t.starts_at)) else {
             continue;
         };
-        for u in &walkers[i] {
-            rows.push((tasks[i].community, t.id, *u, t.starts_at));
+        for u in &who[i] {
+            rows.push((t.community_id, t.id, *u, t.starts_at));
         }
     }
     store::insert_task_people(w, &rows).await?;
-    Ok(written.len())
+    count += written.len();
+    Ok(count)
 }
 
 /// [`plan_tasks`] and [`store_tasks`] in one transaction.
@@ -144,11 +169,11 @@ async fn write_tasks(
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
     let (tasks, walkers) = plan_tasks(tx, plans, people, stops, days, not_before).await?;
-    store_tasks(tx, &tasks, &walkers, now).await
+    store_tasks(tx, tasks, walkers, now).await
 }
 
 async fn plan_inputs(
-    q: &mut impl crate::db::Queries,
+    q: &mut impl crate::db::Rows,
     communities: Option<&[i64]>,
 ) -> CoreResult<(
     Vec<PlanRow>,
@@ -192,21 +217,31 @@ pub async fn generate_ahead(
         crate::registry::store::for_community::time_zones(&mut core.db.read(), ids.as_deref())
             .await?;
     // SQLite: on the calling thread (a day of a thousand communities is some 150,000 rows, and
-    // the pool's worker thread would pass each returned row over a channel). The writer is held
-    // from the claims to the commit, so the readers see nothing change meanwhile.
+    // the pool's worker thread would pass each row, read or returned, over a channel). The plans
+    // are read on the writer's connection; the few roster reads on a reader, which sees nothing
+    // change meanwhile since the writer is held from the claims to the commit.
     if let Some((_slot, mut w)) = core.db.begin_inline().await? {
+        let t = std::time::Instant::now();
         let days = claim_days(&mut w, zones, ahead, node, now).await?;
         if days.is_empty() {
             w.commit()?;
             return Ok(TasksGenerated::default());
         }
-        let mut q = core.db.read();
+        let claimed = t.elapsed();
         let cs: Vec<i64> = days.keys().map(|c| c.0).collect();
-        let (plans, people, stops) = plan_inputs(&mut q, Some(&cs)).await?;
+        let (plans, people, stops) = plan_inputs(&mut w, Some(&cs)).await?;
+        let read = t.elapsed();
+        let mut q = core.db.read();
         let (tasks, walkers) = plan_tasks(&mut q, &plans, &people, &stops, &days, None).await?;
         drop(q);
-        let written = store_tasks(&mut w, &tasks, &walkers, now).await?;
-        w.commit()?;
+        let planned = t.elapsed();
+        let written = store_tasks(&mut w, tasks, walkers, now).await?;
+        let stored = t.elapsed();
+        w.commit_bulk()?;
+        tracing::debug!(
+            ?claimed, ?read, ?planned, ?stored, committed = ?t.elapsed(),
+            "patrol rounds generated"
+        );
         return Ok(TasksGenerated {
             days: days.values().map(|(_, d)| d.len()).sum(),
             plans: plans.len(),

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::args;
-use crate::db::{Args, Bulk, Queries, Tx, Value};
+use crate::db::{Args, Bulk, Queries, Rows, Tx, Value};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -579,7 +579,7 @@ pub(crate) async fn plans(q: &mut impl Queries, c: CommunityId) -> CoreResult<Ve
 
 /// Every active plan of these communities (`None`: all), for task generation.
 pub(crate) async fn active_plans(
-    q: &mut impl Queries,
+    q: &mut impl Rows,
     communities: Option<&[i64]>,
 ) -> CoreResult<Vec<PlanRow>> {
     let mut a = args![true];
@@ -587,7 +587,7 @@ pub(crate) async fn active_plans(
         Some(cs) => format!(" AND {}", crate::db::in_list(&mut a, "community_id", cs)),
         None => String::new(),
     };
-    q.fetch_all(
+    q.rows(
         &format!(
             "SELECT {PLAN_COLS} FROM patrol_plans WHERE active = $1{only} \
              ORDER BY community_id, id"
@@ -599,7 +599,7 @@ pub(crate) async fn active_plans(
 
 /// The people of plans: (plan, user).
 pub(crate) async fn plan_people(
-    q: &mut impl Queries,
+    q: &mut impl Rows,
     communities: Option<&[i64]>,
 ) -> CoreResult<Vec<(PatrolPlanId, UserId)>> {
     let mut a = Args::new();
@@ -607,7 +607,7 @@ pub(crate) async fn plan_people(
         Some(cs) => format!(" WHERE {}", crate::db::in_list(&mut a, "community_id", cs)),
         None => String::new(),
     };
-    q.fetch_all(
+    q.rows(
         &format!("SELECT plan_id, user_id FROM patrol_plan_people{only} ORDER BY plan_id, user_id"),
         a,
     )
@@ -616,7 +616,7 @@ pub(crate) async fn plan_people(
 
 /// The number of checkpoints of every route of these communities (`None`: all).
 pub(crate) async fn stop_counts(
-    q: &mut impl Queries,
+    q: &mut impl Rows,
     communities: Option<&[i64]>,
 ) -> CoreResult<Vec<(RouteId, i64)>> {
     let mut a = Args::new();
@@ -624,7 +624,7 @@ pub(crate) async fn stop_counts(
         Some(cs) => format!(" WHERE {}", crate::db::in_list(&mut a, "community_id", cs)),
         None => String::new(),
     };
-    q.fetch_all(
+    q.rows(
         &format!("SELECT route_id, COUNT(*) FROM patrol_route_stops{only} GROUP BY route_id"),
         a,
     )

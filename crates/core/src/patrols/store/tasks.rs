@@ -32,6 +32,7 @@ crate::row! {
     /// A task just written.
     pub(crate) struct WrittenTask {
         pub id: PatrolTaskId,
+        pub community_id: CommunityId,
         pub plan_id: PatrolPlanId,
         pub starts_at: DateTime<Utc>,
     }
@@ -68,12 +69,40 @@ pub(crate) async fn insert_tasks(
             "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, starts_at, ends_at, \
              state, checkpoints, scanned, flagged, created_at)",
             " ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING \
-             RETURNING id, plan_id, starts_at",
+             RETURNING id, community_id, plan_id, starts_at",
         );
         let rows: Vec<WrittenTask> = tx.fetch_all(&sql, a).await?;
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// The INSERT of [`unnest_args`]' tasks on PostgreSQL, returning those written.
+const UNNEST_TASKS: &str = "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, \
+     starts_at, ends_at, state, checkpoints, scanned, flagged, created_at) \
+     SELECT x.c, x.p, x.r, x.d::DATE, x.s::TIMESTAMPTZ, x.e::TIMESTAMPTZ, 'pending', x.n, 0, 0, $8 \
+     FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], \
+     $6::TEXT[], $7::BIGINT[]) AS x (c, p, r, d, s, e, n) \
+     ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING \
+     RETURNING id, community_id, plan_id, starts_at";
+
+/// One array per column (a row costs no parameter of its own).
+fn unnest_args(chunk: &[NewTask], now: DateTime<Utc>) -> Args {
+    let ids = |f: fn(&NewTask) -> i64| -> Value {
+        chunk.iter().map(|t| Some(f(t))).collect::<Vec<_>>().into()
+    };
+    let texts =
+        |f: fn(&NewTask) -> String| -> Value { chunk.iter().map(f).collect::<Vec<_>>().into() };
+    Args(vec![
+        ids(|t| t.community.0),
+        ids(|t| t.plan.0),
+        ids(|t| t.route.0),
+        texts(|t| t.day.to_string()),
+        texts(|t| t.starts_at.to_rfc3339()),
+        texts(|t| t.ends_at.to_rfc3339()),
+        ids(|t| t.checkpoints),
+        Value::from(now),
+    ])
 }
 
 /// [`insert_tasks`] on PostgreSQL.
@@ -84,36 +113,93 @@ async fn unnest_tasks(
 ) -> CoreResult<Vec<WrittenTask>> {
     let mut out = Vec::new();
     for chunk in tasks.chunks(UNNEST_ROWS) {
-        let ids = |f: fn(&NewTask) -> i64| -> Value {
-            chunk.iter().map(|t| Some(f(t))).collect::<Vec<_>>().into()
-        };
-        let texts =
-            |f: fn(&NewTask) -> String| -> Value { chunk.iter().map(f).collect::<Vec<_>>().into() };
-        let a = Args(vec![
-            ids(|t| t.community.0),
-            ids(|t| t.plan.0),
-            ids(|t| t.route.0),
-            texts(|t| t.day.to_string()),
-            texts(|t| t.starts_at.to_rfc3339()),
-            texts(|t| t.ends_at.to_rfc3339()),
-            ids(|t| t.checkpoints),
-            Value::from(now),
-        ]);
-        let rows: Vec<WrittenTask> = tx
-            .fetch_all(
-                "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, starts_at, ends_at, \
-                 state, checkpoints, scanned, flagged, created_at) \
-                 SELECT x.c, x.p, x.r, x.d::DATE, x.s::TIMESTAMPTZ, x.e::TIMESTAMPTZ, 'pending', x.n, 0, 0, $8 \
-                 FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], \
-                 $6::TEXT[], $7::BIGINT[]) AS x (c, p, r, d, s, e, n) \
-                 ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING \
-                 RETURNING id, plan_id, starts_at",
-                a,
-            )
-            .await?;
+        let rows: Vec<WrittenTask> = tx.fetch_all(UNNEST_TASKS, unnest_args(chunk, now)).await?;
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// Writes the tasks that do not exist yet, each walked by its plan's people (who are then
+/// written in the same go, without the tasks coming back); returns the number written.
+/// On SQLite the caller holds the writer, so the tasks written are those above the highest id
+/// before; on PostgreSQL the people follow the rows the INSERT returns inside the statement.
+pub(crate) async fn insert_plan_tasks(
+    tx: &mut impl Writes,
+    tasks: &[NewTask],
+    now: DateTime<Utc>,
+) -> CoreResult<usize> {
+    if tasks.is_empty() {
+        return Ok(0);
+    }
+    if tx.engine() == Backend::Postgres {
+        return unnest_plan_tasks(tx, tasks, now).await;
+    }
+    let (before,): (i64,) = tx
+        .fetch_all("SELECT COALESCE(MAX(id), 0) FROM patrol_tasks", Args::new())
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or((0,));
+    let mut written = 0u64;
+    // The values shared by every row bind once; a row binds 7.
+    for chunk in tasks.chunks(CHUNK * 11 / 7) {
+        let mut b = Bulk::after(args![now], chunk.len(), 7);
+        for t in chunk {
+            b.row([
+                Value::from(t.community),
+                Value::from(t.plan),
+                Value::from(t.route),
+                Value::from(t.day),
+                Value::from(t.starts_at),
+                Value::from(t.ends_at),
+                Value::from(t.checkpoints),
+            ]);
+        }
+        let (sql, a) = b.finish(
+            "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, starts_at, ends_at, \
+             state, checkpoints, scanned, flagged, created_at) \
+             SELECT column1, column2, column3, column4, column5, column6, 'pending', column7, 0, 0, $1 \
+             FROM (",
+            ") WHERE true ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING",
+        );
+        written += tx.execute(&sql, a).await?;
+    }
+    tx.execute(
+        "INSERT INTO patrol_task_people (community_id, task_id, user_id, starts_at) \
+         SELECT t.community_id, t.id, pp.user_id, t.starts_at FROM patrol_tasks t \
+         JOIN patrol_plan_people pp ON pp.community_id = t.community_id AND pp.plan_id = t.plan_id \
+         WHERE t.id > $1 ON CONFLICT DO NOTHING",
+        args![before],
+    )
+    .await?;
+    Ok(written as usize)
+}
+
+/// [`insert_plan_tasks`] on PostgreSQL: one statement per chunk.
+async fn unnest_plan_tasks(
+    tx: &mut impl Writes,
+    tasks: &[NewTask],
+    now: DateTime<Utc>,
+) -> CoreResult<usize> {
+    let mut written = 0usize;
+    for chunk in tasks.chunks(UNNEST_ROWS) {
+        let rows: Vec<(i64,)> = tx
+            .fetch_all(
+                &format!(
+                    "WITH new AS ({}), people AS (INSERT INTO patrol_task_people \
+                     (community_id, task_id, user_id, starts_at) \
+                     SELECT n.community_id, n.id, pp.user_id, n.starts_at FROM new n \
+                     JOIN patrol_plan_people pp ON pp.community_id = n.community_id \
+                     AND pp.plan_id = n.plan_id ON CONFLICT DO NOTHING) \
+                     SELECT COUNT(*) FROM new",
+                    UNNEST_TASKS
+                ),
+                unnest_args(chunk, now),
+            )
+            .await?;
+        written += rows.first().map_or(0, |r| r.0 as usize);
+    }
+    Ok(written)
 }
 
 /// Writes who walks which task.
