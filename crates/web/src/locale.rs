@@ -20,41 +20,46 @@ fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {
         .collect()
 }
 
+/// The files of each language: the general one, then one per console area. A key lives in
+/// one file only (a test checks): one that two areas gave different texts showed whichever
+/// file came last.
+const ZH_FILES: [&str; 12] = [
+    include_str!("../locale/zh-CN.txt"),
+    include_str!("../locale/zh-CN.registry.txt"),
+    include_str!("../locale/zh-CN.tickets.txt"),
+    include_str!("../locale/zh-CN.billing.txt"),
+    include_str!("../locale/zh-CN.switch.txt"),
+    include_str!("../locale/zh-CN.notify.txt"),
+    include_str!("../locale/zh-CN.community.txt"),
+    include_str!("../locale/zh-CN.surveys.txt"),
+    include_str!("../locale/zh-CN.patrols.txt"),
+    include_str!("../locale/zh-CN.duty.txt"),
+    include_str!("../locale/zh-CN.incidents.txt"),
+    include_str!("../locale/zh-CN.equipment.txt"),
+];
+const EN_FILES: [&str; 12] = [
+    include_str!("../locale/en.txt"),
+    include_str!("../locale/en.registry.txt"),
+    include_str!("../locale/en.tickets.txt"),
+    include_str!("../locale/en.billing.txt"),
+    include_str!("../locale/en.switch.txt"),
+    include_str!("../locale/en.notify.txt"),
+    include_str!("../locale/en.community.txt"),
+    include_str!("../locale/en.surveys.txt"),
+    include_str!("../locale/en.patrols.txt"),
+    include_str!("../locale/en.duty.txt"),
+    include_str!("../locale/en.incidents.txt"),
+    include_str!("../locale/en.equipment.txt"),
+];
+
 fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {
     static ZH: OnceLock<HashMap<&str, &str>> = OnceLock::new();
     static EN: OnceLock<HashMap<&str, &str>> = OnceLock::new();
-    match l {
-        Locale::Zh => ZH.get_or_init(|| {
-            let mut t = parse(include_str!("../locale/zh-CN.txt"));
-            t.extend(parse(include_str!("../locale/zh-CN.registry.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.tickets.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.billing.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.switch.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.notify.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.community.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.surveys.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.patrols.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.duty.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.incidents.txt")));
-            t.extend(parse(include_str!("../locale/zh-CN.equipment.txt")));
-            t
-        }),
-        Locale::En => EN.get_or_init(|| {
-            let mut t = parse(include_str!("../locale/en.txt"));
-            t.extend(parse(include_str!("../locale/en.registry.txt")));
-            t.extend(parse(include_str!("../locale/en.tickets.txt")));
-            t.extend(parse(include_str!("../locale/en.billing.txt")));
-            t.extend(parse(include_str!("../locale/en.switch.txt")));
-            t.extend(parse(include_str!("../locale/en.notify.txt")));
-            t.extend(parse(include_str!("../locale/en.community.txt")));
-            t.extend(parse(include_str!("../locale/en.surveys.txt")));
-            t.extend(parse(include_str!("../locale/en.patrols.txt")));
-            t.extend(parse(include_str!("../locale/en.duty.txt")));
-            t.extend(parse(include_str!("../locale/en.incidents.txt")));
-            t.extend(parse(include_str!("../locale/en.equipment.txt")));
-            t
-        }),
-    }
+    let (cell, files) = match l {
+        Locale::Zh => (&ZH, &ZH_FILES),
+        Locale::En => (&EN, &EN_FILES),
+    };
+    cell.get_or_init(|| files.iter().flat_map(|f| parse(f)).collect())
 }
 
 impl Locale {
@@ -141,6 +146,22 @@ impl Locale {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_key_is_written_once() {
+        for files in [&ZH_FILES, &EN_FILES] {
+            let mut seen = std::collections::HashSet::new();
+            let twice: Vec<&str> = files
+                .iter()
+                .flat_map(|f| f.lines())
+                .filter(|l| !l.trim_start().starts_with('#'))
+                .filter_map(|l| l.split_once(" = "))
+                .map(|(k, _)| k.trim())
+                .filter(|k| !seen.insert(*k))
+                .collect();
+            assert!(twice.is_empty(), "keys written twice: {twice:?}");
+        }
+    }
 
     #[test]
     fn both_locales_have_the_same_keys() {
