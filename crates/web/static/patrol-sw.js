@@ -2,8 +2,11 @@
 // without signal. Network first (a guard gets the newest page when he has signal), the kept
 // copy when the network fails. Everything else passes by untouched: the data lives in
 // IndexedDB (patrol.js), never in this cache.
-const CACHE = "wuye-patrol-v1";
-const SHELL = ["/patrol", "/static/patrol.js", "/static/app.css", "/patrol/manifest.webmanifest"];
+const CACHE = "wuye-patrol-v2";
+const SHELL = [
+  "/patrol", "/static/patrol.js", "/static/app.css", "/patrol/manifest.webmanifest",
+  "/patrol/icon-192.png",
+];
 
 self.addEventListener("install", (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -558,3 +558,42 @@ async fn a_meter_is_read_only_on_the_communitys_own_equipment() {
     assert_eq!(list[0]["items"][0]["equipment_id"].to_string(), pumps[0]);
     assert_eq!(list[0]["items"][0]["meter"], "出水压力");
 }
+
+/// Chrome offers to install the phone's app only when its manifest names a 192 and a 512
+/// pixel icon it can fetch: each is served as a PNG of the size the manifest says.
+#[tokio::test]
+async fn the_phone_apps_manifest_names_icons_that_are_served_at_their_size() {
+    let app = crate::app().await;
+    let web = reqwest::Client::new();
+    let manifest: Value = web
+        .get(format!("{}/patrol/manifest.webmanifest", app.base))
+        .send()
+        .await
+        .expect("manifest")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(manifest["start_url"], "/patrol");
+    let icons = manifest["icons"].as_array().expect("icons");
+    let mut sizes = Vec::new();
+    for icon in icons {
+        let r = web
+            .get(format!(
+                "{}{}",
+                app.base,
+                icon["src"].as_str().expect("src")
+            ))
+            .send()
+            .await
+            .expect("icon");
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.headers()["content-type"], "image/png");
+        let png = r.bytes().await.expect("bytes");
+        assert_eq!(&png[1..4], b"PNG");
+        let side = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+        let size = format!("{}x{}", side(16), side(20));
+        assert_eq!(icon["sizes"].as_str(), Some(size.as_str()));
+        sizes.push(size);
+    }
+    assert_eq!(sizes, ["192x192", "512x512"]);
+}

@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/patrol/sync.json", post(sync))
         .route("/patrol/photo", post(photo))
         .route("/patrol/manifest.webmanifest", get(manifest))
+        .route("/patrol/icon-192.png", get(icon_192))
+        .route("/patrol/icon-512.png", get(icon_512))
         .route("/patrol-sw.js", get(worker))
         .route("/static/patrol.js", get(script))
 }
@@ -143,6 +145,22 @@ async fn manifest() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/manifest+json")],
         include_str!("../../../static/patrol.webmanifest"),
+    )
+}
+
+/// The installed app's icons: Chrome installs a page whose manifest has a 192 and a 512 pixel
+/// icon.
+async fn icon_192() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "image/png")],
+        include_bytes!("../../../static/patrol-192.png").as_slice(),
+    )
+}
+
+async fn icon_512() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "image/png")],
+        include_bytes!("../../../static/patrol-512.png").as_slice(),
     )
 }
 
