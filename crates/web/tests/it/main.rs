@@ -17,6 +17,7 @@ mod daily_use;
 mod duty;
 mod duty_pages;
 mod equipment;
+mod equipment_pages;
 mod home_pages;
 mod import;
 mod incidents;

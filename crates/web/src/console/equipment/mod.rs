@@ -23,7 +23,9 @@ use super::{Id, Ids, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::extract::{ConsoleUser, CsrfForm};
 
+mod item_edit;
 mod orders;
+mod plan_edit;
 mod rooms;
 
 /// The page frame, with the refusal of a form shown beside its fields.
@@ -58,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .route("/equipment/{id}/readings", post(add_reading))
         .route("/equipment/{id}/files", post(add_file))
         .route("/equipment/{id}/files/{file}", get(file))
+        .merge(item_edit::router())
+        .merge(plan_edit::router())
         .merge(orders::router())
         .merge(rooms::router())
 }
@@ -145,31 +149,31 @@ struct ListQ {
 
 /// The add-an-item form as posted.
 #[derive(Deserialize, Default, Clone)]
-struct ItemForm {
+pub(super) struct ItemForm {
     #[serde(default)]
-    community: String,
+    pub community: String,
     #[serde(default)]
-    system: String,
+    pub system: String,
     #[serde(default)]
-    category: String,
+    pub category: String,
     #[serde(default)]
-    code: String,
+    pub code: String,
     #[serde(default)]
-    name: String,
+    pub name: String,
     #[serde(default)]
-    location: String,
+    pub location: String,
     #[serde(default)]
-    model: String,
+    pub model: String,
     #[serde(default)]
-    maker: String,
+    pub maker: String,
     #[serde(default)]
-    supplier: String,
+    pub supplier: String,
     #[serde(default)]
-    install_on: String,
+    pub install_on: String,
     #[serde(default)]
-    warranty_until: String,
+    pub warranty_until: String,
     #[serde(default)]
-    parent_code: String,
+    pub parent_code: String,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -236,17 +240,14 @@ async fn list(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<ListQ>
     render_list(&st, &u, q, ItemForm::default(), None).await
 }
 
-async fn create(
-    State(st): State<AppState>,
-    u: ConsoleUser,
-    CsrfForm(f): CsrfForm<ItemForm>,
-) -> PageResult {
-    let q = ListQ {
-        community: Some(f.community.clone()),
-        ..Default::default()
-    };
-    let (_, community) = community_of(&st, &u, Some(&f.community)).await?;
-    let c = CommunityId(community);
+/// The item a form describes. A parent code not in the ledger becomes an unknown id, which the
+/// service refuses naming `parent_id`.
+pub(super) async fn item_input(
+    st: &AppState,
+    u: &ConsoleUser,
+    c: CommunityId,
+    f: &ItemForm,
+) -> Result<EquipmentForUpdate, PageError> {
     let parent_id = match opt(&f.parent_code) {
         Some(code) => eq::list_equipment(
             &st.core,
@@ -258,14 +259,14 @@ async fn create(
             },
         )
         .await
-        .or_page(&u)?
+        .or_page(u)?
         .into_iter()
         .find(|e| e.code == code)
         .map(|e| e.id)
         .or(Some(EquipmentId(0))),
         None => None,
     };
-    let input = EquipmentForUpdate {
+    Ok(EquipmentForUpdate {
         system: f.system.clone(),
         category: opt(&f.category),
         code: f.code.clone(),
@@ -280,7 +281,21 @@ async fn create(
         status: None,
         parent_id,
         notes: None,
+    })
+}
+
+async fn create(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<ItemForm>,
+) -> PageResult {
+    let q = ListQ {
+        community: Some(f.community.clone()),
+        ..Default::default()
     };
+    let (_, community) = community_of(&st, &u, Some(&f.community)).await?;
+    let c = CommunityId(community);
+    let input = item_input(&st, &u, c, &f).await?;
     match eq::create_equipment(&st.core, &u.ctx, c, input).await {
         Ok(e) => Ok(done(
             &st,

@@ -102,22 +102,24 @@ struct PlansPage {
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
-struct PlanForm {
-    community: String,
-    equipment_code: String,
-    system: String,
-    title: String,
-    frequency: String,
-    every: String,
-    months: String,
-    day: String,
-    anchor: String,
-    start_on: String,
-    meter: String,
-    threshold: String,
-    checklist: String,
-    required_attachments: String,
-    contractor: String,
+pub(super) struct PlanForm {
+    pub community: String,
+    pub equipment_code: String,
+    pub system: String,
+    pub title: String,
+    pub frequency: String,
+    pub every: String,
+    pub months: String,
+    pub day: String,
+    pub anchor: String,
+    pub start_on: String,
+    pub meter: String,
+    pub threshold: String,
+    pub checklist: String,
+    pub required_attachments: String,
+    pub contractor: String,
+    /// The edit form's box (a new plan is active).
+    pub active: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -125,7 +127,7 @@ struct CommunityQ {
     community: Option<String>,
 }
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     chrono::Utc::now()
         .with_timezone(&default_zone())
         .date_naive()
@@ -180,17 +182,18 @@ async fn plans(
     render_plans(&st, &u, q.community.as_deref(), PlanForm::default(), None).await
 }
 
-fn opt(s: &str) -> Option<String> {
+pub(super) fn opt(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-async fn create_plan(
-    State(st): State<AppState>,
-    u: ConsoleUser,
-    CsrfForm(f): CsrfForm<PlanForm>,
-) -> PageResult {
-    let (_, community) = community_of(&st, &u, Some(&f.community)).await?;
-    let c = CommunityId(community);
+/// The plan a form describes. An item code not in the ledger becomes an unknown id, which the
+/// service refuses naming `equipment_id`.
+pub(super) async fn plan_input(
+    st: &AppState,
+    u: &ConsoleUser,
+    c: CommunityId,
+    f: &PlanForm,
+) -> Result<PlanForUpdate, PageError> {
     let equipment_id = match opt(&f.equipment_code) {
         Some(code) => Some(
             eq::list_equipment(
@@ -203,7 +206,7 @@ async fn create_plan(
                 },
             )
             .await
-            .or_page(&u)?
+            .or_page(u)?
             .into_iter()
             .find(|e| e.code == code)
             .map_or(EquipmentId(0), |e| e.id),
@@ -211,9 +214,15 @@ async fn create_plan(
         None => None,
     };
     let num = |s: &str| s.trim().parse::<i64>().ok();
-    let lines = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
+    let lines = |s: &str| {
+        s.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
     let contractor = opt(&f.contractor);
-    let input = PlanForUpdate {
+    Ok(PlanForUpdate {
         equipment_id,
         system: opt(&f.system),
         title: f.title.clone(),
@@ -239,7 +248,17 @@ async fn create_plan(
         assignee_id: None,
         lead_days: None,
         active: Some(true),
-    };
+    })
+}
+
+async fn create_plan(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<PlanForm>,
+) -> PageResult {
+    let (_, community) = community_of(&st, &u, Some(&f.community)).await?;
+    let c = CommunityId(community);
+    let input = plan_input(&st, &u, c, &f).await?;
     let to = format!("/maintenance/plans?community={community}");
     match eq::create_plan(&st.core, &u.ctx, c, input).await {
         Ok(_) => Ok(done(&st, &u, &to, u.locale.t("eq.saved"))),
