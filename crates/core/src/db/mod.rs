@@ -753,17 +753,8 @@ pub trait Rows {
     ) -> CoreResult<Vec<T>>;
 }
 
-impl Rows for Reader<'_> {
-    async fn rows<T: FromBothRows + FromInline>(
-        &mut self,
-        sql: &str,
-        args: Args,
-    ) -> CoreResult<Vec<T>> {
-        Queries::fetch_all(self, sql, args).await
-    }
-}
-
-impl Rows for Tx {
+/// A reader and a transaction read through their own queries.
+impl<Q: Queries> Rows for Q {
     async fn rows<T: FromBothRows + FromInline>(
         &mut self,
         sql: &str,

@@ -10,8 +10,8 @@ use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 use crate::shared::jobs::skip_locked;
 
-/// Rows per statement (11 values a row: well under SQLite's 32,766).
-const CHUNK: usize = 1500;
+/// People rows per SQLite statement (4 values a row: well under SQLite's 32,766).
+const PEOPLE_ROWS: usize = 3_000;
 
 /// Rows per `UNNEST` statement on PostgreSQL (one array per column: a row costs no parameter of
 /// its own and the statement no planning by its size).
@@ -38,6 +38,32 @@ crate::row! {
     }
 }
 
+/// Rows per SQLite statement: 7 values a row, plus `now` bound once (well under SQLite's 32,766).
+const SQLITE_ROWS: usize = 2_300;
+
+/// The SQLite INSERT of `chunk`'s tasks not there yet, then `tail` (a RETURNING or nothing).
+fn sqlite_insert(chunk: &[NewTask], now: DateTime<Utc>, tail: &str) -> (String, Args) {
+    let mut b = Bulk::after(args![now], chunk.len(), 7);
+    for t in chunk {
+        b.row([
+            Value::from(t.community),
+            Value::from(t.plan),
+            Value::from(t.route),
+            Value::from(t.day),
+            Value::from(t.starts_at),
+            Value::from(t.ends_at),
+            Value::from(t.checkpoints),
+        ]);
+    }
+    b.finish(
+        "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, starts_at, ends_at, \
+         state, checkpoints, scanned, flagged, created_at) \
+         SELECT column1, column2, column3, column4, column5, column6, 'pending', column7, 0, 0, $1 \
+         FROM (",
+        &format!(") WHERE true ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING{tail}"),
+    )
+}
+
 /// Writes the tasks that do not exist yet; returns the new ones.
 pub(crate) async fn insert_tasks(
     tx: &mut impl Writes,
@@ -48,28 +74,11 @@ pub(crate) async fn insert_tasks(
         return unnest_tasks(tx, tasks, now).await;
     }
     let mut out = Vec::new();
-    for chunk in tasks.chunks(CHUNK) {
-        let mut b = Bulk::with_capacity(chunk.len(), 11);
-        for t in chunk {
-            b.row([
-                Value::from(t.community),
-                Value::from(t.plan),
-                Value::from(t.route),
-                Value::from(t.day),
-                Value::from(t.starts_at),
-                Value::from(t.ends_at),
-                Value::from("pending"),
-                Value::from(t.checkpoints),
-                Value::from(0i64),
-                Value::from(0i64),
-                Value::from(now),
-            ]);
-        }
-        let (sql, a) = b.finish(
-            "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, starts_at, ends_at, \
-             state, checkpoints, scanned, flagged, created_at)",
-            " ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING \
-             RETURNING id, community_id, plan_id, starts_at",
+    for chunk in tasks.chunks(SQLITE_ROWS) {
+        let (sql, a) = sqlite_insert(
+            chunk,
+            now,
+            " RETURNING id, community_id, plan_id, starts_at",
         );
         let rows: Vec<WrittenTask> = tx.fetch_all(&sql, a).await?;
         out.extend(rows);
@@ -141,27 +150,8 @@ pub(crate) async fn insert_plan_tasks(
         .next()
         .unwrap_or((0,));
     let mut written = 0u64;
-    // The values shared by every row bind once; a row binds 7.
-    for chunk in tasks.chunks(CHUNK * 11 / 7) {
-        let mut b = Bulk::after(args![now], chunk.len(), 7);
-        for t in chunk {
-            b.row([
-                Value::from(t.community),
-                Value::from(t.plan),
-                Value::from(t.route),
-                Value::from(t.day),
-                Value::from(t.starts_at),
-                Value::from(t.ends_at),
-                Value::from(t.checkpoints),
-            ]);
-        }
-        let (sql, a) = b.finish(
-            "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, starts_at, ends_at, \
-             state, checkpoints, scanned, flagged, created_at) \
-             SELECT column1, column2, column3, column4, column5, column6, 'pending', column7, 0, 0, $1 \
-             FROM (",
-            ") WHERE true ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING",
-        );
+    for chunk in tasks.chunks(SQLITE_ROWS) {
+        let (sql, a) = sqlite_insert(chunk, now, "");
         written += tx.execute(&sql, a).await?;
     }
     tx.execute(
@@ -230,7 +220,7 @@ pub(crate) async fn insert_task_people(
         }
         return Ok(());
     }
-    for chunk in rows.chunks(CHUNK * 2) {
+    for chunk in rows.chunks(PEOPLE_ROWS) {
         let mut b = Bulk::with_capacity(chunk.len(), 4);
         for (c, t, u, at) in chunk {
             b.row([
