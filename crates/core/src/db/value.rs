@@ -25,6 +25,9 @@ pub enum Value {
 pub enum Array {
     I64(Vec<Option<i64>>),
     Str(Vec<String>),
+    /// Bound in PostgreSQL's binary form: no text to parse per row.
+    Time(Vec<DateTime<Utc>>),
+    Date(Vec<NaiveDate>),
 }
 
 impl Array {
@@ -39,6 +42,11 @@ impl Array {
                 .iter()
                 .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
                 .collect(),
+            Array::Time(v) => v
+                .iter()
+                .map(|t| format!("\"{}\"", t.to_rfc3339()))
+                .collect(),
+            Array::Date(v) => v.iter().map(|d| d.to_string()).collect(),
         };
         format!("{{{}}}", items.join(","))
     }
@@ -55,12 +63,16 @@ impl Encode<'_, Postgres> for Array {
         match self {
             Array::I64(v) => <Vec<Option<i64>> as Encode<Postgres>>::encode_by_ref(v, buf),
             Array::Str(v) => <Vec<String> as Encode<Postgres>>::encode_by_ref(v, buf),
+            Array::Time(v) => <Vec<DateTime<Utc>> as Encode<Postgres>>::encode_by_ref(v, buf),
+            Array::Date(v) => <Vec<NaiveDate> as Encode<Postgres>>::encode_by_ref(v, buf),
         }
     }
     fn produces(&self) -> Option<PgTypeInfo> {
         Some(match self {
             Array::I64(_) => <Vec<Option<i64>> as Type<Postgres>>::type_info(),
             Array::Str(_) => <Vec<String> as Type<Postgres>>::type_info(),
+            Array::Time(_) => <Vec<DateTime<Utc>> as Type<Postgres>>::type_info(),
+            Array::Date(_) => <Vec<NaiveDate> as Type<Postgres>>::type_info(),
         })
     }
 }
@@ -89,6 +101,18 @@ impl From<Vec<Option<i64>>> for Value {
 impl From<Vec<String>> for Value {
     fn from(v: Vec<String>) -> Self {
         Value::Array(Array::Str(v))
+    }
+}
+
+impl From<Vec<DateTime<Utc>>> for Value {
+    fn from(v: Vec<DateTime<Utc>>) -> Self {
+        Value::Array(Array::Time(v))
+    }
+}
+
+impl From<Vec<NaiveDate>> for Value {
+    fn from(v: Vec<NaiveDate>) -> Self {
+        Value::Array(Array::Date(v))
     }
 }
 

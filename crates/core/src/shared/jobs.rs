@@ -11,7 +11,7 @@
 //!   `UPDATE … SET done_at = $now WHERE … AND done_at IS NULL RETURNING …` (the SLA clocks'
 //!   `warned_at`/`breached_at`, a community's late-fee day in `late_fee_runs`) — or, when the
 //!   item has no row to mark, a row of `job_claims` keyed (community, job, item), inserted with
-//!   [`claim_item`]. A second pass's claim finds the item taken (PostgreSQL makes a concurrent
+//!   [`claim_items`]. A second pass's claim finds the item taken (PostgreSQL makes a concurrent
 //!   update or insert wait for the first transaction and re-check), so it writes nothing; a pass
 //!   that dies before its commit leaves the item unclaimed for the next one.
 //!
@@ -24,7 +24,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::Core;
 use crate::shared::error::CoreResult;
 
-pub use crate::shared::store::jobs::{claim_item, skip_locked};
+pub use crate::shared::store::jobs::{claim_items, skip_locked};
 
 /// A name for this process among the nodes (its pid and a random tag), as leases record it.
 pub fn node_name() -> String {

@@ -31,6 +31,7 @@ mod opening;
 mod ops;
 mod parking;
 mod patrol_browser;
+mod patrol_keys;
 mod patrol_pages;
 mod patrols;
 mod pii;

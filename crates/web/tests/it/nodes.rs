@@ -158,34 +158,36 @@ async fn two_nodes_accruing_at_once_claim_each_communitys_day_once() {
 async fn a_job_item_is_claimed_by_one_of_two_concurrent_passes() {
     let app = app().await;
     let second = app.second_core().await;
-    let claim = |core: wuye_core::CoreRef, node: &'static str, item: String| async move {
+    let c = CommunityId(app.community_a.0);
+    let claim = |core: wuye_core::CoreRef, node: &'static str, items: Vec<String>| async move {
+        let due: Vec<(CommunityId, String)> = items.into_iter().map(|i| (c, i)).collect();
         let mut tx = core.db.begin().await.expect("begin");
-        let won = wuye_core::shared::jobs::claim_item(
-            &mut tx,
-            CommunityId(app.community_a.0),
-            "test_job",
-            &item,
-            node,
-            Utc::now(),
-        )
-        .await
-        .expect("claim");
+        let won = wuye_core::shared::jobs::claim_items(&mut tx, "test_job", &due, node, Utc::now())
+            .await
+            .expect("claim");
         tx.commit().await.expect("commit");
-        won
+        won.into_iter().map(|(_, i)| i).collect::<Vec<_>>()
     };
-    for i in 0..40 {
-        let item = format!("item-{i}");
+    for round in 0..10 {
+        let items: Vec<String> = (0..8).map(|i| format!("item-{round}-{i}")).collect();
+        // The two passes list the items in opposite orders: neither waits on the other forever.
+        let mut reversed = items.clone();
+        reversed.reverse();
         let (a, b) = tokio::join!(
-            claim(app.core.clone(), "a", item.clone()),
-            claim(second.clone(), "b", item.clone()),
+            claim(app.core.clone(), "a", items.clone()),
+            claim(second.clone(), "b", reversed),
         );
-        assert!(a ^ b, "item {i}: exactly one pass claims it ({a}, {b})");
+        let mut both: Vec<String> = a.iter().chain(&b).cloned().collect();
+        both.sort();
+        let mut want = items.clone();
+        want.sort();
+        assert_eq!(both, want, "round {round}: each item once: {a:?} {b:?}");
         assert!(
-            !claim(app.core.clone(), "a", item).await,
+            claim(app.core.clone(), "a", items).await.is_empty(),
             "claimed for good"
         );
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM job_claims").await, 40);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM job_claims").await, 80);
     second.db.close().await;
 }
 

@@ -100,10 +100,9 @@ pub async fn task_detail(
         .await?
         .ok_or(CoreError::NotFound("task"))?;
     let route = row.route_id;
-    let people: Vec<i64> = task_store::task_people(&mut q, c, &[id.0])
-        .await?
+    let people: Vec<i64> = task_store::walkers_of(&row.walkers)
         .into_iter()
-        .map(|(_, u)| u.0)
+        .map(|u| u.0)
         .collect();
     let names: Vec<String> = crate::auth::store::for_tickets::display_names(&core.db, &people)
         .await?

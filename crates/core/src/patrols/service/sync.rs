@@ -265,7 +265,6 @@ pub async fn sync_scans(core: &Core, ctx: &Ctx, batch: SyncBatch) -> CoreResult<
             .collect();
     let communities: BTreeSet<CommunityId> = tasks.values().map(|t| t.community_id).collect();
     let manager = ctx.has(Perm::PatrolsManage);
-    let mut people: HashMap<PatrolTaskId, Vec<UserId>> = HashMap::new();
     let mut stops: HashMap<RouteId, Vec<CheckpointId>> = HashMap::new();
     let mut checkpoints: HashMap<CheckpointId, (CommunityId, CheckpointRow)> = HashMap::new();
     let mut by_tag: HashMap<(CommunityId, String), CheckpointId> = HashMap::new();
@@ -273,10 +272,6 @@ pub async fn sync_scans(core: &Core, ctx: &Ctx, batch: SyncBatch) -> CoreResult<
     let mut known: HashSet<(CommunityId, String)> = HashSet::new();
     for &c in &communities {
         let mine: Vec<&TaskRow> = tasks.values().filter(|t| t.community_id == c).collect();
-        let ids: Vec<i64> = mine.iter().map(|t| t.id.0).collect();
-        for (t, u) in task_store::task_people(&mut q, c, &ids).await? {
-            people.entry(t).or_default().push(u);
-        }
         let routes: Vec<i64> = mine.iter().map(|t| t.route_id.0).collect();
         for (r, _, k) in setup_store::stops(&mut q, c, &routes).await? {
             stops.entry(r).or_default().push(k);
@@ -333,7 +328,7 @@ pub async fn sync_scans(core: &Core, ctx: &Ctx, batch: SyncBatch) -> CoreResult<
             });
             continue;
         }
-        let walkers = people.get(&task.id).map(Vec::as_slice).unwrap_or(&[]);
+        let walkers = task_store::walkers_of(&task.walkers);
         if !manager && !walkers.is_empty() && !walkers.contains(&ctx.user_id) {
             outcomes[i] = Some(reject(&s.client_id, f("task_id"), PatrolCode::NotYourTask));
             continue;

@@ -36,12 +36,9 @@ pub struct TasksGenerated {
     pub tasks: usize,
 }
 
-/// Who walks a task: its plan's people, or these (the roster's shift that day, or the plan's
-/// people less those on leave).
-type Walkers = Option<Vec<UserId>>;
-
 /// The tasks of `plans` on each community's `days` (none starting at or before `not_before`),
-/// with the people who walk each, in the same order. Reads only.
+/// each with who walks it: the plan's people less those on leave that day, or whoever the
+/// roster has on the plan's shift. Reads only.
 async fn plan_tasks(
     q: &mut impl Queries,
     plans: &[PlanRow],
@@ -49,7 +46,7 @@ async fn plan_tasks(
     stops: &HashMap<RouteId, i64>,
     days: &HashMap<CommunityId, (Tz, Vec<NaiveDate>)>,
     not_before: Option<DateTime<Utc>>,
-) -> CoreResult<(Vec<NewTask>, Vec<Walkers>)> {
+) -> CoreResult<Vec<NewTask>> {
     // Who is on leave on these days: given no round (a round left with nobody is anyone's).
     let cs: Vec<i64> = days.keys().map(|c| c.0).collect();
     let first = days.values().flat_map(|(_, d)| d.iter().copied()).min();
@@ -66,7 +63,6 @@ async fn plan_tasks(
             .is_some_and(|l| l.iter().any(|(from, to)| *from <= d && d <= *to))
     };
     let mut tasks = Vec::new();
-    let mut walkers: Vec<Walkers> = Vec::new();
     for p in plans {
         let Some((tz, ds)) = days.get(&p.community_id) else {
             continue;
@@ -77,24 +73,26 @@ async fn plan_tasks(
         }
         let s = schedule_of(p)?;
         let named = people.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
+        let all_named = store::walkers_text(named);
         for d in ds {
             let occurrences = s.occurrences(*tz, *d);
             if occurrences.is_empty() {
                 continue;
             }
             // Named people, or whoever the roster has on the plan's shift that day.
-            let who: Walkers = match (&p.shift_code, named.is_empty()) {
-                (Some(code), true) => {
-                    Some(crate::duty::people_on_shift(q, p.community_id, code, *d).await?)
-                }
-                _ if named.iter().any(|u| away(p.community_id, *u, *d)) => Some(
-                    named
+            let who = match (&p.shift_code, named.is_empty()) {
+                (Some(code), true) => store::walkers_text(
+                    &crate::duty::people_on_shift(q, p.community_id, code, *d).await?,
+                ),
+                _ if named.iter().any(|u| away(p.community_id, *u, *d)) => {
+                    let here: Vec<UserId> = named
                         .iter()
                         .copied()
                         .filter(|u| !away(p.community_id, *u, *d))
-                        .collect(),
-                ),
-                _ => None,
+                        .collect();
+                    store::walkers_text(&here)
+                }
+                _ => all_named.clone(),
             };
             for o in occurrences {
                 if not_before.is_some_and(|t| o.starts_at <= t) {
@@ -108,57 +106,15 @@ async fn plan_tasks(
                     starts_at: o.starts_at,
                     ends_at: o.ends_at,
                     checkpoints: n,
+                    walkers: who.clone(),
                 });
-                walkers.push(who.clone());
             }
         }
     }
-    Ok((tasks, walkers))
+    Ok(tasks)
 }
 
-/// Writes the tasks not there yet and their people; returns the number written. Most tasks are
-/// walked by their plan's people, written alongside in bulk; the others return their ids.
-async fn store_tasks(
-    w: &mut impl Writes,
-    tasks: Vec<NewTask>,
-    walkers: Vec<Walkers>,
-    now: DateTime<Utc>,
-) -> CoreResult<usize> {
-    let mut plain = Vec::with_capacity(tasks.len());
-    let mut named = Vec::new();
-    let mut who = Vec::new();
-    for (t, w) in tasks.into_iter().zip(walkers) {
-        match w {
-            None => plain.push(t),
-            Some(people) => {
-                named.push(t);
-                who.push(people);
-            }
-        }
-    }
-    // The plan's people first: on SQLite they follow the tasks written after the highest id.
-    let mut count = store::insert_plan_tasks(w, &plain, now).await?;
-    let index: HashMap<(PatrolPlanId, DateTime<Utc>), usize> = named
-        .iter()
-        .enumerate()
-        .map(|(i, t)| ((t.plan, t.starts_at), i))
-        .collect();
-    let written = store::insert_tasks(w, &named, now).await?;
-    let mut rows = Vec::new();
-    for t in &written {
-        let Some(&i) = index.get(&(t.plan_id, t.starts_at)) else {
-            continue;
-        };
-        for u in &who[i] {
-            rows.push((t.community_id, t.id, *u, t.starts_at));
-        }
-    }
-    store::insert_task_people(w, &rows).await?;
-    count += written.len();
-    Ok(count)
-}
-
-/// [`plan_tasks`] and [`store_tasks`] in one transaction.
+/// [`plan_tasks`] written in the caller's transaction; returns how many were new.
 async fn write_tasks(
     tx: &mut crate::db::Tx,
     plans: &[PlanRow],
@@ -168,8 +124,8 @@ async fn write_tasks(
     not_before: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
-    let (tasks, walkers) = plan_tasks(tx, plans, people, stops, days, not_before).await?;
-    store_tasks(tx, tasks, walkers, now).await
+    let tasks = plan_tasks(tx, plans, people, stops, days, not_before).await?;
+    store::insert_tasks(tx, &tasks, now).await
 }
 
 async fn plan_inputs(
@@ -232,10 +188,10 @@ pub async fn generate_ahead(
         let (plans, people, stops) = plan_inputs(&mut w, Some(&cs)).await?;
         let read = t.elapsed();
         let mut q = core.db.read();
-        let (tasks, walkers) = plan_tasks(&mut q, &plans, &people, &stops, &days, None).await?;
+        let tasks = plan_tasks(&mut q, &plans, &people, &stops, &days, None).await?;
         drop(q);
         let planned = t.elapsed();
-        let written = store_tasks(&mut w, tasks, walkers, now).await?;
+        let written = store::insert_tasks(&mut w, &tasks, now).await?;
         let stored = t.elapsed();
         w.commit_bulk()?;
         tracing::debug!(
@@ -248,16 +204,26 @@ pub async fn generate_ahead(
             tasks: written,
         });
     }
+    let t = std::time::Instant::now();
     let mut tx = core.db.begin().await?;
     let days = claim_days(&mut tx, zones, ahead, node, now).await?;
     if days.is_empty() {
         tx.commit().await?;
         return Ok(TasksGenerated::default());
     }
+    let claimed = t.elapsed();
     let cs: Vec<i64> = days.keys().map(|c| c.0).collect();
     let (plans, people, stops) = plan_inputs(&mut tx, Some(&cs)).await?;
-    let tasks = write_tasks(&mut tx, &plans, &people, &stops, &days, None, now).await?;
+    let read = t.elapsed();
+    let tasks = plan_tasks(&mut tx, &plans, &people, &stops, &days, None).await?;
+    let planned = t.elapsed();
+    let tasks = store::insert_tasks(&mut tx, &tasks, now).await?;
+    let stored = t.elapsed();
     tx.commit().await?;
+    tracing::debug!(
+        ?claimed, ?read, ?planned, ?stored, committed = ?t.elapsed(),
+        "patrol rounds generated"
+    );
     Ok(TasksGenerated {
         days: days.values().map(|(_, d)| d.len()).sum(),
         plans: plans.len(),
@@ -273,15 +239,25 @@ async fn claim_days(
     node: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<HashMap<CommunityId, (Tz, Vec<NaiveDate>)>> {
-    let mut days: HashMap<CommunityId, (Tz, Vec<NaiveDate>)> = HashMap::new();
+    let mut zone: HashMap<CommunityId, Tz> = HashMap::new();
+    let mut due = Vec::new();
     for (c, tz_name) in zones {
         let tz = crate::shared::calendar::zone(&tz_name);
         let today = now.with_timezone(&tz).date_naive();
         for d in ahead.clone().map(|n| today + Duration::days(n)) {
-            if crate::shared::jobs::claim_item(w, c, JOB, &d.to_string(), node, now).await? {
-                days.entry(c).or_insert_with(|| (tz, Vec::new())).1.push(d);
-            }
+            due.push((c, d.to_string()));
         }
+        zone.insert(c, tz);
+    }
+    let mut days: HashMap<CommunityId, (Tz, Vec<NaiveDate>)> = HashMap::new();
+    for (c, item) in crate::shared::jobs::claim_items(w, JOB, &due, node, now).await? {
+        let (Some(tz), Ok(d)) = (zone.get(&c), item.parse::<NaiveDate>()) else {
+            continue;
+        };
+        days.entry(c).or_insert_with(|| (*tz, Vec::new())).1.push(d);
+    }
+    for (_, ds) in days.values_mut() {
+        ds.sort();
     }
     Ok(days)
 }
@@ -392,14 +368,14 @@ pub(crate) fn task_of(r: TaskRow, people: Vec<String>) -> CoreResult<PatrolTask>
 }
 
 /// Tasks with the names of their people.
-async fn with_people(
-    core: &Core,
-    c: CommunityId,
-    rows: Vec<TaskRow>,
-) -> CoreResult<Vec<PatrolTask>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
-    let links = store::task_people(&mut core.db.read(), c, &ids).await?;
-    let users: Vec<i64> = links.iter().map(|(_, u)| u.0).collect();
+async fn with_people(core: &Core, rows: Vec<TaskRow>) -> CoreResult<Vec<PatrolTask>> {
+    let users: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| store::walkers_of(&r.walkers))
+        .map(|u| u.0)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let names: HashMap<i64, String> =
         crate::auth::store::for_tickets::display_names(&core.db, &users)
             .await?
@@ -407,10 +383,9 @@ async fn with_people(
             .collect();
     rows.into_iter()
         .map(|r| {
-            let people = links
-                .iter()
-                .filter(|(t, _)| *t == r.id)
-                .filter_map(|(_, u)| names.get(&u.0).cloned())
+            let people = store::walkers_of(&r.walkers)
+                .into_iter()
+                .filter_map(|u| names.get(&u.0).cloned())
                 .collect();
             task_of(r, people)
         })
@@ -439,7 +414,7 @@ pub async fn day_board(
         state.map(TaskState::code),
     )
     .await?;
-    Ok((day, with_people(core, c, rows).await?))
+    Ok((day, with_people(core, rows).await?))
 }
 
 /// A checkpoint of a round as the phone needs it (its label's secret is not sent: the server
@@ -512,7 +487,7 @@ pub async fn my_rounds(core: &Core, ctx: &Ctx) -> CoreResult<PhoneBundle> {
             let own = items.remove(&id).unwrap_or_default();
             checkpoints.insert(id, checkpoint_of(k, own)?);
         }
-        for t in with_people(core, c, rows).await? {
+        for t in with_people(core, rows).await? {
             let scanned = scan_store::scans_of_task(&mut q, c, t.id)
                 .await?
                 .into_iter()

@@ -1,4 +1,4 @@
-//! SQL of tasks: generated ahead in bulk (a second pass writes nothing), the people of each,
+//! SQL of tasks: generated ahead in bulk (a second pass writes nothing) with who walks each,
 //! a person's tasks for the phone, a day's board, the sweep for tasks past their end, progress
 //! as scans arrive, and the completion report.
 
@@ -10,12 +10,12 @@ use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 use crate::shared::jobs::skip_locked;
 
-/// People rows per SQLite statement (4 values a row: well under SQLite's 32,766).
-const PEOPLE_ROWS: usize = 3_000;
-
 /// Rows per `UNNEST` statement on PostgreSQL (one array per column: a row costs no parameter of
 /// its own and the statement no planning by its size).
 const UNNEST_ROWS: usize = 50_000;
+
+/// Rows per SQLite statement: 8 values a row, plus `now` bound once (well under SQLite's 32,766).
+const SQLITE_ROWS: usize = 2_300;
 
 /// A task to generate.
 pub(crate) struct NewTask {
@@ -26,24 +26,37 @@ pub(crate) struct NewTask {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub checkpoints: i64,
+    /// Who walks it, as [`walkers_text`] writes them.
+    pub walkers: String,
 }
 
-crate::row! {
-    /// A task just written.
-    pub(crate) struct WrittenTask {
-        pub id: PatrolTaskId,
-        pub community_id: CommunityId,
-        pub plan_id: PatrolPlanId,
-        pub starts_at: DateTime<Utc>,
+/// The `walkers` of a task: the people's ids in ascending order, each between commas
+/// (",12,34,"), or '' for nobody — so a person's tasks are those `LIKE '%,<id>,%'`.
+pub(crate) fn walkers_text(people: &[UserId]) -> String {
+    let mut ids: Vec<i64> = people.iter().map(|u| u.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return String::new();
     }
+    let mut s = String::from(",");
+    for id in ids {
+        s.push_str(&id.to_string());
+        s.push(',');
+    }
+    s
 }
 
-/// Rows per SQLite statement: 7 values a row, plus `now` bound once (well under SQLite's 32,766).
-const SQLITE_ROWS: usize = 2_300;
+/// The people of a task's `walkers`.
+pub(crate) fn walkers_of(text: &str) -> Vec<UserId> {
+    text.split(',')
+        .filter_map(|id| id.parse().ok().map(UserId))
+        .collect()
+}
 
-/// The SQLite INSERT of `chunk`'s tasks not there yet, then `tail` (a RETURNING or nothing).
-fn sqlite_insert(chunk: &[NewTask], now: DateTime<Utc>, tail: &str) -> (String, Args) {
-    let mut b = Bulk::after(args![now], chunk.len(), 7);
+/// The SQLite INSERT of `chunk`'s tasks not there yet.
+fn sqlite_insert(chunk: &[NewTask], now: DateTime<Utc>) -> (String, Args) {
+    let mut b = Bulk::after(args![now], chunk.len(), 8);
     for t in chunk {
         b.row([
             Value::from(t.community),
@@ -53,190 +66,70 @@ fn sqlite_insert(chunk: &[NewTask], now: DateTime<Utc>, tail: &str) -> (String, 
             Value::from(t.starts_at),
             Value::from(t.ends_at),
             Value::from(t.checkpoints),
+            Value::from(&t.walkers),
         ]);
     }
     b.finish(
         "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, starts_at, ends_at, \
-         state, checkpoints, scanned, flagged, created_at) \
-         SELECT column1, column2, column3, column4, column5, column6, 'pending', column7, 0, 0, $1 \
-         FROM (",
-        &format!(") WHERE true ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING{tail}"),
+         state, checkpoints, scanned, flagged, walkers, created_at) \
+         SELECT column1, column2, column3, column4, column5, column6, 'pending', column7, 0, 0, \
+         column8, $1 FROM (",
+        ") WHERE true ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING",
     )
 }
 
-/// Writes the tasks that do not exist yet; returns the new ones.
-pub(crate) async fn insert_tasks(
-    tx: &mut impl Writes,
-    tasks: &[NewTask],
-    now: DateTime<Utc>,
-) -> CoreResult<Vec<WrittenTask>> {
-    if tx.engine() == Backend::Postgres {
-        return unnest_tasks(tx, tasks, now).await;
-    }
-    let mut out = Vec::new();
-    for chunk in tasks.chunks(SQLITE_ROWS) {
-        let (sql, a) = sqlite_insert(
-            chunk,
-            now,
-            " RETURNING id, community_id, plan_id, starts_at",
-        );
-        let rows: Vec<WrittenTask> = tx.fetch_all(&sql, a).await?;
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
-/// The INSERT of [`unnest_args`]' tasks on PostgreSQL, returning those written.
+/// The INSERT of [`unnest_args`]' tasks on PostgreSQL.
 const UNNEST_TASKS: &str = "INSERT INTO patrol_tasks (community_id, plan_id, route_id, day, \
-     starts_at, ends_at, state, checkpoints, scanned, flagged, created_at) \
-     SELECT x.c, x.p, x.r, x.d::DATE, x.s::TIMESTAMPTZ, x.e::TIMESTAMPTZ, 'pending', x.n, 0, 0, $8 \
-     FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], \
-     $6::TEXT[], $7::BIGINT[]) AS x (c, p, r, d, s, e, n) \
-     ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING \
-     RETURNING id, community_id, plan_id, starts_at";
+     starts_at, ends_at, state, checkpoints, scanned, flagged, walkers, created_at) \
+     SELECT x.c, x.p, x.r, x.d, x.s, x.e, 'pending', x.n, 0, 0, x.w, $9 \
+     FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::DATE[], $5::TIMESTAMPTZ[], \
+     $6::TIMESTAMPTZ[], $7::BIGINT[], $8::TEXT[]) AS x (c, p, r, d, s, e, n, w) \
+     ON CONFLICT (community_id, plan_id, starts_at) DO NOTHING";
 
-/// One array per column (a row costs no parameter of its own).
+/// One array per column (a row costs no parameter of its own), times and days in binary.
 fn unnest_args(chunk: &[NewTask], now: DateTime<Utc>) -> Args {
     let ids = |f: fn(&NewTask) -> i64| -> Value {
         chunk.iter().map(|t| Some(f(t))).collect::<Vec<_>>().into()
     };
-    let texts =
-        |f: fn(&NewTask) -> String| -> Value { chunk.iter().map(f).collect::<Vec<_>>().into() };
+    let times = |f: fn(&NewTask) -> DateTime<Utc>| -> Value {
+        chunk.iter().map(f).collect::<Vec<_>>().into()
+    };
     Args(vec![
         ids(|t| t.community.0),
         ids(|t| t.plan.0),
         ids(|t| t.route.0),
-        texts(|t| t.day.to_string()),
-        texts(|t| t.starts_at.to_rfc3339()),
-        texts(|t| t.ends_at.to_rfc3339()),
+        chunk.iter().map(|t| t.day).collect::<Vec<_>>().into(),
+        times(|t| t.starts_at),
+        times(|t| t.ends_at),
         ids(|t| t.checkpoints),
+        chunk
+            .iter()
+            .map(|t| t.walkers.clone())
+            .collect::<Vec<_>>()
+            .into(),
         Value::from(now),
     ])
 }
 
-/// [`insert_tasks`] on PostgreSQL.
-async fn unnest_tasks(
-    tx: &mut impl Writes,
-    tasks: &[NewTask],
-    now: DateTime<Utc>,
-) -> CoreResult<Vec<WrittenTask>> {
-    let mut out = Vec::new();
-    for chunk in tasks.chunks(UNNEST_ROWS) {
-        let rows: Vec<WrittenTask> = tx.fetch_all(UNNEST_TASKS, unnest_args(chunk, now)).await?;
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
-/// Writes the tasks that do not exist yet, each walked by its plan's people (who are then
-/// written in the same go, without the tasks coming back); returns the number written.
-/// On SQLite the caller holds the writer, so the tasks written are those above the highest id
-/// before; on PostgreSQL the people follow the rows the INSERT returns inside the statement.
-pub(crate) async fn insert_plan_tasks(
+/// Writes the tasks that do not exist yet (a second pass writes nothing); returns how many were
+/// written.
+pub(crate) async fn insert_tasks(
     tx: &mut impl Writes,
     tasks: &[NewTask],
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
-    if tasks.is_empty() {
-        return Ok(0);
-    }
-    if tx.engine() == Backend::Postgres {
-        return unnest_plan_tasks(tx, tasks, now).await;
-    }
-    let (before,): (i64,) = tx
-        .fetch_all("SELECT COALESCE(MAX(id), 0) FROM patrol_tasks", Args::new())
-        .await?
-        .into_iter()
-        .next()
-        .unwrap_or((0,));
     let mut written = 0u64;
-    for chunk in tasks.chunks(SQLITE_ROWS) {
-        let (sql, a) = sqlite_insert(chunk, now, "");
-        written += tx.execute(&sql, a).await?;
-    }
-    tx.execute(
-        "INSERT INTO patrol_task_people (community_id, task_id, user_id, starts_at) \
-         SELECT t.community_id, t.id, pp.user_id, t.starts_at FROM patrol_tasks t \
-         JOIN patrol_plan_people pp ON pp.community_id = t.community_id AND pp.plan_id = t.plan_id \
-         WHERE t.id > $1 ON CONFLICT DO NOTHING",
-        args![before],
-    )
-    .await?;
-    Ok(written as usize)
-}
-
-/// [`insert_plan_tasks`] on PostgreSQL: one statement per chunk.
-async fn unnest_plan_tasks(
-    tx: &mut impl Writes,
-    tasks: &[NewTask],
-    now: DateTime<Utc>,
-) -> CoreResult<usize> {
-    let mut written = 0usize;
-    for chunk in tasks.chunks(UNNEST_ROWS) {
-        let rows: Vec<(i64,)> = tx
-            .fetch_all(
-                &format!(
-                    "WITH new AS ({}), people AS (INSERT INTO patrol_task_people \
-                     (community_id, task_id, user_id, starts_at) \
-                     SELECT n.community_id, n.id, pp.user_id, n.starts_at FROM new n \
-                     JOIN patrol_plan_people pp ON pp.community_id = n.community_id \
-                     AND pp.plan_id = n.plan_id ON CONFLICT DO NOTHING) \
-                     SELECT COUNT(*) FROM new",
-                    UNNEST_TASKS
-                ),
-                unnest_args(chunk, now),
-            )
-            .await?;
-        written += rows.first().map_or(0, |r| r.0 as usize);
-    }
-    Ok(written)
-}
-
-/// Writes who walks which task.
-pub(crate) async fn insert_task_people(
-    tx: &mut impl Writes,
-    rows: &[(CommunityId, PatrolTaskId, UserId, DateTime<Utc>)],
-) -> CoreResult<()> {
     if tx.engine() == Backend::Postgres {
-        for chunk in rows.chunks(UNNEST_ROWS) {
-            let a = Args(vec![
-                chunk.iter().map(|r| Some(r.0.0)).collect::<Vec<_>>().into(),
-                chunk.iter().map(|r| Some(r.1.0)).collect::<Vec<_>>().into(),
-                chunk.iter().map(|r| Some(r.2.0)).collect::<Vec<_>>().into(),
-                chunk
-                    .iter()
-                    .map(|r| r.3.to_rfc3339())
-                    .collect::<Vec<_>>()
-                    .into(),
-            ]);
-            tx.execute(
-                "INSERT INTO patrol_task_people (community_id, task_id, user_id, starts_at) \
-                 SELECT x.c, x.t, x.u, x.s::TIMESTAMPTZ \
-                 FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[]) AS x (c, t, u, s) \
-                 ON CONFLICT DO NOTHING",
-                a,
-            )
-            .await?;
+        for chunk in tasks.chunks(UNNEST_ROWS) {
+            written += tx.execute(UNNEST_TASKS, unnest_args(chunk, now)).await?;
         }
-        return Ok(());
-    }
-    for chunk in rows.chunks(PEOPLE_ROWS) {
-        let mut b = Bulk::with_capacity(chunk.len(), 4);
-        for (c, t, u, at) in chunk {
-            b.row([
-                Value::from(*c),
-                Value::from(*t),
-                Value::from(*u),
-                Value::from(*at),
-            ]);
+    } else {
+        for chunk in tasks.chunks(SQLITE_ROWS) {
+            let (sql, a) = sqlite_insert(chunk, now);
+            written += tx.execute(&sql, a).await?;
         }
-        let (sql, a) = b.finish(
-            "INSERT INTO patrol_task_people (community_id, task_id, user_id, starts_at)",
-            " ON CONFLICT DO NOTHING",
-        );
-        tx.execute(&sql, a).await?;
     }
-    Ok(())
+    Ok(written as usize)
 }
 
 crate::row! {
@@ -259,12 +152,14 @@ crate::row! {
         pub flagged: i64,
         pub started_at: Option<DateTime<Utc>>,
         pub finished_at: Option<DateTime<Utc>>,
+        /// As [`walkers_text`] writes them.
+        pub walkers: String,
     }
 }
 
 const TASK_COLS: &str = "t.id, t.community_id, t.plan_id, t.route_id, p.name AS plan_name, \
      r.name AS route_name, r.kind AS route_kind, r.ordered, t.day, t.starts_at, t.ends_at, \
-     t.state, t.checkpoints, t.scanned, t.flagged, t.started_at, t.finished_at";
+     t.state, t.checkpoints, t.scanned, t.flagged, t.started_at, t.finished_at, t.walkers";
 
 const TASK_JOINS: &str = " \
      JOIN patrol_plans p ON p.community_id = t.community_id AND p.id = t.plan_id \
@@ -308,7 +203,8 @@ pub(crate) async fn tasks_by_id(
     .await
 }
 
-/// A person's tasks starting in [from, to), in the communities he reaches.
+/// A person's tasks starting in [from, to), in the communities he reaches: among each
+/// community's tasks of those hours (on the report index), those he walks.
 pub(crate) async fn tasks_of_person(
     q: &mut impl Queries,
     communities: &[i64],
@@ -319,13 +215,12 @@ pub(crate) async fn tasks_of_person(
     if communities.is_empty() {
         return Ok(Vec::new());
     }
-    let mut a = args![user, from, to];
-    let cond = crate::db::in_list(&mut a, "x.community_id", communities);
+    let mut a = args![format!("%,{},%", user.0), from, to];
+    let cond = crate::db::in_list(&mut a, "t.community_id", communities);
     q.fetch_all(
         &format!(
-            "SELECT {TASK_COLS} FROM patrol_task_people x JOIN patrol_tasks t \
-             ON t.community_id = x.community_id AND t.id = x.task_id{TASK_JOINS} \
-             WHERE {cond} AND x.user_id = $1 AND x.starts_at >= $2 AND x.starts_at < $3 \
+            "SELECT {TASK_COLS} FROM {TASK_FROM}{TASK_JOINS} \
+             WHERE {cond} AND t.starts_at >= $2 AND t.starts_at < $3 AND t.walkers LIKE $1 \
              ORDER BY t.starts_at, t.id"
         ),
         a,
@@ -350,27 +245,6 @@ pub(crate) async fn tasks_of_day(
              AND ($5 IS NULL OR t.state = $5) ORDER BY t.starts_at, t.id"
         ),
         args![c, from, to, day, state],
-    )
-    .await
-}
-
-/// The people of tasks: (task, user).
-pub(crate) async fn task_people(
-    q: &mut impl Queries,
-    c: CommunityId,
-    tasks: &[i64],
-) -> CoreResult<Vec<(PatrolTaskId, UserId)>> {
-    if tasks.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut a = args![c];
-    let cond = crate::db::in_list(&mut a, "task_id", tasks);
-    q.fetch_all(
-        &format!(
-            "SELECT task_id, user_id FROM patrol_task_people WHERE community_id = $1 AND {cond} \
-             ORDER BY task_id, user_id"
-        ),
-        a,
     )
     .await
 }
@@ -474,7 +348,7 @@ pub(crate) async fn completion(
 }
 
 /// Drops a plan's tasks that have not begun (pending, starting after `after`), so a rewritten
-/// plan's next tasks follow it. Their people go with them.
+/// plan's next tasks follow it.
 pub(crate) async fn drop_pending(
     tx: &mut Tx,
     c: CommunityId,
@@ -488,4 +362,20 @@ pub(crate) async fn drop_pending(
         args![c, plan, after],
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walkers_are_ids_between_commas_so_one_id_never_matches_inside_another() {
+        let w = walkers_text(&[UserId(34), UserId(12), UserId(34)]);
+        assert_eq!(w, ",12,34,");
+        assert_eq!(walkers_of(&w), vec![UserId(12), UserId(34)]);
+        assert!(w.contains(",12,") && w.contains(",34,"));
+        assert!(!w.contains(",2,") && !w.contains(",3,") && !w.contains(",4,"));
+        assert_eq!(walkers_text(&[]), "");
+        assert!(walkers_of("").is_empty());
+    }
 }
