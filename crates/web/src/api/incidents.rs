@@ -63,7 +63,7 @@ async fn get_plan(
     ))
 }
 
-/// Rewrites a plan (open incidents keep their copied steps).
+/// Rewrites a plan (open incidents keep the steps and the ladder they were opened with).
 #[utoipa::path(put, path = "/api/v1/emergency-plans/{id}", tag = "incidents", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = PlanForSave,
     responses((status = 200, body = Plan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]

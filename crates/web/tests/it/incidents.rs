@@ -292,3 +292,54 @@ async fn the_plan_library_and_drills() {
     let (st, _) = owner.get("/api/v1/emergency-plans").await;
     assert_eq!(st, 403);
 }
+
+#[tokio::test]
+async fn an_open_incident_escalates_by_the_ladder_it_was_opened_with() {
+    let app = app().await;
+    let a = app.community_a.0;
+    let (_, pm) = staff(&app, "manager1", "project_manager").await;
+    let (_, guard) = staff(&app, "guard1", "security").await;
+    let (st, inc) = guard
+        .post(&format!("/api/v1/communities/{a}/incidents"),
+              json!({"kind": "power_cut", "title": "2栋停电", "place": "2栋配电室", "severity": "minor"}))
+        .await;
+    assert_eq!(st, 201, "{inc}");
+    let id = inc["id"].as_i64().unwrap();
+    assert_eq!(inc["ladder"][1]["after_minutes"], 15);
+    let opened: DateTime<Utc> = inc["opened_at"].as_str().unwrap().parse().unwrap();
+    // The plan is rewritten meanwhile: its second level after 40 minutes.
+    let (_, plans) = pm.get("/api/v1/emergency-plans").await;
+    let mut plan = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "power_cut")
+        .unwrap()
+        .clone();
+    let pid = plan["id"].as_i64().unwrap();
+    plan["ladder"][1]["after_minutes"] = json!(40);
+    let (st, saved) = pm
+        .put(&format!("/api/v1/emergency-plans/{pid}"), plan)
+        .await;
+    assert_eq!(st, 200, "{saved}");
+    assert_eq!(saved["ladder"][1]["after_minutes"], 40);
+    // The open incident keeps its own: level 2 is due 15 minutes after it opened, once.
+    let (_, inc) = pm.get(&format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(inc["ladder"][1]["after_minutes"], 15, "{inc}");
+    let at = opened + Duration::minutes(16);
+    assert_eq!(
+        wuye_core::incidents::run_escalations(&app.core, at)
+            .await
+            .unwrap(),
+        1
+    );
+    let (_, inc) = pm.get(&format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(inc["level"], 2);
+    // One opened now follows the plan as rewritten.
+    let (st, next) = guard
+        .post(&format!("/api/v1/communities/{a}/incidents"),
+              json!({"kind": "power_cut", "title": "3栋停电", "place": "3栋配电室", "severity": "minor"}))
+        .await;
+    assert_eq!(st, 201, "{next}");
+    assert_eq!(next["ladder"][1]["after_minutes"], 40);
+}

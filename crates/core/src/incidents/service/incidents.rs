@@ -148,11 +148,18 @@ fn joined<T: ToString>(v: &[T]) -> Option<String> {
     })
 }
 
+/// The incident's plan, with the ladder the incident was opened with.
 async fn plan_for(q: &mut impl Queries, r: &IncidentRow) -> CoreResult<Option<Plan>> {
-    match r.plan_id {
-        Some(p) => store::plans::get(q, p).await?.map(plan_of).transpose(),
-        None => Ok(None),
+    let Some(p) = r.plan_id else {
+        return Ok(None);
+    };
+    let Some(mut plan) = store::plans::get(q, p).await?.map(plan_of).transpose()? else {
+        return Ok(None);
+    };
+    if let Some(l) = &r.ladder {
+        plan.ladder = serde_json::from_str(l).map_err(CoreError::internal)?;
     }
+    Ok(Some(plan))
 }
 
 async fn view(q: &mut impl Queries, ctx: &Ctx, r: IncidentRow, full: bool) -> CoreResult<Incident> {
@@ -396,6 +403,7 @@ pub async fn open_incident(
         started_at,
         buildings: joined(&buildings_v),
         units: joined(&units_v),
+        ladder: serde_json::to_string(&plan.ladder).map_err(CoreError::internal)?,
     };
     let id = store::incidents::insert(&mut tx, c, &n, ctx.actor(), now).await?;
     let steps: Vec<(String, String)> = plan

@@ -32,12 +32,14 @@ crate::row! {
         pub opened_at: DateTime<Utc>,
         pub closed_at: Option<DateTime<Utc>>,
         pub closed_by: Option<UserId>,
+        /// The plan's ladder (JSON) when the incident opened.
+        pub ladder: Option<String>,
     }
 }
 
 const COLS: &str = "id, community_id, plan_id, kind, title, place, severity, started_at, reported_by, \
      buildings, units, state, level, acknowledged_at, acknowledged_by, notice_id, analysis, conclusion, \
-     opened_at, closed_at, closed_by";
+     opened_at, closed_at, closed_by, ladder";
 
 /// An incident to write.
 pub(crate) struct NewIncident<'a> {
@@ -49,6 +51,8 @@ pub(crate) struct NewIncident<'a> {
     pub started_at: DateTime<Utc>,
     pub buildings: Option<String>,
     pub units: Option<String>,
+    /// The plan's ladder as JSON, kept with the incident.
+    pub ladder: String,
 }
 
 pub(crate) async fn insert(
@@ -61,8 +65,8 @@ pub(crate) async fn insert(
     let id = tx
         .insert_id(
             "INSERT INTO incidents (community_id, plan_id, kind, title, place, severity, started_at, reported_by, \
-             buildings, units, state, level, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', 1, $11) \
-             RETURNING id",
+             buildings, units, state, level, opened_at, ladder) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', 1, $11, $12) RETURNING id",
             args![
                 c,
                 n.plan,
@@ -74,7 +78,8 @@ pub(crate) async fn insert(
                 by,
                 n.buildings.clone(),
                 n.units.clone(),
-                now
+                now,
+                n.ladder.as_str()
             ],
         )
         .await?;
