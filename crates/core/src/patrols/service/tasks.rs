@@ -204,6 +204,35 @@ pub async fn generate_ahead(
             tasks: written,
         });
     }
+    // PostgreSQL: the communities in as many transactions at once as the server has connections
+    // to spare, up to PG_PARALLEL — the server's work (a B-tree entry per index and task) then
+    // runs on more than one core. Each community's day is claimed in the transaction that writes
+    // its tasks, so a pass cut short anywhere leaves each day either whole or unclaimed.
+    let parts = PG_PARALLEL.min(zones.len()).max(1);
+    let size = zones.len().div_ceil(parts).max(1);
+    let runs = zones
+        .chunks(size)
+        .map(|part| generate_part(core, part.to_vec(), ahead.clone(), node, now));
+    let mut out = TasksGenerated::default();
+    for g in futures_util::future::try_join_all(runs).await? {
+        out.days += g.days;
+        out.plans += g.plans;
+        out.tasks += g.tasks;
+    }
+    Ok(out)
+}
+
+/// Transactions a PostgreSQL pass writes in at once.
+const PG_PARALLEL: usize = 2;
+
+/// One transaction of a PostgreSQL pass: these communities' days claimed and their tasks written.
+async fn generate_part(
+    core: &Core,
+    zones: Vec<(CommunityId, String)>,
+    ahead: std::ops::RangeInclusive<i64>,
+    node: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<TasksGenerated> {
     let t = std::time::Instant::now();
     let mut tx = core.db.begin().await?;
     let days = claim_days(&mut tx, zones, ahead, node, now).await?;
