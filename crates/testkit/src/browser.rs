@@ -82,3 +82,19 @@ pub async fn set_offline(b: &Client, offline: bool) {
     .await
     .expect("emulate network conditions");
 }
+
+/// Puts the phone at a place: the page at `origin` may read the position, and reads this one.
+pub async fn set_position(b: &Client, origin: &str, lat: f64, lng: f64, accuracy_m: f64) {
+    b.issue_cmd(Cdp {
+        cmd: "Browser.grantPermissions",
+        params: json!({"permissions": ["geolocation"], "origin": origin}),
+    })
+    .await
+    .expect("grant geolocation");
+    b.issue_cmd(Cdp {
+        cmd: "Emulation.setGeolocationOverride",
+        params: json!({"latitude": lat, "longitude": lng, "accuracy": accuracy_m}),
+    })
+    .await
+    .expect("set the position");
+}

@@ -11,6 +11,45 @@ document.addEventListener("click", function (e) {
   }
 });
 
+// <button data-locate="lat-id lng-id"> fills a checkpoint's position from the phone's (someone
+// standing at it). The position and its accuracy go to the [data-locate-status] beside it.
+document.addEventListener("click", function (e) {
+  var button = e.target.closest && e.target.closest("[data-locate]");
+  if (!button) {
+    return;
+  }
+  e.preventDefault();
+  var ids = button.getAttribute("data-locate").split(" ");
+  var status = button.parentNode.querySelector("[data-locate-status]");
+  var say = function (text) {
+    if (status) {
+      status.textContent = text;
+    }
+  };
+  if (!navigator.geolocation) {
+    say(button.getAttribute("data-failed"));
+    return;
+  }
+  say(button.getAttribute("data-locating"));
+  navigator.geolocation.getCurrentPosition(
+    function (p) {
+      var set = function (id, v) {
+        var input = document.getElementById(id);
+        if (input) {
+          input.value = v;
+        }
+      };
+      set(ids[0], p.coords.latitude.toFixed(6));
+      set(ids[1], p.coords.longitude.toFixed(6));
+      say(p.coords.latitude.toFixed(6) + ", " + p.coords.longitude.toFixed(6) + " ±" + Math.round(p.coords.accuracy) + " m");
+    },
+    function () {
+      say(button.getAttribute("data-failed"));
+    },
+    { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }
+  );
+});
+
 // <select data-autosubmit> sends its form as soon as a choice is made (the community pickers).
 document.addEventListener("change", function (e) {
   var select = e.target;

@@ -1,13 +1,14 @@
 //! The patrol app in a real browser with its network cut (issue 14, point 2): the guard opens
 //! the app, the network goes off, the page still opens (the service worker) with the day's
 //! rounds (IndexedDB), two checkpoints are scanned by their typed codes and kept on the phone;
-//! the network comes back and the scans are sent, once, however often the app syncs after.
+//! the network comes back and the scans are sent, once, however often the app syncs after. A
+//! manager standing at a checkpoint takes its position from the phone.
 
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use serde_json::json;
-use wuye_testkit::browser::set_offline;
+use wuye_testkit::browser::{set_offline, set_position};
 
 use super::browser::{click, fill, log_in};
 
@@ -205,4 +206,69 @@ async fn a_round_walked_offline_is_synced_once_when_the_network_returns() {
     assert_eq!(d["task"]["state"], "done", "{d}");
     assert_eq!(d["scans"][1]["flags"], json!(["out_of_limits"]), "{d}");
     let _ = b.close().await;
+}
+
+#[tokio::test]
+async fn a_checkpoints_position_is_taken_from_the_phone_standing_at_it() {
+    let Some(b) = wuye_testkit::browser::session().await else {
+        eprintln!("skipped: WUYE_WEBDRIVER_URL is not set (CI sets it)");
+        return;
+    };
+    let app = crate::app().await;
+    let a = app.community_a.0;
+    app.api_as("pm_locate", "project_manager", &[app.community_a])
+        .await;
+    log_in(&b, &app.base, "pm_locate").await;
+    set_position(&b, &app.base, 31.230416, 121.473701, 18.4).await;
+    b.goto(&format!("{}/patrols/{a}/checkpoints/new", app.base))
+        .await
+        .expect("the form");
+    fill(&b, "cp-name", "东门岗亭").await;
+    click(&b, "cp-locate").await;
+    until(
+        &b,
+        "return document.getElementById('cp-lat').value !== ''",
+        "the position filled in",
+    )
+    .await;
+    let value = |id: &'static str| {
+        let b = b.clone();
+        async move {
+            b.find(Locator::Id(id))
+                .await
+                .expect(id)
+                .prop("value")
+                .await
+                .expect("value")
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(value("cp-lat").await, "31.230416");
+    assert_eq!(value("cp-lng").await, "121.473701");
+    assert_eq!(value("cp-radius").await, "50", "the radius as it was");
+    click(&b, "checkpoint-save").await;
+    let pm = app
+        .api_as("pm_locate2", "project_manager", &[app.community_a])
+        .await;
+    let mut saved = None;
+    for _ in 0..50 {
+        let (_, list) = pm
+            .get(&format!("/api/v1/communities/{a}/patrol-checkpoints"))
+            .await;
+        saved = list
+            .as_array()
+            .and_then(|l| l.iter().find(|k| k["name"] == "东门岗亭").cloned());
+        if saved.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let k = saved.expect("the checkpoint saved");
+    assert_eq!(
+        (k["lat"].as_f64(), k["lng"].as_f64()),
+        (Some(31.230416), Some(121.473701)),
+        "{k}"
+    );
+    assert_eq!(k["radius_m"], 50);
+    b.close().await.ok();
 }
