@@ -18,8 +18,9 @@ DROP TABLE patrol_task_people;
 --   as a key does (FOR KEY SHARE: a plan or route cannot be deleted under a generation pass); it
 --   is stricter than the keys were: the plan and the route must be of the task's community;
 -- - a task's community, plan and route are never changed;
--- - deleting a plan or route a task points at is refused with SQLSTATE 23503, as a key refuses
---   (wuye makes them inactive; it deletes neither).
+-- - deleting a plan deletes its tasks first (the key's ON DELETE CASCADE); deleting a route a
+--   task points at is refused with SQLSTATE 23503, as the key refused. wuye deletes neither (it
+--   makes them inactive).
 -- SQLite keeps its foreign keys: it checks them in-process, at a cost it can afford.
 ALTER TABLE patrol_tasks DROP CONSTRAINT patrol_tasks_community_id_fkey,
     DROP CONSTRAINT patrol_tasks_plan_id_fkey, DROP CONSTRAINT patrol_tasks_route_id_fkey;
@@ -55,24 +56,21 @@ CREATE TRIGGER patrol_tasks_fixed_refs BEFORE UPDATE OF community_id, plan_id, r
           OR OLD.plan_id IS DISTINCT FROM NEW.plan_id OR OLD.route_id IS DISTINCT FROM NEW.route_id)
     EXECUTE FUNCTION patrol_tasks_fixed_refs();
 
-CREATE FUNCTION patrol_tasks_keep_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    referenced boolean;
+CREATE FUNCTION patrol_plans_drop_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'patrol_plans' THEN
-        referenced := EXISTS (SELECT 1 FROM patrol_tasks
-            WHERE community_id = OLD.community_id AND plan_id = OLD.id);
-    ELSE
-        referenced := EXISTS (SELECT 1 FROM patrol_tasks
-            WHERE community_id = OLD.community_id AND route_id = OLD.id);
-    END IF;
-    IF referenced THEN
-        RAISE EXCEPTION '% % has patrol tasks', TG_TABLE_NAME, OLD.id
+    DELETE FROM patrol_tasks WHERE community_id = OLD.community_id AND plan_id = OLD.id;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER patrol_plans_drop_tasks BEFORE DELETE ON patrol_plans
+    FOR EACH ROW EXECUTE FUNCTION patrol_plans_drop_tasks();
+
+CREATE FUNCTION patrol_routes_keep_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM patrol_tasks WHERE community_id = OLD.community_id AND route_id = OLD.id) THEN
+        RAISE EXCEPTION 'patrol route % has tasks', OLD.id
             USING ERRCODE = 'foreign_key_violation', TABLE = 'patrol_tasks';
     END IF;
     RETURN OLD;
 END $$;
-CREATE TRIGGER patrol_plans_keep_tasks BEFORE DELETE ON patrol_plans
-    FOR EACH ROW EXECUTE FUNCTION patrol_tasks_keep_referenced();
 CREATE TRIGGER patrol_routes_keep_tasks BEFORE DELETE ON patrol_routes
-    FOR EACH ROW EXECUTE FUNCTION patrol_tasks_keep_referenced();
+    FOR EACH ROW EXECUTE FUNCTION patrol_routes_keep_tasks();

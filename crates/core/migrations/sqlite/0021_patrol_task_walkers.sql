@@ -4,7 +4,6 @@
 -- then one row a round instead of one a round and one a walker. A person's rounds are found
 -- among the community's tasks of the hours asked (a few hundred) by `LIKE '%,<id>,%'`.
 ALTER TABLE patrol_tasks ADD COLUMN walkers TEXT NOT NULL DEFAULT '';
-UPDATE patrol_tasks SET walkers = COALESCE((SELECT ',' || group_concat(user_id, ',') || ',' FROM
-    (SELECT p.user_id FROM patrol_task_people p WHERE p.community_id = patrol_tasks.community_id
-     AND p.task_id = patrol_tasks.id ORDER BY p.user_id)), '');
+UPDATE patrol_tasks SET walkers = COALESCE((SELECT ',' || group_concat(p.user_id, ',' ORDER BY p.user_id) || ','
+    FROM patrol_task_people p WHERE p.community_id = patrol_tasks.community_id AND p.task_id = patrol_tasks.id), '');
 DROP TABLE patrol_task_people;

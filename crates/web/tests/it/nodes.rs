@@ -1,7 +1,8 @@
 //! Several app nodes on one database (issue 18 point 3): two cores on the same database, as two
 //! `serve` processes would have, run the background jobs' passes at the same moment many times
 //! (as after a lease ran out under a slow node) and every due item's effect exists once; a
-//! registration retried under its idempotency key, on the same node or the other, is done once.
+//! registration retried under its idempotency key, on the same node or the other, is done once;
+//! two passes of the patrol job at once write each community's day of rounds once.
 
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
@@ -297,5 +298,41 @@ async fn concurrent_retries_on_two_nodes_register_once() {
     }
     assert_eq!(app.count("requests").await, 6);
     assert_eq!(app.count("idempotency_keys").await, 6);
+    second.db.close().await;
+}
+
+#[tokio::test]
+async fn two_nodes_generating_rounds_at_once_write_each_communitys_day_once() {
+    let app = app().await;
+    let second = app.second_core().await;
+    let pm = app
+        .api_as("pm_gen", "project_manager", &[app.community_a])
+        .await;
+    let guard = app
+        .api_as("guard_gen", "security", &[app.community_a])
+        .await;
+    let gid = crate::patrols::user_id(&guard).await;
+    // An hourly plan round the clock: 24 rounds a day, today's later ones written with the plan.
+    crate::patrols::setup(&app, &pm, gid).await;
+    let communities = count(&app, "SELECT COUNT(*) FROM communities").await as usize;
+    let now = Utc::now();
+    for pass in 0..3 {
+        let (a, b) = tokio::join!(
+            wuye_core::patrols::generate_due(&app.core, None, now, "a"),
+            wuye_core::patrols::generate_due(&second, None, now, "b"),
+        );
+        let (a, b) = (a.expect("pass a"), b.expect("pass b"));
+        let days = if pass == 0 { 2 * communities } else { 0 };
+        assert_eq!(a.days + b.days, days, "pass {pass}: {a:?} {b:?}");
+        if pass > 0 {
+            assert_eq!(a.tasks + b.tasks, 0, "pass {pass} writes nothing");
+        }
+    }
+    let claims = "SELECT COUNT(*) FROM job_claims WHERE job = 'patrol_tasks'";
+    assert_eq!(count(&app, claims).await as usize, 2 * communities);
+    // Today's and tomorrow's rounds, each once, each walked by the guard.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM patrol_tasks").await, 48);
+    let walked = format!("SELECT COUNT(*) FROM patrol_tasks WHERE walkers = ',{gid},'");
+    assert_eq!(count(&app, &walked).await, 48);
     second.db.close().await;
 }

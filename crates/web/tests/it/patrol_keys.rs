@@ -1,8 +1,8 @@
-//! What a generated task points at (issue 14): a task whose plan does not exist is refused and
-//! nothing is written, on both engines — SQLite by its foreign keys, PostgreSQL by one check a
-//! statement (migration 0021, docs/scale.md). On PostgreSQL that check is also stricter than a
-//! key: a plan or route of another community is refused, a task keeps its plan, and a plan or
-//! route a task points at cannot be deleted.
+//! What a generated task points at (issue 14), the same on both engines — SQLite by its foreign
+//! keys, PostgreSQL by one check a statement and its triggers (migration 0021, docs/scale.md): a
+//! task whose plan does not exist is refused and nothing is written; a route a task walks cannot
+//! be deleted; a deleted plan takes its tasks with it. On PostgreSQL the check is also stricter
+//! than a key: a plan or route of another community is refused, and a task keeps its plan.
 
 use chrono::{Duration, Utc};
 use wuye_core::args;
@@ -46,7 +46,7 @@ async fn a_task_needs_its_plan_and_route_of_its_own_community() {
         .api_as("guard_keys", "security", &[app.community_a])
         .await;
     let gid = user_id(&guard).await;
-    let (_, route, plan) = setup(&app, &pm, gid).await;
+    let (checkpoints, route, plan) = setup(&app, &pm, gid).await;
     generate_today(&pm, app.community_a.0).await;
     let before = tasks(&app).await;
     assert!(before > 0, "today's rounds were generated");
@@ -65,53 +65,70 @@ async fn a_task_needs_its_plan_and_route_of_its_own_community() {
     );
     assert_eq!(tasks(&app).await, before + 1);
 
-    if app.core.db.backend() != Backend::Postgres {
-        return;
-    }
+    // A second route of the community, walked by one task and by no plan.
+    let (st, r2) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/patrol-routes"),
+            serde_json::json!({"name": "备用路线", "kind": "security", "checkpoint_ids": [checkpoints[0]]}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r2}");
+    let spare = r2["id"].as_i64().expect("route");
     let later = at + Duration::hours(2);
-    let other = args![b, plan, route, today(), later, later + Duration::hours(1)];
+    let on_spare = args![a, plan, spare, today(), later, later + Duration::hours(1)];
     assert!(
-        !accepted(&app, INSERT, other).await,
-        "a plan of another community"
-    );
-    assert!(
-        !accepted(&app, INSERT, task(a, plan, route + 1000)).await,
-        "no such route"
-    );
-    assert!(
-        !accepted(
-            &app,
-            "UPDATE patrol_tasks SET community_id = $1 WHERE plan_id = $2",
-            args![b, plan]
-        )
-        .await,
-        "a task moved to another community"
-    );
-    assert!(
-        accepted(
-            &app,
-            "UPDATE patrol_tasks SET walkers = walkers WHERE plan_id = $1",
-            args![plan]
-        )
-        .await,
-        "an update leaving its plan as it is"
-    );
-    assert!(
-        !accepted(&app, "DELETE FROM patrol_plans WHERE id = $1", args![plan]).await,
-        "a plan its tasks point at"
+        accepted(&app, INSERT, on_spare).await,
+        "a route of its community"
     );
     assert!(
         !accepted(
             &app,
             "DELETE FROM patrol_routes WHERE id = $1",
-            args![route]
+            args![spare]
         )
         .await,
-        "a route its tasks walk"
+        "a route a task walks"
     );
-    assert_eq!(
-        tasks(&app).await,
-        before + 1,
-        "nothing written by any refusal"
+    assert_eq!(tasks(&app).await, before + 2);
+
+    if app.core.db.backend() == Backend::Postgres {
+        let other = args![b, plan, route, today(), later, later + Duration::hours(1)];
+        assert!(
+            !accepted(&app, INSERT, other).await,
+            "a plan of another community"
+        );
+        assert!(
+            !accepted(&app, INSERT, task(a, plan, route + 1000)).await,
+            "no such route"
+        );
+        assert!(
+            !accepted(
+                &app,
+                "UPDATE patrol_tasks SET community_id = $1 WHERE plan_id = $2",
+                args![b, plan]
+            )
+            .await,
+            "a task moved to another community"
+        );
+        assert!(
+            accepted(
+                &app,
+                "UPDATE patrol_tasks SET plan_id = plan_id, route_id = route_id WHERE plan_id = $1",
+                args![plan]
+            )
+            .await,
+            "an update leaving its plan and route as they are"
+        );
+        assert_eq!(
+            tasks(&app).await,
+            before + 2,
+            "nothing written by any refusal"
+        );
+    }
+    // A plan deleted (wuye never does; a database administrator might) takes its tasks along.
+    assert!(
+        accepted(&app, "DELETE FROM patrol_plans WHERE id = $1", args![plan]).await,
+        "a plan and its tasks"
     );
+    assert_eq!(tasks(&app).await, 0);
 }

@@ -204,10 +204,10 @@ pub async fn generate_ahead(
             tasks: written,
         });
     }
-    // PostgreSQL: the communities in as many transactions at once as the server has connections
-    // to spare, up to PG_PARALLEL — the server's work (a B-tree entry per index and task) then
-    // runs on more than one core. Each community's day is claimed in the transaction that writes
-    // its tasks, so a pass cut short anywhere leaves each day either whole or unclaimed.
+    // PostgreSQL: the communities split among PG_PARALLEL transactions at once, so the server's
+    // work (a B-tree entry per index and task) runs on more than one core. Each community's day
+    // is claimed in the transaction that writes its tasks, so a pass cut short anywhere (one
+    // part failing drops the others not yet committed) leaves each day whole or unclaimed.
     let parts = PG_PARALLEL.min(zones.len()).max(1);
     let size = zones.len().div_ceil(parts).max(1);
     let runs = zones
