@@ -25,17 +25,6 @@ async fn accepted(app: &TestApp, sql: &str, a: wuye_core::db::Args) -> bool {
     tx.commit().await.is_ok()
 }
 
-async fn tasks(app: &TestApp) -> i64 {
-    let rows: Vec<(i64,)> = app
-        .core
-        .db
-        .read()
-        .fetch_all("SELECT COUNT(*) FROM patrol_tasks", args![])
-        .await
-        .expect("count");
-    rows[0].0
-}
-
 #[tokio::test]
 async fn a_task_needs_its_plan_and_route_of_its_own_community() {
     let app = app().await;
@@ -48,7 +37,7 @@ async fn a_task_needs_its_plan_and_route_of_its_own_community() {
     let gid = user_id(&guard).await;
     let (checkpoints, route, plan) = setup(&app, &pm, gid).await;
     generate_today(&pm, app.community_a.0).await;
-    let before = tasks(&app).await;
+    let before = app.count("patrol_tasks").await;
     assert!(before > 0, "today's rounds were generated");
     let (a, b) = (app.community_a.0, app.community_b.0);
     let at = Utc::now() + Duration::days(40);
@@ -58,12 +47,12 @@ async fn a_task_needs_its_plan_and_route_of_its_own_community() {
         !accepted(&app, INSERT, task(a, plan + 1000, route)).await,
         "no such plan"
     );
-    assert_eq!(tasks(&app).await, before, "nothing written");
+    assert_eq!(app.count("patrol_tasks").await, before, "nothing written");
     assert!(
         accepted(&app, INSERT, task(a, plan, route)).await,
         "its own plan and route"
     );
-    assert_eq!(tasks(&app).await, before + 1);
+    assert_eq!(app.count("patrol_tasks").await, before + 1);
 
     // A second route of the community, walked by one task and by no plan.
     let (st, r2) = pm
@@ -89,7 +78,7 @@ async fn a_task_needs_its_plan_and_route_of_its_own_community() {
         .await,
         "a route a task walks"
     );
-    assert_eq!(tasks(&app).await, before + 2);
+    assert_eq!(app.count("patrol_tasks").await, before + 2);
 
     if app.core.db.backend() == Backend::Postgres {
         let other = args![b, plan, route, today(), later, later + Duration::hours(1)];
@@ -120,7 +109,7 @@ async fn a_task_needs_its_plan_and_route_of_its_own_community() {
             "an update leaving its plan and route as they are"
         );
         assert_eq!(
-            tasks(&app).await,
+            app.count("patrol_tasks").await,
             before + 2,
             "nothing written by any refusal"
         );
@@ -130,5 +119,5 @@ async fn a_task_needs_its_plan_and_route_of_its_own_community() {
         accepted(&app, "DELETE FROM patrol_plans WHERE id = $1", args![plan]).await,
         "a plan and its tasks"
     );
-    assert_eq!(tasks(&app).await, 0);
+    assert_eq!(app.count("patrol_tasks").await, 0);
 }
