@@ -493,6 +493,16 @@ async fn run(cli: Cli) -> AnyResult<()> {
                     86_400,
                 )?),
             );
+            // Keys out past their due time are told to their borrower and keeper, once.
+            let frontdesk = wuye_core::frontdesk::spawn_frontdesk_job(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(r.number(
+                    "WUYE_FRONTDESK_SECONDS",
+                    60,
+                    5,
+                    86_400,
+                )?),
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -506,6 +516,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             patrols.abort();
             escalations.abort();
             maintenance.abort();
+            frontdesk.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

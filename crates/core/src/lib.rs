@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod duty;
 pub mod equipment;
+pub mod frontdesk;
 pub mod hot_lists;
 pub mod incidents;
 pub mod keys;
@@ -38,6 +39,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     duty::error::DutyCode::CODES,
     incidents::error::IncidentCode::CODES,
     equipment::error::EquipmentCode::CODES,
+    frontdesk::error::FrontdeskCode::CODES,
     notify::error::NotifyCode::CODES,
     patrols::error::PatrolCode::CODES,
     portal::error::PortalCode::CODES,

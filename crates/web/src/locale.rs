@@ -23,7 +23,7 @@ fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {
 /// The files of each language: the general one, then one per console area. A key lives in
 /// one file only (a test checks): one that two areas gave different texts showed whichever
 /// file came last.
-const ZH_FILES: [&str; 12] = [
+const ZH_FILES: [&str; 13] = [
     include_str!("../locale/zh-CN.txt"),
     include_str!("../locale/zh-CN.registry.txt"),
     include_str!("../locale/zh-CN.tickets.txt"),
@@ -36,8 +36,9 @@ const ZH_FILES: [&str; 12] = [
     include_str!("../locale/zh-CN.duty.txt"),
     include_str!("../locale/zh-CN.incidents.txt"),
     include_str!("../locale/zh-CN.equipment.txt"),
+    include_str!("../locale/zh-CN.frontdesk.txt"),
 ];
-const EN_FILES: [&str; 12] = [
+const EN_FILES: [&str; 13] = [
     include_str!("../locale/en.txt"),
     include_str!("../locale/en.registry.txt"),
     include_str!("../locale/en.tickets.txt"),
@@ -50,6 +51,7 @@ const EN_FILES: [&str; 12] = [
     include_str!("../locale/en.duty.txt"),
     include_str!("../locale/en.incidents.txt"),
     include_str!("../locale/en.equipment.txt"),
+    include_str!("../locale/en.frontdesk.txt"),
 ];
 
 fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {

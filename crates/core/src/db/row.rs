@@ -120,6 +120,10 @@ plain_columns!(
     MaintenanceOrderId,
     MachineRoomId,
     CctvId,
+    KeyCabinetId,
+    KeyId,
+    KeyAuthorisationId,
+    KeyLoanId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

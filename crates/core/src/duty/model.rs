@@ -45,6 +45,7 @@ code_enum!(ItemKind, DutyCode::UnknownItemKind, {
     Incident = "incident", "突发事件", "Incident";
     Finding = "finding", "巡检发现", "Patrol finding";
     Equipment = "equipment", "设备异常", "Equipment needing attention";
+    Key = "key", "钥匙未还", "Key out";
     Note = "note", "交接事项", "Note";
 });
 

@@ -166,6 +166,11 @@ events! {
     MaintenanceOverdue = "maintenance_overdue", Staff, false, [Wechat, Email], ["title", "due", "community"],
         "保养逾期：{title}", "{community} 保养工单“{title}”已于 {due} 到期仍未完成，请尽快处理。",
         "Maintenance overdue: {title}", "{community}: the maintenance order \"{title}\" was due on {due} and is not done.";
+    /// A key lent from the cabinet is not back by its due time: its borrower and the cabinet's
+    /// keeper hear of it, once.
+    KeyOverdue = "key_overdue", Staff, false, [Wechat], ["code", "opens", "borrower", "due", "community"],
+        "钥匙逾期未还：{code}", "{community} 钥匙 {code}（{opens}）借给 {borrower}，应于 {due} 归还，至今未还，请跟进。",
+        "Key overdue: {code}", "{community}: key {code} ({opens}) lent to {borrower} was due back at {due} and is not back.";
 }
 
 /// The two languages of messages (a person's choice; zh-CN by default).

@@ -62,10 +62,15 @@ pub enum Perm {
     EquipmentManage,
     /// See the ledger, do maintenance orders, enter readings and machine-room logs and visits.
     EquipmentWork,
+    /// The front desk's settings: key cabinets and their keepers, retiring keys (前台设置).
+    FrontdeskManage,
+    /// The front desk's daily work: the key ledger and lending register, owners'
+    /// authorisations (钥匙台账 · 领用登记).
+    FrontdeskWork,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 22] = [
+    pub const ALL: [Perm; 24] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -88,6 +93,8 @@ impl Perm {
         Perm::IncidentsManage,
         Perm::EquipmentManage,
         Perm::EquipmentWork,
+        Perm::FrontdeskManage,
+        Perm::FrontdeskWork,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -113,6 +120,8 @@ impl Perm {
             Perm::IncidentsManage => "incidents.manage",
             Perm::EquipmentManage => "equipment.manage",
             Perm::EquipmentWork => "equipment.work",
+            Perm::FrontdeskManage => "frontdesk.manage",
+            Perm::FrontdeskWork => "frontdesk.work",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

@@ -95,4 +95,9 @@ id_type!(
     MaintenanceOrderId,
     MachineRoomId,
     CctvId,
+    // The front desk: keys.
+    KeyCabinetId,
+    KeyId,
+    KeyAuthorisationId,
+    KeyLoanId,
 );

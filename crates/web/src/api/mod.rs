@@ -9,6 +9,7 @@ pub(crate) mod billing;
 mod community;
 mod duty;
 mod equipment;
+mod frontdesk;
 pub mod import;
 mod incidents;
 mod notify;
@@ -53,6 +54,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         duty::router(),
         incidents::router(),
         equipment::router(),
+        frontdesk::router(),
     ]
 }
 

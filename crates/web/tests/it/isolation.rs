@@ -84,6 +84,11 @@ impl Other {
             ("machine-rooms", _) => "machine_room",
             ("visits", _) => "visit",
             ("cctv", _) => "cctv",
+            ("key-cabinets", _) => "key_cabinet",
+            ("keys", _) => "key",
+            ("key-authorisations", _) => "key_authorisation",
+            // A tag's code after a community's id: the community is B's already.
+            ("by-code", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
         };
         Some(self.id(what).to_string())
@@ -107,13 +112,18 @@ impl Other {
             "task_id" => "patrol_task",
             "checkpoint_ids" => "checkpoint",
             "cashier_id" | "supervisor_id" | "assignee_id" | "member_ids" | "keeper_user_id"
-            | "actor" | "user_id" | "incoming_id" | "user_a" | "user_b" => "user",
+            | "actor" | "user_id" | "incoming_id" | "user_a" | "user_b" | "keeper_id"
+            | "borrower_user_id" => "user",
             "unit_ids" => "unit",
             // A maintenance plan of B (an incident's plan_id names a company-wide emergency plan:
             // B's maintenance plan id is as foreign to A there).
             "plan_id" => "plan",
             "equipment_id" | "parent_id" => "equipment",
             "room_id" => "machine_room",
+            "cabinet_id" => "key_cabinet",
+            "key_id" => "key",
+            "authorisation_id" => "key_authorisation",
+            "depositor_id" => "person",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
                 panic!("`{n}` names an entity: map it to one of B")
@@ -677,6 +687,34 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("drill", id(&dr, "drill"));
+    // B's key ledger: a cabinet kept by B's staff, an owner's deposited key with an
+    // authorisation.
+    let (_, cab) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/key-cabinets"),
+            json!({"name": "乙钥匙柜", "keeper_id": b_user.0}),
+        )
+        .await;
+    ids.insert("key_cabinet", id(&cab, "key cabinet"));
+    let (_, key) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/keys"),
+            json!({"cabinet_id": cab["id"], "position": "1", "code": "B-K1", "kind": "unit",
+                   "unit_id": unit, "depositor_id": ids["person"]}),
+        )
+        .await;
+    let key_id = id(&key, "key");
+    ids.insert("key", key_id);
+    let (_, key) = admin
+        .post(
+            &format!("/api/v1/keys/{key_id}/authorisations"),
+            json!({"person_name": "乙", "how": "written"}),
+        )
+        .await;
+    ids.insert(
+        "key_authorisation",
+        id(&key["authorisations"][0], "authorisation"),
+    );
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

@@ -23,6 +23,7 @@ mod import;
 mod incidents;
 mod isolation;
 mod journeys;
+mod keys;
 mod latefees;
 mod nodes;
 mod notify;

@@ -1,8 +1,8 @@
 //! Where a handover's items come from besides the lines typed by hand: one function per source,
 //! each reading its module's store and giving items of one kind with a source reference (so the
-//! same record is listed once, and a carried-over item is not listed again). Adding a source
-//! (keys out, when the front desk has them) is: a variant of
-//! [`ItemKind`](crate::duty::model::ItemKind), a function here, and its line in [`collect`].
+//! same record is listed once, and a carried-over item is not listed again). Adding a source is:
+//! a variant of [`ItemKind`](crate::duty::model::ItemKind), a function here, and its line in
+//! [`collect`].
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -152,6 +152,32 @@ async fn equipment(tx: &mut Tx, c: CommunityId, now: DateTime<Utc>) -> CoreResul
     Ok(out)
 }
 
+/// The keys out of the community's cabinets, due first; those past due flagged.
+async fn keys(tx: &mut Tx, c: CommunityId) -> CoreResult<Vec<NewItem>> {
+    let tz = crate::registry::store::for_notify::community(tx, c)
+        .await?
+        .map(|(_, _, tz)| crate::shared::calendar::zone(&tz))
+        .unwrap_or_else(|| crate::shared::calendar::zone(""));
+    Ok(crate::frontdesk::keys_out(tx, c, MAX_REQUESTS)
+        .await?
+        .into_iter()
+        .map(|k| {
+            let flag = if k.overdue { "【已逾期】" } else { "" };
+            item(
+                ItemKind::Key,
+                format!("key_loan:{}", k.loan),
+                format!(
+                    "{flag}钥匙 {}（{}）借给 {}，应于 {} 归还",
+                    k.code,
+                    k.opens,
+                    k.borrower,
+                    k.due_at.with_timezone(&tz).format("%m-%d %H:%M")
+                ),
+            )
+        })
+        .collect())
+}
+
 /// Every source's items for a handover the outgoing person starts.
 pub(crate) async fn collect(
     _core: &Core,
@@ -165,6 +191,7 @@ pub(crate) async fn collect(
     let now = Utc::now();
     v.extend(findings(tx, c, now).await?);
     v.extend(equipment(tx, c, now).await?);
+    v.extend(keys(tx, c).await?);
     Ok(v)
 }
 

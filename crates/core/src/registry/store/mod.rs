@@ -9,6 +9,7 @@ pub mod export;
 pub mod for_auth;
 pub mod for_billing;
 pub mod for_community;
+pub mod for_frontdesk;
 pub mod for_notify;
 pub mod for_portal;
 pub mod for_tickets;

@@ -1,0 +1,49 @@
+//! The error codes of the front desk: stable snake_case strings, each with zh-CN and en text in
+//! the web crate's locale files (a test checks).
+
+crate::error_codes! {
+    /// Codes of key cabinets, keys, authorisations and loans.
+    pub enum FrontdeskCode {
+        UnknownKeyKind = "unknown_key_kind",
+        UnknownKeyState = "unknown_key_state",
+        UnknownAuthorisationHow = "unknown_authorisation_how",
+        /// A cabinet name the community has already.
+        DuplicateCabinet = "key_duplicate_cabinet",
+        /// A keeper who is not staff of the community.
+        KeeperNotStaff = "key_keeper_not_staff",
+        /// Copies of a key: 1 to `{max}`.
+        CopiesRange = "key_copies_range",
+        /// A cabinet not of the key's community.
+        UnknownCabinet = "key_unknown_cabinet",
+        /// A key code the community has already.
+        DuplicateKey = "key_duplicate_code",
+        /// Another key hangs at that position of the cabinet.
+        PositionTaken = "key_position_taken",
+        /// A unit's key without its unit, or a unit not of the community.
+        UnitRequired = "key_unit_required",
+        /// The depositing owner is not a person of the community.
+        UnknownDepositor = "key_unknown_depositor",
+        /// The key is out already (`{borrower}` has it).
+        KeyOut = "key_already_out",
+        /// The key is not out: nothing to return.
+        KeyNotOut = "key_not_out",
+        /// A retired key is not lent.
+        KeyRetired = "key_retired",
+        /// Due back before it is lent, or more than 30 days ahead.
+        DueRange = "key_due_range",
+        /// Neither a member of staff nor a named borrower.
+        BorrowerRequired = "key_borrower_required",
+        /// A borrower who is not staff of the community.
+        BorrowerNotStaff = "key_borrower_not_staff",
+        /// An owner's deposited key lent without one of his authorisations in force.
+        AuthorisationRequired = "key_authorisation_required",
+        /// The authorisation is of another key, revoked or past its date.
+        AuthorisationInvalid = "key_authorisation_invalid",
+        /// Authorisations are for owners' deposited keys only.
+        NotDeposited = "key_not_deposited",
+        /// Revoked already.
+        AuthorisationRevoked = "key_authorisation_revoked",
+        /// The last day of an authorisation is in the past.
+        AuthorisationPast = "key_authorisation_past",
+    }
+}

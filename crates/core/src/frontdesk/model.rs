@@ -1,0 +1,108 @@
+//! The rules of the front desk, with no I/O: what a key may open, its states, how an owner's
+//! authorisation was given, when a loan may be due back and when it is overdue.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::error::FrontdeskCode;
+use crate::shared::code_enum;
+use crate::shared::error::FieldError;
+
+code_enum!(KeyKind, FrontdeskCode::UnknownKeyKind, {
+    Unit = "unit", "房屋钥匙", "Unit";
+    MachineRoom = "machine_room", "机房钥匙", "Machine room";
+    CommonDoor = "common_door", "公共门锁", "Common door";
+    Other = "other", "其他", "Other";
+});
+
+code_enum!(KeyState, FrontdeskCode::UnknownKeyState, {
+    In = "in", "在柜", "In the cabinet";
+    Out = "out", "已借出", "Out";
+    Retired = "retired", "已停用", "Retired";
+});
+
+code_enum!(AuthorisationHow, FrontdeskCode::UnknownAuthorisationHow, {
+    Written = "written", "书面授权", "In writing";
+    PhoneCall = "phone_call", "电话确认", "By phone";
+    InPerson = "in_person", "本人到场", "In person";
+});
+
+/// The longest a key is lent for.
+pub const MAX_LOAN_DAYS: i64 = 30;
+
+/// A loan is due back after it is lent and within [`MAX_LOAN_DAYS`].
+pub fn check_due(
+    field: &str,
+    lent_at: DateTime<Utc>,
+    due_at: DateTime<Utc>,
+) -> Result<(), FieldError> {
+    if due_at <= lent_at || due_at > lent_at + Duration::days(MAX_LOAN_DAYS) {
+        return Err(FieldError::new(field, FrontdeskCode::DueRange).with("max", MAX_LOAN_DAYS));
+    }
+    Ok(())
+}
+
+/// Out and past its due time.
+pub fn overdue(
+    due_at: DateTime<Utc>,
+    returned_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    returned_at.is_none() && due_at < now
+}
+
+/// An authorisation is in force: not revoked, and its last day (local) not past.
+pub fn authorisation_in_force(
+    revoked_at: Option<DateTime<Utc>>,
+    valid_until: Option<NaiveDate>,
+    today: NaiveDate,
+) -> bool {
+    revoked_at.is_none() && valid_until.is_none_or(|d| d >= today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 6, h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_loan_is_due_after_it_starts_and_within_thirty_days() {
+        assert!(check_due("due_at", t(8), t(9)).is_ok());
+        assert_eq!(
+            check_due("due_at", t(8), t(8)).unwrap_err().code,
+            "key_due_range"
+        );
+        assert_eq!(
+            check_due("due_at", t(8), t(7)).unwrap_err().code,
+            "key_due_range"
+        );
+        assert!(check_due("due_at", t(8), t(8) + Duration::days(30)).is_ok());
+        assert!(
+            check_due(
+                "due_at",
+                t(8),
+                t(8) + Duration::days(30) + Duration::seconds(1)
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn overdue_is_out_past_due() {
+        assert!(overdue(t(9), None, t(10)));
+        assert!(!overdue(t(9), None, t(9)));
+        assert!(!overdue(t(9), Some(t(11)), t(12)));
+    }
+
+    #[test]
+    fn an_authorisation_holds_through_its_last_day_until_revoked() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        assert!(authorisation_in_force(None, None, d));
+        assert!(authorisation_in_force(None, Some(d), d));
+        assert!(!authorisation_in_force(None, d.pred_opt(), d));
+        assert!(!authorisation_in_force(Some(t(8)), None, d));
+    }
+}
