@@ -13,6 +13,7 @@ mod billing;
 mod community;
 mod duty;
 mod equipment;
+mod frontdesk;
 mod patrols;
 mod registry;
 mod requests;
@@ -126,6 +127,14 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     let [a, b, c, d, e] = people;
     duty::seed_duty(core, &sys, communities[0], [a?, b?, c?, d?, e?]).await?;
     equipment::seed_equipment(core, &sys, communities[0]).await?;
+    frontdesk::seed_frontdesk(
+        core,
+        &sys,
+        communities[0],
+        [user_id("agent")?, user_id("tech")?],
+        households.first().copied(),
+    )
+    .await?;
     let patrollers = ["security", "tech", "manager"].map(user_id);
     let [a, b, c] = patrollers;
     patrols::seed_patrols(core, &sys, communities[0], [a?, b?, c?]).await?;

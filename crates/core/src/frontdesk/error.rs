@@ -21,8 +21,10 @@ crate::error_codes! {
         PositionTaken = "key_position_taken",
         /// A unit's key without its unit, or a unit not of the community.
         UnitRequired = "key_unit_required",
-        /// The depositing owner is not a person of the community.
+        /// The depositing owner is not an owner of the unit (or the unit has none).
         UnknownDepositor = "key_unknown_depositor",
+        /// The unit has several owners: the depositor must be chosen.
+        DepositorAmbiguous = "key_depositor_ambiguous",
         /// The key is out already (`{borrower}` has it).
         KeyOut = "key_already_out",
         /// The key is not out: nothing to return.

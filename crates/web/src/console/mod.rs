@@ -13,6 +13,7 @@ mod duty;
 mod equipment;
 pub mod flash;
 mod forms;
+mod frontdesk;
 mod home;
 mod incidents;
 pub(crate) mod nav;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(duty::router())
         .merge(incidents::router())
         .merge(patrols::router())
+        .merge(frontdesk::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -148,6 +150,10 @@ pub struct Shell {
     pub can_patrols: bool,
     /// Walks patrol rounds with the phone app.
     pub can_patrol_walk: bool,
+    /// Works the front desk: the key ledger and lending register.
+    pub can_desk: bool,
+    /// Sets the front desk up: key cabinets and their keepers, retiring keys.
+    pub can_desk_manage: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -187,6 +193,8 @@ impl Shell {
             can_equipment_manage: false,
             can_patrols: false,
             can_patrol_walk: false,
+            can_desk: false,
+            can_desk_manage: false,
             unread: 0,
             error: None,
             notice: None,
@@ -233,6 +241,8 @@ impl Shell {
             can_equipment_manage: c.has(Perm::EquipmentManage),
             can_patrols: c.has(Perm::PatrolsManage),
             can_patrol_walk: c.has(Perm::PatrolsWalk),
+            can_desk: c.has(Perm::FrontdeskWork),
+            can_desk_manage: c.has(Perm::FrontdeskManage),
             unread: 0,
             error: None,
             notice: None,

@@ -191,6 +191,10 @@ impl Shell {
             ));
             manage.push(link("/machine-rooms", "eq.rooms", "nav-machine-rooms"));
         }
+        if self.can_desk {
+            manage.push(link("/keys", "fd.keys", "nav-keys"));
+            manage.push(link("/key-loans", "fd.loans", "nav-key-loans"));
+        }
         if self.can_patrols {
             manage.push(link("/patrols", "pc.nav", "nav-patrols"));
         } else if self.can_patrol_walk {

@@ -24,6 +24,7 @@ mod incidents;
 mod isolation;
 mod journeys;
 mod keys;
+mod keys_pages;
 mod latefees;
 mod nodes;
 mod notify;

@@ -149,9 +149,16 @@ pub struct KeyForSave {
     pub opens: Option<String>,
     #[serde(default)]
     pub copies: Option<i64>,
+    /// Or the unit as the desk types it (`1栋-1801`), when `unit_id` is not given.
+    #[serde(default)]
+    pub unit_label: Option<String>,
     /// An owner's spare key deposited with the centre: the owner (a person of the unit).
     #[serde(default)]
     pub depositor_id: Option<PersonId>,
+    /// An owner's spare key whose depositor is the unit's one owner (when `depositor_id` is
+    /// not given).
+    #[serde(default)]
+    pub deposited: bool,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -540,6 +547,28 @@ struct Checked {
     opens: String,
     copies: i64,
     note: Option<String>,
+    unit: Option<UnitId>,
+    depositor: Option<PersonId>,
+}
+
+/// The unit a key form names by its label, resolved as the desk's search box would (its
+/// errors named `unit_label`), before the write opens.
+async fn unit_of(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    input: &KeyForSave,
+) -> (Option<UnitId>, Vec<FieldError>) {
+    match (input.unit_id, input.unit_label.as_deref().map(str::trim)) {
+        (Some(u), _) => (Some(u), Vec::new()),
+        (None, Some(l)) if !l.is_empty() => {
+            match crate::shared::resolve::unit_by_label(core, ctx, c, l, "unit_label").await {
+                Ok(u) => (Some(u), Vec::new()),
+                Err(e) => (None, e),
+            }
+        }
+        _ => (None, Vec::new()),
+    }
 }
 
 async fn check_key(
@@ -547,8 +576,10 @@ async fn check_key(
     c: CommunityId,
     except: Option<KeyId>,
     input: &KeyForSave,
+    (unit, unit_errs): (Option<UnitId>, Vec<FieldError>),
 ) -> CoreResult<Checked> {
-    let mut errs = Vec::new();
+    let mut errs = unit_errs;
+    let unit_failed = !errs.is_empty();
     let mut keep = |r: Result<String, FieldError>| r.map_err(|e| errs.push(e)).unwrap_or_default();
     let position = keep(required_text("position", &input.position, 20));
     let code = keep(parse_code("code", &input.code, 30));
@@ -570,7 +601,7 @@ async fn check_key(
     if cabinet.is_none() {
         errs.push(FieldError::new("cabinet_id", FrontdeskCode::UnknownCabinet));
     }
-    let label = match input.unit_id {
+    let label = match unit {
         Some(u) => {
             let l = crate::registry::store::for_frontdesk::unit_label(tx, c, u).await?;
             if l.is_none() {
@@ -580,20 +611,40 @@ async fn check_key(
         }
         None => None,
     };
-    if kind == Some(KeyKind::Unit) && input.unit_id.is_none() {
+    if kind == Some(KeyKind::Unit) && unit.is_none() && !unit_failed {
         errs.push(FieldError::new("unit_id", FrontdeskCode::UnitRequired));
     }
     if opens.is_empty() {
         match &label {
             Some(l) => opens = l.clone(),
-            None if input.opens.as_deref().is_none_or(|o| o.trim().is_empty()) => {
+            None if !unit_failed && input.opens.as_deref().is_none_or(|o| o.trim().is_empty()) => {
                 errs.push(FieldError::new("opens", CommonCode::Required));
             }
             None => {}
         }
     }
+    let mut depositor = input.depositor_id;
+    if depositor.is_none()
+        && input.deposited
+        && let Some(u) = unit.filter(|_| label.is_some())
+    {
+        let owners = crate::registry::store::for_frontdesk::owners_of(tx, c, u).await?;
+        match owners.as_slice() {
+            [one] => depositor = Some(*one),
+            [] => errs.push(FieldError::new(
+                "deposited",
+                FrontdeskCode::UnknownDepositor,
+            )),
+            _ => errs.push(FieldError::new(
+                "deposited",
+                FrontdeskCode::DepositorAmbiguous,
+            )),
+        }
+    } else if depositor.is_none() && input.deposited && !unit_failed {
+        errs.push(FieldError::new("unit_id", FrontdeskCode::UnitRequired));
+    }
     if let Some(p) = input.depositor_id {
-        let ok = match input.unit_id {
+        let ok = match unit {
             Some(u) if label.is_some() => {
                 crate::registry::store::for_frontdesk::person_name(tx, c, p)
                     .await?
@@ -627,6 +678,8 @@ async fn check_key(
             opens,
             copies,
             note,
+            unit,
+            depositor,
         }),
         _ => Err(CoreError::Invalid(errs)),
     }
@@ -638,10 +691,10 @@ fn fields<'a>(input: &KeyForSave, k: &'a Checked) -> KeyFields<'a> {
         position: &k.position,
         code: &k.code,
         kind: k.kind.code(),
-        unit: input.unit_id,
+        unit: k.unit,
         opens: &k.opens,
         copies: k.copies,
-        deposited_by: input.depositor_id,
+        deposited_by: k.depositor,
         note: k.note.as_deref(),
     }
 }
@@ -654,8 +707,9 @@ pub async fn create_key(
     input: KeyForSave,
 ) -> CoreResult<Key> {
     require_desk(ctx, c)?;
+    let unit = unit_of(core, ctx, c, &input).await;
     let mut tx = core.db.begin().await?;
-    let k = check_key(&mut tx, c, None, &input).await?;
+    let k = check_key(&mut tx, c, None, &input, unit).await?;
     let now = Utc::now();
     let id = store::insert_key(&mut tx, c, &fields(&input, &k), now)
         .await
@@ -665,7 +719,7 @@ pub async fn create_key(
         ctx,
         Entry::new(Action::Create, "key", id.0).community(c).after(
             &serde_json::json!({"code": k.code, "opens": k.opens, "cabinet_id": input.cabinet_id,
-                "position": k.position, "depositor_id": input.depositor_id}),
+                "position": k.position, "depositor_id": k.depositor}),
         ),
     )
     .await?;
@@ -677,12 +731,28 @@ pub async fn create_key(
     Ok(v)
 }
 
-/// Edits a key's label, place or note (`frontdesk.work`).
-pub async fn update_key(core: &Core, ctx: &Ctx, id: KeyId, input: KeyForSave) -> CoreResult<Key> {
+/// Edits a key's label, place or note (`frontdesk.work`). A deposited key of the same unit
+/// keeps its depositor when none is named.
+pub async fn update_key(
+    core: &Core,
+    ctx: &Ctx,
+    id: KeyId,
+    mut input: KeyForSave,
+) -> CoreResult<Key> {
+    let c = reached_key(&mut core.db.read(), ctx, id)
+        .await?
+        .community_id;
+    let unit = unit_of(core, ctx, c, &input).await;
     let mut tx = core.db.begin().await?;
     let before = reached_key(&mut tx, ctx, id).await?;
-    let c = before.community_id;
-    let k = check_key(&mut tx, c, Some(id), &input).await?;
+    if input.deposited
+        && input.depositor_id.is_none()
+        && unit.0.is_some()
+        && unit.0 == before.unit_id
+    {
+        input.depositor_id = before.deposited_by;
+    }
+    let k = check_key(&mut tx, c, Some(id), &input, unit).await?;
     let now = Utc::now();
     store::update_key(&mut tx, id, &fields(&input, &k), now)
         .await

@@ -48,3 +48,19 @@ pub(crate) async fn owns(q: &mut impl Queries, unit: UnitId, person: PersonId) -
         .await?;
     Ok(row.is_some())
 }
+
+/// The unit's owners, in the order they were recorded.
+pub(crate) async fn owners_of(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Vec<PersonId>> {
+    let rows: Vec<(PersonId,)> = q
+        .fetch_all(
+            "SELECT person_id FROM unit_people WHERE community_id = $1 AND unit_id = $2 \
+             AND relation = 'owner' ORDER BY id",
+            args![c, unit],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(p,)| p).collect())
+}

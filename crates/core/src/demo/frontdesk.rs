@@ -1,0 +1,111 @@
+//! The demo community's front desk: the key cabinet at the desk kept by 陈客服, the machine
+//! rooms' and common doors' keys labelled on its hooks, the demo owner's spare key deposited with
+//! an authorisation for his cleaner, and the pump room's key out with the technician. Everything
+//! goes through the front desk's services.
+
+use chrono::{Duration, Utc};
+
+use crate::frontdesk::{self, AuthorisationForCreate, CabinetForSave, KeyForSave, LoanForCreate};
+use crate::shared::ids::{CommunityId, PersonId, UnitId, UserId};
+use crate::{Core, CoreResult, Ctx};
+
+/// (code, kind, what it opens, position).
+const KEYS: &[(&str, &str, &str, &str)] = &[
+    ("JF-01", "machine_room", "1号配电房", "A-01"),
+    ("JF-02", "machine_room", "水泵房", "A-02"),
+    ("JF-03", "machine_room", "电梯机房（1栋）", "A-03"),
+    ("JF-04", "machine_room", "消防控制室", "A-04"),
+    ("GG-01", "common_door", "1栋天台门", "B-01"),
+    ("GG-02", "common_door", "2栋天台门", "B-02"),
+    ("GG-03", "common_door", "地下车库设备间", "B-03"),
+];
+
+/// `people` are (agent, tech); `owner` the demo owner's unit and person.
+pub(super) async fn seed_frontdesk(
+    core: &Core,
+    sys: &Ctx,
+    c: CommunityId,
+    people: [UserId; 2],
+    owner: Option<(UnitId, PersonId)>,
+) -> CoreResult<()> {
+    let [agent, tech] = people;
+    let cab = frontdesk::create_cabinet(
+        core,
+        sys,
+        c,
+        CabinetForSave {
+            name: "前台钥匙柜".into(),
+            location: Some("服务中心前台".into()),
+            keeper_id: agent,
+        },
+    )
+    .await?;
+    let mut pump = None;
+    for (code, kind, opens, position) in KEYS {
+        let k = frontdesk::create_key(
+            core,
+            sys,
+            c,
+            KeyForSave {
+                cabinet_id: cab.id,
+                position: (*position).into(),
+                code: (*code).into(),
+                kind: (*kind).into(),
+                opens: Some((*opens).into()),
+                copies: Some(2),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if *code == "JF-02" {
+            pump = Some(k.id);
+        }
+    }
+    if let Some((unit, person)) = owner {
+        let k = frontdesk::create_key(
+            core,
+            sys,
+            c,
+            KeyForSave {
+                cabinet_id: cab.id,
+                position: "C-01".into(),
+                code: "JC-0001".into(),
+                kind: "unit".into(),
+                unit_id: Some(unit),
+                depositor_id: Some(person),
+                copies: Some(1),
+                note: Some("业主出差期间寄存".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        frontdesk::authorise_key(
+            core,
+            sys,
+            k.id,
+            AuthorisationForCreate {
+                person_name: "钱家保洁 张阿姨".into(),
+                phone: Some("13700001234".into()),
+                valid_until: None,
+                how: "written".into(),
+                note: Some("每周三上午保洁".into()),
+            },
+        )
+        .await?;
+    }
+    if let Some(pump) = pump {
+        frontdesk::lend_key(
+            core,
+            sys,
+            pump,
+            LoanForCreate {
+                borrower_user_id: Some(tech),
+                purpose: "水泵房月度保养".into(),
+                due_at: Utc::now() + Duration::hours(3),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
