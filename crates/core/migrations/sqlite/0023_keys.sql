@@ -77,7 +77,7 @@ CREATE TABLE key_loans (
     return_note TEXT,
     overdue_told_at TEXT
 );
-CREATE UNIQUE INDEX key_loans_open ON key_loans (key_id) WHERE returned_at IS NULL;
+CREATE UNIQUE INDEX key_loans_open ON key_loans (community_id, key_id) WHERE returned_at IS NULL;
 CREATE INDEX key_loans_of ON key_loans (community_id, key_id, id);
 CREATE INDEX key_loans_due ON key_loans (community_id, due_at) WHERE returned_at IS NULL;
 

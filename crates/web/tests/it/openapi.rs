@@ -256,12 +256,24 @@ async fn every_route_is_documented() {
         "/api/v1/machine-rooms/{id}/visits/{visit}/left",
         "/api/v1/communities/{id}/cctv",
         "/api/v1/cctv/{id}",
+        "/api/v1/communities/{id}/key-cabinets",
+        "/api/v1/key-cabinets/{id}",
+        "/api/v1/communities/{id}/keys",
+        "/api/v1/communities/{id}/keys/by-code/{code}",
+        "/api/v1/keys/{id}",
+        "/api/v1/keys/{id}/retire",
+        "/api/v1/keys/{id}/restore",
+        "/api/v1/keys/{id}/authorisations",
+        "/api/v1/key-authorisations/{id}/revoke",
+        "/api/v1/keys/{id}/lend",
+        "/api/v1/keys/{id}/return",
+        "/api/v1/communities/{id}/key-loans",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        251,
+        263,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
