@@ -124,6 +124,7 @@ plain_columns!(
     KeyId,
     KeyAuthorisationId,
     KeyLoanId,
+    ParcelId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

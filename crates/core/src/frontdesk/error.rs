@@ -47,5 +47,26 @@ crate::error_codes! {
         AuthorisationRevoked = "key_authorisation_revoked",
         /// The last day of an authorisation is in the past.
         AuthorisationPast = "key_authorisation_past",
+        UnknownParcelKind = "unknown_parcel_kind",
+        UnknownParcelState = "unknown_parcel_state",
+        UnknownPickupMethod = "unknown_pickup_method",
+        /// Neither a person of the unit nor a typed name.
+        RecipientRequired = "parcel_recipient_required",
+        /// The recipient is not a person of the unit.
+        RecipientNotOfUnit = "parcel_recipient_not_of_unit",
+        /// A parcel with this carrier and tracking number is held already (scanned twice).
+        DuplicateTracking = "parcel_duplicate_tracking",
+        /// No parcel held under this code.
+        UnknownCode = "parcel_unknown_code",
+        /// The code typed is not the parcel's.
+        WrongCode = "parcel_wrong_code",
+        /// The ID typed is not the recipient's.
+        WrongId = "parcel_wrong_id",
+        /// Picked up or returned already.
+        NotHeld = "parcel_not_held",
+        /// The signature is missing, not a PNG, or larger than `{max}` KB.
+        BadSignature = "parcel_bad_signature",
+        /// Days waited: 1 to 365.
+        DaysRange = "parcel_days_range",
     }
 }

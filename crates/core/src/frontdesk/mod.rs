@@ -1,4 +1,5 @@
-//! The front desk (前台, SPEC §6, issue 15): the key ledger and its lending register so far.
+//! The front desk (前台, SPEC §6, issue 15): the key ledger and its lending register, and
+//! parcels and mail held for residents, so far.
 //!
 //! Keys (钥匙台账, seed 001 钥匙管理: labelled, stored centrally, a list kept, one keeper, not lent
 //! at will): a community's cabinets each have one keeper; every key carries a code on its tag,
@@ -9,6 +10,12 @@
 //! against an authorisation the owner gave and the desk recorded. Keys past their due time are
 //! flagged on the register, told to the borrower and the cabinet's keeper once by the job, and
 //! listed on every handover while out.
+//!
+//! Parcels (代收快递 / 邮件): received in seconds for a unit's person (or a name and phone from
+//! the label), put on a shelf with a six-digit pick-up code unique among those held (a partial
+//! unique index; a code drawn twice is drawn again), told to the recipient through the outbox;
+//! picked up by the code or the recipient's ID with a signature drawn on the screen, once;
+//! returned to the carrier; those waiting long listed and reminded at most once a day.
 
 pub mod error;
 pub mod model;
@@ -17,4 +24,5 @@ pub(crate) mod store;
 
 pub use service::keys::*;
 pub use service::loans::*;
+pub use service::parcels::*;
 pub use service::*;

@@ -26,6 +26,52 @@ code_enum!(AuthorisationHow, FrontdeskCode::UnknownAuthorisationHow, {
     InPerson = "in_person", "本人到场", "In person";
 });
 
+code_enum!(ParcelKind, FrontdeskCode::UnknownParcelKind, {
+    Parcel = "parcel", "快递包裹", "Parcel";
+    Letter = "letter", "信件", "Letter";
+    Registered = "registered", "挂号信/EMS", "Registered mail";
+    Periodical = "periodical", "报刊", "Newspaper or magazine";
+});
+
+code_enum!(ParcelState, FrontdeskCode::UnknownParcelState, {
+    Held = "held", "待取", "Held";
+    Picked = "picked", "已取", "Picked up";
+    Returned = "returned", "已退回", "Returned";
+});
+
+code_enum!(PickupMethod, FrontdeskCode::UnknownPickupMethod, {
+    Code = "code", "取件码", "Pick-up code";
+    IdCard = "id_card", "证件", "ID";
+});
+
+/// A pick-up code: six digits, from a random number (the store retries another when one is
+/// held already).
+pub fn pickup_code(random: u64) -> String {
+    format!("{:06}", random % 1_000_000)
+}
+
+/// Whether a typed code is a pick-up code's shape.
+pub fn is_pickup_code(s: &str) -> bool {
+    s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A signature as the screen's canvas gives it (`data:image/png;base64,…`) or bare base64:
+/// the PNG's bytes, at most `max` of them.
+pub fn signature_png(raw: &str, max: usize) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let b64 = raw
+        .trim()
+        .strip_prefix("data:image/png;base64,")
+        .unwrap_or(raw.trim());
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    (bytes.len() <= max && bytes.starts_with(b"\x89PNG\r\n\x1a\n")).then_some(bytes)
+}
+
+/// How many whole days a parcel has waited at `now`.
+pub fn days_held(received_at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (now - received_at).num_days().max(0)
+}
+
 /// The longest a key is lent for.
 pub const MAX_LOAN_DAYS: i64 = 30;
 
@@ -88,6 +134,37 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn pickup_codes_are_six_digits() {
+        assert_eq!(pickup_code(42), "000042");
+        assert_eq!(pickup_code(123_456_789), "456789");
+        assert!(is_pickup_code("000042"));
+        assert!(!is_pickup_code("42"));
+        assert!(!is_pickup_code("12345a"));
+    }
+
+    #[test]
+    fn a_signature_is_a_png_of_bounded_size() {
+        let png = b"\x89PNG\r\n\x1a\nrest";
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(png);
+        assert_eq!(
+            signature_png(&format!("data:image/png;base64,{b64}"), 100).as_deref(),
+            Some(&png[..])
+        );
+        assert_eq!(signature_png(&b64, 100).as_deref(), Some(&png[..]));
+        assert!(signature_png(&b64, 5).is_none());
+        assert!(signature_png("bm90IGEgcG5n", 100).is_none());
+        assert!(signature_png("***", 100).is_none());
+    }
+
+    #[test]
+    fn days_held_are_whole_days() {
+        assert_eq!(days_held(t(8), t(20)), 0);
+        assert_eq!(days_held(t(8), t(8) + Duration::days(3)), 3);
+        assert_eq!(days_held(t(9), t(8)), 0);
     }
 
     #[test]

@@ -16,9 +16,11 @@ pub mod error;
 pub mod journal;
 mod log;
 pub mod model;
+mod phones;
 mod service;
 pub(crate) mod store;
 pub mod worker;
 
 pub use log::*;
+pub use phones::enqueue_sms;
 pub use service::*;

@@ -168,6 +168,14 @@ events! {
         "Maintenance overdue: {title}", "{community}: the maintenance order \"{title}\" was due on {due} and is not done.";
     /// A key lent from the cabinet is not back by its due time: its borrower and the cabinet's
     /// keeper hear of it, once.
+    /// A parcel or letter is held at the desk for the person: its pick-up code.
+    ParcelArrived = "parcel_arrived", Owner, false, [Wechat, Sms], ["carrier", "code", "community"],
+        "快递到了：取件码 {code}", "{community} 服务中心为您代收了{carrier}，取件码 {code}，请凭取件码或证件到前台领取。",
+        "Parcel held: code {code}", "{community}: the service centre holds your {carrier}. Pick it up at the desk with code {code} or your ID.";
+    /// A parcel held for long: the person is reminded.
+    ParcelReminder = "parcel_reminder", Owner, false, [Wechat, Sms], ["carrier", "code", "days", "community"],
+        "快递待取提醒：取件码 {code}", "{community} 服务中心代收的{carrier}已存放 {days} 天，取件码 {code}，请尽快领取，逾期将退回。",
+        "Parcel waiting: code {code}", "{community}: your {carrier} has waited {days} days at the desk (code {code}). Please pick it up soon or it is returned.";
     KeyOverdue = "key_overdue", Staff, false, [Wechat], ["code", "opens", "borrower", "due", "community"],
         "钥匙逾期未还：{code}", "{community} 钥匙 {code}（{opens}）借给 {borrower}，应于 {due} 归还，至今未还，请跟进。",
         "Key overdue: {code}", "{community}: key {code} ({opens}) lent to {borrower} was due back at {due} and is not back.";

@@ -100,4 +100,5 @@ id_type!(
     KeyId,
     KeyAuthorisationId,
     KeyLoanId,
+    ParcelId,
 );

@@ -1,5 +1,6 @@
 //! The front desk over the API: key cabinets, the key ledger, owners' authorisations for their
-//! deposited keys, lending and returning, and the lending register.
+//! deposited keys, lending and returning, and the lending register; parcels held at the desk:
+//! receiving, finding by pick-up code, handing over with a signature, returning, reminders.
 
 use axum::Json;
 use axum::extract::State;
@@ -26,6 +27,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(lend_key))
         .routes(routes!(return_key))
         .routes(routes!(list_loans))
+        .routes(routes!(list_parcels, receive_parcel))
+        .routes(routes!(parcel_by_code))
+        .routes(routes!(remind_parcels))
+        .routes(routes!(get_parcel))
+        .routes(routes!(pick_up_parcel))
+        .routes(routes!(return_parcel))
+        .routes(routes!(parcel_signature))
 }
 
 /// The community's key cabinets with their keepers and how many keys each holds and has out.
@@ -231,4 +239,115 @@ async fn list_loans(
     Ok(Json(
         frontdesk::list_key_loans(&s.core, &a.ctx, CommunityId(id), f).await?,
     ))
+}
+
+/// The community's parcels (`?state=held|picked|returned`, `?older_than_days=N` for those waiting long, oldest first).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/parcels", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path), ParcelFilter),
+    responses((status = 200, body = Vec<Parcel>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_parcels(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(f): ApiQuery<ParcelFilter>,
+) -> ApiResult<Json<Vec<Parcel>>> {
+    Ok(Json(
+        frontdesk::list_parcels(&s.core, &a.ctx, CommunityId(id), f).await?,
+    ))
+}
+
+/// Receives a parcel or letter: a pick-up code is drawn and sent to the recipient through the outbox.
+#[utoipa::path(post, path = "/api/v1/communities/{id}/parcels", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ParcelForCreate,
+    responses((status = 201, body = Parcel), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn receive_parcel(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ParcelForCreate>,
+) -> ApiResult<(StatusCode, Json<Parcel>)> {
+    let v = frontdesk::receive_parcel(&s.core, &a.ctx, CommunityId(id), b).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// The parcel held under a pick-up code.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/parcels/by-code/{code}", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path), ("code" = String, Path)),
+    responses((status = 200, body = Parcel), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn parcel_by_code(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath((id, code)): ApiPath<(i64, String)>,
+) -> ApiResult<Json<Parcel>> {
+    Ok(Json(
+        frontdesk::parcel_by_code(&s.core, &a.ctx, CommunityId(id), &code).await?,
+    ))
+}
+
+/// Reminds the recipients of parcels held at least N days (each at most once a day).
+#[utoipa::path(post, path = "/api/v1/communities/{id}/parcels/reminders", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ParcelReminders,
+    responses((status = 200, body = RemindersSent), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn remind_parcels(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ParcelReminders>,
+) -> ApiResult<Json<RemindersSent>> {
+    Ok(Json(
+        frontdesk::remind_parcels(&s.core, &a.ctx, CommunityId(id), b).await?,
+    ))
+}
+
+/// A parcel.
+#[utoipa::path(get, path = "/api/v1/parcels/{id}", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Parcel), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_parcel(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Parcel>> {
+    Ok(Json(
+        frontdesk::get_parcel(&s.core, &a.ctx, ParcelId(id)).await?,
+    ))
+}
+
+/// Hands the parcel over: by its code or the recipient's ID, with the signature drawn on the screen.
+#[utoipa::path(post, path = "/api/v1/parcels/{id}/pick-up", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ParcelPickup,
+    responses((status = 200, body = Parcel), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn pick_up_parcel(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ParcelPickup>,
+) -> ApiResult<Json<Parcel>> {
+    Ok(Json(
+        frontdesk::pick_up_parcel(&s.core, &a.ctx, ParcelId(id), b).await?,
+    ))
+}
+
+/// Returns a held parcel to its carrier.
+#[utoipa::path(post, path = "/api/v1/parcels/{id}/return", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ParcelReturn,
+    responses((status = 200, body = Parcel), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn return_parcel(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ParcelReturn>,
+) -> ApiResult<Json<Parcel>> {
+    Ok(Json(
+        frontdesk::return_parcel(&s.core, &a.ctx, ParcelId(id), b).await?,
+    ))
+}
+
+/// The signature drawn at pick-up (PNG).
+#[utoipa::path(get, path = "/api/v1/parcels/{id}/signature", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, description = "The signature, as drawn", content(("image/png"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn parcel_signature(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::response::Response> {
+    let png = frontdesk::parcel_signature(&s.core, &a.ctx, ParcelId(id)).await?;
+    Ok(crate::console::image_response("image/png".into(), png))
 }

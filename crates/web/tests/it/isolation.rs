@@ -87,6 +87,7 @@ impl Other {
             ("key-cabinets", _) => "key_cabinet",
             ("keys", _) => "key",
             ("key-authorisations", _) => "key_authorisation",
+            ("parcels", _) => "parcel",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -123,7 +124,7 @@ impl Other {
             "cabinet_id" => "key_cabinet",
             "key_id" => "key",
             "authorisation_id" => "key_authorisation",
-            "depositor_id" => "person",
+            "depositor_id" | "recipient_id" => "person",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
                 panic!("`{n}` names an entity: map it to one of B")
@@ -715,6 +716,13 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         "key_authorisation",
         id(&key["authorisations"][0], "authorisation"),
     );
+    let (_, parcel) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/parcels"),
+            json!({"carrier": "顺丰", "tracking_no": "SF-B-1", "unit_id": unit, "recipient_id": ids["person"]}),
+        )
+        .await;
+    ids.insert("parcel", id(&parcel, "parcel"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

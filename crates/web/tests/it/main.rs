@@ -31,6 +31,7 @@ mod notify;
 mod openapi;
 mod opening;
 mod ops;
+mod parcels;
 mod parking;
 mod patrol_browser;
 mod patrol_keys;

@@ -268,12 +268,19 @@ async fn every_route_is_documented() {
         "/api/v1/keys/{id}/lend",
         "/api/v1/keys/{id}/return",
         "/api/v1/communities/{id}/key-loans",
+        "/api/v1/communities/{id}/parcels",
+        "/api/v1/communities/{id}/parcels/by-code/{code}",
+        "/api/v1/communities/{id}/parcels/reminders",
+        "/api/v1/parcels/{id}",
+        "/api/v1/parcels/{id}/pick-up",
+        "/api/v1/parcels/{id}/return",
+        "/api/v1/parcels/{id}/signature",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        263,
+        270,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -13,6 +13,7 @@ use crate::{Ctx, Perm};
 
 pub mod keys;
 pub mod loans;
+pub mod parcels;
 
 /// The desk's daily work in the community (`frontdesk.work`); an unreachable community is not
 /// found.

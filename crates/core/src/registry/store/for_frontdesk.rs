@@ -64,3 +64,34 @@ pub(crate) async fn owners_of(
         .await?;
     Ok(rows.into_iter().map(|(p,)| p).collect())
 }
+
+/// A person of the unit: name, encrypted phone and ID number's blind index (a parcel's
+/// recipient: his phone gets the pick-up code, his ID is checked at pick-up).
+pub(crate) async fn person_of_unit(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+    person: PersonId,
+) -> CoreResult<Option<(String, Option<Vec<u8>>, Option<Vec<u8>>)>> {
+    q.fetch_optional(
+        "SELECT p.name, p.phone_enc, p.id_no_hash FROM unit_people up JOIN people p ON p.id = up.person_id \
+         WHERE up.community_id = $1 AND up.unit_id = $2 AND up.person_id = $3",
+        args![c, unit, person],
+    )
+    .await
+}
+
+/// A person's ID number's blind index, when he is of the community and has one.
+pub(crate) async fn id_hash(
+    q: &mut impl Queries,
+    c: CommunityId,
+    person: PersonId,
+) -> CoreResult<Option<Vec<u8>>> {
+    let row: Option<(Option<Vec<u8>>,)> = q
+        .fetch_optional(
+            "SELECT id_no_hash FROM people WHERE id = $1 AND community_id = $2",
+            args![person, c],
+        )
+        .await?;
+    Ok(row.and_then(|(h,)| h))
+}
