@@ -167,3 +167,52 @@ function sendWithProgress(form, button) {
   xhr.send(data);
   return true;
 }
+
+// A signature pad (<canvas data-signature="field">): drawn with a finger, a pen or the mouse;
+// the drawing goes into the form's hidden field as a PNG when the form is sent. Nothing drawn
+// leaves the field empty, and the server names it.
+document.querySelectorAll("canvas[data-signature]").forEach(function (pad) {
+  var ctx = pad.getContext("2d");
+  var field = document.getElementById(pad.getAttribute("data-signature"));
+  var drawn = false;
+  var last = null;
+  ctx.lineWidth = 2.5;
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  ctx.strokeStyle = "#111";
+  function at(e) {
+    var r = pad.getBoundingClientRect();
+    return { x: ((e.clientX - r.left) * pad.width) / r.width, y: ((e.clientY - r.top) * pad.height) / r.height };
+  }
+  pad.addEventListener("pointerdown", function (e) {
+    e.preventDefault();
+    pad.setPointerCapture(e.pointerId);
+    last = at(e);
+  });
+  pad.addEventListener("pointermove", function (e) {
+    if (!last) {
+      return;
+    }
+    var p = at(e);
+    ctx.beginPath();
+    ctx.moveTo(last.x, last.y);
+    ctx.lineTo(p.x, p.y);
+    ctx.stroke();
+    last = p;
+    drawn = true;
+  });
+  ["pointerup", "pointercancel", "pointerleave"].forEach(function (t) {
+    pad.addEventListener(t, function () {
+      last = null;
+    });
+  });
+  document.querySelectorAll("[data-clear-signature='" + pad.id + "']").forEach(function (b) {
+    b.addEventListener("click", function () {
+      ctx.clearRect(0, 0, pad.width, pad.height);
+      drawn = false;
+    });
+  });
+  pad.closest("form").addEventListener("submit", function () {
+    field.value = drawn ? pad.toDataURL("image/png") : "";
+  });
+});

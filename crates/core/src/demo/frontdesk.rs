@@ -1,11 +1,14 @@
 //! The demo community's front desk: the key cabinet at the desk kept by 陈客服, the machine
 //! rooms' and common doors' keys labelled on its hooks, the demo owner's spare key deposited with
-//! an authorisation for his cleaner, and the pump room's key out with the technician. Everything
-//! goes through the front desk's services.
+//! an authorisation for his cleaner, and the pump room's key out with the technician; parcels on
+//! the desk's shelves, one of them the demo owner's (his code is in his portal). Everything goes
+//! through the front desk's services.
 
 use chrono::{Duration, Utc};
 
-use crate::frontdesk::{self, AuthorisationForCreate, CabinetForSave, KeyForSave, LoanForCreate};
+use crate::frontdesk::{
+    self, AuthorisationForCreate, CabinetForSave, KeyForSave, LoanForCreate, ParcelForCreate,
+};
 use crate::shared::ids::{CommunityId, PersonId, UnitId, UserId};
 use crate::{Core, CoreResult, Ctx};
 
@@ -18,6 +21,36 @@ const KEYS: &[(&str, &str, &str, &str)] = &[
     ("GG-01", "common_door", "1栋天台门", "B-01"),
     ("GG-02", "common_door", "2栋天台门", "B-02"),
     ("GG-03", "common_door", "地下车库设备间", "B-03"),
+];
+
+/// Parcels on the shelves for names from their labels: (carrier, tracking number, kind,
+/// recipient, phone, shelf).
+const PARCELS: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "京东",
+        "JD0071839201",
+        "parcel",
+        "周女士",
+        "13900002211",
+        "A-1",
+    ),
+    (
+        "中通",
+        "ZT7750019933",
+        "parcel",
+        "吴先生",
+        "13900003322",
+        "A-2",
+    ),
+    (
+        "EMS",
+        "EA102938475CN",
+        "registered",
+        "郑老师",
+        "13900004433",
+        "C-1",
+    ),
+    ("邮政", "", "periodical", "王大爷", "13900005544", "D-1"),
 ];
 
 /// `people` are (agent, tech); `owner` the demo owner's unit and person.
@@ -89,6 +122,37 @@ pub(super) async fn seed_frontdesk(
                 valid_until: None,
                 how: "written".into(),
                 note: Some("每周三上午保洁".into()),
+            },
+        )
+        .await?;
+        frontdesk::receive_parcel(
+            core,
+            sys,
+            c,
+            ParcelForCreate {
+                carrier: "顺丰".into(),
+                tracking_no: Some("SF1402837465".into()),
+                unit_id: Some(unit),
+                recipient_id: Some(person),
+                shelf: Some("B-3".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    for (carrier, tracking, kind, name, phone, shelf) in PARCELS {
+        frontdesk::receive_parcel(
+            core,
+            sys,
+            c,
+            ParcelForCreate {
+                kind: Some((*kind).into()),
+                carrier: (*carrier).into(),
+                tracking_no: Some((*tracking).into()).filter(|t: &String| !t.is_empty()),
+                recipient_name: Some((*name).into()),
+                phone: Some((*phone).into()),
+                shelf: Some((*shelf).into()),
+                ..Default::default()
             },
         )
         .await?;

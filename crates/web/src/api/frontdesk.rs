@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pick_up_parcel))
         .routes(routes!(return_parcel))
         .routes(routes!(parcel_signature))
+        .routes(routes!(my_parcels))
 }
 
 /// The community's key cabinets with their keepers and how many keys each holds and has out.
@@ -350,4 +351,12 @@ async fn parcel_signature(
 ) -> ApiResult<axum::response::Response> {
     let png = frontdesk::parcel_signature(&s.core, &a.ctx, ParcelId(id)).await?;
     Ok(crate::console::image_response("image/png".into(), png))
+}
+
+/// The calling owner's parcels: those waiting for him with their pick-up codes, and those
+/// handed over in the last 30 days.
+#[utoipa::path(get, path = "/api/v1/portal/parcels", tag = "portal", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Parcel>), (status = 403, body = ErrorBody)))]
+async fn my_parcels(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<Parcel>>> {
+    Ok(Json(frontdesk::my_parcels(&s.core, &a.ctx).await?))
 }

@@ -81,6 +81,11 @@ impl Shell {
                 "sv.my_surveys",
                 "nav-my-surveys",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/parcels",
+                "fd.my_parcels",
+                "nav-my-parcels",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -192,6 +197,7 @@ impl Shell {
             manage.push(link("/machine-rooms", "eq.rooms", "nav-machine-rooms"));
         }
         if self.can_desk {
+            manage.push(link("/parcels", "fd.parcels", "nav-parcels"));
             manage.push(link("/keys", "fd.keys", "nav-keys"));
             manage.push(link("/key-loans", "fd.loans", "nav-key-loans"));
         }

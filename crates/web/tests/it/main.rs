@@ -32,6 +32,7 @@ mod openapi;
 mod opening;
 mod ops;
 mod parcels;
+mod parcels_pages;
 mod parking;
 mod patrol_browser;
 mod patrol_keys;

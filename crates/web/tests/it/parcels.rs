@@ -104,6 +104,19 @@ async fn a_parcel_is_received_told_and_picked_up_once_with_a_signature() {
         .collect();
     assert_eq!(told.len(), 1, "{inbox}");
     assert!(told[0]["body"].as_str().unwrap().contains(&code), "{inbox}");
+    // His portal lists it with its code; staff names stay with the desk; staff have no portal.
+    let (st, mine) = owner.get("/api/v1/portal/parcels").await;
+    assert_eq!(st, 200, "{mine}");
+    assert_eq!(
+        (
+            mine[0]["id"].as_i64(),
+            mine[0]["code"].as_str(),
+            &mine[0]["received_by_name"]
+        ),
+        (Some(id), Some(code.as_str()), &Value::Null)
+    );
+    let (st, _) = agent.get("/api/v1/portal/parcels").await;
+    assert_eq!(st, 403);
     // Scanned twice: refused.
     let (st, e) = guard
         .post(
@@ -211,6 +224,18 @@ async fn a_recipient_without_an_account_gets_the_code_by_sms_and_shows_his_id() 
         .collect();
     assert_eq!(sms.len(), 1, "{outbox}");
     assert_eq!(sms[0]["channel"], "sms");
+    // The name typed from a label that is one person's of the unit is that person.
+    let (st, p) = agent
+        .post(
+            &path,
+            json!({"carrier": "韵达", "unit_id": unit, "recipient_name": "孙租户"}),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), &p["recipient_id"]),
+        (201, &tenant["id"]),
+        "{p}"
+    );
     // The tenant's parcel, picked up with his ID: another ID is refused, his is kept masked.
     let (_, p) = agent
         .post(&path, json!({"carrier": "京东", "tracking_no": "JD0001", "unit_id": unit, "recipient_id": tenant["id"]}))

@@ -304,7 +304,17 @@ pub async fn receive_parcel(
             crate::shared::resolve::ResolveCode::UnknownUnit,
         ));
     }
-    match (input.recipient_id, unit) {
+    // A name typed from the label that is one person's of the unit is that person: his
+    // account is told, his ID checked at pick-up.
+    let mut recipient_id = input.recipient_id;
+    if let (None, Some(u), Some(n)) = (recipient_id, unit, recipient_name.as_deref()) {
+        let named =
+            crate::registry::store::for_frontdesk::unit_people_named(&mut tx, c, u, n).await?;
+        if let [p] = named[..] {
+            recipient_id = Some(p);
+        }
+    }
+    match (recipient_id, unit) {
         (Some(p), Some(u)) => {
             match crate::registry::store::for_frontdesk::person_of_unit(&mut tx, c, u, p).await? {
                 Some((name, registry_phone, _)) => {
@@ -356,7 +366,7 @@ pub async fn receive_parcel(
             carrier: &carrier,
             tracking_no: tracking_no.as_deref(),
             unit,
-            recipient: input.recipient_id,
+            recipient: recipient_id,
             recipient_name: &recipient_name,
             phone_enc: phone_enc.clone(),
             shelf: shelf.as_deref(),
@@ -664,6 +674,30 @@ pub async fn remind_parcels(
     .await?;
     tx.commit().await?;
     Ok(RemindersSent { reminded })
+}
+
+/// The owner's parcels in the portal: those waiting for him with their pick-up codes, and those
+/// handed over in the last 30 days. Staff names are not shown to him.
+pub async fn my_parcels(core: &Core, ctx: &Ctx) -> CoreResult<Vec<Parcel>> {
+    let me = crate::portal::profile(core, ctx).await?;
+    let now = Utc::now();
+    let rows = store::of_recipient(
+        &mut core.db.read(),
+        me.community_id,
+        me.person_id,
+        now - Duration::days(30),
+    )
+    .await?;
+    let none = std::collections::HashMap::new();
+    rows.into_iter()
+        .map(|r| {
+            parcel_of(core, r, &none, now).map(|p| Parcel {
+                received_by_name: None,
+                handed_by_name: None,
+                ..p
+            })
+        })
+        .collect()
 }
 
 /// The signature drawn at pick-up (PNG).

@@ -148,7 +148,7 @@ pub(crate) async fn list(
         cond += &format!(" AND received_at < {}", a.push(t));
     }
     if let Some(t) = w.text {
-        let p1 = a.push(format!("%{t}"));
+        let p1 = a.push(format!("%{}", t.to_uppercase()));
         let p2 = a.push(format!("%{t}%"));
         cond += &format!(" AND (tracking_no LIKE {p1} OR recipient_name LIKE {p2})");
     }
@@ -161,6 +161,23 @@ pub(crate) async fn list(
     q.fetch_all(
         &format!("SELECT {COLS} FROM parcels WHERE {cond} ORDER BY {order} LIMIT {lim}"),
         a,
+    )
+    .await
+}
+
+/// The person's parcels: those held, and those handed over since `since`, newest first.
+pub(crate) async fn of_recipient(
+    q: &mut impl Queries,
+    c: CommunityId,
+    person: PersonId,
+    since: DateTime<Utc>,
+) -> CoreResult<Vec<ParcelRow>> {
+    q.fetch_all(
+        &format!(
+            "SELECT {COLS} FROM parcels WHERE recipient_id = $1 AND community_id = $2 \
+             AND (state = 'held' OR received_at >= $3) ORDER BY id DESC LIMIT 100"
+        ),
+        args![person, c, since],
     )
     .await
 }

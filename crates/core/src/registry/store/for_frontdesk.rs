@@ -95,3 +95,21 @@ pub(crate) async fn id_hash(
         .await?;
     Ok(row.and_then(|(h,)| h))
 }
+
+/// The people on the unit whose name is exactly this one (a label's name matched to the
+/// registry, so the recipient's account is told).
+pub(crate) async fn unit_people_named(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+    name: &str,
+) -> CoreResult<Vec<PersonId>> {
+    let rows: Vec<(PersonId,)> = q
+        .fetch_all(
+            "SELECT DISTINCT p.id FROM unit_people up JOIN people p ON p.id = up.person_id \
+             WHERE up.community_id = $1 AND up.unit_id = $2 AND p.name = $3",
+            args![c, unit, name],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(p,)| p).collect())
+}

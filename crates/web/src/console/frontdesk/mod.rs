@@ -1,6 +1,7 @@
 //! The front desk pages (前台): the key ledger (钥匙台账) with its filters and the form that
 //! labels a key, a key's page where it is lent, returned and an owner's authorisation recorded
-//! ([`key`]), the cabinets with their keepers and the lending register ([`cabinets`]).
+//! ([`key`]), the cabinets with their keepers and the lending register ([`cabinets`]); the parcel
+//! desk and the owner's parcels in the portal ([`parcels`]).
 
 use askama::Template;
 use axum::Router;
@@ -22,6 +23,7 @@ use crate::extract::{ConsoleUser, CsrfForm};
 
 mod cabinets;
 mod key;
+mod parcels;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/keys/{id}/edit", get(edit_page).post(save))
         .merge(key::router())
         .merge(cabinets::router())
+        .merge(parcels::router())
 }
 
 /// A key as the ledger lists it.
