@@ -125,6 +125,8 @@ plain_columns!(
     KeyAuthorisationId,
     KeyLoanId,
     ParcelId,
+    VisitorPassId,
+    VisitId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -68,5 +68,34 @@ crate::error_codes! {
         BadSignature = "parcel_bad_signature",
         /// Days waited: 1 to 365.
         DaysRange = "parcel_days_range",
+        UnknownPassKind = "unknown_pass_kind",
+        UnknownIdType = "unknown_id_type",
+        UnknownVisitAnswer = "unknown_visit_answer",
+        /// A pass's window: it ends after it starts, and within `{max}` days.
+        PassWindow = "pass_window",
+        /// Party size: 1 to `{max}`.
+        PartySize = "visit_party_size",
+        /// An ID number without its type, or not of the type's shape.
+        BadIdNumber = "visit_bad_id_number",
+        /// No pass under this code in the community.
+        UnknownPass = "pass_unknown",
+        /// The pass's window has not begun.
+        PassNotYet = "pass_not_yet",
+        /// The pass's window is over.
+        PassExpired = "pass_expired",
+        /// A guest's pass is used once.
+        PassUsed = "pass_used",
+        /// The pass was revoked.
+        PassRevoked = "pass_revoked",
+        /// A guest's pass is for a unit the owner lives in.
+        NotYourUnit = "pass_not_your_unit",
+        /// A temporary or worker's pass number the community has already.
+        DuplicatePassNumber = "pass_duplicate_number",
+        /// The visitor has left already.
+        VisitOver = "visit_over",
+        /// The host has answered already.
+        VisitAnswered = "visit_answered",
+        /// Only a visit to a unit with a host awaits his answer.
+        VisitNoHost = "visit_no_host",
     }
 }

@@ -25,4 +25,5 @@ pub(crate) mod store;
 pub use service::keys::*;
 pub use service::loans::*;
 pub use service::parcels::*;
+pub use service::visitors::*;
 pub use service::*;

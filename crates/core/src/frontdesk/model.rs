@@ -44,6 +44,42 @@ code_enum!(PickupMethod, FrontdeskCode::UnknownPickupMethod, {
     IdCard = "id_card", "证件", "ID";
 });
 
+code_enum!(PassKind, FrontdeskCode::UnknownPassKind, {
+    Guest = "guest", "访客通行码", "Guest pass";
+    Temporary = "temporary", "临时出入证", "Temporary pass";
+    Worker = "worker", "施工人员出入证", "Construction worker's pass";
+});
+
+code_enum!(IdType, FrontdeskCode::UnknownIdType, {
+    ResidentId = "resident_id", "居民身份证", "Resident ID card";
+    Passport = "passport", "护照", "Passport";
+    HkMacao = "hk_macao", "港澳居民来往内地通行证", "Mainland travel permit (HK/Macao)";
+    Taiwan = "taiwan", "台湾居民来往大陆通行证", "Mainland travel permit (Taiwan)";
+    Other = "other", "其他证件", "Other ID";
+});
+
+code_enum!(VisitAnswer, FrontdeskCode::UnknownVisitAnswer, {
+    Confirmed = "confirmed", "已确认", "Confirmed";
+    Refused = "refused", "拒绝来访", "Refused";
+});
+
+/// A pass code: eight digits (the QR carries it; a guard can type it), from a random number
+/// (another is drawn when the community has it already).
+pub fn pass_code(random: u64) -> String {
+    format!("{:08}", random % 100_000_000)
+}
+
+/// Whether a typed or scanned code is a pass code's shape.
+pub fn is_pass_code(s: &str) -> bool {
+    s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether an ID number other than a resident ID card's has a plausible shape: 5 to 30 letters,
+/// digits, or hyphens (passports and permits differ by country and year).
+pub fn is_other_id(s: &str) -> bool {
+    (5..=30).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// A pick-up code: six digits, from a random number (the store retries another when one is
 /// held already).
 pub fn pickup_code(random: u64) -> String {

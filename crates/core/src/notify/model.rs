@@ -176,6 +176,11 @@ events! {
     ParcelReminder = "parcel_reminder", Owner, false, [Wechat, Sms], ["carrier", "code", "days", "community"],
         "快递待取提醒：取件码 {code}", "{community} 服务中心代收的{carrier}已存放 {days} 天，取件码 {code}，请尽快领取，逾期将退回。",
         "Parcel waiting: code {code}", "{community}: your {carrier} has waited {days} days at the desk (code {code}). Please pick it up soon or it is returned.";
+    /// A visitor registered at the desk for the owner's unit: he confirms or refuses in the
+    /// portal.
+    VisitorArrived = "visitor_arrived", Owner, false, [Wechat, Sms], ["visitor", "unit", "community"],
+        "访客到访：{visitor}", "{community} 门岗登记了来访 {unit} 的访客 {visitor}，请在业主端确认或拒绝。",
+        "Visitor: {visitor}", "{community}: the gate registered {visitor} visiting {unit}. Please confirm or refuse in the portal.";
     KeyOverdue = "key_overdue", Staff, false, [Wechat], ["code", "opens", "borrower", "due", "community"],
         "钥匙逾期未还：{code}", "{community} 钥匙 {code}（{opens}）借给 {borrower}，应于 {due} 归还，至今未还，请跟进。",
         "Key overdue: {code}", "{community}: key {code} ({opens}) lent to {borrower} was due back at {due} and is not back.";

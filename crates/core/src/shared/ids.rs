@@ -101,4 +101,6 @@ id_type!(
     KeyAuthorisationId,
     KeyLoanId,
     ParcelId,
+    VisitorPassId,
+    VisitId,
 );

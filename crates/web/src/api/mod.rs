@@ -10,6 +10,7 @@ mod community;
 mod duty;
 mod equipment;
 mod frontdesk;
+mod visitors;
 pub mod import;
 mod incidents;
 mod notify;
@@ -55,6 +56,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         incidents::router(),
         equipment::router(),
         frontdesk::router(),
+        visitors::router(),
     ]
 }
 

@@ -88,6 +88,8 @@ impl Other {
             ("keys", _) => "key",
             ("key-authorisations", _) => "key_authorisation",
             ("parcels", _) => "parcel",
+            ("visitors", _) => "visit_record",
+            ("visitor-passes", _) => "visitor_pass",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -124,7 +126,7 @@ impl Other {
             "cabinet_id" => "key_cabinet",
             "key_id" => "key",
             "authorisation_id" => "key_authorisation",
-            "depositor_id" | "recipient_id" => "person",
+            "depositor_id" | "recipient_id" | "host_person_id" => "person",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
                 panic!("`{n}` names an entity: map it to one of B")
@@ -723,6 +725,22 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("parcel", id(&parcel, "parcel"));
+    let (_, visit) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/visitors"),
+            json!({"visitor_name": "乙访客", "unit_id": unit, "host_person_id": ids["person"]}),
+        )
+        .await;
+    ids.insert("visit_record", id(&visit, "visit"));
+    let now = chrono::Utc::now();
+    let (_, pass) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/visitor-passes"),
+            json!({"kind": "temporary", "visitor_name": "乙临时", "valid_from": now.to_rfc3339(),
+                   "valid_until": (now + chrono::Duration::days(3)).to_rfc3339()}),
+        )
+        .await;
+    ids.insert("visitor_pass", id(&pass, "visitor pass"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

@@ -33,6 +33,7 @@ mod opening;
 mod ops;
 mod parcels;
 mod parcels_pages;
+mod visitors;
 mod parking;
 mod patrol_browser;
 mod patrol_keys;

@@ -1,7 +1,9 @@
 //! Every SQL text of the front desk: key cabinets, keys, owners' authorisations and the lending
 //! register (`key_cabinets`, `key_items`, `key_authorisations`, `key_loans`), parcels held at
-//! the desk with their signatures (`parcels`, `parcel_signatures`). Other modules reach these
+//! the desk with their signatures (`parcels`, `parcel_signatures`), visitors and their passes
+//! (`visits`, `visitor_passes`). Other modules reach these
 //! tables only through the functions here (duty: [`keys::open_loans`] for handovers).
 
 pub(crate) mod keys;
 pub(crate) mod parcels;
+pub(crate) mod visitors;

@@ -1,0 +1,1027 @@
+//! Visitors at the gate (来访登记) and their passes (出入证). The desk registers a walk-in —
+//! name, ID (encrypted, masked, revealed only with `pii.reveal` and logged), phone, the unit
+//! visited and its host, purpose, plate, party size — and the host confirms in the portal (he
+//! is told through the outbox) or the desk records his answer on the phone. An owner
+//! pre-registers a guest in the portal: a pass with an eight-digit code (a QR in the portal)
+//! valid for a window, checked in at the gate in one scan and used once. The desk issues
+//! temporary passes (临时出入证) and construction workers' passes (施工人员出入证) with a printed
+//! number, used as often as the holder comes within their dates. An expired, revoked or used
+//! pass is refused; two gates scanning one guest's pass at once let one in.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::super::error::FrontdeskCode;
+use super::super::model::{self, IdType, PassKind, VisitAnswer};
+use super::super::store::visitors::{
+    self as store, Answer, NewPass, PassRow, VisitRow, VisitWhere, Visitor,
+};
+use super::{require_desk, staff_names};
+use crate::audit::{self, Action, Entry};
+use crate::db::{Queries, Tx};
+use crate::notify::model::Event;
+use crate::notify::{self, InApp, Note};
+use crate::registry::store::for_frontdesk as registry;
+use crate::shared::crypto::{mask_id_number, mask_phone};
+use crate::shared::error::{CoreError, CoreResult, FieldError};
+use crate::shared::ids::*;
+use crate::shared::values::{IdNumber, Phone, optional_text, query_text, required_text};
+use crate::{Core, Ctx, Perm};
+
+/// The most people one registration brings in.
+const MAX_PARTY: i64 = 50;
+/// The longest window of a guest's pass, and of the desk's passes.
+const GUEST_DAYS: i64 = 7;
+const DESK_PASS_DAYS: i64 = 366;
+
+/// A pass.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitorPass {
+    pub id: VisitorPassId,
+    pub community_id: CommunityId,
+    pub kind: PassKind,
+    /// The eight digits the QR carries.
+    pub code: String,
+    /// The printed number of a temporary or worker's pass (LS-00001, SG-00001).
+    pub number: Option<String>,
+    pub holder_name: String,
+    pub id_type: Option<IdType>,
+    /// Masked.
+    pub id_number: Option<String>,
+    /// Masked.
+    pub phone: Option<String>,
+    pub unit_id: Option<UnitId>,
+    pub unit_label: Option<String>,
+    pub host_person_id: Option<PersonId>,
+    pub host_name: Option<String>,
+    pub purpose: Option<String>,
+    pub plate: Option<String>,
+    pub party_size: i64,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    /// Entries made with it.
+    pub entries: i64,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Whether it lets its holder in now.
+    pub valid_now: bool,
+    pub created_at: DateTime<Utc>,
+    /// The desk's member who issued it (none: the owner, from the portal).
+    pub issued_by_name: Option<String>,
+}
+
+/// A visit: one entry at the gate.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Visit {
+    pub id: VisitId,
+    pub community_id: CommunityId,
+    pub pass_id: Option<VisitorPassId>,
+    pub visitor_name: String,
+    pub id_type: Option<IdType>,
+    /// Masked.
+    pub id_number: Option<String>,
+    /// Masked.
+    pub phone: Option<String>,
+    pub unit_id: Option<UnitId>,
+    pub unit_label: Option<String>,
+    pub host_person_id: Option<PersonId>,
+    pub host_name: Option<String>,
+    pub purpose: Option<String>,
+    pub plate: Option<String>,
+    pub party_size: i64,
+    /// The host's answer: none yet, confirmed or refused.
+    pub answer: Option<VisitAnswer>,
+    /// `pass` (his pass is his word), `portal` or `call`.
+    pub answered_how: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub in_at: DateTime<Utc>,
+    pub in_by_name: Option<String>,
+    /// The desk's member who took the host's call.
+    pub answered_by_name: Option<String>,
+    pub out_at: Option<DateTime<Utc>>,
+    pub out_by_name: Option<String>,
+    pub inside: bool,
+}
+
+/// Who comes, as the desk types it (a walk-in or a desk's pass).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct VisitForCreate {
+    pub visitor_name: String,
+    /// `resident_id` (default when a number is given), `passport`, `hk_macao`, `taiwan`, `other`.
+    #[serde(default)]
+    pub id_type: Option<String>,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub unit_id: Option<UnitId>,
+    /// Or the unit as the desk types it (`1栋-1801`).
+    #[serde(default)]
+    pub unit_label: Option<String>,
+    /// The person of the unit visited: he is asked to confirm.
+    #[serde(default)]
+    pub host_person_id: Option<PersonId>,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub plate: Option<String>,
+    /// 1 (default) to 50.
+    #[serde(default)]
+    pub party_size: Option<i64>,
+    /// The desk rang the host and he confirmed: recorded as his answer by call.
+    #[serde(default)]
+    pub confirmed_by_call: bool,
+}
+
+/// A pass the desk issues.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct PassForCreate {
+    /// `temporary` or `worker` (a guest's pass is the owner's, from the portal).
+    pub kind: String,
+    #[serde(flatten)]
+    pub visitor: VisitForCreate,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+}
+
+/// A guest's pass the owner pre-registers in the portal.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct GuestPassForCreate {
+    /// One of the units he lives in.
+    pub unit_id: UnitId,
+    pub guest_name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub plate: Option<String>,
+    #[serde(default)]
+    pub party_size: Option<i64>,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    pub valid_from: DateTime<Utc>,
+    /// At most 7 days after `valid_from`.
+    pub valid_until: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct PassCheckIn {
+    /// The eight digits scanned from the pass's QR, or typed.
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct VisitAnswerInput {
+    /// `confirmed` or `refused`.
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VisitFilter {
+    /// The day they came in (the community's day; default: all days).
+    pub day: Option<NaiveDate>,
+    /// Only those still inside.
+    pub inside: Option<bool>,
+    /// A part of the visitor's name or the plate.
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PassFilter {
+    /// `guest`, `temporary` or `worker`.
+    pub kind: Option<String>,
+    /// Only those that let their holder in now.
+    pub valid: Option<bool>,
+}
+
+/// The clear ID number of a visit (logged).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitIdNumber {
+    pub id: VisitId,
+    pub id_number: Option<String>,
+}
+
+fn masked_phone(core: &Core, enc: &Option<Vec<u8>>) -> CoreResult<Option<String>> {
+    enc.as_ref()
+        .map(|b| core.crypto.decrypt(b).map(|p| mask_phone(&p)))
+        .transpose()
+}
+
+type Names = std::collections::HashMap<UserId, String>;
+
+fn pass_of(core: &Core, r: PassRow, names: &Names, now: DateTime<Utc>) -> CoreResult<VisitorPass> {
+    let kind = PassKind::from_stored(&r.kind)?;
+    let valid_now = r.revoked_at.is_none()
+        && r.valid_from <= now
+        && now < r.valid_until
+        && !(kind == PassKind::Guest && r.used_at.is_some());
+    Ok(VisitorPass {
+        phone: masked_phone(core, &r.phone_enc)?,
+        id_type: r.id_type.as_deref().map(IdType::from_stored).transpose()?,
+        kind,
+        valid_now,
+        id: r.id,
+        community_id: r.community_id,
+        code: r.code,
+        number: r.number,
+        holder_name: r.holder_name,
+        id_number: r.id_number_masked,
+        unit_id: r.unit_id,
+        unit_label: r.unit_label,
+        host_person_id: r.host_person_id,
+        host_name: r.host_name,
+        purpose: r.purpose,
+        plate: r.plate,
+        party_size: r.party_size,
+        valid_from: r.valid_from,
+        valid_until: r.valid_until,
+        entries: r.entries,
+        used_at: r.used_at,
+        revoked_at: r.revoked_at,
+        created_at: r.created_at,
+        issued_by_name: r.created_by.and_then(|u| names.get(&u).cloned()),
+    })
+}
+
+fn visit_of(core: &Core, r: VisitRow, names: &Names) -> CoreResult<Visit> {
+    let name = |u: Option<UserId>| u.and_then(|u| names.get(&u).cloned());
+    Ok(Visit {
+        phone: masked_phone(core, &r.phone_enc)?,
+        id_type: r.id_type.as_deref().map(IdType::from_stored).transpose()?,
+        answer: r
+            .answer
+            .as_deref()
+            .map(VisitAnswer::from_stored)
+            .transpose()?,
+        in_by_name: name(r.in_by),
+        answered_by_name: name(r.answered_by),
+        out_by_name: name(r.out_by),
+        inside: r.out_at.is_none(),
+        id: r.id,
+        community_id: r.community_id,
+        pass_id: r.pass_id,
+        visitor_name: r.visitor_name,
+        id_number: r.id_number_masked,
+        unit_id: r.unit_id,
+        unit_label: r.unit_label,
+        host_person_id: r.host_person_id,
+        host_name: r.host_name,
+        purpose: r.purpose,
+        plate: r.plate,
+        party_size: r.party_size,
+        answered_how: r.answered_how,
+        answered_at: r.answered_at,
+        in_at: r.in_at,
+        out_at: r.out_at,
+    })
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Checks what the desk typed of a visitor; the unit and host are checked against the registry
+/// in the transaction. Errors are collected in `errs`.
+async fn visitor_input<'a>(
+    core: &Core,
+    ctx: &Ctx,
+    tx: &mut Tx,
+    c: CommunityId,
+    v: &'a VisitForCreate,
+    errs: &mut Vec<FieldError>,
+) -> CoreResult<Visitor<'a>> {
+    let name = required_text("visitor_name", &v.visitor_name, 30)
+        .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    let name: &'a str = if name.is_empty() {
+        ""
+    } else {
+        v.visitor_name.trim()
+    };
+    let id_type = match (blank(&v.id_type), blank(&v.id_number)) {
+        (Some(t), _) => IdType::parse("id_type", t).map_err(|e| errs.push(e)).ok(),
+        (None, Some(_)) => Some(IdType::ResidentId),
+        (None, None) => None,
+    };
+    let mut id_number_enc = None;
+    let mut id_number_masked = None;
+    if let Some(n) = blank(&v.id_number) {
+        let clear = match id_type {
+            Some(IdType::ResidentId) => IdNumber::parse("id_number", n)
+                .map(|i| i.as_str().to_string())
+                .map_err(|e| errs.push(e))
+                .ok(),
+            Some(_) if model::is_other_id(n) => Some(n.to_uppercase()),
+            Some(_) => {
+                errs.push(FieldError::new("id_number", FrontdeskCode::BadIdNumber));
+                None
+            }
+            None => None,
+        };
+        if let Some(cl) = clear {
+            id_number_enc = Some(core.crypto.encrypt(&cl));
+            id_number_masked = Some(mask_id_number(&cl));
+        }
+    }
+    let phone_enc = match blank(&v.phone) {
+        Some(p) => Phone::parse("phone", p)
+            .map_err(|e| errs.push(e))
+            .ok()
+            .map(|p| core.crypto.encrypt(p.as_str())),
+        None => None,
+    };
+    let purpose = optional_text("purpose", v.purpose.as_deref(), 100)
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten();
+    let plate = optional_text("plate", v.plate.as_deref(), 12)
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten();
+    let party_size = v.party_size.unwrap_or(1);
+    if !(1..=MAX_PARTY).contains(&party_size) {
+        errs.push(FieldError::new("party_size", FrontdeskCode::PartySize).with("max", MAX_PARTY));
+    }
+    let unit = match (v.unit_id, blank(&v.unit_label)) {
+        (Some(u), _) => match registry::unit_label(tx, c, u).await? {
+            Some(l) => Some((u, l)),
+            None => {
+                errs.push(FieldError::new(
+                    "unit_id",
+                    crate::shared::resolve::ResolveCode::UnknownUnit,
+                ));
+                None
+            }
+        },
+        (None, Some(l)) => {
+            match crate::shared::resolve::unit_by_label(core, ctx, c, l, "unit_label").await {
+                Ok(u) => registry::unit_label(tx, c, u).await?.map(|l| (u, l)),
+                Err(e) => {
+                    errs.extend(e);
+                    None
+                }
+            }
+        }
+        (None, None) => None,
+    };
+    let mut host_name = None;
+    if let Some(p) = v.host_person_id {
+        match unit {
+            Some((u, _)) => match registry::person_of_unit(tx, c, u, p).await? {
+                Some((n, _, _)) => host_name = Some(n),
+                None => errs.push(FieldError::new(
+                    "host_person_id",
+                    FrontdeskCode::RecipientNotOfUnit,
+                )),
+            },
+            None => errs.push(FieldError::new(
+                "host_person_id",
+                FrontdeskCode::RecipientNotOfUnit,
+            )),
+        }
+    }
+    Ok(Visitor {
+        name,
+        id_type: id_type.map(IdType::code),
+        id_number_enc,
+        id_number_masked,
+        phone_enc,
+        unit: unit.as_ref().map(|(u, _)| *u),
+        unit_label: unit.map(|(_, l)| l),
+        host: v.host_person_id,
+        host_name,
+        purpose: purpose.map(|_| v.purpose.as_deref().unwrap_or("").trim()),
+        plate: plate.map(|_| v.plate.as_deref().unwrap_or("").trim()),
+        party_size,
+    })
+}
+
+async fn visit_view(
+    core: &Core,
+    q: &mut impl Queries,
+    ctx: &Ctx,
+    r: VisitRow,
+) -> CoreResult<Visit> {
+    let names = staff_names(q, ctx, r.community_id).await?;
+    visit_of(core, r, &names)
+}
+
+/// Registers a walk-in at the gate. The host, when named, is asked in the portal unless the
+/// desk rang him and he confirmed (`frontdesk.work`).
+pub async fn register_visit(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    input: VisitForCreate,
+) -> CoreResult<Visit> {
+    require_desk(ctx, c)?;
+    let mut errs = Vec::new();
+    let mut tx = core.db.begin().await?;
+    let v = visitor_input(core, ctx, &mut tx, c, &input, &mut errs).await?;
+    if input.confirmed_by_call && v.host.is_none() {
+        errs.push(FieldError::new(
+            "host_person_id",
+            FrontdeskCode::VisitNoHost,
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(CoreError::Invalid(errs));
+    }
+    let now = Utc::now();
+    let answer = input.confirmed_by_call.then(|| Answer {
+        answer: VisitAnswer::Confirmed.code(),
+        how: "call",
+        by: ctx.actor(),
+    });
+    let id = store::insert_visit(&mut tx, c, None, &v, answer.as_ref(), ctx.actor(), now).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "visit", id.0).community(c).after(
+            &serde_json::json!({"visitor": v.name, "unit": v.unit_label, "id_number": v.id_number_masked,
+                "party_size": v.party_size, "confirmed_by_call": input.confirmed_by_call}),
+        ),
+    )
+    .await?;
+    if let (Some(host), false) = (v.host, input.confirmed_by_call) {
+        let accounts = notify::accounts_of_people(&mut tx, &[host]).await?;
+        if !accounts.is_empty() {
+            let note = Note {
+                community: c,
+                event: Event::VisitorArrived,
+                params: vec![
+                    ("visitor".into(), v.name.to_string()),
+                    ("unit".into(), v.unit_label.clone().unwrap_or_default()),
+                ],
+                request: None,
+                link: Some("/portal/visitors".into()),
+            };
+            let to: Vec<UserId> = accounts.into_iter().map(|(_, u)| u).collect();
+            notify::enqueue(&core.channels, &mut tx, &note, &to, InApp::Write, now).await?;
+        }
+    }
+    let r = store::get_visit(&mut tx, id)
+        .await?
+        .ok_or(CoreError::NotFound("visit"))?;
+    let out = visit_view(core, &mut tx, ctx, r).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Lets a pass's holder in: one scan at the gate writes his visit. A pass not yet valid,
+/// expired, revoked, or a guest's pass used already is refused, naming `code`.
+pub async fn check_in_pass(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    input: PassCheckIn,
+) -> CoreResult<Visit> {
+    require_desk(ctx, c)?;
+    let code = input.code.trim();
+    if !model::is_pass_code(code) {
+        return Err(CoreError::Invalid(vec![FieldError::new(
+            "code",
+            FrontdeskCode::UnknownPass,
+        )]));
+    }
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    let refuse = |code| CoreError::Invalid(vec![FieldError::new("code", code)]);
+    let p = store::pass_by_code(&mut tx, c, code)
+        .await?
+        .ok_or_else(|| refuse(FrontdeskCode::UnknownPass))?;
+    let guest = p.kind == PassKind::Guest.code();
+    if p.revoked_at.is_some() {
+        return Err(refuse(FrontdeskCode::PassRevoked));
+    }
+    if now < p.valid_from {
+        return Err(refuse(FrontdeskCode::PassNotYet));
+    }
+    if now >= p.valid_until {
+        return Err(refuse(FrontdeskCode::PassExpired));
+    }
+    if guest && p.used_at.is_some() {
+        return Err(refuse(FrontdeskCode::PassUsed));
+    }
+    if store::use_pass(&mut tx, p.id, guest, now).await? != 1 {
+        return Err(refuse(FrontdeskCode::PassUsed));
+    }
+    let v = Visitor {
+        name: &p.holder_name,
+        id_type: p
+            .id_type
+            .as_deref()
+            .map(IdType::from_stored)
+            .transpose()?
+            .map(IdType::code),
+        id_number_enc: p.id_number_enc.clone(),
+        id_number_masked: p.id_number_masked.clone(),
+        phone_enc: p.phone_enc.clone(),
+        unit: p.unit_id,
+        unit_label: p.unit_label.clone(),
+        host: p.host_person_id,
+        host_name: p.host_name.clone(),
+        purpose: p.purpose.as_deref(),
+        plate: p.plate.as_deref(),
+        party_size: p.party_size,
+    };
+    // A guest's pass is his host's word; a desk's pass was issued on the centre's.
+    let answer = Answer {
+        answer: VisitAnswer::Confirmed.code(),
+        how: "pass",
+        by: None,
+    };
+    let id =
+        store::insert_visit(&mut tx, c, Some(p.id), &v, Some(&answer), ctx.actor(), now).await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "visit", id.0)
+            .community(c)
+            .after(&serde_json::json!({"pass": p.id, "visitor": p.holder_name})),
+    )
+    .await?;
+    let r = store::get_visit(&mut tx, id)
+        .await?
+        .ok_or(CoreError::NotFound("visit"))?;
+    let out = visit_view(core, &mut tx, ctx, r).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn reached_visit(q: &mut impl Queries, ctx: &Ctx, id: VisitId) -> CoreResult<VisitRow> {
+    let r = store::get_visit(q, id)
+        .await?
+        .filter(|r| ctx.reaches(r.community_id))
+        .ok_or(CoreError::NotFound("visit"))?;
+    require_desk(ctx, r.community_id).map_err(|_| CoreError::NotFound("visit"))?;
+    Ok(r)
+}
+
+pub async fn get_visit(core: &Core, ctx: &Ctx, id: VisitId) -> CoreResult<Visit> {
+    let mut q = core.db.read();
+    let r = reached_visit(&mut q, ctx, id).await?;
+    visit_view(core, &mut q, ctx, r).await
+}
+
+/// The community's visitors register, newest first: a day's, or those still inside.
+pub async fn list_visits(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    f: VisitFilter,
+) -> CoreResult<Vec<Visit>> {
+    require_desk(ctx, c)?;
+    let text = match f.q.as_deref() {
+        Some(t) => query_text("q", t, 30)
+            .map_err(|e| CoreError::Invalid(vec![e]))?
+            .trim(),
+        None => "",
+    };
+    let mut q = core.db.read();
+    let (from, to) = match f.day {
+        Some(d) => {
+            let (_, _, tz) = crate::registry::store::for_community::company_of(&mut q, c)
+                .await?
+                .ok_or(CoreError::NotFound("community"))?;
+            let tz = crate::shared::calendar::zone(&tz);
+            let start =
+                |d: NaiveDate| crate::shared::calendar::local_to_utc(tz, d, chrono::NaiveTime::MIN);
+            (Some(start(d)), Some(start(d + Duration::days(1))))
+        }
+        None => (None, None),
+    };
+    let w = VisitWhere {
+        from,
+        to,
+        inside: f.inside.unwrap_or(false),
+        text: Some(text).filter(|t| !t.is_empty()),
+    };
+    let names = staff_names(&mut q, ctx, c).await?;
+    store::list_visits(&mut q, c, &w, 500)
+        .await?
+        .into_iter()
+        .map(|r| visit_of(core, r, &names))
+        .collect()
+}
+
+/// The desk records the host's answer given on the phone.
+pub async fn answer_visit_by_call(
+    core: &Core,
+    ctx: &Ctx,
+    id: VisitId,
+    input: VisitAnswerInput,
+) -> CoreResult<Visit> {
+    let mut tx = core.db.begin().await?;
+    let r = reached_visit(&mut tx, ctx, id).await?;
+    answer(core, ctx, tx, r, input, "call").await
+}
+
+async fn answer(
+    core: &Core,
+    ctx: &Ctx,
+    mut tx: Tx,
+    r: VisitRow,
+    input: VisitAnswerInput,
+    how: &'static str,
+) -> CoreResult<Visit> {
+    let a = VisitAnswer::parse("answer", &input.answer).map_err(|e| CoreError::Invalid(vec![e]))?;
+    if r.host_person_id.is_none() {
+        return Err(CoreError::conflict("id", FrontdeskCode::VisitNoHost));
+    }
+    let ans = Answer {
+        answer: a.code(),
+        how,
+        by: ctx.actor(),
+    };
+    if store::answer_visit(&mut tx, r.community_id, r.id, &ans, Utc::now()).await? != 1 {
+        return Err(CoreError::conflict("id", FrontdeskCode::VisitAnswered));
+    }
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "visit", r.id.0)
+            .community(r.community_id)
+            .after(&serde_json::json!({"answer": a.code(), "how": how})),
+    )
+    .await?;
+    let r = store::get_visit(&mut tx, r.id)
+        .await?
+        .ok_or(CoreError::NotFound("visit"))?;
+    let names = if how == "portal" {
+        Default::default()
+    } else {
+        staff_names(&mut tx, ctx, r.community_id).await?
+    };
+    let out = visit_of(core, r, &names)?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The visitor leaves (once).
+pub async fn check_out_visit(core: &Core, ctx: &Ctx, id: VisitId) -> CoreResult<Visit> {
+    let mut tx = core.db.begin().await?;
+    let r = reached_visit(&mut tx, ctx, id).await?;
+    if store::check_out(&mut tx, r.community_id, id, ctx.actor(), Utc::now()).await? != 1 {
+        return Err(CoreError::conflict("id", FrontdeskCode::VisitOver));
+    }
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "visit", id.0)
+            .community(r.community_id)
+            .after(&serde_json::json!({"out": true})),
+    )
+    .await?;
+    let r = store::get_visit(&mut tx, id)
+        .await?
+        .ok_or(CoreError::NotFound("visit"))?;
+    let out = visit_view(core, &mut tx, ctx, r).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The visitor's clear ID number, for roles with `pii.reveal`; every call is logged.
+pub async fn reveal_visit_id(core: &Core, ctx: &Ctx, id: VisitId) -> CoreResult<VisitIdNumber> {
+    let mut tx = core.db.begin().await?;
+    let r = reached_visit(&mut tx, ctx, id).await?;
+    ctx.require(Perm::PiiReveal)?;
+    let clear = r
+        .id_number_enc
+        .as_deref()
+        .map(|b| core.crypto.decrypt(b))
+        .transpose()?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Reveal, "visit", id.0)
+            .community(r.community_id)
+            .after(&serde_json::json!({ "fields": ["id_number"] })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(VisitIdNumber {
+        id,
+        id_number: clear,
+    })
+}
+
+fn window(
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    max_days: i64,
+    now: DateTime<Utc>,
+) -> Option<FieldError> {
+    (until <= from || until <= now || until - from > Duration::days(max_days))
+        .then(|| FieldError::new("valid_until", FrontdeskCode::PassWindow).with("max", max_days))
+}
+
+/// Writes a pass under a fresh code (drawn again when the community has it).
+async fn write_pass(tx: &mut Tx, c: CommunityId, p: NewPass<'_>) -> CoreResult<VisitorPassId> {
+    for _ in 0..20 {
+        let code = model::pass_code(u64::from_le_bytes(
+            crate::shared::crypto::random_bytes::<8>(),
+        ));
+        let p = NewPass { code: &code, ..p };
+        if let Some(id) = store::insert_pass(tx, c, &p, Utc::now()).await? {
+            return Ok(id);
+        }
+        if let Some(n) = p.number
+            && store::number_taken(tx, c, n).await?
+        {
+            return Err(CoreError::Invalid(vec![FieldError::new(
+                "number",
+                FrontdeskCode::DuplicatePassNumber,
+            )]));
+        }
+    }
+    Err(CoreError::internal("no free pass code after 20 draws"))
+}
+
+/// The desk issues a temporary or construction worker's pass with the next printed number.
+pub async fn create_pass(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    input: PassForCreate,
+) -> CoreResult<VisitorPass> {
+    require_desk(ctx, c)?;
+    let mut errs = Vec::new();
+    let kind = match PassKind::parse("kind", &input.kind) {
+        Ok(PassKind::Guest) => {
+            errs.push(FieldError::new("kind", FrontdeskCode::UnknownPassKind));
+            None
+        }
+        Ok(k) => Some(k),
+        Err(e) => {
+            errs.push(e);
+            None
+        }
+    };
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    let v = visitor_input(core, ctx, &mut tx, c, &input.visitor, &mut errs).await?;
+    errs.extend(window(
+        input.valid_from,
+        input.valid_until,
+        DESK_PASS_DAYS,
+        now,
+    ));
+    let Some(kind) = kind.filter(|_| errs.is_empty()) else {
+        return Err(CoreError::Invalid(errs));
+    };
+    let prefix = match kind {
+        PassKind::Worker => "SG",
+        _ => "LS",
+    };
+    let number = format!(
+        "{prefix}-{:05}",
+        store::count_passes(&mut tx, c, kind.code()).await? + 1
+    );
+    let id = write_pass(
+        &mut tx,
+        c,
+        NewPass {
+            kind: kind.code(),
+            code: "",
+            number: Some(&number),
+            v: &v,
+            valid_from: input.valid_from,
+            valid_until: input.valid_until,
+            by: ctx.actor(),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "visitor_pass", id.0)
+            .community(c)
+            .after(
+                &serde_json::json!({"kind": kind.code(), "number": number, "holder": v.name,
+                "valid_from": input.valid_from, "valid_until": input.valid_until}),
+            ),
+    )
+    .await?;
+    let r = store::get_pass(&mut tx, id)
+        .await?
+        .ok_or(CoreError::NotFound("visitor_pass"))?;
+    let names = staff_names(&mut tx, ctx, c).await?;
+    tx.commit().await?;
+    pass_of(core, r, &names, now)
+}
+
+async fn reached_pass(q: &mut impl Queries, ctx: &Ctx, id: VisitorPassId) -> CoreResult<PassRow> {
+    let r = store::get_pass(q, id)
+        .await?
+        .filter(|r| ctx.reaches(r.community_id))
+        .ok_or(CoreError::NotFound("visitor_pass"))?;
+    require_desk(ctx, r.community_id).map_err(|_| CoreError::NotFound("visitor_pass"))?;
+    Ok(r)
+}
+
+pub async fn get_pass(core: &Core, ctx: &Ctx, id: VisitorPassId) -> CoreResult<VisitorPass> {
+    let mut q = core.db.read();
+    let r = reached_pass(&mut q, ctx, id).await?;
+    let names = staff_names(&mut q, ctx, r.community_id).await?;
+    pass_of(core, r, &names, Utc::now())
+}
+
+/// The community's passes, newest first.
+pub async fn list_passes(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    f: PassFilter,
+) -> CoreResult<Vec<VisitorPass>> {
+    require_desk(ctx, c)?;
+    let kind = match blank(&f.kind) {
+        Some(k) => Some(
+            PassKind::parse("kind", k)
+                .map_err(|e| CoreError::Invalid(vec![e]))?
+                .code(),
+        ),
+        None => None,
+    };
+    let now = Utc::now();
+    let valid_at = f.valid.unwrap_or(false).then_some(now);
+    let mut q = core.db.read();
+    let names = staff_names(&mut q, ctx, c).await?;
+    store::list_passes(&mut q, c, kind, valid_at, 500)
+        .await?
+        .into_iter()
+        .map(|r| pass_of(core, r, &names, now))
+        .collect()
+}
+
+async fn revoke(
+    core: &Core,
+    ctx: &Ctx,
+    mut tx: Tx,
+    r: PassRow,
+    staff: bool,
+) -> CoreResult<VisitorPass> {
+    let now = Utc::now();
+    if store::revoke_pass(&mut tx, r.community_id, r.id, now).await? != 1 {
+        return Err(CoreError::conflict("id", FrontdeskCode::PassRevoked));
+    }
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Update, "visitor_pass", r.id.0)
+            .community(r.community_id)
+            .after(&serde_json::json!({"revoked": true})),
+    )
+    .await?;
+    let r = store::get_pass(&mut tx, r.id)
+        .await?
+        .ok_or(CoreError::NotFound("visitor_pass"))?;
+    let names = if staff {
+        staff_names(&mut tx, ctx, r.community_id).await?
+    } else {
+        Names::new()
+    };
+    tx.commit().await?;
+    pass_of(core, r, &names, now)
+}
+
+/// The desk revokes a pass (lost, the works stopped).
+pub async fn revoke_pass(core: &Core, ctx: &Ctx, id: VisitorPassId) -> CoreResult<VisitorPass> {
+    let mut tx = core.db.begin().await?;
+    let r = reached_pass(&mut tx, ctx, id).await?;
+    revoke(core, ctx, tx, r, true).await
+}
+
+/// The owner pre-registers a guest for a unit he lives in: a pass used once within its window.
+pub async fn create_guest_pass(
+    core: &Core,
+    ctx: &Ctx,
+    input: GuestPassForCreate,
+) -> CoreResult<VisitorPass> {
+    let me = crate::portal::profile(core, ctx).await?;
+    let c = me.community_id;
+    let mut errs = Vec::new();
+    let Some(unit) = me.units.iter().find(|u| u.unit_id == input.unit_id) else {
+        return Err(CoreError::Invalid(vec![FieldError::new(
+            "unit_id",
+            FrontdeskCode::NotYourUnit,
+        )]));
+    };
+    let typed = VisitForCreate {
+        visitor_name: input.guest_name.clone(),
+        phone: input.phone.clone(),
+        plate: input.plate.clone(),
+        party_size: input.party_size,
+        purpose: input.purpose.clone(),
+        ..Default::default()
+    };
+    let now = Utc::now();
+    let mut tx = core.db.begin().await?;
+    let mut v = visitor_input(core, ctx, &mut tx, c, &typed, &mut errs).await?;
+    for e in &mut errs {
+        if e.field == "visitor_name" {
+            e.field = "guest_name".into();
+        }
+    }
+    errs.extend(window(input.valid_from, input.valid_until, GUEST_DAYS, now));
+    if !errs.is_empty() {
+        return Err(CoreError::Invalid(errs));
+    }
+    v.unit = Some(unit.unit_id);
+    v.unit_label = Some(unit.label.clone());
+    v.host = Some(me.person_id);
+    v.host_name = Some(me.name.clone());
+    let id = write_pass(
+        &mut tx,
+        c,
+        NewPass {
+            kind: PassKind::Guest.code(),
+            code: "",
+            number: None,
+            v: &v,
+            valid_from: input.valid_from,
+            valid_until: input.valid_until,
+            by: ctx.actor(),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        ctx,
+        Entry::new(Action::Create, "visitor_pass", id.0)
+            .community(c)
+            .after(
+                &serde_json::json!({"kind": "guest", "guest": v.name, "unit": unit.label,
+                "valid_from": input.valid_from, "valid_until": input.valid_until}),
+            ),
+    )
+    .await?;
+    let r = store::get_pass(&mut tx, id)
+        .await?
+        .ok_or(CoreError::NotFound("visitor_pass"))?;
+    tx.commit().await?;
+    pass_of(core, r, &Names::new(), now)
+}
+
+/// The owner's guests' passes: those not ended more than 30 days ago.
+pub async fn my_passes(core: &Core, ctx: &Ctx) -> CoreResult<Vec<VisitorPass>> {
+    let me = crate::portal::profile(core, ctx).await?;
+    let now = Utc::now();
+    store::passes_of_host(
+        &mut core.db.read(),
+        me.community_id,
+        me.person_id,
+        now - Duration::days(30),
+    )
+    .await?
+    .into_iter()
+    .map(|r| pass_of(core, r, &Names::new(), now))
+    .collect()
+}
+
+/// The owner revokes one of his guests' passes.
+pub async fn revoke_my_pass(core: &Core, ctx: &Ctx, id: VisitorPassId) -> CoreResult<VisitorPass> {
+    let me = crate::portal::profile(core, ctx).await?;
+    let mut tx = core.db.begin().await?;
+    let r = store::get_pass(&mut tx, id)
+        .await?
+        .filter(|r| r.host_person_id == Some(me.person_id) && r.kind == PassKind::Guest.code())
+        .ok_or(CoreError::NotFound("visitor_pass"))?;
+    revoke(core, ctx, tx, r, false).await
+}
+
+/// The visits to the owner in the last 30 days, newest first (those awaiting his answer among
+/// them). Staff names are not shown to him.
+pub async fn my_visitors(core: &Core, ctx: &Ctx) -> CoreResult<Vec<Visit>> {
+    let me = crate::portal::profile(core, ctx).await?;
+    let none = Default::default();
+    store::visits_of_host(
+        &mut core.db.read(),
+        me.community_id,
+        me.person_id,
+        Utc::now() - Duration::days(30),
+    )
+    .await?
+    .into_iter()
+    .map(|r| visit_of(core, r, &none))
+    .collect()
+}
+
+/// The owner confirms or refuses a visitor registered for him.
+pub async fn answer_my_visitor(
+    core: &Core,
+    ctx: &Ctx,
+    id: VisitId,
+    input: VisitAnswerInput,
+) -> CoreResult<Visit> {
+    let me = crate::portal::profile(core, ctx).await?;
+    let mut tx = core.db.begin().await?;
+    let r = store::get_visit(&mut tx, id)
+        .await?
+        .filter(|r| r.host_person_id == Some(me.person_id))
+        .ok_or(CoreError::NotFound("visit"))?;
+    answer(core, ctx, tx, r, input, "portal").await
+}
