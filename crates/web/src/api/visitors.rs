@@ -47,13 +47,13 @@ async fn list_visits(
 
 /// Registers a walk-in: the host, when named, is asked in the portal unless `confirmed_by_call`.
 #[utoipa::path(post, path = "/api/v1/communities/{id}/visitors", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body = VisitForCreate,
+    request_body = VisitorForCreate,
     responses((status = 201, body = Visit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn register_visit(
     State(s): State<AppState>,
     a: ApiCtx,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<VisitForCreate>,
+    ApiJson(b): ApiJson<VisitorForCreate>,
 ) -> ApiResult<(StatusCode, Json<Visit>)> {
     Ok((
         StatusCode::CREATED,

@@ -106,7 +106,7 @@ pub struct Visit {
 
 /// Who comes, as the desk types it (a walk-in or a desk's pass).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-pub struct VisitForCreate {
+pub struct VisitorForCreate {
     pub visitor_name: String,
     /// `resident_id` (default when a number is given), `passport`, `hk_macao`, `taiwan`, `other`.
     #[serde(default)]
@@ -141,7 +141,7 @@ pub struct PassForCreate {
     /// `temporary` or `worker` (a guest's pass is the owner's, from the portal).
     pub kind: String,
     #[serde(flatten)]
-    pub visitor: VisitForCreate,
+    pub visitor: VisitorForCreate,
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
 }
@@ -290,7 +290,7 @@ async fn visitor_input<'a>(
     ctx: &Ctx,
     tx: &mut Tx,
     c: CommunityId,
-    v: &'a VisitForCreate,
+    v: &'a VisitorForCreate,
     errs: &mut Vec<FieldError>,
 ) -> CoreResult<Visitor<'a>> {
     let name = required_text("visitor_name", &v.visitor_name, 30)
@@ -415,7 +415,7 @@ pub async fn register_visit(
     core: &Core,
     ctx: &Ctx,
     c: CommunityId,
-    input: VisitForCreate,
+    input: VisitorForCreate,
 ) -> CoreResult<Visit> {
     require_desk(ctx, c)?;
     let mut errs = Vec::new();
@@ -910,7 +910,7 @@ pub async fn create_guest_pass(
             FrontdeskCode::NotYourUnit,
         )]));
     };
-    let typed = VisitForCreate {
+    let typed = VisitorForCreate {
         visitor_name: input.guest_name.clone(),
         phone: input.phone.clone(),
         plate: input.plate.clone(),
