@@ -13,7 +13,7 @@
 //! --release`).
 //!
 //! One file per benchmark (`import`, `search`, `startup`, `requests/`, `billing`, `opening`,
-//! `partition`, `operations`); what several share lives once: the working directory, the engine and fresh
+//! `partition`, `operations`, `frontdesk`); what several share lives once: the working directory, the engine and fresh
 //! core (`workdir`), `wuye serve` in a child process (`server`), the invented but realistic data
 //! (`data`), the registry fixture (`populate`), the load client over HTTP (`client`), figures
 //! and percentiles (`report`), and every SQL text (`store`).
@@ -21,6 +21,7 @@
 mod billing;
 mod client;
 mod data;
+mod frontdesk;
 mod import;
 mod notify;
 mod opening;
@@ -192,6 +193,26 @@ pub enum BenchCmd {
         #[command(flatten)]
         work: WorkDirArgs,
     },
+    /// Parcels at the desk, over HTTP to `wuye serve` in a child process: a pick-up code looked
+    /// up among a year of 1,000,000 parcels in 10 communities (target p99 ≤ 5 ms), and parcels
+    /// received by a desk agent on many connections (≥ 2,000/s, every answer 201). The same
+    /// targets on SQLite and on PostgreSQL.
+    Frontdesk {
+        /// Seconds of intake load, after a 1.5 s warm-up.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent keep-alive connections of the intake, each with one request in flight.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Parcels stored (a year of them, about 2,000 still held) before the lookups.
+        #[arg(long, default_value_t = 1_000_000)]
+        parcels: usize,
+        /// Pick-up codes looked up, one at a time (one in ten unknown).
+        #[arg(long, default_value_t = 2000)]
+        lookups: usize,
+        #[command(flatten)]
+        work: WorkDirArgs,
+    },
     /// PostgreSQL only: `requests` and `charges` declaratively hash-partitioned by community
     /// (the sharding plan for a company of 10,000 communities). Checks with EXPLAIN that the
     /// desk's list, what a unit owes, its statement and a community's arrears each touch one
@@ -227,6 +248,7 @@ fn name_of(cmd: &BenchCmd) -> (&'static str, &WorkDirArgs) {
         BenchCmd::Notify { work, .. } => ("notify", work),
         BenchCmd::Surveys { work, .. } => ("surveys", work),
         BenchCmd::Operations { work, .. } => ("operations", work),
+        BenchCmd::Frontdesk { work, .. } => ("frontdesk", work),
     }
 }
 
@@ -301,6 +323,23 @@ pub async fn run(cmd: BenchCmd) -> AnyResult<()> {
                 phones.clamp(1, 1000),
                 scans,
                 runs.max(1),
+                &work,
+                &engine,
+            )
+            .await
+        }
+        BenchCmd::Frontdesk {
+            seconds,
+            connections,
+            parcels,
+            lookups,
+            work,
+        } => {
+            frontdesk::bench_frontdesk(
+                seconds,
+                connections.max(1),
+                parcels,
+                lookups.max(1),
                 &work,
                 &engine,
             )

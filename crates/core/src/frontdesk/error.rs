@@ -97,5 +97,7 @@ crate::error_codes! {
         VisitAnswered = "visit_answered",
         /// Only a visit to a unit with a host awaits his answer.
         VisitNoHost = "visit_no_host",
+        /// The host named is not a person of the unit visited (or no unit is given).
+        HostNotOfUnit = "visit_host_not_of_unit",
     }
 }

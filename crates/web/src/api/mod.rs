@@ -10,7 +10,6 @@ mod community;
 mod duty;
 mod equipment;
 mod frontdesk;
-mod visitors;
 pub mod import;
 mod incidents;
 mod notify;
@@ -22,6 +21,7 @@ mod surveys;
 mod switch_report;
 mod switching;
 mod tickets;
+mod visitors;
 
 use utoipa_axum::router::OpenApiRouter;
 

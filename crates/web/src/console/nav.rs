@@ -82,6 +82,11 @@ impl Shell {
                 "nav-my-surveys",
             )));
             bar.push(NavItem::Link(link(
+                "/portal/visitors",
+                "fd.my_visitors",
+                "nav-my-visitors",
+            )));
+            bar.push(NavItem::Link(link(
                 "/portal/parcels",
                 "fd.my_parcels",
                 "nav-my-parcels",
@@ -197,6 +202,7 @@ impl Shell {
             manage.push(link("/machine-rooms", "eq.rooms", "nav-machine-rooms"));
         }
         if self.can_desk {
+            manage.push(link("/visitors", "fd.visitors", "nav-visitors"));
             manage.push(link("/parcels", "fd.parcels", "nav-parcels"));
             manage.push(link("/keys", "fd.keys", "nav-keys"));
             manage.push(link("/key-loans", "fd.loans", "nav-key-loans"));

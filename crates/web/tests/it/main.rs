@@ -33,7 +33,6 @@ mod opening;
 mod ops;
 mod parcels;
 mod parcels_pages;
-mod visitors;
 mod parking;
 mod patrol_browser;
 mod patrol_keys;
@@ -50,6 +49,8 @@ mod switch_report;
 mod switching;
 mod tenancy;
 mod tickets;
+mod visitors;
+mod visitors_pages;
 
 use serde_json::{Value, json};
 use wuye_testkit::{Api, TestApp};

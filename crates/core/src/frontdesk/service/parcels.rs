@@ -291,11 +291,13 @@ pub async fn receive_parcel(
         }
         _ => None,
     };
-    let mut tx = core.db.begin().await?;
+    // The checks read on the reader: the one writer is held only for the writes (a tracking
+    // number taken meanwhile is caught by the insert).
+    let mut q = core.db.read();
     let mut phone_enc = phone.as_ref().map(|p| core.crypto.encrypt(p.as_str()));
     let mut recipient_name = typed_name;
     if let Some(u) = input.unit_id
-        && crate::registry::store::for_frontdesk::unit_label(&mut tx, c, u)
+        && crate::registry::store::for_frontdesk::unit_label(&mut q, c, u)
             .await?
             .is_none()
     {
@@ -309,14 +311,14 @@ pub async fn receive_parcel(
     let mut recipient_id = input.recipient_id;
     if let (None, Some(u), Some(n)) = (recipient_id, unit, recipient_name.as_deref()) {
         let named =
-            crate::registry::store::for_frontdesk::unit_people_named(&mut tx, c, u, n).await?;
+            crate::registry::store::for_frontdesk::unit_people_named(&mut q, c, u, n).await?;
         if let [p] = named[..] {
             recipient_id = Some(p);
         }
     }
     match (recipient_id, unit) {
         (Some(p), Some(u)) => {
-            match crate::registry::store::for_frontdesk::person_of_unit(&mut tx, c, u, p).await? {
+            match crate::registry::store::for_frontdesk::person_of_unit(&mut q, c, u, p).await? {
                 Some((name, registry_phone, _)) => {
                     recipient_name = Some(name);
                     if phone_enc.is_none() {
@@ -341,7 +343,7 @@ pub async fn receive_parcel(
     }
     if let Some(t) = &tracking_no
         && !carrier.is_empty()
-        && store::tracking_held(&mut tx, c, &carrier, t).await?
+        && store::tracking_held(&mut q, c, &carrier, t).await?
     {
         errs.push(FieldError::new(
             "tracking_no",
@@ -352,11 +354,13 @@ pub async fn receive_parcel(
     else {
         return Err(CoreError::Invalid(errs));
     };
+    drop(q);
+    let mut tx = core.db.begin().await?;
     let now = Utc::now();
     // A code drawn that is held already writes nothing: draw again. A tracking number held
     // already (another desk scanned it a moment before) is refused.
     let mut attempt = 0;
-    let id = loop {
+    let (id, last_code) = loop {
         attempt += 1;
         let code = model::pickup_code(u64::from_le_bytes(
             crate::shared::crypto::random_bytes::<8>(),
@@ -375,7 +379,7 @@ pub async fn receive_parcel(
             by: ctx.actor(),
         };
         if let Some(id) = store::insert(&mut tx, c, &row, now).await? {
-            break id;
+            break (id, code);
         }
         let tracking_taken = match &tracking_no {
             Some(t) => store::tracking_held(&mut tx, c, &carrier, t).await?,
@@ -402,13 +406,41 @@ pub async fn receive_parcel(
             ),
     )
     .await?;
-    let r = store::get(&mut tx, id)
-        .await?
-        .ok_or(CoreError::NotFound("parcel"))?;
+    // The answer is the row as written (no read back, no staff list: the receiver is the caller).
+    let r = ParcelRow {
+        id,
+        community_id: c,
+        kind: kind.code().to_string(),
+        carrier,
+        tracking_no,
+        unit_id: unit,
+        recipient_id,
+        recipient_name,
+        phone_enc,
+        shelf,
+        code: last_code,
+        state: ParcelState::Held.code().to_string(),
+        note,
+        received_at: now,
+        received_by: ctx.actor(),
+        reminded_at: None,
+        reminders: 0,
+        picked_at: None,
+        picked_by_name: None,
+        pickup_method: None,
+        id_number_masked: None,
+        handed_by: None,
+        returned_at: None,
+        return_note: None,
+    };
     tell(core, &mut tx, &r, Event::ParcelArrived, 0, now).await?;
-    let v = view(core, &mut tx, ctx, r).await?;
     tx.commit().await?;
-    Ok(v)
+    let me = ctx
+        .actor()
+        .map(|u| (u, ctx.display_name.clone()))
+        .into_iter()
+        .collect();
+    parcel_of(core, r, &me, now)
 }
 
 async fn reached(q: &mut impl Queries, ctx: &Ctx, id: ParcelId) -> CoreResult<ParcelRow> {

@@ -123,6 +123,9 @@ pub struct VisitorForCreate {
     /// The person of the unit visited: he is asked to confirm.
     #[serde(default)]
     pub host_person_id: Option<PersonId>,
+    /// Or the host's name as the visitor says it: one person of the unit by that name.
+    #[serde(default)]
+    pub host_name: Option<String>,
     #[serde(default)]
     pub purpose: Option<String>,
     #[serde(default)]
@@ -368,18 +371,28 @@ async fn visitor_input<'a>(
         (None, None) => None,
     };
     let mut host_name = None;
-    if let Some(p) = v.host_person_id {
+    let mut host = v.host_person_id;
+    if let (None, Some(n)) = (host, blank(&v.host_name)) {
+        match unit {
+            Some((u, _)) => match registry::unit_people_named(tx, c, u, n).await?[..] {
+                [p] => host = Some(p),
+                _ => errs.push(FieldError::new("host_name", FrontdeskCode::HostNotOfUnit)),
+            },
+            None => errs.push(FieldError::new("host_name", FrontdeskCode::HostNotOfUnit)),
+        }
+    }
+    if let Some(p) = host {
         match unit {
             Some((u, _)) => match registry::person_of_unit(tx, c, u, p).await? {
                 Some((n, _, _)) => host_name = Some(n),
                 None => errs.push(FieldError::new(
                     "host_person_id",
-                    FrontdeskCode::RecipientNotOfUnit,
+                    FrontdeskCode::HostNotOfUnit,
                 )),
             },
             None => errs.push(FieldError::new(
                 "host_person_id",
-                FrontdeskCode::RecipientNotOfUnit,
+                FrontdeskCode::HostNotOfUnit,
             )),
         }
     }
@@ -391,7 +404,7 @@ async fn visitor_input<'a>(
         phone_enc,
         unit: unit.as_ref().map(|(u, _)| *u),
         unit_label: unit.map(|(_, l)| l),
-        host: v.host_person_id,
+        host,
         host_name,
         purpose: purpose.map(|_| v.purpose.as_deref().unwrap_or("").trim()),
         plate: plate.map(|_| v.plate.as_deref().unwrap_or("").trim()),

@@ -1,7 +1,8 @@
 //! The front desk pages (前台): the key ledger (钥匙台账) with its filters and the form that
 //! labels a key, a key's page where it is lent, returned and an owner's authorisation recorded
 //! ([`key`]), the cabinets with their keepers and the lending register ([`cabinets`]); the parcel
-//! desk and the owner's parcels in the portal ([`parcels`]).
+//! desk and the owner's parcels in the portal ([`parcels`]); the gate's visitors register, the
+//! desk's passes and the owner's guests ([`visitors`]).
 
 use askama::Template;
 use axum::Router;
@@ -24,6 +25,7 @@ use crate::extract::{ConsoleUser, CsrfForm};
 mod cabinets;
 mod key;
 mod parcels;
+mod visitors;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(key::router())
         .merge(cabinets::router())
         .merge(parcels::router())
+        .merge(visitors::router())
 }
 
 /// A key as the ledger lists it.
