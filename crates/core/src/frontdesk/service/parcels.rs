@@ -556,11 +556,12 @@ pub async fn pick_up_parcel(
         .ok();
     let mut id_masked = None;
     match method {
-        Some(PickupMethod::Code) => {
-            if input.code.as_deref().map(str::trim) != Some(r.code.as_str()) {
-                errs.push(FieldError::new("code", FrontdeskCode::WrongCode));
-            }
+        Some(PickupMethod::Code)
+            if input.code.as_deref().map(str::trim) != Some(r.code.as_str()) =>
+        {
+            errs.push(FieldError::new("code", FrontdeskCode::WrongCode));
         }
+        Some(PickupMethod::Code) => {}
         Some(PickupMethod::IdCard) => {
             match IdNumber::parse("id_number", input.id_number.as_deref().unwrap_or("")) {
                 Ok(idn) => {
