@@ -25,5 +25,6 @@ pub(crate) mod store;
 pub use service::keys::*;
 pub use service::loans::*;
 pub use service::parcels::*;
+pub use service::passes::*;
 pub use service::visitors::*;
 pub use service::*;

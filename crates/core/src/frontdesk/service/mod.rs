@@ -14,6 +14,7 @@ use crate::{Ctx, Perm};
 pub mod keys;
 pub mod loans;
 pub mod parcels;
+pub mod passes;
 pub mod visitors;
 
 /// The desk's daily work in the community (`frontdesk.work`); an unreachable community is not
