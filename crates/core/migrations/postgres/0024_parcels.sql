@@ -37,7 +37,7 @@ CREATE UNIQUE INDEX parcels_held_tracking ON parcels (community_id, carrier, tra
 CREATE INDEX parcels_state ON parcels (community_id, state, received_at);
 CREATE INDEX parcels_unit ON parcels (community_id, unit_id, id);
 -- The owner's parcels in the portal.
-CREATE INDEX parcels_recipient ON parcels (recipient_id, id);
+CREATE INDEX parcels_recipient ON parcels (community_id, recipient_id, id);
 
 -- The signature drawn at pick-up (PNG).
 CREATE TABLE parcel_signatures (

@@ -36,7 +36,7 @@ CREATE TABLE visitor_passes (
 CREATE UNIQUE INDEX visitor_passes_code ON visitor_passes (community_id, code);
 CREATE UNIQUE INDEX visitor_passes_number ON visitor_passes (community_id, number) WHERE number IS NOT NULL;
 CREATE INDEX visitor_passes_until ON visitor_passes (community_id, valid_until);
-CREATE INDEX visitor_passes_host ON visitor_passes (host_person_id, id);
+CREATE INDEX visitor_passes_host ON visitor_passes (community_id, host_person_id, id);
 
 CREATE TABLE visits (
     id INTEGER PRIMARY KEY,
@@ -65,5 +65,5 @@ CREATE TABLE visits (
 );
 CREATE INDEX visits_in ON visits (community_id, in_at);
 CREATE INDEX visits_inside ON visits (community_id, id) WHERE out_at IS NULL;
-CREATE INDEX visits_host ON visits (host_person_id, id);
-CREATE INDEX visits_pass ON visits (pass_id);
+CREATE INDEX visits_host ON visits (community_id, host_person_id, id);
+CREATE INDEX visits_pass ON visits (community_id, pass_id);
