@@ -1,16 +1,12 @@
-//! Parcels at the desk (`wuye bench frontdesk`): a year of parcels bulk-loaded in the shape
-//! `receive_parcel` and `pick_up_parcel` leave them, the residents they are addressed to, and
-//! the counts that check the intake against its answers.
+//! Parcels: a year of them bulk-loaded in the shape `receive_parcel` and `pick_up_parcel` leave
+//! them, and the counts that check the intake against its answers.
 
-use chrono::{DateTime, Utc};
 use wuye_core::db::{Bulk, Tx, Value};
 use wuye_core::shared::ids::{CommunityId, UserId};
 use wuye_core::{Core, args};
 
-use super::super::AnyResult;
-use super::count;
-
-type Ts = DateTime<Utc>;
+use super::super::count;
+use super::{AnyResult, Ts};
 
 /// One bulk-loaded parcel, every column decided by the benchmark's planner.
 pub(crate) struct ParcelRow {
@@ -86,23 +82,6 @@ pub(crate) async fn insert_parcels(tx: &mut Tx, rows: Vec<ParcelRow>) -> AnyResu
     );
     tx.execute(&sql, a).await?;
     Ok(())
-}
-
-/// A resident of a unit as the desk's lookup finds him: (unit, person, name, encrypted phone).
-pub(crate) type Resident = (i64, i64, String, Option<Vec<u8>>);
-
-/// Every (unit, person) of a community with the person's name and phone, in unit order.
-pub(crate) async fn residents(core: &Core, c: CommunityId) -> AnyResult<Vec<Resident>> {
-    Ok(core
-        .db
-        .read()
-        .fetch_all(
-            "SELECT up.unit_id, p.id, p.name, p.phone_enc FROM unit_people up \
-             JOIN people p ON p.id = up.person_id WHERE up.community_id = $1 \
-             ORDER BY up.unit_id, p.id",
-            args![c],
-        )
-        .await?)
 }
 
 /// Parcels of a community (every community with `None`) in `state` (any with `None`).

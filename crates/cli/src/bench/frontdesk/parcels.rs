@@ -1,23 +1,4 @@
-//! `wuye bench frontdesk`: parcels at the desk (issue 15).
-//!
-//! The fixture: 10 communities of 1,000 units and 2,500 people (the registry fixture), three
-//! desk agents each, and `parcels` parcels bulk-loaded as a year of use leaves them: received
-//! evenly over the past year (ids follow time), in every community, most handed over within
-//! hours or days (some by ID card, some reminded first), one in a hundred returned, and the ~2,000
-//! of the last six days still on the shelves with distinct pick-up codes. No ANALYZE of its own:
-//! the database is reopened as a restarted server opens it, and the server started afresh on it.
-//!
-//! 1. Pick-up by code. On `wuye serve` in a child process, `lookups` codes looked up one at a time
-//!    on one keep-alive connection, as a desk does: `GET /api/v1/communities/{id}/parcels/by-code/
-//!    {code}` with a desk agent's token; nine in ten the code of a parcel held in the community
-//!    (200, the parcel of that code), one in ten a code held nowhere (404), each kind timed
-//!    apart. Target: p99 ≤ 5 ms for the held codes.
-//! 2. Intake. On the same server, the agent's token on `connections` keep-alive connections
-//!    receiving parcels (`POST /api/v1/communities/{id}/parcels`, each with a tracking number of
-//!    its own, for a unit of the community) for `seconds` after the warm-up, into the table of a
-//!    year. Target: ≥ 2,000 parcels/s, every answer 201 and every 201 a row.
-//!
-//! The same targets on SQLite and on PostgreSQL.
+//! Parcels at the desk: a year of them bulk-loaded, pick-up by code, and intake.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,26 +7,20 @@ use chrono::Utc;
 use hyper::Method;
 use serde_json::json;
 use wuye_core::Core;
-use wuye_core::auth::{self, UserForCreate};
 use wuye_core::shared::crypto::mask_id_number;
-use wuye_core::shared::ids::{CommunityId, CompanyId, UserId};
+use wuye_core::shared::ids::CommunityId;
 
-use super::client::{Conn, RequestGen, WARMUP, api_request, load, print_load};
-use super::data::{Names, Rng, id_number_of, phone_of};
-use super::populate::populate;
-use super::report::{pass, pct};
-use super::store::frontdesk::{self as store, ParcelRow, Resident};
-use super::store::{self as common, checkpoint};
-use super::workdir::{Engine, WorkDir, fresh_core, new_community, reopen};
-use super::{AnyResult, WorkDirArgs, server};
+use super::super::client::{Conn, RequestGen, api_request, load, print_load};
+use super::super::data::{Names, Rng, id_number_of, phone_of};
+use super::super::report::{pass, pct};
+use super::super::server::Server;
+use super::super::store::frontdesk::{self as store, ParcelRow};
+use super::super::store::{self as common};
+use super::{AnyResult, Desk};
 
 const INTAKE_TARGET: f64 = 2000.0;
 const LOOKUP_TARGET_MS: f64 = 5.0;
 
-const COMMUNITIES: usize = 10;
-const UNITS_PER_COMMUNITY: usize = 1000;
-const PEOPLE_PER_COMMUNITY: usize = 2500;
-const AGENTS_PER_COMMUNITY: usize = 3;
 /// Parcels still held in all, and the newest rows they are drawn from (one in eight of them:
 /// about six days of a year of 1,000,000, the rest of those days picked up already).
 const HELD: usize = 2000;
@@ -69,36 +44,6 @@ const CARRIERS: [(&str, &str); 7] = [
 /// nowhere: the unknown codes of the lookups.
 fn held_code(i: usize) -> String {
     format!("{:06}", (i as u64 * 7919 + 123_457) % 1_000_000)
-}
-
-/// A community with its units, residents and desk agents.
-struct Desk {
-    id: CommunityId,
-    units: Vec<i64>,
-    residents: Vec<Resident>,
-    agents: Vec<UserId>,
-}
-
-async fn desk_agent(
-    core: &Core,
-    company: CompanyId,
-    name: String,
-    c: CommunityId,
-) -> AnyResult<UserId> {
-    let u = auth::create_user_as_system(
-        core,
-        company,
-        UserForCreate {
-            display_name: format!("前台{}", &name[name.len() - 3..]),
-            username: name,
-            role: "service_agent".into(),
-            password: "bench-password-2026".into(),
-            communities: vec![c],
-        },
-    )
-    .await?;
-    common::clear_must_change_password(core, u.user.id).await?;
-    Ok(u.user.id)
 }
 
 /// What every parcel of a year is planned from.
@@ -227,7 +172,7 @@ impl Year<'_> {
 }
 
 /// Bulk-loads `n` parcels (see the module doc); returns the codes held in `lookup`.
-async fn grow_parcels(
+pub(super) async fn grow_parcels(
     core: &Core,
     desks: &[Desk],
     n: usize,
@@ -264,172 +209,9 @@ async fn grow_parcels(
     Ok(codes)
 }
 
-pub(super) async fn bench_frontdesk(
-    seconds: u64,
-    connections: usize,
-    parcels: usize,
-    lookups: usize,
-    work: &WorkDirArgs,
-    engine: &Engine,
-) -> AnyResult<()> {
-    println!(
-        "== bench frontdesk: pick-up by code among {parcels} parcels ({lookups} lookups), intake over the API \
-         ({connections} connections, {seconds} s after {:.1} s warm-up) ({}) ==",
-        WARMUP.as_secs_f64(),
-        engine.label()
-    );
-    let window = Duration::from_secs(seconds.max(1));
-    let wd = WorkDir::new("frontdesk", work)?;
-    let (core, company) = fresh_core(&wd, engine).await?;
-
-    // The fixture.
-    let t = Instant::now();
-    let mut cs = Vec::with_capacity(COMMUNITIES);
-    for k in 0..COMMUNITIES {
-        cs.push(
-            new_community(
-                &core,
-                company,
-                &format!("FD{k:02}"),
-                &format!("前台小区{k}"),
-            )
-            .await?,
-        );
-    }
-    populate(
-        &core,
-        &cs,
-        UNITS_PER_COMMUNITY * COMMUNITIES,
-        PEOPLE_PER_COMMUNITY * COMMUNITIES,
-    )
-    .await?;
-    let mut desks = Vec::with_capacity(COMMUNITIES);
-    for (k, c) in cs.iter().enumerate() {
-        let mut agents = Vec::with_capacity(AGENTS_PER_COMMUNITY);
-        for a in 0..AGENTS_PER_COMMUNITY {
-            agents.push(desk_agent(&core, company, format!("desk{k:02}{a}"), *c).await?);
-        }
-        desks.push(Desk {
-            id: *c,
-            units: common::unit_ids(&core, *c).await?,
-            residents: store::residents(&core, *c).await?,
-            agents,
-        });
-    }
-    let c0 = cs[0];
-    let ctx = auth::load_ctx(&core, desks[0].agents[0]).await?;
-    let (_, token) = auth::create_api_token(&core, &ctx, "bench").await?;
-    println!(
-        "  fixture           {COMMUNITIES} communities, {} units, {} people, {} desk agents in {:.1} s",
-        UNITS_PER_COMMUNITY * COMMUNITIES,
-        PEOPLE_PER_COMMUNITY * COMMUNITIES,
-        AGENTS_PER_COMMUNITY * COMMUNITIES,
-        t.elapsed().as_secs_f64()
-    );
-
-    // A year of parcels.
-    let t = Instant::now();
-    common::writer_cache_kib(&core, 256 * 1024).await?;
-    let mut held_codes = grow_parcels(&core, &desks, parcels, c0).await?;
-    let load_s = t.elapsed().as_secs_f64();
-    checkpoint(&core).await?;
-    common::writer_cache_kib(&core, 4096).await?;
-    // As the server finds the database when it starts on it.
-    let core = reopen(core, &wd, engine).await?;
-    let (all, held_all) = (
-        store::count_parcels(&core, None, None).await?,
-        store::count_parcels(&core, None, Some("held")).await?,
-    );
-    let (in_c0, held_c0) = (
-        store::count_parcels(&core, Some(c0), None).await?,
-        store::count_parcels(&core, Some(c0), Some("held")).await?,
-    );
-    println!(
-        "  parcels           {all} stored in {load_s:.1} s ({:.0} rows/s), {held_all} held; the desk's community: \
-         {in_c0}, {held_c0} held; database {:.0} MiB",
-        parcels as f64 / load_s.max(1e-9),
-        common::database_bytes(&core).await? as f64 / 1_048_576.0
-    );
-
-    let exe = std::env::current_exe()?;
-    let srv = server::start(engine, &wd, "frontdesk").await?;
-    let addr = srv.addr();
-    println!(
-        "  server            {} (pid {}, ready in {} ms; the load comes from this process)",
-        server::command_line(&exe, &wd).replace("<free port>", &addr.port().to_string()),
-        srv.pid(),
-        srv.ready.as_millis()
-    );
-
-    // 1. Pick-up by code.
-    let lookup_ok = if held_codes.is_empty() {
-        println!(
-            "  by code           no parcel held in the desk's community (--parcels too small): FAIL"
-        );
-        false
-    } else {
-        // Not in the order they were shelved: a recipient comes whenever he comes.
-        let mut rng = Rng(0x5EED_0016);
-        for k in (1..held_codes.len()).rev() {
-            held_codes.swap(k, rng.below(k as u64 + 1) as usize);
-        }
-        bench_lookups(addr, &token, c0, &held_codes, lookups).await?
-    };
-
-    // 2. Intake.
-    let before = common::max_id(&core, "parcels").await?;
-    let units = Arc::new(desks[0].units.clone());
-    let path = format!("/api/v1/communities/{c0}/parcels");
-    let tok = token.clone();
-    let make: RequestGen = Arc::new(move |conn, seq| {
-        let unit = units[(conn * 7919 + seq as usize * 31) % units.len()];
-        let body = json!({
-            "carrier": "顺丰",
-            "tracking_no": format!("SF7{conn:03}{seq:010}"),
-            "unit_id": unit,
-            "recipient_name": "张三",
-            "shelf": "A-1",
-        })
-        .to_string();
-        api_request(Method::POST, addr, &path, &tok, Some(body))
-    });
-    let intake = load(addr, connections, window, 201, make).await?;
-    srv.stop();
-    print_load("intake", &intake, 201);
-    let rows = store::count_parcels_after(&core, c0, before).await?;
-    let created = intake.statuses.get(&201).copied().unwrap_or(0);
-    let consistent = rows == created as i64 && intake.unexpected(201) == 0;
-    println!(
-        "  check             {rows} parcels written, {created} answers 201, {} other answers or errors: {}",
-        intake.unexpected(201),
-        pass(consistent)
-    );
-    let intake_ok = intake.rate() >= INTAKE_TARGET && consistent;
-    println!(
-        "  target            intake ≥ {INTAKE_TARGET:.0} parcels/s, every answer 201: {} ({:.0}/s, p50 {:.2} ms, p99 {:.2} ms)",
-        pass(intake_ok),
-        intake.rate(),
-        pct(&intake.lat, 50.0),
-        pct(&intake.lat, 99.0)
-    );
-    core.db.close().await;
-    let mut missed = Vec::new();
-    if !lookup_ok {
-        missed.push("pick-up by code");
-    }
-    if !intake_ok {
-        missed.push("intake");
-    }
-    if missed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("frontdesk targets missed: {}", missed.join(", ")).into())
-    }
-}
-
-/// Part 1: `lookups` lookups one after another on one connection, every tenth of an unknown
+/// Pick-up by code: `lookups` lookups one after another on one connection, every tenth of an unknown
 /// code; true when the target is met.
-async fn bench_lookups(
+pub(super) async fn bench_lookups(
     addr: std::net::SocketAddr,
     token: &str,
     c: CommunityId,
@@ -517,4 +299,54 @@ async fn bench_lookups(
         pass(good)
     );
     Ok(good)
+}
+
+/// Intake: the agent's token on `connections` connections receiving parcels into the desk's
+/// community for `window` after the warm-up; stops the server once done, so the rows are
+/// counted with no request left in flight. True when the target is met.
+pub(super) async fn bench_intake(
+    core: &Core,
+    srv: Server,
+    token: &str,
+    desk: &Desk,
+    connections: usize,
+    window: Duration,
+) -> AnyResult<bool> {
+    let (addr, c) = (srv.addr(), desk.id);
+    let before = common::max_id(core, "parcels").await?;
+    let units = Arc::new(desk.units.clone());
+    let path = format!("/api/v1/communities/{c}/parcels");
+    let tok = token.to_string();
+    let make: RequestGen = Arc::new(move |conn, seq| {
+        let unit = units[(conn * 7919 + seq as usize * 31) % units.len()];
+        let body = json!({
+            "carrier": "顺丰",
+            "tracking_no": format!("SF7{conn:03}{seq:010}"),
+            "unit_id": unit,
+            "recipient_name": "张三",
+            "shelf": "A-1",
+        })
+        .to_string();
+        api_request(Method::POST, addr, &path, &tok, Some(body))
+    });
+    let intake = load(addr, connections, window, 201, make).await?;
+    srv.stop();
+    print_load("intake", &intake, 201);
+    let rows = store::count_parcels_after(core, c, before).await?;
+    let created = intake.statuses.get(&201).copied().unwrap_or(0);
+    let consistent = rows == created as i64 && intake.unexpected(201) == 0;
+    println!(
+        "  check             {rows} parcels written, {created} answers 201, {} other answers or errors: {}",
+        intake.unexpected(201),
+        pass(consistent)
+    );
+    let ok = intake.rate() >= INTAKE_TARGET && consistent;
+    println!(
+        "  target            intake ≥ {INTAKE_TARGET:.0} parcels/s, every answer 201: {} ({:.0}/s, p50 {:.2} ms, p99 {:.2} ms)",
+        pass(ok),
+        intake.rate(),
+        pct(&intake.lat, 50.0),
+        pct(&intake.lat, 99.0)
+    );
+    Ok(ok)
 }
