@@ -117,6 +117,8 @@ pub struct Core {
     token_ctx: std::sync::Mutex<std::collections::HashMap<String, (Ctx, std::time::Instant)>>,
     /// Registrations waiting to be written together (group commit).
     pub(crate) requests: tickets::create::RequestQueue,
+    /// Parcels received at the desks, waiting to be written together (group commit).
+    pub(crate) parcels: frontdesk::ParcelQueue,
     /// The live outside channels (the outbox worker sends through them).
     pub channels: Arc<notify::channels::Channels>,
 }
@@ -140,6 +142,7 @@ impl Core {
             settings,
             token_ctx: Default::default(),
             requests: tickets::create::request_queue(),
+            parcels: frontdesk::parcel_queue(),
         })
     }
 

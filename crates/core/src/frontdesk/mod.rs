@@ -20,6 +20,8 @@
 pub mod error;
 pub mod model;
 mod service;
+
+pub(crate) use service::intake::{ParcelQueue, parcel_queue};
 pub(crate) mod store;
 
 pub use service::keys::*;

@@ -234,7 +234,7 @@ async fn parallel_guesses_are_all_counted() {
 }
 
 /// Runs futures concurrently on the test's runtime.
-async fn futures_join_all<F: std::future::Future + Send + 'static>(
+pub(crate) async fn futures_join_all<F: std::future::Future + Send + 'static>(
     fs: impl Iterator<Item = F>,
 ) -> Vec<F::Output>
 where

@@ -326,3 +326,62 @@ async fn parcels_waiting_long_are_listed_reminded_once_a_day_and_returned() {
     let (_, held) = agent.get(&format!("{path}?state=held")).await;
     assert_eq!(held.as_array().map(Vec::len), Some(2));
 }
+
+#[tokio::test]
+async fn parcels_scanned_in_at_once_each_get_their_own_code_and_a_twice_scanned_number_is_refused()
+{
+    let app = app().await;
+    let a = app.community_a.0;
+    let (_, agent) = staff(&app, "agent1", "service_agent").await;
+    let path = format!("/api/v1/communities/{a}/parcels");
+    // A courier's van scanned in at once: the writes share transactions (group commit), and
+    // one number scanned twice among them is refused for that parcel alone.
+    let bodies: Vec<Value> = (0..40)
+        .map(|i| {
+            let n = if i == 39 { 7 } else { i };
+            json!({"carrier": "中通", "tracking_no": format!("ZT{n:08}"), "recipient_name": format!("收件人{i}")})
+        })
+        .collect();
+    let calls = bodies.into_iter().map(|b| {
+        let agent = agent.clone();
+        let path = path.clone();
+        async move { agent.post(&path, b).await }
+    });
+    let results = super::accounts::futures_join_all(calls).await;
+    let mut codes: Vec<String> = Vec::new();
+    let mut refused = 0;
+    for (st, v) in &results {
+        match st.as_u16() {
+            201 => codes.push(v["code"].as_str().unwrap().to_string()),
+            422 => {
+                assert_eq!(fields(v), ["tracking_no"], "{v}");
+                refused += 1;
+            }
+            other => panic!("{other}: {v}"),
+        }
+    }
+    assert_eq!((codes.len(), refused), (39, 1));
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 39, "every held parcel has its own code");
+    assert_eq!(app.count("parcels").await, 39);
+    let (n,): (i64,) = app
+        .core
+        .db
+        .read()
+        .fetch_one(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'parcel' AND action = 'create'",
+            wuye_core::args![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 39, "one audit entry a parcel written");
+    // Each is found by its own code.
+    for code in codes.iter().take(5) {
+        let (st, found) = agent.get(&format!("{path}/by-code/{code}")).await;
+        assert_eq!(
+            (st.as_u16(), found["code"].as_str()),
+            (200, Some(code.as_str()))
+        );
+    }
+}

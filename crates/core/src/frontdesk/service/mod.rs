@@ -11,6 +11,7 @@ use crate::shared::error::{CoreError, CoreResult};
 use crate::shared::ids::*;
 use crate::{Ctx, Perm};
 
+pub mod intake;
 pub mod keys;
 pub mod loans;
 pub mod parcels;

@@ -10,12 +10,13 @@ use utoipa::ToSchema;
 
 use super::super::error::FrontdeskCode;
 use super::super::model::{self, ParcelKind, ParcelState, PickupMethod};
-use super::super::store::parcels::{self as store, NewParcel, ParcelRow, ParcelWhere, Pickup};
+use super::super::store::parcels::{self as store, ParcelRow, ParcelWhere, Pickup};
+use super::intake::{Intake, tell};
 use super::{require_desk, staff_names};
-use crate::audit::{self, Action, Entry};
-use crate::db::{Queries, Tx};
+use crate::audit::{self, Action, Entry, Who};
+use crate::db::Queries;
+use crate::notify;
 use crate::notify::model::Event;
-use crate::notify::{self, InApp, Note};
 use crate::shared::crypto::{mask_id_number, mask_phone};
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
@@ -188,40 +189,6 @@ async fn view(core: &Core, q: &mut impl Queries, ctx: &Ctx, r: ParcelRow) -> Cor
     parcel_of(core, r, &names, Utc::now())
 }
 
-/// Tells the recipient of the parcel: his portal account (its channels), or an SMS to the
-/// phone on the label when he has none.
-async fn tell(
-    core: &Core,
-    tx: &mut Tx,
-    r: &ParcelRow,
-    event: Event,
-    days: i64,
-    now: DateTime<Utc>,
-) -> CoreResult<()> {
-    let note = Note {
-        community: r.community_id,
-        event,
-        params: vec![
-            ("carrier".into(), r.carrier.clone()),
-            ("code".into(), r.code.clone()),
-            ("days".into(), days.to_string()),
-        ],
-        request: None,
-        link: Some("/portal/parcels".into()),
-    };
-    let accounts = match r.recipient_id {
-        Some(p) => notify::accounts_of_people(tx, &[p]).await?,
-        None => Vec::new(),
-    };
-    if !accounts.is_empty() {
-        let to: Vec<UserId> = accounts.into_iter().map(|(_, u)| u).collect();
-        notify::enqueue(&core.channels, tx, &note, &to, InApp::Write, now).await?;
-    } else if let Some(phone) = &r.phone_enc {
-        notify::enqueue_sms(&core.channels, tx, &note, phone.clone(), now).await?;
-    }
-    Ok(())
-}
-
 /// Receives a parcel for a unit's person or a named recipient, gives it a pick-up code unique
 /// among the community's parcels held, and tells the recipient (`frontdesk.work`).
 pub async fn receive_parcel(
@@ -354,87 +321,35 @@ pub async fn receive_parcel(
     else {
         return Err(CoreError::Invalid(errs));
     };
-    drop(q);
-    let mut tx = core.db.begin().await?;
-    let now = Utc::now();
-    // A code drawn that is held already writes nothing: draw again. A tracking number held
-    // already (another desk scanned it a moment before) is refused.
-    let mut attempt = 0;
-    let (id, last_code) = loop {
-        attempt += 1;
-        let code = model::pickup_code(u64::from_le_bytes(
-            crate::shared::crypto::random_bytes::<8>(),
-        ));
-        let row = NewParcel {
-            kind: kind.code(),
-            carrier: &carrier,
-            tracking_no: tracking_no.as_deref(),
-            unit,
-            recipient: recipient_id,
-            recipient_name: &recipient_name,
-            phone_enc: phone_enc.clone(),
-            shelf: shelf.as_deref(),
-            code: &code,
-            note: note.as_deref(),
-            by: ctx.actor(),
-        };
-        if let Some(id) = store::insert(&mut tx, c, &row, now).await? {
-            break (id, code);
-        }
-        let tracking_taken = match &tracking_no {
-            Some(t) => store::tracking_held(&mut tx, c, &carrier, t).await?,
-            None => false,
-        };
-        if tracking_taken {
-            return Err(CoreError::Invalid(vec![FieldError::new(
-                "tracking_no",
-                FrontdeskCode::DuplicateTracking,
-            )]));
-        }
-        if attempt >= 20 {
-            return Err(CoreError::internal("no free pick-up code after 20 draws"));
-        }
+    // The recipient's accounts are read here, so the write holds the writer only for writes.
+    let accounts = match recipient_id {
+        Some(p) => notify::accounts_of_people(&mut q, &[p])
+            .await?
+            .into_iter()
+            .map(|(_, u)| u)
+            .collect(),
+        None => Vec::new(),
     };
-    audit::record(
-        &mut tx,
-        ctx,
-        Entry::new(Action::Create, "parcel", id.0)
-            .community(c)
-            .after(
-                &serde_json::json!({"carrier": carrier, "tracking_no": tracking_no, "unit_id": unit,
-                "recipient": recipient_name, "shelf": shelf}),
-            ),
-    )
-    .await?;
-    // The answer is the row as written (no read back, no staff list: the receiver is the caller).
-    let r = ParcelRow {
-        id,
-        community_id: c,
-        kind: kind.code().to_string(),
+    drop(q);
+    let now = Utc::now();
+    let job = Intake {
+        who: Who::of(ctx),
+        channels: core.channels.clone(),
+        community: c,
+        kind,
         carrier,
         tracking_no,
-        unit_id: unit,
-        recipient_id,
+        unit,
+        recipient: recipient_id,
         recipient_name,
         phone_enc,
         shelf,
-        code: last_code,
-        state: ParcelState::Held.code().to_string(),
         note,
-        received_at: now,
-        received_by: ctx.actor(),
-        reminded_at: None,
-        reminders: 0,
-        picked_at: None,
-        picked_by_name: None,
-        pickup_method: None,
-        id_number_masked: None,
-        handed_by: None,
-        returned_at: None,
-        return_note: None,
+        accounts,
+        now,
     };
-    tell(core, &mut tx, &r, Event::ParcelArrived, 0, now).await?;
-    tx.commit().await?;
+    let r = core.parcels.submit(&core.db, job).await?;
+    // The answer is the row as written (no read back, no staff list: the receiver is the caller).
     let me = ctx
         .actor()
         .map(|u| (u, ctx.display_name.clone()))
@@ -685,10 +600,19 @@ pub async fn remind_parcels(
     let mut tx = core.db.begin().await?;
     for r in rows {
         if store::mark_reminded(&mut tx, c, r.id, now - Duration::hours(20), now).await? == 1 {
+            let accounts: Vec<UserId> = match r.recipient_id {
+                Some(p) => notify::accounts_of_people(&mut tx, &[p])
+                    .await?
+                    .into_iter()
+                    .map(|(_, u)| u)
+                    .collect(),
+                None => Vec::new(),
+            };
             tell(
-                core,
+                &core.channels,
                 &mut tx,
                 &r,
+                &accounts,
                 Event::ParcelReminder,
                 model::days_held(r.received_at, now),
                 now,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Args, Queries, Tx};
+use crate::db::{Args, Queries, Rows, Tx, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -61,13 +61,13 @@ pub(crate) struct NewParcel<'a> {
 /// Writes a held parcel; `None` when its code or tracking number is held already (the unique
 /// indexes; nothing is written and the transaction goes on).
 pub(crate) async fn insert(
-    tx: &mut Tx,
+    tx: &mut impl Writes,
     c: CommunityId,
     p: &NewParcel<'_>,
     now: DateTime<Utc>,
 ) -> CoreResult<Option<ParcelId>> {
-    let row: Option<(ParcelId,)> = tx
-        .fetch_optional(
+    let row: Vec<(ParcelId,)> = tx
+        .fetch_all(
             "INSERT INTO parcels (community_id, kind, carrier, tracking_no, unit_id, recipient_id, recipient_name, \
              phone_enc, shelf, code, state, note, received_at, received_by, reminders) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'held', $11, $12, $13, 0) \
@@ -76,7 +76,7 @@ pub(crate) async fn insert(
                   p.phone_enc.clone(), p.shelf, p.code, p.note, now, p.by],
         )
         .await?;
-    Ok(row.map(|(id,)| id))
+    Ok(row.first().map(|(id,)| *id))
 }
 
 pub(crate) async fn get(q: &mut impl Queries, id: ParcelId) -> CoreResult<Option<ParcelRow>> {
@@ -104,19 +104,19 @@ pub(crate) async fn held_by_code(
 
 /// Whether a parcel of this carrier and tracking number is held.
 pub(crate) async fn tracking_held(
-    q: &mut impl Queries,
+    q: &mut impl Rows,
     c: CommunityId,
     carrier: &str,
     tracking_no: &str,
 ) -> CoreResult<bool> {
-    let row: Option<(ParcelId,)> = q
-        .fetch_optional(
+    let row: Vec<(ParcelId,)> = q
+        .rows(
             "SELECT id FROM parcels WHERE community_id = $1 AND carrier = $2 AND tracking_no = $3 \
              AND state = 'held'",
             args![c, carrier, tracking_no],
         )
         .await?;
-    Ok(row.is_some())
+    Ok(!row.is_empty())
 }
 
 /// What a list of parcels is narrowed by.
