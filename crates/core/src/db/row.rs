@@ -127,6 +127,8 @@ plain_columns!(
     ParcelId,
     VisitorPassId,
     VisitId,
+    LendItemId,
+    ItemLoanId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -99,5 +99,26 @@ crate::error_codes! {
         VisitNoHost = "visit_no_host",
         /// The host named is not a person of the unit visited (or no unit is given).
         HostNotOfUnit = "visit_host_not_of_unit",
+        UnknownItemLoanState = "unknown_item_loan_state",
+        /// An item name the community lends already.
+        DuplicateItem = "lend_duplicate_item",
+        /// Stock: 0 to `{max}`.
+        StockRange = "lend_stock_range",
+        /// The stock would be below the pieces out (`{out}`).
+        StockBelowOut = "lend_stock_below_out",
+        /// Days a loan runs: 1 to `{max}`.
+        LoanDaysRange = "lend_days_range",
+        /// Pieces lent at once: 1 to `{max}`.
+        QuantityRange = "lend_quantity_range",
+        /// Fewer pieces in than asked (`{available}` in).
+        OutOfStock = "lend_out_of_stock",
+        /// A retired item is not lent.
+        ItemRetired = "lend_item_retired",
+        /// An item with a deposit is lent to a unit's resident (the deposit is the unit's).
+        DepositNeedsUnit = "lend_deposit_needs_unit",
+        /// How the deposit was paid.
+        DepositMethodRequired = "lend_deposit_method_required",
+        /// Returned already.
+        LoanReturned = "lend_loan_returned",
     }
 }

@@ -25,6 +25,7 @@ pub(crate) use service::intake::{ParcelQueue, parcel_queue};
 pub(crate) mod store;
 
 pub use service::keys::*;
+pub use service::lending::*;
 pub use service::loans::*;
 pub use service::parcels::*;
 pub use service::passes::*;

@@ -26,6 +26,11 @@ code_enum!(AuthorisationHow, FrontdeskCode::UnknownAuthorisationHow, {
     InPerson = "in_person", "本人到场", "In person";
 });
 
+code_enum!(ItemLoanState, FrontdeskCode::UnknownItemLoanState, {
+    Out = "out", "借出中", "Out";
+    Returned = "returned", "已归还", "Returned";
+});
+
 code_enum!(ParcelKind, FrontdeskCode::UnknownParcelKind, {
     Parcel = "parcel", "快递包裹", "Parcel";
     Letter = "letter", "信件", "Letter";

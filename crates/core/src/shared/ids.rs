@@ -103,4 +103,6 @@ id_type!(
     ParcelId,
     VisitorPassId,
     VisitId,
+    LendItemId,
+    ItemLoanId,
 );

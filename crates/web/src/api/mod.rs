@@ -12,6 +12,7 @@ mod equipment;
 mod frontdesk;
 pub mod import;
 mod incidents;
+mod lending;
 mod notify;
 mod opening;
 mod patrols;
@@ -57,6 +58,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         equipment::router(),
         frontdesk::router(),
         visitors::router(),
+        lending::router(),
     ]
 }
 

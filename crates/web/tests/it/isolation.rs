@@ -90,6 +90,8 @@ impl Other {
             ("parcels", _) => "parcel",
             ("visitors", _) => "visit_record",
             ("visitor-passes", _) => "visitor_pass",
+            ("lend-items", _) => "lend_item",
+            ("item-loans", _) => "item_loan",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -126,6 +128,7 @@ impl Other {
             "cabinet_id" => "key_cabinet",
             "key_id" => "key",
             "authorisation_id" => "key_authorisation",
+            "item_id" => "lend_item",
             "depositor_id" | "recipient_id" | "host_person_id" => "person",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
@@ -741,6 +744,21 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("visitor_pass", id(&pass, "visitor pass"));
+    let (_, item) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/lend-items"),
+            json!({"name": "乙雨伞", "stock": 5}),
+        )
+        .await;
+    let item_id = id(&item, "lend item");
+    ids.insert("lend_item", item_id);
+    let (_, loan) = admin
+        .post(
+            &format!("/api/v1/lend-items/{item_id}/lend"),
+            json!({"borrower_name": "乙借用人"}),
+        )
+        .await;
+    ids.insert("item_loan", id(&loan, "item loan"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

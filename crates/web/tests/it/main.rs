@@ -26,6 +26,7 @@ mod journeys;
 mod keys;
 mod keys_pages;
 mod latefees;
+mod lending;
 mod nodes;
 mod notify;
 mod openapi;

@@ -268,6 +268,12 @@ async fn every_route_is_documented() {
         "/api/v1/keys/{id}/lend",
         "/api/v1/keys/{id}/return",
         "/api/v1/communities/{id}/key-loans",
+        "/api/v1/communities/{id}/lend-items",
+        "/api/v1/lend-items/{id}",
+        "/api/v1/lend-items/{id}/lend",
+        "/api/v1/communities/{id}/item-loans",
+        "/api/v1/item-loans/{id}",
+        "/api/v1/item-loans/{id}/return",
         "/api/v1/communities/{id}/parcels",
         "/api/v1/communities/{id}/parcels/by-code/{code}",
         "/api/v1/communities/{id}/parcels/reminders",
@@ -294,7 +300,7 @@ async fn every_route_is_documented() {
     }
     assert_eq!(
         paths.len(),
-        284,
+        290,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 
 use crate::Core;
 use crate::audit::{self, Action, Entry};
+use crate::db::Tx;
 use crate::shared::code_enum;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CoreError, CoreResult, FieldError};
@@ -34,6 +35,7 @@ use super::SwitchCode;
 code_enum!(DepositKind, SwitchCode::UnknownDepositKind, {
     Decoration = "decoration", "装修押金", "Decoration deposit";
     Card = "card", "门禁卡押金", "Access card deposit";
+    Loan = "loan", "借用押金", "Item loan deposit";
     Other = "other", "其他押金", "Other deposit";
 });
 
@@ -266,7 +268,6 @@ pub async fn refund_deposit(
     let (Some(method), Some(reason)) = (method, reason) else {
         return Err(CoreError::internal("validated deposit refund"));
     };
-    let now = Utc::now();
     let mut tx = core.db.begin().await?;
     let c = deposit_community(&mut tx, ctx, id).await?;
     ctx.require_in(Perm::BillingManage, c)?;
@@ -277,22 +278,7 @@ pub async fn refund_deposit(
             SwitchCode::DepositAlreadyRefunded,
         ));
     }
-    let day = today_in(community_tz(&mut tx, ctx, c).await?);
-    open_day(&mut tx, c, ctx.actor().map_or(0, |u| u.0), day).await?;
-    let refund = store::deposits::Refund {
-        method: method.code(),
-        reason: &reason,
-        by: ctx.actor(),
-        by_name: &ctx.display_name,
-        day,
-        now,
-    };
-    if store::deposits::refund(&mut tx, c, id, &refund).await? != 1 {
-        return Err(CoreError::conflict(
-            "id",
-            SwitchCode::DepositAlreadyRefunded,
-        ));
-    }
+    refund_in(&mut tx, ctx, c, id, method, &reason).await?;
     let after = deposit_in(&mut tx, c, id).await?;
     audit::record(
         &mut tx,
@@ -305,4 +291,84 @@ pub async fn refund_deposit(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Pays a held deposit back inside the caller's transaction, out of today's close of the user
+/// who does it (409 `deposit_already_refunded` when it is not held). The caller has checked
+/// that the user may: the desk that takes a lent item back pays its deposit back there.
+pub(crate) async fn refund_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    id: i64,
+    method: PayMethod,
+    reason: &str,
+) -> CoreResult<()> {
+    let day = today_in(community_tz(tx, ctx, c).await?);
+    open_day(tx, c, ctx.actor().map_or(0, |u| u.0), day).await?;
+    let refund = store::deposits::Refund {
+        method: method.code(),
+        reason,
+        by: ctx.actor(),
+        by_name: &ctx.display_name,
+        day,
+        now: Utc::now(),
+    };
+    if store::deposits::refund(tx, c, id, &refund).await? != 1 {
+        return Err(CoreError::conflict(
+            "id",
+            SwitchCode::DepositAlreadyRefunded,
+        ));
+    }
+    Ok(())
+}
+
+/// A deposit the desk takes now for another module's business (an item lent).
+pub(crate) struct Taken<'a> {
+    pub unit: UnitId,
+    pub kind: DepositKind,
+    pub amount_fen: i64,
+    pub payer: &'a str,
+    pub method: PayMethod,
+    pub note: Option<&'a str>,
+}
+
+/// Records a deposit taken now inside the caller's transaction: in today's close of the user
+/// who takes it, audited like one recorded on the deposits page. The caller has checked that
+/// the user may.
+pub(crate) async fn take_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    t: Taken<'_>,
+) -> CoreResult<Deposit> {
+    let today = today_in(community_tz(tx, ctx, c).await?);
+    open_day(tx, c, ctx.actor().map_or(0, |u| u.0), today).await?;
+    let id = store::deposits::insert(
+        tx,
+        c,
+        &store::deposits::NewDeposit {
+            unit_id: t.unit,
+            kind: t.kind.code(),
+            amount_fen: t.amount_fen,
+            received_on: today,
+            payer: t.payer,
+            note: t.note,
+            source: "desk",
+            taken: Some((t.method.code(), today)),
+        },
+        ctx.actor(),
+        Utc::now(),
+    )
+    .await?;
+    let d = deposit_in(tx, c, id).await?;
+    audit::record(
+        tx,
+        ctx,
+        Entry::new(Action::Create, "deposit", id)
+            .community(c)
+            .after(&d),
+    )
+    .await?;
+    Ok(d)
 }

@@ -13,6 +13,7 @@ use crate::{Ctx, Perm};
 
 pub mod intake;
 pub mod keys;
+pub mod lending;
 pub mod loans;
 pub mod parcels;
 pub mod passes;
