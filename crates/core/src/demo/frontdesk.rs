@@ -1,13 +1,15 @@
 //! The demo community's front desk: the key cabinet at the desk kept by 陈客服, the machine
 //! rooms' and common doors' keys labelled on its hooks, the demo owner's spare key deposited with
 //! an authorisation for his cleaner, and the pump room's key out with the technician; parcels on
-//! the desk's shelves, one of them the demo owner's (his code is in his portal). Everything goes
+//! the desk's shelves, one of them the demo owner's (his code is in his portal); umbrellas,
+//! ladders, toolboxes and trolleys to lend, a ladder out with a decorator. Everything goes
 //! through the front desk's services.
 
 use chrono::{Duration, Utc};
 
 use crate::frontdesk::{
-    self, AuthorisationForCreate, CabinetForSave, KeyForSave, LoanForCreate, ParcelForCreate,
+    self, AuthorisationForCreate, CabinetForSave, ItemLoanForCreate, KeyForSave, LendItemForSave,
+    LoanForCreate, ParcelForCreate,
 };
 use crate::shared::ids::{CommunityId, PersonId, UnitId, UserId};
 use crate::{Core, CoreResult, Ctx};
@@ -51,6 +53,14 @@ const PARCELS: &[(&str, &str, &str, &str, &str, &str)] = &[
         "C-1",
     ),
     ("邮政", "", "periodical", "王大爷", "13900005544", "D-1"),
+];
+
+/// Items the desk lends: (name, stock, deposit a piece in yuan, days a loan runs).
+const LEND_ITEMS: &[(&str, i64, &str, i64)] = &[
+    ("雨伞", 20, "20", 1),
+    ("人字梯", 2, "0", 1),
+    ("工具箱", 2, "50", 2),
+    ("手推车", 3, "0", 1),
 ];
 
 /// `people` are (agent, tech); `owner` the demo owner's unit and person.
@@ -152,6 +162,39 @@ pub(super) async fn seed_frontdesk(
                 recipient_name: Some((*name).into()),
                 phone: Some((*phone).into()),
                 shelf: Some((*shelf).into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    let mut ladder = None;
+    for (name, stock, deposit, days) in LEND_ITEMS {
+        let it = frontdesk::create_lend_item(
+            core,
+            sys,
+            c,
+            LendItemForSave {
+                name: (*name).into(),
+                stock: *stock,
+                deposit: Some((*deposit).into()),
+                loan_days: Some(*days),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if *name == "人字梯" {
+            ladder = Some(it.id);
+        }
+    }
+    if let Some(ladder) = ladder {
+        frontdesk::lend_item(
+            core,
+            sys,
+            ladder,
+            ItemLoanForCreate {
+                borrower_name: Some("3栋-602 装修师傅 刘".into()),
+                phone: Some("13600005678".into()),
+                note: Some("更换灯具".into()),
                 ..Default::default()
             },
         )

@@ -206,6 +206,7 @@ impl Shell {
             manage.push(link("/parcels", "fd.parcels", "nav-parcels"));
             manage.push(link("/keys", "fd.keys", "nav-keys"));
             manage.push(link("/key-loans", "fd.loans", "nav-key-loans"));
+            manage.push(link("/lending", "fd.lending", "nav-lending"));
         }
         if self.can_patrols {
             manage.push(link("/patrols", "pc.nav", "nav-patrols"));

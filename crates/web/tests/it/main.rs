@@ -27,6 +27,7 @@ mod keys;
 mod keys_pages;
 mod latefees;
 mod lending;
+mod lending_pages;
 mod nodes;
 mod notify;
 mod openapi;

@@ -2,7 +2,7 @@
 //! labels a key, a key's page where it is lent, returned and an owner's authorisation recorded
 //! ([`key`]), the cabinets with their keepers and the lending register ([`cabinets`]); the parcel
 //! desk and the owner's parcels in the portal ([`parcels`]); the gate's visitors register, the
-//! desk's passes and the owner's guests ([`visitors`]).
+//! desk's passes and the owner's guests ([`visitors`]); small items lent ([`lending`]).
 
 use askama::Template;
 use axum::Router;
@@ -24,6 +24,7 @@ use crate::extract::{ConsoleUser, CsrfForm};
 
 mod cabinets;
 mod key;
+mod lending;
 mod parcels;
 mod visitors;
 
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/keys/new", get(new_page))
         .route("/keys/{id}/edit", get(edit_page).post(save))
         .merge(key::router())
+        .merge(lending::router())
         .merge(cabinets::router())
         .merge(parcels::router())
         .merge(visitors::router())
