@@ -84,6 +84,36 @@ async fn visitors_are_registered_confirmed_let_in_with_a_pass_and_leave_through_
             && page.contains("待确认"),
         "{page}"
     );
+    // A guard has no reveal; the desk agent's reveal shows the clear number and is logged.
+    assert!(!page.contains("id=\"reveal-"), "{page}");
+    app.user("desk07", "service_agent", &[a]).await;
+    let (aweb, atoken) = console_login(&app, "desk07").await;
+    let page = html(&aweb, &app.base, &to).await;
+    let admin = app.admin().await;
+    let (_, visits) = admin
+        .get(&format!("/api/v1/communities/{c}/visitors"))
+        .await;
+    let walk_in = visits[0]["id"].as_i64().unwrap();
+    assert!(page.contains(&format!("id=\"reveal-{walk_in}\"")), "{page}");
+    let (st, _, shown) = send(
+        &aweb,
+        &app.base,
+        &format!("/visitors/{walk_in}/reveal"),
+        &[("_csrf", &atoken), ("community", &cs)],
+    )
+    .await;
+    assert_eq!(st, 200, "{shown}");
+    assert!(shown.contains("110101199003074477"), "{shown}");
+    let (st, _, _) = send(
+        &web,
+        &app.base,
+        &format!("/visitors/{walk_in}/reveal"),
+        &[("_csrf", &token), ("community", &cs)],
+    )
+    .await;
+    assert_eq!(st, 403, "a guard may not reveal");
+    let (_, log) = admin.get("/api/v1/audit?action=reveal").await;
+    assert!(log.to_string().contains("\"visit\""), "{log}");
 
     // The owner confirms, and pre-registers a guest.
     let (oweb, otoken) = console_login(&app, &owner_login).await;
@@ -182,11 +212,7 @@ async fn visitors_are_registered_confirmed_let_in_with_a_pass_and_leave_through_
     )
     .await;
     assert_eq!(st, 303);
-    let (_, v) = app
-        .admin()
-        .await
-        .get(&format!("/api/v1/visitors/{visit}"))
-        .await;
+    let (_, v) = admin.get(&format!("/api/v1/visitors/{visit}")).await;
     assert_eq!(
         (&v["inside"], &v["answer"]),
         (&serde_json::json!(false), &serde_json::json!("confirmed"))

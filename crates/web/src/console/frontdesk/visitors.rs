@@ -21,7 +21,7 @@ use wuye_core::shared::ids::*;
 use super::super::duty::{community_of, said};
 use super::super::flash::{done, refused};
 use super::super::forms::{Opt, label, local_time, opts};
-use super::super::{Id, PageError, PageResult, Shell, page};
+use super::super::{Id, OrPage, PageError, PageResult, Shell, page};
 use super::zone;
 use crate::AppState;
 use crate::error::describe;
@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/visitors/check-in", post(check_in))
         .route("/visitors/{id}/answer", post(answer))
         .route("/visitors/{id}/check-out", post(check_out))
+        .route("/visitors/{id}/reveal", post(reveal))
         .merge(passes::router())
         .merge(portal::router())
 }
@@ -287,4 +288,40 @@ async fn check_out(
     let r = frontdesk::check_out_visit(&st.core, &u.ctx, VisitId(id)).await;
     let to = format!("/visitors?community={}", f.community);
     said(&st, &u, &to, r.map(|_| ()), "fd.visit_left")
+}
+
+#[derive(Template)]
+#[template(path = "frontdesk/visit_reveal.html")]
+struct RevealPage {
+    s: Shell,
+    name: String,
+    community: i64,
+    id_number: String,
+}
+
+/// The visitor's clear ID number (`pii.reveal`); the service writes the audit entry. Answered to
+/// the POST itself and not cached: every showing is a reveal of its own.
+async fn reveal(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<ActForm>,
+) -> PageResult {
+    let clear = frontdesk::reveal_visit_id(&st.core, &u.ctx, VisitId(id))
+        .await
+        .or_page(&u)?;
+    let v = frontdesk::get_visit(&st.core, &u.ctx, VisitId(id))
+        .await
+        .or_page(&u)?;
+    let mut r = page(&RevealPage {
+        s: Shell::of(&u),
+        name: v.visitor_name,
+        community: f.community,
+        id_number: clear.id_number.unwrap_or_default(),
+    });
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(r)
 }
