@@ -71,6 +71,10 @@ pub struct BillingSettings {
     /// flagged for confirmation (2–20, default 3).
     #[serde(default = "default_jump")]
     pub meter_jump_factor: i64,
+    /// Large items are not released (大件物品放行) while the unit owes charges past due, unless a
+    /// manager lets them through with a recorded reason; when off, the desk only sees the sum.
+    #[serde(default)]
+    pub release_blocks_arrears: bool,
 }
 
 fn default_jump() -> i64 {
@@ -82,18 +86,20 @@ pub async fn settings(core: &Core, ctx: &Ctx, c: CommunityId) -> CoreResult<Bill
     settings_in(&mut core.db.read(), c).await
 }
 
-pub(super) async fn settings_in(
+pub(crate) async fn settings_in(
     q: &mut impl Queries,
     c: CommunityId,
 ) -> CoreResult<BillingSettings> {
     Ok(match store::settings::get(q, c).await? {
-        Some((prepaid_enabled, meter_jump_factor)) => BillingSettings {
+        Some((prepaid_enabled, meter_jump_factor, release_blocks_arrears)) => BillingSettings {
             prepaid_enabled,
             meter_jump_factor,
+            release_blocks_arrears,
         },
         None => BillingSettings {
             prepaid_enabled: true,
             meter_jump_factor: default_jump(),
+            release_blocks_arrears: false,
         },
     })
 }
@@ -119,6 +125,7 @@ pub async fn save_settings(
         c,
         s.prepaid_enabled,
         s.meter_jump_factor,
+        s.release_blocks_arrears,
         Utc::now(),
     )
     .await?;

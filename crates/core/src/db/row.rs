@@ -129,6 +129,7 @@ plain_columns!(
     VisitId,
     LendItemId,
     ItemLoanId,
+    ReleaseSlipId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -120,5 +120,24 @@ crate::error_codes! {
         DepositMethodRequired = "lend_deposit_method_required",
         /// Returned already.
         LoanReturned = "lend_loan_returned",
+        UnknownReleaseState = "unknown_release_state",
+        /// The applicant is not a person of the unit.
+        ReleaseNotOfUnit = "release_not_of_unit",
+        /// A tenant's release needs the owner's consent, recorded (how it was given).
+        ReleaseConsentRequired = "release_consent_required",
+        /// The unit owes `{owed}` past due and the community releases nothing then.
+        ReleaseArrears = "release_arrears",
+        /// Only a manager lets a release through despite arrears.
+        ReleaseOverrideManager = "release_override_manager",
+        /// The planned day is past, or more than `{max}` days ahead.
+        ReleasePlannedRange = "release_planned_range",
+        /// Checked already (approved or refused).
+        ReleaseNotPending = "release_not_pending",
+        /// Not approved: the gate lets nothing out on it.
+        ReleaseNotApproved = "release_not_approved",
+        /// Passed at the gate already.
+        ReleasePassed = "release_passed",
+        /// The slip is for another day (`{day}`).
+        ReleaseWrongDay = "release_wrong_day",
     }
 }

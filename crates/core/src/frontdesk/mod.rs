@@ -29,5 +29,6 @@ pub use service::lending::*;
 pub use service::loans::*;
 pub use service::parcels::*;
 pub use service::passes::*;
+pub use service::releases::*;
 pub use service::visitors::*;
 pub use service::*;

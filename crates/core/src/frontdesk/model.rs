@@ -31,6 +31,13 @@ code_enum!(ItemLoanState, FrontdeskCode::UnknownItemLoanState, {
     Returned = "returned", "已归还", "Returned";
 });
 
+code_enum!(ReleaseState, FrontdeskCode::UnknownReleaseState, {
+    Pending = "pending", "待审核", "Awaiting the desk";
+    Approved = "approved", "已批准", "Approved";
+    Refused = "refused", "不予放行", "Refused";
+    Passed = "passed", "已放行", "Passed";
+});
+
 code_enum!(ParcelKind, FrontdeskCode::UnknownParcelKind, {
     Parcel = "parcel", "快递包裹", "Parcel";
     Letter = "letter", "信件", "Letter";

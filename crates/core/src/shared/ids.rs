@@ -105,4 +105,5 @@ id_type!(
     VisitId,
     LendItemId,
     ItemLoanId,
+    ReleaseSlipId,
 );

@@ -18,6 +18,7 @@ mod opening;
 mod patrols;
 mod portal;
 mod registry;
+mod releases;
 mod surveys;
 mod switch_report;
 mod switching;
@@ -59,6 +60,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         frontdesk::router(),
         visitors::router(),
         lending::router(),
+        releases::router(),
     ]
 }
 

@@ -92,8 +92,9 @@ impl Other {
             ("visitor-passes", _) => "visitor_pass",
             ("lend-items", _) => "lend_item",
             ("item-loans", _) => "item_loan",
+            ("releases", _) => "release_slip",
             // A tag's code after a community's id: the community is B's already.
-            ("by-code", _) => return None,
+            ("by-code", _) | ("by-number", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
         };
         Some(self.id(what).to_string())
@@ -129,7 +130,7 @@ impl Other {
             "key_id" => "key",
             "authorisation_id" => "key_authorisation",
             "item_id" => "lend_item",
-            "depositor_id" | "recipient_id" | "host_person_id" => "person",
+            "depositor_id" | "recipient_id" | "host_person_id" | "applicant_id" => "person",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
                 panic!("`{n}` names an entity: map it to one of B")
@@ -759,6 +760,14 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("item_loan", id(&loan, "item loan"));
+    let (_, slip) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/releases"),
+            json!({"unit_id": unit, "applicant_id": ids["person"], "items": "乙沙发",
+                   "planned_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    ids.insert("release_slip", id(&slip, "release slip"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

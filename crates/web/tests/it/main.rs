@@ -44,6 +44,7 @@ mod pii;
 mod plans;
 mod portal;
 mod registry;
+mod releases;
 mod schema;
 mod security;
 mod surveys;

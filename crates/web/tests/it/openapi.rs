@@ -274,6 +274,13 @@ async fn every_route_is_documented() {
         "/api/v1/communities/{id}/item-loans",
         "/api/v1/item-loans/{id}",
         "/api/v1/item-loans/{id}/return",
+        "/api/v1/communities/{id}/releases",
+        "/api/v1/communities/{id}/releases/by-number/{number}",
+        "/api/v1/releases/{id}",
+        "/api/v1/releases/{id}/approve",
+        "/api/v1/releases/{id}/refuse",
+        "/api/v1/releases/{id}/pass",
+        "/api/v1/portal/releases",
         "/api/v1/communities/{id}/parcels",
         "/api/v1/communities/{id}/parcels/by-code/{code}",
         "/api/v1/communities/{id}/parcels/reminders",
@@ -300,7 +307,7 @@ async fn every_route_is_documented() {
     }
     assert_eq!(
         paths.len(),
-        290,
+        297,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -8,10 +8,14 @@ use crate::db::{Queries, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
-/// `(prepaid_enabled, meter_jump_factor)`, when saved.
-pub(crate) async fn get(q: &mut impl Queries, c: CommunityId) -> CoreResult<Option<(bool, i64)>> {
+/// `(prepaid_enabled, meter_jump_factor, release_blocks_arrears)`, when saved.
+pub(crate) async fn get(
+    q: &mut impl Queries,
+    c: CommunityId,
+) -> CoreResult<Option<(bool, i64, bool)>> {
     q.fetch_optional(
-        "SELECT prepaid_enabled, meter_jump_factor FROM billing_settings WHERE community_id = $1",
+        "SELECT prepaid_enabled, meter_jump_factor, release_blocks_arrears FROM billing_settings \
+         WHERE community_id = $1",
         args![c],
     )
     .await
@@ -22,13 +26,15 @@ pub(crate) async fn save(
     c: CommunityId,
     prepaid_enabled: bool,
     meter_jump_factor: i64,
+    release_blocks_arrears: bool,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
     tx.execute(
-        "INSERT INTO billing_settings (community_id, prepaid_enabled, meter_jump_factor, updated_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (community_id) DO UPDATE SET prepaid_enabled = $2, \
-         meter_jump_factor = $3, updated_at = $4",
-        args![c, prepaid_enabled, meter_jump_factor, now],
+        "INSERT INTO billing_settings (community_id, prepaid_enabled, meter_jump_factor, \
+         release_blocks_arrears, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (community_id) \
+         DO UPDATE SET prepaid_enabled = $2, meter_jump_factor = $3, release_blocks_arrears = $4, \
+         updated_at = $5",
+        args![c, prepaid_enabled, meter_jump_factor, release_blocks_arrears, now],
     )
     .await?;
     Ok(())

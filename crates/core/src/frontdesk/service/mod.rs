@@ -17,6 +17,7 @@ pub mod lending;
 pub mod loans;
 pub mod parcels;
 pub mod passes;
+pub mod releases;
 pub mod visitors;
 
 /// The desk's daily work in the community (`frontdesk.work`); an unreachable community is not

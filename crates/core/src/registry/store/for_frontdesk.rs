@@ -113,3 +113,20 @@ pub(crate) async fn unit_people_named(
         .await?;
     Ok(rows.into_iter().map(|(p,)| p).collect())
 }
+
+/// How a person is of a unit (`owner`, `member`, `tenant`), when he is.
+pub(crate) async fn relation_of(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+    person: PersonId,
+) -> CoreResult<Option<String>> {
+    let row: Option<(String,)> = q
+        .fetch_optional(
+            "SELECT relation FROM unit_people WHERE community_id = $1 AND unit_id = $2 AND person_id = $3 \
+             ORDER BY CASE relation WHEN 'owner' THEN 0 WHEN 'member' THEN 1 ELSE 2 END LIMIT 1",
+            args![c, unit, person],
+        )
+        .await?;
+    Ok(row.map(|(r,)| r))
+}

@@ -183,6 +183,7 @@ pub(super) struct SettingsForm {
     pub(super) community_id: i64,
     pub(super) prepaid_enabled: Option<String>,
     pub(super) meter_jump_factor: String,
+    pub(super) release_blocks_arrears: Option<String>,
 }
 
 pub(super) async fn save_settings(
@@ -197,6 +198,7 @@ pub(super) async fn save_settings(
         BillingSettings {
             prepaid_enabled: f.prepaid_enabled.is_some(),
             meter_jump_factor: f.meter_jump_factor.trim().parse().unwrap_or(0),
+            release_blocks_arrears: f.release_blocks_arrears.is_some(),
         },
     )
     .await
