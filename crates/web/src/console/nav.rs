@@ -91,6 +91,11 @@ impl Shell {
                 "fd.my_parcels",
                 "nav-my-parcels",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/releases",
+                "fd.my_releases",
+                "nav-my-releases",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -207,6 +212,7 @@ impl Shell {
             manage.push(link("/keys", "fd.keys", "nav-keys"));
             manage.push(link("/key-loans", "fd.loans", "nav-key-loans"));
             manage.push(link("/lending", "fd.lending", "nav-lending"));
+            manage.push(link("/releases", "fd.releases", "nav-releases"));
         }
         if self.can_patrols {
             manage.push(link("/patrols", "pc.nav", "nav-patrols"));

@@ -45,6 +45,7 @@ mod plans;
 mod portal;
 mod registry;
 mod releases;
+mod releases_pages;
 mod schema;
 mod security;
 mod surveys;

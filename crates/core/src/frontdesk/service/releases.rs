@@ -324,10 +324,10 @@ pub async fn issue_release(
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
     let mut applicant = input.applicant_id;
-    if let (None, Some(u), Some(n)) = (applicant, unit, name.as_deref()) {
-        if let [p] = registry::unit_people_named(&mut q, c, u, n).await?[..] {
-            applicant = Some(p);
-        }
+    if let (None, Some(u), Some(n)) = (applicant, unit, name.as_deref())
+        && let [p] = registry::unit_people_named(&mut q, c, u, n).await?[..]
+    {
+        applicant = Some(p);
     }
     let relation = match (applicant, unit) {
         (Some(p), Some(u)) => registry::relation_of(&mut q, c, u, p).await?,

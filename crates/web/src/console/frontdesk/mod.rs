@@ -2,7 +2,7 @@
 //! labels a key, a key's page where it is lent, returned and an owner's authorisation recorded
 //! ([`key`]), the cabinets with their keepers and the lending register ([`cabinets`]); the parcel
 //! desk and the owner's parcels in the portal ([`parcels`]); the gate's visitors register, the
-//! desk's passes and the owner's guests ([`visitors`]); small items lent ([`lending`]).
+//! desk's passes and the owner's guests ([`visitors`]); small items lent ([`lending`]); large items released ([`releases`]).
 
 use askama::Template;
 use axum::Router;
@@ -26,6 +26,7 @@ mod cabinets;
 mod key;
 mod lending;
 mod parcels;
+mod releases;
 mod visitors;
 
 pub fn router() -> Router<AppState> {
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(lending::router())
         .merge(cabinets::router())
         .merge(parcels::router())
+        .merge(releases::router())
         .merge(visitors::router())
 }
 
