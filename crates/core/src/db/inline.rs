@@ -176,19 +176,35 @@ impl InlineWriter {
         super::lock(&self.conn).take();
     }
 
-    /// Opens a write transaction (`BEGIN IMMEDIATE`). The caller holds the sqlx writer.
-    pub(super) fn begin(self: &std::sync::Arc<Self>) -> CoreResult<InlineTx> {
+    /// Opens a write transaction (`BEGIN IMMEDIATE`) if the file's write lock is free now;
+    /// `None` when another process (another node on the same file) holds it. The caller holds
+    /// the sqlx writer, and waits between tries without blocking its thread: SQLite's busy
+    /// handler would sleep on the async runtime's thread, where the lock's holder — in one
+    /// process with two handles on the file, as the two-node tests run — may need to go on.
+    pub(super) fn try_begin(self: &std::sync::Arc<Self>) -> CoreResult<Option<InlineTx>> {
         let taken = super::lock(&self.conn).take();
         let conn = match taken {
             Some(c) => c,
             None => self.open()?,
         };
-        conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite_err)?;
-        Ok(InlineTx {
-            conn: Some(conn),
-            home: std::sync::Arc::clone(self),
-            open: true,
-        })
+        conn.busy_timeout(Duration::ZERO).map_err(sqlite_err)?;
+        let begun = conn.execute_batch("BEGIN IMMEDIATE");
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(sqlite_err)?;
+        match begun {
+            Ok(()) => Ok(Some(InlineTx {
+                conn: Some(conn),
+                home: std::sync::Arc::clone(self),
+                open: true,
+            })),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                *super::lock(&self.conn) = Some(conn);
+                Ok(None)
+            }
+            Err(e) => Err(sqlite_err(e)),
+        }
     }
 }
 

@@ -462,7 +462,17 @@ impl Db {
                 ..
             } => {
                 let slot = WriterSlot(writer.acquire().await?);
-                Ok(Some((slot, w.begin()?)))
+                // As long as the writer's busy timeout, in short sleeps that leave the thread.
+                let deadline = std::time::Instant::now() + Duration::from_secs(10);
+                loop {
+                    if let Some(tx) = w.try_begin()? {
+                        return Ok(Some((slot, tx)));
+                    }
+                    if std::time::Instant::now() >= deadline {
+                        return Err(CoreError::internal("sqlite: database is locked"));
+                    }
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
             }
             _ => Ok(None),
         }
