@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::super::error::FrontdeskCode;
 use super::super::model::{self, ItemLoanState};
 use super::super::store::lending::{self as store, ItemRow, ItemSave, LoanRow, LoanWhere, NewLoan};
-use super::{require_desk, require_manage, staff_names};
+use super::{Resident, desk_unit, require_desk, require_manage, staff_names, unit_person};
 use crate::audit::{self, Action, Entry};
 use crate::billing::model::PayMethod;
 use crate::billing::switch::deposits::{self as deposits, DepositKind, Taken};
@@ -418,65 +418,35 @@ async fn borrower(
     let typed = optional_text("borrower_name", input.borrower_name.as_deref(), 30)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
-    let unit = match (input.unit_id, input.unit_label.as_deref().map(str::trim)) {
-        (Some(u), _) => Some(u),
-        (None, Some(l)) if !l.is_empty() => {
-            match crate::shared::resolve::unit_by_label(core, ctx, c, l, "unit_label").await {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    errs.extend(e);
-                    None
-                }
-            }
-        }
-        _ => None,
+    let unit = desk_unit(
+        core,
+        ctx,
+        c,
+        input.unit_id,
+        input.unit_label.as_deref(),
+        errs,
+    )
+    .await?;
+    let given = Resident {
+        person: input.person_id,
+        name: typed,
+        phone_enc: phone.as_ref().map(|p| core.crypto.encrypt(p.as_str())),
     };
-    let mut q = core.db.read();
-    if let Some(u) = input.unit_id
-        && crate::registry::store::for_frontdesk::unit_label(&mut q, c, u)
-            .await?
-            .is_none()
-    {
-        errs.push(FieldError::new(
-            "unit_id",
-            crate::shared::resolve::ResolveCode::UnknownUnit,
-        ));
-    }
-    let mut person = input.person_id;
-    if let (None, Some(u), Some(n)) = (person, unit, typed.as_deref()) {
-        let named =
-            crate::registry::store::for_frontdesk::unit_people_named(&mut q, c, u, n).await?;
-        if let [p] = named[..] {
-            person = Some(p);
-        }
-    }
-    let mut name = typed;
-    let mut phone_enc = phone.as_ref().map(|p| core.crypto.encrypt(p.as_str()));
-    match (person, unit) {
-        (Some(p), Some(u)) => {
-            match crate::registry::store::for_frontdesk::person_of_unit(&mut q, c, u, p).await? {
-                Some((n, registry_phone, _)) => {
-                    name = Some(n);
-                    if phone_enc.is_none() {
-                        phone_enc = registry_phone;
-                    }
-                }
-                None => errs.push(FieldError::new(
-                    "person_id",
-                    FrontdeskCode::RecipientNotOfUnit,
-                )),
-            }
-        }
-        (Some(_), None) => errs.push(FieldError::new(
-            "person_id",
-            FrontdeskCode::RecipientNotOfUnit,
-        )),
-        (None, _) if name.is_none() => errs.push(FieldError::new(
-            "borrower_name",
-            FrontdeskCode::BorrowerRequired,
-        )),
-        _ => {}
-    }
+    let fields = ("person_id", "borrower_name");
+    let Resident {
+        person,
+        name,
+        phone_enc,
+    } = unit_person(
+        &mut core.db.read(),
+        c,
+        unit,
+        given,
+        fields,
+        FrontdeskCode::BorrowerRequired,
+        errs,
+    )
+    .await?;
     Ok(name.map(|name| Borrower {
         unit,
         person,

@@ -1,13 +1,15 @@
-//! The use cases of the front desk, one file per capability ([`keys`] and [`loans`] so far), and what they
-//! share: who may work the desk of a community, its staff's names, its time zone.
+//! The use cases of the front desk, one file per capability, and what they share: who may work
+//! the desk of a community, its staff's names, its time zone, the unit and the resident the desk
+//! types.
 
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use super::error::FrontdeskCode;
 use crate::db::Queries;
-use crate::shared::error::{CoreError, CoreResult};
+use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::{Ctx, Perm};
 
@@ -54,4 +56,94 @@ pub(crate) async fn tz_of(q: &mut impl Queries, ctx: &Ctx, c: CommunityId) -> Co
 
 pub(crate) fn today_in(tz: Tz) -> NaiveDate {
     Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// The unit the desk gave: its id (which must be the community's) or its label as typed
+/// (`1栋-1801`); a problem is pushed, named, and the unit left out.
+pub(crate) async fn desk_unit(
+    core: &crate::Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    id: Option<UnitId>,
+    label: Option<&str>,
+    errs: &mut Vec<FieldError>,
+) -> CoreResult<Option<UnitId>> {
+    match (id, label.map(str::trim)) {
+        (Some(u), _) => {
+            let known =
+                crate::registry::store::for_frontdesk::unit_label(&mut core.db.read(), c, u)
+                    .await?
+                    .is_some();
+            if !known {
+                errs.push(FieldError::new(
+                    "unit_id",
+                    crate::shared::resolve::ResolveCode::UnknownUnit,
+                ));
+            }
+            Ok(Some(u).filter(|_| known))
+        }
+        (None, Some(l)) if !l.is_empty() => {
+            match crate::shared::resolve::unit_by_label(core, ctx, c, l, "unit_label").await {
+                Ok(u) => Ok(Some(u)),
+                Err(e) => {
+                    errs.extend(e);
+                    Ok(None)
+                }
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Who the desk serves: a person of the unit (his registry name and, when none was typed, his
+/// phone), or just the name typed.
+pub(crate) struct Resident {
+    pub person: Option<PersonId>,
+    pub name: Option<String>,
+    pub phone_enc: Option<Vec<u8>>,
+}
+
+/// Finds the person the desk means: the id given, or the name typed when it is exactly one
+/// person's of the unit; an id not of the unit is pushed on `fields.0`, no name at all on
+/// `fields.1` with `missing`.
+pub(crate) async fn unit_person(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: Option<UnitId>,
+    given: Resident,
+    fields: (&str, &str),
+    missing: FrontdeskCode,
+    errs: &mut Vec<FieldError>,
+) -> CoreResult<Resident> {
+    let Resident {
+        mut person,
+        mut name,
+        mut phone_enc,
+    } = given;
+    if let (None, Some(u), Some(n)) = (person, unit, name.as_deref())
+        && let [p] = crate::registry::store::for_frontdesk::unit_people_named(q, c, u, n).await?[..]
+    {
+        person = Some(p);
+    }
+    match (person, unit) {
+        (Some(p), Some(u)) => {
+            match crate::registry::store::for_frontdesk::person_of_unit(q, c, u, p).await? {
+                Some((n, registry_phone, _)) => {
+                    name = Some(n);
+                    if phone_enc.is_none() {
+                        phone_enc = registry_phone;
+                    }
+                }
+                None => errs.push(FieldError::new(fields.0, FrontdeskCode::RecipientNotOfUnit)),
+            }
+        }
+        (Some(_), None) => errs.push(FieldError::new(fields.0, FrontdeskCode::RecipientNotOfUnit)),
+        (None, _) if name.is_none() => errs.push(FieldError::new(fields.1, missing)),
+        _ => {}
+    }
+    Ok(Resident {
+        person,
+        name,
+        phone_enc,
+    })
 }

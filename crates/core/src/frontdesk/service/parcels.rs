@@ -12,7 +12,7 @@ use super::super::error::FrontdeskCode;
 use super::super::model::{self, ParcelKind, ParcelState, PickupMethod};
 use super::super::store::parcels::{self as store, ParcelRow, ParcelWhere, Pickup};
 use super::intake::{Intake, tell};
-use super::{require_desk, staff_names};
+use super::{Resident, desk_unit, require_desk, staff_names, unit_person};
 use crate::audit::{self, Action, Entry, Who};
 use crate::db::Queries;
 use crate::notify;
@@ -245,69 +245,39 @@ pub async fn receive_parcel(
     let typed_name = optional_text("recipient_name", input.recipient_name.as_deref(), 30)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
-    let unit = match (input.unit_id, input.unit_label.as_deref().map(str::trim)) {
-        (Some(u), _) => Some(u),
-        (None, Some(l)) if !l.is_empty() => {
-            match crate::shared::resolve::unit_by_label(core, ctx, c, l, "unit_label").await {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    errs.extend(e);
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
+    let unit = desk_unit(
+        core,
+        ctx,
+        c,
+        input.unit_id,
+        input.unit_label.as_deref(),
+        &mut errs,
+    )
+    .await?;
     // The checks read on the reader: the one writer is held only for the writes (a tracking
-    // number taken meanwhile is caught by the insert).
+    // number taken meanwhile is caught by the insert). A name typed from the label that is one
+    // person's of the unit is that person: his account is told, his ID checked at pick-up.
     let mut q = core.db.read();
-    let mut phone_enc = phone.as_ref().map(|p| core.crypto.encrypt(p.as_str()));
-    let mut recipient_name = typed_name;
-    if let Some(u) = input.unit_id
-        && crate::registry::store::for_frontdesk::unit_label(&mut q, c, u)
-            .await?
-            .is_none()
-    {
-        errs.push(FieldError::new(
-            "unit_id",
-            crate::shared::resolve::ResolveCode::UnknownUnit,
-        ));
-    }
-    // A name typed from the label that is one person's of the unit is that person: his
-    // account is told, his ID checked at pick-up.
-    let mut recipient_id = input.recipient_id;
-    if let (None, Some(u), Some(n)) = (recipient_id, unit, recipient_name.as_deref()) {
-        let named =
-            crate::registry::store::for_frontdesk::unit_people_named(&mut q, c, u, n).await?;
-        if let [p] = named[..] {
-            recipient_id = Some(p);
-        }
-    }
-    match (recipient_id, unit) {
-        (Some(p), Some(u)) => {
-            match crate::registry::store::for_frontdesk::person_of_unit(&mut q, c, u, p).await? {
-                Some((name, registry_phone, _)) => {
-                    recipient_name = Some(name);
-                    if phone_enc.is_none() {
-                        phone_enc = registry_phone;
-                    }
-                }
-                None => errs.push(FieldError::new(
-                    "recipient_id",
-                    FrontdeskCode::RecipientNotOfUnit,
-                )),
-            }
-        }
-        (Some(_), None) => errs.push(FieldError::new(
-            "recipient_id",
-            FrontdeskCode::RecipientNotOfUnit,
-        )),
-        (None, _) if recipient_name.is_none() => errs.push(FieldError::new(
-            "recipient_name",
-            FrontdeskCode::RecipientRequired,
-        )),
-        _ => {}
-    }
+    let given = Resident {
+        person: input.recipient_id,
+        name: typed_name,
+        phone_enc: phone.as_ref().map(|p| core.crypto.encrypt(p.as_str())),
+    };
+    let fields = ("recipient_id", "recipient_name");
+    let Resident {
+        person: recipient_id,
+        name: recipient_name,
+        phone_enc,
+    } = unit_person(
+        &mut q,
+        c,
+        unit,
+        given,
+        fields,
+        FrontdeskCode::RecipientRequired,
+        &mut errs,
+    )
+    .await?;
     if let Some(t) = &tracking_no
         && !carrier.is_empty()
         && store::tracking_held(&mut q, c, &carrier, t).await?

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::super::error::FrontdeskCode;
 use super::super::model::{AuthorisationHow, ReleaseState};
 use super::super::store::releases::{self as store, Check, NewSlip, SlipRow};
-use super::{require_desk, staff_names, tz_of};
+use super::{desk_unit, require_desk, staff_names, tz_of};
 use crate::audit::{self, Action, Entry};
 use crate::db::{Queries, Tx};
 use crate::registry::model::Relation;
@@ -292,25 +292,21 @@ pub async fn issue_release(
 ) -> CoreResult<ReleaseSlip> {
     require_desk(ctx, c)?;
     let mut errs = Vec::new();
-    let unit = match (input.unit_id, input.unit_label.as_deref().map(str::trim)) {
-        (Some(u), _) => Some(u),
-        (None, Some(l)) if !l.is_empty() => {
-            match crate::shared::resolve::unit_by_label(core, ctx, c, l, "unit_label").await {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    errs.extend(e);
-                    None
-                }
-            }
-        }
-        _ => {
-            errs.push(FieldError::new(
-                "unit_label",
-                crate::shared::error::CommonCode::Required,
-            ));
-            None
-        }
-    };
+    let unit = desk_unit(
+        core,
+        ctx,
+        c,
+        input.unit_id,
+        input.unit_label.as_deref(),
+        &mut errs,
+    )
+    .await?;
+    if unit.is_none() && errs.is_empty() {
+        errs.push(FieldError::new(
+            "unit_label",
+            crate::shared::error::CommonCode::Required,
+        ));
+    }
     let mut q = core.db.read();
     let tz = tz_of(&mut q, ctx, c).await?;
     let (items, plate) = check_slip(
