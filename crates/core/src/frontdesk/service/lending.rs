@@ -14,7 +14,9 @@ use utoipa::ToSchema;
 use super::super::error::FrontdeskCode;
 use super::super::model::{self, ItemLoanState};
 use super::super::store::lending::{self as store, ItemRow, ItemSave, LoanRow, LoanWhere, NewLoan};
-use super::{Resident, desk_unit, require_desk, require_manage, staff_names, unit_person};
+use super::{
+    Resident, desk_unit, optional_phone, require_desk, require_manage, staff_names, unit_person,
+};
 use crate::audit::{self, Action, Entry};
 use crate::billing::model::PayMethod;
 use crate::billing::switch::deposits::{self as deposits, DepositKind, Taken};
@@ -23,7 +25,7 @@ use crate::shared::crypto::mask_phone;
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::money::Money;
-use crate::shared::values::{Phone, optional_text, required_text};
+use crate::shared::values::{optional_text, required_text};
 use crate::{Core, Ctx};
 
 /// The most pieces of one item the desk keeps.
@@ -406,15 +408,7 @@ async fn borrower(
     input: &ItemLoanForCreate,
     errs: &mut Vec<FieldError>,
 ) -> CoreResult<Option<Borrower>> {
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(p) => Phone::parse("phone", p).map_err(|e| errs.push(e)).ok(),
-        None => None,
-    };
+    let phone = optional_phone("phone", input.phone.as_deref(), errs);
     let typed = optional_text("borrower_name", input.borrower_name.as_deref(), 30)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();

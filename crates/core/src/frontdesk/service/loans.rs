@@ -12,7 +12,7 @@ use super::keys::{
     AuthorisationForCreate, Key, KeyLoan, KeyReturn, LoanFilter, LoanForCreate, loan_of,
     reached_key, view,
 };
-use super::{require_desk, staff_names, today_in, tz_of};
+use super::{optional_phone, require_desk, staff_names, today_in, tz_of};
 use crate::audit::{self, Action, Entry};
 use crate::db::{Queries, Tx};
 use crate::notify::model::Event;
@@ -20,7 +20,7 @@ use crate::notify::{self, InApp, Note};
 use crate::shared::crypto::mask_phone;
 use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
-use crate::shared::values::{Phone, optional_text, required_text};
+use crate::shared::values::{optional_text, required_text};
 use crate::{Core, Ctx};
 
 // ---------------------------------------------------------------------------------------------
@@ -43,15 +43,7 @@ pub async fn authorise_key(
     let person_name = required_text("person_name", &input.person_name, 30)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(p) => Phone::parse("phone", p).map_err(|e| errs.push(e)).ok(),
-        None => None,
-    };
+    let phone = optional_phone("phone", input.phone.as_deref(), &mut errs);
     let how = AuthorisationHow::parse("how", &input.how)
         .map_err(|e| errs.push(e))
         .ok();
@@ -181,17 +173,7 @@ pub async fn lend_key(
     if let Err(e) = model::check_due("due_at", now, input.due_at) {
         errs.push(e);
     }
-    let phone = match input
-        .borrower_phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(p) => Phone::parse("borrower_phone", p)
-            .map_err(|e| errs.push(e))
-            .ok(),
-        None => None,
-    };
+    let phone = optional_phone("borrower_phone", input.borrower_phone.as_deref(), &mut errs);
     let typed_name = optional_text("borrower_name", input.borrower_name.as_deref(), 30)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();

@@ -147,3 +147,15 @@ pub(crate) async fn unit_person(
         phone_enc,
     })
 }
+
+/// A phone the desk may leave empty: parsed when given, its problem pushed, named.
+pub(crate) fn optional_phone(
+    field: &str,
+    raw: Option<&str>,
+    errs: &mut Vec<FieldError>,
+) -> Option<crate::shared::values::Phone> {
+    let raw = raw.map(str::trim).filter(|p| !p.is_empty())?;
+    crate::shared::values::Phone::parse(field, raw)
+        .map_err(|e| errs.push(e))
+        .ok()
+}

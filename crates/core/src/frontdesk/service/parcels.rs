@@ -12,7 +12,7 @@ use super::super::error::FrontdeskCode;
 use super::super::model::{self, ParcelKind, ParcelState, PickupMethod};
 use super::super::store::parcels::{self as store, ParcelRow, ParcelWhere, Pickup};
 use super::intake::{Intake, tell};
-use super::{Resident, desk_unit, require_desk, staff_names, unit_person};
+use super::{Resident, desk_unit, optional_phone, require_desk, staff_names, unit_person};
 use crate::audit::{self, Action, Entry, Who};
 use crate::db::Queries;
 use crate::notify;
@@ -20,7 +20,7 @@ use crate::notify::model::Event;
 use crate::shared::crypto::{mask_id_number, mask_phone};
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
-use crate::shared::values::{IdNumber, Phone, optional_text, query_text, required_text};
+use crate::shared::values::{IdNumber, optional_text, query_text, required_text};
 use crate::{Core, Ctx};
 
 /// The largest signature image kept (a drawn signature is a few KB).
@@ -233,15 +233,7 @@ pub async fn receive_parcel(
     let note = optional_text("note", input.note.as_deref(), 200)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(p) => Phone::parse("phone", p).map_err(|e| errs.push(e)).ok(),
-        None => None,
-    };
+    let phone = optional_phone("phone", input.phone.as_deref(), &mut errs);
     let typed_name = optional_text("recipient_name", input.recipient_name.as_deref(), 30)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();

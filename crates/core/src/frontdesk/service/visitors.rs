@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::super::error::FrontdeskCode;
 use super::super::model::{self, IdType, PassKind, VisitAnswer};
 use super::super::store::visitors::{self as store, Answer, VisitRow, VisitWhere, Visitor};
-use super::{require_desk, staff_names};
+use super::{optional_phone, require_desk, staff_names};
 use crate::audit::{self, Action, Entry};
 use crate::db::{Queries, Tx};
 use crate::notify::model::Event;
@@ -21,7 +21,7 @@ use crate::registry::store::for_frontdesk as registry;
 use crate::shared::crypto::{mask_id_number, mask_phone};
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
-use crate::shared::values::{IdNumber, Phone, optional_text, query_text, required_text};
+use crate::shared::values::{IdNumber, optional_text, query_text, required_text};
 use crate::{Core, Ctx, Perm};
 
 /// The most people one registration brings in.
@@ -212,13 +212,8 @@ pub(super) async fn visitor_input<'a>(
             id_number_masked = Some(mask_id_number(&cl));
         }
     }
-    let phone_enc = match blank(&v.phone) {
-        Some(p) => Phone::parse("phone", p)
-            .map_err(|e| errs.push(e))
-            .ok()
-            .map(|p| core.crypto.encrypt(p.as_str())),
-        None => None,
-    };
+    let phone_enc =
+        optional_phone("phone", v.phone.as_deref(), errs).map(|p| core.crypto.encrypt(p.as_str()));
     let purpose = optional_text("purpose", v.purpose.as_deref(), 100)
         .map_err(|e| errs.push(e))
         .ok()
