@@ -402,7 +402,6 @@ pub struct Reason {
 pub async fn reverse_charge(core: &Core, ctx: &Ctx, id: i64, input: Reason) -> CoreResult<Charge> {
     let reason =
         required_text("reason", &input.reason, 200).map_err(|e| CoreError::Invalid(vec![e]))?;
-    let now = Utc::now();
     let mut tx = core.db.begin().await?;
     let c = match store::charges::community_of(&mut tx, ChargeId(id), ctx.company_id).await? {
         Some(c) if ctx.reaches(c) => c,
@@ -422,34 +421,110 @@ pub async fn reverse_charge(core: &Core, ctx: &Ctx, id: i64, input: Reason) -> C
     if orig.settled_fen != 0 {
         return Err(CoreError::conflict("id", BillingCode::ChargeHasPayments));
     }
-    let tz = community_tz(&mut tx, ctx, c).await?;
+    let after = reverse_in(&mut tx, ctx, c, &orig, &reason).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Writes the counter-charge of `orig` and marks it reversed, in the caller's transaction; the
+/// caller has checked it may be (not a reversal, not reversed, nothing paid on it).
+async fn reverse_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    orig: &Charge,
+    reason: &str,
+) -> CoreResult<Charge> {
+    let now = Utc::now();
+    let tz = community_tz(tx, ctx, c).await?;
     let rid = store::charges::insert_reversal(
-        &mut tx,
+        tx,
         c,
-        &orig,
+        orig,
         ChargeKind::Reversal.code(),
         format!("红冲：{}", orig.description),
         today_in(tz),
-        &reason,
+        reason,
         ctx.actor(),
         now,
     )
     .await?;
-    if store::charges::mark_reversed(&mut tx, ChargeId(id), ChargeId(rid)).await? != 1 {
+    if store::charges::mark_reversed(tx, ChargeId(orig.id), ChargeId(rid)).await? != 1 {
         return Err(CoreError::conflict("id", BillingCode::AlreadyReversed));
     }
-    let after = get_charge_in(&mut tx, c, rid).await?;
+    let after = get_charge_in(tx, c, rid).await?;
     audit::record(
-        &mut tx,
+        tx,
         ctx,
         Entry::new(Action::Create, "charge_reversal", rid)
             .community(c)
-            .before(&orig)
+            .before(orig)
             .after(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
+}
+
+/// A paid service another module sells (a venue booked by the hour …), charged to the unit in
+/// the caller's transaction under the community's paid-service fee item, due today; collected at
+/// the cashier like any charge.
+pub(crate) async fn charge_service_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    unit: UnitId,
+    description: &str,
+    basis: String,
+    amount_fen: i64,
+) -> CoreResult<i64> {
+    let now = Utc::now();
+    let item = service_fee_item(tx, c, now).await?;
+    let tz = community_tz(tx, ctx, c).await?;
+    let id = store::charges::insert_service(
+        tx,
+        c,
+        unit,
+        item,
+        ChargeKind::Service.code(),
+        description,
+        basis,
+        amount_fen,
+        today_in(tz),
+        ctx.actor(),
+        now,
+    )
+    .await?;
+    let after = get_charge_in(tx, c, id).await?;
+    audit::record(
+        tx,
+        ctx,
+        Entry::new(Action::Create, "charge", id)
+            .community(c)
+            .after(&after),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Withdraws a service charge another module raised (its service cancelled), in the caller's
+/// transaction: reversed (红冲) while nothing is paid on it. `Ok(false)` when money is on it —
+/// billing's rule: the payment is reversed first.
+pub(crate) async fn withdraw_service_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    id: i64,
+    reason: &str,
+) -> CoreResult<bool> {
+    let orig = get_charge_in(tx, c, id).await?;
+    if orig.reversed_by.is_some() {
+        return Ok(true);
+    }
+    if orig.settled_fen != 0 {
+        return Ok(false);
+    }
+    reverse_in(tx, ctx, c, &orig, reason).await?;
+    Ok(true)
 }
 
 /// The fee item paid services are charged under; created on first use.

@@ -130,6 +130,8 @@ plain_columns!(
     LendItemId,
     ItemLoanId,
     ReleaseSlipId,
+    VenueId,
+    VenueBookingId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

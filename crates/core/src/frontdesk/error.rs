@@ -139,5 +139,52 @@ crate::error_codes! {
         ReleasePassed = "release_passed",
         /// The slip is for another day (`{day}`).
         ReleaseWrongDay = "release_wrong_day",
+        UnknownBookingState = "unknown_booking_state",
+        /// A venue name the community has already.
+        VenueDuplicate = "venue_duplicate",
+        /// A time of day as `HH:MM`.
+        VenueTime = "venue_time",
+        /// The closing time is not after the opening time.
+        VenueHoursOrder = "venue_hours_order",
+        /// A slot of 30 or 60 minutes, and the opening hours a whole number of them.
+        VenueSlotLength = "venue_slot_length",
+        /// A number out of its range (`{min}` to `{max}`).
+        VenueRange = "venue_range",
+        /// A booking ends after it starts.
+        VenueEndBeforeStart = "venue_end_before_start",
+        /// Outside the opening hours (`{opens}`–`{closes}`).
+        VenueOutsideHours = "venue_outside_hours",
+        /// Not on the slots' edges (every `{minutes}` minutes from opening).
+        VenueSlotEdge = "venue_slot_edge",
+        /// Longer than `{max}` hours.
+        VenueTooLong = "venue_too_long",
+        /// The day is past or more than `{max}` days ahead.
+        VenueDayRange = "venue_day_range",
+        /// The booking would have ended already.
+        VenueInPast = "venue_in_past",
+        /// More people than the venue holds (`{capacity}`).
+        VenueOverCapacity = "venue_over_capacity",
+        /// Another booking holds part of that time.
+        VenueSlotTaken = "venue_slot_taken",
+        /// A retired venue is not booked.
+        VenueRetired = "venue_retired",
+        /// Owners do not book this venue in the portal (the desk does).
+        VenueNotInPortal = "venue_not_in_portal",
+        /// Who the booking is for: a person of the unit or a name.
+        VenueBookerRequired = "venue_booker_required",
+        /// A venue with a fee is booked for a unit (the fee is the unit's charge).
+        VenueFeeNeedsUnit = "venue_fee_needs_unit",
+        /// The unit is not one of the booker's.
+        VenueNotYourUnit = "venue_not_your_unit",
+        /// Cancelled already.
+        BookingCancelled = "venue_booking_cancelled",
+        /// Past the free cancellation (`{hours}` hours before the start): only the desk cancels now.
+        BookingCancelLate = "venue_booking_cancel_late",
+        /// Only a manager waives the fee of a late cancellation.
+        BookingWaiveManager = "venue_booking_waive_manager",
+        /// The fee is paid: the cashier reverses the payment before the fee is withdrawn.
+        BookingFeePaid = "venue_booking_fee_paid",
+        /// The booking has begun or ended.
+        BookingStarted = "venue_booking_started",
     }
 }

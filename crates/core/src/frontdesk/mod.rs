@@ -24,11 +24,13 @@ mod service;
 pub(crate) use service::intake::{ParcelQueue, parcel_queue};
 pub(crate) mod store;
 
+pub use service::bookings::*;
 pub use service::keys::*;
 pub use service::lending::*;
 pub use service::loans::*;
 pub use service::parcels::*;
 pub use service::passes::*;
 pub use service::releases::*;
+pub use service::venues::*;
 pub use service::visitors::*;
 pub use service::*;

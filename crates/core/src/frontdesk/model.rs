@@ -38,6 +38,11 @@ code_enum!(ReleaseState, FrontdeskCode::UnknownReleaseState, {
     Passed = "passed", "已放行", "Passed";
 });
 
+code_enum!(BookingState, FrontdeskCode::UnknownBookingState, {
+    Booked = "booked", "已预约", "Booked";
+    Cancelled = "cancelled", "已取消", "Cancelled";
+});
+
 code_enum!(ParcelKind, FrontdeskCode::UnknownParcelKind, {
     Parcel = "parcel", "快递包裹", "Parcel";
     Letter = "letter", "信件", "Letter";
@@ -153,6 +158,80 @@ pub fn authorisation_in_force(
     revoked_at.is_none() && valid_until.is_none_or(|d| d >= today)
 }
 
+/// A time of day as typed (`HH:MM`, `24:00` the day's end) in minutes from midnight.
+pub fn parse_hhmm(s: &str) -> Option<i64> {
+    let (h, m) = s.trim().split_once(':')?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    let min = h * 60 + m;
+    (h >= 0 && (0..60).contains(&m) && min <= 24 * 60).then_some(min)
+}
+
+/// Minutes from midnight as `HH:MM`.
+pub fn hhmm(min: i64) -> String {
+    format!("{:02}:{:02}", min / 60, min % 60)
+}
+
+/// The lengths a venue's slot may have, in minutes.
+pub const SLOT_MINUTES: [i64; 2] = [30, 60];
+
+/// A venue's opening hours (minutes from local midnight), the slot its bookings are made of and
+/// the longest booking.
+#[derive(Debug, Clone, Copy)]
+pub struct VenueHours {
+    pub opens_min: i64,
+    pub closes_min: i64,
+    pub slot_minutes: i64,
+    pub max_hours: i64,
+}
+
+impl VenueHours {
+    /// Every slot of a day: their starts, from opening to the last that ends by closing.
+    pub fn slots(&self) -> Vec<i64> {
+        (self.opens_min..self.closes_min)
+            .step_by(self.slot_minutes.max(1) as usize)
+            .filter(|s| s + self.slot_minutes <= self.closes_min)
+            .collect()
+    }
+
+    /// The slots a booking from `start` to `end` holds, or why it cannot be made: it ends
+    /// before it starts, falls outside the opening hours, is not on the slots' edges, or is
+    /// longer than the venue allows.
+    pub fn booking_slots(&self, start: i64, end: i64) -> Result<Vec<i64>, FieldError> {
+        if end <= start {
+            return Err(FieldError::new("end", FrontdeskCode::VenueEndBeforeStart));
+        }
+        if start < self.opens_min || end > self.closes_min {
+            return Err(FieldError::new("start", FrontdeskCode::VenueOutsideHours)
+                .with("opens", hhmm(self.opens_min))
+                .with("closes", hhmm(self.closes_min)));
+        }
+        let on_edge = |t: i64| (t - self.opens_min) % self.slot_minutes == 0;
+        if !on_edge(start) || !on_edge(end) {
+            return Err(FieldError::new("start", FrontdeskCode::VenueSlotEdge)
+                .with("minutes", self.slot_minutes));
+        }
+        if end - start > self.max_hours * 60 {
+            return Err(
+                FieldError::new("end", FrontdeskCode::VenueTooLong).with("max", self.max_hours)
+            );
+        }
+        Ok((start..end).step_by(self.slot_minutes as usize).collect())
+    }
+}
+
+/// A booking's fee: the hourly fee for its minutes, half up to the fen.
+pub fn booking_fee(hourly_fee_fen: i64, minutes: i64) -> i64 {
+    (hourly_fee_fen * minutes + 30) / 60
+}
+
+/// Cancelled free of charge: up to `cancel_hours` before the start.
+pub fn cancels_free(starts_at: DateTime<Utc>, cancel_hours: i64, now: DateTime<Utc>) -> bool {
+    now <= starts_at - Duration::hours(cancel_hours)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +261,65 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn times_of_day_are_read_as_typed() {
+        assert_eq!(parse_hhmm("08:00"), Some(480));
+        assert_eq!(parse_hhmm(" 9:30"), Some(570));
+        assert_eq!(parse_hhmm("24:00"), Some(1440));
+        assert_eq!(parse_hhmm("24:30"), None);
+        assert_eq!(parse_hhmm("12:60"), None);
+        assert_eq!(parse_hhmm("1230"), None);
+        assert_eq!(parse_hhmm("-1:00"), None);
+        assert_eq!(parse_hhmm("12:5"), None);
+        assert_eq!(hhmm(1290), "21:30");
+    }
+
+    #[test]
+    fn a_booking_holds_whole_slots_inside_the_opening_hours() {
+        let h = VenueHours {
+            opens_min: 8 * 60,
+            closes_min: 21 * 60 + 30,
+            slot_minutes: 30,
+            max_hours: 4,
+        };
+        assert_eq!(h.slots().len(), 27);
+        assert_eq!(h.booking_slots(14 * 60, 15 * 60).unwrap(), vec![840, 870]);
+        let code = |s, e| h.booking_slots(s, e).unwrap_err().code;
+        assert_eq!(code(15 * 60, 15 * 60), "venue_end_before_start");
+        assert_eq!(code(7 * 60 + 30, 9 * 60), "venue_outside_hours");
+        assert_eq!(code(21 * 60, 22 * 60), "venue_outside_hours");
+        assert_eq!(code(14 * 60 + 15, 15 * 60), "venue_slot_edge");
+        assert_eq!(code(9 * 60, 13 * 60 + 30), "venue_too_long");
+        assert_eq!(h.booking_slots(9 * 60, 13 * 60).unwrap().len(), 8);
+        let hourly = VenueHours {
+            opens_min: 8 * 60 + 30,
+            closes_min: 20 * 60,
+            slot_minutes: 60,
+            max_hours: 3,
+        };
+        // An hour's slots run from the opening: 08:30, 09:30 …; the last ends at 19:30.
+        assert_eq!(hourly.slots().last(), Some(&(18 * 60 + 30)));
+        assert_eq!(
+            hourly.booking_slots(9 * 60, 10 * 60).unwrap_err().code,
+            "venue_slot_edge"
+        );
+    }
+
+    #[test]
+    fn a_fee_is_the_hourly_fee_for_the_minutes_half_up() {
+        assert_eq!(booking_fee(5_000, 120), 10_000);
+        assert_eq!(booking_fee(5_000, 90), 7_500);
+        assert_eq!(booking_fee(3_333, 30), 1_667);
+        assert_eq!(booking_fee(0, 240), 0);
+    }
+
+    #[test]
+    fn a_booking_cancels_free_until_the_notice_before_its_start() {
+        assert!(cancels_free(t(20), 24, t(20) - Duration::hours(24)));
+        assert!(!cancels_free(t(20), 24, t(20) - Duration::hours(23)));
+        assert!(cancels_free(t(20), 0, t(20)));
     }
 
     #[test]

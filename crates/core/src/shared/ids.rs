@@ -106,4 +106,6 @@ id_type!(
     LendItemId,
     ItemLoanId,
     ReleaseSlipId,
+    VenueId,
+    VenueBookingId,
 );

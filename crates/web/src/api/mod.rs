@@ -23,6 +23,7 @@ mod surveys;
 mod switch_report;
 mod switching;
 mod tickets;
+mod venues;
 mod visitors;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -61,6 +62,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         visitors::router(),
         lending::router(),
         releases::router(),
+        venues::router(),
     ]
 }
 

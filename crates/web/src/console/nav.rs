@@ -96,6 +96,11 @@ impl Shell {
                 "fd.my_releases",
                 "nav-my-releases",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/venues",
+                "fd.my_venues",
+                "nav-my-venues",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -213,6 +218,7 @@ impl Shell {
             manage.push(link("/key-loans", "fd.loans", "nav-key-loans"));
             manage.push(link("/lending", "fd.lending", "nav-lending"));
             manage.push(link("/releases", "fd.releases", "nav-releases"));
+            manage.push(link("/venues", "fd.venues", "nav-venues"));
         }
         if self.can_patrols {
             manage.push(link("/patrols", "pc.nav", "nav-patrols"));

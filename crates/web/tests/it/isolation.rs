@@ -93,6 +93,8 @@ impl Other {
             ("lend-items", _) => "lend_item",
             ("item-loans", _) => "item_loan",
             ("releases", _) => "release_slip",
+            ("venues", _) => "venue",
+            ("venue-bookings", _) => "venue_booking",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) | ("by-number", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -130,6 +132,7 @@ impl Other {
             "key_id" => "key",
             "authorisation_id" => "key_authorisation",
             "item_id" => "lend_item",
+            "venue_id" => "venue",
             "depositor_id" | "recipient_id" | "host_person_id" | "applicant_id" => "person",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
@@ -768,6 +771,22 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("release_slip", id(&slip, "release slip"));
+    let (_, venue) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/venues"),
+            json!({"name": "乙会议室", "capacity": 20, "opens": "08:00", "closes": "22:00"}),
+        )
+        .await;
+    let venue_id = id(&venue, "venue");
+    ids.insert("venue", venue_id);
+    let (_, booking) = admin
+        .post(
+            &format!("/api/v1/venues/{venue_id}/bookings"),
+            json!({"day": (now + chrono::Duration::days(2)).date_naive(), "start": "10:00",
+                   "end": "11:00", "booker_name": "乙预约人", "purpose": "乙会议"}),
+        )
+        .await;
+    ids.insert("venue_booking", id(&booking, "venue booking"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

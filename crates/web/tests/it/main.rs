@@ -53,6 +53,7 @@ mod switch_report;
 mod switching;
 mod tenancy;
 mod tickets;
+mod venues;
 mod visitors;
 mod visitors_pages;
 

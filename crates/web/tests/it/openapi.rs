@@ -281,6 +281,17 @@ async fn every_route_is_documented() {
         "/api/v1/releases/{id}/refuse",
         "/api/v1/releases/{id}/pass",
         "/api/v1/portal/releases",
+        "/api/v1/communities/{id}/venues",
+        "/api/v1/venues/{id}",
+        "/api/v1/communities/{id}/venue-day",
+        "/api/v1/venues/{id}/bookings",
+        "/api/v1/communities/{id}/venue-bookings",
+        "/api/v1/venue-bookings/{id}",
+        "/api/v1/venue-bookings/{id}/cancel",
+        "/api/v1/portal/venues",
+        "/api/v1/portal/venues/{id}/day",
+        "/api/v1/portal/venue-bookings",
+        "/api/v1/portal/venue-bookings/{id}/cancel",
         "/api/v1/communities/{id}/parcels",
         "/api/v1/communities/{id}/parcels/by-code/{code}",
         "/api/v1/communities/{id}/parcels/reminders",
@@ -307,7 +318,7 @@ async fn every_route_is_documented() {
     }
     assert_eq!(
         paths.len(),
-        297,
+        308,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

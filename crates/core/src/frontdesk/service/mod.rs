@@ -13,6 +13,7 @@ use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::{Ctx, Perm};
 
+pub mod bookings;
 pub mod intake;
 pub mod keys;
 pub mod lending;
@@ -20,6 +21,7 @@ pub mod loans;
 pub mod parcels;
 pub mod passes;
 pub mod releases;
+pub mod venues;
 pub mod visitors;
 
 /// The desk's daily work in the community (`frontdesk.work`); an unreachable community is not

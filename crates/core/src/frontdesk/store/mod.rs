@@ -8,4 +8,5 @@ pub(crate) mod keys;
 pub(crate) mod lending;
 pub(crate) mod parcels;
 pub(crate) mod releases;
+pub(crate) mod venues;
 pub(crate) mod visitors;

@@ -2,7 +2,8 @@
 //! labels a key, a key's page where it is lent, returned and an owner's authorisation recorded
 //! ([`key`]), the cabinets with their keepers and the lending register ([`cabinets`]); the parcel
 //! desk and the owner's parcels in the portal ([`parcels`]); the gate's visitors register, the
-//! desk's passes and the owner's guests ([`visitors`]); small items lent ([`lending`]); large items released ([`releases`]).
+//! desk's passes and the owner's guests ([`visitors`]); small items lent ([`lending`]); large
+//! items released ([`releases`]); venues and rooms booked ([`venues`]).
 
 use askama::Template;
 use axum::Router;
@@ -27,6 +28,7 @@ mod key;
 mod lending;
 mod parcels;
 mod releases;
+mod venues;
 mod visitors;
 
 pub fn router() -> Router<AppState> {
@@ -39,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(cabinets::router())
         .merge(parcels::router())
         .merge(releases::router())
+        .merge(venues::router())
         .merge(visitors::router())
 }
 
