@@ -2,14 +2,16 @@
 //! rooms' and common doors' keys labelled on its hooks, the demo owner's spare key deposited with
 //! an authorisation for his cleaner, and the pump room's key out with the technician; parcels on
 //! the desk's shelves, one of them the demo owner's (his code is in his portal); umbrellas,
-//! ladders, toolboxes and trolleys to lend, a ladder out with a decorator. Everything goes
-//! through the front desk's services.
+//! ladders, toolboxes and trolleys to lend, a ladder out with a decorator; a function hall, a
+//! meeting room and a badminton court to book, the demo owner with a birthday party in the hall
+//! (its fee in his bills) and the committee's meeting in the room. Everything goes through the
+//! front desk's services.
 
 use chrono::{Duration, Utc};
 
 use crate::frontdesk::{
-    self, AuthorisationForCreate, CabinetForSave, ItemLoanForCreate, KeyForSave, LendItemForSave,
-    LoanForCreate, ParcelForCreate,
+    self, AuthorisationForCreate, BookingForCreate, CabinetForSave, ItemLoanForCreate, KeyForSave,
+    LendItemForSave, LoanForCreate, ParcelForCreate, VenueForSave,
 };
 use crate::shared::ids::{CommunityId, PersonId, UnitId, UserId};
 use crate::{Core, CoreResult, Ctx};
@@ -61,6 +63,32 @@ const LEND_ITEMS: &[(&str, i64, &str, i64)] = &[
     ("人字梯", 2, "0", 1),
     ("工具箱", 2, "50", 2),
     ("手推车", 3, "0", 1),
+];
+
+/// Venues to book: (name, where, capacity, opens, closes, slot minutes, fee an hour in yuan,
+/// rules).
+const VENUES: &[(&str, &str, i64, &str, &str, i64, &str, &str)] = &[
+    (
+        "多功能厅",
+        "会所二楼",
+        60,
+        "08:00",
+        "21:00",
+        60,
+        "80",
+        "使用后请恢复桌椅；禁止明火；22:00 前离场。",
+    ),
+    ("会议室", "服务中心三楼", 12, "09:00", "18:00", 30, "0", ""),
+    (
+        "羽毛球场",
+        "会所一楼",
+        4,
+        "06:00",
+        "22:00",
+        60,
+        "30",
+        "请穿运动鞋入场。",
+    ),
 ];
 
 /// `people` are (agent, tech); `owner` the demo owner's unit and person.
@@ -200,6 +228,7 @@ pub(super) async fn seed_frontdesk(
         )
         .await?;
     }
+    seed_venues(core, sys, c, owner).await?;
     if let Some(pump) = pump {
         frontdesk::lend_key(
             core,
@@ -209,6 +238,75 @@ pub(super) async fn seed_frontdesk(
                 borrower_user_id: Some(tech),
                 purpose: "水泵房月度保养".into(),
                 due_at: Utc::now() + Duration::hours(3),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The venues, and two bookings: the owner's party in the hall in three days, the committee's
+/// meeting in the room tomorrow.
+async fn seed_venues(
+    core: &Core,
+    sys: &Ctx,
+    c: CommunityId,
+    owner: Option<(UnitId, PersonId)>,
+) -> CoreResult<()> {
+    let mut ids = Vec::new();
+    for (name, location, capacity, opens, closes, slot, fee, rules) in VENUES {
+        let v = frontdesk::create_venue(
+            core,
+            sys,
+            c,
+            VenueForSave {
+                name: (*name).into(),
+                location: Some((*location).into()),
+                capacity: *capacity,
+                opens: (*opens).into(),
+                closes: (*closes).into(),
+                slot_minutes: Some(*slot),
+                hourly_fee: Some((*fee).into()),
+                rules: Some((*rules).into()).filter(|r: &String| !r.is_empty()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        ids.push(v.id);
+    }
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    if let (Some((unit, person)), [hall, room, ..]) = (owner, &ids[..]) {
+        frontdesk::book_venue(
+            core,
+            sys,
+            *hall,
+            BookingForCreate {
+                day: today + Duration::days(3),
+                start: "14:00".into(),
+                end: "16:00".into(),
+                unit_id: Some(unit),
+                person_id: Some(person),
+                purpose: "孩子生日会".into(),
+                attendees: Some(25),
+                ..Default::default()
+            },
+        )
+        .await?;
+        frontdesk::book_venue(
+            core,
+            sys,
+            *room,
+            BookingForCreate {
+                day: today + Duration::days(1),
+                start: "10:00".into(),
+                end: "11:30".into(),
+                booker_name: Some("业委会 孙主任".into()),
+                phone: Some("13700006789".into()),
+                purpose: "业委会例会".into(),
+                attendees: Some(9),
                 ..Default::default()
             },
         )

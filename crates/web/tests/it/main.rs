@@ -54,6 +54,7 @@ mod switching;
 mod tenancy;
 mod tickets;
 mod venues;
+mod venues_pages;
 mod visitors;
 mod visitors_pages;
 
