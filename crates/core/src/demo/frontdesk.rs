@@ -65,9 +65,20 @@ const LEND_ITEMS: &[(&str, i64, &str, i64)] = &[
     ("手推车", 3, "0", 1),
 ];
 
-/// Venues to book: (name, where, capacity, opens, closes, slot minutes, fee an hour in yuan,
+/// A venue to book: (name, where, capacity, opens, closes, slot minutes, fee an hour in yuan,
 /// rules).
-const VENUES: &[(&str, &str, i64, &str, &str, i64, &str, &str)] = &[
+type DemoVenue = (
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    &'static str,
+);
+
+const VENUES: &[DemoVenue] = &[
     (
         "多功能厅",
         "会所二楼",
