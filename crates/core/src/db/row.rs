@@ -132,6 +132,7 @@ plain_columns!(
     ReleaseSlipId,
     VenueId,
     VenueBookingId,
+    MoveOutId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

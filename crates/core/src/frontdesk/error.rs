@@ -186,5 +186,22 @@ crate::error_codes! {
         BookingFeePaid = "venue_booking_fee_paid",
         /// The booking has begun or ended.
         BookingStarted = "venue_booking_started",
+        UnknownMoveOutState = "unknown_move_out_state",
+        /// The moving day is past or more than `{max}` days ahead.
+        MoveOutDayRange = "move_out_day_range",
+        /// Someone named is not a person of the unit (or the unit has nobody on it).
+        MoveOutNotOfUnit = "move_out_not_of_unit",
+        /// The unit owes `{owed}`: paid first, or a manager's waiver recorded.
+        MoveOutArrears = "move_out_arrears",
+        /// Only a manager waives arrears or keeps deposits on a move-out.
+        MoveOutWaiverManager = "move_out_waiver_manager",
+        /// The unit's keys `{keys}` are out or deposited by one who leaves.
+        MoveOutKeys = "move_out_keys",
+        /// Items lent to the unit are not back (`{items}`).
+        MoveOutItemsOut = "move_out_items_out",
+        /// The unit holds deposits of `{held}`: refunded first, or a manager's reason for keeping them.
+        MoveOutDeposits = "move_out_deposits",
+        /// Completed or cancelled already.
+        MoveOutNotOpen = "move_out_not_open",
     }
 }

@@ -28,6 +28,8 @@ pub use service::bookings::*;
 pub use service::keys::*;
 pub use service::lending::*;
 pub use service::loans::*;
+pub use service::moveout_sheet::*;
+pub use service::moveouts::*;
 pub use service::parcels::*;
 pub use service::passes::*;
 pub use service::releases::*;

@@ -43,6 +43,12 @@ code_enum!(BookingState, FrontdeskCode::UnknownBookingState, {
     Cancelled = "cancelled", "已取消", "Cancelled";
 });
 
+code_enum!(MoveOutState, FrontdeskCode::UnknownMoveOutState, {
+    Open = "open", "核验中", "Being checked";
+    Completed = "completed", "已迁出", "Moved out";
+    Cancelled = "cancelled", "已取消", "Cancelled";
+});
+
 code_enum!(ParcelKind, FrontdeskCode::UnknownParcelKind, {
     Parcel = "parcel", "快递包裹", "Parcel";
     Letter = "letter", "信件", "Letter";

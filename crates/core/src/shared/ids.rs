@@ -108,4 +108,5 @@ id_type!(
     ReleaseSlipId,
     VenueId,
     VenueBookingId,
+    MoveOutId,
 );

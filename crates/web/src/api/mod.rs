@@ -13,6 +13,7 @@ mod frontdesk;
 pub mod import;
 mod incidents;
 mod lending;
+mod moveouts;
 mod notify;
 mod opening;
 mod patrols;
@@ -61,6 +62,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         frontdesk::router(),
         visitors::router(),
         lending::router(),
+        moveouts::router(),
         releases::router(),
         venues::router(),
     ]

@@ -95,6 +95,7 @@ impl Other {
             ("releases", _) => "release_slip",
             ("venues", _) => "venue",
             ("venue-bookings", _) => "venue_booking",
+            ("move-outs", _) => "move_out",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) | ("by-number", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -133,6 +134,7 @@ impl Other {
             "authorisation_id" => "key_authorisation",
             "item_id" => "lend_item",
             "venue_id" => "venue",
+            "person_ids" => "person",
             "depositor_id" | "recipient_id" | "host_person_id" | "applicant_id" => "person",
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
@@ -787,6 +789,13 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("venue_booking", id(&booking, "venue booking"));
+    let (_, mo) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/move-outs"),
+            json!({"unit_id": unit, "reason": "乙租约到期"}),
+        )
+        .await;
+    ids.insert("move_out", id(&mo, "move out"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

@@ -28,6 +28,7 @@ mod keys_pages;
 mod latefees;
 mod lending;
 mod lending_pages;
+mod moveouts;
 mod nodes;
 mod notify;
 mod openapi;

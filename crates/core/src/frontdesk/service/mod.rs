@@ -18,6 +18,8 @@ pub mod intake;
 pub mod keys;
 pub mod lending;
 pub mod loans;
+pub mod moveout_sheet;
+pub mod moveouts;
 pub mod parcels;
 pub mod passes;
 pub mod releases;

@@ -6,6 +6,7 @@
 
 pub(crate) mod keys;
 pub(crate) mod lending;
+pub(crate) mod moveouts;
 pub(crate) mod parcels;
 pub(crate) mod releases;
 pub(crate) mod venues;

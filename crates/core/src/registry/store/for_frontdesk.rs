@@ -1,9 +1,11 @@
 //! What the front desk reads of the registry: a unit's label in a community (a unit's key is
 //! tagged with it) and a person of the community with the units he is on (an owner depositing
-//! his spare key).
+//! his spare key); and what a move-out changes: the unit's people and its state.
+
+use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::Queries;
+use crate::db::{Queries, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -129,4 +131,63 @@ pub(crate) async fn relation_of(
         )
         .await?;
     Ok(row.map(|(r,)| r))
+}
+
+/// The unit's people: (person, name, relation), owners first.
+pub(crate) async fn unit_people(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Vec<(PersonId, String, String)>> {
+    q.fetch_all(
+        "SELECT p.id, p.name, up.relation FROM unit_people up JOIN people p ON p.id = up.person_id \
+         WHERE up.community_id = $1 AND up.unit_id = $2 \
+         ORDER BY CASE up.relation WHEN 'owner' THEN 0 WHEN 'member' THEN 1 ELSE 2 END, up.id",
+        args![c, unit],
+    )
+    .await
+}
+
+/// Ends a person's link to a unit (he has moved out).
+pub(crate) async fn unlink(
+    tx: &mut Tx,
+    c: CommunityId,
+    unit: UnitId,
+    person: PersonId,
+) -> CoreResult<u64> {
+    tx.execute(
+        "DELETE FROM unit_people WHERE community_id = $1 AND unit_id = $2 AND person_id = $3",
+        args![c, unit, person],
+    )
+    .await
+}
+
+/// The unit's state (空置, 自住, 出租 …).
+pub(crate) async fn unit_state(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Option<String>> {
+    let row: Option<(String,)> = q
+        .fetch_optional(
+            "SELECT state FROM units WHERE community_id = $1 AND id = $2",
+            args![c, unit],
+        )
+        .await?;
+    Ok(row.map(|(s,)| s))
+}
+
+/// Sets the unit's state.
+pub(crate) async fn set_unit_state(
+    tx: &mut Tx,
+    c: CommunityId,
+    unit: UnitId,
+    state: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<u64> {
+    tx.execute(
+        "UPDATE units SET state = $1, updated_at = $2 WHERE community_id = $3 AND id = $4",
+        args![state, now, c, unit],
+    )
+    .await
 }
