@@ -219,6 +219,7 @@ impl Shell {
             manage.push(link("/lending", "fd.lending", "nav-lending"));
             manage.push(link("/releases", "fd.releases", "nav-releases"));
             manage.push(link("/venues", "fd.venues", "nav-venues"));
+            manage.push(link("/move-outs", "fd.move_outs", "nav-move-outs"));
         }
         if self.can_patrols {
             manage.push(link("/patrols", "pc.nav", "nav-patrols"));

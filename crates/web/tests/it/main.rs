@@ -29,6 +29,7 @@ mod latefees;
 mod lending;
 mod lending_pages;
 mod moveouts;
+mod moveouts_pages;
 mod nodes;
 mod notify;
 mod openapi;

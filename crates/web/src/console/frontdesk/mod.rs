@@ -3,7 +3,8 @@
 //! ([`key`]), the cabinets with their keepers and the lending register ([`cabinets`]); the parcel
 //! desk and the owner's parcels in the portal ([`parcels`]); the gate's visitors register, the
 //! desk's passes and the owner's guests ([`visitors`]); small items lent ([`lending`]); large
-//! items released ([`releases`]); venues and rooms booked ([`venues`]).
+//! items released ([`releases`]); venues and rooms booked ([`venues`]); move-outs checked
+//! ([`moveouts`]).
 
 use askama::Template;
 use axum::Router;
@@ -26,6 +27,7 @@ use crate::extract::{ConsoleUser, CsrfForm};
 mod cabinets;
 mod key;
 mod lending;
+mod moveouts;
 mod parcels;
 mod releases;
 mod venues;
@@ -38,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/keys/{id}/edit", get(edit_page).post(save))
         .merge(key::router())
         .merge(lending::router())
+        .merge(moveouts::router())
         .merge(cabinets::router())
         .merge(parcels::router())
         .merge(releases::router())
