@@ -133,6 +133,9 @@ plain_columns!(
     VenueId,
     VenueBookingId,
     MoveOutId,
+    DeskServiceId,
+    DeskSaleId,
+    LockChangeId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

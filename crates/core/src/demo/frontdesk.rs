@@ -4,14 +4,14 @@
 //! the desk's shelves, one of them the demo owner's (his code is in his portal); umbrellas,
 //! ladders, toolboxes and trolleys to lend, a ladder out with a decorator; a function hall, a
 //! meeting room and a badminton court to book, the demo owner with a birthday party in the hall
-//! (its fee in his bills) and the committee's meeting in the room. Everything goes through the
-//! front desk's services.
+//! (its fee in his bills) and the committee's meeting in the room; the price list of the desk's
+//! paid services. Everything goes through the front desk's services.
 
 use chrono::{Duration, Utc};
 
 use crate::frontdesk::{
-    self, AuthorisationForCreate, BookingForCreate, CabinetForSave, ItemLoanForCreate, KeyForSave,
-    LendItemForSave, LoanForCreate, ParcelForCreate, VenueForSave,
+    self, AuthorisationForCreate, BookingForCreate, CabinetForSave, DeskServiceForSave,
+    ItemLoanForCreate, KeyForSave, LendItemForSave, LoanForCreate, ParcelForCreate, VenueForSave,
 };
 use crate::shared::ids::{CommunityId, PersonId, UnitId, UserId};
 use crate::{Core, CoreResult, Ctx};
@@ -63,6 +63,15 @@ const LEND_ITEMS: &[(&str, i64, &str, i64)] = &[
     ("人字梯", 2, "0", 1),
     ("工具箱", 2, "50", 2),
     ("手推车", 3, "0", 1),
+];
+
+/// The desk's price list: (service, unit, yuan).
+const DESK_SERVICES: &[(&str, &str, &str)] = &[
+    ("复印（A4 黑白）", "页", "0.50"),
+    ("复印（A4 彩色）", "页", "2.00"),
+    ("传真", "页", "2.00"),
+    ("刻字", "个", "5.00"),
+    ("门禁卡", "张", "20.00"),
 ];
 
 /// A venue to book: (name, where, capacity, opens, closes, slot minutes, fee an hour in yuan,
@@ -240,6 +249,20 @@ pub(super) async fn seed_frontdesk(
         .await?;
     }
     seed_venues(core, sys, c, owner).await?;
+    for (name, unit, price) in DESK_SERVICES {
+        frontdesk::create_desk_service(
+            core,
+            sys,
+            c,
+            DeskServiceForSave {
+                name: (*name).into(),
+                unit_name: (*unit).into(),
+                price: (*price).into(),
+                retired: None,
+            },
+        )
+        .await?;
+    }
     if let Some(pump) = pump {
         frontdesk::lend_key(
             core,

@@ -203,5 +203,20 @@ crate::error_codes! {
         MoveOutDeposits = "move_out_deposits",
         /// Completed or cancelled already.
         MoveOutNotOpen = "move_out_not_open",
+        /// A service of that name is on the price list already.
+        ServiceDuplicate = "desk_service_duplicate",
+        /// A retired service is not sold.
+        ServiceRetired = "desk_service_retired",
+        /// Units sold at once: 1 to `{max}`.
+        ServiceQuantityRange = "desk_service_quantity_range",
+        /// Who buys: a person of the unit or a name.
+        BuyerRequired = "desk_service_buyer_required",
+        UnknownLockKind = "unknown_lock_kind",
+        /// Only an owner of the unit has its lock changed.
+        LockNotOwner = "lock_not_owner",
+        /// The owner has no ID on file: his record is completed first.
+        LockNoIdOnFile = "lock_no_id_on_file",
+        /// The ID shown is not the owner's on file.
+        LockWrongId = "lock_wrong_id",
     }
 }

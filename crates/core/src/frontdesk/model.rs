@@ -49,6 +49,11 @@ code_enum!(MoveOutState, FrontdeskCode::UnknownMoveOutState, {
     Cancelled = "cancelled", "已取消", "Cancelled";
 });
 
+code_enum!(LockKind, FrontdeskCode::UnknownLockKind, {
+    Change = "change", "换锁", "Lock changed";
+    Break = "break", "破锁开门", "Lock broken open";
+});
+
 code_enum!(ParcelKind, FrontdeskCode::UnknownParcelKind, {
     Parcel = "parcel", "快递包裹", "Parcel";
     Letter = "letter", "信件", "Letter";

@@ -166,8 +166,6 @@ events! {
     MaintenanceOverdue = "maintenance_overdue", Staff, false, [Wechat, Email], ["title", "due", "community"],
         "保养逾期：{title}", "{community} 保养工单“{title}”已于 {due} 到期仍未完成，请尽快处理。",
         "Maintenance overdue: {title}", "{community}: the maintenance order \"{title}\" was due on {due} and is not done.";
-    /// A key lent from the cabinet is not back by its due time: its borrower and the cabinet's
-    /// keeper hear of it, once.
     /// A parcel or letter is held at the desk for the person: its pick-up code.
     ParcelArrived = "parcel_arrived", Owner, false, [Wechat, Sms], ["carrier", "code", "community"],
         "快递到了：取件码 {code}", "{community} 服务中心为您代收了{carrier}，取件码 {code}，请凭取件码或证件到前台领取。",
@@ -181,9 +179,16 @@ events! {
     VisitorArrived = "visitor_arrived", Owner, false, [Wechat, Sms], ["visitor", "unit", "community"],
         "访客到访：{visitor}", "{community} 门岗登记了来访 {unit} 的访客 {visitor}，请在业主端确认或拒绝。",
         "Visitor: {visitor}", "{community}: the gate registered {visitor} visiting {unit}. Please confirm or refuse in the portal.";
+    /// A key lent from the cabinet is not back by its due time: its borrower and the cabinet's
+    /// keeper hear of it, once.
     KeyOverdue = "key_overdue", Staff, false, [Wechat], ["code", "opens", "borrower", "due", "community"],
         "钥匙逾期未还：{code}", "{community} 钥匙 {code}（{opens}）借给 {borrower}，应于 {due} 归还，至今未还，请跟进。",
         "Key overdue: {code}", "{community}: key {code} ({opens}) lent to {borrower} was due back at {due} and is not back.";
+    /// An item lent at the desk (an umbrella, a ladder) is not back by its due time: the
+    /// borrower hears of it, once.
+    ItemLoanOverdue = "item_loan_overdue", Owner, false, [Wechat, Sms], ["item", "quantity", "due", "community"],
+        "借用物品请归还：{item}", "{community} 您在服务中心借用的{item} × {quantity} 应于 {due} 归还，请尽快送还前台。",
+        "Please return: {item}", "{community}: the {item} × {quantity} you borrowed at the service centre was due back at {due}. Please bring it back to the desk.";
 }
 
 /// The two languages of messages (a person's choice; zh-CN by default).

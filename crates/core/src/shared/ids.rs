@@ -109,4 +109,7 @@ id_type!(
     VenueId,
     VenueBookingId,
     MoveOutId,
+    DeskServiceId,
+    DeskSaleId,
+    LockChangeId,
 );

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 pub(crate) mod billing;
 mod community;
+mod deskservices;
 mod duty;
 mod equipment;
 mod frontdesk;
@@ -62,6 +63,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         frontdesk::router(),
         visitors::router(),
         lending::router(),
+        deskservices::router(),
         moveouts::router(),
         releases::router(),
         venues::router(),

@@ -22,6 +22,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(refuse))
         .routes(routes!(pass))
         .routes(routes!(mine, request))
+        .routes(routes!(slip))
+}
+
+/// The printed release slip (大件物品放行条) as a PDF with Chinese text.
+#[utoipa::path(get, path = "/api/v1/releases/{id}/slip.pdf", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, description = "the slip", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, description = "the PDF font file is missing (`WUYE_PDF_FONT`)", body = ErrorBody)))]
+async fn slip(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::response::Response> {
+    let bytes = frontdesk::release_pdf(&s.core, &a.ctx, ReleaseSlipId(id)).await?;
+    Ok(super::billing::pdf(bytes, &format!("release-{id}.pdf")))
 }
 
 /// The community's slips of a day (`?day=`, default today), by planned time; `?state=`.

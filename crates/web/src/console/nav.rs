@@ -220,6 +220,11 @@ impl Shell {
             manage.push(link("/releases", "fd.releases", "nav-releases"));
             manage.push(link("/venues", "fd.venues", "nav-venues"));
             manage.push(link("/move-outs", "fd.move_outs", "nav-move-outs"));
+            manage.push(link(
+                "/desk-services",
+                "fd.desk_services",
+                "nav-desk-services",
+            ));
         }
         if self.can_patrols {
             manage.push(link("/patrols", "pc.nav", "nav-patrols"));

@@ -96,6 +96,7 @@ impl Other {
             ("venues", _) => "venue",
             ("venue-bookings", _) => "venue_booking",
             ("move-outs", _) => "move_out",
+            ("desk-services", _) => "desk_service",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) | ("by-number", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -796,6 +797,13 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("move_out", id(&mo, "move out"));
+    let (_, ds) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/desk-services"),
+            json!({"name": "乙复印", "unit_name": "页", "price": "0.50"}),
+        )
+        .await;
+    ids.insert("desk_service", id(&ds, "desk service"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

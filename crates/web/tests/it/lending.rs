@@ -184,6 +184,29 @@ async fn umbrellas_are_lent_against_a_deposit_in_billing_and_returned_once() {
         (st.as_u16(), e["code"].as_str()),
         (409, Some("lend_item_retired"))
     );
+
+    // Past its due time the borrower is told once, in his portal.
+    let (_, out) = agent
+        .get(&format!("/api/v1/communities/{a}/item-loans?state=out"))
+        .await;
+    assert_eq!(out.as_array().map(Vec::len), Some(1), "{out}");
+    let due: chrono::DateTime<Utc> = out[0]["due_at"].as_str().unwrap().parse().unwrap();
+    let run = |at| wuye_core::frontdesk::run_item_reminders(&app.core, at);
+    assert_eq!(run(due - Duration::minutes(1)).await.unwrap(), 0);
+    assert_eq!(run(due + Duration::minutes(1)).await.unwrap(), 1);
+    assert_eq!(run(due + Duration::minutes(2)).await.unwrap(), 0);
+    let (_, inbox) = owner.get("/api/v1/notifications").await;
+    let told: Vec<&Value> = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["event"] == "item_loan_overdue")
+        .collect();
+    assert_eq!(told.len(), 1, "{inbox}");
+    assert!(
+        told[0]["body"].as_str().unwrap().contains("雨伞 × 1"),
+        "{inbox}"
+    );
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod browser;
 mod charge_keys;
 mod console;
 mod daily_use;
+mod deskservices;
 mod duty;
 mod duty_pages;
 mod equipment;

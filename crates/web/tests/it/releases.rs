@@ -104,6 +104,18 @@ async fn a_release_is_applied_for_checked_and_passed_once_on_its_day() {
     let (_, v) = agent.get(&format!("/api/v1/releases/{id}")).await;
     assert_eq!(v["state"], "passed");
     assert!(v["passed_at"].is_string());
+    // The slip prints (the guard's copy), for staff only.
+    let pdf = agent
+        .client
+        .get(format!("{}/api/v1/releases/{id}/slip.pdf", app.base))
+        .bearer_auth(agent.token.as_deref().unwrap_or(""))
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().await.expect("bytes").starts_with(b"%PDF"));
+    let (st, _) = owner.get(&format!("/api/v1/releases/{id}/slip.pdf")).await;
+    assert_eq!(st, 404, "a slip is the desk's");
 
     // At the desk: a name not of the unit is refused; a slip for tomorrow is not passed today.
     let issue = format!("/api/v1/communities/{a}/releases");

@@ -238,7 +238,7 @@ fn check_span(
         .ok();
     let (s, e) = (s?, e?);
     match hours_of(v).booking_slots(s, e) {
-        Ok(_) if at(tz, day, e) <= Utc::now() && errs.is_empty() => {
+        Ok(_) if errs.is_empty() && at(tz, day, e) <= Utc::now() => {
             errs.push(FieldError::new("start", FrontdeskCode::VenueInPast));
             None
         }
@@ -454,6 +454,7 @@ pub async fn portal_venue_day(
     let mut q = core.db.read();
     let tz = tz_of(&mut q, ctx, c).await?;
     let day = day.unwrap_or_else(|| today_in(tz));
+    super::venues::check_day("day", day, today_in(tz))?;
     let w = BookingWhere {
         from_day: day,
         to_day: day,
@@ -682,6 +683,7 @@ pub async fn list_bookings(
     let mut q = core.db.read();
     let tz = tz_of(&mut q, ctx, c).await?;
     let from_day = f.day.unwrap_or_else(|| today_in(tz));
+    super::venues::check_day("day", from_day, today_in(tz))?;
     let w = BookingWhere {
         from_day,
         to_day: from_day + chrono::Duration::days(days - 1),

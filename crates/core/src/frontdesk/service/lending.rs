@@ -708,3 +708,63 @@ pub async fn list_item_loans(
         .map(|r| loan_of(core, r, &names, now))
         .collect()
 }
+
+/// One pass as of `now`: every item out past its due time and not yet told is told to its
+/// borrower once — his portal accounts, or an SMS to the phone the desk took — under the job's
+/// lease; a loan with no way to reach the borrower is marked told all the same (the desk's list
+/// flags it). Returns how many were told.
+pub async fn run_item_reminders(core: &Core, now: DateTime<Utc>) -> CoreResult<usize> {
+    const JOB: &str = "items_overdue";
+    let node = super::loans::node();
+    if !crate::shared::jobs::claim_lease(core, JOB, node, Duration::seconds(120), now).await? {
+        return Ok(0);
+    }
+    let mut told = 0;
+    for l in store::overdue_untold(&mut core.db.read(), now, 500).await? {
+        let accounts = match l.person_id {
+            Some(p) => crate::notify::accounts_of_people(&mut core.db.read(), &[p])
+                .await?
+                .into_iter()
+                .map(|(_, u)| u)
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut tx = core.db.begin().await?;
+        let tz = crate::registry::store::for_notify::community(&mut tx, l.community_id)
+            .await?
+            .map(|(_, _, tz)| crate::shared::calendar::zone(&tz))
+            .unwrap_or_else(|| crate::shared::calendar::zone(""));
+        if store::mark_told(&mut tx, l.community_id, l.id, now).await? == 1 {
+            let note = crate::notify::Note {
+                community: l.community_id,
+                event: crate::notify::model::Event::ItemLoanOverdue,
+                params: vec![
+                    ("item".into(), l.item_name.clone()),
+                    ("quantity".into(), l.quantity.to_string()),
+                    (
+                        "due".into(),
+                        l.due_at
+                            .with_timezone(&tz)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string(),
+                    ),
+                ],
+                request: None,
+                link: None,
+            };
+            if !accounts.is_empty() {
+                let write = crate::notify::InApp::Write;
+                crate::notify::enqueue(&core.channels, &mut tx, &note, &accounts, write, now)
+                    .await?;
+                told += 1;
+            } else if let Some(phone) = l.phone_enc.clone()
+                && crate::notify::enqueue_sms(&core.channels, &mut tx, &note, phone, now).await?
+            {
+                told += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    crate::shared::jobs::finish_lease(core, JOB, node, &format!("told {told}")).await?;
+    Ok(told)
+}

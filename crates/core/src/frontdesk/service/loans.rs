@@ -380,7 +380,7 @@ pub async fn list_key_loans(
 
 const JOB: &str = "keys_overdue";
 
-fn node() -> &'static str {
+pub(super) fn node() -> &'static str {
     static NODE: OnceLock<String> = OnceLock::new();
     NODE.get_or_init(crate::shared::jobs::node_name)
 }
@@ -429,7 +429,7 @@ pub async fn run_key_reminders(core: &Core, now: DateTime<Utc>) -> CoreResult<us
     Ok(told)
 }
 
-/// Runs the front desk's jobs ([`run_key_reminders`]) every `every` until the process ends.
+/// Runs the front desk's jobs ([`run_key_reminders`], [`super::lending::run_item_reminders`]) every `every` until the process ends.
 pub fn spawn_frontdesk_job(
     core: crate::CoreRef,
     every: std::time::Duration,
@@ -443,6 +443,11 @@ pub fn spawn_frontdesk_job(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(loans = n, "overdue keys told"),
                 Err(e) => tracing::error!(error = %e, "overdue keys job failed"),
+            }
+            match super::lending::run_item_reminders(&core, Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(loans = n, "overdue items told"),
+                Err(e) => tracing::error!(error = %e, "overdue items job failed"),
             }
         }
     })

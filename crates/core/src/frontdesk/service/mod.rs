@@ -22,7 +22,9 @@ pub mod moveout_sheet;
 pub mod moveouts;
 pub mod parcels;
 pub mod passes;
+pub mod release_sheet;
 pub mod releases;
+pub mod services;
 pub mod venues;
 pub mod visitors;
 

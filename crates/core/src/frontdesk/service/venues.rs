@@ -428,6 +428,17 @@ pub(super) fn plan(
         .collect()
 }
 
+/// A day asked for: within ten years of today (a year 9999 typed is named, not computed with).
+pub(super) fn check_day(field: &str, day: NaiveDate, today: NaiveDate) -> CoreResult<()> {
+    const MAX: i64 = 3_660;
+    if (day - today).num_days().abs() > MAX {
+        return Err(CoreError::Invalid(vec![
+            FieldError::new(field, FrontdeskCode::VenueDayRange).with("max", MAX),
+        ]));
+    }
+    Ok(())
+}
+
 /// Every venue in use on a day (default today, community time) with its slots and whose they
 /// are (`frontdesk.work`).
 pub async fn venue_day(
@@ -440,6 +451,7 @@ pub async fn venue_day(
     let mut q = core.db.read();
     let tz = tz_of(&mut q, ctx, c).await?;
     let day = day.unwrap_or_else(|| today_in(tz));
+    check_day("day", day, today_in(tz))?;
     let venues = store::venues(&mut q, c).await?;
     let w = BookingWhere {
         from_day: day,

@@ -252,3 +252,34 @@ pub(crate) async fn loans(
     )
     .await
 }
+
+/// Every community's loans out past due and not yet told (the job's batch), oldest due first.
+pub(crate) async fn overdue_untold(
+    q: &mut impl Queries,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> CoreResult<Vec<LoanRow>> {
+    q.fetch_all(
+        &format!(
+            "{LOAN_SELECT} WHERE l.returned_at IS NULL AND l.due_at < $1 AND l.overdue_told_at IS NULL \
+             ORDER BY l.due_at LIMIT $2"
+        ),
+        args![now, limit],
+    )
+    .await
+}
+
+/// Marks a loan told of being overdue; 0 rows when another node told it first.
+pub(crate) async fn mark_told(
+    tx: &mut Tx,
+    c: CommunityId,
+    id: ItemLoanId,
+    now: DateTime<Utc>,
+) -> CoreResult<u64> {
+    tx.execute(
+        "UPDATE item_loans SET overdue_told_at = $1 WHERE community_id = $2 AND id = $3 \
+         AND overdue_told_at IS NULL",
+        args![now, c, id],
+    )
+    .await
+}

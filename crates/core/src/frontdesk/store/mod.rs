@@ -9,5 +9,6 @@ pub(crate) mod lending;
 pub(crate) mod moveouts;
 pub(crate) mod parcels;
 pub(crate) mod releases;
+pub(crate) mod services;
 pub(crate) mod venues;
 pub(crate) mod visitors;

@@ -4,7 +4,7 @@
 //! desk and the owner's parcels in the portal ([`parcels`]); the gate's visitors register, the
 //! desk's passes and the owner's guests ([`visitors`]); small items lent ([`lending`]); large
 //! items released ([`releases`]); venues and rooms booked ([`venues`]); move-outs checked
-//! ([`moveouts`]).
+//! ([`moveouts`]); paid services and lock changes ([`deskservices`]).
 
 use askama::Template;
 use axum::Router;
@@ -25,6 +25,7 @@ use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfForm};
 
 mod cabinets;
+mod deskservices;
 mod key;
 mod lending;
 mod moveouts;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(lending::router())
         .merge(moveouts::router())
         .merge(cabinets::router())
+        .merge(deskservices::router())
         .merge(parcels::router())
         .merge(releases::router())
         .merge(venues::router())

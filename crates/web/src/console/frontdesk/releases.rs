@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/releases/{id}/approve", post(approve))
         .route("/releases/{id}/refuse", post(refuse))
         .route("/releases/{id}/pass", post(pass))
+        .route("/releases/{id}/slip.pdf", get(slip))
         .route("/portal/releases", get(mine).post(apply))
 }
 
@@ -384,4 +385,14 @@ async fn apply(
         }
         Err(e) => Err(PageError::new(&u, e)),
     }
+}
+
+async fn slip(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> PageResult {
+    let bytes = frontdesk::release_pdf(&st.core, &u.ctx, ReleaseSlipId(id))
+        .await
+        .or_page(&u)?;
+    Ok(crate::api::billing::pdf(
+        bytes,
+        &format!("release-{id}.pdf"),
+    ))
 }
