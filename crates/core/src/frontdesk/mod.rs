@@ -1,5 +1,7 @@
-//! The front desk (前台, SPEC §6, issue 15): the key ledger and its lending register, and
-//! parcels and mail held for residents, so far.
+//! The front desk (前台, SPEC §6, issue 15): the key ledger and its lending register, parcels and
+//! mail held for residents, visitors and passes, small items lent, large items released, venues
+//! booked, move-outs checked, and the desk's paid services and lock changes — each in its own file
+//! of `service/` (the two below in detail; the others in their module docs).
 //!
 //! Keys (钥匙台账, seed 001 钥匙管理: labelled, stored centrally, a list kept, one keeper, not lent
 //! at will): a community's cabinets each have one keeper; every key carries a code on its tag,
