@@ -136,6 +136,7 @@ plain_columns!(
     DeskServiceId,
     DeskSaleId,
     LockChangeId,
+    AfterHoursPermitId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

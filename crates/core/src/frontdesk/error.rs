@@ -218,5 +218,15 @@ crate::error_codes! {
         LockNoIdOnFile = "lock_no_id_on_file",
         /// The ID shown is not the owner's on file.
         LockWrongId = "lock_wrong_id",
+        /// A permit starts from yesterday up to `{max}` days ahead.
+        PermitStartRange = "permit_start_range",
+        /// A permit ends after it starts, within `{max}` hours.
+        PermitSpan = "permit_span",
+        /// Who applies: a person of the unit.
+        PermitApplicantRequired = "permit_applicant_required",
+        /// The applicant is not a person of the unit.
+        PermitNotOfUnit = "permit_not_of_unit",
+        /// Revoked already.
+        PermitRevoked = "permit_revoked",
     }
 }

@@ -34,6 +34,7 @@ pub use service::moveout_sheet::*;
 pub use service::moveouts::*;
 pub use service::parcels::*;
 pub use service::passes::*;
+pub use service::permits::*;
 pub use service::release_sheet::*;
 pub use service::releases::*;
 pub use service::services::*;

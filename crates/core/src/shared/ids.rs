@@ -112,4 +112,5 @@ id_type!(
     DeskServiceId,
     DeskSaleId,
     LockChangeId,
+    AfterHoursPermitId,
 );

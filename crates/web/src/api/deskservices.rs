@@ -1,6 +1,6 @@
 //! The desk's paid services over the API (有偿服务 · 破/换门锁): the price list, sales charged to
 //! the buyer's unit in billing, the day's sales, and locks changed for an owner whose ID the desk
-//! checked.
+//! checked; after-hours work permits the guard looks up by number.
 
 use axum::Json;
 use axum::extract::State;
@@ -20,6 +20,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sell))
         .routes(routes!(sales))
         .routes(routes!(list_locks, change))
+        .routes(routes!(list_permits, issue_permit))
+        .routes(routes!(permit_by_number))
+        .routes(routes!(revoke_permit))
 }
 
 /// The community's price list of paid services, those retired last.
@@ -119,4 +122,60 @@ async fn change(
 ) -> ApiResult<(StatusCode, Json<LockChange>)> {
     let v = frontdesk::change_lock(&s.core, &a.ctx, CommunityId(id), b).await?;
     Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// The after-hours work permits running on a day (`?day=`, default today), by start.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/after-hours-permits", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path), PermitFilter),
+    responses((status = 200, body = Vec<AfterHoursPermit>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_permits(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(f): ApiQuery<PermitFilter>,
+) -> ApiResult<Json<Vec<AfterHoursPermit>>> {
+    Ok(Json(
+        frontdesk::list_permits(&s.core, &a.ctx, CommunityId(id), f).await?,
+    ))
+}
+
+/// Issues an after-hours work permit (JB-000001) for a person of the unit.
+#[utoipa::path(post, path = "/api/v1/communities/{id}/after-hours-permits", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = PermitForCreate,
+    responses((status = 201, body = AfterHoursPermit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn issue_permit(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<PermitForCreate>,
+) -> ApiResult<(StatusCode, Json<AfterHoursPermit>)> {
+    let v = frontdesk::issue_permit(&s.core, &a.ctx, CommunityId(id), b).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// The permit of this number, as the guard types it, with whether it is in force now.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/after-hours-permits/by-number/{number}", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path), ("number" = String, Path)),
+    responses((status = 200, body = AfterHoursPermit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn permit_by_number(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath((id, number)): ApiPath<(i64, String)>,
+) -> ApiResult<Json<AfterHoursPermit>> {
+    Ok(Json(
+        frontdesk::permit_by_number(&s.core, &a.ctx, CommunityId(id), &number).await?,
+    ))
+}
+
+/// Revokes a permit once, with why (409 `permit_revoked` after).
+#[utoipa::path(post, path = "/api/v1/after-hours-permits/{id}/revoke", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = PermitRevoke,
+    responses((status = 200, body = AfterHoursPermit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn revoke_permit(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<PermitRevoke>,
+) -> ApiResult<Json<AfterHoursPermit>> {
+    Ok(Json(
+        frontdesk::revoke_permit(&s.core, &a.ctx, AfterHoursPermitId(id), b).await?,
+    ))
 }

@@ -174,3 +174,64 @@ async fn services_are_sold_from_the_price_list_and_locks_changed_for_a_checked_o
     let (_, all) = agent.get(&format!("{locks}?unit_id={unit}")).await;
     assert_eq!(all.as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn an_after_hours_permit_is_issued_for_a_person_of_the_unit_checked_by_number_and_revoked_once()
+ {
+    let app = app().await;
+    let a = app.community_a.0;
+    let (_, agent) = staff(&app, "agent1", "service_agent").await;
+    let (_, guard) = staff(&app, "guard1", "security").await;
+    let owner = app.api_as("o1", "owner", &[app.community_a]).await;
+    let (_, me) = owner.get("/api/v1/portal/me").await;
+    let label = me["units"][0]["label"].as_str().unwrap().to_string();
+    let permits = format!("/api/v1/communities/{a}/after-hours-permits");
+    let now = chrono::Utc::now();
+    let at = |h: i64| (now + chrono::Duration::hours(h)).to_rfc3339();
+
+    // Bad input named, nothing written.
+    let (st, e) = agent
+        .post(
+            &permits,
+            json!({"unit_label": label, "applicant_name": "路人", "workers": "", "work": "铺地砖",
+                   "starts_at": at(24 * 40), "ends_at": at(24 * 40 - 1)}),
+        )
+        .await;
+    assert_eq!(st, 422, "{e}");
+    assert_eq!(
+        fields(&e),
+        ["workers", "starts_at", "ends_at", "applicant_name"]
+    );
+    assert_eq!(app.count("after_hours_permits").await, 0);
+
+    // Issued for the owner tonight; the guard finds it by number, in force once it starts.
+    let (st, p) = agent
+        .post(
+            &permits,
+            json!({"unit_label": label, "applicant_name": "o1业主", "workers": "装修队 3 人",
+                   "work": "铺地砖", "starts_at": at(-1), "ends_at": at(3)}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    assert_eq!(
+        (&p["number"], &p["in_force"]),
+        (&json!("JB-000001"), &json!(true))
+    );
+    let (st, found) = guard.get(&format!("{permits}/by-number/jb-000001")).await;
+    assert_eq!((st.as_u16(), &found["id"]), (200, &p["id"]));
+    let (_, day) = agent.get(&permits).await;
+    assert_eq!(day.as_array().map(Vec::len), Some(1), "{day}");
+
+    // Revoked once, with why: no longer in force.
+    let revoke = format!("/api/v1/after-hours-permits/{}/revoke", p["id"]);
+    let (st, e) = agent.post(&revoke, json!({"reason": ""})).await;
+    assert_eq!((st.as_u16(), fields(&e)), (422, vec!["reason".to_string()]));
+    let (st, r) = agent.post(&revoke, json!({"reason": "噪音投诉"})).await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["in_force"], false);
+    let (st, e) = agent.post(&revoke, json!({"reason": "再次"})).await;
+    assert_eq!(
+        (st.as_u16(), e["code"].as_str()),
+        (409, Some("permit_revoked"))
+    );
+}

@@ -97,6 +97,7 @@ impl Other {
             ("venue-bookings", _) => "venue_booking",
             ("move-outs", _) => "move_out",
             ("desk-services", _) => "desk_service",
+            ("after-hours-permits", _) => "after_hours_permit",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) | ("by-number", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -804,6 +805,15 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("desk_service", id(&ds, "desk service"));
+    let (_, pm) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/after-hours-permits"),
+            json!({"unit_id": unit, "applicant_id": ids["person"], "workers": "乙装修队", "work": "乙铺砖",
+                   "starts_at": (now + chrono::Duration::hours(1)).to_rfc3339(),
+                   "ends_at": (now + chrono::Duration::hours(3)).to_rfc3339()}),
+        )
+        .await;
+    ids.insert("after_hours_permit", id(&pm, "after-hours permit"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

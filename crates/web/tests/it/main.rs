@@ -15,6 +15,7 @@ mod charge_keys;
 mod console;
 mod daily_use;
 mod deskservices;
+mod deskservices_pages;
 mod duty;
 mod duty_pages;
 mod equipment;

@@ -303,6 +303,9 @@ async fn every_route_is_documented() {
         "/api/v1/desk-services/{id}/sales",
         "/api/v1/communities/{id}/desk-sales",
         "/api/v1/communities/{id}/lock-changes",
+        "/api/v1/communities/{id}/after-hours-permits",
+        "/api/v1/communities/{id}/after-hours-permits/by-number/{number}",
+        "/api/v1/after-hours-permits/{id}/revoke",
         "/api/v1/communities/{id}/parcels",
         "/api/v1/communities/{id}/parcels/by-code/{code}",
         "/api/v1/communities/{id}/parcels/reminders",
@@ -329,7 +332,7 @@ async fn every_route_is_documented() {
     }
     assert_eq!(
         paths.len(),
-        319,
+        322,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

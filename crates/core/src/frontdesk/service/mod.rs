@@ -22,6 +22,7 @@ pub mod moveout_sheet;
 pub mod moveouts;
 pub mod parcels;
 pub mod passes;
+pub mod permits;
 pub mod release_sheet;
 pub mod releases;
 pub mod services;

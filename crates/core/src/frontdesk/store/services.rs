@@ -249,3 +249,115 @@ pub(crate) async fn locks(
     )
     .await
 }
+
+crate::row! {
+    /// An after-hours work permit with its unit's label.
+    pub(crate) struct PermitRow {
+        pub id: AfterHoursPermitId,
+        pub community_id: CommunityId,
+        pub number: String,
+        pub unit_id: UnitId,
+        pub unit_label: String,
+        pub applicant_id: Option<PersonId>,
+        pub applicant_name: String,
+        pub workers: String,
+        pub work: String,
+        pub starts_at: DateTime<Utc>,
+        pub ends_at: DateTime<Utc>,
+        pub revoked_at: Option<DateTime<Utc>>,
+        pub revoke_reason: Option<String>,
+        pub created_by: Option<UserId>,
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+const PERMIT_SELECT: &str = "SELECT p.id, p.community_id, p.number, p.unit_id, b.name || '-' || u.unit_no AS unit_label, \
+     p.applicant_id, p.applicant_name, p.workers, p.work, p.starts_at, p.ends_at, p.revoked_at, p.revoke_reason, \
+     p.created_by, p.created_at FROM after_hours_permits p JOIN units u ON u.id = p.unit_id \
+     JOIN buildings b ON b.id = u.building_id";
+
+/// A permit to write.
+pub(crate) struct NewPermit<'a> {
+    pub number: &'a str,
+    pub unit: UnitId,
+    pub applicant: Option<PersonId>,
+    pub applicant_name: &'a str,
+    pub workers: &'a str,
+    pub work: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub by: Option<UserId>,
+}
+
+pub(crate) async fn insert_permit(
+    tx: &mut Tx,
+    c: CommunityId,
+    p: NewPermit<'_>,
+    now: DateTime<Utc>,
+) -> CoreResult<AfterHoursPermitId> {
+    let id = tx
+        .insert_id(
+            "INSERT INTO after_hours_permits (community_id, number, unit_id, applicant_id, applicant_name, workers, \
+             work, starts_at, ends_at, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             RETURNING id",
+            args![c, p.number, p.unit, p.applicant, p.applicant_name, p.workers, p.work, p.starts_at,
+                  p.ends_at, p.by, now],
+        )
+        .await?;
+    Ok(AfterHoursPermitId(id))
+}
+
+pub(crate) async fn permit(
+    q: &mut impl Queries,
+    id: AfterHoursPermitId,
+) -> CoreResult<Option<PermitRow>> {
+    q.fetch_optional(&format!("{PERMIT_SELECT} WHERE p.id = $1"), args![id])
+        .await
+}
+
+pub(crate) async fn permit_by_number(
+    q: &mut impl Queries,
+    c: CommunityId,
+    number: &str,
+) -> CoreResult<Option<PermitRow>> {
+    q.fetch_optional(
+        &format!("{PERMIT_SELECT} WHERE p.community_id = $1 AND p.number = $2"),
+        args![c, number],
+    )
+    .await
+}
+
+/// The community's permits whose time overlaps [from, to), by start.
+pub(crate) async fn permits(
+    q: &mut impl Queries,
+    c: CommunityId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> CoreResult<Vec<PermitRow>> {
+    q.fetch_all(
+        &format!(
+            "{PERMIT_SELECT} WHERE p.community_id = $1 AND p.starts_at < $3 AND p.ends_at > $2 \
+             ORDER BY p.starts_at, p.id LIMIT $4"
+        ),
+        args![c, from, to, limit],
+    )
+    .await
+}
+
+/// Revokes a permit; 0 rows when it was already.
+pub(crate) async fn revoke_permit(
+    tx: &mut Tx,
+    c: CommunityId,
+    id: AfterHoursPermitId,
+    by: Option<UserId>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<u64> {
+    tx.execute(
+        "UPDATE after_hours_permits SET revoked_at = $1, revoked_by = $2, revoke_reason = $3 \
+         WHERE community_id = $4 AND id = $5 AND revoked_at IS NULL",
+        args![now, by, reason, c, id],
+    )
+    .await
+}

@@ -11,15 +11,15 @@ use serde::Deserialize;
 use wuye_core::CoreError;
 use wuye_core::frontdesk::model::LockKind;
 use wuye_core::frontdesk::{
-    self, DeskSale, DeskSaleForCreate, DeskService, DeskServiceForSave, LockChange,
-    LockChangeForCreate, LockFilter,
+    self, AfterHoursPermit, DeskSale, DeskSaleForCreate, DeskService, DeskServiceForSave,
+    LockChange, LockChangeForCreate, LockFilter, PermitFilter, PermitForCreate, PermitRevoke,
 };
 use wuye_core::shared::ids::*;
 use wuye_core::shared::money::Money;
 
-use super::super::duty::community_of;
+use super::super::duty::{community_of, said};
 use super::super::flash::done;
-use super::super::forms::{Opt, label, local_time, opts};
+use super::super::forms::{Opt, form_time, label, local_time, opts};
 use super::super::{Id, OrPage, PageError, PageResult, Shell, page};
 use super::{manages, zone};
 use crate::AppState;
@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/desk-services/new", post(add))
         .route("/desk-services/{id}", post(save))
         .route("/lock-changes", post(lock))
+        .route("/after-hours-permits", post(issue_permit))
+        .route("/after-hours-permits/{id}/revoke", post(revoke_permit))
 }
 
 #[derive(Template)]
@@ -48,6 +50,8 @@ struct DeskPage {
     f: SellForm,
     add: ServiceForm,
     lk: LockForm,
+    pm: PermitForm,
+    permits: Vec<PermitRow>,
     /// The form refused (`sell`, `add`, `lock`): its messages show beside its own fields only.
     which: &'static str,
 }
@@ -113,10 +117,55 @@ fn lock_row(k: &LockChange, l: crate::locale::Locale, tz: chrono_tz::Tz) -> Lock
     }
 }
 
+/// A permit as the day's list shows it.
+pub struct PermitRow {
+    pub id: i64,
+    pub number: String,
+    pub unit: String,
+    pub applicant: String,
+    pub workers: String,
+    pub work: String,
+    pub span: String,
+    pub in_force: bool,
+    pub revoked: String,
+}
+
+fn permit_row(p: &AfterHoursPermit, tz: chrono_tz::Tz) -> PermitRow {
+    PermitRow {
+        id: p.id.0,
+        number: p.number.clone(),
+        unit: p.unit_label.clone(),
+        applicant: p.applicant_name.clone(),
+        workers: p.workers.clone(),
+        work: p.work.clone(),
+        span: format!(
+            "{} – {}",
+            local_time(p.starts_at, tz),
+            local_time(p.ends_at, tz)
+        ),
+        in_force: p.in_force,
+        revoked: p.revoke_reason.clone().unwrap_or_default(),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct PermitForm {
+    community: i64,
+    unit_label: String,
+    applicant_name: String,
+    workers: String,
+    work: String,
+    starts_at: String,
+    ends_at: String,
+}
+
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct DeskQ {
     community: Option<String>,
+    /// A permit number the guard typed: that permit alone in the list.
+    permit: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -175,6 +224,7 @@ struct Refused {
     f: Option<SellForm>,
     add: Option<ServiceForm>,
     lk: Option<LockForm>,
+    pm: Option<PermitForm>,
 }
 
 async fn render(st: &AppState, u: &ConsoleUser, s: Shell, q: DeskQ, r: Refused) -> PageResult {
@@ -197,6 +247,20 @@ async fn render(st: &AppState, u: &ConsoleUser, s: Shell, q: DeskQ, r: Refused) 
             .take(20)
             .map(|k| lock_row(k, u.locale, tz))
             .collect();
+    let permits = if q.permit.trim().is_empty() {
+        frontdesk::list_permits(&st.core, &u.ctx, CommunityId(c), PermitFilter::default())
+            .await
+            .or_page(u)?
+    } else {
+        match frontdesk::permit_by_number(&st.core, &u.ctx, CommunityId(c), &q.permit).await {
+            Ok(p) => vec![p],
+            Err(CoreError::NotFound(_)) => Vec::new(),
+            Err(e) => return Err(PageError::new(u, e)),
+        }
+    }
+    .iter()
+    .map(|p| permit_row(p, tz))
+    .collect();
     Ok(page(&DeskPage {
         s,
         communities,
@@ -220,6 +284,11 @@ async fn render(st: &AppState, u: &ConsoleUser, s: Shell, q: DeskQ, r: Refused) 
             kind: "change".into(),
             ..Default::default()
         }),
+        pm: r.pm.unwrap_or_else(|| PermitForm {
+            community: c,
+            ..Default::default()
+        }),
+        permits,
         which: r.which,
     }))
 }
@@ -234,6 +303,7 @@ async fn again(st: &AppState, u: &ConsoleUser, c: i64, e: CoreError, r: Refused)
     let s = Shell::of(u).with_error(&e);
     let q = DeskQ {
         community: Some(c.to_string()),
+        permit: String::new(),
     };
     let mut page = render(st, u, s, q, r).await?;
     *page.status_mut() = status;
@@ -376,4 +446,79 @@ async fn lock(
         }
         Err(e) => Err(PageError::new(&u, e)),
     }
+}
+
+async fn issue_permit(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    CsrfForm(f): CsrfForm<PermitForm>,
+) -> PageResult {
+    let c = f.community;
+    let tz = zone(&st, &u, c).await;
+    let mut errs = Vec::new();
+    let starts = form_time("starts_at", &f.starts_at, tz, &mut errs);
+    let ends = form_time("ends_at", &f.ends_at, tz, &mut errs);
+    let r = match (starts, ends) {
+        (Some(starts_at), Some(ends_at)) if errs.is_empty() => {
+            let input = PermitForCreate {
+                unit_id: None,
+                unit_label: some(&f.unit_label),
+                applicant_id: None,
+                applicant_name: some(&f.applicant_name),
+                workers: f.workers.clone(),
+                work: f.work.clone(),
+                starts_at,
+                ends_at,
+            };
+            frontdesk::issue_permit(&st.core, &u.ctx, CommunityId(c), input).await
+        }
+        _ => {
+            for (field, raw) in [("starts_at", &f.starts_at), ("ends_at", &f.ends_at)] {
+                if raw.trim().is_empty() {
+                    errs.push(wuye_core::FieldError::new(
+                        field,
+                        wuye_core::shared::error::CommonCode::Required,
+                    ));
+                }
+            }
+            Err(CoreError::Invalid(errs))
+        }
+    };
+    match r {
+        Ok(p) => {
+            let msg = u
+                .locale
+                .t("fd.permit_issued")
+                .replace("{number}", &p.number);
+            Ok(done(&st, &u, &format!("/desk-services?community={c}"), msg))
+        }
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            let r = Refused {
+                which: "permit",
+                pm: Some(f),
+                ..Default::default()
+            };
+            again(&st, &u, c, e, r).await
+        }
+        Err(e) => Err(PageError::new(&u, e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RevokeForm {
+    community: i64,
+    reason: String,
+}
+
+async fn revoke_permit(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<RevokeForm>,
+) -> PageResult {
+    let input = PermitRevoke { reason: f.reason };
+    let r = frontdesk::revoke_permit(&st.core, &u.ctx, AfterHoursPermitId(id), input).await;
+    let to = format!("/desk-services?community={}", f.community);
+    said(&st, &u, &to, r.map(|_| ()), "fd.permit_revoked_done")
 }
