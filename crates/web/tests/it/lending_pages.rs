@@ -3,8 +3,6 @@
 //! to an owner typed by his unit, the deposit taken in cash; the loan is listed out with its
 //! deposit; it is returned with the deposit paid back; a technician has no such page.
 
-use serde_json::json;
-
 use crate::console::console_login;
 use crate::daily_use::{html, send};
 
@@ -17,19 +15,7 @@ async fn an_umbrella_is_added_lent_against_a_deposit_and_returned_through_the_pa
     app.user("agent01", "service_agent", &[a]).await;
     app.user("tech01", "technician", &[a]).await;
     let admin = app.admin().await;
-    let unit = crate::new_unit(&admin, app.building_a.0, "1802").await;
-    let (_, u) = admin.get(&format!("/api/v1/units/{unit}")).await;
-    let label = format!(
-        "{}-{}",
-        u["unit"]["building_name"].as_str().unwrap(),
-        u["unit"]["unit_no"].as_str().unwrap()
-    );
-    admin
-        .post(
-            "/api/v1/people",
-            json!({"community_id": a.0, "name": "赵业主", "unit_id": unit, "relation": "owner"}),
-        )
-        .await;
+    let (_, label) = crate::unit_with_owner(&app, &admin, "1802", "赵业主").await;
 
     // The manager adds the umbrellas; a stock left empty is named.
     let (web, token) = console_login(&app, "pm01").await;

@@ -65,6 +65,31 @@ mod visitors_pages;
 use serde_json::{Value, json};
 use wuye_testkit::{Api, TestApp};
 
+/// Creates a unit of community A's building with a named owner; returns its id and its label as
+/// the desk types it (`1栋-1802`).
+pub async fn unit_with_owner(
+    app: &TestApp,
+    admin: &Api,
+    unit_no: &str,
+    owner: &str,
+) -> (i64, String) {
+    let unit = new_unit(admin, app.building_a.0, unit_no).await;
+    let (_, u) = admin.get(&format!("/api/v1/units/{unit}")).await;
+    let label = format!(
+        "{}-{}",
+        u["unit"]["building_name"].as_str().unwrap_or_default(),
+        u["unit"]["unit_no"].as_str().unwrap_or_default()
+    );
+    let (st, p) = admin
+        .post(
+            "/api/v1/people",
+            json!({"community_id": app.community_a.0, "name": owner, "unit_id": unit, "relation": "owner"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    (unit, label)
+}
+
 /// Creates a unit through the API and returns its id.
 pub async fn new_unit(api: &Api, building: i64, unit_no: &str) -> i64 {
     let (st, v) = api

@@ -17,19 +17,7 @@ async fn a_tenant_is_moved_out_through_the_pages_with_a_managers_waiver() {
     app.user("agent01", "service_agent", &[a]).await;
     app.user("tech01", "technician", &[a]).await;
     let admin = app.admin().await;
-    let unit = crate::new_unit(&admin, app.building_a.0, "1802").await;
-    let (_, u) = admin.get(&format!("/api/v1/units/{unit}")).await;
-    let label = format!(
-        "{}-{}",
-        u["unit"]["building_name"].as_str().unwrap(),
-        u["unit"]["unit_no"].as_str().unwrap()
-    );
-    admin
-        .post(
-            "/api/v1/people",
-            json!({"community_id": a.0, "name": "赵业主", "unit_id": unit, "relation": "owner"}),
-        )
-        .await;
+    let (unit, label) = crate::unit_with_owner(&app, &admin, "1802", "赵业主").await;
 
     let (web, token) = console_login(&app, "agent01").await;
     let page = html(&web, &app.base, &format!("/move-outs?community={c}")).await;
