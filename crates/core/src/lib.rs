@@ -8,6 +8,7 @@ pub mod backup;
 pub mod billing;
 pub mod community;
 pub mod db;
+pub mod decoration;
 pub mod demo;
 pub mod duty;
 pub mod equipment;
@@ -36,6 +37,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     billing::error::BillingCode::CODES,
     billing::switch::SwitchCode::CODES,
     community::error::CommunityCode::CODES,
+    decoration::error::DecorationCode::CODES,
     duty::error::DutyCode::CODES,
     incidents::error::IncidentCode::CODES,
     equipment::error::EquipmentCode::CODES,

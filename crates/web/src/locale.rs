@@ -23,7 +23,7 @@ fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {
 /// The files of each language: the general one, then one per console area. A key lives in
 /// one file only (a test checks): one that two areas gave different texts showed whichever
 /// file came last.
-const ZH_FILES: [&str; 13] = [
+const ZH_FILES: [&str; 14] = [
     include_str!("../locale/zh-CN.txt"),
     include_str!("../locale/zh-CN.registry.txt"),
     include_str!("../locale/zh-CN.tickets.txt"),
@@ -37,8 +37,9 @@ const ZH_FILES: [&str; 13] = [
     include_str!("../locale/zh-CN.incidents.txt"),
     include_str!("../locale/zh-CN.equipment.txt"),
     include_str!("../locale/zh-CN.frontdesk.txt"),
+    include_str!("../locale/zh-CN.decoration.txt"),
 ];
-const EN_FILES: [&str; 13] = [
+const EN_FILES: [&str; 14] = [
     include_str!("../locale/en.txt"),
     include_str!("../locale/en.registry.txt"),
     include_str!("../locale/en.tickets.txt"),
@@ -52,6 +53,7 @@ const EN_FILES: [&str; 13] = [
     include_str!("../locale/en.incidents.txt"),
     include_str!("../locale/en.equipment.txt"),
     include_str!("../locale/en.frontdesk.txt"),
+    include_str!("../locale/en.decoration.txt"),
 ];
 
 fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {

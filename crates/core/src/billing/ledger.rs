@@ -477,8 +477,58 @@ pub(crate) async fn charge_service_in(
     basis: String,
     amount_fen: i64,
 ) -> CoreResult<i64> {
+    let item = service_fee_item(tx, c, Utc::now()).await?;
+    charge_item_in(tx, ctx, c, unit, item, description, basis, amount_fen).await
+}
+
+/// A decoration's fee (装修管理费, 垃圾清运费), charged like a paid service but under the
+/// community's decoration fee item (created on first use), so the reports show it as such.
+pub(crate) async fn charge_decoration_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    unit: UnitId,
+    description: &str,
+    basis: String,
+    amount_fen: i64,
+) -> CoreResult<i64> {
     let now = Utc::now();
-    let item = service_fee_item(tx, c, now).await?;
+    let item = match store::fee_items::item_of_kind(tx, c, FeeKind::Decoration.code()).await? {
+        Some(id) => id,
+        None => store::fee_items::create_module_item(
+            tx,
+            c,
+            ("DECORATION", "装修费用", "decoration"),
+            now,
+        )
+        .await?
+        .ok_or_else(|| CoreError::conflict("pending", BillingCode::ServiceItemCodeTaken))?,
+    };
+    charge_item_in(tx, ctx, c, unit, item, description, basis, amount_fen).await
+}
+
+/// What is still to pay on a charge another module raised (0 once settled or reversed).
+pub(crate) async fn outstanding_in(tx: &mut Tx, c: CommunityId, id: i64) -> CoreResult<i64> {
+    let ch = get_charge_in(tx, c, id).await?;
+    Ok(if ch.reversed_by.is_some() {
+        0
+    } else {
+        ch.amount_fen - ch.settled_fen
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn charge_item_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    unit: UnitId,
+    item: i64,
+    description: &str,
+    basis: String,
+    amount_fen: i64,
+) -> CoreResult<i64> {
+    let now = Utc::now();
     let tz = community_tz(tx, ctx, c).await?;
     let id = store::charges::insert_service(
         tx,
@@ -533,7 +583,7 @@ async fn service_fee_item(tx: &mut Tx, c: CommunityId, now: DateTime<Utc>) -> Co
         return Ok(id);
     }
     // The code is taken by an item of another kind: the manager must make a service item.
-    store::fee_items::create_service_item(tx, c, now)
+    store::fee_items::create_module_item(tx, c, ("SERVICE", "有偿服务", "service"), now)
         .await?
         .ok_or_else(|| CoreError::conflict("pending", BillingCode::ServiceItemCodeTaken))
 }

@@ -137,6 +137,7 @@ plain_columns!(
     DeskSaleId,
     LockChangeId,
     AfterHoursPermitId,
+    DecorationId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -249,6 +249,9 @@ pub(super) async fn seed_frontdesk(
         .await?;
     }
     seed_venues(core, sys, c, owner).await?;
+    if let Some((unit, person)) = owner {
+        seed_decoration(core, sys, c, unit, person).await?;
+    }
     for (name, unit, price) in DESK_SERVICES {
         frontdesk::create_desk_service(
             core,
@@ -346,5 +349,55 @@ async fn seed_venues(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// The owner's decoration application, awaiting the manager's approval: a kitchen and bathroom
+/// redone by a contractor in a week's time.
+async fn seed_decoration(
+    core: &Core,
+    sys: &Ctx,
+    c: CommunityId,
+    unit: UnitId,
+    person: PersonId,
+) -> CoreResult<()> {
+    use crate::decoration::{self, DecorationForCreate, DecorationWorks, WorkerForCreate};
+    let start = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        + Duration::days(7);
+    decoration::apply_decoration(
+        core,
+        sys,
+        c,
+        DecorationForCreate {
+            unit_id: Some(unit),
+            applicant_id: Some(person),
+            works: DecorationWorks {
+                contractor: "美家装饰工程有限公司".into(),
+                contractor_licence: Some("JZ-2026-0188".into()),
+                foreman: "刘工".into(),
+                foreman_phone: Some("13912340000".into()),
+                scope: "厨房、卫生间翻新（更换瓷砖、橱柜，重做防水），客厅墙面刷漆".into(),
+                starts_on: start,
+                ends_on: start + Duration::days(34),
+                workers: vec![
+                    WorkerForCreate {
+                        name: "王师傅".into(),
+                        trade: Some("水电工".into()),
+                        phone: Some("13800001111".into()),
+                    },
+                    WorkerForCreate {
+                        name: "赵师傅".into(),
+                        trade: Some("泥瓦工".into()),
+                        phone: None,
+                    },
+                ],
+                fire_letter_signed: true,
+            },
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(())
 }

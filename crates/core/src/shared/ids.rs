@@ -113,4 +113,5 @@ id_type!(
     DeskSaleId,
     LockChangeId,
     AfterHoursPermitId,
+    DecorationId,
 );

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 pub(crate) mod billing;
 mod community;
+mod decorations;
 mod deskservices;
 mod duty;
 mod equipment;
@@ -67,6 +68,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         moveouts::router(),
         releases::router(),
         venues::router(),
+        decorations::router(),
     ]
 }
 

@@ -8,6 +8,7 @@ mod billing;
 mod charts;
 mod committee;
 mod community;
+mod decoration;
 mod desk;
 mod duty;
 mod equipment;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(incidents::router())
         .merge(patrols::router())
         .merge(frontdesk::router())
+        .merge(decoration::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -392,6 +394,30 @@ impl IntoResponse for PageError {
 
 /// What a console handler returns when it uses `?` on service calls.
 pub type PageResult = Result<Response, PageError>;
+
+/// A form's outcome: done, `ok` answers (a redirect saying so); refused (invalid or conflict),
+/// the form's page drawn again by `again` with each error beside its field and the refusal's
+/// status; anything else, the error page.
+pub async fn form_outcome<T, Fut>(
+    u: &ConsoleUser,
+    r: Result<T, CoreError>,
+    ok: impl FnOnce(T) -> Response,
+    again: impl FnOnce(Shell) -> Fut,
+) -> PageResult
+where
+    Fut: std::future::Future<Output = PageResult>,
+{
+    match r {
+        Ok(v) => Ok(ok(v)),
+        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            let status = describe(&e, u.locale).0;
+            let mut resp = again(Shell::of(u).with_error(&e)).await?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(PageError::new(u, e)),
+    }
+}
 
 /// Turns a service result into one a console handler can `?`.
 pub trait OrPage<T> {

@@ -101,6 +101,11 @@ impl Shell {
                 "fd.my_venues",
                 "nav-my-venues",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/decorations",
+                "dec.my_decorations",
+                "nav-my-decorations",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -220,6 +225,7 @@ impl Shell {
             manage.push(link("/releases", "fd.releases", "nav-releases"));
             manage.push(link("/venues", "fd.venues", "nav-venues"));
             manage.push(link("/move-outs", "fd.move_outs", "nav-move-outs"));
+            manage.push(link("/decorations", "dec.decorations", "nav-decorations"));
             manage.push(link(
                 "/desk-services",
                 "fd.desk_services",

@@ -98,6 +98,8 @@ impl Other {
             ("move-outs", _) => "move_out",
             ("desk-services", _) => "desk_service",
             ("after-hours-permits", _) => "after_hours_permit",
+            ("decorations", _) => "decoration",
+            ("decoration-violations", _) => "decoration_violation",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) | ("by-number", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -136,6 +138,8 @@ impl Other {
             "authorisation_id" => "key_authorisation",
             "item_id" => "lend_item",
             "venue_id" => "venue",
+            "decoration_id" => "decoration",
+            "inspection_id" => "decoration_inspection",
             "person_ids" => "person",
             "depositor_id" | "recipient_id" | "host_person_id" | "applicant_id" => "person",
             "entity_id" | "before_id" | "after_id" => return None,
@@ -814,6 +818,39 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("after_hours_permit", id(&pm, "after-hours permit"));
+    // A decoration under way with a violation found (no money: approved at zero).
+    let start = (now + chrono::Duration::days(1)).date_naive();
+    let (_, d) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/decorations"),
+            json!({"unit_id": unit, "applicant_id": ids["person"], "contractor": "乙装修队", "foreman": "乙工头",
+                   "scope": "乙铺砖", "starts_on": start, "ends_on": start + chrono::Duration::days(5),
+                   "fire_letter_signed": true}),
+        )
+        .await;
+    let dec = id(&d, "decoration");
+    ids.insert("decoration", dec);
+    let zero = json!({"deposit": "0", "management_fee": "0", "rubbish_fee": "0"});
+    admin
+        .post(&format!("/api/v1/decorations/{dec}/approve"), zero)
+        .await;
+    admin
+        .post(&format!("/api/v1/decorations/{dec}/permit"), json!({}))
+        .await;
+    let (_, d) = admin
+        .post(
+            &format!("/api/v1/decorations/{dec}/inspections"),
+            json!({"violations": [{"kind": "rubbish", "description": "乙垃圾", "deadline": start}]}),
+        )
+        .await;
+    ids.insert(
+        "decoration_violation",
+        id(&d["violations"][0], "decoration violation"),
+    );
+    ids.insert(
+        "decoration_inspection",
+        id(&d["inspections"][0], "decoration inspection"),
+    );
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

@@ -14,6 +14,8 @@ mod browser;
 mod charge_keys;
 mod console;
 mod daily_use;
+mod decorations;
+mod decorations_pages;
 mod deskservices;
 mod deskservices_pages;
 mod duty;

@@ -306,6 +306,22 @@ async fn every_route_is_documented() {
         "/api/v1/communities/{id}/after-hours-permits",
         "/api/v1/communities/{id}/after-hours-permits/by-number/{number}",
         "/api/v1/after-hours-permits/{id}/revoke",
+        "/api/v1/communities/{id}/decoration-settings",
+        "/api/v1/communities/{id}/decorations",
+        "/api/v1/decorations/{id}",
+        "/api/v1/decorations/{id}/approve",
+        "/api/v1/decorations/{id}/refuse",
+        "/api/v1/decorations/{id}/cancel",
+        "/api/v1/decorations/{id}/deposit",
+        "/api/v1/decorations/{id}/permit",
+        "/api/v1/decorations/{id}/inspections",
+        "/api/v1/decoration-violations/{id}/rectify",
+        "/api/v1/decorations/{id}/extend",
+        "/api/v1/decorations/{id}/files",
+        "/api/v1/decorations/{id}/accept",
+        "/api/v1/decorations/{id}/refund",
+        "/api/v1/portal/decorations",
+        "/api/v1/portal/decorations/{id}/cancel",
         "/api/v1/communities/{id}/parcels",
         "/api/v1/communities/{id}/parcels/by-code/{code}",
         "/api/v1/communities/{id}/parcels/reminders",
@@ -332,7 +348,7 @@ async fn every_route_is_documented() {
     }
     assert_eq!(
         paths.len(),
-        322,
+        338,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

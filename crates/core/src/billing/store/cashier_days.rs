@@ -40,7 +40,7 @@ pub(crate) async fn count_payment(
 }
 
 /// `(method, count, total_fen)` of the cashier's money that day, by method: payments (refunds
-/// and reversals negative), deposits taken at the desk, and deposits refunded (negative) — a
+/// and reversals negative), deposits taken at the desk, and deposits refunded (negative, less what was kept against deductions) — a
 /// deposit is not income, but it is money in or out of the drawer the close hands over.
 pub(crate) async fn totals(
     q: &mut impl Queries,
@@ -54,7 +54,7 @@ pub(crate) async fn totals(
          AND business_date = $2 AND COALESCE(cashier_id, 0) = $3 \
          UNION ALL SELECT received_method, amount_fen FROM deposits WHERE community_id = $1 \
          AND received_business_date = $2 AND received_by = $3 AND received_method IS NOT NULL \
-         UNION ALL SELECT refund_method, -amount_fen FROM deposits WHERE community_id = $1 \
+         UNION ALL SELECT refund_method, deducted_fen - amount_fen FROM deposits WHERE community_id = $1 \
          AND refund_business_date = $2 AND refunded_by = $3) m GROUP BY method ORDER BY method",
         args![c, day, cashier],
     )

@@ -12,7 +12,8 @@ use crate::shared::ids::*;
 
 const DEPOSIT_SELECT: &str = "SELECT d.id, d.community_id, d.unit_id, b.name || '-' || u.unit_no AS unit_label, \
      d.kind, d.amount_fen, d.received_on, d.payer, d.note, d.source, d.received_method, d.state, \
-     d.refunded_at, d.refund_method, d.refund_reason, d.refunded_by_name, d.refund_business_date, d.created_at \
+     d.refunded_at, d.refund_method, d.refund_reason, d.refunded_by_name, d.refund_business_date, d.deducted_fen, \
+     d.deduction_note, d.created_at \
      FROM deposits d JOIN units u ON u.id = d.unit_id JOIN buildings b ON b.id = u.building_id";
 
 /// A deposit to write.
@@ -137,9 +138,13 @@ pub(crate) struct Refund<'a> {
     pub by_name: &'a str,
     pub day: NaiveDate,
     pub now: DateTime<Utc>,
+    /// Kept against documented deductions (a decoration's violations); the rest is paid back.
+    pub deducted_fen: i64,
+    pub deduction_note: Option<&'a str>,
 }
 
-/// Marks a held deposit refunded; 0 rows when it was refunded already (or meanwhile).
+/// Marks a held deposit refunded; 0 rows when it was refunded already (or meanwhile), or when
+/// the deductions exceed it.
 pub(crate) async fn refund(
     tx: &mut Tx,
     c: CommunityId,
@@ -148,8 +153,8 @@ pub(crate) async fn refund(
 ) -> CoreResult<u64> {
     tx.execute(
         "UPDATE deposits SET state = 'refunded', refunded_at = $1, refund_method = $2, refund_reason = $3, \
-         refunded_by = $4, refunded_by_name = $5, refund_business_date = $6 \
-         WHERE community_id = $7 AND id = $8 AND state = 'held'",
+         refunded_by = $4, refunded_by_name = $5, refund_business_date = $6, deducted_fen = $7, \
+         deduction_note = $8 WHERE community_id = $9 AND id = $10 AND state = 'held' AND amount_fen >= $7",
         args![
             r.now,
             r.method,
@@ -157,6 +162,8 @@ pub(crate) async fn refund(
             r.by.map_or(0, |u| u.0),
             r.by_name,
             r.day,
+            r.deducted_fen,
+            r.deduction_note,
             c,
             id
         ],

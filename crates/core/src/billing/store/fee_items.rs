@@ -101,27 +101,38 @@ pub(crate) async fn name(q: &mut impl Queries, id: FeeItemId) -> CoreResult<Stri
 
 /// The first item of kind `service`.
 pub(crate) async fn service_item(tx: &mut Tx, c: CommunityId) -> CoreResult<Option<i64>> {
+    item_of_kind(tx, c, "service").await
+}
+
+/// The first item of a kind.
+pub(crate) async fn item_of_kind(
+    tx: &mut Tx,
+    c: CommunityId,
+    kind: &str,
+) -> CoreResult<Option<i64>> {
     let row: Option<(i64,)> = tx
         .fetch_optional(
-            "SELECT id FROM fee_items WHERE community_id = $1 AND kind = 'service' ORDER BY id",
-            args![c],
+            "SELECT id FROM fee_items WHERE community_id = $1 AND kind = $2 ORDER BY id",
+            args![c, kind],
         )
         .await?;
     Ok(row.map(|(id,)| id))
 }
 
-/// Creates the service item; none when its code is already taken.
-pub(crate) async fn create_service_item(
+/// Creates an item another module charges under (`SERVICE` 有偿服务, `DECORATION` 装修费用);
+/// none when its code is already taken.
+pub(crate) async fn create_module_item(
     tx: &mut Tx,
     c: CommunityId,
+    (code, name, kind): (&str, &str, &str),
     now: DateTime<Utc>,
 ) -> CoreResult<Option<i64>> {
     let row: Option<(i64,)> = tx
         .fetch_optional(
             "INSERT INTO fee_items (community_id, code, name, kind, late_fee_ppm, late_fee_grace_days, \
-             active, created_at, updated_at) VALUES ($1, 'SERVICE', '有偿服务', 'service', 0, 0, $2, $3, $3) \
+             active, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, 0, $5, $6, $6) \
              ON CONFLICT (community_id, code) DO NOTHING RETURNING id",
-            args![c, true, now],
+            args![c, code, name, kind, true, now],
         )
         .await?;
     Ok(row.map(|(id,)| id))

@@ -65,6 +65,10 @@ pub struct Deposit {
     pub refunded_by_name: Option<String>,
     /// The business day whose close counts the refund.
     pub refund_business_date: Option<NaiveDate>,
+    /// Kept against documented deductions on refund (a decoration's violations); the refund
+    /// paid back `amount_fen - deducted_fen`.
+    pub deducted_fen: i64,
+    pub deduction_note: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -278,7 +282,7 @@ pub async fn refund_deposit(
             SwitchCode::DepositAlreadyRefunded,
         ));
     }
-    refund_in(&mut tx, ctx, c, id, method, &reason).await?;
+    refund_in(&mut tx, ctx, c, id, method, &reason, (0, None)).await?;
     let after = deposit_in(&mut tx, c, id).await?;
     audit::record(
         &mut tx,
@@ -295,7 +299,9 @@ pub async fn refund_deposit(
 
 /// Pays a held deposit back inside the caller's transaction, out of today's close of the user
 /// who does it (409 `deposit_already_refunded` when it is not held). The caller has checked
-/// that the user may: the desk that takes a lent item back pays its deposit back there.
+/// that the user may: the desk that takes a lent item back pays its deposit back there; a
+/// decoration keeps `kept` (fen, with what documents it) against its violations and pays back
+/// the rest.
 pub(crate) async fn refund_in(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -303,6 +309,7 @@ pub(crate) async fn refund_in(
     id: i64,
     method: PayMethod,
     reason: &str,
+    kept: (i64, Option<&str>),
 ) -> CoreResult<()> {
     let day = today_in(community_tz(tx, ctx, c).await?);
     open_day(tx, c, ctx.actor().map_or(0, |u| u.0), day).await?;
@@ -313,6 +320,8 @@ pub(crate) async fn refund_in(
         by_name: &ctx.display_name,
         day,
         now: Utc::now(),
+        deducted_fen: kept.0,
+        deduction_note: kept.1,
     };
     if store::deposits::refund(tx, c, id, &refund).await? != 1 {
         return Err(CoreError::conflict(

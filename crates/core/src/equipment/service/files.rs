@@ -3,8 +3,6 @@
 //! from their first bytes, at most 10 MB; written under the data directory before their row
 //! commits (a file whose row failed is removed).
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,11 +15,11 @@ use crate::equipment::error::EquipmentCode;
 use crate::equipment::model;
 use crate::equipment::store;
 use crate::shared::crypto::random_bytes;
-use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
+use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::{Core, Ctx, Perm};
 
-pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+pub use crate::shared::files::MAX_FILE_BYTES;
 pub const MAX_FILES: i64 = 50;
 
 /// A document or photo of an item.
@@ -34,34 +32,10 @@ pub struct EquipmentFile {
 }
 
 fn checked(field: &str, bytes: &[u8]) -> CoreResult<(&'static str, &'static str)> {
-    if bytes.is_empty() {
-        return Err(CoreError::invalid(field, CommonCode::Required));
-    }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(CoreError::Invalid(vec![
-            FieldError::new(field, CommonCode::FileTooLarge).with("max", "10 MB"),
-        ]));
-    }
-    // The same types a notice's attachment takes: PDF, JPEG, PNG, WebP.
-    crate::community::announcements::sniff_attachment(bytes)
-        .ok_or_else(|| CoreError::invalid(field, EquipmentCode::NotADocument))
+    crate::shared::files::checked(field, bytes, EquipmentCode::NotADocument)
 }
 
-async fn write(path: PathBuf, bytes: Vec<u8>) -> CoreResult<()> {
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new(".")))?;
-        std::fs::write(&path, bytes)
-    })
-    .await
-    .map_err(CoreError::internal)?
-    .map_err(CoreError::internal)
-}
-
-async fn read(path: PathBuf) -> CoreResult<Vec<u8>> {
-    tokio::fs::read(&path)
-        .await
-        .map_err(|_| CoreError::NotFound("file"))
-}
+use crate::shared::files::{read, write};
 
 pub(crate) async fn files_of(
     q: &mut impl Queries,

@@ -662,7 +662,7 @@ pub async fn return_item_loan(
             ));
         };
         let reason = format!("{} × {} 已归还", r.item_name, r.quantity);
-        deposits::refund_in(&mut tx, ctx, c, d, method, &reason).await?;
+        deposits::refund_in(&mut tx, ctx, c, d, method, &reason, (0, None)).await?;
     }
     audit::record(
         &mut tx,

@@ -57,6 +57,8 @@ pub struct VisitorPass {
     pub created_at: DateTime<Utc>,
     /// The desk's member who issued it (none: the owner, from the portal).
     pub issued_by_name: Option<String>,
+    /// The decoration a worker's pass was issued for.
+    pub decoration_id: Option<DecorationId>,
 }
 
 /// A pass the desk issues.
@@ -68,6 +70,10 @@ pub struct PassForCreate {
     pub visitor: VisitorForCreate,
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
+    /// A worker's pass for a decoration under way: valid within its period only, revoked when
+    /// its works are accepted.
+    #[serde(default)]
+    pub decoration_id: Option<DecorationId>,
 }
 
 /// A guest's pass the owner pre-registers in the portal.
@@ -129,6 +135,7 @@ fn pass_of(core: &Core, r: PassRow, names: &Names, now: DateTime<Utc>) -> CoreRe
         revoked_at: r.revoked_at,
         created_at: r.created_at,
         issued_by_name: r.created_by.and_then(|u| names.get(&u).cloned()),
+        decoration_id: r.decoration_id,
     })
 }
 
@@ -193,6 +200,20 @@ pub async fn create_pass(
         DESK_PASS_DAYS,
         now,
     ));
+    if let Some(d) = input.decoration_id {
+        let tz = super::tz_of(&mut tx, ctx, c).await?;
+        errs.extend(
+            crate::decoration::pass_fits(
+                &mut tx,
+                c,
+                d,
+                kind == Some(PassKind::Worker),
+                (input.valid_from, input.valid_until),
+                tz,
+            )
+            .await?,
+        );
+    }
     let Some(kind) = kind.filter(|_| errs.is_empty()) else {
         return Err(CoreError::Invalid(errs));
     };
@@ -215,6 +236,7 @@ pub async fn create_pass(
             valid_from: input.valid_from,
             valid_until: input.valid_until,
             by: ctx.actor(),
+            decoration: input.decoration_id,
         },
     )
     .await?;
@@ -235,6 +257,32 @@ pub async fn create_pass(
     let names = staff_names(&mut tx, ctx, c).await?;
     tx.commit().await?;
     pass_of(core, r, &names, now)
+}
+
+/// The workers' passes issued for a decoration (its page lists them).
+pub(crate) async fn decoration_passes(
+    core: &Core,
+    q: &mut impl Queries,
+    ctx: &Ctx,
+    c: CommunityId,
+    d: DecorationId,
+) -> CoreResult<Vec<VisitorPass>> {
+    let names = staff_names(q, ctx, c).await?;
+    let now = Utc::now();
+    store::decoration_passes(q, c, d)
+        .await?
+        .into_iter()
+        .map(|r| pass_of(core, r, &names, now))
+        .collect()
+}
+
+/// Revokes a decoration's workers' passes still in force; how many.
+pub(crate) async fn revoke_decoration_passes(
+    tx: &mut Tx,
+    c: CommunityId,
+    d: DecorationId,
+) -> CoreResult<u64> {
+    store::revoke_decoration_passes(tx, c, d, Utc::now()).await
 }
 
 async fn reached_pass(q: &mut impl Queries, ctx: &Ctx, id: VisitorPassId) -> CoreResult<PassRow> {
@@ -368,6 +416,7 @@ pub async fn create_guest_pass(
             valid_from: input.valid_from,
             valid_until: input.valid_until,
             by: ctx.actor(),
+            decoration: None,
         },
     )
     .await?;

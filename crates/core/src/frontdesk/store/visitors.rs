@@ -37,12 +37,13 @@ crate::row! {
         pub revoked_at: Option<DateTime<Utc>>,
         pub created_by: Option<UserId>,
         pub created_at: DateTime<Utc>,
+        pub decoration_id: Option<DecorationId>,
     }
 }
 
 const PASS_COLS: &str = "id, community_id, kind, code, number, holder_name, id_type, id_number_enc, \
      id_number_masked, phone_enc, unit_id, unit_label, host_person_id, host_name, purpose, plate, party_size, \
-     valid_from, valid_until, used_at, entries, revoked_at, created_by, created_at";
+     valid_from, valid_until, used_at, entries, revoked_at, created_by, created_at, decoration_id";
 
 /// Who comes in, to whom, why: shared by a pass and a visit.
 pub(crate) struct Visitor<'a> {
@@ -69,6 +70,8 @@ pub(crate) struct NewPass<'a> {
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
     pub by: Option<UserId>,
+    /// A worker's pass for a decoration.
+    pub decoration: Option<DecorationId>,
 }
 
 /// Writes a pass; `None` when its code (or number) is the community's already: nothing is
@@ -84,12 +87,13 @@ pub(crate) async fn insert_pass(
         .fetch_optional(
             "INSERT INTO visitor_passes (community_id, kind, code, number, holder_name, id_type, id_number_enc, \
              id_number_masked, phone_enc, unit_id, unit_label, host_person_id, host_name, purpose, plate, party_size, \
-             valid_from, valid_until, entries, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 0, $19, $20) \
+             valid_from, valid_until, entries, created_by, created_at, decoration_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 0, $19, $20, $21) \
              ON CONFLICT DO NOTHING RETURNING id",
             args![c, p.kind, p.code, p.number, v.name, v.id_type, v.id_number_enc.clone(),
                   v.id_number_masked.clone(), v.phone_enc.clone(), v.unit, v.unit_label.clone(), v.host,
-                  v.host_name.clone(), v.purpose, v.plate, v.party_size, p.valid_from, p.valid_until, p.by, now],
+                  v.host_name.clone(), v.purpose, v.plate, v.party_size, p.valid_from, p.valid_until, p.by, now,
+                  p.decoration],
         )
         .await?;
     Ok(row.map(|(id,)| id))
@@ -209,6 +213,37 @@ pub(crate) async fn use_pass(
          WHERE id = $1 AND revoked_at IS NULL"
     };
     tx.execute(sql, args![id, now]).await
+}
+
+/// The passes issued for a decoration, newest first.
+pub(crate) async fn decoration_passes(
+    q: &mut impl Queries,
+    c: CommunityId,
+    d: DecorationId,
+) -> CoreResult<Vec<PassRow>> {
+    q.fetch_all(
+        &format!(
+            "SELECT {PASS_COLS} FROM visitor_passes WHERE community_id = $1 AND decoration_id = $2 ORDER BY id DESC"
+        ),
+        args![c, d],
+    )
+    .await
+}
+
+/// Revokes the passes of a decoration's workers still in force (its works accepted or
+/// stopped); the number revoked.
+pub(crate) async fn revoke_decoration_passes(
+    tx: &mut Tx,
+    c: CommunityId,
+    d: DecorationId,
+    now: DateTime<Utc>,
+) -> CoreResult<u64> {
+    tx.execute(
+        "UPDATE visitor_passes SET revoked_at = $3 WHERE community_id = $1 AND decoration_id = $2 \
+         AND revoked_at IS NULL AND valid_until > $3",
+        args![c, d, now],
+    )
+    .await
 }
 
 pub(crate) async fn revoke_pass(

@@ -191,3 +191,19 @@ pub(crate) async fn set_unit_state(
     )
     .await
 }
+
+/// The unit's building area (hundredths of m²) when it is of the community: a decoration's
+/// management fee is charged on it.
+pub(crate) async fn unit_area(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Option<i64>> {
+    let row: Option<(i64,)> = q
+        .fetch_optional(
+            "SELECT building_area FROM units WHERE community_id = $1 AND id = $2",
+            args![c, unit],
+        )
+        .await?;
+    Ok(row.map(|(a,)| a))
+}

@@ -102,6 +102,22 @@ pub(crate) async fn one_file(
     max: usize,
     field: &str,
 ) -> Result<Result<(String, Vec<u8>), wuye_core::CoreError>, axum::response::Response> {
+    Ok(one_file_and_fields(u, mp, max, field)
+        .await?
+        .map(|(name, bytes, _)| (name, bytes)))
+}
+
+/// [`one_file`] with the form's other small fields (a select saying what the file is).
+#[allow(clippy::type_complexity)]
+pub(crate) async fn one_file_and_fields(
+    u: &crate::extract::ConsoleUser,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    max: usize,
+    field: &str,
+) -> Result<
+    Result<(String, Vec<u8>, Vec<(String, String)>), wuye_core::CoreError>,
+    axum::response::Response,
+> {
     use axum::response::IntoResponse;
     let up = match mp {
         Ok(mp) => crate::console::registry::read_upload(mp, max, false).await,
@@ -122,6 +138,6 @@ pub(crate) async fn one_file(
             wuye_core::shared::error::CommonCode::Required,
         ))
     } else {
-        Ok((up.file_name.unwrap_or_default(), up.file))
+        Ok((up.file_name.unwrap_or_default(), up.file, up.other))
     })
 }

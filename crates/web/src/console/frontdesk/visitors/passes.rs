@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 use wuye_core::CoreError;
+use wuye_core::decoration;
 use wuye_core::frontdesk::model::{IdType, PassKind};
 use wuye_core::frontdesk::{self, PassFilter, PassForCreate, VisitorPass};
 use wuye_core::shared::ids::*;
@@ -92,12 +93,18 @@ struct ListQ {
     community: Option<String>,
     kind: String,
     valid: String,
+    /// A decoration under way: the form issues a worker's pass for it, within its period.
+    decoration: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct IssueForm {
     kind: String,
+    /// The decoration a worker's pass is for (its id), empty for none.
+    decoration_id: String,
+    /// Its number, shown.
+    decoration_number: String,
     valid_from: String,
     valid_until: String,
     #[serde(flatten)]
@@ -123,7 +130,7 @@ async fn render(
         Err(e) => return Err(PageError::new(u, e)),
     };
     let now = Utc::now().with_timezone(&tz);
-    let f = f.unwrap_or_else(|| IssueForm {
+    let mut f = f.unwrap_or_else(|| IssueForm {
         kind: "temporary".into(),
         valid_from: now.format("%Y-%m-%dT%H:%M").to_string(),
         valid_until: (now + Duration::days(30))
@@ -134,7 +141,20 @@ async fn render(
             id_type: "resident_id".into(),
             ..Default::default()
         },
+        ..Default::default()
     });
+    // From a decoration's page: a worker's pass for its unit, until the end of its period.
+    if let Ok(d) = q.decoration.trim().parse::<i64>()
+        && f.decoration_id.is_empty()
+        && let Ok(d) = decoration::get_decoration(&st.core, &u.ctx, DecorationId(d)).await
+    {
+        f.kind = "worker".into();
+        f.decoration_id = d.id.0.to_string();
+        f.decoration_number = d.number.clone();
+        f.valid_until = format!("{}T23:59", d.ends_on);
+        f.w.unit_label = d.unit_label.clone();
+        f.w.purpose = format!("装修施工 {}", d.number);
+    }
     // A guest's pass is the owner's, from the portal.
     let mut kinds = opts(PassKind::ALL, u.locale);
     kinds.retain(|k| k.code != "guest");
@@ -182,6 +202,7 @@ async fn issue(
                 visitor: f.w.input(),
                 valid_from,
                 valid_until,
+                decoration_id: f.decoration_id.trim().parse().ok().map(DecorationId),
             };
             frontdesk::create_pass(&st.core, &u.ctx, CommunityId(c), input).await
         }
