@@ -44,3 +44,18 @@ pub async fn read(path: PathBuf) -> CoreResult<Vec<u8>> {
         .await
         .map_err(|_| CoreError::NotFound("file"))
 }
+
+/// Writes the file, then runs `record` (the transaction whose row names it); a failed record
+/// removes the file again, so no file is left that no row names.
+pub async fn write_then<T>(
+    path: PathBuf,
+    bytes: Vec<u8>,
+    record: impl std::future::Future<Output = CoreResult<T>>,
+) -> CoreResult<T> {
+    write(path.clone(), bytes).await?;
+    let saved = record.await;
+    if saved.is_err() {
+        let _ = tokio::fs::remove_file(&path).await;
+    }
+    saved
+}

@@ -381,9 +381,8 @@ pub async fn add_decoration_file(
         hex::encode(random_bytes::<12>())
     );
     let path = core.settings.files_dir.join(&rel);
-    crate::shared::files::write(path.clone(), bytes.to_vec()).await?;
     let name = format!("{}.{ext}", label.zh());
-    let saved = async {
+    crate::shared::files::write_then(path, bytes.to_vec(), async {
         let before = view(core, &mut tx, ctx, id).await?;
         let now = Utc::now();
         let fid = store::insert_file(
@@ -413,12 +412,8 @@ pub async fn add_decoration_file(
             content_type: ct.into(),
             created_at: now,
         })
-    }
-    .await;
-    if saved.is_err() {
-        let _ = tokio::fs::remove_file(&path).await;
-    }
-    saved
+    })
+    .await
 }
 
 /// A file of a decoration: its type, name and bytes.

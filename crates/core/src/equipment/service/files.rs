@@ -35,7 +35,7 @@ fn checked(field: &str, bytes: &[u8]) -> CoreResult<(&'static str, &'static str)
     crate::shared::files::checked(field, bytes, EquipmentCode::NotADocument)
 }
 
-use crate::shared::files::{read, write};
+use crate::shared::files::read;
 
 pub(crate) async fn files_of(
     q: &mut impl Queries,
@@ -88,8 +88,7 @@ pub async fn add_equipment_file(
         hex::encode(random_bytes::<12>())
     );
     let path = core.settings.files_dir.join(&rel);
-    write(path.clone(), bytes.to_vec()).await?;
-    let saved = async {
+    crate::shared::files::write_then(path, bytes.to_vec(), async {
         let now = Utc::now();
         let id = store::items::insert_file(
             &mut tx,
@@ -119,12 +118,8 @@ pub async fn add_equipment_file(
             content_type: ct.into(),
             created_at: now,
         })
-    }
-    .await;
-    if saved.is_err() {
-        let _ = tokio::fs::remove_file(&path).await;
-    }
-    saved
+    })
+    .await
 }
 
 /// A file of an item: its type, name and bytes.
@@ -177,8 +172,7 @@ pub async fn add_order_file(
         hex::encode(random_bytes::<12>())
     );
     let path = core.settings.files_dir.join(&rel);
-    write(path.clone(), bytes.to_vec()).await?;
-    let saved = async {
+    crate::shared::files::write_then(path, bytes.to_vec(), async {
         let now = Utc::now();
         let id = store::maintenance::insert_order_file(
             &mut tx,
@@ -198,12 +192,8 @@ pub async fn add_order_file(
             content_type: ct.into(),
             created_at: now,
         })
-    }
-    .await;
-    if saved.is_err() {
-        let _ = tokio::fs::remove_file(&path).await;
-    }
-    saved
+    })
+    .await
 }
 
 /// A file of an order: its type, label and bytes.
