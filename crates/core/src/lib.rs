@@ -17,6 +17,7 @@ pub mod hot_lists;
 pub mod incidents;
 pub mod keys;
 mod layout;
+pub mod movein;
 pub mod notify;
 
 pub mod patrols;
@@ -42,6 +43,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     incidents::error::IncidentCode::CODES,
     equipment::error::EquipmentCode::CODES,
     frontdesk::error::FrontdeskCode::CODES,
+    movein::error::MoveInCode::CODES,
     notify::error::NotifyCode::CODES,
     patrols::error::PatrolCode::CODES,
     portal::error::PortalCode::CODES,

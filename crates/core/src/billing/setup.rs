@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::Core;
 use crate::audit::{self, Action, Entry};
-use crate::db::Queries;
+use crate::db::{Queries, Tx};
 use crate::registry::SpaceState;
 use crate::registry::{UnitState, UnitUse};
 use crate::shared::ctx::{Ctx, Perm};
@@ -653,6 +653,29 @@ pub async fn update_account(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Starts a unit's billing on its hand-over day (入伙), in the caller's transaction: bill runs
+/// prorate the period it falls in. Its last day, if set, stays.
+pub(crate) async fn start_billing_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    unit: UnitId,
+    from: NaiveDate,
+) -> CoreResult<()> {
+    let before = account_in(tx, c, unit).await?;
+    store::accounts::set_dates(tx, c, unit, Some(from), before.billing_until, Utc::now()).await?;
+    let after = account_in(tx, c, unit).await?;
+    audit::record(
+        tx,
+        ctx,
+        Entry::new(Action::Update, "billing_account", unit.0)
+            .community(c)
+            .before(&before)
+            .after(&after),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

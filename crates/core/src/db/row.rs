@@ -138,6 +138,7 @@ plain_columns!(
     LockChangeId,
     AfterHoursPermitId,
     DecorationId,
+    MoveInId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

@@ -114,4 +114,5 @@ id_type!(
     LockChangeId,
     AfterHoursPermitId,
     DecorationId,
+    MoveInId,
 );

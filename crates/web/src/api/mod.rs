@@ -15,6 +15,7 @@ mod frontdesk;
 pub mod import;
 mod incidents;
 mod lending;
+mod moveins;
 mod moveouts;
 mod notify;
 mod opening;
@@ -66,6 +67,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         lending::router(),
         deskservices::router(),
         moveouts::router(),
+        moveins::router(),
         releases::router(),
         venues::router(),
         decorations::router(),

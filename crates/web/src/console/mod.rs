@@ -17,6 +17,7 @@ mod forms;
 mod frontdesk;
 mod home;
 mod incidents;
+mod movein;
 pub(crate) mod nav;
 mod notify;
 mod opinions;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(patrols::router())
         .merge(frontdesk::router())
         .merge(decoration::router())
+        .merge(movein::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))

@@ -106,6 +106,11 @@ impl Shell {
                 "dec.my_decorations",
                 "nav-my-decorations",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/move-ins",
+                "mi.my_move_ins",
+                "nav-my-move-ins",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -226,6 +231,7 @@ impl Shell {
             manage.push(link("/venues", "fd.venues", "nav-venues"));
             manage.push(link("/move-outs", "fd.move_outs", "nav-move-outs"));
             manage.push(link("/decorations", "dec.decorations", "nav-decorations"));
+            manage.push(link("/move-ins", "mi.move_ins", "nav-move-ins"));
             manage.push(link(
                 "/desk-services",
                 "fd.desk_services",

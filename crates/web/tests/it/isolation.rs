@@ -99,6 +99,8 @@ impl Other {
             ("desk-services", _) => "desk_service",
             ("after-hours-permits", _) => "after_hours_permit",
             ("decorations", _) => "decoration",
+            ("move-ins", _) => "move_in",
+            ("warranty-items", _) => "warranty_item",
             ("decoration-violations", _) => "decoration_violation",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) | ("by-number", _) => return None,
@@ -141,7 +143,9 @@ impl Other {
             "decoration_id" => "decoration",
             "inspection_id" => "decoration_inspection",
             "person_ids" => "person",
-            "depositor_id" | "recipient_id" | "host_person_id" | "applicant_id" => "person",
+            "depositor_id" | "recipient_id" | "host_person_id" | "applicant_id" | "owner_id" => {
+                "person"
+            }
             "entity_id" | "before_id" | "after_id" => return None,
             n if n.ends_with("_id") || n.ends_with("_ids") => {
                 panic!("`{n}` names an entity: map it to one of B")
@@ -851,6 +855,22 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         "decoration_inspection",
         id(&d["inspections"][0], "decoration inspection"),
     );
+    let (_, mi) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/move-ins"),
+            json!({"unit_id": unit}),
+        )
+        .await;
+    let mi = id(&mi, "move-in");
+    ids.insert("move_in", mi);
+    let (_, mi) = admin
+        .post(
+            &format!("/api/v1/move-ins/{mi}/defects"),
+            json!({"room": "乙卫生间", "item": "防水", "description": "乙渗水", "contractor": "乙建设",
+                   "due_on": start}),
+        )
+        .await;
+    ids.insert("warranty_item", id(&mi["warranty"][0], "warranty item"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

@@ -32,6 +32,8 @@ mod keys_pages;
 mod latefees;
 mod lending;
 mod lending_pages;
+mod moveins;
+mod moveins_pages;
 mod moveouts;
 mod moveouts_pages;
 mod nodes;

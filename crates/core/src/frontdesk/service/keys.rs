@@ -826,3 +826,53 @@ pub async fn set_key_retired(core: &Core, ctx: &Ctx, id: KeyId, retired: bool) -
     tx.commit().await?;
     Ok(v)
 }
+
+/// The unit's own keys in the cabinet (their codes): what a move-in hands over.
+pub(crate) async fn unit_keys_in(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Vec<String>> {
+    Ok(store::unit_keys_in(q, c, unit)
+        .await?
+        .into_iter()
+        .map(|(_, code)| code)
+        .collect())
+}
+
+/// Hands the unit's own keys in the cabinet to its owner (入伙), in the caller's transaction:
+/// each leaves the ledger (retired, audited with why); their codes.
+pub(crate) async fn hand_over_unit_keys(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    unit: UnitId,
+    why: &str,
+) -> CoreResult<Vec<String>> {
+    let mut codes = Vec::new();
+    for (id, code) in store::unit_keys_in(tx, c, unit).await? {
+        if store::set_state(
+            tx,
+            c,
+            id,
+            KeyState::In.code(),
+            KeyState::Retired.code(),
+            Utc::now(),
+        )
+        .await?
+            == 1
+        {
+            audit::record(
+                tx,
+                ctx,
+                Entry::new(Action::Update, "key", id.0)
+                    .community(c)
+                    .before(&serde_json::json!({"state": "in"}))
+                    .after(&serde_json::json!({"state": "retired", "why": why})),
+            )
+            .await?;
+            codes.push(code);
+        }
+    }
+    Ok(codes)
+}

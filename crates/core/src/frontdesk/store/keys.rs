@@ -251,6 +251,21 @@ pub(crate) async fn set_state(
     .await
 }
 
+/// The unit's own keys in the cabinet, not an owner's deposited spare: `(id, code)` — what a
+/// move-in hands over.
+pub(crate) async fn unit_keys_in(
+    q: &mut impl Queries,
+    c: CommunityId,
+    unit: UnitId,
+) -> CoreResult<Vec<(KeyId, String)>> {
+    q.fetch_all(
+        "SELECT id, code FROM key_items WHERE community_id = $1 AND unit_id = $2 AND kind = 'unit' \
+         AND deposited_by IS NULL AND state = 'in' ORDER BY code",
+        args![c, unit],
+    )
+    .await
+}
+
 crate::row! {
     /// An owner's authorisation for his deposited key.
     pub(crate) struct AuthorisationRow {
