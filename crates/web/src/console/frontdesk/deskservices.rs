@@ -20,10 +20,9 @@ use wuye_core::shared::money::Money;
 use super::super::duty::{community_of, said};
 use super::super::flash::done;
 use super::super::forms::{Opt, form_time, label, local_time, opts};
-use super::super::{Id, OrPage, PageError, PageResult, Shell, page};
+use super::super::{Id, OrPage, PageError, PageResult, Shell, form_outcome, page};
 use super::{manages, zone};
 use crate::AppState;
-use crate::error::describe;
 use crate::extract::{ConsoleUser, CsrfForm};
 
 pub fn router() -> Router<AppState> {
@@ -297,17 +296,13 @@ async fn desk(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<DeskQ>
     render(&st, &u, Shell::of(&u), q, Refused::default()).await
 }
 
-/// The page again with a refused form's input and each message beside its field.
-async fn again(st: &AppState, u: &ConsoleUser, c: i64, e: CoreError, r: Refused) -> PageResult {
-    let status = describe(&e, u.locale).0;
-    let s = Shell::of(u).with_error(&e);
+/// The page again with a refused form's input (`s` carries each message beside its field).
+async fn again(st: &AppState, u: &ConsoleUser, c: i64, s: Shell, r: Refused) -> PageResult {
     let q = DeskQ {
         community: Some(c.to_string()),
         permit: String::new(),
     };
-    let mut page = render(st, u, s, q, r).await?;
-    *page.status_mut() = status;
-    Ok(page)
+    render(st, u, s, q, r).await
 }
 
 async fn sell(
@@ -332,8 +327,11 @@ async fn sell(
         };
         frontdesk::sell_desk_service(&st.core, &u.ctx, DeskServiceId(f.service_id), input).await
     };
-    match r {
-        Ok(s) => {
+
+    form_outcome(
+        &u,
+        r,
+        |s| {
             let msg = u
                 .locale
                 .t("fd.service_sold")
@@ -343,18 +341,18 @@ async fn sell(
                 )
                 .replace("{amount}", &Money(s.amount_fen).to_string())
                 .replace("{unit}", &s.unit_label);
-            Ok(done(&st, &u, &format!("/desk-services?community={c}"), msg))
-        }
-        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            done(&st, &u, &format!("/desk-services?community={c}"), msg)
+        },
+        |s| async {
             let r = Refused {
                 which: "sell",
                 f: Some(f),
                 ..Default::default()
             };
-            again(&st, &u, c, e, r).await
-        }
-        Err(e) => Err(PageError::new(&u, e)),
-    }
+            again(&st, &u, c, s, r).await
+        },
+    )
+    .await
 }
 
 async fn add(
@@ -363,23 +361,28 @@ async fn add(
     CsrfForm(f): CsrfForm<ServiceForm>,
 ) -> PageResult {
     let c = f.community;
-    match frontdesk::create_desk_service(&st.core, &u.ctx, CommunityId(c), f.input()).await {
-        Ok(_) => Ok(done(
-            &st,
-            &u,
-            &format!("/desk-services?community={c}"),
-            u.locale.t("fd.service_saved"),
-        )),
-        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+    let r = frontdesk::create_desk_service(&st.core, &u.ctx, CommunityId(c), f.input()).await;
+    form_outcome(
+        &u,
+        r,
+        |_| {
+            done(
+                &st,
+                &u,
+                &format!("/desk-services?community={c}"),
+                u.locale.t("fd.service_saved"),
+            )
+        },
+        |s| async {
             let r = Refused {
                 which: "add",
                 add: Some(f),
                 ..Default::default()
             };
-            again(&st, &u, c, e, r).await
-        }
-        Err(e) => Err(PageError::new(&u, e)),
-    }
+            again(&st, &u, c, s, r).await
+        },
+    )
+    .await
 }
 
 async fn save(
@@ -389,22 +392,27 @@ async fn save(
     CsrfForm(f): CsrfForm<ServiceForm>,
 ) -> PageResult {
     let c = f.community;
-    match frontdesk::update_desk_service(&st.core, &u.ctx, DeskServiceId(id), f.input()).await {
-        Ok(_) => Ok(done(
-            &st,
-            &u,
-            &format!("/desk-services?community={c}"),
-            u.locale.t("fd.service_saved"),
-        )),
-        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+    let r = frontdesk::update_desk_service(&st.core, &u.ctx, DeskServiceId(id), f.input()).await;
+    form_outcome(
+        &u,
+        r,
+        |_| {
+            done(
+                &st,
+                &u,
+                &format!("/desk-services?community={c}"),
+                u.locale.t("fd.service_saved"),
+            )
+        },
+        |s| async {
             let r = Refused {
                 which: "add",
                 ..Default::default()
             };
-            again(&st, &u, c, e, r).await
-        }
-        Err(e) => Err(PageError::new(&u, e)),
-    }
+            again(&st, &u, c, s, r).await
+        },
+    )
+    .await
 }
 
 async fn lock(
@@ -424,14 +432,19 @@ async fn lock(
         reason: f.reason.clone(),
         fee: some(&f.fee),
     };
-    match frontdesk::change_lock(&st.core, &u.ctx, CommunityId(c), input).await {
-        Ok(_) => Ok(done(
-            &st,
-            &u,
-            &format!("/desk-services?community={c}"),
-            u.locale.t("fd.lock_recorded"),
-        )),
-        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+    let r = frontdesk::change_lock(&st.core, &u.ctx, CommunityId(c), input).await;
+    form_outcome(
+        &u,
+        r,
+        |_| {
+            done(
+                &st,
+                &u,
+                &format!("/desk-services?community={c}"),
+                u.locale.t("fd.lock_recorded"),
+            )
+        },
+        |s| async {
             // The ID number typed is not sent back to the page.
             let lk = LockForm {
                 id_number: String::new(),
@@ -442,10 +455,10 @@ async fn lock(
                 lk: Some(lk),
                 ..Default::default()
             };
-            again(&st, &u, c, e, r).await
-        }
-        Err(e) => Err(PageError::new(&u, e)),
-    }
+            again(&st, &u, c, s, r).await
+        },
+    )
+    .await
 }
 
 async fn issue_permit(
@@ -484,24 +497,27 @@ async fn issue_permit(
             Err(CoreError::Invalid(errs))
         }
     };
-    match r {
-        Ok(p) => {
+
+    form_outcome(
+        &u,
+        r,
+        |p| {
             let msg = u
                 .locale
                 .t("fd.permit_issued")
                 .replace("{number}", &p.number);
-            Ok(done(&st, &u, &format!("/desk-services?community={c}"), msg))
-        }
-        Err(e @ (CoreError::Invalid(_) | CoreError::Conflict(_))) => {
+            done(&st, &u, &format!("/desk-services?community={c}"), msg)
+        },
+        |s| async {
             let r = Refused {
                 which: "permit",
                 pm: Some(f),
                 ..Default::default()
             };
-            again(&st, &u, c, e, r).await
-        }
-        Err(e) => Err(PageError::new(&u, e)),
-    }
+            again(&st, &u, c, s, r).await
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
