@@ -285,3 +285,69 @@ async fn tools_without_a_deposit_go_to_a_named_borrower_and_those_past_due_are_l
     let (_, out) = agent.get(&format!("{loans}?state=returned")).await;
     assert_eq!(out.as_array().map(Vec::len), Some(1));
 }
+
+/// A lent tool reported lost: the loan closes as lost, its piece leaves the stock, and its
+/// deposit is kept in full — settled in billing with nothing paid back, so the agent's day counts
+/// the ¥50 taken and nothing out.
+#[tokio::test]
+async fn a_lost_tool_leaves_the_stock_and_its_deposit_is_kept() {
+    let app = app().await;
+    let a = app.community_a.0;
+    let (_, pm) = staff(&app, "manager1", "project_manager").await;
+    let (agent_id, agent) = staff(&app, "agent1", "service_agent").await;
+    let owner = app.api_as("o1", "owner", &[app.community_a]).await;
+    let (_, me) = owner.get("/api/v1/portal/me").await;
+    let label = me["units"][0]["label"].as_str().unwrap().to_string();
+    let (st, ladder) = pm
+        .post(
+            &format!("/api/v1/communities/{a}/lend-items"),
+            json!({"name": "人字梯", "stock": 2, "deposit": "50", "loan_days": 1}),
+        )
+        .await;
+    assert_eq!(st, 201, "{ladder}");
+    let (st, loan) = agent
+        .post(
+            &format!("/api/v1/lend-items/{}/lend", ladder["id"]),
+            json!({"unit_label": label, "borrower_name": "o1业主", "deposit_method": "cash"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{loan}");
+    let back = format!("/api/v1/item-loans/{}/return", loan["id"]);
+    let (st, l) = agent
+        .post(&back, json!({"lost": true, "note": "借用人说梯子被偷"}))
+        .await;
+    assert_eq!(st, 200, "{l}");
+    assert_eq!(
+        (&l["lost"], &l["deposit_state"]),
+        (&json!(true), &json!("refunded"))
+    );
+    let (_, d) = pm
+        .get(&format!("/api/v1/deposits/{}", loan["deposit_id"]))
+        .await;
+    assert_eq!(
+        (&d["amount_fen"], &d["deducted_fen"]),
+        (&json!(5000), &json!(5000))
+    );
+    let (_, items) = agent
+        .get(&format!("/api/v1/communities/{a}/lend-items"))
+        .await;
+    let it = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == ladder["id"])
+        .unwrap();
+    assert_eq!((&it["stock"], &it["available"]), (&json!(1), &json!(1)));
+    let (_, days) = pm
+        .get(&format!("/api/v1/daily-closes?community_id={a}"))
+        .await;
+    let day = days
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["cashier_id"] == agent_id.0)
+        .expect("the agent's day");
+    assert_eq!(day["cash_fen"], 5000, "{day}");
+    let (st, e) = agent.post(&back, json!({})).await;
+    assert_eq!(st, 409, "{e}");
+}

@@ -101,6 +101,8 @@ pub struct ItemLoan {
     pub returned_at: Option<DateTime<Utc>>,
     pub returned_to_name: Option<String>,
     pub return_note: Option<String>,
+    /// Closed as lost: its pieces left the stock and its deposit was kept.
+    pub lost: bool,
     /// Out and past its due time.
     pub overdue: bool,
 }
@@ -141,6 +143,9 @@ pub struct ItemReturn {
     pub refund_method: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The borrower lost it: the pieces leave the stock and the deposit is kept in full.
+    #[serde(default)]
+    pub lost: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
@@ -208,6 +213,7 @@ fn loan_of(
         note: r.note,
         returned_at: r.returned_at,
         return_note: r.return_note,
+        lost: r.lost,
     })
 }
 
@@ -613,7 +619,8 @@ pub async fn get_item_loan(core: &Core, ctx: &Ctx, id: ItemLoanId) -> CoreResult
 }
 
 /// Takes lent pieces back (`frontdesk.work`), once, and pays the deposit back in the same
-/// transaction, out of the returning agent's close of the day.
+/// transaction, out of the returning agent's close of the day. A loss (`lost`) closes the loan
+/// too: the pieces leave the stock and the deposit is kept in full (nothing leaves the drawer).
 pub async fn return_item_loan(
     core: &Core,
     ctx: &Ctx,
@@ -642,10 +649,16 @@ pub async fn return_item_loan(
     let mut tx = core.db.begin().await?;
     let r = reached_loan(&mut tx, ctx, id).await?;
     let c = r.community_id;
-    if store::mark_returned(&mut tx, c, id, ctx.actor(), note.as_deref(), now).await? != 1 {
+    let lost = input.lost;
+    if store::mark_returned(&mut tx, c, id, ctx.actor(), (note.as_deref(), lost), now).await? != 1 {
         return Err(CoreError::conflict("id", FrontdeskCode::LoanReturned));
     }
-    if store::put_back(&mut tx, c, r.item_id, r.quantity, now).await? != 1 {
+    let back = if lost {
+        store::write_off(&mut tx, c, r.item_id, r.quantity, now).await?
+    } else {
+        store::put_back(&mut tx, c, r.item_id, r.quantity, now).await?
+    };
+    if back != 1 {
         return Err(CoreError::internal("pieces out of a loan out"));
     }
     if let (Some(d), Some("held")) = (r.deposit_id, r.deposit_state.as_deref()) {
@@ -661,8 +674,24 @@ pub async fn return_item_loan(
                 crate::shared::error::CommonCode::Required,
             ));
         };
-        let reason = format!("{} × {} 已归还", r.item_name, r.quantity);
-        deposits::refund_in(&mut tx, ctx, c, d, method, &reason, (0, None)).await?;
+        if lost {
+            // Kept in full: settled with nothing paid back, so nothing leaves the drawer.
+            let reason = format!("{} × {} 遗失，押金不退", r.item_name, r.quantity);
+            let kept = r.deposit_fen.unwrap_or(0);
+            deposits::refund_in(
+                &mut tx,
+                ctx,
+                c,
+                d,
+                method,
+                &reason,
+                (kept, Some("物品遗失")),
+            )
+            .await?;
+        } else {
+            let reason = format!("{} × {} 已归还", r.item_name, r.quantity);
+            deposits::refund_in(&mut tx, ctx, c, d, method, &reason, (0, None)).await?;
+        }
     }
     audit::record(
         &mut tx,
@@ -670,7 +699,7 @@ pub async fn return_item_loan(
         Entry::new(Action::Update, "item_loan", id.0)
             .community(c)
             .before(&serde_json::json!({"returned_at": null}))
-            .after(&serde_json::json!({"returned_at": now, "note": note})),
+            .after(&serde_json::json!({"returned_at": now, "note": note, "lost": lost})),
     )
     .await?;
     let v = read_loan(core, &mut tx, ctx, id).await?;

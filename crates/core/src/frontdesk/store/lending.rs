@@ -7,6 +7,22 @@ use crate::db::{Queries, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
+/// Writes lost pieces off: out of the count lent and out of the stock.
+pub(crate) async fn write_off(
+    tx: &mut Tx,
+    c: CommunityId,
+    id: LendItemId,
+    n: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<u64> {
+    tx.execute(
+        "UPDATE lend_items SET out_count = out_count - $1, stock = stock - $1, updated_at = $2 \
+         WHERE community_id = $3 AND id = $4 AND out_count >= $1",
+        args![n, now, c, id],
+    )
+    .await
+}
+
 crate::row! {
     /// An item the desk lends with how many it has and how many are out.
     pub(crate) struct ItemRow {
@@ -156,6 +172,7 @@ crate::row! {
         pub returned_at: Option<DateTime<Utc>>,
         pub returned_to: Option<UserId>,
         pub return_note: Option<String>,
+        pub lost: bool,
     }
 }
 
@@ -163,7 +180,7 @@ const LOAN_SELECT: &str = "SELECT l.id, l.community_id, l.item_id, i.name AS ite
      l.unit_id, CASE WHEN l.unit_id IS NULL THEN NULL ELSE b.name || '-' || u.unit_no END AS unit_label, \
      l.person_id, l.borrower_name, l.phone_enc, l.lent_at, l.due_at, l.lent_by, l.deposit_id, \
      d.amount_fen AS deposit_fen, d.received_method AS deposit_method, d.state AS deposit_state, l.note, \
-     l.returned_at, l.returned_to, l.return_note \
+     l.returned_at, l.returned_to, l.return_note, l.lost \
      FROM item_loans l JOIN lend_items i ON i.id = l.item_id \
      LEFT JOIN units u ON u.id = l.unit_id LEFT JOIN buildings b ON b.id = u.building_id \
      LEFT JOIN deposits d ON d.id = l.deposit_id";
@@ -211,13 +228,13 @@ pub(crate) async fn mark_returned(
     c: CommunityId,
     id: ItemLoanId,
     by: Option<UserId>,
-    note: Option<&str>,
+    (note, lost): (Option<&str>, bool),
     now: DateTime<Utc>,
 ) -> CoreResult<u64> {
     tx.execute(
-        "UPDATE item_loans SET returned_at = $1, returned_to = $2, return_note = $3 \
-         WHERE community_id = $4 AND id = $5 AND returned_at IS NULL",
-        args![now, by, note, c, id],
+        "UPDATE item_loans SET returned_at = $1, returned_to = $2, return_note = $3, lost = $4 \
+         WHERE community_id = $5 AND id = $6 AND returned_at IS NULL",
+        args![now, by, note, lost, c, id],
     )
     .await
 }

@@ -46,6 +46,7 @@ pub struct LoanRow {
     pub due: String,
     pub overdue: bool,
     pub returned: String,
+    pub lost: bool,
     pub deposit: String,
     pub deposit_held: bool,
     pub by: String,
@@ -67,6 +68,7 @@ fn loan_row(l: &ItemLoan, tz: chrono_tz::Tz) -> LoanRow {
         due: local_time(l.due_at, tz),
         overdue: l.overdue,
         returned: l.returned_at.map(|t| local_time(t, tz)).unwrap_or_default(),
+        lost: l.lost,
         deposit: l.deposit_fen.map(yuan).unwrap_or_default(),
         deposit_held: l.deposit_state.as_deref() == Some("held"),
         by: l.lent_by_name.clone().unwrap_or_default(),
@@ -284,6 +286,7 @@ struct ReturnForm {
     community: i64,
     refund_method: String,
     note: String,
+    lost: String,
 }
 
 async fn give_back(
@@ -295,10 +298,16 @@ async fn give_back(
     let input = ItemReturn {
         refund_method: Some(f.refund_method).filter(|m| !m.is_empty()),
         note: Some(f.note).filter(|n| !n.trim().is_empty()),
+        lost: f.lost == "1",
+    };
+    let key = if input.lost {
+        "fd.item_written_off"
+    } else {
+        "fd.item_returned"
     };
     let r = frontdesk::return_item_loan(&st.core, &u.ctx, ItemLoanId(id), input).await;
     let to = format!("/lending?community={}", f.community);
-    said(&st, &u, &to, r.map(|_| ()), "fd.item_returned")
+    said(&st, &u, &to, r.map(|_| ()), key)
 }
 
 async fn add_item(
