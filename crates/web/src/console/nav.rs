@@ -228,6 +228,7 @@ impl Shell {
             manage.push(link("/key-loans", "fd.loans", "nav-key-loans"));
             manage.push(link("/lending", "fd.lending", "nav-lending"));
             manage.push(link("/releases", "fd.releases", "nav-releases"));
+            manage.push(link("/guard", "fd.guard", "nav-guard"));
             manage.push(link("/venues", "fd.venues", "nav-venues"));
             manage.push(link("/move-outs", "fd.move_outs", "nav-move-outs"));
             manage.push(link("/decorations", "dec.decorations", "nav-decorations"));

@@ -22,6 +22,7 @@ mod duty;
 mod duty_pages;
 mod equipment;
 mod equipment_pages;
+mod guard_pages;
 mod home_pages;
 mod import;
 mod incidents;

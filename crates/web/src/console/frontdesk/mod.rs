@@ -4,7 +4,8 @@
 //! desk and the owner's parcels in the portal ([`parcels`]); the gate's visitors register, the
 //! desk's passes and the owner's guests ([`visitors`]); small items lent ([`lending`]); large
 //! items released ([`releases`]); venues and rooms booked ([`venues`]); move-outs checked
-//! ([`moveouts`]); paid services and lock changes ([`deskservices`]).
+//! ([`moveouts`]); paid services and lock changes ([`deskservices`]); the guard's phone page
+//! ([`guard`]).
 
 use askama::Template;
 use axum::Router;
@@ -26,6 +27,7 @@ use crate::extract::{ConsoleUser, CsrfForm};
 
 mod cabinets;
 mod deskservices;
+mod guard;
 mod key;
 mod lending;
 mod moveouts;
@@ -44,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(moveouts::router())
         .merge(cabinets::router())
         .merge(deskservices::router())
+        .merge(guard::router())
         .merge(parcels::router())
         .merge(releases::router())
         .merge(venues::router())
