@@ -228,5 +228,7 @@ crate::error_codes! {
         PermitNotOfUnit = "permit_not_of_unit",
         /// Revoked already.
         PermitRevoked = "permit_revoked",
+        /// A pass's photo is a JPEG, PNG or WebP.
+        PassPhotoNotImage = "pass_photo_not_image",
     }
 }

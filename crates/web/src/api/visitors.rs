@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_passes, create_pass))
         .routes(routes!(get_pass))
         .routes(routes!(revoke_pass))
+        .routes(routes!(pass_photo, set_pass_photo))
         .routes(routes!(my_passes, create_guest_pass))
         .routes(routes!(revoke_my_pass))
         .routes(routes!(my_visitors))
@@ -242,4 +243,40 @@ async fn answer_my_visitor(
     Ok(Json(
         frontdesk::answer_my_visitor(&s.core, &a.ctx, VisitId(id), b).await?,
     ))
+}
+
+/// Puts the holder's photo on a desk's pass: the body is the image (JPEG, PNG or WebP, at most
+/// 10 MB), replacing the one before.
+#[utoipa::path(post, path = "/api/v1/visitor-passes/{id}/photo", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content(("image/jpeg"), ("image/png"), ("image/webp"))),
+    responses((status = 200, body = VisitorPass), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_pass_photo(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<VisitorPass>> {
+    let body = body.map_err(|_| {
+        crate::error::AppError::from(wuye_core::CoreError::Invalid(vec![
+            wuye_core::FieldError::new("photo", wuye_core::shared::error::CommonCode::FileTooLarge)
+                .with("max", "10 MB"),
+        ]))
+        .in_locale(a.locale)
+    })?;
+    Ok(Json(
+        frontdesk::set_pass_photo(&s.core, &a.ctx, VisitorPassId(id), &body).await?,
+    ))
+}
+
+/// The holder's photo on a pass (404 when it has none).
+#[utoipa::path(get, path = "/api/v1/visitor-passes/{id}/photo", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, description = "the photo", content_type = "image/jpeg"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn pass_photo(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::response::Response> {
+    let (ct, bytes) = frontdesk::pass_photo(&s.core, &a.ctx, VisitorPassId(id)).await?;
+    Ok(crate::console::file_response(ct, "photo", bytes))
 }

@@ -103,3 +103,78 @@ async fn the_guard_checks_a_pass_a_slip_and_a_permit_in_one_box() {
     assert!(st == 404 || st == 422, "{st}: {page}");
     assert!(page.contains("id=\"guard-form\""), "{page}");
 }
+
+/// A photo on the desk's pass (issue 15 point 1): an image only, replaced on a second upload,
+/// read back as sent; a guest's pass takes none.
+#[tokio::test]
+async fn a_desk_pass_carries_its_holders_photo() {
+    let app = crate::app().await;
+    let a = app.community_a;
+    let c = a.0;
+    let agent = app.api_as("agent1", "service_agent", &[a]).await;
+    let owner = app.api_as("o1", "owner", &[a]).await;
+    let (_, me) = owner.get("/api/v1/portal/me").await;
+    let unit = me["units"][0]["unit_id"].as_i64().unwrap();
+    let at = |d: Duration| (Utc::now() + d).to_rfc3339();
+    let (st, p) = agent
+        .post(
+            &format!("/api/v1/communities/{c}/visitor-passes"),
+            json!({"kind": "temporary", "visitor_name": "送水工", "id_type": "resident_id",
+                   "id_number": "110101199003074477", "valid_from": at(Duration::minutes(-5)),
+                   "valid_until": at(Duration::days(30))}),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    assert_eq!(p["has_photo"], false);
+    let photo = format!("/api/v1/visitor-passes/{}/photo", p["id"]);
+    let (st, e) = agent
+        .post_raw(&photo, "image/png", b"not an image".to_vec())
+        .await;
+    assert_eq!(
+        (st.as_u16(), &e["errors"][0]["code"]),
+        (422, &json!("pass_photo_not_image"))
+    );
+    let (st, e) = agent
+        .post_raw(&photo, "application/pdf", b"%PDF-1.4\n".to_vec())
+        .await;
+    assert_eq!(
+        (st.as_u16(), &e["errors"][0]["code"]),
+        (422, &json!("pass_photo_not_image"))
+    );
+    let png = [
+        &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..],
+        b"face-1",
+    ]
+    .concat();
+    let (st, v) = agent.post_raw(&photo, "image/png", png.clone()).await;
+    assert_eq!((st.as_u16(), &v["has_photo"]), (200, &json!(true)));
+    let jpg = [&[0xFF, 0xD8, 0xFF][..], b"face-2"].concat();
+    assert_eq!(
+        agent.post_raw(&photo, "image/jpeg", jpg.clone()).await.0,
+        200
+    );
+    let r = agent
+        .client
+        .get(format!("{}{photo}", agent.base))
+        .bearer_auth(agent.token.as_deref().unwrap_or(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), jpg);
+    let (st, g) = owner
+        .post(
+            "/api/v1/portal/visitor-passes",
+            json!({"unit_id": unit, "guest_name": "张三", "valid_from": at(Duration::zero()), "valid_until": at(Duration::hours(4))}),
+        )
+        .await;
+    assert_eq!(st, 201, "{g}");
+    let (st, _) = agent
+        .post_raw(
+            &format!("/api/v1/visitor-passes/{}/photo", g["id"]),
+            "image/png",
+            png,
+        )
+        .await;
+    assert_eq!(st, 422);
+}

@@ -59,6 +59,8 @@ pub struct VisitorPass {
     pub issued_by_name: Option<String>,
     /// The decoration a worker's pass was issued for.
     pub decoration_id: Option<DecorationId>,
+    /// Whether the holder's photo is on it (`GET /visitor-passes/{id}/photo`).
+    pub has_photo: bool,
 }
 
 /// A pass the desk issues.
@@ -136,6 +138,7 @@ fn pass_of(core: &Core, r: PassRow, names: &Names, now: DateTime<Utc>) -> CoreRe
         created_at: r.created_at,
         issued_by_name: r.created_by.and_then(|u| names.get(&u).cloned()),
         decoration_id: r.decoration_id,
+        has_photo: r.photo_path.is_some(),
     })
 }
 
@@ -463,4 +466,65 @@ pub async fn revoke_my_pass(core: &Core, ctx: &Ctx, id: VisitorPassId) -> CoreRe
         .filter(|r| r.host_person_id == Some(me.person_id) && r.kind == PassKind::Guest.code())
         .ok_or(CoreError::NotFound("visitor_pass"))?;
     revoke(core, ctx, tx, r, false).await
+}
+
+/// Puts the holder's photo on a desk's pass (`frontdesk.work`): a JPEG, PNG or WebP of at most
+/// 10 MB, replacing the one before; a guest's pass has none (the owner's guest shows his ID).
+pub async fn set_pass_photo(
+    core: &Core,
+    ctx: &Ctx,
+    id: VisitorPassId,
+    bytes: &[u8],
+) -> CoreResult<VisitorPass> {
+    let (ct, ext) =
+        crate::shared::files::checked("photo", bytes, FrontdeskCode::PassPhotoNotImage)?;
+    if ct == "application/pdf" {
+        return Err(CoreError::invalid(
+            "photo",
+            FrontdeskCode::PassPhotoNotImage,
+        ));
+    }
+    let mut tx = core.db.begin().await?;
+    let r = reached_pass(&mut tx, ctx, id).await?;
+    let c = r.community_id;
+    if PassKind::from_stored(&r.kind)? == PassKind::Guest {
+        return Err(CoreError::invalid("photo", FrontdeskCode::UnknownPassKind));
+    }
+    let rel = format!(
+        "passes/{c}/{id}-{}.{ext}",
+        hex::encode(crate::shared::crypto::random_bytes::<6>())
+    );
+    let path = core.settings.files_dir.join(&rel);
+    crate::shared::files::write_then(path, bytes.to_vec(), async {
+        store::set_photo(&mut tx, c, id, &rel, ct).await?;
+        audit::record(
+            &mut tx,
+            ctx,
+            Entry::new(Action::Update, "visitor_pass", id.0)
+                .community(c)
+                .after(&serde_json::json!({"photo": rel})),
+        )
+        .await?;
+        let row = store::get_pass(&mut tx, id)
+            .await?
+            .ok_or(CoreError::NotFound("visitor_pass"))?;
+        let names = staff_names(&mut tx, ctx, c).await?;
+        tx.commit().await?;
+        pass_of(core, row, &names, Utc::now())
+    })
+    .await
+}
+
+/// The holder's photo on a pass: its type and bytes.
+pub async fn pass_photo(
+    core: &Core,
+    ctx: &Ctx,
+    id: VisitorPassId,
+) -> CoreResult<(String, Vec<u8>)> {
+    let r = reached_pass(&mut core.db.read(), ctx, id).await?;
+    let (Some(path), Some(ct)) = (r.photo_path, r.photo_type) else {
+        return Err(CoreError::NotFound("file"));
+    };
+    let bytes = crate::shared::files::read(core.settings.files_dir.join(path)).await?;
+    Ok((ct, bytes))
 }

@@ -38,12 +38,14 @@ crate::row! {
         pub created_by: Option<UserId>,
         pub created_at: DateTime<Utc>,
         pub decoration_id: Option<DecorationId>,
+        pub photo_path: Option<String>,
+        pub photo_type: Option<String>,
     }
 }
 
 const PASS_COLS: &str = "id, community_id, kind, code, number, holder_name, id_type, id_number_enc, \
      id_number_masked, phone_enc, unit_id, unit_label, host_person_id, host_name, purpose, plate, party_size, \
-     valid_from, valid_until, used_at, entries, revoked_at, created_by, created_at, decoration_id";
+     valid_from, valid_until, used_at, entries, revoked_at, created_by, created_at, decoration_id, photo_path, photo_type";
 
 /// Who comes in, to whom, why: shared by a pass and a visit.
 pub(crate) struct Visitor<'a> {
@@ -242,6 +244,21 @@ pub(crate) async fn revoke_decoration_passes(
         "UPDATE visitor_passes SET revoked_at = $3 WHERE community_id = $1 AND decoration_id = $2 \
          AND revoked_at IS NULL AND valid_until > $3",
         args![c, d, now],
+    )
+    .await
+}
+
+/// Sets a pass's photo (its file under the data directory and its type).
+pub(crate) async fn set_photo(
+    tx: &mut Tx,
+    c: CommunityId,
+    id: VisitorPassId,
+    path: &str,
+    content_type: &str,
+) -> CoreResult<u64> {
+    tx.execute(
+        "UPDATE visitor_passes SET photo_path = $1, photo_type = $2 WHERE community_id = $3 AND id = $4",
+        args![path, content_type, c, id],
     )
     .await
 }

@@ -30,10 +30,13 @@ pub fn router() -> Router<AppState> {
         .route("/visitor-passes", get(list).post(issue))
         .route("/visitor-passes/{id}", get(print))
         .route("/visitor-passes/{id}/revoke", post(revoke))
+        .route("/visitor-passes/{id}/photo", get(photo).post(upload_photo))
 }
 
 pub struct PassRow {
     pub id: i64,
+    pub has_photo: bool,
+    pub kind_code: &'static str,
     pub kind: &'static str,
     pub number: String,
     pub code: String,
@@ -56,6 +59,8 @@ pub(in super::super) fn pass_row(
 ) -> PassRow {
     PassRow {
         id: p.id.0,
+        has_photo: p.has_photo,
+        kind_code: p.kind.code(),
         kind: label(PassKind::ALL, &p.kind, l),
         number: p.number.clone().unwrap_or_default(),
         code: p.code.clone(),
@@ -264,5 +269,39 @@ async fn revoke(
         &format!("/visitor-passes/{id}"),
         r.map(|_| ()),
         "fd.pass_revoked",
+    )
+}
+
+/// The holder's photo, for the printed pass.
+async fn photo(State(st): State<AppState>, u: ConsoleUser, Id(id): Id) -> PageResult {
+    let (ct, bytes) = frontdesk::pass_photo(&st.core, &u.ctx, VisitorPassId(id))
+        .await
+        .or_page(&u)?;
+    Ok(crate::console::file_response(ct, "photo", bytes))
+}
+
+/// Takes the holder's photo (a phone's camera or a file) onto the pass.
+async fn upload_photo(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Id(id): Id,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let max = wuye_core::shared::files::MAX_FILE_BYTES;
+    let r = match super::super::super::community::one_file(&u, mp, max, "photo").await {
+        Err(refused) => return Ok(refused),
+        Ok(Err(e)) => Err(e),
+        Ok(Ok((_, bytes))) => {
+            frontdesk::set_pass_photo(&st.core, &u.ctx, VisitorPassId(id), &bytes)
+                .await
+                .map(|_| ())
+        }
+    };
+    said(
+        &st,
+        &u,
+        &format!("/visitor-passes/{id}"),
+        r,
+        "fd.pass_photo_saved",
     )
 }
