@@ -12,9 +12,9 @@ use super::super::store::{self, Decision, NewDecoration};
 use super::{Decoration, reached, record_and_view, settings_of, state_of, view, yuan_in};
 use crate::db::Tx;
 use crate::frontdesk::{
-    Resident, desk_unit, optional_phone, require_desk, require_manage, unit_person,
+    Resident, optional_phone, require_desk, require_manage, required_desk_unit, unit_person,
 };
-use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
+use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::values::{optional_text, required_text};
 use crate::{Core, Ctx};
@@ -224,7 +224,7 @@ pub async fn apply_decoration(
 ) -> CoreResult<Decoration> {
     require_desk(ctx, c)?;
     let mut errs = Vec::new();
-    let unit = desk_unit(
+    let unit = required_desk_unit(
         core,
         ctx,
         c,
@@ -233,9 +233,6 @@ pub async fn apply_decoration(
         &mut errs,
     )
     .await?;
-    if unit.is_none() && !errs.iter().any(|e| e.field.starts_with("unit")) {
-        errs.push(FieldError::new("unit_label", CommonCode::Required));
-    }
     let mut tx = core.db.begin().await?;
     let who = unit_person(
         &mut tx,

@@ -102,6 +102,26 @@ pub(crate) async fn desk_unit(
     }
 }
 
+/// The unit the desk must give: as [`desk_unit`], and `unit_label` required when neither was
+/// given.
+pub(crate) async fn required_desk_unit(
+    core: &crate::Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    id: Option<UnitId>,
+    label: Option<&str>,
+    errs: &mut Vec<FieldError>,
+) -> CoreResult<Option<UnitId>> {
+    let unit = desk_unit(core, ctx, c, id, label, errs).await?;
+    if unit.is_none() && !errs.iter().any(|e| e.field.starts_with("unit")) {
+        errs.push(FieldError::new(
+            "unit_label",
+            crate::shared::error::CommonCode::Required,
+        ));
+    }
+    Ok(unit)
+}
+
 /// Who the desk serves: a person of the unit (his registry name and, when none was typed, his
 /// phone), or just the name typed.
 pub(crate) struct Resident {

@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use super::super::error::FrontdeskCode;
 use super::super::model::MoveOutState;
 use super::super::store::moveouts::{self as store, Closing, MoveOutRow};
-use super::{desk_unit, require_desk, staff_names, today_in, tz_of};
+use super::{require_desk, required_desk_unit, staff_names, today_in, tz_of};
 use crate::audit::{self, Action, Entry};
 use crate::db::{Queries, Tx};
 use crate::registry::model::UnitState;
@@ -289,7 +289,7 @@ pub async fn open_move_out(
 ) -> CoreResult<MoveOut> {
     require_desk(ctx, c)?;
     let mut errs = Vec::new();
-    let unit = desk_unit(
+    let unit = required_desk_unit(
         core,
         ctx,
         c,
@@ -298,12 +298,6 @@ pub async fn open_move_out(
         &mut errs,
     )
     .await?;
-    if unit.is_none() && !errs.iter().any(|e| e.field.starts_with("unit")) {
-        errs.push(FieldError::new(
-            "unit_label",
-            crate::shared::error::CommonCode::Required,
-        ));
-    }
     let mut q = core.db.read();
     let tz = tz_of(&mut q, ctx, c).await?;
     let today = today_in(tz);

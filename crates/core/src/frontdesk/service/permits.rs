@@ -10,10 +10,12 @@ use utoipa::ToSchema;
 
 use super::super::error::FrontdeskCode;
 use super::super::store::services::{self as store, NewPermit, PermitRow};
-use super::{Resident, desk_unit, require_desk, staff_names, today_in, tz_of, unit_person};
+use super::{
+    Resident, require_desk, required_desk_unit, staff_names, today_in, tz_of, unit_person,
+};
 use crate::audit::{self, Action, Entry};
 use crate::db::Queries;
-use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
+use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::values::{optional_text, required_text};
 use crate::{Core, Ctx};
@@ -152,7 +154,7 @@ pub async fn issue_permit(
     let typed = optional_text("applicant_name", input.applicant_name.as_deref(), 30)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
-    let unit = desk_unit(
+    let unit = required_desk_unit(
         core,
         ctx,
         c,
@@ -161,9 +163,6 @@ pub async fn issue_permit(
         &mut errs,
     )
     .await?;
-    if unit.is_none() && !errs.iter().any(|e| e.field.starts_with("unit")) {
-        errs.push(FieldError::new("unit_label", CommonCode::Required));
-    }
     let who = unit_person(
         &mut core.db.read(),
         c,

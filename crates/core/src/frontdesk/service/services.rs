@@ -15,7 +15,8 @@ use super::super::store::services::{
     self as store, LockRow, NewLock, NewSale, SaleRow, ServiceRow,
 };
 use super::{
-    Resident, desk_unit, require_desk, require_manage, staff_names, today_in, tz_of, unit_person,
+    Resident, require_desk, require_manage, required_desk_unit, staff_names, today_in, tz_of,
+    unit_person,
 };
 use crate::audit::{self, Action, Entry};
 use crate::db::Queries;
@@ -319,10 +320,7 @@ async fn unit_and_person(
     fields: (&str, &str),
     errs: &mut Vec<FieldError>,
 ) -> CoreResult<(Option<UnitId>, Resident)> {
-    let unit = desk_unit(core, ctx, c, unit_id, label, errs).await?;
-    if unit.is_none() && !errs.iter().any(|e| e.field.starts_with("unit")) {
-        errs.push(FieldError::new("unit_label", CommonCode::Required));
-    }
+    let unit = required_desk_unit(core, ctx, c, unit_id, label, errs).await?;
     let who = unit_person(
         &mut core.db.read(),
         c,

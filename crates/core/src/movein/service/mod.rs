@@ -9,10 +9,12 @@ use super::model::{self, CHECKS, MoveInState};
 use super::store::{self, Completion, MoveInRow};
 use crate::audit::{self, Action, Entry};
 use crate::db::{Queries, Tx};
-use crate::frontdesk::{desk_unit, require_desk, require_manage, staff_names, today_in, tz_of};
+use crate::frontdesk::{
+    require_desk, require_manage, required_desk_unit, staff_names, today_in, tz_of,
+};
 use crate::registry::model::UnitState;
 use crate::registry::store::for_frontdesk as registry;
-use crate::shared::error::{CommonCode, CoreError, CoreResult, FieldError};
+use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::money::Money;
 use crate::shared::values::optional_text;
@@ -289,7 +291,7 @@ pub async fn open_move_in(
 ) -> CoreResult<MoveIn> {
     require_desk(ctx, c)?;
     let mut errs = Vec::new();
-    let unit = desk_unit(
+    let unit = required_desk_unit(
         core,
         ctx,
         c,
@@ -298,9 +300,6 @@ pub async fn open_move_in(
         &mut errs,
     )
     .await?;
-    if unit.is_none() && !errs.iter().any(|e| e.field.starts_with("unit")) {
-        errs.push(FieldError::new("unit_label", CommonCode::Required));
-    }
     let mut tx = core.db.begin().await?;
     let today = today_in(tz_of(&mut tx, ctx, c).await?);
     let day = input.notice_day.unwrap_or(today);
