@@ -21,6 +21,7 @@ pub mod movein;
 pub mod notify;
 
 pub mod patrols;
+pub mod periodicals;
 pub mod portal;
 pub mod registry;
 pub mod shared;
@@ -45,6 +46,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     frontdesk::error::FrontdeskCode::CODES,
     movein::error::MoveInCode::CODES,
     notify::error::NotifyCode::CODES,
+    periodicals::error::PeriodicalCode::CODES,
     patrols::error::PatrolCode::CODES,
     portal::error::PortalCode::CODES,
     registry::error::RegistryCode::CODES,

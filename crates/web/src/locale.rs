@@ -23,7 +23,7 @@ fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {
 /// The files of each language: the general one, then one per console area. A key lives in
 /// one file only (a test checks): one that two areas gave different texts showed whichever
 /// file came last.
-const ZH_FILES: [&str; 15] = [
+const ZH_FILES: [&str; 16] = [
     include_str!("../locale/zh-CN.txt"),
     include_str!("../locale/zh-CN.registry.txt"),
     include_str!("../locale/zh-CN.tickets.txt"),
@@ -39,8 +39,9 @@ const ZH_FILES: [&str; 15] = [
     include_str!("../locale/zh-CN.frontdesk.txt"),
     include_str!("../locale/zh-CN.decoration.txt"),
     include_str!("../locale/zh-CN.movein.txt"),
+    include_str!("../locale/zh-CN.periodicals.txt"),
 ];
-const EN_FILES: [&str; 15] = [
+const EN_FILES: [&str; 16] = [
     include_str!("../locale/en.txt"),
     include_str!("../locale/en.registry.txt"),
     include_str!("../locale/en.tickets.txt"),
@@ -56,6 +57,7 @@ const EN_FILES: [&str; 15] = [
     include_str!("../locale/en.frontdesk.txt"),
     include_str!("../locale/en.decoration.txt"),
     include_str!("../locale/en.movein.txt"),
+    include_str!("../locale/en.periodicals.txt"),
 ];
 
 fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {

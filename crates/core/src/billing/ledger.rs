@@ -507,6 +507,61 @@ pub(crate) async fn charge_decoration_in(
     charge_item_in(tx, ctx, c, unit, item, description, basis, amount_fen).await
 }
 
+/// A charge another module collects for a third party (报刊订阅 for the post office …), in the
+/// caller's transaction, under the community's agency item of `code` (代收代缴, created on first
+/// use); an item of that code of another kind is the manager's to rename first (409).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn charge_agency_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    unit: UnitId,
+    (code, name): (&str, &str),
+    description: &str,
+    basis: String,
+    amount_fen: i64,
+) -> CoreResult<i64> {
+    let taken = || CoreError::conflict("pending", BillingCode::ServiceItemCodeTaken);
+    let item = match store::fee_items::item_of_code(tx, c, code).await? {
+        Some((id, kind)) if kind == FeeKind::Agency.code() => id,
+        Some(_) => return Err(taken()),
+        None => {
+            let made = store::fee_items::create_module_item(
+                tx,
+                c,
+                (code, name, FeeKind::Agency.code()),
+                Utc::now(),
+            )
+            .await?;
+            match made {
+                Some(id) => id,
+                // Made at the same moment by another desk: use it when it is an agency item.
+                None => match store::fee_items::item_of_code(tx, c, code).await? {
+                    Some((id, kind)) if kind == FeeKind::Agency.code() => id,
+                    _ => return Err(taken()),
+                },
+            }
+        }
+    };
+    charge_item_in(tx, ctx, c, unit, item, description, basis, amount_fen).await
+}
+
+/// What is still owed on the charges under the agency item of `code`: charge id → fen (a charge
+/// not listed is paid or reversed).
+pub(crate) async fn owed_under_code(
+    q: &mut impl Queries,
+    c: CommunityId,
+    code: &str,
+) -> CoreResult<std::collections::HashMap<i64, i64>> {
+    Ok(match store::fee_items::item_of_code(q, c, code).await? {
+        Some((item, _)) => store::charges::owed_under_item(q, c, item)
+            .await?
+            .into_iter()
+            .collect(),
+        None => Default::default(),
+    })
+}
+
 /// What is still to pay on a charge another module raised (0 once settled or reversed).
 pub(crate) async fn outstanding_in(tx: &mut Tx, c: CommunityId, id: i64) -> CoreResult<i64> {
     let ch = get_charge_in(tx, c, id).await?;

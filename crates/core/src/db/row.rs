@@ -139,6 +139,10 @@ plain_columns!(
     AfterHoursPermitId,
     DecorationId,
     MoveInId,
+    PeriodicalId,
+    PeriodicalSubscriptionId,
+    PeriodicalIssueId,
+    PeriodicalDeliveryId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

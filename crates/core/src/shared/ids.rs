@@ -115,4 +115,8 @@ id_type!(
     AfterHoursPermitId,
     DecorationId,
     MoveInId,
+    PeriodicalId,
+    PeriodicalSubscriptionId,
+    PeriodicalIssueId,
+    PeriodicalDeliveryId,
 );

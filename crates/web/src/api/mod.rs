@@ -20,6 +20,7 @@ mod moveouts;
 mod notify;
 mod opening;
 mod patrols;
+mod periodicals;
 mod portal;
 mod registry;
 mod releases;
@@ -71,6 +72,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         releases::router(),
         venues::router(),
         decorations::router(),
+        periodicals::router(),
     ]
 }
 

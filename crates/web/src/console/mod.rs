@@ -22,6 +22,7 @@ pub(crate) mod nav;
 mod notify;
 mod opinions;
 mod patrols;
+mod periodicals;
 mod portal;
 mod portal_surveys;
 mod registry;
@@ -66,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .merge(frontdesk::router())
         .merge(decoration::router())
         .merge(movein::router())
+        .merge(periodicals::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))

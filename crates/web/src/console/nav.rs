@@ -111,6 +111,11 @@ impl Shell {
                 "mi.my_move_ins",
                 "nav-my-move-ins",
             )));
+            bar.push(NavItem::Link(link(
+                "/portal/periodicals",
+                "bk.my_periodicals",
+                "nav-my-periodicals",
+            )));
         }
         if self.is_committee {
             bar.push(NavItem::Link(link(
@@ -224,6 +229,7 @@ impl Shell {
         if self.can_desk {
             manage.push(link("/visitors", "fd.visitors", "nav-visitors"));
             manage.push(link("/parcels", "fd.parcels", "nav-parcels"));
+            manage.push(link("/periodicals", "bk.periodicals", "nav-periodicals"));
             manage.push(link("/keys", "fd.keys", "nav-keys"));
             manage.push(link("/key-loans", "fd.loans", "nav-key-loans"));
             manage.push(link("/lending", "fd.lending", "nav-lending"));

@@ -102,6 +102,10 @@ impl Other {
             ("move-ins", _) => "move_in",
             ("warranty-items", _) => "warranty_item",
             ("decoration-violations", _) => "decoration_violation",
+            ("periodicals", _) => "periodical",
+            ("periodical-subscriptions", _) => "periodical_subscription",
+            ("periodical-issues", _) => "periodical_issue",
+            ("periodical-deliveries", _) => "periodical_delivery",
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) | ("by-number", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -141,6 +145,7 @@ impl Other {
             "item_id" => "lend_item",
             "venue_id" => "venue",
             "decoration_id" => "decoration",
+            "periodical_id" => "periodical",
             "inspection_id" => "decoration_inspection",
             "person_ids" => "person",
             "depositor_id" | "recipient_id" | "host_person_id" | "applicant_id" | "owner_id" => {
@@ -871,6 +876,36 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         )
         .await;
     ids.insert("warranty_item", id(&mi["warranty"][0], "warranty item"));
+    let (_, p) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/periodicals"),
+            json!({"title": "乙报", "kind": "newspaper", "frequency": "daily", "price_month": "30"}),
+        )
+        .await;
+    let p = id(&p, "periodical");
+    ids.insert("periodical", p);
+    let month = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m")
+        .to_string();
+    let (_, s) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/periodical-subscriptions"),
+            json!({"periodical_id": p, "unit_id": unit, "first_month": month, "months": 1}),
+        )
+        .await;
+    ids.insert("periodical_subscription", id(&s, "subscription"));
+    let (_, i) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/periodical-issues"),
+            json!({"periodical_id": p, "issue_label": "乙1", "copies_received": 1}),
+        )
+        .await;
+    ids.insert("periodical_issue", id(&i, "periodical issue"));
+    ids.insert(
+        "periodical_delivery",
+        id(&i["deliveries"][0], "periodical delivery"),
+    );
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

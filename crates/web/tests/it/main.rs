@@ -49,6 +49,8 @@ mod patrol_browser;
 mod patrol_keys;
 mod patrol_pages;
 mod patrols;
+mod periodicals;
+mod periodicals_pages;
 mod pii;
 mod plans;
 mod portal;

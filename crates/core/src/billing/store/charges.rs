@@ -121,6 +121,21 @@ pub(crate) async fn get(
     .await
 }
 
+/// The charges under a fee item still owed (not reversed, not fully settled): id and what is
+/// left to pay.
+pub(crate) async fn owed_under_item(
+    q: &mut impl Queries,
+    c: CommunityId,
+    item: i64,
+) -> CoreResult<Vec<(i64, i64)>> {
+    q.fetch_all(
+        "SELECT id, amount_fen - settled_fen FROM charges WHERE community_id = $1 AND fee_item_id = $2 \
+         AND reversed_by IS NULL AND kind <> 'reversal' AND settled_fen < amount_fen",
+        args![c, item],
+    )
+    .await
+}
+
 /// The charge's community, when it belongs to the company.
 pub(crate) async fn community_of(
     q: &mut impl Queries,

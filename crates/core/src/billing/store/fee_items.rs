@@ -119,6 +119,19 @@ pub(crate) async fn item_of_kind(
     Ok(row.map(|(id,)| id))
 }
 
+/// The item of a code: its id and kind.
+pub(crate) async fn item_of_code(
+    q: &mut impl Queries,
+    c: CommunityId,
+    code: &str,
+) -> CoreResult<Option<(i64, String)>> {
+    q.fetch_optional(
+        "SELECT id, kind FROM fee_items WHERE community_id = $1 AND code = $2",
+        args![c, code],
+    )
+    .await
+}
+
 /// Creates an item another module charges under (`SERVICE` 有偿服务, `DECORATION` 装修费用);
 /// none when its code is already taken.
 pub(crate) async fn create_module_item(
