@@ -252,6 +252,7 @@ pub(super) async fn seed_frontdesk(
     if let Some((unit, person)) = owner {
         seed_decoration(core, sys, c, unit, person).await?;
     }
+    seed_periodicals(core, sys, c, owner).await?;
     for (name, unit, price) in DESK_SERVICES {
         frontdesk::create_desk_service(
             core,
@@ -396,6 +397,75 @@ async fn seed_decoration(
                 fire_letter_signed: true,
             },
             ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The titles the centre takes orders for (prices invented), the owner's year of the daily paper
+/// (unpaid, at the cashier), and today's issue waiting to be handed out.
+async fn seed_periodicals(
+    core: &Core,
+    sys: &Ctx,
+    c: CommunityId,
+    owner: Option<(UnitId, PersonId)>,
+) -> CoreResult<()> {
+    use crate::periodicals::{self, IssueForCreate, PeriodicalInput, SubscriptionForCreate};
+    const TITLES: &[(&str, &str, &str, &str)] = &[
+        ("人民日报", "newspaper", "daily", "40.00"),
+        ("城市晚报", "newspaper", "daily", "30.00"),
+        ("读者", "magazine", "fortnightly", "16.00"),
+        ("家庭医生", "magazine", "fortnightly", "12.00"),
+    ];
+    let mut first = None;
+    for (title, kind, frequency, price) in TITLES {
+        let p = periodicals::add_periodical(
+            core,
+            sys,
+            c,
+            PeriodicalInput {
+                title: (*title).into(),
+                kind: (*kind).into(),
+                post_code: None,
+                frequency: (*frequency).into(),
+                price_month: (*price).into(),
+                active: Some(true),
+            },
+        )
+        .await?;
+        first.get_or_insert(p.id);
+    }
+    let (Some(daily), Some((unit, person))) = (first, owner) else {
+        return Ok(());
+    };
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    periodicals::subscribe(
+        core,
+        sys,
+        c,
+        SubscriptionForCreate {
+            periodical_id: daily,
+            unit_id: Some(unit),
+            person_id: Some(person),
+            first_month: today.format("%Y-%m").to_string(),
+            months: 12,
+            copies: Some(1),
+            ..Default::default()
+        },
+    )
+    .await?;
+    periodicals::receive_issue(
+        core,
+        sys,
+        c,
+        IssueForCreate {
+            periodical_id: daily,
+            issue_label: today.to_string(),
+            received_on: Some(today),
+            copies_received: 1,
         },
     )
     .await?;
