@@ -42,7 +42,7 @@ CREATE TABLE periodical_subscriptions (
     cancel_reason TEXT,
     UNIQUE (community_id, number)
 );
-CREATE INDEX periodical_subscriptions_running ON periodical_subscriptions (periodical_id, state, first_month, last_month);
+CREATE INDEX periodical_subscriptions_running ON periodical_subscriptions (community_id, periodical_id, state, first_month, last_month);
 CREATE INDEX periodical_subscriptions_unit ON periodical_subscriptions (community_id, unit_id);
 
 CREATE TABLE periodical_issues (
@@ -56,7 +56,7 @@ CREATE TABLE periodical_issues (
     copies_delivered BIGINT NOT NULL,
     received_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
     created_at TIMESTAMPTZ NOT NULL,
-    UNIQUE (periodical_id, issue_label)
+    UNIQUE (community_id, periodical_id, issue_label)
 );
 CREATE INDEX periodical_issues_day ON periodical_issues (community_id, received_on);
 
@@ -70,6 +70,6 @@ CREATE TABLE periodical_deliveries (
     signed_by TEXT,
     delivered_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
     delivered_at TIMESTAMPTZ,
-    UNIQUE (issue_id, subscription_id)
+    UNIQUE (community_id, issue_id, subscription_id)
 );
-CREATE INDEX periodical_deliveries_subscription ON periodical_deliveries (subscription_id);
+CREATE INDEX periodical_deliveries_subscription ON periodical_deliveries (community_id, subscription_id);

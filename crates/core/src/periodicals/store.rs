@@ -100,13 +100,15 @@ const SUBSCRIPTION: &str = "SELECT s.id, s.community_id, s.number, s.periodical_
      b.name || '-' || u.unit_no AS unit_label, s.person_id, s.recipient_name, s.first_month, s.last_month, \
      s.copies, s.price_month_fen, s.amount_fen, s.charge_id, s.channel, s.state, s.note, s.created_by, \
      s.created_at, s.cancelled_by, s.cancelled_at, s.cancel_reason, \
-     (SELECT COUNT(*) FROM periodical_deliveries d WHERE d.subscription_id = s.id AND d.state = 'delivered') \
+     (SELECT COUNT(*) FROM periodical_deliveries d WHERE d.community_id = s.community_id \
+     AND d.subscription_id = s.id AND d.state = 'delivered') \
      AS delivered_count FROM periodical_subscriptions s JOIN periodicals p ON p.id = s.periodical_id \
      JOIN units u ON u.id = s.unit_id JOIN buildings b ON b.id = u.building_id";
 
 const ISSUE: &str = "SELECT i.id, i.community_id, i.periodical_id, p.title, i.issue_label, i.received_on, \
      i.copies_received, i.copies_expected, i.copies_delivered, i.received_by, i.created_at, \
-     (SELECT COUNT(*) FROM periodical_deliveries d WHERE d.issue_id = i.id AND d.state = 'pending') \
+     (SELECT COUNT(*) FROM periodical_deliveries d WHERE d.community_id = i.community_id AND d.issue_id = i.id \
+     AND d.state = 'pending') \
      AS pending_count FROM periodical_issues i JOIN periodicals p ON p.id = i.periodical_id";
 
 const DELIVERY: &str = "SELECT d.id, d.community_id, d.issue_id, d.subscription_id, s.number, \
@@ -259,14 +261,15 @@ pub(crate) async fn subscription(
 /// number.
 pub(crate) async fn overlapping(
     q: &mut impl Queries,
+    c: CommunityId,
     p: PeriodicalId,
     unit: UnitId,
     (first, last): (NaiveDate, NaiveDate),
 ) -> CoreResult<Option<(String,)>> {
     q.fetch_optional(
-        "SELECT number FROM periodical_subscriptions WHERE periodical_id = $1 AND unit_id = $2 \
-         AND state = 'active' AND first_month <= $4 AND last_month >= $3 ORDER BY id LIMIT 1",
-        args![p, unit, first, last],
+        "SELECT number FROM periodical_subscriptions WHERE community_id = $5 AND periodical_id = $1 \
+         AND unit_id = $2 AND state = 'active' AND first_month <= $4 AND last_month >= $3 ORDER BY id LIMIT 1",
+        args![p, unit, first, last, c],
     )
     .await
 }
@@ -301,11 +304,14 @@ pub(crate) async fn subscriptions(
 /// The subscriptions of a unit, newest first (the portal's).
 pub(crate) async fn of_unit(
     q: &mut impl Queries,
+    c: CommunityId,
     unit: UnitId,
 ) -> CoreResult<Vec<SubscriptionRow>> {
     q.fetch_all(
-        &format!("{SUBSCRIPTION} WHERE s.unit_id = $1 ORDER BY s.id DESC LIMIT 100"),
-        args![unit],
+        &format!(
+            "{SUBSCRIPTION} WHERE s.community_id = $1 AND s.unit_id = $2 ORDER BY s.id DESC LIMIT 100"
+        ),
+        args![c, unit],
     )
     .await
 }
@@ -313,6 +319,7 @@ pub(crate) async fn of_unit(
 /// Cancels a running subscription; 0 when it is not running.
 pub(crate) async fn cancel(
     tx: &mut Tx,
+    c: CommunityId,
     id: PeriodicalSubscriptionId,
     reason: &str,
     by: Option<UserId>,
@@ -327,8 +334,9 @@ pub(crate) async fn cancel(
         .await?;
     if n == 1 {
         tx.execute(
-            "DELETE FROM periodical_deliveries WHERE subscription_id = $1 AND state = 'pending'",
-            args![id],
+            "DELETE FROM periodical_deliveries WHERE community_id = $1 AND subscription_id = $2 \
+             AND state = 'pending'",
+            args![c, id],
         )
         .await?;
     }
@@ -338,14 +346,16 @@ pub(crate) async fn cancel(
 /// The copies the title's running subscriptions take in a month (its first day).
 pub(crate) async fn copies_running(
     q: &mut impl Queries,
+    c: CommunityId,
     p: PeriodicalId,
     month: NaiveDate,
 ) -> CoreResult<i64> {
     let (n,): (i64,) = q
         .fetch_one(
             "SELECT CAST(COALESCE(SUM(copies), 0) AS BIGINT) FROM periodical_subscriptions \
-             WHERE periodical_id = $1 AND state = 'active' AND first_month <= $2 AND last_month >= $2",
-            args![p, month],
+             WHERE community_id = $3 AND periodical_id = $1 AND state = 'active' AND first_month <= $2 \
+             AND last_month >= $2",
+            args![p, month, c],
         )
         .await?;
     Ok(n)
@@ -374,7 +384,7 @@ pub(crate) async fn insert_issue(
         .fetch_optional(
             "INSERT INTO periodical_issues (community_id, periodical_id, issue_label, received_on, \
              copies_received, copies_expected, copies_delivered, received_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) ON CONFLICT (periodical_id, issue_label) DO NOTHING \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) ON CONFLICT (community_id, periodical_id, issue_label) DO NOTHING \
              RETURNING id",
             args![
                 c,
@@ -394,8 +404,9 @@ pub(crate) async fn insert_issue(
     tx.execute(
         "INSERT INTO periodical_deliveries (community_id, issue_id, subscription_id, copies, state) \
          SELECT community_id, $1, id, copies, 'pending' FROM periodical_subscriptions \
-         WHERE periodical_id = $2 AND state = 'active' AND first_month <= $3 AND last_month >= $3",
-        args![id, i.periodical, month],
+         WHERE community_id = $4 AND periodical_id = $2 AND state = 'active' AND first_month <= $3 \
+         AND last_month >= $3",
+        args![id, i.periodical, month, c],
     )
     .await?;
     Ok(Some(PeriodicalIssueId(id)))
@@ -428,11 +439,14 @@ pub(crate) async fn issues(
 
 pub(crate) async fn deliveries(
     q: &mut impl Queries,
+    c: CommunityId,
     issue: PeriodicalIssueId,
 ) -> CoreResult<Vec<DeliveryRow>> {
     q.fetch_all(
-        &format!("{DELIVERY} WHERE d.issue_id = $1 ORDER BY unit_label, d.id"),
-        args![issue],
+        &format!(
+            "{DELIVERY} WHERE d.community_id = $1 AND d.issue_id = $2 ORDER BY unit_label, d.id"
+        ),
+        args![c, issue],
     )
     .await
 }
@@ -440,13 +454,14 @@ pub(crate) async fn deliveries(
 /// A subscription's latest deliveries (the portal's).
 pub(crate) async fn deliveries_of(
     q: &mut impl Queries,
+    c: CommunityId,
     s: PeriodicalSubscriptionId,
 ) -> CoreResult<Vec<(String, NaiveDate, String, Option<DateTime<Utc>>)>> {
     q.fetch_all(
         "SELECT i.issue_label, i.received_on, d.state, d.delivered_at FROM periodical_deliveries d \
-         JOIN periodical_issues i ON i.id = d.issue_id WHERE d.subscription_id = $1 \
+         JOIN periodical_issues i ON i.id = d.issue_id WHERE d.community_id = $1 AND d.subscription_id = $2 \
          ORDER BY i.received_on DESC, d.id DESC LIMIT 20",
-        args![s],
+        args![c, s],
     )
     .await
 }

@@ -145,7 +145,7 @@ async fn issue_of(
         .await?
         .ok_or(CoreError::NotFound("periodical_issue"))?;
     let names = staff_names(q, ctx, r.community_id).await?;
-    let deliveries = store::deliveries(q, id)
+    let deliveries = store::deliveries(q, r.community_id, id)
         .await?
         .into_iter()
         .map(|d| delivery_view(d, &names))
@@ -207,7 +207,7 @@ pub async fn receive_issue(
         return Err(CoreError::Invalid(errs));
     }
     let month = day.with_day(1).unwrap_or(day);
-    let expected = store::copies_running(&mut tx, input.periodical_id, month).await?;
+    let expected = store::copies_running(&mut tx, c, input.periodical_id, month).await?;
     let new = NewIssue {
         periodical: input.periodical_id,
         label: &label,

@@ -473,7 +473,7 @@ async fn write_subscription(
     t: Taker<'_>,
     (from, to, months, copies): (NaiveDate, NaiveDate, u32, i64),
 ) -> CoreResult<Subscription> {
-    if let Some((number,)) = store::overlapping(&mut tx, p.id, t.unit, (from, to)).await? {
+    if let Some((number,)) = store::overlapping(&mut tx, c, p.id, t.unit, (from, to)).await? {
         return Err(CoreError::Invalid(vec![
             FieldError::new("first_month", PeriodicalCode::Overlap).with("number", number),
         ]));
@@ -731,7 +731,7 @@ pub async fn cancel_subscription(
     if !crate::billing::ledger::withdraw_service_in(&mut tx, ctx, c, r.charge_id, &why).await? {
         return Err(CoreError::conflict("state", PeriodicalCode::Paid));
     }
-    if store::cancel(&mut tx, id, &reason, ctx.actor(), Utc::now()).await? != 1 {
+    if store::cancel(&mut tx, c, id, &reason, ctx.actor(), Utc::now()).await? != 1 {
         return Err(CoreError::conflict("state", PeriodicalCode::NotActive));
     }
     let after = subscription_of(&mut tx, ctx, id).await?;
@@ -786,8 +786,8 @@ pub async fn my_periodicals(core: &Core, ctx: &Ctx) -> CoreResult<MyPeriodicals>
     let l = lookups(&mut q, ctx, c).await?;
     let mut subscriptions = Vec::new();
     for u in &me.units {
-        for r in store::of_unit(&mut q, u.unit_id).await? {
-            let deliveries = store::deliveries_of(&mut q, r.id)
+        for r in store::of_unit(&mut q, c, u.unit_id).await? {
+            let deliveries = store::deliveries_of(&mut q, c, r.id)
                 .await?
                 .into_iter()
                 .map(|(issue_label, received_on, state, delivered_at)| {
