@@ -23,6 +23,7 @@ pub mod notify;
 pub mod patrols;
 pub mod periodicals;
 pub mod portal;
+pub mod quality;
 pub mod registry;
 pub mod shared;
 pub mod surveys;
@@ -49,6 +50,7 @@ pub const ERROR_CODES: &[&[&str]] = &[
     periodicals::error::PeriodicalCode::CODES,
     patrols::error::PatrolCode::CODES,
     portal::error::PortalCode::CODES,
+    quality::error::QualityCode::CODES,
     registry::error::RegistryCode::CODES,
     shared::resolve::ResolveCode::CODES,
     surveys::error::SurveyCode::CODES,

@@ -23,7 +23,7 @@ fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {
 /// The files of each language: the general one, then one per console area. A key lives in
 /// one file only (a test checks): one that two areas gave different texts showed whichever
 /// file came last.
-const ZH_FILES: [&str; 16] = [
+const ZH_FILES: [&str; 17] = [
     include_str!("../locale/zh-CN.txt"),
     include_str!("../locale/zh-CN.registry.txt"),
     include_str!("../locale/zh-CN.tickets.txt"),
@@ -40,8 +40,9 @@ const ZH_FILES: [&str; 16] = [
     include_str!("../locale/zh-CN.decoration.txt"),
     include_str!("../locale/zh-CN.movein.txt"),
     include_str!("../locale/zh-CN.periodicals.txt"),
+    include_str!("../locale/zh-CN.quality.txt"),
 ];
-const EN_FILES: [&str; 16] = [
+const EN_FILES: [&str; 17] = [
     include_str!("../locale/en.txt"),
     include_str!("../locale/en.registry.txt"),
     include_str!("../locale/en.tickets.txt"),
@@ -58,6 +59,7 @@ const EN_FILES: [&str; 16] = [
     include_str!("../locale/en.decoration.txt"),
     include_str!("../locale/en.movein.txt"),
     include_str!("../locale/en.periodicals.txt"),
+    include_str!("../locale/en.quality.txt"),
 ];
 
 fn table(l: Locale) -> &'static HashMap<&'static str, &'static str> {

@@ -58,6 +58,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             EquipmentWork,
             FrontdeskManage,
             FrontdeskWork,
+            QualityManage,
         ],
         all_communities: true,
     },
@@ -139,7 +140,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         code: "quality_auditor",
         name_zh: "品质督导",
         name_en: "Quality auditor",
-        perms: &[RegistryRead, AuditRead],
+        perms: &[RegistryRead, AuditRead, QualityManage],
         all_communities: false,
     },
     BuiltinRole {

@@ -143,6 +143,8 @@ plain_columns!(
     PeriodicalSubscriptionId,
     PeriodicalIssueId,
     PeriodicalDeliveryId,
+    AuditSheetId,
+    AuditId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

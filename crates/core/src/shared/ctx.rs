@@ -67,10 +67,13 @@ pub enum Perm {
     /// The front desk's daily work: the key ledger and lending register, owners'
     /// authorisations (钥匙台账 · 领用登记).
     FrontdeskWork,
+    /// The company's audit sheets and the audits of the communities one reaches (品质督导:
+    /// 督导评分细则 · 品质核查).
+    QualityManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 24] = [
+    pub const ALL: [Perm; 25] = [
         Perm::CommunityManage,
         Perm::RegistryRead,
         Perm::RegistryWrite,
@@ -95,6 +98,7 @@ impl Perm {
         Perm::EquipmentWork,
         Perm::FrontdeskManage,
         Perm::FrontdeskWork,
+        Perm::QualityManage,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -122,6 +126,7 @@ impl Perm {
             Perm::EquipmentWork => "equipment.work",
             Perm::FrontdeskManage => "frontdesk.manage",
             Perm::FrontdeskWork => "frontdesk.work",
+            Perm::QualityManage => "quality.manage",
         }
     }
     pub fn parse(s: &str) -> Option<Perm> {

@@ -119,4 +119,6 @@ id_type!(
     PeriodicalSubscriptionId,
     PeriodicalIssueId,
     PeriodicalDeliveryId,
+    AuditSheetId,
+    AuditId,
 );

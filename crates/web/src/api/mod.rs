@@ -22,6 +22,7 @@ mod opening;
 mod patrols;
 mod periodicals;
 mod portal;
+mod quality;
 mod registry;
 mod releases;
 mod surveys;
@@ -73,6 +74,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         venues::router(),
         decorations::router(),
         periodicals::router(),
+        quality::router(),
     ]
 }
 

@@ -106,6 +106,10 @@ impl Other {
             ("periodical-subscriptions", _) => "periodical_subscription",
             ("periodical-issues", _) => "periodical_issue",
             ("periodical-deliveries", _) => "periodical_delivery",
+            ("audits", _) => "audit",
+            ("items", _) => "audit_item",
+            // The company's sheets serve every community of it.
+            ("audit-sheets", _) => return None,
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) | ("by-number", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
@@ -146,6 +150,7 @@ impl Other {
             "venue_id" => "venue",
             "decoration_id" => "decoration",
             "periodical_id" => "periodical",
+            "sheet_id" => return None,
             "inspection_id" => "decoration_inspection",
             "person_ids" => "person",
             "depositor_id" | "recipient_id" | "host_person_id" | "applicant_id" | "owner_id" => {
@@ -906,6 +911,15 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         "periodical_delivery",
         id(&i["deliveries"][0], "periodical delivery"),
     );
+    let (_, sheets) = admin.get("/api/v1/audit-sheets").await;
+    let (_, au) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/audits"),
+            json!({"sheets": [{"sheet_id": sheets[0]["id"], "weight_pct": 100}]}),
+        )
+        .await;
+    ids.insert("audit", id(&au, "audit"));
+    ids.insert("audit_item", id(&au["parts"][0]["items"][0], "audit item"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

@@ -54,6 +54,7 @@ mod periodicals_pages;
 mod pii;
 mod plans;
 mod portal;
+mod quality;
 mod registry;
 mod releases;
 mod releases_pages;

@@ -50,6 +50,15 @@ const SHARED: &[(&str, &str)] = &[
         "emergency_plans",
         "a company's library of emergency plans, used by all its communities",
     ),
+    (
+        "audit_sheets",
+        "a company's audit sheets (督导评分细则), used by all its communities",
+    ),
+    ("audit_sheet_versions", "a company's audit sheet's versions"),
+    (
+        "audit_sheet_items",
+        "the items of a company's audit sheet version",
+    ),
 ];
 
 /// Tables without a `community_id` column that belong to a tenant through their parent.

@@ -1,0 +1,47 @@
+//! The error codes of quality audits (品质核查): stable snake_case strings, each with zh-CN and en
+//! text in the web crate's locale files (a test checks).
+
+crate::error_codes! {
+    /// Codes of audit sheets and audits.
+    pub enum QualityCode {
+        UnknownMethod = "unknown_audit_method",
+        UnknownState = "unknown_audit_state",
+        UnknownGrade = "unknown_audit_grade",
+        /// A score in points with at most two decimals.
+        InvalidPoints = "invalid_points",
+        /// The company has a sheet of this code already.
+        SheetCodeTaken = "audit_sheet_code_taken",
+        /// A sheet has 1 to `{max}` items.
+        ItemsRange = "audit_sheet_items_range",
+        /// An item checks 1 to `{max}` elements.
+        ElementsRange = "audit_item_elements_range",
+        /// An item's maximum is more than 0 and at most 100 points.
+        ItemMaxRange = "audit_item_max_range",
+        /// The deduction per missing element runs from more than 0 up to the item's maximum.
+        DeductRange = "audit_item_deduct_range",
+        /// Someone else saved the sheet meanwhile: read it again.
+        SheetEdited = "audit_sheet_edited",
+        /// A sheet's items sum to at most 100 points (now `{total}`).
+        SheetOver = "audit_sheet_over_100",
+        /// A sheet's default weight is 1 to 100 %.
+        WeightRange = "audit_weight_range",
+        /// The weights of an audit's sheets sum to 100 % (now `{total}`).
+        WeightsSum = "audit_weights_sum",
+        /// Not a sheet of the company in use.
+        UnknownSheet = "unknown_audit_sheet",
+        /// A sheet is used once in an audit.
+        SheetTwice = "audit_sheet_twice",
+        /// Not an item of this audit's sheets.
+        UnknownItem = "unknown_audit_item",
+        /// The item checks `{count}` elements: one answer each.
+        ElementsCount = "audit_elements_count",
+        /// A missing element's deduction is from `{min}` to `{max}` points; a present one's is 0.
+        DeductionRange = "audit_deduction_range",
+        /// The item is scored already: clear it first to score it again.
+        ItemScored = "audit_item_scored",
+        /// The audit is signed off: it no longer changes.
+        Signed = "audit_signed",
+        /// `{missing}` items are not scored yet.
+        Incomplete = "audit_incomplete",
+    }
+}

@@ -1,0 +1,152 @@
+//! Quality audits over the API (品质核查): the company's audit sheets (the seed's templates written
+//! on first read; an edit is the sheet's next version), audits of a community opened with sheets
+//! and weights, items scored once, signed off once.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use wuye_core::quality::{self, *};
+use wuye_core::shared::ids::*;
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiCtx, ApiJson, ApiPath};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sheets, create_sheet))
+        .routes(routes!(sheet, update_sheet))
+        .routes(routes!(audits, open))
+        .routes(routes!(get_one))
+        .routes(routes!(score, clear))
+        .routes(routes!(sign))
+}
+
+type One = ApiResult<Json<Audit>>;
+
+/// The company's audit sheets with their current items; the seed's 客户服务 and 设施设备 sheets are
+/// written the first time.
+#[utoipa::path(get, path = "/api/v1/audit-sheets", tag = "quality", security(("bearer" = [])),
+    responses((status = 200, body = Vec<AuditSheet>), (status = 403, body = ErrorBody)))]
+async fn sheets(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<Vec<AuditSheet>>> {
+    Ok(Json(quality::list_sheets(&s.core, &a.ctx).await?))
+}
+
+/// Adds a sheet: its items sum to at most 100 points, each deduction range inside its item.
+#[utoipa::path(post, path = "/api/v1/audit-sheets", tag = "quality", security(("bearer" = [])),
+    request_body = SheetForSave,
+    responses((status = 201, body = AuditSheet), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_sheet(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<SheetForSave>,
+) -> ApiResult<(StatusCode, Json<AuditSheet>)> {
+    let v = quality::create_sheet(&s.core, &a.ctx, b).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit-sheets/{id}", tag = "quality", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = AuditSheet), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn sheet(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<AuditSheet>> {
+    Ok(Json(
+        quality::get_sheet(&s.core, &a.ctx, AuditSheetId(id)).await?,
+    ))
+}
+
+/// Edits a sheet: every item each time, written as its next version (audits keep theirs); two
+/// edits at once: one is 409 `audit_sheet_edited`.
+#[utoipa::path(put, path = "/api/v1/audit-sheets/{id}", tag = "quality", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = SheetForSave,
+    responses((status = 200, body = AuditSheet), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_sheet(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SheetForSave>,
+) -> ApiResult<Json<AuditSheet>> {
+    Ok(Json(
+        quality::update_sheet(&s.core, &a.ctx, AuditSheetId(id), b).await?,
+    ))
+}
+
+/// The community's audits, open ones first.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/audits", tag = "quality", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AuditSummary>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn audits(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<AuditSummary>>> {
+    Ok(Json(
+        quality::list_audits(&s.core, &a.ctx, CommunityId(id)).await?,
+    ))
+}
+
+/// Opens an audit (PZ-000001) with sheets of the company, each once, weights summing to 100
+/// (422 `audit_weights_sum`).
+#[utoipa::path(post, path = "/api/v1/communities/{id}/audits", tag = "quality", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = AuditForCreate,
+    responses((status = 201, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn open(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AuditForCreate>,
+) -> ApiResult<(StatusCode, Json<Audit>)> {
+    let v = quality::open_audit(&s.core, &a.ctx, CommunityId(id), b).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// An audit with its sheets, items, scores, the sheet scores, weighted total and grade.
+#[utoipa::path(get, path = "/api/v1/audits/{id}", tag = "quality", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_one(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> One {
+    Ok(Json(
+        quality::get_audit(&s.core, &a.ctx, AuditId(id)).await?,
+    ))
+}
+
+/// Scores an item once (409 `audit_item_scored`; 409 `audit_signed` once signed off): one finding
+/// per element, a missing one's deduction inside the item's range.
+#[utoipa::path(put, path = "/api/v1/audits/{id}/items/{item}", tag = "quality", security(("bearer" = [])),
+    params(("id" = i64, Path), ("item" = i64, Path)), request_body = ItemScoreInput,
+    responses((status = 200, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn score(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath((id, item)): ApiPath<(i64, i64)>,
+    ApiJson(b): ApiJson<ItemScoreInput>,
+) -> One {
+    Ok(Json(
+        quality::score_item(&s.core, &a.ctx, AuditId(id), item, b).await?,
+    ))
+}
+
+/// Clears an item's score while the audit is open.
+#[utoipa::path(delete, path = "/api/v1/audits/{id}/items/{item}", tag = "quality", security(("bearer" = [])),
+    params(("id" = i64, Path), ("item" = i64, Path)),
+    responses((status = 200, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn clear(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath((id, item)): ApiPath<(i64, i64)>,
+) -> One {
+    Ok(Json(
+        quality::clear_item(&s.core, &a.ctx, AuditId(id), item).await?,
+    ))
+}
+
+/// Signs the audit off once every item is scored (422 `audit_incomplete`); once (409
+/// `audit_signed`).
+#[utoipa::path(post, path = "/api/v1/audits/{id}/sign", tag = "quality", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn sign(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> One {
+    Ok(Json(
+        quality::sign_audit(&s.core, &a.ctx, AuditId(id)).await?,
+    ))
+}
