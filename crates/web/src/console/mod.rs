@@ -25,6 +25,7 @@ mod patrols;
 mod periodicals;
 mod portal;
 mod portal_surveys;
+mod quality;
 mod registry;
 mod reports;
 mod surveys;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .merge(decoration::router())
         .merge(movein::router())
         .merge(periodicals::router())
+        .merge(quality::router())
         .route("/static/app.css", axum::routing::get(css))
         .route("/static/app.js", axum::routing::get(script))
         .layer(middleware::from_fn(flash::layer))
@@ -160,6 +162,8 @@ pub struct Shell {
     pub can_desk: bool,
     /// Sets the front desk up: key cabinets and their keepers, retiring keys.
     pub can_desk_manage: bool,
+    /// Keeps the audit sheets and audits communities (品质督导).
+    pub can_quality: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -201,6 +205,7 @@ impl Shell {
             can_patrol_walk: false,
             can_desk: false,
             can_desk_manage: false,
+            can_quality: false,
             unread: 0,
             error: None,
             notice: None,
@@ -249,6 +254,7 @@ impl Shell {
             can_patrol_walk: c.has(Perm::PatrolsWalk),
             can_desk: c.has(Perm::FrontdeskWork),
             can_desk_manage: c.has(Perm::FrontdeskManage),
+            can_quality: c.has(Perm::QualityManage),
             unread: 0,
             error: None,
             notice: None,

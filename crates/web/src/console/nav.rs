@@ -226,6 +226,10 @@ impl Shell {
             ));
             manage.push(link("/machine-rooms", "eq.rooms", "nav-machine-rooms"));
         }
+        if self.can_quality {
+            manage.push(link("/audits", "qa.audits", "nav-audits"));
+            manage.push(link("/audit-sheets", "qa.sheets", "nav-audit-sheets"));
+        }
         if self.can_desk {
             manage.push(link("/visitors", "fd.visitors", "nav-visitors"));
             manage.push(link("/parcels", "fd.parcels", "nav-parcels"));

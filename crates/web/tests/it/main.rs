@@ -55,6 +55,7 @@ mod pii;
 mod plans;
 mod portal;
 mod quality;
+mod quality_pages;
 mod registry;
 mod releases;
 mod releases_pages;
