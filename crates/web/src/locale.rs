@@ -121,6 +121,26 @@ impl Locale {
     }
 
     /// The message of an error code for a field: "房号：格式不正确".
+    /// The label of a field inside a list (`elements[2].deduction`): its own label and the
+    /// row's place, counted from 1 as a reader counts (扣分（第3条）).
+    fn listed_label(self, field: &str) -> Option<String> {
+        let (list, rest) = field.split_once('[')?;
+        let (n, tail) = rest.split_once(']')?;
+        let n: usize = n.parse().ok()?;
+        let name = tail
+            .strip_prefix('.')
+            .filter(|t| !t.is_empty())
+            .unwrap_or(list);
+        let label = self
+            .get(&format!("field.{name}"))
+            .unwrap_or(name)
+            .to_string();
+        Some(match self {
+            Locale::Zh => format!("{label}（第{}条）", n + 1),
+            Locale::En => format!("{label} (#{})", n + 1),
+        })
+    }
+
     pub fn field_error(
         self,
         field: &str,
@@ -142,6 +162,7 @@ impl Locale {
         let label = self
             .get(&format!("field.{label_key}"))
             .map(str::to_string)
+            .or_else(|| self.listed_label(label_key))
             .unwrap_or_else(|| field.to_string());
         if code == "choose" {
             return self.tf("err.choose", &[("field", label)]);
