@@ -223,7 +223,7 @@ struct CheckedItem {
     deduct_max_cp: i64,
 }
 
-/// Writes a version's items and returns the version's id.
+/// Writes a sheet's version with its items.
 async fn write_version(
     tx: &mut Tx,
     ctx: &Ctx,
