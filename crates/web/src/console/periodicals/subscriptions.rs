@@ -314,24 +314,9 @@ async fn add(
     u: ConsoleUser,
     CsrfForm(f): CsrfForm<TitleForm>,
 ) -> PageResult {
-    let c = f.community;
-    let r = periodicals::add_periodical(&st.core, &u.ctx, CommunityId(c), f.input()).await;
-    let want = c.to_string();
-    form_outcome(
-        &u,
-        r,
-        |p| {
-            let msg = u.locale.t("bk.title_saved").replace("{title}", &p.title);
-            done(
-                &st,
-                &u,
-                &format!("/periodicals/catalogue?community={c}"),
-                msg,
-            )
-        },
-        |s| render_catalogue(&st, &u, s, Some(&want), Some(f.clone())),
-    )
-    .await
+    let r =
+        periodicals::add_periodical(&st.core, &u.ctx, CommunityId(f.community), f.input()).await;
+    title_saved(&st, &u, r, f, true).await
 }
 
 async fn update(
@@ -340,22 +325,29 @@ async fn update(
     Id(id): Id,
     CsrfForm(f): CsrfForm<TitleForm>,
 ) -> PageResult {
-    let c = f.community;
     let r = periodicals::update_periodical(&st.core, &u.ctx, PeriodicalId(id), f.input()).await;
+    title_saved(&st, &u, r, f, false).await
+}
+
+/// A title added or changed: back to the catalogue, or its page again with the errors (a new
+/// title's form kept; a row's edit shown on the list as saved).
+async fn title_saved(
+    st: &AppState,
+    u: &ConsoleUser,
+    r: Result<Periodical, wuye_core::CoreError>,
+    f: TitleForm,
+    keep_form: bool,
+) -> PageResult {
+    let c = f.community;
     let want = c.to_string();
     form_outcome(
-        &u,
+        u,
         r,
         |p| {
             let msg = u.locale.t("bk.title_saved").replace("{title}", &p.title);
-            done(
-                &st,
-                &u,
-                &format!("/periodicals/catalogue?community={c}"),
-                msg,
-            )
+            done(st, u, &format!("/periodicals/catalogue?community={c}"), msg)
         },
-        |s| render_catalogue(&st, &u, s, Some(&want), None),
+        |s| render_catalogue(st, u, s, Some(&want), keep_form.then_some(f)),
     )
     .await
 }
