@@ -503,6 +503,11 @@ async fn run(cli: Cli) -> AnyResult<()> {
                     86_400,
                 )?),
             );
+            // Rectification tasks past their deadline are told to their owner and auditors, once.
+            let quality = wuye_core::quality::spawn_quality_job(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(r.number("WUYE_QUALITY_SECONDS", 300, 5, 86_400)?),
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -517,6 +522,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             escalations.abort();
             maintenance.abort();
             frontdesk.abort();
+            quality.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

@@ -145,6 +145,7 @@ plain_columns!(
     PeriodicalDeliveryId,
     AuditSheetId,
     AuditId,
+    RectificationId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

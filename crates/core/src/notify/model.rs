@@ -166,6 +166,14 @@ events! {
     MaintenanceOverdue = "maintenance_overdue", Staff, false, [Wechat, Email], ["title", "due", "community"],
         "保养逾期：{title}", "{community} 保养工单“{title}”已于 {due} 到期仍未完成，请尽快处理。",
         "Maintenance overdue: {title}", "{community}: the maintenance order \"{title}\" was due on {due} and is not done.";
+    /// A rectification task (整改) of a quality audit is the person's, with its deadline.
+    RectificationAssigned = "rectification_assigned", Staff, false, [Wechat, Email], ["number", "item", "due", "community"],
+        "整改任务：{item}", "{community} 品质核查整改 {number}“{item}”由您负责，请于 {due} 前完成并记录整改情况。",
+        "Rectification: {item}", "{community}: the audit rectification {number} \"{item}\" is yours; finish and record it by {due}.";
+    /// A rectification task passed its deadline while still being rectified.
+    RectificationOverdue = "rectification_overdue", Staff, false, [Wechat, Email], ["number", "item", "due", "community"],
+        "整改逾期：{item}", "{community} 品质核查整改 {number}“{item}”已于 {due} 到期仍未完成，请尽快处理。",
+        "Rectification overdue: {item}", "{community}: the audit rectification {number} \"{item}\" was due at {due} and is not done.";
     /// A parcel or letter is held at the desk for the person: its pick-up code.
     ParcelArrived = "parcel_arrived", Owner, false, [Wechat, Sms], ["carrier", "code", "community"],
         "快递到了：取件码 {code}", "{community} 服务中心为您代收了{carrier}，取件码 {code}，请凭取件码或证件到前台领取。",

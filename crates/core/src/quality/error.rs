@@ -43,5 +43,25 @@ crate::error_codes! {
         Signed = "audit_signed",
         /// `{missing}` items are not scored yet.
         Incomplete = "audit_incomplete",
+        UnknownRectState = "unknown_rectification_state",
+        UnknownOutcome = "unknown_recheck_outcome",
+        /// The owner is a staff member of the community.
+        UnknownOwner = "unknown_rectification_owner",
+        /// A deadline is 1 to `{max}` working days away.
+        DaysRange = "rectification_days_range",
+        /// Only the task's owner records what was done.
+        NotOwner = "rectification_not_owner",
+        /// What was done is recorded while the task is being rectified.
+        NotOpen = "rectification_not_open",
+        /// A recheck passes or repeats a task only after its owner recorded what was done.
+        NotSubmitted = "rectification_not_submitted",
+        /// The task is closed: it no longer changes.
+        Closed = "rectification_closed",
+        /// A second rectification is the last: pass the task or close it with the deduction kept.
+        RoundsMax = "rectification_rounds_max",
+        /// At most `{max}` photos per round.
+        TooManyPhotos = "rectification_too_many_photos",
+        /// A photo is a JPEG, PNG or WebP image.
+        NotAnImage = "rectification_not_an_image",
     }
 }

@@ -25,6 +25,27 @@ code_enum!(Grade, QualityCode::UnknownGrade, {
     Excellent = "excellent", "优秀", "Excellent";
 });
 
+code_enum!(RectState, QualityCode::UnknownRectState, {
+    Open = "open", "整改中", "Being rectified";
+    Submitted = "submitted", "待复查", "Awaiting recheck";
+    Passed = "passed", "复查通过", "Passed";
+    Kept = "kept", "关闭（扣分保留）", "Closed, deduction kept";
+});
+
+code_enum!(RecheckOutcome, QualityCode::UnknownOutcome, {
+    Passed = "passed", "复查通过", "Passed";
+    Again = "again", "二次整改", "Rectify again";
+    Kept = "kept", "关闭（扣分保留）", "Close, deduction kept";
+});
+
+/// A rectification's deadline by default, and at most (working days).
+pub const RECTIFY_DAYS: u32 = 5;
+pub const MAX_RECTIFY_DAYS: i64 = 60;
+/// A second rectification is the last round.
+pub const MAX_ROUNDS: i64 = 2;
+/// Photos the owner may add in a round.
+pub const MAX_RECT_PHOTOS: usize = 9;
+
 /// Most items on a sheet, and most elements an item checks.
 pub const MAX_ITEMS: usize = 200;
 pub const MAX_ELEMENTS: usize = 12;

@@ -121,4 +121,5 @@ id_type!(
     PeriodicalDeliveryId,
     AuditSheetId,
     AuditId,
+    RectificationId,
 );

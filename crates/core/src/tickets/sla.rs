@@ -409,7 +409,7 @@ pub(super) fn day_kind(code: &str) -> CoreResult<DayKind> {
 
 /// The company calendar around `start`: the listed days from a week before to a year after
 /// (a working-day clock never reaches further).
-pub(super) async fn calendar_near(
+pub(crate) async fn calendar_near(
     tx: &mut impl crate::db::Queries,
     company: CompanyId,
     start: DateTime<Utc>,

@@ -23,6 +23,7 @@ mod patrols;
 mod periodicals;
 mod portal;
 mod quality;
+mod rectifications;
 mod registry;
 mod releases;
 mod surveys;
@@ -75,6 +76,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         decorations::router(),
         periodicals::router(),
         quality::router(),
+        rectifications::router(),
     ]
 }
 

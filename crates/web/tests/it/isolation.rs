@@ -108,6 +108,7 @@ impl Other {
             ("periodical-deliveries", _) => "periodical_delivery",
             ("audits", _) => "audit",
             ("items", _) => "audit_item",
+            ("rectifications", _) => "rectification",
             // The company's sheets serve every community of it.
             ("audit-sheets", _) => return None,
             // A tag's code after a community's id: the community is B's already.
@@ -151,6 +152,7 @@ impl Other {
             "decoration_id" => "decoration",
             "periodical_id" => "periodical",
             "sheet_id" => return None,
+            "audit_id" => "audit",
             "inspection_id" => "decoration_inspection",
             "person_ids" => "person",
             "depositor_id" | "recipient_id" | "host_person_id" | "applicant_id" | "owner_id" => {
@@ -920,6 +922,36 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         .await;
     ids.insert("audit", id(&au, "audit"));
     ids.insert("audit_item", id(&au["parts"][0]["items"][0], "audit item"));
+    // A signed audit of B whose one item lost points: its rectification task.
+    let (_, sheet) = admin
+        .post(
+            "/api/v1/audit-sheets",
+            json!({"code": "iso_b", "name": "乙细则", "weight_pct": 100, "items": [{"section": "乙",
+                   "item": "乙项", "elements": ["乙内容"], "max": "5", "deduct_min": "1", "deduct_max": "5"}]}),
+        )
+        .await;
+    let (_, au2) = admin
+        .post(
+            &format!("/api/v1/communities/{c}/audits"),
+            json!({"sheets": [{"sheet_id": sheet["id"], "weight_pct": 100}]}),
+        )
+        .await;
+    admin
+        .put(
+            &format!(
+                "/api/v1/audits/{}/items/{}",
+                au2["id"], au2["parts"][0]["items"][0]["id"]
+            ),
+            json!({"elements": [{"present": false, "deduction": "2"}]}),
+        )
+        .await;
+    admin
+        .post(&format!("/api/v1/audits/{}/sign", au2["id"]), json!({}))
+        .await;
+    let (_, rects) = admin
+        .get(&format!("/api/v1/communities/{c}/rectifications"))
+        .await;
+    ids.insert("rectification", id(&rects[0], "rectification"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

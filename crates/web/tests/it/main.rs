@@ -56,6 +56,7 @@ mod plans;
 mod portal;
 mod quality;
 mod quality_pages;
+mod rectifications;
 mod registry;
 mod releases;
 mod releases_pages;

@@ -464,7 +464,7 @@ pub async fn clear_item(core: &Core, ctx: &Ctx, id: AuditId, item_id: i64) -> Co
 }
 
 /// Signs the audit off once every item is scored: its sheet scores, total and grade are kept and
-/// it changes no more. Two sign-offs at once: one wins, the other is 409.
+/// it changes no more; every item that lost points becomes a rectification task. Two sign-offs at once: one wins, the other is 409.
 pub async fn sign_audit(core: &Core, ctx: &Ctx, id: AuditId) -> CoreResult<Audit> {
     let mut tx = core.db.begin().await?;
     let r = reached(&mut tx, ctx, id).await?;
@@ -499,5 +499,6 @@ pub async fn sign_audit(core: &Core, ctx: &Ctx, id: AuditId) -> CoreResult<Audit
     {
         store::set_part_score(&mut tx, p.id, part.score_cp).await?;
     }
+    super::rectify::write_for_audit(&mut tx, ctx, &before, Utc::now()).await?;
     record(tx, ctx, id, Some(&before)).await
 }

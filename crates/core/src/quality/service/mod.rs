@@ -17,8 +17,10 @@ use crate::shared::values::{optional_text, required_text};
 use crate::{Core, Ctx, Perm};
 
 pub mod audits;
+pub mod rectify;
 
 pub use audits::*;
+pub use rectify::*;
 
 /// An item of a sheet version.
 #[derive(Debug, Clone, Serialize, ToSchema)]
