@@ -15,6 +15,7 @@ mod duty;
 mod equipment;
 mod frontdesk;
 mod patrols;
+mod quality;
 mod registry;
 mod requests;
 mod store;
@@ -138,6 +139,13 @@ pub async fn seed(core: &Core) -> CoreResult<()> {
     let patrollers = ["security", "tech", "manager"].map(user_id);
     let [a, b, c] = patrollers;
     patrols::seed_patrols(core, &sys, communities[0], [a?, b?, c?]).await?;
+    quality::seed_quality(
+        core,
+        communities[0],
+        user_id("auditor")?,
+        user_id("manager")?,
+    )
+    .await?;
     Ok(())
 }
 

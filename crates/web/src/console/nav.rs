@@ -230,6 +230,13 @@ impl Shell {
             manage.push(link("/audits", "qa.audits", "nav-audits"));
             manage.push(link("/audit-sheets", "qa.sheets", "nav-audit-sheets"));
         }
+        if staff {
+            manage.push(link(
+                "/rectifications",
+                "qa.rectifications",
+                "nav-rectifications",
+            ));
+        }
         if self.can_desk {
             manage.push(link("/visitors", "fd.visitors", "nav-visitors"));
             manage.push(link("/parcels", "fd.parcels", "nav-parcels"));

@@ -57,6 +57,7 @@ mod portal;
 mod quality;
 mod quality_pages;
 mod rectifications;
+mod rectifications_pages;
 mod registry;
 mod releases;
 mod releases_pages;

@@ -64,7 +64,7 @@ fn five_working_days(start: DateTime<Utc>, holiday: NaiveDate) -> DateTime<Utc> 
 
 /// An audit of community A with a two-item sheet of its own, item 1 short of its first element
 /// (1.5 points), item 2 complete, signed off.
-async fn signed_audit(qa: &Api, a: i64, code: &str) -> Value {
+pub(crate) async fn signed_audit(qa: &Api, a: i64, code: &str) -> Value {
     let (st, sheet) = qa
         .post(
             "/api/v1/audit-sheets",

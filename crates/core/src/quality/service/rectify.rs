@@ -91,6 +91,17 @@ pub struct RectificationSummary {
     pub overdue: bool,
 }
 
+/// What the actor may do with a task now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RectActions {
+    /// An auditor, before the task closes.
+    pub assign: bool,
+    /// Its owner, while it is being rectified: photos and the record of the work.
+    pub record: bool,
+    /// An auditor, before the task closes (`passed` and `again` once it is submitted).
+    pub recheck: bool,
+}
+
 /// A task with what the owner recorded, its photos and its history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Rectification {
@@ -102,6 +113,7 @@ pub struct Rectification {
     pub overdue_told_at: Option<DateTime<Utc>>,
     pub photos: Vec<RectPhoto>,
     pub events: Vec<RectEvent>,
+    pub may: RectActions,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -205,7 +217,17 @@ async fn view(q: &mut impl Queries, ctx: &Ctx, r: RectRow) -> CoreResult<Rectifi
             created_at: p.created_at,
         })
         .collect();
+    let auditor = ctx.require_in(Perm::QualityManage, c).is_ok();
+    let live = matches!(r.state.as_str(), "open" | "submitted");
+    let may = RectActions {
+        assign: auditor && live,
+        record: r.owner_id.is_some()
+            && r.owner_id == ctx.actor()
+            && r.state == RectState::Open.code(),
+        recheck: auditor && live,
+    };
     Ok(Rectification {
+        may,
         summary: summary(&r, &names, Utc::now())?,
         done_note: r.done_note,
         done_at: r.done_at,
@@ -390,6 +412,21 @@ pub async fn list_rectifications(
         .collect()
 }
 
+/// The staff of the community a task may be given to (`quality.manage`): (id, name).
+pub async fn rectification_owners(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+) -> CoreResult<Vec<(UserId, String)>> {
+    ctx.require_in(Perm::QualityManage, c)?;
+    let mut v: Vec<(UserId, String)> = staff_names(&mut core.db.read(), ctx, c)
+        .await?
+        .into_iter()
+        .collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok(v)
+}
+
 pub async fn get_rectification(
     core: &Core,
     ctx: &Ctx,
@@ -501,14 +538,8 @@ async fn as_owner(
     Ok((r, before))
 }
 
-/// Adds a photo of the work to the task's round (its owner, while it is being rectified): a
-/// JPEG, PNG or WebP image of at most 5 MB, at most nine a round.
-pub async fn add_rectification_photo(
-    core: &Core,
-    ctx: &Ctx,
-    id: RectificationId,
-    bytes: &[u8],
-) -> CoreResult<Rectification> {
+/// A photo's (content type, extension): an image of at most 5 MB.
+fn check_photo(bytes: &[u8]) -> CoreResult<(&'static str, &'static str)> {
     if bytes.is_empty() {
         return Err(CoreError::invalid(
             "photo",
@@ -521,9 +552,19 @@ pub async fn add_rectification_photo(
                 .with("max", "5 MB"),
         ]));
     }
-    let Some((ct, ext)) = crate::tickets::photos::sniff_image(bytes) else {
-        return Err(CoreError::invalid("photo", QualityCode::NotAnImage));
-    };
+    crate::tickets::photos::sniff_image(bytes)
+        .ok_or_else(|| CoreError::invalid("photo", QualityCode::NotAnImage))
+}
+
+/// Adds a photo of the work to the task's round (its owner, while it is being rectified): a
+/// JPEG, PNG or WebP image of at most 5 MB, at most nine a round.
+pub async fn add_rectification_photo(
+    core: &Core,
+    ctx: &Ctx,
+    id: RectificationId,
+    bytes: &[u8],
+) -> CoreResult<Rectification> {
+    let (ct, ext) = check_photo(bytes)?;
     let mut tx = core.db.begin().await?;
     let (r, before) = as_owner(&mut tx, ctx, id).await?;
     if before.photos.iter().filter(|p| p.round == r.round).count() >= MAX_RECT_PHOTOS {
@@ -560,6 +601,44 @@ pub async fn rectification_photo(
         .ok_or(CoreError::NotFound("photo"))?;
     let bytes = crate::shared::files::read(core.settings.files_dir.join(&p.path)).await?;
     Ok((p.content_type, bytes))
+}
+
+/// The owner's form in one step: the record of the work and its photos, all checked before any
+/// is written (the console's; the API adds photos one by one, then records).
+pub async fn record_rectification(
+    core: &Core,
+    ctx: &Ctx,
+    id: RectificationId,
+    note: &str,
+    photos: &[Vec<u8>],
+) -> CoreResult<Rectification> {
+    required_text("note", note, 1000).map_err(|e| CoreError::Invalid(vec![e]))?;
+    for p in photos {
+        check_photo(p)?;
+    }
+    let t = get_rectification(core, ctx, id).await?;
+    let taken = t
+        .photos
+        .iter()
+        .filter(|p| p.round == t.summary.round)
+        .count();
+    if taken + photos.len() > MAX_RECT_PHOTOS {
+        return Err(CoreError::Invalid(vec![
+            FieldError::new("photo", QualityCode::TooManyPhotos).with("max", MAX_RECT_PHOTOS),
+        ]));
+    }
+    for p in photos {
+        add_rectification_photo(core, ctx, id, p).await?;
+    }
+    submit_rectification(
+        core,
+        ctx,
+        id,
+        RectDoneInput {
+            note: note.to_string(),
+        },
+    )
+    .await
 }
 
 /// The owner records what was done: the task waits for the auditor's recheck.

@@ -143,7 +143,8 @@ pub(crate) async fn list(
     q.fetch_all(
         &format!(
             "{RECT} WHERE {cond} ORDER BY r.state NOT IN ('open', 'submitted'), \
-             CASE WHEN r.state IN ('open', 'submitted') THEN r.due_at END, r.id DESC LIMIT {lim}"
+             CASE WHEN r.state IN ('open', 'submitted') THEN r.due_at END, \
+             CASE WHEN r.state IN ('open', 'submitted') THEN r.id END, r.id DESC LIMIT {lim}"
         ),
         a,
     )

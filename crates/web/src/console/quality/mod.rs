@@ -1,6 +1,7 @@
 //! Quality audit pages (品质核查): a community's audits with the form that opens one ([`self`]);
 //! an audit's page sized for a tablet, where each item is scored element by element, cleared,
-//! and the audit signed off; the company's audit sheets ([`sheets`]).
+//! and the audit signed off; the company's audit sheets ([`sheets`]); rectification tasks
+//! ([`rectify`]).
 
 use askama::Template;
 use axum::Router;
@@ -22,6 +23,7 @@ use super::{Id, Ids, OrPage, PageResult, Shell, form_outcome, page};
 use crate::AppState;
 use crate::extract::{ConsoleUser, CsrfForm};
 
+mod rectify;
 mod sheets;
 
 pub fn router() -> Router<AppState> {
@@ -32,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/audits/{id}/items/{item}/clear", post(clear))
         .route("/audits/{id}/sign", post(sign))
         .merge(sheets::router())
+        .merge(rectify::router())
 }
 
 /// Points as a reader writes them ("94.88").

@@ -47,7 +47,7 @@ pub(super) use home::{DeskPanel, RequestCharts, desk_panel, request_charts};
 use lists::*;
 use notes::*;
 use photos::*;
-pub(super) use photos::{Refused, read_photos, save_photos};
+pub(super) use photos::{PhotoUpload, Refused, read_photos, save_photos};
 use register::*;
 
 pub fn router() -> Router<AppState> {

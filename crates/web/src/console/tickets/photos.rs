@@ -18,17 +18,41 @@ pub(in crate::console) struct PhotoUpload {
     pub too_long: Option<String>,
 }
 
+impl PhotoUpload {
+    fn empty(broken: bool) -> Self {
+        PhotoUpload {
+            csrf: None,
+            stage: "report".into(),
+            mobile: false,
+            files: Vec::new(),
+            too_large: false,
+            broken,
+            fields: Vec::new(),
+            too_long: None,
+        }
+    }
+
+    /// The upload of a form, or a broken one when the body was no multipart form.
+    pub(in crate::console) async fn of(
+        mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    ) -> Self {
+        match mp {
+            Ok(mp) => read_photos(mp).await,
+            Err(_) => Self::empty(true),
+        }
+    }
+
+    /// A text field of the form, as sent.
+    pub(in crate::console) fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 pub(in crate::console) async fn read_photos(mut mp: axum::extract::Multipart) -> PhotoUpload {
-    let mut up = PhotoUpload {
-        csrf: None,
-        stage: "report".into(),
-        mobile: false,
-        files: Vec::new(),
-        too_large: false,
-        broken: false,
-        fields: Vec::new(),
-        too_long: None,
-    };
+    let mut up = PhotoUpload::empty(false);
     loop {
         let mut field = match mp.next_field().await {
             Ok(Some(f)) => f,
@@ -136,19 +160,7 @@ pub(super) async fn upload_photos(
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     let id = RequestId(id);
-    let up = match mp {
-        Ok(mp) => read_photos(mp).await,
-        Err(_) => PhotoUpload {
-            csrf: None,
-            stage: "report".into(),
-            mobile: false,
-            files: Vec::new(),
-            too_large: false,
-            broken: true,
-            fields: Vec::new(),
-            too_long: None,
-        },
-    };
+    let up = PhotoUpload::of(mp).await;
     match save_photos(&st, &u, id, &up).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/requests/{id}{}",
