@@ -383,7 +383,8 @@ pub async fn list_rectifications(
     let names = staff_names(&mut q, ctx, c).await?;
     let auditor = ctx.require_in(Perm::QualityManage, c).is_ok();
     let me = ctx.actor();
-    if !auditor && !(ctx.reaches(c) && me.is_some_and(|u| names.contains_key(&u))) {
+    let staff = ctx.reaches(c) && me.is_some_and(|u| names.contains_key(&u));
+    if !(auditor || staff) {
         return Err(CoreError::Forbidden);
     }
     let state = match f.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
