@@ -57,6 +57,32 @@ pub async fn finish_lease(core: &Core, name: &str, owner: &str, result: &str) ->
     tx.commit().await
 }
 
+/// Runs `pass` every `every` until the process ends; a pass that did something is logged with
+/// its count, one that failed with its error, under the job's name `what`.
+pub fn spawn_every<F, Fut>(
+    core: crate::CoreRef,
+    every: std::time::Duration,
+    what: &'static str,
+    pass: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(crate::CoreRef) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = CoreResult<usize>> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match pass(core.clone()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(job = what, count = n, "job pass done"),
+                Err(e) => tracing::error!(job = what, error = %e, "job pass failed"),
+            }
+        }
+    })
+}
+
 /// How long an idempotency key answers a retry: far longer than any client retries a write.
 pub const KEY_RETENTION_DAYS: i64 = 30;
 

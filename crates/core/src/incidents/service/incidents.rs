@@ -838,17 +838,8 @@ pub fn spawn_escalations(
     core: crate::CoreRef,
     every: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match run_escalations(&core, Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(levels = n, "incident escalations told"),
-                Err(e) => tracing::error!(error = %e, "incident escalation failed"),
-            }
-        }
+    crate::shared::jobs::spawn_every(core, every, "incident escalations", |core| async move {
+        run_escalations(&core, Utc::now()).await
     })
 }
 

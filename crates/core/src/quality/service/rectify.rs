@@ -802,16 +802,7 @@ pub fn spawn_quality_job(
     core: crate::CoreRef,
     every: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match run_rectification_reminders(&core, Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(tasks = n, "overdue rectifications told"),
-                Err(e) => tracing::error!(error = %e, "overdue rectifications job failed"),
-            }
-        }
+    crate::shared::jobs::spawn_every(core, every, "overdue rectifications", |core| async move {
+        run_rectification_reminders(&core, Utc::now()).await
     })
 }
