@@ -63,5 +63,9 @@ crate::error_codes! {
         TooManyPhotos = "rectification_too_many_photos",
         /// A photo is a JPEG, PNG or WebP image.
         NotAnImage = "rectification_not_an_image",
+        /// The reward table names 1 to `{max}` positions.
+        PositionsRange = "reward_positions_range",
+        /// A position is named once in the reward table.
+        PositionTwice = "reward_position_twice",
     }
 }

@@ -11,7 +11,7 @@ use wuye_core::shared::ids::*;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiCtx, ApiJson, ApiPath};
+use crate::extract::{ApiCtx, ApiJson, ApiPath, ApiQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -21,6 +21,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one))
         .routes(routes!(score, clear))
         .routes(routes!(sign))
+        .routes(routes!(rewards, save_rewards))
+        .routes(routes!(report))
+        .routes(routes!(report_xlsx))
 }
 
 type One = ApiResult<Json<Audit>>;
@@ -149,4 +152,48 @@ async fn sign(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -
     Ok(Json(
         quality::sign_audit(&s.core, &a.ctx, AuditId(id)).await?,
     ))
+}
+
+/// The company's reward/penalty table by position (the seed's figures until it saves its own).
+#[utoipa::path(get, path = "/api/v1/quality-rewards", tag = "quality", security(("bearer" = [])),
+    responses((status = 200, body = RewardTable), (status = 403, body = ErrorBody)))]
+async fn rewards(State(s): State<AppState>, a: ApiCtx) -> ApiResult<Json<RewardTable>> {
+    Ok(Json(quality::reward_table(&s.core, &a.ctx).await?))
+}
+
+/// Saves the table whole: 1–20 positions, each named once, amounts in yuan.
+#[utoipa::path(put, path = "/api/v1/quality-rewards", tag = "quality", security(("bearer" = [])),
+    request_body = RewardTableInput,
+    responses((status = 200, body = RewardTable), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_rewards(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiJson(b): ApiJson<RewardTableInput>,
+) -> ApiResult<Json<RewardTable>> {
+    Ok(Json(quality::save_reward_table(&s.core, &a.ctx, b).await?))
+}
+
+/// The quarter's results of every community the actor audits: the last audit signed off in the
+/// quarter, its grade, what each position gains or loses, the team bonus, the rectifications.
+#[utoipa::path(get, path = "/api/v1/quality-report", tag = "quality", security(("bearer" = [])), params(QuarterQuery),
+    responses((status = 200, body = QualityReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn report(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<QuarterQuery>,
+) -> ApiResult<Json<QualityReport>> {
+    Ok(Json(quality::quality_report(&s.core, &a.ctx, &q).await?))
+}
+
+/// The quarter's results as .xlsx.
+#[utoipa::path(get, path = "/api/v1/quality-report.xlsx", tag = "quality", security(("bearer" = [])), params(QuarterQuery),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn report_xlsx(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(q): ApiQuery<QuarterQuery>,
+) -> ApiResult<axum::response::Response> {
+    let (name, bytes) = quality::quality_report_xlsx(&s.core, &a.ctx, &q).await?;
+    Ok(super::import::xlsx(bytes, &name))
 }

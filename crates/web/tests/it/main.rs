@@ -56,6 +56,7 @@ mod plans;
 mod portal;
 mod quality;
 mod quality_pages;
+mod quality_report;
 mod rectifications;
 mod rectifications_pages;
 mod registry;

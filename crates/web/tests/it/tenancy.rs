@@ -56,6 +56,10 @@ const SHARED: &[(&str, &str)] = &[
     ),
     ("audit_sheet_versions", "a company's audit sheet's versions"),
     (
+        "quality_rewards",
+        "a company's reward/penalty table of quality audits, by position",
+    ),
+    (
         "audit_sheet_items",
         "the items of a company's audit sheet version",
     ),

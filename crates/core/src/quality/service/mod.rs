@@ -18,9 +18,11 @@ use crate::{Core, Ctx, Perm};
 
 pub mod audits;
 pub mod rectify;
+pub mod report;
 
 pub use audits::*;
 pub use rectify::*;
+pub use report::*;
 
 /// An item of a sheet version.
 #[derive(Debug, Clone, Serialize, ToSchema)]

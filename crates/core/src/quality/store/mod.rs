@@ -5,6 +5,7 @@
 //! so a score and a sign-off at once cannot both land.
 
 pub(crate) mod rectify;
+pub(crate) mod report;
 
 use chrono::{DateTime, Utc};
 
