@@ -229,6 +229,7 @@ impl Shell {
         if self.can_quality {
             manage.push(link("/audits", "qa.audits", "nav-audits"));
             manage.push(link("/audit-sheets", "qa.sheets", "nav-audit-sheets"));
+            manage.push(link("/quality-report", "qa.report", "nav-quality-report"));
         }
         if staff {
             manage.push(link(

@@ -212,3 +212,55 @@ async fn the_quarter_pays_each_position_by_the_last_audits_grade() {
     let bytes = resp.bytes().await.expect("bytes");
     assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
 }
+
+#[tokio::test]
+async fn the_report_page_shows_the_quarter_and_edits_the_table() {
+    let app = app().await;
+    let a = app.community_a.0;
+    let (_, qa) = staff(&app, "qr2", "quality_auditor").await;
+    audit_losing(&qa, a, "p1", None).await;
+    let (web, token) = crate::console::console_login(&app, "qr2").await;
+    let page = crate::daily_use::html(&web, &app.base, "/quality-report").await;
+    assert!(
+        page.contains("id=\"nav-quality-report\"")
+            && page.contains("1,000.00")
+            && page.contains("3,000.00")
+            && page.contains("5,400.00")
+            && page.contains("按《品质提升方案》默认"),
+        "{page}"
+    );
+    // A penalty that is no amount is named beside its row; nothing is saved.
+    let form = |penalty: &'static str| {
+        vec![
+            ("_csrf", token.clone()),
+            ("label_0", "项目经理".to_string()),
+            ("penalty_0", penalty.to_string()),
+            ("reward_0", "1,200".to_string()),
+            ("label_1", String::new()),
+            ("penalty_1", String::new()),
+            ("reward_1", String::new()),
+            ("team_bonus", "2000".to_string()),
+        ]
+    };
+    let send = |f: Vec<(&'static str, String)>| {
+        web.post(format!("{}/quality-report", app.base))
+            .form(&f)
+            .send()
+    };
+    let r = send(form("五百")).await.expect("post");
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(app.count("quality_rewards").await, 0);
+    let r = send(form("500")).await.expect("post");
+    assert_eq!(r.status().as_u16(), 303);
+    let page = crate::daily_use::html(&web, &app.base, "/quality-report").await;
+    assert!(
+        page.contains("3,200.00") && !page.contains("分管副经理"),
+        "one position, 1,200 + 2,000: {page}"
+    );
+    let r = web
+        .get(format!("{}/quality-report.xlsx", app.base))
+        .send()
+        .await
+        .expect("xlsx");
+    assert!(r.bytes().await.expect("bytes").starts_with(b"PK"));
+}

@@ -24,6 +24,7 @@ use crate::AppState;
 use crate::extract::{ConsoleUser, CsrfForm};
 
 mod rectify;
+mod report;
 mod sheets;
 
 pub fn router() -> Router<AppState> {
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/audits/{id}/sign", post(sign))
         .merge(sheets::router())
         .merge(rectify::router())
+        .merge(report::router())
 }
 
 /// Points as a reader writes them ("94.88").
