@@ -61,8 +61,10 @@ crate::error_codes! {
         RoundsMax = "rectification_rounds_max",
         /// At most `{max}` photos per round.
         TooManyPhotos = "rectification_too_many_photos",
+        /// At most `{max}` photos of an audit item.
+        ItemTooManyPhotos = "audit_item_too_many_photos",
         /// A photo is a JPEG, PNG or WebP image.
-        NotAnImage = "rectification_not_an_image",
+        NotAnImage = "quality_photo_not_an_image",
         /// The reward table names 1 to `{max}` positions.
         PositionsRange = "reward_positions_range",
         /// A position is named once in the reward table.

@@ -21,6 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one))
         .routes(routes!(score, clear))
         .routes(routes!(sign))
+        .routes(routes!(add_photo))
+        .routes(routes!(photo))
         .routes(routes!(rewards, save_rewards))
         .routes(routes!(report))
         .routes(routes!(report_xlsx))
@@ -196,4 +198,42 @@ async fn report_xlsx(
 ) -> ApiResult<axum::response::Response> {
     let (name, bytes) = quality::quality_report_xlsx(&s.core, &a.ctx, &q).await?;
     Ok(super::import::xlsx(bytes, &name))
+}
+
+/// Adds a photo of an item while the audit is open: the image itself is the body (JPEG, PNG or
+/// WebP, at most 5 MB; at most nine an item).
+#[utoipa::path(post, path = "/api/v1/audits/{id}/items/{item}/photos", tag = "quality", security(("bearer" = [])),
+    params(("id" = i64, Path), ("item" = i64, Path)),
+    request_body(content(("image/jpeg"), ("image/png"), ("image/webp"))),
+    responses((status = 201, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_photo(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath((id, item)): ApiPath<(i64, i64)>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<(StatusCode, Json<Audit>)> {
+    let body = body.map_err(|_| {
+        crate::error::AppError::from(wuye_core::CoreError::Invalid(vec![
+            wuye_core::FieldError::new("photo", wuye_core::shared::error::CommonCode::FileTooLarge)
+                .with("max", "5 MB"),
+        ]))
+        .in_locale(a.locale)
+    })?;
+    let v = quality::add_audit_photo(&s.core, &a.ctx, AuditId(id), item, &body).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// One photo of an audit.
+#[utoipa::path(get, path = "/api/v1/audits/{id}/photos/{photo}", tag = "quality", security(("bearer" = [])),
+    params(("id" = i64, Path), ("photo" = i64, Path)),
+    responses((status = 200, description = "The image, as it was uploaded", content(("image/jpeg"), ("image/png"), ("image/webp"))),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn photo(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath((id, photo)): ApiPath<(i64, i64)>,
+) -> ApiResult<axum::response::Response> {
+    let (ct, bytes) = quality::audit_photo(&s.core, &a.ctx, AuditId(id), photo).await?;
+    Ok(crate::console::image_response(ct, bytes))
 }

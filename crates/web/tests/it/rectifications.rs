@@ -256,7 +256,7 @@ async fn a_finding_is_rectified_rechecked_and_told_when_overdue() {
         .await;
     assert_eq!(
         (st.as_u16(), code_of(&e)),
-        (422, ("photo".into(), "rectification_not_an_image".into()))
+        (422, ("photo".into(), "quality_photo_not_an_image".into()))
     );
     let (st, t) = pm
         .post_raw(&format!("{path}/photos"), "image/png", PNG.to_vec())
@@ -399,4 +399,67 @@ async fn a_finding_is_rectified_rechecked_and_told_when_overdue() {
     assert_eq!((st.as_u16(), code_of(&e).0), (422, "state".into()));
     // Both tasks' histories: six steps, and issued + kept.
     assert_eq!(app.count("rectification_events").await, 8);
+}
+
+#[tokio::test]
+async fn an_audit_item_keeps_its_photos_until_and_after_sign_off() {
+    let app = app().await;
+    let a = app.community_a.0;
+    let (_, qa) = staff(&app, "rq9", "quality_auditor").await;
+    let (_, sheets) = qa.get("/api/v1/audit-sheets").await;
+    let (_, au) = qa
+        .post(
+            &format!("/api/v1/communities/{a}/audits"),
+            json!({"sheets": [{"sheet_id": sheets[1]["id"], "weight_pct": 100}]}),
+        )
+        .await;
+    let item = au["parts"][0]["items"][0]["id"].as_i64().expect("item");
+    let path = format!("/api/v1/audits/{}/items/{item}/photos", au["id"]);
+    let (st, e) = qa.post_raw(&path, "image/png", b"GIF89a".to_vec()).await;
+    assert_eq!(
+        (st.as_u16(), code_of(&e)),
+        (422, ("photo".into(), "quality_photo_not_an_image".into()))
+    );
+    let (st, v) = qa.post_raw(&path, "image/png", PNG.to_vec()).await;
+    assert_eq!(st, 201, "{v}");
+    let photo = v["parts"][0]["items"][0]["photos"][0]
+        .as_i64()
+        .expect("photo");
+    let (st, bytes) =
+        photo_bytes(&qa, &format!("/api/v1/audits/{}/photos/{photo}", au["id"])).await;
+    assert_eq!((st, bytes.as_slice()), (200, PNG));
+    let (_, pm) = staff(&app, "rp9", "project_manager").await;
+    assert_eq!(
+        pm.get(&format!("/api/v1/audits/{}/photos/{photo}", au["id"]))
+            .await
+            .0,
+        404
+    );
+    // Signed off: the photo stays, no more are taken.
+    for i in au["parts"][0]["items"].as_array().expect("items") {
+        let n = i["elements"].as_array().map_or(0, Vec::len);
+        let (st, v) = qa
+            .put(
+                &format!("/api/v1/audits/{}/items/{}", au["id"], i["id"]),
+                json!({"elements": vec![json!({"present": true}); n]}),
+            )
+            .await;
+        assert_eq!(st, 200, "{v}");
+    }
+    let (st, _) = qa
+        .post(&format!("/api/v1/audits/{}/sign", au["id"]), json!({}))
+        .await;
+    assert_eq!(st, 200);
+    let (st, e) = qa.post_raw(&path, "image/png", PNG.to_vec()).await;
+    assert_eq!((st.as_u16(), code_of(&e).1), (409, "audit_signed".into()));
+    let (_, v) = qa.get(&format!("/api/v1/audits/{}", au["id"])).await;
+    assert_eq!(v["parts"][0]["items"][0]["photos"], json!([photo]));
+    // A full score leaves nothing to rectify.
+    let (_, rs) = qa
+        .get(&format!(
+            "/api/v1/communities/{a}/rectifications?audit_id={}",
+            au["id"]
+        ))
+        .await;
+    assert_eq!(rs, json!([]));
 }

@@ -76,6 +76,8 @@ pub struct AuditItem {
     #[serde(flatten)]
     pub item: SheetItem,
     pub score: Option<ItemScore>,
+    /// The ids of its photos (`GET /audits/{id}/photos/{photo}`).
+    pub photos: Vec<i64>,
 }
 
 /// A sheet of the audit as pinned, with its items and its score on 100 (while open: so far).
@@ -136,6 +138,10 @@ async fn view(q: &mut impl Queries, ctx: &Ctx, r: AuditRow) -> CoreResult<Audit>
         .into_iter()
         .map(|s| (s.item_id, s))
         .collect();
+    let mut photos: HashMap<i64, Vec<i64>> = HashMap::new();
+    for p in store::audit_photos(q, r.community_id, r.id).await? {
+        photos.entry(p.item_id).or_default().push(p.id);
+    }
     let mut parts = Vec::new();
     let (mut item_count, mut scored_count) = (0, 0);
     for p in store::parts(q, r.community_id, r.id).await? {
@@ -160,6 +166,7 @@ async fn view(q: &mut impl Queries, ctx: &Ctx, r: AuditRow) -> CoreResult<Audit>
                 None => None,
             };
             items.push(AuditItem {
+                photos: photos.remove(&i.id).unwrap_or_default(),
                 item: item_view(i),
                 score,
             });
@@ -501,4 +508,69 @@ pub async fn sign_audit(core: &Core, ctx: &Ctx, id: AuditId) -> CoreResult<Audit
     }
     super::rectify::write_for_audit(&mut tx, ctx, &before, Utc::now()).await?;
     record(tx, ctx, id, Some(&before)).await
+}
+
+/// Photos an auditor may take of one item.
+pub const MAX_ITEM_PHOTOS: usize = 9;
+
+/// Adds a photo of an item of an open audit (`quality.manage`): a JPEG, PNG or WebP image of at
+/// most 5 MB, at most nine an item.
+pub async fn add_audit_photo(
+    core: &Core,
+    ctx: &Ctx,
+    id: AuditId,
+    item_id: i64,
+    bytes: &[u8],
+) -> CoreResult<Audit> {
+    let (ct, ext) = super::rectify::check_photo(bytes)?;
+    let mut tx = core.db.begin().await?;
+    let r = reached(&mut tx, ctx, id).await?;
+    let c = r.community_id;
+    store::item_of_audit(&mut tx, c, id, item_id)
+        .await?
+        .ok_or(CoreError::NotFound("audit_item"))?;
+    if store::hold_open(&mut tx, id).await? != 1 {
+        return Err(CoreError::conflict("state", QualityCode::Signed));
+    }
+    let before = view(&mut tx, ctx, r).await?;
+    let taken = before
+        .parts
+        .iter()
+        .flat_map(|p| &p.items)
+        .find(|i| i.item.id == item_id)
+        .map_or(0, |i| i.photos.len());
+    if taken >= MAX_ITEM_PHOTOS {
+        return Err(CoreError::Invalid(vec![
+            FieldError::new("photo", QualityCode::ItemTooManyPhotos).with("max", MAX_ITEM_PHOTOS),
+        ]));
+    }
+    let rel = format!(
+        "audits/{c}/{id}/{}.{ext}",
+        hex::encode(crate::shared::crypto::random_bytes::<12>())
+    );
+    let path = core.settings.files_dir.join(&rel);
+    crate::shared::files::write_then(path, bytes.to_vec(), async {
+        store::insert_audit_photo(&mut tx, c, id, (item_id, ct, &rel), ctx.actor(), Utc::now())
+            .await?;
+        record(tx, ctx, id, Some(&before)).await
+    })
+    .await
+}
+
+/// A photo of an audit: its type and bytes.
+pub async fn audit_photo(
+    core: &Core,
+    ctx: &Ctx,
+    id: AuditId,
+    photo: i64,
+) -> CoreResult<(String, Vec<u8>)> {
+    let mut q = core.db.read();
+    let r = reached(&mut q, ctx, id).await?;
+    let p = store::audit_photos(&mut q, r.community_id, id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == photo)
+        .ok_or(CoreError::NotFound("photo"))?;
+    let bytes = crate::shared::files::read(core.settings.files_dir.join(&p.path)).await?;
+    Ok((p.content_type, bytes))
 }

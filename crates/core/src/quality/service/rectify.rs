@@ -540,7 +540,7 @@ async fn as_owner(
 }
 
 /// A photo's (content type, extension): an image of at most 5 MB.
-fn check_photo(bytes: &[u8]) -> CoreResult<(&'static str, &'static str)> {
+pub(super) fn check_photo(bytes: &[u8]) -> CoreResult<(&'static str, &'static str)> {
     if bytes.is_empty() {
         return Err(CoreError::invalid(
             "photo",

@@ -399,3 +399,44 @@ pub(crate) async fn sign(
     )
     .await
 }
+
+crate::row! {
+    /// A photo of an audit item.
+    pub(crate) struct AuditPhotoRow {
+        pub id: i64,
+        pub item_id: i64,
+        pub content_type: String,
+        pub path: String,
+    }
+}
+
+pub(crate) async fn audit_photos(
+    q: &mut impl Queries,
+    c: CommunityId,
+    audit: AuditId,
+) -> CoreResult<Vec<AuditPhotoRow>> {
+    q.fetch_all(
+        "SELECT id, item_id, content_type, path FROM audit_photos \
+         WHERE community_id = $1 AND audit_id = $2 ORDER BY id",
+        args![c, audit],
+    )
+    .await
+}
+
+pub(crate) async fn insert_audit_photo(
+    tx: &mut Tx,
+    c: CommunityId,
+    audit: AuditId,
+    (item, content_type, path): (i64, &str, &str),
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> CoreResult<i64> {
+    let (id,): (i64,) = tx
+        .fetch_one(
+            "INSERT INTO audit_photos (community_id, audit_id, item_id, content_type, path, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            args![c, audit, item, content_type, path, by, now],
+        )
+        .await?;
+    Ok(id)
+}

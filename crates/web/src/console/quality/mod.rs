@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/audits/{id}/items/{item}", post(score))
         .route("/audits/{id}/items/{item}/clear", post(clear))
         .route("/audits/{id}/sign", post(sign))
+        .route("/audits/{id}/items/{item}/photos", post(add_photos))
+        .route("/audits/{id}/photos/{photo}", get(photo))
         .merge(sheets::router())
         .merge(rectify::router())
         .merge(report::router())
@@ -178,6 +180,7 @@ impl AuditPage {
                 self.s.ferr("elements"),
                 self.s.ferr("item"),
                 self.s.ferr("note"),
+                self.s.ferr("photo"),
             ]
             .join("")
         } else {
@@ -290,4 +293,62 @@ async fn sign(
         |s| render_one(&st, &u, s, id, 0),
     )
     .await
+}
+
+/// An item's photo form: any number of `photo` files, added one by one (each checked first).
+async fn add_photos(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Ids(id, item): Ids,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    use axum::response::IntoResponse;
+    let up = super::tickets::PhotoUpload::of(mp).await;
+    if !up.too_large && !u.csrf_matches(up.csrf.as_deref()) {
+        return Ok(crate::extract::CsrfRejected(u.locale).into_response());
+    }
+    let mut r = if up.too_large {
+        Err(wuye_core::CoreError::Invalid(vec![
+            wuye_core::FieldError::new("photo", wuye_core::shared::error::CommonCode::FileTooLarge)
+                .with("max", "5 MB"),
+        ]))
+    } else if up.files.is_empty() {
+        Err(wuye_core::CoreError::invalid(
+            "photo",
+            wuye_core::shared::error::CommonCode::Required,
+        ))
+    } else {
+        Ok(())
+    };
+    if r.is_ok() {
+        for f in &up.files {
+            r = quality::add_audit_photo(&st.core, &u.ctx, AuditId(id), item, f)
+                .await
+                .map(|_| ());
+            if r.is_err() {
+                break;
+            }
+        }
+    }
+    form_outcome(
+        &u,
+        r,
+        |_| {
+            done(
+                &st,
+                &u,
+                &format!("/audits/{id}#item-{item}"),
+                u.locale.t("qa.photos_added"),
+            )
+        },
+        |s| render_one(&st, &u, s, id, item),
+    )
+    .await
+}
+
+async fn photo(State(st): State<AppState>, u: ConsoleUser, Ids(id, p): Ids) -> PageResult {
+    let (ct, bytes) = quality::audit_photo(&st.core, &u.ctx, AuditId(id), p)
+        .await
+        .or_page(&u)?;
+    Ok(super::image_response(ct, bytes))
 }
