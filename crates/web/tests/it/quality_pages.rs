@@ -166,3 +166,119 @@ async fn an_audit_is_scored_and_signed_off_through_the_pages() {
         .expect("get");
     assert_eq!(r.status().as_u16(), 403);
 }
+
+#[tokio::test]
+async fn a_sheet_is_added_and_edited_into_its_next_version_through_the_pages() {
+    let app = crate::app().await;
+    staff(&app, "qa05", "quality_auditor").await;
+    let (web, token) = console_login(&app, "qa05").await;
+    let page = html(&web, &app.base, "/audit-sheets/new").await;
+    assert!(page.contains("id=\"sheet-form\""), "{page}");
+    let row = |k: usize, item: &str, elements: &str, max: &str, hi: &str| {
+        let section = if item.is_empty() { "" } else { "保洁" };
+        vec![
+            (format!("section_{k}"), section.to_string()),
+            (format!("item_{k}"), item.to_string()),
+            (format!("standard_{k}"), String::new()),
+            (format!("elements_{k}"), elements.to_string()),
+            (format!("max_{k}"), max.to_string()),
+            (
+                format!("deduct_min_{k}"),
+                if item.is_empty() { "" } else { "0.5" }.to_string(),
+            ),
+            (format!("deduct_max_{k}"), hi.to_string()),
+        ]
+    };
+    let form = |head: &[(&str, &str)], rows: Vec<Vec<(String, String)>>| {
+        let mut f: Vec<(String, String)> = vec![("_csrf".into(), token.clone())];
+        f.extend(head.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        f.extend(rows.into_iter().flatten());
+        f
+    };
+    let post = |path: &str, f: Vec<(String, String)>| {
+        web.post(format!("{}{path}", app.base)).form(&f).send()
+    };
+    // A deduction above the item's maximum is named on its row; a blank row is dropped.
+    let head = [
+        ("code", "cleaning"),
+        ("name", "保洁督导评分细则"),
+        ("weight_pct", "20"),
+        ("active", "1"),
+    ];
+    let r = post(
+        "/audit-sheets",
+        form(
+            &head,
+            vec![
+                row(0, "楼道保洁", "地面无垃圾\n扶手无灰", "10", "12"),
+                row(1, "", "", "", ""),
+            ],
+        ),
+    )
+    .await
+    .expect("post");
+    assert_eq!(r.status().as_u16(), 422);
+    let page = r.text().await.expect("page");
+    assert!(
+        page.contains("楼道保洁") && page.contains("扶手无灰"),
+        "kept: {page}"
+    );
+    let r = post(
+        "/audit-sheets",
+        form(
+            &head,
+            vec![
+                row(0, "楼道保洁", "地面无垃圾\n扶手无灰", "10", "2"),
+                row(1, "", "", "", ""),
+            ],
+        ),
+    )
+    .await
+    .expect("post");
+    assert_eq!(r.status().as_u16(), 303);
+    let to = r.headers()["location"].to_str().expect("to").to_string();
+    let page = html(&web, &app.base, &to).await;
+    assert!(
+        page.contains("保洁督导评分细则")
+            && page.contains("扶手无灰")
+            && page.contains("1.符合10分；2.每缺一项扣0.5-2分"),
+        "{page}"
+    );
+    let id = to.trim_start_matches("/audit-sheets/").to_string();
+    let page = html(&web, &app.base, &format!("/audit-sheets/{id}/edit")).await;
+    assert!(page.contains("value=\"楼道保洁\""), "{page}");
+
+    // An edit from the first version makes the second; a second edit from the first is refused.
+    let edit = [
+        ("code", "cleaning"),
+        ("name", "保洁督导评分细则"),
+        ("weight_pct", "20"),
+        ("active", "1"),
+        ("version", "1"),
+    ];
+    let rows = || {
+        vec![row(
+            0,
+            "楼道保洁",
+            "地面无垃圾\n扶手无灰\n墙面无污渍",
+            "10",
+            "2",
+        )]
+    };
+    let r = post(&format!("/audit-sheets/{id}"), form(&edit, rows()))
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 303);
+    let page = html(&web, &app.base, &format!("/audit-sheets/{id}")).await;
+    assert!(page.contains("v2") && page.contains("墙面无污渍"), "{page}");
+    let r = post(&format!("/audit-sheets/{id}"), form(&edit, rows()))
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 409);
+    assert!(
+        r.text()
+            .await
+            .expect("page")
+            .contains("评分细则已被他人修改")
+    );
+}

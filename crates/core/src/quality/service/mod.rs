@@ -89,6 +89,10 @@ pub struct SheetForSave {
     pub active: Option<bool>,
     /// 1 to 200 items summing to at most 100 points.
     pub items: Vec<SheetItemInput>,
+    /// When editing: the version the edit starts from; another saved since is 409
+    /// `audit_sheet_edited`.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// "1.符合5分；2.每缺一项扣0.5-2分".
@@ -423,6 +427,9 @@ pub async fn update_sheet(
     let r = reached_sheet(&mut tx, ctx, id).await?;
     if !errs.is_empty() {
         return Err(CoreError::Invalid(errs));
+    }
+    if input.version.is_some_and(|v| v != r.current_version) {
+        return Err(CoreError::conflict("items", QualityCode::SheetEdited));
     }
     let before = sheet_view(&mut tx, r.clone()).await?;
     let active = input.active.unwrap_or(r.active);

@@ -438,8 +438,8 @@ pub async fn get_rectification(
     view(&mut q, ctx, r).await
 }
 
-/// The task and its view, for an auditor only (404 to its owner, as to anyone else who may not
-/// act on it as an auditor).
+/// The task and its view, for an auditor only: its owner reaches it but is refused (403); anyone
+/// else finds nothing (404).
 async fn as_auditor(
     tx: &mut Tx,
     ctx: &Ctx,
