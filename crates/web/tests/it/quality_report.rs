@@ -218,8 +218,11 @@ async fn the_report_page_shows_the_quarter_and_edits_the_table() {
     let app = app().await;
     let a = app.community_a.0;
     let (_, qa) = staff(&app, "qr2", "quality_auditor").await;
-    audit_losing(&qa, a, "p1", None).await;
     let (web, token) = crate::console::console_login(&app, "qr2").await;
+    // No audit this quarter: no amounts, not zeros.
+    let page = crate::daily_use::html(&web, &app.base, "/quality-report").await;
+    assert!(page.contains("<td class=\"num muted\">—</td>"), "{page}");
+    audit_losing(&qa, a, "p1", None).await;
     let page = crate::daily_use::html(&web, &app.base, "/quality-report").await;
     assert!(
         page.contains("id=\"nav-quality-report\"")
