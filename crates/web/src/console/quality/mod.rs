@@ -234,20 +234,7 @@ async fn score(
         note: get("note").and_then(|n| some(&n)),
     };
     let r = quality::score_item(&st.core, &u.ctx, AuditId(id), item, input).await;
-    form_outcome(
-        &u,
-        r,
-        |_| {
-            done(
-                &st,
-                &u,
-                &format!("/audits/{id}#item-{item}"),
-                u.locale.t("qa.scored"),
-            )
-        },
-        |s| render_one(&st, &u, s, id, item),
-    )
-    .await
+    item_outcome(&st, &u, r, (id, item), "qa.scored").await
 }
 
 async fn clear(
@@ -257,20 +244,7 @@ async fn clear(
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let r = quality::clear_item(&st.core, &u.ctx, AuditId(id), item).await;
-    form_outcome(
-        &u,
-        r,
-        |_| {
-            done(
-                &st,
-                &u,
-                &format!("/audits/{id}#item-{item}"),
-                u.locale.t("qa.cleared"),
-            )
-        },
-        |s| render_one(&st, &u, s, id, item),
-    )
-    .await
+    item_outcome(&st, &u, r, (id, item), "qa.cleared").await
 }
 
 async fn sign(
@@ -330,20 +304,7 @@ async fn add_photos(
             }
         }
     }
-    form_outcome(
-        &u,
-        r,
-        |_| {
-            done(
-                &st,
-                &u,
-                &format!("/audits/{id}#item-{item}"),
-                u.locale.t("qa.photos_added"),
-            )
-        },
-        |s| render_one(&st, &u, s, id, item),
-    )
-    .await
+    item_outcome(&st, &u, r, (id, item), "qa.photos_added").await
 }
 
 async fn photo(State(st): State<AppState>, u: ConsoleUser, Ids(id, p): Ids) -> PageResult {
@@ -351,4 +312,22 @@ async fn photo(State(st): State<AppState>, u: ConsoleUser, Ids(id, p): Ids) -> P
         .await
         .or_page(&u)?;
     Ok(super::image_response(ct, bytes))
+}
+
+/// What an item's form leads to: back to the item with `key`'s message, or the audit's page with
+/// the problem beside the item.
+async fn item_outcome<T>(
+    st: &AppState,
+    u: &ConsoleUser,
+    r: Result<T, wuye_core::CoreError>,
+    (id, item): (i64, i64),
+    key: &str,
+) -> PageResult {
+    form_outcome(
+        u,
+        r,
+        |_| done(st, u, &format!("/audits/{id}#item-{item}"), u.locale.t(key)),
+        |s| render_one(st, u, s, id, item),
+    )
+    .await
 }
