@@ -508,6 +508,16 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 Arc::clone(&core),
                 std::time::Duration::from_secs(r.number("WUYE_QUALITY_SECONDS", 300, 5, 86_400)?),
             );
+            // The company dashboard's kept figures of each community are recomputed once out of date.
+            let dashboard = wuye_core::dashboard::spawn_dashboard_job(
+                Arc::clone(&core),
+                std::time::Duration::from_secs(r.number(
+                    "WUYE_DASHBOARD_SECONDS",
+                    120,
+                    5,
+                    86_400,
+                )?),
+            );
             // The peer address is the login throttle's source when no proxy header is trusted.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
@@ -523,6 +533,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             maintenance.abort();
             frontdesk.abort();
             quality.abort();
+            dashboard.abort();
             core.db.close().await;
         }
         Cmd::Migrate => {

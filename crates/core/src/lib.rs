@@ -7,6 +7,7 @@ pub mod auth;
 pub mod backup;
 pub mod billing;
 pub mod community;
+pub mod dashboard;
 pub mod db;
 pub mod decoration;
 pub mod demo;

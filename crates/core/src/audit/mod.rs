@@ -5,7 +5,7 @@
 //! its record commit or roll back together.
 
 pub mod error;
-mod store;
+pub(crate) mod store;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

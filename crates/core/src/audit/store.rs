@@ -157,3 +157,29 @@ pub(super) async fn history(
         )
         .await
 }
+
+/// The time of each community's latest entry (none when it has none): one index probe per
+/// community on `audit_log_community_at`, however long the log.
+pub(crate) async fn last_changes(
+    db: &Db,
+    communities: &[CommunityId],
+) -> CoreResult<Vec<(CommunityId, Option<DateTime<Utc>>)>> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = Args::new();
+    let rows: Vec<String> = communities
+        .iter()
+        .map(|c| format!("(CAST({} AS BIGINT))", a.push(*c)))
+        .collect();
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT v.column1 AS community_id, (SELECT MAX(l.at) FROM audit_log l \
+                 WHERE l.community_id = v.column1) AS at FROM (VALUES {}) AS v",
+                rows.join(", ")
+            ),
+            a,
+        )
+        .await
+}

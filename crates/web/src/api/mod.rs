@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 pub(crate) mod billing;
 mod community;
+mod dashboard;
 mod decorations;
 mod deskservices;
 mod duty;
@@ -75,6 +76,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         venues::router(),
         decorations::router(),
         periodicals::router(),
+        dashboard::router(),
         quality::router(),
         rectifications::router(),
     ]

@@ -8,6 +8,7 @@ mod billing;
 mod charts;
 mod committee;
 mod community;
+mod dashboard;
 mod decoration;
 mod desk;
 mod duty;
@@ -48,6 +49,7 @@ use crate::locale::Locale;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
+        .merge(dashboard::router())
         .merge(registry::router())
         .merge(admin::router())
         .merge(tickets::router())

@@ -175,6 +175,7 @@ impl Shell {
         push_menu(&mut bar, self.t("nav.billing"), "nav-billing-menu", billing);
         let mut manage = Vec::new();
         if self.can_tickets_manage {
+            manage.push(link("/dashboard", "db.title", "nav-dashboard"));
             manage.push(link("/requests/stats", "tk.stats", "nav-stats"));
             manage.push(link(
                 "/request-settings",

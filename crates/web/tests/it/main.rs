@@ -14,6 +14,7 @@ mod browser;
 mod charge_keys;
 mod console;
 mod daily_use;
+mod dashboard;
 mod decorations;
 mod decorations_pages;
 mod deskservices;

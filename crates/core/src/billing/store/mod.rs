@@ -11,6 +11,7 @@ pub mod cashier_days;
 pub mod charges;
 pub mod deposits;
 pub mod fee_items;
+pub mod for_dashboard;
 pub mod late_fees;
 pub mod meters;
 pub mod opening;

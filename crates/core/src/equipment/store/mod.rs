@@ -3,6 +3,7 @@
 //! their logs and visits and the CCTV systems ([`rooms`]). Other modules reach these tables only
 //! through the functions here or the services.
 
+pub(crate) mod for_dashboard;
 pub(crate) mod items;
 pub(crate) mod maintenance;
 pub(crate) mod rooms;

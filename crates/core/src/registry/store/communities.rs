@@ -111,3 +111,22 @@ pub(in crate::registry) async fn update(
     )
     .await
 }
+
+/// Every community of every company (the jobs that visit each: the dashboard's figures).
+pub(crate) async fn all(db: &Db) -> CoreResult<Vec<(CompanyId, Community)>> {
+    let rows: Vec<CompanyCommunity> = db
+        .read()
+        .fetch_all(
+            &format!("SELECT company_id, {COMMUNITY_COLS} FROM communities ORDER BY id"),
+            Args::new(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.company_id, r.c)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct CompanyCommunity {
+    company_id: CompanyId,
+    #[sqlx(flatten)]
+    c: Community,
+}

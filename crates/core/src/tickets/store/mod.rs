@@ -9,6 +9,7 @@ pub mod calls;
 pub mod clocks;
 pub mod events;
 pub mod for_billing;
+pub mod for_dashboard;
 pub mod for_duty;
 pub mod for_portal;
 pub mod photos;
