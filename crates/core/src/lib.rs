@@ -17,6 +17,7 @@ pub mod frontdesk;
 pub mod hot_lists;
 pub mod incidents;
 pub mod keys;
+pub mod kpis;
 mod layout;
 pub mod movein;
 pub mod notify;

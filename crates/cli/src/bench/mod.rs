@@ -13,13 +13,14 @@
 //! --release`).
 //!
 //! One file per benchmark (`import`, `search`, `startup`, `requests/`, `billing`, `opening`,
-//! `partition`, `operations`, `frontdesk`); what several share lives once: the working directory, the engine and fresh
+//! `partition`, `operations`, `frontdesk`, `dashboard`); what several share lives once: the working directory, the engine and fresh
 //! core (`workdir`), `wuye serve` in a child process (`server`), the invented but realistic data
 //! (`data`), the registry fixture (`populate`), the load client over HTTP (`client`), figures
 //! and percentiles (`report`), and every SQL text (`store`).
 
 mod billing;
 mod client;
+mod dashboard;
 mod data;
 mod frontdesk;
 mod import;
@@ -221,6 +222,26 @@ pub enum BenchCmd {
         #[command(flatten)]
         work: WorkDirArgs,
     },
+    /// The company dashboard over HTTP to `wuye serve` in a child process: 1,000 communities,
+    /// 1,000,000 units, a year of 5,000,000 requests (10,000,000 clocks) and 10 months of bills
+    /// (10,000,000 charges) grown by the database; the job's pass keeps each community's
+    /// figures (timed); then the whole company's dashboard (6 and 12 months) and one
+    /// community's (computed afresh) are each viewed `--runs` times. Target on SQLite and on
+    /// PostgreSQL: p99 ≤ 200 ms each.
+    Dashboard {
+        #[arg(long, default_value_t = 1000)]
+        communities: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        units: usize,
+        /// Requests over the year (two clocks each), spread evenly over communities and days.
+        #[arg(long, default_value_t = 5_000_000)]
+        requests: usize,
+        /// Views timed per kind.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+        #[command(flatten)]
+        work: WorkDirArgs,
+    },
     /// PostgreSQL only: `requests` and `charges` declaratively hash-partitioned by community
     /// (the sharding plan for a company of 10,000 communities). Checks with EXPLAIN that the
     /// desk's list, what a unit owes, its statement and a community's arrears each touch one
@@ -257,6 +278,7 @@ fn name_of(cmd: &BenchCmd) -> (&'static str, &WorkDirArgs) {
         BenchCmd::Surveys { work, .. } => ("surveys", work),
         BenchCmd::Operations { work, .. } => ("operations", work),
         BenchCmd::Frontdesk { work, .. } => ("frontdesk", work),
+        BenchCmd::Dashboard { work, .. } => ("dashboard", work),
     }
 }
 
@@ -352,6 +374,23 @@ pub async fn run(cmd: BenchCmd) -> AnyResult<()> {
                 checkins,
             };
             frontdesk::bench_frontdesk(seconds, connections.max(1), sizes, &work, &engine).await
+        }
+        BenchCmd::Dashboard {
+            communities,
+            units,
+            requests,
+            runs,
+            work,
+        } => {
+            dashboard::bench_dashboard(
+                communities.max(1),
+                units.max(communities.max(1)),
+                requests,
+                runs.max(1),
+                &work,
+                &engine,
+            )
+            .await
         }
         BenchCmd::Opening { units, work, .. } => {
             opening::bench_opening(units.max(1), &work, &engine).await

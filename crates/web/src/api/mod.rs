@@ -15,6 +15,7 @@ mod equipment;
 mod frontdesk;
 pub mod import;
 mod incidents;
+mod kpis;
 mod lending;
 mod moveins;
 mod moveouts;
@@ -77,6 +78,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         decorations::router(),
         periodicals::router(),
         dashboard::router(),
+        kpis::router(),
         quality::router(),
         rectifications::router(),
     ]

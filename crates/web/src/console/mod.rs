@@ -18,6 +18,7 @@ mod forms;
 mod frontdesk;
 mod home;
 mod incidents;
+mod kpis;
 mod movein;
 pub(crate) mod nav;
 mod notify;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
         .merge(dashboard::router())
+        .merge(kpis::router())
         .merge(registry::router())
         .merge(admin::router())
         .merge(tickets::router())

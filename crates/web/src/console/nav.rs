@@ -176,6 +176,7 @@ impl Shell {
         let mut manage = Vec::new();
         if self.can_tickets_manage {
             manage.push(link("/dashboard", "db.title", "nav-dashboard"));
+            manage.push(link("/kpis", "kp.title", "nav-kpis"));
             manage.push(link("/requests/stats", "tk.stats", "nav-stats"));
             manage.push(link(
                 "/request-settings",

@@ -31,6 +31,7 @@ mod isolation;
 mod journeys;
 mod keys;
 mod keys_pages;
+mod kpis;
 mod latefees;
 mod lending;
 mod lending_pages;

@@ -378,7 +378,7 @@ async fn every_route_is_documented() {
     }
     assert_eq!(
         paths.len(),
-        382,
+        386,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -59,6 +59,7 @@ const SHARED: &[(&str, &str)] = &[
         "quality_rewards",
         "a company's reward/penalty table of quality audits, by position",
     ),
+    ("kpi_scorecards", "a company's staff scorecards, by role"),
     (
         "audit_sheet_items",
         "the items of a company's audit sheet version",

@@ -9,6 +9,7 @@
 //! sequences) a function picks the text by `core.db.backend()`.
 
 mod billing;
+pub(crate) mod dashboard;
 pub(crate) mod frontdesk;
 pub(crate) mod notify;
 pub(crate) mod partition;

@@ -7,6 +7,7 @@ pub mod communities;
 pub mod companies;
 pub mod for_billing;
 pub mod for_duty;
+pub mod for_kpis;
 pub mod for_portal;
 pub mod for_registry;
 pub mod for_tickets;

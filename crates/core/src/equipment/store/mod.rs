@@ -4,6 +4,7 @@
 //! through the functions here or the services.
 
 pub(crate) mod for_dashboard;
+pub(crate) mod for_kpis;
 pub(crate) mod items;
 pub(crate) mod maintenance;
 pub(crate) mod rooms;

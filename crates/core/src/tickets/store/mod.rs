@@ -11,6 +11,7 @@ pub mod events;
 pub mod for_billing;
 pub mod for_dashboard;
 pub mod for_duty;
+pub mod for_kpis;
 pub mod for_portal;
 pub mod photos;
 pub mod requests;
