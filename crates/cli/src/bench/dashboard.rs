@@ -11,14 +11,14 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use hyper::Method;
-use wuye_core::auth::{self, UserForCreate};
+use wuye_core::auth;
 use wuye_core::shared::ids::CommunityId;
 
 use super::client::{Conn, api_request};
 use super::populate::populate;
 use super::report::{pass, pct};
 use super::store::dashboard as store;
-use super::workdir::{Engine, WorkDir, fresh_core, new_community};
+use super::workdir::{Engine, WorkDir, company_admin, fresh_core, new_community};
 use super::{AnyResult, WorkDirArgs, server};
 
 const TARGET_MS: f64 = 200.0;
@@ -58,20 +58,7 @@ pub(super) async fn bench_dashboard(
         );
     }
     populate(&core, &ids, units, 0).await?;
-    let admin = auth::create_user_as_system(
-        &core,
-        company,
-        UserForCreate {
-            username: "dash_admin".into(),
-            display_name: "总经理".into(),
-            role: "company_admin".into(),
-            password: "bench-password-2026".into(),
-            communities: vec![],
-        },
-    )
-    .await?
-    .user
-    .id;
+    let admin = company_admin(&core, company, "dash_admin").await?;
     println!(
         "  registry          {communities} communities, {units} units in {:.1} s",
         t.elapsed().as_secs_f64()

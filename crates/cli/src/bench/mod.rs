@@ -13,7 +13,7 @@
 //! --release`).
 //!
 //! One file per benchmark (`import`, `search`, `startup`, `requests/`, `billing`, `opening`,
-//! `partition`, `operations`, `frontdesk`, `dashboard`); what several share lives once: the working directory, the engine and fresh
+//! `partition`, `operations`, `frontdesk`, `dashboard`, `kpis`); what several share lives once: the working directory, the engine and fresh
 //! core (`workdir`), `wuye serve` in a child process (`server`), the invented but realistic data
 //! (`data`), the registry fixture (`populate`), the load client over HTTP (`client`), figures
 //! and percentiles (`report`), and every SQL text (`store`).
@@ -24,6 +24,7 @@ mod dashboard;
 mod data;
 mod frontdesk;
 mod import;
+mod kpis;
 mod notify;
 mod opening;
 mod operations;
@@ -242,6 +243,21 @@ pub enum BenchCmd {
         #[command(flatten)]
         work: WorkDirArgs,
     },
+    /// A month's staff KPIs of 5,000 staff (250 communities × 20) over HTTP to `wuye serve` in
+    /// a child process, after a year of their work grown by the database (requests with two
+    /// clocks each, hotline calls). Target on SQLite and on PostgreSQL: p99 ≤ 500 ms.
+    Kpis {
+        #[arg(long, default_value_t = 250)]
+        communities: usize,
+        /// Requests a day in each community (and as many hotline calls).
+        #[arg(long, default_value_t = 20)]
+        per_day: i64,
+        /// Reads timed.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        #[command(flatten)]
+        work: WorkDirArgs,
+    },
     /// PostgreSQL only: `requests` and `charges` declaratively hash-partitioned by community
     /// (the sharding plan for a company of 10,000 communities). Checks with EXPLAIN that the
     /// desk's list, what a unit owes, its statement and a community's arrears each touch one
@@ -279,6 +295,7 @@ fn name_of(cmd: &BenchCmd) -> (&'static str, &WorkDirArgs) {
         BenchCmd::Operations { work, .. } => ("operations", work),
         BenchCmd::Frontdesk { work, .. } => ("frontdesk", work),
         BenchCmd::Dashboard { work, .. } => ("dashboard", work),
+        BenchCmd::Kpis { work, .. } => ("kpis", work),
     }
 }
 
@@ -386,6 +403,21 @@ pub async fn run(cmd: BenchCmd) -> AnyResult<()> {
                 communities.max(1),
                 units.max(communities.max(1)),
                 requests,
+                runs.max(1),
+                &work,
+                &engine,
+            )
+            .await
+        }
+        BenchCmd::Kpis {
+            communities,
+            per_day,
+            runs,
+            work,
+        } => {
+            kpis::bench_kpis(
+                communities.max(1),
+                per_day.max(1),
                 runs.max(1),
                 &work,
                 &engine,

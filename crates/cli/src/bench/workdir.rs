@@ -304,3 +304,25 @@ pub(crate) async fn new_community(
     .await?;
     Ok(c.id)
 }
+
+/// A company admin (every community, every permission) the benchmark's HTTP reads log in as.
+pub(crate) async fn company_admin(
+    core: &Core,
+    company: CompanyId,
+    username: &str,
+) -> AnyResult<wuye_core::shared::ids::UserId> {
+    Ok(wuye_core::auth::create_user_as_system(
+        core,
+        company,
+        wuye_core::auth::UserForCreate {
+            username: username.into(),
+            display_name: "总经理".into(),
+            role: "company_admin".into(),
+            password: "bench-password-2026".into(),
+            communities: vec![],
+        },
+    )
+    .await?
+    .user
+    .id)
+}

@@ -14,7 +14,7 @@ use crate::registry::Community;
 use crate::shared::error::{CoreError, CoreResult, FieldError};
 use crate::shared::ids::*;
 use crate::shared::xlsx::{write_header_row, xlsx_err};
-use crate::tickets::stats::OpenClocks;
+use crate::tickets::stats::{OpenClocks, sort_open, tally_open};
 use crate::{Core, Ctx, Perm};
 
 /// A view of at most this many communities computes every one afresh; a wider one recomputes at
@@ -368,31 +368,13 @@ pub async fn company_dashboard(
         let e = late_now.entry(o.community_id).or_default();
         e.0 += o.breached;
         e.1 += o.at_risk;
-        let i = match clocks.iter().position(|c| c.clock == o.clock) {
-            Some(i) => i,
-            None => {
-                clocks.push(OpenClocks {
-                    clock: o.clock.clone(),
-                    breached: 0,
-                    at_risk: 0,
-                    running: 0,
-                    paused: 0,
-                });
-                clocks.len() - 1
-            }
-        };
-        let c = &mut clocks[i];
-        c.breached += o.breached;
-        c.at_risk += o.at_risk;
-        c.paused += o.paused;
-        c.running += o.n - o.breached - o.at_risk - o.paused;
+        tally_open(
+            &mut clocks,
+            &o.clock,
+            [o.breached, o.at_risk, o.paused, o.n],
+        );
     }
-    clocks.sort_by_key(|c| {
-        crate::tickets::model::ClockKind::ALL
-            .iter()
-            .position(|(_, code, ..)| *code == c.clock)
-            .unwrap_or(99)
-    });
+    sort_open(&mut clocks);
     let redone: Vec<CommunityId> = redo.iter().map(|c| c.id).collect();
     let behind = stale.iter().filter(|id| !redone.contains(id)).count() as i64;
     let mut rows = Vec::with_capacity(communities.len());

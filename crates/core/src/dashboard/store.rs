@@ -99,18 +99,15 @@ pub(super) async fn window_by_community(
     from: &str,
     to: &str,
 ) -> CoreResult<Vec<CommunityWindow>> {
-    let mut a = Args::new();
-    let w = in_list(&mut a, "community_id", communities);
-    let (f, t) = (a.push(from), a.push(to));
-    db.read()
-        .fetch_all(
-            &format!(
-                "SELECT community_id, '' AS period, {MONTH_SUMS} FROM dashboard_months \
-                 WHERE {w} AND period >= {f} AND period <= {t} GROUP BY community_id"
-            ),
-            a,
-        )
-        .await
+    window(
+        db,
+        communities,
+        from,
+        to,
+        "community_id, '' AS period",
+        "community_id",
+    )
+    .await
 }
 
 /// The communities' months of `from`..=`to`, each month added up over them.
@@ -120,14 +117,26 @@ pub(super) async fn window_by_month(
     from: &str,
     to: &str,
 ) -> CoreResult<Vec<MonthFigures>> {
+    window(db, communities, from, to, "period", "period").await
+}
+
+/// The kept months of `from`..=`to` summed, grouped by `key`.
+async fn window<T: crate::db::FromBothRows>(
+    db: &Db,
+    communities: &[CommunityId],
+    from: &str,
+    to: &str,
+    select: &str,
+    key: &str,
+) -> CoreResult<Vec<T>> {
     let mut a = Args::new();
     let w = in_list(&mut a, "community_id", communities);
     let (f, t) = (a.push(from), a.push(to));
     db.read()
         .fetch_all(
             &format!(
-                "SELECT period, {MONTH_SUMS} FROM dashboard_months \
-                 WHERE {w} AND period >= {f} AND period <= {t} GROUP BY period"
+                "SELECT {select}, {MONTH_SUMS} FROM dashboard_months \
+                 WHERE {w} AND period >= {f} AND period <= {t} GROUP BY {key}"
             ),
             a,
         )

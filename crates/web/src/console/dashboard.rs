@@ -200,9 +200,6 @@ async fn show(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<DashQ>
     let d = dashboard::company_dashboard(&st.core, &u.ctx, &query)
         .await
         .or_page(&u)?;
-    let list = wuye_core::registry::list_communities(&st.core, &u.ctx)
-        .await
-        .or_page(&u)?;
     let s = Shell::of(&u);
     let charts = charts_of(&d, &s);
     let cq = d
@@ -219,13 +216,7 @@ async fn show(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<DashQ>
         s,
         months: d.trend.len() as u32,
         d,
-        communities: list
-            .into_iter()
-            .map(|c| Opt {
-                code: c.id.to_string(),
-                label: c.name,
-            })
-            .collect(),
+        communities: super::reports::community_opts(&st, &u).await,
         months_opts: vec![3, 6, 12],
         charts,
         cq,

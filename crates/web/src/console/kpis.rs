@@ -109,10 +109,9 @@ async fn render(
     typed: Option<(String, Vec<Row>)>,
 ) -> PageResult {
     let query = q.query();
-    let (k, cards, list) = tokio::try_join!(
+    let (k, cards) = tokio::try_join!(
         kpis::month_kpis(&st.core, &u.ctx, &query),
         kpis::scorecards(&st.core, &u.ctx),
-        wuye_core::registry::list_communities(&st.core, &u.ctx),
     )
     .or_page(u)?;
     let l = s.l;
@@ -121,13 +120,7 @@ async fn render(
         s,
         k,
         cards,
-        communities: list
-            .into_iter()
-            .map(|c| Opt {
-                code: c.id.to_string(),
-                label: c.name,
-            })
-            .collect(),
+        communities: super::reports::community_opts(st, u).await,
         community: q.community.trim().to_string(),
         indicators: Indicator::ALL
             .iter()

@@ -224,7 +224,9 @@ fn community(errs: &mut Vec<FieldError>, raw: &str) -> Option<CommunityId> {
     }
 }
 
-async fn community_opts(st: &AppState, u: &ConsoleUser) -> Vec<Opt> {
+/// The communities the user reaches, as a filter's options (none when the list fails: the
+/// filter then offers all).
+pub(super) async fn community_opts(st: &AppState, u: &ConsoleUser) -> Vec<Opt> {
     registry::list_communities(&st.core, &u.ctx)
         .await
         .unwrap_or_default()

@@ -11,6 +11,7 @@
 mod billing;
 pub(crate) mod dashboard;
 pub(crate) mod frontdesk;
+pub(crate) mod kpis;
 pub(crate) mod notify;
 pub(crate) mod partition;
 pub(crate) mod patrols;

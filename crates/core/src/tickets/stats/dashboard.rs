@@ -46,6 +46,38 @@ pub struct OpenClocks {
     pub paused: i64,
 }
 
+/// Adds a count of unmet clocks of kind `clock` — [breached, at risk, paused, all] — to `open`.
+pub(crate) fn tally_open(open: &mut Vec<OpenClocks>, clock: &str, n: [i64; 4]) {
+    let i = match open.iter().position(|c| c.clock == clock) {
+        Some(i) => i,
+        None => {
+            open.push(OpenClocks {
+                clock: clock.to_string(),
+                breached: 0,
+                at_risk: 0,
+                running: 0,
+                paused: 0,
+            });
+            open.len() - 1
+        }
+    };
+    let c = &mut open[i];
+    c.breached += n[0];
+    c.at_risk += n[1];
+    c.paused += n[2];
+    c.running += n[3] - n[0] - n[1] - n[2];
+}
+
+/// Orders open clocks as the clock kinds are listed.
+pub(crate) fn sort_open(open: &mut [OpenClocks]) {
+    open.sort_by_key(|c| {
+        ClockKind::ALL
+            .iter()
+            .position(|(_, code, ..)| *code == c.clock)
+            .unwrap_or(99)
+    });
+}
+
 /// One month of the dashboard's trend.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MonthTrend {
@@ -89,39 +121,16 @@ pub async fn dashboard(core: &Core, ctx: &Ctx, q: &DashboardQuery) -> CoreResult
         },
     )
     .await?;
-    let (open, rows, clocks) = tokio::try_join!(
+    let (open_rows, rows, clocks) = tokio::try_join!(
         store::stats::open_clocks_now(&core.db, &sc.communities),
         store::stats::by_key_and_day(&core.db, &sc, "r.kind"),
         store::stats::clocks_by_day(&core.db, &sc),
     )?;
-    let mut by_clock: Vec<OpenClocks> = Vec::new();
-    for o in open {
-        let i = match by_clock.iter().position(|c| c.clock == o.clock) {
-            Some(i) => i,
-            None => {
-                by_clock.push(OpenClocks {
-                    clock: o.clock.clone(),
-                    breached: 0,
-                    at_risk: 0,
-                    running: 0,
-                    paused: 0,
-                });
-                by_clock.len() - 1
-            }
-        };
-        let c = &mut by_clock[i];
-        c.breached += o.breached;
-        c.at_risk += o.at_risk;
-        c.paused += o.paused;
-        c.running += o.n - o.breached - o.at_risk - o.paused;
+    let mut open: Vec<OpenClocks> = Vec::new();
+    for o in open_rows {
+        tally_open(&mut open, &o.clock, [o.breached, o.at_risk, o.paused, o.n]);
     }
-    let mut open = by_clock;
-    open.sort_by_key(|c| {
-        ClockKind::ALL
-            .iter()
-            .position(|(_, code, ..)| *code == c.clock)
-            .unwrap_or(99)
-    });
+    sort_open(&mut open);
     // (count, resolved, rated, satisfaction sum, on time, late, overdue) by month.
     let mut by_month: BTreeMap<String, [i64; 7]> = BTreeMap::new();
     for back in (0..months).rev() {
