@@ -9,9 +9,8 @@ use serde::Deserialize;
 use wuye_core::dashboard::{self, CompanyDashboard, CompanyDashboardQuery};
 use wuye_core::quality::model::Grade;
 use wuye_core::shared::money::Money;
-use wuye_core::tickets::model::ClockKind;
 
-use super::charts::{self, Bar, Series, Stack};
+use super::charts::{self, Bar};
 use super::forms::{Opt, label_of};
 use super::{OrPage, PageResult, Shell, page};
 use crate::AppState;
@@ -127,24 +126,6 @@ fn charts_of(d: &CompanyDashboard, s: &Shell) -> DashCharts {
                 none,
             )
         };
-    let rows: Vec<Stack> = d
-        .open
-        .iter()
-        .map(|o| Stack {
-            label: label_of(ClockKind::ALL, &o.clock, l),
-            values: vec![o.breached, o.at_risk, o.running, o.paused],
-        })
-        .collect();
-    let series = [
-        ("tk.clock.breached", "s-bad"),
-        ("tk.clock.at_risk", "s-warn"),
-        ("tk.clock.running", "s-ok"),
-        ("tk.clock.paused", "s-idle"),
-    ]
-    .map(|(k, class)| Series {
-        name: l.t(k),
-        class,
-    });
     let a = &d.arrears;
     let buckets = [
         ("bl.age.0_30", a.d0_30_fen),
@@ -153,7 +134,7 @@ fn charts_of(d: &CompanyDashboard, s: &Shell) -> DashCharts {
         ("bl.age.over_180", a.over_180_fen),
     ];
     DashCharts {
-        open: charts::stacked("chart-open", l.t("home.chart.open"), &rows, &series, none),
+        open: super::tickets::open_clocks_chart(&d.open, l),
         on_time: rate_line("chart-on-time", l.t("home.chart.on_time"), &|m| {
             m.rates.on_time_rate
         }),

@@ -32,6 +32,35 @@ pub(in crate::console) async fn desk_panel(
     }))
 }
 
+/// The unmet clocks by kind, stacked by where they stand now (breached, at risk, running,
+/// paused), as SVG: the home page's and the company dashboard's.
+pub(in crate::console) fn open_clocks_chart(open: &[OpenClocks], l: Locale) -> String {
+    let rows: Vec<Stack> = open
+        .iter()
+        .map(|o| Stack {
+            label: label_of(ClockKind::ALL, &o.clock, l),
+            values: vec![o.breached, o.at_risk, o.running, o.paused],
+        })
+        .collect();
+    let series = [
+        ("tk.clock.breached", "s-bad"),
+        ("tk.clock.at_risk", "s-warn"),
+        ("tk.clock.running", "s-ok"),
+        ("tk.clock.paused", "s-idle"),
+    ]
+    .map(|(k, class)| Series {
+        name: l.t(k),
+        class,
+    });
+    charts::stacked(
+        "chart-open",
+        l.t("home.chart.open"),
+        &rows,
+        &series,
+        l.t("chart.none"),
+    )
+}
+
 /// The manager's request charts, as SVG.
 pub struct RequestCharts {
     pub open: String,
@@ -61,36 +90,10 @@ pub(in crate::console) async fn request_charts(
     )
     .await?;
     let none = l.t("chart.none");
-    let rows: Vec<Stack> = d
-        .open
-        .iter()
-        .map(|o| Stack {
-            label: label_of(ClockKind::ALL, &o.clock, l),
-            values: vec![o.breached, o.at_risk, o.running, o.paused],
-        })
-        .collect();
-    let series = [
-        Series {
-            name: l.t("tk.clock.breached"),
-            class: "s-bad",
-        },
-        Series {
-            name: l.t("tk.clock.at_risk"),
-            class: "s-warn",
-        },
-        Series {
-            name: l.t("tk.clock.running"),
-            class: "s-ok",
-        },
-        Series {
-            name: l.t("tk.clock.paused"),
-            class: "s-idle",
-        },
-    ];
     let month = |p: &str| charts::month_label(p, l);
     let pct = |r: Option<f64>| r.map(|x| format!("{:.0}%", x * 100.0)).unwrap_or_default();
     Ok(Some(RequestCharts {
-        open: charts::stacked("chart-open", l.t("home.chart.open"), &rows, &series, none),
+        open: open_clocks_chart(&d.open, l),
         volume: charts::bars(
             "chart-volume",
             l.t("home.chart.volume"),

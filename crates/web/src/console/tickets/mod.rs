@@ -43,7 +43,7 @@ mod register;
 
 use calendar::*;
 use detail::*;
-pub(super) use home::{DeskPanel, RequestCharts, desk_panel, request_charts};
+pub(super) use home::{DeskPanel, RequestCharts, desk_panel, open_clocks_chart, request_charts};
 use lists::*;
 use notes::*;
 use photos::*;
