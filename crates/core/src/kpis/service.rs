@@ -328,9 +328,12 @@ pub async fn save_scorecard(
             None => errs.push(FieldError::new(at("target"), KpiCode::TargetRange)),
         }
     }
-    let total: i64 = input.lines.iter().map(|l| l.weight_pct).sum();
-    if errs.is_empty() && total != 100 {
-        errs.push(FieldError::new("lines", KpiCode::WeightsSum).with("total", total));
+    // Only weights each within 1–100 are added up (any weight a client sends would overflow).
+    if errs.is_empty() {
+        let total: i64 = input.lines.iter().map(|l| l.weight_pct).sum();
+        if total != 100 {
+            errs.push(FieldError::new("lines", KpiCode::WeightsSum).with("total", total));
+        }
     }
     if !errs.is_empty() {
         return Err(CoreError::Invalid(errs));

@@ -127,6 +127,16 @@ async fn a_month_of_work_orders_scores_each_person_by_his_card() {
             vec![("lines[1].indicator", "kpi_indicator_twice")],
         ),
         (card(json!([])), vec![("lines", "kpi_lines_range")]),
+        (
+            card(
+                json!([{"indicator": "resolved", "weight_pct": i64::MAX, "target": "2"},
+                        {"indicator": "satisfaction", "weight_pct": i64::MAX, "target": "4"}]),
+            ),
+            vec![
+                ("lines[0].weight_pct", "kpi_weight_range"),
+                ("lines[1].weight_pct", "kpi_weight_range"),
+            ],
+        ),
     ] {
         let (st, e) = admin.put("/api/v1/kpi-scorecards/technician", body).await;
         assert_eq!(st, 422, "{e}");
