@@ -109,8 +109,8 @@ impl Other {
             ("audits", _) => "audit",
             ("items", _) => "audit_item",
             ("rectifications", _) => "rectification",
-            // The company's sheets serve every community of it.
-            ("audit-sheets", _) => return None,
+            // The company's sheets and scorecards serve every community of it.
+            ("audit-sheets", _) | ("kpi-scorecards", _) => return None,
             // A tag's code after a community's id: the community is B's already.
             ("by-code", _) | ("by-number", _) => return None,
             (b, n) => panic!("path parameter {n} after /{b}/: map it to an entity of B"),
