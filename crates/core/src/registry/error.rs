@@ -17,6 +17,8 @@ crate::error_codes! {
         InnerAreaExceedsBuildingArea = "inner_area_exceeds_building_area",
         UnitHasPeople = "unit_has_people",
         UnitHasRecords = "unit_has_records",
+        /// The person is on record elsewhere (a request, a key, a parcel, a visit …).
+        PersonHasRecords = "person_has_records",
         UnknownUnit = "unknown_unit",
         /// A person typed by name or phone whom the community does not have.
         PersonNotFound = "person_not_found",

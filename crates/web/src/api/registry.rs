@@ -301,7 +301,7 @@ async fn update_person(
 }
 
 #[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "registry", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_person(
     State(s): State<AppState>,
     a: ApiCtx,

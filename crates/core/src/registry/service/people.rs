@@ -379,7 +379,14 @@ pub async fn delete_person(core: &Core, ctx: &Ctx, id: PersonId) -> CoreResult<(
     let before = get_person(core, ctx, id).await?;
     ctx.require_in(Perm::RegistryWrite, before.community_id)?;
     let mut tx = core.db.begin().await?;
-    store::people::delete(&mut tx, id).await?;
+    // Requests, keys, parcels, visits … keep their person: such a person is never deleted.
+    store::people::delete(&mut tx, id).await.map_err(|e| {
+        if e.is_foreign_key_violation() {
+            CoreError::conflict("id", RegistryCode::PersonHasRecords)
+        } else {
+            e
+        }
+    })?;
     audit::record(
         &mut tx,
         ctx,
