@@ -17,10 +17,8 @@ async fn a_release_is_applied_for_in_the_portal_approved_and_let_out_through_the
     let unit = me["units"][0]["unit_id"].as_i64().unwrap().to_string();
     let (_, who) = owner.get("/api/v1/me").await;
     let login = who["username"].as_str().unwrap().to_string();
-    let soon = (chrono::Utc::now() + chrono::Duration::minutes(30))
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
+    // Any time of today in the community's zone; "now + 30 min" may already be tomorrow there.
+    let soon = format!("{}T09:30", crate::latefees::today());
 
     let (web, token) = console_login(&app, &login).await;
     let page = html(&web, &app.base, "/portal/releases").await;
