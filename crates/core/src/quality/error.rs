@@ -7,6 +7,7 @@ crate::error_codes! {
         UnknownMethod = "unknown_audit_method",
         UnknownState = "unknown_audit_state",
         UnknownGrade = "unknown_audit_grade",
+        UnknownEvidence = "unknown_audit_evidence",
         /// A score in points with at most two decimals.
         InvalidPoints = "invalid_points",
         /// The company has a sheet of this code already.

@@ -38,6 +38,55 @@ code_enum!(RecheckOutcome, QualityCode::UnknownOutcome, {
     Kept = "kept", "关闭（扣分保留）", "Close, deduction kept";
 });
 
+code_enum!(EvidenceKind, QualityCode::UnknownEvidence, {
+    Requests = "requests", "报事受理、派工与回访", "Requests, dispatch and call-backs";
+    Complaints = "complaints", "投诉处理与季度分析", "Complaints and their quarterly analysis";
+    Satisfaction = "satisfaction", "回访评价", "Ratings from call-backs";
+    Keys = "keys", "钥匙台账", "The key ledger";
+    Vacant = "vacant", "空置房巡查记录", "Vacant-unit inspections";
+    Activities = "activities", "社区活动记录", "Activity records";
+    Notices = "notices", "公告与公示栏", "Notices and the public board";
+    Charging = "charging", "收银日结与催缴记录", "Daily closes and reminders";
+    KeyCustomers = "key_customers", "重点客户名单", "The key-customer list";
+    Incidents = "incidents", "突发事件、预案与演练", "Incidents, plans and drills";
+    Cctv = "cctv", "监控系统与录像保存", "CCTV and its retention";
+    MachineRooms = "machine_rooms", "机房运行记录", "Machine-room logs";
+});
+
+/// The words of an item's name that say what wuye holds for it, first match wins: "备用应急发电机"
+/// is a machine room's, not an incident's; "经营管理活动" is not a community activity.
+const EVIDENCE_WORDS: &[(&str, EvidenceKind)] = &[
+    ("投诉", EvidenceKind::Complaints),
+    ("满意度", EvidenceKind::Satisfaction),
+    ("回访", EvidenceKind::Satisfaction),
+    ("需求", EvidenceKind::Requests),
+    ("报修", EvidenceKind::Requests),
+    ("报事", EvidenceKind::Requests),
+    ("钥匙", EvidenceKind::Keys),
+    ("空置", EvidenceKind::Vacant),
+    ("社区活动", EvidenceKind::Activities),
+    ("公示", EvidenceKind::Notices),
+    ("公告", EvidenceKind::Notices),
+    ("收费", EvidenceKind::Charging),
+    ("重点客户", EvidenceKind::KeyCustomers),
+    ("监控", EvidenceKind::Cctv),
+    ("机房", EvidenceKind::MachineRooms),
+    ("发电机", EvidenceKind::MachineRooms),
+    ("应急", EvidenceKind::Incidents),
+    ("突发", EvidenceKind::Incidents),
+];
+
+impl EvidenceKind {
+    /// What the system holds for an item, read from its name: the seed's items and the company's
+    /// own items named alike ("钥匙管理" on a 秩序维护 sheet) get the same evidence.
+    pub fn of_item(item: &str) -> Option<EvidenceKind> {
+        EVIDENCE_WORDS
+            .iter()
+            .find(|(w, _)| item.contains(w))
+            .map(|(_, k)| *k)
+    }
+}
+
 /// A rectification's deadline by default, and at most (working days).
 pub const RECTIFY_DAYS: u32 = 5;
 pub const MAX_RECTIFY_DAYS: i64 = 60;
@@ -162,5 +211,29 @@ mod tests {
         assert_eq!(grade(10_000), Grade::Excellent);
         assert!(!team_bonus(9_549));
         assert!(team_bonus(9_550));
+    }
+
+    #[test]
+    fn the_seeds_items_find_their_evidence_by_name() {
+        use EvidenceKind as E;
+        for (item, kind) in [
+            ("客户需求信息受理", Some(E::Requests)),
+            ("客户投诉管理", Some(E::Complaints)),
+            ("客户满意度管理", Some(E::Satisfaction)),
+            ("钥匙管理", Some(E::Keys)),
+            ("社区活动", Some(E::Activities)),
+            ("空置房管理", Some(E::Vacant)),
+            ("经营管理活动", None),
+            ("信息公示", Some(E::Notices)),
+            ("收费服务管理", Some(E::Charging)),
+            ("客户关系修复与重点客户关系维护", Some(E::KeyCustomers)),
+            ("突发应急事件处理", Some(E::Incidents)),
+            ("配电机房", Some(E::MachineRooms)),
+            ("备用应急发电机", Some(E::MachineRooms)),
+            ("监控设备", Some(E::Cctv)),
+            ("制度建设", None),
+        ] {
+            assert_eq!(EvidenceKind::of_item(item), kind, "{item}");
+        }
     }
 }

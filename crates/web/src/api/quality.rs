@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sheet, update_sheet))
         .routes(routes!(audits, open))
         .routes(routes!(get_one))
+        .routes(routes!(evidence))
         .routes(routes!(score, clear))
         .routes(routes!(sign))
         .routes(routes!(add_photo))
@@ -113,6 +114,21 @@ async fn open(
 async fn get_one(State(s): State<AppState>, a: ApiCtx, ApiPath(id): ApiPath<i64>) -> One {
     Ok(Json(
         quality::get_audit(&s.core, &a.ctx, AuditId(id)).await?,
+    ))
+}
+
+/// What the system holds beside the audit's items (return visits, the key ledger, cashier days
+/// closed, …), counted over the 90 days up to its sign-off (or now while open). Items without
+/// evidence are left out; `warn` marks a fact the auditor should look at.
+#[utoipa::path(get, path = "/api/v1/audits/{id}/evidence", tag = "quality", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = AuditEvidence), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn evidence(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<AuditEvidence>> {
+    Ok(Json(
+        quality::audit_evidence(&s.core, &a.ctx, AuditId(id)).await?,
     ))
 }
 

@@ -7,6 +7,7 @@ mod accounts;
 mod activities;
 mod announcements;
 mod audit;
+mod audit_evidence;
 mod backdate;
 mod billing;
 mod billing_pages;

@@ -371,6 +371,7 @@ async fn every_route_is_documented() {
         "/api/v1/audit-sheets/{id}",
         "/api/v1/communities/{id}/audits",
         "/api/v1/audits/{id}",
+        "/api/v1/audits/{id}/evidence",
         "/api/v1/audits/{id}/items/{item}",
         "/api/v1/audits/{id}/sign",
     ] {
@@ -378,7 +379,7 @@ async fn every_route_is_documented() {
     }
     assert_eq!(
         paths.len(),
-        386,
+        387,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -23,9 +23,10 @@ fn at(d: Duration) -> String {
 fn today_at(hour: u32) -> String {
     super::latefees::today()
         .and_hms_opt(hour, 0, 0)
-        .unwrap()
+        .expect("an hour of the day")
         .and_local_timezone(chrono_tz::Asia::Shanghai)
-        .unwrap()
+        .single()
+        .expect("a local time")
         .to_rfc3339()
 }
 

@@ -12,6 +12,7 @@ pub mod charges;
 pub mod deposits;
 pub mod fee_items;
 pub mod for_dashboard;
+pub mod for_quality;
 pub mod late_fees;
 pub mod meters;
 pub mod opening;

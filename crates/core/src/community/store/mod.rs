@@ -3,3 +3,4 @@
 pub(crate) mod activities;
 pub(crate) mod announcements;
 pub(crate) mod board;
+pub(crate) mod for_quality;

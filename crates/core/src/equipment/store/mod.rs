@@ -5,6 +5,7 @@
 
 pub(crate) mod for_dashboard;
 pub(crate) mod for_kpis;
+pub(crate) mod for_quality;
 pub(crate) mod items;
 pub(crate) mod maintenance;
 pub(crate) mod rooms;

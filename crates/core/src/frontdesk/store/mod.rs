@@ -7,6 +7,7 @@
 //! (`desk_services`, `desk_sales`, `lock_changes`). Other modules reach these tables only through
 //! the functions here (duty: [`keys::open_loans`] for handovers).
 
+pub(crate) mod for_quality;
 pub(crate) mod keys;
 pub(crate) mod lending;
 pub(crate) mod moveouts;

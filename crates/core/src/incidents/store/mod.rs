@@ -4,5 +4,6 @@
 //! [`incidents::open_of`].
 
 pub(crate) mod drills;
+pub(crate) mod for_quality;
 pub(crate) mod incidents;
 pub(crate) mod plans;

@@ -217,7 +217,7 @@ async fn view(q: &mut impl Queries, ctx: &Ctx, r: AuditRow) -> CoreResult<Audit>
     })
 }
 
-async fn reached(q: &mut impl Queries, ctx: &Ctx, id: AuditId) -> CoreResult<AuditRow> {
+pub(super) async fn reached(q: &mut impl Queries, ctx: &Ctx, id: AuditId) -> CoreResult<AuditRow> {
     let r = store::audit(q, id)
         .await?
         .filter(|r| ctx.reaches(r.community_id))

@@ -17,10 +17,12 @@ use crate::shared::values::{optional_text, required_text};
 use crate::{Core, Ctx, Perm};
 
 pub mod audits;
+pub mod evidence;
 pub mod rectify;
 pub mod report;
 
 pub use audits::*;
+pub use evidence::*;
 pub use rectify::*;
 pub use report::*;
 
@@ -40,6 +42,8 @@ pub struct SheetItem {
     pub deduct_max_cp: i64,
     /// The scoring rule as the sheet prints it: "1.符合5分；2.每缺一项扣0.5-2分".
     pub rule: String,
+    /// What the system holds for the item, read from its name (`GET /audits/{id}/evidence`).
+    pub evidence: Option<model::EvidenceKind>,
 }
 
 /// A sheet with the items of its current version.
@@ -108,6 +112,7 @@ fn rule_of(max_cp: i64, lo: i64, hi: i64) -> String {
 pub(crate) fn item_view(r: ItemRow) -> SheetItem {
     SheetItem {
         rule: rule_of(r.max_cp, r.deduct_min_cp, r.deduct_max_cp),
+        evidence: model::EvidenceKind::of_item(&r.item),
         elements: r.elements.lines().map(str::to_string).collect(),
         id: r.id,
         section: r.section,

@@ -12,6 +12,7 @@ pub mod for_community;
 pub mod for_frontdesk;
 pub mod for_notify;
 pub mod for_portal;
+pub mod for_quality;
 pub mod for_tickets;
 pub mod import;
 pub mod inspections;

@@ -13,6 +13,7 @@ pub mod for_dashboard;
 pub mod for_duty;
 pub mod for_kpis;
 pub mod for_portal;
+pub mod for_quality;
 pub mod photos;
 pub mod requests;
 pub mod services;

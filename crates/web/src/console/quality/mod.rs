@@ -8,10 +8,10 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use wuye_core::quality::model::{self, AuditMethod, AuditState, Grade};
+use wuye_core::quality::model::{self, AuditMethod, AuditState, EvidenceKind, Grade};
 use wuye_core::quality::{
-    self, Audit, AuditForCreate, AuditSheet, AuditSheetChoice, AuditSummary, ElementScore,
-    ItemScoreInput,
+    self, Audit, AuditEvidence, AuditForCreate, AuditSheet, AuditSheetChoice, AuditSummary,
+    ElementScore, ItemScoreInput,
 };
 use wuye_core::shared::ids::*;
 
@@ -149,6 +149,8 @@ async fn open(
 struct AuditPage {
     s: Shell,
     a: Audit,
+    /// What the system holds beside the items.
+    ev: AuditEvidence,
     methods: Vec<Opt>,
     /// The item whose form was refused, to show its errors beside it.
     failed_item: i64,
@@ -166,6 +168,15 @@ impl AuditPage {
     }
     fn open(&self) -> bool {
         self.a.state == AuditState::Open
+    }
+    fn evidence(&self, item: &i64) -> Option<&quality::ItemEvidence> {
+        self.ev.items.iter().find(|e| e.item_id == *item)
+    }
+    fn kind(&self, v: &EvidenceKind) -> &'static str {
+        label(EvidenceKind::ALL, v, self.s.l)
+    }
+    fn fact(&self, code: &str) -> &'static str {
+        self.s.t(&format!("qa.ev.{code}"))
     }
     fn element_err(&self, item: &i64, k: &usize) -> String {
         if *item == self.failed_item {
@@ -193,9 +204,13 @@ async fn render_one(st: &AppState, u: &ConsoleUser, s: Shell, id: i64, item: i64
     let a = quality::get_audit(&st.core, &u.ctx, AuditId(id))
         .await
         .or_page(u)?;
+    let ev = quality::audit_evidence(&st.core, &u.ctx, AuditId(id))
+        .await
+        .or_page(u)?;
     Ok(page(&AuditPage {
         s,
         a,
+        ev,
         methods: opts(AuditMethod::ALL, u.locale),
         failed_item: item,
     }))
