@@ -146,6 +146,8 @@ plain_columns!(
     AuditSheetId,
     AuditId,
     RectificationId,
+    CampaignId,
+    CampaignTaskId,
 );
 
 /// Declares a row type read by both decoders: the struct with `#[derive(sqlx::FromRow)]`, and

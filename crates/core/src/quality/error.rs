@@ -66,6 +66,27 @@ crate::error_codes! {
         ItemTooManyPhotos = "audit_item_too_many_photos",
         /// A photo is a JPEG, PNG or WebP image.
         NotAnImage = "quality_photo_not_an_image",
+        UnknownPhase = "unknown_campaign_phase",
+        UnknownCampaignState = "unknown_campaign_state",
+        /// A campaign takes part with 1 to `{max}` communities.
+        CampaignCommunities = "campaign_communities_range",
+        /// The five phases in their order, each ending on or after it starts and before the next
+        /// begins.
+        PhaseDates = "campaign_phase_dates",
+        /// A date within the campaign (`{from}` to `{to}`).
+        CampaignDate = "campaign_date_range",
+        /// The community does not take part in the campaign.
+        NotInCampaign = "campaign_community_unknown",
+        /// The campaign is closed: it no longer changes.
+        CampaignClosed = "campaign_closed",
+        /// The final audit is opened from the acceptance phase (`{from}`) on.
+        BeforeAcceptance = "campaign_before_acceptance",
+        /// The community's final audit is opened already.
+        FinalAuditOpened = "campaign_audit_opened",
+        /// The task is done already.
+        TaskDone = "campaign_task_done",
+        /// Only the task's owner or the plan's keeper marks it done.
+        NotTaskOwner = "campaign_task_not_owner",
         /// The reward table names 1 to `{max}` positions.
         PositionsRange = "reward_positions_range",
         /// A position is named once in the reward table.

@@ -87,6 +87,56 @@ impl EvidenceKind {
     }
 }
 
+code_enum!(CampaignPhase, QualityCode::UnknownPhase, {
+    Mobilise = "mobilise", "发动宣讲", "Mobilise";
+    SelfCheck = "self_check", "自查自纠", "Self-check";
+    Prevent = "prevent", "整改预防", "Rectify and prevent";
+    Acceptance = "acceptance", "检查验收", "Acceptance";
+    Summary = "summary", "专项总结", "Summary";
+});
+
+code_enum!(CampaignState, QualityCode::UnknownCampaignState, {
+    Running = "running", "进行中", "Running";
+    Closed = "closed", "已总结", "Closed";
+});
+
+/// A phase of the seed: its first and last day (month, day) and its key points, one a line.
+pub type SeedPhase = (CampaignPhase, (u32, u32), (u32, u32), &'static str);
+
+/// The seed's five phases (物业基础服务管理品质提升专项工作).
+pub const SEED_PHASES: [SeedPhase; 5] = [
+    (
+        CampaignPhase::Mobilise,
+        (9, 25),
+        (10, 15),
+        "编制品质提升方案报公司审批\n召开发动会，正式启动专项工作\n组织学习岗位职责、操作规程、工作标准和服务要求\n全员参与，会议培训留存书面资料",
+    ),
+    (
+        CampaignPhase::SelfCheck,
+        (10, 16),
+        (10, 30),
+        "召开岗位服务批评与自我批评会\n编制本项目品质提升实施方案报备，逐项写明责任人和完成时间\n组织专业理论知识培训一次\n专业考试并提交考试报告",
+    ),
+    (
+        CampaignPhase::Prevent,
+        (11, 1),
+        (11, 25),
+        "召开专业服务研讨会议，逐一解决重点难点问题\n深入项目督促查找及解决问题\n完善制度、规程、标准，编制事前干预性制度",
+    ),
+    (
+        CampaignPhase::Acceptance,
+        (11, 26),
+        (11, 28),
+        "公司领导组织验收\n明查、暗访、岗位询问、客户回访、笔试综合进行\n100分制评分，按等级奖罚",
+    ),
+    (
+        CampaignPhase::Summary,
+        (12, 29),
+        (12, 31),
+        "召开品质提升工作总结会\n总结查找及解决的问题与方法，为今后工作提供经验",
+    ),
+];
+
 /// A rectification's deadline by default, and at most (working days).
 pub const RECTIFY_DAYS: u32 = 5;
 pub const MAX_RECTIFY_DAYS: i64 = 60;

@@ -122,4 +122,6 @@ id_type!(
     AuditSheetId,
     AuditId,
     RectificationId,
+    CampaignId,
+    CampaignTaskId,
 );

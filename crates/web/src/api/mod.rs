@@ -6,6 +6,7 @@ mod admin;
 mod audit;
 mod auth;
 pub(crate) mod billing;
+mod campaigns;
 mod community;
 mod dashboard;
 mod decorations;
@@ -79,6 +80,7 @@ fn modules() -> Vec<OpenApiRouter<AppState>> {
         periodicals::router(),
         dashboard::router(),
         kpis::router(),
+        campaigns::router(),
         quality::router(),
         rectifications::router(),
     ]

@@ -168,6 +168,8 @@ pub struct Shell {
     pub can_desk_manage: bool,
     /// Keeps the audit sheets and audits communities (品质督导).
     pub can_quality: bool,
+    /// Keeps a community's plan in quality campaigns (its auditors and managers).
+    pub can_campaigns: bool,
     /// Unread messages, for the badge.
     pub unread: i64,
     pub error: Option<String>,
@@ -210,6 +212,7 @@ impl Shell {
             can_desk: false,
             can_desk_manage: false,
             can_quality: false,
+            can_campaigns: false,
             unread: 0,
             error: None,
             notice: None,
@@ -259,6 +262,7 @@ impl Shell {
             can_desk: c.has(Perm::FrontdeskWork),
             can_desk_manage: c.has(Perm::FrontdeskManage),
             can_quality: c.has(Perm::QualityManage),
+            can_campaigns: c.has(Perm::QualityManage) || c.has(Perm::DutyManage),
             unread: 0,
             error: None,
             notice: None,

@@ -233,6 +233,13 @@ impl Shell {
             manage.push(link("/audit-sheets", "qa.sheets", "nav-audit-sheets"));
             manage.push(link("/quality-report", "qa.report", "nav-quality-report"));
         }
+        if self.can_campaigns {
+            manage.push(link(
+                "/quality-campaigns",
+                "qc.campaigns",
+                "nav-quality-campaigns",
+            ));
+        }
         if staff {
             manage.push(link(
                 "/rectifications",

@@ -8,14 +8,8 @@ use serde_json::{Value, json};
 
 use super::daily_use::html;
 use super::duty::staff;
+use super::kpis::act;
 use super::{app, new_unit};
-
-async fn act(api: &wuye_testkit::Api, id: i64, body: Value) {
-    let (st, v) = api
-        .post(&format!("/api/v1/requests/{id}/actions"), body)
-        .await;
-    assert_eq!(st, 200, "{v}");
-}
 
 /// The facts of the item named `item`, as `code → (value, of, warn)`.
 fn facts(ev: &Value, au: &Value, item: &str) -> Vec<(String, i64, Option<i64>, bool)> {

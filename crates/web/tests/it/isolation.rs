@@ -109,6 +109,8 @@ impl Other {
             ("audits", _) => "audit",
             ("items", _) => "audit_item",
             ("rectifications", _) => "rectification",
+            ("quality-campaigns", _) => "campaign",
+            ("campaign-tasks", _) => "campaign_task",
             // The company's sheets and scorecards serve every community of it.
             ("audit-sheets", _) | ("kpi-scorecards", _) => return None,
             // A tag's code after a community's id: the community is B's already.
@@ -121,7 +123,7 @@ impl Other {
     /// The entity a `…_id` / `…_ids` property or query parameter names.
     fn for_name(&self, name: &str) -> Option<i64> {
         let what = match name {
-            "community_id" => "community",
+            "community_id" | "community_ids" => "community",
             "building_id" | "building_ids" => "building",
             "unit_id" => "unit",
             "person_id" => "person",
@@ -952,6 +954,26 @@ async fn fill_b(app: &TestApp, admin: &Api) -> Other {
         .get(&format!("/api/v1/communities/{c}/rectifications"))
         .await;
     ids.insert("rectification", id(&rects[0], "rectification"));
+    // A quality campaign over B alone, with a task of its plan.
+    let (_, camp) = admin
+        .post(
+            "/api/v1/quality-campaigns",
+            json!({"name": "乙专项", "community_ids": [c],
+                   "sheets": [{"sheet_id": sheet["id"], "weight_pct": 100}]}),
+        )
+        .await;
+    ids.insert("campaign", id(&camp, "campaign"));
+    let (_, task) = admin
+        .post(
+            &format!(
+                "/api/v1/quality-campaigns/{}/communities/{c}/tasks",
+                camp["id"]
+            ),
+            json!({"phase": "self_check", "title": "乙任务", "owner_id": ids["user"],
+                   "due_on": camp["phases"][1]["starts_on"]}),
+        )
+        .await;
+    ids.insert("campaign_task", id(&task, "campaign task"));
     let (_, toks) = admin.get("/api/v1/me/tokens").await;
     ids.insert("token", id(&toks[0], "token"));
     Other { ids }

@@ -9,7 +9,7 @@ use super::daily_use::html;
 use super::duty::staff;
 use super::{app, error_fields, new_unit};
 
-async fn act(api: &wuye_testkit::Api, id: i64, body: Value) {
+pub(crate) async fn act(api: &wuye_testkit::Api, id: i64, body: Value) {
     let (st, v) = api
         .post(&format!("/api/v1/requests/{id}/actions"), body)
         .await;

@@ -12,6 +12,7 @@ mod backdate;
 mod billing;
 mod billing_pages;
 mod browser;
+mod campaigns;
 mod charge_keys;
 mod console;
 mod daily_use;

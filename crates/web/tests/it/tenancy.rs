@@ -61,6 +61,14 @@ const SHARED: &[(&str, &str)] = &[
     ),
     ("kpi_scorecards", "a company's staff scorecards, by role"),
     (
+        "quality_campaigns",
+        "a company's quality campaigns (专项工作), run over several of its communities",
+    ),
+    (
+        "campaign_phases",
+        "the phases of a company's quality campaign",
+    ),
+    (
         "audit_sheet_items",
         "the items of a company's audit sheet version",
     ),

@@ -228,7 +228,12 @@ pub(super) async fn reached(q: &mut impl Queries, ctx: &Ctx, id: AuditId) -> Cor
 }
 
 /// Reads the audit back after a change, audits it against `before`, commits.
-async fn record(mut tx: Tx, ctx: &Ctx, id: AuditId, before: Option<&Audit>) -> CoreResult<Audit> {
+pub(super) async fn record(
+    mut tx: Tx,
+    ctx: &Ctx,
+    id: AuditId,
+    before: Option<&Audit>,
+) -> CoreResult<Audit> {
     let r = store::audit(&mut tx, id)
         .await?
         .ok_or(CoreError::NotFound("audit"))?;
@@ -252,6 +257,44 @@ async fn record(mut tx: Tx, ctx: &Ctx, id: AuditId, before: Option<&Audit>) -> C
     Ok(after)
 }
 
+/// The sheets an audit is opened with, checked: the company's sheets in use, each once, weights
+/// of 1–100 % summing to 100; their current versions and weights.
+pub(super) async fn pinned_sheets(
+    q: &mut impl Queries,
+    ctx: &Ctx,
+    sheets: &[AuditSheetChoice],
+    errs: &mut Vec<FieldError>,
+) -> CoreResult<Vec<(i64, i64)>> {
+    let mut pinned = Vec::new();
+    for (n, s) in sheets.iter().enumerate() {
+        let field = format!("sheets[{n}].sheet_id");
+        match store::sheet(q, s.sheet_id)
+            .await?
+            .filter(|r| r.company_id == ctx.company_id && r.active)
+        {
+            None => errs.push(FieldError::new(field, QualityCode::UnknownSheet)),
+            Some(_) if sheets[..n].iter().any(|o| o.sheet_id == s.sheet_id) => {
+                errs.push(FieldError::new(field, QualityCode::SheetTwice))
+            }
+            Some(r) => pinned.push((r.version_id, s.weight_pct)),
+        }
+        if !(1..=100).contains(&s.weight_pct) {
+            errs.push(FieldError::new(
+                format!("sheets[{n}].weight_pct"),
+                QualityCode::WeightRange,
+            ));
+        }
+    }
+    // Added up only once each is within 1–100, so no weight can overflow the sum.
+    if sheets.iter().all(|s| (1..=100).contains(&s.weight_pct)) {
+        let sum: i64 = sheets.iter().map(|s| s.weight_pct).sum();
+        if sum != 100 {
+            errs.push(FieldError::new("sheets", QualityCode::WeightsSum).with("total", sum));
+        }
+    }
+    Ok(pinned)
+}
+
 /// Opens an audit of a community (`quality.manage`) with sheets of the company in use, each once,
 /// their weights summing to 100 %; the sheets' current versions are pinned.
 pub async fn open_audit(
@@ -271,47 +314,36 @@ pub async fn open_audit(
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
     let mut tx = core.db.begin().await?;
-    let mut pinned = Vec::new();
-    for (n, s) in input.sheets.iter().enumerate() {
-        let field = format!("sheets[{n}].sheet_id");
-        match store::sheet(&mut tx, s.sheet_id)
-            .await?
-            .filter(|r| r.company_id == ctx.company_id && r.active)
-        {
-            None => errs.push(FieldError::new(field, QualityCode::UnknownSheet)),
-            Some(_) if input.sheets[..n].iter().any(|o| o.sheet_id == s.sheet_id) => {
-                errs.push(FieldError::new(field, QualityCode::SheetTwice))
-            }
-            Some(r) => pinned.push((r.version_id, s.weight_pct)),
-        }
-        if !(1..=100).contains(&s.weight_pct) {
-            errs.push(FieldError::new(
-                format!("sheets[{n}].weight_pct"),
-                QualityCode::WeightRange,
-            ));
-        }
-    }
-    let sum: i64 = input.sheets.iter().map(|s| s.weight_pct).sum();
-    if sum != 100 {
-        errs.push(FieldError::new("sheets", QualityCode::WeightsSum).with("total", sum));
-    }
+    let pinned = pinned_sheets(&mut tx, ctx, &input.sheets, &mut errs).await?;
     if !errs.is_empty() {
         return Err(CoreError::Invalid(errs));
     }
-    let n = crate::shared::store::advance_counter(&mut tx, c, "audit", 1).await?;
+    let id = insert_open(&mut tx, ctx, c, (method, note.as_deref()), pinned).await?;
+    record(tx, ctx, id, None).await
+}
+
+/// Writes an open audit with its numbered (PZ-000001) and pinned sheets.
+pub(super) async fn insert_open(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    c: CommunityId,
+    (method, note): (AuditMethod, Option<&str>),
+    pinned: Vec<(i64, i64)>,
+) -> CoreResult<AuditId> {
+    let n = crate::shared::store::advance_counter(tx, c, "audit", 1).await?;
     let number = format!("PZ-{n:06}");
     let id = store::insert_audit(
-        &mut tx,
+        tx,
         c,
-        (&number, method.code(), note.as_deref()),
+        (&number, method.code(), note),
         ctx.actor(),
         Utc::now(),
     )
     .await?;
     for (version, weight) in pinned {
-        store::insert_part(&mut tx, c, id, version, weight).await?;
+        store::insert_part(tx, c, id, version, weight).await?;
     }
-    record(tx, ctx, id, None).await
+    Ok(id)
 }
 
 pub async fn get_audit(core: &Core, ctx: &Ctx, id: AuditId) -> CoreResult<Audit> {

@@ -17,11 +17,13 @@ use crate::shared::values::{optional_text, required_text};
 use crate::{Core, Ctx, Perm};
 
 pub mod audits;
+pub mod campaigns;
 pub mod evidence;
 pub mod rectify;
 pub mod report;
 
 pub use audits::*;
+pub use campaigns::*;
 pub use evidence::*;
 pub use rectify::*;
 pub use report::*;

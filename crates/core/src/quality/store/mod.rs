@@ -4,6 +4,7 @@
 //! touches the audit row while it is open, and sign-off is a conditional UPDATE on the open state,
 //! so a score and a sign-off at once cannot both land.
 
+pub(crate) mod campaigns;
 pub(crate) mod for_dashboard;
 pub(crate) mod rectify;
 pub(crate) mod report;

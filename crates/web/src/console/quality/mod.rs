@@ -23,6 +23,7 @@ use super::{Id, Ids, OrPage, PageResult, Shell, form_outcome, page};
 use crate::AppState;
 use crate::extract::{ConsoleUser, CsrfForm};
 
+mod campaigns;
 mod rectify;
 mod report;
 mod sheets;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/audits/{id}/items/{item}/photos", post(add_photos))
         .route("/audits/{id}/photos/{photo}", get(photo))
         .merge(sheets::router())
+        .merge(campaigns::router())
         .merge(rectify::router())
         .merge(report::router())
 }
