@@ -74,5 +74,67 @@ pub(super) async fn seed_quality(
         };
         quality::assign_rectification(core, &ctx, t.id, input).await?;
     }
+    seed_campaign(core, &ctx, c, manager, vec![choice(0, 25), choice(1, 75)]).await
+}
+
+/// The company's quality campaign (专项工作) over the demo community, in its acceptance phase
+/// today: the self-check plan half done, one task overdue, the final audit opened.
+async fn seed_campaign(
+    core: &Core,
+    ctx: &crate::Ctx,
+    c: CommunityId,
+    manager: UserId,
+    sheets: Vec<AuditSheetChoice>,
+) -> CoreResult<()> {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let phase = |from: i64, to: i64| quality::CampaignPhaseInput {
+        starts_on: today + chrono::Duration::days(from),
+        ends_on: today + chrono::Duration::days(to),
+        tasks: None,
+    };
+    let input = quality::CampaignForCreate {
+        name: "物业基础服务管理品质提升专项工作".into(),
+        aim: Some("提高全员服务意识、强化项目内部管理、提升岗位服务技能。".into()),
+        year: None,
+        phases: Some(vec![
+            phase(-40, -31),
+            phase(-30, -21),
+            phase(-20, -11),
+            phase(-10, 3),
+            phase(20, 23),
+        ]),
+        community_ids: vec![c],
+        sheets,
+    };
+    let camp = quality::create_campaign(core, ctx, input).await?;
+    let plan: [(&str, &str, i64, bool); 4] = [
+        ("self_check", "召开岗位服务批评与自我批评会", -28, true),
+        (
+            "self_check",
+            "整理客户档案清册，电子资料专人加密管理",
+            -24,
+            true,
+        ),
+        ("prevent", "完善钥匙借用登记，补齐三月台帐", -13, false),
+        ("acceptance", "配合公司验收核查，备齐各类记录", 2, false),
+    ];
+    for (phase, title, day, done) in plan {
+        let input = quality::CampaignTaskInput {
+            phase: phase.into(),
+            title: title.into(),
+            owner_id: manager,
+            due_on: today + chrono::Duration::days(day),
+        };
+        let t = quality::add_campaign_task(core, ctx, camp.id, c, input).await?;
+        if done {
+            let note = quality::CampaignTaskDone {
+                note: Some("已完成，资料归档".into()),
+            };
+            quality::finish_campaign_task(core, ctx, t.id, note).await?;
+        }
+    }
+    quality::open_campaign_audit(core, ctx, camp.id, c).await?;
     Ok(())
 }

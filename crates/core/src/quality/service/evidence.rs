@@ -131,7 +131,7 @@ async fn facts_of(
                         avg.text = "—".into();
                     }
                     vec![
-                        share("rated", rated, a.closed + b.closed),
+                        fact("rated", rated),
                         avg,
                         warn_if(fact("rated_low", low), low > 0),
                     ]
@@ -142,7 +142,7 @@ async fn facts_of(
                         fact("registered", t.registered),
                         share("dispatched", t.dispatched, t.registered),
                         share("closed", t.closed, t.registered),
-                        share("rated", t.rated, t.closed),
+                        share("rated", t.closed_rated, t.closed),
                         warn_if(fact("rated_low", t.low), t.low > 0),
                     ]
                 }

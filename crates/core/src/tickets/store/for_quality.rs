@@ -17,6 +17,8 @@ pub(crate) struct RequestTally {
     pub registered: i64,
     pub dispatched: i64,
     pub closed: i64,
+    /// Closed and rated (called back).
+    pub closed_rated: i64,
     pub rated: i64,
     pub rating_sum: i64,
     /// Rated under 3 (a rating that reopens the request).
@@ -36,6 +38,7 @@ pub(crate) async fn request_tallies(
              COUNT(*) AS registered, \
              SUM(CASE WHEN r.assignee_id IS NOT NULL OR r.team_id IS NOT NULL THEN 1 ELSE 0 END) AS dispatched, \
              SUM(CASE WHEN r.state = 'closed' THEN 1 ELSE 0 END) AS closed, \
+             SUM(CASE WHEN r.state = 'closed' AND r.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS closed_rated, \
              SUM(CASE WHEN r.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
              CAST(COALESCE(SUM(r.satisfaction), 0) AS BIGINT) AS rating_sum, \
              SUM(CASE WHEN r.satisfaction < 3 THEN 1 ELSE 0 END) AS low \
