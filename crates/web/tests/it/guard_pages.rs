@@ -30,7 +30,7 @@ async fn the_guard_checks_a_pass_a_slip_and_a_permit_in_one_box() {
     let (st, slip) = agent
         .post(
             &format!("/api/v1/communities/{c}/releases"),
-            json!({"unit_id": unit, "applicant_id": person, "items": "旧沙发一张", "planned_at": at(Duration::minutes(30))}),
+            json!({"unit_id": unit, "applicant_id": person, "items": "旧沙发一张", "planned_at": crate::releases::today_at(9)}),
         )
         .await;
     assert_eq!(st, 201, "{slip}");

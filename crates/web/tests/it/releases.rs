@@ -20,7 +20,7 @@ fn at(d: Duration) -> String {
 
 /// A time of today in the communities' zone: "now + 3 h" may already be tomorrow there, and the
 /// desk lists and the guard lets out a slip by its local day (any time of today is accepted).
-fn today_at(hour: u32) -> String {
+pub(crate) fn today_at(hour: u32) -> String {
     super::latefees::today()
         .and_hms_opt(hour, 0, 0)
         .expect("an hour of the day")
