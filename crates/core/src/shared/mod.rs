@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod crypto;
 pub mod ctx;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod ids;
 pub mod jobs;

@@ -12,6 +12,7 @@ pub mod actions;
 pub mod calls;
 pub mod create;
 pub mod error;
+pub mod export;
 pub mod model;
 pub mod photos;
 pub mod service;

@@ -226,11 +226,29 @@ pub async fn timeline(core: &Core, ctx: &Ctx, id: RequestId) -> CoreResult<Vec<E
     store::events::timeline(&core.db, r.community_id, id).await
 }
 
-/// Requests the actor may see, newest first. `view`: `mine` (I registered them, 首问),
-/// `assigned` (my work orders), `pool` (open to grab), or all the actor may see.
-pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreResult<Vec<Request>> {
+/// A request filter, validated and authorized: what a page of the list and the export read.
+pub(super) struct RequestQuery {
+    communities: Vec<CommunityId>,
+    seen: store::requests::Seen<'static>,
+    state: Option<&'static str>,
+    not_in: Option<[&'static str; 2]>,
+    kind: Option<&'static str>,
+    category: Option<String>,
+    assignee: Option<UserId>,
+    unit: Option<UnitId>,
+    team: Option<i64>,
+    clock: Option<(&'static str, ClockStatus)>,
+}
+
+/// Checks a list's filter: the community in reach (all the actor reaches without one), who
+/// sees what (`view`), and each code.
+pub(super) async fn request_query(
+    core: &Core,
+    ctx: &Ctx,
+    f: &RequestFilter,
+) -> CoreResult<RequestQuery> {
     use store::requests::Seen;
-    let ids = match f.community_id {
+    let communities = match f.community_id {
         Some(c) => {
             if !ctx.reaches(c) {
                 return Err(CoreError::NotFound("community"));
@@ -285,49 +303,86 @@ pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
         ),
         None => None,
     };
-    let clock = clock_filter(f.clock.as_deref())?;
-    let mut r = core.db.read_pinned();
-    // A clock state is looked up in the open clocks first: the page then reads just those
-    // requests (the newest 2,000 of them), not the community's every request to find them.
-    let only = match clock {
-        Some((code, _)) => {
-            let ids =
-                store::clocks::requests_in_state(&mut r, &ids, code, Utc::now(), 2000).await?;
-            if ids.is_empty() {
-                return Ok(Vec::new());
+    Ok(RequestQuery {
+        communities,
+        seen,
+        state,
+        not_in,
+        kind,
+        category,
+        assignee: f.assignee_id,
+        unit: f.unit_id,
+        team: f.team_id,
+        clock: clock_filter(f.clock.as_deref())?,
+    })
+}
+
+impl RequestQuery {
+    /// Up to `limit` requests below id `before`, newest first, with their clocks.
+    pub(super) async fn page(
+        &self,
+        core: &Core,
+        r: &mut crate::db::Reader<'_>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> CoreResult<Vec<Request>> {
+        // A clock state is looked up in the open clocks first: the page then reads just those
+        // requests (the newest 2,000 of them), not the community's every request to find them.
+        let only = match self.clock {
+            Some((code, _)) => {
+                let ids =
+                    store::clocks::requests_in_state(r, &self.communities, code, Utc::now(), 2000)
+                        .await?;
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                Some(ids)
             }
-            Some(ids)
+            None => None,
+        };
+        let rows = store::requests::page(
+            r,
+            store::requests::Page {
+                communities: &self.communities,
+                seen: self.seen,
+                state: self.state,
+                not_in: self.not_in,
+                kind: self.kind,
+                category: self.category.clone(),
+                assignee: self.assignee,
+                unit: self.unit,
+                team: self.team,
+                only: only.as_deref(),
+                before,
+                limit,
+            },
+        )
+        .await?;
+        let mut v = with_clocks(core, r, rows, Utc::now()).await?;
+        // The SQL found requests with such a clock; kept are those whose most urgent clock it is.
+        if let Some((_, want)) = self.clock {
+            v.retain(|r| {
+                r.clocks
+                    .first()
+                    .is_some_and(|c| c.met_at.is_none() && c.status == want)
+            });
         }
-        None => None,
-    };
-    let rows = store::requests::page(
-        &mut r,
-        store::requests::Page {
-            communities: &ids,
-            seen,
-            state,
-            not_in,
-            kind,
-            category,
-            assignee: f.assignee_id,
-            unit: f.unit_id,
-            team: f.team_id,
-            only: only.as_deref(),
-            before: f.before_id,
-            limit: f.limit.unwrap_or(100).clamp(1, 500),
-        },
-    )
-    .await?;
-    let mut v = with_clocks(core, &mut r, rows, Utc::now()).await?;
-    // The SQL found requests with such a clock; kept are those whose most urgent clock it is.
-    if let Some((_, want)) = clock {
-        v.retain(|r| {
-            r.clocks
-                .first()
-                .is_some_and(|c| c.met_at.is_none() && c.status == want)
-        });
+        Ok(v)
     }
-    Ok(v)
+}
+
+/// Requests the actor may see, newest first. `view`: `mine` (I registered them, 首问),
+/// `assigned` (my work orders), `pool` (open to grab), or all the actor may see.
+pub async fn list_requests(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreResult<Vec<Request>> {
+    let q = request_query(core, ctx, f).await?;
+    let mut r = core.db.read_pinned();
+    q.page(
+        core,
+        &mut r,
+        f.before_id,
+        f.limit.unwrap_or(100).clamp(1, 500),
+    )
+    .await
 }
 
 /// A clock-state filter's value: where a request's most urgent clock stands.

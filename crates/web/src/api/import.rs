@@ -52,6 +52,39 @@ pub fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
         .into_response()
 }
 
+/// A streamed export as a download: the workbook's temp file read out in 64 KiB chunks, so a
+/// million-row sheet never sits in memory (not cached, as [`xlsx`]).
+pub fn xlsx_file(f: wuye_core::shared::export::ExportFile, filename: &str) -> Response {
+    use tokio::io::AsyncReadExt;
+    let len = f.len;
+    let file = tokio::fs::File::from_std(f.file);
+    let chunks = futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let mut buf = vec![0u8; 64 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(buf), Some(file)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    (
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (header::CONTENT_LENGTH, len.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        Body::from_stream(chunks),
+    )
+        .into_response()
+}
+
 /// Human size of a byte limit ("20 MB").
 pub fn size_label(bytes: usize) -> String {
     format!("{} MB", bytes / (1024 * 1024))

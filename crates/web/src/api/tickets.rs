@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_requests, create_request))
         .routes(routes!(board))
+        .routes(routes!(export_requests))
         .routes(routes!(get_request))
         .routes(routes!(act))
         .routes(routes!(timeline))
@@ -357,6 +358,20 @@ async fn list_requests(
     ApiQuery(f): ApiQuery<RequestFilter>,
 ) -> ApiResult<Json<Vec<Request>>> {
     Ok(Json(tickets::list_requests(&s.core, &a.ctx, &f).await?))
+}
+
+/// Every request the list would show under the same filters, as .xlsx (streamed: no cap on
+/// the rows; `limit` is ignored, `before_id` starts below that id).
+#[utoipa::path(get, path = "/api/v1/requests.xlsx", tag = "requests", security(("bearer" = [])), params(RequestFilter),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export_requests(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(f): ApiQuery<RequestFilter>,
+) -> ApiResult<axum::response::Response> {
+    let file = tickets::export::requests_xlsx(&s.core, &a.ctx, &f).await?;
+    Ok(super::import::xlsx_file(file, "requests.xlsx"))
 }
 
 /// Registers a request; the caller becomes its first responder (首问责任人).

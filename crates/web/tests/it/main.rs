@@ -25,6 +25,7 @@ mod duty;
 mod duty_pages;
 mod equipment;
 mod equipment_pages;
+mod exports;
 mod guard_pages;
 mod home_pages;
 mod import;

@@ -2,12 +2,11 @@
 //! list, and the unit page's readable change history.
 
 use crate::console::console_login;
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use serde_json::{Value, json};
 use wuye_testkit::{Api, TestApp};
 
+use crate::exports::{cells, download};
 use crate::{app, error_fields, new_unit};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -390,42 +389,6 @@ async fn another_communitys_spaces_and_vehicles_are_not_found() {
             assert!(doc["paths"][p][m].is_object(), "{m} {p} is documented");
         }
     }
-}
-
-/// GETs a download; status, content type and body.
-async fn download(app: &TestApp, api: &Api, path: &str) -> (u16, String, Vec<u8>) {
-    let r = api
-        .client
-        .get(format!("{}{}", app.base, path))
-        .bearer_auth(api.token.clone().unwrap_or_default())
-        .send()
-        .await
-        .expect("get");
-    let status = r.status().as_u16();
-    let ct = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    (status, ct, r.bytes().await.expect("bytes").to_vec())
-}
-
-/// The first sheet's cells as text ("" for empty; numbers as Rust prints them).
-fn cells(bytes: Vec<u8>) -> Vec<Vec<String>> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
-    let range = wb.worksheet_range_at(0).expect("a sheet").expect("range");
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|d| match d {
-                    Data::Empty => String::new(),
-                    d => d.to_string(),
-                })
-                .collect()
-        })
-        .collect()
 }
 
 #[tokio::test]

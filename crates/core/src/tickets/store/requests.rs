@@ -97,6 +97,7 @@ pub(in crate::tickets) async fn load_in(
 }
 
 /// Which requests of a page a user sees.
+#[derive(Clone, Copy)]
 pub(in crate::tickets) enum Seen<'a> {
     /// Every request of the communities.
     All,

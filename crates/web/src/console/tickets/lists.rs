@@ -75,64 +75,10 @@ pub(super) async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> PageResult {
     let l = u.locale;
-    let sees_all = u.ctx.has(Perm::TicketsDispatch) || u.ctx.has(Perm::TicketsManage);
-    let view = match q.view.as_str() {
-        "" if sees_all => "board".to_string(),
-        "" => "mine".to_string(),
-        v => v.to_string(),
-    };
-    let mut errs = Vec::new();
-    let community_id = match q.community_id.trim() {
-        "" => None,
-        s => match s.parse() {
-            Ok(n) => Some(CommunityId(n)),
-            Err(_) => {
-                errs.push(FieldError::new("community_id", CommonCode::NotANumber));
-                None
-            }
-        },
-    };
-    let team_id = match q.team_id.trim() {
-        "" => None,
-        s => match s.parse() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errs.push(FieldError::new("team_id", CommonCode::NotANumber));
-                None
-            }
-        },
-    };
-    let unit_id = match q.unit_id.trim() {
-        "" => None,
-        s => match s.parse() {
-            Ok(n) => Some(UnitId(n)),
-            Err(_) => {
-                errs.push(FieldError::new("unit_id", CommonCode::NotANumber));
-                None
-            }
-        },
-    };
-    if !errs.is_empty() {
-        return Err(PageError::new(&u, CoreError::Invalid(errs)));
-    }
-    let f = RequestFilter {
-        community_id,
-        view: Some(if view == "board" {
-            String::new()
-        } else {
-            view.clone()
-        }),
-        state: Some(q.state.clone()),
-        open: None,
-        kind: Some(q.kind.clone()),
-        category: Some(q.category.clone()),
-        assignee_id: None,
-        unit_id,
-        team_id,
-        clock: Some(q.clock.clone()),
-        before_id: None,
-        limit: Some(200),
-    };
+    let view = resolved_view(&u, &q);
+    let f = list_filter(&q, &view).map_err(|e| PageError::new(&u, e))?;
+    let community_id = f.community_id;
+    let unit_id = f.unit_id;
     let res = if view == "board" {
         tickets::board(&st.core, &u.ctx, f).await
     } else {
@@ -202,6 +148,87 @@ pub(super) async fn list_page(
         kinds: opts(RequestKind::ALL, l),
         categories: category_opts(&lk.categories, l),
     }))
+}
+
+/// The list's filter from its query (`view` as the page resolved it); the board is the open
+/// requests of every view.
+fn list_filter(q: &ListQuery, view: &str) -> Result<RequestFilter, CoreError> {
+    let mut errs = Vec::new();
+    let community_id = match q.community_id.trim() {
+        "" => None,
+        s => match s.parse() {
+            Ok(n) => Some(CommunityId(n)),
+            Err(_) => {
+                errs.push(FieldError::new("community_id", CommonCode::NotANumber));
+                None
+            }
+        },
+    };
+    let team_id = match q.team_id.trim() {
+        "" => None,
+        s => match s.parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errs.push(FieldError::new("team_id", CommonCode::NotANumber));
+                None
+            }
+        },
+    };
+    let unit_id = match q.unit_id.trim() {
+        "" => None,
+        s => match s.parse() {
+            Ok(n) => Some(UnitId(n)),
+            Err(_) => {
+                errs.push(FieldError::new("unit_id", CommonCode::NotANumber));
+                None
+            }
+        },
+    };
+    if !errs.is_empty() {
+        return Err(CoreError::Invalid(errs));
+    }
+    Ok(RequestFilter {
+        community_id,
+        view: Some(if view == "board" {
+            String::new()
+        } else {
+            view.to_string()
+        }),
+        state: Some(q.state.clone()),
+        open: (view == "board").then_some(true),
+        kind: Some(q.kind.clone()),
+        category: Some(q.category.clone()),
+        assignee_id: None,
+        unit_id,
+        team_id,
+        clock: Some(q.clock.clone()),
+        before_id: None,
+        limit: Some(200),
+    })
+}
+
+/// The list as .xlsx: every request under the page's filters (not only the 200 it shows).
+pub(super) async fn export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::response::Response, PageError> {
+    let view = resolved_view(&u, &q);
+    let f = list_filter(&q, &view).map_err(|e| PageError::new(&u, e))?;
+    let file = tickets::export::requests_xlsx(&st.core, &u.ctx, &f)
+        .await
+        .or_page(&u)?;
+    Ok(crate::api::import::xlsx_file(file, "requests.xlsx"))
+}
+
+/// The view a list shows: the board for a dispatcher, his own requests for others.
+fn resolved_view(u: &ConsoleUser, q: &ListQuery) -> String {
+    let sees_all = u.ctx.has(Perm::TicketsDispatch) || u.ctx.has(Perm::TicketsManage);
+    match q.view.as_str() {
+        "" if sees_all => "board".to_string(),
+        "" => "mine".to_string(),
+        v => v.to_string(),
+    }
 }
 
 /// The teams a list can be narrowed to: the filtered community's, else every reachable

@@ -53,6 +53,7 @@ use register::*;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/requests", get(list_page))
+        .route("/requests/export.xlsx", get(lists::export))
         .route("/requests/new", get(new_page).post(create))
         .route("/requests/{id}", get(detail_page))
         .route("/requests/{id}/act", post(detail::act))

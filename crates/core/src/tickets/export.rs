@@ -1,0 +1,233 @@
+//! The requests list as .xlsx, streamed (`shared::export`): the list's own filters and
+//! visibility (`request_query`), every row it would page through, newest first, each with its
+//! community, category by name, the most urgent clock and the times of its steps.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::Core;
+use crate::shared::ctx::Ctx;
+use crate::shared::error::CoreResult;
+use crate::shared::export::{self, Cell, Column, ExportFile};
+use crate::shared::ids::CommunityId;
+
+use super::model::*;
+use super::service::request_query;
+use super::store;
+
+/// A request with the names its codes stand for.
+struct RequestLine {
+    community: Arc<str>,
+    category: Arc<str>,
+    r: Request,
+}
+
+fn clock_label(s: ClockStatus) -> &'static str {
+    match s {
+        ClockStatus::Running => "进行中",
+        ClockStatus::AtRisk => "将超时",
+        ClockStatus::Paused => "暂停",
+        ClockStatus::Met => "已达成",
+        ClockStatus::Breached => "已超时",
+    }
+}
+
+const COLUMNS: &[Column<RequestLine>] = &[
+    Column {
+        title: "小区",
+        width: 14.0,
+        cell: |l| Cell::Text(l.community.to_string()),
+    },
+    Column {
+        title: "单号",
+        width: 12.0,
+        cell: |l| Cell::from(&l.r.number),
+    },
+    Column {
+        title: "类型",
+        width: 8.0,
+        cell: |l| Cell::Label(l.r.kind.zh()),
+    },
+    Column {
+        title: "类别",
+        width: 12.0,
+        cell: |l| Cell::Text(l.category.to_string()),
+    },
+    Column {
+        title: "来源",
+        width: 10.0,
+        cell: |l| Cell::Label(l.r.channel.zh()),
+    },
+    Column {
+        title: "紧急程度",
+        width: 8.0,
+        cell: |l| Cell::Label(l.r.urgency.zh()),
+    },
+    Column {
+        title: "房屋",
+        width: 12.0,
+        cell: |l| Cell::from(&l.r.unit_label),
+    },
+    Column {
+        title: "位置",
+        width: 14.0,
+        cell: |l| Cell::from(&l.r.location),
+    },
+    Column {
+        title: "联系人",
+        width: 10.0,
+        cell: |l| Cell::from(&l.r.contact_name),
+    },
+    Column {
+        title: "联系电话",
+        width: 13.0,
+        cell: |l| Cell::from(&l.r.contact_phone),
+    },
+    Column {
+        title: "内容",
+        width: 40.0,
+        cell: |l| Cell::from(&l.r.description),
+    },
+    Column {
+        title: "状态",
+        width: 8.0,
+        cell: |l| Cell::Label(l.r.state.zh()),
+    },
+    Column {
+        title: "首问责任人",
+        width: 10.0,
+        cell: |l| Cell::from(&l.r.first_responder_name),
+    },
+    Column {
+        title: "处理人",
+        width: 10.0,
+        cell: |l| Cell::from(&l.r.assignee_name),
+    },
+    Column {
+        title: "班组",
+        width: 10.0,
+        cell: |l| Cell::from(&l.r.team_name),
+    },
+    Column {
+        title: "最紧时限",
+        width: 10.0,
+        cell: |l| {
+            l.r.clocks
+                .first()
+                .map_or(Cell::Empty, |c| Cell::Label(c.clock.zh()))
+        },
+    },
+    Column {
+        title: "时限到期",
+        width: 16.0,
+        cell: |l| {
+            l.r.clocks
+                .first()
+                .map_or(Cell::Empty, |c| Cell::At(c.due_at))
+        },
+    },
+    Column {
+        title: "时限状态",
+        width: 8.0,
+        cell: |l| {
+            l.r.clocks
+                .first()
+                .map_or(Cell::Empty, |c| Cell::Label(clock_label(c.status)))
+        },
+    },
+    Column {
+        title: "登记时间",
+        width: 16.0,
+        cell: |l| Cell::At(l.r.created_at),
+    },
+    Column {
+        title: "接单时间",
+        width: 16.0,
+        cell: |l| Cell::from(l.r.accepted_at),
+    },
+    Column {
+        title: "到场时间",
+        width: 16.0,
+        cell: |l| Cell::from(l.r.on_site_at),
+    },
+    Column {
+        title: "完成时间",
+        width: 16.0,
+        cell: |l| Cell::from(l.r.done_at),
+    },
+    Column {
+        title: "关闭时间",
+        width: 16.0,
+        cell: |l| Cell::from(l.r.closed_at),
+    },
+    Column {
+        title: "满意度",
+        width: 7.0,
+        cell: |l| Cell::from(l.r.satisfaction),
+    },
+    Column {
+        title: "评价",
+        width: 20.0,
+        cell: |l| Cell::from(&l.r.rating_comment),
+    },
+    Column {
+        title: "有偿费用",
+        width: 10.0,
+        cell: |l| Cell::fen(l.r.charge_fen),
+    },
+    Column {
+        title: "升级次数",
+        width: 8.0,
+        cell: |l| Cell::Int(l.r.escalations),
+    },
+    Column {
+        title: "返工次数",
+        width: 8.0,
+        cell: |l| Cell::Int(l.r.reopen_count),
+    },
+];
+
+/// Every request the list would show under `f` (its `before_id` too; its `limit` is not a
+/// cap here), streamed into a workbook.
+pub async fn requests_xlsx(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreResult<ExportFile> {
+    let q = request_query(core, ctx, f).await?;
+    let communities: HashMap<CommunityId, Arc<str>> =
+        crate::registry::store::for_tickets::community_names(&core.db, ctx.company_id)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (CommunityId(id), Arc::from(name)))
+            .collect();
+    let categories: HashMap<String, Arc<str>> = store::teams::categories(&core.db, ctx.company_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, Arc::from(c.name_zh)))
+        .collect();
+    let mut r = core.db.read_pinned();
+    let sink = export::Sink::new("报事报修", COLUMNS, crate::shared::calendar::zone(""));
+    let mut before = f.before_id;
+    loop {
+        let page = q.page(core, &mut r, before, export::PAGE).await?;
+        // A page short of the size is the last (with a clock filter, every match is in the
+        // first: the filter picks at most a page of requests).
+        let last = (page.len() as i64) < export::PAGE;
+        before = page.last().map(|l| l.id.0);
+        let lines = page
+            .into_iter()
+            .map(|r| RequestLine {
+                community: communities
+                    .get(&r.community_id)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::from("")),
+                category: categories
+                    .get(&r.category)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::from(r.category.as_str())),
+                r,
+            })
+            .collect();
+        if !sink.send(lines).await || last {
+            break;
+        }
+    }
+    sink.finish().await
+}
