@@ -27,6 +27,7 @@ pub(crate) use service::intake::{ParcelQueue, parcel_queue};
 pub(crate) mod store;
 
 pub use service::bookings::*;
+pub use service::exports::*;
 pub use service::keys::*;
 pub use service::lending::*;
 pub use service::loans::*;

@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_loans))
         .routes(routes!(list_parcels, receive_parcel))
         .routes(routes!(parcel_by_code))
+        .routes(routes!(export_parcels))
         .routes(routes!(remind_parcels))
         .routes(routes!(get_parcel))
         .routes(routes!(pick_up_parcel))
@@ -254,6 +255,20 @@ async fn list_parcels(
     Ok(Json(
         frontdesk::list_parcels(&s.core, &a.ctx, CommunityId(id), f).await?,
     ))
+}
+
+/// Every parcel the list would show under the same filters, as .xlsx (streamed: no cap).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/parcels.xlsx", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path), ParcelFilter),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export_parcels(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(f): ApiQuery<ParcelFilter>,
+) -> ApiResult<axum::response::Response> {
+    let file = frontdesk::parcels_xlsx(&s.core, &a.ctx, CommunityId(id), f).await?;
+    Ok(super::import::xlsx_file(file, "parcels.xlsx"))
 }
 
 /// Receives a parcel or letter: a pick-up code is drawn and sent to the recipient through the outbox.

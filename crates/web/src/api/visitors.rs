@@ -17,6 +17,7 @@ use crate::extract::{ApiCtx, ApiJson, ApiPath, ApiQuery};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_visits, register_visit))
+        .routes(routes!(export_visits))
         .routes(routes!(check_in_pass))
         .routes(routes!(get_visit))
         .routes(routes!(answer_visit))
@@ -30,6 +31,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_my_pass))
         .routes(routes!(my_visitors))
         .routes(routes!(answer_my_visitor))
+}
+
+/// Every visit the register would show under the same filters, as .xlsx (streamed: no cap).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/visitors.xlsx", tag = "frontdesk", security(("bearer" = [])), params(("id" = i64, Path), VisitFilter),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export_visits(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(f): ApiQuery<VisitFilter>,
+) -> ApiResult<axum::response::Response> {
+    let file = frontdesk::visits_xlsx(&s.core, &a.ctx, CommunityId(id), f).await?;
+    Ok(super::import::xlsx_file(file, "visitors.xlsx"))
 }
 
 /// The visitors register, newest first (`?day=`, `?inside=true`, `?q=`).

@@ -158,3 +158,128 @@ async fn the_requests_list_exports_every_row_it_would_show() {
     let rows = cells(r.bytes().await.expect("bytes").to_vec());
     assert_eq!(rows.len(), 3, "the two open repairs");
 }
+
+#[tokio::test]
+async fn the_desk_registers_export_parcels_and_visitors_masked() {
+    let app = app().await;
+    let (a, b) = (app.community_a.0, app.community_b.0);
+    let (_, agent) = staff(&app, "ex3", "service_agent").await;
+    let (_, tech) = staff(&app, "ex4", "technician").await;
+    let owner = app.api_as("ex5", "owner", &[app.community_a]).await;
+    let (_, me) = owner.get("/api/v1/portal/me").await;
+    let person = me["person_id"].as_i64().expect("person");
+    let label = me["units"][0]["label"].as_str().expect("label").to_string();
+
+    let parcels = format!("/api/v1/communities/{a}/parcels");
+    for (n, carrier) in ["顺丰", "京东", "中通"].iter().enumerate() {
+        let (st, p) = agent
+            .post(
+                &parcels,
+                json!({"carrier": carrier, "tracking_no": format!("sf00{n}"), "unit_label": label,
+                       "recipient_name": "收件人", "phone": "13812345678", "shelf": "A-1"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{p}");
+    }
+    let (st, ct, bytes) = download(&app, &agent, &format!("{parcels}.xlsx")).await;
+    assert_eq!((st, ct.as_str()), (200, XLSX));
+    let rows = cells(bytes);
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    let h = &rows[0];
+    let col = |name: &str| {
+        h.iter()
+            .position(|x| x == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(rows[1][col("快递公司")], "中通", "newest first");
+    assert_eq!(rows[1][col("运单号")], "SF002");
+    assert_eq!(rows[1][col("状态")], "待取");
+    assert_eq!(rows[1][col("电话")], "138****5678");
+    assert!(!rows.iter().flatten().any(|x| x.contains("13812345678")));
+    let (_, _, bytes) = download(&app, &agent, &format!("{parcels}.xlsx?q=SF001")).await;
+    assert_eq!(cells(bytes).len(), 2);
+    let (st, v) = agent
+        .get(&format!("{parcels}.xlsx?older_than_days=0"))
+        .await;
+    assert_eq!(
+        (st.as_u16(), error_fields(&v)[0].0.as_str()),
+        (422, "older_than_days")
+    );
+    let (st, _) = tech.get(&format!("{parcels}.xlsx")).await;
+    assert_eq!(st, 403, "a technician works no desk");
+    let (st, _) = agent
+        .get(&format!("/api/v1/communities/{b}/parcels.xlsx"))
+        .await;
+    assert!(st == 403 || st == 404, "{st}");
+
+    let visitors = format!("/api/v1/communities/{a}/visitors");
+    let (st, v) = agent
+        .post(
+            &visitors,
+            json!({"visitor_name": "李四", "id_number": "110101199003074477", "phone": "13912345678",
+                   "unit_label": label, "host_person_id": person, "purpose": "探亲", "plate": "粤B12345",
+                   "party_size": 2}),
+        )
+        .await;
+    assert_eq!(st, 201, "{v}");
+    let (st, _, bytes) = download(&app, &agent, &format!("{visitors}.xlsx")).await;
+    assert_eq!(st, 200);
+    let rows = cells(bytes);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let h = &rows[0];
+    let col = |name: &str| {
+        h.iter()
+            .position(|x| x == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(rows[1][col("访客")], "李四");
+    assert_eq!(rows[1][col("人数")], "2");
+    assert_eq!(rows[1][col("仍在园区")], "是");
+    assert!(
+        !rows
+            .iter()
+            .flatten()
+            .any(|x| x.contains("110101199003074477"))
+    );
+    assert!(!rows.iter().flatten().any(|x| x.contains("13912345678")));
+    let (_, _, bytes) = download(&app, &agent, &format!("{visitors}.xlsx?day=2020-01-01")).await;
+    assert_eq!(cells(bytes).len(), 1, "another day: only the header");
+
+    // The console's buttons.
+    let (web, _) = console_login(&app, "ex3").await;
+    for (page, button, export, want) in [
+        (
+            "/parcels",
+            "parcels-xlsx",
+            "/parcels/export.xlsx?state=all",
+            4,
+        ),
+        (
+            "/visitors",
+            "visitors-xlsx",
+            "/visitors/export.xlsx?day=",
+            2,
+        ),
+    ] {
+        let html = web
+            .get(format!("{}{page}", app.base))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        assert!(html.contains(button), "{page} has its export button");
+        let r = web
+            .get(format!("{}{export}", app.base))
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(r.status().as_u16(), 200, "{export}");
+        assert_eq!(
+            cells(r.bytes().await.expect("bytes").to_vec()).len(),
+            want,
+            "{export}"
+        );
+    }
+}

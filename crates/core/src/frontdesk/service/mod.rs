@@ -14,6 +14,7 @@ use crate::shared::ids::*;
 use crate::{Ctx, Perm};
 
 pub mod bookings;
+pub mod exports;
 pub mod intake;
 pub mod keys;
 pub mod lending;

@@ -366,6 +366,19 @@ pub async fn list_parcels(
     f: ParcelFilter,
 ) -> CoreResult<Vec<Parcel>> {
     require_desk(ctx, c)?;
+    let now = Utc::now();
+    let w = parcel_where(&f, now)?;
+    let mut q = core.db.read();
+    let names = staff_names(&mut q, ctx, c).await?;
+    store::list(&mut q, c, &w, 500)
+        .await?
+        .into_iter()
+        .map(|r| parcel_of(core, r, &names, now))
+        .collect()
+}
+
+/// A list's filter, checked (each bad field named).
+pub(super) fn parcel_where(f: &ParcelFilter, now: DateTime<Utc>) -> CoreResult<ParcelWhere<'_>> {
     let mut errs = Vec::new();
     let state = match f.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => ParcelState::parse("state", s)
@@ -381,7 +394,6 @@ pub async fn list_parcels(
             .filter(|t| !t.is_empty()),
         None => None,
     };
-    let now = Utc::now();
     let before = match f.older_than_days {
         Some(d) if (1..=365).contains(&d) => Some(now - Duration::days(d)),
         Some(_) => {
@@ -393,7 +405,7 @@ pub async fn list_parcels(
     if !errs.is_empty() {
         return Err(CoreError::Invalid(errs));
     }
-    let w = ParcelWhere {
+    Ok(ParcelWhere {
         state: if before.is_some() {
             Some(ParcelState::Held.code())
         } else {
@@ -402,14 +414,35 @@ pub async fn list_parcels(
         unit: f.unit_id.map(UnitId),
         before,
         text,
-    };
+        below_id: None,
+    })
+}
+
+/// The parcels `w` picks, every one, newest first, in pages to `sink`.
+pub(super) async fn export_parcels(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    mut w: ParcelWhere<'_>,
+    sink: &crate::shared::export::Sink<Parcel>,
+) -> CoreResult<()> {
+    use crate::shared::export::PAGE;
+    let now = Utc::now();
     let mut q = core.db.read();
     let names = staff_names(&mut q, ctx, c).await?;
-    store::list(&mut q, c, &w, 500)
-        .await?
-        .into_iter()
-        .map(|r| parcel_of(core, r, &names, now))
-        .collect()
+    w.below_id = Some(i64::MAX);
+    loop {
+        let rows = store::list(&mut q, c, &w, PAGE).await?;
+        let last = (rows.len() as i64) < PAGE;
+        w.below_id = rows.last().map(|r| r.id.0);
+        let page = rows
+            .into_iter()
+            .map(|r| parcel_of(core, r, &names, now))
+            .collect::<CoreResult<Vec<_>>>()?;
+        if !sink.send(page).await || last {
+            return Ok(());
+        }
+    }
 }
 
 /// Hands a held parcel over: by its code, or by the recipient's ID (checked against the
@@ -556,6 +589,7 @@ pub async fn remind_parcels(
         unit: None,
         before: Some(now - Duration::days(input.older_than_days)),
         text: None,
+        below_id: None,
     };
     let rows = store::list(&mut core.db.read(), c, &w, 500).await?;
     let mut reminded = 0;

@@ -466,16 +466,31 @@ pub async fn list_visits(
     f: VisitFilter,
 ) -> CoreResult<Vec<Visit>> {
     require_desk(ctx, c)?;
+    let mut q = core.db.read();
+    let w = visit_where(&mut q, c, &f).await?;
+    let names = staff_names(&mut q, ctx, c).await?;
+    store::list_visits(&mut q, c, &w, 500)
+        .await?
+        .into_iter()
+        .map(|r| visit_of(core, r, &names))
+        .collect()
+}
+
+/// A register's filter, checked: a local day of the community becomes its instants.
+pub(super) async fn visit_where<'a>(
+    q: &mut impl Queries,
+    c: CommunityId,
+    f: &'a VisitFilter,
+) -> CoreResult<VisitWhere<'a>> {
     let text = match f.q.as_deref() {
         Some(t) => query_text("q", t, 30)
             .map_err(|e| CoreError::Invalid(vec![e]))?
             .trim(),
         None => "",
     };
-    let mut q = core.db.read();
     let (from, to) = match f.day {
         Some(d) => {
-            let (_, _, tz) = crate::registry::store::for_community::company_of(&mut q, c)
+            let (_, _, tz) = crate::registry::store::for_community::company_of(q, c)
                 .await?
                 .ok_or(CoreError::NotFound("community"))?;
             let tz = crate::shared::calendar::zone(&tz);
@@ -485,18 +500,39 @@ pub async fn list_visits(
         }
         None => (None, None),
     };
-    let w = VisitWhere {
+    Ok(VisitWhere {
         from,
         to,
         inside: f.inside.unwrap_or(false),
         text: Some(text).filter(|t| !t.is_empty()),
-    };
+        below_id: None,
+    })
+}
+
+/// The visits `w` picks, every one, newest first, in pages to `sink`.
+pub(super) async fn export_visits(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    mut w: VisitWhere<'_>,
+    sink: &crate::shared::export::Sink<Visit>,
+) -> CoreResult<()> {
+    use crate::shared::export::PAGE;
+    let mut q = core.db.read();
     let names = staff_names(&mut q, ctx, c).await?;
-    store::list_visits(&mut q, c, &w, 500)
-        .await?
-        .into_iter()
-        .map(|r| visit_of(core, r, &names))
-        .collect()
+    w.below_id = Some(i64::MAX);
+    loop {
+        let rows = store::list_visits(&mut q, c, &w, PAGE).await?;
+        let last = (rows.len() as i64) < PAGE;
+        w.below_id = rows.last().map(|r| r.id.0);
+        let page = rows
+            .into_iter()
+            .map(|r| visit_of(core, r, &names))
+            .collect::<CoreResult<Vec<_>>>()?;
+        if !sink.send(page).await || last {
+            return Ok(());
+        }
+    }
 }
 
 /// The desk records the host's answer given on the phone.

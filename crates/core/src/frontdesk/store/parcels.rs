@@ -127,9 +127,12 @@ pub(crate) struct ParcelWhere<'a> {
     pub before: Option<DateTime<Utc>>,
     /// The end of a tracking number, or a part of the recipient's name.
     pub text: Option<&'a str>,
+    /// Below this id, newest first whatever else is asked (an export's pages).
+    pub below_id: Option<i64>,
 }
 
-/// The community's parcels, newest first (oldest first when waiting long is asked).
+/// The community's parcels, newest first (oldest first when waiting long is asked, unless
+/// paging by id).
 pub(crate) async fn list(
     q: &mut impl Queries,
     c: CommunityId,
@@ -152,7 +155,10 @@ pub(crate) async fn list(
         let p2 = a.push(format!("%{t}%"));
         cond += &format!(" AND (tracking_no LIKE {p1} OR recipient_name LIKE {p2})");
     }
-    let order = if w.before.is_some() {
+    if let Some(id) = w.below_id {
+        cond += &format!(" AND id < {}", a.push(id));
+    }
+    let order = if w.before.is_some() && w.below_id.is_none() {
         "received_at, id"
     } else {
         "id DESC"

@@ -361,6 +361,8 @@ pub(crate) struct VisitWhere<'a> {
     pub inside: bool,
     /// A part of the visitor's name or the plate.
     pub text: Option<&'a str>,
+    /// Below this id (an export's pages).
+    pub below_id: Option<i64>,
 }
 
 pub(crate) async fn list_visits(
@@ -383,6 +385,9 @@ pub(crate) async fn list_visits(
     if let Some(t) = w.text {
         let p = a.push(format!("%{t}%"));
         cond += &format!(" AND (visitor_name LIKE {p} OR plate LIKE {p})");
+    }
+    if let Some(id) = w.below_id {
+        cond += &format!(" AND id < {}", a.push(id));
     }
     let lim = a.push(limit);
     q.fetch_all(

@@ -396,11 +396,7 @@ async fn member(
         return Err(CoreError::NotFound("quality_campaign"));
     }
     let r = running(q, ctx, id).await?;
-    if !cs::members(q, id)
-        .await?
-        .iter()
-        .any(|m| m.community_id == c)
-    {
+    if !cs::is_member(q, id, c).await? {
         return Err(CoreError::NotFound("quality_campaign"));
     }
     Ok(r)

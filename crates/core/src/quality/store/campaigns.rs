@@ -179,6 +179,21 @@ pub(crate) async fn members(
     .await
 }
 
+/// Whether the community takes part in the campaign.
+pub(crate) async fn is_member(
+    q: &mut impl Queries,
+    campaign: CampaignId,
+    community: CommunityId,
+) -> CoreResult<bool> {
+    let n: Option<(i64,)> = q
+        .fetch_optional(
+            "SELECT community_id FROM campaign_communities WHERE campaign_id = $1 AND community_id = $2",
+            args![campaign, community],
+        )
+        .await?;
+    Ok(n.is_some())
+}
+
 /// Holds the campaign while it runs (the row lock a close waits for); 0 once closed.
 pub(crate) async fn hold_running(tx: &mut Tx, id: CampaignId) -> CoreResult<u64> {
     tx.execute(

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/parcels", get(desk).post(receive))
         .route("/parcels/find", get(find))
+        .route("/parcels/export.xlsx", get(export))
         .route("/parcels/reminders", post(remind))
         .route("/parcels/{id}", get(detail))
         .route("/parcels/{id}/pick-up", post(pick_up))
@@ -139,6 +140,34 @@ impl IntakeForm {
     }
 }
 
+/// The desk list's filter: what waits on the shelves unless another state is asked for.
+fn desk_filter(q: &DeskQ) -> ParcelFilter {
+    ParcelFilter {
+        state: Some(if q.state.is_empty() {
+            "held".into()
+        } else {
+            q.state.clone()
+        })
+        .filter(|s| s != "all"),
+        unit_id: None,
+        older_than_days: q.older.trim().parse().ok(),
+        q: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
+    }
+}
+
+/// The list as .xlsx: every parcel under the desk's filters (not only the 500 it shows).
+async fn export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<DeskQ>,
+) -> Result<axum::response::Response, PageError> {
+    let (_, c) = community_of(&st, &u, q.community.as_deref()).await?;
+    let file = frontdesk::parcels_xlsx(&st.core, &u.ctx, CommunityId(c), desk_filter(&q))
+        .await
+        .map_err(|e| PageError::new(&u, e))?;
+    Ok(crate::api::import::xlsx_file(file, "parcels.xlsx"))
+}
+
 async fn render_desk(
     st: &AppState,
     u: &ConsoleUser,
@@ -148,24 +177,12 @@ async fn render_desk(
 ) -> PageResult {
     let (communities, c) = community_of(st, u, q.community.as_deref()).await?;
     let tz = zone(st, u, c).await;
-    let older = q.older.trim().parse().ok();
-    let filter = ParcelFilter {
-        // The desk's list is what waits on the shelves unless another state is asked for.
-        state: Some(if q.state.is_empty() {
-            "held".into()
-        } else {
-            q.state.clone()
-        })
-        .filter(|s| s != "all"),
-        unit_id: None,
-        older_than_days: older,
-        q: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
-    };
-    let rows = match frontdesk::list_parcels(&st.core, &u.ctx, CommunityId(c), filter).await {
-        Ok(v) => v.iter().map(|p| row(p, u.locale, tz)).collect(),
-        Err(CoreError::Invalid(_)) => Vec::new(),
-        Err(e) => return Err(PageError::new(u, e)),
-    };
+    let rows =
+        match frontdesk::list_parcels(&st.core, &u.ctx, CommunityId(c), desk_filter(&q)).await {
+            Ok(v) => v.iter().map(|p| row(p, u.locale, tz)).collect(),
+            Err(CoreError::Invalid(_)) => Vec::new(),
+            Err(e) => return Err(PageError::new(u, e)),
+        };
     let f = f.unwrap_or_else(|| IntakeForm {
         community: c,
         carrier: q.carrier.clone(),

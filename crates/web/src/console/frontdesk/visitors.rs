@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/visitors", axum::routing::get(gate).post(register))
         .route("/visitors/check-in", post(check_in))
+        .route("/visitors/export.xlsx", axum::routing::get(export))
         .route("/visitors/{id}/answer", post(answer))
         .route("/visitors/{id}/check-out", post(check_out))
         .route("/visitors/{id}/reveal", post(reveal))
@@ -85,6 +86,25 @@ pub(super) fn row(v: &Visit, l: crate::locale::Locale, tz: chrono_tz::Tz) -> Row
         out_at: v.out_at.map(|t| local_time(t, tz)).unwrap_or_default(),
         inside: v.inside,
     }
+}
+
+/// The register as .xlsx under the page's filters: the day given (every day when it is
+/// cleared), or those still inside; every visit, not only the 500 the page shows.
+async fn export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<GateQ>,
+) -> Result<axum::response::Response, PageError> {
+    let (_, c) = community_of(&st, &u, q.community.as_deref()).await?;
+    let filter = VisitFilter {
+        day: q.day.parse().ok().filter(|_| q.inside != "1"),
+        inside: Some(q.inside == "1"),
+        q: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
+    };
+    let file = frontdesk::visits_xlsx(&st.core, &u.ctx, CommunityId(c), filter)
+        .await
+        .map_err(|e| PageError::new(&u, e))?;
+    Ok(crate::api::import::xlsx_file(file, "visitors.xlsx"))
 }
 
 /// A form with nothing but its CSRF token (an action's button).
