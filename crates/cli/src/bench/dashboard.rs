@@ -95,23 +95,7 @@ pub(super) async fn bench_dashboard(
         t.elapsed().as_secs_f64()
     );
 
-    let t = Instant::now();
-    let mut grown = 0;
-    for back in (0..365).rev() {
-        let day = today - chrono::Duration::days(back);
-        let at = wuye_core::shared::calendar::local_to_utc(
-            wuye_core::shared::calendar::zone(""),
-            day,
-            chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap_or_default(),
-        );
-        grown += store::insert_day_of_requests(&core, company, admin, day, at, per_day, back < 7)
-            .await?;
-    }
-    println!(
-        "  requests          {grown} requests and {} clocks (a year, {per_day} a day in each community) in {:.1} s",
-        store::rows(&core, "request_clocks").await?,
-        t.elapsed().as_secs_f64()
-    );
+    store::grow_year_of_requests(&core, company, admin, today, per_day).await?;
 
     // Figures computed within moments of an audited change may have missed a transaction still
     // committing, and count as out of date: the communities were created just now.

@@ -42,23 +42,7 @@ pub(super) async fn bench_export(
         new_community(&core, company, &format!("E{k:04}"), &format!("导出小区{k}")).await?;
     }
     let admin = company_admin(&core, company, "export_admin").await?;
-    let t = Instant::now();
-    let mut grown = 0;
-    for back in (0..365).rev() {
-        let day = today - chrono::Duration::days(back);
-        let at = wuye_core::shared::calendar::local_to_utc(
-            wuye_core::shared::calendar::zone(""),
-            day,
-            chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap_or_default(),
-        );
-        grown += store::insert_day_of_requests(&core, company, admin, day, at, per_day, back < 7)
-            .await?;
-    }
-    println!(
-        "  requests          {grown} requests and {} clocks (a year, {per_day} a day in each community) in {:.1} s",
-        store::rows(&core, "request_clocks").await?,
-        t.elapsed().as_secs_f64()
-    );
+    let grown = store::grow_year_of_requests(&core, company, admin, today, per_day).await?;
     // The dashboard's figures of the grown communities are computed as the job's pass does on
     // a running server (after the moment an audited change could still be committing), so the
     // server does not start with a pass over a million requests beside the export.

@@ -120,6 +120,11 @@ pub struct Column<T> {
     pub cell: fn(&T) -> Cell,
 }
 
+/// A column, as a list's table writes it in one line.
+pub const fn col<T>(title: &'static str, width: f64, cell: fn(&T) -> Cell) -> Column<T> {
+    Column { title, width, cell }
+}
+
 /// A finished workbook: an unnamed temp file, rewound, and its size.
 #[derive(Debug)]
 pub struct ExportFile {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::Core;
 use crate::shared::ctx::Ctx;
 use crate::shared::error::CoreResult;
-use crate::shared::export::{self, Cell, Column, ExportFile};
+use crate::shared::export::{self, Cell, Column, ExportFile, col};
 use crate::shared::ids::CommunityId;
 
 use super::model::*;
@@ -33,158 +33,48 @@ fn clock_label(s: ClockStatus) -> &'static str {
 }
 
 const COLUMNS: &[Column<RequestLine>] = &[
-    Column {
-        title: "小区",
-        width: 14.0,
-        cell: |l| Cell::Text(l.community.to_string()),
-    },
-    Column {
-        title: "单号",
-        width: 12.0,
-        cell: |l| Cell::from(&l.r.number),
-    },
-    Column {
-        title: "类型",
-        width: 8.0,
-        cell: |l| Cell::Label(l.r.kind.zh()),
-    },
-    Column {
-        title: "类别",
-        width: 12.0,
-        cell: |l| Cell::Text(l.category.to_string()),
-    },
-    Column {
-        title: "来源",
-        width: 10.0,
-        cell: |l| Cell::Label(l.r.channel.zh()),
-    },
-    Column {
-        title: "紧急程度",
-        width: 8.0,
-        cell: |l| Cell::Label(l.r.urgency.zh()),
-    },
-    Column {
-        title: "房屋",
-        width: 12.0,
-        cell: |l| Cell::from(&l.r.unit_label),
-    },
-    Column {
-        title: "位置",
-        width: 14.0,
-        cell: |l| Cell::from(&l.r.location),
-    },
-    Column {
-        title: "联系人",
-        width: 10.0,
-        cell: |l| Cell::from(&l.r.contact_name),
-    },
-    Column {
-        title: "联系电话",
-        width: 13.0,
-        cell: |l| Cell::from(&l.r.contact_phone),
-    },
-    Column {
-        title: "内容",
-        width: 40.0,
-        cell: |l| Cell::from(&l.r.description),
-    },
-    Column {
-        title: "状态",
-        width: 8.0,
-        cell: |l| Cell::Label(l.r.state.zh()),
-    },
-    Column {
-        title: "首问责任人",
-        width: 10.0,
-        cell: |l| Cell::from(&l.r.first_responder_name),
-    },
-    Column {
-        title: "处理人",
-        width: 10.0,
-        cell: |l| Cell::from(&l.r.assignee_name),
-    },
-    Column {
-        title: "班组",
-        width: 10.0,
-        cell: |l| Cell::from(&l.r.team_name),
-    },
-    Column {
-        title: "最紧时限",
-        width: 10.0,
-        cell: |l| {
-            l.r.clocks
-                .first()
-                .map_or(Cell::Empty, |c| Cell::Label(c.clock.zh()))
-        },
-    },
-    Column {
-        title: "时限到期",
-        width: 16.0,
-        cell: |l| {
-            l.r.clocks
-                .first()
-                .map_or(Cell::Empty, |c| Cell::At(c.due_at))
-        },
-    },
-    Column {
-        title: "时限状态",
-        width: 8.0,
-        cell: |l| {
-            l.r.clocks
-                .first()
-                .map_or(Cell::Empty, |c| Cell::Label(clock_label(c.status)))
-        },
-    },
-    Column {
-        title: "登记时间",
-        width: 16.0,
-        cell: |l| Cell::At(l.r.created_at),
-    },
-    Column {
-        title: "接单时间",
-        width: 16.0,
-        cell: |l| Cell::from(l.r.accepted_at),
-    },
-    Column {
-        title: "到场时间",
-        width: 16.0,
-        cell: |l| Cell::from(l.r.on_site_at),
-    },
-    Column {
-        title: "完成时间",
-        width: 16.0,
-        cell: |l| Cell::from(l.r.done_at),
-    },
-    Column {
-        title: "关闭时间",
-        width: 16.0,
-        cell: |l| Cell::from(l.r.closed_at),
-    },
-    Column {
-        title: "满意度",
-        width: 7.0,
-        cell: |l| Cell::from(l.r.satisfaction),
-    },
-    Column {
-        title: "评价",
-        width: 20.0,
-        cell: |l| Cell::from(&l.r.rating_comment),
-    },
-    Column {
-        title: "有偿费用",
-        width: 10.0,
-        cell: |l| Cell::fen(l.r.charge_fen),
-    },
-    Column {
-        title: "升级次数",
-        width: 8.0,
-        cell: |l| Cell::Int(l.r.escalations),
-    },
-    Column {
-        title: "返工次数",
-        width: 8.0,
-        cell: |l| Cell::Int(l.r.reopen_count),
-    },
+    col("小区", 14.0, |l| Cell::Text(l.community.to_string())),
+    col("单号", 12.0, |l| Cell::from(&l.r.number)),
+    col("类型", 8.0, |l| Cell::Label(l.r.kind.zh())),
+    col("类别", 12.0, |l| Cell::Text(l.category.to_string())),
+    col("来源", 10.0, |l| Cell::Label(l.r.channel.zh())),
+    col("紧急程度", 8.0, |l| Cell::Label(l.r.urgency.zh())),
+    col("房屋", 12.0, |l| Cell::from(&l.r.unit_label)),
+    col("位置", 14.0, |l| Cell::from(&l.r.location)),
+    col("联系人", 10.0, |l| Cell::from(&l.r.contact_name)),
+    col("联系电话", 13.0, |l| Cell::from(&l.r.contact_phone)),
+    col("内容", 40.0, |l| Cell::from(&l.r.description)),
+    col("状态", 8.0, |l| Cell::Label(l.r.state.zh())),
+    col("首问责任人", 10.0, |l| {
+        Cell::from(&l.r.first_responder_name)
+    }),
+    col("处理人", 10.0, |l| Cell::from(&l.r.assignee_name)),
+    col("班组", 10.0, |l| Cell::from(&l.r.team_name)),
+    col("最紧时限", 10.0, |l| {
+        l.r.clocks
+            .first()
+            .map_or(Cell::Empty, |c| Cell::Label(c.clock.zh()))
+    }),
+    col("时限到期", 16.0, |l| {
+        l.r.clocks
+            .first()
+            .map_or(Cell::Empty, |c| Cell::At(c.due_at))
+    }),
+    col("时限状态", 8.0, |l| {
+        l.r.clocks
+            .first()
+            .map_or(Cell::Empty, |c| Cell::Label(clock_label(c.status)))
+    }),
+    col("登记时间", 16.0, |l| Cell::At(l.r.created_at)),
+    col("接单时间", 16.0, |l| Cell::from(l.r.accepted_at)),
+    col("到场时间", 16.0, |l| Cell::from(l.r.on_site_at)),
+    col("完成时间", 16.0, |l| Cell::from(l.r.done_at)),
+    col("关闭时间", 16.0, |l| Cell::from(l.r.closed_at)),
+    col("满意度", 7.0, |l| Cell::from(l.r.satisfaction)),
+    col("评价", 20.0, |l| Cell::from(&l.r.rating_comment)),
+    col("有偿费用", 10.0, |l| Cell::fen(l.r.charge_fen)),
+    col("升级次数", 8.0, |l| Cell::Int(l.r.escalations)),
+    col("返工次数", 8.0, |l| Cell::Int(l.r.reopen_count)),
 ];
 
 /// Every request the list would show under `f` (its `before_id` too; its `limit` is not a

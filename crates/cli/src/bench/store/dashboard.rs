@@ -95,6 +95,34 @@ pub(crate) async fn insert_day_of_requests(
     Ok(n)
 }
 
+/// A year of requests up to `today`, `per_day` a day in every community of the company (the
+/// last week's partly open), registered at 09:30 local time; reports and returns how many.
+pub(crate) async fn grow_year_of_requests(
+    core: &Core,
+    company: CompanyId,
+    agent: UserId,
+    today: NaiveDate,
+    per_day: i64,
+) -> AnyResult<u64> {
+    let t = std::time::Instant::now();
+    let mut grown = 0;
+    for back in (0..365).rev() {
+        let day = today - chrono::Duration::days(back);
+        let at = wuye_core::shared::calendar::local_to_utc(
+            wuye_core::shared::calendar::zone(""),
+            day,
+            chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap_or_default(),
+        );
+        grown += insert_day_of_requests(core, company, agent, day, at, per_day, back < 7).await?;
+    }
+    println!(
+        "  requests          {grown} requests and {} clocks (a year, {per_day} a day in each community) in {:.1} s",
+        rows(core, "request_clocks").await?,
+        t.elapsed().as_secs_f64()
+    );
+    Ok(grown)
+}
+
 /// The feedback and resolution clocks of the requests after id `before`, registered at `at`: met
 /// three hours on (one in ten late) when the request is closed, running otherwise.
 pub(crate) async fn insert_two_clocks(

@@ -8,179 +8,53 @@ use super::parcels::{self, Parcel, ParcelFilter};
 use super::visitors::{self, Visit, VisitFilter};
 use super::{require_desk, tz_of};
 use crate::shared::error::CoreResult;
-use crate::shared::export::{Cell, Column, ExportFile, Sink};
+use crate::shared::export::{Cell, Column, ExportFile, Sink, col};
 use crate::shared::ids::CommunityId;
 use crate::{Core, Ctx};
 
 const PARCELS: &[Column<Parcel>] = &[
-    Column {
-        title: "类型",
-        width: 8.0,
-        cell: |p| Cell::Label(p.kind.zh()),
-    },
-    Column {
-        title: "快递公司",
-        width: 10.0,
-        cell: |p| Cell::from(&p.carrier),
-    },
-    Column {
-        title: "运单号",
-        width: 18.0,
-        cell: |p| Cell::from(&p.tracking_no),
-    },
-    Column {
-        title: "收件人",
-        width: 10.0,
-        cell: |p| Cell::from(&p.recipient_name),
-    },
-    Column {
-        title: "电话",
-        width: 13.0,
-        cell: |p| Cell::from(&p.phone),
-    },
-    Column {
-        title: "货架",
-        width: 8.0,
-        cell: |p| Cell::from(&p.shelf),
-    },
-    Column {
-        title: "状态",
-        width: 8.0,
-        cell: |p| Cell::Label(p.state.zh()),
-    },
-    Column {
-        title: "收件时间",
-        width: 16.0,
-        cell: |p| Cell::At(p.received_at),
-    },
-    Column {
-        title: "收件人员",
-        width: 10.0,
-        cell: |p| Cell::from(&p.received_by_name),
-    },
-    Column {
-        title: "滞留天数",
-        width: 8.0,
-        cell: |p| Cell::Int(p.days_held),
-    },
-    Column {
-        title: "催领次数",
-        width: 8.0,
-        cell: |p| Cell::Int(p.reminders),
-    },
-    Column {
-        title: "取件时间",
-        width: 16.0,
-        cell: |p| Cell::from(p.picked_at),
-    },
-    Column {
-        title: "取件人",
-        width: 10.0,
-        cell: |p| Cell::from(&p.picked_by_name),
-    },
-    Column {
-        title: "取件方式",
-        width: 8.0,
-        cell: |p| p.pickup_method.map_or(Cell::Empty, |m| Cell::Label(m.zh())),
-    },
-    Column {
-        title: "证件号",
-        width: 20.0,
-        cell: |p| Cell::from(&p.id_number),
-    },
-    Column {
-        title: "经手人",
-        width: 10.0,
-        cell: |p| Cell::from(&p.handed_by_name),
-    },
-    Column {
-        title: "退回时间",
-        width: 16.0,
-        cell: |p| Cell::from(p.returned_at),
-    },
-    Column {
-        title: "备注",
-        width: 20.0,
-        cell: |p| Cell::from(&p.note),
-    },
+    col("类型", 8.0, |p| Cell::Label(p.kind.zh())),
+    col("快递公司", 10.0, |p| Cell::from(&p.carrier)),
+    col("运单号", 18.0, |p| Cell::from(&p.tracking_no)),
+    col("收件人", 10.0, |p| Cell::from(&p.recipient_name)),
+    col("电话", 13.0, |p| Cell::from(&p.phone)),
+    col("货架", 8.0, |p| Cell::from(&p.shelf)),
+    col("状态", 8.0, |p| Cell::Label(p.state.zh())),
+    col("收件时间", 16.0, |p| Cell::At(p.received_at)),
+    col("收件人员", 10.0, |p| Cell::from(&p.received_by_name)),
+    col("滞留天数", 8.0, |p| Cell::Int(p.days_held)),
+    col("催领次数", 8.0, |p| Cell::Int(p.reminders)),
+    col("取件时间", 16.0, |p| Cell::from(p.picked_at)),
+    col("取件人", 10.0, |p| Cell::from(&p.picked_by_name)),
+    col("取件方式", 8.0, |p| {
+        p.pickup_method.map_or(Cell::Empty, |m| Cell::Label(m.zh()))
+    }),
+    col("证件号", 20.0, |p| Cell::from(&p.id_number)),
+    col("经手人", 10.0, |p| Cell::from(&p.handed_by_name)),
+    col("退回时间", 16.0, |p| Cell::from(p.returned_at)),
+    col("备注", 20.0, |p| Cell::from(&p.note)),
 ];
 
 const VISITS: &[Column<Visit>] = &[
-    Column {
-        title: "访客",
-        width: 10.0,
-        cell: |v| Cell::from(&v.visitor_name),
-    },
-    Column {
-        title: "证件类型",
-        width: 10.0,
-        cell: |v| v.id_type.map_or(Cell::Empty, |t| Cell::Label(t.zh())),
-    },
-    Column {
-        title: "证件号",
-        width: 20.0,
-        cell: |v| Cell::from(&v.id_number),
-    },
-    Column {
-        title: "电话",
-        width: 13.0,
-        cell: |v| Cell::from(&v.phone),
-    },
-    Column {
-        title: "房屋",
-        width: 12.0,
-        cell: |v| Cell::from(&v.unit_label),
-    },
-    Column {
-        title: "被访人",
-        width: 10.0,
-        cell: |v| Cell::from(&v.host_name),
-    },
-    Column {
-        title: "事由",
-        width: 14.0,
-        cell: |v| Cell::from(&v.purpose),
-    },
-    Column {
-        title: "车牌",
-        width: 10.0,
-        cell: |v| Cell::from(&v.plate),
-    },
-    Column {
-        title: "人数",
-        width: 6.0,
-        cell: |v| Cell::Int(v.party_size),
-    },
-    Column {
-        title: "业主答复",
-        width: 10.0,
-        cell: |v| v.answer.map_or(Cell::Empty, |a| Cell::Label(a.zh())),
-    },
-    Column {
-        title: "答复时间",
-        width: 16.0,
-        cell: |v| Cell::from(v.answered_at),
-    },
-    Column {
-        title: "进入时间",
-        width: 16.0,
-        cell: |v| Cell::At(v.in_at),
-    },
-    Column {
-        title: "登记人",
-        width: 10.0,
-        cell: |v| Cell::from(&v.in_by_name),
-    },
-    Column {
-        title: "离开时间",
-        width: 16.0,
-        cell: |v| Cell::from(v.out_at),
-    },
-    Column {
-        title: "仍在园区",
-        width: 8.0,
-        cell: |v| Cell::from(v.inside),
-    },
+    col("访客", 10.0, |v| Cell::from(&v.visitor_name)),
+    col("证件类型", 10.0, |v| {
+        v.id_type.map_or(Cell::Empty, |t| Cell::Label(t.zh()))
+    }),
+    col("证件号", 20.0, |v| Cell::from(&v.id_number)),
+    col("电话", 13.0, |v| Cell::from(&v.phone)),
+    col("房屋", 12.0, |v| Cell::from(&v.unit_label)),
+    col("被访人", 10.0, |v| Cell::from(&v.host_name)),
+    col("事由", 14.0, |v| Cell::from(&v.purpose)),
+    col("车牌", 10.0, |v| Cell::from(&v.plate)),
+    col("人数", 6.0, |v| Cell::Int(v.party_size)),
+    col("业主答复", 10.0, |v| {
+        v.answer.map_or(Cell::Empty, |a| Cell::Label(a.zh()))
+    }),
+    col("答复时间", 16.0, |v| Cell::from(v.answered_at)),
+    col("进入时间", 16.0, |v| Cell::At(v.in_at)),
+    col("登记人", 10.0, |v| Cell::from(&v.in_by_name)),
+    col("离开时间", 16.0, |v| Cell::from(v.out_at)),
+    col("仍在园区", 8.0, |v| Cell::from(v.inside)),
 ];
 
 /// The community's parcels under the list's filters, every one, as .xlsx.
