@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::db::{Bulk, Db, Tx, Value, Writes};
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{CoreError, CoreResult};
+use crate::shared::export::{Cell, Column, ExportFile, PAGE, Sink, col};
 use crate::shared::ids::{CommunityId, CompanyId, UserId};
 use crate::shared::values::query_text;
 
@@ -182,6 +183,13 @@ pub struct AuditFilter {
 /// Browses the log, newest first. A user without `audit.read` sees nothing; a user limited to
 /// some communities sees only their entries.
 pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter) -> CoreResult<Vec<AuditRecord>> {
+    let scope = scope_of(ctx, f)?;
+    let limit = f.limit.unwrap_or(100).clamp(1, 1000);
+    store::list(&mut db.read(), ctx.company_id, scope.as_ref(), f, limit).await
+}
+
+/// The entries `f` picks that `ctx` may read, checked: the list's and its export's.
+fn scope_of(ctx: &Ctx, f: &AuditFilter) -> CoreResult<Option<store::Scope>> {
     ctx.require(Perm::AuditRead)?;
     // A community one does not reach is not found, as for every other list (not an empty page).
     if let Some(c) = f.community_id
@@ -198,12 +206,43 @@ pub async fn list(db: &Db, ctx: &Ctx, f: &AuditFilter) -> CoreResult<Vec<AuditRe
         checks.take(query_text(field, v.as_deref().unwrap_or(""), 50));
     }
     checks.finish()?;
-    let scope = ctx.community_ids().map(|ids| store::Scope {
+    Ok(ctx.community_ids().map(|ids| store::Scope {
         communities: ids.into_iter().collect(),
         // Company-level entries (users, roles, tokens) have no community: user managers see them.
         company_level: ctx.has(Perm::UsersManage),
-    });
-    store::list(db, ctx.company_id, scope.as_ref(), f).await
+    }))
+}
+
+const COLUMNS: &[Column<AuditRecord>] = &[
+    col("时间", 16.0, |r| Cell::At(r.at)),
+    col("小区编号", 8.0, |r| Cell::from(r.community_id)),
+    col("操作人", 10.0, |r| Cell::from(&r.actor_name)),
+    col("操作", 10.0, |r| Cell::from(&r.action)),
+    col("对象", 14.0, |r| Cell::from(&r.entity)),
+    col("对象编号", 10.0, |r| Cell::from(r.entity_id)),
+    col("变更前", 40.0, |r| Cell::from(&r.before_json)),
+    col("变更后", 40.0, |r| Cell::from(&r.after_json)),
+];
+
+/// Every entry the log's browse would page through under `f` (from its `before_id`; its
+/// `limit` is not a cap here), streamed into a workbook.
+pub async fn list_xlsx(db: &Db, ctx: &Ctx, f: &AuditFilter) -> CoreResult<ExportFile> {
+    let scope = scope_of(ctx, f)?;
+    let start = f.before_id.unwrap_or(i64::MAX);
+    let mut q = db.read();
+    let sink = Sink::new("操作日志", COLUMNS, crate::shared::calendar::zone(""));
+    let mut sink = sink.by_id(|r| r.id);
+    while let Some(below) = sink.below() {
+        let rows: CoreResult<Vec<_>> = {
+            let f = AuditFilter {
+                before_id: Some(below.min(start)),
+                ..f.clone()
+            };
+            store::list(&mut q, ctx.company_id, scope.as_ref(), &f, PAGE).await
+        };
+        sink.page(rows?).await;
+    }
+    sink.finish().await
 }
 
 /// The change history of one entity (a unit page shows it).

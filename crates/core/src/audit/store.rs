@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Args, Bulk, Db, Value, Writes};
+use crate::db::{Args, Bulk, Db, Queries, Value, Writes};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::{CommunityId, CompanyId};
 
@@ -92,10 +92,11 @@ pub(super) async fn insert_batch(tx: &mut impl Writes, rows: Bulk) -> CoreResult
 /// The company's entries matching the filter, newest first; `scope` limits them to some
 /// communities (none: every entry of the company).
 pub(super) async fn list(
-    db: &Db,
+    q: &mut impl Queries,
     company: CompanyId,
     scope: Option<&Scope>,
     f: &AuditFilter,
+    limit: i64,
 ) -> CoreResult<Vec<AuditRecord>> {
     let mut a = Args::new();
     let mut sql = format!(
@@ -135,9 +136,8 @@ pub(super) async fn list(
     if let Some(b) = f.before_id {
         sql.push_str(&format!(" AND id < {}", a.push(b)));
     }
-    let limit = f.limit.unwrap_or(100).clamp(1, 1000);
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
-    db.read().fetch_all(&sql, a).await
+    q.fetch_all(&sql, a).await
 }
 
 /// One entity's entries, newest first (at most 200).

@@ -16,5 +16,6 @@ mod service;
 pub(crate) mod store;
 
 pub use service::drills::*;
+pub use service::export::*;
 pub use service::incidents::*;
 pub use service::*;

@@ -18,17 +18,21 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 use super::error::{CoreError, CoreResult};
 use super::xlsx::{header_format, xlsx_err};
 
-/// Rows a list reads at a time for an export.
-pub const PAGE: i64 = 2_000;
+/// Rows a list reads at a time for an export. Small: what is in flight (a page being read, one
+/// queued, one being written) is what an export adds to the server's memory, and the allocator
+/// keeps freed memory a moment before it hands it back, so the rate rows are read at counts too.
+pub const PAGE: i64 = 1_000;
 
 /// Excel's last row is 1,048,576 (the header takes one on each sheet).
 const SHEET_ROWS: u32 = 1_048_576;
 
-/// One cell of an exported row.
+/// One cell of an exported row, borrowing the row's text where it can (an export of a million
+/// rows would otherwise copy every string of every row once more).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     Empty,
     Text(String),
+    Str(&'a str),
     /// A label of the code (`RequestState::zh`, "是"/"否").
     Label(&'static str),
     Int(i64),
@@ -39,75 +43,75 @@ pub enum Cell {
     At(DateTime<Utc>),
 }
 
-impl From<String> for Cell {
+impl From<String> for Cell<'_> {
     fn from(s: String) -> Self {
         Cell::Text(s)
     }
 }
 
-impl From<&String> for Cell {
-    fn from(s: &String) -> Self {
-        Cell::Text(s.clone())
+impl<'a> From<&'a String> for Cell<'a> {
+    fn from(s: &'a String) -> Self {
+        Cell::Str(s)
     }
 }
 
-impl From<&Option<String>> for Cell {
-    fn from(s: &Option<String>) -> Self {
-        s.as_ref().map_or(Cell::Empty, |s| Cell::Text(s.clone()))
+impl<'a> From<&'a Option<String>> for Cell<'a> {
+    fn from(s: &'a Option<String>) -> Self {
+        s.as_deref().map_or(Cell::Empty, Cell::Str)
     }
 }
 
-impl From<&'static str> for Cell {
+impl From<&'static str> for Cell<'_> {
     fn from(s: &'static str) -> Self {
         Cell::Label(s)
     }
 }
 
-impl From<i64> for Cell {
+impl From<i64> for Cell<'_> {
     fn from(n: i64) -> Self {
         Cell::Int(n)
     }
 }
 
-impl From<Option<i64>> for Cell {
+impl From<Option<i64>> for Cell<'_> {
     fn from(n: Option<i64>) -> Self {
         n.map_or(Cell::Empty, Cell::Int)
     }
 }
 
-impl From<bool> for Cell {
+impl From<bool> for Cell<'_> {
     fn from(b: bool) -> Self {
         Cell::Label(if b { "是" } else { "否" })
     }
 }
 
-impl From<NaiveDate> for Cell {
+impl From<NaiveDate> for Cell<'_> {
     fn from(d: NaiveDate) -> Self {
         Cell::Day(d)
     }
 }
 
-impl From<Option<NaiveDate>> for Cell {
+impl From<Option<NaiveDate>> for Cell<'_> {
     fn from(d: Option<NaiveDate>) -> Self {
         d.map_or(Cell::Empty, Cell::Day)
     }
 }
 
-impl From<DateTime<Utc>> for Cell {
+impl From<DateTime<Utc>> for Cell<'_> {
     fn from(t: DateTime<Utc>) -> Self {
         Cell::At(t)
     }
 }
 
-impl From<Option<DateTime<Utc>>> for Cell {
+impl From<Option<DateTime<Utc>>> for Cell<'_> {
     fn from(t: Option<DateTime<Utc>>) -> Self {
         t.map_or(Cell::Empty, Cell::At)
     }
 }
 
-impl Cell {
+impl Cell<'_> {
     /// An amount in fen, or empty.
-    pub fn fen(f: Option<i64>) -> Cell {
+    pub fn fen(f: Option<i64>) -> Cell<'static> {
         f.map_or(Cell::Empty, Cell::Fen)
     }
 }
@@ -117,11 +121,11 @@ pub struct Column<T> {
     pub title: &'static str,
     /// In characters, as Excel counts them.
     pub width: f64,
-    pub cell: fn(&T) -> Cell,
+    pub cell: fn(&T) -> Cell<'_>,
 }
 
 /// A column, as a list's table writes it in one line.
-pub const fn col<T>(title: &'static str, width: f64, cell: fn(&T) -> Cell) -> Column<T> {
+pub const fn col<T>(title: &'static str, width: f64, cell: fn(&T) -> Cell<'_>) -> Column<T> {
     Column { title, width, cell }
 }
 
@@ -141,11 +145,48 @@ pub struct Sink<T> {
     writer: tokio::task::JoinHandle<CoreResult<ExportFile>>,
 }
 
+/// A [`Sink`] fed by a list that pages newest first by id: `below()` is the id the next page
+/// reads below (`i64::MAX` at first), `None` once a short page came or the writer stopped.
+///
+/// ```ignore
+/// let mut sink = Sink::new(sheet, COLUMNS, tz).by_id(|r| r.id);
+/// while let Some(below) = sink.below() {
+///     sink.page(store::page(&mut q, below, PAGE).await?).await;
+/// }
+/// sink.finish().await
+/// ```
+pub struct Paged<T> {
+    sink: Sink<T>,
+    id: fn(&T) -> i64,
+    below: Option<i64>,
+}
+
+impl<T: Send + 'static> Paged<T> {
+    pub fn below(&self) -> Option<i64> {
+        self.below
+    }
+
+    /// Writes a page: every row the page's read gave, in order (a short one is the last).
+    pub async fn page(&mut self, rows: Vec<T>) {
+        let Some(next) = rows.last().map(self.id) else {
+            self.below = None;
+            return;
+        };
+        let full = rows.len() as i64 >= PAGE;
+        let sent = self.sink.send(rows).await;
+        self.below = (sent && full).then_some(next);
+    }
+
+    pub async fn finish(self) -> CoreResult<ExportFile> {
+        self.sink.finish().await
+    }
+}
+
 impl<T: Send + 'static> Sink<T> {
     /// A workbook of one sheet (more past a sheet's rows) titled `sheet`, times shown in `zone`.
     pub fn new(sheet: &'static str, columns: &'static [Column<T>], zone: Tz) -> Sink<T> {
         // Two pages in flight: one being written while the next is read.
-        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<T>>(2);
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<T>>(1);
         let writer = tokio::task::spawn_blocking(move || write_pages(sheet, columns, zone, rx));
         Sink { tx, writer }
     }
@@ -154,6 +195,15 @@ impl<T: Send + 'static> Sink<T> {
     /// writer has stopped ([`Sink::finish`] says why), so the caller stops reading.
     pub async fn send(&self, page: Vec<T>) -> bool {
         page.is_empty() || self.tx.send(page).await.is_ok()
+    }
+
+    /// Pages by id newest first ([`Paged`]).
+    pub fn by_id(self, id: fn(&T) -> i64) -> Paged<T> {
+        Paged {
+            sink: self,
+            id,
+            below: Some(i64::MAX),
+        }
     }
 
     /// The finished workbook, or why it could not be written.
@@ -204,7 +254,7 @@ fn write_pages<T>(
                     Cell::Text(s) => {
                         ws.write_string(row, col, s).map_err(xlsx_err)?;
                     }
-                    Cell::Label(s) => {
+                    Cell::Label(s) | Cell::Str(s) => {
                         ws.write_string(row, col, s).map_err(xlsx_err)?;
                     }
                     Cell::Int(n) => {

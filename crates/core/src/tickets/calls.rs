@@ -11,6 +11,7 @@ use crate::audit::{self, Action, Entry};
 use crate::shared::crypto::mask_phone;
 use crate::shared::ctx::{Ctx, Perm};
 use crate::shared::error::{Checks, CommonCode, CoreError, CoreResult};
+use crate::shared::export::{Cell, Column, ExportFile, PAGE, Sink, col};
 use crate::shared::ids::*;
 use crate::shared::values::{Phone, optional_multiline, optional_text, required_multiline};
 
@@ -170,16 +171,55 @@ pub struct CallFilter {
 }
 
 pub async fn list_calls(core: &Core, ctx: &Ctx, f: &CallFilter) -> CoreResult<Vec<HotlineCall>> {
+    let rows = match call_day(ctx, f)? {
+        Some(d) => store::calls::of_day(&core.db, f.community_id, d).await?,
+        None => {
+            store::calls::page(&mut core.db.read(), f.community_id, None, i64::MAX, 200).await?
+        }
+    };
+    Ok(rows.into_iter().map(|r| from_row(core, r)).collect())
+}
+
+/// The filter's day, checked, after the caller's right to the log.
+fn call_day<'f>(ctx: &Ctx, f: &'f CallFilter) -> CoreResult<Option<&'f str>> {
     ctx.require_in(Perm::TicketsRegister, f.community_id)?;
-    let rows = match f.day.as_deref().filter(|d| !d.is_empty()) {
+    match f.day.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => {
             chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
                 .map_err(|_| CoreError::invalid("day", CommonCode::InvalidDate))?;
-            store::calls::of_day(&core.db, f.community_id, d).await?
+            Ok(Some(d))
         }
-        None => store::calls::latest(&core.db, f.community_id).await?,
-    };
-    Ok(rows.into_iter().map(|r| from_row(core, r)).collect())
+        None => Ok(None),
+    }
+}
+
+const COLUMNS: &[Column<HotlineCall>] = &[
+    col("来电时间", 16.0, |c| Cell::At(c.call_at)),
+    col("来电人", 10.0, |c| Cell::from(&c.caller_name)),
+    col("电话", 13.0, |c| Cell::from(&c.caller_phone)),
+    col("来电内容", 40.0, |c| Cell::from(&c.content)),
+    col("处理结果", 20.0, |c| Cell::from(&c.result)),
+    col("转交", 12.0, |c| Cell::from(&c.transferred_to)),
+    col("接听人", 10.0, |c| Cell::from(&c.taken_by_name)),
+    col("报事单号", 12.0, |c| Cell::from(&c.request_number)),
+];
+
+/// Every call of the log (of the filter's day, or all), newest first, as .xlsx, streamed;
+/// phones masked as the list shows them.
+pub async fn calls_xlsx(core: &Core, ctx: &Ctx, f: &CallFilter) -> CoreResult<ExportFile> {
+    let day = call_day(ctx, f)?;
+    let mut q = core.db.read();
+    let tz = super::service::community_tz(&mut q, ctx, f.community_id).await?;
+    let sink = Sink::new("热线来电", COLUMNS, tz);
+    let mut sink = sink.by_id(|c| c.id);
+    while let Some(below) = sink.below() {
+        let rows: CoreResult<Vec<_>> = {
+            let rows = store::calls::page(&mut q, f.community_id, day, below, PAGE).await?;
+            Ok(rows.into_iter().map(|r| from_row(core, r)).collect())
+        };
+        sink.page(rows?).await;
+    }
+    sink.finish().await
 }
 
 /// What the agent picks when a call becomes a request.

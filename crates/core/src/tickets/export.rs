@@ -33,10 +33,10 @@ fn clock_label(s: ClockStatus) -> &'static str {
 }
 
 const COLUMNS: &[Column<RequestLine>] = &[
-    col("小区", 14.0, |l| Cell::Text(l.community.to_string())),
+    col("小区", 14.0, |l| Cell::Str(&l.community)),
     col("单号", 12.0, |l| Cell::from(&l.r.number)),
     col("类型", 8.0, |l| Cell::Label(l.r.kind.zh())),
-    col("类别", 12.0, |l| Cell::Text(l.category.to_string())),
+    col("类别", 12.0, |l| Cell::Str(&l.category)),
     col("来源", 10.0, |l| Cell::Label(l.r.channel.zh())),
     col("紧急程度", 8.0, |l| Cell::Label(l.r.urgency.zh())),
     col("房屋", 12.0, |l| Cell::from(&l.r.unit_label)),
@@ -94,30 +94,31 @@ pub async fn requests_xlsx(core: &Core, ctx: &Ctx, f: &RequestFilter) -> CoreRes
         .collect();
     let mut r = core.db.read_pinned();
     let sink = export::Sink::new("报事报修", COLUMNS, crate::shared::calendar::zone(""));
-    let mut before = f.before_id;
-    loop {
-        let page = q.page(core, &mut r, before, export::PAGE).await?;
-        // A page short of the size is the last (with a clock filter, every match is in the
-        // first: the filter picks at most a page of requests).
-        let last = (page.len() as i64) < export::PAGE;
-        before = page.last().map(|l| l.id.0);
-        let lines = page
-            .into_iter()
-            .map(|r| RequestLine {
-                community: communities
-                    .get(&r.community_id)
-                    .cloned()
-                    .unwrap_or_else(|| Arc::from("")),
-                category: categories
-                    .get(&r.category)
-                    .cloned()
-                    .unwrap_or_else(|| Arc::from(r.category.as_str())),
-                r,
-            })
-            .collect();
-        if !sink.send(lines).await || last {
-            break;
-        }
+    // With a clock filter, every match is in the first page: the filter picks at most a page
+    // of requests.
+    let start = f.before_id.unwrap_or(i64::MAX);
+    let mut sink = sink.by_id(|l| l.r.id.0);
+    while let Some(below) = sink.below() {
+        let rows: CoreResult<Vec<_>> = {
+            let page = q
+                .page(core, &mut r, Some(below.min(start)), export::PAGE)
+                .await?;
+            Ok(page
+                .into_iter()
+                .map(|r| RequestLine {
+                    community: communities
+                        .get(&r.community_id)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::from("")),
+                    category: categories
+                        .get(&r.category)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::from(r.category.as_str())),
+                    r,
+                })
+                .collect())
+        };
+        sink.page(rows?).await;
     }
     sink.finish().await
 }

@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(run_maintenance))
         .routes(routes!(get_plan, update_plan))
         .routes(routes!(list_orders))
+        .routes(routes!(orders_xlsx))
         .routes(routes!(get_order, save_order_work))
         .routes(routes!(complete_order))
         .routes(routes!(accept_order))
@@ -315,6 +316,20 @@ async fn list_orders(
     Ok(Json(
         eq::list_orders(&s.core, &a.ctx, CommunityId(id), &f).await?,
     ))
+}
+
+/// Every maintenance order the list's filters pick, newest first, as .xlsx (streamed: no cap).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/maintenance-orders.xlsx", tag = "equipment", security(("bearer" = [])), params(("id" = i64, Path), OrderFilter),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn orders_xlsx(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(f): ApiQuery<OrderFilter>,
+) -> ApiResult<Response> {
+    let file = eq::orders_xlsx(&s.core, &a.ctx, CommunityId(id), &f).await?;
+    Ok(super::import::xlsx_file(file, "maintenance-orders.xlsx"))
 }
 
 /// One maintenance order with its files.

@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_plans, create_plan))
         .routes(routes!(get_plan, update_plan))
         .routes(routes!(list_incidents, open_incident))
+        .routes(routes!(incidents_xlsx))
         .routes(routes!(get_incident))
         .routes(routes!(acknowledge_incident))
         .routes(routes!(escalate_incident))
@@ -90,6 +91,20 @@ async fn list_incidents(
     Ok(Json(
         incidents::list_incidents(&s.core, &a.ctx, CommunityId(id), f).await?,
     ))
+}
+
+/// Every incident the list's filter picks (not only its latest 500), newest first, as .xlsx (streamed).
+#[utoipa::path(get, path = "/api/v1/communities/{id}/incidents.xlsx", tag = "incidents", security(("bearer" = [])), params(("id" = i64, Path), IncidentFilter),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn incidents_xlsx(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(f): ApiQuery<IncidentFilter>,
+) -> ApiResult<axum::response::Response> {
+    let file = incidents::incidents_xlsx(&s.core, &a.ctx, CommunityId(id), f).await?;
+    Ok(super::import::xlsx_file(file, "incidents.xlsx"))
 }
 
 /// Reports an incident (any staff member) and activates its plan: steps copied, level 1 told at once through the outbox.

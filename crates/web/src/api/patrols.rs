@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_plan, update_plan))
         .routes(routes!(generate))
         .routes(routes!(day_tasks))
+        .routes(routes!(tasks_xlsx))
         .routes(routes!(get_task))
         .routes(routes!(list_findings))
         .routes(routes!(finding_request))
@@ -326,6 +327,21 @@ async fn day_tasks(
 ) -> ApiResult<Json<Vec<PatrolTask>>> {
     let (_, tasks) = patrols::day_board(&s.core, &a.ctx, CommunityId(id), q.day, q.state).await?;
     Ok(Json(tasks))
+}
+
+/// The same tasks as the list (of `day`, in `state`), newest first, as .xlsx, streamed.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/patrol-tasks.xlsx", tag = "patrols", security(("bearer" = [])),
+    params(("id" = i64, Path), DayQuery),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn tasks_xlsx(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<DayQuery>,
+) -> ApiResult<Response> {
+    let file = patrols::day_tasks_xlsx(&s.core, &a.ctx, CommunityId(id), q.day, q.state).await?;
+    Ok(super::import::xlsx_file(file, "patrol-tasks.xlsx"))
 }
 
 /// A task with its scans (times as the phone had them and as corrected, when received, the

@@ -19,6 +19,7 @@ use crate::extract::{ApiCtx, ApiJson, ApiPath, ApiQuery};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
+        .routes(routes!(list_xlsx))
         .routes(routes!(get_one))
         .routes(routes!(assign))
         .routes(routes!(add_photo))
@@ -43,6 +44,22 @@ async fn list(
     Ok(Json(
         quality::list_rectifications(&s.core, &a.ctx, CommunityId(id), f).await?,
     ))
+}
+
+/// Every task the list would show under the same filters (not only its 500), newest first, as
+/// .xlsx, streamed.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/rectifications.xlsx", tag = "quality", security(("bearer" = [])),
+    params(("id" = i64, Path), RectFilter),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_xlsx(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(f): ApiQuery<RectFilter>,
+) -> ApiResult<axum::response::Response> {
+    let file = quality::rectifications_xlsx(&s.core, &a.ctx, CommunityId(id), f).await?;
+    Ok(super::import::xlsx_file(file, "rectifications.xlsx"))
 }
 
 /// A task with what its owner recorded, its photos and its history (its auditors and its owner).

@@ -41,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complaint_analysis))
         .routes(routes!(complaint_analysis_xlsx))
         .routes(routes!(list_calls, log_call))
+        .routes(routes!(calls_xlsx))
         .routes(routes!(call_to_request))
         .routes(routes!(list_photos, add_photo))
         .routes(routes!(get_photo))
@@ -315,6 +316,19 @@ async fn list_calls(
     ApiQuery(f): ApiQuery<CallFilter>,
 ) -> ApiResult<Json<Vec<HotlineCall>>> {
     Ok(Json(tickets::list_calls(&s.core, &a.ctx, &f).await?))
+}
+
+/// Every call of the log (of `day`, or of every day), newest first, as .xlsx, streamed.
+#[utoipa::path(get, path = "/api/v1/hotline-calls.xlsx", tag = "requests", security(("bearer" = [])), params(CallFilter),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn calls_xlsx(
+    State(s): State<AppState>,
+    a: ApiCtx,
+    ApiQuery(f): ApiQuery<CallFilter>,
+) -> ApiResult<axum::response::Response> {
+    let file = tickets::calls_xlsx(&s.core, &a.ctx, &f).await?;
+    Ok(super::import::xlsx_file(file, "hotline-calls.xlsx"))
 }
 
 /// Logs a hotline call.

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(tokens).post(create_token))
         .route("/tokens/{id}/revoke", post(revoke_token))
         .route("/audit", get(audit_page))
+        .route("/audit/export.xlsx", get(audit_export))
 }
 
 /// Company-level wall-clock time for display (the default zone).
@@ -554,12 +555,9 @@ fn day_start(d: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-async fn audit_page(
-    State(st): State<AppState>,
-    u: ConsoleUser,
-    Query(q): Query<AuditQ>,
-) -> PageResult {
-    let f = AuditFilter {
+/// The page's filter: a day's entries in Shanghai days (the last day whole).
+fn audit_filter(q: &AuditQ) -> AuditFilter {
+    AuditFilter {
         community_id: q.community_id.as_deref().and_then(|c| c.parse().ok()),
         entity: q.entity.clone(),
         entity_id: None,
@@ -573,7 +571,27 @@ async fn audit_page(
             .map(|t| t + chrono::Duration::days(1)),
         before_id: q.before_id,
         limit: Some(100),
-    };
+    }
+}
+
+/// The log as .xlsx: every entry under the page's filters (not only the 100 it shows).
+async fn audit_export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<AuditQ>,
+) -> Result<axum::response::Response, PageError> {
+    let file = audit::list_xlsx(&st.core.db, &u.ctx, &audit_filter(&q))
+        .await
+        .map_err(|e| PageError::new(&u, e))?;
+    Ok(crate::api::import::xlsx_file(file, "audit.xlsx"))
+}
+
+async fn audit_page(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<AuditQ>,
+) -> PageResult {
+    let f = audit_filter(&q);
     let rows = audit::list(&st.core.db, &u.ctx, &f).await.or_page(&u)?;
     let next_before = if rows.len() == 100 {
         rows.last().map(|r| r.id)

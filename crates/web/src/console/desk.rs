@@ -28,6 +28,7 @@ use crate::locale::Locale;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/calls", get(calls_page).post(log_call))
+        .route("/calls/export.xlsx", get(calls_export))
         .route("/calls/{id}/request", post(call_to_request))
         .route("/requests/bulk", post(bulk))
         .route("/request-settings", get(settings_page))
@@ -233,17 +234,7 @@ async fn render_calls(
 ) -> PageResult {
     let l = u.locale;
     let cs = communities(st, u).await;
-    let reached = |w: &CommunityId| cs.iter().any(|c| c.0 == *w);
-    let community = q
-        .community_id
-        .parse()
-        .ok()
-        .map(CommunityId)
-        .or(u.community.map(CommunityId).filter(reached))
-        .or_else(|| cs.first().map(|c| c.0));
-    let Some(community) = community else {
-        return Err(PageError::new(u, CoreError::NotFound("community")));
-    };
+    let community = calls_community(u, &q, &cs)?;
     let tz = cs
         .iter()
         .find(|c| c.0 == community)
@@ -308,6 +299,39 @@ async fn render_calls(
     });
     *r.status_mut() = status;
     Ok(r)
+}
+
+/// The community the call log shows: the query's, the user's own, or the first reached.
+fn calls_community(
+    u: &ConsoleUser,
+    q: &CallsQuery,
+    cs: &[(CommunityId, String, chrono_tz::Tz)],
+) -> Result<CommunityId, PageError> {
+    let reached = |w: &CommunityId| cs.iter().any(|c| c.0 == *w);
+    q.community_id
+        .parse()
+        .ok()
+        .map(CommunityId)
+        .or(u.community.map(CommunityId).filter(reached))
+        .or_else(|| cs.first().map(|c| c.0))
+        .ok_or_else(|| PageError::new(u, CoreError::NotFound("community")))
+}
+
+/// The log as .xlsx: every call of the day chosen, or of every day.
+async fn calls_export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<CallsQuery>,
+) -> Result<axum::response::Response, PageError> {
+    let cs = communities(&st, &u).await;
+    let filter = CallFilter {
+        community_id: calls_community(&u, &q, &cs)?,
+        day: Some(q.day),
+    };
+    let file = tickets::calls_xlsx(&st.core, &u.ctx, &filter)
+        .await
+        .map_err(|e| PageError::new(&u, e))?;
+    Ok(crate::api::import::xlsx_file(file, "hotline-calls.xlsx"))
 }
 
 async fn calls_page(

@@ -283,3 +283,100 @@ async fn the_desk_registers_export_parcels_and_visitors_masked() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_call_log_and_the_audit_log_export_whole() {
+    let app = app().await;
+    let (a, b) = (app.community_a.0, app.community_b.0);
+    let admin = app.admin().await;
+    let (_, agent) = staff(&app, "ex6", "service_agent").await;
+    let (_, tech) = staff(&app, "ex7", "technician").await;
+    for (n, content) in ["停车咨询", "噪音投诉", "报修漏水"].iter().enumerate() {
+        let (st, v) = agent
+            .post(
+                "/api/v1/hotline-calls",
+                json!({"community_id": a, "caller_name": format!("来电{n}"),
+                       "caller_phone": "13812345678", "content": content}),
+            )
+            .await;
+        assert_eq!(st, 201, "{v}");
+    }
+    let (st, ct, bytes) = download(
+        &app,
+        &agent,
+        &format!("/api/v1/hotline-calls.xlsx?community_id={a}"),
+    )
+    .await;
+    assert_eq!((st, ct.as_str()), (200, XLSX));
+    let rows = cells(bytes);
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    let col = |name: &str| rows[0].iter().position(|x| x == name).expect(name);
+    assert_eq!(rows[1][col("来电内容")], "报修漏水", "newest first");
+    assert_eq!(rows[3][col("来电人")], "来电0");
+    assert_eq!(rows[1][col("电话")], "138****5678");
+    assert_eq!(rows[1][col("接听人")], "ex6姓名");
+    let (_, _, bytes) = download(
+        &app,
+        &agent,
+        &format!("/api/v1/hotline-calls.xlsx?community_id={a}&day=2020-01-01"),
+    )
+    .await;
+    assert_eq!(cells(bytes).len(), 1, "another day: the header alone");
+    let (st, v) = agent
+        .get(&format!(
+            "/api/v1/hotline-calls.xlsx?community_id={a}&day=2020-13-01"
+        ))
+        .await;
+    assert_eq!((st.as_u16(), error_fields(&v)[0].0.as_str()), (422, "day"));
+    let (st, _) = tech
+        .get(&format!("/api/v1/hotline-calls.xlsx?community_id={a}"))
+        .await;
+    assert_eq!(st, 403, "a technician keeps no call log");
+    let (st, _) = agent
+        .get(&format!("/api/v1/hotline-calls.xlsx?community_id={b}"))
+        .await;
+    assert!(st == 403 || st == 404, "{st}");
+
+    // The audit log: every entry of the filter, past the browse's page of 1,000.
+    let (st, _, bytes) = download(&app, &admin, "/api/v1/audit.xlsx?entity=hotline_call").await;
+    assert_eq!(st, 200);
+    let rows = cells(bytes);
+    let (st, listed) = admin.get("/api/v1/audit?entity=hotline_call").await;
+    assert_eq!(st, 200);
+    let listed = listed.as_array().expect("entries").len();
+    assert!(listed >= 3, "{listed}");
+    assert_eq!(rows.len(), listed + 1, "{rows:?}");
+    let (_, _, bytes) = download(&app, &admin, "/api/v1/audit.xlsx?limit=1").await;
+    assert!(cells(bytes).len() > 2, "limit is not a cap on the export");
+    let (st, _) = tech.get("/api/v1/audit.xlsx").await;
+    assert_eq!(st, 403);
+    let (st, v) = admin
+        .get(&format!("/api/v1/audit.xlsx?actor={}", "x".repeat(60)))
+        .await;
+    assert_eq!(
+        (st.as_u16(), error_fields(&v)[0].0.as_str()),
+        (422, "actor")
+    );
+
+    // The console's buttons.
+    let (web, _) = console_login(&app, "ex6").await;
+    let html = web
+        .get(format!("{}/calls?community_id={a}", app.base))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("calls-xlsx"));
+    let r = web
+        .get(format!(
+            "{}/calls/export.xlsx?community_id={a}&day=",
+            app.base
+        ))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(cells(r.bytes().await.expect("bytes").to_vec()).len(), 4);
+}

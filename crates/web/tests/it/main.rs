@@ -26,6 +26,8 @@ mod duty_pages;
 mod equipment;
 mod equipment_pages;
 mod exports;
+mod exports_ops;
+mod exports_quality;
 mod guard_pages;
 mod home_pages;
 mod import;

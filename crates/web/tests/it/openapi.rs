@@ -383,12 +383,18 @@ async fn every_route_is_documented() {
         "/api/v1/requests.xlsx",
         "/api/v1/communities/{id}/parcels.xlsx",
         "/api/v1/communities/{id}/visitors.xlsx",
+        "/api/v1/hotline-calls.xlsx",
+        "/api/v1/audit.xlsx",
+        "/api/v1/communities/{id}/maintenance-orders.xlsx",
+        "/api/v1/communities/{id}/incidents.xlsx",
+        "/api/v1/communities/{id}/rectifications.xlsx",
+        "/api/v1/communities/{id}/patrol-tasks.xlsx",
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
     assert_eq!(
         paths.len(),
-        396,
+        402,
         "a new route must be added to this list: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -1,10 +1,13 @@
-//! Maintenance orders (保养工单): the list (overdue ones flagged), an order with its files, the
-//! worker's progress and completion (every checklist line ticked, materials and labour entered,
-//! every required attachment present — else refused naming what is missing), and a manager's
-//! acceptance or return. State changes are conditional UPDATEs: of two managers accepting at
-//! once, one wins and the other is told it was accepted already.
+//! Maintenance orders (保养工单): the list (overdue ones flagged) and its .xlsx export, an order
+//! with its files, the worker's progress and completion (every checklist line ticked, materials
+//! and labour entered, every required attachment present — else refused naming what is
+//! missing), and a manager's acceptance or return. State changes are conditional UPDATEs: of two
+//! managers accepting at once, one wins and the other is told it was accepted already.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -16,6 +19,7 @@ use crate::equipment::model::{self, OrderState, Performer, System};
 use crate::equipment::store;
 use crate::equipment::store::maintenance::{OrderQuery, OrderRow};
 use crate::shared::error::{Checks, CommonCode, CoreError, CoreResult, FieldError};
+use crate::shared::export::{Cell, Column, ExportFile, PAGE, Sink, col};
 use crate::shared::ids::*;
 use crate::{Core, Ctx, Perm};
 
@@ -178,9 +182,22 @@ pub async fn list_orders(
     community: CommunityId,
     f: &OrderFilter,
 ) -> CoreResult<Vec<MaintenanceOrder>> {
-    may_see(ctx, community)?;
     let mut q = core.db.read();
-    let (_, tz) = zone_of(&mut q, community).await?;
+    let (_, today, query) = order_query(&mut q, ctx, community, f).await?;
+    orders_where(&mut q, community, today, &query).await
+}
+
+/// The list's checks and what its filter picks (the list's and its export's): the actor sees
+/// the community's orders, a state is a known one; with the community's zone and today (which
+/// the overdue filter and flag count from).
+async fn order_query(
+    q: &mut impl Queries,
+    ctx: &Ctx,
+    community: CommunityId,
+    f: &OrderFilter,
+) -> CoreResult<(Tz, NaiveDate, OrderQuery)> {
+    may_see(ctx, community)?;
+    let (_, tz) = zone_of(q, community).await?;
     let today = today_in(tz, Utc::now());
     let state = match f.state.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(
@@ -197,7 +214,89 @@ pub async fn list_orders(
         plan: f.plan_id,
         assignee: None,
     };
-    orders_where(&mut q, community, today, &query).await
+    Ok((tz, today, query))
+}
+
+/// An order as the export writes it: with the names of the people on it (the list carries
+/// their ids only).
+struct OrderLine {
+    o: MaintenanceOrder,
+    assignee: Option<String>,
+    done_by: Option<String>,
+    accepted_by: Option<String>,
+}
+
+const ORDER_COLUMNS: &[Column<OrderLine>] = &[
+    col("工单编号", 9.0, |l| Cell::Int(l.o.id.0)),
+    col("工单标题", 20.0, |l| Cell::from(&l.o.title)),
+    col("系统", 12.0, |l| Cell::Label(l.o.system.zh())),
+    col("设备", 16.0, |l| Cell::from(&l.o.equipment_name)),
+    col("到期日", 11.0, |l| Cell::Day(l.o.due_on)),
+    col("状态", 8.0, |l| Cell::Label(l.o.state.zh())),
+    col("逾期", 6.0, |l| Cell::from(l.o.overdue)),
+    col("执行方", 12.0, |l| Cell::Label(l.o.performer.zh())),
+    col("外包单位", 14.0, |l| Cell::from(&l.o.contractor)),
+    col("负责人", 10.0, |l| Cell::from(&l.assignee)),
+    col("检查项完成", 10.0, |l| {
+        let done = l.o.checklist.iter().filter(|c| c.done).count();
+        Cell::Text(format!("{done}/{}", l.o.checklist.len()))
+    }),
+    col("触发读数", 10.0, |l| Cell::from(&l.o.meter_value)),
+    col("材料", 20.0, |l| Cell::from(&l.o.materials)),
+    col("人工", 14.0, |l| Cell::from(&l.o.labour)),
+    col("备注", 20.0, |l| Cell::from(&l.o.remarks)),
+    col("完成人", 10.0, |l| Cell::from(&l.done_by)),
+    col("完成时间", 16.0, |l| Cell::from(l.o.done_at)),
+    col("验收人", 10.0, |l| Cell::from(&l.accepted_by)),
+    col("验收时间", 16.0, |l| Cell::from(l.o.accepted_at)),
+    col("退回原因", 20.0, |l| Cell::from(&l.o.return_note)),
+];
+
+/// Every order the list's filter picks, as .xlsx, streamed: newest first (by id, not the
+/// list's open-first order, so that the pages follow each other exactly), with no cap.
+pub async fn orders_xlsx(
+    core: &Core,
+    ctx: &Ctx,
+    community: CommunityId,
+    f: &OrderFilter,
+) -> CoreResult<ExportFile> {
+    let mut q = core.db.read();
+    let (tz, today, query) = order_query(&mut q, ctx, community, f).await?;
+    let sink = Sink::new("保养工单", ORDER_COLUMNS, tz);
+    let mut sink = sink.by_id(|l| l.o.id.0);
+    while let Some(below) = sink.below() {
+        let rows: CoreResult<Vec<_>> = {
+            let rows =
+                store::maintenance::orders_page(&mut q, community, &query, below, PAGE).await?;
+            // One look-up of names per page, not one per order.
+            let mut people: Vec<UserId> = rows
+                .iter()
+                .flat_map(|r| [r.assignee_id, r.done_by, r.accepted_by])
+                .flatten()
+                .collect();
+            people.sort();
+            people.dedup();
+            let names: BTreeMap<UserId, String> =
+                crate::auth::store::users::display_names(&mut q, &people)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let name = |u: Option<UserId>| u.and_then(|u| names.get(&u).cloned());
+            rows.into_iter()
+                .map(|r| -> CoreResult<OrderLine> {
+                    let o = order_of(r, today, Vec::new())?;
+                    Ok(OrderLine {
+                        assignee: name(o.assignee_id),
+                        done_by: name(o.done_by),
+                        accepted_by: name(o.accepted_by),
+                        o,
+                    })
+                })
+                .collect()
+        };
+        sink.page(rows?).await;
+    }
+    sink.finish().await
 }
 
 pub(crate) async fn seen_order(

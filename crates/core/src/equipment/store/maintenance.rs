@@ -363,14 +363,9 @@ pub(crate) struct OrderQuery {
     pub assignee: Option<UserId>,
 }
 
-/// The community's orders: open ones soonest due first, the rest newest first.
-pub(crate) async fn orders(
-    q: &mut impl Queries,
-    community: CommunityId,
-    f: &OrderQuery,
-) -> CoreResult<Vec<OrderRow>> {
-    let mut a = args![community];
-    let mut w = String::from("o.community_id = $1");
+/// The WHERE of the order list and its export: the community's orders `f` picks.
+fn order_where(a: &mut Args, community: CommunityId, f: &OrderQuery) -> String {
+    let mut w = format!("o.community_id = {}", a.push(community));
     if let Some(s) = f.state {
         w.push_str(&format!(" AND o.state = {}", a.push(s)));
     }
@@ -389,11 +384,44 @@ pub(crate) async fn orders(
     if let Some(u) = f.assignee {
         w.push_str(&format!(" AND o.assignee_id = {}", a.push(u)));
     }
+    w
+}
+
+/// The community's orders: open ones soonest due first, the rest newest first.
+pub(crate) async fn orders(
+    q: &mut impl Queries,
+    community: CommunityId,
+    f: &OrderQuery,
+) -> CoreResult<Vec<OrderRow>> {
+    let mut a = Args::new();
+    let w = order_where(&mut a, community, f);
     q.fetch_all(
         &format!(
             "SELECT {ORDER_COLS} FROM {ORDER_FROM} WHERE {w} \
              ORDER BY CASE WHEN o.state = 'open' THEN 0 ELSE 1 END, \
              CASE WHEN o.state = 'open' THEN o.due_on END, o.id DESC LIMIT 1000"
+        ),
+        a,
+    )
+    .await
+}
+
+/// The orders the list's `f` picks with ids below `below`, newest first: the export's pages
+/// (by id, not the list's open-first order, so that paging by id is exact).
+pub(crate) async fn orders_page(
+    q: &mut impl Queries,
+    community: CommunityId,
+    f: &OrderQuery,
+    below: i64,
+    limit: i64,
+) -> CoreResult<Vec<OrderRow>> {
+    let mut a = Args::new();
+    let w = order_where(&mut a, community, f);
+    let below = a.push(below);
+    q.fetch_all(
+        &format!(
+            "SELECT {ORDER_COLS} FROM {ORDER_FROM} WHERE {w} AND o.id < {below} \
+             ORDER BY o.id DESC LIMIT {limit}"
         ),
         a,
     )

@@ -68,8 +68,7 @@ pub async fn parcels_xlsx(
     let tz = tz_of(&mut core.db.read(), ctx, c).await?;
     let w = parcels::parcel_where(&f, Utc::now())?;
     let sink = Sink::new("快递包裹", PARCELS, tz);
-    parcels::export_parcels(core, ctx, c, w, &sink).await?;
-    sink.finish().await
+    parcels::export_parcels(core, ctx, c, w, sink).await
 }
 
 /// The community's visitors register under the list's filters, every visit, as .xlsx.
@@ -84,6 +83,5 @@ pub async fn visits_xlsx(
     let tz = tz_of(&mut q, ctx, c).await?;
     let w = visitors::visit_where(&mut q, c, &f).await?;
     let sink = Sink::new("访客登记", VISITS, tz);
-    visitors::export_visits(core, ctx, c, w, &sink).await?;
-    sink.finish().await
+    visitors::export_visits(core, ctx, c, w, sink).await
 }

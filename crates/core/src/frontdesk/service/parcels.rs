@@ -19,6 +19,7 @@ use crate::notify;
 use crate::notify::model::Event;
 use crate::shared::crypto::{mask_id_number, mask_phone};
 use crate::shared::error::{CoreError, CoreResult, FieldError};
+use crate::shared::export::{ExportFile, PAGE, Sink};
 use crate::shared::ids::*;
 use crate::shared::values::{IdNumber, optional_text, query_text, required_text};
 use crate::{Core, Ctx};
@@ -418,31 +419,30 @@ pub(super) fn parcel_where(f: &ParcelFilter, now: DateTime<Utc>) -> CoreResult<P
     })
 }
 
-/// The parcels `w` picks, every one, newest first, in pages to `sink`.
+/// The parcels `w` picks, every one, newest first, into `sink`.
 pub(super) async fn export_parcels(
     core: &Core,
     ctx: &Ctx,
     c: CommunityId,
     mut w: ParcelWhere<'_>,
-    sink: &crate::shared::export::Sink<Parcel>,
-) -> CoreResult<()> {
-    use crate::shared::export::PAGE;
+    sink: Sink<Parcel>,
+) -> CoreResult<ExportFile> {
     let now = Utc::now();
     let mut q = core.db.read();
     let names = staff_names(&mut q, ctx, c).await?;
-    w.below_id = Some(i64::MAX);
-    loop {
-        let rows = store::list(&mut q, c, &w, PAGE).await?;
-        let last = (rows.len() as i64) < PAGE;
-        w.below_id = rows.last().map(|r| r.id.0);
-        let page = rows
-            .into_iter()
-            .map(|r| parcel_of(core, r, &names, now))
-            .collect::<CoreResult<Vec<_>>>()?;
-        if !sink.send(page).await || last {
-            return Ok(());
-        }
+    let mut sink = sink.by_id(|p| p.id.0);
+    while let Some(below) = sink.below() {
+        let rows: CoreResult<Vec<_>> = {
+            w.below_id = Some(below);
+            store::list(&mut q, c, &w, PAGE)
+                .await?
+                .into_iter()
+                .map(|r| parcel_of(core, r, &names, now))
+                .collect()
+        };
+        sink.page(rows?).await;
     }
+    sink.finish().await
 }
 
 /// Hands a held parcel over: by its code, or by the recipient's ID (checked against the

@@ -20,6 +20,7 @@ use crate::notify::{self, InApp, Note};
 use crate::registry::store::for_frontdesk as registry;
 use crate::shared::crypto::{mask_id_number, mask_phone};
 use crate::shared::error::{CoreError, CoreResult, FieldError};
+use crate::shared::export::{ExportFile, PAGE, Sink};
 use crate::shared::ids::*;
 use crate::shared::values::{IdNumber, optional_text, query_text, required_text};
 use crate::{Core, Ctx, Perm};
@@ -509,30 +510,29 @@ pub(super) async fn visit_where<'a>(
     })
 }
 
-/// The visits `w` picks, every one, newest first, in pages to `sink`.
+/// The visits `w` picks, every one, newest first, into `sink`.
 pub(super) async fn export_visits(
     core: &Core,
     ctx: &Ctx,
     c: CommunityId,
     mut w: VisitWhere<'_>,
-    sink: &crate::shared::export::Sink<Visit>,
-) -> CoreResult<()> {
-    use crate::shared::export::PAGE;
+    sink: Sink<Visit>,
+) -> CoreResult<ExportFile> {
     let mut q = core.db.read();
     let names = staff_names(&mut q, ctx, c).await?;
-    w.below_id = Some(i64::MAX);
-    loop {
-        let rows = store::list_visits(&mut q, c, &w, PAGE).await?;
-        let last = (rows.len() as i64) < PAGE;
-        w.below_id = rows.last().map(|r| r.id.0);
-        let page = rows
-            .into_iter()
-            .map(|r| visit_of(core, r, &names))
-            .collect::<CoreResult<Vec<_>>>()?;
-        if !sink.send(page).await || last {
-            return Ok(());
-        }
+    let mut sink = sink.by_id(|v| v.id.0);
+    while let Some(below) = sink.below() {
+        let rows: CoreResult<Vec<_>> = {
+            w.below_id = Some(below);
+            store::list_visits(&mut q, c, &w, PAGE)
+                .await?
+                .into_iter()
+                .map(|r| visit_of(core, r, &names))
+                .collect()
+        };
+        sink.page(rows?).await;
     }
+    sink.finish().await
 }
 
 /// The desk records the host's answer given on the phone.

@@ -162,18 +162,31 @@ async fn plan_for(q: &mut impl Queries, r: &IncidentRow) -> CoreResult<Option<Pl
     Ok(Some(plan))
 }
 
+/// A staff member's name as an incident shows it (`#id` for one no longer on the staff).
+pub(super) fn name_in(staff: &[StaffMember], u: Option<UserId>) -> Option<String> {
+    u.map(|u| {
+        staff
+            .iter()
+            .find(|s| s.user_id == u)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| format!("#{u}"))
+    })
+}
+
 async fn view(q: &mut impl Queries, ctx: &Ctx, r: IncidentRow, full: bool) -> CoreResult<Incident> {
-    let plan = plan_for(q, &r).await?;
     let staff = staff_rows(q, ctx, r.community_id).await?;
-    let name = |u: Option<UserId>| {
-        u.map(|u| {
-            staff
-                .iter()
-                .find(|s| s.user_id == u)
-                .map(|s| s.name.clone())
-                .unwrap_or_else(|| format!("#{u}"))
-        })
-    };
+    view_with(q, &staff, r, full).await
+}
+
+/// An incident, the community's staff read already (a list reads them once, not per row).
+pub(super) async fn view_with(
+    q: &mut impl Queries,
+    staff: &[StaffMember],
+    r: IncidentRow,
+    full: bool,
+) -> CoreResult<Incident> {
+    let plan = plan_for(q, &r).await?;
+    let name = |u: Option<UserId>| name_in(staff, u);
     let (steps, timeline) = if full {
         let steps = store::incidents::steps(q, r.community_id, r.id)
             .await?
@@ -480,25 +493,38 @@ pub async fn get_incident(core: &Core, ctx: &Ctx, id: IncidentId) -> CoreResult<
     view(&mut q, ctx, r, true).await
 }
 
-/// The community's incidents, newest first.
+/// The community's incidents, newest first (the latest 500).
 pub async fn list_incidents(
     core: &Core,
     ctx: &Ctx,
     c: CommunityId,
     f: IncidentFilter,
 ) -> CoreResult<Vec<Incident>> {
+    let mut q = core.db.read();
+    let (state, _) = listed(&mut q, ctx, c, &f).await?;
+    let staff = staff_rows(&mut q, ctx, c).await?;
+    let mut out = Vec::new();
+    for r in store::incidents::page(&mut q, c, state, i64::MAX, 500).await? {
+        out.push(view_with(&mut q, &staff, r, false).await?);
+    }
+    Ok(out)
+}
+
+/// The list's checks (the list's and its export's): a staff member of the community, a known
+/// state; the state's code and the community's zone (which an unknown community has not).
+pub(super) async fn listed(
+    q: &mut impl Queries,
+    ctx: &Ctx,
+    c: CommunityId,
+    f: &IncidentFilter,
+) -> CoreResult<(Option<&'static str>, chrono_tz::Tz)> {
     require_staff_in(ctx, c)?;
     let state = match f.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(IncidentState::parse("state", s).map_err(|e| CoreError::Invalid(vec![e]))?),
         None => None,
     };
-    let mut q = core.db.read();
-    crate::duty::tz_of(&mut q, ctx, c).await?;
-    let mut out = Vec::new();
-    for r in store::incidents::list(&mut q, c, state.map(|s| s.code())).await? {
-        out.push(view(&mut q, ctx, r, false).await?);
-    }
-    Ok(out)
+    let tz = crate::duty::tz_of(q, ctx, c).await?;
+    Ok((state.map(|s| s.code()), tz))
 }
 
 /// Runs `f` on an open incident the actor reaches, in one transaction with the audit entry, and

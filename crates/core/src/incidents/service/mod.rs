@@ -1,6 +1,6 @@
 //! The plan library: the seven shipped plans (added to a company with none), a manager adds and
-//! edits plans; every staff member reads them. Incidents are in [`incidents`], drills in
-//! [`drills`].
+//! edits plans; every staff member reads them. Incidents are in [`incidents`] (their .xlsx
+//! export in [`export`]), drills in [`drills`].
 
 use chrono::Utc;
 use serde::Serialize;
@@ -17,6 +17,7 @@ use crate::shared::ids::*;
 use crate::{Core, Ctx, Perm};
 
 pub mod drills;
+pub mod export;
 pub mod incidents;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -94,20 +94,24 @@ pub(crate) async fn get(q: &mut impl Queries, id: IncidentId) -> CoreResult<Opti
     .await
 }
 
-/// The community's incidents, newest first; those in one state when asked.
-pub(crate) async fn list(
+/// The community's incidents with ids below `below`, newest first; those in one state when
+/// asked (the list's first page and the export's pages).
+pub(crate) async fn page(
     q: &mut impl Queries,
     c: CommunityId,
     state: Option<&str>,
+    below: i64,
+    limit: i64,
 ) -> CoreResult<Vec<IncidentRow>> {
-    let mut a = args![c];
+    let mut a = args![c, below];
     let only = match state {
         Some(s) => format!(" AND state = {}", a.push(s)),
         None => String::new(),
     };
     q.fetch_all(
         &format!(
-            "SELECT {COLS} FROM incidents WHERE community_id = $1{only} ORDER BY id DESC LIMIT 500"
+            "SELECT {COLS} FROM incidents WHERE community_id = $1 AND id < $2{only} \
+             ORDER BY id DESC LIMIT {limit}"
         ),
         a,
     )

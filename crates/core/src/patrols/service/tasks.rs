@@ -1,8 +1,8 @@
 //! Tasks: generated ahead from the plans by a job every node runs (each community's day is
 //! claimed once, in the transaction that writes its tasks; the unique key of a task makes any
-//! rerun write nothing); the phone's download of a person's rounds; the day's board; a task's
-//! scans; the sweep that finds rounds unfinished at their end and tells the supervisor; and the
-//! completion report.
+//! rerun write nothing); the phone's download of a person's rounds; the day's board (and its
+//! .xlsx); a task's scans; the sweep that finds rounds unfinished at their end and tells the
+//! supervisor; and the completion report.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,6 +20,7 @@ use crate::patrols::store::scans as scan_store;
 use crate::patrols::store::setup::{self as setup_store, PlanRow};
 use crate::patrols::store::tasks::{self as store, NewTask, TaskRow};
 use crate::shared::error::{CoreError, CoreResult};
+use crate::shared::export::{Cell, Column, ExportFile, PAGE, Sink, col};
 use crate::shared::ids::*;
 use crate::{Core, Ctx, Perm};
 
@@ -429,21 +430,73 @@ pub async fn day_board(
     day: Option<NaiveDate>,
     state: Option<TaskState>,
 ) -> CoreResult<(NaiveDate, Vec<PatrolTask>)> {
+    let (_, w) = board_where(core, ctx, c, day, state).await?;
+    let rows = store::tasks_of_day(&mut core.db.read(), c, &w).await?;
+    Ok((w.day, with_people(core, rows).await?))
+}
+
+/// The board's tasks, checked (the board's and its export's): the manager's right to the
+/// community, the day (today by default) and its bounds in the community's zone. Gives the zone.
+async fn board_where(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    day: Option<NaiveDate>,
+    state: Option<TaskState>,
+) -> CoreResult<(Tz, store::DayWhere)> {
     let (_, tz) = managed(core, ctx, c).await?;
     let day = day.unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
     let bounds = (
         crate::shared::calendar::local_to_utc(tz, day, chrono::NaiveTime::MIN),
         crate::shared::calendar::local_to_utc(tz, day + Duration::days(2), chrono::NaiveTime::MIN),
     );
-    let rows = store::tasks_of_day(
-        &mut core.db.read(),
-        c,
-        day,
-        bounds,
-        state.map(TaskState::code),
-    )
-    .await?;
-    Ok((day, with_people(core, rows).await?))
+    Ok((
+        tz,
+        store::DayWhere {
+            day,
+            bounds,
+            state: state.map(TaskState::code),
+        },
+    ))
+}
+
+const COLUMNS: &[Column<PatrolTask>] = &[
+    col("日期", 11.0, |t| Cell::Day(t.day)),
+    col("计划", 16.0, |t| Cell::from(&t.plan_name)),
+    col("路线", 16.0, |t| Cell::from(&t.route_name)),
+    col("类型", 10.0, |t| Cell::Label(t.route_kind.zh())),
+    col("开始", 16.0, |t| Cell::At(t.starts_at)),
+    col("结束", 16.0, |t| Cell::At(t.ends_at)),
+    col("状态", 8.0, |t| Cell::Label(t.state.zh())),
+    col("点位数", 8.0, |t| Cell::from(t.checkpoints)),
+    col("已巡点位", 8.0, |t| Cell::from(t.scanned)),
+    col("异常", 6.0, |t| Cell::from(t.flagged)),
+    col("实际开始", 16.0, |t| Cell::from(t.started_at)),
+    col("完成时间", 16.0, |t| Cell::from(t.finished_at)),
+    col("巡查人员", 20.0, |t| Cell::from(t.people.join("、"))),
+];
+
+/// Every task of the board's day (and state), newest first, as .xlsx, streamed; times in the
+/// community's zone.
+pub async fn day_tasks_xlsx(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    day: Option<NaiveDate>,
+    state: Option<TaskState>,
+) -> CoreResult<ExportFile> {
+    let (tz, w) = board_where(core, ctx, c, day, state).await?;
+    let mut q = core.db.read();
+    let sink = Sink::new("巡查任务", COLUMNS, tz);
+    let mut sink = sink.by_id(|t| t.id.0);
+    while let Some(below) = sink.below() {
+        let rows: CoreResult<Vec<_>> = {
+            let rows = store::day_page(&mut q, c, &w, below, PAGE).await?;
+            with_people(core, rows).await
+        };
+        sink.page(rows?).await;
+    }
+    sink.finish().await
 }
 
 /// A checkpoint of a round as the phone needs it (its label's secret is not sent: the server

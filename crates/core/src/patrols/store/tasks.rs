@@ -1,6 +1,6 @@
 //! SQL of tasks: generated ahead in bulk (a second pass writes nothing) with who walks each,
-//! a person's tasks for the phone, a day's board, the sweep for tasks past their end, progress
-//! as scans arrive, and the completion report.
+//! a person's tasks for the phone, a day's board (and its export's pages, by id), the sweep
+//! for tasks past their end, progress as scans arrive, and the completion report.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -228,23 +228,55 @@ pub(crate) async fn tasks_of_person(
     .await
 }
 
-/// A community's tasks of a day, by start. A task starts on its day or, in a night window (which
-/// belongs to the day it opens), on the next: [`from`, `to`) — the two days' bounds in UTC —
-/// finds them on the report index.
+/// Which tasks a day's board shows. A task starts on its day or, in a night window (which
+/// belongs to the day it opens), on the next: `bounds` — the two days' bounds in UTC, [from,
+/// to) — find them on the report index.
+pub(crate) struct DayWhere {
+    pub day: NaiveDate,
+    pub bounds: (DateTime<Utc>, DateTime<Utc>),
+    pub state: Option<&'static str>,
+}
+
+/// [`DayWhere`] as SQL on `$1`–`$5` of [`day_args`].
+const DAY_WHERE: &str = "t.community_id = $1 AND t.starts_at >= $2 AND t.starts_at < $3 \
+     AND t.day = $4 AND ($5 IS NULL OR t.state = $5)";
+
+fn day_args(c: CommunityId, w: &DayWhere) -> Args {
+    args![c, w.bounds.0, w.bounds.1, w.day, w.state]
+}
+
+/// A community's tasks of a day, by start.
 pub(crate) async fn tasks_of_day(
     q: &mut impl Queries,
     c: CommunityId,
-    day: NaiveDate,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
-    state: Option<&str>,
+    w: &DayWhere,
 ) -> CoreResult<Vec<TaskRow>> {
     q.fetch_all(
         &format!(
-            "SELECT {TASK_COLS} FROM {TASK_FROM}{TASK_JOINS} WHERE t.community_id = $1 \
-             AND t.starts_at >= $2 AND t.starts_at < $3 AND t.day = $4 \
-             AND ($5 IS NULL OR t.state = $5) ORDER BY t.starts_at, t.id"
+            "SELECT {TASK_COLS} FROM {TASK_FROM}{TASK_JOINS} WHERE {DAY_WHERE} \
+             ORDER BY t.starts_at, t.id"
         ),
-        args![c, from, to, day, state],
+        day_args(c, w),
+    )
+    .await
+}
+
+/// The tasks [`tasks_of_day`] finds whose id is below `below`, newest first: an export's pages.
+pub(crate) async fn day_page(
+    q: &mut impl Queries,
+    c: CommunityId,
+    w: &DayWhere,
+    below: i64,
+    limit: i64,
+) -> CoreResult<Vec<TaskRow>> {
+    let mut a = day_args(c, w);
+    let below = a.push(below);
+    q.fetch_all(
+        &format!(
+            "SELECT {TASK_COLS} FROM {TASK_FROM}{TASK_JOINS} WHERE {DAY_WHERE} \
+             AND t.id < {below} ORDER BY t.id DESC LIMIT {limit}"
+        ),
+        a,
     )
     .await
 }

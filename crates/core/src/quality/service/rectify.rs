@@ -29,6 +29,7 @@ use crate::notify::{InApp, Note, model::Event};
 use crate::shared::code_enum;
 use crate::shared::crypto::random_bytes;
 use crate::shared::error::{CoreError, CoreResult, FieldError};
+use crate::shared::export::{Cell, Column, ExportFile, PAGE, Sink, col};
 use crate::shared::ids::*;
 use crate::shared::values::{optional_text, required_text};
 use crate::{Core, Ctx, Perm};
@@ -380,7 +381,26 @@ pub async fn list_rectifications(
     f: RectFilter,
 ) -> CoreResult<Vec<RectificationSummary>> {
     let mut q = core.db.read();
-    let names = staff_names(&mut q, ctx, c).await?;
+    let now = Utc::now();
+    let (w, names) = rect_where(&mut q, ctx, c, &f, now).await?;
+    store::list(&mut q, c, &w, 500)
+        .await?
+        .iter()
+        .map(|r| summary(r, &names, now))
+        .collect()
+}
+
+/// The tasks `f` picks that the actor may see, checked (the list's and its export's): an
+/// auditor's all, any other staff member's his own; with the community's staff names, which
+/// the rows show their owners by.
+async fn rect_where(
+    q: &mut impl Queries,
+    ctx: &Ctx,
+    c: CommunityId,
+    f: &RectFilter,
+    now: DateTime<Utc>,
+) -> CoreResult<(RectWhere, HashMap<UserId, String>)> {
+    let names = staff_names(q, ctx, c).await?;
     let auditor = ctx.require_in(Perm::QualityManage, c).is_ok();
     let me = ctx.actor();
     let staff = ctx.reaches(c) && me.is_some_and(|u| names.contains_key(&u));
@@ -395,7 +415,6 @@ pub async fn list_rectifications(
         ),
         None => None,
     };
-    let now = Utc::now();
     let w = RectWhere {
         state,
         owner: if !auditor || f.mine.unwrap_or(false) {
@@ -406,11 +425,51 @@ pub async fn list_rectifications(
         audit: f.audit_id,
         overdue_at: f.overdue.unwrap_or(false).then_some(now),
     };
-    store::list(&mut q, c, &w, 500)
-        .await?
-        .iter()
-        .map(|r| summary(r, &names, now))
-        .collect()
+    Ok((w, names))
+}
+
+/// The export's columns: a task as the list shows it.
+const COLUMNS: &[Column<RectificationSummary>] = &[
+    col("整改单号", 12.0, |r| Cell::from(&r.number)),
+    col("核查单号", 12.0, |r| Cell::from(&r.audit_number)),
+    col("评分细则", 20.0, |r| Cell::from(&r.sheet_name)),
+    col("项目", 12.0, |r| Cell::from(&r.section)),
+    col("内容", 16.0, |r| Cell::from(&r.item)),
+    col("问题", 40.0, |r| Cell::from(&r.finding)),
+    // Points are hundredths, as fen are: the same two decimals, a number the sheet can sum.
+    col("扣分", 8.0, |r| Cell::Fen(r.deduction_cp)),
+    col("责任人", 10.0, |r| Cell::from(&r.assignee_name)),
+    col("轮次", 6.0, |r| Cell::from(r.round)),
+    col("状态", 14.0, |r| Cell::Label(r.state.zh())),
+    col("整改期限", 16.0, |r| Cell::At(r.due_at)),
+    col("逾期", 6.0, |r| Cell::from(r.overdue)),
+];
+
+/// Every task the list would show under `f` (not only its 500), newest first, as .xlsx,
+/// streamed; times in the community's zone.
+pub async fn rectifications_xlsx(
+    core: &Core,
+    ctx: &Ctx,
+    c: CommunityId,
+    f: RectFilter,
+) -> CoreResult<ExportFile> {
+    let mut q = core.db.read();
+    let now = Utc::now();
+    let (w, names) = rect_where(&mut q, ctx, c, &f, now).await?;
+    let tz = crate::frontdesk::tz_of(&mut q, ctx, c).await?;
+    let sink = Sink::new("整改任务", COLUMNS, tz);
+    let mut sink = sink.by_id(|r| r.id.0);
+    while let Some(below) = sink.below() {
+        let rows: CoreResult<Vec<_>> = {
+            store::page(&mut q, c, &w, below, PAGE)
+                .await?
+                .iter()
+                .map(|r| summary(r, &names, now))
+                .collect()
+        };
+        sink.page(rows?).await;
+    }
+    sink.finish().await
 }
 
 /// The staff of the community a task may be given to (`quality.manage`): (id, name).

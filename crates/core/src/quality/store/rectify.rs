@@ -118,14 +118,8 @@ pub(crate) struct RectWhere {
     pub overdue_at: Option<DateTime<Utc>>,
 }
 
-/// The community's tasks, open ones by deadline first, then the rest newest first.
-pub(crate) async fn list(
-    q: &mut impl Queries,
-    c: CommunityId,
-    w: &RectWhere,
-    limit: i64,
-) -> CoreResult<Vec<RectRow>> {
-    let mut a: Args = args![c];
+/// The conditions of `w` on the community's tasks (`$1`), their values pushed to `a`.
+fn rect_cond(w: &RectWhere, a: &mut Args) -> String {
     let mut cond = String::from("r.community_id = $1");
     if let Some(s) = w.state {
         cond += &format!(" AND r.state = {}", a.push(s));
@@ -139,6 +133,18 @@ pub(crate) async fn list(
     if let Some(now) = w.overdue_at {
         cond += &format!(" AND r.state = 'open' AND r.due_at < {}", a.push(now));
     }
+    cond
+}
+
+/// The community's tasks, open ones by deadline first, then the rest newest first.
+pub(crate) async fn list(
+    q: &mut impl Queries,
+    c: CommunityId,
+    w: &RectWhere,
+    limit: i64,
+) -> CoreResult<Vec<RectRow>> {
+    let mut a: Args = args![c];
+    let cond = rect_cond(w, &mut a);
     let lim = a.push(limit);
     q.fetch_all(
         &format!(
@@ -146,6 +152,25 @@ pub(crate) async fn list(
              CASE WHEN r.state IN ('open', 'submitted') THEN r.due_at END, \
              CASE WHEN r.state IN ('open', 'submitted') THEN r.id END, r.id DESC LIMIT {lim}"
         ),
+        a,
+    )
+    .await
+}
+
+/// The tasks [`list`] picks under `w` whose id is below `below`, newest first: an export's
+/// pages (by id, so none is skipped or repeated while tasks change state meanwhile).
+pub(crate) async fn page(
+    q: &mut impl Queries,
+    c: CommunityId,
+    w: &RectWhere,
+    below: i64,
+    limit: i64,
+) -> CoreResult<Vec<RectRow>> {
+    let mut a: Args = args![c];
+    let cond = rect_cond(w, &mut a);
+    let below = a.push(below);
+    q.fetch_all(
+        &format!("{RECT} WHERE {cond} AND r.id < {below} ORDER BY r.id DESC LIMIT {limit}"),
         a,
     )
     .await

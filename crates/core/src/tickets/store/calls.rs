@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::args;
-use crate::db::{Db, Tx};
+use crate::db::{Args, Db, Queries, Tx};
 use crate::shared::error::CoreResult;
 use crate::shared::ids::*;
 
@@ -82,17 +82,28 @@ pub(in crate::tickets) async fn of_day(
         .await
 }
 
-/// A community's latest 200 calls.
-pub(in crate::tickets) async fn latest(
-    db: &Db,
+/// A community's calls (of one local day, or all) with ids below `below`, newest first.
+pub(in crate::tickets) async fn page(
+    q: &mut impl Queries,
     community: CommunityId,
+    day: Option<&str>,
+    below: i64,
+    limit: i64,
 ) -> CoreResult<Vec<CallRow>> {
-    db.read()
-        .fetch_all(
-            &format!("{CALL_SELECT} WHERE h.community_id = $1 ORDER BY h.id DESC LIMIT 200"),
-            args![community],
-        )
-        .await
+    let mut a = Args::new();
+    let mut w = format!(
+        "h.community_id = {} AND h.id < {}",
+        a.push(community),
+        a.push(below)
+    );
+    if let Some(d) = day {
+        w.push_str(&format!(" AND h.call_day = {}", a.push(d)));
+    }
+    q.fetch_all(
+        &format!("{CALL_SELECT} WHERE {w} ORDER BY h.id DESC LIMIT {limit}"),
+        a,
+    )
+    .await
 }
 
 pub(in crate::tickets) async fn get(db: &Db, id: i64) -> CoreResult<Option<CallRow>> {

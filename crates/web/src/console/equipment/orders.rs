@@ -1,7 +1,7 @@
-//! Maintenance order pages (保养工单): the community's orders with overdue ones flagged, and an
-//! order's page — the worker ticks its checklist, enters materials and labour, uploads each
-//! required attachment (one small form per attachment, no script), and completes it; a manager
-//! accepts it or returns it with a reason.
+//! Maintenance order pages (保养工单): the community's orders with overdue ones flagged (and
+//! their .xlsx export), and an order's page — the worker ticks its checklist, enters materials
+//! and labour, uploads each required attachment (one small form per attachment, no script), and
+//! completes it; a manager accepts it or returns it with a reason.
 
 use askama::Template;
 use axum::Router;
@@ -24,6 +24,7 @@ use crate::locale::Locale;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/maintenance/orders", get(list))
+        .route("/maintenance/orders/export.xlsx", get(export))
         .route("/maintenance/orders/{id}", get(detail).post(save))
         .route("/maintenance/orders/{id}/accept", post(accept))
         .route("/maintenance/orders/{id}/return", post(give_back))
@@ -75,15 +76,36 @@ struct ListQ {
     overdue: String,
 }
 
+/// The page's filter: a state, only the overdue.
+fn order_filter(q: &ListQ) -> OrderFilter {
+    OrderFilter {
+        state: Some(q.state.clone()).filter(|s| !s.is_empty()),
+        overdue: Some(q.overdue == "1"),
+        equipment_id: None,
+        plan_id: None,
+    }
+}
+
+/// The orders as .xlsx: every one the page's filters pick.
+async fn export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ListQ>,
+) -> Result<axum::response::Response, PageError> {
+    let (_, community) = community_of(&st, &u, q.community.as_deref()).await?;
+    let file = eq::orders_xlsx(&st.core, &u.ctx, CommunityId(community), &order_filter(&q))
+        .await
+        .map_err(|e| PageError::new(&u, e))?;
+    Ok(crate::api::import::xlsx_file(
+        file,
+        "maintenance-orders.xlsx",
+    ))
+}
+
 async fn list(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<ListQ>) -> PageResult {
     let (communities, community) = community_of(&st, &u, q.community.as_deref()).await?;
     let overdue = q.overdue == "1";
-    let f = OrderFilter {
-        state: Some(q.state.clone()).filter(|s| !s.is_empty()),
-        overdue: Some(overdue),
-        equipment_id: None,
-        plan_id: None,
-    };
+    let f = order_filter(&q);
     let rows = eq::list_orders(&st.core, &u.ctx, CommunityId(community), &f)
         .await
         .or_page(&u)?

@@ -1,4 +1,4 @@
-//! The incident pages (突发事件): a community's incidents, reporting one (its plan activated by
+//! The incident pages (突发事件): a community's incidents (and their .xlsx export), reporting one (its plan activated by
 //! the service), and an incident's page — acknowledge, escalate, tick steps, add notes, tell the
 //! affected buildings in one step, close with the analysis and conclusion — with its timeline in
 //! order; the page prints (`data-print`) as the audit sheet's record (预案、记录、过程分析及处理结论).
@@ -29,6 +29,7 @@ use crate::extract::{ConsoleUser, CsrfBody, CsrfForm};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/incidents", get(list))
+        .route("/incidents/export.xlsx", get(export))
         .route("/incidents/new", get(new_page).post(report))
         .route("/incidents/{id}", get(detail))
         .route("/incidents/{id}/ack", post(ack))
@@ -75,12 +76,30 @@ async fn zone(st: &AppState, u: &ConsoleUser, c: CommunityId) -> chrono_tz::Tz {
         .unwrap_or_else(|_| super::forms::default_zone())
 }
 
+/// The page's filter: a state, or every incident.
+fn incident_filter(q: &ListQ) -> IncidentFilter {
+    IncidentFilter {
+        state: q.state.clone().filter(|s| !s.is_empty()),
+    }
+}
+
+/// The incidents as .xlsx: every one the page's filter picks.
+async fn export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ListQ>,
+) -> Result<axum::response::Response, PageError> {
+    let (_, c) = community_of(&st, &u, q.community.as_deref()).await?;
+    let file = incidents::incidents_xlsx(&st.core, &u.ctx, CommunityId(c), incident_filter(&q))
+        .await
+        .map_err(|e| PageError::new(&u, e))?;
+    Ok(crate::api::import::xlsx_file(file, "incidents.xlsx"))
+}
+
 async fn list(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<ListQ>) -> PageResult {
     let (communities, c) = community_of(&st, &u, q.community.as_deref()).await?;
+    let f = incident_filter(&q);
     let state = q.state.unwrap_or_default();
-    let f = IncidentFilter {
-        state: Some(state.clone()).filter(|s| !s.is_empty()),
-    };
     let tz = zone(&st, &u, CommunityId(c)).await;
     let l = u.locale;
     let rows = incidents::list_incidents(&st.core, &u.ctx, CommunityId(c), f)

@@ -1,6 +1,7 @@
 //! The manager's patrol pages: the day's board of a community (every round with its people,
-//! progress and state, missed ones marked) and a round's page (each scan with its times as the
-//! phone had them and as received, distance, flags and results, and the checkpoints missing).
+//! progress and state, missed ones marked, exported as .xlsx) and a round's page (each scan
+//! with its times as the phone had them and as received, distance, flags and results, and the
+//! checkpoints missing).
 //! Checkpoints, routes and plans are set up through the API (`/api/v1/communities/{id}/patrol-*`);
 //! the labels' PDF is linked from the board.
 
@@ -12,13 +13,14 @@ use serde::Deserialize;
 use wuye_core::patrols::{self, PatrolTask, TaskDetail};
 use wuye_core::shared::ids::*;
 
-use super::super::{Ids, OrPage, PageResult, Shell, page};
+use super::super::{Ids, OrPage, PageError, PageResult, Shell, page};
 use crate::AppState;
 use crate::extract::ConsoleUser;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/patrols", get(board))
+        .route("/patrols/export.xlsx", get(export))
         .route("/patrols/{community}/tasks/{id}", get(task))
 }
 
@@ -44,24 +46,32 @@ struct BoardPage {
     rows: Vec<(PatrolTask, String, String)>,
 }
 
+/// The board's communities (the user's), the one it shows and its day (none: today).
+async fn board_of(
+    st: &AppState,
+    u: &ConsoleUser,
+    q: &BoardQuery,
+) -> Result<(Vec<(i64, String)>, i64, Option<chrono::NaiveDate>), PageError> {
+    u.ctx.require(wuye_core::Perm::PatrolsManage).or_page(u)?;
+    let all = wuye_core::registry::list_communities(&st.core, &u.ctx)
+        .await
+        .or_page(u)?;
+    let listed: Vec<(i64, String)> = all.iter().map(|c| (c.id.0, c.name.clone())).collect();
+    let c = super::super::forms::chosen_community(&listed, q.community_id, u.community)
+        .ok_or_else(|| PageError::new(u, wuye_core::CoreError::NotFound("community")))?;
+    let day = q
+        .day
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    Ok((listed, c, day))
+}
+
 async fn board(
     State(st): State<AppState>,
     u: ConsoleUser,
     Query(q): Query<BoardQuery>,
 ) -> PageResult {
-    u.ctx.require(wuye_core::Perm::PatrolsManage).or_page(&u)?;
-    let all = wuye_core::registry::list_communities(&st.core, &u.ctx)
-        .await
-        .or_page(&u)?;
-    let listed: Vec<(i64, String)> = all.iter().map(|c| (c.id.0, c.name.clone())).collect();
-    let c = super::super::forms::chosen_community(&listed, q.community_id, u.community)
-        .ok_or_else(|| {
-            super::super::PageError::new(&u, wuye_core::CoreError::NotFound("community"))
-        })?;
-    let day = q
-        .day
-        .as_deref()
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let (listed, c, day) = board_of(&st, &u, &q).await?;
     let (day, tasks) = patrols::day_board(&st.core, &u.ctx, CommunityId(c), day, None)
         .await
         .or_page(&u)?;
@@ -79,6 +89,19 @@ async fn board(
         day: day.to_string(),
         rows,
     }))
+}
+
+/// The board's day as .xlsx: every round of it.
+async fn export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<BoardQuery>,
+) -> Result<axum::response::Response, PageError> {
+    let (_, c, day) = board_of(&st, &u, &q).await?;
+    let file = patrols::day_tasks_xlsx(&st.core, &u.ctx, CommunityId(c), day, None)
+        .await
+        .map_err(|e| PageError::new(&u, e))?;
+    Ok(crate::api::import::xlsx_file(file, "patrol-tasks.xlsx"))
 }
 
 #[derive(Template)]

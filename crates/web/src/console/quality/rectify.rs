@@ -24,7 +24,7 @@ use super::super::flash::done;
 use super::super::forms::{Opt, default_zone, label, local_time, opts};
 use super::super::movein::some;
 use super::super::tickets::PhotoUpload;
-use super::super::{Id, Ids, OrPage, PageResult, Shell, form_outcome, page};
+use super::super::{Id, Ids, OrPage, PageError, PageResult, Shell, form_outcome, page};
 use super::pts;
 use crate::AppState;
 use crate::extract::{ConsoleUser, CsrfForm};
@@ -32,6 +32,7 @@ use crate::extract::{ConsoleUser, CsrfForm};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/rectifications", get(list))
+        .route("/rectifications/export.xlsx", get(export))
         .route("/rectifications/{id}", get(one))
         .route("/rectifications/{id}/assign", post(assign))
         .route("/rectifications/{id}/done", post(record))
@@ -78,17 +79,24 @@ struct ListQ {
     audit: Option<String>,
 }
 
+/// The page's filter: the state chosen, the user's own tasks when ticked, an audit's when
+/// followed from it.
+fn list_filter(q: &ListQ) -> RectFilter {
+    RectFilter {
+        state: some(q.state.as_deref().unwrap_or_default()),
+        mine: Some(q.mine.as_deref() == Some("1")),
+        audit_id: q
+            .audit
+            .as_deref()
+            .and_then(|a| a.trim().parse().ok())
+            .map(AuditId),
+        overdue: None,
+    }
+}
+
 async fn list(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<ListQ>) -> PageResult {
     let (communities, c) = community_of(&st, &u, q.community.as_deref()).await?;
-    let state = q.state.clone().unwrap_or_default();
-    let mine = q.mine.as_deref() == Some("1");
-    let audit = q.audit.clone().unwrap_or_default();
-    let f = RectFilter {
-        state: some(&state),
-        mine: Some(mine),
-        audit_id: audit.trim().parse().ok().map(AuditId),
-        overdue: None,
-    };
+    let f = list_filter(&q);
     let rows = quality::list_rectifications(&st.core, &u.ctx, CommunityId(c), f)
         .await
         .or_page(&u)?;
@@ -96,12 +104,25 @@ async fn list(State(st): State<AppState>, u: ConsoleUser, Query(q): Query<ListQ>
         s: Shell::of(&u),
         communities,
         community: c,
-        state,
-        mine,
-        audit,
+        state: q.state.clone().unwrap_or_default(),
+        mine: q.mine.as_deref() == Some("1"),
+        audit: q.audit.clone().unwrap_or_default(),
         states: opts(RectState::ALL, u.locale),
         rows,
     }))
+}
+
+/// The list as .xlsx: every task under the page's filters (not only the 500 it shows).
+async fn export(
+    State(st): State<AppState>,
+    u: ConsoleUser,
+    Query(q): Query<ListQ>,
+) -> Result<axum::response::Response, PageError> {
+    let (_, c) = community_of(&st, &u, q.community.as_deref()).await?;
+    let file = quality::rectifications_xlsx(&st.core, &u.ctx, CommunityId(c), list_filter(&q))
+        .await
+        .map_err(|e| PageError::new(&u, e))?;
+    Ok(crate::api::import::xlsx_file(file, "rectifications.xlsx"))
 }
 
 #[derive(Template)]
