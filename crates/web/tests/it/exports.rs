@@ -12,7 +12,7 @@ use super::console::console_login;
 use super::duty::staff;
 use super::{app, error_fields, new_unit};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// GETs a download; status, content type and body.
 pub async fn download(app: &TestApp, api: &Api, path: &str) -> (u16, String, Vec<u8>) {
@@ -31,6 +31,21 @@ pub async fn download(app: &TestApp, api: &Api, path: &str) -> (u16, String, Vec
         .unwrap_or("")
         .to_string();
     (status, ct, r.bytes().await.expect("bytes").to_vec())
+}
+
+/// The index of a header, or a panic naming it.
+pub fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|x| x == name)
+        .unwrap_or_else(|| panic!("no column {name}: {header:?}"))
+}
+
+/// A GET with a logged-in console client: the status and the body (a page or a workbook).
+pub async fn web_get(web: &reqwest::Client, url: String) -> (u16, Vec<u8>) {
+    let r = web.get(url).send().await.expect("get");
+    let status = r.status().as_u16();
+    (status, r.bytes().await.expect("bytes").to_vec())
 }
 
 /// The first sheet's cells as text ("" for empty; numbers as Rust prints them).
@@ -86,12 +101,7 @@ async fn the_requests_list_exports_every_row_it_would_show() {
     assert_eq!((st, ct.as_str()), (200, XLSX));
     let rows = cells(bytes);
     assert_eq!(rows.len(), 4, "the header and A's three: {rows:?}");
-    let h = &rows[0];
-    let col = |name: &str| {
-        h.iter()
-            .position(|x| x == name)
-            .unwrap_or_else(|| panic!("{name}"))
-    };
+    let col = |name: &str| column(&rows[0], name);
     // Newest first; labels, not codes; the phone masked; text starting with "=" kept as text.
     assert_eq!(rows[1][col("单号")], "BX-000003");
     assert_eq!(rows[3][col("单号")], "BX-000001");
@@ -185,12 +195,7 @@ async fn the_desk_registers_export_parcels_and_visitors_masked() {
     assert_eq!((st, ct.as_str()), (200, XLSX));
     let rows = cells(bytes);
     assert_eq!(rows.len(), 4, "{rows:?}");
-    let h = &rows[0];
-    let col = |name: &str| {
-        h.iter()
-            .position(|x| x == name)
-            .unwrap_or_else(|| panic!("{name}"))
-    };
+    let col = |name: &str| column(&rows[0], name);
     assert_eq!(rows[1][col("快递公司")], "中通", "newest first");
     assert_eq!(rows[1][col("运单号")], "SF002");
     assert_eq!(rows[1][col("状态")], "待取");
@@ -226,12 +231,7 @@ async fn the_desk_registers_export_parcels_and_visitors_masked() {
     assert_eq!(st, 200);
     let rows = cells(bytes);
     assert_eq!(rows.len(), 2, "{rows:?}");
-    let h = &rows[0];
-    let col = |name: &str| {
-        h.iter()
-            .position(|x| x == name)
-            .unwrap_or_else(|| panic!("{name}"))
-    };
+    let col = |name: &str| column(&rows[0], name);
     assert_eq!(rows[1][col("访客")], "李四");
     assert_eq!(rows[1][col("人数")], "2");
     assert_eq!(rows[1][col("仍在园区")], "是");
@@ -310,7 +310,7 @@ async fn the_call_log_and_the_audit_log_export_whole() {
     assert_eq!((st, ct.as_str()), (200, XLSX));
     let rows = cells(bytes);
     assert_eq!(rows.len(), 4, "{rows:?}");
-    let col = |name: &str| rows[0].iter().position(|x| x == name).expect(name);
+    let col = |name: &str| column(&rows[0], name);
     assert_eq!(rows[1][col("来电内容")], "报修漏水", "newest first");
     assert_eq!(rows[3][col("来电人")], "来电0");
     assert_eq!(rows[1][col("电话")], "138****5678");

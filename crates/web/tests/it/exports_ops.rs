@@ -8,31 +8,14 @@ use serde_json::json;
 
 use super::console::console_login;
 use super::duty::staff;
-use super::exports::{cells, download};
+use super::exports::{XLSX, cells, column, download, web_get};
 use super::{app, error_fields};
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A day as the sheet holds it: Excel's serial (days since 1899-12-30), as `cells` prints it.
 fn serial(day: &str) -> String {
     let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("day");
     let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("base");
     (d - base).num_days().to_string()
-}
-
-/// The index of a header, or a panic naming it.
-fn column(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|x| x == name)
-        .unwrap_or_else(|| panic!("no column {name}: {header:?}"))
-}
-
-/// A GET with a logged-in console client: the status and the body (a page or a workbook).
-async fn console_get(web: &reqwest::Client, url: String) -> (u16, Vec<u8>) {
-    let r = web.get(url).send().await.expect("get");
-    let status = r.status().as_u16();
-    (status, r.bytes().await.expect("bytes").to_vec())
 }
 
 #[tokio::test]
@@ -130,7 +113,7 @@ async fn maintenance_orders_export_every_order_with_labels_and_names() {
 
     // The console page's button, and its export under the page's filter.
     let (web, _) = console_login(&app, "ox1").await;
-    let (st, html) = console_get(
+    let (st, html) = web_get(
         &web,
         format!("{}/maintenance/orders?community={a}", app.base),
     )
@@ -139,7 +122,7 @@ async fn maintenance_orders_export_every_order_with_labels_and_names() {
     let html = String::from_utf8(html).expect("html");
     assert!(html.contains("id=\"orders-xlsx\""), "the export button");
     assert!(html.contains("formaction=\"/maintenance/orders/export.xlsx\""));
-    let (st, bytes) = console_get(
+    let (st, bytes) = web_get(
         &web,
         format!(
             "{}/maintenance/orders/export.xlsx?community={a}&state=",
@@ -149,7 +132,7 @@ async fn maintenance_orders_export_every_order_with_labels_and_names() {
     .await;
     assert_eq!(st, 200);
     assert_eq!(cells(bytes).len(), 4);
-    let (st, bytes) = console_get(
+    let (st, bytes) = web_get(
         &web,
         format!(
             "{}/maintenance/orders/export.xlsx?community={a}&state=open",
@@ -248,19 +231,19 @@ async fn incidents_export_every_incident_with_labels_and_names() {
 
     // The console page's button, and its export under the page's filter.
     let (web, _) = console_login(&app, "ix1").await;
-    let (st, html) = console_get(&web, format!("{}/incidents?community={a}", app.base)).await;
+    let (st, html) = web_get(&web, format!("{}/incidents?community={a}", app.base)).await;
     assert_eq!(st, 200);
     let html = String::from_utf8(html).expect("html");
     assert!(html.contains("id=\"incidents-xlsx\""), "the export button");
     assert!(html.contains("formaction=\"/incidents/export.xlsx\""));
-    let (st, bytes) = console_get(
+    let (st, bytes) = web_get(
         &web,
         format!("{}/incidents/export.xlsx?community={a}&state=", app.base),
     )
     .await;
     assert_eq!(st, 200);
     assert_eq!(cells(bytes).len(), 4);
-    let (st, bytes) = console_get(
+    let (st, bytes) = web_get(
         &web,
         format!(
             "{}/incidents/export.xlsx?community={a}&state=open",

@@ -8,16 +8,9 @@ use wuye_testkit::{Api, TestApp};
 
 use super::console::console_login;
 use super::duty::staff;
-use super::exports::{cells, download};
+use super::exports::{XLSX, cells, column, download, web_get};
 use super::rectifications::signed_audit;
 use super::{app, error_fields};
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// The column headed `name` in the header row.
-fn col(rows: &[Vec<String>], name: &str) -> usize {
-    rows[0].iter().position(|x| x == name).expect(name)
-}
 
 /// A console page's HTML and an export's rows, as `user` logged in sees them.
 async fn console_export(
@@ -35,13 +28,7 @@ async fn console_export(
         .text()
         .await
         .expect("html");
-    let r = web
-        .get(format!("{}{export}", app.base))
-        .send()
-        .await
-        .expect("export");
-    let st = r.status().as_u16();
-    let bytes = r.bytes().await.expect("bytes").to_vec();
+    let (st, bytes) = web_get(&web, format!("{}{export}", app.base)).await;
     let rows = if st == 200 { cells(bytes) } else { Vec::new() };
     (html, st, rows)
 }
@@ -79,17 +66,20 @@ async fn rectifications_export_whole_as_the_list_shows_them() {
     assert_eq!(rows.len(), 4, "{rows:?}");
     let numbers: Vec<&str> = rows[1..]
         .iter()
-        .map(|r| r[col(&rows, "整改单号")].as_str())
+        .map(|r| r[column(&rows[0], "整改单号")].as_str())
         .collect();
     let newest_first: Vec<&str> = ids.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(numbers, newest_first, "newest first");
     assert_eq!(numbers[0], "ZG-000003");
-    assert_eq!(rows[1][col(&rows, "状态")], "整改中");
-    assert_eq!(rows[1][col(&rows, "内容")], "钥匙台帐");
-    assert_eq!(rows[1][col(&rows, "扣分")], "1.5");
-    assert_eq!(rows[1][col(&rows, "逾期")], "否");
-    assert_eq!(rows[1][col(&rows, "责任人")], "");
-    assert!(!rows[1][col(&rows, "整改期限")].is_empty(), "{rows:?}");
+    assert_eq!(rows[1][column(&rows[0], "状态")], "整改中");
+    assert_eq!(rows[1][column(&rows[0], "内容")], "钥匙台帐");
+    assert_eq!(rows[1][column(&rows[0], "扣分")], "1.5");
+    assert_eq!(rows[1][column(&rows[0], "逾期")], "否");
+    assert_eq!(rows[1][column(&rows[0], "责任人")], "");
+    assert!(
+        !rows[1][column(&rows[0], "整改期限")].is_empty(),
+        "{rows:?}"
+    );
 
     // The list's filters: one closed with its deduction kept, one given to the manager.
     let (st, t) = qa
@@ -102,8 +92,8 @@ async fn rectifications_export_whole_as_the_list_shows_them() {
     let (_, _, bytes) = download(&app, &qa, &format!("{url}.xlsx?state=kept")).await;
     let kept = cells(bytes);
     assert_eq!(kept.len(), 2, "{kept:?}");
-    assert_eq!(kept[1][col(&kept, "整改单号")], ids[1].1);
-    assert_eq!(kept[1][col(&kept, "状态")], "关闭（扣分保留）");
+    assert_eq!(kept[1][column(&kept[0], "整改单号")], ids[1].1);
+    assert_eq!(kept[1][column(&kept[0], "状态")], "关闭（扣分保留）");
     let (_, _, bytes) = download(&app, &qa, &format!("{url}.xlsx?state=open")).await;
     assert_eq!(cells(bytes).len(), 3, "the two still open");
 
@@ -124,8 +114,8 @@ async fn rectifications_export_whole_as_the_list_shows_them() {
     let (_, _, bytes) = download(&app, &pm, &format!("{url}.xlsx")).await;
     let mine = cells(bytes);
     assert_eq!(mine.len(), 2, "{mine:?}");
-    assert_eq!(mine[1][col(&mine, "整改单号")], ids[2].1);
-    assert_eq!(mine[1][col(&mine, "责任人")], "xp1姓名");
+    assert_eq!(mine[1][column(&mine[0], "整改单号")], ids[2].1);
+    assert_eq!(mine[1][column(&mine[0], "责任人")], "xp1姓名");
 
     let (st, e) = qa.get(&format!("{url}.xlsx?state=bogus")).await;
     assert_eq!(
@@ -151,7 +141,7 @@ async fn rectifications_export_whole_as_the_list_shows_them() {
     assert!(html.contains("rect-xlsx"), "{html}");
     assert_eq!(st, 200);
     assert_eq!(rows.len(), 4, "{rows:?}");
-    assert_eq!(rows[1][col(&rows, "整改单号")], "ZG-000003");
+    assert_eq!(rows[1][column(&rows[0], "整改单号")], "ZG-000003");
 }
 
 /// A checkpoint of A and a security route over it; returns the route.
@@ -226,18 +216,18 @@ async fn patrol_rounds_of_a_day_export_whole() {
     assert_eq!(rows.len(), 4, "{rows:?}");
     let plans: Vec<&str> = rows[1..]
         .iter()
-        .map(|r| r[col(&rows, "计划")].as_str())
+        .map(|r| r[column(&rows[0], "计划")].as_str())
         .collect();
     let newest_first: Vec<&str> = listed.iter().map(|(_, p)| p.as_str()).collect();
     assert_eq!(plans, newest_first, "newest first");
     for r in &rows[1..] {
-        assert_eq!(r[col(&rows, "路线")], "东区巡逻");
-        assert_eq!(r[col(&rows, "类型")], "秩序巡逻");
-        assert_eq!(r[col(&rows, "状态")], "待巡检");
-        assert_eq!(r[col(&rows, "巡查人员")], "xg1姓名");
-        assert_eq!(r[col(&rows, "点位数")], "1");
-        assert!(!r[col(&rows, "开始")].is_empty(), "{rows:?}");
-        assert_eq!(r[col(&rows, "完成时间")], "");
+        assert_eq!(r[column(&rows[0], "路线")], "东区巡逻");
+        assert_eq!(r[column(&rows[0], "类型")], "秩序巡逻");
+        assert_eq!(r[column(&rows[0], "状态")], "待巡检");
+        assert_eq!(r[column(&rows[0], "巡查人员")], "xg1姓名");
+        assert_eq!(r[column(&rows[0], "点位数")], "1");
+        assert!(!r[column(&rows[0], "开始")].is_empty(), "{rows:?}");
+        assert_eq!(r[column(&rows[0], "完成时间")], "");
     }
     // The list's filters: another state, another day.
     let (_, _, bytes) = download(&app, &pm, &format!("{url}.xlsx?day=2030-03-10&state=done")).await;
@@ -270,5 +260,5 @@ async fn patrol_rounds_of_a_day_export_whole() {
     assert!(html.contains("tasks-xlsx"), "{html}");
     assert_eq!(st, 200);
     assert_eq!(rows.len(), 4, "{rows:?}");
-    assert_eq!(rows[1][col(&rows, "计划")], listed[0].1);
+    assert_eq!(rows[1][column(&rows[0], "计划")], listed[0].1);
 }
